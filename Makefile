@@ -1,0 +1,79 @@
+# restmap build. `make` builds build/restmap; `make test` installs what is
+# missing, builds, and runs every test (plain and under ASan+UBSan);
+# `make run` serves schemas/blog.json on port 8080.
+CC      ?= cc
+PKGS    := libmicrohttpd jansson sqlite3 libpq
+CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
+OPT     ?= -O2 -g
+BUILD   ?= build
+SAN_FLAGS :=
+ifneq ($(SANITIZE),)
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all -DRM_ARENA_DEBUG
+OPT     := -O1 -g
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN_FLAGS) -I. $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
+
+LIB_SRC    := $(wildcard lib/*.c)
+ORM_SRC    := $(wildcard orm/*.c)
+ROUTES_SRC := $(wildcard routes/*.c)
+SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c))
+CORE_SRC   := $(LIB_SRC) $(ORM_SRC) $(ROUTES_SRC) $(SERVER_SRC)
+CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+
+TEST_SRC   := $(wildcard tests/unit/*/*.c) $(wildcard tests/http/*.c) $(wildcard tests/support/*.c) tests/run_tests.c
+TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_LIBS  = $(shell pkg-config --libs check libcurl 2>/dev/null)
+
+.PHONY: all deps run test test-plain test-asan unit asan valgrind bench fuzz clean
+
+all: $(BUILD)/restmap
+
+deps:
+	@sh scripts/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/librestmap.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/restmap: $(BUILD)/obj/server/main.o $(BUILD)/librestmap.a
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/run_tests: $(TEST_OBJ) $(BUILD)/librestmap.a
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS_ALL)
+
+run: deps
+	$(MAKE) all
+	./$(BUILD)/restmap --schema schemas/blog.json --db sqlite:///restmap.db \
+	    --create-all --seed schemas/blog.seed.json --port 8080 --static static
+
+# Every test, twice: a plain build, then AddressSanitizer + UBSan.
+test: deps
+	$(MAKE) test-plain
+	$(MAKE) test-asan
+
+test-plain: $(BUILD)/restmap $(BUILD)/run_tests
+	RESTMAP_BIN=$(BUILD)/restmap ./$(BUILD)/run_tests
+
+test-asan:
+	$(MAKE) BUILD=build/asan SANITIZE=address,undefined test-plain
+
+asan:
+	$(MAKE) BUILD=build/asan SANITIZE=address,undefined all
+
+valgrind: $(BUILD)/restmap $(BUILD)/run_tests
+	CK_FORK=no RESTMAP_BIN=$(BUILD)/restmap valgrind --leak-check=full --error-exitcode=1 ./$(BUILD)/run_tests
+
+clean:
+	rm -rf build
+
+-include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/server/main.d

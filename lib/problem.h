@@ -1,0 +1,23 @@
+/* problem.h: application/problem+json bodies (RFC 9457) as every 4xx/5xx
+ * of restmap answers them: {"type", "title", "status", "detail",
+ * "errors": [{"pointer", "message"}], "request_id"?}. Shared by server/
+ * (framing, size and media-type errors) and routes/ (everything else). */
+#ifndef RM_PROBLEM_H
+#define RM_PROBLEM_H
+
+#include "lib/http_msg.h"
+
+typedef struct rm_problem_error {
+    const char *pointer;  /* JSON pointer ("/name", "/filter/or/1", "/query/limit") */
+    const char *message;
+} rm_problem_error;
+
+/* Standard reason phrase for a status ("Not Found"); "Error" if unknown. */
+const char *rm_status_title(int status);
+
+/* Fill resp with a problem+json answer. detail may be NULL; errors may be
+ * NULL with n == 0; request_id may be NULL. Body is built in arena a. */
+void rm_problem(rm_response *resp, rm_arena *a, int status, const char *detail,
+                const rm_problem_error *errors, size_t n, const char *request_id);
+
+#endif

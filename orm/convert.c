@@ -1,0 +1,415 @@
+/* convert.c: per-type conversion and validation of column values; see
+ * convert.h for the contract and the canonical forms. */
+#include "orm/convert.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- format checks ------------------------------------------------------ */
+
+static int digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i])) return 0;
+    return 1;
+}
+
+static int num2(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
+
+/* "YYYY-MM-DD" with a real day of that month. */
+static int valid_date(const char *s, size_t n)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (n != 10 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
+        !digits(s + 8, 2))
+        return 0;
+    int y = atoi(s), m = num2(s + 5), d = num2(s + 8);
+    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1]) return 0;
+    if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) return 0;
+    return 1;
+}
+
+/* ISO 8601: date, 'T' or ' ', HH:MM[:SS[.frac]], optional Z or ±HH:MM. */
+static int valid_datetime(const char *s, size_t n)
+{
+    if (n < 16 || !valid_date(s, 10) || (s[10] != 'T' && s[10] != ' ')) return 0;
+    const char *p = s + 11, *end = s + n;
+    if (!digits(p, 2) || p[2] != ':' || !digits(p + 3, 2)) return 0;
+    if (num2(p) > 23 || num2(p + 3) > 59) return 0;
+    p += 5;
+    if (p < end && *p == ':') {
+        if (end - p < 3 || !digits(p + 1, 2) || num2(p + 1) > 60) return 0;
+        p += 3;
+        if (p < end && *p == '.') {
+            const char *f = ++p;
+            while (p < end && isdigit((unsigned char)*p)) p++;
+            if (p == f || p - f > 9) return 0;
+        }
+    }
+    if (p == end) return 1;
+    if (*p == 'Z') return p + 1 == end;
+    if ((*p == '+' || *p == '-') && end - p == 6 && digits(p + 1, 2) && p[3] == ':' &&
+        digits(p + 4, 2))
+        return num2(p + 1) <= 23 && num2(p + 4) <= 59;
+    return 0;
+}
+
+/* 8-4-4-4-12 hex digits; canonical lower case written to out (37 bytes). */
+static int canonical_uuid(const char *s, size_t n, char *out)
+{
+    if (n != 36) return 0;
+    for (size_t i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-') return 0;
+            out[i] = '-';
+        } else {
+            if (!isxdigit((unsigned char)s[i])) return 0;
+            out[i] = (char)tolower((unsigned char)s[i]);
+        }
+    }
+    out[36] = '\0';
+    return 1;
+}
+
+/* [-]digits[.digits], within precision/scale when those are set. */
+static int valid_decimal(const orm_column *c, const char *s, size_t n, const char **msg)
+{
+    size_t i = 0, intd = 0, fracd = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+')) i++;
+    while (i < n && isdigit((unsigned char)s[i])) i++, intd++;
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && isdigit((unsigned char)s[i])) i++, fracd++;
+    }
+    if (i != n || intd + fracd == 0) {
+        *msg = "must be a decimal number such as \"12.50\"";
+        return 0;
+    }
+    if (c->scale && (int)fracd > c->scale) {
+        *msg = "has more decimal places than the column's scale";
+        return 0;
+    }
+    if (c->precision) {
+        /* leading zeros of the integer part do not count */
+        size_t lead = (s[0] == '-' || s[0] == '+') ? 1 : 0, z = 0;
+        while (z + 1 < intd && s[lead + z] == '0') z++;
+        if ((int)(intd - z) > c->precision - c->scale) {
+            *msg = "has more digits than the column's precision";
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Number of UTF-8 code points (input is valid UTF-8: jansson checks it). */
+static size_t utf8_len(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80) k++;
+    return k;
+}
+
+static double numeric_of(const orm_value *v)
+{
+    switch (v->kind) {
+    case ORM_V_INT: return (double)v->u.i;
+    case ORM_V_FLOAT: return v->u.f;
+    case ORM_V_TEXT: {
+        char buf[64];
+        size_t n = v->u.s.n < sizeof buf - 1 ? v->u.s.n : sizeof buf - 1;
+        memcpy(buf, v->u.s.p, n);
+        buf[n] = '\0';
+        return strtod(buf, NULL);
+    }
+    default: return 0;
+    }
+}
+
+int orm_column_check(const orm_column *c, const orm_value *v, rm_arena *a, const char **msg)
+{
+    if (v->kind == ORM_V_NULL) return 0;
+    if (c->length && v->kind == ORM_V_TEXT && utf8_len(v->u.s.p, v->u.s.n) > (size_t)c->length) {
+        *msg = rm_arena_sprintf(a, "is longer than %d characters", c->length);
+        return ORM_E_VALIDATION;
+    }
+    if (c->nchoices) {
+        size_t i;
+        for (i = 0; i < c->nchoices; i++)
+            if (orm_value_eq(&c->choices[i], v)) break;
+        if (i == c->nchoices) {
+            rm_sb sb;
+            rm_sb_init(&sb, a);
+            rm_sb_append(&sb, "must be one of ");
+            for (i = 0; i < c->nchoices; i++) {
+                if (i) rm_sb_append(&sb, ", ");
+                orm_value_write_json(&sb, c, &c->choices[i]);
+            }
+            *msg = sb.buf;
+            return ORM_E_VALIDATION;
+        }
+    }
+    if (c->has_min || c->has_max) {
+        double x = numeric_of(v);
+        if (c->has_min && x < c->min) {
+            *msg = rm_arena_sprintf(a, "must be at least %g", c->min);
+            return ORM_E_VALIDATION;
+        }
+        if (c->has_max && x > c->max) {
+            *msg = rm_arena_sprintf(a, "must be at most %g", c->max);
+            return ORM_E_VALIDATION;
+        }
+    }
+    return 0;
+}
+
+/* ---- input ---------------------------------------------------------------- */
+
+/* Checks shared by JSON and text input once the raw value is known. */
+static int finish_text(const orm_column *c, const char *s, size_t n, rm_arena *a,
+                       orm_value *out, const char **msg)
+{
+    char uuid[37];
+    switch (c->type) {
+    case ORM_T_NUMERIC:
+        if (!valid_decimal(c, s, n, msg)) return ORM_E_VALIDATION;
+        break;
+    case ORM_T_DATE:
+        if (!valid_date(s, n)) {
+            *msg = "must be a date (YYYY-MM-DD)";
+            return ORM_E_VALIDATION;
+        }
+        break;
+    case ORM_T_DATETIME:
+        if (!valid_datetime(s, n)) {
+            *msg = "must be an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM])";
+            return ORM_E_VALIDATION;
+        }
+        break;
+    case ORM_T_UUID:
+        if (!canonical_uuid(s, n, uuid)) {
+            *msg = "must be a UUID (8-4-4-4-12 hexadecimal digits)";
+            return ORM_E_VALIDATION;
+        }
+        s = uuid;
+        break;
+    default: break;
+    }
+    *out = orm_text(rm_arena_strndup(a, s, n), n);
+    return orm_column_check(c, out, a, msg);
+}
+
+static int check_int_range(const orm_column *c, long long x, const char **msg)
+{
+    if (c->type == ORM_T_INTEGER && (x < INT32_MIN || x > INT32_MAX)) {
+        *msg = "is out of range for an integer (32-bit)";
+        return ORM_E_VALIDATION;
+    }
+    return 0;
+}
+
+int orm_value_from_json(const orm_column *c, const json_t *j, rm_arena *a, orm_value *out,
+                        const char **msg)
+{
+    int rc;
+    if (json_is_null(j)) {
+        *out = orm_null();
+        return 0;
+    }
+    switch (c->type) {
+    case ORM_T_INTEGER:
+    case ORM_T_BIGINT:
+        if (!json_is_integer(j)) {
+            *msg = "must be an integer";
+            return ORM_E_INVALID;
+        }
+        if ((rc = check_int_range(c, json_integer_value(j), msg))) return rc;
+        *out = orm_int(json_integer_value(j));
+        return orm_column_check(c, out, a, msg);
+    case ORM_T_FLOAT:
+        if (!json_is_number(j)) {
+            *msg = "must be a number";
+            return ORM_E_INVALID;
+        }
+        *out = orm_float(json_number_value(j));
+        return orm_column_check(c, out, a, msg);
+    case ORM_T_BOOLEAN:
+        if (!json_is_boolean(j)) {
+            *msg = "must be true or false";
+            return ORM_E_INVALID;
+        }
+        *out = orm_int(json_is_true(j));
+        return orm_column_check(c, out, a, msg);
+    case ORM_T_NUMERIC:
+        if (json_is_integer(j)) {
+            char buf[32];
+            int n = snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+            return finish_text(c, buf, (size_t)n, a, out, msg);
+        }
+        if (!json_is_string(j)) {
+            *msg = "must be a decimal string such as \"12.50\" (or an integer)";
+            return ORM_E_INVALID;
+        }
+        return finish_text(c, json_string_value(j), json_string_length(j), a, out, msg);
+    case ORM_T_JSON: {
+        char *text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!text) {
+            *msg = "cannot be encoded";
+            return ORM_E_INVALID;
+        }
+        *out = orm_text(rm_arena_strdup(a, text), strlen(text));
+        free(text);
+        return 0;
+    }
+    case ORM_T_STRING:
+    case ORM_T_TEXT:
+    case ORM_T_DATE:
+    case ORM_T_DATETIME:
+    case ORM_T_UUID:
+        if (!json_is_string(j)) {
+            *msg = "must be a string";
+            return ORM_E_INVALID;
+        }
+        return finish_text(c, json_string_value(j), json_string_length(j), a, out, msg);
+    case ORM_T__COUNT: break;
+    }
+    *msg = "has an unsupported type";
+    return ORM_E_INVALID;
+}
+
+int orm_value_from_text(const orm_column *c, const char *text, rm_arena *a, orm_value *out,
+                        const char **msg)
+{
+    char *end;
+    int rc;
+    switch (c->type) {
+    case ORM_T_INTEGER:
+    case ORM_T_BIGINT: {
+        errno = 0;
+        long long x = strtoll(text, &end, 10);
+        if (!*text || *end || errno || isspace((unsigned char)*text)) {
+            *msg = "must be an integer";
+            return ORM_E_INVALID;
+        }
+        if ((rc = check_int_range(c, x, msg))) return ORM_E_INVALID;
+        *out = orm_int(x);
+        return 0;
+    }
+    case ORM_T_FLOAT: {
+        errno = 0;
+        double x = strtod(text, &end);
+        if (!*text || *end || errno || !isfinite(x) || isspace((unsigned char)*text)) {
+            *msg = "must be a number";
+            return ORM_E_INVALID;
+        }
+        *out = orm_float(x);
+        return 0;
+    }
+    case ORM_T_BOOLEAN:
+        if (!strcmp(text, "true") || !strcmp(text, "1")) *out = orm_int(1);
+        else if (!strcmp(text, "false") || !strcmp(text, "0")) *out = orm_int(0);
+        else {
+            *msg = "must be true or false";
+            return ORM_E_INVALID;
+        }
+        return 0;
+    case ORM_T_JSON: {
+        json_error_t jerr;
+        json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+        if (!j) {
+            *msg = "must be JSON";
+            return ORM_E_INVALID;
+        }
+        rc = orm_value_from_json(c, j, a, out, msg);
+        json_decref(j);
+        return rc ? ORM_E_INVALID : 0;
+    }
+    default:
+        /* text kinds: the format checks of JSON input, but a bad value in a
+         * URL is malformed input rather than a failed validation */
+        rc = finish_text(c, text, strlen(text), a, out, msg);
+        return rc && c->type != ORM_T_STRING && c->type != ORM_T_TEXT ? ORM_E_INVALID : 0;
+    }
+}
+
+/* ---- output --------------------------------------------------------------- */
+
+static void write_numeric(rm_sb *sb, const orm_column *c, const orm_value *v)
+{
+    char buf[64];
+    int n;
+    if (v->kind == ORM_V_INT) {
+        if (c->scale > 0) n = snprintf(buf, sizeof buf, "%lld.%0*d", (long long)v->u.i, c->scale, 0);
+        else n = snprintf(buf, sizeof buf, "%lld", (long long)v->u.i);
+    } else if (c->scale > 0) {
+        n = snprintf(buf, sizeof buf, "%.*f", c->scale, v->u.f);
+    } else {
+        n = snprintf(buf, sizeof buf, "%.15g", v->u.f);
+    }
+    rm_sb_append_json_string(sb, buf, (size_t)n);
+}
+
+void orm_value_write_json(rm_sb *sb, const orm_column *c, const orm_value *v)
+{
+    char buf[64];
+    int n;
+    switch (v->kind) {
+    case ORM_V_NULL: rm_sb_append(sb, "null"); return;
+    case ORM_V_INT:
+        if (c->type == ORM_T_BOOLEAN) rm_sb_append(sb, v->u.i ? "true" : "false");
+        else if (c->type == ORM_T_NUMERIC) write_numeric(sb, c, v);
+        else if (c->type == ORM_T_FLOAT) rm_sb_appendf(sb, "%lld.0", (long long)v->u.i);
+        else if (orm_type_storage(c->type) == ORM_V_TEXT) {
+            n = snprintf(buf, sizeof buf, "%lld", (long long)v->u.i);
+            rm_sb_append_json_string(sb, buf, (size_t)n);
+        } else rm_sb_appendf(sb, "%lld", (long long)v->u.i);
+        return;
+    case ORM_V_FLOAT:
+        if (c->type == ORM_T_NUMERIC) { write_numeric(sb, c, v); return; }
+        if (!isfinite(v->u.f)) { rm_sb_append(sb, "null"); return; }
+        n = snprintf(buf, sizeof buf, "%.17g", v->u.f);
+        /* keep it a JSON real: 3 → 3.0 */
+        rm_sb_appendn(sb, buf, (size_t)n);
+        if (!strpbrk(buf, ".eEn")) rm_sb_append(sb, ".0");
+        return;
+    case ORM_V_TEXT:
+        if (c->type == ORM_T_JSON) {
+            json_error_t jerr;
+            json_t *j = json_loadb(v->u.s.p, v->u.s.n, JSON_DECODE_ANY, &jerr);
+            if (j) {
+                json_decref(j);
+                rm_sb_appendn(sb, v->u.s.p, v->u.s.n);
+                return;
+            }
+        }
+        rm_sb_append_json_string(sb, v->u.s.p, v->u.s.n);
+        return;
+    }
+}
+
+json_t *orm_value_to_json(const orm_column *c, const orm_value *v)
+{
+    rm_sb sb;
+    rm_sb_init(&sb, NULL);
+    orm_value_write_json(&sb, c, v);
+    json_error_t jerr;
+    json_t *j = json_loadb(sb.buf, sb.len, JSON_DECODE_ANY, &jerr);
+    rm_sb_free(&sb);
+    return j ? j : json_null();
+}
+
+const char *orm_value_to_text(rm_arena *a, const orm_value *v)
+{
+    switch (v->kind) {
+    case ORM_V_NULL: return "null";
+    case ORM_V_INT: return rm_arena_sprintf(a, "%lld", (long long)v->u.i);
+    case ORM_V_FLOAT: return rm_arena_sprintf(a, "%.17g", v->u.f);
+    case ORM_V_TEXT: return rm_arena_strndup(a, v->u.s.p, v->u.s.n);
+    }
+    return "";
+}

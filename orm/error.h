@@ -1,0 +1,61 @@
+/* error.h: the ORM's error record (after libgit2's error + code pattern).
+ *
+ * Functions that can fail return 0 or a negative orm_code and fill the
+ * orm_error passed last. The caller (routes/) maps the code to an HTTP
+ * status in one table; the ORM knows nothing of HTTP. Field errors carry a
+ * JSON pointer into the input (body, filter, query) and their own code,
+ * ORM_E_INVALID (malformed: wrong type, unknown key) or ORM_E_VALIDATION
+ * (well-formed but not allowed: length, choices, nullable...). There is no
+ * global "last error": each request carries its own record. */
+#ifndef ORM_ERROR_H
+#define ORM_ERROR_H
+
+#include <stddef.h>
+
+#include "lib/arena.h"
+
+typedef enum orm_code {
+    ORM_OK = 0,
+    ORM_E_INVALID = -1,     /* malformed input */
+    ORM_E_VALIDATION = -2,  /* input well-formed but violates a column rule */
+    ORM_E_NOT_FOUND = -3,   /* no such row */
+    ORM_E_CONFLICT = -4,    /* unique / foreign-key violation */
+    ORM_E_STALE = -5,       /* versioned row changed underneath */
+    ORM_E_BUSY = -6,        /* database locked past the retry budget */
+    ORM_E_UNAVAILABLE = -7, /* database unreachable */
+    ORM_E_INTERNAL = -8,    /* bug or unexpected driver error */
+    ORM_E_SCHEMA = -9,      /* bad schema file (start-up) */
+    ORM_E_CONFIG = -10      /* bad option or URL (start-up) */
+} orm_code;
+
+typedef struct orm_field_error {
+    int code;            /* ORM_E_INVALID or ORM_E_VALIDATION */
+    const char *pointer; /* JSON pointer, e.g. "/addresses/0/email_address" */
+    const char *message;
+} orm_field_error;
+
+typedef struct orm_error {
+    int code;               /* 0 or an orm_code */
+    char detail[512];       /* safe to show to a client */
+    char internal[512];     /* logged only (driver messages, SQL) */
+    rm_arena *arena;        /* field errors live here; may be NULL (no fields kept) */
+    orm_field_error *fields;
+    size_t nfields, capfields;
+} orm_error;
+
+/* Fresh record whose field errors go into arena (NULL: fields dropped). */
+void orm_error_init(orm_error *e, rm_arena *arena);
+/* Set code and client-visible detail; returns code for `return orm_error_set(...)`. */
+int orm_error_set(orm_error *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Set the log-only text (driver message, SQL). */
+void orm_error_internal(orm_error *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Append a field error. The record's code becomes ORM_E_INVALID if any field
+ * error is INVALID, else ORM_E_VALIDATION. Pointer is copied. */
+void orm_error_field(orm_error *e, int code, const char *pointer, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Human name of a code ("conflict", ...). */
+const char *orm_code_name(int code);
+
+#endif

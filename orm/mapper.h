@@ -1,0 +1,109 @@
+/* mapper.h: entities mapped to tables, their relationships and resource
+ * options (SQLAlchemy's mapper() and relationship()).
+ *
+ * Relationship direction is inferred from foreign keys at resolve time
+ * (relationship.c); loading strategies are used by loading.c. Everything
+ * lives in the schema arena and is read-only after resolution. */
+#ifndef ORM_MAPPER_H
+#define ORM_MAPPER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "orm/metadata.h"
+
+typedef enum orm_direction {
+    ORM_MANY_TO_ONE,
+    ORM_ONE_TO_MANY,
+    ORM_MANY_TO_MANY
+} orm_direction;
+
+const char *orm_direction_name(orm_direction d); /* "many_to_one" ... */
+
+#define ORM_LAZY_KINDS(X)        \
+    X(SELECT, "select")          \
+    X(JOINED, "joined")          \
+    X(SELECTIN, "selectin")      \
+    X(DYNAMIC, "dynamic")        \
+    X(NOLOAD, "noload")
+
+typedef enum orm_lazy {
+#define X(n, s) ORM_LAZY_##n,
+    ORM_LAZY_KINDS(X)
+#undef X
+} orm_lazy;
+
+const char *orm_lazy_name(orm_lazy l);
+
+enum {
+    ORM_CASCADE_SAVE_UPDATE = 1u << 0,
+    ORM_CASCADE_DELETE = 1u << 1,
+    ORM_CASCADE_DELETE_ORPHAN = 1u << 2,
+    ORM_CASCADE_MERGE = 1u << 3,
+    /* "all" as SQLAlchemy spells it: save-update, merge, delete (no orphan) */
+    ORM_CASCADE_ALL = ORM_CASCADE_SAVE_UPDATE | ORM_CASCADE_MERGE | ORM_CASCADE_DELETE
+};
+
+/* Operations a resource allows (schema "methods": GET POST PUT PATCH DELETE). */
+enum {
+    ORM_ALLOW_READ = 1u << 0,    /* GET */
+    ORM_ALLOW_CREATE = 1u << 1,  /* POST */
+    ORM_ALLOW_REPLACE = 1u << 2, /* PUT */
+    ORM_ALLOW_UPDATE = 1u << 3,  /* PATCH */
+    ORM_ALLOW_DELETE = 1u << 4,  /* DELETE */
+    ORM_ALLOW_ALL = 0x1f
+};
+
+struct orm_mapper;
+
+typedef struct orm_relationship {
+    const char *name;
+    struct orm_mapper *parent;         /* the mapper it is declared on */
+    struct orm_mapper *target;
+    orm_direction direction;
+    bool uselist;                      /* collection (true) or scalar */
+    orm_table *secondary;              /* many-to-many association table */
+    const char *back_populates;        /* name on the target, or NULL */
+    struct orm_relationship *reverse;  /* resolved back_populates pair */
+    unsigned cascade;                  /* ORM_CASCADE_* bits */
+    orm_lazy lazy;
+    const char *order_by;              /* "name,-id" as in ?sort, or NULL */
+    /* Join condition as column pairs, parent side first:
+     *   many-to-one:  local = parent FK columns, remote = target key columns
+     *   one-to-many:  local = parent key columns, remote = target FK columns
+     *   many-to-many: local = parent key, sec_local = secondary columns that
+     *                 refer to it; sec_remote = secondary columns referring to
+     *                 the target's remote (key) columns */
+    size_t npairs;
+    orm_column **local;
+    orm_column **remote;
+    orm_column **sec_local;
+    orm_column **sec_remote;
+    json_t *join_where;                /* custom join's extra filter (borrowed from the schema JSON), or NULL */
+    bool custom_join;                  /* "join" given in the schema */
+} orm_relationship;
+
+typedef struct orm_mapper {
+    const char *name;                  /* entity name: "User" */
+    const char *source;                /* schema file */
+    orm_table *table;
+    const char *resource;              /* URL segment: "users" */
+    unsigned methods;                  /* ORM_ALLOW_* */
+    int page_size;                     /* default 20 */
+    int max_page_size;                 /* default 1000 */
+    const char *default_order;         /* "name,-id" or NULL = primary key */
+    orm_relationship *relationships;
+    size_t nrelationships;
+    orm_column *version_col;           /* or NULL */
+    struct orm_mapper *inherits;       /* single-table inheritance parent */
+    orm_column *polymorphic_on;        /* discriminator column (on the base) */
+    bool has_identity;
+    orm_value polymorphic_identity;    /* this mapper's discriminator value */
+    json_t *permissions;               /* SPEC §6, borrowed from schema JSON */
+    json_t *row_filter;                /* SPEC §6, borrowed from schema JSON */
+} orm_mapper;
+
+/* Relationship by name, or NULL. */
+orm_relationship *orm_mapper_relationship(const orm_mapper *m, const char *name);
+
+#endif

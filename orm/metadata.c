@@ -1,0 +1,43 @@
+/* metadata.c: type names and table look-ups; see metadata.h. */
+#include "orm/metadata.h"
+
+#include <string.h>
+
+static const char *const type_names[] = {
+#define X(n, s) s,
+    ORM_TYPES(X)
+#undef X
+};
+
+const char *orm_type_name(orm_type t)
+{
+    return (unsigned)t < ORM_T__COUNT ? type_names[t] : "?";
+}
+
+int orm_type_parse(const char *name, orm_type *out)
+{
+    for (int i = 0; i < ORM_T__COUNT; i++)
+        if (strcmp(type_names[i], name) == 0) {
+            *out = (orm_type)i;
+            return 0;
+        }
+    return -1;
+}
+
+orm_vkind orm_type_storage(orm_type t)
+{
+    switch (t) {
+    case ORM_T_INTEGER:
+    case ORM_T_BIGINT:
+    case ORM_T_BOOLEAN: return ORM_V_INT;
+    case ORM_T_FLOAT: return ORM_V_FLOAT;
+    default: return ORM_V_TEXT;
+    }
+}
+
+orm_column *orm_table_column(const orm_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (strcmp(t->columns[i].name, name) == 0) return &t->columns[i];
+    return NULL;
+}

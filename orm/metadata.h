@@ -1,0 +1,99 @@
+/* metadata.h: tables, columns, types and constraints (SQLAlchemy's
+ * MetaData/Table/Column), as loaded from schema files by schema_load.c.
+ *
+ * Everything here lives in the schema's arena and is read-only once the
+ * schema is resolved, so any number of request threads may share it. */
+#ifndef ORM_METADATA_H
+#define ORM_METADATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "orm/value.h"
+
+/* The column types of SPEC §2: enum name, schema spelling. */
+#define ORM_TYPES(X)              \
+    X(INTEGER, "integer")         \
+    X(BIGINT, "bigint")           \
+    X(FLOAT, "float")             \
+    X(NUMERIC, "numeric")         \
+    X(STRING, "string")           \
+    X(TEXT, "text")               \
+    X(BOOLEAN, "boolean")         \
+    X(DATE, "date")               \
+    X(DATETIME, "datetime")       \
+    X(JSON, "json")               \
+    X(UUID, "uuid")
+
+typedef enum orm_type {
+#define X(n, s) ORM_T_##n,
+    ORM_TYPES(X)
+#undef X
+    ORM_T__COUNT
+} orm_type;
+
+/* Schema spelling of a type ("integer"). */
+const char *orm_type_name(orm_type t);
+/* Parse a schema spelling; 0 on success, -1 if unknown. */
+int orm_type_parse(const char *name, orm_type *out);
+/* Storage kind of a type's non-null values (INT for integer/bigint/boolean...). */
+orm_vkind orm_type_storage(orm_type t);
+
+struct orm_table;
+struct orm_mapper;
+
+typedef enum orm_on_delete {
+    ORM_FK_NO_ACTION = 0,
+    ORM_FK_CASCADE,
+    ORM_FK_SET_NULL,
+    ORM_FK_RESTRICT,
+    ORM_FK_SET_DEFAULT
+} orm_on_delete;
+
+typedef struct orm_foreign_key {
+    const char *table_name;        /* as written: "users" */
+    const char *column_name;       /* as written: "id" */
+    struct orm_table *table;       /* resolved referenced table */
+    struct orm_column *column;     /* resolved referenced column */
+    orm_on_delete on_delete;
+} orm_foreign_key;
+
+typedef struct orm_column {
+    const char *name;
+    struct orm_table *table;       /* owner */
+    int index;                     /* position in table->columns */
+    orm_type type;
+    bool primary_key;
+    bool autoincrement;            /* database generates the value */
+    bool nullable;
+    bool unique;
+    bool indexed;
+    bool hidden;                   /* never read, written or filtered via the API */
+    bool read_only;                /* output only */
+    bool write_only;               /* input only */
+    bool version;                  /* optimistic-concurrency counter */
+    int length;                    /* string length limit; 0 = none */
+    int precision, scale;          /* numeric; 0 = unspecified */
+    bool has_min, has_max;
+    double min, max;               /* inclusive bounds on numeric values */
+    bool has_default;
+    orm_value default_value;       /* literal, canonical storage form */
+    orm_value *choices;            /* enumeration, canonical storage form */
+    size_t nchoices;
+    orm_foreign_key *fk;           /* NULL when not a foreign key */
+} orm_column;
+
+typedef struct orm_table {
+    const char *name;
+    const char *source;            /* schema file it came from */
+    orm_column *columns;
+    size_t ncolumns;
+    orm_column **pk;               /* primary-key columns, in declaration order */
+    size_t npk;
+    struct orm_mapper *mapper;     /* the (base) entity mapped to it, or NULL */
+} orm_table;
+
+/* Column by name, or NULL. */
+orm_column *orm_table_column(const orm_table *t, const char *name);
+
+#endif

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs the Debian 12 packages restmap needs to build, run and test.
+# Used by `make run`, `make test`, .ci/run and the Dockerfile, so a fresh
+# machine and the container are set up by the same steps.
+#   install-deps.sh          build + test dependencies
+#   install-deps.sh runtime  only the shared libraries the binary links
+set -eu
+
+runtime="libmicrohttpd12 libjansson4 libsqlite3-0 libpq5"
+build="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
+libpq-dev check libcurl4-openssl-dev sqlite3 curl"
+
+if [ "${1:-}" = "runtime" ]; then want="$runtime"; else want="$runtime $build"; fi
+
+missing=""
+for p in $want; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+        || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "install-deps: missing packages:$missing (run as root, or install them)" >&2
+    exit 1
+fi
+echo "install-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
