@@ -62,6 +62,7 @@ const char *orm_code_name(int code)
     case ORM_E_INTERNAL: return "internal";
     case ORM_E_SCHEMA: return "schema";
     case ORM_E_CONFIG: return "config";
+    case ORM_E_TIMEOUT: return "timeout";
     }
     return "unknown";
 }

@@ -1,0 +1,337 @@
+/* compile.c: the SQL compiler. One printer per node kind, all writing into
+ * one compile context {sql builder, parameters, dialect}; errors are sticky
+ * in the builder and checked once at the end. See compile.h. */
+#include "orm/compile.h"
+
+#include <string.h>
+
+#define MAX_SQL (1u << 20) /* 1 MiB of SQL text is a malformed tree */
+
+typedef struct cctx {
+    rm_sb sql;
+    const orm_dialect *d;
+    rm_arena *a;
+    orm_value *params;
+    const orm_column **pcols;
+    size_t nparams, cap;
+    int bad;               /* malformed tree */
+} cctx;
+
+static void ctx_init(cctx *c, const orm_dialect *d, rm_arena *a)
+{
+    memset(c, 0, sizeof *c);
+    rm_sb_init(&c->sql, a);
+    c->sql.limit = MAX_SQL;
+    c->d = d;
+    c->a = a;
+}
+
+static void bind(cctx *c, orm_value v, const orm_column *col)
+{
+    if (c->nparams == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 8;
+        c->params = rm_arena_realloc(c->a, c->params, c->cap * sizeof *c->params,
+                                     ncap * sizeof *c->params);
+        c->pcols = rm_arena_realloc(c->a, c->pcols, c->cap * sizeof *c->pcols,
+                                    ncap * sizeof *c->pcols);
+        c->cap = ncap;
+    }
+    c->params[c->nparams] = v;
+    c->pcols[c->nparams++] = col;
+    c->d->placeholder(&c->sql, c->nparams);
+}
+
+static int finish(cctx *c, orm_compiled *out, orm_error *err)
+{
+    if (c->sql.err || c->bad)
+        return orm_error_set(err, ORM_E_INTERNAL, "statement could not be compiled");
+    out->sql = c->sql.buf;
+    out->sql_len = c->sql.len;
+    out->params = c->params;
+    out->param_columns = c->pcols;
+    out->nparams = c->nparams;
+    return 0;
+}
+
+void orm_compiled_text(orm_compiled *out, const char *sql)
+{
+    memset(out, 0, sizeof *out);
+    out->sql = sql;
+    out->sql_len = strlen(sql);
+}
+
+/* ---- expressions ---------------------------------------------------------- */
+
+static void print_select(cctx *c, const orm_select *s);
+static void print_expr(cctx *c, const orm_expr *e);
+
+static void print_column(cctx *c, int alias, const orm_column *col)
+{
+    if (alias >= 0) rm_sb_appendf(&c->sql, "t%d.", alias);
+    orm_quote_ident(&c->sql, col->name);
+}
+
+/* Operand of AND/OR/NOT: parenthesised when it is itself a combinator of
+ * another kind, so precedence never depends on the reader. */
+static void print_operand(cctx *c, const orm_expr *e, orm_expr_op parent)
+{
+    bool paren = (e->op == ORM_OP_AND || e->op == ORM_OP_OR) && e->op != parent;
+    if (parent == ORM_OP_NOT) paren = e->op == ORM_OP_AND || e->op == ORM_OP_OR;
+    if (paren) rm_sb_appendc(&c->sql, '(');
+    print_expr(c, e);
+    if (paren) rm_sb_appendc(&c->sql, ')');
+}
+
+static void print_like(cctx *c, const orm_expr *e)
+{
+    bool fold = e->op == ORM_OP_ILIKE && !c->d->native_ilike;
+    if (fold) rm_sb_append(&c->sql, "lower(");
+    print_expr(c, e->left);
+    rm_sb_append(&c->sql, fold ? ") LIKE lower(" : e->op == ORM_OP_ILIKE ? " ILIKE " : " LIKE ");
+    print_expr(c, e->right);
+    if (fold) rm_sb_appendc(&c->sql, ')');
+    if (e->flags & ORM_EXPR_ESCAPE) rm_sb_append(&c->sql, " ESCAPE '\\'");
+}
+
+static void print_expr(cctx *c, const orm_expr *e)
+{
+    if (!e) {
+        c->bad = 1;
+        return;
+    }
+    switch (e->op) {
+    case ORM_OP_COLUMN: print_column(c, e->u.col.alias, e->u.col.column); return;
+    case ORM_OP_PARAM: bind(c, e->u.param.value, e->u.param.column); return;
+    case ORM_OP_LIST:
+        rm_sb_appendc(&c->sql, '(');
+        for (size_t i = 0; i < e->u.list.n; i++) {
+            if (i) rm_sb_append(&c->sql, ", ");
+            print_expr(c, e->u.list.items[i]);
+        }
+        rm_sb_appendc(&c->sql, ')');
+        return;
+    case ORM_OP_EQ: case ORM_OP_NE: case ORM_OP_LT:
+    case ORM_OP_LE: case ORM_OP_GT: case ORM_OP_GE:
+    case ORM_OP_IN: case ORM_OP_NOT_IN: case ORM_OP_PLUS:
+        print_expr(c, e->left);
+        rm_sb_appendf(&c->sql, " %s ", orm_expr_op_name(e->op));
+        print_expr(c, e->right);
+        return;
+    case ORM_OP_LIKE:
+    case ORM_OP_ILIKE: print_like(c, e); return;
+    case ORM_OP_IS_NULL:
+    case ORM_OP_IS_NOT_NULL:
+        print_expr(c, e->left);
+        rm_sb_appendf(&c->sql, " %s", orm_expr_op_name(e->op));
+        return;
+    case ORM_OP_BETWEEN:
+        if (!e->right || e->right->op != ORM_OP_LIST || e->right->u.list.n != 2) {
+            c->bad = 1;
+            return;
+        }
+        print_expr(c, e->left);
+        rm_sb_append(&c->sql, " BETWEEN ");
+        print_expr(c, e->right->u.list.items[0]);
+        rm_sb_append(&c->sql, " AND ");
+        print_expr(c, e->right->u.list.items[1]);
+        return;
+    case ORM_OP_AND:
+    case ORM_OP_OR:
+        print_operand(c, e->left, e->op);
+        rm_sb_appendf(&c->sql, " %s ", orm_expr_op_name(e->op));
+        print_operand(c, e->right, e->op);
+        return;
+    case ORM_OP_NOT:
+        rm_sb_append(&c->sql, "NOT ");
+        if (e->left && (e->left->op == ORM_OP_AND || e->left->op == ORM_OP_OR)) {
+            print_operand(c, e->left, ORM_OP_NOT);
+        } else {
+            rm_sb_appendc(&c->sql, '(');
+            print_expr(c, e->left);
+            rm_sb_appendc(&c->sql, ')');
+        }
+        return;
+    case ORM_OP_EXISTS:
+        rm_sb_append(&c->sql, "EXISTS (");
+        print_select(c, e->u.sub);
+        rm_sb_appendc(&c->sql, ')');
+        return;
+    case ORM_OP_TRUE: rm_sb_append(&c->sql, "1 = 1"); return;
+    case ORM_OP_FALSE: rm_sb_append(&c->sql, "1 = 0"); return;
+    case ORM_OP__COUNT: break;
+    }
+    c->bad = 1;
+}
+
+/* ---- SELECT ----------------------------------------------------------------- */
+
+static void print_order(cctx *c, const orm_select *s)
+{
+    if (!s->norder) return;
+    rm_sb_append(&c->sql, " ORDER BY ");
+    for (size_t i = 0; i < s->norder; i++) {
+        if (i) rm_sb_append(&c->sql, ", ");
+        print_expr(c, s->order[i].expr);
+        if (s->order[i].desc) rm_sb_append(&c->sql, " DESC");
+        /* NULL is the smallest value on every backend */
+        if (c->d->explicit_nulls_order)
+            rm_sb_append(&c->sql, s->order[i].desc ? " NULLS LAST" : " NULLS FIRST");
+    }
+}
+
+static void print_select(cctx *c, const orm_select *s)
+{
+    if (!s || !s->from) {
+        c->bad = 1;
+        return;
+    }
+    rm_sb_append(&c->sql, "SELECT ");
+    if (s->flags & ORM_SELECT_COUNT) {
+        rm_sb_append(&c->sql, "count(*)");
+    } else if (s->flags & ORM_SELECT_ONE) {
+        rm_sb_appendc(&c->sql, '1');
+    } else if (s->columns) {
+        for (size_t i = 0; i < s->ncolumns; i++) {
+            if (i) rm_sb_append(&c->sql, ", ");
+            print_expr(c, s->columns[i]);
+        }
+    } else {
+        for (size_t i = 0; i < s->from->ncolumns; i++) {
+            if (i) rm_sb_append(&c->sql, ", ");
+            print_column(c, s->alias, &s->from->columns[i]);
+        }
+    }
+    rm_sb_append(&c->sql, " FROM ");
+    orm_quote_ident(&c->sql, s->from->name);
+    rm_sb_appendf(&c->sql, " AS t%d", s->alias);
+    for (size_t i = 0; i < s->njoins; i++) {
+        const orm_join *j = &s->joins[i];
+        rm_sb_append(&c->sql, j->kind == ORM_JOIN_LEFT ? " LEFT OUTER JOIN " : " JOIN ");
+        orm_quote_ident(&c->sql, j->table->name);
+        rm_sb_appendf(&c->sql, " AS t%d ON ", j->alias);
+        print_expr(c, j->on);
+    }
+    if (s->where) {
+        rm_sb_append(&c->sql, " WHERE ");
+        print_expr(c, s->where);
+    }
+    if (s->flags & (ORM_SELECT_COUNT | ORM_SELECT_ONE)) return;
+    print_order(c, s);
+    if (s->limit || s->offset) {
+        rm_sb_append(&c->sql, " LIMIT ");
+        if (s->limit) print_expr(c, s->limit);
+        else bind(c, orm_int(-1), NULL);
+        if (s->offset) {
+            rm_sb_append(&c->sql, " OFFSET ");
+            print_expr(c, s->offset);
+        }
+    }
+}
+
+int orm_compile_select(const orm_dialect *d, const orm_select *s, rm_arena *a, orm_compiled *out,
+                       orm_error *err)
+{
+    cctx c;
+    ctx_init(&c, d, a);
+    memset(out, 0, sizeof *out);
+    print_select(&c, s);
+    out->returns_rows = true;
+    if (s && s->from && !(s->flags & (ORM_SELECT_COUNT | ORM_SELECT_ONE))) {
+        if (s->columns) {
+            out->nresult = s->ncolumns;
+            out->result_columns = RM_NEW_ARRAY(a, const orm_column *, s->ncolumns);
+            for (size_t i = 0; i < s->ncolumns; i++)
+                if (s->columns[i]->op == ORM_OP_COLUMN)
+                    out->result_columns[i] = s->columns[i]->u.col.column;
+        } else {
+            out->nresult = s->from->ncolumns;
+            out->result_columns = RM_NEW_ARRAY(a, const orm_column *, s->from->ncolumns);
+            for (size_t i = 0; i < s->from->ncolumns; i++)
+                out->result_columns[i] = &s->from->columns[i];
+        }
+    } else {
+        out->nresult = 1;
+    }
+    return finish(&c, out, err);
+}
+
+/* ---- DML -------------------------------------------------------------------- */
+
+static void print_returning(cctx *c, const orm_table *t, orm_compiled *out)
+{
+    rm_sb_append(&c->sql, " RETURNING ");
+    out->result_columns = RM_NEW_ARRAY(c->a, const orm_column *, t->ncolumns);
+    out->nresult = t->ncolumns;
+    out->returns_rows = true;
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        if (i) rm_sb_append(&c->sql, ", ");
+        orm_quote_ident(&c->sql, t->columns[i].name);
+        out->result_columns[i] = &t->columns[i];
+    }
+}
+
+int orm_compile_insert(const orm_dialect *d, const orm_insert *s, rm_arena *a, orm_compiled *out,
+                       orm_error *err)
+{
+    cctx c;
+    ctx_init(&c, d, a);
+    memset(out, 0, sizeof *out);
+    rm_sb_append(&c.sql, "INSERT INTO ");
+    orm_quote_ident(&c.sql, s->table->name);
+    if (!s->ncolumns) {
+        rm_sb_append(&c.sql, " DEFAULT VALUES");
+    } else {
+        rm_sb_append(&c.sql, " (");
+        for (size_t i = 0; i < s->ncolumns; i++) {
+            if (i) rm_sb_append(&c.sql, ", ");
+            orm_quote_ident(&c.sql, s->columns[i]->name);
+        }
+        rm_sb_append(&c.sql, ") VALUES (");
+        for (size_t i = 0; i < s->ncolumns; i++) {
+            if (i) rm_sb_append(&c.sql, ", ");
+            bind(&c, s->values[i], s->columns[i]);
+        }
+        rm_sb_appendc(&c.sql, ')');
+    }
+    if (s->returning) print_returning(&c, s->table, out);
+    return finish(&c, out, err);
+}
+
+int orm_compile_update(const orm_dialect *d, const orm_update *s, rm_arena *a, orm_compiled *out,
+                       orm_error *err)
+{
+    cctx c;
+    ctx_init(&c, d, a);
+    memset(out, 0, sizeof *out);
+    if (!s->ncolumns) c.bad = 1;
+    rm_sb_append(&c.sql, "UPDATE ");
+    orm_quote_ident(&c.sql, s->table->name);
+    rm_sb_append(&c.sql, " SET ");
+    for (size_t i = 0; i < s->ncolumns; i++) {
+        if (i) rm_sb_append(&c.sql, ", ");
+        orm_quote_ident(&c.sql, s->columns[i]->name);
+        rm_sb_append(&c.sql, " = ");
+        print_expr(&c, s->values[i]);
+    }
+    if (s->where) {
+        rm_sb_append(&c.sql, " WHERE ");
+        print_expr(&c, s->where);
+    }
+    if (s->returning) print_returning(&c, s->table, out);
+    return finish(&c, out, err);
+}
+
+int orm_compile_delete(const orm_dialect *d, const orm_delete *s, rm_arena *a, orm_compiled *out,
+                       orm_error *err)
+{
+    cctx c;
+    ctx_init(&c, d, a);
+    memset(out, 0, sizeof *out);
+    rm_sb_append(&c.sql, "DELETE FROM ");
+    orm_quote_ident(&c.sql, s->table->name);
+    if (s->where) {
+        rm_sb_append(&c.sql, " WHERE ");
+        print_expr(&c, s->where);
+    }
+    return finish(&c, out, err);
+}

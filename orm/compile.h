@@ -1,0 +1,37 @@
+/* compile.h: statements → SQL text + bound parameters, through a dialect
+ * (SQLAlchemy's compiler). Values never enter the text: every PARAM becomes
+ * a placeholder and its value is appended to `params`; identifiers come from
+ * the schema only. Statements of the same shape compile to the same text,
+ * whatever their values, so the per-connection statement cache hits. */
+#ifndef ORM_COMPILE_H
+#define ORM_COMPILE_H
+
+#include "orm/dialect.h"
+#include "orm/error.h"
+#include "orm/stmt.h"
+
+typedef struct orm_compiled {
+    const char *sql;                     /* arena text */
+    size_t sql_len;
+    orm_value *params;                   /* bound in order: placeholder n is params[n-1] */
+    const orm_column **param_columns;    /* column each parameter is compared with, or NULL */
+    size_t nparams;
+    const orm_column **result_columns;   /* what each result column is (NULL: computed) */
+    size_t nresult;
+    bool returns_rows;
+} orm_compiled;
+
+/* Each returns 0, or ORM_E_INTERNAL (statement too large / malformed tree).
+ * Everything in *out lives in arena a. */
+int orm_compile_select(const orm_dialect *d, const orm_select *s, rm_arena *a,
+                       orm_compiled *out, orm_error *err);
+int orm_compile_insert(const orm_dialect *d, const orm_insert *s, rm_arena *a,
+                       orm_compiled *out, orm_error *err);
+int orm_compile_update(const orm_dialect *d, const orm_update *s, rm_arena *a,
+                       orm_compiled *out, orm_error *err);
+int orm_compile_delete(const orm_dialect *d, const orm_delete *s, rm_arena *a,
+                       orm_compiled *out, orm_error *err);
+/* Plain text with no parameters (BEGIN, pragmas, DDL). */
+void orm_compiled_text(orm_compiled *out, const char *sql);
+
+#endif

@@ -1,0 +1,172 @@
+/* ddl.c: CREATE TABLE / CREATE INDEX text for a schema; see ddl.h. */
+#include "orm/ddl.h"
+
+#include <string.h>
+
+#include "orm/session.h"
+
+static const char *on_delete_sql(orm_on_delete a)
+{
+    switch (a) {
+    case ORM_FK_CASCADE: return "CASCADE";
+    case ORM_FK_SET_NULL: return "SET NULL";
+    case ORM_FK_RESTRICT: return "RESTRICT";
+    case ORM_FK_SET_DEFAULT: return "SET DEFAULT";
+    case ORM_FK_NO_ACTION: break;
+    }
+    return NULL;
+}
+
+static bool inline_autoincrement(const orm_table *t, const orm_column *c)
+{
+    return t->npk == 1 && c->primary_key && c->autoincrement &&
+           (c->type == ORM_T_INTEGER || c->type == ORM_T_BIGINT);
+}
+
+static void column_def(rm_sb *sb, const orm_dialect *d, const orm_table *t, const orm_column *c)
+{
+    orm_quote_ident(sb, c->name);
+    rm_sb_appendc(sb, ' ');
+    if (inline_autoincrement(t, c)) {
+        d->autoincrement_key(sb, c);
+        return;
+    }
+    d->column_type(sb, c);
+    if (!c->nullable) rm_sb_append(sb, " NOT NULL");
+    if (c->unique && !c->primary_key) rm_sb_append(sb, " UNIQUE");
+    if (c->has_default) {
+        rm_sb_append(sb, " DEFAULT ");
+        d->literal(sb, c, &c->default_value);
+    }
+}
+
+/* CHECK constraints for choices, min/max and integer-stored booleans. */
+static void column_checks(rm_sb *sb, const orm_dialect *d, const orm_column *c)
+{
+    if (c->nchoices) {
+        rm_sb_append(sb, ",\n  CHECK (");
+        orm_quote_ident(sb, c->name);
+        rm_sb_append(sb, " IN (");
+        for (size_t i = 0; i < c->nchoices; i++) {
+            if (i) rm_sb_append(sb, ", ");
+            d->literal(sb, c, &c->choices[i]);
+        }
+        rm_sb_append(sb, "))");
+    }
+    if (c->has_min || c->has_max) {
+        rm_sb_append(sb, ",\n  CHECK (");
+        if (c->has_min) {
+            orm_quote_ident(sb, c->name);
+            rm_sb_appendf(sb, " >= %.17g", c->min);
+        }
+        if (c->has_min && c->has_max) rm_sb_append(sb, " AND ");
+        if (c->has_max) {
+            orm_quote_ident(sb, c->name);
+            rm_sb_appendf(sb, " <= %.17g", c->max);
+        }
+        rm_sb_appendc(sb, ')');
+    }
+    if (c->type == ORM_T_BOOLEAN && d->boolean_is_integer) {
+        rm_sb_append(sb, ",\n  CHECK (");
+        orm_quote_ident(sb, c->name);
+        rm_sb_append(sb, " IN (0, 1))");
+    }
+}
+
+static const char *create_table(const orm_dialect *d, const orm_table *t, rm_arena *a)
+{
+    rm_sb sb;
+    rm_sb_init(&sb, a);
+    rm_sb_append(&sb, "CREATE TABLE IF NOT EXISTS ");
+    orm_quote_ident(&sb, t->name);
+    rm_sb_append(&sb, " (\n  ");
+    bool inline_pk = false;
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        if (i) rm_sb_append(&sb, ",\n  ");
+        column_def(&sb, d, t, &t->columns[i]);
+        inline_pk |= inline_autoincrement(t, &t->columns[i]);
+    }
+    if (!inline_pk && t->npk) {
+        rm_sb_append(&sb, ",\n  PRIMARY KEY (");
+        for (size_t i = 0; i < t->npk; i++) {
+            if (i) rm_sb_append(&sb, ", ");
+            orm_quote_ident(&sb, t->pk[i]->name);
+        }
+        rm_sb_appendc(&sb, ')');
+    }
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const orm_column *c = &t->columns[i];
+        if (!c->fk) continue;
+        rm_sb_append(&sb, ",\n  FOREIGN KEY (");
+        orm_quote_ident(&sb, c->name);
+        rm_sb_append(&sb, ") REFERENCES ");
+        orm_quote_ident(&sb, c->fk->table_name);
+        rm_sb_append(&sb, " (");
+        orm_quote_ident(&sb, c->fk->column_name);
+        rm_sb_appendc(&sb, ')');
+        const char *od = on_delete_sql(c->fk->on_delete);
+        if (od) rm_sb_appendf(&sb, " ON DELETE %s", od);
+    }
+    for (size_t i = 0; i < t->ncolumns; i++) column_checks(&sb, d, &t->columns[i]);
+    rm_sb_append(&sb, "\n)");
+    return sb.buf;
+}
+
+/* Indexes: columns marked "index", and foreign-key columns (relationship
+ * loads and cascades look rows up by them) unless already the leading key
+ * column or unique. */
+static const char *create_index(const orm_table *t, const orm_column *c, rm_arena *a)
+{
+    bool leading_pk = t->npk && t->pk[0] == c;
+    if (!(c->indexed || c->fk) || c->unique || leading_pk) return NULL;
+    rm_sb sb;
+    rm_sb_init(&sb, a);
+    rm_sb_append(&sb, "CREATE INDEX IF NOT EXISTS ");
+    orm_quote_ident(&sb, rm_arena_sprintf(a, "ix_%s_%s", t->name, c->name));
+    rm_sb_append(&sb, " ON ");
+    orm_quote_ident(&sb, t->name);
+    rm_sb_append(&sb, " (");
+    orm_quote_ident(&sb, c->name);
+    rm_sb_appendc(&sb, ')');
+    return sb.buf;
+}
+
+void orm_ddl_build(const orm_dialect *d, const orm_schema *s, rm_arena *a, orm_ddl *out)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < s->ntables; i++) cap += 1 + s->tables[i]->ncolumns;
+    out->statements = RM_NEW_ARRAY(a, const char *, cap);
+    out->n = 0;
+    for (size_t i = 0; i < s->ntables; i++) {
+        const orm_table *t = s->tables[i];
+        out->statements[out->n++] = create_table(d, t, a);
+        for (size_t k = 0; k < t->ncolumns; k++) {
+            const char *ix = create_index(t, &t->columns[k], a);
+            if (ix) out->statements[out->n++] = ix;
+        }
+    }
+}
+
+static int run_ddl(orm_session *s, void *ud)
+{
+    const orm_ddl *ddl = ud;
+    for (size_t i = 0; i < ddl->n; i++) {
+        orm_compiled c;
+        orm_compiled_text(&c, ddl->statements[i]);
+        int rc = orm_session_execute(s, &c, NULL);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+int orm_create_all(orm_engine *e, const orm_schema *schema, orm_error *err)
+{
+    rm_arena *a = rm_arena_new();
+    orm_ddl ddl;
+    orm_ddl_build(orm_engine_dialect(e), schema, a, &ddl);
+    orm_session s;
+    orm_session_init(&s, e, a, err);
+    int rc = orm_session_run(&s, true, run_ddl, &ddl);
+    rm_arena_destroy(a);
+    return rc;
+}

@@ -1,0 +1,54 @@
+/* driver.h: the database driver interface (DB-API in SQLAlchemy's terms).
+ * engine.c and session.c talk to databases only through this table of
+ * functions; driver_sqlite.c (and later driver_pg.c) are the only files that
+ * call sqlite3_* or PQ*.
+ *
+ * A connection is used by one thread at a time and has at most one open
+ * cursor. Drivers keep a prepared-statement cache keyed by SQL text. */
+#ifndef ORM_DRIVER_H
+#define ORM_DRIVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "orm/compile.h"
+#include "orm/dialect.h"
+#include "orm/error.h"
+
+typedef struct orm_conn orm_conn;     /* driver-defined */
+typedef struct orm_cursor orm_cursor; /* driver-defined */
+
+typedef struct orm_conn_options {
+    int busy_timeout_ms;        /* wait for locks this long per statement */
+    int statement_timeout_ms;   /* interrupt statements running longer (0 = none) */
+} orm_conn_options;
+
+typedef struct orm_conn_stats {
+    uint64_t cache_hits, cache_misses;
+} orm_conn_stats;
+
+typedef struct orm_driver {
+    const char *name;
+    const orm_dialect *dialect;
+    bool single_writer;   /* one writer at a time: the engine serializes write units */
+    /* Open a connection to target (driver-specific: a file path, a libpq URI). */
+    int (*connect)(const char *target, const orm_conn_options *opt, orm_conn **out, orm_error *err);
+    void (*disconnect)(orm_conn *c);
+    /* One statement without parameters or rows (BEGIN, COMMIT, DDL). */
+    int (*exec)(orm_conn *c, const char *sql, orm_error *err);
+    /* Prepare (through the cache) and bind q; the cursor is valid until close. */
+    int (*query)(orm_conn *c, const orm_compiled *q, orm_cursor **out, orm_error *err);
+    /* Step: 1 = a row is current, 0 = finished, < 0 = error code. */
+    int (*next)(orm_cursor *cur, orm_error *err);
+    /* Column i of the current row. Text points into driver memory that is valid
+     * only until the next call to next() or close(). */
+    orm_value (*column)(orm_cursor *cur, size_t i);
+    /* Rows changed by the finished INSERT/UPDATE/DELETE. */
+    int64_t (*changes)(orm_cursor *cur);
+    void (*close)(orm_cursor *cur);
+    void (*stats)(orm_conn *c, orm_conn_stats *out);
+} orm_driver;
+
+extern const orm_driver orm_driver_sqlite;
+
+#endif

@@ -1,0 +1,252 @@
+/* driver_sqlite.c: the SQLite driver, the only file that calls sqlite3_*.
+ *
+ * Each connection: WAL journal, synchronous=NORMAL, foreign_keys=ON,
+ * case_sensitive_like=ON (LIKE is case-sensitive as on PostgreSQL; ILIKE
+ * is compiled to lower() LIKE lower()), a busy timeout, a progress handler
+ * enforcing the statement timeout, and a prepared-statement cache keyed by
+ * SQL text (bounded; emptied whole when full). Error codes map to orm_code:
+ * constraint violations → CONFLICT, BUSY/LOCKED → BUSY, I/O → UNAVAILABLE. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/strmap.h"
+#include "orm/driver.h"
+
+#define STMT_CACHE_MAX 512
+
+struct orm_cursor {
+    struct orm_conn *conn;
+    sqlite3_stmt *stmt;
+    int64_t changes;
+    bool cached;       /* stmt belongs to the cache (reset, not finalized) */
+};
+
+struct orm_conn {
+    sqlite3 *db;
+    rm_strmap cache;   /* SQL text → sqlite3_stmt* */
+    orm_conn_stats stats;
+    int statement_timeout_ms;
+    struct timespec deadline;
+    bool timed_out;
+    struct orm_cursor cursor; /* the one cursor */
+};
+
+static int map_error(sqlite3 *db, int rc, orm_error *err, const char *sql)
+{
+    int ext = db ? sqlite3_extended_errcode(db) : rc;
+    const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    orm_error_internal(err, "sqlite: %s (%d)%s%.300s", msg, ext, sql ? " in: " : "", sql ? sql : "");
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+        switch (ext) {
+        case SQLITE_CONSTRAINT_UNIQUE:
+        case SQLITE_CONSTRAINT_PRIMARYKEY:
+            return orm_error_set(err, ORM_E_CONFLICT, "a row with the same unique value already exists");
+        case SQLITE_CONSTRAINT_FOREIGNKEY:
+            return orm_error_set(err, ORM_E_CONFLICT, "the change would break a foreign-key reference");
+        case SQLITE_CONSTRAINT_NOTNULL:
+            return orm_error_set(err, ORM_E_CONFLICT, "a required column would be NULL");
+        default:
+            return orm_error_set(err, ORM_E_CONFLICT, "the change violates a constraint");
+        }
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return orm_error_set(err, ORM_E_BUSY, "the database is busy");
+    case SQLITE_INTERRUPT: return orm_error_set(err, ORM_E_TIMEOUT, "the statement took too long");
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+    case SQLITE_READONLY: return orm_error_set(err, ORM_E_UNAVAILABLE, "the database is unavailable");
+    default: return orm_error_set(err, ORM_E_INTERNAL, "database error");
+    }
+}
+
+/* Progress handler: interrupt when the statement deadline has passed. */
+static int progress(void *ud)
+{
+    struct orm_conn *c = ud;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > c->deadline.tv_sec ||
+        (now.tv_sec == c->deadline.tv_sec && now.tv_nsec > c->deadline.tv_nsec)) {
+        c->timed_out = true;
+        return 1;
+    }
+    return 0;
+}
+
+static void arm_deadline(struct orm_conn *c)
+{
+    if (c->statement_timeout_ms <= 0) return;
+    clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+    c->deadline.tv_sec += c->statement_timeout_ms / 1000;
+    c->deadline.tv_nsec += (long)(c->statement_timeout_ms % 1000) * 1000000L;
+    if (c->deadline.tv_nsec >= 1000000000L) {
+        c->deadline.tv_sec++;
+        c->deadline.tv_nsec -= 1000000000L;
+    }
+}
+
+static void finalize_one(const char *key, void *value, void *ud) { sqlite3_finalize(value); }
+
+static void cache_clear(struct orm_conn *c)
+{
+    rm_strmap_each(&c->cache, finalize_one, NULL);
+    rm_strmap_free(&c->cache);
+    rm_strmap_init(&c->cache);
+}
+
+static void sqlite_disconnect(orm_conn *c)
+{
+    if (!c) return;
+    cache_clear(c);
+    sqlite3_close_v2(c->db);
+    free(c);
+}
+
+static int sqlite_exec(orm_conn *c, const char *sql, orm_error *err)
+{
+    arm_deadline(c);
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : map_error(c->db, rc, err, sql);
+}
+
+static int sqlite_connect(const char *target, const orm_conn_options *opt, orm_conn **out,
+                          orm_error *err)
+{
+    struct orm_conn *c = calloc(1, sizeof *c);
+    if (!c) return orm_error_set(err, ORM_E_INTERNAL, "out of memory");
+    rm_strmap_init(&c->cache);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(target, &c->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        orm_error_set(err, ORM_E_UNAVAILABLE, "cannot open SQLite database %s: %s", target,
+                      c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        sqlite_disconnect(c);
+        return ORM_E_UNAVAILABLE;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, opt->busy_timeout_ms);
+    c->statement_timeout_ms = opt->statement_timeout_ms;
+    if (c->statement_timeout_ms > 0) sqlite3_progress_handler(c->db, 1000, progress, c);
+    static const char *const pragmas =
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA case_sensitive_like=ON;";
+    if ((rc = sqlite_exec(c, pragmas, err)) != 0) {
+        orm_error_set(err, rc, "cannot set up SQLite database %s: %s", target, err->internal);
+        sqlite_disconnect(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+static int bind_value(sqlite3_stmt *st, int i, const orm_value *v)
+{
+    switch (v->kind) {
+    case ORM_V_NULL: return sqlite3_bind_null(st, i);
+    case ORM_V_INT: return sqlite3_bind_int64(st, i, v->u.i);
+    case ORM_V_FLOAT: return sqlite3_bind_double(st, i, v->u.f);
+    case ORM_V_TEXT: return sqlite3_bind_text(st, i, v->u.s.p ? v->u.s.p : "", (int)v->u.s.n, SQLITE_STATIC);
+    }
+    return SQLITE_MISUSE;
+}
+
+static int prepare(struct orm_conn *c, const orm_compiled *q, sqlite3_stmt **st, bool *cached,
+                   orm_error *err)
+{
+    *st = rm_strmap_getn(&c->cache, q->sql, q->sql_len);
+    if (*st) {
+        c->stats.cache_hits++;
+        *cached = true;
+        return 0;
+    }
+    c->stats.cache_misses++;
+    int rc = sqlite3_prepare_v3(c->db, q->sql, (int)q->sql_len, SQLITE_PREPARE_PERSISTENT, st, NULL);
+    if (rc != SQLITE_OK) return map_error(c->db, rc, err, q->sql);
+    if (c->cache.count >= STMT_CACHE_MAX) cache_clear(c);
+    /* the map copies the key; q->sql is NUL-terminated at sql_len */
+    rm_strmap_put(&c->cache, q->sql, *st);
+    *cached = true;
+    return 0;
+}
+
+static int sqlite_query(orm_conn *c, const orm_compiled *q, orm_cursor **out, orm_error *err)
+{
+    sqlite3_stmt *st;
+    bool cached = false;
+    int rc = prepare(c, q, &st, &cached, err);
+    if (rc) return rc;
+    for (size_t i = 0; i < q->nparams; i++) {
+        int brc = bind_value(st, (int)i + 1, &q->params[i]);
+        if (brc != SQLITE_OK) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return map_error(c->db, brc, err, q->sql);
+        }
+    }
+    c->cursor = (struct orm_cursor){.conn = c, .stmt = st, .cached = cached};
+    c->timed_out = false;
+    arm_deadline(c);
+    *out = &c->cursor;
+    return 0;
+}
+
+static int sqlite_next(orm_cursor *cur, orm_error *err)
+{
+    int rc = sqlite3_step(cur->stmt);
+    if (rc == SQLITE_ROW) return 1;
+    if (rc == SQLITE_DONE) {
+        cur->changes = sqlite3_changes64(cur->conn->db);
+        return 0;
+    }
+    int ext = sqlite3_extended_errcode(cur->conn->db);
+    int mapped = map_error(cur->conn->db, ext, err, sqlite3_sql(cur->stmt));
+    return mapped ? mapped : ORM_E_INTERNAL;
+}
+
+static orm_value sqlite_column(orm_cursor *cur, size_t i)
+{
+    sqlite3_stmt *st = cur->stmt;
+    int col = (int)i;
+    switch (sqlite3_column_type(st, col)) {
+    case SQLITE_INTEGER: return orm_int(sqlite3_column_int64(st, col));
+    case SQLITE_FLOAT: return orm_float(sqlite3_column_double(st, col));
+    case SQLITE_NULL: return orm_null();
+    default: {
+        const char *p = (const char *)sqlite3_column_text(st, col);
+        return orm_text(p ? p : "", (size_t)sqlite3_column_bytes(st, col));
+    }
+    }
+}
+
+static int64_t sqlite_changes(orm_cursor *cur) { return cur->changes; }
+
+static void sqlite_close(orm_cursor *cur)
+{
+    if (!cur || !cur->stmt) return;
+    sqlite3_reset(cur->stmt);
+    sqlite3_clear_bindings(cur->stmt);
+    if (!cur->cached) sqlite3_finalize(cur->stmt);
+    cur->stmt = NULL;
+}
+
+static void sqlite_stats(orm_conn *c, orm_conn_stats *out) { *out = c->stats; }
+
+const orm_driver orm_driver_sqlite = {
+    .name = "sqlite",
+    .dialect = &orm_dialect_sqlite,
+    .single_writer = true,
+    .connect = sqlite_connect,
+    .disconnect = sqlite_disconnect,
+    .exec = sqlite_exec,
+    .query = sqlite_query,
+    .next = sqlite_next,
+    .column = sqlite_column,
+    .changes = sqlite_changes,
+    .close = sqlite_close,
+    .stats = sqlite_stats,
+};

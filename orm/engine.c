@@ -1,0 +1,201 @@
+/* engine.c: URL → driver, and the connection pool; see engine.h. */
+#include "orm/engine.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct orm_engine {
+    const orm_driver *driver;
+    char *target;                /* driver connect string */
+    orm_conn_options copt;
+    orm_engine_options opt;
+    pthread_mutex_t mu;
+    pthread_cond_t freed;
+    orm_conn **idle;             /* idle connections (stack) */
+    int nidle, nopen, capacity;  /* capacity = pool_size + max_overflow */
+    pthread_mutex_t write_mu;
+    atomic_uint_fast64_t statements;
+    uint64_t closed_hits, closed_misses; /* stats of connections already closed */
+};
+
+static int parse_url(const char *url, const orm_driver **drv, char **target, bool *memory,
+                     orm_error *err)
+{
+    static const char sqlite_prefix[] = "sqlite://";
+    *memory = false;
+    if (strncmp(url, sqlite_prefix, sizeof sqlite_prefix - 1) == 0) {
+        const char *rest = url + sizeof sqlite_prefix - 1;
+        *drv = &orm_driver_sqlite;
+        if (strcmp(rest, ":memory:") == 0 || strcmp(rest, "/:memory:") == 0) {
+            *memory = true;
+            *target = strdup(":memory:");
+        } else if (rest[0] == '/' && rest[1] != '\0') {
+            *target = strdup(rest + 1); /* sqlite:///rel → rel; sqlite:////abs → /abs */
+        } else {
+            return orm_error_set(err, ORM_E_CONFIG,
+                                 "--db %s: expected sqlite:///relative.db, sqlite:////absolute.db "
+                                 "or sqlite://:memory:", url);
+        }
+        return *target ? 0 : orm_error_set(err, ORM_E_INTERNAL, "out of memory");
+    }
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
+        return orm_error_set(err, ORM_E_CONFIG,
+                             "--db %s: PostgreSQL is not supported by this build yet", url);
+    return orm_error_set(err, ORM_E_CONFIG,
+                         "--db %s: unknown database URL scheme (use sqlite:// or postgresql://)", url);
+}
+
+/* Keep the statistics of a connection about to be closed (lock held). */
+static void retire(orm_engine *e, orm_conn *c)
+{
+    orm_conn_stats st;
+    e->driver->stats(c, &st);
+    e->closed_hits += st.cache_hits;
+    e->closed_misses += st.cache_misses;
+}
+
+int orm_engine_open(const char *url, const orm_engine_options *opt, orm_engine **out,
+                    orm_error *err)
+{
+    const orm_driver *drv;
+    char *target = NULL;
+    bool memory;
+    int rc = parse_url(url, &drv, &target, &memory, err);
+    if (rc) return rc;
+    orm_engine *e = calloc(1, sizeof *e);
+    if (!e) abort();
+    e->driver = drv;
+    e->target = target;
+    e->opt = *opt;
+    e->copt.busy_timeout_ms = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 5000;
+    e->copt.statement_timeout_ms = opt->statement_timeout_ms;
+    e->capacity = opt->pool_size + (opt->max_overflow > 0 ? opt->max_overflow : 0);
+    if (e->capacity < 1) e->capacity = 1;
+    if (memory) e->capacity = 1; /* every :memory: connection is its own database */
+    if (e->opt.pool_size > e->capacity) e->opt.pool_size = e->capacity;
+    if (e->opt.pool_size < 1) e->opt.pool_size = 1;
+    if (e->opt.pool_timeout_ms <= 0) e->opt.pool_timeout_ms = 30000;
+    e->idle = calloc((size_t)e->capacity, sizeof *e->idle);
+    pthread_mutex_init(&e->mu, NULL);
+    pthread_cond_init(&e->freed, NULL);
+    pthread_mutex_init(&e->write_mu, NULL);
+    atomic_init(&e->statements, 0);
+    /* one connection now: a bad path or an unreachable server fails at start-up */
+    orm_conn *c;
+    if ((rc = drv->connect(target, &e->copt, &c, err)) != 0) {
+        orm_engine_close(e);
+        return rc;
+    }
+    e->idle[e->nidle++] = c;
+    e->nopen = 1;
+    *out = e;
+    return 0;
+}
+
+void orm_engine_close(orm_engine *e)
+{
+    if (!e) return;
+    for (int i = 0; i < e->nidle; i++) e->driver->disconnect(e->idle[i]);
+    pthread_mutex_destroy(&e->mu);
+    pthread_cond_destroy(&e->freed);
+    pthread_mutex_destroy(&e->write_mu);
+    free(e->idle);
+    free(e->target);
+    free(e);
+}
+
+const orm_dialect *orm_engine_dialect(const orm_engine *e) { return e->driver->dialect; }
+const orm_driver *orm_engine_driver(const orm_engine *e) { return e->driver; }
+FILE *orm_engine_echo(const orm_engine *e) { return e->opt.echo; }
+
+int orm_engine_checkout(orm_engine *e, orm_conn **out, orm_error *err)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += e->opt.pool_timeout_ms / 1000;
+    until.tv_nsec += (long)(e->opt.pool_timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&e->mu);
+    for (;;) {
+        if (e->nidle > 0) {
+            *out = e->idle[--e->nidle];
+            pthread_mutex_unlock(&e->mu);
+            return 0;
+        }
+        if (e->nopen < e->capacity) {
+            e->nopen++;
+            pthread_mutex_unlock(&e->mu);
+            orm_conn *c;
+            int rc = e->driver->connect(e->target, &e->copt, &c, err);
+            pthread_mutex_lock(&e->mu);
+            if (rc) {
+                e->nopen--;
+                pthread_cond_signal(&e->freed);
+                pthread_mutex_unlock(&e->mu);
+                return rc;
+            }
+            pthread_mutex_unlock(&e->mu);
+            *out = c;
+            return 0;
+        }
+        if (pthread_cond_timedwait(&e->freed, &e->mu, &until) == ETIMEDOUT) {
+            pthread_mutex_unlock(&e->mu);
+            return orm_error_set(err, ORM_E_BUSY, "no database connection became free in time");
+        }
+    }
+}
+
+void orm_engine_checkin(orm_engine *e, orm_conn *c, bool broken)
+{
+    pthread_mutex_lock(&e->mu);
+    if (broken || e->nidle >= e->opt.pool_size) {
+        /* overflow connections and broken ones are closed */
+        retire(e, c);
+        e->nopen--;
+        pthread_mutex_unlock(&e->mu);
+        e->driver->disconnect(c);
+        pthread_mutex_lock(&e->mu);
+    } else {
+        e->idle[e->nidle++] = c;
+    }
+    pthread_cond_signal(&e->freed);
+    pthread_mutex_unlock(&e->mu);
+}
+
+void orm_engine_write_lock(orm_engine *e)
+{
+    if (e->driver->single_writer) pthread_mutex_lock(&e->write_mu);
+}
+
+void orm_engine_write_unlock(orm_engine *e)
+{
+    if (e->driver->single_writer) pthread_mutex_unlock(&e->write_mu);
+}
+
+void orm_engine_count_statement(orm_engine *e) { atomic_fetch_add(&e->statements, 1); }
+
+void orm_engine_stats_get(orm_engine *e, orm_engine_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&e->mu);
+    out->cache_hits = e->closed_hits;
+    out->cache_misses = e->closed_misses;
+    /* idle connections only: a checked-out one belongs to its thread */
+    for (int i = 0; i < e->nidle; i++) {
+        orm_conn_stats st;
+        e->driver->stats(e->idle[i], &st);
+        out->cache_hits += st.cache_hits;
+        out->cache_misses += st.cache_misses;
+    }
+    out->pool_open = e->nopen;
+    out->pool_in_use = e->nopen - e->nidle;
+    pthread_mutex_unlock(&e->mu);
+    out->statements = atomic_load(&e->statements);
+}

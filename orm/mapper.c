@@ -1,0 +1,37 @@
+/* mapper.c: names of relationship directions and loader strategies, and
+ * relationship look-up on a mapper; see mapper.h. Building mappers is
+ * schema_load.c's job, resolving relationships relationship.c's. */
+#include "orm/mapper.h"
+
+#include <string.h>
+
+const char *orm_direction_name(orm_direction d)
+{
+    switch (d) {
+    case ORM_MANY_TO_ONE: return "many_to_one";
+    case ORM_ONE_TO_MANY: return "one_to_many";
+    case ORM_MANY_TO_MANY: return "many_to_many";
+    }
+    return "?";
+}
+
+static const char *const lazy_names[] = {
+#define X(n, s) s,
+    ORM_LAZY_KINDS(X)
+#undef X
+};
+
+const char *orm_lazy_name(orm_lazy l)
+{
+    return (unsigned)l < sizeof lazy_names / sizeof lazy_names[0] ? lazy_names[l] : "?";
+}
+
+/* Own relationships first, then those inherited from the parent mappers
+ * (single-table inheritance): a child has its parent's relationships too. */
+orm_relationship *orm_mapper_relationship(const orm_mapper *m, const char *name)
+{
+    for (; m; m = m->inherits)
+        for (size_t i = 0; i < m->nrelationships; i++)
+            if (strcmp(m->relationships[i].name, name) == 0) return &m->relationships[i];
+    return NULL;
+}

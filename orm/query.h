@@ -1,0 +1,53 @@
+/* query.h: reading and writing mapped rows (SQLAlchemy's Query and the
+ * persistence half of the unit of work, for single rows): list with WHERE,
+ * ORDER BY, LIMIT/OFFSET; count; get by primary key; insert, update and
+ * delete one row. Builds orm_select/orm_insert/... and runs them in a
+ * session; callers never see SQL text.
+ *
+ * Rows are arrays of table->ncolumns values in table column order, in the
+ * session arena. A single-table-inheritance child mapper restricts every
+ * statement to its polymorphic identity and sets it on insert. */
+#ifndef ORM_QUERY_H
+#define ORM_QUERY_H
+
+#include "orm/mapper.h"
+#include "orm/session.h"
+#include "orm/stmt.h"
+
+typedef struct orm_query {
+    const orm_mapper *mapper;
+    orm_expr *where;            /* over alias 0 (the mapper's table); NULL = all rows */
+    orm_order_item *order;      /* the primary key is appended as an ascending tiebreak */
+    size_t norder;
+    int64_t limit;              /* < 0: no limit */
+    int64_t offset;             /* 0: none */
+} orm_query;
+
+void orm_query_init(orm_query *q, const orm_mapper *m);
+/* Rows of the query. */
+int orm_query_all(orm_session *s, const orm_query *q, orm_result *out);
+/* count(*) of the query's WHERE (order and paging ignored). */
+int orm_query_count(orm_session *s, const orm_query *q, int64_t *out);
+/* Expression "primary key = pk" over alias (pk: table->npk values). */
+orm_expr *orm_pk_where(rm_arena *a, const orm_mapper *m, int alias, const orm_value *pk);
+
+/* One row by primary key into *row (arena); ORM_E_NOT_FOUND when absent. */
+int orm_get(orm_session *s, const orm_mapper *m, const orm_value *pk, orm_value **row);
+
+/* Insert one row: values[i] is used where given[i] (table column order);
+ * the rest take their defaults. A version column starts at 1. *row gets
+ * the stored row (generated key included). */
+int orm_insert_row(orm_session *s, const orm_mapper *m, const orm_value *values, const bool *given,
+               orm_value **row);
+/* Update the given columns of the row with key pk (the version column, if
+ * any, is incremented). ORM_E_NOT_FOUND when no row matches. With nothing
+ * given, no UPDATE runs and the row is returned as it is. */
+int orm_update_row(orm_session *s, const orm_mapper *m, const orm_value *pk, const orm_value *values,
+               const bool *given, orm_value **row);
+/* Delete the row with key pk; ORM_E_NOT_FOUND when no row matches. */
+int orm_delete_row(orm_session *s, const orm_mapper *m, const orm_value *pk);
+
+/* The key of a row (table->npk values, pointing into row). */
+void orm_row_pk(const orm_mapper *m, const orm_value *row, orm_value *pk_out);
+
+#endif

@@ -1,0 +1,137 @@
+/* session.c: transactions, execution and retry; see session.h. */
+#include "orm/session.h"
+
+#include <string.h>
+#include <time.h>
+
+#define MAX_ATTEMPTS 5
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void orm_session_init(orm_session *s, orm_engine *e, rm_arena *a, orm_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->engine = e;
+    s->arena = a;
+    s->err = err;
+}
+
+static void echo(orm_session *s, const orm_compiled *q)
+{
+    FILE *f = orm_engine_echo(s->engine);
+    if (!f) return;
+    rm_sb sb;
+    rm_sb_init(&sb, s->arena);
+    rm_sb_appendf(&sb, "restmap: SQL %s", q->sql);
+    if (q->nparams) {
+        rm_sb_append(&sb, " -- [");
+        for (size_t i = 0; i < q->nparams; i++) {
+            if (i) rm_sb_append(&sb, ", ");
+            rm_sb_append(&sb, orm_value_repr(s->arena, &q->params[i]));
+        }
+        rm_sb_appendc(&sb, ']');
+    }
+    rm_sb_appendc(&sb, '\n');
+    fputs(sb.buf, f);
+    fflush(f);
+}
+
+static int exec_verb(orm_session *s, const char *sql)
+{
+    FILE *f = orm_engine_echo(s->engine);
+    if (f) fprintf(f, "restmap: SQL %s\n", sql);
+    double t0 = now_ms();
+    int rc = orm_engine_driver(s->engine)->exec(s->conn, sql, s->err);
+    s->db_ms += now_ms() - t0;
+    return rc;
+}
+
+int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out)
+{
+    const orm_driver *d = orm_engine_driver(s->engine);
+    orm_cursor *cur;
+    echo(s, q);
+    double t0 = now_ms();
+    s->statements++;
+    orm_engine_count_statement(s->engine);
+    int rc = d->query(s->conn, q, &cur, s->err);
+    if (rc) goto done;
+    size_t ncols = q->returns_rows ? q->nresult : 0, nrows = 0, cap = 0;
+    orm_value *vals = NULL;
+    while ((rc = d->next(cur, s->err)) == 1) {
+        if (!out || !ncols) continue;
+        if (nrows == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            vals = rm_arena_realloc(s->arena, vals, cap * ncols * sizeof *vals,
+                                    ncap * ncols * sizeof *vals);
+            cap = ncap;
+        }
+        for (size_t c = 0; c < ncols; c++)
+            vals[nrows * ncols + c] = orm_value_copy(s->arena, d->column(cur, c));
+        nrows++;
+    }
+    if (out) {
+        out->nrows = nrows;
+        out->ncols = ncols;
+        out->values = vals;
+        out->columns = q->result_columns;
+        out->changes = rc == 0 ? d->changes(cur) : 0;
+    }
+    d->close(cur);
+done:
+    s->db_ms += now_ms() - t0;
+    return rc < 0 ? rc : 0;
+}
+
+static void backoff(int attempt)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now); /* jitter from the clock: rand() is not thread-safe */
+    struct timespec ts = {0, (long)(attempt * 5 + now.tv_nsec % 5) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* One attempt: check out, begin, run, commit or roll back, check in. */
+static int attempt(orm_session *s, orm_unit_fn fn, void *ud)
+{
+    const orm_dialect *dl = orm_engine_dialect(s->engine);
+    int rc = orm_engine_checkout(s->engine, &s->conn, s->err);
+    if (rc) return rc;
+    if (s->write) orm_engine_write_lock(s->engine);
+    rc = exec_verb(s, s->write ? dl->begin_write : dl->begin_read);
+    if (rc == 0) {
+        s->in_tx = true;
+        rc = fn(s, ud);
+        if (rc == 0) rc = exec_verb(s, "COMMIT");
+        if (rc != 0) {
+            orm_error keep = *s->err; /* ROLLBACK must not hide the first error */
+            exec_verb(s, "ROLLBACK");
+            *s->err = keep;
+        }
+        s->in_tx = false;
+    }
+    if (s->write) orm_engine_write_unlock(s->engine);
+    orm_engine_checkin(s->engine, s->conn, rc == ORM_E_UNAVAILABLE);
+    s->conn = NULL;
+    return rc;
+}
+
+int orm_session_run(orm_session *s, bool write, orm_unit_fn fn, void *ud)
+{
+    s->write = write;
+    int rc;
+    for (s->attempts = 1;; s->attempts++) {
+        rc = attempt(s, fn, ud);
+        if (rc != ORM_E_BUSY || s->attempts >= MAX_ATTEMPTS) break;
+        orm_error_init(s->err, s->err->arena);
+        backoff(s->attempts);
+    }
+    if (rc == ORM_E_BUSY)
+        orm_error_set(s->err, ORM_E_BUSY, "the database stayed busy; try again");
+    return rc;
+}

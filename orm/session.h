@@ -1,0 +1,53 @@
+/* session.h: one unit of work against the database (SQLAlchemy's Session,
+ * reduced for now to its transaction): a connection checked out of the
+ * engine, one transaction, statement execution with --echo logging and
+ * counting, and whole-unit retry when the database stays busy.
+ *
+ * Rows are copied into the session arena, so results outlive the cursor.
+ * A session is used by one thread (one request). */
+#ifndef ORM_SESSION_H
+#define ORM_SESSION_H
+
+#include "orm/engine.h"
+
+typedef struct orm_result {
+    size_t nrows, ncols;
+    orm_value *values;               /* row r, column c: values[r * ncols + c] */
+    const orm_column **columns;      /* what each result column is (may hold NULLs) */
+    int64_t changes;                 /* rows changed by DML */
+} orm_result;
+
+static inline orm_value *orm_result_row(const orm_result *r, size_t i)
+{
+    return r->values + i * r->ncols;
+}
+
+typedef struct orm_session {
+    orm_engine *engine;
+    rm_arena *arena;
+    orm_error *err;
+    orm_conn *conn;           /* checked out while a unit runs */
+    bool write;               /* write transaction (BEGIN IMMEDIATE on SQLite) */
+    bool in_tx;
+    unsigned statements;      /* executed, BEGIN/COMMIT/ROLLBACK not counted (all attempts) */
+    double db_ms;             /* time spent in the database */
+    int attempts;             /* how many times the unit ran */
+} orm_session;
+
+/* Prepare a session; nothing is checked out until orm_session_run. */
+void orm_session_init(orm_session *s, orm_engine *e, rm_arena *a, orm_error *err);
+
+/* The body of a unit: returns 0 to commit, an orm_code to roll back. */
+typedef int (*orm_unit_fn)(orm_session *s, void *ud);
+
+/* Run fn in one transaction. On ORM_E_BUSY (from fn or COMMIT) the unit is
+ * rolled back and run again whole, a bounded number of times; then
+ * ORM_E_BUSY is returned. fn must therefore keep no state across attempts
+ * except through ud it resets itself. Returns 0 or an orm_code (err set). */
+int orm_session_run(orm_session *s, bool write, orm_unit_fn fn, void *ud);
+
+/* Execute a compiled statement, collecting every row into out (may be NULL
+ * for statements whose rows are not wanted). */
+int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out);
+
+#endif

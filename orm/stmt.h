@@ -1,0 +1,69 @@
+/* stmt.h: SELECT / INSERT / UPDATE / DELETE statements as data
+ * (SQLAlchemy core's select(), insert(), update(), delete()), compiled to
+ * SQL text by compile.c. Built in an arena by loading and persistence code;
+ * nothing here holds SQL text.
+ *
+ * Table aliases are numbers: alias k prints as t<k>. DML statements are
+ * unaliased (their COLUMN nodes use alias -1, printed unqualified). */
+#ifndef ORM_STMT_H
+#define ORM_STMT_H
+
+#include "orm/expr.h"
+
+typedef struct orm_order_item {
+    orm_expr *expr;
+    bool desc;
+} orm_order_item;
+
+typedef enum orm_join_kind { ORM_JOIN_INNER, ORM_JOIN_LEFT } orm_join_kind;
+
+typedef struct orm_join {
+    orm_join_kind kind;
+    const orm_table *table;
+    int alias;
+    orm_expr *on;
+} orm_join;
+
+enum {
+    ORM_SELECT_COUNT = 1u << 0, /* SELECT count(*) (order, limit, offset ignored) */
+    ORM_SELECT_ONE = 1u << 1,   /* SELECT 1 (EXISTS subqueries) */
+};
+
+typedef struct orm_select {
+    const orm_table *from;
+    int alias;
+    orm_expr **columns;       /* result columns; NULL = every column of `from` */
+    size_t ncolumns;
+    orm_join *joins;
+    size_t njoins;
+    orm_expr *where;          /* NULL = no WHERE */
+    orm_order_item *order;
+    size_t norder;
+    orm_expr *limit;          /* PARAM or NULL */
+    orm_expr *offset;         /* PARAM or NULL */
+    unsigned flags;           /* ORM_SELECT_* */
+} orm_select;
+
+typedef struct orm_insert {
+    const orm_table *table;
+    const orm_column **columns; /* the columns given (may be 0: DEFAULT VALUES) */
+    orm_value *values;
+    size_t ncolumns;
+    bool returning;             /* RETURNING every column */
+} orm_insert;
+
+typedef struct orm_update {
+    const orm_table *table;
+    const orm_column **columns; /* SET targets */
+    orm_expr **values;          /* SET values (PARAM, or expressions such as version + 1) */
+    size_t ncolumns;
+    orm_expr *where;            /* alias -1 columns */
+    bool returning;
+} orm_update;
+
+typedef struct orm_delete {
+    const orm_table *table;
+    orm_expr *where;            /* alias -1 columns */
+} orm_delete;
+
+#endif
