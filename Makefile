@@ -4,7 +4,7 @@
 CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 libpq
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+WARN    := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
 OPT     ?= -O2 -g
 BUILD   ?= build

@@ -199,3 +199,13 @@ void orm_engine_stats_get(orm_engine *e, orm_engine_stats *out)
     pthread_mutex_unlock(&e->mu);
     out->statements = atomic_load(&e->statements);
 }
+
+int orm_engine_ping(orm_engine *e, orm_error *err)
+{
+    orm_conn *c;
+    int rc = orm_engine_checkout(e, &c, err);
+    if (rc) return rc;
+    rc = e->driver->exec(c, "SELECT 1", err);
+    orm_engine_checkin(e, c, rc != 0);
+    return rc ? orm_error_set(err, ORM_E_UNAVAILABLE, "the database does not answer") : 0;
+}

@@ -51,6 +51,9 @@ void orm_engine_checkin(orm_engine *e, orm_conn *c, bool broken);
 /* Serialize write units when the driver has a single writer (no-op otherwise). */
 void orm_engine_write_lock(orm_engine *e);
 void orm_engine_write_unlock(orm_engine *e);
+/* Check that the database answers (a trivial query on a pooled connection).
+ * Returns 0 or ORM_E_UNAVAILABLE / ORM_E_BUSY. */
+int orm_engine_ping(orm_engine *e, orm_error *err);
 /* Count one executed statement (for stats). */
 void orm_engine_count_statement(orm_engine *e);
 void orm_engine_stats_get(orm_engine *e, orm_engine_stats *out);

@@ -73,7 +73,11 @@ typedef struct orm_relationship {
      *   one-to-many:  local = parent key columns, remote = target FK columns
      *   many-to-many: local = parent key, sec_local = secondary columns that
      *                 refer to it; sec_remote = secondary columns referring to
-     *                 the target's remote (key) columns */
+     *                 the target's remote (key) columns
+     * A custom "join" gives local (parent) and remote (target) columns; on a
+     * many-to-many its "local"/"remote" name the secondary's columns that
+     * refer to the parent / the target (needed when both refer to the same
+     * table). Both sides have npairs columns. */
     size_t npairs;
     orm_column **local;
     orm_column **remote;
@@ -92,7 +96,8 @@ typedef struct orm_mapper {
     int page_size;                     /* default 20 */
     int max_page_size;                 /* default 1000 */
     const char *default_order;         /* "name,-id" or NULL = primary key */
-    orm_relationship *relationships;
+    orm_relationship *relationships;   /* declared on this mapper; a child's inherited
+                                        * ones are its parents' (see orm_mapper_relationship) */
     size_t nrelationships;
     orm_column *version_col;           /* or NULL */
     struct orm_mapper *inherits;       /* single-table inheritance parent */
@@ -103,7 +108,8 @@ typedef struct orm_mapper {
     json_t *row_filter;                /* SPEC §6, borrowed from schema JSON */
 } orm_mapper;
 
-/* Relationship by name, or NULL. */
+/* Relationship by name, or NULL; looks in m, then in the mappers it
+ * inherits from (single-table inheritance). */
 orm_relationship *orm_mapper_relationship(const orm_mapper *m, const char *name);
 
 #endif

@@ -1,11 +1,13 @@
 /* schema.h: the registry of everything loaded from schema files: tables in
  * dependency order and mappers (after SQLAlchemy's MetaData + registry).
  *
- * orm_schema_load() reads a file or a directory of *.json files (merged),
- * builds metadata and mappers, and resolves them: foreign keys, relationship
- * directions and join paths, back_populates pairs. Every error names the
- * file, the entity (or table) and the key. The schema owns its arena and the
- * parsed JSON; it is immutable afterwards and shared by all threads. */
+ * orm_schema_load() reads a file or a directory of *.json files (merged in
+ * name order; "*.seed.json" files are seed data and skipped), builds
+ * metadata and mappers (schema_load.c), and resolves them (relationship.c):
+ * foreign keys, relationship directions and join paths, back_populates
+ * pairs. Every error names the file, the entity (or table) and the key. The
+ * schema owns its arena and the parsed JSON; it is immutable afterwards and
+ * shared by all threads. */
 #ifndef ORM_SCHEMA_H
 #define ORM_SCHEMA_H
 
@@ -28,11 +30,17 @@ typedef struct orm_schema {
 } orm_schema;
 
 /* Load and resolve. path is a .json file or a directory of them.
- * On error returns ORM_E_SCHEMA with err->detail like
- * "schemas/blog.json: entity User: columns.name.type: unknown type 'strin'". */
+ * Returns 0 and *out (free with orm_schema_free), or ORM_E_SCHEMA with
+ * *out = NULL and err->detail like
+ * "schemas/blog.json: entity User: columns.name.type: unknown type \"strin\"",
+ * "schemas/x.json: table post_keywords: columns.post_id.foreign_key: ...",
+ * "schemas/x.json: line 3, column 14: invalid JSON: ...". The first error
+ * stops loading. */
 int orm_schema_load(const char *path, orm_schema **out, orm_error *err);
 /* Same, from JSON text already in memory (source names it in messages). */
 int orm_schema_load_string(const char *text, const char *source, orm_schema **out, orm_error *err);
+/* Frees everything: strmaps, parsed JSON, the arena (s itself lives in it).
+ * NULL is a no-op. */
 void orm_schema_free(orm_schema *s);
 
 orm_table *orm_schema_table(const orm_schema *s, const char *name);
@@ -40,7 +48,8 @@ orm_mapper *orm_schema_mapper(const orm_schema *s, const char *entity);
 orm_mapper *orm_schema_resource(const orm_schema *s, const char *resource);
 
 /* Default table name for an entity: snake_case, pluralised
- * (Address → addresses, BlogPost → blog_posts, Category → categories). */
+ * (Address → addresses, BlogPost → blog_posts, Category → categories,
+ * Box → boxes: consonant+y → ies; s, x, z, ch, sh → es; else s). Arena string. */
 char *orm_default_table_name(rm_arena *a, const char *entity);
 
 #endif

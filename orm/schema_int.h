@@ -65,6 +65,13 @@ typedef struct orm_loader {
 int orm_loader_fail(orm_loader *L, const orm_origin *o, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* " (did you mean \"x\"?)" naming the candidate closest to word within
+ * two edits, else "" (for "unknown ..." messages; scratch arena).
+ * cands is NULL-terminated. */
+const char *orm_loader_suggest(orm_loader *L, const char *word, const char *const *cands);
+/* The mappers' names, NULL-terminated (scratch arena), for suggestions. */
+const char *const *orm_loader_entity_names(orm_loader *L);
+
 /* The loader declaration of table t, or NULL. */
 orm_tdecl *orm_loader_tdecl(orm_loader *L, const orm_table *t);
 

@@ -32,7 +32,10 @@ static void echo(orm_session *s, const orm_compiled *q)
         rm_sb_append(&sb, " -- [");
         for (size_t i = 0; i < q->nparams; i++) {
             if (i) rm_sb_append(&sb, ", ");
-            rm_sb_append(&sb, orm_value_repr(s->arena, &q->params[i]));
+            const orm_column *c = q->param_columns ? q->param_columns[i] : NULL;
+            /* write-only and hidden values (passwords) stay out of logs */
+            bool secret = c && (c->write_only || c->hidden) && q->params[i].kind != ORM_V_NULL;
+            rm_sb_append(&sb, secret ? "'***'" : orm_value_repr(s->arena, &q->params[i]));
         }
         rm_sb_appendc(&sb, ']');
     }

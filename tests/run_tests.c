@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SUITE(name) Suite *name(void);
-#include "tests/suites.def"
-#undef SUITE
+#include "tests/suites.h"
 
 int main(int argc, char **argv)
 {

@@ -1,0 +1,112 @@
+/* app.c: the application: open (schemas → engine → create_all → seed),
+ * the router that matches /api/{res}[/{id}] and /healthz and dispatches to
+ * the handlers, and the response headers every answer carries
+ * (Server-Timing). Resources are data from the schema: no C per resource. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "orm/ddl.h"
+#include "routes/routes_int.h"
+
+int rm_app_open(const rm_app_config *cfg, rm_app **out, char *errbuf, size_t errlen)
+{
+    rm_app *app = calloc(1, sizeof *app);
+    if (!app) return -1;
+    app->cfg = *cfg;
+    orm_error err;
+    orm_error_init(&err, NULL);
+    if (orm_schema_load(cfg->schema_path, &app->schema, &err)) goto fail;
+    orm_engine_options eo = {
+        .pool_size = cfg->threads > cfg->pool_size ? cfg->threads : cfg->pool_size,
+        .max_overflow = cfg->max_overflow,
+        .statement_timeout_ms = cfg->statement_timeout_ms,
+        .busy_timeout_ms = 5000,
+        .echo = cfg->echo ? stderr : NULL,
+    };
+    if (orm_engine_open(cfg->db_url, &eo, &app->engine, &err)) goto fail;
+    if (cfg->create_all && orm_create_all(app->engine, app->schema, &err)) {
+        snprintf(errbuf, errlen, "--create-all failed: %s %s", err.detail, err.internal);
+        rm_app_close(app);
+        return -1;
+    }
+    if (cfg->seed_path && rm_seed(app, cfg->seed_path, errbuf, errlen)) {
+        rm_app_close(app);
+        return -1;
+    }
+    *out = app;
+    return 0;
+fail:
+    snprintf(errbuf, errlen, "%s", err.detail);
+    rm_app_close(app);
+    return -1;
+}
+
+void rm_app_close(rm_app *app)
+{
+    if (!app) return;
+    orm_engine_close(app->engine);
+    orm_schema_free(app->schema);
+    free(app);
+}
+
+/* Server-Timing: db;desc="K queries";dur=MS (transaction verbs not counted). */
+static void add_timing(rm_ctx *ctx)
+{
+    rm_response_header(ctx->resp, ctx->a, "Server-Timing",
+                       rm_arena_sprintf(ctx->a, "db;desc=\"%u queries\";dur=%.3f",
+                                        ctx->session.statements, ctx->session.db_ms));
+}
+
+/* Split "/api/users/1" into at most max segments; returns the count, or
+ * max + 1 when there are more. A trailing slash is ignored. */
+static size_t split_path(rm_arena *a, const char *path, const char **seg, size_t max)
+{
+    size_t n = 0;
+    const char *p = path;
+    while (*p == '/') p++;
+    while (*p) {
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (n == max) return max + 1;
+        seg[n++] = rm_arena_strndup(a, p, len);
+        p += len;
+        if (*p == '/') p++;
+    }
+    return n;
+}
+
+static void route(rm_ctx *ctx)
+{
+    const char *seg[4];
+    size_t n = split_path(ctx->a, ctx->req->path, seg, 3);
+    if (n == 1 && !strcmp(seg[0], "healthz")) {
+        rm_handle_healthz(ctx);
+        return;
+    }
+    if (n == 0 || n > 3 || strcmp(seg[0], "api") != 0) {
+        rm_fail_status(ctx, 404, "no such resource");
+        return;
+    }
+    if (n == 1) {
+        rm_handle_index(ctx);
+        return;
+    }
+    const orm_mapper *m = orm_schema_resource(ctx->app->schema, seg[1]);
+    if (!m) {
+        rm_fail_status(ctx, 404, rm_arena_sprintf(ctx->a, "no resource named \"%s\"", seg[1]));
+        return;
+    }
+    ctx->mapper = m;
+    if (n == 2) rm_handle_collection(ctx, m);
+    else rm_handle_item(ctx, m, seg[2]);
+}
+
+void rm_app_handle(void *ud, const rm_request *req, rm_response *resp)
+{
+    rm_ctx ctx = {.app = ud, .req = req, .resp = resp, .a = req->arena};
+    orm_error_init(&ctx.err, req->arena);
+    orm_session_init(&ctx.session, ctx.app->engine, req->arena, &ctx.err);
+    route(&ctx);
+    add_timing(&ctx);
+}

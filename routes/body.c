@@ -1,0 +1,122 @@
+/* body.c: a JSON object from a request body → the column values of one
+ * row, validated column by column (type → 400; nullable, length, choices,
+ * min/max, format → 422), every problem reported with a JSON pointer into
+ * the body. Also parses primary keys from URL segments. */
+#include <string.h>
+
+#include "orm/convert.h"
+#include "routes/routes_int.h"
+
+bool rm_column_readable(const orm_column *c) { return !c->hidden && !c->write_only; }
+
+/* The server fills these columns itself: clients may not write them. */
+static bool server_managed(const orm_mapper *m, const orm_column *c)
+{
+    return c->read_only || c->version || (m->polymorphic_on == c && m->has_identity);
+}
+
+static const char *ptr(rm_ctx *ctx, const char *prefix, const char *key)
+{
+    /* JSON pointer escaping: ~ → ~0, / → ~1 */
+    rm_sb sb;
+    rm_sb_init(&sb, ctx->a);
+    rm_sb_append(&sb, prefix);
+    rm_sb_appendc(&sb, '/');
+    for (const char *p = key; *p; p++) {
+        if (*p == '~') rm_sb_append(&sb, "~0");
+        else if (*p == '/') rm_sb_append(&sb, "~1");
+        else rm_sb_appendc(&sb, *p);
+    }
+    return sb.buf;
+}
+
+/* A column absent from the body: what create/replace do with it. */
+static void absent_column(rm_ctx *ctx, const orm_mapper *m, const orm_column *c,
+                          rm_write_mode mode, const char *prefix, rm_row_input *out)
+{
+    if (mode == RM_WRITE_UPDATE || server_managed(m, c) || c->hidden) return;
+    if (c->primary_key && (mode == RM_WRITE_REPLACE || c->autoincrement)) return;
+    if (c->has_default || c->nullable) {
+        if (mode == RM_WRITE_REPLACE) {
+            out->values[c->index] = c->has_default ? c->default_value : orm_null();
+            out->given[c->index] = true;
+        }
+        return;
+    }
+    orm_error_field(&ctx->err, ORM_E_VALIDATION, ptr(ctx, prefix, c->name), "is required");
+}
+
+static void present_column(rm_ctx *ctx, const orm_mapper *m, const orm_column *c, json_t *v,
+                           const char *prefix, const orm_value *key, rm_row_input *out)
+{
+    const char *p = ptr(ctx, prefix, c->name);
+    const char *msg = NULL;
+    if (server_managed(m, c)) {
+        orm_error_field(&ctx->err, ORM_E_INVALID, p, "is read-only");
+        return;
+    }
+    orm_value val;
+    int rc = orm_value_from_json(c, v, ctx->a, &val, &msg);
+    if (rc) {
+        orm_error_field(&ctx->err, rc, p, "%s", msg);
+        return;
+    }
+    if (val.kind == ORM_V_NULL && !c->nullable && !(c->primary_key && c->autoincrement)) {
+        orm_error_field(&ctx->err, ORM_E_VALIDATION, p, "must not be null");
+        return;
+    }
+    if (c->primary_key && key) {
+        size_t k = 0;
+        while (m->table->pk[k] != c) k++;
+        if (!orm_value_eq(&val, &key[k])) {
+            orm_error_field(&ctx->err, ORM_E_INVALID, p, "does not match the key in the URL");
+            return;
+        }
+        return; /* the key is not rewritten */
+    }
+    if (val.kind == ORM_V_NULL && c->primary_key) return; /* null autoincrement key: generated */
+    out->values[c->index] = val;
+    out->given[c->index] = true;
+}
+
+int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_mode mode,
+                  const char *prefix, const orm_value *key, rm_row_input *out)
+{
+    const orm_table *t = m->table;
+    size_t before = ctx->err.nfields;
+    out->values = RM_NEW_ARRAY(ctx->a, orm_value, t->ncolumns);
+    out->given = RM_NEW_ARRAY(ctx->a, bool, t->ncolumns);
+    if (!json_is_object(obj)) {
+        orm_error_field(&ctx->err, ORM_E_INVALID, prefix, "must be a JSON object");
+        return ORM_E_INVALID;
+    }
+    const char *name;
+    json_t *v;
+    json_object_foreach((json_t *)obj, name, v) {
+        orm_column *c = orm_table_column(t, name);
+        if (!c || c->hidden) {
+            orm_error_field(&ctx->err, ORM_E_INVALID, ptr(ctx, prefix, name), "unknown field");
+            continue;
+        }
+        present_column(ctx, m, c, v, prefix, key, out);
+    }
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (!json_object_get(obj, t->columns[i].name))
+            absent_column(ctx, m, &t->columns[i], mode, prefix, out);
+    return ctx->err.nfields > before ? ctx->err.code : 0;
+}
+
+int rm_parse_key(rm_arena *a, const orm_mapper *m, const char *text, orm_value *out)
+{
+    const orm_table *t = m->table;
+    const char *p = text;
+    for (size_t i = 0; i < t->npk; i++) {
+        const char *end = i + 1 < t->npk ? strchr(p, ',') : p + strlen(p);
+        if (!end) return -1;
+        const char *part = rm_arena_strndup(a, p, (size_t)(end - p));
+        const char *msg;
+        if (!*part || orm_value_from_text(t->pk[i], part, a, &out[i], &msg)) return -1;
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}

@@ -1,0 +1,66 @@
+/* errors.c: the one place where ORM error codes become HTTP statuses and
+ * problem+json bodies. A 500 logs the internal text (driver message, SQL)
+ * with the request id and shows neither. */
+#include <stdio.h>
+
+#include "lib/problem.h"
+#include "routes/routes_int.h"
+
+int rm_status_of(int code)
+{
+    switch (code) {
+    case ORM_E_INVALID: return 400;
+    case ORM_E_VALIDATION: return 422;
+    case ORM_E_NOT_FOUND: return 404;
+    case ORM_E_CONFLICT:
+    case ORM_E_STALE: return 409;
+    case ORM_E_BUSY:
+    case ORM_E_UNAVAILABLE:
+    case ORM_E_TIMEOUT: return 503;
+    default: return 500;
+    }
+}
+
+void rm_fail(rm_ctx *ctx)
+{
+    orm_error *e = &ctx->err;
+    int status = rm_status_of(e->code);
+    const char *detail = e->detail[0] ? e->detail : NULL;
+    if (status >= 500) {
+        fprintf(stderr, "restmap: request %s: %s: %s %s\n", ctx->req->id, orm_code_name(e->code),
+                e->detail, e->internal);
+        if (status == 500) detail = "internal error; the request id identifies it in the server log";
+    }
+    /* field errors of the kind that decided the status */
+    rm_problem_error *errs = RM_NEW_ARRAY(ctx->a, rm_problem_error, e->nfields + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < e->nfields; i++)
+        if (e->fields[i].code == e->code)
+            errs[n++] = (rm_problem_error){e->fields[i].pointer, e->fields[i].message};
+    if (!detail && n) detail = n == 1 ? errs[0].message : "the request has invalid fields";
+    rm_problem(ctx->resp, ctx->a, status, detail, errs, n, ctx->req->id);
+}
+
+void rm_fail_status(rm_ctx *ctx, int status, const char *detail)
+{
+    rm_problem(ctx->resp, ctx->a, status, detail, NULL, 0, ctx->req->id);
+}
+
+void rm_fail_method(rm_ctx *ctx, unsigned allowed)
+{
+    static const struct { unsigned bit; const char *name; } verbs[] = {
+        {ORM_ALLOW_READ, "GET, HEAD"}, {ORM_ALLOW_CREATE, "POST"}, {ORM_ALLOW_REPLACE, "PUT"},
+        {ORM_ALLOW_UPDATE, "PATCH"},   {ORM_ALLOW_DELETE, "DELETE"},
+    };
+    rm_sb sb;
+    rm_sb_init(&sb, ctx->a);
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+        if (!(allowed & verbs[i].bit)) continue;
+        if (sb.len) rm_sb_append(&sb, ", ");
+        rm_sb_append(&sb, verbs[i].name);
+    }
+    if (sb.len) rm_sb_append(&sb, ", ");
+    rm_sb_append(&sb, "OPTIONS");
+    rm_fail_status(ctx, 405, rm_arena_sprintf(ctx->a, "%s is not allowed here", ctx->req->method));
+    rm_response_header(ctx->resp, ctx->a, "Allow", sb.buf);
+}

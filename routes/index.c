@@ -1,0 +1,69 @@
+/* index.c: GET /api (every resource with its columns and relationships,
+ * hidden columns left out) and GET /healthz (200 when the database
+ * answers, 503 otherwise). */
+#include <string.h>
+
+#include "routes/routes_int.h"
+
+static json_t *column_json(const orm_column *c)
+{
+    return json_pack("{s:s, s:s, s:b, s:b, s:b, s:b}", "name", c->name, "type",
+                     orm_type_name(c->type), "nullable", c->nullable, "primary_key",
+                     c->primary_key, "read_only", c->read_only || c->version, "write_only",
+                     c->write_only);
+}
+
+static json_t *relationship_json(const orm_relationship *r)
+{
+    return json_pack("{s:s, s:s, s:s, s:b, s:s}", "name", r->name, "target", r->target->name,
+                     "direction", orm_direction_name(r->direction), "uselist", r->uselist, "lazy",
+                     orm_lazy_name(r->lazy));
+}
+
+static json_t *resource_json(const orm_mapper *m)
+{
+    json_t *cols = json_array(), *rels = json_array();
+    for (size_t i = 0; i < m->table->ncolumns; i++)
+        if (!m->table->columns[i].hidden) json_array_append_new(cols, column_json(&m->table->columns[i]));
+    for (size_t i = 0; i < m->nrelationships; i++)
+        json_array_append_new(rels, relationship_json(&m->relationships[i]));
+    char href[512];
+    snprintf(href, sizeof href, "/api/%s", m->resource);
+    return json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", m->resource, "entity", m->name, "href",
+                     href, "columns", cols, "relationships", rels);
+}
+
+void rm_handle_index(rm_ctx *ctx)
+{
+    const char *method = ctx->req->method;
+    if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+        rm_fail_method(ctx, ORM_ALLOW_READ);
+        return;
+    }
+    const orm_schema *s = ctx->app->schema;
+    json_t *list = json_array();
+    for (size_t i = 0; i < s->nmappers; i++) json_array_append_new(list, resource_json(s->mappers[i]));
+    json_t *doc = json_pack("{s:o}", "resources", list);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    rm_sb sb;
+    rm_sb_init(&sb, ctx->a);
+    rm_sb_append(&sb, text ? text : "{}");
+    free(text);
+    rm_reply_json(ctx, 200, &sb);
+}
+
+void rm_handle_healthz(rm_ctx *ctx)
+{
+    const char *method = ctx->req->method;
+    if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+        rm_fail_method(ctx, ORM_ALLOW_READ);
+        return;
+    }
+    if (orm_engine_ping(ctx->app->engine, &ctx->err)) {
+        rm_fail_status(ctx, 503, "the database does not answer");
+        return;
+    }
+    static const char ok[] = "{\"status\":\"ok\"}";
+    rm_response_body(ctx->resp, 200, "application/json", ok, sizeof ok - 1);
+}

@@ -1,0 +1,101 @@
+/* routes_int.h: what the files of routes/ share: the application record,
+ * the per-request context, and the helpers each file exports to the
+ * others. Not a public header: server/ sees only app.h. */
+#ifndef RM_ROUTES_INT_H
+#define RM_ROUTES_INT_H
+
+#include "lib/http_msg.h"
+#include "lib/sb.h"
+#include "orm/query.h"
+#include "orm/schema.h"
+#include "routes/app.h"
+
+struct rm_app {
+    rm_app_config cfg;
+    orm_schema *schema;
+    orm_engine *engine;
+};
+
+/* Everything one request needs, on the handler's stack. */
+typedef struct rm_ctx {
+    rm_app *app;
+    const rm_request *req;
+    rm_response *resp;
+    rm_arena *a;                 /* the request arena */
+    orm_error err;               /* the request's error record */
+    orm_session session;         /* statement counts for Server-Timing */
+    const orm_mapper *mapper;    /* the resource addressed, if any */
+} rm_ctx;
+
+/* ---- errors.c: orm_code → HTTP status and problem+json, in one place ---- */
+int rm_status_of(int orm_code);
+/* Answer ctx->err as problem+json (500s log the internal text, never show it). */
+void rm_fail(rm_ctx *ctx);
+/* Answer a problem with one pointer-less detail. */
+void rm_fail_status(rm_ctx *ctx, int status, const char *detail);
+/* Answer 405 with Allow built from an ORM_ALLOW_* mask. */
+void rm_fail_method(rm_ctx *ctx, unsigned allowed);
+
+/* ---- serialize.c: rows → JSON text ------------------------------------- */
+/* Columns to output: NULL = every readable column; else fields[i] for table
+ * column i (the primary key is always written). */
+typedef const bool *rm_fields;
+/* "/api/users/5" (composite keys "k1,k2", each percent-encoded). */
+const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *row);
+/* One object: readable columns + "_links": {"self": ...}. */
+void rm_write_object(rm_sb *sb, const orm_mapper *m, const orm_value *row, rm_fields fields);
+/* Answer status with body text in sb (application/json). */
+void rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb);
+/* Percent-encode a path segment / query value into sb. */
+void rm_url_encode(rm_sb *sb, const char *s, size_t n);
+
+/* ---- body.c: JSON input → column values ---------------------------------- */
+typedef enum rm_write_mode {
+    RM_WRITE_CREATE,  /* POST: missing required columns are 422 */
+    RM_WRITE_REPLACE, /* PUT: omitted writable columns become default/NULL */
+    RM_WRITE_UPDATE   /* PATCH: only the given columns */
+} rm_write_mode;
+
+typedef struct rm_row_input {
+    orm_value *values;  /* table->ncolumns */
+    bool *given;        /* which values to write */
+} rm_row_input;
+
+/* Decode and validate one JSON object for mapper m. Field errors go into
+ * ctx->err with pointers prefix + "/column". key (may be NULL) is the
+ * primary key from the URL for PUT/PATCH: a key column in the body must
+ * match it. Returns 0 or ORM_E_INVALID / ORM_E_VALIDATION. */
+int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_mode mode,
+                  const char *prefix, const orm_value *key, rm_row_input *out);
+
+/* ---- keys ----------------------------------------------------------------- */
+/* Parse "{k1},{k2}" from the URL into m's key values; -1 if it does not
+ * parse for the key's types (the caller answers 404). */
+int rm_parse_key(rm_arena *a, const orm_mapper *m, const char *text, orm_value *out);
+
+/* ---- params.c: list query parameters -------------------------------------- */
+typedef struct rm_list_params {
+    orm_query query;
+    bool *fields;        /* NULL = all */
+    bool count;          /* count=exact */
+    int64_t limit, offset;
+} rm_list_params;
+/* Parse the query string of a list request for m. Errors are 400 with
+ * pointers "/query/<param>". */
+int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, rm_list_params *out);
+/* Column a client may read/filter/sort on (not hidden, not write_only). */
+bool rm_column_readable(const orm_column *c);
+
+/* ---- handlers ------------------------------------------------------------- */
+void rm_handle_index(rm_ctx *ctx);
+void rm_handle_healthz(rm_ctx *ctx);
+void rm_handle_collection(rm_ctx *ctx, const orm_mapper *m);
+void rm_handle_item(rm_ctx *ctx, const orm_mapper *m, const char *key_text);
+/* Create rows for m from a JSON object or array inside a running unit
+ * (shared by POST and --seed). rows[i] receives each stored row. */
+int rm_insert_objects(orm_session *s, const orm_mapper *m, rm_row_input *inputs,
+                      size_t n, orm_value **rows);
+/* Load --seed FILE into empty tables through the POST path. */
+int rm_seed(rm_app *app, const char *path, char *errbuf, size_t errlen);
+
+#endif

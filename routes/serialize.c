@@ -1,0 +1,63 @@
+/* serialize.c: mapped rows → JSON text, written straight into one string
+ * builder (no intermediate json_t tree), and the URLs objects link to. */
+#include <string.h>
+
+#include "orm/convert.h"
+#include "routes/routes_int.h"
+
+void rm_url_encode(rm_sb *sb, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            strchr("-._~", c)) {
+            rm_sb_appendc(sb, (char)c);
+        } else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            rm_sb_appendn(sb, e, 3);
+        }
+    }
+}
+
+const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *row)
+{
+    rm_sb sb;
+    rm_sb_init(&sb, a);
+    rm_sb_append(&sb, "/api/");
+    rm_sb_append(&sb, m->resource);
+    rm_sb_appendc(&sb, '/');
+    for (size_t i = 0; i < m->table->npk; i++) {
+        if (i) rm_sb_appendc(&sb, ',');
+        const char *t = orm_value_to_text(a, &row[m->table->pk[i]->index]);
+        rm_url_encode(&sb, t, strlen(t));
+    }
+    return sb.buf;
+}
+
+void rm_write_object(rm_sb *sb, const orm_mapper *m, const orm_value *row, rm_fields fields)
+{
+    const orm_table *t = m->table;
+    rm_sb_appendc(sb, '{');
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const orm_column *c = &t->columns[i];
+        if (!rm_column_readable(c)) continue;
+        if (fields && !fields[i] && !c->primary_key) continue;
+        rm_sb_append_json_string(sb, c->name, strlen(c->name));
+        rm_sb_appendc(sb, ':');
+        orm_value_write_json(sb, c, &row[i]);
+        rm_sb_appendc(sb, ',');
+    }
+    rm_sb_append(sb, "\"_links\":{\"self\":");
+    /* the path is built in the builder's arena, or a scratch one */
+    rm_arena *a = sb->arena ? sb->arena : rm_arena_new();
+    const char *self = rm_object_path(a, m, row);
+    rm_sb_append_json_string(sb, self, strlen(self));
+    if (!sb->arena) rm_arena_destroy(a);
+    rm_sb_append(sb, "}}");
+}
+
+void rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb)
+{
+    rm_response_body(ctx->resp, status, "application/json", sb->buf, sb->len);
+}

@@ -1,0 +1,708 @@
+/* http.c: the libmicrohttpd server of restmap (see http.h).
+ *
+ * Life of a request: the URI-log callback (called once per request, with
+ * the raw request target) creates the request state in a fresh arena and
+ * counts the request in flight; the first access-handler call checks the
+ * request line and headers (414, 431, 405, framing 400, NUL 400, 413 by
+ * Content-Length) and answers static files; later calls collect the body
+ * into the arena up to max_body (past it the rest is discarded and 413
+ * answered); the last call checks the media type, parses the JSON and calls
+ * the handler. The completion callback writes the access log, destroys the
+ * arena (which also frees the parsed JSON) and uncounts the request, which
+ * is what rm_server_stop waits for. All state is per server or per request:
+ * handlers run on several threads at once. */
+#include "server/http.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/problem.h"
+#include "server/log.h"
+#include "server/static.h"
+
+#define DEFAULT_MAX_BODY ((size_t)1 << 20)
+#define DEFAULT_MAX_URI ((size_t)8192)
+#define DEFAULT_MAX_HEADER_BYTES ((size_t)32768)
+#define DISCARD_MAX ((uint64_t)16 << 20)  /* body bytes thrown away after a 413 before closing */
+#define CONNECTION_TIMEOUT_S 30
+#define LISTEN_BACKLOG 511
+#define ALLOWED_METHODS "GET, HEAD, POST, PUT, PATCH, DELETE"
+#define REQUEST_ID_LEN 16
+
+struct rm_server {
+    struct MHD_Daemon *daemon;
+    int listen_fd;              /* ours until MHD_quiesce_daemon hands it back */
+    int port;                   /* actually bound */
+    rm_handler_fn handler;
+    void *ud;
+    size_t max_body, max_uri, max_header_bytes;
+    char *static_root;          /* realpath of the static dir (malloc) or NULL */
+    int log_requests;
+    uint64_t id_seed;           /* random per server: ids differ across restarts */
+    atomic_uint_fast64_t next_id;
+    atomic_long inflight;       /* requests between URI callback and completion */
+    atomic_bool draining;       /* set by rm_server_stop: answers close the connection */
+};
+
+/* Per request; lives in its own arena. */
+typedef struct req_state {
+    rm_server *srv;
+    rm_arena *arena;
+    char id[REQUEST_ID_LEN + 1];
+    size_t uri_len;             /* raw request target, query included */
+    bool uri_has_nul;           /* "%00" somewhere in the raw target */
+    struct timespec start;      /* CLOCK_MONOTONIC at the request line */
+    bool started;               /* first access-handler call done */
+    const char *method, *path;  /* arena copies for the access log */
+    rm_kv *headers;             /* collected on the first call */
+    size_t nheaders;
+    int reject;                 /* status decided while reading the body (413) */
+    char *body;                 /* NUL-terminated, arena */
+    size_t body_len, body_cap;
+    uint64_t discarded;         /* body bytes dropped after reject */
+    json_t *json;               /* parsed body; freed by the arena reset */
+    int status;                 /* status sent, for the access log */
+} req_state;
+
+/* ------------------------------------------------------------------ ids */
+
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static uint64_t random_seed(void)
+{
+    uint64_t seed = 0;
+    if (getentropy(&seed, sizeof seed) == 0) return seed;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)getpid();
+}
+
+static void make_request_id(rm_server *s, char out[REQUEST_ID_LEN + 1])
+{
+    uint64_t n = atomic_fetch_add(&s->next_id, 1);
+    snprintf(out, REQUEST_ID_LEN + 1, "%016llx", (unsigned long long)splitmix64(s->id_seed ^ n));
+}
+
+/* ---------------------------------------------------- request lifecycle */
+
+static bool contains_encoded_nul(const char *uri)
+{
+    for (const char *p = strchr(uri, '%'); p; p = strchr(p + 1, '%'))
+        if (p[1] == '0' && p[2] == '0') return true;
+    return false;
+}
+
+static req_state *new_state(rm_server *s, const char *uri)
+{
+    rm_arena *a = rm_arena_new();
+    req_state *st = RM_NEW(a, req_state);
+    st->srv = s;
+    st->arena = a;
+    make_request_id(s, st->id);
+    clock_gettime(CLOCK_MONOTONIC, &st->start);
+    if (uri) {
+        st->uri_len = strlen(uri);
+        st->uri_has_nul = contains_encoded_nul(uri);
+    }
+    atomic_fetch_add(&s->inflight, 1);
+    return st;
+}
+
+/* MHD_OPTION_URI_LOG_CALLBACK: once per request, before headers; the
+ * return value becomes *con_cls. */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    return new_state(cls, uri);
+}
+
+static void free_json(void *ud) { json_decref(ud); }
+
+static double elapsed_ms(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+           (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+static void access_log(const req_state *st, enum MHD_RequestTerminationCode toe)
+{
+    const char *method = st->method ? st->method : "-";
+    const char *path = st->path ? st->path : "-";
+    double ms = elapsed_ms(&st->start);
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        rm_log(RM_LOG_INFO, "%s %s %d %.3fms %s", method, path, st->status, ms, st->id);
+    else
+        rm_log(RM_LOG_INFO, "%s %s %d %.3fms %s (connection ended early, code %d)", method,
+               path, st->status, ms, st->id, (int)toe);
+}
+
+/* MHD_OPTION_NOTIFY_COMPLETED: the response is sent (or the connection
+ * died); release the request. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    rm_server *s = cls;
+    req_state *st = *con_cls;
+    if (!st) return;
+    *con_cls = NULL;
+    if (s->log_requests) access_log(st, toe);
+    rm_arena_destroy(st->arena); /* st itself lives there */
+    atomic_fetch_sub(&s->inflight, 1);
+}
+
+/* ------------------------------------------------------------ responses */
+
+static bool header_safe(const char *s)
+{
+    for (; *s; s++)
+        if (*s == '\r' || *s == '\n') return false;
+    return true;
+}
+
+static void add_header(struct MHD_Response *r, const char *name, const char *value)
+{
+    if (!header_safe(name) || !header_safe(value) ||
+        MHD_add_response_header(r, name, value) != MHD_YES)
+        rm_log(RM_LOG_WARN, "dropped response header '%s'", name);
+}
+
+/* Queue resp on c; NULL content type means application/json when there is
+ * a body. Bad statuses become 500. */
+static enum MHD_Result send_response(struct MHD_Connection *c, req_state *st,
+                                     const rm_response *resp)
+{
+    if (resp->status < 100 || resp->status > 599) {
+        if (resp->status != 0) /* 0 is logged by dispatch() */
+            rm_log(RM_LOG_ERROR, "request %s: invalid status %d", st->id, resp->status);
+        rm_response fail = {0};
+        rm_problem(&fail, st->arena, 500, "the request could not be answered", NULL, 0,
+                   st->id);
+        return send_response(c, st, &fail);
+    }
+    size_t len = resp->body ? resp->body_len : 0;
+    /* the body outlives the response: it is arena or static memory, and the
+     * arena is destroyed only after the response has been sent */
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        len, len ? (void *)resp->body : (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (!r) return MHD_NO;
+    const char *ctype = resp->content_type;
+    if (!ctype && len) ctype = "application/json";
+    if (ctype && resp->status != 204 && resp->status != 304)
+        add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    for (size_t i = 0; i < resp->nheaders && i < RM_MAX_RESPONSE_HEADERS; i++)
+        if (resp->headers[i].key && resp->headers[i].value)
+            add_header(r, resp->headers[i].key, resp->headers[i].value);
+    add_header(r, "X-Request-Id", st->id);
+    if (atomic_load(&st->srv->draining)) add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned int)resp->status, r);
+    MHD_destroy_response(r);
+    st->status = resp->status;
+    return ret;
+}
+
+/* Answer a problem+json with one error (pointer may be NULL: no errors). */
+static enum MHD_Result send_problem(struct MHD_Connection *c, req_state *st, int status,
+                                    const char *detail, const char *pointer,
+                                    const char *message)
+{
+    rm_response resp = {0};
+    rm_problem_error e = {pointer, message};
+    rm_problem(&resp, st->arena, status, detail, pointer ? &e : NULL, pointer ? 1 : 0, st->id);
+    if (status == 405) rm_response_header(&resp, st->arena, "Allow", ALLOWED_METHODS);
+    return send_response(c, st, &resp);
+}
+
+/* --------------------------------------------------------- header checks */
+
+typedef struct header_scan {
+    req_state *st;
+    rm_kv *items;
+    size_t n, cap;
+    size_t bytes;                 /* sum of name + value + 4 (": " and CRLF) */
+    int n_content_length, n_transfer_encoding, n_host;
+    const char *content_length, *transfer_encoding;
+} header_scan;
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      size_t key_size, const char *value, size_t value_size)
+{
+    header_scan *h = cls;
+    if (!key) return MHD_YES;
+    if (!value) value = "";
+    h->bytes += key_size + value_size + 4;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        h->n_content_length++;
+        h->content_length = value;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+        h->n_host++;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        h->n_transfer_encoding++;
+        h->transfer_encoding = value;
+    }
+    if (h->n == h->cap) {
+        size_t ncap = h->cap ? h->cap * 2 : 32;
+        h->items = rm_arena_realloc(h->st->arena, h->items, h->cap * sizeof *h->items,
+                                    ncap * sizeof *h->items);
+        h->cap = ncap;
+    }
+    h->items[h->n].key = key;     /* MHD keeps these until the request ends */
+    h->items[h->n].value = value;
+    h->n++;
+    return MHD_YES;
+}
+
+static bool method_known(const char *m)
+{
+    static const char *known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(m, known[i]) == 0) return true;
+    return false;
+}
+
+/* Content-Length as a number; -1 when it is not plain decimal digits,
+ * SIZE_MAX-ish values saturate (they only ever compare against max_body). */
+static long long parse_content_length(const char *v)
+{
+    if (!*v) return -1;
+    long long n = 0;
+    for (; *v; v++) {
+        if (*v < '0' || *v > '9') return -1;
+        if (n < (1LL << 50)) n = n * 10 + (*v - '0');
+    }
+    return n;
+}
+
+/* Status for a request whose framing is ambiguous or unsupported, or 0. */
+static int framing_status(const header_scan *h, const char **why)
+{
+    if (h->n_content_length > 1) {
+        *why = "more than one Content-Length header";
+        return 400;
+    }
+    if (h->n_transfer_encoding > 1) {
+        *why = "more than one Transfer-Encoding header";
+        return 400;
+    }
+    if (h->n_content_length && h->n_transfer_encoding) {
+        *why = "both Content-Length and Transfer-Encoding";
+        return 400;
+    }
+    if (h->n_transfer_encoding && strcasecmp(h->transfer_encoding, "chunked") != 0) {
+        bool mentions_chunked = strstr(h->transfer_encoding, "chunked") ||
+                                strstr(h->transfer_encoding, "CHUNKED");
+        *why = mentions_chunked ? "malformed Transfer-Encoding"
+                                : "unsupported Transfer-Encoding (only chunked is accepted)";
+        return mentions_chunked ? 400 : 501;
+    }
+    if (h->n_content_length && parse_content_length(h->content_length) < 0) {
+        *why = "malformed Content-Length";
+        return 400;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------- static files */
+
+static bool is_static_path(const rm_server *s, const char *url)
+{
+    return s->static_root && (strcmp(url, "/") == 0 || strncmp(url, "/static/", 8) == 0);
+}
+
+static enum MHD_Result serve_static(struct MHD_Connection *c, req_state *st, const char *url,
+                                    const char *method)
+{
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        rm_response resp = {0};
+        rm_problem(&resp, st->arena, 405, "static files are read-only", NULL, 0, st->id);
+        rm_response_header(&resp, st->arena, "Allow", "GET, HEAD");
+        return send_response(c, st, &resp);
+    }
+    const char *name = strcmp(url, "/") == 0 ? "index.html" : url + 8;
+    rm_static_file f;
+    int status = rm_static_open(st->srv->static_root, name, &f);
+    if (status == 400) return send_problem(c, st, 400, "invalid static file path", NULL, NULL);
+    if (status) return send_problem(c, st, 404, "no such file", NULL, NULL);
+    struct MHD_Response *r = MHD_create_response_from_fd(f.size, f.fd); /* takes the fd */
+    if (!r) {
+        close(f.fd);
+        return MHD_NO;
+    }
+    add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f.content_type);
+    add_header(r, "X-Content-Type-Options", "nosniff");
+    add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    add_header(r, "X-Request-Id", st->id);
+    if (atomic_load(&st->srv->draining)) add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    st->status = 200;
+    return ret;
+}
+
+/* ----------------------------------------------------------- first call */
+
+/* Checks on the request line and headers, in the order the contract
+ * gives; answers right away (before any body is read) when one fails. */
+static enum MHD_Result first_call(struct MHD_Connection *c, req_state *st, const char *url,
+                                  const char *method, const char *version)
+{
+    rm_server *s = st->srv;
+    st->method = rm_arena_strdup(st->arena, method);
+    st->path = rm_arena_strdup(st->arena, url);
+    if (st->uri_len > s->max_uri)
+        return send_problem(c, st, 414, "the request target is too long", NULL, NULL);
+    header_scan h = {.st = st};
+    MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_header, &h);
+    st->headers = h.items;
+    st->nheaders = h.n;
+    if (h.bytes > s->max_header_bytes)
+        return send_problem(c, st, 431, "the request headers are too large", NULL, NULL);
+    if (!method_known(method))
+        return send_problem(c, st, 405, "unknown method", NULL, NULL);
+    const char *why = NULL;
+    int status = framing_status(&h, &why);
+    if (status) return send_problem(c, st, status, why, NULL, NULL);
+    if (h.n_host != 1 && (h.n_host > 1 || strcmp(version, MHD_HTTP_VERSION_1_1) == 0))
+        return send_problem(c, st, 400, "HTTP/1.1 needs exactly one Host header", NULL, NULL);
+    if (st->uri_has_nul)
+        return send_problem(c, st, 400, "the request target contains an encoded NUL byte",
+                            NULL, NULL);
+    long long cl = h.n_content_length ? parse_content_length(h.content_length) : 0;
+    if (cl > 0 && (unsigned long long)cl > s->max_body)
+        return send_problem(c, st, 413, "the request body is too large", NULL, NULL);
+    if (is_static_path(s, url)) return serve_static(c, st, url, method);
+    if (cl > 0) { /* known size: one allocation */
+        st->body_cap = (size_t)cl + 1;
+        st->body = rm_arena_alloc(st->arena, st->body_cap);
+    }
+    return MHD_YES;
+}
+
+/* ------------------------------------------------------------ body */
+
+/* Take one upload chunk: append it, or count it as discarded once the
+ * body is over the limit. MHD_NO (close) after DISCARD_MAX thrown away. */
+static enum MHD_Result take_chunk(req_state *st, const char *data, size_t n)
+{
+    size_t max = st->srv->max_body;
+    if (!st->reject && n > max - st->body_len) st->reject = 413;
+    if (st->reject) {
+        st->discarded += n;
+        return st->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
+    }
+    size_t need = st->body_len + n + 1;
+    if (need > st->body_cap) {
+        size_t cap = st->body_cap ? st->body_cap : 4096;
+        while (cap < need) cap *= 2;
+        if (cap > max + 1) cap = max + 1;
+        st->body = rm_arena_realloc(st->arena, st->body, st->body_len, cap);
+        st->body_cap = cap;
+    }
+    memcpy(st->body + st->body_len, data, n);
+    st->body_len += n;
+    st->body[st->body_len] = '\0';
+    return MHD_YES;
+}
+
+/* "application/json", optionally followed by parameters; any case. */
+static bool is_json_media_type(const char *ct)
+{
+    static const char want[] = "application/json";
+    if (!ct) return false;
+    while (*ct == ' ' || *ct == '\t') ct++;
+    if (strncasecmp(ct, want, sizeof want - 1) != 0) return false;
+    ct += sizeof want - 1;
+    while (*ct == ' ' || *ct == '\t') ct++;
+    return *ct == '\0' || *ct == ';';
+}
+
+static const char *header_value(const req_state *st, const char *name)
+{
+    for (size_t i = 0; i < st->nheaders; i++)
+        if (strcasecmp(st->headers[i].key, name) == 0) return st->headers[i].value;
+    return NULL;
+}
+
+/* Media type and JSON checks on a complete body; 0 or a status sent. */
+static enum MHD_Result check_body(struct MHD_Connection *c, req_state *st, bool *answered)
+{
+    *answered = true;
+    if (!is_json_media_type(header_value(st, MHD_HTTP_HEADER_CONTENT_TYPE)))
+        return send_problem(c, st, 415, "the request body must be application/json", NULL,
+                            NULL);
+    json_error_t jerr;
+    json_t *j = json_loadb(st->body, st->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+                           &jerr);
+    if (!j) {
+        char *msg = rm_arena_sprintf(st->arena, "%s (line %d, column %d, position %d)",
+                                     jerr.text, jerr.line, jerr.column, jerr.position);
+        return send_problem(c, st, 400, "malformed JSON body", "", msg);
+    }
+    rm_arena_on_reset(st->arena, free_json, j);
+    if (!json_is_object(j) && !json_is_array(j))
+        return send_problem(c, st, 400, "malformed JSON body", "",
+                            "the body must be a JSON object or array");
+    st->json = j;
+    *answered = false;
+    return MHD_YES;
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+typedef struct arg_list {
+    rm_arena *arena;
+    rm_kv *items;
+    size_t n, cap;
+} arg_list;
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    arg_list *l = cls;
+    if (!key) return MHD_YES;
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 16;
+        l->items = rm_arena_realloc(l->arena, l->items, l->cap * sizeof *l->items,
+                                    ncap * sizeof *l->items);
+        l->cap = ncap;
+    }
+    l->items[l->n].key = key;
+    l->items[l->n].value = value ? value : "";
+    l->n++;
+    return MHD_YES;
+}
+
+static enum MHD_Result dispatch(struct MHD_Connection *c, req_state *st, const char *url,
+                                const char *method)
+{
+    rm_server *s = st->srv;
+    arg_list args = {.arena = st->arena};
+    MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_arg, &args);
+    rm_request req = {
+        .arena = st->arena,
+        .id = st->id,
+        .method = st->method,
+        .path = st->path,
+        .query = args.items,
+        .nquery = args.n,
+        .headers = st->headers,
+        .nheaders = st->nheaders,
+        .body = st->body_len ? st->body : NULL,
+        .body_len = st->body_len,
+        .json = st->json,
+    };
+    rm_response resp = {0};
+    s->handler(s->ud, &req, &resp);
+    if (resp.status == 0)
+        rm_log(RM_LOG_ERROR, "request %s: %s %s got no answer from the handler", st->id,
+               st->method, st->path);
+    return send_response(c, st, &resp);
+}
+
+static enum MHD_Result final_call(struct MHD_Connection *c, req_state *st, const char *url,
+                                  const char *method)
+{
+    if (st->reject == 413)
+        return send_problem(c, st, 413, "the request body is too large", NULL, NULL);
+    if (st->body_len > 0) {
+        bool answered;
+        enum MHD_Result r = check_body(c, st, &answered);
+        if (answered) return r;
+    }
+    return dispatch(c, st, url, method);
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char *url,
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_data_size,
+                                 void **con_cls)
+{
+    rm_server *s = cls;
+    req_state *st = *con_cls;
+    if (!st) /* no URI callback happened (should not): count it here */
+        *con_cls = st = new_state(s, url);
+    if (!st->started) {
+        st->started = true;
+        return first_call(c, st, url, method, version);
+    }
+    if (*upload_data_size) {
+        enum MHD_Result r = take_chunk(st, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return r;
+    }
+    return final_call(c, st, url, method);
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static void __attribute__((format(printf, 2, 0)))
+mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    size_t n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = '\0';
+    rm_log(RM_LOG_WARN, "libmicrohttpd: %s", buf);
+}
+
+static int open_listener(const char *bind_addr, int port, int *fd_out, int *port_out,
+                         char *err, size_t errlen)
+{
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    int rc = getaddrinfo(bind_addr, portstr, &hints, &res);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot use bind address '%s': %s", bind_addr, gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1, saved = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                    ai->ai_protocol);
+        if (fd < 0) { saved = errno; continue; }
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, LISTEN_BACKLOG) == 0)
+            break;
+        saved = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot listen on %s port %d: %s", bind_addr, port,
+                 strerror(saved));
+        return -1;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    *port_out = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                         : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    *fd_out = fd;
+    return 0;
+}
+
+/* Room for our own limits to fire before libmicrohttpd's: the raw URI and
+ * headers plus its per-header bookkeeping (tens of bytes per header, and a
+ * header can be as short as 5 bytes), plus buffers. */
+static size_t connection_memory(const rm_server *s)
+{
+    size_t m = s->max_uri + s->max_header_bytes * 13 + 65536;
+    return m < 131072 ? 131072 : m;
+}
+
+static int start_daemon(rm_server *s, int threads, char *err, size_t errlen)
+{
+    unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL},
+        {MHD_OPTION_LISTEN_SOCKET, s->listen_fd, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_line, s},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)connection_memory(s), NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, NULL},
+        /* 0, not 1: at 1 libmicrohttpd answers a missing Host itself, in
+         * HTML; first_call() checks it and answers problem+json */
+        {MHD_OPTION_STRICT_FOR_CLIENT, 0, NULL},
+        {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_access, s, MHD_OPTION_ARRAY, opts,
+                                 MHD_OPTION_END);
+    if (!s->daemon) {
+        snprintf(err, errlen, "cannot start the HTTP server (libmicrohttpd refused)");
+        return -1;
+    }
+    return 0;
+}
+
+static void resolve_static(rm_server *s, const char *dir)
+{
+    if (!dir || !*dir) return;
+    s->static_root = realpath(dir, NULL);
+    if (!s->static_root)
+        rm_log(RM_LOG_WARN, "static directory '%s' not usable (%s): / and /static/ answer 404",
+               dir, strerror(errno));
+}
+
+int rm_server_start(const rm_server_config *cfg, rm_handler_fn handler, void *ud,
+                    rm_server **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    rm_server *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    s->handler = handler;
+    s->ud = ud;
+    s->max_body = cfg->max_body ? cfg->max_body : DEFAULT_MAX_BODY;
+    s->max_uri = cfg->max_uri ? cfg->max_uri : DEFAULT_MAX_URI;
+    s->max_header_bytes = cfg->max_header_bytes ? cfg->max_header_bytes : DEFAULT_MAX_HEADER_BYTES;
+    s->log_requests = cfg->log_requests;
+    s->id_seed = random_seed();
+    atomic_init(&s->next_id, 0);
+    atomic_init(&s->inflight, 0);
+    atomic_init(&s->draining, false);
+    const char *bind_addr = cfg->bind && *cfg->bind ? cfg->bind : "127.0.0.1";
+    if (open_listener(bind_addr, cfg->port, &s->listen_fd, &s->port, err, errlen)) {
+        free(s);
+        return -1;
+    }
+    resolve_static(s, cfg->static_dir);
+    if (start_daemon(s, cfg->threads, err, errlen)) {
+        close(s->listen_fd);
+        free(s->static_root);
+        free(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+int rm_server_port(const rm_server *s) { return s ? s->port : 0; }
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+void rm_server_stop(rm_server *s, int drain_timeout_ms)
+{
+    if (!s) return;
+    atomic_store(&s->draining, true);
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET) close(fd);
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (atomic_load(&s->inflight) > 0 && elapsed_ms(&start) < drain_timeout_ms) sleep_ms(5);
+    long left = atomic_load(&s->inflight);
+    if (left > 0) rm_log(RM_LOG_WARN, "stopping with %ld request(s) still in flight", left);
+    MHD_stop_daemon(s->daemon);
+    free(s->static_root);
+    free(s);
+}

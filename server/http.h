@@ -1,0 +1,47 @@
+/* http.h: the HTTP front door of restmap, over libmicrohttpd.
+ *
+ * The server accepts connections on worker threads, enforces the framing
+ * and size limits (414 URI, 431 headers, 405 method, 400 ambiguous framing,
+ * 413 body, 415 media type, 400 malformed JSON), gives every request an
+ * arena and an id (sent back as X-Request-Id), serves the explorer's static
+ * files, and hands everything else to one rm_handler_fn as an rm_request.
+ * It knows nothing of schemas, routes or SQL. Its errors are
+ * application/problem+json (lib/problem.h). */
+#ifndef RM_HTTP_H
+#define RM_HTTP_H
+
+#include <stddef.h>
+
+#include "lib/http_msg.h"
+
+typedef struct rm_server_config {
+    const char *bind;         /* IPv4/IPv6 literal or host name, e.g. "127.0.0.1", "::1" */
+    int port;                 /* 0 = any free port (see rm_server_port) */
+    int threads;              /* worker threads (<= 1: one) */
+    size_t max_body;          /* largest request body in bytes (413 past it); 0 = 1 MiB */
+    size_t max_uri;           /* longest request target in bytes (414); 0 = 8192 */
+    size_t max_header_bytes;  /* sum of "name: value\r\n" over all headers (431); 0 = 32768 */
+    const char *static_dir;   /* serve GET/HEAD / and /static/... from it; NULL/"" = off */
+    int log_requests;         /* non-zero: one access-log line per request (server/log.h) */
+} rm_server_config;
+
+typedef struct rm_server rm_server;
+
+/* Bind, listen and start the worker threads. handler(ud, req, resp) is
+ * called concurrently from several threads for every request the server
+ * does not answer itself; req and everything in it are valid until the
+ * response has been sent (the request arena is destroyed then).
+ * On success returns 0 and *out (free with rm_server_stop). On failure
+ * returns -1 and writes one message (address and reason) into err. */
+int rm_server_start(const rm_server_config *cfg, rm_handler_fn handler, void *ud,
+                    rm_server **out, char *err, size_t errlen);
+
+/* The port actually bound (the ephemeral one when the config said 0). */
+int rm_server_port(const rm_server *s);
+
+/* Graceful stop: stop accepting, let requests in flight finish (waiting at
+ * most drain_timeout_ms; later responses carry "Connection: close"), then
+ * close every connection, join the threads and free s. NULL is a no-op. */
+void rm_server_stop(rm_server *s, int drain_timeout_ms);
+
+#endif

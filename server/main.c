@@ -1,0 +1,114 @@
+/* main.c: the restmap binary. Parses options (exit 2 on a bad one),
+ * opens the application (exit 1 when schemas or the database fail), starts
+ * the HTTP server, prints one "listening on" line, and on SIGINT/SIGTERM
+ * stops accepting, lets requests in flight finish, closes the pool and
+ * exits 0. Signals are blocked before any thread starts, so only sigwait()
+ * in this thread ever sees them. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "routes/app.h"
+#include "server/http.h"
+#include "server/log.h"
+#include "server/options.h"
+
+extern char **environ;
+
+#define DRAIN_TIMEOUT_MS 10000
+
+static void block_signals(sigset_t *set)
+{
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+static rm_app_config app_config(const rm_options *o)
+{
+    rm_app_config c = {
+        .schema_path = o->schema,
+        .db_url = o->db,
+        .create_all = o->create_all,
+        .echo = o->echo,
+        .seed_path = o->seed && *o->seed ? o->seed : NULL,
+        .threads = o->threads,
+        .pool_size = o->pool_size,
+        .max_overflow = o->max_overflow,
+        .statement_timeout_ms = o->statement_timeout_ms,
+        .max_body = o->max_body,
+    };
+    return c;
+}
+
+static rm_server_config server_config(const rm_options *o)
+{
+    rm_server_config c = {
+        .bind = o->bind,
+        .port = o->port,
+        .threads = o->threads,
+        .max_body = o->max_body,
+        .max_uri = 8192,
+        .max_header_bytes = 32768,
+        .static_dir = o->static_dir && *o->static_dir ? o->static_dir : NULL,
+        .log_requests = o->access_log,
+    };
+    return c;
+}
+
+static int wait_for_stop_signal(const sigset_t *set)
+{
+    int sig = 0;
+    while (sigwait(set, &sig) != 0) {}
+    return sig;
+}
+
+int main(int argc, char **argv)
+{
+    rm_options opts;
+    char err[512];
+    if (rm_options_parse(&opts, argc, argv, environ, err, sizeof err) != 0) {
+        fprintf(stderr, "restmap: %s\n", err);
+        return 2;
+    }
+    if (opts.help) {
+        rm_options_usage(stdout);
+        return 0;
+    }
+    if (opts.jwt_secret && *opts.jwt_secret) {
+        /* refuse rather than serve everything open while the user asked for
+         * access control: the application has no JWT support to pass it to */
+        fprintf(stderr, "restmap: --jwt-secret: access control is not available in this build\n");
+        return 2;
+    }
+    sigset_t stop_signals;
+    block_signals(&stop_signals);
+
+    rm_app_config acfg = app_config(&opts);
+    rm_app *app = NULL;
+    if (rm_app_open(&acfg, &app, err, sizeof err) != 0) {
+        fprintf(stderr, "restmap: %s\n", err);
+        return 1;
+    }
+    rm_server_config scfg = server_config(&opts);
+    rm_server *srv = NULL;
+    if (rm_server_start(&scfg, rm_app_handle, app, &srv, err, sizeof err) != 0) {
+        fprintf(stderr, "restmap: %s\n", err);
+        rm_app_close(app);
+        return 1;
+    }
+    int v6 = strchr(opts.bind, ':') != NULL;
+    fprintf(stderr, "restmap: listening on http://%s%s%s:%d\n", v6 ? "[" : "", opts.bind,
+            v6 ? "]" : "", rm_server_port(srv));
+    fflush(stderr);
+
+    int sig = wait_for_stop_signal(&stop_signals);
+    rm_log(RM_LOG_INFO, "%s received: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    rm_server_stop(srv, DRAIN_TIMEOUT_MS);
+    rm_app_close(app);
+    rm_log(RM_LOG_INFO, "stopped");
+    return 0;
+}

@@ -1,0 +1,862 @@
+/* test_http.c: server/http.c (with server/static.c and lib/problem.c)
+ * over real sockets. Each test starts an rm_server on an ephemeral port
+ * with a small echo handler and talks to it with libcurl, or with raw
+ * sockets where curl cannot express the request (duplicate
+ * Content-Length, Content-Length with Transfer-Encoding, Expect:
+ * 100-continue without a body). Covers the limits (414 431 405 400 413
+ * 415), JSON checks, problem+json on every error, X-Request-Id, static
+ * files and their path checks, and the graceful drain on stop. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/problem.h"
+#include "server/http.h"
+#include "server/static.h"
+
+#define MAX_BODY 1024
+
+/* ------------------------------------------------------------ fixture */
+
+typedef struct test_app {
+    atomic_int slow_entered;   /* set when /slow is inside the handler */
+    atomic_int calls;
+} test_app;
+
+static test_app app;
+static rm_server *srv;
+static int port;
+static char base_dir[64];      /* temp dir: www/ is the static root */
+static char www_dir[96];
+
+static void msleep(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Echo handler: {"method","path","query":[[k,v]...],"json","body_len",
+ * "content_type","id"}. /slow sleeps first; /silent never answers. */
+static void echo_handler(void *ud, const rm_request *req, rm_response *resp)
+{
+    test_app *t = ud;
+    atomic_fetch_add(&t->calls, 1);
+    if (strcmp(req->path, "/silent") == 0) return;
+    if (strcmp(req->path, "/slow") == 0) {
+        atomic_store(&t->slow_entered, 1);
+        msleep(600);
+    }
+    json_t *q = json_array();
+    for (size_t i = 0; i < req->nquery; i++)
+        json_array_append_new(q, json_pack("[ss]", req->query[i].key, req->query[i].value));
+    const char *ct = rm_request_header(req, "content-type");
+    json_t *o = json_pack("{ss ss so sO? sI ss* ss}", "method", req->method, "path", req->path,
+                          "query", q, "json", req->json, "body_len", (json_int_t)req->body_len,
+                          "content_type", ct, "id", req->id);
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    char *body = rm_arena_strdup(req->arena, text);
+    free(text);
+    if (strcmp(req->path, "/badheader") == 0)
+        rm_response_header(resp, req->arena, "X-Bad", "a\r\nInjected: yes");
+    rm_response_header(resp, req->arena, "X-Echo", "1");
+    rm_response_body(resp, 200, NULL, body, strlen(body));
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void make_static_dir(void)
+{
+    strcpy(base_dir, "/tmp/rm_http_test_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(base_dir));
+    snprintf(www_dir, sizeof www_dir, "%s/www", base_dir);
+    ck_assert_int_eq(mkdir(www_dir, 0700), 0);
+    write_file(www_dir, "index.html", "<h1>explorer</h1>");
+    write_file(www_dir, "app.js", "console.log(1);");
+    write_file(www_dir, ".hidden", "hidden");
+    write_file(base_dir, "secret.txt", "TOP SECRET");
+    char link[160];
+    snprintf(link, sizeof link, "%s/evil.txt", www_dir);
+    ck_assert_int_eq(symlink("../secret.txt", link), 0);
+}
+
+static void remove_static_dir(void)
+{
+    static const char *files[] = {"www/index.html", "www/app.js", "www/.hidden",
+                                  "www/evil.txt", "secret.txt", "www"};
+    char path[160];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", base_dir, files[i]);
+        remove(path);
+    }
+    rmdir(base_dir);
+}
+
+static void start_server(void)
+{
+    memset(&app, 0, sizeof app);
+    make_static_dir();
+    rm_server_config cfg = {
+        .bind = "127.0.0.1",
+        .port = 0,
+        .threads = 4,
+        .max_body = MAX_BODY,
+        .max_uri = 8192,
+        .max_header_bytes = 32768,
+        .static_dir = www_dir,
+        .log_requests = 0,
+    };
+    char err[256];
+    int rc = rm_server_start(&cfg, echo_handler, &app, &srv, err, sizeof err);
+    ck_assert_msg(rc == 0, "start: %s", err);
+    port = rm_server_port(srv);
+    ck_assert_int_gt(port, 0);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* ------------------------------------------------------------ curl */
+
+typedef struct http_res {
+    long status;
+    char *body;
+    size_t len;
+    char ctype[128], request_id[64], allow[128], connection[32], xbad[64], xecho[8];
+    int saw_100;
+} http_res;
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+    http_res *r = ud;
+    size_t add = sz * n;
+    r->body = realloc(r->body, r->len + add + 1);
+    memcpy(r->body + r->len, p, add);
+    r->len += add;
+    r->body[r->len] = '\0';
+    return add;
+}
+
+static void grab(const char *line, size_t n, const char *name, char *dst, size_t cap)
+{
+    size_t k = strlen(name);
+    if (n <= k + 1 || strncasecmp(line, name, k) != 0 || line[k] != ':') return;
+    const char *v = line + k + 1;
+    size_t vl = n - k - 1;
+    while (vl && (*v == ' ')) { v++; vl--; }
+    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n')) vl--;
+    if (vl >= cap) vl = cap - 1;
+    memcpy(dst, v, vl);
+    dst[vl] = '\0';
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+    http_res *r = ud;
+    size_t len = sz * n;
+    if (len >= 12 && strncmp(p, "HTTP/1.1 100", 12) == 0) r->saw_100 = 1;
+    grab(p, len, "Content-Type", r->ctype, sizeof r->ctype);
+    grab(p, len, "X-Request-Id", r->request_id, sizeof r->request_id);
+    grab(p, len, "Allow", r->allow, sizeof r->allow);
+    grab(p, len, "Connection", r->connection, sizeof r->connection);
+    grab(p, len, "X-Bad", r->xbad, sizeof r->xbad);
+    grab(p, len, "X-Echo", r->xecho, sizeof r->xecho);
+    return len;
+}
+
+typedef struct upload {
+    size_t left;   /* bytes still to send */
+} upload;
+
+static size_t on_read(char *buf, size_t sz, size_t n, void *ud)
+{
+    upload *u = ud;
+    size_t k = sz * n < u->left ? sz * n : u->left;
+    memset(buf, ' ', k); /* whitespace: valid JSON padding */
+    u->left -= k;
+    return k;
+}
+
+static CURL *new_handle(const char *method, const char *path, http_res *res)
+{
+    char url[16384];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, res);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, res);
+    if (strcmp(method, "HEAD") == 0) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    else if (strcmp(method, "GET") != 0) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    return c;
+}
+
+/* One request; body may be NULL. extra: more request headers or NULL. */
+static http_res http(const char *method, const char *path, const char *ctype, const char *body,
+                     struct curl_slist *extra)
+{
+    http_res res = {0};
+    CURL *c = new_handle(method, path, &res);
+    struct curl_slist *h = extra;
+    char cth[160];
+    if (ctype) {
+        snprintf(cth, sizeof cth, "Content-Type: %s", ctype);
+        h = curl_slist_append(h, cth);
+    }
+    h = curl_slist_append(h, "Expect:");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    CURLcode rc = curl_easy_perform(c);
+    ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res.status);
+    curl_easy_cleanup(c);
+    curl_slist_free_all(h);
+    if (!res.body) res.body = calloc(1, 1);
+    return res;
+}
+
+static http_res get(const char *path) { return http("GET", path, NULL, NULL, NULL); }
+
+static http_res post_json(const char *path, const char *body)
+{
+    return http("POST", path, "application/json", body, NULL);
+}
+
+static void assert_request_id(const char *id)
+{
+    ck_assert_uint_eq(strlen(id), 16);
+    ck_assert_uint_eq(strspn(id, "0123456789abcdef"), 16);
+}
+
+/* status matches, problem+json, body shape, request id agrees. */
+static json_t *assert_problem(const http_res *r, long status)
+{
+    ck_assert_int_eq(r->status, status);
+    ck_assert_msg(strncmp(r->ctype, "application/problem+json", 24) == 0, "ctype '%s'", r->ctype);
+    assert_request_id(r->request_id);
+    json_error_t e;
+    json_t *j = json_loads(r->body, 0, &e);
+    ck_assert_msg(j != NULL, "problem body: %s", r->body);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "status")), status);
+    ck_assert(json_is_string(json_object_get(j, "title")));
+    ck_assert(json_is_string(json_object_get(j, "type")));
+    ck_assert(json_is_string(json_object_get(j, "detail")));
+    ck_assert(json_is_array(json_object_get(j, "errors")));
+    ck_assert_str_eq(json_string_value(json_object_get(j, "request_id")), r->request_id);
+    return j;
+}
+
+static void check_problem(http_res *r, long status)
+{
+    json_decref(assert_problem(r, status));
+    free(r->body);
+}
+
+static json_t *echo_json(http_res *r)
+{
+    ck_assert_msg(r->status == 200, "status %ld: %s", r->status, r->body);
+    json_t *j = json_loads(r->body, 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    free(r->body);
+    r->body = NULL;
+    return j;
+}
+
+/* ------------------------------------------------------------ raw sockets */
+
+static int connect_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+/* Send req as is; read until the server closes (or 5 s pass). */
+static char *raw(const char *req)
+{
+    int fd = connect_port();
+    ck_assert_int_ge(fd, 0);
+    size_t len = strlen(req), off = 0;
+    while (off < len) {
+        ssize_t w = send(fd, req + off, len - off, MSG_NOSIGNAL);
+        if (w <= 0) break;
+        off += (size_t)w;
+    }
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        ssize_t r = recv(fd, buf + n, cap - n - 1, 0);
+        if (r <= 0) break;
+        n += (size_t)r;
+        if (n + 1 >= cap) break;
+    }
+    buf[n] = '\0';
+    close(fd);
+    return buf;
+}
+
+/* Case-insensitive strstr (strcasestr is a GNU extension). */
+static const char *find_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0) return hay;
+    return NULL;
+}
+
+static void assert_raw_problem(char *resp, int status)
+{
+    char line[32];
+    snprintf(line, sizeof line, "HTTP/1.1 %d ", status);
+    ck_assert_msg(strncmp(resp, line, strlen(line)) == 0, "got: %.200s", resp);
+    ck_assert_ptr_nonnull(find_ci(resp, "\r\nContent-Type: application/problem+json"));
+    ck_assert_ptr_nonnull(find_ci(resp, "\r\nX-Request-Id: "));
+    free(resp);
+}
+
+/* ------------------------------------------------------------ tests */
+
+START_TEST(echo_get_with_query)
+{
+    http_res r = get("/api/a%20b?x=1&x=2&y=a+b&flag&z=%C3%A9");
+    ck_assert_str_eq(r.xecho, "1");
+    assert_request_id(r.request_id);
+    ck_assert_str_eq(r.ctype, "application/json");
+    json_t *j = echo_json(&r);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "method")), "GET");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "path")), "/api/a b");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "id")), r.request_id);
+    json_t *q = json_object_get(j, "query");
+    ck_assert_uint_eq(json_array_size(q), 5);
+    const char *want[5][2] = {{"x", "1"}, {"x", "2"}, {"y", "a b"}, {"flag", ""}, {"z", "\xc3\xa9"}};
+    for (size_t i = 0; i < 5; i++) {
+        ck_assert_str_eq(json_string_value(json_array_get(json_array_get(q, i), 0)), want[i][0]);
+        ck_assert_str_eq(json_string_value(json_array_get(json_array_get(q, i), 1)), want[i][1]);
+    }
+    ck_assert(json_is_null(json_object_get(j, "json")));
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(request_ids_differ_and_head_has_no_body)
+{
+    http_res a = get("/x"), b = get("/x");
+    ck_assert_str_ne(a.request_id, b.request_id);
+    free(a.body);
+    free(b.body);
+    http_res h = http("HEAD", "/x", NULL, NULL, NULL);
+    ck_assert_int_eq(h.status, 200);
+    ck_assert_uint_eq(h.len, 0);
+    assert_request_id(h.request_id);
+    free(h.body);
+}
+END_TEST
+
+START_TEST(post_json_object_and_array)
+{
+    http_res r = post_json("/api/users", "{\"name\":\"ed\",\"n\":[1,2]}");
+    json_t *j = echo_json(&r);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "method")), "POST");
+    json_t *body = json_object_get(j, "json");
+    ck_assert_str_eq(json_string_value(json_object_get(body, "name")), "ed");
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "body_len")), 23);
+    json_decref(j);
+    r = http("PUT", "/api/users", "Application/JSON ; charset=UTF-8", "[{\"a\":1}]", NULL);
+    j = echo_json(&r);
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "json")), 1);
+    json_decref(j);
+    /* empty body: no media-type check, no json */
+    r = http("DELETE", "/api/users/1", "text/plain", NULL, NULL);
+    j = echo_json(&r);
+    ck_assert(json_is_null(json_object_get(j, "json")));
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(uri_too_long_414)
+{
+    char path[9100];
+    path[0] = '/';
+    memset(path + 1, 'a', sizeof path - 2);
+    path[sizeof path - 1] = '\0';
+    http_res r = get(path);
+    check_problem(&r, 414);
+    memcpy(path, "/x?q=", 5); /* the query counts too */
+    r = get(path);
+    check_problem(&r, 414);
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+}
+END_TEST
+
+START_TEST(headers_too_large_431)
+{
+    struct curl_slist *h = NULL;
+    char line[1100];
+    for (int i = 0; i < 40; i++) {
+        int n = snprintf(line, sizeof line, "X-Pad-%d: ", i);
+        memset(line + n, 'v', 1000);
+        line[n + 1000] = '\0';
+        h = curl_slist_append(h, line);
+    }
+    http_res r = http("GET", "/x", NULL, NULL, h);
+    check_problem(&r, 431);
+}
+END_TEST
+
+START_TEST(many_tiny_headers_431_is_ours)
+{
+    size_t n = 7000, cap = n * 6 + 256;
+    char *req = malloc(cap);
+    size_t off = (size_t)snprintf(req, cap, "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n");
+    for (size_t i = 0; i < n; i++) off += (size_t)snprintf(req + off, cap - off, "a: b\r\n");
+    snprintf(req + off, cap - off, "\r\n");
+    assert_raw_problem(raw(req), 431);
+    free(req);
+}
+END_TEST
+
+START_TEST(unknown_method_405)
+{
+    http_res r = http("BREW", "/api/users", NULL, NULL, NULL);
+    ck_assert_str_eq(r.allow, "GET, HEAD, POST, PUT, PATCH, DELETE");
+    check_problem(&r, 405);
+    r = http("TRACE", "/", NULL, NULL, NULL);
+    ck_assert_str_eq(r.allow, "GET, HEAD, POST, PUT, PATCH, DELETE");
+    check_problem(&r, 405);
+    r = http("OPTIONS", "/api/users", NULL, NULL, NULL); /* known: the handler's */
+    json_t *j = echo_json(&r);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(duplicate_content_length_400)
+{
+    assert_raw_problem(raw("POST /api/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                           "Content-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"),
+                       400);
+    assert_raw_problem(raw("POST /api/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                           "Content-Length: 2\r\ncontent-length: 5\r\nConnection: close\r\n\r\n{}"),
+                       400);
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+}
+END_TEST
+
+START_TEST(content_length_with_transfer_encoding_400)
+{
+    assert_raw_problem(raw("POST /api/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                           "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n"
+                           "Connection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n"),
+                       400);
+    assert_raw_problem(raw("POST /api/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+                           "Content-Type: application/json\r\nContent-Length: 2\r\n"
+                           "Connection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n"),
+                       400);
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+}
+END_TEST
+
+START_TEST(content_length_over_limit_413)
+{
+    /* headers only: the answer must come without the body being sent */
+    assert_raw_problem(raw("POST /api/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                           "Content-Length: 1000000000\r\nConnection: close\r\n\r\n"),
+                       413);
+    /* and with curl, a body just over the limit */
+    char body[MAX_BODY + 2];
+    memset(body, ' ', sizeof body - 1);
+    body[0] = '[';
+    body[sizeof body - 2] = ']';
+    body[sizeof body - 1] = '\0';
+    http_res r = post_json("/api/x", body);
+    check_problem(&r, 413);
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+}
+END_TEST
+
+START_TEST(expect_100_continue_gets_413_first)
+{
+    char *resp = raw("POST /api/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                     "Expect: 100-continue\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n");
+    ck_assert_ptr_null(strstr(resp, "100 Continue"));
+    assert_raw_problem(resp, 413);
+    /* within the limit, the client is told to go on */
+    http_res r = {0};
+    CURL *c = new_handle("POST", "/api/x", &r);
+    struct curl_slist *h = curl_slist_append(NULL, "Expect: 100-continue");
+    h = curl_slist_append(h, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{\"a\":1}");
+    ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_easy_cleanup(c);
+    curl_slist_free_all(h);
+    ck_assert_int_eq(r.saw_100, 1);
+    json_decref(echo_json(&r));
+}
+END_TEST
+
+static http_res post_chunked(size_t total)
+{
+    http_res r = {0};
+    upload u = {total};
+    CURL *c = new_handle("POST", "/api/x", &r);
+    struct curl_slist *h = curl_slist_append(NULL, "Transfer-Encoding: chunked");
+    h = curl_slist_append(h, "Content-Type: application/json");
+    h = curl_slist_append(h, "Expect:");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, &u);
+    curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
+    CURLcode rc = curl_easy_perform(c);
+    ck_assert_msg(rc == CURLE_OK, "%s", curl_easy_strerror(rc));
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_easy_cleanup(c);
+    curl_slist_free_all(h);
+    if (!r.body) r.body = calloc(1, 1);
+    return r;
+}
+
+START_TEST(chunked_over_limit_413)
+{
+    http_res r = post_chunked(MAX_BODY * 64);
+    check_problem(&r, 413);
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+    /* exactly at the limit is fine (all blanks: parses as nothing -> 400) */
+    r = post_chunked(MAX_BODY);
+    json_decref(assert_problem(&r, 400));
+    free(r.body);
+}
+END_TEST
+
+START_TEST(wrong_media_type_415)
+{
+    http_res r = http("POST", "/api/x", "text/plain", "{}", NULL);
+    check_problem(&r, 415);
+    r = http("POST", "/api/x", "application/jsonx", "{}", NULL);
+    check_problem(&r, 415);
+    r = http("PATCH", "/api/x", "application/x-www-form-urlencoded", "a=1", NULL);
+    check_problem(&r, 415);
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+}
+END_TEST
+
+START_TEST(malformed_json_400_with_pointer)
+{
+    http_res r = post_json("/api/x", "{\"a\": }");
+    json_t *p = assert_problem(&r, 400);
+    json_t *e0 = json_array_get(json_object_get(p, "errors"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(e0, "pointer")), "");
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(e0, "message")), "line 1"));
+    json_decref(p);
+    free(r.body);
+    static const char *bad[] = {"{\"a\":1,\"a\":2}", "{\"s\":\"x\\u0000y\"}", "42",
+                                "\"text\"", "[1,", "{\"a\":1} extra", "\xff\xfe"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = post_json("/api/x", bad[i]);
+        check_problem(&r, 400);
+    }
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+}
+END_TEST
+
+START_TEST(encoded_nul_in_target_400)
+{
+    http_res r = get("/api/x%00y");
+    check_problem(&r, 400);
+    r = get("/api/x?filter=%00");
+    check_problem(&r, 400);
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+}
+END_TEST
+
+START_TEST(handler_without_answer_is_500)
+{
+    http_res r = get("/silent");
+    check_problem(&r, 500);
+}
+END_TEST
+
+START_TEST(unsafe_response_header_dropped)
+{
+    http_res r = get("/badheader");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.xbad, "");
+    ck_assert_str_eq(r.xecho, "1");
+    free(r.body);
+}
+END_TEST
+
+START_TEST(static_files)
+{
+    http_res r = get("/");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "<h1>explorer</h1>");
+    ck_assert_str_eq(r.ctype, "text/html; charset=utf-8");
+    assert_request_id(r.request_id);
+    free(r.body);
+    r = get("/static/app.js");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "console.log(1);");
+    ck_assert_str_eq(r.ctype, "text/javascript; charset=utf-8");
+    free(r.body);
+    r = http("HEAD", "/static/index.html", NULL, NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(r.len, 0);
+    free(r.body);
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+}
+END_TEST
+
+START_TEST(static_path_attacks)
+{
+    static const struct {
+        const char *path;
+        long status;
+    } cases[] = {
+        {"/static/../secret.txt", 400},   {"/static/%2e%2e/secret.txt", 400},
+        {"/static/a/../../secret.txt", 400}, {"/static/..", 400},
+        {"/static/evil.txt", 404},        {"/static/.hidden", 404},
+        {"/static/missing.js", 404},      {"/static/", 404},
+        {"/static//etc/passwd", 400},     {"/static/a%0ab", 400},
+        {"/static/x%5c..%5csecret.txt", 400},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        http_res r = get(cases[i].path);
+        ck_assert_msg(r.status == cases[i].status, "%s: %ld", cases[i].path, r.status);
+        ck_assert_ptr_null(strstr(r.body, "SECRET"));
+        check_problem(&r, cases[i].status);
+    }
+    http_res r = http("POST", "/static/app.js", "application/json", "{}", NULL);
+    ck_assert_str_eq(r.allow, "GET, HEAD");
+    check_problem(&r, 405);
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+}
+END_TEST
+
+START_TEST(static_open_unit)
+{
+    char root[PATH_MAX];
+    ck_assert_ptr_nonnull(realpath(www_dir, root));
+    rm_static_file f;
+    ck_assert_int_eq(rm_static_open(root, "app.js", &f), 0);
+    ck_assert_uint_eq(f.size, 15);
+    close(f.fd);
+    ck_assert_int_eq(rm_static_open(root, "", &f), 404);
+    ck_assert_int_eq(rm_static_open(root, "/etc/passwd", &f), 400);
+    ck_assert_int_eq(rm_static_open(root, "../secret.txt", &f), 400);
+    ck_assert_int_eq(rm_static_open(root, "evil.txt", &f), 404);
+    ck_assert_int_eq(rm_static_open(root, "a\\b", &f), 400);
+    ck_assert_str_eq(rm_static_content_type("x.SVG"), "image/svg+xml");
+    ck_assert_str_eq(rm_static_content_type("x.png"), "image/png");
+    ck_assert_str_eq(rm_static_content_type("x.ico"), "image/x-icon");
+    ck_assert_str_eq(rm_static_content_type("x.css"), "text/css; charset=utf-8");
+    ck_assert_str_eq(rm_static_content_type("x.json"), "application/json");
+    ck_assert_str_eq(rm_static_content_type("x.txt"), "text/plain; charset=utf-8");
+    ck_assert_str_eq(rm_static_content_type("a.dir/x"), "application/octet-stream");
+}
+END_TEST
+
+START_TEST(problem_body_shape)
+{
+    rm_arena *a = rm_arena_new();
+    rm_response resp = {0};
+    rm_problem_error errs[] = {{"/name", "too \"long\""}, {"/a/0", "bad\n"}};
+    rm_problem(&resp, a, 422, NULL, errs, 2, "abc");
+    ck_assert_int_eq(resp.status, 422);
+    ck_assert_str_eq(resp.content_type, "application/problem+json");
+    json_t *j = json_loadb(resp.body, resp.body_len, 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "title")), "Unprocessable Content");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "detail")), "Unprocessable Content");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "request_id")), "abc");
+    json_t *e1 = json_array_get(json_object_get(j, "errors"), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(e1, "message")), "bad\n");
+    json_decref(j);
+    rm_problem(&resp, a, 599, "d", NULL, 0, NULL);
+    j = json_loadb(resp.body, resp.body_len, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "title")), "Error");
+    ck_assert_ptr_null(json_object_get(j, "request_id"));
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "errors")), 0);
+    json_decref(j);
+    rm_arena_destroy(a);
+}
+END_TEST
+
+START_TEST(keep_alive_many_requests)
+{
+    http_res r = {0};
+    CURL *c = new_handle("GET", "/k", &r);
+    char last[64] = "";
+    for (int i = 0; i < 20; i++) {
+        ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+        ck_assert_str_ne(r.request_id, last);
+        strcpy(last, r.request_id);
+        free(r.body);
+        r.body = NULL;
+        r.len = 0;
+    }
+    long conns = -1;
+    curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &conns);
+    ck_assert_int_eq(conns, 0); /* the last request reused the connection */
+    curl_easy_cleanup(c);
+}
+END_TEST
+
+static void *slow_client(void *arg)
+{
+    http_res *r = arg;
+    *r = get("/slow");
+    return NULL;
+}
+
+static void *stopper(void *arg)
+{
+    rm_server_stop(arg, 5000);
+    return NULL;
+}
+
+START_TEST(drain_finishes_request_in_flight)
+{
+    http_res r = {0};
+    pthread_t client, stop;
+    pthread_create(&client, NULL, slow_client, &r);
+    for (int i = 0; i < 500 && !atomic_load(&app.slow_entered); i++) msleep(5);
+    ck_assert(atomic_load(&app.slow_entered));
+    rm_server *s = srv;
+    srv = NULL;
+    pthread_create(&stop, NULL, stopper, s);
+    msleep(100);
+    int fd = connect_port(); /* no longer accepting */
+    ck_assert_int_lt(fd, 0);
+    pthread_join(client, NULL);
+    pthread_join(stop, NULL);
+    ck_assert_str_eq(r.connection, "close");
+    json_t *j = echo_json(&r);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "path")), "/slow");
+    json_decref(j);
+}
+END_TEST
+
+static void stop_if_running(void)
+{
+    if (srv) rm_server_stop(srv, 2000);
+    srv = NULL;
+    remove_static_dir();
+    curl_global_cleanup();
+}
+
+START_TEST(bad_bind_fails_cleanly)
+{
+    rm_server *s = NULL;
+    char err[256];
+    rm_server_config cfg = {.bind = "203.0.113.1", .port = 0};
+    ck_assert_int_eq(rm_server_start(&cfg, echo_handler, &app, &s, err, sizeof err), -1);
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(err, "203.0.113.1"));
+    cfg.bind = "not an address";
+    ck_assert_int_eq(rm_server_start(&cfg, echo_handler, &app, &s, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "not an address"));
+    /* the port in use */
+    cfg.bind = "127.0.0.1";
+    cfg.port = port;
+    ck_assert_int_eq(rm_server_start(&cfg, echo_handler, &app, &s, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "in use"));
+}
+END_TEST
+
+START_TEST(ipv6_loopback)
+{
+    rm_server *s = NULL;
+    char err[256];
+    rm_server_config cfg = {.bind = "::1", .port = 0, .threads = 1};
+    if (rm_server_start(&cfg, echo_handler, &app, &s, err, sizeof err) != 0) {
+        ck_assert_ptr_nonnull(strstr(err, "::1")); /* no IPv6 here: a clear message */
+        return;
+    }
+    char url[64];
+    snprintf(url, sizeof url, "http://[::1]:%d/v6", rm_server_port(s));
+    http_res r = {0};
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_easy_cleanup(c);
+    json_t *j = echo_json(&r);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "path")), "/v6");
+    json_decref(j);
+    rm_server_stop(s, 1000);
+}
+END_TEST
+
+Suite *http_server_suite(void);
+Suite *http_server_suite(void)
+{
+    Suite *s = suite_create("http_server");
+    TCase *tc = tcase_create("server");
+    tcase_set_timeout(tc, 30);
+    tcase_add_checked_fixture(tc, start_server, stop_if_running);
+    tcase_add_test(tc, echo_get_with_query);
+    tcase_add_test(tc, request_ids_differ_and_head_has_no_body);
+    tcase_add_test(tc, post_json_object_and_array);
+    tcase_add_test(tc, uri_too_long_414);
+    tcase_add_test(tc, headers_too_large_431);
+    tcase_add_test(tc, many_tiny_headers_431_is_ours);
+    tcase_add_test(tc, unknown_method_405);
+    tcase_add_test(tc, duplicate_content_length_400);
+    tcase_add_test(tc, content_length_with_transfer_encoding_400);
+    tcase_add_test(tc, content_length_over_limit_413);
+    tcase_add_test(tc, expect_100_continue_gets_413_first);
+    tcase_add_test(tc, chunked_over_limit_413);
+    tcase_add_test(tc, wrong_media_type_415);
+    tcase_add_test(tc, malformed_json_400_with_pointer);
+    tcase_add_test(tc, encoded_nul_in_target_400);
+    tcase_add_test(tc, handler_without_answer_is_500);
+    tcase_add_test(tc, unsafe_response_header_dropped);
+    tcase_add_test(tc, static_files);
+    tcase_add_test(tc, static_path_attacks);
+    tcase_add_test(tc, static_open_unit);
+    tcase_add_test(tc, problem_body_shape);
+    tcase_add_test(tc, keep_alive_many_requests);
+    tcase_add_test(tc, drain_finishes_request_in_flight);
+    tcase_add_test(tc, bad_bind_fails_cleanly);
+    tcase_add_test(tc, ipv6_loopback);
+    suite_add_tcase(s, tc);
+    return s;
+}
