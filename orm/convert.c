@@ -201,7 +201,7 @@ static int finish_text(const orm_column *c, const char *s, size_t n, rm_arena *a
     default: break;
     }
     *out = orm_text(rm_arena_strndup(a, s, n), n);
-    return orm_column_check(c, out, a, msg);
+    return 0;
 }
 
 static int check_int_range(const orm_column *c, long long x, const char **msg)
@@ -215,6 +215,13 @@ static int check_int_range(const orm_column *c, long long x, const char **msg)
 
 int orm_value_from_json(const orm_column *c, const json_t *j, rm_arena *a, orm_value *out,
                         const char **msg)
+{
+    int rc = orm_value_parse_json(c, j, a, out, msg);
+    return rc ? rc : orm_column_check(c, out, a, msg);
+}
+
+int orm_value_parse_json(const orm_column *c, const json_t *j, rm_arena *a, orm_value *out,
+                         const char **msg)
 {
     int rc;
     if (json_is_null(j)) {
@@ -230,21 +237,21 @@ int orm_value_from_json(const orm_column *c, const json_t *j, rm_arena *a, orm_v
         }
         if ((rc = check_int_range(c, json_integer_value(j), msg))) return rc;
         *out = orm_int(json_integer_value(j));
-        return orm_column_check(c, out, a, msg);
+        return 0;
     case ORM_T_FLOAT:
         if (!json_is_number(j)) {
             *msg = "must be a number";
             return ORM_E_INVALID;
         }
         *out = orm_float(json_number_value(j));
-        return orm_column_check(c, out, a, msg);
+        return 0;
     case ORM_T_BOOLEAN:
         if (!json_is_boolean(j)) {
             *msg = "must be true or false";
             return ORM_E_INVALID;
         }
         *out = orm_int(json_is_true(j));
-        return orm_column_check(c, out, a, msg);
+        return 0;
     case ORM_T_NUMERIC:
         if (json_is_integer(j)) {
             char buf[32];
@@ -325,15 +332,14 @@ int orm_value_from_text(const orm_column *c, const char *text, rm_arena *a, orm_
             *msg = "must be JSON";
             return ORM_E_INVALID;
         }
-        rc = orm_value_from_json(c, j, a, out, msg);
+        rc = orm_value_parse_json(c, j, a, out, msg);
         json_decref(j);
         return rc ? ORM_E_INVALID : 0;
     }
     default:
         /* text kinds: the format checks of JSON input, but a bad value in a
          * URL is malformed input rather than a failed validation */
-        rc = finish_text(c, text, strlen(text), a, out, msg);
-        return rc && c->type != ORM_T_STRING && c->type != ORM_T_TEXT ? ORM_E_INVALID : 0;
+        return finish_text(c, text, strlen(text), a, out, msg) ? ORM_E_INVALID : 0;
     }
 }
 

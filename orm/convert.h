@@ -24,8 +24,15 @@
 int orm_value_from_json(const orm_column *c, const json_t *j, rm_arena *a,
                         orm_value *out, const char **msg);
 
+/* The same conversion without the column's rules (length, choices,
+ * min/max): type and format only, for filter operands. A bad format is
+ * ORM_E_VALIDATION as above. */
+int orm_value_parse_json(const orm_column *c, const json_t *j, rm_arena *a,
+                         orm_value *out, const char **msg);
+
 /* Text from a URL (path key, ?col=value) → *out, parsed for c's type.
- * Returns 0, or ORM_E_INVALID with *msg. The text "null" is not special. */
+ * Type and format only (no column rules). Returns 0, or ORM_E_INVALID with
+ * *msg. The text "null" is not special. */
 int orm_value_from_text(const orm_column *c, const char *text, rm_arena *a,
                         orm_value *out, const char **msg);
 

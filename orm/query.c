@@ -40,30 +40,152 @@ static int run_select(orm_session *s, const orm_select *sel, orm_result *out)
     return rc ? rc : orm_session_execute(s, &c, out);
 }
 
-/* ORDER BY the query's keys, then every primary-key column not already
- * used, ascending: paging is stable. */
-static void build_order(rm_arena *a, const orm_query *q, orm_select *sel)
+/* ---- ordering ------------------------------------------------------------- */
+
+/* A LEFT JOIN already made for the relationship path prefix, or a new one. */
+static int join_for(orm_query *q, rm_arena *a, const orm_relationship *r, int parent_alias,
+                    orm_alias_seq *aliases)
+{
+    for (size_t i = 0; i < q->njoins; i++) {
+        const orm_expr *on = q->joins[i].on; /* first pair: target.remote = parent.local */
+        while (on->op == ORM_OP_AND) on = on->left;
+        if (q->joins[i].table == r->target->table && on->right->u.col.alias == parent_alias &&
+            on->right->u.col.column == r->local[0])
+            return q->joins[i].alias;
+    }
+    int t = aliases->next++;
+    orm_expr *on = NULL;
+    for (size_t k = 0; k < r->npairs; k++)
+        on = orm_expr_and(a, on, orm_expr_binary(a, ORM_OP_EQ, orm_expr_column(a, t, r->remote[k]),
+                                                 orm_expr_column(a, parent_alias, r->local[k])));
+    q->joins = rm_arena_realloc(a, q->joins, q->njoins * sizeof *q->joins,
+                                (q->njoins + 1) * sizeof *q->joins);
+    q->joins[q->njoins++] = (orm_join){ORM_JOIN_LEFT, r->target->table, t, on};
+    return t;
+}
+
+/* One sort key: [-]rel.rel.column → an order item. */
+static int sort_key(orm_query *q, rm_arena *a, char *key, orm_alias_seq *aliases,
+                    const char *pointer, orm_error *err, orm_order_item *out)
+{
+    bool desc = *key == '-';
+    if (*key == '-' || *key == '+') key++;
+    const orm_mapper *m = q->mapper;
+    int alias = 0;
+    char *dot;
+    while ((dot = strchr(key, '.'))) {
+        *dot = '\0';
+        const orm_relationship *r = orm_mapper_relationship(m, key);
+        if (!r || r->direction != ORM_MANY_TO_ONE) {
+            orm_error_field(err, ORM_E_INVALID, pointer,
+                            r ? "\"%s\" is a collection: sort paths go through many-to-one relationships"
+                              : "unknown relationship \"%s\"", key);
+            return ORM_E_INVALID;
+        }
+        alias = join_for(q, a, r, alias, aliases);
+        m = r->target;
+        key = dot + 1;
+    }
+    const orm_column *c = orm_table_column(m->table, key);
+    if (!c || c->hidden || c->write_only) {
+        orm_error_field(err, ORM_E_INVALID, pointer, "unknown column \"%s\"", key);
+        return ORM_E_INVALID;
+    }
+    *out = (orm_order_item){orm_expr_column(a, alias, c), desc};
+    return 0;
+}
+
+int orm_query_order_by(orm_query *q, rm_arena *a, const char *spec, orm_alias_seq *aliases,
+                       const char *pointer, orm_error *err)
+{
+    size_t n = 1;
+    for (const char *p = spec; *p; p++) n += *p == ',';
+    q->order = RM_NEW_ARRAY(a, orm_order_item, n);
+    q->norder = 0;
+    char *copy = rm_arena_strdup(a, spec), *save = NULL;
+    for (char *key = strtok_r(copy, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
+        int rc = sort_key(q, a, key, aliases, pointer, err, &q->order[q->norder]);
+        if (rc) return rc;
+        q->norder++;
+    }
+    if (!q->norder) {
+        orm_error_field(err, ORM_E_INVALID, pointer, "must name at least one column");
+        return ORM_E_INVALID;
+    }
+    return 0;
+}
+
+static bool is_base_column(const orm_expr *e, const orm_column *c)
+{
+    return e->op == ORM_OP_COLUMN && e->u.col.alias == 0 && (!c || e->u.col.column == c);
+}
+
+orm_order_item *orm_query_effective_order(const orm_query *q, rm_arena *a, size_t *n)
 {
     const orm_table *t = q->mapper->table;
-    sel->order = RM_NEW_ARRAY(a, orm_order_item, q->norder + t->npk);
-    for (size_t i = 0; i < q->norder; i++) sel->order[sel->norder++] = q->order[i];
-    for (size_t k = 0; k < t->npk; k++) {
+    orm_order_item *items = RM_NEW_ARRAY(a, orm_order_item, q->norder + t->npk);
+    size_t k = 0;
+    for (size_t i = 0; i < q->norder; i++) items[k++] = q->order[i];
+    for (size_t p = 0; p < t->npk; p++) {
         bool used = false;
-        for (size_t i = 0; i < q->norder; i++) {
-            const orm_expr *e = q->order[i].expr;
-            if (e->op == ORM_OP_COLUMN && e->u.col.alias == 0 && e->u.col.column == t->pk[k])
-                used = true;
-        }
-        if (!used) sel->order[sel->norder++] = (orm_order_item){orm_expr_column(a, 0, t->pk[k]), false};
+        for (size_t i = 0; i < q->norder; i++) used |= is_base_column(q->order[i].expr, t->pk[p]);
+        if (!used) items[k++] = (orm_order_item){orm_expr_column(a, 0, t->pk[p]), false};
     }
+    *n = k;
+    return items;
+}
+
+void orm_query_sort_values(const orm_query *q, rm_arena *a, const orm_result *r, size_t i,
+                           orm_value *out)
+{
+    size_t n, extra = q->mapper->table->ncolumns;
+    orm_order_item *items = orm_query_effective_order(q, a, &n);
+    const orm_value *row = orm_result_row(r, i);
+    for (size_t k = 0; k < n; k++) {
+        const orm_expr *e = items[k].expr;
+        out[k] = is_base_column(e, NULL) ? row[e->u.col.column->index] : row[extra++];
+    }
+}
+
+/* "key comes after v" in the key's direction, NULL being the smallest. */
+static orm_expr *beyond(rm_arena *a, const orm_order_item *it, orm_value v)
+{
+    orm_expr *col = it->expr;
+    if (v.kind == ORM_V_NULL) /* after NULL ascending: any value; descending: nothing */
+        return it->desc ? orm_expr_const(a, false) : orm_expr_unary(a, ORM_OP_IS_NOT_NULL, col);
+    orm_expr *cmp = orm_expr_binary(a, it->desc ? ORM_OP_LT : ORM_OP_GT, col,
+                                    orm_expr_param(a, v, col->u.col.column));
+    return it->desc ? orm_expr_or(a, cmp, orm_expr_unary(a, ORM_OP_IS_NULL, col)) : cmp;
+}
+
+void orm_query_after(orm_query *q, rm_arena *a, const orm_value *values)
+{
+    size_t n;
+    orm_order_item *items = orm_query_effective_order(q, a, &n);
+    /* (k1 beyond v1) OR (k1 = v1 AND k2 beyond v2) OR ... */
+    orm_expr *any = NULL;
+    for (size_t i = 0; i < n; i++) {
+        orm_expr *term = beyond(a, &items[i], values[i]);
+        for (size_t j = 0; j < i; j++)
+            term = orm_expr_and(a, orm_expr_col_eq(a, items[j].expr->u.col.alias,
+                                                    items[j].expr->u.col.column, values[j]), term);
+        any = orm_expr_or(a, any, term);
+    }
+    q->after = any;
 }
 
 int orm_query_all(orm_session *s, const orm_query *q, orm_result *out)
 {
     rm_arena *a = s->arena;
-    orm_select sel = {.from = q->mapper->table, .alias = 0};
-    sel.where = orm_expr_and(a, q->where, identity_where(a, q->mapper, 0));
-    build_order(a, q, &sel);
+    const orm_table *t = q->mapper->table;
+    orm_select sel = {.from = t, .alias = 0, .joins = q->joins, .njoins = q->njoins};
+    sel.where = orm_expr_and(a, orm_expr_and(a, q->where, q->after), identity_where(a, q->mapper, 0));
+    sel.order = orm_query_effective_order(q, a, &sel.norder);
+    /* the table's columns, then sort keys from joined tables */
+    sel.columns = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns + sel.norder);
+    for (size_t i = 0; i < t->ncolumns; i++) sel.columns[sel.ncolumns++] = orm_expr_column(a, 0, &t->columns[i]);
+    for (size_t i = 0; i < sel.norder; i++)
+        if (!is_base_column(sel.order[i].expr, NULL)) sel.columns[sel.ncolumns++] = sel.order[i].expr;
     if (q->limit >= 0) sel.limit = orm_expr_param(a, orm_int(q->limit), NULL);
     if (q->offset > 0) {
         if (!sel.limit) sel.limit = orm_expr_param(a, orm_int(-1), NULL);

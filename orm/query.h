@@ -10,6 +10,7 @@
 #ifndef ORM_QUERY_H
 #define ORM_QUERY_H
 
+#include "orm/filter.h"
 #include "orm/mapper.h"
 #include "orm/session.h"
 #include "orm/stmt.h"
@@ -19,12 +20,35 @@ typedef struct orm_query {
     orm_expr *where;            /* over alias 0 (the mapper's table); NULL = all rows */
     orm_order_item *order;      /* the primary key is appended as an ascending tiebreak */
     size_t norder;
+    orm_join *joins;            /* LEFT JOINs that sort keys through many-to-one need */
+    size_t njoins;
+    orm_expr *after;            /* keyset condition (rows after a cursor); not counted */
     int64_t limit;              /* < 0: no limit */
     int64_t offset;             /* 0: none */
 } orm_query;
 
 void orm_query_init(orm_query *q, const orm_mapper *m);
-/* Rows of the query. */
+
+/* Parse a sort spec ("name,-id", "user.name": dotted paths through
+ * many-to-one relationships become LEFT OUTER JOINs, so rows whose foreign
+ * key is NULL stay) into q->order and q->joins, replacing any order.
+ * Hidden and write-only columns are not sortable. Errors: ORM_E_INVALID
+ * with a field error at `pointer`. */
+int orm_query_order_by(orm_query *q, rm_arena *a, const char *spec, orm_alias_seq *aliases,
+                       const char *pointer, orm_error *err);
+/* The order actually used: q->order, then the primary-key columns it lacks.
+ * *n receives the count. */
+orm_order_item *orm_query_effective_order(const orm_query *q, rm_arena *a, size_t *n);
+/* The effective-order values of row i of a result of orm_query_all (what a
+ * keyset cursor records). out has room for the effective order's count. */
+void orm_query_sort_values(const orm_query *q, rm_arena *a, const orm_result *r, size_t i,
+                           orm_value *out);
+/* Restrict q to rows strictly after the row whose effective-order values
+ * are `values` (keyset paging; NULL sorts first ascending, last descending). */
+void orm_query_after(orm_query *q, rm_arena *a, const orm_value *values);
+/* Rows of the query: each row is the table's columns, followed by one
+ * value per effective-order key that is not a column of the table (sort
+ * keys through joins), for orm_query_sort_values. */
 int orm_query_all(orm_session *s, const orm_query *q, orm_result *out);
 /* count(*) of the query's WHERE (order and paging ignored). */
 int orm_query_count(orm_session *s, const orm_query *q, int64_t *out);

@@ -6,8 +6,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/sha256.h"
 #include "orm/ddl.h"
 #include "routes/routes_int.h"
+
+/* Cursor MAC key: from the deployment secret when there is one, else from
+ * the schema, so every replica serving the same schema accepts the others'
+ * cursors. Without a secret a cursor is tamper-evident, not unforgeable
+ * (forging one only chooses where a page starts, as a filter could). */
+static void derive_cursor_key(rm_app *app)
+{
+    rm_sha256_ctx c;
+    rm_sha256_init(&c);
+    rm_sha256_update(&c, "restmap cursor v1", 17);
+    if (app->cfg.secret && *app->cfg.secret) {
+        rm_sha256_update(&c, app->cfg.secret, strlen(app->cfg.secret));
+    } else {
+        char *text = json_dumps(app->schema->docs, JSON_COMPACT | JSON_SORT_KEYS);
+        if (text) rm_sha256_update(&c, text, strlen(text));
+        free(text);
+    }
+    rm_sha256_final(&c, app->cursor_key);
+}
 
 int rm_app_open(const rm_app_config *cfg, rm_app **out, char *errbuf, size_t errlen)
 {
@@ -17,6 +37,7 @@ int rm_app_open(const rm_app_config *cfg, rm_app **out, char *errbuf, size_t err
     orm_error err;
     orm_error_init(&err, NULL);
     if (orm_schema_load(cfg->schema_path, &app->schema, &err)) goto fail;
+    derive_cursor_key(app);
     orm_engine_options eo = {
         .pool_size = cfg->threads > cfg->pool_size ? cfg->threads : cfg->pool_size,
         .max_overflow = cfg->max_overflow,

@@ -22,6 +22,7 @@ typedef struct rm_app_config {
     int max_overflow;            /* --max-overflow */
     int statement_timeout_ms;    /* --statement-timeout-ms */
     size_t max_body;             /* --max-body (reported in GET /api) */
+    const char *secret;          /* --jwt-secret: also keys cursor MACs; may be NULL */
 } rm_app_config;
 
 typedef struct rm_app rm_app;

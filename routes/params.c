@@ -31,23 +31,33 @@ static const orm_column *readable_column(const orm_mapper *m, const char *name)
     return c && rm_column_readable(c) ? c : NULL;
 }
 
-/* "name,-id" → ORDER BY items over alias 0. */
-static int parse_sort(rm_ctx *ctx, const orm_mapper *m, const char *spec, const char *param,
-                      orm_query *q)
+/* filter=JSON → WHERE, AND-ed with what is there. */
+static int parse_filter(rm_ctx *ctx, const orm_mapper *m, const char *text, orm_alias_seq *aliases,
+                        orm_query *q)
 {
-    size_t n = 1;
-    for (const char *p = spec; *p; p++) n += *p == ',';
-    q->order = RM_NEW_ARRAY(ctx->a, orm_order_item, n);
-    q->norder = 0;
-    char *copy = rm_arena_strdup(ctx->a, spec), *save = NULL;
-    for (char *key = strtok_r(copy, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
-        bool desc = *key == '-';
-        if (*key == '-' || *key == '+') key++;
-        const orm_column *c = readable_column(m, key);
-        if (!c) return bad(ctx, param, rm_arena_sprintf(ctx->a, "unknown column \"%s\"", key));
-        q->order[q->norder++] = (orm_order_item){orm_expr_column(ctx->a, 0, c), desc};
+    json_error_t jerr;
+    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+    if (!j) {
+        orm_error_field(&ctx->err, ORM_E_INVALID, "/filter", "not valid JSON: %s (at character %d)",
+                        jerr.text, jerr.position);
+        return ORM_E_INVALID;
     }
-    if (!q->norder) return bad(ctx, param, "must name at least one column");
+    orm_expr *e = NULL;
+    int rc = orm_filter_parse(ctx->a, m, j, 0, aliases, "/filter", &e, &ctx->err);
+    json_decref(j); /* the tree keeps copies of every value it needs */
+    if (!rc) q->where = orm_expr_and(ctx->a, q->where, e);
+    return rc;
+}
+
+/* cursor=... → the keyset condition; it must have been issued for this sort. */
+static int apply_cursor(rm_ctx *ctx, const orm_mapper *m, rm_list_params *out)
+{
+    size_t n;
+    orm_query_effective_order(&out->query, ctx->a, &n);
+    orm_value *values = RM_NEW_ARRAY(ctx->a, orm_value, n);
+    if (rm_cursor_decode(ctx, m, out->sort, out->cursor, values, n))
+        return bad(ctx, "cursor", "is not a cursor this server issued for this list and sort");
+    orm_query_after(&out->query, ctx->a, values);
     return 0;
 }
 
@@ -89,7 +99,9 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, rm_list_params *out)
     memset(out, 0, sizeof *out);
     orm_query_init(&out->query, m);
     out->limit = m->page_size;
+    orm_alias_seq aliases = {1};
     const char *sort = m->default_order;
+    bool offset_given = false;
     int rc = 0;
     for (size_t i = 0; i < req->nquery; i++) {
         const rm_kv *kv = &req->query[i];
@@ -103,10 +115,15 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, rm_list_params *out)
                 rc = bad(ctx, "limit", rm_arena_sprintf(ctx->a, "must be at most %d", m->max_page_size));
         } else if (!strcmp(kv->key, "offset")) {
             out->offset = parse_count(val);
+            offset_given = true;
             if (out->offset < 0) rc = bad(ctx, "offset", "must be a non-negative integer");
         } else if (!strcmp(kv->key, "sort")) {
-            sort = val;
+            sort = out->sort = val;
             if (!*val) rc = bad(ctx, "sort", "must name at least one column");
+        } else if (!strcmp(kv->key, "filter")) {
+            rc = parse_filter(ctx, m, val, &aliases, &out->query);
+        } else if (!strcmp(kv->key, "cursor")) {
+            out->cursor = val;
         } else if (!strcmp(kv->key, "count")) {
             if (strcmp(val, "exact")) rc = bad(ctx, "count", "must be \"exact\"");
             out->count = true;
@@ -117,7 +134,10 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, rm_list_params *out)
         }
         if (rc) return rc;
     }
-    if (sort && (rc = parse_sort(ctx, m, sort, "sort", &out->query))) return rc;
+    if (sort && (rc = orm_query_order_by(&out->query, ctx->a, sort, &aliases, "/query/sort", &ctx->err)))
+        return rc;
+    if (out->cursor && offset_given) return bad(ctx, "offset", "cannot be combined with cursor");
+    if (out->cursor && (rc = apply_cursor(ctx, m, out))) return rc;
     out->query.limit = out->limit;
     out->query.offset = out->offset;
     return 0;

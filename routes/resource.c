@@ -23,8 +23,10 @@ static int run_list(orm_session *s, void *ud)
     return rc;
 }
 
-/* This list's URL with offset replaced (offset < 0: as requested). */
-static const char *list_link(rm_ctx *ctx, const orm_mapper *m, int64_t offset)
+/* This list's URL: the request's parameters, with offset and cursor
+ * replaced when `replace` (then offset > 0 and cursor non-NULL are added). */
+static const char *list_link(rm_ctx *ctx, const orm_mapper *m, bool replace, int64_t offset,
+                             const char *cursor)
 {
     rm_sb sb;
     rm_sb_init(&sb, ctx->a);
@@ -32,15 +34,45 @@ static const char *list_link(rm_ctx *ctx, const orm_mapper *m, int64_t offset)
     char sep = '?';
     for (size_t i = 0; i < ctx->req->nquery; i++) {
         const rm_kv *kv = &ctx->req->query[i];
-        if (offset >= 0 && !strcmp(kv->key, "offset")) continue;
+        if (replace && (!strcmp(kv->key, "offset") || !strcmp(kv->key, "cursor"))) continue;
         rm_sb_appendc(&sb, sep);
         sep = '&';
         rm_url_encode(&sb, kv->key, strlen(kv->key));
         rm_sb_appendc(&sb, '=');
         if (kv->value) rm_url_encode(&sb, kv->value, strlen(kv->value));
     }
-    if (offset > 0) rm_sb_appendf(&sb, "%coffset=%lld", sep, (long long)offset);
+    if (replace && offset > 0) rm_sb_appendf(&sb, "%coffset=%lld", sep, (long long)offset), sep = '&';
+    if (replace && cursor) {
+        rm_sb_appendf(&sb, "%ccursor=", sep);
+        rm_url_encode(&sb, cursor, strlen(cursor));
+    }
     return sb.buf;
+}
+
+/* links.next carries a keyset cursor from the page's last row; links.prev
+ * steps back by offset (a cursor page has no prev). */
+static void write_list_links(rm_ctx *ctx, const orm_mapper *m, rm_list_params *p,
+                             const orm_result *rows, size_t n, rm_sb *sb)
+{
+    rm_sb_append(sb, "\"links\":{\"self\":");
+    const char *self = list_link(ctx, m, false, 0, NULL);
+    rm_sb_append_json_string(sb, self, strlen(self));
+    if (rows->nrows > n && n > 0) {
+        size_t nkeys;
+        orm_query_effective_order(&p->query, ctx->a, &nkeys);
+        orm_value *keys = RM_NEW_ARRAY(ctx->a, orm_value, nkeys);
+        orm_query_sort_values(&p->query, ctx->a, rows, n - 1, keys);
+        const char *cursor = rm_cursor_encode(ctx, m, p->sort, keys, nkeys);
+        const char *next = list_link(ctx, m, true, 0, cursor);
+        rm_sb_append(sb, ",\"next\":");
+        rm_sb_append_json_string(sb, next, strlen(next));
+    }
+    if (p->offset > 0 && !p->cursor) {
+        const char *prev = list_link(ctx, m, true, p->offset > p->limit ? p->offset - p->limit : 0, NULL);
+        rm_sb_append(sb, ",\"prev\":");
+        rm_sb_append_json_string(sb, prev, strlen(prev));
+    }
+    rm_sb_appendc(sb, '}');
 }
 
 static void handle_list(rm_ctx *ctx, const orm_mapper *m)
@@ -61,20 +93,9 @@ static void handle_list(rm_ctx *ctx, const orm_mapper *m)
     rm_sb_appendf(&sb, "],\"meta\":{\"limit\":%lld,\"offset\":%lld", (long long)p.limit,
                   (long long)p.offset);
     if (p.count) rm_sb_appendf(&sb, ",\"total\":%lld", (long long)u.total);
-    rm_sb_append(&sb, "},\"links\":{\"self\":");
-    const char *self = list_link(ctx, m, -1);
-    rm_sb_append_json_string(&sb, self, strlen(self));
-    if (u.rows.nrows > (size_t)p.limit && p.limit > 0) {
-        const char *next = list_link(ctx, m, p.offset + p.limit);
-        rm_sb_append(&sb, ",\"next\":");
-        rm_sb_append_json_string(&sb, next, strlen(next));
-    }
-    if (p.offset > 0) {
-        const char *prev = list_link(ctx, m, p.offset > p.limit ? p.offset - p.limit : 0);
-        rm_sb_append(&sb, ",\"prev\":");
-        rm_sb_append_json_string(&sb, prev, strlen(prev));
-    }
-    rm_sb_append(&sb, "}}");
+    rm_sb_append(&sb, "},");
+    write_list_links(ctx, m, &p, &u.rows, n, &sb);
+    rm_sb_appendc(&sb, '}');
     rm_reply_json(ctx, 200, &sb);
 }
 

@@ -14,6 +14,7 @@ struct rm_app {
     rm_app_config cfg;
     orm_schema *schema;
     orm_engine *engine;
+    unsigned char cursor_key[32];  /* HMAC key of keyset cursors */
 };
 
 /* Everything one request needs, on the handler's stack. */
@@ -79,12 +80,23 @@ typedef struct rm_list_params {
     bool *fields;        /* NULL = all */
     bool count;          /* count=exact */
     int64_t limit, offset;
+    const char *sort;    /* ?sort as given, NULL = the resource's default order */
+    const char *cursor;  /* ?cursor as given, or NULL */
 } rm_list_params;
 /* Parse the query string of a list request for m. Errors are 400 with
  * pointers "/query/<param>". */
 int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, rm_list_params *out);
 /* Column a client may read/filter/sort on (not hidden, not write_only). */
 bool rm_column_readable(const orm_column *c);
+
+/* ---- cursor.c: keyset cursors ------------------------------------------- */
+/* Opaque, MAC-protected cursor for the n effective-sort values of a row,
+ * bound to m and the sort spec (NULL = default order). */
+const char *rm_cursor_encode(rm_ctx *ctx, const orm_mapper *m, const char *sort,
+                             const orm_value *values, size_t n);
+/* Decode into n values; -1 unless issued by this server for m and sort. */
+int rm_cursor_decode(rm_ctx *ctx, const orm_mapper *m, const char *sort, const char *text,
+                     orm_value *values, size_t n);
 
 /* ---- handlers ------------------------------------------------------------- */
 void rm_handle_index(rm_ctx *ctx);

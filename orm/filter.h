@@ -1,0 +1,46 @@
+/* filter.h: the JSON filter language of SPEC §5 → an expression tree,
+ * checked against the mappers (unknown paths, operand types, hidden and
+ * write-only columns, relationship operators on columns and the reverse).
+ * Relationship operators become correlated EXISTS subqueries, each with a
+ * fresh table alias, so the same relationship used twice gives two
+ * independent subqueries (SQLAlchemy's aliased()).
+ *
+ * Errors are ORM_E_INVALID field errors whose pointer is the JSON pointer of
+ * the offending node under `pointer` ("/filter/or/1/addresses/any/...").
+ * Limits: depth 16 (nested objects/arrays), 256 nodes (operators,
+ * combinators, relationship operators), 1000 items in one in/nin list. */
+#ifndef ORM_FILTER_H
+#define ORM_FILTER_H
+
+#include <jansson.h>
+
+#include "orm/error.h"
+#include "orm/expr.h"
+#include "orm/mapper.h"
+
+#define ORM_FILTER_MAX_DEPTH 16
+#define ORM_FILTER_MAX_NODES 256
+#define ORM_FILTER_MAX_IN 1000
+
+/* Aliases handed out to subqueries; shared by everything one statement
+ * builds so no two subqueries collide. Start `next` above the aliases the
+ * outer statement already uses. */
+typedef struct orm_alias_seq {
+    int next;
+} orm_alias_seq;
+
+/* Parse `filter` (a JSON object) for mapper m whose table is `alias` in the
+ * enclosing statement. *out is NULL for an empty filter ({}). Returns 0 or
+ * ORM_E_INVALID (err has one field error with the pointer). */
+int orm_filter_parse(rm_arena *a, const orm_mapper *m, const json_t *filter, int alias,
+                     orm_alias_seq *aliases, const char *pointer, orm_expr **out, orm_error *err);
+
+/* The join condition of relationship r from the parent at parent_alias to
+ * the target at target_alias, as a correlated subquery for EXISTS with
+ * `inner` AND-ed into its WHERE (inner may be NULL). Used by the filter
+ * compiler and by relationship loading. */
+struct orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship *r,
+                                             int parent_alias, orm_alias_seq *aliases,
+                                             int *target_alias);
+
+#endif

@@ -1,0 +1,90 @@
+/* cursor.c: opaque keyset cursors for links.next (SPEC §4). A cursor is
+ * base64url(JSON ["<resource> <sort>", [values of the effective sort keys
+ * of the last row]]) "." base64url(HMAC-SHA256(app key, payload)[0..16]).
+ * The MAC makes it tamper-evident and binds it to the resource and the sort
+ * it was issued for: anything else is a 400. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/base64.h"
+#include "lib/sha256.h"
+#include "routes/routes_int.h"
+
+#define MAC_LEN 16
+#define MAX_CURSOR 4096
+
+static json_t *value_json(const orm_value *v)
+{
+    switch (v->kind) {
+    case ORM_V_INT: return json_integer(v->u.i);
+    case ORM_V_FLOAT: return json_real(v->u.f);
+    case ORM_V_TEXT: return json_stringn(v->u.s.p, v->u.s.n);
+    default: return json_null();
+    }
+}
+
+static const char *binding(rm_ctx *ctx, const orm_mapper *m, const char *sort)
+{
+    return rm_arena_sprintf(ctx->a, "%s %s", m->resource, sort ? sort : "");
+}
+
+const char *rm_cursor_encode(rm_ctx *ctx, const orm_mapper *m, const char *sort,
+                             const orm_value *values, size_t n)
+{
+    json_t *vals = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(vals, value_json(&values[i]));
+    json_t *doc = json_pack("[s, o]", binding(ctx, m, sort), vals);
+    char *payload = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    unsigned char mac[RM_SHA256_LEN];
+    rm_hmac_sha256(ctx->app->cursor_key, sizeof ctx->app->cursor_key, payload, strlen(payload), mac);
+    rm_sb sb;
+    rm_sb_init(&sb, ctx->a);
+    rm_base64url_encode(&sb, payload, strlen(payload));
+    rm_sb_appendc(&sb, '.');
+    rm_base64url_encode(&sb, mac, MAC_LEN);
+    free(payload);
+    return sb.buf;
+}
+
+/* Constant-time comparison: the MAC check must not leak how much matched. */
+static bool same(const unsigned char *a, const unsigned char *b, size_t n)
+{
+    unsigned char d = 0;
+    for (size_t i = 0; i < n; i++) d |= a[i] ^ b[i];
+    return d == 0;
+}
+
+int rm_cursor_decode(rm_ctx *ctx, const orm_mapper *m, const char *sort, const char *text,
+                     orm_value *values, size_t n)
+{
+    size_t len = strlen(text);
+    const char *dot = strchr(text, '.');
+    if (len > MAX_CURSOR || !dot) return -1;
+    size_t plen = (size_t)(dot - text);
+    unsigned char *payload = rm_arena_alloc(ctx->a, plen + 1), mac[MAC_LEN + 3], want[RM_SHA256_LEN];
+    long np = rm_base64url_decode(text, plen, payload);
+    long nm = strlen(dot + 1) <= 24 ? rm_base64url_decode(dot + 1, strlen(dot + 1), mac) : -1;
+    if (np < 0 || nm != MAC_LEN) return -1;
+    rm_hmac_sha256(ctx->app->cursor_key, sizeof ctx->app->cursor_key, payload, (size_t)np, want);
+    if (!same(mac, want, MAC_LEN)) return -1;
+    json_error_t jerr;
+    json_t *doc = json_loadb((const char *)payload, (size_t)np, 0, &jerr);
+    json_t *vals = json_array_get(doc, 1);
+    int rc = -1;
+    if (json_is_string(json_array_get(doc, 0)) &&
+        !strcmp(json_string_value(json_array_get(doc, 0)), binding(ctx, m, sort)) &&
+        json_array_size(vals) == n) {
+        rc = 0;
+        for (size_t i = 0; i < n; i++) {
+            json_t *v = json_array_get(vals, i);
+            if (json_is_integer(v)) values[i] = orm_int(json_integer_value(v));
+            else if (json_is_real(v)) values[i] = orm_float(json_real_value(v));
+            else if (json_is_string(v))
+                values[i] = orm_value_copy(ctx->a, orm_text(json_string_value(v), json_string_length(v)));
+            else values[i] = orm_null();
+        }
+    }
+    json_decref(doc);
+    return rc;
+}
