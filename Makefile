@@ -30,7 +30,7 @@ TEST_SRC   := $(wildcard tests/unit/*/*.c) $(wildcard tests/http/*.c) $(wildcard
 TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_LIBS  = $(shell pkg-config --libs check libcurl 2>/dev/null)
 
-.PHONY: all deps run test test-plain test-asan unit asan valgrind bench fuzz clean
+.PHONY: all deps run test test-plain test-asan asan valgrind bench fuzz fuzz-smoke clean
 
 all: $(BUILD)/restmap
 
@@ -56,10 +56,12 @@ run: deps
 	./$(BUILD)/restmap --schema schemas/blog.json --db sqlite:///restmap.db \
 	    --create-all --seed schemas/blog.seed.json --port 8080 --static static
 
-# Every test, twice: a plain build, then AddressSanitizer + UBSan.
+# Every test, twice: a plain build, then AddressSanitizer + UBSan; then a
+# short run of the filter fuzzer.
 test: deps
 	$(MAKE) test-plain
 	$(MAKE) test-asan
+	$(MAKE) fuzz-smoke
 
 test-plain: $(BUILD)/restmap $(BUILD)/run_tests
 	RESTMAP_BIN=$(BUILD)/restmap ./$(BUILD)/run_tests
@@ -72,6 +74,23 @@ asan:
 
 valgrind: $(BUILD)/restmap $(BUILD)/run_tests
 	CK_FORK=no RESTMAP_BIN=$(BUILD)/restmap valgrind --leak-check=full --error-exitcode=1 ./$(BUILD)/run_tests
+
+# libFuzzer (clang) over the filter parser + SQL compiler: ORM and lib only.
+FUZZ_BIN  := build/fuzz/fuzz_filter
+FUZZ_TIME ?= 60
+$(FUZZ_BIN): tests/fuzz/fuzz_filter.c $(LIB_SRC) $(ORM_SRC) $(wildcard lib/*.h orm/*.h)
+	@mkdir -p $(dir $@)
+	clang $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -DRM_ARENA_DEBUG -I. $(PKG_CFLAGS) \
+	    tests/fuzz/fuzz_filter.c $(LIB_SRC) $(ORM_SRC) -o $@ $(PKG_LIBS) -lpthread -lm
+
+fuzz: deps $(FUZZ_BIN)
+	@mkdir -p build/fuzz/corpus
+	./$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -max_len=4096 build/fuzz/corpus tests/fuzz/corpus
+
+fuzz-smoke: $(FUZZ_BIN)
+	@rm -rf build/fuzz/smoke && mkdir -p build/fuzz/smoke
+	./$(FUZZ_BIN) -max_total_time=5 -max_len=2048 -seed=1 build/fuzz/smoke tests/fuzz/corpus
 
 clean:
 	rm -rf build

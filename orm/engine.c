@@ -18,8 +18,7 @@ struct orm_engine {
     orm_conn **idle;             /* idle connections (stack) */
     int nidle, nopen, capacity;  /* capacity = pool_size + max_overflow */
     pthread_mutex_t write_mu;
-    atomic_uint_fast64_t statements;
-    uint64_t closed_hits, closed_misses; /* stats of connections already closed */
+    atomic_uint_fast64_t statements, cache_hits;
 };
 
 static int parse_url(const char *url, const orm_driver **drv, char **target, bool *memory,
@@ -49,14 +48,6 @@ static int parse_url(const char *url, const orm_driver **drv, char **target, boo
                          "--db %s: unknown database URL scheme (use sqlite:// or postgresql://)", url);
 }
 
-/* Keep the statistics of a connection about to be closed (lock held). */
-static void retire(orm_engine *e, orm_conn *c)
-{
-    orm_conn_stats st;
-    e->driver->stats(c, &st);
-    e->closed_hits += st.cache_hits;
-    e->closed_misses += st.cache_misses;
-}
 
 int orm_engine_open(const char *url, const orm_engine_options *opt, orm_engine **out,
                     orm_error *err)
@@ -84,6 +75,7 @@ int orm_engine_open(const char *url, const orm_engine_options *opt, orm_engine *
     pthread_cond_init(&e->freed, NULL);
     pthread_mutex_init(&e->write_mu, NULL);
     atomic_init(&e->statements, 0);
+    atomic_init(&e->cache_hits, 0);
     /* one connection now: a bad path or an unreachable server fails at start-up */
     orm_conn *c;
     if ((rc = drv->connect(target, &e->copt, &c, err)) != 0) {
@@ -157,7 +149,6 @@ void orm_engine_checkin(orm_engine *e, orm_conn *c, bool broken)
     pthread_mutex_lock(&e->mu);
     if (broken || e->nidle >= e->opt.pool_size) {
         /* overflow connections and broken ones are closed */
-        retire(e, c);
         e->nopen--;
         pthread_mutex_unlock(&e->mu);
         e->driver->disconnect(c);
@@ -179,25 +170,22 @@ void orm_engine_write_unlock(orm_engine *e)
     if (e->driver->single_writer) pthread_mutex_unlock(&e->write_mu);
 }
 
-void orm_engine_count_statement(orm_engine *e) { atomic_fetch_add(&e->statements, 1); }
+void orm_engine_count_statement(orm_engine *e, bool cache_hit)
+{
+    atomic_fetch_add(&e->statements, 1);
+    if (cache_hit) atomic_fetch_add(&e->cache_hits, 1);
+}
 
 void orm_engine_stats_get(orm_engine *e, orm_engine_stats *out)
 {
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&e->mu);
-    out->cache_hits = e->closed_hits;
-    out->cache_misses = e->closed_misses;
-    /* idle connections only: a checked-out one belongs to its thread */
-    for (int i = 0; i < e->nidle; i++) {
-        orm_conn_stats st;
-        e->driver->stats(e->idle[i], &st);
-        out->cache_hits += st.cache_hits;
-        out->cache_misses += st.cache_misses;
-    }
     out->pool_open = e->nopen;
     out->pool_in_use = e->nopen - e->nidle;
     pthread_mutex_unlock(&e->mu);
     out->statements = atomic_load(&e->statements);
+    out->cache_hits = atomic_load(&e->cache_hits);
+    out->cache_misses = out->statements - out->cache_hits;
 }
 
 int orm_engine_ping(orm_engine *e, orm_error *err)

@@ -54,8 +54,9 @@ void orm_engine_write_unlock(orm_engine *e);
 /* Check that the database answers (a trivial query on a pooled connection).
  * Returns 0 or ORM_E_UNAVAILABLE / ORM_E_BUSY. */
 int orm_engine_ping(orm_engine *e, orm_error *err);
-/* Count one executed statement (for stats). */
-void orm_engine_count_statement(orm_engine *e);
+/* Count one executed statement and whether its prepared statement came
+ * from the connection's cache (for stats). */
+void orm_engine_count_statement(orm_engine *e, bool cache_hit);
 void orm_engine_stats_get(orm_engine *e, orm_engine_stats *out);
 
 #endif

@@ -21,7 +21,7 @@ void orm_session_init(orm_session *s, orm_engine *e, rm_arena *a, orm_error *err
     s->err = err;
 }
 
-static void echo(orm_session *s, const orm_compiled *q)
+static void echo(orm_session *s, const orm_compiled *q, bool cached)
 {
     FILE *f = orm_engine_echo(s->engine);
     if (!f) return;
@@ -39,7 +39,7 @@ static void echo(orm_session *s, const orm_compiled *q)
         }
         rm_sb_appendc(&sb, ']');
     }
-    rm_sb_appendc(&sb, '\n');
+    rm_sb_append(&sb, cached ? " (cached)\n" : " (prepared)\n");
     fputs(sb.buf, f);
     fflush(f);
 }
@@ -58,11 +58,15 @@ int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out)
 {
     const orm_driver *d = orm_engine_driver(s->engine);
     orm_cursor *cur;
-    echo(s, q);
+    orm_conn_stats before, after;
     double t0 = now_ms();
     s->statements++;
-    orm_engine_count_statement(s->engine);
+    d->stats(s->conn, &before);
     int rc = d->query(s->conn, q, &cur, s->err);
+    d->stats(s->conn, &after);
+    bool cached = after.cache_hits > before.cache_hits;
+    orm_engine_count_statement(s->engine, cached);
+    echo(s, q, cached);
     if (rc) goto done;
     size_t ncols = q->returns_rows ? q->nresult : 0, nrows = 0, cap = 0;
     orm_value *vals = NULL;

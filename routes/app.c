@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/sha256.h"
 #include "orm/ddl.h"
@@ -34,6 +35,7 @@ int rm_app_open(const rm_app_config *cfg, rm_app **out, char *errbuf, size_t err
     rm_app *app = calloc(1, sizeof *app);
     if (!app) return -1;
     app->cfg = *cfg;
+    rm_metrics_init(&app->metrics);
     orm_error err;
     orm_error_init(&err, NULL);
     if (orm_schema_load(cfg->schema_path, &app->schema, &err)) goto fail;
@@ -68,6 +70,7 @@ void rm_app_close(rm_app *app)
     if (!app) return;
     orm_engine_close(app->engine);
     orm_schema_free(app->schema);
+    rm_metrics_destroy(&app->metrics);
     free(app);
 }
 
@@ -101,8 +104,15 @@ static void route(rm_ctx *ctx)
 {
     const char *seg[4];
     size_t n = split_path(ctx->a, ctx->req->path, seg, 3);
+    ctx->route = "unmatched";
     if (n == 1 && !strcmp(seg[0], "healthz")) {
+        ctx->route = "/healthz";
         rm_handle_healthz(ctx);
+        return;
+    }
+    if (n == 1 && !strcmp(seg[0], "metrics")) {
+        ctx->route = "/metrics";
+        rm_handle_metrics(ctx);
         return;
     }
     if (n == 0 || n > 3 || strcmp(seg[0], "api") != 0) {
@@ -110,6 +120,7 @@ static void route(rm_ctx *ctx)
         return;
     }
     if (n == 1) {
+        ctx->route = "/api";
         rm_handle_index(ctx);
         return;
     }
@@ -119,15 +130,21 @@ static void route(rm_ctx *ctx)
         return;
     }
     ctx->mapper = m;
+    ctx->route = rm_arena_sprintf(ctx->a, n == 2 ? "/api/%s" : "/api/%s/{id}", m->resource);
     if (n == 2) rm_handle_collection(ctx, m);
     else rm_handle_item(ctx, m, seg[2]);
 }
 
 void rm_app_handle(void *ud, const rm_request *req, rm_response *resp)
 {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     rm_ctx ctx = {.app = ud, .req = req, .resp = resp, .a = req->arena};
     orm_error_init(&ctx.err, req->arena);
     orm_session_init(&ctx.session, ctx.app->engine, req->arena, &ctx.err);
     route(&ctx);
     add_timing(&ctx);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    rm_metrics_observe(&ctx.app->metrics, ctx.route, req->method, resp->status, secs);
 }

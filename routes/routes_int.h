@@ -4,17 +4,39 @@
 #ifndef RM_ROUTES_INT_H
 #define RM_ROUTES_INT_H
 
+#include <pthread.h>
+
 #include "lib/http_msg.h"
 #include "lib/sb.h"
 #include "orm/query.h"
 #include "orm/schema.h"
 #include "routes/app.h"
 
+#define RM_METRICS_MAX_SERIES 1024
+#define RM_METRICS_BUCKETS 9
+
+typedef struct rm_metrics_series {
+    char *route;            /* "/api/users/{id}" */
+    char method[8];
+    int status;
+    uint64_t count;
+} rm_metrics_series;
+
+typedef struct rm_metrics {
+    pthread_mutex_t mu;
+    rm_metrics_series series[RM_METRICS_MAX_SERIES];
+    size_t n;
+    uint64_t buckets[RM_METRICS_BUCKETS]; /* cumulative, as Prometheus wants */
+    uint64_t observations;
+    double seconds_sum;
+} rm_metrics;
+
 struct rm_app {
     rm_app_config cfg;
     orm_schema *schema;
     orm_engine *engine;
     unsigned char cursor_key[32];  /* HMAC key of keyset cursors */
+    rm_metrics metrics;
 };
 
 /* Everything one request needs, on the handler's stack. */
@@ -26,6 +48,7 @@ typedef struct rm_ctx {
     orm_error err;               /* the request's error record */
     orm_session session;         /* statement counts for Server-Timing */
     const orm_mapper *mapper;    /* the resource addressed, if any */
+    const char *route;           /* route pattern for metrics ("/api/users/{id}") */
 } rm_ctx;
 
 /* ---- errors.c: orm_code → HTTP status and problem+json, in one place ---- */
@@ -97,6 +120,14 @@ const char *rm_cursor_encode(rm_ctx *ctx, const orm_mapper *m, const char *sort,
 /* Decode into n values; -1 unless issued by this server for m and sort. */
 int rm_cursor_decode(rm_ctx *ctx, const orm_mapper *m, const char *sort, const char *text,
                      orm_value *values, size_t n);
+
+/* ---- metrics.c ------------------------------------------------------------ */
+void rm_metrics_init(rm_metrics *m);
+void rm_metrics_destroy(rm_metrics *m);
+/* Count one answered request. */
+void rm_metrics_observe(rm_metrics *m, const char *route, const char *method, int status,
+                        double seconds);
+void rm_handle_metrics(rm_ctx *ctx);
 
 /* ---- handlers ------------------------------------------------------------- */
 void rm_handle_index(rm_ctx *ctx);

@@ -8,7 +8,7 @@ set -eu
 
 runtime="libmicrohttpd12 libjansson4 libsqlite3-0 libpq5"
 build="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
-libpq-dev check libcurl4-openssl-dev sqlite3 curl"
+libpq-dev check libcurl4-openssl-dev sqlite3 curl clang libclang-rt-14-dev"
 
 if [ "${1:-}" = "runtime" ]; then want="$runtime"; else want="$runtime $build"; fi
 

@@ -1,0 +1,274 @@
+/* test_filter.c: JSON filters → SQL text + bound parameters on the blog
+ * schema, one case per operator and combinator, and the JSON pointer of
+ * every kind of rejected filter (SPEC §5, §8). */
+#include <check.h>
+#include <string.h>
+
+#include "orm/compile.h"
+#include "orm/filter.h"
+#include "orm/schema.h"
+#include "tests/suites.h"
+
+static orm_schema *S;
+static rm_arena *A;
+
+static void setup(void)
+{
+    orm_error err;
+    orm_error_init(&err, NULL);
+    ck_assert_msg(orm_schema_load("schemas/blog.json", &S, &err) == 0, "%s", err.detail);
+    A = rm_arena_new();
+}
+
+static void teardown(void)
+{
+    rm_arena_destroy(A);
+    orm_schema_free(S);
+}
+
+/* WHERE text of `filter` on resource res; params into *c. NULL on error. */
+static const char *where(const char *res, const char *filter, orm_compiled *c, orm_error *err)
+{
+    json_error_t jerr;
+    json_t *j = json_loads(filter, 0, &jerr);
+    ck_assert_msg(j != NULL, "bad test JSON %s", filter);
+    orm_error_init(err, A);
+    const orm_mapper *m = orm_schema_resource(S, res);
+    orm_alias_seq seq = {1};
+    orm_expr *e = NULL;
+    int rc = orm_filter_parse(A, m, j, 0, &seq, "/filter", &e, err);
+    json_decref(j);
+    if (rc) return NULL;
+    orm_select s = {.from = m->table, .flags = ORM_SELECT_ONE, .where = e ? e : orm_expr_const(A, true)};
+    ck_assert_int_eq(orm_compile_select(&orm_dialect_sqlite, &s, A, c, err), 0);
+    const char *prefix = rm_arena_sprintf(A, "SELECT 1 FROM \"%s\" AS t0 WHERE ", m->table->name);
+    ck_assert(strncmp(c->sql, prefix, strlen(prefix)) == 0);
+    return c->sql + strlen(prefix);
+}
+
+#define ASSERT_WHERE(res, filter, sql)                                         \
+    do {                                                                       \
+        orm_compiled c_;                                                       \
+        orm_error e_;                                                          \
+        const char *w_ = where(res, filter, &c_, &e_);                         \
+        ck_assert_msg(w_ != NULL, "%s: %s", filter, e_.nfields ? e_.fields[0].message : "?"); \
+        ck_assert_str_eq(w_, sql);                                             \
+    } while (0)
+
+/* the error pointer and (part of) its message */
+#define ASSERT_REJECTED(res, filter, ptr, msgpart)                             \
+    do {                                                                       \
+        orm_compiled c_;                                                       \
+        orm_error e_;                                                          \
+        ck_assert_msg(where(res, filter, &c_, &e_) == NULL, "accepted: %s", filter); \
+        ck_assert_int_eq(e_.code, ORM_E_INVALID);                              \
+        ck_assert_uint_eq(e_.nfields, 1);                                      \
+        ck_assert_str_eq(e_.fields[0].pointer, ptr);                           \
+        ck_assert_msg(strstr(e_.fields[0].message, msgpart), "message: %s", e_.fields[0].message); \
+    } while (0)
+
+START_TEST(comparisons_and_nulls)
+{
+    ASSERT_WHERE("users", "{\"name\": \"ed\"}", "t0.\"name\" = ?1");
+    ASSERT_WHERE("users", "{\"name\": null}", "t0.\"name\" IS NULL");
+    ASSERT_WHERE("users", "{\"name\": {\"eq\": null}}", "t0.\"name\" IS NULL");
+    ASSERT_WHERE("users", "{\"name\": {\"ne\": null}}", "t0.\"name\" IS NOT NULL");
+    ASSERT_WHERE("users", "{\"name\": {\"ne\": \"ed\"}}", "t0.\"name\" <> ?1");
+    ASSERT_WHERE("users", "{\"id\": {\"lt\": 3}}", "t0.\"id\" < ?1");
+    ASSERT_WHERE("users", "{\"id\": {\"le\": 3}}", "t0.\"id\" <= ?1");
+    ASSERT_WHERE("users", "{\"id\": {\"gt\": 3}}", "t0.\"id\" > ?1");
+    ASSERT_WHERE("users", "{\"id\": {\"ge\": 3}}", "t0.\"id\" >= ?1");
+    ASSERT_WHERE("users", "{\"id\": {\"gt\": 1, \"lt\": 5}}", "t0.\"id\" > ?1 AND t0.\"id\" < ?2");
+    ASSERT_WHERE("users", "{\"id\": {\"between\": [2, 4]}}", "t0.\"id\" BETWEEN ?1 AND ?2");
+    ASSERT_WHERE("users", "{\"fullname\": {\"is_null\": true}}", "t0.\"fullname\" IS NULL");
+    ASSERT_WHERE("users", "{\"fullname\": {\"is_null\": false}}", "t0.\"fullname\" IS NOT NULL");
+}
+END_TEST
+
+START_TEST(lists)
+{
+    orm_compiled c;
+    orm_error e;
+    ck_assert_str_eq(where("users", "{\"name\": {\"in\": [\"ed\", \"wendy\", \"jack\"]}}", &c, &e),
+                     "t0.\"name\" IN (?1, ?2, ?3)");
+    ck_assert_uint_eq(c.nparams, 3);
+    ck_assert_str_eq(c.params[2].u.s.p, "jack");
+    ASSERT_WHERE("users", "{\"id\": {\"nin\": [1, 2]}}", "t0.\"id\" NOT IN (?1, ?2)");
+    ASSERT_WHERE("users", "{\"id\": {\"in\": []}}", "1 = 0");
+    ASSERT_WHERE("users", "{\"id\": {\"nin\": []}}", "1 = 1");
+}
+END_TEST
+
+START_TEST(patterns_escape_wildcards)
+{
+    orm_compiled c;
+    orm_error e;
+    ck_assert_str_eq(where("users", "{\"name\": {\"like\": \"e%\"}}", &c, &e), "t0.\"name\" LIKE ?1 ESCAPE '\\'");
+    ck_assert_str_eq(c.params[0].u.s.p, "e%");
+    ck_assert_str_eq(where("users", "{\"name\": {\"ilike\": \"E%\"}}", &c, &e),
+                     "lower(t0.\"name\") LIKE lower(?1) ESCAPE '\\'");
+    ck_assert_str_eq(where("users", "{\"name\": {\"startswith\": \"a%b_c\\\\\"}}", &c, &e),
+                     "t0.\"name\" LIKE ?1 ESCAPE '\\'");
+    ck_assert_str_eq(c.params[0].u.s.p, "a\\%b\\_c\\\\%");
+    where("users", "{\"name\": {\"endswith\": \"x\"}}", &c, &e);
+    ck_assert_str_eq(c.params[0].u.s.p, "%x");
+    where("users", "{\"name\": {\"contains\": \"50%\"}}", &c, &e);
+    ck_assert_str_eq(c.params[0].u.s.p, "%50\\%%");
+}
+END_TEST
+
+START_TEST(combinators)
+{
+    ASSERT_WHERE("users", "{\"or\": [{\"name\": \"ed\"}, {\"name\": \"wendy\"}]}",
+                 "t0.\"name\" = ?1 OR t0.\"name\" = ?2");
+    ASSERT_WHERE("users", "{\"name\": \"ed\", \"fullname\": \"Ed Jones\"}",
+                 "t0.\"name\" = ?1 AND t0.\"fullname\" = ?2");
+    ASSERT_WHERE("users", "{\"and\": [{\"or\": [{\"id\": 1}, {\"id\": 2}]}, {\"not\": {\"name\": \"x\"}}]}",
+                 "(t0.\"id\" = ?1 OR t0.\"id\" = ?2) AND NOT (t0.\"name\" = ?3)");
+    ASSERT_WHERE("users", "{\"not\": {\"or\": [{\"id\": 1}, {\"id\": 2}]}}",
+                 "NOT (t0.\"id\" = ?1 OR t0.\"id\" = ?2)");
+    ASSERT_WHERE("users", "{}", "1 = 1"); /* empty filter: no condition */
+}
+END_TEST
+
+START_TEST(relationships_become_exists)
+{
+    ASSERT_WHERE("users", "{\"addresses\": {\"any\": {\"email_address\": {\"like\": \"%google%\"}}}}",
+                 "EXISTS (SELECT 1 FROM \"addresses\" AS t1 WHERE t1.\"user_id\" = t0.\"id\" AND "
+                 "t1.\"email_address\" LIKE ?1 ESCAPE '\\')");
+    ASSERT_WHERE("addresses", "{\"not\": {\"user\": {\"has\": {\"name\": \"jack\"}}}}",
+                 "NOT (EXISTS (SELECT 1 FROM \"users\" AS t1 WHERE t1.\"id\" = t0.\"user_id\" AND "
+                 "t1.\"name\" = ?1))");
+    ASSERT_WHERE("posts", "{\"keywords\": {\"any\": {\"keyword\": \"firstpost\"}}}",
+                 "EXISTS (SELECT 1 FROM \"post_keywords\" AS t2 JOIN \"keywords\" AS t1 ON t1.\"id\" = "
+                 "t2.\"keyword_id\" WHERE t2.\"post_id\" = t0.\"id\" AND t1.\"keyword\" = ?1)");
+    ASSERT_WHERE("users", "{\"addresses\": {\"none\": {\"email_address\": \"x\"}}}",
+                 "NOT (EXISTS (SELECT 1 FROM \"addresses\" AS t1 WHERE t1.\"user_id\" = t0.\"id\" AND "
+                 "t1.\"email_address\" = ?1))");
+    ASSERT_WHERE("users", "{\"addresses\": {\"every\": {\"email_address\": \"x\"}}}",
+                 "NOT (EXISTS (SELECT 1 FROM \"addresses\" AS t1 WHERE t1.\"user_id\" = t0.\"id\" AND "
+                 "NOT (t1.\"email_address\" = ?1)))");
+    ASSERT_WHERE("users", "{\"addresses\": {\"any\": {}}}",
+                 "EXISTS (SELECT 1 FROM \"addresses\" AS t1 WHERE t1.\"user_id\" = t0.\"id\")");
+    ASSERT_WHERE("addresses", "{\"user\": {\"is_null\": true}}",
+                 "NOT (EXISTS (SELECT 1 FROM \"users\" AS t1 WHERE t1.\"id\" = t0.\"user_id\"))");
+    ASSERT_WHERE("addresses", "{\"user.name\": \"jack\"}",
+                 "EXISTS (SELECT 1 FROM \"users\" AS t1 WHERE t1.\"id\" = t0.\"user_id\" AND t1.\"name\" = ?1)");
+    /* the same relationship twice: two subqueries with their own aliases */
+    ASSERT_WHERE("users",
+                 "{\"and\": [{\"addresses\": {\"any\": {\"email_address\": \"a\"}}}, "
+                 "{\"addresses\": {\"any\": {\"email_address\": \"b\"}}}]}",
+                 "EXISTS (SELECT 1 FROM \"addresses\" AS t1 WHERE t1.\"user_id\" = t0.\"id\" AND "
+                 "t1.\"email_address\" = ?1) AND EXISTS (SELECT 1 FROM \"addresses\" AS t2 WHERE "
+                 "t2.\"user_id\" = t0.\"id\" AND t2.\"email_address\" = ?2)");
+    /* two levels of dotted path */
+    ASSERT_WHERE("addresses", "{\"user.posts.headline\": \"h\"}",
+                 "EXISTS (SELECT 1 FROM \"users\" AS t1 WHERE t1.\"id\" = t0.\"user_id\" AND EXISTS "
+                 "(SELECT 1 FROM \"posts\" AS t2 WHERE t2.\"user_id\" = t1.\"id\" AND t2.\"headline\" = ?1))");
+}
+END_TEST
+
+START_TEST(same_shape_same_text)
+{
+    orm_compiled a, b;
+    orm_error e;
+    const char *x = where("users", "{\"name\": {\"in\": [\"a\", \"b\"]}, \"id\": {\"gt\": 1}}", &a, &e);
+    const char *y = where("users", "{\"name\": {\"in\": [\"c\", \"d\"]}, \"id\": {\"gt\": 99}}", &b, &e);
+    ck_assert_str_eq(x, y);
+    ck_assert_str_ne(a.params[0].u.s.p, b.params[0].u.s.p);
+}
+END_TEST
+
+START_TEST(rejections_point_at_the_node)
+{
+    ASSERT_REJECTED("users", "{\"nosuch\": 1}", "/filter/nosuch", "unknown column");
+    ASSERT_REJECTED("users", "{\"password\": \"x\"}", "/filter/password", "unknown column"); /* write_only */
+    ASSERT_REJECTED("users", "{\"id\": \"abc\"}", "/filter/id", "integer");
+    ASSERT_REJECTED("users", "{\"id\": {\"in\": 5}}", "/filter/id/in", "array");
+    ASSERT_REJECTED("users", "{\"id\": {\"in\": [1, null]}}", "/filter/id/in/1", "null");
+    ASSERT_REJECTED("users", "{\"id\": {\"in\": [1, \"x\"]}}", "/filter/id/in/1", "integer");
+    ASSERT_REJECTED("users", "{\"id\": {\"between\": [1, 2, 3]}}", "/filter/id/between", "[low, high]");
+    ASSERT_REJECTED("users", "{\"id\": {\"between\": [1, null]}}", "/filter/id/between", "null");
+    ASSERT_REJECTED("users", "{\"id\": {\"is_null\": 1}}", "/filter/id/is_null", "true or false");
+    ASSERT_REJECTED("users", "{\"id\": {\"lt\": null}}", "/filter/id/lt", "null");
+    ASSERT_REJECTED("users", "{\"id\": {\"like\": \"1%\"}}", "/filter/id/like", "text columns");
+    ASSERT_REJECTED("users", "{\"name\": {\"like\": 5}}", "/filter/name/like", "string");
+    ASSERT_REJECTED("users", "{\"name\": {\"bogus\": 5}}", "/filter/name/bogus", "unknown operator");
+    ASSERT_REJECTED("users", "{\"name\": {\"any\": {}}}", "/filter/name/any", "relationships");
+    ASSERT_REJECTED("users", "{\"name\": [1]}", "/filter/name", "in");
+    ASSERT_REJECTED("users", "{\"addresses\": {\"eq\": 1}}", "/filter/addresses/eq", "unknown relationship operator");
+    ASSERT_REJECTED("users", "{\"addresses\": {\"has\": {}}}", "/filter/addresses/has", "to-one");
+    ASSERT_REJECTED("users", "{\"addresses\": {\"is_null\": true}}", "/filter/addresses/is_null", "to-one");
+    ASSERT_REJECTED("addresses", "{\"user\": {\"any\": {}}}", "/filter/user/any", "to-many");
+    ASSERT_REJECTED("users", "{\"addresses\": 5}", "/filter/addresses", "relationship takes");
+    ASSERT_REJECTED("users", "{\"or\": []}", "/filter/or", "at least one");
+    ASSERT_REJECTED("users", "{\"and\": {}}", "/filter/and", "array");
+    ASSERT_REJECTED("users", "{\"or\": [{\"name\": \"ed\"}, {\"addresses\": {\"any\": {\"email_address\": {\"like\": 5}}}}]}",
+                    "/filter/or/1/addresses/any/email_address/like", "string");
+    ASSERT_REJECTED("users", "{\"name.x\": 1}", "/filter/name.x", "is a column");
+    ASSERT_REJECTED("users", "{\"a~b/c\": 1}", "/filter/a~0b~1c", "unknown");
+    ASSERT_REJECTED("users", "[1]", "/filter", "JSON object");
+}
+END_TEST
+
+START_TEST(limits)
+{
+    /* depth: 16 nested levels pass, 17 do not */
+    char deep[512] = "", tail[256] = "";
+    for (int i = 0; i < 15; i++) strcat(deep, "{\"not\": ");
+    strcat(deep, "{\"id\": 1}");
+    for (int i = 0; i < 15; i++) strcat(tail, "}");
+    strcat(deep, tail);
+    orm_compiled c;
+    orm_error e;
+    ck_assert_ptr_nonnull(where("users", deep, &c, &e));
+    char deeper[600] = "{\"not\": ";
+    strcat(deeper, deep);
+    strcat(deeper, "}");
+    ck_assert_ptr_null(where("users", deeper, &c, &e));
+    ck_assert_str_eq(e.fields[0].pointer, "/filter/not/not/not/not/not/not/not/not/not/not/not/not/not/not/not/not");
+    /* 256 nodes pass, 257 do not */
+    rm_sb sb;
+    rm_sb_init(&sb, A);
+    rm_sb_append(&sb, "{\"or\": [");
+    for (int i = 0; i < 255; i++) rm_sb_appendf(&sb, "%s{\"id\": %d}", i ? "," : "", i);
+    rm_sb_append(&sb, "]}");
+    ck_assert_ptr_nonnull(where("users", sb.buf, &c, &e));
+    rm_sb_reset(&sb);
+    rm_sb_append(&sb, "{\"or\": [");
+    for (int i = 0; i < 256; i++) rm_sb_appendf(&sb, "%s{\"id\": %d}", i ? "," : "", i);
+    rm_sb_append(&sb, "]}");
+    ck_assert_ptr_null(where("users", sb.buf, &c, &e));
+    ck_assert_str_eq(e.fields[0].pointer, "/filter/or/255/id");
+    /* 1000 in-list items pass, 1001 do not */
+    rm_sb_reset(&sb);
+    rm_sb_append(&sb, "{\"id\": {\"in\": [");
+    for (int i = 0; i < 1000; i++) rm_sb_appendf(&sb, "%s%d", i ? "," : "", i);
+    rm_sb_append(&sb, "]}}");
+    ck_assert_ptr_nonnull(where("users", sb.buf, &c, &e));
+    ck_assert_uint_eq(c.nparams, 1000);
+    rm_sb_reset(&sb);
+    rm_sb_append(&sb, "{\"id\": {\"in\": [");
+    for (int i = 0; i < 1001; i++) rm_sb_appendf(&sb, "%s%d", i ? "," : "", i);
+    rm_sb_append(&sb, "]}}");
+    ck_assert_ptr_null(where("users", sb.buf, &c, &e));
+    ck_assert_str_eq(e.fields[0].pointer, "/filter/id/in");
+}
+END_TEST
+
+Suite *filter_suite(void)
+{
+    Suite *s = suite_create("orm/filter");
+    TCase *tc = tcase_create("filter");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, comparisons_and_nulls);
+    tcase_add_test(tc, lists);
+    tcase_add_test(tc, patterns_escape_wildcards);
+    tcase_add_test(tc, combinators);
+    tcase_add_test(tc, relationships_become_exists);
+    tcase_add_test(tc, same_shape_same_text);
+    tcase_add_test(tc, rejections_point_at_the_node);
+    tcase_add_test(tc, limits);
+    suite_add_tcase(s, tc);
+    return s;
+}
