@@ -102,6 +102,8 @@ typedef struct orm_mapper {
     orm_column *version_col;           /* or NULL */
     struct orm_mapper *inherits;       /* single-table inheritance parent */
     orm_column *polymorphic_on;        /* discriminator column (on the base) */
+    const bool *visible;               /* per table column: shown for this mapper (single-table
+                                          inheritance hides siblings' columns); NULL = all */
     bool has_identity;
     orm_value polymorphic_identity;    /* this mapper's discriminator value */
     json_t *permissions;               /* SPEC §6, borrowed from schema JSON */

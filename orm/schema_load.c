@@ -34,6 +34,7 @@ typedef struct decl {
     orm_origin origin;
     orm_mapper *m;                /* entities: the mapper */
     int depth;                    /* entities: inheritance depth, 0 = base */
+    size_t col_first, col_end;    /* inheriting entities: the table columns they add */
 } decl;
 
 typedef struct loadctx {
@@ -764,7 +765,37 @@ static int build_child_table(loadctx *C, decl *d)
         return orm_loader_fail(L, &d->origin, "table",
                                "an inheriting entity shares its base's table (single-table inheritance)");
     d->m->table = root_of(d->m)->table;
-    return parse_columns(L, orm_loader_tdecl(L, d->m->table), &d->origin, d->json, true, true);
+    d->col_first = d->m->table->ncolumns;
+    int rc = parse_columns(L, orm_loader_tdecl(L, d->m->table), &d->origin, d->json, true, true);
+    d->col_end = d->m->table->ncolumns;
+    return rc;
+}
+
+static bool is_ancestor_or_self(const orm_mapper *a, const orm_mapper *m)
+{
+    for (; m; m = m->inherits)
+        if (m == a) return true;
+    return false;
+}
+
+/* Columns each mapper of an inheritance hierarchy shows: the base's and
+ * those its own line of ancestors added (a Manager does not show an
+ * Engineer's columns). Mappers outside hierarchies keep visible = NULL. */
+static void mark_visible_columns(loadctx *C)
+{
+    for (size_t i = 0; i < C->ndecls; i++) {
+        decl *d = &C->decls[i];
+        if (!d->entity || (!d->m->inherits && !d->m->polymorphic_on)) continue;
+        size_t n = d->m->table->ncolumns;
+        bool *vis = RM_NEW_ARRAY(C->L.s->arena, bool, n);
+        for (size_t k = 0; k < n; k++) vis[k] = true;
+        for (size_t j = 0; j < C->ndecls; j++) {
+            decl *o = &C->decls[j];
+            if (!o->entity || o->m->table != d->m->table || is_ancestor_or_self(o->m, d->m)) continue;
+            for (size_t k = o->col_first; k < o->col_end; k++) vis[k] = false;
+        }
+        d->m->visible = vis;
+    }
 }
 
 /* Primary-key array and autoincrement (as SQLAlchemy's "auto": a single
@@ -983,6 +1014,7 @@ static int build_mappers(loadctx *C)
     }
     for (size_t i = 0; i < C->ndecls; i++)
         if (C->decls[i].entity && parse_identity(C, &C->decls[i])) return ORM_E_SCHEMA;
+    mark_visible_columns(C);
     return 0;
 }
 

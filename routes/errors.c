@@ -2,6 +2,7 @@
  * problem+json bodies. A 500 logs the internal text (driver message, SQL)
  * with the request id and shows neither. */
 #include <stdio.h>
+#include <string.h>
 
 #include "lib/problem.h"
 #include "routes/routes_int.h"
@@ -61,6 +62,11 @@ void rm_fail_method(rm_ctx *ctx, unsigned allowed)
     }
     if (sb.len) rm_sb_append(&sb, ", ");
     rm_sb_append(&sb, "OPTIONS");
+    if (!strcmp(ctx->req->method, "OPTIONS")) { /* listed in Allow: answer it, not 405 */
+        rm_response_body(ctx->resp, 204, NULL, NULL, 0);
+        rm_response_header(ctx->resp, ctx->a, "Allow", sb.buf);
+        return;
+    }
     rm_fail_status(ctx, 405, rm_arena_sprintf(ctx->a, "%s is not allowed here", ctx->req->method));
     rm_response_header(ctx->resp, ctx->a, "Allow", sb.buf);
 }

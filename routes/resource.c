@@ -3,6 +3,7 @@
  * work as one unit (one transaction) through the ORM, then writes JSON. */
 #include <string.h>
 
+#include "orm/cascade.h"
 #include "routes/routes_int.h"
 
 /* ---- list ----------------------------------------------------------------- */
@@ -187,7 +188,7 @@ static int run_item(orm_session *s, void *ud)
     switch (u->op) {
     case 'G': return orm_get(s, u->m, u->key, &u->row);
     case 'U': return orm_update_row(s, u->m, u->key, u->in.values, u->in.given, &u->row);
-    default: return orm_delete_row(s, u->m, u->key);
+    default: return orm_delete_cascade(s, u->m, u->key);
     }
 }
 

@@ -1,0 +1,736 @@
+/* test_errors.c: every error status of SPEC §3 and §8 against the real
+ * binary. Each answer must be application/problem+json with type, title,
+ * status, detail and an errors array (with the pointer when the error has
+ * a place), and after every rejected request the database file must be
+ * byte-for-byte the same (rt_db_fingerprint).
+ *
+ * Servers, one per TCase: "blog" (seeded blog), "validation"
+ * (tests/http/schemas/validate.json), "limits" (blog with --max-body 64),
+ * "internal" (a blog whose table is renamed behind its back: a real 500). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/suites.h"
+#include "tests/support/rt.h"
+
+#define BLOG "schemas/blog.json"
+#define BLOG_SEED "schemas/blog.seed.json"
+#define VALIDATE "tests/http/schemas/validate.json"
+#define MAX_BODY 64
+
+static rt_server blog, val, lim, internal;
+
+static void blog_start(void) { rt_server_start(&blog, BLOG, BLOG_SEED, NULL); }
+static void blog_stop(void) { rt_server_stop(&blog); }
+static void val_start(void) { rt_server_start(&val, VALIDATE, NULL, NULL); }
+static void val_stop(void) { rt_server_stop(&val); }
+static void lim_start(void)
+{
+    static const char *const args[] = {"--max-body", "64", NULL};
+    rt_server_start(&lim, BLOG, BLOG_SEED, args);
+}
+static void lim_stop(void) { rt_server_stop(&lim); }
+static void internal_start(void) { rt_server_start(&internal, BLOG, BLOG_SEED, NULL); }
+static void internal_stop(void) { rt_server_stop(&internal); }
+
+static rt_server stat_srv;
+static char static_dir[256];
+
+static void static_start(void)
+{
+    rt_mkdtemp(static_dir, sizeof static_dir);
+    char path[320];
+    snprintf(path, sizeof path, "%s/index.html", static_dir);
+    FILE *f = fopen(path, "w");
+    ck_assert(f != NULL);
+    fputs("<!doctype html><title>restmap</title>\n", f);
+    fclose(f);
+    const char *const args[] = {"--static", static_dir, NULL};
+    rt_server_start(&stat_srv, BLOG, NULL, args);
+}
+
+static void static_stop(void)
+{
+    rt_server_stop(&stat_srv);
+    rt_rmtree(static_dir);
+}
+
+/* ------------------------------------------------------------ helpers */
+
+/* Send a request that must be rejected with status (and an error at
+ * pointer, unless NULL); assert nothing was written. Returns the response
+ * for more checks (caller frees). */
+static rt_response *reject_r(const rt_server *s, const char *method, const char *path,
+                             const char *body, const char *ctype, int status, const char *pointer)
+{
+    char *before = rt_db_fingerprint(s);
+    rt_response *r = rt_request(s, method, path, body, ctype, NULL);
+    rt_assert_problem(r, status, pointer);
+    char *after = rt_db_fingerprint(s);
+    ck_assert_msg(strcmp(before, after) == 0, "%s (%d) changed the database", r->what, status);
+    free(before);
+    free(after);
+    return r;
+}
+
+static void reject(const rt_server *s, const char *method, const char *path, const char *body,
+                   int status, const char *pointer)
+{
+    rt_response_free(reject_r(s, method, path, body, body ? "application/json" : NULL, status, pointer));
+}
+
+/* A raw request rejected with status; body is problem+json; db unchanged. */
+static void reject_raw(const rt_server *s, const char *request, int status)
+{
+    char *before = rt_db_fingerprint(s);
+    char *raw = rt_raw(s, request, strlen(request));
+    ck_assert_msg(rt_raw_status(raw) == status, "expected %d for %.200s, got: %.400s", status,
+                  request, raw);
+    ck_assert_msg(strstr(raw, "application/problem+json") != NULL, "not problem+json: %.400s", raw);
+    json_t *j = json_loads(rt_raw_body(raw), 0, NULL);
+    ck_assert_msg(json_integer_value(json_object_get(j, "status")) == status, "body: %.400s", raw);
+    json_decref(j);
+    free(raw);
+    char *after = rt_db_fingerprint(s);
+    ck_assert_msg(strcmp(before, after) == 0, "raw request (%d) changed the database", status);
+    free(before);
+    free(after);
+}
+
+/* The errors array has exactly one entry per pointer in want, and no other. */
+static void assert_error_pointers(const rt_response *r, const char *const *want, size_t n)
+{
+    json_t *errors = rt_json_at(r, "errors");
+    ck_assert_msg(json_array_size(errors) == n, "%s: %zu errors, expected %zu: %s", r->what,
+                  json_array_size(errors), n, r->body);
+    for (size_t k = 0; k < n; k++) {
+        size_t i, hits = 0;
+        json_t *e;
+        json_array_foreach(errors, i, e) {
+            const char *p = json_string_value(json_object_get(e, "pointer"));
+            if (p && !strcmp(p, want[k])) hits++;
+        }
+        ck_assert_msg(hits == 1, "%s: %zu errors at %s: %s", r->what, hits, want[k], r->body);
+    }
+}
+
+static char *repeat(char c, size_t n)
+{
+    char *s = malloc(n + 1);
+    ck_assert(s != NULL);
+    memset(s, c, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* ------------------------------------------------------------ 400 bodies */
+
+START_TEST(test_400_malformed_json)
+{
+    reject(&blog, "POST", "/api/users", "{\"name\":", 400, NULL);
+    reject(&blog, "POST", "/api/users", "{name: 1}", 400, NULL);
+    reject(&blog, "PATCH", "/api/users/1", "{\"name\":\"x\"", 400, NULL);
+    reject(&blog, "POST", "/api/users", "\"just a string\"", 400, NULL);
+    reject(&blog, "POST", "/api/users", "[1, 2]", 400, "/0");
+    reject(&blog, "PUT", "/api/users/1", "[{\"name\":\"x\"}]", 400, NULL);
+    reject(&blog, "PUT", "/api/users/1", NULL, 400, NULL); /* no body at all */
+}
+END_TEST
+
+START_TEST(test_400_unknown_field)
+{
+    reject(&blog, "POST", "/api/users", "{\"name\":\"x\",\"bogus\":1}", 400, "/bogus");
+    reject(&blog, "PATCH", "/api/users/1", "{\"bogus\":1}", 400, "/bogus");
+    reject(&blog, "POST", "/api/users", "[{\"name\":\"x\"},{\"name\":\"y\",\"bogus\":1}]", 400,
+           "/1/bogus");
+    /* JSON pointer escaping of the member name */
+    reject(&blog, "POST", "/api/users", "{\"name\":\"x\",\"a/b~c\":1}", 400, "/a~1b~0c");
+}
+END_TEST
+
+START_TEST(test_400_wrong_type)
+{
+    reject(&blog, "POST", "/api/users", "{\"name\":5}", 400, "/name");
+    reject(&blog, "POST", "/api/users", "{\"name\":\"x\",\"fullname\":true}", 400, "/fullname");
+    reject(&blog, "POST", "/api/users", "{\"name\":[\"x\"]}", 400, "/name");
+    reject(&blog, "POST", "/api/users", "{\"name\":\"x\",\"id\":\"seven\"}", 400, "/id");
+    reject(&blog, "PATCH", "/api/addresses/1", "{\"user_id\":\"5\"}", 400, "/user_id");
+    reject(&blog, "PATCH", "/api/addresses/1", "{\"user_id\":1.5}", 400, "/user_id");
+}
+END_TEST
+
+START_TEST(test_400_read_only)
+{
+    reject(&blog, "POST", "/api/users", "{\"name\":\"x\",\"version\":3}", 400, "/version");
+    reject(&blog, "PATCH", "/api/users/1", "{\"version\":5}", 400, "/version");
+    reject(&blog, "PUT", "/api/users/1", "{\"name\":\"ed\",\"version\":1}", 400, "/version");
+    /* the key in the body must match the URL */
+    reject(&blog, "PATCH", "/api/users/1", "{\"id\":2}", 400, "/id");
+}
+END_TEST
+
+START_TEST(test_400_duplicate_keys_and_nul)
+{
+    reject(&blog, "POST", "/api/users", "{\"name\":\"a\",\"name\":\"b\"}", 400, NULL);
+    reject(&blog, "PATCH", "/api/users/1", "{\"fullname\":\"a\",\"fullname\":\"a\"}", 400, NULL);
+    reject(&blog, "POST", "/api/users", "{\"name\":\"a\\u0000b\"}", 400, NULL);
+    reject(&blog, "PATCH", "/api/users/1", "{\"fullname\":\"\\u0000\"}", 400, NULL);
+}
+END_TEST
+
+/* ------------------------------------------------------------ 400 query */
+
+START_TEST(test_400_query_params)
+{
+    static const struct { const char *query, *pointer; } cases[] = {
+        {"limit=-1", "/query/limit"},      {"limit=abc", "/query/limit"},
+        {"limit=1001", "/query/limit"},    {"limit=", "/query/limit"},
+        {"limit=1.5", "/query/limit"},     {"offset=-1", "/query/offset"},
+        {"offset=x", "/query/offset"},     {"count=maybe", "/query/count"},
+        {"sort=nosuch", "/query/sort"},    {"sort=name,-nosuch", "/query/sort"},
+        {"bogus=1", "/query/bogus"},       {"fields=nosuch", "/query/fields"},
+        {"sort=password", "/query/sort"},  {"password=f8s7ccs", "/query/password"},
+        {"fields=password", "/query/fields"}, {"id=abc", "/query/id"},
+        {"limit=1&limit=2", "/query/limit"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "/api/users?%s", cases[i].query);
+        reject(&blog, "GET", path, NULL, 400, cases[i].pointer);
+    }
+}
+END_TEST
+
+START_TEST(test_400_above_schema_max_page_size)
+{
+    /* validate.json: entries have max_page_size 3 */
+    reject(&val, "GET", "/api/entries?limit=4", NULL, 400, "/query/limit");
+    rt_response *r = rt_get(&val, "/api/entries?limit=3");
+    RT_ASSERT_STATUS(r, 200);
+    rt_response_free(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------ 404 */
+
+START_TEST(test_404)
+{
+    reject(&blog, "GET", "/api/nosuch", NULL, 404, NULL);
+    reject(&blog, "POST", "/api/nosuch", "{\"name\":\"x\"}", 404, NULL);
+    reject(&blog, "GET", "/api/nosuch/1", NULL, 404, NULL);
+    reject(&blog, "GET", "/api/users/999", NULL, 404, NULL);
+    reject(&blog, "PUT", "/api/users/999", "{\"name\":\"x\"}", 404, NULL);
+    reject(&blog, "PATCH", "/api/users/999", "{\"name\":\"x\"}", 404, NULL);
+    reject(&blog, "DELETE", "/api/users/999", NULL, 404, NULL);
+    /* keys that do not parse for an integer key */
+    static const char *const bad_keys[] = {"abc", "1.5", "1,2", "-", "1x", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad_keys / sizeof bad_keys[0]; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/api/users/%s", bad_keys[i]);
+        reject(&blog, "GET", path, NULL, 404, NULL);
+        reject(&blog, "PATCH", path, "{\"fullname\":\"x\"}", 404, NULL);
+        reject(&blog, "DELETE", path, NULL, 404, NULL);
+    }
+    reject(&blog, "GET", "/nothing/here", NULL, 404, NULL);
+    reject(&blog, "GET", "/api/users/1/addresses/1/more", NULL, 404, NULL);
+}
+END_TEST
+
+/* ------------------------------------------------------------ 405 */
+
+/* The Allow header lists each of yes and none of no. */
+static void assert_allow(const rt_response *r, const char *const *yes, const char *const *no)
+{
+    const char *allow = rt_header(r, "Allow");
+    ck_assert_msg(allow != NULL, "%s: 405 without Allow", r->what);
+    char padded[256];
+    snprintf(padded, sizeof padded, ", %s,", allow);
+    for (const char *const *m = yes; m && *m; m++) {
+        char want[32];
+        snprintf(want, sizeof want, " %s,", *m);
+        ck_assert_msg(strstr(padded, want), "%s: Allow \"%s\" lacks %s", r->what, allow, *m);
+    }
+    for (const char *const *m = no; m && *m; m++) {
+        char want[32];
+        snprintf(want, sizeof want, " %s,", *m);
+        ck_assert_msg(!strstr(padded, want), "%s: Allow \"%s\" has %s", r->what, allow, *m);
+    }
+}
+
+START_TEST(test_405_with_allow)
+{
+    static const char *const coll_yes[] = {"GET", "POST", NULL};
+    static const char *const coll_no[] = {"PUT", "PATCH", "DELETE", NULL};
+    static const char *const item_yes[] = {"GET", "PUT", "PATCH", "DELETE", NULL};
+    static const char *const item_no[] = {"POST", NULL};
+    rt_response *r = reject_r(&blog, "DELETE", "/api/users", NULL, NULL, 405, NULL);
+    assert_allow(r, coll_yes, coll_no);
+    rt_response_free(r);
+    r = reject_r(&blog, "PUT", "/api/users", "{\"name\":\"x\"}", NULL, 405, NULL);
+    assert_allow(r, coll_yes, coll_no);
+    rt_response_free(r);
+    r = reject_r(&blog, "PATCH", "/api/users", "{\"name\":\"x\"}", NULL, 405, NULL);
+    assert_allow(r, coll_yes, coll_no);
+    rt_response_free(r);
+    r = reject_r(&blog, "POST", "/api/users/1", "{\"name\":\"x\"}", NULL, 405, NULL);
+    assert_allow(r, item_yes, item_no);
+    rt_response_free(r);
+    r = reject_r(&blog, "POST", "/api", "{}", NULL, 405, NULL);
+    static const char *const get_only[] = {"GET", NULL};
+    static const char *const writes[] = {"POST", "PUT", "PATCH", "DELETE", NULL};
+    assert_allow(r, get_only, writes);
+    rt_response_free(r);
+    r = reject_r(&blog, "DELETE", "/healthz", NULL, NULL, 405, NULL);
+    assert_allow(r, get_only, writes);
+    rt_response_free(r);
+}
+END_TEST
+
+START_TEST(test_405_schema_methods)
+{
+    /* validate.json: entries allow only GET */
+    static const char *const yes[] = {"GET", NULL};
+    static const char *const no[] = {"POST", "PUT", "PATCH", "DELETE", NULL};
+    rt_response *r = reject_r(&val, "POST", "/api/entries", "{\"msg\":\"x\"}", NULL, 405, NULL);
+    assert_allow(r, yes, no);
+    rt_response_free(r);
+    r = reject_r(&val, "DELETE", "/api/entries/1", NULL, NULL, 405, NULL);
+    assert_allow(r, yes, no);
+    rt_response_free(r);
+    r = reject_r(&val, "PATCH", "/api/entries/1", "{\"msg\":\"x\"}", NULL, 405, NULL);
+    assert_allow(r, yes, no);
+    rt_response_free(r);
+    r = rt_get(&val, "/api/entries");
+    RT_ASSERT_STATUS(r, 200);
+    rt_response_free(r);
+}
+END_TEST
+
+START_TEST(test_405_unknown_method)
+{
+    static const char *const yes[] = {"GET", NULL};
+    static const char *const no[] = {"BREW", NULL};
+    rt_response *r = reject_r(&blog, "BREW", "/api/users", NULL, NULL, 405, NULL);
+    assert_allow(r, yes, no);
+    rt_response_free(r);
+    r = reject_r(&blog, "BREW", "/api/users/1", "{\"name\":\"x\"}", NULL, 405, NULL);
+    assert_allow(r, yes, no);
+    rt_response_free(r);
+}
+END_TEST
+
+/* A method an Allow header lists must not itself answer 405. */
+START_TEST(test_options_matches_allow)
+{
+    static const char *const paths[] = {"/api/users", "/api/users/1", "/api", "/healthz"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        rt_response *r = rt_request(&blog, "OPTIONS", paths[i], NULL, NULL, NULL);
+        const char *allow = rt_header(r, "Allow");
+        ck_assert_msg(allow != NULL, "%s: no Allow", r->what);
+        if (strstr(allow, "OPTIONS"))
+            ck_assert_msg(r->status != 405, "%s: 405 but Allow lists OPTIONS: %s", r->what, allow);
+        ck_assert_msg(strstr(allow, "GET") != NULL, "%s: Allow %s", r->what, allow);
+        rt_response_free(r);
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------------ 409 */
+
+START_TEST(test_409_unique_and_foreign_key)
+{
+    reject(&blog, "POST", "/api/keywords", "{\"keyword\":\"firstpost\"}", 409, NULL);
+    reject(&blog, "PATCH", "/api/keywords/1", "{\"keyword\":\"firstpost\"}", 409, NULL);
+    reject(&blog, "POST", "/api/users", "{\"id\":1,\"name\":\"again\"}", 409, NULL);
+    reject(&blog, "POST", "/api/addresses", "{\"email_address\":\"x@y\",\"user_id\":999}", 409, NULL);
+    reject(&blog, "PATCH", "/api/addresses/1", "{\"user_id\":999}", 409, NULL);
+    reject(&blog, "PUT", "/api/posts/1", "{\"headline\":\"h\",\"user_id\":999}", 409, NULL);
+}
+END_TEST
+
+/* ------------------------------------------------------------ 415 */
+
+START_TEST(test_415_not_json)
+{
+    rt_response_free(reject_r(&blog, "POST", "/api/users", "{\"name\":\"x\"}", "text/plain", 415, NULL));
+    rt_response_free(reject_r(&blog, "POST", "/api/users", "{\"name\":\"x\"}", "", 415, NULL));
+    rt_response_free(reject_r(&blog, "PATCH", "/api/users/1", "{\"name\":\"x\"}",
+                              "application/x-www-form-urlencoded", 415, NULL));
+    rt_response_free(reject_r(&blog, "POST", "/api/users", "{\"name\":\"x\"}", "application/jsonx",
+                              415, NULL));
+    /* parameters are fine */
+    rt_response *r = rt_request(&blog, "POST", "/api/users", "{\"name\":\"charset\"}",
+                                "application/json; charset=utf-8", NULL);
+    RT_ASSERT_STATUS(r, 201);
+    rt_response_free(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------ 422 */
+
+START_TEST(test_422_each_constraint)
+{
+    static const struct { const char *body, *pointer; } cases[] = {
+        {"{}", "/name"},
+        {"{\"name\":null}", "/name"},
+        {"{\"name\":\"toolong\"}", "/name"},
+        {"{\"name\":\"ok\",\"kind\":\"c\"}", "/kind"},
+        {"{\"name\":\"ok\",\"kind\":\"A\"}", "/kind"},
+        {"{\"name\":\"ok\",\"qty\":0}", "/qty"},
+        {"{\"name\":\"ok\",\"qty\":11}", "/qty"},
+        {"{\"name\":\"ok\",\"qty\":-5}", "/qty"},
+        {"{\"name\":\"ok\",\"born\":\"2024-02-30\"}", "/born"},
+        {"{\"name\":\"ok\",\"born\":\"yesterday\"}", "/born"},
+        {"{\"name\":\"ok\",\"born\":\"2024-13-01\"}", "/born"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rt_response *r = reject_r(&val, "POST", "/api/items", cases[i].body, NULL, 422,
+                                  cases[i].pointer);
+        assert_error_pointers(r, &cases[i].pointer, 1);
+        rt_response_free(r);
+    }
+    /* the boundaries themselves are valid */
+    rt_response *r = rt_send_json(&val, "POST", "/api/items",
+                                  "[{\"name\":\"abcde\",\"qty\":1,\"kind\":\"a\",\"born\":\"2024-02-29\"},"
+                                  "{\"name\":\"b\",\"qty\":10,\"kind\":\"b\"}]");
+    RT_ASSERT_STATUS(r, 201);
+    ck_assert_str_eq(rt_json_str(r, "data.0.born"), "2024-02-29");
+    ck_assert_str_eq(rt_json_str(r, "data.1.note"), "none"); /* the default */
+    rt_response_free(r);
+}
+END_TEST
+
+START_TEST(test_422_one_error_per_field)
+{
+    static const char *const want[] = {"/name", "/kind", "/qty", "/born"};
+    rt_response *r = reject_r(&val, "POST", "/api/items",
+                              "{\"name\":\"toolong\",\"kind\":\"c\",\"qty\":0,\"born\":\"nope\"}",
+                              NULL, 422, NULL);
+    assert_error_pointers(r, want, 4);
+    rt_response_free(r);
+
+    static const char *const bulk[] = {"/1/name", "/1/qty", "/2/kind"};
+    r = reject_r(&val, "POST", "/api/items",
+                 "[{\"name\":\"ok\"},{\"qty\":99},{\"name\":\"ok\",\"kind\":\"z\"}]", NULL, 422, NULL);
+    assert_error_pointers(r, bulk, 3);
+    rt_response_free(r);
+}
+END_TEST
+
+START_TEST(test_422_on_put_and_patch)
+{
+    rt_response *r = rt_send_json(&val, "POST", "/api/items", "{\"name\":\"item\",\"qty\":5}");
+    RT_ASSERT_STATUS(r, 201);
+    char path[64];
+    snprintf(path, sizeof path, "/api/items/%lld", rt_json_int(r, "id"));
+    rt_response_free(r);
+    reject(&val, "PUT", path, "{\"qty\":5}", 422, "/name");
+    reject(&val, "PUT", path, "{\"name\":null}", 422, "/name");
+    reject(&val, "PATCH", path, "{\"name\":null}", 422, "/name");
+    reject(&val, "PATCH", path, "{\"qty\":100}", 422, "/qty");
+    reject(&val, "PATCH", path, "{\"kind\":\"\"}", 422, "/kind");
+    /* a type error and a validation error together: 400 decides */
+    reject(&val, "PATCH", path, "{\"qty\":\"five\",\"kind\":\"z\"}", 400, "/qty");
+}
+END_TEST
+
+/* String length counts characters, not bytes (users.name is string(50)). */
+START_TEST(test_422_length_in_characters)
+{
+    char name[200] = "";
+    for (int i = 0; i < 51; i++) strcat(name, "\xc3\xa9"); /* é */
+    char body[256];
+    snprintf(body, sizeof body, "{\"name\":\"%s\"}", name);
+    reject(&blog, "POST", "/api/users", body, 422, "/name");
+    name[strlen(name) - 2] = '\0'; /* 50 characters, 100 bytes */
+    snprintf(body, sizeof body, "{\"name\":\"%s\"}", name);
+    rt_response *r = rt_send_json(&blog, "POST", "/api/users", body);
+    RT_ASSERT_STATUS(r, 201);
+    ck_assert_str_eq(rt_json_str(r, "name"), name);
+    rt_response_free(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------ 413 */
+
+START_TEST(test_413_content_length)
+{
+    char *big = repeat('x', 200);
+    char body[300];
+    snprintf(body, sizeof body, "{\"name\":\"%s\"}", big);
+    free(big);
+    reject(&lim, "POST", "/api/users", body, 413, NULL);
+    reject(&lim, "PUT", "/api/users/1", body, 413, NULL);
+    /* at the limit it is read: 64 bytes exactly; one more is 413 */
+    char ok[MAX_BODY + 2];
+    snprintf(ok, sizeof ok, "{\"name\":\"x\",\"password\":\"%s\"}", "0123456789abcdefghijklmnopqrstuvwxyzAB");
+    ck_assert_uint_eq(strlen(ok), MAX_BODY);
+    rt_response *r = rt_send_json(&lim, "POST", "/api/users", ok);
+    RT_ASSERT_STATUS(r, 201);
+    rt_response_free(r);
+    snprintf(ok, sizeof ok, "{\"name\":\"x\",\"password\":\"%s\"}", "0123456789abcdefghijklmnopqrstuvwxyzABC");
+    reject(&lim, "POST", "/api/users", ok, 413, NULL);
+}
+END_TEST
+
+START_TEST(test_413_chunked)
+{
+    char *big = repeat('y', 150);
+    char req[1024];
+    snprintf(req, sizeof req,
+             "POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+             "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+             "c\r\n{\"name\":\"zz\"\r\n%x\r\n,\"fullname\":\"%s\"}\r\n0\r\n\r\n",
+             (unsigned)(strlen(big) + 15), big);
+    free(big);
+    reject_raw(&lim, req, 413);
+    /* a small chunked body goes through */
+    static const char small[] =
+        "POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        "8\r\n{\"name\":\r\n7\r\n\"chunk\"\r\n1\r\n}\r\n0\r\n\r\n";
+    char *raw = rt_raw(&lim, small, sizeof small - 1);
+    ck_assert_msg(rt_raw_status(raw) == 201, "small chunked body: %.400s", raw);
+    free(raw);
+}
+END_TEST
+
+/* Expect: 100-continue with an over-limit Content-Length: 413 at once,
+ * without asking for (or waiting for) the body. */
+START_TEST(test_413_expect_continue)
+{
+    static const char req[] =
+        "POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Content-Length: 100000\r\nExpect: 100-continue\r\n\r\n";
+    char *before = rt_db_fingerprint(&lim);
+    int fd = rt_connect(&lim);
+    rt_send_all(fd, req, sizeof req - 1);
+    char *raw = rt_read_response(fd, 5000);
+    close(fd);
+    ck_assert_msg(rt_raw_status(raw) == 413, "got: %.400s", raw);
+    ck_assert_msg(strncmp(raw, "HTTP/1.1 100", 12) != 0, "asked for the body first: %.300s", raw);
+    ck_assert_msg(strstr(raw, "application/problem+json") != NULL, "%.400s", raw);
+    free(raw);
+    char *after = rt_db_fingerprint(&lim);
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    /* through libcurl as well */
+    char *big = repeat('z', 2000);
+    char body[2100];
+    snprintf(body, sizeof body, "{\"name\":\"%s\"}", big);
+    free(big);
+    static const char *const expect[] = {"Expect: 100-continue", NULL};
+    rt_response *r = rt_request(&lim, "POST", "/api/users", body, "application/json", expect);
+    rt_assert_problem(r, 413, NULL);
+    rt_response_free(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------ 414, 431 */
+
+START_TEST(test_414_uri_too_long)
+{
+    char *q = repeat('a', 9000);
+    char *path = malloc(9100);
+    snprintf(path, 9100, "/api/users?name=%s", q);
+    reject(&blog, "GET", path, NULL, 414, NULL);
+    snprintf(path, 9100, "/api/users/%s", q);
+    reject(&blog, "DELETE", path, NULL, 414, NULL);
+    free(path);
+    free(q);
+}
+END_TEST
+
+START_TEST(test_431_headers_too_large)
+{
+    char *v = repeat('h', 40000);
+    char *h = malloc(40100);
+    snprintf(h, 40100, "X-Big: %s", v);
+    const char *const headers[] = {h, NULL};
+    char *before = rt_db_fingerprint(&blog);
+    rt_response *r = rt_request(&blog, "POST", "/api/users", "{\"name\":\"big\"}", NULL, headers);
+    rt_assert_problem(r, 431, NULL);
+    rt_response_free(r);
+    char *after = rt_db_fingerprint(&blog);
+    ck_assert_str_eq(before, after);
+    /* many small headers add up too */
+    char *many = malloc(60000);
+    size_t n = 0;
+    n += (size_t)snprintf(many + n, 60000 - n, "GET /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    for (int i = 0; i < 2000; i++) n += (size_t)snprintf(many + n, 60000 - n, "X-H%d: 0123456789\r\n", i);
+    snprintf(many + n, 60000 - n, "Connection: close\r\n\r\n");
+    reject_raw(&blog, many, 431);
+    free(many);
+    free(before);
+    free(after);
+    free(h);
+    free(v);
+}
+END_TEST
+
+/* ------------------------------------------------------------ framing */
+
+START_TEST(test_400_ambiguous_framing)
+{
+    reject_raw(&blog,
+               "POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+               "Content-Length: 14\r\nContent-Length: 14\r\nConnection: close\r\n\r\n{\"name\":\"cl\"}",
+               400);
+    reject_raw(&blog,
+               "POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+               "Content-Length: 14\r\nContent-Length: 99\r\nConnection: close\r\n\r\n{\"name\":\"cl\"}",
+               400);
+    reject_raw(&blog,
+               "POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+               "Content-Length: 20\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+               "e\r\n{\"name\":\"te\"}\r\n0\r\n\r\n",
+               400);
+}
+END_TEST
+
+/* ------------------------------------------------------------ Server-Timing */
+
+/* Server-Timing on answers the HTTP layer gives before any handler runs
+ * (they ran no statement: K is 0). */
+START_TEST(test_server_timing_on_server_answers)
+{
+    static const struct { const char *method, *path, *body, *ctype; } reqs[] = {
+        {"POST", "/api/users", "{\"name\":", "application/json"},   /* malformed JSON */
+        {"POST", "/api/users", "{\"name\":\"x\"}", "text/plain"},  /* 415 */
+        {"BREW", "/api/users", NULL, NULL},                         /* unknown method */
+    };
+    for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
+        rt_response *r = rt_request(&blog, reqs[i].method, reqs[i].path, reqs[i].body,
+                                    reqs[i].ctype, NULL);
+        ck_assert_msg(r->status >= 400, "%s: %ld", r->what, r->status);
+        const char *h = rt_header(r, "Server-Timing");
+        ck_assert_msg(h && strstr(h, "db;desc=\"0 queries\""), "%s (%ld): Server-Timing %s", r->what,
+                      r->status, h ? h : "(none)");
+        rt_response_free(r);
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------------ 500 */
+
+/* A table renamed behind the server's back makes every statement on it
+ * fail: a real internal error. The answer is a 500 problem without SQL,
+ * driver text or paths, carrying the request id the log line has. */
+START_TEST(test_500_hides_internals)
+{
+    rt_db_exec(&internal, "ALTER TABLE keywords RENAME TO keywords_gone");
+    static const struct { const char *method, *path, *body; } reqs[] = {
+        {"GET", "/api/keywords/1", NULL},
+        {"GET", "/api/keywords?count=exact", NULL},
+        {"POST", "/api/keywords", "{\"keyword\":\"k\"}"},
+        {"DELETE", "/api/keywords/2", NULL},
+    };
+    for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
+        rt_response *r = reject_r(&internal, reqs[i].method, reqs[i].path, reqs[i].body,
+                                  reqs[i].body ? "application/json" : NULL, 500, NULL);
+        static const char *const leaks[] = {"SELECT", "INSERT", "DELETE FROM", "keywords", "sqlite",
+                                            "no such table", "/tmp", ".c:", ".db"};
+        for (size_t k = 0; k < sizeof leaks / sizeof leaks[0]; k++)
+            ck_assert_msg(strstr(r->body, leaks[k]) == NULL, "%s: the 500 shows \"%s\": %s",
+                          r->what, leaks[k], r->body);
+        const char *id = rt_header(r, "X-Request-Id");
+        ck_assert_msg(id && *id, "%s: no X-Request-Id", r->what);
+        ck_assert_str_eq(rt_json_str(r, "request_id"), id);
+        ck_assert_msg(rt_server_log_wait(&internal, id, 2000), "request id %s not in the log", id);
+        rt_response_free(r);
+    }
+    char *log = rt_server_log(&internal);
+    ck_assert_msg(strstr(log, "no such table") != NULL, "the cause is not logged");
+    free(log);
+    /* the other tables still work */
+    rt_response *r = rt_get(&internal, "/api/users/1");
+    RT_ASSERT_STATUS(r, 200);
+    rt_response_free(r);
+    rt_db_exec(&internal, "ALTER TABLE keywords_gone RENAME TO keywords");
+    r = rt_get(&internal, "/api/keywords/1");
+    RT_ASSERT_STATUS(r, 200);
+    rt_response_free(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------ static */
+
+START_TEST(test_static_errors_are_problems)
+{
+    rt_response *r = rt_get(&stat_srv, "/");
+    RT_ASSERT_STATUS(r, 200);
+    ck_assert_msg(strstr(r->body, "<title>restmap</title>") != NULL, "%s", r->body);
+    rt_response_free(r);
+    r = rt_get(&stat_srv, "/static/index.html");
+    RT_ASSERT_STATUS(r, 200);
+    rt_response_free(r);
+    rt_response_free(reject_r(&stat_srv, "GET", "/static/nosuch.js", NULL, NULL, 404, NULL));
+    r = rt_get(&stat_srv, "/static/%2e%2e/%2e%2e/etc/passwd");
+    rt_assert_problem(r, r->status == 400 ? 400 : 404, NULL);
+    ck_assert_msg(!strstr(r->body, "root:"), "path traversal: %s", r->body);
+    rt_response_free(r);
+    rt_response_free(reject_r(&stat_srv, "POST", "/", "{}", NULL, 405, NULL));
+    rt_response_free(reject_r(&stat_srv, "DELETE", "/static/index.html", NULL, NULL, 405, NULL));
+}
+END_TEST
+
+Suite *http_errors_suite(void)
+{
+    Suite *s = suite_create("http_errors");
+    TCase *tc = tcase_create("blog");
+    tcase_add_unchecked_fixture(tc, blog_start, blog_stop);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_400_malformed_json);
+    tcase_add_test(tc, test_400_unknown_field);
+    tcase_add_test(tc, test_400_wrong_type);
+    tcase_add_test(tc, test_400_read_only);
+    tcase_add_test(tc, test_400_duplicate_keys_and_nul);
+    tcase_add_test(tc, test_400_query_params);
+    tcase_add_test(tc, test_404);
+    tcase_add_test(tc, test_405_with_allow);
+    tcase_add_test(tc, test_405_unknown_method);
+    tcase_add_test(tc, test_options_matches_allow);
+    tcase_add_test(tc, test_409_unique_and_foreign_key);
+    tcase_add_test(tc, test_415_not_json);
+    tcase_add_test(tc, test_414_uri_too_long);
+    tcase_add_test(tc, test_431_headers_too_large);
+    tcase_add_test(tc, test_400_ambiguous_framing);
+    tcase_add_test(tc, test_422_length_in_characters);
+    tcase_add_test(tc, test_server_timing_on_server_answers);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("validation");
+    tcase_add_unchecked_fixture(tc, val_start, val_stop);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_400_above_schema_max_page_size);
+    tcase_add_test(tc, test_405_schema_methods);
+    tcase_add_test(tc, test_422_each_constraint);
+    tcase_add_test(tc, test_422_one_error_per_field);
+    tcase_add_test(tc, test_422_on_put_and_patch);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("limits");
+    tcase_add_unchecked_fixture(tc, lim_start, lim_stop);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_413_content_length);
+    tcase_add_test(tc, test_413_chunked);
+    tcase_add_test(tc, test_413_expect_continue);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("static");
+    tcase_add_unchecked_fixture(tc, static_start, static_stop);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_static_errors_are_problems);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("internal");
+    tcase_add_unchecked_fixture(tc, internal_start, internal_stop);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_500_hides_internals);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,433 @@
+/* test_lifecycle.c: the restmap process from start to stop (SPEC §1):
+ * start-up errors (bad schema files, bad options, unreachable databases)
+ * exit non-zero with one message naming the culprit; environment
+ * variables configure every option and the command line wins; --seed
+ * fills only empty tables; --echo logs statements with their parameters
+ * but never a write_only value; SIGTERM and SIGINT finish the requests in
+ * flight and exit 0. Each test starts its own processes. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/suites.h"
+#include "tests/support/rt.h"
+
+#define BLOG "schemas/blog.json"
+#define BLOG_SEED "schemas/blog.seed.json"
+
+/* ------------------------------------------------------------ helpers */
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+    fputs(text, f);
+    fclose(f);
+}
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Exactly one non-empty line. */
+static void assert_one_line(const char *text, const char *what)
+{
+    size_t n = strlen(text);
+    ck_assert_msg(n > 1 && text[n - 1] == '\n' && memchr(text, '\n', n - 1) == NULL,
+                  "%s: expected one line on stderr, got: \"%s\"", what, text);
+}
+
+/* meta.total of GET path?count=exact (path has no query). */
+static long long total(const rt_server *s, const char *path)
+{
+    char p[128];
+    snprintf(p, sizeof p, "%s?count=exact&limit=0", path);
+    rt_response *r = rt_get(s, p);
+    RT_ASSERT_STATUS(r, 200);
+    long long t = rt_json_int(r, "meta.total");
+    rt_response_free(r);
+    return t;
+}
+
+/* ------------------------------------------------------------ start-up errors */
+
+START_TEST(test_bad_schema_exits_with_one_message)
+{
+    static const struct { const char *text, *needles[3]; } cases[] = {
+        {"{\"entities\":{\"User\":{\"columns\":{\"id\":{\"type\":\"integer\",\"primary_key\":true},"
+         "\"x\":{\"type\":\"nosuch\"}}}}}",
+         {"User", "x", "nosuch"}},
+        {"{\"entities\":{\"User\":{\"columns\":{\"id\":{\"type\":\"integer\",\"primary_key\":true}},"
+         "\"relationships\":{\"friends\":{\"target\":\"Nobody\"}}}}}",
+         {"User", "friends", "Nobody"}},
+        {"{\"entities\":{\"Doc\":{\"columns\":{\"id\":{\"type\":\"integer\",\"primary_key\":true},"
+         "\"v1\":{\"type\":\"integer\",\"version\":true},\"v2\":{\"type\":\"integer\",\"version\":true}}}}}",
+         {"Doc", "version", NULL}},
+        {"{\"entities\":{\"Item\":{\"columns\":{\"id\":{\"type\":\"integer\",\"primary_key\":true,"
+         "\"colour\":\"red\"}}}}}",
+         {"Item", "colour", NULL}},
+        {"{\"entities\":{\"Item\":{\"columns\":{\"id\":{\"type\":\"integer\",\"primary_key\":true},"
+         "\"owner_id\":{\"type\":\"integer\",\"foreign_key\":\"owners.id\"}}}}}",
+         {"Item", "owner_id", "owners"}},
+        {"{\"entities\": {\"A\": ", {"line", NULL, NULL}},
+    };
+    char dir[256];
+    rt_mkdtemp(dir, sizeof dir);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char schema[320], db[340];
+        snprintf(schema, sizeof schema, "%s/bad%zu.json", dir, i);
+        snprintf(db, sizeof db, "sqlite:///%s/bad.db", dir);
+        write_file(schema, cases[i].text);
+        const char *const args[] = {"--schema", schema, "--db", db, "--create-all", "--port", "0", NULL};
+        char *err;
+        int status = rt_run(args, NULL, dir, &err);
+        ck_assert_msg(status > 0, "case %zu: exit status %d: %s", i, status, err);
+        assert_one_line(err, schema);
+        ck_assert_msg(strstr(err, schema) != NULL, "case %zu: the file is not named: %s", i, err);
+        for (size_t k = 0; k < 3 && cases[i].needles[k]; k++)
+            ck_assert_msg(strstr(err, cases[i].needles[k]) != NULL, "case %zu: \"%s\" not in: %s", i,
+                          cases[i].needles[k], err);
+        ck_assert_msg(!strstr(err, "listening"), "case %zu started anyway", i);
+        free(err);
+    }
+    rt_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_bad_options_exit_2)
+{
+    static const struct { const char *args[6], *env, *needle; } cases[] = {
+        {{"--schema", BLOG, "--bogus", NULL}, NULL, "--bogus"},
+        {{"--schema", BLOG, "--port", "abc", NULL}, NULL, "--port"},
+        {{"--schema", BLOG, "--port", "70000", NULL}, NULL, "--port"},
+        {{"--schema", BLOG, "--threads", "0", NULL}, NULL, "--threads"},
+        {{"--schema", BLOG, "--max-body", NULL}, NULL, "--max-body"},
+        {{"--port", "0", NULL}, NULL, "--schema"},
+        {{"--schema", BLOG, "stray", NULL}, NULL, "stray"},
+        {{"--schema", BLOG, NULL}, "RESTMAP_PORT=eighty", "RESTMAP_PORT"},
+        {{"--schema", BLOG, NULL}, "RESTMAP_ECHO=perhaps", "RESTMAP_ECHO"},
+    };
+    char *abs_blog = realpath(BLOG, NULL);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *args[8];
+        size_t n = 0;
+        for (; cases[i].args[n]; n++) args[n] = strcmp(cases[i].args[n], BLOG) ? cases[i].args[n] : abs_blog;
+        args[n] = NULL;
+        const char *const env[] = {cases[i].env, NULL};
+        char *err;
+        int status = rt_run(args, env, NULL, &err);
+        ck_assert_msg(status == 2, "case %zu: exit status %d, expected 2: %s", i, status, err);
+        assert_one_line(err, cases[i].needle);
+        ck_assert_msg(strstr(err, cases[i].needle) != NULL, "case %zu: \"%s\" not named in: %s", i,
+                      cases[i].needle, err);
+        free(err);
+    }
+    const char *const help[] = {"--help", NULL};
+    char *out;
+    ck_assert_int_eq(rt_run(help, NULL, NULL, &out), 0);
+    ck_assert_msg(strstr(out, "--schema") && strstr(out, "RESTMAP_PORT"), "usage: %s", out);
+    free(out);
+    free(abs_blog);
+}
+END_TEST
+
+START_TEST(test_unreachable_database)
+{
+    char *abs_blog = realpath(BLOG, NULL);
+    static const struct { const char *db, *needle; } cases[] = {
+        {"sqlite:////nonexistent-restmap-dir/sub/x.db", "/nonexistent-restmap-dir/sub/x.db"},
+        {"mysql://localhost/x", "mysql://localhost/x"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *const args[] = {"--schema", abs_blog, "--db", cases[i].db, "--port", "0", NULL};
+        char *err;
+        int status = rt_run(args, NULL, NULL, &err);
+        ck_assert_msg(status > 0, "%s: exit status %d: %s", cases[i].db, status, err);
+        assert_one_line(err, cases[i].db);
+        ck_assert_msg(strstr(err, cases[i].needle) != NULL, "%s not named: %s", cases[i].needle, err);
+        free(err);
+    }
+    free(abs_blog);
+}
+END_TEST
+
+/* ------------------------------------------------------------ environment */
+
+START_TEST(test_env_port_and_command_line_wins)
+{
+    int p1 = rt_free_port(), p2 = rt_free_port();
+    char e1[64], a2[16];
+    snprintf(e1, sizeof e1, "RESTMAP_PORT=%d", p1);
+    snprintf(a2, sizeof a2, "%d", p2);
+    const char *const env[] = {e1, NULL};
+
+    rt_server s;
+    rt_start o = {.schema = BLOG, .env = env, .no_port = true};
+    rt_server_start_ex(&s, &o);
+    ck_assert_int_eq(s.port, p1);
+    rt_response *r = rt_get(&s, "/healthz");
+    RT_ASSERT_STATUS(r, 200);
+    rt_response_free(r);
+    rt_server_stop(&s);
+
+    if (p2 == p1) return; /* the kernel handed out the same port twice: nothing to compare */
+    const char *const args[] = {"--port", a2, NULL};
+    rt_start o2 = {.schema = BLOG, .env = env, .args = args, .no_port = true};
+    rt_server_start_ex(&s, &o2);
+    ck_assert_int_eq(s.port, p2);
+    rt_server_stop(&s);
+}
+END_TEST
+
+START_TEST(test_env_schema_db_seed)
+{
+    char dir[256], schema[PATH_MAX + 32], seed[PATH_MAX + 32], db[400], dbfile[300];
+    rt_mkdtemp(dir, sizeof dir);
+    char *abs_schema = realpath(BLOG, NULL), *abs_seed = realpath(BLOG_SEED, NULL);
+    snprintf(schema, sizeof schema, "RESTMAP_SCHEMA=%s", abs_schema);
+    snprintf(seed, sizeof seed, "RESTMAP_SEED=%s", abs_seed);
+    snprintf(dbfile, sizeof dbfile, "%s/from-env.db", dir);
+    snprintf(db, sizeof db, "RESTMAP_DB=sqlite:///%s", dbfile);
+    free(abs_schema);
+    free(abs_seed);
+    const char *const env[] = {schema, seed, db, "RESTMAP_CREATE_ALL=yes", "RESTMAP_ECHO=on", NULL};
+    rt_server s;
+    rt_start o = {.env = env, .no_db = true, .dir = dir};
+    rt_server_start_ex(&s, &o);
+    ck_assert_msg(file_exists(dbfile), "RESTMAP_DB was not used");
+    ck_assert_int_eq(total(&s, "/api/users"), 5);
+    ck_assert_msg(rt_server_log_wait(&s, "SELECT count(*)", 2000), "RESTMAP_ECHO had no effect");
+    rt_server_stop(&s);
+    rt_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_env_max_body_and_command_line_wins)
+{
+    static const char body[] =
+        "{\"name\":\"maxbody\",\"fullname\":\"a body of more than sixty-four bytes in all\"}";
+    const char *const env[] = {"RESTMAP_MAX_BODY=64", NULL};
+    rt_server s;
+    rt_start o = {.schema = BLOG, .env = env};
+    rt_server_start_ex(&s, &o);
+    rt_response *r = rt_send_json(&s, "POST", "/api/users", body);
+    rt_assert_problem(r, 413, NULL);
+    rt_response_free(r);
+    rt_server_stop(&s);
+
+    const char *const args[] = {"--max-body", "100000", NULL};
+    rt_start o2 = {.schema = BLOG, .env = env, .args = args};
+    rt_server_start_ex(&s, &o2);
+    r = rt_send_json(&s, "POST", "/api/users", body);
+    RT_ASSERT_STATUS(r, 201);
+    rt_response_free(r);
+    rt_server_stop(&s);
+}
+END_TEST
+
+/* ------------------------------------------------------------ seed */
+
+START_TEST(test_seed_only_into_empty_tables)
+{
+    char dir[256];
+    rt_mkdtemp(dir, sizeof dir);
+    rt_server s;
+    rt_start o = {.schema = BLOG, .seed = BLOG_SEED, .dir = dir};
+    rt_server_start_ex(&s, &o);
+    ck_assert_int_eq(total(&s, "/api/users"), 5);
+    ck_assert_int_eq(total(&s, "/api/keywords"), 2);
+    ck_assert_msg(rt_server_log_wait(&s, "seeded", 1000), "no seed message");
+    rt_response *r = rt_send_json(&s, "POST", "/api/users", "{\"name\":\"extra\"}");
+    RT_ASSERT_STATUS(r, 201);
+    rt_response_free(r);
+    char *log = rt_server_log(&s);
+    ck_assert_msg(!strstr(log, "SELECT"), "statements logged without --echo");
+    free(log);
+    char *before = rt_db_fingerprint(&s);
+    rt_server_stop(&s);
+
+    /* the same database again: nothing is seeded twice */
+    rt_server_start_ex(&s, &o);
+    char *after = rt_db_fingerprint(&s);
+    ck_assert_msg(strcmp(before, after) == 0, "a restart with --seed changed the database");
+    free(before);
+    free(after);
+    ck_assert_int_eq(total(&s, "/api/users"), 6);
+    /* empty one table: the next start seeds that table only */
+    r = rt_request(&s, "DELETE", "/api/keywords/1", NULL, NULL, NULL);
+    RT_ASSERT_STATUS(r, 204);
+    rt_response_free(r);
+    r = rt_request(&s, "DELETE", "/api/keywords/2", NULL, NULL, NULL);
+    RT_ASSERT_STATUS(r, 204);
+    rt_response_free(r);
+    ck_assert_int_eq(total(&s, "/api/keywords"), 0);
+    rt_server_stop(&s);
+
+    rt_server_start_ex(&s, &o);
+    ck_assert_int_eq(total(&s, "/api/keywords"), 2);
+    ck_assert_int_eq(total(&s, "/api/users"), 6);
+    ck_assert_int_eq(total(&s, "/api/addresses"), 2);
+    rt_server_stop(&s);
+    rt_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_bad_seed_exits_non_zero)
+{
+    char dir[256], seed[300];
+    rt_mkdtemp(dir, sizeof dir);
+    snprintf(seed, sizeof seed, "%s/seed.json", dir);
+    write_file(seed, "{\"users\": [{\"name\": \"ok\"}, {\"fullname\": \"no name\"}]}");
+    rt_server s;
+    rt_start o = {.schema = BLOG, .seed = seed, .dir = dir};
+    char *err;
+    int status;
+    ck_assert_int_eq(rt_server_try_start(&s, &o, &err, &status), -1);
+    ck_assert_msg(status > 0, "exit status %d", status);
+    ck_assert_msg(strstr(err, seed) && strstr(err, "name"), "seed error: %s", err);
+    free(err);
+    rt_rmtree(dir);
+}
+END_TEST
+
+/* ------------------------------------------------------------ --echo */
+
+START_TEST(test_echo_logs_statements_not_secrets)
+{
+    static const char *const args[] = {"--echo", NULL};
+    rt_server s;
+    rt_server_start(&s, BLOG, BLOG_SEED, args);
+    rt_response *r = rt_send_json(&s, "POST", "/api/users",
+                                  "{\"name\":\"echoer\",\"password\":\"topsecret-pw-123\"}");
+    RT_ASSERT_STATUS(r, 201);
+    char path[64];
+    snprintf(path, sizeof path, "/api/users/%lld", rt_json_int(r, "id"));
+    rt_response_free(r);
+    r = rt_send_json(&s, "PATCH", path, "{\"password\":\"second-secret-456\",\"fullname\":\"E\"}");
+    RT_ASSERT_STATUS(r, 200);
+    rt_response_free(r);
+    r = rt_get(&s, "/api/users/4");
+    RT_ASSERT_STATUS(r, 200);
+    rt_response_free(r);
+    ck_assert_msg(rt_server_log_wait(&s, "GET /api/users/4", 2000), "no access log line");
+
+    char *log = rt_server_log(&s);
+    ck_assert_msg(strstr(log, "INSERT INTO \"users\""), "INSERT not echoed:\n%.2000s", log);
+    ck_assert_msg(strstr(log, "'echoer'"), "parameters not echoed:\n%.2000s", log);
+    ck_assert_msg(strstr(log, "UPDATE \"users\""), "UPDATE not echoed");
+    ck_assert_msg(strstr(log, "SELECT") && strstr(log, "[4]"), "SELECT with its key not echoed");
+    ck_assert_msg(strstr(log, "'***'"), "write_only values are not masked as '***'");
+    static const char *const secrets[] = {"topsecret-pw-123", "second-secret-456", "f8s7ccs",
+                                          "foobar", "xxg527", "gjffdd"};
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+        ck_assert_msg(strstr(log, secrets[i]) == NULL, "password %s logged", secrets[i]);
+    free(log);
+    rt_server_stop(&s);
+}
+END_TEST
+
+/* ------------------------------------------------------------ signals */
+
+/* Can a new connection to port be made? */
+static bool can_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    close(fd);
+    return ok;
+}
+
+START_TEST(test_sigterm_finishes_request_in_flight)
+{
+    rt_server s;
+    rt_server_start(&s, BLOG, BLOG_SEED, NULL);
+    static const char head[] = "POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                               "Content-Type: application/json\r\nContent-Length: 19\r\n\r\n"
+                               "{\"name\":";
+    static const char rest[] = "\"inflight\"}";
+    ck_assert_uint_eq(strlen("{\"name\":") + strlen(rest), 19);
+    int fd = rt_connect(&s);
+    rt_send_all(fd, head, sizeof head - 1);
+    sleep_ms(300); /* the server has read the request line and headers */
+    ck_assert_int_eq(kill(s.pid, SIGTERM), 0);
+    sleep_ms(300); /* ...and has seen the signal */
+    int st;
+    ck_assert_msg(waitpid(s.pid, &st, WNOHANG) == 0, "exited with a request in flight");
+    ck_assert_msg(!can_connect(s.port), "still accepting connections after SIGTERM");
+    rt_send_all(fd, rest, sizeof rest - 1);
+    char *raw = rt_read_response(fd, 5000);
+    close(fd);
+    ck_assert_msg(rt_raw_status(raw) == 201, "the request in flight got: %.400s", raw);
+    ck_assert_msg(strstr(raw, "inflight") != NULL, "%.400s", raw);
+    free(raw);
+    int status = rt_server_wait(&s, 10000);
+    ck_assert_msg(status == 0, "exit status %d after SIGTERM", status);
+    char *n = rt_db_scalar(&s, "SELECT count(*) FROM users WHERE name = 'inflight'");
+    ck_assert_str_eq(n, "1");
+    free(n);
+    rt_server_stop(&s);
+}
+END_TEST
+
+START_TEST(test_sigint_exits_0)
+{
+    rt_server s;
+    rt_server_start(&s, BLOG, NULL, NULL);
+    rt_response *r = rt_get(&s, "/healthz");
+    RT_ASSERT_STATUS(r, 200);
+    rt_response_free(r);
+    ck_assert_int_eq(kill(s.pid, SIGINT), 0);
+    int status = rt_server_wait(&s, 10000);
+    ck_assert_msg(status == 0, "exit status %d after SIGINT", status);
+    rt_server_stop(&s);
+}
+END_TEST
+
+Suite *http_lifecycle_suite(void)
+{
+    Suite *s = suite_create("http_lifecycle");
+    TCase *tc = tcase_create("startup");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_bad_schema_exits_with_one_message);
+    tcase_add_test(tc, test_bad_options_exit_2);
+    tcase_add_test(tc, test_unreachable_database);
+    tcase_add_test(tc, test_bad_seed_exits_non_zero);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("config");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_env_port_and_command_line_wins);
+    tcase_add_test(tc, test_env_schema_db_seed);
+    tcase_add_test(tc, test_env_max_body_and_command_line_wins);
+    tcase_add_test(tc, test_seed_only_into_empty_tables);
+    tcase_add_test(tc, test_echo_logs_statements_not_secrets);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("signals");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_sigterm_finishes_request_in_flight);
+    tcase_add_test(tc, test_sigint_exits_0);
+    suite_add_tcase(s, tc);
+    return s;
+}

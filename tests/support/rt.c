@@ -1,0 +1,976 @@
+/* rt.c: the end-to-end harness (see rt.h): process control of the restmap
+ * binary, HTTP through libcurl, raw sockets, database fingerprints and the
+ * problem+json assertions the HTTP suites share. */
+#include "tests/support/rt.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define START_TIMEOUT_MS 20000
+#define STOP_TIMEOUT_MS 15000
+#define RUN_TIMEOUT_MS 20000
+#define HTTP_TIMEOUT_MS 15000
+
+/* ------------------------------------------------------------ buffers */
+
+typedef struct buf {
+    char *p;
+    size_t len, cap;
+} buf;
+
+static void buf_add(buf *b, const void *data, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *np = realloc(b->p, cap);
+        ck_assert_msg(np != NULL, "out of memory");
+        b->p = np;
+        b->cap = cap;
+    }
+    if (n) memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void buf_str(buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+
+static void __attribute__((format(printf, 2, 3))) buf_fmt(buf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n < sizeof tmp) {
+        buf_add(b, tmp, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    ck_assert_msg(big != NULL, "out of memory");
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf_add(b, big, (size_t)n);
+    free(big);
+}
+
+/* Always a NUL-terminated malloc'd string. */
+static char *buf_take(buf *b)
+{
+    if (!b->p) buf_add(b, "", 0);
+    char *p = b->p;
+    b->p = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+/* ------------------------------------------------------------ time */
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+/* ------------------------------------------------------------ files */
+
+void rt_mkdtemp(char *out, size_t len)
+{
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp) tmp = "/tmp";
+    snprintf(out, len, "%s/restmap-test-XXXXXX", tmp);
+    ck_assert_msg(mkdtemp(out) != NULL, "mkdtemp %s: %s", out, strerror(errno));
+}
+
+void rt_rmtree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            struct stat st;
+            if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) rt_rmtree(path);
+            else unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* The file's bytes from offset on (malloc'd, "" when missing). */
+static char *read_file_from(const char *path, long offset)
+{
+    buf b = {0};
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        if (offset > 0) fseek(f, offset, SEEK_SET);
+        char chunk[4096];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_add(&b, chunk, n);
+        fclose(f);
+    }
+    return buf_take(&b);
+}
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : 0;
+}
+
+/* ------------------------------------------------------------ processes */
+
+static void binary_path(char *out, size_t len)
+{
+    const char *bin = getenv("RESTMAP_BIN");
+    if (!bin || !*bin) bin = "build/restmap";
+    char *abs = realpath(bin, NULL);
+    ck_assert_msg(abs != NULL, "restmap binary %s: %s (set RESTMAP_BIN)", bin, strerror(errno));
+    snprintf(out, len, "%s", abs);
+    free(abs);
+}
+
+/* An absolute copy of a path that exists (malloc'd). */
+static char *absolute(const char *path)
+{
+    char *abs = realpath(path, NULL);
+    ck_assert_msg(abs != NULL, "%s: %s", path, strerror(errno));
+    return abs;
+}
+
+/* environ without RESTMAP_*, plus extra (NULL-terminated, malloc'd array of
+ * borrowed strings). */
+static char **child_env(const char *const *extra)
+{
+    size_t n = 0, k = 0;
+    for (char **e = environ; *e; e++) n++;
+    for (const char *const *e = extra; e && *e; e++) n++;
+    char **env = calloc(n + 1, sizeof *env);
+    ck_assert_msg(env != NULL, "out of memory");
+    for (char **e = environ; *e; e++)
+        if (strncmp(*e, "RESTMAP_", 8) != 0) env[k++] = *e;
+    for (const char *const *e = extra; e && *e; e++) env[k++] = (char *)*e;
+    env[k] = NULL;
+    return env;
+}
+
+/* Every process this harness started and has not reaped yet, so that a
+ * test that fails half-way (longjmp with CK_FORK=no, exit in a forked
+ * test) leaves no process and no directory behind: the atexit handler of
+ * the process that started them cleans up. */
+typedef struct live_child {
+    pid_t pid, owner;
+    char dir[256];
+    bool owns_dir;
+} live_child;
+
+static live_child live[64];
+
+static void cleanup_children(void)
+{
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
+        if (live[i].pid <= 0 || live[i].owner != getpid()) continue;
+        kill(live[i].pid, SIGKILL);
+        waitpid(live[i].pid, NULL, 0);
+        if (live[i].owns_dir) rt_rmtree(live[i].dir);
+        live[i].pid = 0;
+    }
+}
+
+static void track(pid_t pid, const char *dir, bool owns_dir)
+{
+    static bool registered;
+    if (!registered) {
+        atexit(cleanup_children);
+        registered = true;
+    }
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
+        if (live[i].pid > 0 && live[i].owner == getpid()) continue;
+        live[i].pid = pid;
+        live[i].owner = getpid();
+        snprintf(live[i].dir, sizeof live[i].dir, "%s", dir ? dir : "");
+        live[i].owns_dir = owns_dir && dir;
+        return;
+    }
+}
+
+/* The process was reaped (and its directory will be handled by the caller). */
+static void untrack(pid_t pid)
+{
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
+        if (live[i].pid == pid && live[i].owner == getpid()) live[i].pid = 0;
+}
+
+/* fork + exec argv in dir with stdout and stderr appended to log. */
+static pid_t spawn(char **argv, char **envp, const char *dir, const char *log)
+{
+    pid_t pid = fork();
+    ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        /* only async-signal-safe calls between fork and exec; a test that
+         * dies (or fails with CK_FORK=no) must not leave a server behind */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        int null = open("/dev/null", O_RDONLY);
+        if (fd < 0 || null < 0 || chdir(dir) != 0) _exit(126);
+        dup2(null, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execve(argv[0], argv, envp);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* waitpid with a timeout; SIGKILL when it runs out. Exit status or -1. */
+static int wait_exit(pid_t pid, int timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+    int st = 0;
+    for (;;) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid) break;
+        if (r < 0 && errno != EINTR) return -1;
+        if (now_ms() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            untrack(pid);
+            return -1;
+        }
+        sleep_ms(5);
+    }
+    untrack(pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+typedef struct argv_list {
+    char *items[64];
+    size_t n;
+} argv_list;
+
+static void argv_add(argv_list *a, const char *s)
+{
+    ck_assert_msg(a->n + 1 < sizeof a->items / sizeof a->items[0], "too many arguments");
+    a->items[a->n] = strdup(s);
+    ck_assert_msg(a->items[a->n] != NULL, "out of memory");
+    a->n++;
+    a->items[a->n] = NULL;
+}
+
+static void argv_free(argv_list *a)
+{
+    for (size_t i = 0; i < a->n; i++) free(a->items[i]);
+    a->n = 0;
+}
+
+/* "...restmap: listening on http://HOST:PORT\n..." → base URL and port. */
+static bool parse_listening(const char *text, char *base, size_t len, int *port)
+{
+    static const char tag[] = "restmap: listening on ";
+    const char *p = strstr(text, tag);
+    if (!p) return false;
+    p += sizeof tag - 1;
+    const char *nl = strchr(p, '\n');
+    if (!nl) return false; /* the line is not complete yet */
+    const char *colon = nl;
+    while (colon > p && *colon != ':') colon--;
+    if (colon == p) return false;
+    *port = atoi(colon + 1);
+    snprintf(base, len, "%.*s", (int)(nl - p), p);
+    return *port > 0;
+}
+
+int rt_server_try_start(rt_server *s, const rt_start *o, char **err, int *exit_status)
+{
+    memset(s, 0, sizeof *s);
+    *err = NULL;
+    *exit_status = 0;
+    if (o->dir) {
+        snprintf(s->dir, sizeof s->dir, "%s", o->dir);
+    } else {
+        rt_mkdtemp(s->dir, sizeof s->dir);
+        s->owns_dir = true;
+    }
+    snprintf(s->db_path, sizeof s->db_path, "%s/test.db", s->dir);
+    snprintf(s->log_path, sizeof s->log_path, "%s/stderr.log", s->dir);
+    s->log_from = file_size(s->log_path);
+
+    char bin[PATH_MAX];
+    binary_path(bin, sizeof bin);
+    argv_list av = {0};
+    argv_add(&av, bin);
+    if (o->schema) {
+        char *abs = absolute(o->schema);
+        argv_add(&av, "--schema");
+        argv_add(&av, abs);
+        free(abs);
+    }
+    if (!o->no_db) {
+        char url[400];
+        snprintf(url, sizeof url, "sqlite:///%s", s->db_path);
+        argv_add(&av, "--db");
+        argv_add(&av, url);
+        argv_add(&av, "--create-all");
+    }
+    if (o->seed) {
+        char *abs = absolute(o->seed);
+        argv_add(&av, "--seed");
+        argv_add(&av, abs);
+        free(abs);
+    }
+    if (!o->no_port) {
+        argv_add(&av, "--port");
+        argv_add(&av, "0");
+    }
+    for (const char *const *a = o->args; a && *a; a++) argv_add(&av, *a);
+    char **env = child_env(o->env);
+    s->pid = spawn(av.items, env, s->dir, s->log_path);
+    track(s->pid, s->dir, s->owns_dir);
+    free(env);
+    argv_free(&av);
+
+    long long deadline = now_ms() + START_TIMEOUT_MS;
+    for (;;) {
+        char *text = read_file_from(s->log_path, s->log_from);
+        bool up = parse_listening(text, s->base, sizeof s->base, &s->port);
+        if (up) {
+            free(text);
+            return 0;
+        }
+        int st;
+        pid_t r = waitpid(s->pid, &st, WNOHANG);
+        if (r == s->pid || now_ms() > deadline) {
+            if (r != s->pid) {
+                kill(s->pid, SIGKILL);
+                waitpid(s->pid, &st, 0);
+                *exit_status = -1;
+            } else {
+                *exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+            }
+            untrack(s->pid);
+            free(text);
+            *err = read_file_from(s->log_path, s->log_from); /* all of it, after the exit */
+            s->pid = 0;
+            if (s->owns_dir) rt_rmtree(s->dir);
+            return -1;
+        }
+        free(text);
+        sleep_ms(5);
+    }
+}
+
+void rt_server_start_ex(rt_server *s, const rt_start *o)
+{
+    char *err = NULL;
+    int status;
+    if (rt_server_try_start(s, o, &err, &status) == 0) return;
+    char msg[2048];
+    snprintf(msg, sizeof msg, "%s", err);
+    free(err);
+    ck_abort_msg("restmap did not start (exit status %d): %s", status, msg);
+}
+
+void rt_server_start(rt_server *s, const char *schema, const char *seed,
+                     const char *const *extra_args)
+{
+    rt_start o = {.schema = schema, .seed = seed, .args = extra_args};
+    rt_server_start_ex(s, &o);
+}
+
+int rt_server_wait(rt_server *s, int timeout_ms)
+{
+    if (s->pid <= 0) return -1;
+    int status = wait_exit(s->pid, timeout_ms);
+    s->pid = 0;
+    return status;
+}
+
+int rt_server_terminate(rt_server *s)
+{
+    if (s->pid <= 0) return -1;
+    kill(s->pid, SIGTERM);
+    return rt_server_wait(s, STOP_TIMEOUT_MS);
+}
+
+void rt_server_stop(rt_server *s)
+{
+    bool running = s->pid > 0;
+    int status = running ? rt_server_terminate(s) : 0;
+    char tail[1500] = "";
+    if (status != 0) {
+        char *log = rt_server_log(s);
+        size_t n = strlen(log);
+        snprintf(tail, sizeof tail, "%s", n > sizeof tail - 1 ? log + n - (sizeof tail - 1) : log);
+        free(log);
+    }
+    if (s->owns_dir) rt_rmtree(s->dir);
+    s->owns_dir = false;
+    ck_assert_msg(status == 0, "restmap exited with status %d after SIGTERM; stderr ends: %s",
+                  status, tail);
+}
+
+char *rt_server_log(const rt_server *s) { return read_file_from(s->log_path, s->log_from); }
+
+bool rt_server_log_wait(const rt_server *s, const char *needle, int timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+    for (;;) {
+        char *log = rt_server_log(s);
+        bool found = strstr(log, needle) != NULL;
+        free(log);
+        if (found) return true;
+        if (now_ms() > deadline) return false;
+        sleep_ms(5);
+    }
+}
+
+int rt_run(const char *const *args, const char *const *env, const char *dir, char **err)
+{
+    char own[256] = "", log[PATH_MAX], bin[PATH_MAX];
+    if (!dir) {
+        rt_mkdtemp(own, sizeof own);
+        dir = own;
+    }
+    snprintf(log, sizeof log, "%s/run-stderr.log", dir);
+    unlink(log);
+    binary_path(bin, sizeof bin);
+    argv_list av = {0};
+    argv_add(&av, bin);
+    for (const char *const *a = args; a && *a; a++) argv_add(&av, *a);
+    char **envp = child_env(env);
+    pid_t pid = spawn(av.items, envp, dir, log);
+    track(pid, *own ? own : NULL, *own != '\0');
+    free(envp);
+    argv_free(&av);
+    int status = wait_exit(pid, RUN_TIMEOUT_MS);
+    *err = read_file_from(log, 0);
+    if (*own) rt_rmtree(own);
+    return status;
+}
+
+int rt_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_msg(fd >= 0, "socket: %s", strerror(errno));
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof sa;
+    ck_assert(bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+    ck_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+/* ------------------------------------------------------------ HTTP */
+
+static void ensure_curl(void)
+{
+    static bool done;
+    if (!done) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        done = true;
+    }
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud)
+{
+    buf_add(ud, data, size * n);
+    return size * n;
+}
+
+static void free_headers(rt_response *r)
+{
+    for (size_t i = 0; i < r->nheaders; i++) {
+        free(r->headers[i].name);
+        free(r->headers[i].value);
+    }
+    free(r->headers);
+    r->headers = NULL;
+    r->nheaders = 0;
+}
+
+static char *trimmed_dup(const char *p, size_t n)
+{
+    while (n && (*p == ' ' || *p == '\t')) p++, n--;
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r' || p[n - 1] == '\n')) n--;
+    char *s = malloc(n + 1);
+    ck_assert_msg(s != NULL, "out of memory");
+    memcpy(s, p, n);
+    s[n] = '\0';
+    return s;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ud)
+{
+    rt_response *r = ud;
+    size_t len = size * n;
+    if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) { /* a new (maybe final) response */
+        free_headers(r);
+        return len;
+    }
+    const char *colon = memchr(data, ':', len);
+    if (!colon) return len;
+    rt_header_kv *h = realloc(r->headers, (r->nheaders + 1) * sizeof *h);
+    ck_assert_msg(h != NULL, "out of memory");
+    r->headers = h;
+    h[r->nheaders].name = trimmed_dup(data, (size_t)(colon - data));
+    h[r->nheaders].value = trimmed_dup(colon + 1, len - (size_t)(colon - data) - 1);
+    r->nheaders++;
+    return len;
+}
+
+const char *rt_header(const rt_response *r, const char *name)
+{
+    for (size_t i = 0; i < r->nheaders; i++)
+        if (strcasecmp(r->headers[i].name, name) == 0) return r->headers[i].value;
+    return NULL;
+}
+
+rt_response *rt_request(const rt_server *s, const char *method, const char *path,
+                        const char *body, const char *content_type,
+                        const char *const *extra_headers)
+{
+    ensure_curl();
+    rt_response *r = calloc(1, sizeof *r);
+    ck_assert_msg(r != NULL, "out of memory");
+    snprintf(r->what, sizeof r->what, "%s %.140s", method, path);
+    CURL *c = curl_easy_init();
+    ck_assert_msg(c != NULL, "curl_easy_init failed");
+    buf url = {0}, out = {0};
+    buf_str(&url, s->base);
+    buf_str(&url, path);
+    struct curl_slist *hl = NULL;
+    bool has_expect = false;
+    for (const char *const *h = extra_headers; h && *h; h++) {
+        hl = curl_slist_append(hl, *h);
+        if (strncasecmp(*h, "Expect:", 7) == 0) has_expect = true;
+    }
+    if (!has_expect) hl = curl_slist_append(hl, "Expect:"); /* no 100-continue dance */
+    char ct[256];
+    if (content_type && !*content_type) {
+        hl = curl_slist_append(hl, "Content-Type:"); /* none at all */
+    } else if (content_type || body) {
+        snprintf(ct, sizeof ct, "Content-Type: %s", content_type ? content_type : "application/json");
+        hl = curl_slist_append(hl, ct);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url.p);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)HTTP_TIMEOUT_MS);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (!strcmp(method, "HEAD")) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OK) {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    } else {
+        r->status = 0;
+        out.len = 0;
+        buf_fmt(&out, "curl: %s", curl_easy_strerror(rc));
+    }
+    curl_easy_cleanup(c);
+    curl_slist_free_all(hl);
+    free(url.p);
+    r->body_len = out.len;
+    r->body = buf_take(&out);
+    const char *rct = rt_header(r, "Content-Type");
+    if (r->body_len && rct && strstr(rct, "json"))
+        r->json = json_loadb(r->body, r->body_len, 0, NULL);
+    return r;
+}
+
+rt_response *rt_get(const rt_server *s, const char *path)
+{
+    return rt_request(s, "GET", path, NULL, NULL, NULL);
+}
+
+rt_response *rt_send_json(const rt_server *s, const char *method, const char *path,
+                          const char *body)
+{
+    return rt_request(s, method, path, body, "application/json", NULL);
+}
+
+void rt_response_free(rt_response *r)
+{
+    if (!r) return;
+    free_headers(r);
+    free(r->body);
+    json_decref(r->json);
+    free(r);
+}
+
+/* ------------------------------------------------------------ database */
+
+static sqlite3 *open_db(const rt_server *s)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(s->db_path, &db, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        ck_abort_msg("open %s: %s", s->db_path, msg);
+    }
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s: %s", sql, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        ck_abort_msg("sqlite: %s", msg);
+    }
+    return st;
+}
+
+static void append_value(buf *b, sqlite3_stmt *st, int i)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL: buf_str(b, "N"); break;
+    case SQLITE_INTEGER: buf_fmt(b, "i%lld", (long long)sqlite3_column_int64(st, i)); break;
+    case SQLITE_FLOAT: buf_fmt(b, "f%.17g", sqlite3_column_double(st, i)); break;
+    case SQLITE_TEXT: {
+        int n = sqlite3_column_bytes(st, i);
+        buf_fmt(b, "t%d:", n);
+        buf_add(b, sqlite3_column_text(st, i), (size_t)n);
+        break;
+    }
+    default: {
+        const unsigned char *p = sqlite3_column_blob(st, i);
+        int n = sqlite3_column_bytes(st, i);
+        buf_fmt(b, "b%d:", n);
+        for (int k = 0; k < n; k++) buf_fmt(b, "%02x", p[k]);
+    }
+    }
+}
+
+static void append_table(buf *b, sqlite3 *db, const char *name)
+{
+    /* identifiers from sqlite_master; quote them for the query */
+    buf q = {0};
+    buf_str(&q, "SELECT * FROM \"");
+    for (const char *p = name; *p; p++) buf_add(&q, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
+    buf_str(&q, "\"");
+    sqlite3_stmt *probe = prepare(db, q.p);
+    int ncol = sqlite3_column_count(probe);
+    sqlite3_finalize(probe);
+    for (int i = 1; i <= ncol; i++) buf_fmt(&q, "%s%d", i == 1 ? " ORDER BY " : ", ", i);
+    sqlite3_stmt *st = prepare(db, q.p);
+    free(q.p);
+    buf_fmt(b, "table %s\n", name);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < ncol; i++) {
+            if (i) buf_str(b, "|");
+            append_value(b, st, i);
+        }
+        buf_str(b, "\n");
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(b->p);
+        sqlite3_close(db);
+        ck_abort_msg("reading table %s failed (%d)", name, rc);
+    }
+}
+
+char *rt_db_fingerprint(const rt_server *s)
+{
+    sqlite3 *db = open_db(s);
+    sqlite3_stmt *st = prepare(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                   "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name");
+    char *names[256];
+    size_t n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && n < 256)
+        names[n++] = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        append_table(&b, db, names[i]);
+        free(names[i]);
+    }
+    sqlite3_close(db);
+    return buf_take(&b);
+}
+
+char *rt_db_scalar(const rt_server *s, const char *sql)
+{
+    sqlite3 *db = open_db(s);
+    sqlite3_stmt *st = prepare(db, sql);
+    char *out = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        out = strdup(t ? (const char *)t : "NULL");
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+void rt_db_exec(const rt_server *s, const char *sql)
+{
+    sqlite3 *db = NULL;
+    char *err = NULL;
+    int rc = sqlite3_open_v2(s->db_path, &db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+    }
+    char msg[512] = "";
+    if (rc != SQLITE_OK)
+        snprintf(msg, sizeof msg, "%s: %s", sql, err ? err : db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_free(err);
+    sqlite3_close(db);
+    ck_assert_msg(rc == SQLITE_OK, "sqlite: %s", msg);
+}
+
+/* ------------------------------------------------------------ raw sockets */
+
+int rt_connect(const rt_server *s)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_msg(fd >= 0, "socket: %s", strerror(errno));
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        int e = errno;
+        close(fd);
+        ck_abort_msg("connect to port %d: %s", s->port, strerror(e));
+    }
+    return fd;
+}
+
+void rt_send_all(int fd, const void *data, size_t n)
+{
+    const char *p = data;
+    while (n) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return; /* the peer closed: the response tells the rest */
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Value of a header inside one header block (case-insensitive), copied
+ * into out; false when absent. */
+static bool block_header(const char *block, size_t len, const char *name, char *out, size_t outlen)
+{
+    size_t nl = strlen(name);
+    for (const char *p = block; p && p < block + len;) {
+        const char *eol = strstr(p, "\r\n");
+        if (!eol || eol > block + len) break;
+        if ((size_t)(eol - p) > nl && strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+            const char *v = p + nl + 1;
+            while (*v == ' ' || *v == '\t') v++;
+            snprintf(out, outlen, "%.*s", (int)(eol - v), v);
+            return true;
+        }
+        p = eol + 2;
+    }
+    return false;
+}
+
+/* Is the text a complete final response? */
+static bool response_complete(const char *text, size_t len)
+{
+    size_t start = 0;
+    for (;;) {
+        const char *end = strstr(text + start, "\r\n\r\n");
+        if (!end) return false;
+        size_t hdr_end = (size_t)(end - text) + 4;
+        int status = 0;
+        sscanf(text + start, "HTTP/%*d.%*d %d", &status);
+        if (status >= 100 && status < 200) { /* interim: look past it */
+            start = hdr_end;
+            continue;
+        }
+        char v[64];
+        if (block_header(text + start, hdr_end - start, "Content-Length", v, sizeof v))
+            return len >= hdr_end + strtoul(v, NULL, 10);
+        if (block_header(text + start, hdr_end - start, "Transfer-Encoding", v, sizeof v))
+            return len >= 5 && strcmp(text + len - 5, "0\r\n\r\n") == 0;
+        return status == 204 || status == 304;
+    }
+}
+
+char *rt_read_response(int fd, int timeout_ms)
+{
+    buf b = {0};
+    buf_add(&b, "", 0);
+    long long deadline = now_ms() + timeout_ms;
+    while (!response_complete(b.p, b.len)) {
+        long long left = deadline - now_ms();
+        if (left <= 0) break;
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        int pr = poll(&pfd, 1, (int)left);
+        if (pr < 0 && errno == EINTR) continue;
+        if (pr <= 0) break;
+        char chunk[4096];
+        ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        buf_add(&b, chunk, (size_t)n);
+    }
+    return buf_take(&b);
+}
+
+char *rt_raw(const rt_server *s, const char *request_bytes, size_t n)
+{
+    int fd = rt_connect(s);
+    rt_send_all(fd, request_bytes, n);
+    char *text = rt_read_response(fd, 10000);
+    close(fd);
+    return text;
+}
+
+/* Start of the first non-1xx response in raw, or NULL. */
+static const char *final_response(const char *raw)
+{
+    const char *p = raw;
+    while (p && *p) {
+        int status = 0;
+        if (sscanf(p, "HTTP/%*d.%*d %d", &status) != 1) return NULL;
+        if (status < 100 || status >= 200) return p;
+        p = strstr(p, "\r\n\r\n");
+        if (p) p += 4;
+    }
+    return NULL;
+}
+
+int rt_raw_status(const char *raw)
+{
+    const char *p = final_response(raw);
+    int status = 0;
+    if (p) sscanf(p, "HTTP/%*d.%*d %d", &status);
+    return status;
+}
+
+const char *rt_raw_body(const char *raw)
+{
+    const char *p = final_response(raw);
+    const char *end = p ? strstr(p, "\r\n\r\n") : NULL;
+    return end ? end + 4 : "";
+}
+
+/* ------------------------------------------------------------ assertions */
+
+json_t *rt_json_at(const rt_response *r, const char *path)
+{
+    json_t *j = r->json;
+    char part[128];
+    const char *p = path;
+    while (j && *p) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        snprintf(part, sizeof part, "%.*s", (int)n, p);
+        if (json_is_array(j)) {
+            char *end;
+            unsigned long i = strtoul(part, &end, 10);
+            j = *end ? NULL : json_array_get(j, i);
+        } else {
+            j = json_object_get(j, part);
+        }
+        p += n;
+        if (*p == '.') p++;
+    }
+    return j;
+}
+
+long long rt_json_int(const rt_response *r, const char *path)
+{
+    json_t *j = rt_json_at(r, path);
+    ck_assert_msg(json_is_integer(j), "%s: %s is not an integer in %.600s", r->what, path, r->body);
+    return (long long)json_integer_value(j);
+}
+
+const char *rt_json_str(const rt_response *r, const char *path)
+{
+    json_t *j = rt_json_at(r, path);
+    ck_assert_msg(json_is_string(j), "%s: %s is not a string in %.600s", r->what, path, r->body);
+    return json_string_value(j);
+}
+
+void rt_assert_problem(const rt_response *r, int status, const char *pointer)
+{
+    RT_ASSERT_STATUS(r, status);
+    const char *ct = rt_header(r, "Content-Type");
+    ck_assert_msg(ct && strncmp(ct, "application/problem+json", 24) == 0,
+                  "%s: Content-Type is %s, not application/problem+json", r->what,
+                  ct ? ct : "(none)");
+    ck_assert_msg(json_is_object(r->json), "%s: the body is not a JSON object: %.600s", r->what,
+                  r->body);
+    ck_assert_msg(json_is_string(json_object_get(r->json, "type")), "%s: no type: %.600s",
+                  r->what, r->body);
+    ck_assert_msg(json_is_string(json_object_get(r->json, "title")), "%s: no title: %.600s",
+                  r->what, r->body);
+    json_t *st = json_object_get(r->json, "status");
+    ck_assert_msg(json_is_integer(st) && json_integer_value(st) == status,
+                  "%s: status member is not %d: %.600s", r->what, status, r->body);
+    json_t *detail = json_object_get(r->json, "detail");
+    ck_assert_msg(json_is_string(detail) && *json_string_value(detail),
+                  "%s: no detail: %.600s", r->what, r->body);
+    json_t *errors = json_object_get(r->json, "errors");
+    ck_assert_msg(json_is_array(errors), "%s: no errors array: %.600s", r->what, r->body);
+    const char *rid = json_string_value(json_object_get(r->json, "request_id"));
+    const char *hid = rt_header(r, "X-Request-Id");
+    if (rid) ck_assert_msg(hid && strcmp(rid, hid) == 0, "%s: request_id %s but X-Request-Id %s",
+                           r->what, rid, hid ? hid : "(none)");
+    if (!pointer) return;
+    size_t i;
+    json_t *e;
+    json_array_foreach(errors, i, e) {
+        const char *p = json_string_value(json_object_get(e, "pointer"));
+        if (p && strcmp(p, pointer) == 0) {
+            ck_assert_msg(json_is_string(json_object_get(e, "message")),
+                          "%s: error at %s has no message", r->what, pointer);
+            return;
+        }
+    }
+    ck_abort_msg("%s: no error with pointer \"%s\" in %.600s", r->what, pointer, r->body);
+}

@@ -1,0 +1,145 @@
+/* rt.h: the end-to-end harness of the HTTP suites. Starts the real restmap
+ * binary (RESTMAP_BIN, default build/restmap) in a fresh temporary
+ * directory with its own SQLite file, talks to it with libcurl (or a raw
+ * socket for framing libcurl cannot express), fingerprints the database
+ * file to prove that a rejected request wrote nothing, and stops the
+ * process with SIGTERM, asserting that it exits 0.
+ *
+ * Nothing here relies on check's fork mode: every allocation is freed and
+ * every child process is reaped, so CK_FORK=no and ASan leak checks work. */
+#ifndef RM_TEST_RT_H
+#define RM_TEST_RT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* How to start a server; rt_server_start() fills the common case. */
+typedef struct rt_start {
+    const char *schema;        /* --schema (made absolute); NULL: not passed */
+    const char *seed;          /* --seed (made absolute) or NULL */
+    const char *const *args;   /* more arguments, NULL-terminated, or NULL */
+    const char *const *env;    /* extra "NAME=value" entries, or NULL; inherited
+                                  RESTMAP_* variables are always removed */
+    bool no_port;              /* do not pass --port 0 */
+    bool no_db;                /* do not pass --db and --create-all */
+    const char *dir;           /* run in this existing directory (kept on stop);
+                                  NULL: a new temporary directory (removed on stop) */
+} rt_start;
+
+typedef struct rt_server {
+    pid_t pid;
+    int port;
+    char dir[256];             /* working directory of the process */
+    char db_path[300];         /* <dir>/test.db */
+    char log_path[300];        /* <dir>/stderr.log: everything the process wrote to stderr */
+    char base[64];             /* "http://127.0.0.1:PORT" */
+    bool owns_dir;
+    long log_from;             /* log offset where this run's output starts */
+} rt_server;
+
+typedef struct rt_header_kv {
+    char *name, *value;
+} rt_header_kv;
+
+typedef struct rt_response {
+    long status;               /* 0 when the transfer failed */
+    char *body;                /* NUL-terminated (never NULL) */
+    size_t body_len;
+    json_t *json;              /* parsed when the body is JSON, else NULL */
+    rt_header_kv *headers;     /* of the final response (1xx dropped) */
+    size_t nheaders;
+    char what[160];            /* "METHOD path", for assertion messages */
+} rt_response;
+
+/* Start with schema, optional seed and extra arguments (NULL-terminated or
+ * NULL); fails the test with the captured stderr if the process does not
+ * print its "listening on" line within 20 s. */
+void rt_server_start(rt_server *s, const char *schema, const char *seed,
+                     const char *const *extra_args);
+void rt_server_start_ex(rt_server *s, const rt_start *o);
+/* Like rt_server_start_ex, but a failed start returns -1 (the stderr text
+ * in *err, malloc'd; the exit status in *exit_status, -1 if killed by a
+ * signal) instead of failing the test. */
+int rt_server_try_start(rt_server *s, const rt_start *o, char **err, int *exit_status);
+/* SIGTERM, wait (15 s) and assert exit status 0; removes the directory
+ * when the harness created it (also when the process already ended). */
+void rt_server_stop(rt_server *s);
+/* SIGTERM and wait, returning the exit status (-1: killed by a signal or
+ * timed out) without asserting; the directory is kept. */
+int rt_server_terminate(rt_server *s);
+/* Wait up to timeout_ms for the process to exit by itself (SIGKILL after
+ * that); returns the exit status or -1. The directory is kept. */
+int rt_server_wait(rt_server *s, int timeout_ms);
+/* Everything the process wrote to stderr so far (malloc'd). */
+char *rt_server_log(const rt_server *s);
+/* Wait up to timeout_ms until the stderr log contains needle. */
+bool rt_server_log_wait(const rt_server *s, const char *needle, int timeout_ms);
+
+/* Run the binary to completion with args (NULL-terminated; argv[0] is
+ * added) and extra env, in dir (NULL: a fresh temporary directory).
+ * Returns the exit status (-1: signal or timeout) and stderr in *err. */
+int rt_run(const char *const *args, const char *const *env, const char *dir, char **err);
+
+/* One HTTP request. body may be NULL; content_type NULL with a body means
+ * application/json, "" means no Content-Type header at all.
+ * extra_headers: NULL-terminated "Name: value" lines, or NULL. */
+rt_response *rt_request(const rt_server *s, const char *method, const char *path,
+                        const char *body, const char *content_type,
+                        const char *const *extra_headers);
+rt_response *rt_get(const rt_server *s, const char *path);
+rt_response *rt_send_json(const rt_server *s, const char *method, const char *path,
+                          const char *body);
+void rt_response_free(rt_response *r);
+/* First header of that name (any case), or NULL. */
+const char *rt_header(const rt_response *r, const char *name);
+
+/* A fingerprint of every user table and row of the database file
+ * (malloc'd); equal fingerprints mean nothing changed. */
+char *rt_db_fingerprint(const rt_server *s);
+/* Run one SQL query read-only against the database file and return the
+ * first column of the first row as text (malloc'd; NULL when no row). */
+char *rt_db_scalar(const rt_server *s, const char *sql);
+/* Run SQL read-write against the database file behind the server's back
+ * (to break it on purpose); fails the test on an error. */
+void rt_db_exec(const rt_server *s, const char *sql);
+
+/* Raw sockets: connect to the server, send bytes, read one response
+ * (headers and Content-Length or chunked body; interim 1xx answers are
+ * kept in the text). rt_raw does all three; results are malloc'd. */
+int rt_connect(const rt_server *s);
+void rt_send_all(int fd, const void *buf, size_t n);
+char *rt_read_response(int fd, int timeout_ms);
+char *rt_raw(const rt_server *s, const char *request_bytes, size_t n);
+/* Status code of a raw response text ("HTTP/1.1 413 ..." → 413), the
+ * first non-1xx one; 0 when there is none. */
+int rt_raw_status(const char *raw);
+/* The body of a raw response (points into raw). */
+const char *rt_raw_body(const char *raw);
+
+/* A port that was free a moment ago. */
+int rt_free_port(void);
+/* A new temporary directory (path into buf) / remove one recursively. */
+void rt_mkdtemp(char *buf, size_t len);
+void rt_rmtree(const char *dir);
+
+/* ---- assertions ---------------------------------------------------------- */
+
+/* Assert the status, showing the request and body when it differs. */
+#define RT_ASSERT_STATUS(r, code)                                                          \
+    ck_assert_msg((r)->status == (code), "%s: expected %d, got %ld: %.600s", (r)->what,  \
+                  (int)(code), (r)->status, (r)->body)
+
+/* Assert a problem+json answer with that status: Content-Type, type, title,
+ * status, detail and an errors array; when pointer is not NULL, one of
+ * errors[].pointer equals it. */
+void rt_assert_problem(const rt_response *r, int status, const char *pointer);
+/* The member of r->json at a dotted path like "meta.total" or "data.0.name"
+ * (NULL when absent). */
+json_t *rt_json_at(const rt_response *r, const char *path);
+/* Shorthands that fail the test when the member is missing or mistyped. */
+long long rt_json_int(const rt_response *r, const char *path);
+const char *rt_json_str(const rt_response *r, const char *path);
+
+#endif
