@@ -156,6 +156,10 @@ static void print_expr(cctx *c, const orm_expr *e)
         print_select(c, e->u.sub);
         rm_sb_appendc(&c->sql, ')');
         return;
+    case ORM_OP_LABEL:
+        rm_sb_appendf(&c->sql, "t%d.", e->u.label.alias);
+        orm_quote_ident(&c->sql, e->u.label.name);
+        return;
     case ORM_OP_TRUE: rm_sb_append(&c->sql, "1 = 1"); return;
     case ORM_OP_FALSE: rm_sb_append(&c->sql, "1 = 0"); return;
     case ORM_OP__COUNT: break;
@@ -194,6 +198,10 @@ static void print_select(cctx *c, const orm_select *s)
         for (size_t i = 0; i < s->ncolumns; i++) {
             if (i) rm_sb_append(&c->sql, ", ");
             print_expr(c, s->columns[i]);
+            if (s->labels && s->labels[i]) {
+                rm_sb_append(&c->sql, " AS ");
+                orm_quote_ident(&c->sql, s->labels[i]);
+            }
         }
     } else {
         for (size_t i = 0; i < s->from->ncolumns; i++) {
@@ -202,7 +210,13 @@ static void print_select(cctx *c, const orm_select *s)
         }
     }
     rm_sb_append(&c->sql, " FROM ");
-    orm_quote_ident(&c->sql, s->from->name);
+    if (s->from_select) {
+        rm_sb_appendc(&c->sql, '(');
+        print_select(c, s->from_select);
+        rm_sb_appendc(&c->sql, ')');
+    } else {
+        orm_quote_ident(&c->sql, s->from->name);
+    }
     rm_sb_appendf(&c->sql, " AS t%d", s->alias);
     for (size_t i = 0; i < s->njoins; i++) {
         const orm_join *j = &s->joins[i];

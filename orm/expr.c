@@ -90,3 +90,11 @@ orm_expr *orm_expr_col_eq(rm_arena *a, int alias, const orm_column *c, orm_value
         return orm_expr_unary(a, ORM_OP_IS_NULL, orm_expr_column(a, alias, c));
     return orm_expr_binary(a, ORM_OP_EQ, orm_expr_column(a, alias, c), orm_expr_param(a, v, c));
 }
+
+orm_expr *orm_expr_label(rm_arena *a, int alias, const char *name)
+{
+    orm_expr *e = node(a, ORM_OP_LABEL);
+    e->u.label.alias = alias;
+    e->u.label.name = name;
+    return e;
+}

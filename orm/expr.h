@@ -38,6 +38,7 @@
     X(NOT, "NOT")                /* unary on left */                            \
     X(EXISTS, "EXISTS")          /* u.sub: correlated subquery */               \
     X(PLUS, "+")                 /* arithmetic (version counters) */            \
+    X(LABEL, "label")            /* u.label: t<alias>."name" of a derived table */ \
     X(TRUE, "TRUE")              /* constant true (empty IN negated, {}) */     \
     X(FALSE, "FALSE")            /* constant false (empty IN) */
 
@@ -75,6 +76,10 @@ typedef struct orm_expr {
             size_t n;
         } list;
         struct orm_select *sub;
+        struct {
+            int alias;
+            const char *name;
+        } label;
     } u;
 } orm_expr;
 
@@ -91,6 +96,8 @@ orm_expr *orm_expr_and(rm_arena *a, orm_expr *l, orm_expr *r);
 orm_expr *orm_expr_or(rm_arena *a, orm_expr *l, orm_expr *r);
 orm_expr *orm_expr_exists(rm_arena *a, struct orm_select *sub);
 orm_expr *orm_expr_const(rm_arena *a, bool value);
+/* Reference to a labelled column of a derived table: t<alias>."name". */
+orm_expr *orm_expr_label(rm_arena *a, int alias, const char *name);
 /* column = value shorthand */
 orm_expr *orm_expr_col_eq(rm_arena *a, int alias, const orm_column *c, orm_value v);
 

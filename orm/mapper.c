@@ -2,6 +2,7 @@
  * relationship look-up on a mapper; see mapper.h. Building mappers is
  * schema_load.c's job, resolving relationships relationship.c's. */
 #include "orm/mapper.h"
+#include "orm/schema.h"
 
 #include <string.h>
 
@@ -34,4 +35,18 @@ orm_relationship *orm_mapper_relationship(const orm_mapper *m, const char *name)
         for (size_t i = 0; i < m->nrelationships; i++)
             if (strcmp(m->relationships[i].name, name) == 0) return &m->relationships[i];
     return NULL;
+}
+
+const orm_mapper *orm_schema_polymorphic(const orm_schema *s, const orm_mapper *m,
+                                         const orm_value *row)
+{
+    const orm_column *on = m->polymorphic_on;
+    if (!on) return m;
+    const orm_value *v = &row[on->index];
+    for (size_t i = 0; i < s->nmappers; i++) {
+        const orm_mapper *c = s->mappers[i];
+        if (c->table == m->table && c->has_identity && orm_value_eq(&c->polymorphic_identity, v))
+            return c;
+    }
+    return m;
 }

@@ -11,10 +11,10 @@ void orm_query_init(orm_query *q, const orm_mapper *m)
     memset(q, 0, sizeof *q);
     q->mapper = m;
     q->limit = -1;
+    q->aliases.next = 1;
 }
 
-/* discriminator = identity, for a single-table-inheritance child */
-static orm_expr *identity_where(rm_arena *a, const orm_mapper *m, int alias)
+orm_expr *orm_mapper_identity_where(rm_arena *a, const orm_mapper *m, int alias)
 {
     if (!m->inherits || !m->has_identity || !m->polymorphic_on) return NULL;
     return orm_expr_col_eq(a, alias, m->polymorphic_on, m->polymorphic_identity);
@@ -25,7 +25,7 @@ orm_expr *orm_pk_where(rm_arena *a, const orm_mapper *m, int alias, const orm_va
     orm_expr *w = NULL;
     for (size_t i = 0; i < m->table->npk; i++)
         w = orm_expr_and(a, w, orm_expr_col_eq(a, alias, m->table->pk[i], pk[i]));
-    return orm_expr_and(a, w, identity_where(a, m, alias));
+    return orm_expr_and(a, w, orm_mapper_identity_where(a, m, alias));
 }
 
 void orm_row_pk(const orm_mapper *m, const orm_value *row, orm_value *pk_out)
@@ -135,16 +135,41 @@ orm_order_item *orm_query_effective_order(const orm_query *q, rm_arena *a, size_
     return items;
 }
 
-void orm_query_sort_values(const orm_query *q, rm_arena *a, const orm_result *r, size_t i,
-                           orm_value *out)
+void orm_query_sort_values(const orm_query *q, rm_arena *a, const orm_value *row,
+                           const orm_value *extra, orm_value *out)
 {
-    size_t n, extra = q->mapper->table->ncolumns;
+    size_t n, x = 0;
     orm_order_item *items = orm_query_effective_order(q, a, &n);
-    const orm_value *row = orm_result_row(r, i);
     for (size_t k = 0; k < n; k++) {
         const orm_expr *e = items[k].expr;
-        out[k] = is_base_column(e, NULL) ? row[e->u.col.column->index] : row[extra++];
+        out[k] = is_base_column(e, NULL) ? row[e->u.col.column->index] : extra[x++];
     }
+}
+
+orm_order_item *orm_relationship_order(rm_arena *a, const orm_relationship *r, int alias, size_t *n)
+{
+    const orm_table *t = r->target->table;
+    const char *spec = r->order_by;
+    size_t cap = t->npk + 1;
+    for (const char *p = spec ? spec : ""; *p; p++) cap += *p == ',';
+    orm_order_item *items = RM_NEW_ARRAY(a, orm_order_item, cap);
+    size_t k = 0;
+    if (spec) { /* checked against the target's columns when the schema loaded */
+        char *copy = rm_arena_strdup(a, spec), *save = NULL;
+        for (char *key = strtok_r(copy, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
+            bool desc = *key == '-';
+            const orm_column *c = orm_table_column(t, key + desc);
+            if (c) items[k++] = (orm_order_item){orm_expr_column(a, alias, c), desc};
+        }
+    }
+    size_t named = k;
+    for (size_t p = 0; p < t->npk; p++) {
+        bool used = false;
+        for (size_t i = 0; i < named; i++) used |= items[i].expr->u.col.column == t->pk[p];
+        if (!used) items[k++] = (orm_order_item){orm_expr_column(a, alias, t->pk[p]), false};
+    }
+    *n = k;
+    return items;
 }
 
 /* "key comes after v" in the key's direction, NULL being the smallest. */
@@ -174,12 +199,11 @@ void orm_query_after(orm_query *q, rm_arena *a, const orm_value *values)
     q->after = any;
 }
 
-int orm_query_all(orm_session *s, const orm_query *q, orm_result *out)
+void orm_query_select(const orm_query *q, rm_arena *a, orm_select *out)
 {
-    rm_arena *a = s->arena;
     const orm_table *t = q->mapper->table;
     orm_select sel = {.from = t, .alias = 0, .joins = q->joins, .njoins = q->njoins};
-    sel.where = orm_expr_and(a, orm_expr_and(a, q->where, q->after), identity_where(a, q->mapper, 0));
+    sel.where = orm_expr_and(a, orm_expr_and(a, q->where, q->after), orm_mapper_identity_where(a, q->mapper, 0));
     sel.order = orm_query_effective_order(q, a, &sel.norder);
     /* the table's columns, then sort keys from joined tables */
     sel.columns = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns + sel.norder);
@@ -191,17 +215,57 @@ int orm_query_all(orm_session *s, const orm_query *q, orm_result *out)
         if (!sel.limit) sel.limit = orm_expr_param(a, orm_int(-1), NULL);
         sel.offset = orm_expr_param(a, orm_int(q->offset), NULL);
     }
+    *out = sel;
+}
+
+int orm_query_all(orm_session *s, const orm_query *q, orm_result *out)
+{
+    orm_select sel;
+    orm_query_select(q, s->arena, &sel);
     return run_select(s, &sel, out);
 }
 
 int orm_query_count(orm_session *s, const orm_query *q, int64_t *out)
 {
     orm_select sel = {.from = q->mapper->table, .alias = 0, .flags = ORM_SELECT_COUNT};
-    sel.where = orm_expr_and(s->arena, q->where, identity_where(s->arena, q->mapper, 0));
+    sel.where = orm_expr_and(s->arena, q->where, orm_mapper_identity_where(s->arena, q->mapper, 0));
     orm_result r;
     int rc = run_select(s, &sel, &r);
     if (rc) return rc;
     *out = r.nrows && r.values[0].kind == ORM_V_INT ? r.values[0].u.i : 0;
+    return 0;
+}
+
+int orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_value *parent_row, int alias,
+                    orm_alias_seq *aliases, orm_expr **out, orm_error *err)
+{
+    bool m2m = r->direction == ORM_MANY_TO_MANY;
+    int sec = m2m ? aliases->next++ : alias;
+    orm_expr *w = NULL;
+    for (size_t k = 0; k < r->npairs; k++) {
+        orm_value v = parent_row[r->local[k]->index];
+        if (v.kind == ORM_V_NULL) {
+            *out = orm_expr_const(a, false);
+            return 0;
+        }
+        w = orm_expr_and(a, w, orm_expr_col_eq(a, sec, m2m ? r->sec_local[k] : r->remote[k], v));
+    }
+    if (m2m) {
+        orm_select *sub = RM_NEW(a, orm_select);
+        *sub = (orm_select){.from = r->secondary, .alias = sec, .flags = ORM_SELECT_ONE};
+        for (size_t k = 0; k < r->npairs; k++)
+            w = orm_expr_and(a, w, orm_expr_binary(a, ORM_OP_EQ, orm_expr_column(a, sec, r->sec_remote[k]),
+                                                   orm_expr_column(a, alias, r->remote[k])));
+        sub->where = w;
+        w = orm_expr_exists(a, sub);
+    }
+    if (r->join_where) {
+        orm_expr *jw = NULL;
+        int rc = orm_filter_parse(a, r->target, r->join_where, alias, aliases, "/join/where", &jw, err);
+        if (rc) return orm_error_set(err, ORM_E_INTERNAL, "relationship %s: bad join where", r->name);
+        w = orm_expr_and(a, w, jw);
+    }
+    *out = orm_expr_and(a, w, orm_mapper_identity_where(a, r->target, alias));
     return 0;
 }
 

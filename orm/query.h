@@ -23,6 +23,7 @@ typedef struct orm_query {
     orm_join *joins;            /* LEFT JOINs that sort keys through many-to-one need */
     size_t njoins;
     orm_expr *after;            /* keyset condition (rows after a cursor); not counted */
+    orm_alias_seq aliases;      /* table aliases handed out so far (0 is the mapper's table) */
     int64_t limit;              /* < 0: no limit */
     int64_t offset;             /* 0: none */
 } orm_query;
@@ -39,13 +40,24 @@ int orm_query_order_by(orm_query *q, rm_arena *a, const char *spec, orm_alias_se
 /* The order actually used: q->order, then the primary-key columns it lacks.
  * *n receives the count. */
 orm_order_item *orm_query_effective_order(const orm_query *q, rm_arena *a, size_t *n);
-/* The effective-order values of row i of a result of orm_query_all (what a
- * keyset cursor records). out has room for the effective order's count. */
-void orm_query_sort_values(const orm_query *q, rm_arena *a, const orm_result *r, size_t i,
-                           orm_value *out);
+/* The effective-order values of a row loaded by the query (what a keyset
+ * cursor records): row is the table's columns, extra the sort keys through
+ * joins that followed them. out has room for the effective order's count. */
+void orm_query_sort_values(const orm_query *q, rm_arena *a, const orm_value *row,
+                           const orm_value *extra, orm_value *out);
+/* discriminator = identity for a single-table-inheritance child mapper at
+ * alias, else NULL. */
+orm_expr *orm_mapper_identity_where(rm_arena *a, const orm_mapper *m, int alias);
+/* ORDER BY items of a relationship's order_by (or the target's key) over
+ * the target at alias. */
+orm_order_item *orm_relationship_order(rm_arena *a, const orm_relationship *r, int alias, size_t *n);
 /* Restrict q to rows strictly after the row whose effective-order values
  * are `values` (keyset paging; NULL sorts first ascending, last descending). */
 void orm_query_after(orm_query *q, rm_arena *a, const orm_value *values);
+/* The SELECT of the query (joins, WHERE with keyset and identity, effective
+ * order, paging; the table's columns then the sort keys through joins),
+ * built in a, for callers that extend it (eager loading). */
+void orm_query_select(const orm_query *q, rm_arena *a, orm_select *out);
 /* Rows of the query: each row is the table's columns, followed by one
  * value per effective-order key that is not a column of the table (sort
  * keys through joins), for orm_query_sort_values. */
@@ -54,6 +66,14 @@ int orm_query_all(orm_session *s, const orm_query *q, orm_result *out);
 int orm_query_count(orm_session *s, const orm_query *q, int64_t *out);
 /* Expression "primary key = pk" over alias (pk: table->npk values). */
 orm_expr *orm_pk_where(rm_arena *a, const orm_mapper *m, int alias, const orm_value *pk);
+
+/* The rows of r's target related to the parent row (SQLAlchemy's
+ * with_parent()), over the target at alias: remote = the parent's values,
+ * or for many-to-many an EXISTS on the secondary table; with the
+ * relationship's custom join condition and the target's polymorphic
+ * identity. *out is FALSE when the parent's key has a NULL. */
+int orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_value *parent_row, int alias,
+                    orm_alias_seq *aliases, orm_expr **out, orm_error *err);
 
 /* One row by primary key into *row (arena); ORM_E_NOT_FOUND when absent. */
 int orm_get(orm_session *s, const orm_mapper *m, const orm_value *pk, orm_value **row);

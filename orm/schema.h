@@ -47,6 +47,12 @@ orm_table *orm_schema_table(const orm_schema *s, const char *name);
 orm_mapper *orm_schema_mapper(const orm_schema *s, const char *entity);
 orm_mapper *orm_schema_resource(const orm_schema *s, const char *resource);
 
+/* The most specific mapper for a row loaded through m: under single-table
+ * inheritance, the mapper of m's table whose polymorphic_identity equals
+ * the row's discriminator; m when there is none (or no hierarchy). */
+const orm_mapper *orm_schema_polymorphic(const orm_schema *s, const orm_mapper *m,
+                                         const orm_value *row);
+
 /* Default table name for an entity: snake_case, pluralised
  * (Address → addresses, BlogPost → blog_posts, Category → categories,
  * Box → boxes: consonant+y → ies; s, x, z, ch, sh → es; else s). Arena string. */

@@ -31,8 +31,11 @@ enum {
 
 typedef struct orm_select {
     const orm_table *from;
+    struct orm_select *from_select; /* a derived table instead of `from`: FROM (...) AS t<alias>;
+                                       `from` still names the table its columns come from */
     int alias;
     orm_expr **columns;       /* result columns; NULL = every column of `from` */
+    const char **labels;      /* AS "label" for columns[i] when labels && labels[i] */
     size_t ncolumns;
     orm_join *joins;
     size_t njoins;

@@ -102,8 +102,8 @@ static size_t split_path(rm_arena *a, const char *path, const char **seg, size_t
 
 static void route(rm_ctx *ctx)
 {
-    const char *seg[4];
-    size_t n = split_path(ctx->a, ctx->req->path, seg, 3);
+    const char *seg[5];
+    size_t n = split_path(ctx->a, ctx->req->path, seg, 4);
     ctx->route = "unmatched";
     if (n == 1 && !strcmp(seg[0], "healthz")) {
         ctx->route = "/healthz";
@@ -115,7 +115,7 @@ static void route(rm_ctx *ctx)
         rm_handle_metrics(ctx);
         return;
     }
-    if (n == 0 || n > 3 || strcmp(seg[0], "api") != 0) {
+    if (n == 0 || n > 4 || strcmp(seg[0], "api") != 0) {
         rm_fail_status(ctx, 404, "no such resource");
         return;
     }
@@ -130,9 +130,19 @@ static void route(rm_ctx *ctx)
         return;
     }
     ctx->mapper = m;
-    ctx->route = rm_arena_sprintf(ctx->a, n == 2 ? "/api/%s" : "/api/%s/{id}", m->resource);
-    if (n == 2) rm_handle_collection(ctx, m);
-    else rm_handle_item(ctx, m, seg[2]);
+    if (n == 2) {
+        ctx->route = rm_arena_sprintf(ctx->a, "/api/%s", m->resource);
+        rm_handle_collection(ctx, m);
+    } else if (n == 3) {
+        ctx->route = rm_arena_sprintf(ctx->a, "/api/%s/{id}", m->resource);
+        rm_handle_item(ctx, m, seg[2], NULL);
+    } else {
+        /* the label is the relationship only when it exists: bounded cardinality */
+        ctx->route = orm_mapper_relationship(m, seg[3])
+                         ? rm_arena_sprintf(ctx->a, "/api/%s/{id}/%s", m->resource, seg[3])
+                         : "unmatched";
+        rm_handle_item(ctx, m, seg[2], seg[3]);
+    }
 }
 
 void rm_app_handle(void *ud, const rm_request *req, rm_response *resp)

@@ -61,14 +61,14 @@ static int apply_cursor(rm_ctx *ctx, const orm_mapper *m, rm_list_params *out)
     return 0;
 }
 
-static int parse_fields(rm_ctx *ctx, const orm_mapper *m, const char *spec, rm_list_params *out)
+static int parse_fields(rm_ctx *ctx, const orm_mapper *m, const char *spec, bool **out_fields)
 {
-    out->fields = RM_NEW_ARRAY(ctx->a, bool, m->table->ncolumns);
+    bool *fields = *out_fields = RM_NEW_ARRAY(ctx->a, bool, m->table->ncolumns);
     char *copy = rm_arena_strdup(ctx->a, spec), *save = NULL;
     for (char *key = strtok_r(copy, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
         const orm_column *c = readable_column(m, key);
         if (!c) return bad(ctx, "fields", rm_arena_sprintf(ctx->a, "unknown column \"%s\"", key));
-        out->fields[c->index] = true;
+        fields[c->index] = true;
     }
     return 0;
 }
@@ -93,14 +93,62 @@ static bool seen_before(const rm_request *req, size_t i)
     return false;
 }
 
-int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, rm_list_params *out)
+/* "fields[author.addresses]" → "author.addresses", else NULL. */
+static const char *rel_fields_path(rm_ctx *ctx, const char *key)
+{
+    size_t n = strlen(key);
+    if (n < 9 || strncmp(key, "fields[", 7) || key[n - 1] != ']') return NULL;
+    return rm_arena_strndup(ctx->a, key + 7, n - 8);
+}
+
+/* include, fields, fields[rel]: shared by lists and single objects. Returns
+ * 1 when kv is not one of them. */
+static int parse_shape_param(rm_ctx *ctx, const orm_mapper *m, const rm_kv *kv, bool **fields)
+{
+    const char *val = kv->value ? kv->value : "";
+    if (!strcmp(kv->key, "fields")) return parse_fields(ctx, m, val, fields);
+    if (!strcmp(kv->key, "include") || rel_fields_path(ctx, kv->key)) return 0; /* after the loop */
+    return 1;
+}
+
+/* The include tree (the given one or the schema's eager default), then the
+ * fields[rel] fieldsets that refer into it. */
+static int parse_include_and_views(rm_ctx *ctx, const orm_mapper *m, rm_include *inc)
+{
+    const char *spec = rm_request_query(ctx->req, "include");
+    int rc = 0;
+    if (spec) rc = rm_parse_include(ctx, m, spec, inc);
+    else rm_default_include(ctx, m, inc);
+    for (size_t i = 0; !rc && i < ctx->req->nquery; i++) {
+        const rm_kv *kv = &ctx->req->query[i];
+        const char *path = rel_fields_path(ctx, kv->key);
+        if (path) rc = rm_parse_rel_fields(ctx, m, path, kv->value ? kv->value : "", kv->key, inc);
+    }
+    return rc;
+}
+
+int rm_parse_object_params(rm_ctx *ctx, const orm_mapper *m, rm_include *inc, bool **fields)
+{
+    *fields = NULL;
+    memset(inc, 0, sizeof *inc);
+    for (size_t i = 0; i < ctx->req->nquery; i++) {
+        const rm_kv *kv = &ctx->req->query[i];
+        int rc = seen_before(ctx->req, i) ? bad(ctx, kv->key, "is given more than once")
+                                          : parse_shape_param(ctx, m, kv, fields);
+        if (rc == 1) rc = bad(ctx, kv->key, "unknown query parameter");
+        if (rc) return rc;
+    }
+    return parse_include_and_views(ctx, m, inc);
+}
+
+int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_sort,
+                         rm_list_params *out)
 {
     const rm_request *req = ctx->req;
     memset(out, 0, sizeof *out);
     orm_query_init(&out->query, m);
     out->limit = m->page_size;
-    orm_alias_seq aliases = {1};
-    const char *sort = m->default_order;
+    const char *sort = default_sort;
     bool offset_given = false;
     int rc = 0;
     for (size_t i = 0; i < req->nquery; i++) {
@@ -121,20 +169,19 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, rm_list_params *out)
             sort = out->sort = val;
             if (!*val) rc = bad(ctx, "sort", "must name at least one column");
         } else if (!strcmp(kv->key, "filter")) {
-            rc = parse_filter(ctx, m, val, &aliases, &out->query);
+            rc = parse_filter(ctx, m, val, &out->query.aliases, &out->query);
         } else if (!strcmp(kv->key, "cursor")) {
             out->cursor = val;
         } else if (!strcmp(kv->key, "count")) {
             if (strcmp(val, "exact")) rc = bad(ctx, "count", "must be \"exact\"");
             out->count = true;
-        } else if (!strcmp(kv->key, "fields")) {
-            rc = parse_fields(ctx, m, val, out);
-        } else {
+        } else if ((rc = parse_shape_param(ctx, m, kv, &out->fields)) == 1) {
             rc = parse_shorthand(ctx, m, kv, &out->query);
         }
         if (rc) return rc;
     }
-    if (sort && (rc = orm_query_order_by(&out->query, ctx->a, sort, &aliases, "/query/sort", &ctx->err)))
+    if ((rc = parse_include_and_views(ctx, m, &out->include))) return rc;
+    if (sort && (rc = orm_query_order_by(&out->query, ctx->a, sort, &out->query.aliases, "/query/sort", &ctx->err)))
         return rc;
     if (out->cursor && offset_given) return bad(ctx, "offset", "cannot be combined with cursor");
     if (out->cursor && (rc = apply_cursor(ctx, m, out))) return rc;

@@ -8,6 +8,7 @@
 
 #include "lib/http_msg.h"
 #include "lib/sb.h"
+#include "orm/loading.h"
 #include "orm/query.h"
 #include "orm/schema.h"
 #include "routes/app.h"
@@ -60,6 +61,29 @@ void rm_fail_status(rm_ctx *ctx, int status, const char *detail);
 /* Answer 405 with Allow built from an ORM_ALLOW_* mask. */
 void rm_fail_method(rm_ctx *ctx, unsigned allowed);
 
+/* ---- include.c: ?include and fields[rel] -------------------------------- */
+typedef struct rm_view {
+    const orm_include *node;   /* an included relationship */
+    const bool *fields;        /* its target's sparse fieldset */
+} rm_view;
+
+typedef struct rm_include {
+    orm_include *nodes;        /* the include tree's first level */
+    size_t n;
+    rm_view *views;            /* fields[rel] fieldsets */
+    size_t nviews;
+} rm_include;
+
+/* Parse ?include for m (400 at /query/include on error). */
+int rm_parse_include(rm_ctx *ctx, const orm_mapper *m, const char *spec, rm_include *out);
+/* The schema's eager relationships of m, followed to depth 3. */
+void rm_default_include(rm_ctx *ctx, const orm_mapper *m, rm_include *out);
+/* fields[path]=spec for an included relationship path (400 at /query/<param>). */
+int rm_parse_rel_fields(rm_ctx *ctx, const orm_mapper *m, const char *path, const char *spec,
+                        const char *param, rm_include *inc);
+/* The fieldset for an include node, or NULL (all columns). */
+const bool *rm_view_fields(const rm_include *inc, const orm_include *node);
+
 /* ---- serialize.c: rows → JSON text ------------------------------------- */
 /* Columns to output: NULL = every readable column; else fields[i] for table
  * column i (the primary key is always written). */
@@ -68,6 +92,12 @@ typedef const bool *rm_fields;
 const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *row);
 /* One object: readable columns + "_links": {"self": ...}. */
 void rm_write_object(rm_sb *sb, const orm_mapper *m, const orm_value *row, rm_fields fields);
+/* One instance: its mapper's readable columns (fields: sparse fieldset or
+ * NULL), the relationships of the include nodes embedded (recursively, with
+ * inc's fieldsets), and "_links": self plus each relationship neither
+ * embedded nor noload. */
+void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *nodes, size_t n,
+                       rm_fields fields, const rm_include *inc);
 /* Answer status with body text in sb (application/json). */
 void rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb);
 /* Percent-encode a path segment / query value into sb. */
@@ -105,10 +135,16 @@ typedef struct rm_list_params {
     int64_t limit, offset;
     const char *sort;    /* ?sort as given, NULL = the resource's default order */
     const char *cursor;  /* ?cursor as given, or NULL */
+    rm_include include;  /* relationships to embed */
 } rm_list_params;
-/* Parse the query string of a list request for m. Errors are 400 with
- * pointers "/query/<param>". */
-int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, rm_list_params *out);
+/* Parse the query string of a list request for m (default_sort: the order
+ * when ?sort is absent, NULL = primary key). Errors are 400 with pointers
+ * "/query/<param>". */
+int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_sort,
+                         rm_list_params *out);
+/* The query string of a single-object request: include, fields and
+ * fields[rel] only. */
+int rm_parse_object_params(rm_ctx *ctx, const orm_mapper *m, rm_include *inc, bool **fields);
 /* Column a client may read/filter/sort on (not hidden, not write_only). */
 bool rm_column_readable(const orm_column *c);
 
@@ -133,7 +169,14 @@ void rm_handle_metrics(rm_ctx *ctx);
 void rm_handle_index(rm_ctx *ctx);
 void rm_handle_healthz(rm_ctx *ctx);
 void rm_handle_collection(rm_ctx *ctx, const orm_mapper *m);
-void rm_handle_item(rm_ctx *ctx, const orm_mapper *m, const char *key_text);
+void rm_handle_list(rm_ctx *ctx, const orm_mapper *m);
+void rm_handle_create(rm_ctx *ctx, const orm_mapper *m);
+/* /api/{res}/{key_text}[/{rel_name}] (rel_name NULL: the object itself). */
+void rm_handle_item(rm_ctx *ctx, const orm_mapper *m, const char *key_text, const char *rel_name);
+/* A collection sub-resource: r's rows related to the parent with key, as a
+ * list whose links start at base. */
+void rm_handle_related_list(rm_ctx *ctx, const orm_mapper *parent, const orm_relationship *r,
+                            const orm_value *key, const char *base);
 /* Create rows for m from a JSON object or array inside a running unit
  * (shared by POST and --seed). rows[i] receives each stored row. */
 int rm_insert_objects(orm_session *s, const orm_mapper *m, rm_row_input *inputs,

@@ -57,6 +57,74 @@ void rm_write_object(rm_sb *sb, const orm_mapper *m, const orm_value *row, rm_fi
     rm_sb_append(sb, "}}");
 }
 
+static bool embedded(const orm_include *nodes, size_t n, const orm_relationship *r)
+{
+    for (size_t i = 0; i < n; i++)
+        if (nodes[i].rel == r) return true;
+    return false;
+}
+
+/* "_links": self, then a link to each relationship not embedded (noload
+ * relationships are neither embedded nor linked). */
+static void write_links(rm_sb *sb, const orm_instance *inst, const orm_include *nodes, size_t n)
+{
+    rm_arena *a = sb->arena;
+    const char *self = rm_object_path(a, inst->mapper, inst->row);
+    rm_sb_append(sb, "\"_links\":{\"self\":");
+    rm_sb_append_json_string(sb, self, strlen(self));
+    for (const orm_mapper *m = inst->mapper; m; m = m->inherits)
+        for (size_t i = 0; i < m->nrelationships; i++) {
+            const orm_relationship *r = &m->relationships[i];
+            if (r->lazy == ORM_LAZY_NOLOAD || embedded(nodes, n, r)) continue;
+            rm_sb_appendc(sb, ',');
+            rm_sb_append_json_string(sb, r->name, strlen(r->name));
+            rm_sb_appendc(sb, ':');
+            const char *link = rm_arena_sprintf(a, "%s/%s", self, r->name);
+            rm_sb_append_json_string(sb, link, strlen(link));
+        }
+    rm_sb_appendc(sb, '}');
+}
+
+void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *nodes, size_t n,
+                       rm_fields fields, const rm_include *inc)
+{
+    const orm_mapper *m = inst->mapper;
+    const orm_table *t = m->table;
+    rm_sb_appendc(sb, '{');
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const orm_column *c = &t->columns[i];
+        if (!rm_column_readable(c) || (m->visible && !m->visible[i])) continue;
+        if (fields && !fields[i] && !c->primary_key) continue;
+        rm_sb_append_json_string(sb, c->name, strlen(c->name));
+        rm_sb_appendc(sb, ':');
+        orm_value_write_json(sb, c, &inst->row[i]);
+        rm_sb_appendc(sb, ',');
+    }
+    for (size_t k = 0; k < n; k++) {
+        const orm_include *node = &nodes[k];
+        const orm_relationship *r = node->rel;
+        const orm_related *rel = orm_instance_related(inst, r);
+        const bool *sub = rm_view_fields(inc, node);
+        rm_sb_append_json_string(sb, r->name, strlen(r->name));
+        rm_sb_appendc(sb, ':');
+        if (r->uselist) {
+            rm_sb_appendc(sb, '[');
+            for (size_t i = 0; rel && i < rel->n; i++) {
+                if (i) rm_sb_appendc(sb, ',');
+                rm_write_instance(sb, rel->items[i], node->children, node->nchildren, sub, inc);
+            }
+            rm_sb_appendc(sb, ']');
+        } else if (rel && rel->n) {
+            rm_write_instance(sb, rel->items[0], node->children, node->nchildren, sub, inc);
+        } else {
+            rm_sb_append(sb, "null");
+        }
+        rm_sb_appendc(sb, ',');
+    }
+    write_links(sb, inst, nodes, n);
+    rm_sb_appendc(sb, '}');
+}
+
 void rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb)
 {
     rm_response_body(ctx->resp, status, "application/json", sb->buf, sb->len);

@@ -1,0 +1,133 @@
+/* instance.c: instances, their loaded relationships, and the identity map
+ * (chained hash table keyed by table and primary key); see instance.h. */
+#include "orm/instance.h"
+
+#include <string.h>
+
+static uint64_t mix(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+uint64_t orm_values_hash(const orm_value *v, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h = mix(h, &v[i].kind, sizeof v[i].kind);
+        switch (v[i].kind) {
+        case ORM_V_INT: h = mix(h, &v[i].u.i, sizeof v[i].u.i); break;
+        case ORM_V_FLOAT: h = mix(h, &v[i].u.f, sizeof v[i].u.f); break;
+        case ORM_V_TEXT: h = mix(h, v[i].u.s.p, v[i].u.s.n); break;
+        case ORM_V_NULL: break;
+        }
+    }
+    return h;
+}
+
+void orm_identity_map_init(orm_identity_map *map, rm_arena *a)
+{
+    memset(map, 0, sizeof *map);
+    map->a = a;
+}
+
+static uint64_t key_hash(const orm_table *t, const orm_value *pk)
+{
+    uint64_t h = orm_values_hash(pk, t->npk);
+    return mix(h, &t, sizeof t);
+}
+
+static bool same_key(const orm_instance *inst, const orm_table *t, const orm_value *pk)
+{
+    if (inst->mapper->table != t) return false;
+    for (size_t i = 0; i < t->npk; i++)
+        if (!orm_value_eq(&inst->row[t->pk[i]->index], &pk[i])) return false;
+    return true;
+}
+
+orm_instance *orm_identity_map_get(const orm_identity_map *map, const orm_table *t,
+                                   const orm_value *pk)
+{
+    if (!map->nbuckets) return NULL;
+    uint64_t h = key_hash(t, pk);
+    for (orm_instance *i = map->buckets[h & (map->nbuckets - 1)]; i; i = i->chain)
+        if (i->hash == h && same_key(i, t, pk)) return i;
+    return NULL;
+}
+
+static void grow(orm_identity_map *map)
+{
+    size_t n = map->nbuckets ? map->nbuckets * 2 : 64;
+    orm_instance **b = RM_NEW_ARRAY(map->a, orm_instance *, n);
+    for (size_t k = 0; k < map->nbuckets; k++)
+        for (orm_instance *i = map->buckets[k], *next; i; i = next) {
+            next = i->chain;
+            i->chain = b[i->hash & (n - 1)];
+            b[i->hash & (n - 1)] = i;
+        }
+    map->buckets = b;
+    map->nbuckets = n;
+}
+
+orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, const orm_value *row,
+                                   bool *is_new)
+{
+    const orm_table *t = m->table;
+    orm_value pk[8];
+    orm_value *key = t->npk <= 8 ? pk : RM_NEW_ARRAY(map->a, orm_value, t->npk);
+    for (size_t i = 0; i < t->npk; i++) key[i] = row[t->pk[i]->index];
+    orm_instance *found = orm_identity_map_get(map, t, key);
+    if (is_new) *is_new = found == NULL;
+    if (found) return found;
+    if ((map->count + 1) * 4 > map->nbuckets * 3) grow(map);
+    orm_instance *inst = RM_NEW(map->a, orm_instance);
+    inst->mapper = m;
+    inst->row = RM_NEW_ARRAY(map->a, orm_value, t->ncolumns);
+    for (size_t i = 0; i < t->ncolumns; i++) inst->row[i] = orm_value_copy(map->a, row[i]);
+    inst->hash = key_hash(t, key);
+    size_t b = inst->hash & (map->nbuckets - 1);
+    inst->chain = map->buckets[b];
+    map->buckets[b] = inst;
+    map->count++;
+    return inst;
+}
+
+orm_related *orm_instance_related(const orm_instance *inst, const orm_relationship *rel)
+{
+    for (size_t i = 0; i < inst->nrelated; i++)
+        if (inst->related[i].rel == rel) return &inst->related[i];
+    return NULL;
+}
+
+orm_related *orm_instance_load_slot(orm_instance *inst, const orm_relationship *rel, rm_arena *a)
+{
+    orm_related *r = orm_instance_related(inst, rel);
+    if (r) return r;
+    if (inst->nrelated == inst->caprelated) {
+        size_t ncap = inst->caprelated ? inst->caprelated * 2 : 4;
+        inst->related = rm_arena_realloc(a, inst->related, inst->caprelated * sizeof *inst->related,
+                                         ncap * sizeof *inst->related);
+        inst->caprelated = ncap;
+    }
+    r = &inst->related[inst->nrelated++];
+    memset(r, 0, sizeof *r);
+    r->rel = rel;
+    return r;
+}
+
+void orm_related_add(orm_related *r, orm_instance *item, rm_arena *a, bool dedupe)
+{
+    if (dedupe)
+        for (size_t i = 0; i < r->n; i++)
+            if (r->items[i] == item) return;
+    if (r->n == r->cap) {
+        size_t ncap = r->cap ? r->cap * 2 : 4;
+        r->items = rm_arena_realloc(a, r->items, r->cap * sizeof *r->items, ncap * sizeof *r->items);
+        r->cap = ncap;
+    }
+    r->items[r->n++] = item;
+}

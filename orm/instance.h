@@ -1,0 +1,67 @@
+/* instance.h: mapped objects as one request sees them, and the identity
+ * map that makes each (table, primary key) one object per request
+ * (SQLAlchemy's InstanceState and IdentityMap).
+ *
+ * An instance holds its row (table column order, arena copies), its most
+ * specific mapper (single-table inheritance resolved from the
+ * discriminator), and the relationships loaded so far. Everything lives in
+ * the request arena; nothing is freed one by one. */
+#ifndef ORM_INSTANCE_H
+#define ORM_INSTANCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "orm/mapper.h"
+
+typedef struct orm_instance orm_instance;
+
+/* A loaded relationship of one instance: a collection, or for a scalar
+ * (uselist false) at most one item. */
+typedef struct orm_related {
+    const orm_relationship *rel;
+    orm_instance **items;
+    size_t n, cap;
+} orm_related;
+
+struct orm_instance {
+    const orm_mapper *mapper;   /* most specific mapper */
+    orm_value *row;             /* table->ncolumns values */
+    orm_value *extra;           /* extra result columns of the statement that loaded it
+                                   (sort keys through joins), or NULL */
+    orm_related *related;       /* loaded relationships */
+    size_t nrelated, caprelated;
+    orm_instance *chain;        /* identity-map bucket chain */
+    unsigned mark;              /* loader bookkeeping: last generation that visited it */
+    uint64_t hash;
+};
+
+typedef struct orm_identity_map {
+    rm_arena *a;
+    unsigned generation;        /* for orm_instance.mark */
+    orm_instance **buckets;
+    size_t nbuckets, count;
+} orm_identity_map;
+
+void orm_identity_map_init(orm_identity_map *map, rm_arena *a);
+/* The instance of table m->table with the key found in row: the one already
+ * in the map (*is_new false; its row is kept as loaded first), else a new
+ * one holding a copy of row (*is_new true), whose mapper is m (loading.c
+ * then resolves polymorphic rows to their own mapper). is_new may be NULL. */
+orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, const orm_value *row,
+                                   bool *is_new);
+/* The instance of table t with primary key pk, or NULL. */
+orm_instance *orm_identity_map_get(const orm_identity_map *map, const orm_table *t,
+                                   const orm_value *pk);
+
+/* The instance's slot for rel, or NULL when rel has not been loaded. */
+orm_related *orm_instance_related(const orm_instance *inst, const orm_relationship *rel);
+/* The slot for rel, created empty (marks rel loaded). */
+orm_related *orm_instance_load_slot(orm_instance *inst, const orm_relationship *rel, rm_arena *a);
+/* Append item unless already there (checks the whole slot when dedupe). */
+void orm_related_add(orm_related *r, orm_instance *item, rm_arena *a, bool dedupe);
+
+/* Hash of n key values (for maps keyed by key tuples). */
+uint64_t orm_values_hash(const orm_value *v, size_t n);
+
+#endif

@@ -1,0 +1,468 @@
+/* loading.c: turning result rows into instances and running the eager
+ * loader strategies; see loading.h for the statement budget.
+ *
+ * A statement loads the rows of one mapper (the "base") plus, through LEFT
+ * OUTER JOINs, the JOINED descendants of the include nodes at that level
+ * (a join plan of "segments"). After it has run, each level's remaining
+ * include nodes are loaded by selectin statements on the instances that
+ * level produced, which again join their own JOINED descendants. */
+#include "orm/loading.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "orm/compile.h"
+#include "orm/filter.h"
+
+typedef struct lctx {
+    orm_session *s;
+    const orm_schema *schema;
+    orm_identity_map *map;
+    rm_arena *a;
+} lctx;
+
+/* A joined relationship inside one statement. */
+typedef struct seg {
+    const orm_include *node;
+    int parent;            /* index of the parent segment; -1 = the base */
+    int alias;             /* the target's alias */
+    size_t offset;         /* where its columns start in a row */
+    orm_instance **loaded; /* distinct instances it produced */
+    size_t nloaded, cap;
+} seg;
+
+typedef struct plan {
+    seg *segs;
+    size_t n;
+    size_t width;          /* columns per row */
+    bool to_many;          /* some segment is a collection: rows repeat parents */
+    unsigned gen;          /* identity-map generation its segments collect under */
+} plan;
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static orm_instance *materialize(lctx *L, const orm_mapper *m, const orm_value *row)
+{
+    bool fresh;
+    orm_instance *inst = orm_identity_map_add(L->map, m, row, &fresh);
+    if (fresh) inst->mapper = orm_schema_polymorphic(L->schema, m, inst->row);
+    return inst;
+}
+
+static bool all_null(const orm_value *v, const orm_table *t)
+{
+    for (size_t i = 0; i < t->npk; i++)
+        if (v[t->pk[i]->index].kind != ORM_V_NULL) return false;
+    return true;
+}
+
+/* Add inst to a list unless this generation has seen it. */
+static void collect(rm_arena *a, unsigned gen, orm_instance *inst, orm_instance ***list, size_t *n,
+                    size_t *cap)
+{
+    if (inst->mark == gen) return;
+    inst->mark = gen;
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        *list = rm_arena_realloc(a, *list, *cap * sizeof **list, ncap * sizeof **list);
+        *cap = ncap;
+    }
+    (*list)[(*n)++] = inst;
+}
+
+/* The relationship's own extra condition (custom join "where") and the
+ * target's polymorphic identity, over the target at alias. */
+static int target_conditions(lctx *L, const orm_relationship *r, int alias, orm_alias_seq *seq,
+                             orm_expr **out)
+{
+    *out = orm_mapper_identity_where(L->a, r->target, alias);
+    if (!r->join_where) return 0;
+    orm_expr *w = NULL;
+    int rc = orm_filter_parse(L->a, r->target, r->join_where, alias, seq, "/join/where", &w, L->s->err);
+    if (rc) return orm_error_set(L->s->err, ORM_E_INTERNAL, "relationship %s: bad join where", r->name);
+    *out = orm_expr_and(L->a, *out, w);
+    return 0;
+}
+
+static orm_expr *pairs_eq(rm_arena *a, size_t n, orm_column **x, int ax, orm_column **y, int ay)
+{
+    orm_expr *w = NULL;
+    for (size_t i = 0; i < n; i++)
+        w = orm_expr_and(a, w, orm_expr_binary(a, ORM_OP_EQ, orm_expr_column(a, ax, x[i]),
+                                                 orm_expr_column(a, ay, y[i])));
+    return w;
+}
+
+static void add_join(rm_arena *a, orm_select *sel, const orm_table *t, int alias, orm_expr *on)
+{
+    sel->joins = rm_arena_realloc(a, sel->joins, sel->njoins * sizeof *sel->joins,
+                                  (sel->njoins + 1) * sizeof *sel->joins);
+    sel->joins[sel->njoins++] = (orm_join){ORM_JOIN_LEFT, t, alias, on};
+}
+
+static void add_columns(rm_arena *a, orm_select *sel, const orm_table *t, int alias)
+{
+    sel->columns = rm_arena_realloc(a, sel->columns, sel->ncolumns * sizeof *sel->columns,
+                                    (sel->ncolumns + t->ncolumns) * sizeof *sel->columns);
+    for (size_t i = 0; i < t->ncolumns; i++)
+        sel->columns[sel->ncolumns++] = orm_expr_column(a, alias, &t->columns[i]);
+}
+
+static void add_order(rm_arena *a, orm_select *sel, const orm_order_item *items, size_t n)
+{
+    sel->order = rm_arena_realloc(a, sel->order, sel->norder * sizeof *sel->order,
+                                  (sel->norder + n) * sizeof *sel->order);
+    for (size_t i = 0; i < n; i++) sel->order[sel->norder++] = items[i];
+}
+
+/* ---- join plans ------------------------------------------------------------- */
+
+static void plan_segments(rm_arena *a, plan *p, const orm_include *inc, size_t ninc, int parent,
+                          orm_alias_seq *seq)
+{
+    for (size_t i = 0; i < ninc; i++) {
+        if (inc[i].strategy != ORM_LAZY_JOINED) continue;
+        p->segs = rm_arena_realloc(a, p->segs, p->n * sizeof *p->segs, (p->n + 1) * sizeof *p->segs);
+        seg *sg = &p->segs[p->n];
+        memset(sg, 0, sizeof *sg);
+        sg->node = &inc[i];
+        sg->parent = parent;
+        sg->alias = seq->next++;
+        if (inc[i].rel->direction == ORM_MANY_TO_MANY) seq->next++; /* the secondary's alias */
+        p->to_many |= inc[i].rel->uselist;
+        int me = (int)p->n++;
+        plan_segments(a, p, inc[i].children, inc[i].nchildren, me, seq);
+    }
+}
+
+/* Add the plan's LEFT JOINs, columns and collection orders to sel, whose
+ * base mapper's table is at base_alias. */
+static int apply_plan(lctx *L, plan *p, orm_select *sel, int base_alias, orm_alias_seq *seq)
+{
+    p->width = sel->ncolumns;
+    for (size_t i = 0; i < p->n; i++) {
+        seg *sg = &p->segs[i];
+        const orm_relationship *r = sg->node->rel;
+        int pa = sg->parent < 0 ? base_alias : p->segs[sg->parent].alias;
+        orm_expr *extra;
+        int rc = target_conditions(L, r, sg->alias, seq, &extra);
+        if (rc) return rc;
+        if (r->direction == ORM_MANY_TO_MANY) {
+            int sa = sg->alias + 1;
+            add_join(L->a, sel, r->secondary, sa, pairs_eq(L->a, r->npairs, r->sec_local, sa, r->local, pa));
+            add_join(L->a, sel, r->target->table, sg->alias,
+                     orm_expr_and(L->a, pairs_eq(L->a, r->npairs, r->remote, sg->alias, r->sec_remote, sa), extra));
+        } else {
+            add_join(L->a, sel, r->target->table, sg->alias,
+                     orm_expr_and(L->a, pairs_eq(L->a, r->npairs, r->remote, sg->alias, r->local, pa), extra));
+        }
+        sg->offset = sel->ncolumns;
+        add_columns(L->a, sel, r->target->table, sg->alias);
+        if (r->uselist) {
+            size_t n;
+            orm_order_item *o = orm_relationship_order(L->a, r, sg->alias, &n);
+            add_order(L->a, sel, o, n);
+        }
+    }
+    p->width = sel->ncolumns;
+    return 0;
+}
+
+/* Decode the joined segments of one row, given its base instance. */
+static void decode_segments(lctx *L, plan *p, const orm_value *row, orm_instance *base,
+                            orm_instance **insts)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        seg *sg = &p->segs[i];
+        orm_instance *parent = sg->parent < 0 ? base : insts[sg->parent];
+        insts[i] = NULL;
+        if (!parent) continue;
+        const orm_relationship *r = sg->node->rel;
+        orm_related *slot = orm_instance_load_slot(parent, r, L->a);
+        const orm_value *cols = row + sg->offset;
+        if (all_null(cols, r->target->table)) continue;
+        orm_instance *child = materialize(L, r->target, cols);
+        orm_related_add(slot, child, L->a, true);
+        insts[i] = child;
+        collect(L->a, p->gen, child, &sg->loaded, &sg->nloaded, &sg->cap);
+    }
+}
+
+/* ---- statements --------------------------------------------------------------- */
+
+/* Called with each row's base instance. */
+typedef void (*row_fn)(lctx *L, orm_instance *base, const orm_value *row, void *ud);
+
+static int run_plan(lctx *L, orm_select *sel, const orm_mapper *m, plan *p, row_fn fn, void *ud)
+{
+    orm_compiled c;
+    orm_result r;
+    int rc = orm_compile_select(orm_engine_dialect(L->s->engine), sel, L->a, &c, L->s->err);
+    if (rc || (rc = orm_session_execute(L->s, &c, &r))) return rc;
+    orm_instance **insts = RM_NEW_ARRAY(L->a, orm_instance *, p->n + 1);
+    for (size_t i = 0; i < r.nrows; i++) {
+        const orm_value *row = orm_result_row(&r, i);
+        orm_instance *base = materialize(L, m, row);
+        fn(L, base, row, ud);
+        decode_segments(L, p, row, base, insts);
+    }
+    return 0;
+}
+
+static int finish_level(lctx *L, orm_instance **insts, size_t n, const orm_include *inc, size_t ninc,
+                        plan *p, int level);
+
+/* The selectin load of one include node for the given parents. */
+typedef struct keyed {
+    orm_instance *parent;
+    uint64_t hash;
+    struct keyed *next;
+} keyed;
+
+typedef struct selectin_state {
+    const orm_relationship *r;
+    keyed **buckets;
+    size_t nbuckets;
+    size_t key_offset;       /* where the key values start in a row */
+    orm_column **key_cols;   /* their columns (r->remote, or r->sec_local for many-to-many) */
+} selectin_state;
+
+static void attach(lctx *L, orm_instance *child, const orm_value *row, void *ud)
+{
+    selectin_state *st = ud;
+    const orm_relationship *r = st->r;
+    orm_value *key = RM_NEW_ARRAY(L->a, orm_value, r->npairs);
+    for (size_t k = 0; k < r->npairs; k++)
+        key[k] = r->direction == ORM_MANY_TO_MANY ? row[st->key_offset + k] : row[r->remote[k]->index];
+    uint64_t h = orm_values_hash(key, r->npairs);
+    for (keyed *e = st->buckets[h & (st->nbuckets - 1)]; e; e = e->next) {
+        if (e->hash != h) continue;
+        bool same = true;
+        for (size_t k = 0; k < r->npairs && same; k++)
+            same = orm_value_eq(&e->parent->row[r->local[k]->index], &key[k]);
+        if (same) orm_related_add(orm_instance_load_slot(e->parent, r, L->a), child, L->a, r->direction == ORM_MANY_TO_MANY);
+    }
+}
+
+static size_t next_pow2(size_t n)
+{
+    size_t p = 1;
+    while (p < n) p *= 2;
+    return p;
+}
+
+/* WHERE key IN (...) for keys[from, to), padded by repeating the last key. */
+static orm_expr *key_in(lctx *L, const selectin_state *st, int alias, orm_value **keys, size_t from,
+                        size_t to, size_t chunk)
+{
+    const orm_relationship *r = st->r;
+    size_t n = to - from, padded = next_pow2(n) < chunk ? next_pow2(n) : chunk;
+    if (padded < n) padded = n;
+    if (r->npairs == 1) {
+        orm_expr **items = RM_NEW_ARRAY(L->a, orm_expr *, padded);
+        for (size_t i = 0; i < padded; i++)
+            items[i] = orm_expr_param(L->a, keys[from + (i < n ? i : n - 1)][0], st->key_cols[0]);
+        return orm_expr_binary(L->a, ORM_OP_IN, orm_expr_column(L->a, alias, st->key_cols[0]),
+                               orm_expr_list(L->a, items, padded));
+    }
+    orm_expr *any = NULL;
+    for (size_t i = from; i < to; i++) {
+        orm_expr *all = NULL;
+        for (size_t k = 0; k < r->npairs; k++)
+            all = orm_expr_and(L->a, all, orm_expr_col_eq(L->a, alias, st->key_cols[k], keys[i][k]));
+        any = orm_expr_or(L->a, any, all);
+    }
+    return any;
+}
+
+static int selectin(lctx *L, const orm_include *node, orm_instance **parents, size_t n)
+{
+    const orm_relationship *r = node->rel;
+    rm_arena *a = L->a;
+    bool m2m = r->direction == ORM_MANY_TO_MANY;
+    selectin_state st = {.r = r, .nbuckets = next_pow2(n * 2 + 1)};
+    st.buckets = RM_NEW_ARRAY(a, keyed *, st.nbuckets);
+    st.key_cols = m2m ? r->sec_local : r->remote;
+    /* distinct non-NULL parent keys; every parent's slot is loaded, maybe empty */
+    orm_value **keys = RM_NEW_ARRAY(a, orm_value *, n ? n : 1);
+    size_t nkeys = 0;
+    for (size_t i = 0; i < n; i++) {
+        orm_instance *p = parents[i];
+        orm_instance_load_slot(p, r, a);
+        orm_value *key = RM_NEW_ARRAY(a, orm_value, r->npairs);
+        bool has_null = false;
+        for (size_t k = 0; k < r->npairs; k++) {
+            key[k] = p->row[r->local[k]->index];
+            has_null |= key[k].kind == ORM_V_NULL;
+        }
+        if (has_null) continue;
+        uint64_t h = orm_values_hash(key, r->npairs);
+        bool seen = false;
+        for (keyed *e = st.buckets[h & (st.nbuckets - 1)]; e && !seen; e = e->next) {
+            if (e->hash != h) continue;
+            seen = true;
+            for (size_t k = 0; k < r->npairs && seen; k++)
+                seen = orm_value_eq(&e->parent->row[r->local[k]->index], &key[k]);
+        }
+        keyed *e = RM_NEW(a, keyed);
+        *e = (keyed){p, h, st.buckets[h & (st.nbuckets - 1)]};
+        st.buckets[h & (st.nbuckets - 1)] = e;
+        if (!seen) keys[nkeys++] = key;
+    }
+    /* one statement per chunk; the same join plan for every chunk */
+    const orm_dialect *d = orm_engine_dialect(L->s->engine);
+    size_t chunk = ORM_SELECTIN_CHUNK;
+    if ((size_t)d->max_params / (r->npairs + 1) < chunk) chunk = (size_t)d->max_params / (r->npairs + 1);
+    orm_alias_seq seq = {m2m ? 2 : 1};
+    plan p = {.gen = ++L->map->generation};
+    plan_segments(a, &p, node->children, node->nchildren, -1, &seq);
+    for (size_t from = 0; from < nkeys; from += chunk) {
+        size_t to = from + chunk < nkeys ? from + chunk : nkeys;
+        orm_select sel = {.from = r->target->table, .alias = 0};
+        add_columns(a, &sel, r->target->table, 0);
+        int key_alias = 0;
+        if (m2m) {
+            key_alias = 1;
+            sel.joins = RM_NEW(a, orm_join);
+            sel.joins[0] = (orm_join){ORM_JOIN_INNER, r->secondary, 1,
+                                      pairs_eq(a, r->npairs, r->sec_remote, 1, r->remote, 0)};
+            sel.njoins = 1;
+            st.key_offset = sel.ncolumns;
+            sel.columns = rm_arena_realloc(a, sel.columns, sel.ncolumns * sizeof *sel.columns,
+                                           (sel.ncolumns + r->npairs) * sizeof *sel.columns);
+            for (size_t k = 0; k < r->npairs; k++)
+                sel.columns[sel.ncolumns++] = orm_expr_column(a, 1, r->sec_local[k]);
+        }
+        orm_expr *extra;
+        orm_alias_seq sub = seq;
+        int rc = target_conditions(L, r, 0, &sub, &extra);
+        if (rc) return rc;
+        sel.where = orm_expr_and(a, key_in(L, &st, key_alias, keys, from, to, chunk), extra);
+        size_t no;
+        orm_order_item *order = orm_relationship_order(a, r, 0, &no);
+        add_order(a, &sel, order, no);
+        if ((rc = apply_plan(L, &p, &sel, 0, &sub))) return rc;
+        if ((rc = run_plan(L, &sel, r->target, &p, attach, &st))) return rc;
+    }
+    /* the next level: the distinct targets loaded */
+    unsigned gen = ++L->map->generation;
+    orm_instance **targets = NULL;
+    size_t nt = 0, cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        orm_related *slot = orm_instance_related(parents[i], r);
+        for (size_t k = 0; slot && k < slot->n; k++) collect(a, gen, slot->items[k], &targets, &nt, &cap);
+    }
+    return finish_level(L, targets, nt, node->children, node->nchildren, &p, -1);
+}
+
+/* After a statement: descend into each include node at this level, through
+ * the joined segments it produced (seg index `level`, -1 = base) or by
+ * selectin. */
+static int finish_level(lctx *L, orm_instance **insts, size_t n, const orm_include *inc, size_t ninc,
+                        plan *p, int level)
+{
+    for (size_t i = 0; i < ninc; i++) {
+        const orm_include *node = &inc[i];
+        int rc = 0;
+        int j = -1;
+        for (size_t k = 0; p && k < p->n; k++)
+            if (p->segs[k].node == node && p->segs[k].parent == level) j = (int)k;
+        if (j >= 0) {
+            /* parents that got no row still need an (empty) loaded slot */
+            for (size_t k = 0; k < n; k++) orm_instance_load_slot(insts[k], node->rel, L->a);
+            rc = finish_level(L, p->segs[j].loaded, p->segs[j].nloaded, node->children,
+                              node->nchildren, p, j);
+        } else if (n) {
+            rc = selectin(L, node, insts, n);
+        }
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* ---- entry points ------------------------------------------------------------- */
+
+typedef struct top_rows {
+    orm_loaded *out;
+    size_t cap, nextra, extra_at;
+    size_t keep;            /* rows to keep */
+    orm_instance *last;     /* last base instance seen (joined rows repeat it) */
+} top_rows;
+
+static void add_top(lctx *L, orm_instance *base, const orm_value *row, void *ud)
+{
+    top_rows *t = ud;
+    orm_loaded *out = t->out;
+    if (t->last == base) return; /* joined rows repeat their parent */
+    t->last = base;
+    if (out->n >= t->keep) {
+        out->more = true;
+        return;
+    }
+    if (out->n == t->cap) {
+        size_t ncap = t->cap ? t->cap * 2 : 32;
+        out->items = rm_arena_realloc(L->a, out->items, t->cap * sizeof *out->items, ncap * sizeof *out->items);
+        t->cap = ncap;
+    }
+    out->items[out->n++] = base;
+    if (t->nextra) {
+        base->extra = RM_NEW_ARRAY(L->a, orm_value, t->nextra);
+        for (size_t i = 0; i < t->nextra; i++) base->extra[i] = orm_value_copy(L->a, row[t->extra_at + i]);
+    }
+}
+
+int orm_load_query(orm_session *s, const orm_schema *schema, const orm_query *q,
+                   const orm_include *inc, size_t ninc, orm_identity_map *map, orm_loaded *out)
+{
+    return orm_load_page(s, schema, q, SIZE_MAX, inc, ninc, map, out);
+}
+
+int orm_load_page(orm_session *s, const orm_schema *schema, const orm_query *q, size_t keep,
+                  const orm_include *inc, size_t ninc, orm_identity_map *map, orm_loaded *out)
+{
+    lctx L = {s, schema, map, s->arena};
+    rm_arena *a = s->arena;
+    memset(out, 0, sizeof *out);
+    orm_alias_seq seq = q->aliases;
+    plan p = {.gen = ++map->generation};
+    plan_segments(a, &p, inc, ninc, -1, &seq);
+    orm_select base;
+    orm_query_select(q, a, &base);
+    const orm_table *t = q->mapper->table;
+    top_rows tr = {.out = out, .nextra = base.ncolumns - t->ncolumns, .extra_at = t->ncolumns, .keep = keep};
+    orm_select sel = base;
+    if (p.to_many && (base.limit || base.offset)) {
+        /* page the parents in a derived table, then join: LIMIT counts parents */
+        orm_select *inner = RM_NEW(a, orm_select);
+        *inner = base;
+        inner->labels = RM_NEW_ARRAY(a, const char *, base.ncolumns);
+        sel = (orm_select){.from = t, .from_select = inner, .alias = 0};
+        sel.columns = RM_NEW_ARRAY(a, orm_expr *, base.ncolumns);
+        for (size_t i = 0; i < base.ncolumns; i++) {
+            if (i < t->ncolumns) {
+                sel.columns[sel.ncolumns++] = orm_expr_column(a, 0, &t->columns[i]);
+                continue;
+            }
+            inner->labels[i] = rm_arena_sprintf(a, "_s%zu", i - t->ncolumns);
+            sel.columns[sel.ncolumns++] = orm_expr_label(a, 0, inner->labels[i]);
+        }
+        /* the same order outside, by the derived table's columns */
+        size_t x = t->ncolumns;
+        sel.order = RM_NEW_ARRAY(a, orm_order_item, base.norder);
+        for (size_t i = 0; i < base.norder; i++) {
+            orm_expr *e = base.order[i].expr;
+            bool own = e->op == ORM_OP_COLUMN && e->u.col.alias == 0;
+            sel.order[sel.norder++] = (orm_order_item){own ? e : sel.columns[x++], base.order[i].desc};
+        }
+    }
+    int rc = apply_plan(&L, &p, &sel, 0, &seq);
+    if (rc || (rc = run_plan(&L, &sel, q->mapper, &p, add_top, &tr))) return rc;
+    return finish_level(&L, out->items, out->n, inc, ninc, &p, -1);
+}
+
+int orm_load_related(orm_session *s, const orm_schema *schema, orm_instance **parents, size_t n,
+                     const orm_include *inc, size_t ninc, orm_identity_map *map)
+{
+    lctx L = {s, schema, map, s->arena};
+    return finish_level(&L, parents, n, inc, ninc, NULL, -1);
+}

@@ -1,0 +1,53 @@
+/* loading.h: rows → instances through the identity map, and the eager
+ * loader strategies (SQLAlchemy's loading.py and strategies.py):
+ *   joined   — LEFT OUTER JOINs in the statement that loads the parents;
+ *              when a to-many is joined and the parents are paged, the
+ *              parents' query becomes a derived table, so LIMIT counts
+ *              parents, not joined rows;
+ *   selectin — one more statement per relationship level,
+ *              ... WHERE key IN (...), the key list chunked under the
+ *              dialect's parameter limit and padded to a power of two so
+ *              few distinct statements reach the statement cache.
+ * A list of N parents with an include tree of R selectin nodes therefore
+ * runs 1 + R statements whatever N (more only when a key list is chunked). */
+#ifndef ORM_LOADING_H
+#define ORM_LOADING_H
+
+#include "orm/instance.h"
+#include "orm/query.h"
+#include "orm/schema.h"
+
+/* One node of an include tree: load rel with strategy (JOINED or
+ * SELECTIN), then its children on the loaded targets. */
+typedef struct orm_include {
+    const orm_relationship *rel;
+    orm_lazy strategy;
+    struct orm_include *children;
+    size_t nchildren;
+} orm_include;
+
+typedef struct orm_loaded {
+    orm_instance **items;   /* the query's rows, in order, one per parent */
+    size_t n;
+    bool more;              /* rows past `keep` were found (and left out) */
+} orm_loaded;
+
+/* Run q (order, paging, keyset) and load the include tree on its rows.
+ * Instances go through map (so an object reached twice is one instance).
+ * Each top-level instance's `extra` holds its sort keys through joins. */
+int orm_load_query(orm_session *s, const orm_schema *schema, const orm_query *q,
+                   const orm_include *inc, size_t ninc, orm_identity_map *map, orm_loaded *out);
+/* The same, keeping at most `keep` rows (their includes loaded) and setting
+ * out->more when the query returned more: run it with limit keep + 1 to
+ * learn whether a next page exists without loading its includes. */
+int orm_load_page(orm_session *s, const orm_schema *schema, const orm_query *q, size_t keep,
+                  const orm_include *inc, size_t ninc, orm_identity_map *map, orm_loaded *out);
+
+/* Load the include tree on instances already loaded. */
+int orm_load_related(orm_session *s, const orm_schema *schema, orm_instance **parents, size_t n,
+                     const orm_include *inc, size_t ninc, orm_identity_map *map);
+
+/* Rows per selectin statement at most (before the dialect's parameter limit). */
+#define ORM_SELECTIN_CHUNK 1000
+
+#endif

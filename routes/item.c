@@ -1,0 +1,178 @@
+/* item.c: one object: GET/PUT/PATCH/DELETE /api/{res}/{id}, and
+ * sub-resources GET /api/{res}/{id}/{rel} (a to-one answers the object or
+ * null; a collection answers a list, see list.c). Each request is one unit
+ * of work; the answer embeds the included relationships. */
+#include <string.h>
+
+#include "orm/cascade.h"
+#include "routes/routes_int.h"
+
+typedef enum { OP_GET, OP_UPDATE, OP_DELETE } item_op;
+
+typedef struct item_unit {
+    rm_ctx *ctx;
+    const orm_mapper *m;
+    const orm_value *key;
+    rm_row_input in;
+    item_op op;
+    rm_include *include;
+    orm_instance *inst;
+} item_unit;
+
+/* The instance for a row just read or written, with its includes loaded. */
+static int load_instance(orm_session *s, rm_ctx *ctx, const orm_mapper *m, orm_value *row,
+                         const rm_include *inc, orm_instance **out)
+{
+    orm_identity_map map;
+    orm_identity_map_init(&map, ctx->a);
+    orm_instance *inst = orm_identity_map_add(&map, m, row, NULL);
+    inst->mapper = orm_schema_polymorphic(ctx->app->schema, m, inst->row);
+    *out = inst;
+    return orm_load_related(s, ctx->app->schema, &inst, 1, inc->nodes, inc->n, &map);
+}
+
+static int run_item(orm_session *s, void *ud)
+{
+    item_unit *u = ud;
+    orm_value *row;
+    int rc;
+    switch (u->op) {
+    case OP_GET: rc = orm_get(s, u->m, u->key, &row); break;
+    case OP_UPDATE: rc = orm_update_row(s, u->m, u->key, u->in.values, u->in.given, &row); break;
+    default: return orm_delete_cascade(s, u->m, u->key);
+    }
+    return rc ? rc : load_instance(s, u->ctx, u->m, row, u->include, &u->inst);
+}
+
+static void reply_instance(rm_ctx *ctx, int status, const orm_instance *inst, const rm_include *inc,
+                           const bool *fields)
+{
+    rm_sb sb;
+    rm_sb_init(&sb, ctx->a);
+    if (inst) rm_write_instance(&sb, inst, inc->nodes, inc->n, fields, inc);
+    else rm_sb_append(&sb, "null");
+    rm_reply_json(ctx, status, &sb);
+}
+
+static bool is_read(const char *method) { return !strcmp(method, "GET") || !strcmp(method, "HEAD"); }
+
+static void handle_object(rm_ctx *ctx, const orm_mapper *m, const orm_value *key)
+{
+    const char *method = ctx->req->method;
+    unsigned allowed = m->methods & (ORM_ALLOW_READ | ORM_ALLOW_REPLACE | ORM_ALLOW_UPDATE | ORM_ALLOW_DELETE);
+    item_unit u = {.ctx = ctx, .m = m, .key = key};
+    rm_include inc;
+    bool *fields = NULL;
+    if (is_read(method) && (allowed & ORM_ALLOW_READ)) {
+        u.op = OP_GET;
+    } else if (!strcmp(method, "PUT") && (allowed & ORM_ALLOW_REPLACE)) {
+        u.op = OP_UPDATE;
+    } else if (!strcmp(method, "PATCH") && (allowed & ORM_ALLOW_UPDATE)) {
+        u.op = OP_UPDATE;
+    } else if (!strcmp(method, "DELETE") && (allowed & ORM_ALLOW_DELETE)) {
+        u.op = OP_DELETE;
+    } else {
+        rm_fail_method(ctx, allowed);
+        return;
+    }
+    if (rm_parse_object_params(ctx, m, &inc, &fields)) {
+        rm_fail(ctx);
+        return;
+    }
+    u.include = &inc;
+    if (u.op == OP_UPDATE) {
+        if (!ctx->req->json || !json_is_object(ctx->req->json)) {
+            orm_error_field(&ctx->err, ORM_E_INVALID, "", "a JSON object is required");
+            rm_fail(ctx);
+            return;
+        }
+        rm_write_mode mode = !strcmp(method, "PUT") ? RM_WRITE_REPLACE : RM_WRITE_UPDATE;
+        if (rm_decode_row(ctx, m, ctx->req->json, mode, "", key, &u.in)) {
+            rm_fail(ctx);
+            return;
+        }
+    }
+    if (orm_session_run(&ctx->session, !is_read(method), run_item, &u)) {
+        rm_fail(ctx);
+        return;
+    }
+    if (u.op == OP_DELETE) {
+        rm_response_body(ctx->resp, 204, NULL, NULL, 0);
+        return;
+    }
+    reply_instance(ctx, 200, u.inst, &inc, fields);
+}
+
+/* ---- to-one sub-resources ------------------------------------------------------ */
+
+typedef struct to_one_unit {
+    rm_ctx *ctx;
+    const orm_mapper *parent;
+    const orm_relationship *rel;
+    const orm_value *key;
+    rm_include *include;
+    orm_instance *inst;
+} to_one_unit;
+
+static int run_to_one(orm_session *s, void *ud)
+{
+    to_one_unit *u = ud;
+    orm_value *row;
+    int rc = orm_get(s, u->parent, u->key, &row);
+    if (rc) return rc;
+    orm_query q;
+    orm_query_init(&q, u->rel->target);
+    if ((rc = orm_with_parent(u->ctx->a, u->rel, row, 0, &q.aliases, &q.where, &u->ctx->err))) return rc;
+    q.limit = 1;
+    orm_identity_map map;
+    orm_identity_map_init(&map, u->ctx->a);
+    orm_loaded got;
+    rc = orm_load_query(s, u->ctx->app->schema, &q, u->include->nodes, u->include->n, &map, &got);
+    u->inst = rc == 0 && got.n ? got.items[0] : NULL;
+    return rc;
+}
+
+static void handle_related(rm_ctx *ctx, const orm_mapper *m, const orm_value *key,
+                           const orm_relationship *r, const char *path)
+{
+    if (!is_read(ctx->req->method) || !(r->target->methods & ORM_ALLOW_READ)) {
+        rm_fail_method(ctx, r->target->methods & ORM_ALLOW_READ);
+        return;
+    }
+    if (r->uselist) {
+        rm_handle_related_list(ctx, m, r, key, path);
+        return;
+    }
+    rm_include inc;
+    bool *fields = NULL;
+    if (rm_parse_object_params(ctx, r->target, &inc, &fields)) {
+        rm_fail(ctx);
+        return;
+    }
+    to_one_unit u = {ctx, m, r, key, &inc, NULL};
+    if (orm_session_run(&ctx->session, false, run_to_one, &u)) {
+        rm_fail(ctx);
+        return;
+    }
+    reply_instance(ctx, 200, u.inst, &inc, fields);
+}
+
+void rm_handle_item(rm_ctx *ctx, const orm_mapper *m, const char *key_text, const char *rel_name)
+{
+    orm_value *key = RM_NEW_ARRAY(ctx->a, orm_value, m->table->npk);
+    if (rm_parse_key(ctx->a, m, key_text, key)) {
+        orm_error_set(&ctx->err, ORM_E_NOT_FOUND, "no %s with that key", m->name);
+        rm_fail(ctx);
+        return;
+    }
+    if (!rel_name) {
+        handle_object(ctx, m, key);
+        return;
+    }
+    const orm_relationship *r = orm_mapper_relationship(m, rel_name);
+    if (!r) {
+        rm_fail_status(ctx, 404, rm_arena_sprintf(ctx->a, "%s has no relationship \"%s\"", m->name, rel_name));
+        return;
+    }
+    handle_related(ctx, m, key, r, ctx->req->path);
+}

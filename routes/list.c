@@ -1,0 +1,159 @@
+/* list.c: list answers (SPEC §4) for GET /api/{res} and for collection
+ * sub-resources GET /api/{res}/{id}/{rel}: parameters → query, one unit
+ * that loads the page (and its includes) through the identity map and
+ * counts when asked, then {"data", "meta", "links"} with a keyset cursor in
+ * links.next. */
+#include <string.h>
+
+#include "routes/routes_int.h"
+
+typedef struct list_unit {
+    rm_ctx *ctx;
+    rm_list_params *p;
+    /* sub-resources: the condition tying rows to their parent (or an error) */
+    int (*scope)(rm_ctx *ctx, orm_session *s, void *ud, orm_alias_seq *aliases, orm_expr **out);
+    void *scope_ud;
+    orm_loaded rows;
+    int64_t total;
+} list_unit;
+
+static int run_list(orm_session *s, void *ud)
+{
+    list_unit *u = ud;
+    rm_ctx *ctx = u->ctx;
+    orm_query q = u->p->query;
+    if (u->scope) {
+        orm_expr *w;
+        int rc = u->scope(ctx, s, u->scope_ud, &q.aliases, &w);
+        if (rc) return rc;
+        q.where = orm_expr_and(ctx->a, q.where, w);
+    }
+    q.limit = u->p->limit + 1; /* one more row tells whether there is a next page */
+    orm_identity_map map;
+    orm_identity_map_init(&map, ctx->a);
+    int rc = orm_load_page(s, ctx->app->schema, &q, (size_t)u->p->limit, u->p->include.nodes,
+                           u->p->include.n, &map, &u->rows);
+    if (!rc && u->p->count) rc = orm_query_count(s, &q, &u->total); /* WHERE only: no keyset, no paging */
+    return rc;
+}
+
+/* This list's URL: the request's parameters, with offset and cursor
+ * replaced when `replace` (then offset > 0 and cursor non-NULL are added). */
+static const char *list_link(rm_ctx *ctx, const char *base, bool replace, int64_t offset,
+                             const char *cursor)
+{
+    rm_sb sb;
+    rm_sb_init(&sb, ctx->a);
+    rm_sb_append(&sb, base);
+    char sep = '?';
+    for (size_t i = 0; i < ctx->req->nquery; i++) {
+        const rm_kv *kv = &ctx->req->query[i];
+        if (replace && (!strcmp(kv->key, "offset") || !strcmp(kv->key, "cursor"))) continue;
+        rm_sb_appendc(&sb, sep);
+        sep = '&';
+        rm_url_encode(&sb, kv->key, strlen(kv->key));
+        rm_sb_appendc(&sb, '=');
+        if (kv->value) rm_url_encode(&sb, kv->value, strlen(kv->value));
+    }
+    if (replace && offset > 0) {
+        rm_sb_appendf(&sb, "%coffset=%lld", sep, (long long)offset);
+        sep = '&';
+    }
+    if (replace && cursor) {
+        rm_sb_appendf(&sb, "%ccursor=", sep);
+        rm_url_encode(&sb, cursor, strlen(cursor));
+    }
+    return sb.buf;
+}
+
+/* links.next carries a keyset cursor from the page's last row; links.prev
+ * steps back by offset (a cursor page has no prev). */
+static void write_links(rm_ctx *ctx, const char *base, rm_list_params *p, const orm_loaded *rows,
+                        size_t n, rm_sb *sb)
+{
+    rm_sb_append(sb, "\"links\":{\"self\":");
+    const char *self = list_link(ctx, base, false, 0, NULL);
+    rm_sb_append_json_string(sb, self, strlen(self));
+    if (rows->more && n > 0) {
+        size_t nkeys;
+        orm_query_effective_order(&p->query, ctx->a, &nkeys);
+        orm_value *keys = RM_NEW_ARRAY(ctx->a, orm_value, nkeys);
+        const orm_instance *last = rows->items[n - 1];
+        orm_query_sort_values(&p->query, ctx->a, last->row, last->extra, keys);
+        const char *cursor = rm_cursor_encode(ctx, p->query.mapper, p->sort, keys, nkeys);
+        const char *next = list_link(ctx, base, true, 0, cursor);
+        rm_sb_append(sb, ",\"next\":");
+        rm_sb_append_json_string(sb, next, strlen(next));
+    }
+    if (p->offset > 0 && !p->cursor) {
+        const char *prev = list_link(ctx, base, true, p->offset > p->limit ? p->offset - p->limit : 0, NULL);
+        rm_sb_append(sb, ",\"prev\":");
+        rm_sb_append_json_string(sb, prev, strlen(prev));
+    }
+    rm_sb_appendc(sb, '}');
+}
+
+static void reply_list(rm_ctx *ctx, const char *base, list_unit *u)
+{
+    rm_list_params *p = u->p;
+    if (orm_session_run(&ctx->session, false, run_list, u)) {
+        rm_fail(ctx);
+        return;
+    }
+    size_t n = u->rows.n;
+    rm_sb sb;
+    rm_sb_init(&sb, ctx->a);
+    rm_sb_append(&sb, "{\"data\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i) rm_sb_appendc(&sb, ',');
+        rm_write_instance(&sb, u->rows.items[i], p->include.nodes, p->include.n, p->fields, &p->include);
+    }
+    rm_sb_appendf(&sb, "],\"meta\":{\"limit\":%lld,\"offset\":%lld", (long long)p->limit,
+                  (long long)p->offset);
+    if (p->count) rm_sb_appendf(&sb, ",\"total\":%lld", (long long)u->total);
+    rm_sb_append(&sb, "},");
+    write_links(ctx, base, p, &u->rows, n, &sb);
+    rm_sb_appendc(&sb, '}');
+    rm_reply_json(ctx, 200, &sb);
+}
+
+void rm_handle_list(rm_ctx *ctx, const orm_mapper *m)
+{
+    rm_list_params p;
+    if (rm_parse_list_params(ctx, m, m->default_order, &p)) {
+        rm_fail(ctx);
+        return;
+    }
+    list_unit u = {.ctx = ctx, .p = &p};
+    reply_list(ctx, rm_arena_sprintf(ctx->a, "/api/%s", m->resource), &u);
+}
+
+/* ---- collection sub-resources ---------------------------------------------- */
+
+typedef struct scope_ud {
+    const orm_mapper *parent;
+    const orm_relationship *rel;
+    const orm_value *key;
+} scope_ud;
+
+/* The parent must exist (404); the list is its related rows. */
+static int parent_scope(rm_ctx *ctx, orm_session *s, void *ud, orm_alias_seq *aliases, orm_expr **out)
+{
+    scope_ud *sc = ud;
+    orm_value *row;
+    int rc = orm_get(s, sc->parent, sc->key, &row);
+    return rc ? rc : orm_with_parent(ctx->a, sc->rel, row, 0, aliases, out, &ctx->err);
+}
+
+void rm_handle_related_list(rm_ctx *ctx, const orm_mapper *parent, const orm_relationship *r,
+                            const orm_value *key, const char *base)
+{
+    rm_list_params p;
+    if (rm_parse_list_params(ctx, r->target, r->order_by ? r->order_by : r->target->default_order, &p)) {
+        rm_fail(ctx);
+        return;
+    }
+    scope_ud sc = {parent, r, key};
+    list_unit u = {.ctx = ctx, .p = &p, .scope = parent_scope, .scope_ud = &sc};
+    reply_list(ctx, base, &u);
+}
