@@ -23,6 +23,8 @@ typedef struct rm_request {
     const char *id;         /* request id; also sent as X-Request-Id */
     const char *method;     /* as sent, e.g. "GET" (HEAD is passed as "HEAD") */
     const char *path;       /* percent-decoded path without the query: "/api/users/1" */
+    const char *raw_path;   /* the same as sent, still percent-encoded: split it first
+                               when a segment may hold an encoded '/' or ',' */
     rm_kv *query;           /* decoded query arguments in order, duplicates kept */
     size_t nquery;
     rm_kv *headers;         /* request headers in order */

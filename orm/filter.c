@@ -232,6 +232,10 @@ static int like_operand(fctx *f, column_op op, const json_t *j, const char *ptr,
     rm_sb sb;
     rm_sb_init(&sb, f->a);
     if (op == OP_like || op == OP_ilike) {
+        size_t trailing = 0;
+        while (trailing < n && s[n - 1 - trailing] == '\\') trailing++;
+        if (trailing % 2) /* PostgreSQL refuses it; SQLite matches nothing: refuse on both */
+            return fail(f, ptr, "the pattern ends with an unfinished escape (\\)");
         rm_sb_appendn(&sb, s, n);
     } else {
         if (op != OP_startswith) rm_sb_appendc(&sb, '%');

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "orm/convert.h"
+#include "orm/filter.h"
 #include "orm/schema_int.h"
 
 /* One entity or plain-table declaration, in the order of the files. */
@@ -1206,6 +1207,28 @@ static int read_sources(loadctx *C, const char *path, const char *text, const ch
     return 0;
 }
 
+/* A custom join's "where" is a filter over the target: parse it once now so
+ * a bad one is a start-up error naming the relationship, not a request's. */
+static int check_join_filters(orm_loader *L)
+{
+    for (size_t i = 0; i < L->nrels; i++) {
+        const orm_relspec *rs = &L->rels[i];
+        const orm_relationship *r = rs->rel;
+        if (!r->join_where) continue;
+        orm_error ferr;
+        orm_error_init(&ferr, L->tmp);
+        orm_alias_seq seq = {1};
+        orm_expr *e;
+        if (orm_filter_parse(L->tmp, r->target, r->join_where, 0, &seq, "", &e, &ferr)) {
+            const char *ptr = ferr.nfields ? ferr.fields[0].pointer : "";
+            return orm_loader_fail(L, &rs->origin, rm_arena_sprintf(L->tmp, "relationships.%s.join.where%s",
+                                                                    r->name, ptr),
+                                   "%s", ferr.nfields ? ferr.fields[0].message : ferr.detail);
+        }
+    }
+    return 0;
+}
+
 static int load(const char *path, const char *text, const char *source, orm_schema **out, orm_error *err)
 {
     loadctx C;
@@ -1223,6 +1246,7 @@ static int load(const char *path, const char *text, const char *source, orm_sche
     if (!rc) rc = orm_loader_resolve_foreign_keys(&C.L);
     if (!rc) rc = orm_loader_sort_tables(&C.L);
     if (!rc) rc = orm_loader_resolve_relationships(&C.L);
+    if (!rc) rc = check_join_filters(&C.L);
     rm_arena_destroy(C.L.tmp);
     if (rc) {
         orm_schema_free(C.L.s);

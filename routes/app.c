@@ -82,8 +82,10 @@ static void add_timing(rm_ctx *ctx)
                                         ctx->session.statements, ctx->session.db_ms));
 }
 
-/* Split "/api/users/1" into at most max segments; returns the count, or
- * max + 1 when there are more. A trailing slash is ignored. */
+/* Split the raw path "/api/tags/a%2Cb,y" into at most max segments, still
+ * percent-encoded (decoding is per segment, and per key part for keys);
+ * returns the count, or max + 1 when there are more. A trailing slash is
+ * ignored. */
 static size_t split_path(rm_arena *a, const char *path, const char **seg, size_t max)
 {
     size_t n = 0;
@@ -103,7 +105,12 @@ static size_t split_path(rm_arena *a, const char *path, const char **seg, size_t
 static void route(rm_ctx *ctx)
 {
     const char *seg[5];
-    size_t n = split_path(ctx->a, ctx->req->path, seg, 4);
+    const char *raw = ctx->req->raw_path ? ctx->req->raw_path : ctx->req->path;
+    size_t n = split_path(ctx->a, raw, seg, 4);
+    /* every segment but the key is a name: decode it now (n may be max + 1:
+     * only the first max segments were kept) */
+    for (size_t i = 0; i < n && i < 4; i++)
+        if (i != 2) seg[i] = rm_url_decode(ctx->a, seg[i]);
     ctx->route = "unmatched";
     if (n == 1 && !strcmp(seg[0], "healthz")) {
         ctx->route = "/healthz";

@@ -113,7 +113,7 @@ int rm_parse_key(rm_arena *a, const orm_mapper *m, const char *text, orm_value *
     for (size_t i = 0; i < t->npk; i++) {
         const char *end = i + 1 < t->npk ? strchr(p, ',') : p + strlen(p);
         if (!end) return -1;
-        const char *part = rm_arena_strndup(a, p, (size_t)(end - p));
+        const char *part = rm_url_decode(a, rm_arena_strndup(a, p, (size_t)(end - p)));
         const char *msg;
         if (!*part || orm_value_from_text(t->pk[i], part, a, &out[i], &msg)) return -1;
         p = *end ? end + 1 : end;

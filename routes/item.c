@@ -174,5 +174,5 @@ void rm_handle_item(rm_ctx *ctx, const orm_mapper *m, const char *key_text, cons
         rm_fail_status(ctx, 404, rm_arena_sprintf(ctx->a, "%s has no relationship \"%s\"", m->name, rel_name));
         return;
     }
-    handle_related(ctx, m, key, r, ctx->req->path);
+    handle_related(ctx, m, key, r, ctx->req->raw_path ? ctx->req->raw_path : ctx->req->path);
 }

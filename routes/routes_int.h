@@ -102,6 +102,8 @@ void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *n
 void rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb);
 /* Percent-encode a path segment / query value into sb. */
 void rm_url_encode(rm_sb *sb, const char *s, size_t n);
+/* Percent-decode (arena copy); malformed escapes stay as they are. */
+char *rm_url_decode(rm_arena *a, const char *s);
 
 /* ---- body.c: JSON input → column values ---------------------------------- */
 typedef enum rm_write_mode {
@@ -123,8 +125,9 @@ int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_
                   const char *prefix, const orm_value *key, rm_row_input *out);
 
 /* ---- keys ----------------------------------------------------------------- */
-/* Parse "{k1},{k2}" from the URL into m's key values; -1 if it does not
- * parse for the key's types (the caller answers 404). */
+/* Parse "{k1},{k2}" from the URL (still percent-encoded: split on ',',
+ * then each part decoded) into m's key values; -1 if it does not parse for
+ * the key's types (the caller answers 404). */
 int rm_parse_key(rm_arena *a, const orm_mapper *m, const char *text, orm_value *out);
 
 /* ---- params.c: list query parameters -------------------------------------- */

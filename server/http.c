@@ -3,14 +3,21 @@
  * Life of a request: the URI-log callback (called once per request, with
  * the raw request target) creates the request state in a fresh arena and
  * counts the request in flight; the first access-handler call checks the
- * request line and headers (414, 431, 405, framing 400, NUL 400, 413 by
- * Content-Length) and answers static files; later calls collect the body
+ * request line and headers (414, 431, 405, framing 400/501, Host 400, NUL
+ * 400, 413 by Content-Length) and answers static files; later calls collect
+ * the body
  * into the arena up to max_body (past it the rest is discarded and 413
  * answered); the last call checks the media type, parses the JSON and calls
  * the handler. The completion callback writes the access log, destroys the
  * arena (which also frees the parsed JSON) and uncounts the request, which
  * is what rm_server_stop waits for. All state is per server or per request:
- * handlers run on several threads at once. */
+ * handlers run on several threads at once. The server's own error answers
+ * carry `Server-Timing: db;desc="0 queries";dur=0` like routes/ answers do.
+ *
+ * Not ours to answer: libmicrohttpd itself rejects, in HTML, a malformed
+ * Content-Length value, malformed chunked framing, and request heads too big
+ * for its per-connection memory (sized so that our 414/431 fire long
+ * before). */
 #include "server/http.h"
 
 #include <errno.h>
@@ -40,6 +47,8 @@
 #define LISTEN_BACKLOG 511
 #define ALLOWED_METHODS "GET, HEAD, POST, PUT, PATCH, DELETE"
 #define REQUEST_ID_LEN 16
+/* what routes/ reports per request; answers given here ran no statement */
+#define SERVER_TIMING_NONE "db;desc=\"0 queries\";dur=0"
 
 struct rm_server {
     struct MHD_Daemon *daemon;
@@ -48,7 +57,8 @@ struct rm_server {
     rm_handler_fn handler;
     void *ud;
     size_t max_body, max_uri, max_header_bytes;
-    char *static_root;          /* realpath of the static dir (malloc) or NULL */
+    bool static_on;             /* a static dir was configured */
+    char *static_root;          /* its realpath (malloc); NULL if it does not exist */
     int log_requests;
     uint64_t id_seed;           /* random per server: ids differ across restarts */
     atomic_uint_fast64_t next_id;
@@ -62,6 +72,7 @@ typedef struct req_state {
     rm_arena *arena;
     char id[REQUEST_ID_LEN + 1];
     size_t uri_len;             /* raw request target, query included */
+    const char *raw_path;       /* raw target up to '?', still percent-encoded */
     bool uri_has_nul;           /* "%00" somewhere in the raw target */
     struct timespec start;      /* CLOCK_MONOTONIC at the request line */
     bool started;               /* first access-handler call done */
@@ -121,6 +132,7 @@ static req_state *new_state(rm_server *s, const char *uri)
     if (uri) {
         st->uri_len = strlen(uri);
         st->uri_has_nul = contains_encoded_nul(uri);
+        st->raw_path = rm_arena_strndup(a, uri, strcspn(uri, "?"));
     }
     atomic_fetch_add(&s->inflight, 1);
     return st;
@@ -146,7 +158,7 @@ static double elapsed_ms(const struct timespec *start)
 static void access_log(const req_state *st, enum MHD_RequestTerminationCode toe)
 {
     const char *method = st->method ? st->method : "-";
-    const char *path = st->path ? st->path : "-";
+    const char *path = st->raw_path ? st->raw_path : st->path ? st->path : "-";
     double ms = elapsed_ms(&st->start);
     if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
         rm_log(RM_LOG_INFO, "%s %s %d %.3fms %s", method, path, st->status, ms, st->id);
@@ -219,7 +231,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, req_state *st,
     return ret;
 }
 
-/* Answer a problem+json with one error (pointer may be NULL: no errors). */
+/* Answer a problem+json of the server's own (no handler ran) with one
+ * error (pointer may be NULL: no errors). */
 static enum MHD_Result send_problem(struct MHD_Connection *c, req_state *st, int status,
                                     const char *detail, const char *pointer,
                                     const char *message)
@@ -228,6 +241,7 @@ static enum MHD_Result send_problem(struct MHD_Connection *c, req_state *st, int
     rm_problem_error e = {pointer, message};
     rm_problem(&resp, st->arena, status, detail, pointer ? &e : NULL, pointer ? 1 : 0, st->id);
     if (status == 405) rm_response_header(&resp, st->arena, "Allow", ALLOWED_METHODS);
+    rm_response_header(&resp, st->arena, "Server-Timing", SERVER_TIMING_NONE);
     return send_response(c, st, &resp);
 }
 
@@ -324,7 +338,7 @@ static int framing_status(const header_scan *h, const char **why)
 
 static bool is_static_path(const rm_server *s, const char *url)
 {
-    return s->static_root && (strcmp(url, "/") == 0 || strncmp(url, "/static/", 8) == 0);
+    return s->static_on && (strcmp(url, "/") == 0 || strncmp(url, "/static/", 8) == 0);
 }
 
 static enum MHD_Result serve_static(struct MHD_Connection *c, req_state *st, const char *url,
@@ -334,11 +348,12 @@ static enum MHD_Result serve_static(struct MHD_Connection *c, req_state *st, con
         rm_response resp = {0};
         rm_problem(&resp, st->arena, 405, "static files are read-only", NULL, 0, st->id);
         rm_response_header(&resp, st->arena, "Allow", "GET, HEAD");
+        rm_response_header(&resp, st->arena, "Server-Timing", SERVER_TIMING_NONE);
         return send_response(c, st, &resp);
     }
     const char *name = strcmp(url, "/") == 0 ? "index.html" : url + 8;
     rm_static_file f;
-    int status = rm_static_open(st->srv->static_root, name, &f);
+    int status = st->srv->static_root ? rm_static_open(st->srv->static_root, name, &f) : 404;
     if (status == 400) return send_problem(c, st, 400, "invalid static file path", NULL, NULL);
     if (status) return send_problem(c, st, 404, "no such file", NULL, NULL);
     struct MHD_Response *r = MHD_create_response_from_fd(f.size, f.fd); /* takes the fd */
@@ -501,6 +516,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, req_state *st, const c
         .id = st->id,
         .method = st->method,
         .path = st->path,
+        .raw_path = st->raw_path ? st->raw_path : st->path,
         .query = args.items,
         .nquery = args.n,
         .headers = st->headers,
@@ -642,6 +658,7 @@ static int start_daemon(rm_server *s, int threads, char *err, size_t errlen)
 static void resolve_static(rm_server *s, const char *dir)
 {
     if (!dir || !*dir) return;
+    s->static_on = true;
     s->static_root = realpath(dir, NULL);
     if (!s->static_root)
         rm_log(RM_LOG_WARN, "static directory '%s' not usable (%s): / and /static/ answer 404",

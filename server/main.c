@@ -18,9 +18,15 @@ extern char **environ;
 
 #define DRAIN_TIMEOUT_MS 10000
 
+/* Block SIGINT/SIGTERM for every thread (sigwait takes them) and ignore
+ * SIGPIPE. The stop signals get their default action back first: a shell
+ * starts background jobs with SIGINT ignored, and an ignored signal is
+ * discarded even while blocked, so sigwait() would never see it. */
 static void block_signals(sigset_t *set)
 {
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     sigemptyset(set);
     sigaddset(set, SIGINT);
     sigaddset(set, SIGTERM);
@@ -40,6 +46,7 @@ static rm_app_config app_config(const rm_options *o)
         .max_overflow = o->max_overflow,
         .statement_timeout_ms = o->statement_timeout_ms,
         .max_body = o->max_body,
+        .secret = o->jwt_secret && *o->jwt_secret ? o->jwt_secret : NULL,
     };
     return c;
 }
@@ -77,12 +84,6 @@ int main(int argc, char **argv)
     if (opts.help) {
         rm_options_usage(stdout);
         return 0;
-    }
-    if (opts.jwt_secret && *opts.jwt_secret) {
-        /* refuse rather than serve everything open while the user asked for
-         * access control: the application has no JWT support to pass it to */
-        fprintf(stderr, "restmap: --jwt-secret: access control is not available in this build\n");
-        return 2;
     }
     sigset_t stop_signals;
     block_signals(&stop_signals);

@@ -193,6 +193,8 @@ START_TEST(rejections_point_at_the_node)
     ASSERT_REJECTED("users", "{\"id\": {\"lt\": null}}", "/filter/id/lt", "null");
     ASSERT_REJECTED("users", "{\"id\": {\"like\": \"1%\"}}", "/filter/id/like", "text columns");
     ASSERT_REJECTED("users", "{\"name\": {\"like\": 5}}", "/filter/name/like", "string");
+    ASSERT_REJECTED("users", "{\"name\": {\"like\": \"a\\\\\"}}", "/filter/name/like", "unfinished escape");
+    ASSERT_WHERE("users", "{\"name\": {\"like\": \"a\\\\\\\\\"}}", "t0.\"name\" LIKE ?1 ESCAPE '\\'"); /* an escaped \\ */
     ASSERT_REJECTED("users", "{\"name\": {\"bogus\": 5}}", "/filter/name/bogus", "unknown operator");
     ASSERT_REJECTED("users", "{\"name\": {\"any\": {}}}", "/filter/name/any", "relationships");
     ASSERT_REJECTED("users", "{\"name\": [1]}", "/filter/name", "in");

@@ -144,6 +144,7 @@ typedef struct http_res {
     char *body;
     size_t len;
     char ctype[128], request_id[64], allow[128], connection[32], xbad[64], xecho[8];
+    char timing[64];
     int saw_100;
 } http_res;
 
@@ -182,6 +183,7 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
     grab(p, len, "Connection", r->connection, sizeof r->connection);
     grab(p, len, "X-Bad", r->xbad, sizeof r->xbad);
     grab(p, len, "X-Echo", r->xecho, sizeof r->xecho);
+    grab(p, len, "Server-Timing", r->timing, sizeof r->timing);
     return len;
 }
 
@@ -489,6 +491,47 @@ START_TEST(content_length_with_transfer_encoding_400)
 }
 END_TEST
 
+START_TEST(other_framing_errors)
+{
+    assert_raw_problem(raw("GET /api/x HTTP/1.1\r\nConnection: close\r\n\r\n"), 400);
+    assert_raw_problem(raw("GET /api/x HTTP/1.1\r\nHost: a\r\nHost: b\r\n"
+                           "Connection: close\r\n\r\n"),
+                       400);
+    assert_raw_problem(raw("POST /api/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n"
+                           "Connection: close\r\n\r\n"),
+                       501);
+    assert_raw_problem(raw("POST /api/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+                           "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n"),
+                       400);
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+    /* HTTP/1.0 needs no Host */
+    char *ok = raw("GET /api/x HTTP/1.0\r\n\r\n");
+    ck_assert_msg(strncmp(ok, "HTTP/1.1 200 ", 13) == 0, "%.100s", ok);
+    free(ok);
+}
+END_TEST
+
+START_TEST(checks_run_in_contract_order)
+{
+    /* a long target and an unknown method: 414 comes first */
+    size_t n = 9000;
+    char *req = malloc(n + 128);
+    int off = snprintf(req, n + 128, "BREW /");
+    memset(req + off, 'a', n);
+    snprintf(req + off + n, 128, " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    assert_raw_problem(raw(req), 414);
+    free(req);
+    /* unknown method and duplicate Content-Length: 405 first */
+    assert_raw_problem(raw("BREW /x HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n"
+                           "Content-Length: 0\r\nConnection: close\r\n\r\n"),
+                       405);
+    /* duplicate Content-Length over the limit: 400 before 413 */
+    assert_raw_problem(raw("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 99999\r\n"
+                           "Content-Length: 99999\r\nConnection: close\r\n\r\n"),
+                       400);
+}
+END_TEST
+
 START_TEST(content_length_over_limit_413)
 {
     /* headers only: the answer must come without the body being sent */
@@ -566,6 +609,7 @@ END_TEST
 START_TEST(wrong_media_type_415)
 {
     http_res r = http("POST", "/api/x", "text/plain", "{}", NULL);
+    ck_assert_str_eq(r.timing, "db;desc=\"0 queries\";dur=0");
     check_problem(&r, 415);
     r = http("POST", "/api/x", "application/jsonx", "{}", NULL);
     check_problem(&r, 415);
@@ -607,6 +651,7 @@ END_TEST
 START_TEST(handler_without_answer_is_500)
 {
     http_res r = get("/silent");
+    ck_assert_str_eq(r.timing, ""); /* the handler ran: the server cannot tell */
     check_problem(&r, 500);
 }
 END_TEST
@@ -799,11 +844,32 @@ START_TEST(bad_bind_fails_cleanly)
 }
 END_TEST
 
+START_TEST(missing_static_dir_answers_404)
+{
+    rm_server *s = NULL;
+    char err[256];
+    rm_server_config cfg = {.bind = "127.0.0.1", .static_dir = "/nonexistent/restmap"};
+    ck_assert_int_eq(rm_server_start(&cfg, echo_handler, &app, &s, err, sizeof err), 0);
+    int saved = port;
+    port = rm_server_port(s);
+    http_res r = get("/");
+    check_problem(&r, 404);
+    r = get("/static/app.js");
+    check_problem(&r, 404);
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+    r = get("/api");
+    json_decref(echo_json(&r));
+    port = saved;
+    rm_server_stop(s, 1000);
+    rm_server_stop(NULL, 0); /* no-op */
+}
+END_TEST
+
 START_TEST(ipv6_loopback)
 {
     rm_server *s = NULL;
     char err[256];
-    rm_server_config cfg = {.bind = "::1", .port = 0, .threads = 1};
+    rm_server_config cfg = {.bind = "::1", .port = 0, .threads = 1, .log_requests = 1};
     if (rm_server_start(&cfg, echo_handler, &app, &s, err, sizeof err) != 0) {
         ck_assert_ptr_nonnull(strstr(err, "::1")); /* no IPv6 here: a clear message */
         return;
@@ -841,6 +907,8 @@ Suite *http_server_suite(void)
     tcase_add_test(tc, unknown_method_405);
     tcase_add_test(tc, duplicate_content_length_400);
     tcase_add_test(tc, content_length_with_transfer_encoding_400);
+    tcase_add_test(tc, other_framing_errors);
+    tcase_add_test(tc, checks_run_in_contract_order);
     tcase_add_test(tc, content_length_over_limit_413);
     tcase_add_test(tc, expect_100_continue_gets_413_first);
     tcase_add_test(tc, chunked_over_limit_413);
@@ -856,6 +924,7 @@ Suite *http_server_suite(void)
     tcase_add_test(tc, keep_alive_many_requests);
     tcase_add_test(tc, drain_finishes_request_in_flight);
     tcase_add_test(tc, bad_bind_fails_cleanly);
+    tcase_add_test(tc, missing_static_dir_answers_404);
     tcase_add_test(tc, ipv6_loopback);
     suite_add_tcase(s, tc);
     return s;
