@@ -63,6 +63,7 @@ const char *orm_code_name(int code)
     case ORM_E_SCHEMA: return "schema";
     case ORM_E_CONFIG: return "config";
     case ORM_E_TIMEOUT: return "timeout";
+    case ORM_E_PRECONDITION: return "precondition failed";
     }
     return "unknown";
 }

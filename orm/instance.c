@@ -4,6 +4,9 @@
 
 #include <string.h>
 
+static void grow(orm_identity_map *map);
+static uint64_t key_hash(const orm_table *t, const orm_value *pk);
+
 static uint64_t mix(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;
@@ -27,6 +30,20 @@ uint64_t orm_values_hash(const orm_value *v, size_t n)
         }
     }
     return h;
+}
+
+void orm_identity_map_put(orm_identity_map *map, orm_instance *inst)
+{
+    const orm_table *t = inst->mapper->table;
+    orm_value pk[8];
+    orm_value *key = t->npk <= 8 ? pk : RM_NEW_ARRAY(map->a, orm_value, t->npk);
+    for (size_t i = 0; i < t->npk; i++) key[i] = inst->row[t->pk[i]->index];
+    if ((map->count + 1) * 4 > map->nbuckets * 3) grow(map);
+    inst->hash = key_hash(t, key);
+    size_t b = inst->hash & (map->nbuckets - 1);
+    inst->chain = map->buckets[b];
+    map->buckets[b] = inst;
+    map->count++;
 }
 
 void orm_identity_map_init(orm_identity_map *map, rm_arena *a)
@@ -86,8 +103,10 @@ orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, c
     if ((map->count + 1) * 4 > map->nbuckets * 3) grow(map);
     orm_instance *inst = RM_NEW(map->a, orm_instance);
     inst->mapper = m;
+    inst->state = ORM_PERSISTENT;
     inst->row = RM_NEW_ARRAY(map->a, orm_value, t->ncolumns);
-    for (size_t i = 0; i < t->ncolumns; i++) inst->row[i] = orm_value_copy(map->a, row[i]);
+    inst->committed = RM_NEW_ARRAY(map->a, orm_value, t->ncolumns);
+    for (size_t i = 0; i < t->ncolumns; i++) inst->committed[i] = inst->row[i] = orm_value_copy(map->a, row[i]);
     inst->hash = key_hash(t, key);
     size_t b = inst->hash & (map->nbuckets - 1);
     inst->chain = map->buckets[b];

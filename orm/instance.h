@@ -16,6 +16,10 @@
 
 typedef struct orm_instance orm_instance;
 
+/* Object states (SQLAlchemy's): transient (no session), pending (to be
+ * inserted), persistent (has a row), deleted (row to be deleted). */
+typedef enum orm_state { ORM_TRANSIENT = 0, ORM_PENDING, ORM_PERSISTENT, ORM_DELETED } orm_state;
+
 /* A loaded relationship of one instance: a collection, or for a scalar
  * (uselist false) at most one item. */
 typedef struct orm_related {
@@ -33,6 +37,10 @@ struct orm_instance {
     size_t nrelated, caprelated;
     orm_instance *chain;        /* identity-map bucket chain */
     unsigned mark;              /* loader bookkeeping: last generation that visited it */
+    orm_state state;            /* loaded instances are persistent */
+    orm_value *committed;       /* the row as loaded: an UPDATE lists only columns that differ */
+    bool *given;                /* pending: columns set explicitly (the rest take defaults) */
+    int order;                  /* flush bookkeeping */
     uint64_t hash;
 };
 
@@ -50,6 +58,8 @@ void orm_identity_map_init(orm_identity_map *map, rm_arena *a);
  * then resolves polymorphic rows to their own mapper). is_new may be NULL. */
 orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, const orm_value *row,
                                    bool *is_new);
+/* Enter an instance whose key became known (a pending row just inserted). */
+void orm_identity_map_put(orm_identity_map *map, orm_instance *inst);
 /* The instance of table t with primary key pk, or NULL. */
 orm_instance *orm_identity_map_get(const orm_identity_map *map, const orm_table *t,
                                    const orm_value *pk);

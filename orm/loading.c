@@ -288,6 +288,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     size_t nkeys = 0;
     for (size_t i = 0; i < n; i++) {
         orm_instance *p = parents[i];
+        if (orm_instance_related(p, r)) continue; /* already loaded (or just written) */
         orm_instance_load_slot(p, r, a);
         orm_value *key = RM_NEW_ARRAY(a, orm_value, r->npairs);
         bool has_null = false;

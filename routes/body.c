@@ -32,9 +32,11 @@ static const char *ptr(rm_ctx *ctx, const char *prefix, const char *key)
 
 /* A column absent from the body: what create/replace do with it. */
 static void absent_column(rm_ctx *ctx, const orm_mapper *m, const orm_column *c,
-                          rm_write_mode mode, const char *prefix, rm_row_input *out)
+                          rm_write_mode mode, const char *prefix, const bool *implied,
+                          rm_row_input *out)
 {
     if (mode == RM_WRITE_UPDATE || server_managed(m, c) || c->hidden) return;
+    if (implied && implied[c->index]) return; /* a relationship in the body fills it */
     if (c->primary_key && (mode == RM_WRITE_REPLACE || c->autoincrement)) return;
     if (c->has_default || c->nullable) {
         if (mode == RM_WRITE_REPLACE) {
@@ -80,7 +82,7 @@ static void present_column(rm_ctx *ctx, const orm_mapper *m, const orm_column *c
 }
 
 int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_mode mode,
-                  const char *prefix, const orm_value *key, rm_row_input *out)
+                  const char *prefix, const orm_value *key, const bool *implied, rm_row_input *out)
 {
     const orm_table *t = m->table;
     size_t before = ctx->err.nfields;
@@ -94,6 +96,7 @@ int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_
     json_t *v;
     json_object_foreach((json_t *)obj, name, v) {
         orm_column *c = orm_table_column(t, name);
+        if (!c && orm_mapper_relationship(m, name)) continue; /* write_plan.c reads those */
         if (!c || c->hidden) {
             orm_error_field(&ctx->err, ORM_E_INVALID, ptr(ctx, prefix, name), "unknown field");
             continue;
@@ -102,7 +105,7 @@ int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_
     }
     for (size_t i = 0; i < t->ncolumns; i++)
         if (!json_object_get(obj, t->columns[i].name))
-            absent_column(ctx, m, &t->columns[i], mode, prefix, out);
+            absent_column(ctx, m, &t->columns[i], mode, prefix, implied, out);
     return ctx->err.nfields > before ? ctx->err.code : 0;
 }
 

@@ -1,43 +1,54 @@
 /* create.c: POST /api/{res}: one object (201 with Location) or an array
- * (201 {"data": [...]}), validated whole before anything is written and
- * inserted in one unit, so one bad item writes nothing. Shared with --seed
- * through rm_insert_objects. */
+ * (201 {"data": [...]}), with nested relationship objects (created, linked
+ * or updated). The whole body is validated before any SQL; then one unit
+ * of work builds and flushes the object graph, so one bad item writes
+ * nothing. --seed loads its rows through rm_create_objects too. */
 #include <string.h>
 
 #include "routes/routes_int.h"
 
-int rm_insert_objects(orm_session *s, const orm_mapper *m, rm_row_input *inputs, size_t n,
-                      orm_value **rows)
-{
-    for (size_t i = 0; i < n; i++) {
-        int rc = orm_insert_row(s, m, inputs[i].values, inputs[i].given, &rows[i]);
-        if (rc) return rc;
-    }
-    return 0;
-}
-
 typedef struct create_unit {
     rm_ctx *ctx;
     const orm_mapper *m;
-    rm_row_input *inputs;
+    rm_plan **plans;
     size_t n;
-    orm_value **rows;
     orm_instance **insts;
-    rm_include include;
+    const rm_include *include;   /* what the answer embeds (NULL: nothing loaded) */
 } create_unit;
 
 static int run_create(orm_session *s, void *ud)
 {
-    create_unit *u = ud;
-    int rc = rm_insert_objects(s, u->m, u->inputs, u->n, u->rows);
-    if (rc) return rc;
-    orm_identity_map map;
-    orm_identity_map_init(&map, u->ctx->a);
-    for (size_t i = 0; i < u->n; i++) {
-        u->insts[i] = orm_identity_map_add(&map, u->m, u->rows[i], NULL);
-        u->insts[i]->mapper = orm_schema_polymorphic(u->ctx->app->schema, u->m, u->insts[i]->row);
+    create_unit *c = ud;
+    orm_uow u;
+    orm_uow_init(&u, s, c->ctx->app->schema);
+    for (size_t i = 0; i < c->n; i++) {
+        int rc = rm_build(c->ctx, &u, c->plans[i], &c->insts[i]);
+        if (rc) return rc;
     }
-    return orm_load_related(s, u->ctx->app->schema, u->insts, u->n, u->include.nodes, u->include.n, &map);
+    int rc = orm_uow_flush(&u);
+    if (rc || !c->include) return rc;
+    return orm_load_related(s, c->ctx->app->schema, c->insts, c->n, c->include->nodes, c->include->n,
+                            &u.map);
+}
+
+int rm_plan_objects(rm_ctx *ctx, const orm_mapper *m, const json_t *body, const char *prefix,
+                    rm_plan ***plans, size_t *n)
+{
+    bool bulk = json_is_array(body);
+    *n = bulk ? json_array_size(body) : 1;
+    *plans = RM_NEW_ARRAY(ctx->a, rm_plan *, *n + 1);
+    for (size_t i = 0; i < *n; i++) {
+        const char *p = bulk ? rm_arena_sprintf(ctx->a, "%s/%zu", prefix, i) : prefix;
+        rm_parse_write(ctx, m, bulk ? json_array_get(body, i) : body, RM_WRITE_CREATE, p, NULL, &(*plans)[i]);
+    }
+    return ctx->err.code;
+}
+
+int rm_create_objects(rm_ctx *ctx, orm_session *s, const orm_mapper *m, rm_plan **plans, size_t n,
+                      const rm_include *include, orm_instance **insts)
+{
+    create_unit c = {ctx, m, plans, n, insts, include};
+    return run_create(s, &c);
 }
 
 void rm_handle_create(rm_ctx *ctx, const orm_mapper *m)
@@ -48,35 +59,33 @@ void rm_handle_create(rm_ctx *ctx, const orm_mapper *m)
         rm_fail(ctx);
         return;
     }
-    bool bulk = json_is_array(body);
-    size_t n = bulk ? json_array_size(body) : 1;
-    create_unit u = {.ctx = ctx, .m = m, .n = n};
+    rm_include inc;
     bool *fields = NULL;
-    if (rm_parse_object_params(ctx, m, &u.include, &fields)) {
+    create_unit c = {.ctx = ctx, .m = m, .include = &inc};
+    if (rm_parse_object_params(ctx, m, &inc, &fields) || rm_plan_objects(ctx, m, body, "", &c.plans, &c.n)) {
         rm_fail(ctx);
         return;
     }
-    u.inputs = RM_NEW_ARRAY(ctx->a, rm_row_input, n);
-    u.rows = RM_NEW_ARRAY(ctx->a, orm_value *, n);
-    u.insts = RM_NEW_ARRAY(ctx->a, orm_instance *, n);
-    for (size_t i = 0; i < n; i++) {
-        const char *prefix = bulk ? rm_arena_sprintf(ctx->a, "/%zu", i) : "";
-        rm_decode_row(ctx, m, bulk ? json_array_get(body, i) : body, RM_WRITE_CREATE, prefix, NULL,
-                      &u.inputs[i]);
-    }
-    if (ctx->err.code || orm_session_run(&ctx->session, true, run_create, &u)) {
+    for (size_t i = 0; i < c.n; i++) rm_include_written(ctx, c.plans[i], &inc);
+    c.insts = RM_NEW_ARRAY(ctx->a, orm_instance *, c.n + 1);
+    if (orm_session_run(&ctx->session, true, run_create, &c)) {
         rm_fail(ctx);
         return;
     }
+    bool bulk = json_is_array(body);
     rm_sb sb;
     rm_sb_init(&sb, ctx->a);
     if (bulk) rm_sb_append(&sb, "{\"data\":[");
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < c.n; i++) {
         if (i) rm_sb_appendc(&sb, ',');
-        rm_write_instance(&sb, u.insts[i], u.include.nodes, u.include.n, fields, &u.include);
+        rm_write_instance(&sb, c.insts[i], inc.nodes, inc.n, fields, &inc);
     }
-    if (bulk) rm_sb_append(&sb, "]}");
-    else rm_response_header(ctx->resp, ctx->a, "Location", rm_object_path(ctx->a, m, u.rows[0]));
+    if (bulk) {
+        rm_sb_append(&sb, "]}");
+    } else {
+        rm_response_header(ctx->resp, ctx->a, "Location", rm_object_path(ctx->a, c.insts[0]->mapper, c.insts[0]->row));
+        rm_set_etag(ctx, c.insts[0], &sb);
+    }
     rm_reply_json(ctx, 201, &sb);
 }
 

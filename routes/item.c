@@ -4,7 +4,6 @@
  * of work; the answer embeds the included relationships. */
 #include <string.h>
 
-#include "orm/cascade.h"
 #include "routes/routes_int.h"
 
 typedef enum { OP_GET, OP_UPDATE, OP_DELETE } item_op;
@@ -13,45 +12,62 @@ typedef struct item_unit {
     rm_ctx *ctx;
     const orm_mapper *m;
     const orm_value *key;
-    rm_row_input in;
+    rm_plan *plan;              /* PUT/PATCH */
     item_op op;
     rm_include *include;
+    const bool *fields;
+    const char *if_match;       /* If-Match header, or NULL */
     orm_instance *inst;
+    rm_sb body;                 /* the answer, built inside the unit */
 } item_unit;
 
-/* The instance for a row just read or written, with its includes loaded. */
-static int load_instance(orm_session *s, rm_ctx *ctx, const orm_mapper *m, orm_value *row,
-                         const rm_include *inc, orm_instance **out)
+/* The representation as GET answers it by default, for ETag comparison. */
+static int current_etag(orm_session *s, item_unit *u, orm_instance *inst, orm_identity_map *map,
+                        const char **etag)
 {
-    orm_identity_map map;
-    orm_identity_map_init(&map, ctx->a);
-    orm_instance *inst = orm_identity_map_add(&map, m, row, NULL);
-    inst->mapper = orm_schema_polymorphic(ctx->app->schema, m, inst->row);
-    *out = inst;
-    return orm_load_related(s, ctx->app->schema, &inst, 1, inc->nodes, inc->n, &map);
+    rm_ctx *ctx = u->ctx;
+    rm_include def;
+    rm_default_include(ctx, u->m, &def);
+    if (!inst->mapper->version_col) {
+        int rc = orm_load_related(s, ctx->app->schema, &inst, 1, def.nodes, def.n, map);
+        if (rc) return rc;
+    }
+    rm_sb sb;
+    rm_sb_init(&sb, ctx->a);
+    rm_write_instance(&sb, inst, def.nodes, def.n, NULL, &def);
+    *etag = rm_etag(ctx, inst, sb.buf, sb.len);
+    return 0;
 }
 
 static int run_item(orm_session *s, void *ud)
 {
     item_unit *u = ud;
-    orm_value *row;
-    int rc;
-    switch (u->op) {
-    case OP_GET: rc = orm_get(s, u->m, u->key, &row); break;
-    case OP_UPDATE: rc = orm_update_row(s, u->m, u->key, u->in.values, u->in.given, &row); break;
-    default: return orm_delete_cascade(s, u->m, u->key);
+    rm_ctx *ctx = u->ctx;
+    orm_uow w;
+    orm_uow_init(&w, s, ctx->app->schema);
+    orm_instance *inst;
+    int rc = orm_uow_get(&w, u->m, u->key, &inst);
+    if (rc) return rc;
+    if (u->if_match) {
+        const char *etag;
+        if ((rc = current_etag(s, u, inst, &w.map, &etag))) return rc;
+        if (!rm_etag_matches(u->if_match, etag, false))
+            return orm_error_set(&ctx->err, ORM_E_PRECONDITION,
+                                 "If-Match: the object has changed (its ETag is now %s)", etag);
     }
-    return rc ? rc : load_instance(s, u->ctx, u->m, row, u->include, &u->inst);
-}
-
-static void reply_instance(rm_ctx *ctx, int status, const orm_instance *inst, const rm_include *inc,
-                           const bool *fields)
-{
-    rm_sb sb;
-    rm_sb_init(&sb, ctx->a);
-    if (inst) rm_write_instance(&sb, inst, inc->nodes, inc->n, fields, inc);
-    else rm_sb_append(&sb, "null");
-    rm_reply_json(ctx, status, &sb);
+    if (u->op == OP_DELETE) {
+        orm_uow_delete(&w, inst);
+        return orm_uow_flush(&w);
+    }
+    if (u->op == OP_UPDATE) {
+        if ((rc = rm_build(ctx, &w, u->plan, &inst)) || (rc = orm_uow_flush(&w))) return rc;
+    }
+    if ((rc = orm_load_related(s, ctx->app->schema, &inst, 1, u->include->nodes, u->include->n, &w.map)))
+        return rc;
+    u->inst = inst;
+    rm_sb_init(&u->body, ctx->a);
+    rm_write_instance(&u->body, inst, u->include->nodes, u->include->n, u->fields, u->include);
+    return 0;
 }
 
 static bool is_read(const char *method) { return !strcmp(method, "GET") || !strcmp(method, "HEAD"); }
@@ -80,6 +96,8 @@ static void handle_object(rm_ctx *ctx, const orm_mapper *m, const orm_value *key
         return;
     }
     u.include = &inc;
+    u.fields = fields;
+    if (u.op != OP_GET) u.if_match = rm_request_header(ctx->req, "If-Match");
     if (u.op == OP_UPDATE) {
         if (!ctx->req->json || !json_is_object(ctx->req->json)) {
             orm_error_field(&ctx->err, ORM_E_INVALID, "", "a JSON object is required");
@@ -87,12 +105,13 @@ static void handle_object(rm_ctx *ctx, const orm_mapper *m, const orm_value *key
             return;
         }
         rm_write_mode mode = !strcmp(method, "PUT") ? RM_WRITE_REPLACE : RM_WRITE_UPDATE;
-        if (rm_decode_row(ctx, m, ctx->req->json, mode, "", key, &u.in)) {
+        if (rm_parse_write(ctx, m, ctx->req->json, mode, "", key, &u.plan)) {
             rm_fail(ctx);
             return;
         }
+        rm_include_written(ctx, u.plan, &inc);
     }
-    if (orm_session_run(&ctx->session, !is_read(method), run_item, &u)) {
+    if (orm_session_run(&ctx->session, u.op != OP_GET, run_item, &u)) {
         rm_fail(ctx);
         return;
     }
@@ -100,7 +119,24 @@ static void handle_object(rm_ctx *ctx, const orm_mapper *m, const orm_value *key
         rm_response_body(ctx->resp, 204, NULL, NULL, 0);
         return;
     }
-    reply_instance(ctx, 200, u.inst, &inc, fields);
+    const char *etag = rm_etag(ctx, u.inst, u.body.buf, u.body.len);
+    rm_response_header(ctx->resp, ctx->a, "ETag", etag);
+    const char *inm = rm_request_header(ctx->req, "If-None-Match");
+    if (u.op == OP_GET && inm && rm_etag_matches(inm, etag, true)) {
+        rm_response_body(ctx->resp, 304, NULL, NULL, 0);
+        return;
+    }
+    rm_reply_json(ctx, 200, &u.body);
+}
+
+static void reply_instance(rm_ctx *ctx, int status, const orm_instance *inst, const rm_include *inc,
+                           const bool *fields)
+{
+    rm_sb sb;
+    rm_sb_init(&sb, ctx->a);
+    if (inst) rm_write_instance(&sb, inst, inc->nodes, inc->n, fields, inc);
+    else rm_sb_append(&sb, "null");
+    rm_reply_json(ctx, status, &sb);
 }
 
 /* ---- to-one sub-resources ------------------------------------------------------ */

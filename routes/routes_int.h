@@ -10,6 +10,7 @@
 #include "lib/sb.h"
 #include "orm/loading.h"
 #include "orm/query.h"
+#include "orm/uow.h"
 #include "orm/schema.h"
 #include "routes/app.h"
 
@@ -117,12 +118,65 @@ typedef struct rm_row_input {
     bool *given;        /* which values to write */
 } rm_row_input;
 
-/* Decode and validate one JSON object for mapper m. Field errors go into
+/* Decode and validate the columns of one JSON object for mapper m
+ * (relationship keys are left to write_plan.c). Field errors go into
  * ctx->err with pointers prefix + "/column". key (may be NULL) is the
  * primary key from the URL for PUT/PATCH: a key column in the body must
- * match it. Returns 0 or ORM_E_INVALID / ORM_E_VALIDATION. */
+ * match it. implied (may be NULL) marks columns a relationship in the body
+ * fills, which are therefore not required. Returns 0 or ORM_E_INVALID /
+ * ORM_E_VALIDATION. */
 int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_mode mode,
-                  const char *prefix, const orm_value *key, rm_row_input *out);
+                  const char *prefix, const orm_value *key, const bool *implied, rm_row_input *out);
+
+/* ---- etag.c ------------------------------------------------------------------- */
+/* The ETag of inst whose JSON representation is json[0..len). */
+const char *rm_etag(rm_ctx *ctx, const orm_instance *inst, const char *json, size_t len);
+void rm_set_etag(rm_ctx *ctx, const orm_instance *inst, const rm_sb *body);
+/* Does an If-Match / If-None-Match header value match etag? */
+bool rm_etag_matches(const char *header, const char *etag, bool weak);
+
+/* ---- write_plan.c: nested writes ------------------------------------------ */
+typedef enum rm_plan_kind {
+    RM_PLAN_NEW,     /* no key: create */
+    RM_PLAN_REF,     /* only the key: link the existing row */
+    RM_PLAN_UPDATE   /* key and fields: update the existing row */
+} rm_plan_kind;
+
+struct rm_plan;
+typedef struct rm_plan_rel {
+    const orm_relationship *rel;
+    struct rm_plan **items;     /* a scalar has n 0 (null) or 1 */
+    size_t n;
+} rm_plan_rel;
+
+typedef struct rm_plan {
+    const orm_mapper *mapper;
+    rm_plan_kind kind;
+    rm_write_mode mode;
+    const char *pointer;        /* where the object is in the body ("" at the top) */
+    orm_value *key;             /* REF / UPDATE */
+    rm_row_input in;            /* the columns given */
+    rm_plan_rel *rels;          /* relationship keys present */
+    size_t nrels;
+} rm_plan;
+
+/* Validate a write body into a plan (no SQL). url_key: the key of PUT/PATCH
+ * (the top object is then an update). Errors in ctx->err with pointers. */
+int rm_parse_write(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_mode mode,
+                   const char *prefix, const orm_value *url_key, rm_plan **out);
+/* Inside a unit: the plan's objects as instances of u, linked as the body
+ * says. A nested reference to a missing row is 422 at its pointer. */
+int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out);
+/* Add the relationships the body wrote to an include tree. */
+void rm_include_written(rm_ctx *ctx, const rm_plan *p, rm_include *inc);
+
+/* ---- create.c ----------------------------------------------------------------- */
+/* Plans for a POST body (object or array) whose pointers start at prefix. */
+int rm_plan_objects(rm_ctx *ctx, const orm_mapper *m, const json_t *body, const char *prefix,
+                    rm_plan ***plans, size_t *n);
+/* Inside a unit: build, flush, and load `include` (may be NULL) on the new objects. */
+int rm_create_objects(rm_ctx *ctx, orm_session *s, const orm_mapper *m, struct rm_plan **plans, size_t n,
+                      const rm_include *include, orm_instance **insts);
 
 /* ---- keys ----------------------------------------------------------------- */
 /* Parse "{k1},{k2}" from the URL (still percent-encoded: split on ',',
@@ -180,10 +234,6 @@ void rm_handle_item(rm_ctx *ctx, const orm_mapper *m, const char *key_text, cons
  * list whose links start at base. */
 void rm_handle_related_list(rm_ctx *ctx, const orm_mapper *parent, const orm_relationship *r,
                             const orm_value *key, const char *base);
-/* Create rows for m from a JSON object or array inside a running unit
- * (shared by POST and --seed). rows[i] receives each stored row. */
-int rm_insert_objects(orm_session *s, const orm_mapper *m, rm_row_input *inputs,
-                      size_t n, orm_value **rows);
 /* Load --seed FILE into empty tables through the POST path. */
 int rm_seed(rm_app *app, const char *path, char *errbuf, size_t errlen);
 

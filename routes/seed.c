@@ -25,16 +25,12 @@ static int seed_resource(orm_session *s, seed_unit *u, const char *res, json_t *
     int64_t count;
     int rc = orm_query_count(s, &q, &count);
     if (rc || count > 0) return rc; /* only empty tables are seeded */
-    size_t n = json_array_size(rows);
-    rm_row_input *in = RM_NEW_ARRAY(ctx->a, rm_row_input, n);
-    orm_value **out = RM_NEW_ARRAY(ctx->a, orm_value *, n);
-    for (size_t i = 0; i < n; i++) {
-        const char *prefix = rm_arena_sprintf(ctx->a, "/%s/%zu", res, i);
-        if ((rc = rm_decode_row(ctx, m, json_array_get(rows, i), RM_WRITE_CREATE, prefix, NULL, &in[i])))
-            return rc;
-    }
+    rm_plan **plans;
+    size_t n;
+    if ((rc = rm_plan_objects(ctx, m, rows, rm_arena_sprintf(ctx->a, "/%s", res), &plans, &n))) return rc;
     u->loaded += (int)n;
-    return rm_insert_objects(s, m, in, n, out);
+    orm_instance **insts = RM_NEW_ARRAY(ctx->a, orm_instance *, n + 1);
+    return rm_create_objects(ctx, s, m, plans, n, NULL, insts);
 }
 
 static int run_seed(orm_session *s, void *ud)

@@ -1,0 +1,201 @@
+/* uow.c: building the unit of work's object graph: new, loaded, changed,
+ * linked, unlinked and deleted instances; see uow.h. The flush is flush.c. */
+#include "orm/uow.h"
+
+#include <string.h>
+
+static void *grow_array(rm_arena *a, void *p, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) return p;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    p = rm_arena_realloc(a, p, *cap * size, ncap * size);
+    *cap = ncap;
+    return p;
+}
+
+static void touch(orm_uow *u, orm_instance *inst)
+{
+    for (size_t i = 0; i < u->nobjs; i++)
+        if (u->objs[i] == inst) return;
+    u->objs = grow_array(u->a, u->objs, &u->capobjs, u->nobjs, sizeof *u->objs);
+    u->objs[u->nobjs++] = inst;
+}
+
+void orm_uow_init(orm_uow *u, orm_session *s, const orm_schema *schema)
+{
+    memset(u, 0, sizeof *u);
+    u->s = s;
+    u->schema = schema;
+    u->a = s->arena;
+    orm_identity_map_init(&u->map, s->arena);
+}
+
+orm_instance *orm_uow_new(orm_uow *u, const orm_mapper *m)
+{
+    orm_instance *inst = RM_NEW(u->a, orm_instance);
+    inst->mapper = m;
+    inst->state = ORM_PENDING;
+    inst->row = RM_NEW_ARRAY(u->a, orm_value, m->table->ncolumns);
+    inst->given = RM_NEW_ARRAY(u->a, bool, m->table->ncolumns);
+    touch(u, inst);
+    return inst;
+}
+
+int orm_uow_get(orm_uow *u, const orm_mapper *m, const orm_value *pk, orm_instance **out)
+{
+    orm_instance *inst = orm_identity_map_get(&u->map, m->table, pk);
+    if (!inst) {
+        orm_value *row;
+        int rc = orm_get(u->s, m, pk, &row);
+        if (rc) return rc;
+        inst = orm_identity_map_add(&u->map, m, row, NULL);
+        inst->mapper = orm_schema_polymorphic(u->schema, m, inst->row);
+    }
+    *out = inst;
+    return 0;
+}
+
+void orm_uow_set(orm_uow *u, orm_instance *inst, const orm_column *c, orm_value v)
+{
+    inst->row[c->index] = orm_value_copy(u->a, v);
+    if (inst->given) inst->given[c->index] = true;
+    touch(u, inst);
+}
+
+/* The foreign-key side of rel between inst and target: which instance owns
+ * the foreign key, and its columns. Many-to-many has none (association). */
+static void fk_side(const orm_relationship *r, orm_instance *inst, orm_instance *target,
+                    orm_link *out)
+{
+    memset(out, 0, sizeof *out);
+    out->n = r->npairs;
+    if (r->direction == ORM_ONE_TO_MANY) { /* target holds remote → inst.local */
+        out->child = target;
+        out->parent = inst;
+        out->fk = r->remote;
+        out->ref = r->local;
+    } else {                               /* many-to-one: inst holds local → target.remote */
+        out->child = inst;
+        out->parent = target;
+        out->fk = r->local;
+        out->ref = r->remote;
+    }
+}
+
+static void add_link(orm_uow *u, orm_link l)
+{
+    u->links = grow_array(u->a, u->links, &u->caplinks, u->nlinks, sizeof *u->links);
+    u->links[u->nlinks++] = l;
+    touch(u, l.child);
+}
+
+static void add_assoc(orm_uow *u, const orm_relationship *r, orm_instance *from, orm_instance *to, bool remove)
+{
+    u->assocs = grow_array(u->a, u->assocs, &u->capassocs, u->nassocs, sizeof *u->assocs);
+    u->assocs[u->nassocs++] = (orm_assoc){r, from, to, remove};
+}
+
+/* Put target in inst's slot for r (a scalar slot holds one). */
+static void slot_put(orm_uow *u, orm_instance *inst, const orm_relationship *r, orm_instance *target)
+{
+    orm_related *slot = orm_instance_load_slot(inst, r, u->a);
+    if (!r->uselist) slot->n = 0;
+    orm_related_add(slot, target, u->a, true);
+}
+
+static void slot_drop(orm_instance *inst, const orm_relationship *r, orm_instance *target)
+{
+    orm_related *slot = orm_instance_related(inst, r);
+    for (size_t i = 0; slot && i < slot->n; i++)
+        if (slot->items[i] == target) {
+            memmove(&slot->items[i], &slot->items[i + 1], (slot->n - i - 1) * sizeof *slot->items);
+            slot->n--;
+            return;
+        }
+}
+
+/* The reverse side is kept in step when it is loaded or the object new. */
+static bool reverse_known(const orm_instance *target, const orm_relationship *rev)
+{
+    return rev && (target->state == ORM_PENDING || orm_instance_related(target, rev));
+}
+
+void orm_uow_link(orm_uow *u, orm_instance *inst, const orm_relationship *r, orm_instance *target)
+{
+    slot_put(u, inst, r, target);
+    if (reverse_known(target, r->reverse)) slot_put(u, target, r->reverse, inst);
+    if (r->direction == ORM_MANY_TO_MANY) {
+        add_assoc(u, r, inst, target, false);
+        touch(u, inst);
+        touch(u, target);
+        return;
+    }
+    orm_link l;
+    fk_side(r, inst, target, &l);
+    add_link(u, l);
+    touch(u, l.parent);
+}
+
+int orm_uow_unlink(orm_uow *u, orm_instance *inst, const orm_relationship *r, orm_instance *target)
+{
+    slot_drop(inst, r, target);
+    if (r->reverse) slot_drop(target, r->reverse, inst);
+    if (r->direction == ORM_MANY_TO_MANY) {
+        add_assoc(u, r, inst, target, true);
+        return 0;
+    }
+    if (r->direction == ORM_ONE_TO_MANY && (r->cascade & ORM_CASCADE_DELETE_ORPHAN)) {
+        orm_uow_delete(u, target);
+        return 0;
+    }
+    orm_link l;
+    fk_side(r, inst, target, &l);
+    l.parent = NULL; /* clear the foreign key */
+    add_link(u, l);
+    return 0;
+}
+
+/* The current members of inst.rel, loading them when the slot is not. */
+static int current_members(orm_uow *u, orm_instance *inst, const orm_relationship *r, orm_related **out)
+{
+    if (!orm_instance_related(inst, r) && inst->state == ORM_PERSISTENT) {
+        orm_include node = {.rel = r, .strategy = ORM_LAZY_SELECTIN};
+        int rc = orm_load_related(u->s, u->schema, &inst, 1, &node, 1, &u->map);
+        if (rc) return rc;
+    }
+    *out = orm_instance_load_slot(inst, r, u->a);
+    return 0;
+}
+
+int orm_uow_replace(orm_uow *u, orm_instance *inst, const orm_relationship *r, orm_instance **items,
+                    size_t n)
+{
+    orm_related *slot;
+    int rc = current_members(u, inst, r, &slot);
+    if (rc) return rc;
+    /* copy: unlink edits the slot */
+    size_t ncur = slot->n;
+    orm_instance **cur = RM_NEW_ARRAY(u->a, orm_instance *, ncur + 1);
+    memcpy(cur, slot->items, ncur * sizeof *cur);
+    for (size_t i = 0; i < ncur; i++) {
+        bool kept = false;
+        for (size_t k = 0; k < n && !kept; k++) kept = items[k] == cur[i];
+        if (!kept && (rc = orm_uow_unlink(u, inst, r, cur[i]))) return rc;
+    }
+    for (size_t k = 0; k < n; k++) {
+        bool had = false;
+        for (size_t i = 0; i < ncur && !had; i++) had = items[k] == cur[i];
+        if (!had) orm_uow_link(u, inst, r, items[k]);
+    }
+    /* the collection's order is the body's */
+    slot = orm_instance_load_slot(inst, r, u->a);
+    slot->n = 0;
+    for (size_t k = 0; k < n; k++) orm_related_add(slot, items[k], u->a, true);
+    return 0;
+}
+
+void orm_uow_delete(orm_uow *u, orm_instance *inst)
+{
+    inst->state = inst->state == ORM_PENDING ? ORM_TRANSIENT : ORM_DELETED;
+    touch(u, inst);
+}

@@ -1,0 +1,77 @@
+/* uow.h: the unit of work of one request (SQLAlchemy's Session: new, dirty
+ * and deleted objects, flushed in dependency order).
+ *
+ * Callers build an object graph: new pending instances (orm_uow_new),
+ * persistent ones loaded through the identity map (orm_uow_get), column
+ * changes (orm_uow_set), relationship changes (orm_uow_link /
+ * orm_uow_replace), deletions (orm_uow_delete). orm_uow_flush then writes
+ * it in one go: cascades expanded (delete, delete-orphan, or the children's
+ * foreign key set to NULL), INSERTs ordered parents first (row by row, so
+ * self-referential trees work; a cycle between rows is broken by inserting
+ * one with a NULL foreign key and updating it afterwards, as SQLAlchemy's
+ * post_update does), generated keys copied into children and association
+ * rows, UPDATEs of only the columns that changed (skipped when none did;
+ * a version column is incremented and checked: ORM_E_STALE when the row
+ * changed underneath), association rows inserted and deleted, DELETEs
+ * children first. Everything lives in the session's arena. */
+#ifndef ORM_UOW_H
+#define ORM_UOW_H
+
+#include "orm/loading.h"
+
+/* A foreign-key link to establish (or clear) at flush: child's fk columns
+ * get parent's ref columns. */
+typedef struct orm_link {
+    orm_instance *child;          /* owns the foreign key */
+    orm_instance *parent;         /* referenced (NULL: clear the foreign key) */
+    orm_column **fk, **ref;
+    size_t n;
+    bool post_update;             /* set after the parent's INSERT (cycle breaking) */
+} orm_link;
+
+/* A many-to-many association row to insert or delete. */
+typedef struct orm_assoc {
+    const orm_relationship *rel;  /* as seen from `from` */
+    orm_instance *from, *to;
+    bool remove;
+} orm_assoc;
+
+typedef struct orm_uow {
+    orm_session *s;
+    const orm_schema *schema;
+    rm_arena *a;
+    orm_identity_map map;
+    orm_instance **objs;          /* every instance touched, in the order met */
+    size_t nobjs, capobjs;
+    orm_link *links;
+    size_t nlinks, caplinks;
+    orm_assoc *assocs;
+    size_t nassocs, capassocs;
+    unsigned statements_before;
+} orm_uow;
+
+void orm_uow_init(orm_uow *u, orm_session *s, const orm_schema *schema);
+/* A new pending instance of m; every column unset (defaults apply). */
+orm_instance *orm_uow_new(orm_uow *u, const orm_mapper *m);
+/* The persistent instance of m with key pk (loaded once per unit);
+ * ORM_E_NOT_FOUND when there is no such row. */
+int orm_uow_get(orm_uow *u, const orm_mapper *m, const orm_value *pk, orm_instance **out);
+/* Set a column (marks the instance for the flush). */
+void orm_uow_set(orm_uow *u, orm_instance *inst, const orm_column *c, orm_value v);
+/* inst.rel gains target (a collection member, or the scalar value); the
+ * back_populates side is kept in step in memory. */
+void orm_uow_link(orm_uow *u, orm_instance *inst, const orm_relationship *rel, orm_instance *target);
+/* inst.rel loses target: unlinked (foreign key NULL, association row
+ * deleted) or, for a delete-orphan collection, deleted. */
+int orm_uow_unlink(orm_uow *u, orm_instance *inst, const orm_relationship *rel, orm_instance *target);
+/* inst.rel becomes exactly items (n may be 0; a scalar takes at most one):
+ * current members are loaded when needed; members that leave are unlinked
+ * as above; new ones linked. */
+int orm_uow_replace(orm_uow *u, orm_instance *inst, const orm_relationship *rel,
+                    orm_instance **items, size_t n);
+/* Mark for deletion (a pending instance is simply not inserted). */
+void orm_uow_delete(orm_uow *u, orm_instance *inst);
+/* Write everything; 0 or an orm_code (the caller's unit then rolls back). */
+int orm_uow_flush(orm_uow *u);
+
+#endif

@@ -1,0 +1,239 @@
+/* write_plan.c: a write request's body → a plan (SPEC §3 nested writes),
+ * then the plan → instances in the unit of work.
+ *
+ * Parsing is pure and happens before any SQL: every column is validated,
+ * every relationship key checked, and each nested object classified as new
+ * (no key: created), a reference (only its key: linked) or an update (key
+ * and fields: that row updated). Building runs inside the unit: references
+ * and updates are loaded (a missing one is 422 at its pointer), new
+ * objects become pending instances, and relationships are linked (create)
+ * or replaced (PUT/PATCH, and nested updates). */
+#include <string.h>
+
+#include "orm/convert.h"
+#include "routes/routes_int.h"
+
+#define MAX_NESTING 32
+
+static const char *child_ptr(rm_arena *a, const char *prefix, const char *key)
+{
+    return rm_arena_sprintf(a, "%s/%s", prefix, key);
+}
+
+/* A nested object's kind: all key columns present and non-null → a
+ * reference when that is all it holds, else an update. */
+static rm_plan_kind classify(const orm_mapper *m, const json_t *obj)
+{
+    const orm_table *t = m->table;
+    for (size_t i = 0; i < t->npk; i++) {
+        json_t *v = json_object_get(obj, t->pk[i]->name);
+        if (!v || json_is_null(v)) return RM_PLAN_NEW;
+    }
+    return json_object_size(obj) == t->npk ? RM_PLAN_REF : RM_PLAN_UPDATE;
+}
+
+/* The key values of a reference/update (validated like URL keys). */
+static int plan_key(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, const char *prefix, orm_value **out)
+{
+    const orm_table *t = m->table;
+    orm_value *key = RM_NEW_ARRAY(ctx->a, orm_value, t->npk);
+    for (size_t i = 0; i < t->npk; i++) {
+        const char *msg;
+        int rc = orm_value_parse_json(t->pk[i], json_object_get(obj, t->pk[i]->name), ctx->a, &key[i], &msg);
+        if (rc) {
+            orm_error_field(&ctx->err, ORM_E_INVALID, child_ptr(ctx->a, prefix, t->pk[i]->name), "%s", msg);
+            return ORM_E_INVALID;
+        }
+    }
+    *out = key;
+    return 0;
+}
+
+/* Columns that relationships present in obj will fill: for a one-to-many
+ * from the parent, the child's foreign key (`via`); for a many-to-one in
+ * obj, obj's own foreign key. */
+static bool *implied_columns(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, const orm_relationship *via)
+{
+    bool *imp = RM_NEW_ARRAY(ctx->a, bool, m->table->ncolumns);
+    if (via && via->direction == ORM_ONE_TO_MANY)
+        for (size_t k = 0; k < via->npairs; k++) imp[via->remote[k]->index] = true;
+    const char *name;
+    json_t *v;
+    json_object_foreach((json_t *)obj, name, v) {
+        const orm_relationship *r = orm_mapper_relationship(m, name);
+        if (r && r->direction == ORM_MANY_TO_ONE && !json_is_null(v))
+            for (size_t k = 0; k < r->npairs; k++) imp[r->local[k]->index] = true;
+    }
+    return imp;
+}
+
+/* A new object with no parent through a delete-orphan relationship would be
+ * a pending orphan: SQLAlchemy refuses it, and so does restmap (422). */
+static void check_orphan(rm_ctx *ctx, const orm_mapper *m, const rm_plan *p, const orm_relationship *via)
+{
+    const orm_schema *s = ctx->app->schema;
+    for (size_t i = 0; i < s->nmappers; i++)
+        for (size_t j = 0; j < s->mappers[i]->nrelationships; j++) {
+            const orm_relationship *r = &s->mappers[i]->relationships[j];
+            if (r->target->table != m->table || r->direction != ORM_ONE_TO_MANY ||
+                !(r->cascade & ORM_CASCADE_DELETE_ORPHAN) || r == via)
+                continue;
+            bool has_parent = false;
+            for (size_t k = 0; k < r->npairs; k++)
+                has_parent |= p->in.given[r->remote[k]->index] &&
+                              p->in.values[r->remote[k]->index].kind != ORM_V_NULL;
+            for (size_t k = 0; k < p->nrels; k++) has_parent |= p->rels[k].rel == r->reverse && p->rels[k].n;
+            if (!has_parent)
+                orm_error_field(&ctx->err, ORM_E_VALIDATION, child_ptr(ctx->a, p->pointer, r->remote[0]->name),
+                                "a new %s needs its %s (%s.%s is delete-orphan)", m->name, r->parent->name,
+                                r->parent->name, r->name);
+        }
+}
+
+static int parse_object(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_mode mode,
+                        const char *prefix, const orm_value *url_key, const orm_relationship *via,
+                        int depth, rm_plan **out);
+
+static int parse_relationship(rm_ctx *ctx, const orm_relationship *r, const json_t *v, const char *ptr,
+                              int depth, rm_plan_rel *out)
+{
+    out->rel = r;
+    if (r->uselist) {
+        if (!json_is_array(v)) {
+            orm_error_field(&ctx->err, ORM_E_INVALID, ptr, "must be an array of objects");
+            return ORM_E_INVALID;
+        }
+        out->n = json_array_size(v);
+    } else {
+        if (!json_is_object(v) && !json_is_null(v)) {
+            orm_error_field(&ctx->err, ORM_E_INVALID, ptr, "must be an object or null");
+            return ORM_E_INVALID;
+        }
+        out->n = json_is_null(v) ? 0 : 1;
+    }
+    out->items = RM_NEW_ARRAY(ctx->a, rm_plan *, out->n + 1);
+    for (size_t i = 0; i < out->n; i++) {
+        const json_t *item = r->uselist ? json_array_get(v, i) : v;
+        const char *p = r->uselist ? rm_arena_sprintf(ctx->a, "%s/%zu", ptr, i) : ptr;
+        if (!json_is_object(item)) {
+            orm_error_field(&ctx->err, ORM_E_INVALID, p, "must be an object");
+            continue;
+        }
+        parse_object(ctx, r->target, item, RM_WRITE_CREATE, p, NULL, r, depth + 1, &out->items[i]);
+    }
+    return 0;
+}
+
+static int parse_object(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_mode mode,
+                        const char *prefix, const orm_value *url_key, const orm_relationship *via,
+                        int depth, rm_plan **out)
+{
+    rm_plan *p = RM_NEW(ctx->a, rm_plan);
+    *out = p;
+    p->mapper = m;
+    p->pointer = prefix;
+    if (depth > MAX_NESTING) {
+        orm_error_field(&ctx->err, ORM_E_INVALID, prefix, "nested more than %d levels", MAX_NESTING);
+        return ORM_E_INVALID;
+    }
+    p->kind = depth == 0 ? (url_key ? RM_PLAN_UPDATE : RM_PLAN_NEW) : classify(m, obj);
+    if (p->kind == RM_PLAN_REF) return plan_key(ctx, m, obj, prefix, &p->key);
+    if (p->kind == RM_PLAN_UPDATE && depth > 0) {
+        if (plan_key(ctx, m, obj, prefix, &p->key)) return ORM_E_INVALID;
+        url_key = p->key;
+        mode = RM_WRITE_UPDATE;
+    }
+    if (depth == 0 && url_key) p->key = (orm_value *)url_key;
+    p->mode = mode;
+    rm_decode_row(ctx, m, obj, mode, prefix, url_key, implied_columns(ctx, m, obj, via), &p->in);
+    /* relationship keys */
+    const char *name;
+    json_t *v;
+    json_object_foreach((json_t *)obj, name, v) {
+        const orm_relationship *r = orm_mapper_relationship(m, name);
+        if (!r || orm_table_column(m->table, name)) continue;
+        const char *ptr = child_ptr(ctx->a, prefix, name);
+        p->rels = rm_arena_realloc(ctx->a, p->rels, p->nrels * sizeof *p->rels, (p->nrels + 1) * sizeof *p->rels);
+        rm_plan_rel *pr = &p->rels[p->nrels++];
+        memset(pr, 0, sizeof *pr);
+        parse_relationship(ctx, r, v, ptr, depth, pr);
+    }
+    if (p->kind == RM_PLAN_NEW && !ctx->err.nfields) check_orphan(ctx, m, p, via);
+    return ctx->err.nfields ? ctx->err.code : 0;
+}
+
+int rm_parse_write(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_mode mode,
+                   const char *prefix, const orm_value *url_key, rm_plan **out)
+{
+    if (!json_is_object(obj)) {
+        *out = NULL;
+        orm_error_field(&ctx->err, ORM_E_INVALID, prefix, "must be a JSON object");
+        return ORM_E_INVALID;
+    }
+    return parse_object(ctx, m, obj, mode, prefix, url_key, NULL, 0, out);
+}
+
+/* ---- building ---------------------------------------------------------------- */
+
+int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out)
+{
+    const orm_mapper *m = p->mapper;
+    const orm_table *t = m->table;
+    orm_instance *inst;
+    int rc;
+    if (p->kind == RM_PLAN_NEW) {
+        inst = orm_uow_new(u, m);
+    } else {
+        rc = orm_uow_get(u, m, p->key, &inst);
+        if (rc == ORM_E_NOT_FOUND && p->pointer[0]) {
+            /* a nested reference to a row that does not exist */
+            ctx->err.code = 0;
+            orm_error_field(&ctx->err, ORM_E_VALIDATION, p->pointer, "no %s with that key", m->name);
+            return ORM_E_VALIDATION;
+        }
+        if (rc) return rc;
+    }
+    *out = inst;
+    if (p->kind == RM_PLAN_REF) return 0;
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (p->in.given[i]) orm_uow_set(u, inst, &t->columns[i], p->in.values[i]);
+    for (size_t k = 0; k < p->nrels; k++) {
+        const rm_plan_rel *pr = &p->rels[k];
+        orm_instance **items = RM_NEW_ARRAY(ctx->a, orm_instance *, pr->n + 1);
+        for (size_t i = 0; i < pr->n; i++)
+            if ((rc = rm_build(ctx, u, pr->items[i], &items[i]))) return rc;
+        if (p->kind == RM_PLAN_NEW) {
+            for (size_t i = 0; i < pr->n; i++) orm_uow_link(u, inst, pr->rel, items[i]);
+        } else if ((rc = orm_uow_replace(u, inst, pr->rel, items, pr->n))) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* The include tree of what the body wrote (to embed it in the answer),
+ * merged into inc. */
+static void merge_written(rm_arena *a, const rm_plan *p, orm_include **nodes, size_t *n)
+{
+    for (size_t k = 0; p && k < p->nrels; k++) {
+        const orm_relationship *r = p->rels[k].rel;
+        if (r->lazy == ORM_LAZY_DYNAMIC || r->lazy == ORM_LAZY_NOLOAD) continue; /* never embedded */
+        orm_include *node = NULL;
+        for (size_t i = 0; i < *n; i++)
+            if ((*nodes)[i].rel == r) node = &(*nodes)[i];
+        if (!node) {
+            *nodes = rm_arena_realloc(a, *nodes, *n * sizeof **nodes, (*n + 1) * sizeof **nodes);
+            node = &(*nodes)[(*n)++];
+            memset(node, 0, sizeof *node);
+            node->rel = r;
+            node->strategy = ORM_LAZY_SELECTIN;
+        }
+        for (size_t i = 0; i < p->rels[k].n; i++)
+            merge_written(a, p->rels[k].items[i], &node->children, &node->nchildren);
+    }
+}
+
+void rm_include_written(rm_ctx *ctx, const rm_plan *p, rm_include *inc)
+{
+    merge_written(ctx->a, p, &inc->nodes, &inc->n);
+}
