@@ -74,6 +74,12 @@ void rm_app_close(rm_app *app)
     free(app);
 }
 
+int rm_run(rm_ctx *ctx, bool write, orm_unit_fn fn, void *ud)
+{
+    if (ctx->outer) return fn(ctx->outer, ud);
+    return orm_session_run(&ctx->session, write, fn, ud);
+}
+
 /* Server-Timing: db;desc="K queries";dur=MS (transaction verbs not counted). */
 static void add_timing(rm_ctx *ctx)
 {
@@ -102,15 +108,15 @@ static size_t split_path(rm_arena *a, const char *path, const char **seg, size_t
     return n;
 }
 
-static void route(rm_ctx *ctx)
+void rm_route(rm_ctx *ctx)
 {
-    const char *seg[5];
+    const char *seg[6];
     const char *raw = ctx->req->raw_path ? ctx->req->raw_path : ctx->req->path;
-    size_t n = split_path(ctx->a, raw, seg, 4);
-    /* every segment but the key is a name: decode it now (n may be max + 1:
+    size_t n = split_path(ctx->a, raw, seg, 5);
+    /* every segment but the keys is a name: decode it now (n may be max + 1:
      * only the first max segments were kept) */
-    for (size_t i = 0; i < n && i < 4; i++)
-        if (i != 2) seg[i] = rm_url_decode(ctx->a, seg[i]);
+    for (size_t i = 0; i < n && i < 5; i++)
+        if (i != 2 && i != 4) seg[i] = rm_url_decode(ctx->a, seg[i]);
     ctx->route = "unmatched";
     if (n == 1 && !strcmp(seg[0], "healthz")) {
         ctx->route = "/healthz";
@@ -122,7 +128,12 @@ static void route(rm_ctx *ctx)
         rm_handle_metrics(ctx);
         return;
     }
-    if (n == 0 || n > 4 || strcmp(seg[0], "api") != 0) {
+    if (n == 2 && !strcmp(seg[0], "api") && !strcmp(seg[1], "_batch")) {
+        ctx->route = "/api/_batch";
+        rm_handle_batch(ctx);
+        return;
+    }
+    if (n == 0 || n > 5 || strcmp(seg[0], "api") != 0) {
         rm_fail_status(ctx, 404, "no such resource");
         return;
     }
@@ -142,13 +153,14 @@ static void route(rm_ctx *ctx)
         rm_handle_collection(ctx, m);
     } else if (n == 3) {
         ctx->route = rm_arena_sprintf(ctx->a, "/api/%s/{id}", m->resource);
-        rm_handle_item(ctx, m, seg[2], NULL);
+        rm_handle_item(ctx, m, seg[2], NULL, NULL);
     } else {
         /* the label is the relationship only when it exists: bounded cardinality */
         ctx->route = orm_mapper_relationship(m, seg[3])
-                         ? rm_arena_sprintf(ctx->a, "/api/%s/{id}/%s", m->resource, seg[3])
+                         ? rm_arena_sprintf(ctx->a, n == 4 ? "/api/%s/{id}/%s" : "/api/%s/{id}/%s/{child}",
+                                            m->resource, seg[3])
                          : "unmatched";
-        rm_handle_item(ctx, m, seg[2], seg[3]);
+        rm_handle_item(ctx, m, seg[2], seg[3], n == 5 ? seg[4] : NULL);
     }
 }
 
@@ -159,7 +171,7 @@ void rm_app_handle(void *ud, const rm_request *req, rm_response *resp)
     rm_ctx ctx = {.app = ud, .req = req, .resp = resp, .a = req->arena};
     orm_error_init(&ctx.err, req->arena);
     orm_session_init(&ctx.session, ctx.app->engine, req->arena, &ctx.err);
-    route(&ctx);
+    rm_route(&ctx);
     add_timing(&ctx);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

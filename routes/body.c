@@ -49,10 +49,20 @@ static void absent_column(rm_ctx *ctx, const orm_mapper *m, const orm_column *c,
 }
 
 static void present_column(rm_ctx *ctx, const orm_mapper *m, const orm_column *c, json_t *v,
-                           const char *prefix, const orm_value *key, rm_row_input *out)
+                           rm_write_mode mode, const char *prefix, const orm_value *key,
+                           rm_row_input *out)
 {
     const char *p = ptr(ctx, prefix, c->name);
     const char *msg = NULL;
+    if (c->version && mode != RM_WRITE_CREATE) {
+        /* the version the client's change is based on (SQLAlchemy's version_id_col) */
+        if (orm_value_parse_json(c, v, ctx->a, &out->version, &msg) || out->version.kind != ORM_V_INT) {
+            orm_error_field(&ctx->err, ORM_E_INVALID, p, "%s", msg ? msg : "must be an integer");
+            return;
+        }
+        out->has_version = true;
+        return;
+    }
     if (server_managed(m, c)) {
         orm_error_field(&ctx->err, ORM_E_INVALID, p, "is read-only");
         return;
@@ -101,7 +111,7 @@ int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_
             orm_error_field(&ctx->err, ORM_E_INVALID, ptr(ctx, prefix, name), "unknown field");
             continue;
         }
-        present_column(ctx, m, c, v, prefix, key, out);
+        present_column(ctx, m, c, v, mode, prefix, key, out);
     }
     for (size_t i = 0; i < t->ncolumns; i++)
         if (!json_object_get(obj, t->columns[i].name))

@@ -111,7 +111,7 @@ static void handle_object(rm_ctx *ctx, const orm_mapper *m, const orm_value *key
         }
         rm_include_written(ctx, u.plan, &inc);
     }
-    if (orm_session_run(&ctx->session, u.op != OP_GET, run_item, &u)) {
+    if (rm_run(ctx, u.op != OP_GET, run_item, &u)) {
         rm_fail(ctx);
         return;
     }
@@ -168,11 +168,110 @@ static int run_to_one(orm_session *s, void *ud)
     return rc;
 }
 
-static void handle_related(rm_ctx *ctx, const orm_mapper *m, const orm_value *key,
-                           const orm_relationship *r, const char *path)
+/* ---- adding to and removing from collections ---------------------------------- */
+
+typedef struct member_unit {
+    rm_ctx *ctx;
+    const orm_mapper *m;
+    const orm_value *key;
+    const orm_relationship *rel;
+    rm_plan *plan;              /* POST: the member */
+    const orm_value *child_key; /* DELETE: the member's key */
+    rm_include include;
+    orm_instance *child;
+    rm_sb body;
+} member_unit;
+
+static int run_add_member(orm_session *s, void *ud)
 {
-    if (!is_read(ctx->req->method) || !(r->target->methods & ORM_ALLOW_READ)) {
-        rm_fail_method(ctx, r->target->methods & ORM_ALLOW_READ);
+    member_unit *u = ud;
+    rm_ctx *ctx = u->ctx;
+    orm_uow w;
+    orm_uow_init(&w, s, ctx->app->schema);
+    orm_instance *parent;
+    int rc = orm_uow_get(&w, u->m, u->key, &parent);
+    if (rc || (rc = rm_build(ctx, &w, u->plan, &u->child))) return rc;
+    orm_uow_link(&w, parent, u->rel, u->child);
+    if ((rc = orm_uow_flush(&w))) return rc;
+    if ((rc = orm_load_related(s, ctx->app->schema, &u->child, 1, u->include.nodes, u->include.n, &w.map)))
+        return rc;
+    rm_sb_init(&u->body, ctx->a);
+    rm_write_instance(&u->body, u->child, u->include.nodes, u->include.n, NULL, &u->include);
+    return 0;
+}
+
+static int run_remove_member(orm_session *s, void *ud)
+{
+    member_unit *u = ud;
+    rm_ctx *ctx = u->ctx;
+    orm_uow w;
+    orm_uow_init(&w, s, ctx->app->schema);
+    orm_instance *parent;
+    int rc = orm_uow_get(&w, u->m, u->key, &parent);
+    if (rc) return rc;
+    orm_include node = {.rel = u->rel, .strategy = ORM_LAZY_SELECTIN};
+    if ((rc = orm_load_related(s, ctx->app->schema, &parent, 1, &node, 1, &w.map))) return rc;
+    orm_instance *child = orm_identity_map_get(&w.map, u->rel->target->table, u->child_key);
+    const orm_related *slot = orm_instance_related(parent, u->rel);
+    bool member = false;
+    for (size_t i = 0; child && slot && i < slot->n; i++) member |= slot->items[i] == child;
+    if (!member)
+        return orm_error_set(&ctx->err, ORM_E_NOT_FOUND, "that %s is not in %s.%s", u->rel->target->name,
+                             u->m->name, u->rel->name);
+    if ((rc = orm_uow_unlink(&w, parent, u->rel, child))) return rc;
+    return orm_uow_flush(&w);
+}
+
+static void handle_member_write(rm_ctx *ctx, const orm_mapper *m, const orm_value *key,
+                                const orm_relationship *r, const char *child_key)
+{
+    member_unit u = {.ctx = ctx, .m = m, .key = key, .rel = r};
+    bool *fields;
+    if (rm_parse_object_params(ctx, r->target, &u.include, &fields)) {
+        rm_fail(ctx);
+        return;
+    }
+    if (child_key) {
+        orm_value *ck = RM_NEW_ARRAY(ctx->a, orm_value, r->target->table->npk);
+        if (rm_parse_key(ctx->a, r->target, child_key, ck)) {
+            rm_fail_status(ctx, 404, rm_arena_sprintf(ctx->a, "no %s with that key", r->target->name));
+            return;
+        }
+        u.child_key = ck;
+        if (rm_run(ctx, true, run_remove_member, &u)) rm_fail(ctx);
+        else rm_response_body(ctx->resp, 204, NULL, NULL, 0);
+        return;
+    }
+    if (rm_parse_member(ctx, r, ctx->req->json, &u.plan)) {
+        rm_fail(ctx);
+        return;
+    }
+    rm_include_written(ctx, u.plan, &u.include);
+    if (rm_run(ctx, true, run_add_member, &u)) {
+        rm_fail(ctx);
+        return;
+    }
+    rm_response_header(ctx->resp, ctx->a, "Location", rm_object_path(ctx->a, u.child->mapper, u.child->row));
+    rm_reply_json(ctx, 201, &u.body);
+}
+
+static void handle_related(rm_ctx *ctx, const orm_mapper *m, const orm_value *key,
+                           const orm_relationship *r, const char *path, const char *child_key)
+{
+    const char *method = ctx->req->method;
+    /* changing a collection is updating its parent */
+    bool can_write = r->uselist && (m->methods & ORM_ALLOW_UPDATE);
+    if (child_key) {
+        if (!strcmp(method, "DELETE") && can_write) handle_member_write(ctx, m, key, r, child_key);
+        else rm_fail_method(ctx, can_write ? ORM_ALLOW_DELETE : 0);
+        return;
+    }
+    if (!strcmp(method, "POST") && can_write) {
+        handle_member_write(ctx, m, key, r, NULL);
+        return;
+    }
+    if (!is_read(method) || !(r->target->methods & ORM_ALLOW_READ)) {
+        rm_fail_method(ctx, (r->target->methods & ORM_ALLOW_READ) | (can_write ? ORM_ALLOW_CREATE : 0));
         return;
     }
     if (r->uselist) {
@@ -186,14 +285,15 @@ static void handle_related(rm_ctx *ctx, const orm_mapper *m, const orm_value *ke
         return;
     }
     to_one_unit u = {ctx, m, r, key, &inc, NULL};
-    if (orm_session_run(&ctx->session, false, run_to_one, &u)) {
+    if (rm_run(ctx, false, run_to_one, &u)) {
         rm_fail(ctx);
         return;
     }
     reply_instance(ctx, 200, u.inst, &inc, fields);
 }
 
-void rm_handle_item(rm_ctx *ctx, const orm_mapper *m, const char *key_text, const char *rel_name)
+void rm_handle_item(rm_ctx *ctx, const orm_mapper *m, const char *key_text, const char *rel_name,
+                    const char *child_key)
 {
     orm_value *key = RM_NEW_ARRAY(ctx->a, orm_value, m->table->npk);
     if (rm_parse_key(ctx->a, m, key_text, key)) {
@@ -210,5 +310,5 @@ void rm_handle_item(rm_ctx *ctx, const orm_mapper *m, const char *key_text, cons
         rm_fail_status(ctx, 404, rm_arena_sprintf(ctx->a, "%s has no relationship \"%s\"", m->name, rel_name));
         return;
     }
-    handle_related(ctx, m, key, r, ctx->req->raw_path ? ctx->req->raw_path : ctx->req->path);
+    handle_related(ctx, m, key, r, ctx->req->raw_path ? ctx->req->raw_path : ctx->req->path, child_key);
 }

@@ -96,7 +96,7 @@ static void write_links(rm_ctx *ctx, const char *base, rm_list_params *p, const 
 static void reply_list(rm_ctx *ctx, const char *base, list_unit *u)
 {
     rm_list_params *p = u->p;
-    if (orm_session_run(&ctx->session, false, run_list, u)) {
+    if (rm_run(ctx, false, run_list, u)) {
         rm_fail(ctx);
         return;
     }

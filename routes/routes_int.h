@@ -51,7 +51,12 @@ typedef struct rm_ctx {
     orm_session session;         /* statement counts for Server-Timing */
     const orm_mapper *mapper;    /* the resource addressed, if any */
     const char *route;           /* route pattern for metrics ("/api/users/{id}") */
+    orm_session *outer;          /* inside POST /api/_batch: the batch's running unit */
 } rm_ctx;
+
+/* Run a handler's database work as one unit: its own transaction, or, inside
+ * a batch, as part of the batch's. Returns 0 or an orm_code (ctx->err set). */
+int rm_run(rm_ctx *ctx, bool write, orm_unit_fn fn, void *ud);
 
 /* ---- errors.c: orm_code → HTTP status and problem+json, in one place ---- */
 int rm_status_of(int orm_code);
@@ -116,6 +121,8 @@ typedef enum rm_write_mode {
 typedef struct rm_row_input {
     orm_value *values;  /* table->ncolumns */
     bool *given;        /* which values to write */
+    bool has_version;   /* an update carried the version it was based on */
+    orm_value version;  /* ... that version: a mismatch is stale data (409) */
 } rm_row_input;
 
 /* Decode and validate the columns of one JSON object for mapper m
@@ -164,6 +171,9 @@ typedef struct rm_plan {
  * (the top object is then an update). Errors in ctx->err with pointers. */
 int rm_parse_write(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_mode mode,
                    const char *prefix, const orm_value *url_key, rm_plan **out);
+/* A body for POST /api/{res}/{id}/{rel}: an object as it would be nested
+ * under rel (new, a reference, or an update). */
+int rm_parse_member(rm_ctx *ctx, const orm_relationship *r, const json_t *obj, rm_plan **out);
 /* Inside a unit: the plan's objects as instances of u, linked as the body
  * says. A nested reference to a missing row is 422 at its pointer. */
 int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out);
@@ -223,13 +233,18 @@ void rm_metrics_observe(rm_metrics *m, const char *route, const char *method, in
 void rm_handle_metrics(rm_ctx *ctx);
 
 /* ---- handlers ------------------------------------------------------------- */
+/* Match ctx->req's path and answer it (app.c); batches call it per operation. */
+void rm_route(rm_ctx *ctx);
+void rm_handle_batch(rm_ctx *ctx);
 void rm_handle_index(rm_ctx *ctx);
 void rm_handle_healthz(rm_ctx *ctx);
 void rm_handle_collection(rm_ctx *ctx, const orm_mapper *m);
 void rm_handle_list(rm_ctx *ctx, const orm_mapper *m);
 void rm_handle_create(rm_ctx *ctx, const orm_mapper *m);
-/* /api/{res}/{key_text}[/{rel_name}] (rel_name NULL: the object itself). */
-void rm_handle_item(rm_ctx *ctx, const orm_mapper *m, const char *key_text, const char *rel_name);
+/* /api/{res}/{key_text}[/{rel_name}[/{child_key}]] (NULLs for the parts
+ * absent). */
+void rm_handle_item(rm_ctx *ctx, const orm_mapper *m, const char *key_text, const char *rel_name,
+                    const char *child_key);
 /* A collection sub-resource: r's rows related to the parent with key, as a
  * list whose links start at base. */
 void rm_handle_related_list(rm_ctx *ctx, const orm_mapper *parent, const orm_relationship *r,

@@ -173,6 +173,16 @@ int rm_parse_write(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write
     return parse_object(ctx, m, obj, mode, prefix, url_key, NULL, 0, out);
 }
 
+int rm_parse_member(rm_ctx *ctx, const orm_relationship *r, const json_t *obj, rm_plan **out)
+{
+    if (!json_is_object(obj)) {
+        *out = NULL;
+        orm_error_field(&ctx->err, ORM_E_INVALID, "", "must be a JSON object");
+        return ORM_E_INVALID;
+    }
+    return parse_object(ctx, r->target, obj, RM_WRITE_CREATE, "", NULL, r, 1, out);
+}
+
 /* ---- building ---------------------------------------------------------------- */
 
 int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out)
@@ -195,6 +205,11 @@ int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out)
     }
     *out = inst;
     if (p->kind == RM_PLAN_REF) return 0;
+    const orm_column *vc = m->version_col;
+    if (p->in.has_version && vc && inst->committed && !orm_value_eq(&inst->committed[vc->index], &p->in.version))
+        return orm_error_set(&ctx->err, ORM_E_STALE,
+                             "%s is at version %lld, not %lld: it was changed by someone else", m->name,
+                             (long long)inst->committed[vc->index].u.i, (long long)p->in.version.u.i);
     for (size_t i = 0; i < t->ncolumns; i++)
         if (p->in.given[i]) orm_uow_set(u, inst, &t->columns[i], p->in.values[i]);
     for (size_t k = 0; k < p->nrels; k++) {

@@ -165,8 +165,11 @@ END_TEST
 START_TEST(test_400_read_only)
 {
     reject(&blog, "POST", "/api/users", "{\"name\":\"x\",\"version\":3}", 400, "/version");
-    reject(&blog, "PATCH", "/api/users/1", "{\"version\":5}", 400, "/version");
-    reject(&blog, "PUT", "/api/users/1", "{\"name\":\"ed\",\"version\":1}", 400, "/version");
+    /* on an update the version is the one the change is based on: not an integer is 400,
+     * another version than the row's is stale data (409) */
+    reject(&blog, "PATCH", "/api/users/1", "{\"version\":\"five\"}", 400, "/version");
+    reject(&blog, "PATCH", "/api/users/1", "{\"version\":5, \"fullname\":\"X\"}", 409, NULL);
+    reject(&blog, "PUT", "/api/users/1", "{\"name\":\"ed\",\"version\":99}", 409, NULL);
     /* the key in the body must match the URL */
     reject(&blog, "PATCH", "/api/users/1", "{\"id\":2}", 400, "/id");
 }

@@ -1,0 +1,169 @@
+/* batch.c: POST /api/_batch {"operations": [{"method", "path", "body"?}]}
+ * (SPEC §3, §8): every operation is routed like a request of its own, but
+ * all of them run in one unit of work and one transaction, in order. The
+ * answer is 200 {"results": [{"status", "body", "location"?}]}, or the first
+ * failure's problem+json, its pointers under /operations/N, and nothing
+ * written. */
+#include <string.h>
+
+#include "lib/problem.h"
+#include "routes/routes_int.h"
+
+#define MAX_OPERATIONS 1000
+
+typedef struct batch_op {
+    rm_request req;
+    rm_response resp;
+    rm_ctx ctx;
+} batch_op;
+
+typedef struct batch_unit {
+    rm_ctx *ctx;
+    batch_op *ops;
+    size_t n;
+    size_t failed;       /* index of the failing operation, or n */
+} batch_unit;
+
+static int bad_op(rm_ctx *ctx, size_t i, const char *field, const char *msg)
+{
+    orm_error_field(&ctx->err, ORM_E_INVALID,
+                    rm_arena_sprintf(ctx->a, "/operations/%zu%s%s", i, field ? "/" : "", field ? field : ""),
+                    "%s", msg);
+    return ORM_E_INVALID;
+}
+
+/* "/api/users?sort=name" → path and decoded query arguments. */
+static void split_target(rm_arena *a, const char *target, rm_request *req)
+{
+    const char *q = strchr(target, '?');
+    req->raw_path = q ? rm_arena_strndup(a, target, (size_t)(q - target)) : target;
+    req->path = rm_url_decode(a, req->raw_path);
+    if (!q) return;
+    size_t cap = 1;
+    for (const char *p = q; *p; p++) cap += *p == '&';
+    req->query = RM_NEW_ARRAY(a, rm_kv, cap);
+    char *copy = rm_arena_strdup(a, q + 1), *save = NULL;
+    for (char *kv = strtok_r(copy, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(kv, '=');
+        if (eq) *eq = '\0';
+        for (char *p = kv; *p; p++) if (*p == '+') *p = ' ';
+        if (eq) for (char *p = eq + 1; *p; p++) if (*p == '+') *p = ' ';
+        req->query[req->nquery++] = (rm_kv){rm_url_decode(a, kv), eq ? rm_url_decode(a, eq + 1) : ""};
+    }
+}
+
+/* Shape checks before anything runs. */
+static int parse_ops(rm_ctx *ctx, batch_unit *b)
+{
+    json_t *body = ctx->req->json;
+    json_t *ops = json_is_object(body) ? json_object_get(body, "operations") : NULL;
+    if (!json_is_array(ops))
+        return orm_error_field(&ctx->err, ORM_E_INVALID, "/operations", "an array of operations is required"),
+               ORM_E_INVALID;
+    if (json_object_size(body) != 1)
+        return orm_error_field(&ctx->err, ORM_E_INVALID, "", "only \"operations\" is allowed"), ORM_E_INVALID;
+    b->n = json_array_size(ops);
+    if (b->n > MAX_OPERATIONS) return bad_op(ctx, MAX_OPERATIONS, NULL, "at most 1000 operations");
+    b->ops = RM_NEW_ARRAY(ctx->a, batch_op, b->n + 1);
+    static const char *const verbs[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
+    for (size_t i = 0; i < b->n; i++) {
+        json_t *op = json_array_get(ops, i), *method = json_object_get(op, "method"),
+               *path = json_object_get(op, "path"), *obody = json_object_get(op, "body");
+        if (!json_is_object(op)) return bad_op(ctx, i, NULL, "must be an object");
+        const char *k;
+        json_t *v;
+        json_object_foreach(op, k, v) {
+            if (strcmp(k, "method") && strcmp(k, "path") && strcmp(k, "body")) return bad_op(ctx, i, k, "unknown field");
+        }
+        size_t vi = 0;
+        while (json_is_string(method) && verbs[vi] && strcmp(verbs[vi], json_string_value(method))) vi++;
+        if (!json_is_string(method) || !verbs[vi]) return bad_op(ctx, i, "method", "must be GET, POST, PUT, PATCH or DELETE");
+        if (!json_is_string(path) || strncmp(json_string_value(path), "/api/", 5))
+            return bad_op(ctx, i, "path", "must be a path under /api/");
+        if (!strncmp(json_string_value(path), "/api/_batch", 11)) return bad_op(ctx, i, "path", "batches do not nest");
+        if (obody && !json_is_object(obody) && !json_is_array(obody))
+            return bad_op(ctx, i, "body", "must be a JSON object or array");
+        batch_op *o = &b->ops[i];
+        o->req = (rm_request){.arena = ctx->a, .id = ctx->req->id, .method = verbs[vi], .json = obody};
+        split_target(ctx->a, json_string_value(path), &o->req);
+    }
+    return 0;
+}
+
+static int run_batch(orm_session *s, void *ud)
+{
+    batch_unit *b = ud;
+    b->failed = b->n;
+    for (size_t i = 0; i < b->n; i++) {
+        batch_op *o = &b->ops[i];
+        memset(&o->resp, 0, sizeof o->resp);
+        o->ctx = (rm_ctx){.app = b->ctx->app, .req = &o->req, .resp = &o->resp, .a = b->ctx->a, .outer = s};
+        orm_error_init(&o->ctx.err, b->ctx->a);
+        orm_session_init(&o->ctx.session, b->ctx->app->engine, b->ctx->a, &o->ctx.err);
+        rm_route(&o->ctx);
+        if (o->resp.status >= 400) {
+            b->failed = i;
+            *s->err = o->ctx.err;
+            return o->ctx.err.code ? o->ctx.err.code : ORM_E_INVALID;
+        }
+    }
+    return 0;
+}
+
+/* The failing operation's problem, pointers moved under /operations/N. */
+static void reply_failure(rm_ctx *ctx, batch_unit *b)
+{
+    batch_op *o = &b->ops[b->failed];
+    const orm_error *e = &o->ctx.err;
+    rm_problem_error *errs = RM_NEW_ARRAY(ctx->a, rm_problem_error, e->nfields + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < e->nfields; i++) {
+        if (e->fields[i].code != e->code) continue;
+        const char *p = e->fields[i].pointer;
+        bool body = strncmp(p, "/query/", 7) && strncmp(p, "/filter", 7);
+        errs[n++] = (rm_problem_error){rm_arena_sprintf(ctx->a, "/operations/%zu%s%s", b->failed,
+                                                        body ? "/body" : "", p),
+                                       e->fields[i].message};
+    }
+    const char *detail = rm_arena_sprintf(ctx->a, "operation %zu (%s %s) failed: %s", b->failed,
+                                          o->req.method, o->req.raw_path,
+                                          e->detail[0] ? e->detail : n ? errs[0].message : "see errors");
+    rm_problem(ctx->resp, ctx->a, o->resp.status, detail, errs, n, ctx->req->id);
+}
+
+void rm_handle_batch(rm_ctx *ctx)
+{
+    if (strcmp(ctx->req->method, "POST")) {
+        rm_fail_method(ctx, ORM_ALLOW_CREATE);
+        return;
+    }
+    batch_unit b = {.ctx = ctx};
+    if (parse_ops(ctx, &b)) {
+        rm_fail(ctx);
+        return;
+    }
+    int rc = orm_session_run(&ctx->session, true, run_batch, &b);
+    if (rc) {
+        if (b.failed < b.n) reply_failure(ctx, &b);
+        else rm_fail(ctx);
+        return;
+    }
+    rm_sb sb;
+    rm_sb_init(&sb, ctx->a);
+    rm_sb_append(&sb, "{\"results\":[");
+    for (size_t i = 0; i < b.n; i++) {
+        rm_response *r = &b.ops[i].resp;
+        if (i) rm_sb_appendc(&sb, ',');
+        rm_sb_appendf(&sb, "{\"status\":%d,\"body\":", r->status);
+        if (r->body && r->body_len) rm_sb_appendn(&sb, r->body, r->body_len);
+        else rm_sb_append(&sb, "null");
+        for (size_t h = 0; h < r->nheaders; h++)
+            if (!strcmp(r->headers[h].key, "Location")) {
+                rm_sb_append(&sb, ",\"location\":");
+                rm_sb_append_json_string(&sb, r->headers[h].value, strlen(r->headers[h].value));
+            }
+        rm_sb_appendc(&sb, '}');
+    }
+    rm_sb_append(&sb, "]}");
+    rm_reply_json(ctx, 200, &sb);
+}
