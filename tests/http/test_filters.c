@@ -85,6 +85,9 @@ START_TEST(seed_tutorial_filters)
     expect("addresses", "{\"user.name\": {\"startswith\": \"ja\"}}", NULL, IDS(1, 2));
     expect("posts", "{\"author\": {\"has\": {\"name\": \"wendy\"}}}", NULL, IDS(1));
     expect("users", "{\"posts\": {\"any\": {}}}", NULL, IDS(2));
+    expect("posts", "{\"keywords\": {\"any\": {\"keyword\": \"firstpost\"}}}", NULL, IDS(1));
+    expect("keywords", "{\"posts\": {\"any\": {\"author.name\": \"wendy\"}}}", NULL, IDS(1, 2));
+    expect_none("posts", "{\"keywords\": {\"none\": {\"keyword\": {\"in\": [\"wendy\", \"x\"]}}}}");
     expect("users", "{\"name\": \"ed\", \"fullname\": {\"ne\": null}}", NULL, IDS(1));
     expect("users", "{\"id\": {\"between\": [2, 4], \"nin\": [3]}}", NULL, IDS(2, 4));
     expect("users", "{\"not\": {\"or\": [{\"id\": 1}, {\"id\": {\"ge\": 3}}]}}", NULL, IDS(2));
