@@ -110,6 +110,16 @@ void rm_sb_append_json_string(rm_sb *sb, const char *s, size_t n)
     rm_sb_appendc(sb, '"');
 }
 
+void rm_sb_append_pointer_token(rm_sb *sb, const char *token)
+{
+    rm_sb_appendc(sb, '/');
+    for (const char *p = token; *p; p++) {
+        if (*p == '~') rm_sb_append(sb, "~0");
+        else if (*p == '/') rm_sb_append(sb, "~1");
+        else rm_sb_appendc(sb, *p);
+    }
+}
+
 char *rm_sb_steal(rm_sb *sb)
 {
     char *p = sb->buf;

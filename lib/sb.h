@@ -32,6 +32,9 @@ void rm_sb_vappendf(rm_sb *sb, const char *fmt, va_list ap) __attribute__((forma
 /* Append s as a JSON string literal (quotes and escapes included). */
 void rm_sb_append_json_string(rm_sb *sb, const char *s, size_t n);
 
+/* Append "/" + token as a JSON pointer step (RFC 6901: ~ → ~0, / → ~1). */
+void rm_sb_append_pointer_token(rm_sb *sb, const char *token);
+
 /* Detach the text: malloc-backed builders hand over ownership (free()). */
 char *rm_sb_steal(rm_sb *sb);
 

@@ -98,3 +98,13 @@ orm_expr *orm_expr_label(rm_arena *a, int alias, const char *name)
     e->u.label.name = name;
     return e;
 }
+
+orm_expr *orm_expr_columns_eq(rm_arena *a, size_t n, orm_column *const *x, int ax, orm_column *const *y,
+                              int ay)
+{
+    orm_expr *w = NULL;
+    for (size_t i = 0; i < n; i++)
+        w = orm_expr_and(a, w, orm_expr_binary(a, ORM_OP_EQ, orm_expr_column(a, ax, x[i]),
+                                                 orm_expr_column(a, ay, y[i])));
+    return w;
+}

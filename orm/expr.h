@@ -98,6 +98,10 @@ orm_expr *orm_expr_exists(rm_arena *a, struct orm_select *sub);
 orm_expr *orm_expr_const(rm_arena *a, bool value);
 /* Reference to a labelled column of a derived table: t<alias>."name". */
 orm_expr *orm_expr_label(rm_arena *a, int alias, const char *name);
+/* x[0] = y[0] AND ... for n column pairs, x at alias ax and y at ay (join
+ * conditions of relationships). */
+orm_expr *orm_expr_columns_eq(rm_arena *a, size_t n, orm_column *const *x, int ax, orm_column *const *y,
+                              int ay);
 /* column = value shorthand */
 orm_expr *orm_expr_col_eq(rm_arena *a, int alias, const orm_column *c, orm_value v);
 

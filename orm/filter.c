@@ -31,12 +31,7 @@ static const char *child(fctx *f, const char *ptr, const char *token)
     rm_sb sb;
     rm_sb_init(&sb, f->a);
     rm_sb_append(&sb, ptr);
-    rm_sb_appendc(&sb, '/');
-    for (const char *p = token; *p; p++) {
-        if (*p == '~') rm_sb_append(&sb, "~0");
-        else if (*p == '/') rm_sb_append(&sb, "~1");
-        else rm_sb_appendc(&sb, *p);
-    }
+    rm_sb_append_pointer_token(&sb, token);
     return sb.buf;
 }
 
@@ -66,15 +61,6 @@ static int count_node(fctx *f, const char *ptr)
 
 /* ---- relationships as subqueries -------------------------------------------- */
 
-static orm_expr *pairs_equal(rm_arena *a, size_t n, orm_column **x, int ax, orm_column **y, int ay)
-{
-    orm_expr *w = NULL;
-    for (size_t i = 0; i < n; i++)
-        w = orm_expr_and(a, w, orm_expr_binary(a, ORM_OP_EQ, orm_expr_column(a, ax, x[i]),
-                                                 orm_expr_column(a, ay, y[i])));
-    return w;
-}
-
 orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship *r, int parent_alias,
                                       orm_alias_seq *aliases, int *target_alias)
 {
@@ -85,7 +71,7 @@ orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship *r, in
     if (r->direction != ORM_MANY_TO_MANY) {
         s->from = r->target->table;
         s->alias = t;
-        s->where = pairs_equal(a, r->npairs, r->remote, t, r->local, parent_alias);
+        s->where = orm_expr_columns_eq(a, r->npairs, r->remote, t, r->local, parent_alias);
         return s;
     }
     /* secondary AS ts JOIN target AS t ON t.key = ts.fk WHERE ts.fk = parent.key */
@@ -95,8 +81,8 @@ orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship *r, in
     s->joins = RM_NEW(a, orm_join);
     s->njoins = 1;
     s->joins[0] = (orm_join){ORM_JOIN_INNER, r->target->table, t,
-                             pairs_equal(a, r->npairs, r->remote, t, r->sec_remote, ts)};
-    s->where = pairs_equal(a, r->npairs, r->sec_local, ts, r->local, parent_alias);
+                             orm_expr_columns_eq(a, r->npairs, r->remote, t, r->sec_remote, ts)};
+    s->where = orm_expr_columns_eq(a, r->npairs, r->sec_local, ts, r->local, parent_alias);
     return s;
 }
 

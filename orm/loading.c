@@ -84,15 +84,6 @@ static int target_conditions(lctx *L, const orm_relationship *r, int alias, orm_
     return 0;
 }
 
-static orm_expr *pairs_eq(rm_arena *a, size_t n, orm_column **x, int ax, orm_column **y, int ay)
-{
-    orm_expr *w = NULL;
-    for (size_t i = 0; i < n; i++)
-        w = orm_expr_and(a, w, orm_expr_binary(a, ORM_OP_EQ, orm_expr_column(a, ax, x[i]),
-                                                 orm_expr_column(a, ay, y[i])));
-    return w;
-}
-
 static void add_join(rm_arena *a, orm_select *sel, const orm_table *t, int alias, orm_expr *on)
 {
     sel->joins = rm_arena_realloc(a, sel->joins, sel->njoins * sizeof *sel->joins,
@@ -149,12 +140,12 @@ static int apply_plan(lctx *L, plan *p, orm_select *sel, int base_alias, orm_ali
         if (rc) return rc;
         if (r->direction == ORM_MANY_TO_MANY) {
             int sa = sg->alias + 1;
-            add_join(L->a, sel, r->secondary, sa, pairs_eq(L->a, r->npairs, r->sec_local, sa, r->local, pa));
+            add_join(L->a, sel, r->secondary, sa, orm_expr_columns_eq(L->a, r->npairs, r->sec_local, sa, r->local, pa));
             add_join(L->a, sel, r->target->table, sg->alias,
-                     orm_expr_and(L->a, pairs_eq(L->a, r->npairs, r->remote, sg->alias, r->sec_remote, sa), extra));
+                     orm_expr_and(L->a, orm_expr_columns_eq(L->a, r->npairs, r->remote, sg->alias, r->sec_remote, sa), extra));
         } else {
             add_join(L->a, sel, r->target->table, sg->alias,
-                     orm_expr_and(L->a, pairs_eq(L->a, r->npairs, r->remote, sg->alias, r->local, pa), extra));
+                     orm_expr_and(L->a, orm_expr_columns_eq(L->a, r->npairs, r->remote, sg->alias, r->local, pa), extra));
         }
         sg->offset = sel->ncolumns;
         add_columns(L->a, sel, r->target->table, sg->alias);
@@ -326,7 +317,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
             key_alias = 1;
             sel.joins = RM_NEW(a, orm_join);
             sel.joins[0] = (orm_join){ORM_JOIN_INNER, r->secondary, 1,
-                                      pairs_eq(a, r->npairs, r->sec_remote, 1, r->remote, 0)};
+                                      orm_expr_columns_eq(a, r->npairs, r->sec_remote, 1, r->remote, 0)};
             sel.njoins = 1;
             st.key_offset = sel.ncolumns;
             sel.columns = rm_arena_realloc(a, sel.columns, sel.ncolumns * sizeof *sel.columns,

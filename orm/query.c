@@ -54,10 +54,7 @@ static int join_for(orm_query *q, rm_arena *a, const orm_relationship *r, int pa
             return q->joins[i].alias;
     }
     int t = aliases->next++;
-    orm_expr *on = NULL;
-    for (size_t k = 0; k < r->npairs; k++)
-        on = orm_expr_and(a, on, orm_expr_binary(a, ORM_OP_EQ, orm_expr_column(a, t, r->remote[k]),
-                                                 orm_expr_column(a, parent_alias, r->local[k])));
+    orm_expr *on = orm_expr_columns_eq(a, r->npairs, r->remote, t, r->local, parent_alias);
     q->joins = rm_arena_realloc(a, q->joins, q->njoins * sizeof *q->joins,
                                 (q->njoins + 1) * sizeof *q->joins);
     q->joins[q->njoins++] = (orm_join){ORM_JOIN_LEFT, r->target->table, t, on};

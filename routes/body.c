@@ -21,12 +21,7 @@ static const char *ptr(rm_ctx *ctx, const char *prefix, const char *key)
     rm_sb sb;
     rm_sb_init(&sb, ctx->a);
     rm_sb_append(&sb, prefix);
-    rm_sb_appendc(&sb, '/');
-    for (const char *p = key; *p; p++) {
-        if (*p == '~') rm_sb_append(&sb, "~0");
-        else if (*p == '/') rm_sb_append(&sb, "~1");
-        else rm_sb_appendc(&sb, *p);
-    }
+    rm_sb_append_pointer_token(&sb, key);
     return sb.buf;
 }
 

@@ -39,14 +39,21 @@ static int current_etag(orm_session *s, item_unit *u, orm_instance *inst, orm_id
     return 0;
 }
 
+/* A unit of work on s and the persistent object m/key in it (404 when gone). */
+static int begin(orm_session *s, rm_ctx *ctx, const orm_mapper *m, const orm_value *key, orm_uow *w,
+                 orm_instance **inst)
+{
+    orm_uow_init(w, s, ctx->app->schema);
+    return orm_uow_get(w, m, key, inst);
+}
+
 static int run_item(orm_session *s, void *ud)
 {
     item_unit *u = ud;
     rm_ctx *ctx = u->ctx;
     orm_uow w;
-    orm_uow_init(&w, s, ctx->app->schema);
     orm_instance *inst;
-    int rc = orm_uow_get(&w, u->m, u->key, &inst);
+    int rc = begin(s, ctx, u->m, u->key, &w, &inst);
     if (rc) return rc;
     if (u->if_match) {
         const char *etag;
@@ -187,9 +194,8 @@ static int run_add_member(orm_session *s, void *ud)
     member_unit *u = ud;
     rm_ctx *ctx = u->ctx;
     orm_uow w;
-    orm_uow_init(&w, s, ctx->app->schema);
     orm_instance *parent;
-    int rc = orm_uow_get(&w, u->m, u->key, &parent);
+    int rc = begin(s, ctx, u->m, u->key, &w, &parent);
     if (rc || (rc = rm_build(ctx, &w, u->plan, &u->child))) return rc;
     orm_uow_link(&w, parent, u->rel, u->child);
     if ((rc = orm_uow_flush(&w))) return rc;
@@ -205,9 +211,8 @@ static int run_remove_member(orm_session *s, void *ud)
     member_unit *u = ud;
     rm_ctx *ctx = u->ctx;
     orm_uow w;
-    orm_uow_init(&w, s, ctx->app->schema);
     orm_instance *parent;
-    int rc = orm_uow_get(&w, u->m, u->key, &parent);
+    int rc = begin(s, ctx, u->m, u->key, &w, &parent);
     if (rc) return rc;
     orm_include node = {.rel = u->rel, .strategy = ORM_LAZY_SELECTIN};
     if ((rc = orm_load_related(s, ctx->app->schema, &parent, 1, &node, 1, &w.map))) return rc;
