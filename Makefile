@@ -93,6 +93,11 @@ fuzz-smoke: $(FUZZ_BIN)
 	@rm -rf build/fuzz/smoke && mkdir -p build/fuzz/smoke
 	./$(FUZZ_BIN) -max_total_time=5 -max_len=2048 -seed=1 build/fuzz/smoke tests/fuzz/corpus
 
+# Throughput of typical requests (wrk on loopback); see bench/run.sh.
+bench: deps
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+	bash bench/run.sh $(BENCH_SECS)
+
 clean:
 	rm -rf build
 
