@@ -398,17 +398,6 @@ void orm_value_write_json(rm_sb *sb, const orm_column *c, const orm_value *v)
     }
 }
 
-json_t *orm_value_to_json(const orm_column *c, const orm_value *v)
-{
-    rm_sb sb;
-    rm_sb_init(&sb, NULL);
-    orm_value_write_json(&sb, c, v);
-    json_error_t jerr;
-    json_t *j = json_loadb(sb.buf, sb.len, JSON_DECODE_ANY, &jerr);
-    rm_sb_free(&sb);
-    return j ? j : json_null();
-}
-
 const char *orm_value_to_text(rm_arena *a, const orm_value *v)
 {
     switch (v->kind) {

@@ -42,8 +42,6 @@ int orm_column_check(const orm_column *c, const orm_value *v, rm_arena *a, const
 /* Append v as column c's JSON output (numeric as a string, boolean as
  * true/false, json embedded). */
 void orm_value_write_json(rm_sb *sb, const orm_column *c, const orm_value *v);
-/* New reference to v as JSON, for callers that build json_t trees. */
-json_t *orm_value_to_json(const orm_column *c, const orm_value *v);
 /* v as URL text (for _links and Location): integers in decimal, text as is. */
 const char *orm_value_to_text(rm_arena *a, const orm_value *v);
 

@@ -28,11 +28,6 @@ orm_expr *orm_pk_where(rm_arena *a, const orm_mapper *m, int alias, const orm_va
     return orm_expr_and(a, w, orm_mapper_identity_where(a, m, alias));
 }
 
-void orm_row_pk(const orm_mapper *m, const orm_value *row, orm_value *pk_out)
-{
-    for (size_t i = 0; i < m->table->npk; i++) pk_out[i] = row[m->table->pk[i]->index];
-}
-
 static int run_select(orm_session *s, const orm_select *sel, orm_result *out)
 {
     orm_compiled c;
@@ -312,41 +307,3 @@ int orm_insert_row(orm_session *s, const orm_mapper *m, const orm_value *values,
     return rc ? rc : run_returning(s, m, &cc, row);
 }
 
-int orm_update_row(orm_session *s, const orm_mapper *m, const orm_value *pk, const orm_value *values,
-               const bool *given, orm_value **row)
-{
-    const orm_table *t = m->table;
-    rm_arena *a = s->arena;
-    orm_update up = {.table = t, .returning = true};
-    up.columns = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns);
-    up.values = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns);
-    for (size_t i = 0; i < t->ncolumns; i++) {
-        if (!given[i] || t->columns[i].version) continue;
-        up.columns[up.ncolumns] = &t->columns[i];
-        up.values[up.ncolumns++] = orm_expr_param(a, values[i], &t->columns[i]);
-    }
-    if (!up.ncolumns) return orm_get(s, m, pk, row);
-    if (m->version_col) {
-        const orm_column *vc = m->version_col;
-        /* version = version + 1 is computed by the database: no read needed */
-        up.columns[up.ncolumns] = vc;
-        up.values[up.ncolumns++] = orm_expr_binary(a, ORM_OP_PLUS, orm_expr_column(a, -1, vc),
-                                                   orm_expr_param(a, orm_int(1), vc));
-    }
-    up.where = orm_pk_where(a, m, -1, pk);
-    orm_compiled cc;
-    int rc = orm_compile_update(orm_engine_dialect(s->engine), &up, a, &cc, s->err);
-    return rc ? rc : run_returning(s, m, &cc, row);
-}
-
-int orm_delete_row(orm_session *s, const orm_mapper *m, const orm_value *pk)
-{
-    orm_delete del = {.table = m->table, .where = orm_pk_where(s->arena, m, -1, pk)};
-    orm_compiled cc;
-    int rc = orm_compile_delete(orm_engine_dialect(s->engine), &del, s->arena, &cc, s->err);
-    if (rc) return rc;
-    orm_result r;
-    if ((rc = orm_session_execute(s, &cc, &r))) return rc;
-    if (r.changes == 0) return orm_error_set(s->err, ORM_E_NOT_FOUND, "no %s with that key", m->name);
-    return 0;
-}

@@ -83,15 +83,6 @@ int orm_get(orm_session *s, const orm_mapper *m, const orm_value *pk, orm_value 
  * the stored row (generated key included). */
 int orm_insert_row(orm_session *s, const orm_mapper *m, const orm_value *values, const bool *given,
                orm_value **row);
-/* Update the given columns of the row with key pk (the version column, if
- * any, is incremented). ORM_E_NOT_FOUND when no row matches. With nothing
- * given, no UPDATE runs and the row is returned as it is. */
-int orm_update_row(orm_session *s, const orm_mapper *m, const orm_value *pk, const orm_value *values,
-               const bool *given, orm_value **row);
-/* Delete the row with key pk; ORM_E_NOT_FOUND when no row matches. */
-int orm_delete_row(orm_session *s, const orm_mapper *m, const orm_value *pk);
 
-/* The key of a row (table->npk values, pointing into row). */
-void orm_row_pk(const orm_mapper *m, const orm_value *row, orm_value *pk_out);
 
 #endif

@@ -96,8 +96,6 @@ const bool *rm_view_fields(const rm_include *inc, const orm_include *node);
 typedef const bool *rm_fields;
 /* "/api/users/5" (composite keys "k1,k2", each percent-encoded). */
 const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *row);
-/* One object: readable columns + "_links": {"self": ...}. */
-void rm_write_object(rm_sb *sb, const orm_mapper *m, const orm_value *row, rm_fields fields);
 /* One instance: its mapper's readable columns (fields: sparse fieldset or
  * NULL), the relationships of the include nodes embedded (recursively, with
  * inc's fieldsets), and "_links": self plus each relationship neither

@@ -60,28 +60,6 @@ const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *ro
     return sb.buf;
 }
 
-void rm_write_object(rm_sb *sb, const orm_mapper *m, const orm_value *row, rm_fields fields)
-{
-    const orm_table *t = m->table;
-    rm_sb_appendc(sb, '{');
-    for (size_t i = 0; i < t->ncolumns; i++) {
-        const orm_column *c = &t->columns[i];
-        if (!rm_column_readable(c)) continue;
-        if (fields && !fields[i] && !c->primary_key) continue;
-        rm_sb_append_json_string(sb, c->name, strlen(c->name));
-        rm_sb_appendc(sb, ':');
-        orm_value_write_json(sb, c, &row[i]);
-        rm_sb_appendc(sb, ',');
-    }
-    rm_sb_append(sb, "\"_links\":{\"self\":");
-    /* the path is built in the builder's arena, or a scratch one */
-    rm_arena *a = sb->arena ? sb->arena : rm_arena_new();
-    const char *self = rm_object_path(a, m, row);
-    rm_sb_append_json_string(sb, self, strlen(self));
-    if (!sb->arena) rm_arena_destroy(a);
-    rm_sb_append(sb, "}}");
-}
-
 static bool embedded(const orm_include *nodes, size_t n, const orm_relationship *r)
 {
     for (size_t i = 0; i < n; i++)
