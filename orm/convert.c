@@ -345,6 +345,17 @@ int orm_value_from_text(const orm_column *c, const char *text, rm_arena *a, orm_
 
 /* ---- output --------------------------------------------------------------- */
 
+/* The shortest %g text that reads back as f (8.99, not 8.9900000000000002). */
+static int format_double(char *buf, size_t size, double f)
+{
+    int n = 0;
+    for (int prec = 15; prec <= 17; prec++) {
+        n = snprintf(buf, size, "%.*g", prec, f);
+        if (strtod(buf, NULL) == f) break;
+    }
+    return n;
+}
+
 static void write_numeric(rm_sb *sb, const orm_column *c, const orm_value *v)
 {
     char buf[64];
@@ -378,7 +389,7 @@ void orm_value_write_json(rm_sb *sb, const orm_column *c, const orm_value *v)
     case ORM_V_FLOAT:
         if (c->type == ORM_T_NUMERIC) { write_numeric(sb, c, v); return; }
         if (!isfinite(v->u.f)) { rm_sb_append(sb, "null"); return; }
-        n = snprintf(buf, sizeof buf, "%.17g", v->u.f);
+        n = format_double(buf, sizeof buf, v->u.f);
         /* keep it a JSON real: 3 → 3.0 */
         rm_sb_appendn(sb, buf, (size_t)n);
         if (!strpbrk(buf, ".eEn")) rm_sb_append(sb, ".0");
@@ -403,7 +414,11 @@ const char *orm_value_to_text(rm_arena *a, const orm_value *v)
     switch (v->kind) {
     case ORM_V_NULL: return "null";
     case ORM_V_INT: return rm_arena_sprintf(a, "%lld", (long long)v->u.i);
-    case ORM_V_FLOAT: return rm_arena_sprintf(a, "%.17g", v->u.f);
+    case ORM_V_FLOAT: {
+        char buf[64];
+        format_double(buf, sizeof buf, v->u.f);
+        return rm_arena_strdup(a, buf);
+    }
     case ORM_V_TEXT: return rm_arena_strndup(a, v->u.s.p, v->u.s.n);
     }
     return "";

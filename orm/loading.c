@@ -231,7 +231,11 @@ static void attach(lctx *L, orm_instance *child, const orm_value *row, void *ud)
         bool same = true;
         for (size_t k = 0; k < r->npairs && same; k++)
             same = orm_value_eq(&e->parent->row[r->local[k]->index], &key[k]);
-        if (same) orm_related_add(orm_instance_load_slot(e->parent, r, L->a), child, L->a, r->direction == ORM_MANY_TO_MANY);
+        if (!same) continue;
+        /* joined children repeat a child's row, and the same slot may also be
+         * filled through a joined path of this statement: add each child once */
+        orm_related *slot = orm_instance_load_slot(e->parent, r, L->a);
+        if (!slot->n || slot->items[slot->n - 1] != child) orm_related_add(slot, child, L->a, true);
     }
 }
 

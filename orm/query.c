@@ -296,7 +296,7 @@ int orm_insert_row(orm_session *s, const orm_mapper *m, const orm_value *values,
         orm_value v;
         if (given[i]) v = values[i];
         else if (c->version) v = orm_int(1);
-        else if (m->inherits && m->has_identity && c == m->polymorphic_on) v = m->polymorphic_identity;
+        else if (m->has_identity && c == m->polymorphic_on) v = m->polymorphic_identity;
         else if (c->has_default) v = c->default_value;
         else continue;
         ins.columns[ins.ncolumns] = c;

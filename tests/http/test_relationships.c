@@ -3,11 +3,11 @@
  * relationship kind under every strategy, joined and selectin answering
  * byte-identical JSON, filter + include, paging with joined collections,
  * cycles in include paths, the statement budget reported by Server-Timing
- * (1 + selectin levels whatever N), the identity map, sub-resources,
+ * (at most 1 + selectin nodes, whatever N), the identity map, sub-resources,
  * dynamic / noload / select relationships and single-table inheritance.
  *
  * One server per schema, one TCase per server:
- *   "blog"     schemas/blog.json (+ seed; a second post and keyword links)
+ *   "blog"     schemas/blog.json (+ seed, + a second post sharing a keyword)
  *   "tree"     schemas/tree.json       adjacency list
  *   "orders"   schemas/orders.json     association object + many-to-many through it
  *   "graph"    schemas/graph.json      two foreign keys to one table, custom joins
@@ -61,6 +61,12 @@ static int timing_queries(const rt_response *r)
 #define ASSERT_QUERIES(r, k)                                                                      \
     ck_assert_msg(timing_queries(r) == (k), "%s: expected %d statements, Server-Timing: %s",      \
                   (r)->what, (int)(k),                                                           \
+                  rt_header(r, "Server-Timing") ? rt_header(r, "Server-Timing") : "(none)")
+
+/* At most k statements (a level with no key to look up runs none). */
+#define ASSERT_QUERIES_MAX(r, k)                                                                  \
+    ck_assert_msg(timing_queries(r) >= 1 && timing_queries(r) <= (k),                             \
+                  "%s: expected at most %d statements, Server-Timing: %s", (r)->what, (int)(k),  \
                   rt_header(r, "Server-Timing") ? rt_header(r, "Server-Timing") : "(none)")
 
 /* Percent-encode a query value (a ring of static buffers: up to 8 live at once). */
@@ -142,7 +148,7 @@ static void expect_ids_at(const rt_response *r, json_t *node, const char *path, 
     char got[4096];
     json_t *arr = path && *path ? jget(node ? node : r->json, path) : node;
     ids_text(arr, key, got, sizeof got);
-    ck_assert_msg(strcmp(got, want) == 0, "%s: %s[].%s is [%s], expected [%s]; body: %.1500s", r->what,
+    ck_assert_msg(strcmp(got, want) == 0, "%s: %s[].%s is [%.300s], expected [%.300s]; body: %.1500s", r->what,
                   path && *path ? path : "(array)", key, got, want, r->body);
 }
 
@@ -212,7 +218,7 @@ static char *expect_same_object(const rt_response *r, json_t *a, json_t *b, cons
 {
     ck_assert_msg(a && b, "%s: %s: missing: %.1000s", r->what, what, r->body);
     char *x = dump(a), *y = dump(b);
-    ck_assert_msg(strcmp(x, y) == 0, "%s: %s differ:\n  %s\n  %s", r->what, what, x, y);
+    ck_assert_msg(strcmp(x, y) == 0, "%s: %s differ:\n  %.1500s\n  %.1500s", r->what, what, x, y);
     free(y);
     return x;
 }
@@ -230,10 +236,9 @@ static void post_ok(const rt_server *s, const char *path, const char *body, int 
 static void blog_start(void)
 {
     rt_server_start(&blog, BLOG, BLOG_SEED, NULL);
-    post_ok(&blog, "/api/posts", "{\"id\": 2, \"user_id\": 5, \"headline\": \"Jack's post\"}", 201);
-    /* association rows: nested writes of keywords are not what this suite
-     * tests, so they are put behind the server's back */
-    rt_db_exec(&blog, "INSERT INTO post_keywords (post_id, keyword_id) VALUES (1, 1), (1, 2), (2, 2)");
+    /* the seed links post 1 to keywords 1 and 2; post 2 shares keyword 2 */
+    post_ok(&blog, "/api/posts",
+            "{\"id\": 2, \"user_id\": 5, \"headline\": \"Jack's post\", \"keywords\": [{\"id\": 2}]}", 201);
 }
 static void blog_stop(void) { rt_server_stop(&blog); }
 
@@ -279,7 +284,7 @@ START_TEST(test_blog_selectin_embedded_by_default)
     expect_link(r, r->json, "posts", "/api/users/5/posts");
     ASSERT_QUERIES(r, 2);
     rt_response *same = getf(&blog, 200, "/api/users/5?include=addresses");
-    ck_assert_msg(strcmp(r->body, same->body) == 0, "include=addresses differs from the default:\n%s\n%s", r->body,
+    ck_assert_msg(strcmp(r->body, same->body) == 0, "include=addresses differs from the default:\n%.1500s\n%.1500s", r->body,
                   same->body);
     rt_response_free(same);
     rt_response_free(r);
@@ -379,10 +384,10 @@ START_TEST(test_blog_sub_resources)
     EXPECT_IDS(r, "data", "1");
     expect_int(r, NULL, "meta.total", 2);
     const char *next = json_string_value(jget(r->json, "links.next"));
-    ck_assert_msg(next && strncmp(next, "/api/users/5/addresses?", 23) == 0, "links.next: %s", r->body);
+    ck_assert_msg(next && strncmp(next, "/api/users/5/addresses?", 23) == 0, "links.next: %.1500s", r->body);
     rt_response *r2 = getf(&blog, 200, "%s", next);
     EXPECT_IDS(r2, "data", "2");
-    ck_assert_msg(jget(r2->json, "links.next") == NULL, "%s: a next link after the last page: %s", r2->what,
+    ck_assert_msg(jget(r2->json, "links.next") == NULL, "%s: a next link after the last page: %.1500s", r2->what,
                   r2->body);
     rt_response_free(r2);
     rt_response_free(r);
@@ -443,7 +448,7 @@ START_TEST(test_blog_identity_map)
     ASSERT_QUERIES(r, 2);
     char *kw = expect_same_object(r, jget(r->json, "data.0.keywords.1"), jget(r->json, "data.1.keywords.0"),
                                   "keyword 2 under post 1 and under post 2");
-    ck_assert_msg(count_occurrences(r->body, kw) == 2, "%s: keyword 2 is not serialized exactly twice as %s: %s",
+    ck_assert_msg(count_occurrences(r->body, kw) == 2, "%s: keyword 2 is not serialized exactly twice as %.500s: %.2000s",
                   r->what, kw, r->body);
     free(kw);
     rt_response_free(r);
@@ -482,7 +487,7 @@ START_TEST(test_blog_include_cycles)
         expect_member(r, inner, "user", false);
         expect_link(r, inner, "user", "/api/addresses/1/user");
     }
-    ASSERT_QUERIES(r, 4);
+    ASSERT_QUERIES_MAX(r, 4);
     rt_response_free(r);
 
     r = getf(&blog, 200, "/api/addresses?include=user.addresses.user");
@@ -491,14 +496,14 @@ START_TEST(test_blog_include_cycles)
     EXPECT_IDS(r, "data.1.user.addresses", "1,2");
     expect_int(r, NULL, "data.0.user.addresses.1.user.id", 5);
     expect_member(r, jget(r->json, "data.0.user.addresses.1.user"), "addresses", false);
-    ASSERT_QUERIES(r, 4);
+    ASSERT_QUERIES_MAX(r, 4);
     rt_response_free(r);
 
     r = getf(&blog, 200, "/api/users?include=addresses.user.addresses");
     EXPECT_IDS(r, "data", "1,2,3,4,5");
     EXPECT_IDS(r, "data.4.addresses", "1,2");
     EXPECT_IDS(r, "data.4.addresses.0.user.addresses", "1,2");
-    ASSERT_QUERIES(r, 4);
+    ASSERT_QUERIES_MAX(r, 4);
     rt_response_free(r);
 
     r = getf(&blog, 200, "/api/posts/1?include=keywords.posts.keywords");
@@ -618,7 +623,7 @@ START_TEST(test_tree_list_children_once)
 {
     rt_response *r = getf(&tree, 200, "/api/nodes?limit=100");
     EXPECT_IDS(r, "data", "1,2,3,4,5,6,7,8,9,10");
-    ASSERT_QUERIES(r, 4);
+    ASSERT_QUERIES_MAX(r, 4);
     int seen = 0;
     size_t i;
     json_t *n;
@@ -638,15 +643,15 @@ START_TEST(test_tree_parent_many_to_one)
     rt_response *r = getf(&tree, 200, "/api/nodes/5?include=parent.parent.parent");
     expect_int(r, NULL, "parent.id", 4);
     expect_int(r, NULL, "parent.parent.id", 1);
-    ck_assert_msg(json_is_null(jget(r->json, "parent.parent.parent")), "%s: the root's parent: %s", r->what, r->body);
+    ck_assert_msg(json_is_null(jget(r->json, "parent.parent.parent")), "%s: the root's parent: %.1500s", r->what, r->body);
     expect_member(r, r->json, "children", false);
     expect_link(r, r->json, "children", "/api/nodes/5/children");
     expect_link(r, r->json, "parent", NULL);
-    ASSERT_QUERIES(r, 4);
+    ASSERT_QUERIES_MAX(r, 4); /* the root has no parent key: the third level may run nothing */
     rt_response_free(r);
 
     r = getf(&tree, 200, "/api/nodes/1?include=parent");
-    ck_assert_msg(json_is_null(json_object_get(r->json, "parent")), "%s: %s", r->what, r->body);
+    ck_assert_msg(json_is_null(json_object_get(r->json, "parent")), "%s: %.1500s", r->what, r->body);
     rt_response_free(r);
 
     r = getf(&tree, 200, "/api/nodes?include=parent&limit=100");
@@ -675,7 +680,7 @@ START_TEST(test_tree_sub_resources)
     r = getf(&tree, 200, "/api/nodes/1/children?limit=2");
     EXPECT_IDS(r, "data", "2,4");
     const char *next = json_string_value(jget(r->json, "links.next"));
-    ck_assert_msg(next != NULL, "%s: no links.next: %s", r->what, r->body);
+    ck_assert_msg(next != NULL, "%s: no links.next: %.1500s", r->what, r->body);
     rt_response *r2 = getf(&tree, 200, "%s", next);
     EXPECT_IDS(r2, "data", "3");
     rt_response_free(r2);
@@ -693,7 +698,7 @@ START_TEST(test_tree_sub_resources)
     EXPECT_IDS(r, "children", "8,9");
     rt_response_free(r);
     r = getf(&tree, 200, "/api/nodes/1/parent");
-    ck_assert_msg(r->json == NULL || json_is_null(r->json), "%s: the root's parent is not null: %s", r->what, r->body);
+    ck_assert_msg(r->json == NULL || json_is_null(r->json), "%s: the root's parent is not null: %.1500s", r->what, r->body);
     rt_response_free(r);
 
     static const char *const missing[] = {"/api/nodes/99/children", "/api/nodes/99/parent", "/api/nodes/x/children"};
@@ -713,7 +718,7 @@ START_TEST(test_tree_include_cycles)
     EXPECT_IDS(r, "children.0.parent.children", "5,6");
     EXPECT_IDS(r, "children.1.parent.children", "5,6");
     expect_member(r, jget(r->json, "children.0.parent.children.0"), "parent", false);
-    ASSERT_QUERIES(r, 4);
+    ASSERT_QUERIES_MAX(r, 4);
     rt_response_free(r);
 
     r = getf(&tree, 200, "/api/nodes/5?include=parent.children.parent");
@@ -728,7 +733,7 @@ START_TEST(test_tree_include_cycles)
     size_t i;
     json_t *n;
     json_array_foreach(jget(r->json, "data"), i, n) expect_tree(r, n, &seen);
-    ASSERT_QUERIES(r, 4);
+    ASSERT_QUERIES_MAX(r, 4);
     rt_response_free(r);
 }
 END_TEST
@@ -990,7 +995,7 @@ START_TEST(test_graph_include_cycles)
     EXPECT_IDS(r, "higher_neighbors.0.higher_neighbors.1.higher_neighbors", "7");
     expect_member(r, jget(r->json, "higher_neighbors.0.higher_neighbors.0.higher_neighbors.0"), "higher_neighbors",
                   false);
-    ASSERT_QUERIES(r, 4);
+    ASSERT_QUERIES_MAX(r, 4);
     rt_response_free(r);
 
     r = getf(&graph, 200, "/api/nodes/1?include=lower_edges.upper_node.lower_edges");
@@ -1087,11 +1092,24 @@ END_TEST
 START_TEST(test_company_base_resource)
 {
     rt_response *r = getf(&company, 200, "/api/employees?count=exact");
-    EXPECT_IDS(r, "data", "2,3,4,5,7");
-    expect_int(r, NULL, "meta.total", 5);
+    EXPECT_IDS(r, "data", "1,2,3,4,5,6,7");
+    expect_int(r, NULL, "meta.total", 7);
     expect_employee_list(r, jget(r->json, "data"), NULL);
-    expect_str(r, NULL, "data.0.type", "manager");
-    expect_str(r, NULL, "data.1.engineer_info", "java");
+    expect_str(r, NULL, "data.0.type", "employee");
+    expect_str(r, NULL, "data.1.type", "manager");
+    expect_str(r, NULL, "data.1.manager_data", "manager2");
+    expect_str(r, NULL, "data.2.engineer_info", "java");
+    rt_response_free(r);
+
+    r = getf(&company, 200, "/api/employees/1");
+    expect_str(r, NULL, "type", "employee");
+    expect_employee_columns(r, r->json);
+    rt_response_free(r);
+    r = rt_get(&company, "/api/managers/1");
+    rt_assert_problem(r, 404, NULL);
+    rt_response_free(r);
+    r = getf(&company, 200, "/api/employees?type=employee");
+    EXPECT_IDS(r, "data", "1,6");
     rt_response_free(r);
 
     r = getf(&company, 200, "/api/employees/3");
@@ -1108,7 +1126,7 @@ END_TEST
 START_TEST(test_company_relationships)
 {
     rt_response *r = getf(&company, 200, "/api/companies/1");
-    EXPECT_IDS(r, "employees", "2,3,4");
+    EXPECT_IDS(r, "employees", "1,2,3,4");
     expect_employee_list(r, jget(r->json, "employees"), NULL);
     expect_link(r, r->json, "employees", NULL);
     expect_link(r, r->json, "managers", "/api/companies/1/managers");
@@ -1141,7 +1159,7 @@ START_TEST(test_company_relationships)
     EXPECT_IDS(r, "data", "5");
     rt_response_free(r);
     r = getf(&company, 200, "/api/companies/1/employees");
-    EXPECT_IDS(r, "data", "2,3,4");
+    EXPECT_IDS(r, "data", "1,2,3,4");
     expect_employee_list(r, jget(r->json, "data"), NULL);
     rt_response_free(r);
     r = rt_get(&company, "/api/companies/9/managers");
@@ -1159,7 +1177,7 @@ START_TEST(test_company_relationships)
     expect_member(r, jget(r->json, "data.0.company"), "employees", false);
     rt_response_free(r);
     r = getf(&company, 200, "/api/managers/7?include=company.employees");
-    EXPECT_IDS(r, "company.employees", "5,7");
+    EXPECT_IDS(r, "company.employees", "5,6,7");
     expect_employee_list(r, jget(r->json, "company.employees"), NULL);
     rt_response_free(r);
 
@@ -1190,7 +1208,8 @@ START_TEST(test_company_create_child)
 }
 END_TEST
 
-/* A row of the base type itself (polymorphic_identity "employee"). */
+/* A row of the base type itself (polymorphic_identity "employee"),
+ * created through the base resource. */
 START_TEST(test_company_create_base)
 {
     rt_response *r = rt_send_json(&company, "POST", "/api/employees",
@@ -1200,7 +1219,7 @@ START_TEST(test_company_create_base)
     expect_employee_columns(r, r->json);
     rt_response_free(r);
     r = getf(&company, 200, "/api/companies/1");
-    EXPECT_IDS(r, "employees", "2,3,4,8");
+    EXPECT_IDS(r, "employees", "1,2,3,4,8");
     expect_employee_list(r, jget(r->json, "employees"), NULL);
     rt_response_free(r);
     r = getf(&company, 200, "/api/managers");
@@ -1249,26 +1268,40 @@ static char *strip_cursor_macs(const char *body)
     return out;
 }
 
+/* Append to a failure message of at most len bytes (check refuses
+ * messages over 4 KiB). */
+static void __attribute__((format(printf, 4, 5))) append(char *msg, size_t len, size_t *used, const char *fmt, ...)
+{
+    if (*used + 1 >= len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg + *used, len - *used, fmt, ap);
+    va_end(ap);
+    if (n > 0) *used = *used + (size_t)n < len ? *used + (size_t)n : len - 1;
+}
+
 /* Where two texts first differ, for the failure message. */
 static void first_difference(const char *a, const char *b, char *out, size_t len)
 {
     size_t i = 0;
     while (a[i] && a[i] == b[i]) i++;
     size_t from = i > 80 ? i - 80 : 0;
-    snprintf(out, len, "at byte %zu:\n    %.200s\n    %.200s", i, a + from, b + from);
+    snprintf(out, len, "at byte %zu:\n    %.160s\n    %.160s", i, a + from, b + from);
 }
 
 typedef struct variant_req {
     const char *path;
-    int selectin_k;   /* statements of the selectin variant (and of the select one, whose
-                         includes load by selectin); -1: not checked */
-    int joined_k;     /* statements of the joined variant; -1: not checked */
+    int selectin_k;   /* at most this many statements on the selectin variant (and on the
+                         select one, whose includes load by selectin): 1 + R; fewer when a
+                         level finds every row loaded already; -1: not checked */
+    int joined_k;     /* exactly this many on the joined variant; -1: not checked */
 } variant_req;
 
-/* GET path on each server; every body must equal the first one's. Returns
- * the number of mismatches, described in msg. */
+/* GET path on each server; every body must equal the first one's and
+ * each server run at most (exact[i]: exactly) ks[i] statements (-1: not
+ * checked). Returns the number of mismatches, described in msg. */
 static int compare_variants(const char *path, rt_server *const *servers, const char *const *names, size_t n,
-                            const int *ks, char *msg, size_t len, size_t *used)
+                            const int *ks, const bool *exact, char *msg, size_t len, size_t *used)
 {
     rt_response *first = rt_get(servers[0], path);
     RT_ASSERT_STATUS(first, 200);
@@ -1277,11 +1310,11 @@ static int compare_variants(const char *path, rt_server *const *servers, const c
     for (size_t i = 0; i < n; i++) {
         rt_response *r = i ? rt_get(servers[i], path) : first;
         RT_ASSERT_STATUS(r, 200);
-        if (ks && ks[i] >= 0 && timing_queries(r) != ks[i]) {
+        int k = timing_queries(r);
+        if (ks && ks[i] >= 0 && (exact[i] ? k != ks[i] : k < 1 || k > ks[i])) {
             bad++;
-            *used += (size_t)snprintf(msg + *used, *used < len ? len - *used : 0,
-                                      "\n  %s (%s): %d statements, expected %d", path, names[i], timing_queries(r),
-                                      ks[i]);
+            append(msg, len, used, "\n  %s (%s): %d statements, expected %s%d", path, names[i], k,
+                   exact[i] ? "" : "at most ", ks[i]);
         }
         if (i) {
             char *b = strip_cursor_macs(r->body);
@@ -1289,8 +1322,7 @@ static int compare_variants(const char *path, rt_server *const *servers, const c
                 char where[600];
                 first_difference(a, b, where, sizeof where);
                 bad++;
-                *used += (size_t)snprintf(msg + *used, *used < len ? len - *used : 0,
-                                          "\n  %s: %s and %s differ %s", path, names[0], names[i], where);
+                append(msg, len, used, "\n  %s: %s and %s differ %s", path, names[0], names[i], where);
             }
             free(b);
             rt_response_free(r);
@@ -1314,11 +1346,16 @@ START_TEST(test_variants_defaults_joined_equals_selectin)
         "/api/cats?limit=3&offset=1"};
     rt_server *const servers[] = {&kv_joined, &kv_selectin};
     static const char *const names[] = {"joined", "selectin"};
-    char msg[16384];
+    char msg[3400] = "";
     size_t used = 0;
     int bad = 0;
-    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
-        bad += compare_variants(paths[i], servers, names, 2, NULL, msg, sizeof msg, &used);
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        /* a plain list on the joined variant: one statement */
+        bool list = !strchr(paths[i] + 5, '/');
+        int ks[2] = {list ? 1 : -1, -1};
+        static const bool exact[2] = {true, false};
+        bad += compare_variants(paths[i], servers, names, 2, ks, exact, msg, sizeof msg, &used);
+    }
     ck_assert_msg(bad == 0, "%d differences between joined and selectin:%s", bad, msg);
 }
 END_TEST
@@ -1344,6 +1381,7 @@ START_TEST(test_variants_include_identical)
         {"/api/cats?include=mother.mother.mother", 4, 1},
         {"/api/cats?include=kids.mother", 3, 1},
         {"/api/cats?include=mother.kids", 3, 1},
+        {"/api/cats?include=kids.mother.kids", 4, 1},
         {"/api/stations?include=outgoing", 2, 1},
         {"/api/stations?include=outgoing.dst", 3, 1},
         {"/api/stations?include=next", 2, 1},
@@ -1362,7 +1400,7 @@ START_TEST(test_variants_include_identical)
         {"/api/authors?include=books&limit=1&offset=1", 2, 1},
         {"/api/authors?include=books.tags&sort=-name&limit=2", 3, 1},
         {"/api/books?include=tags&sort=author.name,-title&limit=3", 2, 1},
-        {"/api/cats?include=kids.kids&limit=2&sort=-name", 3, 1},
+        {"/api/cats?include=kids.kids&limit=3&sort=name", 3, 1},
         /* filter + include */
         {"/api/authors?include=books&filter=%7B%22books%22%3A%7B%22any%22%3A%7B%22title%22%3A%7B%22like%22%3A%22%25e%25%22%7D%7D%7D%7D", 2, 1},
         {"/api/teams?include=workers&filter=%7B%22workers%22%3A%7B%22any%22%3A%7B%22skill%22%3A%22go%22%7D%7D%7D", 2, 1},
@@ -1373,6 +1411,8 @@ START_TEST(test_variants_include_identical)
         {"/api/authors/1?include=books.tags", -1, -1},
         {"/api/books/1?include=author.books", -1, -1},
         {"/api/cats/1?include=kids.kids", -1, -1},
+        {"/api/cats/1?include=kids.mother.kids", -1, -1},
+        {"/api/cats/2?include=mother.kids.mother", -1, -1},
         {"/api/stations/1?include=next.next", -1, -1},
         {"/api/teams/1?include=workers,members", -1, -1},
         {"/api/authors/1/books?include=tags", -1, -1},
@@ -1384,12 +1424,13 @@ START_TEST(test_variants_include_identical)
     };
     rt_server *const servers[] = {&kv_selectin, &kv_joined, &kv_select};
     static const char *const names[] = {"selectin", "joined", "select"};
-    char msg[32768];
+    char msg[3400] = "";
     size_t used = 0;
     int bad = 0;
     for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
         int ks[3] = {reqs[i].selectin_k, reqs[i].joined_k, reqs[i].selectin_k};
-        bad += compare_variants(reqs[i].path, servers, names, 3, ks, msg, sizeof msg, &used);
+        static const bool exact[3] = {false, true, false};
+        bad += compare_variants(reqs[i].path, servers, names, 3, ks, exact, msg, sizeof msg, &used);
     }
     ck_assert_msg(bad == 0, "%d differences:%s", bad, msg);
 }
@@ -1411,7 +1452,7 @@ START_TEST(test_variants_content)
         rt_response_free(r);
 
         r = getf(s, 200, "/api/books/4?include=author,tags");
-        ck_assert_msg(json_is_null(json_object_get(r->json, "author")), "%s: %s", r->what, r->body);
+        ck_assert_msg(json_is_null(json_object_get(r->json, "author")), "%s: %.1500s", r->what, r->body);
         EXPECT_IDS(r, "tags", "");
         rt_response_free(r);
 
@@ -1497,10 +1538,6 @@ START_TEST(test_variants_links_dynamic_noload)
         expect_link(r, r->json, "drafts", NULL);
         expect_member(r, r->json, "all_books", false);
         expect_link(r, r->json, "all_books", "/api/authors/1/all_books");
-        if (s != &kv_select) {
-            EXPECT_IDS(r, "books", "2,5,1");
-            expect_link(r, r->json, "books", NULL);
-        }
         rt_response_free(r);
 
         static const char *const bad[] = {"/api/authors/1?include=drafts", "/api/authors?include=all_books",
@@ -1521,10 +1558,18 @@ START_TEST(test_variants_links_dynamic_noload)
         r = getf(s, 200, "/api/authors/1/all_books?limit=1&count=exact&sort=-title");
         EXPECT_IDS(r, "data", "1");
         expect_int(r, NULL, "meta.total", 3);
-        ck_assert_msg(jget(r->json, "links.next") != NULL, "%s: no next: %s", r->what, r->body);
+        ck_assert_msg(jget(r->json, "links.next") != NULL, "%s: no next: %.1500s", r->what, r->body);
         rt_response_free(r);
         r = rt_get(s, "/api/authors/9/all_books");
         rt_assert_problem(r, 404, NULL);
+        rt_response_free(r);
+    }
+
+    /* joined and selectin: embedded by default, no link */
+    for (size_t v = 1; v < 3; v++) {
+        r = getf(servers[v], 200, "/api/authors/1");
+        EXPECT_IDS(r, "books", "2,5,1");
+        expect_link(r, r->json, "books", NULL);
         rt_response_free(r);
     }
 }
@@ -1584,46 +1629,56 @@ static void expect_user_addresses(const rt_response *r, json_t *users, const cha
     }
 }
 
-/* A list of N users with an include tree runs 1 + (selectin nodes)
- * statements for N = 1, 100 and 1000; joined nodes add none. */
+/* A list of N users with an include tree runs at most 1 + (selectin
+ * nodes) statements, the same for N = 1, 100 and 1000; joined nodes add
+ * none. Exactly 1 + R when no level meets rows loaded already; an a.b.a
+ * path may skip its last level (every user's addresses are loaded). */
 START_TEST(test_budget_statements)
 {
+    /* (the rows of a.b.a paths are checked by test_budget_include_cycles) */
     static const struct {
         const char *include;
         int k;
+        bool exact;
     } cases[] = {
-        {"addresses", 2},
-        {"addresses.user", 3},
-        {"addresses.user.addresses", 4},
-        {"addresses_j", 1},
-        {"addresses_j.user_j", 1},
-        {"addresses_j.user_j.addresses_j", 1},
-        {"addresses.user_j", 2},
-        {"addresses_j.user", 2},
-        {"addresses.user_j.addresses", 3},
-        {"addresses_j.user.addresses_j", 2},
-        {"addresses_j.user_j.addresses", 2},
-        {"addresses,addresses_j", 2},
-        {"addresses.user,addresses_j.user_j", 3},
+        {"addresses", 2, true},
+        {"addresses.user", 3, true},
+        {"addresses.user.addresses", 4, false},
+        {"addresses_j", 1, true},
+        {"addresses_j.user_j", 1, true},
+        {"addresses_j.user_j.addresses_j", 1, true},
+        {"addresses.user_j", 2, true},
+        {"addresses_j.user", 2, true},
+        {"addresses.user_j.addresses", 3, false},
+        {"addresses_j.user.addresses_j", 2, true},
+        {"addresses_j.user_j.addresses", 2, false},
+        {"addresses,addresses_j", 2, true},
+        {"addresses.user,addresses_j.user_j", 3, true},
     };
     static const int limits[] = {1, 100, 1000};
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int first_k = -1;
         for (size_t l = 0; l < 3; l++) {
             rt_response *r = getf(&budget, 200, "/api/users?limit=%d&include=%s", limits[l], cases[c].include);
             json_t *data = jget(r->json, "data");
             ck_assert_msg(json_array_size(data) == (size_t)limits[l], "%s: %zu users", r->what, json_array_size(data));
-            ASSERT_QUERIES(r, cases[c].k);
+            if (cases[c].exact) ASSERT_QUERIES(r, cases[c].k);
+            else ASSERT_QUERIES_MAX(r, cases[c].k);
+            if (first_k < 0) first_k = timing_queries(r);
+            ck_assert_msg(timing_queries(r) == first_k, "%s: %d statements, but %d for limit=1", r->what,
+                          timing_queries(r), first_k);
             const char *first = strncmp(cases[c].include, "addresses_j", 11) == 0 ? "addresses_j" : "addresses";
-            expect_user_addresses(r, data, first);
+            if (count_occurrences(cases[c].include, ".") < 2) expect_user_addresses(r, data, first);
             rt_response_free(r);
         }
+    }
 
     /* the same from the other side, and with a count */
     rt_response *r = getf(&budget, 200, "/api/addresses?limit=1000&include=user.addresses_j");
     ASSERT_QUERIES(r, 2);
     rt_response_free(r);
     r = getf(&budget, 200, "/api/users?limit=1000&include=addresses.user&count=exact");
-    ASSERT_QUERIES(r, 4);
+    ASSERT_QUERIES(r, 4); /* + the count */
     expect_int(r, NULL, "meta.total", BUDGET_USERS);
     rt_response_free(r);
 }
@@ -1719,7 +1774,7 @@ START_TEST(test_budget_include_cycles)
             expect_ids_at(r, a, "user.addresses", "id", want);
         }
     }
-    ASSERT_QUERIES(r, 4);
+    ASSERT_QUERIES_MAX(r, 4);
     rt_response_free(r);
 }
 END_TEST
