@@ -49,6 +49,9 @@ static int add_path(rm_ctx *ctx, const orm_mapper *m, char *path, rm_include *in
     orm_include **nodes = &inc->nodes;
     size_t *n = &inc->n;
     int depth = 0;
+    size_t len = strlen(path);
+    if (!len || path[0] == '.' || path[len - 1] == '.' || strstr(path, ".."))
+        return bad_include(ctx, "\"%s\": an empty relationship name", path);
     for (char *save = NULL, *name = strtok_r(path, ".", &save); name; name = strtok_r(NULL, ".", &save)) {
         if (++depth > MAX_INCLUDE_DEPTH) return bad_include(ctx, "\"%s\": include paths are at most 3 deep", name);
         const orm_relationship *r = orm_mapper_relationship(m, name);

@@ -47,10 +47,32 @@ static int begin(orm_session *s, rm_ctx *ctx, const orm_mapper *m, const orm_val
     return orm_uow_get(w, m, key, inst);
 }
 
+/* GET: one statement for the object and its joined relationships, one per
+ * selectin level, as for lists. */
+static int read_item(orm_session *s, item_unit *u)
+{
+    rm_ctx *ctx = u->ctx;
+    orm_query q;
+    orm_query_init(&q, u->m);
+    q.where = orm_pk_where(ctx->a, u->m, 0, u->key);
+    q.limit = 1;
+    orm_identity_map map;
+    orm_identity_map_init(&map, ctx->a);
+    orm_loaded got;
+    int rc = orm_load_query(s, ctx->app->schema, &q, u->include->nodes, u->include->n, &map, &got);
+    if (rc) return rc;
+    if (!got.n) return orm_error_set(&ctx->err, ORM_E_NOT_FOUND, "no %s with that key", u->m->name);
+    u->inst = got.items[0];
+    rm_sb_init(&u->body, ctx->a);
+    rm_write_instance(&u->body, u->inst, u->include->nodes, u->include->n, u->fields, u->include);
+    return 0;
+}
+
 static int run_item(orm_session *s, void *ud)
 {
     item_unit *u = ud;
     rm_ctx *ctx = u->ctx;
+    if (u->op == OP_GET) return read_item(s, u);
     orm_uow w;
     orm_instance *inst;
     int rc = begin(s, ctx, u->m, u->key, &w, &inst);
