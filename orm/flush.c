@@ -271,6 +271,35 @@ static int delete_one(orm_uow *u, orm_instance *inst)
     return 0;
 }
 
+/* Deleted rows that refer to rows deleted before them (a cycle, such as a
+ * user's favourite address among the addresses deleted with the user) get
+ * that foreign key set to NULL first, as SQLAlchemy's post_update does. */
+static int detach_deleted(orm_uow *u)
+{
+    for (size_t i = 0; i < u->nobjs; i++) {
+        orm_instance *d = u->objs[i];
+        if (d->state != ORM_DELETED) continue;
+        const orm_table *t = d->mapper->table;
+        bool changed = false;
+        for (size_t c = 0; c < t->ncolumns; c++) {
+            const orm_column *col = &t->columns[c];
+            if (!col->fk || !col->nullable || d->committed[c].kind == ORM_V_NULL) continue;
+            /* deletes run in reverse: rows met after d are deleted before it */
+            for (size_t k = i + 1; k < u->nobjs; k++) {
+                const orm_instance *e = u->objs[k];
+                if (e->state == ORM_DELETED && e->mapper->table == col->fk->table &&
+                    orm_value_eq(&e->committed[col->fk->column->index], &d->committed[c])) {
+                    d->row[c] = orm_null();
+                    changed = true;
+                }
+            }
+        }
+        int rc = changed ? update_changed(u, d) : 0;
+        if (rc) return rc;
+    }
+    return 0;
+}
+
 int orm_uow_flush(orm_uow *u)
 {
     int rc;
@@ -280,6 +309,7 @@ int orm_uow_flush(orm_uow *u)
         if (u->objs[i]->state == ORM_DELETED && (rc = expand_delete(u, u->objs[i]))) return rc;
     }
     if ((rc = insert_pending(u)) || (rc = update_persistent(u)) || (rc = write_assocs(u))) return rc;
+    if ((rc = detach_deleted(u))) return rc;
     /* children were met after their parents: delete in reverse */
     for (size_t i = u->nobjs; i-- > 0;)
         if (u->objs[i]->state == ORM_DELETED && (rc = delete_one(u, u->objs[i]))) return rc;

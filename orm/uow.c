@@ -176,7 +176,7 @@ int orm_uow_replace(orm_uow *u, orm_instance *inst, const orm_relationship *r, o
     /* copy: unlink edits the slot */
     size_t ncur = slot->n;
     orm_instance **cur = RM_NEW_ARRAY(u->a, orm_instance *, ncur + 1);
-    memcpy(cur, slot->items, ncur * sizeof *cur);
+    if (ncur) memcpy(cur, slot->items, ncur * sizeof *cur);
     for (size_t i = 0; i < ncur; i++) {
         bool kept = false;
         for (size_t k = 0; k < n && !kept; k++) kept = items[k] == cur[i];

@@ -159,6 +159,7 @@ typedef struct rm_plan {
     rm_plan_kind kind;
     rm_write_mode mode;
     const char *pointer;        /* where the object is in the body ("" at the top) */
+    bool nested;                /* inside a body (or a collection member): a missing key is 422 */
     orm_value *key;             /* REF / UPDATE */
     rm_row_input in;            /* the columns given */
     rm_plan_rel *rels;          /* relationship keys present */

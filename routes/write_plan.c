@@ -75,8 +75,9 @@ static void check_orphan(rm_ctx *ctx, const orm_mapper *m, const rm_plan *p, con
     for (size_t i = 0; i < s->nmappers; i++)
         for (size_t j = 0; j < s->mappers[i]->nrelationships; j++) {
             const orm_relationship *r = &s->mappers[i]->relationships[j];
+            /* a self-referential tree has roots: they are nobody's orphans */
             if (r->target->table != m->table || r->direction != ORM_ONE_TO_MANY ||
-                !(r->cascade & ORM_CASCADE_DELETE_ORPHAN) || r == via)
+                !(r->cascade & ORM_CASCADE_DELETE_ORPHAN) || r == via || r->parent->table == m->table)
                 continue;
             bool has_parent = false;
             for (size_t k = 0; k < r->npairs; k++)
@@ -132,6 +133,7 @@ static int parse_object(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_
     *out = p;
     p->mapper = m;
     p->pointer = prefix;
+    p->nested = depth > 0;
     if (depth > MAX_NESTING) {
         orm_error_field(&ctx->err, ORM_E_INVALID, prefix, "nested more than %d levels", MAX_NESTING);
         return ORM_E_INVALID;
@@ -195,7 +197,7 @@ int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out)
         inst = orm_uow_new(u, m);
     } else {
         rc = orm_uow_get(u, m, p->key, &inst);
-        if (rc == ORM_E_NOT_FOUND && p->pointer[0]) {
+        if (rc == ORM_E_NOT_FOUND && p->nested) {
             /* a nested reference to a row that does not exist */
             ctx->err.code = 0;
             orm_error_field(&ctx->err, ORM_E_VALIDATION, p->pointer, "no %s with that key", m->name);
