@@ -123,6 +123,11 @@ void rm_route(rm_ctx *ctx)
         rm_handle_healthz(ctx);
         return;
     }
+    if (n == 1 && !strcmp(seg[0], "openapi.json")) {
+        ctx->route = "/openapi.json";
+        rm_handle_openapi(ctx);
+        return;
+    }
     if (n == 1 && !strcmp(seg[0], "metrics")) {
         ctx->route = "/metrics";
         rm_handle_metrics(ctx);

@@ -235,6 +235,7 @@ void rm_handle_metrics(rm_ctx *ctx);
 /* Match ctx->req's path and answer it (app.c); batches call it per operation. */
 void rm_route(rm_ctx *ctx);
 void rm_handle_batch(rm_ctx *ctx);
+void rm_handle_openapi(rm_ctx *ctx);
 void rm_handle_index(rm_ctx *ctx);
 void rm_handle_healthz(rm_ctx *ctx);
 void rm_handle_collection(rm_ctx *ctx, const orm_mapper *m);

@@ -1,0 +1,202 @@
+/* openapi.c: GET /openapi.json, an OpenAPI 3.1 document generated from the
+ * schema: one component schema per entity (column types, formats,
+ * nullability, read-only/write-only, choices, bounds, relationships), the
+ * list/object/sub-resource paths each resource's methods allow, the list
+ * query parameters of SPEC §4, and problem+json for errors. Built once per
+ * request with jansson (it is small and rarely asked for). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "orm/convert.h"
+#include "routes/routes_int.h"
+
+static json_t *column_schema(const orm_column *c)
+{
+    json_t *s = json_object();
+    const char *type = "string", *format = NULL;
+    switch (c->type) {
+    case ORM_T_INTEGER: type = "integer"; format = "int32"; break;
+    case ORM_T_BIGINT: type = "integer"; format = "int64"; break;
+    case ORM_T_FLOAT: type = "number"; format = "double"; break;
+    case ORM_T_NUMERIC: format = "decimal"; break;
+    case ORM_T_BOOLEAN: type = "boolean"; break;
+    case ORM_T_DATE: format = "date"; break;
+    case ORM_T_DATETIME: format = "date-time"; break;
+    case ORM_T_UUID: format = "uuid"; break;
+    case ORM_T_JSON: type = NULL; break; /* any JSON value */
+    default: break;
+    }
+    if (type) {
+        if (c->nullable) json_object_set_new(s, "type", json_pack("[s, s]", type, "null"));
+        else json_object_set_new(s, "type", json_string(type));
+    }
+    if (format) json_object_set_new(s, "format", json_string(format));
+    if (c->length) json_object_set_new(s, "maxLength", json_integer(c->length));
+    if (c->has_min) json_object_set_new(s, "minimum", json_real(c->min));
+    if (c->has_max) json_object_set_new(s, "maximum", json_real(c->max));
+    if (c->read_only || c->version) json_object_set_new(s, "readOnly", json_true());
+    if (c->write_only) json_object_set_new(s, "writeOnly", json_true());
+    if (c->nchoices) {
+        rm_arena *a = rm_arena_new();
+        rm_sb sb;
+        rm_sb_init(&sb, a);
+        rm_sb_appendc(&sb, '[');
+        for (size_t i = 0; i < c->nchoices; i++) {
+            if (i) rm_sb_appendc(&sb, ',');
+            orm_value_write_json(&sb, c, &c->choices[i]);
+        }
+        rm_sb_appendc(&sb, ']');
+        json_error_t jerr;
+        json_t *e = json_loads(sb.buf, 0, &jerr);
+        if (e) json_object_set_new(s, "enum", e);
+        rm_arena_destroy(a);
+    }
+    return s;
+}
+
+static json_t *ref(const orm_mapper *m)
+{
+    char buf[300];
+    snprintf(buf, sizeof buf, "#/components/schemas/%s", m->name);
+    return json_pack("{s:s}", "$ref", buf);
+}
+
+static json_t *entity_schema(const orm_mapper *m)
+{
+    const orm_table *t = m->table;
+    json_t *props = json_object(), *required = json_array();
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const orm_column *c = &t->columns[i];
+        if (c->hidden || (m->visible && !m->visible[i])) continue;
+        json_object_set_new(props, c->name, column_schema(c));
+        if (!c->nullable && !c->has_default && !(c->primary_key && c->autoincrement) && !c->version)
+            json_array_append_new(required, json_string(c->name));
+    }
+    for (const orm_mapper *mm = m; mm; mm = mm->inherits)
+        for (size_t i = 0; i < mm->nrelationships; i++) {
+            const orm_relationship *r = &mm->relationships[i];
+            if (r->lazy == ORM_LAZY_NOLOAD) continue;
+            json_t *one = ref(r->target);
+            json_object_set_new(props, r->name,
+                                r->uselist ? json_pack("{s:s, s:o}", "type", "array", "items", one)
+                                           : json_pack("{s:[o, {s:s}]}", "anyOf", one, "type", "null"));
+        }
+    json_object_set_new(props, "_links", json_pack("{s:s, s:{s:s}}", "type", "object",
+                                                   "additionalProperties", "type", "string"));
+    json_t *s = json_pack("{s:s, s:o}", "type", "object", "properties", props);
+    if (json_array_size(required)) json_object_set_new(s, "required", required);
+    else json_decref(required);
+    return s;
+}
+
+static json_t *param(const char *name, const char *in, const char *desc)
+{
+    return json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", name, "in", in, "description", desc, "schema",
+                     "type", "string");
+}
+
+static json_t *list_params(void)
+{
+    return json_pack("[o, o, o, o, o, o, o, o]",
+                     param("filter", "query", "JSON filter (SPEC §5)"),
+                     param("sort", "query", "keys, - for descending, dotted through many-to-one"),
+                     param("limit", "query", "page size"), param("offset", "query", "rows to skip"),
+                     param("cursor", "query", "keyset cursor from links.next"),
+                     param("include", "query", "relationships to embed, dotted, depth <= 3"),
+                     param("fields", "query", "columns to return (the key is always kept)"),
+                     param("count", "query", "exact: adds meta.total"));
+}
+
+static json_t *responses(int status, json_t *schema)
+{
+    char code[8];
+    snprintf(code, sizeof code, "%d", status);
+    json_t *r = json_pack("{s:{s:s}}", "default", "$ref", "#/components/responses/Problem");
+    json_object_set_new(r, code, schema ? json_pack("{s:s, s:{s:{s:o}}}", "description", "ok", "content",
+                                                    "application/json", "schema", schema)
+                                        : json_pack("{s:s}", "description", "no content"));
+    return r;
+}
+
+static json_t *list_of(const orm_mapper *m)
+{
+    return json_pack("{s:s, s:{s:{s:s, s:o}, s:{s:s}, s:{s:s}}}", "type", "object", "properties", "data",
+                     "type", "array", "items", ref(m), "meta", "type", "object", "links", "type", "object");
+}
+
+static json_t *body_of(const orm_mapper *m)
+{
+    return json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content", "application/json", "schema", ref(m));
+}
+
+static void add_paths(json_t *paths, const orm_mapper *m)
+{
+    char p[512];
+    json_t *id = json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", "id", "in", "path", "required", 1, "schema",
+                           "type", "string");
+    json_t *coll = json_object(), *item = json_object();
+    if (m->methods & ORM_ALLOW_READ)
+        json_object_set_new(coll, "get", json_pack("{s:o, s:o}", "parameters", list_params(), "responses",
+                                                   responses(200, list_of(m))));
+    if (m->methods & ORM_ALLOW_CREATE)
+        json_object_set_new(coll, "post", json_pack("{s:o, s:o}", "requestBody", body_of(m), "responses",
+                                                    responses(201, ref(m))));
+    if (m->methods & ORM_ALLOW_READ) json_object_set_new(item, "get", json_pack("{s:o}", "responses", responses(200, ref(m))));
+    if (m->methods & ORM_ALLOW_REPLACE)
+        json_object_set_new(item, "put", json_pack("{s:o, s:o}", "requestBody", body_of(m), "responses", responses(200, ref(m))));
+    if (m->methods & ORM_ALLOW_UPDATE)
+        json_object_set_new(item, "patch", json_pack("{s:o, s:o}", "requestBody", body_of(m), "responses", responses(200, ref(m))));
+    if (m->methods & ORM_ALLOW_DELETE) json_object_set_new(item, "delete", json_pack("{s:o}", "responses", responses(204, NULL)));
+    json_object_set(item, "parameters", id);
+    snprintf(p, sizeof p, "/api/%s", m->resource);
+    json_object_set_new(paths, p, coll);
+    snprintf(p, sizeof p, "/api/%s/{id}", m->resource);
+    json_object_set_new(paths, p, item);
+    for (const orm_mapper *mm = m; mm; mm = mm->inherits)
+        for (size_t i = 0; i < mm->nrelationships; i++) {
+            const orm_relationship *r = &mm->relationships[i];
+            json_t *sub = json_object();
+            json_object_set_new(sub, "get", r->uselist ? json_pack("{s:o, s:o}", "parameters", list_params(),
+                                                                   "responses", responses(200, list_of(r->target)))
+                                                       : json_pack("{s:o}", "responses", responses(200, ref(r->target))));
+            if (r->uselist && (m->methods & ORM_ALLOW_UPDATE))
+                json_object_set_new(sub, "post", json_pack("{s:o, s:o}", "requestBody", body_of(r->target),
+                                                           "responses", responses(201, ref(r->target))));
+            json_object_set(sub, "parameters", id);
+            snprintf(p, sizeof p, "/api/%s/{id}/%s", m->resource, r->name);
+            json_object_set_new(paths, p, sub);
+        }
+    json_decref(id);
+}
+
+void rm_handle_openapi(rm_ctx *ctx)
+{
+    if (strcmp(ctx->req->method, "GET") && strcmp(ctx->req->method, "HEAD")) {
+        rm_fail_method(ctx, ORM_ALLOW_READ);
+        return;
+    }
+    const orm_schema *s = ctx->app->schema;
+    json_t *schemas = json_object(), *paths = json_object();
+    for (size_t i = 0; i < s->nmappers; i++) {
+        json_object_set_new(schemas, s->mappers[i]->name, entity_schema(s->mappers[i]));
+        add_paths(paths, s->mappers[i]);
+    }
+    json_object_set_new(schemas, "Problem",
+                        json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}}}}}}",
+                                  "type", "object", "properties", "type", "type", "string", "title", "type",
+                                  "string", "status", "type", "integer", "detail", "type", "string", "errors",
+                                  "type", "array", "items", "type", "object", "properties", "pointer", "type",
+                                  "string", "message", "type", "string"));
+    json_t *doc = json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:o, s:{s:{s:s, s:{s:{s:{s:s}}}}}}}", "openapi", "3.1.0",
+                            "info", "title", "restmap", "version", "1", "paths", paths, "components", "schemas",
+                            schemas, "responses", "Problem", "description", "an error (RFC 9457)", "content",
+                            "application/problem+json", "schema", "$ref", "#/components/schemas/Problem");
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    rm_sb sb;
+    rm_sb_init(&sb, ctx->a);
+    rm_sb_append(&sb, text ? text : "{}");
+    free(text);
+    rm_reply_json(ctx, 200, &sb);
+}
