@@ -44,13 +44,7 @@ void rm_handle_index(rm_ctx *ctx)
     json_t *list = json_array();
     for (size_t i = 0; i < s->nmappers; i++) json_array_append_new(list, resource_json(s->mappers[i]));
     json_t *doc = json_pack("{s:o}", "resources", list);
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    rm_sb sb;
-    rm_sb_init(&sb, ctx->a);
-    rm_sb_append(&sb, text ? text : "{}");
-    free(text);
-    rm_reply_json(ctx, 200, &sb);
+    rm_reply_json_doc(ctx, 200, doc);
 }
 
 void rm_handle_healthz(rm_ctx *ctx)

@@ -192,11 +192,5 @@ void rm_handle_openapi(rm_ctx *ctx)
                             "info", "title", "restmap", "version", "1", "paths", paths, "components", "schemas",
                             schemas, "responses", "Problem", "description", "an error (RFC 9457)", "content",
                             "application/problem+json", "schema", "$ref", "#/components/schemas/Problem");
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    rm_sb sb;
-    rm_sb_init(&sb, ctx->a);
-    rm_sb_append(&sb, text ? text : "{}");
-    free(text);
-    rm_reply_json(ctx, 200, &sb);
+    rm_reply_json_doc(ctx, 200, doc);
 }

@@ -104,6 +104,8 @@ void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *n
                        rm_fields fields, const rm_include *inc);
 /* Answer status with body text in sb (application/json). */
 void rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb);
+/* Answer a json_t document (stolen: freed here). */
+void rm_reply_json_doc(rm_ctx *ctx, int status, json_t *doc);
 /* Percent-encode a path segment / query value into sb. */
 void rm_url_encode(rm_sb *sb, const char *s, size_t n);
 /* Percent-decode (arena copy); malformed escapes stay as they are. */

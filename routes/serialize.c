@@ -1,5 +1,6 @@
 /* serialize.c: mapped rows → JSON text, written straight into one string
  * builder (no intermediate json_t tree), and the URLs objects link to. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "orm/convert.h"
@@ -131,4 +132,15 @@ void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *n
 void rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb)
 {
     rm_response_body(ctx->resp, status, "application/json", sb->buf, sb->len);
+}
+
+void rm_reply_json_doc(rm_ctx *ctx, int status, json_t *doc)
+{
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    rm_sb sb;
+    rm_sb_init(&sb, ctx->a);
+    rm_sb_append(&sb, text ? text : "{}");
+    free(text);
+    rm_reply_json(ctx, status, &sb);
 }
