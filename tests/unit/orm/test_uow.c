@@ -1,0 +1,329 @@
+/* test_uow.c: the unit of work at the ORM level (no HTTP): parents inserted
+ * before children with generated keys propagated, a cycle between two new
+ * rows broken by a post-update, UPDATE of only the changed columns and none
+ * when nothing changed, stale versions, delete cascades and set-NULL,
+ * many-to-many association rows written only for changed members. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "orm/compile.h"
+#include "orm/ddl.h"
+#include "orm/uow.h"
+#include "tests/suites.h"
+
+static const char *SCHEMA =
+    "{\"entities\": {"
+    " \"User\": {\"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true},"
+    "   \"name\": {\"type\": \"string\"}, \"fullname\": {\"type\": \"string\"},"
+    "   \"version\": {\"type\": \"integer\", \"version\": true},"
+    "   \"favorite_id\": {\"type\": \"integer\", \"foreign_key\": \"addresses.id\"}},"
+    "  \"relationships\": {"
+    "   \"addresses\": {\"target\": \"Address\", \"back_populates\": \"user\", \"cascade\": \"all, delete-orphan\","
+    "                   \"join\": {\"local\": [\"id\"], \"remote\": [\"user_id\"]}},"
+    "   \"favorite\": {\"target\": \"Address\", \"join\": {\"local\": [\"favorite_id\"], \"remote\": [\"id\"]}},"
+    "   \"notes\": {\"target\": \"Note\"},"
+    "   \"tags\": {\"target\": \"Tag\", \"secondary\": \"user_tags\"}}},"
+    " \"Address\": {\"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true},"
+    "   \"email\": {\"type\": \"string\"}, \"user_id\": {\"type\": \"integer\", \"foreign_key\": \"users.id\"}},"
+    "  \"relationships\": {\"user\": {\"target\": \"User\", \"back_populates\": \"addresses\","
+    "                     \"join\": {\"local\": [\"user_id\"], \"remote\": [\"id\"]}}}},"
+    " \"Note\": {\"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true},"
+    "   \"text\": {\"type\": \"string\"}, \"user_id\": {\"type\": \"integer\", \"foreign_key\": \"users.id\"}}},"
+    " \"Tag\": {\"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true}, \"label\": {\"type\": \"string\"}}}},"
+    " \"tables\": {\"user_tags\": {\"columns\": {"
+    "   \"user_id\": {\"type\": \"integer\", \"primary_key\": true, \"foreign_key\": \"users.id\"},"
+    "   \"tag_id\": {\"type\": \"integer\", \"primary_key\": true, \"foreign_key\": \"tags.id\"}}}}}";
+
+static orm_schema *S;
+static orm_engine *E;
+static rm_arena *A;
+static orm_error ERR;
+static char *ECHO;      /* every statement the engine ran (--echo to a memory stream) */
+static size_t ECHO_LEN;
+static FILE *ECHO_F;
+static size_t ECHO_MARK; /* statements before this offset are forgotten */
+
+static void setup(void)
+{
+    orm_error_init(&ERR, NULL);
+    ck_assert_msg(orm_schema_load_string(SCHEMA, "uow.json", &S, &ERR) == 0, "%s", ERR.detail);
+    ECHO_F = open_memstream(&ECHO, &ECHO_LEN);
+    ECHO_MARK = 0;
+    orm_engine_options opt = {.pool_size = 1, .echo = ECHO_F};
+    ck_assert_int_eq(orm_engine_open("sqlite://:memory:", &opt, &E, &ERR), 0);
+    ck_assert_int_eq(orm_create_all(E, S, &ERR), 0);
+    A = rm_arena_new();
+    orm_error_init(&ERR, A);
+}
+
+static void teardown(void)
+{
+    rm_arena_destroy(A);
+    orm_engine_close(E);
+    orm_schema_free(S);
+    fclose(ECHO_F);
+    free(ECHO);
+}
+
+/* Forget the statements logged so far. */
+static void echo_reset(void)
+{
+    fflush(ECHO_F);
+    ECHO_MARK = ECHO_LEN;
+}
+
+/* How many statements logged since echo_reset contain needle. */
+static int echo_count(const char *needle)
+{
+    fflush(ECHO_F);
+    int n = 0;
+    for (const char *p = ECHO + ECHO_MARK; (p = strstr(p, needle)); p++) n++;
+    return n;
+}
+
+static const orm_mapper *M(const char *n) { return orm_schema_mapper(S, n); }
+static const orm_column *C(const char *m, const char *c) { return orm_table_column(M(m)->table, c); }
+static const orm_relationship *R(const char *m, const char *r) { return orm_mapper_relationship(M(m), r); }
+static orm_value T(const char *s) { return orm_text(s, strlen(s)); }
+
+/* Run fn in a write unit; returns its code and the statements it ran. */
+static int unit(orm_unit_fn fn, void *ud, unsigned *statements)
+{
+    orm_session s;
+    orm_session_init(&s, E, A, &ERR);
+    int rc = orm_session_run(&s, true, fn, ud);
+    if (statements) *statements = s.statements;
+    return rc;
+}
+
+typedef struct count_ud {
+    const char *table, *col;
+    orm_value v;
+    int64_t n;
+} count_ud;
+
+static int run_count(orm_session *s, void *ud)
+{
+    count_ud *c = ud;
+    const orm_table *t = orm_schema_table(S, c->table);
+    orm_select sel = {.from = t, .flags = ORM_SELECT_COUNT};
+    if (c->col) sel.where = orm_expr_col_eq(A, 0, orm_table_column(t, c->col), c->v);
+    orm_compiled q;
+    orm_result r;
+    int rc = orm_compile_select(orm_engine_dialect(E), &sel, A, &q, &ERR);
+    if (rc || (rc = orm_session_execute(s, &q, &r))) return rc;
+    c->n = r.values[0].u.i;
+    return 0;
+}
+
+/* Rows of table (where col = v, or IS NULL for a NULL v; all rows without col). */
+static int64_t count(const char *table, const char *col, orm_value v)
+{
+    count_ud c = {table, col, v, -1};
+    orm_session s;
+    orm_session_init(&s, E, A, &ERR);
+    ck_assert_int_eq(orm_session_run(&s, false, run_count, &c), 0);
+    return c.n;
+}
+
+/* ---- units under test ------------------------------------------------------------ */
+
+typedef struct graph {
+    orm_instance *user, *a1, *a2, *note, *t[3];
+    int64_t user_id;
+} graph;
+
+static int create_graph(orm_session *s, void *ud)
+{
+    graph *g = ud;
+    orm_uow u;
+    orm_uow_init(&u, s, S);
+    g->user = orm_uow_new(&u, M("User"));
+    orm_uow_set(&u, g->user, C("User", "name"), T("jack"));
+    g->a1 = orm_uow_new(&u, M("Address"));
+    orm_uow_set(&u, g->a1, C("Address", "email"), T("jack@google.com"));
+    g->a2 = orm_uow_new(&u, M("Address"));
+    orm_uow_set(&u, g->a2, C("Address", "email"), T("j25@yahoo.com"));
+    orm_uow_link(&u, g->user, R("User", "addresses"), g->a1);
+    orm_uow_link(&u, g->user, R("User", "addresses"), g->a2);
+    g->note = orm_uow_new(&u, M("Note"));
+    orm_uow_set(&u, g->note, C("Note", "text"), T("hi"));
+    orm_uow_link(&u, g->user, R("User", "notes"), g->note);
+    for (int i = 0; i < 3; i++) {
+        g->t[i] = orm_uow_new(&u, M("Tag"));
+        orm_uow_set(&u, g->t[i], C("Tag", "label"), T(i == 0 ? "a" : i == 1 ? "b" : "c"));
+    }
+    orm_uow_link(&u, g->user, R("User", "tags"), g->t[0]);
+    orm_uow_link(&u, g->user, R("User", "tags"), g->t[1]);
+    int rc = orm_uow_flush(&u);
+    if (!rc) g->user_id = g->user->row[C("User", "id")->index].u.i;
+    return rc;
+}
+
+START_TEST(parents_first_and_keys_propagated)
+{
+    graph g = {0};
+    unsigned n;
+    ck_assert_int_eq(unit(create_graph, &g, &n), 0);
+    ck_assert_int_eq(g.user->state, ORM_PERSISTENT);
+    ck_assert_int_eq(count("addresses", "user_id", orm_int(g.user_id)), 2);
+    ck_assert_int_eq(count("notes", "user_id", orm_int(g.user_id)), 1);
+    ck_assert_int_eq(count("user_tags", "user_id", orm_int(g.user_id)), 2);
+    /* 1 user + 2 addresses + 1 note + 3 tags + 2 association rows, nothing else */
+    ck_assert_uint_eq(n, 9);
+    ck_assert_int_eq(g.user->row[C("User", "version")->index].u.i, 1);
+}
+END_TEST
+
+static int create_cycle(orm_session *s, void *ud)
+{
+    graph *g = ud;
+    orm_uow u;
+    orm_uow_init(&u, s, S);
+    g->user = orm_uow_new(&u, M("User"));
+    g->a1 = orm_uow_new(&u, M("Address"));
+    /* user.favorite → address and address.user → user: two new rows that
+     * need each other's keys */
+    orm_uow_link(&u, g->user, R("User", "favorite"), g->a1);
+    orm_uow_link(&u, g->user, R("User", "addresses"), g->a1);
+    return orm_uow_flush(&u);
+}
+
+START_TEST(cycle_between_new_rows_uses_a_post_update)
+{
+    graph g = {0};
+    unsigned n;
+    echo_reset();
+    ck_assert_int_eq(unit(create_cycle, &g, &n), 0);
+    int64_t uid = g.user->row[C("User", "id")->index].u.i, aid = g.a1->row[C("Address", "id")->index].u.i;
+    ck_assert_int_eq(g.user->row[C("User", "favorite_id")->index].u.i, aid);
+    ck_assert_int_eq(g.a1->row[C("Address", "user_id")->index].u.i, uid);
+    ck_assert_int_eq(count("users", "favorite_id", orm_int(aid)), 1);
+    ck_assert_int_eq(count("addresses", "user_id", orm_int(uid)), 1);
+    ck_assert_uint_eq(n, 3); /* two INSERTs, one UPDATE of the deferred key */
+    ck_assert_int_eq(echo_count("UPDATE \"users\" SET \"favorite_id\""), 1);
+}
+END_TEST
+
+typedef struct change {
+    int64_t id;
+    const char *fullname;
+    int64_t pretend_version; /* > 0: the committed version the flush believes in */
+    int rc;
+} change;
+
+static int change_user(orm_session *s, void *ud)
+{
+    change *c = ud;
+    orm_uow u;
+    orm_uow_init(&u, s, S);
+    orm_value pk = orm_int(c->id);
+    orm_instance *inst;
+    int rc = orm_uow_get(&u, M("User"), &pk, &inst);
+    if (rc) return rc;
+    if (c->pretend_version) inst->committed[C("User", "version")->index] = orm_int(c->pretend_version);
+    orm_uow_set(&u, inst, C("User", "fullname"), c->fullname ? T(c->fullname) : orm_null());
+    return orm_uow_flush(&u);
+}
+
+START_TEST(update_only_what_changed)
+{
+    graph g = {0};
+    ck_assert_int_eq(unit(create_graph, &g, NULL), 0);
+    unsigned n;
+    change same = {g.user_id, NULL, 0, 0};
+    ck_assert_int_eq(unit(change_user, &same, &n), 0);
+    ck_assert_uint_eq(n, 1); /* the SELECT; fullname was already NULL: no UPDATE */
+    echo_reset();
+    change c = {g.user_id, "Jack Bean", 0, 0};
+    ck_assert_int_eq(unit(change_user, &c, &n), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(echo_count("UPDATE \"users\" SET \"fullname\" = ?1, \"version\" = \"version\" + ?2 WHERE"), 1);
+    ck_assert_int_eq(echo_count("\"name\" ="), 0);
+    ck_assert_int_eq(count("users", "version", orm_int(2)), 1);
+}
+END_TEST
+
+START_TEST(stale_version_is_refused)
+{
+    graph g = {0};
+    ck_assert_int_eq(unit(create_graph, &g, NULL), 0);
+    change c = {g.user_id, "someone else's", 7, 0};
+    ck_assert_int_eq(unit(change_user, &c, NULL), ORM_E_STALE);
+    ck_assert_int_eq(count("users", "fullname", orm_null()), 1); /* rolled back */
+}
+END_TEST
+
+static int delete_user(orm_session *s, void *ud)
+{
+    graph *g = ud;
+    orm_uow u;
+    orm_uow_init(&u, s, S);
+    orm_value pk = orm_int(g->user_id);
+    orm_instance *inst;
+    int rc = orm_uow_get(&u, M("User"), &pk, &inst);
+    if (rc) return rc;
+    orm_uow_delete(&u, inst);
+    return orm_uow_flush(&u);
+}
+
+START_TEST(delete_cascades_and_sets_null)
+{
+    graph g = {0};
+    ck_assert_int_eq(unit(create_graph, &g, NULL), 0);
+    ck_assert_int_eq(unit(delete_user, &g, NULL), 0);
+    ck_assert_int_eq(count("users", NULL, orm_null()), 0);
+    ck_assert_int_eq(count("addresses", NULL, orm_null()), 0);       /* all, delete-orphan */
+    ck_assert_int_eq(count("notes", "user_id", orm_null()), 1);       /* no cascade: detached */
+    ck_assert_int_eq(count("user_tags", NULL, orm_null()), 0);        /* association rows */
+    ck_assert_int_eq(count("tags", NULL, orm_null()), 3);             /* the tags stay */
+}
+END_TEST
+
+static int retag(orm_session *s, void *ud)
+{
+    graph *g = ud;
+    orm_uow u;
+    orm_uow_init(&u, s, S);
+    orm_value pk = orm_int(g->user_id);
+    orm_instance *inst, *t1, *t2;
+    orm_value k1 = g->t[1]->row[0], k2 = g->t[2]->row[0];
+    int rc;
+    if ((rc = orm_uow_get(&u, M("User"), &pk, &inst)) || (rc = orm_uow_get(&u, M("Tag"), &k1, &t1)) ||
+        (rc = orm_uow_get(&u, M("Tag"), &k2, &t2)))
+        return rc;
+    orm_instance *items[] = {t1, t2};
+    if ((rc = orm_uow_replace(&u, inst, R("User", "tags"), items, 2))) return rc;
+    return orm_uow_flush(&u);
+}
+
+START_TEST(many_to_many_writes_only_changed_members)
+{
+    graph g = {0};
+    ck_assert_int_eq(unit(create_graph, &g, NULL), 0);
+    echo_reset();
+    ck_assert_int_eq(unit(retag, &g, NULL), 0); /* {a, b} → {b, c} */
+    ck_assert_int_eq(echo_count("DELETE FROM \"user_tags\""), 1);
+    ck_assert_int_eq(echo_count("INSERT INTO \"user_tags\""), 1);
+    ck_assert_int_eq(count("user_tags", "user_id", orm_int(g.user_id)), 2);
+    ck_assert_int_eq(count("user_tags", "tag_id", g.t[0]->row[0]), 0);
+    ck_assert_int_eq(count("users", "version", orm_int(1)), 1); /* the user's own row did not change */
+}
+END_TEST
+
+Suite *uow_suite(void)
+{
+    Suite *s = suite_create("orm/uow");
+    TCase *tc = tcase_create("uow");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, parents_first_and_keys_propagated);
+    tcase_add_test(tc, cycle_between_new_rows_uses_a_post_update);
+    tcase_add_test(tc, update_only_what_changed);
+    tcase_add_test(tc, stale_version_is_refused);
+    tcase_add_test(tc, delete_cascades_and_sets_null);
+    tcase_add_test(tc, many_to_many_writes_only_changed_members);
+    suite_add_tcase(s, tc);
+    return s;
+}
