@@ -63,15 +63,47 @@ void rm_sb_appendn(rm_sb *sb, const char *s, size_t n)
 
 void rm_sb_append(rm_sb *sb, const char *s) { rm_sb_appendn(sb, s, strlen(s)); }
 
-void rm_sb_appendc(rm_sb *sb, char c) { rm_sb_appendn(sb, &c, 1); }
+void rm_sb_appendc(rm_sb *sb, char c)
+{
+    if (sb->len + 1 < sb->cap && !sb->err) { /* the common case: room already */
+        sb->buf[sb->len++] = c;
+        sb->buf[sb->len] = '\0';
+        return;
+    }
+    rm_sb_appendn(sb, &c, 1);
+}
+
+void rm_sb_append_int(rm_sb *sb, long long v)
+{
+    char buf[24], *p = buf + sizeof buf;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    rm_sb_appendn(sb, p, (size_t)(buf + sizeof buf - p));
+}
 
 void rm_sb_vappendf(rm_sb *sb, const char *fmt, va_list ap)
 {
+    /* one pass when it fits in what is left; a second only to grow */
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    size_t room = sb->cap > sb->len ? sb->cap - sb->len : 0;
+    int n = sb->err ? -1 : vsnprintf(room ? sb->buf + sb->len : NULL, room, fmt, ap2);
     va_end(ap2);
-    if (n < 0 || grow(sb, (size_t)n)) return;
+    if (n < 0) return;
+    if ((size_t)n < room) {
+        if (sb->limit && sb->len + (size_t)n > sb->limit) {
+            sb->buf[sb->len] = '\0';
+            sb->err = 1;
+            return;
+        }
+        sb->len += (size_t)n;
+        return;
+    }
+    if (grow(sb, (size_t)n)) return;
     vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
     sb->len += (size_t)n;
 }
@@ -84,10 +116,9 @@ void rm_sb_appendf(rm_sb *sb, const char *fmt, ...)
     va_end(ap);
 }
 
-void rm_sb_append_json_string(rm_sb *sb, const char *s, size_t n)
+void rm_sb_append_json_chars(rm_sb *sb, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    rm_sb_appendc(sb, '"');
     size_t run = 0; /* start of the pending run of plain bytes */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -107,6 +138,12 @@ void rm_sb_append_json_string(rm_sb *sb, const char *s, size_t n)
         }
     }
     rm_sb_appendn(sb, s + run, n - run);
+}
+
+void rm_sb_append_json_string(rm_sb *sb, const char *s, size_t n)
+{
+    rm_sb_appendc(sb, '"');
+    rm_sb_append_json_chars(sb, s, n);
     rm_sb_appendc(sb, '"');
 }
 

@@ -27,10 +27,14 @@ void rm_sb_reset(rm_sb *sb); /* empty, keep the buffer */
 void rm_sb_append(rm_sb *sb, const char *s);
 void rm_sb_appendn(rm_sb *sb, const char *s, size_t n);
 void rm_sb_appendc(rm_sb *sb, char c);
+/* Decimal integer, without printf (SQL printers and JSON writers call it often). */
+void rm_sb_append_int(rm_sb *sb, long long v);
 void rm_sb_appendf(rm_sb *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rm_sb_vappendf(rm_sb *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Append s as a JSON string literal (quotes and escapes included). */
 void rm_sb_append_json_string(rm_sb *sb, const char *s, size_t n);
+/* The same without the quotes, to build one literal from pieces. */
+void rm_sb_append_json_chars(rm_sb *sb, const char *s, size_t n);
 
 /* Append "/" + token as a JSON pointer step (RFC 6901: ~ → ~0, / → ~1). */
 void rm_sb_append_pointer_token(rm_sb *sb, const char *token);

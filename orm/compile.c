@@ -65,9 +65,18 @@ void orm_compiled_text(orm_compiled *out, const char *sql)
 static void print_select(cctx *c, const orm_select *s);
 static void print_expr(cctx *c, const orm_expr *e);
 
+static void print_alias(cctx *c, int alias)
+{
+    rm_sb_appendc(&c->sql, 't');
+    rm_sb_append_int(&c->sql, alias);
+}
+
 static void print_column(cctx *c, int alias, const orm_column *col)
 {
-    if (alias >= 0) rm_sb_appendf(&c->sql, "t%d.", alias);
+    if (alias >= 0) {
+        print_alias(c, alias);
+        rm_sb_appendc(&c->sql, '.');
+    }
     orm_quote_ident(&c->sql, col->name);
 }
 
@@ -114,7 +123,9 @@ static void print_expr(cctx *c, const orm_expr *e)
     case ORM_OP_LE: case ORM_OP_GT: case ORM_OP_GE:
     case ORM_OP_IN: case ORM_OP_NOT_IN: case ORM_OP_PLUS:
         print_expr(c, e->left);
-        rm_sb_appendf(&c->sql, " %s ", orm_expr_op_name(e->op));
+        rm_sb_appendc(&c->sql, ' ');
+        rm_sb_append(&c->sql, orm_expr_op_name(e->op));
+        rm_sb_appendc(&c->sql, ' ');
         print_expr(c, e->right);
         return;
     case ORM_OP_LIKE:
@@ -122,7 +133,8 @@ static void print_expr(cctx *c, const orm_expr *e)
     case ORM_OP_IS_NULL:
     case ORM_OP_IS_NOT_NULL:
         print_expr(c, e->left);
-        rm_sb_appendf(&c->sql, " %s", orm_expr_op_name(e->op));
+        rm_sb_appendc(&c->sql, ' ');
+        rm_sb_append(&c->sql, orm_expr_op_name(e->op));
         return;
     case ORM_OP_BETWEEN:
         if (!e->right || e->right->op != ORM_OP_LIST || e->right->u.list.n != 2) {
@@ -138,7 +150,7 @@ static void print_expr(cctx *c, const orm_expr *e)
     case ORM_OP_AND:
     case ORM_OP_OR:
         print_operand(c, e->left, e->op);
-        rm_sb_appendf(&c->sql, " %s ", orm_expr_op_name(e->op));
+        rm_sb_append(&c->sql, e->op == ORM_OP_AND ? " AND " : " OR ");
         print_operand(c, e->right, e->op);
         return;
     case ORM_OP_NOT:
@@ -157,7 +169,8 @@ static void print_expr(cctx *c, const orm_expr *e)
         rm_sb_appendc(&c->sql, ')');
         return;
     case ORM_OP_LABEL:
-        rm_sb_appendf(&c->sql, "t%d.", e->u.label.alias);
+        print_alias(c, e->u.label.alias);
+        rm_sb_appendc(&c->sql, '.');
         orm_quote_ident(&c->sql, e->u.label.name);
         return;
     case ORM_OP_TRUE: rm_sb_append(&c->sql, "1 = 1"); return;
@@ -217,12 +230,15 @@ static void print_select(cctx *c, const orm_select *s)
     } else {
         orm_quote_ident(&c->sql, s->from->name);
     }
-    rm_sb_appendf(&c->sql, " AS t%d", s->alias);
+    rm_sb_append(&c->sql, " AS ");
+    print_alias(c, s->alias);
     for (size_t i = 0; i < s->njoins; i++) {
         const orm_join *j = &s->joins[i];
         rm_sb_append(&c->sql, j->kind == ORM_JOIN_LEFT ? " LEFT OUTER JOIN " : " JOIN ");
         orm_quote_ident(&c->sql, j->table->name);
-        rm_sb_appendf(&c->sql, " AS t%d ON ", j->alias);
+        rm_sb_append(&c->sql, " AS ");
+        print_alias(c, j->alias);
+        rm_sb_append(&c->sql, " ON ");
         print_expr(c, j->on);
     }
     if (s->where) {

@@ -380,11 +380,14 @@ void orm_value_write_json(rm_sb *sb, const orm_column *c, const orm_value *v)
     case ORM_V_INT:
         if (c->type == ORM_T_BOOLEAN) rm_sb_append(sb, v->u.i ? "true" : "false");
         else if (c->type == ORM_T_NUMERIC) write_numeric(sb, c, v);
-        else if (c->type == ORM_T_FLOAT) rm_sb_appendf(sb, "%lld.0", (long long)v->u.i);
+        else if (c->type == ORM_T_FLOAT) {
+            rm_sb_append_int(sb, (long long)v->u.i);
+            rm_sb_append(sb, ".0");
+        }
         else if (orm_type_storage(c->type) == ORM_V_TEXT) {
             n = snprintf(buf, sizeof buf, "%lld", (long long)v->u.i);
             rm_sb_append_json_string(sb, buf, (size_t)n);
-        } else rm_sb_appendf(sb, "%lld", (long long)v->u.i);
+        } else rm_sb_append_int(sb, (long long)v->u.i);
         return;
     case ORM_V_FLOAT:
         if (c->type == ORM_T_NUMERIC) { write_numeric(sb, c, v); return; }

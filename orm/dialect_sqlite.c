@@ -9,7 +9,11 @@
 
 #include "orm/dialect.h"
 
-static void sqlite_placeholder(rm_sb *sb, size_t n) { rm_sb_appendf(sb, "?%zu", n); }
+static void sqlite_placeholder(rm_sb *sb, size_t n)
+{
+    rm_sb_appendc(sb, '?');
+    rm_sb_append_int(sb, (long long)n);
+}
 
 static void sqlite_column_type(rm_sb *sb, const orm_column *c)
 {

@@ -107,11 +107,29 @@ static void sqlite_disconnect(orm_conn *c)
     free(c);
 }
 
+static int prepare(struct orm_conn *c, const orm_compiled *q, sqlite3_stmt **st, bool *cached,
+                   orm_error *err);
+
+/* One statement without rows: BEGIN/COMMIT/ROLLBACK come from the statement
+ * cache (parsed once per connection); several at once (the set-up pragmas)
+ * go through sqlite3_exec. */
 static int sqlite_exec(orm_conn *c, const char *sql, orm_error *err)
 {
     arm_deadline(c);
-    int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? 0 : map_error(c->db, rc, err, sql);
+    if (strchr(sql, ';')) {
+        int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+        return rc == SQLITE_OK ? 0 : map_error(c->db, rc, err, sql);
+    }
+    orm_compiled q;
+    orm_compiled_text(&q, sql);
+    sqlite3_stmt *st;
+    bool cached;
+    int rc = prepare(c, &q, &st, &cached, err);
+    if (rc) return rc;
+    int step = sqlite3_step(st);
+    rc = step == SQLITE_DONE || step == SQLITE_ROW ? 0 : map_error(c->db, step, err, sql);
+    sqlite3_reset(st);
+    return rc;
 }
 
 static int sqlite_connect(const char *target, const orm_conn_options *opt, orm_conn **out,

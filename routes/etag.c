@@ -15,11 +15,16 @@ const char *rm_etag(rm_ctx *ctx, const orm_instance *inst, const char *json, siz
         return rm_arena_sprintf(ctx->a, "\"v%lld\"", (long long)inst->row[vc->index].u.i);
     unsigned char d[RM_SHA256_LEN];
     rm_sha256(json, len, d);
+    static const char hex[] = "0123456789abcdef";
     char *tag = rm_arena_alloc(ctx->a, 2 + 2 * 12 + 2);
     tag[0] = '"';
     tag[1] = 'h';
-    for (int i = 0; i < 12; i++) snprintf(tag + 2 + 2 * i, 3, "%02x", d[i]);
-    strcat(tag, "\"");
+    for (int i = 0; i < 12; i++) {
+        tag[2 + 2 * i] = hex[d[i] >> 4];
+        tag[3 + 2 * i] = hex[d[i] & 15];
+    }
+    tag[26] = '"';
+    tag[27] = '\0';
     return tag;
 }
 

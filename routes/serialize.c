@@ -55,7 +55,12 @@ const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *ro
     rm_sb_appendc(&sb, '/');
     for (size_t i = 0; i < m->table->npk; i++) {
         if (i) rm_sb_appendc(&sb, ',');
-        const char *t = orm_value_to_text(a, &row[m->table->pk[i]->index]);
+        const orm_value *v = &row[m->table->pk[i]->index];
+        if (v->kind == ORM_V_INT) {
+            rm_sb_append_int(&sb, (long long)v->u.i); /* the common key: no printf, no copy */
+            continue;
+        }
+        const char *t = orm_value_to_text(a, v);
         rm_url_encode(&sb, t, strlen(t));
     }
     return sb.buf;
@@ -80,11 +85,14 @@ static void write_links(rm_sb *sb, const orm_instance *inst, const orm_include *
         for (size_t i = 0; i < m->nrelationships; i++) {
             const orm_relationship *r = &m->relationships[i];
             if (r->lazy == ORM_LAZY_NOLOAD || embedded(nodes, n, r)) continue;
+            /* "name":"<self>/<name>", built in place */
             rm_sb_appendc(sb, ',');
             rm_sb_append_json_string(sb, r->name, strlen(r->name));
-            rm_sb_appendc(sb, ':');
-            const char *link = rm_arena_sprintf(a, "%s/%s", self, r->name);
-            rm_sb_append_json_string(sb, link, strlen(link));
+            rm_sb_append(sb, ":\"");
+            rm_sb_append_json_chars(sb, self, strlen(self));
+            rm_sb_appendc(sb, '/');
+            rm_sb_append_json_chars(sb, r->name, strlen(r->name));
+            rm_sb_appendc(sb, '"');
         }
     rm_sb_appendc(sb, '}');
 }
