@@ -77,23 +77,28 @@ static void apply_link(orm_uow *u, const orm_link *l, bool clear)
     }
 }
 
-/* Does the pending instance still wait for a pending parent? */
-static bool waits(orm_uow *u, const orm_instance *inst)
+/* Mark the pending instances that still wait for a pending parent (one
+ * pass over the links). */
+static void mark_blocked(orm_uow *u)
 {
+    for (size_t i = 0; i < u->nobjs; i++) u->objs[i]->blocked = false;
     for (size_t i = 0; i < u->nlinks; i++) {
         const orm_link *l = &u->links[i];
-        if (l->child == inst && !l->post_update && l->parent && l->parent != inst &&
-            l->parent->state == ORM_PENDING)
-            return true;
+        if (!l->post_update && l->parent && l->parent != l->child && l->parent->state == ORM_PENDING &&
+            l->child->state == ORM_PENDING)
+            l->child->blocked = true;
     }
-    return false;
 }
 
 static int insert_one(orm_uow *u, orm_instance *inst)
 {
-    for (size_t i = 0; i < u->nlinks; i++) {
-        const orm_link *l = &u->links[i];
-        if (l->child != inst) continue;
+    /* the links are applied oldest first, as they were made */
+    size_t n = 0;
+    for (size_t k = inst->link_head; k; k = u->links[k - 1].next) n++;
+    size_t *order = RM_NEW_ARRAY(u->a, size_t, n + 1), at = n;
+    for (size_t k = inst->link_head; k; k = u->links[k - 1].next) order[--at] = k - 1;
+    for (size_t j = 0; j < n; j++) {
+        const orm_link *l = &u->links[order[j]];
         /* a post-update link, or a link to itself, is written after the INSERT */
         apply_link(u, l, l->post_update || l->parent == inst);
     }
@@ -115,11 +120,12 @@ static int insert_pending(orm_uow *u)
 {
     for (;;) {
         bool progress = false, any = false;
+        mark_blocked(u);
         for (size_t i = 0; i < u->nobjs; i++) {
             orm_instance *inst = u->objs[i];
             if (inst->state != ORM_PENDING) continue;
             any = true;
-            if (waits(u, inst)) continue;
+            if (inst->blocked) continue;
             int rc = insert_one(u, inst);
             if (rc) return rc;
             progress = true;
@@ -130,9 +136,9 @@ static int insert_pending(orm_uow *u)
         for (size_t i = 0; i < u->nobjs; i++) {
             orm_instance *inst = u->objs[i];
             if (inst->state != ORM_PENDING) continue;
-            for (size_t k = 0; k < u->nlinks; k++) {
-                orm_link *l = &u->links[k];
-                if (l->child != inst || !l->parent || l->parent->state != ORM_PENDING) continue;
+            for (size_t k = inst->link_head; k; k = u->links[k - 1].next) {
+                orm_link *l = &u->links[k - 1];
+                if (!l->parent || l->parent->state != ORM_PENDING) continue;
                 for (size_t c = 0; c < l->n; c++)
                     if (!l->fk[c]->nullable)
                         return orm_error_set(u->s->err, ORM_E_CONFLICT,

@@ -40,7 +40,9 @@ struct orm_instance {
     orm_state state;            /* loaded instances are persistent */
     orm_value *committed;       /* the row as loaded: an UPDATE lists only columns that differ */
     bool *given;                /* pending: columns set explicitly (the rest take defaults) */
-    int order;                  /* flush bookkeeping */
+    bool touched;               /* in its unit of work's list */
+    bool blocked;               /* flush: waits for a pending parent in this pass */
+    size_t link_head;           /* flush: newest link whose child it is (1-based; 0 none) */
     uint64_t hash;
 };
 

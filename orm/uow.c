@@ -15,8 +15,8 @@ static void *grow_array(rm_arena *a, void *p, size_t *cap, size_t n, size_t size
 
 static void touch(orm_uow *u, orm_instance *inst)
 {
-    for (size_t i = 0; i < u->nobjs; i++)
-        if (u->objs[i] == inst) return;
+    if (inst->touched) return; /* O(1): a bulk POST of many rows stays linear */
+    inst->touched = true;
     u->objs = grow_array(u->a, u->objs, &u->capobjs, u->nobjs, sizeof *u->objs);
     u->objs[u->nobjs++] = inst;
 }
@@ -85,7 +85,9 @@ static void fk_side(const orm_relationship *r, orm_instance *inst, orm_instance 
 static void add_link(orm_uow *u, orm_link l)
 {
     u->links = grow_array(u->a, u->links, &u->caplinks, u->nlinks, sizeof *u->links);
+    l.next = l.child->link_head; /* each child chains its own links */
     u->links[u->nlinks++] = l;
+    l.child->link_head = u->nlinks;
     touch(u, l.child);
 }
 

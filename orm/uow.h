@@ -27,6 +27,7 @@ typedef struct orm_link {
     orm_column **fk, **ref;
     size_t n;
     bool post_update;             /* set after the parent's INSERT (cycle breaking) */
+    size_t next;                  /* the child's previous link (1-based; 0 none) */
 } orm_link;
 
 /* A many-to-many association row to insert or delete. */
