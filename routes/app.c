@@ -44,7 +44,9 @@ int rm_app_open(const rm_app_config *cfg, rm_app **out, char *errbuf, size_t err
         .pool_size = cfg->threads > cfg->pool_size ? cfg->threads : cfg->pool_size,
         .max_overflow = cfg->max_overflow,
         .statement_timeout_ms = cfg->statement_timeout_ms,
-        .busy_timeout_ms = 5000,
+        /* wait for another process's lock at most as long as a statement may run */
+        .busy_timeout_ms = cfg->statement_timeout_ms > 0 && cfg->statement_timeout_ms < 5000
+                               ? cfg->statement_timeout_ms : 5000,
         .echo = cfg->echo ? stderr : NULL,
     };
     if (orm_engine_open(cfg->db_url, &eo, &app->engine, &err)) goto fail;

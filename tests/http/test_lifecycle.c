@@ -6,6 +6,7 @@
  * but never a write_only value; SIGTERM and SIGINT finish the requests in
  * flight and exit 0. Each test starts its own processes. */
 #include <arpa/inet.h>
+#include <sqlite3.h>
 #include <check.h>
 #include <errno.h>
 #include <limits.h>
@@ -358,6 +359,33 @@ static bool can_connect(int port)
     return ok;
 }
 
+/* Another process holds SQLite's write lock: the unit is retried whole a
+ * bounded number of times, then answers 503; nothing is written; once the
+ * lock is gone the same write succeeds. */
+START_TEST(test_busy_database_answers_503_then_recovers)
+{
+    rt_server s;
+    static const char *const args[] = {"--statement-timeout-ms", "100", NULL};
+    rt_server_start(&s, "schemas/blog.json", "schemas/blog.seed.json", args);
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(s.db_path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    rt_response *r = rt_send_json(&s, "POST", "/api/keywords", "{\"keyword\": \"locked out\"}");
+    rt_assert_problem(r, 503, NULL);
+    rt_response_free(r);
+    ck_assert_int_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    char *n = rt_db_scalar(&s, "SELECT count(*) FROM keywords WHERE keyword = 'locked out'");
+    ck_assert_str_eq(n, "0");
+    free(n);
+    r = rt_send_json(&s, "POST", "/api/keywords", "{\"keyword\": \"locked out\"}");
+    RT_ASSERT_STATUS(r, 201);
+    rt_response_free(r);
+    ck_assert(rt_server_log_wait(&s, "the database stayed busy", 1000)); /* logged with its request id */
+    rt_server_stop(&s);
+}
+END_TEST
+
 START_TEST(test_sigterm_finishes_request_in_flight)
 {
     rt_server s;
@@ -422,6 +450,7 @@ Suite *http_lifecycle_suite(void)
     tcase_add_test(tc, test_env_max_body_and_command_line_wins);
     tcase_add_test(tc, test_seed_only_into_empty_tables);
     tcase_add_test(tc, test_echo_logs_statements_not_secrets);
+    tcase_add_test(tc, test_busy_database_answers_503_then_recovers);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("signals");
