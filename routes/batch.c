@@ -57,11 +57,14 @@ static int parse_ops(rm_ctx *ctx, batch_unit *b)
 {
     json_t *body = ctx->req->json;
     json_t *ops = json_is_object(body) ? json_object_get(body, "operations") : NULL;
-    if (!json_is_array(ops))
-        return orm_error_field(&ctx->err, ORM_E_INVALID, "/operations", "an array of operations is required"),
-               ORM_E_INVALID;
-    if (json_object_size(body) != 1)
-        return orm_error_field(&ctx->err, ORM_E_INVALID, "", "only \"operations\" is allowed"), ORM_E_INVALID;
+    if (!json_is_array(ops)) {
+        orm_error_field(&ctx->err, ORM_E_INVALID, "/operations", "an array of operations is required");
+        return ORM_E_INVALID;
+    }
+    if (json_object_size(body) != 1) {
+        orm_error_field(&ctx->err, ORM_E_INVALID, "", "only \"operations\" is allowed");
+        return ORM_E_INVALID;
+    }
     b->n = json_array_size(ops);
     if (b->n > MAX_OPERATIONS) return bad_op(ctx, MAX_OPERATIONS, NULL, "at most 1000 operations");
     b->ops = RM_NEW_ARRAY(ctx->a, batch_op, b->n + 1);
