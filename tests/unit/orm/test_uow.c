@@ -207,6 +207,14 @@ START_TEST(cycle_between_new_rows_uses_a_post_update)
 }
 END_TEST
 
+/* A unit of work on s holding the persistent user with key id. */
+static int open_user(orm_session *s, orm_uow *u, int64_t id, orm_instance **inst)
+{
+    orm_uow_init(u, s, S);
+    orm_value pk = orm_int(id);
+    return orm_uow_get(u, M("User"), &pk, inst);
+}
+
 typedef struct change {
     int64_t id;
     const char *fullname;
@@ -218,10 +226,8 @@ static int change_user(orm_session *s, void *ud)
 {
     change *c = ud;
     orm_uow u;
-    orm_uow_init(&u, s, S);
-    orm_value pk = orm_int(c->id);
     orm_instance *inst;
-    int rc = orm_uow_get(&u, M("User"), &pk, &inst);
+    int rc = open_user(s, &u, c->id, &inst);
     if (rc) return rc;
     if (c->pretend_version) inst->committed[C("User", "version")->index] = orm_int(c->pretend_version);
     orm_uow_set(&u, inst, C("User", "fullname"), c->fullname ? T(c->fullname) : orm_null());
@@ -260,10 +266,8 @@ static int delete_user(orm_session *s, void *ud)
 {
     graph *g = ud;
     orm_uow u;
-    orm_uow_init(&u, s, S);
-    orm_value pk = orm_int(g->user_id);
     orm_instance *inst;
-    int rc = orm_uow_get(&u, M("User"), &pk, &inst);
+    int rc = open_user(s, &u, g->user_id, &inst);
     if (rc) return rc;
     orm_uow_delete(&u, inst);
     return orm_uow_flush(&u);
@@ -286,12 +290,10 @@ static int retag(orm_session *s, void *ud)
 {
     graph *g = ud;
     orm_uow u;
-    orm_uow_init(&u, s, S);
-    orm_value pk = orm_int(g->user_id);
     orm_instance *inst, *t1, *t2;
     orm_value k1 = g->t[1]->row[0], k2 = g->t[2]->row[0];
     int rc;
-    if ((rc = orm_uow_get(&u, M("User"), &pk, &inst)) || (rc = orm_uow_get(&u, M("Tag"), &k1, &t1)) ||
+    if ((rc = open_user(s, &u, g->user_id, &inst)) || (rc = orm_uow_get(&u, M("Tag"), &k1, &t1)) ||
         (rc = orm_uow_get(&u, M("Tag"), &k2, &t2)))
         return rc;
     orm_instance *items[] = {t1, t2};
