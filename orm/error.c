@@ -64,6 +64,7 @@ const char *orm_code_name(int code)
     case ORM_E_CONFIG: return "config";
     case ORM_E_TIMEOUT: return "timeout";
     case ORM_E_PRECONDITION: return "precondition failed";
+    case ORM_E_TOO_LARGE: return "too large";
     }
     return "unknown";
 }
