@@ -63,6 +63,13 @@ static void append_errors(rm_sb *sb, const rm_problem_error *errors, size_t n)
 void rm_problem(rm_response *resp, rm_arena *a, int status, const char *detail,
                 const rm_problem_error *errors, size_t n, const char *request_id)
 {
+    rm_problem_some(resp, a, status, detail, errors, n, n, request_id);
+}
+
+void rm_problem_some(rm_response *resp, rm_arena *a, int status, const char *detail,
+                     const rm_problem_error *errors, size_t n, size_t total,
+                     const char *request_id)
+{
     const char *title = rm_status_title(status);
     rm_sb sb;
     rm_sb_init(&sb, a);
@@ -71,6 +78,7 @@ void rm_problem(rm_response *resp, rm_arena *a, int status, const char *detail,
     rm_sb_appendf(&sb, ",\"status\":%d", status);
     append_member(&sb, "detail", detail ? detail : title);
     append_errors(&sb, errors, errors ? n : 0);
+    if (total > n) rm_sb_appendf(&sb, ",\"error_count\":%zu", total);
     if (request_id) append_member(&sb, "request_id", request_id);
     rm_sb_appendc(&sb, '}');
     size_t len = sb.len;

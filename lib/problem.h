@@ -1,6 +1,8 @@
 /* problem.h: application/problem+json bodies (RFC 9457) as every 4xx/5xx
  * of restmap answers them: {"type", "title", "status", "detail",
- * "errors": [{"pointer", "message"}], "request_id"?}. Shared by server/
+ * "errors": [{"pointer", "message"}], "error_count"?, "request_id"?}. Every
+ * string is written through the one JSON string writer, so text echoed from
+ * a request (names, paths) never puts invalid UTF-8 in an answer. Shared by server/
  * (framing, size and media-type errors) and routes/ (everything else). */
 #ifndef RM_PROBLEM_H
 #define RM_PROBLEM_H
@@ -19,5 +21,10 @@ const char *rm_status_title(int status);
  * NULL with n == 0; request_id may be NULL. Body is built in arena a. */
 void rm_problem(rm_response *resp, rm_arena *a, int status, const char *detail,
                 const rm_problem_error *errors, size_t n, const char *request_id);
+/* The same when errors holds only the first n of total errors: the body
+ * then also says "error_count": total. */
+void rm_problem_some(rm_response *resp, rm_arena *a, int status, const char *detail,
+                     const rm_problem_error *errors, size_t n, size_t total,
+                     const char *request_id);
 
 #endif

@@ -1,6 +1,8 @@
 /* sb.c: growable string with a sticky error; see sb.h. */
 #include "lib/sb.h"
 
+#include "lib/utf8.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +124,17 @@ void rm_sb_append_json_chars(rm_sb *sb, const char *s, size_t n)
     size_t run = 0; /* start of the pending run of plain bytes */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) { /* a valid sequence passes whole; an invalid byte becomes U+FFFD */
+            size_t k = rm_utf8_seq_len(s + i, n - i);
+            if (k) {
+                i += k - 1;
+                continue;
+            }
+            rm_sb_appendn(sb, s + run, i - run);
+            run = i + 1;
+            rm_sb_appendn(sb, "\xEF\xBF\xBD", 3);
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\') continue;
         rm_sb_appendn(sb, s + run, i - run);
         run = i + 1;

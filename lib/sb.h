@@ -31,7 +31,8 @@ void rm_sb_appendc(rm_sb *sb, char c);
 void rm_sb_append_int(rm_sb *sb, long long v);
 void rm_sb_appendf(rm_sb *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rm_sb_vappendf(rm_sb *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-/* Append s as a JSON string literal (quotes and escapes included). */
+/* Append s as a JSON string literal (quotes and escapes included). Bytes
+ * that are not valid UTF-8 become U+FFFD, so the output always is. */
 void rm_sb_append_json_string(rm_sb *sb, const char *s, size_t n);
 /* The same without the quotes, to build one literal from pieces. */
 void rm_sb_append_json_chars(rm_sb *sb, const char *s, size_t n);

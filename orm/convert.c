@@ -289,6 +289,29 @@ int orm_value_parse_json(const orm_column *c, const json_t *j, rm_arena *a, orm_
     return ORM_E_INVALID;
 }
 
+/* Text in JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?;
+ * integer_only: without fraction or exponent. A URL names one value one way
+ * only: no sign "+", no spaces, no leading zeros, no hex, no "inf". */
+static bool json_number_text(const char *s, bool integer_only)
+{
+    if (*s == '-') s++;
+    if (*s == '0') s++;
+    else if (*s >= '1' && *s <= '9') while (*s >= '0' && *s <= '9') s++;
+    else return false;
+    if (integer_only) return !*s;
+    if (*s == '.') {
+        if (*++s < '0' || *s > '9') return false;
+        while (*s >= '0' && *s <= '9') s++;
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-') s++;
+        if (*s < '0' || *s > '9') return false;
+        while (*s >= '0' && *s <= '9') s++;
+    }
+    return !*s;
+}
+
 int orm_value_from_text(const orm_column *c, const char *text, rm_arena *a, orm_value *out,
                         const char **msg)
 {
@@ -299,7 +322,7 @@ int orm_value_from_text(const orm_column *c, const char *text, rm_arena *a, orm_
     case ORM_T_BIGINT: {
         errno = 0;
         long long x = strtoll(text, &end, 10);
-        if (!*text || *end || errno || isspace((unsigned char)*text)) {
+        if (!json_number_text(text, true) || *end || errno) {
             *msg = "must be an integer";
             return ORM_E_INVALID;
         }
@@ -310,7 +333,7 @@ int orm_value_from_text(const orm_column *c, const char *text, rm_arena *a, orm_
     case ORM_T_FLOAT: {
         errno = 0;
         double x = strtod(text, &end);
-        if (!*text || *end || errno || !isfinite(x) || isspace((unsigned char)*text)) {
+        if (!json_number_text(text, false) || *end || errno || !isfinite(x)) {
             *msg = "must be a number";
             return ORM_E_INVALID;
         }

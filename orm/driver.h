@@ -47,6 +47,10 @@ typedef struct orm_driver {
     int64_t (*changes)(orm_cursor *cur);
     void (*close)(orm_cursor *cur);
     void (*stats)(orm_conn *c, orm_conn_stats *out);
+    /* start = true: the statements from now on share one deadline, the
+     * statement timeout from now (a unit of work); false: back to one
+     * timeout per statement (COMMIT and ROLLBACK always get their own). */
+    void (*unit_deadline)(orm_conn *c, bool start);
 } orm_driver;
 
 extern const orm_driver orm_driver_sqlite;

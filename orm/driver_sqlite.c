@@ -28,7 +28,8 @@ struct orm_conn {
     rm_strmap cache;   /* SQL text → sqlite3_stmt* */
     orm_conn_stats stats;
     int statement_timeout_ms;
-    struct timespec deadline;
+    struct timespec deadline;      /* of the running statement */
+    struct timespec unit_end;      /* of the running unit; tv_sec 0 = none */
     bool timed_out;
     struct orm_cursor cursor; /* the one cursor */
 };
@@ -64,21 +65,31 @@ static int map_error(sqlite3 *db, int rc, orm_error *err, const char *sql)
     }
 }
 
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static bool past_deadline(struct orm_conn *c)
+{
+    if (c->statement_timeout_ms <= 0) return false;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return before(&c->deadline, &now);
+}
+
 /* Progress handler: interrupt when the statement deadline has passed. */
 static int progress(void *ud)
 {
     struct orm_conn *c = ud;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (now.tv_sec > c->deadline.tv_sec ||
-        (now.tv_sec == c->deadline.tv_sec && now.tv_nsec > c->deadline.tv_nsec)) {
-        c->timed_out = true;
-        return 1;
-    }
-    return 0;
+    if (!past_deadline(c)) return 0;
+    c->timed_out = true;
+    return 1;
 }
 
-static void arm_deadline(struct orm_conn *c)
+/* The timeout from now; a statement of a unit ends with the unit at the
+ * latest (unit = false: transaction verbs, which always get their own). */
+static void arm_deadline(struct orm_conn *c, bool unit)
 {
     if (c->statement_timeout_ms <= 0) return;
     clock_gettime(CLOCK_MONOTONIC, &c->deadline);
@@ -88,6 +99,15 @@ static void arm_deadline(struct orm_conn *c)
         c->deadline.tv_sec++;
         c->deadline.tv_nsec -= 1000000000L;
     }
+    if (unit && c->unit_end.tv_sec && before(&c->unit_end, &c->deadline)) c->deadline = c->unit_end;
+}
+
+static void sqlite_unit_deadline(orm_conn *c, bool start)
+{
+    c->unit_end = (struct timespec){0, 0};
+    if (!start || c->statement_timeout_ms <= 0) return;
+    arm_deadline(c, false);
+    c->unit_end = c->deadline;
 }
 
 static void finalize_one(const char *key, void *value, void *ud) { sqlite3_finalize(value); }
@@ -115,7 +135,7 @@ static int prepare(struct orm_conn *c, const orm_compiled *q, sqlite3_stmt **st,
  * go through sqlite3_exec. */
 static int sqlite_exec(orm_conn *c, const char *sql, orm_error *err)
 {
-    arm_deadline(c);
+    arm_deadline(c, false);
     if (strchr(sql, ';')) {
         int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
         return rc == SQLITE_OK ? 0 : map_error(c->db, rc, err, sql);
@@ -208,13 +228,19 @@ static int sqlite_query(orm_conn *c, const orm_compiled *q, orm_cursor **out, or
     }
     c->cursor = (struct orm_cursor){.conn = c, .stmt = st, .cached = cached};
     c->timed_out = false;
-    arm_deadline(c);
+    arm_deadline(c, true);
     *out = &c->cursor;
     return 0;
 }
 
 static int sqlite_next(orm_cursor *cur, orm_error *err)
 {
+    /* the progress handler runs between virtual-machine steps; one step
+     * (a LIKE over a long value) can outlast it: check between rows too */
+    if (past_deadline(cur->conn)) {
+        orm_error_internal(err, "sqlite: deadline passed between rows in: %.300s", sqlite3_sql(cur->stmt));
+        return orm_error_set(err, ORM_E_TIMEOUT, "the statement took too long");
+    }
     int rc = sqlite3_step(cur->stmt);
     if (rc == SQLITE_ROW) return 1;
     if (rc == SQLITE_DONE) {
@@ -267,4 +293,5 @@ const orm_driver orm_driver_sqlite = {
     .changes = sqlite_changes,
     .close = sqlite_close,
     .stats = sqlite_stats,
+    .unit_deadline = sqlite_unit_deadline,
 };

@@ -18,6 +18,7 @@ struct orm_engine {
     orm_conn **idle;             /* idle connections (stack) */
     int nidle, nopen, capacity;  /* capacity = pool_size + max_overflow */
     pthread_mutex_t write_mu;
+    atomic_llong writer_since;   /* CLOCK_MONOTONIC ms when write_mu was taken; 0 = free */
     atomic_uint_fast64_t statements, cache_hits;
 };
 
@@ -74,6 +75,7 @@ int orm_engine_open(const char *url, const orm_engine_options *opt, orm_engine *
     pthread_mutex_init(&e->mu, NULL);
     pthread_cond_init(&e->freed, NULL);
     pthread_mutex_init(&e->write_mu, NULL);
+    atomic_init(&e->writer_since, 0);
     atomic_init(&e->statements, 0);
     atomic_init(&e->cache_hits, 0);
     /* one connection now: a bad path or an unreachable server fails at start-up */
@@ -160,14 +162,47 @@ void orm_engine_checkin(orm_engine *e, orm_conn *c, bool broken)
     pthread_mutex_unlock(&e->mu);
 }
 
-void orm_engine_write_lock(orm_engine *e)
+static long long monotonic_ms(void)
 {
-    if (e->driver->single_writer) pthread_mutex_lock(&e->write_mu);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The engine whose write lock this thread holds, if any. */
+static _Thread_local const orm_engine *held_here;
+
+int orm_engine_write_lock(orm_engine *e, orm_error *err)
+{
+    if (!e->driver->single_writer) return 0;
+    /* the same thread asking again would wait for itself forever */
+    if (held_here == e)
+        return orm_error_set(err, ORM_E_INTERNAL, "a unit of work was started inside another");
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    long wait = e->copt.busy_timeout_ms;
+    until.tv_sec += wait / 1000;
+    until.tv_nsec += (wait % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    int rc = pthread_mutex_timedlock(&e->write_mu, &until);
+    if (rc == ETIMEDOUT)
+        return orm_error_set(err, ORM_E_BUSY, "another write held the database for %ld ms", wait);
+    if (rc) return orm_error_set(err, ORM_E_INTERNAL, "the write lock failed (%d)", rc);
+    held_here = e;
+    long long now = monotonic_ms();
+    atomic_store(&e->writer_since, now ? now : 1);
+    return 0;
 }
 
 void orm_engine_write_unlock(orm_engine *e)
 {
-    if (e->driver->single_writer) pthread_mutex_unlock(&e->write_mu);
+    if (!e->driver->single_writer) return;
+    atomic_store(&e->writer_since, 0);
+    held_here = NULL;
+    pthread_mutex_unlock(&e->write_mu);
 }
 
 void orm_engine_count_statement(orm_engine *e, bool cache_hit)
@@ -186,6 +221,8 @@ void orm_engine_stats_get(orm_engine *e, orm_engine_stats *out)
     out->statements = atomic_load(&e->statements);
     out->cache_hits = atomic_load(&e->cache_hits);
     out->cache_misses = out->statements - out->cache_hits;
+    long long since = atomic_load(&e->writer_since);
+    out->writer_held_ms = since ? monotonic_ms() - since : 0;
 }
 
 int orm_engine_ping(orm_engine *e, orm_error *err)
@@ -197,3 +234,5 @@ int orm_engine_ping(orm_engine *e, orm_error *err)
     orm_engine_checkin(e, c, rc != 0);
     return rc ? orm_error_set(err, ORM_E_UNAVAILABLE, "the database does not answer") : 0;
 }
+
+int orm_engine_statement_timeout_ms(const orm_engine *e) { return e->copt.statement_timeout_ms; }

@@ -31,6 +31,8 @@ typedef struct orm_engine_stats {
     uint64_t cache_hits, cache_misses;  /* prepared-statement cache, all connections */
     uint64_t statements;                /* statements executed (transaction verbs excluded) */
     int pool_open, pool_in_use;
+    long long writer_held_ms;           /* how long the current writer has held the
+                                           write lock (0: no writer) */
 } orm_engine_stats;
 
 /* Parse url, pick the driver, open one connection to check the database
@@ -48,12 +50,17 @@ FILE *orm_engine_echo(const orm_engine *e);
 int orm_engine_checkout(orm_engine *e, orm_conn **out, orm_error *err);
 /* Return it; broken = true closes it instead (after an I/O error). */
 void orm_engine_checkin(orm_engine *e, orm_conn *c, bool broken);
-/* Serialize write units when the driver has a single writer (no-op otherwise). */
-void orm_engine_write_lock(orm_engine *e);
+/* Serialize write units when the driver has a single writer (no-op
+ * otherwise). Waits at most the busy timeout: ORM_E_BUSY after it, and
+ * ORM_E_INTERNAL when the calling thread already holds the lock (a unit
+ * started inside another would wait for itself forever). */
+int orm_engine_write_lock(orm_engine *e, orm_error *err);
 void orm_engine_write_unlock(orm_engine *e);
 /* Check that the database answers (a trivial query on a pooled connection).
  * Returns 0 or ORM_E_UNAVAILABLE / ORM_E_BUSY. */
 int orm_engine_ping(orm_engine *e, orm_error *err);
+/* The statement timeout the engine was opened with (0 = none). */
+int orm_engine_statement_timeout_ms(const orm_engine *e);
 /* Count one executed statement and whether its prepared statement came
  * from the connection's cache (for stats). */
 void orm_engine_count_statement(orm_engine *e, bool cache_hit);

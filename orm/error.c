@@ -32,7 +32,8 @@ void orm_error_internal(orm_error *e, const char *fmt, ...)
 void orm_error_field(orm_error *e, int code, const char *pointer, const char *fmt, ...)
 {
     if (code == ORM_E_INVALID || e->code != ORM_E_INVALID) e->code = code;
-    if (!e->arena) return;
+    size_t *count = code == ORM_E_INVALID ? &e->ninvalid : &e->nvalidation;
+    if (++*count > ORM_ERROR_KEEP || !e->arena) return;
     if (e->nfields == e->capfields) {
         size_t ncap = e->capfields ? e->capfields * 2 : 8;
         e->fields = rm_arena_realloc(e->arena, e->fields, e->capfields * sizeof *e->fields,
@@ -67,4 +68,11 @@ const char *orm_code_name(int code)
     case ORM_E_TOO_LARGE: return "too large";
     }
     return "unknown";
+}
+
+size_t orm_error_count(const orm_error *e) { return e->ninvalid + e->nvalidation; }
+
+size_t orm_error_count_code(const orm_error *e, int code)
+{
+    return code == ORM_E_INVALID ? e->ninvalid : code == ORM_E_VALIDATION ? e->nvalidation : 0;
 }

@@ -42,9 +42,14 @@ typedef struct orm_error {
     char detail[512];       /* safe to show to a client */
     char internal[512];     /* logged only (driver messages, SQL) */
     rm_arena *arena;        /* field errors live here; may be NULL (no fields kept) */
-    orm_field_error *fields;
+    orm_field_error *fields;   /* the first ORM_ERROR_KEEP of each code */
     size_t nfields, capfields;
+    size_t ninvalid, nvalidation; /* every field error reported, kept or not */
 } orm_error;
+
+/* Field errors kept per code: a body of 100,000 bad objects answers the
+ * first ones and the total, not a list as long as the body. */
+#define ORM_ERROR_KEEP 100
 
 /* Fresh record whose field errors go into arena (NULL: fields dropped). */
 void orm_error_init(orm_error *e, rm_arena *arena);
@@ -58,6 +63,10 @@ void orm_error_internal(orm_error *e, const char *fmt, ...)
  * error is INVALID, else ORM_E_VALIDATION. Pointer is copied. */
 void orm_error_field(orm_error *e, int code, const char *pointer, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Field errors reported so far (all of them, beyond those kept). */
+size_t orm_error_count(const orm_error *e);
+/* Field errors reported with code (ORM_E_INVALID or ORM_E_VALIDATION). */
+size_t orm_error_count_code(const orm_error *e, int code);
 /* Human name of a code ("conflict", ...). */
 const char *orm_code_name(int code);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lib/sb.h"
+#include "lib/utf8.h"
 #include "orm/convert.h"
 #include "orm/stmt.h"
 
@@ -215,6 +216,8 @@ static int like_operand(fctx *f, column_op op, const json_t *j, const char *ptr,
     if (!json_is_string(j)) return fail(f, ptr, "%s takes a string", column_op_names[op]);
     const char *s = json_string_value(j);
     size_t n = json_string_length(j);
+    if (rm_utf8_count(s, n) > ORM_FILTER_MAX_PATTERN)
+        return fail(f, ptr, "%s takes at most %d characters", column_op_names[op], ORM_FILTER_MAX_PATTERN);
     rm_sb sb;
     rm_sb_init(&sb, f->a);
     if (op == OP_like || op == OP_ilike) {
@@ -425,7 +428,14 @@ static int check_depth(fctx *f, const json_t *j, const char *ptr, int depth)
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)j, key, v) {
-        if ((rc = check_depth(f, v, child(f, ptr, key), depth + 1))) return rc;
+        /* "a.b": V is {"a": {"any": {"b": V}}}: each hop counts as the two
+         * levels it stands for (SQLite's parser refuses deep EXISTS nests) */
+        int hops = 0;
+        for (const char *p = strchr(key, '.'); p; p = strchr(p + 1, '.')) hops++;
+        const char *p = child(f, ptr, key);
+        if (depth + 2 * hops > ORM_FILTER_MAX_DEPTH)
+            return fail(f, p, "the filter is nested deeper than 16 levels (each step of a dotted path counts two)");
+        if ((rc = check_depth(f, v, p, depth + 1 + 2 * hops))) return rc;
     }
     return 0;
 }

@@ -21,6 +21,10 @@
 #define ORM_FILTER_MAX_DEPTH 16
 #define ORM_FILTER_MAX_NODES 256
 #define ORM_FILTER_MAX_IN 1000
+/* Characters in one like/ilike/startswith/endswith/contains operand: one
+ * comparison of a long pattern with a long value is one step the statement
+ * timeout cannot interrupt. */
+#define ORM_FILTER_MAX_PATTERN 400
 
 /* Aliases handed out to subqueries; shared by everything one statement
  * builds so no two subqueries collide. Start `next` above the aliases the

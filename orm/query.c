@@ -63,9 +63,14 @@ static int sort_key(orm_query *q, rm_arena *a, char *key, orm_alias_seq *aliases
     bool desc = *key == '-';
     if (*key == '-' || *key == '+') key++;
     const orm_mapper *m = q->mapper;
-    int alias = 0;
+    int alias = 0, hops = 0;
     char *dot;
     while ((dot = strchr(key, '.'))) {
+        if (++hops > ORM_SORT_MAX_HOPS) {
+            orm_error_field(err, ORM_E_INVALID, pointer, "sort paths go through at most %d relationships",
+                            ORM_SORT_MAX_HOPS);
+            return ORM_E_INVALID;
+        }
         *dot = '\0';
         const orm_relationship *r = orm_mapper_relationship(m, key);
         if (!r || r->direction != ORM_MANY_TO_ONE) {

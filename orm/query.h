@@ -30,6 +30,10 @@ typedef struct orm_query {
 
 void orm_query_init(orm_query *q, const orm_mapper *m);
 
+/* Relationships one sort key may go through ("a.b.c.name" is 3): each is
+ * a LEFT JOIN of every page's statement. */
+#define ORM_SORT_MAX_HOPS 3
+
 /* Parse a sort spec ("name,-id", "user.name": dotted paths through
  * many-to-one relationships become LEFT OUTER JOINs, so rows whose foreign
  * key is NULL stay) into q->order and q->joins, replacing any order.

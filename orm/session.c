@@ -72,6 +72,12 @@ int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out)
     orm_value *vals = NULL;
     while ((rc = d->next(cur, s->err)) == 1) {
         if (!out || !ncols) continue;
+        if (s->max_rows && ++s->rows > s->max_rows) {
+            rc = orm_error_set(s->err, ORM_E_TOO_LARGE,
+                               "the request would read more than %zu rows: ask for fewer (a smaller "
+                               "limit, fewer includes or operations)", s->max_rows);
+            break;
+        }
         if (nrows == cap) {
             size_t ncap = cap ? cap * 2 : 16;
             vals = rm_arena_realloc(s->arena, vals, cap * ncols * sizeof *vals,
@@ -103,17 +109,30 @@ static void backoff(int attempt)
     nanosleep(&ts, NULL);
 }
 
-/* One attempt: check out, begin, run, commit or roll back, check in. */
+/* One attempt: take the write lock (writes), check out, begin, run, commit
+ * or roll back, check in. The unit's statements share one deadline: the
+ * statement timeout bounds the whole unit, not each statement. */
 static int attempt(orm_session *s, orm_unit_fn fn, void *ud)
 {
     const orm_dialect *dl = orm_engine_dialect(s->engine);
-    int rc = orm_engine_checkout(s->engine, &s->conn, s->err);
-    if (rc) return rc;
-    if (s->write) orm_engine_write_lock(s->engine);
+    const orm_driver *d = orm_engine_driver(s->engine);
+    int rc;
+    if (s->write && (rc = orm_engine_write_lock(s->engine, s->err))) {
+        s->lock_waited = true; /* the wait was the whole budget: no retry */
+        return rc;
+    }
+    rc = orm_engine_checkout(s->engine, &s->conn, s->err);
+    if (rc) {
+        if (s->write) orm_engine_write_unlock(s->engine);
+        return rc;
+    }
+    s->rows = 0;
     rc = exec_verb(s, s->write ? dl->begin_write : dl->begin_read);
     if (rc == 0) {
         s->in_tx = true;
+        d->unit_deadline(s->conn, true);
         rc = fn(s, ud);
+        d->unit_deadline(s->conn, false);
         if (rc == 0) rc = exec_verb(s, "COMMIT");
         if (rc != 0) {
             orm_error keep = *s->err; /* ROLLBACK must not hide the first error */
@@ -131,14 +150,15 @@ static int attempt(orm_session *s, orm_unit_fn fn, void *ud)
 int orm_session_run(orm_session *s, bool write, orm_unit_fn fn, void *ud)
 {
     s->write = write;
+    s->lock_waited = false;
     int rc;
     for (s->attempts = 1;; s->attempts++) {
         rc = attempt(s, fn, ud);
-        if (rc != ORM_E_BUSY || s->attempts >= MAX_ATTEMPTS) break;
+        if (rc != ORM_E_BUSY || s->lock_waited || s->attempts >= MAX_ATTEMPTS) break;
         orm_error_init(s->err, s->err->arena);
         backoff(s->attempts);
     }
-    if (rc == ORM_E_BUSY)
+    if (rc == ORM_E_BUSY && !s->lock_waited)
         orm_error_set(s->err, ORM_E_BUSY, "the database stayed busy; try again");
     return rc;
 }

@@ -32,6 +32,9 @@ typedef struct orm_session {
     unsigned statements;      /* executed, BEGIN/COMMIT/ROLLBACK not counted (all attempts) */
     double db_ms;             /* time spent in the database */
     int attempts;             /* how many times the unit ran */
+    bool lock_waited;         /* the last attempt waited the whole busy timeout for the lock */
+    size_t rows;              /* rows read from the database (all statements, this attempt) */
+    size_t max_rows;          /* more is ORM_E_TOO_LARGE; 0 = no bound */
 } orm_session;
 
 /* Prepare a session; nothing is checked out until orm_session_run. */
@@ -43,11 +46,15 @@ typedef int (*orm_unit_fn)(orm_session *s, void *ud);
 /* Run fn in one transaction. On ORM_E_BUSY (from fn or COMMIT) the unit is
  * rolled back and run again whole, a bounded number of times; then
  * ORM_E_BUSY is returned. fn must therefore keep no state across attempts
- * except through ud it resets itself. Returns 0 or an orm_code (err set). */
+ * except through ud it resets itself. A write unit first waits for the
+ * engine's write lock, at most the busy timeout (then ORM_E_BUSY, not
+ * retried). The statement timeout bounds the whole unit (ORM_E_TIMEOUT).
+ * Returns 0 or an orm_code (err set). */
 int orm_session_run(orm_session *s, bool write, orm_unit_fn fn, void *ud);
 
 /* Execute a compiled statement, collecting every row into out (may be NULL
- * for statements whose rows are not wanted). */
+ * for statements whose rows are not wanted). Past s->max_rows rows read in
+ * the unit, ORM_E_TOO_LARGE. */
 int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out);
 
 #endif

@@ -118,8 +118,17 @@ void rm_route(rm_ctx *ctx)
     /* every segment but the keys is a name: decode it now (n may be max + 1:
      * only the first max segments were kept) */
     for (size_t i = 0; i < n && i < 5; i++)
-        if (i != 2 && i != 4) seg[i] = rm_url_decode(ctx->a, seg[i]);
+        if (i != 2 && i != 4) seg[i] = rm_percent_decode(ctx->a, seg[i], strlen(seg[i]), 0, NULL);
     ctx->route = "unmatched";
+    static const char *const conditionals[] = {"If-Match", "If-None-Match"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *v = rm_request_header(ctx->req, conditionals[i]);
+        if (v && !rm_etag_list_valid(v)) {
+            rm_fail_status(ctx, 400, rm_arena_sprintf(ctx->a, "%s must be \"*\" or a comma-separated "
+                                                              "list of entity tags", conditionals[i]));
+            return;
+        }
+    }
     if (n == 1 && !strcmp(seg[0], "healthz")) {
         ctx->route = "/healthz";
         rm_handle_healthz(ctx);
@@ -137,6 +146,11 @@ void rm_route(rm_ctx *ctx)
     }
     if (n == 2 && !strcmp(seg[0], "api") && !strcmp(seg[1], "_batch")) {
         ctx->route = "/api/_batch";
+        if (ctx->outer) { /* an operation of a batch: it would re-enter the running unit */
+            orm_error_field(&ctx->err, ORM_E_INVALID, "/path", "batches do not nest");
+            rm_fail(ctx);
+            return;
+        }
         rm_handle_batch(ctx);
         return;
     }

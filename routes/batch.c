@@ -22,6 +22,7 @@ typedef struct batch_unit {
     batch_op *ops;
     size_t n;
     size_t failed;       /* index of the failing operation, or n */
+    bool writes;         /* some operation writes: the unit takes the write lock */
 } batch_unit;
 
 static int bad_op(rm_ctx *ctx, size_t i, const char *field, const char *msg)
@@ -30,26 +31,6 @@ static int bad_op(rm_ctx *ctx, size_t i, const char *field, const char *msg)
                     rm_arena_sprintf(ctx->a, "/operations/%zu%s%s", i, field ? "/" : "", field ? field : ""),
                     "%s", msg);
     return ORM_E_INVALID;
-}
-
-/* "/api/users?sort=name" → path and decoded query arguments. */
-static void split_target(rm_arena *a, const char *target, rm_request *req)
-{
-    const char *q = strchr(target, '?');
-    req->raw_path = q ? rm_arena_strndup(a, target, (size_t)(q - target)) : target;
-    req->path = rm_url_decode(a, req->raw_path);
-    if (!q) return;
-    size_t cap = 1;
-    for (const char *p = q; *p; p++) cap += *p == '&';
-    req->query = RM_NEW_ARRAY(a, rm_kv, cap);
-    char *copy = rm_arena_strdup(a, q + 1), *save = NULL;
-    for (char *kv = strtok_r(copy, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
-        char *eq = strchr(kv, '=');
-        if (eq) *eq = '\0';
-        for (char *p = kv; *p; p++) if (*p == '+') *p = ' ';
-        if (eq) for (char *p = eq + 1; *p; p++) if (*p == '+') *p = ' ';
-        req->query[req->nquery++] = (rm_kv){rm_url_decode(a, kv), eq ? rm_url_decode(a, eq + 1) : ""};
-    }
 }
 
 /* Shape checks before anything runs. */
@@ -83,12 +64,15 @@ static int parse_ops(rm_ctx *ctx, batch_unit *b)
         if (!json_is_string(method) || !verbs[vi]) return bad_op(ctx, i, "method", "must be GET, POST, PUT, PATCH or DELETE");
         if (!json_is_string(path) || strncmp(json_string_value(path), "/api/", 5))
             return bad_op(ctx, i, "path", "must be a path under /api/");
-        if (!strncmp(json_string_value(path), "/api/_batch", 11)) return bad_op(ctx, i, "path", "batches do not nest");
         if (obody && !json_is_object(obody) && !json_is_array(obody))
             return bad_op(ctx, i, "body", "must be a JSON object or array");
         batch_op *o = &b->ops[i];
         o->req = (rm_request){.arena = ctx->a, .id = ctx->req->id, .method = verbs[vi], .json = obody};
-        split_target(ctx->a, json_string_value(path), &o->req);
+        /* decoded exactly as the same request sent alone would be */
+        const char *why, *where;
+        if (rm_target_parse(ctx->a, json_string_value(path), json_string_length(path), &o->req, &why, &where))
+            return bad_op(ctx, i, "path", rm_arena_sprintf(ctx->a, "the %s %s", where, why));
+        if (strcmp(o->req.method, "GET")) b->writes = true;
     }
     return 0;
 }
@@ -117,25 +101,42 @@ static int run_batch(orm_session *s, void *ud)
     return 0;
 }
 
-/* The failing operation's problem, pointers moved under /operations/N. */
+/* Where an operation's own pointer goes under /operations/N: into its body,
+ * or (query parameters, filters, the path) beside it. */
+static const char *op_pointer(rm_ctx *ctx, size_t i, const char *p)
+{
+    bool body = strncmp(p, "/query/", 7) && strncmp(p, "/filter", 7) && strcmp(p, "/path");
+    return rm_arena_sprintf(ctx->a, "/operations/%zu%s%s", i, body ? "/body" : "", p);
+}
+
+/* The failing operation's problem, as that operation answered it alone:
+ * its detail and errors, pointers moved under /operations/N (a problem
+ * without errors gets one at the operation). */
 static void reply_failure(rm_ctx *ctx, batch_unit *b)
 {
     batch_op *o = &b->ops[b->failed];
-    const orm_error *e = &o->ctx.err;
-    rm_problem_error *errs = RM_NEW_ARRAY(ctx->a, rm_problem_error, e->nfields + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < e->nfields; i++) {
-        if (e->fields[i].code != e->code) continue;
-        const char *p = e->fields[i].pointer;
-        bool body = strncmp(p, "/query/", 7) && strncmp(p, "/filter", 7);
-        errs[n++] = (rm_problem_error){rm_arena_sprintf(ctx->a, "/operations/%zu%s%s", b->failed,
-                                                        body ? "/body" : "", p),
-                                       e->fields[i].message};
+    json_t *doc = o->resp.body ? json_loadb(o->resp.body, o->resp.body_len, 0, NULL) : NULL;
+    json_t *jerrs = json_object_get(doc, "errors");
+    const char *op_detail = json_string_value(json_object_get(doc, "detail"));
+    if (!op_detail) op_detail = rm_status_title(o->resp.status);
+    size_t n = 0, cap = json_array_size(jerrs) + 1;
+    rm_problem_error *errs = RM_NEW_ARRAY(ctx->a, rm_problem_error, cap);
+    size_t k;
+    json_t *je;
+    json_array_foreach(jerrs, k, je) {
+        const char *p = json_string_value(json_object_get(je, "pointer"));
+        const char *m = json_string_value(json_object_get(je, "message"));
+        errs[n++] = (rm_problem_error){op_pointer(ctx, b->failed, p ? p : ""),
+                                       rm_arena_strdup(ctx->a, m ? m : "")};
     }
+    if (!n) errs[n++] = (rm_problem_error){rm_arena_sprintf(ctx->a, "/operations/%zu", b->failed),
+                                           rm_arena_strdup(ctx->a, op_detail)};
     const char *detail = rm_arena_sprintf(ctx->a, "operation %zu (%s %s) failed: %s", b->failed,
-                                          o->req.method, o->req.raw_path,
-                                          e->detail[0] ? e->detail : n ? errs[0].message : "see errors");
-    rm_problem(ctx->resp, ctx->a, o->resp.status, detail, errs, n, ctx->req->id);
+                                          o->req.method, o->req.raw_path, op_detail);
+    json_int_t total = json_integer_value(json_object_get(doc, "error_count"));
+    json_decref(doc);
+    rm_problem_some(ctx->resp, ctx->a, o->resp.status, detail, errs, n,
+                    total > (json_int_t)n ? (size_t)total : n, ctx->req->id);
 }
 
 void rm_handle_batch(rm_ctx *ctx)
@@ -145,11 +146,11 @@ void rm_handle_batch(rm_ctx *ctx)
         return;
     }
     batch_unit b = {.ctx = ctx};
-    if (parse_ops(ctx, &b)) {
+    if (parse_ops(ctx, &b) || rm_check_if_match_none(ctx)) {
         rm_fail(ctx);
         return;
     }
-    int rc = orm_session_run(&ctx->session, true, run_batch, &b);
+    int rc = orm_session_run(&ctx->session, b.writes, run_batch, &b);
     if (rc) {
         if (b.failed < b.n) reply_failure(ctx, &b);
         else rm_fail(ctx);

@@ -82,6 +82,11 @@ static void present_column(rm_ctx *ctx, const orm_mapper *m, const orm_column *c
         return; /* the key is not rewritten */
     }
     if (val.kind == ORM_V_NULL && c->primary_key) return; /* null autoincrement key: generated */
+    if (c->primary_key && val.kind == ORM_V_TEXT && val.u.s.n == 0) {
+        /* "/api/tags/" could not name the row: refuse it rather than give a dead Location */
+        orm_error_field(&ctx->err, ORM_E_VALIDATION, p, "must not be empty: a key names its row in a URL");
+        return;
+    }
     out->values[c->index] = val;
     out->given[c->index] = true;
 }
@@ -90,7 +95,7 @@ int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_
                   const char *prefix, const orm_value *key, const bool *implied, rm_row_input *out)
 {
     const orm_table *t = m->table;
-    size_t before = ctx->err.nfields;
+    size_t before = orm_error_count(&ctx->err);
     out->values = RM_NEW_ARRAY(ctx->a, orm_value, t->ncolumns);
     out->given = RM_NEW_ARRAY(ctx->a, bool, t->ncolumns);
     if (!json_is_object(obj)) {
@@ -111,7 +116,7 @@ int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_
     for (size_t i = 0; i < t->ncolumns; i++)
         if (!json_object_get(obj, t->columns[i].name))
             absent_column(ctx, m, &t->columns[i], mode, prefix, implied, out);
-    return ctx->err.nfields > before ? ctx->err.code : 0;
+    return orm_error_count(&ctx->err) > before ? ctx->err.code : 0;
 }
 
 int rm_parse_key(rm_arena *a, const orm_mapper *m, const char *text, orm_value *out)
@@ -121,7 +126,7 @@ int rm_parse_key(rm_arena *a, const orm_mapper *m, const char *text, orm_value *
     for (size_t i = 0; i < t->npk; i++) {
         const char *end = i + 1 < t->npk ? strchr(p, ',') : p + strlen(p);
         if (!end) return -1;
-        const char *part = rm_url_decode(a, rm_arena_strndup(a, p, (size_t)(end - p)));
+        const char *part = rm_percent_decode(a, p, (size_t)(end - p), 0, NULL);
         const char *msg;
         if (!*part || orm_value_from_text(t->pk[i], part, a, &out[i], &msg)) return -1;
         p = *end ? end + 1 : end;

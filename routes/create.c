@@ -68,7 +68,7 @@ void rm_handle_create(rm_ctx *ctx, const orm_mapper *m)
     }
     for (size_t i = 0; i < c.n; i++) rm_include_written(ctx, c.plans[i], &inc);
     c.insts = RM_NEW_ARRAY(ctx->a, orm_instance *, c.n + 1);
-    if (rm_run(ctx, true, run_create, &c)) {
+    if (rm_check_if_match_none(ctx) || rm_run(ctx, true, run_create, &c)) {
         rm_fail(ctx);
         return;
     }

@@ -40,8 +40,9 @@ void rm_fail(rm_ctx *ctx)
     for (size_t i = 0; i < e->nfields; i++)
         if (e->fields[i].code == e->code)
             errs[n++] = (rm_problem_error){e->fields[i].pointer, e->fields[i].message};
-    if (!detail && n) detail = n == 1 ? errs[0].message : "the request has invalid fields";
-    rm_problem(ctx->resp, ctx->a, status, detail, errs, n, ctx->req->id);
+    size_t total = orm_error_count_code(e, e->code);
+    if (!detail && n) detail = total == 1 ? errs[0].message : "the request has invalid fields";
+    rm_problem_some(ctx->resp, ctx->a, status, detail, errs, n, total > n ? total : n, ctx->req->id);
 }
 
 void rm_fail_status(rm_ctx *ctx, int status, const char *detail)

@@ -54,6 +54,17 @@ void rm_handle_healthz(rm_ctx *ctx)
         rm_fail_method(ctx, ORM_ALLOW_READ);
         return;
     }
+    /* a unit ends by the statement timeout: a writer holding the write
+     * lock longer is stuck, and every write waits behind it */
+    orm_engine_stats st;
+    orm_engine_stats_get(ctx->app->engine, &st);
+    int timeout = orm_engine_statement_timeout_ms(ctx->app->engine);
+    if (timeout > 0 && st.writer_held_ms > timeout) {
+        rm_fail_status(ctx, 503, rm_arena_sprintf(ctx->a, "a writer has held the database for %lld ms, "
+                                                          "past the statement timeout (%d ms)",
+                                                  st.writer_held_ms, timeout));
+        return;
+    }
     if (orm_engine_ping(ctx->app->engine, &ctx->err)) {
         rm_fail_status(ctx, 503, "the database does not answer");
         return;

@@ -16,28 +16,9 @@ typedef struct item_unit {
     item_op op;
     rm_include *include;
     const bool *fields;
-    const char *if_match;       /* If-Match header, or NULL */
     orm_instance *inst;
     rm_sb body;                 /* the answer, built inside the unit */
 } item_unit;
-
-/* The representation as GET answers it by default, for ETag comparison. */
-static int current_etag(orm_session *s, item_unit *u, orm_instance *inst, orm_identity_map *map,
-                        const char **etag)
-{
-    rm_ctx *ctx = u->ctx;
-    rm_include def;
-    rm_default_include(ctx, u->m, &def);
-    if (!inst->mapper->version_col) {
-        int rc = orm_load_related(s, ctx->app->schema, &inst, 1, def.nodes, def.n, map);
-        if (rc) return rc;
-    }
-    rm_sb sb;
-    rm_sb_init(&sb, ctx->a);
-    rm_write_instance(&sb, inst, def.nodes, def.n, NULL, &def);
-    *etag = rm_etag(ctx, inst, sb.buf, sb.len);
-    return 0;
-}
 
 /* A unit of work on s and the persistent object m/key in it (404 when gone). */
 static int begin(orm_session *s, rm_ctx *ctx, const orm_mapper *m, const orm_value *key, orm_uow *w,
@@ -77,13 +58,7 @@ static int run_item(orm_session *s, void *ud)
     orm_instance *inst;
     int rc = begin(s, ctx, u->m, u->key, &w, &inst);
     if (rc) return rc;
-    if (u->if_match) {
-        const char *etag;
-        if ((rc = current_etag(s, u, inst, &w.map, &etag))) return rc;
-        if (!rm_etag_matches(u->if_match, etag, false))
-            return orm_error_set(&ctx->err, ORM_E_PRECONDITION,
-                                 "If-Match: the object has changed (its ETag is now %s)", etag);
-    }
+    if ((rc = rm_check_if_match(s, ctx, u->m, inst, &w.map))) return rc;
     if (u->op == OP_DELETE) {
         orm_uow_delete(&w, inst);
         return orm_uow_flush(&w);
@@ -126,7 +101,6 @@ static void handle_object(rm_ctx *ctx, const orm_mapper *m, const orm_value *key
     }
     u.include = &inc;
     u.fields = fields;
-    if (u.op != OP_GET) u.if_match = rm_request_header(ctx->req, "If-Match");
     if (u.op == OP_UPDATE) {
         if (!ctx->req->json || !json_is_object(ctx->req->json)) {
             orm_error_field(&ctx->err, ORM_E_INVALID, "", "a JSON object is required");
@@ -218,7 +192,9 @@ static int run_add_member(orm_session *s, void *ud)
     orm_uow w;
     orm_instance *parent;
     int rc = begin(s, ctx, u->m, u->key, &w, &parent);
-    if (rc || (rc = rm_build(ctx, &w, u->plan, &u->child))) return rc;
+    if (rc || (rc = rm_check_if_match(s, ctx, u->m, parent, &w.map)) ||
+        (rc = rm_build(ctx, &w, u->plan, &u->child)))
+        return rc;
     orm_uow_link(&w, parent, u->rel, u->child);
     if ((rc = orm_uow_flush(&w))) return rc;
     if ((rc = orm_load_related(s, ctx->app->schema, &u->child, 1, u->include.nodes, u->include.n, &w.map)))
@@ -235,7 +211,7 @@ static int run_remove_member(orm_session *s, void *ud)
     orm_uow w;
     orm_instance *parent;
     int rc = begin(s, ctx, u->m, u->key, &w, &parent);
-    if (rc) return rc;
+    if (rc || (rc = rm_check_if_match(s, ctx, u->m, parent, &w.map))) return rc;
     orm_include node = {.rel = u->rel, .strategy = ORM_LAZY_SELECTIN};
     if ((rc = orm_load_related(s, ctx->app->schema, &parent, 1, &node, 1, &w.map))) return rc;
     orm_instance *child = orm_identity_map_get(&w.map, u->rel->target->table, u->child_key);

@@ -14,10 +14,12 @@ static int bad(rm_ctx *ctx, const char *param, const char *msg)
     return ORM_E_INVALID;
 }
 
-/* Non-negative integer, or -1. */
+/* Non-negative integer in plain digits (no sign, no space), or -1. */
 static int64_t parse_count(const char *s)
 {
-    if (!*s || *s == '-' || *s == '+') return -1;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9') return -1;
+    if (!*s) return -1;
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 10);

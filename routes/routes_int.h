@@ -8,6 +8,7 @@
 
 #include "lib/http_msg.h"
 #include "lib/sb.h"
+#include "lib/target.h"
 #include "orm/loading.h"
 #include "orm/query.h"
 #include "orm/uow.h"
@@ -108,8 +109,6 @@ void rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb);
 void rm_reply_json_doc(rm_ctx *ctx, int status, json_t *doc);
 /* Percent-encode a path segment / query value into sb. */
 void rm_url_encode(rm_sb *sb, const char *s, size_t n);
-/* Percent-decode (arena copy); malformed escapes stay as they are. */
-char *rm_url_decode(rm_arena *a, const char *s);
 
 /* ---- body.c: JSON input → column values ---------------------------------- */
 typedef enum rm_write_mode {
@@ -141,6 +140,14 @@ const char *rm_etag(rm_ctx *ctx, const orm_instance *inst, const char *json, siz
 void rm_set_etag(rm_ctx *ctx, const orm_instance *inst, const rm_sb *body);
 /* Does an If-Match / If-None-Match header value match etag? */
 bool rm_etag_matches(const char *header, const char *etag, bool weak);
+/* Is it "*" or a comma list of entity tags (RFC 9110)? */
+bool rm_etag_list_valid(const char *header);
+/* Inside a write unit: the request's If-Match (if any) against inst of m,
+ * as GET would answer it by default; ORM_E_PRECONDITION on a mismatch. */
+int rm_check_if_match(orm_session *s, rm_ctx *ctx, const orm_mapper *m, orm_instance *inst,
+                      orm_identity_map *map);
+/* For writes that change no existing representation: only If-Match "*" holds. */
+int rm_check_if_match_none(rm_ctx *ctx);
 
 /* ---- write_plan.c: nested writes ------------------------------------------ */
 typedef enum rm_plan_kind {

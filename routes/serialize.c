@@ -21,31 +21,6 @@ void rm_url_encode(rm_sb *sb, const char *s, size_t n)
     }
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-char *rm_url_decode(rm_arena *a, const char *s)
-{
-    size_t n = strlen(s), k = 0;
-    char *out = rm_arena_alloc(a, n + 1);
-    for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
-            out[k++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[k++] = s[i];
-        }
-    }
-    out[k] = '\0';
-    return out;
-}
-
 const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *row)
 {
     rm_sb sb;

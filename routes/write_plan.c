@@ -160,8 +160,8 @@ static int parse_object(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_
         memset(pr, 0, sizeof *pr);
         parse_relationship(ctx, r, v, ptr, depth, pr);
     }
-    if (p->kind == RM_PLAN_NEW && !ctx->err.nfields) check_orphan(ctx, m, p, via);
-    return ctx->err.nfields ? ctx->err.code : 0;
+    if (p->kind == RM_PLAN_NEW && !orm_error_count(&ctx->err)) check_orphan(ctx, m, p, via);
+    return orm_error_count(&ctx->err) ? ctx->err.code : 0;
 }
 
 int rm_parse_write(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_mode mode,

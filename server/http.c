@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "lib/problem.h"
+#include "lib/target.h"
 #include "server/log.h"
 #include "server/static.h"
 
@@ -71,9 +72,10 @@ typedef struct req_state {
     rm_server *srv;
     rm_arena *arena;
     char id[REQUEST_ID_LEN + 1];
-    size_t uri_len;             /* raw request target, query included */
+    const char *uri;            /* raw request target, query included */
+    size_t uri_len;
     const char *raw_path;       /* raw target up to '?', still percent-encoded */
-    bool uri_has_nul;           /* "%00" somewhere in the raw target */
+    rm_request target;          /* path and query decoded by rm_target_parse */
     struct timespec start;      /* CLOCK_MONOTONIC at the request line */
     bool started;               /* first access-handler call done */
     const char *method, *path;  /* arena copies for the access log */
@@ -114,13 +116,6 @@ static void make_request_id(rm_server *s, char out[REQUEST_ID_LEN + 1])
 
 /* ---------------------------------------------------- request lifecycle */
 
-static bool contains_encoded_nul(const char *uri)
-{
-    for (const char *p = strchr(uri, '%'); p; p = strchr(p + 1, '%'))
-        if (p[1] == '0' && p[2] == '0') return true;
-    return false;
-}
-
 static req_state *new_state(rm_server *s, const char *uri)
 {
     rm_arena *a = rm_arena_new();
@@ -131,7 +126,7 @@ static req_state *new_state(rm_server *s, const char *uri)
     clock_gettime(CLOCK_MONOTONIC, &st->start);
     if (uri) {
         st->uri_len = strlen(uri);
-        st->uri_has_nul = contains_encoded_nul(uri);
+        st->uri = rm_arena_strndup(a, uri, st->uri_len);
         st->raw_path = rm_arena_strndup(a, uri, strcspn(uri, "?"));
     }
     atomic_fetch_add(&s->inflight, 1);
@@ -397,9 +392,12 @@ static enum MHD_Result first_call(struct MHD_Connection *c, req_state *st, const
     if (status) return send_problem(c, st, status, why, NULL, NULL);
     if (h.n_host != 1 && (h.n_host > 1 || strcmp(version, MHD_HTTP_VERSION_1_1) == 0))
         return send_problem(c, st, 400, "HTTP/1.1 needs exactly one Host header", NULL, NULL);
-    if (st->uri_has_nul)
-        return send_problem(c, st, 400, "the request target contains an encoded NUL byte",
-                            NULL, NULL);
+    const char *where;
+    const char *uri = st->uri ? st->uri : url;
+    if (rm_target_parse(st->arena, uri, strlen(uri), &st->target, &why, &where))
+        return send_problem(c, st, 400,
+                            rm_arena_sprintf(st->arena, "the request %s %s", where, why), NULL,
+                            NULL);
     long long cl = h.n_content_length ? parse_content_length(h.content_length) : 0;
     if (cl > 0 && (unsigned long long)cl > s->max_body)
         return send_problem(c, st, 413, "the request body is too large", NULL, NULL);
@@ -482,43 +480,18 @@ static enum MHD_Result check_body(struct MHD_Connection *c, req_state *st, bool 
 
 /* ------------------------------------------------------------ dispatch */
 
-typedef struct arg_list {
-    rm_arena *arena;
-    rm_kv *items;
-    size_t n, cap;
-} arg_list;
-
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   size_t key_size, const char *value, size_t value_size)
-{
-    arg_list *l = cls;
-    if (!key) return MHD_YES;
-    if (l->n == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 16;
-        l->items = rm_arena_realloc(l->arena, l->items, l->cap * sizeof *l->items,
-                                    ncap * sizeof *l->items);
-        l->cap = ncap;
-    }
-    l->items[l->n].key = key;
-    l->items[l->n].value = value ? value : "";
-    l->n++;
-    return MHD_YES;
-}
-
 static enum MHD_Result dispatch(struct MHD_Connection *c, req_state *st, const char *url,
                                 const char *method)
 {
     rm_server *s = st->srv;
-    arg_list args = {.arena = st->arena};
-    MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_arg, &args);
     rm_request req = {
         .arena = st->arena,
         .id = st->id,
         .method = st->method,
-        .path = st->path,
-        .raw_path = st->raw_path ? st->raw_path : st->path,
-        .query = args.items,
-        .nquery = args.n,
+        .path = st->target.path,
+        .raw_path = st->target.raw_path,
+        .query = st->target.query,
+        .nquery = st->target.nquery,
         .headers = st->headers,
         .nheaders = st->nheaders,
         .body = st->body_len ? st->body : NULL,

@@ -680,7 +680,9 @@ static int json_depth(const json_t *j)
         const char *k;
         json_t *v;
         json_object_foreach((json_t *)j, k, v) {
+            /* each hop of a dotted key stands for {"rel": {"any": ...}}: two levels */
             int x = json_depth(v);
+            for (const char *p = strchr(k, '.'); p; p = strchr(p + 1, '.')) x += 2;
             if (x > d) d = x;
         }
         return d + 1;
