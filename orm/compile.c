@@ -266,6 +266,7 @@ int orm_compile_select(const orm_dialect *d, const orm_select *s, rm_arena *a, o
     memset(out, 0, sizeof *out);
     print_select(&c, s);
     out->returns_rows = true;
+    out->is_query = true;
     if (s && s->from && !(s->flags & (ORM_SELECT_COUNT | ORM_SELECT_ONE))) {
         if (s->columns) {
             out->nresult = s->ncolumns;

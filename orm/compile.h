@@ -19,6 +19,7 @@ typedef struct orm_compiled {
     const orm_column **result_columns;   /* what each result column is (NULL: computed) */
     size_t nresult;
     bool returns_rows;
+    bool is_query;                       /* a SELECT: its rows count toward a request's read budget */
 } orm_compiled;
 
 /* Each returns 0, or ORM_E_INTERNAL (statement too large / malformed tree).

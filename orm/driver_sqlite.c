@@ -15,6 +15,7 @@
 #include "orm/driver.h"
 
 #define STMT_CACHE_MAX 512
+#define PROGRESS_EVERY 4   /* virtual-machine instructions between deadline checks */
 
 struct orm_cursor {
     struct orm_conn *conn;
@@ -29,6 +30,7 @@ struct orm_conn {
     orm_conn_stats stats;
     int statement_timeout_ms;
     struct timespec deadline;      /* of the running statement */
+    bool armed;                    /* deadline applies (not to BEGIN/COMMIT/ROLLBACK) */
     struct timespec unit_end;      /* of the running unit; tv_sec 0 = none */
     bool timed_out;
     struct orm_cursor cursor; /* the one cursor */
@@ -70,11 +72,13 @@ static bool before(const struct timespec *a, const struct timespec *b)
     return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
+/* The coarse clock (a few ms of resolution) costs a few nanoseconds: the
+ * progress handler can ask it every few instructions. */
 static bool past_deadline(struct orm_conn *c)
 {
-    if (c->statement_timeout_ms <= 0) return false;
+    if (c->statement_timeout_ms <= 0 || !c->armed) return false;
     struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
     return before(&c->deadline, &now);
 }
 
@@ -88,11 +92,12 @@ static int progress(void *ud)
 }
 
 /* The timeout from now; a statement of a unit ends with the unit at the
- * latest (unit = false: transaction verbs, which always get their own). */
+ * latest (unit = false: the timeout alone). */
 static void arm_deadline(struct orm_conn *c, bool unit)
 {
+    c->armed = true;
     if (c->statement_timeout_ms <= 0) return;
-    clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &c->deadline);
     c->deadline.tv_sec += c->statement_timeout_ms / 1000;
     c->deadline.tv_nsec += (long)(c->statement_timeout_ms % 1000) * 1000000L;
     if (c->deadline.tv_nsec >= 1000000000L) {
@@ -135,7 +140,9 @@ static int prepare(struct orm_conn *c, const orm_compiled *q, sqlite3_stmt **st,
  * go through sqlite3_exec. */
 static int sqlite_exec(orm_conn *c, const char *sql, orm_error *err)
 {
-    arm_deadline(c, false);
+    /* transaction verbs and set-up: the busy timeout bounds their lock
+     * waits; interrupting a ROLLBACK or COMMIT helps no one */
+    c->armed = false;
     if (strchr(sql, ';')) {
         int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
         return rc == SQLITE_OK ? 0 : map_error(c->db, rc, err, sql);
@@ -169,7 +176,9 @@ static int sqlite_connect(const char *target, const orm_conn_options *opt, orm_c
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, opt->busy_timeout_ms);
     c->statement_timeout_ms = opt->statement_timeout_ms;
-    if (c->statement_timeout_ms > 0) sqlite3_progress_handler(c->db, 1000, progress, c);
+    /* every few instructions: a scan whose rows each cost one long LIKE runs
+     * only a handful of instructions per row, and must stop between rows */
+    if (c->statement_timeout_ms > 0) sqlite3_progress_handler(c->db, PROGRESS_EVERY, progress, c);
     static const char *const pragmas =
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
         "PRAGMA case_sensitive_like=ON;";

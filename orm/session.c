@@ -72,7 +72,7 @@ int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out)
     orm_value *vals = NULL;
     while ((rc = d->next(cur, s->err)) == 1) {
         if (!out || !ncols) continue;
-        if (s->max_rows && ++s->rows > s->max_rows) {
+        if (q->is_query && s->max_rows && ++s->rows > s->max_rows) {
             rc = orm_error_set(s->err, ORM_E_TOO_LARGE,
                                "the request would read more than %zu rows: ask for fewer (a smaller "
                                "limit, fewer includes or operations)", s->max_rows);
@@ -84,9 +84,18 @@ int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out)
                                     ncap * ncols * sizeof *vals);
             cap = ncap;
         }
-        for (size_t c = 0; c < ncols; c++)
-            vals[nrows * ncols + c] = orm_value_copy(s->arena, d->column(cur, c));
+        for (size_t c = 0; c < ncols; c++) {
+            orm_value v = d->column(cur, c);
+            if (v.kind == ORM_V_TEXT && q->is_query) s->bytes += v.u.s.n;
+            vals[nrows * ncols + c] = orm_value_copy(s->arena, v);
+        }
         nrows++;
+        if (s->max_bytes && s->bytes > s->max_bytes) {
+            rc = orm_error_set(s->err, ORM_E_TOO_LARGE,
+                               "the request would read more than %zu bytes of values: ask for fewer "
+                               "rows or fields", s->max_bytes);
+            break;
+        }
     }
     if (out) {
         out->nrows = nrows;
@@ -126,7 +135,7 @@ static int attempt(orm_session *s, orm_unit_fn fn, void *ud)
         if (s->write) orm_engine_write_unlock(s->engine);
         return rc;
     }
-    s->rows = 0;
+    s->rows = s->bytes = 0;
     rc = exec_verb(s, s->write ? dl->begin_write : dl->begin_read);
     if (rc == 0) {
         s->in_tx = true;

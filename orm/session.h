@@ -35,6 +35,8 @@ typedef struct orm_session {
     bool lock_waited;         /* the last attempt waited the whole busy timeout for the lock */
     size_t rows;              /* rows read from the database (all statements, this attempt) */
     size_t max_rows;          /* more is ORM_E_TOO_LARGE; 0 = no bound */
+    size_t bytes;             /* bytes of text values read, this attempt */
+    size_t max_bytes;         /* more is ORM_E_TOO_LARGE; 0 = no bound */
 } orm_session;
 
 /* Prepare a session; nothing is checked out until orm_session_run. */

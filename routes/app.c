@@ -35,6 +35,8 @@ int rm_app_open(const rm_app_config *cfg, rm_app **out, char *errbuf, size_t err
     rm_app *app = calloc(1, sizeof *app);
     if (!app) return -1;
     app->cfg = *cfg;
+    if (app->cfg.max_request_rows <= 0) app->cfg.max_request_rows = 100000;
+    if (!app->cfg.max_response) app->cfg.max_response = (size_t)64 << 20;
     rm_metrics_init(&app->metrics);
     orm_error err;
     orm_error_init(&err, NULL);
@@ -192,6 +194,8 @@ void rm_app_handle(void *ud, const rm_request *req, rm_response *resp)
     rm_ctx ctx = {.app = ud, .req = req, .resp = resp, .a = req->arena};
     orm_error_init(&ctx.err, req->arena);
     orm_session_init(&ctx.session, ctx.app->engine, req->arena, &ctx.err);
+    ctx.session.max_rows = (size_t)ctx.app->cfg.max_request_rows;
+    ctx.session.max_bytes = ctx.app->cfg.max_response;
     rm_route(&ctx);
     add_timing(&ctx);
     clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -22,6 +22,9 @@ typedef struct rm_app_config {
     int max_overflow;            /* --max-overflow */
     int statement_timeout_ms;    /* --statement-timeout-ms */
     size_t max_body;             /* --max-body (reported in GET /api) */
+    int max_request_rows;        /* --max-request-rows: rows one request may read (0 = 100000) */
+    size_t max_response;         /* --max-response: bytes of one answer, and of values one
+                                    request may read (0 = 64 MiB) */
     const char *secret;          /* --jwt-secret: also keys cursor MACs; may be NULL */
 } rm_app_config;
 

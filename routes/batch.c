@@ -81,6 +81,7 @@ static int run_batch(orm_session *s, void *ud)
 {
     batch_unit *b = ud;
     b->failed = b->n;
+    size_t answer = 0;
     for (size_t i = 0; i < b->n; i++) {
         batch_op *o = &b->ops[i];
         memset(&o->resp, 0, sizeof o->resp);
@@ -97,6 +98,12 @@ static int run_batch(orm_session *s, void *ud)
             *s->err = o->ctx.err;
             return o->ctx.err.code ? o->ctx.err.code : ORM_E_INVALID;
         }
+        /* the answer repeats every body: past --max-response nothing is kept */
+        answer += o->resp.body_len + 64;
+        if (answer > b->ctx->app->cfg.max_response)
+            return orm_error_set(s->err, ORM_E_TOO_LARGE,
+                                 "the batch's answer would be larger than %zu bytes (at operation %zu): "
+                                 "split it or ask for less", b->ctx->app->cfg.max_response, i);
     }
     return 0;
 }
@@ -157,7 +164,7 @@ void rm_handle_batch(rm_ctx *ctx)
         return;
     }
     rm_sb sb;
-    rm_sb_init(&sb, ctx->a);
+    rm_answer_init(ctx, &sb);
     rm_sb_append(&sb, "{\"results\":[");
     for (size_t i = 0; i < b.n; i++) {
         rm_response *r = &b.ops[i].resp;

@@ -74,7 +74,7 @@ void rm_handle_create(rm_ctx *ctx, const orm_mapper *m)
     }
     bool bulk = json_is_array(body);
     rm_sb sb;
-    rm_sb_init(&sb, ctx->a);
+    rm_sb_init(&sb, ctx->a); /* bounded by the body it answers */
     if (bulk) rm_sb_append(&sb, "{\"data\":[");
     for (size_t i = 0; i < c.n; i++) {
         if (i) rm_sb_appendc(&sb, ',');

@@ -44,7 +44,7 @@ static int read_item(orm_session *s, item_unit *u)
     if (rc) return rc;
     if (!got.n) return orm_error_set(&ctx->err, ORM_E_NOT_FOUND, "no %s with that key", u->m->name);
     u->inst = got.items[0];
-    rm_sb_init(&u->body, ctx->a);
+    rm_answer_init(ctx, &u->body);
     rm_write_instance(&u->body, u->inst, u->include->nodes, u->include->n, u->fields, u->include);
     return 0;
 }
@@ -69,7 +69,7 @@ static int run_item(orm_session *s, void *ud)
     if ((rc = orm_load_related(s, ctx->app->schema, &inst, 1, u->include->nodes, u->include->n, &w.map)))
         return rc;
     u->inst = inst;
-    rm_sb_init(&u->body, ctx->a);
+    rm_sb_init(&u->body, ctx->a); /* a write's answer: bounded by its body */
     rm_write_instance(&u->body, inst, u->include->nodes, u->include->n, u->fields, u->include);
     return 0;
 }
@@ -136,7 +136,7 @@ static void reply_instance(rm_ctx *ctx, int status, const orm_instance *inst, co
                            const bool *fields)
 {
     rm_sb sb;
-    rm_sb_init(&sb, ctx->a);
+    rm_answer_init(ctx, &sb);
     if (inst) rm_write_instance(&sb, inst, inc->nodes, inc->n, fields, inc);
     else rm_sb_append(&sb, "null");
     rm_reply_json(ctx, status, &sb);

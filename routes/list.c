@@ -102,7 +102,7 @@ static void reply_list(rm_ctx *ctx, const char *base, list_unit *u)
     }
     size_t n = u->rows.n;
     rm_sb sb;
-    rm_sb_init(&sb, ctx->a);
+    rm_answer_init(ctx, &sb);
     rm_sb_append(&sb, "{\"data\":[");
     for (size_t i = 0; i < n; i++) {
         if (i) rm_sb_appendc(&sb, ',');

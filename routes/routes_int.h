@@ -103,7 +103,10 @@ const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *ro
  * embedded nor noload. */
 void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *nodes, size_t n,
                        rm_fields fields, const rm_include *inc);
-/* Answer status with body text in sb (application/json). */
+/* Begin an answer's text: an arena builder bounded by --max-response. */
+void rm_answer_init(rm_ctx *ctx, rm_sb *sb);
+/* Answer status with body text in sb (application/json); a builder past
+ * its bound answers 413 instead. */
 void rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb);
 /* Answer a json_t document (stolen: freed here). */
 void rm_reply_json_doc(rm_ctx *ctx, int status, json_t *doc);

@@ -112,8 +112,21 @@ void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *n
     rm_sb_appendc(sb, '}');
 }
 
+void rm_answer_init(rm_ctx *ctx, rm_sb *sb)
+{
+    rm_sb_init(sb, ctx->a);
+    sb->limit = ctx->app->cfg.max_response;
+}
+
 void rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb)
 {
+    if (sb->err) { /* an answer begun with rm_answer_init outgrew --max-response */
+        orm_error_set(&ctx->err, ORM_E_TOO_LARGE,
+                      "the answer would be larger than %zu bytes: ask for fewer rows, fields or "
+                      "includes", sb->limit);
+        rm_fail(ctx);
+        return;
+    }
     rm_response_body(ctx->resp, status, "application/json", sb->buf, sb->len);
 }
 

@@ -46,6 +46,8 @@ static rm_app_config app_config(const rm_options *o)
         .max_overflow = o->max_overflow,
         .statement_timeout_ms = o->statement_timeout_ms,
         .max_body = o->max_body,
+        .max_request_rows = o->max_request_rows,
+        .max_response = o->max_response,
         .secret = o->jwt_secret && *o->jwt_secret ? o->jwt_secret : NULL,
     };
     return c;

@@ -45,6 +45,10 @@ static const opt_def opt_defs[] = {
      "statement timeout in milliseconds, 0 = none (default 5000)"},
     {"max-body", OPT_SIZE, F(max_body), 1, 1LL << 30, "BYTES",
      "largest request body accepted (default 1048576)"},
+    {"max-request-rows", OPT_INT, F(max_request_rows), 1, INT32_MAX, "N",
+     "rows one request may read from the database, all statements together (default 100000)"},
+    {"max-response", OPT_SIZE, F(max_response), 65536, 1LL << 32, "BYTES",
+     "largest answer, and most value bytes one request may read (default 67108864)"},
     {"seed", OPT_STRING, F(seed), 0, 0, "FILE", "JSON seed data loaded at start"},
     {"jwt-secret", OPT_STRING, F(jwt_secret), 0, 0, "SECRET",
      "HS256 secret: turns on access control"},
@@ -66,6 +70,8 @@ static void set_defaults(rm_options *o)
     o->max_overflow = 10;
     o->statement_timeout_ms = 5000;
     o->max_body = 1048576;
+    o->max_request_rows = 100000;
+    o->max_response = (size_t)64 << 20;
     o->access_log = true;
 }
 

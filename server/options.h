@@ -26,6 +26,8 @@ typedef struct rm_options {
     int max_overflow;            /* --max-overflow 0..10000, default 10 */
     int statement_timeout_ms;    /* --statement-timeout-ms >= 0 (0 = none), default 5000 */
     size_t max_body;             /* --max-body 1..1 GiB, default 1048576 */
+    int max_request_rows;        /* --max-request-rows 1.., default 100000 */
+    size_t max_response;         /* --max-response 64 KiB..4 GiB, default 64 MiB */
     const char *seed;            /* --seed FILE or NULL */
     const char *jwt_secret;      /* --jwt-secret or NULL */
     bool access_log;             /* --access-log, default true: one line per request */

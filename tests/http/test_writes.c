@@ -89,32 +89,6 @@ END_TEST
 
 /* ------------------------------------------------------------ helpers */
 
-/* printf into a malloc'd string, then every ' becomes " (so JSON bodies
- * read naturally in C; no value below contains an apostrophe). */
-static char *__attribute__((format(printf, 1, 0))) vjson(const char *fmt, va_list ap)
-{
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    ck_assert(n >= 0);
-    char *s = malloc((size_t)n + 1);
-    ck_assert(s != NULL);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    for (char *p = s; *p; p++)
-        if (*p == '\'') *p = '"';
-    return s;
-}
-
-static char *__attribute__((format(printf, 1, 2))) jsonf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = vjson(fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 /* A formatted path (rotating static buffers: only the test thread uses it). */
 static const char *__attribute__((format(printf, 1, 2))) P(const char *fmt, ...)
 {
@@ -128,24 +102,11 @@ static const char *__attribute__((format(printf, 1, 2))) P(const char *fmt, ...)
     return b;
 }
 
-/* Send a JSON body written with ' for " (see vjson). */
-static rt_response *__attribute__((format(printf, 4, 5)))
-sendf(const rt_server *s, const char *method, const char *path, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *body = vjson(fmt, ap);
-    va_end(ap);
-    rt_response *r = rt_send_json(s, method, path, body);
-    free(body);
-    return r;
-}
-
 static rt_response *send_with_header(const rt_server *s, const char *method, const char *path,
                                      const char *body, const char *header)
 {
     const char *const hdrs[] = {header, NULL};
-    char *b = body ? jsonf("%s", body) : NULL;
+    char *b = body ? rt_jsonf("%s", body) : NULL;
     rt_response *r = rt_request(s, method, path, b, b ? "application/json" : NULL, hdrs);
     free(b);
     return r;
@@ -194,7 +155,7 @@ create(const rt_server *s, const char *path, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *body = vjson(fmt, ap);
+    char *body = rt_vjsonf(fmt, ap);
     va_end(ap);
     rt_response *r = rt_send_json(s, "POST", path, body);
     free(body);
@@ -285,7 +246,7 @@ static void assert_same_db(const rt_server *s, const char *before, const char *w
 START_TEST(seed_delete_with_delete_orphan)
 {
     SQL_EQ(&blog, "2", "SELECT count(*) FROM addresses WHERE email_address IN ('jack@google.com', 'j25@yahoo.com')");
-    rt_response *r = sendf(&blog, "PATCH", "/api/users/5", "{'addresses': [{'id': 1}]}");
+    rt_response *r = rt_sendf(&blog, "PATCH", "/api/users/5", "{'addresses': [{'id': 1}]}");
     RT_ASSERT_STATUS(r, 200);
     ck_assert_uint_eq(json_array_size(rt_json_at(r, "addresses")), 1);
     ck_assert_int_eq(rt_json_int(r, "addresses.0.id"), 1);
@@ -346,7 +307,7 @@ START_TEST(nested_create_everything)
 {
     long long kw_before = sql_int(&blog, "SELECT count(*) FROM keywords");
     size_t mark = log_mark(&blog);
-    rt_response *r = sendf(&blog, "POST", "/api/users",
+    rt_response *r = rt_sendf(&blog, "POST", "/api/users",
                            "{'name': 'nc', 'fullname': 'Nested Create', 'password': 'pw',"
                            " 'addresses': [{'email_address': 'nc1@x.org'}, {'email_address': 'nc2@x.org'}],"
                            " 'posts': [{'headline': 'nc post 1', 'keywords': [{'id': 2}, {'keyword': 'nc-new'}]},"
@@ -408,7 +369,7 @@ END_TEST
 START_TEST(pending_orphan_is_422)
 {
     char *before = rt_db_fingerprint(&blog);
-    rt_response *r = sendf(&blog, "POST", "/api/addresses", "{'email_address': 'orphan@x.org'}");
+    rt_response *r = rt_sendf(&blog, "POST", "/api/addresses", "{'email_address': 'orphan@x.org'}");
     rt_assert_problem(r, 422, "/user_id");
     rt_response_free(r);
     assert_same_db(&blog, before, "a pending orphan");
@@ -419,7 +380,7 @@ END_TEST
 /* A bulk POST with nested objects: each item's children get its key. */
 START_TEST(nested_bulk_create)
 {
-    rt_response *r = sendf(&blog, "POST", "/api/users",
+    rt_response *r = rt_sendf(&blog, "POST", "/api/users",
                            "[{'name': 'bulk1', 'addresses': [{'email_address': 'b1a@x.org'}]},"
                            " {'name': 'bulk2', 'addresses': [{'email_address': 'b2a@x.org'}, {'email_address': 'b2b@x.org'}]}]");
     RT_ASSERT_STATUS(r, 201);
@@ -447,7 +408,7 @@ START_TEST(patch_collection_delete_orphan)
     long long b = id_where(&blog, "addresses", "email_address", "po-b@x.org");
     long long c = id_where(&blog, "addresses", "email_address", "po-c@x.org");
     size_t mark = log_mark(&blog);
-    rt_response *r = sendf(&blog, "PATCH", P("/api/users/%lld", uid),
+    rt_response *r = rt_sendf(&blog, "PATCH", P("/api/users/%lld", uid),
                            "{'addresses': [{'id': %lld}, {'id': %lld, 'email_address': 'po-b2@x.org'},"
                            " {'email_address': 'po-d@x.org'}]}", a, b);
     RT_ASSERT_STATUS(r, 200);
@@ -477,7 +438,7 @@ START_TEST(patch_collection_delete_orphan)
     /* PUT with an empty collection: every member goes (delete-orphan); the
      * user's columns are what they were, so no UPDATE of users either */
     mark = log_mark(&blog);
-    r = sendf(&blog, "PUT", P("/api/users/%lld", uid), "{'name': 'po', 'addresses': []}");
+    r = rt_sendf(&blog, "PUT", P("/api/users/%lld", uid), "{'name': 'po', 'addresses': []}");
     RT_ASSERT_STATUS(r, 200);
     ck_assert_uint_eq(json_array_size(rt_json_at(r, "addresses")), 0);
     rt_response_free(r);
@@ -488,7 +449,7 @@ START_TEST(patch_collection_delete_orphan)
 
     /* a PUT without the relationship key leaves the collection alone */
     create(&blog, P("/api/users/%lld/addresses", uid), "{'email_address': 'po-e@x.org'}");
-    r = sendf(&blog, "PUT", P("/api/users/%lld", uid), "{'name': 'po', 'fullname': 'P O'}");
+    r = rt_sendf(&blog, "PUT", P("/api/users/%lld", uid), "{'name': 'po', 'fullname': 'P O'}");
     RT_ASSERT_STATUS(r, 200);
     rt_response_free(r);
     SQL_EQ(&blog, "1", "SELECT count(*) FROM addresses WHERE user_id = %lld", uid);
@@ -503,7 +464,7 @@ START_TEST(patch_collection_moves_member)
     long long u2 = create(&blog, "/api/users", "{'name': 'mv2', 'addresses': [{'email_address': 'mv2@x.org'}]}");
     long long a1 = id_where(&blog, "addresses", "email_address", "mv1@x.org");
     long long a2 = id_where(&blog, "addresses", "email_address", "mv2@x.org");
-    rt_response *r = sendf(&blog, "PATCH", P("/api/users/%lld", u2), "{'addresses': [{'id': %lld}, {'id': %lld}]}",
+    rt_response *r = rt_sendf(&blog, "PATCH", P("/api/users/%lld", u2), "{'addresses': [{'id': %lld}, {'id': %lld}]}",
                            a1, a2);
     RT_ASSERT_STATUS(r, 200);
     ck_assert_uint_eq(json_array_size(rt_json_at(r, "addresses")), 2);
@@ -523,7 +484,7 @@ START_TEST(patch_collection_unlinks)
     long long y = id_where(&noc, "addresses", "email_address", "ul-y@x.org");
     long long z = id_where(&noc, "addresses", "email_address", "ul-z@x.org");
     size_t mark = log_mark(&noc);
-    rt_response *r = sendf(&noc, "PATCH", P("/api/users/%lld", uid), "{'addresses': [{'id': %lld}]}", x);
+    rt_response *r = rt_sendf(&noc, "PATCH", P("/api/users/%lld", uid), "{'addresses': [{'id': %lld}]}", x);
     RT_ASSERT_STATUS(r, 200);
     ck_assert_uint_eq(json_array_size(rt_json_at(r, "addresses")), 1);
     rt_response_free(r);
@@ -536,7 +497,7 @@ START_TEST(patch_collection_unlinks)
                   log);
     free(log);
 
-    r = sendf(&noc, "PUT", P("/api/users/%lld", uid), "{'name': 'ul', 'addresses': []}");
+    r = rt_sendf(&noc, "PUT", P("/api/users/%lld", uid), "{'name': 'ul', 'addresses': []}");
     RT_ASSERT_STATUS(r, 200);
     rt_response_free(r);
     SQL_EQ(&noc, "3", "SELECT count(*) FROM addresses WHERE id IN (%lld, %lld, %lld) AND user_id IS NULL", x, y, z);
@@ -548,18 +509,18 @@ END_TEST
 START_TEST(patch_into_empty_relationships)
 {
     long long u = create(&noc, "/api/users", "{'name': 'em'}");
-    rt_response *r = sendf(&noc, "PATCH", P("/api/users/%lld", u), "{'addresses': [{'email_address': 'em1@x.org'}]}");
+    rt_response *r = rt_sendf(&noc, "PATCH", P("/api/users/%lld", u), "{'addresses': [{'email_address': 'em1@x.org'}]}");
     RT_ASSERT_STATUS(r, 200);
     ck_assert_uint_eq(json_array_size(rt_json_at(r, "addresses")), 1);
     rt_response_free(r);
     SQL_EQ(&noc, P("%lld", u), "SELECT user_id FROM addresses WHERE email_address = 'em1@x.org'");
     long long a = create(&noc, "/api/addresses", "{'email_address': 'em2@x.org'}");
-    r = sendf(&noc, "PATCH", P("/api/addresses/%lld", a), "{'user': {'id': %lld}}", u);
+    r = rt_sendf(&noc, "PATCH", P("/api/addresses/%lld", a), "{'user': {'id': %lld}}", u);
     RT_ASSERT_STATUS(r, 200);
     rt_response_free(r);
     SQL_EQ(&noc, P("%lld", u), "SELECT user_id FROM addresses WHERE id = %lld", a);
     long long p = create(&noc, "/api/posts", "{'headline': 'em', 'user_id': %lld}", u);
-    r = sendf(&noc, "PATCH", P("/api/posts/%lld", p), "{'author': {'name': 'em-new'}}");
+    r = rt_sendf(&noc, "PATCH", P("/api/posts/%lld", p), "{'author': {'name': 'em-new'}}");
     RT_ASSERT_STATUS(r, 200);
     rt_response_free(r);
     SQL_EQ(&noc, "em-new", "SELECT u.name FROM posts p JOIN users u ON u.id = p.user_id WHERE p.id = %lld", p);
@@ -580,7 +541,7 @@ START_TEST(many_to_many_replace_touches_only_changes)
     SQL_EQ(&blog, "3", "SELECT count(*) FROM post_keywords WHERE post_id = %lld", p);
 
     size_t mark = log_mark(&blog);
-    rt_response *r = sendf(&blog, "PATCH", P("/api/posts/%lld", p),
+    rt_response *r = rt_sendf(&blog, "PATCH", P("/api/posts/%lld", p),
                            "{'keywords': [{'id': %lld}, {'id': %lld}, {'keyword': 'mm-4'}, {'id': 2}]}", k2, k3);
     RT_ASSERT_STATUS(r, 200);
     ck_assert_uint_eq(json_array_size(rt_json_at(r, "keywords")), 4);
@@ -603,7 +564,7 @@ START_TEST(many_to_many_replace_touches_only_changes)
 
     /* the same members in another order: no association statement at all */
     mark = log_mark(&blog);
-    r = sendf(&blog, "PUT", P("/api/posts/%lld", p),
+    r = rt_sendf(&blog, "PUT", P("/api/posts/%lld", p),
               "{'headline': 'mm', 'keywords': [{'id': %lld}, {'id': 2}, {'id': %lld}, {'id': %lld}]}", k4, k3, k2);
     RT_ASSERT_STATUS(r, 200);
     rt_response_free(r);
@@ -626,7 +587,7 @@ START_TEST(update_only_changed_columns)
     snprintf(upath, sizeof upath, "%s", path);
 
     size_t mark = log_mark(&blog);
-    rt_response *r = sendf(&blog, "PATCH", upath, "{'name': 'uc', 'fullname': 'UC 2'}");
+    rt_response *r = rt_sendf(&blog, "PATCH", upath, "{'name': 'uc', 'fullname': 'UC 2'}");
     RT_ASSERT_STATUS(r, 200);
     ck_assert_int_eq(rt_json_int(r, "version"), 2);
     rt_response_free(r);
@@ -645,7 +606,7 @@ START_TEST(update_only_changed_columns)
     static const char *const same[] = {"{'fullname': 'UC 2'}", "{'name': 'uc'}", "{}"};
     for (size_t i = 0; i < 3; i++) {
         mark = log_mark(&blog);
-        r = sendf(&blog, "PATCH", upath, "%s", same[i]);
+        r = rt_sendf(&blog, "PATCH", upath, "%s", same[i]);
         RT_ASSERT_STATUS(r, 200);
         ck_assert_int_eq(rt_json_int(r, "version"), 2);
         ck_assert_str_eq(rt_header(r, "ETag"), "\"v2\"");
@@ -656,7 +617,7 @@ START_TEST(update_only_changed_columns)
         free(log);
     }
     mark = log_mark(&blog);
-    r = sendf(&blog, "PUT", upath, "{'name': 'uc', 'fullname': 'UC 2'}");
+    r = rt_sendf(&blog, "PUT", upath, "{'name': 'uc', 'fullname': 'UC 2'}");
     RT_ASSERT_STATUS(r, 200);
     ck_assert_int_eq(rt_json_int(r, "version"), 2);
     rt_response_free(r);
@@ -667,7 +628,7 @@ START_TEST(update_only_changed_columns)
 
     /* PUT sets an omitted column to NULL: that is a change */
     mark = log_mark(&blog);
-    r = sendf(&blog, "PUT", upath, "{'name': 'uc'}");
+    r = rt_sendf(&blog, "PUT", upath, "{'name': 'uc'}");
     RT_ASSERT_STATUS(r, 200);
     ck_assert_msg(json_is_null(rt_json_at(r, "fullname")), "PUT kept fullname: %s", r->body);
     ck_assert_int_eq(rt_json_int(r, "version"), 3);
@@ -689,7 +650,7 @@ START_TEST(failing_nested_writes_change_nothing)
     char *before = rt_db_fingerprint(&blog);
 
     /* a bad value deep in the body: 422 before any SQL */
-    rt_response *r = sendf(&blog, "POST", "/api/users",
+    rt_response *r = rt_sendf(&blog, "POST", "/api/users",
                            "{'name': 'fx2', 'addresses': [{'email_address': 'a@x.org'}, {'email_address': 'b@x.org'},"
                            " {'email_address': null}]}");
     rt_assert_problem(r, 422, "/addresses/2/email_address");
@@ -697,7 +658,7 @@ START_TEST(failing_nested_writes_change_nothing)
     assert_same_db(&blog, before, "a null email deep in the body");
 
     /* a wrong type deep in the body: 400 */
-    r = sendf(&blog, "POST", "/api/users",
+    r = rt_sendf(&blog, "POST", "/api/users",
               "{'name': 'fx2', 'posts': [{'headline': 'h', 'keywords': [{'keyword': 5}]}]}");
     rt_assert_problem(r, 400, "/posts/0/keywords/0/keyword");
     rt_response_free(r);
@@ -705,7 +666,7 @@ START_TEST(failing_nested_writes_change_nothing)
 
     /* a nested {pk} that does not exist: 422 at that object, after the
      * unit had started (rolled back) */
-    r = sendf(&blog, "POST", "/api/users",
+    r = rt_sendf(&blog, "POST", "/api/users",
               "{'name': 'fx2', 'addresses': [{'email_address': 'fx2@x.org'}],"
               " 'posts': [{'headline': 'fx2 post', 'keywords': [{'keyword': 'fx2-new'}, {'id': 99999}]}]}");
     rt_assert_problem(r, 422, "/posts/0/keywords/1");
@@ -713,7 +674,7 @@ START_TEST(failing_nested_writes_change_nothing)
     assert_same_db(&blog, before, "a nested {pk} that does not exist");
 
     /* a unique violation met by the flush after several INSERTs: 409, all rolled back */
-    r = sendf(&blog, "POST", "/api/users",
+    r = rt_sendf(&blog, "POST", "/api/users",
               "{'name': 'fx2', 'addresses': [{'email_address': 'fx2@x.org'}],"
               " 'posts': [{'headline': 'fx2 post', 'keywords': [{'keyword': 'fx2-new'}, {'keyword': 'firstpost'}]}]}");
     rt_assert_problem(r, 409, NULL);
@@ -721,7 +682,7 @@ START_TEST(failing_nested_writes_change_nothing)
     assert_same_db(&blog, before, "a unique violation deep in a nested create");
 
     /* a bulk POST whose second item is bad: pointer into that item */
-    r = sendf(&blog, "POST", "/api/users",
+    r = rt_sendf(&blog, "POST", "/api/users",
               "[{'name': 'fx3'}, {'name': 'fx4', 'addresses': [{'email_address': null}]}]");
     rt_assert_problem(r, 422, "/1/addresses/0/email_address");
     rt_response_free(r);
@@ -729,14 +690,14 @@ START_TEST(failing_nested_writes_change_nothing)
 
     /* a PATCH whose replacement names a missing row: the column change and
      * the collection change are both rolled back */
-    r = sendf(&blog, "PATCH", P("/api/users/%lld", uid),
+    r = rt_sendf(&blog, "PATCH", P("/api/users/%lld", uid),
               "{'fullname': 'changed', 'addresses': [{'email_address': 'fx-new@x.org'}, {'id': 99999}]}");
     rt_assert_problem(r, 422, "/addresses/1");
     rt_response_free(r);
     assert_same_db(&blog, before, "a PATCH with a missing nested {pk}");
 
     /* a nested update (key + fields) of a row that does not exist */
-    r = sendf(&blog, "PATCH", P("/api/users/%lld", uid),
+    r = rt_sendf(&blog, "PATCH", P("/api/users/%lld", uid),
               "{'addresses': [{'id': %lld}, {'id': 99999, 'email_address': 'ghost@x.org'}]}", a);
     rt_assert_problem(r, 422, "/addresses/1");
     rt_response_free(r);
@@ -755,7 +716,7 @@ START_TEST(collection_sub_resources)
     long long b = id_where(&blog, "addresses", "email_address", "sr2-b@x.org");
 
     /* a new member */
-    rt_response *r = sendf(&blog, "POST", P("/api/users/%lld/addresses", u), "{'email_address': 'sr-new@x.org'}");
+    rt_response *r = rt_sendf(&blog, "POST", P("/api/users/%lld/addresses", u), "{'email_address': 'sr-new@x.org'}");
     RT_ASSERT_STATUS(r, 201);
     long long n = rt_json_int(r, "id");
     ck_assert_str_eq(rt_header(r, "Location"), P("/api/addresses/%lld", n));
@@ -765,7 +726,7 @@ START_TEST(collection_sub_resources)
     SQL_EQ(&blog, P("%lld", u), "SELECT user_id FROM addresses WHERE id = %lld", n);
 
     /* a linked member (taken from another user) */
-    r = sendf(&blog, "POST", P("/api/users/%lld/addresses", u), "{'id': %lld}", b);
+    r = rt_sendf(&blog, "POST", P("/api/users/%lld/addresses", u), "{'id': %lld}", b);
     RT_ASSERT_STATUS(r, 201);
     ck_assert_str_eq(rt_header(r, "Location"), P("/api/addresses/%lld", b));
     ck_assert_int_eq(rt_json_int(r, "user_id"), u);
@@ -793,12 +754,12 @@ START_TEST(collection_sub_resources)
 
     /* many-to-many: new and linked members, removal deletes only the association row */
     long long p = create(&blog, "/api/posts", "{'headline': 'srp'}");
-    r = sendf(&blog, "POST", P("/api/posts/%lld/keywords", p), "{'keyword': 'sr-kw'}");
+    r = rt_sendf(&blog, "POST", P("/api/posts/%lld/keywords", p), "{'keyword': 'sr-kw'}");
     RT_ASSERT_STATUS(r, 201);
     long long k = rt_json_int(r, "id");
     ck_assert_str_eq(rt_header(r, "Location"), P("/api/keywords/%lld", k));
     rt_response_free(r);
-    r = sendf(&blog, "POST", P("/api/posts/%lld/keywords", p), "{'id': 1}");
+    r = rt_sendf(&blog, "POST", P("/api/posts/%lld/keywords", p), "{'id': 1}");
     RT_ASSERT_STATUS(r, 201);
     ck_assert_str_eq(rt_header(r, "Location"), "/api/keywords/1");
     rt_response_free(r);
@@ -819,11 +780,11 @@ START_TEST(collection_link_missing_is_422)
 {
     long long u = create(&blog, "/api/users", "{'name': 'srm'}");
     char *before = rt_db_fingerprint(&blog);
-    rt_response *r = sendf(&blog, "POST", P("/api/users/%lld/addresses", u), "{'id': 99999}");
+    rt_response *r = rt_sendf(&blog, "POST", P("/api/users/%lld/addresses", u), "{'id': 99999}");
     rt_assert_problem(r, 422, NULL);
     ck_assert_msg(json_array_size(json_object_get(r->json, "errors")) >= 1, "no pointer: %s", r->body);
     rt_response_free(r);
-    r = sendf(&blog, "POST", "/api/posts/99999/keywords", "{'id': 1}");
+    r = rt_sendf(&blog, "POST", "/api/posts/99999/keywords", "{'id': 1}");
     rt_assert_problem(r, 404, NULL); /* the parent in the URL is what is missing */
     rt_response_free(r);
     assert_same_db(&blog, before, "linking a missing row");
@@ -835,7 +796,7 @@ END_TEST
 START_TEST(collection_remove_unlinks)
 {
     long long u = create(&noc, "/api/users", "{'name': 'cr'}");
-    rt_response *r = sendf(&noc, "POST", P("/api/users/%lld/addresses", u), "{'email_address': 'cr@x.org'}");
+    rt_response *r = rt_sendf(&noc, "POST", P("/api/users/%lld/addresses", u), "{'email_address': 'cr@x.org'}");
     RT_ASSERT_STATUS(r, 201);
     long long a = rt_json_int(r, "id");
     rt_response_free(r);
@@ -865,7 +826,7 @@ START_TEST(delete_with_not_null_children_is_409)
     rt_response_free(r);
 
     /* unlinking a NOT NULL child through the collection is refused as well */
-    r = sendf(&noc, "PATCH", P("/api/users/%lld", u), "{'fullname': 'x', 'posts': []}");
+    r = rt_sendf(&noc, "PATCH", P("/api/users/%lld", u), "{'fullname': 'x', 'posts': []}");
     rt_assert_problem(r, 409, NULL);
     rt_response_free(r);
     assert_same_db(&noc, before, "a PATCH unlinking NOT NULL children");
@@ -893,7 +854,7 @@ END_TEST
  * (inserted after it) in one POST. */
 START_TEST(cycle_between_tables_in_one_post)
 {
-    rt_response *r = sendf(&cyc, "POST", "/api/users",
+    rt_response *r = rt_sendf(&cyc, "POST", "/api/users",
                            "{'name': 'cu', 'favorite_address': {'email_address': 'fav@x.org'},"
                            " 'addresses': [{'email_address': 'cu1@x.org'}, {'email_address': 'cu2@x.org'}]}");
     RT_ASSERT_STATUS(r, 201);
@@ -909,7 +870,7 @@ START_TEST(cycle_between_tables_in_one_post)
            "ORDER BY id)", u);
 
     /* the other way in: an address, its new user, that user's new favorite */
-    r = sendf(&cyc, "POST", "/api/addresses",
+    r = rt_sendf(&cyc, "POST", "/api/addresses",
               "{'email_address': 'cv1@x.org', 'user': {'name': 'cv', 'favorite_address': {'email_address': 'cvf@x.org'}}}");
     RT_ASSERT_STATUS(r, 201);
     long long a = rt_json_int(r, "id");
@@ -931,7 +892,7 @@ START_TEST(cycle_between_rows_delete)
     long long u = create(&cyc, "/api/users",
                          "{'name': 'cd', 'addresses': [{'email_address': 'cd1@x.org'}, {'email_address': 'cd2@x.org'}]}");
     long long a1 = id_where(&cyc, "addresses", "email_address", "cd1@x.org");
-    rt_response *r = sendf(&cyc, "PATCH", P("/api/users/%lld", u), "{'favorite_address': {'id': %lld}}", a1);
+    rt_response *r = rt_sendf(&cyc, "PATCH", P("/api/users/%lld", u), "{'favorite_address': {'id': %lld}}", a1);
     RT_ASSERT_STATUS(r, 200);
     ck_assert_int_eq(rt_json_int(r, "favorite_address_id"), a1);
     rt_response_free(r);
@@ -950,7 +911,7 @@ END_TEST
  * new parents through the many-to-one side; the delete cascade. */
 START_TEST(self_referential_tree_in_one_post)
 {
-    rt_response *r = sendf(&tree, "POST", "/api/nodes",
+    rt_response *r = rt_sendf(&tree, "POST", "/api/nodes",
                            "{'name': 'root', 'children': ["
                            "  {'name': 'a', 'children': [{'name': 'a1', 'children': [{'name': 'a1x'}, {'name': 'a1y'}]}]},"
                            "  {'name': 'b', 'children': [{'name': 'b1', 'children': [{'name': 'b1x'}]}, {'name': 'b2'}]}]}");
@@ -973,7 +934,7 @@ START_TEST(self_referential_tree_in_one_post)
     SQL_EQ(&tree, "9", "SELECT count(*) FROM nodes");
 
     /* the many-to-one side: a leaf with its new parent and grandparent */
-    r = sendf(&tree, "POST", "/api/nodes", "{'name': 'leaf', 'parent': {'name': 'mid', 'parent': {'name': 'top'}}}");
+    r = rt_sendf(&tree, "POST", "/api/nodes", "{'name': 'leaf', 'parent': {'name': 'mid', 'parent': {'name': 'top'}}}");
     RT_ASSERT_STATUS(r, 201);
     rt_response_free(r);
     SQL_EQ(&tree, "top", "SELECT g.name FROM nodes l JOIN nodes m ON m.id = l.parent_id JOIN nodes g ON g.id = "
@@ -995,7 +956,7 @@ END_TEST
  * deletes it and its subtree. */
 START_TEST(delete_orphan_tree_accepts_roots)
 {
-    rt_response *r = sendf(&otree, "POST", "/api/nodes",
+    rt_response *r = rt_sendf(&otree, "POST", "/api/nodes",
                            "{'name': 'r', 'children': [{'name': 'c1', 'children': [{'name': 'g1', 'children': [{'name': 'x'}]}]},"
                            " {'name': 'c2'}]}");
     RT_ASSERT_STATUS(r, 201);
@@ -1003,7 +964,7 @@ START_TEST(delete_orphan_tree_accepts_roots)
     rt_response_free(r);
     SQL_EQ(&otree, "5", "SELECT count(*) FROM nodes");
     long long c2 = sql_int(&otree, "SELECT id FROM nodes WHERE name = 'c2'");
-    r = sendf(&otree, "PATCH", P("/api/nodes/%lld", root), "{'children': [{'id': %lld}]}", c2);
+    r = rt_sendf(&otree, "PATCH", P("/api/nodes/%lld", root), "{'children': [{'id': %lld}]}", c2);
     RT_ASSERT_STATUS(r, 200);
     rt_response_free(r);
     SQL_EQ(&otree, "0", "SELECT count(*) FROM nodes WHERE name IN ('c1', 'g1', 'x')");
@@ -1025,7 +986,7 @@ static long result_status(const rt_response *r, size_t i)
 START_TEST(batch_success)
 {
     long long gone = create(&blog, "/api/users", "{'name': 'bt-del', 'addresses': [{'email_address': 'bt-del@x.org'}]}");
-    rt_response *r = sendf(&blog, "POST", "/api/_batch",
+    rt_response *r = rt_sendf(&blog, "POST", "/api/_batch",
                            "{'operations': ["
                            " {'method': 'POST', 'path': '/api/users', 'body': {'id': 5000, 'name': 'bt', 'addresses': [{'email_address': 'bt@x.org'}]}},"
                            " {'method': 'PATCH', 'path': '/api/users/5000', 'body': {'fullname': 'B T'}},"
@@ -1060,7 +1021,7 @@ END_TEST
 START_TEST(batch_failure_validation)
 {
     char *before = rt_db_fingerprint(&blog);
-    rt_response *r = sendf(&blog, "POST", "/api/_batch",
+    rt_response *r = rt_sendf(&blog, "POST", "/api/_batch",
                            "{'operations': ["
                            " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bf1', 'addresses': [{'email_address': 'bf1@x.org'}]}},"
                            " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bf2', 'addresses': [{'email_address': 'x@x.org'}, {'email_address': null}]}},"
@@ -1069,7 +1030,7 @@ START_TEST(batch_failure_validation)
     rt_response_free(r);
     assert_same_db(&blog, before, "a batch failing validation");
 
-    r = sendf(&blog, "POST", "/api/_batch",
+    r = rt_sendf(&blog, "POST", "/api/_batch",
               "{'operations': ["
               " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bf3'}},"
               " {'method': 'PATCH', 'path': '/api/users/1', 'body': {'fullname': 'zzz'}},"
@@ -1081,7 +1042,7 @@ START_TEST(batch_failure_validation)
     long long u = create(&blog, "/api/users", "{'name': 'bf-v'}");
     free(before);
     before = rt_db_fingerprint(&blog);
-    r = sendf(&blog, "POST", "/api/_batch",
+    r = rt_sendf(&blog, "POST", "/api/_batch",
               "{'operations': ["
               " {'method': 'PATCH', 'path': '/api/users/%lld', 'body': {'fullname': 'first'}},"
               " {'method': 'PATCH', 'path': '/api/users/%lld', 'body': {'fullname': 'second', 'version': 1}}]}", u, u);
@@ -1098,7 +1059,7 @@ END_TEST
 START_TEST(batch_unique_violation_is_409)
 {
     char *before = rt_db_fingerprint(&blog);
-    rt_response *r = sendf(&blog, "POST", "/api/_batch",
+    rt_response *r = rt_sendf(&blog, "POST", "/api/_batch",
                            "{'operations': ["
                            " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bk1'}},"
                            " {'method': 'POST', 'path': '/api/keywords', 'body': {'keyword': 'firstpost'}}]}");
@@ -1112,7 +1073,7 @@ END_TEST
 START_TEST(batch_missing_object_is_404)
 {
     char *before = rt_db_fingerprint(&blog);
-    rt_response *r = sendf(&blog, "POST", "/api/_batch",
+    rt_response *r = rt_sendf(&blog, "POST", "/api/_batch",
                            "{'operations': ["
                            " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bk2'}},"
                            " {'method': 'DELETE', 'path': '/api/users/99999'}]}");
@@ -1120,11 +1081,11 @@ START_TEST(batch_missing_object_is_404)
     rt_response_free(r);
     assert_same_db(&blog, before, "a batch deleting a missing object");
 
-    r = sendf(&blog, "POST", "/api/_batch",
+    r = rt_sendf(&blog, "POST", "/api/_batch",
               "{'operations': [{'method': 'PATCH', 'path': '/api/users/99999', 'body': {'fullname': 'x'}}]}");
     rt_assert_problem(r, 404, NULL);
     rt_response_free(r);
-    r = sendf(&blog, "POST", "/api/_batch", "{'operations': [{'method': 'GET', 'path': '/api/users/99999'}]}");
+    r = rt_sendf(&blog, "POST", "/api/_batch", "{'operations': [{'method': 'GET', 'path': '/api/users/99999'}]}");
     rt_assert_problem(r, 404, NULL);
     rt_response_free(r);
     assert_same_db(&blog, before, "a batch patching a missing object");
@@ -1136,7 +1097,7 @@ END_TEST
 
 START_TEST(etags_versioned)
 {
-    rt_response *r = sendf(&blog, "POST", "/api/users", "{'name': 'et'}");
+    rt_response *r = rt_sendf(&blog, "POST", "/api/users", "{'name': 'et'}");
     RT_ASSERT_STATUS(r, 201);
     ck_assert_str_eq(rt_header(r, "ETag"), "\"v1\"");
     long long u = rt_json_int(r, "id");
@@ -1247,7 +1208,7 @@ START_TEST(etags_hashed)
     rt_response_free(r);
 
     snprintf(hdr, sizeof hdr, "If-Match: %s", e2);
-    char *body = jsonf("{'email_address': 'eh4@x.org', 'user_id': %lld}", u);
+    char *body = rt_jsonf("{'email_address': 'eh4@x.org', 'user_id': %lld}", u);
     r = send_with_header(&blog, "PUT", path, body, hdr);
     free(body);
     RT_ASSERT_STATUS(r, 200);
@@ -1259,7 +1220,7 @@ END_TEST
 
 START_TEST(version_increments_and_stale_body_version)
 {
-    rt_response *r = sendf(&blog, "POST", "/api/users", "{'name': 'vv', 'version': 5}");
+    rt_response *r = rt_sendf(&blog, "POST", "/api/users", "{'name': 'vv', 'version': 5}");
     rt_assert_problem(r, 400, "/version"); /* the server's column */
     rt_response_free(r);
 
@@ -1267,32 +1228,32 @@ START_TEST(version_increments_and_stale_body_version)
     char path[64];
     snprintf(path, sizeof path, "/api/users/%lld", u);
     SQL_EQ(&blog, "1", "SELECT version FROM users WHERE id = %lld", u);
-    r = sendf(&blog, "PATCH", path, "{'fullname': 'a'}");
+    r = rt_sendf(&blog, "PATCH", path, "{'fullname': 'a'}");
     RT_ASSERT_STATUS(r, 200);
     ck_assert_int_eq(rt_json_int(r, "version"), 2);
     rt_response_free(r);
 
     char *before = rt_db_fingerprint(&blog);
-    r = sendf(&blog, "PATCH", path, "{'fullname': 'b', 'version': 1}");
+    r = rt_sendf(&blog, "PATCH", path, "{'fullname': 'b', 'version': 1}");
     rt_assert_problem(r, 409, NULL);
     rt_response_free(r);
-    r = sendf(&blog, "PUT", path, "{'name': 'vv', 'fullname': 'b', 'version': 1}");
+    r = rt_sendf(&blog, "PUT", path, "{'name': 'vv', 'fullname': 'b', 'version': 1}");
     rt_assert_problem(r, 409, NULL);
     rt_response_free(r);
-    r = sendf(&blog, "PATCH", path, "{'fullname': 'b', 'version': 3}"); /* from the future */
+    r = rt_sendf(&blog, "PATCH", path, "{'fullname': 'b', 'version': 3}"); /* from the future */
     rt_assert_problem(r, 409, NULL);
     rt_response_free(r);
-    r = sendf(&blog, "PATCH", path, "{'fullname': 'b', 'version': 'two'}");
+    r = rt_sendf(&blog, "PATCH", path, "{'fullname': 'b', 'version': 'two'}");
     rt_assert_problem(r, 400, "/version");
     rt_response_free(r);
     assert_same_db(&blog, before, "a stale body version");
     free(before);
 
-    r = sendf(&blog, "PATCH", path, "{'fullname': 'b', 'version': 2}");
+    r = rt_sendf(&blog, "PATCH", path, "{'fullname': 'b', 'version': 2}");
     RT_ASSERT_STATUS(r, 200);
     ck_assert_int_eq(rt_json_int(r, "version"), 3);
     rt_response_free(r);
-    r = sendf(&blog, "PUT", path, "{'name': 'vv', 'fullname': 'c', 'version': 3}");
+    r = rt_sendf(&blog, "PUT", path, "{'name': 'vv', 'fullname': 'c', 'version': 3}");
     RT_ASSERT_STATUS(r, 200);
     ck_assert_int_eq(rt_json_int(r, "version"), 4);
     ck_assert_str_eq(rt_header(r, "ETag"), "\"v4\"");
@@ -1303,12 +1264,12 @@ START_TEST(version_increments_and_stale_body_version)
     long long w = create(&blog, "/api/users", "{'name': 'vw', 'addresses': [{'email_address': 'vw@x.org'}]}");
     long long a = id_where(&blog, "addresses", "email_address", "vw@x.org");
     before = rt_db_fingerprint(&blog);
-    r = sendf(&blog, "PATCH", P("/api/addresses/%lld", a), "{'user': {'id': %lld, 'fullname': 'x', 'version': 7}}", w);
+    r = rt_sendf(&blog, "PATCH", P("/api/addresses/%lld", a), "{'user': {'id': %lld, 'fullname': 'x', 'version': 7}}", w);
     rt_assert_problem(r, 409, NULL);
     rt_response_free(r);
     assert_same_db(&blog, before, "a nested update with a stale version");
     free(before);
-    r = sendf(&blog, "PATCH", P("/api/addresses/%lld", a), "{'user': {'id': %lld, 'fullname': 'x', 'version': 1}}", w);
+    r = rt_sendf(&blog, "PATCH", P("/api/addresses/%lld", a), "{'user': {'id': %lld, 'fullname': 'x', 'version': 1}}", w);
     RT_ASSERT_STATUS(r, 200);
     rt_response_free(r);
     SQL_EQ(&blog, "x|2", "SELECT fullname || '|' || version FROM users WHERE id = %lld", w);

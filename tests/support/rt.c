@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -629,6 +630,41 @@ rt_response *rt_send_json(const rt_server *s, const char *method, const char *pa
                           const char *body)
 {
     return rt_request(s, method, path, body, "application/json", NULL);
+}
+
+char *rt_vjsonf(const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    ck_assert(n >= 0);
+    char *s = malloc((size_t)n + 1);
+    ck_assert(s != NULL);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    for (char *p = s; *p; p++)
+        if (*p == '\'') *p = '"';
+    return s;
+}
+
+char *rt_jsonf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = rt_vjsonf(fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+rt_response *rt_sendf(const rt_server *s, const char *method, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *body = rt_vjsonf(fmt, ap);
+    va_end(ap);
+    rt_response *r = rt_send_json(s, method, path, body);
+    free(body);
+    return r;
 }
 
 void rt_response_free(rt_response *r)

@@ -11,6 +11,7 @@
 #define RM_TEST_RT_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -92,6 +93,13 @@ rt_response *rt_get(const rt_server *s, const char *path);
 rt_response *rt_send_json(const rt_server *s, const char *method, const char *path,
                           const char *body);
 void rt_response_free(rt_response *r);
+/* printf into a malloc'd string, then every ' becomes " (so JSON bodies
+ * read naturally in C; no value may contain an apostrophe). */
+char *rt_jsonf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *rt_vjsonf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* Send a JSON body written with ' for " (see rt_jsonf). */
+rt_response *rt_sendf(const rt_server *s, const char *method, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* First header of that name (any case), or NULL. */
 const char *rt_header(const rt_response *r, const char *name);
 

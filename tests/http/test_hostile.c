@@ -1,0 +1,525 @@
+/* test_hostile.c: requests a hostile client sends (issue 9) against the
+ * real binary: batches that try to run inside themselves or smuggle a NUL
+ * into an operation path, invalid UTF-8 in every part of a target, work
+ * that outlasts the statement timeout (long patterns over long values,
+ * alone and in a batch, while writers keep being served), work bounded per
+ * request (rows read, bytes read, size of the answer), filter and sort
+ * paths too deep for the database's parser, loose numbers and entity tags,
+ * If-Match on every write route, capped error lists, and answers that
+ * never carry invalid UTF-8.
+ *
+ * Servers, one per TCase: "blog" (schemas/blog.json seeded, statement
+ * timeout 400 ms), "budget" (the same with --max-request-rows 300 and
+ * --max-response 65536), "keys" (tests/http/schemas/keys.json) and "tree"
+ * (tests/http/schemas/tree.json). */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/utf8.h"
+#include "tests/suites.h"
+#include "tests/support/rt.h"
+
+#define BLOG "schemas/blog.json"
+#define BLOG_SEED "schemas/blog.seed.json"
+
+static rt_server blog, budget, keys, tree;
+
+static const char *const blog_args[] = {"--statement-timeout-ms", "400", NULL};
+static const char *const budget_args[] = {"--max-request-rows", "300", "--max-response", "65536", NULL};
+
+static void blog_start(void) { rt_server_start(&blog, BLOG, BLOG_SEED, blog_args); }
+static void blog_stop(void) { rt_server_stop(&blog); }
+static void budget_start(void) { rt_server_start(&budget, BLOG, BLOG_SEED, budget_args); }
+static void budget_stop(void) { rt_server_stop(&budget); }
+static void keys_start(void) { rt_server_start(&keys, "tests/http/schemas/keys.json", NULL, NULL); }
+static void keys_stop(void) { rt_server_stop(&keys); }
+static void tree_start(void) { rt_server_start(&tree, "tests/http/schemas/tree.json", NULL, NULL); }
+static void tree_stop(void) { rt_server_stop(&tree); }
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Assert the status and that the body is valid UTF-8 (every answer must be). */
+static void expect(rt_response *r, int status, const char *pointer)
+{
+    ck_assert_msg(rm_utf8_valid(r->body, r->body_len), "%s: the answer is not valid UTF-8: %.300s", r->what,
+                  r->body);
+    if (status >= 400) rt_assert_problem(r, status, pointer);
+    else RT_ASSERT_STATUS(r, status);
+}
+
+static void expect_free(rt_response *r, int status, const char *pointer)
+{
+    expect(r, status, pointer);
+    rt_response_free(r);
+}
+
+static char *scalar(const rt_server *s, const char *sql)
+{
+    char *v = rt_db_scalar(s, sql);
+    ck_assert_msg(v != NULL, "SQL %s: no row", sql);
+    return v;
+}
+
+#define SQL_EQ(s, want, sql)                                                                 \
+    do {                                                                                     \
+        char *got_ = scalar((s), (sql));                                                     \
+        ck_assert_msg(strcmp(got_, (want)) == 0, "SQL %s: expected %s, got %s", (sql), (want), got_); \
+        free(got_);                                                                          \
+    } while (0)
+
+/* ------------------------------------------------------------ item 1: batches */
+
+/* /api/%5Fbatch is /api/_batch once decoded: refused as a nested batch,
+ * and the server keeps answering writes (it used to wait for its own lock). */
+START_TEST(batch_cannot_nest_through_an_encoded_path)
+{
+    static const char *const paths[] = {"/api/%5Fbatch", "/api/%5fbatch/", "/api/_batch", "/api/%5F%62atch?x=1"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        rt_response *r = rt_sendf(&blog, "POST", "/api/_batch",
+                                  "{'operations': [{'method': 'POST', 'path': '%s', 'body': {'operations': []}}]}",
+                                  paths[i]);
+        expect_free(r, 400, "/operations/0/path");
+    }
+    double t0 = now_s();
+    rt_response *r = rt_sendf(&blog, "POST", "/api/keywords", "{'keyword': 'after-nested'}");
+    expect_free(r, 201, NULL);
+    ck_assert_msg(now_s() - t0 < 5, "a write after the nested batch waited %.1f s", now_s() - t0);
+    r = rt_get(&blog, "/healthz");
+    expect_free(r, 200, NULL);
+}
+END_TEST
+
+/* A NUL in an operation's path is refused as it is when sent directly; it
+ * used to be cut at the NUL and delete keyword 1. */
+START_TEST(batch_paths_are_decoded_like_requests)
+{
+    char *before = rt_db_fingerprint(&blog);
+    rt_response *r = rt_request(&blog, "DELETE", "/api/keywords/1%00x", NULL, NULL, NULL);
+    expect_free(r, 400, NULL);
+    r = rt_sendf(&blog, "POST", "/api/_batch", "{'operations': [{'method': 'DELETE', 'path': '/api/keywords/1%%00x'}]}");
+    expect_free(r, 400, "/operations/0/path");
+    r = rt_sendf(&blog, "POST", "/api/_batch", "{'operations': [{'method': 'GET', 'path': '/api/users?sort=%%FF'}]}");
+    expect_free(r, 400, "/operations/0/path");
+    char *after = rt_db_fingerprint(&blog);
+    ck_assert_msg(strcmp(before, after) == 0, "a refused batch changed the database");
+    free(before);
+    free(after);
+    SQL_EQ(&blog, "1", "SELECT count(*) FROM keywords WHERE id = 1");
+    /* the same decoding: '+' is a space in a query, a literal '+' in a path */
+    r = rt_sendf(&blog, "POST", "/api/_batch",
+                 "{'operations': [{'method': 'GET', 'path': '/api/users?fullname=Ed+Jones'},"
+                 " {'method': 'GET', 'path': '/api/users?name=%%65d'}]}");
+    expect(r, 200, NULL);
+    ck_assert_str_eq(rt_json_str(r, "results.0.body.data.0.name"), "ed");
+    ck_assert_str_eq(rt_json_str(r, "results.1.body.data.0.name"), "ed");
+    rt_response_free(r);
+}
+END_TEST
+
+/* A failing operation's problem carries its own errors (a 404 has one at
+ * the operation), pointers under /operations/N. */
+START_TEST(batch_failure_lists_the_operation_errors)
+{
+    rt_response *r = rt_sendf(&blog, "POST", "/api/_batch",
+                              "{'operations': [{'method': 'GET', 'path': '/api/users/1'},"
+                              " {'method': 'GET', 'path': '/api/users/99999'}]}");
+    expect(r, 404, "/operations/1");
+    ck_assert_msg(strstr(r->body, "no User with that key") != NULL, "%s", r->body);
+    rt_response_free(r);
+    r = rt_sendf(&blog, "POST", "/api/_batch",
+                 "{'operations': [{'method': 'GET', 'path': '/api/users?limit=x'}]}");
+    expect_free(r, 400, "/operations/0/query/limit");
+    r = rt_sendf(&blog, "POST", "/api/_batch",
+                 "{'operations': [{'method': 'POST', 'path': '/api/users', 'body': {'fullname': 'x'}}]}");
+    expect_free(r, 422, "/operations/0/body/name");
+}
+END_TEST
+
+/* ------------------------------------------------------------ item 3: time */
+
+/* 1 MB values and a pattern that costs one full scan of each: with a
+ * 400 ms statement timeout the list answers 503 in about that time, not
+ * after one slow comparison per row; through a read-only batch too,
+ * while writes go on (a batch that only reads holds no write lock). */
+static const char *slow_pattern(void)
+{
+    static char pat[401];
+    pat[0] = '%';
+    memset(pat + 1, 'a', 398);
+    pat[399] = 'b';
+    pat[400] = '\0';
+    return pat;
+}
+
+static void add_long_posts(const rt_server *s)
+{
+    rt_db_exec(s, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12) "
+                  "INSERT INTO posts (user_id, headline, body) "
+                  "SELECT 1, 'long ' || i, printf('%.*c', 1000000, 'a') FROM n");
+}
+
+typedef struct slow_call {
+    const rt_server *s;
+    const char *path, *body;
+    long status;
+    double seconds;
+} slow_call;
+
+static void *slow_thread(void *ud)
+{
+    slow_call *c = ud;
+    double t0 = now_s();
+    rt_response *r = c->body ? rt_send_json(c->s, "POST", c->path, c->body) : rt_get(c->s, c->path);
+    c->status = r->status;
+    c->seconds = now_s() - t0;
+    rt_response_free(r);
+    return NULL;
+}
+
+START_TEST(long_patterns_are_bounded_by_the_timeout)
+{
+    add_long_posts(&blog);
+    char *filter = rt_jsonf("{'body': {'like': '%s'}}", slow_pattern());
+    char *esc = NULL;
+    {   /* URL-encode the filter: only % and quotes/braces matter here */
+        size_t n = strlen(filter);
+        esc = malloc(n * 3 + 1);
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) k += (size_t)sprintf(esc + k, "%%%02X", (unsigned char)filter[i]);
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "/api/posts?filter=%s", esc);
+    double t0 = now_s();
+    rt_response *r = rt_get(&blog, path);
+    double took = now_s() - t0;
+    expect_free(r, 503, NULL);
+    /* one comparison is ~1 s on a slow machine: the deadline is checked
+     * between rows, so 12 rows never run (it took 12+ s before) */
+    ck_assert_msg(took < 4.0, "a 400 ms statement timeout answered after %.1f s", took);
+
+    /* the same read 20 times in one batch: one deadline for the unit */
+    size_t cap = 64 + 20 * (strlen(path) + 64);
+    char *batch = malloc(cap);
+    size_t k = (size_t)snprintf(batch, cap, "{\"operations\": [");
+    for (int i = 0; i < 20; i++)
+        k += (size_t)snprintf(batch + k, cap - k, "%s{\"method\": \"GET\", \"path\": \"%s\"}", i ? "," : "", path);
+    snprintf(batch + k, cap - k, "]}");
+    slow_call reader = {&blog, "/api/_batch", batch, 0, 0};
+    pthread_t th;
+    pthread_create(&th, NULL, slow_thread, &reader);
+    struct timespec pause = {0, 100 * 1000000L};
+    nanosleep(&pause, NULL);
+    slow_call writer = {&blog, "/api/keywords", "{\"keyword\": \"during-slow-batch\"}", 0, 0};
+    slow_thread(&writer);
+    pthread_join(th, NULL);
+    ck_assert_msg(writer.status == 201, "a write during a read-only batch answered %ld", writer.status);
+    ck_assert_msg(writer.seconds < 2.0, "a write waited %.1f s behind a read-only batch", writer.seconds);
+    ck_assert_msg(reader.status == 503, "the slow batch answered %ld", reader.status);
+    ck_assert_msg(reader.seconds < 4.0, "the slow batch ran %.1f s past a 400 ms timeout", reader.seconds);
+    free(batch);
+    free(esc);
+    free(filter);
+    rt_db_exec(&blog, "DELETE FROM posts WHERE headline LIKE 'long %'");
+}
+END_TEST
+
+START_TEST(patterns_are_at_most_400_characters)
+{
+    char long_pat[402];
+    memset(long_pat, 'x', 401);
+    long_pat[401] = '\0';
+    static const char *const ops[] = {"like", "ilike", "startswith", "endswith", "contains"};
+    for (size_t i = 0; i < 5; i++) {
+        char path[1024], want[64];
+        snprintf(path, sizeof path, "/api/users?filter=%%7B%%22name%%22:%%7B%%22%s%%22:%%22%s%%22%%7D%%7D", ops[i], long_pat);
+        snprintf(want, sizeof want, "/filter/name/%s", ops[i]);
+        expect_free(rt_get(&blog, path), 400, want);
+        long_pat[1] = '\0'; /* 400 is fine */
+        char ok[1024];
+        memset(long_pat, 'x', 400);
+        long_pat[400] = '\0';
+        snprintf(ok, sizeof ok, "/api/users?filter=%%7B%%22name%%22:%%7B%%22%s%%22:%%22%s%%22%%7D%%7D", ops[i], long_pat);
+        expect_free(rt_get(&blog, ok), 200, NULL);
+        memset(long_pat, 'x', 401);
+        long_pat[401] = '\0';
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------------ item 4: work */
+
+START_TEST(rows_read_per_request_are_bounded)
+{
+    /* 400 users: a page of 1000 reads more than the 300-row budget */
+    char *body = malloc(400 * 40 + 16);
+    size_t k = (size_t)sprintf(body, "[");
+    for (int i = 0; i < 400; i++) k += (size_t)sprintf(body + k, "%s{\"name\": \"bulk%d\"}", i ? "," : "", i);
+    sprintf(body + k, "]");
+    rt_response *r = rt_send_json(&budget, "POST", "/api/users", body);
+    free(body);
+    expect_free(r, 201, NULL);
+    expect_free(rt_get(&budget, "/api/users?limit=1000&fields=id"), 413, NULL);
+    expect_free(rt_get(&budget, "/api/users?limit=200&fields=id"), 200, NULL);
+    /* operations x page size: two pages of 200 in one batch pass it; nothing
+     * the batch wrote is kept */
+    char *before = rt_db_fingerprint(&budget);
+    r = rt_sendf(&budget, "POST", "/api/_batch",
+                 "{'operations': [{'method': 'POST', 'path': '/api/keywords', 'body': {'keyword': 'kept?'}},"
+                 " {'method': 'GET', 'path': '/api/users?limit=200&fields=id'},"
+                 " {'method': 'GET', 'path': '/api/users?limit=200&offset=200&fields=id'}]}");
+    expect_free(r, 413, NULL);
+    char *after = rt_db_fingerprint(&budget);
+    ck_assert_msg(strcmp(before, after) == 0, "a batch over the row budget wrote");
+    free(before);
+    free(after);
+}
+END_TEST
+
+START_TEST(answers_are_bounded)
+{
+    /* 200 rows of ~500 bytes: 100 KB of answer against a 64 KiB bound */
+    rt_db_exec(&budget, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) "
+                        "INSERT INTO keywords (keyword) SELECT 'k' || i || printf('%.*c', 480, 'z') FROM n");
+    rt_response *r = rt_get(&budget, "/api/keywords?limit=200");
+    expect(r, 413, NULL);
+    ck_assert_msg(strstr(r->body, "65536") != NULL, "the problem names the bound: %s", r->body);
+    rt_response_free(r);
+    expect_free(rt_get(&budget, "/api/keywords?limit=50"), 200, NULL);
+    /* a batch whose answers add up past it */
+    r = rt_sendf(&budget, "POST", "/api/_batch",
+                 "{'operations': [{'method': 'GET', 'path': '/api/keywords?limit=80'},"
+                 " {'method': 'GET', 'path': '/api/keywords?limit=80&offset=80'}]}");
+    expect_free(r, 413, NULL);
+    rt_db_exec(&budget, "DELETE FROM keywords WHERE keyword LIKE 'k%z'");
+}
+END_TEST
+
+/* ------------------------------------------------------------ item 7: If-Match */
+
+static rt_response *with_header(const rt_server *s, const char *method, const char *path, const char *body,
+                                const char *header)
+{
+    const char *const hdrs[] = {header, NULL};
+    return rt_request(s, method, path, body, body ? "application/json" : NULL, hdrs);
+}
+
+START_TEST(if_match_holds_on_sub_resource_writes)
+{
+    rt_response *r = rt_sendf(&blog, "POST", "/api/users",
+                              "{'name': 'im', 'addresses': [{'email_address': 'im1@x.org'}, {'email_address': 'im2@x.org'}]}");
+    expect(r, 201, NULL);
+    long long uid = rt_json_int(r, "id"), aid = rt_json_int(r, "addresses.0.id");
+    rt_response_free(r);
+    char path[128], hdr[128];
+    snprintf(path, sizeof path, "/api/users/%lld/addresses/%lld", uid, aid);
+    char *before = rt_db_fingerprint(&blog);
+    expect_free(with_header(&blog, "DELETE", path, NULL, "If-Match: \"v999\""), 412, NULL);
+    snprintf(path, sizeof path, "/api/users/%lld/addresses", uid);
+    expect_free(with_header(&blog, "POST", path, "{\"email_address\": \"im3@x.org\"}", "If-Match: \"v999\""), 412, NULL);
+    expect_free(with_header(&blog, "POST", "/api/posts/1/keywords", "{\"keyword\": \"im-kw\"}", "If-Match: \"hnope\""),
+                412, NULL);
+    expect_free(with_header(&blog, "POST", "/api/keywords", "{\"keyword\": \"im-kw\"}", "If-Match: \"x\""), 412, NULL);
+    char *after = rt_db_fingerprint(&blog);
+    ck_assert_msg(strcmp(before, after) == 0, "a write with a failed If-Match changed the database");
+    free(before);
+    free(after);
+    /* the parent's current ETag lets them through */
+    snprintf(path, sizeof path, "/api/users/%lld", uid);
+    r = rt_get(&blog, path);
+    snprintf(hdr, sizeof hdr, "If-Match: %s", rt_header(r, "ETag"));
+    rt_response_free(r);
+    snprintf(path, sizeof path, "/api/users/%lld/addresses/%lld", uid, aid);
+    expect_free(with_header(&blog, "DELETE", path, NULL, hdr), 204, NULL);
+    r = rt_get(&blog, "/api/posts/1");
+    snprintf(hdr, sizeof hdr, "If-Match: %s", rt_header(r, "ETag"));
+    rt_response_free(r);
+    expect_free(with_header(&blog, "POST", "/api/posts/1/keywords", "{\"keyword\": \"im-kw\"}", hdr), 201, NULL);
+    expect_free(with_header(&blog, "POST", "/api/keywords", "{\"keyword\": \"im-kw2\"}", "If-Match: *"), 201, NULL);
+}
+END_TEST
+
+/* ------------------------------------------------------------ item 8: 500s */
+
+START_TEST(deep_filter_paths_are_400)
+{
+    /* 12 hops through addresses/user: SQLite's parser overflows on such nests */
+    char key[512] = "addresses";
+    for (int i = 1; i < 12; i++) strcat(key, i % 2 ? ".user" : ".addresses");
+    char path[1024], want[600];
+    snprintf(path, sizeof path, "/api/users?filter=%%7B%%22%s.id%%22:1%%7D", key);
+    snprintf(want, sizeof want, "/filter/%s.id", key);
+    expect_free(rt_get(&blog, path), 400, want);
+    /* JSON nesting and dotted hops count alike: this one is within bounds */
+    expect_free(rt_get(&blog, "/api/users?filter=%7B%22addresses.user.addresses.user.name%22:%22jack%22%7D"), 200, NULL);
+}
+END_TEST
+
+START_TEST(deep_sort_paths_are_400)
+{
+    char path[2048];
+    /* sort paths: at most 3 relationships */
+    expect_free(rt_get(&tree, "/api/nodes?sort=parent.parent.parent.parent.name"), 400, "/query/sort");
+    char deep[2048] = "parent";
+    for (int i = 0; i < 70; i++) strcat(deep, ".parent");
+    snprintf(path, sizeof path, "/api/nodes?sort=%s.name", deep);
+    expect_free(rt_get(&tree, path), 400, "/query/sort");
+    expect_free(rt_get(&tree, "/api/nodes?sort=parent.parent.parent.name"), 200, NULL);
+}
+END_TEST
+
+/* Invalid UTF-8 anywhere in a target is 400; it never reaches an answer. */
+START_TEST(invalid_utf8_in_targets_is_400)
+{
+    static const char *const paths[] = {
+        "/api/users/%FF", "/api/%C3", "/api/users?%FF=1", "/api/users?sort=%FF", "/api/users?fields=%C3%28",
+        "/api/users?include=%80", "/api/users/1/%ED%A0%80", "/api/users?name=%F4%90%80%80",
+        "/api/users?filter=%7B%22name%22:%22%C0%AF%22%7D",
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) expect_free(rt_get(&blog, paths[i]), 400, NULL);
+}
+END_TEST
+
+/* A value another program stored with invalid UTF-8 is answered with
+ * U+FFFD in its place. */
+START_TEST(answers_never_carry_invalid_utf8)
+{
+    rt_db_exec(&blog, "INSERT INTO users (id, name, fullname) VALUES (777, 'bad' || CAST(X'FF' AS TEXT), "
+                      "CAST(X'C328' AS TEXT))");
+    rt_response *r = rt_get(&blog, "/api/users/777");
+    expect(r, 200, NULL);
+    ck_assert_str_eq(rt_json_str(r, "name"), "bad\xEF\xBF\xBD");
+    rt_response_free(r);
+    expect_free(rt_get(&blog, "/api/users?name=bad%EF%BF%BD"), 200, NULL);
+    rt_db_exec(&blog, "DELETE FROM users WHERE id = 777");
+}
+END_TEST
+
+/* ------------------------------------------------------------ item 9 */
+
+START_TEST(numbers_and_entity_tags_parse_strictly)
+{
+    static const char *const bad_query[] = {"limit=%205", "limit=+5", "limit=5%20", "offset=0x10", "limit=5.0"};
+    for (size_t i = 0; i < 5; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "/api/users?%s", bad_query[i]);
+        expect_free(rt_get(&blog, path), 400, strncmp(bad_query[i], "limit", 5) ? "/query/offset" : "/query/limit");
+    }
+    static const char *const bad_keys[] = {"/api/users/+1", "/api/users/01", "/api/users/%201", "/api/users/1.0",
+                                           "/api/users/-0"};
+    for (size_t i = 0; i < 5; i++) expect_free(rt_get(&blog, bad_keys[i]), 404, NULL);
+    expect_free(rt_get(&blog, "/api/users?id=%2B1"), 400, "/query/id");
+    static const char *const bad_tags[] = {"If-Match: \"v1\" junk", "If-Match: v1", "If-Match: \"v1", "If-Match: *, \"v1\"",
+                                           "If-None-Match: W/\"x\" \"y\"", "If-Match;"};
+    for (size_t i = 0; i < sizeof bad_tags / sizeof bad_tags[0]; i++) {
+        const char *const hdrs[] = {bad_tags[i], NULL};
+        rt_response *r = rt_request(&blog, strncmp(bad_tags[i], "If-None", 7) ? "DELETE" : "GET", "/api/users/1",
+                                    NULL, NULL, hdrs);
+        expect(r, 400, NULL);
+        rt_response_free(r);
+    }
+    SQL_EQ(&blog, "1", "SELECT count(*) FROM users WHERE id = 1");
+    const char *const good[] = {"If-None-Match: \"a\", W/\"b\" ,\"c\"", NULL};
+    expect_free(rt_request(&blog, "GET", "/api/users/1", NULL, NULL, good), 200, NULL);
+}
+END_TEST
+
+START_TEST(composite_keys_parse_strictly)
+{
+    expect_free(rt_send_json(&keys, "POST", "/api/cells", "{\"row\": 1, \"col\": 2, \"value\": \"v\"}"), 201, NULL);
+    expect_free(rt_get(&keys, "/api/cells/1,2"), 200, NULL);
+    expect_free(rt_get(&keys, "/api/cells/01,+2"), 404, NULL);
+    expect_free(rt_get(&keys, "/api/cells/1,%202"), 404, NULL);
+}
+END_TEST
+
+/* An empty key part could never be addressed: refused at create. */
+START_TEST(empty_string_keys_are_refused)
+{
+    char *before = rt_db_fingerprint(&keys);
+    expect_free(rt_send_json(&keys, "POST", "/api/tags", "{\"ns\": \"\", \"name\": \"a\"}"), 422, "/ns");
+    expect_free(rt_send_json(&keys, "POST", "/api/tags", "{\"ns\": \"n\", \"name\": \"\"}"), 422, "/name");
+    char *after = rt_db_fingerprint(&keys);
+    ck_assert_msg(strcmp(before, after) == 0, "a refused create wrote");
+    free(before);
+    free(after);
+    rt_response *r = rt_send_json(&keys, "POST", "/api/tags", "{\"ns\": \"a,b/c\", \"name\": \" \"}");
+    expect(r, 201, NULL);
+    char loc[256];
+    snprintf(loc, sizeof loc, "%s", rt_header(r, "Location"));
+    rt_response_free(r);
+    expect_free(rt_get(&keys, loc), 200, NULL);
+}
+END_TEST
+
+/* 3000 bad objects: the first 100 errors and the count, not 3000. */
+START_TEST(error_lists_are_capped)
+{
+    size_t n = 3000;
+    char *body = malloc(n * 3 + 8);
+    size_t k = (size_t)sprintf(body, "[");
+    for (size_t i = 0; i < n; i++) k += (size_t)sprintf(body + k, "%s{}", i ? "," : "");
+    sprintf(body + k, "]");
+    rt_response *r = rt_send_json(&blog, "POST", "/api/users", body);
+    free(body);
+    expect(r, 422, "/0/name");
+    ck_assert_uint_eq(json_array_size(rt_json_at(r, "errors")), 100);
+    ck_assert_int_eq(rt_json_int(r, "error_count"), 3000);
+    ck_assert_msg(r->body_len < 20000, "a capped list is still %zu bytes", r->body_len);
+    rt_response_free(r);
+    /* under the cap, no count */
+    r = rt_send_json(&blog, "POST", "/api/users", "[{}, {}]");
+    expect(r, 422, "/1/name");
+    ck_assert_msg(rt_json_at(r, "error_count") == NULL, "%s", r->body);
+    rt_response_free(r);
+}
+END_TEST
+
+Suite *http_hostile_suite(void)
+{
+    Suite *s = suite_create("http_hostile");
+    TCase *tc = tcase_create("blog");
+    tcase_add_unchecked_fixture(tc, blog_start, blog_stop);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, batch_cannot_nest_through_an_encoded_path);
+    tcase_add_test(tc, batch_paths_are_decoded_like_requests);
+    tcase_add_test(tc, batch_failure_lists_the_operation_errors);
+    tcase_add_test(tc, long_patterns_are_bounded_by_the_timeout);
+    tcase_add_test(tc, patterns_are_at_most_400_characters);
+    tcase_add_test(tc, if_match_holds_on_sub_resource_writes);
+    tcase_add_test(tc, deep_filter_paths_are_400);
+    tcase_add_test(tc, invalid_utf8_in_targets_is_400);
+    tcase_add_test(tc, answers_never_carry_invalid_utf8);
+    tcase_add_test(tc, numbers_and_entity_tags_parse_strictly);
+    tcase_add_test(tc, error_lists_are_capped);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("budget");
+    tcase_add_unchecked_fixture(tc, budget_start, budget_stop);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, rows_read_per_request_are_bounded);
+    tcase_add_test(tc, answers_are_bounded);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("keys");
+    tcase_add_unchecked_fixture(tc, keys_start, keys_stop);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, composite_keys_parse_strictly);
+    tcase_add_test(tc, empty_string_keys_are_refused);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("tree");
+    tcase_add_unchecked_fixture(tc, tree_start, tree_stop);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, deep_sort_paths_are_400);
+    suite_add_tcase(s, tc);
+    return s;
+}
