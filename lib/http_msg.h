@@ -37,6 +37,12 @@ typedef struct rm_request {
 
 #define RM_MAX_RESPONSE_HEADERS 16
 
+/* A body written while it is sent: fill buf with up to max bytes and return
+ * how many; 0 means the body is complete. Called by the server after the
+ * handler has returned, from one thread at a time, until it returns 0 or
+ * the connection ends; its state lives in the request arena. */
+typedef size_t (*rm_body_writer)(void *state, char *buf, size_t max);
+
 typedef struct rm_response {
     int status;                 /* 0 means the handler did not answer (server sends 500) */
     const char *content_type;   /* NULL = "application/json" */
@@ -44,6 +50,8 @@ typedef struct rm_response {
     size_t nheaders;
     const char *body;           /* arena memory or static; may be NULL (empty body) */
     size_t body_len;
+    rm_body_writer writer;      /* when set: the body, streamed (body is ignored) */
+    void *writer_state;
 } rm_response;
 
 /* A request handler: fills resp; never fails (errors are responses). */

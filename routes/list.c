@@ -93,6 +93,70 @@ static void write_links(rm_ctx *ctx, const char *base, rm_list_params *p, const 
     rm_sb_appendc(sb, '}');
 }
 
+/* ---- streamed answers ---------------------------------------------------------- */
+
+/* A large page is written while it is sent, a block at a time, instead of
+ * as one text of its whole size: only the rows stay in memory. */
+#define STREAM_ROWS 256                  /* rows read past which a page streams */
+#define STREAM_BYTES ((size_t)256 << 10) /* ... or bytes of values read */
+#define STREAM_PIECE ((size_t)16 << 10)  /* text made per step */
+
+typedef struct list_stream {
+    rm_arena *scratch;          /* the current piece; reset for the next */
+    orm_instance **items;
+    size_t n, next;             /* objects, and the next one to write */
+    rm_include include;         /* copies: the handler's frame is gone */
+    const bool *fields;
+    const char *tail;           /* "],\"meta\":...}" made before the handler returned */
+    const char *piece;
+    size_t piece_len, piece_off;
+    int phase;                  /* 0: "{\"data\":[", 1: objects, 2: tail, 3: done */
+} list_stream;
+
+static void destroy_scratch(void *ud) { rm_arena_destroy(ud); }
+
+/* Make the next piece of text; false at the end. */
+static bool next_piece(list_stream *st)
+{
+    rm_arena_reset(st->scratch);
+    rm_sb sb;
+    rm_sb_init(&sb, st->scratch);
+    if (st->phase == 0) {
+        rm_sb_append(&sb, "{\"data\":[");
+        st->phase = 1;
+    } else if (st->phase == 1 && st->next < st->n) {
+        for (; st->next < st->n && sb.len < STREAM_PIECE; st->next++) {
+            if (st->next) rm_sb_appendc(&sb, ',');
+            rm_write_instance(&sb, st->items[st->next], st->include.nodes, st->include.n, st->fields,
+                              &st->include);
+        }
+    } else if (st->phase <= 2) {
+        rm_sb_append(&sb, st->tail);
+        st->phase = 3;
+    } else {
+        return false;
+    }
+    st->piece = sb.buf;
+    st->piece_len = sb.len;
+    st->piece_off = 0;
+    return true;
+}
+
+static size_t write_stream(void *ud, char *buf, size_t max)
+{
+    list_stream *st = ud;
+    size_t out = 0;
+    while (out < max) {
+        if (st->piece_off == st->piece_len && !next_piece(st)) break;
+        size_t k = st->piece_len - st->piece_off;
+        if (k > max - out) k = max - out;
+        memcpy(buf + out, st->piece + st->piece_off, k);
+        st->piece_off += k;
+        out += k;
+    }
+    return out;
+}
+
 static void reply_list(rm_ctx *ctx, const char *base, list_unit *u)
 {
     rm_list_params *p = u->p;
@@ -101,6 +165,25 @@ static void reply_list(rm_ctx *ctx, const char *base, list_unit *u)
         return;
     }
     size_t n = u->rows.n;
+    rm_sb tail;
+    rm_sb_init(&tail, ctx->a);
+    rm_sb_appendf(&tail, "],\"meta\":{\"limit\":%lld,\"offset\":%lld", (long long)p->limit,
+                  (long long)p->offset);
+    if (p->count) rm_sb_appendf(&tail, ",\"total\":%lld", (long long)u->total);
+    rm_sb_append(&tail, "},");
+    write_links(ctx, base, p, &u->rows, n, &tail);
+    rm_sb_appendc(&tail, '}');
+    /* inside a batch the answer is embedded in the batch's: never streamed */
+    if (!ctx->outer && (ctx->session.rows > STREAM_ROWS || ctx->session.bytes > STREAM_BYTES)) {
+        list_stream *st = RM_NEW(ctx->a, list_stream);
+        *st = (list_stream){.items = u->rows.items, .n = n, .include = p->include, .fields = p->fields,
+                            .tail = tail.buf, .scratch = rm_arena_new()};
+        rm_arena_on_reset(ctx->a, destroy_scratch, st->scratch);
+        rm_response_body(ctx->resp, 200, "application/json", NULL, 0);
+        ctx->resp->writer = write_stream;
+        ctx->resp->writer_state = st;
+        return;
+    }
     rm_sb sb;
     rm_answer_init(ctx, &sb);
     rm_sb_append(&sb, "{\"data\":[");
@@ -108,12 +191,7 @@ static void reply_list(rm_ctx *ctx, const char *base, list_unit *u)
         if (i) rm_sb_appendc(&sb, ',');
         rm_write_instance(&sb, u->rows.items[i], p->include.nodes, p->include.n, p->fields, &p->include);
     }
-    rm_sb_appendf(&sb, "],\"meta\":{\"limit\":%lld,\"offset\":%lld", (long long)p->limit,
-                  (long long)p->offset);
-    if (p->count) rm_sb_appendf(&sb, ",\"total\":%lld", (long long)u->total);
-    rm_sb_append(&sb, "},");
-    write_links(ctx, base, p, &u->rows, n, &sb);
-    rm_sb_appendc(&sb, '}');
+    rm_sb_appendn(&sb, tail.buf, tail.len);
     rm_reply_json(ctx, 200, &sb);
 }
 

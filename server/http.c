@@ -45,6 +45,7 @@
 #define DEFAULT_MAX_HEADER_BYTES ((size_t)32768)
 #define DISCARD_MAX ((uint64_t)16 << 20)  /* body bytes thrown away after a 413 before closing */
 #define CONNECTION_TIMEOUT_S 30
+#define STREAM_BLOCK ((size_t)64 << 10) /* bytes per block of a streamed body */
 #define LISTEN_BACKLOG 511
 #define ALLOWED_METHODS "GET, HEAD, POST, PUT, PATCH, DELETE"
 #define REQUEST_ID_LEN 16
@@ -192,6 +193,15 @@ static void add_header(struct MHD_Response *r, const char *name, const char *val
         rm_log(RM_LOG_WARN, "dropped response header '%s'", name);
 }
 
+/* MHD's content reader over a streamed body (cls: the rm_response, which
+ * the caller copied into the request arena). */
+static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    const rm_response *resp = cls;
+    size_t n = resp->writer(resp->writer_state, buf, max);
+    return n ? (ssize_t)n : (ssize_t)MHD_CONTENT_READER_END_OF_STREAM;
+}
+
 /* Queue resp on c; NULL content type means application/json when there is
  * a body. Bad statuses become 500. */
 static enum MHD_Result send_response(struct MHD_Connection *c, req_state *st,
@@ -205,11 +215,21 @@ static enum MHD_Result send_response(struct MHD_Connection *c, req_state *st,
                    st->id);
         return send_response(c, st, &fail);
     }
-    size_t len = resp->body ? resp->body_len : 0;
+    if (resp->writer) { /* the reader outlives the caller's record */
+        rm_response *kept = RM_NEW(st->arena, rm_response);
+        *kept = *resp;
+        resp = kept;
+    }
+    size_t len = resp->writer ? 1 : resp->body ? resp->body_len : 0;
     /* the body outlives the response: it is arena or static memory, and the
-     * arena is destroyed only after the response has been sent */
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        len, len ? (void *)resp->body : (void *)"", MHD_RESPMEM_PERSISTENT);
+     * arena is destroyed only after the response has been sent; a streamed
+     * body is written block by block as the client reads (chunked) */
+    struct MHD_Response *r =
+        resp->writer
+            ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, read_stream,
+                                                (void *)resp, NULL)
+            : MHD_create_response_from_buffer(len, len ? (void *)resp->body : (void *)"",
+                                              MHD_RESPMEM_PERSISTENT);
     if (!r) return MHD_NO;
     const char *ctype = resp->content_type;
     if (!ctype && len) ctype = "application/json";
