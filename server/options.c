@@ -4,6 +4,8 @@
  * text all come from it. */
 #include "server/options.h"
 
+#include "server/http.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
@@ -45,6 +47,12 @@ static const opt_def opt_defs[] = {
      "statement timeout in milliseconds, 0 = none (default 5000)"},
     {"max-body", OPT_SIZE, F(max_body), 1, 1LL << 30, "BYTES",
      "largest request body accepted (default 1048576)"},
+    {"head-timeout-ms", OPT_INT, F(head_timeout_ms), 100, 3600000, "MS",
+     "time for a request's headers, and keep-alive idle limit (default 5000)"},
+    {"body-timeout-ms", OPT_INT, F(body_timeout_ms), 100, 3600000, "MS",
+     "time for a request's body after its headers (default 30000)"},
+    {"max-connections-per-ip", OPT_INT, F(max_conns_per_ip), 0, 1000000, "N",
+     "connections one client address may hold at once, 0 = no limit (default 64)"},
     {"seed", OPT_STRING, F(seed), 0, 0, "FILE", "JSON seed data loaded at start"},
     {"jwt-secret", OPT_STRING, F(jwt_secret), 0, 0, "SECRET",
      "HS256 secret: turns on access control"},
@@ -66,6 +74,9 @@ static void set_defaults(rm_options *o)
     o->max_overflow = 10;
     o->statement_timeout_ms = 5000;
     o->max_body = 1048576;
+    o->head_timeout_ms = RM_HEAD_TIMEOUT_MS;
+    o->body_timeout_ms = RM_BODY_TIMEOUT_MS;
+    o->max_conns_per_ip = RM_MAX_CONNS_PER_IP;
     o->access_log = true;
 }
 

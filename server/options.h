@@ -26,6 +26,9 @@ typedef struct rm_options {
     int max_overflow;            /* --max-overflow 0..10000, default 10 */
     int statement_timeout_ms;    /* --statement-timeout-ms >= 0 (0 = none), default 5000 */
     size_t max_body;             /* --max-body 1..1 GiB, default 1048576 */
+    int head_timeout_ms;         /* --head-timeout-ms 100..3600000, default 5000 */
+    int body_timeout_ms;         /* --body-timeout-ms 100..3600000, default 30000 */
+    int max_conns_per_ip;        /* --max-connections-per-ip 0..1000000 (0 = no limit), default 64 */
     const char *seed;            /* --seed FILE or NULL */
     const char *jwt_secret;      /* --jwt-secret or NULL */
     bool access_log;             /* --access-log, default true: one line per request */
