@@ -58,7 +58,7 @@
 #define DEFAULT_MAX_URI ((size_t)8192)
 #define DEFAULT_MAX_HEADER_BYTES ((size_t)32768)
 #define DISCARD_MAX ((uint64_t)16 << 20)  /* body bytes thrown away after a 413 before closing */
-#define CONNECTION_TIMEOUT_S 30           /* idle limit while an answer is being sent */
+#define CONNECTION_TIMEOUT_S 30           /* least idle limit (an answer being sent) */
 #define STOP_BODY_GRACE_MS 1000           /* on stop, what a body still arriving may take */
 #define MAX_CONNECTIONS 16384u            /* whatever the file descriptor limit */
 #define FD_RESERVE 256                    /* descriptors kept for the database, logs, ... */
@@ -727,6 +727,16 @@ static unsigned connection_limit(void)
     return usable < MAX_CONNECTIONS ? (unsigned)usable : MAX_CONNECTIONS;
 }
 
+/* libmicrohttpd's idle timeout, in seconds: it matters while an answer is
+ * sent (a client that stops reading); while a request is received our
+ * deadlines are the limit, so it must not cut in before them. */
+static unsigned idle_timeout_s(const rm_server *s)
+{
+    int ms = s->head_timeout_ms > s->body_timeout_ms ? s->head_timeout_ms : s->body_timeout_ms;
+    unsigned t = (unsigned)(ms + 999) / 1000;
+    return t > CONNECTION_TIMEOUT_S ? t : CONNECTION_TIMEOUT_S;
+}
+
 static int start_daemon(rm_server *s, int threads, char *err, size_t errlen)
 {
     unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -737,7 +747,7 @@ static int start_daemon(rm_server *s, int threads, char *err, size_t errlen)
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)connection_memory(s), NULL},
-        {MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)idle_timeout_s(s), NULL},
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)connection_limit(), NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->max_conns_per_ip, NULL},
         /* 0, not 1: at 1 libmicrohttpd answers a missing Host itself, in
