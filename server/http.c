@@ -14,10 +14,21 @@
  * handlers run on several threads at once. The server's own error answers
  * carry `Server-Timing: db;desc="0 queries";dur=0` like routes/ answers do.
  *
- * Not ours to answer: libmicrohttpd itself rejects, in HTML, a malformed
- * Content-Length value, malformed chunked framing, and request heads too big
- * for its per-connection memory (sized so that our 414/431 fire long
- * before). */
+ * Every connection is registered in server/conns.h, which closes it when
+ * its head or body takes longer than allowed (libmicrohttpd's own timeout
+ * restarts on every byte); the phase moves with the callbacks: HEAD on
+ * accept and after each answer, BODY at the first access-handler call,
+ * ANSWER once an answer is decided. One client address may hold at most
+ * max_conns_per_ip connections, and the whole server as many as the file
+ * descriptor limit leaves room for (connection_limit()).
+ *
+ * Not ours to answer: libmicrohttpd 0.9.75 itself rejects, with a fixed
+ * HTML body of its own and "Connection: close", a malformed or
+ * out-of-range Content-Length value, malformed chunked framing, a malformed
+ * request line or header line, and request heads too big for its
+ * per-connection memory (sized so that our 414/431 fire long before). It
+ * offers no hook for these (docs/decisions.md, "HTTP"); the access log
+ * still records their status. */
 #include "server/http.h"
 
 #include <errno.h>
@@ -31,23 +42,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/json_error.h"
 #include "lib/problem.h"
 #include "lib/target.h"
+#include "server/conns.h"
 #include "server/log.h"
+#include "server/media_type.h"
 #include "server/static.h"
 
 #define DEFAULT_MAX_BODY ((size_t)1 << 20)
 #define DEFAULT_MAX_URI ((size_t)8192)
 #define DEFAULT_MAX_HEADER_BYTES ((size_t)32768)
 #define DISCARD_MAX ((uint64_t)16 << 20)  /* body bytes thrown away after a 413 before closing */
-#define CONNECTION_TIMEOUT_S 30
-#define STREAM_BLOCK ((size_t)64 << 10) /* bytes per block of a streamed body */
-#define LISTEN_BACKLOG 511
-#define ALLOWED_METHODS "GET, HEAD, POST, PUT, PATCH, DELETE"
+#define CONNECTION_TIMEOUT_S 30           /* least idle limit (an answer being sent) */
+#define STOP_BODY_GRACE_MS 1000           /* on stop, what a body still arriving may take */
+#define MAX_CONNECTIONS 16384u            /* whatever the file descriptor limit */
+#define FD_RESERVE 256                    /* descriptors kept for the database, logs, ... */
+#define LISTEN_BACKLOG 4096              /* the kernel caps it at somaxconn */
+#define ALLOWED_METHODS "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+#define STATIC_METHODS "GET, HEAD, OPTIONS"
+#define STREAM_BLOCK ((size_t)64 << 10)     /* bytes per block of a streamed body */
 #define REQUEST_ID_LEN 16
 /* what routes/ reports per request; answers given here ran no statement */
 #define SERVER_TIMING_NONE "db;desc=\"0 queries\";dur=0"
@@ -59,6 +78,9 @@ struct rm_server {
     rm_handler_fn handler;
     void *ud;
     size_t max_body, max_uri, max_header_bytes;
+    int head_timeout_ms, body_timeout_ms;
+    unsigned max_conns_per_ip;  /* 0 = no limit */
+    rm_conns *conns;            /* deadlines of every open connection */
     bool static_on;             /* a static dir was configured */
     char *static_root;          /* its realpath (malloc); NULL if it does not exist */
     int log_requests;
@@ -151,30 +173,70 @@ static double elapsed_ms(const struct timespec *start)
            (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 }
 
-static void access_log(const req_state *st, enum MHD_RequestTerminationCode toe)
+/* The registry entry of c (server/conns.h), or NULL. */
+static rm_conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *i =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return i ? i->socket_context : NULL;
+}
+
+/* One line per request. cut: the request was closed for missing its
+ * deadline (logged as 408); a status of 0 means libmicrohttpd answered
+ * itself (its status is logged). */
+static void access_log(const req_state *st, struct MHD_Connection *c,
+                       enum MHD_RequestTerminationCode toe, bool cut)
 {
     const char *method = st->method ? st->method : "-";
     const char *path = st->raw_path ? st->raw_path : st->path ? st->path : "-";
     double ms = elapsed_ms(&st->start);
-    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
-        rm_log(RM_LOG_INFO, "%s %s %d %.3fms %s", method, path, st->status, ms, st->id);
-    else
-        rm_log(RM_LOG_INFO, "%s %s %d %.3fms %s (connection ended early, code %d)", method,
-               path, st->status, ms, st->id, (int)toe);
+    int status = st->status;
+    char note[96] = "";
+    if (cut) {
+        status = 408;
+        snprintf(note, sizeof note, " (closed: the request did not arrive in time)");
+    } else if (!status) {
+        const union MHD_ConnectionInfo *i =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+        status = i ? (int)i->http_status : 0;
+        snprintf(note, sizeof note, " (answered by libmicrohttpd)");
+    } else if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+        snprintf(note, sizeof note, " (connection ended early, code %d)", (int)toe);
+    }
+    rm_log(RM_LOG_INFO, "%s %s %d %.3fms %s%s", method, path, status, ms, st->id, note);
 }
 
 /* MHD_OPTION_NOTIFY_COMPLETED: the response is sent (or the connection
- * died); release the request. */
+ * died); release the request. The connection waits for its next head. */
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     rm_server *s = cls;
     req_state *st = *con_cls;
+    rm_conn *conn = conn_of(c);
+    bool cut = rm_conn_was_cut(s->conns, conn, NULL);
+    rm_conn_enter(s->conns, conn, RM_CONN_HEAD);
     if (!st) return;
     *con_cls = NULL;
-    if (s->log_requests) access_log(st, toe);
+    if (s->log_requests) access_log(st, c, toe, cut);
     rm_arena_destroy(st->arena); /* st itself lives there */
     atomic_fetch_sub(&s->inflight, 1);
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: register a new connection for its
+ * deadlines, forget a closed one. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    rm_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *i =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = i ? rm_conns_add(s->conns, i->connect_fd) : NULL;
+    } else {
+        rm_conns_remove(s->conns, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 /* ------------------------------------------------------------ responses */
@@ -200,6 +262,20 @@ static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
     const rm_response *resp = cls;
     size_t n = resp->writer(resp->writer_state, buf, max);
     return n ? (ssize_t)n : (ssize_t)MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+/* Queue r (headers but X-Request-Id and Connection set) with status on c
+ * and destroy our reference; no deadline runs while an answer is sent. */
+static enum MHD_Result queue(struct MHD_Connection *c, req_state *st, int status,
+                             struct MHD_Response *r)
+{
+    add_header(r, "X-Request-Id", st->id);
+    if (atomic_load(&st->srv->draining)) add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    rm_conn_enter(st->srv->conns, conn_of(c), RM_CONN_ANSWER);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned int)status, r);
+    MHD_destroy_response(r);
+    st->status = status;
+    return ret;
 }
 
 /* Queue resp on c; NULL content type means application/json when there is
@@ -238,26 +314,31 @@ static enum MHD_Result send_response(struct MHD_Connection *c, req_state *st,
     for (size_t i = 0; i < resp->nheaders && i < RM_MAX_RESPONSE_HEADERS; i++)
         if (resp->headers[i].key && resp->headers[i].value)
             add_header(r, resp->headers[i].key, resp->headers[i].value);
-    add_header(r, "X-Request-Id", st->id);
-    if (atomic_load(&st->srv->draining)) add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-    enum MHD_Result ret = MHD_queue_response(c, (unsigned int)resp->status, r);
-    MHD_destroy_response(r);
-    st->status = resp->status;
-    return ret;
+    return queue(c, st, resp->status, r);
 }
 
 /* Answer a problem+json of the server's own (no handler ran) with one
- * error (pointer may be NULL: no errors). */
-static enum MHD_Result send_problem(struct MHD_Connection *c, req_state *st, int status,
-                                    const char *detail, const char *pointer,
-                                    const char *message)
+ * error (pointer may be NULL: no errors) and, when allow is not NULL, an
+ * Allow header. */
+static enum MHD_Result send_problem_allow(struct MHD_Connection *c, req_state *st, int status,
+                                          const char *detail, const char *pointer,
+                                          const char *message, const char *allow)
 {
     rm_response resp = {0};
     rm_problem_error e = {pointer, message};
     rm_problem(&resp, st->arena, status, detail, pointer ? &e : NULL, pointer ? 1 : 0, st->id);
-    if (status == 405) rm_response_header(&resp, st->arena, "Allow", ALLOWED_METHODS);
+    if (allow) rm_response_header(&resp, st->arena, "Allow", allow);
     rm_response_header(&resp, st->arena, "Server-Timing", SERVER_TIMING_NONE);
     return send_response(c, st, &resp);
+}
+
+/* The same for any path: a 405 lists every method the server knows. */
+static enum MHD_Result send_problem(struct MHD_Connection *c, req_state *st, int status,
+                                    const char *detail, const char *pointer,
+                                    const char *message)
+{
+    return send_problem_allow(c, st, status, detail, pointer, message,
+                              status == 405 ? ALLOWED_METHODS : NULL);
 }
 
 /* --------------------------------------------------------- header checks */
@@ -356,16 +437,19 @@ static bool is_static_path(const rm_server *s, const char *url)
     return s->static_on && (strcmp(url, "/") == 0 || strncmp(url, "/static/", 8) == 0);
 }
 
+/* GET/HEAD a file, OPTIONS (204 with Allow), anything else 405. */
 static enum MHD_Result serve_static(struct MHD_Connection *c, req_state *st, const char *url,
                                     const char *method)
 {
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        rm_response resp = {0};
-        rm_problem(&resp, st->arena, 405, "static files are read-only", NULL, 0, st->id);
-        rm_response_header(&resp, st->arena, "Allow", "GET, HEAD");
+    if (strcmp(method, "OPTIONS") == 0) {
+        rm_response resp = {.status = 204};
+        rm_response_header(&resp, st->arena, "Allow", STATIC_METHODS);
         rm_response_header(&resp, st->arena, "Server-Timing", SERVER_TIMING_NONE);
         return send_response(c, st, &resp);
     }
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return send_problem_allow(c, st, 405, "static files are read-only", NULL, NULL,
+                                  STATIC_METHODS);
     const char *name = strcmp(url, "/") == 0 ? "index.html" : url + 8;
     rm_static_file f;
     int status = st->srv->static_root ? rm_static_open(st->srv->static_root, name, &f) : 404;
@@ -379,12 +463,7 @@ static enum MHD_Result serve_static(struct MHD_Connection *c, req_state *st, con
     add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f.content_type);
     add_header(r, "X-Content-Type-Options", "nosniff");
     add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    add_header(r, "X-Request-Id", st->id);
-    if (atomic_load(&st->srv->draining)) add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    st->status = 200;
-    return ret;
+    return queue(c, st, MHD_HTTP_OK, r);
 }
 
 /* ----------------------------------------------------------- first call */
@@ -455,38 +534,37 @@ static enum MHD_Result take_chunk(req_state *st, const char *data, size_t n)
     return MHD_YES;
 }
 
-/* "application/json", optionally followed by parameters; any case. */
-static bool is_json_media_type(const char *ct)
+/* Why the Content-Type of a body is refused (415), or NULL when it says
+ * UTF-8 JSON (server/media_type.h); more than one such header is refused. */
+static const char *media_type_problem(const req_state *st)
 {
-    static const char want[] = "application/json";
-    if (!ct) return false;
-    while (*ct == ' ' || *ct == '\t') ct++;
-    if (strncasecmp(ct, want, sizeof want - 1) != 0) return false;
-    ct += sizeof want - 1;
-    while (*ct == ' ' || *ct == '\t') ct++;
-    return *ct == '\0' || *ct == ';';
-}
-
-static const char *header_value(const req_state *st, const char *name)
-{
-    for (size_t i = 0; i < st->nheaders; i++)
-        if (strcasecmp(st->headers[i].key, name) == 0) return st->headers[i].value;
-    return NULL;
+    const char *ct = NULL;
+    for (size_t i = 0; i < st->nheaders; i++) {
+        if (strcasecmp(st->headers[i].key, MHD_HTTP_HEADER_CONTENT_TYPE) != 0) continue;
+        if (ct) return "more than one Content-Type header";
+        ct = st->headers[i].value;
+    }
+    switch (rm_media_type_check(ct)) {
+    case RM_MEDIA_JSON: return NULL;
+    case RM_MEDIA_CHARSET: return "the request body must be UTF-8 JSON (charset=utf-8 or none)";
+    case RM_MEDIA_MALFORMED: return "the Content-Type header is malformed";
+    default: return "the request body must be application/json";
+    }
 }
 
 /* Media type and JSON checks on a complete body; 0 or a status sent. */
 static enum MHD_Result check_body(struct MHD_Connection *c, req_state *st, bool *answered)
 {
     *answered = true;
-    if (!is_json_media_type(header_value(st, MHD_HTTP_HEADER_CONTENT_TYPE)))
-        return send_problem(c, st, 415, "the request body must be application/json", NULL,
-                            NULL);
+    const char *why = media_type_problem(st);
+    if (why) return send_problem(c, st, 415, why, NULL, NULL);
     json_error_t jerr;
     json_t *j = json_loadb(st->body, st->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
                            &jerr);
     if (!j) {
         char *msg = rm_arena_sprintf(st->arena, "%s (line %d, column %d, position %d)",
-                                     jerr.text, jerr.line, jerr.column, jerr.position);
+                                     rm_json_error_message(&jerr), jerr.line, jerr.column,
+                                     jerr.position);
         return send_problem(c, st, 400, "malformed JSON body", "", msg);
     }
     rm_arena_on_reset(st->arena, free_json, j);
@@ -529,6 +607,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, req_state *st, const c
 static enum MHD_Result final_call(struct MHD_Connection *c, req_state *st, const char *url,
                                   const char *method)
 {
+    if (!rm_conn_enter(st->srv->conns, conn_of(c), RM_CONN_ANSWER))
+        return MHD_NO; /* closed at its deadline, or by a stop */
     if (st->reject == 413)
         return send_problem(c, st, 413, "the request body is too large", NULL, NULL);
     if (st->body_len > 0) {
@@ -550,6 +630,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
         *con_cls = st = new_state(s, url);
     if (!st->started) {
         st->started = true;
+        if (!rm_conn_enter(s->conns, conn_of(c), RM_CONN_BODY))
+            return MHD_NO; /* closed at its deadline, or by a stop */
         return first_call(c, st, url, method, version);
     }
     if (*upload_data_size) {
@@ -623,6 +705,31 @@ static size_t connection_memory(const rm_server *s)
     return m < 131072 ? 131072 : m;
 }
 
+/* How many connections may be open at once: three quarters of the file
+ * descriptors the process may open beyond a reserve (an answer from a
+ * static file holds a second descriptor; the database, the log and the
+ * listener need theirs), at most MAX_CONNECTIONS. Past the descriptor
+ * limit accept() would fail and libmicrohttpd would stop accepting. */
+static unsigned connection_limit(void)
+{
+    struct rlimit rl;
+    rlim_t n = 1024;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) n = rl.rlim_cur;
+    if (n == RLIM_INFINITY || n > (rlim_t)MAX_CONNECTIONS * 2) return MAX_CONNECTIONS;
+    rlim_t usable = n > 2 * FD_RESERVE ? (n - FD_RESERVE) * 3 / 4 : n / 4;
+    return usable < MAX_CONNECTIONS ? (unsigned)usable : MAX_CONNECTIONS;
+}
+
+/* libmicrohttpd's idle timeout, in seconds: it matters while an answer is
+ * sent (a client that stops reading); while a request is received our
+ * deadlines are the limit, so it must not cut in before them. */
+static unsigned idle_timeout_s(const rm_server *s)
+{
+    int ms = s->head_timeout_ms > s->body_timeout_ms ? s->head_timeout_ms : s->body_timeout_ms;
+    unsigned t = (unsigned)(ms + 999) / 1000;
+    return t > CONNECTION_TIMEOUT_S ? t : CONNECTION_TIMEOUT_S;
+}
+
 static int start_daemon(rm_server *s, int threads, char *err, size_t errlen)
 {
     unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -631,8 +738,11 @@ static int start_daemon(rm_server *s, int threads, char *err, size_t errlen)
         {MHD_OPTION_LISTEN_SOCKET, s->listen_fd, NULL},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_line, s},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)connection_memory(s), NULL},
-        {MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)idle_timeout_s(s), NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)connection_limit(), NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->max_conns_per_ip, NULL},
         /* 0, not 1: at 1 libmicrohttpd answers a missing Host itself, in
          * HTML; first_call() checks it and answers problem+json */
         {MHD_OPTION_STRICT_FOR_CLIENT, 0, NULL},
@@ -672,6 +782,9 @@ int rm_server_start(const rm_server_config *cfg, rm_handler_fn handler, void *ud
     s->max_body = cfg->max_body ? cfg->max_body : DEFAULT_MAX_BODY;
     s->max_uri = cfg->max_uri ? cfg->max_uri : DEFAULT_MAX_URI;
     s->max_header_bytes = cfg->max_header_bytes ? cfg->max_header_bytes : DEFAULT_MAX_HEADER_BYTES;
+    s->head_timeout_ms = cfg->head_timeout_ms > 0 ? cfg->head_timeout_ms : RM_HEAD_TIMEOUT_MS;
+    s->body_timeout_ms = cfg->body_timeout_ms > 0 ? cfg->body_timeout_ms : RM_BODY_TIMEOUT_MS;
+    s->max_conns_per_ip = cfg->max_conns_per_ip;
     s->log_requests = cfg->log_requests;
     s->id_seed = random_seed();
     atomic_init(&s->next_id, 0);
@@ -682,9 +795,17 @@ int rm_server_start(const rm_server_config *cfg, rm_handler_fn handler, void *ud
         free(s);
         return -1;
     }
+    s->conns = rm_conns_new(s->head_timeout_ms, s->body_timeout_ms);
+    if (!s->conns) {
+        snprintf(err, errlen, "cannot start the connection sweeper thread");
+        close(s->listen_fd);
+        free(s);
+        return -1;
+    }
     resolve_static(s, cfg->static_dir);
     if (start_daemon(s, cfg->threads, err, errlen)) {
         close(s->listen_fd);
+        rm_conns_free(s->conns);
         free(s->static_root);
         free(s);
         return -1;
@@ -707,12 +828,15 @@ void rm_server_stop(rm_server *s, int drain_timeout_ms)
     atomic_store(&s->draining, true);
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET) close(fd);
+    /* idle connections and unfinished heads go now; bodies get a moment */
+    rm_conns_drain(s->conns, STOP_BODY_GRACE_MS);
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     while (atomic_load(&s->inflight) > 0 && elapsed_ms(&start) < drain_timeout_ms) sleep_ms(5);
     long left = atomic_load(&s->inflight);
     if (left > 0) rm_log(RM_LOG_WARN, "stopping with %ld request(s) still in flight", left);
     MHD_stop_daemon(s->daemon);
+    rm_conns_free(s->conns);
     free(s->static_root);
     free(s);
 }

@@ -5,6 +5,10 @@
  * 413 body, 415 media type, 400 malformed JSON), gives every request an
  * arena and an id (sent back as X-Request-Id), serves the explorer's static
  * files, and hands everything else to one rm_handler_fn as an rm_request.
+ * Slow clients cannot hold it: a request's head and body each have a total
+ * deadline (the connection is closed past it), one client address may hold
+ * a bounded number of connections, and the whole server as many as its
+ * file-descriptor limit allows.
  * It knows nothing of schemas, routes or SQL. Its errors are
  * application/problem+json (lib/problem.h). */
 #ifndef RM_HTTP_H
@@ -14,6 +18,11 @@
 
 #include "lib/http_msg.h"
 
+/* Defaults of the limits below (also the command line's, server/options.c). */
+#define RM_HEAD_TIMEOUT_MS 5000
+#define RM_BODY_TIMEOUT_MS 30000
+#define RM_MAX_CONNS_PER_IP 64
+
 typedef struct rm_server_config {
     const char *bind;         /* IPv4/IPv6 literal or host name, e.g. "127.0.0.1", "::1" */
     int port;                 /* 0 = any free port (see rm_server_port) */
@@ -21,6 +30,14 @@ typedef struct rm_server_config {
     size_t max_body;          /* largest request body in bytes (413 past it); 0 = 1 MiB */
     size_t max_uri;           /* longest request target in bytes (414); 0 = 8192 */
     size_t max_header_bytes;  /* sum of "name: value\r\n" over all headers (431); 0 = 32768 */
+    int head_timeout_ms;      /* from a connection being ready for a request (accepted, or
+                                 the previous answer sent) to that request's complete
+                                 head; past it the connection is closed. Also the
+                                 keep-alive idle limit. <= 0: RM_HEAD_TIMEOUT_MS */
+    int body_timeout_ms;      /* from the end of the head to the complete body; past it
+                                 the connection is closed. <= 0: RM_BODY_TIMEOUT_MS */
+    unsigned max_conns_per_ip;/* connections one client address may hold at once (more
+                                 are closed on accept, unanswered); 0 = no limit */
     const char *static_dir;   /* serve GET/HEAD / and /static/... from it; NULL/"" = off */
     int log_requests;         /* non-zero: one access-log line per request (server/log.h) */
 } rm_server_config;
@@ -39,9 +56,12 @@ int rm_server_start(const rm_server_config *cfg, rm_handler_fn handler, void *ud
 /* The port actually bound (the ephemeral one when the config said 0). */
 int rm_server_port(const rm_server *s);
 
-/* Graceful stop: stop accepting, let requests in flight finish (waiting at
- * most drain_timeout_ms; later responses carry "Connection: close"), then
- * close every connection, join the threads and free s. NULL is a no-op. */
+/* Graceful stop: stop accepting; close at once every connection that waits
+ * for a request or is in the middle of a head; give bodies still arriving
+ * one more second; let requests whose handler runs finish (waiting at most
+ * drain_timeout_ms in all; their responses carry "Connection: close");
+ * then close every connection, join the threads and free s. NULL is a
+ * no-op. */
 void rm_server_stop(rm_server *s, int drain_timeout_ms);
 
 #endif

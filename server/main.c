@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "routes/app.h"
 #include "server/http.h"
@@ -17,6 +18,23 @@
 extern char **environ;
 
 #define DRAIN_TIMEOUT_MS 10000
+#define FD_LIMIT_WANTED 65536 /* room for the server's connection cap (server/http.c) */
+
+/* Raise the soft limit on open files towards the hard one: the number of
+ * connections the server accepts follows it. A failure keeps the old one. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur >= FD_LIMIT_WANTED)
+        return;
+    rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > FD_LIMIT_WANTED
+                      ? FD_LIMIT_WANTED
+                      : rl.rlim_max;
+    if (want <= rl.rlim_cur) return;
+    rl.rlim_cur = want;
+    setrlimit(RLIMIT_NOFILE, &rl);
+}
 
 /* Block SIGINT/SIGTERM for every thread (sigwait takes them) and ignore
  * SIGPIPE. The stop signals get their default action back first: a shell
@@ -62,6 +80,9 @@ static rm_server_config server_config(const rm_options *o)
         .max_body = o->max_body,
         .max_uri = 8192,
         .max_header_bytes = 32768,
+        .head_timeout_ms = o->head_timeout_ms,
+        .body_timeout_ms = o->body_timeout_ms,
+        .max_conns_per_ip = (unsigned)o->max_conns_per_ip,
         .static_dir = o->static_dir && *o->static_dir ? o->static_dir : NULL,
         .log_requests = o->access_log,
     };
@@ -89,6 +110,7 @@ int main(int argc, char **argv)
     }
     sigset_t stop_signals;
     block_signals(&stop_signals);
+    raise_fd_limit();
 
     rm_app_config acfg = app_config(&opts);
     rm_app *app = NULL;

@@ -4,6 +4,8 @@
  * text all come from it. */
 #include "server/options.h"
 
+#include "server/http.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
@@ -49,6 +51,12 @@ static const opt_def opt_defs[] = {
      "rows one request may read from the database, all statements together (default 100000)"},
     {"max-response", OPT_SIZE, F(max_response), 65536, 1LL << 32, "BYTES",
      "largest answer, and most value bytes one request may read (default 67108864)"},
+    {"head-timeout-ms", OPT_INT, F(head_timeout_ms), 100, 3600000, "MS",
+     "time for a request's headers, and keep-alive idle limit (default 5000)"},
+    {"body-timeout-ms", OPT_INT, F(body_timeout_ms), 100, 3600000, "MS",
+     "time for a request's body after its headers (default 30000)"},
+    {"max-connections-per-ip", OPT_INT, F(max_conns_per_ip), 0, 1000000, "N",
+     "connections one client address may hold at once, 0 = no limit (default 64)"},
     {"seed", OPT_STRING, F(seed), 0, 0, "FILE", "JSON seed data loaded at start"},
     {"jwt-secret", OPT_STRING, F(jwt_secret), 0, 0, "SECRET",
      "HS256 secret: turns on access control"},
@@ -72,6 +80,9 @@ static void set_defaults(rm_options *o)
     o->max_body = 1048576;
     o->max_request_rows = 100000;
     o->max_response = (size_t)64 << 20;
+    o->head_timeout_ms = RM_HEAD_TIMEOUT_MS;
+    o->body_timeout_ms = RM_BODY_TIMEOUT_MS;
+    o->max_conns_per_ip = RM_MAX_CONNS_PER_IP;
     o->access_log = true;
 }
 

@@ -28,6 +28,9 @@ typedef struct rm_options {
     size_t max_body;             /* --max-body 1..1 GiB, default 1048576 */
     int max_request_rows;        /* --max-request-rows 1.., default 100000 */
     size_t max_response;         /* --max-response 64 KiB..4 GiB, default 64 MiB */
+    int head_timeout_ms;         /* --head-timeout-ms 100..3600000, default 5000 */
+    int body_timeout_ms;         /* --body-timeout-ms 100..3600000, default 30000 */
+    int max_conns_per_ip;        /* --max-connections-per-ip 0..1000000 (0 = no limit), default 64 */
     const char *seed;            /* --seed FILE or NULL */
     const char *jwt_secret;      /* --jwt-secret or NULL */
     bool access_log;             /* --access-log, default true: one line per request */

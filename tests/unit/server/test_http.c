@@ -4,8 +4,12 @@
  * sockets where curl cannot express the request (duplicate
  * Content-Length, Content-Length with Transfer-Encoding, Expect:
  * 100-continue without a body). Covers the limits (414 431 405 400 413
- * 415), JSON checks, problem+json on every error, X-Request-Id, static
- * files and their path checks, and the graceful drain on stop. */
+ * 415), the strict media type, JSON checks in our own words, problem+json
+ * on every error, X-Request-Id, static files (and OPTIONS on them) and
+ * their path checks, the graceful drain on stop, and the defences against
+ * slow clients: head and body deadlines, the per-address connection limit,
+ * idle connections closed at once on stop. The framing errors that
+ * libmicrohttpd answers itself are checked to close the connection. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <curl/curl.h>
@@ -27,7 +31,9 @@
 
 #include "lib/problem.h"
 #include "server/http.h"
+#include "server/media_type.h"
 #include "server/static.h"
+#include "tests/support/sock.h"
 
 #define MAX_BODY 1024
 
@@ -454,10 +460,10 @@ END_TEST
 START_TEST(unknown_method_405)
 {
     http_res r = http("BREW", "/api/users", NULL, NULL, NULL);
-    ck_assert_str_eq(r.allow, "GET, HEAD, POST, PUT, PATCH, DELETE");
+    ck_assert_str_eq(r.allow, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
     check_problem(&r, 405);
     r = http("TRACE", "/", NULL, NULL, NULL);
-    ck_assert_str_eq(r.allow, "GET, HEAD, POST, PUT, PATCH, DELETE");
+    ck_assert_str_eq(r.allow, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
     check_problem(&r, 405);
     r = http("OPTIONS", "/api/users", NULL, NULL, NULL); /* known: the handler's */
     json_t *j = echo_json(&r);
@@ -707,7 +713,7 @@ START_TEST(static_path_attacks)
         check_problem(&r, cases[i].status);
     }
     http_res r = http("POST", "/static/app.js", "application/json", "{}", NULL);
-    ck_assert_str_eq(r.allow, "GET, HEAD");
+    ck_assert_str_eq(r.allow, "GET, HEAD, OPTIONS");
     check_problem(&r, 405);
     ck_assert_int_eq(atomic_load(&app.calls), 0);
 }
@@ -814,6 +820,317 @@ START_TEST(drain_finishes_request_in_flight)
     json_t *j = echo_json(&r);
     ck_assert_str_eq(json_string_value(json_object_get(j, "path")), "/slow");
     json_decref(j);
+}
+END_TEST
+
+START_TEST(static_options_204)
+{
+    static const char *paths[] = {"/", "/static/app.js", "/static/missing.js"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        http_res r = http("OPTIONS", paths[i], NULL, NULL, NULL);
+        ck_assert_msg(r.status == 204, "%s: %ld %s", paths[i], r.status, r.body);
+        ck_assert_str_eq(r.allow, "GET, HEAD, OPTIONS");
+        ck_assert_uint_eq(r.len, 0);
+        assert_request_id(r.request_id);
+        free(r.body);
+    }
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+}
+END_TEST
+
+START_TEST(media_type_unit)
+{
+    static const struct {
+        const char *value;
+        rm_media_check want;
+    } cases[] = {
+        {"application/json", RM_MEDIA_JSON},
+        {"APPLICATION/Json", RM_MEDIA_JSON},
+        {" application/json ; charset=UTF-8 ", RM_MEDIA_JSON},
+        {"application/json;charset=\"utf-8\"", RM_MEDIA_JSON},
+        {"application/json;", RM_MEDIA_JSON},
+        {"application/json;; charset=utf-8 ;", RM_MEDIA_JSON},
+        {"application/json; v=1; note=\"a \\\"b\\\" c\"", RM_MEDIA_JSON},
+        {NULL, RM_MEDIA_NOT_JSON},
+        {"text/plain", RM_MEDIA_NOT_JSON},
+        {"application/jsonx", RM_MEDIA_NOT_JSON},
+        {"application/merge-patch+json", RM_MEDIA_NOT_JSON},
+        {"text/plain; charset=utf-16", RM_MEDIA_NOT_JSON},
+        {"application/json; charset=utf-16", RM_MEDIA_CHARSET},
+        {"application/json; Charset=UTF-16LE", RM_MEDIA_CHARSET},
+        {"application/json; charset=\"utf-16\"", RM_MEDIA_CHARSET},
+        {"application/json; charset=utf8", RM_MEDIA_CHARSET},
+        {"application/json; charset=utf-8-but-longer-than-anything", RM_MEDIA_CHARSET},
+        {"application/json; charset=utf-8; charset=utf-8", RM_MEDIA_CHARSET},
+        {"application/json; charset=utf-8; charset=utf-16", RM_MEDIA_CHARSET},
+        {"", RM_MEDIA_MALFORMED},
+        {"application", RM_MEDIA_MALFORMED},
+        {"application/", RM_MEDIA_MALFORMED},
+        {"/json", RM_MEDIA_MALFORMED},
+        {"application /json", RM_MEDIA_MALFORMED},
+        {"application/ json", RM_MEDIA_MALFORMED},
+        {"application/json garbage", RM_MEDIA_MALFORMED},
+        {"application/json, text/plain", RM_MEDIA_MALFORMED},
+        {"application/json; charset", RM_MEDIA_MALFORMED},
+        {"application/json; charset=", RM_MEDIA_MALFORMED},
+        {"application/json; =utf-8", RM_MEDIA_MALFORMED},
+        {"application/json; charset = utf-8", RM_MEDIA_MALFORMED},
+        {"application/json; charset=\"utf-8", RM_MEDIA_MALFORMED},
+        {"application/json; charset=\"utf-8\"x", RM_MEDIA_MALFORMED},
+        {"application/json; charset=utf-8 x", RM_MEDIA_MALFORMED},
+        {"application/json; charset=\"a\x01\"", RM_MEDIA_MALFORMED},
+        {"application/json; charset=\"a\\", RM_MEDIA_MALFORMED},
+        {"application/json\x7f", RM_MEDIA_MALFORMED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ck_assert_msg(rm_media_type_check(cases[i].value) == cases[i].want, "'%s': %d, want %d",
+                      cases[i].value ? cases[i].value : "(null)",
+                      rm_media_type_check(cases[i].value), cases[i].want);
+}
+END_TEST
+
+START_TEST(media_type_strict_415)
+{
+    static const struct {
+        const char *ctype, *detail;
+    } bad[] = {
+        {"application/json; charset=utf-16", "UTF-8"},
+        {"Application/JSON; CHARSET=\"ISO-8859-1\"", "UTF-8"},
+        {"application/json garbage", "malformed"},
+        {"application/json; charset", "malformed"},
+        {"text/plain", "application/json"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        http_res r = http("POST", "/api/x", bad[i].ctype, "{}", NULL);
+        json_t *p = assert_problem(&r, 415);
+        const char *detail = json_string_value(json_object_get(p, "detail"));
+        ck_assert_msg(strstr(detail, bad[i].detail), "%s: detail '%s'", bad[i].ctype, detail);
+        json_decref(p);
+        free(r.body);
+    }
+    assert_raw_problem(raw("POST /api/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                           "Content-Type: application/json\r\nContent-Length: 2\r\n"
+                           "Connection: close\r\n\r\n{}"),
+                       415);
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+    http_res r = http("POST", "/api/x", "application/json; charset=\"UTF-8\"; v=1", "{}", NULL);
+    json_decref(echo_json(&r));
+}
+END_TEST
+
+START_TEST(json_errors_in_our_words)
+{
+    static const struct {
+        const char *body, *want;
+    } cases[] = {
+        {"{\"s\":\"x\\u0000y\"}", "a string contains a NUL character"},
+        {"{\"\\u0000\":1}", "a member name contains a NUL character"},
+        {"{\"a\": }", "unexpected character where a value should be"},
+        {"{\"a\":1,\"a\":2}", "appears twice"},
+        {"[1,", "ends too early"},
+        {"{\"a\":1} extra", "unexpected text after the JSON value"},
+        {"[\"\xff\"]", "not valid UTF-8"},
+        {"{\"a\" 1}", "expected ':'"},
+        {"[1 2]", "expected ',' or ']'"},
+        {"[\"\\ud800\"]", "surrogate"},
+        {"[1e999]", "too large"},
+        {"[tru]", "invalid value"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        http_res r = post_json("/api/x", cases[i].body);
+        json_t *p = assert_problem(&r, 400);
+        json_t *e0 = json_array_get(json_object_get(p, "errors"), 0);
+        const char *msg = json_string_value(json_object_get(e0, "message"));
+        ck_assert_msg(msg && strstr(msg, cases[i].want) && strstr(msg, "(line 1, column "),
+                      "%s: '%s'", cases[i].body, msg);
+        ck_assert_msg(!strstr(msg, "JSON_") && !strstr(msg, " near "), "%s: '%s'",
+                      cases[i].body, msg);
+        json_decref(p);
+        free(r.body);
+    }
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+}
+END_TEST
+
+/* libmicrohttpd answers these itself, before any callback of ours can (see
+ * docs/decisions.md): the status must be right and the connection closed
+ * cleanly, and the server must go on answering. */
+START_TEST(framing_errors_of_libmicrohttpd_close_cleanly)
+{
+    static const struct {
+        const char *request;
+        int status;
+    } cases[] = {
+        {"POST /api/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+         "Content-Length: abc\r\n\r\n{}", 400},
+        {"POST /api/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+         "Content-Length: -2\r\n\r\n{}", 400},
+        {"POST /api/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+         "Content-Length: 99999999999999999999999\r\n\r\n{}", 413},
+        {"POST /api/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+         "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", 400},
+        {"POST /api/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+         "Transfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n", 400},
+        {"POST /api/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+         "Transfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\n{}\r\n0\r\n\r\n", 413},
+        {"GET /x HTTP/1.1\r\nHost: t\r\nno colon here\r\n\r\n", 400},
+        {"GET /x HTTP/2.0\r\nHost: t\r\n\r\n", 505},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int fd = sock_connect_from(port, 1);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(sock_send(fd, cases[i].request, (int)strlen(cases[i].request)), 0);
+        char got[2048];
+        ck_assert_msg(sock_wait_closed(fd, 3000, got, sizeof got), "case %zu: not closed", i);
+        close(fd);
+        char line[32];
+        snprintf(line, sizeof line, "HTTP/1.1 %d ", cases[i].status);
+        ck_assert_msg(strncmp(got, line, strlen(line)) == 0, "case %zu: %.120s", i, got);
+        ck_assert_msg(find_ci(got, "\r\nConnection: close\r\n"), "case %zu: %.300s", i, got);
+    }
+    ck_assert_int_eq(atomic_load(&app.calls), 0);
+    http_res r = get("/still-answering");
+    json_decref(echo_json(&r));
+}
+END_TEST
+
+/* ------------------------------------------------------------ slow clients */
+
+/* Another server with these limits (the fixture's keeps running); its port
+ * in *p. */
+static rm_server *start_limited(int head_ms, int body_ms, unsigned per_ip, int *p)
+{
+    rm_server_config cfg = {.bind = "127.0.0.1", .threads = 2, .max_body = MAX_BODY,
+                            .head_timeout_ms = head_ms, .body_timeout_ms = body_ms,
+                            .max_conns_per_ip = per_ip};
+    rm_server *s = NULL;
+    char err[256];
+    ck_assert_msg(rm_server_start(&cfg, echo_handler, &app, &s, err, sizeof err) == 0, "%s", err);
+    *p = rm_server_port(s);
+    return s;
+}
+
+/* Send text one byte every step_ms until the peer closes the connection:
+ * milliseconds from start (sock_now_ms) to the close, or -1 when all of
+ * text went out without the connection being closed. */
+static long long dribble(int fd, const char *text, int step_ms, long long start)
+{
+    for (size_t i = 0; text[i]; i++) {
+        if (sock_send(fd, text + i, 1) != 0 || sock_wait_closed(fd, step_ms, NULL, 0))
+            return sock_now_ms() - start;
+    }
+    return -1;
+}
+
+/* A request's head and body may each take a bounded time, however steadily
+ * the client sends; an idle keep-alive connection is closed at the head
+ * deadline too. Fast requests are not affected. */
+START_TEST(deadlines_cut_dribbling_clients)
+{
+    enum { HEAD_MS = 600, BODY_MS = 900 };
+    int p;
+    rm_server *s = start_limited(HEAD_MS, BODY_MS, 0, &p);
+    static const char head[] = "GET /x HTTP/1.1\r\nHost: t\r\nX-Pad: "
+                               "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+    long long start = sock_now_ms(); /* the deadlines start later, on the server */
+    int fd = sock_connect_from(p, 1);
+    ck_assert_int_ge(fd, 0);
+    long long t = dribble(fd, head, 50, start);
+    close(fd);
+    ck_assert_msg(t >= HEAD_MS - 5 && t < HEAD_MS + 1000, "head dribbler closed after %lld ms", t);
+
+    fd = sock_connect_from(p, 1);
+    static const char post[] = "POST /x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                               "Content-Length: 500\r\n\r\n";
+    start = sock_now_ms();
+    ck_assert_int_eq(sock_send(fd, post, sizeof post - 1), 0);
+    char body[501];
+    memset(body, ' ', 500);
+    body[0] = '[';
+    body[500] = '\0';
+    t = dribble(fd, body, 50, start);
+    close(fd);
+    ck_assert_msg(t >= BODY_MS - 5 && t < BODY_MS + 1000, "body dribbler closed after %lld ms", t);
+
+    /* keep-alive: answered, then closed when no next request comes */
+    fd = sock_connect_from(p, 1);
+    static const char get_ka[] = "GET /x HTTP/1.1\r\nHost: t\r\n\r\n";
+    start = sock_now_ms();
+    ck_assert_int_eq(sock_send(fd, get_ka, sizeof get_ka - 1), 0);
+    char got[512];
+    ck_assert(sock_wait_closed(fd, HEAD_MS + 1000, got, sizeof got));
+    t = sock_now_ms() - start;
+    close(fd);
+    ck_assert_msg(strncmp(got, "HTTP/1.1 200 ", 13) == 0, "%.100s", got);
+    ck_assert_msg(t >= HEAD_MS - 5, "idle keep-alive closed after %lld ms", t);
+
+    long long ms;
+    ck_assert_int_eq(sock_request(p, 1, "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                                  2000, &ms),
+                     200);
+    rm_server_stop(s, 1000);
+}
+END_TEST
+
+/* One address may hold max_conns_per_ip connections; the next one is
+ * closed unanswered, while other addresses are served, and a slot freed
+ * is usable again. */
+START_TEST(per_ip_connection_limit)
+{
+    int p;
+    rm_server *s = start_limited(5000, 5000, 3, &p);
+    static const char ka[] = "GET /x HTTP/1.1\r\nHost: t\r\n\r\n";
+    static const char once[] = "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    int held[3];
+    for (int i = 0; i < 3; i++) { /* answered, so surely counted; then kept open */
+        char got[64];
+        held[i] = sock_open_answered(p, 2, ka, 300, got, sizeof got);
+        ck_assert_msg(held[i] >= 0 && strncmp(got, "HTTP/1.1 200 ", 13) == 0, "%d: %s", i, got);
+    }
+    ck_assert_msg(sock_closed_unanswered(p, 2, once, 2000),
+                  "the 4th connection from one address was not closed unanswered");
+    long long ms;
+    ck_assert_int_eq(sock_request(p, 3, once, 2000, &ms), 200);
+    close(held[0]);
+    int status = 0;
+    for (int i = 0; i < 40 && status != 200; i++) { /* the server notices the close */
+        status = sock_request(p, 2, once, 2000, &ms);
+        if (status != 200) msleep(50);
+    }
+    ck_assert_int_eq(status, 200);
+    close(held[1]);
+    close(held[2]);
+    rm_server_stop(s, 1000);
+}
+END_TEST
+
+/* On stop, connections waiting for a request or in the middle of a head go
+ * at once and a half-sent body gets one second: the stop takes about a
+ * second, not the drain timeout. */
+START_TEST(stop_closes_idle_connections_at_once)
+{
+    int p;
+    rm_server *s = start_limited(0, 0, 0, &p);
+    int up = sock_connect_from(p, 1);
+    static const char part[] = "POST /x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                               "Content-Length: 100\r\n\r\n[1,";
+    ck_assert_int_eq(sock_send(up, part, sizeof part - 1), 0);
+    static const char ka[] = "GET /x HTTP/1.1\r\nHost: t\r\n\r\n";
+    char got[64];
+    int idle = sock_open_answered(p, 1, ka, 300, got, sizeof got);
+    ck_assert_msg(idle >= 0 && strncmp(got, "HTTP/1.1 200 ", 13) == 0, "%s", got);
+    int half = sock_connect_from(p, 1);
+    ck_assert_int_eq(sock_send(half, "GET /x HTTP/1.1\r\nHo", 19), 0);
+    msleep(100);
+    long long start = sock_now_ms();
+    rm_server_stop(s, 8000);
+    long long took = sock_now_ms() - start;
+    ck_assert_msg(took < 2500, "stop took %lld ms with idle connections", took);
+    int fds[] = {up, idle, half};
+    for (int i = 0; i < 3; i++) {
+        ck_assert_msg(sock_wait_closed(fds[i], 1000, NULL, 0), "connection %d still open", i);
+        close(fds[i]);
+    }
 }
 END_TEST
 
@@ -926,6 +1243,14 @@ Suite *http_server_suite(void)
     tcase_add_test(tc, bad_bind_fails_cleanly);
     tcase_add_test(tc, missing_static_dir_answers_404);
     tcase_add_test(tc, ipv6_loopback);
+    tcase_add_test(tc, static_options_204);
+    tcase_add_test(tc, media_type_unit);
+    tcase_add_test(tc, media_type_strict_415);
+    tcase_add_test(tc, json_errors_in_our_words);
+    tcase_add_test(tc, framing_errors_of_libmicrohttpd_close_cleanly);
+    tcase_add_test(tc, deadlines_cut_dribbling_clients);
+    tcase_add_test(tc, per_ip_connection_limit);
+    tcase_add_test(tc, stop_closes_idle_connections_at_once);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -28,6 +28,9 @@ START_TEST(defaults)
     ck_assert_int_eq(o.max_overflow, 10);
     ck_assert_int_eq(o.statement_timeout_ms, 5000);
     ck_assert_uint_eq(o.max_body, 1048576);
+    ck_assert_int_eq(o.head_timeout_ms, 5000);
+    ck_assert_int_eq(o.body_timeout_ms, 30000);
+    ck_assert_int_eq(o.max_conns_per_ip, 64);
     ck_assert_ptr_null(o.seed);
     ck_assert_ptr_null(o.jwt_secret);
     ck_assert(o.access_log);
@@ -42,7 +45,8 @@ START_TEST(every_option_both_forms)
                            "--bind=::1", "--threads", "8", "--create-all", "--echo",
                            "--static", "www", "--pool-size=2", "--max-overflow", "0",
                            "--statement-timeout-ms=0", "--max-body", "10", "--seed=seed.json",
-                           "--jwt-secret", "k", "--access-log=no"),
+                           "--jwt-secret", "k", "--access-log=no", "--head-timeout-ms", "100",
+                           "--body-timeout-ms=3600000", "--max-connections-per-ip", "0"),
                      0);
     ck_assert_str_eq(o.schema, "a");
     ck_assert_str_eq(o.db, "sqlite://:memory:");
@@ -59,6 +63,26 @@ START_TEST(every_option_both_forms)
     ck_assert_str_eq(o.seed, "seed.json");
     ck_assert_str_eq(o.jwt_secret, "k");
     ck_assert(!o.access_log);
+    ck_assert_int_eq(o.head_timeout_ms, 100);
+    ck_assert_int_eq(o.body_timeout_ms, 3600000);
+    ck_assert_int_eq(o.max_conns_per_ip, 0);
+}
+END_TEST
+
+START_TEST(slow_client_limits_from_environment)
+{
+    char *const env[] = {"RESTMAP_SCHEMA=s", "RESTMAP_HEAD_TIMEOUT_MS=2500",
+                         "RESTMAP_BODY_TIMEOUT_MS=7000", "RESTMAP_MAX_CONNECTIONS_PER_IP=8", NULL};
+    rm_options o;
+    ck_assert_int_eq(rm_options_parse(&o, 1, (char *const[]){"restmap", NULL}, env, err,
+                                      sizeof err),
+                     0);
+    ck_assert_int_eq(o.head_timeout_ms, 2500);
+    ck_assert_int_eq(o.body_timeout_ms, 7000);
+    ck_assert_int_eq(o.max_conns_per_ip, 8);
+    ck_assert_int_eq(PARSE(&o, env, "--max-connections-per-ip=9"), 0);
+    ck_assert_int_eq(o.max_conns_per_ip, 9);
+    ck_assert_int_eq(o.head_timeout_ms, 2500);
 }
 END_TEST
 
@@ -132,6 +156,9 @@ START_TEST(bad_numbers_name_the_option)
         {"--threads", "0"},       {"--pool-size", "0"},   {"--max-body", "0"},
         {"--max-body", "99999999999999999999999"},        {"--max-overflow", "+3"},
         {"--statement-timeout-ms", "1e3"},
+        {"--head-timeout-ms", "0"}, {"--head-timeout-ms", "99"}, {"--body-timeout-ms", "3600001"},
+        {"--body-timeout-ms", "5s"}, {"--max-connections-per-ip", "-1"},
+        {"--max-connections-per-ip", "1000001"},
     };
     rm_options o;
     char arg[128];
@@ -188,6 +215,8 @@ START_TEST(help_wins)
     ck_assert_uint_gt(got, 0);
     ck_assert_ptr_nonnull(strstr(buf, "--statement-timeout-ms"));
     ck_assert_ptr_nonnull(strstr(buf, "RESTMAP_MAX_BODY"));
+    ck_assert_ptr_nonnull(strstr(buf, "RESTMAP_HEAD_TIMEOUT_MS"));
+    ck_assert_ptr_nonnull(strstr(buf, "--max-connections-per-ip"));
 }
 END_TEST
 
@@ -213,6 +242,7 @@ Suite *options_suite(void)
     tcase_add_test(tc, defaults);
     tcase_add_test(tc, every_option_both_forms);
     tcase_add_test(tc, environment_and_precedence);
+    tcase_add_test(tc, slow_client_limits_from_environment);
     tcase_add_test(tc, booleans);
     tcase_add_test(tc, bad_numbers_name_the_option);
     tcase_add_test(tc, bad_arguments);
