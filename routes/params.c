@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/json_error.h"
 #include "orm/convert.h"
 #include "routes/routes_int.h"
 
@@ -41,7 +42,7 @@ static int parse_filter(rm_ctx *ctx, const orm_mapper *m, const char *text, orm_
     json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
     if (!j) {
         orm_error_field(&ctx->err, ORM_E_INVALID, "/filter", "not valid JSON: %s (at character %d)",
-                        jerr.text, jerr.position);
+                        rm_json_error_message(&jerr), jerr.position);
         return ORM_E_INVALID;
     }
     orm_expr *e = NULL;

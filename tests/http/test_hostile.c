@@ -422,6 +422,16 @@ START_TEST(invalid_utf8_in_targets_is_400)
 }
 END_TEST
 
+/* Errors speak restmap's words, never a library's internals. */
+START_TEST(filter_json_errors_name_no_internals)
+{
+    rt_response *r = rt_get(&blog, "/api/users?filter=%7B%22name%22%3A%22a%5Cu0000%22%7D");
+    expect(r, 400, "/filter");
+    ck_assert_msg(!strstr(r->body, "JSON_ALLOW_NUL") && !strstr(r->body, "near '"), "%s", r->body);
+    rt_response_free(r);
+}
+END_TEST
+
 /* A value another program stored with invalid UTF-8 is answered with
  * U+FFFD in its place. */
 START_TEST(answers_never_carry_invalid_utf8)
@@ -533,6 +543,7 @@ Suite *http_hostile_suite(void)
     tcase_add_test(tc, deep_filter_paths_are_400);
     tcase_add_test(tc, invalid_utf8_in_targets_is_400);
     tcase_add_test(tc, answers_never_carry_invalid_utf8);
+    tcase_add_test(tc, filter_json_errors_name_no_internals);
     tcase_add_test(tc, numbers_and_entity_tags_parse_strictly);
     tcase_add_test(tc, error_lists_are_capped);
     suite_add_tcase(s, tc);
