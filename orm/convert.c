@@ -2,6 +2,8 @@
  * convert.h for the contract and the canonical forms. */
 #include "orm/convert.h"
 
+#include "orm/decimal.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -76,29 +78,23 @@ static int canonical_uuid(const char *s, size_t n, char *out)
     return 1;
 }
 
-/* [-]digits[.digits], within precision/scale when those are set. */
+/* [-+]digits[.digits], within precision/scale when the column has them
+ * (a precision without a scale is scale 0). */
 static int valid_decimal(const orm_column *c, const char *s, size_t n, const char **msg)
 {
-    size_t i = 0, intd = 0, fracd = 0;
-    if (i < n && (s[i] == '-' || s[i] == '+')) i++;
-    while (i < n && isdigit((unsigned char)s[i])) i++, intd++;
-    if (i < n && s[i] == '.') {
-        i++;
-        while (i < n && isdigit((unsigned char)s[i])) i++, fracd++;
-    }
-    if (i != n || intd + fracd == 0) {
+    orm_decimal d;
+    if (!orm_decimal_parse(s, n, &d)) {
         *msg = "must be a decimal number such as \"12.50\"";
         return 0;
     }
-    if (c->scale && (int)fracd > c->scale) {
+    if (c->precision && (int)d.fn > c->scale) {
         *msg = "has more decimal places than the column's scale";
         return 0;
     }
     if (c->precision) {
         /* leading zeros of the integer part do not count */
-        size_t lead = (s[0] == '-' || s[0] == '+') ? 1 : 0, z = 0;
-        while (z + 1 < intd && s[lead + z] == '0') z++;
-        if ((int)(intd - z) > c->precision - c->scale) {
+        while (d.in > 1 && d.ip[0] == '0') d.ip++, d.in--;
+        if ((int)d.in > c->precision - c->scale) {
             *msg = "has more digits than the column's precision";
             return 0;
         }
@@ -115,20 +111,15 @@ static size_t utf8_len(const char *s, size_t n)
     return k;
 }
 
-static double numeric_of(const orm_value *v)
+/* v against a column's min or max, exactly: a REAL as a double, an INTEGER
+ * or a decimal TEXT against the bound's exact expansion (a long decimal or
+ * a 64-bit integer is not rounded to the nearest double first). */
+static int cmp_bound(const orm_value *v, double bound)
 {
-    switch (v->kind) {
-    case ORM_V_INT: return (double)v->u.i;
-    case ORM_V_FLOAT: return v->u.f;
-    case ORM_V_TEXT: {
-        char buf[64];
-        size_t n = v->u.s.n < sizeof buf - 1 ? v->u.s.n : sizeof buf - 1;
-        memcpy(buf, v->u.s.p, n);
-        buf[n] = '\0';
-        return strtod(buf, NULL);
-    }
-    default: return 0;
-    }
+    if (v->kind == ORM_V_INT && isfinite(bound)) return orm_decimal_cmp_double(NULL, 0, (long long)v->u.i, bound);
+    if (v->kind == ORM_V_TEXT && isfinite(bound)) return orm_decimal_cmp_double(v->u.s.p, v->u.s.n, 0, bound);
+    double x = v->kind == ORM_V_FLOAT ? v->u.f : v->kind == ORM_V_INT ? (double)v->u.i : 0;
+    return (x > bound) - (x < bound);
 }
 
 int orm_column_check(const orm_column *c, const orm_value *v, rm_arena *a, const char **msg)
@@ -155,12 +146,11 @@ int orm_column_check(const orm_column *c, const orm_value *v, rm_arena *a, const
         }
     }
     if (c->has_min || c->has_max) {
-        double x = numeric_of(v);
-        if (c->has_min && x < c->min) {
+        if (c->has_min && cmp_bound(v, c->min) < 0) {
             *msg = rm_arena_sprintf(a, "must be at least %g", c->min);
             return ORM_E_VALIDATION;
         }
-        if (c->has_max && x > c->max) {
+        if (c->has_max && cmp_bound(v, c->max) > 0) {
             *msg = rm_arena_sprintf(a, "must be at most %g", c->max);
             return ORM_E_VALIDATION;
         }
@@ -368,57 +358,92 @@ int orm_value_from_text(const orm_column *c, const char *text, rm_arena *a, orm_
 
 /* ---- output --------------------------------------------------------------- */
 
-/* The shortest %g text that reads back as f (8.99, not 8.9900000000000002). */
+/* The shortest %g text that reads back as f (8.99, not 8.9900000000000002),
+ * for JSON numbers. 17 significant digits always read back, and "%.17g"
+ * of any double fits in 32 bytes ("-1.2345678901234567e-308"). Returns the
+ * length, or -1 when the text did not fit (cannot happen with size >= 32). */
 static int format_double(char *buf, size_t size, double f)
 {
-    int n = 0;
-    for (int prec = 15; prec <= 17; prec++) {
+    int n = -1;
+    for (int prec = orm_shortest_from(f); prec <= 17; prec++) {
         n = snprintf(buf, size, "%.*g", prec, f);
+        if (n < 0 || (size_t)n >= size) return -1;
         if (strtod(buf, NULL) == f) break;
     }
     return n;
 }
 
+/* A numeric column's value as a JSON string. With a precision the column
+ * has a fixed scale (0 when not given), and every value is written at it:
+ * an INTEGER padded ("123" at scale 2 is "123.00"), a REAL as the correctly
+ * rounded decimal of the double (its exact expansion rounded half away from
+ * zero: 1e300 is 301 digits and ".00"), a decimal TEXT padded or rounded
+ * the same way. Without a precision an INTEGER is its digits, a REAL the
+ * shortest decimal that reads back as the same double, a decimal TEXT as
+ * stored. A REAL that is not finite (SQLite keeps +-Inf; it stores NaN as
+ * NULL) is null, as in float columns; TEXT that is not a decimal (written
+ * by another program) is passed through as a string. -0 is written "0". */
 static void write_numeric(rm_sb *sb, const orm_column *c, const orm_value *v)
 {
-    char buf[64];
-    int n;
-    if (v->kind == ORM_V_INT) {
-        if (c->scale > 0) n = snprintf(buf, sizeof buf, "%lld.%0*d", (long long)v->u.i, c->scale, 0);
-        else n = snprintf(buf, sizeof buf, "%lld", (long long)v->u.i);
-    } else if (c->scale > 0) {
-        n = snprintf(buf, sizeof buf, "%.*f", c->scale, v->u.f);
-    } else {
-        n = snprintf(buf, sizeof buf, "%.15g", v->u.f);
+    int scale = c->precision ? c->scale : -1;
+    rm_sb t; /* the value's decimal text */
+    rm_sb_init(&t, NULL);
+    switch (v->kind) {
+    case ORM_V_NULL: rm_sb_append(sb, "null"); return;
+    case ORM_V_INT: rm_sb_append_int(&t, (long long)v->u.i); break;
+    case ORM_V_FLOAT:
+        if (!isfinite(v->u.f)) {
+            rm_sb_append(sb, "null");
+            return;
+        }
+        if (scale < 0) orm_decimal_shortest(&t, v->u.f);
+        else orm_decimal_exact(&t, v->u.f);
+        break;
+    case ORM_V_TEXT: rm_sb_appendn(&t, v->u.s.p, v->u.s.n); break;
     }
-    rm_sb_append_json_string(sb, buf, (size_t)n);
+    orm_decimal d;
+    if (t.err) {
+        sb->err = 1;
+    } else if (orm_decimal_parse(t.buf, t.len, &d)) {
+        rm_sb_appendc(sb, '"');
+        orm_decimal_write(sb, d, scale);
+        rm_sb_appendc(sb, '"');
+    } else {
+        rm_sb_append_json_string(sb, t.buf, t.len);
+    }
+    rm_sb_free(&t);
 }
 
 void orm_value_write_json(rm_sb *sb, const orm_column *c, const orm_value *v)
 {
-    char buf[64];
+    char buf[32];
     int n;
+    if (c->type == ORM_T_NUMERIC) {
+        write_numeric(sb, c, v);
+        return;
+    }
     switch (v->kind) {
     case ORM_V_NULL: rm_sb_append(sb, "null"); return;
     case ORM_V_INT:
         if (c->type == ORM_T_BOOLEAN) rm_sb_append(sb, v->u.i ? "true" : "false");
-        else if (c->type == ORM_T_NUMERIC) write_numeric(sb, c, v);
         else if (c->type == ORM_T_FLOAT) {
             rm_sb_append_int(sb, (long long)v->u.i);
             rm_sb_append(sb, ".0");
-        }
-        else if (orm_type_storage(c->type) == ORM_V_TEXT) {
-            n = snprintf(buf, sizeof buf, "%lld", (long long)v->u.i);
-            rm_sb_append_json_string(sb, buf, (size_t)n);
+        } else if (orm_type_storage(c->type) == ORM_V_TEXT) {
+            rm_sb_appendc(sb, '"');
+            rm_sb_append_int(sb, (long long)v->u.i);
+            rm_sb_appendc(sb, '"');
         } else rm_sb_append_int(sb, (long long)v->u.i);
         return;
     case ORM_V_FLOAT:
-        if (c->type == ORM_T_NUMERIC) { write_numeric(sb, c, v); return; }
         if (!isfinite(v->u.f)) { rm_sb_append(sb, "null"); return; }
-        n = format_double(buf, sizeof buf, v->u.f);
+        if ((n = format_double(buf, sizeof buf, v->u.f)) < 0) {
+            sb->err = 1;
+            return;
+        }
         /* keep it a JSON real: 3 → 3.0 */
         rm_sb_appendn(sb, buf, (size_t)n);
-        if (!strpbrk(buf, ".eEn")) rm_sb_append(sb, ".0");
+        if (!strpbrk(buf, ".eE")) rm_sb_append(sb, ".0");
         return;
     case ORM_V_TEXT:
         if (c->type == ORM_T_JSON) {
@@ -441,9 +466,13 @@ const char *orm_value_to_text(rm_arena *a, const orm_value *v)
     case ORM_V_NULL: return "null";
     case ORM_V_INT: return rm_arena_sprintf(a, "%lld", (long long)v->u.i);
     case ORM_V_FLOAT: {
-        char buf[64];
-        format_double(buf, sizeof buf, v->u.f);
-        return rm_arena_strdup(a, buf);
+        /* a decimal without exponent: it reads back as a float key and is a
+         * valid numeric key too */
+        rm_sb t;
+        rm_sb_init(&t, a);
+        if (isfinite(v->u.f)) orm_decimal_shortest(&t, v->u.f);
+        else rm_sb_append(&t, isnan(v->u.f) ? "nan" : v->u.f < 0 ? "-inf" : "inf");
+        return t.buf;
     }
     case ORM_V_TEXT: return rm_arena_strndup(a, v->u.s.p, v->u.s.n);
     }

@@ -1,19 +1,51 @@
 /* flush.c: writing a unit of work (SQLAlchemy's UOWTransaction): cascade
  * expansion, dependency-ordered INSERTs with key propagation and
  * post-updates for cycles, UPDATEs of changed columns with version checks,
- * association rows, then DELETEs children first. See uow.h. */
+ * association rows, then DELETEs children first. See uow.h.
+ *
+ * Every pass is linear in the objects and links of the unit (the INSERT
+ * order sorts each dependency level: n log n at worst); lookups between
+ * objects go through hash tables, never a scan of the unit per object. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "orm/compile.h"
 #include "orm/uow.h"
-
-#define MAX_CASCADE 100000
 
 static const orm_dialect *dialect(orm_uow *u) { return orm_engine_dialect(u->s->engine); }
 
 static int run(orm_uow *u, const orm_compiled *c, orm_result *r) { return orm_session_execute(u->s, c, r); }
 
 /* ---- cascades on delete ------------------------------------------------------ */
+
+static int too_many_deletes(orm_uow *u)
+{
+    return orm_error_set(u->s->err, ORM_E_TOO_LARGE,
+                         "the delete would remove more than %d rows (the limit of one request, cascades "
+                         "included): delete the dependent rows in smaller requests first", ORM_MAX_DELETE_ROWS);
+}
+
+/* Load inst's children through the one-to-many r into its slot, but no
+ * more than the deletes still allowed: one row past them means the
+ * cascade is too large (found without loading the rest). */
+static int load_children(orm_uow *u, orm_instance *inst, const orm_relationship *r, orm_related **out)
+{
+    rm_arena *a = u->a;
+    size_t room = u->ndeleted < ORM_MAX_DELETE_ROWS ? ORM_MAX_DELETE_ROWS - u->ndeleted : 0;
+    orm_query q;
+    orm_query_init(&q, r->target);
+    int rc = orm_with_parent(a, r, inst->committed, 0, &q.aliases, &q.where, u->s->err);
+    if (rc) return rc;
+    q.order = orm_relationship_order(a, r, 0, &q.norder);
+    q.limit = (int64_t)room + 1;
+    orm_loaded got;
+    if ((rc = orm_load_page(u->s, u->schema, &q, room, NULL, 0, &u->map, &got))) return rc;
+    if (got.more) return too_many_deletes(u);
+    orm_related *slot = orm_instance_load_slot(inst, r, a);
+    for (size_t i = 0; i < got.n; i++) orm_related_add(slot, got.items[i], a, true);
+    *out = slot;
+    return 0;
+}
 
 /* A deleted persistent instance: cascade into one-to-many children (loaded
  * and deleted), or set their foreign key to NULL with one UPDATE; delete its
@@ -29,11 +61,7 @@ static int expand_delete(orm_uow *u, orm_instance *inst)
             orm_compiled c;
             if (r->direction == ORM_ONE_TO_MANY && (r->cascade & ORM_CASCADE_DELETE)) {
                 orm_related *slot = orm_instance_related(inst, r);
-                if (!slot) {
-                    orm_include node = {.rel = r, .strategy = ORM_LAZY_SELECTIN};
-                    if ((rc = orm_load_related(u->s, u->schema, &inst, 1, &node, 1, &u->map))) return rc;
-                    slot = orm_instance_related(inst, r);
-                }
+                if (!slot && (rc = load_children(u, inst, r, &slot))) return rc;
                 for (size_t k = 0; slot && k < slot->n; k++)
                     if (slot->items[k]->state == ORM_PERSISTENT) orm_uow_delete(u, slot->items[k]);
             } else if (r->direction == ORM_ONE_TO_MANY) {
@@ -77,19 +105,6 @@ static void apply_link(orm_uow *u, const orm_link *l, bool clear)
     }
 }
 
-/* Mark the pending instances that still wait for a pending parent (one
- * pass over the links). */
-static void mark_blocked(orm_uow *u)
-{
-    for (size_t i = 0; i < u->nobjs; i++) u->objs[i]->blocked = false;
-    for (size_t i = 0; i < u->nlinks; i++) {
-        const orm_link *l = &u->links[i];
-        if (!l->post_update && l->parent && l->parent != l->child && l->parent->state == ORM_PENDING &&
-            l->child->state == ORM_PENDING)
-            l->child->blocked = true;
-    }
-}
-
 static int insert_one(orm_uow *u, orm_instance *inst)
 {
     /* the links are applied oldest first, as they were made */
@@ -114,42 +129,105 @@ static int insert_one(orm_uow *u, orm_instance *inst)
     return 0;
 }
 
-/* INSERT the pending instances parents first; a cycle is broken by
- * deferring one foreign key of the first waiting instance (post-update). */
+/* A link that makes its (pending) child wait for its (pending) parent's
+ * INSERT: a post-update link or a link to itself is written afterwards. */
+static bool waits_on(const orm_link *l)
+{
+    return !l->post_update && l->parent && l->parent != l->child && l->parent->state == ORM_PENDING &&
+           l->child->state == ORM_PENDING;
+}
+
+static int by_seq(const void *x, const void *y)
+{
+    size_t a = (*(orm_instance *const *)x)->seq, b = (*(orm_instance *const *)y)->seq;
+    return (a > b) - (a < b);
+}
+
+/* Break a cycle among the pending instances: the first one still waiting
+ * (in unit order) gets its links to pending parents deferred to
+ * post-updates, which needs them nullable. */
+static int defer_links(orm_uow *u, orm_instance *inst)
+{
+    for (size_t k = inst->link_head; k; k = u->links[k - 1].next) {
+        orm_link *l = &u->links[k - 1];
+        if (!l->parent || l->parent->state != ORM_PENDING) continue;
+        for (size_t c = 0; c < l->n; c++)
+            if (!l->fk[c]->nullable)
+                return orm_error_set(u->s->err, ORM_E_CONFLICT,
+                                     "rows refer to each other through NOT NULL foreign keys "
+                                     "(%s.%s): they cannot be inserted in any order",
+                                     inst->mapper->table->name, l->fk[c]->name);
+        if (waits_on(l)) inst->waits--;
+        l->post_update = true;
+    }
+    return 0;
+}
+
+/* INSERT the pending instances parents first, level by level (a level is
+ * every instance whose pending parents are all in earlier levels), each
+ * level in unit order; a cycle is broken by deferring one foreign key of
+ * the first waiting instance (post-update). Linear but for sorting each
+ * level: the links are indexed by parent once. */
 static int insert_pending(orm_uow *u)
 {
-    for (;;) {
-        bool progress = false, any = false;
-        mark_blocked(u);
-        for (size_t i = 0; i < u->nobjs; i++) {
-            orm_instance *inst = u->objs[i];
-            if (inst->state != ORM_PENDING) continue;
-            any = true;
-            if (inst->blocked) continue;
+    rm_arena *a = u->a;
+    size_t np = 0;
+    for (size_t i = 0; i < u->nobjs; i++)
+        if (u->objs[i]->state == ORM_PENDING) {
+            u->objs[i]->seq = np++;
+            u->objs[i]->waits = 0;
+        }
+    if (!np) return 0;
+    orm_instance **pend = RM_NEW_ARRAY(a, orm_instance *, np);
+    for (size_t i = 0; i < u->nobjs; i++)
+        if (u->objs[i]->state == ORM_PENDING) pend[u->objs[i]->seq] = u->objs[i];
+    /* the waiting links grouped by parent: first[p] .. first[p + 1] in by_parent */
+    size_t *first = RM_NEW_ARRAY(a, size_t, np + 1), *by_parent, *fill;
+    for (size_t i = 0; i < u->nlinks; i++)
+        if (waits_on(&u->links[i])) {
+            first[u->links[i].parent->seq + 1]++;
+            u->links[i].child->waits++;
+        }
+    for (size_t p = 0; p < np; p++) first[p + 1] += first[p];
+    by_parent = RM_NEW_ARRAY(a, size_t, first[np] + 1);
+    fill = RM_NEW_ARRAY(a, size_t, np);
+    memcpy(fill, first, np * sizeof *fill);
+    for (size_t i = 0; i < u->nlinks; i++)
+        if (waits_on(&u->links[i])) by_parent[fill[u->links[i].parent->seq]++] = i;
+    /* level by level */
+    orm_instance **level = RM_NEW_ARRAY(a, orm_instance *, np), **next = RM_NEW_ARRAY(a, orm_instance *, np);
+    size_t nlevel = 0, done = 0, scan = 0;
+    for (size_t p = 0; p < np; p++)
+        if (!pend[p]->waits) level[nlevel++] = pend[p];
+    while (done < np) {
+        if (!nlevel) {
+            /* every pending instance waits on another */
+            while (pend[scan]->state != ORM_PENDING) scan++;
+            int rc = defer_links(u, pend[scan]);
+            if (rc) return rc;
+            if (pend[scan]->waits) /* cannot happen: every waiting link was deferred */
+                return orm_error_set(u->s->err, ORM_E_INTERNAL, "a dependency cycle could not be broken");
+            level[nlevel++] = pend[scan];
+        }
+        size_t nnext = 0;
+        for (size_t i = 0; i < nlevel; i++) {
+            orm_instance *inst = level[i];
             int rc = insert_one(u, inst);
             if (rc) return rc;
-            progress = true;
-        }
-        if (!any) return 0;
-        if (progress) continue;
-        /* every pending instance waits on another: defer the first one's links */
-        for (size_t i = 0; i < u->nobjs; i++) {
-            orm_instance *inst = u->objs[i];
-            if (inst->state != ORM_PENDING) continue;
-            for (size_t k = inst->link_head; k; k = u->links[k - 1].next) {
-                orm_link *l = &u->links[k - 1];
-                if (!l->parent || l->parent->state != ORM_PENDING) continue;
-                for (size_t c = 0; c < l->n; c++)
-                    if (!l->fk[c]->nullable)
-                        return orm_error_set(u->s->err, ORM_E_CONFLICT,
-                                             "rows refer to each other through NOT NULL foreign keys "
-                                             "(%s.%s): they cannot be inserted in any order",
-                                             inst->mapper->table->name, l->fk[c]->name);
-                l->post_update = true;
+            done++;
+            for (size_t k = first[inst->seq]; k < first[inst->seq + 1]; k++) {
+                orm_link *l = &u->links[by_parent[k]];
+                if (l->post_update) continue; /* deferred since: no longer counted */
+                if (--l->child->waits == 0) next[nnext++] = l->child;
             }
-            break;
         }
+        qsort(next, nnext, sizeof *next, by_seq);
+        orm_instance **t = level;
+        level = next;
+        next = t;
+        nlevel = nnext;
     }
+    return 0;
 }
 
 /* UPDATE the columns of a persistent instance that differ from its
@@ -277,11 +355,90 @@ static int delete_one(orm_uow *u, orm_instance *inst)
     return 0;
 }
 
+/* A map (referenced column, value) → the last position in u->objs of a
+ * deleted row holding that value: open addressing, sized once. */
+typedef struct ref_slot {
+    const orm_column *col;   /* NULL: empty */
+    const orm_value *v;
+    uint64_t hash;
+    size_t pos;
+} ref_slot;
+
+typedef struct ref_map {
+    ref_slot *slots;
+    size_t mask;
+} ref_map;
+
+static uint64_t ref_hash(const orm_column *col, const orm_value *v)
+{
+    uint64_t h = orm_values_hash(v, 1) ^ ((uint64_t)(uintptr_t)col * 0x9E3779B97F4A7C15ULL);
+    return h ^ (h >> 29);
+}
+
+/* The slot of (col, v): its entry, or the empty slot where it would go. */
+static ref_slot *ref_find(const ref_map *m, const orm_column *col, const orm_value *v, uint64_t h)
+{
+    for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
+        ref_slot *s = &m->slots[i];
+        if (!s->col || (s->hash == h && s->col == col && orm_value_eq(s->v, v))) return s;
+    }
+}
+
 /* Deleted rows that refer to rows deleted before them (a cycle, such as a
  * user's favourite address among the addresses deleted with the user) get
- * that foreign key set to NULL first, as SQLAlchemy's post_update does. */
+ * that foreign key set to NULL first, as SQLAlchemy's post_update does.
+ * Deletes run in reverse: rows met after d in u->objs are deleted before
+ * it. Linear: the referenced values of deleted rows are hashed once. */
 static int detach_deleted(orm_uow *u)
 {
+    rm_arena *a = u->a;
+    /* the columns that nullable foreign keys of deleted rows refer to */
+    const orm_column **cols = NULL;
+    size_t ncols = 0;
+    const orm_table *last = NULL; /* deleted rows come in runs of one table */
+    for (size_t i = 0; i < u->nobjs; i++) {
+        const orm_instance *d = u->objs[i];
+        if (d->state != ORM_DELETED) continue;
+        const orm_table *t = d->mapper->table;
+        if (t == last) continue;
+        last = t;
+        for (size_t c = 0; c < t->ncolumns; c++) {
+            const orm_column *col = &t->columns[c];
+            if (!col->fk || !col->nullable) continue;
+            size_t k = 0;
+            while (k < ncols && cols[k] != col->fk->column) k++;
+            if (k < ncols) continue;
+            cols = rm_arena_realloc(a, cols, ncols * sizeof *cols, (ncols + 1) * sizeof *cols);
+            cols[ncols++] = col->fk->column;
+        }
+    }
+    if (!ncols) return 0;
+    /* each deleted row's values of those columns → its position (the last
+     * wins); the first pass counts, the second fills */
+    ref_map m = {0};
+    size_t nkeys = 0;
+    for (int fill = 0; fill < 2; fill++) {
+        if (fill) {
+            size_t cap = 16;
+            while (cap < nkeys * 2 + 2) cap *= 2;
+            m.slots = RM_NEW_ARRAY(a, ref_slot, cap);
+            m.mask = cap - 1;
+        }
+        for (size_t i = 0; i < u->nobjs; i++) {
+            const orm_instance *e = u->objs[i];
+            if (e->state != ORM_DELETED) continue;
+            for (size_t k = 0; k < ncols; k++) {
+                const orm_value *v = &e->committed[cols[k]->index];
+                if (cols[k]->table != e->mapper->table || v->kind == ORM_V_NULL) continue;
+                if (!fill) {
+                    nkeys++;
+                    continue;
+                }
+                uint64_t h = ref_hash(cols[k], v);
+                *ref_find(&m, cols[k], v, h) = (ref_slot){cols[k], v, h, i};
+            }
+        }
+    }
     for (size_t i = 0; i < u->nobjs; i++) {
         orm_instance *d = u->objs[i];
         if (d->state != ORM_DELETED) continue;
@@ -290,14 +447,11 @@ static int detach_deleted(orm_uow *u)
         for (size_t c = 0; c < t->ncolumns; c++) {
             const orm_column *col = &t->columns[c];
             if (!col->fk || !col->nullable || d->committed[c].kind == ORM_V_NULL) continue;
-            /* deletes run in reverse: rows met after d are deleted before it */
-            for (size_t k = i + 1; k < u->nobjs; k++) {
-                const orm_instance *e = u->objs[k];
-                if (e->state == ORM_DELETED && e->mapper->table == col->fk->table &&
-                    orm_value_eq(&e->committed[col->fk->column->index], &d->committed[c])) {
-                    d->row[c] = orm_null();
-                    changed = true;
-                }
+            const orm_column *ref = col->fk->column;
+            const ref_slot *s = ref_find(&m, ref, &d->committed[c], ref_hash(ref, &d->committed[c]));
+            if (s->col && s->pos > i) {
+                d->row[c] = orm_null();
+                changed = true;
             }
         }
         int rc = changed ? update_changed(u, d) : 0;
@@ -309,11 +463,13 @@ static int detach_deleted(orm_uow *u)
 int orm_uow_flush(orm_uow *u)
 {
     int rc;
+    if ((rc = orm_uow_check_size(u))) return rc;
     /* cascades first: they may add instances to delete (u->objs grows) */
     for (size_t i = 0; i < u->nobjs; i++) {
-        if (i > MAX_CASCADE) return orm_error_set(u->s->err, ORM_E_CONFLICT, "the delete cascades too far");
+        if (u->ndeleted > ORM_MAX_DELETE_ROWS) return too_many_deletes(u);
         if (u->objs[i]->state == ORM_DELETED && (rc = expand_delete(u, u->objs[i]))) return rc;
     }
+    if (u->ndeleted > ORM_MAX_DELETE_ROWS) return too_many_deletes(u);
     if ((rc = insert_pending(u)) || (rc = update_persistent(u)) || (rc = write_assocs(u))) return rc;
     if ((rc = detach_deleted(u))) return rc;
     /* children were met after their parents: delete in reverse */

@@ -24,7 +24,11 @@ uint64_t orm_values_hash(const orm_value *v, size_t n)
         h = mix(h, &v[i].kind, sizeof v[i].kind);
         switch (v[i].kind) {
         case ORM_V_INT: h = mix(h, &v[i].u.i, sizeof v[i].u.i); break;
-        case ORM_V_FLOAT: h = mix(h, &v[i].u.f, sizeof v[i].u.f); break;
+        case ORM_V_FLOAT: {
+            double f = v[i].u.f == 0 ? 0.0 : v[i].u.f; /* -0.0 equals 0.0 */
+            h = mix(h, &f, sizeof f);
+            break;
+        }
         case ORM_V_TEXT: h = mix(h, v[i].u.s.p, v[i].u.s.n); break;
         case ORM_V_NULL: break;
         }
@@ -138,15 +142,81 @@ orm_related *orm_instance_load_slot(orm_instance *inst, const orm_relationship *
     return r;
 }
 
+#define RELATED_SET_FROM 16 /* items before a deduplicating add builds the set */
+
+static size_t ptr_hash(const void *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+/* Insert item into the set (room is there). */
+static void set_put(orm_related *r, orm_instance *item)
+{
+    size_t mask = r->setcap - 1, i = ptr_hash(item) & mask;
+    while (r->set[i] && r->set[i] != item) i = (i + 1) & mask;
+    r->set[i] = item;
+}
+
+static bool set_has(const orm_related *r, const orm_instance *item)
+{
+    size_t mask = r->setcap - 1, i = ptr_hash(item) & mask;
+    for (; r->set[i]; i = (i + 1) & mask)
+        if (r->set[i] == item) return true;
+    return false;
+}
+
+/* (Re)build the set over the items, with room for at least `want` of them. */
+static void set_build(orm_related *r, rm_arena *a, size_t want)
+{
+    size_t cap = 64;
+    while (cap < want * 2 + 2) cap *= 2;
+    r->set = RM_NEW_ARRAY(a, orm_instance *, cap);
+    r->setcap = cap;
+    for (size_t i = 0; i < r->n; i++) set_put(r, r->items[i]);
+}
+
 void orm_related_add(orm_related *r, orm_instance *item, rm_arena *a, bool dedupe)
 {
-    if (dedupe)
-        for (size_t i = 0; i < r->n; i++)
-            if (r->items[i] == item) return;
+    if (dedupe) {
+        if (!r->set && r->n >= RELATED_SET_FROM) set_build(r, a, r->n + 1);
+        if (r->set) {
+            if (set_has(r, item)) return;
+        } else {
+            for (size_t i = 0; i < r->n; i++)
+                if (r->items[i] == item) return;
+        }
+    }
     if (r->n == r->cap) {
         size_t ncap = r->cap ? r->cap * 2 : 4;
         r->items = rm_arena_realloc(a, r->items, r->cap * sizeof *r->items, ncap * sizeof *r->items);
         r->cap = ncap;
     }
     r->items[r->n++] = item;
+    if (r->set) {
+        if ((r->n + 1) * 2 > r->setcap) set_build(r, a, r->n * 2);
+        else set_put(r, item);
+    }
+}
+
+void orm_related_remove(orm_related *r, const orm_instance *item)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->items[i] == item) {
+            memmove(&r->items[i], &r->items[i + 1], (r->n - i - 1) * sizeof *r->items);
+            r->n--;
+            r->set = NULL; /* rebuilt by the next deduplicating add that needs it */
+            r->setcap = 0;
+            return;
+        }
+}
+
+void orm_related_clear(orm_related *r)
+{
+    r->n = 0;
+    r->set = NULL;
+    r->setcap = 0;
 }

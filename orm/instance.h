@@ -21,11 +21,16 @@ typedef struct orm_instance orm_instance;
 typedef enum orm_state { ORM_TRANSIENT = 0, ORM_PENDING, ORM_PERSISTENT, ORM_DELETED } orm_state;
 
 /* A loaded relationship of one instance: a collection, or for a scalar
- * (uselist false) at most one item. */
+ * (uselist false) at most one item. Change it only through the functions
+ * below: a large collection keeps a hash set of its items (built on the
+ * first deduplicating add past a few items) so that adding n items stays
+ * O(n), not O(n^2). */
 typedef struct orm_related {
     const orm_relationship *rel;
     orm_instance **items;
     size_t n, cap;
+    orm_instance **set;         /* open addressing over items, or NULL */
+    size_t setcap;              /* a power of two, more than twice n */
 } orm_related;
 
 struct orm_instance {
@@ -41,8 +46,9 @@ struct orm_instance {
     orm_value *committed;       /* the row as loaded: an UPDATE lists only columns that differ */
     bool *given;                /* pending: columns set explicitly (the rest take defaults) */
     bool touched;               /* in its unit of work's list */
-    bool blocked;               /* flush: waits for a pending parent in this pass */
     size_t link_head;           /* flush: newest link whose child it is (1-based; 0 none) */
+    size_t seq;                 /* flush: its number among the pending instances */
+    size_t waits;               /* flush: links to pending parents not inserted yet */
     uint64_t hash;
 };
 
@@ -70,10 +76,15 @@ orm_instance *orm_identity_map_get(const orm_identity_map *map, const orm_table 
 orm_related *orm_instance_related(const orm_instance *inst, const orm_relationship *rel);
 /* The slot for rel, created empty (marks rel loaded). */
 orm_related *orm_instance_load_slot(orm_instance *inst, const orm_relationship *rel, rm_arena *a);
-/* Append item unless already there (checks the whole slot when dedupe). */
+/* Append item; with dedupe, unless it is already there (O(1) on average). */
 void orm_related_add(orm_related *r, orm_instance *item, rm_arena *a, bool dedupe);
+/* Remove item (its first occurrence) keeping the order; O(n). */
+void orm_related_remove(orm_related *r, const orm_instance *item);
+/* Remove every item. */
+void orm_related_clear(orm_related *r);
 
-/* Hash of n key values (for maps keyed by key tuples). */
+/* Hash of n key values (for maps keyed by key tuples); values that
+ * orm_value_eq finds equal hash equal (0.0 and -0.0 too). */
 uint64_t orm_values_hash(const orm_value *v, size_t n);
 
 #endif

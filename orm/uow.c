@@ -38,6 +38,7 @@ orm_instance *orm_uow_new(orm_uow *u, const orm_mapper *m)
     inst->row = RM_NEW_ARRAY(u->a, orm_value, m->table->ncolumns);
     inst->given = RM_NEW_ARRAY(u->a, bool, m->table->ncolumns);
     touch(u, inst);
+    u->nnew++;
     return inst;
 }
 
@@ -101,19 +102,14 @@ static void add_assoc(orm_uow *u, const orm_relationship *r, orm_instance *from,
 static void slot_put(orm_uow *u, orm_instance *inst, const orm_relationship *r, orm_instance *target)
 {
     orm_related *slot = orm_instance_load_slot(inst, r, u->a);
-    if (!r->uselist) slot->n = 0;
+    if (!r->uselist) orm_related_clear(slot);
     orm_related_add(slot, target, u->a, true);
 }
 
 static void slot_drop(orm_instance *inst, const orm_relationship *r, orm_instance *target)
 {
     orm_related *slot = orm_instance_related(inst, r);
-    for (size_t i = 0; slot && i < slot->n; i++)
-        if (slot->items[i] == target) {
-            memmove(&slot->items[i], &slot->items[i + 1], (slot->n - i - 1) * sizeof *slot->items);
-            slot->n--;
-            return;
-        }
+    if (slot) orm_related_remove(slot, target);
 }
 
 /* The reverse side is kept in step when it is loaded or the object new. */
@@ -138,9 +134,11 @@ void orm_uow_link(orm_uow *u, orm_instance *inst, const orm_relationship *r, orm
     touch(u, l.parent);
 }
 
-int orm_uow_unlink(orm_uow *u, orm_instance *inst, const orm_relationship *r, orm_instance *target)
+/* orm_uow_unlink; keep_slot leaves inst's own slot alone (its caller
+ * rewrites it: removing members one by one would be O(n^2)). */
+static int unlink(orm_uow *u, orm_instance *inst, const orm_relationship *r, orm_instance *target, bool keep_slot)
 {
-    slot_drop(inst, r, target);
+    if (!keep_slot) slot_drop(inst, r, target);
     if (r->reverse) slot_drop(target, r->reverse, inst);
     if (r->direction == ORM_MANY_TO_MANY) {
         add_assoc(u, r, inst, target, true);
@@ -155,6 +153,11 @@ int orm_uow_unlink(orm_uow *u, orm_instance *inst, const orm_relationship *r, or
     l.parent = NULL; /* clear the foreign key */
     add_link(u, l);
     return 0;
+}
+
+int orm_uow_unlink(orm_uow *u, orm_instance *inst, const orm_relationship *r, orm_instance *target)
+{
+    return unlink(u, inst, r, target, false);
 }
 
 /* The current members of inst.rel, loading them when the slot is not. */
@@ -175,29 +178,37 @@ int orm_uow_replace(orm_uow *u, orm_instance *inst, const orm_relationship *r, o
     orm_related *slot;
     int rc = current_members(u, inst, r, &slot);
     if (rc) return rc;
-    /* copy: unlink edits the slot */
+    /* membership both ways by generation marks (O(n), not O(n * current));
+     * nothing below loads rows, so no loader reuses the marks meanwhile */
     size_t ncur = slot->n;
     orm_instance **cur = RM_NEW_ARRAY(u->a, orm_instance *, ncur + 1);
     if (ncur) memcpy(cur, slot->items, ncur * sizeof *cur);
-    for (size_t i = 0; i < ncur; i++) {
-        bool kept = false;
-        for (size_t k = 0; k < n && !kept; k++) kept = items[k] == cur[i];
-        if (!kept && (rc = orm_uow_unlink(u, inst, r, cur[i]))) return rc;
-    }
-    for (size_t k = 0; k < n; k++) {
-        bool had = false;
-        for (size_t i = 0; i < ncur && !had; i++) had = items[k] == cur[i];
-        if (!had) orm_uow_link(u, inst, r, items[k]);
-    }
+    unsigned in_items = ++u->map.generation;
+    for (size_t k = 0; k < n; k++) items[k]->mark = in_items;
+    for (size_t i = 0; i < ncur; i++)
+        if (cur[i]->mark != in_items && (rc = unlink(u, inst, r, cur[i], true))) return rc;
+    unsigned in_cur = ++u->map.generation;
+    for (size_t i = 0; i < ncur; i++) cur[i]->mark = in_cur;
+    for (size_t k = 0; k < n; k++)
+        if (items[k]->mark != in_cur) orm_uow_link(u, inst, r, items[k]);
     /* the collection's order is the body's */
     slot = orm_instance_load_slot(inst, r, u->a);
-    slot->n = 0;
+    orm_related_clear(slot);
     for (size_t k = 0; k < n; k++) orm_related_add(slot, items[k], u->a, true);
     return 0;
 }
 
 void orm_uow_delete(orm_uow *u, orm_instance *inst)
 {
+    if (inst->state == ORM_PERSISTENT) u->ndeleted++;
     inst->state = inst->state == ORM_PENDING ? ORM_TRANSIENT : ORM_DELETED;
     touch(u, inst);
+}
+
+int orm_uow_check_size(orm_uow *u)
+{
+    if (u->nnew + u->map.count <= ORM_MAX_UNIT_OBJECTS) return 0;
+    return orm_error_set(u->s->err, ORM_E_TOO_LARGE,
+                         "the request would write more than %d objects (the limit of one request): "
+                         "send them in several requests", ORM_MAX_UNIT_OBJECTS);
 }

@@ -48,8 +48,19 @@ typedef struct orm_uow {
     size_t nlinks, caplinks;
     orm_assoc *assocs;
     size_t nassocs, capassocs;
+    size_t nnew;                  /* instances made by orm_uow_new */
+    size_t ndeleted;              /* persistent instances marked deleted, cascades included */
     unsigned statements_before;
 } orm_uow;
+
+/* Bounds of one unit of work, so that one request cannot make the server
+ * hold or write without end; past them ORM_E_TOO_LARGE (413). Objects:
+ * the new ones and those loaded to be changed, linked or deleted (nested
+ * objects and references included). Deleted rows: those the request
+ * deletes, cascades included (rows a cascade only detaches are one UPDATE
+ * and do not count). The flush is linear in both. */
+#define ORM_MAX_UNIT_OBJECTS 500000
+#define ORM_MAX_DELETE_ROWS 100000
 
 void orm_uow_init(orm_uow *u, orm_session *s, const orm_schema *schema);
 /* A new pending instance of m; every column unset (defaults apply). */
@@ -72,7 +83,13 @@ int orm_uow_replace(orm_uow *u, orm_instance *inst, const orm_relationship *rel,
                     orm_instance **items, size_t n);
 /* Mark for deletion (a pending instance is simply not inserted). */
 void orm_uow_delete(orm_uow *u, orm_instance *inst);
-/* Write everything; 0 or an orm_code (the caller's unit then rolls back). */
+/* ORM_E_TOO_LARGE (with its message) once the unit holds more than
+ * ORM_MAX_UNIT_OBJECTS objects (new ones and loaded ones), else 0:
+ * builders call it as they go, to stop early; the flush checks it first. */
+int orm_uow_check_size(orm_uow *u);
+/* Write everything; 0 or an orm_code (the caller's unit then rolls back).
+ * A delete whose cascades reach more than ORM_MAX_DELETE_ROWS rows is
+ * ORM_E_TOO_LARGE, found while the cascade loads at most that many. */
 int orm_uow_flush(orm_uow *u);
 
 #endif

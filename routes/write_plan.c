@@ -193,6 +193,7 @@ int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out)
     const orm_table *t = m->table;
     orm_instance *inst;
     int rc;
+    if ((rc = orm_uow_check_size(u))) return rc; /* stop building past the bound */
     if (p->kind == RM_PLAN_NEW) {
         inst = orm_uow_new(u, m);
     } else {

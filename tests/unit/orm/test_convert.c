@@ -1,8 +1,18 @@
 /* test_convert.c: JSON and URL text → column values (type errors are
- * INVALID, rule violations VALIDATION), and values → JSON output. */
+ * INVALID, rule violations VALIDATION), and values → JSON output; numeric
+ * output for every value SQLite can hold in a numeric column (INTEGER with
+ * any scale, REAL of any magnitude, decimal TEXT), checked value by value
+ * against an independent big-number reference over random magnitudes and
+ * scales; exact min/max checks. */
 #include <check.h>
 
 #include "tests/suites.h"
+#include <ctype.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "orm/convert.h"
@@ -121,6 +131,342 @@ START_TEST(numeric_keeps_exactness)
 }
 END_TEST
 
+/* Output of the numeric column c for v, without the quotes (NULL for null). */
+static const char *numeric_out(const orm_column *c, orm_value v)
+{
+    const char *j = to_json(c, v);
+    if (!strcmp(j, "null")) return NULL;
+    size_t n = strlen(j);
+    ck_assert_msg(n >= 2 && j[0] == '"' && j[n - 1] == '"', "not a JSON string: %s", j);
+    return rm_arena_strndup(A, j + 1, n - 2);
+}
+
+static orm_column numeric_column(int precision, int scale)
+{
+    orm_column c = column(ORM_T_NUMERIC);
+    c.precision = precision;
+    c.scale = scale;
+    return c;
+}
+
+START_TEST(numeric_edge_values)
+{
+    orm_column c2 = numeric_column(10, 2), c0 = numeric_column(10, 0), free = numeric_column(0, 0);
+    /* a REAL far past the precision (written by another program) */
+    ck_assert_str_eq(numeric_out(&c2, orm_float(1e300)),
+                     "1000000000000000052504760255204420248704468581108159154915854115511802457988908195786371"
+                     "375080447864043704443832883878176942523235360430575644792184786706982848387200926575803"
+                     "737830233794788090059368953234970799945081119038967640880074652742780142494579258788820"
+                     "056842838115669472196386865459400540160.00");
+    const char *m = numeric_out(&c2, orm_float(-1e308));
+    ck_assert_uint_eq(strlen(m), 1 + 309 + 3);
+    ck_assert(!strncmp(m, "-1000000000000000010979063629440455417404923", 44));
+    ck_assert_str_eq(numeric_out(&c2, orm_float(5e-324)), "0.00");
+    ck_assert_str_eq(numeric_out(&c2, orm_float(-5e-324)), "0.00"); /* rounds to zero: no sign */
+    ck_assert_str_eq(numeric_out(&c2, orm_float(-0.0)), "0.00");
+    ck_assert_str_eq(numeric_out(&free, orm_float(-0.0)), "0");
+    /* ties of the exact binary value round half away from zero */
+    ck_assert_str_eq(numeric_out(&c2, orm_float(0.125)), "0.13");
+    ck_assert_str_eq(numeric_out(&c2, orm_float(-0.125)), "-0.13");
+    ck_assert_str_eq(numeric_out(&c0, orm_float(2.5)), "3");
+    ck_assert_str_eq(numeric_out(&c0, orm_float(0.5)), "1");
+    ck_assert_str_eq(numeric_out(&c2, orm_float(9.995)), "9.99"); /* the double is 9.99499999... */
+    ck_assert_str_eq(numeric_out(&c2, orm_float(99.999)), "100.00");
+    ck_assert_str_eq(numeric_out(&c2, orm_float(-999.996)), "-1000.00");
+    /* not finite: SQLite keeps infinities (and stores NaN as NULL) */
+    ck_assert_ptr_null(numeric_out(&c2, orm_float(INFINITY)));
+    ck_assert_ptr_null(numeric_out(&c2, orm_float(-INFINITY)));
+    ck_assert_ptr_null(numeric_out(&free, orm_float(NAN)));
+    /* INTEGER at any scale, exactly */
+    ck_assert_str_eq(numeric_out(&c2, orm_int(123)), "123.00");
+    ck_assert_str_eq(numeric_out(&c0, orm_int(-5)), "-5");
+    orm_column c3 = numeric_column(1000, 3);
+    ck_assert_str_eq(numeric_out(&c3, orm_int(INT64_MIN)), "-9223372036854775808.000");
+    orm_column wide = numeric_column(1000, 1000);
+    m = numeric_out(&wide, orm_int(7));
+    ck_assert_uint_eq(strlen(m), 1002);
+    ck_assert(m[0] == '7' && m[1] == '.' && strspn(m + 2, "0") == 1000);
+    m = numeric_out(&wide, orm_float(-5e-324)); /* 2^-1074: 1074 exact fraction digits, 1000 kept */
+    ck_assert_uint_eq(strlen(m), 1003);
+    ck_assert(!strncmp(m, "-0.", 3) && strspn(m + 3, "0") == 323 && !strncmp(m + 326, "4940656458412465441765", 22));
+    /* no precision: the shortest text that reads back, never an exponent */
+    ck_assert_str_eq(numeric_out(&free, orm_float(1e-7)), "0.0000001");
+    ck_assert_str_eq(numeric_out(&free, orm_float(12.5)), "12.5");
+    ck_assert_str_eq(numeric_out(&free, orm_float(0.1 + 0.2)), "0.30000000000000004");
+    m = numeric_out(&free, orm_float(1e300));
+    ck_assert(m[0] == '1' && strlen(m) == 301 && strspn(m + 1, "0") == 300);
+    ck_assert_str_eq(numeric_out(&free, orm_int(INT64_MAX)), "9223372036854775807");
+    /* TEXT: decimals at the scale, anything else passed through */
+    ck_assert_str_eq(numeric_out(&c2, orm_text("+007.5", 6)), "7.50");
+    ck_assert_str_eq(numeric_out(&c2, orm_text(".5", 2)), "0.50");
+    ck_assert_str_eq(numeric_out(&c2, orm_text("-0.001", 6)), "0.00");
+    ck_assert_str_eq(numeric_out(&c2, orm_text("1.005", 5)), "1.01");
+    ck_assert_str_eq(numeric_out(&free, orm_text("1.50", 4)), "1.50");
+    ck_assert_str_eq(numeric_out(&c2, orm_text("abc", 3)), "abc");
+    ck_assert_str_eq(numeric_out(&c2, orm_text("", 0)), "");
+    /* URL text of a REAL: a decimal any key parser reads */
+    ck_assert_str_eq(orm_value_to_text(A, &(orm_value){.kind = ORM_V_FLOAT, .u.f = 1e-7}), "0.0000001");
+    ck_assert_uint_eq(strlen(orm_value_to_text(A, &(orm_value){.kind = ORM_V_FLOAT, .u.f = -1e308})), 310);
+}
+END_TEST
+
+START_TEST(numeric_input_scale_and_exact_bounds)
+{
+    orm_column c = numeric_column(10, 0);
+    orm_value v;
+    ck_assert_int_eq(from_json(&c, "\"15\"", &v), 0);
+    ck_assert_int_eq(from_json(&c, "\"1.5\"", &v), ORM_E_VALIDATION); /* numeric(10) has scale 0 */
+    orm_column d = numeric_column(60, 30);
+    d.has_max = d.has_min = true;
+    d.max = 10;
+    d.min = -0.1; /* the double just above -0.1: -0.1000000000000000055511151231257827... */
+    ck_assert_int_eq(from_json(&d, "\"10.000000000000000000000000000000\"", &v), 0);
+    ck_assert_int_eq(from_json(&d, "\"10.000000000000000000000000000001\"", &v), ORM_E_VALIDATION);
+    ck_assert_int_eq(from_json(&d, "\"-0.100000000000000005551115123125\"", &v), 0);
+    ck_assert_int_eq(from_json(&d, "\"-0.100000000000000005551115123126\"", &v), ORM_E_VALIDATION);
+    ck_assert_int_eq(from_json(&d, "\"-00000000000000000000000000000000000000000000000000000000000.1\"", &v), 0);
+    /* a 64-bit integer is not rounded to the nearest double first */
+    orm_column b = column(ORM_T_BIGINT);
+    b.has_max = true;
+    b.max = 9007199254740992.0; /* 2^53 */
+    ck_assert_int_eq(from_json(&b, "9007199254740992", &v), 0);
+    ck_assert_int_eq(from_json(&b, "9007199254740993", &v), ORM_E_VALIDATION);
+}
+END_TEST
+
+/* ---- numeric output: property test against a big-number reference ------------------------ */
+
+/* Unsigned big integers in base 1e9 limbs, least significant first. */
+typedef struct big {
+    uint32_t l[160];
+    size_t n;
+} big;
+
+static void big_mul(big *b, uint32_t f)
+{
+    uint64_t carry = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        uint64_t x = (uint64_t)b->l[i] * f + carry;
+        b->l[i] = (uint32_t)(x % 1000000000u);
+        carry = x / 1000000000u;
+    }
+    while (carry) {
+        ck_assert_uint_lt(b->n, sizeof b->l / sizeof b->l[0]);
+        b->l[b->n++] = (uint32_t)(carry % 1000000000u);
+        carry /= 1000000000u;
+    }
+}
+
+static void big_add1(big *b)
+{
+    for (size_t i = 0;; i++) {
+        if (i == b->n) b->l[b->n++] = 0;
+        if (++b->l[i] < 1000000000u) return;
+        b->l[i] = 0;
+    }
+}
+
+/* digits[0..n) as a big number */
+static void big_from_digits(big *b, const char *d, size_t n)
+{
+    b->n = 0;
+    for (size_t end = n; end > 0;) {
+        size_t start = end >= 9 ? end - 9 : 0;
+        uint32_t v = 0;
+        for (size_t k = start; k < end; k++) v = v * 10 + (uint32_t)(d[k] - '0');
+        b->l[b->n++] = v;
+        end = start;
+    }
+    if (!b->n) b->l[b->n++] = 0;
+}
+
+/* Decimal digits of b, at least `width` of them (zero-padded on the left). */
+static char *big_digits(const big *b, size_t width)
+{
+    char *s = rm_arena_alloc(A, b->n * 9 + width + 2), *p = s;
+    size_t top = b->n;
+    while (top > 1 && !b->l[top - 1]) top--;
+    int len = snprintf(NULL, 0, "%u", b->l[top - 1]) + (int)(top - 1) * 9;
+    for (int pad = (int)width - len; pad > 0; pad--) *p++ = '0';
+    p += sprintf(p, "%u", b->l[top - 1]);
+    for (size_t i = top - 1; i-- > 0;) p += sprintf(p, "%09u", b->l[i]);
+    return s;
+}
+
+/* The exact decimal expansion of the finite double x: *ip integer digits,
+ * *fp fraction digits (x = M * 2^e: M * 2^e, or M * 5^-e / 10^-e). */
+static void exact_expansion(double x, char **ip, char **fp)
+{
+    int e;
+    double m = frexp(fabs(x), &e);
+    uint64_t M = (uint64_t)ldexp(m, 53);
+    e -= 53;
+    big b;
+    b.n = 0;
+    for (uint64_t t = M; t; t /= 1000000000u) b.l[b.n++] = (uint32_t)(t % 1000000000u);
+    if (!b.n) b.l[b.n++] = 0;
+    if (e >= 0) {
+        for (int k = e; k > 0; k -= 29) big_mul(&b, 1u << (k < 29 ? k : 29));
+        *ip = big_digits(&b, 1);
+        *fp = "";
+        return;
+    }
+    for (int k = -e; k > 0; k -= 13) { /* 5^13 < 2^32 */
+        uint32_t f = 1;
+        for (int j = 0; j < (k < 13 ? k : 13); j++) f *= 5;
+        big_mul(&b, f);
+    }
+    size_t nf = (size_t)-e;
+    char *all = big_digits(&b, nf + 1);
+    size_t n = strlen(all);
+    *ip = rm_arena_strndup(A, all, n - nf);
+    *fp = all + n - nf;
+}
+
+/* The expected text of sign, integer digits ip and fraction digits fp at
+ * scale: the digits times 10^scale as a big number, plus one when the
+ * first dropped digit is 5 or more (half away from zero). */
+static const char *expected_at_scale(bool neg, const char *ip, const char *fp, int scale)
+{
+    size_t ni = strlen(ip), nf = strlen(fp), s = (size_t)scale;
+    char *d = rm_arena_alloc(A, ni + s + 1);
+    memcpy(d, ip, ni);
+    for (size_t k = 0; k < s; k++) d[ni + k] = k < nf ? fp[k] : '0';
+    big b;
+    big_from_digits(&b, d, ni + s);
+    if (s < nf && fp[s] >= '5') big_add1(&b);
+    char *digits = big_digits(&b, s + 1);
+    size_t n = strlen(digits);
+    bool zero = strspn(digits, "0") == n;
+    return rm_arena_sprintf(A, "%s%.*s%s%s", neg && !zero ? "-" : "", (int)(n - s), digits, s ? "." : "",
+                            digits + n - s);
+}
+
+typedef struct prng {
+    uint64_t s;
+} prng;
+
+static uint64_t rnd(prng *g) /* xorshift64* */
+{
+    g->s ^= g->s >> 12;
+    g->s ^= g->s << 25;
+    g->s ^= g->s >> 27;
+    return g->s * 2685821657736338717ULL;
+}
+
+static int rnd_int(prng *g, int lo, int hi) { return lo + (int)(rnd(g) % (uint64_t)(hi - lo + 1)); }
+
+static int random_scale(prng *g)
+{
+    int r = rnd_int(g, 0, 99);
+    return r < 90 ? rnd_int(g, 0, 30) : r < 97 ? rnd_int(g, 31, 330) : 1000;
+}
+
+/* A random double of any magnitude: random significant digits (1 to 17)
+ * times 10^(-340..308), or a dyadic fraction (exact ties at some scale). */
+static double random_double(prng *g)
+{
+    for (;;) {
+        double x;
+        if (rnd_int(g, 0, 3) == 0) {
+            x = ldexp((double)(rnd(g) >> rnd_int(g, 11, 63)), -rnd_int(g, 0, 60));
+        } else {
+            char buf[64];
+            int nd = rnd_int(g, 1, 17), p = 0;
+            for (int i = 0; i < nd; i++) buf[p++] = (char)('0' + (i == 0 ? rnd_int(g, 1, 9) : rnd_int(g, 0, 9)));
+            snprintf(buf + p, sizeof buf - (size_t)p, "e%d", rnd_int(g, -340, 308));
+            x = strtod(buf, NULL);
+        }
+        if (isfinite(x)) return rnd(g) & 1 ? -x : x;
+    }
+}
+
+static bool is_plain_decimal(const char *s)
+{
+    if (*s == '-') s++;
+    size_t ni = strspn(s, "0123456789");
+    if (!ni) return false;
+    if (!s[ni]) return true;
+    return s[ni] == '.' && strspn(s + ni + 1, "0123456789") > 0 && !s[ni + 1 + strspn(s + ni + 1, "0123456789")];
+}
+
+#define CASES 3000
+
+START_TEST(numeric_output_property)
+{
+    prng g = {0x9E3779B97F4A7C15ULL ^ (uint64_t)_i};
+    for (int i = 0; i < CASES; i++) {
+        int scale = random_scale(&g);
+        orm_column c = numeric_column(1000, scale);
+        /* INTEGER: 1 to 19 digits, both signs */
+        uint64_t mag = rnd(&g);
+        int nd = rnd_int(&g, 1, 19);
+        uint64_t lim = 1;
+        for (int k = 0; k < nd && lim <= UINT64_MAX / 10; k++) lim *= 10;
+        mag %= lim;
+        if (mag > (uint64_t)INT64_MAX) mag = (uint64_t)INT64_MAX;
+        int64_t iv = rnd(&g) & 1 ? -(int64_t)mag : (int64_t)mag;
+        char digits[24];
+        snprintf(digits, sizeof digits, "%llu", (unsigned long long)mag);
+        const char *got = numeric_out(&c, orm_int(iv));
+        ck_assert_msg(!strcmp(got, expected_at_scale(iv < 0, digits, "", scale)),
+                      "case %d: integer %lld at scale %d: got %s", i, (long long)iv, scale, got);
+
+        /* REAL of any magnitude, at a scale */
+        double x = random_double(&g);
+        char *ip, *fp;
+        exact_expansion(x, &ip, &fp);
+        const char *want = expected_at_scale(signbit(x), ip, fp, scale);
+        got = numeric_out(&c, orm_float(x));
+        ck_assert_msg(!strcmp(got, want), "case %d: %.17g at scale %d: got %s, want %s", i, x, scale, got, want);
+        /* independent of the reference: scale digits after the point, and
+         * within half a unit of the last place (plus long double error) */
+        ck_assert(is_plain_decimal(got));
+        const char *dot = strchr(got, '.');
+        ck_assert_uint_eq(dot ? strlen(dot + 1) : 0, (size_t)scale);
+        long double back = strtold(got, NULL);
+        ck_assert_msg(fabsl(back - (long double)x) <= 0.5L * powl(10.0L, -scale) + fabsl((long double)x) * LDBL_EPSILON,
+                      "case %d: %s is not %.17g at scale %d", i, got, x, scale);
+
+        /* REAL without a precision: the shortest text that reads back */
+        orm_column free = numeric_column(0, 0);
+        got = numeric_out(&free, orm_float(x));
+        ck_assert_msg(is_plain_decimal(got) && strtod(got, NULL) == x, "case %d: %.17g written %s", i, x, got);
+        char sd[400]; /* the digits without sign, point, leading and trailing zeros */
+        size_t sig = 0;
+        for (const char *q = got; *q && sig < sizeof sd; q++)
+            if (isdigit((unsigned char)*q) && (sig || *q != '0')) sd[sig++] = *q;
+        while (sig > 1 && sd[sig - 1] == '0') sig--;
+        ck_assert_msg(!strchr(got, '.') || got[strlen(got) - 1] != '0', "case %d: trailing zero: %s", i, got);
+        ck_assert_msg(sig <= 17, "case %d: %s has %zu significant digits", i, got, sig);
+        if (sig > 1) { /* one digit fewer does not read back */
+            char shorter[40];
+            snprintf(shorter, sizeof shorter, "%.*e", (int)sig - 2, x);
+            ck_assert_msg(strtod(shorter, NULL) != x, "case %d: %s is shorter than %s", i, shorter, got);
+        }
+
+        /* decimal TEXT: 0 to 60 integer digits (leading zeros too), 0 to 40 fraction digits */
+        char text[120];
+        int p = 0, ni = rnd_int(&g, 0, 60), nf = rnd_int(&g, 0, 40);
+        if (ni + nf == 0) ni = 1;
+        bool neg = rnd(&g) & 1;
+        if (neg) text[p++] = '-';
+        else if (rnd_int(&g, 0, 3) == 0) text[p++] = '+';
+        int ip0 = p;
+        for (int k = 0; k < ni; k++) text[p++] = (char)('0' + rnd_int(&g, 0, 9));
+        int fp0 = p + 1;
+        if (nf) text[p++] = '.';
+        for (int k = 0; k < nf; k++) text[p++] = (char)('0' + rnd_int(&g, 0, 9));
+        text[p] = '\0';
+        char *tip = rm_arena_strndup(A, text + ip0, (size_t)ni), *tfp = nf ? text + fp0 : "";
+        if (!*tip) tip = "0";
+        want = expected_at_scale(neg, tip, tfp, scale);
+        got = numeric_out(&c, orm_text(text, (size_t)p));
+        ck_assert_msg(!strcmp(got, want), "case %d: text %s at scale %d: got %s, want %s", i, text, scale, got, want);
+    }
+}
+END_TEST
+
 START_TEST(dates_uuids_json)
 {
     orm_column d = column(ORM_T_DATE), dt = column(ORM_T_DATETIME), u = column(ORM_T_UUID),
@@ -172,6 +518,9 @@ Suite *convert_suite(void)
     tcase_add_test(tc, numeric_keeps_exactness);
     tcase_add_test(tc, dates_uuids_json);
     tcase_add_test(tc, text_from_urls);
+    tcase_add_test(tc, numeric_edge_values);
+    tcase_add_test(tc, numeric_input_scale_and_exact_bounds);
+    tcase_add_loop_test(tc, numeric_output_property, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -2,7 +2,10 @@
  * before children with generated keys propagated, a cycle between two new
  * rows broken by a post-update, UPDATE of only the changed columns and none
  * when nothing changed, stale versions, delete cascades and set-NULL,
- * many-to-many association rows written only for changed members. */
+ * many-to-many association rows written only for changed members; at
+ * scale: many independent cycles among new rows, a cycle among deleted
+ * rows (the favourite address deleted with its user), large collection
+ * replacement, and the bounds of a unit and of a delete cascade. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,6 +318,207 @@ START_TEST(many_to_many_writes_only_changed_members)
 }
 END_TEST
 
+/* N users, each with two addresses and the first one its favourite: a
+ * cycle between new rows per user, all in one unit. */
+typedef struct many {
+    int n;
+    orm_instance **users, **fav;
+} many;
+
+static int create_many_cycles(orm_session *s, void *ud)
+{
+    many *g = ud;
+    orm_uow u;
+    orm_uow_init(&u, s, S);
+    g->users = RM_NEW_ARRAY(A, orm_instance *, (size_t)g->n);
+    g->fav = RM_NEW_ARRAY(A, orm_instance *, (size_t)g->n);
+    for (int i = 0; i < g->n; i++) {
+        orm_instance *user = orm_uow_new(&u, M("User")), *a1 = orm_uow_new(&u, M("Address")),
+                     *a2 = orm_uow_new(&u, M("Address"));
+        orm_uow_set(&u, user, C("User", "name"), T(rm_arena_sprintf(A, "u%d", i)));
+        orm_uow_set(&u, a1, C("Address", "email"), T(rm_arena_sprintf(A, "a%d", i)));
+        orm_uow_set(&u, a2, C("Address", "email"), T(rm_arena_sprintf(A, "b%d", i)));
+        orm_uow_link(&u, user, R("User", "favorite"), a1);
+        orm_uow_link(&u, user, R("User", "addresses"), a1);
+        orm_uow_link(&u, user, R("User", "addresses"), a2);
+        g->users[i] = user;
+        g->fav[i] = a1;
+    }
+    return orm_uow_flush(&u);
+}
+
+START_TEST(many_cycles_between_new_rows)
+{
+    many g = {.n = 300};
+    unsigned n;
+    echo_reset();
+    ck_assert_int_eq(unit(create_many_cycles, &g, &n), 0);
+    ck_assert_uint_eq(n, 300 * 4); /* three INSERTs and one post-update per user */
+    ck_assert_int_eq(echo_count("UPDATE \"users\" SET \"favorite_id\""), 300);
+    for (int i = 0; i < g.n; i++) {
+        orm_value uid = g.users[i]->row[C("User", "id")->index];
+        ck_assert_int_eq(count("users", "favorite_id", g.fav[i]->row[C("Address", "id")->index]), 1);
+        ck_assert_int_eq(count("addresses", "user_id", uid), 2);
+    }
+}
+END_TEST
+
+static int delete_users(orm_session *s, void *ud)
+{
+    many *g = ud;
+    orm_uow u;
+    orm_uow_init(&u, s, S);
+    for (int i = 0; i < g->n; i++) {
+        orm_instance *inst;
+        orm_value pk = g->users[i]->row[C("User", "id")->index];
+        int rc = orm_uow_get(&u, M("User"), &pk, &inst);
+        if (rc) return rc;
+        orm_uow_delete(&u, inst);
+    }
+    return orm_uow_flush(&u);
+}
+
+/* Deleting users whose favourite address is deleted with them (cascade):
+ * the addresses are deleted first, so each user's favorite_id is set NULL
+ * before (foreign keys are enforced), and nothing else is updated. */
+START_TEST(delete_breaks_cycles_among_deleted_rows)
+{
+    many g = {.n = 200};
+    ck_assert_int_eq(unit(create_many_cycles, &g, NULL), 0);
+    echo_reset();
+    ck_assert_int_eq(unit(delete_users, &g, NULL), 0);
+    ck_assert_int_eq(echo_count("UPDATE \"users\" SET \"favorite_id\" = ?1"), 200);
+    ck_assert_int_eq(echo_count("UPDATE \"addresses\""), 0);
+    ck_assert_int_eq(count("users", NULL, orm_null()), 0);
+    ck_assert_int_eq(count("addresses", NULL, orm_null()), 0);
+    /* the UPDATE of a user comes before the DELETE of its favourite */
+    fflush(ECHO_F);
+    const char *up = strstr(ECHO + ECHO_MARK, "UPDATE \"users\""), *del = strstr(ECHO + ECHO_MARK, "DELETE FROM \"addresses\"");
+    ck_assert(up && del && up < del);
+}
+END_TEST
+
+/* ---- large collections ------------------------------------------------------------------ */
+
+typedef struct tagged {
+    int64_t user_id;
+    int ntags, from, to; /* the user's tags become tags [from, to) */
+    orm_value *tag_ids;
+} tagged;
+
+static int make_tags(orm_session *s, void *ud)
+{
+    tagged *t = ud;
+    orm_uow u;
+    orm_instance *user;
+    int rc = open_user(s, &u, t->user_id, &user);
+    if (rc) return rc;
+    orm_instance **tags = RM_NEW_ARRAY(A, orm_instance *, (size_t)t->ntags);
+    for (int i = 0; i < t->ntags; i++) {
+        tags[i] = orm_uow_new(&u, M("Tag"));
+        orm_uow_set(&u, tags[i], C("Tag", "label"), T(rm_arena_sprintf(A, "t%d", i)));
+    }
+    if ((rc = orm_uow_replace(&u, user, R("User", "tags"), tags, (size_t)t->ntags / 2)) ||
+        (rc = orm_uow_flush(&u)))
+        return rc;
+    t->tag_ids = RM_NEW_ARRAY(A, orm_value, (size_t)t->ntags);
+    for (int i = 0; i < t->ntags; i++) t->tag_ids[i] = tags[i]->row[0];
+    return 0;
+}
+
+static int retag_range(orm_session *s, void *ud)
+{
+    tagged *t = ud;
+    orm_uow u;
+    orm_instance *user;
+    int rc = open_user(s, &u, t->user_id, &user);
+    if (rc) return rc;
+    size_t n = (size_t)(t->to - t->from);
+    orm_instance **items = RM_NEW_ARRAY(A, orm_instance *, n + 1);
+    for (size_t i = 0; i < n; i++)
+        if ((rc = orm_uow_get(&u, M("Tag"), &t->tag_ids[t->from + (int)i], &items[i]))) return rc;
+    if ((rc = orm_uow_replace(&u, user, R("User", "tags"), items, n))) return rc;
+    orm_related *slot = orm_instance_related(user, R("User", "tags"));
+    ck_assert_uint_eq(slot->n, n); /* in the given order, each once */
+    for (size_t i = 0; i < n; i++) ck_assert_ptr_eq(slot->items[i], items[i]);
+    return orm_uow_flush(&u);
+}
+
+/* A collection of 4000 members replaced by an overlapping one: only the
+ * members that leave and those that arrive are written. */
+START_TEST(large_collection_replace_writes_only_changes)
+{
+    graph g = {0};
+    ck_assert_int_eq(unit(create_graph, &g, NULL), 0);
+    tagged t = {.user_id = g.user_id, .ntags = 8000};
+    ck_assert_int_eq(unit(make_tags, &t, NULL), 0);
+    ck_assert_int_eq(count("user_tags", "user_id", orm_int(g.user_id)), 4000); /* tags [0, 4000) */
+    echo_reset();
+    t.from = 1000;
+    t.to = 6000;
+    ck_assert_int_eq(unit(retag_range, &t, NULL), 0);
+    ck_assert_int_eq(echo_count("DELETE FROM \"user_tags\""), 1000);
+    ck_assert_int_eq(echo_count("INSERT INTO \"user_tags\""), 2000);
+    ck_assert_int_eq(count("user_tags", "user_id", orm_int(g.user_id)), 5000);
+    ck_assert_int_eq(count("user_tags", "tag_id", t.tag_ids[999]), 0);
+    ck_assert_int_eq(count("user_tags", "tag_id", t.tag_ids[5999]), 1);
+}
+END_TEST
+
+/* ---- bounds ----------------------------------------------------------------------------- */
+
+typedef struct bulk {
+    int n;
+    int64_t user_id;
+} bulk;
+
+static int new_tags(orm_session *s, void *ud)
+{
+    bulk *b = ud;
+    orm_uow u;
+    orm_uow_init(&u, s, S);
+    for (int i = 0; i < b->n; i++) orm_uow_new(&u, M("Tag"));
+    return orm_uow_flush(&u);
+}
+
+START_TEST(unit_bound)
+{
+    bulk b = {.n = ORM_MAX_UNIT_OBJECTS + 1};
+    ck_assert_int_eq(unit(new_tags, &b, NULL), ORM_E_TOO_LARGE);
+    ck_assert_ptr_nonnull(strstr(ERR.detail, "more than 500000 objects"));
+    ck_assert_int_eq(count("tags", NULL, orm_null()), 0);
+}
+END_TEST
+
+static int add_addresses(orm_session *s, void *ud)
+{
+    bulk *b = ud;
+    orm_uow u;
+    orm_instance *user;
+    int rc = open_user(s, &u, b->user_id, &user);
+    for (int i = 0; !rc && i < b->n; i++) {
+        orm_instance *a = orm_uow_new(&u, M("Address"));
+        orm_uow_link(&u, user, R("User", "addresses"), a);
+    }
+    return rc ? rc : orm_uow_flush(&u);
+}
+
+/* The user and its addresses count: 1 + (bound - 1) may go, one more may not. */
+START_TEST(delete_cascade_bound)
+{
+    graph g = {0};
+    ck_assert_int_eq(unit(create_graph, &g, NULL), 0); /* 2 addresses */
+    bulk b = {.n = ORM_MAX_DELETE_ROWS - 2, .user_id = g.user_id};
+    ck_assert_int_eq(unit(add_addresses, &b, NULL), 0);
+    ck_assert_int_eq(count("addresses", "user_id", orm_int(g.user_id)), ORM_MAX_DELETE_ROWS);
+    ck_assert_int_eq(unit(delete_user, &g, NULL), ORM_E_TOO_LARGE);
+    ck_assert_ptr_nonnull(strstr(ERR.detail, "more than 100000 rows"));
+    ck_assert_int_eq(count("addresses", "user_id", orm_int(g.user_id)), ORM_MAX_DELETE_ROWS);
+    ck_assert_int_eq(count("user_tags", NULL, orm_null()), 2); /* rolled back too */
+    ck_assert_int_eq(count("notes", "user_id", orm_int(g.user_id)), 1);
+}
+END_TEST
+
 Suite *uow_suite(void)
 {
     Suite *s = suite_create("orm/uow");
@@ -326,6 +530,12 @@ Suite *uow_suite(void)
     tcase_add_test(tc, stale_version_is_refused);
     tcase_add_test(tc, delete_cascades_and_sets_null);
     tcase_add_test(tc, many_to_many_writes_only_changed_members);
+    tcase_add_test(tc, many_cycles_between_new_rows);
+    tcase_add_test(tc, delete_breaks_cycles_among_deleted_rows);
+    tcase_add_test(tc, large_collection_replace_writes_only_changes);
+    tcase_add_test(tc, unit_bound);
+    tcase_add_test(tc, delete_cascade_bound);
+    tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
 }
