@@ -79,7 +79,7 @@ int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out)
             break;
         }
         if (nrows == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
+            size_t ncap = cap ? cap * 2 : q->is_query ? 16 : 1; /* DML RETURNING: one row */
             vals = rm_arena_realloc(s->arena, vals, cap * ncols * sizeof *vals,
                                     ncap * ncols * sizeof *vals);
             cap = ncap;
