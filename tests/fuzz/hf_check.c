@@ -7,11 +7,13 @@
 #include <string.h>
 #include <strings.h>
 
+#define MAX_PROBLEM_ERRORS 100   /* issue 9: errors capped at 100 with a total count */
+
 const char *hf_kind_name(hf_kind k)
 {
     static const char *const names[HF_KIND_COUNT] = {
         "ok", "crash", "hang", "dead", "no-answer", "500", "malformed", "not-problem",
-        "bad-problem", "bad-json", "bad-utf8", "bad-exit", "busy", "slow", "if-match",
+        "bad-problem", "bad-json", "bad-utf8", "bad-exit", "busy", "slow", "if-match", "accepted",
     };
     return k < HF_KIND_COUNT ? names[k] : "?";
 }
@@ -51,17 +53,29 @@ void hf_normalize(const char *in, char *out, size_t max)
 }
 
 /* The name of the JSON member whose value holds byte off of body ("detail",
- * "message", ...), or "?" — what tells invalid UTF-8 findings apart. */
+ * "message", ...), or "?" — what tells invalid UTF-8 findings apart. A
+ * small scanner: strings (with escapes) and the last key before a ':'. */
 static void member_at(const char *body, size_t off, char *out, size_t len)
 {
     snprintf(out, len, "?");
-    for (size_t i = off; i-- > 1;) {
-        if (body[i] != ':' || body[i - 1] != '"') continue;
-        size_t end = i - 1, start = end;
-        while (start > 0 && body[start - 1] != '"') start--;
-        if (end - start < 40) snprintf(out, len, "%.*s", (int)(end - start), body + start);
-        return;
+    size_t key_start = 0, key_len = 0, str_start = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < off; i++) {
+        char ch = body[i];
+        if (in_str) {
+            if (ch == '\\') i++;
+            else if (ch == '"') {
+                in_str = false;
+                size_t j = i + 1;
+                while (j < off && (body[j] == ' ' || body[j] == '\n')) j++;
+                if (j < off && body[j] == ':') key_start = str_start, key_len = i - str_start;
+            }
+        } else if (ch == '"') {
+            in_str = true;
+            str_start = i + 1;
+        }
     }
+    if (key_len && key_len < 40) snprintf(out, len, "%.*s", (int)key_len, body + key_start);
 }
 
 /* "application/problem+json" with or without parameters. */
@@ -87,6 +101,10 @@ static void check_problem(const hf_response *a, json_t *j, hf_verdict *v)
     } else if (!json_is_array(errors)) {
         hf_verdict_set(v, HF_BAD_PROBLEM, a->status, "problem without errors array",
                        "%d: problem without an errors array", a->status);
+    } else if (json_array_size(errors) > MAX_PROBLEM_ERRORS) {
+        hf_verdict_set(v, HF_BAD_PROBLEM, a->status, "more than 100 errors",
+                       "%d: a problem with %zu errors (%zu bytes): errors are not capped", a->status,
+                       json_array_size(errors), a->body.len);
     }
 }
 
@@ -199,42 +217,4 @@ void hf_answers_free(hf_answers *a)
         json_decref(a->json[i]);
     }
     a->n = 0;
-}
-
-/* restmap's ETags are "v<version>" and "h<hex>" (routes/etag.c). */
-static bool issuable(const char *tag, size_t n)
-{
-    if (n < 4 || (tag[1] != 'v' && tag[1] != 'h')) return false;
-    for (size_t i = 2; i + 1 < n; i++)
-        if (!strchr("0123456789abcdef", tag[i]) || !tag[i]) return false;
-    return true;
-}
-
-const char *hf_if_match_refusal(const char *value)
-{
-    const char *p = value;
-    while (*p == ' ' || *p == '\t') p++;
-    if (!strcmp(p, "*")) return NULL;
-    bool any = false, could = false;
-    for (;;) {
-        while (*p == ' ' || *p == '\t') p++;
-        bool weak = !strncmp(p, "W/", 2);
-        if (weak) p += 2;
-        if (*p != '"') return "a malformed If-Match";
-        const char *end = p + 1;
-        while (*end && *end != '"') {
-            unsigned char ch = (unsigned char)*end;
-            if (ch < 0x21 || ch == 0x7f) return "a malformed If-Match";
-            end++;
-        }
-        if (!*end) return "a malformed If-Match";
-        any = true;
-        if (!weak && issuable(p, (size_t)(end - p + 1))) could = true;
-        p = end + 1;
-        while (*p == ' ' || *p == '\t') p++;
-        if (!*p) break;
-        if (*p != ',') return "a malformed If-Match";
-        p++;
-    }
-    return any && could ? NULL : "an If-Match that matches no ETag";
 }

@@ -29,6 +29,7 @@ typedef enum hf_kind {
     HF_BUSY,         /* 503 although this client is the only one */
     HF_SLOW,         /* an answer took longer than the slow deadline */
     HF_IF_MATCH,     /* a write succeeded under an If-Match that cannot match */
+    HF_ACCEPTED,     /* a request the contract refuses answered 2xx (hf_strict.h) */
     HF_KIND_COUNT
 } hf_kind;
 
@@ -54,9 +55,7 @@ typedef struct hf_answers {
 void hf_check_exchange(const hf_exchange *x, const hf_reqinfo *ri, size_t nri, int slow_ms,
                        hf_answers *out, hf_verdict *v);
 void hf_answers_free(hf_answers *a);
-/* Why a write under this If-Match value must not succeed ("malformed",
- * "matches no ETag"), or NULL when it may. */
-const char *hf_if_match_refusal(const char *value);
+
 /* Set v (kind, and printf-style detail); the first failure found wins. */
 void hf_verdict_set(hf_verdict *v, hf_kind kind, int status, const char *sig, const char *fmt, ...)
     HF_FMT(5, 6);

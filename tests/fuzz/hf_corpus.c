@@ -64,9 +64,10 @@ hf_sig *hf_findings_add(hf_findings *f, const char *target, const hf_verdict *v,
     f->total++;
     f->by_kind[v->kind]++;
     /* the route tells 500s and hangs apart; answers from below the router
-     * (framing) and bad UTF-8 (told apart by the member) do not depend on it */
+     * (framing), bad UTF-8 (told apart by the member) and accepted requests
+     * (by the rule) do not depend on it */
     bool by_route = v->kind != HF_NOT_PROBLEM && v->kind != HF_MALFORMED && v->kind != HF_BAD_EXIT &&
-                    v->kind != HF_BAD_UTF8;
+                    v->kind != HF_BAD_UTF8 && v->kind != HF_ACCEPTED;
     char *route = by_route ? hf_route_class(bytes, n) : hf_xstrdup("any");
     char *key = hf_xasprintf("%s | %s | %s", hf_kind_name(v->kind), route, v->sig);
     free(route);

@@ -1,11 +1,14 @@
 /* hf_session.c: one server of one target under fuzzing (see hf_session.h). */
 #include "tests/fuzz/hf_session.h"
 
+#include "tests/fuzz/hf_strict.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define LOG_SCAN_MAX (4L << 20)   /* log bytes read when looking for a report */
+#define EXIT_WAIT_MS 2000         /* for a process that may be ending */
 
 static const char HEALTHZ[] = "GET /healthz HTTP/1.1\r\nHost: fuzz\r\n\r\n";
 static const char INDEX[] = "GET /api HTTP/1.1\r\nHost: fuzz\r\n\r\n";
@@ -119,38 +122,31 @@ static void explain_500(hf_session *s, hf_verdict *v)
     free(log);
 }
 
-/* The request path of the first request line (malloc'd), or NULL. */
-static char *request_path(const char *bytes, size_t n)
+/* Wait up to ms for the process to end; true when it has. */
+static bool process_ended(hf_session *s, int ms)
 {
-    const char *sp = memchr(bytes, ' ', n);
-    if (!sp) return NULL;
-    const char *end = sp + 1;
-    while (end < bytes + n && *end != ' ' && *end != '?' && *end != '\r') end++;
-    return hf_xstrndup(sp + 1, (size_t)(end - sp - 1));
+    long long deadline = hf_now_ms() + ms;
+    while (hf_server_running(&s->srv)) {
+        if (hf_now_ms() > deadline) return false;
+        hf_sleep_ms(5);
+    }
+    return true;
 }
 
-/* A write of an object or a collection member under an If-Match that can
- * match nothing must not succeed (SPEC §3: 412; a malformed one 400). */
-static void check_if_match(const char *bytes, size_t n, const hf_reqinfo *ri, int status, hf_verdict *v)
+/* The process ended: that is the verdict, with its sanitizer summary. */
+static void crash_verdict(hf_session *s, hf_verdict *v)
 {
-    static const char *const writes[] = {"PUT", "PATCH", "DELETE", "POST"};
-    bool write = false;
-    for (size_t i = 0; i < HF_COUNT(writes); i++) write |= !strcmp(ri->method, writes[i]);
-    char *path = write ? request_path(bytes, n) : NULL;
-    size_t segs = 0;
-    for (const char *p = path; p && *p; p++) segs += *p == '/';
-    int count = 0;
-    char *value = path && segs >= (strcmp(ri->method, "POST") ? 3u : 4u) && strncmp(path, "/api/_batch", 11)
-                      ? hf_request_header(bytes, n, "If-Match", &count) : NULL;
-    const char *why = value && count == 1 ? hf_if_match_refusal(value) : NULL;
-    if (why) {
-        char sig[80];
-        snprintf(sig, sizeof sig, "%s accepted", why);
-        hf_verdict_set(v, HF_IF_MATCH, status, sig, "%s %s answered %d under %s: If-Match: %.200s", ri->method,
-                       path, status, why, value);
-    }
-    free(value);
-    free(path);
+    char *log = hf_server_log(&s->srv, s->log_off, NULL);
+    hf_verdict crash = {.kind = HF_OK};
+    char sig[200];
+    crash_signature(s, log, sig, sizeof sig);
+    hf_buf ended = {0};
+    hf_server_describe_exit(&s->srv, &ended);
+    hf_verdict_set(&crash, HF_CRASH, 0, sig, "the server ended (%s): %s", ended.p, sig);
+    hf_buf_free(&ended);
+    free(log);
+    *v = crash;
+    s->poisoned = true;
 }
 
 bool hf_session_probe(hf_session *s, hf_verdict *v)
@@ -178,35 +174,32 @@ int hf_session_send(hf_session *s, hf_rng *r, const char *bytes, size_t n, hf_ve
     hf_answers answers;
     hf_check_exchange(&x, ri, nri, s->cfg->slow_ms, &answers, v);
     if (shown) hf_buf_printable(shown, x.in.p ? x.in.p : "", x.in.len, 1200);
-    if (!hf_server_running(&s->srv)) {
-        char *log = hf_server_log(&s->srv, s->log_off, NULL);
-        hf_verdict crash = {.kind = HF_OK};
-        crash_signature(s, log, crash.sig, sizeof crash.sig);
-        hf_buf ended = {0};
-        hf_server_describe_exit(&s->srv, &ended);
-        hf_verdict_set(&crash, HF_CRASH, 0, crash.sig, "the server ended (%s): %s", ended.p, crash.sig);
-        hf_buf_free(&ended);
-        free(log);
-        *v = crash;
-        s->poisoned = true;
-    } else if (v->kind == HF_HANG || v->kind == HF_NO_ANSWER || v->kind == HF_DEAD) {
-        hf_verdict probe = {.kind = HF_OK};
-        bool alive = hf_session_probe(s, &probe);
-        size_t used = strlen(v->detail);
-        snprintf(v->detail + used, sizeof v->detail - used, "; /healthz then: %s",
-                 alive ? "200" : probe.detail[0] ? probe.detail : "no answer");
-        if (v->kind == HF_HANG) s->poisoned = true; /* a request may still hold the server */
-    } else if (v->kind == HF_500) {
+    /* a missing answer or a failed probe may be a process on its way out
+     * (a sanitizer report takes a while): wait for it before judging */
+    bool ended = !hf_server_running(&s->srv);
+    if (!ended && (v->kind == HF_HANG || v->kind == HF_NO_ANSWER || v->kind == HF_DEAD)) {
+        ended = process_ended(s, EXIT_WAIT_MS);
+        if (!ended) {
+            hf_verdict probe = {.kind = HF_OK};
+            bool alive = hf_session_probe(s, &probe);
+            ended = !alive && process_ended(s, EXIT_WAIT_MS);
+            size_t used = strlen(v->detail);
+            snprintf(v->detail + used, sizeof v->detail - used, "; /healthz then: %s",
+                     alive ? "200" : probe.detail[0] ? probe.detail : "no answer");
+            if (v->kind == HF_HANG) s->poisoned = true; /* a request may still hold the server */
+        }
+    } else if (!ended && v->kind == HF_500) {
         explain_500(s, v);
-    } else if (hf_now_ms() - s->last_probe_ms >= s->cfg->probe_every_ms) {
-        hf_session_probe(s, v);
+    } else if (!ended && hf_now_ms() - s->last_probe_ms >= s->cfg->probe_every_ms) {
+        if (!hf_session_probe(s, v)) ended = process_ended(s, EXIT_WAIT_MS);
     }
+    if (ended) crash_verdict(s, v);
     int status = 0;
     for (size_t i = 0; i < answers.n && !status; i++)
         if (answers.items[i].status >= 200) status = answers.items[i].status;
-    if (v->kind == HF_OK && ri[0].head_ok && status >= 200 && status < 300) check_if_match(bytes, n, &ri[0], status, v);
+    if (v->kind == HF_OK && ri[0].head_ok && status >= 200 && status < 300) hf_check_accepted(bytes, n, &ri[0], status, v);
     if (v->kind == HF_OK && ri[0].head_ok) {
-        char *path = request_path(bytes, n);
+        char *path = hf_request_path(bytes, n);
         for (size_t i = 0; i < answers.n && path; i++)
             if (answers.items[i].status >= 200 && answers.items[i].status < 300)
                 hf_model_harvest(&s->model, r, path, &answers.items[i], answers.json[i]);

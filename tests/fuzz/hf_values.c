@@ -341,9 +341,9 @@ json_t *hf_gen_object(const hf_model *m, hf_rng *r, int res, hf_body_kind kind, 
         const hf_col *c = &rs->cols[i];
         if (include_column(r, rs, c, kind)) json_object_set_new(obj, c->name, hf_value_for(m, r, c));
     }
-    if (kind == HF_BODY_PATCH && !json_object_size(obj) && rs->ncols) {
+    for (int tries = 0; kind == HF_BODY_PATCH && !json_object_size(obj) && rs->ncols && tries < 8; tries++) {
         const hf_col *c = &rs->cols[hf_rng_below(r, rs->ncols)];
-        json_object_set_new(obj, c->name, hf_value_for(m, r, c));
+        if (!c->pk && !c->read_only) json_object_set_new(obj, c->name, hf_value_for(m, r, c));
     }
     if (depth < MAX_NEST && rs->nrels && hf_rng_chance(r, depth ? 10 : 25))
         add_relationship(m, r, obj, &rs->rels[hf_rng_below(r, rs->nrels)], depth);

@@ -220,12 +220,33 @@ size_t hf_parse_requests(const char *d, size_t n, const hf_limits *lim, hf_reqin
 {
     size_t k = 0, off = 0;
     while (k < max && off < n) {
-        bool more = parse_one(d + off, n - off, lim, &out[k]);
+        /* empty lines before a request line are ignored (RFC 9112 2.2) */
+        size_t blank = 0;
+        while (off + blank + 1 < n && d[off + blank] == '\r' && d[off + blank + 1] == '\n') blank += 2;
+        bool more = parse_one(d + off + blank, n - off - blank, lim, &out[k]);
+        out[k].len += blank;
         off += out[k].len;
         k++;
         if (!more) break;
     }
     return k;
+}
+
+char *hf_request_path(const char *d, size_t n)
+{
+    const char *sp = memchr(d, ' ', n);
+    if (!sp) return NULL;
+    const char *end = sp + 1;
+    while (end < d + n && *end != ' ' && *end != '?' && *end != '\r') end++;
+    return hf_xstrndup(sp + 1, (size_t)(end - sp - 1));
+}
+
+const char *hf_request_body(const char *d, size_t n, size_t *len)
+{
+    const char *hend = find(d, n, "\r\n\r\n");
+    if (!hend) return NULL;
+    *len = n - (size_t)(hend + 4 - d);
+    return hend + 4;
 }
 
 char *hf_request_header(const char *d, size_t n, const char *name, int *count)

@@ -36,6 +36,12 @@ typedef struct hf_limits {
 size_t hf_parse_requests(const char *d, size_t n, const hf_limits *lim, hf_reqinfo *out,
                          size_t max);
 
+/* The target of the first request line of d, up to '?' (malloc'd), or
+ * NULL. */
+char *hf_request_path(const char *d, size_t n);
+/* The body of the first request of d when its head is complete (points
+ * into d; *len its bytes up to the end of d), or NULL. */
+const char *hf_request_body(const char *d, size_t n, size_t *len);
 /* The value of header name in the first request head of d (malloc'd,
  * blanks trimmed), or NULL; *count gets how many times it occurs. */
 char *hf_request_header(const char *d, size_t n, const char *name, int *count);
