@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 char *hf_route_class(const char *bytes, size_t n)
@@ -85,6 +86,7 @@ hf_sig *hf_findings_add(hf_findings *f, const char *target, const hf_verdict *v,
     s = &f->sigs[f->nsigs++];
     *s = (hf_sig){key, NULL, 1};
     if (f->save && f->dir && n) {
+        mkdir(f->dir, 0777); /* the first finding of a new corpus */
         char *path = hf_xasprintf("%s/%s--%s-%016llx.http", f->dir, target, hf_kind_name(v->kind),
                                   (unsigned long long)hf_hash(key, strlen(key)));
         if (access(path, F_OK) == 0 || hf_write_file(path, bytes, n) == 0) {

@@ -23,9 +23,12 @@ static const char *if_match_refusal(const char *value)
     const char *p = value;
     while (*p == ' ' || *p == '\t') p++;
     if (!strcmp(p, "*")) return NULL;
-    bool could = false;
+    bool could = false, any = false;
     for (;;) {
-        while (*p == ' ' || *p == '\t') p++;
+        /* empty list elements are allowed (RFC 9110 5.6.1.2) */
+        while (*p == ' ' || *p == '\t' || *p == ',') p++;
+        if (!*p) break;
+        any = true;
         bool weak = !strncmp(p, "W/", 2);
         if (weak) p += 2;
         if (*p != '"') return "a malformed If-Match";
@@ -36,9 +39,9 @@ static const char *if_match_refusal(const char *value)
         if (!weak && issuable(p, (size_t)(end - p + 1))) could = true;
         p = end + 1;
         while (*p == ' ' || *p == '\t') p++;
-        if (!*p) break;
-        if (*p++ != ',') return "a malformed If-Match";
+        if (*p && *p != ',') return "a malformed If-Match";
     }
+    if (!any) return "a malformed If-Match";
     return could ? NULL : "an If-Match that matches no ETag";
 }
 

@@ -273,7 +273,7 @@ static bool exchange(run *R, hf_session *s, const char *bytes, size_t n, const c
 
 /* Stop the session and judge its exit; an exit after a crash or a hang
  * was already reported with its request. */
-static void end_session(run *R, hf_session *s, const hf_buf *last)
+static void end_session(run *R, hf_session *s)
 {
     bool known = s->poisoned;
     hf_verdict v;
@@ -282,7 +282,7 @@ static void end_session(run *R, hf_session *s, const hf_buf *last)
         if (known)
             printf("http_fuzz: after that, %s\n", v.detail);
         else
-            report(R, s, &v, last ? last->p : NULL, 0, NULL, NULL);
+            report(R, s, &v, NULL, 0, NULL, NULL);
     }
     hf_session_close(s);
 }
@@ -311,8 +311,7 @@ static void replay_file(run *R, const char *path, bool show)
            v.kind ? ": " : "", v.kind ? v.detail : "");
     if (show) print_block("answer", shown.p ? shown.p : "");
     if (v.kind != HF_OK) report(R, &s, &v, bytes, n, "corpus", shown.p);
-    hf_buf b = {0};
-    end_session(R, &s, &b);
+    end_session(R, &s);
     hf_buf_free(&shown);
     free(bytes);
 }
@@ -338,8 +337,7 @@ static void replay_sequence(run *R, const char *dir)
         free(bytes);
         if (!alive) break;
     }
-    hf_buf none = {0};
-    end_session(R, &s, &none);
+    end_session(R, &s);
     for (size_t i = 0; i < n; i++) free(files[i]);
     free(files);
 }
@@ -409,7 +407,7 @@ static void fuzz(run *R, long long deadline)
             if (bytes.len < 65536) hf_buf_add(slot, bytes.p, bytes.len);
             hf_req_free(&q);
         }
-        end_session(R, &s, &bytes);
+        end_session(R, &s);
         hf_buf_free(&bytes);
         hf_buf_free(&log);
     }
