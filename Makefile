@@ -31,7 +31,8 @@ TEST_SRC   := $(wildcard tests/unit/*/*.c) $(wildcard tests/http/*.c) $(wildcard
 TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_LIBS  = $(shell pkg-config --libs check libcurl 2>/dev/null)
 
-.PHONY: all deps run test test-plain test-asan asan valgrind bench fuzz fuzz-smoke clean
+.PHONY: all deps run test test-plain test-asan asan valgrind bench fuzz fuzz-smoke fuzz-http \
+        fuzz-http-smoke clean
 
 all: $(BUILD)/restmap
 
@@ -57,11 +58,12 @@ run: deps
 	./$(BUILD)/restmap --schema schemas/blog.json --db sqlite:///restmap.db \
 	    --create-all --seed schemas/blog.seed.json --port 8080 --static static
 
-# Every test, twice: a plain build, then AddressSanitizer + UBSan; then a
-# short run of the filter fuzzer.
+# Every test, twice: a plain build, then AddressSanitizer + UBSan; then
+# short runs of the HTTP fuzzer (under ASan) and of the filter fuzzer.
 test: deps
 	$(MAKE) test-plain
 	$(MAKE) test-asan
+	$(MAKE) fuzz-http-smoke
 	$(MAKE) fuzz-smoke
 
 test-plain: $(BUILD)/restmap $(BUILD)/run_tests
@@ -93,6 +95,29 @@ fuzz-smoke: $(FUZZ_BIN)
 	@rm -rf build/fuzz/smoke && mkdir -p build/fuzz/smoke
 	./$(FUZZ_BIN) -max_total_time=5 -max_len=2048 -seed=1 build/fuzz/smoke tests/fuzz/corpus
 
+# HTTP-level mutation fuzzer (a plain C program, tests/fuzz/http_fuzz.c):
+# starts $(BUILD)/restmap itself for each target of tests/fuzz/http_targets.txt,
+# replays tests/fuzz/http_corpus, then mutates valid requests of every route
+# for FUZZ_HTTP_TIME seconds; new findings are saved to the corpus. Both
+# targets run against the ASan+UBSan build. FUZZ_HTTP_ARGS passes options
+# (--seed N, --target NAME, --no-save, ...; see http_fuzz --help).
+HTTP_FUZZ_SRC := tests/fuzz/http_fuzz.c $(wildcard tests/fuzz/hf_*.c)
+HTTP_FUZZ_OBJ := $(HTTP_FUZZ_SRC:%.c=$(BUILD)/obj/%.o)
+FUZZ_HTTP_TIME ?= 600
+FUZZ_HTTP_SMOKE_TIME ?= 45
+FUZZ_HTTP_ARGS ?=
+
+$(BUILD)/http_fuzz: $(HTTP_FUZZ_OBJ)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+fuzz-http: deps
+	$(MAKE) BUILD=build/asan SANITIZE=address,undefined build/asan/restmap build/asan/http_fuzz
+	./build/asan/http_fuzz --bin build/asan/restmap --time $(FUZZ_HTTP_TIME) $(FUZZ_HTTP_ARGS)
+
+fuzz-http-smoke:
+	$(MAKE) BUILD=build/asan SANITIZE=address,undefined build/asan/restmap build/asan/http_fuzz
+	./build/asan/http_fuzz --bin build/asan/restmap --time $(FUZZ_HTTP_SMOKE_TIME) $(FUZZ_HTTP_ARGS)
+
 # Throughput of typical requests (wrk on loopback); see bench/run.sh.
 bench: deps
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
@@ -101,4 +126,4 @@ bench: deps
 clean:
 	rm -rf build
 
--include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/server/main.d
+-include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(HTTP_FUZZ_OBJ:.o=.d) $(BUILD)/obj/server/main.d
