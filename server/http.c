@@ -108,6 +108,7 @@ typedef struct req_state {
     char *body;                 /* NUL-terminated, arena */
     size_t body_len, body_cap;
     uint64_t discarded;         /* body bytes dropped after reject */
+    bool expects_body;          /* Content-Length > 0 or chunked: a body follows the head */
     json_t *json;               /* parsed body; freed by the arena reset */
     int status;                 /* status sent, for the access log */
 } req_state;
@@ -501,6 +502,7 @@ static enum MHD_Result first_call(struct MHD_Connection *c, req_state *st, const
     if (cl > 0 && (unsigned long long)cl > s->max_body)
         return send_problem(c, st, 413, "the request body is too large", NULL, NULL);
     if (is_static_path(s, url)) return serve_static(c, st, url, method);
+    st->expects_body = cl > 0 || h.n_transfer_encoding;
     if (cl > 0) { /* known size: one allocation */
         st->body_cap = (size_t)cl + 1;
         st->body = rm_arena_alloc(st->arena, st->body_cap);
@@ -632,7 +634,15 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
         st->started = true;
         if (!rm_conn_enter(s->conns, conn_of(c), RM_CONN_BODY))
             return MHD_NO; /* closed at its deadline, or by a stop */
-        return first_call(c, st, url, method, version);
+        enum MHD_Result r = first_call(c, st, url, method, version);
+        /* an Expect header but no body: answer now, before libmicrohttpd
+         * sends "100 Continue" and reads what follows the head (the next
+         * request) as this one's body, then drops the connection unanswered
+         * (answering before the request is read closes the connection) */
+        if (r == MHD_YES && !st->status && !st->expects_body &&
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT))
+            return final_call(c, st, url, method);
+        return r;
     }
     if (*upload_data_size) {
         enum MHD_Result r = take_chunk(st, upload_data, *upload_data_size);

@@ -144,6 +144,18 @@ START_TEST(batch_failure_lists_the_operation_errors)
 }
 END_TEST
 
+/* "Expect: 100-continue" on a request without a body: answered, not
+ * dropped (libmicrohttpd used to read the next bytes as its body and close
+ * the connection unanswered). */
+START_TEST(expect_without_a_body_is_answered)
+{
+    static const char req[] = "GET /api/users/1 HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n\r\n{}";
+    char *raw = rt_raw(&blog, req, sizeof req - 1);
+    ck_assert_msg(rt_raw_status(raw) == 200, "%s", raw);
+    free(raw);
+}
+END_TEST
+
 /* ------------------------------------------------------------ item 3: time */
 
 /* 1 MB values and a pattern that costs one full scan of each: with a
@@ -536,6 +548,7 @@ Suite *http_hostile_suite(void)
     tcase_add_test(tc, batch_cannot_nest_through_an_encoded_path);
     tcase_add_test(tc, batch_paths_are_decoded_like_requests);
     tcase_add_test(tc, batch_failure_lists_the_operation_errors);
+    tcase_add_test(tc, expect_without_a_body_is_answered);
     tcase_add_test(tc, long_patterns_are_bounded_by_the_timeout);
     tcase_add_test(tc, patterns_are_at_most_400_characters);
     tcase_add_test(tc, large_pages_are_streamed);
