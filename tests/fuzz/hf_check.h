@@ -52,6 +52,11 @@ typedef struct hf_answers {
 
 /* Judge x (sent as the requests ri) into v; the answers go to out (free
  * with hf_answers_free). slow_ms: the slow deadline. */
+/* How many answers so far were libmicrohttpd's own (HTML for malformed
+ * framing, which restmap cannot answer) and statement timeouts (503 within
+ * the bound): known outcomes, not findings. */
+void hf_check_known(unsigned long *library, unsigned long *timeouts);
+
 void hf_check_exchange(const hf_exchange *x, const hf_reqinfo *ri, size_t nri, int slow_ms,
                        hf_answers *out, hf_verdict *v);
 void hf_answers_free(hf_answers *a);

@@ -429,6 +429,10 @@ static void summary(const run *R, double fuzz_secs)
                100.0 * (double)R->by_class[2] / (double)answered, 100.0 * (double)R->by_class[3] / (double)answered,
                100.0 * (double)R->by_class[4] / (double)answered, 100.0 * (double)R->by_class[5] / (double)answered,
                100.0 * (double)(R->by_class[0] + R->by_class[1]) / (double)answered);
+    unsigned long library, timeouts;
+    hf_check_known(&library, &timeouts);
+    printf("http_fuzz: known outcomes: %lu answers by libmicrohttpd itself (malformed framing), "
+           "%lu statement timeouts (503)\n", library, timeouts);
     printf("http_fuzz: %lu finding%s, %zu distinct\n", R->findings.total, R->findings.total == 1 ? "" : "s",
            R->findings.nsigs);
     for (size_t i = 0; i < R->findings.nsigs; i++) {
