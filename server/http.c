@@ -86,7 +86,7 @@ struct rm_server {
     int log_requests;
     uint64_t id_seed;           /* random per server: ids differ across restarts */
     atomic_uint_fast64_t next_id;
-    atomic_long inflight;       /* requests between URI callback and completion */
+    atomic_long inflight;       /* requests between their complete head and completion */
     atomic_bool draining;       /* set by rm_server_stop: answers close the connection */
 };
 
@@ -100,7 +100,7 @@ typedef struct req_state {
     const char *raw_path;       /* raw target up to '?', still percent-encoded */
     rm_request target;          /* path and query decoded by rm_target_parse */
     struct timespec start;      /* CLOCK_MONOTONIC at the request line */
-    bool started;               /* first access-handler call done */
+    bool started;               /* first access-handler call done: counted in flight */
     const char *method, *path;  /* arena copies for the access log */
     rm_kv *headers;             /* collected on the first call */
     size_t nheaders;
@@ -153,7 +153,6 @@ static req_state *new_state(rm_server *s, const char *uri)
         st->uri = rm_arena_strndup(a, uri, st->uri_len);
         st->raw_path = rm_arena_strndup(a, uri, strcspn(uri, "?"));
     }
-    atomic_fetch_add(&s->inflight, 1);
     return st;
 }
 
@@ -220,8 +219,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!st) return;
     *con_cls = NULL;
     if (s->log_requests) access_log(st, c, toe, cut);
+    bool counted = st->started;
     rm_arena_destroy(st->arena); /* st itself lives there */
-    atomic_fetch_sub(&s->inflight, 1);
+    if (counted) atomic_fetch_sub(&s->inflight, 1);
 }
 
 /* MHD_OPTION_NOTIFY_CONNECTION: register a new connection for its
@@ -631,7 +631,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
     if (!st) /* no URI callback happened (should not): count it here */
         *con_cls = st = new_state(s, url);
     if (!st->started) {
+        /* in flight from a complete head on: a head that never completes
+         * (the client went away mid-line) is not waited for on stop */
         st->started = true;
+        atomic_fetch_add(&s->inflight, 1);
         if (!rm_conn_enter(s->conns, conn_of(c), RM_CONN_BODY))
             return MHD_NO; /* closed at its deadline, or by a stop */
         enum MHD_Result r = first_call(c, st, url, method, version);
