@@ -92,6 +92,18 @@ static void add_timing(rm_ctx *ctx)
                                         ctx->session.statements, ctx->session.db_ms));
 }
 
+/* The routes that take no query parameters answer 400 at the first one
+ * (as lists answer an unknown one); true when there is none. */
+static bool no_query(rm_ctx *ctx)
+{
+    if (!ctx->req->nquery) return true;
+    orm_error_field(&ctx->err, ORM_E_INVALID,
+                    rm_arena_sprintf(ctx->a, "/query/%s", ctx->req->query[0].key),
+                    "%s takes no query parameters", ctx->route);
+    rm_fail(ctx);
+    return false;
+}
+
 /* Split the raw path "/api/tags/a%2Cb,y" into at most max segments, still
  * percent-encoded (decoding is per segment, and per key part for keys);
  * returns the count, or max + 1 when there are more. A trailing slash is
@@ -133,17 +145,17 @@ void rm_route(rm_ctx *ctx)
     }
     if (n == 1 && !strcmp(seg[0], "healthz")) {
         ctx->route = "/healthz";
-        rm_handle_healthz(ctx);
+        if (no_query(ctx)) rm_handle_healthz(ctx);
         return;
     }
     if (n == 1 && !strcmp(seg[0], "openapi.json")) {
         ctx->route = "/openapi.json";
-        rm_handle_openapi(ctx);
+        if (no_query(ctx)) rm_handle_openapi(ctx);
         return;
     }
     if (n == 1 && !strcmp(seg[0], "metrics")) {
         ctx->route = "/metrics";
-        rm_handle_metrics(ctx);
+        if (no_query(ctx)) rm_handle_metrics(ctx);
         return;
     }
     if (n == 2 && !strcmp(seg[0], "api") && !strcmp(seg[1], "_batch")) {
@@ -153,7 +165,7 @@ void rm_route(rm_ctx *ctx)
             rm_fail(ctx);
             return;
         }
-        rm_handle_batch(ctx);
+        if (no_query(ctx)) rm_handle_batch(ctx);
         return;
     }
     if (n == 0 || n > 5 || strcmp(seg[0], "api") != 0) {
@@ -162,7 +174,7 @@ void rm_route(rm_ctx *ctx)
     }
     if (n == 1) {
         ctx->route = "/api";
-        rm_handle_index(ctx);
+        if (no_query(ctx)) rm_handle_index(ctx);
         return;
     }
     const orm_mapper *m = orm_schema_resource(ctx->app->schema, seg[1]);

@@ -28,12 +28,12 @@ void hf_check_known(unsigned long *library, unsigned long *timeouts)
 static bool library_answer(const hf_response *a)
 {
     char *rid = hf_response_header(a, "X-Request-Id");
-    /* its body is its HTML page, or (bad Content-Length) its head again */
-    bool mhd = !rid && a->body.p &&
-               (hf_memmem(a->body.p, a->body.len, "<html>", 6) || !strncmp(a->body.p, "HTTP/1.1 4", 10)) &&
+    char *conn = hf_response_header(a, "Connection");
+    bool mhd = !rid && conn && !strcasecmp(conn, "close") &&
                (a->status == 400 || a->status == 413 || a->status == 414 || a->status == 431 ||
                 a->status == 505);
     free(rid);
+    free(conn);
     return mhd;
 }
 
@@ -136,6 +136,16 @@ static void check_problem(const hf_response *a, json_t *j, hf_verdict *v)
     }
 }
 
+/* A 503 problem saying the statement timeout held (alone, or for an
+ * operation of a batch: "operation N (...) failed: the statement took too long"). */
+static bool timed_out(const json_t *problem)
+{
+    static const char tail[] = "the statement took too long";
+    const char *d = json_string_value(json_object_get(problem, "detail"));
+    size_t n = d ? strlen(d) : 0;
+    return n >= sizeof tail - 1 && !strcmp(d + n - (sizeof tail - 1), tail);
+}
+
 /* One parsed answer to a request whose method is given. */
 static void check_answer(const hf_response *a, const hf_reqinfo *ri, json_t **json, hf_verdict *v)
 {
@@ -168,8 +178,7 @@ static void check_answer(const hf_response *a, const hf_reqinfo *ri, json_t **js
     }
     if (a->status == 500) {
         hf_verdict_set(v, HF_500, 500, "500", "500 Internal Server Error (request id %s)", rid ? rid : "?");
-    } else if (a->status == 503 && *json && json_is_string(json_object_get(*json, "detail")) &&
-               !strcmp(json_string_value(json_object_get(*json, "detail")), "the statement took too long")) {
+    } else if (a->status == 503 && (ri->is_head || timed_out(*json))) {
         timeout_answers++; /* bounded work: the statement timeout held (a slow one is HF_SLOW) */
     } else if (a->status == 503) {
         hf_verdict_set(v, HF_BUSY, 503, "503 with one client", "503 although the fuzzer is the only client: %.300s",
