@@ -116,11 +116,14 @@ static void check_paging(const char *bytes, size_t n, const char *method, const 
     free(query);
 }
 
-/* A body declared in another charset (UTF-16, Latin-1...). */
+/* A body declared in another charset (UTF-16, Latin-1...); a request
+ * without a body has no content for its Content-Type to describe. */
 static void check_charset(const char *bytes, size_t n, const char *method, int status, hf_verdict *v)
 {
     int count = 0;
-    char *ct = is_write(method) ? hf_request_header(bytes, n, "Content-Type", &count) : NULL;
+    size_t blen = 0;
+    const char *body = is_write(method) ? hf_request_body(bytes, n, &blen) : NULL;
+    char *ct = body && blen ? hf_request_header(bytes, n, "Content-Type", &count) : NULL;
     const char *cs = NULL;
     for (const char *c = ct; c && *c && !cs; c++)
         if (!strncasecmp(c, "charset=", 8)) cs = c;
