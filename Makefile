@@ -101,7 +101,7 @@ fuzz-smoke: $(FUZZ_BIN)
 # for FUZZ_HTTP_TIME seconds; new findings are saved to the corpus. Both
 # targets run against the ASan+UBSan build. FUZZ_HTTP_ARGS passes options
 # (--seed N, --target NAME, --no-save, ...; see http_fuzz --help).
-HTTP_FUZZ_SRC := tests/fuzz/http_fuzz.c $(wildcard tests/fuzz/hf_*.c)
+HTTP_FUZZ_SRC := tests/fuzz/http_fuzz.c $(wildcard tests/fuzz/hf_*.c) tests/support/util.c
 HTTP_FUZZ_OBJ := $(HTTP_FUZZ_SRC:%.c=$(BUILD)/obj/%.o)
 FUZZ_HTTP_TIME ?= 600
 FUZZ_HTTP_SMOKE_TIME ?= 45

@@ -92,7 +92,7 @@ int hf_server_start(hf_server *s, const char *bin, const hf_target *t, const cha
     free(env);
     free(db);
     s->pid = pid;
-    long long deadline = hf_now_ms() + timeout_ms;
+    long long deadline = ts_now_ms() + timeout_ms;
     for (;;) {
         char *log = hf_server_log(s, 0, NULL);
         s->port = listening_port(log);
@@ -101,7 +101,7 @@ int hf_server_start(hf_server *s, const char *bin, const hf_target *t, const cha
             return 0;
         }
         bool ended = !hf_server_running(s);
-        if (ended || hf_now_ms() > deadline) {
+        if (ended || ts_now_ms() > deadline) {
             if (!ended) hf_server_stop(s, 1000);
             hf_buf_fmt(err, "%s did not start for target %s (", bin, t->name);
             hf_server_describe_exit(s, err);
@@ -111,7 +111,7 @@ int hf_server_start(hf_server *s, const char *bin, const hf_target *t, const cha
             return -1;
         }
         free(log);
-        hf_sleep_ms(5);
+        ts_sleep_ms(5);
     }
 }
 
@@ -132,15 +132,15 @@ bool hf_server_stop(hf_server *s, int timeout_ms)
 {
     if (!hf_server_running(s)) return true;
     kill(s->pid, SIGTERM);
-    long long deadline = hf_now_ms() + timeout_ms;
+    long long deadline = ts_now_ms() + timeout_ms;
     while (hf_server_running(s)) {
-        if (hf_now_ms() > deadline) {
+        if (ts_now_ms() > deadline) {
             kill(s->pid, SIGKILL);
             waitpid(s->pid, &s->wait_status, 0);
             s->reaped = true;
             return false;
         }
-        hf_sleep_ms(5);
+        ts_sleep_ms(5);
     }
     return true;
 }
@@ -172,7 +172,7 @@ void hf_server_remove(hf_server *s)
         waitpid(s->pid, &s->wait_status, 0);
         s->reaped = true;
     }
-    if (s->dir[0]) hf_rmtree(s->dir);
+    if (s->dir[0]) ts_rmtree(s->dir);
     s->dir[0] = '\0';
     s->pid = 0;
 }

@@ -48,7 +48,7 @@ int hf_session_start(hf_session *s, const hf_config *cfg, const hf_target *t, hf
         hf_server_remove(&s->srv);
         return -1;
     }
-    s->last_probe_ms = hf_now_ms();
+    s->last_probe_ms = ts_now_ms();
     return 0;
 }
 
@@ -125,10 +125,10 @@ static void explain_500(hf_session *s, hf_verdict *v)
 /* Wait up to ms for the process to end; true when it has. */
 static bool process_ended(hf_session *s, int ms)
 {
-    long long deadline = hf_now_ms() + ms;
+    long long deadline = ts_now_ms() + ms;
     while (hf_server_running(&s->srv)) {
-        if (hf_now_ms() > deadline) return false;
-        hf_sleep_ms(5);
+        if (ts_now_ms() > deadline) return false;
+        ts_sleep_ms(5);
     }
     return true;
 }
@@ -151,7 +151,7 @@ static void crash_verdict(hf_session *s, hf_verdict *v)
 
 bool hf_session_probe(hf_session *s, hf_verdict *v)
 {
-    s->last_probe_ms = hf_now_ms();
+    s->last_probe_ms = ts_now_ms();
     int status = simple_get(s, HEALTHZ, s->cfg->liveness_ms, NULL);
     if (status == 200) return true;
     s->poisoned = true;
@@ -190,7 +190,7 @@ int hf_session_send(hf_session *s, hf_rng *r, const char *bytes, size_t n, hf_ve
         }
     } else if (!ended && v->kind == HF_500) {
         explain_500(s, v);
-    } else if (!ended && hf_now_ms() - s->last_probe_ms >= s->cfg->probe_every_ms) {
+    } else if (!ended && ts_now_ms() - s->last_probe_ms >= s->cfg->probe_every_ms) {
         if (!hf_session_probe(s, v)) ended = process_ended(s, EXIT_WAIT_MS);
     }
     if (ended) crash_verdict(s, v);
@@ -214,9 +214,9 @@ int hf_session_send(hf_session *s, hf_rng *r, const char *bytes, size_t n, hf_ve
 void hf_session_stop(hf_session *s, hf_verdict *v)
 {
     memset(v, 0, sizeof *v);
-    long long t0 = hf_now_ms();
+    long long t0 = ts_now_ms();
     bool in_time = hf_server_stop(&s->srv, s->cfg->stop_ms);
-    long long took = hf_now_ms() - t0;
+    long long took = ts_now_ms() - t0;
     if (!in_time || !hf_server_exit_clean(&s->srv) || took > s->cfg->slow_stop_ms) {
         char *log = hf_server_log(&s->srv, s->log_off, NULL);
         char sig[200];

@@ -195,19 +195,6 @@ size_t hf_rng_size(hf_rng *r, size_t max)
 
 /* ------------------------------------------------------------ clocks, files */
 
-long long hf_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void hf_sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
-}
-
 char *hf_read_file_from(const char *path, long offset, size_t *len)
 {
     hf_buf b = {0};
@@ -241,24 +228,6 @@ int hf_write_file(const char *path, const void *data, size_t n)
     if (!f) return -1;
     size_t w = fwrite(data, 1, n, f);
     return fclose(f) == 0 && w == n ? 0 : -1;
-}
-
-void hf_rmtree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-            char path[PATH_MAX];
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            struct stat st;
-            if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) hf_rmtree(path);
-            else unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
 }
 
 /* ------------------------------------------------------------ text */

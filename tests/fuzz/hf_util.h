@@ -5,6 +5,7 @@
 #ifndef HF_UTIL_H
 #define HF_UTIL_H
 
+#include "tests/support/util.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,10 +57,8 @@ bool hf_rng_chance(hf_rng *r, unsigned percent);
 size_t hf_rng_size(hf_rng *r, size_t max);
 #define HF_PICK(r, arr) ((arr)[hf_rng_below((r), HF_COUNT(arr))])
 
-/* ---- clocks and files -------------------------------------------------- */
+/* ---- files (clocks and rmtree: tests/support/util.h) ---------------------- */
 
-long long hf_now_ms(void);
-void hf_sleep_ms(long ms);
 /* Whole file (malloc'd, NUL-terminated, length in *len when len is not
  * NULL), or NULL when it cannot be read. */
 char *hf_read_file(const char *path, size_t *len);
@@ -67,7 +66,6 @@ char *hf_read_file(const char *path, size_t *len);
 char *hf_read_file_from(const char *path, long offset, size_t *len);
 long hf_file_size(const char *path);
 int hf_write_file(const char *path, const void *data, size_t n);
-void hf_rmtree(const char *dir);
 
 /* ---- text -------------------------------------------------------------- */
 

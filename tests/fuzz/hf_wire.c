@@ -419,18 +419,18 @@ void hf_exchange_run(int port, const char *req, size_t n, const hf_reqinfo *ri, 
     while (x->expected < nri && ri[x->expected].must_answer) covered += ri[x->expected++].len;
     /* every byte is a request that will be answered: no need to linger */
     if (x->expected == nri && covered == n) grace_ms = 0;
-    long long t0 = hf_now_ms(), deadline = t0 + timeout_ms, grace_end = -1;
+    long long t0 = ts_now_ms(), deadline = t0 + timeout_ms, grace_end = -1;
     int fd = connect_local(port);
     if (fd < 0) {
         x->connect_failed = true;
-        x->ms = hf_now_ms() - t0;
+        x->ms = ts_now_ms() - t0;
         return;
     }
     size_t sent = 0, off = 0;
     bool stop = false;
     char chunk[65536];
     for (;;) {
-        long long now = hf_now_ms();
+        long long now = ts_now_ms();
         if (sent == n && (x->answered >= x->expected || stop)) {
             if (grace_end < 0) grace_end = now + (stop ? 0 : grace_ms);
             if (now >= grace_end) break;
@@ -465,7 +465,7 @@ void hf_exchange_run(int port, const char *req, size_t n, const hf_reqinfo *ri, 
         }
     }
     close(fd);
-    x->ms = hf_now_ms() - t0;
+    x->ms = ts_now_ms() - t0;
 }
 
 void hf_exchange_free(hf_exchange *x) { hf_buf_free(&x->in); }

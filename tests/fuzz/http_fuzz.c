@@ -254,7 +254,7 @@ static bool exchange(run *R, hf_session *s, const char *bytes, size_t n, const c
         if (hf_write_file(path, bytes, n)) hf_die("cannot write %s", path);
         free(path);
     }
-    long long t0 = hf_now_ms();
+    long long t0 = ts_now_ms();
     int status = hf_session_send(s, &R->rng, bytes, n, &v, &shown);
     R->requests++;
     count_status(R, status);
@@ -262,7 +262,7 @@ static bool exchange(run *R, hf_session *s, const char *bytes, size_t n, const c
         char *cls = hf_route_class(bytes, n);
         printf("%lu %s %s %s [%s] %zu bytes -> %d in %lld ms%s%s\n", R->requests, s->target->name,
                route ? route : "-", cls,
-               mutations ? mutations : "", n, status, hf_now_ms() - t0, v.kind ? " " : "",
+               mutations ? mutations : "", n, status, ts_now_ms() - t0, v.kind ? " " : "",
                v.kind ? hf_kind_name(v.kind) : "");
         free(cls);
     }
@@ -373,7 +373,7 @@ static bool warm_up(run *R, hf_session *s)
 
 static bool time_left(const run *R, long long deadline)
 {
-    return hf_now_ms() < deadline && (!R->o->max_requests || R->requests - R->replayed < R->o->max_requests);
+    return ts_now_ms() < deadline && (!R->o->max_requests || R->requests - R->replayed < R->o->max_requests);
 }
 
 static void fuzz(run *R, long long deadline)
@@ -462,9 +462,9 @@ int main(int argc, char **argv)
         else replay_sequence(&R, o.sequence);
     } else {
         if (o.replay) replay_corpus(&R);
-        long long start = hf_now_ms();
+        long long start = ts_now_ms();
         if (o.seconds > 0) fuzz(&R, start + (long long)(o.seconds * 1000));
-        summary(&R, (double)(hf_now_ms() - start) / 1000.0);
+        summary(&R, (double)(ts_now_ms() - start) / 1000.0);
     }
     int rc = R.findings.total ? 1 : 0;
     if (o.replay_one || o.sequence) printf("http_fuzz: %lu finding%s\n", R.findings.total, R.findings.total == 1 ? "" : "s");

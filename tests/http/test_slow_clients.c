@@ -65,11 +65,11 @@ static void *normal_loop(void *arg)
 {
     normal_client *nc = arg;
     while (!atomic_load(&nc->stop) && nc->n < NORMAL_MAX) {
-        long long start = sock_now_ms();
+        long long start = ts_now_ms();
         nc->status[nc->n] = sock_request(nc->port, 1, normal_request, 5000, &nc->ms[nc->n]);
         nc->n++;
-        long long left = NORMAL_EVERY_MS - (sock_now_ms() - start);
-        if (left > 0) sock_sleep_ms((long)left);
+        long long left = NORMAL_EVERY_MS - (ts_now_ms() - start);
+        if (left > 0) ts_sleep_ms((long)left);
     }
     return NULL;
 }
@@ -139,12 +139,12 @@ static void drain_input(slow_conn *c, long long now)
  * watching for closes. Returns how many are still open. */
 static int step(slow_conn *conns, struct pollfd *pfd, int n)
 {
-    long long start = sock_now_ms();
+    long long start = ts_now_ms();
     for (int i = 0; i < n; i++) {
         slow_conn *c = &conns[i];
         if (c->closed || !c->text[c->pos]) continue;
         if (send(c->fd, c->text + c->pos, 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1) c->pos++;
-        else if (errno != EAGAIN && errno != EWOULDBLOCK) note_closed(c, sock_now_ms());
+        else if (errno != EAGAIN && errno != EWOULDBLOCK) note_closed(c, ts_now_ms());
     }
     for (;;) {
         int open = 0;
@@ -154,11 +154,11 @@ static int step(slow_conn *conns, struct pollfd *pfd, int n)
             pfd[i].revents = 0;
             open += !conns[i].closed;
         }
-        long long left = STEP_MS - (sock_now_ms() - start);
+        long long left = STEP_MS - (ts_now_ms() - start);
         if (left <= 0 || !open) return open;
         int pr = poll(pfd, (nfds_t)n, (int)left);
         if (pr <= 0) continue;
-        long long now = sock_now_ms();
+        long long now = ts_now_ms();
         for (int i = 0; i < n; i++)
             if (pfd[i].revents) drain_input(&conns[i], now);
     }
@@ -175,7 +175,7 @@ START_TEST(test_slow_clients_do_not_lock_out_others)
     ck_assert(conns && pfd);
     for (int i = 0; i < SLOW; i++) {
         slow_conn *c = &conns[i];
-        c->opened = sock_now_ms(); /* before the server can have accepted it */
+        c->opened = ts_now_ms(); /* before the server can have accepted it */
         c->fd = sock_connect_from(s.port, 2 + i / PER_HOST);
         ck_assert_msg(c->fd >= 0, "slow connection %d: %s", i, strerror(errno));
         bool body = i % 2;
@@ -190,14 +190,14 @@ START_TEST(test_slow_clients_do_not_lock_out_others)
     ck_assert_msg(last_open - first_open < 2000, "opening %d connections took %lld ms", SLOW,
                   last_open - first_open);
     int min_open = SLOW;
-    while (sock_now_ms() - first_open < DEADLINE_MS - 300) {
+    while (ts_now_ms() - first_open < DEADLINE_MS - 300) {
         int open = step(conns, pfd, SLOW);
         if (open < min_open) min_open = open;
     }
     atomic_store(&nc.stop, true);
     pthread_join(t, NULL);
     /* then each is cut at its deadline */
-    while (sock_now_ms() - last_open < DEADLINE_MS + 3000 && step(conns, pfd, SLOW) > 0) {}
+    while (ts_now_ms() - last_open < DEADLINE_MS + 3000 && step(conns, pfd, SLOW) > 0) {}
 
     long long worst = 0, total = 0;
     for (int i = 0; i < nc.n; i++) {
@@ -211,7 +211,7 @@ START_TEST(test_slow_clients_do_not_lock_out_others)
     for (int i = 0; i < SLOW; i++) {
         slow_conn *c = &conns[i];
         ck_assert_msg(c->closed, "slow connection %d (%s) still open %lld ms after it opened", i,
-                      i % 2 ? "body" : "head", sock_now_ms() - c->opened);
+                      i % 2 ? "body" : "head", ts_now_ms() - c->opened);
         long long life = c->closed - c->opened;
         ck_assert_msg(life >= DEADLINE_MS - 5, "slow connection %d closed after %lld ms", i,
                       life);
@@ -277,11 +277,11 @@ START_TEST(test_sigterm_with_idle_connections_exits_at_once)
     ck_assert_msg(idle >= 0 && strncmp(got, "HTTP/1.1 200 ", 13) == 0, "%s", got);
     int half = sock_connect_from(s.port, 1);
     ck_assert_int_eq(sock_send(half, "GET /api/users HTTP/1.1\r\nHo", 27), 0);
-    sock_sleep_ms(200); /* let the server read all of it */
-    long long start = sock_now_ms();
+    ts_sleep_ms(200); /* let the server read all of it */
+    long long start = ts_now_ms();
     ck_assert_int_eq(kill(s.pid, SIGTERM), 0);
     int status = rt_server_wait(&s, 15000);
-    long long took = sock_now_ms() - start;
+    long long took = ts_now_ms() - start;
     ck_assert_msg(status == 0, "exit status %d", status);
     ck_assert_msg(took < 3000, "SIGTERM took %lld ms to exit (the drain allows 10000)", took);
     fprintf(stderr, "slow clients: SIGTERM with idle connections exited in %lld ms\n", took);

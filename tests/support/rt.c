@@ -2,6 +2,7 @@
  * binary, HTTP through libcurl, raw sockets, database fingerprints and the
  * problem+json assertions the HTTP suites share. */
 #include "tests/support/rt.h"
+#include "tests/support/util.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -113,23 +114,7 @@ void rt_mkdtemp(char *out, size_t len)
     ck_assert_msg(mkdtemp(out) != NULL, "mkdtemp %s: %s", out, strerror(errno));
 }
 
-void rt_rmtree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-            char path[PATH_MAX];
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            struct stat st;
-            if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) rt_rmtree(path);
-            else unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
+void rt_rmtree(const char *dir) { ts_rmtree(dir); }
 
 /* The file's bytes from offset on (malloc'd, "" when missing). */
 static char *read_file_from(const char *path, long offset)

@@ -13,19 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-long long sock_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void sock_sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
-}
-
 int sock_connect_from(int port, int host)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -64,11 +51,11 @@ int sock_send(int fd, const void *data, int n)
 
 int sock_wait_closed(int fd, int timeout_ms, char *got, int cap)
 {
-    long long end = sock_now_ms() + timeout_ms;
+    long long end = ts_now_ms() + timeout_ms;
     int have = 0;
     if (got && cap > 0) got[0] = '\0';
     for (;;) {
-        long long left = end - sock_now_ms();
+        long long left = end - ts_now_ms();
         if (left <= 0) return 0;
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
         int pr = poll(&pfd, 1, (int)left);
@@ -89,7 +76,7 @@ int sock_wait_closed(int fd, int timeout_ms, char *got, int cap)
 
 int sock_request(int port, int host, const char *request, int timeout_ms, long long *ms)
 {
-    long long start = sock_now_ms();
+    long long start = ts_now_ms();
     *ms = 0;
     int fd = sock_connect_from(port, host);
     if (fd < 0) return 0;
@@ -100,7 +87,7 @@ int sock_request(int port, int host, const char *request, int timeout_ms, long l
         sscanf(got, "HTTP/1.%*d %d", &status) != 1)
         status = 0;
     close(fd);
-    *ms = sock_now_ms() - start;
+    *ms = ts_now_ms() - start;
     return status;
 }
 

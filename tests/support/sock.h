@@ -5,11 +5,7 @@
 #ifndef RM_TEST_SOCK_H
 #define RM_TEST_SOCK_H
 
-/* Milliseconds on CLOCK_MONOTONIC. */
-long long sock_now_ms(void);
-
-/* Sleep ms milliseconds (signals do not cut it short). */
-void sock_sleep_ms(long ms);
+#include "tests/support/util.h" /* ts_now_ms, ts_sleep_ms */
 
 /* A connected TCP socket to 127.0.0.1:port from 127.0.0.<host> (host
  * 1..254), non-blocking once connected; -1 on failure (errno set). */

@@ -1011,13 +1011,13 @@ static rm_server *start_limited(int head_ms, int body_ms, unsigned per_ip, int *
 }
 
 /* Send text one byte every step_ms until the peer closes the connection:
- * milliseconds from start (sock_now_ms) to the close, or -1 when all of
+ * milliseconds from start (ts_now_ms) to the close, or -1 when all of
  * text went out without the connection being closed. */
 static long long dribble(int fd, const char *text, int step_ms, long long start)
 {
     for (size_t i = 0; text[i]; i++) {
         if (sock_send(fd, text + i, 1) != 0 || sock_wait_closed(fd, step_ms, NULL, 0))
-            return sock_now_ms() - start;
+            return ts_now_ms() - start;
     }
     return -1;
 }
@@ -1032,7 +1032,7 @@ START_TEST(deadlines_cut_dribbling_clients)
     rm_server *s = start_limited(HEAD_MS, BODY_MS, 0, &p);
     static const char head[] = "GET /x HTTP/1.1\r\nHost: t\r\nX-Pad: "
                                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
-    long long start = sock_now_ms(); /* the deadlines start later, on the server */
+    long long start = ts_now_ms(); /* the deadlines start later, on the server */
     int fd = sock_connect_from(p, 1);
     ck_assert_int_ge(fd, 0);
     long long t = dribble(fd, head, 50, start);
@@ -1042,7 +1042,7 @@ START_TEST(deadlines_cut_dribbling_clients)
     fd = sock_connect_from(p, 1);
     static const char post[] = "POST /x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
                                "Content-Length: 500\r\n\r\n";
-    start = sock_now_ms();
+    start = ts_now_ms();
     ck_assert_int_eq(sock_send(fd, post, sizeof post - 1), 0);
     char body[501];
     memset(body, ' ', 500);
@@ -1055,11 +1055,11 @@ START_TEST(deadlines_cut_dribbling_clients)
     /* keep-alive: answered, then closed when no next request comes */
     fd = sock_connect_from(p, 1);
     static const char get_ka[] = "GET /x HTTP/1.1\r\nHost: t\r\n\r\n";
-    start = sock_now_ms();
+    start = ts_now_ms();
     ck_assert_int_eq(sock_send(fd, get_ka, sizeof get_ka - 1), 0);
     char got[512];
     ck_assert(sock_wait_closed(fd, HEAD_MS + 1000, got, sizeof got));
-    t = sock_now_ms() - start;
+    t = ts_now_ms() - start;
     close(fd);
     ck_assert_msg(strncmp(got, "HTTP/1.1 200 ", 13) == 0, "%.100s", got);
     ck_assert_msg(t >= HEAD_MS - 5, "idle keep-alive closed after %lld ms", t);
@@ -1122,9 +1122,9 @@ START_TEST(stop_closes_idle_connections_at_once)
     int half = sock_connect_from(p, 1);
     ck_assert_int_eq(sock_send(half, "GET /x HTTP/1.1\r\nHo", 19), 0);
     msleep(100);
-    long long start = sock_now_ms();
+    long long start = ts_now_ms();
     rm_server_stop(s, 8000);
-    long long took = sock_now_ms() - start;
+    long long took = ts_now_ms() - start;
     ck_assert_msg(took < 2500, "stop took %lld ms with idle connections", took);
     int fds[] = {up, idle, half};
     for (int i = 0; i < 3; i++) {

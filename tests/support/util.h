@@ -1,0 +1,14 @@
+/* util.h: small helpers every test program shares (the check suites, the
+ * HTTP fuzzer): a monotonic clock, a sleep, removing a directory tree.
+ * No check here, so programs without it can link this file. */
+#ifndef RM_TEST_UTIL_H
+#define RM_TEST_UTIL_H
+
+/* CLOCK_MONOTONIC in milliseconds. */
+long long ts_now_ms(void);
+/* Sleep ms milliseconds (signals do not cut it short). */
+void ts_sleep_ms(long ms);
+/* Remove dir and everything below it (errors are ignored). */
+void ts_rmtree(const char *dir);
+
+#endif
