@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/utf8.h"
 #include "tests/suites.h"
@@ -345,6 +347,22 @@ START_TEST(large_pages_are_streamed)
     ck_assert_msg(json_is_array(rt_json_at(r, "data.0.addresses")), "includes are written");
     ck_assert_msg(rt_json_at(r, "links.self") != NULL, "links follow the data");
     rt_response_free(r);
+    /* HEAD of a large page: a head only, the connection still usable */
+    static const char head[] = "HEAD /api/users?limit=1000 HTTP/1.1\r\nHost: t\r\n\r\n"
+                               "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    int fd = rt_connect(&blog);
+    rt_send_all(fd, head, sizeof head - 1);
+    char all[8192];
+    size_t got = 0;
+    ssize_t nread;
+    while (got < sizeof all - 1 && (nread = recv(fd, all + got, sizeof all - 1 - got, 0)) > 0) got += (size_t)nread;
+    all[got] = '\0';
+    close(fd);
+    /* the HEAD's head, then directly the next answer: no body, no chunk */
+    const char *second = strstr(all + 1, "HTTP/1.1 ");
+    ck_assert_msg(!strncmp(all, "HTTP/1.1 200", 12) && second && !strncmp(second, "HTTP/1.1 200", 12) &&
+                      !strncmp(second - 4, "\r\n\r\n", 4),
+                  "HEAD of a large page then GET: %s", all);
     rt_db_exec(&blog, "DELETE FROM users WHERE name LIKE 'stream%'");
 }
 END_TEST
