@@ -106,6 +106,8 @@ HTTP_FUZZ_OBJ := $(HTTP_FUZZ_SRC:%.c=$(BUILD)/obj/%.o)
 FUZZ_HTTP_TIME ?= 600
 FUZZ_HTTP_SMOKE_TIME ?= 45
 FUZZ_HTTP_ARGS ?=
+# make test: a fixed seed (a failure reproduces) and nothing written into the tree
+FUZZ_HTTP_SMOKE_ARGS ?= --seed 1 --no-save
 
 $(BUILD)/http_fuzz: $(HTTP_FUZZ_OBJ)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDLIBS_ALL)
@@ -116,7 +118,7 @@ fuzz-http: deps
 
 fuzz-http-smoke:
 	$(MAKE) BUILD=build/asan SANITIZE=address,undefined build/asan/restmap build/asan/http_fuzz
-	./build/asan/http_fuzz --bin build/asan/restmap --time $(FUZZ_HTTP_SMOKE_TIME) $(FUZZ_HTTP_ARGS)
+	./build/asan/http_fuzz --bin build/asan/restmap --time $(FUZZ_HTTP_SMOKE_TIME) $(FUZZ_HTTP_SMOKE_ARGS)
 
 # Throughput of typical requests (wrk on loopback); see bench/run.sh.
 bench: deps
