@@ -87,6 +87,18 @@ orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship *r, in
     return s;
 }
 
+int orm_relationship_target_where(rm_arena *a, const orm_relationship *r, int alias,
+                                  orm_alias_seq *aliases, orm_expr **out, orm_error *err)
+{
+    *out = orm_mapper_identity_where(a, r->target, alias);
+    if (!r->join_where) return 0;
+    orm_expr *jw = NULL;
+    if (orm_filter_parse(a, r->target, r->join_where, alias, aliases, "/join/where", &jw, err))
+        return orm_error_set(err, ORM_E_INTERNAL, "relationship %s: bad join where", r->name);
+    *out = orm_expr_and(a, jw, *out);
+    return 0;
+}
+
 /* ---- readers ------------------------------------------------------------------ */
 
 static int read_filter(fctx *f, const orm_mapper *m, const json_t *j, int alias, const char *ptr,
@@ -104,13 +116,10 @@ static int exists_for(fctx *f, const orm_relationship *r, const json_t *inner, i
         if (rc) return rc;
         if (negate_inner) cond = orm_expr_unary(f->a, ORM_OP_NOT, cond ? cond : orm_expr_const(f->a, true));
     }
-    if (r->join_where) {
-        orm_expr *jw = NULL;
-        int rc = read_filter(f, r->target, r->join_where, t, "/join/where", &jw);
-        if (rc) return rc;
-        cond = orm_expr_and(f->a, jw, cond);
-    }
-    sub->where = orm_expr_and(f->a, sub->where, cond);
+    orm_expr *target;
+    int rc = orm_relationship_target_where(f->a, r, t, f->aliases, &target, f->err);
+    if (rc) return rc;
+    sub->where = orm_expr_and(f->a, sub->where, orm_expr_and(f->a, target, cond));
     *out = orm_expr_exists(f->a, sub);
     return 0;
 }
@@ -362,12 +371,9 @@ static int read_path(fctx *f, const orm_mapper *m, const char *path, const json_
     orm_select *sub = orm_relationship_subquery(f->a, r, alias, f->aliases, &t);
     orm_expr *cond;
     if ((rc = read_path(f, r->target, dot + 1, v, t, ptr, &cond))) return rc;
-    if (r->join_where) {
-        orm_expr *jw = NULL;
-        if ((rc = read_filter(f, r->target, r->join_where, t, "/join/where", &jw))) return rc;
-        cond = orm_expr_and(f->a, jw, cond);
-    }
-    sub->where = orm_expr_and(f->a, sub->where, cond);
+    orm_expr *target;
+    if ((rc = orm_relationship_target_where(f->a, r, t, f->aliases, &target, f->err))) return rc;
+    sub->where = orm_expr_and(f->a, sub->where, orm_expr_and(f->a, target, cond));
     *out = orm_expr_exists(f->a, sub);
     return 0;
 }

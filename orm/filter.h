@@ -47,4 +47,11 @@ struct orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship
                                              int parent_alias, orm_alias_seq *aliases,
                                              int *target_alias);
 
+/* What a relationship's target rows must satisfy besides the column pairs
+ * (the one home of it: filters, loading, sub-resources and the flush all
+ * ask here): the target class's polymorphic identity and the relationship's
+ * own join "where", over the target at alias (nested aliases from
+ * aliases). *out may be NULL (no condition). 0 or ORM_E_INTERNAL. */
+int orm_relationship_target_where(rm_arena *a, const orm_relationship *r, int alias,
+                                  orm_alias_seq *aliases, orm_expr **out, orm_error *err);
 #endif

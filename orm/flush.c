@@ -47,6 +47,77 @@ static int load_children(orm_uow *u, orm_instance *inst, const orm_relationship 
     return 0;
 }
 
+/* A one-to-many that a delete detaches (sets the children's key NULL). */
+static bool detaches(const orm_relationship *r)
+{
+    return r->direction == ORM_ONE_TO_MANY && !(r->cascade & ORM_CASCADE_DELETE);
+}
+
+static bool isa(const orm_mapper *m, const orm_mapper *ancestor)
+{
+    for (; m; m = m->inherits)
+        if (m == ancestor) return true;
+    return false;
+}
+
+/* Does detaching through wide already detach every row narrow reaches?
+ * (Company.employees covers Company.engineers: the same key columns, and
+ * every engineer is an employee.) */
+static bool covers(const orm_relationship *wide, const orm_relationship *narrow)
+{
+    if (!detaches(wide) || wide->join_where || wide->target->table != narrow->target->table ||
+        wide->npairs != narrow->npairs || !isa(narrow->target, wide->target))
+        return false;
+    for (size_t k = 0; k < wide->npairs; k++)
+        if (wide->remote[k] != narrow->remote[k] || wide->local[k] != narrow->local[k]) return false;
+    return true;
+}
+
+/* Whether another relationship of inst's class detaches r's rows already
+ * (of two that cover each other, the first declared does the work). */
+static bool detached_elsewhere(const orm_mapper *cls, const orm_relationship *r)
+{
+    bool before = true;
+    for (const orm_mapper *m = cls; m; m = m->inherits)
+        for (size_t i = 0; i < m->nrelationships; i++) {
+            const orm_relationship *o = &m->relationships[i];
+            if (o == r) {
+                before = false;
+                continue;
+            }
+            if (covers(o, r) && (!covers(r, o) || before)) return true;
+        }
+    return false;
+}
+
+/* Detach r's rows from inst: one UPDATE setting their key NULL, restricted
+ * to the rows r reaches (its target's identity, its join "where"). */
+static int detach_children(orm_uow *u, orm_instance *inst, const orm_mapper *m, const orm_relationship *r)
+{
+    rm_arena *a = u->a;
+    orm_update up = {.table = r->target->table, .ncolumns = r->npairs};
+    up.columns = (const orm_column **)r->remote;
+    up.values = RM_NEW_ARRAY(a, orm_expr *, r->npairs);
+    for (size_t k = 0; k < r->npairs; k++) {
+        up.values[k] = orm_expr_param(a, orm_null(), r->remote[k]);
+        up.where = orm_expr_and(a, up.where, orm_expr_col_eq(a, -1, r->remote[k],
+                                                             inst->committed[r->local[k]->index]));
+    }
+    orm_alias_seq seq = {1};
+    orm_expr *target;
+    int rc = orm_relationship_target_where(a, r, -1, &seq, &target, u->s->err);
+    if (rc) return rc;
+    up.where = orm_expr_and(a, up.where, target);
+    orm_compiled c;
+    if ((rc = orm_compile_update(dialect(u), &up, a, &c, u->s->err))) return rc;
+    rc = run(u, &c, NULL);
+    if (rc == ORM_E_CONFLICT)
+        return orm_error_set(u->s->err, ORM_E_CONFLICT,
+                             "%s still has %s, whose %s cannot be NULL: delete them first or "
+                             "cascade the delete", m->name, r->name, r->remote[0]->name);
+    return rc;
+}
+
 /* A deleted persistent instance: cascade into one-to-many children (loaded
  * and deleted), or set their foreign key to NULL with one UPDATE; delete its
  * many-to-many association rows. Newly deleted children are appended to
@@ -66,21 +137,7 @@ static int expand_delete(orm_uow *u, orm_instance *inst)
                     if (slot->items[k]->state == ORM_PERSISTENT) orm_uow_delete(u, slot->items[k]);
             } else if (r->direction == ORM_ONE_TO_MANY) {
                 /* children stay, without a parent; a NOT NULL key makes it a conflict */
-                orm_update up = {.table = r->target->table, .ncolumns = r->npairs};
-                up.columns = (const orm_column **)r->remote;
-                up.values = RM_NEW_ARRAY(a, orm_expr *, r->npairs);
-                for (size_t k = 0; k < r->npairs; k++) {
-                    up.values[k] = orm_expr_param(a, orm_null(), r->remote[k]);
-                    up.where = orm_expr_and(a, up.where, orm_expr_col_eq(a, -1, r->remote[k],
-                                                                         inst->committed[r->local[k]->index]));
-                }
-                if ((rc = orm_compile_update(dialect(u), &up, a, &c, u->s->err))) return rc;
-                rc = run(u, &c, NULL);
-                if (rc == ORM_E_CONFLICT)
-                    return orm_error_set(u->s->err, ORM_E_CONFLICT,
-                                         "%s still has %s, whose %s cannot be NULL: delete them first or "
-                                         "cascade the delete", m->name, r->name, r->remote[0]->name);
-                if (rc) return rc;
+                if (!detached_elsewhere(inst->mapper, r) && (rc = detach_children(u, inst, m, r))) return rc;
             } else if (r->direction == ORM_MANY_TO_MANY) {
                 orm_delete del = {.table = r->secondary};
                 for (size_t k = 0; k < r->npairs; k++)

@@ -75,13 +75,7 @@ static void collect(rm_arena *a, unsigned gen, orm_instance *inst, orm_instance 
 static int target_conditions(lctx *L, const orm_relationship *r, int alias, orm_alias_seq *seq,
                              orm_expr **out)
 {
-    *out = orm_mapper_identity_where(L->a, r->target, alias);
-    if (!r->join_where) return 0;
-    orm_expr *w = NULL;
-    int rc = orm_filter_parse(L->a, r->target, r->join_where, alias, seq, "/join/where", &w, L->s->err);
-    if (rc) return orm_error_set(L->s->err, ORM_E_INTERNAL, "relationship %s: bad join where", r->name);
-    *out = orm_expr_and(L->a, *out, w);
-    return 0;
+    return orm_relationship_target_where(L->a, r, alias, seq, out, L->s->err);
 }
 
 static void add_join(rm_arena *a, orm_select *sel, const orm_table *t, int alias, orm_expr *on)

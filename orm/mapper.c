@@ -50,3 +50,9 @@ const orm_mapper *orm_schema_polymorphic(const orm_schema *s, const orm_mapper *
     }
     return m;
 }
+
+orm_expr *orm_mapper_identity_where(rm_arena *a, const orm_mapper *m, int alias)
+{
+    if (!m->inherits || !m->has_identity || !m->polymorphic_on) return NULL;
+    return orm_expr_col_eq(a, alias, m->polymorphic_on, m->polymorphic_identity);
+}

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "orm/expr.h"
 #include "orm/metadata.h"
 
 typedef enum orm_direction {
@@ -113,5 +114,9 @@ typedef struct orm_mapper {
 /* Relationship by name, or NULL; looks in m, then in the mappers it
  * inherits from (single-table inheritance). */
 orm_relationship *orm_mapper_relationship(const orm_mapper *m, const char *name);
+
+/* discriminator = identity for a single-table-inheritance child mapper at
+ * alias, else NULL. */
+orm_expr *orm_mapper_identity_where(rm_arena *a, const orm_mapper *m, int alias);
 
 #endif

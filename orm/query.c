@@ -14,12 +14,6 @@ void orm_query_init(orm_query *q, const orm_mapper *m)
     q->aliases.next = 1;
 }
 
-orm_expr *orm_mapper_identity_where(rm_arena *a, const orm_mapper *m, int alias)
-{
-    if (!m->inherits || !m->has_identity || !m->polymorphic_on) return NULL;
-    return orm_expr_col_eq(a, alias, m->polymorphic_on, m->polymorphic_identity);
-}
-
 orm_expr *orm_pk_where(rm_arena *a, const orm_mapper *m, int alias, const orm_value *pk)
 {
     orm_expr *w = NULL;
@@ -256,14 +250,10 @@ int orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_value *par
         sub->where = w;
         w = orm_expr_exists(a, sub);
     }
-    if (r->join_where) {
-        orm_expr *jw = NULL;
-        int rc = orm_filter_parse(a, r->target, r->join_where, alias, aliases, "/join/where", &jw, err);
-        if (rc) return orm_error_set(err, ORM_E_INTERNAL, "relationship %s: bad join where", r->name);
-        w = orm_expr_and(a, w, jw);
-    }
-    *out = orm_expr_and(a, w, orm_mapper_identity_where(a, r->target, alias));
-    return 0;
+    orm_expr *target;
+    int rc = orm_relationship_target_where(a, r, alias, aliases, &target, err);
+    *out = orm_expr_and(a, w, target);
+    return rc;
 }
 
 int orm_get(orm_session *s, const orm_mapper *m, const orm_value *pk, orm_value **row)

@@ -49,9 +49,6 @@ orm_order_item *orm_query_effective_order(const orm_query *q, rm_arena *a, size_
  * joins that followed them. out has room for the effective order's count. */
 void orm_query_sort_values(const orm_query *q, rm_arena *a, const orm_value *row,
                            const orm_value *extra, orm_value *out);
-/* discriminator = identity for a single-table-inheritance child mapper at
- * alias, else NULL. */
-orm_expr *orm_mapper_identity_where(rm_arena *a, const orm_mapper *m, int alias);
 /* ORDER BY items of a relationship's order_by (or the target's key) over
  * the target at alias. */
 orm_order_item *orm_relationship_order(rm_arena *a, const orm_relationship *r, int alias, size_t *n);

@@ -1,0 +1,226 @@
+/* test_rel_paths.c: one relationship, one set of rows, whichever way it is
+ * reached (issue 10). For every relationship of every resource with a
+ * one-column key, in the seeded example and test schemas (plain, custom
+ * join, many-to-many, self-referential, single-table inheritance), and for
+ * every parent row:
+ *   - the sub-resource URL (/api/{res}/{id}/{rel}),
+ *   - `include={rel}` on the parent (when the relationship can be included),
+ *   - the filter `{rel: {any|has: {pk: T}}}` for every target row T,
+ * reach the same target rows. Before, a filter through a relationship to a
+ * subclass left out the subclass's identity (company 2 "had" the engineer
+ * "temp", a plain employee). Also: a delete detaches children once, not
+ * once per relationship over the same key. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/suites.h"
+#include "tests/support/rt.h"
+
+/* A resource of GET /api with a one-column key. */
+typedef struct res_info {
+    const char *name, *entity, *pk;
+    json_t *rels;      /* borrowed from the index document */
+} res_info;
+
+static const res_info *by_entity(const res_info *all, size_t n, const char *entity)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(all[i].entity, entity)) return &all[i];
+    return NULL;
+}
+
+/* GET path and return its json (caller frees the response). */
+static rt_response *get_ok(const rt_server *s, const char *path)
+{
+    rt_response *r = rt_get(s, path);
+    RT_ASSERT_STATUS(r, 200);
+    ck_assert_msg(r->json != NULL, "%s: not JSON", r->what);
+    return r;
+}
+
+/* Key values (as text) of the objects in a (array of objects | object | null). */
+static void collect_keys(const json_t *v, const char *pk, char keys[][32], size_t *n)
+{
+    *n = 0;
+    if (json_is_object(v)) v = json_pack("[O]", v);
+    else if (json_is_array(v)) json_incref((json_t *)v);
+    else return;
+    size_t i;
+    json_t *o;
+    json_array_foreach(v, i, o) {
+        ck_assert_msg(*n < 256, "too many related rows for this test");
+        snprintf(keys[(*n)++], 32, "%lld", (long long)json_integer_value(json_object_get(o, pk)));
+    }
+    json_decref((json_t *)v);
+}
+
+static bool has_key(char keys[][32], size_t n, const char *k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(keys[i], k)) return true;
+    return false;
+}
+
+static void same_sets(const char *what, char a[][32], size_t na, char b[][32], size_t nb)
+{
+    ck_assert_msg(na == nb, "%s: %zu rows one way, %zu the other", what, na, nb);
+    for (size_t i = 0; i < na; i++) ck_assert_msg(has_key(b, nb, a[i]), "%s: row %s only one way", what, a[i]);
+}
+
+static char SUB[256][32], INC[256][32], ALL[256][32], PARENTS[256][32], HIT[256][32];
+
+static void check_relationship(const rt_server *s, const res_info *all, size_t nres, const res_info *res,
+                               const json_t *rel, size_t *checked)
+{
+    const char *name = json_string_value(json_object_get(rel, "name"));
+    const char *lazy = json_string_value(json_object_get(rel, "lazy"));
+    bool uselist = json_is_true(json_object_get(rel, "uselist"));
+    const res_info *target = by_entity(all, nres, json_string_value(json_object_get(rel, "target")));
+    if (!target) return; /* a target with a composite key */
+    char path[512];
+    size_t nparents, ntargets;
+    snprintf(path, sizeof path, "/api/%s?limit=1000&fields=%s", res->name, res->pk);
+    rt_response *r = get_ok(s, path);
+    collect_keys(rt_json_at(r, "data"), res->pk, PARENTS, &nparents);
+    rt_response_free(r);
+    /* candidate targets: every key of every resource, not only the target
+     * resource's rows, so a filter that reaches rows the relationship does
+     * not (another class in the same table) is caught */
+    ntargets = 0;
+    for (size_t i = 0; i < nres; i++) {
+        char keys[256][32];
+        size_t nk;
+        snprintf(path, sizeof path, "/api/%s?limit=1000&fields=%s", all[i].name, all[i].pk);
+        r = get_ok(s, path);
+        collect_keys(rt_json_at(r, "data"), all[i].pk, keys, &nk);
+        rt_response_free(r);
+        for (size_t k = 0; k < nk; k++)
+            if (!has_key(ALL, ntargets, keys[k])) {
+                ck_assert_msg(ntargets < 256, "too many keys for this test");
+                memcpy(ALL[ntargets++], keys[k], sizeof ALL[0]);
+            }
+    }
+    /* the parents each target row makes match the filter */
+    static char matched[256][256][32];
+    static size_t nmatched[256];
+    for (size_t t = 0; t < ntargets; t++) {
+        char *f = rt_jsonf("{'%s': {'%s': {'%s': %s}}}", name, uselist ? "any" : "has", target->pk, ALL[t]);
+        char enc[512] = "";
+        for (size_t k = 0, o = 0; f[k] && o + 4 < sizeof enc; k++) o += (size_t)sprintf(enc + o, "%%%02X", (unsigned char)f[k]);
+        free(f);
+        snprintf(path, sizeof path, "/api/%s?limit=1000&fields=%s&filter=%s", res->name, res->pk, enc);
+        r = get_ok(s, path);
+        collect_keys(rt_json_at(r, "data"), res->pk, matched[t], &nmatched[t]);
+        rt_response_free(r);
+    }
+    for (size_t p = 0; p < nparents; p++) {
+        char what[256];
+        size_t nsub, ninc, nhit = 0;
+        snprintf(path, sizeof path, "/api/%s/%s/%s%s", res->name, PARENTS[p], name, uselist ? "?limit=1000" : "");
+        r = rt_get(s, path);
+        RT_ASSERT_STATUS(r, 200);
+        json_t *body = json_loads(r->body, JSON_DECODE_ANY, NULL); /* a to-one may be null */
+        ck_assert_msg(body != NULL, "%s: not JSON", r->what);
+        collect_keys(uselist ? json_object_get(body, "data") : body, target->pk, SUB, &nsub);
+        json_decref(body);
+        rt_response_free(r);
+        for (size_t t = 0; t < ntargets; t++)
+            if (has_key(matched[t], nmatched[t], PARENTS[p])) memcpy(HIT[nhit++], ALL[t], sizeof HIT[0]);
+        snprintf(what, sizeof what, "%s %s.%s: sub-resource vs filter", res->name, PARENTS[p], name);
+        same_sets(what, SUB, nsub, HIT, nhit);
+        if (strcmp(lazy, "dynamic") && strcmp(lazy, "noload")) {
+            snprintf(path, sizeof path, "/api/%s/%s?include=%s", res->name, PARENTS[p], name);
+            r = get_ok(s, path);
+            collect_keys(rt_json_at(r, name), target->pk, INC, &ninc);
+            rt_response_free(r);
+            snprintf(what, sizeof what, "%s %s.%s: sub-resource vs include", res->name, PARENTS[p], name);
+            same_sets(what, SUB, nsub, INC, ninc);
+        }
+        (*checked)++;
+    }
+}
+
+/* Every relationship of every one-key resource of the schema. */
+static void check_schema(const char *schema, const char *seed)
+{
+    rt_server s;
+    rt_server_start(&s, schema, seed, NULL);
+    rt_response *idx = get_ok(&s, "/api");
+    json_t *list = rt_json_at(idx, "resources");
+    res_info all[64];
+    size_t n = 0, i;
+    json_t *res;
+    json_array_foreach(list, i, res) {
+        const char *pk = NULL;
+        int npk = 0;
+        size_t k;
+        json_t *c;
+        json_array_foreach(json_object_get(res, "columns"), k, c) {
+            if (!json_is_true(json_object_get(c, "primary_key"))) continue;
+            npk++;
+            if (!strcmp(json_string_value(json_object_get(c, "type")), "integer")) pk = json_string_value(json_object_get(c, "name"));
+        }
+        if (npk != 1 || !pk || n == 64) continue;
+        all[n++] = (res_info){json_string_value(json_object_get(res, "name")),
+                              json_string_value(json_object_get(res, "entity")), pk, json_object_get(res, "relationships")};
+    }
+    size_t checked = 0;
+    for (size_t r = 0; r < n; r++) {
+        size_t k;
+        json_t *rel;
+        json_array_foreach(all[r].rels, k, rel) check_relationship(&s, all, n, &all[r], rel, &checked);
+    }
+    ck_assert_msg(checked > 0, "%s: no relationship was checked", schema);
+    rt_response_free(idx);
+    rt_server_stop(&s);
+}
+
+START_TEST(company_inheritance) { check_schema("schemas/company.json", "schemas/company.seed.json"); }
+END_TEST
+START_TEST(blog_many_to_many) { check_schema("schemas/blog.json", "schemas/blog.seed.json"); }
+END_TEST
+START_TEST(graph_custom_joins) { check_schema("schemas/graph.json", "schemas/graph.seed.json"); }
+END_TEST
+START_TEST(tree_self_referential) { check_schema("schemas/tree.json", "schemas/tree.seed.json"); }
+END_TEST
+START_TEST(kinds_every_kind) { check_schema("tests/http/schemas/kinds_selectin.json", "tests/http/schemas/kinds.seed.json"); }
+END_TEST
+
+/* Company.employees, .managers and .engineers share employees.company_id:
+ * deleting a company detaches its employees with one UPDATE. */
+START_TEST(delete_detaches_once)
+{
+    rt_server s;
+    static const char *const args[] = {"--echo", NULL};
+    rt_server_start(&s, "schemas/company.json", "schemas/company.seed.json", args);
+    rt_response *r = rt_request(&s, "DELETE", "/api/companies/2", NULL, NULL, NULL);
+    RT_ASSERT_STATUS(r, 204);
+    rt_response_free(r);
+    char *log = rt_server_log(&s);
+    int updates = 0;
+    for (const char *p = strstr(log, "SQL UPDATE \"employees\""); p; p = strstr(p + 1, "SQL UPDATE \"employees\"")) updates++;
+    ck_assert_msg(updates == 1, "%d UPDATEs of employees for one delete:\n%s", updates, log);
+    free(log);
+    char *left = rt_db_scalar(&s, "SELECT count(*) FROM employees WHERE company_id IS NULL");
+    ck_assert_str_eq(left, "3"); /* temp, pointy and asok: company 2 only */
+    free(left);
+    rt_server_stop(&s);
+}
+END_TEST
+
+Suite *http_rel_paths_suite(void)
+{
+    Suite *s = suite_create("http_rel_paths");
+    TCase *tc = tcase_create("paths");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, company_inheritance);
+    tcase_add_test(tc, blog_many_to_many);
+    tcase_add_test(tc, graph_custom_joins);
+    tcase_add_test(tc, tree_self_referential);
+    tcase_add_test(tc, kinds_every_kind);
+    tcase_add_test(tc, delete_detaches_once);
+    suite_add_tcase(s, tc);
+    return s;
+}
