@@ -352,8 +352,8 @@ static int read_path(fctx *f, const orm_mapper *m, const char *path, const json_
 {
     const char *dot = strchr(path, '.');
     if (!dot) {
-        const orm_column *c = orm_table_column(m->table, path);
-        if (c && !c->hidden && !c->write_only) return read_column(f, c, v, alias, ptr, out);
+        const orm_column *c = orm_mapper_column(m, path, ORM_COL_READ);
+        if (c) return read_column(f, c, v, alias, ptr, out);
         const orm_relationship *r = orm_mapper_relationship(m, path);
         if (r) return read_relationship(f, r, v, alias, ptr, out);
         return fail(f, ptr, "unknown column or relationship \"%s\"", path);

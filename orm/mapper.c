@@ -56,3 +56,15 @@ orm_expr *orm_mapper_identity_where(rm_arena *a, const orm_mapper *m, int alias)
     if (!m->inherits || !m->has_identity || !m->polymorphic_on) return NULL;
     return orm_expr_col_eq(a, alias, m->polymorphic_on, m->polymorphic_identity);
 }
+
+bool orm_mapper_column_allows(const orm_mapper *m, const orm_column *c, orm_column_use use)
+{
+    if (c->hidden || (m->visible && !m->visible[c->index])) return false;
+    return use != ORM_COL_READ || !c->write_only;
+}
+
+const orm_column *orm_mapper_column(const orm_mapper *m, const char *name, orm_column_use use)
+{
+    const orm_column *c = orm_table_column(m->table, name);
+    return c && orm_mapper_column_allows(m, c, use) ? c : NULL;
+}

@@ -119,4 +119,19 @@ orm_relationship *orm_mapper_relationship(const orm_mapper *m, const char *name)
  * alias, else NULL. */
 orm_expr *orm_mapper_identity_where(rm_arena *a, const orm_mapper *m, int alias);
 
+/* What a column of a mapper may be used for: the one home of "may this
+ * column be read / named in a body / listed" that every path asks. */
+typedef enum orm_column_use {
+    ORM_COL_READ,    /* output, fields, filter, sort, the equality shorthand */
+    ORM_COL_INPUT,   /* a key a body may name (read-only ones are then refused by name) */
+    ORM_COL_LISTED   /* described in GET /api and /openapi.json */
+} orm_column_use;
+
+/* Whether m may use c for use: c must be one of m's own or inherited
+ * columns (a Manager does not have an Engineer's), never hidden, and not
+ * write_only to be read. */
+bool orm_mapper_column_allows(const orm_mapper *m, const orm_column *c, orm_column_use use);
+/* m's column called name if m may use it for use, else NULL. */
+const orm_column *orm_mapper_column(const orm_mapper *m, const char *name, orm_column_use use);
+
 #endif

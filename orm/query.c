@@ -77,8 +77,8 @@ static int sort_key(orm_query *q, rm_arena *a, char *key, orm_alias_seq *aliases
         m = r->target;
         key = dot + 1;
     }
-    const orm_column *c = orm_table_column(m->table, key);
-    if (!c || c->hidden || c->write_only) {
+    const orm_column *c = orm_mapper_column(m, key, ORM_COL_READ);
+    if (!c) {
         orm_error_field(err, ORM_E_INVALID, pointer, "unknown column \"%s\"", key);
         return ORM_E_INVALID;
     }

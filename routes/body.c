@@ -7,7 +7,6 @@
 #include "orm/convert.h"
 #include "routes/routes_int.h"
 
-bool rm_column_readable(const orm_column *c) { return !c->hidden && !c->write_only; }
 
 /* The server fills these columns itself: clients may not write them. */
 static bool server_managed(const orm_mapper *m, const orm_column *c)
@@ -30,7 +29,7 @@ static void absent_column(rm_ctx *ctx, const orm_mapper *m, const orm_column *c,
                           rm_write_mode mode, const char *prefix, const bool *implied,
                           rm_row_input *out)
 {
-    if (mode == RM_WRITE_UPDATE || server_managed(m, c) || c->hidden) return;
+    if (mode == RM_WRITE_UPDATE || server_managed(m, c) || !orm_mapper_column_allows(m, c, ORM_COL_INPUT)) return;
     if (implied && implied[c->index]) return; /* a relationship in the body fills it */
     if (c->primary_key && (mode == RM_WRITE_REPLACE || c->autoincrement)) return;
     if (c->has_default || c->nullable) {
@@ -107,7 +106,7 @@ int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_
     json_object_foreach((json_t *)obj, name, v) {
         orm_column *c = orm_table_column(t, name);
         if (!c && orm_mapper_relationship(m, name)) continue; /* write_plan.c reads those */
-        if (!c || c->hidden) {
+        if (!c || !orm_mapper_column_allows(m, c, ORM_COL_INPUT)) {
             orm_error_field(&ctx->err, ORM_E_INVALID, ptr(ctx, prefix, name), "unknown field");
             continue;
         }

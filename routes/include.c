@@ -131,8 +131,8 @@ int rm_parse_rel_fields(rm_ctx *ctx, const orm_mapper *m, const char *path, cons
     bool *fields = RM_NEW_ARRAY(ctx->a, bool, t->ncolumns);
     char *copy = rm_arena_strdup(ctx->a, spec), *save = NULL;
     for (char *key = strtok_r(copy, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
-        const orm_column *c = orm_table_column(t, key);
-        if (!c || !rm_column_readable(c)) {
+        const orm_column *c = orm_mapper_column(node->rel->target, key, ORM_COL_READ);
+        if (!c) {
             orm_error_field(&ctx->err, ORM_E_INVALID, rm_arena_sprintf(ctx->a, "/query/%s", param),
                             "unknown column \"%s\"", key);
             return ORM_E_INVALID;

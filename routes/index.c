@@ -24,7 +24,8 @@ static json_t *resource_json(const orm_mapper *m)
 {
     json_t *cols = json_array(), *rels = json_array();
     for (size_t i = 0; i < m->table->ncolumns; i++)
-        if (!m->table->columns[i].hidden) json_array_append_new(cols, column_json(&m->table->columns[i]));
+        if (orm_mapper_column_allows(m, &m->table->columns[i], ORM_COL_LISTED))
+            json_array_append_new(cols, column_json(&m->table->columns[i]));
     for (size_t i = 0; i < m->nrelationships; i++)
         json_array_append_new(rels, relationship_json(&m->relationships[i]));
     char href[512];

@@ -68,7 +68,7 @@ static json_t *entity_schema(const orm_mapper *m)
     json_t *props = json_object(), *required = json_array();
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
-        if (c->hidden || (m->visible && !m->visible[i])) continue;
+        if (!orm_mapper_column_allows(m, c, ORM_COL_LISTED)) continue;
         json_object_set_new(props, c->name, column_schema(c));
         if (!c->nullable && !c->has_default && !(c->primary_key && c->autoincrement) && !c->version)
             json_array_append_new(required, json_string(c->name));

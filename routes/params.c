@@ -27,13 +27,6 @@ static int64_t parse_count(const char *s)
     return *end || errno || v < 0 ? -1 : (int64_t)v;
 }
 
-/* A readable column of m by name, or NULL. */
-static const orm_column *readable_column(const orm_mapper *m, const char *name)
-{
-    const orm_column *c = orm_table_column(m->table, name);
-    return c && rm_column_readable(c) ? c : NULL;
-}
-
 /* filter=JSON → WHERE, AND-ed with what is there. */
 static int parse_filter(rm_ctx *ctx, const orm_mapper *m, const char *text, orm_alias_seq *aliases,
                         orm_query *q)
@@ -69,7 +62,7 @@ static int parse_fields(rm_ctx *ctx, const orm_mapper *m, const char *spec, bool
     bool *fields = *out_fields = RM_NEW_ARRAY(ctx->a, bool, m->table->ncolumns);
     char *copy = rm_arena_strdup(ctx->a, spec), *save = NULL;
     for (char *key = strtok_r(copy, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
-        const orm_column *c = readable_column(m, key);
+        const orm_column *c = orm_mapper_column(m, key, ORM_COL_READ);
         if (!c) return bad(ctx, "fields", rm_arena_sprintf(ctx->a, "unknown column \"%s\"", key));
         fields[c->index] = true;
     }
@@ -79,7 +72,7 @@ static int parse_fields(rm_ctx *ctx, const orm_mapper *m, const char *spec, bool
 /* ?column=value equality shorthand. */
 static int parse_shorthand(rm_ctx *ctx, const orm_mapper *m, const rm_kv *kv, orm_query *q)
 {
-    const orm_column *c = readable_column(m, kv->key);
+    const orm_column *c = orm_mapper_column(m, kv->key, ORM_COL_READ);
     if (!c) return bad(ctx, kv->key, "unknown query parameter");
     orm_value v;
     const char *msg;

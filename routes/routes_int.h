@@ -223,8 +223,6 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_s
 /* The query string of a single-object request: include, fields and
  * fields[rel] only. */
 int rm_parse_object_params(rm_ctx *ctx, const orm_mapper *m, rm_include *inc, bool **fields);
-/* Column a client may read/filter/sort on (not hidden, not write_only). */
-bool rm_column_readable(const orm_column *c);
 
 /* ---- cursor.c: keyset cursors ------------------------------------------- */
 /* Opaque, MAC-protected cursor for the n effective-sort values of a row,

@@ -80,7 +80,7 @@ void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *n
     rm_sb_appendc(sb, '{');
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
-        if (!rm_column_readable(c) || (m->visible && !m->visible[i])) continue;
+        if (!orm_mapper_column_allows(m, c, ORM_COL_READ)) continue;
         if (fields && !fields[i] && !c->primary_key) continue;
         rm_sb_append_json_string(sb, c->name, strlen(c->name));
         rm_sb_appendc(sb, ':');

@@ -9,7 +9,8 @@
  * reach the same target rows. Before, a filter through a relationship to a
  * subclass left out the subclass's identity (company 2 "had" the engineer
  * "temp", a plain employee). Also: a delete detaches children once, not
- * once per relationship over the same key. */
+ * once per relationship over the same key, and a class's resource knows
+ * only its own and inherited columns (orm_mapper_column_allows). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,6 +211,47 @@ START_TEST(delete_detaches_once)
 }
 END_TEST
 
+/* A class's resource names only its own and inherited columns: a
+ * sibling's column is unknown everywhere (it used to be listed in GET /api
+ * and taken by filter, shorthand, fields and sort, though never output). */
+START_TEST(sibling_columns_are_unknown)
+{
+    rt_server s;
+    rt_server_start(&s, "schemas/company.json", "schemas/company.seed.json", NULL);
+    rt_response *r = get_ok(&s, "/api");
+    size_t i;
+    json_t *res;
+    json_array_foreach(rt_json_at(r, "resources"), i, res) {
+        if (strcmp(json_string_value(json_object_get(res, "name")), "managers")) continue;
+        size_t k;
+        json_t *c;
+        json_array_foreach(json_object_get(res, "columns"), k, c)
+            ck_assert_msg(strcmp(json_string_value(json_object_get(c, "name")), "engineer_info"),
+                          "GET /api lists engineer_info under managers");
+    }
+    rt_response_free(r);
+    static const struct { const char *path, *pointer; } refused[] = {
+        {"/api/managers?filter=%7B%22engineer_info%22:%22java%22%7D", "/filter/engineer_info"},
+        {"/api/managers?engineer_info=java", "/query/engineer_info"},
+        {"/api/managers?fields=engineer_info", "/query/fields"},
+        {"/api/managers?sort=engineer_info", "/query/sort"},
+        {"/api/companies?filter=%7B%22managers.engineer_info%22:%22java%22%7D", "/filter/managers.engineer_info"},
+    };
+    for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        r = rt_get(&s, refused[i].path);
+        rt_assert_problem(r, 400, refused[i].pointer);
+        rt_response_free(r);
+    }
+    r = rt_send_json(&s, "POST", "/api/managers", "{\"name\": \"m\", \"engineer_info\": \"x\"}");
+    rt_assert_problem(r, 400, "/engineer_info");
+    rt_response_free(r);
+    r = get_ok(&s, "/api/engineers?filter=%7B%22engineer_info%22:%22java%22%7D&sort=engineer_info&fields=engineer_info");
+    ck_assert_uint_eq(json_array_size(rt_json_at(r, "data")), 1);
+    rt_response_free(r);
+    rt_server_stop(&s);
+}
+END_TEST
+
 Suite *http_rel_paths_suite(void)
 {
     Suite *s = suite_create("http_rel_paths");
@@ -221,6 +263,7 @@ Suite *http_rel_paths_suite(void)
     tcase_add_test(tc, tree_self_referential);
     tcase_add_test(tc, kinds_every_kind);
     tcase_add_test(tc, delete_detaches_once);
+    tcase_add_test(tc, sibling_columns_are_unknown);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,70 @@
+/* test_mapper.c: the one rule of column use (orm_mapper_column_allows):
+ * every column flag x every use x the inheritance mask, as a table. */
+#include <check.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "orm/schema.h"
+#include "tests/suites.h"
+
+static const char *SCHEMA =
+    "{\"entities\": {"
+    " \"Person\": {\"table\": \"people\", \"polymorphic_on\": \"kind\", \"polymorphic_identity\": \"person\","
+    "  \"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true},"
+    "   \"kind\": {\"type\": \"string\"},"
+    "   \"plain\": {\"type\": \"string\"},"
+    "   \"secret\": {\"type\": \"string\", \"hidden\": true},"
+    "   \"password\": {\"type\": \"string\", \"write_only\": true},"
+    "   \"stamp\": {\"type\": \"string\", \"read_only\": true},"
+    "   \"version\": {\"type\": \"integer\", \"version\": true}}},"
+    " \"Pilot\": {\"inherits\": \"Person\", \"polymorphic_identity\": \"pilot\","
+    "  \"columns\": {\"licence\": {\"type\": \"string\"}}},"
+    " \"Cook\": {\"inherits\": \"Person\", \"polymorphic_identity\": \"cook\","
+    "  \"columns\": {\"dish\": {\"type\": \"string\"}}}}}";
+
+/* resource, column, READ, INPUT, LISTED */
+static const struct {
+    const char *res, *col;
+    bool read, input, listed;
+} CASES[] = {
+    {"people", "plain", true, true, true},     {"people", "secret", false, false, false},
+    {"people", "password", false, true, true}, {"people", "stamp", true, true, true},
+    {"people", "version", true, true, true},   {"people", "licence", false, false, false},
+    {"people", "dish", false, false, false},   {"pilots", "licence", true, true, true},
+    {"pilots", "dish", false, false, false},   {"pilots", "plain", true, true, true},
+    {"pilots", "secret", false, false, false}, {"pilots", "password", false, true, true},
+    {"cooks", "dish", true, true, true},       {"cooks", "licence", false, false, false},
+};
+
+START_TEST(column_use_table)
+{
+    orm_error err;
+    orm_error_init(&err, NULL);
+    orm_schema *s;
+    ck_assert_msg(orm_schema_load_string(SCHEMA, "mapper.json", &s, &err) == 0, "%s", err.detail);
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        const orm_mapper *m = orm_schema_resource(s, CASES[i].res);
+        ck_assert_msg(m != NULL, "no resource %s", CASES[i].res);
+        const orm_column *c = orm_table_column(m->table, CASES[i].col);
+        ck_assert_msg(c != NULL, "no column %s", CASES[i].col);
+        static const orm_column_use uses[] = {ORM_COL_READ, ORM_COL_INPUT, ORM_COL_LISTED};
+        const bool want[] = {CASES[i].read, CASES[i].input, CASES[i].listed};
+        for (size_t u = 0; u < 3; u++) {
+            ck_assert_msg(orm_mapper_column_allows(m, c, uses[u]) == want[u], "%s.%s use %zu: expected %d",
+                          CASES[i].res, CASES[i].col, u, want[u]);
+            ck_assert_msg((orm_mapper_column(m, CASES[i].col, uses[u]) != NULL) == want[u],
+                          "%s.%s lookup for use %zu", CASES[i].res, CASES[i].col, u);
+        }
+    }
+    orm_schema_free(s);
+}
+END_TEST
+
+Suite *mapper_suite(void)
+{
+    Suite *s = suite_create("orm/mapper");
+    TCase *tc = tcase_create("columns");
+    tcase_add_test(tc, column_use_table);
+    suite_add_tcase(s, tc);
+    return s;
+}
