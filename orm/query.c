@@ -122,6 +122,8 @@ orm_order_item *orm_query_effective_order(const orm_query *q, rm_arena *a, size_
         for (size_t i = 0; i < q->norder; i++) used |= is_base_column(q->order[i].expr, t->pk[p]);
         if (!used) items[k++] = (orm_order_item){orm_expr_column(a, 0, t->pk[p]), false};
     }
+    if (q->reverse)
+        for (size_t i = 0; i < k; i++) items[i].desc = !items[i].desc;
     *n = k;
     return items;
 }

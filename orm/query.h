@@ -26,6 +26,8 @@ typedef struct orm_query {
     orm_alias_seq aliases;      /* table aliases handed out so far (0 is the mapper's table) */
     int64_t limit;              /* < 0: no limit */
     int64_t offset;             /* 0: none */
+    bool reverse;               /* every key's direction flipped: the rows before a cursor,
+                                   nearest first (the caller reverses the page back) */
 } orm_query;
 
 void orm_query_init(orm_query *q, const orm_mapper *m);

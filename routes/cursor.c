@@ -1,6 +1,8 @@
-/* cursor.c: opaque keyset cursors for links.next (SPEC §4). A cursor is
- * base64url(JSON ["<resource> <sort>", [values of the effective sort keys
- * of the last row]]) "." base64url(HMAC-SHA256(app key, payload)[0..16]).
+/* cursor.c: opaque keyset cursors for links.next and links.prev (SPEC §4).
+ * A cursor is base64url(JSON ["<resource> <sort>", [values of the
+ * effective sort keys of a row], "before"?]) "." base64url(HMAC-SHA256(app
+ * key, payload)[0..16]): the rows after the page's last row, or (with
+ * "before") the rows before its first.
  * The MAC makes it tamper-evident and binds it to the resource and the sort
  * it was issued for: anything else is a 400. */
 #include <stdlib.h>
@@ -29,11 +31,12 @@ static const char *binding(rm_ctx *ctx, const orm_mapper *m, const char *sort)
 }
 
 const char *rm_cursor_encode(rm_ctx *ctx, const orm_mapper *m, const char *sort,
-                             const orm_value *values, size_t n)
+                             const orm_value *values, size_t n, bool before)
 {
     json_t *vals = json_array();
     for (size_t i = 0; i < n; i++) json_array_append_new(vals, value_json(&values[i]));
     json_t *doc = json_pack("[s, o]", binding(ctx, m, sort), vals);
+    if (before) json_array_append_new(doc, json_string("before"));
     char *payload = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     unsigned char mac[RM_SHA256_LEN];
@@ -56,7 +59,7 @@ static bool same(const unsigned char *a, const unsigned char *b, size_t n)
 }
 
 int rm_cursor_decode(rm_ctx *ctx, const orm_mapper *m, const char *sort, const char *text,
-                     orm_value *values, size_t n)
+                     orm_value *values, size_t n, bool *before)
 {
     size_t len = strlen(text);
     const char *dot = strchr(text, '.');
@@ -75,6 +78,8 @@ int rm_cursor_decode(rm_ctx *ctx, const orm_mapper *m, const char *sort, const c
     if (json_is_string(json_array_get(doc, 0)) &&
         !strcmp(json_string_value(json_array_get(doc, 0)), binding(ctx, m, sort)) &&
         json_array_size(vals) == n) {
+        json_t *dir = json_array_get(doc, 2);
+        *before = json_is_string(dir) && !strcmp(json_string_value(dir), "before");
         rc = 0;
         for (size_t i = 0; i < n; i++) {
             json_t *v = json_array_get(vals, i);

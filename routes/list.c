@@ -66,29 +66,50 @@ static const char *list_link(rm_ctx *ctx, const char *base, bool replace, int64_
     return sb.buf;
 }
 
-/* links.next carries a keyset cursor from the page's last row; links.prev
- * steps back by offset (a cursor page has no prev). */
-static void write_links(rm_ctx *ctx, const char *base, rm_list_params *p, const orm_loaded *rows,
-                        size_t n, rm_sb *sb)
+/* The keyset cursor of one row of the page (its effective sort values):
+ * the rows after it, or (before) the rows before it. */
+static const char *row_cursor(rm_ctx *ctx, rm_list_params *p, const orm_instance *row, bool before)
+{
+    size_t nkeys;
+    orm_query_effective_order(&p->query, ctx->a, &nkeys);
+    orm_value *keys = RM_NEW_ARRAY(ctx->a, orm_value, nkeys);
+    orm_query_sort_values(&p->query, ctx->a, row->row, row->extra, keys);
+    return rm_cursor_encode(ctx, p->query.mapper, p->sort, keys, nkeys, before);
+}
+
+/* Cursors around a page of n rows: next from its last row when rows follow
+ * (after a "before" page they do: the page it came from), prev from its
+ * first row when it was reached by a cursor and rows precede it. */
+static void page_cursors(rm_ctx *ctx, rm_list_params *p, const orm_loaded *rows, size_t n,
+                         const char **next, const char **prev)
+{
+    *next = *prev = NULL;
+    if (!n) return;
+    bool more_after = p->before || rows->more, more_before = p->before ? rows->more : p->cursor != NULL;
+    if (more_after) *next = row_cursor(ctx, p, rows->items[n - 1], false);
+    if (more_before) *prev = row_cursor(ctx, p, rows->items[0], true);
+}
+
+/* "links": self; next by keyset cursor; prev by keyset cursor on a cursor
+ * page, else by offset. */
+static void write_links(rm_ctx *ctx, const char *base, rm_list_params *p, const char *next,
+                        const char *prev, rm_sb *sb)
 {
     rm_sb_append(sb, "\"links\":{\"self\":");
     const char *self = list_link(ctx, base, false, 0, NULL);
     rm_sb_append_json_string(sb, self, strlen(self));
-    if (rows->more && n > 0) {
-        size_t nkeys;
-        orm_query_effective_order(&p->query, ctx->a, &nkeys);
-        orm_value *keys = RM_NEW_ARRAY(ctx->a, orm_value, nkeys);
-        const orm_instance *last = rows->items[n - 1];
-        orm_query_sort_values(&p->query, ctx->a, last->row, last->extra, keys);
-        const char *cursor = rm_cursor_encode(ctx, p->query.mapper, p->sort, keys, nkeys);
-        const char *next = list_link(ctx, base, true, 0, cursor);
+    if (next) {
+        const char *link = list_link(ctx, base, true, 0, next);
         rm_sb_append(sb, ",\"next\":");
-        rm_sb_append_json_string(sb, next, strlen(next));
+        rm_sb_append_json_string(sb, link, strlen(link));
     }
-    if (p->offset > 0 && !p->cursor) {
-        const char *prev = list_link(ctx, base, true, p->offset > p->limit ? p->offset - p->limit : 0, NULL);
+    const char *back = prev ? list_link(ctx, base, true, 0, prev)
+                     : p->offset > 0 && !p->cursor
+                         ? list_link(ctx, base, true, p->offset > p->limit ? p->offset - p->limit : 0, NULL)
+                         : NULL;
+    if (back) {
         rm_sb_append(sb, ",\"prev\":");
-        rm_sb_append_json_string(sb, prev, strlen(prev));
+        rm_sb_append_json_string(sb, back, strlen(back));
     }
     rm_sb_appendc(sb, '}');
 }
@@ -165,13 +186,25 @@ static void reply_list(rm_ctx *ctx, const char *base, list_unit *u)
         return;
     }
     size_t n = u->rows.n;
+    if (p->before) /* loaded nearest first: back to the list's order */
+        for (size_t i = 0; i < n / 2; i++) {
+            orm_instance *t = u->rows.items[i];
+            u->rows.items[i] = u->rows.items[n - 1 - i];
+            u->rows.items[n - 1 - i] = t;
+        }
+    const char *next, *prev;
+    page_cursors(ctx, p, &u->rows, n, &next, &prev);
     rm_sb tail;
     rm_sb_init(&tail, ctx->a);
     rm_sb_appendf(&tail, "],\"meta\":{\"limit\":%lld,\"offset\":%lld", (long long)p->limit,
                   (long long)p->offset);
     if (p->count) rm_sb_appendf(&tail, ",\"total\":%lld", (long long)u->total);
+    if (next) {
+        rm_sb_append(&tail, ",\"next_cursor\":");
+        rm_sb_append_json_string(&tail, next, strlen(next));
+    }
     rm_sb_append(&tail, "},");
-    write_links(ctx, base, p, &u->rows, n, &tail);
+    write_links(ctx, base, p, next, prev, &tail);
     rm_sb_appendc(&tail, '}');
     /* inside a batch the answer is embedded in the batch's: never streamed;
      * nor for HEAD (libmicrohttpd 0.9.75 would still send the chunked

@@ -51,8 +51,11 @@ static int apply_cursor(rm_ctx *ctx, const orm_mapper *m, rm_list_params *out)
     size_t n;
     orm_query_effective_order(&out->query, ctx->a, &n);
     orm_value *values = RM_NEW_ARRAY(ctx->a, orm_value, n);
-    if (rm_cursor_decode(ctx, m, out->sort, out->cursor, values, n))
+    bool before = false;
+    if (rm_cursor_decode(ctx, m, out->sort, out->cursor, values, n, &before))
         return bad(ctx, "cursor", "is not a cursor this server issued for this list and sort");
+    out->before = before;
+    out->query.reverse = before; /* the keyset condition then looks backwards */
     orm_query_after(&out->query, ctx->a, values);
     return 0;
 }

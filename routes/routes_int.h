@@ -213,6 +213,7 @@ typedef struct rm_list_params {
     int64_t limit, offset;
     const char *sort;    /* ?sort as given, NULL = the resource's default order */
     const char *cursor;  /* ?cursor as given, or NULL */
+    bool before;         /* the cursor asks for the rows before it (links.prev) */
     rm_include include;  /* relationships to embed */
 } rm_list_params;
 /* Parse the query string of a list request for m (default_sort: the order
@@ -228,10 +229,10 @@ int rm_parse_object_params(rm_ctx *ctx, const orm_mapper *m, rm_include *inc, bo
 /* Opaque, MAC-protected cursor for the n effective-sort values of a row,
  * bound to m and the sort spec (NULL = default order). */
 const char *rm_cursor_encode(rm_ctx *ctx, const orm_mapper *m, const char *sort,
-                             const orm_value *values, size_t n);
+                             const orm_value *values, size_t n, bool before);
 /* Decode into n values; -1 unless issued by this server for m and sort. */
 int rm_cursor_decode(rm_ctx *ctx, const orm_mapper *m, const char *sort, const char *text,
-                     orm_value *values, size_t n);
+                     orm_value *values, size_t n, bool *before);
 
 /* ---- metrics.c ------------------------------------------------------------ */
 void rm_metrics_init(rm_metrics *m);

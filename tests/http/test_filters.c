@@ -188,6 +188,70 @@ START_TEST(cursors)
 }
 END_TEST
 
+/* Follow links.next from path to the end, then links.prev back to the
+ * start: the pages come back the same, in reverse; meta.next_cursor is the
+ * cursor links.next carries. */
+static void walk_both_ways(const char *path)
+{
+    enum { MAXP = 16 };
+    char *pages[MAXP], *link = strdup(path);
+    size_t n = 0;
+    for (;;) {
+        ck_assert_uint_lt(n, MAXP);
+        rt_response *r = rt_get(&srv, link);
+        RT_ASSERT_STATUS(r, 200);
+        pages[n++] = json_dumps(rt_json_at(r, "data"), JSON_COMPACT);
+        const char *next = json_string_value(rt_json_at(r, "links.next"));
+        const char *meta = json_string_value(rt_json_at(r, "meta.next_cursor"));
+        ck_assert_msg(!next == !meta, "%s: links.next and meta.next_cursor go together", link);
+        if (next) ck_assert_msg(strstr(next, "cursor=") != NULL, "%s", next);
+        free(link);
+        link = next ? strdup(next) : NULL;
+        if (!link) {
+            /* the last page: walk back from its prev */
+            const char *prev = json_string_value(rt_json_at(r, "links.prev"));
+            link = n > 1 ? strdup(prev ? prev : "") : NULL;
+            ck_assert_msg(n == 1 || (prev && strstr(prev, "cursor=")), "%s: no keyset prev on the last page", path);
+            rt_response_free(r);
+            break;
+        }
+        rt_response_free(r);
+    }
+    for (size_t i = n - 1; i-- > 0;) {
+        rt_response *r = rt_get(&srv, link);
+        RT_ASSERT_STATUS(r, 200);
+        char *back = json_dumps(rt_json_at(r, "data"), JSON_COMPACT);
+        ck_assert_msg(!strcmp(back, pages[i]), "%s: page %zu walking back:\n%s\nforward:\n%s", path, i, back, pages[i]);
+        free(back);
+        const char *prev = json_string_value(rt_json_at(r, "links.prev"));
+        ck_assert_msg(i == 0 ? prev == NULL : prev != NULL, "%s: page %zu prev %s", path, i, prev ? prev : "none");
+        ck_assert_msg(rt_json_at(r, "links.next") != NULL, "a page walked back to has a next");
+        free(link);
+        link = prev ? strdup(prev) : NULL;
+        rt_response_free(r);
+    }
+    free(link);
+    for (size_t i = 0; i < n; i++) free(pages[i]);
+}
+
+START_TEST(cursors_both_ways)
+{
+    /* NULL full names and ties make the keyset non-trivial */
+    rt_response *r = rt_send_json(&srv, "POST", "/api/users",
+                                  "[{\"name\": \"w1\"}, {\"name\": \"w2\", \"fullname\": \"Ed Jones\"},"
+                                  " {\"name\": \"w3\"}, {\"name\": \"ed\"}]");
+    RT_ASSERT_STATUS(r, 201);
+    rt_response_free(r);
+    static const char *const paths[] = {
+        "/api/users?limit=2", "/api/users?limit=3&sort=-name", "/api/users?limit=2&sort=fullname",
+        "/api/users?limit=2&sort=-fullname,name", "/api/addresses?limit=1&sort=user.name,-id",
+        "/api/users?limit=3&include=addresses&sort=-fullname",
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) walk_both_ways(paths[i]);
+    rt_db_exec(&srv, "DELETE FROM users WHERE name IN ('w1', 'w2', 'w3') OR (name = 'ed' AND fullname IS NULL)");
+}
+END_TEST
+
 START_TEST(error_pointers)
 {
     expect_400("users", "{\"or\": [{\"name\": \"ed\"}, {\"addresses\": {\"any\": {\"email_address\": {\"like\": 5}}}}]}",
@@ -246,6 +310,7 @@ Suite *http_filters_suite(void)
     tcase_add_test(tc, case_rules);
     tcase_add_test(tc, shorthand_sort_count_fields);
     tcase_add_test(tc, cursors);
+    tcase_add_test(tc, cursors_both_ways);
     tcase_add_test(tc, error_pointers);
     tcase_add_test(tc, same_shape_reuses_the_prepared_statement);
     suite_add_tcase(s, tc);

@@ -80,7 +80,7 @@ static void check_relationship(const rt_server *s, const res_info *all, size_t n
     bool uselist = json_is_true(json_object_get(rel, "uselist"));
     const res_info *target = by_entity(all, nres, json_string_value(json_object_get(rel, "target")));
     if (!target) return; /* a target with a composite key */
-    char path[512];
+    char path[1024];
     size_t nparents, ntargets;
     snprintf(path, sizeof path, "/api/%s?limit=1000&fields=%s", res->name, res->pk);
     rt_response *r = get_ok(s, path);

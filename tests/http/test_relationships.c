@@ -1252,8 +1252,10 @@ static char *strip_cursor_macs(const char *body)
     ck_assert(out != NULL);
     char *w = out;
     for (const char *p = body; *p;) {
-        if (!strncmp(p, "cursor=", 7)) {
-            const char *end = strchr(p, '"'), *dot = strchr(p, '.');
+        /* in a link (cursor=...) or as meta.next_cursor ("...cursor":"...") */
+        size_t at = !strncmp(p, "cursor=", 7) ? 7 : !strncmp(p, "cursor\":\"", 9) ? 9 : 0;
+        if (at) {
+            const char *end = strchr(p + at, '"'), *dot = strchr(p, '.');
             if (end && dot && dot < end) {
                 size_t n = (size_t)(dot - p);
                 memcpy(w, p, n);
