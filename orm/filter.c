@@ -82,7 +82,7 @@ orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship *r, in
     s->joins = RM_NEW(a, orm_join);
     s->njoins = 1;
     s->joins[0] = (orm_join){ORM_JOIN_INNER, r->target->table, t,
-                             orm_expr_columns_eq(a, r->npairs, r->remote, t, r->sec_remote, ts)};
+                             orm_expr_columns_eq(a, r->npairs, r->remote, t, r->sec_remote, ts), NULL};
     s->where = orm_expr_columns_eq(a, r->npairs, r->sec_local, ts, r->local, parent_alias);
     return s;
 }

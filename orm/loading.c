@@ -82,7 +82,7 @@ static void add_join(rm_arena *a, orm_select *sel, const orm_table *t, int alias
 {
     sel->joins = rm_arena_realloc(a, sel->joins, sel->njoins * sizeof *sel->joins,
                                   (sel->njoins + 1) * sizeof *sel->joins);
-    sel->joins[sel->njoins++] = (orm_join){ORM_JOIN_LEFT, t, alias, on};
+    sel->joins[sel->njoins++] = (orm_join){ORM_JOIN_LEFT, t, alias, on, NULL};
 }
 
 static void add_columns(rm_arena *a, orm_select *sel, const orm_table *t, int alias)
@@ -315,7 +315,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
             key_alias = 1;
             sel.joins = RM_NEW(a, orm_join);
             sel.joins[0] = (orm_join){ORM_JOIN_INNER, r->secondary, 1,
-                                      orm_expr_columns_eq(a, r->npairs, r->sec_remote, 1, r->remote, 0)};
+                                      orm_expr_columns_eq(a, r->npairs, r->sec_remote, 1, r->remote, 0), NULL};
             sel.njoins = 1;
             st.key_offset = sel.ncolumns;
             sel.columns = rm_arena_realloc(a, sel.columns, sel.ncolumns * sizeof *sel.columns,

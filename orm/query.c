@@ -32,21 +32,23 @@ static int run_select(orm_session *s, const orm_select *sel, orm_result *out)
 /* ---- ordering ------------------------------------------------------------- */
 
 /* A LEFT JOIN already made for the relationship path prefix, or a new one. */
+/* A LEFT JOIN already made for r from parent_alias, or a new one: the
+ * column pairs and what r's target rows must satisfy (a target outside it
+ * sorts as a NULL). Returns the target's alias, or -1 with err set. */
 static int join_for(orm_query *q, rm_arena *a, const orm_relationship *r, int parent_alias,
-                    orm_alias_seq *aliases)
+                    orm_alias_seq *aliases, orm_error *err)
 {
     for (size_t i = 0; i < q->njoins; i++) {
         const orm_expr *on = q->joins[i].on; /* first pair: target.remote = parent.local */
         while (on->op == ORM_OP_AND) on = on->left;
-        if (q->joins[i].table == r->target->table && on->right->u.col.alias == parent_alias &&
-            on->right->u.col.column == r->local[0])
-            return q->joins[i].alias;
+        if (q->joins[i].via == r && on->right->u.col.alias == parent_alias) return q->joins[i].alias;
     }
     int t = aliases->next++;
-    orm_expr *on = orm_expr_columns_eq(a, r->npairs, r->remote, t, r->local, parent_alias);
+    orm_expr *on = orm_expr_columns_eq(a, r->npairs, r->remote, t, r->local, parent_alias), *target;
+    if (orm_relationship_target_where(a, r, t, aliases, &target, err)) return -1;
     q->joins = rm_arena_realloc(a, q->joins, q->njoins * sizeof *q->joins,
                                 (q->njoins + 1) * sizeof *q->joins);
-    q->joins[q->njoins++] = (orm_join){ORM_JOIN_LEFT, r->target->table, t, on};
+    q->joins[q->njoins++] = (orm_join){ORM_JOIN_LEFT, r->target->table, t, orm_expr_and(a, on, target), r};
     return t;
 }
 
@@ -73,7 +75,7 @@ static int sort_key(orm_query *q, rm_arena *a, char *key, orm_alias_seq *aliases
                               : "unknown relationship \"%s\"", key);
             return ORM_E_INVALID;
         }
-        alias = join_for(q, a, r, alias, aliases);
+        if ((alias = join_for(q, a, r, alias, aliases, err)) < 0) return ORM_E_INTERNAL;
         m = r->target;
         key = dot + 1;
     }

@@ -22,6 +22,7 @@ typedef struct orm_join {
     const orm_table *table;
     int alias;
     orm_expr *on;
+    const void *via;            /* what made it (a relationship, for reuse); ignored by the compiler */
 } orm_join;
 
 enum {

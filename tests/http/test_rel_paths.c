@@ -186,6 +186,32 @@ START_TEST(graph_custom_joins) { check_schema("schemas/graph.json", "schemas/gra
 END_TEST
 START_TEST(tree_self_referential) { check_schema("schemas/tree.json", "schemas/tree.seed.json"); }
 END_TEST
+START_TEST(custom_join_with_where) { check_schema("tests/http/schemas/where.json", "tests/http/schemas/where.seed.json"); }
+END_TEST
+
+/* Sorting through a relationship whose join has a "where": a row whose
+ * related row falls outside it sorts as a NULL (order 2's party is a
+ * supplier, not a customer), as it reads as null through include. */
+START_TEST(sort_through_a_join_where)
+{
+    rt_server s;
+    rt_server_start(&s, "tests/http/schemas/where.json", "tests/http/schemas/where.seed.json", NULL);
+    rt_response *r = get_ok(&s, "/api/orders?sort=customer.name&fields=id");
+    char ids[64] = "";
+    size_t i;
+    json_t *o;
+    json_array_foreach(rt_json_at(r, "data"), i, o)
+        snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "%s%lld", i ? "," : "",
+                 (long long)json_integer_value(json_object_get(o, "id")));
+    ck_assert_str_eq(ids, "2,4,3,1"); /* NULLs first (supplier, no party), then bob, carol */
+    rt_response_free(r);
+    r = get_ok(&s, "/api/orders/2?include=customer");
+    ck_assert_msg(json_is_null(rt_json_at(r, "customer")), "%s", r->body);
+    rt_response_free(r);
+    rt_server_stop(&s);
+}
+END_TEST
+
 START_TEST(kinds_every_kind) { check_schema("tests/http/schemas/kinds_selectin.json", "tests/http/schemas/kinds.seed.json"); }
 END_TEST
 
@@ -262,6 +288,8 @@ Suite *http_rel_paths_suite(void)
     tcase_add_test(tc, graph_custom_joins);
     tcase_add_test(tc, tree_self_referential);
     tcase_add_test(tc, kinds_every_kind);
+    tcase_add_test(tc, custom_join_with_where);
+    tcase_add_test(tc, sort_through_a_join_where);
     tcase_add_test(tc, delete_detaches_once);
     tcase_add_test(tc, sibling_columns_are_unknown);
     suite_add_tcase(s, tc);
