@@ -7,28 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "lib/sha256.h"
 #include "orm/ddl.h"
 #include "routes/routes_int.h"
-
-/* Cursor MAC key: from the deployment secret when there is one, else from
- * the schema, so every replica serving the same schema accepts the others'
- * cursors. Without a secret a cursor is tamper-evident, not unforgeable
- * (forging one only chooses where a page starts, as a filter could). */
-static void derive_cursor_key(rm_app *app)
-{
-    rm_sha256_ctx c;
-    rm_sha256_init(&c);
-    rm_sha256_update(&c, "restmap cursor v1", 17);
-    if (app->cfg.secret && *app->cfg.secret) {
-        rm_sha256_update(&c, app->cfg.secret, strlen(app->cfg.secret));
-    } else {
-        char *text = json_dumps(app->schema->docs, JSON_COMPACT | JSON_SORT_KEYS);
-        if (text) rm_sha256_update(&c, text, strlen(text));
-        free(text);
-    }
-    rm_sha256_final(&c, app->cursor_key);
-}
 
 int rm_app_open(const rm_app_config *cfg, rm_app **out, char *errbuf, size_t errlen)
 {
@@ -41,7 +21,7 @@ int rm_app_open(const rm_app_config *cfg, rm_app **out, char *errbuf, size_t err
     orm_error err;
     orm_error_init(&err, NULL);
     if (orm_schema_load(cfg->schema_path, &app->schema, &err)) goto fail;
-    derive_cursor_key(app);
+    rm_cursor_key_derive(app);
     orm_engine_options eo = {
         .pool_size = cfg->threads > cfg->pool_size ? cfg->threads : cfg->pool_size,
         .max_overflow = cfg->max_overflow,
@@ -76,12 +56,6 @@ void rm_app_close(rm_app *app)
     orm_schema_free(app->schema);
     rm_metrics_destroy(&app->metrics);
     free(app);
-}
-
-int rm_run(rm_ctx *ctx, bool write, orm_unit_fn fn, void *ud)
-{
-    if (ctx->outer) return fn(ctx->outer, ud);
-    return orm_session_run(&ctx->session, write, fn, ud);
 }
 
 /* Server-Timing: db;desc="K queries";dur=MS (transaction verbs not counted). */

@@ -93,3 +93,22 @@ int rm_cursor_decode(rm_ctx *ctx, const orm_mapper *m, const char *sort, const c
     json_decref(doc);
     return rc;
 }
+
+/* Cursor MAC key: from the deployment secret when there is one, else from
+ * the schema, so every replica serving the same schema accepts the others'
+ * cursors. Without a secret a cursor is tamper-evident, not unforgeable
+ * (forging one only chooses where a page starts, as a filter could). */
+void rm_cursor_key_derive(rm_app *app)
+{
+    rm_sha256_ctx c;
+    rm_sha256_init(&c);
+    rm_sha256_update(&c, "restmap cursor v1", 17);
+    if (app->cfg.secret && *app->cfg.secret) {
+        rm_sha256_update(&c, app->cfg.secret, strlen(app->cfg.secret));
+    } else {
+        char *text = json_dumps(app->schema->docs, JSON_COMPACT | JSON_SORT_KEYS);
+        if (text) rm_sha256_update(&c, text, strlen(text));
+        free(text);
+    }
+    rm_sha256_final(&c, app->cursor_key);
+}

@@ -51,9 +51,9 @@ static const char *list_link(rm_ctx *ctx, const char *base, bool replace, int64_
         if (replace && (!strcmp(kv->key, "offset") || !strcmp(kv->key, "cursor"))) continue;
         rm_sb_appendc(&sb, sep);
         sep = '&';
-        rm_url_encode(&sb, kv->key, strlen(kv->key));
+        rm_percent_encode(&sb, kv->key, strlen(kv->key));
         rm_sb_appendc(&sb, '=');
-        if (kv->value) rm_url_encode(&sb, kv->value, strlen(kv->value));
+        if (kv->value) rm_percent_encode(&sb, kv->value, strlen(kv->value));
     }
     if (replace && offset > 0) {
         rm_sb_appendf(&sb, "%coffset=%lld", sep, (long long)offset);
@@ -61,7 +61,7 @@ static const char *list_link(rm_ctx *ctx, const char *base, bool replace, int64_
     }
     if (replace && cursor) {
         rm_sb_appendf(&sb, "%ccursor=", sep);
-        rm_url_encode(&sb, cursor, strlen(cursor));
+        rm_percent_encode(&sb, cursor, strlen(cursor));
     }
     return sb.buf;
 }

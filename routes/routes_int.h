@@ -55,7 +55,7 @@ typedef struct rm_ctx {
     orm_session *outer;          /* inside POST /api/_batch: the batch's running unit */
 } rm_ctx;
 
-/* Run a handler's database work as one unit: its own transaction, or, inside
+/* ---- unit.c ---- Run a handler's database work as one unit: its own transaction, or, inside
  * a batch, as part of the batch's. Returns 0 or an orm_code (ctx->err set). */
 int rm_run(rm_ctx *ctx, bool write, orm_unit_fn fn, void *ud);
 
@@ -110,8 +110,6 @@ void rm_answer_init(rm_ctx *ctx, rm_sb *sb);
 void rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb);
 /* Answer a json_t document (stolen: freed here). */
 void rm_reply_json_doc(rm_ctx *ctx, int status, json_t *doc);
-/* Percent-encode a path segment / query value into sb. */
-void rm_url_encode(rm_sb *sb, const char *s, size_t n);
 
 /* ---- body.c: JSON input → column values ---------------------------------- */
 typedef enum rm_write_mode {
@@ -230,6 +228,9 @@ int rm_parse_object_params(rm_ctx *ctx, const orm_mapper *m, rm_include *inc, bo
  * bound to m and the sort spec (NULL = default order). */
 const char *rm_cursor_encode(rm_ctx *ctx, const orm_mapper *m, const char *sort,
                              const orm_value *values, size_t n, bool before);
+/* Set app->cursor_key: from the deployment secret when there is one, else
+ * from the schema (every replica serving it accepts the others' cursors). */
+void rm_cursor_key_derive(rm_app *app);
 /* Decode into n values; -1 unless issued by this server for m and sort. */
 int rm_cursor_decode(rm_ctx *ctx, const orm_mapper *m, const char *sort, const char *text,
                      orm_value *values, size_t n, bool *before);

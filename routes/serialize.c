@@ -6,21 +6,6 @@
 #include "orm/convert.h"
 #include "routes/routes_int.h"
 
-void rm_url_encode(rm_sb *sb, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            strchr("-._~", c)) {
-            rm_sb_appendc(sb, (char)c);
-        } else {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            rm_sb_appendn(sb, e, 3);
-        }
-    }
-}
-
 const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *row)
 {
     rm_sb sb;
@@ -36,7 +21,7 @@ const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *ro
             continue;
         }
         const char *t = orm_value_to_text(a, v);
-        rm_url_encode(&sb, t, strlen(t));
+        rm_percent_encode(&sb, t, strlen(t));
     }
     return sb.buf;
 }
