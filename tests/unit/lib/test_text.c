@@ -92,7 +92,7 @@ START_TEST(strmap_and_arena)
 {
     rm_strmap m;
     rm_strmap_init(&m);
-    char keys[500][8];
+    char keys[500][16];
     for (int i = 0; i < 500; i++) {
         snprintf(keys[i], sizeof keys[i], "k%d", i);
         ck_assert_ptr_null(rm_strmap_put(&m, keys[i], keys[i]));
