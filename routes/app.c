@@ -98,6 +98,19 @@ static size_t split_path(rm_arena *a, const char *path, const char **seg, size_t
     return n;
 }
 
+/* /api/{res}: GET/HEAD lists, POST creates, as the resource allows. */
+static void route_collection(rm_ctx *ctx, const orm_mapper *m)
+{
+    const char *method = ctx->req->method;
+    unsigned allowed = m->methods & (ORM_ALLOW_READ | ORM_ALLOW_CREATE);
+    if ((!strcmp(method, "GET") || !strcmp(method, "HEAD")) && (allowed & ORM_ALLOW_READ))
+        rm_handle_list(ctx, m);
+    else if (!strcmp(method, "POST") && (allowed & ORM_ALLOW_CREATE))
+        rm_handle_create(ctx, m);
+    else
+        rm_fail_method(ctx, allowed);
+}
+
 void rm_route(rm_ctx *ctx)
 {
     const char *seg[6];
@@ -159,7 +172,7 @@ void rm_route(rm_ctx *ctx)
     ctx->mapper = m;
     if (n == 2) {
         ctx->route = rm_arena_sprintf(ctx->a, "/api/%s", m->resource);
-        rm_handle_collection(ctx, m);
+        route_collection(ctx, m);
     } else if (n == 3) {
         ctx->route = rm_arena_sprintf(ctx->a, "/api/%s/{id}", m->resource);
         rm_handle_item(ctx, m, seg[2], NULL, NULL);

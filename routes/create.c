@@ -88,15 +88,3 @@ void rm_handle_create(rm_ctx *ctx, const orm_mapper *m)
     }
     rm_reply_json(ctx, 201, &sb);
 }
-
-void rm_handle_collection(rm_ctx *ctx, const orm_mapper *m)
-{
-    const char *method = ctx->req->method;
-    unsigned allowed = m->methods & (ORM_ALLOW_READ | ORM_ALLOW_CREATE);
-    if ((!strcmp(method, "GET") || !strcmp(method, "HEAD")) && (allowed & ORM_ALLOW_READ))
-        rm_handle_list(ctx, m);
-    else if (!strcmp(method, "POST") && (allowed & ORM_ALLOW_CREATE))
-        rm_handle_create(ctx, m);
-    else
-        rm_fail_method(ctx, allowed);
-}

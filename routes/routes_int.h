@@ -250,7 +250,6 @@ void rm_handle_batch(rm_ctx *ctx);
 void rm_handle_openapi(rm_ctx *ctx);
 void rm_handle_index(rm_ctx *ctx);
 void rm_handle_healthz(rm_ctx *ctx);
-void rm_handle_collection(rm_ctx *ctx, const orm_mapper *m);
 void rm_handle_list(rm_ctx *ctx, const orm_mapper *m);
 void rm_handle_create(rm_ctx *ctx, const orm_mapper *m);
 /* /api/{res}/{key_text}[/{rel_name}[/{child_key}]] (NULLs for the parts
