@@ -160,7 +160,7 @@ void hf_server_describe_exit(const hf_server *s, hf_buf *out)
 
 char *hf_server_log(const hf_server *s, long offset, size_t *len)
 {
-    return hf_read_file_from(s->log_path, offset, len);
+    return ts_read_file_from(s->log_path, offset, len);
 }
 
 long hf_server_log_size(const hf_server *s) { return hf_file_size(s->log_path); }

@@ -195,25 +195,10 @@ size_t hf_rng_size(hf_rng *r, size_t max)
 
 /* ------------------------------------------------------------ clocks, files */
 
-char *hf_read_file_from(const char *path, long offset, size_t *len)
-{
-    hf_buf b = {0};
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        if (offset > 0) fseek(f, offset, SEEK_SET);
-        char chunk[65536];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) hf_buf_add(&b, chunk, n);
-        fclose(f);
-    }
-    if (len) *len = b.len;
-    return hf_buf_take(&b);
-}
-
 char *hf_read_file(const char *path, size_t *len)
 {
     if (access(path, R_OK) != 0) return NULL;
-    return hf_read_file_from(path, 0, len);
+    return ts_read_file_from(path, 0, len);
 }
 
 long hf_file_size(const char *path)

@@ -62,8 +62,6 @@ size_t hf_rng_size(hf_rng *r, size_t max);
 /* Whole file (malloc'd, NUL-terminated, length in *len when len is not
  * NULL), or NULL when it cannot be read. */
 char *hf_read_file(const char *path, size_t *len);
-/* From offset to the end (malloc'd, "" when missing). */
-char *hf_read_file_from(const char *path, long offset, size_t *len);
 long hf_file_size(const char *path);
 int hf_write_file(const char *path, const void *data, size_t n);
 

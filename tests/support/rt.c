@@ -116,21 +116,6 @@ void rt_mkdtemp(char *out, size_t len)
 
 void rt_rmtree(const char *dir) { ts_rmtree(dir); }
 
-/* The file's bytes from offset on (malloc'd, "" when missing). */
-static char *read_file_from(const char *path, long offset)
-{
-    buf b = {0};
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        if (offset > 0) fseek(f, offset, SEEK_SET);
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_add(&b, chunk, n);
-        fclose(f);
-    }
-    return buf_take(&b);
-}
-
 static long file_size(const char *path)
 {
     struct stat st;
@@ -350,7 +335,7 @@ int rt_server_try_start(rt_server *s, const rt_start *o, char **err, int *exit_s
 
     long long deadline = now_ms() + START_TIMEOUT_MS;
     for (;;) {
-        char *text = read_file_from(s->log_path, s->log_from);
+        char *text = ts_read_file_from(s->log_path, s->log_from, NULL);
         bool up = parse_listening(text, s->base, sizeof s->base, &s->port);
         if (up) {
             free(text);
@@ -368,7 +353,7 @@ int rt_server_try_start(rt_server *s, const rt_start *o, char **err, int *exit_s
             }
             untrack(s->pid);
             free(text);
-            *err = read_file_from(s->log_path, s->log_from); /* all of it, after the exit */
+            *err = ts_read_file_from(s->log_path, s->log_from, NULL); /* all of it, after the exit */
             s->pid = 0;
             if (s->owns_dir) rt_rmtree(s->dir);
             return -1;
@@ -428,7 +413,7 @@ void rt_server_stop(rt_server *s)
                   status, tail);
 }
 
-char *rt_server_log(const rt_server *s) { return read_file_from(s->log_path, s->log_from); }
+char *rt_server_log(const rt_server *s) { return ts_read_file_from(s->log_path, s->log_from, NULL); }
 
 bool rt_server_log_wait(const rt_server *s, const char *needle, int timeout_ms)
 {
@@ -462,7 +447,7 @@ int rt_run(const char *const *args, const char *const *env, const char *dir, cha
     free(envp);
     argv_free(&av);
     int status = wait_exit(pid, RUN_TIMEOUT_MS);
-    *err = read_file_from(log, 0);
+    *err = ts_read_file_from(log, 0, NULL);
     if (*own) rt_rmtree(own);
     return status;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -39,4 +40,28 @@ void ts_rmtree(const char *dir)
         closedir(d);
     }
     rmdir(dir);
+}
+
+char *ts_read_file_from(const char *path, long offset, size_t *len)
+{
+    size_t n = 0, cap = 4096;
+    char *out = malloc(cap);
+    if (!out) abort();
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        if (offset > 0) fseek(f, offset, SEEK_SET);
+        size_t got;
+        while ((got = fread(out + n, 1, cap - n - 1, f)) > 0) {
+            n += got;
+            if (cap - n - 1 == 0) {
+                cap *= 2;
+                out = realloc(out, cap);
+                if (!out) abort();
+            }
+        }
+        fclose(f);
+    }
+    out[n] = '\0';
+    if (len) *len = n;
+    return out;
 }
