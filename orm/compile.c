@@ -15,6 +15,7 @@ typedef struct cctx {
     const orm_column **pcols;
     size_t nparams, cap;
     int bad;               /* malformed tree */
+    int depth;             /* subqueries entered */
 } cctx;
 
 static void ctx_init(cctx *c, const orm_dialect *d, rm_arena *a)
@@ -71,10 +72,16 @@ static void print_alias(cctx *c, int alias)
     rm_sb_append_int(&c->sql, alias);
 }
 
+/* t<alias>."col"; an unaliased (DML) column is bare at the top, but
+ * inside a subquery it is qualified by its table's name, or SQL would
+ * resolve it against the subquery's own table first. */
 static void print_column(cctx *c, int alias, const orm_column *col)
 {
     if (alias >= 0) {
         print_alias(c, alias);
+        rm_sb_appendc(&c->sql, '.');
+    } else if (c->depth) {
+        orm_quote_ident(&c->sql, col->table->name);
         rm_sb_appendc(&c->sql, '.');
     }
     orm_quote_ident(&c->sql, col->name);
@@ -165,7 +172,9 @@ static void print_expr(cctx *c, const orm_expr *e)
         return;
     case ORM_OP_EXISTS:
         rm_sb_append(&c->sql, "EXISTS (");
+        c->depth++;
         print_select(c, e->u.sub);
+        c->depth--;
         rm_sb_appendc(&c->sql, ')');
         return;
     case ORM_OP_LABEL:

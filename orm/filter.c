@@ -60,51 +60,12 @@ static int count_node(fctx *f, const char *ptr)
     return 0;
 }
 
-/* ---- relationships as subqueries -------------------------------------------- */
-
-orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship *r, int parent_alias,
-                                      orm_alias_seq *aliases, int *target_alias)
-{
-    orm_select *s = RM_NEW(a, orm_select);
-    s->flags = ORM_SELECT_ONE;
-    int t = aliases->next++;
-    *target_alias = t;
-    if (r->direction != ORM_MANY_TO_MANY) {
-        s->from = r->target->table;
-        s->alias = t;
-        s->where = orm_expr_columns_eq(a, r->npairs, r->remote, t, r->local, parent_alias);
-        return s;
-    }
-    /* secondary AS ts JOIN target AS t ON t.key = ts.fk WHERE ts.fk = parent.key */
-    int ts = aliases->next++;
-    s->from = r->secondary;
-    s->alias = ts;
-    s->joins = RM_NEW(a, orm_join);
-    s->njoins = 1;
-    s->joins[0] = (orm_join){ORM_JOIN_INNER, r->target->table, t,
-                             orm_expr_columns_eq(a, r->npairs, r->remote, t, r->sec_remote, ts), NULL};
-    s->where = orm_expr_columns_eq(a, r->npairs, r->sec_local, ts, r->local, parent_alias);
-    return s;
-}
-
-int orm_relationship_target_where(rm_arena *a, const orm_relationship *r, int alias,
-                                  orm_alias_seq *aliases, orm_expr **out, orm_error *err)
-{
-    *out = orm_mapper_identity_where(a, r->target, alias);
-    if (!r->join_where) return 0;
-    orm_expr *jw = NULL;
-    if (orm_filter_parse(a, r->target, r->join_where, alias, aliases, "/join/where", &jw, err))
-        return orm_error_set(err, ORM_E_INTERNAL, "relationship %s: bad join where", r->name);
-    *out = orm_expr_and(a, jw, *out);
-    return 0;
-}
-
 /* ---- readers ------------------------------------------------------------------ */
 
 static int read_filter(fctx *f, const orm_mapper *m, const json_t *j, int alias, const char *ptr,
                        orm_expr **out);
 
-/* A relationship operator's subquery: EXISTS (join AND inner [AND join.where]). */
+/* A relationship operator's subquery: EXISTS (the join AND inner). */
 static int exists_for(fctx *f, const orm_relationship *r, const json_t *inner, int alias,
                       const char *ptr, bool negate_inner, orm_expr **out)
 {
@@ -116,10 +77,7 @@ static int exists_for(fctx *f, const orm_relationship *r, const json_t *inner, i
         if (rc) return rc;
         if (negate_inner) cond = orm_expr_unary(f->a, ORM_OP_NOT, cond ? cond : orm_expr_const(f->a, true));
     }
-    orm_expr *target;
-    int rc = orm_relationship_target_where(f->a, r, t, f->aliases, &target, f->err);
-    if (rc) return rc;
-    sub->where = orm_expr_and(f->a, sub->where, orm_expr_and(f->a, target, cond));
+    sub->where = orm_expr_and(f->a, sub->where, cond);
     *out = orm_expr_exists(f->a, sub);
     return 0;
 }
@@ -371,9 +329,7 @@ static int read_path(fctx *f, const orm_mapper *m, const char *path, const json_
     orm_select *sub = orm_relationship_subquery(f->a, r, alias, f->aliases, &t);
     orm_expr *cond;
     if ((rc = read_path(f, r->target, dot + 1, v, t, ptr, &cond))) return rc;
-    orm_expr *target;
-    if ((rc = orm_relationship_target_where(f->a, r, t, f->aliases, &target, f->err))) return rc;
-    sub->where = orm_expr_and(f->a, sub->where, orm_expr_and(f->a, target, cond));
+    sub->where = orm_expr_and(f->a, sub->where, cond);
     *out = orm_expr_exists(f->a, sub);
     return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "orm/error.h"
 #include "orm/expr.h"
+#include "orm/join.h"
 #include "orm/mapper.h"
 
 #define ORM_FILTER_MAX_DEPTH 16
@@ -26,32 +27,10 @@
  * timeout cannot interrupt. */
 #define ORM_FILTER_MAX_PATTERN 400
 
-/* Aliases handed out to subqueries; shared by everything one statement
- * builds so no two subqueries collide. Start `next` above the aliases the
- * outer statement already uses. */
-typedef struct orm_alias_seq {
-    int next;
-} orm_alias_seq;
-
 /* Parse `filter` (a JSON object) for mapper m whose table is `alias` in the
  * enclosing statement. *out is NULL for an empty filter ({}). Returns 0 or
  * ORM_E_INVALID (err has one field error with the pointer). */
 int orm_filter_parse(rm_arena *a, const orm_mapper *m, const json_t *filter, int alias,
                      orm_alias_seq *aliases, const char *pointer, orm_expr **out, orm_error *err);
 
-/* The join condition of relationship r from the parent at parent_alias to
- * the target at target_alias, as a correlated subquery for EXISTS with
- * `inner` AND-ed into its WHERE (inner may be NULL). Used by the filter
- * compiler and by relationship loading. */
-struct orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship *r,
-                                             int parent_alias, orm_alias_seq *aliases,
-                                             int *target_alias);
-
-/* What a relationship's target rows must satisfy besides the column pairs
- * (the one home of it: filters, loading, sub-resources and the flush all
- * ask here): the target class's polymorphic identity and the relationship's
- * own join "where", over the target at alias (nested aliases from
- * aliases). *out may be NULL (no condition). 0 or ORM_E_INTERNAL. */
-int orm_relationship_target_where(rm_arena *a, const orm_relationship *r, int alias,
-                                  orm_alias_seq *aliases, orm_expr **out, orm_error *err);
 #endif

@@ -98,19 +98,15 @@ static int detach_children(orm_uow *u, orm_instance *inst, const orm_mapper *m, 
     orm_update up = {.table = r->target->table, .ncolumns = r->npairs};
     up.columns = (const orm_column **)r->remote;
     up.values = RM_NEW_ARRAY(a, orm_expr *, r->npairs);
-    for (size_t k = 0; k < r->npairs; k++) {
-        up.values[k] = orm_expr_param(a, orm_null(), r->remote[k]);
-        up.where = orm_expr_and(a, up.where, orm_expr_col_eq(a, -1, r->remote[k],
-                                                             inst->committed[r->local[k]->index]));
-    }
-    orm_alias_seq seq = {1};
-    orm_expr *target;
-    int rc = orm_relationship_target_where(a, r, -1, &seq, &target, u->s->err);
-    if (rc) return rc;
-    up.where = orm_expr_and(a, up.where, target);
+    for (size_t k = 0; k < r->npairs; k++) up.values[k] = orm_expr_param(a, orm_null(), r->remote[k]);
+    orm_alias_seq seq = {.next = 1};
+    orm_join_ends ends = {.parent_row = inst->committed, .target = -1};
+    orm_rel_join j;
+    orm_relationship_join(a, r, &ends, &seq, &j);
+    up.where = orm_expr_and(a, j.link, j.target_where);
     orm_compiled c;
-    if ((rc = orm_compile_update(dialect(u), &up, a, &c, u->s->err))) return rc;
-    rc = run(u, &c, NULL);
+    int rc = orm_compile_update(dialect(u), &up, a, &c, u->s->err);
+    if (!rc) rc = run(u, &c, NULL);
     if (rc == ORM_E_CONFLICT)
         return orm_error_set(u->s->err, ORM_E_CONFLICT,
                              "%s still has %s, whose %s cannot be NULL: delete them first or "

@@ -70,14 +70,6 @@ static void collect(rm_arena *a, unsigned gen, orm_instance *inst, orm_instance 
     (*list)[(*n)++] = inst;
 }
 
-/* The relationship's own extra condition (custom join "where") and the
- * target's polymorphic identity, over the target at alias. */
-static int target_conditions(lctx *L, const orm_relationship *r, int alias, orm_alias_seq *seq,
-                             orm_expr **out)
-{
-    return orm_relationship_target_where(L->a, r, alias, seq, out, L->s->err);
-}
-
 static void add_join(rm_arena *a, orm_select *sel, const orm_table *t, int alias, orm_expr *on)
 {
     sel->joins = rm_arena_realloc(a, sel->joins, sel->njoins * sizeof *sel->joins,
@@ -122,24 +114,21 @@ static void plan_segments(rm_arena *a, plan *p, const orm_include *inc, size_t n
 
 /* Add the plan's LEFT JOINs, columns and collection orders to sel, whose
  * base mapper's table is at base_alias. */
-static int apply_plan(lctx *L, plan *p, orm_select *sel, int base_alias, orm_alias_seq *seq)
+static void apply_plan(lctx *L, plan *p, orm_select *sel, int base_alias, orm_alias_seq *seq)
 {
     p->width = sel->ncolumns;
     for (size_t i = 0; i < p->n; i++) {
         seg *sg = &p->segs[i];
         const orm_relationship *r = sg->node->rel;
         int pa = sg->parent < 0 ? base_alias : p->segs[sg->parent].alias;
-        orm_expr *extra;
-        int rc = target_conditions(L, r, sg->alias, seq, &extra);
-        if (rc) return rc;
+        orm_join_ends ends = {.parent = pa, .target = sg->alias, .secondary = sg->alias + 1};
+        orm_rel_join j;
+        orm_relationship_join(L->a, r, &ends, seq, &j);
         if (r->direction == ORM_MANY_TO_MANY) {
-            int sa = sg->alias + 1;
-            add_join(L->a, sel, r->secondary, sa, orm_expr_columns_eq(L->a, r->npairs, r->sec_local, sa, r->local, pa));
-            add_join(L->a, sel, r->target->table, sg->alias,
-                     orm_expr_and(L->a, orm_expr_columns_eq(L->a, r->npairs, r->remote, sg->alias, r->sec_remote, sa), extra));
+            add_join(L->a, sel, r->secondary, ends.secondary, j.link);
+            add_join(L->a, sel, r->target->table, sg->alias, orm_expr_and(L->a, j.secondary_on, j.target_where));
         } else {
-            add_join(L->a, sel, r->target->table, sg->alias,
-                     orm_expr_and(L->a, orm_expr_columns_eq(L->a, r->npairs, r->remote, sg->alias, r->local, pa), extra));
+            add_join(L->a, sel, r->target->table, sg->alias, orm_expr_and(L->a, j.link, j.target_where));
         }
         sg->offset = sel->ncolumns;
         add_columns(L->a, sel, r->target->table, sg->alias);
@@ -150,7 +139,6 @@ static int apply_plan(lctx *L, plan *p, orm_select *sel, int base_alias, orm_ali
         }
     }
     p->width = sel->ncolumns;
-    return 0;
 }
 
 /* Decode the joined segments of one row, given its base instance. */
@@ -209,7 +197,7 @@ typedef struct selectin_state {
     keyed **buckets;
     size_t nbuckets;
     size_t key_offset;       /* where the key values start in a row */
-    orm_column **key_cols;   /* their columns (r->remote, or r->sec_local for many-to-many) */
+    orm_column *const *key_cols; /* their columns (r->remote, or r->sec_local for many-to-many) */
 } selectin_state;
 
 static void attach(lctx *L, orm_instance *child, const orm_value *row, void *ud)
@@ -271,7 +259,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     bool m2m = r->direction == ORM_MANY_TO_MANY;
     selectin_state st = {.r = r, .nbuckets = next_pow2(n * 2 + 1)};
     st.buckets = RM_NEW_ARRAY(a, keyed *, st.nbuckets);
-    st.key_cols = m2m ? r->sec_local : r->remote;
+    st.key_cols = orm_relationship_near(r);
     /* distinct non-NULL parent keys; every parent's slot is loaded, maybe empty */
     orm_value **keys = RM_NEW_ARRAY(a, orm_value *, n ? n : 1);
     size_t nkeys = 0;
@@ -303,19 +291,22 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     const orm_dialect *d = orm_engine_dialect(L->s->engine);
     size_t chunk = ORM_SELECTIN_CHUNK;
     if ((size_t)d->max_params / (r->npairs + 1) < chunk) chunk = (size_t)d->max_params / (r->npairs + 1);
-    orm_alias_seq seq = {m2m ? 2 : 1};
+    orm_alias_seq seq = {.next = m2m ? 2 : 1};
     plan p = {.gen = ++L->map->generation};
     plan_segments(a, &p, node->children, node->nchildren, -1, &seq);
     for (size_t from = 0; from < nkeys; from += chunk) {
         size_t to = from + chunk < nkeys ? from + chunk : nkeys;
         orm_select sel = {.from = r->target->table, .alias = 0};
         add_columns(a, &sel, r->target->table, 0);
+        orm_alias_seq sub = seq;
+        orm_join_ends ends = {.parent = ORM_JOIN_NO_PARENT, .target = 0, .secondary = 1};
+        orm_rel_join j;
+        orm_relationship_join(a, r, &ends, &sub, &j);
         int key_alias = 0;
         if (m2m) {
             key_alias = 1;
             sel.joins = RM_NEW(a, orm_join);
-            sel.joins[0] = (orm_join){ORM_JOIN_INNER, r->secondary, 1,
-                                      orm_expr_columns_eq(a, r->npairs, r->sec_remote, 1, r->remote, 0), NULL};
+            sel.joins[0] = (orm_join){ORM_JOIN_INNER, r->secondary, 1, j.secondary_on, r};
             sel.njoins = 1;
             st.key_offset = sel.ncolumns;
             sel.columns = rm_arena_realloc(a, sel.columns, sel.ncolumns * sizeof *sel.columns,
@@ -323,16 +314,13 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
             for (size_t k = 0; k < r->npairs; k++)
                 sel.columns[sel.ncolumns++] = orm_expr_column(a, 1, r->sec_local[k]);
         }
-        orm_expr *extra;
-        orm_alias_seq sub = seq;
-        int rc = target_conditions(L, r, 0, &sub, &extra);
-        if (rc) return rc;
-        sel.where = orm_expr_and(a, key_in(L, &st, key_alias, keys, from, to, chunk), extra);
+        sel.where = orm_expr_and(a, key_in(L, &st, key_alias, keys, from, to, chunk), j.target_where);
         size_t no;
         orm_order_item *order = orm_relationship_order(a, r, 0, &no);
         add_order(a, &sel, order, no);
-        if ((rc = apply_plan(L, &p, &sel, 0, &sub))) return rc;
-        if ((rc = run_plan(L, &sel, r->target, &p, attach, &st))) return rc;
+        apply_plan(L, &p, &sel, 0, &sub);
+        int rc = run_plan(L, &sel, r->target, &p, attach, &st);
+        if (rc) return rc;
     }
     /* the next level: the distinct targets loaded */
     unsigned gen = ++L->map->generation;
@@ -445,8 +433,9 @@ int orm_load_page(orm_session *s, const orm_schema *schema, const orm_query *q, 
             sel.order[sel.norder++] = (orm_order_item){own ? e : sel.columns[x++], base.order[i].desc};
         }
     }
-    int rc = apply_plan(&L, &p, &sel, 0, &seq);
-    if (rc || (rc = run_plan(&L, &sel, q->mapper, &p, add_top, &tr))) return rc;
+    apply_plan(&L, &p, &sel, 0, &seq);
+    int rc = run_plan(&L, &sel, q->mapper, &p, add_top, &tr);
+    if (rc) return rc;
     return finish_level(&L, out->items, out->n, inc, ninc, &p, -1);
 }
 

@@ -34,9 +34,9 @@ static int run_select(orm_session *s, const orm_select *sel, orm_result *out)
 /* A LEFT JOIN already made for the relationship path prefix, or a new one. */
 /* A LEFT JOIN already made for r from parent_alias, or a new one: the
  * column pairs and what r's target rows must satisfy (a target outside it
- * sorts as a NULL). Returns the target's alias, or -1 with err set. */
+ * sorts as a NULL; r is many-to-one). Returns the target's alias. */
 static int join_for(orm_query *q, rm_arena *a, const orm_relationship *r, int parent_alias,
-                    orm_alias_seq *aliases, orm_error *err)
+                    orm_alias_seq *aliases)
 {
     for (size_t i = 0; i < q->njoins; i++) {
         const orm_expr *on = q->joins[i].on; /* first pair: target.remote = parent.local */
@@ -44,11 +44,12 @@ static int join_for(orm_query *q, rm_arena *a, const orm_relationship *r, int pa
         if (q->joins[i].via == r && on->right->u.col.alias == parent_alias) return q->joins[i].alias;
     }
     int t = aliases->next++;
-    orm_expr *on = orm_expr_columns_eq(a, r->npairs, r->remote, t, r->local, parent_alias), *target;
-    if (orm_relationship_target_where(a, r, t, aliases, &target, err)) return -1;
+    orm_join_ends ends = {.parent = parent_alias, .target = t};
+    orm_rel_join j;
+    orm_relationship_join(a, r, &ends, aliases, &j);
     q->joins = rm_arena_realloc(a, q->joins, q->njoins * sizeof *q->joins,
                                 (q->njoins + 1) * sizeof *q->joins);
-    q->joins[q->njoins++] = (orm_join){ORM_JOIN_LEFT, r->target->table, t, orm_expr_and(a, on, target), r};
+    q->joins[q->njoins++] = (orm_join){ORM_JOIN_LEFT, r->target->table, t, orm_expr_and(a, j.link, j.target_where), r};
     return t;
 }
 
@@ -75,7 +76,7 @@ static int sort_key(orm_query *q, rm_arena *a, char *key, orm_alias_seq *aliases
                               : "unknown relationship \"%s\"", key);
             return ORM_E_INVALID;
         }
-        if ((alias = join_for(q, a, r, alias, aliases, err)) < 0) return ORM_E_INTERNAL;
+        alias = join_for(q, a, r, alias, aliases);
         m = r->target;
         key = dot + 1;
     }
@@ -235,29 +236,22 @@ int orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_value *par
                     orm_alias_seq *aliases, orm_expr **out, orm_error *err)
 {
     bool m2m = r->direction == ORM_MANY_TO_MANY;
-    int sec = m2m ? aliases->next++ : alias;
-    orm_expr *w = NULL;
-    for (size_t k = 0; k < r->npairs; k++) {
-        orm_value v = parent_row[r->local[k]->index];
-        if (v.kind == ORM_V_NULL) {
-            *out = orm_expr_const(a, false);
-            return 0;
-        }
-        w = orm_expr_and(a, w, orm_expr_col_eq(a, sec, m2m ? r->sec_local[k] : r->remote[k], v));
+    orm_join_ends ends = {.parent_row = parent_row, .target = alias, .secondary = m2m ? aliases->next++ : alias};
+    orm_rel_join j;
+    orm_relationship_join(a, r, &ends, aliases, &j);
+    if (j.link->op == ORM_OP_FALSE) { /* a NULL parent key: no row is related */
+        *out = j.link;
+        return 0;
     }
-    if (m2m) {
+    orm_expr *w = j.link;
+    if (m2m) { /* EXISTS (SELECT 1 FROM secondary WHERE link AND secondary_on) */
         orm_select *sub = RM_NEW(a, orm_select);
-        *sub = (orm_select){.from = r->secondary, .alias = sec, .flags = ORM_SELECT_ONE};
-        for (size_t k = 0; k < r->npairs; k++)
-            w = orm_expr_and(a, w, orm_expr_binary(a, ORM_OP_EQ, orm_expr_column(a, sec, r->sec_remote[k]),
-                                                   orm_expr_column(a, alias, r->remote[k])));
-        sub->where = w;
+        *sub = (orm_select){.from = r->secondary, .alias = ends.secondary, .flags = ORM_SELECT_ONE,
+                            .where = orm_expr_and(a, w, j.secondary_on)};
         w = orm_expr_exists(a, sub);
     }
-    orm_expr *target;
-    int rc = orm_relationship_target_where(a, r, alias, aliases, &target, err);
-    *out = orm_expr_and(a, w, target);
-    return rc;
+    *out = orm_expr_and(a, w, j.target_where);
+    return 0;
 }
 
 int orm_get(orm_session *s, const orm_mapper *m, const orm_value *pk, orm_value **row)

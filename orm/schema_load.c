@@ -1207,24 +1207,49 @@ static int read_sources(loadctx *C, const char *path, const char *text, const ch
     return 0;
 }
 
-/* A custom join's "where" is a filter over the target: parse it once now so
- * a bad one is a start-up error naming the relationship, not a request's. */
-static int check_join_filters(orm_loader *L)
+/* Compile r's target_where template (join.h): its join "where" parsed once
+ * now, so a bad one is a start-up error naming the relationship, not a
+ * request's. A "where" that goes through other relationships needs their
+ * templates first: compile those (depth first) and parse again; a circle of
+ * them is an error. */
+static int compile_join(orm_loader *L, const orm_relspec *rs, size_t depth)
+{
+    orm_relationship *r = rs->rel;
+    for (;;) {
+        if (r->compiled) return 0;
+        if (depth > L->nrels)
+            return orm_loader_fail(L, &rs->origin, rm_arena_sprintf(L->tmp, "relationships.%s.join.where", r->name),
+                                   "the join's where reaches back to relationship %s through other "
+                                   "relationships' joins", r->name);
+        orm_expr *e = NULL;
+        orm_alias_seq seq = {.next = 1};
+        if (r->join_where) {
+            orm_error ferr;
+            orm_error_init(&ferr, L->tmp);
+            if (orm_filter_parse(L->s->arena, r->target, r->join_where, 0, &seq, "", &e, &ferr)) {
+                const char *ptr = ferr.nfields ? ferr.fields[0].pointer : "";
+                return orm_loader_fail(L, &rs->origin,
+                                       rm_arena_sprintf(L->tmp, "relationships.%s.join.where%s", r->name, ptr),
+                                       "%s", ferr.nfields ? ferr.fields[0].message : ferr.detail);
+            }
+        }
+        if (!seq.uncompiled) {
+            orm_join_compile(L->s->arena, r, e, seq.next);
+            return 0;
+        }
+        for (size_t i = 0; i < L->nrels; i++)
+            if (L->rels[i].rel == seq.uncompiled) {
+                int rc = compile_join(L, &L->rels[i], depth + 1);
+                if (rc) return rc;
+            }
+    }
+}
+
+static int compile_joins(orm_loader *L)
 {
     for (size_t i = 0; i < L->nrels; i++) {
-        const orm_relspec *rs = &L->rels[i];
-        const orm_relationship *r = rs->rel;
-        if (!r->join_where) continue;
-        orm_error ferr;
-        orm_error_init(&ferr, L->tmp);
-        orm_alias_seq seq = {1};
-        orm_expr *e;
-        if (orm_filter_parse(L->tmp, r->target, r->join_where, 0, &seq, "", &e, &ferr)) {
-            const char *ptr = ferr.nfields ? ferr.fields[0].pointer : "";
-            return orm_loader_fail(L, &rs->origin, rm_arena_sprintf(L->tmp, "relationships.%s.join.where%s",
-                                                                    r->name, ptr),
-                                   "%s", ferr.nfields ? ferr.fields[0].message : ferr.detail);
-        }
+        int rc = compile_join(L, &L->rels[i], 0);
+        if (rc) return rc;
     }
     return 0;
 }
@@ -1246,7 +1271,7 @@ static int load(const char *path, const char *text, const char *source, orm_sche
     if (!rc) rc = orm_loader_resolve_foreign_keys(&C.L);
     if (!rc) rc = orm_loader_sort_tables(&C.L);
     if (!rc) rc = orm_loader_resolve_relationships(&C.L);
-    if (!rc) rc = check_join_filters(&C.L);
+    if (!rc) rc = compile_joins(&C.L);
     rm_arena_destroy(C.L.tmp);
     if (rc) {
         orm_schema_free(C.L.s);

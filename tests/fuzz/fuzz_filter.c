@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rm_arena *a = rm_arena_new();
     orm_error err;
     orm_error_init(&err, a);
-    orm_alias_seq seq = {1};
+    orm_alias_seq seq = {.next = 1};
     orm_expr *e = NULL;
     int rc = orm_filter_parse(a, m, j, 0, &seq, "/filter", &e, &err);
     if (rc) {

@@ -41,6 +41,18 @@ static rt_response *get_ok(const rt_server *s, const char *path)
     return r;
 }
 
+/* The "id"s of a list answer's data, comma-separated, into buf. */
+static const char *data_ids(const rt_response *r, char *buf, size_t size)
+{
+    size_t i;
+    json_t *o;
+    buf[0] = '\0';
+    json_array_foreach(rt_json_at(r, "data"), i, o)
+        snprintf(buf + strlen(buf), size - strlen(buf), "%s%lld", i ? "," : "",
+                 (long long)json_integer_value(json_object_get(o, "id")));
+    return buf;
+}
+
 /* Key values (as text) of the objects in a (array of objects | object | null). */
 static void collect_keys(const json_t *v, const char *pk, char keys[][32], size_t *n)
 {
@@ -197,17 +209,52 @@ START_TEST(sort_through_a_join_where)
     rt_server s;
     rt_server_start(&s, "tests/http/schemas/where.json", "tests/http/schemas/where.seed.json", NULL);
     rt_response *r = get_ok(&s, "/api/orders?sort=customer.name&fields=id");
-    char ids[64] = "";
-    size_t i;
-    json_t *o;
-    json_array_foreach(rt_json_at(r, "data"), i, o)
-        snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "%s%lld", i ? "," : "",
-                 (long long)json_integer_value(json_object_get(o, "id")));
-    ck_assert_str_eq(ids, "2,4,3,1"); /* NULLs first (supplier, no party), then bob, carol */
+    char ids[64];
+    ck_assert_str_eq(data_ids(r, ids, sizeof ids), "2,4,3,1"); /* NULLs first (supplier, no party), then bob, carol */
     rt_response_free(r);
     r = get_ok(&s, "/api/orders/2?include=customer");
     ck_assert_msg(json_is_null(rt_json_at(r, "customer")), "%s", r->body);
     rt_response_free(r);
+    rt_server_stop(&s);
+}
+END_TEST
+
+/* A join "where" that goes through another relationship with a "where"
+ * (Team.gold_members: people with a gold badge, through Person.gold_badges):
+ * its template is compiled after the one it needs. */
+START_TEST(custom_join_through_a_join_where)
+{
+    check_schema("tests/http/schemas/where_nested.json", "tests/http/schemas/where_nested.seed.json");
+}
+END_TEST
+
+/* Deleting a team detaches only the people its gold_members reaches: the
+ * UPDATE's EXISTS names people's own columns by table (unqualified, "id"
+ * inside the subquery was badges.id: badge 10 of person 10 made everyone
+ * gold). */
+START_TEST(delete_detaches_through_a_join_where)
+{
+    rt_server s;
+    rt_server_start(&s, "tests/http/schemas/where_nested.json", "tests/http/schemas/where_nested.seed.json", NULL);
+    static const struct { const char *path, *ids; } reach[] = {
+        {"/api/teams/1/gold_members", "10"},  /* ben's badge is silver */
+        {"/api/teams/2/gold_members", "13"},  /* once, though dee has two gold badges */
+        {"/api/teams?filter=%7B%22gold_members%22:%7B%22any%22:%7B%22name%22:%22ben%22%7D%7D%7D", ""},
+    };
+    for (size_t i = 0; i < sizeof reach / sizeof reach[0]; i++) {
+        rt_response *g = get_ok(&s, reach[i].path);
+        char ids[64];
+        ck_assert_msg(!strcmp(data_ids(g, ids, sizeof ids), reach[i].ids), "%s: %s, not %s", reach[i].path,
+                      ids, reach[i].ids);
+        rt_response_free(g);
+    }
+    rt_response *r = rt_request(&s, "DELETE", "/api/teams/1", NULL, NULL, NULL);
+    RT_ASSERT_STATUS(r, 204);
+    rt_response_free(r);
+    char *left = rt_db_scalar(&s, "SELECT group_concat(id || ':' || coalesce(team_id, 'null'), ',') "
+                                  "FROM (SELECT * FROM people ORDER BY id)");
+    ck_assert_str_eq(left, "10:null,11:1,12:2,13:2");
+    free(left);
     rt_server_stop(&s);
 }
 END_TEST
@@ -290,6 +337,8 @@ Suite *http_rel_paths_suite(void)
     tcase_add_test(tc, kinds_every_kind);
     tcase_add_test(tc, custom_join_with_where);
     tcase_add_test(tc, sort_through_a_join_where);
+    tcase_add_test(tc, custom_join_through_a_join_where);
+    tcase_add_test(tc, delete_detaches_through_a_join_where);
     tcase_add_test(tc, delete_detaches_once);
     tcase_add_test(tc, sibling_columns_are_unknown);
     suite_add_tcase(s, tc);

@@ -34,7 +34,7 @@ static const char *where(const char *res, const char *filter, orm_compiled *c, o
     ck_assert_msg(j != NULL, "bad test JSON %s", filter);
     orm_error_init(err, A);
     const orm_mapper *m = orm_schema_resource(S, res);
-    orm_alias_seq seq = {1};
+    orm_alias_seq seq = {.next = 1};
     orm_expr *e = NULL;
     int rc = orm_filter_parse(A, m, j, 0, &seq, "/filter", &e, err);
     json_decref(j);
