@@ -1,14 +1,15 @@
-/* relationship.c: the resolution step of schema loading, once every table,
- * column and mapper exists (schema_load.c builds them): foreign keys are
+/* relationship.c: the resolution phases of schema loading, run by
+ * schema_load.c once every table, column and mapper exists
+ * (schema_columns.c and schema_mappers.c build them): foreign keys are
  * bound to the columns they reference, tables are put in dependency order
  * (referenced first, as metadata.create_all() does), and each relationship
  * gets its direction and join columns the way SQLAlchemy infers them from
  * foreign keys (or from "secondary", "join" and "remote_side"), then its
  * back_populates partner. Errors name the file, the entity or table and
- * the key, like every schema error. */
+ * the key, like every schema error (schema_loader.c). */
 #include <string.h>
 
-#include "orm/schema_int.h"
+#include "orm/schema_load_int.h"
 
 /* ---- foreign keys ------------------------------------------------------------------ */
 
@@ -363,13 +364,6 @@ static int resolve_one(orm_loader *L, orm_relspec *rs)
 
 /* ---- back_populates --------------------------------------------------------------------- */
 
-static bool isa(const orm_mapper *m, const orm_mapper *ancestor)
-{
-    for (; m; m = m->inherits)
-        if (m == ancestor) return true;
-    return false;
-}
-
 static bool mirrors(orm_direction a, orm_direction b)
 {
     return (a == ORM_MANY_TO_MANY && b == ORM_MANY_TO_MANY) ||
@@ -408,7 +402,7 @@ static int pair(orm_loader *L, orm_relspec *rs)
         return orm_loader_fail(L, &rs->origin, path, "entity %s has no relationship \"%s\"%s", r->target->name,
                                r->back_populates,
                                orm_loader_suggest(L, r->back_populates, relationship_names(L, r->target)));
-    if (!isa(r->parent, rev->target))
+    if (!orm_loader_isa(r->parent, rev->target))
         return orm_loader_fail(L, &rs->origin, path, "%s.%s refers to entity %s, not %s", rev->parent->name,
                                rev->name, rev->target->name, r->parent->name);
     if (rev->back_populates && strcmp(rev->back_populates, r->name) != 0)

@@ -1,7 +1,10 @@
-/* schema_int.h: the loader's private state, shared by schema_load.c (JSON →
- * tables, columns, mappers, relationship options) and relationship.c
- * (foreign keys, table order, relationship directions and pairs). Not part
- * of the ORM's public interface: nothing outside these two files includes it.
+/* schema_int.h: the loader's private state (orm_loader) and the helpers
+ * every step of schema loading shares (schema_loader.c): the error message
+ * format, suggestions, typed JSON members, name rules and small look-ups.
+ * The bottom layer of loading: schema_load.c (the phases), schema_columns.c,
+ * schema_mappers.c and relationship.c all call down into it, and it calls
+ * none of them. Not part of the ORM's public interface: nothing outside
+ * those files includes it.
  *
  * Everything here lives in the loader's scratch arena (L->tmp) and is gone
  * once orm_schema_load() returns; what the schema keeps lives in s->arena. */
@@ -59,6 +62,8 @@ typedef struct orm_loader {
     size_t nrels, caprels;
 } orm_loader;
 
+/* ---- errors and suggestions ---- */
+
 /* Set err to ORM_E_SCHEMA with "SOURCE: WHAT: PATH: message"; the WHAT part
  * is left out when o->what is NULL, the PATH part when path is NULL.
  * Returns ORM_E_SCHEMA. */
@@ -69,11 +74,61 @@ int orm_loader_fail(orm_loader *L, const orm_origin *o, const char *path, const 
  * two edits, else "" (for "unknown ..." messages; scratch arena).
  * cands is NULL-terminated. */
 const char *orm_loader_suggest(orm_loader *L, const char *word, const char *const *cands);
-/* The mappers' names, NULL-terminated (scratch arena), for suggestions. */
-const char *const *orm_loader_entity_names(orm_loader *L);
+/* "a, b, c" from a NULL-terminated list (scratch arena). */
+const char *orm_loader_list_text(orm_loader *L, const char *const *list);
+/* word is one of the NULL-terminated list. */
+bool orm_loader_in_list(const char *word, const char *const *list);
+/* Letters, digits and '_', not starting with a digit: safe as an SQL
+ * identifier, a JSON member and a URL segment. */
+bool orm_loader_is_ident(const char *s);
+
+/* ---- typed members of a schema object ----
+ * Each reads obj's member key, reports a wrong kind at "prefix.key" (key
+ * alone when prefix is NULL) and returns 0 or ORM_E_SCHEMA. Strings and
+ * objects are borrowed from the document. */
+
+/* "prefix.key", or key alone when prefix is NULL (scratch arena). */
+const char *orm_loader_subpath(orm_loader *L, const char *prefix, const char *key);
+/* Every key of obj must be in allowed (NULL-terminated); an unknown one
+ * is refused with a suggestion. */
+int orm_loader_check_keys(orm_loader *L, const orm_origin *o, const char *prefix, json_t *obj,
+                          const char *const *allowed);
+/* Optional boolean; *out is left alone when absent. */
+int orm_loader_get_bool(orm_loader *L, const orm_origin *o, const char *prefix, json_t *obj,
+                        const char *key, bool *out);
+/* Optional non-empty string; *out = NULL when absent. */
+int orm_loader_get_string(orm_loader *L, const orm_origin *o, const char *prefix, json_t *obj,
+                          const char *key, const char **out);
+/* Optional integer within [lo, hi]; *present tells whether given. */
+int orm_loader_get_int(orm_loader *L, const orm_origin *o, const char *prefix, json_t *obj,
+                       const char *key, int lo, int hi, int *out, bool *present);
+/* Optional object; *out = NULL when absent. */
+int orm_loader_get_object(orm_loader *L, const orm_origin *o, const char *prefix, json_t *obj,
+                          const char *key, json_t **out);
+/* v, a column name or a non-empty array of them, → *out, an array of *n
+ * names (scratch arena); errors are reported at path. */
+int orm_loader_get_name_list(orm_loader *L, const orm_origin *o, const char *path, json_t *v,
+                             const char ***out, size_t *n);
+
+/* ---- look-ups and checks ---- */
 
 /* The loader declaration of table t, or NULL. */
 orm_tdecl *orm_loader_tdecl(orm_loader *L, const orm_table *t);
+/* The mappers' names, NULL-terminated (scratch arena), for suggestions. */
+const char *const *orm_loader_entity_names(orm_loader *L);
+/* The base of m's inheritance hierarchy (m itself when it inherits nothing). */
+orm_mapper *orm_loader_root(orm_mapper *m);
+/* m is ancestor or inherits from it (at any depth). */
+bool orm_loader_isa(const orm_mapper *m, const orm_mapper *ancestor);
+
+/* Columns of the same type family (integer and bigint are interchangeable). */
+bool orm_types_compatible(orm_type a, orm_type b);
+
+/* A literal j for column c (a default, a choice, a polymorphic identity) →
+ * *out, canonical and in the schema arena, checked against the column's
+ * rules (length, choices, min/max). Errors are reported at o/path. */
+int orm_loader_convert_literal(orm_loader *L, const orm_origin *o, const char *path, orm_column *c,
+                               json_t *j, orm_value *out);
 
 /* Check a sort string ("name,-id", as ?sort takes it) against table t's
  * columns; on success *canon gets the string without blanks (arena). When
@@ -82,14 +137,5 @@ orm_tdecl *orm_loader_tdecl(orm_loader *L, const orm_table *t);
 int orm_loader_check_order(orm_loader *L, const orm_origin *o, const char *path,
                            const char *order, const orm_table *t, bool api_only,
                            const char **canon);
-
-/* Columns of the same type family (integer and bigint are interchangeable). */
-bool orm_types_compatible(orm_type a, orm_type b);
-
-/* relationship.c: run in this order once every table, column and mapper is
- * built. Each returns 0 or ORM_E_SCHEMA (err filled). */
-int orm_loader_resolve_foreign_keys(orm_loader *L);
-int orm_loader_sort_tables(orm_loader *L);      /* fills s->tables */
-int orm_loader_resolve_relationships(orm_loader *L);
 
 #endif

@@ -1,0 +1,57 @@
+/* schema_load_int.h: the loading phases and the declarations they walk,
+ * shared by schema_load.c (which reads the files, collects the
+ * declarations and runs the phases in order), schema_columns.c,
+ * schema_mappers.c and relationship.c (which implement them). Private
+ * to those files, like schema_int.h below it.
+ *
+ * The phases, in the order orm_schema_load() runs them; each returns 0 or
+ * ORM_E_SCHEMA (err filled) and the first error stops loading:
+ *   collect        schema_load.c      entities and plain tables of every file
+ *   inheritance    schema_mappers.c   "inherits" linked, depths computed
+ *   tables         schema_columns.c   tables and columns, bases first
+ *   mappers        schema_mappers.c   resource options, polymorphism, visible columns
+ *   relationships  schema_mappers.c   each relationship's declared options
+ *   foreign keys, table order, relationship directions and pairs: relationship.c
+ *   join filters   schema_load.c      each custom join's "where" parsed once */
+#ifndef ORM_SCHEMA_LOAD_INT_H
+#define ORM_SCHEMA_LOAD_INT_H
+
+#include "orm/schema_int.h"
+
+/* One entity or plain-table declaration, in the order of the files. */
+typedef struct orm_decl {
+    bool entity;                  /* "entities" member, else "tables" member */
+    const char *name;             /* entity or table name (borrowed from the doc) */
+    json_t *json;                 /* its object (borrowed) */
+    orm_origin origin;
+    orm_mapper *m;                /* entities: the mapper */
+    int depth;                    /* entities: inheritance depth, 0 = base */
+    size_t col_first, col_end;    /* inheriting entities: the table columns they add */
+} orm_decl;
+
+typedef struct orm_loadctx {
+    orm_loader L;                 /* first: what relationship.c and the helpers see */
+    orm_decl *decls;
+    size_t ndecls, capdecls;
+    int maxdepth;
+} orm_loadctx;
+
+/* schema_mappers.c */
+/* A new mapper for entity d, registered by name (duplicates across files
+ * refused), with the resource defaults; sets d->m. */
+int orm_loader_add_mapper(orm_loadctx *C, orm_decl *d);
+int orm_loader_link_inheritance(orm_loadctx *C);
+int orm_loader_build_mappers(orm_loadctx *C);
+int orm_loader_build_relationships(orm_loadctx *C);
+
+/* schema_columns.c: every table with its columns, primary key and
+ * autoincrement (needs the inheritance depths). */
+int orm_loader_build_tables(orm_loadctx *C);
+
+/* relationship.c: run in this order once every table, column and mapper is
+ * built. */
+int orm_loader_resolve_foreign_keys(orm_loader *L);
+int orm_loader_sort_tables(orm_loader *L);      /* fills s->tables */
+int orm_loader_resolve_relationships(orm_loader *L);
+
+#endif

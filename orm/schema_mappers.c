@@ -1,0 +1,416 @@
+/* schema_mappers.c: the mapper phases of schema loading. Each entity
+ * becomes a mapper (registered while the files are collected), linked to
+ * the one it inherits from; once the tables exist it gets its resource
+ * options (resource, methods, page sizes, default_order, permissions,
+ * row_filter), its polymorphic discriminator and identity, and the
+ * columns it shows; then its relationships are read as declared (target,
+ * secondary, join, cascade, lazy, ...). Direction and join columns come
+ * after, in relationship.c. Errors go through schema_loader.c. */
+#include <ctype.h>
+#include <limits.h>
+#include <string.h>
+
+#include "orm/schema_load_int.h"
+
+/* ---- entities and inheritance ------------------------------------------------------ */
+
+int orm_loader_add_mapper(orm_loadctx *C, orm_decl *d)
+{
+    orm_loader *L = &C->L;
+    orm_schema *s = L->s;
+    orm_mapper *prev = rm_strmap_get(&s->mappers_by_name, d->name);
+    if (prev)
+        return orm_loader_fail(L, &d->origin, NULL, "entity declared twice (also in %s)", prev->source);
+    orm_mapper *m = RM_NEW(s->arena, orm_mapper);
+    m->name = rm_arena_strdup(s->arena, d->name);
+    m->source = rm_arena_strdup(s->arena, d->origin.source);
+    m->methods = ORM_ALLOW_ALL;
+    m->page_size = 20;
+    m->max_page_size = 1000;
+    s->mappers = rm_arena_realloc(s->arena, s->mappers, s->nmappers * sizeof *s->mappers,
+                                  (s->nmappers + 1) * sizeof *s->mappers);
+    s->mappers[s->nmappers++] = m;
+    rm_strmap_put(&s->mappers_by_name, m->name, m);
+    d->m = m;
+    return 0;
+}
+
+/* Link each "inherits" to its parent mapper; refuse unknown parents and
+ * cycles; compute depths (bases 0). */
+int orm_loader_link_inheritance(orm_loadctx *C)
+{
+    orm_loader *L = &C->L;
+    for (size_t i = 0; i < C->ndecls; i++) {
+        orm_decl *d = &C->decls[i];
+        const char *parent;
+        if (!d->entity) continue;
+        if (orm_loader_get_string(L, &d->origin, NULL, d->json, "inherits", &parent)) return ORM_E_SCHEMA;
+        if (!parent) continue;
+        d->m->inherits = rm_strmap_get(&L->s->mappers_by_name, parent);
+        if (!d->m->inherits)
+            return orm_loader_fail(L, &d->origin, "inherits", "unknown entity \"%s\"%s", parent,
+                                   orm_loader_suggest(L, parent, orm_loader_entity_names(L)));
+    }
+    for (size_t i = 0; i < C->ndecls; i++) {
+        orm_decl *d = &C->decls[i];
+        if (!d->entity) continue;
+        int depth = 0;
+        for (orm_mapper *p = d->m->inherits; p; p = p->inherits)
+            if (++depth > (int)L->s->nmappers || p == d->m)
+                return orm_loader_fail(L, &d->origin, "inherits", "inheritance cycle through \"%s\"",
+                                       d->m->inherits->name);
+        d->depth = depth;
+        if (depth > C->maxdepth) C->maxdepth = depth;
+    }
+    return 0;
+}
+
+/* ---- mapper options ---------------------------------------------------------------- */
+
+static const char *const method_names[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
+static const unsigned method_bits[] = {ORM_ALLOW_READ, ORM_ALLOW_CREATE, ORM_ALLOW_REPLACE,
+                                       ORM_ALLOW_UPDATE, ORM_ALLOW_DELETE};
+static const char *const permission_names[] = {"read", "create", "update", "delete", "*", NULL};
+
+/* A resource (URL segment): letters, digits, '_' and '-', not starting with
+ * '_' (reserved: /api/_batch) or '-'. */
+static bool is_segment(const char *s)
+{
+    if (!*s || *s == '_' || *s == '-') return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-') return false;
+    return true;
+}
+
+static int parse_methods(orm_loader *L, orm_decl *d)
+{
+    json_t *v = json_object_get(d->json, "methods"), *e;
+    size_t i;
+    if (!v) return 0;
+    if (!json_is_array(v)) return orm_loader_fail(L, &d->origin, "methods", "must be an array of %s",
+                                                  orm_loader_list_text(L, method_names));
+    d->m->methods = 0;
+    json_array_foreach(v, i, e) {
+        size_t k;
+        for (k = 0; method_names[k]; k++)
+            if (json_is_string(e) && strcmp(json_string_value(e), method_names[k]) == 0) break;
+        if (!method_names[k])
+            return orm_loader_fail(L, &d->origin, rm_arena_sprintf(L->tmp, "methods[%zu]", i),
+                                   "unknown method (one of %s)", orm_loader_list_text(L, method_names));
+        d->m->methods |= method_bits[k];
+    }
+    return 0;
+}
+
+static int parse_paging(orm_loader *L, orm_decl *d)
+{
+    bool given;
+    orm_mapper *m = d->m;
+    if (orm_loader_get_int(L, &d->origin, NULL, d->json, "page_size", 1, INT_MAX, &m->page_size, &given) ||
+        orm_loader_get_int(L, &d->origin, NULL, d->json, "max_page_size", 1, INT_MAX, &m->max_page_size,
+                           &given))
+        return ORM_E_SCHEMA;
+    if (m->max_page_size < m->page_size)
+        return orm_loader_fail(L, &d->origin, given ? "max_page_size" : "page_size",
+                               "page_size (%d) is greater than max_page_size (%d)", m->page_size,
+                               m->max_page_size);
+    return 0;
+}
+
+/* "permissions": {"role": ["read", "create", "update", "delete" | "*"]} (SPEC §6). */
+static int parse_permissions(orm_loader *L, orm_decl *d)
+{
+    const char *role;
+    json_t *perms, *v, *e;
+    size_t i;
+    if (orm_loader_get_object(L, &d->origin, NULL, d->json, "permissions", &perms)) return ORM_E_SCHEMA;
+    d->m->permissions = perms;
+    if (!perms) return 0;
+    json_object_foreach(perms, role, v) {
+        const char *path = rm_arena_sprintf(L->tmp, "permissions.%s", role);
+        if (!json_is_array(v))
+            return orm_loader_fail(L, &d->origin, path,
+                                   "must be an array of %s", orm_loader_list_text(L, permission_names));
+        json_array_foreach(v, i, e) {
+            if (!json_is_string(e) || !orm_loader_in_list(json_string_value(e), permission_names))
+                return orm_loader_fail(L, &d->origin, rm_arena_sprintf(L->tmp, "%s[%zu]", path, i),
+                                       "unknown permission (one of %s)",
+                                       orm_loader_list_text(L, permission_names));
+        }
+    }
+    return 0;
+}
+
+/* resource (unique URL segment; default: the table name, or an inheriting
+ * entity's own default table name), methods, paging, default_order,
+ * permissions, row_filter. */
+static int parse_resource_options(orm_loadctx *C, orm_decl *d)
+{
+    orm_loader *L = &C->L;
+    orm_mapper *m = d->m;
+    const char *res, *order;
+    if (orm_loader_get_string(L, &d->origin, NULL, d->json, "resource", &res)) return ORM_E_SCHEMA;
+    if (!res) res = m->inherits ? orm_default_table_name(L->tmp, m->name) : m->table->name;
+    if (!is_segment(res))
+        return orm_loader_fail(L, &d->origin, "resource",
+                               "\"%s\" is not a valid URL segment (letters, digits, _ and -, not starting with _ or -)", res);
+    orm_mapper *other = rm_strmap_get(&L->s->mappers_by_resource, res);
+    if (other)
+        return orm_loader_fail(L, &d->origin, "resource", "\"%s\" is already the resource of entity %s (%s)",
+                               res, other->name, other->source);
+    m->resource = rm_arena_strdup(L->s->arena, res);
+    rm_strmap_put(&L->s->mappers_by_resource, m->resource, m);
+    if (parse_methods(L, d) || parse_paging(L, d) || parse_permissions(L, d) ||
+        orm_loader_get_object(L, &d->origin, NULL, d->json, "row_filter", &m->row_filter) ||
+        orm_loader_get_string(L, &d->origin, NULL, d->json, "default_order", &order))
+        return ORM_E_SCHEMA;
+    if (order &&
+        orm_loader_check_order(L, &d->origin, "default_order", order, m->table, true, &m->default_order))
+        return ORM_E_SCHEMA;
+    return 0;
+}
+
+/* "polymorphic_on": a column of the base's table, declared on the base. */
+static int parse_polymorphic_on(orm_loadctx *C, orm_decl *d)
+{
+    orm_loader *L = &C->L;
+    const char *col;
+    if (orm_loader_get_string(L, &d->origin, NULL, d->json, "polymorphic_on", &col)) return ORM_E_SCHEMA;
+    if (!col) return 0;
+    if (d->m->inherits)
+        return orm_loader_fail(L, &d->origin, "polymorphic_on", "belongs on the base entity (%s)",
+                               orm_loader_root(d->m)->name);
+    d->m->polymorphic_on = orm_table_column(d->m->table, col);
+    if (!d->m->polymorphic_on)
+        return orm_loader_fail(L, &d->origin, "polymorphic_on", "table %s has no column \"%s\"",
+                               d->m->table->name, col);
+    return 0;
+}
+
+/* "polymorphic_identity" converted to the discriminator's type, unique in
+ * the hierarchy; an inheriting entity must have one. */
+static int parse_identity(orm_loadctx *C, orm_decl *d)
+{
+    orm_loader *L = &C->L;
+    orm_mapper *m = d->m, *root = orm_loader_root(m);
+    json_t *v = json_object_get(d->json, "polymorphic_identity");
+    m->polymorphic_on = root->polymorphic_on;
+    if (!v && !m->inherits) return 0;
+    if (!root->polymorphic_on)
+        return orm_loader_fail(L, &d->origin, v ? "polymorphic_identity" : "inherits",
+                               "the base entity %s has no \"polymorphic_on\" column", root->name);
+    if (!v) return orm_loader_fail(L, &d->origin, "polymorphic_identity",
+                                   "missing (an inheriting entity needs one)");
+    if (json_is_null(v)) return orm_loader_fail(L, &d->origin, "polymorphic_identity", "cannot be null");
+    if (orm_loader_convert_literal(L, &d->origin, "polymorphic_identity", m->polymorphic_on, v,
+                                   &m->polymorphic_identity))
+        return ORM_E_SCHEMA;
+    m->has_identity = true;
+    for (size_t i = 0; i < L->s->nmappers; i++) {
+        orm_mapper *o = L->s->mappers[i];
+        if (o != m && o->has_identity && orm_loader_root(o) == root &&
+            orm_value_eq(&o->polymorphic_identity, &m->polymorphic_identity))
+            return orm_loader_fail(L, &d->origin, "polymorphic_identity", "entity %s has the same identity",
+                                   o->name);
+    }
+    return 0;
+}
+
+/* Columns each mapper of an inheritance hierarchy shows: the base's and
+ * those its own line of ancestors added (a Manager does not show an
+ * Engineer's columns). Mappers outside hierarchies keep visible = NULL. */
+static void mark_visible_columns(orm_loadctx *C)
+{
+    for (size_t i = 0; i < C->ndecls; i++) {
+        orm_decl *d = &C->decls[i];
+        if (!d->entity || (!d->m->inherits && !d->m->polymorphic_on)) continue;
+        size_t n = d->m->table->ncolumns;
+        bool *vis = RM_NEW_ARRAY(C->L.s->arena, bool, n);
+        for (size_t k = 0; k < n; k++) vis[k] = true;
+        for (size_t j = 0; j < C->ndecls; j++) {
+            orm_decl *o = &C->decls[j];
+            if (!o->entity || o->m->table != d->m->table || orm_loader_isa(d->m, o->m)) continue;
+            for (size_t k = o->col_first; k < o->col_end; k++) vis[k] = false;
+        }
+        d->m->visible = vis;
+    }
+}
+
+int orm_loader_build_mappers(orm_loadctx *C)
+{
+    for (size_t i = 0; i < C->ndecls; i++) {
+        orm_decl *d = &C->decls[i];
+        if (!d->entity) continue;
+        if (parse_resource_options(C, d) || parse_polymorphic_on(C, d)) return ORM_E_SCHEMA;
+        orm_tdecl *td = orm_loader_tdecl(&C->L, d->m->table);
+        d->m->version_col = td->version_index >= 0 ? &td->table->columns[td->version_index] : NULL;
+    }
+    for (size_t i = 0; i < C->ndecls; i++)
+        if (C->decls[i].entity && parse_identity(C, &C->decls[i])) return ORM_E_SCHEMA;
+    mark_visible_columns(C);
+    return 0;
+}
+
+/* ---- relationship options ---------------------------------------------------------- */
+
+static const char *const relationship_keys[] = {
+    "target", "back_populates", "secondary", "uselist", "remote_side", "join", "order_by",
+    "cascade", "lazy", NULL};
+static const char *const join_keys[] = {"local", "remote", "where", NULL};
+static const char *const lazy_names[] = {
+#define X(n, s) s,
+    ORM_LAZY_KINDS(X)
+#undef X
+    NULL};
+
+/* "save-update, merge, delete, delete-orphan, all" → ORM_CASCADE_* bits. */
+static int parse_cascade(orm_loader *L, const orm_origin *o, const char *path, const char *text,
+                         unsigned *out)
+{
+    static const char *const words[] = {"save-update", "merge", "delete", "delete-orphan", "all", NULL};
+    static const unsigned bits[] = {ORM_CASCADE_SAVE_UPDATE, ORM_CASCADE_MERGE, ORM_CASCADE_DELETE,
+                                    ORM_CASCADE_DELETE_ORPHAN, ORM_CASCADE_ALL};
+    const char *p = text;
+    *out = 0;
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        const char *start = p;
+        while (*p && *p != ',' && *p != ' ') p++;
+        if (p == start) break;
+        char *word = rm_arena_strndup(L->tmp, start, (size_t)(p - start));
+        size_t k;
+        for (k = 0; words[k] && strcmp(words[k], word) != 0; k++) {}
+        if (!words[k])
+            return orm_loader_fail(L, o, path, "unknown cascade \"%s\"%s (one of %s)", word,
+                                   orm_loader_suggest(L, word, words), orm_loader_list_text(L, words));
+        *out |= bits[k];
+    }
+    return 0;
+}
+
+static int parse_lazy(orm_loader *L, const orm_origin *o, const char *p, json_t *obj, orm_lazy *out)
+{
+    const char *text;
+    *out = ORM_LAZY_SELECT;
+    if (orm_loader_get_string(L, o, p, obj, "lazy", &text)) return ORM_E_SCHEMA;
+    if (!text) return 0;
+    for (int k = 0; lazy_names[k]; k++)
+        if (strcmp(lazy_names[k], text) == 0) {
+            *out = (orm_lazy)k;
+            return 0;
+        }
+    return orm_loader_fail(L, o, orm_loader_subpath(L, p, "lazy"),
+                           "unknown loader \"%s\"%s (one of %s)", text,
+                           orm_loader_suggest(L, text, lazy_names), orm_loader_list_text(L, lazy_names));
+}
+
+/* "join": {"local": [...], "remote": [...], "where": {filter}}. */
+static int parse_join(orm_loader *L, const orm_origin *o, const char *p, json_t *obj, orm_relspec *rs)
+{
+    json_t *j = json_object_get(obj, "join"), *v;
+    const char *jp = orm_loader_subpath(L, p, "join");
+    if (!j) return 0;
+    if (!json_is_object(j))
+        return orm_loader_fail(L, o, jp, "must be an object with \"local\" and \"remote\"");
+    if (orm_loader_check_keys(L, o, jp, j, join_keys)) return ORM_E_SCHEMA;
+    rs->has_join = true;
+    rs->rel->custom_join = true;
+    for (int i = 0; i < 2; i++) {
+        const char *key = i ? "remote" : "local";
+        if (!(v = json_object_get(j, key)))
+            return orm_loader_fail(L, o, orm_loader_subpath(L, jp, key), "missing");
+        if (orm_loader_get_name_list(L, o, orm_loader_subpath(L, jp, key), v,
+                                     i ? &rs->join_remote : &rs->join_local,
+                                     i ? &rs->njoin_remote : &rs->njoin_local))
+            return ORM_E_SCHEMA;
+    }
+    if (orm_loader_get_object(L, o, jp, j, "where", &rs->rel->join_where)) return ORM_E_SCHEMA;
+    return 0;
+}
+
+static orm_relspec *add_relspec(orm_loader *L)
+{
+    if (L->nrels == L->caprels) {
+        size_t ncap = L->caprels ? L->caprels * 2 : 16;
+        L->rels = rm_arena_realloc(L->tmp, L->rels, L->caprels * sizeof *L->rels, ncap * sizeof *L->rels);
+        L->caprels = ncap;
+    }
+    orm_relspec *rs = &L->rels[L->nrels++];
+    memset(rs, 0, sizeof *rs);
+    return rs;
+}
+
+/* One relationship's options; direction and columns come in relationship.c. */
+static int parse_relationship(orm_loader *L, orm_decl *d, const char *name, json_t *obj)
+{
+    const char *p = rm_arena_sprintf(L->tmp, "relationships.%s", name), *s;
+    orm_mapper *m = d->m;
+    json_t *v;
+    if (!orm_loader_is_ident(name))
+        return orm_loader_fail(L, &d->origin, p,
+                               "not a valid name (letters, digits and _, not starting with a digit)");
+    if (orm_table_column(m->table, name))
+        return orm_loader_fail(L, &d->origin, p,
+                               "table %s already has a column of that name", m->table->name);
+    if (!json_is_object(obj)) return orm_loader_fail(L, &d->origin, p, "must be an object");
+    if (orm_loader_check_keys(L, &d->origin, p, obj, relationship_keys)) return ORM_E_SCHEMA;
+    orm_relationship *r = &m->relationships[m->nrelationships++];
+    orm_relspec *rs = add_relspec(L);
+    rs->rel = r;
+    rs->origin = d->origin;
+    r->name = rm_arena_strdup(L->s->arena, name);
+    r->parent = m;
+    r->cascade = ORM_CASCADE_SAVE_UPDATE | ORM_CASCADE_MERGE;
+    if (orm_loader_get_string(L, &d->origin, p, obj, "target", &rs->target_name)) return ORM_E_SCHEMA;
+    if (!rs->target_name)
+        return orm_loader_fail(L, &d->origin, orm_loader_subpath(L, p, "target"),
+                               "missing (the target entity)");
+    if (orm_loader_get_string(L, &d->origin, p, obj, "back_populates", &s)) return ORM_E_SCHEMA;
+    r->back_populates = s ? rm_arena_strdup(L->s->arena, s) : NULL;
+    if (orm_loader_get_string(L, &d->origin, p, obj, "secondary", &rs->secondary_name) ||
+        orm_loader_get_bool(L, &d->origin, p, obj, "uselist", &rs->uselist) ||
+        parse_join(L, &d->origin, p, obj, rs) || parse_lazy(L, &d->origin, p, obj, &r->lazy) ||
+        orm_loader_get_string(L, &d->origin, p, obj, "order_by", &s))
+        return ORM_E_SCHEMA;
+    rs->has_uselist = json_object_get(obj, "uselist") != NULL;
+    r->order_by = s; /* checked against the target's columns once it is known */
+    if ((v = json_object_get(obj, "remote_side")) &&
+        orm_loader_get_name_list(L, &d->origin, orm_loader_subpath(L, p, "remote_side"), v, &rs->remote_side,
+                                 &rs->nremote_side))
+        return ORM_E_SCHEMA;
+    if ((v = json_object_get(obj, "cascade"))) {
+        if (!json_is_string(v))
+            return orm_loader_fail(L, &d->origin, orm_loader_subpath(L, p, "cascade"),
+                                   "must be a string such as \"all, delete-orphan\"");
+        if (parse_cascade(L, &d->origin, orm_loader_subpath(L, p, "cascade"), json_string_value(v),
+                          &r->cascade))
+            return ORM_E_SCHEMA;
+    }
+    return 0;
+}
+
+int orm_loader_build_relationships(orm_loadctx *C)
+{
+    orm_loader *L = &C->L;
+    for (size_t i = 0; i < C->ndecls; i++) {
+        orm_decl *d = &C->decls[i];
+        json_t *rels, *v;
+        const char *name;
+        if (!d->entity) continue;
+        if (orm_loader_get_object(L, &d->origin, NULL, d->json, "relationships", &rels)) return ORM_E_SCHEMA;
+        if (!rels) continue;
+        d->m->relationships = RM_NEW_ARRAY(L->s->arena, orm_relationship, json_object_size(rels));
+        json_object_foreach(rels, name, v) {
+            if (parse_relationship(L, d, name, v)) return ORM_E_SCHEMA;
+        }
+    }
+    /* a child's relationship may not hide one it inherits */
+    for (size_t i = 0; i < L->nrels; i++) {
+        orm_relationship *r = L->rels[i].rel;
+        if (r->parent->inherits && orm_mapper_relationship(r->parent->inherits, r->name))
+            return orm_loader_fail(L, &L->rels[i].origin, rm_arena_sprintf(L->tmp, "relationships.%s", r->name),
+                                   "entity %s already has a relationship of that name",
+                                   orm_mapper_relationship(r->parent->inherits, r->name)->parent->name);
+    }
+    return 0;
+}
