@@ -1,7 +1,7 @@
 /* mapper.c: names of relationship directions and loader strategies,
  * relationship look-up on a mapper, the one rule of column use
  * (orm_mapper_column_allows) and a class's identity condition; see
- * mapper.h. Building mappers is schema_load.c's job, resolving
+ * mapper.h. Building mappers is schema_mappers.c's job, resolving
  * relationships relationship.c's. */
 #include "orm/mapper.h"
 #include "orm/schema.h"
