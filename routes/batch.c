@@ -1,5 +1,6 @@
 /* batch.c: POST /api/_batch {"operations": [{"method", "path", "body"?}]}
- * (SPEC §3, §8): every operation is routed like a request of its own, but
+ * (SPEC §3, §8): every operation is routed like a request of its own
+ * (through app->route, the router as data: router.c routes here), but
  * all of them run in one unit of work and one transaction, in order. The
  * answer is 200 {"results": [{"status", "body", "location"?}]}, or the first
  * failure's problem+json, its pointers under /operations/N, and nothing
@@ -91,7 +92,7 @@ static int run_batch(orm_session *s, void *ud)
         /* the shared session reports into this operation's error record */
         orm_error *batch_err = s->err;
         s->err = &o->ctx.err;
-        rm_route(&o->ctx);
+        b->ctx->app->route(&o->ctx);
         s->err = batch_err;
         if (o->resp.status >= 400) {
             b->failed = i;
@@ -119,7 +120,7 @@ static const char *op_pointer(rm_ctx *ctx, size_t i, const char *p)
 /* The failing operation's problem, as that operation answered it alone:
  * its detail and errors, pointers moved under /operations/N (a problem
  * without errors gets one at the operation). */
-static void reply_failure(rm_ctx *ctx, batch_unit *b)
+static int reply_failure(rm_ctx *ctx, batch_unit *b)
 {
     batch_op *o = &b->ops[b->failed];
     json_t *doc = o->resp.body ? json_loadb(o->resp.body, o->resp.body_len, 0, NULL) : NULL;
@@ -144,25 +145,16 @@ static void reply_failure(rm_ctx *ctx, batch_unit *b)
     json_decref(doc);
     rm_problem_some(ctx->resp, ctx->a, o->resp.status, detail, errs, n,
                     total > (json_int_t)n ? (size_t)total : n, ctx->req->id);
+    return 0;
 }
 
-void rm_handle_batch(rm_ctx *ctx)
+int rm_handle_batch(rm_ctx *ctx, const rm_match *at)
 {
-    if (strcmp(ctx->req->method, "POST")) {
-        rm_fail_method(ctx, ORM_ALLOW_CREATE);
-        return;
-    }
     batch_unit b = {.ctx = ctx};
-    if (parse_ops(ctx, &b) || rm_check_if_match_none(ctx)) {
-        rm_fail(ctx);
-        return;
-    }
-    int rc = orm_session_run(&ctx->session, b.writes, run_batch, &b);
-    if (rc) {
-        if (b.failed < b.n) reply_failure(ctx, &b);
-        else rm_fail(ctx);
-        return;
-    }
+    int rc;
+    if ((rc = parse_ops(ctx, &b)) || (rc = rm_check_if_match_none(ctx))) return rc;
+    if ((rc = orm_session_run(&ctx->session, b.writes, run_batch, &b)))
+        return b.failed < b.n ? reply_failure(ctx, &b) : rc;
     rm_sb sb;
     rm_answer_init(ctx, &sb);
     rm_sb_append(&sb, "{\"results\":[");
@@ -180,5 +172,5 @@ void rm_handle_batch(rm_ctx *ctx)
         rm_sb_appendc(&sb, '}');
     }
     rm_sb_append(&sb, "]}");
-    rm_reply_json(ctx, 200, &sb);
+    return rm_reply_json(ctx, 200, &sb);
 }

@@ -51,27 +51,24 @@ int rm_create_objects(rm_ctx *ctx, orm_session *s, const orm_mapper *m, rm_plan 
     return run_create(s, &c);
 }
 
-void rm_handle_create(rm_ctx *ctx, const orm_mapper *m)
+int rm_handle_create(rm_ctx *ctx, const rm_match *at)
 {
+    const orm_mapper *m = at->mapper;
     json_t *body = ctx->req->json;
     if (!body) {
         orm_error_field(&ctx->err, ORM_E_INVALID, "", "a JSON object or array is required");
-        rm_fail(ctx);
-        return;
+        return ctx->err.code;
     }
     rm_include inc;
     bool *fields = NULL;
     create_unit c = {.ctx = ctx, .m = m, .include = &inc};
-    if (rm_parse_object_params(ctx, m, &inc, &fields) || rm_plan_objects(ctx, m, body, "", &c.plans, &c.n)) {
-        rm_fail(ctx);
-        return;
-    }
+    int rc;
+    if ((rc = rm_parse_object_params(ctx, m, &inc, &fields)) ||
+        (rc = rm_plan_objects(ctx, m, body, "", &c.plans, &c.n)))
+        return rc;
     for (size_t i = 0; i < c.n; i++) rm_include_written(ctx, c.plans[i], &inc);
     c.insts = RM_NEW_ARRAY(ctx->a, orm_instance *, c.n + 1);
-    if (rm_check_if_match_none(ctx) || rm_run(ctx, true, run_create, &c)) {
-        rm_fail(ctx);
-        return;
-    }
+    if ((rc = rm_check_if_match_none(ctx)) || (rc = rm_run(ctx, true, run_create, &c))) return rc;
     bool bulk = json_is_array(body);
     rm_sb sb;
     rm_sb_init(&sb, ctx->a); /* bounded by the body it answers */
@@ -86,5 +83,5 @@ void rm_handle_create(rm_ctx *ctx, const orm_mapper *m)
         rm_response_header(ctx->resp, ctx->a, "Location", rm_object_path(ctx->a, c.insts[0]->mapper, c.insts[0]->row));
         rm_set_etag(ctx, c.insts[0], &sb);
     }
-    rm_reply_json(ctx, 201, &sb);
+    return rm_reply_json(ctx, 201, &sb);
 }

@@ -1,8 +1,8 @@
-/* errors.c: the one place where ORM error codes become HTTP statuses and
- * problem+json bodies. A 500 logs the internal text (driver message, SQL)
- * with the request id and shows neither. */
+/* errors.c: the one place where a handler's outcome (an ORM error code or
+ * a refusal with an HTTP status, see routes_int.h) becomes an HTTP status
+ * and a problem+json body. A 500 logs the internal text (driver message,
+ * SQL) with the request id and shows neither. */
 #include <stdio.h>
-#include <string.h>
 
 #include "lib/problem.h"
 #include "routes/routes_int.h"
@@ -24,7 +24,8 @@ int rm_status_of(int code)
     }
 }
 
-void rm_fail(rm_ctx *ctx)
+/* Answer ctx->err as problem+json (500s log the internal text, never show it). */
+static void fail(rm_ctx *ctx)
 {
     orm_error *e = &ctx->err;
     int status = rm_status_of(e->code);
@@ -45,31 +46,14 @@ void rm_fail(rm_ctx *ctx)
     rm_problem_some(ctx->resp, ctx->a, status, detail, errs, n, total > n ? total : n, ctx->req->id);
 }
 
-void rm_fail_status(rm_ctx *ctx, int status, const char *detail)
+int rm_refuse(rm_ctx *ctx, int status, const char *detail)
 {
-    rm_problem(ctx->resp, ctx->a, status, detail, NULL, 0, ctx->req->id);
+    ctx->refusal = detail;
+    return status;
 }
 
-void rm_fail_method(rm_ctx *ctx, unsigned allowed)
+void rm_answer_outcome(rm_ctx *ctx, int rc)
 {
-    static const struct { unsigned bit; const char *name; } verbs[] = {
-        {ORM_ALLOW_READ, "GET, HEAD"}, {ORM_ALLOW_CREATE, "POST"}, {ORM_ALLOW_REPLACE, "PUT"},
-        {ORM_ALLOW_UPDATE, "PATCH"},   {ORM_ALLOW_DELETE, "DELETE"},
-    };
-    rm_sb sb;
-    rm_sb_init(&sb, ctx->a);
-    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
-        if (!(allowed & verbs[i].bit)) continue;
-        if (sb.len) rm_sb_append(&sb, ", ");
-        rm_sb_append(&sb, verbs[i].name);
-    }
-    if (sb.len) rm_sb_append(&sb, ", ");
-    rm_sb_append(&sb, "OPTIONS");
-    if (!strcmp(ctx->req->method, "OPTIONS")) { /* listed in Allow: answer it, not 405 */
-        rm_response_body(ctx->resp, 204, NULL, NULL, 0);
-        rm_response_header(ctx->resp, ctx->a, "Allow", sb.buf);
-        return;
-    }
-    rm_fail_status(ctx, 405, rm_arena_sprintf(ctx->a, "%s is not allowed here", ctx->req->method));
-    rm_response_header(ctx->resp, ctx->a, "Allow", sb.buf);
+    if (rc > 0) rm_problem(ctx->resp, ctx->a, rc, ctx->refusal, NULL, 0, ctx->req->id);
+    else if (rc < 0) fail(ctx);
 }

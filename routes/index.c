@@ -1,7 +1,7 @@
 /* index.c: GET /api (every resource with its columns and relationships,
  * hidden columns left out) and GET /healthz (200 when the database
  * answers, 503 otherwise). */
-#include <string.h>
+#include <stdio.h>
 
 #include "routes/routes_int.h"
 
@@ -34,42 +34,28 @@ static json_t *resource_json(const orm_mapper *m)
                      href, "columns", cols, "relationships", rels);
 }
 
-void rm_handle_index(rm_ctx *ctx)
+int rm_handle_index(rm_ctx *ctx, const rm_match *at)
 {
-    const char *method = ctx->req->method;
-    if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
-        rm_fail_method(ctx, ORM_ALLOW_READ);
-        return;
-    }
     const orm_schema *s = ctx->app->schema;
     json_t *list = json_array();
     for (size_t i = 0; i < s->nmappers; i++) json_array_append_new(list, resource_json(s->mappers[i]));
     json_t *doc = json_pack("{s:o}", "resources", list);
-    rm_reply_json_doc(ctx, 200, doc);
+    return rm_reply_json_doc(ctx, 200, doc);
 }
 
-void rm_handle_healthz(rm_ctx *ctx)
+int rm_handle_healthz(rm_ctx *ctx, const rm_match *at)
 {
-    const char *method = ctx->req->method;
-    if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
-        rm_fail_method(ctx, ORM_ALLOW_READ);
-        return;
-    }
     /* a unit ends by the statement timeout: a writer holding the write
      * lock longer is stuck, and every write waits behind it */
     orm_engine_stats st;
     orm_engine_stats_get(ctx->app->engine, &st);
     int timeout = orm_engine_statement_timeout_ms(ctx->app->engine);
-    if (timeout > 0 && st.writer_held_ms > timeout) {
-        rm_fail_status(ctx, 503, rm_arena_sprintf(ctx->a, "a writer has held the database for %lld ms, "
-                                                          "past the statement timeout (%d ms)",
-                                                  st.writer_held_ms, timeout));
-        return;
-    }
-    if (orm_engine_ping(ctx->app->engine, &ctx->err)) {
-        rm_fail_status(ctx, 503, "the database does not answer");
-        return;
-    }
+    if (timeout > 0 && st.writer_held_ms > timeout)
+        return rm_refuse(ctx, 503, rm_arena_sprintf(ctx->a, "a writer has held the database for %lld ms, "
+                                                            "past the statement timeout (%d ms)",
+                                                    st.writer_held_ms, timeout));
+    if (orm_engine_ping(ctx->app->engine, &ctx->err)) return rm_refuse(ctx, 503, "the database does not answer");
     static const char ok[] = "{\"status\":\"ok\"}";
     rm_response_body(ctx->resp, 200, "application/json", ok, sizeof ok - 1);
+    return 0;
 }

@@ -1,12 +1,13 @@
-/* item.c: one object: GET/PUT/PATCH/DELETE /api/{res}/{id}, and
- * sub-resources GET /api/{res}/{id}/{rel} (a to-one answers the object or
- * null; a collection answers a list, see list.c). Each request is one unit
- * of work; the answer embeds the included relationships. */
-#include <string.h>
-
+/* item.c: one object: GET/PUT/PATCH/DELETE /api/{res}/{id}, and its
+ * sub-resources: GET /api/{res}/{id}/{rel} (a to-one answers the object or
+ * null; a collection answers a list, see list.c), POST .../{rel} (add a
+ * member) and DELETE .../{rel}/{child} (remove one). The router has
+ * resolved the resource, key and relationship and checked the method. Each
+ * request is one unit of work; the answer embeds the included
+ * relationships. */
 #include "routes/routes_int.h"
 
-typedef enum { OP_GET, OP_UPDATE, OP_DELETE } item_op;
+typedef enum { OP_GET, OP_REPLACE, OP_UPDATE, OP_DELETE } item_op;
 
 typedef struct item_unit {
     rm_ctx *ctx;
@@ -20,12 +21,14 @@ typedef struct item_unit {
     rm_sb body;                 /* the answer, built inside the unit */
 } item_unit;
 
-/* A unit of work on s and the persistent object m/key in it (404 when gone). */
-static int begin(orm_session *s, rm_ctx *ctx, const orm_mapper *m, const orm_value *key, orm_uow *w,
-                 orm_instance **inst)
+/* A write unit of work on s and the persistent object m/key in it: 404
+ * when gone, 412 when the request's If-Match does not hold for it. */
+static int begin_write(orm_session *s, rm_ctx *ctx, const orm_mapper *m, const orm_value *key, orm_uow *w,
+                       orm_instance **inst)
 {
     orm_uow_init(w, s, ctx->app->schema);
-    return orm_uow_get(w, m, key, inst);
+    int rc = orm_uow_get(w, m, key, inst);
+    return rc ? rc : rm_check_if_match(s, ctx, m, *inst, &w->map);
 }
 
 /* GET: one statement for the object and its joined relationships, one per
@@ -56,16 +59,13 @@ static int run_item(orm_session *s, void *ud)
     if (u->op == OP_GET) return read_item(s, u);
     orm_uow w;
     orm_instance *inst;
-    int rc = begin(s, ctx, u->m, u->key, &w, &inst);
+    int rc = begin_write(s, ctx, u->m, u->key, &w, &inst);
     if (rc) return rc;
-    if ((rc = rm_check_if_match(s, ctx, u->m, inst, &w.map))) return rc;
     if (u->op == OP_DELETE) {
         orm_uow_delete(&w, inst);
         return orm_uow_flush(&w);
     }
-    if (u->op == OP_UPDATE) {
-        if ((rc = rm_build(ctx, &w, u->plan, &inst)) || (rc = orm_uow_flush(&w))) return rc;
-    }
+    if ((rc = rm_build(ctx, &w, u->plan, &inst)) || (rc = orm_uow_flush(&w))) return rc;
     if ((rc = orm_load_related(s, ctx->app->schema, &inst, 1, u->include->nodes, u->include->n, &w.map)))
         return rc;
     u->inst = inst;
@@ -74,73 +74,45 @@ static int run_item(orm_session *s, void *ud)
     return 0;
 }
 
-static bool is_read(const char *method) { return !strcmp(method, "GET") || !strcmp(method, "HEAD"); }
-
-static void handle_object(rm_ctx *ctx, const orm_mapper *m, const orm_value *key)
+/* GET, PUT (replace), PATCH (update) or DELETE one object. */
+static int handle_object(rm_ctx *ctx, const rm_match *at, item_op op)
 {
-    const char *method = ctx->req->method;
-    unsigned allowed = m->methods & (ORM_ALLOW_READ | ORM_ALLOW_REPLACE | ORM_ALLOW_UPDATE | ORM_ALLOW_DELETE);
-    item_unit u = {.ctx = ctx, .m = m, .key = key};
+    const orm_mapper *m = at->mapper;
+    item_unit u = {.ctx = ctx, .m = m, .key = at->key, .op = op};
     rm_include inc;
     bool *fields = NULL;
-    if (is_read(method) && (allowed & ORM_ALLOW_READ)) {
-        u.op = OP_GET;
-    } else if (!strcmp(method, "PUT") && (allowed & ORM_ALLOW_REPLACE)) {
-        u.op = OP_UPDATE;
-    } else if (!strcmp(method, "PATCH") && (allowed & ORM_ALLOW_UPDATE)) {
-        u.op = OP_UPDATE;
-    } else if (!strcmp(method, "DELETE") && (allowed & ORM_ALLOW_DELETE)) {
-        u.op = OP_DELETE;
-    } else {
-        rm_fail_method(ctx, allowed);
-        return;
-    }
-    if (rm_parse_object_params(ctx, m, &inc, &fields)) {
-        rm_fail(ctx);
-        return;
-    }
+    int rc = rm_parse_object_params(ctx, m, &inc, &fields);
+    if (rc) return rc;
     u.include = &inc;
     u.fields = fields;
-    if (u.op == OP_UPDATE) {
+    if (op == OP_REPLACE || op == OP_UPDATE) {
         if (!ctx->req->json || !json_is_object(ctx->req->json)) {
             orm_error_field(&ctx->err, ORM_E_INVALID, "", "a JSON object is required");
-            rm_fail(ctx);
-            return;
+            return ORM_E_INVALID;
         }
-        rm_write_mode mode = !strcmp(method, "PUT") ? RM_WRITE_REPLACE : RM_WRITE_UPDATE;
-        if (rm_parse_write(ctx, m, ctx->req->json, mode, "", key, &u.plan)) {
-            rm_fail(ctx);
-            return;
-        }
+        rm_write_mode mode = op == OP_REPLACE ? RM_WRITE_REPLACE : RM_WRITE_UPDATE;
+        if ((rc = rm_parse_write(ctx, m, ctx->req->json, mode, "", at->key, &u.plan))) return rc;
         rm_include_written(ctx, u.plan, &inc);
     }
-    if (rm_run(ctx, u.op != OP_GET, run_item, &u)) {
-        rm_fail(ctx);
-        return;
-    }
-    if (u.op == OP_DELETE) {
+    if ((rc = rm_run(ctx, op != OP_GET, run_item, &u))) return rc;
+    if (op == OP_DELETE) {
         rm_response_body(ctx->resp, 204, NULL, NULL, 0);
-        return;
+        return 0;
     }
     const char *etag = rm_etag(ctx, u.inst, u.body.buf, u.body.len);
     rm_response_header(ctx->resp, ctx->a, "ETag", etag);
     const char *inm = rm_request_header(ctx->req, "If-None-Match");
-    if (u.op == OP_GET && inm && rm_etag_matches(inm, etag, true)) {
+    if (op == OP_GET && inm && rm_etag_matches(inm, etag, true)) {
         rm_response_body(ctx->resp, 304, NULL, NULL, 0);
-        return;
+        return 0;
     }
-    rm_reply_json(ctx, 200, &u.body);
+    return rm_reply_json(ctx, 200, &u.body);
 }
 
-static void reply_instance(rm_ctx *ctx, int status, const orm_instance *inst, const rm_include *inc,
-                           const bool *fields)
-{
-    rm_sb sb;
-    rm_answer_init(ctx, &sb);
-    if (inst) rm_write_instance(&sb, inst, inc->nodes, inc->n, fields, inc);
-    else rm_sb_append(&sb, "null");
-    rm_reply_json(ctx, status, &sb);
-}
+int rm_handle_get_object(rm_ctx *ctx, const rm_match *at) { return handle_object(ctx, at, OP_GET); }
+int rm_handle_replace_object(rm_ctx *ctx, const rm_match *at) { return handle_object(ctx, at, OP_REPLACE); }
+int rm_handle_update_object(rm_ctx *ctx, const rm_match *at) { return handle_object(ctx, at, OP_UPDATE); }
+int rm_handle_delete_object(rm_ctx *ctx, const rm_match *at) { return handle_object(ctx, at, OP_DELETE); }
 
 /* ---- to-one sub-resources ------------------------------------------------------ */
 
@@ -171,147 +143,119 @@ static int run_to_one(orm_session *s, void *ud)
     return rc;
 }
 
+/* A to-one answers its object or null; a collection answers a list. */
+int rm_handle_get_related(rm_ctx *ctx, const rm_match *at)
+{
+    const orm_relationship *r = at->rel;
+    if (r->uselist)
+        return rm_handle_related_list(ctx, at->mapper, r, at->key,
+                                      ctx->req->raw_path ? ctx->req->raw_path : ctx->req->path);
+    rm_include inc;
+    bool *fields = NULL;
+    int rc = rm_parse_object_params(ctx, r->target, &inc, &fields);
+    if (rc) return rc;
+    to_one_unit u = {ctx, at->mapper, r, at->key, &inc, NULL};
+    if ((rc = rm_run(ctx, false, run_to_one, &u))) return rc;
+    rm_sb sb;
+    rm_answer_init(ctx, &sb);
+    if (u.inst) rm_write_instance(&sb, u.inst, inc.nodes, inc.n, fields, &inc);
+    else rm_sb_append(&sb, "null");
+    return rm_reply_json(ctx, 200, &sb);
+}
+
 /* ---- adding to and removing from collections ---------------------------------- */
 
-typedef struct member_unit {
+typedef struct member_unit member_unit;
+/* The change itself, inside the unit, with the parent loaded and checked. */
+typedef int (*member_op)(orm_session *s, member_unit *u, orm_uow *w, orm_instance *parent);
+
+struct member_unit {
     rm_ctx *ctx;
     const orm_mapper *m;
     const orm_value *key;
     const orm_relationship *rel;
+    member_op op;
     rm_plan *plan;              /* POST: the member */
     const orm_value *child_key; /* DELETE: the member's key */
     rm_include include;
     orm_instance *child;
     rm_sb body;
-} member_unit;
+};
 
-static int run_add_member(orm_session *s, void *ud)
+/* A member request's unit doing op, with the include and fields
+ * parameters of the relationship's target checked (the answer is the
+ * whole member). */
+static int member_init(rm_ctx *ctx, const rm_match *at, member_op op, member_unit *u)
+{
+    *u = (member_unit){.ctx = ctx, .m = at->mapper, .key = at->key, .rel = at->rel, .op = op};
+    bool *fields;
+    return rm_parse_object_params(ctx, at->rel->target, &u->include, &fields);
+}
+
+/* The parent (404, If-Match) in a write unit, then the member's op. */
+static int run_member(orm_session *s, void *ud)
 {
     member_unit *u = ud;
-    rm_ctx *ctx = u->ctx;
     orm_uow w;
     orm_instance *parent;
-    int rc = begin(s, ctx, u->m, u->key, &w, &parent);
-    if (rc || (rc = rm_check_if_match(s, ctx, u->m, parent, &w.map)) ||
-        (rc = rm_build(ctx, &w, u->plan, &u->child)))
-        return rc;
-    orm_uow_link(&w, parent, u->rel, u->child);
-    if ((rc = orm_uow_flush(&w))) return rc;
-    if ((rc = orm_load_related(s, ctx->app->schema, &u->child, 1, u->include.nodes, u->include.n, &w.map)))
+    int rc = begin_write(s, u->ctx, u->m, u->key, &w, &parent);
+    return rc ? rc : u->op(s, u, &w, parent);
+}
+
+static int add_member(orm_session *s, member_unit *u, orm_uow *w, orm_instance *parent)
+{
+    rm_ctx *ctx = u->ctx;
+    int rc = rm_build(ctx, w, u->plan, &u->child);
+    if (rc) return rc;
+    orm_uow_link(w, parent, u->rel, u->child);
+    if ((rc = orm_uow_flush(w))) return rc;
+    if ((rc = orm_load_related(s, ctx->app->schema, &u->child, 1, u->include.nodes, u->include.n, &w->map)))
         return rc;
     rm_sb_init(&u->body, ctx->a);
     rm_write_instance(&u->body, u->child, u->include.nodes, u->include.n, NULL, &u->include);
     return 0;
 }
 
-static int run_remove_member(orm_session *s, void *ud)
+int rm_handle_add_member(rm_ctx *ctx, const rm_match *at)
 {
-    member_unit *u = ud;
-    rm_ctx *ctx = u->ctx;
-    orm_uow w;
-    orm_instance *parent;
-    int rc = begin(s, ctx, u->m, u->key, &w, &parent);
-    if (rc || (rc = rm_check_if_match(s, ctx, u->m, parent, &w.map))) return rc;
+    member_unit u;
+    int rc;
+    if ((rc = member_init(ctx, at, add_member, &u)) ||
+        (rc = rm_parse_member(ctx, at->rel, ctx->req->json, &u.plan)))
+        return rc;
+    rm_include_written(ctx, u.plan, &u.include);
+    if ((rc = rm_run(ctx, true, run_member, &u))) return rc;
+    rm_response_header(ctx->resp, ctx->a, "Location", rm_object_path(ctx->a, u.child->mapper, u.child->row));
+    return rm_reply_json(ctx, 201, &u.body);
+}
+
+static int remove_member(orm_session *s, member_unit *u, orm_uow *w, orm_instance *parent)
+{
     orm_include node = {.rel = u->rel, .strategy = ORM_LAZY_SELECTIN};
-    if ((rc = orm_load_related(s, ctx->app->schema, &parent, 1, &node, 1, &w.map))) return rc;
-    orm_instance *child = orm_identity_map_get(&w.map, u->rel->target->table, u->child_key);
+    int rc = orm_load_related(s, u->ctx->app->schema, &parent, 1, &node, 1, &w->map);
+    if (rc) return rc;
+    orm_instance *child = orm_identity_map_get(&w->map, u->rel->target->table, u->child_key);
     const orm_related *slot = orm_instance_related(parent, u->rel);
     bool member = false;
     for (size_t i = 0; child && slot && i < slot->n; i++) member |= slot->items[i] == child;
     if (!member)
-        return orm_error_set(&ctx->err, ORM_E_NOT_FOUND, "that %s is not in %s.%s", u->rel->target->name,
+        return orm_error_set(&u->ctx->err, ORM_E_NOT_FOUND, "that %s is not in %s.%s", u->rel->target->name,
                              u->m->name, u->rel->name);
-    if ((rc = orm_uow_unlink(&w, parent, u->rel, child))) return rc;
-    return orm_uow_flush(&w);
+    if ((rc = orm_uow_unlink(w, parent, u->rel, child))) return rc;
+    return orm_uow_flush(w);
 }
 
-static void handle_member_write(rm_ctx *ctx, const orm_mapper *m, const orm_value *key,
-                                const orm_relationship *r, const char *child_key)
+int rm_handle_remove_member(rm_ctx *ctx, const rm_match *at)
 {
-    member_unit u = {.ctx = ctx, .m = m, .key = key, .rel = r};
-    bool *fields;
-    if (rm_parse_object_params(ctx, r->target, &u.include, &fields)) {
-        rm_fail(ctx);
-        return;
-    }
-    if (child_key) {
-        orm_value *ck = RM_NEW_ARRAY(ctx->a, orm_value, r->target->table->npk);
-        if (rm_parse_key(ctx->a, r->target, child_key, ck)) {
-            rm_fail_status(ctx, 404, rm_arena_sprintf(ctx->a, "no %s with that key", r->target->name));
-            return;
-        }
-        u.child_key = ck;
-        if (rm_run(ctx, true, run_remove_member, &u)) rm_fail(ctx);
-        else rm_response_body(ctx->resp, 204, NULL, NULL, 0);
-        return;
-    }
-    if (rm_parse_member(ctx, r, ctx->req->json, &u.plan)) {
-        rm_fail(ctx);
-        return;
-    }
-    rm_include_written(ctx, u.plan, &u.include);
-    if (rm_run(ctx, true, run_add_member, &u)) {
-        rm_fail(ctx);
-        return;
-    }
-    rm_response_header(ctx->resp, ctx->a, "Location", rm_object_path(ctx->a, u.child->mapper, u.child->row));
-    rm_reply_json(ctx, 201, &u.body);
-}
-
-static void handle_related(rm_ctx *ctx, const orm_mapper *m, const orm_value *key,
-                           const orm_relationship *r, const char *path, const char *child_key)
-{
-    const char *method = ctx->req->method;
-    /* changing a collection is updating its parent */
-    bool can_write = r->uselist && (m->methods & ORM_ALLOW_UPDATE);
-    if (child_key) {
-        if (!strcmp(method, "DELETE") && can_write) handle_member_write(ctx, m, key, r, child_key);
-        else rm_fail_method(ctx, can_write ? ORM_ALLOW_DELETE : 0);
-        return;
-    }
-    if (!strcmp(method, "POST") && can_write) {
-        handle_member_write(ctx, m, key, r, NULL);
-        return;
-    }
-    if (!is_read(method) || !(r->target->methods & ORM_ALLOW_READ)) {
-        rm_fail_method(ctx, (r->target->methods & ORM_ALLOW_READ) | (can_write ? ORM_ALLOW_CREATE : 0));
-        return;
-    }
-    if (r->uselist) {
-        rm_handle_related_list(ctx, m, r, key, path);
-        return;
-    }
-    rm_include inc;
-    bool *fields = NULL;
-    if (rm_parse_object_params(ctx, r->target, &inc, &fields)) {
-        rm_fail(ctx);
-        return;
-    }
-    to_one_unit u = {ctx, m, r, key, &inc, NULL};
-    if (rm_run(ctx, false, run_to_one, &u)) {
-        rm_fail(ctx);
-        return;
-    }
-    reply_instance(ctx, 200, u.inst, &inc, fields);
-}
-
-void rm_handle_item(rm_ctx *ctx, const orm_mapper *m, const char *key_text, const char *rel_name,
-                    const char *child_key)
-{
-    orm_value *key = RM_NEW_ARRAY(ctx->a, orm_value, m->table->npk);
-    if (rm_parse_key(ctx->a, m, key_text, key)) {
-        orm_error_set(&ctx->err, ORM_E_NOT_FOUND, "no %s with that key", m->name);
-        rm_fail(ctx);
-        return;
-    }
-    if (!rel_name) {
-        handle_object(ctx, m, key);
-        return;
-    }
-    const orm_relationship *r = orm_mapper_relationship(m, rel_name);
-    if (!r) {
-        rm_fail_status(ctx, 404, rm_arena_sprintf(ctx->a, "%s has no relationship \"%s\"", m->name, rel_name));
-        return;
-    }
-    handle_related(ctx, m, key, r, ctx->req->raw_path ? ctx->req->raw_path : ctx->req->path, child_key);
+    const orm_mapper *target = at->rel->target;
+    member_unit u;
+    int rc = member_init(ctx, at, remove_member, &u);
+    if (rc) return rc;
+    orm_value *ck = RM_NEW_ARRAY(ctx->a, orm_value, target->table->npk);
+    if (rm_parse_key(ctx->a, target, at->child, ck))
+        return rm_refuse(ctx, 404, rm_arena_sprintf(ctx->a, "no %s with that key", target->name));
+    u.child_key = ck;
+    if ((rc = rm_run(ctx, true, run_member, &u))) return rc;
+    rm_response_body(ctx->resp, 204, NULL, NULL, 0);
+    return 0;
 }

@@ -178,13 +178,11 @@ static size_t write_stream(void *ud, char *buf, size_t max)
     return out;
 }
 
-static void reply_list(rm_ctx *ctx, const char *base, list_unit *u)
+static int reply_list(rm_ctx *ctx, const char *base, list_unit *u)
 {
     rm_list_params *p = u->p;
-    if (rm_run(ctx, false, run_list, u)) {
-        rm_fail(ctx);
-        return;
-    }
+    int rc = rm_run(ctx, false, run_list, u);
+    if (rc) return rc;
     size_t n = u->rows.n;
     if (p->before) /* loaded nearest first: back to the list's order */
         for (size_t i = 0; i < n / 2; i++) {
@@ -218,7 +216,7 @@ static void reply_list(rm_ctx *ctx, const char *base, list_unit *u)
         rm_response_body(ctx->resp, 200, "application/json", NULL, 0);
         ctx->resp->writer = write_stream;
         ctx->resp->writer_state = st;
-        return;
+        return 0;
     }
     rm_sb sb;
     rm_answer_init(ctx, &sb);
@@ -228,18 +226,17 @@ static void reply_list(rm_ctx *ctx, const char *base, list_unit *u)
         rm_write_instance(&sb, u->rows.items[i], p->include.nodes, p->include.n, p->fields, &p->include);
     }
     rm_sb_appendn(&sb, tail.buf, tail.len);
-    rm_reply_json(ctx, 200, &sb);
+    return rm_reply_json(ctx, 200, &sb);
 }
 
-void rm_handle_list(rm_ctx *ctx, const orm_mapper *m)
+int rm_handle_list(rm_ctx *ctx, const rm_match *at)
 {
+    const orm_mapper *m = at->mapper;
     rm_list_params p;
-    if (rm_parse_list_params(ctx, m, m->default_order, &p)) {
-        rm_fail(ctx);
-        return;
-    }
+    int rc = rm_parse_list_params(ctx, m, m->default_order, &p);
+    if (rc) return rc;
     list_unit u = {.ctx = ctx, .p = &p};
-    reply_list(ctx, rm_arena_sprintf(ctx->a, "/api/%s", m->resource), &u);
+    return reply_list(ctx, rm_arena_sprintf(ctx->a, "/api/%s", m->resource), &u);
 }
 
 /* ---- collection sub-resources ---------------------------------------------- */
@@ -259,15 +256,13 @@ static int parent_scope(rm_ctx *ctx, orm_session *s, void *ud, orm_alias_seq *al
     return rc ? rc : orm_with_parent(ctx->a, sc->rel, row, 0, aliases, out, &ctx->err);
 }
 
-void rm_handle_related_list(rm_ctx *ctx, const orm_mapper *parent, const orm_relationship *r,
-                            const orm_value *key, const char *base)
+int rm_handle_related_list(rm_ctx *ctx, const orm_mapper *parent, const orm_relationship *r,
+                           const orm_value *key, const char *base)
 {
     rm_list_params p;
-    if (rm_parse_list_params(ctx, r->target, r->order_by ? r->order_by : r->target->default_order, &p)) {
-        rm_fail(ctx);
-        return;
-    }
+    int rc = rm_parse_list_params(ctx, r->target, r->order_by ? r->order_by : r->target->default_order, &p);
+    if (rc) return rc;
     scope_ud sc = {parent, r, key};
     list_unit u = {.ctx = ctx, .p = &p, .scope = parent_scope, .scope_ud = &sc};
-    reply_list(ctx, base, &u);
+    return reply_list(ctx, base, &u);
 }

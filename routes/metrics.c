@@ -46,12 +46,8 @@ void rm_metrics_observe(rm_metrics *m, const char *route, const char *method, in
     pthread_mutex_unlock(&m->mu);
 }
 
-void rm_handle_metrics(rm_ctx *ctx)
+int rm_handle_metrics(rm_ctx *ctx, const rm_match *at)
 {
-    if (strcmp(ctx->req->method, "GET") && strcmp(ctx->req->method, "HEAD")) {
-        rm_fail_method(ctx, ORM_ALLOW_READ);
-        return;
-    }
     rm_metrics *m = &ctx->app->metrics;
     rm_sb sb;
     rm_sb_init(&sb, ctx->a);
@@ -91,4 +87,5 @@ void rm_handle_metrics(rm_ctx *ctx)
                   st.pool_open, st.pool_in_use, (unsigned long long)st.statements,
                   (unsigned long long)st.cache_hits);
     rm_response_body(ctx->resp, 200, "text/plain; version=0.0.4", sb.buf, sb.len);
+    return 0;
 }

@@ -6,7 +6,6 @@
  * request with jansson (it is small and rarely asked for). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "orm/convert.h"
 #include "routes/routes_int.h"
@@ -170,12 +169,8 @@ static void add_paths(json_t *paths, const orm_mapper *m)
     json_decref(id);
 }
 
-void rm_handle_openapi(rm_ctx *ctx)
+int rm_handle_openapi(rm_ctx *ctx, const rm_match *at)
 {
-    if (strcmp(ctx->req->method, "GET") && strcmp(ctx->req->method, "HEAD")) {
-        rm_fail_method(ctx, ORM_ALLOW_READ);
-        return;
-    }
     const orm_schema *s = ctx->app->schema;
     json_t *schemas = json_object(), *paths = json_object();
     for (size_t i = 0; i < s->nmappers; i++) {
@@ -192,5 +187,5 @@ void rm_handle_openapi(rm_ctx *ctx)
                             "info", "title", "restmap", "version", "1", "paths", paths, "components", "schemas",
                             schemas, "responses", "Problem", "description", "an error (RFC 9457)", "content",
                             "application/problem+json", "schema", "$ref", "#/components/schemas/Problem");
-    rm_reply_json_doc(ctx, 200, doc);
+    return rm_reply_json_doc(ctx, 200, doc);
 }

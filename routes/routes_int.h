@@ -34,12 +34,18 @@ typedef struct rm_metrics {
     double seconds_sum;
 } rm_metrics;
 
+struct rm_ctx;
+
 struct rm_app {
     rm_app_config cfg;
     orm_schema *schema;
     orm_engine *engine;
     unsigned char cursor_key[32];  /* HMAC key of keyset cursors */
     rm_metrics metrics;
+    /* The router (rm_route, set by rm_app_open): batches route each
+     * operation through it as data, so batch.c and router.c do not call
+     * each other by name. */
+    void (*route)(struct rm_ctx *ctx);
 };
 
 /* Everything one request needs, on the handler's stack. */
@@ -53,20 +59,55 @@ typedef struct rm_ctx {
     const orm_mapper *mapper;    /* the resource addressed, if any */
     const char *route;           /* route pattern for metrics ("/api/users/{id}") */
     orm_session *outer;          /* inside POST /api/_batch: the batch's running unit */
+    const char *refusal;         /* the detail of a handler's rm_refuse */
 } rm_ctx;
 
 /* ---- unit.c ---- Run a handler's database work as one unit: its own transaction, or, inside
  * a batch, as part of the batch's. Returns 0 or an orm_code (ctx->err set). */
 int rm_run(rm_ctx *ctx, bool write, orm_unit_fn fn, void *ud);
 
-/* ---- errors.c: orm_code → HTTP status and problem+json, in one place ---- */
+/* ---- router.c: routing as data ------------------------------------------
+ *
+ * router.c holds the route table: every path pattern the API serves, the
+ * methods each takes and the handler per method. The router matches the
+ * path, sets the metrics label, resolves {res}, {id} and {rel} (404),
+ * refuses query parameters where a route takes none (400), answers OPTIONS
+ * (204 with Allow) and a method the route or the resource does not allow
+ * (405 with Allow), sends HEAD to the GET handler (the server drops the
+ * body), calls the handler and answers its outcome.
+ *
+ * The handler convention: a handler returns its outcome and the router
+ * answers a failure, once (handlers never answer errors themselves):
+ *   0                 the handler has answered (ctx->resp is set; a
+ *                     handler that builds its own problem, as a batch does
+ *                     for a failed operation, returns 0 too);
+ *   ORM_E_* (< 0)     the problem is in ctx->err: answered from it
+ *                     (status by rm_status_of, field errors as pointers);
+ *   an HTTP status    (>= 400, only as `return rm_refuse(...)`): a problem
+ *                     with that status and detail, no field errors. */
+
+/* What a route's pattern matched (the parts its pattern has; others NULL). */
+typedef struct rm_match {
+    const orm_mapper *mapper;        /* {res} */
+    const orm_value *key;            /* {id}, parsed for mapper's primary key */
+    const orm_relationship *rel;     /* {rel} */
+    const char *child;               /* {child} as sent: percent-encoded, parsed by the handler */
+} rm_match;
+
+typedef int (*rm_handler)(rm_ctx *ctx, const rm_match *at);
+
+/* Match ctx->req against the route table and answer it. Set into app->route
+ * for batches. */
+void rm_route(rm_ctx *ctx);
+
+/* ---- errors.c: outcomes → HTTP status and problem+json, in one place ---- */
 int rm_status_of(int orm_code);
-/* Answer ctx->err as problem+json (500s log the internal text, never show it). */
-void rm_fail(rm_ctx *ctx);
-/* Answer a problem with one pointer-less detail. */
-void rm_fail_status(rm_ctx *ctx, int status, const char *detail);
-/* Answer 405 with Allow built from an ORM_ALLOW_* mask. */
-void rm_fail_method(rm_ctx *ctx, unsigned allowed);
+/* For `return rm_refuse(ctx, status, detail);`: the router answers status
+ * (>= 400) as a problem with detail and no field errors. Returns status. */
+int rm_refuse(rm_ctx *ctx, int status, const char *detail);
+/* Answer a handler's outcome rc by the convention above (0: nothing to do).
+ * 500s log the internal text with the request id, never show it. */
+void rm_answer_outcome(rm_ctx *ctx, int rc);
 
 /* ---- include.c: ?include and fields[rel] -------------------------------- */
 typedef struct rm_view {
@@ -105,11 +146,11 @@ void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *n
                        rm_fields fields, const rm_include *inc);
 /* Begin an answer's text: an arena builder bounded by --max-response. */
 void rm_answer_init(rm_ctx *ctx, rm_sb *sb);
-/* Answer status with body text in sb (application/json); a builder past
- * its bound answers 413 instead. */
-void rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb);
-/* Answer a json_t document (stolen: freed here). */
-void rm_reply_json_doc(rm_ctx *ctx, int status, json_t *doc);
+/* Answer status with body text in sb (application/json) and return 0; a
+ * builder past its bound returns ORM_E_TOO_LARGE (413) instead. */
+int rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb);
+/* Answer a json_t document (stolen: freed here), as rm_reply_json. */
+int rm_reply_json_doc(rm_ctx *ctx, int status, json_t *doc);
 
 /* ---- body.c: JSON input → column values ---------------------------------- */
 typedef enum rm_write_mode {
@@ -241,25 +282,27 @@ void rm_metrics_destroy(rm_metrics *m);
 /* Count one answered request. */
 void rm_metrics_observe(rm_metrics *m, const char *route, const char *method, int status,
                         double seconds);
-void rm_handle_metrics(rm_ctx *ctx);
 
-/* ---- handlers ------------------------------------------------------------- */
-/* Match ctx->req's path and answer it (app.c); batches call it per operation. */
-void rm_route(rm_ctx *ctx);
-void rm_handle_batch(rm_ctx *ctx);
-void rm_handle_openapi(rm_ctx *ctx);
-void rm_handle_index(rm_ctx *ctx);
-void rm_handle_healthz(rm_ctx *ctx);
-void rm_handle_list(rm_ctx *ctx, const orm_mapper *m);
-void rm_handle_create(rm_ctx *ctx, const orm_mapper *m);
-/* /api/{res}/{key_text}[/{rel_name}[/{child_key}]] (NULLs for the parts
- * absent). */
-void rm_handle_item(rm_ctx *ctx, const orm_mapper *m, const char *key_text, const char *rel_name,
-                    const char *child_key);
+/* ---- handlers (rm_handler: see the convention under router.c) ------------- */
+int rm_handle_healthz(rm_ctx *ctx, const rm_match *at);     /* GET /healthz (index.c) */
+int rm_handle_openapi(rm_ctx *ctx, const rm_match *at);     /* GET /openapi.json */
+int rm_handle_metrics(rm_ctx *ctx, const rm_match *at);     /* GET /metrics */
+int rm_handle_index(rm_ctx *ctx, const rm_match *at);       /* GET /api (index.c) */
+int rm_handle_batch(rm_ctx *ctx, const rm_match *at);       /* POST /api/_batch */
+int rm_handle_list(rm_ctx *ctx, const rm_match *at);        /* GET /api/{res} (list.c) */
+int rm_handle_create(rm_ctx *ctx, const rm_match *at);      /* POST /api/{res} (create.c) */
+/* item.c: /api/{res}/{id} and its sub-resources */
+int rm_handle_get_object(rm_ctx *ctx, const rm_match *at);     /* GET */
+int rm_handle_replace_object(rm_ctx *ctx, const rm_match *at); /* PUT */
+int rm_handle_update_object(rm_ctx *ctx, const rm_match *at);  /* PATCH */
+int rm_handle_delete_object(rm_ctx *ctx, const rm_match *at);  /* DELETE */
+int rm_handle_get_related(rm_ctx *ctx, const rm_match *at);    /* GET /api/{res}/{id}/{rel} */
+int rm_handle_add_member(rm_ctx *ctx, const rm_match *at);     /* POST /api/{res}/{id}/{rel} */
+int rm_handle_remove_member(rm_ctx *ctx, const rm_match *at);  /* DELETE .../{rel}/{child} */
 /* A collection sub-resource: r's rows related to the parent with key, as a
- * list whose links start at base. */
-void rm_handle_related_list(rm_ctx *ctx, const orm_mapper *parent, const orm_relationship *r,
-                            const orm_value *key, const char *base);
+ * list whose links start at base (list.c). */
+int rm_handle_related_list(rm_ctx *ctx, const orm_mapper *parent, const orm_relationship *r,
+                           const orm_value *key, const char *base);
 /* Load --seed FILE into empty tables through the POST path. */
 int rm_seed(rm_app *app, const char *path, char *errbuf, size_t errlen);
 

@@ -103,19 +103,17 @@ void rm_answer_init(rm_ctx *ctx, rm_sb *sb)
     sb->limit = ctx->app->cfg.max_response;
 }
 
-void rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb)
+int rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb)
 {
-    if (sb->err) { /* an answer begun with rm_answer_init outgrew --max-response */
-        orm_error_set(&ctx->err, ORM_E_TOO_LARGE,
-                      "the answer would be larger than %zu bytes: ask for fewer rows, fields or "
-                      "includes", sb->limit);
-        rm_fail(ctx);
-        return;
-    }
+    if (sb->err) /* an answer begun with rm_answer_init outgrew --max-response */
+        return orm_error_set(&ctx->err, ORM_E_TOO_LARGE,
+                             "the answer would be larger than %zu bytes: ask for fewer rows, fields or "
+                             "includes", sb->limit);
     rm_response_body(ctx->resp, status, "application/json", sb->buf, sb->len);
+    return 0;
 }
 
-void rm_reply_json_doc(rm_ctx *ctx, int status, json_t *doc)
+int rm_reply_json_doc(rm_ctx *ctx, int status, json_t *doc)
 {
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
@@ -123,5 +121,5 @@ void rm_reply_json_doc(rm_ctx *ctx, int status, json_t *doc)
     rm_sb_init(&sb, ctx->a);
     rm_sb_append(&sb, text ? text : "{}");
     free(text);
-    rm_reply_json(ctx, status, &sb);
+    return rm_reply_json(ctx, status, &sb);
 }

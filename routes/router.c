@@ -1,0 +1,263 @@
+/* router.c: routing as data. The table below is every route the API
+ * serves: a path pattern, the flags of its query string, which methods the
+ * resource allows there, and the handler per method. rm_route matches a
+ * request against it and does, for every route alike, what no handler
+ * repeats: the metrics label (the pattern with {res} and {rel} filled in,
+ * so their number is bounded), {res}/{id}/{rel} resolved or 404, query
+ * parameters refused where a route takes none, OPTIONS and 405 with an
+ * Allow built from the table, HEAD sent to the GET handler, and the
+ * handler's failure answered once (the convention is in routes_int.h). */
+#include <string.h>
+
+#include "routes/routes_int.h"
+
+#define MAX_SEGMENTS 5
+
+enum {
+    NO_QUERY = 1u << 0,     /* query parameters are 400 */
+    NOT_IN_BATCH = 1u << 1, /* a batch's operation may not address it (400) */
+};
+
+typedef struct route_method {
+    const char *method;     /* GET (HEAD too), POST, PUT, PATCH or DELETE */
+    rm_handler handler;
+} route_method;
+
+typedef struct route {
+    const char *pattern;    /* literal segments, {res}, {id}, {rel}, {child} */
+    unsigned flags;
+    /* The methods the matched resource allows here, as ORM_ALLOW_* bits
+     * (GET = READ, POST = CREATE, PUT = REPLACE, PATCH = UPDATE, DELETE =
+     * DELETE); NULL: every method the route lists. */
+    unsigned (*allows)(const rm_match *at);
+    route_method methods[5]; /* up to a NULL method */
+} route;
+
+/* In Allow order: each method, the names Allow lists for it, and its bit. */
+static const struct {
+    const char *method, *allow;
+    unsigned bit;
+} verbs[] = {
+    {"GET", "GET, HEAD", ORM_ALLOW_READ}, {"POST", "POST", ORM_ALLOW_CREATE},
+    {"PUT", "PUT", ORM_ALLOW_REPLACE},    {"PATCH", "PATCH", ORM_ALLOW_UPDATE},
+    {"DELETE", "DELETE", ORM_ALLOW_DELETE},
+};
+
+static unsigned resource_allows(const rm_match *at) { return at->mapper->methods; }
+
+/* Changing a collection is updating its parent. */
+static bool collection_writable(const rm_match *at)
+{
+    return at->rel->uselist && (at->mapper->methods & ORM_ALLOW_UPDATE);
+}
+
+/* GET reads the target; POST adds to the collection. */
+static unsigned related_allows(const rm_match *at)
+{
+    return (at->rel->target->methods & ORM_ALLOW_READ) | (collection_writable(at) ? ORM_ALLOW_CREATE : 0);
+}
+
+static unsigned member_allows(const rm_match *at)
+{
+    return collection_writable(at) ? ORM_ALLOW_DELETE : 0;
+}
+
+/* First match wins: literal routes before the patterns they would fit. */
+static const route routes[] = {
+    {"/healthz", NO_QUERY, NULL, {{"GET", rm_handle_healthz}}},
+    {"/openapi.json", NO_QUERY, NULL, {{"GET", rm_handle_openapi}}},
+    {"/metrics", NO_QUERY, NULL, {{"GET", rm_handle_metrics}}},
+    {"/api", NO_QUERY, NULL, {{"GET", rm_handle_index}}},
+    {"/api/_batch", NO_QUERY | NOT_IN_BATCH, NULL, {{"POST", rm_handle_batch}}},
+    {"/api/{res}", 0, resource_allows, {{"GET", rm_handle_list}, {"POST", rm_handle_create}}},
+    {"/api/{res}/{id}", 0, resource_allows,
+     {{"GET", rm_handle_get_object}, {"PUT", rm_handle_replace_object}, {"PATCH", rm_handle_update_object},
+      {"DELETE", rm_handle_delete_object}}},
+    {"/api/{res}/{id}/{rel}", 0, related_allows,
+     {{"GET", rm_handle_get_related}, {"POST", rm_handle_add_member}}},
+    {"/api/{res}/{id}/{rel}/{child}", 0, member_allows, {{"DELETE", rm_handle_remove_member}}},
+};
+
+/* The path's segments: raw (still percent-encoded: keys are split on ','
+ * before decoding) and decoded (names). A trailing slash is ignored. */
+typedef struct path_segments {
+    const char *raw[MAX_SEGMENTS], *name[MAX_SEGMENTS];
+    size_t n;               /* MAX_SEGMENTS + 1: more than fit */
+} path_segments;
+
+static void split_path(rm_arena *a, const char *path, path_segments *ps)
+{
+    ps->n = 0;
+    const char *p = path;
+    while (*p == '/') p++;
+    while (*p) {
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (ps->n == MAX_SEGMENTS) {
+            ps->n++;
+            return;
+        }
+        ps->raw[ps->n] = rm_arena_strndup(a, p, len);
+        ps->name[ps->n] = rm_percent_decode(a, p, len, 0, NULL);
+        ps->n++;
+        p += len;
+        if (*p == '/') p++;
+    }
+}
+
+/* What a path's segments fill into a pattern: the names and texts, before
+ * they are resolved into the rm_match. */
+typedef struct fill {
+    const char *res, *id, *rel, *child;
+} fill;
+
+/* Does the path fit the pattern? Literal segments compare decoded. */
+static bool fits(const char *pattern, const path_segments *ps, fill *f)
+{
+    *f = (fill){0};
+    size_t i = 0;
+    for (const char *p = pattern + 1; *p; i++) {
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (i >= ps->n) return false;
+        if (len == 5 && !strncmp(p, "{res}", 5)) f->res = ps->name[i];
+        else if (len == 4 && !strncmp(p, "{id}", 4)) f->id = ps->raw[i];
+        else if (len == 5 && !strncmp(p, "{rel}", 5)) f->rel = ps->name[i];
+        else if (len == 7 && !strncmp(p, "{child}", 7)) f->child = ps->raw[i];
+        else if (strlen(ps->name[i]) != len || strncmp(p, ps->name[i], len)) return false;
+        p += len;
+        if (*p == '/') p++;
+    }
+    return i == ps->n;
+}
+
+/* The metrics label: the pattern with the resource's and the
+ * relationship's names in place of {res} and {rel}. */
+static const char *label_of(rm_arena *a, const char *pattern, const rm_match *at)
+{
+    rm_sb sb;
+    rm_sb_init(&sb, a);
+    for (const char *p = pattern; *p;) {
+        if (!strncmp(p, "{res}", 5)) {
+            rm_sb_append(&sb, at->mapper->resource);
+            p += 5;
+        } else if (!strncmp(p, "{rel}", 5)) {
+            rm_sb_append(&sb, at->rel->name);
+            p += 5;
+        } else {
+            rm_sb_appendc(&sb, *p++);
+        }
+    }
+    return sb.buf;
+}
+
+/* The If-Match / If-None-Match syntax, for every route (400). */
+static int check_conditionals(rm_ctx *ctx)
+{
+    static const char *const conditionals[] = {"If-Match", "If-None-Match"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *v = rm_request_header(ctx->req, conditionals[i]);
+        if (v && !rm_etag_list_valid(v))
+            return rm_refuse(ctx, 400, rm_arena_sprintf(ctx->a, "%s must be \"*\" or a comma-separated "
+                                                                "list of entity tags", conditionals[i]));
+    }
+    return 0;
+}
+
+/* Resolve what the path filled into r's pattern; sets the label. 404 for a
+ * resource, key or relationship that does not exist. */
+static int resolve(rm_ctx *ctx, const route *r, const fill *f, rm_match *at)
+{
+    *at = (rm_match){.child = f->child};
+    if (f->res) {
+        if (!(at->mapper = orm_schema_resource(ctx->app->schema, f->res)))
+            return rm_refuse(ctx, 404, rm_arena_sprintf(ctx->a, "no resource named \"%s\"", f->res));
+        ctx->mapper = at->mapper;
+    }
+    if (f->rel) at->rel = orm_mapper_relationship(at->mapper, f->rel);
+    /* the label names the relationship only when it exists: bounded cardinality */
+    ctx->route = f->rel && !at->rel ? "unmatched" : label_of(ctx->a, r->pattern, at);
+    if ((r->flags & NOT_IN_BATCH) && ctx->outer) { /* it would re-enter the running unit */
+        orm_error_field(&ctx->err, ORM_E_INVALID, "/path", "batches do not nest");
+        return ORM_E_INVALID;
+    }
+    if ((r->flags & NO_QUERY) && ctx->req->nquery) { /* as lists answer an unknown parameter */
+        orm_error_field(&ctx->err, ORM_E_INVALID,
+                        rm_arena_sprintf(ctx->a, "/query/%s", ctx->req->query[0].key),
+                        "%s takes no query parameters", ctx->route);
+        return ORM_E_INVALID;
+    }
+    if (f->id) {
+        orm_value *key = RM_NEW_ARRAY(ctx->a, orm_value, at->mapper->table->npk);
+        if (rm_parse_key(ctx->a, at->mapper, f->id, key))
+            return orm_error_set(&ctx->err, ORM_E_NOT_FOUND, "no %s with that key", at->mapper->name);
+        at->key = key;
+    }
+    if (f->rel && !at->rel)
+        return rm_refuse(ctx, 404, rm_arena_sprintf(ctx->a, "%s has no relationship \"%s\"", at->mapper->name,
+                                                    f->rel));
+    return 0;
+}
+
+/* "GET, HEAD, POST, OPTIONS": the methods of r that allowed holds, in verbs order. */
+static const char *allow_header(rm_arena *a, const route *r, unsigned allowed)
+{
+    rm_sb sb;
+    rm_sb_init(&sb, a);
+    for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {
+        if (!(allowed & verbs[v].bit)) continue;
+        for (const route_method *m = r->methods; m->method; m++)
+            if (!strcmp(m->method, verbs[v].method)) {
+                rm_sb_append(&sb, sb.len ? ", " : "");
+                rm_sb_append(&sb, verbs[v].allow);
+            }
+    }
+    rm_sb_append(&sb, sb.len ? ", OPTIONS" : "OPTIONS");
+    return sb.buf;
+}
+
+/* The bit of a method name (HEAD is GET's), or 0. */
+static unsigned bit_of(const char *method)
+{
+    if (!strcmp(method, "HEAD")) method = "GET";
+    for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++)
+        if (!strcmp(method, verbs[v].method)) return verbs[v].bit;
+    return 0;
+}
+
+/* Call r's handler for the request's method when r and the resource allow
+ * it; else answer OPTIONS (204) or refuse with 405, both with Allow. */
+static int dispatch(rm_ctx *ctx, const route *r, const rm_match *at)
+{
+    const char *method = ctx->req->method;
+    unsigned allowed = r->allows ? r->allows(at) : ORM_ALLOW_ALL, bit = bit_of(method);
+    for (const route_method *m = r->methods; m->method && (allowed & bit); m++)
+        if (bit_of(m->method) == bit) return m->handler(ctx, at);
+    rm_response_header(ctx->resp, ctx->a, "Allow", allow_header(ctx->a, r, allowed));
+    if (strcmp(method, "OPTIONS"))
+        return rm_refuse(ctx, 405, rm_arena_sprintf(ctx->a, "%s is not allowed here", method));
+    rm_response_body(ctx->resp, 204, NULL, NULL, 0); /* listed in Allow: answered, not 405 */
+    return 0;
+}
+
+/* The route the path fits (filling f), or NULL. */
+static const route *match(rm_ctx *ctx, fill *f)
+{
+    path_segments ps;
+    split_path(ctx->a, ctx->req->raw_path ? ctx->req->raw_path : ctx->req->path, &ps);
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        if (fits(routes[i].pattern, &ps, f)) return &routes[i];
+    return NULL;
+}
+
+void rm_route(rm_ctx *ctx)
+{
+    ctx->route = "unmatched";
+    fill f;
+    const route *r = NULL;
+    rm_match at;
+    int rc = check_conditionals(ctx);
+    if (!rc && !(r = match(ctx, &f))) rc = rm_refuse(ctx, 404, "no such resource");
+    if (!rc && !(rc = resolve(ctx, r, &f, &at))) rc = dispatch(ctx, r, &at);
+    rm_answer_outcome(ctx, rc);
+}
