@@ -165,7 +165,7 @@ int orm_create_all(orm_engine *e, const orm_schema *schema, orm_error *err)
     orm_ddl ddl;
     orm_ddl_build(orm_engine_dialect(e), schema, a, &ddl);
     orm_session s;
-    orm_session_init(&s, e, a, err);
+    orm_session_init(&s, e, schema, a, err);
     int rc = orm_session_run(&s, true, run_ddl, &ddl);
     rm_arena_destroy(a);
     return rc;

@@ -34,12 +34,12 @@ static int load_children(orm_uow *u, orm_instance *inst, const orm_relationship 
     size_t room = u->ndeleted < ORM_MAX_DELETE_ROWS ? ORM_MAX_DELETE_ROWS - u->ndeleted : 0;
     orm_query q;
     orm_query_init(&q, r->target);
-    int rc = orm_with_parent(a, r, inst->committed, 0, &q.aliases, &q.where, u->s->err);
-    if (rc) return rc;
+    q.where = orm_with_parent(a, r, inst->committed, 0, &q.aliases);
     q.order = orm_relationship_order(a, r, 0, &q.norder);
     q.limit = (int64_t)room + 1;
     orm_loaded got;
-    if ((rc = orm_load_page(u->s, u->schema, &q, room, NULL, 0, &u->map, &got))) return rc;
+    int rc = orm_load_page(u->s, &q, room, NULL, 0, &got);
+    if (rc) return rc;
     if (got.more) return too_many_deletes(u);
     orm_related *slot = orm_instance_load_slot(inst, r, a);
     for (size_t i = 0; i < got.n; i++) orm_related_add(slot, got.items[i], a, true);
@@ -178,7 +178,7 @@ static int insert_one(orm_uow *u, orm_instance *inst)
     inst->committed = RM_NEW_ARRAY(u->a, orm_value, t->ncolumns);
     memcpy(inst->committed, row, t->ncolumns * sizeof *row);
     inst->state = ORM_PERSISTENT;
-    orm_identity_map_put(&u->map, inst);
+    orm_identity_map_put(&u->s->map, inst);
     return 0;
 }
 

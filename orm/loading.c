@@ -389,20 +389,20 @@ static void add_top(lctx *L, orm_instance *base, const orm_value *row, void *ud)
     }
 }
 
-int orm_load_query(orm_session *s, const orm_schema *schema, const orm_query *q,
-                   const orm_include *inc, size_t ninc, orm_identity_map *map, orm_loaded *out)
+int orm_load_query(orm_session *s, const orm_query *q, const orm_include *inc, size_t ninc,
+                   orm_loaded *out)
 {
-    return orm_load_page(s, schema, q, SIZE_MAX, inc, ninc, map, out);
+    return orm_load_page(s, q, SIZE_MAX, inc, ninc, out);
 }
 
-int orm_load_page(orm_session *s, const orm_schema *schema, const orm_query *q, size_t keep,
-                  const orm_include *inc, size_t ninc, orm_identity_map *map, orm_loaded *out)
+int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_include *inc,
+                  size_t ninc, orm_loaded *out)
 {
-    lctx L = {s, schema, map, s->arena};
+    lctx L = {s, s->schema, &s->map, s->arena};
     rm_arena *a = s->arena;
     memset(out, 0, sizeof *out);
     orm_alias_seq seq = q->aliases;
-    plan p = {.gen = ++map->generation};
+    plan p = {.gen = ++s->map.generation};
     plan_segments(a, &p, inc, ninc, -1, &seq);
     orm_select base;
     orm_query_select(q, a, &base);
@@ -439,9 +439,9 @@ int orm_load_page(orm_session *s, const orm_schema *schema, const orm_query *q, 
     return finish_level(&L, out->items, out->n, inc, ninc, &p, -1);
 }
 
-int orm_load_related(orm_session *s, const orm_schema *schema, orm_instance **parents, size_t n,
-                     const orm_include *inc, size_t ninc, orm_identity_map *map)
+int orm_load_related(orm_session *s, orm_instance **parents, size_t n, const orm_include *inc,
+                     size_t ninc)
 {
-    lctx L = {s, schema, map, s->arena};
+    lctx L = {s, s->schema, &s->map, s->arena};
     return finish_level(&L, parents, n, inc, ninc, NULL, -1);
 }

@@ -33,19 +33,20 @@ typedef struct orm_loaded {
 } orm_loaded;
 
 /* Run q (order, paging, keyset) and load the include tree on its rows.
- * Instances go through map (so an object reached twice is one instance).
- * Each top-level instance's `extra` holds its sort keys through joins. */
-int orm_load_query(orm_session *s, const orm_schema *schema, const orm_query *q,
-                   const orm_include *inc, size_t ninc, orm_identity_map *map, orm_loaded *out);
+ * Instances go through the session's identity map (so an object reached
+ * twice is one instance). Each top-level instance's `extra` holds its sort
+ * keys through joins. */
+int orm_load_query(orm_session *s, const orm_query *q, const orm_include *inc, size_t ninc,
+                   orm_loaded *out);
 /* The same, keeping at most `keep` rows (their includes loaded) and setting
  * out->more when the query returned more: run it with limit keep + 1 to
  * learn whether a next page exists without loading its includes. */
-int orm_load_page(orm_session *s, const orm_schema *schema, const orm_query *q, size_t keep,
-                  const orm_include *inc, size_t ninc, orm_identity_map *map, orm_loaded *out);
+int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_include *inc,
+                  size_t ninc, orm_loaded *out);
 
 /* Load the include tree on instances already loaded. */
-int orm_load_related(orm_session *s, const orm_schema *schema, orm_instance **parents, size_t n,
-                     const orm_include *inc, size_t ninc, orm_identity_map *map);
+int orm_load_related(orm_session *s, orm_instance **parents, size_t n, const orm_include *inc,
+                     size_t ninc);
 
 /* Rows per selectin statement at most (before the dialect's parameter limit). */
 #define ORM_SELECTIN_CHUNK 1000

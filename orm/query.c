@@ -232,17 +232,14 @@ int orm_query_count(orm_session *s, const orm_query *q, int64_t *out)
     return 0;
 }
 
-int orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_value *parent_row, int alias,
-                    orm_alias_seq *aliases, orm_expr **out, orm_error *err)
+orm_expr *orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_value *parent_row, int alias,
+                          orm_alias_seq *aliases)
 {
     bool m2m = r->direction == ORM_MANY_TO_MANY;
     orm_join_ends ends = {.parent_row = parent_row, .target = alias, .secondary = m2m ? aliases->next++ : alias};
     orm_rel_join j;
     orm_relationship_join(a, r, &ends, aliases, &j);
-    if (j.link->op == ORM_OP_FALSE) { /* a NULL parent key: no row is related */
-        *out = j.link;
-        return 0;
-    }
+    if (j.link->op == ORM_OP_FALSE) return j.link; /* a NULL parent key: no row is related */
     orm_expr *w = j.link;
     if (m2m) { /* EXISTS (SELECT 1 FROM secondary WHERE link AND secondary_on) */
         orm_select *sub = RM_NEW(a, orm_select);
@@ -250,8 +247,7 @@ int orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_value *par
                             .where = orm_expr_and(a, w, j.secondary_on)};
         w = orm_expr_exists(a, sub);
     }
-    *out = orm_expr_and(a, w, j.target_where);
-    return 0;
+    return orm_expr_and(a, w, j.target_where);
 }
 
 int orm_get(orm_session *s, const orm_mapper *m, const orm_value *pk, orm_value **row)

@@ -74,9 +74,9 @@ orm_expr *orm_pk_where(rm_arena *a, const orm_mapper *m, int alias, const orm_va
  * with_parent()), over the target at alias: remote = the parent's values,
  * or for many-to-many an EXISTS on the secondary table; with the
  * relationship's custom join condition and the target's polymorphic
- * identity. *out is FALSE when the parent's key has a NULL. */
-int orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_value *parent_row, int alias,
-                    orm_alias_seq *aliases, orm_expr **out, orm_error *err);
+ * identity. FALSE when the parent's key has a NULL. */
+orm_expr *orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_value *parent_row, int alias,
+                          orm_alias_seq *aliases);
 
 /* One row by primary key into *row (arena); ORM_E_NOT_FOUND when absent. */
 int orm_get(orm_session *s, const orm_mapper *m, const orm_value *pk, orm_value **row);

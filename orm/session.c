@@ -13,12 +13,29 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-void orm_session_init(orm_session *s, orm_engine *e, rm_arena *a, orm_error *err)
+void orm_session_init(orm_session *s, orm_engine *e, const struct orm_schema *schema, rm_arena *a,
+                      orm_error *err)
 {
     memset(s, 0, sizeof *s);
     s->engine = e;
+    s->schema = schema;
     s->arena = a;
     s->err = err;
+    orm_identity_map_init(&s->map, a);
+}
+
+/* A unit starts with no objects: nothing loaded by an earlier attempt (or
+ * batch operation) is taken for the database's current state. */
+static void begin_unit(orm_session *s)
+{
+    orm_identity_map_init(&s->map, s->arena);
+    s->uow = NULL;
+}
+
+int orm_session_nested(orm_session *s, orm_unit_fn fn, void *ud)
+{
+    begin_unit(s);
+    return fn(s, ud);
 }
 
 static void echo(orm_session *s, const orm_compiled *q, bool cached)
@@ -140,6 +157,7 @@ static int attempt(orm_session *s, orm_unit_fn fn, void *ud)
     if (rc == 0) {
         s->in_tx = true;
         d->unit_deadline(s->conn, true);
+        begin_unit(s);
         rc = fn(s, ud);
         d->unit_deadline(s->conn, false);
         if (rc == 0) rc = exec_verb(s, "COMMIT");

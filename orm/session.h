@@ -1,7 +1,9 @@
-/* session.h: one unit of work against the database (SQLAlchemy's Session,
- * reduced for now to its transaction): a connection checked out of the
- * engine, one transaction, statement execution with --echo logging and
- * counting, and whole-unit retry when the database stays busy.
+/* session.h: the request-scoped session (SQLAlchemy's Session): what one
+ * request's database work runs in. It owns the connection checked out of
+ * the engine, the transaction, the identity map (one instance per row) and
+ * the unit of work (orm_session_uow, uow.h); it executes statements with
+ * --echo logging and counting, bounds what a request may read, and retries
+ * a whole unit when the database stays busy.
  *
  * Rows are copied into the session arena, so results outlive the cursor.
  * A session is used by one thread (one request). */
@@ -9,6 +11,10 @@
 #define ORM_SESSION_H
 
 #include "orm/engine.h"
+#include "orm/instance.h"
+
+struct orm_schema;
+struct orm_uow;
 
 typedef struct orm_result {
     size_t nrows, ncols;
@@ -24,6 +30,7 @@ static inline orm_value *orm_result_row(const orm_result *r, size_t i)
 
 typedef struct orm_session {
     orm_engine *engine;
+    const struct orm_schema *schema; /* the mappers rows are loaded as */
     rm_arena *arena;
     orm_error *err;
     orm_conn *conn;           /* checked out while a unit runs */
@@ -37,10 +44,14 @@ typedef struct orm_session {
     size_t max_rows;          /* more is ORM_E_TOO_LARGE; 0 = no bound */
     size_t bytes;             /* bytes of text values read, this attempt */
     size_t max_bytes;         /* more is ORM_E_TOO_LARGE; 0 = no bound */
+    orm_identity_map map;     /* the unit's instances: emptied as each unit (attempt) begins */
+    struct orm_uow *uow;      /* the unit's changes, made on first use (orm_session_uow) */
 } orm_session;
 
-/* Prepare a session; nothing is checked out until orm_session_run. */
-void orm_session_init(orm_session *s, orm_engine *e, rm_arena *a, orm_error *err);
+/* Prepare a session for the mappers of schema; nothing is checked out
+ * until orm_session_run. */
+void orm_session_init(orm_session *s, orm_engine *e, const struct orm_schema *schema, rm_arena *a,
+                      orm_error *err);
 
 /* The body of a unit: returns 0 to commit, an orm_code to roll back. */
 typedef int (*orm_unit_fn)(orm_session *s, void *ud);
@@ -53,6 +64,11 @@ typedef int (*orm_unit_fn)(orm_session *s, void *ud);
  * retried). The statement timeout bounds the whole unit (ORM_E_TIMEOUT).
  * Returns 0 or an orm_code (err set). */
 int orm_session_run(orm_session *s, bool write, orm_unit_fn fn, void *ud);
+
+/* Inside a running unit: fn as a unit of its own in the same transaction
+ * (an operation of a batch): it starts with an empty identity map and a
+ * new unit of work, as a unit run alone would. */
+int orm_session_nested(orm_session *s, orm_unit_fn fn, void *ud);
 
 /* Execute a compiled statement, collecting every row into out (may be NULL
  * for statements whose rows are not wanted). Past s->max_rows rows read in

@@ -21,13 +21,14 @@ static void touch(orm_uow *u, orm_instance *inst)
     u->objs[u->nobjs++] = inst;
 }
 
-void orm_uow_init(orm_uow *u, orm_session *s, const orm_schema *schema)
+orm_uow *orm_session_uow(orm_session *s)
 {
-    memset(u, 0, sizeof *u);
-    u->s = s;
-    u->schema = schema;
-    u->a = s->arena;
-    orm_identity_map_init(&u->map, s->arena);
+    if (!s->uow) {
+        s->uow = RM_NEW(s->arena, orm_uow);
+        s->uow->s = s;
+        s->uow->a = s->arena;
+    }
+    return s->uow;
 }
 
 orm_instance *orm_uow_new(orm_uow *u, const orm_mapper *m)
@@ -44,13 +45,13 @@ orm_instance *orm_uow_new(orm_uow *u, const orm_mapper *m)
 
 int orm_uow_get(orm_uow *u, const orm_mapper *m, const orm_value *pk, orm_instance **out)
 {
-    orm_instance *inst = orm_identity_map_get(&u->map, m->table, pk);
+    orm_instance *inst = orm_identity_map_get(&u->s->map, m->table, pk);
     if (!inst) {
         orm_value *row;
         int rc = orm_get(u->s, m, pk, &row);
         if (rc) return rc;
-        inst = orm_identity_map_add(&u->map, m, row, NULL);
-        inst->mapper = orm_schema_polymorphic(u->schema, m, inst->row);
+        inst = orm_identity_map_add(&u->s->map, m, row, NULL);
+        inst->mapper = orm_schema_polymorphic(u->s->schema, m, inst->row);
     }
     *out = inst;
     return 0;
@@ -165,7 +166,7 @@ static int current_members(orm_uow *u, orm_instance *inst, const orm_relationshi
 {
     if (!orm_instance_related(inst, r) && inst->state == ORM_PERSISTENT) {
         orm_include node = {.rel = r, .strategy = ORM_LAZY_SELECTIN};
-        int rc = orm_load_related(u->s, u->schema, &inst, 1, &node, 1, &u->map);
+        int rc = orm_load_related(u->s, &inst, 1, &node, 1);
         if (rc) return rc;
     }
     *out = orm_instance_load_slot(inst, r, u->a);
@@ -183,11 +184,11 @@ int orm_uow_replace(orm_uow *u, orm_instance *inst, const orm_relationship *r, o
     size_t ncur = slot->n;
     orm_instance **cur = RM_NEW_ARRAY(u->a, orm_instance *, ncur + 1);
     if (ncur) memcpy(cur, slot->items, ncur * sizeof *cur);
-    unsigned in_items = ++u->map.generation;
+    unsigned in_items = ++u->s->map.generation;
     for (size_t k = 0; k < n; k++) items[k]->mark = in_items;
     for (size_t i = 0; i < ncur; i++)
         if (cur[i]->mark != in_items && (rc = unlink(u, inst, r, cur[i], true))) return rc;
-    unsigned in_cur = ++u->map.generation;
+    unsigned in_cur = ++u->s->map.generation;
     for (size_t i = 0; i < ncur; i++) cur[i]->mark = in_cur;
     for (size_t k = 0; k < n; k++)
         if (items[k]->mark != in_cur) orm_uow_link(u, inst, r, items[k]);
@@ -207,7 +208,7 @@ void orm_uow_delete(orm_uow *u, orm_instance *inst)
 
 int orm_uow_check_size(orm_uow *u)
 {
-    if (u->nnew + u->map.count <= ORM_MAX_UNIT_OBJECTS) return 0;
+    if (u->nnew + u->s->map.count <= ORM_MAX_UNIT_OBJECTS) return 0;
     return orm_error_set(u->s->err, ORM_E_TOO_LARGE,
                          "the request would write more than %d objects (the limit of one request): "
                          "send them in several requests", ORM_MAX_UNIT_OBJECTS);

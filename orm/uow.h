@@ -38,10 +38,8 @@ typedef struct orm_assoc {
 } orm_assoc;
 
 typedef struct orm_uow {
-    orm_session *s;
-    const orm_schema *schema;
+    orm_session *s;               /* whose identity map and schema it uses */
     rm_arena *a;
-    orm_identity_map map;
     orm_instance **objs;          /* every instance touched, in the order met */
     size_t nobjs, capobjs;
     orm_link *links;
@@ -62,7 +60,9 @@ typedef struct orm_uow {
 #define ORM_MAX_UNIT_OBJECTS 500000
 #define ORM_MAX_DELETE_ROWS 100000
 
-void orm_uow_init(orm_uow *u, orm_session *s, const orm_schema *schema);
+/* The unit of work of s's running unit (made on first use; a new unit or
+ * attempt starts a new one). */
+orm_uow *orm_session_uow(orm_session *s);
 /* A new pending instance of m; every column unset (defaults apply). */
 orm_instance *orm_uow_new(orm_uow *u, const orm_mapper *m);
 /* The persistent instance of m with key pk (loaded once per unit);

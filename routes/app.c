@@ -72,7 +72,7 @@ void rm_app_handle(void *ud, const rm_request *req, rm_response *resp)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rm_ctx ctx = {.app = ud, .req = req, .resp = resp, .a = req->arena};
     orm_error_init(&ctx.err, req->arena);
-    orm_session_init(&ctx.session, ctx.app->engine, req->arena, &ctx.err);
+    orm_session_init(&ctx.session, ctx.app->engine, ctx.app->schema, req->arena, &ctx.err);
     ctx.session.max_rows = (size_t)ctx.app->cfg.max_request_rows;
     ctx.session.max_bytes = ctx.app->cfg.max_response;
     rm_route(&ctx);

@@ -19,16 +19,14 @@ typedef struct create_unit {
 static int run_create(orm_session *s, void *ud)
 {
     create_unit *c = ud;
-    orm_uow u;
-    orm_uow_init(&u, s, c->ctx->app->schema);
+    orm_uow *u = orm_session_uow(s);
     for (size_t i = 0; i < c->n; i++) {
-        int rc = rm_build(c->ctx, &u, c->plans[i], &c->insts[i]);
+        int rc = rm_build(c->ctx, u, c->plans[i], &c->insts[i]);
         if (rc) return rc;
     }
-    int rc = orm_uow_flush(&u);
+    int rc = orm_uow_flush(u);
     if (rc || !c->include) return rc;
-    return orm_load_related(s, c->ctx->app->schema, c->insts, c->n, c->include->nodes, c->include->n,
-                            &u.map);
+    return orm_load_related(s, c->insts, c->n, c->include->nodes, c->include->n);
 }
 
 int rm_plan_objects(rm_ctx *ctx, const orm_mapper *m, const json_t *body, const char *prefix,

@@ -88,15 +88,14 @@ bool rm_etag_matches(const char *header, const char *etag, bool weak)
     return walk_tags(header, etag, weak) == 1;
 }
 
-int rm_check_if_match(orm_session *s, rm_ctx *ctx, const orm_mapper *m, orm_instance *inst,
-                      orm_identity_map *map)
+int rm_check_if_match(orm_session *s, rm_ctx *ctx, const orm_mapper *m, orm_instance *inst)
 {
     const char *if_match = rm_request_header(ctx->req, "If-Match");
     if (!if_match) return 0;
     rm_include def;
     rm_default_include(ctx, m, &def);
     if (!inst->mapper->version_col) { /* the hash covers the default representation */
-        int rc = orm_load_related(s, ctx->app->schema, &inst, 1, def.nodes, def.n, map);
+        int rc = orm_load_related(s, &inst, 1, def.nodes, def.n);
         if (rc) return rc;
     }
     rm_sb sb;

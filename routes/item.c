@@ -21,14 +21,13 @@ typedef struct item_unit {
     rm_sb body;                 /* the answer, built inside the unit */
 } item_unit;
 
-/* A write unit of work on s and the persistent object m/key in it: 404
- * when gone, 412 when the request's If-Match does not hold for it. */
-static int begin_write(orm_session *s, rm_ctx *ctx, const orm_mapper *m, const orm_value *key, orm_uow *w,
+/* The persistent object m/key in s's unit of work: 404 when gone, 412
+ * when the request's If-Match does not hold for it. */
+static int begin_write(orm_session *s, rm_ctx *ctx, const orm_mapper *m, const orm_value *key,
                        orm_instance **inst)
 {
-    orm_uow_init(w, s, ctx->app->schema);
-    int rc = orm_uow_get(w, m, key, inst);
-    return rc ? rc : rm_check_if_match(s, ctx, m, *inst, &w->map);
+    int rc = orm_uow_get(orm_session_uow(s), m, key, inst);
+    return rc ? rc : rm_check_if_match(s, ctx, m, *inst);
 }
 
 /* GET: one statement for the object and its joined relationships, one per
@@ -40,10 +39,8 @@ static int read_item(orm_session *s, item_unit *u)
     orm_query_init(&q, u->m);
     q.where = orm_pk_where(ctx->a, u->m, 0, u->key);
     q.limit = 1;
-    orm_identity_map map;
-    orm_identity_map_init(&map, ctx->a);
     orm_loaded got;
-    int rc = orm_load_query(s, ctx->app->schema, &q, u->include->nodes, u->include->n, &map, &got);
+    int rc = orm_load_query(s, &q, u->include->nodes, u->include->n, &got);
     if (rc) return rc;
     if (!got.n) return orm_error_set(&ctx->err, ORM_E_NOT_FOUND, "no %s with that key", u->m->name);
     u->inst = got.items[0];
@@ -57,16 +54,16 @@ static int run_item(orm_session *s, void *ud)
     item_unit *u = ud;
     rm_ctx *ctx = u->ctx;
     if (u->op == OP_GET) return read_item(s, u);
-    orm_uow w;
+    orm_uow *w = orm_session_uow(s);
     orm_instance *inst;
-    int rc = begin_write(s, ctx, u->m, u->key, &w, &inst);
+    int rc = begin_write(s, ctx, u->m, u->key, &inst);
     if (rc) return rc;
     if (u->op == OP_DELETE) {
-        orm_uow_delete(&w, inst);
-        return orm_uow_flush(&w);
+        orm_uow_delete(w, inst);
+        return orm_uow_flush(w);
     }
-    if ((rc = rm_build(ctx, &w, u->plan, &inst)) || (rc = orm_uow_flush(&w))) return rc;
-    if ((rc = orm_load_related(s, ctx->app->schema, &inst, 1, u->include->nodes, u->include->n, &w.map)))
+    if ((rc = rm_build(ctx, w, u->plan, &inst)) || (rc = orm_uow_flush(w)) ||
+        (rc = orm_load_related(s, &inst, 1, u->include->nodes, u->include->n)))
         return rc;
     u->inst = inst;
     rm_sb_init(&u->body, ctx->a); /* a write's answer: bounded by its body */
@@ -133,12 +130,10 @@ static int run_to_one(orm_session *s, void *ud)
     if (rc) return rc;
     orm_query q;
     orm_query_init(&q, u->rel->target);
-    if ((rc = orm_with_parent(u->ctx->a, u->rel, row, 0, &q.aliases, &q.where, &u->ctx->err))) return rc;
+    q.where = orm_with_parent(u->ctx->a, u->rel, row, 0, &q.aliases);
     q.limit = 1;
-    orm_identity_map map;
-    orm_identity_map_init(&map, u->ctx->a);
     orm_loaded got;
-    rc = orm_load_query(s, u->ctx->app->schema, &q, u->include->nodes, u->include->n, &map, &got);
+    rc = orm_load_query(s, &q, u->include->nodes, u->include->n, &got);
     u->inst = rc == 0 && got.n ? got.items[0] : NULL;
     return rc;
 }
@@ -196,10 +191,9 @@ static int member_init(rm_ctx *ctx, const rm_match *at, member_op op, member_uni
 static int run_member(orm_session *s, void *ud)
 {
     member_unit *u = ud;
-    orm_uow w;
     orm_instance *parent;
-    int rc = begin_write(s, u->ctx, u->m, u->key, &w, &parent);
-    return rc ? rc : u->op(s, u, &w, parent);
+    int rc = begin_write(s, u->ctx, u->m, u->key, &parent);
+    return rc ? rc : u->op(s, u, orm_session_uow(s), parent);
 }
 
 static int add_member(orm_session *s, member_unit *u, orm_uow *w, orm_instance *parent)
@@ -209,8 +203,7 @@ static int add_member(orm_session *s, member_unit *u, orm_uow *w, orm_instance *
     if (rc) return rc;
     orm_uow_link(w, parent, u->rel, u->child);
     if ((rc = orm_uow_flush(w))) return rc;
-    if ((rc = orm_load_related(s, ctx->app->schema, &u->child, 1, u->include.nodes, u->include.n, &w->map)))
-        return rc;
+    if ((rc = orm_load_related(s, &u->child, 1, u->include.nodes, u->include.n))) return rc;
     rm_sb_init(&u->body, ctx->a);
     rm_write_instance(&u->body, u->child, u->include.nodes, u->include.n, NULL, &u->include);
     return 0;
@@ -232,9 +225,9 @@ int rm_handle_add_member(rm_ctx *ctx, const rm_match *at)
 static int remove_member(orm_session *s, member_unit *u, orm_uow *w, orm_instance *parent)
 {
     orm_include node = {.rel = u->rel, .strategy = ORM_LAZY_SELECTIN};
-    int rc = orm_load_related(s, u->ctx->app->schema, &parent, 1, &node, 1, &w->map);
+    int rc = orm_load_related(s, &parent, 1, &node, 1);
     if (rc) return rc;
-    orm_instance *child = orm_identity_map_get(&w->map, u->rel->target->table, u->child_key);
+    orm_instance *child = orm_identity_map_get(&s->map, u->rel->target->table, u->child_key);
     const orm_related *slot = orm_instance_related(parent, u->rel);
     bool member = false;
     for (size_t i = 0; child && slot && i < slot->n; i++) member |= slot->items[i] == child;

@@ -29,10 +29,7 @@ static int run_list(orm_session *s, void *ud)
         q.where = orm_expr_and(ctx->a, q.where, w);
     }
     q.limit = u->p->limit + 1; /* one more row tells whether there is a next page */
-    orm_identity_map map;
-    orm_identity_map_init(&map, ctx->a);
-    int rc = orm_load_page(s, ctx->app->schema, &q, (size_t)u->p->limit, u->p->include.nodes,
-                           u->p->include.n, &map, &u->rows);
+    int rc = orm_load_page(s, &q, (size_t)u->p->limit, u->p->include.nodes, u->p->include.n, &u->rows);
     if (!rc && u->p->count) rc = orm_query_count(s, &q, &u->total); /* WHERE only: no keyset, no paging */
     return rc;
 }
@@ -253,7 +250,8 @@ static int parent_scope(rm_ctx *ctx, orm_session *s, void *ud, orm_alias_seq *al
     scope_ud *sc = ud;
     orm_value *row;
     int rc = orm_get(s, sc->parent, sc->key, &row);
-    return rc ? rc : orm_with_parent(ctx->a, sc->rel, row, 0, aliases, out, &ctx->err);
+    if (!rc) *out = orm_with_parent(ctx->a, sc->rel, row, 0, aliases);
+    return rc;
 }
 
 int rm_handle_related_list(rm_ctx *ctx, const orm_mapper *parent, const orm_relationship *r,

@@ -186,8 +186,7 @@ bool rm_etag_matches(const char *header, const char *etag, bool weak);
 bool rm_etag_list_valid(const char *header);
 /* Inside a write unit: the request's If-Match (if any) against inst of m,
  * as GET would answer it by default; ORM_E_PRECONDITION on a mismatch. */
-int rm_check_if_match(orm_session *s, rm_ctx *ctx, const orm_mapper *m, orm_instance *inst,
-                      orm_identity_map *map);
+int rm_check_if_match(orm_session *s, rm_ctx *ctx, const orm_mapper *m, orm_instance *inst);
 /* For writes that change no existing representation: only If-Match "*" holds. */
 int rm_check_if_match_none(rm_ctx *ctx);
 

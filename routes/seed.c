@@ -59,7 +59,7 @@ int rm_seed(rm_app *app, const char *path, char *errbuf, size_t errlen)
     rm_arena *a = rm_arena_new();
     rm_ctx ctx = {.app = app, .a = a};
     orm_error_init(&ctx.err, a);
-    orm_session_init(&ctx.session, app->engine, a, &ctx.err);
+    orm_session_init(&ctx.session, app->engine, app->schema, a, &ctx.err);
     seed_unit u = {.app = app, .doc = doc, .ctx = &ctx};
     int rc = orm_session_run(&ctx.session, true, run_seed, &u);
     if (rc) {

@@ -5,6 +5,6 @@
 
 int rm_run(rm_ctx *ctx, bool write, orm_unit_fn fn, void *ud)
 {
-    if (ctx->outer) return fn(ctx->outer, ud);
+    if (ctx->outer) return orm_session_nested(ctx->outer, fn, ud);
     return orm_session_run(&ctx->session, write, fn, ud);
 }

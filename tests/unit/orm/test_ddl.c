@@ -93,7 +93,7 @@ START_TEST(ddl_runs_and_is_idempotent)
     ck_assert_int_eq(orm_create_all(e, &S, &err), 0);
     ck_assert_int_eq(orm_create_all(e, &S, &err), 0); /* IF NOT EXISTS: a second run is harmless */
     orm_session s;
-    orm_session_init(&s, e, A, &err);
+    orm_session_init(&s, e, &S, A, &err);
     size_t n = 0;
     ck_assert_int_eq(orm_session_run(&s, false, count_tables, &n), 0);
     ck_assert_uint_eq(n, 2);

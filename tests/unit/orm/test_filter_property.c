@@ -410,7 +410,7 @@ static void world_init(world *W, uint64_t seed)
     rm_arena *ua = rm_arena_new();
     orm_session s;
     orm_error_init(&err, ua);
-    orm_session_init(&s, W->engine, ua, &err);
+    orm_session_init(&s, W->engine, W->schema, ua, &err);
     int rc = orm_session_run(&s, true, insert_unit, W);
     ck_assert_msg(rc == 0, "insert: %s (%s)", err.detail, err.internal);
     rm_arena_destroy(ua);
@@ -1013,7 +1013,7 @@ static int query_unit(orm_session *s, void *ud)
 static int run_query(const world *W, rm_arena *a, orm_query *q, qrun *r, orm_error *err)
 {
     orm_session s;
-    orm_session_init(&s, W->engine, a, err);
+    orm_session_init(&s, W->engine, W->schema, a, err);
     r->q = q;
     return orm_session_run(&s, false, query_unit, r);
 }

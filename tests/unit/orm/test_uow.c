@@ -95,7 +95,7 @@ static orm_value T(const char *s) { return orm_text(s, strlen(s)); }
 static int unit(orm_unit_fn fn, void *ud, unsigned *statements)
 {
     orm_session s;
-    orm_session_init(&s, E, A, &ERR);
+    orm_session_init(&s, E, S, A, &ERR);
     int rc = orm_session_run(&s, true, fn, ud);
     if (statements) *statements = s.statements;
     return rc;
@@ -126,7 +126,7 @@ static int64_t count(const char *table, const char *col, orm_value v)
 {
     count_ud c = {table, col, v, -1};
     orm_session s;
-    orm_session_init(&s, E, A, &ERR);
+    orm_session_init(&s, E, S, A, &ERR);
     ck_assert_int_eq(orm_session_run(&s, false, run_count, &c), 0);
     return c.n;
 }
@@ -141,26 +141,25 @@ typedef struct graph {
 static int create_graph(orm_session *s, void *ud)
 {
     graph *g = ud;
-    orm_uow u;
-    orm_uow_init(&u, s, S);
-    g->user = orm_uow_new(&u, M("User"));
-    orm_uow_set(&u, g->user, C("User", "name"), T("jack"));
-    g->a1 = orm_uow_new(&u, M("Address"));
-    orm_uow_set(&u, g->a1, C("Address", "email"), T("jack@google.com"));
-    g->a2 = orm_uow_new(&u, M("Address"));
-    orm_uow_set(&u, g->a2, C("Address", "email"), T("j25@yahoo.com"));
-    orm_uow_link(&u, g->user, R("User", "addresses"), g->a1);
-    orm_uow_link(&u, g->user, R("User", "addresses"), g->a2);
-    g->note = orm_uow_new(&u, M("Note"));
-    orm_uow_set(&u, g->note, C("Note", "text"), T("hi"));
-    orm_uow_link(&u, g->user, R("User", "notes"), g->note);
+    orm_uow *u = orm_session_uow(s);
+    g->user = orm_uow_new(u, M("User"));
+    orm_uow_set(u, g->user, C("User", "name"), T("jack"));
+    g->a1 = orm_uow_new(u, M("Address"));
+    orm_uow_set(u, g->a1, C("Address", "email"), T("jack@google.com"));
+    g->a2 = orm_uow_new(u, M("Address"));
+    orm_uow_set(u, g->a2, C("Address", "email"), T("j25@yahoo.com"));
+    orm_uow_link(u, g->user, R("User", "addresses"), g->a1);
+    orm_uow_link(u, g->user, R("User", "addresses"), g->a2);
+    g->note = orm_uow_new(u, M("Note"));
+    orm_uow_set(u, g->note, C("Note", "text"), T("hi"));
+    orm_uow_link(u, g->user, R("User", "notes"), g->note);
     for (int i = 0; i < 3; i++) {
-        g->t[i] = orm_uow_new(&u, M("Tag"));
-        orm_uow_set(&u, g->t[i], C("Tag", "label"), T(i == 0 ? "a" : i == 1 ? "b" : "c"));
+        g->t[i] = orm_uow_new(u, M("Tag"));
+        orm_uow_set(u, g->t[i], C("Tag", "label"), T(i == 0 ? "a" : i == 1 ? "b" : "c"));
     }
-    orm_uow_link(&u, g->user, R("User", "tags"), g->t[0]);
-    orm_uow_link(&u, g->user, R("User", "tags"), g->t[1]);
-    int rc = orm_uow_flush(&u);
+    orm_uow_link(u, g->user, R("User", "tags"), g->t[0]);
+    orm_uow_link(u, g->user, R("User", "tags"), g->t[1]);
+    int rc = orm_uow_flush(u);
     if (!rc) g->user_id = g->user->row[C("User", "id")->index].u.i;
     return rc;
 }
@@ -183,15 +182,14 @@ END_TEST
 static int create_cycle(orm_session *s, void *ud)
 {
     graph *g = ud;
-    orm_uow u;
-    orm_uow_init(&u, s, S);
-    g->user = orm_uow_new(&u, M("User"));
-    g->a1 = orm_uow_new(&u, M("Address"));
+    orm_uow *u = orm_session_uow(s);
+    g->user = orm_uow_new(u, M("User"));
+    g->a1 = orm_uow_new(u, M("Address"));
     /* user.favorite → address and address.user → user: two new rows that
      * need each other's keys */
-    orm_uow_link(&u, g->user, R("User", "favorite"), g->a1);
-    orm_uow_link(&u, g->user, R("User", "addresses"), g->a1);
-    return orm_uow_flush(&u);
+    orm_uow_link(u, g->user, R("User", "favorite"), g->a1);
+    orm_uow_link(u, g->user, R("User", "addresses"), g->a1);
+    return orm_uow_flush(u);
 }
 
 START_TEST(cycle_between_new_rows_uses_a_post_update)
@@ -210,10 +208,52 @@ START_TEST(cycle_between_new_rows_uses_a_post_update)
 }
 END_TEST
 
+/* The session owns the identity map and the unit of work: one of each per
+ * unit, the same on every ask within it; a nested unit (a batch's next
+ * operation) starts with an empty map and a new unit of work. */
+typedef struct scope_seen {
+    int64_t user_id;
+    orm_uow *outer_uow, *inner_uow;
+    size_t outer_count, inner_count_before;
+} scope_seen;
+
+static int inner_scope(orm_session *s, void *ud)
+{
+    scope_seen *seen = ud;
+    seen->inner_count_before = s->map.count;
+    seen->inner_uow = orm_session_uow(s);
+    return 0;
+}
+
+static int outer_scope(orm_session *s, void *ud)
+{
+    scope_seen *seen = ud;
+    seen->outer_uow = orm_session_uow(s);
+    ck_assert_ptr_eq(orm_session_uow(s), seen->outer_uow);
+    orm_instance *user;
+    orm_value pk = orm_int(seen->user_id);
+    int rc = orm_uow_get(seen->outer_uow, M("User"), &pk, &user);
+    if (rc) return rc;
+    seen->outer_count = s->map.count;
+    return orm_session_nested(s, inner_scope, seen);
+}
+
+START_TEST(session_owns_the_identity_map_and_the_unit_of_work)
+{
+    graph g = {0};
+    ck_assert_int_eq(unit(create_graph, &g, NULL), 0);
+    scope_seen seen = {.user_id = g.user_id};
+    ck_assert_int_eq(unit(outer_scope, &seen, NULL), 0);
+    ck_assert_uint_eq(seen.outer_count, 1);
+    ck_assert_uint_eq(seen.inner_count_before, 0);
+    ck_assert_ptr_nonnull(seen.inner_uow);
+    ck_assert_ptr_ne(seen.inner_uow, seen.outer_uow);
+}
+END_TEST
+
 /* A unit of work on s holding the persistent user with key id. */
 static int open_user(orm_session *s, orm_uow *u, int64_t id, orm_instance **inst)
 {
-    orm_uow_init(u, s, S);
     orm_value pk = orm_int(id);
     return orm_uow_get(u, M("User"), &pk, inst);
 }
@@ -228,13 +268,13 @@ typedef struct change {
 static int change_user(orm_session *s, void *ud)
 {
     change *c = ud;
-    orm_uow u;
+    orm_uow *u = orm_session_uow(s);
     orm_instance *inst;
-    int rc = open_user(s, &u, c->id, &inst);
+    int rc = open_user(s, u, c->id, &inst);
     if (rc) return rc;
     if (c->pretend_version) inst->committed[C("User", "version")->index] = orm_int(c->pretend_version);
-    orm_uow_set(&u, inst, C("User", "fullname"), c->fullname ? T(c->fullname) : orm_null());
-    return orm_uow_flush(&u);
+    orm_uow_set(u, inst, C("User", "fullname"), c->fullname ? T(c->fullname) : orm_null());
+    return orm_uow_flush(u);
 }
 
 START_TEST(update_only_what_changed)
@@ -268,12 +308,12 @@ END_TEST
 static int delete_user(orm_session *s, void *ud)
 {
     graph *g = ud;
-    orm_uow u;
+    orm_uow *u = orm_session_uow(s);
     orm_instance *inst;
-    int rc = open_user(s, &u, g->user_id, &inst);
+    int rc = open_user(s, u, g->user_id, &inst);
     if (rc) return rc;
-    orm_uow_delete(&u, inst);
-    return orm_uow_flush(&u);
+    orm_uow_delete(u, inst);
+    return orm_uow_flush(u);
 }
 
 START_TEST(delete_cascades_and_sets_null)
@@ -292,16 +332,16 @@ END_TEST
 static int retag(orm_session *s, void *ud)
 {
     graph *g = ud;
-    orm_uow u;
+    orm_uow *u = orm_session_uow(s);
     orm_instance *inst, *t1, *t2;
     orm_value k1 = g->t[1]->row[0], k2 = g->t[2]->row[0];
     int rc;
-    if ((rc = open_user(s, &u, g->user_id, &inst)) || (rc = orm_uow_get(&u, M("Tag"), &k1, &t1)) ||
-        (rc = orm_uow_get(&u, M("Tag"), &k2, &t2)))
+    if ((rc = open_user(s, u, g->user_id, &inst)) || (rc = orm_uow_get(u, M("Tag"), &k1, &t1)) ||
+        (rc = orm_uow_get(u, M("Tag"), &k2, &t2)))
         return rc;
     orm_instance *items[] = {t1, t2};
-    if ((rc = orm_uow_replace(&u, inst, R("User", "tags"), items, 2))) return rc;
-    return orm_uow_flush(&u);
+    if ((rc = orm_uow_replace(u, inst, R("User", "tags"), items, 2))) return rc;
+    return orm_uow_flush(u);
 }
 
 START_TEST(many_to_many_writes_only_changed_members)
@@ -328,23 +368,22 @@ typedef struct many {
 static int create_many_cycles(orm_session *s, void *ud)
 {
     many *g = ud;
-    orm_uow u;
-    orm_uow_init(&u, s, S);
+    orm_uow *u = orm_session_uow(s);
     g->users = RM_NEW_ARRAY(A, orm_instance *, (size_t)g->n);
     g->fav = RM_NEW_ARRAY(A, orm_instance *, (size_t)g->n);
     for (int i = 0; i < g->n; i++) {
-        orm_instance *user = orm_uow_new(&u, M("User")), *a1 = orm_uow_new(&u, M("Address")),
-                     *a2 = orm_uow_new(&u, M("Address"));
-        orm_uow_set(&u, user, C("User", "name"), T(rm_arena_sprintf(A, "u%d", i)));
-        orm_uow_set(&u, a1, C("Address", "email"), T(rm_arena_sprintf(A, "a%d", i)));
-        orm_uow_set(&u, a2, C("Address", "email"), T(rm_arena_sprintf(A, "b%d", i)));
-        orm_uow_link(&u, user, R("User", "favorite"), a1);
-        orm_uow_link(&u, user, R("User", "addresses"), a1);
-        orm_uow_link(&u, user, R("User", "addresses"), a2);
+        orm_instance *user = orm_uow_new(u, M("User")), *a1 = orm_uow_new(u, M("Address")),
+                     *a2 = orm_uow_new(u, M("Address"));
+        orm_uow_set(u, user, C("User", "name"), T(rm_arena_sprintf(A, "u%d", i)));
+        orm_uow_set(u, a1, C("Address", "email"), T(rm_arena_sprintf(A, "a%d", i)));
+        orm_uow_set(u, a2, C("Address", "email"), T(rm_arena_sprintf(A, "b%d", i)));
+        orm_uow_link(u, user, R("User", "favorite"), a1);
+        orm_uow_link(u, user, R("User", "addresses"), a1);
+        orm_uow_link(u, user, R("User", "addresses"), a2);
         g->users[i] = user;
         g->fav[i] = a1;
     }
-    return orm_uow_flush(&u);
+    return orm_uow_flush(u);
 }
 
 START_TEST(many_cycles_between_new_rows)
@@ -366,16 +405,15 @@ END_TEST
 static int delete_users(orm_session *s, void *ud)
 {
     many *g = ud;
-    orm_uow u;
-    orm_uow_init(&u, s, S);
+    orm_uow *u = orm_session_uow(s);
     for (int i = 0; i < g->n; i++) {
         orm_instance *inst;
         orm_value pk = g->users[i]->row[C("User", "id")->index];
-        int rc = orm_uow_get(&u, M("User"), &pk, &inst);
+        int rc = orm_uow_get(u, M("User"), &pk, &inst);
         if (rc) return rc;
-        orm_uow_delete(&u, inst);
+        orm_uow_delete(u, inst);
     }
-    return orm_uow_flush(&u);
+    return orm_uow_flush(u);
 }
 
 /* Deleting users whose favourite address is deleted with them (cascade):
@@ -409,17 +447,17 @@ typedef struct tagged {
 static int make_tags(orm_session *s, void *ud)
 {
     tagged *t = ud;
-    orm_uow u;
+    orm_uow *u = orm_session_uow(s);
     orm_instance *user;
-    int rc = open_user(s, &u, t->user_id, &user);
+    int rc = open_user(s, u, t->user_id, &user);
     if (rc) return rc;
     orm_instance **tags = RM_NEW_ARRAY(A, orm_instance *, (size_t)t->ntags);
     for (int i = 0; i < t->ntags; i++) {
-        tags[i] = orm_uow_new(&u, M("Tag"));
-        orm_uow_set(&u, tags[i], C("Tag", "label"), T(rm_arena_sprintf(A, "t%d", i)));
+        tags[i] = orm_uow_new(u, M("Tag"));
+        orm_uow_set(u, tags[i], C("Tag", "label"), T(rm_arena_sprintf(A, "t%d", i)));
     }
-    if ((rc = orm_uow_replace(&u, user, R("User", "tags"), tags, (size_t)t->ntags / 2)) ||
-        (rc = orm_uow_flush(&u)))
+    if ((rc = orm_uow_replace(u, user, R("User", "tags"), tags, (size_t)t->ntags / 2)) ||
+        (rc = orm_uow_flush(u)))
         return rc;
     t->tag_ids = RM_NEW_ARRAY(A, orm_value, (size_t)t->ntags);
     for (int i = 0; i < t->ntags; i++) t->tag_ids[i] = tags[i]->row[0];
@@ -429,19 +467,19 @@ static int make_tags(orm_session *s, void *ud)
 static int retag_range(orm_session *s, void *ud)
 {
     tagged *t = ud;
-    orm_uow u;
+    orm_uow *u = orm_session_uow(s);
     orm_instance *user;
-    int rc = open_user(s, &u, t->user_id, &user);
+    int rc = open_user(s, u, t->user_id, &user);
     if (rc) return rc;
     size_t n = (size_t)(t->to - t->from);
     orm_instance **items = RM_NEW_ARRAY(A, orm_instance *, n + 1);
     for (size_t i = 0; i < n; i++)
-        if ((rc = orm_uow_get(&u, M("Tag"), &t->tag_ids[t->from + (int)i], &items[i]))) return rc;
-    if ((rc = orm_uow_replace(&u, user, R("User", "tags"), items, n))) return rc;
+        if ((rc = orm_uow_get(u, M("Tag"), &t->tag_ids[t->from + (int)i], &items[i]))) return rc;
+    if ((rc = orm_uow_replace(u, user, R("User", "tags"), items, n))) return rc;
     orm_related *slot = orm_instance_related(user, R("User", "tags"));
     ck_assert_uint_eq(slot->n, n); /* in the given order, each once */
     for (size_t i = 0; i < n; i++) ck_assert_ptr_eq(slot->items[i], items[i]);
-    return orm_uow_flush(&u);
+    return orm_uow_flush(u);
 }
 
 /* A collection of 4000 members replaced by an overlapping one: only the
@@ -475,10 +513,9 @@ typedef struct bulk {
 static int new_tags(orm_session *s, void *ud)
 {
     bulk *b = ud;
-    orm_uow u;
-    orm_uow_init(&u, s, S);
-    for (int i = 0; i < b->n; i++) orm_uow_new(&u, M("Tag"));
-    return orm_uow_flush(&u);
+    orm_uow *u = orm_session_uow(s);
+    for (int i = 0; i < b->n; i++) orm_uow_new(u, M("Tag"));
+    return orm_uow_flush(u);
 }
 
 START_TEST(unit_bound)
@@ -493,14 +530,14 @@ END_TEST
 static int add_addresses(orm_session *s, void *ud)
 {
     bulk *b = ud;
-    orm_uow u;
+    orm_uow *u = orm_session_uow(s);
     orm_instance *user;
-    int rc = open_user(s, &u, b->user_id, &user);
+    int rc = open_user(s, u, b->user_id, &user);
     for (int i = 0; !rc && i < b->n; i++) {
-        orm_instance *a = orm_uow_new(&u, M("Address"));
-        orm_uow_link(&u, user, R("User", "addresses"), a);
+        orm_instance *a = orm_uow_new(u, M("Address"));
+        orm_uow_link(u, user, R("User", "addresses"), a);
     }
-    return rc ? rc : orm_uow_flush(&u);
+    return rc ? rc : orm_uow_flush(u);
 }
 
 /* The user and its addresses count: 1 + (bound - 1) may go, one more may not. */
@@ -525,6 +562,7 @@ Suite *uow_suite(void)
     TCase *tc = tcase_create("uow");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, parents_first_and_keys_propagated);
+    tcase_add_test(tc, session_owns_the_identity_map_and_the_unit_of_work);
     tcase_add_test(tc, cycle_between_new_rows_uses_a_post_update);
     tcase_add_test(tc, update_only_what_changed);
     tcase_add_test(tc, stale_version_is_refused);
