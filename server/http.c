@@ -745,7 +745,11 @@ static unsigned idle_timeout_s(const rm_server *s)
 
 static int start_daemon(rm_server *s, int threads, char *err, size_t errlen)
 {
-    unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    /* poll(), not epoll: with epoll, MHD_quiesce_daemon (rm_server_stop)
+     * races a worker removing the listen socket from its epoll set, and
+     * libmicrohttpd 0.9.75 aborts the process ("Failed to remove listen FD
+     * from epoll set"; docs/decisions.md). poll() rebuilds its set each turn. */
+    unsigned int flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     struct MHD_OptionItem opts[] = {
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL},
         {MHD_OPTION_LISTEN_SOCKET, s->listen_fd, NULL},
