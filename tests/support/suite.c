@@ -1,0 +1,14 @@
+/* suite.c: see suite.h. */
+#include "tests/support/suite.h"
+
+Suite *ts_suite(const char *name, void (*setup)(void), void (*teardown)(void), int loops,
+                const TTest *const *tests, size_t n)
+{
+    Suite *s = suite_create(name);
+    TCase *tc = tcase_create(name);
+    if (setup || teardown) tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    for (size_t i = 0; i < n; i++) tcase_add_loop_test(tc, tests[i], 0, loops);
+    suite_add_tcase(s, tc);
+    return s;
+}
