@@ -1,0 +1,57 @@
+/* ormdb.h: a database for unit tests of orm/ (no HTTP): a schema loaded
+ * from JSON text, an engine (in-memory SQLite unless a URL is given) with
+ * the schema's tables created, an arena, an error record whose field errors
+ * live in it, and the engine's --echo stream kept in memory so a test can
+ * read and count the statements that ran. Every function fails the running
+ * check test when something it needs does not work. */
+#ifndef RM_TEST_ORMDB_H
+#define RM_TEST_ORMDB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "orm/session.h"
+#include "orm/schema.h"
+
+typedef struct tdb {
+    orm_schema *schema;
+    orm_engine *engine;
+    rm_arena *arena;
+    orm_error err;
+    FILE *echo;             /* the engine's echo stream (a memory stream) */
+    char *echo_buf;
+    size_t echo_len;
+    size_t echo_mark;       /* statements before this offset are forgotten */
+} tdb;
+
+/* Load schema_json, open url (NULL: sqlite://:memory:) with opt (NULL: a
+ * pool of one; its echo is replaced by the memory stream), create_all. */
+void tdb_open(tdb *db, const char *schema_json, const char *url, const orm_engine_options *opt);
+void tdb_close(tdb *db);
+
+/* Run fn in one unit (write or read); returns its code. *s (may be NULL)
+ * receives the session afterwards (statements, attempts, ...). */
+int tdb_unit(tdb *db, bool write, orm_unit_fn fn, void *ud, orm_session *s);
+/* Run raw SQL (one or several ';'-separated statements) in a write unit. */
+void tdb_sql(tdb *db, const char *sql);
+/* count(*) of table where the raw SQL condition `where` holds (NULL: all). */
+long long tdb_count(tdb *db, const char *table, const char *where);
+
+/* Forget the statements logged so far. */
+void tdb_echo_reset(tdb *db);
+/* The echo text since the last reset. */
+const char *tdb_echo(tdb *db);
+/* Statements logged since the last reset whose line contains needle. */
+int tdb_echo_count(tdb *db, const char *needle);
+
+/* Look-ups that must succeed. */
+const orm_mapper *tdb_mapper(const tdb *db, const char *entity);
+const orm_column *tdb_column(const tdb *db, const char *entity, const char *column);
+const orm_relationship *tdb_rel(const tdb *db, const char *entity, const char *rel);
+/* JSON parsed from text, released when the arena resets. */
+json_t *tdb_json(tdb *db, const char *text);
+/* A text value of a C string. */
+orm_value tdb_text(const char *s);
+
+#endif
