@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "orm/ddl.h"
+#include "tests/support/util.h"
 
 void tdb_open(tdb *db, const char *schema_json, const char *url, const orm_engine_options *opt)
 {
@@ -23,6 +24,29 @@ void tdb_open(tdb *db, const char *schema_json, const char *url, const orm_engin
     db->arena = rm_arena_new();
     orm_error_init(&db->err, db->arena);
     tdb_echo_reset(db);
+}
+
+/* The file's text (malloc'd); fails the test when it is missing or empty. */
+static char *read_file(const char *path)
+{
+    size_t len;
+    char *text = ts_read_file_from(path, 0, &len);
+    ck_assert_msg(len > 0, "%s: missing or empty (tests run from the repository root)", path);
+    return text;
+}
+
+void tdb_open_files(tdb *db, const char *schema_path, const char *seed_path, const char *url,
+                    const orm_engine_options *opt)
+{
+    char *schema = read_file(schema_path);
+    tdb_open(db, schema, url, opt);
+    free(schema);
+    if (seed_path) {
+        char *seed = read_file(seed_path);
+        tdb_sql(db, seed);
+        free(seed);
+        tdb_echo_reset(db);
+    }
 }
 
 void tdb_close(tdb *db)
@@ -125,6 +149,57 @@ const orm_relationship *tdb_rel(const tdb *db, const char *entity, const char *r
     const orm_relationship *r = orm_mapper_relationship(tdb_mapper(db, entity), rel);
     ck_assert_msg(r != NULL, "no relationship %s.%s", entity, rel);
     return r;
+}
+
+static orm_lazy strategy(int mode, int depth)
+{
+    switch (mode) {
+    case TDB_ALL_SELECTIN: return ORM_LAZY_SELECTIN;
+    case TDB_ALL_JOINED: return ORM_LAZY_JOINED;
+    case TDB_JOINED_FIRST: return depth % 2 ? ORM_LAZY_SELECTIN : ORM_LAZY_JOINED;
+    default: return depth % 2 ? ORM_LAZY_JOINED : ORM_LAZY_SELECTIN;
+    }
+}
+
+/* One level of an include spec, from *p up to its closing parenthesis. */
+static orm_include *parse_level(tdb *db, const orm_mapper *m, const char **p, int depth, int mode, size_t *n,
+                                int *selectin)
+{
+    size_t cap = 1;
+    for (int nest = 0, i = 0; (*p)[i] && nest >= 0; i++) { /* commas of this level */
+        nest += ((*p)[i] == '(') - ((*p)[i] == ')');
+        cap += nest == 0 && (*p)[i] == ',';
+    }
+    orm_include *inc = RM_NEW_ARRAY(db->arena, orm_include, cap);
+    *n = 0;
+    while (**p && **p != ')') {
+        size_t len = strcspn(*p, ",()");
+        const char *name = rm_arena_strndup(db->arena, *p, len);
+        *p += len;
+        const orm_relationship *r = orm_mapper_relationship(m, name);
+        ck_assert_msg(r != NULL, "%s has no relationship %s", m->name, name);
+        ck_assert_uint_lt(*n, cap);
+        orm_include *node = &inc[(*n)++];
+        *node = (orm_include){.rel = r, .strategy = strategy(mode, depth)};
+        *selectin += node->strategy == ORM_LAZY_SELECTIN;
+        if (**p == '(') {
+            (*p)++;
+            node->children = parse_level(db, r->target, p, depth + 1, mode, &node->nchildren, selectin);
+            ck_assert_int_eq(**p, ')');
+            (*p)++;
+        }
+        if (**p == ',') (*p)++;
+    }
+    return inc;
+}
+
+orm_include *tdb_include(tdb *db, const orm_mapper *m, const char *spec, int mode, size_t *n, int *selectin)
+{
+    int count = 0;
+    orm_include *inc = parse_level(db, m, &spec, 0, mode, n, &count);
+    ck_assert_msg(*spec == '\0', "include spec: unexpected %s", spec);
+    if (selectin) *selectin = count;
+    return inc;
 }
 
 static void release_json(void *j) { json_decref(j); }

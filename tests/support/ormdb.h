@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "orm/loading.h"
 #include "orm/session.h"
 #include "orm/schema.h"
 
@@ -28,7 +29,17 @@ typedef struct tdb {
 /* Load schema_json, open url (NULL: sqlite://:memory:) with opt (NULL: a
  * pool of one; its echo is replaced by the memory stream), create_all. */
 void tdb_open(tdb *db, const char *schema_json, const char *url, const orm_engine_options *opt);
+/* The same with the schema read from a file and, when seed_path is not
+ * NULL, the SQL statements of that file run on the new database. */
+void tdb_open_files(tdb *db, const char *schema_path, const char *seed_path, const char *url,
+                    const orm_engine_options *opt);
 void tdb_close(tdb *db);
+
+/* The schema every ORM unit test shares (kinds.json: one-to-many, many-to-one,
+ * many-to-many, self-referential, single-table inheritance, a custom join with
+ * a "where", hidden / write-only / version columns) and its rows (kinds.sql). */
+#define TDB_KINDS_SCHEMA "tests/unit/orm/data/kinds.json"
+#define TDB_KINDS_SEED "tests/unit/orm/data/kinds.sql"
 
 /* Run fn in one unit (write or read); returns its code. *s (may be NULL)
  * receives the session afterwards (statements, attempts, ...). */
@@ -49,6 +60,16 @@ int tdb_echo_count(tdb *db, const char *needle);
 const orm_mapper *tdb_mapper(const tdb *db, const char *entity);
 const orm_column *tdb_column(const tdb *db, const char *entity, const char *column);
 const orm_relationship *tdb_rel(const tdb *db, const char *entity, const char *rel);
+/* How include trees give strategies to their nodes: every node selectin,
+ * every node joined, joined at even depths (the top is 0) and selectin at
+ * odd ones, or the reverse. */
+enum { TDB_ALL_SELECTIN, TDB_ALL_JOINED, TDB_JOINED_FIRST, TDB_SELECTIN_FIRST, TDB_NMODES };
+
+/* The include tree of spec for mapper m ("books(tags,author),publisher":
+ * relationship names, children in parentheses), strategies by mode; *n
+ * gets the top-level count, *selectin (may be NULL) the selectin nodes. */
+orm_include *tdb_include(tdb *db, const orm_mapper *m, const char *spec, int mode, size_t *n, int *selectin);
+
 /* JSON parsed from text, released when the arena resets. */
 json_t *tdb_json(tdb *db, const char *text);
 /* A text value of a C string. */

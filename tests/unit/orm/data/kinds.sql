@@ -1,0 +1,13 @@
+INSERT INTO publishers (id, name) VALUES (1, 'Penguin'), (2, 'Tor');
+INSERT INTO authors (id, name, publisher_id) VALUES (1, 'Ann', 1), (2, 'Bob', 2), (3, 'Cy', NULL), (4, 'Dee', 1);
+INSERT INTO books (id, title, author_id, rating, version) VALUES
+  (1, 'Zen', 1, 5, 1), (2, 'Alpha', 1, NULL, 1), (3, 'Mid', 2, 3, 1), (4, 'Orphan', NULL, 4, 1), (5, 'Beta', 1, 3, 1);
+INSERT INTO tags (id, name) VALUES (1, 'red'), (2, 'blue'), (3, 'green'), (4, 'unused');
+INSERT INTO book_tags (book_id, tag_id) VALUES (1, 1), (1, 2), (2, 2), (3, 1), (3, 3), (5, 2);
+INSERT INTO cats (id, name, mother_id) VALUES
+  (1, 'Ma', NULL), (2, 'Kit', 1), (3, 'Abe', 1), (4, 'Tiny', 2), (5, 'Wee', 4), (6, 'Lone', NULL), (7, 'Zoe', 1);
+INSERT INTO companies (id, name) VALUES (1, 'Acme'), (2, 'Beta Co'), (3, 'Empty');
+INSERT INTO employees (id, name, type, company_id, manager_data, level) VALUES
+  (1, 'Ed', 'employee', 1, NULL, NULL), (2, 'Mo', 'manager', 1, 'm', NULL), (3, 'Eng', 'engineer', 1, NULL, 3),
+  (4, 'temp', 'employee', 2, NULL, NULL), (5, 'Jr', 'engineer', 2, NULL, 1), (6, 'Sr', 'engineer', 2, NULL, 5),
+  (7, 'Free', 'employee', NULL, NULL, NULL);
