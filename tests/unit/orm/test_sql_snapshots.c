@@ -1,0 +1,421 @@
+/* test_sql_snapshots.c: the SQL the ORM writes, per dialect, kept as files.
+ *
+ * A fixed list of named statements over the shared kinds schema: SELECTs
+ * built through the public builders (filters from orm_filter_parse with
+ * any/has/none/every over one-to-many, many-to-one, many-to-many,
+ * self-referential and single-table-inheritance relationships and a custom
+ * join "where"; sorts through joins; keyset cursors both ways; paging;
+ * with_parent) compiled with the dialect, and the statements the ORM runs
+ * itself (orm_get, count, joined and selectin loading, insert, and the
+ * flush's INSERT / versioned UPDATE / DELETE / foreign-key nulling), read
+ * from the engine's echo stream. Each statement's text and bound
+ * parameters are compared with DIR/NAME.sql (NAME.K.sql for the K-th
+ * statement of an operation):
+ *
+ *     <SQL text>
+ *     -- params: [<value>, ...]
+ *
+ * A missing file, a file that differs, and a file no statement produced
+ * all fail. RM_UPDATE_SNAPSHOTS=1 writes the files instead (and removes
+ * files no statement produced): review the diff, then commit it.
+ *
+ *     RM_UPDATE_SNAPSHOTS=1 ./build/run_tests sql_snapshots_suite
+ *
+ * The dialects are data: a second one adds a row to DIALECTS and its
+ * directory of files. */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "orm/compile.h"
+#include "orm/uow.h"
+#include "tests/suites.h"
+#include "tests/support/ormdb.h"
+#include "tests/support/suite.h"
+#include "tests/support/util.h"
+
+static const struct dialect_row {
+    const char *name;
+    const orm_dialect *dialect;
+    const char *dir;    /* the snapshot files, from the repository root */
+    const char *url;    /* an engine of this dialect, for the statements the ORM runs */
+} DIALECTS[] = {
+    {"sqlite", &orm_dialect_sqlite, "tests/snapshots/sqlite", "sqlite://:memory:"},
+};
+
+static tdb DB;
+
+/* ---- what a case produced ------------------------------------------------------ */
+
+typedef struct snap {
+    const char *name;   /* file name without ".sql" */
+    const char *text;   /* the file's expected content */
+} snap;
+
+static snap SNAPS[256];
+static size_t NSNAPS;
+
+static void add_snap(const char *name, const char *sql, size_t sql_len, const char *params)
+{
+    ck_assert_uint_lt(NSNAPS, sizeof SNAPS / sizeof SNAPS[0]);
+    for (size_t i = 0; i < NSNAPS; i++) ck_assert_msg(strcmp(SNAPS[i].name, name) != 0, "two snapshots %s", name);
+    SNAPS[NSNAPS++] = (snap){name, rm_arena_sprintf(DB.arena, "%.*s\n-- params: [%s]\n", (int)sql_len, sql, params)};
+}
+
+/* ---- statements built through the public builders ------------------------------ */
+
+/* One SELECT of entity's rows (or, with rel, of the rows related to a parent
+ * row of entity given as a JSON object of column values). */
+typedef struct query_case {
+    const char *name, *entity;
+    const char *filter;     /* JSON filter, or NULL */
+    const char *sort;       /* ?sort spec, or NULL */
+    const char *rel;        /* with_parent through this relationship of entity, or NULL */
+    const char *parent;     /* the parent row's columns, JSON object */
+    const char *after;      /* keyset cursor: JSON array of effective-order values, or NULL */
+    bool reverse;
+    int64_t limit, offset;  /* 0: none */
+} query_case;
+
+#define F(n, e, f) {.name = n, .entity = e, .filter = f}
+static const query_case QUERIES[] = {
+    F("filter_eq", "Author", "{\"name\": \"Ann\"}"),
+    F("filter_operators", "Book",
+      "{\"rating\": {\"ge\": 3, \"lt\": 5}, \"title\": {\"startswith\": \"A\"}, \"id\": {\"in\": [1, 2]}}"),
+    F("filter_or_not_null", "Book", "{\"or\": [{\"rating\": null}, {\"not\": {\"title\": {\"ilike\": \"z%\"}}}]}"),
+    F("filter_any_one_to_many", "Author", "{\"books\": {\"any\": {\"title\": {\"like\": \"A%\"}}}}"),
+    F("filter_none_one_to_many", "Author", "{\"books\": {\"none\": {\"rating\": {\"lt\": 3}}}}"),
+    F("filter_every_one_to_many", "Author", "{\"books\": {\"every\": {\"rating\": {\"ge\": 3}}}}"),
+    F("filter_has_many_to_one", "Book", "{\"author\": {\"has\": {\"name\": \"Ann\"}}}"),
+    F("filter_is_null_many_to_one", "Book", "{\"author\": {\"is_null\": true}}"),
+    F("filter_dotted_path", "Book", "{\"author.publisher.name\": \"Tor\"}"),
+    F("filter_any_many_to_many", "Book", "{\"tags\": {\"any\": {\"name\": \"red\"}}}"),
+    F("filter_every_many_to_many_nested", "Tag", "{\"books\": {\"every\": {\"author\": {\"has\": {\"name\": \"Ann\"}}}}}"),
+    F("filter_any_self_referential", "Cat", "{\"kids\": {\"any\": {\"kids\": {\"any\": {\"name\": \"Wee\"}}}}}"),
+    F("filter_has_self_referential", "Cat", "{\"mother\": {\"has\": {\"name\": \"Ma\"}}}"),
+    F("filter_any_inheritance", "Company", "{\"engineers\": {\"any\": {\"name\": \"temp\"}}}"),
+    F("filter_any_join_where", "Company", "{\"senior_engineers\": {\"any\": {\"name\": {\"ne\": \"x\"}}}}"),
+    F("filter_child_class", "Engineer", "{\"level\": {\"gt\": 1}}"),
+    F("filter_has_from_child_class", "Engineer", "{\"company\": {\"has\": {\"name\": \"Acme\"}}}"),
+    {.name = "sort_join", .entity = "Book", .sort = "author.name,-title"},
+    {.name = "sort_join_two_hops", .entity = "Book", .filter = "{\"rating\": {\"gt\": 1}}",
+     .sort = "author.publisher.name"},
+    {.name = "sort_child_class_join", .entity = "Engineer", .sort = "-level,company.name"},
+    {.name = "keyset_after", .entity = "Book", .sort = "-rating,title", .after = "[3, \"Mid\", 3]"},
+    {.name = "keyset_before", .entity = "Book", .sort = "-rating,title", .after = "[3, \"Mid\", 3]", .reverse = true},
+    {.name = "keyset_after_null_through_join", .entity = "Book", .sort = "author.name", .after = "[null, 4]",
+     .limit = 2},
+    {.name = "page_limit_offset", .entity = "Book", .sort = "title", .limit = 20, .offset = 40},
+    {.name = "with_parent_one_to_many", .entity = "Author", .rel = "books", .parent = "{\"id\": 1}"},
+    {.name = "with_parent_many_to_one", .entity = "Book", .rel = "author", .parent = "{\"author_id\": 2}"},
+    {.name = "with_parent_many_to_one_null", .entity = "Book", .rel = "author", .parent = "{\"author_id\": null}"},
+    {.name = "with_parent_many_to_many", .entity = "Book", .rel = "tags", .parent = "{\"id\": 1}"},
+    {.name = "with_parent_self_referential", .entity = "Cat", .sort = "name", .rel = "kids", .parent = "{\"id\": 1}"},
+    {.name = "with_parent_inheritance", .entity = "Company", .filter = "{\"level\": {\"ge\": 1}}",
+     .rel = "engineers", .parent = "{\"id\": 2}"},
+    {.name = "with_parent_join_where", .entity = "Company", .rel = "senior_engineers", .parent = "{\"id\": 2}"},
+};
+#undef F
+
+/* A JSON scalar as a value (integers, strings, null). */
+static orm_value json_value(const json_t *j)
+{
+    if (json_is_integer(j)) return orm_int(json_integer_value(j));
+    if (json_is_string(j)) return orm_text(json_string_value(j), json_string_length(j));
+    ck_assert_msg(json_is_null(j), "only integers, strings and null");
+    return orm_null();
+}
+
+/* "v1, v2, ..." as --echo writes parameters. */
+static const char *params_text(const orm_compiled *c)
+{
+    rm_sb sb;
+    rm_sb_init(&sb, DB.arena);
+    for (size_t i = 0; i < c->nparams; i++)
+        rm_sb_appendf(&sb, "%s%s", i ? ", " : "", orm_value_repr(DB.arena, &c->params[i]));
+    return sb.buf;
+}
+
+static void build_query(const query_case *qc, const orm_dialect *d)
+{
+    rm_arena *a = DB.arena;
+    const orm_mapper *m = tdb_mapper(&DB, qc->entity);
+    const orm_relationship *r = qc->rel ? tdb_rel(&DB, qc->entity, qc->rel) : NULL;
+    orm_query q;
+    orm_query_init(&q, r ? r->target : m);
+    q.reverse = qc->reverse;
+    if (qc->sort) ck_assert_int_eq(orm_query_order_by(&q, a, qc->sort, &q.aliases, "/sort", &DB.err), 0);
+    if (r) {
+        orm_value *row = RM_NEW_ARRAY(a, orm_value, m->table->ncolumns);
+        json_t *parent = tdb_json(&DB, qc->parent), *v;
+        const char *col;
+        json_object_foreach(parent, col, v) row[orm_table_column(m->table, col)->index] = json_value(v);
+        q.where = orm_with_parent(a, r, row, 0, &q.aliases);
+    }
+    if (qc->filter) {
+        orm_expr *w;
+        int rc = orm_filter_parse(a, q.mapper, tdb_json(&DB, qc->filter), 0, &q.aliases, "/filter", &w, &DB.err);
+        ck_assert_msg(rc == 0, "%s: %s", qc->name, DB.err.nfields ? DB.err.fields[0].message : DB.err.detail);
+        q.where = orm_expr_and(a, q.where, w);
+    }
+    if (qc->after) {
+        json_t *vals = tdb_json(&DB, qc->after);
+        orm_value *after = RM_NEW_ARRAY(a, orm_value, json_array_size(vals));
+        for (size_t i = 0; i < json_array_size(vals); i++) after[i] = json_value(json_array_get(vals, i));
+        orm_query_after(&q, a, after);
+    }
+    if (qc->limit) q.limit = qc->limit;
+    q.offset = qc->offset;
+    orm_select sel;
+    orm_query_select(&q, a, &sel);
+    orm_compiled c;
+    ck_assert_msg(orm_compile_select(d, &sel, a, &c, &DB.err) == 0, "%s: %s", qc->name, DB.err.detail);
+    add_snap(qc->name, c.sql, c.sql_len, params_text(&c));
+}
+
+/* ---- statements the ORM runs, read from --echo -------------------------------- */
+
+typedef struct run_case {
+    const char *name;
+    int (*fn)(orm_session *s, const struct run_case *rc);
+    const char *entity, *include;  /* loading: entity's rows with this include tree */
+    int mode;                      /* TDB_* strategies */
+    int64_t limit;                 /* > 0: a page of limit - 1 rows */
+} run_case;
+
+static int load_rows(orm_session *s, const run_case *rc)
+{
+    const orm_mapper *m = tdb_mapper(&DB, rc->entity);
+    orm_query q;
+    orm_query_init(&q, m);
+    size_t ninc;
+    orm_include *inc = tdb_include(&DB, m, rc->include, rc->mode, &ninc, NULL);
+    orm_loaded out;
+    if (rc->limit <= 0) return orm_load_query(s, &q, inc, ninc, &out);
+    q.limit = rc->limit;
+    return orm_load_page(s, &q, (size_t)rc->limit - 1, inc, ninc, &out);
+}
+
+static int get_engineer(orm_session *s, const run_case *rc)
+{
+    orm_value pk = orm_int(3), *row;
+    return orm_get(s, tdb_mapper(&DB, "Engineer"), &pk, &row);
+}
+
+static int count_engineers(orm_session *s, const run_case *rc)
+{
+    orm_query q;
+    orm_query_init(&q, tdb_mapper(&DB, "Engineer"));
+    int rc2 = orm_filter_parse(s->arena, q.mapper, tdb_json(&DB, "{\"level\": {\"gt\": 1}}"), 0, &q.aliases,
+                               "/filter", &q.where, s->err);
+    int64_t n;
+    return rc2 ? rc2 : orm_query_count(s, &q, &n);
+}
+
+static int insert_engineer(orm_session *s, const run_case *rc)
+{
+    const orm_mapper *m = tdb_mapper(&DB, "Engineer");
+    orm_value *vals = RM_NEW_ARRAY(s->arena, orm_value, m->table->ncolumns), *row;
+    bool *given = RM_NEW_ARRAY(s->arena, bool, m->table->ncolumns);
+    const orm_column *name = tdb_column(&DB, "Engineer", "name"), *level = tdb_column(&DB, "Engineer", "level");
+    vals[name->index] = tdb_text("Neu");
+    vals[level->index] = orm_int(2);
+    given[name->index] = given[level->index] = true;
+    return orm_insert_row(s, m, vals, given, &row);
+}
+
+static int flush_new_graph(orm_session *s, const run_case *rc)
+{
+    orm_uow *u = orm_session_uow(s);
+    orm_instance *author = orm_uow_new(u, tdb_mapper(&DB, "Author"));
+    orm_uow_set(u, author, tdb_column(&DB, "Author", "name"), tdb_text("Eve"));
+    orm_uow_set(u, author, tdb_column(&DB, "Author", "password"), tdb_text("secret")); /* --echo hides it */
+    orm_instance *book = orm_uow_new(u, tdb_mapper(&DB, "Book"));
+    orm_uow_set(u, book, tdb_column(&DB, "Book", "title"), tdb_text("Omega"));
+    orm_uow_link(u, author, tdb_rel(&DB, "Author", "books"), book);
+    orm_instance *tag;
+    orm_value red = orm_int(1);
+    int rc2 = orm_uow_get(u, tdb_mapper(&DB, "Tag"), &red, &tag);
+    if (rc2) return rc2;
+    orm_uow_link(u, book, tdb_rel(&DB, "Book", "tags"), tag);
+    return orm_uow_flush(u);
+}
+
+/* Get entity's row id in a unit of work; then change or delete it. */
+static int flush_one(orm_session *s, const char *entity, int64_t id, const char *column, const char *value)
+{
+    orm_uow *u = orm_session_uow(s);
+    orm_instance *inst;
+    orm_value pk = orm_int(id);
+    int rc = orm_uow_get(u, tdb_mapper(&DB, entity), &pk, &inst);
+    if (rc) return rc;
+    if (column) orm_uow_set(u, inst, tdb_column(&DB, entity, column), tdb_text(value));
+    else orm_uow_delete(u, inst);
+    return orm_uow_flush(u);
+}
+
+static int flush_versioned_update(orm_session *s, const run_case *rc)
+{
+    return flush_one(s, "Book", 1, "title", "Zen 2");
+}
+
+static int flush_delete_cascade(orm_session *s, const run_case *rc) { return flush_one(s, "Author", 1, NULL, NULL); }
+static int flush_delete_detach(orm_session *s, const run_case *rc) { return flush_one(s, "Company", 1, NULL, NULL); }
+static int flush_delete_many_to_many(orm_session *s, const run_case *rc) { return flush_one(s, "Tag", 2, NULL, NULL); }
+
+#define L(n, e, inc, m) {.name = n, .fn = load_rows, .entity = e, .include = inc, .mode = m}
+static const run_case RUNS[] = {
+    {.name = "get_child_class", .fn = get_engineer},
+    {.name = "count_child_class", .fn = count_engineers},
+    L("load_selectin", "Author", "books(tags),publisher", TDB_ALL_SELECTIN),
+    L("load_joined", "Author", "books(tags),publisher", TDB_ALL_JOINED),
+    {.name = "load_joined_page", .fn = load_rows, .entity = "Author", .include = "books(tags)",
+     .mode = TDB_ALL_JOINED, .limit = 3},
+    L("load_mixed", "Book", "author(publisher),tags(books)", TDB_JOINED_FIRST),
+    L("load_selectin_self_referential", "Cat", "kids(kids),mother", TDB_ALL_SELECTIN),
+    L("load_joined_self_referential", "Cat", "kids(kids),mother", TDB_ALL_JOINED),
+    L("load_selectin_inheritance", "Company", "employees,engineers,senior_engineers", TDB_ALL_SELECTIN),
+    L("load_joined_inheritance", "Company", "employees,engineers,senior_engineers", TDB_ALL_JOINED),
+    {.name = "insert_child_class", .fn = insert_engineer},
+    {.name = "flush_insert_graph", .fn = flush_new_graph},
+    {.name = "flush_versioned_update", .fn = flush_versioned_update},
+    {.name = "flush_delete_cascade", .fn = flush_delete_cascade},
+    {.name = "flush_delete_detach", .fn = flush_delete_detach},
+    {.name = "flush_delete_many_to_many", .fn = flush_delete_many_to_many},
+};
+#undef L
+
+/* Run the case in a write unit that is always rolled back (the rows stay as
+ * seeded for the next case). */
+static int run_rolled_back(orm_session *s, void *ud)
+{
+    const run_case *rc = ud;
+    int code = rc->fn(s, rc);
+    return code ? code : orm_error_set(s->err, ORM_E_PRECONDITION, "rolled back on purpose");
+}
+
+/* The statements the case ran, from --echo ("restmap: SQL <sql> -- [<params>]
+ * (cached|prepared)"; transaction verbs have no suffix and are skipped). */
+static void capture(const run_case *rc)
+{
+    tdb_echo_reset(&DB);
+    int code = tdb_unit(&DB, true, run_rolled_back, (void *)rc, NULL);
+    ck_assert_msg(code == ORM_E_PRECONDITION, "%s: %s (%s)", rc->name, DB.err.detail, DB.err.internal);
+    static const char prefix[] = "restmap: SQL ";
+    int k = 0;
+    for (const char *line = tdb_echo(&DB); *line;) {
+        const char *end = strchr(line, '\n');
+        ck_assert_ptr_nonnull(end);
+        size_t len = (size_t)(end - line);
+        const char *text = rm_arena_strndup(DB.arena, line, len);
+        line = end + 1;
+        ck_assert_msg(strncmp(text, prefix, sizeof prefix - 1) == 0, "echo line: %s", text);
+        text += sizeof prefix - 1;
+        const char *suffix = strrchr(text, '(');
+        if (!suffix || (strcmp(suffix, "(cached)") && strcmp(suffix, "(prepared)"))) continue; /* a verb */
+        size_t sql_len = (size_t)(suffix - 1 - text);
+        const char *params = "";
+        const char *p = strstr(text, " -- [");
+        if (p && p < suffix) {
+            params = rm_arena_strndup(DB.arena, p + 5, (size_t)(suffix - 2 - (p + 5)));
+            sql_len = (size_t)(p - text);
+        }
+        add_snap(rm_arena_sprintf(DB.arena, "%s.%d", rc->name, ++k), text, sql_len, params);
+    }
+    ck_assert_msg(k > 0, "%s ran no statement", rc->name);
+}
+
+/* ---- files -------------------------------------------------------------------- */
+
+static bool produced(const char *file)
+{
+    for (size_t i = 0; i < NSNAPS; i++) {
+        size_t n = strlen(SNAPS[i].name);
+        if (!strncmp(file, SNAPS[i].name, n) && !strcmp(file + n, ".sql")) return true;
+    }
+    return false;
+}
+
+/* Write every snapshot and remove files no statement produced. */
+static void update_files(const char *dir)
+{
+    ck_assert_msg(mkdir(dir, 0777) == 0 || errno == EEXIST, "mkdir %s: %s", dir, strerror(errno));
+    for (size_t i = 0; i < NSNAPS; i++) {
+        const char *path = rm_arena_sprintf(DB.arena, "%s/%s.sql", dir, SNAPS[i].name);
+        FILE *f = fopen(path, "w");
+        ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+        fputs(SNAPS[i].text, f);
+        ck_assert_int_eq(fclose(f), 0);
+    }
+    DIR *d = opendir(dir);
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n > 4 && !strcmp(e->d_name + n - 4, ".sql") && !produced(e->d_name))
+            unlink(rm_arena_sprintf(DB.arena, "%s/%s", dir, e->d_name));
+    }
+    closedir(d);
+}
+
+/* Compare every snapshot with its file; every problem is listed in *report. */
+static size_t compare_files(const char *dir, rm_sb *report)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < NSNAPS; i++) {
+        const char *path = rm_arena_sprintf(DB.arena, "%s/%s.sql", dir, SNAPS[i].name);
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            rm_sb_appendf(report, "missing %s:\n%s", path, SNAPS[i].text);
+            bad++;
+            continue;
+        }
+        char *want = ts_read_file_from(path, 0, NULL);
+        if (strcmp(want, SNAPS[i].text) != 0) {
+            rm_sb_appendf(report, "differs %s:\n  file: %s  now:  %s", path, want, SNAPS[i].text);
+            bad++;
+        }
+        free(want);
+    }
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "%s: %s", dir, strerror(errno));
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n > 4 && !strcmp(e->d_name + n - 4, ".sql") && !produced(e->d_name)) {
+            rm_sb_appendf(report, "stale %s/%s: no statement produced it\n", dir, e->d_name);
+            bad++;
+        }
+    }
+    closedir(d);
+    return bad;
+}
+
+START_TEST(compiled_sql_matches_the_snapshots)
+{
+    const struct dialect_row *row = &DIALECTS[_i];
+    tdb_open_files(&DB, TDB_KINDS_SCHEMA, TDB_KINDS_SEED, row->url, NULL);
+    ck_assert_msg(orm_engine_dialect(DB.engine) == row->dialect, "%s: the engine has another dialect", row->name);
+    NSNAPS = 0;
+    for (size_t i = 0; i < sizeof QUERIES / sizeof QUERIES[0]; i++) build_query(&QUERIES[i], row->dialect);
+    for (size_t i = 0; i < sizeof RUNS / sizeof RUNS[0]; i++) capture(&RUNS[i]);
+    const char *update = getenv("RM_UPDATE_SNAPSHOTS");
+    if (update && !strcmp(update, "1")) {
+        update_files(row->dir);
+        fprintf(stderr, "sql snapshots: wrote %zu files to %s\n", NSNAPS, row->dir);
+    } else {
+        rm_sb report;
+        rm_sb_init(&report, DB.arena);
+        size_t bad = compare_files(row->dir, &report);
+        if (bad) fprintf(stderr, "%s", report.buf); /* whole, where check's message is cut short */
+        ck_assert_msg(bad == 0, "%s: %zu of %zu SQL snapshots do not match (the list is above; "
+                      "RM_UPDATE_SNAPSHOTS=1 rewrites them):\n%.2000s", row->name, bad, NSNAPS, report.buf);
+    }
+    tdb_close(&DB);
+}
+END_TEST
+
+TS_SUITE(sql_snapshots_suite, "orm/sql_snapshots", NULL, NULL, (int)(sizeof DIALECTS / sizeof DIALECTS[0]),
+         compiled_sql_matches_the_snapshots)
