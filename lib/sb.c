@@ -67,7 +67,7 @@ void rm_sb_append(rm_sb *sb, const char *s) { rm_sb_appendn(sb, s, strlen(s)); }
 
 void rm_sb_appendc(rm_sb *sb, char c)
 {
-    if (sb->len + 1 < sb->cap && !sb->err) { /* the common case: room already */
+    if (sb->len + 1 < sb->cap && !sb->err && (!sb->limit || sb->len < sb->limit)) { /* room already */
         sb->buf[sb->len++] = c;
         sb->buf[sb->len] = '\0';
         return;
@@ -105,7 +105,10 @@ void rm_sb_vappendf(rm_sb *sb, const char *fmt, va_list ap)
         sb->len += (size_t)n;
         return;
     }
-    if (grow(sb, (size_t)n)) return;
+    if (grow(sb, (size_t)n)) {
+        if (room) sb->buf[sb->len] = '\0'; /* the first pass wrote past len */
+        return;
+    }
     vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
     sb->len += (size_t)n;
 }

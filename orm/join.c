@@ -1,5 +1,5 @@
 /* join.c: a relationship's join condition, the one place it is built; see
- * join.h. The target_where template is copied per use with its aliases
+ * join.h. The join "where" template is copied per use with its aliases
  * renumbered (0 → the target's alias, k → k + shift), so nothing is parsed
  * per request. */
 #include "orm/join.h"
@@ -63,9 +63,9 @@ static orm_expr *rebase_expr(rm_arena *a, const orm_expr *e, int alias0, int shi
     return c;
 }
 
-void orm_join_compile(rm_arena *schema_arena, orm_relationship *r, orm_expr *where, int seq_next)
+void orm_join_compile(orm_relationship *r, orm_expr *where, int seq_next)
 {
-    r->target_where = orm_expr_and(schema_arena, where, orm_mapper_identity_where(schema_arena, r->target, 0));
+    r->where_template = where;
     r->where_aliases = seq_next - 1;
     r->compiled = true;
 }
@@ -106,10 +106,12 @@ void orm_relationship_join(rm_arena *a, const orm_relationship *r, const orm_joi
         if (!seq->uncompiled) seq->uncompiled = r;
         return;
     }
-    if (r->target_where) {
-        out->target_where = rebase_expr(a, r->target_where, ends->target, seq->next - 1);
+    if (r->where_template) {
+        out->target_where = rebase_expr(a, r->where_template, ends->target, seq->next - 1);
         seq->next += r->where_aliases;
     }
+    if (!ends->without_identity)
+        out->target_where = orm_expr_and(a, out->target_where, orm_mapper_identity_where(a, r->target, ends->target));
 }
 
 orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship *r, int parent_alias,

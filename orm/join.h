@@ -11,8 +11,8 @@
  *   target_where  what the target rows must satisfy besides the pairs: the
  *                 target class's polymorphic identity and the relationship's
  *                 own join "where"
- * target_where is compiled once when the schema loads (orm_join_compile) into
- * an expression template over alias 0, its own subqueries at aliases
+ * The join "where" is compiled once when the schema loads (orm_join_compile)
+ * into an expression template over alias 0, its own subqueries at aliases
  * 1..n; each use copies it with the aliases renumbered. */
 #ifndef ORM_JOIN_H
 #define ORM_JOIN_H
@@ -42,6 +42,8 @@ typedef struct orm_join_ends {
                                     are compared instead of its columns */
     int target;                  /* target's alias (-1: unaliased DML) */
     int secondary;               /* many-to-many: the secondary's alias */
+    bool without_identity;       /* leave out the target class's identity: the caller's
+                                    query on r->target adds it (orm_query_select) */
 } orm_join_ends;
 
 typedef struct orm_rel_join {
@@ -65,9 +67,9 @@ orm_column *const *orm_relationship_near(const orm_relationship *r);
 orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship *r, int parent_alias,
                                       orm_alias_seq *aliases, int *target_alias);
 
-/* Install r's target_where template: `where` (the parsed join "where" over
- * the target at alias 0, using aliases 1..seq_next-1; may be NULL) AND the
- * target's identity. Called once per relationship by the schema loader. */
-void orm_join_compile(rm_arena *schema_arena, orm_relationship *r, orm_expr *where, int seq_next);
+/* Install r's join "where" template: `where`, parsed over the target at
+ * alias 0 using aliases 1..seq_next-1 (may be NULL). Called once per
+ * relationship by the schema loader. */
+void orm_join_compile(orm_relationship *r, orm_expr *where, int seq_next);
 
 #endif

@@ -36,7 +36,6 @@ typedef struct plan {
     size_t n;
     size_t width;          /* columns per row */
     bool to_many;          /* some segment is a collection: rows repeat parents */
-    unsigned gen;          /* identity-map generation its segments collect under */
 } plan;
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -56,18 +55,23 @@ static bool all_null(const orm_value *v, const orm_table *t)
     return true;
 }
 
-/* Add inst to a list unless this generation has seen it. */
-static void collect(rm_arena *a, unsigned gen, orm_instance *inst, orm_instance ***list, size_t *n,
-                    size_t *cap)
+static void push(rm_arena *a, orm_instance *inst, orm_instance ***list, size_t *n, size_t *cap)
 {
-    if (inst->mark == gen) return;
-    inst->mark = gen;
     if (*n == *cap) {
         size_t ncap = *cap ? *cap * 2 : 16;
         *list = rm_arena_realloc(a, *list, *cap * sizeof **list, ncap * sizeof **list);
         *cap = ncap;
     }
     (*list)[(*n)++] = inst;
+}
+
+/* Add inst to a list unless this generation has seen it. */
+static void collect(rm_arena *a, unsigned gen, orm_instance *inst, orm_instance ***list, size_t *n,
+                    size_t *cap)
+{
+    if (inst->mark == gen) return;
+    inst->mark = gen;
+    push(a, inst, list, n, cap);
 }
 
 static void add_join(rm_arena *a, orm_select *sel, const orm_table *t, int alias, orm_expr *on)
@@ -157,7 +161,27 @@ static void decode_segments(lctx *L, plan *p, const orm_value *row, orm_instance
         orm_instance *child = materialize(L, r->target, cols);
         orm_related_add(slot, child, L->a, true);
         insts[i] = child;
-        collect(L->a, p->gen, child, &sg->loaded, &sg->nloaded, &sg->cap);
+        if (!sg->nloaded || sg->loaded[sg->nloaded - 1] != child) /* rows repeat it */
+            push(L->a, child, &sg->loaded, &sg->nloaded, &sg->cap);
+    }
+}
+
+/* Keep the first of each instance in every segment's list. Each segment
+ * has a generation of its own: an instance reached through two segments
+ * (an engineer among a company's employees and its engineers) is in both
+ * lists, so each goes on to load its own children. */
+static void dedupe_segments(lctx *L, plan *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        seg *sg = &p->segs[i];
+        unsigned gen = ++L->map->generation;
+        size_t k = 0;
+        for (size_t j = 0; j < sg->nloaded; j++) {
+            if (sg->loaded[j]->mark == gen) continue;
+            sg->loaded[j]->mark = gen;
+            sg->loaded[k++] = sg->loaded[j];
+        }
+        sg->nloaded = k;
     }
 }
 
@@ -179,6 +203,7 @@ static int run_plan(lctx *L, orm_select *sel, const orm_mapper *m, plan *p, row_
         fn(L, base, row, ud);
         decode_segments(L, p, row, base, insts);
     }
+    dedupe_segments(L, p);
     return 0;
 }
 
@@ -292,7 +317,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     size_t chunk = ORM_SELECTIN_CHUNK;
     if ((size_t)d->max_params / (r->npairs + 1) < chunk) chunk = (size_t)d->max_params / (r->npairs + 1);
     orm_alias_seq seq = {.next = m2m ? 2 : 1};
-    plan p = {.gen = ++L->map->generation};
+    plan p = {0};
     plan_segments(a, &p, node->children, node->nchildren, -1, &seq);
     for (size_t from = 0; from < nkeys; from += chunk) {
         size_t to = from + chunk < nkeys ? from + chunk : nkeys;
@@ -402,7 +427,7 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
     rm_arena *a = s->arena;
     memset(out, 0, sizeof *out);
     orm_alias_seq seq = q->aliases;
-    plan p = {.gen = ++s->map.generation};
+    plan p = {0};
     plan_segments(a, &p, inc, ninc, -1, &seq);
     orm_select base;
     orm_query_select(q, a, &base);

@@ -86,12 +86,11 @@ typedef struct orm_relationship {
     orm_column **sec_remote;
     json_t *join_where;                /* custom join's extra filter (borrowed from the schema JSON), or NULL */
     bool custom_join;                  /* "join" given in the schema */
-    /* Compiled once at load (join.c): the target's identity AND the join
-     * "where", over the target at alias 0, its subqueries at aliases
-     * 1..where_aliases; NULL = no condition. */
-    orm_expr *target_where;
+    /* Compiled once at load (join.c): the join "where" over the target at
+     * alias 0, its subqueries at aliases 1..where_aliases; NULL = none. */
+    orm_expr *where_template;
     int where_aliases;
-    bool compiled;                     /* target_where is installed */
+    bool compiled;                     /* where_template is installed */
 } orm_relationship;
 
 typedef struct orm_mapper {

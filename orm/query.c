@@ -236,7 +236,8 @@ orm_expr *orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_valu
                           orm_alias_seq *aliases)
 {
     bool m2m = r->direction == ORM_MANY_TO_MANY;
-    orm_join_ends ends = {.parent_row = parent_row, .target = alias, .secondary = m2m ? aliases->next++ : alias};
+    orm_join_ends ends = {.parent_row = parent_row, .target = alias, .secondary = m2m ? aliases->next++ : alias,
+                          .without_identity = true};
     orm_rel_join j;
     orm_relationship_join(a, r, &ends, aliases, &j);
     if (j.link->op == ORM_OP_FALSE) return j.link; /* a NULL parent key: no row is related */

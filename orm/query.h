@@ -73,8 +73,9 @@ orm_expr *orm_pk_where(rm_arena *a, const orm_mapper *m, int alias, const orm_va
 /* The rows of r's target related to the parent row (SQLAlchemy's
  * with_parent()), over the target at alias: remote = the parent's values,
  * or for many-to-many an EXISTS on the secondary table; with the
- * relationship's custom join condition and the target's polymorphic
- * identity. FALSE when the parent's key has a NULL. */
+ * relationship's join "where". For a query on r->target, which adds the
+ * target's polymorphic identity itself. FALSE when the parent's key has a
+ * NULL. */
 orm_expr *orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_value *parent_row, int alias,
                           orm_alias_seq *aliases);
 

@@ -189,7 +189,7 @@ static int read_sources(orm_loadctx *C, const char *path, const char *text, cons
     return 0;
 }
 
-/* Compile r's target_where template (join.h): its join "where" parsed once
+/* Compile r's join "where" template (join.h): its join "where" parsed once
  * now, so a bad one is a start-up error naming the relationship, not a
  * request's. A "where" that goes through other relationships needs their
  * templates first: compile those (depth first) and parse again; a circle of
@@ -216,7 +216,7 @@ static int compile_join(orm_loader *L, const orm_relspec *rs, size_t depth)
             }
         }
         if (!seq.uncompiled) {
-            orm_join_compile(L->s->arena, r, e, seq.next);
+            orm_join_compile(r, e, seq.next);
             return 0;
         }
         for (size_t i = 0; i < L->nrels; i++)

@@ -89,7 +89,7 @@ int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out)
     orm_value *vals = NULL;
     while ((rc = d->next(cur, s->err)) == 1) {
         if (!out || !ncols) continue;
-        if (q->is_query && s->max_rows && ++s->rows > s->max_rows) {
+        if (q->is_query && ++s->rows > s->max_rows && s->max_rows) {
             rc = orm_error_set(s->err, ORM_E_TOO_LARGE,
                                "the request would read more than %zu rows: ask for fewer (a smaller "
                                "limit, fewer includes or operations)", s->max_rows);

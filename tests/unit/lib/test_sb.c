@@ -151,6 +151,14 @@ START_TEST(bounded_exact_fit_passes_one_more_byte_fails)
     ck_assert_int_eq(SB.err, 0);
     rm_sb_appendf(&SB, "%0600d", 1);    /* past both the buffer and the limit */
     assert_refused(want);
+    ck_assert_uint_eq(strlen(SB.buf), 990); /* the refused first pass left no text past len */
+
+    rm_sb_reset(&SB);
+    SB.limit = 3;
+    rm_sb_append(&SB, "abc");
+    rm_sb_appendc(&SB, 'd');            /* one character at a time is bounded too */
+    assert_refused("abc");
+    ck_assert_str_eq(SB.buf, "abc");
 }
 END_TEST
 

@@ -1,5 +1,5 @@
 /* test_join.c: a relationship's join condition (orm/join.c): the
- * target_where template compiled once at load, copied with its aliases
+ * join "where" template compiled once at load, copied with its aliases
  * renumbered for every use; templates that go through other relationships
  * compiled in dependency order; a circle of them refused at start-up; an
  * unaliased (DML) target named by its table inside subqueries. */
@@ -70,7 +70,7 @@ START_TEST(templates_compile_in_dependency_order)
                      "\"people\" AS t3 WHERE t3.\"team_id\" = t0.\"id\" AND EXISTS (SELECT 1 FROM "
                      "\"badges\" AS t4 WHERE t4.\"person_id\" = t3.\"id\" AND t4.\"name\" = ?2))");
     /* the template itself is untouched by its copies */
-    ck_assert_int_eq(r->target_where->u.sub->alias, 1);
+    ck_assert_int_eq(r->where_template->u.sub->alias, 1);
     rm_arena_destroy(a);
     orm_schema_free(s);
 }

@@ -144,6 +144,14 @@ static const struct graph_case {
      "Company#2{employees:[Employee#4{company:[Company#2]},Engineer#5{company:[Company#2]},"
      "Engineer#6{company:[Company#2]}]}\n"
      "Company#3{employees:[]}\n", true},
+    /* an engineer reached through two joined relationships still loads
+     * the first one's children (it used to be collected by one only) */
+    {"Company", "employees(company),engineers",
+     "Company#1{employees:[Employee#1{company:[Company#1]},Manager#2{company:[Company#1]},"
+     "Engineer#3{company:[Company#1]}],engineers:[Engineer#3]}\n"
+     "Company#2{employees:[Employee#4{company:[Company#2]},Engineer#5{company:[Company#2]},"
+     "Engineer#6{company:[Company#2]}],engineers:[Engineer#5,Engineer#6]}\n"
+     "Company#3{employees:[],engineers:[]}\n", true},
     {"Company", "engineers,senior_engineers",
      "Company#1{engineers:[Engineer#3],senior_engineers:[Engineer#3]}\n"
      "Company#2{engineers:[Engineer#5,Engineer#6],senior_engineers:[Engineer#6]}\n"

@@ -123,6 +123,10 @@ START_TEST(read_unit_runs_in_one_transaction)
     const char *echo = tdb_echo(&DB), *begin = strstr(echo, "SQL BEGIN\n"), *select = strstr(echo, "SELECT"),
                *commit = strstr(echo, "SQL COMMIT");
     ck_assert(begin && select && commit && begin < select && select < commit);
+    /* rows are counted with no bound too (lists decide on streaming by them) */
+    sc = (script){.selects = 2};
+    ck_assert_int_eq(run(false, &sc, 0, 0, &s), 0);
+    ck_assert_uint_eq(s.rows, 4);
 }
 END_TEST
 
