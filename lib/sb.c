@@ -173,6 +173,15 @@ void rm_sb_append_pointer_token(rm_sb *sb, const char *token)
     }
 }
 
+const char *rm_pointer_child(rm_arena *a, const char *pointer, const char *token)
+{
+    rm_sb sb;
+    rm_sb_init(&sb, a);
+    rm_sb_append(&sb, pointer);
+    rm_sb_append_pointer_token(&sb, token);
+    return sb.buf;
+}
+
 char *rm_sb_steal(rm_sb *sb)
 {
     char *p = sb->buf;

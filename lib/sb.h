@@ -39,6 +39,9 @@ void rm_sb_append_json_chars(rm_sb *sb, const char *s, size_t n);
 
 /* Append "/" + token as a JSON pointer step (RFC 6901: ~ → ~0, / → ~1). */
 void rm_sb_append_pointer_token(rm_sb *sb, const char *token);
+/* pointer + "/" + token as a new arena string (the error pointers of
+ * bodies and filters). */
+const char *rm_pointer_child(rm_arena *a, const char *pointer, const char *token);
 
 /* Detach the text: malloc-backed builders hand over ownership (free()). */
 char *rm_sb_steal(rm_sb *sb);

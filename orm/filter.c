@@ -29,11 +29,7 @@ typedef struct fctx {
 /* pointer + "/" + token, with ~ and / escaped as JSON pointers require */
 static const char *child(fctx *f, const char *ptr, const char *token)
 {
-    rm_sb sb;
-    rm_sb_init(&sb, f->a);
-    rm_sb_append(&sb, ptr);
-    rm_sb_append_pointer_token(&sb, token);
-    return sb.buf;
+    return rm_pointer_child(f->a, ptr, token);
 }
 
 static const char *child_index(fctx *f, const char *ptr, size_t i)

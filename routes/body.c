@@ -16,12 +16,7 @@ static bool server_managed(const orm_mapper *m, const orm_column *c)
 
 static const char *ptr(rm_ctx *ctx, const char *prefix, const char *key)
 {
-    /* JSON pointer escaping: ~ → ~0, / → ~1 */
-    rm_sb sb;
-    rm_sb_init(&sb, ctx->a);
-    rm_sb_append(&sb, prefix);
-    rm_sb_append_pointer_token(&sb, key);
-    return sb.buf;
+    return rm_pointer_child(ctx->a, prefix, key);
 }
 
 /* A column absent from the body: what create/replace do with it. */

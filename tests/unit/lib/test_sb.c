@@ -262,6 +262,10 @@ START_TEST(pointer_tokens_escape_tilde_and_slash)
     rm_sb_append_pointer_token(&SB, "");
     rm_sb_append_pointer_token(&SB, "~1");
     ck_assert_str_eq(SB.buf, "/filter/a~1b~0c//~01");
+    rm_arena *a = rm_arena_new();
+    ck_assert_str_eq(rm_pointer_child(a, "/filter", "a/b~c"), "/filter/a~1b~0c");
+    ck_assert_str_eq(rm_pointer_child(a, "", ""), "/");
+    rm_arena_destroy(a);
 }
 END_TEST
 
