@@ -66,6 +66,13 @@ void orm_compiled_text(orm_compiled *out, const char *sql)
 static void print_select(cctx *c, const orm_select *s);
 static void print_expr(cctx *c, const orm_expr *e);
 
+static void print_where(cctx *c, const orm_expr *where)
+{
+    if (!where) return;
+    rm_sb_append(&c->sql, " WHERE ");
+    print_expr(c, where);
+}
+
 static void print_alias(cctx *c, int alias)
 {
     rm_sb_appendc(&c->sql, 't');
@@ -250,10 +257,7 @@ static void print_select(cctx *c, const orm_select *s)
         rm_sb_append(&c->sql, " ON ");
         print_expr(c, j->on);
     }
-    if (s->where) {
-        rm_sb_append(&c->sql, " WHERE ");
-        print_expr(c, s->where);
-    }
+    print_where(c, s->where);
     if (s->flags & (ORM_SELECT_COUNT | ORM_SELECT_ONE)) return;
     print_order(c, s);
     if (s->limit || s->offset) {
@@ -310,14 +314,21 @@ static void print_returning(cctx *c, const orm_table *t, orm_compiled *out)
     }
 }
 
+/* The start every DML statement shares: "VERB "table"". */
+static void begin_dml(cctx *c, const orm_dialect *d, rm_arena *a, orm_compiled *out, const char *verb,
+                      const orm_table *t)
+{
+    ctx_init(c, d, a);
+    memset(out, 0, sizeof *out);
+    rm_sb_append(&c->sql, verb);
+    orm_quote_ident(&c->sql, t->name);
+}
+
 int orm_compile_insert(const orm_dialect *d, const orm_insert *s, rm_arena *a, orm_compiled *out,
                        orm_error *err)
 {
     cctx c;
-    ctx_init(&c, d, a);
-    memset(out, 0, sizeof *out);
-    rm_sb_append(&c.sql, "INSERT INTO ");
-    orm_quote_ident(&c.sql, s->table->name);
+    begin_dml(&c, d, a, out, "INSERT INTO ", s->table);
     if (!s->ncolumns) {
         rm_sb_append(&c.sql, " DEFAULT VALUES");
     } else {
@@ -341,11 +352,8 @@ int orm_compile_update(const orm_dialect *d, const orm_update *s, rm_arena *a, o
                        orm_error *err)
 {
     cctx c;
-    ctx_init(&c, d, a);
-    memset(out, 0, sizeof *out);
+    begin_dml(&c, d, a, out, "UPDATE ", s->table);
     if (!s->ncolumns) c.bad = 1;
-    rm_sb_append(&c.sql, "UPDATE ");
-    orm_quote_ident(&c.sql, s->table->name);
     rm_sb_append(&c.sql, " SET ");
     for (size_t i = 0; i < s->ncolumns; i++) {
         if (i) rm_sb_append(&c.sql, ", ");
@@ -353,10 +361,7 @@ int orm_compile_update(const orm_dialect *d, const orm_update *s, rm_arena *a, o
         rm_sb_append(&c.sql, " = ");
         print_expr(&c, s->values[i]);
     }
-    if (s->where) {
-        rm_sb_append(&c.sql, " WHERE ");
-        print_expr(&c, s->where);
-    }
+    print_where(&c, s->where);
     if (s->returning) print_returning(&c, s->table, out);
     return finish(&c, out, err);
 }
@@ -365,13 +370,7 @@ int orm_compile_delete(const orm_dialect *d, const orm_delete *s, rm_arena *a, o
                        orm_error *err)
 {
     cctx c;
-    ctx_init(&c, d, a);
-    memset(out, 0, sizeof *out);
-    rm_sb_append(&c.sql, "DELETE FROM ");
-    orm_quote_ident(&c.sql, s->table->name);
-    if (s->where) {
-        rm_sb_append(&c.sql, " WHERE ");
-        print_expr(&c, s->where);
-    }
+    begin_dml(&c, d, a, out, "DELETE FROM ", s->table);
+    print_where(&c, s->where);
     return finish(&c, out, err);
 }
