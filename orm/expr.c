@@ -1,16 +1,9 @@
 /* expr.c: constructors for expression nodes; see expr.h. */
 #include "orm/expr.h"
 
-static const char *const op_names[] = {
-#define X(n, s) s,
-    ORM_EXPR_OPS(X)
-#undef X
-};
+#include "lib/names.h"
 
-const char *orm_expr_op_name(orm_expr_op op)
-{
-    return (unsigned)op < ORM_OP__COUNT ? op_names[op] : "?";
-}
+RM_ENUM_NAMES(orm_expr_op_name, orm_expr_op, ORM_EXPR_OPS)
 
 static orm_expr *node(rm_arena *a, orm_expr_op op)
 {

@@ -5,6 +5,7 @@
  * relationships relationship.c's. */
 #include "orm/mapper.h"
 #include "orm/schema.h"
+#include "lib/names.h"
 
 #include <string.h>
 
@@ -18,16 +19,7 @@ const char *orm_direction_name(orm_direction d)
     return "?";
 }
 
-static const char *const lazy_names[] = {
-#define X(n, s) s,
-    ORM_LAZY_KINDS(X)
-#undef X
-};
-
-const char *orm_lazy_name(orm_lazy l)
-{
-    return (unsigned)l < sizeof lazy_names / sizeof lazy_names[0] ? lazy_names[l] : "?";
-}
+RM_ENUM_NAMES(orm_lazy_name, orm_lazy, ORM_LAZY_KINDS)
 
 /* Own relationships first, then those inherited from the parent mappers
  * (single-table inheritance): a child has its parent's relationships too. */

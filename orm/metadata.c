@@ -3,21 +3,14 @@
 
 #include <string.h>
 
-static const char *const type_names[] = {
-#define X(n, s) s,
-    ORM_TYPES(X)
-#undef X
-};
+#include "lib/names.h"
 
-const char *orm_type_name(orm_type t)
-{
-    return (unsigned)t < ORM_T__COUNT ? type_names[t] : "?";
-}
+RM_ENUM_NAMES(orm_type_name, orm_type, ORM_TYPES)
 
 int orm_type_parse(const char *name, orm_type *out)
 {
     for (int i = 0; i < ORM_T__COUNT; i++)
-        if (strcmp(type_names[i], name) == 0) {
+        if (strcmp(orm_type_name((orm_type)i), name) == 0) {
             *out = (orm_type)i;
             return 0;
         }
