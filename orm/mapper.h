@@ -114,6 +114,12 @@ typedef struct orm_mapper {
     orm_value polymorphic_identity;    /* this mapper's discriminator value */
     json_t *permissions;               /* SPEC §6, borrowed from schema JSON */
     json_t *row_filter;                /* SPEC §6, borrowed from schema JSON */
+    json_t *decl;                      /* the entity's declaration as written (borrowed from the
+                                        * schema JSON): the caller's own keys are read from it
+                                        * (orm_schema_options.entity_keys, orm_decl_reader) */
+    const void *info;                  /* the application's record of this mapper (SQLAlchemy's
+                                        * Mapper.info): set by the schema's owner once, before
+                                        * the schema is shared; the ORM never reads it */
 } orm_mapper;
 
 /* Relationship by name, or NULL; looks in m, then in the mappers it

@@ -29,6 +29,19 @@ static const char *const entity_keys[] = {
     "default_order", "permissions", "row_filter", "inherits", "polymorphic_on",
     "polymorphic_identity", NULL};
 
+/* The entity keys accepted: the ORM's own, then the caller's (scratch arena). */
+static const char *const *accepted_entity_keys(orm_loader *L, const char *const *extra)
+{
+    size_t n = 0, k = 0;
+    for (const char *const *p = extra; p && *p; p++) n++;
+    if (!n) return entity_keys;
+    const char **keys = RM_NEW_ARRAY(L->tmp, const char *, sizeof entity_keys / sizeof *entity_keys + n);
+    for (const char *const *p = entity_keys; *p; p++) keys[k++] = *p;
+    for (size_t i = 0; i < n; i++) keys[k++] = extra[i];
+    keys[k] = NULL;
+    return keys;
+}
+
 /* ---- reading files --------------------------------------------------------------- */
 
 /* Parse one document (text when given, else the file at source) and append
@@ -123,7 +136,7 @@ static int collect_group(orm_loadctx *C, const char *source, json_t *group, bool
             return orm_loader_fail(L, &d->origin, NULL,
                                    "not a valid name (letters, digits and _, not starting with a digit)");
         if (!json_is_object(v)) return orm_loader_fail(L, &d->origin, NULL, "must be an object");
-        if (orm_loader_check_keys(L, &d->origin, NULL, v, entity ? entity_keys : table_keys))
+        if (orm_loader_check_keys(L, &d->origin, NULL, v, entity ? C->entity_keys : table_keys))
             return ORM_E_SCHEMA;
         if (entity && orm_loader_add_mapper(C, d)) return ORM_E_SCHEMA;
     }
@@ -236,7 +249,7 @@ static int compile_joins(orm_loader *L)
     return 0;
 }
 
-static int load(const char *path, const char *text, const char *source, orm_schema **out, orm_error *err)
+int orm_schema_load_opts(const orm_schema_options *opt, orm_schema **out, orm_error *err)
 {
     orm_loadctx C;
     int rc;
@@ -244,8 +257,10 @@ static int load(const char *path, const char *text, const char *source, orm_sche
     C.L.s = schema_new();
     C.L.err = err;
     C.L.tmp = rm_arena_new();
+    C.entity_keys = accepted_entity_keys(&C.L, opt->entity_keys);
     *out = NULL;
-    rc = read_sources(&C, path, text, source ? source : path);
+    rc = read_sources(&C, opt->path, opt->text,
+                      opt->text ? (opt->source ? opt->source : "<string>") : opt->path);
     if (!rc) rc = orm_loader_link_inheritance(&C);
     if (!rc) rc = orm_loader_build_tables(&C);
     if (!rc) rc = orm_loader_build_mappers(&C);
@@ -265,12 +280,12 @@ static int load(const char *path, const char *text, const char *source, orm_sche
 
 int orm_schema_load(const char *path, orm_schema **out, orm_error *err)
 {
-    return load(path, NULL, NULL, out, err);
+    return orm_schema_load_opts(&(orm_schema_options){.path = path}, out, err);
 }
 
 int orm_schema_load_string(const char *text, const char *source, orm_schema **out, orm_error *err)
 {
-    return load(NULL, text, source ? source : "<string>", out, err);
+    return orm_schema_load_opts(&(orm_schema_options){.text = text, .source = source}, out, err);
 }
 
 orm_table *orm_schema_table(const orm_schema *s, const char *name)

@@ -31,6 +31,7 @@ typedef struct orm_decl {
 
 typedef struct orm_loadctx {
     orm_loader L;                 /* first: what relationship.c and the helpers see */
+    const char *const *entity_keys; /* the ORM's and the caller's (orm_schema_options) */
     orm_decl *decls;
     size_t ndecls, capdecls;
     int maxdepth;
@@ -38,7 +39,8 @@ typedef struct orm_loadctx {
 
 /* schema_mappers.c */
 /* A new mapper for entity d, registered by name (duplicates across files
- * refused), with the resource defaults; sets d->m. */
+ * refused), with the resource defaults, keeping its declaration (m->decl);
+ * sets d->m. */
 int orm_loader_add_mapper(orm_loadctx *C, orm_decl *d);
 int orm_loader_link_inheritance(orm_loadctx *C);
 int orm_loader_build_mappers(orm_loadctx *C);

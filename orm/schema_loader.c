@@ -3,7 +3,9 @@
  * message"), "did you mean" suggestions, typed members read key by key,
  * name rules (identifiers, default table names), and the small look-ups
  * and checks that the phases (schema_load.c), columns (schema_columns.c),
- * mappers (schema_mappers.c) and resolution (relationship.c) all need.
+ * mappers (schema_mappers.c) and resolution (relationship.c) all need;
+ * and, with the same rules and messages, the reading of the entity keys
+ * that the loader lets through for the caller (orm_decl_reader, schema.h).
  * The bottom layer of loading: it calls none of those files. */
 #include <ctype.h>
 #include <limits.h>
@@ -16,18 +18,25 @@
 
 /* ---- errors, suggestions and names ------------------------------------------ */
 
-int orm_loader_fail(orm_loader *L, const orm_origin *o, const char *path, const char *fmt, ...)
+/* The one format of a schema error: "SOURCE: WHAT: PATH: message". */
+static int vfail(orm_error *err, const orm_origin *o, const char *path, const char *fmt, va_list ap)
 {
     char msg[400];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (o->what && path)
+        return orm_error_set(err, ORM_E_SCHEMA, "%s: %s: %s: %s", o->source, o->what, path, msg);
+    if (o->what) return orm_error_set(err, ORM_E_SCHEMA, "%s: %s: %s", o->source, o->what, msg);
+    if (path) return orm_error_set(err, ORM_E_SCHEMA, "%s: %s: %s", o->source, path, msg);
+    return orm_error_set(err, ORM_E_SCHEMA, "%s: %s", o->source, msg);
+}
+
+int orm_loader_fail(orm_loader *L, const orm_origin *o, const char *path, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int rc = vfail(L->err, o, path, fmt, ap);
     va_end(ap);
-    if (o->what && path)
-        return orm_error_set(L->err, ORM_E_SCHEMA, "%s: %s: %s: %s", o->source, o->what, path, msg);
-    if (o->what) return orm_error_set(L->err, ORM_E_SCHEMA, "%s: %s: %s", o->source, o->what, msg);
-    if (path) return orm_error_set(L->err, ORM_E_SCHEMA, "%s: %s: %s", o->source, path, msg);
-    return orm_error_set(L->err, ORM_E_SCHEMA, "%s: %s", o->source, msg);
+    return rc;
 }
 
 /* Levenshtein distance of two short words (longer ones count as far apart). */
@@ -300,4 +309,69 @@ char *orm_default_table_name(rm_arena *a, const char *entity)
     k = pluralise(out, k);
     out[k] = '\0';
     return out;
+}
+
+/* ---- the caller's own entity keys (schema.h) ---------------------------------- */
+
+void orm_decl_reader_init(orm_decl_reader *r, const orm_mapper *m, orm_error *err, rm_arena *tmp)
+{
+    *r = (orm_decl_reader){m, err, tmp, rm_arena_sprintf(tmp, "entity %s", m->name)};
+}
+
+/* The loader helpers over r: a loader with no schema (they need none). */
+static orm_loader as_loader(const orm_decl_reader *r, orm_origin *o)
+{
+    *o = (orm_origin){r->m->source, r->what};
+    return (orm_loader){.err = r->err, .tmp = r->tmp};
+}
+
+int orm_decl_fail(const orm_decl_reader *r, const char *path, const char *fmt, ...)
+{
+    orm_origin o = {r->m->source, r->what};
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vfail(r->err, &o, path, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int orm_decl_string(const orm_decl_reader *r, const char *key, const char **out)
+{
+    orm_origin o;
+    orm_loader L = as_loader(r, &o);
+    return orm_loader_get_string(&L, &o, NULL, r->m->decl, key, out);
+}
+
+int orm_decl_int(const orm_decl_reader *r, const char *key, int lo, int hi, int *out, bool *present)
+{
+    orm_origin o;
+    orm_loader L = as_loader(r, &o);
+    return orm_loader_get_int(&L, &o, NULL, r->m->decl, key, lo, hi, out, present);
+}
+
+int orm_decl_object(const orm_decl_reader *r, const char *key, json_t **out)
+{
+    orm_origin o;
+    orm_loader L = as_loader(r, &o);
+    return orm_loader_get_object(&L, &o, NULL, r->m->decl, key, out);
+}
+
+int orm_decl_words(const orm_decl_reader *r, const char *path, const json_t *v, const char *const *words,
+                   const char *noun, unsigned *bits)
+{
+    orm_origin o;
+    orm_loader L = as_loader(r, &o);
+    if (!json_is_array(v))
+        return orm_loader_fail(&L, &o, path, "must be an array of %s", orm_loader_list_text(&L, words));
+    *bits = 0;
+    for (size_t i = 0; i < json_array_size(v); i++) {
+        const json_t *e = json_array_get(v, i);
+        size_t k = 0;
+        while (words[k] && !(json_is_string(e) && strcmp(json_string_value(e), words[k]) == 0)) k++;
+        if (!words[k])
+            return orm_loader_fail(&L, &o, rm_arena_sprintf(L.tmp, "%s[%zu]", path, i), "unknown %s (one of %s)",
+                                   noun, orm_loader_list_text(&L, words));
+        *bits |= 1u << k;
+    }
+    return 0;
 }

@@ -24,6 +24,7 @@ int orm_loader_add_mapper(orm_loadctx *C, orm_decl *d)
     orm_mapper *m = RM_NEW(s->arena, orm_mapper);
     m->name = rm_arena_strdup(s->arena, d->name);
     m->source = rm_arena_strdup(s->arena, d->origin.source);
+    m->decl = d->json;
     m->methods = ORM_ALLOW_ALL;
     m->page_size = 20;
     m->max_page_size = 1000;

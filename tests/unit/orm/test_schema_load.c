@@ -3,9 +3,11 @@
  * helpers of schema_loader.c) — loading schemas/blog.json (tables in
  * dependency order, column attributes, relationship directions and join
  * columns, back_populates pairs), default table names, inheritance,
- * self-referential and custom joins, directories of files, and the schema
- * errors, each checking that the message names the file, the entity or
- * table, and the key path. Most error cases are data: schema_errors.json.
+ * self-referential and custom joins, directories of files, the entity
+ * keys an application reads itself (let through unread, then read with
+ * orm_decl_reader), and the schema errors, each checking that the message
+ * names the file, the entity or table, and the key path. Most error cases
+ * are data: schema_errors.json.
  *
  * Schemas in this file are written with single quotes (q() turns them into
  * JSON's double quotes) to keep them readable. Run from the repository root
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include "orm/schema.h"
+#include "tests/support/schema_cases.h"
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
@@ -42,26 +45,6 @@ static orm_schema *load_ok(const char *text)
     ck_assert_msg(rc == 0, "unexpected error: %s", err.detail);
     ck_assert_ptr_nonnull(s);
     return s;
-}
-
-/* Loading text (JSON) fails with "test.json: WHAT: PATH: ..." whose
- * message part contains msg; name says which case failed. */
-static void expect_error(const char *name, const char *text, const char *what, const char *path,
-                         const char *msg)
-{
-    orm_error err;
-    orm_schema *s = NULL;
-    char prefix[256];
-    orm_error_init(&err, NULL);
-    int rc = orm_schema_load_string(text, "test.json", &s, &err);
-    ck_assert_msg(rc == ORM_E_SCHEMA, "%s: loading returned %d, not ORM_E_SCHEMA", name, rc);
-    ck_assert_int_eq(err.code, ORM_E_SCHEMA);
-    ck_assert_ptr_null(s);
-    snprintf(prefix, sizeof prefix, "test.json: %s: %s: ", what, path);
-    ck_assert_msg(strncmp(err.detail, prefix, strlen(prefix)) == 0, "%s: \"%s\" does not start with \"%s\"", name,
-                  err.detail, prefix);
-    ck_assert_msg(strstr(err.detail + strlen(prefix), msg) != NULL, "%s: \"%s\" does not say \"%s\"", name,
-                  err.detail, msg);
 }
 
 /* The schema file or directory at path, which must load. */
@@ -358,6 +341,53 @@ START_TEST(defaults_and_options)
 }
 END_TEST
 
+/* Keys the caller names are let through unread, kept in the mapper's decl,
+ * and read with orm_decl_reader under the loader's rules and messages. */
+START_TEST(caller_entity_keys)
+{
+    static const char *const keys[] = {"label", "sizes", NULL};
+    static const char *const sizes[] = {"s", "m", "xl", NULL}, *const small[] = {"s", "m", NULL};
+    char *text = q("{'entities': {'User': {'columns': {" USER_ID "}, 'label': 'u', 'sizes': ['s', 'xl']}}}");
+    orm_error err;
+    orm_schema *s = NULL;
+    orm_error_init(&err, NULL);
+    ck_assert_int_eq(orm_schema_load_string(text, "test.json", &s, &err), ORM_E_SCHEMA);
+    ck_assert_str_eq(err.detail, "test.json: entity User: label: unknown key \"label\"");
+    orm_schema_options opt = {.text = text, .source = "test.json", .entity_keys = keys};
+    ck_assert_msg(orm_schema_load_opts(&opt, &s, &err) == 0, "%s", err.detail);
+    free(text);
+    orm_mapper *m = orm_schema_mapper(s, "User");
+    rm_arena *a = rm_arena_new();
+    orm_decl_reader r;
+    orm_decl_reader_init(&r, m, &err, a);
+    const char *label;
+    int n = 7;
+    bool given = true;
+    unsigned bits;
+    json_t *obj;
+    ck_assert_int_eq(orm_decl_string(&r, "label", &label), 0);
+    ck_assert_str_eq(label, "u");
+    ck_assert_int_eq(orm_decl_int(&r, "absent", 1, 9, &n, &given), 0);
+    ck_assert(!given && n == 7);
+    ck_assert_int_eq(orm_decl_words(&r, "sizes", json_object_get(m->decl, "sizes"), sizes, "size", &bits), 0);
+    ck_assert_uint_eq(bits, 1u << 0 | 1u << 2);
+    ck_assert_int_eq(orm_decl_int(&r, "label", 1, 9, &n, &given), ORM_E_SCHEMA);
+    ck_assert_str_eq(err.detail, "test.json: entity User: label: must be an integer from 1 to 9");
+    ck_assert_int_eq(orm_decl_object(&r, "label", &obj), ORM_E_SCHEMA);
+    ck_assert_str_eq(err.detail, "test.json: entity User: label: must be an object");
+    ck_assert_int_eq(orm_decl_words(&r, "sizes", json_object_get(m->decl, "sizes"), small, "size", &bits),
+                     ORM_E_SCHEMA);
+    ck_assert_str_eq(err.detail, "test.json: entity User: sizes[1]: unknown size (one of s, m)");
+    ck_assert_int_eq(orm_decl_words(&r, "label", json_object_get(m->decl, "label"), small, "size", &bits),
+                     ORM_E_SCHEMA);
+    ck_assert_str_eq(err.detail, "test.json: entity User: label: must be an array of s, m");
+    ck_assert_int_eq(orm_decl_fail(&r, NULL, "wrong %d times", 2), ORM_E_SCHEMA);
+    ck_assert_str_eq(err.detail, "test.json: entity User: wrong 2 times");
+    rm_arena_destroy(a);
+    orm_schema_free(s);
+}
+END_TEST
+
 START_TEST(on_delete_in_any_case)
 {
     orm_schema *s = load_ok("{'entities': {'User': {'columns': {" USER_ID ","
@@ -592,39 +622,19 @@ END_TEST
 /* The cases: {"case", "what", "path", "says", "schema"} each (see its "about"). */
 #define ERROR_CASES "tests/unit/orm/schema_errors.json"
 
-static json_t *error_cases(void)
+/* The loader alone: a refused schema leaves nothing behind. */
+static int load_text(const char *text, orm_error *err)
 {
-    json_error_t jerr;
-    json_t *doc = json_load_file(ERROR_CASES, JSON_REJECT_DUPLICATES, &jerr);
-    ck_assert_msg(doc != NULL, "%s: line %d: %s", ERROR_CASES, jerr.line, jerr.text);
-    return doc;
-}
-
-/* How many cases the file holds; 1 when it cannot be read, so that the
- * one case run reports why instead of running none. */
-static int count_error_cases(void)
-{
-    json_t *doc = json_load_file(ERROR_CASES, JSON_REJECT_DUPLICATES, NULL);
-    size_t n = json_array_size(json_object_get(doc, "cases"));
-    json_decref(doc);
-    return n ? (int)n : 1;
+    orm_schema *s = NULL;
+    int rc = orm_schema_load_string(text, "test.json", &s, err);
+    if (rc) ck_assert_ptr_null(s);
+    orm_schema_free(s);
+    return rc;
 }
 
 START_TEST(schema_errors)
 {
-    json_t *doc = error_cases(), *c = json_array_get(json_object_get(doc, "cases"), (size_t)_i);
-    ck_assert_msg(json_is_object(c), "%s: no case %d in \"cases\"", ERROR_CASES, _i);
-    const char *name = json_string_value(json_object_get(c, "case"));
-    const char *what = json_string_value(json_object_get(c, "what"));
-    const char *path = json_string_value(json_object_get(c, "path"));
-    const char *says = json_string_value(json_object_get(c, "says"));
-    json_t *schema = json_object_get(c, "schema");
-    ck_assert_msg(name && what && path && says && json_is_object(schema),
-                  "%s: case %d needs strings case, what, path, says and an object schema", ERROR_CASES, _i);
-    char *text = json_dumps(schema, 0);
-    expect_error(name, text, what, path, says);
-    free(text);
-    json_decref(doc);
+    sc_check(ERROR_CASES, _i, load_text);
 }
 END_TEST
 
@@ -639,6 +649,7 @@ Suite *schema_load_suite(void)
     tcase_add_test(tc, blog_relationships);
     tcase_add_test(tc, default_table_names);
     tcase_add_test(tc, defaults_and_options);
+    tcase_add_test(tc, caller_entity_keys);
     tcase_add_test(tc, on_delete_in_any_case);
     tcase_add_test(tc, single_table_inheritance);
     tcase_add_test(tc, self_referential);
@@ -653,7 +664,7 @@ Suite *schema_load_suite(void)
     tcase_add_test(tc, error_json_syntax_in_file);
     tcase_add_test(tc, error_top_level_in_string);
     tcase_add_test(tc, error_missing_file);
-    tcase_add_loop_test(tc, schema_errors, 0, count_error_cases());
+    tcase_add_loop_test(tc, schema_errors, 0, sc_count(ERROR_CASES));
     suite_add_tcase(s, tc);
     return s;
 }
