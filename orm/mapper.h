@@ -1,5 +1,8 @@
-/* mapper.h: entities mapped to tables, their relationships and resource
- * options (SQLAlchemy's mapper() and relationship()).
+/* mapper.h: entities mapped to tables and their relationships
+ * (SQLAlchemy's mapper() and relationship()). What an application makes of
+ * an entity beyond the mapping (routes/: its URL, methods, paging,
+ * permissions) it reads from the entity's declaration (decl) and keeps
+ * itself; the mapper carries only a slot for it (info).
  *
  * Relationship direction is inferred from foreign keys at resolve time
  * (relationship.c); loading strategies are used by loading.c. Everything
@@ -45,16 +48,6 @@ enum {
     ORM_CASCADE_ALL = ORM_CASCADE_SAVE_UPDATE | ORM_CASCADE_MERGE | ORM_CASCADE_DELETE
 };
 
-/* Operations a resource allows (schema "methods": GET POST PUT PATCH DELETE). */
-enum {
-    ORM_ALLOW_READ = 1u << 0,    /* GET */
-    ORM_ALLOW_CREATE = 1u << 1,  /* POST */
-    ORM_ALLOW_REPLACE = 1u << 2, /* PUT */
-    ORM_ALLOW_UPDATE = 1u << 3,  /* PATCH */
-    ORM_ALLOW_DELETE = 1u << 4,  /* DELETE */
-    ORM_ALLOW_ALL = 0x1f
-};
-
 struct orm_mapper;
 
 typedef struct orm_relationship {
@@ -97,11 +90,8 @@ typedef struct orm_mapper {
     const char *name;                  /* entity name: "User" */
     const char *source;                /* schema file */
     orm_table *table;
-    const char *resource;              /* URL segment: "users" */
-    unsigned methods;                  /* ORM_ALLOW_* */
-    int page_size;                     /* default 20 */
-    int max_page_size;                 /* default 1000 */
-    const char *default_order;         /* "name,-id" or NULL = primary key */
+    const char *default_order;         /* rows' default order, "name,-id" as in ?sort;
+                                        * NULL = primary key */
     orm_relationship *relationships;   /* declared on this mapper; a child's inherited
                                         * ones are its parents' (see orm_mapper_relationship) */
     size_t nrelationships;
@@ -112,8 +102,6 @@ typedef struct orm_mapper {
                                           inheritance hides siblings' columns); NULL = all */
     bool has_identity;
     orm_value polymorphic_identity;    /* this mapper's discriminator value */
-    json_t *permissions;               /* SPEC §6, borrowed from schema JSON */
-    json_t *row_filter;                /* SPEC §6, borrowed from schema JSON */
     json_t *decl;                      /* the entity's declaration as written (borrowed from the
                                         * schema JSON): the caller's own keys are read from it
                                         * (orm_schema_options.entity_keys, orm_decl_reader) */

@@ -34,7 +34,6 @@ typedef struct orm_schema {
     size_t nmappers;
     rm_strmap tables_by_name;
     rm_strmap mappers_by_name;
-    rm_strmap mappers_by_resource;
 } orm_schema;
 
 typedef struct orm_schema_options {
@@ -64,7 +63,6 @@ void orm_schema_free(orm_schema *s);
 
 orm_table *orm_schema_table(const orm_schema *s, const char *name);
 orm_mapper *orm_schema_mapper(const orm_schema *s, const char *entity);
-orm_mapper *orm_schema_resource(const orm_schema *s, const char *resource);
 
 /* The most specific mapper for a row loaded through m: under single-table
  * inheritance, the mapper of m's table whose polymorphic_identity equals

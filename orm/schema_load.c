@@ -25,8 +25,7 @@
 static const char *const top_keys[] = {"entities", "tables", NULL};
 static const char *const table_keys[] = {"columns", NULL};
 static const char *const entity_keys[] = {
-    "table", "resource", "columns", "relationships", "methods", "page_size", "max_page_size",
-    "default_order", "permissions", "row_filter", "inherits", "polymorphic_on",
+    "table", "columns", "relationships", "default_order", "inherits", "polymorphic_on",
     "polymorphic_identity", NULL};
 
 /* The entity keys accepted: the ORM's own, then the caller's (scratch arena). */
@@ -166,7 +165,6 @@ static orm_schema *schema_new(void)
     s->docs = json_array();
     rm_strmap_init(&s->tables_by_name);
     rm_strmap_init(&s->mappers_by_name);
-    rm_strmap_init(&s->mappers_by_resource);
     return s;
 }
 
@@ -175,7 +173,6 @@ void orm_schema_free(orm_schema *s)
     if (!s) return;
     rm_strmap_free(&s->tables_by_name);
     rm_strmap_free(&s->mappers_by_name);
-    rm_strmap_free(&s->mappers_by_resource);
     json_decref(s->docs);
     rm_arena_destroy(s->arena); /* s itself lives in it */
 }
@@ -296,9 +293,4 @@ orm_table *orm_schema_table(const orm_schema *s, const char *name)
 orm_mapper *orm_schema_mapper(const orm_schema *s, const char *entity)
 {
     return rm_strmap_get(&s->mappers_by_name, entity);
-}
-
-orm_mapper *orm_schema_resource(const orm_schema *s, const char *resource)
-{
-    return rm_strmap_get(&s->mappers_by_resource, resource);
 }

@@ -9,7 +9,7 @@
  *   collect        schema_load.c      entities and plain tables of every file
  *   inheritance    schema_mappers.c   "inherits" linked, depths computed
  *   tables         schema_columns.c   tables and columns, bases first
- *   mappers        schema_mappers.c   resource options, polymorphism, visible columns
+ *   mappers        schema_mappers.c   default order, polymorphism, visible columns
  *   relationships  schema_mappers.c   each relationship's declared options
  *   foreign keys, table order, relationship directions and pairs: relationship.c
  *   join filters   schema_load.c      each custom join's "where" parsed once */
@@ -39,8 +39,7 @@ typedef struct orm_loadctx {
 
 /* schema_mappers.c */
 /* A new mapper for entity d, registered by name (duplicates across files
- * refused), with the resource defaults, keeping its declaration (m->decl);
- * sets d->m. */
+ * refused), keeping its declaration (m->decl); sets d->m. */
 int orm_loader_add_mapper(orm_loadctx *C, orm_decl *d);
 int orm_loader_link_inheritance(orm_loadctx *C);
 int orm_loader_build_mappers(orm_loadctx *C);

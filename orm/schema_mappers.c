@@ -1,13 +1,11 @@
 /* schema_mappers.c: the mapper phases of schema loading. Each entity
- * becomes a mapper (registered while the files are collected), linked to
- * the one it inherits from; once the tables exist it gets its resource
- * options (resource, methods, page sizes, default_order, permissions,
- * row_filter), its polymorphic discriminator and identity, and the
- * columns it shows; then its relationships are read as declared (target,
- * secondary, join, cascade, lazy, ...). Direction and join columns come
- * after, in relationship.c. Errors go through schema_loader.c. */
-#include <ctype.h>
-#include <limits.h>
+ * becomes a mapper (registered while the files are collected, keeping its
+ * declaration for the caller's own keys), linked to the one it inherits
+ * from; once the tables exist it gets its default order, its polymorphic
+ * discriminator and identity, and the columns it shows; then its
+ * relationships are read as declared (target, secondary, join, cascade,
+ * lazy, ...). Direction and join columns come after, in relationship.c.
+ * Errors go through schema_loader.c. */
 #include <string.h>
 
 #include "orm/schema_load_int.h"
@@ -25,9 +23,6 @@ int orm_loader_add_mapper(orm_loadctx *C, orm_decl *d)
     m->name = rm_arena_strdup(s->arena, d->name);
     m->source = rm_arena_strdup(s->arena, d->origin.source);
     m->decl = d->json;
-    m->methods = ORM_ALLOW_ALL;
-    m->page_size = 20;
-    m->max_page_size = 1000;
     s->mappers = rm_arena_realloc(s->arena, s->mappers, s->nmappers * sizeof *s->mappers,
                                   (s->nmappers + 1) * sizeof *s->mappers);
     s->mappers[s->nmappers++] = m;
@@ -68,105 +63,15 @@ int orm_loader_link_inheritance(orm_loadctx *C)
 
 /* ---- mapper options ---------------------------------------------------------------- */
 
-static const char *const method_names[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
-static const unsigned method_bits[] = {ORM_ALLOW_READ, ORM_ALLOW_CREATE, ORM_ALLOW_REPLACE,
-                                       ORM_ALLOW_UPDATE, ORM_ALLOW_DELETE};
-static const char *const permission_names[] = {"read", "create", "update", "delete", "*", NULL};
-
-/* A resource (URL segment): letters, digits, '_' and '-', not starting with
- * '_' (reserved: /api/_batch) or '-'. */
-static bool is_segment(const char *s)
-{
-    if (!*s || *s == '_' || *s == '-') return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-') return false;
-    return true;
-}
-
-static int parse_methods(orm_loader *L, orm_decl *d)
-{
-    json_t *v = json_object_get(d->json, "methods"), *e;
-    size_t i;
-    if (!v) return 0;
-    if (!json_is_array(v)) return orm_loader_fail(L, &d->origin, "methods", "must be an array of %s",
-                                                  orm_loader_list_text(L, method_names));
-    d->m->methods = 0;
-    json_array_foreach(v, i, e) {
-        size_t k;
-        for (k = 0; method_names[k]; k++)
-            if (json_is_string(e) && strcmp(json_string_value(e), method_names[k]) == 0) break;
-        if (!method_names[k])
-            return orm_loader_fail(L, &d->origin, rm_arena_sprintf(L->tmp, "methods[%zu]", i),
-                                   "unknown method (one of %s)", orm_loader_list_text(L, method_names));
-        d->m->methods |= method_bits[k];
-    }
-    return 0;
-}
-
-static int parse_paging(orm_loader *L, orm_decl *d)
-{
-    bool given;
-    orm_mapper *m = d->m;
-    if (orm_loader_get_int(L, &d->origin, NULL, d->json, "page_size", 1, INT_MAX, &m->page_size, &given) ||
-        orm_loader_get_int(L, &d->origin, NULL, d->json, "max_page_size", 1, INT_MAX, &m->max_page_size,
-                           &given))
-        return ORM_E_SCHEMA;
-    if (m->max_page_size < m->page_size)
-        return orm_loader_fail(L, &d->origin, given ? "max_page_size" : "page_size",
-                               "page_size (%d) is greater than max_page_size (%d)", m->page_size,
-                               m->max_page_size);
-    return 0;
-}
-
-/* "permissions": {"role": ["read", "create", "update", "delete" | "*"]} (SPEC §6). */
-static int parse_permissions(orm_loader *L, orm_decl *d)
-{
-    const char *role;
-    json_t *perms, *v, *e;
-    size_t i;
-    if (orm_loader_get_object(L, &d->origin, NULL, d->json, "permissions", &perms)) return ORM_E_SCHEMA;
-    d->m->permissions = perms;
-    if (!perms) return 0;
-    json_object_foreach(perms, role, v) {
-        const char *path = rm_arena_sprintf(L->tmp, "permissions.%s", role);
-        if (!json_is_array(v))
-            return orm_loader_fail(L, &d->origin, path,
-                                   "must be an array of %s", orm_loader_list_text(L, permission_names));
-        json_array_foreach(v, i, e) {
-            if (!json_is_string(e) || !orm_loader_in_list(json_string_value(e), permission_names))
-                return orm_loader_fail(L, &d->origin, rm_arena_sprintf(L->tmp, "%s[%zu]", path, i),
-                                       "unknown permission (one of %s)",
-                                       orm_loader_list_text(L, permission_names));
-        }
-    }
-    return 0;
-}
-
-/* resource (unique URL segment; default: the table name, or an inheriting
- * entity's own default table name), methods, paging, default_order,
- * permissions, row_filter. */
-static int parse_resource_options(orm_loadctx *C, orm_decl *d)
+/* "default_order": the rows' order when a query gives none, checked as ?sort
+ * would be (no hidden or write_only column). */
+static int parse_default_order(orm_loadctx *C, orm_decl *d)
 {
     orm_loader *L = &C->L;
-    orm_mapper *m = d->m;
-    const char *res, *order;
-    if (orm_loader_get_string(L, &d->origin, NULL, d->json, "resource", &res)) return ORM_E_SCHEMA;
-    if (!res) res = m->inherits ? orm_default_table_name(L->tmp, m->name) : m->table->name;
-    if (!is_segment(res))
-        return orm_loader_fail(L, &d->origin, "resource",
-                               "\"%s\" is not a valid URL segment (letters, digits, _ and -, not starting with _ or -)", res);
-    orm_mapper *other = rm_strmap_get(&L->s->mappers_by_resource, res);
-    if (other)
-        return orm_loader_fail(L, &d->origin, "resource", "\"%s\" is already the resource of entity %s (%s)",
-                               res, other->name, other->source);
-    m->resource = rm_arena_strdup(L->s->arena, res);
-    rm_strmap_put(&L->s->mappers_by_resource, m->resource, m);
-    if (parse_methods(L, d) || parse_paging(L, d) || parse_permissions(L, d) ||
-        orm_loader_get_object(L, &d->origin, NULL, d->json, "row_filter", &m->row_filter) ||
-        orm_loader_get_string(L, &d->origin, NULL, d->json, "default_order", &order))
-        return ORM_E_SCHEMA;
+    const char *order;
+    if (orm_loader_get_string(L, &d->origin, NULL, d->json, "default_order", &order)) return ORM_E_SCHEMA;
     if (order &&
-        orm_loader_check_order(L, &d->origin, "default_order", order, m->table, true, &m->default_order))
+        orm_loader_check_order(L, &d->origin, "default_order", order, d->m->table, true, &d->m->default_order))
         return ORM_E_SCHEMA;
     return 0;
 }
@@ -242,7 +147,7 @@ int orm_loader_build_mappers(orm_loadctx *C)
     for (size_t i = 0; i < C->ndecls; i++) {
         orm_decl *d = &C->decls[i];
         if (!d->entity) continue;
-        if (parse_resource_options(C, d) || parse_polymorphic_on(C, d)) return ORM_E_SCHEMA;
+        if (parse_default_order(C, d) || parse_polymorphic_on(C, d)) return ORM_E_SCHEMA;
         orm_tdecl *td = orm_loader_tdecl(&C->L, d->m->table);
         d->m->version_col = td->version_index >= 0 ? &td->table->columns[td->version_index] : NULL;
     }

@@ -1,4 +1,4 @@
-/* app.c: the application: open (schemas → engine → create_all → seed),
+/* app.c: the application: open (schemas → resources → engine → create_all → seed),
  * the request entry point that hands each request to the router
  * (router.c), and what every answer carries and counts (Server-Timing,
  * metrics). Resources are data from the schema: no C per resource. */
@@ -20,7 +20,9 @@ int rm_app_open(const rm_app_config *cfg, rm_app **out, char *errbuf, size_t err
     rm_metrics_init(&app->metrics);
     orm_error err;
     orm_error_init(&err, NULL);
-    if (orm_schema_load(cfg->schema_path, &app->schema, &err)) goto fail;
+    orm_schema_options so = {.path = cfg->schema_path, .entity_keys = rm_resource_keys};
+    if (orm_schema_load_opts(&so, &app->schema, &err) || rm_resources_build(&app->resources, app->schema, &err))
+        goto fail;
     rm_cursor_key_derive(app);
     orm_engine_options eo = {
         .pool_size = cfg->threads > cfg->pool_size ? cfg->threads : cfg->pool_size,
@@ -53,6 +55,7 @@ void rm_app_close(rm_app *app)
 {
     if (!app) return;
     orm_engine_close(app->engine);
+    rm_resources_free(&app->resources);
     orm_schema_free(app->schema);
     rm_metrics_destroy(&app->metrics);
     free(app);

@@ -27,7 +27,7 @@ static json_t *value_json(const orm_value *v)
 
 static const char *binding(rm_ctx *ctx, const orm_mapper *m, const char *sort)
 {
-    return rm_arena_sprintf(ctx->a, "%s %s", m->resource, sort ? sort : "");
+    return rm_arena_sprintf(ctx->a, "%s %s", rm_resource_of(m)->name, sort ? sort : "");
 }
 
 const char *rm_cursor_encode(rm_ctx *ctx, const orm_mapper *m, const char *sort,

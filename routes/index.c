@@ -29,8 +29,9 @@ static json_t *resource_json(const orm_mapper *m)
     for (size_t i = 0; i < m->nrelationships; i++)
         json_array_append_new(rels, relationship_json(&m->relationships[i]));
     char href[512];
-    snprintf(href, sizeof href, "/api/%s", m->resource);
-    return json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", m->resource, "entity", m->name, "href",
+    const char *name = rm_resource_of(m)->name;
+    snprintf(href, sizeof href, "/api/%s", name);
+    return json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", name, "entity", m->name, "href",
                      href, "columns", cols, "relationships", rels);
 }
 

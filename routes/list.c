@@ -233,7 +233,7 @@ int rm_handle_list(rm_ctx *ctx, const rm_match *at)
     int rc = rm_parse_list_params(ctx, m, m->default_order, &p);
     if (rc) return rc;
     list_unit u = {.ctx = ctx, .p = &p};
-    return reply_list(ctx, rm_arena_sprintf(ctx->a, "/api/%s", m->resource), &u);
+    return reply_list(ctx, rm_arena_sprintf(ctx->a, "/api/%s", rm_resource_of(m)->name), &u);
 }
 
 /* ---- collection sub-resources ---------------------------------------------- */

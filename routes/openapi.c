@@ -132,25 +132,26 @@ static json_t *body_of(const orm_mapper *m)
 static void add_paths(json_t *paths, const orm_mapper *m)
 {
     char p[512];
+    const rm_resource *res = rm_resource_of(m);
     json_t *id = json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", "id", "in", "path", "required", 1, "schema",
                            "type", "string");
     json_t *coll = json_object(), *item = json_object();
-    if (m->methods & ORM_ALLOW_READ)
+    if (res->methods & RM_ALLOW_READ)
         json_object_set_new(coll, "get", json_pack("{s:o, s:o}", "parameters", list_params(), "responses",
                                                    responses(200, list_of(m))));
-    if (m->methods & ORM_ALLOW_CREATE)
+    if (res->methods & RM_ALLOW_CREATE)
         json_object_set_new(coll, "post", json_pack("{s:o, s:o}", "requestBody", body_of(m), "responses",
                                                     responses(201, ref(m))));
-    if (m->methods & ORM_ALLOW_READ) json_object_set_new(item, "get", json_pack("{s:o}", "responses", responses(200, ref(m))));
-    if (m->methods & ORM_ALLOW_REPLACE)
+    if (res->methods & RM_ALLOW_READ) json_object_set_new(item, "get", json_pack("{s:o}", "responses", responses(200, ref(m))));
+    if (res->methods & RM_ALLOW_REPLACE)
         json_object_set_new(item, "put", json_pack("{s:o, s:o}", "requestBody", body_of(m), "responses", responses(200, ref(m))));
-    if (m->methods & ORM_ALLOW_UPDATE)
+    if (res->methods & RM_ALLOW_UPDATE)
         json_object_set_new(item, "patch", json_pack("{s:o, s:o}", "requestBody", body_of(m), "responses", responses(200, ref(m))));
-    if (m->methods & ORM_ALLOW_DELETE) json_object_set_new(item, "delete", json_pack("{s:o}", "responses", responses(204, NULL)));
+    if (res->methods & RM_ALLOW_DELETE) json_object_set_new(item, "delete", json_pack("{s:o}", "responses", responses(204, NULL)));
     json_object_set(item, "parameters", id);
-    snprintf(p, sizeof p, "/api/%s", m->resource);
+    snprintf(p, sizeof p, "/api/%s", res->name);
     json_object_set_new(paths, p, coll);
-    snprintf(p, sizeof p, "/api/%s/{id}", m->resource);
+    snprintf(p, sizeof p, "/api/%s/{id}", res->name);
     json_object_set_new(paths, p, item);
     for (const orm_mapper *mm = m; mm; mm = mm->inherits)
         for (size_t i = 0; i < mm->nrelationships; i++) {
@@ -159,11 +160,11 @@ static void add_paths(json_t *paths, const orm_mapper *m)
             json_object_set_new(sub, "get", r->uselist ? json_pack("{s:o, s:o}", "parameters", list_params(),
                                                                    "responses", responses(200, list_of(r->target)))
                                                        : json_pack("{s:o}", "responses", responses(200, ref(r->target))));
-            if (r->uselist && (m->methods & ORM_ALLOW_UPDATE))
+            if (r->uselist && (res->methods & RM_ALLOW_UPDATE))
                 json_object_set_new(sub, "post", json_pack("{s:o, s:o}", "requestBody", body_of(r->target),
                                                            "responses", responses(201, ref(r->target))));
             json_object_set(sub, "parameters", id);
-            snprintf(p, sizeof p, "/api/%s/{id}/%s", m->resource, r->name);
+            snprintf(p, sizeof p, "/api/%s/{id}/%s", res->name, r->name);
             json_object_set_new(paths, p, sub);
         }
     json_decref(id);

@@ -146,7 +146,8 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_s
     const rm_request *req = ctx->req;
     memset(out, 0, sizeof *out);
     orm_query_init(&out->query, m);
-    out->limit = m->page_size;
+    const rm_resource *res = rm_resource_of(m);
+    out->limit = res->page_size;
     const char *sort = default_sort;
     bool offset_given = false;
     int rc = 0;
@@ -158,8 +159,8 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_s
         } else if (!strcmp(kv->key, "limit")) {
             out->limit = parse_count(val);
             if (out->limit < 0) rc = bad(ctx, "limit", "must be a non-negative integer");
-            else if (out->limit > m->max_page_size)
-                rc = bad(ctx, "limit", rm_arena_sprintf(ctx->a, "must be at most %d", m->max_page_size));
+            else if (out->limit > res->max_page_size)
+                rc = bad(ctx, "limit", rm_arena_sprintf(ctx->a, "must be at most %d", res->max_page_size));
         } else if (!strcmp(kv->key, "offset")) {
             out->offset = parse_count(val);
             offset_given = true;

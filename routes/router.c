@@ -26,40 +26,31 @@ typedef struct route_method {
 typedef struct route {
     const char *pattern;    /* literal segments, {res}, {id}, {rel}, {child} */
     unsigned flags;
-    /* The methods the matched resource allows here, as ORM_ALLOW_* bits
+    /* The methods the matched resource allows here, as RM_ALLOW_* bits
      * (GET = READ, POST = CREATE, PUT = REPLACE, PATCH = UPDATE, DELETE =
      * DELETE); NULL: every method the route lists. */
     unsigned (*allows)(const rm_match *at);
     route_method methods[5]; /* up to a NULL method */
 } route;
 
-/* In Allow order: each method, the names Allow lists for it, and its bit. */
-static const struct {
-    const char *method, *allow;
-    unsigned bit;
-} verbs[] = {
-    {"GET", "GET, HEAD", ORM_ALLOW_READ}, {"POST", "POST", ORM_ALLOW_CREATE},
-    {"PUT", "PUT", ORM_ALLOW_REPLACE},    {"PATCH", "PATCH", ORM_ALLOW_UPDATE},
-    {"DELETE", "DELETE", ORM_ALLOW_DELETE},
-};
-
-static unsigned resource_allows(const rm_match *at) { return at->mapper->methods; }
+static unsigned resource_allows(const rm_match *at) { return rm_resource_of(at->mapper)->methods; }
 
 /* Changing a collection is updating its parent. */
 static bool collection_writable(const rm_match *at)
 {
-    return at->rel->uselist && (at->mapper->methods & ORM_ALLOW_UPDATE);
+    return at->rel->uselist && (resource_allows(at) & RM_ALLOW_UPDATE);
 }
 
 /* GET reads the target; POST adds to the collection. */
 static unsigned related_allows(const rm_match *at)
 {
-    return (at->rel->target->methods & ORM_ALLOW_READ) | (collection_writable(at) ? ORM_ALLOW_CREATE : 0);
+    return (rm_resource_of(at->rel->target)->methods & RM_ALLOW_READ) |
+           (collection_writable(at) ? RM_ALLOW_CREATE : 0);
 }
 
 static unsigned member_allows(const rm_match *at)
 {
-    return collection_writable(at) ? ORM_ALLOW_DELETE : 0;
+    return collection_writable(at) ? RM_ALLOW_DELETE : 0;
 }
 
 /* First match wins: literal routes before the patterns they would fit. */
@@ -77,6 +68,7 @@ static const route routes[] = {
      {{"GET", rm_handle_get_related}, {"POST", rm_handle_add_member}}},
     {"/api/{res}/{id}/{rel}/{child}", 0, member_allows, {{"DELETE", rm_handle_remove_member}}},
 };
+#define NROUTES (sizeof routes / sizeof routes[0])
 
 /* The path's segments: raw (still percent-encoded: keys are split on ','
  * before decoding) and decoded (names). A trailing slash is ignored. */
@@ -139,7 +131,7 @@ static const char *label_of(rm_arena *a, const char *pattern, const rm_match *at
     rm_sb_init(&sb, a);
     for (const char *p = pattern; *p;) {
         if (!strncmp(p, "{res}", 5)) {
-            rm_sb_append(&sb, at->mapper->resource);
+            rm_sb_append(&sb, rm_resource_of(at->mapper)->name);
             p += 5;
         } else if (!strncmp(p, "{rel}", 5)) {
             rm_sb_append(&sb, at->rel->name);
@@ -170,9 +162,9 @@ static int resolve(rm_ctx *ctx, const route *r, const fill *f, rm_match *at)
 {
     *at = (rm_match){.child = f->child};
     if (f->res) {
-        if (!(at->mapper = orm_schema_resource(ctx->app->schema, f->res)))
-            return rm_refuse(ctx, 404, rm_arena_sprintf(ctx->a, "no resource named \"%s\"", f->res));
-        ctx->mapper = at->mapper;
+        const rm_resource *res = rm_resource_named(&ctx->app->resources, f->res);
+        if (!res) return rm_refuse(ctx, 404, rm_arena_sprintf(ctx->a, "no resource named \"%s\"", f->res));
+        ctx->mapper = at->mapper = res->mapper;
     }
     if (f->rel) at->rel = orm_mapper_relationship(at->mapper, f->rel);
     /* the label names the relationship only when it exists: bounded cardinality */
@@ -199,29 +191,30 @@ static int resolve(rm_ctx *ctx, const route *r, const fill *f, rm_match *at)
     return 0;
 }
 
-/* "GET, HEAD, POST, OPTIONS": the methods of r that allowed holds, in verbs order. */
+/* "GET, HEAD, POST, OPTIONS": the methods of r that allowed holds, in
+ * rm_method_names order (GET brings HEAD). */
 static const char *allow_header(rm_arena *a, const route *r, unsigned allowed)
 {
     rm_sb sb;
     rm_sb_init(&sb, a);
-    for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {
-        if (!(allowed & verbs[v].bit)) continue;
+    for (size_t k = 0; rm_method_names[k]; k++) {
+        if (!(allowed & 1u << k)) continue;
         for (const route_method *m = r->methods; m->method; m++)
-            if (!strcmp(m->method, verbs[v].method)) {
+            if (!strcmp(m->method, rm_method_names[k])) {
                 rm_sb_append(&sb, sb.len ? ", " : "");
-                rm_sb_append(&sb, verbs[v].allow);
+                rm_sb_append(&sb, k ? rm_method_names[k] : "GET, HEAD");
             }
     }
     rm_sb_append(&sb, sb.len ? ", OPTIONS" : "OPTIONS");
     return sb.buf;
 }
 
-/* The bit of a method name (HEAD is GET's), or 0. */
+/* The RM_ALLOW_* bit of a method name (HEAD is GET's), or 0. */
 static unsigned bit_of(const char *method)
 {
     if (!strcmp(method, "HEAD")) method = "GET";
-    for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++)
-        if (!strcmp(method, verbs[v].method)) return verbs[v].bit;
+    for (size_t k = 0; rm_method_names[k]; k++)
+        if (!strcmp(method, rm_method_names[k])) return 1u << k;
     return 0;
 }
 
@@ -230,7 +223,7 @@ static unsigned bit_of(const char *method)
 static int dispatch(rm_ctx *ctx, const route *r, const rm_match *at)
 {
     const char *method = ctx->req->method;
-    unsigned allowed = r->allows ? r->allows(at) : ORM_ALLOW_ALL, bit = bit_of(method);
+    unsigned allowed = r->allows ? r->allows(at) : RM_ALLOW_ALL, bit = bit_of(method);
     for (const route_method *m = r->methods; m->method && (allowed & bit); m++)
         if (bit_of(m->method) == bit) return m->handler(ctx, at);
     rm_response_header(ctx->resp, ctx->a, "Allow", allow_header(ctx->a, r, allowed));
@@ -245,7 +238,7 @@ static const route *match(rm_ctx *ctx, fill *f)
 {
     path_segments ps;
     split_path(ctx->a, ctx->req->raw_path ? ctx->req->raw_path : ctx->req->path, &ps);
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+    for (size_t i = 0; i < NROUTES; i++)
         if (fits(routes[i].pattern, &ps, f)) return &routes[i];
     return NULL;
 }
@@ -261,3 +254,4 @@ void rm_route(rm_ctx *ctx)
     if (!rc && !(rc = resolve(ctx, r, &f, &at))) rc = dispatch(ctx, r, &at);
     rm_answer_outcome(ctx, rc);
 }
+

@@ -36,9 +36,63 @@ typedef struct rm_metrics {
 
 struct rm_ctx;
 
+/* ---- resource.c: the REST resources --------------------------------------
+ *
+ * What the schema says of an entity as a REST resource (SPEC §2, §6), kept
+ * here rather than in its ORM mapper: one record per mapper, built at app
+ * open from the entity keys the ORM's loader lets through unread
+ * (rm_resource_keys) and checked with the loader's own rules and messages. */
+
+/* The methods a resource may allow (schema "methods"): method k of
+ * rm_method_names is bit 1u << k. */
+enum {
+    RM_ALLOW_READ = 1u << 0,    /* GET (and HEAD) */
+    RM_ALLOW_CREATE = 1u << 1,  /* POST */
+    RM_ALLOW_REPLACE = 1u << 2, /* PUT */
+    RM_ALLOW_UPDATE = 1u << 3,  /* PATCH */
+    RM_ALLOW_DELETE = 1u << 4,  /* DELETE */
+    RM_ALLOW_ALL = 0x1f
+};
+/* "GET", "POST", "PUT", "PATCH", "DELETE", NULL. */
+extern const char *const rm_method_names[];
+
+typedef struct rm_resource {
+    const orm_mapper *mapper;
+    const char *name;           /* URL segment: "users" (default: the table name, or an
+                                 * inheriting entity's own default table name) */
+    unsigned methods;           /* RM_ALLOW_* (default all) */
+    int page_size;              /* default 20 */
+    int max_page_size;          /* default 1000 */
+    json_t *permissions;        /* SPEC §6, borrowed from the schema JSON, or NULL */
+    json_t *row_filter;         /* SPEC §6, borrowed from the schema JSON, or NULL */
+} rm_resource;
+
+typedef struct rm_resources {
+    rm_arena *arena;            /* the records and their names */
+    rm_resource *items;         /* one per mapper, in the schema's declaration order */
+    size_t n;
+    rm_strmap by_name;
+} rm_resources;
+
+/* The entity keys resources are read from, NULL-terminated: for
+ * orm_schema_options.entity_keys. */
+extern const char *const rm_resource_keys[];
+/* Build the resources of schema s (loaded with rm_resource_keys) and set
+ * each mapper's info to its record. Returns 0, or ORM_E_SCHEMA with err
+ * set as the loader sets it ("SOURCE: entity NAME: PATH: message"); free
+ * with rm_resources_free either way. */
+int rm_resources_build(rm_resources *rs, orm_schema *s, orm_error *err);
+/* A zeroed rs is a no-op. */
+void rm_resources_free(rm_resources *rs);
+/* The resource named name, or NULL. */
+const rm_resource *rm_resource_named(const rm_resources *rs, const char *name);
+/* m's resource (m belongs to a schema rm_resources_build has run on). */
+const rm_resource *rm_resource_of(const orm_mapper *m);
+
 struct rm_app {
     rm_app_config cfg;
     orm_schema *schema;
+    rm_resources resources;        /* what the schema serves, by name */
     orm_engine *engine;
     unsigned char cursor_key[32];  /* HMAC key of keyset cursors */
     rm_metrics metrics;

@@ -16,8 +16,9 @@ typedef struct seed_unit {
 static int seed_resource(orm_session *s, seed_unit *u, const char *res, json_t *rows)
 {
     rm_ctx *ctx = u->ctx;
-    const orm_mapper *m = orm_schema_resource(u->app->schema, res);
-    if (!m) return orm_error_set(&ctx->err, ORM_E_INVALID, "unknown resource \"%s\"", res);
+    const rm_resource *r = rm_resource_named(&u->app->resources, res);
+    if (!r) return orm_error_set(&ctx->err, ORM_E_INVALID, "unknown resource \"%s\"", res);
+    const orm_mapper *m = r->mapper;
     if (!json_is_array(rows))
         return orm_error_set(&ctx->err, ORM_E_INVALID, "\"%s\" must be an array of objects", res);
     orm_query q;

@@ -11,7 +11,7 @@ const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *ro
     rm_sb sb;
     rm_sb_init(&sb, a);
     rm_sb_append(&sb, "/api/");
-    rm_sb_append(&sb, m->resource);
+    rm_sb_append(&sb, rm_resource_of(m)->name);
     rm_sb_appendc(&sb, '/');
     for (size_t i = 0; i < m->table->npk; i++) {
         if (i) rm_sb_appendc(&sb, ',');

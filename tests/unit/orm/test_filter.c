@@ -16,7 +16,9 @@ static void setup(void)
 {
     orm_error err;
     orm_error_init(&err, NULL);
-    ck_assert_msg(orm_schema_load("schemas/blog.json", &S, &err) == 0, "%s", err.detail);
+    static const char *const app_keys[] = {"resource", NULL}; /* routes/' key in blog.json */
+    orm_schema_options opt = {.path = "schemas/blog.json", .entity_keys = app_keys};
+    ck_assert_msg(orm_schema_load_opts(&opt, &S, &err) == 0, "%s", err.detail);
     A = rm_arena_new();
 }
 
@@ -26,14 +28,15 @@ static void teardown(void)
     orm_schema_free(S);
 }
 
-/* WHERE text of `filter` on resource res; params into *c. NULL on error. */
+/* WHERE text of `filter` on the mapper of table res (in blog.json each
+ * resource is named after its table); params into *c. NULL on error. */
 static const char *where(const char *res, const char *filter, orm_compiled *c, orm_error *err)
 {
     json_error_t jerr;
     json_t *j = json_loads(filter, 0, &jerr);
     ck_assert_msg(j != NULL, "bad test JSON %s", filter);
     orm_error_init(err, A);
-    const orm_mapper *m = orm_schema_resource(S, res);
+    const orm_mapper *m = orm_schema_table(S, res)->mapper;
     orm_alias_seq seq = {.next = 1};
     orm_expr *e = NULL;
     int rc = orm_filter_parse(A, m, j, 0, &seq, "/filter", &e, err);

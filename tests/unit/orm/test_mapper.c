@@ -22,18 +22,18 @@ static const char *SCHEMA =
     " \"Cook\": {\"inherits\": \"Person\", \"polymorphic_identity\": \"cook\","
     "  \"columns\": {\"dish\": {\"type\": \"string\"}}}}}";
 
-/* resource, column, READ, INPUT, LISTED */
+/* entity, column, READ, INPUT, LISTED */
 static const struct {
-    const char *res, *col;
+    const char *entity, *col;
     bool read, input, listed;
 } CASES[] = {
-    {"people", "plain", true, true, true},     {"people", "secret", false, false, false},
-    {"people", "password", false, true, true}, {"people", "stamp", true, true, true},
-    {"people", "version", true, true, true},   {"people", "licence", false, false, false},
-    {"people", "dish", false, false, false},   {"pilots", "licence", true, true, true},
-    {"pilots", "dish", false, false, false},   {"pilots", "plain", true, true, true},
-    {"pilots", "secret", false, false, false}, {"pilots", "password", false, true, true},
-    {"cooks", "dish", true, true, true},       {"cooks", "licence", false, false, false},
+    {"Person", "plain", true, true, true},     {"Person", "secret", false, false, false},
+    {"Person", "password", false, true, true}, {"Person", "stamp", true, true, true},
+    {"Person", "version", true, true, true},   {"Person", "licence", false, false, false},
+    {"Person", "dish", false, false, false},   {"Pilot", "licence", true, true, true},
+    {"Pilot", "dish", false, false, false},    {"Pilot", "plain", true, true, true},
+    {"Pilot", "secret", false, false, false},  {"Pilot", "password", false, true, true},
+    {"Cook", "dish", true, true, true},        {"Cook", "licence", false, false, false},
 };
 
 START_TEST(column_use_table)
@@ -43,17 +43,17 @@ START_TEST(column_use_table)
     orm_schema *s;
     ck_assert_msg(orm_schema_load_string(SCHEMA, "mapper.json", &s, &err) == 0, "%s", err.detail);
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
-        const orm_mapper *m = orm_schema_resource(s, CASES[i].res);
-        ck_assert_msg(m != NULL, "no resource %s", CASES[i].res);
+        const orm_mapper *m = orm_schema_mapper(s, CASES[i].entity);
+        ck_assert_msg(m != NULL, "no entity %s", CASES[i].entity);
         const orm_column *c = orm_table_column(m->table, CASES[i].col);
         ck_assert_msg(c != NULL, "no column %s", CASES[i].col);
         static const orm_column_use uses[] = {ORM_COL_READ, ORM_COL_INPUT, ORM_COL_LISTED};
         const bool want[] = {CASES[i].read, CASES[i].input, CASES[i].listed};
         for (size_t u = 0; u < 3; u++) {
             ck_assert_msg(orm_mapper_column_allows(m, c, uses[u]) == want[u], "%s.%s use %zu: expected %d",
-                          CASES[i].res, CASES[i].col, u, want[u]);
+                          CASES[i].entity, CASES[i].col, u, want[u]);
             ck_assert_msg((orm_mapper_column(m, CASES[i].col, uses[u]) != NULL) == want[u],
-                          "%s.%s lookup for use %zu", CASES[i].res, CASES[i].col, u);
+                          "%s.%s lookup for use %zu", CASES[i].entity, CASES[i].col, u);
         }
     }
     orm_schema_free(s);

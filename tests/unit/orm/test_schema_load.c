@@ -7,7 +7,8 @@
  * keys an application reads itself (let through unread, then read with
  * orm_decl_reader), and the schema errors, each checking that the message
  * names the file, the entity or table, and the key path. Most error cases
- * are data: schema_errors.json.
+ * are data: schema_errors.json (the resource options' are routes/', in
+ * tests/unit/routes/resource_errors.json).
  *
  * Schemas in this file are written with single quotes (q() turns them into
  * JSON's double quotes) to keep them readable. Run from the repository root
@@ -21,6 +22,11 @@
 
 #include "orm/schema.h"
 #include "tests/support/schema_cases.h"
+
+/* The keys routes/ gives entities (its resource options): the schemas
+ * here carry some, and loading lets them through as the application's. */
+static const char *const APP_KEYS[] = {"resource", "methods", "page_size", "max_page_size", "permissions",
+                                       "row_filter", NULL};
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
@@ -40,7 +46,8 @@ static orm_schema *load_ok(const char *text)
     orm_schema *s = NULL;
     char *json = q(text);
     orm_error_init(&err, NULL);
-    int rc = orm_schema_load_string(json, "test.json", &s, &err);
+    int rc = orm_schema_load_opts(&(orm_schema_options){.text = json, .source = "test.json", .entity_keys = APP_KEYS},
+                                  &s, &err);
     free(json);
     ck_assert_msg(rc == 0, "unexpected error: %s", err.detail);
     ck_assert_ptr_nonnull(s);
@@ -53,7 +60,8 @@ static orm_schema *load_path_ok(const char *path)
     orm_error err;
     orm_schema *s = NULL;
     orm_error_init(&err, NULL);
-    ck_assert_msg(orm_schema_load(path, &s, &err) == 0, "%s", err.detail);
+    ck_assert_msg(orm_schema_load_opts(&(orm_schema_options){.path = path, .entity_keys = APP_KEYS}, &s, &err) == 0,
+                  "%s", err.detail);
     return s;
 }
 
@@ -181,9 +189,6 @@ START_TEST(blog_tables_in_dependency_order)
     ck_assert_uint_eq(s->nmappers, 4);
     ck_assert_str_eq(s->mappers[0]->name, "User");
     ck_assert_str_eq(s->mappers[2]->name, "BlogPost");
-    ck_assert_ptr_eq(orm_schema_resource(s, "posts"), orm_schema_mapper(s, "BlogPost"));
-    ck_assert_ptr_eq(orm_schema_resource(s, "addresses"), orm_schema_mapper(s, "Address"));
-    ck_assert_ptr_null(orm_schema_resource(s, "post_keywords"));
     ck_assert_ptr_null(orm_schema_table(s, "post_keywordz"));
     ck_assert_ptr_null(orm_schema_table(s, "post_keywords")->mapper);
     ck_assert_ptr_eq(orm_schema_table(s, "posts")->mapper, orm_schema_mapper(s, "BlogPost"));
@@ -222,11 +227,7 @@ START_TEST(blog_columns)
     ck_assert(!pk->pk[0]->autoincrement && !pk->pk[1]->autoincrement);
     ck_assert_int_eq(pk->pk[0]->fk->on_delete, ORM_FK_CASCADE);
     ck_assert_ptr_eq(pk->pk[1]->fk->table, orm_schema_table(s, "keywords"));
-    orm_mapper *u = orm_schema_mapper(s, "User");
-    ck_assert_int_eq(u->page_size, 20);
-    ck_assert_int_eq(u->max_page_size, 1000);
-    ck_assert_uint_eq(u->methods, ORM_ALLOW_ALL);
-    ck_assert_ptr_null(u->default_order);
+    ck_assert_ptr_null(orm_schema_mapper(s, "User")->default_order);
     orm_schema_free(s);
 }
 END_TEST
@@ -313,12 +314,10 @@ START_TEST(defaults_and_options)
         " 'Tag': {'columns': {'id': {'type': 'integer', 'primary_key': true, 'autoincrement': false}}}}}");
     orm_mapper *m = orm_schema_mapper(s, "Category");
     ck_assert_ptr_eq(m->table, orm_schema_table(s, "categories"));
-    ck_assert_str_eq(m->resource, "categories");
-    ck_assert_uint_eq(m->methods, ORM_ALLOW_READ | ORM_ALLOW_CREATE);
-    ck_assert_int_eq(m->page_size, 5);
-    ck_assert_int_eq(m->max_page_size, 50);
     ck_assert_str_eq(m->default_order, "name,-id");
-    ck_assert(json_is_object(m->permissions) && json_is_object(m->row_filter));
+    /* the application's keys are let through as written (routes/ reads them) */
+    ck_assert_int_eq(json_integer_value(json_object_get(m->decl, "page_size")), 5);
+    ck_assert(json_is_object(json_object_get(m->decl, "row_filter")));
     ck_assert(col(s, "categories.id")->autoincrement);
     orm_column *name = col(s, "categories.name");
     ck_assert(name->has_default && name->nchoices == 2);
@@ -333,8 +332,7 @@ START_TEST(defaults_and_options)
     ck_assert(price->precision == 8 && price->scale == 2);
     ck_assert_int_eq(price->default_value.kind, ORM_V_TEXT);
     ck_assert_int_eq(col(s, "categories.flag")->default_value.u.i, 1);
-    ck_assert_ptr_eq(orm_schema_resource(s, "crates"), orm_schema_mapper(s, "Box"));
-    ck_assert_ptr_nonnull(orm_schema_table(s, "boxes"));
+    ck_assert_ptr_eq(orm_schema_table(s, "boxes")->mapper, orm_schema_mapper(s, "Box"));
     ck_assert(!col(s, "boxes.n")->autoincrement); /* composite key */
     ck_assert(!col(s, "tags.id")->autoincrement);  /* explicit false */
     orm_schema_free(s);
@@ -419,8 +417,6 @@ START_TEST(single_table_inheritance)
     ck_assert_ptr_eq(e->table->mapper, e);
     ck_assert_ptr_eq(mg->inherits, e);
     ck_assert_str_eq(e->table->name, "employees");
-    ck_assert_str_eq(mg->resource, "managers");
-    ck_assert_str_eq(en->resource, "engineers");
     ck_assert_ptr_eq(e->polymorphic_on, col(s, "employees.type"));
     ck_assert_ptr_eq(mg->polymorphic_on, e->polymorphic_on);
     ck_assert(mg->has_identity && mg->polymorphic_identity.kind == ORM_V_TEXT);

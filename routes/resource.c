@@ -1,0 +1,126 @@
+/* resource.c: the REST resources (routes_int.h): for each mapper of the
+ * schema, what its entity declares about it as a resource (SPEC §2, §6):
+ * the URL segment ("resource", unique), the methods it allows, its page
+ * sizes, its permissions and row_filter. The ORM's loader lets these keys
+ * through unread (rm_resource_keys); they are read here, once, at app
+ * open, with the loader's own rules and messages (orm_decl_reader), so a
+ * bad one is reported at start-up like any other schema error. Every other
+ * file asks rm_resource_of or rm_resource_named. */
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+
+#include "routes/routes_int.h"
+
+const char *const rm_method_names[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
+const char *const rm_resource_keys[] = {"resource", "methods", "page_size", "max_page_size",
+                                        "permissions", "row_filter", NULL};
+
+static const char *const permission_names[] = {"read", "create", "update", "delete", "*", NULL};
+
+/* A resource (URL segment): letters, digits, '_' and '-', not starting with
+ * '_' (reserved: /api/_batch) or '-'. */
+static bool is_segment(const char *s)
+{
+    if (!*s || *s == '_' || *s == '-') return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-') return false;
+    return true;
+}
+
+/* "resource": unique among the schema's resources. */
+static int read_name(rm_resources *rs, rm_resource *r, const orm_decl_reader *d)
+{
+    const orm_mapper *m = r->mapper;
+    const char *name;
+    if (orm_decl_string(d, "resource", &name)) return ORM_E_SCHEMA;
+    if (!name) name = m->inherits ? orm_default_table_name(d->tmp, m->name) : m->table->name;
+    if (!is_segment(name))
+        return orm_decl_fail(d, "resource",
+                             "\"%s\" is not a valid URL segment (letters, digits, _ and -, not starting with _ or -)",
+                             name);
+    const rm_resource *other = rm_resource_named(rs, name);
+    if (other)
+        return orm_decl_fail(d, "resource", "\"%s\" is already the resource of entity %s (%s)", name,
+                             other->mapper->name, other->mapper->source);
+    r->name = rm_arena_strdup(rs->arena, name);
+    rm_strmap_put(&rs->by_name, r->name, r);
+    return 0;
+}
+
+static int read_paging(rm_resource *r, const orm_decl_reader *d)
+{
+    bool given;
+    r->page_size = 20;
+    r->max_page_size = 1000;
+    if (orm_decl_int(d, "page_size", 1, INT_MAX, &r->page_size, &given) ||
+        orm_decl_int(d, "max_page_size", 1, INT_MAX, &r->max_page_size, &given))
+        return ORM_E_SCHEMA;
+    if (r->max_page_size < r->page_size)
+        return orm_decl_fail(d, given ? "max_page_size" : "page_size",
+                             "page_size (%d) is greater than max_page_size (%d)", r->page_size, r->max_page_size);
+    return 0;
+}
+
+/* "permissions": {"role": ["read", "create", "update", "delete" | "*"]}. */
+static int read_permissions(rm_resource *r, const orm_decl_reader *d)
+{
+    const char *role;
+    json_t *v;
+    unsigned bits;
+    if (orm_decl_object(d, "permissions", &r->permissions)) return ORM_E_SCHEMA;
+    if (!r->permissions) return 0;
+    json_object_foreach(r->permissions, role, v) {
+        if (orm_decl_words(d, rm_arena_sprintf(d->tmp, "permissions.%s", role), v, permission_names,
+                           "permission", &bits))
+            return ORM_E_SCHEMA;
+    }
+    return 0;
+}
+
+/* One mapper's record, its keys read in the order the loader once read them. */
+static int read_resource(rm_resources *rs, rm_resource *r, orm_error *err, rm_arena *tmp)
+{
+    orm_decl_reader d;
+    orm_decl_reader_init(&d, r->mapper, err, tmp);
+    json_t *methods = json_object_get(r->mapper->decl, "methods");
+    r->methods = RM_ALLOW_ALL;
+    if (read_name(rs, r, &d) ||
+        (methods && orm_decl_words(&d, "methods", methods, rm_method_names, "method", &r->methods)) ||
+        read_paging(r, &d) || read_permissions(r, &d) || orm_decl_object(&d, "row_filter", &r->row_filter))
+        return ORM_E_SCHEMA;
+    return 0;
+}
+
+int rm_resources_build(rm_resources *rs, orm_schema *s, orm_error *err)
+{
+    rs->arena = rm_arena_new();
+    rm_strmap_init(&rs->by_name);
+    rs->items = RM_NEW_ARRAY(rs->arena, rm_resource, s->nmappers);
+    rs->n = s->nmappers;
+    rm_arena *tmp = rm_arena_new();
+    int rc = 0;
+    for (size_t i = 0; i < s->nmappers && !rc; i++) {
+        rm_resource *r = &rs->items[i];
+        r->mapper = s->mappers[i];
+        s->mappers[i]->info = r;
+        rc = read_resource(rs, r, err, tmp);
+    }
+    rm_arena_destroy(tmp);
+    return rc;
+}
+
+void rm_resources_free(rm_resources *rs)
+{
+    if (!rs->arena) return;
+    rm_strmap_free(&rs->by_name);
+    rm_arena_destroy(rs->arena);
+    *rs = (rm_resources){0};
+}
+
+const rm_resource *rm_resource_named(const rm_resources *rs, const char *name)
+{
+    return rm_strmap_get(&rs->by_name, name);
+}
+
+const rm_resource *rm_resource_of(const orm_mapper *m) { return m->info; }
