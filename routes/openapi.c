@@ -1,11 +1,14 @@
 /* openapi.c: GET /openapi.json, an OpenAPI 3.1 document generated from the
- * schema: one component schema per entity (column types, formats,
- * nullability, read-only/write-only, choices, bounds, relationships), the
- * list/object/sub-resource paths each resource's methods allow, the list
+ * schema and the route table: one component schema per entity (column
+ * types, formats, nullability, read-only/write-only, choices, bounds,
+ * relationships), the list/object/sub-resource paths with the operations
+ * the router serves there (router.c gathers them: rm_path_doc), the list
  * query parameters of SPEC §4, and problem+json for errors. Built once per
  * request with jansson (it is small and rarely asked for). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "orm/convert.h"
 #include "routes/routes_int.h"
@@ -129,55 +132,46 @@ static json_t *body_of(const orm_mapper *m)
     return json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content", "application/json", "schema", ref(m));
 }
 
-static void add_paths(json_t *paths, const orm_mapper *m)
+/* One operation of a path: the list parameters for a list's GET, the
+ * subject as the body of a write that sends one, and its success. */
+static json_t *operation(const rm_path_doc *p, const rm_operation *op)
 {
-    char p[512];
-    const rm_resource *res = rm_resource_of(m);
-    json_t *id = json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", "id", "in", "path", "required", 1, "schema",
-                           "type", "string");
-    json_t *coll = json_object(), *item = json_object();
-    if (res->methods & RM_ALLOW_READ)
-        json_object_set_new(coll, "get", json_pack("{s:o, s:o}", "parameters", list_params(), "responses",
-                                                   responses(200, list_of(m))));
-    if (res->methods & RM_ALLOW_CREATE)
-        json_object_set_new(coll, "post", json_pack("{s:o, s:o}", "requestBody", body_of(m), "responses",
-                                                    responses(201, ref(m))));
-    if (res->methods & RM_ALLOW_READ) json_object_set_new(item, "get", json_pack("{s:o}", "responses", responses(200, ref(m))));
-    if (res->methods & RM_ALLOW_REPLACE)
-        json_object_set_new(item, "put", json_pack("{s:o, s:o}", "requestBody", body_of(m), "responses", responses(200, ref(m))));
-    if (res->methods & RM_ALLOW_UPDATE)
-        json_object_set_new(item, "patch", json_pack("{s:o, s:o}", "requestBody", body_of(m), "responses", responses(200, ref(m))));
-    if (res->methods & RM_ALLOW_DELETE) json_object_set_new(item, "delete", json_pack("{s:o}", "responses", responses(204, NULL)));
-    json_object_set(item, "parameters", id);
-    snprintf(p, sizeof p, "/api/%s", res->name);
-    json_object_set_new(paths, p, coll);
-    snprintf(p, sizeof p, "/api/%s/{id}", res->name);
-    json_object_set_new(paths, p, item);
-    for (const orm_mapper *mm = m; mm; mm = mm->inherits)
-        for (size_t i = 0; i < mm->nrelationships; i++) {
-            const orm_relationship *r = &mm->relationships[i];
-            json_t *sub = json_object();
-            json_object_set_new(sub, "get", r->uselist ? json_pack("{s:o, s:o}", "parameters", list_params(),
-                                                                   "responses", responses(200, list_of(r->target)))
-                                                       : json_pack("{s:o}", "responses", responses(200, ref(r->target))));
-            if (r->uselist && (res->methods & RM_ALLOW_UPDATE))
-                json_object_set_new(sub, "post", json_pack("{s:o, s:o}", "requestBody", body_of(r->target),
-                                                           "responses", responses(201, ref(r->target))));
-            json_object_set(sub, "parameters", id);
-            snprintf(p, sizeof p, "/api/%s/{id}/%s", res->name, r->name);
-            json_object_set_new(paths, p, sub);
-        }
-    json_decref(id);
+    bool listing = p->collection && !strcmp(op->method, "GET");
+    bool body = !strcmp(op->method, "POST") || !strcmp(op->method, "PUT") || !strcmp(op->method, "PATCH");
+    json_t *o = json_object();
+    if (listing) json_object_set_new(o, "parameters", list_params());
+    if (body) json_object_set_new(o, "requestBody", body_of(p->subject));
+    json_object_set_new(o, "responses", responses(op->status, op->status == 204 ? NULL
+                                                              : listing ? list_of(p->subject)
+                                                                        : ref(p->subject)));
+    return o;
 }
 
-int rm_handle_openapi(rm_ctx *ctx, const rm_match *at)
+/* A path item: its operations, keyed by the method in lower case, then the
+ * {id} parameter where the path has one. */
+static json_t *path_item(const rm_path_doc *p, json_t *id)
+{
+    json_t *item = json_object();
+    for (size_t i = 0; i < p->nops; i++) {
+        char key[8] = {0};
+        for (size_t k = 0; k < sizeof key - 1 && p->ops[i].method[k]; k++)
+            key[k] = (char)tolower((unsigned char)p->ops[i].method[k]);
+        json_object_set_new(item, key, operation(p, &p->ops[i]));
+    }
+    if (p->keyed) json_object_set(item, "parameters", id);
+    return item;
+}
+
+int rm_reply_openapi(rm_ctx *ctx, const rm_path_doc *docs, size_t n)
 {
     const orm_schema *s = ctx->app->schema;
     json_t *schemas = json_object(), *paths = json_object();
-    for (size_t i = 0; i < s->nmappers; i++) {
+    json_t *id = json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", "id", "in", "path", "required", 1, "schema",
+                           "type", "string");
+    for (size_t i = 0; i < s->nmappers; i++)
         json_object_set_new(schemas, s->mappers[i]->name, entity_schema(s->mappers[i]));
-        add_paths(paths, s->mappers[i]);
-    }
+    for (size_t i = 0; i < n; i++) json_object_set_new(paths, docs[i].path, path_item(&docs[i], id));
+    json_decref(id);
     json_object_set_new(schemas, "Problem",
                         json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}}}}}}",
                                   "type", "object", "properties", "type", "type", "string", "title", "type",

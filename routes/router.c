@@ -1,12 +1,15 @@
 /* router.c: routing as data. The table below is every route the API
  * serves: a path pattern, the flags of its query string, which methods the
- * resource allows there, and the handler per method. rm_route matches a
+ * resource allows there, and the handler per method (with the status of
+ * its success where /openapi.json describes it). rm_route matches a
  * request against it and does, for every route alike, what no handler
  * repeats: the metrics label (the pattern with {res} and {rel} filled in,
  * so their number is bounded), {res}/{id}/{rel} resolved or 404, query
  * parameters refused where a route takes none, OPTIONS and 405 with an
  * Allow built from the table, HEAD sent to the GET handler, and the
- * handler's failure answered once (the convention is in routes_int.h). */
+ * handler's failure answered once (the convention is in routes_int.h).
+ * GET /openapi.json is the same table described, resource by resource
+ * (openapi.c writes it). */
 #include <string.h>
 
 #include "routes/routes_int.h"
@@ -21,6 +24,8 @@ enum {
 typedef struct route_method {
     const char *method;     /* GET (HEAD too), POST, PUT, PATCH or DELETE */
     rm_handler handler;
+    int status;             /* the status of its success, as /openapi.json describes it;
+                             * 0: not described there */
 } route_method;
 
 typedef struct route {
@@ -53,20 +58,22 @@ static unsigned member_allows(const rm_match *at)
     return collection_writable(at) ? RM_ALLOW_DELETE : 0;
 }
 
+static int handle_openapi(rm_ctx *ctx, const rm_match *at);
+
 /* First match wins: literal routes before the patterns they would fit. */
 static const route routes[] = {
-    {"/healthz", NO_QUERY, NULL, {{"GET", rm_handle_healthz}}},
-    {"/openapi.json", NO_QUERY, NULL, {{"GET", rm_handle_openapi}}},
-    {"/metrics", NO_QUERY, NULL, {{"GET", rm_handle_metrics}}},
-    {"/api", NO_QUERY, NULL, {{"GET", rm_handle_index}}},
-    {"/api/_batch", NO_QUERY | NOT_IN_BATCH, NULL, {{"POST", rm_handle_batch}}},
-    {"/api/{res}", 0, resource_allows, {{"GET", rm_handle_list}, {"POST", rm_handle_create}}},
+    {"/healthz", NO_QUERY, NULL, {{"GET", rm_handle_healthz, 0}}},
+    {"/openapi.json", NO_QUERY, NULL, {{"GET", handle_openapi, 0}}},
+    {"/metrics", NO_QUERY, NULL, {{"GET", rm_handle_metrics, 0}}},
+    {"/api", NO_QUERY, NULL, {{"GET", rm_handle_index, 0}}},
+    {"/api/_batch", NO_QUERY | NOT_IN_BATCH, NULL, {{"POST", rm_handle_batch, 0}}},
+    {"/api/{res}", 0, resource_allows, {{"GET", rm_handle_list, 200}, {"POST", rm_handle_create, 201}}},
     {"/api/{res}/{id}", 0, resource_allows,
-     {{"GET", rm_handle_get_object}, {"PUT", rm_handle_replace_object}, {"PATCH", rm_handle_update_object},
-      {"DELETE", rm_handle_delete_object}}},
+     {{"GET", rm_handle_get_object, 200}, {"PUT", rm_handle_replace_object, 200},
+      {"PATCH", rm_handle_update_object, 200}, {"DELETE", rm_handle_delete_object, 204}}},
     {"/api/{res}/{id}/{rel}", 0, related_allows,
-     {{"GET", rm_handle_get_related}, {"POST", rm_handle_add_member}}},
-    {"/api/{res}/{id}/{rel}/{child}", 0, member_allows, {{"DELETE", rm_handle_remove_member}}},
+     {{"GET", rm_handle_get_related, 200}, {"POST", rm_handle_add_member, 201}}},
+    {"/api/{res}/{id}/{rel}/{child}", 0, member_allows, {{"DELETE", rm_handle_remove_member, 0}}},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -255,3 +262,50 @@ void rm_route(rm_ctx *ctx)
     rm_answer_outcome(ctx, rc);
 }
 
+/* ---- GET /openapi.json: the table described ------------------------------------- */
+
+/* Does /openapi.json describe r (does any of its methods have a status)? */
+static bool described(const route *r)
+{
+    for (const route_method *m = r->methods; m->method; m++)
+        if (m->status) return true;
+    return false;
+}
+
+/* Append to docs what r serves at `at`: the described methods the resource
+ * allows there. */
+static void describe(rm_arena *a, const route *r, const rm_match *at, rm_path_doc **docs, size_t *n)
+{
+    *docs = rm_arena_realloc(a, *docs, *n * sizeof **docs, (*n + 1) * sizeof **docs);
+    rm_path_doc *d = &(*docs)[(*n)++];
+    bool keyed = strstr(r->pattern, "{id}") != NULL;
+    unsigned allowed = r->allows ? r->allows(at) : RM_ALLOW_ALL;
+    *d = (rm_path_doc){.path = label_of(a, r->pattern, at), .subject = at->rel ? at->rel->target : at->mapper,
+                       .collection = at->rel ? at->rel->uselist : !keyed, .keyed = keyed};
+    for (const route_method *m = r->methods; m->method; m++)
+        if (m->status && (allowed & bit_of(m->method))) d->ops[d->nops++] = (rm_operation){m->method, m->status};
+}
+
+/* Every resource, in declaration order, through every described route (a
+ * {rel} route once per relationship, inherited ones included). */
+static int handle_openapi(rm_ctx *ctx, const rm_match *unused)
+{
+    const rm_resources *rs = &ctx->app->resources;
+    rm_path_doc *docs = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        for (const route *r = routes; r < routes + NROUTES; r++) {
+            rm_match at = {.mapper = rs->items[i].mapper};
+            if (!described(r)) continue;
+            if (!strstr(r->pattern, "{rel}")) {
+                describe(ctx->a, r, &at, &docs, &n);
+                continue;
+            }
+            for (const orm_mapper *mm = at.mapper; mm; mm = mm->inherits)
+                for (size_t k = 0; k < mm->nrelationships; k++) {
+                    at.rel = &mm->relationships[k];
+                    describe(ctx->a, r, &at, &docs, &n);
+                }
+        }
+    return rm_reply_openapi(ctx, docs, n);
+}

@@ -154,6 +154,23 @@ typedef int (*rm_handler)(rm_ctx *ctx, const rm_match *at);
  * for batches. */
 void rm_route(rm_ctx *ctx);
 
+/* GET /openapi.json is the route table described: router.c gathers, for
+ * each resource and each route the document describes, what it serves
+ * there, and openapi.c writes it. */
+typedef struct rm_operation {
+    const char *method;          /* "GET", "POST", "PUT", "PATCH" or "DELETE" */
+    int status;                  /* the status of its success */
+} rm_operation;
+
+typedef struct rm_path_doc {
+    const char *path;            /* "/api/users/{id}/posts": the pattern, {res} and {rel} filled in */
+    const orm_mapper *subject;   /* whose rows it answers with (under {rel}: the target's) */
+    bool collection;             /* a list of them: its GET takes the list parameters */
+    bool keyed;                  /* the path holds {id} */
+    rm_operation ops[5];         /* the methods the resource allows there, in the table's order */
+    size_t nops;
+} rm_path_doc;
+
 /* ---- errors.c: outcomes → HTTP status and problem+json, in one place ---- */
 int rm_status_of(int orm_code);
 /* For `return rm_refuse(ctx, status, detail);`: the router answers status
@@ -338,7 +355,6 @@ void rm_metrics_observe(rm_metrics *m, const char *route, const char *method, in
 
 /* ---- handlers (rm_handler: see the convention under router.c) ------------- */
 int rm_handle_healthz(rm_ctx *ctx, const rm_match *at);     /* GET /healthz (index.c) */
-int rm_handle_openapi(rm_ctx *ctx, const rm_match *at);     /* GET /openapi.json */
 int rm_handle_metrics(rm_ctx *ctx, const rm_match *at);     /* GET /metrics */
 int rm_handle_index(rm_ctx *ctx, const rm_match *at);       /* GET /api (index.c) */
 int rm_handle_batch(rm_ctx *ctx, const rm_match *at);       /* POST /api/_batch */
@@ -356,6 +372,11 @@ int rm_handle_remove_member(rm_ctx *ctx, const rm_match *at);  /* DELETE .../{re
  * list whose links start at base (list.c). */
 int rm_handle_related_list(rm_ctx *ctx, const orm_mapper *parent, const orm_relationship *r,
                            const orm_value *key, const char *base);
+/* ---- openapi.c ---- */
+/* Answer GET /openapi.json: an OpenAPI 3.1 document of the schema's
+ * entities (components) and the n paths, in their order. */
+int rm_reply_openapi(rm_ctx *ctx, const rm_path_doc *paths, size_t n);
+
 /* Load --seed FILE into empty tables through the POST path. */
 int rm_seed(rm_app *app, const char *path, char *errbuf, size_t errlen);
 
