@@ -11,6 +11,7 @@
 
 #include "tests/suites.h"
 #include "tests/support/rt.h"
+#include "tests/support/suite.h"
 
 /* The Allow the document's path item implies, in the router's order. */
 static void implied_allow(json_t *item, char *out, size_t len)
@@ -72,12 +73,5 @@ START_TEST(document_follows_the_router)
 }
 END_TEST
 
-Suite *http_openapi_routes_suite(void)
-{
-    Suite *s = suite_create("http_openapi_routes");
-    TCase *tc = tcase_create("allow");
-    tcase_set_timeout(tc, 60);
-    tcase_add_loop_test(tc, document_follows_the_router, 0, (int)(sizeof SCHEMAS / sizeof SCHEMAS[0]));
-    suite_add_tcase(s, tc);
-    return s;
-}
+TS_SUITE(http_openapi_routes_suite, "http_openapi_routes", NULL, NULL, (int)(sizeof SCHEMAS / sizeof SCHEMAS[0]),
+         document_follows_the_router)

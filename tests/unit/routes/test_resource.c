@@ -14,6 +14,7 @@
 #include "routes/routes_int.h"
 #include "tests/suites.h"
 #include "tests/support/schema_cases.h"
+#include "tests/support/suite.h"
 
 #define ERROR_CASES "tests/unit/routes/resource_errors.json"
 
@@ -133,12 +134,10 @@ END_TEST
 
 Suite *resource_suite(void)
 {
-    Suite *s = suite_create("resource");
-    TCase *tc = tcase_create("build");
-    tcase_add_test(tc, blog_resources);
-    tcase_add_test(tc, options_and_default_names);
-    tcase_add_test(tc, keys_only_with_the_option);
-    tcase_add_loop_test(tc, resource_errors, 0, sc_count(ERROR_CASES));
-    suite_add_tcase(s, tc);
+    const TTest *const tests[] = {blog_resources, options_and_default_names, keys_only_with_the_option};
+    Suite *s = ts_suite("routes/resource", NULL, NULL, 1, tests, sizeof tests / sizeof *tests);
+    TCase *errors = tcase_create("errors");
+    tcase_add_loop_test(errors, resource_errors, 0, sc_count(ERROR_CASES));
+    suite_add_tcase(s, errors);
     return s;
 }
