@@ -171,7 +171,7 @@ static int resolve(rm_ctx *ctx, const route *r, const fill *f, rm_match *at)
     if (f->res) {
         const rm_resource *res = rm_resource_named(&ctx->app->resources, f->res);
         if (!res) return rm_refuse(ctx, 404, rm_arena_sprintf(ctx->a, "no resource named \"%s\"", f->res));
-        ctx->mapper = at->mapper = res->mapper;
+        at->mapper = res->mapper;
     }
     if (f->rel) at->rel = orm_mapper_relationship(at->mapper, f->rel);
     /* the label names the relationship only when it exists: bounded cardinality */

@@ -110,7 +110,6 @@ typedef struct rm_ctx {
     rm_arena *a;                 /* the request arena */
     orm_error err;               /* the request's error record */
     orm_session session;         /* statement counts for Server-Timing */
-    const orm_mapper *mapper;    /* the resource addressed, if any */
     const char *route;           /* route pattern for metrics ("/api/users/{id}") */
     orm_session *outer;          /* inside POST /api/_batch: the batch's running unit */
     const char *refusal;         /* the detail of a handler's rm_refuse */
