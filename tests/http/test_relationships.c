@@ -48,45 +48,6 @@ static rt_server blog, tree, orders, graph, company, kv_select, kv_joined, kv_se
 
 /* ------------------------------------------------------------ helpers */
 
-/* The K of Server-Timing: db;desc="K queries";dur=MS, or -1. */
-static int timing_queries(const rt_response *r)
-{
-    const char *h = rt_header(r, "Server-Timing");
-    int k = -1;
-    double dur = -1;
-    if (!h || sscanf(h, "db;desc=\"%d queries\";dur=%lf", &k, &dur) != 2 || dur < 0) return -1;
-    return k;
-}
-
-#define ASSERT_QUERIES(r, k)                                                                      \
-    ck_assert_msg(timing_queries(r) == (k), "%s: expected %d statements, Server-Timing: %s",      \
-                  (r)->what, (int)(k),                                                           \
-                  rt_header(r, "Server-Timing") ? rt_header(r, "Server-Timing") : "(none)")
-
-/* At most k statements (a level with no key to look up runs none). */
-#define ASSERT_QUERIES_MAX(r, k)                                                                  \
-    ck_assert_msg(timing_queries(r) >= 1 && timing_queries(r) <= (k),                             \
-                  "%s: expected at most %d statements, Server-Timing: %s", (r)->what, (int)(k),  \
-                  rt_header(r, "Server-Timing") ? rt_header(r, "Server-Timing") : "(none)")
-
-/* Percent-encode a query value (a ring of static buffers: up to 8 live at once). */
-static const char *enc(const char *s)
-{
-    static char ring[8][2048];
-    static int next;
-    char *out = ring[next++ % 8];
-    size_t k = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && k + 4 < sizeof ring[0]; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("-._~", *p))
-            out[k++] = (char)*p;
-        else
-            k += (size_t)snprintf(out + k, 4, "%%%02X", *p);
-    }
-    out[k] = '\0';
-    return out;
-}
-
 /* GET a formatted path and assert the status (and a JSON body). */
 static rt_response *__attribute__((format(printf, 3, 4))) getf(const rt_server *s, int status, const char *fmt, ...)
 {
@@ -102,100 +63,12 @@ static rt_response *__attribute__((format(printf, 3, 4))) getf(const rt_server *
     return r;
 }
 
-/* The member at a dotted path ("data.0.children") under root, or NULL. */
-static json_t *jget(json_t *root, const char *path)
-{
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", path);
-    json_t *cur = root;
-    for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && cur; k = strtok_r(NULL, ".", &save)) {
-        if (json_is_array(cur)) {
-            char *end;
-            long i = strtol(k, &end, 10);
-            cur = *end ? NULL : json_array_get(cur, (size_t)i);
-        } else {
-            cur = json_object_get(cur, k);
-        }
-    }
-    return cur;
-}
-
-/* "a,b,c": arr[i][key] of an array of objects (integers, or the JSON of
- * anything else); "<missing>" when arr is not an array. */
-static void ids_text(json_t *arr, const char *key, char *out, size_t len)
-{
-    size_t k = 0;
-    out[0] = '\0';
-    if (!json_is_array(arr)) {
-        snprintf(out, len, "<%s>", arr ? "not an array" : "missing");
-        return;
-    }
-    size_t i;
-    json_t *e;
-    json_array_foreach(arr, i, e) {
-        json_t *v = json_object_get(e, key);
-        char one[64];
-        if (json_is_integer(v)) snprintf(one, sizeof one, "%lld", (long long)json_integer_value(v));
-        else snprintf(one, sizeof one, "<%s>", v ? "not an integer" : "no key");
-        k += (size_t)snprintf(out + k, k < len ? len - k : 0, "%s%s", i ? "," : "", one);
-    }
-}
-
-/* Assert the ids of the array at path (under r's body, or under node). */
-static void expect_ids_at(const rt_response *r, json_t *node, const char *path, const char *key,
-                          const char *want)
-{
-    char got[4096];
-    json_t *arr = path && *path ? jget(node ? node : r->json, path) : node;
-    ids_text(arr, key, got, sizeof got);
-    ck_assert_msg(strcmp(got, want) == 0, "%s: %s[].%s is [%.300s], expected [%.300s]; body: %.1500s", r->what,
-                  path && *path ? path : "(array)", key, got, want, r->body);
-}
-
-#define EXPECT_IDS(r, path, want) expect_ids_at(r, NULL, path, "id", want)
-#define EXPECT_KEYS(r, path, key, want) expect_ids_at(r, NULL, path, key, want)
-
+/* The integer at path under node (NULL: the body). */
 static long long int_at(const rt_response *r, json_t *node, const char *path)
 {
-    json_t *v = jget(node ? node : r->json, path);
+    json_t *v = rt_json_path(node ? node : r->json, path);
     ck_assert_msg(json_is_integer(v), "%s: %s is not an integer: %.1000s", r->what, path, r->body);
     return (long long)json_integer_value(v);
-}
-
-static void expect_int(const rt_response *r, json_t *node, const char *path, long long want)
-{
-    long long got = int_at(r, node, path);
-    ck_assert_msg(got == want, "%s: %s is %lld, expected %lld: %.1000s", r->what, path, got, want, r->body);
-}
-
-static void expect_str(const rt_response *r, json_t *node, const char *path, const char *want)
-{
-    const char *got = json_string_value(jget(node ? node : r->json, path));
-    ck_assert_msg(got && strcmp(got, want) == 0, "%s: %s is %s, expected \"%s\": %.1000s", r->what, path,
-                  got ? got : "(not a string)", want, r->body);
-}
-
-/* The object obj has (present) or has not the member name. */
-static void expect_member(const rt_response *r, json_t *obj, const char *name, bool present)
-{
-    ck_assert_msg(json_is_object(obj), "%s: not an object where %s was expected: %.1000s", r->what, name, r->body);
-    ck_assert_msg((json_object_get(obj, name) != NULL) == present, "%s: member \"%s\" %s: %.1000s", r->what,
-                  name, present ? "missing" : "present but must not be", r->body);
-}
-
-/* obj._links.rel is want (NULL: no such link). */
-static void expect_link(const rt_response *r, json_t *obj, const char *rel, const char *want)
-{
-    json_t *links = json_object_get(obj, "_links");
-    ck_assert_msg(json_is_object(links), "%s: no _links: %.1000s", r->what, r->body);
-    const char *got = json_string_value(json_object_get(links, rel));
-    if (!want) {
-        ck_assert_msg(json_object_get(links, rel) == NULL, "%s: _links.%s is given (%s) but must not be: %.1000s",
-                      r->what, rel, got ? got : "?", r->body);
-        return;
-    }
-    ck_assert_msg(got && strcmp(got, want) == 0, "%s: _links.%s is %s, expected %s: %.1000s", r->what, rel,
-                  got ? got : "(none)", want, r->body);
 }
 
 /* Compact JSON of a node, members in the server's order (malloc'd). */
@@ -213,22 +86,16 @@ static size_t count_occurrences(const char *hay, const char *needle)
     return n;
 }
 
-/* The two nodes serialize to the same text; returns that text (malloc'd). */
-static char *expect_same_object(const rt_response *r, json_t *a, json_t *b, const char *what)
+/* The values at paths a and b serialize to the same text; returns that
+ * text (malloc'd). */
+static char *expect_same_at(const rt_response *r, const char *a, const char *b)
 {
-    ck_assert_msg(a && b, "%s: %s: missing: %.1000s", r->what, what, r->body);
-    char *x = dump(a), *y = dump(b);
-    ck_assert_msg(strcmp(x, y) == 0, "%s: %s differ:\n  %.1500s\n  %.1500s", r->what, what, x, y);
-    free(y);
-    return x;
-}
-
-/* POST a JSON body, assert the status. */
-static void post_ok(const rt_server *s, const char *path, const char *body, int status)
-{
-    rt_response *r = rt_send_json(s, "POST", path, body);
-    RT_ASSERT_STATUS(r, status);
-    rt_response_free(r);
+    json_t *x = rt_json_at(r, a), *y = rt_json_at(r, b);
+    ck_assert_msg(x && y, "%s: %s or %s is missing: %.1000s", r->what, a, b, r->body);
+    char *tx = dump(x), *ty = dump(y);
+    ck_assert_msg(strcmp(tx, ty) == 0, "%s: %s and %s differ:\n  %.1500s\n  %.1500s", r->what, a, b, tx, ty);
+    free(ty);
+    return tx;
 }
 
 /* ------------------------------------------------------------ blog */
@@ -237,75 +104,48 @@ static void blog_start(void)
 {
     rt_server_start(&blog, BLOG, BLOG_SEED, NULL);
     /* the seed links post 1 to keywords 1 and 2; post 2 shares keyword 2 */
-    post_ok(&blog, "/api/posts",
-            "{\"id\": 2, \"user_id\": 5, \"headline\": \"Jack's post\", \"keywords\": [{\"id\": 2}]}", 201);
+    rt_check(&blog, "POST /api/posts {\"id\": 2, \"user_id\": 5, \"headline\": \"Jack's post\", \"keywords\": [{\"id\": 2}]}",
+             "201");
 }
 static void blog_stop(void) { rt_server_stop(&blog); }
 
 /* select (the default): not embedded, a link is given instead. */
 START_TEST(test_blog_select_is_a_link)
 {
-    rt_response *r = getf(&blog, 200, "/api/addresses/1");
-    expect_member(r, r->json, "user", false);
-    expect_link(r, r->json, "self", "/api/addresses/1");
-    expect_link(r, r->json, "user", "/api/addresses/1/user");
-    ASSERT_QUERIES(r, 1);
-    rt_response_free(r);
-
-    r = getf(&blog, 200, "/api/posts/1");
-    expect_member(r, r->json, "author", false);
-    expect_member(r, r->json, "keywords", false);
-    expect_link(r, r->json, "author", "/api/posts/1/author");
-    expect_link(r, r->json, "keywords", "/api/posts/1/keywords");
-    ASSERT_QUERIES(r, 1);
-    rt_response_free(r);
-
-    r = getf(&blog, 200, "/api/addresses");
-    EXPECT_IDS(r, "data", "1,2");
-    for (int i = 0; i < 2; i++) {
-        json_t *a = jget(r->json, i ? "data.1" : "data.0");
-        expect_member(r, a, "user", false);
-        char want[64];
-        snprintf(want, sizeof want, "/api/addresses/%d/user", i + 1);
-        expect_link(r, a, "user", want);
-    }
-    ASSERT_QUERIES(r, 1);
-    rt_response_free(r);
+    RT_CASES(&blog,
+        {"/api/addresses/1",
+         "!user; _links.self = '/api/addresses/1'; _links.user = '/api/addresses/1/user'; @queries = 1"},
+        {"/api/posts/1",
+         "!author; !keywords; _links.author = '/api/posts/1/author'; _links.keywords = '/api/posts/1/keywords'; "
+         "@queries = 1"},
+        {"/api/addresses",
+         "data[].id = [1,2]; !data.0.user; !data.1.user; "
+         "data[]._links.user = ['/api/addresses/1/user', '/api/addresses/2/user']; @queries = 1"},
+    );
 }
 END_TEST
 
 /* selectin: embedded by default (no link); with ?include exactly the listed ones. */
 START_TEST(test_blog_selectin_embedded_by_default)
 {
-    rt_response *r = getf(&blog, 200, "/api/users/5");
-    EXPECT_IDS(r, "addresses", "1,2");
-    expect_link(r, r->json, "addresses", NULL);
-    expect_member(r, r->json, "posts", false);
-    expect_link(r, r->json, "posts", "/api/users/5/posts");
-    ASSERT_QUERIES(r, 2);
+    rt_response *r = rt_checked(&blog, "/api/users/5",
+                                "addresses[].id = [1,2]; !_links.addresses; !posts; "
+                                "_links.posts = '/api/users/5/posts'; @queries = 2");
     rt_response *same = getf(&blog, 200, "/api/users/5?include=addresses");
     ck_assert_msg(strcmp(r->body, same->body) == 0, "include=addresses differs from the default:\n%.1500s\n%.1500s", r->body,
                   same->body);
     rt_response_free(same);
     rt_response_free(r);
 
-    r = getf(&blog, 200, "/api/users");
-    EXPECT_IDS(r, "data", "1,2,3,4,5");
-    EXPECT_IDS(r, "data.0.addresses", "");
-    EXPECT_IDS(r, "data.4.addresses", "1,2");
-    ASSERT_QUERIES(r, 2);
-    rt_response_free(r);
-
-    /* the include replaces the defaults: the user under an address does
-     * not embed its addresses */
-    r = getf(&blog, 200, "/api/addresses/1?include=user");
-    expect_int(r, NULL, "user.id", 5);
-    expect_str(r, NULL, "user.name", "jack");
-    expect_member(r, jget(r->json, "user"), "addresses", false);
-    expect_link(r, jget(r->json, "user"), "addresses", "/api/users/5/addresses");
-    expect_link(r, r->json, "user", NULL);
-    ASSERT_QUERIES(r, 2);
-    rt_response_free(r);
+    RT_CASES(&blog,
+        {"/api/users",
+         "data[].id = [1,2,3,4,5]; data.0.addresses[].id = []; data.4.addresses[].id = [1,2]; @queries = 2"},
+        /* the include replaces the defaults: the user under an address does
+         * not embed its addresses */
+        {"/api/addresses/1?include=user",
+         "user.id = 5; user.name = 'jack'; !user.addresses; user._links.addresses = '/api/users/5/addresses'; "
+         "!_links.user; @queries = 2"},
+    );
 }
 END_TEST
 
@@ -313,127 +153,59 @@ END_TEST
  * list semantics. */
 START_TEST(test_blog_dynamic)
 {
-    rt_response *r = getf(&blog, 200, "/api/users/2");
-    expect_member(r, r->json, "posts", false);
-    expect_link(r, r->json, "posts", "/api/users/2/posts");
-    rt_response_free(r);
-
-    static const char *const bad[] = {"/api/users/2?include=posts", "/api/users?include=addresses,posts",
-                                      "/api/addresses?include=user.posts",
-                                      "/api/users/5?include=addresses.user.posts"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        r = rt_get(&blog, bad[i]);
-        rt_assert_problem(r, 400, "/query/include");
-        rt_response_free(r);
-    }
-
-    r = getf(&blog, 200, "/api/users/2/posts");
-    EXPECT_IDS(r, "data", "1");
-    expect_int(r, NULL, "meta.limit", 20);
-    expect_int(r, NULL, "meta.offset", 0);
-    expect_str(r, NULL, "links.self", "/api/users/2/posts");
-    expect_str(r, NULL, "data.0.headline", "Wendy's Blog Post");
-    rt_response_free(r);
-    r = getf(&blog, 200, "/api/users/5/posts");
-    EXPECT_IDS(r, "data", "2");
-    rt_response_free(r);
-    r = getf(&blog, 200, "/api/users/1/posts");
-    EXPECT_IDS(r, "data", "");
-    rt_response_free(r);
-
-    r = getf(&blog, 200, "/api/users/2/posts?filter=%s&count=exact", enc("{\"headline\": {\"startswith\": \"Wendy\"}}"));
-    EXPECT_IDS(r, "data", "1");
-    expect_int(r, NULL, "meta.total", 1);
-    rt_response_free(r);
-    r = getf(&blog, 200, "/api/users/2/posts?filter=%s&count=exact", enc("{\"headline\": {\"startswith\": \"Jack\"}}"));
-    EXPECT_IDS(r, "data", "");
-    expect_int(r, NULL, "meta.total", 0);
-    rt_response_free(r);
-    r = getf(&blog, 200, "/api/users/5/posts?limit=0&count=exact");
-    EXPECT_IDS(r, "data", "");
-    expect_int(r, NULL, "meta.total", 1);
-    rt_response_free(r);
-
-    /* include on the sub-resource's rows */
-    r = getf(&blog, 200, "/api/users/2/posts?include=keywords");
-    EXPECT_IDS(r, "data.0.keywords", "1,2");
-    rt_response_free(r);
-
-    r = rt_get(&blog, "/api/users/99/posts");
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
-    r = rt_get(&blog, "/api/users/2/posts?bogus=1");
-    rt_assert_problem(r, 400, "/query/bogus");
-    rt_response_free(r);
+    RT_CASES(&blog,
+        {"/api/users/2", "!posts; _links.posts = '/api/users/2/posts'"},
+        {"/api/users/2/posts",
+         "data[].id = [1]; meta.limit = 20; meta.offset = 0; links.self = '/api/users/2/posts'; "
+         "data.0.headline = \"Wendy's Blog Post\""},
+        {"/api/users/5/posts", "data[].id = [2]"},
+        {"/api/users/1/posts", "data[].id = []"},
+        {"/api/users/2/posts?filter={\"headline\": {\"startswith\": \"Wendy\"}}&count=exact",
+         "data[].id = [1]; meta.total = 1"},
+        {"/api/users/2/posts?filter={\"headline\": {\"startswith\": \"Jack\"}}&count=exact",
+         "data[].id = []; meta.total = 0"},
+        {"/api/users/5/posts?limit=0&count=exact", "data[].id = []; meta.total = 1"},
+        /* include on the sub-resource's rows */
+        {"/api/users/2/posts?include=keywords", "data.0.keywords[].id = [1,2]"},
+        {"/api/users/2?include=posts", "400 /query/include"},
+        {"/api/users?include=addresses,posts", "400 /query/include"},
+        {"/api/addresses?include=user.posts", "400 /query/include"},
+        {"/api/users/5?include=addresses.user.posts", "400 /query/include"},
+        {"/api/users/99/posts", "404"},
+        {"/api/users/2/posts?bogus=1", "400 /query/bogus"},
+    );
 }
 END_TEST
 
 START_TEST(test_blog_sub_resources)
 {
-    rt_response *r = getf(&blog, 200, "/api/users/5/addresses");
-    EXPECT_IDS(r, "data", "1,2");
-    expect_str(r, NULL, "links.self", "/api/users/5/addresses");
-    expect_int(r, NULL, "meta.limit", 20);
-    rt_response_free(r);
-
-    r = getf(&blog, 200, "/api/users/5/addresses?sort=-id");
-    EXPECT_IDS(r, "data", "2,1");
-    rt_response_free(r);
-
-    r = getf(&blog, 200, "/api/users/5/addresses?limit=1&count=exact");
-    EXPECT_IDS(r, "data", "1");
-    expect_int(r, NULL, "meta.total", 2);
-    const char *next = json_string_value(jget(r->json, "links.next"));
+    rt_response *r = rt_checked(&blog, "/api/users/5/addresses?limit=1&count=exact",
+                                "data[].id = [1]; meta.total = 2");
+    const char *next = json_string_value(rt_json_at(r, "links.next"));
     ck_assert_msg(next && strncmp(next, "/api/users/5/addresses?", 23) == 0, "links.next: %.1500s", r->body);
     rt_response *r2 = getf(&blog, 200, "%s", next);
-    EXPECT_IDS(r2, "data", "2");
-    ck_assert_msg(jget(r2->json, "links.next") == NULL, "%s: a next link after the last page: %.1500s", r2->what,
-                  r2->body);
+    rt_assert_wants(r2, "data[].id = [2]; !links.next");
     rt_response_free(r2);
     rt_response_free(r);
 
-    r = getf(&blog, 200, "/api/users/5/addresses?email_address=j25@yahoo.com");
-    EXPECT_IDS(r, "data", "2");
-    rt_response_free(r);
-    r = getf(&blog, 200, "/api/users/5/addresses?filter=%s",
-             enc("{\"email_address\": {\"like\": \"%google%\"}}"));
-    EXPECT_IDS(r, "data", "1");
-    rt_response_free(r);
-    r = getf(&blog, 200, "/api/users/1/addresses");
-    EXPECT_IDS(r, "data", "");
-    rt_response_free(r);
-
-    /* a to-one: the object itself (with its own eager relationships) */
-    r = getf(&blog, 200, "/api/addresses/1/user");
-    expect_int(r, NULL, "id", 5);
-    expect_str(r, NULL, "name", "jack");
-    expect_member(r, r->json, "data", false);
-    EXPECT_IDS(r, "addresses", "1,2");
-    expect_link(r, r->json, "self", "/api/users/5");
-    rt_response_free(r);
-    r = getf(&blog, 200, "/api/posts/1/author");
-    expect_int(r, NULL, "id", 2);
-    rt_response_free(r);
-
-    /* many-to-many both ways */
-    r = getf(&blog, 200, "/api/posts/1/keywords");
-    EXPECT_IDS(r, "data", "1,2");
-    rt_response_free(r);
-    r = getf(&blog, 200, "/api/keywords/2/posts");
-    EXPECT_IDS(r, "data", "1,2");
-    rt_response_free(r);
-    r = getf(&blog, 200, "/api/keywords/2/posts?sort=-id&limit=1");
-    EXPECT_IDS(r, "data", "2");
-    rt_response_free(r);
-
-    static const char *const missing[] = {"/api/users/999/addresses", "/api/users/abc/addresses",
-                                          "/api/addresses/999/user", "/api/posts/9/keywords",
-                                          "/api/users/5/nope"};
-    for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
-        r = rt_get(&blog, missing[i]);
-        rt_assert_problem(r, 404, NULL);
-        rt_response_free(r);
-    }
+    RT_CASES(&blog,
+        {"/api/users/5/addresses", "data[].id = [1,2]; links.self = '/api/users/5/addresses'; meta.limit = 20"},
+        {"/api/users/5/addresses?sort=-id", "data[].id = [2,1]"},
+        {"/api/users/5/addresses?email_address=j25@yahoo.com", "data[].id = [2]"},
+        {"/api/users/5/addresses?filter={\"email_address\": {\"like\": \"%google%\"}}", "data[].id = [1]"},
+        {"/api/users/1/addresses", "data[].id = []"},
+        /* a to-one: the object itself (with its own eager relationships) */
+        {"/api/addresses/1/user",
+         "id = 5; name = 'jack'; !data; addresses[].id = [1,2]; _links.self = '/api/users/5'"},
+        {"/api/posts/1/author", "id = 2"},
+        /* many-to-many both ways */
+        {"/api/posts/1/keywords", "data[].id = [1,2]"},
+        {"/api/keywords/2/posts", "data[].id = [1,2]"},
+        {"/api/keywords/2/posts?sort=-id&limit=1", "data[].id = [2]"},
+        {"/api/users/999/addresses", "404"}, {"/api/users/abc/addresses", "404"},
+        {"/api/addresses/999/user", "404"},  {"/api/posts/9/keywords", "404"},
+        {"/api/users/5/nope", "404"},
+    );
 }
 END_TEST
 
@@ -441,143 +213,97 @@ END_TEST
  * serialized twice (the same text both times). */
 START_TEST(test_blog_identity_map)
 {
-    rt_response *r = getf(&blog, 200, "/api/posts?include=keywords");
-    EXPECT_IDS(r, "data", "1,2");
-    EXPECT_IDS(r, "data.0.keywords", "1,2");
-    EXPECT_IDS(r, "data.1.keywords", "2");
-    ASSERT_QUERIES(r, 2);
-    char *kw = expect_same_object(r, jget(r->json, "data.0.keywords.1"), jget(r->json, "data.1.keywords.0"),
-                                  "keyword 2 under post 1 and under post 2");
-    ck_assert_msg(count_occurrences(r->body, kw) == 2, "%s: keyword 2 is not serialized exactly twice as %.500s: %.2000s",
-                  r->what, kw, r->body);
-    free(kw);
-    rt_response_free(r);
-
-    /* one level deeper: both copies carry the same loaded collection */
-    r = getf(&blog, 200, "/api/posts?include=keywords.posts");
-    EXPECT_IDS(r, "data.0.keywords.1.posts", "1,2");
-    EXPECT_IDS(r, "data.1.keywords.0.posts", "1,2");
-    EXPECT_IDS(r, "data.0.keywords.0.posts", "1");
-    free(expect_same_object(r, jget(r->json, "data.0.keywords.1"), jget(r->json, "data.1.keywords.0"),
-                            "keyword 2 with its posts under post 1 and under post 2"));
-    ASSERT_QUERIES(r, 3);
-    rt_response_free(r);
-
-    r = getf(&blog, 200, "/api/keywords?include=posts.author");
-    EXPECT_IDS(r, "data.1.posts", "1,2");
-    expect_int(r, NULL, "data.1.posts.0.author.id", 2);
-    expect_int(r, NULL, "data.1.posts.1.author.id", 5);
-    free(expect_same_object(r, jget(r->json, "data.0.posts.0"), jget(r->json, "data.1.posts.0"),
-                            "post 1 under keyword 1 and under keyword 2"));
-    ASSERT_QUERIES(r, 3);
-    rt_response_free(r);
+    static const struct {
+        const char *path, *wants, *a, *b;
+        size_t copies; /* how often the text of a stands in the body (0: not checked) */
+    } cases[] = {
+        /* keyword 2 under post 1 and under post 2 */
+        {"/api/posts?include=keywords",
+         "data[].id = [1,2]; data.0.keywords[].id = [1,2]; data.1.keywords[].id = [2]; @queries = 2",
+         "data.0.keywords.1", "data.1.keywords.0", 2},
+        /* one level deeper: both copies carry the same loaded collection */
+        {"/api/posts?include=keywords.posts",
+         "data.0.keywords.1.posts[].id = [1,2]; data.1.keywords.0.posts[].id = [1,2]; "
+         "data.0.keywords.0.posts[].id = [1]; @queries = 3",
+         "data.0.keywords.1", "data.1.keywords.0", 0},
+        /* post 1 under keyword 1 and under keyword 2 */
+        {"/api/keywords?include=posts.author",
+         "data.1.posts[].id = [1,2]; data.1.posts.0.author.id = 2; data.1.posts.1.author.id = 5; @queries = 3",
+         "data.0.posts.0", "data.1.posts.0", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rt_response *r = rt_checked(&blog, cases[i].path, cases[i].wants);
+        char *text = expect_same_at(r, cases[i].a, cases[i].b);
+        ck_assert_msg(!cases[i].copies || count_occurrences(r->body, text) == cases[i].copies,
+                      "%s: %s is not serialized exactly %zu times as %.500s: %.2000s", r->what, cases[i].a,
+                      cases[i].copies, text, r->body);
+        free(text);
+        rt_response_free(r);
+    }
 }
 END_TEST
 
 /* a.b.a include paths end at depth 3 and load each collection once. */
 START_TEST(test_blog_include_cycles)
 {
-    rt_response *r = getf(&blog, 200, "/api/users/5?include=addresses.user.addresses");
-    EXPECT_IDS(r, "addresses", "1,2");
-    for (int i = 0; i < 2; i++) {
-        json_t *a = json_array_get(jget(r->json, "addresses"), (size_t)i);
-        expect_int(r, a, "user.id", 5);
-        expect_ids_at(r, a, "user.addresses", "id", "1,2");
-        json_t *inner = jget(a, "user.addresses.0");
-        expect_member(r, inner, "user", false);
-        expect_link(r, inner, "user", "/api/addresses/1/user");
-    }
-    ASSERT_QUERIES_MAX(r, 4);
-    rt_response_free(r);
-
-    r = getf(&blog, 200, "/api/addresses?include=user.addresses.user");
-    EXPECT_IDS(r, "data", "1,2");
-    EXPECT_IDS(r, "data.0.user.addresses", "1,2");
-    EXPECT_IDS(r, "data.1.user.addresses", "1,2");
-    expect_int(r, NULL, "data.0.user.addresses.1.user.id", 5);
-    expect_member(r, jget(r->json, "data.0.user.addresses.1.user"), "addresses", false);
-    ASSERT_QUERIES_MAX(r, 4);
-    rt_response_free(r);
-
-    r = getf(&blog, 200, "/api/users?include=addresses.user.addresses");
-    EXPECT_IDS(r, "data", "1,2,3,4,5");
-    EXPECT_IDS(r, "data.4.addresses", "1,2");
-    EXPECT_IDS(r, "data.4.addresses.0.user.addresses", "1,2");
-    ASSERT_QUERIES_MAX(r, 4);
-    rt_response_free(r);
-
-    r = getf(&blog, 200, "/api/posts/1?include=keywords.posts.keywords");
-    EXPECT_IDS(r, "keywords", "1,2");
-    EXPECT_IDS(r, "keywords.0.posts", "1");
-    EXPECT_IDS(r, "keywords.1.posts", "1,2");
-    EXPECT_IDS(r, "keywords.1.posts.0.keywords", "1,2");
-    EXPECT_IDS(r, "keywords.1.posts.1.keywords", "2");
-    rt_response_free(r);
-
-    r = rt_get(&blog, "/api/users?include=addresses.user.addresses.user");
-    rt_assert_problem(r, 400, "/query/include");
-    rt_response_free(r);
+    RT_CASES(&blog,
+        {"/api/users/5?include=addresses.user.addresses",
+         "addresses[].id = [1,2]; addresses[].user.id = [5,5]; addresses.0.user.addresses[].id = [1,2]; "
+         "addresses.1.user.addresses[].id = [1,2]; !addresses.0.user.addresses.0.user; "
+         "!addresses.1.user.addresses.0.user; "
+         "addresses[].user.addresses.0._links.user = ['/api/addresses/1/user', '/api/addresses/1/user']; "
+         "@queries <= 4"},
+        {"/api/addresses?include=user.addresses.user",
+         "data[].id = [1,2]; data.0.user.addresses[].id = [1,2]; data.1.user.addresses[].id = [1,2]; "
+         "data.0.user.addresses.1.user.id = 5; !data.0.user.addresses.1.user.addresses; @queries <= 4"},
+        {"/api/users?include=addresses.user.addresses",
+         "data[].id = [1,2,3,4,5]; data.4.addresses[].id = [1,2]; data.4.addresses.0.user.addresses[].id = [1,2]; "
+         "@queries <= 4"},
+        {"/api/posts/1?include=keywords.posts.keywords",
+         "keywords[].id = [1,2]; keywords.0.posts[].id = [1]; keywords.1.posts[].id = [1,2]; "
+         "keywords.1.posts.0.keywords[].id = [1,2]; keywords.1.posts.1.keywords[].id = [2]"},
+    );
+    rt_check(&blog, "/api/users?include=addresses.user.addresses.user", "400 /query/include");
 }
 END_TEST
 
 /* A filter picks the parents; the embedded collections stay whole. */
 START_TEST(test_blog_filter_and_include)
 {
-    rt_response *r = getf(&blog, 200, "/api/users?filter=%s&include=addresses",
-                          enc("{\"addresses\": {\"any\": {\"email_address\": {\"like\": \"%google%\"}}}}"));
-    EXPECT_IDS(r, "data", "5");
-    EXPECT_IDS(r, "data.0.addresses", "1,2");
-    rt_response_free(r);
-
-    r = getf(&blog, 200, "/api/addresses?filter=%s&include=user", enc("{\"user\": {\"has\": {\"name\": \"jack\"}}}"));
-    EXPECT_IDS(r, "data", "1,2");
-    expect_int(r, NULL, "data.0.user.id", 5);
-    expect_int(r, NULL, "data.1.user.id", 5);
-    rt_response_free(r);
-
-    r = getf(&blog, 200, "/api/posts?filter=%s&include=keywords,author",
-             enc("{\"keywords\": {\"any\": {\"keyword\": \"wendy\"}}}"));
-    EXPECT_IDS(r, "data", "1");
-    EXPECT_IDS(r, "data.0.keywords", "1,2");
-    expect_int(r, NULL, "data.0.author.id", 2);
-    ASSERT_QUERIES(r, 3);
-    rt_response_free(r);
-
-    /* sparse fieldsets on the parent and on the embedded rows */
-    r = getf(&blog, 200, "/api/users?name=jack&include=addresses&fields=name&fields%%5Baddresses%%5D=email_address");
-    EXPECT_IDS(r, "data", "5");
-    json_t *u = jget(r->json, "data.0");
-    expect_member(r, u, "fullname", false);
-    expect_member(r, u, "name", true);
-    EXPECT_IDS(r, "data.0.addresses", "1,2");
-    expect_member(r, jget(u, "addresses.0"), "email_address", true);
-    expect_member(r, jget(u, "addresses.0"), "user_id", false);
-    rt_response_free(r);
+    RT_CASES(&blog,
+        {"/api/users?filter={\"addresses\": {\"any\": {\"email_address\": {\"like\": \"%google%\"}}}}"
+         "&include=addresses",
+         "data[].id = [5]; data.0.addresses[].id = [1,2]"},
+        {"/api/addresses?filter={\"user\": {\"has\": {\"name\": \"jack\"}}}&include=user",
+         "data[].id = [1,2]; data.0.user.id = 5; data.1.user.id = 5"},
+        {"/api/posts?filter={\"keywords\": {\"any\": {\"keyword\": \"wendy\"}}}&include=keywords,author",
+         "data[].id = [1]; data.0.keywords[].id = [1,2]; data.0.author.id = 2; @queries = 3"},
+        /* sparse fieldsets on the parent and on the embedded rows */
+        {"/api/users?name=jack&include=addresses&fields=name&fields%5Baddresses%5D=email_address",
+         "data[].id = [5]; !data.0.fullname; data.0.name; data.0.addresses[].id = [1,2]; "
+         "data.0.addresses.0.email_address; !data.0.addresses.0.user_id"},
+    );
 }
 END_TEST
 
 START_TEST(test_blog_include_errors)
 {
-    static const char *const bad[] = {"/api/users?include=nope", "/api/users?include=addresses.nope",
-                                      "/api/users/5?include=addresses.user.addresses.user"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        rt_response *r = rt_get(&blog, bad[i]);
-        rt_assert_problem(r, 400, "/query/include");
-        rt_response_free(r);
-    }
-    rt_response *r = rt_get(&blog, "/api/posts?fields%5Bkeywords%5D=keyword");
-    rt_assert_problem(r, 400, "/query/fields[keywords]");
-    rt_response_free(r);
+    RT_CASES(&blog,
+        {"/api/users?include=nope", "400 /query/include"},
+        {"/api/users?include=addresses.nope", "400 /query/include"},
+        {"/api/users/5?include=addresses.user.addresses.user", "400 /query/include"},
+        {"/api/posts?fields%5Bkeywords%5D=keyword", "400 /query/fields[keywords]"},
+    );
 }
 END_TEST
 
 /* ------------------------------------------------------------ tree */
 
-static void tree_start(void) { rt_server_start(&tree, TREE, TREE_SEED, NULL); }
-static void tree_stop(void) { rt_server_stop(&tree); }
+RT_FIXTURE(tree, TREE, TREE_SEED, NULL)
 
 /* children of each node in the seed, in name order */
-static const char *const tree_children[11] = {"", "2,4,3", "", "7", "5,6", "8,9", "", "10", "", "", ""};
+static const char *const tree_children[11] = {"[]",    "[2,4,3]", "[]", "[7]", "[5,6]", "[8,9]",
+                                              "[]",    "[10]",    "[]", "[]",  "[]"};
 
 /* Every embedded "children" array in the tree under node matches the seed. */
 static void expect_tree(const rt_response *r, json_t *node, int *seen)
@@ -587,30 +313,36 @@ static void expect_tree(const rt_response *r, json_t *node, int *seen)
     json_t *kids = json_object_get(node, "children");
     if (!kids) return;
     (*seen)++;
-    expect_ids_at(r, kids, "", "id", tree_children[id]);
+    char want[64];
+    snprintf(want, sizeof want, "[].id = %s", tree_children[id]);
+    rt_assert_wants_in(r, kids, want);
+    snprintf(want, sizeof want, "parent_id = %lld", id);
     size_t i;
     json_t *k;
     json_array_foreach(kids, i, k) {
-        expect_int(r, k, "parent_id", id);
+        rt_assert_wants_in(r, k, want);
         expect_tree(r, k, seen);
     }
 }
 
+/* Every node of a list answer, as expect_tree. */
+static void expect_tree_list(const rt_response *r, int *seen)
+{
+    size_t i;
+    json_t *n;
+    json_array_foreach(rt_json_at(r, "data"), i, n) expect_tree(r, n, seen);
+}
+
 START_TEST(test_tree_children_selectin_default)
 {
-    rt_response *r = getf(&tree, 200, "/api/nodes/1");
-    EXPECT_IDS(r, "children", "2,4,3");
-    EXPECT_IDS(r, "children.1.children", "5,6");
-    EXPECT_IDS(r, "children.1.children.0.children", "8,9");
     /* three levels deep, then links */
-    json_t *leaf = jget(r->json, "children.1.children.0.children.0");
-    expect_member(r, leaf, "children", false);
-    expect_link(r, leaf, "children", "/api/nodes/8/children");
-    expect_link(r, leaf, "parent", "/api/nodes/8/parent");
-    expect_member(r, r->json, "parent", false);
-    expect_link(r, r->json, "parent", "/api/nodes/1/parent");
-    expect_link(r, r->json, "children", NULL);
-    ASSERT_QUERIES(r, 4);
+    rt_response *r = rt_checked(&tree, "/api/nodes/1",
+                                "children[].id = [2,4,3]; children.1.children[].id = [5,6]; "
+                                "children.1.children.0.children[].id = [8,9]; "
+                                "!children.1.children.0.children.0.children; "
+                                "children.1.children.0.children.0._links.children = '/api/nodes/8/children'; "
+                                "children.1.children.0.children.0._links.parent = '/api/nodes/8/parent'; !parent; "
+                                "_links.parent = '/api/nodes/1/parent'; !_links.children; @queries = 4");
     int seen = 0;
     expect_tree(r, r->json, &seen);
     rt_response_free(r);
@@ -621,195 +353,114 @@ END_TEST
  * each one's children are still listed once. */
 START_TEST(test_tree_list_children_once)
 {
-    rt_response *r = getf(&tree, 200, "/api/nodes?limit=100");
-    EXPECT_IDS(r, "data", "1,2,3,4,5,6,7,8,9,10");
-    ASSERT_QUERIES_MAX(r, 4);
+    rt_response *r = rt_checked(&tree, "/api/nodes?limit=100", "data[].id = [1,2,3,4,5,6,7,8,9,10]; @queries <= 4");
     int seen = 0;
-    size_t i;
-    json_t *n;
-    json_array_foreach(jget(r->json, "data"), i, n) expect_tree(r, n, &seen);
+    expect_tree_list(r, &seen);
     ck_assert_int_ge(seen, 10);
     rt_response_free(r);
 
-    r = getf(&tree, 200, "/api/nodes?include=children&limit=100");
-    json_array_foreach(jget(r->json, "data"), i, n) expect_tree(r, n, &seen);
-    ASSERT_QUERIES(r, 2);
+    r = rt_checked(&tree, "/api/nodes?include=children&limit=100", "@queries = 2");
+    expect_tree_list(r, &seen);
     rt_response_free(r);
 }
 END_TEST
 
 START_TEST(test_tree_parent_many_to_one)
 {
-    rt_response *r = getf(&tree, 200, "/api/nodes/5?include=parent.parent.parent");
-    expect_int(r, NULL, "parent.id", 4);
-    expect_int(r, NULL, "parent.parent.id", 1);
-    ck_assert_msg(json_is_null(jget(r->json, "parent.parent.parent")), "%s: the root's parent: %.1500s", r->what, r->body);
-    expect_member(r, r->json, "children", false);
-    expect_link(r, r->json, "children", "/api/nodes/5/children");
-    expect_link(r, r->json, "parent", NULL);
-    ASSERT_QUERIES_MAX(r, 4); /* the root has no parent key: the third level may run nothing */
-    rt_response_free(r);
-
-    r = getf(&tree, 200, "/api/nodes/1?include=parent");
-    ck_assert_msg(json_is_null(json_object_get(r->json, "parent")), "%s: %.1500s", r->what, r->body);
-    rt_response_free(r);
-
-    r = getf(&tree, 200, "/api/nodes?include=parent&limit=100");
-    EXPECT_IDS(r, "data", "1,2,3,4,5,6,7,8,9,10");
-    ck_assert(json_is_null(jget(r->json, "data.0.parent")));
-    expect_int(r, NULL, "data.9.parent.id", 7);
-    expect_int(r, NULL, "data.7.parent.id", 5);
-    ASSERT_QUERIES(r, 2);
-    rt_response_free(r);
+    RT_CASES(&tree,
+        /* the root has no parent key: the third level may run nothing */
+        {"/api/nodes/5?include=parent.parent.parent",
+         "parent.id = 4; parent.parent.id = 1; parent.parent.parent = null; !children; "
+         "_links.children = '/api/nodes/5/children'; !_links.parent; @queries <= 4"},
+        {"/api/nodes/1?include=parent", "parent = null"},
+        {"/api/nodes?include=parent&limit=100",
+         "data[].id = [1,2,3,4,5,6,7,8,9,10]; data.0.parent = null; data.9.parent.id = 7; data.7.parent.id = 5; "
+         "@queries = 2"},
+    );
 }
 END_TEST
 
 START_TEST(test_tree_sub_resources)
 {
-    /* the relationship's order_by (name) is the default sort */
-    rt_response *r = getf(&tree, 200, "/api/nodes/1/children");
-    EXPECT_IDS(r, "data", "2,4,3");
-    expect_str(r, NULL, "links.self", "/api/nodes/1/children");
-    rt_response_free(r);
-    r = getf(&tree, 200, "/api/nodes/1/children?sort=-name");
-    EXPECT_IDS(r, "data", "3,4,2");
-    rt_response_free(r);
-    r = getf(&tree, 200, "/api/nodes/1/children?sort=id");
-    EXPECT_IDS(r, "data", "2,3,4");
-    rt_response_free(r);
-    r = getf(&tree, 200, "/api/nodes/1/children?limit=2");
-    EXPECT_IDS(r, "data", "2,4");
-    const char *next = json_string_value(jget(r->json, "links.next"));
+    rt_response *r = rt_checked(&tree, "/api/nodes/1/children?limit=2", "data[].id = [2,4]");
+    const char *next = json_string_value(rt_json_at(r, "links.next"));
     ck_assert_msg(next != NULL, "%s: no links.next: %.1500s", r->what, r->body);
     rt_response *r2 = getf(&tree, 200, "%s", next);
-    EXPECT_IDS(r2, "data", "3");
+    rt_assert_wants(r2, "data[].id = [3]");
     rt_response_free(r2);
     rt_response_free(r);
-    r = getf(&tree, 200, "/api/nodes/4/children?name=subnode2");
-    EXPECT_IDS(r, "data", "6");
-    rt_response_free(r);
-    r = getf(&tree, 200, "/api/nodes/8/children");
-    EXPECT_IDS(r, "data", "");
-    rt_response_free(r);
 
-    r = getf(&tree, 200, "/api/nodes/8/parent");
-    expect_int(r, NULL, "id", 5);
-    expect_str(r, NULL, "name", "subnode1");
-    EXPECT_IDS(r, "children", "8,9");
-    rt_response_free(r);
+    RT_CASES(&tree,
+        /* the relationship's order_by (name) is the default sort */
+        {"/api/nodes/1/children", "data[].id = [2,4,3]; links.self = '/api/nodes/1/children'"},
+        {"/api/nodes/1/children?sort=-name", "data[].id = [3,4,2]"},
+        {"/api/nodes/1/children?sort=id", "data[].id = [2,3,4]"},
+        {"/api/nodes/4/children?name=subnode2", "data[].id = [6]"},
+        {"/api/nodes/8/children", "data[].id = []"},
+        {"/api/nodes/8/parent", "id = 5; name = 'subnode1'; children[].id = [8,9]"},
+        {"/api/nodes/99/children", "404"},
+        {"/api/nodes/99/parent", "404"},
+        {"/api/nodes/x/children", "404"},
+    );
     r = getf(&tree, 200, "/api/nodes/1/parent");
     ck_assert_msg(r->json == NULL || json_is_null(r->json), "%s: the root's parent is not null: %.1500s", r->what, r->body);
     rt_response_free(r);
-
-    static const char *const missing[] = {"/api/nodes/99/children", "/api/nodes/99/parent", "/api/nodes/x/children"};
-    for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
-        r = rt_get(&tree, missing[i]);
-        rt_assert_problem(r, 404, NULL);
-        rt_response_free(r);
-    }
 }
 END_TEST
 
 START_TEST(test_tree_include_cycles)
 {
-    rt_response *r = getf(&tree, 200, "/api/nodes/4?include=children.parent.children");
-    EXPECT_IDS(r, "children", "5,6");
-    expect_int(r, NULL, "children.0.parent.id", 4);
-    EXPECT_IDS(r, "children.0.parent.children", "5,6");
-    EXPECT_IDS(r, "children.1.parent.children", "5,6");
-    expect_member(r, jget(r->json, "children.0.parent.children.0"), "parent", false);
-    ASSERT_QUERIES_MAX(r, 4);
-    rt_response_free(r);
-
-    r = getf(&tree, 200, "/api/nodes/5?include=parent.children.parent");
-    expect_int(r, NULL, "parent.id", 4);
-    EXPECT_IDS(r, "parent.children", "5,6");
-    expect_int(r, NULL, "parent.children.0.parent.id", 4);
-    expect_int(r, NULL, "parent.children.1.parent.id", 4);
-    rt_response_free(r);
-
-    r = getf(&tree, 200, "/api/nodes?include=children.children.children&limit=100");
+    RT_CASES(&tree,
+        {"/api/nodes/4?include=children.parent.children",
+         "children[].id = [5,6]; children.0.parent.id = 4; children.0.parent.children[].id = [5,6]; "
+         "children.1.parent.children[].id = [5,6]; !children.0.parent.children.0.parent; @queries <= 4"},
+        {"/api/nodes/5?include=parent.children.parent",
+         "parent.id = 4; parent.children[].id = [5,6]; parent.children.0.parent.id = 4; "
+         "parent.children.1.parent.id = 4"},
+    );
+    rt_response *r = rt_checked(&tree, "/api/nodes?include=children.children.children&limit=100", "@queries <= 4");
     int seen = 0;
-    size_t i;
-    json_t *n;
-    json_array_foreach(jget(r->json, "data"), i, n) expect_tree(r, n, &seen);
-    ASSERT_QUERIES_MAX(r, 4);
+    expect_tree_list(r, &seen);
     rt_response_free(r);
 }
 END_TEST
 
 START_TEST(test_tree_filter_and_include)
 {
-    rt_response *r = getf(&tree, 200, "/api/nodes?filter=%s&include=children", enc("{\"parent_id\": null}"));
-    EXPECT_IDS(r, "data", "1");
-    EXPECT_IDS(r, "data.0.children", "2,4,3");
-    rt_response_free(r);
-
-    r = getf(&tree, 200, "/api/nodes?filter=%s&include=children",
-             enc("{\"children\": {\"any\": {\"name\": \"leaf1\"}}}"));
-    EXPECT_IDS(r, "data", "5");
-    EXPECT_IDS(r, "data.0.children", "8,9");
-    rt_response_free(r);
-
-    r = getf(&tree, 200, "/api/nodes?filter=%s&include=parent&sort=name",
-             enc("{\"parent\": {\"has\": {\"name\": \"rootnode\"}}}"));
-    EXPECT_IDS(r, "data", "2,4,3");
-    expect_int(r, NULL, "data.0.parent.id", 1);
-    expect_int(r, NULL, "data.2.parent.id", 1);
-    rt_response_free(r);
+    RT_CASES(&tree,
+        {"/api/nodes?filter={\"parent_id\": null}&include=children",
+         "data[].id = [1]; data.0.children[].id = [2,4,3]"},
+        {"/api/nodes?filter={\"children\": {\"any\": {\"name\": \"leaf1\"}}}&include=children",
+         "data[].id = [5]; data.0.children[].id = [8,9]"},
+        {"/api/nodes?filter={\"parent\": {\"has\": {\"name\": \"rootnode\"}}}&include=parent&sort=name",
+         "data[].id = [2,4,3]; data.0.parent.id = 1; data.2.parent.id = 1"},
+    );
 }
 END_TEST
 
 /* ------------------------------------------------------------ orders */
 
-static void orders_start(void) { rt_server_start(&orders, ORDERS, ORDERS_SEED, NULL); }
-static void orders_stop(void) { rt_server_stop(&orders); }
-
-static void expect_real(const rt_response *r, json_t *node, const char *path, double want)
-{
-    json_t *v = jget(node ? node : r->json, path);
-    ck_assert_msg(json_is_number(v) && json_number_value(v) == want, "%s: %s is not %g: %.1000s", r->what, path,
-                  want, r->body);
-}
+RT_FIXTURE(orders, ORDERS, ORDERS_SEED, NULL)
 
 START_TEST(test_orders_association_object)
 {
-    rt_response *r = getf(&orders, 200, "/api/orders/1");
-    EXPECT_KEYS(r, "order_items", "item_id", "1,2,4");
-    EXPECT_KEYS(r, "order_items", "order_id", "1,1,1");
-    /* the association's own price, and the item's (joined) */
-    expect_real(r, NULL, "order_items.2.price", 10.0);
-    expect_int(r, NULL, "order_items.2.item.id", 4);
-    expect_real(r, NULL, "order_items.2.item.price", 16.5);
-    expect_str(r, NULL, "order_items.0.item.description", "SA T-Shirt");
-    expect_link(r, jget(r->json, "order_items.0"), "self", "/api/order_items/1,1");
-    expect_link(r, jget(r->json, "order_items.0"), "order", "/api/order_items/1,1/order");
-    expect_link(r, jget(r->json, "order_items.0"), "item", NULL);
-    expect_link(r, r->json, "order_items", NULL);
-    expect_link(r, r->json, "items", "/api/orders/1/items");
-    expect_member(r, r->json, "items", false);
-    ASSERT_QUERIES(r, 2);
-    rt_response_free(r);
-
-    r = getf(&orders, 200, "/api/orders?include=order_items.item");
-    EXPECT_IDS(r, "data", "1,2,3");
-    EXPECT_KEYS(r, "data.1.order_items", "item_id", "2,3");
-    expect_int(r, NULL, "data.1.order_items.1.item.id", 3);
-    EXPECT_KEYS(r, "data.2.order_items", "item_id", "");
-    ASSERT_QUERIES(r, 2); /* the joined item adds none */
-    rt_response_free(r);
-
-    r = getf(&orders, 200, "/api/orders?include=order_items.order");
-    expect_int(r, NULL, "data.0.order_items.0.order.id", 1);
-    expect_member(r, jget(r->json, "data.0.order_items.0"), "item", false);
-    ASSERT_QUERIES(r, 3);
-    rt_response_free(r);
-
-    r = getf(&orders, 200, "/api/items/2?include=order_items.order");
-    EXPECT_KEYS(r, "order_items", "order_id", "1,2");
-    expect_str(r, NULL, "order_items.1.order.customer_name", "jane doe");
-    expect_real(r, NULL, "order_items.1.price", 5.0);
-    rt_response_free(r);
+    RT_CASES(&orders,
+        /* the association's own price, and the item's (joined) */
+        {"/api/orders/1",
+         "order_items[].item_id = [1,2,4]; order_items[].order_id = [1,1,1]; order_items.2.price = 10.0; "
+         "order_items.2.item.id = 4; order_items.2.item.price = 16.5; order_items.0.item.description = 'SA T-Shirt'; "
+         "order_items.0._links.self = '/api/order_items/1,1'; "
+         "order_items.0._links.order = '/api/order_items/1,1/order'; !order_items.0._links.item; "
+         "!_links.order_items; _links.items = '/api/orders/1/items'; !items; @queries = 2"},
+        /* the joined item adds none */
+        {"/api/orders?include=order_items.item",
+         "data[].id = [1,2,3]; data.1.order_items[].item_id = [2,3]; data.1.order_items.1.item.id = 3; "
+         "data.2.order_items[].item_id = []; @queries = 2"},
+        {"/api/orders?include=order_items.order",
+         "data.0.order_items.0.order.id = 1; !data.0.order_items.0.item; @queries = 3"},
+        {"/api/items/2?include=order_items.order",
+         "order_items[].order_id = [1,2]; order_items.1.order.customer_name = 'jane doe'; order_items.1.price = 5.0"},
+    );
 }
 END_TEST
 
@@ -817,394 +468,256 @@ END_TEST
  * object's own table. */
 START_TEST(test_orders_many_to_many_through_association)
 {
-    rt_response *r = getf(&orders, 200, "/api/orders/1?include=items");
-    EXPECT_IDS(r, "items", "4,2,1"); /* order_by description */
-    expect_member(r, r->json, "order_items", false);
-    rt_response_free(r);
-    r = getf(&orders, 200, "/api/orders/1/items");
-    EXPECT_IDS(r, "data", "4,2,1");
-    rt_response_free(r);
-    r = getf(&orders, 200, "/api/orders/3/items");
-    EXPECT_IDS(r, "data", "");
-    rt_response_free(r);
-    r = getf(&orders, 200, "/api/items/2/orders");
-    EXPECT_IDS(r, "data", "1,2");
-    rt_response_free(r);
-    r = getf(&orders, 200, "/api/items/3?include=orders");
-    EXPECT_IDS(r, "orders", "2");
-    rt_response_free(r);
-    r = getf(&orders, 200, "/api/orders?include=items.orders");
-    EXPECT_IDS(r, "data.0.items", "4,2,1");
-    EXPECT_IDS(r, "data.0.items.1.orders", "1,2");
-    EXPECT_IDS(r, "data.1.items", "3,2");
-    EXPECT_IDS(r, "data.1.items.1.orders", "1,2");
-    EXPECT_IDS(r, "data.2.items", "");
-    ASSERT_QUERIES(r, 3);
-    rt_response_free(r);
+    RT_CASES(&orders,
+        {"/api/orders/1?include=items", "items[].id = [4,2,1]; !order_items"}, /* order_by description */
+        {"/api/orders/1/items", "data[].id = [4,2,1]"},
+        {"/api/orders/3/items", "data[].id = []"},
+        {"/api/items/2/orders", "data[].id = [1,2]"},
+        {"/api/items/3?include=orders", "orders[].id = [2]"},
+        {"/api/orders?include=items.orders",
+         "data.0.items[].id = [4,2,1]; data.0.items.1.orders[].id = [1,2]; data.1.items[].id = [3,2]; "
+         "data.1.items.1.orders[].id = [1,2]; data.2.items[].id = []; @queries = 3"},
+    );
 }
 END_TEST
 
 START_TEST(test_orders_sub_resources)
 {
-    rt_response *r = getf(&orders, 200, "/api/order_items/1,2/order");
-    expect_int(r, NULL, "id", 1);
-    rt_response_free(r);
-    r = getf(&orders, 200, "/api/order_items/1,2/item");
-    expect_int(r, NULL, "id", 2);
-    rt_response_free(r);
-    r = getf(&orders, 200, "/api/items/2/order_items");
-    EXPECT_KEYS(r, "data", "order_id", "1,2");
-    expect_int(r, NULL, "data.0.item.id", 2);
-    rt_response_free(r);
-    r = getf(&orders, 200, "/api/orders/1/order_items?sort=-price");
-    EXPECT_KEYS(r, "data", "item_id", "1,4,2");
-    rt_response_free(r);
-    r = getf(&orders, 200, "/api/orders/1/order_items");
-    EXPECT_KEYS(r, "data", "item_id", "1,2,4");
-    rt_response_free(r);
-    r = rt_get(&orders, "/api/order_items/9,9/item");
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
-    r = rt_get(&orders, "/api/orders/9/order_items");
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
+    RT_CASES(&orders,
+        {"/api/order_items/1,2/order", "id = 1"},
+        {"/api/order_items/1,2/item", "id = 2"},
+        {"/api/items/2/order_items", "data[].order_id = [1,2]; data.0.item.id = 2"},
+        {"/api/orders/1/order_items?sort=-price", "data[].item_id = [1,4,2]"},
+        {"/api/orders/1/order_items", "data[].item_id = [1,2,4]"},
+        {"/api/order_items/9,9/item", "404"},
+        {"/api/orders/9/order_items", "404"},
+    );
 }
 END_TEST
 
 START_TEST(test_orders_identity_map)
 {
-    rt_response *r = getf(&orders, 200, "/api/orders?include=order_items.item,items");
-    json_t *a = jget(r->json, "data.0.order_items.1.item"), *b = jget(r->json, "data.1.order_items.0.item");
-    expect_int(r, a, "id", 2);
-    free(expect_same_object(r, a, b, "item 2 under order 1 and order 2"));
-    free(expect_same_object(r, jget(r->json, "data.0.items.1"), jget(r->json, "data.1.items.1"),
-                            "item 2 in order 1's and order 2's items"));
-    ASSERT_QUERIES(r, 3);
+    rt_response *r = rt_checked(&orders, "/api/orders?include=order_items.item,items",
+                                "data.0.order_items.1.item.id = 2; @queries = 3");
+    free(expect_same_at(r, "data.0.order_items.1.item", "data.1.order_items.0.item")); /* item 2 in both orders */
+    free(expect_same_at(r, "data.0.items.1", "data.1.items.1"));
     rt_response_free(r);
 }
 END_TEST
 
 START_TEST(test_orders_filter_and_include)
 {
-    rt_response *r = getf(&orders, 200, "/api/orders?filter=%s&include=order_items",
-                          enc("{\"order_items\": {\"any\": {\"price\": {\"lt\": 6}}}}"));
-    EXPECT_IDS(r, "data", "2");
-    EXPECT_KEYS(r, "data.0.order_items", "item_id", "2,3");
-    rt_response_free(r);
-    r = getf(&orders, 200, "/api/orders?filter=%s&include=items", enc("{\"items\": {\"any\": {\"description\": \"SA Hat\"}}}"));
-    EXPECT_IDS(r, "data", "2");
-    EXPECT_IDS(r, "data.0.items", "3,2");
-    rt_response_free(r);
-    r = getf(&orders, 200, "/api/items?filter=%s&include=orders", enc("{\"orders\": {\"none\": {}}}"));
-    EXPECT_IDS(r, "data", "");
-    rt_response_free(r);
+    RT_CASES(&orders,
+        {"/api/orders?filter={\"order_items\": {\"any\": {\"price\": {\"lt\": 6}}}}&include=order_items",
+         "data[].id = [2]; data.0.order_items[].item_id = [2,3]"},
+        {"/api/orders?filter={\"items\": {\"any\": {\"description\": \"SA Hat\"}}}&include=items",
+         "data[].id = [2]; data.0.items[].id = [3,2]"},
+        {"/api/items?filter={\"orders\": {\"none\": {}}}&include=orders", "data[].id = []"},
+    );
 }
 END_TEST
 
 /* ------------------------------------------------------------ graph */
 
-static void graph_start(void) { rt_server_start(&graph, GRAPH, GRAPH_SEED, NULL); }
-static void graph_stop(void) { rt_server_stop(&graph); }
+RT_FIXTURE(graph, GRAPH, GRAPH_SEED, NULL)
 
 /* edges (1,2) (1,3) (2,1) (2,5) (3,6) (5,7) (6,7) */
-static const char *const higher[8] = {"", "2,3", "1,5", "6", "", "7", "7", ""};
-static const char *const lower[8] = {"", "2", "1", "1", "", "2", "3", "5,6"};
+static const char *const higher[8] = {"", "[2,3]", "[1,5]", "[6]", "[]", "[7]", "[7]", "[]"};
+static const char *const lower[8] = {"", "[2]", "[1]", "[1]", "[]", "[2]", "[3]", "[5,6]"};
 
 START_TEST(test_graph_custom_joins)
 {
-    rt_response *r = getf(&graph, 200, "/api/nodes/2?include=lower_edges,upper_edges");
-    EXPECT_KEYS(r, "lower_edges", "upper_id", "1,5");
-    EXPECT_KEYS(r, "lower_edges", "lower_id", "2,2");
-    EXPECT_KEYS(r, "upper_edges", "lower_id", "1");
-    expect_link(r, jget(r->json, "lower_edges.1"), "self", "/api/edges/2,5");
-    ASSERT_QUERIES(r, 3);
-    rt_response_free(r);
+    rt_check(&graph, "/api/nodes/2?include=lower_edges,upper_edges",
+             "lower_edges[].upper_id = [1,5]; lower_edges[].lower_id = [2,2]; upper_edges[].lower_id = [1]; "
+             "lower_edges.1._links.self = '/api/edges/2,5'; @queries = 3");
 
     /* the edges' nodes are joined: one statement for the list */
-    r = getf(&graph, 200, "/api/edges?limit=100");
-    EXPECT_KEYS(r, "data", "lower_id", "1,1,2,2,3,5,6");
-    EXPECT_KEYS(r, "data", "upper_id", "2,3,1,5,6,7,7");
+    rt_response *r = rt_checked(&graph, "/api/edges?limit=100",
+                                "data[].lower_id = [1,1,2,2,3,5,6]; data[].upper_id = [2,3,1,5,6,7,7]; "
+                                "data[].lower_node.id = [1,1,2,2,3,5,6]; data[].upper_node.id = [2,3,1,5,6,7,7]; "
+                                "@queries = 1");
     size_t i;
     json_t *e;
-    json_array_foreach(jget(r->json, "data"), i, e) {
-        expect_int(r, e, "lower_node.id", int_at(r, e, "lower_id"));
-        expect_int(r, e, "upper_node.id", int_at(r, e, "upper_id"));
-        expect_link(r, e, "lower_node", NULL);
-    }
-    ASSERT_QUERIES(r, 1);
+    json_array_foreach(rt_json_at(r, "data"), i, e) rt_assert_wants_in(r, e, "!_links.lower_node");
     rt_response_free(r);
 
-    r = getf(&graph, 200, "/api/edges/2,5/upper_node");
-    expect_int(r, NULL, "id", 5);
-    rt_response_free(r);
-    r = getf(&graph, 200, "/api/edges/2,5/lower_node");
-    expect_int(r, NULL, "id", 2);
-    rt_response_free(r);
-    r = getf(&graph, 200, "/api/nodes/2/lower_edges");
-    EXPECT_KEYS(r, "data", "upper_id", "1,5");
-    rt_response_free(r);
-    r = getf(&graph, 200, "/api/nodes/7/upper_edges");
-    EXPECT_KEYS(r, "data", "lower_id", "5,6");
-    rt_response_free(r);
-    r = getf(&graph, 200, "/api/nodes/4/lower_edges");
-    EXPECT_KEYS(r, "data", "upper_id", "");
-    rt_response_free(r);
-    r = rt_get(&graph, "/api/edges/4,4/upper_node");
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
+    RT_CASES(&graph,
+        {"/api/edges/2,5/upper_node", "id = 5"},
+        {"/api/edges/2,5/lower_node", "id = 2"},
+        {"/api/nodes/2/lower_edges", "data[].upper_id = [1,5]"},
+        {"/api/nodes/7/upper_edges", "data[].lower_id = [5,6]"},
+        {"/api/nodes/4/lower_edges", "data[].upper_id = []"},
+    );
+    rt_check(&graph, "/api/edges/4,4/upper_node", "404");
 }
 END_TEST
 
 START_TEST(test_graph_neighbors)
 {
-    rt_response *r = getf(&graph, 200, "/api/nodes/2?include=higher_neighbors,lower_neighbors");
-    EXPECT_IDS(r, "higher_neighbors", "1,5");
-    EXPECT_IDS(r, "lower_neighbors", "1");
-    expect_link(r, r->json, "lower_edges", "/api/nodes/2/lower_edges");
-    rt_response_free(r);
+    rt_check(&graph, "/api/nodes/2?include=higher_neighbors,lower_neighbors",
+             "higher_neighbors[].id = [1,5]; lower_neighbors[].id = [1]; "
+             "_links.lower_edges = '/api/nodes/2/lower_edges'");
 
-    r = getf(&graph, 200, "/api/nodes?include=higher_neighbors,lower_neighbors&limit=100");
-    EXPECT_IDS(r, "data", "1,2,3,4,5,6,7");
+    rt_response *r = rt_checked(&graph, "/api/nodes?include=higher_neighbors,lower_neighbors&limit=100",
+                                "data[].id = [1,2,3,4,5,6,7]; @queries = 3");
     for (int id = 1; id <= 7; id++) {
-        json_t *n = json_array_get(jget(r->json, "data"), (size_t)id - 1);
-        expect_ids_at(r, n, "higher_neighbors", "id", higher[id]);
-        expect_ids_at(r, n, "lower_neighbors", "id", lower[id]);
+        char want[128];
+        snprintf(want, sizeof want, "higher_neighbors[].id = %s; lower_neighbors[].id = %s", higher[id], lower[id]);
+        rt_assert_wants_in(r, json_array_get(rt_json_at(r, "data"), (size_t)id - 1), want);
     }
-    ASSERT_QUERIES(r, 3);
     rt_response_free(r);
 
-    r = getf(&graph, 200, "/api/nodes/7/lower_neighbors");
-    EXPECT_IDS(r, "data", "5,6");
-    rt_response_free(r);
-    r = getf(&graph, 200, "/api/nodes/7/higher_neighbors");
-    EXPECT_IDS(r, "data", "");
-    rt_response_free(r);
-    r = getf(&graph, 200, "/api/nodes/1/higher_neighbors?sort=-id");
-    EXPECT_IDS(r, "data", "3,2");
-    rt_response_free(r);
+    RT_CASES(&graph,
+        {"/api/nodes/7/lower_neighbors", "data[].id = [5,6]"},
+        {"/api/nodes/7/higher_neighbors", "data[].id = []"},
+        {"/api/nodes/1/higher_neighbors?sort=-id", "data[].id = [3,2]"},
+    );
 }
 END_TEST
 
 START_TEST(test_graph_include_cycles)
 {
-    rt_response *r = getf(&graph, 200, "/api/nodes/1?include=higher_neighbors.higher_neighbors.higher_neighbors");
-    EXPECT_IDS(r, "higher_neighbors", "2,3");
-    EXPECT_IDS(r, "higher_neighbors.0.higher_neighbors", "1,5");
-    EXPECT_IDS(r, "higher_neighbors.1.higher_neighbors", "6");
-    EXPECT_IDS(r, "higher_neighbors.0.higher_neighbors.0.higher_neighbors", "2,3");
-    EXPECT_IDS(r, "higher_neighbors.0.higher_neighbors.1.higher_neighbors", "7");
-    expect_member(r, jget(r->json, "higher_neighbors.0.higher_neighbors.0.higher_neighbors.0"), "higher_neighbors",
-                  false);
-    ASSERT_QUERIES_MAX(r, 4);
-    rt_response_free(r);
-
-    r = getf(&graph, 200, "/api/nodes/1?include=lower_edges.upper_node.lower_edges");
-    EXPECT_KEYS(r, "lower_edges", "upper_id", "2,3");
-    expect_int(r, NULL, "lower_edges.0.upper_node.id", 2);
-    EXPECT_KEYS(r, "lower_edges.0.upper_node.lower_edges", "upper_id", "1,5");
-    EXPECT_KEYS(r, "lower_edges.1.upper_node.lower_edges", "upper_id", "6");
-    rt_response_free(r);
-
-    r = getf(&graph, 200, "/api/nodes/2?include=upper_edges.lower_node.lower_edges");
-    EXPECT_KEYS(r, "upper_edges", "lower_id", "1");
-    expect_int(r, NULL, "upper_edges.0.lower_node.id", 1);
-    EXPECT_KEYS(r, "upper_edges.0.lower_node.lower_edges", "upper_id", "2,3");
-    rt_response_free(r);
+    RT_CASES(&graph,
+        {"/api/nodes/1?include=higher_neighbors.higher_neighbors.higher_neighbors",
+         "higher_neighbors[].id = [2,3]; higher_neighbors.0.higher_neighbors[].id = [1,5]; "
+         "higher_neighbors.1.higher_neighbors[].id = [6]; "
+         "higher_neighbors.0.higher_neighbors.0.higher_neighbors[].id = [2,3]; "
+         "higher_neighbors.0.higher_neighbors.1.higher_neighbors[].id = [7]; "
+         "!higher_neighbors.0.higher_neighbors.0.higher_neighbors.0.higher_neighbors; @queries <= 4"},
+        {"/api/nodes/1?include=lower_edges.upper_node.lower_edges",
+         "lower_edges[].upper_id = [2,3]; lower_edges.0.upper_node.id = 2; "
+         "lower_edges.0.upper_node.lower_edges[].upper_id = [1,5]; "
+         "lower_edges.1.upper_node.lower_edges[].upper_id = [6]"},
+        {"/api/nodes/2?include=upper_edges.lower_node.lower_edges",
+         "upper_edges[].lower_id = [1]; upper_edges.0.lower_node.id = 1; "
+         "upper_edges.0.lower_node.lower_edges[].upper_id = [2,3]"},
+    );
 }
 END_TEST
 
 START_TEST(test_graph_filter_and_include)
 {
-    rt_response *r = getf(&graph, 200, "/api/nodes?filter=%s&include=higher_neighbors",
-                          enc("{\"higher_neighbors\": {\"any\": {\"id\": 7}}}"));
-    EXPECT_IDS(r, "data", "5,6");
-    EXPECT_IDS(r, "data.0.higher_neighbors", "7");
-    rt_response_free(r);
-    r = getf(&graph, 200, "/api/nodes?filter=%s&include=lower_edges",
-             enc("{\"lower_edges\": {\"any\": {\"upper_id\": 5}}}"));
-    EXPECT_IDS(r, "data", "2");
-    EXPECT_KEYS(r, "data.0.lower_edges", "upper_id", "1,5");
-    rt_response_free(r);
-    r = getf(&graph, 200, "/api/edges?filter=%s", enc("{\"upper_node\": {\"has\": {\"name\": \"n7\"}}}"));
-    EXPECT_KEYS(r, "data", "lower_id", "5,6");
-    expect_int(r, NULL, "data.1.upper_node.id", 7);
-    rt_response_free(r);
+    RT_CASES(&graph,
+        {"/api/nodes?filter={\"higher_neighbors\": {\"any\": {\"id\": 7}}}&include=higher_neighbors",
+         "data[].id = [5,6]; data.0.higher_neighbors[].id = [7]"},
+        {"/api/nodes?filter={\"lower_edges\": {\"any\": {\"upper_id\": 5}}}&include=lower_edges",
+         "data[].id = [2]; data.0.lower_edges[].upper_id = [1,5]"},
+        {"/api/edges?filter={\"upper_node\": {\"has\": {\"name\": \"n7\"}}}",
+         "data[].lower_id = [5,6]; data.1.upper_node.id = 7"},
+    );
 }
 END_TEST
 
 /* ------------------------------------------------------------ company */
 
-static void company_start(void) { rt_server_start(&company, COMPANY, COMPANY_SEED, NULL); }
-static void company_stop(void) { rt_server_stop(&company); }
+RT_FIXTURE(company, COMPANY, COMPANY_SEED, NULL)
 
-/* Each row shows its own type's columns only. */
-static void expect_employee_columns(const rt_response *r, json_t *e)
+/* Each employee (an object with a type) under node shows its own type's
+ * columns only. */
+static void expect_employee_columns(const rt_response *r, json_t *node)
 {
-    const char *type = json_string_value(json_object_get(e, "type"));
-    ck_assert_msg(type != NULL, "%s: no type: %.1000s", r->what, r->body);
-    expect_member(r, e, "name", true);
-    expect_member(r, e, "manager_data", strcmp(type, "manager") == 0);
-    expect_member(r, e, "engineer_info", strcmp(type, "engineer") == 0);
+    const char *type = json_string_value(json_object_get(node, "type"));
+    if (type) {
+        char want[64];
+        snprintf(want, sizeof want, "name; %smanager_data; %sengineer_info", strcmp(type, "manager") ? "!" : "",
+                 strcmp(type, "engineer") ? "!" : "");
+        rt_assert_wants_in(r, node, want);
+    }
+    const char *k;
+    size_t i;
+    json_t *v;
+    if (json_is_object(node)) json_object_foreach(node, k, v) expect_employee_columns(r, v);
+    json_array_foreach(node, i, v) expect_employee_columns(r, v);
 }
 
-static void expect_employee_list(const rt_response *r, json_t *arr, const char *type)
+/* The cases of a table on the company server, the employees of each
+ * answer (not a problem's) checked as expect_employee_columns. */
+static void company_cases(const rt_case *cases, size_t n)
 {
-    size_t i;
-    json_t *e;
-    json_array_foreach(arr, i, e) {
-        if (type) expect_str(r, e, "type", type);
-        expect_employee_columns(r, e);
+    for (size_t i = 0; i < n; i++) {
+        rt_response *r = rt_case_send(&company, &cases[i]);
+        if (r->status < 400) expect_employee_columns(r, r->json);
+        rt_response_free(r);
     }
 }
 
+#define COMPANY_CASES(...)                                                \
+    do {                                                                  \
+        static const rt_case cases_[] = {__VA_ARGS__};                    \
+        company_cases(cases_, sizeof cases_ / sizeof cases_[0]);          \
+    } while (0)
+
 START_TEST(test_company_child_resources)
 {
-    rt_response *r = getf(&company, 200, "/api/managers?count=exact");
-    EXPECT_IDS(r, "data", "2,7");
-    expect_int(r, NULL, "meta.total", 2);
-    expect_employee_list(r, jget(r->json, "data"), "manager");
-    expect_str(r, NULL, "data.0.manager_data", "manager2");
-    rt_response_free(r);
-
-    r = getf(&company, 200, "/api/engineers?count=exact");
-    EXPECT_IDS(r, "data", "3,4,5");
-    expect_int(r, NULL, "meta.total", 3);
-    expect_employee_list(r, jget(r->json, "data"), "engineer");
-    rt_response_free(r);
-
-    r = getf(&company, 200, "/api/engineers?filter=%s", enc("{\"name\": \"jsmith\"}"));
-    EXPECT_IDS(r, "data", "");
-    rt_response_free(r);
-    r = getf(&company, 200, "/api/managers/2");
-    expect_str(r, NULL, "manager_data", "manager2");
-    expect_member(r, r->json, "engineer_info", false);
-    rt_response_free(r);
-    r = rt_get(&company, "/api/managers/3");
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
-    r = rt_get(&company, "/api/engineers/2");
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
+    COMPANY_CASES(
+        {"/api/managers?count=exact",
+         "data[].id = [2,7]; meta.total = 2; data[].type = ['manager', 'manager']; data.0.manager_data = 'manager2'"},
+        {"/api/engineers?count=exact",
+         "data[].id = [3,4,5]; meta.total = 3; data[].type = ['engineer', 'engineer', 'engineer']"},
+        {"/api/engineers?filter={\"name\": \"jsmith\"}", "data[].id = []"},
+        {"/api/managers/2", "manager_data = 'manager2'; !engineer_info"},
+        {"/api/managers/3", "404"},
+        {"/api/engineers/2", "404"},
+    );
 }
 END_TEST
 
 /* The parent resource lists every row, each with its own type's columns. */
 START_TEST(test_company_base_resource)
 {
-    rt_response *r = getf(&company, 200, "/api/employees?count=exact");
-    EXPECT_IDS(r, "data", "1,2,3,4,5,6,7");
-    expect_int(r, NULL, "meta.total", 7);
-    expect_employee_list(r, jget(r->json, "data"), NULL);
-    expect_str(r, NULL, "data.0.type", "employee");
-    expect_str(r, NULL, "data.1.type", "manager");
-    expect_str(r, NULL, "data.1.manager_data", "manager2");
-    expect_str(r, NULL, "data.2.engineer_info", "java");
-    rt_response_free(r);
-
-    r = getf(&company, 200, "/api/employees/1");
-    expect_str(r, NULL, "type", "employee");
-    expect_employee_columns(r, r->json);
-    rt_response_free(r);
-    r = rt_get(&company, "/api/managers/1");
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
-    r = getf(&company, 200, "/api/employees?type=employee");
-    EXPECT_IDS(r, "data", "1,6");
-    rt_response_free(r);
-
-    r = getf(&company, 200, "/api/employees/3");
-    expect_str(r, NULL, "type", "engineer");
-    expect_employee_columns(r, r->json);
-    rt_response_free(r);
-
-    r = getf(&company, 200, "/api/employees?type=manager");
-    EXPECT_IDS(r, "data", "2,7");
-    rt_response_free(r);
+    COMPANY_CASES(
+        {"/api/employees?count=exact",
+         "data[].id = [1,2,3,4,5,6,7]; meta.total = 7; "
+         "data[].type = ['employee', 'manager', 'engineer', 'engineer', 'engineer', 'employee', 'manager']; "
+         "data.1.manager_data = 'manager2'; data.2.engineer_info = 'java'"},
+        {"/api/employees/1", "type = 'employee'"},
+        {"/api/managers/1", "404"},
+        {"/api/employees?type=employee", "data[].id = [1,6]"},
+        {"/api/employees/3", "type = 'engineer'"},
+        {"/api/employees?type=manager", "data[].id = [2,7]"},
+    );
 }
 END_TEST
 
 START_TEST(test_company_relationships)
 {
-    rt_response *r = getf(&company, 200, "/api/companies/1");
-    EXPECT_IDS(r, "employees", "1,2,3,4");
-    expect_employee_list(r, jget(r->json, "employees"), NULL);
-    expect_link(r, r->json, "employees", NULL);
-    expect_link(r, r->json, "managers", "/api/companies/1/managers");
-    expect_link(r, r->json, "engineers", "/api/companies/1/engineers");
-    ASSERT_QUERIES(r, 2);
-    rt_response_free(r);
-
-    r = getf(&company, 200, "/api/companies/1?include=managers,engineers");
-    EXPECT_IDS(r, "managers", "2");
-    EXPECT_IDS(r, "engineers", "3,4");
-    expect_employee_list(r, jget(r->json, "managers"), "manager");
-    expect_employee_list(r, jget(r->json, "engineers"), "engineer");
-    expect_member(r, r->json, "employees", false);
-    expect_link(r, r->json, "employees", "/api/companies/1/employees");
-    ASSERT_QUERIES(r, 3);
-    rt_response_free(r);
-
-    r = getf(&company, 200, "/api/companies?include=engineers,managers");
-    EXPECT_IDS(r, "data.0.engineers", "3,4");
-    EXPECT_IDS(r, "data.1.engineers", "5");
-    EXPECT_IDS(r, "data.1.managers", "7");
-    ASSERT_QUERIES(r, 3);
-    rt_response_free(r);
-
-    r = getf(&company, 200, "/api/companies/2/managers");
-    EXPECT_IDS(r, "data", "7");
-    expect_employee_list(r, jget(r->json, "data"), "manager");
-    rt_response_free(r);
-    r = getf(&company, 200, "/api/companies/2/engineers");
-    EXPECT_IDS(r, "data", "5");
-    rt_response_free(r);
-    r = getf(&company, 200, "/api/companies/1/employees");
-    EXPECT_IDS(r, "data", "1,2,3,4");
-    expect_employee_list(r, jget(r->json, "data"), NULL);
-    rt_response_free(r);
-    r = rt_get(&company, "/api/companies/9/managers");
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
-
-    /* the relationship the children inherit */
-    r = getf(&company, 200, "/api/managers/2/company");
-    expect_int(r, NULL, "id", 1);
-    rt_response_free(r);
-    r = getf(&company, 200, "/api/engineers?include=company");
-    EXPECT_IDS(r, "data", "3,4,5");
-    expect_int(r, NULL, "data.0.company.id", 1);
-    expect_int(r, NULL, "data.2.company.id", 2);
-    expect_member(r, jget(r->json, "data.0.company"), "employees", false);
-    rt_response_free(r);
-    r = getf(&company, 200, "/api/managers/7?include=company.employees");
-    EXPECT_IDS(r, "company.employees", "5,6,7");
-    expect_employee_list(r, jget(r->json, "company.employees"), NULL);
-    rt_response_free(r);
-
-    r = getf(&company, 200, "/api/companies?filter=%s&include=engineers",
-             enc("{\"engineers\": {\"any\": {\"engineer_info\": \"java\"}}}"));
-    EXPECT_IDS(r, "data", "1");
-    EXPECT_IDS(r, "data.0.engineers", "3,4");
-    rt_response_free(r);
-    r = getf(&company, 200, "/api/companies?filter=%s&include=managers",
-             enc("{\"managers\": {\"any\": {\"manager_data\": \"boss\"}}}"));
-    EXPECT_IDS(r, "data", "2");
-    EXPECT_IDS(r, "data.0.managers", "7");
-    rt_response_free(r);
+    COMPANY_CASES(
+        {"/api/companies/1",
+         "employees[].id = [1,2,3,4]; employees[].type = ['employee', 'manager', 'engineer', 'engineer']; "
+         "!_links.employees; _links.managers = '/api/companies/1/managers'; "
+         "_links.engineers = '/api/companies/1/engineers'; @queries = 2"},
+        {"/api/companies/1?include=managers,engineers",
+         "managers[].id = [2]; engineers[].id = [3,4]; managers[].type = ['manager']; "
+         "engineers[].type = ['engineer', 'engineer']; !employees; _links.employees = '/api/companies/1/employees'; "
+         "@queries = 3"},
+        {"/api/companies?include=engineers,managers",
+         "data.0.engineers[].id = [3,4]; data.1.engineers[].id = [5]; data.1.managers[].id = [7]; @queries = 3"},
+        {"/api/companies/2/managers", "data[].id = [7]; data[].type = ['manager']"},
+        {"/api/companies/2/engineers", "data[].id = [5]"},
+        {"/api/companies/1/employees",
+         "data[].id = [1,2,3,4]; data[].type = ['employee', 'manager', 'engineer', 'engineer']"},
+        {"/api/companies/9/managers", "404"},
+        /* the relationship the children inherit */
+        {"/api/managers/2/company", "id = 1"},
+        {"/api/engineers?include=company",
+         "data[].id = [3,4,5]; data.0.company.id = 1; data.2.company.id = 2; !data.0.company.employees"},
+        {"/api/managers/7?include=company.employees",
+         "company.employees[].id = [5,6,7]; company.employees[].type = ['engineer', 'employee', 'manager']"},
+        {"/api/companies?filter={\"engineers\": {\"any\": {\"engineer_info\": \"java\"}}}&include=engineers",
+         "data[].id = [1]; data.0.engineers[].id = [3,4]"},
+        {"/api/companies?filter={\"managers\": {\"any\": {\"manager_data\": \"boss\"}}}&include=managers",
+         "data[].id = [2]; data.0.managers[].id = [7]"},
+    );
 }
 END_TEST
 
 START_TEST(test_company_create_child)
 {
-    rt_response *r = rt_send_json(&company, "POST", "/api/engineers",
-                                  "{\"id\": 9, \"name\": \"ted\", \"engineer_info\": \"rust\", \"company_id\": 2}");
-    RT_ASSERT_STATUS(r, 201);
-    expect_str(r, NULL, "type", "engineer");
-    rt_response_free(r);
-    r = getf(&company, 200, "/api/companies/2?include=engineers,managers");
-    EXPECT_IDS(r, "engineers", "5,9");
-    EXPECT_IDS(r, "managers", "7");
-    rt_response_free(r);
+    RT_CASES(&company,
+        {"POST /api/engineers {\"id\": 9, \"name\": \"ted\", \"engineer_info\": \"rust\", \"company_id\": 2}",
+         "201 type = 'engineer'"},
+        {"/api/companies/2?include=engineers,managers", "engineers[].id = [5,9]; managers[].id = [7]"},
+    );
 }
 END_TEST
 
@@ -1212,19 +725,13 @@ END_TEST
  * created through the base resource. */
 START_TEST(test_company_create_base)
 {
-    rt_response *r = rt_send_json(&company, "POST", "/api/employees",
-                                  "{\"id\": 8, \"name\": \"joesmith\", \"company_id\": 1}");
-    RT_ASSERT_STATUS(r, 201);
-    expect_str(r, NULL, "type", "employee");
-    expect_employee_columns(r, r->json);
-    rt_response_free(r);
-    r = getf(&company, 200, "/api/companies/1");
-    EXPECT_IDS(r, "employees", "1,2,3,4,8");
-    expect_employee_list(r, jget(r->json, "employees"), NULL);
-    rt_response_free(r);
-    r = getf(&company, 200, "/api/managers");
-    EXPECT_IDS(r, "data", "2,7");
-    rt_response_free(r);
+    COMPANY_CASES(
+        {"POST /api/employees {\"id\": 8, \"name\": \"joesmith\", \"company_id\": 1}", "201 type = 'employee'"},
+        {"/api/companies/1",
+         "employees[].id = [1,2,3,4,8]; "
+         "employees[].type = ['employee', 'manager', 'engineer', 'engineer', 'employee']"},
+        {"/api/managers", "data[].id = [2,7]"},
+    );
 }
 END_TEST
 
@@ -1312,7 +819,7 @@ static int compare_variants(const char *path, rt_server *const *servers, const c
     for (size_t i = 0; i < n; i++) {
         rt_response *r = i ? rt_get(servers[i], path) : first;
         RT_ASSERT_STATUS(r, 200);
-        int k = timing_queries(r);
+        int k = rt_queries(r);
         if (ks && ks[i] >= 0 && (exact[i] ? k != ks[i] : k < 1 || k > ks[i])) {
             bad++;
             append(msg, len, used, "\n  %s (%s): %d statements, expected %s%d", path, names[i], k,
@@ -1444,58 +951,25 @@ START_TEST(test_variants_content)
 {
     rt_server *const servers[] = {&kv_select, &kv_joined, &kv_selectin};
     for (size_t v = 0; v < 3; v++) {
-        rt_server *s = servers[v];
-        rt_response *r = getf(s, 200, "/api/authors?include=books.tags");
-        EXPECT_IDS(r, "data", "1,2,3");
-        EXPECT_IDS(r, "data.0.books", "2,5,1"); /* order_by title */
-        EXPECT_IDS(r, "data.0.books.2.tags", "2,1"); /* order_by name */
-        EXPECT_IDS(r, "data.1.books", "3");
-        EXPECT_IDS(r, "data.2.books", "");
-        rt_response_free(r);
-
-        r = getf(s, 200, "/api/books/4?include=author,tags");
-        ck_assert_msg(json_is_null(json_object_get(r->json, "author")), "%s: %.1500s", r->what, r->body);
-        EXPECT_IDS(r, "tags", "");
-        rt_response_free(r);
-
-        r = getf(s, 200, "/api/cats/1?include=kids.kids");
-        EXPECT_IDS(r, "kids", "7,2,3"); /* order_by -name */
-        EXPECT_IDS(r, "kids.1.kids", "4");
-        rt_response_free(r);
-        r = getf(s, 200, "/api/cats/5?include=mother.mother.mother");
-        expect_int(r, NULL, "mother.mother.mother.id", 1);
-        rt_response_free(r);
-
-        r = getf(s, 200, "/api/stations/1?include=next,prev,outgoing,incoming");
-        EXPECT_IDS(r, "next", "3,2"); /* order_by -name */
-        EXPECT_IDS(r, "prev", "3");
-        EXPECT_KEYS(r, "outgoing", "to_id", "2,3");
-        EXPECT_KEYS(r, "incoming", "from_id", "3");
-        rt_response_free(r);
-
-        r = getf(s, 200, "/api/teams/1?include=members,workers");
-        EXPECT_IDS(r, "members", "1,2,3");
-        expect_str(r, NULL, "members.0.kind", "boss");
-        expect_member(r, jget(r->json, "members.0"), "budget", true);
-        expect_member(r, jget(r->json, "members.0"), "skill", false);
-        expect_member(r, jget(r->json, "members.1"), "budget", false);
-        EXPECT_IDS(r, "workers", "3,2"); /* order_by -id, Worker rows only */
-        rt_response_free(r);
-        r = getf(s, 200, "/api/teams/3?include=workers,members");
-        EXPECT_IDS(r, "workers", "");
-        EXPECT_IDS(r, "members", "");
-        rt_response_free(r);
-
-        r = getf(s, 200, "/api/tags/1?include=book_tags.book");
-        EXPECT_KEYS(r, "book_tags", "book_id", "1,3"); /* order_by -weight */
-        expect_int(r, NULL, "book_tags.1.book.id", 3);
-        rt_response_free(r);
-
-        r = getf(s, 200, "/api/workers?include=team");
-        EXPECT_IDS(r, "data", "2,3,4,5");
-        expect_int(r, NULL, "data.2.team.id", 2);
-        ck_assert(json_is_null(jget(r->json, "data.3.team")));
-        rt_response_free(r);
+        RT_CASES(servers[v],
+            /* books by title, tags by name */
+            {"/api/authors?include=books.tags",
+             "data[].id = [1,2,3]; data.0.books[].id = [2,5,1]; data.0.books.2.tags[].id = [2,1]; "
+             "data.1.books[].id = [3]; data.2.books[].id = []"},
+            {"/api/books/4?include=author,tags", "author = null; tags[].id = []"},
+            {"/api/cats/1?include=kids.kids", "kids[].id = [7,2,3]; kids.1.kids[].id = [4]"}, /* by -name */
+            {"/api/cats/5?include=mother.mother.mother", "mother.mother.mother.id = 1"},
+            {"/api/stations/1?include=next,prev,outgoing,incoming", /* next by -name */
+             "next[].id = [3,2]; prev[].id = [3]; outgoing[].to_id = [2,3]; incoming[].from_id = [3]"},
+            /* workers by -id, Worker rows only */
+            {"/api/teams/1?include=members,workers",
+             "members[].id = [1,2,3]; members.0.kind = 'boss'; members.0.budget; !members.0.skill; "
+             "!members.1.budget; workers[].id = [3,2]"},
+            {"/api/teams/3?include=workers,members", "workers[].id = []; members[].id = []"},
+            /* book_tags by -weight */
+            {"/api/tags/1?include=book_tags.book", "book_tags[].book_id = [1,3]; book_tags.1.book.id = 3"},
+            {"/api/workers?include=team", "data[].id = [2,3,4,5]; data.2.team.id = 2; data.3.team = null"},
+        );
     }
 }
 END_TEST
@@ -1504,76 +978,45 @@ END_TEST
  * sub-resource, never an include. */
 START_TEST(test_variants_links_dynamic_noload)
 {
-    rt_response *r = getf(&kv_select, 200, "/api/authors/1");
-    expect_member(r, r->json, "books", false);
-    expect_link(r, r->json, "books", "/api/authors/1/books");
-    ASSERT_QUERIES(r, 1);
-    rt_response_free(r);
-    static const struct {
-        const char *path, *links[4];
-    } linked[] = {
-        {"/api/books/1", {"author", "book_tags", "tags"}},
-        {"/api/book_tags/1,2", {"book", "tag"}},
-        {"/api/cats/2", {"kids", "mother"}},
-        {"/api/stations/1", {"outgoing", "incoming", "next", "prev"}},
-        {"/api/links/1,2", {"src", "dst"}},
-        {"/api/teams/1", {"members", "workers"}},
-        {"/api/workers/2", {"team"}},
-    };
-    for (size_t i = 0; i < sizeof linked / sizeof linked[0]; i++) {
-        r = getf(&kv_select, 200, "%s", linked[i].path);
-        for (size_t k = 0; k < 4 && linked[i].links[k]; k++) {
-            char want[128];
-            snprintf(want, sizeof want, "%s/%s", linked[i].path, linked[i].links[k]);
-            expect_member(r, r->json, linked[i].links[k], false);
-            expect_link(r, r->json, linked[i].links[k], want);
-        }
-        ASSERT_QUERIES(r, 1);
-        rt_response_free(r);
-    }
-
-    rt_server *const servers[] = {&kv_select, &kv_joined, &kv_selectin};
-    for (size_t v = 0; v < 3; v++) {
-        rt_server *s = servers[v];
-        r = getf(s, 200, "/api/authors/1");
-        expect_member(r, r->json, "drafts", false);
-        expect_link(r, r->json, "drafts", NULL);
-        expect_member(r, r->json, "all_books", false);
-        expect_link(r, r->json, "all_books", "/api/authors/1/all_books");
-        rt_response_free(r);
-
-        static const char *const bad[] = {"/api/authors/1?include=drafts", "/api/authors?include=all_books",
-                                          "/api/books?include=author.all_books",
-                                          "/api/tags/1?include=books.author.drafts"};
-        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-            r = rt_get(s, bad[i]);
-            rt_assert_problem(r, 400, "/query/include");
-            rt_response_free(r);
-        }
-
-        r = getf(s, 200, "/api/authors/1/all_books");
-        EXPECT_IDS(r, "data", "1,2,5"); /* order_by id */
-        rt_response_free(r);
-        r = getf(s, 200, "/api/authors/1/all_books?filter=%s", enc("{\"title\": {\"like\": \"%e%\"}}"));
-        EXPECT_IDS(r, "data", "1,5");
-        rt_response_free(r);
-        r = getf(s, 200, "/api/authors/1/all_books?limit=1&count=exact&sort=-title");
-        EXPECT_IDS(r, "data", "1");
-        expect_int(r, NULL, "meta.total", 3);
-        ck_assert_msg(jget(r->json, "links.next") != NULL, "%s: no next: %.1500s", r->what, r->body);
-        rt_response_free(r);
-        r = rt_get(s, "/api/authors/9/all_books");
-        rt_assert_problem(r, 404, NULL);
-        rt_response_free(r);
-    }
+    RT_CASES(&kv_select,
+        {"/api/authors/1", "!books; _links.books = '/api/authors/1/books'; @queries = 1"},
+        {"/api/books/1",
+         "!author; _links.author = '/api/books/1/author'; !book_tags; _links.book_tags = '/api/books/1/book_tags'; "
+         "!tags; _links.tags = '/api/books/1/tags'; @queries = 1"},
+        {"/api/book_tags/1,2",
+         "!book; _links.book = '/api/book_tags/1,2/book'; !tag; _links.tag = '/api/book_tags/1,2/tag'; @queries = 1"},
+        {"/api/cats/2",
+         "!kids; _links.kids = '/api/cats/2/kids'; !mother; _links.mother = '/api/cats/2/mother'; @queries = 1"},
+        {"/api/stations/1",
+         "!outgoing; _links.outgoing = '/api/stations/1/outgoing'; !incoming; "
+         "_links.incoming = '/api/stations/1/incoming'; !next; _links.next = '/api/stations/1/next'; !prev; "
+         "_links.prev = '/api/stations/1/prev'; @queries = 1"},
+        {"/api/links/1,2",
+         "!src; _links.src = '/api/links/1,2/src'; !dst; _links.dst = '/api/links/1,2/dst'; @queries = 1"},
+        {"/api/teams/1",
+         "!members; _links.members = '/api/teams/1/members'; !workers; _links.workers = '/api/teams/1/workers'; "
+         "@queries = 1"},
+        {"/api/workers/2", "!team; _links.team = '/api/workers/2/team'; @queries = 1"},
+    );
 
     /* joined and selectin: embedded by default, no link */
-    for (size_t v = 1; v < 3; v++) {
-        r = getf(servers[v], 200, "/api/authors/1");
-        EXPECT_IDS(r, "books", "2,5,1");
-        expect_link(r, r->json, "books", NULL);
-        rt_response_free(r);
+    rt_server *const servers[] = {&kv_select, &kv_joined, &kv_selectin};
+    for (size_t v = 0; v < 3; v++) {
+        RT_CASES(servers[v],
+            {"/api/authors/1", "!drafts; !_links.drafts; !all_books; _links.all_books = '/api/authors/1/all_books'"},
+            {"/api/authors/1/all_books", "data[].id = [1,2,5]"}, /* order_by id */
+            {"/api/authors/1/all_books?filter={\"title\": {\"like\": \"%e%\"}}", "data[].id = [1,5]"},
+            {"/api/authors/1/all_books?limit=1&count=exact&sort=-title", "data[].id = [1]; meta.total = 3; links.next"},
+        );
+        RT_CASES(servers[v],
+            {"/api/authors/1?include=drafts", "400 /query/include"},
+            {"/api/authors?include=all_books", "400 /query/include"},
+            {"/api/books?include=author.all_books", "400 /query/include"},
+            {"/api/tags/1?include=books.author.drafts", "400 /query/include"},
+            {"/api/authors/9/all_books", "404"},
+        );
     }
+    for (size_t v = 1; v < 3; v++) rt_check(servers[v], "/api/authors/1", "books[].id = [2,5,1]; !_links.books");
 }
 END_TEST
 
@@ -1593,7 +1036,7 @@ static void budget_start(void)
     for (int i = 1; i <= BUDGET_USERS; i++)
         len += (size_t)snprintf(body + len, cap - len, "%s{\"id\":%d,\"name\":\"u%04d\"}", i > 1 ? "," : "", i, i);
     snprintf(body + len, cap - len, "]");
-    post_ok(&budget, "/api/users", body, 201);
+    rt_expect(rt_send_json(&budget, "POST", "/api/users", body), 201, NULL);
     len = 0;
     len += (size_t)snprintf(body + len, cap - len, "[");
     long long aid = 1;
@@ -1605,18 +1048,18 @@ static void budget_start(void)
     }
     ck_assert(len + 2 < cap);
     snprintf(body + len, cap - len, "]");
-    post_ok(&budget, "/api/addresses", body, 201);
+    rt_expect(rt_send_json(&budget, "POST", "/api/addresses", body), 201, NULL);
     free(body);
 }
 static void budget_stop(void) { rt_server_stop(&budget); }
 
-/* "a,b,c": the address ids of user id */
+/* "[a,b,c]": the address ids of user id */
 static void user_addresses(long long id, char *out, size_t len)
 {
-    size_t k = 0;
-    out[0] = '\0';
+    size_t k = (size_t)snprintf(out, len, "[");
     for (long long n = 0; n < id % 4; n++)
         k += (size_t)snprintf(out + k, len - k, "%s%lld", n ? "," : "", first_address[id] + n);
+    snprintf(out + k, len - k, "]");
 }
 
 /* Each user of the list embeds exactly its addresses under rel. */
@@ -1625,9 +1068,28 @@ static void expect_user_addresses(const rt_response *r, json_t *users, const cha
     size_t i;
     json_t *u;
     json_array_foreach(users, i, u) {
-        char want[64];
-        user_addresses(int_at(r, u, "id"), want, sizeof want);
-        expect_ids_at(r, u, rel, "id", want);
+        char ids[64], want[128];
+        user_addresses(int_at(r, u, "id"), ids, sizeof ids);
+        snprintf(want, sizeof want, "%s[].id = %s", rel, ids);
+        rt_assert_wants_in(r, u, want);
+    }
+}
+
+/* Under each user of the list, the user (rel `user`) of each of its
+ * addresses (rel `addresses`) is that user, embedding exactly its own
+ * addresses. */
+static void expect_address_users(const rt_response *r, const char *addresses, const char *user)
+{
+    size_t i;
+    json_t *u;
+    json_array_foreach(rt_json_at(r, "data"), i, u) {
+        long long id = int_at(r, u, "id");
+        char ids[64], want[192];
+        user_addresses(id, ids, sizeof ids);
+        snprintf(want, sizeof want, "%s.id = %lld; %s.%s[].id = %s", user, id, user, addresses, ids);
+        size_t k;
+        json_t *a;
+        json_array_foreach(json_object_get(u, addresses), k, a) rt_assert_wants_in(r, a, want);
     }
 }
 
@@ -1638,51 +1100,44 @@ static void expect_user_addresses(const rt_response *r, json_t *users, const cha
 START_TEST(test_budget_statements)
 {
     /* (the rows of a.b.a paths are checked by test_budget_include_cycles) */
-    static const struct {
-        const char *include;
-        int k;
-        bool exact;
-    } cases[] = {
-        {"addresses", 2, true},
-        {"addresses.user", 3, true},
-        {"addresses.user.addresses", 4, false},
-        {"addresses_j", 1, true},
-        {"addresses_j.user_j", 1, true},
-        {"addresses_j.user_j.addresses_j", 1, true},
-        {"addresses.user_j", 2, true},
-        {"addresses_j.user", 2, true},
-        {"addresses.user_j.addresses", 3, false},
-        {"addresses_j.user.addresses_j", 2, true},
-        {"addresses_j.user_j.addresses", 2, false},
-        {"addresses,addresses_j", 2, true},
-        {"addresses.user,addresses_j.user_j", 3, true},
+    static const struct { const char *include, *queries; } cases[] = {
+        {"addresses", "@queries = 2"},
+        {"addresses.user", "@queries = 3"},
+        {"addresses.user.addresses", "@queries <= 4"},
+        {"addresses_j", "@queries = 1"},
+        {"addresses_j.user_j", "@queries = 1"},
+        {"addresses_j.user_j.addresses_j", "@queries = 1"},
+        {"addresses.user_j", "@queries = 2"},
+        {"addresses_j.user", "@queries = 2"},
+        {"addresses.user_j.addresses", "@queries <= 3"},
+        {"addresses_j.user.addresses_j", "@queries = 2"},
+        {"addresses_j.user_j.addresses", "@queries <= 2"},
+        {"addresses,addresses_j", "@queries = 2"},
+        {"addresses.user,addresses_j.user_j", "@queries = 3"},
     };
     static const int limits[] = {1, 100, 1000};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         int first_k = -1;
         for (size_t l = 0; l < 3; l++) {
             rt_response *r = getf(&budget, 200, "/api/users?limit=%d&include=%s", limits[l], cases[c].include);
-            json_t *data = jget(r->json, "data");
+            json_t *data = rt_json_at(r, "data");
             ck_assert_msg(json_array_size(data) == (size_t)limits[l], "%s: %zu users", r->what, json_array_size(data));
-            if (cases[c].exact) ASSERT_QUERIES(r, cases[c].k);
-            else ASSERT_QUERIES_MAX(r, cases[c].k);
-            if (first_k < 0) first_k = timing_queries(r);
-            ck_assert_msg(timing_queries(r) == first_k, "%s: %d statements, but %d for limit=1", r->what,
-                          timing_queries(r), first_k);
+            rt_assert_wants(r, cases[c].queries);
+            if (first_k < 0) first_k = rt_queries(r);
+            ck_assert_msg(rt_queries(r) == first_k, "%s: %d statements, but %d for limit=1", r->what, rt_queries(r),
+                          first_k);
             const char *first = strncmp(cases[c].include, "addresses_j", 11) == 0 ? "addresses_j" : "addresses";
             if (count_occurrences(cases[c].include, ".") < 2) expect_user_addresses(r, data, first);
             rt_response_free(r);
         }
     }
 
-    /* the same from the other side, and with a count */
-    rt_response *r = getf(&budget, 200, "/api/addresses?limit=1000&include=user.addresses_j");
-    ASSERT_QUERIES(r, 2);
-    rt_response_free(r);
-    r = getf(&budget, 200, "/api/users?limit=1000&include=addresses.user&count=exact");
-    ASSERT_QUERIES(r, 4); /* + the count */
-    expect_int(r, NULL, "meta.total", BUDGET_USERS);
-    rt_response_free(r);
+    /* the same from the other side, and with a count (one statement more) */
+    _Static_assert(BUDGET_USERS == 1000, "meta.total above");
+    RT_CASES(&budget,
+        {"/api/addresses?limit=1000&include=user.addresses_j", "@queries = 2"},
+        {"/api/users?limit=1000&include=addresses.user&count=exact", "meta.total = 1000; @queries = 4"},
+    );
 }
 END_TEST
 
@@ -1699,149 +1154,81 @@ START_TEST(test_budget_joined_paging)
     };
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
         rt_response *r = getf(&budget, 200, "%s", pages[i]);
-        json_t *data = jget(r->json, "data");
+        json_t *data = rt_json_at(r, "data");
         ck_assert_msg(json_array_size(data) == 20, "%s: %zu users, expected 20", r->what, json_array_size(data));
         expect_user_addresses(r, data, "addresses_j");
         /* and the next page by cursor */
-        const char *next = json_string_value(jget(r->json, "links.next"));
+        const char *next = json_string_value(rt_json_at(r, "links.next"));
         ck_assert_msg(next != NULL, "%s: no links.next", r->what);
         rt_response *r2 = getf(&budget, 200, "%s", next);
-        ck_assert_msg(json_array_size(jget(r2->json, "data")) == 20, "%s: %zu users", r2->what,
-                      json_array_size(jget(r2->json, "data")));
-        expect_user_addresses(r2, jget(r2->json, "data"), "addresses_j");
+        ck_assert_msg(json_array_size(rt_json_at(r2, "data")) == 20, "%s: %zu users", r2->what,
+                      json_array_size(rt_json_at(r2, "data")));
+        expect_user_addresses(r2, rt_json_at(r2, "data"), "addresses_j");
         long long last = int_at(r, data, "19.id"), after = int_at(r2, NULL, "data.0.id");
         ck_assert_msg(last != after, "%s: the next page repeats user %lld", r2->what, last);
         rt_response_free(r2);
         rt_response_free(r);
     }
-    rt_response *r = getf(&budget, 200, "/api/users?include=addresses_j&limit=20");
-    EXPECT_IDS(r, "data", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20");
-    ASSERT_QUERIES(r, 1);
-    rt_response_free(r);
-
     /* filter + joined collection: the filter picks users, not addresses */
-    r = getf(&budget, 200, "/api/users?include=addresses_j&limit=20&filter=%s",
-             enc("{\"addresses\": {\"any\": {\"email_address\": {\"like\": \"a1%\"}}}}"));
-    json_t *data = jget(r->json, "data");
+    rt_response *r = rt_checked(&budget,
+                                "/api/users?include=addresses_j&limit=20"
+                                "&filter={\"addresses\": {\"any\": {\"email_address\": {\"like\": \"a1%\"}}}}",
+                                "data.0.addresses_j[].id = [1]; data.1.addresses_j[].id = [10,11,12]; @queries = 1");
+    json_t *data = rt_json_at(r, "data");
     ck_assert_msg(json_array_size(data) == 20, "%s: %zu users", r->what, json_array_size(data));
     expect_user_addresses(r, data, "addresses_j");
-    EXPECT_IDS(r, "data.0.addresses_j", "1");
-    EXPECT_IDS(r, "data.1.addresses_j", "10,11,12");
-    ASSERT_QUERIES(r, 1);
     rt_response_free(r);
 
-    /* sorting through a many-to-one with a joined collection below it */
-    rt_response *j = getf(&budget, 200, "/api/addresses?include=user_j.addresses_j&sort=-user.name,id&limit=5");
-    rt_response *s = getf(&budget, 200, "/api/addresses?include=user.addresses&sort=-user.name,id&limit=5");
-    EXPECT_IDS(j, "data", "1498,1499,1500,1496,1497");
-    EXPECT_IDS(s, "data", "1498,1499,1500,1496,1497");
-    EXPECT_IDS(j, "data.0.user_j.addresses_j", "1498,1499,1500");
-    EXPECT_IDS(j, "data.3.user_j.addresses_j", "1496,1497");
-    EXPECT_IDS(s, "data.3.user.addresses", "1496,1497");
-    ASSERT_QUERIES(j, 1);
-    ASSERT_QUERIES(s, 3);
-    rt_response_free(j);
-    rt_response_free(s);
+    RT_CASES(&budget,
+        {"/api/users?include=addresses_j&limit=20",
+         "data[].id = [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20]; @queries = 1"},
+        /* sorting through a many-to-one with a joined collection below it */
+        {"/api/addresses?include=user_j.addresses_j&sort=-user.name,id&limit=5",
+         "data[].id = [1498,1499,1500,1496,1497]; data.0.user_j.addresses_j[].id = [1498,1499,1500]; "
+         "data.3.user_j.addresses_j[].id = [1496,1497]; @queries = 1"},
+        {"/api/addresses?include=user.addresses&sort=-user.name,id&limit=5",
+         "data[].id = [1498,1499,1500,1496,1497]; data.3.user.addresses[].id = [1496,1497]; @queries = 3"},
+    );
 }
 END_TEST
 
 /* a.b.a over many parents: every collection listed once, both strategies. */
 START_TEST(test_budget_include_cycles)
 {
-    rt_response *r = getf(&budget, 200, "/api/users?limit=20&include=addresses_j.user_j.addresses_j");
-    size_t i;
-    json_t *u;
-    json_array_foreach(jget(r->json, "data"), i, u) {
-        size_t k;
-        json_t *a;
-        json_array_foreach(json_object_get(u, "addresses_j"), k, a) {
-            expect_int(r, a, "user_j.id", int_at(r, u, "id"));
-            char want[64];
-            user_addresses(int_at(r, u, "id"), want, sizeof want);
-            expect_ids_at(r, a, "user_j.addresses_j", "id", want);
-        }
-    }
-    ASSERT_QUERIES(r, 1);
+    rt_response *r = rt_checked(&budget, "/api/users?limit=20&include=addresses_j.user_j.addresses_j",
+                                "@queries = 1");
+    expect_address_users(r, "addresses_j", "user_j");
     rt_response_free(r);
 
-    r = getf(&budget, 200, "/api/users?limit=20&include=addresses.user.addresses");
-    expect_user_addresses(r, jget(r->json, "data"), "addresses");
-    json_array_foreach(jget(r->json, "data"), i, u) {
-        size_t k;
-        json_t *a;
-        json_array_foreach(json_object_get(u, "addresses"), k, a) {
-            expect_int(r, a, "user.id", int_at(r, u, "id"));
-            char want[64];
-            user_addresses(int_at(r, u, "id"), want, sizeof want);
-            expect_ids_at(r, a, "user.addresses", "id", want);
-        }
-    }
-    ASSERT_QUERIES_MAX(r, 4);
+    r = rt_checked(&budget, "/api/users?limit=20&include=addresses.user.addresses", "@queries <= 4");
+    expect_user_addresses(r, rt_json_at(r, "data"), "addresses");
+    expect_address_users(r, "addresses", "user");
     rt_response_free(r);
 }
 END_TEST
 
 /* ------------------------------------------------------------ suite */
 
-static TCase *tcase(Suite *s, const char *name, void (*start)(void), void (*stop)(void))
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_unchecked_fixture(tc, start, stop);
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
-    return tc;
-}
-
 Suite *http_relationships_suite(void)
 {
     Suite *s = suite_create("http_relationships");
-    TCase *tc = tcase(s, "blog", blog_start, blog_stop);
-    tcase_add_test(tc, test_blog_select_is_a_link);
-    tcase_add_test(tc, test_blog_selectin_embedded_by_default);
-    tcase_add_test(tc, test_blog_dynamic);
-    tcase_add_test(tc, test_blog_sub_resources);
-    tcase_add_test(tc, test_blog_identity_map);
-    tcase_add_test(tc, test_blog_include_cycles);
-    tcase_add_test(tc, test_blog_filter_and_include);
-    tcase_add_test(tc, test_blog_include_errors);
-
-    tc = tcase(s, "tree", tree_start, tree_stop);
-    tcase_add_test(tc, test_tree_children_selectin_default);
-    tcase_add_test(tc, test_tree_list_children_once);
-    tcase_add_test(tc, test_tree_parent_many_to_one);
-    tcase_add_test(tc, test_tree_sub_resources);
-    tcase_add_test(tc, test_tree_include_cycles);
-    tcase_add_test(tc, test_tree_filter_and_include);
-
-    tc = tcase(s, "orders", orders_start, orders_stop);
-    tcase_add_test(tc, test_orders_association_object);
-    tcase_add_test(tc, test_orders_many_to_many_through_association);
-    tcase_add_test(tc, test_orders_sub_resources);
-    tcase_add_test(tc, test_orders_identity_map);
-    tcase_add_test(tc, test_orders_filter_and_include);
-
-    tc = tcase(s, "graph", graph_start, graph_stop);
-    tcase_add_test(tc, test_graph_custom_joins);
-    tcase_add_test(tc, test_graph_neighbors);
-    tcase_add_test(tc, test_graph_include_cycles);
-    tcase_add_test(tc, test_graph_filter_and_include);
-
-    tc = tcase(s, "company", company_start, company_stop);
-    tcase_add_test(tc, test_company_child_resources);
-    tcase_add_test(tc, test_company_base_resource);
-    tcase_add_test(tc, test_company_relationships);
-    tcase_add_test(tc, test_company_create_child);
-    tcase_add_test(tc, test_company_create_base);
-
-    tc = tcase(s, "variants", variants_start, variants_stop);
-    tcase_add_test(tc, test_variants_defaults_joined_equals_selectin);
-    tcase_add_test(tc, test_variants_include_identical);
-    tcase_add_test(tc, test_variants_content);
-    tcase_add_test(tc, test_variants_links_dynamic_noload);
-
-    tc = tcase(s, "budget", budget_start, budget_stop);
-    tcase_add_test(tc, test_budget_statements);
-    tcase_add_test(tc, test_budget_joined_paging);
-    tcase_add_test(tc, test_budget_include_cycles);
+    RT_TCASE(s, "blog", blog_start, blog_stop, 120, test_blog_select_is_a_link,
+             test_blog_selectin_embedded_by_default, test_blog_dynamic, test_blog_sub_resources,
+             test_blog_identity_map, test_blog_include_cycles, test_blog_filter_and_include,
+             test_blog_include_errors);
+    RT_TCASE(s, "tree", tree_start, tree_stop, 120, test_tree_children_selectin_default, test_tree_list_children_once,
+             test_tree_parent_many_to_one, test_tree_sub_resources, test_tree_include_cycles,
+             test_tree_filter_and_include);
+    RT_TCASE(s, "orders", orders_start, orders_stop, 120, test_orders_association_object,
+             test_orders_many_to_many_through_association, test_orders_sub_resources, test_orders_identity_map,
+             test_orders_filter_and_include);
+    RT_TCASE(s, "graph", graph_start, graph_stop, 120, test_graph_custom_joins, test_graph_neighbors,
+             test_graph_include_cycles, test_graph_filter_and_include);
+    RT_TCASE(s, "company", company_start, company_stop, 120, test_company_child_resources, test_company_base_resource,
+             test_company_relationships, test_company_create_child, test_company_create_base);
+    RT_TCASE(s, "variants", variants_start, variants_stop, 120, test_variants_defaults_joined_equals_selectin,
+             test_variants_include_identical, test_variants_content, test_variants_links_dynamic_noload);
+    RT_TCASE(s, "budget", budget_start, budget_stop, 120, test_budget_statements, test_budget_joined_paging,
+             test_budget_include_cycles);
     return s;
 }

@@ -1,11 +1,13 @@
 /* rt.c: the end-to-end harness (see rt.h): process control of the restmap
- * binary, HTTP through libcurl, raw sockets, database fingerprints and the
- * problem+json assertions the HTTP suites share. */
+ * binary, HTTP through libcurl, raw sockets, database fingerprints, the
+ * problem+json and JSON expectations the HTTP suites share, and the walker
+ * of their case tables. */
 #include "tests/support/rt.h"
 #include "tests/support/util.h"
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <ctype.h>
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
@@ -906,27 +908,31 @@ const char *rt_raw_body(const char *raw)
 
 /* ------------------------------------------------------------ assertions */
 
-json_t *rt_json_at(const rt_response *r, const char *path)
+/* The member at the first len bytes of a dotted path under j, or NULL. */
+static json_t *path_n(json_t *j, const char *path, size_t len)
 {
-    json_t *j = r->json;
     char part[128];
-    const char *p = path;
-    while (j && *p) {
-        const char *dot = strchr(p, '.');
-        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+    const char *p = path, *end = path + len;
+    while (j && p < end) {
+        const char *dot = memchr(p, '.', (size_t)(end - p));
+        size_t n = dot ? (size_t)(dot - p) : (size_t)(end - p);
         snprintf(part, sizeof part, "%.*s", (int)n, p);
         if (json_is_array(j)) {
-            char *end;
-            unsigned long i = strtoul(part, &end, 10);
-            j = *end ? NULL : json_array_get(j, i);
+            char *stop;
+            unsigned long i = strtoul(part, &stop, 10);
+            j = *stop ? NULL : json_array_get(j, i);
         } else {
             j = json_object_get(j, part);
         }
         p += n;
-        if (*p == '.') p++;
+        if (p < end && *p == '.') p++;
     }
     return j;
 }
+
+json_t *rt_json_path(json_t *node, const char *path) { return path_n(node, path, strlen(path)); }
+
+json_t *rt_json_at(const rt_response *r, const char *path) { return rt_json_path(r->json, path); }
 
 long long rt_json_int(const rt_response *r, const char *path)
 {
@@ -979,4 +985,255 @@ void rt_assert_problem(const rt_response *r, int status, const char *pointer)
         }
     }
     ck_abort_msg("%s: no error with pointer \"%s\" in %.600s", r->what, pointer, r->body);
+}
+
+int rt_queries(const rt_response *r)
+{
+    const char *h = rt_header(r, "Server-Timing");
+    int k = -1;
+    double dur = -1;
+    if (!h || sscanf(h, "db;desc=\"%d queries\";dur=%lf", &k, &dur) != 2 || dur < 0) return -1;
+    return k;
+}
+
+void rt_expect(rt_response *r, int status, const char *pointer)
+{
+    if (status >= 400) rt_assert_problem(r, status, pointer);
+    else RT_ASSERT_STATUS(r, status);
+    rt_response_free(r);
+}
+
+/* ------------------------------------------------------------ expectations */
+
+/* The value at `at` under node: with one "[]", a new array of the values
+ * under each element of the array before it (JSON null where one has
+ * none), or NULL when that is not an array. *owned says whether the
+ * caller must json_decref the result. */
+static json_t *want_value(json_t *node, const char *at, bool *owned)
+{
+    const char *brackets = strstr(at, "[]");
+    *owned = false;
+    if (!brackets) return rt_json_path(node, at);
+    json_t *arr = path_n(node, at, (size_t)(brackets - at));
+    if (!json_is_array(arr)) return NULL;
+    const char *rest = brackets + 2;
+    if (*rest == '.') rest++;
+    json_t *out = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        json_t *v = rt_json_path(e, rest);
+        json_array_append(out, v ? v : json_null());
+    }
+    *owned = true;
+    return out;
+}
+
+/* "@queries = K" or "@queries <= K". */
+static void assert_queries(const rt_response *r, const char *w)
+{
+    int k, got = rt_queries(r);
+    const char *h = rt_header(r, "Server-Timing");
+    if (sscanf(w, "@queries = %d", &k) == 1)
+        ck_assert_msg(got == k, "%s: expected %d statements, Server-Timing: %s", r->what, k, h ? h : "(none)");
+    else if (sscanf(w, "@queries <= %d", &k) == 1)
+        ck_assert_msg(got >= 1 && got <= k, "%s: expected at most %d statements, Server-Timing: %s", r->what, k,
+                      h ? h : "(none)");
+    else
+        ck_abort_msg("%s: the expectation %s is not @queries = K or @queries <= K", r->what, w);
+}
+
+/* One expectation ("at = value", "at", "!at" or "@queries ...") of len bytes. */
+static void assert_want(const rt_response *r, json_t *node, const char *text, size_t len)
+{
+    while (len && (*text == ' ' || *text == '\n')) text++, len--;
+    while (len && text[len - 1] == ' ') len--;
+    if (!len) return;
+    char *w = strndup(text, len);
+    if (!w) ck_abort_msg("out of memory");
+    char *eq = strstr(w, " = ");
+    if (w[0] == '@') {
+        assert_queries(r, w);
+    } else if (w[0] == '!') {
+        const char *at = w + 1, *dot = strrchr(at, '.');
+        json_t *parent = dot ? path_n(node, at, (size_t)(dot - at)) : node;
+        const char *name = dot ? dot + 1 : at;
+        ck_assert_msg(json_is_object(parent), "%s: %s: not under an object: %.1000s", r->what, w, r->body);
+        ck_assert_msg(json_object_get(parent, name) == NULL, "%s: %s: the member is there: %.1000s", r->what, w,
+                      r->body);
+    } else if (!eq) {
+        bool owned;
+        json_t *got = want_value(node, w, &owned);
+        ck_assert_msg(got != NULL, "%s: no %s: %.1000s", r->what, w, r->body);
+        if (owned) json_decref(got);
+    } else {
+        *eq = '\0';
+        char *value = eq + 3;
+        if (!strchr(value, '"'))
+            for (char *p = value; *p; p++)
+                if (*p == '\'') *p = '"';
+        json_error_t err;
+        json_t *want = json_loads(value, JSON_DECODE_ANY, &err);
+        if (!want) ck_abort_msg("%s: the expectation %s = %s is not JSON: %s", r->what, w, value, err.text);
+        bool owned;
+        json_t *got = want_value(node, w, &owned);
+        ck_assert_msg(got != NULL, "%s: no %s (expected %s): %.1000s", r->what, w, value, r->body);
+        char *got_text = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
+        ck_assert_msg(json_equal(got, want), "%s: %s is %s, expected %s: %.1000s", r->what, w, got_text, value,
+                      r->body);
+        free(got_text);
+        json_decref(want);
+        if (owned) json_decref(got);
+    }
+    free(w);
+}
+
+void rt_assert_wants_in(const rt_response *r, json_t *node, const char *wants)
+{
+    if (!node) node = r->json;
+    char quote = 0;
+    const char *start = wants;
+    for (const char *p = wants;; p++) {
+        if (*p && quote) {
+            if (*p == quote) quote = 0;
+        } else if (*p == '\'' || *p == '"') {
+            quote = *p;
+        } else if (!*p || *p == ';') {
+            assert_want(r, node, start, (size_t)(p - start));
+            if (!*p) break;
+            start = p + 1;
+        }
+    }
+}
+
+void rt_assert_wants(const rt_response *r, const char *wants) { rt_assert_wants_in(r, NULL, wants); }
+
+/* ------------------------------------------------------------ case tables */
+
+/* The length of the JSON value at the start of p (balanced brackets,
+ * strings skipped). */
+static size_t json_extent(const char *p)
+{
+    int depth = 0;
+    char quote = 0;
+    size_t i = 0;
+    for (; p[i]; i++) {
+        if (quote) {
+            if (p[i] == '\\' && p[i + 1]) i++;
+            else if (p[i] == quote) quote = 0;
+        } else if (p[i] == '"') {
+            quote = '"';
+        } else if (p[i] == '{' || p[i] == '[') {
+            depth++;
+        } else if ((p[i] == '}' || p[i] == ']') && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return i;
+}
+
+/* The request target at the start of p: up to the first space outside a
+ * query value written as JSON. */
+static size_t target_length(const char *p)
+{
+    size_t i = 0;
+    bool query = false;
+    while (p[i] && p[i] != ' ') {
+        query = query || p[i] == '?';
+        if (query && p[i] == '=' && (p[i + 1] == '{' || p[i + 1] == '[')) i += 1 + json_extent(p + i + 1);
+        else i++;
+    }
+    return i;
+}
+
+/* The first len bytes of path with every query value written as JSON
+ * percent-encoded (all but letters, digits and -._~); malloc'd. */
+static char *encode_json_values(const char *path, size_t len)
+{
+    buf b = {0};
+    bool query = false;
+    for (size_t i = 0; i < len;) {
+        query = query || path[i] == '?';
+        if (!(query && path[i] == '=' && i + 1 < len && (path[i + 1] == '{' || path[i + 1] == '['))) {
+            buf_add(&b, path + i++, 1);
+            continue;
+        }
+        buf_add(&b, "=", 1);
+        size_t n = json_extent(path + i + 1);
+        for (const unsigned char *c = (const unsigned char *)path + i + 1; n--; c++) {
+            if (isalnum(*c) || strchr("-._~", *c)) buf_add(&b, c, 1);
+            else buf_fmt(&b, "%%%02X", *c);
+        }
+        i += 1 + json_extent(path + i + 1);
+    }
+    return buf_take(&b);
+}
+
+rt_response *rt_case_send(const rt_server *s, const rt_case *c)
+{
+    /* the request: [METHOD ]PATH[ BODY] */
+    char method[16] = "GET";
+    const char *p = c->request;
+    if (*p != '/') {
+        const char *sp = strchr(p, ' ');
+        if (!sp || sp - p >= (long)sizeof method) ck_abort_msg("the case %s has no method and path", c->request);
+        snprintf(method, sizeof method, "%.*s", (int)(sp - p), p);
+        p = sp + 1;
+    }
+    size_t n = target_length(p);
+    char *path = encode_json_values(p, n);
+    const char *body = p[n] ? p + n + 1 : NULL;
+    rt_response *r = rt_request(s, method, path, body, body ? "application/json" : NULL, NULL);
+    free(path);
+    /* the expectation: [STATUS ][POINTER | WANTS] */
+    const char *e = c->expect ? c->expect : "";
+    int status = 200;
+    if (e[0] >= '1' && e[0] <= '5' && isdigit((unsigned char)e[1]) && isdigit((unsigned char)e[2]) &&
+        (!e[3] || e[3] == ' ')) {
+        status = atoi(e);
+        for (e += 3; *e == ' '; e++) {}
+    }
+    if (status >= 400) {
+        rt_assert_problem(r, status, *e ? e : NULL);
+        return r;
+    }
+    RT_ASSERT_STATUS(r, status);
+    if (*e) {
+        ck_assert_msg(r->json != NULL || !strcmp(r->body, "null"), "%s: the body is not JSON: %.600s", r->what,
+                      r->body);
+        rt_assert_wants(r, e);
+    }
+    return r;
+}
+
+rt_response *rt_checked(const rt_server *s, const char *request, const char *expect)
+{
+    rt_case c = {request, expect};
+    return rt_case_send(s, &c);
+}
+
+void rt_check(const rt_server *s, const char *request, const char *expect)
+{
+    rt_response_free(rt_checked(s, request, expect));
+}
+
+void rt_cases(const rt_server *s, const rt_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) rt_response_free(rt_case_send(s, &cases[i]));
+}
+
+/* ------------------------------------------------------------ suites */
+
+TCase *rt_tcase(Suite *s, const char *name, void (*start)(void), void (*stop)(void), double timeout)
+{
+    TCase *tc = tcase_create(name);
+    if (start) tcase_add_unchecked_fixture(tc, start, stop);
+    if (timeout > 0) tcase_set_timeout(tc, timeout);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
+void rt_tcase_add(TCase *tc, const TTest *const *tests)
+{
+    for (; *tests; tests++) tcase_add_test(tc, *tests);
 }

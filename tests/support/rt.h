@@ -3,13 +3,16 @@
  * directory with its own SQLite file, talks to it with libcurl (or a raw
  * socket for framing libcurl cannot express), fingerprints the database
  * file to prove that a rejected request wrote nothing, and stops the
- * process with SIGTERM, asserting that it exits 0.
+ * process with SIGTERM, asserting that it exits 0. Suites write their
+ * requests as case tables (rt_case) or one-line checks (rt_expect,
+ * rt_assert_wants) that say in a failure which request it was.
  *
  * Nothing here relies on check's fork mode: every allocation is freed and
  * every child process is reaped, so CK_FORK=no and ASan leak checks work. */
 #ifndef RM_TEST_RT_H
 #define RM_TEST_RT_H
 
+#include <check.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -144,10 +147,88 @@ void rt_rmtree(const char *dir);
  * errors[].pointer equals it. */
 void rt_assert_problem(const rt_response *r, int status, const char *pointer);
 /* The member of r->json at a dotted path like "meta.total" or "data.0.name"
- * (NULL when absent). */
+ * (NULL when absent); rt_json_path does the same under any node. */
 json_t *rt_json_at(const rt_response *r, const char *path);
+json_t *rt_json_path(json_t *node, const char *path);
 /* Shorthands that fail the test when the member is missing or mistyped. */
 long long rt_json_int(const rt_response *r, const char *path);
 const char *rt_json_str(const rt_response *r, const char *path);
+
+/* The K of the answer's Server-Timing (db;desc="K queries";dur=MS), or -1. */
+int rt_queries(const rt_response *r);
+
+/* Assert the status (for status >= 400 the whole problem answer, as
+ * rt_assert_problem with pointer), then free r: one line for a request whose
+ * answer needs no other check, e.g. rt_expect(rt_sendf(...), 409, NULL). */
+void rt_expect(rt_response *r, int status, const char *pointer);
+
+/* Assert expectations on a JSON answer, written "at = value; at = value":
+ *   at = value   the member at `at` (a dotted path as for rt_json_at, "" the
+ *                whole body) equals value, read as JSON in which ' stands
+ *                for " unless value has a " of its own ("name = 'jack'",
+ *                "meta.total = 2", "parent = null", "tags = []");
+ *   at           the member is there (any value);
+ *   !at          the member is absent from its object (which must be one);
+ *   @queries = K / @queries <= K   the request ran exactly K / 1 to K
+ *                statements (rt_queries).
+ * One "[]" in at projects an array: "data[].id = [1,2]" compares the id of
+ * each element of data, "[].id" those of a body that is an array.
+ * A failure names the request, the expectation and the body.
+ * rt_assert_wants_in reads the paths under node (NULL: the body). */
+void rt_assert_wants(const rt_response *r, const char *wants);
+void rt_assert_wants_in(const rt_response *r, json_t *node, const char *wants);
+
+/* ---- case tables ---------------------------------------------------------- */
+
+/* One request of a case table and what its answer must be.
+ * request: "METHOD PATH BODY" (the body, sent as application/json, is all
+ *   after the second space; none without it); a request that starts with /
+ *   is a GET. A query value in PATH that starts with { or [ is JSON written
+ *   as is and sent percent-encoded: "/api/users?filter={\"id\": 1}&limit=2".
+ * expect: "STATUS REST", STATUS 200 when omitted (NULL: 200 and nothing
+ *   more). For a status >= 400, REST is the pointer one of the problem's
+ *   errors must name (none: any problem); otherwise REST holds
+ *   rt_assert_wants expectations on the JSON body: "404",
+ *   "400 /query/limit", "data[].id = [1,2]", "201 type = 'engineer'". */
+typedef struct rt_case {
+    const char *request, *expect;
+} rt_case;
+
+/* Send c, assert what it expects and return the answer for more checks
+ * (the caller frees it); rt_checked does the same for one case written
+ * out, rt_check frees the answer too: rt_check(s, "DELETE /api/x/9", "404"). */
+rt_response *rt_case_send(const rt_server *s, const rt_case *c);
+rt_response *rt_checked(const rt_server *s, const char *request, const char *expect);
+void rt_check(const rt_server *s, const char *request, const char *expect);
+/* Each case of a table in turn. RT_CASES takes the cases themselves:
+ *   RT_CASES(s,
+ *       {"/api/users/1", "name = 'ed'"},
+ *       {"DELETE /api/users/9", "404"},
+ *   ); */
+void rt_cases(const rt_server *s, const rt_case *cases, size_t n);
+#define RT_CASES(s, ...)                                                    \
+    do {                                                                    \
+        static const rt_case rt_cases_[] = {__VA_ARGS__};                   \
+        rt_cases((s), rt_cases_, sizeof rt_cases_ / sizeof rt_cases_[0]);   \
+    } while (0)
+
+/* ---- suites ---------------------------------------------------------------- */
+
+/* Define name_start and name_stop, the unchecked fixture that starts the
+ * rt_server name (rt_server_start with schema, seed and args) for the
+ * tests of a TCase and stops it after them. Written without a semicolon. */
+#define RT_FIXTURE(name, schema, seed, args)                                       \
+    static void name##_start(void) { rt_server_start(&name, schema, seed, args); } \
+    static void name##_stop(void) { rt_server_stop(&name); }
+
+/* A TCase of s with that timeout (seconds; 0: check's default) and, when
+ * start is not NULL, the unchecked fixture start/stop (one server for all
+ * of its tests).
+ * RT_TCASE adds the tests listed after the timeout, in that order:
+ *   RT_TCASE(s, "blog", blog_start, blog_stop, 60, test_one, test_two); */
+TCase *rt_tcase(Suite *s, const char *name, void (*start)(void), void (*stop)(void), double timeout);
+void rt_tcase_add(TCase *tc, const TTest *const *tests); /* up to a NULL */
+#define RT_TCASE(s, name, start, stop, timeout, ...) \
+    rt_tcase_add(rt_tcase((s), (name), (start), (stop), (timeout)), (const TTest *const[]){__VA_ARGS__, NULL})
 
 #endif
