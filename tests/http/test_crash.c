@@ -184,9 +184,6 @@ END_TEST
 Suite *http_crash_suite(void)
 {
     Suite *s = suite_create("http_crash");
-    TCase *tc = tcase_create("sigkill");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, sigkill_during_nested_posts);
-    suite_add_tcase(s, tc);
+    RT_TCASE(s, "sigkill", NULL, NULL, 60, sigkill_during_nested_posts);
     return s;
 }

@@ -23,12 +23,9 @@
 
 static rt_server ro, rw, keys;
 
-static void ro_start(void) { rt_server_start(&ro, BLOG, BLOG_SEED, NULL); }
-static void ro_stop(void) { rt_server_stop(&ro); }
-static void rw_start(void) { rt_server_start(&rw, BLOG, BLOG_SEED, NULL); }
-static void rw_stop(void) { rt_server_stop(&rw); }
-static void keys_start(void) { rt_server_start(&keys, KEYS, NULL, NULL); }
-static void keys_stop(void) { rt_server_stop(&keys); }
+RT_FIXTURE(ro, BLOG, BLOG_SEED, NULL)
+RT_FIXTURE(rw, BLOG, BLOG_SEED, NULL)
+RT_FIXTURE(keys, KEYS, NULL, NULL)
 
 /* ------------------------------------------------------------ helpers */
 
@@ -928,47 +925,14 @@ END_TEST
 Suite *http_crud_suite(void)
 {
     Suite *s = suite_create("http_crud");
-    TCase *tc = tcase_create("read");
-    tcase_add_unchecked_fixture(tc, ro_start, ro_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_index_lists_every_resource);
-    tcase_add_test(tc, test_healthz);
-    tcase_add_test(tc, test_list_users);
-    tcase_add_test(tc, test_list_next_links);
-    tcase_add_test(tc, test_list_offset_paging);
-    tcase_add_test(tc, test_list_offset_past_end_and_limit_zero);
-    tcase_add_test(tc, test_list_sort);
-    tcase_add_test(tc, test_list_shorthand_count_fields);
-    tcase_add_test(tc, test_get_one_user);
-    tcase_add_test(tc, test_head);
-    tcase_add_test(tc, test_server_timing);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("write");
-    tcase_add_unchecked_fixture(tc, rw_start, rw_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_post_one);
-    tcase_add_test(tc, test_post_array);
-    tcase_add_test(tc, test_post_array_all_or_nothing);
-    tcase_add_test(tc, test_put_replaces);
-    tcase_add_test(tc, test_patch_updates_part);
-    tcase_add_test(tc, test_delete);
-    tcase_add_test(tc, test_sort_ties_and_nulls);
-    tcase_add_test(tc, test_concurrent_writes);
-    tcase_add_test(tc, test_user_and_address_walkthrough);
-    tcase_add_test(tc, test_delete_cascades);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("keys");
-    tcase_add_unchecked_fixture(tc, keys_start, keys_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_composite_integer_key);
-    tcase_add_test(tc, test_composite_key_routes);
-    tcase_add_test(tc, test_string_keys_encoded);
-    tcase_add_test(tc, test_string_keys_with_comma);
-    tcase_add_test(tc, test_string_keys_with_slash);
-    tcase_add_test(tc, test_put_defaults_and_required);
-    tcase_add_test(tc, test_hidden_and_write_only);
-    suite_add_tcase(s, tc);
+    RT_TCASE(s, "read", ro_start, ro_stop, 60, test_index_lists_every_resource, test_healthz, test_list_users,
+             test_list_next_links, test_list_offset_paging, test_list_offset_past_end_and_limit_zero, test_list_sort,
+             test_list_shorthand_count_fields, test_get_one_user, test_head, test_server_timing);
+    RT_TCASE(s, "write", rw_start, rw_stop, 60, test_post_one, test_post_array, test_post_array_all_or_nothing,
+             test_put_replaces, test_patch_updates_part, test_delete, test_sort_ties_and_nulls,
+             test_concurrent_writes, test_user_and_address_walkthrough, test_delete_cascades);
+    RT_TCASE(s, "keys", keys_start, keys_stop, 60, test_composite_integer_key, test_composite_key_routes,
+             test_string_keys_encoded, test_string_keys_with_comma, test_string_keys_with_slash,
+             test_put_defaults_and_required, test_hidden_and_write_only);
     return s;
 }

@@ -23,18 +23,11 @@
 
 static rt_server blog, val, lim, internal;
 
-static void blog_start(void) { rt_server_start(&blog, BLOG, BLOG_SEED, NULL); }
-static void blog_stop(void) { rt_server_stop(&blog); }
-static void val_start(void) { rt_server_start(&val, VALIDATE, NULL, NULL); }
-static void val_stop(void) { rt_server_stop(&val); }
-static void lim_start(void)
-{
-    static const char *const args[] = {"--max-body", "64", NULL};
-    rt_server_start(&lim, BLOG, BLOG_SEED, args);
-}
-static void lim_stop(void) { rt_server_stop(&lim); }
-static void internal_start(void) { rt_server_start(&internal, BLOG, BLOG_SEED, NULL); }
-static void internal_stop(void) { rt_server_stop(&internal); }
+RT_FIXTURE(blog, BLOG, BLOG_SEED, NULL)
+RT_FIXTURE(val, VALIDATE, NULL, NULL)
+static const char *const lim_args[] = {"--max-body", "64", NULL};
+RT_FIXTURE(lim, BLOG, BLOG_SEED, lim_args)
+RT_FIXTURE(internal, BLOG, BLOG_SEED, NULL)
 
 static rt_server stat_srv;
 static char static_dir[256];
@@ -684,56 +677,16 @@ END_TEST
 Suite *http_errors_suite(void)
 {
     Suite *s = suite_create("http_errors");
-    TCase *tc = tcase_create("blog");
-    tcase_add_unchecked_fixture(tc, blog_start, blog_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_400_malformed_json);
-    tcase_add_test(tc, test_400_unknown_field);
-    tcase_add_test(tc, test_400_wrong_type);
-    tcase_add_test(tc, test_400_read_only);
-    tcase_add_test(tc, test_400_duplicate_keys_and_nul);
-    tcase_add_test(tc, test_400_query_params);
-    tcase_add_test(tc, test_404);
-    tcase_add_test(tc, test_405_with_allow);
-    tcase_add_test(tc, test_405_unknown_method);
-    tcase_add_test(tc, test_options_matches_allow);
-    tcase_add_test(tc, test_409_unique_and_foreign_key);
-    tcase_add_test(tc, test_415_not_json);
-    tcase_add_test(tc, test_414_uri_too_long);
-    tcase_add_test(tc, test_431_headers_too_large);
-    tcase_add_test(tc, test_400_ambiguous_framing);
-    tcase_add_test(tc, test_422_length_in_characters);
-    tcase_add_test(tc, test_server_timing_on_server_answers);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("validation");
-    tcase_add_unchecked_fixture(tc, val_start, val_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_400_above_schema_max_page_size);
-    tcase_add_test(tc, test_405_schema_methods);
-    tcase_add_test(tc, test_422_each_constraint);
-    tcase_add_test(tc, test_422_one_error_per_field);
-    tcase_add_test(tc, test_422_on_put_and_patch);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("limits");
-    tcase_add_unchecked_fixture(tc, lim_start, lim_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_413_content_length);
-    tcase_add_test(tc, test_413_chunked);
-    tcase_add_test(tc, test_413_expect_continue);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("static");
-    tcase_add_unchecked_fixture(tc, static_start, static_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_static_errors_are_problems);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("internal");
-    tcase_add_unchecked_fixture(tc, internal_start, internal_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_500_hides_internals);
-    suite_add_tcase(s, tc);
+    RT_TCASE(s, "blog", blog_start, blog_stop, 60, test_400_malformed_json, test_400_unknown_field,
+             test_400_wrong_type, test_400_read_only, test_400_duplicate_keys_and_nul, test_400_query_params,
+             test_404, test_405_with_allow, test_405_unknown_method, test_options_matches_allow,
+             test_409_unique_and_foreign_key, test_415_not_json, test_414_uri_too_long, test_431_headers_too_large,
+             test_400_ambiguous_framing, test_422_length_in_characters, test_server_timing_on_server_answers);
+    RT_TCASE(s, "validation", val_start, val_stop, 60, test_400_above_schema_max_page_size, test_405_schema_methods,
+             test_422_each_constraint, test_422_one_error_per_field, test_422_on_put_and_patch);
+    RT_TCASE(s, "limits", lim_start, lim_stop, 60, test_413_content_length, test_413_chunked,
+             test_413_expect_continue);
+    RT_TCASE(s, "static", static_start, static_stop, 60, test_static_errors_are_problems);
+    RT_TCASE(s, "internal", internal_start, internal_stop, 60, test_500_hides_internals);
     return s;
 }

@@ -15,8 +15,7 @@
 
 static rt_server srv;
 
-static void start(void) { rt_server_start(&srv, "schemas/blog.json", "schemas/blog.seed.json", NULL); }
-static void stop(void) { rt_server_stop(&srv); }
+RT_FIXTURE(srv, "schemas/blog.json", "schemas/blog.seed.json", NULL)
 
 /* GET /api/<res>?filter=<json>[&extra] */
 static rt_response *get_filtered(const char *res, const char *filter, const char *extra)
@@ -303,16 +302,7 @@ END_TEST
 Suite *http_filters_suite(void)
 {
     Suite *s = suite_create("http_filters");
-    TCase *tc = tcase_create("blog");
-    tcase_add_unchecked_fixture(tc, start, stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, seed_tutorial_filters);
-    tcase_add_test(tc, case_rules);
-    tcase_add_test(tc, shorthand_sort_count_fields);
-    tcase_add_test(tc, cursors);
-    tcase_add_test(tc, cursors_both_ways);
-    tcase_add_test(tc, error_pointers);
-    tcase_add_test(tc, same_shape_reuses_the_prepared_statement);
-    suite_add_tcase(s, tc);
+    RT_TCASE(s, "blog", srv_start, srv_stop, 60, seed_tutorial_filters, case_rules, shorthand_sort_count_fields, cursors,
+             cursors_both_ways, error_pointers, same_shape_reuses_the_prepared_statement);
     return s;
 }

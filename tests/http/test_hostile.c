@@ -33,14 +33,10 @@ static rt_server blog, budget, keys, tree;
 static const char *const blog_args[] = {"--statement-timeout-ms", "400", NULL};
 static const char *const budget_args[] = {"--max-request-rows", "300", "--max-response", "65536", NULL};
 
-static void blog_start(void) { rt_server_start(&blog, BLOG, BLOG_SEED, blog_args); }
-static void blog_stop(void) { rt_server_stop(&blog); }
-static void budget_start(void) { rt_server_start(&budget, BLOG, BLOG_SEED, budget_args); }
-static void budget_stop(void) { rt_server_stop(&budget); }
-static void keys_start(void) { rt_server_start(&keys, "tests/http/schemas/keys.json", NULL, NULL); }
-static void keys_stop(void) { rt_server_stop(&keys); }
-static void tree_start(void) { rt_server_start(&tree, "tests/http/schemas/tree.json", NULL, NULL); }
-static void tree_stop(void) { rt_server_stop(&tree); }
+RT_FIXTURE(blog, BLOG, BLOG_SEED, blog_args)
+RT_FIXTURE(budget, BLOG, BLOG_SEED, budget_args)
+RT_FIXTURE(keys, "tests/http/schemas/keys.json", NULL, NULL)
+RT_FIXTURE(tree, "tests/http/schemas/tree.json", NULL, NULL)
 
 static double now_s(void)
 {
@@ -563,43 +559,14 @@ END_TEST
 Suite *http_hostile_suite(void)
 {
     Suite *s = suite_create("http_hostile");
-    TCase *tc = tcase_create("blog");
-    tcase_add_unchecked_fixture(tc, blog_start, blog_stop);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, batch_cannot_nest_through_an_encoded_path);
-    tcase_add_test(tc, batch_paths_are_decoded_like_requests);
-    tcase_add_test(tc, batch_failure_lists_the_operation_errors);
-    tcase_add_test(tc, expect_without_a_body_is_answered);
-    tcase_add_test(tc, long_patterns_are_bounded_by_the_timeout);
-    tcase_add_test(tc, patterns_are_at_most_400_characters);
-    tcase_add_test(tc, large_pages_are_streamed);
-    tcase_add_test(tc, if_match_holds_on_sub_resource_writes);
-    tcase_add_test(tc, deep_filter_paths_are_400);
-    tcase_add_test(tc, invalid_utf8_in_targets_is_400);
-    tcase_add_test(tc, answers_never_carry_invalid_utf8);
-    tcase_add_test(tc, filter_json_errors_name_no_internals);
-    tcase_add_test(tc, numbers_and_entity_tags_parse_strictly);
-    tcase_add_test(tc, error_lists_are_capped);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("budget");
-    tcase_add_unchecked_fixture(tc, budget_start, budget_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, rows_read_per_request_are_bounded);
-    tcase_add_test(tc, answers_are_bounded);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("keys");
-    tcase_add_unchecked_fixture(tc, keys_start, keys_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, composite_keys_parse_strictly);
-    tcase_add_test(tc, empty_string_keys_are_refused);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("tree");
-    tcase_add_unchecked_fixture(tc, tree_start, tree_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, deep_sort_paths_are_400);
-    suite_add_tcase(s, tc);
+    RT_TCASE(s, "blog", blog_start, blog_stop, 120, batch_cannot_nest_through_an_encoded_path,
+             batch_paths_are_decoded_like_requests, batch_failure_lists_the_operation_errors,
+             expect_without_a_body_is_answered, long_patterns_are_bounded_by_the_timeout,
+             patterns_are_at_most_400_characters, large_pages_are_streamed, if_match_holds_on_sub_resource_writes,
+             deep_filter_paths_are_400, invalid_utf8_in_targets_is_400, answers_never_carry_invalid_utf8,
+             filter_json_errors_name_no_internals, numbers_and_entity_tags_parse_strictly, error_lists_are_capped);
+    RT_TCASE(s, "budget", budget_start, budget_stop, 60, rows_read_per_request_are_bounded, answers_are_bounded);
+    RT_TCASE(s, "keys", keys_start, keys_stop, 60, composite_keys_parse_strictly, empty_string_keys_are_refused);
+    RT_TCASE(s, "tree", tree_start, tree_stop, 60, deep_sort_paths_are_400);
     return s;
 }

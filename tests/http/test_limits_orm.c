@@ -32,10 +32,8 @@
 static rt_server lim, blog;
 static const char *const big_body[] = {"--max-body", "67108864", NULL};
 
-static void lim_start(void) { rt_server_start(&lim, LIMITS, NULL, big_body); }
-static void lim_stop(void) { rt_server_stop(&lim); }
-static void blog_start(void) { rt_server_start(&blog, BLOG, NULL, big_body); }
-static void blog_stop(void) { rt_server_stop(&blog); }
+RT_FIXTURE(lim, LIMITS, NULL, big_body)
+RT_FIXTURE(blog, BLOG, NULL, big_body)
 
 /* ------------------------------------------------------------ helpers */
 
@@ -269,18 +267,8 @@ END_TEST
 Suite *http_limits_orm_suite(void)
 {
     Suite *s = suite_create("http_limits_orm");
-    TCase *tc = tcase_create("limits");
-    tcase_add_unchecked_fixture(tc, lim_start, lim_stop);
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, numeric_real_past_the_precision);
-    tcase_add_test(tc, unit_past_the_bound_is_413);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("blog");
-    tcase_add_unchecked_fixture(tc, blog_start, blog_stop);
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, delete_user_with_20000_addresses);
-    tcase_add_test(tc, delete_cascade_past_the_bound_is_413);
-    suite_add_tcase(s, tc);
+    RT_TCASE(s, "limits", lim_start, lim_stop, 300, numeric_real_past_the_precision, unit_past_the_bound_is_413);
+    RT_TCASE(s, "blog", blog_start, blog_stop, 300, delete_user_with_20000_addresses,
+             delete_cascade_past_the_bound_is_413);
     return s;
 }

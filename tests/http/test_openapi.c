@@ -10,8 +10,7 @@
 
 static rt_server srv;
 
-static void start(void) { rt_server_start(&srv, "schemas/blog.json", NULL, NULL); }
-static void stop(void) { rt_server_stop(&srv); }
+RT_FIXTURE(srv, "schemas/blog.json", NULL, NULL)
 
 /* Every "$ref" under j names an existing member of the document. */
 static void check_refs(json_t *doc, json_t *j, int *count)
@@ -72,9 +71,6 @@ END_TEST
 Suite *http_openapi_suite(void)
 {
     Suite *s = suite_create("http_openapi");
-    TCase *tc = tcase_create("blog");
-    tcase_add_unchecked_fixture(tc, start, stop);
-    tcase_add_test(tc, document);
-    suite_add_tcase(s, tc);
+    RT_TCASE(s, "blog", srv_start, srv_stop, 0, document);
     return s;
 }

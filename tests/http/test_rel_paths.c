@@ -328,19 +328,9 @@ END_TEST
 Suite *http_rel_paths_suite(void)
 {
     Suite *s = suite_create("http_rel_paths");
-    TCase *tc = tcase_create("paths");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, company_inheritance);
-    tcase_add_test(tc, blog_many_to_many);
-    tcase_add_test(tc, graph_custom_joins);
-    tcase_add_test(tc, tree_self_referential);
-    tcase_add_test(tc, kinds_every_kind);
-    tcase_add_test(tc, custom_join_with_where);
-    tcase_add_test(tc, sort_through_a_join_where);
-    tcase_add_test(tc, custom_join_through_a_join_where);
-    tcase_add_test(tc, delete_detaches_through_a_join_where);
-    tcase_add_test(tc, delete_detaches_once);
-    tcase_add_test(tc, sibling_columns_are_unknown);
-    suite_add_tcase(s, tc);
+    RT_TCASE(s, "paths", NULL, NULL, 120, company_inheritance, blog_many_to_many, graph_custom_joins,
+             tree_self_referential, kinds_every_kind, custom_join_with_where, sort_through_a_join_where,
+             custom_join_through_a_join_where, delete_detaches_through_a_join_where, delete_detaches_once,
+             sibling_columns_are_unknown);
     return s;
 }

@@ -301,11 +301,7 @@ END_TEST
 Suite *http_slow_clients_suite(void)
 {
     Suite *s = suite_create("http_slow_clients");
-    TCase *tc = tcase_create("slow");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_slow_clients_do_not_lock_out_others);
-    tcase_add_test(tc, test_per_ip_limit_option);
-    tcase_add_test(tc, test_sigterm_with_idle_connections_exits_at_once);
-    suite_add_tcase(s, tc);
+    RT_TCASE(s, "slow", NULL, NULL, 120, test_slow_clients_do_not_lock_out_others, test_per_ip_limit_option,
+             test_sigterm_with_idle_connections_exits_at_once);
     return s;
 }

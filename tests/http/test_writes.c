@@ -1339,61 +1339,20 @@ END_TEST
 Suite *http_writes_suite(void)
 {
     Suite *s = suite_create("http_writes");
-    TCase *tc = tcase_create("blog");
-    tcase_add_unchecked_fixture(tc, blog_start, blog_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, seed_delete_with_delete_orphan);
-    tcase_add_test(tc, nested_create_everything);
-    tcase_add_test(tc, pending_orphan_is_422);
-    tcase_add_test(tc, nested_bulk_create);
-    tcase_add_test(tc, patch_collection_delete_orphan);
-    tcase_add_test(tc, patch_collection_moves_member);
-    tcase_add_test(tc, many_to_many_replace_touches_only_changes);
-    tcase_add_test(tc, update_only_changed_columns);
-    tcase_add_test(tc, failing_nested_writes_change_nothing);
-    tcase_add_test(tc, collection_sub_resources);
-    tcase_add_test(tc, collection_link_missing_is_422);
-    tcase_add_test(tc, batch_success);
-    tcase_add_test(tc, batch_failure_validation);
-    tcase_add_test(tc, batch_unique_violation_is_409);
-    tcase_add_test(tc, batch_missing_object_is_404);
-    tcase_add_test(tc, etags_versioned);
-    tcase_add_test(tc, etags_hashed);
-    tcase_add_test(tc, version_increments_and_stale_body_version);
-    tcase_add_test(tc, concurrent_versioned_patches);
-    tcase_add_test(tc, blog_alive);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("nocascade");
-    tcase_add_unchecked_fixture(tc, noc_start, noc_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, seed_delete_without_cascade);
-    tcase_add_test(tc, patch_collection_unlinks);
-    tcase_add_test(tc, collection_remove_unlinks);
-    tcase_add_test(tc, delete_with_not_null_children_is_409);
-    tcase_add_test(tc, patch_into_empty_relationships); /* last: it crashes the server under UBSan */
-    tcase_add_test(tc, noc_alive);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("cycle");
-    tcase_add_unchecked_fixture(tc, cyc_start, cyc_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, cycle_between_tables_in_one_post);
-    tcase_add_test(tc, cycle_between_rows_delete);
-    tcase_add_test(tc, cyc_alive);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("tree");
-    tcase_add_unchecked_fixture(tc, tree_start, tree_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, self_referential_tree_in_one_post);
-    tcase_add_test(tc, tree_alive);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("tree_orphan");
-    tcase_add_unchecked_fixture(tc, otree_start, otree_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, delete_orphan_tree_accepts_roots);
-    suite_add_tcase(s, tc);
+    RT_TCASE(s, "blog", blog_start, blog_stop, 60, seed_delete_with_delete_orphan, nested_create_everything,
+             pending_orphan_is_422, nested_bulk_create, patch_collection_delete_orphan, patch_collection_moves_member,
+             many_to_many_replace_touches_only_changes, update_only_changed_columns,
+             failing_nested_writes_change_nothing, collection_sub_resources, collection_link_missing_is_422,
+             batch_success, batch_failure_validation, batch_unique_violation_is_409, batch_missing_object_is_404,
+             etags_versioned, etags_hashed, version_increments_and_stale_body_version, concurrent_versioned_patches,
+             blog_alive);
+    /* patch_into_empty_relationships runs last: it crashes the server under UBSan */
+    RT_TCASE(s, "nocascade", noc_start, noc_stop, 60, seed_delete_without_cascade, patch_collection_unlinks,
+             collection_remove_unlinks, delete_with_not_null_children_is_409, patch_into_empty_relationships,
+             noc_alive);
+    RT_TCASE(s, "cycle", cyc_start, cyc_stop, 60, cycle_between_tables_in_one_post, cycle_between_rows_delete,
+             cyc_alive);
+    RT_TCASE(s, "tree", tree_start, tree_stop, 60, self_referential_tree_in_one_post, tree_alive);
+    RT_TCASE(s, "tree_orphan", otree_start, otree_stop, 60, delete_orphan_tree_accepts_roots);
     return s;
 }
