@@ -17,7 +17,6 @@
  * numeric; tags with only optional columns) and "blog" (schemas/blog.json,
  * no seed). Both take --max-body 64 MiB. */
 #include <check.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,28 +36,6 @@ RT_FIXTURE(blog, BLOG, NULL, big_body)
 
 /* ------------------------------------------------------------ helpers */
 
-/* A formatted string (rotating static buffers: only the test thread uses it). */
-static const char *__attribute__((format(printf, 1, 2))) P(const char *fmt, ...)
-{
-    static char bufs[8][512];
-    static int next;
-    char *b = bufs[next++ % 8];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(b, sizeof bufs[0], fmt, ap);
-    va_end(ap);
-    return b;
-}
-
-static long long sql_int(const rt_server *s, const char *q)
-{
-    char *v = rt_db_scalar(s, q);
-    ck_assert_msg(v != NULL && strcmp(v, "NULL") != 0, "SQL %s: no value", q);
-    long long n = atoll(v);
-    free(v);
-    return n;
-}
-
 /* "digits" followed by n zeros (malloc'd). */
 static char *with_zeros(const char *digits, size_t n)
 {
@@ -71,11 +48,12 @@ static char *with_zeros(const char *digits, size_t n)
     return s;
 }
 
-/* Assert that r (freed) is a 413 problem whose detail names the limit and
- * that the database still has the fingerprint before (freed). */
-static void assert_refused(const rt_server *s, rt_response *r, const char *limit, char *before)
+/* The request (as in rt_case) is refused with a 413 problem whose detail
+ * names the limit, and the database is as it was. */
+static void refused_413(const rt_server *s, const char *request, const char *limit)
 {
-    rt_assert_problem(r, 413, NULL);
+    char *before = rt_db_fingerprint(s);
+    rt_response *r = rt_checked(s, request, "413");
     const char *detail = json_string_value(json_object_get(r->json, "detail"));
     ck_assert_msg(strstr(detail, limit), "%s: the detail does not say \"%s\": %s", r->what, limit, detail);
     rt_response_free(r);
@@ -123,18 +101,18 @@ START_TEST(numeric_real_past_the_precision)
     rt_response_free(r);
 
     /* another program writes REALs far past numeric(10,2) and numeric(1000,300) */
-    rt_db_exec(&lim, P("UPDATE prices SET amount = 1e300, wide = -1e308, free = 1e-7 WHERE id = %lld", id));
-    char *t = rt_db_scalar(&lim, P("SELECT typeof(amount) || typeof(wide) || typeof(free) FROM prices WHERE id = %lld", id));
+    rt_db_exec(&lim, rt_fmt("UPDATE prices SET amount = 1e300, wide = -1e308, free = 1e-7 WHERE id = %lld", id));
+    char *t = rt_db_scalar(&lim, rt_fmt("SELECT typeof(amount) || typeof(wide) || typeof(free) FROM prices WHERE id = %lld", id));
     ck_assert_str_eq(t, "realrealreal");
     free(t);
-    char *amount = with_zeros(P("%s.", EXACT_1E300), 2), *wide = with_zeros(P("%s.", EXACT_M1E308), 300);
-    r = rt_get(&lim, P("/api/prices/%lld", id));
+    char *amount = with_zeros(rt_fmt("%s.", EXACT_1E300), 2), *wide = with_zeros(rt_fmt("%s.", EXACT_M1E308), 300);
+    r = rt_get(&lim, rt_fmt("/api/prices/%lld", id));
     RT_ASSERT_STATUS(r, 200);
     assert_str_at(r, "amount", amount);
     assert_str_at(r, "wide", wide);
     assert_str_at(r, "free", "0.0000001");
     rt_response_free(r);
-    r = rt_get(&lim, P("/api/prices?id=%lld", id));
+    r = rt_get(&lim, rt_fmt("/api/prices?id=%lld", id));
     RT_ASSERT_STATUS(r, 200);
     assert_str_at(r, "data.0.amount", amount);
     assert_str_at(r, "data.0.wide", wide);
@@ -142,8 +120,8 @@ START_TEST(numeric_real_past_the_precision)
 
     /* infinities (SQLite keeps them) are null; the smallest subnormal is
      * 0.00 at scale 2 and its shortest decimal without a scale */
-    rt_db_exec(&lim, P("UPDATE prices SET amount = 9e999, wide = -9e999, free = 5e-324 WHERE id = %lld", id));
-    r = rt_get(&lim, P("/api/prices/%lld", id));
+    rt_db_exec(&lim, rt_fmt("UPDATE prices SET amount = 9e999, wide = -9e999, free = 5e-324 WHERE id = %lld", id));
+    r = rt_get(&lim, rt_fmt("/api/prices/%lld", id));
     RT_ASSERT_STATUS(r, 200);
     assert_str_at(r, "amount", NULL);
     assert_str_at(r, "wide", NULL);
@@ -152,8 +130,8 @@ START_TEST(numeric_real_past_the_precision)
     sprintf(tiny5, "%s5", tiny);
     assert_str_at(r, "free", tiny5);
     rt_response_free(r);
-    rt_db_exec(&lim, P("UPDATE prices SET amount = -5e-324, wide = 123 WHERE id = %lld", id));
-    r = rt_get(&lim, P("/api/prices/%lld", id));
+    rt_db_exec(&lim, rt_fmt("UPDATE prices SET amount = -5e-324, wide = 123 WHERE id = %lld", id));
+    r = rt_get(&lim, rt_fmt("/api/prices/%lld", id));
     assert_str_at(r, "amount", "0.00");
     char *w123 = with_zeros("123.", 300);
     assert_str_at(r, "wide", w123);
@@ -188,23 +166,18 @@ static long long new_user(const rt_server *s, const char *name, size_t naddresse
 START_TEST(delete_user_with_20000_addresses)
 {
     long long u = new_user(&blog, "many", 20000), other = new_user(&blog, "other", 3);
-    for (int i = 0; i < 3; i++) {
-        rt_response *r = rt_send_json(&blog, "POST", "/api/posts",
-                                      P("{\"headline\": \"p%d\", \"user_id\": %lld, \"keywords\": [{\"keyword\": \"k%d\"}]}", i, u, i));
-        RT_ASSERT_STATUS(r, 201);
-        rt_response_free(r);
-    }
-    ck_assert_int_eq(sql_int(&blog, P("SELECT count(*) FROM addresses WHERE user_id = %lld", u)), 20000);
-    rt_response *r = rt_request(&blog, "DELETE", P("/api/users/%lld", u), NULL, NULL, NULL);
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    ck_assert_int_eq(sql_int(&blog, P("SELECT count(*) FROM users WHERE id = %lld", u)), 0);
-    ck_assert_int_eq(sql_int(&blog, "SELECT count(*) FROM addresses WHERE email_address LIKE 'many%'"), 0);
+    for (int i = 0; i < 3; i++)
+        rt_check(&blog, rt_fmt("POST /api/posts {\"headline\": \"p%d\", \"user_id\": %lld, \"keywords\": [{\"keyword\": \"k%d\"}]}",
+                               i, u, i), "201");
+    rt_assert_sql(&blog, "20000", "SELECT count(*) FROM addresses WHERE user_id = %lld", u);
+    rt_check(&blog, rt_fmt("DELETE /api/users/%lld", u), "204");
+    rt_assert_sql(&blog, "0", "SELECT count(*) FROM users WHERE id = %lld", u);
+    rt_assert_sql(&blog, "0", "SELECT count(*) FROM addresses WHERE email_address LIKE 'many%%'");
     /* the posts stay, detached (no cascade on User.posts), with their keywords */
-    ck_assert_int_eq(sql_int(&blog, "SELECT count(*) FROM posts WHERE user_id IS NULL AND headline LIKE 'p_'"), 3);
-    ck_assert_int_eq(sql_int(&blog, "SELECT count(*) FROM post_keywords"), 3);
+    rt_assert_sql(&blog, "3", "SELECT count(*) FROM posts WHERE user_id IS NULL AND headline LIKE 'p_'");
+    rt_assert_sql(&blog, "3", "SELECT count(*) FROM post_keywords");
     /* the other user is untouched */
-    ck_assert_int_eq(sql_int(&blog, P("SELECT count(*) FROM addresses WHERE user_id = %lld", other)), 3);
+    rt_assert_sql(&blog, "3", "SELECT count(*) FROM addresses WHERE user_id = %lld", other);
     char *fk = rt_db_scalar(&blog, "PRAGMA foreign_key_check");
     ck_assert_msg(fk == NULL, "foreign key violations: %s", fk);
 }
@@ -213,8 +186,8 @@ END_TEST
 /* A user and n addresses written straight into the file (fast at any n). */
 static void sql_user(const rt_server *s, long long id, long long n)
 {
-    rt_db_exec(s, P("INSERT INTO users (id, name, version) VALUES (%lld, 'bulk%lld', 1)", id, id));
-    rt_db_exec(s, P("WITH RECURSIVE k(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM k WHERE x < %lld) "
+    rt_db_exec(s, rt_fmt("INSERT INTO users (id, name, version) VALUES (%lld, 'bulk%lld', 1)", id, id));
+    rt_db_exec(s, rt_fmt("WITH RECURSIVE k(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM k WHERE x < %lld) "
                     "INSERT INTO addresses (email_address, user_id) SELECT 'b' || x || '@x.org', %lld FROM k",
                     n, id));
 }
@@ -224,19 +197,13 @@ static void sql_user(const rt_server *s, long long id, long long n)
 START_TEST(delete_cascade_past_the_bound_is_413)
 {
     sql_user(&blog, 700000, 100000);
-    char *before = rt_db_fingerprint(&blog);
-    rt_response *r = rt_request(&blog, "DELETE", "/api/users/700000", NULL, NULL, NULL);
-    assert_refused(&blog, r, "more than 100000 rows", before);
+    refused_413(&blog, "DELETE /api/users/700000", "more than 100000 rows");
 
-    long long last = sql_int(&blog, "SELECT max(id) FROM addresses WHERE user_id = 700000");
-    r = rt_request(&blog, "DELETE", P("/api/addresses/%lld", last), NULL, NULL, NULL);
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    r = rt_request(&blog, "DELETE", "/api/users/700000", NULL, NULL, NULL);
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    ck_assert_int_eq(sql_int(&blog, "SELECT count(*) FROM addresses WHERE user_id = 700000"), 0);
-    ck_assert_int_eq(sql_int(&blog, "SELECT count(*) FROM users WHERE id = 700000"), 0);
+    long long last = rt_db_int(&blog, "SELECT max(id) FROM addresses WHERE user_id = 700000");
+    rt_check(&blog, rt_fmt("DELETE /api/addresses/%lld", last), "204");
+    rt_check(&blog, "DELETE /api/users/700000", "204");
+    rt_assert_sql(&blog, "0", "SELECT count(*) FROM addresses WHERE user_id = 700000");
+    rt_assert_sql(&blog, "0", "SELECT count(*) FROM users WHERE id = 700000");
 }
 END_TEST
 
@@ -244,23 +211,16 @@ END_TEST
 
 START_TEST(unit_past_the_bound_is_413)
 {
-    rt_response *r = rt_send_json(&lim, "POST", "/api/tags", "[{\"label\": \"a\"}, {}]");
-    RT_ASSERT_STATUS(r, 201);
-    rt_response_free(r);
-    char *before = rt_db_fingerprint(&lim);
+    rt_check(&lim, "POST /api/tags [{\"label\": \"a\"}, {}]", "201");
     /* 500,001 new objects (3 bytes each): one past the bound */
     rm_sb b;
     rm_sb_init(&b, NULL);
-    rm_sb_appendc(&b, '[');
+    rm_sb_append(&b, "POST /api/tags [");
     for (int i = 0; i <= 500000; i++) rm_sb_append(&b, i ? ",{}" : "{}");
     rm_sb_appendc(&b, ']');
-    r = rt_send_json(&lim, "POST", "/api/tags", b.buf);
+    refused_413(&lim, b.buf, "more than 500000 objects");
     rm_sb_free(&b);
-    assert_refused(&lim, r, "more than 500000 objects", before);
-    r = rt_get(&lim, "/api/tags?count=exact");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_int_eq(rt_json_int(r, "meta.total"), 2);
-    rt_response_free(r);
+    rt_check(&lim, "/api/tags?count=exact", "meta.total = 2");
 }
 END_TEST
 

@@ -48,29 +48,6 @@ static rt_server blog, tree, orders, graph, company, kv_select, kv_joined, kv_se
 
 /* ------------------------------------------------------------ helpers */
 
-/* GET a formatted path and assert the status (and a JSON body). */
-static rt_response *__attribute__((format(printf, 3, 4))) getf(const rt_server *s, int status, const char *fmt, ...)
-{
-    char path[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(path, sizeof path, fmt, ap);
-    va_end(ap);
-    rt_response *r = rt_get(s, path);
-    RT_ASSERT_STATUS(r, status);
-    ck_assert_msg(r->json != NULL || !strcmp(r->body, "null"), "%s: body is not JSON: %.300s", r->what,
-                  r->body);
-    return r;
-}
-
-/* The integer at path under node (NULL: the body). */
-static long long int_at(const rt_response *r, json_t *node, const char *path)
-{
-    json_t *v = rt_json_path(node ? node : r->json, path);
-    ck_assert_msg(json_is_integer(v), "%s: %s is not an integer: %.1000s", r->what, path, r->body);
-    return (long long)json_integer_value(v);
-}
-
 /* Compact JSON of a node, members in the server's order (malloc'd). */
 static char *dump(json_t *v)
 {
@@ -131,7 +108,7 @@ START_TEST(test_blog_selectin_embedded_by_default)
     rt_response *r = rt_checked(&blog, "/api/users/5",
                                 "addresses[].id = [1,2]; !_links.addresses; !posts; "
                                 "_links.posts = '/api/users/5/posts'; @queries = 2");
-    rt_response *same = getf(&blog, 200, "/api/users/5?include=addresses");
+    rt_response *same = rt_checked(&blog, "/api/users/5?include=addresses", "@json");
     ck_assert_msg(strcmp(r->body, same->body) == 0, "include=addresses differs from the default:\n%.1500s\n%.1500s", r->body,
                   same->body);
     rt_response_free(same);
@@ -183,9 +160,7 @@ START_TEST(test_blog_sub_resources)
                                 "data[].id = [1]; meta.total = 2");
     const char *next = json_string_value(rt_json_at(r, "links.next"));
     ck_assert_msg(next && strncmp(next, "/api/users/5/addresses?", 23) == 0, "links.next: %.1500s", r->body);
-    rt_response *r2 = getf(&blog, 200, "%s", next);
-    rt_assert_wants(r2, "data[].id = [2]; !links.next");
-    rt_response_free(r2);
+    rt_check(&blog, next, "data[].id = [2]; !links.next");
     rt_response_free(r);
 
     RT_CASES(&blog,
@@ -308,7 +283,7 @@ static const char *const tree_children[11] = {"[]",    "[2,4,3]", "[]", "[7]", "
 /* Every embedded "children" array in the tree under node matches the seed. */
 static void expect_tree(const rt_response *r, json_t *node, int *seen)
 {
-    long long id = int_at(r, node, "id");
+    long long id = rt_json_int_in(r, node, "id");
     ck_assert(id >= 1 && id <= 10);
     json_t *kids = json_object_get(node, "children");
     if (!kids) return;
@@ -385,9 +360,7 @@ START_TEST(test_tree_sub_resources)
     rt_response *r = rt_checked(&tree, "/api/nodes/1/children?limit=2", "data[].id = [2,4]");
     const char *next = json_string_value(rt_json_at(r, "links.next"));
     ck_assert_msg(next != NULL, "%s: no links.next: %.1500s", r->what, r->body);
-    rt_response *r2 = getf(&tree, 200, "%s", next);
-    rt_assert_wants(r2, "data[].id = [3]");
-    rt_response_free(r2);
+    rt_check(&tree, next, "data[].id = [3]");
     rt_response_free(r);
 
     RT_CASES(&tree,
@@ -402,7 +375,7 @@ START_TEST(test_tree_sub_resources)
         {"/api/nodes/99/parent", "404"},
         {"/api/nodes/x/children", "404"},
     );
-    r = getf(&tree, 200, "/api/nodes/1/parent");
+    r = rt_checked(&tree, "/api/nodes/1/parent", "@json");
     ck_assert_msg(r->json == NULL || json_is_null(r->json), "%s: the root's parent is not null: %.1500s", r->what, r->body);
     rt_response_free(r);
 }
@@ -1069,7 +1042,7 @@ static void expect_user_addresses(const rt_response *r, json_t *users, const cha
     json_t *u;
     json_array_foreach(users, i, u) {
         char ids[64], want[128];
-        user_addresses(int_at(r, u, "id"), ids, sizeof ids);
+        user_addresses(rt_json_int_in(r, u, "id"), ids, sizeof ids);
         snprintf(want, sizeof want, "%s[].id = %s", rel, ids);
         rt_assert_wants_in(r, u, want);
     }
@@ -1083,7 +1056,7 @@ static void expect_address_users(const rt_response *r, const char *addresses, co
     size_t i;
     json_t *u;
     json_array_foreach(rt_json_at(r, "data"), i, u) {
-        long long id = int_at(r, u, "id");
+        long long id = rt_json_int_in(r, u, "id");
         char ids[64], want[192];
         user_addresses(id, ids, sizeof ids);
         snprintf(want, sizeof want, "%s.id = %lld; %s.%s[].id = %s", user, id, user, addresses, ids);
@@ -1119,10 +1092,10 @@ START_TEST(test_budget_statements)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         int first_k = -1;
         for (size_t l = 0; l < 3; l++) {
-            rt_response *r = getf(&budget, 200, "/api/users?limit=%d&include=%s", limits[l], cases[c].include);
+            rt_response *r = rt_checked(&budget, rt_fmt("/api/users?limit=%d&include=%s", limits[l], cases[c].include),
+                                        cases[c].queries);
             json_t *data = rt_json_at(r, "data");
             ck_assert_msg(json_array_size(data) == (size_t)limits[l], "%s: %zu users", r->what, json_array_size(data));
-            rt_assert_wants(r, cases[c].queries);
             if (first_k < 0) first_k = rt_queries(r);
             ck_assert_msg(rt_queries(r) == first_k, "%s: %d statements, but %d for limit=1", r->what, rt_queries(r),
                           first_k);
@@ -1153,18 +1126,18 @@ START_TEST(test_budget_joined_paging)
         "/api/users?include=addresses_j,addresses&limit=20&sort=-id",
     };
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
-        rt_response *r = getf(&budget, 200, "%s", pages[i]);
+        rt_response *r = rt_checked(&budget, pages[i], "@json");
         json_t *data = rt_json_at(r, "data");
         ck_assert_msg(json_array_size(data) == 20, "%s: %zu users, expected 20", r->what, json_array_size(data));
         expect_user_addresses(r, data, "addresses_j");
         /* and the next page by cursor */
         const char *next = json_string_value(rt_json_at(r, "links.next"));
         ck_assert_msg(next != NULL, "%s: no links.next", r->what);
-        rt_response *r2 = getf(&budget, 200, "%s", next);
+        rt_response *r2 = rt_checked(&budget, next, "@json");
         ck_assert_msg(json_array_size(rt_json_at(r2, "data")) == 20, "%s: %zu users", r2->what,
                       json_array_size(rt_json_at(r2, "data")));
         expect_user_addresses(r2, rt_json_at(r2, "data"), "addresses_j");
-        long long last = int_at(r, data, "19.id"), after = int_at(r2, NULL, "data.0.id");
+        long long last = rt_json_int_in(r, data, "19.id"), after = rt_json_int_in(r2, NULL, "data.0.id");
         ck_assert_msg(last != after, "%s: the next page repeats user %lld", r2->what, last);
         rt_response_free(r2);
         rt_response_free(r);

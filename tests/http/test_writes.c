@@ -89,66 +89,6 @@ END_TEST
 
 /* ------------------------------------------------------------ helpers */
 
-/* A formatted path (rotating static buffers: only the test thread uses it). */
-static const char *__attribute__((format(printf, 1, 2))) P(const char *fmt, ...)
-{
-    static char bufs[8][256];
-    static int next;
-    char *b = bufs[next++ % 8];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(b, sizeof bufs[0], fmt, ap);
-    va_end(ap);
-    return b;
-}
-
-static rt_response *send_with_header(const rt_server *s, const char *method, const char *path,
-                                     const char *body, const char *header)
-{
-    const char *const hdrs[] = {header, NULL};
-    char *b = body ? rt_jsonf("%s", body) : NULL;
-    rt_response *r = rt_request(s, method, path, b, b ? "application/json" : NULL, hdrs);
-    free(b);
-    return r;
-}
-
-static rt_response *del(const rt_server *s, const char *path)
-{
-    return rt_request(s, "DELETE", path, NULL, NULL, NULL);
-}
-
-/* One SQL value as text (malloc'd; "NULL" for NULL, NULL for no row). */
-static char *__attribute__((format(printf, 2, 3))) sql(const rt_server *s, const char *fmt, ...)
-{
-    char q[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(q, sizeof q, fmt, ap);
-    va_end(ap);
-    return rt_db_scalar(s, q);
-}
-
-/* Assert that a query answers want (NULL: no row). */
-#define SQL_EQ(s, want, ...)                                                                    \
-    do {                                                                                        \
-        char *got_ = sql((s), __VA_ARGS__);                                                     \
-        const char *want_ = (want);                                                             \
-        ck_assert_msg((got_ == NULL && want_ == NULL) ||                                        \
-                          (got_ && want_ && strcmp(got_, want_) == 0),                          \
-                      "SQL %s: expected %s, got %s", #__VA_ARGS__, want_ ? want_ : "(no row)", \
-                      got_ ? got_ : "(no row)");                                                \
-        free(got_);                                                                             \
-    } while (0)
-
-static long long sql_int(const rt_server *s, const char *q)
-{
-    char *v = rt_db_scalar(s, q);
-    ck_assert_msg(v != NULL && strcmp(v, "NULL") != 0, "SQL %s: no value", q);
-    long long n = atoll(v);
-    free(v);
-    return n;
-}
-
 /* POST body (with ' for ") to path, assert 201 and return the new id. */
 static long long __attribute__((format(printf, 3, 4)))
 create(const rt_server *s, const char *path, const char *fmt, ...)
@@ -169,7 +109,28 @@ static long long id_where(const rt_server *s, const char *table, const char *col
 {
     char q[512];
     snprintf(q, sizeof q, "SELECT id FROM %s WHERE %s = '%s'", table, col, value);
-    return sql_int(s, q);
+    return rt_db_int(s, q);
+}
+
+/* Create the user name with an address for each email of the
+ * NULL-terminated list after ids; the ids of the addresses in ids, in that
+ * order. Returns the user's id. */
+static long long __attribute__((sentinel)) user_with(const rt_server *s, const char *name, long long *ids, ...)
+{
+    char body[512];
+    const char *email;
+    va_list ap;
+    size_t k = (size_t)snprintf(body, sizeof body, "{'name': '%s', 'addresses': [", name), n = 0;
+    va_start(ap, ids);
+    while ((email = va_arg(ap, const char *)))
+        k += (size_t)snprintf(body + k, sizeof body - k, "%s{'email_address': '%s'}", n++ ? ", " : "", email);
+    va_end(ap);
+    snprintf(body + k, sizeof body - k, "]}");
+    long long uid = create(s, "/api/users", "%s", body);
+    va_start(ap, ids);
+    for (n = 0; (email = va_arg(ap, const char *)); n++) ids[n] = id_where(s, "addresses", "email_address", email);
+    va_end(ap);
+    return uid;
 }
 
 /* Where the server log is now; log_since() gives what came after. */
@@ -240,43 +201,32 @@ static void assert_same_db(const rt_server *s, const char *before, const char *w
 
 /* ------------------------------------------------------------ the seed tutorial's delete */
 
+#define JACKS_ADDRESSES "SELECT count(*) FROM addresses WHERE email_address IN ('jack@google.com', 'j25@yahoo.com')"
+
 /* "Deleting Jack will delete both Jack and his remaining Address": blog.json
  * has "all, delete-orphan" on User.addresses. First `del jack.addresses[1]`
  * as a PATCH that leaves one address: the other is deleted. */
 START_TEST(seed_delete_with_delete_orphan)
 {
-    SQL_EQ(&blog, "2", "SELECT count(*) FROM addresses WHERE email_address IN ('jack@google.com', 'j25@yahoo.com')");
-    rt_response *r = rt_sendf(&blog, "PATCH", "/api/users/5", "{'addresses': [{'id': 1}]}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "addresses")), 1);
-    ck_assert_int_eq(rt_json_int(r, "addresses.0.id"), 1);
-    rt_response_free(r);
-    SQL_EQ(&blog, "1", "SELECT count(*) FROM addresses WHERE email_address IN ('jack@google.com', 'j25@yahoo.com')");
-    SQL_EQ(&blog, NULL, "SELECT id FROM addresses WHERE id = 2");
+    rt_assert_sql(&blog, "2", JACKS_ADDRESSES);
+    rt_check(&blog, "PATCH /api/users/5 {'addresses': [{'id': 1}]}", "addresses[].id = [1]");
+    rt_assert_sql(&blog, "1", JACKS_ADDRESSES);
+    rt_assert_sql(&blog, NULL, "SELECT id FROM addresses WHERE id = 2");
 
-    r = del(&blog, "/api/users/5");
-    RT_ASSERT_STATUS(r, 204);
-    ck_assert_uint_eq(r->body_len, 0);
-    rt_response_free(r);
-    SQL_EQ(&blog, "0", "SELECT count(*) FROM users WHERE name = 'jack'");
-    SQL_EQ(&blog, "0", "SELECT count(*) FROM addresses WHERE email_address IN ('jack@google.com', 'j25@yahoo.com')");
-    r = rt_get(&blog, "/api/users/5");
-    RT_ASSERT_STATUS(r, 404);
-    rt_response_free(r);
+    rt_check(&blog, "DELETE /api/users/5", "204 @empty");
+    rt_assert_sql(&blog, "0", "SELECT count(*) FROM users WHERE name = 'jack'");
+    rt_assert_sql(&blog, "0", JACKS_ADDRESSES);
+    rt_check(&blog, "GET /api/users/5", "404");
 
     /* posts has no delete cascade: wendy's post stays, without an author,
      * with its keywords */
-    r = del(&blog, "/api/users/2");
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    SQL_EQ(&blog, "NULL", "SELECT user_id FROM posts WHERE id = 1");
-    SQL_EQ(&blog, "2", "SELECT count(*) FROM post_keywords WHERE post_id = 1");
+    rt_check(&blog, "DELETE /api/users/2", "204");
+    rt_assert_sql(&blog, "NULL", "SELECT user_id FROM posts WHERE id = 1");
+    rt_assert_sql(&blog, "2", "SELECT count(*) FROM post_keywords WHERE post_id = 1");
     /* deleting the post deletes its association rows, not the keywords */
-    r = del(&blog, "/api/posts/1");
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    SQL_EQ(&blog, "0", "SELECT count(*) FROM post_keywords WHERE post_id = 1");
-    SQL_EQ(&blog, "2", "SELECT count(*) FROM keywords WHERE id IN (1, 2)");
+    rt_check(&blog, "DELETE /api/posts/1", "204");
+    rt_assert_sql(&blog, "0", "SELECT count(*) FROM post_keywords WHERE post_id = 1");
+    rt_assert_sql(&blog, "2", "SELECT count(*) FROM keywords WHERE id IN (1, 2)");
 }
 END_TEST
 
@@ -284,14 +234,12 @@ END_TEST
  * sets his addresses' user_id to NULL and keeps them. */
 START_TEST(seed_delete_without_cascade)
 {
-    SQL_EQ(&noc, "2", "SELECT count(*) FROM addresses WHERE user_id = 5");
+    rt_assert_sql(&noc, "2", "SELECT count(*) FROM addresses WHERE user_id = 5");
     size_t mark = log_mark(&noc);
-    rt_response *r = del(&noc, "/api/users/5");
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    SQL_EQ(&noc, "0", "SELECT count(*) FROM users WHERE name = 'jack'");
-    SQL_EQ(&noc, "2", "SELECT count(*) FROM addresses WHERE email_address IN ('jack@google.com', 'j25@yahoo.com')");
-    SQL_EQ(&noc, "2", "SELECT count(*) FROM addresses WHERE id IN (1, 2) AND user_id IS NULL");
+    rt_check(&noc, "DELETE /api/users/5", "204");
+    rt_assert_sql(&noc, "0", "SELECT count(*) FROM users WHERE name = 'jack'");
+    rt_assert_sql(&noc, "2", JACKS_ADDRESSES);
+    rt_assert_sql(&noc, "2", "SELECT count(*) FROM addresses WHERE id IN (1, 2) AND user_id IS NULL");
     char *log = log_since(&noc, mark);
     ck_assert_msg(count_lines(log, "DELETE FROM \"addresses\"", NULL, NULL) == 0,
                   "addresses were deleted without a delete cascade:\n%s", log);
@@ -305,7 +253,7 @@ END_TEST
  * POST: every table checked afterwards. */
 START_TEST(nested_create_everything)
 {
-    long long kw_before = sql_int(&blog, "SELECT count(*) FROM keywords");
+    long long kw_before = rt_db_int(&blog, "SELECT count(*) FROM keywords");
     size_t mark = log_mark(&blog);
     rt_response *r = rt_sendf(&blog, "POST", "/api/users",
                            "{'name': 'nc', 'fullname': 'Nested Create', 'password': 'pw',"
@@ -314,7 +262,7 @@ START_TEST(nested_create_everything)
                            "           {'headline': 'nc post 2', 'body': 'b', 'keywords': [{'id': 1}]}]}");
     RT_ASSERT_STATUS(r, 201);
     long long uid = rt_json_int(r, "id");
-    ck_assert_str_eq(rt_header(r, "Location"), P("/api/users/%lld", uid));
+    ck_assert_str_eq(rt_header(r, "Location"), rt_fmt("/api/users/%lld", uid));
     ck_assert_str_eq(rt_header(r, "ETag"), "\"v1\"");
     ck_assert_int_eq(rt_json_int(r, "version"), 1);
     /* created children embedded, with the generated key propagated */
@@ -329,23 +277,23 @@ START_TEST(nested_create_everything)
     free(log);
     rt_response_free(r);
 
-    SQL_EQ(&blog, "nc|Nested Create|pw|1",
-           "SELECT name || '|' || fullname || '|' || password || '|' || version FROM users WHERE id = %lld", uid);
-    SQL_EQ(&blog, "nc1@x.org,nc2@x.org",
-           "SELECT group_concat(email_address) FROM (SELECT email_address FROM addresses WHERE user_id = %lld "
-           "ORDER BY id)", uid);
-    SQL_EQ(&blog, "2", "SELECT count(*) FROM posts WHERE user_id = %lld", uid);
+    rt_assert_sql(&blog, "nc|Nested Create|pw|1",
+                  "SELECT name || '|' || fullname || '|' || password || '|' || version FROM users WHERE id = %lld", uid);
+    rt_assert_sql(&blog, "nc1@x.org,nc2@x.org",
+                  "SELECT group_concat(email_address) FROM (SELECT email_address FROM addresses WHERE user_id = %lld "
+                  "ORDER BY id)", uid);
+    rt_assert_sql(&blog, "2", "SELECT count(*) FROM posts WHERE user_id = %lld", uid);
     long long p1 = id_where(&blog, "posts", "headline", "nc post 1");
     long long p2 = id_where(&blog, "posts", "headline", "nc post 2");
-    SQL_EQ(&blog, P("%lld", uid), "SELECT user_id FROM posts WHERE id = %lld", p1);
-    SQL_EQ(&blog, "b", "SELECT body FROM posts WHERE id = %lld", p2);
+    rt_assert_sql(&blog, rt_fmt("%lld", uid), "SELECT user_id FROM posts WHERE id = %lld", p1);
+    rt_assert_sql(&blog, "b", "SELECT body FROM posts WHERE id = %lld", p2);
     long long knew = id_where(&blog, "keywords", "keyword", "nc-new");
-    SQL_EQ(&blog, P("%lld", kw_before + 1), "SELECT count(*) FROM keywords");
-    SQL_EQ(&blog, "1", "SELECT count(*) FROM keywords WHERE keyword = 'firstpost'");
-    SQL_EQ(&blog, P("2,%lld", knew),
-           "SELECT group_concat(keyword_id) FROM (SELECT keyword_id FROM post_keywords WHERE post_id = %lld "
-           "ORDER BY keyword_id)", p1);
-    SQL_EQ(&blog, "1", "SELECT group_concat(keyword_id) FROM post_keywords WHERE post_id = %lld", p2);
+    rt_assert_sql(&blog, rt_fmt("%lld", kw_before + 1), "SELECT count(*) FROM keywords");
+    rt_assert_sql(&blog, "1", "SELECT count(*) FROM keywords WHERE keyword = 'firstpost'");
+    rt_assert_sql(&blog, rt_fmt("2,%lld", knew),
+                  "SELECT group_concat(keyword_id) FROM (SELECT keyword_id FROM post_keywords WHERE post_id = %lld "
+                  "ORDER BY keyword_id)", p1);
+    rt_assert_sql(&blog, "1", "SELECT group_concat(keyword_id) FROM post_keywords WHERE post_id = %lld", p2);
 
     /* existing keywords were linked, not inserted; the password stays out of the log */
     log = log_since(&blog, mark);
@@ -356,7 +304,7 @@ START_TEST(nested_create_everything)
     free(log);
 
     /* reading it back through the API */
-    r = rt_get(&blog, P("/api/posts/%lld?include=keywords,author", p1));
+    r = rt_get(&blog, rt_fmt("/api/posts/%lld?include=keywords,author", p1));
     RT_ASSERT_STATUS(r, 200);
     ck_assert_int_eq(rt_json_int(r, "author.id"), uid);
     ck_assert_uint_eq(json_array_size(rt_json_at(r, "keywords")), 2);
@@ -369,9 +317,7 @@ END_TEST
 START_TEST(pending_orphan_is_422)
 {
     char *before = rt_db_fingerprint(&blog);
-    rt_response *r = rt_sendf(&blog, "POST", "/api/addresses", "{'email_address': 'orphan@x.org'}");
-    rt_assert_problem(r, 422, "/user_id");
-    rt_response_free(r);
+    rt_check(&blog, "POST /api/addresses {'email_address': 'orphan@x.org'}", "422 /user_id");
     assert_same_db(&blog, before, "a pending orphan");
     free(before);
 }
@@ -387,9 +333,9 @@ START_TEST(nested_bulk_create)
     ck_assert_msg(rt_header(r, "Location") == NULL, "a bulk POST has no Location");
     long long u1 = rt_json_int(r, "data.0.id"), u2 = rt_json_int(r, "data.1.id");
     rt_response_free(r);
-    SQL_EQ(&blog, "1", "SELECT count(*) FROM addresses WHERE user_id = %lld", u1);
-    SQL_EQ(&blog, "2", "SELECT count(*) FROM addresses WHERE user_id = %lld", u2);
-    SQL_EQ(&blog, P("%lld", u2), "SELECT user_id FROM addresses WHERE email_address = 'b2b@x.org'");
+    rt_assert_sql(&blog, "1", "SELECT count(*) FROM addresses WHERE user_id = %lld", u1);
+    rt_assert_sql(&blog, "2", "SELECT count(*) FROM addresses WHERE user_id = %lld", u2);
+    rt_assert_sql(&blog, rt_fmt("%lld", u2), "SELECT user_id FROM addresses WHERE email_address = 'b2b@x.org'");
 }
 END_TEST
 
@@ -401,29 +347,23 @@ END_TEST
  * (delete-orphan). The user's own row is not touched. */
 START_TEST(patch_collection_delete_orphan)
 {
-    long long uid = create(&blog, "/api/users",
-                           "{'name': 'po', 'addresses': [{'email_address': 'po-a@x.org'},"
-                           " {'email_address': 'po-b@x.org'}, {'email_address': 'po-c@x.org'}]}");
-    long long a = id_where(&blog, "addresses", "email_address", "po-a@x.org");
-    long long b = id_where(&blog, "addresses", "email_address", "po-b@x.org");
-    long long c = id_where(&blog, "addresses", "email_address", "po-c@x.org");
+    long long ids[3];
+    long long uid = user_with(&blog, "po", ids, "po-a@x.org", "po-b@x.org", "po-c@x.org", NULL);
+    long long a = ids[0], b = ids[1], c = ids[2];
     size_t mark = log_mark(&blog);
-    rt_response *r = rt_sendf(&blog, "PATCH", P("/api/users/%lld", uid),
-                           "{'addresses': [{'id': %lld}, {'id': %lld, 'email_address': 'po-b2@x.org'},"
-                           " {'email_address': 'po-d@x.org'}]}", a, b);
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "addresses")), 3);
-    ck_assert_int_eq(rt_json_int(r, "version"), 1);
-    rt_response_free(r);
+    rt_check(&blog,
+             rt_fmt("PATCH /api/users/%lld {'addresses': [{'id': %lld}, {'id': %lld, 'email_address': 'po-b2@x.org'},"
+                    " {'email_address': 'po-d@x.org'}]}", uid, a, b),
+             "addresses # 3; version = 1");
     long long d = id_where(&blog, "addresses", "email_address", "po-d@x.org");
-    SQL_EQ(&blog, NULL, "SELECT id FROM addresses WHERE id = %lld", c);
-    SQL_EQ(&blog, "po-b2@x.org", "SELECT email_address FROM addresses WHERE id = %lld", b);
-    SQL_EQ(&blog, P("%lld,%lld,%lld", a, b, d),
-           "SELECT group_concat(id) FROM (SELECT id FROM addresses WHERE user_id = %lld ORDER BY id)", uid);
-    SQL_EQ(&blog, "1", "SELECT version FROM users WHERE id = %lld", uid);
+    rt_assert_sql(&blog, NULL, "SELECT id FROM addresses WHERE id = %lld", c);
+    rt_assert_sql(&blog, "po-b2@x.org", "SELECT email_address FROM addresses WHERE id = %lld", b);
+    rt_assert_sql(&blog, rt_fmt("%lld,%lld,%lld", a, b, d),
+                  "SELECT group_concat(id) FROM (SELECT id FROM addresses WHERE user_id = %lld ORDER BY id)", uid);
+    rt_assert_sql(&blog, "1", "SELECT version FROM users WHERE id = %lld", uid);
 
     char *log = log_since(&blog, mark);
-    ck_assert_msg(count_lines(log, "DELETE FROM \"addresses\"", P("[%lld]", c), NULL) == 1 &&
+    ck_assert_msg(count_lines(log, "DELETE FROM \"addresses\"", rt_fmt("[%lld]", c), NULL) == 1 &&
                       count_lines(log, "DELETE FROM", NULL, NULL) == 1,
                   "expected one DELETE of address %lld:\n%s", c, log);
     ck_assert_msg(count_lines(log, "UPDATE \"addresses\"", NULL, NULL) == 1, "address UPDATEs:\n%s", log);
@@ -438,21 +378,16 @@ START_TEST(patch_collection_delete_orphan)
     /* PUT with an empty collection: every member goes (delete-orphan); the
      * user's columns are what they were, so no UPDATE of users either */
     mark = log_mark(&blog);
-    r = rt_sendf(&blog, "PUT", P("/api/users/%lld", uid), "{'name': 'po', 'addresses': []}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "addresses")), 0);
-    rt_response_free(r);
-    SQL_EQ(&blog, "0", "SELECT count(*) FROM addresses WHERE id IN (%lld, %lld, %lld)", a, b, d);
+    rt_check(&blog, rt_fmt("PUT /api/users/%lld {'name': 'po', 'addresses': []}", uid), "addresses # 0");
+    rt_assert_sql(&blog, "0", "SELECT count(*) FROM addresses WHERE id IN (%lld, %lld, %lld)", a, b, d);
     log = log_since(&blog, mark);
     ck_assert_msg(count_lines(log, "UPDATE \"users\"", NULL, NULL) == 0, "the user was updated:\n%s", log);
     free(log);
 
     /* a PUT without the relationship key leaves the collection alone */
-    create(&blog, P("/api/users/%lld/addresses", uid), "{'email_address': 'po-e@x.org'}");
-    r = rt_sendf(&blog, "PUT", P("/api/users/%lld", uid), "{'name': 'po', 'fullname': 'P O'}");
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
-    SQL_EQ(&blog, "1", "SELECT count(*) FROM addresses WHERE user_id = %lld", uid);
+    create(&blog, rt_fmt("/api/users/%lld/addresses", uid), "{'email_address': 'po-e@x.org'}");
+    rt_check(&blog, rt_fmt("PUT /api/users/%lld {'name': 'po', 'fullname': 'P O'}", uid), "200");
+    rt_assert_sql(&blog, "1", "SELECT count(*) FROM addresses WHERE user_id = %lld", uid);
 }
 END_TEST
 
@@ -460,47 +395,34 @@ END_TEST
  * (its foreign key changes); it is not deleted. */
 START_TEST(patch_collection_moves_member)
 {
-    long long u1 = create(&blog, "/api/users", "{'name': 'mv1', 'addresses': [{'email_address': 'mv1@x.org'}]}");
-    long long u2 = create(&blog, "/api/users", "{'name': 'mv2', 'addresses': [{'email_address': 'mv2@x.org'}]}");
-    long long a1 = id_where(&blog, "addresses", "email_address", "mv1@x.org");
-    long long a2 = id_where(&blog, "addresses", "email_address", "mv2@x.org");
-    rt_response *r = rt_sendf(&blog, "PATCH", P("/api/users/%lld", u2), "{'addresses': [{'id': %lld}, {'id': %lld}]}",
-                           a1, a2);
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "addresses")), 2);
-    rt_response_free(r);
-    SQL_EQ(&blog, P("%lld", u2), "SELECT user_id FROM addresses WHERE id = %lld", a1);
-    SQL_EQ(&blog, "0", "SELECT count(*) FROM addresses WHERE user_id = %lld", u1);
+    long long a1, a2;
+    long long u1 = user_with(&blog, "mv1", &a1, "mv1@x.org", NULL);
+    long long u2 = user_with(&blog, "mv2", &a2, "mv2@x.org", NULL);
+    rt_check(&blog, rt_fmt("PATCH /api/users/%lld {'addresses': [{'id': %lld}, {'id': %lld}]}", u2, a1, a2),
+             "addresses # 2");
+    rt_assert_sql(&blog, rt_fmt("%lld", u2), "SELECT user_id FROM addresses WHERE id = %lld", a1);
+    rt_assert_sql(&blog, "0", "SELECT count(*) FROM addresses WHERE user_id = %lld", u1);
 }
 END_TEST
 
 /* Without delete-orphan, members that leave are unlinked (FK NULL). */
 START_TEST(patch_collection_unlinks)
 {
-    long long uid = create(&noc, "/api/users",
-                           "{'name': 'ul', 'addresses': [{'email_address': 'ul-x@x.org'},"
-                           " {'email_address': 'ul-y@x.org'}, {'email_address': 'ul-z@x.org'}]}");
-    long long x = id_where(&noc, "addresses", "email_address", "ul-x@x.org");
-    long long y = id_where(&noc, "addresses", "email_address", "ul-y@x.org");
-    long long z = id_where(&noc, "addresses", "email_address", "ul-z@x.org");
+    long long ids[3], uid = user_with(&noc, "ul", ids, "ul-x@x.org", "ul-y@x.org", "ul-z@x.org", NULL);
     size_t mark = log_mark(&noc);
-    rt_response *r = rt_sendf(&noc, "PATCH", P("/api/users/%lld", uid), "{'addresses': [{'id': %lld}]}", x);
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "addresses")), 1);
-    rt_response_free(r);
-    SQL_EQ(&noc, P("%lld", uid), "SELECT user_id FROM addresses WHERE id = %lld", x);
-    SQL_EQ(&noc, "NULL", "SELECT user_id FROM addresses WHERE id = %lld", y);
-    SQL_EQ(&noc, "NULL", "SELECT user_id FROM addresses WHERE id = %lld", z);
+    /* ids[0] stays, ids[1] and ids[2] leave */
+    rt_check(&noc, rt_fmt("PATCH /api/users/%lld {'addresses': [{'id': %lld}]}", uid, ids[0]), "addresses # 1");
+    for (size_t i = 0; i < 3; i++)
+        rt_assert_sql(&noc, i ? "NULL" : rt_fmt("%lld", uid), "SELECT user_id FROM addresses WHERE id = %lld", ids[i]);
     char *log = log_since(&noc, mark);
     ck_assert_msg(count_lines(log, "DELETE FROM", NULL, NULL) == 0, "rows were deleted:\n%s", log);
     ck_assert_msg(count_lines(log, "UPDATE \"addresses\"", NULL, NULL) == 2, "expected 2 unlinking UPDATEs:\n%s",
                   log);
     free(log);
 
-    r = rt_sendf(&noc, "PUT", P("/api/users/%lld", uid), "{'name': 'ul', 'addresses': []}");
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
-    SQL_EQ(&noc, "3", "SELECT count(*) FROM addresses WHERE id IN (%lld, %lld, %lld) AND user_id IS NULL", x, y, z);
+    rt_check(&noc, rt_fmt("PUT /api/users/%lld {'name': 'ul', 'addresses': []}", uid), "200");
+    rt_assert_sql(&noc, "3", "SELECT count(*) FROM addresses WHERE id IN (%lld, %lld, %lld) AND user_id IS NULL", ids[0],
+                  ids[1], ids[2]);
 }
 END_TEST
 
@@ -509,21 +431,14 @@ END_TEST
 START_TEST(patch_into_empty_relationships)
 {
     long long u = create(&noc, "/api/users", "{'name': 'em'}");
-    rt_response *r = rt_sendf(&noc, "PATCH", P("/api/users/%lld", u), "{'addresses': [{'email_address': 'em1@x.org'}]}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "addresses")), 1);
-    rt_response_free(r);
-    SQL_EQ(&noc, P("%lld", u), "SELECT user_id FROM addresses WHERE email_address = 'em1@x.org'");
+    rt_check(&noc, rt_fmt("PATCH /api/users/%lld {'addresses': [{'email_address': 'em1@x.org'}]}", u), "addresses # 1");
+    rt_assert_sql(&noc, rt_fmt("%lld", u), "SELECT user_id FROM addresses WHERE email_address = 'em1@x.org'");
     long long a = create(&noc, "/api/addresses", "{'email_address': 'em2@x.org'}");
-    r = rt_sendf(&noc, "PATCH", P("/api/addresses/%lld", a), "{'user': {'id': %lld}}", u);
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
-    SQL_EQ(&noc, P("%lld", u), "SELECT user_id FROM addresses WHERE id = %lld", a);
+    rt_check(&noc, rt_fmt("PATCH /api/addresses/%lld {'user': {'id': %lld}}", a, u), "200");
+    rt_assert_sql(&noc, rt_fmt("%lld", u), "SELECT user_id FROM addresses WHERE id = %lld", a);
     long long p = create(&noc, "/api/posts", "{'headline': 'em', 'user_id': %lld}", u);
-    r = rt_sendf(&noc, "PATCH", P("/api/posts/%lld", p), "{'author': {'name': 'em-new'}}");
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
-    SQL_EQ(&noc, "em-new", "SELECT u.name FROM posts p JOIN users u ON u.id = p.user_id WHERE p.id = %lld", p);
+    rt_check(&noc, rt_fmt("PATCH /api/posts/%lld {'author': {'name': 'em-new'}}", p), "200");
+    rt_assert_sql(&noc, "em-new", "SELECT u.name FROM posts p JOIN users u ON u.id = p.user_id WHERE p.id = %lld", p);
 }
 END_TEST
 
@@ -538,10 +453,10 @@ START_TEST(many_to_many_replace_touches_only_changes)
     long long k1 = id_where(&blog, "keywords", "keyword", "mm-1");
     long long k2 = id_where(&blog, "keywords", "keyword", "mm-2");
     long long k3 = id_where(&blog, "keywords", "keyword", "mm-3");
-    SQL_EQ(&blog, "3", "SELECT count(*) FROM post_keywords WHERE post_id = %lld", p);
+    rt_assert_sql(&blog, "3", "SELECT count(*) FROM post_keywords WHERE post_id = %lld", p);
 
     size_t mark = log_mark(&blog);
-    rt_response *r = rt_sendf(&blog, "PATCH", P("/api/posts/%lld", p),
+    rt_response *r = rt_sendf(&blog, "PATCH", rt_fmt("/api/posts/%lld", p),
                            "{'keywords': [{'id': %lld}, {'id': %lld}, {'keyword': 'mm-4'}, {'id': 2}]}", k2, k3);
     RT_ASSERT_STATUS(r, 200);
     ck_assert_uint_eq(json_array_size(rt_json_at(r, "keywords")), 4);
@@ -549,22 +464,22 @@ START_TEST(many_to_many_replace_touches_only_changes)
     long long k4 = id_where(&blog, "keywords", "keyword", "mm-4");
     char *log = log_since(&blog, mark);
     ck_assert_msg(count_lines(log, "DELETE FROM \"post_keywords\"", NULL, NULL) == 1 &&
-                      count_lines(log, "DELETE FROM \"post_keywords\"", P("[%lld, %lld]", p, k1), NULL) == 1,
+                      count_lines(log, "DELETE FROM \"post_keywords\"", rt_fmt("[%lld, %lld]", p, k1), NULL) == 1,
                   "expected exactly one association DELETE, for keyword %lld:\n%s", k1, log);
     ck_assert_msg(count_lines(log, "INSERT INTO \"post_keywords\"", NULL, NULL) == 2 &&
-                      count_lines(log, "INSERT INTO \"post_keywords\"", P("[%lld, %lld]", p, k4), NULL) == 1 &&
-                      count_lines(log, "INSERT INTO \"post_keywords\"", P("[%lld, 2]", p), NULL) == 1,
+                      count_lines(log, "INSERT INTO \"post_keywords\"", rt_fmt("[%lld, %lld]", p, k4), NULL) == 1 &&
+                      count_lines(log, "INSERT INTO \"post_keywords\"", rt_fmt("[%lld, 2]", p), NULL) == 1,
                   "expected association INSERTs for keywords %lld and 2 only:\n%s", k4, log);
     ck_assert_msg(count_lines(log, "DELETE FROM \"keywords\"", NULL, NULL) == 0, "a keyword was deleted:\n%s", log);
     free(log);
-    SQL_EQ(&blog, P("2,%lld,%lld,%lld", k2, k3, k4),
-           "SELECT group_concat(keyword_id) FROM (SELECT keyword_id FROM post_keywords WHERE post_id = %lld "
-           "ORDER BY keyword_id)", p);
-    SQL_EQ(&blog, "1", "SELECT count(*) FROM keywords WHERE id = %lld", k1); /* unlinked, not deleted */
+    rt_assert_sql(&blog, rt_fmt("2,%lld,%lld,%lld", k2, k3, k4),
+                  "SELECT group_concat(keyword_id) FROM (SELECT keyword_id FROM post_keywords WHERE post_id = %lld "
+                  "ORDER BY keyword_id)", p);
+    rt_assert_sql(&blog, "1", "SELECT count(*) FROM keywords WHERE id = %lld", k1); /* unlinked, not deleted */
 
     /* the same members in another order: no association statement at all */
     mark = log_mark(&blog);
-    r = rt_sendf(&blog, "PUT", P("/api/posts/%lld", p),
+    r = rt_sendf(&blog, "PUT", rt_fmt("/api/posts/%lld", p),
               "{'headline': 'mm', 'keywords': [{'id': %lld}, {'id': 2}, {'id': %lld}, {'id': %lld}]}", k4, k3, k2);
     RT_ASSERT_STATUS(r, 200);
     rt_response_free(r);
@@ -582,7 +497,7 @@ END_TEST
 START_TEST(update_only_changed_columns)
 {
     long long uid = create(&blog, "/api/users", "{'name': 'uc', 'fullname': 'UC'}");
-    const char *path = P("/api/users/%lld", uid);
+    const char *path = rt_fmt("/api/users/%lld", uid);
     char upath[64];
     snprintf(upath, sizeof upath, "%s", path);
 
@@ -624,7 +539,7 @@ START_TEST(update_only_changed_columns)
     log = log_since(&blog, mark);
     ck_assert_msg(count_lines(log, "UPDATE", NULL, NULL) == 0, "an unchanged PUT issued an UPDATE:\n%s", log);
     free(log);
-    SQL_EQ(&blog, "2", "SELECT version FROM users WHERE id = %lld", uid);
+    rt_assert_sql(&blog, "2", "SELECT version FROM users WHERE id = %lld", uid);
 
     /* PUT sets an omitted column to NULL: that is a change */
     mark = log_mark(&blog);
@@ -645,64 +560,39 @@ END_TEST
 
 START_TEST(failing_nested_writes_change_nothing)
 {
-    long long uid = create(&blog, "/api/users", "{'name': 'fx', 'addresses': [{'email_address': 'fx-a@x.org'}]}");
-    long long a = id_where(&blog, "addresses", "email_address", "fx-a@x.org");
-    char *before = rt_db_fingerprint(&blog);
-
-    /* a bad value deep in the body: 422 before any SQL */
-    rt_response *r = rt_sendf(&blog, "POST", "/api/users",
-                           "{'name': 'fx2', 'addresses': [{'email_address': 'a@x.org'}, {'email_address': 'b@x.org'},"
-                           " {'email_address': null}]}");
-    rt_assert_problem(r, 422, "/addresses/2/email_address");
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a null email deep in the body");
-
-    /* a wrong type deep in the body: 400 */
-    r = rt_sendf(&blog, "POST", "/api/users",
-              "{'name': 'fx2', 'posts': [{'headline': 'h', 'keywords': [{'keyword': 5}]}]}");
-    rt_assert_problem(r, 400, "/posts/0/keywords/0/keyword");
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a wrong type deep in the body");
-
-    /* a nested {pk} that does not exist: 422 at that object, after the
-     * unit had started (rolled back) */
-    r = rt_sendf(&blog, "POST", "/api/users",
-              "{'name': 'fx2', 'addresses': [{'email_address': 'fx2@x.org'}],"
-              " 'posts': [{'headline': 'fx2 post', 'keywords': [{'keyword': 'fx2-new'}, {'id': 99999}]}]}");
-    rt_assert_problem(r, 422, "/posts/0/keywords/1");
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a nested {pk} that does not exist");
-
-    /* a unique violation met by the flush after several INSERTs: 409, all rolled back */
-    r = rt_sendf(&blog, "POST", "/api/users",
-              "{'name': 'fx2', 'addresses': [{'email_address': 'fx2@x.org'}],"
-              " 'posts': [{'headline': 'fx2 post', 'keywords': [{'keyword': 'fx2-new'}, {'keyword': 'firstpost'}]}]}");
-    rt_assert_problem(r, 409, NULL);
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a unique violation deep in a nested create");
-
-    /* a bulk POST whose second item is bad: pointer into that item */
-    r = rt_sendf(&blog, "POST", "/api/users",
-              "[{'name': 'fx3'}, {'name': 'fx4', 'addresses': [{'email_address': null}]}]");
-    rt_assert_problem(r, 422, "/1/addresses/0/email_address");
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a bad item in a bulk POST");
-
+    long long a, uid = user_with(&blog, "fx", &a, "fx-a@x.org", NULL);
+    RT_REFUSED(&blog,
+        /* a bad value deep in the body: 422 before any SQL */
+        {"POST /api/users {'name': 'fx2', 'addresses': [{'email_address': 'a@x.org'}, {'email_address': 'b@x.org'},"
+         " {'email_address': null}]}",
+         "422 /addresses/2/email_address"},
+        /* a wrong type deep in the body: 400 */
+        {"POST /api/users {'name': 'fx2', 'posts': [{'headline': 'h', 'keywords': [{'keyword': 5}]}]}",
+         "400 /posts/0/keywords/0/keyword"},
+        /* a nested {pk} that does not exist: 422 at that object, after the
+         * unit had started (rolled back) */
+        {"POST /api/users {'name': 'fx2', 'addresses': [{'email_address': 'fx2@x.org'}],"
+         " 'posts': [{'headline': 'fx2 post', 'keywords': [{'keyword': 'fx2-new'}, {'id': 99999}]}]}",
+         "422 /posts/0/keywords/1"},
+        /* a unique violation met by the flush after several INSERTs: 409, all rolled back */
+        {"POST /api/users {'name': 'fx2', 'addresses': [{'email_address': 'fx2@x.org'}],"
+         " 'posts': [{'headline': 'fx2 post', 'keywords': [{'keyword': 'fx2-new'}, {'keyword': 'firstpost'}]}]}",
+         "409"},
+        /* a bulk POST whose second item is bad: pointer into that item */
+        {"POST /api/users [{'name': 'fx3'}, {'name': 'fx4', 'addresses': [{'email_address': null}]}]",
+         "422 /1/addresses/0/email_address"},
+    );
     /* a PATCH whose replacement names a missing row: the column change and
      * the collection change are both rolled back */
-    r = rt_sendf(&blog, "PATCH", P("/api/users/%lld", uid),
-              "{'fullname': 'changed', 'addresses': [{'email_address': 'fx-new@x.org'}, {'id': 99999}]}");
-    rt_assert_problem(r, 422, "/addresses/1");
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a PATCH with a missing nested {pk}");
-
+    rt_check_refused(&blog,
+                     rt_fmt("PATCH /api/users/%lld {'fullname': 'changed', 'addresses': "
+                            "[{'email_address': 'fx-new@x.org'}, {'id': 99999}]}", uid),
+                     "422 /addresses/1");
     /* a nested update (key + fields) of a row that does not exist */
-    r = rt_sendf(&blog, "PATCH", P("/api/users/%lld", uid),
-              "{'addresses': [{'id': %lld}, {'id': 99999, 'email_address': 'ghost@x.org'}]}", a);
-    rt_assert_problem(r, 422, "/addresses/1");
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a nested update of a missing row");
-    free(before);
+    rt_check_refused(&blog,
+                     rt_fmt("PATCH /api/users/%lld {'addresses': [{'id': %lld}, "
+                            "{'id': 99999, 'email_address': 'ghost@x.org'}]}", uid, a),
+                     "422 /addresses/1");
 }
 END_TEST
 
@@ -710,67 +600,58 @@ END_TEST
 
 START_TEST(collection_sub_resources)
 {
-    long long u = create(&blog, "/api/users", "{'name': 'sr', 'addresses': [{'email_address': 'sr-a@x.org'}]}");
-    long long u2 = create(&blog, "/api/users", "{'name': 'sr2', 'addresses': [{'email_address': 'sr2-b@x.org'}]}");
-    long long a = id_where(&blog, "addresses", "email_address", "sr-a@x.org");
-    long long b = id_where(&blog, "addresses", "email_address", "sr2-b@x.org");
+    long long a, b;
+    long long u = user_with(&blog, "sr", &a, "sr-a@x.org", NULL);
+    long long u2 = user_with(&blog, "sr2", &b, "sr2-b@x.org", NULL);
 
     /* a new member */
-    rt_response *r = rt_sendf(&blog, "POST", P("/api/users/%lld/addresses", u), "{'email_address': 'sr-new@x.org'}");
+    rt_response *r = rt_sendf(&blog, "POST", rt_fmt("/api/users/%lld/addresses", u), "{'email_address': 'sr-new@x.org'}");
     RT_ASSERT_STATUS(r, 201);
     long long n = rt_json_int(r, "id");
-    ck_assert_str_eq(rt_header(r, "Location"), P("/api/addresses/%lld", n));
+    ck_assert_str_eq(rt_header(r, "Location"), rt_fmt("/api/addresses/%lld", n));
     ck_assert_int_eq(rt_json_int(r, "user_id"), u);
     ck_assert_str_eq(rt_json_str(r, "email_address"), "sr-new@x.org");
     rt_response_free(r);
-    SQL_EQ(&blog, P("%lld", u), "SELECT user_id FROM addresses WHERE id = %lld", n);
+    rt_assert_sql(&blog, rt_fmt("%lld", u), "SELECT user_id FROM addresses WHERE id = %lld", n);
 
     /* a linked member (taken from another user) */
-    r = rt_sendf(&blog, "POST", P("/api/users/%lld/addresses", u), "{'id': %lld}", b);
+    r = rt_sendf(&blog, "POST", rt_fmt("/api/users/%lld/addresses", u), "{'id': %lld}", b);
     RT_ASSERT_STATUS(r, 201);
-    ck_assert_str_eq(rt_header(r, "Location"), P("/api/addresses/%lld", b));
+    ck_assert_str_eq(rt_header(r, "Location"), rt_fmt("/api/addresses/%lld", b));
     ck_assert_int_eq(rt_json_int(r, "user_id"), u);
     rt_response_free(r);
-    SQL_EQ(&blog, P("%lld", u), "SELECT user_id FROM addresses WHERE id = %lld", b);
-    SQL_EQ(&blog, "0", "SELECT count(*) FROM addresses WHERE user_id = %lld", u2);
-    SQL_EQ(&blog, "3", "SELECT count(*) FROM addresses WHERE user_id = %lld", u);
+    rt_assert_sql(&blog, rt_fmt("%lld", u), "SELECT user_id FROM addresses WHERE id = %lld", b);
+    rt_assert_sql(&blog, "0", "SELECT count(*) FROM addresses WHERE user_id = %lld", u2);
+    rt_assert_sql(&blog, "3", "SELECT count(*) FROM addresses WHERE user_id = %lld", u);
 
     /* removing a member of a delete-orphan collection deletes it */
-    r = del(&blog, P("/api/users/%lld/addresses/%lld", u, a));
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    SQL_EQ(&blog, NULL, "SELECT id FROM addresses WHERE id = %lld", a);
+    rt_check(&blog, rt_fmt("DELETE /api/users/%lld/addresses/%lld", u, a), "204");
+    rt_assert_sql(&blog, NULL, "SELECT id FROM addresses WHERE id = %lld", a);
 
     /* not a member: 404, nothing changes */
     char *before = rt_db_fingerprint(&blog);
-    r = del(&blog, P("/api/users/%lld/addresses/%lld", u2, n));
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
-    r = del(&blog, P("/api/users/%lld/addresses/99999", u));
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
+    rt_check(&blog, rt_fmt("DELETE /api/users/%lld/addresses/%lld", u2, n), "404");
+    rt_check(&blog, rt_fmt("DELETE /api/users/%lld/addresses/99999", u), "404");
     assert_same_db(&blog, before, "removing a non-member");
     free(before);
 
     /* many-to-many: new and linked members, removal deletes only the association row */
     long long p = create(&blog, "/api/posts", "{'headline': 'srp'}");
-    r = rt_sendf(&blog, "POST", P("/api/posts/%lld/keywords", p), "{'keyword': 'sr-kw'}");
+    r = rt_sendf(&blog, "POST", rt_fmt("/api/posts/%lld/keywords", p), "{'keyword': 'sr-kw'}");
     RT_ASSERT_STATUS(r, 201);
     long long k = rt_json_int(r, "id");
-    ck_assert_str_eq(rt_header(r, "Location"), P("/api/keywords/%lld", k));
+    ck_assert_str_eq(rt_header(r, "Location"), rt_fmt("/api/keywords/%lld", k));
     rt_response_free(r);
-    r = rt_sendf(&blog, "POST", P("/api/posts/%lld/keywords", p), "{'id': 1}");
+    r = rt_sendf(&blog, "POST", rt_fmt("/api/posts/%lld/keywords", p), "{'id': 1}");
     RT_ASSERT_STATUS(r, 201);
     ck_assert_str_eq(rt_header(r, "Location"), "/api/keywords/1");
     rt_response_free(r);
-    SQL_EQ(&blog, P("1,%lld", k),
-           "SELECT group_concat(keyword_id) FROM (SELECT keyword_id FROM post_keywords WHERE post_id = %lld "
-           "ORDER BY keyword_id)", p);
-    r = del(&blog, P("/api/posts/%lld/keywords/%lld", p, k));
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    SQL_EQ(&blog, "1", "SELECT group_concat(keyword_id) FROM post_keywords WHERE post_id = %lld", p);
-    SQL_EQ(&blog, "sr-kw", "SELECT keyword FROM keywords WHERE id = %lld", k);
+    rt_assert_sql(&blog, rt_fmt("1,%lld", k),
+                  "SELECT group_concat(keyword_id) FROM (SELECT keyword_id FROM post_keywords WHERE post_id = %lld "
+                  "ORDER BY keyword_id)", p);
+    rt_check(&blog, rt_fmt("DELETE /api/posts/%lld/keywords/%lld", p, k), "204");
+    rt_assert_sql(&blog, "1", "SELECT group_concat(keyword_id) FROM post_keywords WHERE post_id = %lld", p);
+    rt_assert_sql(&blog, "sr-kw", "SELECT keyword FROM keywords WHERE id = %lld", k);
 }
 END_TEST
 
@@ -780,7 +661,7 @@ START_TEST(collection_link_missing_is_422)
 {
     long long u = create(&blog, "/api/users", "{'name': 'srm'}");
     char *before = rt_db_fingerprint(&blog);
-    rt_response *r = rt_sendf(&blog, "POST", P("/api/users/%lld/addresses", u), "{'id': 99999}");
+    rt_response *r = rt_sendf(&blog, "POST", rt_fmt("/api/users/%lld/addresses", u), "{'id': 99999}");
     rt_assert_problem(r, 422, NULL);
     ck_assert_msg(json_array_size(json_object_get(r->json, "errors")) >= 1, "no pointer: %s", r->body);
     rt_response_free(r);
@@ -796,14 +677,12 @@ END_TEST
 START_TEST(collection_remove_unlinks)
 {
     long long u = create(&noc, "/api/users", "{'name': 'cr'}");
-    rt_response *r = rt_sendf(&noc, "POST", P("/api/users/%lld/addresses", u), "{'email_address': 'cr@x.org'}");
+    rt_response *r = rt_sendf(&noc, "POST", rt_fmt("/api/users/%lld/addresses", u), "{'email_address': 'cr@x.org'}");
     RT_ASSERT_STATUS(r, 201);
     long long a = rt_json_int(r, "id");
     rt_response_free(r);
-    r = del(&noc, P("/api/users/%lld/addresses/%lld", u, a));
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    SQL_EQ(&noc, "NULL", "SELECT user_id FROM addresses WHERE id = %lld", a);
+    rt_check(&noc, rt_fmt("DELETE /api/users/%lld/addresses/%lld", u, a), "204");
+    rt_assert_sql(&noc, "NULL", "SELECT user_id FROM addresses WHERE id = %lld", a);
 }
 END_TEST
 
@@ -814,36 +693,24 @@ START_TEST(delete_with_not_null_children_is_409)
     long long u = create(&noc, "/api/users",
                          "{'name': 'nn', 'addresses': [{'email_address': 'nn@x.org'}],"
                          " 'posts': [{'headline': 'nn 1'}, {'headline': 'nn 2'}]}");
-    SQL_EQ(&noc, "2", "SELECT count(*) FROM posts WHERE user_id = %lld", u);
+    rt_assert_sql(&noc, "2", "SELECT count(*) FROM posts WHERE user_id = %lld", u);
     char *before = rt_db_fingerprint(&noc);
-    rt_response *r = del(&noc, P("/api/users/%lld", u));
-    rt_assert_problem(r, 409, NULL);
-    rt_response_free(r);
+    rt_check(&noc, rt_fmt("DELETE /api/users/%lld", u), "409");
     /* the addresses' user_id (set NULL before the posts failed) is back too */
     assert_same_db(&noc, before, "a DELETE refused for NOT NULL children");
-    r = rt_get(&noc, P("/api/users/%lld", u));
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
+    rt_check(&noc, rt_fmt("GET /api/users/%lld", u), "200");
 
     /* unlinking a NOT NULL child through the collection is refused as well */
-    r = rt_sendf(&noc, "PATCH", P("/api/users/%lld", u), "{'fullname': 'x', 'posts': []}");
-    rt_assert_problem(r, 409, NULL);
-    rt_response_free(r);
+    rt_check(&noc, rt_fmt("PATCH /api/users/%lld {'fullname': 'x', 'posts': []}", u), "409");
     assert_same_db(&noc, before, "a PATCH unlinking NOT NULL children");
     free(before);
 
     /* once the posts are gone, the DELETE goes through and unlinks the address */
     long long p1 = id_where(&noc, "posts", "headline", "nn 1"), p2 = id_where(&noc, "posts", "headline", "nn 2");
-    r = del(&noc, P("/api/posts/%lld", p1));
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    r = del(&noc, P("/api/posts/%lld", p2));
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    r = del(&noc, P("/api/users/%lld", u));
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    SQL_EQ(&noc, "NULL", "SELECT user_id FROM addresses WHERE email_address = 'nn@x.org'");
+    rt_check(&noc, rt_fmt("DELETE /api/posts/%lld", p1), "204");
+    rt_check(&noc, rt_fmt("DELETE /api/posts/%lld", p2), "204");
+    rt_check(&noc, rt_fmt("DELETE /api/users/%lld", u), "204");
+    rt_assert_sql(&noc, "NULL", "SELECT user_id FROM addresses WHERE email_address = 'nn@x.org'");
 }
 END_TEST
 
@@ -863,23 +730,21 @@ START_TEST(cycle_between_tables_in_one_post)
     ck_assert_int_eq(rt_json_int(r, "favorite_address.id"), f);
     ck_assert_uint_eq(json_array_size(rt_json_at(r, "addresses")), 2);
     rt_response_free(r);
-    SQL_EQ(&cyc, "fav@x.org", "SELECT email_address FROM addresses WHERE id = %lld", f);
-    SQL_EQ(&cyc, P("%lld", f), "SELECT favorite_address_id FROM users WHERE id = %lld", u);
-    SQL_EQ(&cyc, "cu1@x.org,cu2@x.org",
-           "SELECT group_concat(email_address) FROM (SELECT email_address FROM addresses WHERE user_id = %lld "
-           "ORDER BY id)", u);
+    rt_assert_sql(&cyc, "fav@x.org", "SELECT email_address FROM addresses WHERE id = %lld", f);
+    rt_assert_sql(&cyc, rt_fmt("%lld", f), "SELECT favorite_address_id FROM users WHERE id = %lld", u);
+    rt_assert_sql(&cyc, "cu1@x.org,cu2@x.org",
+                  "SELECT group_concat(email_address) FROM (SELECT email_address FROM addresses WHERE user_id = %lld "
+                  "ORDER BY id)", u);
 
     /* the other way in: an address, its new user, that user's new favorite */
-    r = rt_sendf(&cyc, "POST", "/api/addresses",
-              "{'email_address': 'cv1@x.org', 'user': {'name': 'cv', 'favorite_address': {'email_address': 'cvf@x.org'}}}");
-    RT_ASSERT_STATUS(r, 201);
-    long long a = rt_json_int(r, "id");
-    rt_response_free(r);
+    long long a = create(&cyc, "/api/addresses",
+                         "{'email_address': 'cv1@x.org', 'user': {'name': 'cv', 'favorite_address':"
+                         " {'email_address': 'cvf@x.org'}}}");
     long long v = id_where(&cyc, "users", "name", "cv");
     long long vf = id_where(&cyc, "addresses", "email_address", "cvf@x.org");
-    SQL_EQ(&cyc, P("%lld", v), "SELECT user_id FROM addresses WHERE id = %lld", a);
-    SQL_EQ(&cyc, P("%lld", vf), "SELECT favorite_address_id FROM users WHERE id = %lld", v);
-    SQL_EQ(&cyc, NULL, "PRAGMA foreign_key_check");
+    rt_assert_sql(&cyc, rt_fmt("%lld", v), "SELECT user_id FROM addresses WHERE id = %lld", a);
+    rt_assert_sql(&cyc, rt_fmt("%lld", vf), "SELECT favorite_address_id FROM users WHERE id = %lld", v);
+    rt_assert_sql(&cyc, NULL, "PRAGMA foreign_key_check");
 }
 END_TEST
 
@@ -889,20 +754,16 @@ END_TEST
  * as SQLAlchemy's post_update does) and delete all three rows. */
 START_TEST(cycle_between_rows_delete)
 {
-    long long u = create(&cyc, "/api/users",
-                         "{'name': 'cd', 'addresses': [{'email_address': 'cd1@x.org'}, {'email_address': 'cd2@x.org'}]}");
-    long long a1 = id_where(&cyc, "addresses", "email_address", "cd1@x.org");
-    rt_response *r = rt_sendf(&cyc, "PATCH", P("/api/users/%lld", u), "{'favorite_address': {'id': %lld}}", a1);
+    long long ids[2], u = user_with(&cyc, "cd", ids, "cd1@x.org", "cd2@x.org", NULL), a1 = ids[0];
+    rt_response *r = rt_sendf(&cyc, "PATCH", rt_fmt("/api/users/%lld", u), "{'favorite_address': {'id': %lld}}", a1);
     RT_ASSERT_STATUS(r, 200);
     ck_assert_int_eq(rt_json_int(r, "favorite_address_id"), a1);
     rt_response_free(r);
-    SQL_EQ(&cyc, P("%lld", u), "SELECT user_id FROM addresses WHERE id = %lld", a1);
+    rt_assert_sql(&cyc, rt_fmt("%lld", u), "SELECT user_id FROM addresses WHERE id = %lld", a1);
 
-    r = del(&cyc, P("/api/users/%lld", u));
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    SQL_EQ(&cyc, "0", "SELECT count(*) FROM users WHERE id = %lld", u);
-    SQL_EQ(&cyc, "0", "SELECT count(*) FROM addresses WHERE email_address IN ('cd1@x.org', 'cd2@x.org')");
+    rt_check(&cyc, rt_fmt("DELETE /api/users/%lld", u), "204");
+    rt_assert_sql(&cyc, "0", "SELECT count(*) FROM users WHERE id = %lld", u);
+    rt_assert_sql(&cyc, "0", "SELECT count(*) FROM addresses WHERE email_address IN ('cd1@x.org', 'cd2@x.org')");
 }
 END_TEST
 
@@ -924,27 +785,25 @@ START_TEST(self_referential_tree_in_one_post)
     static const char *const parent_of[][2] = {{"a", "root"}, {"b", "root"}, {"a1", "a"}, {"a1x", "a1"},
                                                {"a1y", "a1"}, {"b1", "b"},   {"b1x", "b1"}, {"b2", "b"}};
     for (size_t i = 0; i < sizeof parent_of / sizeof parent_of[0]; i++) {
-        SQL_EQ(&tree, parent_of[i][1],
-               "SELECT p.name FROM nodes c JOIN nodes p ON p.id = c.parent_id WHERE c.name = '%s'", parent_of[i][0]);
+        rt_assert_sql(&tree, parent_of[i][1],
+                      "SELECT p.name FROM nodes c JOIN nodes p ON p.id = c.parent_id WHERE c.name = '%s'", parent_of[i][0]);
         /* each parent got its key before its children were inserted */
-        SQL_EQ(&tree, "1", "SELECT p.id < c.id FROM nodes c JOIN nodes p ON p.id = c.parent_id WHERE c.name = '%s'",
-               parent_of[i][0]);
+        rt_assert_sql(&tree, "1", "SELECT p.id < c.id FROM nodes c JOIN nodes p ON p.id = c.parent_id WHERE c.name = '%s'",
+                      parent_of[i][0]);
     }
-    SQL_EQ(&tree, "NULL", "SELECT parent_id FROM nodes WHERE id = %lld", root);
-    SQL_EQ(&tree, "9", "SELECT count(*) FROM nodes");
+    rt_assert_sql(&tree, "NULL", "SELECT parent_id FROM nodes WHERE id = %lld", root);
+    rt_assert_sql(&tree, "9", "SELECT count(*) FROM nodes");
 
     /* the many-to-one side: a leaf with its new parent and grandparent */
     r = rt_sendf(&tree, "POST", "/api/nodes", "{'name': 'leaf', 'parent': {'name': 'mid', 'parent': {'name': 'top'}}}");
     RT_ASSERT_STATUS(r, 201);
     rt_response_free(r);
-    SQL_EQ(&tree, "top", "SELECT g.name FROM nodes l JOIN nodes m ON m.id = l.parent_id JOIN nodes g ON g.id = "
-                         "m.parent_id WHERE l.name = 'leaf'");
+    rt_assert_sql(&tree, "top", "SELECT g.name FROM nodes l JOIN nodes m ON m.id = l.parent_id JOIN nodes g ON g.id = "
+                  "m.parent_id WHERE l.name = 'leaf'");
 
     /* deleting the root cascades through every level */
-    r = del(&tree, P("/api/nodes/%lld", root));
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    SQL_EQ(&tree, "3", "SELECT count(*) FROM nodes");
+    rt_check(&tree, rt_fmt("DELETE /api/nodes/%lld", root), "204");
+    rt_assert_sql(&tree, "3", "SELECT count(*) FROM nodes");
 }
 END_TEST
 
@@ -956,63 +815,41 @@ END_TEST
  * deletes it and its subtree. */
 START_TEST(delete_orphan_tree_accepts_roots)
 {
-    rt_response *r = rt_sendf(&otree, "POST", "/api/nodes",
-                           "{'name': 'r', 'children': [{'name': 'c1', 'children': [{'name': 'g1', 'children': [{'name': 'x'}]}]},"
-                           " {'name': 'c2'}]}");
-    RT_ASSERT_STATUS(r, 201);
-    long long root = rt_json_int(r, "id");
-    rt_response_free(r);
-    SQL_EQ(&otree, "5", "SELECT count(*) FROM nodes");
-    long long c2 = sql_int(&otree, "SELECT id FROM nodes WHERE name = 'c2'");
-    r = rt_sendf(&otree, "PATCH", P("/api/nodes/%lld", root), "{'children': [{'id': %lld}]}", c2);
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
-    SQL_EQ(&otree, "0", "SELECT count(*) FROM nodes WHERE name IN ('c1', 'g1', 'x')");
-    SQL_EQ(&otree, P("%lld", root), "SELECT parent_id FROM nodes WHERE id = %lld", c2);
+    long long root = create(&otree, "/api/nodes",
+                            "{'name': 'r', 'children': [{'name': 'c1', 'children': [{'name': 'g1', 'children':"
+                            " [{'name': 'x'}]}]}, {'name': 'c2'}]}");
+    rt_assert_sql(&otree, "5", "SELECT count(*) FROM nodes");
+    long long c2 = rt_db_int(&otree, "SELECT id FROM nodes WHERE name = 'c2'");
+    rt_check(&otree, rt_fmt("PATCH /api/nodes/%lld {'children': [{'id': %lld}]}", root, c2), "200");
+    rt_assert_sql(&otree, "0", "SELECT count(*) FROM nodes WHERE name IN ('c1', 'g1', 'x')");
+    rt_assert_sql(&otree, rt_fmt("%lld", root), "SELECT parent_id FROM nodes WHERE id = %lld", c2);
 }
 END_TEST
 
 /* ------------------------------------------------------------ batch */
 
-static json_t *result_at(const rt_response *r, size_t i) { return json_array_get(rt_json_at(r, "results"), i); }
-
-static long result_status(const rt_response *r, size_t i)
-{
-    json_t *st = json_object_get(result_at(r, i), "status");
-    ck_assert_msg(json_is_integer(st), "results[%zu] has no status: %.600s", i, r->body);
-    return (long)json_integer_value(st);
-}
-
 START_TEST(batch_success)
 {
     long long gone = create(&blog, "/api/users", "{'name': 'bt-del', 'addresses': [{'email_address': 'bt-del@x.org'}]}");
-    rt_response *r = rt_sendf(&blog, "POST", "/api/_batch",
-                           "{'operations': ["
-                           " {'method': 'POST', 'path': '/api/users', 'body': {'id': 5000, 'name': 'bt', 'addresses': [{'email_address': 'bt@x.org'}]}},"
-                           " {'method': 'PATCH', 'path': '/api/users/5000', 'body': {'fullname': 'B T'}},"
-                           " {'method': 'GET', 'path': '/api/users/5000'},"
-                           " {'method': 'POST', 'path': '/api/users/5000/addresses', 'body': {'email_address': 'bt2@x.org'}},"
-                           " {'method': 'DELETE', 'path': '/api/users/%lld'}]}", gone);
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "results")), 5);
-    static const long want[] = {201, 200, 200, 201, 204};
-    for (size_t i = 0; i < 5; i++)
-        ck_assert_msg(result_status(r, i) == want[i], "results[%zu].status %ld, expected %ld: %.800s", i,
-                      result_status(r, i), want[i], r->body);
-    ck_assert_str_eq(rt_json_str(r, "results.0.location"), "/api/users/5000");
-    ck_assert_int_eq(rt_json_int(r, "results.0.body.addresses.0.user_id"), 5000);
-    ck_assert_str_eq(rt_json_str(r, "results.1.body.fullname"), "B T");
-    ck_assert_int_eq(rt_json_int(r, "results.1.body.version"), 2);
-    ck_assert_str_eq(rt_json_str(r, "results.2.body.fullname"), "B T"); /* sees the earlier operations */
+    rt_response *r = rt_checked(
+        &blog,
+        rt_fmt("POST /api/_batch {'operations': ["
+               " {'method': 'POST', 'path': '/api/users', 'body': {'id': 5000, 'name': 'bt', 'addresses': [{'email_address': 'bt@x.org'}]}},"
+               " {'method': 'PATCH', 'path': '/api/users/5000', 'body': {'fullname': 'B T'}},"
+               " {'method': 'GET', 'path': '/api/users/5000'},"
+               " {'method': 'POST', 'path': '/api/users/5000/addresses', 'body': {'email_address': 'bt2@x.org'}},"
+               " {'method': 'DELETE', 'path': '/api/users/%lld'}]}", gone),
+        /* the GET sees the earlier operations; a 204 result has body null, a 200 no location */
+        "results[].status = [201, 200, 200, 201, 204]; results.0.location = '/api/users/5000'; "
+        "results.0.body.addresses.0.user_id = 5000; results.1.body.fullname = 'B T'; results.1.body.version = 2; "
+        "results.2.body.fullname = 'B T'; results.4.body = null; !results.1.location");
     const char *loc = rt_json_str(r, "results.3.location");
     ck_assert_msg(strncmp(loc, "/api/addresses/", 15) == 0, "location %s", loc);
-    ck_assert_msg(json_is_null(rt_json_at(r, "results.4.body")), "a 204 result has body null: %s", r->body);
-    ck_assert_msg(rt_json_at(r, "results.1.location") == NULL, "a 200 result has no location");
     rt_response_free(r);
-    SQL_EQ(&blog, "B T|2", "SELECT fullname || '|' || version FROM users WHERE id = 5000");
-    SQL_EQ(&blog, "2", "SELECT count(*) FROM addresses WHERE user_id = 5000");
-    SQL_EQ(&blog, "0", "SELECT count(*) FROM users WHERE id = %lld", gone);
-    SQL_EQ(&blog, "0", "SELECT count(*) FROM addresses WHERE email_address = 'bt-del@x.org'");
+    rt_assert_sql(&blog, "B T|2", "SELECT fullname || '|' || version FROM users WHERE id = 5000");
+    rt_assert_sql(&blog, "2", "SELECT count(*) FROM addresses WHERE user_id = 5000");
+    rt_assert_sql(&blog, "0", "SELECT count(*) FROM users WHERE id = %lld", gone);
+    rt_assert_sql(&blog, "0", "SELECT count(*) FROM addresses WHERE email_address = 'bt-del@x.org'");
 }
 END_TEST
 
@@ -1020,36 +857,28 @@ END_TEST
  * nothing written (earlier successful operations rolled back). */
 START_TEST(batch_failure_validation)
 {
-    char *before = rt_db_fingerprint(&blog);
-    rt_response *r = rt_sendf(&blog, "POST", "/api/_batch",
-                           "{'operations': ["
-                           " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bf1', 'addresses': [{'email_address': 'bf1@x.org'}]}},"
-                           " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bf2', 'addresses': [{'email_address': 'x@x.org'}, {'email_address': null}]}},"
-                           " {'method': 'POST', 'path': '/api/users', 'body': {'name': null}}]}");
-    rt_assert_problem(r, 422, "/operations/1/body/addresses/1/email_address");
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a batch failing validation");
-
-    r = rt_sendf(&blog, "POST", "/api/_batch",
-              "{'operations': ["
-              " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bf3'}},"
-              " {'method': 'PATCH', 'path': '/api/users/1', 'body': {'fullname': 'zzz'}},"
-              " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bf4', 'addresses': [{'id': 99999}]}}]}");
-    rt_assert_problem(r, 422, "/operations/2/body/addresses/0");
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a batch with a missing nested {pk}");
-
+    RT_REFUSED(&blog,
+        {"POST /api/_batch {'operations': ["
+         " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bf1', 'addresses': [{'email_address': 'bf1@x.org'}]}},"
+         " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bf2', 'addresses': [{'email_address': 'x@x.org'},"
+         " {'email_address': null}]}},"
+         " {'method': 'POST', 'path': '/api/users', 'body': {'name': null}}]}",
+         "422 /operations/1/body/addresses/1/email_address"},
+        /* a missing nested {pk} */
+        {"POST /api/_batch {'operations': ["
+         " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bf3'}},"
+         " {'method': 'PATCH', 'path': '/api/users/1', 'body': {'fullname': 'zzz'}},"
+         " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bf4', 'addresses': [{'id': 99999}]}}]}",
+         "422 /operations/2/body/addresses/0"},
+    );
+    /* a stale version */
     long long u = create(&blog, "/api/users", "{'name': 'bf-v'}");
-    free(before);
-    before = rt_db_fingerprint(&blog);
-    r = rt_sendf(&blog, "POST", "/api/_batch",
-              "{'operations': ["
-              " {'method': 'PATCH', 'path': '/api/users/%lld', 'body': {'fullname': 'first'}},"
-              " {'method': 'PATCH', 'path': '/api/users/%lld', 'body': {'fullname': 'second', 'version': 1}}]}", u, u);
-    rt_assert_problem(r, 409, NULL);
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a batch with a stale version");
-    free(before);
+    rt_check_refused(&blog,
+                     rt_fmt("POST /api/_batch {'operations': ["
+                            " {'method': 'PATCH', 'path': '/api/users/%lld', 'body': {'fullname': 'first'}},"
+                            " {'method': 'PATCH', 'path': '/api/users/%lld', 'body': {'fullname': 'second', 'version': 1}}]}",
+                            u, u),
+                     "409");
 }
 END_TEST
 
@@ -1058,38 +887,23 @@ END_TEST
  * violation, 404 for a missing object); nothing is written. */
 START_TEST(batch_unique_violation_is_409)
 {
-    char *before = rt_db_fingerprint(&blog);
-    rt_response *r = rt_sendf(&blog, "POST", "/api/_batch",
-                           "{'operations': ["
-                           " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bk1'}},"
-                           " {'method': 'POST', 'path': '/api/keywords', 'body': {'keyword': 'firstpost'}}]}");
-    rt_assert_problem(r, 409, NULL);
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a batch with a unique violation");
-    free(before);
+    rt_check_refused(&blog,
+                     "POST /api/_batch {'operations': [{'method': 'POST', 'path': '/api/users', 'body': {'name': 'bk1'}},"
+                     " {'method': 'POST', 'path': '/api/keywords', 'body': {'keyword': 'firstpost'}}]}",
+                     "409");
 }
 END_TEST
 
 START_TEST(batch_missing_object_is_404)
 {
-    char *before = rt_db_fingerprint(&blog);
-    rt_response *r = rt_sendf(&blog, "POST", "/api/_batch",
-                           "{'operations': ["
-                           " {'method': 'POST', 'path': '/api/users', 'body': {'name': 'bk2'}},"
-                           " {'method': 'DELETE', 'path': '/api/users/99999'}]}");
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a batch deleting a missing object");
-
-    r = rt_sendf(&blog, "POST", "/api/_batch",
-              "{'operations': [{'method': 'PATCH', 'path': '/api/users/99999', 'body': {'fullname': 'x'}}]}");
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
-    r = rt_sendf(&blog, "POST", "/api/_batch", "{'operations': [{'method': 'GET', 'path': '/api/users/99999'}]}");
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a batch patching a missing object");
-    free(before);
+    RT_REFUSED(&blog,
+        {"POST /api/_batch {'operations': [{'method': 'POST', 'path': '/api/users', 'body': {'name': 'bk2'}},"
+         " {'method': 'DELETE', 'path': '/api/users/99999'}]}",
+         "404"},
+        {"POST /api/_batch {'operations': [{'method': 'PATCH', 'path': '/api/users/99999', 'body': {'fullname': 'x'}}]}",
+         "404"},
+        {"POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/users/99999'}]}", "404"},
+    );
 }
 END_TEST
 
@@ -1097,122 +911,58 @@ END_TEST
 
 START_TEST(etags_versioned)
 {
-    rt_response *r = rt_sendf(&blog, "POST", "/api/users", "{'name': 'et'}");
-    RT_ASSERT_STATUS(r, 201);
-    ck_assert_str_eq(rt_header(r, "ETag"), "\"v1\"");
+    rt_response *r = rt_checked(&blog, "POST /api/users {'name': 'et'}", "201 @ETag = \"v1\"");
     long long u = rt_json_int(r, "id");
     rt_response_free(r);
     char path[64];
     snprintf(path, sizeof path, "/api/users/%lld", u);
-
-    r = rt_get(&blog, path);
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_str_eq(rt_header(r, "ETag"), "\"v1\"");
-    rt_response_free(r);
-    static const char *const hits[] = {"If-None-Match: \"v1\"", "If-None-Match: W/\"v1\"",
-                                       "If-None-Match: \"v0\", \"v1\"", "If-None-Match: *"};
-    for (size_t i = 0; i < 4; i++) {
-        r = send_with_header(&blog, "GET", path, NULL, hits[i]);
-        RT_ASSERT_STATUS(r, 304);
-        ck_assert_uint_eq(r->body_len, 0);
-        ck_assert_str_eq(rt_header(r, "ETag"), "\"v1\"");
-        rt_response_free(r);
-    }
-    r = send_with_header(&blog, "GET", path, NULL, "If-None-Match: \"v2\"");
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
-
-    char *before = rt_db_fingerprint(&blog);
-    r = send_with_header(&blog, "PATCH", path, "{'fullname': 'E T'}", "If-Match: \"v2\"");
-    rt_assert_problem(r, 412, NULL);
-    rt_response_free(r);
-    r = send_with_header(&blog, "PATCH", path, "{'fullname': 'E T'}", "If-Match: W/\"v1\""); /* strong comparison */
-    rt_assert_problem(r, 412, NULL);
-    rt_response_free(r);
-    r = send_with_header(&blog, "PUT", path, "{'name': 'et', 'fullname': 'E T'}", "If-Match: \"v7\"");
-    rt_assert_problem(r, 412, NULL);
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a PATCH/PUT with a stale If-Match");
-    free(before);
-
-    r = send_with_header(&blog, "PATCH", path, "{'fullname': 'E T'}", "If-Match: \"v1\"");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_str_eq(rt_header(r, "ETag"), "\"v2\"");
-    rt_response_free(r);
-    r = send_with_header(&blog, "PUT", path, "{'name': 'et', 'fullname': 'E T 2'}", "If-Match: \"v0\", \"v2\"");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_str_eq(rt_header(r, "ETag"), "\"v3\"");
-    rt_response_free(r);
-
-    before = rt_db_fingerprint(&blog);
-    r = send_with_header(&blog, "DELETE", path, NULL, "If-Match: \"v2\"");
-    rt_assert_problem(r, 412, NULL);
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a DELETE with a stale If-Match");
-    free(before);
-    r = send_with_header(&blog, "DELETE", path, NULL, "If-Match: \"v3\"");
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    SQL_EQ(&blog, "0", "SELECT count(*) FROM users WHERE id = %lld", u);
+    RT_CASES_AT(&blog, path,
+        {"GET %s", "@ETag = \"v1\""},
+        {"GET %s\nIf-None-Match: \"v1\"", "304 @empty; @ETag = \"v1\""},
+        {"GET %s\nIf-None-Match: W/\"v1\"", "304 @empty; @ETag = \"v1\""},
+        {"GET %s\nIf-None-Match: \"v0\", \"v1\"", "304 @empty; @ETag = \"v1\""},
+        {"GET %s\nIf-None-Match: *", "304 @empty; @ETag = \"v1\""},
+        {"GET %s\nIf-None-Match: \"v2\"", "200"},
+        /* a stale If-Match writes nothing; W/"v1" is no match (strong comparison) */
+        {"PATCH %s\nIf-Match: \"v2\"\n\n{'fullname': 'E T'}", "412 @unchanged"},
+        {"PATCH %s\nIf-Match: W/\"v1\"\n\n{'fullname': 'E T'}", "412 @unchanged"},
+        {"PUT %s\nIf-Match: \"v7\"\n\n{'name': 'et', 'fullname': 'E T'}", "412 @unchanged"},
+        {"PATCH %s\nIf-Match: \"v1\"\n\n{'fullname': 'E T'}", "@ETag = \"v2\""},
+        {"PUT %s\nIf-Match: \"v0\", \"v2\"\n\n{'name': 'et', 'fullname': 'E T 2'}", "@ETag = \"v3\""},
+        {"DELETE %s\nIf-Match: \"v2\"", "412 @unchanged"},
+        {"DELETE %s\nIf-Match: \"v3\"", "204"},
+    );
+    rt_assert_sql(&blog, "0", "SELECT count(*) FROM users WHERE id = %lld", u);
 }
 END_TEST
 
 /* Without a version column the ETag is a hash of the representation. */
 START_TEST(etags_hashed)
 {
-    long long u = create(&blog, "/api/users", "{'name': 'eh', 'addresses': [{'email_address': 'eh@x.org'}]}");
-    long long a = id_where(&blog, "addresses", "email_address", "eh@x.org");
-    char path[64];
+    long long a, u = user_with(&blog, "eh", &a, "eh@x.org", NULL);
+    char path[64], e1[128], e2[128];
     snprintf(path, sizeof path, "/api/addresses/%lld", a);
-    rt_response *r = rt_get(&blog, path);
-    RT_ASSERT_STATUS(r, 200);
+    rt_response *r = rt_checked(&blog, path, NULL);
     const char *h = rt_header(r, "ETag");
     ck_assert_msg(h && h[0] == '"' && h[strlen(h) - 1] == '"' && strncmp(h, "\"v", 2) != 0,
                   "ETag %s: expected a quoted hash", h ? h : "(none)");
-    char e1[128];
     snprintf(e1, sizeof e1, "%s", h);
     rt_response_free(r);
-    r = rt_get(&blog, path);
-    ck_assert_str_eq(rt_header(r, "ETag"), e1); /* stable */
-    rt_response_free(r);
+    rt_check(&blog, path, rt_fmt("@ETag = %s", e1)); /* stable */
+    rt_check(&blog, rt_fmt("GET %s\nIf-None-Match: %s", path, e1), "304");
 
-    char hdr[160];
-    snprintf(hdr, sizeof hdr, "If-None-Match: %s", e1);
-    r = send_with_header(&blog, "GET", path, NULL, hdr);
-    RT_ASSERT_STATUS(r, 304);
-    rt_response_free(r);
-
-    snprintf(hdr, sizeof hdr, "If-Match: %s", e1);
-    r = send_with_header(&blog, "PATCH", path, "{'email_address': 'eh2@x.org'}", hdr);
-    RT_ASSERT_STATUS(r, 200);
-    char e2[128];
+    r = rt_checked(&blog, rt_fmt("PATCH %s\nIf-Match: %s\n\n{'email_address': 'eh2@x.org'}", path, e1), "200");
     snprintf(e2, sizeof e2, "%s", rt_header(r, "ETag"));
     ck_assert_msg(strcmp(e1, e2) != 0, "the ETag did not change with the object");
     rt_response_free(r);
-    r = rt_get(&blog, path);
-    ck_assert_str_eq(rt_header(r, "ETag"), e2); /* the PATCH answer's ETag is GET's */
-    rt_response_free(r);
+    rt_check(&blog, path, rt_fmt("@ETag = %s", e2)); /* the PATCH answer's ETag is GET's */
 
-    char *before = rt_db_fingerprint(&blog);
-    r = send_with_header(&blog, "PATCH", path, "{'email_address': 'eh3@x.org'}", hdr); /* e1: stale */
-    rt_assert_problem(r, 412, NULL);
-    rt_response_free(r);
-    r = send_with_header(&blog, "DELETE", path, NULL, hdr);
-    rt_assert_problem(r, 412, NULL);
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a stale If-Match on a hashed ETag");
-    free(before);
-    snprintf(hdr, sizeof hdr, "If-None-Match: %s", e1);
-    r = send_with_header(&blog, "GET", path, NULL, hdr);
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
-
-    snprintf(hdr, sizeof hdr, "If-Match: %s", e2);
-    char *body = rt_jsonf("{'email_address': 'eh4@x.org', 'user_id': %lld}", u);
-    r = send_with_header(&blog, "PUT", path, body, hdr);
-    free(body);
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
+    /* e1 is stale now */
+    rt_check_refused(&blog, rt_fmt("PATCH %s\nIf-Match: %s\n\n{'email_address': 'eh3@x.org'}", path, e1), "412");
+    rt_check_refused(&blog, rt_fmt("DELETE %s\nIf-Match: %s", path, e1), "412");
+    rt_check(&blog, rt_fmt("GET %s\nIf-None-Match: %s", path, e1), "200");
+    rt_check(&blog, rt_fmt("PUT %s\nIf-Match: %s\n\n{'email_address': 'eh4@x.org', 'user_id': %lld}", path, e2, u),
+             "200");
 }
 END_TEST
 
@@ -1220,59 +970,30 @@ END_TEST
 
 START_TEST(version_increments_and_stale_body_version)
 {
-    rt_response *r = rt_sendf(&blog, "POST", "/api/users", "{'name': 'vv', 'version': 5}");
-    rt_assert_problem(r, 400, "/version"); /* the server's column */
-    rt_response_free(r);
+    rt_check(&blog, "POST /api/users {'name': 'vv', 'version': 5}", "400 /version"); /* the server's column */
 
     long long u = create(&blog, "/api/users", "{'name': 'vv'}");
     char path[64];
     snprintf(path, sizeof path, "/api/users/%lld", u);
-    SQL_EQ(&blog, "1", "SELECT version FROM users WHERE id = %lld", u);
-    r = rt_sendf(&blog, "PATCH", path, "{'fullname': 'a'}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_int_eq(rt_json_int(r, "version"), 2);
-    rt_response_free(r);
-
-    char *before = rt_db_fingerprint(&blog);
-    r = rt_sendf(&blog, "PATCH", path, "{'fullname': 'b', 'version': 1}");
-    rt_assert_problem(r, 409, NULL);
-    rt_response_free(r);
-    r = rt_sendf(&blog, "PUT", path, "{'name': 'vv', 'fullname': 'b', 'version': 1}");
-    rt_assert_problem(r, 409, NULL);
-    rt_response_free(r);
-    r = rt_sendf(&blog, "PATCH", path, "{'fullname': 'b', 'version': 3}"); /* from the future */
-    rt_assert_problem(r, 409, NULL);
-    rt_response_free(r);
-    r = rt_sendf(&blog, "PATCH", path, "{'fullname': 'b', 'version': 'two'}");
-    rt_assert_problem(r, 400, "/version");
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a stale body version");
-    free(before);
-
-    r = rt_sendf(&blog, "PATCH", path, "{'fullname': 'b', 'version': 2}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_int_eq(rt_json_int(r, "version"), 3);
-    rt_response_free(r);
-    r = rt_sendf(&blog, "PUT", path, "{'name': 'vv', 'fullname': 'c', 'version': 3}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_int_eq(rt_json_int(r, "version"), 4);
-    ck_assert_str_eq(rt_header(r, "ETag"), "\"v4\"");
-    rt_response_free(r);
-    SQL_EQ(&blog, "c|4", "SELECT fullname || '|' || version FROM users WHERE id = %lld", u);
+    rt_assert_sql(&blog, "1", "SELECT version FROM users WHERE id = %lld", u);
+    RT_CASES_AT(&blog, path,
+        {"PATCH %s {'fullname': 'a'}", "version = 2"},
+        /* a stale version (or one from the future) writes nothing */
+        {"PATCH %s {'fullname': 'b', 'version': 1}", "409 @unchanged"},
+        {"PUT %s {'name': 'vv', 'fullname': 'b', 'version': 1}", "409 @unchanged"},
+        {"PATCH %s {'fullname': 'b', 'version': 3}", "409 @unchanged"},
+        {"PATCH %s {'fullname': 'b', 'version': 'two'}", "400 /version; @unchanged"},
+        {"PATCH %s {'fullname': 'b', 'version': 2}", "version = 3"},
+        {"PUT %s {'name': 'vv', 'fullname': 'c', 'version': 3}", "version = 4; @ETag = \"v4\""},
+    );
+    rt_assert_sql(&blog, "c|4", "SELECT fullname || '|' || version FROM users WHERE id = %lld", u);
 
     /* a nested update of a versioned row is checked the same way */
-    long long w = create(&blog, "/api/users", "{'name': 'vw', 'addresses': [{'email_address': 'vw@x.org'}]}");
-    long long a = id_where(&blog, "addresses", "email_address", "vw@x.org");
-    before = rt_db_fingerprint(&blog);
-    r = rt_sendf(&blog, "PATCH", P("/api/addresses/%lld", a), "{'user': {'id': %lld, 'fullname': 'x', 'version': 7}}", w);
-    rt_assert_problem(r, 409, NULL);
-    rt_response_free(r);
-    assert_same_db(&blog, before, "a nested update with a stale version");
-    free(before);
-    r = rt_sendf(&blog, "PATCH", P("/api/addresses/%lld", a), "{'user': {'id': %lld, 'fullname': 'x', 'version': 1}}", w);
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
-    SQL_EQ(&blog, "x|2", "SELECT fullname || '|' || version FROM users WHERE id = %lld", w);
+    long long a, w = user_with(&blog, "vw", &a, "vw@x.org", NULL);
+    snprintf(path, sizeof path, "/api/addresses/%lld", a);
+    rt_check_refused(&blog, rt_fmt("PATCH %s {'user': {'id': %lld, 'fullname': 'x', 'version': 7}}", path, w), "409");
+    rt_check(&blog, rt_fmt("PATCH %s {'user': {'id': %lld, 'fullname': 'x', 'version': 1}}", path, w), "200");
+    rt_assert_sql(&blog, "x|2", "SELECT fullname || '|' || version FROM users WHERE id = %lld", w);
 }
 END_TEST
 
@@ -1324,7 +1045,7 @@ static void race_round(int round, bool if_match)
     ck_assert_msg(rs[winner].status == 200 && rs[1 - winner].status == lose,
                   "round %d: statuses %ld and %ld, expected one 200 and one %ld: %s | %s", round, rs[0].status,
                   rs[1].status, lose, rs[0].answer, rs[1].answer);
-    SQL_EQ(&blog, P("client %d|2", winner), "SELECT fullname || '|' || version FROM users WHERE id = %lld", u);
+    rt_assert_sql(&blog, rt_fmt("client %d|2", winner), "SELECT fullname || '|' || version FROM users WHERE id = %lld", u);
 }
 
 START_TEST(concurrent_versioned_patches)

@@ -604,6 +604,18 @@ rt_response *rt_send_json(const rt_server *s, const char *method, const char *pa
     return rt_request(s, method, path, body, "application/json", NULL);
 }
 
+const char *rt_fmt(const char *fmt, ...)
+{
+    static char bufs[8][1024];
+    static unsigned next;
+    char *b = bufs[next++ % 8];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b, sizeof bufs[0], fmt, ap);
+    va_end(ap);
+    return b;
+}
+
 char *rt_vjsonf(const char *fmt, va_list ap)
 {
     va_list ap2;
@@ -758,6 +770,29 @@ char *rt_db_scalar(const rt_server *s, const char *sql)
     sqlite3_finalize(st);
     sqlite3_close(db);
     return out;
+}
+
+long long rt_db_int(const rt_server *s, const char *sql)
+{
+    char *v = rt_db_scalar(s, sql);
+    ck_assert_msg(v != NULL && strcmp(v, "NULL") != 0, "SQL %s: no value", sql);
+    long long n = atoll(v);
+    free(v);
+    return n;
+}
+
+void rt_assert_sql(const rt_server *s, const char *want, const char *fmt, ...)
+{
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    char *got = rt_db_scalar(s, sql);
+    if (want) ck_assert_msg(got != NULL, "SQL %s: no row, expected %s", sql, want);
+    ck_assert_msg((!got && !want) || (got && want && strcmp(got, want) == 0), "SQL %s: expected %s, got %s", sql,
+                  want ? want : "(no row)", got ? got : "(no row)");
+    free(got);
 }
 
 void rt_db_exec(const rt_server *s, const char *sql)
@@ -934,12 +969,14 @@ json_t *rt_json_path(json_t *node, const char *path) { return path_n(node, path,
 
 json_t *rt_json_at(const rt_response *r, const char *path) { return rt_json_path(r->json, path); }
 
-long long rt_json_int(const rt_response *r, const char *path)
+long long rt_json_int_in(const rt_response *r, json_t *node, const char *path)
 {
-    json_t *j = rt_json_at(r, path);
+    json_t *j = rt_json_path(node ? node : r->json, path);
     ck_assert_msg(json_is_integer(j), "%s: %s is not an integer in %.600s", r->what, path, r->body);
     return (long long)json_integer_value(j);
 }
+
+long long rt_json_int(const rt_response *r, const char *path) { return rt_json_int_in(r, NULL, path); }
 
 const char *rt_json_str(const rt_response *r, const char *path)
 {
@@ -1029,21 +1066,33 @@ static json_t *want_value(json_t *node, const char *at, bool *owned)
     return out;
 }
 
-/* "@queries = K" or "@queries <= K". */
-static void assert_queries(const rt_response *r, const char *w)
+/* An expectation on the answer rather than its JSON body: "@queries = K",
+ * "@queries <= K", "@json", "@empty", "@unchanged" (checked by the caller)
+ * or "@Header = value". */
+static void assert_meta(const rt_response *r, const char *w)
 {
     int k, got = rt_queries(r);
-    const char *h = rt_header(r, "Server-Timing");
-    if (sscanf(w, "@queries = %d", &k) == 1)
-        ck_assert_msg(got == k, "%s: expected %d statements, Server-Timing: %s", r->what, k, h ? h : "(none)");
-    else if (sscanf(w, "@queries <= %d", &k) == 1)
+    const char *timing = rt_header(r, "Server-Timing");
+    if (sscanf(w, "@queries = %d", &k) == 1) {
+        ck_assert_msg(got == k, "%s: expected %d statements, Server-Timing: %s", r->what, k, timing ? timing : "(none)");
+    } else if (sscanf(w, "@queries <= %d", &k) == 1) {
         ck_assert_msg(got >= 1 && got <= k, "%s: expected at most %d statements, Server-Timing: %s", r->what, k,
-                      h ? h : "(none)");
-    else
-        ck_abort_msg("%s: the expectation %s is not @queries = K or @queries <= K", r->what, w);
+                      timing ? timing : "(none)");
+    } else if (!strcmp(w, "@json")) {
+        ck_assert_msg(r->json != NULL || !strcmp(r->body, "null"), "%s: the body is not JSON: %.600s", r->what, r->body);
+    } else if (!strcmp(w, "@empty")) {
+        ck_assert_msg(r->body_len == 0, "%s: the body is not empty: %.600s", r->what, r->body);
+    } else if (strcmp(w, "@unchanged") != 0) {
+        const char *eq = strstr(w, " = ");
+        if (!eq) ck_abort_msg("%s: the expectation %s is not @Header = value", r->what, w);
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - w - 1), w + 1);
+        const char *v = rt_header(r, name);
+        ck_assert_msg(v && !strcmp(v, eq + 3), "%s: %s is %s, expected %s", r->what, name, v ? v : "(absent)", eq + 3);
+    }
 }
 
-/* One expectation ("at = value", "at", "!at" or "@queries ...") of len bytes. */
+/* One expectation ("at = value", "at", "!at", "@..." or "!@Header") of len bytes. */
 static void assert_want(const rt_response *r, json_t *node, const char *text, size_t len)
 {
     while (len && (*text == ' ' || *text == '\n')) text++, len--;
@@ -1051,9 +1100,20 @@ static void assert_want(const rt_response *r, json_t *node, const char *text, si
     if (!len) return;
     char *w = strndup(text, len);
     if (!w) ck_abort_msg("out of memory");
-    char *eq = strstr(w, " = ");
-    if (w[0] == '@') {
-        assert_queries(r, w);
+    char *eq = strstr(w, " = "), *count = strstr(w, " # ");
+    if (count && (!eq || count < eq)) {
+        *count = '\0';
+        bool owned;
+        json_t *got = want_value(node, w, &owned);
+        size_t n = (size_t)strtoul(count + 3, NULL, 10);
+        ck_assert_msg(json_is_array(got) && json_array_size(got) == n, "%s: %s is not an array of %zu: %.1000s", r->what,
+                      w, n, r->body);
+        if (owned) json_decref(got);
+    } else if (w[0] == '@') {
+        assert_meta(r, w);
+    } else if (w[0] == '!' && w[1] == '@') {
+        const char *v = rt_header(r, w + 2);
+        ck_assert_msg(v == NULL, "%s: %s: the header is there (%s)", r->what, w, v ? v : "");
     } else if (w[0] == '!') {
         const char *at = w + 1, *dot = strrchr(at, '.');
         json_t *parent = dot ? path_n(node, at, (size_t)(dot - at)) : node;
@@ -1079,6 +1139,14 @@ static void assert_want(const rt_response *r, json_t *node, const char *text, si
         json_t *got = want_value(node, w, &owned);
         ck_assert_msg(got != NULL, "%s: no %s (expected %s): %.1000s", r->what, w, value, r->body);
         char *got_text = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (owned && json_is_array(want)) { /* a projection: its length, then each element */
+            ck_assert_msg(json_array_size(got) == json_array_size(want), "%s: %s is %s, expected %s: %.1000s", r->what,
+                          w, got_text, value, r->body);
+            for (size_t i = 0; i < json_array_size(want); i++)
+                ck_assert_msg(json_equal(json_array_get(got, i), json_array_get(want, i)),
+                              "%s: %s is %s, expected %s (element %zu differs): %.1000s", r->what, w, got_text, value, i,
+                              r->body);
+        }
         ck_assert_msg(json_equal(got, want), "%s: %s is %s, expected %s: %.1000s", r->what, w, got_text, value,
                       r->body);
         free(got_text);
@@ -1132,13 +1200,13 @@ static size_t json_extent(const char *p)
     return i;
 }
 
-/* The request target at the start of p: up to the first space outside a
- * query value written as JSON. */
+/* The request target at the start of p: up to the first space or line
+ * break outside a query value written as JSON. */
 static size_t target_length(const char *p)
 {
     size_t i = 0;
     bool query = false;
-    while (p[i] && p[i] != ' ') {
+    while (p[i] && p[i] != ' ' && p[i] != '\n') {
         query = query || p[i] == '?';
         if (query && p[i] == '=' && (p[i + 1] == '{' || p[i + 1] == '[')) i += 1 + json_extent(p + i + 1);
         else i++;
@@ -1169,57 +1237,135 @@ static char *encode_json_values(const char *path, size_t len)
     return buf_take(&b);
 }
 
-rt_response *rt_case_send(const rt_server *s, const rt_case *c)
+/* Send the request text of a case (see rt_case), its first %s replaced by
+ * arg when arg is not NULL. */
+static rt_response *send_request(const rt_server *s, const char *text, const char *arg)
 {
-    /* the request: [METHOD ]PATH[ BODY] */
+    char *req = NULL;
+    const char *hole = arg ? strstr(text, "%s") : NULL;
+    if (arg) {
+        if (!hole) ck_abort_msg("the case %s has no %%s for %s", text, arg);
+        buf b = {0};
+        buf_add(&b, text, (size_t)(hole - text));
+        buf_str(&b, arg);
+        buf_str(&b, hole + 2);
+        req = buf_take(&b);
+        text = req;
+    }
     char method[16] = "GET";
-    const char *p = c->request;
+    const char *p = text;
     if (*p != '/') {
         const char *sp = strchr(p, ' ');
-        if (!sp || sp - p >= (long)sizeof method) ck_abort_msg("the case %s has no method and path", c->request);
+        if (!sp || sp - p >= (long)sizeof method) ck_abort_msg("the case %s has no method and path", text);
         snprintf(method, sizeof method, "%.*s", (int)(sp - p), p);
         p = sp + 1;
     }
     size_t n = target_length(p);
     char *path = encode_json_values(p, n);
-    const char *body = p[n] ? p + n + 1 : NULL;
-    rt_response *r = rt_request(s, method, path, body, body ? "application/json" : NULL, NULL);
+    /* header lines after the target, then a blank line; or a space and the body */
+    char *lines[16] = {0};
+    size_t nh = 0;
+    const char *body_at = p[n] == ' ' ? p + n + 1 : NULL;
+    for (const char *h = p[n] == '\n' ? p + n + 1 : NULL; h && *h && *h != '\n';) {
+        const char *eol = strchr(h, '\n');
+        if (nh == sizeof lines / sizeof lines[0] - 1) ck_abort_msg("the case %s has too many headers", text);
+        lines[nh++] = strndup(h, eol ? (size_t)(eol - h) : strlen(h));
+        h = eol ? eol + 1 : NULL;
+        if (h && *h == '\n') body_at = h + 1;
+    }
+    char *body = body_at ? strdup(body_at) : NULL;
+    if (body && !strchr(body, '"'))
+        for (char *q = body; *q; q++)
+            if (*q == '\'') *q = '"';
+    rt_response *r = rt_request(s, method, path, body, body ? "application/json" : NULL,
+                                nh ? (const char *const *)lines : NULL);
+    for (size_t i = 0; i < nh; i++) { /* failures name the headers too */
+        size_t used = strlen(r->what);
+        snprintf(r->what + used, sizeof r->what - used, "%s%s%s", i ? "; " : " (", lines[i], i + 1 < nh ? "" : ")");
+        free(lines[i]);
+    }
+    free(body);
     free(path);
-    /* the expectation: [STATUS ][POINTER | WANTS] */
-    const char *e = c->expect ? c->expect : "";
+    free(req);
+    return r;
+}
+
+/* Assert the expectation text of a case (see rt_case) on r. */
+static void assert_expect(const rt_response *r, const char *e)
+{
     int status = 200;
+    if (!e) e = "";
     if (e[0] >= '1' && e[0] <= '5' && isdigit((unsigned char)e[1]) && isdigit((unsigned char)e[2]) &&
-        (!e[3] || e[3] == ' ')) {
+        (!e[3] || e[3] == ' ' || e[3] == ';')) {
         status = atoi(e);
         for (e += 3; *e == ' '; e++) {}
     }
     if (status >= 400) {
-        rt_assert_problem(r, status, *e ? e : NULL);
-        return r;
+        /* a pointer first, then expectations after a ; */
+        char pointer[256] = "";
+        if (*e == '/') {
+            size_t n = strcspn(e, ";");
+            while (n && e[n - 1] == ' ') n--;
+            snprintf(pointer, sizeof pointer, "%.*s", (int)n, e);
+            e += strcspn(e, ";");
+        }
+        if (*e == ';') e++;
+        rt_assert_problem(r, status, *pointer ? pointer : NULL);
+    } else {
+        RT_ASSERT_STATUS(r, status);
+        if (*e == ';') e++;
+        if (e[strspn(e, " ")] && status != 204 && status != 304 && !strstr(e, "@empty"))
+            ck_assert_msg(r->json != NULL || !strcmp(r->body, "null"), "%s: the body is not JSON: %.600s", r->what,
+                          r->body);
     }
-    RT_ASSERT_STATUS(r, status);
-    if (*e) {
-        ck_assert_msg(r->json != NULL || !strcmp(r->body, "null"), "%s: the body is not JSON: %.600s", r->what,
-                      r->body);
-        rt_assert_wants(r, e);
+    rt_assert_wants(r, e);
+}
+
+/* Send a case and assert its expectation; with unchanged (or "@unchanged"
+ * in expect) also that the database file is as it was before. */
+static rt_response *case_send(const rt_server *s, const char *request, const char *expect, const char *arg,
+                              bool unchanged)
+{
+    unchanged = unchanged || (expect && strstr(expect, "@unchanged"));
+    char *before = unchanged ? rt_db_fingerprint(s) : NULL;
+    rt_response *r = send_request(s, request, arg);
+    assert_expect(r, expect);
+    if (unchanged) {
+        char *after = rt_db_fingerprint(s);
+        ck_assert_msg(strcmp(before, after) == 0, "%s (%s) changed the database", r->what, expect ? expect : "200");
+        free(after);
+        free(before);
     }
     return r;
 }
 
+rt_response *rt_case_send(const rt_server *s, const rt_case *c) { return case_send(s, c->request, c->expect, NULL, false); }
+
 rt_response *rt_checked(const rt_server *s, const char *request, const char *expect)
 {
-    rt_case c = {request, expect};
-    return rt_case_send(s, &c);
+    return case_send(s, request, expect, NULL, false);
 }
 
 void rt_check(const rt_server *s, const char *request, const char *expect)
 {
-    rt_response_free(rt_checked(s, request, expect));
+    rt_response_free(case_send(s, request, expect, NULL, false));
 }
 
-void rt_cases(const rt_server *s, const rt_case *cases, size_t n)
+void rt_check_refused(const rt_server *s, const char *request, const char *expect)
 {
-    for (size_t i = 0; i < n; i++) rt_response_free(rt_case_send(s, &cases[i]));
+    rt_response_free(case_send(s, request, expect, NULL, true));
+}
+
+void rt_cases_at(const rt_server *s, const char *arg, const rt_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) rt_response_free(case_send(s, cases[i].request, cases[i].expect, arg, false));
+}
+
+void rt_cases(const rt_server *s, const rt_case *cases, size_t n) { rt_cases_at(s, NULL, cases, n); }
+
+void rt_refused(const rt_server *s, const rt_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) rt_response_free(case_send(s, cases[i].request, cases[i].expect, NULL, true));
 }
 
 /* ------------------------------------------------------------ suites */

@@ -96,6 +96,9 @@ rt_response *rt_get(const rt_server *s, const char *path);
 rt_response *rt_send_json(const rt_server *s, const char *method, const char *path,
                           const char *body);
 void rt_response_free(rt_response *r);
+/* printf into one of 8 rotating static buffers of 1 KiB, for a path or a
+ * query used at once (only the test's own thread may call it). */
+const char *rt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* printf into a malloc'd string, then every ' becomes " (so JSON bodies
  * read naturally in C; no value may contain an apostrophe). */
 char *rt_jsonf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -112,6 +115,12 @@ char *rt_db_fingerprint(const rt_server *s);
 /* Run one SQL query read-only against the database file and return the
  * first column of the first row as text (malloc'd; NULL when no row). */
 char *rt_db_scalar(const rt_server *s, const char *sql);
+/* The integer first column of the first row of the query (fails the test
+ * when there is no row or it is NULL). */
+long long rt_db_int(const rt_server *s, const char *sql);
+/* Assert that the query (printf-style) answers want (rt_db_scalar's text;
+ * NULL: no row). */
+void rt_assert_sql(const rt_server *s, const char *want, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Run SQL read-write against the database file behind the server's back
  * (to break it on purpose); fails the test on an error. */
 void rt_db_exec(const rt_server *s, const char *sql);
@@ -150,8 +159,10 @@ void rt_assert_problem(const rt_response *r, int status, const char *pointer);
  * (NULL when absent); rt_json_path does the same under any node. */
 json_t *rt_json_at(const rt_response *r, const char *path);
 json_t *rt_json_path(json_t *node, const char *path);
-/* Shorthands that fail the test when the member is missing or mistyped. */
+/* Shorthands that fail the test when the member is missing or mistyped
+ * (rt_json_int_in: under node, NULL for the body). */
 long long rt_json_int(const rt_response *r, const char *path);
+long long rt_json_int_in(const rt_response *r, json_t *node, const char *path);
 const char *rt_json_str(const rt_response *r, const char *path);
 
 /* The K of the answer's Server-Timing (db;desc="K queries";dur=MS), or -1. */
@@ -162,15 +173,22 @@ int rt_queries(const rt_response *r);
  * answer needs no other check, e.g. rt_expect(rt_sendf(...), 409, NULL). */
 void rt_expect(rt_response *r, int status, const char *pointer);
 
-/* Assert expectations on a JSON answer, written "at = value; at = value":
- *   at = value   the member at `at` (a dotted path as for rt_json_at, "" the
- *                whole body) equals value, read as JSON in which ' stands
- *                for " unless value has a " of its own ("name = 'jack'",
- *                "meta.total = 2", "parent = null", "tags = []");
+/* Assert expectations on an answer, written "at = value; at = value":
+ *   at = value   the member of the JSON body at `at` (a dotted path as for
+ *                rt_json_at, "" the whole body) equals value, read as JSON
+ *                in which ' stands for " unless value has a " of its own
+ *                ("name = 'jack'", "meta.total = 2", "parent = null");
+ *   at # n       the member is an array of n elements;
  *   at           the member is there (any value);
  *   !at          the member is absent from its object (which must be one);
+ *   @Name = text the answer's header Name is text, as written;
+ *   !@Name       the answer has no header Name;
+ *   @json        the body is JSON (null too);
+ *   @empty       the body is empty;
  *   @queries = K / @queries <= K   the request ran exactly K / 1 to K
- *                statements (rt_queries).
+ *                statements (rt_queries);
+ *   @unchanged   (in a case's expect) the request wrote nothing: the
+ *                database file is as it was before it (rt_db_fingerprint).
  * One "[]" in at projects an array: "data[].id = [1,2]" compares the id of
  * each element of data, "[].id" those of a body that is an array.
  * A failure names the request, the expectation and the body.
@@ -181,15 +199,21 @@ void rt_assert_wants_in(const rt_response *r, json_t *node, const char *wants);
 /* ---- case tables ---------------------------------------------------------- */
 
 /* One request of a case table and what its answer must be.
- * request: "METHOD PATH BODY" (the body, sent as application/json, is all
- *   after the second space; none without it); a request that starts with /
- *   is a GET. A query value in PATH that starts with { or [ is JSON written
- *   as is and sent percent-encoded: "/api/users?filter={\"id\": 1}&limit=2".
+ * request: "METHOD PATH BODY", like an HTTP request in one string: the body
+ *   (sent as application/json, ' standing for " unless it has a " of its
+ *   own) is all after the second space; or header lines after the path,
+ *   each after a \n, and the body after a blank line:
+ *   "PATCH /api/users/1\nIf-Match: \"v1\"\n\n{'name': 'x'}". A request
+ *   that starts with / is a GET. A query value in PATH that starts with {
+ *   or [ is JSON written as is and sent percent-encoded:
+ *   "/api/users?filter={\"id\": 1}&limit=2".
  * expect: "STATUS REST", STATUS 200 when omitted (NULL: 200 and nothing
- *   more). For a status >= 400, REST is the pointer one of the problem's
- *   errors must name (none: any problem); otherwise REST holds
- *   rt_assert_wants expectations on the JSON body: "404",
- *   "400 /query/limit", "data[].id = [1,2]", "201 type = 'engineer'". */
+ *   more). For a status >= 400 the answer is a problem (rt_assert_problem)
+ *   and REST starts with the pointer one of its errors must name, if any;
+ *   otherwise, and after a ";" that follows the pointer, REST holds
+ *   rt_assert_wants expectations (a 2xx answer with any, but for @empty,
+ *   must be JSON unless it is a 204 or 304): "404", "400 /query/limit",
+ *   "data[].id = [1,2]", "201 type = 'engineer'; @Location = /api/x/9". */
 typedef struct rt_case {
     const char *request, *expect;
 } rt_case;
@@ -200,16 +224,29 @@ typedef struct rt_case {
 rt_response *rt_case_send(const rt_server *s, const rt_case *c);
 rt_response *rt_checked(const rt_server *s, const char *request, const char *expect);
 void rt_check(const rt_server *s, const char *request, const char *expect);
+/* rt_check, and the database file is as it was before the request: for a
+ * request the server must refuse whole. */
+void rt_check_refused(const rt_server *s, const char *request, const char *expect);
 /* Each case of a table in turn. RT_CASES takes the cases themselves:
  *   RT_CASES(s,
  *       {"/api/users/1", "name = 'ed'"},
  *       {"DELETE /api/users/9", "404"},
- *   ); */
+ *   );
+ * RT_CASES_AT replaces the first %s of each request by arg (a path known
+ * at run time); RT_REFUSED checks each case as rt_check_refused. */
 void rt_cases(const rt_server *s, const rt_case *cases, size_t n);
-#define RT_CASES(s, ...)                                                    \
-    do {                                                                    \
-        static const rt_case rt_cases_[] = {__VA_ARGS__};                   \
-        rt_cases((s), rt_cases_, sizeof rt_cases_ / sizeof rt_cases_[0]);   \
+void rt_cases_at(const rt_server *s, const char *arg, const rt_case *cases, size_t n);
+void rt_refused(const rt_server *s, const rt_case *cases, size_t n);
+#define RT_CASES(s, ...) RT_CASES_AT((s), NULL, __VA_ARGS__)
+#define RT_CASES_AT(s, arg, ...)                                                  \
+    do {                                                                          \
+        static const rt_case rt_cases_[] = {__VA_ARGS__};                         \
+        rt_cases_at((s), (arg), rt_cases_, sizeof rt_cases_ / sizeof rt_cases_[0]); \
+    } while (0)
+#define RT_REFUSED(s, ...)                                                        \
+    do {                                                                          \
+        static const rt_case rt_cases_[] = {__VA_ARGS__};                         \
+        rt_refused((s), rt_cases_, sizeof rt_cases_ / sizeof rt_cases_[0]);       \
     } while (0)
 
 /* ---- suites ---------------------------------------------------------------- */
