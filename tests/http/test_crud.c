@@ -29,42 +29,6 @@ RT_FIXTURE(keys, KEYS, NULL, NULL)
 
 /* ------------------------------------------------------------ helpers */
 
-/* GET path and assert 200 with a JSON body. */
-static rt_response *get_ok(const rt_server *s, const char *path)
-{
-    rt_response *r = rt_get(s, path);
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_msg(r->json != NULL, "%s: body is not JSON: %.300s", r->what, r->body);
-    return r;
-}
-
-/* Assert a list answer's data ids, in order. */
-static void assert_ids(const rt_response *r, const long long *ids, size_t n)
-{
-    json_t *data = rt_json_at(r, "data");
-    ck_assert_msg(json_is_array(data), "%s: no data array: %.300s", r->what, r->body);
-    ck_assert_msg(json_array_size(data) == n, "%s: %zu rows, expected %zu: %.600s", r->what,
-                  json_array_size(data), n, r->body);
-    for (size_t i = 0; i < n; i++) {
-        json_t *id = json_object_get(json_array_get(data, i), "id");
-        ck_assert_msg(json_is_integer(id) && json_integer_value(id) == ids[i],
-                      "%s: row %zu is not id %lld: %.600s", r->what, i, ids[i], r->body);
-    }
-}
-
-/* Assert data[i].name, in order. */
-static void assert_names(const rt_response *r, const char *const *names, size_t n)
-{
-    json_t *data = rt_json_at(r, "data");
-    ck_assert_msg(json_array_size(data) == n, "%s: %zu rows, expected %zu", r->what,
-                  json_array_size(data), n);
-    for (size_t i = 0; i < n; i++) {
-        const char *got = json_string_value(json_object_get(json_array_get(data, i), "name"));
-        ck_assert_msg(got && strcmp(got, names[i]) == 0, "%s: row %zu is %s, expected %s",
-                      r->what, i, got ? got : "(null)", names[i]);
-    }
-}
-
 /* Every object of a list (or one object) has _links.self = /api/res/<id>
  * and never a password. */
 static void assert_user_object(const json_t *o)
@@ -81,32 +45,17 @@ static void assert_user_object(const json_t *o)
     ck_assert(json_is_integer(json_object_get(o, "version")));
 }
 
-/* POST body to path, assert 201, return the new object's id. */
-static long long create(const rt_server *s, const char *path, const char *body)
+/* Each user object of the list at path (NULL: the body is one) as
+ * assert_user_object. */
+static void assert_user_objects(const rt_response *r, const char *path)
 {
-    rt_response *r = rt_send_json(s, "POST", path, body);
-    RT_ASSERT_STATUS(r, 201);
-    long long id = rt_json_int(r, "id");
-    rt_response_free(r);
-    return id;
-}
-
-/* The db value of one column of one row, as text ("NULL" for NULL). */
-static char *db_value(const rt_server *s, const char *table, const char *col, long long id)
-{
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE id = %lld", col, table, id);
-    return rt_db_scalar(s, sql);
-}
-
-/* The K of Server-Timing: db;desc="K queries";dur=MS, or -1. */
-static int timing_queries(const rt_response *r)
-{
-    const char *h = rt_header(r, "Server-Timing");
-    int k = -1;
-    double dur = -1;
-    if (!h || sscanf(h, "db;desc=\"%d queries\";dur=%lf", &k, &dur) != 2 || dur < 0) return -1;
-    return k;
+    if (!path) {
+        assert_user_object(r->json);
+        return;
+    }
+    size_t i;
+    json_t *o;
+    json_array_foreach(rt_json_at(r, path), i, o) assert_user_object(o);
 }
 
 /* ------------------------------------------------------------ index */
@@ -155,7 +104,7 @@ static void assert_rel(json_t *res, const char *name, const char *target, const 
 
 START_TEST(test_index_lists_every_resource)
 {
-    rt_response *r = get_ok(&ro, "/api");
+    rt_response *r = rt_checked(&ro, "/api", "@json");
     json_t *res = rt_json_at(r, "resources");
     ck_assert_msg(json_is_array(res) && json_array_size(res) == 4, "%.600s", r->body);
     static const char *const names[][2] = {
@@ -187,31 +136,18 @@ START_TEST(test_index_lists_every_resource)
 }
 END_TEST
 
-START_TEST(test_healthz)
-{
-    rt_response *r = get_ok(&ro, "/healthz");
-    ck_assert_str_eq(rt_json_str(r, "status"), "ok");
-    rt_response_free(r);
-}
+START_TEST(test_healthz) { rt_check(&ro, "/healthz", "status = 'ok'"); }
 END_TEST
 
 /* ------------------------------------------------------------ lists */
 
 START_TEST(test_list_users)
 {
-    rt_response *r = get_ok(&ro, "/api/users");
-    static const long long ids[] = {1, 2, 3, 4, 5};
-    assert_ids(r, ids, 5);
-    json_t *data = rt_json_at(r, "data");
-    for (size_t i = 0; i < 5; i++) assert_user_object(json_array_get(data, i));
-    ck_assert_str_eq(rt_json_str(r, "data.0.name"), "ed");
-    ck_assert_str_eq(rt_json_str(r, "data.0.fullname"), "Ed Jones");
-    ck_assert_int_eq(rt_json_int(r, "meta.limit"), 20);
-    ck_assert_int_eq(rt_json_int(r, "meta.offset"), 0);
-    ck_assert_msg(rt_json_at(r, "meta.total") == NULL, "total without count=exact");
-    ck_assert_str_eq(rt_json_str(r, "links.self"), "/api/users");
-    ck_assert_msg(rt_json_at(r, "links.next") == NULL, "next on the only page");
-    ck_assert_msg(rt_json_at(r, "links.prev") == NULL, "prev on the first page");
+    rt_response *r = rt_checked(&ro, "/api/users",
+                                "data[].id = [1,2,3,4,5]; data.0.name = 'ed'; data.0.fullname = 'Ed Jones'; "
+                                "meta.limit = 20; meta.offset = 0; !meta.total; links.self = '/api/users'; "
+                                "!links.next; !links.prev"); /* no total without count=exact, one page */
+    assert_user_objects(r, "data");
     ck_assert_msg(strstr(r->body, "f8s7ccs") == NULL, "a password value was output");
     rt_response_free(r);
 }
@@ -220,22 +156,17 @@ END_TEST
 /* Follow links.next from ?limit=2 to the end: every row once, in order. */
 START_TEST(test_list_next_links)
 {
-    static const long long pages[][2] = {{1, 2}, {3, 4}, {5, 0}};
+    static const char *const pages[] = {"data[].id = [1,2]; meta.limit = 2; !links.prev", "data[].id = [3,4]; meta.limit = 2",
+                                        "data[].id = [5]; meta.limit = 2; !links.next"};
     char next[512] = "/api/users?limit=2";
     for (size_t i = 0; i < 3; i++) {
-        rt_response *r = get_ok(&ro, next);
-        assert_ids(r, pages[i], i < 2 ? 2 : 1);
-        ck_assert_int_eq(rt_json_int(r, "meta.limit"), 2);
-        json_t *n = rt_json_at(r, "links.next");
+        rt_response *r = rt_checked(&ro, next, pages[i]);
         if (i < 2) {
+            json_t *n = rt_json_at(r, "links.next");
             ck_assert_msg(json_is_string(n), "%s: no next link: %s", r->what, r->body);
             snprintf(next, sizeof next, "%s", json_string_value(n));
-            ck_assert_msg(strncmp(next, "/api/users?", 11) == 0 && strstr(next, "limit=2"),
-                          "next link %s", next);
-        } else {
-            ck_assert_msg(n == NULL, "next on the last page: %s", r->body);
+            ck_assert_msg(strncmp(next, "/api/users?", 11) == 0 && strstr(next, "limit=2"), "next link %s", next);
         }
-        if (i == 0) ck_assert_msg(rt_json_at(r, "links.prev") == NULL, "prev on the first page");
         rt_response_free(r);
     }
 }
@@ -243,106 +174,52 @@ END_TEST
 
 START_TEST(test_list_offset_paging)
 {
-    rt_response *r = get_ok(&ro, "/api/users?limit=2&offset=2");
-    static const long long p1[] = {1, 2}, p2[] = {3, 4}, p3[] = {5};
-    assert_ids(r, p2, 2);
-    ck_assert_int_eq(rt_json_int(r, "meta.offset"), 2);
-    ck_assert_str_eq(rt_json_str(r, "links.self"), "/api/users?limit=2&offset=2");
+    rt_response *r = rt_checked(&ro, "/api/users?limit=2&offset=2",
+                                "data[].id = [3,4]; meta.offset = 2; links.self = '/api/users?limit=2&offset=2'");
     char prev[512], next[512];
     snprintf(prev, sizeof prev, "%s", rt_json_str(r, "links.prev"));
     snprintf(next, sizeof next, "%s", rt_json_str(r, "links.next"));
     rt_response_free(r);
-
-    r = get_ok(&ro, prev);
-    assert_ids(r, p1, 2);
-    ck_assert_msg(rt_json_at(r, "links.prev") == NULL, "prev before the first row: %s", r->body);
-    rt_response_free(r);
-
-    r = get_ok(&ro, next);
-    assert_ids(r, p3, 1);
-    ck_assert_msg(rt_json_at(r, "links.next") == NULL, "next on the last page: %s", r->body);
-    rt_response_free(r);
-
-    r = get_ok(&ro, "/api/users?offset=4");
-    assert_ids(r, p3, 1);
-    ck_assert_int_eq(rt_json_int(r, "meta.offset"), 4);
-    rt_response_free(r);
+    rt_check(&ro, prev, "data[].id = [1,2]; !links.prev");
+    rt_check(&ro, next, "data[].id = [5]; !links.next");
+    rt_check(&ro, "/api/users?offset=4", "data[].id = [5]; meta.offset = 4");
 }
 END_TEST
 
 START_TEST(test_list_offset_past_end_and_limit_zero)
 {
-    rt_response *r = get_ok(&ro, "/api/users?offset=10");
-    assert_ids(r, NULL, 0);
-    ck_assert_int_eq(rt_json_int(r, "meta.offset"), 10);
-    ck_assert_msg(rt_json_at(r, "links.next") == NULL, "next past the end");
-    rt_response_free(r);
-
-    r = get_ok(&ro, "/api/users?limit=0&count=exact");
-    assert_ids(r, NULL, 0);
-    ck_assert_int_eq(rt_json_int(r, "meta.limit"), 0);
-    ck_assert_int_eq(rt_json_int(r, "meta.total"), 5);
-    rt_response_free(r);
-
-    r = get_ok(&ro, "/api/users?limit=1000"); /* max_page_size itself is allowed */
-    ck_assert_int_eq(rt_json_int(r, "meta.limit"), 1000);
-    rt_response_free(r);
+    RT_CASES(&ro,
+        {"/api/users?offset=10", "data[].id = []; meta.offset = 10; !links.next"},
+        {"/api/users?limit=0&count=exact", "data[].id = []; meta.limit = 0; meta.total = 5"},
+        {"/api/users?limit=1000", "meta.limit = 1000"}, /* max_page_size itself is allowed */
+    );
 }
 END_TEST
 
 START_TEST(test_list_sort)
 {
-    static const char *const asc[] = {"ed", "fred", "jack", "mary", "wendy"};
-    static const char *const desc[] = {"wendy", "mary", "jack", "fred", "ed"};
-    rt_response *r = get_ok(&ro, "/api/users?sort=name");
-    assert_names(r, asc, 5);
-    rt_response_free(r);
-    r = get_ok(&ro, "/api/users?sort=-name");
-    assert_names(r, desc, 5);
-    rt_response_free(r);
-    r = get_ok(&ro, "/api/users?sort=-id&limit=2");
-    static const long long ids[] = {5, 4};
-    assert_ids(r, ids, 2);
-    rt_response_free(r);
+    RT_CASES(&ro,
+        {"/api/users?sort=name", "data[].name = ['ed', 'fred', 'jack', 'mary', 'wendy']"},
+        {"/api/users?sort=-name", "data[].name = ['wendy', 'mary', 'jack', 'fred', 'ed']"},
+        {"/api/users?sort=-id&limit=2", "data[].id = [5,4]"},
+    );
 }
 END_TEST
 
 START_TEST(test_list_shorthand_count_fields)
 {
-    rt_response *r = get_ok(&ro, "/api/users?name=ed");
-    static const long long ed[] = {1}, mary[] = {3};
-    assert_ids(r, ed, 1);
-    rt_response_free(r);
-
-    r = get_ok(&ro, "/api/users?fullname=Ed%20Jones");
-    assert_ids(r, ed, 1);
-    ck_assert_str_eq(rt_json_str(r, "links.self"), "/api/users?fullname=Ed%20Jones");
-    rt_response_free(r);
-
-    r = get_ok(&ro, "/api/users?id=3");
-    assert_ids(r, mary, 1);
-    rt_response_free(r);
-
-    r = get_ok(&ro, "/api/users?name=nobody&count=exact");
-    assert_ids(r, NULL, 0);
-    ck_assert_int_eq(rt_json_int(r, "meta.total"), 0);
-    rt_response_free(r);
-
-    r = get_ok(&ro, "/api/users?count=exact&limit=2");
-    ck_assert_int_eq(rt_json_int(r, "meta.total"), 5);
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "data")), 2);
-    rt_response_free(r);
-
-    r = get_ok(&ro, "/api/addresses?user_id=5&count=exact");
-    ck_assert_int_eq(rt_json_int(r, "meta.total"), 2);
-    rt_response_free(r);
-
-    r = get_ok(&ro, "/api/users?fields=name");
-    json_t *data = rt_json_at(r, "data");
-    ck_assert_uint_eq(json_array_size(data), 5);
+    RT_CASES(&ro,
+        {"/api/users?name=ed", "data[].id = [1]"},
+        {"/api/users?fullname=Ed%20Jones", "data[].id = [1]; links.self = '/api/users?fullname=Ed%20Jones'"},
+        {"/api/users?id=3", "data[].id = [3]"},
+        {"/api/users?name=nobody&count=exact", "data[].id = []; meta.total = 0"},
+        {"/api/users?count=exact&limit=2", "meta.total = 5; data # 2"},
+        {"/api/addresses?user_id=5&count=exact", "meta.total = 2"},
+    );
+    rt_response *r = rt_checked(&ro, "/api/users?fields=name", "data # 5");
     size_t i;
     json_t *o;
-    json_array_foreach(data, i, o) {
+    json_array_foreach(rt_json_at(r, "data"), i, o) {
         ck_assert_msg(json_is_integer(json_object_get(o, "id")), "the key is always present");
         ck_assert(json_is_string(json_object_get(o, "name")));
         ck_assert_msg(!json_object_get(o, "fullname") && !json_object_get(o, "version"),
@@ -357,31 +234,21 @@ END_TEST
 
 START_TEST(test_get_one_user)
 {
-    rt_response *r = get_ok(&ro, "/api/users/1");
-    assert_user_object(r->json);
-    ck_assert_int_eq(rt_json_int(r, "id"), 1);
-    ck_assert_str_eq(rt_json_str(r, "name"), "ed");
-    ck_assert_str_eq(rt_json_str(r, "fullname"), "Ed Jones");
-    ck_assert_int_eq(rt_json_int(r, "version"), 1);
-    ck_assert_str_eq(rt_json_str(r, "_links.self"), "/api/users/1");
+    rt_response *r =
+        rt_checked(&ro, "/api/users/1", "id = 1; name = 'ed'; fullname = 'Ed Jones'; version = 1; _links.self = '/api/users/1'");
+    assert_user_objects(r, NULL);
     ck_assert_msg(strncmp(rt_header(r, "Content-Type"), "application/json", 16) == 0, "ctype");
     rt_response_free(r);
-
-    r = get_ok(&ro, "/api/addresses/2");
-    ck_assert_str_eq(rt_json_str(r, "email_address"), "j25@yahoo.com");
-    ck_assert_int_eq(rt_json_int(r, "user_id"), 5);
-    ck_assert_str_eq(rt_json_str(r, "_links.self"), "/api/addresses/2");
-    rt_response_free(r);
+    rt_check(&ro, "/api/addresses/2",
+             "email_address = 'j25@yahoo.com'; user_id = 5; _links.self = '/api/addresses/2'");
 }
 END_TEST
 
 START_TEST(test_head)
 {
-    static const char *const paths[] = {"/api/users", "/api/users/1", "/api", "/healthz"};
-    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-        rt_response *r = rt_request(&ro, "HEAD", paths[i], NULL, NULL, NULL);
-        RT_ASSERT_STATUS(r, 200);
-        ck_assert_uint_eq(r->body_len, 0);
+    static const char *const heads[] = {"HEAD /api/users", "HEAD /api/users/1", "HEAD /api", "HEAD /healthz"};
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+        rt_response *r = rt_checked(&ro, heads[i], "@empty");
         const char *ct = rt_header(r, "Content-Type");
         ck_assert_msg(ct && strncmp(ct, "application/json", 16) == 0, "%s: Content-Type %s", r->what,
                       ct ? ct : "(none)");
@@ -392,29 +259,19 @@ END_TEST
 
 START_TEST(test_server_timing)
 {
-    /* users embed addresses by default (lazy selectin): one more statement */
-    rt_response *r = get_ok(&ro, "/api/users/1");
-    ck_assert_msg(timing_queries(r) == 2, "GET one: Server-Timing %s", rt_header(r, "Server-Timing"));
-    rt_response_free(r);
-    r = get_ok(&ro, "/api/keywords/1");
-    ck_assert_msg(timing_queries(r) == 1, "GET one keyword: Server-Timing %s", rt_header(r, "Server-Timing"));
-    rt_response_free(r);
-    r = get_ok(&ro, "/api/users?count=exact");
-    ck_assert_msg(timing_queries(r) == 3, "list+selectin+count: Server-Timing %s",
-                  rt_header(r, "Server-Timing"));
-    rt_response_free(r);
-    r = get_ok(&ro, "/api/users");
-    ck_assert_msg(timing_queries(r) == 2, "list+selectin: Server-Timing %s", rt_header(r, "Server-Timing"));
-    rt_response_free(r);
-    r = get_ok(&ro, "/api/keywords?count=exact");
-    ck_assert_msg(timing_queries(r) == 2, "list+count: Server-Timing %s", rt_header(r, "Server-Timing"));
-    rt_response_free(r);
+    RT_CASES(&ro,
+        /* users embed addresses by default (lazy selectin): one more statement */
+        {"/api/users/1", "@queries = 2"},
+        {"/api/keywords/1", "@queries = 1"},
+        {"/api/users?count=exact", "@queries = 3"}, /* list, selectin, count */
+        {"/api/users", "@queries = 2"},
+        {"/api/keywords?count=exact", "@queries = 2"},
+    );
     /* present on answers that run no statement too, and on errors */
-    static const char *const paths[] = {"/api", "/healthz", "/api/nosuch", "/api/users/999",
-                                        "/api/users?limit=abc"};
+    static const char *const paths[] = {"/api", "/healthz", "/api/nosuch", "/api/users/999", "/api/users?limit=abc"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-        r = rt_get(&ro, paths[i]);
-        ck_assert_msg(timing_queries(r) >= 0, "%s: Server-Timing %s", r->what,
+        rt_response *r = rt_get(&ro, paths[i]);
+        ck_assert_msg(rt_queries(r) >= 0, "%s: Server-Timing %s", r->what,
                       rt_header(r, "Server-Timing") ? rt_header(r, "Server-Timing") : "(none)");
         rt_response_free(r);
     }
@@ -426,197 +283,101 @@ END_TEST
 START_TEST(test_post_one)
 {
     char *before = rt_db_fingerprint(&rw);
-    rt_response *r = rt_send_json(&rw, "POST", "/api/users",
-                                  "{\"name\":\"alice\",\"fullname\":\"Alice A\",\"password\":\"s3cret\"}");
-    RT_ASSERT_STATUS(r, 201);
-    assert_user_object(r->json);
+    /* the INSERT, then the default selectin of addresses for the answer */
+    rt_response *r = rt_checked(&rw, "POST /api/users {\"name\":\"alice\",\"fullname\":\"Alice A\",\"password\":\"s3cret\"}",
+                                "201 name = 'alice'; fullname = 'Alice A'; version = 1; @queries = 2");
+    assert_user_objects(r, NULL);
     long long id = rt_json_int(r, "id");
     char self[64];
     snprintf(self, sizeof self, "/api/users/%lld", id);
     const char *loc = rt_header(r, "Location");
     ck_assert_msg(loc && strcmp(loc, self) == 0, "Location %s, expected %s", loc ? loc : "(none)", self);
     ck_assert_str_eq(rt_json_str(r, "_links.self"), self);
-    ck_assert_str_eq(rt_json_str(r, "name"), "alice");
-    ck_assert_str_eq(rt_json_str(r, "fullname"), "Alice A");
-    ck_assert_int_eq(rt_json_int(r, "version"), 1);
-    /* the INSERT, then the default selectin of addresses for the answer */
-    ck_assert_msg(timing_queries(r) == 2, "Server-Timing on a create: %s", rt_header(r, "Server-Timing"));
     rt_response_free(r);
     char *after = rt_db_fingerprint(&rw);
     ck_assert_msg(strcmp(before, after) != 0, "the fingerprint missed a new row");
     free(before);
     free(after);
 
-    r = get_ok(&rw, self);
-    ck_assert_str_eq(rt_json_str(r, "name"), "alice");
-    rt_response_free(r);
-    char *pw = db_value(&rw, "users", "password", id);
-    ck_assert_msg(pw && strcmp(pw, "s3cret") == 0, "write_only value stored as given: %s", pw);
-    free(pw);
+    rt_check(&rw, self, "name = 'alice'");
+    rt_assert_sql(&rw, "s3cret", "SELECT password FROM users WHERE id = %lld", id); /* write_only, stored as given */
 }
 END_TEST
 
 START_TEST(test_post_array)
 {
-    rt_response *r = rt_send_json(&rw, "POST", "/api/users",
-                                  "[{\"name\":\"bulk1\"},{\"name\":\"bulk2\",\"fullname\":\"B Two\"}]");
-    RT_ASSERT_STATUS(r, 201);
-    ck_assert_msg(rt_header(r, "Location") == NULL, "a bulk create has no Location");
-    json_t *data = rt_json_at(r, "data");
-    ck_assert_msg(json_is_array(data) && json_array_size(data) == 2, "%s", r->body);
-    ck_assert_str_eq(rt_json_str(r, "data.0.name"), "bulk1");
-    ck_assert_str_eq(rt_json_str(r, "data.1.fullname"), "B Two");
-    for (size_t i = 0; i < 2; i++) {
-        assert_user_object(json_array_get(data, i));
-        char path[64];
-        snprintf(path, sizeof path, "/api/users/%lld",
-                 (long long)json_integer_value(json_object_get(json_array_get(data, i), "id")));
-        rt_response *g = get_ok(&rw, path);
-        rt_response_free(g);
-    }
+    rt_response *r = rt_checked(&rw, "POST /api/users [{\"name\":\"bulk1\"},{\"name\":\"bulk2\",\"fullname\":\"B Two\"}]",
+                                "201 !@Location; data # 2; data.0.name = 'bulk1'; data.1.fullname = 'B Two'");
+    assert_user_objects(r, "data");
+    for (size_t i = 0; i < 2; i++) /* each can be read */
+        rt_check(&rw, rt_fmt("/api/users/%lld", rt_json_int_in(r, json_array_get(rt_json_at(r, "data"), i), "id")),
+                 "@json");
     rt_response_free(r);
 }
 END_TEST
 
 /* One bad item: nothing of the array is written. */
-static void assert_bulk_rejected(const char *path, const char *body, int status, const char *pointer)
-{
-    char *before = rt_db_fingerprint(&rw);
-    rt_response *r = rt_send_json(&rw, "POST", path, body);
-    rt_assert_problem(r, status, pointer);
-    char *after = rt_db_fingerprint(&rw);
-    ck_assert_msg(strcmp(before, after) == 0, "%s %s wrote something", r->what, body);
-    free(before);
-    free(after);
-    rt_response_free(r);
-}
-
 START_TEST(test_post_array_all_or_nothing)
 {
-    assert_bulk_rejected("/api/users", "[{\"name\":\"aon1\"},{\"fullname\":\"no name\"}]", 422,
-                         "/1/name");
-    assert_bulk_rejected("/api/users", "[{\"name\":\"aon2\"},{\"name\":7}]", 400, "/1/name");
-    /* the second insert fails in the database, after the first one ran */
-    assert_bulk_rejected("/api/keywords", "[{\"keyword\":\"aon3\"},{\"keyword\":\"firstpost\"}]",
-                         409, NULL);
-    assert_bulk_rejected("/api/keywords", "[{\"keyword\":\"aon4\"},{\"keyword\":\"aon4\"}]", 409,
-                         NULL);
-    rt_response *r = get_ok(&rw, "/api/users?name=aon1");
-    assert_ids(r, NULL, 0);
-    rt_response_free(r);
+    RT_REFUSED(&rw,
+        {"POST /api/users [{\"name\":\"aon1\"},{\"fullname\":\"no name\"}]", "422 /1/name"},
+        {"POST /api/users [{\"name\":\"aon2\"},{\"name\":7}]", "400 /1/name"},
+        /* the second insert fails in the database, after the first one ran */
+        {"POST /api/keywords [{\"keyword\":\"aon3\"},{\"keyword\":\"firstpost\"}]", "409"},
+        {"POST /api/keywords [{\"keyword\":\"aon4\"},{\"keyword\":\"aon4\"}]", "409"},
+    );
+    rt_check(&rw, "/api/users?name=aon1", "data[].id = []");
 }
 END_TEST
 
 START_TEST(test_put_replaces)
 {
-    long long id = create(&rw, "/api/users",
-                          "{\"name\":\"putme\",\"fullname\":\"Put Me\",\"password\":\"pw\"}");
-    char path[64];
-    snprintf(path, sizeof path, "/api/users/%lld", id);
-    rt_response *r = rt_send_json(&rw, "PUT", path, "{\"name\":\"put2\"}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_int_eq(rt_json_int(r, "id"), id);
-    ck_assert_str_eq(rt_json_str(r, "name"), "put2");
-    ck_assert_msg(json_is_null(rt_json_at(r, "fullname")), "omitted column not NULL: %s", r->body);
-    ck_assert_int_eq(rt_json_int(r, "version"), 2);
-    ck_assert_msg(rt_json_at(r, "password") == NULL, "password output");
-    rt_response_free(r);
-    char *pw = db_value(&rw, "users", "password", id);
-    ck_assert_msg(pw && strcmp(pw, "NULL") == 0, "PUT left the omitted password: %s", pw);
-    free(pw);
-
+    long long id = rt_create(&rw, "POST /api/users {\"name\":\"putme\",\"fullname\":\"Put Me\",\"password\":\"pw\"}");
+    /* omitted columns become NULL, the password too (never output) */
+    rt_check(&rw, rt_fmt("PUT /api/users/%lld {\"name\":\"put2\"}", id),
+             rt_fmt("id = %lld; name = 'put2'; fullname = null; version = 2; !password", id));
+    rt_assert_sql(&rw, "NULL", "SELECT password FROM users WHERE id = %lld", id);
     /* the key may be repeated in the body when it matches the URL */
-    char body[128];
-    snprintf(body, sizeof body, "{\"id\":%lld,\"name\":\"put3\",\"fullname\":\"F\"}", id);
-    r = rt_send_json(&rw, "PUT", path, body);
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_str_eq(rt_json_str(r, "fullname"), "F");
-    ck_assert_int_eq(rt_json_int(r, "version"), 3);
-    rt_response_free(r);
-
-    r = get_ok(&rw, path);
-    ck_assert_str_eq(rt_json_str(r, "name"), "put3");
-    rt_response_free(r);
+    rt_check(&rw, rt_fmt("PUT /api/users/%lld {\"id\":%lld,\"name\":\"put3\",\"fullname\":\"F\"}", id, id),
+             "fullname = 'F'; version = 3");
+    rt_check(&rw, rt_fmt("/api/users/%lld", id), "name = 'put3'");
 }
 END_TEST
 
+/* keys.json secrets: label NOT NULL (omitted on PUT: 422), kind has the
+ * default "basic", pin is write_only, token hidden (never touched) */
 START_TEST(test_put_defaults_and_required)
 {
-    /* keys.json secrets: label NOT NULL (omitted on PUT: 422), kind has
-     * the default "basic", pin is write_only, token hidden (never touched) */
-    long long id = create(&keys, "/api/secrets", "{\"label\":\"l1\",\"pin\":\"1\",\"kind\":\"fancy\"}");
-    char path[64];
-    snprintf(path, sizeof path, "/api/secrets/%lld", id);
-    char *before = rt_db_fingerprint(&keys);
-    rt_response *r = rt_send_json(&keys, "PUT", path, "{\"pin\":\"2\"}");
-    rt_assert_problem(r, 422, "/label");
-    rt_response_free(r);
-    char *after = rt_db_fingerprint(&keys);
-    ck_assert_msg(strcmp(before, after) == 0, "rejected PUT wrote");
-    free(before);
-    free(after);
-
-    r = rt_send_json(&keys, "PUT", path, "{\"label\":\"l2\"}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_str_eq(rt_json_str(r, "label"), "l2");
-    ck_assert_str_eq(rt_json_str(r, "kind"), "basic");
-    rt_response_free(r);
-    char *pin = db_value(&keys, "secrets", "pin", id);
-    ck_assert_msg(pin && strcmp(pin, "NULL") == 0, "PUT kept the omitted write_only pin: %s", pin);
-    free(pin);
-    char *token = db_value(&keys, "secrets", "token", id);
-    ck_assert_msg(token && strcmp(token, "t0") == 0, "PUT touched the hidden token: %s", token);
-    free(token);
+    long long id = rt_create(&keys, "POST /api/secrets {\"label\":\"l1\",\"pin\":\"1\",\"kind\":\"fancy\"}");
+    RT_CASES_AT(&keys, rt_fmt("/api/secrets/%lld", id),
+        {"PUT %s {\"pin\":\"2\"}", "422 /label; @unchanged"},
+        {"PUT %s {\"label\":\"l2\"}", "label = 'l2'; kind = 'basic'"},
+    );
+    rt_assert_sql(&keys, "NULL", "SELECT pin FROM secrets WHERE id = %lld", id);
+    rt_assert_sql(&keys, "t0", "SELECT token FROM secrets WHERE id = %lld", id);
 }
 END_TEST
 
 START_TEST(test_patch_updates_part)
 {
-    long long id = create(&rw, "/api/users",
-                          "{\"name\":\"patchme\",\"fullname\":\"Patch Me\",\"password\":\"keep\"}");
-    char path[64];
-    snprintf(path, sizeof path, "/api/users/%lld", id);
-    rt_response *r = rt_send_json(&rw, "PATCH", path, "{\"fullname\":\"Patched\"}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_str_eq(rt_json_str(r, "name"), "patchme");
-    ck_assert_str_eq(rt_json_str(r, "fullname"), "Patched");
-    ck_assert_int_eq(rt_json_int(r, "version"), 2);
-    rt_response_free(r);
-    char *pw = db_value(&rw, "users", "password", id);
-    ck_assert_msg(pw && strcmp(pw, "keep") == 0, "PATCH changed an omitted column: %s", pw);
-    free(pw);
-
-    r = rt_send_json(&rw, "PATCH", path, "{\"fullname\":null}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert(json_is_null(rt_json_at(r, "fullname")));
-    ck_assert_int_eq(rt_json_int(r, "version"), 3);
-    rt_response_free(r);
-
-    r = get_ok(&rw, path);
-    ck_assert_int_eq(rt_json_int(r, "version"), 3);
-    ck_assert_str_eq(rt_json_str(r, "name"), "patchme");
-    rt_response_free(r);
+    long long id = rt_create(&rw, "POST /api/users {\"name\":\"patchme\",\"fullname\":\"Patch Me\",\"password\":\"keep\"}");
+    rt_check(&rw, rt_fmt("PATCH /api/users/%lld {\"fullname\":\"Patched\"}", id),
+             "name = 'patchme'; fullname = 'Patched'; version = 2");
+    rt_assert_sql(&rw, "keep", "SELECT password FROM users WHERE id = %lld", id); /* omitted: unchanged */
+    RT_CASES_AT(&rw, rt_fmt("/api/users/%lld", id),
+        {"PATCH %s {\"fullname\":null}", "fullname = null; version = 3"},
+        {"%s", "version = 3; name = 'patchme'"},
+    );
 }
 END_TEST
 
 START_TEST(test_delete)
 {
-    long long id = create(&rw, "/api/users", "{\"name\":\"deleteme\"}");
-    char path[64];
-    snprintf(path, sizeof path, "/api/users/%lld", id);
-    rt_response *r = rt_request(&rw, "DELETE", path, NULL, NULL, NULL);
-    RT_ASSERT_STATUS(r, 204);
-    ck_assert_uint_eq(r->body_len, 0);
-    rt_response_free(r);
-    r = rt_get(&rw, path);
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
-    r = rt_request(&rw, "DELETE", path, NULL, NULL, NULL);
-    rt_assert_problem(r, 404, NULL);
-    rt_response_free(r);
-    char *n = db_value(&rw, "users", "count(*)", id);
-    ck_assert_str_eq(n, "0");
-    free(n);
+    long long id = rt_create(&rw, "POST /api/users {\"name\":\"deleteme\"}");
+    rt_check(&rw, rt_fmt("DELETE /api/users/%lld", id), "204 @empty");
+    rt_check(&rw, rt_fmt("/api/users/%lld", id), "404");
+    rt_check(&rw, rt_fmt("DELETE /api/users/%lld", id), "404"); /* twice */
+    rt_assert_sql(&rw, "0", "SELECT count(*) FROM users WHERE id = %lld", id);
 }
 END_TEST
 
@@ -624,32 +385,20 @@ START_TEST(test_sort_ties_and_nulls)
 {
     /* three users with the same name: the key breaks the tie, ascending,
      * whichever the direction of the sort */
-    long long a = create(&rw, "/api/users", "{\"name\":\"tie\",\"fullname\":\"b\"}");
-    long long b = create(&rw, "/api/users", "{\"name\":\"tie\"}");
-    long long c = create(&rw, "/api/users", "{\"name\":\"tie\",\"fullname\":\"a\"}");
+    long long a = rt_create(&rw, "POST /api/users {\"name\":\"tie\",\"fullname\":\"b\"}");
+    long long b = rt_create(&rw, "POST /api/users {\"name\":\"tie\"}");
+    long long c = rt_create(&rw, "POST /api/users {\"name\":\"tie\",\"fullname\":\"a\"}");
     const long long abc[] = {a, b, c};
-    rt_response *r = get_ok(&rw, "/api/users?name=tie&sort=name");
-    assert_ids(r, abc, 3);
-    rt_response_free(r);
-    r = get_ok(&rw, "/api/users?name=tie&sort=-name");
-    assert_ids(r, abc, 3);
-    rt_response_free(r);
+    const char *ids = rt_fmt("data[].id = [%lld,%lld,%lld]", a, b, c);
+    rt_check(&rw, "/api/users?name=tie&sort=name", ids);
+    rt_check(&rw, "/api/users?name=tie&sort=-name", ids);
     /* stable pages over the tie */
-    for (long long i = 0; i < 3; i++) {
-        char path[96];
-        snprintf(path, sizeof path, "/api/users?name=tie&sort=-name&limit=1&offset=%lld", i);
-        r = get_ok(&rw, path);
-        assert_ids(r, &abc[i], 1);
-        rt_response_free(r);
-    }
+    for (long long i = 0; i < 3; i++)
+        rt_check(&rw, rt_fmt("/api/users?name=tie&sort=-name&limit=1&offset=%lld", i),
+                 rt_fmt("data[].id = [%lld]", abc[i]));
     /* NULL is the smallest value: first ascending, last descending */
-    const long long up[] = {b, c, a}, down[] = {a, c, b};
-    r = get_ok(&rw, "/api/users?name=tie&sort=fullname");
-    assert_ids(r, up, 3);
-    rt_response_free(r);
-    r = get_ok(&rw, "/api/users?name=tie&sort=-fullname");
-    assert_ids(r, down, 3);
-    rt_response_free(r);
+    rt_check(&rw, "/api/users?name=tie&sort=fullname", rt_fmt("data[].id = [%lld,%lld,%lld]", b, c, a));
+    rt_check(&rw, "/api/users?name=tie&sort=-fullname", rt_fmt("data[].id = [%lld,%lld,%lld]", a, c, b));
 }
 END_TEST
 
@@ -677,8 +426,7 @@ static void *write_users(void *ud)
 
 START_TEST(test_concurrent_writes)
 {
-    rt_response *r = get_ok(&rw, "/healthz"); /* libcurl set up before the threads */
-    rt_response_free(r);
+    rt_check(&rw, "/healthz", "@json"); /* libcurl set up before the threads */
     writer w[8];
     pthread_t t[8];
     for (int i = 0; i < 8; i++) {
@@ -699,54 +447,27 @@ END_TEST
  * its addresses. */
 START_TEST(test_user_and_address_walkthrough)
 {
-    long long uid = create(&rw, "/api/users",
-                           "{\"name\":\"walker\",\"fullname\":\"Walker Texas\",\"password\":\"pw\"}");
-    char upath[64], body[256], apath[64];
+    long long uid =
+        rt_create(&rw, "POST /api/users {\"name\":\"walker\",\"fullname\":\"Walker Texas\",\"password\":\"pw\"}");
+    char upath[64], apath[64];
     snprintf(upath, sizeof upath, "/api/users/%lld", uid);
-    snprintf(body, sizeof body, "{\"email_address\":\"walker@example.com\",\"user_id\":%lld}", uid);
-    rt_response *r = rt_send_json(&rw, "POST", "/api/addresses", body);
-    RT_ASSERT_STATUS(r, 201);
+    rt_response *r =
+        rt_checked(&rw, rt_fmt("POST /api/addresses {\"email_address\":\"walker@example.com\",\"user_id\":%lld}", uid),
+                   rt_fmt("201 user_id = %lld", uid));
     long long aid = rt_json_int(r, "id");
     snprintf(apath, sizeof apath, "/api/addresses/%lld", aid);
     ck_assert_str_eq(rt_header(r, "Location"), apath);
-    ck_assert_int_eq(rt_json_int(r, "user_id"), uid);
     rt_response_free(r);
 
-    snprintf(body, sizeof body, "/api/addresses?user_id=%lld", uid);
-    r = get_ok(&rw, body);
-    assert_ids(r, &aid, 1);
-    ck_assert_str_eq(rt_json_str(r, "data.0.email_address"), "walker@example.com");
-    rt_response_free(r);
-
-    snprintf(body, sizeof body, "{\"email_address\":\"w2@example.com\",\"user_id\":%lld}", uid);
-    r = rt_send_json(&rw, "PUT", apath, body);
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_str_eq(rt_json_str(r, "email_address"), "w2@example.com");
-    rt_response_free(r);
-
-    r = rt_send_json(&rw, "PATCH", apath, "{\"email_address\":\"w3@example.com\"}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_str_eq(rt_json_str(r, "email_address"), "w3@example.com");
-    ck_assert_int_eq(rt_json_int(r, "user_id"), uid);
-    rt_response_free(r);
-
-    r = rt_send_json(&rw, "PATCH", upath, "{\"fullname\":\"Walker T\"}");
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
-
-    r = rt_request(&rw, "DELETE", apath, NULL, NULL, NULL);
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    r = rt_get(&rw, apath);
-    RT_ASSERT_STATUS(r, 404);
-    rt_response_free(r);
-
-    r = rt_request(&rw, "DELETE", upath, NULL, NULL, NULL);
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    r = rt_get(&rw, upath);
-    RT_ASSERT_STATUS(r, 404);
-    rt_response_free(r);
+    rt_check(&rw, rt_fmt("/api/addresses?user_id=%lld", uid),
+             rt_fmt("data[].id = [%lld]; data.0.email_address = 'walker@example.com'", aid));
+    rt_check(&rw, rt_fmt("PUT %s {\"email_address\":\"w2@example.com\",\"user_id\":%lld}", apath, uid),
+             "email_address = 'w2@example.com'");
+    rt_check(&rw, rt_fmt("PATCH %s {\"email_address\":\"w3@example.com\"}", apath),
+             rt_fmt("email_address = 'w3@example.com'; user_id = %lld", uid));
+    rt_check(&rw, rt_fmt("PATCH %s {\"fullname\":\"Walker T\"}", upath), "200");
+    RT_CASES_AT(&rw, apath, {"DELETE %s", "204"}, {"%s", "404"});
+    RT_CASES_AT(&rw, upath, {"DELETE %s", "204"}, {"%s", "404"});
 }
 END_TEST
 
@@ -754,18 +475,10 @@ END_TEST
  * addresses (SPEC §3 DELETE "with the relationship cascades"). */
 START_TEST(test_delete_cascades)
 {
-    long long uid = create(&rw, "/api/users", "{\"name\":\"cascade\"}");
-    char body[128], upath[64], apath[64];
-    snprintf(body, sizeof body, "{\"email_address\":\"c@example.com\",\"user_id\":%lld}", uid);
-    long long aid = create(&rw, "/api/addresses", body);
-    snprintf(upath, sizeof upath, "/api/users/%lld", uid);
-    snprintf(apath, sizeof apath, "/api/addresses/%lld", aid);
-    rt_response *r = rt_request(&rw, "DELETE", upath, NULL, NULL, NULL);
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    r = rt_get(&rw, apath);
-    RT_ASSERT_STATUS(r, 404);
-    rt_response_free(r);
+    long long uid = rt_create(&rw, "POST /api/users {\"name\":\"cascade\"}");
+    long long aid = rt_create(&rw, "POST /api/addresses {\"email_address\":\"c@example.com\",\"user_id\":%lld}", uid);
+    rt_check(&rw, rt_fmt("DELETE /api/users/%lld", uid), "204");
+    rt_check(&rw, rt_fmt("/api/addresses/%lld", aid), "404");
 }
 END_TEST
 
@@ -773,75 +486,37 @@ END_TEST
 
 START_TEST(test_composite_integer_key)
 {
-    rt_response *r = rt_send_json(&keys, "POST", "/api/cells", "{\"row\":1,\"col\":2,\"value\":\"a\"}");
-    RT_ASSERT_STATUS(r, 201);
-    ck_assert_str_eq(rt_header(r, "Location"), "/api/cells/1,2");
-    ck_assert_str_eq(rt_json_str(r, "_links.self"), "/api/cells/1,2");
-    rt_response_free(r);
-    r = rt_send_json(&keys, "POST", "/api/cells", "[{\"row\":2,\"col\":1},{\"row\":2,\"col\":2}]");
-    RT_ASSERT_STATUS(r, 201);
-    ck_assert_str_eq(rt_json_str(r, "data.0._links.self"), "/api/cells/2,1");
-    ck_assert_str_eq(rt_json_str(r, "data.1._links.self"), "/api/cells/2,2");
-    rt_response_free(r);
-    r = get_ok(&keys, "/api/cells?row=2&sort=-col");
-    ck_assert_str_eq(rt_json_str(r, "data.0._links.self"), "/api/cells/2,2");
-    ck_assert_str_eq(rt_json_str(r, "data.1._links.self"), "/api/cells/2,1");
-    rt_response_free(r);
+    RT_CASES(&keys,
+        {"POST /api/cells {\"row\":1,\"col\":2,\"value\":\"a\"}",
+         "201 @Location = /api/cells/1,2; _links.self = '/api/cells/1,2'"},
+        {"POST /api/cells [{\"row\":2,\"col\":1},{\"row\":2,\"col\":2}]",
+         "201 data[]._links.self = ['/api/cells/2,1', '/api/cells/2,2']"},
+        {"/api/cells?row=2&sort=-col", "data[]._links.self = ['/api/cells/2,2', '/api/cells/2,1']"},
+    );
 }
 END_TEST
 
 START_TEST(test_composite_key_routes)
 {
-    rt_response *r = rt_send_json(&keys, "POST", "/api/cells", "{\"row\":7,\"col\":8,\"value\":\"x\"}");
-    RT_ASSERT_STATUS(r, 201);
-    rt_response_free(r);
-    r = rt_send_json(&keys, "POST", "/api/cells", "{\"row\":8,\"col\":7,\"value\":\"y\"}");
-    RT_ASSERT_STATUS(r, 201);
-    rt_response_free(r);
-
-    r = get_ok(&keys, "/api/cells/7,8");
-    ck_assert_int_eq(rt_json_int(r, "row"), 7);
-    ck_assert_int_eq(rt_json_int(r, "col"), 8);
-    ck_assert_str_eq(rt_json_str(r, "value"), "x");
-    rt_response_free(r);
-    r = get_ok(&keys, "/api/cells/8,7");
-    ck_assert_str_eq(rt_json_str(r, "value"), "y");
-    rt_response_free(r);
-
-    static const char *const missing[] = {"/api/cells/7", "/api/cells/7,9", "/api/cells/7,8,9",
-                                          "/api/cells/,8", "/api/cells/7,", "/api/cells/a,8"};
-    for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
-        r = rt_get(&keys, missing[i]);
-        rt_assert_problem(r, 404, NULL);
-        rt_response_free(r);
-    }
-
-    r = rt_send_json(&keys, "PATCH", "/api/cells/7,8", "{\"value\":\"x2\"}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_str_eq(rt_json_str(r, "value"), "x2");
-    rt_response_free(r);
-    r = rt_send_json(&keys, "PUT", "/api/cells/7,8", "{\"row\":7,\"col\":8}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert(json_is_null(rt_json_at(r, "value")));
-    rt_response_free(r);
-    /* a key in the body that contradicts the URL */
-    char *before = rt_db_fingerprint(&keys);
-    r = rt_send_json(&keys, "PATCH", "/api/cells/7,8", "{\"col\":9}");
-    rt_assert_problem(r, 400, "/col");
-    rt_response_free(r);
-    char *after = rt_db_fingerprint(&keys);
-    ck_assert_msg(strcmp(before, after) == 0, "a rejected PATCH wrote");
-    free(before);
-    free(after);
-
-    r = rt_request(&keys, "DELETE", "/api/cells/7,8", NULL, NULL, NULL);
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    r = rt_get(&keys, "/api/cells/7,8");
-    RT_ASSERT_STATUS(r, 404);
-    rt_response_free(r);
-    r = get_ok(&keys, "/api/cells/8,7");
-    rt_response_free(r);
+    RT_CASES(&keys,
+        {"POST /api/cells {\"row\":7,\"col\":8,\"value\":\"x\"}", "201"},
+        {"POST /api/cells {\"row\":8,\"col\":7,\"value\":\"y\"}", "201"},
+        {"/api/cells/7,8", "row = 7; col = 8; value = 'x'"},
+        {"/api/cells/8,7", "value = 'y'"},
+        {"/api/cells/7", "404"},
+        {"/api/cells/7,9", "404"},
+        {"/api/cells/7,8,9", "404"},
+        {"/api/cells/,8", "404"},
+        {"/api/cells/7,", "404"},
+        {"/api/cells/a,8", "404"},
+        {"PATCH /api/cells/7,8 {\"value\":\"x2\"}", "value = 'x2'"},
+        {"PUT /api/cells/7,8 {\"row\":7,\"col\":8}", "value = null"},
+        /* a key in the body that contradicts the URL */
+        {"PATCH /api/cells/7,8 {\"col\":9}", "400 /col; @unchanged"},
+        {"DELETE /api/cells/7,8", "204"},
+        {"/api/cells/7,8", "404"},
+        {"/api/cells/8,7", "@json"},
+    );
 }
 END_TEST
 
@@ -849,21 +524,16 @@ END_TEST
  * that link. */
 static void tag_roundtrip(const char *body, const char *want_path)
 {
-    rt_response *r = rt_send_json(&keys, "POST", "/api/tags", body);
-    RT_ASSERT_STATUS(r, 201);
-    const char *loc = rt_header(r, "Location");
-    ck_assert_msg(loc && strcmp(loc, want_path) == 0, "Location %s, expected %s",
-                  loc ? loc : "(none)", want_path);
-    ck_assert_str_eq(rt_json_str(r, "_links.self"), want_path);
     json_t *posted = json_loads(body, 0, NULL);
+    const char *ns = json_string_value(json_object_get(posted, "ns"));
+    const char *name = json_string_value(json_object_get(posted, "name"));
+    rt_check(&keys, rt_fmt("POST /api/tags %s", body),
+             rt_fmt("201 @Location = %s; _links.self = \"%s\"", want_path, want_path));
+    rt_response *r = rt_checked(&keys, want_path, "200");
+    ck_assert_str_eq(rt_json_str(r, "ns"), ns);
+    ck_assert_str_eq(rt_json_str(r, "name"), name);
     rt_response_free(r);
-
-    r = rt_get(&keys, want_path);
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_str_eq(rt_json_str(r, "ns"), json_string_value(json_object_get(posted, "ns")));
-    ck_assert_str_eq(rt_json_str(r, "name"), json_string_value(json_object_get(posted, "name")));
     json_decref(posted);
-    rt_response_free(r);
 }
 
 START_TEST(test_string_keys_encoded)
@@ -892,7 +562,7 @@ END_TEST
 
 START_TEST(test_hidden_and_write_only)
 {
-    rt_response *r = get_ok(&keys, "/api");
+    rt_response *r = rt_checked(&keys, "/api", "@json");
     json_t *secrets = find_named(rt_json_at(r, "resources"), "secrets");
     ck_assert_msg(secrets != NULL, "%s", r->body);
     ck_assert_msg(find_named(json_object_get(secrets, "columns"), "token") == NULL,
@@ -901,22 +571,11 @@ START_TEST(test_hidden_and_write_only)
     ck_assert_uint_eq(json_array_size(json_object_get(secrets, "columns")), 4);
     rt_response_free(r);
 
-    long long id = create(&keys, "/api/secrets", "{\"label\":\"hid\",\"pin\":\"9876\"}");
-    char path[64];
-    snprintf(path, sizeof path, "/api/secrets/%lld", id);
-    r = get_ok(&keys, path);
-    ck_assert_msg(!rt_json_at(r, "token") && !rt_json_at(r, "pin"), "hidden/write_only output: %s",
-                  r->body);
-    ck_assert_str_eq(rt_json_str(r, "label"), "hid");
-    rt_response_free(r);
-    char *token = db_value(&keys, "secrets", "token", id);
-    ck_assert_msg(token && strcmp(token, "t0") == 0, "hidden column default not applied: %s", token);
-    free(token);
-    char *pin = db_value(&keys, "secrets", "pin", id);
-    ck_assert_str_eq(pin, "9876");
-    free(pin);
-
-    r = get_ok(&keys, "/api/secrets");
+    long long id = rt_create(&keys, "POST /api/secrets {\"label\":\"hid\",\"pin\":\"9876\"}");
+    rt_check(&keys, rt_fmt("/api/secrets/%lld", id), "!token; !pin; label = 'hid'"); /* hidden, write_only */
+    rt_assert_sql(&keys, "t0", "SELECT token FROM secrets WHERE id = %lld", id); /* the hidden column's default */
+    rt_assert_sql(&keys, "9876", "SELECT pin FROM secrets WHERE id = %lld", id);
+    r = rt_checked(&keys, "/api/secrets", "@json");
     ck_assert_msg(!strstr(r->body, "9876") && !strstr(r->body, "\"token\""), "%s", r->body);
     rt_response_free(r);
 }

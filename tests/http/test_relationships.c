@@ -375,9 +375,7 @@ START_TEST(test_tree_sub_resources)
         {"/api/nodes/99/parent", "404"},
         {"/api/nodes/x/children", "404"},
     );
-    r = rt_checked(&tree, "/api/nodes/1/parent", "@json");
-    ck_assert_msg(r->json == NULL || json_is_null(r->json), "%s: the root's parent is not null: %.1500s", r->what, r->body);
-    rt_response_free(r);
+    rt_check(&tree, "/api/nodes/1/parent", "@body = null"); /* the root's parent */
 }
 END_TEST
 

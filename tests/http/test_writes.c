@@ -89,22 +89,6 @@ END_TEST
 
 /* ------------------------------------------------------------ helpers */
 
-/* POST body (with ' for ") to path, assert 201 and return the new id. */
-static long long __attribute__((format(printf, 3, 4)))
-create(const rt_server *s, const char *path, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *body = rt_vjsonf(fmt, ap);
-    va_end(ap);
-    rt_response *r = rt_send_json(s, "POST", path, body);
-    free(body);
-    RT_ASSERT_STATUS(r, 201);
-    long long id = rt_json_int(r, "id");
-    rt_response_free(r);
-    return id;
-}
-
 static long long id_where(const rt_server *s, const char *table, const char *col, const char *value)
 {
     char q[512];
@@ -126,7 +110,7 @@ static long long __attribute__((sentinel)) user_with(const rt_server *s, const c
         k += (size_t)snprintf(body + k, sizeof body - k, "%s{'email_address': '%s'}", n++ ? ", " : "", email);
     va_end(ap);
     snprintf(body + k, sizeof body - k, "]}");
-    long long uid = create(s, "/api/users", "%s", body);
+    long long uid = rt_create(s, "POST /api/users %s", body);
     va_start(ap, ids);
     for (n = 0; (email = va_arg(ap, const char *)); n++) ids[n] = id_where(s, "addresses", "email_address", email);
     va_end(ap);
@@ -385,7 +369,7 @@ START_TEST(patch_collection_delete_orphan)
     free(log);
 
     /* a PUT without the relationship key leaves the collection alone */
-    create(&blog, rt_fmt("/api/users/%lld/addresses", uid), "{'email_address': 'po-e@x.org'}");
+    rt_create(&blog, "POST /api/users/%lld/addresses {'email_address': 'po-e@x.org'}", uid);
     rt_check(&blog, rt_fmt("PUT /api/users/%lld {'name': 'po', 'fullname': 'P O'}", uid), "200");
     rt_assert_sql(&blog, "1", "SELECT count(*) FROM addresses WHERE user_id = %lld", uid);
 }
@@ -430,13 +414,13 @@ END_TEST
  * gets one, an address without a user gets one (to-one slot empty). */
 START_TEST(patch_into_empty_relationships)
 {
-    long long u = create(&noc, "/api/users", "{'name': 'em'}");
+    long long u = rt_create(&noc, "POST /api/users {'name': 'em'}");
     rt_check(&noc, rt_fmt("PATCH /api/users/%lld {'addresses': [{'email_address': 'em1@x.org'}]}", u), "addresses # 1");
     rt_assert_sql(&noc, rt_fmt("%lld", u), "SELECT user_id FROM addresses WHERE email_address = 'em1@x.org'");
-    long long a = create(&noc, "/api/addresses", "{'email_address': 'em2@x.org'}");
+    long long a = rt_create(&noc, "POST /api/addresses {'email_address': 'em2@x.org'}");
     rt_check(&noc, rt_fmt("PATCH /api/addresses/%lld {'user': {'id': %lld}}", a, u), "200");
     rt_assert_sql(&noc, rt_fmt("%lld", u), "SELECT user_id FROM addresses WHERE id = %lld", a);
-    long long p = create(&noc, "/api/posts", "{'headline': 'em', 'user_id': %lld}", u);
+    long long p = rt_create(&noc, "POST /api/posts {'headline': 'em', 'user_id': %lld}", u);
     rt_check(&noc, rt_fmt("PATCH /api/posts/%lld {'author': {'name': 'em-new'}}", p), "200");
     rt_assert_sql(&noc, "em-new", "SELECT u.name FROM posts p JOIN users u ON u.id = p.user_id WHERE p.id = %lld", p);
 }
@@ -448,8 +432,8 @@ END_TEST
  * for the members that changed. */
 START_TEST(many_to_many_replace_touches_only_changes)
 {
-    long long p = create(&blog, "/api/posts",
-                         "{'headline': 'mm', 'keywords': [{'keyword': 'mm-1'}, {'keyword': 'mm-2'}, {'keyword': 'mm-3'}]}");
+    long long p = rt_create(&blog, "POST /api/posts {'headline': 'mm', 'keywords': [{'keyword': 'mm-1'},"
+                                   " {'keyword': 'mm-2'}, {'keyword': 'mm-3'}]}");
     long long k1 = id_where(&blog, "keywords", "keyword", "mm-1");
     long long k2 = id_where(&blog, "keywords", "keyword", "mm-2");
     long long k3 = id_where(&blog, "keywords", "keyword", "mm-3");
@@ -496,7 +480,7 @@ END_TEST
 
 START_TEST(update_only_changed_columns)
 {
-    long long uid = create(&blog, "/api/users", "{'name': 'uc', 'fullname': 'UC'}");
+    long long uid = rt_create(&blog, "POST /api/users {'name': 'uc', 'fullname': 'UC'}");
     const char *path = rt_fmt("/api/users/%lld", uid);
     char upath[64];
     snprintf(upath, sizeof upath, "%s", path);
@@ -636,7 +620,7 @@ START_TEST(collection_sub_resources)
     free(before);
 
     /* many-to-many: new and linked members, removal deletes only the association row */
-    long long p = create(&blog, "/api/posts", "{'headline': 'srp'}");
+    long long p = rt_create(&blog, "POST /api/posts {'headline': 'srp'}");
     r = rt_sendf(&blog, "POST", rt_fmt("/api/posts/%lld/keywords", p), "{'keyword': 'sr-kw'}");
     RT_ASSERT_STATUS(r, 201);
     long long k = rt_json_int(r, "id");
@@ -659,7 +643,7 @@ END_TEST
  * (SPEC §8: a nested {pk} naming a missing row), nothing written. */
 START_TEST(collection_link_missing_is_422)
 {
-    long long u = create(&blog, "/api/users", "{'name': 'srm'}");
+    long long u = rt_create(&blog, "POST /api/users {'name': 'srm'}");
     char *before = rt_db_fingerprint(&blog);
     rt_response *r = rt_sendf(&blog, "POST", rt_fmt("/api/users/%lld/addresses", u), "{'id': 99999}");
     rt_assert_problem(r, 422, NULL);
@@ -676,7 +660,7 @@ END_TEST
 /* Without delete-orphan, DELETE of a member unlinks it. */
 START_TEST(collection_remove_unlinks)
 {
-    long long u = create(&noc, "/api/users", "{'name': 'cr'}");
+    long long u = rt_create(&noc, "POST /api/users {'name': 'cr'}");
     rt_response *r = rt_sendf(&noc, "POST", rt_fmt("/api/users/%lld/addresses", u), "{'email_address': 'cr@x.org'}");
     RT_ASSERT_STATUS(r, 201);
     long long a = rt_json_int(r, "id");
@@ -690,9 +674,9 @@ END_TEST
 
 START_TEST(delete_with_not_null_children_is_409)
 {
-    long long u = create(&noc, "/api/users",
-                         "{'name': 'nn', 'addresses': [{'email_address': 'nn@x.org'}],"
-                         " 'posts': [{'headline': 'nn 1'}, {'headline': 'nn 2'}]}");
+    long long u = rt_create(&noc,
+                            "POST /api/users {'name': 'nn', 'addresses': [{'email_address': 'nn@x.org'}],"
+                            " 'posts': [{'headline': 'nn 1'}, {'headline': 'nn 2'}]}");
     rt_assert_sql(&noc, "2", "SELECT count(*) FROM posts WHERE user_id = %lld", u);
     char *before = rt_db_fingerprint(&noc);
     rt_check(&noc, rt_fmt("DELETE /api/users/%lld", u), "409");
@@ -737,9 +721,9 @@ START_TEST(cycle_between_tables_in_one_post)
                   "ORDER BY id)", u);
 
     /* the other way in: an address, its new user, that user's new favorite */
-    long long a = create(&cyc, "/api/addresses",
-                         "{'email_address': 'cv1@x.org', 'user': {'name': 'cv', 'favorite_address':"
-                         " {'email_address': 'cvf@x.org'}}}");
+    long long a = rt_create(&cyc,
+                            "POST /api/addresses {'email_address': 'cv1@x.org', 'user': {'name': 'cv', 'favorite_address':"
+                            " {'email_address': 'cvf@x.org'}}}");
     long long v = id_where(&cyc, "users", "name", "cv");
     long long vf = id_where(&cyc, "addresses", "email_address", "cvf@x.org");
     rt_assert_sql(&cyc, rt_fmt("%lld", v), "SELECT user_id FROM addresses WHERE id = %lld", a);
@@ -815,9 +799,8 @@ END_TEST
  * deletes it and its subtree. */
 START_TEST(delete_orphan_tree_accepts_roots)
 {
-    long long root = create(&otree, "/api/nodes",
-                            "{'name': 'r', 'children': [{'name': 'c1', 'children': [{'name': 'g1', 'children':"
-                            " [{'name': 'x'}]}]}, {'name': 'c2'}]}");
+    long long root = rt_create(&otree, "POST /api/nodes {'name': 'r', 'children': [{'name': 'c1', 'children':"
+                                       " [{'name': 'g1', 'children': [{'name': 'x'}]}]}, {'name': 'c2'}]}");
     rt_assert_sql(&otree, "5", "SELECT count(*) FROM nodes");
     long long c2 = rt_db_int(&otree, "SELECT id FROM nodes WHERE name = 'c2'");
     rt_check(&otree, rt_fmt("PATCH /api/nodes/%lld {'children': [{'id': %lld}]}", root, c2), "200");
@@ -830,7 +813,7 @@ END_TEST
 
 START_TEST(batch_success)
 {
-    long long gone = create(&blog, "/api/users", "{'name': 'bt-del', 'addresses': [{'email_address': 'bt-del@x.org'}]}");
+    long long gone = rt_create(&blog, "POST /api/users {'name': 'bt-del', 'addresses': [{'email_address': 'bt-del@x.org'}]}");
     rt_response *r = rt_checked(
         &blog,
         rt_fmt("POST /api/_batch {'operations': ["
@@ -872,7 +855,7 @@ START_TEST(batch_failure_validation)
          "422 /operations/2/body/addresses/0"},
     );
     /* a stale version */
-    long long u = create(&blog, "/api/users", "{'name': 'bf-v'}");
+    long long u = rt_create(&blog, "POST /api/users {'name': 'bf-v'}");
     rt_check_refused(&blog,
                      rt_fmt("POST /api/_batch {'operations': ["
                             " {'method': 'PATCH', 'path': '/api/users/%lld', 'body': {'fullname': 'first'}},"
@@ -972,7 +955,7 @@ START_TEST(version_increments_and_stale_body_version)
 {
     rt_check(&blog, "POST /api/users {'name': 'vv', 'version': 5}", "400 /version"); /* the server's column */
 
-    long long u = create(&blog, "/api/users", "{'name': 'vv'}");
+    long long u = rt_create(&blog, "POST /api/users {'name': 'vv'}");
     char path[64];
     snprintf(path, sizeof path, "/api/users/%lld", u);
     rt_assert_sql(&blog, "1", "SELECT version FROM users WHERE id = %lld", u);
@@ -1025,7 +1008,7 @@ static void *race(void *ud)
 
 static void race_round(int round, bool if_match)
 {
-    long long u = create(&blog, "/api/users", "{'name': 'race%d'}", round);
+    long long u = rt_create(&blog, "POST /api/users {'name': 'race%d'}", round);
     char path[64];
     snprintf(path, sizeof path, "/api/users/%lld", u);
     pthread_barrier_t b;

@@ -60,13 +60,13 @@ static void buf_add(buf *b, const void *data, size_t n)
 
 static void buf_str(buf *b, const char *s) { buf_add(b, s, strlen(s)); }
 
-static void __attribute__((format(printf, 2, 3))) buf_fmt(buf *b, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 0))) buf_vfmt(buf *b, const char *fmt, va_list ap)
 {
     char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, again);
+    va_end(again);
     if (n < 0) return;
     if ((size_t)n < sizeof tmp) {
         buf_add(b, tmp, (size_t)n);
@@ -74,11 +74,17 @@ static void __attribute__((format(printf, 2, 3))) buf_fmt(buf *b, const char *fm
     }
     char *big = malloc((size_t)n + 1);
     ck_assert_msg(big != NULL, "out of memory");
-    va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
     buf_add(b, big, (size_t)n);
     free(big);
+}
+
+static void __attribute__((format(printf, 2, 3))) buf_fmt(buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vfmt(b, fmt, ap);
+    va_end(ap);
 }
 
 /* Always a NUL-terminated malloc'd string. */
@@ -1067,8 +1073,8 @@ static json_t *want_value(json_t *node, const char *at, bool *owned)
 }
 
 /* An expectation on the answer rather than its JSON body: "@queries = K",
- * "@queries <= K", "@json", "@empty", "@unchanged" (checked by the caller)
- * or "@Header = value". */
+ * "@queries <= K", "@json", "@body = text", "@empty", "@unchanged" (checked
+ * by the caller) or "@Header = value". */
 static void assert_meta(const rt_response *r, const char *w)
 {
     int k, got = rt_queries(r);
@@ -1079,7 +1085,9 @@ static void assert_meta(const rt_response *r, const char *w)
         ck_assert_msg(got >= 1 && got <= k, "%s: expected at most %d statements, Server-Timing: %s", r->what, k,
                       timing ? timing : "(none)");
     } else if (!strcmp(w, "@json")) {
-        ck_assert_msg(r->json != NULL || !strcmp(r->body, "null"), "%s: the body is not JSON: %.600s", r->what, r->body);
+        ck_assert_msg(r->json != NULL, "%s: the body is not a JSON object or array: %.600s", r->what, r->body);
+    } else if (!strncmp(w, "@body = ", 8)) {
+        ck_assert_msg(!strcmp(r->body, w + 8), "%s: the body is %.600s, expected %s", r->what, r->body, w + 8);
     } else if (!strcmp(w, "@empty")) {
         ck_assert_msg(r->body_len == 0, "%s: the body is not empty: %.600s", r->what, r->body);
     } else if (strcmp(w, "@unchanged") != 0) {
@@ -1349,6 +1357,21 @@ rt_response *rt_checked(const rt_server *s, const char *request, const char *exp
 void rt_check(const rt_server *s, const char *request, const char *expect)
 {
     rt_response_free(case_send(s, request, expect, NULL, false));
+}
+
+long long rt_create(const rt_server *s, const char *fmt, ...)
+{
+    buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vfmt(&b, fmt, ap);
+    va_end(ap);
+    char *request = buf_take(&b);
+    rt_response *r = case_send(s, request, "201", NULL, false);
+    free(request);
+    long long id = rt_json_int(r, "id");
+    rt_response_free(r);
+    return id;
 }
 
 void rt_check_refused(const rt_server *s, const char *request, const char *expect)

@@ -183,7 +183,8 @@ void rt_expect(rt_response *r, int status, const char *pointer);
  *   !at          the member is absent from its object (which must be one);
  *   @Name = text the answer's header Name is text, as written;
  *   !@Name       the answer has no header Name;
- *   @json        the body is JSON (null too);
+ *   @json        the body is a JSON object or array;
+ *   @body = text the body is text, as written;
  *   @empty       the body is empty;
  *   @queries = K / @queries <= K   the request ran exactly K / 1 to K
  *                statements (rt_queries);
@@ -224,6 +225,9 @@ typedef struct rt_case {
 rt_response *rt_case_send(const rt_server *s, const rt_case *c);
 rt_response *rt_checked(const rt_server *s, const char *request, const char *expect);
 void rt_check(const rt_server *s, const char *request, const char *expect);
+/* Send a request written as in rt_case (printf-style: "POST /api/users
+ * {'name': '%s'}"), assert 201 and return the "id" of the answer. */
+long long rt_create(const rt_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* rt_check, and the database file is as it was before the request: for a
  * request the server must refuse whole. */
 void rt_check_refused(const rt_server *s, const char *request, const char *expect);
