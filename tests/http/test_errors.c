@@ -53,28 +53,6 @@ static void static_stop(void)
 
 /* ------------------------------------------------------------ helpers */
 
-/* Send a request that must be rejected with status (and an error at
- * pointer, unless NULL); assert nothing was written. Returns the response
- * for more checks (caller frees). */
-static rt_response *reject_r(const rt_server *s, const char *method, const char *path,
-                             const char *body, const char *ctype, int status, const char *pointer)
-{
-    char *before = rt_db_fingerprint(s);
-    rt_response *r = rt_request(s, method, path, body, ctype, NULL);
-    rt_assert_problem(r, status, pointer);
-    char *after = rt_db_fingerprint(s);
-    ck_assert_msg(strcmp(before, after) == 0, "%s (%d) changed the database", r->what, status);
-    free(before);
-    free(after);
-    return r;
-}
-
-static void reject(const rt_server *s, const char *method, const char *path, const char *body,
-                   int status, const char *pointer)
-{
-    rt_response_free(reject_r(s, method, path, body, body ? "application/json" : NULL, status, pointer));
-}
-
 /* A raw request rejected with status; body is problem+json; db unchanged. */
 static void reject_raw(const rt_server *s, const char *request, int status)
 {
@@ -93,21 +71,30 @@ static void reject_raw(const rt_server *s, const char *request, int status)
     free(after);
 }
 
-/* The errors array has exactly one entry per pointer in want, and no other. */
-static void assert_error_pointers(const rt_response *r, const char *const *want, size_t n)
+/* The request (as in rt_case) is refused with 422, writing nothing, and
+ * the errors array has exactly one entry per pointer of the space-separated
+ * list want, and no other. */
+static void refused_422(const rt_server *s, const char *request, const char *want)
 {
+    char first[64];
+    snprintf(first, sizeof first, "%.*s", (int)strcspn(want, " "), want);
+    rt_response *r = rt_checked(s, request, rt_fmt("422 %s; @unchanged", first));
     json_t *errors = rt_json_at(r, "errors");
-    ck_assert_msg(json_array_size(errors) == n, "%s: %zu errors, expected %zu: %s", r->what,
-                  json_array_size(errors), n, r->body);
-    for (size_t k = 0; k < n; k++) {
+    char *list = strdup(want), *save = NULL;
+    size_t n = 0;
+    for (char *p = strtok_r(list, " ", &save); p; p = strtok_r(NULL, " ", &save), n++) {
         size_t i, hits = 0;
         json_t *e;
         json_array_foreach(errors, i, e) {
-            const char *p = json_string_value(json_object_get(e, "pointer"));
-            if (p && !strcmp(p, want[k])) hits++;
+            const char *at = json_string_value(json_object_get(e, "pointer"));
+            if (at && !strcmp(at, p)) hits++;
         }
-        ck_assert_msg(hits == 1, "%s: %zu errors at %s: %s", r->what, hits, want[k], r->body);
+        ck_assert_msg(hits == 1, "%s: %zu errors at %s: %s", r->what, hits, p, r->body);
     }
+    ck_assert_msg(json_array_size(errors) == n, "%s: %zu errors, expected %zu: %s", r->what, json_array_size(errors), n,
+                  r->body);
+    free(list);
+    rt_response_free(r);
 }
 
 static char *repeat(char c, size_t n)
@@ -123,57 +110,66 @@ static char *repeat(char c, size_t n)
 
 START_TEST(test_400_malformed_json)
 {
-    reject(&blog, "POST", "/api/users", "{\"name\":", 400, NULL);
-    reject(&blog, "POST", "/api/users", "{name: 1}", 400, NULL);
-    reject(&blog, "PATCH", "/api/users/1", "{\"name\":\"x\"", 400, NULL);
-    reject(&blog, "POST", "/api/users", "\"just a string\"", 400, NULL);
-    reject(&blog, "POST", "/api/users", "[1, 2]", 400, "/0");
-    reject(&blog, "PUT", "/api/users/1", "[{\"name\":\"x\"}]", 400, NULL);
-    reject(&blog, "PUT", "/api/users/1", NULL, 400, NULL); /* no body at all */
+    RT_REFUSED(&blog,
+        {"POST /api/users {\"name\":", "400"},
+        {"POST /api/users {name: 1}", "400"},
+        {"PATCH /api/users/1 {\"name\":\"x\"", "400"},
+        {"POST /api/users \"just a string\"", "400"},
+        {"POST /api/users [1, 2]", "400 /0"},
+        {"PUT /api/users/1 [{\"name\":\"x\"}]", "400"},
+        {"PUT /api/users/1", "400"}, /* no body at all */
+    );
 }
 END_TEST
 
 START_TEST(test_400_unknown_field)
 {
-    reject(&blog, "POST", "/api/users", "{\"name\":\"x\",\"bogus\":1}", 400, "/bogus");
-    reject(&blog, "PATCH", "/api/users/1", "{\"bogus\":1}", 400, "/bogus");
-    reject(&blog, "POST", "/api/users", "[{\"name\":\"x\"},{\"name\":\"y\",\"bogus\":1}]", 400,
-           "/1/bogus");
-    /* JSON pointer escaping of the member name */
-    reject(&blog, "POST", "/api/users", "{\"name\":\"x\",\"a/b~c\":1}", 400, "/a~1b~0c");
+    RT_REFUSED(&blog,
+        {"POST /api/users {\"name\":\"x\",\"bogus\":1}", "400 /bogus"},
+        {"PATCH /api/users/1 {\"bogus\":1}", "400 /bogus"},
+        {"POST /api/users [{\"name\":\"x\"},{\"name\":\"y\",\"bogus\":1}]", "400 /1/bogus"},
+        /* JSON pointer escaping of the member name */
+        {"POST /api/users {\"name\":\"x\",\"a/b~c\":1}", "400 /a~1b~0c"},
+    );
 }
 END_TEST
 
 START_TEST(test_400_wrong_type)
 {
-    reject(&blog, "POST", "/api/users", "{\"name\":5}", 400, "/name");
-    reject(&blog, "POST", "/api/users", "{\"name\":\"x\",\"fullname\":true}", 400, "/fullname");
-    reject(&blog, "POST", "/api/users", "{\"name\":[\"x\"]}", 400, "/name");
-    reject(&blog, "POST", "/api/users", "{\"name\":\"x\",\"id\":\"seven\"}", 400, "/id");
-    reject(&blog, "PATCH", "/api/addresses/1", "{\"user_id\":\"5\"}", 400, "/user_id");
-    reject(&blog, "PATCH", "/api/addresses/1", "{\"user_id\":1.5}", 400, "/user_id");
+    RT_REFUSED(&blog,
+        {"POST /api/users {\"name\":5}", "400 /name"},
+        {"POST /api/users {\"name\":\"x\",\"fullname\":true}", "400 /fullname"},
+        {"POST /api/users {\"name\":[\"x\"]}", "400 /name"},
+        {"POST /api/users {\"name\":\"x\",\"id\":\"seven\"}", "400 /id"},
+        {"PATCH /api/addresses/1 {\"user_id\":\"5\"}", "400 /user_id"},
+        {"PATCH /api/addresses/1 {\"user_id\":1.5}", "400 /user_id"},
+    );
 }
 END_TEST
 
 START_TEST(test_400_read_only)
 {
-    reject(&blog, "POST", "/api/users", "{\"name\":\"x\",\"version\":3}", 400, "/version");
-    /* on an update the version is the one the change is based on: not an integer is 400,
-     * another version than the row's is stale data (409) */
-    reject(&blog, "PATCH", "/api/users/1", "{\"version\":\"five\"}", 400, "/version");
-    reject(&blog, "PATCH", "/api/users/1", "{\"version\":5, \"fullname\":\"X\"}", 409, NULL);
-    reject(&blog, "PUT", "/api/users/1", "{\"name\":\"ed\",\"version\":99}", 409, NULL);
-    /* the key in the body must match the URL */
-    reject(&blog, "PATCH", "/api/users/1", "{\"id\":2}", 400, "/id");
+    RT_REFUSED(&blog,
+        {"POST /api/users {\"name\":\"x\",\"version\":3}", "400 /version"},
+        /* on an update the version is the one the change is based on: not an
+         * integer is 400, another version than the row's is stale data (409) */
+        {"PATCH /api/users/1 {\"version\":\"five\"}", "400 /version"},
+        {"PATCH /api/users/1 {\"version\":5, \"fullname\":\"X\"}", "409"},
+        {"PUT /api/users/1 {\"name\":\"ed\",\"version\":99}", "409"},
+        /* the key in the body must match the URL */
+        {"PATCH /api/users/1 {\"id\":2}", "400 /id"},
+    );
 }
 END_TEST
 
 START_TEST(test_400_duplicate_keys_and_nul)
 {
-    reject(&blog, "POST", "/api/users", "{\"name\":\"a\",\"name\":\"b\"}", 400, NULL);
-    reject(&blog, "PATCH", "/api/users/1", "{\"fullname\":\"a\",\"fullname\":\"a\"}", 400, NULL);
-    reject(&blog, "POST", "/api/users", "{\"name\":\"a\\u0000b\"}", 400, NULL);
-    reject(&blog, "PATCH", "/api/users/1", "{\"fullname\":\"\\u0000\"}", 400, NULL);
+    RT_REFUSED(&blog,
+        {"POST /api/users {\"name\":\"a\",\"name\":\"b\"}", "400"},
+        {"PATCH /api/users/1 {\"fullname\":\"a\",\"fullname\":\"a\"}", "400"},
+        {"POST /api/users {\"name\":\"a\\u0000b\"}", "400"},
+        {"PATCH /api/users/1 {\"fullname\":\"\\u0000\"}", "400"},
+    );
 }
 END_TEST
 
@@ -181,32 +177,35 @@ END_TEST
 
 START_TEST(test_400_query_params)
 {
-    static const struct { const char *query, *pointer; } cases[] = {
-        {"limit=-1", "/query/limit"},      {"limit=abc", "/query/limit"},
-        {"limit=1001", "/query/limit"},    {"limit=", "/query/limit"},
-        {"limit=1.5", "/query/limit"},     {"offset=-1", "/query/offset"},
-        {"offset=x", "/query/offset"},     {"count=maybe", "/query/count"},
-        {"sort=nosuch", "/query/sort"},    {"sort=name,-nosuch", "/query/sort"},
-        {"bogus=1", "/query/bogus"},       {"fields=nosuch", "/query/fields"},
-        {"sort=password", "/query/sort"},  {"password=f8s7ccs", "/query/password"},
-        {"fields=password", "/query/fields"}, {"id=abc", "/query/id"},
-        {"limit=1&limit=2", "/query/limit"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char path[128];
-        snprintf(path, sizeof path, "/api/users?%s", cases[i].query);
-        reject(&blog, "GET", path, NULL, 400, cases[i].pointer);
-    }
+    RT_REFUSED(&blog,
+        {"/api/users?limit=-1", "400 /query/limit"},
+        {"/api/users?limit=abc", "400 /query/limit"},
+        {"/api/users?limit=1001", "400 /query/limit"},
+        {"/api/users?limit=", "400 /query/limit"},
+        {"/api/users?limit=1.5", "400 /query/limit"},
+        {"/api/users?offset=-1", "400 /query/offset"},
+        {"/api/users?offset=x", "400 /query/offset"},
+        {"/api/users?count=maybe", "400 /query/count"},
+        {"/api/users?sort=nosuch", "400 /query/sort"},
+        {"/api/users?sort=name,-nosuch", "400 /query/sort"},
+        {"/api/users?bogus=1", "400 /query/bogus"},
+        {"/api/users?fields=nosuch", "400 /query/fields"},
+        {"/api/users?sort=password", "400 /query/sort"},
+        {"/api/users?password=f8s7ccs", "400 /query/password"},
+        {"/api/users?fields=password", "400 /query/fields"},
+        {"/api/users?id=abc", "400 /query/id"},
+        {"/api/users?limit=1&limit=2", "400 /query/limit"},
+    );
 }
 END_TEST
 
 START_TEST(test_400_above_schema_max_page_size)
 {
     /* validate.json: entries have max_page_size 3 */
-    reject(&val, "GET", "/api/entries?limit=4", NULL, 400, "/query/limit");
-    rt_response *r = rt_get(&val, "/api/entries?limit=3");
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
+    RT_CASES(&val,
+        {"/api/entries?limit=4", "400 /query/limit; @unchanged"},
+        {"/api/entries?limit=3", "200"},
+    );
 }
 END_TEST
 
@@ -214,107 +213,92 @@ END_TEST
 
 START_TEST(test_404)
 {
-    reject(&blog, "GET", "/api/nosuch", NULL, 404, NULL);
-    reject(&blog, "POST", "/api/nosuch", "{\"name\":\"x\"}", 404, NULL);
-    reject(&blog, "GET", "/api/nosuch/1", NULL, 404, NULL);
-    reject(&blog, "GET", "/api/users/999", NULL, 404, NULL);
-    reject(&blog, "PUT", "/api/users/999", "{\"name\":\"x\"}", 404, NULL);
-    reject(&blog, "PATCH", "/api/users/999", "{\"name\":\"x\"}", 404, NULL);
-    reject(&blog, "DELETE", "/api/users/999", NULL, 404, NULL);
+    RT_REFUSED(&blog,
+        {"GET /api/nosuch", "404"},
+        {"POST /api/nosuch {\"name\":\"x\"}", "404"},
+        {"GET /api/nosuch/1", "404"},
+        {"GET /api/users/999", "404"},
+        {"PUT /api/users/999 {\"name\":\"x\"}", "404"},
+        {"PATCH /api/users/999 {\"name\":\"x\"}", "404"},
+        {"DELETE /api/users/999", "404"},
+        {"GET /nothing/here", "404"},
+        {"GET /api/users/1/addresses/1/more", "404"},
+    );
     /* keys that do not parse for an integer key */
     static const char *const bad_keys[] = {"abc", "1.5", "1,2", "-", "1x", "99999999999999999999"};
     for (size_t i = 0; i < sizeof bad_keys / sizeof bad_keys[0]; i++) {
-        char path[64];
-        snprintf(path, sizeof path, "/api/users/%s", bad_keys[i]);
-        reject(&blog, "GET", path, NULL, 404, NULL);
-        reject(&blog, "PATCH", path, "{\"fullname\":\"x\"}", 404, NULL);
-        reject(&blog, "DELETE", path, NULL, 404, NULL);
+        RT_CASES_AT(&blog, bad_keys[i],
+            {"GET /api/users/%s", "404; @unchanged"},
+            {"PATCH /api/users/%s {\"fullname\":\"x\"}", "404; @unchanged"},
+            {"DELETE /api/users/%s", "404; @unchanged"},
+        );
     }
-    reject(&blog, "GET", "/nothing/here", NULL, 404, NULL);
-    reject(&blog, "GET", "/api/users/1/addresses/1/more", NULL, 404, NULL);
 }
 END_TEST
 
 /* ------------------------------------------------------------ 405 */
 
-/* The Allow header lists each of yes and none of no. */
-static void assert_allow(const rt_response *r, const char *const *yes, const char *const *no)
+/* Requests refused with 405, writing nothing, whose Allow header lists each
+ * method of allow and none of those written -METHOD there. */
+typedef struct allow_case {
+    const char *request, *allow;
+} allow_case;
+
+static void allow_cases(const rt_server *s, const allow_case *cases, size_t n)
 {
-    const char *allow = rt_header(r, "Allow");
-    ck_assert_msg(allow != NULL, "%s: 405 without Allow", r->what);
-    char padded[256];
-    snprintf(padded, sizeof padded, ", %s,", allow);
-    for (const char *const *m = yes; m && *m; m++) {
-        char want[32];
-        snprintf(want, sizeof want, " %s,", *m);
-        ck_assert_msg(strstr(padded, want), "%s: Allow \"%s\" lacks %s", r->what, allow, *m);
-    }
-    for (const char *const *m = no; m && *m; m++) {
-        char want[32];
-        snprintf(want, sizeof want, " %s,", *m);
-        ck_assert_msg(!strstr(padded, want), "%s: Allow \"%s\" has %s", r->what, allow, *m);
+    for (size_t i = 0; i < n; i++) {
+        rt_response *r = rt_checked(s, cases[i].request, "405; @unchanged");
+        const char *allow = rt_header(r, "Allow");
+        ck_assert_msg(allow != NULL, "%s: 405 without Allow", r->what);
+        char padded[256], want[32], *save = NULL, *list = strdup(cases[i].allow);
+        snprintf(padded, sizeof padded, ", %s,", allow);
+        for (char *m = strtok_r(list, " ", &save); m; m = strtok_r(NULL, " ", &save)) {
+            snprintf(want, sizeof want, " %s,", m + (*m == '-'));
+            ck_assert_msg(!strstr(padded, want) == (*m == '-'), "%s: Allow \"%s\" %s %s", r->what, allow,
+                          *m == '-' ? "has" : "lacks", m + (*m == '-'));
+        }
+        free(list);
+        rt_response_free(r);
     }
 }
 
+#define ALLOW_CASES(s, ...)                                                    \
+    do {                                                                       \
+        static const allow_case cases_[] = {__VA_ARGS__};                      \
+        allow_cases((s), cases_, sizeof cases_ / sizeof cases_[0]);            \
+    } while (0)
+
 START_TEST(test_405_with_allow)
 {
-    static const char *const coll_yes[] = {"GET", "POST", NULL};
-    static const char *const coll_no[] = {"PUT", "PATCH", "DELETE", NULL};
-    static const char *const item_yes[] = {"GET", "PUT", "PATCH", "DELETE", NULL};
-    static const char *const item_no[] = {"POST", NULL};
-    rt_response *r = reject_r(&blog, "DELETE", "/api/users", NULL, NULL, 405, NULL);
-    assert_allow(r, coll_yes, coll_no);
-    rt_response_free(r);
-    r = reject_r(&blog, "PUT", "/api/users", "{\"name\":\"x\"}", NULL, 405, NULL);
-    assert_allow(r, coll_yes, coll_no);
-    rt_response_free(r);
-    r = reject_r(&blog, "PATCH", "/api/users", "{\"name\":\"x\"}", NULL, 405, NULL);
-    assert_allow(r, coll_yes, coll_no);
-    rt_response_free(r);
-    r = reject_r(&blog, "POST", "/api/users/1", "{\"name\":\"x\"}", NULL, 405, NULL);
-    assert_allow(r, item_yes, item_no);
-    rt_response_free(r);
-    r = reject_r(&blog, "POST", "/api", "{}", NULL, 405, NULL);
-    static const char *const get_only[] = {"GET", NULL};
-    static const char *const writes[] = {"POST", "PUT", "PATCH", "DELETE", NULL};
-    assert_allow(r, get_only, writes);
-    rt_response_free(r);
-    r = reject_r(&blog, "DELETE", "/healthz", NULL, NULL, 405, NULL);
-    assert_allow(r, get_only, writes);
-    rt_response_free(r);
+    ALLOW_CASES(&blog,
+        {"DELETE /api/users", "GET POST -PUT -PATCH -DELETE"},
+        {"PUT /api/users {\"name\":\"x\"}", "GET POST -PUT -PATCH -DELETE"},
+        {"PATCH /api/users {\"name\":\"x\"}", "GET POST -PUT -PATCH -DELETE"},
+        {"POST /api/users/1 {\"name\":\"x\"}", "GET PUT PATCH DELETE -POST"},
+        {"POST /api {}", "GET -POST -PUT -PATCH -DELETE"},
+        {"DELETE /healthz", "GET -POST -PUT -PATCH -DELETE"},
+    );
 }
 END_TEST
 
 START_TEST(test_405_schema_methods)
 {
     /* validate.json: entries allow only GET */
-    static const char *const yes[] = {"GET", NULL};
-    static const char *const no[] = {"POST", "PUT", "PATCH", "DELETE", NULL};
-    rt_response *r = reject_r(&val, "POST", "/api/entries", "{\"msg\":\"x\"}", NULL, 405, NULL);
-    assert_allow(r, yes, no);
-    rt_response_free(r);
-    r = reject_r(&val, "DELETE", "/api/entries/1", NULL, NULL, 405, NULL);
-    assert_allow(r, yes, no);
-    rt_response_free(r);
-    r = reject_r(&val, "PATCH", "/api/entries/1", "{\"msg\":\"x\"}", NULL, 405, NULL);
-    assert_allow(r, yes, no);
-    rt_response_free(r);
-    r = rt_get(&val, "/api/entries");
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
+    ALLOW_CASES(&val,
+        {"POST /api/entries {\"msg\":\"x\"}", "GET -POST -PUT -PATCH -DELETE"},
+        {"DELETE /api/entries/1", "GET -POST -PUT -PATCH -DELETE"},
+        {"PATCH /api/entries/1 {\"msg\":\"x\"}", "GET -POST -PUT -PATCH -DELETE"},
+    );
+    rt_check(&val, "/api/entries", "200");
 }
 END_TEST
 
 START_TEST(test_405_unknown_method)
 {
-    static const char *const yes[] = {"GET", NULL};
-    static const char *const no[] = {"BREW", NULL};
-    rt_response *r = reject_r(&blog, "BREW", "/api/users", NULL, NULL, 405, NULL);
-    assert_allow(r, yes, no);
-    rt_response_free(r);
-    r = reject_r(&blog, "BREW", "/api/users/1", "{\"name\":\"x\"}", NULL, 405, NULL);
-    assert_allow(r, yes, no);
-    rt_response_free(r);
+    ALLOW_CASES(&blog,
+        {"BREW /api/users", "GET -BREW"},
+        {"BREW /api/users/1 {\"name\":\"x\"}", "GET -BREW"},
+    );
 }
 END_TEST
 
@@ -338,12 +322,14 @@ END_TEST
 
 START_TEST(test_409_unique_and_foreign_key)
 {
-    reject(&blog, "POST", "/api/keywords", "{\"keyword\":\"firstpost\"}", 409, NULL);
-    reject(&blog, "PATCH", "/api/keywords/1", "{\"keyword\":\"firstpost\"}", 409, NULL);
-    reject(&blog, "POST", "/api/users", "{\"id\":1,\"name\":\"again\"}", 409, NULL);
-    reject(&blog, "POST", "/api/addresses", "{\"email_address\":\"x@y\",\"user_id\":999}", 409, NULL);
-    reject(&blog, "PATCH", "/api/addresses/1", "{\"user_id\":999}", 409, NULL);
-    reject(&blog, "PUT", "/api/posts/1", "{\"headline\":\"h\",\"user_id\":999}", 409, NULL);
+    RT_REFUSED(&blog,
+        {"POST /api/keywords {\"keyword\":\"firstpost\"}", "409"},
+        {"PATCH /api/keywords/1 {\"keyword\":\"firstpost\"}", "409"},
+        {"POST /api/users {\"id\":1,\"name\":\"again\"}", "409"},
+        {"POST /api/addresses {\"email_address\":\"x@y\",\"user_id\":999}", "409"},
+        {"PATCH /api/addresses/1 {\"user_id\":999}", "409"},
+        {"PUT /api/posts/1 {\"headline\":\"h\",\"user_id\":999}", "409"},
+    );
 }
 END_TEST
 
@@ -351,17 +337,14 @@ END_TEST
 
 START_TEST(test_415_not_json)
 {
-    rt_response_free(reject_r(&blog, "POST", "/api/users", "{\"name\":\"x\"}", "text/plain", 415, NULL));
-    rt_response_free(reject_r(&blog, "POST", "/api/users", "{\"name\":\"x\"}", "", 415, NULL));
-    rt_response_free(reject_r(&blog, "PATCH", "/api/users/1", "{\"name\":\"x\"}",
-                              "application/x-www-form-urlencoded", 415, NULL));
-    rt_response_free(reject_r(&blog, "POST", "/api/users", "{\"name\":\"x\"}", "application/jsonx",
-                              415, NULL));
+    RT_REFUSED(&blog,
+        {"POST /api/users\nContent-Type: text/plain\n\n{\"name\":\"x\"}", "415"},
+        {"POST /api/users\nContent-Type:\n\n{\"name\":\"x\"}", "415"}, /* none at all */
+        {"PATCH /api/users/1\nContent-Type: application/x-www-form-urlencoded\n\n{\"name\":\"x\"}", "415"},
+        {"POST /api/users\nContent-Type: application/jsonx\n\n{\"name\":\"x\"}", "415"},
+    );
     /* parameters are fine */
-    rt_response *r = rt_request(&blog, "POST", "/api/users", "{\"name\":\"charset\"}",
-                                "application/json; charset=utf-8", NULL);
-    RT_ASSERT_STATUS(r, 201);
-    rt_response_free(r);
+    rt_check(&blog, "POST /api/users\nContent-Type: application/json; charset=utf-8\n\n{\"name\":\"charset\"}", "201");
 }
 END_TEST
 
@@ -382,54 +365,37 @@ START_TEST(test_422_each_constraint)
         {"{\"name\":\"ok\",\"born\":\"yesterday\"}", "/born"},
         {"{\"name\":\"ok\",\"born\":\"2024-13-01\"}", "/born"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        rt_response *r = reject_r(&val, "POST", "/api/items", cases[i].body, NULL, 422,
-                                  cases[i].pointer);
-        assert_error_pointers(r, &cases[i].pointer, 1);
-        rt_response_free(r);
-    }
-    /* the boundaries themselves are valid */
-    rt_response *r = rt_send_json(&val, "POST", "/api/items",
-                                  "[{\"name\":\"abcde\",\"qty\":1,\"kind\":\"a\",\"born\":\"2024-02-29\"},"
-                                  "{\"name\":\"b\",\"qty\":10,\"kind\":\"b\"}]");
-    RT_ASSERT_STATUS(r, 201);
-    ck_assert_str_eq(rt_json_str(r, "data.0.born"), "2024-02-29");
-    ck_assert_str_eq(rt_json_str(r, "data.1.note"), "none"); /* the default */
-    rt_response_free(r);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        refused_422(&val, rt_fmt("POST /api/items %s", cases[i].body), cases[i].pointer);
+    /* the boundaries themselves are valid; note has its default */
+    rt_check(&val,
+             "POST /api/items [{\"name\":\"abcde\",\"qty\":1,\"kind\":\"a\",\"born\":\"2024-02-29\"},"
+             "{\"name\":\"b\",\"qty\":10,\"kind\":\"b\"}]",
+             "201 data.0.born = '2024-02-29'; data.1.note = 'none'");
 }
 END_TEST
 
 START_TEST(test_422_one_error_per_field)
 {
-    static const char *const want[] = {"/name", "/kind", "/qty", "/born"};
-    rt_response *r = reject_r(&val, "POST", "/api/items",
-                              "{\"name\":\"toolong\",\"kind\":\"c\",\"qty\":0,\"born\":\"nope\"}",
-                              NULL, 422, NULL);
-    assert_error_pointers(r, want, 4);
-    rt_response_free(r);
-
-    static const char *const bulk[] = {"/1/name", "/1/qty", "/2/kind"};
-    r = reject_r(&val, "POST", "/api/items",
-                 "[{\"name\":\"ok\"},{\"qty\":99},{\"name\":\"ok\",\"kind\":\"z\"}]", NULL, 422, NULL);
-    assert_error_pointers(r, bulk, 3);
-    rt_response_free(r);
+    refused_422(&val, "POST /api/items {\"name\":\"toolong\",\"kind\":\"c\",\"qty\":0,\"born\":\"nope\"}",
+                "/name /kind /qty /born");
+    refused_422(&val, "POST /api/items [{\"name\":\"ok\"},{\"qty\":99},{\"name\":\"ok\",\"kind\":\"z\"}]",
+                "/1/name /1/qty /2/kind");
 }
 END_TEST
 
 START_TEST(test_422_on_put_and_patch)
 {
-    rt_response *r = rt_send_json(&val, "POST", "/api/items", "{\"name\":\"item\",\"qty\":5}");
-    RT_ASSERT_STATUS(r, 201);
-    char path[64];
-    snprintf(path, sizeof path, "/api/items/%lld", rt_json_int(r, "id"));
-    rt_response_free(r);
-    reject(&val, "PUT", path, "{\"qty\":5}", 422, "/name");
-    reject(&val, "PUT", path, "{\"name\":null}", 422, "/name");
-    reject(&val, "PATCH", path, "{\"name\":null}", 422, "/name");
-    reject(&val, "PATCH", path, "{\"qty\":100}", 422, "/qty");
-    reject(&val, "PATCH", path, "{\"kind\":\"\"}", 422, "/kind");
-    /* a type error and a validation error together: 400 decides */
-    reject(&val, "PATCH", path, "{\"qty\":\"five\",\"kind\":\"z\"}", 400, "/qty");
+    RT_CASES(&val,
+        {"POST /api/items {\"name\":\"item\",\"qty\":5}", "201 id"}, /* %s: its Location */
+        {"PUT %s {\"qty\":5}", "422 /name; @unchanged"},
+        {"PUT %s {\"name\":null}", "422 /name; @unchanged"},
+        {"PATCH %s {\"name\":null}", "422 /name; @unchanged"},
+        {"PATCH %s {\"qty\":100}", "422 /qty; @unchanged"},
+        {"PATCH %s {\"kind\":\"\"}", "422 /kind; @unchanged"},
+        /* a type error and a validation error together: 400 decides */
+        {"PATCH %s {\"qty\":\"five\",\"kind\":\"z\"}", "400 /qty; @unchanged"},
+    );
 }
 END_TEST
 
@@ -439,12 +405,11 @@ START_TEST(test_422_length_in_characters)
     char name[200] = "";
     for (int i = 0; i < 51; i++) strcat(name, "\xc3\xa9"); /* é */
     char body[256];
-    snprintf(body, sizeof body, "{\"name\":\"%s\"}", name);
-    reject(&blog, "POST", "/api/users", body, 422, "/name");
+    snprintf(body, sizeof body, "POST /api/users {\"name\":\"%s\"}", name);
+    rt_check_refused(&blog, body, "422 /name");
     name[strlen(name) - 2] = '\0'; /* 50 characters, 100 bytes */
-    snprintf(body, sizeof body, "{\"name\":\"%s\"}", name);
-    rt_response *r = rt_send_json(&blog, "POST", "/api/users", body);
-    RT_ASSERT_STATUS(r, 201);
+    snprintf(body, sizeof body, "POST /api/users {\"name\":\"%s\"}", name);
+    rt_response *r = rt_checked(&blog, body, "201");
     ck_assert_str_eq(rt_json_str(r, "name"), name);
     rt_response_free(r);
 }
@@ -458,17 +423,15 @@ START_TEST(test_413_content_length)
     char body[300];
     snprintf(body, sizeof body, "{\"name\":\"%s\"}", big);
     free(big);
-    reject(&lim, "POST", "/api/users", body, 413, NULL);
-    reject(&lim, "PUT", "/api/users/1", body, 413, NULL);
+    rt_check_refused(&lim, rt_fmt("POST /api/users %s", body), "413");
+    rt_check_refused(&lim, rt_fmt("PUT /api/users/1 %s", body), "413");
     /* at the limit it is read: 64 bytes exactly; one more is 413 */
     char ok[MAX_BODY + 2];
     snprintf(ok, sizeof ok, "{\"name\":\"x\",\"password\":\"%s\"}", "0123456789abcdefghijklmnopqrstuvwxyzAB");
     ck_assert_uint_eq(strlen(ok), MAX_BODY);
-    rt_response *r = rt_send_json(&lim, "POST", "/api/users", ok);
-    RT_ASSERT_STATUS(r, 201);
-    rt_response_free(r);
+    rt_check(&lim, rt_fmt("POST /api/users %s", ok), "201");
     snprintf(ok, sizeof ok, "{\"name\":\"x\",\"password\":\"%s\"}", "0123456789abcdefghijklmnopqrstuvwxyzABC");
-    reject(&lim, "POST", "/api/users", ok, 413, NULL);
+    rt_check_refused(&lim, rt_fmt("POST /api/users %s", ok), "413");
 }
 END_TEST
 
@@ -531,12 +494,10 @@ END_TEST
 START_TEST(test_414_uri_too_long)
 {
     char *q = repeat('a', 9000);
-    char *path = malloc(9100);
-    snprintf(path, 9100, "/api/users?name=%s", q);
-    reject(&blog, "GET", path, NULL, 414, NULL);
-    snprintf(path, 9100, "/api/users/%s", q);
-    reject(&blog, "DELETE", path, NULL, 414, NULL);
-    free(path);
+    RT_CASES_AT(&blog, q,
+        {"GET /api/users?name=%s", "414; @unchanged"},
+        {"DELETE /api/users/%s", "414; @unchanged"},
+    );
     free(q);
 }
 END_TEST
@@ -544,15 +505,8 @@ END_TEST
 START_TEST(test_431_headers_too_large)
 {
     char *v = repeat('h', 40000);
-    char *h = malloc(40100);
-    snprintf(h, 40100, "X-Big: %s", v);
-    const char *const headers[] = {h, NULL};
-    char *before = rt_db_fingerprint(&blog);
-    rt_response *r = rt_request(&blog, "POST", "/api/users", "{\"name\":\"big\"}", NULL, headers);
-    rt_assert_problem(r, 431, NULL);
-    rt_response_free(r);
-    char *after = rt_db_fingerprint(&blog);
-    ck_assert_str_eq(before, after);
+    RT_CASES_AT(&blog, v, {"POST /api/users\nX-Big: %s\n\n{\"name\":\"big\"}", "431; @unchanged"});
+    free(v);
     /* many small headers add up too */
     char *many = malloc(60000);
     size_t n = 0;
@@ -561,10 +515,6 @@ START_TEST(test_431_headers_too_large)
     snprintf(many + n, 60000 - n, "Connection: close\r\n\r\n");
     reject_raw(&blog, many, 431);
     free(many);
-    free(before);
-    free(after);
-    free(h);
-    free(v);
 }
 END_TEST
 
@@ -619,15 +569,10 @@ END_TEST
 START_TEST(test_500_hides_internals)
 {
     rt_db_exec(&internal, "ALTER TABLE keywords RENAME TO keywords_gone");
-    static const struct { const char *method, *path, *body; } reqs[] = {
-        {"GET", "/api/keywords/1", NULL},
-        {"GET", "/api/keywords?count=exact", NULL},
-        {"POST", "/api/keywords", "{\"keyword\":\"k\"}"},
-        {"DELETE", "/api/keywords/2", NULL},
-    };
-    for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
-        rt_response *r = reject_r(&internal, reqs[i].method, reqs[i].path, reqs[i].body,
-                                  reqs[i].body ? "application/json" : NULL, 500, NULL);
+    static const char *const requests[] = {"/api/keywords/1", "/api/keywords?count=exact",
+                                           "POST /api/keywords {\"keyword\":\"k\"}", "DELETE /api/keywords/2"};
+    for (size_t i = 0; i < sizeof requests / sizeof requests[0]; i++) {
+        rt_response *r = rt_checked(&internal, requests[i], "500; @unchanged");
         static const char *const leaks[] = {"SELECT", "INSERT", "DELETE FROM", "keywords", "sqlite",
                                             "no such table", "/tmp", ".c:", ".db"};
         for (size_t k = 0; k < sizeof leaks / sizeof leaks[0]; k++)
@@ -642,14 +587,9 @@ START_TEST(test_500_hides_internals)
     char *log = rt_server_log(&internal);
     ck_assert_msg(strstr(log, "no such table") != NULL, "the cause is not logged");
     free(log);
-    /* the other tables still work */
-    rt_response *r = rt_get(&internal, "/api/users/1");
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
+    rt_check(&internal, "/api/users/1", "200"); /* the other tables still work */
     rt_db_exec(&internal, "ALTER TABLE keywords_gone RENAME TO keywords");
-    r = rt_get(&internal, "/api/keywords/1");
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
+    rt_check(&internal, "/api/keywords/1", "200");
 }
 END_TEST
 
@@ -657,20 +597,19 @@ END_TEST
 
 START_TEST(test_static_errors_are_problems)
 {
-    rt_response *r = rt_get(&stat_srv, "/");
-    RT_ASSERT_STATUS(r, 200);
+    rt_response *r = rt_checked(&stat_srv, "/", "200");
     ck_assert_msg(strstr(r->body, "<title>restmap</title>") != NULL, "%s", r->body);
     rt_response_free(r);
-    r = rt_get(&stat_srv, "/static/index.html");
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
-    rt_response_free(reject_r(&stat_srv, "GET", "/static/nosuch.js", NULL, NULL, 404, NULL));
+    rt_check(&stat_srv, "/static/index.html", "200");
     r = rt_get(&stat_srv, "/static/%2e%2e/%2e%2e/etc/passwd");
     rt_assert_problem(r, r->status == 400 ? 400 : 404, NULL);
     ck_assert_msg(!strstr(r->body, "root:"), "path traversal: %s", r->body);
     rt_response_free(r);
-    rt_response_free(reject_r(&stat_srv, "POST", "/", "{}", NULL, 405, NULL));
-    rt_response_free(reject_r(&stat_srv, "DELETE", "/static/index.html", NULL, NULL, 405, NULL));
+    RT_REFUSED(&stat_srv,
+        {"/static/nosuch.js", "404"},
+        {"POST / {}", "405"},
+        {"DELETE /static/index.html", "405"},
+    );
 }
 END_TEST
 

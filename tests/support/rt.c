@@ -1285,12 +1285,21 @@ static rt_response *send_request(const rt_server *s, const char *text, const cha
     if (body && !strchr(body, '"'))
         for (char *q = body; *q; q++)
             if (*q == '\'') *q = '"';
-    rt_response *r = rt_request(s, method, path, body, body ? "application/json" : NULL,
-                                nh ? (const char *const *)lines : NULL);
-    for (size_t i = 0; i < nh; i++) { /* failures name the headers too */
+    /* a Content-Type line replaces application/json (an empty one: none at all) */
+    const char *ctype = body ? "application/json" : NULL, *extra[16] = {0};
+    for (size_t i = 0, k = 0; i < nh; i++) {
+        if (strncasecmp(lines[i], "Content-Type:", 13) == 0) ctype = lines[i] + 13 + strspn(lines[i] + 13, " ");
+        else extra[k++] = lines[i];
+    }
+    rt_response *r = rt_request(s, method, path, body, ctype, extra[0] ? extra : NULL);
+    for (size_t i = 0; i < nh; i++) { /* failures name the headers and the body too */
         size_t used = strlen(r->what);
         snprintf(r->what + used, sizeof r->what - used, "%s%s%s", i ? "; " : " (", lines[i], i + 1 < nh ? "" : ")");
         free(lines[i]);
+    }
+    if (body) {
+        size_t used = strlen(r->what);
+        snprintf(r->what + used, sizeof r->what - used, " %.80s%s", body, strlen(body) > 80 ? "..." : "");
     }
     free(body);
     free(path);
@@ -1381,7 +1390,18 @@ void rt_check_refused(const rt_server *s, const char *request, const char *expec
 
 void rt_cases_at(const rt_server *s, const char *arg, const rt_case *cases, size_t n)
 {
-    for (size_t i = 0; i < n; i++) rt_response_free(case_send(s, cases[i].request, cases[i].expect, arg, false));
+    char location[512] = ""; /* of the last answer that had one */
+    for (size_t i = 0; i < n; i++) {
+        const char *a = arg;
+        if (!a && strstr(cases[i].request, "%s")) {
+            if (!*location) ck_abort_msg("the case %s has %%s but no answer before it had a Location", cases[i].request);
+            a = location;
+        }
+        rt_response *r = case_send(s, cases[i].request, cases[i].expect, a, false);
+        const char *loc = rt_header(r, "Location");
+        if (loc) snprintf(location, sizeof location, "%s", loc);
+        rt_response_free(r);
+    }
 }
 
 void rt_cases(const rt_server *s, const rt_case *cases, size_t n) { rt_cases_at(s, NULL, cases, n); }

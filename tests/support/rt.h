@@ -54,7 +54,8 @@ typedef struct rt_response {
     json_t *json;              /* parsed when the body is JSON, else NULL */
     rt_header_kv *headers;     /* of the final response (1xx dropped) */
     size_t nheaders;
-    char what[160];            /* "METHOD path", for assertion messages */
+    char what[256];            /* "METHOD path", for assertion messages (a case's
+                                  request adds its headers and the start of its body) */
 } rt_response;
 
 /* Start with schema, optional seed and extra arguments (NULL-terminated or
@@ -204,7 +205,8 @@ void rt_assert_wants_in(const rt_response *r, json_t *node, const char *wants);
  *   (sent as application/json, ' standing for " unless it has a " of its
  *   own) is all after the second space; or header lines after the path,
  *   each after a \n, and the body after a blank line:
- *   "PATCH /api/users/1\nIf-Match: \"v1\"\n\n{'name': 'x'}". A request
+ *   "PATCH /api/users/1\nIf-Match: \"v1\"\n\n{'name': 'x'}" (a Content-Type
+ *   line replaces application/json; an empty one sends none). A request
  *   that starts with / is a GET. A query value in PATH that starts with {
  *   or [ is JSON written as is and sent percent-encoded:
  *   "/api/users?filter={\"id\": 1}&limit=2".
@@ -237,7 +239,9 @@ void rt_check_refused(const rt_server *s, const char *request, const char *expec
  *       {"DELETE /api/users/9", "404"},
  *   );
  * RT_CASES_AT replaces the first %s of each request by arg (a path known
- * at run time); RT_REFUSED checks each case as rt_check_refused. */
+ * at run time); in RT_CASES a %s stands for the Location of the last answer
+ * of the table that had one (the object a case before created).
+ * RT_REFUSED checks each case as rt_check_refused. */
 void rt_cases(const rt_server *s, const rt_case *cases, size_t n);
 void rt_cases_at(const rt_server *s, const char *arg, const rt_case *cases, size_t n);
 void rt_refused(const rt_server *s, const rt_case *cases, size_t n);
