@@ -45,34 +45,27 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Assert the status and that the body is valid UTF-8 (every answer must be). */
-static void expect(rt_response *r, int status, const char *pointer)
+/* Every answer must be valid UTF-8. */
+static void check_utf8(const rt_response *r)
 {
-    ck_assert_msg(rm_utf8_valid(r->body, r->body_len), "%s: the answer is not valid UTF-8: %.300s", r->what,
-                  r->body);
-    if (status >= 400) rt_assert_problem(r, status, pointer);
-    else RT_ASSERT_STATUS(r, status);
+    ck_assert_msg(rm_utf8_valid(r->body, r->body_len), "%s: the answer is not valid UTF-8: %.300s", r->what, r->body);
 }
 
-static void expect_free(rt_response *r, int status, const char *pointer)
+/* rt_checked and rt_check, and check_utf8 on the answer; HOSTILE_CASES is
+ * RT_CASES with check_utf8. */
+static rt_response *hostile(const rt_server *s, const char *request, const char *expect)
 {
-    expect(r, status, pointer);
-    rt_response_free(r);
+    rt_response *r = rt_checked(s, request, expect);
+    check_utf8(r);
+    return r;
 }
 
-static char *scalar(const rt_server *s, const char *sql)
+static void hostile_check(const rt_server *s, const char *request, const char *expect)
 {
-    char *v = rt_db_scalar(s, sql);
-    ck_assert_msg(v != NULL, "SQL %s: no row", sql);
-    return v;
+    rt_response_free(hostile(s, request, expect));
 }
 
-#define SQL_EQ(s, want, sql)                                                                 \
-    do {                                                                                     \
-        char *got_ = scalar((s), (sql));                                                     \
-        ck_assert_msg(strcmp(got_, (want)) == 0, "SQL %s: expected %s, got %s", (sql), (want), got_); \
-        free(got_);                                                                          \
-    } while (0)
+#define HOSTILE_CASES(s, ...) RT_CASES_CHECK((s), NULL, check_utf8, __VA_ARGS__)
 
 /* ------------------------------------------------------------ item 1: batches */
 
@@ -81,18 +74,15 @@ static char *scalar(const rt_server *s, const char *sql)
 START_TEST(batch_cannot_nest_through_an_encoded_path)
 {
     static const char *const paths[] = {"/api/%5Fbatch", "/api/%5fbatch/", "/api/_batch", "/api/%5F%62atch?x=1"};
-    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-        rt_response *r = rt_sendf(&blog, "POST", "/api/_batch",
-                                  "{'operations': [{'method': 'POST', 'path': '%s', 'body': {'operations': []}}]}",
-                                  paths[i]);
-        expect_free(r, 400, "/operations/0/path");
-    }
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        hostile_check(&blog,
+                      rt_fmt("POST /api/_batch {'operations': [{'method': 'POST', 'path': '%s',"
+                             " 'body': {'operations': []}}]}", paths[i]),
+                      "400 /operations/0/path");
     double t0 = now_s();
-    rt_response *r = rt_sendf(&blog, "POST", "/api/keywords", "{'keyword': 'after-nested'}");
-    expect_free(r, 201, NULL);
+    hostile_check(&blog, "POST /api/keywords {'keyword': 'after-nested'}", "201");
     ck_assert_msg(now_s() - t0 < 5, "a write after the nested batch waited %.1f s", now_s() - t0);
-    r = rt_get(&blog, "/healthz");
-    expect_free(r, 200, NULL);
+    hostile_check(&blog, "/healthz", "200");
 }
 END_TEST
 
@@ -100,26 +90,18 @@ END_TEST
  * used to be cut at the NUL and delete keyword 1. */
 START_TEST(batch_paths_are_decoded_like_requests)
 {
-    char *before = rt_db_fingerprint(&blog);
-    rt_response *r = rt_request(&blog, "DELETE", "/api/keywords/1%00x", NULL, NULL, NULL);
-    expect_free(r, 400, NULL);
-    r = rt_sendf(&blog, "POST", "/api/_batch", "{'operations': [{'method': 'DELETE', 'path': '/api/keywords/1%%00x'}]}");
-    expect_free(r, 400, "/operations/0/path");
-    r = rt_sendf(&blog, "POST", "/api/_batch", "{'operations': [{'method': 'GET', 'path': '/api/users?sort=%%FF'}]}");
-    expect_free(r, 400, "/operations/0/path");
-    char *after = rt_db_fingerprint(&blog);
-    ck_assert_msg(strcmp(before, after) == 0, "a refused batch changed the database");
-    free(before);
-    free(after);
-    SQL_EQ(&blog, "1", "SELECT count(*) FROM keywords WHERE id = 1");
-    /* the same decoding: '+' is a space in a query, a literal '+' in a path */
-    r = rt_sendf(&blog, "POST", "/api/_batch",
-                 "{'operations': [{'method': 'GET', 'path': '/api/users?fullname=Ed+Jones'},"
-                 " {'method': 'GET', 'path': '/api/users?name=%%65d'}]}");
-    expect(r, 200, NULL);
-    ck_assert_str_eq(rt_json_str(r, "results.0.body.data.0.name"), "ed");
-    ck_assert_str_eq(rt_json_str(r, "results.1.body.data.0.name"), "ed");
-    rt_response_free(r);
+    HOSTILE_CASES(&blog,
+        {"DELETE /api/keywords/1%00x", "400; @unchanged"},
+        {"POST /api/_batch {'operations': [{'method': 'DELETE', 'path': '/api/keywords/1%00x'}]}",
+         "400 /operations/0/path; @unchanged"},
+        {"POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/users?sort=%FF'}]}",
+         "400 /operations/0/path; @unchanged"},
+        /* the same decoding: '+' is a space in a query, a literal '+' in a path */
+        {"POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/users?fullname=Ed+Jones'},"
+         " {'method': 'GET', 'path': '/api/users?name=%65d'}]}",
+         "results.0.body.data.0.name = 'ed'; results.1.body.data.0.name = 'ed'"},
+    );
+    rt_assert_sql(&blog, "1", "SELECT count(*) FROM keywords WHERE id = 1");
 }
 END_TEST
 
@@ -127,18 +109,18 @@ END_TEST
  * the operation), pointers under /operations/N. */
 START_TEST(batch_failure_lists_the_operation_errors)
 {
-    rt_response *r = rt_sendf(&blog, "POST", "/api/_batch",
-                              "{'operations': [{'method': 'GET', 'path': '/api/users/1'},"
-                              " {'method': 'GET', 'path': '/api/users/99999'}]}");
-    expect(r, 404, "/operations/1");
+    rt_response *r = hostile(&blog,
+                             "POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/users/1'},"
+                             " {'method': 'GET', 'path': '/api/users/99999'}]}",
+                             "404 /operations/1");
     ck_assert_msg(strstr(r->body, "no User with that key") != NULL, "%s", r->body);
     rt_response_free(r);
-    r = rt_sendf(&blog, "POST", "/api/_batch",
-                 "{'operations': [{'method': 'GET', 'path': '/api/users?limit=x'}]}");
-    expect_free(r, 400, "/operations/0/query/limit");
-    r = rt_sendf(&blog, "POST", "/api/_batch",
-                 "{'operations': [{'method': 'POST', 'path': '/api/users', 'body': {'fullname': 'x'}}]}");
-    expect_free(r, 422, "/operations/0/body/name");
+    HOSTILE_CASES(&blog,
+        {"POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/users?limit=x'}]}",
+         "400 /operations/0/query/limit"},
+        {"POST /api/_batch {'operations': [{'method': 'POST', 'path': '/api/users', 'body': {'fullname': 'x'}}]}",
+         "422 /operations/0/body/name"},
+    );
 }
 END_TEST
 
@@ -211,7 +193,8 @@ START_TEST(long_patterns_are_bounded_by_the_timeout)
     double t0 = now_s();
     rt_response *r = rt_get(&blog, path);
     double took = now_s() - t0;
-    expect_free(r, 503, NULL);
+    check_utf8(r);
+    rt_expect(r, 503, NULL);
     /* one comparison is ~1 s on a slow machine: the deadline is checked
      * between rows, so 12 rows never run (it took 12+ s before) */
     ck_assert_msg(took < 4.0, "a 400 ms statement timeout answered after %.1f s", took);
@@ -252,13 +235,13 @@ START_TEST(patterns_are_at_most_400_characters)
         char path[1024], want[64];
         snprintf(path, sizeof path, "/api/users?filter=%%7B%%22name%%22:%%7B%%22%s%%22:%%22%s%%22%%7D%%7D", ops[i], long_pat);
         snprintf(want, sizeof want, "/filter/name/%s", ops[i]);
-        expect_free(rt_get(&blog, path), 400, want);
+        hostile_check(&blog, path, rt_fmt("400 %s", want));
         long_pat[1] = '\0'; /* 400 is fine */
         char ok[1024];
         memset(long_pat, 'x', 400);
         long_pat[400] = '\0';
         snprintf(ok, sizeof ok, "/api/users?filter=%%7B%%22name%%22:%%7B%%22%s%%22:%%22%s%%22%%7D%%7D", ops[i], long_pat);
-        expect_free(rt_get(&blog, ok), 200, NULL);
+        hostile_check(&blog, ok, "200");
         memset(long_pat, 'x', 401);
         long_pat[401] = '\0';
     }
@@ -270,27 +253,22 @@ END_TEST
 START_TEST(rows_read_per_request_are_bounded)
 {
     /* 400 users: a page of 1000 reads more than the 300-row budget */
-    char *body = malloc(400 * 40 + 16);
-    size_t k = (size_t)sprintf(body, "[");
-    for (int i = 0; i < 400; i++) k += (size_t)sprintf(body + k, "%s{\"name\": \"bulk%d\"}", i ? "," : "", i);
-    sprintf(body + k, "]");
-    rt_response *r = rt_send_json(&budget, "POST", "/api/users", body);
-    free(body);
-    expect_free(r, 201, NULL);
-    expect_free(rt_get(&budget, "/api/users?limit=1000&fields=id"), 413, NULL);
-    expect_free(rt_get(&budget, "/api/users?limit=200&fields=id"), 200, NULL);
-    /* operations x page size: two pages of 200 in one batch pass it; nothing
-     * the batch wrote is kept */
-    char *before = rt_db_fingerprint(&budget);
-    r = rt_sendf(&budget, "POST", "/api/_batch",
-                 "{'operations': [{'method': 'POST', 'path': '/api/keywords', 'body': {'keyword': 'kept?'}},"
-                 " {'method': 'GET', 'path': '/api/users?limit=200&fields=id'},"
-                 " {'method': 'GET', 'path': '/api/users?limit=200&offset=200&fields=id'}]}");
-    expect_free(r, 413, NULL);
-    char *after = rt_db_fingerprint(&budget);
-    ck_assert_msg(strcmp(before, after) == 0, "a batch over the row budget wrote");
-    free(before);
-    free(after);
+    char *request = malloc(400 * 40 + 32);
+    size_t k = (size_t)sprintf(request, "POST /api/users [");
+    for (int i = 0; i < 400; i++) k += (size_t)sprintf(request + k, "%s{\"name\": \"bulk%d\"}", i ? "," : "", i);
+    sprintf(request + k, "]");
+    hostile_check(&budget, request, "201");
+    free(request);
+    HOSTILE_CASES(&budget,
+        {"/api/users?limit=1000&fields=id", "413"},
+        {"/api/users?limit=200&fields=id", "200"},
+        /* operations x page size: two pages of 200 in one batch pass it;
+         * nothing the batch wrote is kept */
+        {"POST /api/_batch {'operations': [{'method': 'POST', 'path': '/api/keywords', 'body': {'keyword': 'kept?'}},"
+         " {'method': 'GET', 'path': '/api/users?limit=200&fields=id'},"
+         " {'method': 'GET', 'path': '/api/users?limit=200&offset=200&fields=id'}]}",
+         "413; @unchanged"},
+    );
 }
 END_TEST
 
@@ -299,16 +277,16 @@ START_TEST(answers_are_bounded)
     /* 200 rows of ~500 bytes: 100 KB of answer against a 64 KiB bound */
     rt_db_exec(&budget, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) "
                         "INSERT INTO keywords (keyword) SELECT 'k' || i || printf('%.*c', 480, 'z') FROM n");
-    rt_response *r = rt_get(&budget, "/api/keywords?limit=200");
-    expect(r, 413, NULL);
+    rt_response *r = hostile(&budget, "/api/keywords?limit=200", "413");
     ck_assert_msg(strstr(r->body, "65536") != NULL, "the problem names the bound: %s", r->body);
     rt_response_free(r);
-    expect_free(rt_get(&budget, "/api/keywords?limit=50"), 200, NULL);
-    /* a batch whose answers add up past it */
-    r = rt_sendf(&budget, "POST", "/api/_batch",
-                 "{'operations': [{'method': 'GET', 'path': '/api/keywords?limit=80'},"
-                 " {'method': 'GET', 'path': '/api/keywords?limit=80&offset=80'}]}");
-    expect_free(r, 413, NULL);
+    HOSTILE_CASES(&budget,
+        {"/api/keywords?limit=50", "200"},
+        /* a batch whose answers add up past it */
+        {"POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/keywords?limit=80'},"
+         " {'method': 'GET', 'path': '/api/keywords?limit=80&offset=80'}]}",
+         "413"},
+    );
     rt_db_exec(&budget, "DELETE FROM keywords WHERE keyword LIKE 'k%z'");
 }
 END_TEST
@@ -317,21 +295,16 @@ END_TEST
  * reads exactly as a built one: every object, meta and links. */
 START_TEST(large_pages_are_streamed)
 {
-    char *body = malloc(600 * 96 + 16);
-    size_t k = (size_t)sprintf(body, "[");
+    char *request = malloc(600 * 96 + 32);
+    size_t k = (size_t)sprintf(request, "POST /api/users [");
     for (int i = 0; i < 600; i++)
-        k += (size_t)sprintf(body + k, "%s{\"name\": \"stream%d\", \"fullname\": \"S \\u00e9 %d\"}", i ? "," : "", i, i);
-    sprintf(body + k, "]");
-    rt_response *r = rt_send_json(&blog, "POST", "/api/users", body);
-    free(body);
-    expect_free(r, 201, NULL);
-    r = rt_get(&blog, "/api/users?name=stream1&fullname=S%20%C3%A9%201");
-    expect(r, 200, NULL);
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "data")), 1);
-    ck_assert_msg(rt_header(r, "Transfer-Encoding") == NULL, "a small page is sent whole");
-    rt_response_free(r);
-    r = rt_get(&blog, "/api/users?limit=1000&sort=-id&include=addresses&count=exact");
-    expect(r, 200, NULL);
+        k += (size_t)sprintf(request + k, "%s{\"name\": \"stream%d\", \"fullname\": \"S \\u00e9 %d\"}", i ? "," : "", i, i);
+    sprintf(request + k, "]");
+    hostile_check(&blog, request, "201");
+    free(request);
+    /* a small page is sent whole */
+    hostile_check(&blog, "/api/users?name=stream1&fullname=S%20%C3%A9%201", "data # 1; !@Transfer-Encoding");
+    rt_response *r = hostile(&blog, "/api/users?limit=1000&sort=-id&include=addresses&count=exact", "200");
     const char *te = rt_header(r, "Transfer-Encoding");
     ck_assert_msg(te && strstr(te, "chunked"), "a page of 600 objects is streamed");
     ck_assert_msg(r->json != NULL, "the streamed page is JSON: %.200s", r->body);
@@ -364,45 +337,39 @@ END_TEST
 
 /* ------------------------------------------------------------ item 7: If-Match */
 
-static rt_response *with_header(const rt_server *s, const char *method, const char *path, const char *body,
-                                const char *header)
+/* The ETag of GET path, as an If-Match line (in one of rt_fmt's buffers). */
+static const char *if_match_now(const rt_server *s, const char *path)
 {
-    const char *const hdrs[] = {header, NULL};
-    return rt_request(s, method, path, body, body ? "application/json" : NULL, hdrs);
+    rt_response *r = hostile(s, path, "200");
+    const char *line = rt_fmt("If-Match: %s", rt_header(r, "ETag"));
+    rt_response_free(r);
+    return line;
 }
 
 START_TEST(if_match_holds_on_sub_resource_writes)
 {
-    rt_response *r = rt_sendf(&blog, "POST", "/api/users",
-                              "{'name': 'im', 'addresses': [{'email_address': 'im1@x.org'}, {'email_address': 'im2@x.org'}]}");
-    expect(r, 201, NULL);
+    rt_response *r = hostile(&blog,
+                             "POST /api/users {'name': 'im', 'addresses': [{'email_address': 'im1@x.org'},"
+                             " {'email_address': 'im2@x.org'}]}",
+                             "201");
     long long uid = rt_json_int(r, "id"), aid = rt_json_int(r, "addresses.0.id");
     rt_response_free(r);
-    char path[128], hdr[128];
-    snprintf(path, sizeof path, "/api/users/%lld/addresses/%lld", uid, aid);
-    char *before = rt_db_fingerprint(&blog);
-    expect_free(with_header(&blog, "DELETE", path, NULL, "If-Match: \"v999\""), 412, NULL);
-    snprintf(path, sizeof path, "/api/users/%lld/addresses", uid);
-    expect_free(with_header(&blog, "POST", path, "{\"email_address\": \"im3@x.org\"}", "If-Match: \"v999\""), 412, NULL);
-    expect_free(with_header(&blog, "POST", "/api/posts/1/keywords", "{\"keyword\": \"im-kw\"}", "If-Match: \"hnope\""),
-                412, NULL);
-    expect_free(with_header(&blog, "POST", "/api/keywords", "{\"keyword\": \"im-kw\"}", "If-Match: \"x\""), 412, NULL);
-    char *after = rt_db_fingerprint(&blog);
-    ck_assert_msg(strcmp(before, after) == 0, "a write with a failed If-Match changed the database");
-    free(before);
-    free(after);
+    char user[64], address[96];
+    snprintf(user, sizeof user, "/api/users/%lld", uid);
+    snprintf(address, sizeof address, "%s/addresses/%lld", user, aid);
+    /* a failed If-Match writes nothing */
+    hostile_check(&blog, rt_fmt("DELETE %s\nIf-Match: \"v999\"", address), "412; @unchanged");
+    hostile_check(&blog, rt_fmt("POST %s/addresses\nIf-Match: \"v999\"\n\n{\"email_address\": \"im3@x.org\"}", user),
+                  "412; @unchanged");
+    HOSTILE_CASES(&blog,
+        {"POST /api/posts/1/keywords\nIf-Match: \"hnope\"\n\n{\"keyword\": \"im-kw\"}", "412; @unchanged"},
+        {"POST /api/keywords\nIf-Match: \"x\"\n\n{\"keyword\": \"im-kw\"}", "412; @unchanged"},
+    );
     /* the parent's current ETag lets them through */
-    snprintf(path, sizeof path, "/api/users/%lld", uid);
-    r = rt_get(&blog, path);
-    snprintf(hdr, sizeof hdr, "If-Match: %s", rt_header(r, "ETag"));
-    rt_response_free(r);
-    snprintf(path, sizeof path, "/api/users/%lld/addresses/%lld", uid, aid);
-    expect_free(with_header(&blog, "DELETE", path, NULL, hdr), 204, NULL);
-    r = rt_get(&blog, "/api/posts/1");
-    snprintf(hdr, sizeof hdr, "If-Match: %s", rt_header(r, "ETag"));
-    rt_response_free(r);
-    expect_free(with_header(&blog, "POST", "/api/posts/1/keywords", "{\"keyword\": \"im-kw\"}", hdr), 201, NULL);
-    expect_free(with_header(&blog, "POST", "/api/keywords", "{\"keyword\": \"im-kw2\"}", "If-Match: *"), 201, NULL);
+    hostile_check(&blog, rt_fmt("DELETE %s\n%s", address, if_match_now(&blog, user)), "204");
+    const char *post_etag = if_match_now(&blog, "/api/posts/1");
+    hostile_check(&blog, rt_fmt("POST /api/posts/1/keywords\n%s\n\n{\"keyword\": \"im-kw\"}", post_etag), "201");
+    hostile_check(&blog, "POST /api/keywords\nIf-Match: *\n\n{\"keyword\": \"im-kw2\"}", "201");
 }
 END_TEST
 
@@ -416,42 +383,46 @@ START_TEST(deep_filter_paths_are_400)
     char path[1024], want[600];
     snprintf(path, sizeof path, "/api/users?filter=%%7B%%22%s.id%%22:1%%7D", key);
     snprintf(want, sizeof want, "/filter/%s.id", key);
-    expect_free(rt_get(&blog, path), 400, want);
+    hostile_check(&blog, path, rt_fmt("400 %s", want));
     /* JSON nesting and dotted hops count alike: this one is within bounds */
-    expect_free(rt_get(&blog, "/api/users?filter=%7B%22addresses.user.addresses.user.name%22:%22jack%22%7D"), 200, NULL);
+    hostile_check(&blog, "/api/users?filter=%7B%22addresses.user.addresses.user.name%22:%22jack%22%7D", "200");
 }
 END_TEST
 
 START_TEST(deep_sort_paths_are_400)
 {
-    char path[2200];
     /* sort paths: at most 3 relationships */
-    expect_free(rt_get(&tree, "/api/nodes?sort=parent.parent.parent.parent.name"), 400, "/query/sort");
     char deep[1024] = "parent";
     for (int i = 0; i < 70; i++) strcat(deep, ".parent");
-    snprintf(path, sizeof path, "/api/nodes?sort=%s.name", deep);
-    expect_free(rt_get(&tree, path), 400, "/query/sort");
-    expect_free(rt_get(&tree, "/api/nodes?sort=parent.parent.parent.name"), 200, NULL);
+    RT_CASES_CHECK(&tree, deep, check_utf8,
+        {"/api/nodes?sort=parent.parent.parent.parent.name", "400 /query/sort"},
+        {"/api/nodes?sort=%s.name", "400 /query/sort"},
+        {"/api/nodes?sort=parent.parent.parent.name", "200"},
+    );
 }
 END_TEST
 
 /* Invalid UTF-8 anywhere in a target is 400; it never reaches an answer. */
 START_TEST(invalid_utf8_in_targets_is_400)
 {
-    static const char *const paths[] = {
-        "/api/users/%FF", "/api/%C3", "/api/users?%FF=1", "/api/users?sort=%FF", "/api/users?fields=%C3%28",
-        "/api/users?include=%80", "/api/users/1/%ED%A0%80", "/api/users?name=%F4%90%80%80",
-        "/api/users?filter=%7B%22name%22:%22%C0%AF%22%7D",
-    };
-    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) expect_free(rt_get(&blog, paths[i]), 400, NULL);
+    HOSTILE_CASES(&blog,
+        {"/api/users/%FF", "400"},
+        {"/api/%C3", "400"},
+        {"/api/users?%FF=1", "400"},
+        {"/api/users?sort=%FF", "400"},
+        {"/api/users?fields=%C3%28", "400"},
+        {"/api/users?include=%80", "400"},
+        {"/api/users/1/%ED%A0%80", "400"},
+        {"/api/users?name=%F4%90%80%80", "400"},
+        {"/api/users?filter=%7B%22name%22:%22%C0%AF%22%7D", "400"},
+    );
 }
 END_TEST
 
 /* Errors speak restmap's words, never a library's internals. */
 START_TEST(filter_json_errors_name_no_internals)
 {
-    rt_response *r = rt_get(&blog, "/api/users?filter=%7B%22name%22%3A%22a%5Cu0000%22%7D");
-    expect(r, 400, "/filter");
+    rt_response *r = hostile(&blog, "/api/users?filter=%7B%22name%22%3A%22a%5Cu0000%22%7D", "400 /filter");
     ck_assert_msg(!strstr(r->body, "JSON_ALLOW_NUL") && !strstr(r->body, "near '"), "%s", r->body);
     rt_response_free(r);
 }
@@ -463,11 +434,10 @@ START_TEST(answers_never_carry_invalid_utf8)
 {
     rt_db_exec(&blog, "INSERT INTO users (id, name, fullname) VALUES (777, 'bad' || CAST(X'FF' AS TEXT), "
                       "CAST(X'C328' AS TEXT))");
-    rt_response *r = rt_get(&blog, "/api/users/777");
-    expect(r, 200, NULL);
+    rt_response *r = hostile(&blog, "/api/users/777", "200");
     ck_assert_str_eq(rt_json_str(r, "name"), "bad\xEF\xBF\xBD");
     rt_response_free(r);
-    expect_free(rt_get(&blog, "/api/users?name=bad%EF%BF%BD"), 200, NULL);
+    hostile_check(&blog, "/api/users?name=bad%EF%BF%BD", "200");
     rt_db_exec(&blog, "DELETE FROM users WHERE id = 777");
 }
 END_TEST
@@ -476,60 +446,57 @@ END_TEST
 
 START_TEST(numbers_and_entity_tags_parse_strictly)
 {
-    static const char *const bad_query[] = {"limit=%205", "limit=+5", "limit=5%20", "offset=0x10", "limit=5.0"};
-    for (size_t i = 0; i < 5; i++) {
-        char path[128];
-        snprintf(path, sizeof path, "/api/users?%s", bad_query[i]);
-        expect_free(rt_get(&blog, path), 400, strncmp(bad_query[i], "limit", 5) ? "/query/offset" : "/query/limit");
-    }
-    static const char *const bad_keys[] = {"/api/users/+1", "/api/users/01", "/api/users/%201", "/api/users/1.0",
-                                           "/api/users/-0"};
-    for (size_t i = 0; i < 5; i++) expect_free(rt_get(&blog, bad_keys[i]), 404, NULL);
-    expect_free(rt_get(&blog, "/api/users?id=%2B1"), 400, "/query/id");
-    static const char *const bad_tags[] = {"If-Match: \"v1\" junk", "If-Match: v1", "If-Match: \"v1", "If-Match: *, \"v1\"",
-                                           "If-None-Match: W/\"x\" \"y\"", "If-Match;"};
-    for (size_t i = 0; i < sizeof bad_tags / sizeof bad_tags[0]; i++) {
-        const char *const hdrs[] = {bad_tags[i], NULL};
-        rt_response *r = rt_request(&blog, strncmp(bad_tags[i], "If-None", 7) ? "DELETE" : "GET", "/api/users/1",
-                                    NULL, NULL, hdrs);
-        expect(r, 400, NULL);
-        rt_response_free(r);
-    }
-    SQL_EQ(&blog, "1", "SELECT count(*) FROM users WHERE id = 1");
-    /* routes that take no parameters say so, as lists do for unknown ones */
-    expect_free(rt_get(&blog, "/api?limit=/.."), 400, "/query/limit");
-    expect_free(rt_get(&blog, "/healthz?x=1"), 400, "/query/x");
-    expect_free(rt_get(&blog, "/openapi.json?a"), 400, "/query/a");
-    const char *const good[] = {"If-None-Match: \"a\", W/\"b\" ,\"c\"", NULL};
-    expect_free(rt_request(&blog, "GET", "/api/users/1", NULL, NULL, good), 200, NULL);
+    HOSTILE_CASES(&blog,
+        {"/api/users?limit=%205", "400 /query/limit"},
+        {"/api/users?limit=+5", "400 /query/limit"},
+        {"/api/users?limit=5%20", "400 /query/limit"},
+        {"/api/users?offset=0x10", "400 /query/offset"},
+        {"/api/users?limit=5.0", "400 /query/limit"},
+        {"/api/users/+1", "404"},
+        {"/api/users/01", "404"},
+        {"/api/users/%201", "404"},
+        {"/api/users/1.0", "404"},
+        {"/api/users/-0", "404"},
+        {"/api/users?id=%2B1", "400 /query/id"},
+        /* entity tags that do not parse */
+        {"DELETE /api/users/1\nIf-Match: \"v1\" junk", "400"},
+        {"DELETE /api/users/1\nIf-Match: v1", "400"},
+        {"DELETE /api/users/1\nIf-Match: \"v1", "400"},
+        {"DELETE /api/users/1\nIf-Match: *, \"v1\"", "400"},
+        {"GET /api/users/1\nIf-None-Match: W/\"x\" \"y\"", "400"},
+        {"DELETE /api/users/1\nIf-Match;", "400"},
+    );
+    rt_assert_sql(&blog, "1", "SELECT count(*) FROM users WHERE id = 1");
+    HOSTILE_CASES(&blog,
+        /* routes that take no parameters say so, as lists do for unknown ones */
+        {"/api?limit=/..", "400 /query/limit"},
+        {"/healthz?x=1", "400 /query/x"},
+        {"/openapi.json?a", "400 /query/a"},
+        {"GET /api/users/1\nIf-None-Match: \"a\", W/\"b\" ,\"c\"", "200"},
+    );
 }
 END_TEST
 
 START_TEST(composite_keys_parse_strictly)
 {
-    expect_free(rt_send_json(&keys, "POST", "/api/cells", "{\"row\": 1, \"col\": 2, \"value\": \"v\"}"), 201, NULL);
-    expect_free(rt_get(&keys, "/api/cells/1,2"), 200, NULL);
-    expect_free(rt_get(&keys, "/api/cells/01,+2"), 404, NULL);
-    expect_free(rt_get(&keys, "/api/cells/1,%202"), 404, NULL);
+    HOSTILE_CASES(&keys,
+        {"POST /api/cells {\"row\": 1, \"col\": 2, \"value\": \"v\"}", "201"},
+        {"/api/cells/1,2", "200"},
+        {"/api/cells/01,+2", "404"},
+        {"/api/cells/1,%202", "404"},
+    );
 }
 END_TEST
 
 /* An empty key part could never be addressed: refused at create. */
 START_TEST(empty_string_keys_are_refused)
 {
-    char *before = rt_db_fingerprint(&keys);
-    expect_free(rt_send_json(&keys, "POST", "/api/tags", "{\"ns\": \"\", \"name\": \"a\"}"), 422, "/ns");
-    expect_free(rt_send_json(&keys, "POST", "/api/tags", "{\"ns\": \"n\", \"name\": \"\"}"), 422, "/name");
-    char *after = rt_db_fingerprint(&keys);
-    ck_assert_msg(strcmp(before, after) == 0, "a refused create wrote");
-    free(before);
-    free(after);
-    rt_response *r = rt_send_json(&keys, "POST", "/api/tags", "{\"ns\": \"a,b/c\", \"name\": \" \"}");
-    expect(r, 201, NULL);
-    char loc[256];
-    snprintf(loc, sizeof loc, "%s", rt_header(r, "Location"));
-    rt_response_free(r);
-    expect_free(rt_get(&keys, loc), 200, NULL);
+    HOSTILE_CASES(&keys,
+        {"POST /api/tags {\"ns\": \"\", \"name\": \"a\"}", "422 /ns; @unchanged"},
+        {"POST /api/tags {\"ns\": \"n\", \"name\": \"\"}", "422 /name; @unchanged"},
+        {"POST /api/tags {\"ns\": \"a,b/c\", \"name\": \" \"}", "201"},
+        {"%s", "200"}, /* its Location */
+    );
 }
 END_TEST
 
@@ -537,20 +504,18 @@ END_TEST
 START_TEST(error_lists_are_capped)
 {
     size_t n = 3000;
-    char *body = malloc(n * 3 + 8);
-    size_t k = (size_t)sprintf(body, "[");
-    for (size_t i = 0; i < n; i++) k += (size_t)sprintf(body + k, "%s{}", i ? "," : "");
-    sprintf(body + k, "]");
-    rt_response *r = rt_send_json(&blog, "POST", "/api/users", body);
-    free(body);
-    expect(r, 422, "/0/name");
+    char *request = malloc(n * 3 + 32);
+    size_t k = (size_t)sprintf(request, "POST /api/users [");
+    for (size_t i = 0; i < n; i++) k += (size_t)sprintf(request + k, "%s{}", i ? "," : "");
+    sprintf(request + k, "]");
+    rt_response *r = hostile(&blog, request, "422 /0/name");
+    free(request);
     ck_assert_uint_eq(json_array_size(rt_json_at(r, "errors")), 100);
     ck_assert_int_eq(rt_json_int(r, "error_count"), 3000);
     ck_assert_msg(r->body_len < 20000, "a capped list is still %zu bytes", r->body_len);
     rt_response_free(r);
     /* under the cap, no count */
-    r = rt_send_json(&blog, "POST", "/api/users", "[{}, {}]");
-    expect(r, 422, "/1/name");
+    r = hostile(&blog, "POST /api/users [{}, {}]", "422 /1/name");
     ck_assert_msg(rt_json_at(r, "error_count") == NULL, "%s", r->body);
     rt_response_free(r);
 }

@@ -269,6 +269,16 @@ static void argv_add(argv_list *a, const char *s)
     a->items[a->n] = NULL;
 }
 
+/* flag and the absolute form of path, when path is not NULL. */
+static void argv_add_path(argv_list *a, const char *flag, const char *path)
+{
+    if (!path) return;
+    char *abs = absolute(path);
+    argv_add(a, flag);
+    argv_add(a, abs);
+    free(abs);
+}
+
 static void argv_free(argv_list *a)
 {
     for (size_t i = 0; i < a->n; i++) free(a->items[i]);
@@ -311,12 +321,7 @@ int rt_server_try_start(rt_server *s, const rt_start *o, char **err, int *exit_s
     binary_path(bin, sizeof bin);
     argv_list av = {0};
     argv_add(&av, bin);
-    if (o->schema) {
-        char *abs = absolute(o->schema);
-        argv_add(&av, "--schema");
-        argv_add(&av, abs);
-        free(abs);
-    }
+    argv_add_path(&av, "--schema", o->schema);
     if (!o->no_db) {
         char url[400];
         snprintf(url, sizeof url, "sqlite:///%s", s->db_path);
@@ -324,12 +329,7 @@ int rt_server_try_start(rt_server *s, const rt_start *o, char **err, int *exit_s
         argv_add(&av, url);
         argv_add(&av, "--create-all");
     }
-    if (o->seed) {
-        char *abs = absolute(o->seed);
-        argv_add(&av, "--seed");
-        argv_add(&av, abs);
-        free(abs);
-    }
+    argv_add_path(&av, "--seed", o->seed);
     if (!o->no_port) {
         argv_add(&av, "--port");
         argv_add(&av, "0");
@@ -1390,14 +1390,21 @@ void rt_check_refused(const rt_server *s, const char *request, const char *expec
 
 void rt_cases_at(const rt_server *s, const char *arg, const rt_case *cases, size_t n)
 {
+    rt_cases_check(s, arg, cases, n, NULL);
+}
+
+void rt_cases_check(const rt_server *s, const char *arg, const rt_case *cases, size_t n,
+                    void (*check)(const rt_response *r))
+{
     char location[512] = ""; /* of the last answer that had one */
     for (size_t i = 0; i < n; i++) {
-        const char *a = arg;
+        const char *a = strstr(cases[i].request, "%s") ? arg : NULL;
         if (!a && strstr(cases[i].request, "%s")) {
             if (!*location) ck_abort_msg("the case %s has %%s but no answer before it had a Location", cases[i].request);
             a = location;
         }
         rt_response *r = case_send(s, cases[i].request, cases[i].expect, a, false);
+        if (check) check(r);
         const char *loc = rt_header(r, "Location");
         if (loc) snprintf(location, sizeof location, "%s", loc);
         rt_response_free(r);

@@ -238,18 +238,23 @@ void rt_check_refused(const rt_server *s, const char *request, const char *expec
  *       {"/api/users/1", "name = 'ed'"},
  *       {"DELETE /api/users/9", "404"},
  *   );
- * RT_CASES_AT replaces the first %s of each request by arg (a path known
- * at run time); in RT_CASES a %s stands for the Location of the last answer
- * of the table that had one (the object a case before created).
+ * RT_CASES_AT replaces the first %s of a request by arg (a path known at
+ * run time); in RT_CASES a %s stands for the Location of the last answer of
+ * the table that had one (the object a case before created).
  * RT_REFUSED checks each case as rt_check_refused. */
 void rt_cases(const rt_server *s, const rt_case *cases, size_t n);
 void rt_cases_at(const rt_server *s, const char *arg, const rt_case *cases, size_t n);
+/* rt_cases_at, and check (when not NULL) called on each answer as well: a
+ * suite's own rule that every answer of a table must keep. */
+void rt_cases_check(const rt_server *s, const char *arg, const rt_case *cases, size_t n,
+                    void (*check)(const rt_response *r));
 void rt_refused(const rt_server *s, const rt_case *cases, size_t n);
 #define RT_CASES(s, ...) RT_CASES_AT((s), NULL, __VA_ARGS__)
-#define RT_CASES_AT(s, arg, ...)                                                  \
-    do {                                                                          \
-        static const rt_case rt_cases_[] = {__VA_ARGS__};                         \
-        rt_cases_at((s), (arg), rt_cases_, sizeof rt_cases_ / sizeof rt_cases_[0]); \
+#define RT_CASES_AT(s, arg, ...) RT_CASES_CHECK((s), (arg), NULL, __VA_ARGS__)
+#define RT_CASES_CHECK(s, arg, check, ...)                                                    \
+    do {                                                                                      \
+        static const rt_case rt_cases_[] = {__VA_ARGS__};                                     \
+        rt_cases_check((s), (arg), rt_cases_, sizeof rt_cases_ / sizeof rt_cases_[0], (check)); \
     } while (0)
 #define RT_REFUSED(s, ...)                                                        \
     do {                                                                          \
