@@ -181,9 +181,4 @@ START_TEST(sigkill_during_nested_posts)
 }
 END_TEST
 
-Suite *http_crash_suite(void)
-{
-    Suite *s = suite_create("http_crash");
-    RT_TCASE(s, "sigkill", NULL, NULL, 60, sigkill_during_nested_posts);
-    return s;
-}
+RT_SUITE(http_crash_suite, "http_crash", "sigkill", NULL, NULL, 60, sigkill_during_nested_posts)

@@ -299,10 +299,6 @@ START_TEST(same_shape_reuses_the_prepared_statement)
 }
 END_TEST
 
-Suite *http_filters_suite(void)
-{
-    Suite *s = suite_create("http_filters");
-    RT_TCASE(s, "blog", srv_start, srv_stop, 60, seed_tutorial_filters, case_rules, shorthand_sort_count_fields, cursors,
-             cursors_both_ways, error_pointers, same_shape_reuses_the_prepared_statement);
-    return s;
-}
+RT_SUITE(http_filters_suite, "http_filters", "blog", srv_start, srv_stop, 60,
+         seed_tutorial_filters, case_rules, shorthand_sort_count_fields, cursors, cursors_both_ways, error_pointers,
+         same_shape_reuses_the_prepared_statement)

@@ -199,9 +199,11 @@ START_TEST(delete_cascade_past_the_bound_is_413)
     sql_user(&blog, 700000, 100000);
     refused_413(&blog, "DELETE /api/users/700000", "more than 100000 rows");
 
-    long long last = rt_db_int(&blog, "SELECT max(id) FROM addresses WHERE user_id = 700000");
-    rt_check(&blog, rt_fmt("DELETE /api/addresses/%lld", last), "204");
-    rt_check(&blog, "DELETE /api/users/700000", "204");
+    /* one address fewer, and the user goes */
+    RT_CASES_AT(&blog, rt_fmt("%lld", rt_db_int(&blog, "SELECT max(id) FROM addresses WHERE user_id = 700000")),
+        {"DELETE /api/addresses/%s", "204"},
+        {"DELETE /api/users/700000", "204"},
+    );
     rt_assert_sql(&blog, "0", "SELECT count(*) FROM addresses WHERE user_id = 700000");
     rt_assert_sql(&blog, "0", "SELECT count(*) FROM users WHERE id = 700000");
 }

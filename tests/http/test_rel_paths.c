@@ -325,12 +325,7 @@ START_TEST(sibling_columns_are_unknown)
 }
 END_TEST
 
-Suite *http_rel_paths_suite(void)
-{
-    Suite *s = suite_create("http_rel_paths");
-    RT_TCASE(s, "paths", NULL, NULL, 120, company_inheritance, blog_many_to_many, graph_custom_joins,
-             tree_self_referential, kinds_every_kind, custom_join_with_where, sort_through_a_join_where,
-             custom_join_through_a_join_where, delete_detaches_through_a_join_where, delete_detaches_once,
-             sibling_columns_are_unknown);
-    return s;
-}
+RT_SUITE(http_rel_paths_suite, "http_rel_paths", "paths", NULL, NULL, 120,
+         company_inheritance, blog_many_to_many, graph_custom_joins, tree_self_referential, kinds_every_kind,
+         custom_join_with_where, sort_through_a_join_where, custom_join_through_a_join_where,
+         delete_detaches_through_a_join_where, delete_detaches_once, sibling_columns_are_unknown)

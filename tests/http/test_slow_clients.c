@@ -298,10 +298,6 @@ START_TEST(test_sigterm_with_idle_connections_exits_at_once)
 }
 END_TEST
 
-Suite *http_slow_clients_suite(void)
-{
-    Suite *s = suite_create("http_slow_clients");
-    RT_TCASE(s, "slow", NULL, NULL, 120, test_slow_clients_do_not_lock_out_others, test_per_ip_limit_option,
-             test_sigterm_with_idle_connections_exits_at_once);
-    return s;
-}
+RT_SUITE(http_slow_clients_suite, "http_slow_clients", "slow", NULL, NULL, 120,
+         test_slow_clients_do_not_lock_out_others, test_per_ip_limit_option,
+         test_sigterm_with_idle_connections_exits_at_once)

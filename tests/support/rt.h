@@ -280,5 +280,13 @@ TCase *rt_tcase(Suite *s, const char *name, void (*start)(void), void (*stop)(vo
 void rt_tcase_add(TCase *tc, const TTest *const *tests); /* up to a NULL */
 #define RT_TCASE(s, name, start, stop, timeout, ...) \
     rt_tcase_add(rt_tcase((s), (name), (start), (stop), (timeout)), (const TTest *const[]){__VA_ARGS__, NULL})
+/* Define Suite *fn(void), the suite name of one TCase (as RT_TCASE). */
+#define RT_SUITE(fn, name, tcase, start, stop, timeout, ...)               \
+    Suite *fn(void)                                                        \
+    {                                                                      \
+        Suite *s_ = suite_create(name);                                    \
+        RT_TCASE(s_, (tcase), (start), (stop), (timeout), __VA_ARGS__);    \
+        return s_;                                                         \
+    }
 
 #endif
