@@ -5,7 +5,6 @@
  * reused for another sort), error pointers into the filter, and the
  * statement cache reusing one prepared statement for filters of one shape. */
 #include <check.h>
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,111 +16,58 @@ static rt_server srv;
 
 RT_FIXTURE(srv, "schemas/blog.json", "schemas/blog.seed.json", NULL)
 
-/* GET /api/<res>?filter=<json>[&extra] */
-static rt_response *get_filtered(const char *res, const char *filter, const char *extra)
-{
-    CURL *c = curl_easy_init();
-    char *enc = curl_easy_escape(c, filter, 0);
-    char path[8192];
-    snprintf(path, sizeof path, "/api/%s?filter=%s%s%s", res, enc, extra ? "&" : "", extra ? extra : "");
-    curl_free(enc);
-    curl_easy_cleanup(c);
-    return rt_get(&srv, path);
-}
-
-static void assert_ids(const rt_response *r, const long long *ids, size_t n)
-{
-    RT_ASSERT_STATUS(r, 200);
-    json_t *data = rt_json_at(r, "data");
-    ck_assert_msg(json_array_size(data) == n, "%s: %zu rows, expected %zu: %.600s", r->what,
-                  json_array_size(data), n, r->body);
-    for (size_t i = 0; i < n; i++) {
-        json_t *id = json_object_get(json_array_get(data, i), "id");
-        ck_assert_msg(json_integer_value(id) == ids[i], "%s: row %zu is %lld, expected %lld", r->what, i,
-                      (long long)json_integer_value(id), ids[i]);
-    }
-}
-
-#define IDS(...) (const long long[]){__VA_ARGS__}, sizeof((const long long[]){__VA_ARGS__}) / sizeof(long long)
-
-static void expect(const char *res, const char *filter, const char *extra, const long long *ids, size_t n)
-{
-    rt_response *r = get_filtered(res, filter, extra);
-    assert_ids(r, ids, n);
-    rt_response_free(r);
-}
-
-static void expect_none(const char *res, const char *filter)
-{
-    rt_response *r = get_filtered(res, filter, NULL);
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "data")), 0);
-    rt_response_free(r);
-}
-
-static void expect_400(const char *res, const char *filter, const char *extra, const char *pointer)
-{
-    char *before = rt_db_fingerprint(&srv);
-    rt_response *r = get_filtered(res, filter, extra);
-    rt_assert_problem(r, 400, pointer);
-    rt_response_free(r);
-    char *after = rt_db_fingerprint(&srv);
-    ck_assert_str_eq(before, after);
-    free(before);
-    free(after);
-}
+/* (A filter written as JSON in a case's path is sent percent-encoded; see
+ * rt_case.) */
 
 START_TEST(seed_tutorial_filters)
 {
-    expect("users", "{\"name\": {\"in\": [\"ed\", \"wendy\", \"jack\"]}}", NULL, IDS(1, 2, 5));
-    expect("users", "{\"or\": [{\"name\": \"ed\"}, {\"name\": \"wendy\"}]}", NULL, IDS(1, 2));
-    expect("users", "{\"addresses\": {\"any\": {\"email_address\": {\"like\": \"%google%\"}}}}", NULL, IDS(5));
-    expect("users", "{\"addresses\": {\"none\": {}}}", NULL, IDS(1, 2, 3, 4));
-    expect("users", "{\"addresses\": {\"every\": {\"email_address\": {\"endswith\": \".com\"}}}}", NULL,
-           IDS(1, 2, 3, 4, 5)); /* vacuously true without addresses */
-    expect("addresses", "{\"user\": {\"has\": {\"name\": \"jack\"}}}", NULL, IDS(1, 2));
-    expect_none("addresses", "{\"not\": {\"user\": {\"has\": {\"name\": \"jack\"}}}}");
-    expect("addresses", "{\"user.name\": {\"startswith\": \"ja\"}}", NULL, IDS(1, 2));
-    expect("posts", "{\"author\": {\"has\": {\"name\": \"wendy\"}}}", NULL, IDS(1));
-    expect("users", "{\"posts\": {\"any\": {}}}", NULL, IDS(2));
-    expect("posts", "{\"keywords\": {\"any\": {\"keyword\": \"firstpost\"}}}", NULL, IDS(1));
-    expect("keywords", "{\"posts\": {\"any\": {\"author.name\": \"wendy\"}}}", NULL, IDS(1, 2));
-    expect_none("posts", "{\"keywords\": {\"none\": {\"keyword\": {\"in\": [\"wendy\", \"x\"]}}}}");
-    expect("users", "{\"name\": \"ed\", \"fullname\": {\"ne\": null}}", NULL, IDS(1));
-    expect("users", "{\"id\": {\"between\": [2, 4], \"nin\": [3]}}", NULL, IDS(2, 4));
-    expect("users", "{\"not\": {\"or\": [{\"id\": 1}, {\"id\": {\"ge\": 3}}]}}", NULL, IDS(2));
-    expect("users", "{}", NULL, IDS(1, 2, 3, 4, 5));
+    RT_CASES(&srv,
+        {"/api/users?filter={\"name\": {\"in\": [\"ed\", \"wendy\", \"jack\"]}}", "data[].id = [1, 2, 5]"},
+        {"/api/users?filter={\"or\": [{\"name\": \"ed\"}, {\"name\": \"wendy\"}]}", "data[].id = [1, 2]"},
+        {"/api/users?filter={\"addresses\": {\"any\": {\"email_address\": {\"like\": \"%google%\"}}}}", "data[].id = [5]"},
+        {"/api/users?filter={\"addresses\": {\"none\": {}}}", "data[].id = [1, 2, 3, 4]"},
+        /* vacuously true without addresses */
+        {"/api/users?filter={\"addresses\": {\"every\": {\"email_address\": {\"endswith\": \".com\"}}}}",
+         "data[].id = [1, 2, 3, 4, 5]"},
+        {"/api/addresses?filter={\"user\": {\"has\": {\"name\": \"jack\"}}}", "data[].id = [1, 2]"},
+        {"/api/addresses?filter={\"not\": {\"user\": {\"has\": {\"name\": \"jack\"}}}}", "data # 0"},
+        {"/api/addresses?filter={\"user.name\": {\"startswith\": \"ja\"}}", "data[].id = [1, 2]"},
+        {"/api/posts?filter={\"author\": {\"has\": {\"name\": \"wendy\"}}}", "data[].id = [1]"},
+        {"/api/users?filter={\"posts\": {\"any\": {}}}", "data[].id = [2]"},
+        {"/api/posts?filter={\"keywords\": {\"any\": {\"keyword\": \"firstpost\"}}}", "data[].id = [1]"},
+        {"/api/keywords?filter={\"posts\": {\"any\": {\"author.name\": \"wendy\"}}}", "data[].id = [1, 2]"},
+        {"/api/posts?filter={\"keywords\": {\"none\": {\"keyword\": {\"in\": [\"wendy\", \"x\"]}}}}", "data # 0"},
+        {"/api/users?filter={\"name\": \"ed\", \"fullname\": {\"ne\": null}}", "data[].id = [1]"},
+        {"/api/users?filter={\"id\": {\"between\": [2, 4], \"nin\": [3]}}", "data[].id = [2, 4]"},
+        {"/api/users?filter={\"not\": {\"or\": [{\"id\": 1}, {\"id\": {\"ge\": 3}}]}}", "data[].id = [2]"},
+        {"/api/users?filter={}", "data[].id = [1, 2, 3, 4, 5]"},
+    );
 }
 END_TEST
 
 START_TEST(case_rules)
 {
-    expect_none("users", "{\"name\": {\"like\": \"E%\"}}");           /* like is case-sensitive */
-    expect("users", "{\"name\": {\"ilike\": \"E%\"}}", NULL, IDS(1)); /* ilike is not */
-    expect("users", "{\"fullname\": {\"contains\": \"Jo\"}}", NULL, IDS(1));
-    expect_none("users", "{\"fullname\": {\"contains\": \"jo\"}}");
-    expect_none("users", "{\"name\": {\"contains\": \"%\"}}"); /* literal: % is not a wildcard */
-    expect("users", "{\"name\": {\"like\": \"_d\"}}", NULL, IDS(1));
+    RT_CASES(&srv,
+        {"/api/users?filter={\"name\": {\"like\": \"E%\"}}", "data # 0"}, /* like is case-sensitive */
+        {"/api/users?filter={\"name\": {\"ilike\": \"E%\"}}", "data[].id = [1]"}, /* ilike is not */
+        {"/api/users?filter={\"fullname\": {\"contains\": \"Jo\"}}", "data[].id = [1]"},
+        {"/api/users?filter={\"fullname\": {\"contains\": \"jo\"}}", "data # 0"},
+        {"/api/users?filter={\"name\": {\"contains\": \"%\"}}", "data # 0"}, /* literal: % is not a wildcard */
+        {"/api/users?filter={\"name\": {\"like\": \"_d\"}}", "data[].id = [1]"},
+    );
 }
 END_TEST
 
 START_TEST(shorthand_sort_count_fields)
 {
-    expect("users", "{\"id\": {\"gt\": 1}}", "name=jack", IDS(5));
-    expect("users", "{\"id\": {\"lt\": 5}}", "sort=-name", IDS(2, 3, 4, 1));
-    expect("addresses", "{}", "sort=-user.name,-id", IDS(2, 1));
-    rt_response *r = get_filtered("users", "{\"id\": {\"ge\": 2}}", "count=exact&limit=1");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_int_eq(rt_json_int(r, "meta.total"), 4);
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "data")), 1);
-    rt_response_free(r);
-    r = get_filtered("users", "{\"id\": 1}", "fields=name");
-    RT_ASSERT_STATUS(r, 200);
-    json_t *o = json_array_get(rt_json_at(r, "data"), 0);
-    ck_assert_ptr_nonnull(json_object_get(o, "id")); /* the key is always kept */
-    ck_assert_ptr_nonnull(json_object_get(o, "name"));
-    ck_assert_ptr_null(json_object_get(o, "fullname"));
-    rt_response_free(r);
+    RT_CASES(&srv,
+        {"/api/users?filter={\"id\": {\"gt\": 1}}&name=jack", "data[].id = [5]"},
+        {"/api/users?filter={\"id\": {\"lt\": 5}}&sort=-name", "data[].id = [2, 3, 4, 1]"},
+        {"/api/addresses?filter={}&sort=-user.name,-id", "data[].id = [2, 1]"},
+        {"/api/users?filter={\"id\": {\"ge\": 2}}&count=exact&limit=1", "meta.total = 4; data # 1"},
+        /* the key is always kept */
+        {"/api/users?filter={\"id\": 1}&fields=name", "data.0.id; data.0.name; !data.0.fullname"},
+    );
 }
 END_TEST
 
@@ -165,25 +111,17 @@ START_TEST(cursors)
     /* a cursor is bound to its sort and cannot be edited */
     rt_response *r = rt_get(&srv, "/api/users?limit=2&sort=-name");
     const char *next = json_string_value(json_object_get(rt_json_at(r, "links"), "next"));
-    const char *cur = strstr(next, "cursor=") + 7;
-    char path[1024];
-    snprintf(path, sizeof path, "/api/users?limit=2&sort=name&cursor=%s", cur);
-    rt_response *bad = rt_get(&srv, path);
-    rt_assert_problem(bad, 400, "/query/cursor");
-    rt_response_free(bad);
-    snprintf(path, sizeof path, "/api/users?limit=2&sort=-name&cursor=%s", cur);
-    path[strlen(path) - 3] ^= 1; /* flip a bit of the MAC */
-    bad = rt_get(&srv, path);
-    rt_assert_problem(bad, 400, "/query/cursor");
-    rt_response_free(bad);
-    snprintf(path, sizeof path, "/api/users?limit=2&sort=-name&offset=2&cursor=%s", cur);
-    bad = rt_get(&srv, path);
-    rt_assert_problem(bad, 400, "/query/offset");
-    rt_response_free(bad);
-    bad = rt_get(&srv, "/api/users?cursor=garbage");
-    rt_assert_problem(bad, 400, "/query/cursor");
-    rt_response_free(bad);
+    char cur[512], flipped[512];
+    snprintf(cur, sizeof cur, "%s", strstr(next, "cursor=") + 7);
     rt_response_free(r);
+    snprintf(flipped, sizeof flipped, "%s", cur);
+    flipped[strlen(flipped) - 3] ^= 1; /* a bit of the MAC */
+    rt_check(&srv, rt_fmt("/api/users?limit=2&sort=name&cursor=%s", cur), "400 /query/cursor");
+    rt_check(&srv, rt_fmt("/api/users?limit=2&sort=-name&cursor=%s", flipped), "400 /query/cursor");
+    RT_CASES_AT(&srv, cur,
+        {"/api/users?limit=2&sort=-name&offset=2&cursor=%s", "400 /query/offset"},
+        {"/api/users?cursor=garbage", "400 /query/cursor"},
+    );
 }
 END_TEST
 
@@ -236,11 +174,10 @@ static void walk_both_ways(const char *path)
 START_TEST(cursors_both_ways)
 {
     /* NULL full names and ties make the keyset non-trivial */
-    rt_response *r = rt_send_json(&srv, "POST", "/api/users",
-                                  "[{\"name\": \"w1\"}, {\"name\": \"w2\", \"fullname\": \"Ed Jones\"},"
-                                  " {\"name\": \"w3\"}, {\"name\": \"ed\"}]");
-    RT_ASSERT_STATUS(r, 201);
-    rt_response_free(r);
+    rt_check(&srv,
+             "POST /api/users [{\"name\": \"w1\"}, {\"name\": \"w2\", \"fullname\": \"Ed Jones\"},"
+             " {\"name\": \"w3\"}, {\"name\": \"ed\"}]",
+             "201");
     static const char *const paths[] = {
         "/api/users?limit=2", "/api/users?limit=3&sort=-name", "/api/users?limit=2&sort=fullname",
         "/api/users?limit=2&sort=-fullname,name", "/api/addresses?limit=1&sort=user.name,-id",
@@ -253,21 +190,23 @@ END_TEST
 
 START_TEST(error_pointers)
 {
-    expect_400("users", "{\"or\": [{\"name\": \"ed\"}, {\"addresses\": {\"any\": {\"email_address\": {\"like\": 5}}}}]}",
-               NULL, "/filter/or/1/addresses/any/email_address/like");
-    expect_400("users", "{\"name\": ", NULL, "/filter");
-    expect_400("users", "{\"name\": 1, \"name\": 2}", NULL, "/filter");
-    expect_400("users", "{\"nosuch\": 1}", NULL, "/filter/nosuch");
-    expect_400("users", "{\"password\": \"x\"}", NULL, "/filter/password");
-    expect_400("users", "{\"id\": {\"in\": [1, null]}}", NULL, "/filter/id/in/1");
-    expect_400("users", "{\"addresses\": {\"has\": {}}}", NULL, "/filter/addresses/has");
-    expect_400("users", "{\"or\": []}", NULL, "/filter/or");
-    expect_400("users", "{}", "sort=addresses.email_address", "/query/sort");
-    expect_400("users", "{}", "sort=password", "/query/sort");
+    RT_REFUSED(&srv,
+        {"/api/users?filter={\"or\": [{\"name\": \"ed\"}, {\"addresses\": {\"any\": {\"email_address\": {\"like\": 5}}}}]}",
+         "400 /filter/or/1/addresses/any/email_address/like"},
+        {"/api/users?filter={\"name\": ", "400 /filter"},
+        {"/api/users?filter={\"name\": 1, \"name\": 2}", "400 /filter"},
+        {"/api/users?filter={\"nosuch\": 1}", "400 /filter/nosuch"},
+        {"/api/users?filter={\"password\": \"x\"}", "400 /filter/password"},
+        {"/api/users?filter={\"id\": {\"in\": [1, null]}}", "400 /filter/id/in/1"},
+        {"/api/users?filter={\"addresses\": {\"has\": {}}}", "400 /filter/addresses/has"},
+        {"/api/users?filter={\"or\": []}", "400 /filter/or"},
+        {"/api/users?filter={}&sort=addresses.email_address", "400 /query/sort"},
+        {"/api/users?filter={}&sort=password", "400 /query/sort"},
+    );
     char big[9000] = "{\"id\": {\"in\": [0";
     for (int i = 1; i <= 1000; i++) snprintf(big + strlen(big), sizeof big - strlen(big), ",%d", i);
     strcat(big, "]}}");
-    expect_400("users", big, NULL, "/filter/id/in");
+    RT_CASES_AT(&srv, big, {"/api/users?filter=%s", "400 /filter/id/in; @unchanged"});
 }
 END_TEST
 
@@ -286,11 +225,13 @@ static long long metric(const char *name)
 
 START_TEST(same_shape_reuses_the_prepared_statement)
 {
-    expect("users", "{\"name\": {\"in\": [\"ed\", \"mary\"]}, \"id\": {\"gt\": 0}}", NULL, IDS(1, 3));
+    rt_check(&srv, "/api/users?filter={\"name\": {\"in\": [\"ed\", \"mary\"]}, \"id\": {\"gt\": 0}}", "data[].id = [1, 3]");
     long long hits0 = metric("restmap_db_statement_cache_hits_total");
     long long stmts0 = metric("restmap_db_statements_total");
-    expect("users", "{\"name\": {\"in\": [\"fred\", \"jack\"]}, \"id\": {\"gt\": 1}}", NULL, IDS(4, 5));
-    expect("users", "{\"name\": {\"in\": [\"wendy\", \"zed\"]}, \"id\": {\"gt\": 1}}", NULL, IDS(2));
+    RT_CASES(&srv,
+        {"/api/users?filter={\"name\": {\"in\": [\"fred\", \"jack\"]}, \"id\": {\"gt\": 1}}", "data[].id = [4, 5]"},
+        {"/api/users?filter={\"name\": {\"in\": [\"wendy\", \"zed\"]}, \"id\": {\"gt\": 1}}", "data[].id = [2]"},
+    );
     long long hits = metric("restmap_db_statement_cache_hits_total") - hits0;
     long long stmts = metric("restmap_db_statements_total") - stmts0;
     /* each list runs its SELECT and the selectin of addresses: all cached now */
