@@ -126,9 +126,7 @@ START_TEST(sigkill_during_nested_posts)
     rt_start o = {.schema = BLOG, .dir = dir};
     rt_server s;
     rt_server_start_ex(&s, &o);
-    rt_response *r = rt_get(&s, "/healthz"); /* libcurl initialised before the threads */
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
+    rt_check(&s, "/healthz", "200"); /* libcurl initialised before the threads */
 
     long long total = 0;
     for (int round = 1; round <= ROUNDS; round++) {
@@ -165,10 +163,10 @@ START_TEST(sigkill_during_nested_posts)
         }
         check_consistent(&s, round, seed);
         /* the restarted server works */
-        r = rt_send_json(&s, "POST", "/api/users",
-                         "{\"name\": \"after\", \"addresses\": [{\"email_address\": \"a1@x.org\"}, {\"email_address\": \"a2@x.org\"}]}");
-        RT_ASSERT_STATUS(r, 201);
-        rt_response_free(r);
+        rt_check(&s,
+                 "POST /api/users {\"name\": \"after\", \"addresses\": [{\"email_address\": \"a1@x.org\"},"
+                 " {\"email_address\": \"a2@x.org\"}]}",
+                 "201");
         total++;
     }
     char *n = scalar(&s, "SELECT count(*) FROM users");

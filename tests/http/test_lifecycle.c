@@ -185,9 +185,7 @@ START_TEST(test_env_port_and_command_line_wins)
     rt_start o = {.schema = BLOG, .env = env, .no_port = true};
     rt_server_start_ex(&s, &o);
     ck_assert_int_eq(s.port, p1);
-    rt_response *r = rt_get(&s, "/healthz");
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
+    rt_check(&s, "/healthz", "200");
     rt_server_stop(&s);
 
     if (p2 == p1) return; /* the kernel handed out the same port twice: nothing to compare */
@@ -230,17 +228,13 @@ START_TEST(test_env_max_body_and_command_line_wins)
     rt_server s;
     rt_start o = {.schema = BLOG, .env = env};
     rt_server_start_ex(&s, &o);
-    rt_response *r = rt_send_json(&s, "POST", "/api/users", body);
-    rt_assert_problem(r, 413, NULL);
-    rt_response_free(r);
+    RT_CASES_AT(&s, body, {"POST /api/users %s", "413"});
     rt_server_stop(&s);
 
     const char *const args[] = {"--max-body", "100000", NULL};
     rt_start o2 = {.schema = BLOG, .env = env, .args = args};
     rt_server_start_ex(&s, &o2);
-    r = rt_send_json(&s, "POST", "/api/users", body);
-    RT_ASSERT_STATUS(r, 201);
-    rt_response_free(r);
+    RT_CASES_AT(&s, body, {"POST /api/users %s", "201"});
     rt_server_stop(&s);
 }
 END_TEST
@@ -257,9 +251,7 @@ START_TEST(test_seed_only_into_empty_tables)
     ck_assert_int_eq(total(&s, "/api/users"), 5);
     ck_assert_int_eq(total(&s, "/api/keywords"), 2);
     ck_assert_msg(rt_server_log_wait(&s, "seeded", 1000), "no seed message");
-    rt_response *r = rt_send_json(&s, "POST", "/api/users", "{\"name\":\"extra\"}");
-    RT_ASSERT_STATUS(r, 201);
-    rt_response_free(r);
+    rt_check(&s, "POST /api/users {\"name\":\"extra\"}", "201");
     char *log = rt_server_log(&s);
     ck_assert_msg(!strstr(log, "SELECT"), "statements logged without --echo");
     free(log);
@@ -274,12 +266,7 @@ START_TEST(test_seed_only_into_empty_tables)
     free(after);
     ck_assert_int_eq(total(&s, "/api/users"), 6);
     /* empty one table: the next start seeds that table only */
-    r = rt_request(&s, "DELETE", "/api/keywords/1", NULL, NULL, NULL);
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    r = rt_request(&s, "DELETE", "/api/keywords/2", NULL, NULL, NULL);
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
+    RT_CASES(&s, {"DELETE /api/keywords/1", "204"}, {"DELETE /api/keywords/2", "204"});
     ck_assert_int_eq(total(&s, "/api/keywords"), 0);
     rt_server_stop(&s);
 
@@ -317,18 +304,11 @@ START_TEST(test_echo_logs_statements_not_secrets)
     static const char *const args[] = {"--echo", NULL};
     rt_server s;
     rt_server_start(&s, BLOG, BLOG_SEED, args);
-    rt_response *r = rt_send_json(&s, "POST", "/api/users",
-                                  "{\"name\":\"echoer\",\"password\":\"topsecret-pw-123\"}");
-    RT_ASSERT_STATUS(r, 201);
-    char path[64];
-    snprintf(path, sizeof path, "/api/users/%lld", rt_json_int(r, "id"));
-    rt_response_free(r);
-    r = rt_send_json(&s, "PATCH", path, "{\"password\":\"second-secret-456\",\"fullname\":\"E\"}");
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
-    r = rt_get(&s, "/api/users/4");
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
+    long long id = rt_create(&s, "POST /api/users {\"name\":\"echoer\",\"password\":\"topsecret-pw-123\"}");
+    RT_CASES_AT(&s, rt_fmt("/api/users/%lld", id),
+        {"PATCH %s {\"password\":\"second-secret-456\",\"fullname\":\"E\"}", "200"},
+        {"/api/users/4", "200"},
+    );
     ck_assert_msg(rt_server_log_wait(&s, "GET /api/users/4", 2000), "no access log line");
 
     char *log = rt_server_log(&s);
@@ -370,17 +350,13 @@ START_TEST(test_busy_database_answers_503_then_recovers)
     sqlite3 *db;
     ck_assert_int_eq(sqlite3_open(s.db_path, &db), SQLITE_OK);
     ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-    rt_response *r = rt_send_json(&s, "POST", "/api/keywords", "{\"keyword\": \"locked out\"}");
-    rt_assert_problem(r, 503, NULL);
-    rt_response_free(r);
+    rt_check(&s, "POST /api/keywords {\"keyword\": \"locked out\"}", "503");
     ck_assert_int_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     char *n = rt_db_scalar(&s, "SELECT count(*) FROM keywords WHERE keyword = 'locked out'");
     ck_assert_str_eq(n, "0");
     free(n);
-    r = rt_send_json(&s, "POST", "/api/keywords", "{\"keyword\": \"locked out\"}");
-    RT_ASSERT_STATUS(r, 201);
-    rt_response_free(r);
+    rt_check(&s, "POST /api/keywords {\"keyword\": \"locked out\"}", "201");
     ck_assert(rt_server_log_wait(&s, "the database stayed busy", 1000)); /* logged with its request id */
     rt_server_stop(&s);
 }
@@ -422,9 +398,7 @@ START_TEST(test_sigint_exits_0)
 {
     rt_server s;
     rt_server_start(&s, BLOG, NULL, NULL);
-    rt_response *r = rt_get(&s, "/healthz");
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
+    rt_check(&s, "/healthz", "200");
     ck_assert_int_eq(kill(s.pid, SIGINT), 0);
     int status = rt_server_wait(&s, 10000);
     ck_assert_msg(status == 0, "exit status %d after SIGINT", status);

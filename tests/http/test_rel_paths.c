@@ -32,27 +32,6 @@ static const res_info *by_entity(const res_info *all, size_t n, const char *enti
     return NULL;
 }
 
-/* GET path and return its json (caller frees the response). */
-static rt_response *get_ok(const rt_server *s, const char *path)
-{
-    rt_response *r = rt_get(s, path);
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_msg(r->json != NULL, "%s: not JSON", r->what);
-    return r;
-}
-
-/* The "id"s of a list answer's data, comma-separated, into buf. */
-static const char *data_ids(const rt_response *r, char *buf, size_t size)
-{
-    size_t i;
-    json_t *o;
-    buf[0] = '\0';
-    json_array_foreach(rt_json_at(r, "data"), i, o)
-        snprintf(buf + strlen(buf), size - strlen(buf), "%s%lld", i ? "," : "",
-                 (long long)json_integer_value(json_object_get(o, "id")));
-    return buf;
-}
-
 /* Key values (as text) of the objects in a (array of objects | object | null). */
 static void collect_keys(const json_t *v, const char *pk, char keys[][32], size_t *n)
 {
@@ -95,7 +74,7 @@ static void check_relationship(const rt_server *s, const res_info *all, size_t n
     char path[1024];
     size_t nparents, ntargets;
     snprintf(path, sizeof path, "/api/%s?limit=1000&fields=%s", res->name, res->pk);
-    rt_response *r = get_ok(s, path);
+    rt_response *r = rt_checked(s, path, "@json");
     collect_keys(rt_json_at(r, "data"), res->pk, PARENTS, &nparents);
     rt_response_free(r);
     /* candidate targets: every key of every resource, not only the target
@@ -106,7 +85,7 @@ static void check_relationship(const rt_server *s, const res_info *all, size_t n
         char keys[256][32];
         size_t nk;
         snprintf(path, sizeof path, "/api/%s?limit=1000&fields=%s", all[i].name, all[i].pk);
-        r = get_ok(s, path);
+        r = rt_checked(s, path, "@json");
         collect_keys(rt_json_at(r, "data"), all[i].pk, keys, &nk);
         rt_response_free(r);
         for (size_t k = 0; k < nk; k++)
@@ -124,7 +103,7 @@ static void check_relationship(const rt_server *s, const res_info *all, size_t n
         for (size_t k = 0, o = 0; f[k] && o + 4 < sizeof enc; k++) o += (size_t)sprintf(enc + o, "%%%02X", (unsigned char)f[k]);
         free(f);
         snprintf(path, sizeof path, "/api/%s?limit=1000&fields=%s&filter=%s", res->name, res->pk, enc);
-        r = get_ok(s, path);
+        r = rt_checked(s, path, "@json");
         collect_keys(rt_json_at(r, "data"), res->pk, matched[t], &nmatched[t]);
         rt_response_free(r);
     }
@@ -145,7 +124,7 @@ static void check_relationship(const rt_server *s, const res_info *all, size_t n
         same_sets(what, SUB, nsub, HIT, nhit);
         if (strcmp(lazy, "dynamic") && strcmp(lazy, "noload")) {
             snprintf(path, sizeof path, "/api/%s/%s?include=%s", res->name, PARENTS[p], name);
-            r = get_ok(s, path);
+            r = rt_checked(s, path, "@json");
             collect_keys(rt_json_at(r, name), target->pk, INC, &ninc);
             rt_response_free(r);
             snprintf(what, sizeof what, "%s %s.%s: sub-resource vs include", res->name, PARENTS[p], name);
@@ -160,7 +139,7 @@ static void check_schema(const char *schema, const char *seed)
 {
     rt_server s;
     rt_server_start(&s, schema, seed, NULL);
-    rt_response *idx = get_ok(&s, "/api");
+    rt_response *idx = rt_checked(&s, "/api", "@json");
     json_t *list = rt_json_at(idx, "resources");
     res_info all[64];
     size_t n = 0, i;
@@ -208,13 +187,11 @@ START_TEST(sort_through_a_join_where)
 {
     rt_server s;
     rt_server_start(&s, "tests/http/schemas/where.json", "tests/http/schemas/where.seed.json", NULL);
-    rt_response *r = get_ok(&s, "/api/orders?sort=customer.name&fields=id");
-    char ids[64];
-    ck_assert_str_eq(data_ids(r, ids, sizeof ids), "2,4,3,1"); /* NULLs first (supplier, no party), then bob, carol */
-    rt_response_free(r);
-    r = get_ok(&s, "/api/orders/2?include=customer");
-    ck_assert_msg(json_is_null(rt_json_at(r, "customer")), "%s", r->body);
-    rt_response_free(r);
+    RT_CASES(&s,
+        /* NULLs first (supplier, no party), then bob, carol */
+        {"/api/orders?sort=customer.name&fields=id", "data[].id = [2,4,3,1]"},
+        {"/api/orders/2?include=customer", "customer = null"},
+    );
     rt_server_stop(&s);
 }
 END_TEST
@@ -236,25 +213,14 @@ START_TEST(delete_detaches_through_a_join_where)
 {
     rt_server s;
     rt_server_start(&s, "tests/http/schemas/where_nested.json", "tests/http/schemas/where_nested.seed.json", NULL);
-    static const struct { const char *path, *ids; } reach[] = {
-        {"/api/teams/1/gold_members", "10"},  /* ben's badge is silver */
-        {"/api/teams/2/gold_members", "13"},  /* once, though dee has two gold badges */
-        {"/api/teams?filter=%7B%22gold_members%22:%7B%22any%22:%7B%22name%22:%22ben%22%7D%7D%7D", ""},
-    };
-    for (size_t i = 0; i < sizeof reach / sizeof reach[0]; i++) {
-        rt_response *g = get_ok(&s, reach[i].path);
-        char ids[64];
-        ck_assert_msg(!strcmp(data_ids(g, ids, sizeof ids), reach[i].ids), "%s: %s, not %s", reach[i].path,
-                      ids, reach[i].ids);
-        rt_response_free(g);
-    }
-    rt_response *r = rt_request(&s, "DELETE", "/api/teams/1", NULL, NULL, NULL);
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
-    char *left = rt_db_scalar(&s, "SELECT group_concat(id || ':' || coalesce(team_id, 'null'), ',') "
-                                  "FROM (SELECT * FROM people ORDER BY id)");
-    ck_assert_str_eq(left, "10:null,11:1,12:2,13:2");
-    free(left);
+    RT_CASES(&s,
+        {"/api/teams/1/gold_members", "data[].id = [10]"}, /* ben's badge is silver */
+        {"/api/teams/2/gold_members", "data[].id = [13]"}, /* once, though dee has two gold badges */
+        {"/api/teams?filter=%7B%22gold_members%22:%7B%22any%22:%7B%22name%22:%22ben%22%7D%7D%7D", "data[].id = []"},
+        {"DELETE /api/teams/1", "204"},
+    );
+    rt_assert_sql(&s, "10:null,11:1,12:2,13:2",
+                  "SELECT group_concat(id || ':' || coalesce(team_id, 'null'), ',') FROM (SELECT * FROM people ORDER BY id)");
     rt_server_stop(&s);
 }
 END_TEST
@@ -269,9 +235,7 @@ START_TEST(delete_detaches_once)
     rt_server s;
     static const char *const args[] = {"--echo", NULL};
     rt_server_start(&s, "schemas/company.json", "schemas/company.seed.json", args);
-    rt_response *r = rt_request(&s, "DELETE", "/api/companies/2", NULL, NULL, NULL);
-    RT_ASSERT_STATUS(r, 204);
-    rt_response_free(r);
+    rt_check(&s, "DELETE /api/companies/2", "204");
     char *log = rt_server_log(&s);
     int updates = 0;
     for (const char *p = strstr(log, "SQL UPDATE \"employees\""); p; p = strstr(p + 1, "SQL UPDATE \"employees\"")) updates++;
@@ -291,7 +255,7 @@ START_TEST(sibling_columns_are_unknown)
 {
     rt_server s;
     rt_server_start(&s, "schemas/company.json", "schemas/company.seed.json", NULL);
-    rt_response *r = get_ok(&s, "/api");
+    rt_response *r = rt_checked(&s, "/api", "@json");
     size_t i;
     json_t *res;
     json_array_foreach(rt_json_at(r, "resources"), i, res) {
@@ -303,24 +267,16 @@ START_TEST(sibling_columns_are_unknown)
                           "GET /api lists engineer_info under managers");
     }
     rt_response_free(r);
-    static const struct { const char *path, *pointer; } refused[] = {
-        {"/api/managers?filter=%7B%22engineer_info%22:%22java%22%7D", "/filter/engineer_info"},
-        {"/api/managers?engineer_info=java", "/query/engineer_info"},
-        {"/api/managers?fields=engineer_info", "/query/fields"},
-        {"/api/managers?sort=engineer_info", "/query/sort"},
-        {"/api/companies?filter=%7B%22managers.engineer_info%22:%22java%22%7D", "/filter/managers.engineer_info"},
-    };
-    for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
-        r = rt_get(&s, refused[i].path);
-        rt_assert_problem(r, 400, refused[i].pointer);
-        rt_response_free(r);
-    }
-    r = rt_send_json(&s, "POST", "/api/managers", "{\"name\": \"m\", \"engineer_info\": \"x\"}");
-    rt_assert_problem(r, 400, "/engineer_info");
-    rt_response_free(r);
-    r = get_ok(&s, "/api/engineers?filter=%7B%22engineer_info%22:%22java%22%7D&sort=engineer_info&fields=engineer_info");
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "data")), 1);
-    rt_response_free(r);
+    RT_CASES(&s,
+        {"/api/managers?filter=%7B%22engineer_info%22:%22java%22%7D", "400 /filter/engineer_info"},
+        {"/api/managers?engineer_info=java", "400 /query/engineer_info"},
+        {"/api/managers?fields=engineer_info", "400 /query/fields"},
+        {"/api/managers?sort=engineer_info", "400 /query/sort"},
+        {"/api/companies?filter=%7B%22managers.engineer_info%22:%22java%22%7D", "400 /filter/managers.engineer_info"},
+        {"POST /api/managers {\"name\": \"m\", \"engineer_info\": \"x\"}", "400 /engineer_info"},
+        /* the class that has it takes it everywhere */
+        {"/api/engineers?filter=%7B%22engineer_info%22:%22java%22%7D&sort=engineer_info&fields=engineer_info", "data # 1"},
+    );
     rt_server_stop(&s);
 }
 END_TEST
