@@ -176,13 +176,6 @@ static void assert_timing_matches_log(const rt_response *r, const char *log)
     ck_assert_msg(k == n, "%s: Server-Timing says %d queries, the log shows %d:\n%s", r->what, k, n, log);
 }
 
-static void assert_same_db(const rt_server *s, const char *before, const char *what)
-{
-    char *after = rt_db_fingerprint(s);
-    ck_assert_msg(strcmp(before, after) == 0, "%s changed the database", what);
-    free(after);
-}
-
 /* ------------------------------------------------------------ the seed tutorial's delete */
 
 #define JACKS_ADDRESSES "SELECT count(*) FROM addresses WHERE email_address IN ('jack@google.com', 'j25@yahoo.com')"
@@ -239,23 +232,17 @@ START_TEST(nested_create_everything)
 {
     long long kw_before = rt_db_int(&blog, "SELECT count(*) FROM keywords");
     size_t mark = log_mark(&blog);
-    rt_response *r = rt_sendf(&blog, "POST", "/api/users",
-                           "{'name': 'nc', 'fullname': 'Nested Create', 'password': 'pw',"
-                           " 'addresses': [{'email_address': 'nc1@x.org'}, {'email_address': 'nc2@x.org'}],"
-                           " 'posts': [{'headline': 'nc post 1', 'keywords': [{'id': 2}, {'keyword': 'nc-new'}]},"
-                           "           {'headline': 'nc post 2', 'body': 'b', 'keywords': [{'id': 1}]}]}");
-    RT_ASSERT_STATUS(r, 201);
+    /* created children embedded; no write_only password in the answer */
+    rt_response *r = rt_checked(&blog,
+                                "POST /api/users {'name': 'nc', 'fullname': 'Nested Create', 'password': 'pw',"
+                                " 'addresses': [{'email_address': 'nc1@x.org'}, {'email_address': 'nc2@x.org'}],"
+                                " 'posts': [{'headline': 'nc post 1', 'keywords': [{'id': 2}, {'keyword': 'nc-new'}]},"
+                                "           {'headline': 'nc post 2', 'body': 'b', 'keywords': [{'id': 1}]}]}",
+                                "201 @ETag = \"v1\"; version = 1; addresses # 2; "
+                                "addresses[].email_address = ['nc1@x.org', 'nc2@x.org']; !password");
     long long uid = rt_json_int(r, "id");
     ck_assert_str_eq(rt_header(r, "Location"), rt_fmt("/api/users/%lld", uid));
-    ck_assert_str_eq(rt_header(r, "ETag"), "\"v1\"");
-    ck_assert_int_eq(rt_json_int(r, "version"), 1);
-    /* created children embedded, with the generated key propagated */
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "addresses")), 2);
-    ck_assert_int_eq(rt_json_int(r, "addresses.0.user_id"), uid);
-    ck_assert_int_eq(rt_json_int(r, "addresses.1.user_id"), uid);
-    ck_assert_str_eq(rt_json_str(r, "addresses.0.email_address"), "nc1@x.org");
-    ck_assert_str_eq(rt_json_str(r, "addresses.1.email_address"), "nc2@x.org");
-    ck_assert_msg(rt_json_at(r, "password") == NULL, "write_only password in the answer");
+    rt_assert_wants(r, rt_fmt("addresses[].user_id = [%lld, %lld]", uid, uid)); /* the generated key propagated */
     char *log = log_since(&blog, mark);
     assert_timing_matches_log(r, log);
     free(log);
@@ -288,11 +275,7 @@ START_TEST(nested_create_everything)
     free(log);
 
     /* reading it back through the API */
-    r = rt_get(&blog, rt_fmt("/api/posts/%lld?include=keywords,author", p1));
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_int_eq(rt_json_int(r, "author.id"), uid);
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "keywords")), 2);
-    rt_response_free(r);
+    rt_check(&blog, rt_fmt("/api/posts/%lld?include=keywords,author", p1), rt_fmt("author.id = %lld; keywords # 2", uid));
 }
 END_TEST
 
@@ -300,21 +283,18 @@ END_TEST
  * object; nested under a user it gets its parent. */
 START_TEST(pending_orphan_is_422)
 {
-    char *before = rt_db_fingerprint(&blog);
-    rt_check(&blog, "POST /api/addresses {'email_address': 'orphan@x.org'}", "422 /user_id");
-    assert_same_db(&blog, before, "a pending orphan");
-    free(before);
+    rt_check_refused(&blog, "POST /api/addresses {'email_address': 'orphan@x.org'}", "422 /user_id");
 }
 END_TEST
 
 /* A bulk POST with nested objects: each item's children get its key. */
 START_TEST(nested_bulk_create)
 {
-    rt_response *r = rt_sendf(&blog, "POST", "/api/users",
-                           "[{'name': 'bulk1', 'addresses': [{'email_address': 'b1a@x.org'}]},"
-                           " {'name': 'bulk2', 'addresses': [{'email_address': 'b2a@x.org'}, {'email_address': 'b2b@x.org'}]}]");
-    RT_ASSERT_STATUS(r, 201);
-    ck_assert_msg(rt_header(r, "Location") == NULL, "a bulk POST has no Location");
+    rt_response *r = rt_checked(&blog,
+                                "POST /api/users [{'name': 'bulk1', 'addresses': [{'email_address': 'b1a@x.org'}]},"
+                                " {'name': 'bulk2', 'addresses': [{'email_address': 'b2a@x.org'},"
+                                " {'email_address': 'b2b@x.org'}]}]",
+                                "201 !@Location"); /* a bulk POST has none */
     long long u1 = rt_json_int(r, "data.0.id"), u2 = rt_json_int(r, "data.1.id");
     rt_response_free(r);
     rt_assert_sql(&blog, "1", "SELECT count(*) FROM addresses WHERE user_id = %lld", u1);
@@ -440,11 +420,10 @@ START_TEST(many_to_many_replace_touches_only_changes)
     rt_assert_sql(&blog, "3", "SELECT count(*) FROM post_keywords WHERE post_id = %lld", p);
 
     size_t mark = log_mark(&blog);
-    rt_response *r = rt_sendf(&blog, "PATCH", rt_fmt("/api/posts/%lld", p),
-                           "{'keywords': [{'id': %lld}, {'id': %lld}, {'keyword': 'mm-4'}, {'id': 2}]}", k2, k3);
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "keywords")), 4);
-    rt_response_free(r);
+    rt_check(&blog,
+             rt_fmt("PATCH /api/posts/%lld {'keywords': [{'id': %lld}, {'id': %lld}, {'keyword': 'mm-4'}, {'id': 2}]}", p, k2,
+                    k3),
+             "keywords # 4");
     long long k4 = id_where(&blog, "keywords", "keyword", "mm-4");
     char *log = log_since(&blog, mark);
     ck_assert_msg(count_lines(log, "DELETE FROM \"post_keywords\"", NULL, NULL) == 1 &&
@@ -463,10 +442,10 @@ START_TEST(many_to_many_replace_touches_only_changes)
 
     /* the same members in another order: no association statement at all */
     mark = log_mark(&blog);
-    r = rt_sendf(&blog, "PUT", rt_fmt("/api/posts/%lld", p),
-              "{'headline': 'mm', 'keywords': [{'id': %lld}, {'id': 2}, {'id': %lld}, {'id': %lld}]}", k4, k3, k2);
-    RT_ASSERT_STATUS(r, 200);
-    rt_response_free(r);
+    rt_check(&blog,
+             rt_fmt("PUT /api/posts/%lld {'headline': 'mm', 'keywords': [{'id': %lld}, {'id': 2}, {'id': %lld}, {'id': %lld}]}",
+                    p, k4, k3, k2),
+             "200");
     log = log_since(&blog, mark);
     ck_assert_msg(count_lines(log, "\"post_keywords\"", "INSERT", NULL) == 0 &&
                       count_lines(log, "\"post_keywords\"", "DELETE", NULL) == 0 &&
@@ -486,10 +465,7 @@ START_TEST(update_only_changed_columns)
     snprintf(upath, sizeof upath, "%s", path);
 
     size_t mark = log_mark(&blog);
-    rt_response *r = rt_sendf(&blog, "PATCH", upath, "{'name': 'uc', 'fullname': 'UC 2'}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_int_eq(rt_json_int(r, "version"), 2);
-    rt_response_free(r);
+    rt_check(&blog, rt_fmt("PATCH %s {'name': 'uc', 'fullname': 'UC 2'}", upath), "version = 2");
     char *log = log_since(&blog, mark);
     ck_assert_msg(count_lines(log, "UPDATE \"users\"", NULL, NULL) == 1, "user UPDATEs:\n%s", log);
     char *up = find_line(log, "UPDATE \"users\"");
@@ -505,10 +481,7 @@ START_TEST(update_only_changed_columns)
     static const char *const same[] = {"{'fullname': 'UC 2'}", "{'name': 'uc'}", "{}"};
     for (size_t i = 0; i < 3; i++) {
         mark = log_mark(&blog);
-        r = rt_sendf(&blog, "PATCH", upath, "%s", same[i]);
-        RT_ASSERT_STATUS(r, 200);
-        ck_assert_int_eq(rt_json_int(r, "version"), 2);
-        ck_assert_str_eq(rt_header(r, "ETag"), "\"v2\"");
+        rt_response *r = rt_checked(&blog, rt_fmt("PATCH %s %s", upath, same[i]), "version = 2; @ETag = \"v2\"");
         log = log_since(&blog, mark);
         ck_assert_msg(count_lines(log, "UPDATE", NULL, NULL) == 0, "PATCH %s issued an UPDATE:\n%s", same[i], log);
         assert_timing_matches_log(r, log);
@@ -516,10 +489,7 @@ START_TEST(update_only_changed_columns)
         free(log);
     }
     mark = log_mark(&blog);
-    r = rt_sendf(&blog, "PUT", upath, "{'name': 'uc', 'fullname': 'UC 2'}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_int_eq(rt_json_int(r, "version"), 2);
-    rt_response_free(r);
+    rt_check(&blog, rt_fmt("PUT %s {'name': 'uc', 'fullname': 'UC 2'}", upath), "version = 2");
     log = log_since(&blog, mark);
     ck_assert_msg(count_lines(log, "UPDATE", NULL, NULL) == 0, "an unchanged PUT issued an UPDATE:\n%s", log);
     free(log);
@@ -527,11 +497,7 @@ START_TEST(update_only_changed_columns)
 
     /* PUT sets an omitted column to NULL: that is a change */
     mark = log_mark(&blog);
-    r = rt_sendf(&blog, "PUT", upath, "{'name': 'uc'}");
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_msg(json_is_null(rt_json_at(r, "fullname")), "PUT kept fullname: %s", r->body);
-    ck_assert_int_eq(rt_json_int(r, "version"), 3);
-    rt_response_free(r);
+    rt_check(&blog, rt_fmt("PUT %s {'name': 'uc'}", upath), "fullname = null; version = 3");
     log = log_since(&blog, mark);
     up = find_line(log, "UPDATE \"users\"");
     ck_assert_msg(strstr(up, "SET \"fullname\" = ?1, \"version\"") != NULL, "PUT UPDATE: %s", up);
@@ -589,21 +555,16 @@ START_TEST(collection_sub_resources)
     long long u2 = user_with(&blog, "sr2", &b, "sr2-b@x.org", NULL);
 
     /* a new member */
-    rt_response *r = rt_sendf(&blog, "POST", rt_fmt("/api/users/%lld/addresses", u), "{'email_address': 'sr-new@x.org'}");
-    RT_ASSERT_STATUS(r, 201);
+    rt_response *r = rt_checked(&blog, rt_fmt("POST /api/users/%lld/addresses {'email_address': 'sr-new@x.org'}", u),
+                                rt_fmt("201 user_id = %lld; email_address = 'sr-new@x.org'", u));
     long long n = rt_json_int(r, "id");
     ck_assert_str_eq(rt_header(r, "Location"), rt_fmt("/api/addresses/%lld", n));
-    ck_assert_int_eq(rt_json_int(r, "user_id"), u);
-    ck_assert_str_eq(rt_json_str(r, "email_address"), "sr-new@x.org");
     rt_response_free(r);
     rt_assert_sql(&blog, rt_fmt("%lld", u), "SELECT user_id FROM addresses WHERE id = %lld", n);
 
     /* a linked member (taken from another user) */
-    r = rt_sendf(&blog, "POST", rt_fmt("/api/users/%lld/addresses", u), "{'id': %lld}", b);
-    RT_ASSERT_STATUS(r, 201);
-    ck_assert_str_eq(rt_header(r, "Location"), rt_fmt("/api/addresses/%lld", b));
-    ck_assert_int_eq(rt_json_int(r, "user_id"), u);
-    rt_response_free(r);
+    rt_check(&blog, rt_fmt("POST /api/users/%lld/addresses {'id': %lld}", u, b),
+             rt_fmt("201 @Location = /api/addresses/%lld; user_id = %lld", b, u));
     rt_assert_sql(&blog, rt_fmt("%lld", u), "SELECT user_id FROM addresses WHERE id = %lld", b);
     rt_assert_sql(&blog, "0", "SELECT count(*) FROM addresses WHERE user_id = %lld", u2);
     rt_assert_sql(&blog, "3", "SELECT count(*) FROM addresses WHERE user_id = %lld", u);
@@ -613,23 +574,16 @@ START_TEST(collection_sub_resources)
     rt_assert_sql(&blog, NULL, "SELECT id FROM addresses WHERE id = %lld", a);
 
     /* not a member: 404, nothing changes */
-    char *before = rt_db_fingerprint(&blog);
-    rt_check(&blog, rt_fmt("DELETE /api/users/%lld/addresses/%lld", u2, n), "404");
-    rt_check(&blog, rt_fmt("DELETE /api/users/%lld/addresses/99999", u), "404");
-    assert_same_db(&blog, before, "removing a non-member");
-    free(before);
+    rt_check_refused(&blog, rt_fmt("DELETE /api/users/%lld/addresses/%lld", u2, n), "404");
+    rt_check_refused(&blog, rt_fmt("DELETE /api/users/%lld/addresses/99999", u), "404");
 
     /* many-to-many: new and linked members, removal deletes only the association row */
     long long p = rt_create(&blog, "POST /api/posts {'headline': 'srp'}");
-    r = rt_sendf(&blog, "POST", rt_fmt("/api/posts/%lld/keywords", p), "{'keyword': 'sr-kw'}");
-    RT_ASSERT_STATUS(r, 201);
+    r = rt_checked(&blog, rt_fmt("POST /api/posts/%lld/keywords {'keyword': 'sr-kw'}", p), "201");
     long long k = rt_json_int(r, "id");
     ck_assert_str_eq(rt_header(r, "Location"), rt_fmt("/api/keywords/%lld", k));
     rt_response_free(r);
-    r = rt_sendf(&blog, "POST", rt_fmt("/api/posts/%lld/keywords", p), "{'id': 1}");
-    RT_ASSERT_STATUS(r, 201);
-    ck_assert_str_eq(rt_header(r, "Location"), "/api/keywords/1");
-    rt_response_free(r);
+    rt_check(&blog, rt_fmt("POST /api/posts/%lld/keywords {'id': 1}", p), "201 @Location = /api/keywords/1");
     rt_assert_sql(&blog, rt_fmt("1,%lld", k),
                   "SELECT group_concat(keyword_id) FROM (SELECT keyword_id FROM post_keywords WHERE post_id = %lld "
                   "ORDER BY keyword_id)", p);
@@ -644,16 +598,11 @@ END_TEST
 START_TEST(collection_link_missing_is_422)
 {
     long long u = rt_create(&blog, "POST /api/users {'name': 'srm'}");
-    char *before = rt_db_fingerprint(&blog);
-    rt_response *r = rt_sendf(&blog, "POST", rt_fmt("/api/users/%lld/addresses", u), "{'id': 99999}");
-    rt_assert_problem(r, 422, NULL);
+    rt_response *r = rt_checked(&blog, rt_fmt("POST /api/users/%lld/addresses {'id': 99999}", u), "422; @unchanged");
     ck_assert_msg(json_array_size(json_object_get(r->json, "errors")) >= 1, "no pointer: %s", r->body);
     rt_response_free(r);
-    r = rt_sendf(&blog, "POST", "/api/posts/99999/keywords", "{'id': 1}");
-    rt_assert_problem(r, 404, NULL); /* the parent in the URL is what is missing */
-    rt_response_free(r);
-    assert_same_db(&blog, before, "linking a missing row");
-    free(before);
+    /* the parent in the URL is what is missing */
+    rt_check(&blog, "POST /api/posts/99999/keywords {'id': 1}", "404; @unchanged");
 }
 END_TEST
 
@@ -661,10 +610,7 @@ END_TEST
 START_TEST(collection_remove_unlinks)
 {
     long long u = rt_create(&noc, "POST /api/users {'name': 'cr'}");
-    rt_response *r = rt_sendf(&noc, "POST", rt_fmt("/api/users/%lld/addresses", u), "{'email_address': 'cr@x.org'}");
-    RT_ASSERT_STATUS(r, 201);
-    long long a = rt_json_int(r, "id");
-    rt_response_free(r);
+    long long a = rt_create(&noc, "POST /api/users/%lld/addresses {'email_address': 'cr@x.org'}", u);
     rt_check(&noc, rt_fmt("DELETE /api/users/%lld/addresses/%lld", u, a), "204");
     rt_assert_sql(&noc, "NULL", "SELECT user_id FROM addresses WHERE id = %lld", a);
 }
@@ -678,21 +624,16 @@ START_TEST(delete_with_not_null_children_is_409)
                             "POST /api/users {'name': 'nn', 'addresses': [{'email_address': 'nn@x.org'}],"
                             " 'posts': [{'headline': 'nn 1'}, {'headline': 'nn 2'}]}");
     rt_assert_sql(&noc, "2", "SELECT count(*) FROM posts WHERE user_id = %lld", u);
-    char *before = rt_db_fingerprint(&noc);
-    rt_check(&noc, rt_fmt("DELETE /api/users/%lld", u), "409");
     /* the addresses' user_id (set NULL before the posts failed) is back too */
-    assert_same_db(&noc, before, "a DELETE refused for NOT NULL children");
+    rt_check_refused(&noc, rt_fmt("DELETE /api/users/%lld", u), "409");
     rt_check(&noc, rt_fmt("GET /api/users/%lld", u), "200");
-
     /* unlinking a NOT NULL child through the collection is refused as well */
-    rt_check(&noc, rt_fmt("PATCH /api/users/%lld {'fullname': 'x', 'posts': []}", u), "409");
-    assert_same_db(&noc, before, "a PATCH unlinking NOT NULL children");
-    free(before);
+    rt_check_refused(&noc, rt_fmt("PATCH /api/users/%lld {'fullname': 'x', 'posts': []}", u), "409");
 
     /* once the posts are gone, the DELETE goes through and unlinks the address */
-    long long p1 = id_where(&noc, "posts", "headline", "nn 1"), p2 = id_where(&noc, "posts", "headline", "nn 2");
-    rt_check(&noc, rt_fmt("DELETE /api/posts/%lld", p1), "204");
-    rt_check(&noc, rt_fmt("DELETE /api/posts/%lld", p2), "204");
+    static const char *const posts[] = {"nn 1", "nn 2"};
+    for (size_t i = 0; i < 2; i++)
+        rt_check(&noc, rt_fmt("DELETE /api/posts/%lld", id_where(&noc, "posts", "headline", posts[i])), "204");
     rt_check(&noc, rt_fmt("DELETE /api/users/%lld", u), "204");
     rt_assert_sql(&noc, "NULL", "SELECT user_id FROM addresses WHERE email_address = 'nn@x.org'");
 }
@@ -705,14 +646,13 @@ END_TEST
  * (inserted after it) in one POST. */
 START_TEST(cycle_between_tables_in_one_post)
 {
-    rt_response *r = rt_sendf(&cyc, "POST", "/api/users",
-                           "{'name': 'cu', 'favorite_address': {'email_address': 'fav@x.org'},"
-                           " 'addresses': [{'email_address': 'cu1@x.org'}, {'email_address': 'cu2@x.org'}]}");
-    RT_ASSERT_STATUS(r, 201);
+    rt_response *r = rt_checked(&cyc,
+                                "POST /api/users {'name': 'cu', 'favorite_address': {'email_address': 'fav@x.org'},"
+                                " 'addresses': [{'email_address': 'cu1@x.org'}, {'email_address': 'cu2@x.org'}]}",
+                                "201 addresses # 2");
     long long u = rt_json_int(r, "id");
     long long f = rt_json_int(r, "favorite_address_id");
     ck_assert_int_eq(rt_json_int(r, "favorite_address.id"), f);
-    ck_assert_uint_eq(json_array_size(rt_json_at(r, "addresses")), 2);
     rt_response_free(r);
     rt_assert_sql(&cyc, "fav@x.org", "SELECT email_address FROM addresses WHERE id = %lld", f);
     rt_assert_sql(&cyc, rt_fmt("%lld", f), "SELECT favorite_address_id FROM users WHERE id = %lld", u);
@@ -739,10 +679,8 @@ END_TEST
 START_TEST(cycle_between_rows_delete)
 {
     long long ids[2], u = user_with(&cyc, "cd", ids, "cd1@x.org", "cd2@x.org", NULL), a1 = ids[0];
-    rt_response *r = rt_sendf(&cyc, "PATCH", rt_fmt("/api/users/%lld", u), "{'favorite_address': {'id': %lld}}", a1);
-    RT_ASSERT_STATUS(r, 200);
-    ck_assert_int_eq(rt_json_int(r, "favorite_address_id"), a1);
-    rt_response_free(r);
+    rt_check(&cyc, rt_fmt("PATCH /api/users/%lld {'favorite_address': {'id': %lld}}", u, a1),
+             rt_fmt("favorite_address_id = %lld", a1));
     rt_assert_sql(&cyc, rt_fmt("%lld", u), "SELECT user_id FROM addresses WHERE id = %lld", a1);
 
     rt_check(&cyc, rt_fmt("DELETE /api/users/%lld", u), "204");
@@ -756,15 +694,13 @@ END_TEST
  * new parents through the many-to-one side; the delete cascade. */
 START_TEST(self_referential_tree_in_one_post)
 {
-    rt_response *r = rt_sendf(&tree, "POST", "/api/nodes",
-                           "{'name': 'root', 'children': ["
-                           "  {'name': 'a', 'children': [{'name': 'a1', 'children': [{'name': 'a1x'}, {'name': 'a1y'}]}]},"
-                           "  {'name': 'b', 'children': [{'name': 'b1', 'children': [{'name': 'b1x'}]}, {'name': 'b2'}]}]}");
-    RT_ASSERT_STATUS(r, 201);
+    rt_response *r = rt_checked(
+        &tree,
+        "POST /api/nodes {'name': 'root', 'children': ["
+        "  {'name': 'a', 'children': [{'name': 'a1', 'children': [{'name': 'a1x'}, {'name': 'a1y'}]}]},"
+        "  {'name': 'b', 'children': [{'name': 'b1', 'children': [{'name': 'b1x'}]}, {'name': 'b2'}]}]}",
+        "201 children.0.name = 'a'; children.0.children.0.name = 'a1'; children.0.children.0.children.1.name = 'a1y'");
     long long root = rt_json_int(r, "id");
-    ck_assert_str_eq(rt_json_str(r, "children.0.name"), "a");
-    ck_assert_str_eq(rt_json_str(r, "children.0.children.0.name"), "a1");
-    ck_assert_str_eq(rt_json_str(r, "children.0.children.0.children.1.name"), "a1y");
     rt_response_free(r);
     static const char *const parent_of[][2] = {{"a", "root"}, {"b", "root"}, {"a1", "a"}, {"a1x", "a1"},
                                                {"a1y", "a1"}, {"b1", "b"},   {"b1x", "b1"}, {"b2", "b"}};
@@ -779,9 +715,7 @@ START_TEST(self_referential_tree_in_one_post)
     rt_assert_sql(&tree, "9", "SELECT count(*) FROM nodes");
 
     /* the many-to-one side: a leaf with its new parent and grandparent */
-    r = rt_sendf(&tree, "POST", "/api/nodes", "{'name': 'leaf', 'parent': {'name': 'mid', 'parent': {'name': 'top'}}}");
-    RT_ASSERT_STATUS(r, 201);
-    rt_response_free(r);
+    rt_check(&tree, "POST /api/nodes {'name': 'leaf', 'parent': {'name': 'mid', 'parent': {'name': 'top'}}}", "201");
     rt_assert_sql(&tree, "top", "SELECT g.name FROM nodes l JOIN nodes m ON m.id = l.parent_id JOIN nodes g ON g.id = "
                   "m.parent_id WHERE l.name = 'leaf'");
 
