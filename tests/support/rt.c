@@ -1080,7 +1080,8 @@ static void assert_meta(const rt_response *r, const char *w)
     int k, got = rt_queries(r);
     const char *timing = rt_header(r, "Server-Timing");
     if (sscanf(w, "@queries = %d", &k) == 1) {
-        ck_assert_msg(got == k, "%s: expected %d statements, Server-Timing: %s", r->what, k, timing ? timing : "(none)");
+        ck_assert_msg(got == k, "%s: expected %d statements, Server-Timing: %s", r->what, k,
+                      timing ? timing : "(none)");
     } else if (sscanf(w, "@queries <= %d", &k) == 1) {
         ck_assert_msg(got >= 1 && got <= k, "%s: expected at most %d statements, Server-Timing: %s", r->what, k,
                       timing ? timing : "(none)");
@@ -1096,7 +1097,8 @@ static void assert_meta(const rt_response *r, const char *w)
         char name[128];
         snprintf(name, sizeof name, "%.*s", (int)(eq - w - 1), w + 1);
         const char *v = rt_header(r, name);
-        ck_assert_msg(v && !strcmp(v, eq + 3), "%s: %s is %s, expected %s", r->what, name, v ? v : "(absent)", eq + 3);
+        ck_assert_msg(v && !strcmp(v, eq + 3), "%s: %s is %s, expected %s", r->what, name, v ? v : "(absent)",
+                      eq + 3);
     }
 }
 
@@ -1114,8 +1116,8 @@ static void assert_want(const rt_response *r, json_t *node, const char *text, si
         bool owned;
         json_t *got = want_value(node, w, &owned);
         size_t n = (size_t)strtoul(count + 3, NULL, 10);
-        ck_assert_msg(json_is_array(got) && json_array_size(got) == n, "%s: %s is not an array of %zu: %.1000s", r->what,
-                      w, n, r->body);
+        ck_assert_msg(json_is_array(got) && json_array_size(got) == n, "%s: %s is not an array of %zu: %.1000s",
+                      r->what, w, n, r->body);
         if (owned) json_decref(got);
     } else if (w[0] == '@') {
         assert_meta(r, w);
@@ -1152,8 +1154,8 @@ static void assert_want(const rt_response *r, json_t *node, const char *text, si
                           w, got_text, value, r->body);
             for (size_t i = 0; i < json_array_size(want); i++)
                 ck_assert_msg(json_equal(json_array_get(got, i), json_array_get(want, i)),
-                              "%s: %s is %s, expected %s (element %zu differs): %.1000s", r->what, w, got_text, value, i,
-                              r->body);
+                              "%s: %s is %s, expected %s (element %zu differs): %.1000s", r->what, w, got_text, value,
+                              i, r->body);
         }
         ck_assert_msg(json_equal(got, want), "%s: %s is %s, expected %s: %.1000s", r->what, w, got_text, value,
                       r->body);
@@ -1236,11 +1238,12 @@ static char *encode_json_values(const char *path, size_t len)
         }
         buf_add(&b, "=", 1);
         size_t n = json_extent(path + i + 1);
-        for (const unsigned char *c = (const unsigned char *)path + i + 1; n--; c++) {
-            if (isalnum(*c) || strchr("-._~", *c)) buf_add(&b, c, 1);
-            else buf_fmt(&b, "%%%02X", *c);
+        const unsigned char *json = (const unsigned char *)path + i + 1;
+        for (size_t k = 0; k < n; k++) {
+            if (isalnum(json[k]) || strchr("-._~", json[k])) buf_add(&b, json + k, 1);
+            else buf_fmt(&b, "%%%02X", json[k]);
         }
-        i += 1 + json_extent(path + i + 1);
+        i += 1 + n;
     }
     return buf_take(&b);
 }
@@ -1356,7 +1359,10 @@ static rt_response *case_send(const rt_server *s, const char *request, const cha
     return r;
 }
 
-rt_response *rt_case_send(const rt_server *s, const rt_case *c) { return case_send(s, c->request, c->expect, NULL, false); }
+rt_response *rt_case_send(const rt_server *s, const rt_case *c)
+{
+    return case_send(s, c->request, c->expect, NULL, false);
+}
 
 rt_response *rt_checked(const rt_server *s, const char *request, const char *expect)
 {
@@ -1400,7 +1406,8 @@ void rt_cases_check(const rt_server *s, const char *arg, const rt_case *cases, s
     for (size_t i = 0; i < n; i++) {
         const char *a = strstr(cases[i].request, "%s") ? arg : NULL;
         if (!a && strstr(cases[i].request, "%s")) {
-            if (!*location) ck_abort_msg("the case %s has %%s but no answer before it had a Location", cases[i].request);
+            if (!*location)
+                ck_abort_msg("the case %s has %%s but no answer before it had a Location", cases[i].request);
             a = location;
         }
         rt_response *r = case_send(s, cases[i].request, cases[i].expect, a, false);

@@ -176,9 +176,9 @@ void rt_expect(rt_response *r, int status, const char *pointer);
 
 /* Assert expectations on an answer, written "at = value; at = value":
  *   at = value   the member of the JSON body at `at` (a dotted path as for
- *                rt_json_at, "" the whole body) equals value, read as JSON
- *                in which ' stands for " unless value has a " of its own
- *                ("name = 'jack'", "meta.total = 2", "parent = null");
+ *                rt_json_at) equals value, read as JSON in which ' stands
+ *                for " unless value has a " of its own ("name = 'jack'",
+ *                "meta.total = 2", "parent = null");
  *   at # n       the member is an array of n elements;
  *   at           the member is there (any value);
  *   !at          the member is absent from its object (which must be one);
