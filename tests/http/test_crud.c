@@ -584,13 +584,13 @@ END_TEST
 Suite *http_crud_suite(void)
 {
     Suite *s = suite_create("http_crud");
-    RT_TCASE(s, "read", ro_start, ro_stop, 60, test_index_lists_every_resource, test_healthz, test_list_users,
+    TS_TCASE(s, "read", ro_start, ro_stop, 60, test_index_lists_every_resource, test_healthz, test_list_users,
              test_list_next_links, test_list_offset_paging, test_list_offset_past_end_and_limit_zero, test_list_sort,
              test_list_shorthand_count_fields, test_get_one_user, test_head, test_server_timing);
-    RT_TCASE(s, "write", rw_start, rw_stop, 60, test_post_one, test_post_array, test_post_array_all_or_nothing,
+    TS_TCASE(s, "write", rw_start, rw_stop, 60, test_post_one, test_post_array, test_post_array_all_or_nothing,
              test_put_replaces, test_patch_updates_part, test_delete, test_sort_ties_and_nulls,
              test_concurrent_writes, test_user_and_address_walkthrough, test_delete_cascades);
-    RT_TCASE(s, "keys", keys_start, keys_stop, 60, test_composite_integer_key, test_composite_key_routes,
+    TS_TCASE(s, "keys", keys_start, keys_stop, 60, test_composite_integer_key, test_composite_key_routes,
              test_string_keys_encoded, test_string_keys_with_comma, test_string_keys_with_slash,
              test_put_defaults_and_required, test_hidden_and_write_only);
     return s;

@@ -616,16 +616,16 @@ END_TEST
 Suite *http_errors_suite(void)
 {
     Suite *s = suite_create("http_errors");
-    RT_TCASE(s, "blog", blog_start, blog_stop, 60, test_400_malformed_json, test_400_unknown_field,
+    TS_TCASE(s, "blog", blog_start, blog_stop, 60, test_400_malformed_json, test_400_unknown_field,
              test_400_wrong_type, test_400_read_only, test_400_duplicate_keys_and_nul, test_400_query_params,
              test_404, test_405_with_allow, test_405_unknown_method, test_options_matches_allow,
              test_409_unique_and_foreign_key, test_415_not_json, test_414_uri_too_long, test_431_headers_too_large,
              test_400_ambiguous_framing, test_422_length_in_characters, test_server_timing_on_server_answers);
-    RT_TCASE(s, "validation", val_start, val_stop, 60, test_400_above_schema_max_page_size, test_405_schema_methods,
+    TS_TCASE(s, "validation", val_start, val_stop, 60, test_400_above_schema_max_page_size, test_405_schema_methods,
              test_422_each_constraint, test_422_one_error_per_field, test_422_on_put_and_patch);
-    RT_TCASE(s, "limits", lim_start, lim_stop, 60, test_413_content_length, test_413_chunked,
+    TS_TCASE(s, "limits", lim_start, lim_stop, 60, test_413_content_length, test_413_chunked,
              test_413_expect_continue);
-    RT_TCASE(s, "static", static_start, static_stop, 60, test_static_errors_are_problems);
-    RT_TCASE(s, "internal", internal_start, internal_stop, 60, test_500_hides_internals);
+    TS_TCASE(s, "static", static_start, static_stop, 60, test_static_errors_are_problems);
+    TS_TCASE(s, "internal", internal_start, internal_stop, 60, test_500_hides_internals);
     return s;
 }

@@ -525,14 +525,14 @@ END_TEST
 Suite *http_hostile_suite(void)
 {
     Suite *s = suite_create("http_hostile");
-    RT_TCASE(s, "blog", blog_start, blog_stop, 120, batch_cannot_nest_through_an_encoded_path,
+    TS_TCASE(s, "blog", blog_start, blog_stop, 120, batch_cannot_nest_through_an_encoded_path,
              batch_paths_are_decoded_like_requests, batch_failure_lists_the_operation_errors,
              expect_without_a_body_is_answered, long_patterns_are_bounded_by_the_timeout,
              patterns_are_at_most_400_characters, large_pages_are_streamed, if_match_holds_on_sub_resource_writes,
              deep_filter_paths_are_400, invalid_utf8_in_targets_is_400, answers_never_carry_invalid_utf8,
              filter_json_errors_name_no_internals, numbers_and_entity_tags_parse_strictly, error_lists_are_capped);
-    RT_TCASE(s, "budget", budget_start, budget_stop, 60, rows_read_per_request_are_bounded, answers_are_bounded);
-    RT_TCASE(s, "keys", keys_start, keys_stop, 60, composite_keys_parse_strictly, empty_string_keys_are_refused);
-    RT_TCASE(s, "tree", tree_start, tree_stop, 60, deep_sort_paths_are_400);
+    TS_TCASE(s, "budget", budget_start, budget_stop, 60, rows_read_per_request_are_bounded, answers_are_bounded);
+    TS_TCASE(s, "keys", keys_start, keys_stop, 60, composite_keys_parse_strictly, empty_string_keys_are_refused);
+    TS_TCASE(s, "tree", tree_start, tree_stop, 60, deep_sort_paths_are_400);
     return s;
 }

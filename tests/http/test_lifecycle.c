@@ -409,11 +409,11 @@ END_TEST
 Suite *http_lifecycle_suite(void)
 {
     Suite *s = suite_create("http_lifecycle");
-    RT_TCASE(s, "startup", NULL, NULL, 120, test_bad_schema_exits_with_one_message, test_bad_options_exit_2,
+    TS_TCASE(s, "startup", NULL, NULL, 120, test_bad_schema_exits_with_one_message, test_bad_options_exit_2,
              test_unreachable_database, test_bad_seed_exits_non_zero);
-    RT_TCASE(s, "config", NULL, NULL, 120, test_env_port_and_command_line_wins, test_env_schema_db_seed,
+    TS_TCASE(s, "config", NULL, NULL, 120, test_env_port_and_command_line_wins, test_env_schema_db_seed,
              test_env_max_body_and_command_line_wins, test_seed_only_into_empty_tables,
              test_echo_logs_statements_not_secrets, test_busy_database_answers_503_then_recovers);
-    RT_TCASE(s, "signals", NULL, NULL, 60, test_sigterm_finishes_request_in_flight, test_sigint_exits_0);
+    TS_TCASE(s, "signals", NULL, NULL, 60, test_sigterm_finishes_request_in_flight, test_sigint_exits_0);
     return s;
 }

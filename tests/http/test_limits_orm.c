@@ -229,8 +229,8 @@ END_TEST
 Suite *http_limits_orm_suite(void)
 {
     Suite *s = suite_create("http_limits_orm");
-    RT_TCASE(s, "limits", lim_start, lim_stop, 300, numeric_real_past_the_precision, unit_past_the_bound_is_413);
-    RT_TCASE(s, "blog", blog_start, blog_stop, 300, delete_user_with_20000_addresses,
+    TS_TCASE(s, "limits", lim_start, lim_stop, 300, numeric_real_past_the_precision, unit_past_the_bound_is_413);
+    TS_TCASE(s, "blog", blog_start, blog_stop, 300, delete_user_with_20000_addresses,
              delete_cascade_past_the_bound_is_413);
     return s;
 }

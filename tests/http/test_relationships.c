@@ -1174,23 +1174,23 @@ END_TEST
 Suite *http_relationships_suite(void)
 {
     Suite *s = suite_create("http_relationships");
-    RT_TCASE(s, "blog", blog_start, blog_stop, 120, test_blog_select_is_a_link,
+    TS_TCASE(s, "blog", blog_start, blog_stop, 120, test_blog_select_is_a_link,
              test_blog_selectin_embedded_by_default, test_blog_dynamic, test_blog_sub_resources,
              test_blog_identity_map, test_blog_include_cycles, test_blog_filter_and_include,
              test_blog_include_errors);
-    RT_TCASE(s, "tree", tree_start, tree_stop, 120, test_tree_children_selectin_default, test_tree_list_children_once,
+    TS_TCASE(s, "tree", tree_start, tree_stop, 120, test_tree_children_selectin_default, test_tree_list_children_once,
              test_tree_parent_many_to_one, test_tree_sub_resources, test_tree_include_cycles,
              test_tree_filter_and_include);
-    RT_TCASE(s, "orders", orders_start, orders_stop, 120, test_orders_association_object,
+    TS_TCASE(s, "orders", orders_start, orders_stop, 120, test_orders_association_object,
              test_orders_many_to_many_through_association, test_orders_sub_resources, test_orders_identity_map,
              test_orders_filter_and_include);
-    RT_TCASE(s, "graph", graph_start, graph_stop, 120, test_graph_custom_joins, test_graph_neighbors,
+    TS_TCASE(s, "graph", graph_start, graph_stop, 120, test_graph_custom_joins, test_graph_neighbors,
              test_graph_include_cycles, test_graph_filter_and_include);
-    RT_TCASE(s, "company", company_start, company_stop, 120, test_company_child_resources, test_company_base_resource,
+    TS_TCASE(s, "company", company_start, company_stop, 120, test_company_child_resources, test_company_base_resource,
              test_company_relationships, test_company_create_child, test_company_create_base);
-    RT_TCASE(s, "variants", variants_start, variants_stop, 120, test_variants_defaults_joined_equals_selectin,
+    TS_TCASE(s, "variants", variants_start, variants_stop, 120, test_variants_defaults_joined_equals_selectin,
              test_variants_include_identical, test_variants_content, test_variants_links_dynamic_noload);
-    RT_TCASE(s, "budget", budget_start, budget_stop, 120, test_budget_statements, test_budget_joined_paging,
+    TS_TCASE(s, "budget", budget_start, budget_stop, 120, test_budget_statements, test_budget_joined_paging,
              test_budget_include_cycles);
     return s;
 }

@@ -273,18 +273,8 @@ END_TEST
 Suite *http_routing_suite(void)
 {
     Suite *s = suite_create("http_routing");
-    TCase *tc = tcase_create("blog");
-    tcase_add_unchecked_fixture(tc, blog_start, blog_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_every_route_and_method);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("methods");
-    tcase_add_unchecked_fixture(tc, methods_start, methods_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_resource_methods_narrow_the_table);
-    tcase_add_test(tc, test_unresolved_paths);
-    tcase_add_test(tc, test_batch_operations_use_the_table);
-    suite_add_tcase(s, tc);
+    TS_TCASE(s, "blog", blog_start, blog_stop, 60, test_every_route_and_method);
+    TS_TCASE(s, "methods", methods_start, methods_stop, 60, test_resource_methods_narrow_the_table,
+             test_unresolved_paths, test_batch_operations_use_the_table);
     return s;
 }

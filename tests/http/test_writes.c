@@ -977,7 +977,7 @@ END_TEST
 Suite *http_writes_suite(void)
 {
     Suite *s = suite_create("http_writes");
-    RT_TCASE(s, "blog", blog_start, blog_stop, 60, seed_delete_with_delete_orphan, nested_create_everything,
+    TS_TCASE(s, "blog", blog_start, blog_stop, 60, seed_delete_with_delete_orphan, nested_create_everything,
              pending_orphan_is_422, nested_bulk_create, patch_collection_delete_orphan, patch_collection_moves_member,
              many_to_many_replace_touches_only_changes, update_only_changed_columns,
              failing_nested_writes_change_nothing, collection_sub_resources, collection_link_missing_is_422,
@@ -985,12 +985,12 @@ Suite *http_writes_suite(void)
              etags_versioned, etags_hashed, version_increments_and_stale_body_version, concurrent_versioned_patches,
              blog_alive);
     /* patch_into_empty_relationships runs last: it crashes the server under UBSan */
-    RT_TCASE(s, "nocascade", noc_start, noc_stop, 60, seed_delete_without_cascade, patch_collection_unlinks,
+    TS_TCASE(s, "nocascade", noc_start, noc_stop, 60, seed_delete_without_cascade, patch_collection_unlinks,
              collection_remove_unlinks, delete_with_not_null_children_is_409, patch_into_empty_relationships,
              noc_alive);
-    RT_TCASE(s, "cycle", cyc_start, cyc_stop, 60, cycle_between_tables_in_one_post, cycle_between_rows_delete,
+    TS_TCASE(s, "cycle", cyc_start, cyc_stop, 60, cycle_between_tables_in_one_post, cycle_between_rows_delete,
              cyc_alive);
-    RT_TCASE(s, "tree", tree_start, tree_stop, 60, self_referential_tree_in_one_post, tree_alive);
-    RT_TCASE(s, "tree_orphan", otree_start, otree_stop, 60, delete_orphan_tree_accepts_roots);
+    TS_TCASE(s, "tree", tree_start, tree_stop, 60, self_referential_tree_in_one_post, tree_alive);
+    TS_TCASE(s, "tree_orphan", otree_start, otree_stop, 60, delete_orphan_tree_accepts_roots);
     return s;
 }

@@ -1425,18 +1425,3 @@ void rt_refused(const rt_server *s, const rt_case *cases, size_t n)
     for (size_t i = 0; i < n; i++) rt_response_free(case_send(s, cases[i].request, cases[i].expect, NULL, true));
 }
 
-/* ------------------------------------------------------------ suites */
-
-TCase *rt_tcase(Suite *s, const char *name, void (*start)(void), void (*stop)(void), double timeout)
-{
-    TCase *tc = tcase_create(name);
-    if (start) tcase_add_unchecked_fixture(tc, start, stop);
-    if (timeout > 0) tcase_set_timeout(tc, timeout);
-    suite_add_tcase(s, tc);
-    return tc;
-}
-
-void rt_tcase_add(TCase *tc, const TTest *const *tests)
-{
-    for (; *tests; tests++) tcase_add_test(tc, *tests);
-}

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "tests/support/suite.h"
+
 /* How to start a server; rt_server_start() fills the common case. */
 typedef struct rt_start {
     const char *schema;        /* --schema (made absolute); NULL: not passed */
@@ -271,21 +273,13 @@ void rt_refused(const rt_server *s, const rt_case *cases, size_t n);
     static void name##_start(void) { rt_server_start(&name, schema, seed, args); } \
     static void name##_stop(void) { rt_server_stop(&name); }
 
-/* A TCase of s with that timeout (seconds; 0: check's default) and, when
- * start is not NULL, the unchecked fixture start/stop (one server for all
- * of its tests).
- * RT_TCASE adds the tests listed after the timeout, in that order:
- *   RT_TCASE(s, "blog", blog_start, blog_stop, 60, test_one, test_two); */
-TCase *rt_tcase(Suite *s, const char *name, void (*start)(void), void (*stop)(void), double timeout);
-void rt_tcase_add(TCase *tc, const TTest *const *tests); /* up to a NULL */
-#define RT_TCASE(s, name, start, stop, timeout, ...) \
-    rt_tcase_add(rt_tcase((s), (name), (start), (stop), (timeout)), (const TTest *const[]){__VA_ARGS__, NULL})
-/* Define Suite *fn(void), the suite name of one TCase (as RT_TCASE). */
+/* Define Suite *fn(void) of one TCase (as TS_TCASE, suite.h): one server
+ * for all of its tests when start is not NULL. */
 #define RT_SUITE(fn, name, tcase, start, stop, timeout, ...)               \
     Suite *fn(void)                                                        \
     {                                                                      \
         Suite *s_ = suite_create(name);                                    \
-        RT_TCASE(s_, (tcase), (start), (stop), (timeout), __VA_ARGS__);    \
+        TS_TCASE(s_, (tcase), (start), (stop), (timeout), __VA_ARGS__);    \
         return s_;                                                         \
     }
 

@@ -12,3 +12,18 @@ Suite *ts_suite(const char *name, void (*setup)(void), void (*teardown)(void), i
     suite_add_tcase(s, tc);
     return s;
 }
+
+TCase *ts_tcase(Suite *s, const char *name, void (*start)(void), void (*stop)(void), double timeout)
+{
+    TCase *tc = tcase_create(name);
+    if (start || stop) tcase_add_unchecked_fixture(tc, start, stop);
+    if (timeout > 0) tcase_set_timeout(tc, timeout);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
+TCase *ts_tcase_add(TCase *tc, const TTest *const *tests)
+{
+    for (; *tests; tests++) tcase_add_test(tc, *tests);
+    return tc;
+}

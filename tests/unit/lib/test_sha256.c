@@ -5,6 +5,7 @@
 
 #include "lib/sha256.h"
 #include "tests/suites.h"
+#include "tests/support/suite.h"
 
 static const char *hex(const unsigned char *d)
 {
@@ -51,12 +52,4 @@ START_TEST(hmac_vectors)
 }
 END_TEST
 
-Suite *sha256_suite(void)
-{
-    Suite *s = suite_create("lib/sha256");
-    TCase *tc = tcase_create("sha256");
-    tcase_add_test(tc, sha256_vectors);
-    tcase_add_test(tc, hmac_vectors);
-    suite_add_tcase(s, tc);
-    return s;
-}
+TS_SUITE(sha256_suite, "lib/sha256", NULL, NULL, 1, sha256_vectors, hmac_vectors)

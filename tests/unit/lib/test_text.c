@@ -12,6 +12,7 @@
 #include "lib/target.h"
 #include "lib/utf8.h"
 #include "tests/suites.h"
+#include "tests/support/suite.h"
 
 START_TEST(utf8_accepts_and_refuses)
 {
@@ -116,14 +117,5 @@ START_TEST(strmap_and_arena)
 }
 END_TEST
 
-Suite *text_suite(void)
-{
-    Suite *s = suite_create("lib/text");
-    TCase *tc = tcase_create("text");
-    tcase_add_test(tc, utf8_accepts_and_refuses);
-    tcase_add_test(tc, targets_are_decoded_once_by_one_rule);
-    tcase_add_test(tc, json_strings_are_always_valid_utf8);
-    tcase_add_test(tc, strmap_and_arena);
-    suite_add_tcase(s, tc);
-    return s;
-}
+TS_SUITE(text_suite, "lib/text", NULL, NULL, 1, utf8_accepts_and_refuses,
+         targets_are_decoded_once_by_one_rule, json_strings_are_always_valid_utf8, strmap_and_arena)

@@ -4,6 +4,7 @@
 #include <check.h>
 
 #include "tests/suites.h"
+#include "tests/support/suite.h"
 #include <string.h>
 
 #include "orm/compile.h"
@@ -216,20 +217,7 @@ START_TEST(malformed_tree_is_an_error)
 }
 END_TEST
 
-Suite *compile_suite(void)
-{
-    Suite *s = suite_create("orm/compile");
-    TCase *tc = tcase_create("compile");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, select_all_columns);
-    tcase_add_test(tc, comparison_operators);
-    tcase_add_test(tc, in_between_null_like);
-    tcase_add_test(tc, combinators_parenthesise_only_what_needs_it);
-    tcase_add_test(tc, exists_subquery_with_own_alias);
-    tcase_add_test(tc, order_limit_offset_are_parameters);
-    tcase_add_test(tc, dml_statements);
-    tcase_add_test(tc, identifiers_are_quoted);
-    tcase_add_test(tc, malformed_tree_is_an_error);
-    suite_add_tcase(s, tc);
-    return s;
-}
+TS_SUITE(compile_suite, "orm/compile", setup, teardown, 1, select_all_columns, comparison_operators,
+         in_between_null_like, combinators_parenthesise_only_what_needs_it, exists_subquery_with_own_alias,
+         order_limit_offset_are_parameters, dml_statements, identifiers_are_quoted,
+         malformed_tree_is_an_error)

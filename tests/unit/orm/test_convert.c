@@ -7,6 +7,7 @@
 #include <check.h>
 
 #include "tests/suites.h"
+#include "tests/support/suite.h"
 #include <ctype.h>
 #include <float.h>
 #include <math.h>
@@ -507,20 +508,6 @@ START_TEST(text_from_urls)
 }
 END_TEST
 
-Suite *convert_suite(void)
-{
-    Suite *s = suite_create("orm/convert");
-    TCase *tc = tcase_create("convert");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, integers);
-    tcase_add_test(tc, strings_length_and_choices);
-    tcase_add_test(tc, booleans_and_floats);
-    tcase_add_test(tc, numeric_keeps_exactness);
-    tcase_add_test(tc, dates_uuids_json);
-    tcase_add_test(tc, text_from_urls);
-    tcase_add_test(tc, numeric_edge_values);
-    tcase_add_test(tc, numeric_input_scale_and_exact_bounds);
-    tcase_add_loop_test(tc, numeric_output_property, 0, 2);
-    suite_add_tcase(s, tc);
-    return s;
-}
+TS_SUITE(convert_suite, "orm/convert", setup, teardown, 2, integers, strings_length_and_choices,
+         booleans_and_floats, numeric_keeps_exactness, dates_uuids_json, text_from_urls, numeric_edge_values,
+         numeric_input_scale_and_exact_bounds, numeric_output_property)

@@ -3,6 +3,7 @@
 #include <check.h>
 
 #include "tests/suites.h"
+#include "tests/support/suite.h"
 #include <string.h>
 
 #include "orm/ddl.h"
@@ -101,14 +102,5 @@ START_TEST(ddl_runs_and_is_idempotent)
 }
 END_TEST
 
-Suite *ddl_suite(void)
-{
-    Suite *s = suite_create("orm/ddl");
-    TCase *tc = tcase_create("ddl");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, create_table_text);
-    tcase_add_test(tc, composite_key);
-    tcase_add_test(tc, ddl_runs_and_is_idempotent);
-    suite_add_tcase(s, tc);
-    return s;
-}
+TS_SUITE(ddl_suite, "orm/ddl", setup, teardown, 1, create_table_text, composite_key,
+         ddl_runs_and_is_idempotent)

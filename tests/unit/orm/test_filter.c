@@ -8,6 +8,7 @@
 #include "orm/filter.h"
 #include "orm/schema.h"
 #include "tests/suites.h"
+#include "tests/support/suite.h"
 
 static orm_schema *S;
 static rm_arena *A;
@@ -261,19 +262,6 @@ START_TEST(limits)
 }
 END_TEST
 
-Suite *filter_suite(void)
-{
-    Suite *s = suite_create("orm/filter");
-    TCase *tc = tcase_create("filter");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, comparisons_and_nulls);
-    tcase_add_test(tc, lists);
-    tcase_add_test(tc, patterns_escape_wildcards);
-    tcase_add_test(tc, combinators);
-    tcase_add_test(tc, relationships_become_exists);
-    tcase_add_test(tc, same_shape_same_text);
-    tcase_add_test(tc, rejections_point_at_the_node);
-    tcase_add_test(tc, limits);
-    suite_add_tcase(s, tc);
-    return s;
-}
+TS_SUITE(filter_suite, "orm/filter", setup, teardown, 1, comparisons_and_nulls, lists,
+         patterns_escape_wildcards, combinators, relationships_become_exists, same_shape_same_text,
+         rejections_point_at_the_node, limits)

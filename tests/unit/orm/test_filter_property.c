@@ -53,6 +53,7 @@
 #include "orm/schema.h"
 #include "orm/session.h"
 #include "tests/suites.h"
+#include "tests/support/suite.h"
 
 #define FILTERS_PER_SEED 800
 #define SORTS_PER_SEED 80
@@ -1594,11 +1595,9 @@ END_TEST
 Suite *filter_property_suite(void)
 {
     Suite *s = suite_create("orm/filter_property");
-    TCase *tc = tcase_create("filter_property");
-    tcase_set_timeout(tc, 120); /* ASan and valgrind builds are many times slower */
-    tcase_add_test(tc, model_sanity);
+    /* ASan and valgrind builds are many times slower */
+    TCase *tc = TS_TCASE(s, "filter_property", NULL, NULL, 120, model_sanity);
     tcase_add_loop_test(tc, filters_agree_with_the_model, 0, NSEEDS);
     tcase_add_loop_test(tc, sorting_and_keyset_paging, 0, NSEEDS);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -10,6 +10,7 @@
 #include "orm/filter.h"
 #include "orm/schema.h"
 #include "tests/suites.h"
+#include "tests/support/suite.h"
 
 /* Team.gold_members goes through Person.gold_badges, declared after it. */
 static const char *const NESTED =
@@ -127,13 +128,5 @@ START_TEST(unaliased_target_is_qualified_in_subqueries)
 }
 END_TEST
 
-Suite *join_suite(void)
-{
-    Suite *s = suite_create("orm/join");
-    TCase *tc = tcase_create("join");
-    tcase_add_test(tc, templates_compile_in_dependency_order);
-    tcase_add_test(tc, a_circle_of_join_wheres_is_refused);
-    tcase_add_test(tc, unaliased_target_is_qualified_in_subqueries);
-    suite_add_tcase(s, tc);
-    return s;
-}
+TS_SUITE(join_suite, "orm/join", NULL, NULL, 1, templates_compile_in_dependency_order,
+         a_circle_of_join_wheres_is_refused, unaliased_target_is_qualified_in_subqueries)

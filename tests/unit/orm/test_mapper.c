@@ -6,6 +6,7 @@
 
 #include "orm/schema.h"
 #include "tests/suites.h"
+#include "tests/support/suite.h"
 
 static const char *SCHEMA =
     "{\"entities\": {"
@@ -60,11 +61,4 @@ START_TEST(column_use_table)
 }
 END_TEST
 
-Suite *mapper_suite(void)
-{
-    Suite *s = suite_create("orm/mapper");
-    TCase *tc = tcase_create("columns");
-    tcase_add_test(tc, column_use_table);
-    suite_add_tcase(s, tc);
-    return s;
-}
+TS_SUITE(mapper_suite, "orm/mapper", NULL, NULL, 1, column_use_table)

@@ -21,7 +21,9 @@
 #include <unistd.h>
 
 #include "orm/schema.h"
+#include "tests/suites.h"
 #include "tests/support/schema_cases.h"
+#include "tests/support/suite.h"
 
 /* The keys routes/ gives entities (its resource options): the schemas
  * here carry some, and loading lets them through as the application's. */
@@ -634,33 +636,16 @@ START_TEST(schema_errors)
 }
 END_TEST
 
-Suite *schema_load_suite(void);
-
 Suite *schema_load_suite(void)
 {
     Suite *s = suite_create("schema_load");
-    TCase *tc = tcase_create("load");
-    tcase_add_test(tc, blog_tables_in_dependency_order);
-    tcase_add_test(tc, blog_columns);
-    tcase_add_test(tc, blog_relationships);
-    tcase_add_test(tc, default_table_names);
-    tcase_add_test(tc, defaults_and_options);
-    tcase_add_test(tc, caller_entity_keys);
-    tcase_add_test(tc, on_delete_in_any_case);
-    tcase_add_test(tc, single_table_inheritance);
-    tcase_add_test(tc, self_referential);
-    tcase_add_test(tc, custom_joins);
-    tcase_add_test(tc, composite_foreign_key_and_cycle);
-    tcase_add_test(tc, directory_merged_and_seed_skipped);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("errors");
-    tcase_add_test(tc, error_duplicate_entity_across_files);
-    tcase_add_test(tc, error_duplicate_table_across_files);
-    tcase_add_test(tc, error_json_syntax_in_file);
-    tcase_add_test(tc, error_top_level_in_string);
-    tcase_add_test(tc, error_missing_file);
+    TS_TCASE(s, "load", NULL, NULL, 0, blog_tables_in_dependency_order, blog_columns, blog_relationships,
+             default_table_names, defaults_and_options, caller_entity_keys, on_delete_in_any_case,
+             single_table_inheritance, self_referential, custom_joins, composite_foreign_key_and_cycle,
+             directory_merged_and_seed_skipped);
+    TCase *tc = TS_TCASE(s, "errors", NULL, NULL, 0, error_duplicate_entity_across_files,
+                         error_duplicate_table_across_files, error_json_syntax_in_file, error_top_level_in_string,
+                         error_missing_file);
     tcase_add_loop_test(tc, schema_errors, 0, sc_count(ERROR_CASES));
-    suite_add_tcase(s, tc);
     return s;
 }

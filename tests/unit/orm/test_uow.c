@@ -15,6 +15,7 @@
 #include "orm/ddl.h"
 #include "orm/uow.h"
 #include "tests/suites.h"
+#include "tests/support/suite.h"
 
 static const char *SCHEMA =
     "{\"entities\": {"
@@ -559,21 +560,13 @@ END_TEST
 Suite *uow_suite(void)
 {
     Suite *s = suite_create("orm/uow");
-    TCase *tc = tcase_create("uow");
+    TCase *tc = TS_TCASE(s, "uow", NULL, NULL, 120, parents_first_and_keys_propagated,
+                         session_owns_the_identity_map_and_the_unit_of_work,
+                         cycle_between_new_rows_uses_a_post_update, update_only_what_changed,
+                         stale_version_is_refused, delete_cascades_and_sets_null,
+                         many_to_many_writes_only_changed_members, many_cycles_between_new_rows,
+                         delete_breaks_cycles_among_deleted_rows, large_collection_replace_writes_only_changes,
+                         unit_bound, delete_cascade_bound);
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, parents_first_and_keys_propagated);
-    tcase_add_test(tc, session_owns_the_identity_map_and_the_unit_of_work);
-    tcase_add_test(tc, cycle_between_new_rows_uses_a_post_update);
-    tcase_add_test(tc, update_only_what_changed);
-    tcase_add_test(tc, stale_version_is_refused);
-    tcase_add_test(tc, delete_cascades_and_sets_null);
-    tcase_add_test(tc, many_to_many_writes_only_changed_members);
-    tcase_add_test(tc, many_cycles_between_new_rows);
-    tcase_add_test(tc, delete_breaks_cycles_among_deleted_rows);
-    tcase_add_test(tc, large_collection_replace_writes_only_changes);
-    tcase_add_test(tc, unit_bound);
-    tcase_add_test(tc, delete_cascade_bound);
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -14,6 +14,7 @@
 
 #include "routes/routes_int.h"
 #include "tests/suites.h"
+#include "tests/support/suite.h"
 
 static rm_app *APP;
 static char DIR_[64];
@@ -116,13 +117,5 @@ START_TEST(healthz_reports_a_stuck_writer)
 }
 END_TEST
 
-Suite *health_suite(void)
-{
-    Suite *s = suite_create("routes/health");
-    TCase *tc = tcase_create("lock");
-    tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, write_lock_waits_are_bounded);
-    tcase_add_test(tc, healthz_reports_a_stuck_writer);
-    suite_add_tcase(s, tc);
-    return s;
-}
+TS_SUITE(health_suite, "routes/health", NULL, NULL, 1, write_lock_waits_are_bounded,
+         healthz_reports_a_stuck_writer)

@@ -33,7 +33,9 @@
 #include "server/http.h"
 #include "server/media_type.h"
 #include "server/static.h"
+#include "tests/suites.h"
 #include "tests/support/sock.h"
+#include "tests/support/suite.h"
 
 #define MAX_BODY 1024
 
@@ -1208,49 +1210,15 @@ START_TEST(ipv6_loopback)
 }
 END_TEST
 
-Suite *http_server_suite(void);
-Suite *http_server_suite(void)
-{
-    Suite *s = suite_create("http_server");
-    TCase *tc = tcase_create("server");
-    tcase_set_timeout(tc, 30);
-    tcase_add_checked_fixture(tc, start_server, stop_if_running);
-    tcase_add_test(tc, echo_get_with_query);
-    tcase_add_test(tc, request_ids_differ_and_head_has_no_body);
-    tcase_add_test(tc, post_json_object_and_array);
-    tcase_add_test(tc, uri_too_long_414);
-    tcase_add_test(tc, headers_too_large_431);
-    tcase_add_test(tc, many_tiny_headers_431_is_ours);
-    tcase_add_test(tc, unknown_method_405);
-    tcase_add_test(tc, duplicate_content_length_400);
-    tcase_add_test(tc, content_length_with_transfer_encoding_400);
-    tcase_add_test(tc, other_framing_errors);
-    tcase_add_test(tc, checks_run_in_contract_order);
-    tcase_add_test(tc, content_length_over_limit_413);
-    tcase_add_test(tc, expect_100_continue_gets_413_first);
-    tcase_add_test(tc, chunked_over_limit_413);
-    tcase_add_test(tc, wrong_media_type_415);
-    tcase_add_test(tc, malformed_json_400_with_pointer);
-    tcase_add_test(tc, encoded_nul_in_target_400);
-    tcase_add_test(tc, handler_without_answer_is_500);
-    tcase_add_test(tc, unsafe_response_header_dropped);
-    tcase_add_test(tc, static_files);
-    tcase_add_test(tc, static_path_attacks);
-    tcase_add_test(tc, static_open_unit);
-    tcase_add_test(tc, problem_body_shape);
-    tcase_add_test(tc, keep_alive_many_requests);
-    tcase_add_test(tc, drain_finishes_request_in_flight);
-    tcase_add_test(tc, bad_bind_fails_cleanly);
-    tcase_add_test(tc, missing_static_dir_answers_404);
-    tcase_add_test(tc, ipv6_loopback);
-    tcase_add_test(tc, static_options_204);
-    tcase_add_test(tc, media_type_unit);
-    tcase_add_test(tc, media_type_strict_415);
-    tcase_add_test(tc, json_errors_in_our_words);
-    tcase_add_test(tc, framing_errors_of_libmicrohttpd_close_cleanly);
-    tcase_add_test(tc, deadlines_cut_dribbling_clients);
-    tcase_add_test(tc, per_ip_connection_limit);
-    tcase_add_test(tc, stop_closes_idle_connections_at_once);
-    suite_add_tcase(s, tc);
-    return s;
-}
+TS_SUITE(http_server_suite, "http_server", start_server, stop_if_running, 1, echo_get_with_query,
+         request_ids_differ_and_head_has_no_body, post_json_object_and_array, uri_too_long_414,
+         headers_too_large_431, many_tiny_headers_431_is_ours, unknown_method_405,
+         duplicate_content_length_400, content_length_with_transfer_encoding_400, other_framing_errors,
+         checks_run_in_contract_order, content_length_over_limit_413, expect_100_continue_gets_413_first,
+         chunked_over_limit_413, wrong_media_type_415, malformed_json_400_with_pointer,
+         encoded_nul_in_target_400, handler_without_answer_is_500, unsafe_response_header_dropped,
+         static_files, static_path_attacks, static_open_unit, problem_body_shape, keep_alive_many_requests,
+         drain_finishes_request_in_flight, bad_bind_fails_cleanly, missing_static_dir_answers_404,
+         ipv6_loopback, static_options_204, media_type_unit, media_type_strict_415, json_errors_in_our_words,
+         framing_errors_of_libmicrohttpd_close_cleanly, deadlines_cut_dribbling_clients,
+         per_ip_connection_limit, stop_closes_idle_connections_at_once)
