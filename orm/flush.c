@@ -513,6 +513,17 @@ static int detach_deleted(orm_uow *u)
     return 0;
 }
 
+/* After a flush that succeeded the unit holds no changes: what it wrote is
+ * the instances' committed state, so a later flush in the same unit (the
+ * next resource of a seed, the next create) writes only what changed since
+ * (SQLAlchemy's session after flush). */
+static void settle(orm_uow *u)
+{
+    for (size_t i = 0; i < u->nobjs; i++) u->objs[i]->touched = false;
+    for (size_t i = 0; i < u->nlinks; i++) u->links[i].child->link_head = 0;
+    u->nobjs = u->nlinks = u->nassocs = u->nnew = 0;
+}
+
 int orm_uow_flush(orm_uow *u)
 {
     int rc;
@@ -528,5 +539,6 @@ int orm_uow_flush(orm_uow *u)
     /* children were met after their parents: delete in reverse */
     for (size_t i = u->nobjs; i-- > 0;)
         if (u->objs[i]->state == ORM_DELETED && (rc = delete_one(u, u->objs[i]))) return rc;
+    settle(u);
     return 0;
 }

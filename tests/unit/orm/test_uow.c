@@ -209,6 +209,32 @@ START_TEST(cycle_between_new_rows_uses_a_post_update)
 }
 END_TEST
 
+/* Two flushes in one unit (a seed's resources, one after the other): the
+ * second writes only what changed since the first (it used to insert the
+ * first's association rows again: a unique violation). */
+static int flush_twice(orm_session *s, void *ud)
+{
+    graph *g = ud;
+    int rc = create_graph(s, g);
+    if (rc) return rc;
+    orm_uow *u = orm_session_uow(s);
+    orm_instance *other = orm_uow_new(u, M("User"));
+    orm_uow_set(u, other, C("User", "name"), T("jill"));
+    orm_uow_link(u, other, R("User", "tags"), g->t[0]);
+    return orm_uow_flush(u);
+}
+
+START_TEST(a_second_flush_writes_only_what_changed)
+{
+    graph g = {0};
+    unsigned n;
+    ck_assert_int_eq(unit(flush_twice, &g, &n), 0);
+    ck_assert_uint_eq(n, 9 + 2); /* the graph, then one user and one association row */
+    ck_assert_int_eq(count("user_tags", NULL, orm_null()), 3);
+    ck_assert_int_eq(count("users", NULL, orm_null()), 2);
+}
+END_TEST
+
 /* The session owns the identity map and the unit of work: one of each per
  * unit, the same on every ask within it; a nested unit (a batch's next
  * operation) starts with an empty map and a new unit of work. */
@@ -562,6 +588,7 @@ Suite *uow_suite(void)
     Suite *s = suite_create("orm/uow");
     TCase *tc = TS_TCASE(s, "uow", NULL, NULL, 120, parents_first_and_keys_propagated,
                          session_owns_the_identity_map_and_the_unit_of_work,
+                         a_second_flush_writes_only_what_changed,
                          cycle_between_new_rows_uses_a_post_update, update_only_what_changed,
                          stale_version_is_refused, delete_cascades_and_sets_null,
                          many_to_many_writes_only_changed_members, many_cycles_between_new_rows,
