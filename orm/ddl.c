@@ -31,12 +31,12 @@ static void column_def(rm_sb *sb, const orm_dialect *d, const orm_table *t, cons
         d->autoincrement_key(sb, c);
         return;
     }
-    d->column_type(sb, c);
+    orm_dialect_column_type(d, sb, c);
     if (!c->nullable) rm_sb_append(sb, " NOT NULL");
     if (c->unique && !c->primary_key) rm_sb_append(sb, " UNIQUE");
     if (c->has_default) {
         rm_sb_append(sb, " DEFAULT ");
-        d->literal(sb, c, &c->default_value);
+        orm_dialect_literal(d, sb, c, &c->default_value);
     }
 }
 
@@ -49,7 +49,7 @@ static void column_checks(rm_sb *sb, const orm_dialect *d, const orm_column *c)
         rm_sb_append(sb, " IN (");
         for (size_t i = 0; i < c->nchoices; i++) {
             if (i) rm_sb_append(sb, ", ");
-            d->literal(sb, c, &c->choices[i]);
+            orm_dialect_literal(d, sb, c, &c->choices[i]);
         }
         rm_sb_append(sb, "))");
     }

@@ -1,7 +1,7 @@
 /* driver.h: the database driver interface (DB-API in SQLAlchemy's terms).
  * engine.c and session.c talk to databases only through this table of
- * functions; driver_sqlite.c (and later driver_pg.c) are the only files that
- * call sqlite3_* or PQ*.
+ * functions; driver_sqlite.c and driver_pg.c are the only files that call
+ * sqlite3_* or PQ*.
  *
  * A connection is used by one thread at a time and has at most one open
  * cursor. Drivers keep a prepared-statement cache keyed by SQL text. */
@@ -54,5 +54,6 @@ typedef struct orm_driver {
 } orm_driver;
 
 extern const orm_driver orm_driver_sqlite;
+extern const orm_driver orm_driver_pg;
 
 #endif

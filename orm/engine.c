@@ -42,9 +42,11 @@ static int parse_url(const char *url, const orm_driver **drv, char **target, boo
         }
         return *target ? 0 : orm_error_set(err, ORM_E_INTERNAL, "out of memory");
     }
-    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
-        return orm_error_set(err, ORM_E_CONFIG,
-                             "--db %s: PostgreSQL is not supported by this build yet", url);
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+        *drv = &orm_driver_pg; /* libpq takes the URI as it is */
+        *target = strdup(url);
+        return *target ? 0 : orm_error_set(err, ORM_E_INTERNAL, "out of memory");
+    }
     return orm_error_set(err, ORM_E_CONFIG,
                          "--db %s: unknown database URL scheme (use sqlite:// or postgresql://)", url);
 }
@@ -53,7 +55,7 @@ static int parse_url(const char *url, const orm_driver **drv, char **target, boo
 int orm_engine_open(const char *url, const orm_engine_options *opt, orm_engine **out,
                     orm_error *err)
 {
-    const orm_driver *drv;
+    const orm_driver *drv = NULL;
     char *target = NULL;
     bool memory;
     int rc = parse_url(url, &drv, &target, &memory, err);

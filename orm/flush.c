@@ -158,6 +158,21 @@ static void apply_link(orm_uow *u, const orm_link *l, bool clear)
     }
 }
 
+/* A row that gave its autoincrement key: where the dialect needs it, the
+ * key generator moves past it before the next INSERT can collide. */
+static int sync_key(orm_uow *u, const orm_instance *inst)
+{
+    const orm_dialect *d = dialect(u);
+    const orm_table *t = inst->mapper->table;
+    if (!d->sync_key || t->npk != 1 || !t->pk[0]->autoincrement || !inst->given[t->pk[0]->index]) return 0;
+    rm_sb sql;
+    rm_sb_init(&sql, u->a);
+    d->sync_key(&sql, t, t->pk[0]);
+    orm_compiled c;
+    orm_compiled_text(&c, sql.buf);
+    return run(u, &c, NULL);
+}
+
 static int insert_one(orm_uow *u, orm_instance *inst)
 {
     /* the links are applied oldest first, as they were made */
@@ -179,7 +194,7 @@ static int insert_one(orm_uow *u, orm_instance *inst)
     memcpy(inst->committed, row, t->ncolumns * sizeof *row);
     inst->state = ORM_PERSISTENT;
     orm_identity_map_put(&u->s->map, inst);
-    return 0;
+    return sync_key(u, inst);
 }
 
 /* A link that makes its (pending) child wait for its (pending) parent's
