@@ -151,8 +151,23 @@ int orm_engine_checkout(orm_engine *e, orm_conn **out, orm_error *err)
 void orm_engine_checkin(orm_engine *e, orm_conn *c, bool broken)
 {
     pthread_mutex_lock(&e->mu);
-    if (broken || e->nidle >= e->opt.pool_size) {
-        /* overflow connections and broken ones are closed */
+    if (broken) {
+        /* a broken connection most likely means the server went away (a
+         * restart): the idle ones are as stale, so the pool starts over
+         * (SQLAlchemy invalidates its pool the same way) */
+        orm_conn **stale = e->idle;
+        int nstale = e->nidle;
+        e->idle = calloc((size_t)e->capacity, sizeof *e->idle);
+        if (!e->idle) abort();
+        e->nidle = 0;
+        e->nopen -= 1 + nstale;
+        pthread_mutex_unlock(&e->mu);
+        e->driver->disconnect(c);
+        for (int i = 0; i < nstale; i++) e->driver->disconnect(stale[i]);
+        free(stale);
+        pthread_mutex_lock(&e->mu);
+    } else if (e->nidle >= e->opt.pool_size) {
+        /* overflow connections are closed */
         e->nopen--;
         pthread_mutex_unlock(&e->mu);
         e->driver->disconnect(c);
@@ -227,13 +242,18 @@ void orm_engine_stats_get(orm_engine *e, orm_engine_stats *out)
     out->writer_held_ms = since ? monotonic_ms() - since : 0;
 }
 
+/* Twice at most: a connection from before a server restart fails, the
+ * pool starts over, and a new connection answers. */
 int orm_engine_ping(orm_engine *e, orm_error *err)
 {
-    orm_conn *c;
-    int rc = orm_engine_checkout(e, &c, err);
-    if (rc) return rc;
-    rc = e->driver->exec(c, "SELECT 1", err);
-    orm_engine_checkin(e, c, rc != 0);
+    int rc = 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        orm_conn *c;
+        if ((rc = orm_engine_checkout(e, &c, err))) break;
+        rc = e->driver->exec(c, "SELECT 1", err);
+        orm_engine_checkin(e, c, rc == ORM_E_UNAVAILABLE);
+        if (rc != ORM_E_UNAVAILABLE) break;
+    }
     return rc ? orm_error_set(err, ORM_E_UNAVAILABLE, "the database does not answer") : 0;
 }
 

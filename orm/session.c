@@ -179,8 +179,16 @@ int orm_session_run(orm_session *s, bool write, orm_unit_fn fn, void *ud)
     s->write = write;
     s->lock_waited = false;
     int rc;
+    bool reconnected = false;
     for (s->attempts = 1;; s->attempts++) {
         rc = attempt(s, fn, ud);
+        /* a connection from before a server restart: the pool has started
+         * over (orm_engine_checkin), so once more on a new connection */
+        if (rc == ORM_E_UNAVAILABLE && !reconnected) {
+            reconnected = true;
+            orm_error_init(s->err, s->err->arena);
+            continue;
+        }
         if (rc != ORM_E_BUSY || s->lock_waited || s->attempts >= MAX_ATTEMPTS) break;
         orm_error_init(s->err, s->err->arena);
         backoff(s->attempts);

@@ -124,10 +124,14 @@ START_TEST(pool_checks_out_and_returns)
     ck_assert_int_eq(orm_engine_checkout(E, &again, &ERR), 0);
     ck_assert(again == c[0] || again == c[1] || again == c[2]);
     ck_assert_int_eq(stats().pool_open, 2);
-    /* a broken connection is closed, not pooled */
+    /* a broken connection is closed, not pooled, and the idle one with it:
+     * after a server restart every pooled connection is stale */
     orm_engine_checkin(E, again, true);
-    ck_assert_int_eq(stats().pool_open, 1);
+    ck_assert_int_eq(stats().pool_open, 0);
     ck_assert_int_eq(stats().pool_in_use, 0);
+    ck_assert_int_eq(orm_engine_checkout(E, &again, &ERR), 0); /* a new one */
+    ck_assert_int_eq(stats().pool_open, 1);
+    orm_engine_checkin(E, again, false);
 }
 END_TEST
 
