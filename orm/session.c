@@ -150,6 +150,7 @@ static int attempt(orm_session *s, orm_unit_fn fn, void *ud)
     rc = orm_engine_checkout(s->engine, &s->conn, s->err);
     if (rc) {
         if (s->write) orm_engine_write_unlock(s->engine);
+        s->lock_waited = rc == ORM_E_BUSY; /* the pool's whole wait: no retry */
         return rc;
     }
     s->rows = s->bytes = 0;

@@ -24,13 +24,16 @@ int rm_app_open(const rm_app_config *cfg, rm_app **out, char *errbuf, size_t err
     if (orm_schema_load_opts(&so, &app->schema, &err) || rm_resources_build(&app->resources, app->schema, &err))
         goto fail;
     rm_cursor_key_derive(app);
+    /* wait for another process's lock, or for a free connection, at most as
+     * long as a statement may run (then 503) */
+    int wait_ms = cfg->statement_timeout_ms > 0 && cfg->statement_timeout_ms < 5000 ? cfg->statement_timeout_ms
+                                                                                    : 5000;
     orm_engine_options eo = {
         .pool_size = cfg->threads > cfg->pool_size ? cfg->threads : cfg->pool_size,
         .max_overflow = cfg->max_overflow,
         .statement_timeout_ms = cfg->statement_timeout_ms,
-        /* wait for another process's lock at most as long as a statement may run */
-        .busy_timeout_ms = cfg->statement_timeout_ms > 0 && cfg->statement_timeout_ms < 5000
-                               ? cfg->statement_timeout_ms : 5000,
+        .busy_timeout_ms = wait_ms,
+        .pool_timeout_ms = wait_ms,
         .echo = cfg->echo ? stderr : NULL,
     };
     if (orm_engine_open(cfg->db_url, &eo, &app->engine, &err)) goto fail;

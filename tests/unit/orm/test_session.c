@@ -272,6 +272,26 @@ START_TEST(waiting_for_the_write_lock_is_not_retried)
 }
 END_TEST
 
+/* No free connection within the pool's wait: the unit is not tried again
+ * (five more waits would hold the request for five times as long). */
+START_TEST(waiting_for_a_connection_is_not_retried)
+{
+    tdb_close(&DB);
+    orm_engine_options o = {.pool_size = 1, .pool_timeout_ms = 40};
+    tdb_open(&DB, SCHEMA, NULL, &o);
+    orm_conn *held;
+    ck_assert_int_eq(orm_engine_checkout(DB.engine, &held, &DB.err), 0);
+    script sc = {.selects = 1};
+    orm_session s;
+    ck_assert_int_eq(run(false, &sc, 0, 0, &s), ORM_E_BUSY);
+    ck_assert_int_eq(s.attempts, 1);
+    ck_assert_int_eq(sc.calls, 0);
+    orm_engine_checkin(DB.engine, held, false);
+    sc = (script){.selects = 1};
+    ck_assert_int_eq(run(false, &sc, 0, 0, &s), 0);
+}
+END_TEST
+
 static int nested_unit(orm_session *s, void *ud)
 {
     orm_error inner_err;
@@ -340,5 +360,5 @@ END_TEST
 TS_SUITE(session_suite, "orm/session", setup, teardown, 1, read_unit_runs_in_one_transaction,
          rows_outlive_the_unit, write_unit_commits, failed_unit_rolls_back_keeping_its_error,
          read_budgets_bound_the_unit, busy_units_are_retried_whole,
-         waiting_for_the_write_lock_is_not_retried, a_unit_inside_a_unit_is_refused,
-         statement_timeout_bounds_the_whole_unit, statements_reach_the_engine_statistics)
+         waiting_for_the_write_lock_is_not_retried, waiting_for_a_connection_is_not_retried,
+         a_unit_inside_a_unit_is_refused, statement_timeout_bounds_the_whole_unit, statements_reach_the_engine_statistics)
