@@ -423,6 +423,48 @@ static int delete_one(orm_uow *u, orm_instance *inst)
     return 0;
 }
 
+/* Rows one DELETE ... WHERE key IN (...) removes at most. */
+#define DELETE_BATCH 500
+
+/* Can inst's DELETE share a statement with others of its table? One key
+ * column and no version to check row by row. */
+static bool batchable(const orm_instance *inst)
+{
+    return inst->mapper->table->npk == 1 && !inst->mapper->version_col;
+}
+
+/* Delete objs[*i] and, when batchable, the deleted instances of the same
+ * table just below it in the unit (the delete order walks down), up to
+ * DELETE_BATCH, in one statement; *i ends at the last one taken. A cascade
+ * of many children is then a few statements, not one per row. */
+static int delete_run(orm_uow *u, size_t *i)
+{
+    orm_instance *first = u->objs[*i];
+    if (!batchable(first)) return delete_one(u, first);
+    const orm_table *t = first->mapper->table;
+    size_t max = (size_t)dialect(u)->max_params < DELETE_BATCH ? (size_t)dialect(u)->max_params : DELETE_BATCH;
+    orm_expr **keys = RM_NEW_ARRAY(u->a, orm_expr *, max);
+    size_t n = 0, last = *i;
+    for (size_t j = *i + 1; j-- > 0 && n < max;) {
+        orm_instance *o = u->objs[j];
+        if (o->state != ORM_DELETED) continue;
+        if (o->mapper->table != t || !batchable(o)) break;
+        keys[n++] = orm_expr_param(u->a, o->committed[t->pk[0]->index], t->pk[0]);
+        last = j;
+    }
+    if (n == 1) return delete_one(u, first);
+    orm_delete del = {.table = t, .where = orm_expr_binary(u->a, ORM_OP_IN, orm_expr_column(u->a, -1, t->pk[0]),
+                                                            orm_expr_list(u->a, keys, n))};
+    orm_compiled c;
+    orm_result r;
+    int rc = orm_compile_delete(dialect(u), &del, u->a, &c, u->s->err);
+    if (rc || (rc = run(u, &c, &r))) return rc;
+    if (r.changes != (int64_t)n)
+        return orm_error_set(u->s->err, ORM_E_NOT_FOUND, "%s was changed or deleted by someone else", first->mapper->name);
+    *i = last;
+    return 0;
+}
+
 /* A map (referenced column, value) → the last position in u->objs of a
  * deleted row holding that value: open addressing, sized once. */
 typedef struct ref_slot {
@@ -553,7 +595,7 @@ int orm_uow_flush(orm_uow *u)
     if ((rc = detach_deleted(u))) return rc;
     /* children were met after their parents: delete in reverse */
     for (size_t i = u->nobjs; i-- > 0;)
-        if (u->objs[i]->state == ORM_DELETED && (rc = delete_one(u, u->objs[i]))) return rc;
+        if (u->objs[i]->state == ORM_DELETED && (rc = delete_run(u, &i))) return rc;
     settle(u);
     return 0;
 }

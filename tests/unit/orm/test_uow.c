@@ -583,6 +583,23 @@ START_TEST(delete_cascade_bound)
 }
 END_TEST
 
+/* A cascade of many children deletes them in batches of up to 500 keys,
+ * not one statement per row (a PostgreSQL round trip each). */
+START_TEST(cascaded_deletes_are_batched)
+{
+    graph g = {0};
+    ck_assert_int_eq(unit(create_graph, &g, NULL), 0); /* 2 addresses */
+    bulk b = {.n = 1198, .user_id = g.user_id};
+    ck_assert_int_eq(unit(add_addresses, &b, NULL), 0);
+    echo_reset();
+    unsigned n;
+    ck_assert_int_eq(unit(delete_user, &g, &n), 0);
+    ck_assert_int_eq(count("addresses", "user_id", orm_int(g.user_id)), 0);
+    ck_assert_int_eq(echo_count("DELETE FROM \"addresses\""), 3); /* 500 + 500 + 200 */
+    ck_assert_uint_lt(n, 20);
+}
+END_TEST
+
 Suite *uow_suite(void)
 {
     Suite *s = suite_create("orm/uow");
@@ -593,7 +610,7 @@ Suite *uow_suite(void)
                          stale_version_is_refused, delete_cascades_and_sets_null,
                          many_to_many_writes_only_changed_members, many_cycles_between_new_rows,
                          delete_breaks_cycles_among_deleted_rows, large_collection_replace_writes_only_changes,
-                         unit_bound, delete_cascade_bound);
+                         unit_bound, delete_cascade_bound, cascaded_deletes_are_batched);
     tcase_add_checked_fixture(tc, setup, teardown);
     return s;
 }
