@@ -53,6 +53,8 @@ bool rt_pg_database_url(const char *name, char *out, size_t len)
     return n >= 0 && (size_t)n < len;
 }
 
+const char *rt_backend_param(void) { return rt_backend() == RT_POSTGRESQL ? "$" : "?"; }
+
 const char *rt_backend_missing_table(void)
 {
     return rt_backend() == RT_POSTGRESQL ? "does not exist" : "no such table";

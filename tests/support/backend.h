@@ -25,6 +25,9 @@ const char *rt_pg_server_url(void);
 /* The URL of database name on the RT_PG_URL server: RT_PG_URL with its
  * database replaced (query parameters kept); false when it does not fit. */
 bool rt_pg_database_url(const char *name, char *out, size_t len);
+/* The mark of the dialect's numbered parameters in the SQL restmap
+ * echoes: "?" on SQLite (?1, ?2), "$" on PostgreSQL ($1, $2). */
+const char *rt_backend_param(void);
 /* Words the backend's error for a missing table contains ("no such
  * table" on SQLite, "does not exist" on PostgreSQL). */
 const char *rt_backend_missing_table(void);
