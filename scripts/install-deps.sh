@@ -7,8 +7,10 @@
 set -eu
 
 runtime="libmicrohttpd12 libjansson4 libsqlite3-0 libpq5"
+# postgresql-15: the tests' throwaway server (scripts/pg-test-cluster.sh runs
+# /usr/lib/postgresql/15/bin/initdb and pg_ctl; amcheck comes with it)
 build="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
-libpq-dev check libcurl4-openssl-dev sqlite3 curl clang libclang-rt-14-dev"
+libpq-dev check libcurl4-openssl-dev sqlite3 curl clang libclang-rt-14-dev postgresql-15"
 
 if [ "${1:-}" = "runtime" ]; then want="$runtime"; else want="$runtime $build"; fi
 

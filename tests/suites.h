@@ -6,7 +6,13 @@
 #include <check.h>
 
 #define SUITE(name) Suite *name(void);
+#define EVERY_BACKEND(name) SUITE(name)
+#define SQLITE_ONLY(name) SUITE(name)
+#define POSTGRESQL_ONLY(name) SUITE(name)
 #include "tests/suites.def"
 #undef SUITE
+#undef EVERY_BACKEND
+#undef SQLITE_ONLY
+#undef POSTGRESQL_ONLY
 
 #endif

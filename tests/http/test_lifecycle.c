@@ -1,12 +1,12 @@
 /* test_lifecycle.c: the restmap process from start to stop (SPEC §1):
- * start-up errors (bad schema files, bad options, unreachable databases)
- * exit non-zero with one message naming the culprit; environment
- * variables configure every option and the command line wins; --seed
+ * start-up errors (bad schema files, bad options, bad seeds) exit
+ * non-zero with one message naming the culprit; environment variables
+ * configure every option and the command line wins (database URLs and
+ * RESTMAP_DB naming an SQLite file: test_sqlite_file.c); --seed
  * fills only empty tables; --echo logs statements with their parameters
  * but never a write_only value; SIGTERM and SIGINT finish the requests in
  * flight and exit 0. Each test starts its own processes. */
 #include <arpa/inet.h>
-#include <sqlite3.h>
 #include <check.h>
 #include <errno.h>
 #include <limits.h>
@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,12 +40,6 @@ static void write_file(const char *path, const char *text)
     ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
     fputs(text, f);
     fclose(f);
-}
-
-static bool file_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
 }
 
 /* Exactly one non-empty line. */
@@ -151,26 +144,6 @@ START_TEST(test_bad_options_exit_2)
 }
 END_TEST
 
-START_TEST(test_unreachable_database)
-{
-    char *abs_blog = realpath(BLOG, NULL);
-    static const struct { const char *db, *needle; } cases[] = {
-        {"sqlite:////nonexistent-restmap-dir/sub/x.db", "/nonexistent-restmap-dir/sub/x.db"},
-        {"mysql://localhost/x", "mysql://localhost/x"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *const args[] = {"--schema", abs_blog, "--db", cases[i].db, "--port", "0", NULL};
-        char *err;
-        int status = rt_run(args, NULL, NULL, &err);
-        ck_assert_msg(status > 0, "%s: exit status %d: %s", cases[i].db, status, err);
-        assert_one_line(err, cases[i].db);
-        ck_assert_msg(strstr(err, cases[i].needle) != NULL, "%s not named: %s", cases[i].needle, err);
-        free(err);
-    }
-    free(abs_blog);
-}
-END_TEST
-
 /* ------------------------------------------------------------ environment */
 
 START_TEST(test_env_port_and_command_line_wins)
@@ -194,29 +167,6 @@ START_TEST(test_env_port_and_command_line_wins)
     rt_server_start_ex(&s, &o2);
     ck_assert_int_eq(s.port, p2);
     rt_server_stop(&s);
-}
-END_TEST
-
-START_TEST(test_env_schema_db_seed)
-{
-    char dir[256], schema[PATH_MAX + 32], seed[PATH_MAX + 32], db[400], dbfile[300];
-    rt_mkdtemp(dir, sizeof dir);
-    char *abs_schema = realpath(BLOG, NULL), *abs_seed = realpath(BLOG_SEED, NULL);
-    snprintf(schema, sizeof schema, "RESTMAP_SCHEMA=%s", abs_schema);
-    snprintf(seed, sizeof seed, "RESTMAP_SEED=%s", abs_seed);
-    snprintf(dbfile, sizeof dbfile, "%s/from-env.db", dir);
-    snprintf(db, sizeof db, "RESTMAP_DB=sqlite:///%s", dbfile);
-    free(abs_schema);
-    free(abs_seed);
-    const char *const env[] = {schema, seed, db, "RESTMAP_CREATE_ALL=yes", "RESTMAP_ECHO=on", NULL};
-    rt_server s;
-    rt_start o = {.env = env, .no_db = true, .dir = dir};
-    rt_server_start_ex(&s, &o);
-    ck_assert_msg(file_exists(dbfile), "RESTMAP_DB was not used");
-    ck_assert_int_eq(total(&s, "/api/users"), 5);
-    ck_assert_msg(rt_server_log_wait(&s, "SELECT count(*)", 2000), "RESTMAP_ECHO had no effect");
-    rt_server_stop(&s);
-    rt_rmtree(dir);
 }
 END_TEST
 
@@ -339,29 +289,6 @@ static bool can_connect(int port)
     return ok;
 }
 
-/* Another process holds SQLite's write lock: the unit is retried whole a
- * bounded number of times, then answers 503; nothing is written; once the
- * lock is gone the same write succeeds. */
-START_TEST(test_busy_database_answers_503_then_recovers)
-{
-    rt_server s;
-    static const char *const args[] = {"--statement-timeout-ms", "100", NULL};
-    rt_server_start(&s, "schemas/blog.json", "schemas/blog.seed.json", args);
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(s.db_path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-    rt_check(&s, "POST /api/keywords {\"keyword\": \"locked out\"}", "503");
-    ck_assert_int_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-    char *n = rt_db_scalar(&s, "SELECT count(*) FROM keywords WHERE keyword = 'locked out'");
-    ck_assert_str_eq(n, "0");
-    free(n);
-    rt_check(&s, "POST /api/keywords {\"keyword\": \"locked out\"}", "201");
-    ck_assert(rt_server_log_wait(&s, "the database stayed busy", 1000)); /* logged with its request id */
-    rt_server_stop(&s);
-}
-END_TEST
-
 START_TEST(test_sigterm_finishes_request_in_flight)
 {
     rt_server s;
@@ -410,10 +337,10 @@ Suite *http_lifecycle_suite(void)
 {
     Suite *s = suite_create("http_lifecycle");
     TS_TCASE(s, "startup", NULL, NULL, 120, test_bad_schema_exits_with_one_message, test_bad_options_exit_2,
-             test_unreachable_database, test_bad_seed_exits_non_zero);
-    TS_TCASE(s, "config", NULL, NULL, 120, test_env_port_and_command_line_wins, test_env_schema_db_seed,
+             test_bad_seed_exits_non_zero);
+    TS_TCASE(s, "config", NULL, NULL, 120, test_env_port_and_command_line_wins,
              test_env_max_body_and_command_line_wins, test_seed_only_into_empty_tables,
-             test_echo_logs_statements_not_secrets, test_busy_database_answers_503_then_recovers);
+             test_echo_logs_statements_not_secrets);
     TS_TCASE(s, "signals", NULL, NULL, 60, test_sigterm_finishes_request_in_flight, test_sigint_exits_0);
     return s;
 }

@@ -1,8 +1,9 @@
 /* rt.c: the end-to-end harness (see rt.h): process control of the restmap
- * binary, HTTP through libcurl, raw sockets, database fingerprints, the
+ * binary (its database from rt_db.c), HTTP through libcurl, raw sockets, the
  * problem+json and JSON expectations the HTTP suites share, and the walker
  * of their case tables. */
 #include "tests/support/rt.h"
+#include "tests/support/backend.h"
 #include "tests/support/util.h"
 
 #include <arpa/inet.h>
@@ -16,7 +17,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,7 +122,11 @@ void rt_mkdtemp(char *out, size_t len)
     ck_assert_msg(mkdtemp(out) != NULL, "mkdtemp %s: %s", out, strerror(errno));
 }
 
-void rt_rmtree(const char *dir) { ts_rmtree(dir); }
+void rt_rmtree(const char *dir)
+{
+    rt_db_forget(dir);
+    ts_rmtree(dir);
+}
 
 static long file_size(const char *path)
 {
@@ -314,6 +318,7 @@ int rt_server_try_start(rt_server *s, const rt_start *o, char **err, int *exit_s
         s->owns_dir = true;
     }
     snprintf(s->db_path, sizeof s->db_path, "%s/test.db", s->dir);
+    if (!o->no_db) rt_db_attach(s);
     snprintf(s->log_path, sizeof s->log_path, "%s/stderr.log", s->dir);
     s->log_from = file_size(s->log_path);
 
@@ -323,10 +328,8 @@ int rt_server_try_start(rt_server *s, const rt_start *o, char **err, int *exit_s
     argv_add(&av, bin);
     argv_add_path(&av, "--schema", o->schema);
     if (!o->no_db) {
-        char url[400];
-        snprintf(url, sizeof url, "sqlite:///%s", s->db_path);
         argv_add(&av, "--db");
-        argv_add(&av, url);
+        argv_add(&av, s->db_url);
         argv_add(&av, "--create-all");
     }
     argv_add_path(&av, "--seed", o->seed);
@@ -379,7 +382,8 @@ void rt_server_start_ex(rt_server *s, const rt_start *o)
     char msg[2048];
     snprintf(msg, sizeof msg, "%s", err);
     free(err);
-    ck_abort_msg("restmap did not start (exit status %d): %s", status, msg);
+    ck_abort_msg("restmap did not start on %s (--db %s; exit status %d): %s", rt_backend_name(),
+                 o->no_db ? "not given" : s->db_url, status, msg);
 }
 
 void rt_server_start(rt_server *s, const char *schema, const char *seed,
@@ -664,158 +668,6 @@ void rt_response_free(rt_response *r)
     free(r->body);
     json_decref(r->json);
     free(r);
-}
-
-/* ------------------------------------------------------------ database */
-
-static sqlite3 *open_db(const rt_server *s)
-{
-    sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(s->db_path, &db, SQLITE_OPEN_READONLY, NULL);
-    if (rc != SQLITE_OK) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-        sqlite3_close(db);
-        ck_abort_msg("open %s: %s", s->db_path, msg);
-    }
-    sqlite3_busy_timeout(db, 5000);
-    return db;
-}
-
-static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s: %s", sql, sqlite3_errmsg(db));
-        sqlite3_close(db);
-        ck_abort_msg("sqlite: %s", msg);
-    }
-    return st;
-}
-
-static void append_value(buf *b, sqlite3_stmt *st, int i)
-{
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_NULL: buf_str(b, "N"); break;
-    case SQLITE_INTEGER: buf_fmt(b, "i%lld", (long long)sqlite3_column_int64(st, i)); break;
-    case SQLITE_FLOAT: buf_fmt(b, "f%.17g", sqlite3_column_double(st, i)); break;
-    case SQLITE_TEXT: {
-        int n = sqlite3_column_bytes(st, i);
-        buf_fmt(b, "t%d:", n);
-        buf_add(b, sqlite3_column_text(st, i), (size_t)n);
-        break;
-    }
-    default: {
-        const unsigned char *p = sqlite3_column_blob(st, i);
-        int n = sqlite3_column_bytes(st, i);
-        buf_fmt(b, "b%d:", n);
-        for (int k = 0; k < n; k++) buf_fmt(b, "%02x", p[k]);
-    }
-    }
-}
-
-static void append_table(buf *b, sqlite3 *db, const char *name)
-{
-    /* identifiers from sqlite_master; quote them for the query */
-    buf q = {0};
-    buf_str(&q, "SELECT * FROM \"");
-    for (const char *p = name; *p; p++) buf_add(&q, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
-    buf_str(&q, "\"");
-    sqlite3_stmt *probe = prepare(db, q.p);
-    int ncol = sqlite3_column_count(probe);
-    sqlite3_finalize(probe);
-    for (int i = 1; i <= ncol; i++) buf_fmt(&q, "%s%d", i == 1 ? " ORDER BY " : ", ", i);
-    sqlite3_stmt *st = prepare(db, q.p);
-    free(q.p);
-    buf_fmt(b, "table %s\n", name);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        for (int i = 0; i < ncol; i++) {
-            if (i) buf_str(b, "|");
-            append_value(b, st, i);
-        }
-        buf_str(b, "\n");
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        free(b->p);
-        sqlite3_close(db);
-        ck_abort_msg("reading table %s failed (%d)", name, rc);
-    }
-}
-
-char *rt_db_fingerprint(const rt_server *s)
-{
-    sqlite3 *db = open_db(s);
-    sqlite3_stmt *st = prepare(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND "
-                                   "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name");
-    char *names[256];
-    size_t n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW && n < 256)
-        names[n++] = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    buf b = {0};
-    for (size_t i = 0; i < n; i++) {
-        append_table(&b, db, names[i]);
-        free(names[i]);
-    }
-    sqlite3_close(db);
-    return buf_take(&b);
-}
-
-char *rt_db_scalar(const rt_server *s, const char *sql)
-{
-    sqlite3 *db = open_db(s);
-    sqlite3_stmt *st = prepare(db, sql);
-    char *out = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(st, 0);
-        out = strdup(t ? (const char *)t : "NULL");
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return out;
-}
-
-long long rt_db_int(const rt_server *s, const char *sql)
-{
-    char *v = rt_db_scalar(s, sql);
-    ck_assert_msg(v != NULL && strcmp(v, "NULL") != 0, "SQL %s: no value", sql);
-    long long n = atoll(v);
-    free(v);
-    return n;
-}
-
-void rt_assert_sql(const rt_server *s, const char *want, const char *fmt, ...)
-{
-    char sql[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    char *got = rt_db_scalar(s, sql);
-    if (want) ck_assert_msg(got != NULL, "SQL %s: no row, expected %s", sql, want);
-    ck_assert_msg((!got && !want) || (got && want && strcmp(got, want) == 0), "SQL %s: expected %s, got %s", sql,
-                  want ? want : "(no row)", got ? got : "(no row)");
-    free(got);
-}
-
-void rt_db_exec(const rt_server *s, const char *sql)
-{
-    sqlite3 *db = NULL;
-    char *err = NULL;
-    int rc = sqlite3_open_v2(s->db_path, &db, SQLITE_OPEN_READWRITE, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_busy_timeout(db, 5000);
-        rc = sqlite3_exec(db, sql, NULL, NULL, &err);
-    }
-    char msg[512] = "";
-    if (rc != SQLITE_OK)
-        snprintf(msg, sizeof msg, "%s: %s", sql, err ? err : db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-    sqlite3_free(err);
-    sqlite3_close(db);
-    ck_assert_msg(rc == SQLITE_OK, "sqlite: %s", msg);
 }
 
 /* ------------------------------------------------------------ raw sockets */

@@ -1,8 +1,10 @@
 /* rt.h: the end-to-end harness of the HTTP suites. Starts the real restmap
  * binary (RESTMAP_BIN, default build/restmap) in a fresh temporary
- * directory with its own SQLite file, talks to it with libcurl (or a raw
- * socket for framing libcurl cannot express), fingerprints the database
- * file to prove that a rejected request wrote nothing, and stops the
+ * directory with its own database on the backend of the run (an SQLite
+ * file, or a PostgreSQL database: rt_db.h, backend.h), talks to it with
+ * libcurl (or a raw socket for framing libcurl cannot express),
+ * fingerprints the database to prove that a rejected request wrote
+ * nothing, and stops the
  * process with SIGTERM, asserting that it exits 0. Suites write their
  * requests as case tables (rt_case) or one-line checks (rt_expect,
  * rt_assert_wants) that say in a failure which request it was.
@@ -19,6 +21,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "tests/support/rt_db.h"
 #include "tests/support/suite.h"
 
 /* How to start a server; rt_server_start() fills the common case. */
@@ -30,15 +33,19 @@ typedef struct rt_start {
                                   RESTMAP_* variables are always removed */
     bool no_port;              /* do not pass --port 0 */
     bool no_db;                /* do not pass --db and --create-all */
-    const char *dir;           /* run in this existing directory (kept on stop);
-                                  NULL: a new temporary directory (removed on stop) */
+    const char *dir;           /* run in this existing directory (kept on stop, with
+                                  its database: a start in it again finds the same
+                                  one; rt_rmtree(dir) removes both); NULL: a new
+                                  temporary directory (removed on stop, database too) */
 } rt_start;
 
 typedef struct rt_server {
     pid_t pid;
     int port;
     char dir[256];             /* working directory of the process */
-    char db_path[300];         /* <dir>/test.db */
+    char db_path[300];         /* <dir>/test.db (the SQLite file) */
+    char db_name[64];          /* the PostgreSQL database, "" on SQLite */
+    char db_url[400];          /* what --db gets */
     char log_path[300];        /* <dir>/stderr.log: everything the process wrote to stderr */
     char base[64];             /* "http://127.0.0.1:PORT" */
     bool owns_dir;
@@ -61,8 +68,8 @@ typedef struct rt_response {
 } rt_response;
 
 /* Start with schema, optional seed and extra arguments (NULL-terminated or
- * NULL); fails the test with the captured stderr if the process does not
- * print its "listening on" line within 20 s. */
+ * NULL); fails the test with the captured stderr (and the backend and --db)
+ * if the process does not print its "listening on" line within 20 s. */
 void rt_server_start(rt_server *s, const char *schema, const char *seed,
                      const char *const *extra_args);
 void rt_server_start_ex(rt_server *s, const rt_start *o);
@@ -112,22 +119,6 @@ rt_response *rt_sendf(const rt_server *s, const char *method, const char *path, 
 /* First header of that name (any case), or NULL. */
 const char *rt_header(const rt_response *r, const char *name);
 
-/* A fingerprint of every user table and row of the database file
- * (malloc'd); equal fingerprints mean nothing changed. */
-char *rt_db_fingerprint(const rt_server *s);
-/* Run one SQL query read-only against the database file and return the
- * first column of the first row as text (malloc'd; NULL when no row). */
-char *rt_db_scalar(const rt_server *s, const char *sql);
-/* The integer first column of the first row of the query (fails the test
- * when there is no row or it is NULL). */
-long long rt_db_int(const rt_server *s, const char *sql);
-/* Assert that the query (printf-style) answers want (rt_db_scalar's text;
- * NULL: no row). */
-void rt_assert_sql(const rt_server *s, const char *want, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Run SQL read-write against the database file behind the server's back
- * (to break it on purpose); fails the test on an error. */
-void rt_db_exec(const rt_server *s, const char *sql);
-
 /* Raw sockets: connect to the server, send bytes, read one response
  * (headers and Content-Length or chunked body; interim 1xx answers are
  * kept in the text). rt_raw does all three; results are malloc'd. */
@@ -143,7 +134,8 @@ const char *rt_raw_body(const char *raw);
 
 /* A port that was free a moment ago. */
 int rt_free_port(void);
-/* A new temporary directory (path into buf) / remove one recursively. */
+/* A new temporary directory (path into buf) / remove one recursively, and
+ * the PostgreSQL database of a server that ran in it (rt_db_forget). */
 void rt_mkdtemp(char *buf, size_t len);
 void rt_rmtree(const char *dir);
 
