@@ -51,6 +51,12 @@ typedef struct orm_driver {
      * statement timeout from now (a unit of work); false: back to one
      * timeout per statement (COMMIT and ROLLBACK always get their own). */
     void (*unit_deadline)(orm_conn *c, bool start);
+    /* Whether c, idle, may be used (the pool asks on checkout): 0, or
+     * ORM_E_UNAVAILABLE when it is lost (the server closed it, a statement
+     * was left running on it). ping = false: only what is known without a
+     * round trip; true: a round trip to the server too. NULL: a connection
+     * is never lost (SQLite). */
+    int (*check)(orm_conn *c, bool ping, orm_error *err);
 } orm_driver;
 
 extern const orm_driver orm_driver_sqlite;
