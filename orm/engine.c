@@ -1,4 +1,14 @@
-/* engine.c: URL → driver, and the connection pool; see engine.h. */
+/* engine.c: URL → driver, and the connection pool; see engine.h.
+ *
+ * The pool keeps idle connections on a stack (the most recently returned
+ * first: its server process is warm) with the time each was returned.
+ * Checkout asks the driver whether an idle connection is still usable:
+ * always without a round trip (a server restart closed its socket), and
+ * with one when it sat idle longer than ping_idle_ms; a lost one is closed
+ * and the next tried, then a new one opened. A connection checked in
+ * broken closes the idle ones too (the pool starts over). A new
+ * connection has its own settings and an empty statement cache, so
+ * nothing needs re-creating. */
 #include "orm/engine.h"
 
 #include <errno.h>
@@ -15,18 +25,35 @@ struct orm_engine {
     orm_engine_options opt;
     pthread_mutex_t mu;
     pthread_cond_t freed;
-    orm_conn **idle;             /* idle connections (stack) */
+    struct idle_conn {
+        orm_conn *c;
+        long long since;         /* CLOCK_MONOTONIC ms when it was returned */
+    } *idle;                     /* idle connections (stack) */
     int nidle, nopen, capacity;  /* capacity = pool_size + max_overflow */
+    int nwaiting;                /* checkouts waiting for a connection */
+    uint64_t opened, lost;       /* connections opened (the first included), found lost */
     pthread_mutex_t write_mu;
     atomic_llong writer_since;   /* CLOCK_MONOTONIC ms when write_mu was taken; 0 = free */
     atomic_uint_fast64_t statements, cache_hits;
 };
+
+static long long monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static int parse_url(const char *url, const orm_driver **drv, char **target, bool *memory,
                      orm_error *err)
 {
     static const char sqlite_prefix[] = "sqlite://";
     *memory = false;
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+        *drv = &orm_driver_pg;
+        *target = strdup(url); /* libpq takes the URI as it is */
+        return *target ? 0 : orm_error_set(err, ORM_E_INTERNAL, "out of memory");
+    }
     if (strncmp(url, sqlite_prefix, sizeof sqlite_prefix - 1) == 0) {
         const char *rest = url + sizeof sqlite_prefix - 1;
         *drv = &orm_driver_sqlite;
@@ -40,11 +67,6 @@ static int parse_url(const char *url, const orm_driver **drv, char **target, boo
                                  "--db %s: expected sqlite:///relative.db, sqlite:////absolute.db "
                                  "or sqlite://:memory:", url);
         }
-        return *target ? 0 : orm_error_set(err, ORM_E_INTERNAL, "out of memory");
-    }
-    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
-        *drv = &orm_driver_pg; /* libpq takes the URI as it is */
-        *target = strdup(url);
         return *target ? 0 : orm_error_set(err, ORM_E_INTERNAL, "out of memory");
     }
     return orm_error_set(err, ORM_E_CONFIG,
@@ -73,6 +95,7 @@ int orm_engine_open(const char *url, const orm_engine_options *opt, orm_engine *
     if (e->opt.pool_size > e->capacity) e->opt.pool_size = e->capacity;
     if (e->opt.pool_size < 1) e->opt.pool_size = 1;
     if (e->opt.pool_timeout_ms <= 0) e->opt.pool_timeout_ms = 30000;
+    if (e->opt.ping_idle_ms == 0) e->opt.ping_idle_ms = ORM_PING_IDLE_MS;
     e->idle = calloc((size_t)e->capacity, sizeof *e->idle);
     pthread_mutex_init(&e->mu, NULL);
     pthread_cond_init(&e->freed, NULL);
@@ -83,11 +106,18 @@ int orm_engine_open(const char *url, const orm_engine_options *opt, orm_engine *
     /* one connection now: a bad path or an unreachable server fails at start-up */
     orm_conn *c;
     if ((rc = drv->connect(target, &e->copt, &c, err)) != 0) {
+        /* at start-up the operator reads the reason (a request would not) */
+        if (err->internal[0]) {
+            char detail[sizeof err->detail];
+            memcpy(detail, err->detail, sizeof detail);
+            orm_error_set(err, rc, "%.200s (%.300s)", detail, err->internal);
+        }
         orm_engine_close(e);
         return rc;
     }
-    e->idle[e->nidle++] = c;
+    e->idle[e->nidle++] = (struct idle_conn){c, monotonic_ms()};
     e->nopen = 1;
+    e->opened = 1;
     *out = e;
     return 0;
 }
@@ -95,7 +125,7 @@ int orm_engine_open(const char *url, const orm_engine_options *opt, orm_engine *
 void orm_engine_close(orm_engine *e)
 {
     if (!e) return;
-    for (int i = 0; i < e->nidle; i++) e->driver->disconnect(e->idle[i]);
+    for (int i = 0; i < e->nidle; i++) e->driver->disconnect(e->idle[i].c);
     pthread_mutex_destroy(&e->mu);
     pthread_cond_destroy(&e->freed);
     pthread_mutex_destroy(&e->write_mu);
@@ -107,6 +137,28 @@ void orm_engine_close(orm_engine *e)
 const orm_dialect *orm_engine_dialect(const orm_engine *e) { return e->driver->dialect; }
 const orm_driver *orm_engine_driver(const orm_engine *e) { return e->driver; }
 FILE *orm_engine_echo(const orm_engine *e) { return e->opt.echo; }
+
+/* An idle connection the driver still finds usable (one idle longer than
+ * ping_idle_ms answers a round trip), or NULL when none is left. Lost
+ * ones are closed. Called with e->mu held; returns with it held. */
+static orm_conn *take_idle(orm_engine *e)
+{
+    while (e->nidle > 0) {
+        struct idle_conn ic = e->idle[--e->nidle];
+        if (!e->driver->check) return ic.c;
+        bool ping = e->opt.ping_idle_ms > 0 && monotonic_ms() - ic.since >= e->opt.ping_idle_ms;
+        pthread_mutex_unlock(&e->mu);
+        orm_error ignored;
+        orm_error_init(&ignored, NULL);
+        int rc = e->driver->check(ic.c, ping, &ignored);
+        if (rc) e->driver->disconnect(ic.c);
+        pthread_mutex_lock(&e->mu);
+        if (!rc) return ic.c;
+        e->nopen--;
+        e->lost++;
+    }
+    return NULL;
+}
 
 int orm_engine_checkout(orm_engine *e, orm_conn **out, orm_error *err)
 {
@@ -120,15 +172,15 @@ int orm_engine_checkout(orm_engine *e, orm_conn **out, orm_error *err)
     }
     pthread_mutex_lock(&e->mu);
     for (;;) {
-        if (e->nidle > 0) {
-            *out = e->idle[--e->nidle];
+        orm_conn *c = take_idle(e);
+        if (c) {
             pthread_mutex_unlock(&e->mu);
+            *out = c;
             return 0;
         }
         if (e->nopen < e->capacity) {
             e->nopen++;
             pthread_mutex_unlock(&e->mu);
-            orm_conn *c;
             int rc = e->driver->connect(e->target, &e->copt, &c, err);
             pthread_mutex_lock(&e->mu);
             if (rc) {
@@ -137,11 +189,15 @@ int orm_engine_checkout(orm_engine *e, orm_conn **out, orm_error *err)
                 pthread_mutex_unlock(&e->mu);
                 return rc;
             }
+            e->opened++;
             pthread_mutex_unlock(&e->mu);
             *out = c;
             return 0;
         }
-        if (pthread_cond_timedwait(&e->freed, &e->mu, &until) == ETIMEDOUT) {
+        e->nwaiting++;
+        int w = pthread_cond_timedwait(&e->freed, &e->mu, &until);
+        e->nwaiting--;
+        if (w == ETIMEDOUT) {
             pthread_mutex_unlock(&e->mu);
             return orm_error_set(err, ORM_E_BUSY, "no database connection became free in time");
         }
@@ -155,15 +211,16 @@ void orm_engine_checkin(orm_engine *e, orm_conn *c, bool broken)
         /* a broken connection most likely means the server went away (a
          * restart): the idle ones are as stale, so the pool starts over
          * (SQLAlchemy invalidates its pool the same way) */
-        orm_conn **stale = e->idle;
+        struct idle_conn *stale = e->idle;
         int nstale = e->nidle;
         e->idle = calloc((size_t)e->capacity, sizeof *e->idle);
         if (!e->idle) abort();
         e->nidle = 0;
         e->nopen -= 1 + nstale;
+        e->lost += 1 + (uint64_t)nstale;
         pthread_mutex_unlock(&e->mu);
         e->driver->disconnect(c);
-        for (int i = 0; i < nstale; i++) e->driver->disconnect(stale[i]);
+        for (int i = 0; i < nstale; i++) e->driver->disconnect(stale[i].c);
         free(stale);
         pthread_mutex_lock(&e->mu);
     } else if (e->nidle >= e->opt.pool_size) {
@@ -173,17 +230,10 @@ void orm_engine_checkin(orm_engine *e, orm_conn *c, bool broken)
         e->driver->disconnect(c);
         pthread_mutex_lock(&e->mu);
     } else {
-        e->idle[e->nidle++] = c;
+        e->idle[e->nidle++] = (struct idle_conn){c, monotonic_ms()};
     }
     pthread_cond_signal(&e->freed);
     pthread_mutex_unlock(&e->mu);
-}
-
-static long long monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The engine whose write lock this thread holds, if any. */
@@ -234,6 +284,11 @@ void orm_engine_stats_get(orm_engine *e, orm_engine_stats *out)
     pthread_mutex_lock(&e->mu);
     out->pool_open = e->nopen;
     out->pool_in_use = e->nopen - e->nidle;
+    out->pool_idle = e->nidle;
+    out->pool_waiting = e->nwaiting;
+    out->pool_capacity = e->capacity;
+    out->connections_opened = e->opened;
+    out->connections_lost = e->lost;
     pthread_mutex_unlock(&e->mu);
     out->statements = atomic_load(&e->statements);
     out->cache_hits = atomic_load(&e->cache_hits);

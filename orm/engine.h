@@ -2,10 +2,22 @@
  * connections (SQLAlchemy's create_engine() + QueuePool).
  *
  * URLs: sqlite:///relative/path.db, sqlite:////absolute/path.db,
- * sqlite://:memory: (one shared connection), postgresql://... (a later
- * driver). For SQLite the pool holds one connection per worker thread and
- * write units are serialized by an engine-wide lock (single writer), so
- * writers queue in-process instead of spinning on SQLITE_BUSY.
+ * sqlite://:memory: (one shared connection), and libpq URIs
+ * postgresql://[user[:password]@][host][:port][/dbname][?param=value&...]
+ * (postgres:// too; host may be a socket directory, ?host=/run/postgresql).
+ * For SQLite the pool holds one connection per worker thread and write
+ * units are serialized by an engine-wide lock (single writer), so writers
+ * queue in-process instead of spinning on SQLITE_BUSY. PostgreSQL has no
+ * such lock: its writers run at once and the server orders them.
+ *
+ * The pool: pool_size connections stay open, up to max_overflow more are
+ * opened under load and closed on return; a checkout waits at most
+ * pool_timeout_ms for one (then ORM_E_BUSY). A connection is checked on
+ * checkout (driver check(): a lost one, e.g. after a server restart, is
+ * closed and replaced by a new one with its own settings and an empty
+ * statement cache), with a round trip when it sat idle ping_idle_ms or
+ * longer. A connection checked in as broken is closed, and the idle ones
+ * with it (a lost connection most likely means the server restarted).
  * The engine is shared by all threads; its functions are thread-safe. */
 #ifndef ORM_ENGINE_H
 #define ORM_ENGINE_H
@@ -20,17 +32,26 @@ typedef struct orm_engine_options {
     int pool_size;              /* connections kept open (SQLite: worker threads) */
     int max_overflow;           /* extra connections opened under load, closed after use */
     int pool_timeout_ms;        /* wait for a free connection this long, then BUSY */
-    int busy_timeout_ms;        /* SQLite lock wait per statement */
+    int busy_timeout_ms;        /* lock wait per statement (SQLite busy timeout,
+                                   PostgreSQL lock_timeout) */
     int statement_timeout_ms;   /* 0 = none */
+    int ping_idle_ms;           /* ping a connection idle this long on checkout
+                                   (0: ORM_PING_IDLE_MS, < 0: never) */
     FILE *echo;                 /* log every statement with its parameters here, or NULL */
 } orm_engine_options;
+
+#define ORM_PING_IDLE_MS 30000
 
 typedef struct orm_engine orm_engine;
 
 typedef struct orm_engine_stats {
     uint64_t cache_hits, cache_misses;  /* prepared-statement cache, all connections */
     uint64_t statements;                /* statements executed (transaction verbs excluded) */
-    int pool_open, pool_in_use;
+    int pool_open, pool_in_use;         /* connections open; checked out */
+    int pool_idle, pool_waiting;        /* open and free; checkouts waiting for one */
+    int pool_capacity;                  /* pool_size + max_overflow */
+    uint64_t connections_opened;        /* since the engine opened (the first included) */
+    uint64_t connections_lost;          /* found lost on checkout, or checked in broken */
     long long writer_held_ms;           /* how long the current writer has held the
                                            write lock (0: no writer) */
 } orm_engine_stats;

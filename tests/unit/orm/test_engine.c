@@ -65,6 +65,9 @@ START_TEST(urls_accepted_and_refused)
         {"sqlite://", "expected sqlite:///"},   {"sqlite://relative.db", "expected sqlite:///"},
         {"sqlite:///", "expected sqlite:///"},  {"mysql://x/y", "unknown database URL scheme"},
         {"", "unknown database URL scheme"},
+        /* what libpq cannot read */
+        {"postgresql://u@h/db?nosuchoption=1", "not a valid PostgreSQL URL"},
+        {"postgres://[::1/db", "not a valid PostgreSQL URL"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         orm_error_init(&ERR, NULL);
@@ -83,6 +86,8 @@ START_TEST(urls_accepted_and_refused)
         orm_error_init(&ERR, NULL);
         ck_assert_int_eq(orm_engine_open(pg[i], &o, &E, &ERR), ORM_E_UNAVAILABLE);
         ck_assert_msg(strstr(ERR.detail, "PostgreSQL") != NULL, "%s: %s", pg[i], ERR.detail);
+        /* at start-up the reason is in the detail: the operator reads it */
+        ck_assert_msg(strstr(ERR.detail, "127.0.0.1") != NULL, "%s: %s", pg[i], ERR.detail);
         E = NULL;
     }
     orm_engine_close(NULL);
