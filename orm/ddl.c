@@ -1,6 +1,16 @@
-/* ddl.c: CREATE TABLE / CREATE INDEX text for a schema; see ddl.h. */
+/* ddl.c: CREATE TABLE / CREATE INDEX text for a schema; see ddl.h.
+ *
+ * Tables come in the schema's dependency order. A foreign key to a table
+ * created later (a cycle of references) is written inline where the
+ * dialect lets CREATE TABLE name a missing table (SQLite), and otherwise
+ * added after every table by the dialect's idempotent statement, under
+ * the name fk_<table>_<column>. Names the ORM makes (ix_..., fk_...) stay
+ * within PostgreSQL's 63 bytes: a longer one keeps its first 54 bytes and
+ * gets "_" and 8 hex digits of a hash of the whole name, so two long names
+ * never become one. */
 #include "orm/ddl.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "orm/session.h"
@@ -15,6 +25,19 @@ static const char *on_delete_sql(orm_on_delete a)
     case ORM_FK_NO_ACTION: break;
     }
     return NULL;
+}
+
+#define MAX_NAME 63 /* bytes: PostgreSQL's NAMEDATALEN - 1 */
+
+/* "<prefix>_<table>_<column>", shortened as the file comment says. */
+static const char *made_name(rm_arena *a, const char *prefix, const orm_table *t, const orm_column *c)
+{
+    const char *name = rm_arena_sprintf(a, "%s_%s_%s", prefix, t->name, c->name);
+    size_t n = strlen(name);
+    if (n <= MAX_NAME) return name;
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)name[i]) * 16777619u;
+    return rm_arena_sprintf(a, "%.*s_%08x", MAX_NAME - 9, name, (unsigned)h);
 }
 
 static bool inline_autoincrement(const orm_table *t, const orm_column *c)
@@ -73,7 +96,33 @@ static void column_checks(rm_sb *sb, const orm_dialect *d, const orm_column *c)
     }
 }
 
-static const char *create_table(const orm_dialect *d, const orm_table *t, rm_arena *a)
+/* "FOREIGN KEY ("col") REFERENCES "table" ("col")[ ON DELETE ...]". */
+static void fk_tail(rm_sb *sb, const orm_column *c)
+{
+    rm_sb_append(sb, "FOREIGN KEY (");
+    orm_quote_ident(sb, c->name);
+    rm_sb_append(sb, ") REFERENCES ");
+    orm_quote_ident(sb, c->fk->table_name);
+    rm_sb_append(sb, " (");
+    orm_quote_ident(sb, c->fk->column_name);
+    rm_sb_appendc(sb, ')');
+    const char *od = on_delete_sql(c->fk->on_delete);
+    if (od) rm_sb_appendf(sb, " ON DELETE %s", od);
+}
+
+/* Whether c's foreign key goes into t's CREATE TABLE: always when the
+ * dialect allows a missing target, else when the target is t itself or
+ * one of the `created` tables before it. */
+static bool fk_inline(const orm_dialect *d, const orm_table *t, const orm_column *c, const orm_schema *created)
+{
+    if (!d->add_foreign_key || c->fk->table == t) return true;
+    for (size_t i = 0; i < created->ntables && created->tables[i] != t; i++)
+        if (created->tables[i] == c->fk->table) return true;
+    return false;
+}
+
+/* created: the schema whose tables before t exist when t is created. */
+static const char *create_table(const orm_dialect *d, const orm_table *t, const orm_schema *created, rm_arena *a)
 {
     rm_sb sb;
     rm_sb_init(&sb, a);
@@ -96,16 +145,9 @@ static const char *create_table(const orm_dialect *d, const orm_table *t, rm_are
     }
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
-        if (!c->fk) continue;
-        rm_sb_append(&sb, ",\n  FOREIGN KEY (");
-        orm_quote_ident(&sb, c->name);
-        rm_sb_append(&sb, ") REFERENCES ");
-        orm_quote_ident(&sb, c->fk->table_name);
-        rm_sb_append(&sb, " (");
-        orm_quote_ident(&sb, c->fk->column_name);
-        rm_sb_appendc(&sb, ')');
-        const char *od = on_delete_sql(c->fk->on_delete);
-        if (od) rm_sb_appendf(&sb, " ON DELETE %s", od);
+        if (!c->fk || !fk_inline(d, t, c, created)) continue;
+        rm_sb_append(&sb, ",\n  ");
+        fk_tail(&sb, c);
     }
     for (size_t i = 0; i < t->ncolumns; i++) column_checks(&sb, d, &t->columns[i]);
     rm_sb_append(&sb, "\n)");
@@ -114,35 +156,53 @@ static const char *create_table(const orm_dialect *d, const orm_table *t, rm_are
 
 /* Indexes: columns marked "index", and foreign-key columns (relationship
  * loads and cascades look rows up by them) unless already the leading key
- * column or unique. */
-static const char *create_index(const orm_table *t, const orm_column *c, rm_arena *a)
+ * column or unique. Where NULL's place is spelled out in ORDER BY (NULLS
+ * FIRST ascending, NULLS LAST descending), a nullable column's index keeps
+ * its NULLs first too, so a sort on it can walk the index either way. */
+static const char *create_index(const orm_dialect *d, const orm_table *t, const orm_column *c, rm_arena *a)
 {
     bool leading_pk = t->npk && t->pk[0] == c;
     if (!(c->indexed || c->fk) || c->unique || leading_pk) return NULL;
     rm_sb sb;
     rm_sb_init(&sb, a);
     rm_sb_append(&sb, "CREATE INDEX IF NOT EXISTS ");
-    orm_quote_ident(&sb, rm_arena_sprintf(a, "ix_%s_%s", t->name, c->name));
+    orm_quote_ident(&sb, made_name(a, "ix", t, c));
     rm_sb_append(&sb, " ON ");
     orm_quote_ident(&sb, t->name);
     rm_sb_append(&sb, " (");
     orm_quote_ident(&sb, c->name);
+    if (d->explicit_nulls_order && c->nullable) rm_sb_append(&sb, " NULLS FIRST");
     rm_sb_appendc(&sb, ')');
     return sb.buf;
 }
 
 void orm_ddl_build(const orm_dialect *d, const orm_schema *s, rm_arena *a, orm_ddl *out)
 {
-    size_t cap = 0;
-    for (size_t i = 0; i < s->ntables; i++) cap += 1 + s->tables[i]->ncolumns;
+    size_t cap = 1;
+    for (size_t i = 0; i < s->ntables; i++) cap += 1 + 2 * s->tables[i]->ncolumns;
     out->statements = RM_NEW_ARRAY(a, const char *, cap);
     out->n = 0;
+    if (d->ddl_lock) out->statements[out->n++] = d->ddl_lock;
     for (size_t i = 0; i < s->ntables; i++) {
         const orm_table *t = s->tables[i];
-        out->statements[out->n++] = create_table(d, t, a);
+        out->statements[out->n++] = create_table(d, t, s, a);
         for (size_t k = 0; k < t->ncolumns; k++) {
-            const char *ix = create_index(t, &t->columns[k], a);
+            const char *ix = create_index(d, t, &t->columns[k], a);
             if (ix) out->statements[out->n++] = ix;
+        }
+    }
+    /* foreign keys to tables created after theirs, now that all exist */
+    for (size_t i = 0; i < s->ntables; i++) {
+        const orm_table *t = s->tables[i];
+        for (size_t k = 0; k < t->ncolumns; k++) {
+            const orm_column *c = &t->columns[k];
+            if (!c->fk || fk_inline(d, t, c, s)) continue;
+            rm_sb tail, sb;
+            rm_sb_init(&tail, a);
+            rm_sb_init(&sb, a);
+            fk_tail(&tail, c);
+            d->add_foreign_key(&sb, t, made_name(a, "fk", t, c), tail.buf);
+            out->statements[out->n++] = sb.buf;
         }
     }
 }
@@ -167,6 +227,41 @@ int orm_create_all(orm_engine *e, const orm_schema *schema, orm_error *err)
     orm_session s;
     orm_session_init(&s, e, schema, a, err);
     int rc = orm_session_run(&s, true, run_ddl, &ddl);
+    rm_arena_destroy(a);
+    return rc;
+}
+
+/* ---- key generators after explicit keys ---------------------------------------- */
+
+static int run_sync(orm_session *s, void *ud)
+{
+    const orm_dialect *d = orm_engine_dialect(s->engine);
+    const orm_schema *schema = ud;
+    for (size_t i = 0; i < schema->ntables; i++) {
+        const orm_table *t = schema->tables[i];
+        for (size_t k = 0; k < t->ncolumns; k++) {
+            if (!inline_autoincrement(t, &t->columns[k])) continue;
+            rm_sb sb;
+            rm_sb_init(&sb, s->arena);
+            d->sync_key(&sb, t, &t->columns[k]);
+            orm_compiled c;
+            orm_compiled_text(&c, sb.buf);
+            c.returns_rows = true;
+            c.nresult = 1;
+            int rc = orm_session_execute(s, &c, NULL);
+            if (rc) return rc;
+        }
+    }
+    return 0;
+}
+
+int orm_sync_keys(orm_engine *e, const orm_schema *schema, orm_error *err)
+{
+    if (!orm_engine_dialect(e)->sync_key) return 0;
+    rm_arena *a = rm_arena_new();
+    orm_session s;
+    orm_session_init(&s, e, schema, a, err);
+    int rc = orm_session_run(&s, true, run_sync, (void *)schema);
     rm_arena_destroy(a);
     return rc;
 }

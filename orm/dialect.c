@@ -12,6 +12,7 @@ void orm_dialect_column_type(const orm_dialect *d, rm_sb *sb, const orm_column *
         rm_sb_appendf(sb, "VARCHAR(%d)", c->length);
     else
         rm_sb_append(sb, (unsigned)c->type < ORM_T__COUNT ? d->types[c->type] : "BLOB");
+    if (d->text_collation && (c->type == ORM_T_STRING || c->type == ORM_T_TEXT)) rm_sb_append(sb, d->text_collation);
 }
 
 void orm_dialect_literal(const orm_dialect *d, rm_sb *sb, const orm_column *c, const orm_value *v)

@@ -1,9 +1,16 @@
 /* dialect_pg.c: the PostgreSQL dialect. $n placeholders; native types
- * (BOOLEAN, NUMERIC(p,s), TIMESTAMPTZ, DATE, JSONB, UUID); identity
- * columns for autoincrement keys; native ILIKE; NULLS FIRST/LAST spelled
- * out so NULL sorts smallest, as on SQLite; READ COMMITTED transactions
- * (versioned UPDATEs check the version in their WHERE, so of two writers
- * exactly one sees its row: docs/decisions.md). */
+ * (BOOLEAN, NUMERIC(p,s), TIMESTAMPTZ, DATE, JSONB, UUID); text columns
+ * COLLATE "C", so they compare and sort by bytes as on SQLite whatever
+ * the database's locale (keyset cursors and the answers of the two
+ * backends rest on one order; a prefix LIKE can use a plain index too);
+ * identity columns for autoincrement keys; native ILIKE; NULLS FIRST/LAST
+ * spelled out so NULL sorts smallest, as on SQLite; READ COMMITTED for
+ * reads, REPEATABLE READ for writes: a write unit that changes a row
+ * another unit changed after it began fails with 40001 and is run again
+ * whole (the session's retry), so it then reads the other's change, as
+ * SQLite's serialized second writer would (docs/decisions.md); create_all
+ * under an advisory lock, and foreign keys of a reference cycle added by
+ * ALTER TABLE once both tables exist. */
 #include <stdio.h>
 #include <string.h>
 
@@ -22,22 +29,49 @@ static void pg_autoincrement_key(rm_sb *sb, const orm_column *c)
 }
 
 /* An identity column's sequence does not move when a row gives its key
- * (a seed, a client choosing ids): set it to the largest key in use. */
+ * (a seed, a client choosing ids): the next generated key becomes the
+ * largest key in use + 1, or stays where it was when that is further
+ * (setval(..., false): nextval returns exactly that value). Never
+ * backwards, so the key of a deleted row is not handed out again (as
+ * SQLite's AUTOINCREMENT). */
 static void pg_sync_key(rm_sb *sb, const orm_table *t, const orm_column *c)
 {
-    rm_sb qt;
+    rm_sb qt, seq;
     rm_sb_init(&qt, NULL);
+    rm_sb_init(&seq, NULL);
     orm_quote_ident(&qt, t->name);
-    rm_sb_append(sb, "SELECT setval(pg_get_serial_sequence(");
-    orm_quote_string(sb, qt.buf, qt.len);
-    rm_sb_append(sb, ", ");
-    orm_quote_string(sb, c->name, strlen(c->name));
-    rm_sb_append(sb, "), GREATEST((SELECT max(");
+    rm_sb_append(&seq, "pg_get_serial_sequence(");
+    orm_quote_string(&seq, qt.buf, qt.len);
+    rm_sb_append(&seq, ", ");
+    orm_quote_string(&seq, c->name, strlen(c->name));
+    rm_sb_appendc(&seq, ')');
+    rm_sb_appendf(sb, "SELECT setval(%s, GREATEST((SELECT coalesce(max(", seq.buf);
     orm_quote_ident(sb, c->name);
-    rm_sb_append(sb, ") FROM ");
+    rm_sb_append(sb, "), 0) + 1 FROM ");
     orm_quote_ident(sb, t->name);
-    rm_sb_append(sb, "), 1))");
+    rm_sb_appendf(sb, "), nextval(%s)), false)", seq.buf);
+    if (qt.err || seq.err) sb->err = 1;
     rm_sb_free(&qt);
+    rm_sb_free(&seq);
+}
+
+/* A DO block whose body is a quoted string (not dollar quoting: the names
+ * inside come from the schema and are quoted the one way they can be). */
+static void pg_add_foreign_key(rm_sb *sb, const orm_table *t, const char *name, const char *fk_tail)
+{
+    rm_sb body;
+    rm_sb_init(&body, NULL);
+    rm_sb_append(&body, "BEGIN ALTER TABLE ");
+    orm_quote_ident(&body, t->name);
+    rm_sb_append(&body, " ADD CONSTRAINT ");
+    orm_quote_ident(&body, name);
+    rm_sb_appendc(&body, ' ');
+    rm_sb_append(&body, fk_tail);
+    rm_sb_append(&body, "; EXCEPTION WHEN duplicate_object THEN NULL; END");
+    rm_sb_append(sb, "DO ");
+    orm_quote_string(sb, body.buf, body.len);
+    if (body.err) sb->err = 1;
+    rm_sb_free(&body);
 }
 
 const orm_dialect orm_dialect_pg = {
@@ -47,12 +81,15 @@ const orm_dialect orm_dialect_pg = {
               [ORM_T_NUMERIC] = "NUMERIC", [ORM_T_STRING] = "TEXT", [ORM_T_TEXT] = "TEXT",
               [ORM_T_BOOLEAN] = "BOOLEAN", [ORM_T_DATE] = "DATE", [ORM_T_DATETIME] = "TIMESTAMPTZ",
               [ORM_T_JSON] = "JSONB", [ORM_T_UUID] = "UUID"},
+    .text_collation = " COLLATE \"C\"",
     .autoincrement_key = pg_autoincrement_key,
     .sync_key = pg_sync_key,
     .boolean_is_integer = false,
     .native_ilike = true,
     .explicit_nulls_order = true,
     .begin_read = "BEGIN ISOLATION LEVEL READ COMMITTED",
-    .begin_write = "BEGIN ISOLATION LEVEL READ COMMITTED",
-    .max_params = 65535,
+    .begin_write = "BEGIN ISOLATION LEVEL REPEATABLE READ",
+    .max_params = 65535,          /* the protocol's 16-bit parameter count */
+    .ddl_lock = "SELECT pg_advisory_xact_lock(7370746)",
+    .add_foreign_key = pg_add_foreign_key,
 };
