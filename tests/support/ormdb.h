@@ -30,7 +30,8 @@ typedef struct tdb {
  * pool of one; its echo is replaced by the memory stream), create_all. */
 void tdb_open(tdb *db, const char *schema_json, const char *url, const orm_engine_options *opt);
 /* The same with the schema read from a file and, when seed_path is not
- * NULL, the SQL statements of that file run on the new database. */
+ * NULL, the SQL statements of that file run on the new database (then the
+ * key generators moved past the keys it gave: orm_sync_keys). */
 void tdb_open_files(tdb *db, const char *schema_path, const char *seed_path, const char *url,
                     const orm_engine_options *opt);
 void tdb_close(tdb *db);

@@ -11,6 +11,7 @@
 
 #include "orm/driver.h"
 #include "tests/suites.h"
+#include "tests/support/drvtest.h"
 #include "tests/support/rt.h"
 #include "tests/support/suite.h"
 #include "tests/support/util.h"
@@ -20,6 +21,7 @@ static rm_arena *A;
 static orm_error ERR;
 static orm_conn *C;      /* an in-memory connection, open in every test */
 static char DIR_[256];   /* a temporary directory, when a test makes one */
+static dt DT;             /* the shared driver checks (drvtest.h) on this driver */
 
 static orm_conn *open_conn(const char *target, int busy_ms, int timeout_ms)
 {
@@ -34,6 +36,7 @@ static void setup(void)
 {
     A = rm_arena_new();
     orm_error_init(&ERR, A);
+    DT = (dt){D, A, &ERR};
     C = open_conn(":memory:", 1000, 0);
     DIR_[0] = '\0';
 }
@@ -52,45 +55,14 @@ static const char *temp_db(void)
     return rm_arena_sprintf(A, "%s/driver.db", DIR_);
 }
 
-static void exec_ok(orm_conn *c, const char *sql)
-{
-    ck_assert_msg(D->exec(c, sql, &ERR) == 0, "%s: %s", sql, ERR.internal);
-}
+static void exec_ok(orm_conn *c, const char *sql) { dt_exec(&DT, c, sql); }
 
-typedef struct res {
-    orm_value *v;       /* row r, column k: v[r * ncols + k] (arena copies) */
-    size_t nrows;
-    int64_t changes;
-} res;
+typedef dt_res res;
 
-/* Run sql with params through query/next/column/close. Returns 0, or the
- * code query() or next() gave (err set). */
+/* Run sql with params through query/next/column/close (drvtest.h). */
 static int run(orm_conn *c, const char *sql, const orm_value *params, size_t np, size_t ncols, res *out)
 {
-    orm_compiled q;
-    orm_compiled_text(&q, sql);
-    q.params = (orm_value *)params;
-    q.nparams = np;
-    q.nresult = ncols;
-    q.returns_rows = ncols > 0;
-    memset(out, 0, sizeof *out);
-    orm_cursor *cur;
-    int rc = D->query(c, &q, &cur, &ERR);
-    if (rc) return rc;
-    size_t cap = 0;
-    while ((rc = D->next(cur, &ERR)) == 1) {
-        if (out->nrows == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            out->v = rm_arena_realloc(A, out->v, cap * ncols * sizeof *out->v, ncap * ncols * sizeof *out->v);
-            cap = ncap;
-        }
-        for (size_t k = 0; k < ncols; k++)
-            out->v[out->nrows * ncols + k] = orm_value_copy(A, D->column(cur, k));
-        out->nrows++;
-    }
-    if (rc == 0) out->changes = D->changes(cur);
-    D->close(cur);
-    return rc;
+    return dt_run(&DT, c, sql, params, NULL, np, ncols, out);
 }
 
 /* A cursor on a one-column query (rows not read yet). */
@@ -105,19 +77,7 @@ static orm_cursor *open_cursor(orm_conn *c, const char *sql)
     return cur;
 }
 
-/* The single value of a one-row, one-column query. */
-static orm_value scalar(orm_conn *c, const char *sql)
-{
-    res r;
-    ck_assert_msg(run(c, sql, NULL, 0, 1, &r) == 0, "%s: %s", sql, ERR.internal);
-    ck_assert_uint_eq(r.nrows, 1);
-    return r.v[0];
-}
-
-static bool text_is(orm_value v, const char *s)
-{
-    return v.kind == ORM_V_TEXT && v.u.s.n == strlen(s) && memcmp(v.u.s.p, s, v.u.s.n) == 0;
-}
+static orm_value scalar(orm_conn *c, const char *sql) { return dt_scalar(&DT, c, sql); }
 
 START_TEST(driver_describes_itself)
 {
@@ -133,7 +93,7 @@ START_TEST(connections_are_set_up)
     ck_assert_int_eq(scalar(C, "SELECT 'A' LIKE 'a'").u.i, 0); /* LIKE is case-sensitive */
     ck_assert_int_eq(scalar(C, "SELECT 'abc' LIKE 'a%'").u.i, 1);
     orm_conn *f = open_conn(temp_db(), 1000, 0);
-    ck_assert(text_is(scalar(f, "PRAGMA journal_mode"), "wal"));
+    ck_assert(dt_text_is(scalar(f, "PRAGMA journal_mode"), "wal"));
     ck_assert_int_eq(scalar(f, "PRAGMA synchronous").u.i, 1); /* NORMAL */
     D->disconnect(f);
     D->disconnect(NULL); /* no-op */
@@ -194,126 +154,36 @@ START_TEST(every_value_kind_round_trips)
 }
 END_TEST
 
-START_TEST(rows_changed_by_dml)
-{
-    exec_ok(C, "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2), (3), (4);");
-    orm_value lim = orm_int(3);
-    res r;
-    ck_assert_int_eq(run(C, "UPDATE t SET x = x * 10 WHERE x <= ?1", &lim, 1, 0, &r), 0);
-    ck_assert_int_eq(r.changes, 3);
-    ck_assert_int_eq(run(C, "DELETE FROM t WHERE x = 999", NULL, 0, 0, &r), 0);
-    ck_assert_int_eq(r.changes, 0);
-    ck_assert_int_eq(run(C, "DELETE FROM t WHERE x >= 10", NULL, 0, 0, &r), 0);
-    ck_assert_int_eq(r.changes, 3);
-    ck_assert_int_eq(scalar(C, "SELECT sum(x) FROM t").u.i, 4);
-}
+START_TEST(rows_changed_by_dml) { dt_rows_changed_by_dml(&DT, C); }
 END_TEST
-
-static orm_conn_stats stats(orm_conn *c)
-{
-    orm_conn_stats s;
-    D->stats(c, &s);
-    return s;
-}
 
 START_TEST(statement_cache_is_keyed_by_sql_text)
 {
-    exec_ok(C, "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2), (3);");
-    orm_conn_stats s0 = stats(C);
-    res r;
-    orm_value p = orm_int(1);
-    ck_assert_int_eq(run(C, "SELECT x FROM t WHERE x > ?1 ORDER BY x", &p, 1, 1, &r), 0);
-    ck_assert_uint_eq(r.nrows, 2);
-    p = orm_int(2); /* same text, other value: the cached statement, bound afresh */
-    ck_assert_int_eq(run(C, "SELECT x FROM t WHERE x > ?1 ORDER BY x", &p, 1, 1, &r), 0);
-    ck_assert_uint_eq(r.nrows, 1);
-    ck_assert_int_eq(r.v[0].u.i, 3);
-    ck_assert_int_eq(run(C, "SELECT x FROM t WHERE x >= ?1 ORDER BY x", &p, 1, 1, &r), 0);
-    ck_assert_uint_eq(r.nrows, 2);
-    orm_conn_stats s1 = stats(C);
-    ck_assert_uint_eq(s1.cache_misses - s0.cache_misses, 2);
-    ck_assert_uint_eq(s1.cache_hits - s0.cache_hits, 1);
+    dt_cache_keyed_by_sql_text(&DT, C);
+    orm_conn_stats s1 = dt_stats(&DT, C);
     /* transaction verbs are cached too */
     exec_ok(C, "BEGIN");
     exec_ok(C, "COMMIT");
     exec_ok(C, "BEGIN");
     exec_ok(C, "COMMIT");
-    orm_conn_stats s2 = stats(C);
+    orm_conn_stats s2 = dt_stats(&DT, C);
     ck_assert_uint_eq(s2.cache_misses - s1.cache_misses, 2);
     ck_assert_uint_eq(s2.cache_hits - s1.cache_hits, 2);
 }
 END_TEST
 
-START_TEST(a_cursor_closed_early_starts_over)
-{
-    exec_ok(C, "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2), (3);");
-    orm_cursor *cur = open_cursor(C, "SELECT x FROM t ORDER BY x");
-    ck_assert_int_eq(D->next(cur, &ERR), 1);
-    ck_assert_int_eq(D->column(cur, 0).u.i, 1);
-    D->close(cur); /* two rows left unread */
-    res r;
-    ck_assert_int_eq(run(C, "SELECT x FROM t ORDER BY x", NULL, 0, 1, &r), 0);
-    ck_assert_uint_eq(r.nrows, 3);
-    ck_assert_int_eq(r.v[0].u.i, 1);
-}
+START_TEST(a_cursor_closed_early_starts_over) { dt_cursor_closed_early_starts_over(&DT, C); }
 END_TEST
 
-START_TEST(many_distinct_statements_stay_correct)
-{
-    /* far more distinct texts than any cache keeps: each answers its own */
-    exec_ok(C, "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7);");
-    for (int i = 0; i < 1500; i++) {
-        const char *sql = rm_arena_sprintf(A, "SELECT x + %d FROM t", i);
-        ck_assert_int_eq(scalar(C, sql).u.i, 7 + i);
-    }
-    orm_conn_stats s0 = stats(C);
-    ck_assert_int_eq(scalar(C, "SELECT x + 1499 FROM t").u.i, 1506);
-    ck_assert_uint_eq(stats(C).cache_hits - s0.cache_hits, 1); /* the latest is still cached */
-}
+/* far more distinct texts than any cache keeps: each answers its own */
+START_TEST(many_distinct_statements_stay_correct) { dt_many_distinct_statements(&DT, C, 1500); }
 END_TEST
 
 /* Each violation, raised at step time, maps to CONFLICT with its own detail. */
-START_TEST(constraint_violations_are_conflicts)
-{
-    exec_ok(C, "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
-               "CREATE TABLE child (id INTEGER PRIMARY KEY, pid INTEGER NOT NULL REFERENCES parent (id),"
-               " code TEXT UNIQUE, n INTEGER CHECK (n > 0));"
-               "INSERT INTO parent VALUES (1);"
-               "INSERT INTO child VALUES (1, 1, 'a', 1);");
-    static const struct { const char *sql, *detail; } cases[] = {
-        {"INSERT INTO child VALUES (1, 1, 'b', 1)", "same unique value"},          /* primary key */
-        {"INSERT INTO child VALUES (2, 1, 'a', 1)", "same unique value"},          /* unique */
-        {"INSERT INTO child VALUES (2, 9, 'b', 1)", "foreign-key"},
-        {"INSERT INTO child VALUES (2, NULL, 'b', 1)", "required column"},         /* not null */
-        {"INSERT INTO child VALUES (2, 1, 'b', 0)", "violates a constraint"},      /* check */
-        {"DELETE FROM parent WHERE id = 1", "foreign-key"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        orm_error_init(&ERR, A);
-        res r;
-        ck_assert_int_eq(run(C, cases[i].sql, NULL, 0, 0, &r), ORM_E_CONFLICT);
-        ck_assert_msg(strstr(ERR.detail, cases[i].detail) != NULL, "%s: %s", cases[i].sql, ERR.detail);
-        ck_assert_msg(strstr(ERR.internal, cases[i].sql) != NULL, "internal text names the SQL: %s",
-                      ERR.internal);
-    }
-    ck_assert_int_eq(scalar(C, "SELECT count(*) FROM child").u.i, 1); /* nothing got in */
-}
+START_TEST(constraint_violations_are_conflicts) { dt_constraint_violations_are_conflicts(&DT, C, NULL); }
 END_TEST
 
-START_TEST(bad_sql_is_internal)
-{
-    res r;
-    ck_assert_int_eq(run(C, "SELEKT 1", NULL, 0, 1, &r), ORM_E_INTERNAL);
-    ck_assert_ptr_nonnull(strstr(ERR.internal, "syntax error"));
-    orm_error_init(&ERR, A);
-    ck_assert_int_eq(run(C, "SELECT * FROM missing", NULL, 0, 1, &r), ORM_E_INTERNAL);
-    ck_assert_ptr_nonnull(strstr(ERR.internal, "no such table"));
-    orm_error_init(&ERR, A);
-    ck_assert_int_eq(D->exec(C, "DROP TABLE missing", &ERR), ORM_E_INTERNAL);
-    ck_assert_int_eq(D->exec(C, "CREATE TABLE a (x); CREATE TABLE a (x);", &ERR), ORM_E_INTERNAL);
-    /* the connection is still usable */
-    ck_assert_int_eq(scalar(C, "SELECT 5").u.i, 5);
-}
+START_TEST(bad_sql_is_internal) { dt_bad_sql_is_internal(&DT, C, "syntax error", "no such table"); }
 END_TEST
 
 START_TEST(locked_database_is_busy)
@@ -364,15 +234,7 @@ END_TEST
 START_TEST(unit_deadline_spans_statements)
 {
     orm_conn *c = open_conn(":memory:", 10, 150);
-    D->unit_deadline(c, true);
-    ck_assert_int_eq(scalar(c, "SELECT 1").u.i, 1);
-    ts_sleep_ms(250); /* each statement is quick, but the unit has run too long */
-    res r;
-    ck_assert_int_eq(run(c, "SELECT 2", NULL, 0, 1, &r), ORM_E_TIMEOUT);
-    D->unit_deadline(c, false); /* back to one timeout per statement */
-    ck_assert_int_eq(scalar(c, "SELECT 2").u.i, 2);
-    ts_sleep_ms(250);
-    ck_assert_int_eq(scalar(c, "SELECT 4").u.i, 4);
+    dt_unit_deadline_spans_statements(&DT, c, 150);
     D->disconnect(c);
 }
 END_TEST

@@ -20,9 +20,12 @@
  * files no statement produced): review the diff, then commit it.
  *
  *     RM_UPDATE_SNAPSHOTS=1 ./build/run_tests sql_snapshots_suite
+ *     RM_UPDATE_SNAPSHOTS=1 RT_BACKEND=postgresql sh scripts/with-postgres.sh \
+ *         ./build/run_tests sql_snapshots_suite
  *
- * The dialects are data: a second one adds a row to DIALECTS and its
- * directory of files. */
+ * The dialects are data: a row of DIALECTS and its directory of files.
+ * Each dialect is checked by the run of its backend (the SQLite run checks
+ * sqlite/, the PostgreSQL run postgresql/). */
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -35,7 +38,9 @@
 #include "orm/compile.h"
 #include "orm/uow.h"
 #include "tests/suites.h"
+#include "tests/support/backend.h"
 #include "tests/support/ormdb.h"
+#include "tests/support/pgtmp.h"
 #include "tests/support/suite.h"
 #include "tests/support/util.h"
 
@@ -43,10 +48,32 @@ static const struct dialect_row {
     const char *name;
     const orm_dialect *dialect;
     const char *dir;    /* the snapshot files, from the repository root */
-    const char *url;    /* an engine of this dialect, for the statements the ORM runs */
+    rt_backend_kind backend; /* the run that checks them (tests/support/backend.h) */
+    const char *url;    /* an engine of this dialect, for the statements the ORM runs
+                           (NULL: a fresh database on the run's PostgreSQL server) */
 } DIALECTS[] = {
-    {"sqlite", &orm_dialect_sqlite, "tests/snapshots/sqlite", "sqlite://:memory:"},
+    {"sqlite", &orm_dialect_sqlite, "tests/snapshots/sqlite", RT_SQLITE, "sqlite://:memory:"},
+    {"postgresql", &orm_dialect_pg, "tests/snapshots/postgresql", RT_POSTGRESQL, NULL},
 };
+#define NDIALECTS (sizeof DIALECTS / sizeof DIALECTS[0])
+
+/* The dialects the run's backend checks (each dialect's files are checked
+ * by the run of its backend: the suite runs on every backend). */
+static int dialects_here(void)
+{
+    int n = 0;
+    for (size_t i = 0; i < NDIALECTS; i++) n += DIALECTS[i].backend == rt_backend();
+    return n;
+}
+
+/* The k-th of them. */
+static const struct dialect_row *dialect_here(int k)
+{
+    for (size_t i = 0; i < NDIALECTS; i++)
+        if (DIALECTS[i].backend == rt_backend() && k-- == 0) return &DIALECTS[i];
+    ck_abort_msg("no dialect %d on %s", k, rt_backend_name());
+    return NULL;
+}
 
 static tdb DB;
 
@@ -395,8 +422,11 @@ static size_t compare_files(const char *dir, rm_sb *report)
 
 START_TEST(compiled_sql_matches_the_snapshots)
 {
-    const struct dialect_row *row = &DIALECTS[_i];
-    tdb_open_files(&DB, TDB_KINDS_SCHEMA, TDB_KINDS_SEED, row->url, NULL);
+    const struct dialect_row *row = dialect_here(_i);
+    char url[512];
+    if (row->url) snprintf(url, sizeof url, "%s", row->url);
+    else pgtmp_fresh_db(url, sizeof url);
+    tdb_open_files(&DB, TDB_KINDS_SCHEMA, TDB_KINDS_SEED, url, NULL);
     ck_assert_msg(orm_engine_dialect(DB.engine) == row->dialect, "%s: the engine has another dialect", row->name);
     NSNAPS = 0;
     for (size_t i = 0; i < sizeof QUERIES / sizeof QUERIES[0]; i++) build_query(&QUERIES[i], row->dialect);
@@ -414,8 +444,9 @@ START_TEST(compiled_sql_matches_the_snapshots)
                       "RM_UPDATE_SNAPSHOTS=1 rewrites them):\n%.2000s", row->name, bad, NSNAPS, report.buf);
     }
     tdb_close(&DB);
+    if (!row->url) pgtmp_drop_db(url);
 }
 END_TEST
 
-TS_SUITE(sql_snapshots_suite, "orm/sql_snapshots", NULL, NULL, (int)(sizeof DIALECTS / sizeof DIALECTS[0]),
+TS_SUITE(sql_snapshots_suite, "orm/sql_snapshots", NULL, NULL, dialects_here(),
          compiled_sql_matches_the_snapshots)

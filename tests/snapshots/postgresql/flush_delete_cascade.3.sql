@@ -1,0 +1,2 @@
+DELETE FROM "book_tags" WHERE "book_id" = $1
+-- params: [2]

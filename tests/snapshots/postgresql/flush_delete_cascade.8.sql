@@ -1,0 +1,2 @@
+DELETE FROM "books" WHERE "id" = $1 AND "version" = $2
+-- params: [2, 1]

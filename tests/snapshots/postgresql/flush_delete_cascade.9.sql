@@ -1,0 +1,2 @@
+DELETE FROM "authors" WHERE "id" = $1
+-- params: [1]

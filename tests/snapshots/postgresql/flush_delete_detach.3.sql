@@ -1,0 +1,2 @@
+DELETE FROM "companies" WHERE "id" = $1
+-- params: [1]

@@ -1,0 +1,2 @@
+DELETE FROM "book_tags" WHERE "tag_id" = $1
+-- params: [2]

@@ -1,0 +1,2 @@
+DELETE FROM "tags" WHERE "id" = $1
+-- params: [2]

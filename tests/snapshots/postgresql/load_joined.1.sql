@@ -1,0 +1,2 @@
+SELECT t0."id", t0."name", t0."publisher_id", t0."password", t0."notes", t1."id", t1."title", t1."author_id", t1."rating", t1."version", t2."id", t2."name", t4."id", t4."name" FROM "authors" AS t0 LEFT OUTER JOIN "books" AS t1 ON t1."author_id" = t0."id" LEFT OUTER JOIN "book_tags" AS t3 ON t3."book_id" = t1."id" LEFT OUTER JOIN "tags" AS t2 ON t2."id" = t3."tag_id" LEFT OUTER JOIN "publishers" AS t4 ON t4."id" = t0."publisher_id" ORDER BY t0."id" NULLS FIRST, t1."title" NULLS FIRST, t1."id" NULLS FIRST, t2."name" NULLS FIRST, t2."id" NULLS FIRST
+-- params: []

@@ -1,0 +1,2 @@
+SELECT t0."id", t0."name", t0."mother_id", t1."id", t1."name", t1."mother_id", t2."id", t2."name", t2."mother_id", t3."id", t3."name", t3."mother_id" FROM "cats" AS t0 LEFT OUTER JOIN "cats" AS t1 ON t1."mother_id" = t0."id" LEFT OUTER JOIN "cats" AS t2 ON t2."mother_id" = t1."id" LEFT OUTER JOIN "cats" AS t3 ON t3."id" = t0."mother_id" ORDER BY t0."id" NULLS FIRST, t1."name" NULLS FIRST, t1."id" NULLS FIRST, t2."name" NULLS FIRST, t2."id" NULLS FIRST
+-- params: []
