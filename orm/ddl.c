@@ -73,8 +73,34 @@ static void column_checks(rm_sb *sb, const orm_dialect *d, const orm_column *c)
     }
 }
 
-static const char *create_table(const orm_dialect *d, const orm_table *t, rm_arena *a)
+/* FOREIGN KEY (col) REFERENCES "t" ("k") [ON DELETE ...] */
+static void foreign_key(rm_sb *sb, const orm_column *c)
 {
+    rm_sb_append(sb, "FOREIGN KEY (");
+    orm_quote_ident(sb, c->name);
+    rm_sb_append(sb, ") REFERENCES ");
+    orm_quote_ident(sb, c->fk->table_name);
+    rm_sb_append(sb, " (");
+    orm_quote_ident(sb, c->fk->column_name);
+    rm_sb_appendc(sb, ')');
+    const char *od = on_delete_sql(c->fk->on_delete);
+    if (od) rm_sb_appendf(sb, " ON DELETE %s", od);
+}
+
+/* Is c's referenced table created after c's own (a cycle of foreign keys)?
+ * Where the database checks references when a table is created, such a
+ * key is added once both exist (orm_dialect.add_foreign_key). */
+static bool forward_reference(const orm_dialect *d, const orm_schema *s, size_t at, const orm_column *c)
+{
+    if (!d->add_foreign_key || !c->fk) return false;
+    for (size_t i = at + 1; i < s->ntables; i++)
+        if (s->tables[i] == c->fk->table) return true;
+    return false;
+}
+
+static const char *create_table(const orm_dialect *d, const orm_schema *s, size_t at, rm_arena *a)
+{
+    const orm_table *t = s->tables[at];
     rm_sb sb;
     rm_sb_init(&sb, a);
     rm_sb_append(&sb, "CREATE TABLE IF NOT EXISTS ");
@@ -96,16 +122,9 @@ static const char *create_table(const orm_dialect *d, const orm_table *t, rm_are
     }
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
-        if (!c->fk) continue;
-        rm_sb_append(&sb, ",\n  FOREIGN KEY (");
-        orm_quote_ident(&sb, c->name);
-        rm_sb_append(&sb, ") REFERENCES ");
-        orm_quote_ident(&sb, c->fk->table_name);
-        rm_sb_append(&sb, " (");
-        orm_quote_ident(&sb, c->fk->column_name);
-        rm_sb_appendc(&sb, ')');
-        const char *od = on_delete_sql(c->fk->on_delete);
-        if (od) rm_sb_appendf(&sb, " ON DELETE %s", od);
+        if (!c->fk || forward_reference(d, s, at, c)) continue;
+        rm_sb_append(&sb, ",\n  ");
+        foreign_key(&sb, c);
     }
     for (size_t i = 0; i < t->ncolumns; i++) column_checks(&sb, d, &t->columns[i]);
     rm_sb_append(&sb, "\n)");
@@ -134,15 +153,29 @@ static const char *create_index(const orm_table *t, const orm_column *c, rm_aren
 void orm_ddl_build(const orm_dialect *d, const orm_schema *s, rm_arena *a, orm_ddl *out)
 {
     size_t cap = 0;
-    for (size_t i = 0; i < s->ntables; i++) cap += 1 + s->tables[i]->ncolumns;
+    for (size_t i = 0; i < s->ntables; i++) cap += 1 + 2 * s->tables[i]->ncolumns;
     out->statements = RM_NEW_ARRAY(a, const char *, cap);
     out->n = 0;
     for (size_t i = 0; i < s->ntables; i++) {
         const orm_table *t = s->tables[i];
-        out->statements[out->n++] = create_table(d, t, a);
+        out->statements[out->n++] = create_table(d, s, i, a);
         for (size_t k = 0; k < t->ncolumns; k++) {
             const char *ix = create_index(t, &t->columns[k], a);
             if (ix) out->statements[out->n++] = ix;
+        }
+    }
+    /* the keys of a cycle, once every table exists */
+    for (size_t i = 0; i < s->ntables; i++) {
+        const orm_table *t = s->tables[i];
+        for (size_t k = 0; k < t->ncolumns; k++) {
+            const orm_column *c = &t->columns[k];
+            if (!forward_reference(d, s, i, c)) continue;
+            rm_sb fk, sql;
+            rm_sb_init(&fk, a);
+            rm_sb_init(&sql, a);
+            foreign_key(&fk, c);
+            d->add_foreign_key(&sql, t, rm_arena_sprintf(a, "fk_%s_%s", t->name, c->name), fk.buf);
+            out->statements[out->n++] = sql.buf;
         }
     }
 }
