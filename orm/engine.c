@@ -17,6 +17,7 @@ struct orm_engine {
     pthread_cond_t freed;
     orm_conn **idle;             /* idle connections (stack) */
     int nidle, nopen, capacity;  /* capacity = pool_size + max_overflow */
+    int waiting;                 /* checkouts waiting for a connection */
     pthread_mutex_t write_mu;
     atomic_llong writer_since;   /* CLOCK_MONOTONIC ms when write_mu was taken; 0 = free */
     atomic_uint_fast64_t statements, cache_hits;
@@ -141,7 +142,10 @@ int orm_engine_checkout(orm_engine *e, orm_conn **out, orm_error *err)
             *out = c;
             return 0;
         }
-        if (pthread_cond_timedwait(&e->freed, &e->mu, &until) == ETIMEDOUT) {
+        e->waiting++;
+        int w = pthread_cond_timedwait(&e->freed, &e->mu, &until);
+        e->waiting--;
+        if (w == ETIMEDOUT) {
             pthread_mutex_unlock(&e->mu);
             return orm_error_set(err, ORM_E_BUSY, "no database connection became free in time");
         }
@@ -234,6 +238,8 @@ void orm_engine_stats_get(orm_engine *e, orm_engine_stats *out)
     pthread_mutex_lock(&e->mu);
     out->pool_open = e->nopen;
     out->pool_in_use = e->nopen - e->nidle;
+    out->pool_idle = e->nidle;
+    out->pool_waiting = e->waiting;
     pthread_mutex_unlock(&e->mu);
     out->statements = atomic_load(&e->statements);
     out->cache_hits = atomic_load(&e->cache_hits);

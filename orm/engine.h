@@ -30,7 +30,8 @@ typedef struct orm_engine orm_engine;
 typedef struct orm_engine_stats {
     uint64_t cache_hits, cache_misses;  /* prepared-statement cache, all connections */
     uint64_t statements;                /* statements executed (transaction verbs excluded) */
-    int pool_open, pool_in_use;
+    int pool_open, pool_in_use, pool_idle;
+    int pool_waiting;                   /* requests waiting for a free connection */
     long long writer_held_ms;           /* how long the current writer has held the
                                            write lock (0: no writer) */
 } orm_engine_stats;
