@@ -1,10 +1,11 @@
 /* ddl.c: CREATE TABLE / CREATE INDEX text for a schema; see ddl.h.
  *
- * Tables come in the schema's dependency order. A foreign key to a table
- * created later (a cycle of references) is written inline where the
- * dialect lets CREATE TABLE name a missing table (SQLite), and otherwise
- * added after every table by the dialect's idempotent statement, under
- * the name fk_<table>_<column>. Names the ORM makes (ix_..., fk_...) stay
+ * Tables come in the schema's dependency order, under the dialect's DDL
+ * lock (replicas starting together). A foreign key to a table created
+ * later (a cycle of references) is written inline where the dialect lets
+ * CREATE TABLE name a missing table (SQLite), and otherwise added after
+ * every table by the dialect's idempotent statement, under the name
+ * fk_<table>_<column>. Names the ORM makes (ix_..., fk_...) stay
  * within PostgreSQL's 63 bytes: a longer one keeps its first 54 bytes and
  * gets "_" and 8 hex digits of a hash of the whole name, so two long names
  * never become one. */
@@ -96,8 +97,8 @@ static void column_checks(rm_sb *sb, const orm_dialect *d, const orm_column *c)
     }
 }
 
-/* "FOREIGN KEY ("col") REFERENCES "table" ("col")[ ON DELETE ...]". */
-static void fk_tail(rm_sb *sb, const orm_column *c)
+/* FOREIGN KEY (col) REFERENCES "t" ("k") [ON DELETE ...] */
+static void foreign_key(rm_sb *sb, const orm_column *c)
 {
     rm_sb_append(sb, "FOREIGN KEY (");
     orm_quote_ident(sb, c->name);
@@ -110,20 +111,20 @@ static void fk_tail(rm_sb *sb, const orm_column *c)
     if (od) rm_sb_appendf(sb, " ON DELETE %s", od);
 }
 
-/* Whether c's foreign key goes into t's CREATE TABLE: always when the
- * dialect allows a missing target, else when the target is t itself or
- * one of the `created` tables before it. */
-static bool fk_inline(const orm_dialect *d, const orm_table *t, const orm_column *c, const orm_schema *created)
+/* Is c's referenced table created after c's own (a cycle of foreign keys)?
+ * Where the database checks references when a table is created, such a
+ * key is added once both exist (orm_dialect.add_foreign_key). */
+static bool forward_reference(const orm_dialect *d, const orm_schema *s, size_t at, const orm_column *c)
 {
-    if (!d->add_foreign_key || c->fk->table == t) return true;
-    for (size_t i = 0; i < created->ntables && created->tables[i] != t; i++)
-        if (created->tables[i] == c->fk->table) return true;
+    if (!d->add_foreign_key || !c->fk) return false;
+    for (size_t i = at + 1; i < s->ntables; i++)
+        if (s->tables[i] == c->fk->table) return true;
     return false;
 }
 
-/* created: the schema whose tables before t exist when t is created. */
-static const char *create_table(const orm_dialect *d, const orm_table *t, const orm_schema *created, rm_arena *a)
+static const char *create_table(const orm_dialect *d, const orm_schema *s, size_t at, rm_arena *a)
 {
+    const orm_table *t = s->tables[at];
     rm_sb sb;
     rm_sb_init(&sb, a);
     rm_sb_append(&sb, "CREATE TABLE IF NOT EXISTS ");
@@ -145,9 +146,9 @@ static const char *create_table(const orm_dialect *d, const orm_table *t, const 
     }
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
-        if (!c->fk || !fk_inline(d, t, c, created)) continue;
+        if (!c->fk || forward_reference(d, s, at, c)) continue;
         rm_sb_append(&sb, ",\n  ");
-        fk_tail(&sb, c);
+        foreign_key(&sb, c);
     }
     for (size_t i = 0; i < t->ncolumns; i++) column_checks(&sb, d, &t->columns[i]);
     rm_sb_append(&sb, "\n)");
@@ -185,24 +186,24 @@ void orm_ddl_build(const orm_dialect *d, const orm_schema *s, rm_arena *a, orm_d
     if (d->ddl_lock) out->statements[out->n++] = d->ddl_lock;
     for (size_t i = 0; i < s->ntables; i++) {
         const orm_table *t = s->tables[i];
-        out->statements[out->n++] = create_table(d, t, s, a);
+        out->statements[out->n++] = create_table(d, s, i, a);
         for (size_t k = 0; k < t->ncolumns; k++) {
             const char *ix = create_index(d, t, &t->columns[k], a);
             if (ix) out->statements[out->n++] = ix;
         }
     }
-    /* foreign keys to tables created after theirs, now that all exist */
+    /* the keys of a cycle, once every table exists */
     for (size_t i = 0; i < s->ntables; i++) {
         const orm_table *t = s->tables[i];
         for (size_t k = 0; k < t->ncolumns; k++) {
             const orm_column *c = &t->columns[k];
-            if (!c->fk || fk_inline(d, t, c, s)) continue;
-            rm_sb tail, sb;
-            rm_sb_init(&tail, a);
-            rm_sb_init(&sb, a);
-            fk_tail(&tail, c);
-            d->add_foreign_key(&sb, t, made_name(a, "fk", t, c), tail.buf);
-            out->statements[out->n++] = sb.buf;
+            if (!forward_reference(d, s, i, c)) continue;
+            rm_sb fk, sql;
+            rm_sb_init(&fk, a);
+            rm_sb_init(&sql, a);
+            foreign_key(&fk, c);
+            d->add_foreign_key(&sql, t, made_name(a, "fk", t, c), fk.buf);
+            out->statements[out->n++] = sql.buf;
         }
     }
 }

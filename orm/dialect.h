@@ -31,6 +31,12 @@ typedef struct orm_dialect {
      * statement that moves the key generator past the keys in use (NULL:
      * the database does it itself, as SQLite does). */
     void (*sync_key)(rm_sb *sb, const orm_table *t, const orm_column *c);
+    /* Where references are checked when a table is created: the statement
+     * that adds the foreign key `definition` named `name` to t once both
+     * tables exist, doing nothing when it is there already (CREATE TABLE
+     * IF NOT EXISTS is idempotent; this must be too). NULL: keys go inline
+     * whatever the order (SQLite checks them only when rows change). */
+    void (*add_foreign_key)(rm_sb *sb, const orm_table *t, const char *name, const char *definition);
     bool boolean_is_integer;            /* booleans stored 0/1: DDL adds CHECK (x IN (0, 1)) */
     bool native_ilike;                  /* ILIKE exists; else lower(x) LIKE lower(y) */
     bool explicit_nulls_order;          /* needs NULLS FIRST/LAST for NULL-smallest order */
@@ -41,12 +47,6 @@ typedef struct orm_dialect {
      * processes starting at once do not create the same tables together
      * (NULL: none needed, the write transaction already excludes them). */
     const char *ddl_lock;
-    /* ddl.c: NULL when CREATE TABLE may name tables that do not exist yet
-     * (SQLite); else a foreign key to a table created later (a cycle) is
-     * added after every table by this statement, which does nothing when
-     * the constraint `name` already exists (idempotent). fk_tail is
-     * "FOREIGN KEY (...) REFERENCES ... [ON DELETE ...]". */
-    void (*add_foreign_key)(rm_sb *sb, const orm_table *t, const char *name, const char *fk_tail);
 } orm_dialect;
 
 extern const orm_dialect orm_dialect_sqlite;

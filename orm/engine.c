@@ -30,7 +30,7 @@ struct orm_engine {
         long long since;         /* CLOCK_MONOTONIC ms when it was returned */
     } *idle;                     /* idle connections (stack) */
     int nidle, nopen, capacity;  /* capacity = pool_size + max_overflow */
-    int nwaiting;                /* checkouts waiting for a connection */
+    int waiting;                 /* checkouts waiting for a connection */
     uint64_t opened, lost;       /* connections opened (the first included), found lost */
     pthread_mutex_t write_mu;
     atomic_llong writer_since;   /* CLOCK_MONOTONIC ms when write_mu was taken; 0 = free */
@@ -194,9 +194,9 @@ int orm_engine_checkout(orm_engine *e, orm_conn **out, orm_error *err)
             *out = c;
             return 0;
         }
-        e->nwaiting++;
+        e->waiting++;
         int w = pthread_cond_timedwait(&e->freed, &e->mu, &until);
-        e->nwaiting--;
+        e->waiting--;
         if (w == ETIMEDOUT) {
             pthread_mutex_unlock(&e->mu);
             return orm_error_set(err, ORM_E_BUSY, "no database connection became free in time");
@@ -285,7 +285,7 @@ void orm_engine_stats_get(orm_engine *e, orm_engine_stats *out)
     out->pool_open = e->nopen;
     out->pool_in_use = e->nopen - e->nidle;
     out->pool_idle = e->nidle;
-    out->pool_waiting = e->nwaiting;
+    out->pool_waiting = e->waiting;
     out->pool_capacity = e->capacity;
     out->connections_opened = e->opened;
     out->connections_lost = e->lost;

@@ -48,7 +48,7 @@ typedef struct orm_engine_stats {
     uint64_t cache_hits, cache_misses;  /* prepared-statement cache, all connections */
     uint64_t statements;                /* statements executed (transaction verbs excluded) */
     int pool_open, pool_in_use;         /* connections open; checked out */
-    int pool_idle, pool_waiting;        /* open and free; checkouts waiting for one */
+    int pool_idle, pool_waiting;        /* open and free; requests waiting for one */
     int pool_capacity;                  /* pool_size + max_overflow */
     uint64_t connections_opened;        /* since the engine opened (the first included) */
     uint64_t connections_lost;          /* found lost on checkout, or checked in broken */

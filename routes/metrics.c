@@ -78,13 +78,19 @@ int rm_handle_metrics(rm_ctx *ctx, const rm_match *at)
                   "# HELP restmap_db_pool_in_use Connections checked out by requests.\n"
                   "# TYPE restmap_db_pool_in_use gauge\n"
                   "restmap_db_pool_in_use %d\n"
+                  "# HELP restmap_db_pool_idle Open connections waiting in the pool.\n"
+                  "# TYPE restmap_db_pool_idle gauge\n"
+                  "restmap_db_pool_idle %d\n"
+                  "# HELP restmap_db_pool_waiting Requests waiting for a free connection.\n"
+                  "# TYPE restmap_db_pool_waiting gauge\n"
+                  "restmap_db_pool_waiting %d\n"
                   "# HELP restmap_db_statements_total SQL statements run (transaction verbs excluded).\n"
                   "# TYPE restmap_db_statements_total counter\n"
                   "restmap_db_statements_total %llu\n"
                   "# HELP restmap_db_statement_cache_hits_total Statements whose prepared form came from the cache.\n"
                   "# TYPE restmap_db_statement_cache_hits_total counter\n"
                   "restmap_db_statement_cache_hits_total %llu\n",
-                  st.pool_open, st.pool_in_use, (unsigned long long)st.statements,
+                  st.pool_open, st.pool_in_use, st.pool_idle, st.pool_waiting, (unsigned long long)st.statements,
                   (unsigned long long)st.cache_hits);
     rm_response_body(ctx->resp, 200, "text/plain; version=0.0.4", sb.buf, sb.len);
     return 0;

@@ -237,6 +237,11 @@ START_TEST(same_shape_reuses_the_prepared_statement)
     /* each list runs its SELECT and the selectin of addresses: all cached now */
     ck_assert_int_eq(stmts, 4);
     ck_assert_int_eq(hits, stmts);
+    /* the pool between requests: every open connection idle, no one waiting */
+    long long open = metric("restmap_db_pool_connections");
+    ck_assert_int_ge(open, 1);
+    ck_assert_int_eq(metric("restmap_db_pool_idle"), open - metric("restmap_db_pool_in_use"));
+    ck_assert_int_eq(metric("restmap_db_pool_waiting"), 0);
 }
 END_TEST
 

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "orm/engine.h"
+#include "orm/session.h"
 #include "tests/suites.h"
 #include "tests/support/backend.h"
 #include "tests/support/drvtest.h"
@@ -487,9 +487,46 @@ START_TEST(pool_replaces_a_killed_connection)
 }
 END_TEST
 
+static int select_one(orm_session *s, void *ud)
+{
+    orm_compiled q;
+    orm_compiled_text(&q, "SELECT 1");
+    return orm_session_execute(s, &q, NULL);
+}
+
+/* The server drops every connection (a restart does): a unit run on the
+ * engine's stale pooled connections succeeds at its first attempt, the
+ * pool having found them lost on checkout (no failed attempt first). */
+START_TEST(dropped_connections_are_replaced)
+{
+    orm_engine *e;
+    orm_engine_options o = {.pool_size = 2};
+    ck_assert_int_eq(orm_engine_open(URL, &o, &e, &ERR), 0);
+    orm_conn *pooled[2];
+    for (int i = 0; i < 2; i++) ck_assert_int_eq(orm_engine_checkout(e, &pooled[i], &ERR), 0);
+    for (int i = 0; i < 2; i++) orm_engine_checkin(e, pooled[i], false);
+    /* this test's own connection ends every other backend of the database */
+    res r;
+    ck_assert_int_eq(run(C, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()", NULL, 0, 1, &r), 0);
+    ck_assert_uint_eq(r.nrows, 2);
+    ts_sleep_ms(100);
+    orm_session s;
+    orm_session_init(&s, e, NULL, A, &ERR);
+    ck_assert_msg(orm_session_run(&s, false, select_one, NULL) == 0, "%s", ERR.detail);
+    ck_assert_int_eq(s.attempts, 1);
+    orm_engine_stats st;
+    orm_engine_stats_get(e, &st);
+    ck_assert_uint_eq(st.connections_lost, 2);
+    ck_assert_int_eq(orm_engine_ping(e, &ERR), 0);
+    orm_engine_close(e);
+}
+END_TEST
+
 TS_SUITE(driver_pg_suite, "orm/driver_pg", setup, teardown, 1, driver_describes_itself, connections_are_set_up,
          bad_urls_and_unreachable_servers, every_value_kind_round_trips, results_take_their_kind_from_the_result_type,
          refused_values, rows_changed_by_dml, statement_cache_is_keyed_by_sql_text, a_cursor_closed_early_starts_over,
          many_distinct_statements_stay_correct, constraint_violations_are_conflicts, bad_sql_is_internal,
          lock_timeout_is_busy, serialization_failure_is_busy, deadlock_is_busy, statement_timeout_interrupts,
-         unit_deadline_spans_statements, killed_connection_is_unavailable, pool_replaces_a_killed_connection)
+         unit_deadline_spans_statements, killed_connection_is_unavailable, pool_replaces_a_killed_connection,
+         dropped_connections_are_replaced)

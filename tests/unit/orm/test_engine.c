@@ -200,7 +200,9 @@ START_TEST(waiting_checkout_gets_a_returned_connection)
     ck_assert_int_eq(orm_engine_checkout(E, &mine, &ERR), 0);
     other o = {0};
     other_start(&o, op_checkout);
-    ts_sleep_ms(50); /* the other thread is now (most likely) waiting */
+    for (int i = 0; i < 1000 && stats().pool_waiting == 0; i++) ts_sleep_ms(1);
+    ck_assert_int_eq(stats().pool_waiting, 1); /* the other thread waits (/metrics shows it) */
+    ck_assert_int_eq(stats().pool_idle, 0);
     orm_engine_checkin(E, mine, false);
     ck_assert_int_eq(other_join(&o), 0);
     ck_assert_ptr_eq(o.got, mine);
