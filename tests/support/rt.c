@@ -318,7 +318,8 @@ int rt_server_try_start(rt_server *s, const rt_start *o, char **err, int *exit_s
         s->owns_dir = true;
     }
     snprintf(s->db_path, sizeof s->db_path, "%s/test.db", s->dir);
-    if (!o->no_db) rt_db_attach(s);
+    if (!o->no_db && o->db_of) rt_db_share(s, o->db_of);
+    else if (!o->no_db) rt_db_attach(s);
     snprintf(s->log_path, sizeof s->log_path, "%s/stderr.log", s->dir);
     s->log_from = file_size(s->log_path);
 

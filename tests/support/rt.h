@@ -37,6 +37,9 @@ typedef struct rt_start {
                                   its database: a start in it again finds the same
                                   one; rt_rmtree(dir) removes both); NULL: a new
                                   temporary directory (removed on stop, database too) */
+    const rt_server *db_of;    /* another server whose database this one shares (a
+                                  second replica; rt_db_share), or NULL: the
+                                  database of its own directory */
 } rt_start;
 
 typedef struct rt_server {
