@@ -334,7 +334,7 @@ START_TEST(restart_during_writes)
             ck_assert_msg(ms <= STATEMENT_TIMEOUT_MS + MARGIN_MS,
                           "%s sent %lld ms after the restart began took %lld ms (status %ld): past the statement "
                           "timeout of %d ms", who, e->t0 - r0, ms, e->status, STATEMENT_TIMEOUT_MS);
-            if (e->status == 503) note_503(&phase[e->t0 >= d0 ? 2 : e->t0 >= q0], e);
+            if (e->status == 503) note_503(&phase[e->t1 >= d0 ? 2 : e->t1 >= q0], e); /* by when answered */
         }
         requests += c[i].nlog;
         acked += c[i].nacks;
