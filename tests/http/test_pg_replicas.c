@@ -418,25 +418,6 @@ static void stop_replicas(rt_server r[2])
     rt_server_stop(&r[0]); /* its directory holds the database: dropped with it */
 }
 
-/* One PATCH of a race, through one replica. */
-typedef struct racer {
-    const rt_server *s;
-    pthread_barrier_t *start;
-    const char *path;
-    char body[128];
-    const char *header;
-    rt_response *answer;
-} racer;
-
-static void *race(void *ud)
-{
-    racer *r = ud;
-    const char *const hdrs[] = {r->header, NULL};
-    pthread_barrier_wait(r->start);
-    r->answer = rt_request(r->s, "PATCH", r->path, r->body, "application/json", r->header ? hdrs : NULL);
-    return NULL;
-}
-
 #define ROUNDS 24
 
 START_TEST(versioned_patches_one_wins)
@@ -449,31 +430,27 @@ START_TEST(versioned_patches_one_wins)
         long long u = rt_create(&r[round / 2 % 2], "POST /api/users {'name': 'race%d'}", round);
         char path[64];
         snprintf(path, sizeof path, "/api/users/%lld", u);
-        pthread_barrier_t b;
-        pthread_barrier_init(&b, NULL, 2);
-        racer rs[2];
-        pthread_t t[2];
-        for (int i = 0; i < 2; i++) {
-            rs[i] = (racer){.s = &r[i], .start = &b, .path = path, .header = if_match ? "If-Match: \"v1\"" : NULL};
-            snprintf(rs[i].body, sizeof rs[i].body, if_match ? "{\"fullname\": \"replica %d\"}"
-                                                             : "{\"fullname\": \"replica %d\", \"version\": 1}", i);
-            ck_assert_int_eq(pthread_create(&t[i], NULL, race, &rs[i]), 0);
-        }
-        for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
-        pthread_barrier_destroy(&b);
+        char bodies[2][128];
+        for (int i = 0; i < 2; i++)
+            snprintf(bodies[i], sizeof bodies[i], if_match ? "{\"fullname\": \"replica %d\"}"
+                                                           : "{\"fullname\": \"replica %d\", \"version\": 1}", i);
+        const rt_server *const servers[2] = {&r[0], &r[1]};
+        const char *const texts[2] = {bodies[0], bodies[1]};
+        rt_response *answers[2];
+        rt_patch_race(servers, path, texts, if_match ? "If-Match: \"v1\"" : NULL, answers);
         /* exactly one 200; the loser 409 (its versioned UPDATE matched no
          * row), or with If-Match 412 when it read the winner's version */
-        int w = rs[0].answer->status == 200 ? 0 : 1;
-        long lost = rs[1 - w].answer->status;
-        ck_assert_msg(rs[w].answer->status == 200 && (lost == 409 || (if_match && lost == 412)),
+        int w = answers[0]->status == 200 ? 0 : 1;
+        long lost = answers[1 - w]->status;
+        ck_assert_msg(answers[w]->status == 200 && (lost == 409 || (if_match && lost == 412)),
                       "round %d: replica 0 answered %ld, replica 1 %ld; expected one 200 and one %s: %s | %s", round,
-                      rs[0].answer->status, rs[1].answer->status, if_match ? "412 or 409" : "409", rs[0].answer->body,
-                      rs[1].answer->body);
-        rt_assert_problem(rs[1 - w].answer, (int)lost, NULL);
-        rt_assert_wants(rs[w].answer, rt_fmt("version = 2; fullname = 'replica %d'; @ETag = \"v2\"", w));
+                      answers[0]->status, answers[1]->status, if_match ? "412 or 409" : "409", answers[0]->body,
+                      answers[1]->body);
+        rt_assert_problem(answers[1 - w], (int)lost, NULL);
+        rt_assert_wants(answers[w], rt_fmt("version = 2; fullname = 'replica %d'; @ETag = \"v2\"", w));
         wins[w]++;
         stale412 += lost == 412;
-        for (int i = 0; i < 2; i++) rt_response_free(rs[i].answer);
+        for (int i = 0; i < 2; i++) rt_response_free(answers[i]);
         /* the row holds the winner's change, and both replicas read it */
         rt_assert_sql(&r[0], rt_fmt("replica %d|2", w), "SELECT fullname || '|' || version FROM users WHERE id = %lld", u);
         for (int i = 0; i < 2; i++)
