@@ -15,6 +15,14 @@
 #   pg-test-cluster.sh stop DIR      pg_ctl stop -m immediate, then rm -rf DIR
 #                                    (also after a start that failed half-way)
 #
+# A crash of the server, for the tests that need one (RT_PG_DIR names the
+# cluster; scripts/with-postgres.sh exports it). Each waits until done:
+#   pg-test-cluster.sh restart DIR   pg_ctl restart -m immediate: the server
+#                                    dies at once, recovers and answers
+#                                    again on the same port
+#   pg-test-cluster.sh down DIR      pg_ctl stop -m immediate, the cluster kept
+#   pg-test-cluster.sh up DIR        pg_ctl start again after down, same port
+#
 # Binaries: PG_BIN, default /usr/lib/postgresql/15/bin (Debian's
 # postgresql-15, installed by scripts/install-deps.sh).
 set -eu
@@ -95,16 +103,34 @@ EOF
         fi
         die "postgres did not start (port $port): $(tail -n 20 "$dir/server.log" 2>/dev/null)"
     done
+    echo "$port" >"$dir/port" # for up
     trap - EXIT HUP INT TERM
     echo "RT_PG_DIR='$dir'"
     echo "RT_PG_URL='postgresql://postgres@127.0.0.1:$port/postgres'"
 }
 
+# pg_ctl ACTION on the cluster in DIR, its server's output to the log;
+# fails with the log's end when pg_ctl does.
+control() {
+    action=$1 dir=$2
+    shift 2
+    [ -f "$dir/data/PG_VERSION" ] || die "$dir: no cluster there"
+    if ! as_owner "$PG_BIN/pg_ctl" "$action" -D "$dir/data" -l "$dir/server.log" -w -t 60 "$@" >/dev/null 2>&1; then
+        die "pg_ctl $action $*: failed: $(tail -n 20 "$dir/server.log" 2>/dev/null)"
+    fi
+}
+
+usage="usage: pg-test-cluster.sh start [DIR] | stop DIR | restart DIR | down DIR | up DIR"
 case ${1:-} in
 start) start "${2:-}" ;;
-stop)
-    [ -n "${2:-}" ] || die "usage: pg-test-cluster.sh stop DIR"
-    stop "$2"
+stop | restart | down | up)
+    [ -n "${2:-}" ] || die "$usage"
+    case $1 in
+    stop) stop "$2" ;;
+    restart) control restart "$2" -m immediate ;;
+    down) control stop "$2" -m immediate ;;
+    up) control start "$2" -o "-p $(cat "$2/port")" ;;
+    esac
     ;;
-*) die "usage: pg-test-cluster.sh start [DIR] | stop DIR" ;;
+*) die "$usage" ;;
 esac

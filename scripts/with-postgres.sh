@@ -1,6 +1,7 @@
 #!/bin/sh
 # with-postgres.sh CMD [ARG...]: run CMD with a throwaway PostgreSQL 15
-# cluster (scripts/pg-test-cluster.sh) whose URL is in RT_PG_URL, and stop
+# cluster (scripts/pg-test-cluster.sh) whose URL is in RT_PG_URL and whose
+# directory is in RT_PG_DIR (for `pg-test-cluster.sh restart|down|up`), and stop
 # and remove the cluster afterwards on every way out: CMD passing, failing,
 # or this script being interrupted. Exits with CMD's status; when the
 # cluster cannot start, exits 1 with the reason and never runs CMD.
@@ -28,7 +29,7 @@ if ! vars=$(sh "$cluster" start "$dir"); then
 fi
 eval "$vars"
 t1=$(date +%s%N)
-export RT_PG_URL
+export RT_PG_URL RT_PG_DIR
 echo "with-postgres: PostgreSQL 15 at $RT_PG_URL (started in $(((t1 - t0) / 1000000)) ms)" >&2
 
 # CMD in the background, so that a signal to this script is handled at

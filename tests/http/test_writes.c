@@ -20,7 +20,6 @@
  * (tests/http/schemas/tree_orphan.json: the same with "all, delete-orphan",
  * as in SQLAlchemy's adjacency_list example). */
 #include <check.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -917,56 +916,31 @@ END_TEST
  * read: exactly one wins (200), the other is stale (409); the row holds
  * the winner's change at version 2. Repeated; then the same with If-Match
  * (one 200, one 412). */
-typedef struct racer {
-    const rt_server *s;
-    pthread_barrier_t *start;
-    const char *path;
-    char body[128];
-    const char *header;
-    long status;
-    char answer[300];
-} racer;
-
-static void *race(void *ud)
-{
-    racer *r = ud;
-    const char *const hdrs[] = {r->header, NULL};
-    pthread_barrier_wait(r->start);
-    rt_response *resp = rt_request(r->s, "PATCH", r->path, r->body, "application/json", r->header ? hdrs : NULL);
-    r->status = resp->status;
-    snprintf(r->answer, sizeof r->answer, "%s", resp->body);
-    rt_response_free(resp);
-    return NULL;
-}
-
 static void race_round(int round, bool if_match)
 {
     long long u = rt_create(&blog, "POST /api/users {'name': 'race%d'}", round);
     char path[64];
     snprintf(path, sizeof path, "/api/users/%lld", u);
-    pthread_barrier_t b;
-    pthread_barrier_init(&b, NULL, 2);
-    racer rs[2];
-    pthread_t t[2];
-    for (int i = 0; i < 2; i++) {
-        rs[i] = (racer){.s = &blog, .start = &b, .path = path, .header = if_match ? "If-Match: \"v1\"" : NULL};
-        if (if_match) snprintf(rs[i].body, sizeof rs[i].body, "{\"fullname\": \"client %d\"}", i);
-        else snprintf(rs[i].body, sizeof rs[i].body, "{\"fullname\": \"client %d\", \"version\": 1}", i);
-        ck_assert_int_eq(pthread_create(&t[i], NULL, race, &rs[i]), 0);
-    }
-    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
-    pthread_barrier_destroy(&b);
+    char bodies[2][128];
+    for (int i = 0; i < 2; i++)
+        snprintf(bodies[i], sizeof bodies[i], if_match ? "{\"fullname\": \"client %d\"}"
+                                                       : "{\"fullname\": \"client %d\", \"version\": 1}", i);
+    const rt_server *const servers[2] = {&blog, &blog};
+    const char *const texts[2] = {bodies[0], bodies[1]};
+    rt_response *rs[2];
+    rt_patch_race(servers, path, texts, if_match ? "If-Match: \"v1\"" : NULL, rs);
     /* the loser of an If-Match race: 412 when it reads the winner's new
      * version (SQLite's writers are serialised, so it always does), 409
      * when both read version 1 and its versioned UPDATE then matches no
      * row (PostgreSQL's writers overlap): either way it writes nothing */
-    int winner = rs[0].status == 200 ? 0 : 1;
-    long lost = rs[1 - winner].status;
+    int winner = rs[0]->status == 200 ? 0 : 1;
+    long lost = rs[1 - winner]->status;
     bool sqlite = rt_backend() == RT_SQLITE;
-    ck_assert_msg(rs[winner].status == 200 &&
+    ck_assert_msg(rs[winner]->status == 200 &&
                       (if_match ? lost == 412 || (!sqlite && lost == 409) : lost == 409),
-                  "round %d: statuses %ld and %ld, expected one 200 and one %s: %s | %s", round, rs[0].status,
-                  rs[1].status, if_match ? (sqlite ? "412" : "412 or 409") : "409", rs[0].answer, rs[1].answer);
+                  "round %d: statuses %ld and %ld, expected one 200 and one %s: %s | %s", round, rs[0]->status,
+                  rs[1]->status, if_match ? (sqlite ? "412" : "412 or 409") : "409", rs[0]->body, rs[1]->body);
+    for (int i = 0; i < 2; i++) rt_response_free(rs[i]);
     rt_assert_sql(&blog, rt_fmt("client %d|2", winner), "SELECT fullname || '|' || version FROM users WHERE id = %lld", u);
 }
 

@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -318,7 +319,8 @@ int rt_server_try_start(rt_server *s, const rt_start *o, char **err, int *exit_s
         s->owns_dir = true;
     }
     snprintf(s->db_path, sizeof s->db_path, "%s/test.db", s->dir);
-    if (!o->no_db) rt_db_attach(s);
+    if (!o->no_db && o->db_of) rt_db_share(s, o->db_of);
+    else if (!o->no_db) rt_db_attach(s);
     snprintf(s->log_path, sizeof s->log_path, "%s/stderr.log", s->dir);
     s->log_from = file_size(s->log_path);
 
@@ -1277,3 +1279,37 @@ void rt_refused(const rt_server *s, const rt_case *cases, size_t n)
     for (size_t i = 0; i < n; i++) rt_response_free(case_send(s, cases[i].request, cases[i].expect, NULL, true));
 }
 
+
+/* ------------------------------------------------------------ races */
+
+typedef struct racer {
+    const rt_server *s;
+    pthread_barrier_t *start;
+    const char *path, *body, *header;
+    rt_response *answer;
+} racer;
+
+static void *race(void *ud)
+{
+    racer *r = ud;
+    const char *const hdrs[] = {r->header, NULL};
+    pthread_barrier_wait(r->start);
+    r->answer = rt_request(r->s, "PATCH", r->path, r->body, "application/json", r->header ? hdrs : NULL);
+    return NULL;
+}
+
+void rt_patch_race(const rt_server *const s[2], const char *path, const char *const bodies[2], const char *header,
+                   rt_response *answers[2])
+{
+    pthread_barrier_t b;
+    pthread_barrier_init(&b, NULL, 2);
+    racer rs[2];
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) {
+        rs[i] = (racer){.s = s[i], .start = &b, .path = path, .body = bodies[i], .header = header};
+        ck_assert_int_eq(pthread_create(&t[i], NULL, race, &rs[i]), 0);
+    }
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&b);
+    for (int i = 0; i < 2; i++) answers[i] = rs[i].answer;
+}

@@ -37,6 +37,9 @@ typedef struct rt_start {
                                   its database: a start in it again finds the same
                                   one; rt_rmtree(dir) removes both); NULL: a new
                                   temporary directory (removed on stop, database too) */
+    const rt_server *db_of;    /* another server whose database this one shares (a
+                                  second replica; rt_db_share), or NULL: the
+                                  database of its own directory */
 } rt_start;
 
 typedef struct rt_server {
@@ -99,6 +102,11 @@ int rt_run(const char *const *args, const char *const *env, const char *dir, cha
 /* One HTTP request. body may be NULL; content_type NULL with a body means
  * application/json, "" means no Content-Type header at all.
  * extra_headers: NULL-terminated "Name: value" lines, or NULL. */
+/* Two PATCHes of path at once (released together by a barrier): bodies[i]
+ * through s[i] (the same server twice, or two replicas), with `header`
+ * (may be NULL) on both; answers[i] to free. */
+void rt_patch_race(const rt_server *const s[2], const char *path, const char *const bodies[2], const char *header,
+                   rt_response *answers[2]);
 rt_response *rt_request(const rt_server *s, const char *method, const char *path,
                         const char *body, const char *content_type,
                         const char *const *extra_headers);

@@ -60,6 +60,14 @@ void rt_db_attach(rt_server *s)
     ck_assert_msg(rt_pg_database_url(s->db_name, s->db_url, sizeof s->db_url), "RT_PG_URL is too long");
 }
 
+void rt_db_share(rt_server *s, const rt_server *owner)
+{
+    ck_assert_msg(s != owner && owner->db_url[0], "rt_db_share: the owner has no database");
+    memcpy(s->db_path, owner->db_path, sizeof s->db_path);
+    memcpy(s->db_name, owner->db_name, sizeof s->db_name);
+    memcpy(s->db_url, owner->db_url, sizeof s->db_url);
+}
+
 void rt_db_forget(const char *dir)
 {
     if (rt_backend() != RT_POSTGRESQL) return;

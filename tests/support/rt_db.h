@@ -26,6 +26,11 @@ char *rt_db_unreachable(void);
  * s->db_url (what --db gets). On PostgreSQL: the database recorded in the
  * directory, or a new one (CREATE DATABASE rt_<pid>_<n>) recorded there. */
 void rt_db_attach(rt_server *s);
+/* Give s the database of owner, another server (its file, its PostgreSQL
+ * database, its --db URL): two servers on one database, as replicas. It
+ * stays owner's, recorded in owner's directory only: s stopping or its
+ * directory going leaves it alone. */
+void rt_db_share(rt_server *s, const rt_server *owner);
 /* Drop the PostgreSQL database recorded in dir, if any (rt_rmtree does). */
 void rt_db_forget(const char *dir);
 
