@@ -654,6 +654,13 @@ json_t *fg_gen_filter(const fg_world *W, fg_prng *g, int e, int max_depth, int m
     }
 }
 
+json_t *fg_gen_filter_case(const fg_world *W, fg_prng *g, int *e)
+{
+    *e = fg_range(g, 0, 99) < 50 ? FG_PERSON : fg_range(g, 0, 99) < 75 ? FG_PET : FG_TAG;
+    bool deep = fg_chance(g, 25);
+    return fg_gen_filter(W, g, *e, deep ? 16 : fg_range(g, 3, 10), deep ? 120 : 30);
+}
+
 /* ---- sort cases ---------------------------------------------------------------------------------- */
 
 void fg_gen_sort(const fg_world *W, fg_prng *g, fg_sort_case *out)

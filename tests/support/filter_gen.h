@@ -107,6 +107,9 @@ int fg_count_filter(const fg_world *W, int e, const json_t *f);
 /* A random filter on entity e (new reference) within SPEC §5's limits;
  * max_depth and max_nodes shape it (deep ones: 16, 120). */
 json_t *fg_gen_filter(const fg_world *W, fg_prng *g, int e, int max_depth, int max_nodes);
+/* One filter case as the property test draws it: the entity (*e: Person
+ * half of the time), a deep filter a quarter of the time, else a small one. */
+json_t *fg_gen_filter_case(const fg_world *W, fg_prng *g, int *e);
 
 /* ---- sort cases ---- */
 

@@ -715,9 +715,8 @@ START_TEST(filters_agree_with_the_model)
     for (int i = 0; i < n; i++) {
         fg_prng g;
         fg_seed(&g, seed ^ fg_splitmix((uint64_t)i + 1));
-        int e = fg_range(&g, 0, 99) < 50 ? FG_PERSON : fg_range(&g, 0, 99) < 75 ? FG_PET : FG_TAG;
-        bool deep = fg_chance(&g, 25);
-        json_t *f = fg_gen_filter(&W, &g, e, deep ? 16 : fg_range(&g, 3, 10), deep ? 120 : 30);
+        int e;
+        json_t *f = fg_gen_filter_case(&W, &g, &e);
         int st = check_filter(&W, e, f, -1);
         by_status[st]++;
         if (st != AGREE) {
