@@ -38,6 +38,7 @@ typedef struct orm_dialect {
     const char *begin_read;             /* statement that opens a read transaction */
     const char *begin_write;            /* ... a write transaction */
     int max_params;                     /* bound-parameter limit per statement */
+    const char *limit_all;              /* "no limit" before an OFFSET ("ALL"); NULL: LIMIT -1 */
 } orm_dialect;
 
 extern const orm_dialect orm_dialect_sqlite;

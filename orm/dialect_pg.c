@@ -78,4 +78,5 @@ const orm_dialect orm_dialect_pg = {
     .begin_read = "BEGIN ISOLATION LEVEL READ COMMITTED",
     .begin_write = "BEGIN ISOLATION LEVEL READ COMMITTED",
     .max_params = 65535,
+    .limit_all = "ALL",
 };

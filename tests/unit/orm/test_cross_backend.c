@@ -315,7 +315,7 @@ static const bool KNOWN_LIKE_ON_DATE = true;
 /* PostgreSQL: an OFFSET without a LIMIT (orm_query.limit -1) fails ("LIMIT
  * must not be negative"): query.c binds LIMIT -1, SQLite's "no limit".
  * (The HTTP list always has a limit.) */
-static const bool KNOWN_OFFSET_WITHOUT_LIMIT = true;
+static const bool KNOWN_OFFSET_WITHOUT_LIMIT = false;
 
 static bool is_like_op(const char *op)
 {
