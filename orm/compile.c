@@ -263,7 +263,8 @@ static void print_select(cctx *c, const orm_select *s)
     if (s->limit || s->offset) {
         rm_sb_append(&c->sql, " LIMIT ");
         if (s->limit) print_expr(c, s->limit);
-        else bind(c, orm_int(-1), NULL);
+        else if (c->d->limit_all) rm_sb_append(&c->sql, c->d->limit_all);
+        else bind(c, orm_int(-1), NULL); /* SQLite's "no limit" before an OFFSET */
         if (s->offset) {
             rm_sb_append(&c->sql, " OFFSET ");
             print_expr(c, s->offset);

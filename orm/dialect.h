@@ -43,6 +43,7 @@ typedef struct orm_dialect {
     const char *begin_read;             /* statement that opens a read transaction */
     const char *begin_write;            /* ... a write transaction */
     int max_params;                     /* bound-parameter limit per statement */
+    const char *limit_all;              /* "no limit" before an OFFSET ("ALL"); NULL: LIMIT -1 */
     /* ddl.c: the statement that opens create_all's transaction so two
      * processes starting at once do not create the same tables together
      * (NULL: none needed, the write transaction already excludes them). */

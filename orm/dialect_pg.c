@@ -104,5 +104,6 @@ const orm_dialect orm_dialect_pg = {
     .begin_read = "BEGIN ISOLATION LEVEL READ COMMITTED",
     .begin_write = "BEGIN ISOLATION LEVEL REPEATABLE READ",
     .max_params = 65535,          /* the protocol's 16-bit parameter count */
+    .limit_all = "ALL",
     .ddl_lock = "SELECT pg_advisory_xact_lock(7370746)",
 };

@@ -207,10 +207,7 @@ void orm_query_select(const orm_query *q, rm_arena *a, orm_select *out)
     for (size_t i = 0; i < sel.norder; i++)
         if (!is_base_column(sel.order[i].expr, NULL)) sel.columns[sel.ncolumns++] = sel.order[i].expr;
     if (q->limit >= 0) sel.limit = orm_expr_param(a, orm_int(q->limit), NULL);
-    if (q->offset > 0) {
-        if (!sel.limit) sel.limit = orm_expr_param(a, orm_int(-1), NULL);
-        sel.offset = orm_expr_param(a, orm_int(q->offset), NULL);
-    }
+    if (q->offset > 0) sel.offset = orm_expr_param(a, orm_int(q->offset), NULL);
     *out = sel;
 }
 

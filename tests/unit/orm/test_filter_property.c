@@ -6,7 +6,9 @@
  * created in an in-memory SQLite database and a generated data set is
  * inserted (many NULLs, frequent equal values, text drawn from an alphabet
  * with upper/lower case letters, '%', '_', '\' and 'é'/'É'). A copy of
- * every row stays in memory. Then:
+ * every row stays in memory. (The world and the generators of filters and
+ * sort cases are tests/support/filter_gen.c, which test_cross_backend.c
+ * shares.) Then:
  *
  *  - thousands of random filters (every column operator, null literals,
  *    several operators in one value, and/or/not nested deeply,
@@ -45,14 +47,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "orm/compile.h"
-#include "orm/ddl.h"
-#include "orm/engine.h"
 #include "orm/filter.h"
 #include "orm/query.h"
-#include "orm/schema.h"
 #include "orm/session.h"
 #include "tests/suites.h"
+#include "tests/support/filter_gen.h"
 #include "tests/support/suite.h"
 
 #define FILTERS_PER_SEED 800
@@ -64,365 +63,6 @@ static const uint64_t SEEDS[] = {
     0x5eed5eed5eed5eedull, 0x0badc0ffee0ddf00ull, 0x7777777777777777ull,
 };
 #define NSEEDS ((int)(sizeof SEEDS / sizeof SEEDS[0]))
-
-static const char SCHEMA[] =
-    "{\"entities\": {"
-    " \"Person\": {\"table\": \"persons\", \"columns\": {"
-    "   \"id\": {\"type\": \"integer\", \"primary_key\": true},"
-    "   \"name\": {\"type\": \"string\"},"
-    "   \"age\": {\"type\": \"integer\", \"nullable\": true},"
-    "   \"score\": {\"type\": \"float\", \"nullable\": true},"
-    "   \"active\": {\"type\": \"boolean\", \"nullable\": true},"
-    "   \"born\": {\"type\": \"date\", \"nullable\": true}},"
-    "  \"relationships\": {"
-    "   \"pets\": {\"target\": \"Pet\", \"back_populates\": \"owner\"},"
-    "   \"tags\": {\"target\": \"Tag\", \"secondary\": \"person_tags\", \"back_populates\": \"people\"}}},"
-    " \"Pet\": {\"table\": \"pets\", \"columns\": {"
-    "   \"id\": {\"type\": \"integer\", \"primary_key\": true},"
-    "   \"owner_id\": {\"type\": \"integer\", \"foreign_key\": \"persons.id\", \"nullable\": true},"
-    "   \"species\": {\"type\": \"string\", \"nullable\": true},"
-    "   \"weight\": {\"type\": \"float\", \"nullable\": true}},"
-    "  \"relationships\": {\"owner\": {\"target\": \"Person\", \"back_populates\": \"pets\"}}},"
-    " \"Tag\": {\"table\": \"tags\", \"columns\": {"
-    "   \"id\": {\"type\": \"integer\", \"primary_key\": true},"
-    "   \"label\": {\"type\": \"string\"}},"
-    "  \"relationships\": {"
-    "   \"people\": {\"target\": \"Person\", \"secondary\": \"person_tags\", \"back_populates\": \"tags\"}}}},"
-    "\"tables\": {\"person_tags\": {\"columns\": {"
-    "  \"person_id\": {\"type\": \"integer\", \"foreign_key\": \"persons.id\", \"primary_key\": true},"
-    "  \"tag_id\": {\"type\": \"integer\", \"foreign_key\": \"tags.id\", \"primary_key\": true}}}}}";
-
-/* ---- deterministic random numbers ---------------------------------------------------------- */
-
-typedef struct prng {
-    uint64_t s;
-} prng;
-
-static uint64_t splitmix(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
-static void prng_seed(prng *g, uint64_t seed)
-{
-    g->s = splitmix(seed);
-    if (!g->s) g->s = 1;
-}
-
-static uint64_t rnd(prng *g) /* xorshift64* */
-{
-    uint64_t x = g->s;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    g->s = x;
-    return x * 0x2545f4914f6cdd1dull;
-}
-
-static int rint_in(prng *g, int lo, int hi) /* inclusive */
-{
-    return lo + (int)(rnd(g) % (uint64_t)(hi - lo + 1));
-}
-
-static bool chance(prng *g, int pct) { return (int)(rnd(g) % 100) < pct; }
-
-/* ---- the model: entities, columns, relationships, rows ------------------------------------- */
-
-typedef enum kind { K_INT, K_FLOAT, K_BOOL, K_TEXT, K_DATE } kind;
-
-typedef struct mcol {
-    const char *name;
-    kind k;
-    int null_pct;   /* share of NULLs in the data */
-    int idx;        /* index in the table's columns (row layout) */
-    int lo, hi;     /* K_INT operand range */
-} mcol;
-
-enum { E_PERSON, E_PET, E_TAG, NENT };
-enum { R_PETS, R_TAGS, R_OWNER, R_PEOPLE, NREL };
-
-typedef struct ment {
-    const char *entity;
-    const orm_mapper *m;
-    size_t width;   /* table->ncolumns */
-    mcol cols[6];
-    int ncols;
-    int id;         /* index into cols of "id" (always 0) */
-    size_t nrows;
-    orm_value *rows; /* row r: rows[r * width .. ]; ids are r + 1 */
-} ment;
-
-typedef struct mrel {
-    const char *name;
-    int from, to;
-    bool many;
-    size_t *start;  /* related rows of from-row r: idx[start[r] .. start[r + 1]) */
-    size_t *idx;
-} mrel;
-
-typedef struct world {
-    uint64_t seed;
-    rm_arena *a;
-    orm_schema *schema;
-    orm_engine *engine;
-    ment ents[NENT];
-    mrel rels[NREL];
-    const char *pool[14];   /* text values shared by every text column */
-    int npool;
-    size_t (*links)[2];     /* person_tags rows (person row, tag row) */
-    size_t nlinks;
-    int reports;            /* detailed reports printed so far */
-} world;
-
-static const char *const TOKENS[] = {"a", "b", "A", "B", "x", "%", "_", "\\", "\xc3\xa9" /* é */,
-                                     "\xc3\x89" /* É */};
-#define NTOKENS ((int)(sizeof TOKENS / sizeof TOKENS[0]))
-
-static const char *const DATES[] = {"2019-12-31", "2020-01-01", "2020-01-10", "2020-02-29",
-                                    "2020-10-01", "2021-01-01"};
-static const char *const OTHER_DATES[] = {"1999-01-01", "2020-01-05", "2020-06-15", "2030-12-31"};
-static const double FLOATS[] = {-1.5, 0.0, 0.5, 1.0, 2.25, 3.0};
-static const double OTHER_FLOATS[] = {-2.0, 0.25, 1.5, 10.0};
-
-static const mcol PERSON_COLS[] = {{"id", K_INT, 0, 0, 0, 0},     {"name", K_TEXT, 15, 0, 0, 0},
-                                   {"age", K_INT, 20, 0, -1, 10}, {"score", K_FLOAT, 25, 0, 0, 0},
-                                   {"active", K_BOOL, 30, 0, 0, 0}, {"born", K_DATE, 25, 0, 0, 0}};
-static const mcol PET_COLS[] = {{"id", K_INT, 0, 0, 0, 0},
-                                {"owner_id", K_INT, 15, 0, 0, 0},
-                                {"species", K_TEXT, 20, 0, 0, 0},
-                                {"weight", K_FLOAT, 25, 0, 0, 0}};
-static const mcol TAG_COLS[] = {{"id", K_INT, 0, 0, 0, 0}, {"label", K_TEXT, 10, 0, 0, 0}};
-
-static char *random_text(prng *g, rm_arena *a, int maxtok)
-{
-    char buf[64];
-    size_t n = 0;
-    int k = rint_in(g, 0, maxtok);
-    for (int i = 0; i < k; i++) {
-        const char *t = TOKENS[rint_in(g, 0, NTOKENS - 1)];
-        size_t tl = strlen(t);
-        memcpy(buf + n, t, tl);
-        n += tl;
-    }
-    return rm_arena_strndup(a, buf, n);
-}
-
-static orm_value random_cell(world *W, prng *g, const mcol *c)
-{
-    if (chance(g, c->null_pct)) return orm_null();
-    switch (c->k) {
-    case K_INT: return orm_int(rint_in(g, 0, 9));
-    case K_FLOAT: return orm_float(FLOATS[rint_in(g, 0, 5)]);
-    case K_BOOL: return orm_int(rint_in(g, 0, 1));
-    case K_TEXT: {
-        const char *s = W->pool[rint_in(g, 0, W->npool - 1)];
-        return orm_text(s, strlen(s));
-    }
-    case K_DATE: {
-        const char *s = DATES[rint_in(g, 0, 5)];
-        return orm_text(s, strlen(s));
-    }
-    }
-    return orm_null();
-}
-
-static orm_value *cell(const world *W, int e, size_t row, const mcol *c)
-{
-    const ment *E = &W->ents[e];
-    return &E->rows[row * E->width + (size_t)c->idx];
-}
-
-static int find_col(const ment *E, const char *name)
-{
-    for (int i = 0; i < E->ncols; i++)
-        if (!strcmp(E->cols[i].name, name)) return i;
-    return -1;
-}
-
-static int find_rel(const world *W, int e, const char *name)
-{
-    for (int r = 0; r < NREL; r++)
-        if (W->rels[r].from == e && !strcmp(W->rels[r].name, name)) return r;
-    return -1;
-}
-
-static size_t nrelated(const world *W, int r, size_t row)
-{
-    return W->rels[r].start[row + 1] - W->rels[r].start[row];
-}
-
-static size_t related(const world *W, int r, size_t row, size_t k)
-{
-    return W->rels[r].idx[W->rels[r].start[row] + k];
-}
-
-/* Relationship r's adjacency from (from-row, to-row) pairs. */
-static void build_rel(world *W, int r, size_t (*pairs)[2], size_t n)
-{
-    mrel *R = &W->rels[r];
-    size_t nfrom = W->ents[R->from].nrows;
-    R->start = RM_NEW_ARRAY(W->a, size_t, nfrom + 1);
-    R->idx = RM_NEW_ARRAY(W->a, size_t, n ? n : 1);
-    for (size_t i = 0; i < n; i++) R->start[pairs[i][0] + 1]++;
-    for (size_t i = 0; i < nfrom; i++) R->start[i + 1] += R->start[i];
-    size_t *fill = RM_NEW_ARRAY(W->a, size_t, nfrom);
-    for (size_t i = 0; i < n; i++) R->idx[R->start[pairs[i][0]] + fill[pairs[i][0]]++] = pairs[i][1];
-}
-
-static int insert_unit(orm_session *s, void *ud)
-{
-    world *W = ud;
-    static const int order[] = {E_PERSON, E_TAG, E_PET};
-    for (int k = 0; k < 3; k++) {
-        const ment *E = &W->ents[order[k]];
-        bool *given = RM_NEW_ARRAY(s->arena, bool, E->width);
-        for (size_t i = 0; i < E->width; i++) given[i] = true;
-        for (size_t r = 0; r < E->nrows; r++) {
-            orm_value *out;
-            int rc = orm_insert_row(s, E->m, &E->rows[r * E->width], given, &out);
-            if (rc) return rc;
-        }
-    }
-    /* the association table has no mapper: a bare one naming its table will do */
-    orm_mapper link;
-    memset(&link, 0, sizeof link);
-    link.name = "person_tags";
-    link.table = orm_schema_table(W->schema, "person_tags");
-    orm_column *pc = orm_table_column(link.table, "person_id"), *tc = orm_table_column(link.table, "tag_id");
-    orm_value v[2];
-    bool given[2] = {true, true};
-    for (size_t i = 0; i < W->nlinks; i++) {
-        v[pc->index] = orm_int((int64_t)W->links[i][0] + 1);
-        v[tc->index] = orm_int((int64_t)W->links[i][1] + 1);
-        orm_value *out;
-        int rc = orm_insert_row(s, &link, v, given, &out);
-        if (rc) return rc;
-    }
-    return 0;
-}
-
-static void world_init(world *W, uint64_t seed)
-{
-    memset(W, 0, sizeof *W);
-    W->seed = seed;
-    W->a = rm_arena_new();
-    prng g;
-    prng_seed(&g, seed);
-    orm_error err;
-    orm_error_init(&err, W->a);
-    ck_assert_msg(orm_schema_load_string(SCHEMA, "filter_property.json", &W->schema, &err) == 0, "schema: %s",
-                  err.detail);
-    orm_engine_options opt = {.pool_size = 1};
-    ck_assert_msg(orm_engine_open("sqlite://:memory:", &opt, &W->engine, &err) == 0, "%s", err.detail);
-    ck_assert_msg(orm_create_all(W->engine, W->schema, &err) == 0, "%s", err.detail);
-
-    static const char *const names[NENT] = {"Person", "Pet", "Tag"};
-    static const mcol *const cols[NENT] = {PERSON_COLS, PET_COLS, TAG_COLS};
-    static const int ncols[NENT] = {6, 4, 2};
-    size_t nrows[NENT] = {(size_t)rint_in(&g, 40, 70), (size_t)rint_in(&g, 80, 130), (size_t)rint_in(&g, 6, 12)};
-
-    /* text pool: a few fixed values so case folding and é/É meet, the rest random */
-    static const char *const fixed[] = {"a", "A", "\xc3\xa9", "\xc3\x89", ""};
-    for (int i = 0; i < 5; i++) W->pool[W->npool++] = fixed[i];
-    while (W->npool < 14) W->pool[W->npool++] = random_text(&g, W->a, 4);
-
-    for (int e = 0; e < NENT; e++) {
-        ment *E = &W->ents[e];
-        E->entity = names[e];
-        E->m = orm_schema_mapper(W->schema, names[e]);
-        ck_assert_ptr_nonnull(E->m);
-        E->width = E->m->table->ncolumns;
-        E->ncols = ncols[e];
-        E->nrows = nrows[e];
-        for (int c = 0; c < E->ncols; c++) {
-            E->cols[c] = cols[e][c];
-            const orm_column *oc = orm_table_column(E->m->table, E->cols[c].name);
-            ck_assert_ptr_nonnull(oc);
-            E->cols[c].idx = oc->index;
-        }
-        E->id = find_col(E, "id");
-        E->cols[E->id].lo = 0;
-        E->cols[E->id].hi = (int)E->nrows + 1;
-    }
-    W->ents[E_PET].cols[find_col(&W->ents[E_PET], "owner_id")].lo = 0;
-    W->ents[E_PET].cols[find_col(&W->ents[E_PET], "owner_id")].hi = (int)nrows[E_PERSON] + 1;
-
-    for (int e = 0; e < NENT; e++) {
-        ment *E = &W->ents[e];
-        E->rows = RM_NEW_ARRAY(W->a, orm_value, E->nrows * E->width);
-        for (size_t r = 0; r < E->nrows; r++)
-            for (int c = 0; c < E->ncols; c++) {
-                const mcol *mc = &E->cols[c];
-                orm_value *v = cell(W, e, r, mc);
-                if (c == E->id) *v = orm_int((int64_t)r + 1);
-                else if (e == E_PET && !strcmp(mc->name, "owner_id"))
-                    *v = chance(&g, mc->null_pct) ? orm_null() : orm_int(rint_in(&g, 1, (int)nrows[E_PERSON]));
-                else *v = random_cell(W, &g, mc);
-            }
-    }
-    /* person_tags: 0..3 distinct tags per person */
-    W->links = rm_arena_alloc(W->a, sizeof *W->links * nrows[E_PERSON] * 4);
-    for (size_t p = 0; p < nrows[E_PERSON]; p++) {
-        int k = rint_in(&g, 0, 3);
-        for (int i = 0; i < k; i++) {
-            size_t t = (size_t)rint_in(&g, 0, (int)nrows[E_TAG] - 1);
-            bool dup = false;
-            for (size_t j = 0; j < W->nlinks; j++) dup |= W->links[j][0] == p && W->links[j][1] == t;
-            if (!dup) {
-                W->links[W->nlinks][0] = p;
-                W->links[W->nlinks++][1] = t;
-            }
-        }
-    }
-
-    /* relationships */
-    static const mrel specs[NREL] = {{"pets", E_PERSON, E_PET, true, NULL, NULL},
-                                     {"tags", E_PERSON, E_TAG, true, NULL, NULL},
-                                     {"owner", E_PET, E_PERSON, false, NULL, NULL},
-                                     {"people", E_TAG, E_PERSON, true, NULL, NULL}};
-    for (int r = 0; r < NREL; r++) W->rels[r] = specs[r];
-    const ment *P = &W->ents[E_PET];
-    const mcol *owner_id = &P->cols[find_col(P, "owner_id")];
-    size_t(*pairs)[2] = rm_arena_alloc(W->a, sizeof *pairs * (P->nrows + W->nlinks + 1));
-    size_t n = 0;
-    for (size_t r = 0; r < P->nrows; r++) {
-        const orm_value *v = cell(W, E_PET, r, owner_id);
-        if (v->kind == ORM_V_NULL) continue;
-        pairs[n][0] = (size_t)v->u.i - 1;
-        pairs[n++][1] = r;
-    }
-    build_rel(W, R_PETS, pairs, n);
-    for (size_t i = 0; i < n; i++) {
-        size_t t = pairs[i][0];
-        pairs[i][0] = pairs[i][1];
-        pairs[i][1] = t;
-    }
-    build_rel(W, R_OWNER, pairs, n);
-    build_rel(W, R_TAGS, W->links, W->nlinks);
-    for (size_t i = 0; i < W->nlinks; i++) {
-        pairs[i][0] = W->links[i][1];
-        pairs[i][1] = W->links[i][0];
-    }
-    build_rel(W, R_PEOPLE, pairs, W->nlinks);
-
-    rm_arena *ua = rm_arena_new();
-    orm_session s;
-    orm_error_init(&err, ua);
-    orm_session_init(&s, W->engine, W->schema, ua, &err);
-    int rc = orm_session_run(&s, true, insert_unit, W);
-    ck_assert_msg(rc == 0, "insert: %s (%s)", err.detail, err.internal);
-    rm_arena_destroy(ua);
-}
-
-static void world_free(world *W)
-{
-    orm_engine_close(W->engine);
-    orm_schema_free(W->schema);
-    rm_arena_destroy(W->a);
-}
 
 /* ---- the independent evaluator (SPEC §5, §8) ------------------------------------------------ */
 
@@ -445,14 +85,14 @@ static tv tv_not(tv a) { return a == TV_U ? TV_U : a == TV_T ? TV_F : TV_T; }
 static tv tv_of(bool b) { return b ? TV_T : TV_F; }
 
 /* JSON operand → value of the column's kind (the generator only makes valid ones) */
-static orm_value operand_value(const mcol *c, const json_t *j)
+static orm_value operand_value(const fg_col *c, const json_t *j)
 {
     switch (c->k) {
-    case K_INT: return orm_int(json_integer_value(j));
-    case K_FLOAT: return orm_float(json_number_value(j));
-    case K_BOOL: return orm_int(json_is_true(j));
-    case K_TEXT:
-    case K_DATE: return orm_text(json_string_value(j), json_string_length(j));
+    case FG_INT: return orm_int(json_integer_value(j));
+    case FG_FLOAT: return orm_float(json_number_value(j));
+    case FG_BOOL: return orm_int(json_is_true(j));
+    case FG_TEXT:
+    case FG_DATE: return orm_text(json_string_value(j), json_string_length(j));
     }
     return orm_null();
 }
@@ -531,7 +171,7 @@ static bool bytes_contain(const char *h, size_t hn, const char *n, size_t nn)
     return false;
 }
 
-static tv ev_op(const mcol *c, const orm_value *v, const char *op, const json_t *arg)
+static tv ev_op(const fg_col *c, const orm_value *v, const char *op, const json_t *arg)
 {
     bool isnull = v->kind == ORM_V_NULL;
     if (!strcmp(op, "is_null")) return tv_of(isnull == json_is_true(arg));
@@ -578,12 +218,12 @@ static tv ev_op(const mcol *c, const orm_value *v, const char *op, const json_t 
     return TV_U;
 }
 
-static tv ev_filter(const world *W, int e, size_t row, const json_t *f);
+static tv ev_filter(const fg_world *W, int e, size_t row, const json_t *f);
 
-static tv ev_rel(const world *W, int r, size_t row, const json_t *v)
+static tv ev_rel(const fg_world *W, int r, size_t row, const json_t *v)
 {
-    const mrel *R = &W->rels[r];
-    size_t n = nrelated(W, r, row);
+    const fg_rel *R = &W->rels[r];
+    size_t n = fg_nrelated(W, r, row);
     if (json_is_null(v)) return tv_of(n == 0);
     tv acc = TV_T;
     const char *op;
@@ -596,7 +236,7 @@ static tv ev_rel(const world *W, int r, size_t row, const json_t *v)
             bool every = !strcmp(op, "every");
             bool hit = false; /* any/has/none: a row making arg TRUE; every: a row making it FALSE */
             for (size_t k = 0; k < n && !hit; k++) {
-                tv x = ev_filter(W, R->to, related(W, r, row, k), arg);
+                tv x = ev_filter(W, R->to, fg_related(W, r, row, k), arg);
                 hit = every ? x == TV_F : x == TV_T;
             }
             t = tv_of(!strcmp(op, "any") || !strcmp(op, "has") ? hit : !hit);
@@ -606,14 +246,14 @@ static tv ev_rel(const world *W, int r, size_t row, const json_t *v)
     return acc;
 }
 
-static tv ev_path(const world *W, int e, size_t row, const char *path, const json_t *v)
+static tv ev_path(const fg_world *W, int e, size_t row, const char *path, const json_t *v)
 {
-    const ment *E = &W->ents[e];
+    const fg_ent *E = &W->ents[e];
     const char *dot = strchr(path, '.');
     if (!dot) {
-        int c = find_col(E, path);
+        int c = fg_find_col(E, path);
         if (c >= 0) {
-            const orm_value *x = cell(W, e, row, &E->cols[c]);
+            const orm_value *x = fg_cell(W, e, row, &E->cols[c]);
             if (!json_is_object(v)) return ev_op(&E->cols[c], x, "eq", v);
             tv acc = TV_T;
             const char *op;
@@ -621,7 +261,7 @@ static tv ev_path(const world *W, int e, size_t row, const char *path, const jso
             json_object_foreach((json_t *)v, op, arg) acc = tv_and(acc, ev_op(&E->cols[c], x, op, arg));
             return acc;
         }
-        int r = find_rel(W, e, path);
+        int r = fg_find_rel(W, e, path);
         if (r < 0) ck_abort_msg("evaluator: unknown path %s", path);
         return ev_rel(W, r, row, v);
     }
@@ -630,14 +270,14 @@ static tv ev_path(const world *W, int e, size_t row, const char *path, const jso
     if (hl >= sizeof head) ck_abort_msg("evaluator: path %s", path);
     memcpy(head, path, hl);
     head[hl] = '\0';
-    int r = find_rel(W, e, head);
+    int r = fg_find_rel(W, e, head);
     if (r < 0) ck_abort_msg("evaluator: unknown relationship %s", head);
-    for (size_t k = 0; k < nrelated(W, r, row); k++)
-        if (ev_path(W, W->rels[r].to, related(W, r, row, k), dot + 1, v) == TV_T) return TV_T;
+    for (size_t k = 0; k < fg_nrelated(W, r, row); k++)
+        if (ev_path(W, W->rels[r].to, fg_related(W, r, row, k), dot + 1, v) == TV_T) return TV_T;
     return TV_F;
 }
 
-static tv ev_filter(const world *W, int e, size_t row, const json_t *f)
+static tv ev_filter(const fg_world *W, int e, size_t row, const json_t *f)
 {
     tv acc = TV_T;
     const char *key;
@@ -663,407 +303,7 @@ static tv ev_filter(const world *W, int e, size_t row, const json_t *f)
     return acc;
 }
 
-/* ---- limits as SPEC §8 counts them ------------------------------------------------------------ */
-
-static int json_depth(const json_t *j)
-{
-    int d = 0;
-    if (json_is_array(j)) {
-        size_t i;
-        json_t *v;
-        json_array_foreach(j, i, v) {
-            int x = json_depth(v);
-            if (x > d) d = x;
-        }
-        return d + 1;
-    }
-    if (json_is_object(j)) {
-        const char *k;
-        json_t *v;
-        json_object_foreach((json_t *)j, k, v) {
-            /* each hop of a dotted key stands for {"rel": {"any": ...}}: two levels */
-            int x = json_depth(v);
-            for (const char *p = strchr(k, '.'); p; p = strchr(p + 1, '.')) x += 2;
-            if (x > d) d = x;
-        }
-        return d + 1;
-    }
-    return 0;
-}
-
-static int count_filter(const world *W, int e, const json_t *f);
-
-static int count_path(const world *W, int e, const char *path, const json_t *v)
-{
-    const char *dot = strchr(path, '.');
-    if (dot) {
-        char head[64];
-        size_t hl = (size_t)(dot - path);
-        memcpy(head, path, hl);
-        head[hl] = '\0';
-        return 1 + count_path(W, W->rels[find_rel(W, e, head)].to, dot + 1, v);
-    }
-    int r = find_rel(W, e, path);
-    if (r < 0) return json_is_object(v) ? (int)json_object_size(v) : 1;
-    if (!json_is_object(v)) return 1;
-    int n = 0;
-    const char *op;
-    json_t *arg;
-    json_object_foreach((json_t *)v, op, arg) n += 1 + (json_is_object(arg) ? count_filter(W, W->rels[r].to, arg) : 0);
-    return n;
-}
-
-static int count_filter(const world *W, int e, const json_t *f)
-{
-    int n = 0;
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)f, key, v) {
-        if (!strcmp(key, "and") || !strcmp(key, "or")) {
-            size_t i;
-            json_t *it;
-            n++;
-            json_array_foreach(v, i, it) n += count_filter(W, e, it);
-        } else if (!strcmp(key, "not")) {
-            n += 1 + count_filter(W, e, v);
-        } else {
-            n += count_path(W, e, key, v);
-        }
-    }
-    return n;
-}
-
-/* ---- the filter generator ----------------------------------------------------------------------- */
-
-typedef struct gen {
-    prng *g;
-    const world *W;
-    int max_depth;    /* deepest nesting allowed (SPEC: 16) */
-    int max_nodes;    /* a soft budget; the SPEC limit is checked afterwards */
-    int nodes;
-    int compound;     /* percent of keys that are and/or/not/relationships */
-} gen;
-
-static const char *pick_text(gen *G) { return G->W->pool[rint_in(G->g, 0, G->W->npool - 1)]; }
-
-static json_t *gen_scalar(gen *G, const mcol *c)
-{
-    prng *g = G->g;
-    switch (c->k) {
-    case K_INT: return json_integer(rint_in(g, c->lo, c->hi));
-    case K_FLOAT: {
-        int r = rint_in(g, 0, 9);
-        if (r < 6) return json_real(FLOATS[rint_in(g, 0, 5)]);
-        if (r < 8) return json_real(OTHER_FLOATS[rint_in(g, 0, 3)]);
-        return json_integer(rint_in(g, -1, 3)); /* an integer operand on a float column */
-    }
-    case K_BOOL: return json_boolean(chance(g, 50));
-    case K_TEXT: {
-        if (chance(g, 70)) return json_string(pick_text(G));
-        rm_arena *a = rm_arena_new();
-        json_t *j = json_string(random_text(g, a, 4));
-        rm_arena_destroy(a);
-        return j;
-    }
-    case K_DATE: return json_string(chance(g, 75) ? DATES[rint_in(g, 0, 5)] : OTHER_DATES[rint_in(g, 0, 3)]);
-    }
-    return json_null();
-}
-
-/* Split text into its UTF-8 characters: starts[i] is where character i begins. */
-static size_t split_chars(const char *s, size_t n, size_t *starts, size_t cap)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n && k + 1 < cap; i++)
-        if (((unsigned char)s[i] & 0xc0) != 0x80) starts[k++] = i;
-    starts[k] = n;
-    return k;
-}
-
-static void flip_case(prng *g, char *s, size_t n, int pct)
-{
-    for (size_t i = 0; i < n; i++)
-        if (((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')) && chance(g, pct)) s[i] ^= 0x20;
-}
-
-/* Text to build a pattern or literal from: usually a value the column can hold. */
-static const char *base_text(gen *G, const mcol *c, rm_arena *a)
-{
-    if (c->k == K_DATE) return chance(G->g, 80) ? DATES[rint_in(G->g, 0, 5)] : OTHER_DATES[rint_in(G->g, 0, 3)];
-    return chance(G->g, 75) ? pick_text(G) : random_text(G->g, a, 5);
-}
-
-/* A like/ilike pattern: a value with some characters turned into _ or %,
- * specials escaped (or left as wildcards), never ending in a lone '\'. */
-static json_t *gen_pattern(gen *G, const mcol *c, bool ilike)
-{
-    prng *g = G->g;
-    rm_arena *a = rm_arena_new();
-    const char *base = base_text(G, c, a);
-    size_t starts[64], n = split_chars(base, strlen(base), starts, 64);
-    char out[256];
-    size_t k = 0;
-    if (chance(g, 30)) out[k++] = '%';
-    for (size_t i = 0; i < n; i++) {
-        const char *ch = base + starts[i];
-        size_t cl = starts[i + 1] - starts[i];
-        int r = rint_in(g, 0, 99);
-        if (r < 10) out[k++] = '_';
-        else if (r < 17) out[k++] = '%';
-        else if (r < 21) continue;
-        else {
-            bool special = cl == 1 && (*ch == '%' || *ch == '_' || *ch == '\\');
-            if ((special && chance(g, 70)) || (!special && chance(g, 6))) out[k++] = '\\';
-            memcpy(out + k, ch, cl);
-            k += cl;
-        }
-    }
-    if (chance(g, 8)) out[k++] = chance(g, 50) ? '%' : '_';
-    if (chance(g, 30)) out[k++] = '%';
-    /* a lone trailing escape has no meaning in the SPEC: make it a literal backslash */
-    bool esc = false;
-    for (size_t i = 0; i < k; i++) esc = !esc && out[i] == '\\';
-    if (esc) out[k++] = '\\';
-    if (ilike) flip_case(g, out, k, 40);
-    else if (chance(g, 10)) flip_case(g, out, k, 30);
-    json_t *j = json_stringn(out, k);
-    rm_arena_destroy(a);
-    return j;
-}
-
-/* Literal text for startswith / endswith / contains: a piece of a value. */
-static json_t *gen_literal(gen *G, const mcol *c, const char *op)
-{
-    prng *g = G->g;
-    rm_arena *a = rm_arena_new();
-    const char *base = base_text(G, c, a);
-    size_t starts[64], n = split_chars(base, strlen(base), starts, 64);
-    size_t from = 0, to = n;
-    if (op[0] == 's') to = (size_t)rint_in(g, 0, (int)n);
-    else if (op[0] == 'e') from = (size_t)rint_in(g, 0, (int)n);
-    else {
-        from = (size_t)rint_in(g, 0, (int)n);
-        to = from + (size_t)rint_in(g, 0, (int)(n - from));
-    }
-    char out[256];
-    size_t k = starts[to] - starts[from];
-    memcpy(out, base + starts[from], k);
-    if (chance(g, 12)) flip_case(g, out, k, 50);
-    json_t *j = json_stringn(out, k);
-    rm_arena_destroy(a);
-    return j;
-}
-
-static const char *const ALL_OPS[] = {"eq", "ne", "lt", "le", "gt", "ge", "in", "nin", "is_null", "between",
-                                      "like", "ilike", "startswith", "endswith", "contains"};
-
-/* Value on a column at filter depth d: a literal or {op: operand, ...}. */
-static json_t *gen_column_value(gen *G, const mcol *c, int d)
-{
-    prng *g = G->g;
-    bool textual = c->k == K_TEXT || c->k == K_DATE;
-    if (d + 1 > G->max_depth || chance(g, 12)) {
-        G->nodes++;
-        return chance(g, 20) ? json_null() : gen_scalar(G, c);
-    }
-    json_t *o = json_object();
-    int nops = chance(g, 70) ? 1 : chance(g, 75) ? 2 : 3;
-    for (int i = 0; i < nops; i++) {
-        const char *op = ALL_OPS[rint_in(g, 0, textual ? 14 : 9)];
-        bool list = !strcmp(op, "in") || !strcmp(op, "nin") || !strcmp(op, "between");
-        if (list && d + 2 > G->max_depth) op = "eq";
-        json_t *arg;
-        if (!strcmp(op, "is_null")) arg = json_boolean(chance(g, 50));
-        else if ((!strcmp(op, "eq") || !strcmp(op, "ne")) && chance(g, 10)) arg = json_null();
-        else if (!strcmp(op, "in") || !strcmp(op, "nin")) {
-            arg = json_array();
-            int n = chance(g, 12) ? 0 : rint_in(g, 1, 4);
-            for (int k = 0; k < n; k++) json_array_append_new(arg, gen_scalar(G, c));
-        } else if (!strcmp(op, "between")) {
-            arg = json_array();
-            json_array_append_new(arg, gen_scalar(G, c));
-            json_array_append_new(arg, gen_scalar(G, c));
-        } else if (!strcmp(op, "like") || !strcmp(op, "ilike")) arg = gen_pattern(G, c, op[0] == 'i');
-        else if (!strcmp(op, "startswith") || !strcmp(op, "endswith") || !strcmp(op, "contains"))
-            arg = gen_literal(G, c, op);
-        else arg = gen_scalar(G, c);
-        json_object_set_new(o, op, arg);
-    }
-    G->nodes += (int)json_object_size(o);
-    return o;
-}
-
-static json_t *gen_filter(gen *G, int e, int d, int rn);
-
-/* {"any": f, ...} / {"has": f} / {"is_null": b} / null on relationship r at depth d */
-static json_t *gen_rel_value(gen *G, int r, int d, int rn)
-{
-    prng *g = G->g;
-    const mrel *R = &G->W->rels[r];
-    if (!R->many && chance(g, 10)) {
-        G->nodes++;
-        return json_null();
-    }
-    json_t *o = json_object();
-    int nops = chance(g, 75) ? 1 : 2;
-    for (int i = 0; i < nops; i++) {
-        G->nodes++;
-        if (!R->many && chance(g, 35)) {
-            json_object_set_new(o, "is_null", json_boolean(chance(g, 50)));
-            continue;
-        }
-        static const char *const many_ops[] = {"any", "none", "every"};
-        const char *op = R->many ? many_ops[rint_in(g, 0, 2)] : "has";
-        json_object_set_new(o, op, d + 2 <= G->max_depth ? gen_filter(G, R->to, d + 2, rn + 1) : json_object());
-    }
-    return o;
-}
-
-static void add_key(gen *G, json_t *f, int e, int d, int rn)
-{
-    prng *g = G->g;
-    const world *W = G->W;
-    bool room = G->nodes < G->max_nodes;
-    int r = rint_in(g, 0, 99) * 100 / (G->compound ? G->compound : 1);
-    int rels[NREL], nr = 0;
-    for (int k = 0; k < NREL; k++)
-        if (W->rels[k].from == e) rels[nr++] = k;
-    if (room && d + 2 <= G->max_depth && r < 30) { /* and / or */
-        json_t *arr = json_array();
-        int n = rint_in(g, 1, 3);
-        G->nodes++;
-        for (int k = 0; k < n; k++) json_array_append_new(arr, gen_filter(G, e, d + 2, rn));
-        json_object_set_new(f, chance(g, 50) ? "and" : "or", arr);
-    } else if (room && d + 1 <= G->max_depth && r < 50) {
-        G->nodes++;
-        json_object_set_new(f, "not", gen_filter(G, e, d + 1, rn));
-    } else if (room && rn < 3 && nr && d + 1 <= G->max_depth && r < 80) {
-        int k = rels[rint_in(g, 0, nr - 1)];
-        json_object_set_new(f, W->rels[k].name, gen_rel_value(G, k, d, rn));
-    } else if (room && rn < 3 && nr && r < 100) { /* dotted path */
-        char path[128];
-        size_t pl = 0;
-        int cur = e, hops = rint_in(g, 1, 3 - rn < 2 ? 3 - rn : 2);
-        for (int h = 0; h < hops; h++) {
-            int cand[NREL], nc = 0;
-            for (int k = 0; k < NREL; k++)
-                if (W->rels[k].from == cur) cand[nc++] = k;
-            int k = cand[rint_in(g, 0, nc - 1)];
-            pl += (size_t)snprintf(path + pl, sizeof path - pl, "%s.", W->rels[k].name);
-            cur = W->rels[k].to;
-            G->nodes++;
-        }
-        int cand[NREL], nc = 0;
-        for (int k = 0; k < NREL; k++)
-            if (W->rels[k].from == cur) cand[nc++] = k;
-        json_t *v;
-        if (nc && rn + hops < 3 && d + 1 <= G->max_depth && chance(g, 20)) { /* ends at a relationship */
-            int k = cand[rint_in(g, 0, nc - 1)];
-            snprintf(path + pl, sizeof path - pl, "%s", W->rels[k].name);
-            v = gen_rel_value(G, k, d, rn + hops);
-        } else {
-            const mcol *c = &W->ents[cur].cols[rint_in(g, 0, W->ents[cur].ncols - 1)];
-            snprintf(path + pl, sizeof path - pl, "%s", c->name);
-            v = gen_column_value(G, c, d);
-        }
-        json_object_set_new(f, path, v);
-    } else {
-        const mcol *c = &W->ents[e].cols[rint_in(g, 0, W->ents[e].ncols - 1)];
-        json_object_set_new(f, c->name, gen_column_value(G, c, d));
-    }
-}
-
-/* A filter object at depth d (the top one is 1), rn relationships deep. */
-static json_t *gen_filter(gen *G, int e, int d, int rn)
-{
-    json_t *f = json_object();
-    int r = rint_in(G->g, 0, 99), n = r < 4 ? 0 : r < 62 ? 1 : r < 92 ? 2 : 3;
-    for (int k = 0; k < n; k++) add_key(G, f, e, d, rn);
-    return f;
-}
-
-/* A filter within SPEC §5's limits (depth 16, 256 nodes). */
-static json_t *gen_top(const world *W, prng *g, int e, int max_depth, int max_nodes)
-{
-    for (;;) {
-        gen G = {.g = g, .W = W, .max_depth = max_depth, .max_nodes = max_nodes,
-                 .compound = rint_in(g, 25, 75)};
-        json_t *f = gen_filter(&G, e, 1, 0);
-        if (json_depth(f) <= ORM_FILTER_MAX_DEPTH && count_filter(W, e, f) <= ORM_FILTER_MAX_NODES) return f;
-        json_decref(f);
-    }
-}
-
 /* ---- running a filter both ways ---------------------------------------------------------------- */
-
-typedef struct qrun {
-    orm_query *q;
-    orm_result res;
-    int64_t count;
-    bool want_count;
-} qrun;
-
-static int query_unit(orm_session *s, void *ud)
-{
-    qrun *r = ud;
-    int rc = orm_query_all(s, r->q, &r->res);
-    if (!rc && r->want_count) rc = orm_query_count(s, r->q, &r->count);
-    return rc;
-}
-
-static int run_query(const world *W, rm_arena *a, orm_query *q, qrun *r, orm_error *err)
-{
-    orm_session s;
-    orm_session_init(&s, W->engine, W->schema, a, err);
-    r->q = q;
-    return orm_session_run(&s, false, query_unit, r);
-}
-
-static int64_t result_id(const world *W, int e, const orm_result *res, size_t i)
-{
-    const orm_value *v = &orm_result_row(res, i)[W->ents[e].cols[W->ents[e].id].idx];
-    return v->kind == ORM_V_INT ? v->u.i : -1;
-}
-
-static void print_sql(const world *W, rm_arena *a, const orm_query *q)
-{
-    orm_select sel = {.from = q->mapper->table, .alias = 0, .where = q->where, .joins = q->joins,
-                      .njoins = q->njoins};
-    sel.order = orm_query_effective_order(q, a, &sel.norder);
-    orm_compiled c;
-    orm_error err;
-    orm_error_init(&err, a);
-    if (orm_compile_select(orm_engine_dialect(W->engine), &sel, a, &c, &err)) {
-        fprintf(stderr, "  (does not compile: %s)\n", err.detail);
-        return;
-    }
-    fprintf(stderr, "  SQL: %s\n", c.sql);
-    if (c.nparams) {
-        fprintf(stderr, "  params:");
-        for (size_t i = 0; i < c.nparams; i++) fprintf(stderr, " %s", orm_value_repr(a, &c.params[i]));
-        fprintf(stderr, "\n");
-    }
-}
-
-static void print_row(const world *W, int e, size_t row)
-{
-    const ment *E = &W->ents[e];
-    rm_arena *a = rm_arena_new();
-    fprintf(stderr, "    %s", E->entity);
-    for (int c = 0; c < E->ncols; c++)
-        fprintf(stderr, " %s=%s", E->cols[c].name, orm_value_repr(a, cell(W, e, row, &E->cols[c])));
-    for (int r = 0; r < NREL; r++) {
-        if (W->rels[r].from != e) continue;
-        fprintf(stderr, " %s=[", W->rels[r].name);
-        for (size_t k = 0; k < nrelated(W, r, row); k++)
-            fprintf(stderr, "%s%zu", k ? "," : "", related(W, r, row, k) + 1);
-        fprintf(stderr, "]");
-    }
-    fprintf(stderr, "\n");
-    rm_arena_destroy(a);
-}
-
-static char *dump(const json_t *j) { return json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY); }
 
 enum { AGREE = 0, DISAGREE = 1, REJECTED = 2, FAILED = 3 };
 
@@ -1089,7 +329,7 @@ static void count_key(const char *k)
         if (!strcmp(KEY_NAMES[i], k)) ST.keys[i]++;
 }
 
-static void tally(const world *W, int e, const json_t *j, bool filter_level)
+static void tally(const fg_world *W, int e, const json_t *j, bool filter_level)
 {
     const char *k;
     json_t *v;
@@ -1103,7 +343,7 @@ static void tally(const world *W, int e, const json_t *j, bool filter_level)
         if (strchr(k, '.')) count_key("dotted");
         else count_key(k);
         if (filter_level && !json_is_object(v) && !json_is_array(v) && strcmp(k, "not"))
-            count_key(json_is_null(v) && find_rel(W, e, k) >= 0 ? "null-rel" : "literal");
+            count_key(json_is_null(v) && fg_find_rel(W, e, k) >= 0 ? "null-rel" : "literal");
         tally(W, e, v, !filter_level || !strcmp(k, "and") || !strcmp(k, "or") || !strcmp(k, "not"));
     }
 }
@@ -1124,9 +364,9 @@ static void print_stats(void)
 /* Run filter f on entity e through the ORM and through the evaluator.
  * report: 1 prints the details of a disagreement, 0 is silent (shrinking),
  * -1 is silent and adds the case to the coverage figures. */
-static int check_filter(const world *W, int e, const json_t *f, int report)
+static int check_filter(const fg_world *W, int e, const json_t *f, int report)
 {
-    const ment *E = &W->ents[e];
+    const fg_ent *E = &W->ents[e];
     rm_arena *a = rm_arena_new();
     orm_error err;
     orm_error_init(&err, a);
@@ -1140,11 +380,11 @@ static int check_filter(const world *W, int e, const json_t *f, int report)
         status = REJECTED;
         goto out;
     }
-    qrun r = {.want_count = true};
-    if (run_query(W, a, &q, &r, &err)) {
+    fg_qrun r = {.want_count = true};
+    if (fg_run_query(W, a, &q, &r, &err)) {
         if (report > 0) {
             fprintf(stderr, "  query failed: %s (%s)\n", err.detail, err.internal);
-            print_sql(W, a, &q);
+            fg_print_sql(W, a, &q);
         }
         status = FAILED;
         goto out;
@@ -1152,7 +392,7 @@ static int check_filter(const world *W, int e, const json_t *f, int report)
     unsigned char *seen = RM_NEW_ARRAY(a, unsigned char, E->nrows);
     bool dup = false;
     for (size_t i = 0; i < r.res.nrows; i++) {
-        int64_t id = result_id(W, e, &r.res, i);
+        int64_t id = fg_result_id(W, e, &r.res, i);
         if (id < 1 || (size_t)id > E->nrows) ck_abort_msg("unexpected id %" PRId64, id);
         dup |= seen[id - 1]++ != 0;
     }
@@ -1170,7 +410,7 @@ static int check_filter(const world *W, int e, const json_t *f, int report)
         else if (expected == E->nrows) ST.all++;
         else ST.some++;
         for (size_t i = 0; i < E->nrows; i++) ST.rows[want[i]]++;
-        int d = json_depth(f), nn = count_filter(W, e, f);
+        int d = fg_json_depth(f), nn = fg_count_filter(W, e, f);
         ST.depth[d <= 16 ? d : 16]++;
         if (nn > ST.maxnodes) ST.maxnodes = nn;
         tally(W, e, f, true);
@@ -1180,12 +420,12 @@ static int check_filter(const world *W, int e, const json_t *f, int report)
     if (status == DISAGREE && report > 0) {
         fprintf(stderr, "  %s: %zu rows from SQL, %zu expected; count(*) %" PRId64 "%s\n", E->entity,
                 r.res.nrows, expected, r.count, dup ? "; DUPLICATE rows" : "");
-        print_sql(W, a, &q);
+        fg_print_sql(W, a, &q);
         for (size_t k = 0; k < nbad && k < 6; k++) {
             size_t i = bad[k];
             fprintf(stderr, "  id %zu: SQL %s, evaluator %s\n", i + 1, seen[i] ? "matched" : "did not match",
                     want[i] == TV_T ? "TRUE" : want[i] == TV_F ? "FALSE" : "UNKNOWN");
-            print_row(W, e, i);
+            fg_print_row(W, e, i);
         }
         if (nbad > 6) fprintf(stderr, "  ... %zu ids disagree\n", nbad);
     }
@@ -1247,7 +487,7 @@ static bool mutate(json_t *j, int *site)
 }
 
 /* A smaller filter that still disagrees (new reference). */
-static json_t *shrink(const world *W, int e, const json_t *f)
+static json_t *shrink(const fg_world *W, int e, const json_t *f)
 {
     json_t *cur = json_deep_copy(f);
     int budget = 3000;
@@ -1276,24 +516,18 @@ static json_t *shrink(const world *W, int e, const json_t *f)
 
 /* ---- sorting --------------------------------------------------------------------------------------- */
 
-typedef struct skey {
-    int rel;   /* -1: a column of the entity; else a many-to-one relationship */
-    int col;   /* column of the entity or of the relationship's target */
-    bool desc;
-} skey;
-
-static const world *SORT_W;
+static const fg_world *SORT_W;
 static int SORT_E;
-static skey SORT_K[4];
+static fg_skey SORT_K[4];
 static int SORT_NK;
 
-static const orm_value *sort_value(const world *W, int e, size_t row, const skey *k)
+static const orm_value *sort_value(const fg_world *W, int e, size_t row, const fg_skey *k)
 {
     static const orm_value null_value = {.kind = ORM_V_NULL};
-    if (k->rel < 0) return cell(W, e, row, &W->ents[e].cols[k->col]);
-    if (!nrelated(W, k->rel, row)) return &null_value; /* LEFT JOIN: no related row */
+    if (k->rel < 0) return fg_cell(W, e, row, &W->ents[e].cols[k->col]);
+    if (!fg_nrelated(W, k->rel, row)) return &null_value; /* LEFT JOIN: no related row */
     int t = W->rels[k->rel].to;
-    return cell(W, t, related(W, k->rel, row, 0), &W->ents[t].cols[k->col]);
+    return fg_cell(W, t, fg_related(W, k->rel, row, 0), &W->ents[t].cols[k->col]);
 }
 
 /* NULL smallest, the key's direction, then id ascending */
@@ -1310,44 +544,19 @@ static int cmp_rows(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-static void print_seq(const char *label, const int64_t *ids, size_t n)
-{
-    fprintf(stderr, "  %s (%zu):", label, n);
-    for (size_t i = 0; i < n && i < 40; i++) fprintf(stderr, " %" PRId64, ids[i]);
-    fprintf(stderr, "%s\n", n > 40 ? " ..." : "");
-}
-
-/* The first index where the sequences differ, or -1. */
-static long first_difference(const int64_t *x, size_t nx, const int64_t *y, size_t ny)
-{
-    for (size_t i = 0; i < nx && i < ny; i++)
-        if (x[i] != y[i]) return (long)i;
-    return nx == ny ? -1 : (long)(nx < ny ? nx : ny);
-}
-
 /* One sort case: a random spec (and sometimes a filter); the full order, a
  * LIMIT/OFFSET slice and a keyset walk. Returns the number of failures. */
-static int check_sort(const world *W, prng *g, uint64_t seed, int no, bool report)
+static int check_sort(const fg_world *W, fg_prng *g, uint64_t seed, int no, bool report)
 {
-    int e = rint_in(g, 0, 99) < 45 ? E_PERSON : rint_in(g, 0, 99) < 85 ? E_PET : E_TAG;
-    const ment *E = &W->ents[e];
+    fg_sort_case sc;
+    fg_gen_sort(W, g, &sc);
+    int e = sc.e, nk = sc.nk, failures = 0;
+    const fg_ent *E = &W->ents[e];
     rm_arena *a = rm_arena_new();
-    char spec[256];
-    size_t sl = 0;
-    skey keys[4];
-    int nk = rint_in(g, 1, 3), failures = 0;
-    for (int i = 0; i < nk; i++) {
-        skey *k = &keys[i];
-        k->desc = chance(g, 50);
-        k->rel = -1;
-        if (e == E_PET && chance(g, 45)) k->rel = R_OWNER;
-        const ment *T = &W->ents[k->rel < 0 ? e : W->rels[k->rel].to];
-        k->col = rint_in(g, 0, T->ncols - 1);
-        sl += (size_t)snprintf(spec + sl, sizeof spec - sl, "%s%s%s%s", i ? "," : "", k->desc ? "-" : "",
-                               k->rel < 0 ? "" : "owner.", T->cols[k->col].name);
-    }
-    json_t *filter = chance(g, 30) ? gen_top(W, g, e, 6, 8) : NULL;
-    char *ftext = filter ? dump(filter) : NULL;
+    const char *spec = sc.spec;
+    const fg_skey *keys = sc.keys;
+    json_t *filter = sc.filter;
+    char *ftext = filter ? fg_dump(filter) : NULL;
 
     orm_error err;
     orm_error_init(&err, a);
@@ -1373,57 +582,57 @@ static int check_sort(const world *W, prng *g, uint64_t seed, int no, bool repor
     SORT_W = W;
     SORT_E = e;
     SORT_NK = nk;
-    memcpy(SORT_K, keys, sizeof keys);
+    memcpy(SORT_K, keys, sizeof SORT_K);
     qsort(rows, n, sizeof *rows, cmp_rows);
     int64_t *want = RM_NEW_ARRAY(a, int64_t, n + 1);
     for (size_t i = 0; i < n; i++) want[i] = (int64_t)rows[i] + 1;
 
     /* 1. the full order */
-    qrun r = {0};
-    if (run_query(W, a, &q, &r, &err)) {
+    fg_qrun r = {0};
+    if (fg_run_query(W, a, &q, &r, &err)) {
         fprintf(stderr, "filter_property: seed %#" PRIx64 " sort #%d (%s): query failed: %s (%s)\n", seed, no, spec,
                 err.detail, err.internal);
         failures++;
         goto out;
     }
     int64_t *got = RM_NEW_ARRAY(a, int64_t, r.res.nrows + 1);
-    for (size_t i = 0; i < r.res.nrows; i++) got[i] = result_id(W, e, &r.res, i);
-    long d = first_difference(want, n, got, r.res.nrows);
+    for (size_t i = 0; i < r.res.nrows; i++) got[i] = fg_result_id(W, e, &r.res, i);
+    long d = fg_first_difference(want, n, got, r.res.nrows);
     if (d >= 0) {
         failures++;
         if (report) {
             fprintf(stderr, "filter_property: seed %#" PRIx64 " sort #%d: %s sort=%s filter=%s: order differs at %ld\n",
                     seed, no, E->entity, spec, ftext ? ftext : "-", d);
-            print_sql(W, a, &q);
-            print_seq("expected", want, n);
-            print_seq("got", got, r.res.nrows);
-            for (long i = d; i < d + 2 && (size_t)i < n; i++) print_row(W, e, (size_t)want[i] - 1);
+            fg_print_sql(W, a, &q);
+            fg_print_seq("expected", want, n);
+            fg_print_seq("got", got, r.res.nrows);
+            for (long i = d; i < d + 2 && (size_t)i < n; i++) fg_print_row(W, e, (size_t)want[i] - 1);
             for (long i = d; i < d + 2 && (size_t)i < r.res.nrows; i++)
-                if (got[i] >= 1 && (size_t)got[i] <= E->nrows) print_row(W, e, (size_t)got[i] - 1);
+                if (got[i] >= 1 && (size_t)got[i] <= E->nrows) fg_print_row(W, e, (size_t)got[i] - 1);
         }
     }
 
     /* 2. a LIMIT/OFFSET slice */
     {
-        int64_t off = rint_in(g, 0, (int)n + 2), lim = chance(g, 20) ? -1 : rint_in(g, 0, (int)n + 1);
-        qrun s = {0};
+        int64_t off = fg_range(g, 0, (int)n + 2), lim = fg_chance(g, 20) ? -1 : fg_range(g, 0, (int)n + 1);
+        fg_qrun s = {0};
         q.limit = lim;
         q.offset = off;
-        int rc = run_query(W, a, &q, &s, &err);
+        int rc = fg_run_query(W, a, &q, &s, &err);
         q.limit = -1;
         q.offset = 0;
         size_t from = (size_t)off < n ? (size_t)off : n, cnt = n - from;
         if (lim >= 0 && (size_t)lim < cnt) cnt = (size_t)lim;
         int64_t *sg = RM_NEW_ARRAY(a, int64_t, s.res.nrows + 1);
-        for (size_t i = 0; !rc && i < s.res.nrows; i++) sg[i] = result_id(W, e, &s.res, i);
-        if (rc || first_difference(want + from, cnt, sg, s.res.nrows) >= 0) {
+        for (size_t i = 0; !rc && i < s.res.nrows; i++) sg[i] = fg_result_id(W, e, &s.res, i);
+        if (rc || fg_first_difference(want + from, cnt, sg, s.res.nrows) >= 0) {
             failures++;
             if (report) {
                 fprintf(stderr, "filter_property: seed %#" PRIx64 " sort #%d: %s sort=%s filter=%s limit %" PRId64
                         " offset %" PRId64 ": wrong slice%s%s\n", seed, no, E->entity, spec, ftext ? ftext : "-",
                         lim, off, rc ? ": " : "", rc ? err.detail : "");
-                print_seq("expected", want + from, cnt);
-                print_seq("got", sg, s.res.nrows);
+                fg_print_seq("expected", want + from, cnt);
+                fg_print_seq("got", sg, s.res.nrows);
             }
         }
     }
@@ -1437,12 +646,12 @@ static int check_sort(const world *W, prng *g, uint64_t seed, int no, bool repor
         orm_value *last = NULL;
         bool broken = false, overflow = false;
         while (!broken) {
-            int page = rint_in(g, 1, 12);
-            qrun p = {0};
+            int page = fg_range(g, 1, 12);
+            fg_qrun p = {0};
             q.limit = page;
             q.after = NULL;
             if (last) orm_query_after(&q, a, last);
-            if (run_query(W, a, &q, &p, &err)) {
+            if (fg_run_query(W, a, &q, &p, &err)) {
                 broken = true;
                 break;
             }
@@ -1452,7 +661,7 @@ static int check_sort(const world *W, prng *g, uint64_t seed, int no, bool repor
                     overflow = true;
                     break;
                 }
-                walk[nw++] = result_id(W, e, &p.res, i);
+                walk[nw++] = fg_result_id(W, e, &p.res, i);
             }
             if (overflow || p.res.nrows < (size_t)page) break;
             /* a row is the table's columns, then the sort keys through joins */
@@ -1462,15 +671,15 @@ static int check_sort(const world *W, prng *g, uint64_t seed, int no, bool repor
         }
         q.limit = -1;
         q.after = NULL;
-        long kd = first_difference(want, n, walk, nw);
+        long kd = fg_first_difference(want, n, walk, nw);
         if (broken || overflow || kd >= 0) {
             failures++;
             if (report) {
                 fprintf(stderr, "filter_property: seed %#" PRIx64 " sort #%d: %s sort=%s filter=%s: keyset walk "
                         "(%zu pages) %s at %ld%s%s\n", seed, no, E->entity, spec, ftext ? ftext : "-", npages,
                         overflow ? "runs past the end" : "differs", kd, broken ? ": " : "", broken ? err.detail : "");
-                print_seq("expected", want, n);
-                print_seq("walk", walk, nw);
+                fg_print_seq("expected", want, n);
+                fg_print_seq("walk", walk, nw);
             }
         }
     }
@@ -1498,17 +707,16 @@ static uint64_t seed_at(int i)
 
 START_TEST(filters_agree_with_the_model)
 {
-    world W;
+    fg_world W;
     uint64_t seed = seed_at(_i);
-    world_init(&W, seed);
+    fg_world_init(&W, seed, "sqlite://:memory:");
     int n = FILTERS_PER_SEED * scale(), failures = 0, reports = 0, first = -1;
     int by_status[4] = {0};
     for (int i = 0; i < n; i++) {
-        prng g;
-        prng_seed(&g, seed ^ splitmix((uint64_t)i + 1));
-        int e = rint_in(&g, 0, 99) < 50 ? E_PERSON : rint_in(&g, 0, 99) < 75 ? E_PET : E_TAG;
-        bool deep = chance(&g, 25);
-        json_t *f = gen_top(&W, &g, e, deep ? 16 : rint_in(&g, 3, 10), deep ? 120 : 30);
+        fg_prng g;
+        fg_seed(&g, seed ^ fg_splitmix((uint64_t)i + 1));
+        int e;
+        json_t *f = fg_gen_filter_case(&W, &g, &e);
         int st = check_filter(&W, e, f, -1);
         by_status[st]++;
         if (st != AGREE) {
@@ -1516,7 +724,7 @@ START_TEST(filters_agree_with_the_model)
             if (first < 0) first = i;
             if (reports < MAX_REPORTS) {
                 reports++;
-                char *text = dump(f);
+                char *text = fg_dump(f);
                 fprintf(stderr, "filter_property: seed %#" PRIx64 " filter #%d on %s: %s\n  filter: %s\n", seed, i,
                         W.ents[e].entity, st == DISAGREE ? "SQL and the SPEC model disagree"
                                           : st == REJECTED ? "a valid filter was rejected" : "the query failed",
@@ -1525,7 +733,7 @@ START_TEST(filters_agree_with_the_model)
                 check_filter(&W, e, f, 1);
                 if (st == DISAGREE) {
                     json_t *m = shrink(&W, e, f);
-                    char *mt = dump(m);
+                    char *mt = fg_dump(m);
                     fprintf(stderr, "  shrunk: %s\n", mt);
                     free(mt);
                     check_filter(&W, e, m, 1);
@@ -1535,7 +743,7 @@ START_TEST(filters_agree_with_the_model)
         }
         json_decref(f);
     }
-    world_free(&W);
+    fg_world_free(&W);
     if (_i == NSEEDS - 1) print_stats();
     ck_assert_msg(failures == 0,
                   "seed %#" PRIx64 ": %d of %d filters failed (%d disagree, %d rejected, %d errors); first #%d",
@@ -1545,18 +753,18 @@ END_TEST
 
 START_TEST(sorting_and_keyset_paging)
 {
-    world W;
+    fg_world W;
     uint64_t seed = seed_at(_i);
-    world_init(&W, seed);
+    fg_world_init(&W, seed, "sqlite://:memory:");
     int n = SORTS_PER_SEED * scale(), failures = 0, reports = 0;
     for (int i = 0; i < n; i++) {
-        prng g;
-        prng_seed(&g, ~seed ^ splitmix((uint64_t)i + 1));
+        fg_prng g;
+        fg_seed(&g, ~seed ^ fg_splitmix((uint64_t)i + 1));
         int f = check_sort(&W, &g, seed, i, reports < MAX_REPORTS);
         reports += f > 0;
         failures += f;
     }
-    world_free(&W);
+    fg_world_free(&W);
     ck_assert_msg(failures == 0, "seed %#" PRIx64 ": %d sort/paging checks failed of %d cases", seed, failures, n);
 }
 END_TEST
@@ -1578,7 +786,7 @@ START_TEST(model_sanity)
     ck_assert_int_eq(tv_not(TV_U), TV_U);
     ck_assert_int_eq(tv_and(TV_U, TV_F), TV_F);
     ck_assert_int_eq(tv_or(TV_U, TV_T), TV_T);
-    mcol c = {"x", K_INT, 0, 0, 0, 0};
+    fg_col c = {"x", FG_INT, 0, 0, 0, 0};
     orm_value null = orm_null();
     json_t *empty = json_array(), *one = json_pack("[i]", 1), *nul = json_null();
     ck_assert_int_eq(ev_op(&c, &null, "nin", empty), TV_T);
