@@ -338,13 +338,18 @@ int orm_compile_insert(const orm_dialect *d, const orm_insert *s, rm_arena *a, o
             if (i) rm_sb_append(&c.sql, ", ");
             orm_quote_ident(&c.sql, s->columns[i]->name);
         }
-        rm_sb_append(&c.sql, ") VALUES (");
-        for (size_t i = 0; i < s->ncolumns; i++) {
-            if (i) rm_sb_append(&c.sql, ", ");
-            bind(&c, s->values[i], s->columns[i]);
+        rm_sb_append(&c.sql, ") VALUES ");
+        size_t nrows = s->nrows ? s->nrows : 1;
+        for (size_t r = 0; r < nrows; r++) {
+            rm_sb_append(&c.sql, r ? ", (" : "(");
+            for (size_t i = 0; i < s->ncolumns; i++) {
+                if (i) rm_sb_append(&c.sql, ", ");
+                bind(&c, s->values[r * s->ncolumns + i], s->columns[i]);
+            }
+            rm_sb_appendc(&c.sql, ')');
         }
-        rm_sb_appendc(&c.sql, ')');
     }
+    if (!s->ncolumns && s->nrows > 1) c.bad = 1; /* DEFAULT VALUES is one row */
     if (s->returning) print_returning(&c, s->table, out);
     return finish(&c, out, err);
 }

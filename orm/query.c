@@ -271,13 +271,11 @@ static int run_returning(orm_session *s, const orm_mapper *m, const orm_compiled
     return 0;
 }
 
-int orm_insert_row(orm_session *s, const orm_mapper *m, const orm_value *values, const bool *given,
-               orm_value **row)
+size_t orm_insert_columns(const orm_mapper *m, const orm_value *values, const bool *given,
+                          const orm_column **cols, orm_value *vals)
 {
     const orm_table *t = m->table;
-    orm_insert ins = {.table = t, .returning = true};
-    ins.columns = RM_NEW_ARRAY(s->arena, const orm_column *, t->ncolumns);
-    ins.values = RM_NEW_ARRAY(s->arena, orm_value, t->ncolumns);
+    size_t n = 0;
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
         orm_value v;
@@ -286,9 +284,20 @@ int orm_insert_row(orm_session *s, const orm_mapper *m, const orm_value *values,
         else if (m->has_identity && c == m->polymorphic_on) v = m->polymorphic_identity;
         else if (c->has_default) v = c->default_value;
         else continue;
-        ins.columns[ins.ncolumns] = c;
-        ins.values[ins.ncolumns++] = v;
+        cols[n] = c;
+        vals[n++] = v;
     }
+    return n;
+}
+
+int orm_insert_row(orm_session *s, const orm_mapper *m, const orm_value *values, const bool *given,
+               orm_value **row)
+{
+    const orm_table *t = m->table;
+    orm_insert ins = {.table = t, .returning = true};
+    ins.columns = RM_NEW_ARRAY(s->arena, const orm_column *, t->ncolumns);
+    ins.values = RM_NEW_ARRAY(s->arena, orm_value, t->ncolumns);
+    ins.ncolumns = orm_insert_columns(m, values, given, ins.columns, ins.values);
     orm_compiled cc;
     int rc = orm_compile_insert(orm_engine_dialect(s->engine), &ins, s->arena, &cc, s->err);
     return rc ? rc : run_returning(s, m, &cc, row);

@@ -82,6 +82,12 @@ orm_expr *orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_valu
 /* One row by primary key into *row (arena); ORM_E_NOT_FOUND when absent. */
 int orm_get(orm_session *s, const orm_mapper *m, const orm_value *pk, orm_value **row);
 
+/* The columns an INSERT of one row of m names, in table order, with their
+ * values: the given ones (values[i] where given[i]), else a version
+ * column's 1, m's polymorphic identity, a column's default. cols and vals
+ * have room for every column; returns how many were written. */
+size_t orm_insert_columns(const orm_mapper *m, const orm_value *values, const bool *given,
+                          const orm_column **cols, orm_value *vals);
 /* Insert one row: values[i] is used where given[i] (table column order);
  * the rest take their defaults. A version column starts at 1. *row gets
  * the stored row (generated key included). */

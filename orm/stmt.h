@@ -50,9 +50,10 @@ typedef struct orm_select {
 
 typedef struct orm_insert {
     const orm_table *table;
-    const orm_column **columns; /* the columns given (may be 0: DEFAULT VALUES) */
-    orm_value *values;
+    const orm_column **columns; /* the columns given (may be 0: DEFAULT VALUES, one row) */
+    orm_value *values;          /* row r, column c: values[r * ncolumns + c] */
     size_t ncolumns;
+    size_t nrows;               /* rows in one statement (0 counts as 1) */
     bool returning;             /* RETURNING every column */
 } orm_insert;
 
