@@ -109,7 +109,10 @@ static void print_like(cctx *c, const orm_expr *e)
 {
     bool fold = e->op == ORM_OP_ILIKE && !c->d->native_ilike;
     if (fold) rm_sb_append(&c->sql, "lower(");
+    const char *const *as_text = e->left->op == ORM_OP_COLUMN ? c->d->pattern_text[e->left->u.col.column->type] : NULL;
+    if (as_text && as_text[0]) rm_sb_append(&c->sql, as_text[0]);
     print_expr(c, e->left);
+    if (as_text && as_text[1]) rm_sb_append(&c->sql, as_text[1]);
     rm_sb_append(&c->sql, fold ? ") LIKE lower(" : e->op == ORM_OP_ILIKE ? " ILIKE " : " LIKE ");
     print_expr(c, e->right);
     if (fold) rm_sb_appendc(&c->sql, ')');
@@ -206,8 +209,12 @@ static void print_order(cctx *c, const orm_select *s)
         if (i) rm_sb_append(&c->sql, ", ");
         print_expr(c, s->order[i].expr);
         if (s->order[i].desc) rm_sb_append(&c->sql, " DESC");
-        /* NULL is the smallest value on every backend */
-        if (c->d->explicit_nulls_order)
+        /* NULL is the smallest value on every backend; a NOT NULL column of
+         * the FROM table has none, and ORDER BY it alone keeps an index
+         * on it usable (a joined table's column may still be NULL) */
+        const orm_expr *e = s->order[i].expr;
+        bool never_null = e->op == ORM_OP_COLUMN && e->u.col.alias == s->alias && !e->u.col.column->nullable;
+        if (c->d->explicit_nulls_order && !never_null)
             rm_sb_append(&c->sql, s->order[i].desc ? " NULLS LAST" : " NULLS FIRST");
     }
 }

@@ -36,29 +36,86 @@ static int valid_date(const char *s, size_t n)
     return 1;
 }
 
-/* ISO 8601: date, 'T' or ' ', HH:MM[:SS[.frac]], optional Z or ±HH:MM. */
-static int valid_datetime(const char *s, size_t n)
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's days_from_civil / civil_from_days). */
+static long long days_from_civil(long long y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long long z, long long *y, int *m, int *d)
+{
+    z += 719468;
+    long long era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097;
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static long long floor_div(long long a, long long b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+/* ISO 8601: date, 'T' or ' ', HH:MM[:SS[.frac]], optional Z or ±HH:MM (none
+ * means UTC; an offset within ±15:59). Written to out (at least 28 bytes) in the one form both
+ * backends store and answer: UTC, 'T', seconds, the fraction rounded to
+ * microseconds without trailing zeros, 'Z' ("2024-01-02T03:04:05.5Z"), as
+ * PostgreSQL's TIMESTAMPTZ keeps it. Returns its length, or 0 when s is not
+ * such a date-time or its UTC year falls outside 1..9999. */
+static size_t canonical_datetime(const char *s, size_t n, char *out)
 {
     if (n < 16 || !valid_date(s, 10) || (s[10] != 'T' && s[10] != ' ')) return 0;
     const char *p = s + 11, *end = s + n;
     if (!digits(p, 2) || p[2] != ':' || !digits(p + 3, 2)) return 0;
-    if (num2(p) > 23 || num2(p + 3) > 59) return 0;
+    int hour = num2(p), minute = num2(p + 3), second = 0;
+    long long nanos = 0;
+    if (hour > 23 || minute > 59) return 0;
     p += 5;
     if (p < end && *p == ':') {
-        if (end - p < 3 || !digits(p + 1, 2) || num2(p + 1) > 60) return 0;
+        if (end - p < 3 || !digits(p + 1, 2) || (second = num2(p + 1)) > 60) return 0;
         p += 3;
         if (p < end && *p == '.') {
             const char *f = ++p;
             while (p < end && isdigit((unsigned char)*p)) p++;
             if (p == f || p - f > 9) return 0;
+            for (int i = 0; i < 9; i++) nanos = nanos * 10 + (f + i < p ? f[i] - '0' : 0);
         }
     }
-    if (p == end) return 1;
-    if (*p == 'Z') return p + 1 == end;
-    if ((*p == '+' || *p == '-') && end - p == 6 && digits(p + 1, 2) && p[3] == ':' &&
-        digits(p + 4, 2))
-        return num2(p + 1) <= 23 && num2(p + 4) <= 59;
-    return 0;
+    int offset = 0; /* minutes east of UTC */
+    if (p < end && *p == 'Z') {
+        if (++p != end) return 0;
+    } else if (p < end) {
+        if ((*p != '+' && *p != '-') || end - p != 6 || !digits(p + 1, 2) || p[3] != ':' || !digits(p + 4, 2) ||
+            num2(p + 1) > 15 || num2(p + 4) > 59) /* PostgreSQL's range; real zones are within ±14:00 */
+            return 0;
+        offset = (*p == '-' ? -1 : 1) * (num2(p + 1) * 60 + num2(p + 4));
+    }
+    long long day = days_from_civil(atoi(s), num2(s + 5), num2(s + 8));
+    long long us = ((day * 86400 + hour * 3600 + minute * 60 + second - offset * 60LL) * 1000000) +
+                   (nanos + 500) / 1000;
+    long long y;
+    int m, d;
+    day = floor_div(us, 86400000000LL);
+    us -= day * 86400000000LL;
+    civil_from_days(day, &y, &m, &d);
+    if (y < 1 || y > 9999) return 0;
+    long long secs = us / 1000000;
+    int frac = (int)(us % 1000000);
+    int len = snprintf(out, 28, "%04lld-%02d-%02dT%02lld:%02lld:%02lld", y, m, d, secs / 3600, secs / 60 % 60, secs % 60);
+    if (frac) {
+        len += snprintf(out + len, 28 - (size_t)len, ".%06d", frac);
+        while (out[len - 1] == '0') len--;
+    }
+    out[len++] = 'Z';
+    out[len] = 0;
+    return (size_t)len;
 }
 
 /* 8-4-4-4-12 hex digits; canonical lower case written to out (37 bytes). */
@@ -164,7 +221,7 @@ int orm_column_check(const orm_column *c, const orm_value *v, rm_arena *a, const
 static int finish_text(const orm_column *c, const char *s, size_t n, rm_arena *a,
                        orm_value *out, const char **msg)
 {
-    char uuid[37];
+    char uuid[37], datetime[28];
     switch (c->type) {
     case ORM_T_NUMERIC:
         if (!valid_decimal(c, s, n, msg)) return ORM_E_VALIDATION;
@@ -176,10 +233,11 @@ static int finish_text(const orm_column *c, const char *s, size_t n, rm_arena *a
         }
         break;
     case ORM_T_DATETIME:
-        if (!valid_datetime(s, n)) {
-            *msg = "must be an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM])";
+        if (!(n = canonical_datetime(s, n, datetime))) {
+            *msg = "must be an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM]) in the years 1 to 9999";
             return ORM_E_VALIDATION;
         }
+        s = datetime;
         break;
     case ORM_T_UUID:
         if (!canonical_uuid(s, n, uuid)) {

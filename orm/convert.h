@@ -4,8 +4,12 @@
  * min/max), URL text → orm_value (keys, equality shorthand), and
  * orm_value → JSON output (streamed into a string builder or as json_t).
  * Canonical storage forms: boolean 0/1 integer; numeric a decimal string;
- * date "YYYY-MM-DD"; datetime ISO 8601 as given (validated); uuid lower-case
- * 8-4-4-4-12; json compact text. */
+ * date "YYYY-MM-DD"; datetime ISO 8601 in UTC with 'T' and 'Z', whole
+ * seconds and a fraction of at most 6 digits without trailing zeros
+ * ("2024-01-02T03:04:05.5Z": an offset given is applied, none means UTC;
+ * the form PostgreSQL answers, so both backends store, compare, sort and
+ * match patterns on the same text); uuid lower-case 8-4-4-4-12; json
+ * compact text. */
 #ifndef ORM_CONVERT_H
 #define ORM_CONVERT_H
 

@@ -39,6 +39,12 @@ typedef struct orm_dialect {
     void (*add_foreign_key)(rm_sb *sb, const orm_table *t, const char *name, const char *definition);
     bool boolean_is_integer;            /* booleans stored 0/1: DDL adds CHECK (x IN (0, 1)) */
     bool native_ilike;                  /* ILIKE exists; else lower(x) LIKE lower(y) */
+    /* Pattern operators (LIKE, ILIKE) on a column of a type the database
+     * does not keep as text: the text around the column that gives its
+     * stored form ("YYYY-MM-DD", "...T...Z", lower-case uuid), so a pattern
+     * matches the same text on every backend. {NULL, NULL}: the column as
+     * it is (SQLite keeps them as that text already). */
+    const char *pattern_text[ORM_T__COUNT][2];
     bool explicit_nulls_order;          /* needs NULLS FIRST/LAST for NULL-smallest order */
     const char *begin_read;             /* statement that opens a read transaction */
     const char *begin_write;            /* ... a write transaction */

@@ -100,6 +100,11 @@ const orm_dialect orm_dialect_pg = {
     .add_foreign_key = pg_add_foreign_key,
     .boolean_is_integer = false,
     .native_ilike = true,
+    /* DateStyle ISO and TimeZone UTC (driver_pg.c): a date is YYYY-MM-DD, a
+     * timestamptz "YYYY-MM-DD HH:MM:SS[.f]+00" */
+    .pattern_text = {[ORM_T_DATE] = {"CAST(", " AS text)"},
+                     [ORM_T_UUID] = {"CAST(", " AS text)"},
+                     [ORM_T_DATETIME] = {"replace(replace(CAST(", " AS text), ' ', 'T'), '+00', 'Z')"}},
     .explicit_nulls_order = true,
     .begin_read = "BEGIN ISOLATION LEVEL READ COMMITTED",
     .begin_write = "BEGIN ISOLATION LEVEL REPEATABLE READ",

@@ -2,8 +2,10 @@
  * on the seeded blog schema: the seed tutorial's filters, the equality
  * shorthand AND-ed with filter, like/ilike case rules, sorting through a
  * many-to-one, count under the filter, keyset cursors (followed, tampered,
- * reused for another sort), error pointers into the filter, and the
- * statement cache reusing one prepared statement for filters of one shape. */
+ * reused for another sort), error pointers into the filter, the
+ * statement cache reusing one prepared statement for filters of one shape,
+ * and date, datetime and uuid values compared, sorted and matched alike on
+ * both backends. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,6 +247,47 @@ START_TEST(same_shape_reuses_the_prepared_statement)
 }
 END_TEST
 
-RT_SUITE(http_filters_suite, "http_filters", "blog", srv_start, srv_stop, 60,
-         seed_tutorial_filters, case_rules, shorthand_sort_count_fields, cursors, cursors_both_ways, error_pointers,
-         same_shape_reuses_the_prepared_statement)
+/* ---- date, datetime and uuid values (tests/http/schemas/stamps.json) ---- */
+
+static rt_server stamps;
+
+RT_FIXTURE(stamps, "tests/http/schemas/stamps.json", "tests/http/schemas/stamps.seed.json", NULL)
+
+/* Date-times are stored in UTC ("...T...Z", the fraction without trailing
+ * zeros) on both backends, so they compare and sort by time whatever
+ * offset they were given with; pattern operators on date, datetime and
+ * uuid columns match that stored text on both backends. */
+START_TEST(datetimes_compare_in_utc_and_match_patterns)
+{
+    RT_CASES(&stamps,
+        {"/api/events/1", "at = '2024-02-29T23:30:00Z'; uid = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"},
+        {"/api/events/2", "at = '2024-03-01T00:45:00.25Z'"},
+        {"/api/events/3", "at = '2024-03-01T00:15:00Z'"},
+        {"/api/events?sort=at&fields=id", "data[].id = [4, 1, 3, 2]"},
+        {"/api/events?sort=-at&fields=id", "data[].id = [2, 3, 1, 4]"},
+        {"/api/events?filter={\"at\": {\"gt\": \"2024-02-29T23:00:00-01:00\"}}&fields=id", "data[].id = [2, 3]"},
+        {"/api/events?filter={\"at\": {\"eq\": \"2024-03-01T01:30:00+02:00\"}}&fields=id", "data[].id = [1]"},
+        {"/api/events?at=2024-03-01T00:15:00Z&fields=id", "data[].id = [3]"},
+        {"/api/events?filter={\"at\": {\"startswith\": \"2024-03-01T00\"}}&fields=id", "data[].id = [2, 3]"},
+        {"/api/events?filter={\"at\": {\"endswith\": \".25Z\"}}&fields=id", "data[].id = [2]"},
+        {"/api/events?filter={\"at\": {\"like\": \"2024-02-29T__:30%\"}}&fields=id", "data[].id = [1]"},
+        {"/api/events?filter={\"on\": {\"endswith\": \"-29\"}}&fields=id", "data[].id = [1]"},
+        {"/api/events?filter={\"on\": {\"contains\": \"-03-\"}}&fields=id", "data[].id = [2]"},
+        {"/api/events?filter={\"uid\": {\"startswith\": \"a0ee\"}}&fields=id", "data[].id = [1]"},
+        {"/api/events?filter={\"uid\": {\"ilike\": \"A0EE%\"}}&fields=id", "data[].id = [1]"},
+        {"/api/events?filter={\"uid\": {\"like\": \"%-4000-%\"}}&fields=id", "data[].id = [3]"},
+    );
+    rt_check(&stamps, "POST /api/events {\"at\": \"2024-01-01T00:30:00.1234567+01:00\"}",
+             "201 at = '2023-12-31T23:30:00.123457Z'");
+    rt_check(&stamps, "POST /api/events {\"at\": \"0001-01-01T00:30:00+01:00\"}", "422");
+}
+END_TEST
+
+Suite *http_filters_suite(void)
+{
+    Suite *s = suite_create("http_filters");
+    TS_TCASE(s, "blog", srv_start, srv_stop, 60, seed_tutorial_filters, case_rules, shorthand_sort_count_fields, cursors,
+             cursors_both_ways, error_pointers, same_shape_reuses_the_prepared_statement);
+    TS_TCASE(s, "stamps", stamps_start, stamps_stop, 60, datetimes_compare_in_utc_and_match_patterns);
+    return s;
+}

@@ -28,6 +28,7 @@
 #include "tests/suites.h"
 #include "tests/support/backend.h"
 #include "tests/support/rt.h"
+#include "tests/support/util.h"
 
 #define BLOG "schemas/blog.json"
 #define BLOG_SEED "schemas/blog.seed.json"
@@ -154,21 +155,6 @@ static int count_lines(const char *text, const char *a, const char *b, const cha
     return n;
 }
 
-/* Rows written by the INSERT INTO "table" lines of a log (a multi-row
- * INSERT counts each of its rows). */
-static int inserted_rows(const char *text, const char *table)
-{
-    char needle[128];
-    snprintf(needle, sizeof needle, "INSERT INTO \"%s\"", table);
-    int n = 0;
-    for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle)) {
-        const char *eol = strchr(p, '\n');
-        for (const char *q = strstr(p, " VALUES ("); q && (!eol || q < eol); q = strstr(q + 1, "), ("))
-            n++;
-    }
-    return n;
-}
-
 /* The first line containing a (malloc'd, "" when none). */
 static char *find_line(const char *text, const char *a)
 {
@@ -284,7 +270,7 @@ START_TEST(nested_create_everything)
     /* existing keywords were linked, not inserted; the password stays out of the log */
     log = log_since(&blog, mark);
     ck_assert_msg(count_lines(log, "INSERT INTO \"keywords\"", NULL, NULL) == 1, "keyword inserts:\n%s", log);
-    ck_assert_msg(inserted_rows(log, "post_keywords") == 3, "association inserts:\n%s", log);
+    ck_assert_msg(ts_inserted_rows(log, "post_keywords") == 3, "association inserts:\n%s", log);
     ck_assert_msg(strstr(log, "'pw'") == NULL, "the write_only password was logged:\n%s", log);
     free(log);
 
@@ -444,7 +430,7 @@ START_TEST(many_to_many_replace_touches_only_changes)
                       count_lines(log, "DELETE FROM \"post_keywords\"", rt_fmt("[%lld, %lld]", p, k1), NULL) == 1,
                   "expected exactly one association DELETE, for keyword %lld:\n%s", k1, log);
     /* one statement: the two rows, in the order the request gave them */
-    ck_assert_msg(inserted_rows(log, "post_keywords") == 2 &&
+    ck_assert_msg(ts_inserted_rows(log, "post_keywords") == 2 &&
                       count_lines(log, "INSERT INTO \"post_keywords\"", rt_fmt("[%lld, %lld, %lld, 2]", p, k4, p), NULL) == 1,
                   "expected association INSERTs for keywords %lld and 2 only:\n%s", k4, log);
     ck_assert_msg(count_lines(log, "DELETE FROM \"keywords\"", NULL, NULL) == 0, "a keyword was deleted:\n%s", log);

@@ -65,3 +65,16 @@ char *ts_read_file_from(const char *path, long offset, size_t *len)
     if (len) *len = n;
     return out;
 }
+
+int ts_inserted_rows(const char *log, const char *table)
+{
+    char needle[128];
+    snprintf(needle, sizeof needle, "INSERT INTO \"%s\"", table);
+    int n = 0;
+    for (const char *p = strstr(log, needle); p; p = strstr(p + 1, needle)) {
+        const char *eol = strchr(p, '\n');
+        for (const char *q = strstr(p, " VALUES ("); q && (!eol || q < eol); q = strstr(q + 1, "), ("))
+            n++;
+    }
+    return n;
+}

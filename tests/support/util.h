@@ -1,6 +1,6 @@
 /* util.h: small helpers every test program shares (the check suites, the
  * HTTP fuzzer): a monotonic clock, a sleep, reading a file, removing a
- * directory tree.
+ * directory tree, counting the rows of logged INSERTs.
  * No check here, so programs without it can link this file. */
 #ifndef RM_TEST_UTIL_H
 #define RM_TEST_UTIL_H
@@ -16,5 +16,8 @@ void ts_sleep_ms(long ms);
 char *ts_read_file_from(const char *path, long offset, size_t *len);
 /* Remove dir and everything below it (errors are ignored). */
 void ts_rmtree(const char *dir);
+/* Rows written by the INSERT INTO "table" statements of an SQL log
+ * (--echo lines; a multi-row INSERT counts each of its rows). */
+int ts_inserted_rows(const char *log, const char *table);
 
 #endif

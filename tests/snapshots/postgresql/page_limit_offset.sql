@@ -1,2 +1,2 @@
-SELECT t0."id", t0."title", t0."author_id", t0."rating", t0."version" FROM "books" AS t0 ORDER BY t0."title" NULLS FIRST, t0."id" NULLS FIRST LIMIT $1 OFFSET $2
+SELECT t0."id", t0."title", t0."author_id", t0."rating", t0."version" FROM "books" AS t0 ORDER BY t0."title", t0."id" LIMIT $1 OFFSET $2
 -- params: [20, 40]

@@ -1,2 +1,2 @@
-SELECT t0."id", t0."title", t0."author_id", t0."rating", t0."version", t1."name" FROM "books" AS t0 LEFT OUTER JOIN "authors" AS t1 ON t1."id" = t0."author_id" ORDER BY t1."name" NULLS FIRST, t0."title" DESC NULLS LAST, t0."id" NULLS FIRST
+SELECT t0."id", t0."title", t0."author_id", t0."rating", t0."version", t1."name" FROM "books" AS t0 LEFT OUTER JOIN "authors" AS t1 ON t1."id" = t0."author_id" ORDER BY t1."name" NULLS FIRST, t0."title" DESC, t0."id"
 -- params: []

@@ -490,6 +490,49 @@ START_TEST(dates_uuids_json)
 }
 END_TEST
 
+/* Date-times are stored in one form on both backends: UTC, 'T', seconds,
+ * the fraction in microseconds without trailing zeros, 'Z' (the PostgreSQL
+ * run checks random ones against TIMESTAMPTZ: test_driver_pg.c). */
+START_TEST(datetimes_are_stored_in_utc)
+{
+    static const struct {
+        const char *in, *out; /* out NULL: refused */
+    } cases[] = {
+        {"2024-01-02T03:04:05Z", "2024-01-02T03:04:05Z"},
+        {"2024-01-02T03:04:05", "2024-01-02T03:04:05Z"},           /* no zone: UTC */
+        {"2024-01-02 03:04", "2024-01-02T03:04:00Z"},              /* a space, no seconds */
+        {"2024-01-02T03:04:05.500Z", "2024-01-02T03:04:05.5Z"},    /* trailing zeros go */
+        {"2024-01-02T03:04:05.000Z", "2024-01-02T03:04:05Z"},
+        {"2024-01-02T03:04:05.123+02:00", "2024-01-02T01:04:05.123Z"},
+        {"2024-01-01T00:30:00+01:00", "2023-12-31T23:30:00Z"},      /* across the year */
+        {"2024-02-28T23:30:00-01:00", "2024-02-29T00:30:00Z"},      /* into a leap day */
+        {"2024-06-30T23:59:60Z", "2024-07-01T00:00:00Z"},          /* a leap second rolls over */
+        {"2024-01-02T03:04:05.1234564Z", "2024-01-02T03:04:05.123456Z"}, /* microseconds, rounded */
+        {"2024-01-02T03:04:05.9999996Z", "2024-01-02T03:04:06Z"},
+        {"2024-12-31T23:59:59.9999999Z", "2025-01-01T00:00:00Z"},
+        {"0001-01-01T00:30:00+00:30", "0001-01-01T00:00:00Z"},
+        {"0001-01-01T00:30:00+01:00", NULL},                         /* before year 1 in UTC */
+        {"9999-12-31T23:30:00-01:00", NULL},                         /* after 9999 */
+        {"2024-01-02T03:04:05+15:59", "2024-01-01T11:05:05Z"},
+        {"2024-01-02T03:04:05-16:00", NULL},                         /* PostgreSQL's limit */
+        {"2024-01-02T03:04:05.Z", NULL},
+        {"2024-01-02T03:04:05.1234567890Z", NULL},                 /* 10 digits */
+        {"2024-01-02T03:04:05Z ", NULL},
+    };
+    orm_column dt = column(ORM_T_DATETIME);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        orm_value v;
+        int rc = from_json(&dt, rm_arena_sprintf(A, "\"%s\"", cases[i].in), &v);
+        if (!cases[i].out) {
+            ck_assert_msg(rc == ORM_E_VALIDATION, "%s was accepted", cases[i].in);
+            continue;
+        }
+        ck_assert_msg(rc == 0, "%s was refused", cases[i].in);
+        ck_assert_msg(!strcmp(v.u.s.p, cases[i].out), "%s: got %s, want %s", cases[i].in, v.u.s.p, cases[i].out);
+    }
+}
+END_TEST
+
 START_TEST(text_from_urls)
 {
     orm_column i = column(ORM_T_INTEGER), b = column(ORM_T_BOOLEAN), d = column(ORM_T_DATE);
@@ -509,5 +552,5 @@ START_TEST(text_from_urls)
 END_TEST
 
 TS_SUITE(convert_suite, "orm/convert", setup, teardown, 2, integers, strings_length_and_choices,
-         booleans_and_floats, numeric_keeps_exactness, dates_uuids_json, text_from_urls, numeric_edge_values,
+         booleans_and_floats, numeric_keeps_exactness, dates_uuids_json, datetimes_are_stored_in_utc, text_from_urls, numeric_edge_values,
          numeric_input_scale_and_exact_bounds, numeric_output_property)
