@@ -84,13 +84,24 @@ int rm_handle_metrics(rm_ctx *ctx, const rm_match *at)
                   "# HELP restmap_db_pool_waiting Requests waiting for a free connection.\n"
                   "# TYPE restmap_db_pool_waiting gauge\n"
                   "restmap_db_pool_waiting %d\n"
+                  "# HELP restmap_db_pool_capacity Connections the pool may open (pool size + overflow).\n"
+                  "# TYPE restmap_db_pool_capacity gauge\n"
+                  "restmap_db_pool_capacity %d\n"
+                  "# HELP restmap_db_connections_opened_total Database connections opened.\n"
+                  "# TYPE restmap_db_connections_opened_total counter\n"
+                  "restmap_db_connections_opened_total %llu\n"
+                  "# HELP restmap_db_connections_lost_total Connections found lost (a server restart) and replaced.\n"
+                  "# TYPE restmap_db_connections_lost_total counter\n"
+                  "restmap_db_connections_lost_total %llu\n"
                   "# HELP restmap_db_statements_total SQL statements run (transaction verbs excluded).\n"
                   "# TYPE restmap_db_statements_total counter\n"
                   "restmap_db_statements_total %llu\n"
                   "# HELP restmap_db_statement_cache_hits_total Statements whose prepared form came from the cache.\n"
                   "# TYPE restmap_db_statement_cache_hits_total counter\n"
                   "restmap_db_statement_cache_hits_total %llu\n",
-                  st.pool_open, st.pool_in_use, st.pool_idle, st.pool_waiting, (unsigned long long)st.statements,
+                  st.pool_open, st.pool_in_use, st.pool_idle, st.pool_waiting, st.pool_capacity,
+                  (unsigned long long)st.connections_opened, (unsigned long long)st.connections_lost,
+                  (unsigned long long)st.statements,
                   (unsigned long long)st.cache_hits);
     rm_response_body(ctx->resp, 200, "text/plain; version=0.0.4", sb.buf, sb.len);
     return 0;

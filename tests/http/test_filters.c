@@ -212,18 +212,7 @@ START_TEST(error_pointers)
 }
 END_TEST
 
-static long long metric(const char *name)
-{
-    rt_response *r = rt_get(&srv, "/metrics");
-    RT_ASSERT_STATUS(r, 200);
-    char line[128];
-    snprintf(line, sizeof line, "\n%s ", name); /* the sample, not its # HELP line */
-    const char *p = strstr(r->body, line);
-    ck_assert_msg(p != NULL, "no %s in /metrics", name);
-    long long v = atoll(p + strlen(line));
-    rt_response_free(r);
-    return v;
-}
+static long long metric(const char *name) { return rt_metric(&srv, name); }
 
 START_TEST(same_shape_reuses_the_prepared_statement)
 {
@@ -244,6 +233,9 @@ START_TEST(same_shape_reuses_the_prepared_statement)
     ck_assert_int_ge(open, 1);
     ck_assert_int_eq(metric("restmap_db_pool_idle"), open - metric("restmap_db_pool_in_use"));
     ck_assert_int_eq(metric("restmap_db_pool_waiting"), 0);
+    ck_assert_int_ge(metric("restmap_db_pool_capacity"), open);
+    ck_assert_int_ge(metric("restmap_db_connections_opened_total"), open);
+    ck_assert_int_eq(metric("restmap_db_connections_lost_total"), 0);
 }
 END_TEST
 

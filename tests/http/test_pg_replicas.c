@@ -390,6 +390,9 @@ START_TEST(restart_during_writes)
     fflush(stdout);
 
     rt_check(&s, "POST /api/users {'name': 'after', 'addresses': [{'email_address': 'after@x.org'}]}", "201");
+    /* the pool counted the connections the restarts took and opened new ones */
+    ck_assert_int_gt(rt_metric(&s, "restmap_db_connections_lost_total"), 0);
+    ck_assert_int_gt(rt_metric(&s, "restmap_db_connections_opened_total"), rt_metric(&s, "restmap_db_pool_connections"));
     rt_server_stop(&s);
     rt_rmtree(dir);
     for (size_t i = 0; i < n; i++) {

@@ -610,6 +610,19 @@ rt_response *rt_get(const rt_server *s, const char *path)
     return rt_request(s, "GET", path, NULL, NULL, NULL);
 }
 
+long long rt_metric(const rt_server *s, const char *name)
+{
+    rt_response *r = rt_get(s, "/metrics");
+    RT_ASSERT_STATUS(r, 200);
+    char line[128];
+    snprintf(line, sizeof line, "\n%s ", name); /* the sample, not its # HELP line */
+    const char *p = strstr(r->body, line);
+    ck_assert_msg(p != NULL, "no %s in /metrics", name);
+    long long v = atoll(p + strlen(line));
+    rt_response_free(r);
+    return v;
+}
+
 rt_response *rt_send_json(const rt_server *s, const char *method, const char *path,
                           const char *body)
 {

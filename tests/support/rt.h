@@ -111,6 +111,9 @@ rt_response *rt_request(const rt_server *s, const char *method, const char *path
                         const char *body, const char *content_type,
                         const char *const *extra_headers);
 rt_response *rt_get(const rt_server *s, const char *path);
+/* The value of the sample `name` in the server's /metrics (fails the test
+ * when it is missing). */
+long long rt_metric(const rt_server *s, const char *name);
 rt_response *rt_send_json(const rt_server *s, const char *method, const char *path,
                           const char *body);
 void rt_response_free(rt_response *r);
