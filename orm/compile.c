@@ -194,6 +194,7 @@ static void print_expr(cctx *c, const orm_expr *e)
         return;
     case ORM_OP_TRUE: rm_sb_append(&c->sql, "1 = 1"); return;
     case ORM_OP_FALSE: rm_sb_append(&c->sql, "1 = 0"); return;
+    case ORM_OP_CLAIM: break; /* a template's, never bound: a bug, not SQL */
     case ORM_OP__COUNT: break;
     }
     c->bad = 1;

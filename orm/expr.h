@@ -39,6 +39,8 @@
     X(EXISTS, "EXISTS")          /* u.sub: correlated subquery */               \
     X(PLUS, "+")                 /* arithmetic (version counters) */            \
     X(LABEL, "label")            /* u.label: t<alias>."name" of a derived table */ \
+    X(CLAIM, "claim")            /* u.claim: a request's claim, bound per use   \
+                                    (row filters, orm_template_use); never compiled */ \
     X(TRUE, "TRUE")              /* constant true (empty IN negated, {}) */     \
     X(FALSE, "FALSE")            /* constant false (empty IN) */
 
@@ -80,6 +82,10 @@ typedef struct orm_expr {
             int alias;
             const char *name;
         } label;
+        struct {
+            const char *name;          /* the claim ("sub") */
+            const orm_column *column;  /* the column it is compared with: its value's type */
+        } claim;
     } u;
 } orm_expr;
 

@@ -15,11 +15,20 @@
 #include <string.h>
 
 #include "orm/compile.h"
+#include "orm/scope.h"
 #include "orm/uow.h"
 
 static const orm_dialect *dialect(orm_uow *u) { return orm_engine_dialect(u->s->engine); }
 
 static int run(orm_uow *u, const orm_compiled *c, orm_result *r) { return orm_session_execute(u->s, c, r); }
+
+/* "primary key = pk" for an unaliased UPDATE or DELETE of m's row, and the
+ * rows the session's scope sees (a row outside it is not found). */
+static orm_expr *scoped_pk_where(orm_uow *u, const orm_mapper *m, const orm_value *pk)
+{
+    orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
+    return orm_expr_and(u->a, orm_pk_where(u->a, m, -1, pk), orm_scope_where(u->a, m, -1, &seq));
+}
 
 /* ---- cascades on delete ------------------------------------------------------ */
 
@@ -38,7 +47,7 @@ static int load_children(orm_uow *u, orm_instance *inst, const orm_relationship 
     rm_arena *a = u->a;
     size_t room = u->ndeleted < ORM_MAX_DELETE_ROWS ? ORM_MAX_DELETE_ROWS - u->ndeleted : 0;
     orm_query q;
-    orm_query_init(&q, r->target);
+    orm_query_init(&q, r->target, u->s->scope);
     q.where = orm_with_parent(a, r, inst->committed, 0, &q.aliases);
     q.order = orm_relationship_order(a, r, 0, &q.norder);
     q.limit = (int64_t)room + 1;
@@ -104,7 +113,7 @@ static int detach_children(orm_uow *u, orm_instance *inst, const orm_mapper *m, 
     up.columns = (const orm_column **)r->remote;
     up.values = RM_NEW_ARRAY(a, orm_expr *, r->npairs);
     for (size_t k = 0; k < r->npairs; k++) up.values[k] = orm_expr_param(a, orm_null(), r->remote[k]);
-    orm_alias_seq seq = {.next = 1};
+    orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
     orm_join_ends ends = {.parent_row = inst->committed, .target = -1};
     orm_rel_join j;
     orm_relationship_join(a, r, &ends, &seq, &j);
@@ -472,7 +481,7 @@ static int update_changed(orm_uow *u, orm_instance *inst)
     if (!up.ncolumns) return 0; /* nothing changed: no statement */
     orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
-    up.where = orm_pk_where(a, m, -1, pk);
+    up.where = scoped_pk_where(u, m, pk);
     if (m->version_col) {
         const orm_column *vc = m->version_col;
         up.columns[up.ncolumns] = vc;
@@ -592,7 +601,7 @@ static int delete_one(orm_uow *u, orm_instance *inst)
     rm_arena *a = u->a;
     orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
-    orm_delete del = {.table = t, .where = orm_pk_where(a, m, -1, pk)};
+    orm_delete del = {.table = t, .where = scoped_pk_where(u, m, pk)};
     if (m->version_col)
         del.where = orm_expr_and(a, del.where, orm_expr_col_eq(a, -1, m->version_col,
                                                                 inst->committed[m->version_col->index]));

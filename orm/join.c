@@ -1,72 +1,17 @@
 /* join.c: a relationship's join condition, the one place it is built; see
  * join.h. The join "where" template is copied per use with its aliases
- * renumbered (0 → the target's alias, k → k + shift), so nothing is parsed
- * per request. */
+ * renumbered (orm_template_use), so nothing is parsed per request; the
+ * target's rows are those the request's scope lets it see (orm_scope_where:
+ * the class's identity and the row criteria). */
 #include "orm/join.h"
+
+#include "orm/scope.h"
 
 #include <string.h>
 
-static orm_expr *rebase_expr(rm_arena *a, const orm_expr *e, int alias0, int shift);
-
-static int rebase_alias(int alias, int alias0, int shift)
-{
-    return alias == 0 ? alias0 : alias + shift;
-}
-
-static orm_select *rebase_select(rm_arena *a, const orm_select *s, int alias0, int shift)
-{
-    orm_select *c = RM_NEW(a, orm_select);
-    *c = *s;
-    c->alias = rebase_alias(s->alias, alias0, shift);
-    if (s->from_select) c->from_select = rebase_select(a, s->from_select, alias0, shift);
-    if (s->ncolumns) {
-        c->columns = RM_NEW_ARRAY(a, orm_expr *, s->ncolumns);
-        for (size_t i = 0; i < s->ncolumns; i++) c->columns[i] = rebase_expr(a, s->columns[i], alias0, shift);
-    }
-    if (s->njoins) {
-        c->joins = RM_NEW_ARRAY(a, orm_join, s->njoins);
-        for (size_t i = 0; i < s->njoins; i++) {
-            c->joins[i] = s->joins[i];
-            c->joins[i].alias = rebase_alias(s->joins[i].alias, alias0, shift);
-            c->joins[i].on = rebase_expr(a, s->joins[i].on, alias0, shift);
-        }
-    }
-    if (s->norder) {
-        c->order = RM_NEW_ARRAY(a, orm_order_item, s->norder);
-        for (size_t i = 0; i < s->norder; i++)
-            c->order[i] = (orm_order_item){rebase_expr(a, s->order[i].expr, alias0, shift), s->order[i].desc};
-    }
-    c->where = rebase_expr(a, s->where, alias0, shift);
-    c->limit = rebase_expr(a, s->limit, alias0, shift);
-    c->offset = rebase_expr(a, s->offset, alias0, shift);
-    return c;
-}
-
-/* A copy of e with its aliases renumbered; values are shared (immutable). */
-static orm_expr *rebase_expr(rm_arena *a, const orm_expr *e, int alias0, int shift)
-{
-    if (!e) return NULL;
-    orm_expr *c = RM_NEW(a, orm_expr);
-    *c = *e;
-    switch (e->op) {
-    case ORM_OP_COLUMN: c->u.col.alias = rebase_alias(e->u.col.alias, alias0, shift); break;
-    case ORM_OP_LABEL: c->u.label.alias = rebase_alias(e->u.label.alias, alias0, shift); break;
-    case ORM_OP_EXISTS: c->u.sub = rebase_select(a, e->u.sub, alias0, shift); break;
-    case ORM_OP_LIST:
-        c->u.list.items = RM_NEW_ARRAY(a, orm_expr *, e->u.list.n ? e->u.list.n : 1);
-        for (size_t i = 0; i < e->u.list.n; i++) c->u.list.items[i] = rebase_expr(a, e->u.list.items[i], alias0, shift);
-        break;
-    default: break;
-    }
-    c->left = rebase_expr(a, e->left, alias0, shift);
-    c->right = rebase_expr(a, e->right, alias0, shift);
-    return c;
-}
-
 void orm_join_compile(orm_relationship *r, orm_expr *where, int seq_next)
 {
-    r->where_template = where;
-    r->where_aliases = seq_next - 1;
+    r->where = (orm_template){where, seq_next - 1};
     r->compiled = true;
 }
 
@@ -106,12 +51,9 @@ void orm_relationship_join(rm_arena *a, const orm_relationship *r, const orm_joi
         if (!seq->uncompiled) seq->uncompiled = r;
         return;
     }
-    if (r->where_template) {
-        out->target_where = rebase_expr(a, r->where_template, ends->target, seq->next - 1);
-        seq->next += r->where_aliases;
-    }
+    out->target_where = orm_template_use(a, &r->where, ends->target, seq);
     if (!ends->without_identity)
-        out->target_where = orm_expr_and(a, out->target_where, orm_mapper_identity_where(a, r->target, ends->target));
+        out->target_where = orm_expr_and(a, out->target_where, orm_scope_where(a, r->target, ends->target, seq));
 }
 
 orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship *r, int parent_alias,

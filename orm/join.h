@@ -9,8 +9,9 @@
  *                 (the target's columns, or the secondary's on a many-to-many)
  *   secondary_on  many-to-many only: the secondary's columns = the target's key
  *   target_where  what the target rows must satisfy besides the pairs: the
- *                 target class's polymorphic identity and the relationship's
- *                 own join "where"
+ *                 relationship's own join "where", and the rows of the target
+ *                 the request's scope sees (orm_scope_where: the class's
+ *                 polymorphic identity, the row criteria)
  * The join "where" is compiled once when the schema loads (orm_join_compile)
  * into an expression template over alias 0, its own subqueries at aliases
  * 1..n; each use copies it with the aliases renumbered. */
@@ -21,16 +22,7 @@
 
 #include "orm/mapper.h"
 #include "orm/stmt.h"
-
-/* Aliases handed out to subqueries; shared by everything one statement
- * builds so no two subqueries collide. Start `next` above the aliases the
- * outer statement already uses. */
-typedef struct orm_alias_seq {
-    int next;
-    /* set by orm_relationship_join when it met a relationship whose
-     * template is not compiled yet (only while the schema loads) */
-    const orm_relationship *uncompiled;
-} orm_alias_seq;
+#include "orm/template.h"
 
 /* No parent side: the caller matches the near columns itself (selectin). */
 #define ORM_JOIN_NO_PARENT INT_MIN

@@ -316,7 +316,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     const orm_dialect *d = orm_engine_dialect(L->s->engine);
     size_t chunk = ORM_SELECTIN_CHUNK;
     if ((size_t)d->max_params / (r->npairs + 1) < chunk) chunk = (size_t)d->max_params / (r->npairs + 1);
-    orm_alias_seq seq = {.next = m2m ? 2 : 1};
+    orm_alias_seq seq = orm_alias_seq_start(m2m ? 2 : 1, L->s->scope);
     plan p = {0};
     plan_segments(a, &p, node->children, node->nchildren, -1, &seq);
     for (size_t from = 0; from < nkeys; from += chunk) {
@@ -430,7 +430,7 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
     plan p = {0};
     plan_segments(a, &p, inc, ninc, -1, &seq);
     orm_select base;
-    orm_query_select(q, a, &base);
+    orm_query_select(q, a, &seq, &base);
     const orm_table *t = q->mapper->table;
     top_rows tr = {.out = out, .nextra = base.ncolumns - t->ncolumns, .extra_at = t->ncolumns, .keep = keep};
     orm_select sel = base;

@@ -15,6 +15,7 @@
 
 #include "orm/expr.h"
 #include "orm/metadata.h"
+#include "orm/template.h"
 
 typedef enum orm_direction {
     ORM_MANY_TO_ONE,
@@ -79,11 +80,10 @@ typedef struct orm_relationship {
     orm_column **sec_remote;
     json_t *join_where;                /* custom join's extra filter (borrowed from the schema JSON), or NULL */
     bool custom_join;                  /* "join" given in the schema */
-    /* Compiled once at load (join.c): the join "where" over the target at
-     * alias 0, its subqueries at aliases 1..where_aliases; NULL = none. */
-    orm_expr *where_template;
-    int where_aliases;
-    bool compiled;                     /* where_template is installed */
+    /* Compiled once at load (join.c): the join "where" over the target
+     * (template.h); an empty template = none. */
+    orm_template where;
+    bool compiled;                     /* `where` is installed */
 } orm_relationship;
 
 typedef struct orm_mapper {

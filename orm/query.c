@@ -5,13 +5,14 @@
 #include <string.h>
 
 #include "orm/compile.h"
+#include "orm/scope.h"
 
-void orm_query_init(orm_query *q, const orm_mapper *m)
+void orm_query_init(orm_query *q, const orm_mapper *m, const orm_scope *scope)
 {
     memset(q, 0, sizeof *q);
     q->mapper = m;
     q->limit = -1;
-    q->aliases.next = 1;
+    q->aliases = orm_alias_seq_start(1, scope);
 }
 
 orm_expr *orm_pk_where(rm_arena *a, const orm_mapper *m, int alias, const orm_value *pk)
@@ -19,7 +20,7 @@ orm_expr *orm_pk_where(rm_arena *a, const orm_mapper *m, int alias, const orm_va
     orm_expr *w = NULL;
     for (size_t i = 0; i < m->table->npk; i++)
         w = orm_expr_and(a, w, orm_expr_col_eq(a, alias, m->table->pk[i], pk[i]));
-    return orm_expr_and(a, w, orm_mapper_identity_where(a, m, alias));
+    return w;
 }
 
 static int run_select(orm_session *s, const orm_select *sel, orm_result *out)
@@ -195,11 +196,11 @@ void orm_query_after(orm_query *q, rm_arena *a, const orm_value *values)
     q->after = any;
 }
 
-void orm_query_select(const orm_query *q, rm_arena *a, orm_select *out)
+void orm_query_select(const orm_query *q, rm_arena *a, orm_alias_seq *seq, orm_select *out)
 {
     const orm_table *t = q->mapper->table;
     orm_select sel = {.from = t, .alias = 0, .joins = q->joins, .njoins = q->njoins};
-    sel.where = orm_expr_and(a, orm_expr_and(a, q->where, q->after), orm_mapper_identity_where(a, q->mapper, 0));
+    sel.where = orm_expr_and(a, orm_expr_and(a, q->where, q->after), orm_scope_where(a, q->mapper, 0, seq));
     sel.order = orm_query_effective_order(q, a, &sel.norder);
     /* the table's columns, then sort keys from joined tables */
     sel.columns = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns + sel.norder);
@@ -214,14 +215,16 @@ void orm_query_select(const orm_query *q, rm_arena *a, orm_select *out)
 int orm_query_all(orm_session *s, const orm_query *q, orm_result *out)
 {
     orm_select sel;
-    orm_query_select(q, s->arena, &sel);
+    orm_alias_seq seq = q->aliases;
+    orm_query_select(q, s->arena, &seq, &sel);
     return run_select(s, &sel, out);
 }
 
 int orm_query_count(orm_session *s, const orm_query *q, int64_t *out)
 {
     orm_select sel = {.from = q->mapper->table, .alias = 0, .flags = ORM_SELECT_COUNT};
-    sel.where = orm_expr_and(s->arena, q->where, orm_mapper_identity_where(s->arena, q->mapper, 0));
+    orm_alias_seq seq = q->aliases;
+    sel.where = orm_expr_and(s->arena, q->where, orm_scope_where(s->arena, q->mapper, 0, &seq));
     orm_result r;
     int rc = run_select(s, &sel, &r);
     if (rc) return rc;
@@ -251,7 +254,8 @@ orm_expr *orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_valu
 int orm_get(orm_session *s, const orm_mapper *m, const orm_value *pk, orm_value **row)
 {
     orm_select sel = {.from = m->table, .alias = 0};
-    sel.where = orm_pk_where(s->arena, m, 0, pk);
+    orm_alias_seq seq = orm_alias_seq_start(1, s->scope);
+    sel.where = orm_expr_and(s->arena, orm_pk_where(s->arena, m, 0, pk), orm_scope_where(s->arena, m, 0, &seq));
     orm_result r;
     int rc = run_select(s, &sel, &r);
     if (rc) return rc;

@@ -30,7 +30,9 @@ typedef struct orm_query {
                                    nearest first (the caller reverses the page back) */
 } orm_query;
 
-void orm_query_init(orm_query *q, const orm_mapper *m);
+/* A query on m's rows as the scope lets the request see them (orm/scope.h:
+ * every statement the query makes applies it; NULL: every row). */
+void orm_query_init(orm_query *q, const orm_mapper *m, const struct orm_scope *scope);
 
 /* Relationships one sort key may go through ("a.b.c.name" is 3): each is
  * a LEFT JOIN of every page's statement. */
@@ -57,17 +59,20 @@ orm_order_item *orm_relationship_order(rm_arena *a, const orm_relationship *r, i
 /* Restrict q to rows strictly after the row whose effective-order values
  * are `values` (keyset paging; NULL sorts first ascending, last descending). */
 void orm_query_after(orm_query *q, rm_arena *a, const orm_value *values);
-/* The SELECT of the query (joins, WHERE with keyset and identity, effective
- * order, paging; the table's columns then the sort keys through joins),
- * built in a, for callers that extend it (eager loading). */
-void orm_query_select(const orm_query *q, rm_arena *a, orm_select *out);
+/* The SELECT of the query (joins, WHERE with keyset and the rows the scope
+ * sees, effective order, paging; the table's columns then the sort keys
+ * through joins), built in a, for callers that extend it (eager loading);
+ * its subqueries take their aliases from seq (start from q->aliases). */
+void orm_query_select(const orm_query *q, rm_arena *a, orm_alias_seq *seq, orm_select *out);
 /* Rows of the query: each row is the table's columns, followed by one
  * value per effective-order key that is not a column of the table (sort
  * keys through joins), for orm_query_sort_values. */
 int orm_query_all(orm_session *s, const orm_query *q, orm_result *out);
 /* count(*) of the query's WHERE (order and paging ignored). */
 int orm_query_count(orm_session *s, const orm_query *q, int64_t *out);
-/* Expression "primary key = pk" over alias (pk: table->npk values). */
+/* Expression "primary key = pk" over alias (pk: table->npk values); the
+ * class's identity and the scope are the statement's to add
+ * (orm_scope_where). */
 orm_expr *orm_pk_where(rm_arena *a, const orm_mapper *m, int alias, const orm_value *pk);
 
 /* The rows of r's target related to the parent row (SQLAlchemy's
@@ -79,7 +84,8 @@ orm_expr *orm_pk_where(rm_arena *a, const orm_mapper *m, int alias, const orm_va
 orm_expr *orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_value *parent_row, int alias,
                           orm_alias_seq *aliases);
 
-/* One row by primary key into *row (arena); ORM_E_NOT_FOUND when absent. */
+/* One row by primary key into *row (arena); ORM_E_NOT_FOUND when absent
+ * or outside what the session's scope sees. */
 int orm_get(orm_session *s, const orm_mapper *m, const orm_value *pk, orm_value **row);
 
 /* The columns an INSERT of one row of m names, in table order, with their

@@ -46,6 +46,7 @@ typedef struct orm_session {
     size_t max_bytes;         /* more is ORM_E_TOO_LARGE; 0 = no bound */
     orm_identity_map map;     /* the unit's instances: emptied as each unit (attempt) begins */
     struct orm_uow *uow;      /* the unit's changes, made on first use (orm_session_uow) */
+    const struct orm_scope *scope; /* what the request may see (orm/scope.h); NULL: all */
 } orm_session;
 
 /* Prepare a session for the mappers of schema; nothing is checked out

@@ -89,6 +89,7 @@ static int run_batch(orm_session *s, void *ud)
         o->ctx = (rm_ctx){.app = b->ctx->app, .req = &o->req, .resp = &o->resp, .a = b->ctx->a, .outer = s};
         orm_error_init(&o->ctx.err, b->ctx->a);
         orm_session_init(&o->ctx.session, b->ctx->app->engine, b->ctx->app->schema, b->ctx->a, &o->ctx.err);
+        o->ctx.session.scope = s->scope; /* the batch's principal, every operation */
         /* the shared session reports into this operation's error record */
         orm_error *batch_err = s->err;
         s->err = &o->ctx.err;

@@ -36,7 +36,7 @@ static int read_item(orm_session *s, item_unit *u)
 {
     rm_ctx *ctx = u->ctx;
     orm_query q;
-    orm_query_init(&q, u->m);
+    orm_query_init(&q, u->m, s->scope);
     q.where = orm_pk_where(ctx->a, u->m, 0, u->key);
     q.limit = 1;
     orm_loaded got;
@@ -129,7 +129,7 @@ static int run_to_one(orm_session *s, void *ud)
     int rc = orm_get(s, u->parent, u->key, &row);
     if (rc) return rc;
     orm_query q;
-    orm_query_init(&q, u->rel->target);
+    orm_query_init(&q, u->rel->target, s->scope);
     q.where = orm_with_parent(u->ctx->a, u->rel, row, 0, &q.aliases);
     q.limit = 1;
     orm_loaded got;

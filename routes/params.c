@@ -145,7 +145,7 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_s
 {
     const rm_request *req = ctx->req;
     memset(out, 0, sizeof *out);
-    orm_query_init(&out->query, m);
+    orm_query_init(&out->query, m, ctx->session.scope);
     const rm_resource *res = rm_resource_of(m);
     out->limit = res->page_size;
     const char *sort = default_sort;

@@ -22,7 +22,7 @@ static int seed_resource(orm_session *s, seed_unit *u, const char *res, json_t *
     if (!json_is_array(rows))
         return orm_error_set(&ctx->err, ORM_E_INVALID, "\"%s\" must be an array of objects", res);
     orm_query q;
-    orm_query_init(&q, m);
+    orm_query_init(&q, m, s->scope);
     int64_t count;
     int rc = orm_query_count(s, &q, &count);
     if (rc || count > 0) return rc; /* only empty tables are seeded */

@@ -321,7 +321,7 @@ static bool build(xcase *c, const fg_world *W, rm_arena *a, orm_query *q)
     const orm_mapper *m = W->ents[c->e].m;
     orm_error err;
     orm_error_init(&err, a);
-    orm_query_init(q, m);
+    orm_query_init(q, m, NULL);
     if ((c->filter && orm_filter_parse(a, m, c->filter, 0, &q->aliases, "/filter", &q->where, &err)) ||
         (c->spec && orm_query_order_by(q, a, c->spec, &q->aliases, "/query/sort", &err))) {
         char *ft = c->filter ? fg_dump(c->filter) : NULL;

@@ -371,7 +371,7 @@ static int check_filter(const fg_world *W, int e, const json_t *f, int report)
     orm_error err;
     orm_error_init(&err, a);
     orm_query q;
-    orm_query_init(&q, E->m);
+    orm_query_init(&q, E->m, NULL);
     int status = AGREE;
     if (orm_filter_parse(a, E->m, f, 0, &q.aliases, "/filter", &q.where, &err)) {
         if (report > 0)
@@ -561,7 +561,7 @@ static int check_sort(const fg_world *W, fg_prng *g, uint64_t seed, int no, bool
     orm_error err;
     orm_error_init(&err, a);
     orm_query q;
-    orm_query_init(&q, E->m);
+    orm_query_init(&q, E->m, NULL);
     if (filter && orm_filter_parse(a, E->m, filter, 0, &q.aliases, "/filter", &q.where, &err)) {
         fprintf(stderr, "filter_property: seed %#" PRIx64 " sort #%d: filter %s rejected: %s\n", seed, no, ftext,
                 err.nfields ? err.fields[0].message : err.detail);

@@ -57,7 +57,7 @@ START_TEST(templates_compile_in_dependency_order)
     ck_assert_msg(s != NULL, "%s", err.detail);
     const orm_relationship *r = orm_mapper_relationship(orm_schema_mapper(s, "Team"), "gold_members");
     ck_assert(r->compiled);
-    ck_assert_int_eq(r->where_aliases, 1); /* gold_badges' subquery */
+    ck_assert_int_eq(r->where.naliases, 1); /* gold_badges' subquery */
     rm_arena *a = rm_arena_new();
     ck_assert_str_eq(exists_sql(a, r, 1),
                      "SELECT 1 FROM \"teams\" AS t0 WHERE EXISTS (SELECT 1 FROM \"people\" AS t1 WHERE "
@@ -71,7 +71,7 @@ START_TEST(templates_compile_in_dependency_order)
                      "\"people\" AS t3 WHERE t3.\"team_id\" = t0.\"id\" AND EXISTS (SELECT 1 FROM "
                      "\"badges\" AS t4 WHERE t4.\"person_id\" = t3.\"id\" AND t4.\"name\" = ?2))");
     /* the template itself is untouched by its copies */
-    ck_assert_int_eq(r->where_template->u.sub->alias, 1);
+    ck_assert_int_eq(r->where.expr->u.sub->alias, 1);
     rm_arena_destroy(a);
     orm_schema_free(s);
 }

@@ -86,7 +86,7 @@ static const char *load_graph(load *l, const char *entity, int64_t max_id, const
 {
     const orm_mapper *m = tdb_mapper(&DB, entity);
     memset(l, 0, sizeof *l);
-    orm_query_init(&l->q, m);
+    orm_query_init(&l->q, m, NULL);
     if (max_id > 0)
         l->q.where = orm_expr_binary(DB.arena, ORM_OP_LE, orm_expr_column(DB.arena, 0, m->table->pk[0]),
                                      orm_expr_param(DB.arena, orm_int(max_id), NULL));
@@ -225,7 +225,7 @@ START_TEST(a_page_keeps_whole_parents)
 {
     for (int mode = 0; mode < TDB_NMODES; mode++) {
         load l = {.keep = 2};
-        orm_query_init(&l.q, tdb_mapper(&DB, "Author"));
+        orm_query_init(&l.q, tdb_mapper(&DB, "Author"), NULL);
         l.q.limit = 3;  /* keep + 1, as a page asks */
         l.inc = tdb_include(&DB, l.q.mapper, "books(tags)", mode, &l.ninc, NULL);
         ck_assert_int_eq(tdb_unit(&DB, false, run_load, &l, NULL), 0);
@@ -265,7 +265,7 @@ START_TEST(load_related_on_instances_already_loaded)
 {
     for (int mode = 0; mode < TDB_NMODES; mode++) {
         related r = {.ninc = 0};
-        orm_query_init(&r.l.q, tdb_mapper(&DB, "Author"));
+        orm_query_init(&r.l.q, tdb_mapper(&DB, "Author"), NULL);
         r.inc = tdb_include(&DB, r.l.q.mapper, "books(tags)", mode, &r.ninc, NULL);
         ck_assert_int_eq(tdb_unit(&DB, false, run_related, &r, NULL), 0);
         ck_assert_uint_eq(r.l.out.n, 4);
@@ -282,7 +282,7 @@ END_TEST
 START_TEST(sort_keys_through_joins_land_in_extra)
 {
     load l = {.keep = 0};
-    orm_query_init(&l.q, tdb_mapper(&DB, "Book"));
+    orm_query_init(&l.q, tdb_mapper(&DB, "Book"), NULL);
     ck_assert_int_eq(orm_query_order_by(&l.q, DB.arena, "author.publisher.name,-author.name,id", &l.q.aliases,
                                         "/sort", &DB.err), 0);
     l.inc = tdb_include(&DB, l.q.mapper, "tags", TDB_ALL_JOINED, &l.ninc, NULL);

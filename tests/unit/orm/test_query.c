@@ -23,7 +23,7 @@ static const orm_mapper *M(const char *entity) { return tdb_mapper(&DB, entity);
 /* A query of entity sorted by spec (NULL: default order); 0 or the error. */
 static int sorted(orm_query *q, const char *entity, const char *spec)
 {
-    orm_query_init(q, M(entity));
+    orm_query_init(q, M(entity), NULL);
     orm_error_init(&DB.err, DB.arena);
     return spec ? orm_query_order_by(q, DB.arena, spec, &q->aliases, "/sort", &DB.err) : 0;
 }
@@ -322,7 +322,7 @@ START_TEST(with_parent_follows_every_relationship_kind)
         ck_assert_ptr_nonnull(parent);
         const orm_relationship *r = tdb_rel(&DB, cases[i].entity, cases[i].rel);
         orm_query q;
-        orm_query_init(&q, r->target);
+        orm_query_init(&q, r->target, NULL);
         q.where = orm_with_parent(DB.arena, r, parent, 0, &q.aliases);
         ck_assert_msg(strcmp(run_ids(&q), cases[i].want) == 0, "%s %lld .%s: got %s", cases[i].entity,
                       (long long)cases[i].id, cases[i].rel, run_ids(&q));

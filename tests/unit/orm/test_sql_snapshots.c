@@ -174,7 +174,7 @@ static void build_query(const query_case *qc, const orm_dialect *d)
     const orm_mapper *m = tdb_mapper(&DB, qc->entity);
     const orm_relationship *r = qc->rel ? tdb_rel(&DB, qc->entity, qc->rel) : NULL;
     orm_query q;
-    orm_query_init(&q, r ? r->target : m);
+    orm_query_init(&q, r ? r->target : m, NULL);
     q.reverse = qc->reverse;
     if (qc->sort) ck_assert_int_eq(orm_query_order_by(&q, a, qc->sort, &q.aliases, "/sort", &DB.err), 0);
     if (r) {
@@ -199,7 +199,8 @@ static void build_query(const query_case *qc, const orm_dialect *d)
     if (qc->limit) q.limit = qc->limit;
     q.offset = qc->offset;
     orm_select sel;
-    orm_query_select(&q, a, &sel);
+    orm_alias_seq seq = q.aliases;
+    orm_query_select(&q, a, &seq, &sel);
     orm_compiled c;
     ck_assert_msg(orm_compile_select(d, &sel, a, &c, &DB.err) == 0, "%s: %s", qc->name, DB.err.detail);
     add_snap(qc->name, c.sql, c.sql_len, params_text(&c));
@@ -219,7 +220,7 @@ static int load_rows(orm_session *s, const run_case *rc)
 {
     const orm_mapper *m = tdb_mapper(&DB, rc->entity);
     orm_query q;
-    orm_query_init(&q, m);
+    orm_query_init(&q, m, NULL);
     size_t ninc;
     orm_include *inc = tdb_include(&DB, m, rc->include, rc->mode, &ninc, NULL);
     orm_loaded out;
@@ -237,7 +238,7 @@ static int get_engineer(orm_session *s, const run_case *rc)
 static int count_engineers(orm_session *s, const run_case *rc)
 {
     orm_query q;
-    orm_query_init(&q, tdb_mapper(&DB, "Engineer"));
+    orm_query_init(&q, tdb_mapper(&DB, "Engineer"), NULL);
     int rc2 = orm_filter_parse(s->arena, q.mapper, tdb_json(&DB, "{\"level\": {\"gt\": 1}}"), 0, &q.aliases,
                                "/filter", &q.where, s->err);
     int64_t n;
