@@ -66,6 +66,7 @@ const char *orm_code_name(int code)
     case ORM_E_TIMEOUT: return "timeout";
     case ORM_E_PRECONDITION: return "precondition failed";
     case ORM_E_TOO_LARGE: return "too large";
+    case ORM_E_FORBIDDEN: return "forbidden";
     }
     return "unknown";
 }

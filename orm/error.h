@@ -28,7 +28,8 @@ typedef enum orm_code {
     ORM_E_CONFIG = -10,     /* bad option or URL (start-up) */
     ORM_E_TIMEOUT = -11,    /* statement ran past the statement timeout */
     ORM_E_PRECONDITION = -12, /* the caller's expectation of the current state failed */
-    ORM_E_TOO_LARGE = -13   /* the request asks for more work than one request may do */
+    ORM_E_TOO_LARGE = -13,  /* the request asks for more work than one request may do */
+    ORM_E_FORBIDDEN = -14   /* a write would leave a row outside what the request may see */
 } orm_code;
 
 typedef struct orm_field_error {

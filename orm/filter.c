@@ -15,6 +15,7 @@
 #include "lib/sb.h"
 #include "lib/utf8.h"
 #include "orm/convert.h"
+#include "orm/scope.h"
 #include "orm/stmt.h"
 
 typedef struct fctx {
@@ -22,6 +23,7 @@ typedef struct fctx {
     orm_error *err;
     orm_alias_seq *aliases;
     int nodes;
+    bool claims; /* {"$claim": name} operands allowed (a row filter at schema load) */
 } fctx;
 
 /* ---- pointers and errors -------------------------------------------------- */
@@ -165,6 +167,17 @@ static int operand(fctx *f, const orm_column *c, const json_t *j, const char *pt
 {
     orm_value v;
     const char *msg = NULL;
+    const json_t *claim = json_is_object(j) ? json_object_get(j, "$claim") : NULL;
+    if (claim && f->claims) {
+        if (json_object_size(j) != 1 || !json_is_string(claim) || !json_string_length(claim))
+            return fail(f, ptr, "{\"$claim\": NAME} takes the name of a claim, and nothing else");
+        orm_expr *e = RM_NEW(f->a, orm_expr);
+        e->op = ORM_OP_CLAIM;
+        e->u.claim.name = rm_arena_strdup(f->a, json_string_value(claim));
+        e->u.claim.column = c;
+        *out = e;
+        return 0;
+    }
     if (json_is_object(j) || json_is_array(j))
         return fail(f, ptr, "expected a value for column \"%s\"", c->name);
     if (orm_value_parse_json(c, j, f->a, &v, &msg)) return fail(f, ptr, "%s", msg);
@@ -308,12 +321,12 @@ static int read_path(fctx *f, const orm_mapper *m, const char *path, const json_
     if (!dot) {
         const orm_column *c = orm_mapper_column(m, path, ORM_COL_READ);
         if (c) return read_column(f, c, v, alias, ptr, out);
-        const orm_relationship *r = orm_mapper_relationship(m, path);
+        const orm_relationship *r = orm_scope_relationship(f->aliases->scope, m, path);
         if (r) return read_relationship(f, r, v, alias, ptr, out);
         return fail(f, ptr, "unknown column or relationship \"%s\"", path);
     }
     char *head = rm_arena_strndup(f->a, path, (size_t)(dot - path));
-    const orm_relationship *r = orm_mapper_relationship(m, head);
+    const orm_relationship *r = orm_scope_relationship(f->aliases->scope, m, head);
     if (!r) {
         if (orm_table_column(m->table, head))
             return fail(f, ptr, "\"%s\" is a column: only relationships take a dotted path", head);
@@ -404,4 +417,15 @@ int orm_filter_parse(rm_arena *a, const orm_mapper *m, const json_t *filter, int
     fctx f = {.a = a, .err = err, .aliases = aliases};
     int rc = check_depth(&f, filter, pointer, 1);
     return rc ? rc : read_filter(&f, m, filter, alias, pointer, out);
+}
+
+int orm_filter_parse_criterion(rm_arena *a, const orm_mapper *m, const json_t *filter, const char *pointer,
+                               orm_template *out, orm_error *err)
+{
+    orm_alias_seq seq = orm_alias_seq_start(1, NULL);
+    fctx f = {.a = a, .err = err, .aliases = &seq, .claims = true};
+    int rc = check_depth(&f, filter, pointer, 1);
+    if (!rc) rc = read_filter(&f, m, filter, 0, pointer, &out->expr);
+    out->naliases = seq.next - 1;
+    return rc;
 }

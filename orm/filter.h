@@ -33,4 +33,11 @@
 int orm_filter_parse(rm_arena *a, const orm_mapper *m, const json_t *filter, int alias,
                      orm_alias_seq *aliases, const char *pointer, orm_expr **out, orm_error *err);
 
+/* A row criterion compiled once (a resource's row filter): `filter` over
+ * m's table as a template (template.h), where a column's operand may be
+ * {"$claim": "name"}, bound per request from the scope's claims (a missing
+ * claim matches no row). Errors as orm_filter_parse. */
+int orm_filter_parse_criterion(rm_arena *a, const orm_mapper *m, const json_t *filter, const char *pointer,
+                               orm_template *out, orm_error *err);
+
 #endif

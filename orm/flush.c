@@ -209,6 +209,7 @@ static void inserted(orm_uow *u, orm_instance *inst, const orm_value *row)
     inst->committed = RM_NEW_ARRAY(u->a, orm_value, t->ncolumns);
     memcpy(inst->committed, row, t->ncolumns * sizeof *row);
     inst->state = ORM_PERSISTENT;
+    inst->wrote = true;
     orm_identity_map_put(&u->s->map, inst);
 }
 
@@ -499,6 +500,7 @@ static int update_changed(orm_uow *u, orm_instance *inst)
                                             : "%s no longer exists", m->name);
     memcpy(inst->row, r.values, t->ncolumns * sizeof *inst->row);
     memcpy(inst->committed, r.values, t->ncolumns * sizeof *inst->row);
+    inst->wrote = true;
     return 0;
 }
 
@@ -522,6 +524,78 @@ static int update_persistent(orm_uow *u)
         apply_link(u, l, false);
         int rc = update_changed(u, l->child);
         if (rc) return rc;
+    }
+    return 0;
+}
+
+/* ---- the scope's criteria on what was written -------------------------------------- */
+
+/* Rows one check statement looks up at most. */
+#define CHECK_BATCH 500
+
+/* Do the rows objs[0..n) just written (one mapper) all meet the scope's
+ * criteria? One count. */
+static int check_batch(orm_uow *u, orm_instance **objs, size_t n)
+{
+    rm_arena *a = u->a;
+    const orm_mapper *m = objs[0]->mapper;
+    const orm_table *t = m->table;
+    orm_expr *keys = NULL;
+    if (t->npk == 1) {
+        orm_expr **items = RM_NEW_ARRAY(a, orm_expr *, n);
+        for (size_t i = 0; i < n; i++) items[i] = orm_expr_param(a, objs[i]->committed[t->pk[0]->index], t->pk[0]);
+        keys = orm_expr_binary(a, ORM_OP_IN, orm_expr_column(a, 0, t->pk[0]), orm_expr_list(a, items, n));
+    } else {
+        orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk * n);
+        for (size_t i = 0; i < n; i++) {
+            for (size_t k = 0; k < t->npk; k++) pk[i * t->npk + k] = objs[i]->committed[t->pk[k]->index];
+            keys = orm_expr_or(a, keys, orm_pk_where(a, m, 0, pk + i * t->npk));
+        }
+    }
+    orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
+    orm_select sel = {.from = t, .alias = 0, .flags = ORM_SELECT_COUNT};
+    sel.where = orm_expr_and(a, keys, orm_scope_where(a, m, 0, &seq));
+    orm_compiled c;
+    orm_result r;
+    int rc = orm_compile_select(dialect(u), &sel, a, &c, u->s->err);
+    if (rc || (rc = run(u, &c, &r))) return rc;
+    int64_t seen = r.nrows && r.values[0].kind == ORM_V_INT ? r.values[0].u.i : 0;
+    if (seen != (int64_t)n)
+        return orm_error_set(u->s->err, ORM_E_FORBIDDEN, "the %s would be outside the rows you may see", m->name);
+    return 0;
+}
+
+static int by_mapper(const void *x, const void *y)
+{
+    const orm_instance *a = *(orm_instance *const *)x, *b = *(orm_instance *const *)y;
+    int c = strcmp(a->mapper->name, b->mapper->name);
+    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* Every row the flush inserted or updated must meet the scope's criteria
+ * for its mapper (a row filter holds for the new state of a create or an
+ * update, not only the old one), checked in the database after the
+ * writes, so the criteria mean exactly what they mean for reads: rows of
+ * one mapper together, CHECK_BATCH at a time. */
+static int check_written(orm_uow *u)
+{
+    size_t n = 0;
+    orm_instance **objs = RM_NEW_ARRAY(u->a, orm_instance *, u->nobjs + 1);
+    for (size_t i = 0; i < u->nobjs; i++) {
+        orm_instance *o = u->objs[i];
+        if (o->wrote && o->state == ORM_PERSISTENT && orm_scope_restricts(u->s->scope, o->mapper)) {
+            o->seq = i;
+            objs[n++] = o;
+        }
+        o->wrote = false;
+    }
+    qsort(objs, n, sizeof *objs, by_mapper);
+    for (size_t at = 0; at < n;) {
+        size_t k = 1;
+        while (at + k < n && k < CHECK_BATCH && objs[at + k]->mapper == objs[at]->mapper) k++;
+        int rc = check_batch(u, objs + at, k);
+        if (rc) return rc;
+        at += k;
     }
     return 0;
 }
@@ -784,6 +858,7 @@ int orm_uow_flush(orm_uow *u)
     }
     if (u->ndeleted > ORM_MAX_DELETE_ROWS) return too_many_deletes(u);
     if ((rc = insert_pending(u)) || (rc = update_persistent(u)) || (rc = write_assocs(u))) return rc;
+    if ((rc = check_written(u))) return rc;
     if ((rc = detach_deleted(u))) return rc;
     /* children were met after their parents: delete in reverse */
     for (size_t i = u->nobjs; i-- > 0;)

@@ -49,6 +49,7 @@ struct orm_instance {
     size_t link_head;           /* flush: newest link whose child it is (1-based; 0 none) */
     size_t seq;                 /* flush: its number among the pending instances */
     size_t waits;               /* flush: links to pending parents not inserted yet */
+    bool wrote;                 /* flush: inserted or updated by the running flush */
     uint64_t hash;
 };
 

@@ -32,7 +32,6 @@ static int run_select(orm_session *s, const orm_select *sel, orm_result *out)
 
 /* ---- ordering ------------------------------------------------------------- */
 
-/* A LEFT JOIN already made for the relationship path prefix, or a new one. */
 /* A LEFT JOIN already made for r from parent_alias, or a new one: the
  * column pairs and what r's target rows must satisfy (a target outside it
  * sorts as a NULL; r is many-to-one). Returns the target's alias. */
@@ -70,7 +69,7 @@ static int sort_key(orm_query *q, rm_arena *a, char *key, orm_alias_seq *aliases
             return ORM_E_INVALID;
         }
         *dot = '\0';
-        const orm_relationship *r = orm_mapper_relationship(m, key);
+        const orm_relationship *r = orm_scope_relationship(aliases->scope, m, key);
         if (!r || r->direction != ORM_MANY_TO_ONE) {
             orm_error_field(err, ORM_E_INVALID, pointer,
                             r ? "\"%s\" is a collection: sort paths go through many-to-one relationships"

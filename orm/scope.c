@@ -6,6 +6,12 @@ bool orm_scope_visible(const orm_scope *sc, const orm_mapper *m)
     return !sc || !sc->visible || sc->visible(sc, m);
 }
 
+const orm_relationship *orm_scope_relationship(const orm_scope *sc, const orm_mapper *m, const char *name)
+{
+    const orm_relationship *r = orm_mapper_relationship(m, name);
+    return r && orm_scope_visible(sc, r->target) ? r : NULL;
+}
+
 static const orm_template *criterion(const orm_scope *sc, const orm_mapper *m)
 {
     return sc && sc->criterion ? sc->criterion(sc, m) : NULL;

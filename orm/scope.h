@@ -33,6 +33,10 @@ typedef struct orm_scope {
 
 /* Whether the scope lets m be named (true without a scope). */
 bool orm_scope_visible(const orm_scope *sc, const orm_mapper *m);
+/* m's relationship called name as the scope sees it: NULL when m has none
+ * or its target is hidden (then it is as unknown as an undeclared one:
+ * filters, sort paths, include, sub-resources, nested writes ask here). */
+const orm_relationship *orm_scope_relationship(const orm_scope *sc, const orm_mapper *m, const char *name);
 
 /* The rows of m a statement may see, over alias: m's polymorphic identity
  * AND the scope's criteria of m and of every mapper it inherits from

@@ -15,6 +15,7 @@ int rm_status_of(int code)
     case ORM_E_NOT_FOUND: return 404;
     case ORM_E_PRECONDITION: return 412;
     case ORM_E_TOO_LARGE: return 413;
+    case ORM_E_FORBIDDEN: return 403;
     case ORM_E_CONFLICT:
     case ORM_E_STALE: return 409;
     case ORM_E_BUSY:
