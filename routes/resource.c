@@ -1,7 +1,8 @@
 /* resource.c: the REST resources (routes_int.h): for each mapper of the
  * schema, what its entity declares about it as a resource (SPEC §2, §6):
  * the URL segment ("resource", unique), the methods it allows, its page
- * sizes, its permissions and row_filter. The ORM's loader lets these keys
+ * sizes, its permissions (grants per role) and row_filter (compiled once
+ * into a criterion template, with the roles exempt from it). The ORM's loader lets these keys
  * through unread (rm_resource_keys); they are read here, once, at app
  * open, with the loader's own rules and messages (orm_decl_reader), so a
  * bad one is reported at start-up like any other schema error. Every other
@@ -14,8 +15,9 @@
 
 const char *const rm_method_names[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
 const char *const rm_resource_keys[] = {"resource", "methods", "page_size", "max_page_size",
-                                        "permissions", "row_filter", NULL};
+                                        "permissions", "row_filter", "row_filter_exempt", NULL};
 
+/* permission k is bit 1u << k (RM_PERM_*); "*" is every one */
 static const char *const permission_names[] = {"read", "create", "update", "delete", "*", NULL};
 
 /* A resource (URL segment): letters, digits, '_' and '-', not starting with
@@ -63,17 +65,49 @@ static int read_paging(rm_resource *r, const orm_decl_reader *d)
 }
 
 /* "permissions": {"role": ["read", "create", "update", "delete" | "*"]}. */
-static int read_permissions(rm_resource *r, const orm_decl_reader *d)
+static int read_permissions(rm_resources *rs, rm_resource *r, const orm_decl_reader *d)
 {
     const char *role;
-    json_t *v;
+    json_t *v, *perms;
     unsigned bits;
-    if (orm_decl_object(d, "permissions", &r->permissions)) return ORM_E_SCHEMA;
-    if (!r->permissions) return 0;
-    json_object_foreach(r->permissions, role, v) {
+    if (orm_decl_object(d, "permissions", &perms)) return ORM_E_SCHEMA;
+    if (!perms) return 0;
+    r->grants = RM_NEW_ARRAY(rs->arena, rm_grant, json_object_size(perms) + 1);
+    json_object_foreach(perms, role, v) {
         if (orm_decl_words(d, rm_arena_sprintf(d->tmp, "permissions.%s", role), v, permission_names,
                            "permission", &bits))
             return ORM_E_SCHEMA;
+        if (bits & (1u << 4)) bits |= RM_PERM_ALL;
+        r->grants[r->ngrants++] = (rm_grant){rm_arena_strdup(rs->arena, role), bits & RM_PERM_ALL};
+    }
+    r->has_permissions = true;
+    return 0;
+}
+
+/* "row_filter": a filter over the resource's rows, compiled once (claims
+ * bound per request); "row_filter_exempt": ["role", ...]. */
+static int read_row_filter(rm_resources *rs, rm_resource *r, const orm_decl_reader *d)
+{
+    json_t *filter, *exempt = json_object_get(r->mapper->decl, "row_filter_exempt");
+    if (orm_decl_object(d, "row_filter", &filter)) return ORM_E_SCHEMA;
+    if (exempt && !filter) return orm_decl_fail(d, "row_filter_exempt", "is only meaningful with a row_filter");
+    if (!filter) return 0;
+    orm_error ferr;
+    orm_error_init(&ferr, d->tmp);
+    if (orm_filter_parse_criterion(rs->arena, r->mapper, filter, "", &r->row_criterion, &ferr))
+        return orm_decl_fail(d, "row_filter", "%s%s%s", ferr.nfields ? ferr.fields[0].message : ferr.detail,
+                             ferr.nfields && *ferr.fields[0].pointer ? " at " : "",
+                             ferr.nfields ? ferr.fields[0].pointer : "");
+    if (!r->row_criterion.expr) return 0; /* {}: every row */
+    if (!exempt) return 0;
+    if (!json_is_array(exempt)) return orm_decl_fail(d, "row_filter_exempt", "must be an array of role names");
+    r->exempt = RM_NEW_ARRAY(rs->arena, const char *, json_array_size(exempt) + 1);
+    size_t i;
+    json_t *role;
+    json_array_foreach(exempt, i, role) {
+        if (!json_is_string(role) || !json_string_length(role))
+            return orm_decl_fail(d, "row_filter_exempt", "must be an array of role names");
+        r->exempt[r->nexempt++] = rm_arena_strdup(rs->arena, json_string_value(role));
     }
     return 0;
 }
@@ -87,7 +121,7 @@ static int read_resource(rm_resources *rs, rm_resource *r, orm_error *err, rm_ar
     r->methods = RM_ALLOW_ALL;
     if (read_name(rs, r, &d) ||
         (methods && orm_decl_words(&d, "methods", methods, rm_method_names, "method", &r->methods)) ||
-        read_paging(r, &d) || read_permissions(r, &d) || orm_decl_object(&d, "row_filter", &r->row_filter))
+        read_paging(r, &d) || read_permissions(rs, r, &d) || read_row_filter(rs, r, &d))
         return ORM_E_SCHEMA;
     return 0;
 }

@@ -10,6 +10,7 @@
 #include "lib/sb.h"
 #include "lib/target.h"
 #include "orm/loading.h"
+#include "orm/scope.h"
 #include "orm/query.h"
 #include "orm/uow.h"
 #include "orm/schema.h"
@@ -56,6 +57,20 @@ enum {
 /* "GET", "POST", "PUT", "PATCH", "DELETE", NULL. */
 extern const char *const rm_method_names[];
 
+/* What a role may do with a resource's rows (schema "permissions"). */
+enum {
+    RM_PERM_READ = 1u << 0,
+    RM_PERM_CREATE = 1u << 1,
+    RM_PERM_UPDATE = 1u << 2,
+    RM_PERM_DELETE = 1u << 3,
+    RM_PERM_ALL = 0xf
+};
+
+typedef struct rm_grant {
+    const char *role;
+    unsigned perms;             /* RM_PERM_* */
+} rm_grant;
+
 typedef struct rm_resource {
     const orm_mapper *mapper;
     const char *name;           /* URL segment: "users" (default: the table name, or an
@@ -63,8 +78,13 @@ typedef struct rm_resource {
     unsigned methods;           /* RM_ALLOW_* (default all) */
     int page_size;              /* default 20 */
     int max_page_size;          /* default 1000 */
-    json_t *permissions;        /* SPEC §6, borrowed from the schema JSON, or NULL */
-    json_t *row_filter;         /* SPEC §6, borrowed from the schema JSON, or NULL */
+    bool has_permissions;       /* "permissions" given: only the roles it names get in */
+    rm_grant *grants;           /* SPEC §6 "permissions", one per role */
+    size_t ngrants;
+    orm_template row_criterion; /* SPEC §6 "row_filter" compiled once ($claim bound per
+                                   request); empty: none */
+    const char **exempt;        /* "row_filter_exempt": roles the row filter spares */
+    size_t nexempt;
 } rm_resource;
 
 typedef struct rm_resources {

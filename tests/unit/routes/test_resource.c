@@ -77,7 +77,7 @@ START_TEST(blog_resources)
     ck_assert_int_eq(u->page_size, 20);
     ck_assert_int_eq(u->max_page_size, 1000);
     ck_assert_uint_eq(u->methods, RM_ALLOW_ALL);
-    ck_assert(!u->permissions && !u->row_filter);
+    ck_assert(!u->has_permissions && !u->ngrants && !u->row_criterion.expr);
     release(s, &rs);
 }
 END_TEST
@@ -88,6 +88,7 @@ START_TEST(options_and_default_names)
         "{\"entities\": {"
         " \"Category\": {\"methods\": [\"GET\", \"POST\"], \"page_size\": 5, \"max_page_size\": 50,"
         "  \"permissions\": {\"anonymous\": [\"read\"], \"admin\": [\"*\"]}, \"row_filter\": {\"name\": {\"ne\": \"x\"}},"
+        "  \"row_filter_exempt\": [\"admin\"],"
         "  \"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true}, \"name\": {\"type\": \"string\"}}},"
         " \"Box\": {\"resource\": \"crates\", \"methods\": [], \"page_size\": 1000,"
         "  \"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true}}},"
@@ -106,8 +107,15 @@ START_TEST(options_and_default_names)
     ck_assert_uint_eq(c->methods, RM_ALLOW_READ | RM_ALLOW_CREATE);
     ck_assert_int_eq(c->page_size, 5);
     ck_assert_int_eq(c->max_page_size, 50);
-    ck_assert(json_is_array(json_object_get(c->permissions, "admin")));
-    ck_assert(json_is_object(json_object_get(c->row_filter, "name")));
+    ck_assert(c->has_permissions);
+    ck_assert_uint_eq(c->ngrants, 2);
+    ck_assert_str_eq(c->grants[0].role, "anonymous");
+    ck_assert_uint_eq(c->grants[0].perms, RM_PERM_READ);
+    ck_assert_str_eq(c->grants[1].role, "admin");
+    ck_assert_uint_eq(c->grants[1].perms, RM_PERM_ALL);
+    ck_assert_ptr_nonnull(c->row_criterion.expr); /* compiled at open */
+    ck_assert_uint_eq(c->nexempt, 1);
+    ck_assert_str_eq(c->exempt[0], "admin");
     const rm_resource *b = named(s, &rs, "crates", "Box");
     ck_assert_uint_eq(b->methods, 0);
     ck_assert_int_eq(b->page_size, 1000);
