@@ -1,5 +1,6 @@
-/* app.c: the application: open (schemas → resources → engine → create_all → seed),
- * the request entry point that hands each request to the router
+/* app.c: the application: open (access-control options → schemas →
+ * resources → engine → create_all → seed), the request entry point that
+ * authenticates each request (auth.c) and hands it to the router
  * (router.c), and what every answer carries and counts (Server-Timing,
  * metrics). Resources are data from the schema: no C per resource. */
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 int rm_app_open(const rm_app_config *cfg, rm_app **out, char *errbuf, size_t errlen)
 {
+    if (rm_auth_check_config(cfg, errbuf, errlen)) return -1;
     rm_app *app = calloc(1, sizeof *app);
     if (!app) return -1;
     app->cfg = *cfg;
@@ -81,7 +83,14 @@ void rm_app_handle(void *ud, const rm_request *req, rm_response *resp)
     orm_session_init(&ctx.session, ctx.app->engine, ctx.app->schema, req->arena, &ctx.err);
     ctx.session.max_rows = (size_t)ctx.app->cfg.max_request_rows;
     ctx.session.max_bytes = ctx.app->cfg.max_response;
-    rm_route(&ctx);
+    /* a 401 is answered before any route runs a statement */
+    int rc = rm_authenticate(&ctx);
+    if (rc) {
+        ctx.route = "unauthenticated";
+        rm_answer_outcome(&ctx, rc);
+    } else {
+        rm_route(&ctx);
+    }
     add_timing(&ctx);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

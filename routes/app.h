@@ -25,7 +25,10 @@ typedef struct rm_app_config {
     int max_request_rows;        /* --max-request-rows: rows one request may read (0 = 100000) */
     size_t max_response;         /* --max-response: bytes of one answer, and of values one
                                     request may read (0 = 64 MiB) */
-    const char *secret;          /* --jwt-secret: also keys cursor MACs; may be NULL */
+    const char *secret;          /* --jwt-secret: turns on access control (at least 32
+                                    bytes, else rm_app_open fails) and keys cursor MACs;
+                                    NULL: access control off */
+    const char *audience;        /* --jwt-audience: the "aud" a token must name; NULL */
 } rm_app_config;
 
 typedef struct rm_app rm_app;

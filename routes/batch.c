@@ -86,7 +86,8 @@ static int run_batch(orm_session *s, void *ud)
     for (size_t i = 0; i < b->n; i++) {
         batch_op *o = &b->ops[i];
         memset(&o->resp, 0, sizeof o->resp);
-        o->ctx = (rm_ctx){.app = b->ctx->app, .req = &o->req, .resp = &o->resp, .a = b->ctx->a, .outer = s};
+        o->ctx = (rm_ctx){.app = b->ctx->app, .req = &o->req, .resp = &o->resp, .a = b->ctx->a, .outer = s,
+                          .who = b->ctx->who};
         orm_error_init(&o->ctx.err, b->ctx->a);
         orm_session_init(&o->ctx.session, b->ctx->app->engine, b->ctx->app->schema, b->ctx->a, &o->ctx.err);
         o->ctx.session.scope = s->scope; /* the batch's principal, every operation */

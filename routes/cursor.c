@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "lib/base64.h"
-#include "lib/sha256.h"
+#include "lib/digest.h"
 #include "routes/routes_int.h"
 
 #define MAC_LEN 16
@@ -50,14 +50,6 @@ const char *rm_cursor_encode(rm_ctx *ctx, const orm_mapper *m, const char *sort,
     return sb.buf;
 }
 
-/* Constant-time comparison: the MAC check must not leak how much matched. */
-static bool same(const unsigned char *a, const unsigned char *b, size_t n)
-{
-    unsigned char d = 0;
-    for (size_t i = 0; i < n; i++) d |= a[i] ^ b[i];
-    return d == 0;
-}
-
 int rm_cursor_decode(rm_ctx *ctx, const orm_mapper *m, const char *sort, const char *text,
                      orm_value *values, size_t n, bool *before)
 {
@@ -70,7 +62,7 @@ int rm_cursor_decode(rm_ctx *ctx, const orm_mapper *m, const char *sort, const c
     long nm = strlen(dot + 1) <= 24 ? rm_base64url_decode(dot + 1, strlen(dot + 1), mac) : -1;
     if (np < 0 || nm != MAC_LEN) return -1;
     rm_hmac_sha256(ctx->app->cursor_key, sizeof ctx->app->cursor_key, payload, (size_t)np, want);
-    if (!same(mac, want, MAC_LEN)) return -1;
+    if (!rm_digest_equal(mac, want, MAC_LEN)) return -1; /* constant time: leaks no prefix */
     json_error_t jerr;
     json_t *doc = json_loadb((const char *)payload, (size_t)np, 0, &jerr);
     json_t *vals = json_array_get(doc, 1);
@@ -100,15 +92,16 @@ int rm_cursor_decode(rm_ctx *ctx, const orm_mapper *m, const char *sort, const c
  * (forging one only chooses where a page starts, as a filter could). */
 void rm_cursor_key_derive(rm_app *app)
 {
-    rm_sha256_ctx c;
-    rm_sha256_init(&c);
-    rm_sha256_update(&c, "restmap cursor v1", 17);
-    if (app->cfg.secret && *app->cfg.secret) {
-        rm_sha256_update(&c, app->cfg.secret, strlen(app->cfg.secret));
-    } else {
-        char *text = json_dumps(app->schema->docs, JSON_COMPACT | JSON_SORT_KEYS);
-        if (text) rm_sha256_update(&c, text, strlen(text));
-        free(text);
-    }
-    rm_sha256_final(&c, app->cursor_key);
+    static const char label[] = "restmap cursor v1";
+    char *schema = NULL;
+    const char *what = app->cfg.secret && *app->cfg.secret ? app->cfg.secret
+                       : (schema = json_dumps(app->schema->docs, JSON_COMPACT | JSON_SORT_KEYS));
+    size_t nl = sizeof label - 1, nw = what ? strlen(what) : 0;
+    char *msg = malloc(nl + nw + 1);
+    if (!msg) abort();
+    memcpy(msg, label, nl);
+    if (nw) memcpy(msg + nl, what, nw);
+    rm_sha256(msg, nl + nw, app->cursor_key); /* SHA-256(label || secret or schema) */
+    free(msg);
+    free(schema);
 }

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/sha256.h"
+#include "lib/digest.h"
 #include "routes/routes_int.h"
 
 const char *rm_etag(rm_ctx *ctx, const orm_instance *inst, const char *json, size_t len)

@@ -37,6 +37,34 @@ typedef struct rm_metrics {
 
 struct rm_ctx;
 
+/* ---- auth.c: who sent the request (SPEC §6) ------------------------------
+ *
+ * With --jwt-secret (app->cfg.secret set) access control is on: every
+ * request is authenticated once, before routing, from its Authorization
+ * header (a bearer token, HS256, verified with libjwt; auth.c is the only
+ * caller of libjwt). Without it the header is ignored and every request is
+ * anonymous. A token in the query string (?access_token=) is never read. */
+typedef struct rm_principal {
+    const char *role;      /* the token's "role" claim; "anonymous" without a token,
+                            * or for a valid token without a role claim (as PostgREST) */
+    json_t *claims;        /* the token's payload, a JSON object (read "sub" etc. for
+                            * $claim), NULL without a token; freed with the request arena */
+    bool token;            /* a valid token came with the request: a refusal of its
+                            * role is 403; without one, 401 (rm_refuse_unauthenticated) */
+} rm_principal;
+
+/* At start-up: NULL secret (access control off), or one of at least 32
+ * bytes; an audience only with a secret. -1 with a message naming the
+ * option in err otherwise. */
+int rm_auth_check_config(const rm_app_config *cfg, char *err, size_t errlen);
+/* Set ctx->who for ctx->req and return 0; or, for an invalid token or a
+ * malformed Authorization header, return 401 in the handler convention
+ * below (WWW-Authenticate set; answer it with rm_answer_outcome). */
+int rm_authenticate(struct rm_ctx *ctx);
+/* `return rm_refuse_unauthenticated(ctx, detail);` for a request without a
+ * token: 401 with WWW-Authenticate: Bearer (RFC 6750 §3). */
+int rm_refuse_unauthenticated(struct rm_ctx *ctx, const char *detail);
+
 /* ---- resource.c: the REST resources --------------------------------------
  *
  * What the schema says of an entity as a REST resource (SPEC §2, §6), kept
@@ -133,6 +161,8 @@ typedef struct rm_ctx {
     const char *route;           /* route pattern for metrics ("/api/users/{id}") */
     orm_session *outer;          /* inside POST /api/_batch: the batch's running unit */
     const char *refusal;         /* the detail of a handler's rm_refuse */
+    const rm_principal *who;     /* who sent it (auth.c), set before routing; a batch's
+                                    operations share the batch's */
 } rm_ctx;
 
 /* ---- unit.c ---- Run a handler's database work as one unit: its own transaction, or, inside

@@ -66,7 +66,8 @@ static rm_app_config app_config(const rm_options *o)
         .max_body = o->max_body,
         .max_request_rows = o->max_request_rows,
         .max_response = o->max_response,
-        .secret = o->jwt_secret && *o->jwt_secret ? o->jwt_secret : NULL,
+        .secret = o->jwt_secret, /* "" given on the command line is refused as too short */
+        .audience = o->jwt_audience,
     };
     return c;
 }

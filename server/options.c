@@ -59,7 +59,9 @@ static const opt_def opt_defs[] = {
      "connections one client address may hold at once, 0 = no limit (default 64)"},
     {"seed", OPT_STRING, F(seed), 0, 0, "FILE", "JSON seed data loaded at start"},
     {"jwt-secret", OPT_STRING, F(jwt_secret), 0, 0, "SECRET",
-     "HS256 secret: turns on access control"},
+     "HS256 secret of bearer tokens, 32 bytes or more: turns on access control"},
+    {"jwt-audience", OPT_STRING, F(jwt_audience), 0, 0, "AUD",
+     "the \"aud\" a token must name (default: aud not checked)"},
     {"access-log", OPT_BOOL, F(access_log), 0, 0, NULL,
      "one log line per request (default on; --access-log=no to silence)"},
 };

@@ -33,6 +33,7 @@ typedef struct rm_options {
     int max_conns_per_ip;        /* --max-connections-per-ip 0..1000000 (0 = no limit), default 64 */
     const char *seed;            /* --seed FILE or NULL */
     const char *jwt_secret;      /* --jwt-secret or NULL */
+    const char *jwt_audience;    /* --jwt-audience or NULL */
     bool access_log;             /* --access-log, default true: one line per request */
     bool help;                   /* --help / -h given: print usage, exit 0 */
 } rm_options;
