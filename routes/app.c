@@ -85,6 +85,7 @@ void rm_app_handle(void *ud, const rm_request *req, rm_response *resp)
     ctx.session.max_bytes = ctx.app->cfg.max_response;
     /* a 401 is answered before any route runs a statement */
     int rc = rm_authenticate(&ctx);
+    if (!rc) rm_access_begin(&ctx);
     if (rc) {
         ctx.route = "unauthenticated";
         rm_answer_outcome(&ctx, rc);

@@ -37,7 +37,8 @@ int rm_plan_objects(rm_ctx *ctx, const orm_mapper *m, const json_t *body, const 
     *plans = RM_NEW_ARRAY(ctx->a, rm_plan *, *n + 1);
     for (size_t i = 0; i < *n; i++) {
         const char *p = bulk ? rm_arena_sprintf(ctx->a, "%s/%zu", prefix, i) : prefix;
-        rm_parse_write(ctx, m, bulk ? json_array_get(body, i) : body, RM_WRITE_CREATE, p, NULL, &(*plans)[i]);
+        int rc = rm_parse_write(ctx, m, bulk ? json_array_get(body, i) : body, RM_WRITE_CREATE, p, NULL, &(*plans)[i]);
+        if (rc >= 400) return rc; /* a refusal (access.c): not a field error */
     }
     return ctx->err.code;
 }

@@ -54,7 +54,7 @@ static int add_path(rm_ctx *ctx, const orm_mapper *m, char *path, rm_include *in
         return bad_include(ctx, "\"%s\": an empty relationship name", path);
     for (char *save = NULL, *name = strtok_r(path, ".", &save); name; name = strtok_r(NULL, ".", &save)) {
         if (++depth > MAX_INCLUDE_DEPTH) return bad_include(ctx, "\"%s\": include paths are at most 3 deep", name);
-        const orm_relationship *r = orm_mapper_relationship(m, name);
+        const orm_relationship *r = rm_relationship(ctx, m, name);
         if (!r) return bad_include(ctx, "unknown relationship \"%s\"", name);
         if (r->lazy == ORM_LAZY_DYNAMIC || r->lazy == ORM_LAZY_NOLOAD)
             return bad_include(ctx, "\"%s\" is a dynamic or noload relationship: use its sub-resource",
@@ -71,6 +71,7 @@ static int add_path(rm_ctx *ctx, const orm_mapper *m, char *path, rm_include *in
 int rm_parse_include(rm_ctx *ctx, const orm_mapper *m, const char *spec, rm_include *out)
 {
     memset(out, 0, sizeof *out);
+    out->scope = ctx->session.scope;
     char *copy = rm_arena_strdup(ctx->a, spec), *save = NULL;
     for (char *path = strtok_r(copy, ",", &save); path; path = strtok_r(NULL, ",", &save)) {
         int rc = add_path(ctx, m, path, out);
@@ -79,8 +80,8 @@ int rm_parse_include(rm_ctx *ctx, const orm_mapper *m, const char *spec, rm_incl
     return 0;
 }
 
-static void add_defaults(rm_arena *a, const orm_mapper *m, const orm_relationship *via, int depth,
-                         orm_include **nodes, size_t *n)
+static void add_defaults(rm_arena *a, const orm_scope *sc, const orm_mapper *m, const orm_relationship *via,
+                         int depth, orm_include **nodes, size_t *n)
 {
     if (depth > MAX_INCLUDE_DEPTH) return;
     for (const orm_mapper *mm = m; mm; mm = mm->inherits)
@@ -88,15 +89,17 @@ static void add_defaults(rm_arena *a, const orm_mapper *m, const orm_relationshi
             const orm_relationship *r = &mm->relationships[i];
             if (r->lazy != ORM_LAZY_JOINED && r->lazy != ORM_LAZY_SELECTIN) continue;
             if (via && (r == via->reverse || r->reverse == via)) continue;
+            if (!orm_scope_visible(sc, r->target)) continue; /* the role may not read it */
             orm_include *c = child_for(a, nodes, n, r);
-            add_defaults(a, r->target, r, depth + 1, &c->children, &c->nchildren);
+            add_defaults(a, sc, r->target, r, depth + 1, &c->children, &c->nchildren);
         }
 }
 
 void rm_default_include(rm_ctx *ctx, const orm_mapper *m, rm_include *out)
 {
     memset(out, 0, sizeof *out);
-    add_defaults(ctx->a, m, NULL, 1, &out->nodes, &out->n);
+    out->scope = ctx->session.scope;
+    add_defaults(ctx->a, out->scope, m, NULL, 1, &out->nodes, &out->n);
 }
 
 /* fields[path]=a,b: the node for path in the tree, or NULL. */

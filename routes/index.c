@@ -1,5 +1,6 @@
-/* index.c: GET /api (every resource with its columns and relationships,
- * hidden columns left out) and GET /healthz (200 when the database
+/* index.c: GET /api (every resource the role may read with its columns and
+ * relationships, hidden columns and relationships to hidden resources left
+ * out) and GET /healthz (200 when the database
  * answers, 503 otherwise). */
 #include <stdio.h>
 
@@ -20,14 +21,15 @@ static json_t *relationship_json(const orm_relationship *r)
                      orm_lazy_name(r->lazy));
 }
 
-static json_t *resource_json(const orm_mapper *m)
+static json_t *resource_json(const orm_mapper *m, const orm_scope *scope)
 {
     json_t *cols = json_array(), *rels = json_array();
     for (size_t i = 0; i < m->table->ncolumns; i++)
         if (orm_mapper_column_allows(m, &m->table->columns[i], ORM_COL_LISTED))
             json_array_append_new(cols, column_json(&m->table->columns[i]));
     for (size_t i = 0; i < m->nrelationships; i++)
-        json_array_append_new(rels, relationship_json(&m->relationships[i]));
+        if (orm_scope_visible(scope, m->relationships[i].target))
+            json_array_append_new(rels, relationship_json(&m->relationships[i]));
     char href[512];
     const char *name = rm_resource_of(m)->name;
     snprintf(href, sizeof href, "/api/%s", name);
@@ -39,7 +41,9 @@ int rm_handle_index(rm_ctx *ctx, const rm_match *at)
 {
     const orm_schema *s = ctx->app->schema;
     json_t *list = json_array();
-    for (size_t i = 0; i < s->nmappers; i++) json_array_append_new(list, resource_json(s->mappers[i]));
+    for (size_t i = 0; i < s->nmappers; i++) /* the resources the role may read */
+        if (orm_scope_visible(ctx->session.scope, s->mappers[i]))
+            json_array_append_new(list, resource_json(s->mappers[i], ctx->session.scope));
     json_t *doc = json_pack("{s:o}", "resources", list);
     return rm_reply_json_doc(ctx, 200, doc);
 }

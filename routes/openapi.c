@@ -64,7 +64,7 @@ static json_t *ref(const orm_mapper *m)
     return json_pack("{s:s}", "$ref", buf);
 }
 
-static json_t *entity_schema(const orm_mapper *m)
+static json_t *entity_schema(const orm_mapper *m, const orm_scope *scope)
 {
     const orm_table *t = m->table;
     json_t *props = json_object(), *required = json_array();
@@ -78,7 +78,7 @@ static json_t *entity_schema(const orm_mapper *m)
     for (const orm_mapper *mm = m; mm; mm = mm->inherits)
         for (size_t i = 0; i < mm->nrelationships; i++) {
             const orm_relationship *r = &mm->relationships[i];
-            if (r->lazy == ORM_LAZY_NOLOAD) continue;
+            if (r->lazy == ORM_LAZY_NOLOAD || !orm_scope_visible(scope, r->target)) continue;
             json_t *one = ref(r->target);
             json_object_set_new(props, r->name,
                                 r->uselist ? json_pack("{s:s, s:o}", "type", "array", "items", one)
@@ -168,8 +168,9 @@ int rm_reply_openapi(rm_ctx *ctx, const rm_path_doc *docs, size_t n)
     json_t *schemas = json_object(), *paths = json_object();
     json_t *id = json_pack("[{s:s, s:s, s:b, s:{s:s}}]", "name", "id", "in", "path", "required", 1, "schema",
                            "type", "string");
-    for (size_t i = 0; i < s->nmappers; i++)
-        json_object_set_new(schemas, s->mappers[i]->name, entity_schema(s->mappers[i]));
+    for (size_t i = 0; i < s->nmappers; i++) /* the entities the role may read */
+        if (orm_scope_visible(ctx->session.scope, s->mappers[i]))
+            json_object_set_new(schemas, s->mappers[i]->name, entity_schema(s->mappers[i], ctx->session.scope));
     for (size_t i = 0; i < n; i++) json_object_set_new(paths, docs[i].path, path_item(&docs[i], id));
     json_decref(id);
     json_object_set_new(schemas, "Problem",

@@ -26,6 +26,9 @@ typedef struct route_method {
     rm_handler handler;
     int status;             /* the status of its success, as /openapi.json describes it;
                              * 0: not described there */
+    unsigned perm;          /* RM_PERM_* the role needs on {res} (access.c), checked
+                             * before the handler runs */
+    unsigned target_perm;   /* ... and on {rel}'s target */
 } route_method;
 
 typedef struct route {
@@ -62,18 +65,23 @@ static int handle_openapi(rm_ctx *ctx, const rm_match *at);
 
 /* First match wins: literal routes before the patterns they would fit. */
 static const route routes[] = {
-    {"/healthz", NO_QUERY, NULL, {{"GET", rm_handle_healthz, 0}}},
-    {"/openapi.json", NO_QUERY, NULL, {{"GET", handle_openapi, 0}}},
-    {"/metrics", NO_QUERY, NULL, {{"GET", rm_handle_metrics, 0}}},
-    {"/api", NO_QUERY, NULL, {{"GET", rm_handle_index, 0}}},
-    {"/api/_batch", NO_QUERY | NOT_IN_BATCH, NULL, {{"POST", rm_handle_batch, 0}}},
-    {"/api/{res}", 0, resource_allows, {{"GET", rm_handle_list, 200}, {"POST", rm_handle_create, 201}}},
+    {"/healthz", NO_QUERY, NULL, {{"GET", rm_handle_healthz, 0, 0, 0}}},
+    {"/openapi.json", NO_QUERY, NULL, {{"GET", handle_openapi, 0, 0, 0}}},
+    {"/metrics", NO_QUERY, NULL, {{"GET", rm_handle_metrics, 0, 0, 0}}},
+    {"/api", NO_QUERY, NULL, {{"GET", rm_handle_index, 0, 0, 0}}},
+    {"/api/_batch", NO_QUERY | NOT_IN_BATCH, NULL, {{"POST", rm_handle_batch, 0, 0, 0}}},
+    {"/api/{res}", 0, resource_allows,
+     {{"GET", rm_handle_list, 200, RM_PERM_READ, 0}, {"POST", rm_handle_create, 201, RM_PERM_CREATE, 0}}},
     {"/api/{res}/{id}", 0, resource_allows,
-     {{"GET", rm_handle_get_object, 200}, {"PUT", rm_handle_replace_object, 200},
-      {"PATCH", rm_handle_update_object, 200}, {"DELETE", rm_handle_delete_object, 204}}},
+     {{"GET", rm_handle_get_object, 200, RM_PERM_READ, 0}, {"PUT", rm_handle_replace_object, 200, RM_PERM_UPDATE, 0},
+      {"PATCH", rm_handle_update_object, 200, RM_PERM_UPDATE, 0},
+      {"DELETE", rm_handle_delete_object, 204, RM_PERM_DELETE, 0}}},
+    /* a member added to a collection is a new or a linked target row, and a change of the parent */
     {"/api/{res}/{id}/{rel}", 0, related_allows,
-     {{"GET", rm_handle_get_related, 200}, {"POST", rm_handle_add_member, 201}}},
-    {"/api/{res}/{id}/{rel}/{child}", 0, member_allows, {{"DELETE", rm_handle_remove_member, 0}}},
+     {{"GET", rm_handle_get_related, 200, RM_PERM_READ, RM_PERM_READ},
+      {"POST", rm_handle_add_member, 201, RM_PERM_UPDATE, RM_PERM_CREATE}}},
+    {"/api/{res}/{id}/{rel}/{child}", 0, member_allows,
+     {{"DELETE", rm_handle_remove_member, 0, RM_PERM_UPDATE, RM_PERM_READ}}},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -173,7 +181,7 @@ static int resolve(rm_ctx *ctx, const route *r, const fill *f, rm_match *at)
         if (!res) return rm_refuse(ctx, 404, rm_arena_sprintf(ctx->a, "no resource named \"%s\"", f->res));
         at->mapper = res->mapper;
     }
-    if (f->rel) at->rel = orm_mapper_relationship(at->mapper, f->rel);
+    if (f->rel) at->rel = rm_relationship(ctx, at->mapper, f->rel);
     /* the label names the relationship only when it exists: bounded cardinality */
     ctx->route = f->rel && !at->rel ? "unmatched" : label_of(ctx->a, r->pattern, at);
     if ((r->flags & NOT_IN_BATCH) && ctx->outer) { /* it would re-enter the running unit */
@@ -225,14 +233,28 @@ static unsigned bit_of(const char *method)
     return 0;
 }
 
+/* The role's permissions for m at `at` (access.c), before any row is
+ * looked up: 0, or the refusal (401/403). */
+static int authorize(rm_ctx *ctx, const route_method *m, const rm_match *at)
+{
+    int rc = 0;
+    if (m->perm && at->mapper) rc = rm_require(ctx, rm_resource_of(at->mapper), m->perm);
+    if (!rc && m->target_perm && at->rel) rc = rm_require(ctx, rm_resource_of(at->rel->target), m->target_perm);
+    return rc;
+}
+
 /* Call r's handler for the request's method when r and the resource allow
- * it; else answer OPTIONS (204) or refuse with 405, both with Allow. */
+ * it and the role may; else answer OPTIONS (204) or refuse with 405, both
+ * with Allow. */
 static int dispatch(rm_ctx *ctx, const route *r, const rm_match *at)
 {
     const char *method = ctx->req->method;
     unsigned allowed = r->allows ? r->allows(at) : RM_ALLOW_ALL, bit = bit_of(method);
-    for (const route_method *m = r->methods; m->method && (allowed & bit); m++)
-        if (bit_of(m->method) == bit) return m->handler(ctx, at);
+    for (const route_method *m = r->methods; m->method && (allowed & bit); m++) {
+        if (bit_of(m->method) != bit) continue;
+        int rc = authorize(ctx, m, at);
+        return rc ? rc : m->handler(ctx, at);
+    }
     rm_response_header(ctx->resp, ctx->a, "Allow", allow_header(ctx->a, r, allowed));
     if (strcmp(method, "OPTIONS"))
         return rm_refuse(ctx, 405, rm_arena_sprintf(ctx->a, "%s is not allowed here", method));
@@ -272,10 +294,21 @@ static bool described(const route *r)
     return false;
 }
 
-/* Append to docs what r serves at `at`: the described methods the resource
- * allows there. */
-static void describe(rm_arena *a, const route *r, const rm_match *at, rm_path_doc **docs, size_t *n)
+/* Whether the request's role may use m at `at` (authorize, as a question). */
+static bool permitted(const rm_ctx *ctx, const route_method *m, const rm_match *at)
 {
+    return (!m->perm || rm_may(ctx, rm_resource_of(at->mapper), m->perm)) &&
+           (!m->target_perm || !at->rel || rm_may(ctx, rm_resource_of(at->rel->target), m->target_perm));
+}
+
+/* Append to docs what r serves at `at`: the described methods the resource
+ * allows there and the role may use (none: no path). */
+static void describe(const rm_ctx *ctx, const route *r, const rm_match *at, rm_path_doc **docs, size_t *n)
+{
+    rm_arena *a = ctx->a;
+    bool any = false;
+    for (const route_method *m = r->methods; m->method; m++) any |= m->status && permitted(ctx, m, at);
+    if (!any || (at->rel && !orm_scope_visible(ctx->session.scope, at->rel->target))) return;
     *docs = rm_arena_realloc(a, *docs, *n * sizeof **docs, (*n + 1) * sizeof **docs);
     rm_path_doc *d = &(*docs)[(*n)++];
     bool keyed = strstr(r->pattern, "{id}") != NULL;
@@ -283,7 +316,8 @@ static void describe(rm_arena *a, const route *r, const rm_match *at, rm_path_do
     *d = (rm_path_doc){.path = label_of(a, r->pattern, at), .subject = at->rel ? at->rel->target : at->mapper,
                        .collection = at->rel ? at->rel->uselist : !keyed, .keyed = keyed};
     for (const route_method *m = r->methods; m->method; m++)
-        if (m->status && (allowed & bit_of(m->method))) d->ops[d->nops++] = (rm_operation){m->method, m->status};
+        if (m->status && (allowed & bit_of(m->method)) && permitted(ctx, m, at))
+            d->ops[d->nops++] = (rm_operation){m->method, m->status};
 }
 
 /* Every resource, in declaration order, through every described route (a
@@ -298,13 +332,13 @@ static int handle_openapi(rm_ctx *ctx, const rm_match *unused)
             rm_match at = {.mapper = rs->items[i].mapper};
             if (!described(r)) continue;
             if (!strstr(r->pattern, "{rel}")) {
-                describe(ctx->a, r, &at, &docs, &n);
+                describe(ctx, r, &at, &docs, &n);
                 continue;
             }
             for (const orm_mapper *mm = at.mapper; mm; mm = mm->inherits)
                 for (size_t k = 0; k < mm->nrelationships; k++) {
                     at.rel = &mm->relationships[k];
-                    describe(ctx->a, r, &at, &docs, &n);
+                    describe(ctx, r, &at, &docs, &n);
                 }
         }
     return rm_reply_openapi(ctx, docs, n);

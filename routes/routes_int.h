@@ -163,7 +163,29 @@ typedef struct rm_ctx {
     const char *refusal;         /* the detail of a handler's rm_refuse */
     const rm_principal *who;     /* who sent it (auth.c), set before routing; a batch's
                                     operations share the batch's */
+    orm_scope scope;             /* what `who` may see (access.c); session.scope points here
+                                    when access control is on */
 } rm_ctx;
+
+/* ---- access.c: a role's permissions and row filter, the one place --------
+ *
+ * rm_access_begin (once per request, after authentication) gives the
+ * session the request's scope: resources the role may not read are hidden
+ * from filters, sort paths, include, sub-resources and nested writes, and
+ * each resource's row filter (unless the role is exempt) holds in every
+ * statement on its rows and for every row a write leaves (orm/scope.h).
+ * Without --jwt-secret there is no scope and every role may do everything;
+ * a resource without "permissions" is open to every role. */
+void rm_access_begin(rm_ctx *ctx);
+/* Whether the request's role holds every RM_PERM_* bit of perm on r. */
+bool rm_may(const rm_ctx *ctx, const rm_resource *r, unsigned perm);
+/* `if ((rc = rm_require(ctx, r, perm))) return rc;`: 0 when the role may;
+ * else 401 without a token (WWW-Authenticate), 403 with one. */
+int rm_require(rm_ctx *ctx, const rm_resource *r, unsigned perm);
+/* m's relationship called name as the request may see it (NULL: none, or
+ * its target is hidden from the role): what every route resolving a
+ * relationship name from a client asks. */
+const orm_relationship *rm_relationship(const rm_ctx *ctx, const orm_mapper *m, const char *name);
 
 /* ---- unit.c ---- Run a handler's database work as one unit: its own transaction, or, inside
  * a batch, as part of the batch's. Returns 0 or an orm_code (ctx->err set). */
@@ -240,6 +262,7 @@ typedef struct rm_include {
     size_t n;
     rm_view *views;            /* fields[rel] fieldsets */
     size_t nviews;
+    const orm_scope *scope;    /* the request's (access.c): _links leave out what it hides */
 } rm_include;
 
 /* Parse ?include for m (400 at /query/include on error). */

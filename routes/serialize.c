@@ -34,8 +34,10 @@ static bool embedded(const orm_include *nodes, size_t n, const orm_relationship 
 }
 
 /* "_links": self, then a link to each relationship not embedded (noload
- * relationships are neither embedded nor linked). */
-static void write_links(rm_sb *sb, const orm_instance *inst, const orm_include *nodes, size_t n)
+ * relationships, and those to resources the role may not read, are
+ * neither embedded nor linked). */
+static void write_links(rm_sb *sb, const orm_instance *inst, const orm_include *nodes, size_t n,
+                        const orm_scope *scope)
 {
     rm_arena *a = sb->arena;
     const char *self = rm_object_path(a, inst->mapper, inst->row);
@@ -44,7 +46,7 @@ static void write_links(rm_sb *sb, const orm_instance *inst, const orm_include *
     for (const orm_mapper *m = inst->mapper; m; m = m->inherits)
         for (size_t i = 0; i < m->nrelationships; i++) {
             const orm_relationship *r = &m->relationships[i];
-            if (r->lazy == ORM_LAZY_NOLOAD || embedded(nodes, n, r)) continue;
+            if (r->lazy == ORM_LAZY_NOLOAD || embedded(nodes, n, r) || !orm_scope_visible(scope, r->target)) continue;
             /* "name":"<self>/<name>", built in place */
             rm_sb_appendc(sb, ',');
             rm_sb_append_json_string(sb, r->name, strlen(r->name));
@@ -93,7 +95,7 @@ void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *n
         }
         rm_sb_appendc(sb, ',');
     }
-    write_links(sb, inst, nodes, n);
+    write_links(sb, inst, nodes, n, inc ? inc->scope : NULL);
     rm_sb_appendc(sb, '}');
 }
 

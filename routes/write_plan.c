@@ -60,7 +60,7 @@ static bool *implied_columns(rm_ctx *ctx, const orm_mapper *m, const json_t *obj
     const char *name;
     json_t *v;
     json_object_foreach((json_t *)obj, name, v) {
-        const orm_relationship *r = orm_mapper_relationship(m, name);
+        const orm_relationship *r = rm_relationship(ctx, m, name);
         if (r && r->direction == ORM_MANY_TO_ONE && !json_is_null(v))
             for (size_t k = 0; k < r->npairs; k++) imp[r->local[k]->index] = true;
     }
@@ -152,7 +152,7 @@ static int parse_object(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_
     const char *name;
     json_t *v;
     json_object_foreach((json_t *)obj, name, v) {
-        const orm_relationship *r = orm_mapper_relationship(m, name);
+        const orm_relationship *r = rm_relationship(ctx, m, name);
         if (!r || orm_table_column(m->table, name)) continue;
         const char *ptr = child_ptr(ctx->a, prefix, name);
         p->rels = rm_arena_realloc(ctx->a, p->rels, p->nrels * sizeof *p->rels, (p->nrels + 1) * sizeof *p->rels);
@@ -164,6 +164,24 @@ static int parse_object(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_
     return orm_error_count(&ctx->err) ? ctx->err.code : 0;
 }
 
+/* The role's permissions for what a plan's nested objects do (access.c):
+ * a new row needs create on its resource, a change to an existing one
+ * update; a link needs only that the role sees the resource, which the
+ * scope settled when the key was read. The top object is the router's. */
+static int authorize_nested(rm_ctx *ctx, const rm_plan *p)
+{
+    if (p->nested && p->kind != RM_PLAN_REF) {
+        int rc = rm_require(ctx, rm_resource_of(p->mapper), p->kind == RM_PLAN_NEW ? RM_PERM_CREATE : RM_PERM_UPDATE);
+        if (rc) return rc;
+    }
+    for (size_t k = 0; k < p->nrels; k++)
+        for (size_t i = 0; i < p->rels[k].n; i++) {
+            int rc = p->rels[k].items[i] ? authorize_nested(ctx, p->rels[k].items[i]) : 0;
+            if (rc) return rc;
+        }
+    return 0;
+}
+
 int rm_parse_write(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_mode mode,
                    const char *prefix, const orm_value *url_key, rm_plan **out)
 {
@@ -172,7 +190,8 @@ int rm_parse_write(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write
         orm_error_field(&ctx->err, ORM_E_INVALID, prefix, "must be a JSON object");
         return ORM_E_INVALID;
     }
-    return parse_object(ctx, m, obj, mode, prefix, url_key, NULL, 0, out);
+    int rc = parse_object(ctx, m, obj, mode, prefix, url_key, NULL, 0, out);
+    return rc ? rc : authorize_nested(ctx, *out);
 }
 
 int rm_parse_member(rm_ctx *ctx, const orm_relationship *r, const json_t *obj, rm_plan **out)
@@ -182,7 +201,8 @@ int rm_parse_member(rm_ctx *ctx, const orm_relationship *r, const json_t *obj, r
         orm_error_field(&ctx->err, ORM_E_INVALID, "", "must be a JSON object");
         return ORM_E_INVALID;
     }
-    return parse_object(ctx, r->target, obj, RM_WRITE_CREATE, "", NULL, r, 1, out);
+    int rc = parse_object(ctx, r->target, obj, RM_WRITE_CREATE, "", NULL, r, 1, out);
+    return rc ? rc : authorize_nested(ctx, *out);
 }
 
 /* ---- building ---------------------------------------------------------------- */
