@@ -28,6 +28,7 @@
 
 #include "tests/suites.h"
 #include "tests/support/rt.h"
+#include "tests/support/rt_jwt.h"
 
 #define SECRET "rt-auth-secret-0123456789abcdef-xyz" /* 35 bytes */
 #define AUDIENCE "restmap-api"
@@ -55,72 +56,15 @@ static void open_stop(void) { rt_server_stop(&open_srv); }
 
 static long long now(void) { return (long long)time(NULL); }
 
-/* base64url without padding (RFC 7515 §2), malloc'd. */
-static char *b64url(const void *data, size_t n)
-{
-    char *out = malloc(4 * (n / 3 + 1) + 1);
-    ck_assert_ptr_nonnull(out);
-    int len = EVP_EncodeBlock((unsigned char *)out, data, (int)n);
-    int k = 0;
-    for (int i = 0; i < len; i++) {
-        if (out[i] == '=') break;
-        out[k++] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
-    }
-    out[k] = '\0';
-    return out;
-}
-
-/* "h.p" of a header and a payload given as text (' for "), malloc'd. */
-static char *signing_input(const char *header, const char *payload)
-{
-    char *h = rt_jsonf("%s", header), *p = rt_jsonf("%s", payload);
-    char *eh = b64url(h, strlen(h)), *ep = b64url(p, strlen(p));
-    char *out = malloc(strlen(eh) + strlen(ep) + 2);
-    ck_assert_ptr_nonnull(out);
-    sprintf(out, "%s.%s", eh, ep);
-    free(h), free(p), free(eh), free(ep);
-    return out;
-}
-
-static char *join_sig(char *input, const unsigned char *sig, size_t n)
-{
-    char *es = b64url(sig, n);
-    char *out = malloc(strlen(input) + strlen(es) + 2);
-    ck_assert_ptr_nonnull(out);
-    sprintf(out, "%s.%s", input, es);
-    free(input), free(es);
-    return out;
-}
-
-/* A compact JWS of header and payload HMAC-signed with md and key. */
-static char *hmac_jws(const char *header, const char *payload, const EVP_MD *md, const char *key)
-{
-    char *input = signing_input(header, payload);
-    unsigned char sig[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    ck_assert_ptr_nonnull(HMAC(md, key, (int)strlen(key), (const unsigned char *)input, strlen(input), sig, &n));
-    return join_sig(input, sig, n);
-}
-
 /* An HS256 token of the payload claims (printf, ' for ") with the secret. */
-static char *hs256(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *hs256(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *payload = rt_vjsonf(fmt, ap);
-    va_end(ap);
-    char *t = hmac_jws("{'alg': 'HS256', 'typ': 'JWT'}", payload, EVP_sha256(), SECRET);
-    free(payload);
-    return t;
-}
+#define hs256(...) rt_hs256(SECRET, __VA_ARGS__)
 
 /* An RS256 token signed with a fresh RSA key (a real signature). */
 static char *rs256(const char *payload)
 {
     EVP_PKEY *key = EVP_RSA_gen(2048);
     ck_assert_ptr_nonnull(key);
-    char *input = signing_input("{'alg': 'RS256', 'typ': 'JWT'}", payload);
+    char *input = rt_jws_signing_input("{'alg': 'RS256', 'typ': 'JWT'}", payload);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char sig[512];
     size_t n = sizeof sig;
@@ -128,7 +72,7 @@ static char *rs256(const char *payload)
     ck_assert_int_eq(EVP_DigestSign(md, sig, &n, (const unsigned char *)input, strlen(input)), 1);
     EVP_MD_CTX_free(md);
     EVP_PKEY_free(key);
-    return join_sig(input, sig, n);
+    return rt_jws_join(input, sig, n);
 }
 
 /* An HS256 token minted by libjwt's encoder (an implementation other than
@@ -265,12 +209,12 @@ START_TEST(test_alg_none_is_refused)
                                           "{'alg': 'NONE'}", "{'typ': 'JWT'}", "{'alg': ''}", "{'alg': null}"};
     const char *claims = "{'role': 'admin', 'aud': '" AUDIENCE "'}";
     for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++) {
-        char *unsigned_tok = signing_input(headers[i], claims);
+        char *unsigned_tok = rt_jws_signing_input(headers[i], claims);
         char *t = malloc(strlen(unsigned_tok) + 2);
         sprintf(t, "%s.", unsigned_tok); /* an empty signature, as alg none has */
         refused(&guarded, t, headers[i]);
         /* the same with the secret's HS256 signature: the header still says none */
-        refused(&guarded, hmac_jws(headers[i], claims, EVP_sha256(), SECRET), headers[i]);
+        refused(&guarded, rt_jws(headers[i], claims, EVP_sha256(), SECRET), headers[i]);
         free(unsigned_tok);
     }
 }
@@ -280,27 +224,27 @@ START_TEST(test_other_algorithms_are_refused)
 {
     const char *claims = "{'role': 'admin', 'aud': '" AUDIENCE "'}";
     /* signed with the right secret: only the algorithm is wrong */
-    refused(&guarded, hmac_jws("{'alg': 'HS512', 'typ': 'JWT'}", claims, EVP_sha512(), SECRET), "HS512");
-    refused(&guarded, hmac_jws("{'alg': 'HS384', 'typ': 'JWT'}", claims, EVP_sha384(), SECRET), "HS384");
+    refused(&guarded, rt_jws("{'alg': 'HS512', 'typ': 'JWT'}", claims, EVP_sha512(), SECRET), "HS512");
+    refused(&guarded, rt_jws("{'alg': 'HS384', 'typ': 'JWT'}", claims, EVP_sha384(), SECRET), "HS384");
     /* alg names are case-sensitive (RFC 7515 §4.1.1) */
-    refused(&guarded, hmac_jws("{'alg': 'hs256', 'typ': 'JWT'}", claims, EVP_sha256(), SECRET), "alg hs256");
+    refused(&guarded, rt_jws("{'alg': 'hs256', 'typ': 'JWT'}", claims, EVP_sha256(), SECRET), "alg hs256");
     /* RS256: a real RSA signature, and the key-confusion forgery (HMAC with the secret) */
     refused(&guarded, rs256(claims), "RS256 with an RSA key");
-    refused(&guarded, hmac_jws("{'alg': 'RS256', 'typ': 'JWT'}", claims, EVP_sha256(), SECRET), "RS256 header, HMAC");
-    refused(&guarded, hmac_jws("{'alg': 'ES256', 'typ': 'JWT'}", claims, EVP_sha256(), SECRET), "ES256 header");
-    refused(&guarded, hmac_jws("{'alg': 'HS256', 'typ': 'JOSE+XML'}", claims, EVP_sha256(), SECRET), "typ not JWT");
+    refused(&guarded, rt_jws("{'alg': 'RS256', 'typ': 'JWT'}", claims, EVP_sha256(), SECRET), "RS256 header, HMAC");
+    refused(&guarded, rt_jws("{'alg': 'ES256', 'typ': 'JWT'}", claims, EVP_sha256(), SECRET), "ES256 header");
+    refused(&guarded, rt_jws("{'alg': 'HS256', 'typ': 'JOSE+XML'}", claims, EVP_sha256(), SECRET), "typ not JWT");
 }
 END_TEST
 
 START_TEST(test_wrong_key_or_tampering_is_refused)
 {
     const char *claims = "{'role': 'editor', 'aud': '" AUDIENCE "'}";
-    refused(&guarded, hmac_jws("{'alg': 'HS256'}", claims, EVP_sha256(), "another-secret-of-32-bytes-or-more!"),
+    refused(&guarded, rt_jws("{'alg': 'HS256'}", claims, EVP_sha256(), "another-secret-of-32-bytes-or-more!"),
             "signed with another key");
-    refused(&guarded, hmac_jws("{'alg': 'HS256'}", claims, EVP_sha256(), SECRET "x"), "the secret and one byte more");
-    refused(&guarded, hmac_jws("{'alg': 'HS256'}", claims, EVP_sha256(), ""), "an empty key");
+    refused(&guarded, rt_jws("{'alg': 'HS256'}", claims, EVP_sha256(), SECRET "x"), "the secret and one byte more");
+    refused(&guarded, rt_jws("{'alg': 'HS256'}", claims, EVP_sha256(), ""), "an empty key");
     /* a valid token whose payload is replaced: the signature no longer holds */
-    char *good = hs256("%s", claims), *forged_payload = signing_input("{'alg': 'HS256'}", "{'role': 'admin', "
+    char *good = hs256("%s", claims), *forged_payload = rt_jws_signing_input("{'alg': 'HS256'}", "{'role': 'admin', "
                                                                                            "'aud': '" AUDIENCE "'}");
     char *dot = strrchr(good, '.'), *pdot = strchr(forged_payload, '.');
     char *t = malloc(strlen(good) + strlen(forged_payload) + 2);
@@ -368,7 +312,7 @@ START_TEST(test_no_audience_configured)
     accepted(&plain, hs256("{'role': 'editor', 'aud': 'anyone'}"), "aud not checked without --jwt-audience");
     accepted(&plain, hs256("{'role': 'editor'}"), "no aud");
     refused(&plain, hs256("{'role': 'editor', 'exp': %lld}", now() - 100), "exp still checked");
-    refused(&plain, hmac_jws("{'alg': 'HS512'}", "{'role': 'editor'}", EVP_sha512(), SECRET), "HS512");
+    refused(&plain, rt_jws("{'alg': 'HS512'}", "{'role': 'editor'}", EVP_sha512(), SECRET), "HS512");
 }
 END_TEST
 
@@ -386,9 +330,9 @@ START_TEST(test_malformed_tokens_and_headers)
     refused(&guarded, strdup("eyJhbGciOiJIUzI1NiJ9.e30=.abc"), "base64 padding");
     refused(&guarded, strdup("eyJhbGciOiJIUzI1NiJ9.e+0/.abc"), "standard base64, not base64url");
     refused(&guarded, strdup("eyJhbGciOiJIUzI1NiJ9.e.abc"), "a base64url part of impossible length");
-    refused(&guarded, hmac_jws("{'alg': 'HS256'}", "not json", EVP_sha256(), SECRET), "a payload that is not JSON");
-    refused(&guarded, hmac_jws("{'alg': 'HS256'}", "['role', 'admin']", EVP_sha256(), SECRET), "a payload array");
-    refused(&guarded, hmac_jws("not json", aud, EVP_sha256(), SECRET), "a header that is not JSON");
+    refused(&guarded, rt_jws("{'alg': 'HS256'}", "not json", EVP_sha256(), SECRET), "a payload that is not JSON");
+    refused(&guarded, rt_jws("{'alg': 'HS256'}", "['role', 'admin']", EVP_sha256(), SECRET), "a payload array");
+    refused(&guarded, rt_jws("not json", aud, EVP_sha256(), SECRET), "a header that is not JSON");
     refused(&guarded, hs256("{'role': 5, 'aud': '" AUDIENCE "'}"), "role a number");
     refused(&guarded, hs256("{'role': '', 'aud': '" AUDIENCE "'}"), "role empty");
     refused(&guarded, hs256("{'role': ['admin'], 'aud': '" AUDIENCE "'}"), "role an array");
@@ -525,7 +469,7 @@ START_TEST(test_cursor_mac_is_keyed_by_the_secret)
     ck_assert_int_gt(dn, 0);
     dn -= (int)(padded - plen); /* DecodeBlock counts the padding's zero bytes */
     ck_assert_ptr_nonnull(HMAC(EVP_sha256(), key, 32, payload, (size_t)dn, mac, &n));
-    char *want = b64url(mac, 16);
+    char *want = rt_b64url(mac, 16);
     ck_assert_str_eq(dot + 1, want);
     /* and the server holds it: the same cursor with one MAC character changed is 400 */
     char path[1024];
@@ -548,7 +492,7 @@ START_TEST(test_without_secret_the_header_is_ignored)
 {
     accepted_header(&open_srv, strdup("Bearer garbage"), "no secret: a garbage token");
     accepted_header(&open_srv, strdup("Basic dXNlcjpwYXNzd29yZA=="), "no secret: Basic");
-    accepted(&open_srv, hmac_jws("{'alg': 'none'}", "{'role': 'admin'}", EVP_sha256(), "k"), "no secret: alg none");
+    accepted(&open_srv, rt_jws("{'alg': 'none'}", "{'role': 'admin'}", EVP_sha256(), "k"), "no secret: alg none");
 }
 END_TEST
 

@@ -1079,7 +1079,7 @@ static size_t json_extent(const char *p)
 
 /* The request target at the start of p: up to the first space or line
  * break outside a query value written as JSON. */
-static size_t target_length(const char *p)
+size_t rt_target_length(const char *p)
 {
     size_t i = 0;
     bool query = false;
@@ -1138,7 +1138,7 @@ static rt_response *send_request(const rt_server *s, const char *text, const cha
         snprintf(method, sizeof method, "%.*s", (int)(sp - p), p);
         p = sp + 1;
     }
-    size_t n = target_length(p);
+    size_t n = rt_target_length(p);
     char *path = encode_json_values(p, n);
     /* header lines after the target, then a blank line; or a space and the body */
     char *lines[16] = {0};

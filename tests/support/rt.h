@@ -248,6 +248,9 @@ void rt_check_refused(const rt_server *s, const char *request, const char *expec
  * the table that had one (the object a case before created).
  * RT_REFUSED checks each case as rt_check_refused. */
 void rt_cases(const rt_server *s, const rt_case *cases, size_t n);
+/* The length of the request target at p in a case's request (the path and
+ * query, JSON query values with their spaces included). */
+size_t rt_target_length(const char *p);
 void rt_cases_at(const rt_server *s, const char *arg, const rt_case *cases, size_t n);
 /* rt_cases_at, and check (when not NULL) called on each answer as well: a
  * suite's own rule that every answer of a table must keep. */

@@ -1,0 +1,69 @@
+/* rt_jwt.c: tokens for the HTTP tests; see rt_jwt.h. */
+#include "tests/support/rt_jwt.h"
+
+#include <check.h>
+#include <openssl/hmac.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/support/rt.h"
+
+/* base64url without padding (RFC 7515 §2), malloc'd. */
+char *rt_b64url(const void *data, size_t n)
+{
+    char *out = malloc(4 * (n / 3 + 1) + 1);
+    ck_assert_ptr_nonnull(out);
+    int len = EVP_EncodeBlock((unsigned char *)out, data, (int)n);
+    int k = 0;
+    for (int i = 0; i < len; i++) {
+        if (out[i] == '=') break;
+        out[k++] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
+    }
+    out[k] = '\0';
+    return out;
+}
+
+/* "h.p" of a header and a payload given as text (' for "), malloc'd. */
+char *rt_jws_signing_input(const char *header, const char *payload)
+{
+    char *h = rt_jsonf("%s", header), *p = rt_jsonf("%s", payload);
+    char *eh = rt_b64url(h, strlen(h)), *ep = rt_b64url(p, strlen(p));
+    char *out = malloc(strlen(eh) + strlen(ep) + 2);
+    ck_assert_ptr_nonnull(out);
+    sprintf(out, "%s.%s", eh, ep);
+    free(h), free(p), free(eh), free(ep);
+    return out;
+}
+
+char *rt_jws_join(char *input, const unsigned char *sig, size_t n)
+{
+    char *es = rt_b64url(sig, n);
+    char *out = malloc(strlen(input) + strlen(es) + 2);
+    ck_assert_ptr_nonnull(out);
+    sprintf(out, "%s.%s", input, es);
+    free(input), free(es);
+    return out;
+}
+
+/* A compact JWS of header and payload HMAC-signed with md and key. */
+char *rt_jws(const char *header, const char *payload, const EVP_MD *md, const char *key)
+{
+    char *input = rt_jws_signing_input(header, payload);
+    unsigned char sig[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    ck_assert_ptr_nonnull(HMAC(md, key, (int)strlen(key), (const unsigned char *)input, strlen(input), sig, &n));
+    return rt_jws_join(input, sig, n);
+}
+
+char *rt_hs256(const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *payload = rt_vjsonf(fmt, ap);
+    va_end(ap);
+    char *t = rt_jws("{'alg': 'HS256', 'typ': 'JWT'}", payload, EVP_sha256(), key);
+    free(payload);
+    return t;
+}
