@@ -1,5 +1,7 @@
 /* flush.c: writing a unit of work (SQLAlchemy's UOWTransaction): cascade
- * expansion, dependency-ordered INSERTs with key propagation and
+ * expansion (never through a viewonly relationship, nor a passive_deletes
+ * one, whose rows are left to their foreign key's ON DELETE),
+ * dependency-ordered INSERTs with key propagation and
  * post-updates for cycles, UPDATEs of changed columns with version checks,
  * association rows, then DELETEs children first. See uow.h.
  *
@@ -64,7 +66,8 @@ static int load_children(orm_uow *u, orm_instance *inst, const orm_relationship 
 /* A one-to-many that a delete detaches (sets the children's key NULL). */
 static bool detaches(const orm_relationship *r)
 {
-    return r->direction == ORM_ONE_TO_MANY && !(r->cascade & ORM_CASCADE_DELETE);
+    return r->direction == ORM_ONE_TO_MANY && !(r->cascade & ORM_CASCADE_DELETE) && !r->viewonly &&
+           !r->passive_deletes;
 }
 
 static bool isa(const orm_mapper *m, const orm_mapper *ancestor)
@@ -140,6 +143,9 @@ static int expand_delete(orm_uow *u, orm_instance *inst)
         for (size_t i = 0; i < m->nrelationships; i++) {
             const orm_relationship *r = &m->relationships[i];
             orm_compiled c;
+            /* a view-only relationship writes nothing; a passive one leaves its
+             * rows to their foreign key's ON DELETE */
+            if (r->viewonly || r->passive_deletes) continue;
             if (r->direction == ORM_ONE_TO_MANY && (r->cascade & ORM_CASCADE_DELETE)) {
                 orm_related *slot = orm_instance_related(inst, r);
                 if (!slot && (rc = load_children(u, inst, r, &slot))) return rc;

@@ -60,7 +60,11 @@ typedef struct orm_relationship {
     orm_table *secondary;              /* many-to-many association table */
     const char *back_populates;        /* name on the target, or NULL */
     struct orm_relationship *reverse;  /* resolved back_populates pair */
-    unsigned cascade;                  /* ORM_CASCADE_* bits */
+    unsigned cascade;                  /* ORM_CASCADE_* bits (none on a viewonly one) */
+    bool viewonly;                     /* read only: never written, no cascade, no flush */
+    bool passive_deletes;              /* one-to-many: a deleted parent leaves its rows to
+                                          their foreign key's ON DELETE (not loaded, nulled
+                                          or deleted by the flush) */
     orm_lazy lazy;
     const char *order_by;              /* "name,-id" as in ?sort, or NULL */
     /* Join condition as column pairs, parent side first:

@@ -315,6 +315,56 @@ static int resolve_fks(orm_loader *L, orm_relspec *rs, const orm_table *P, const
     return 0;
 }
 
+/* passive_deletes: on a one-to-many (or one-to-one) whose foreign key's ON
+ * DELETE does the work the flush then leaves to it. */
+static int check_passive_deletes(orm_loader *L, orm_relspec *rs)
+{
+    orm_relationship *r = rs->rel;
+    const char *path = rpath(L, rs, "passive_deletes");
+    if (!r->passive_deletes) return 0;
+    if (r->direction != ORM_ONE_TO_MANY)
+        return orm_loader_fail(L, &rs->origin, path, "only for a one-to-many or one-to-one relationship, not %s",
+                               orm_direction_name(r->direction));
+    for (size_t k = 0; k < r->npairs; k++) {
+        const orm_column *fk = r->remote[k];
+        orm_on_delete act = fk->fk ? fk->fk->on_delete : ORM_FK_NO_ACTION;
+        if (act != ORM_FK_CASCADE && act != ORM_FK_SET_NULL)
+            return orm_loader_fail(L, &rs->origin, path,
+                                   "%s.%s has no \"on_delete\": \"cascade\" or \"set null\" to leave the rows to",
+                                   fk->table->name, fk->name);
+        if (act == ORM_FK_SET_NULL && (r->cascade & ORM_CASCADE_DELETE))
+            return orm_loader_fail(L, &rs->origin, path,
+                                   "%s.%s is \"set null\" on delete, but the relationship cascades the delete",
+                                   fk->table->name, fk->name);
+    }
+    return 0;
+}
+
+/* A writable many-to-many may not go through an entity's table: the
+ * entity's own relationships write those rows too (an association
+ * object), and two writers of one row disagree. */
+static int check_secondary(orm_loader *L, orm_relspec *rs)
+{
+    orm_relationship *r = rs->rel;
+    if (r->direction != ORM_MANY_TO_MANY || r->viewonly) return 0;
+    const orm_mapper *owner = NULL;
+    for (size_t i = 0; i < L->s->nmappers && !owner; i++)
+        if (L->s->mappers[i]->table == r->secondary) owner = L->s->mappers[i];
+    if (!owner) return 0;
+    const orm_relationship *other = NULL;
+    for (size_t i = 0; i < L->nrels && !other; i++)
+        if (L->rels[i].rel->target->table == r->secondary && !L->rels[i].rel->viewonly) other = L->rels[i].rel;
+    if (other)
+        return orm_loader_fail(L, &rs->origin, rpath(L, rs, "secondary"),
+                               "%s is the table of entity %s, whose rows %s.%s writes too: make %s.%s "
+                               "\"viewonly\": true",
+                               r->secondary->name, owner->name, other->parent->name, other->name, r->parent->name,
+                               r->name);
+    return orm_loader_fail(L, &rs->origin, rpath(L, rs, "secondary"),
+                           "%s is the table of entity %s: make %s.%s \"viewonly\": true", r->secondary->name,
+                           owner->name, r->parent->name, r->name);
+}
+
 /* uselist, cascade, lazy and order_by once the direction is known. */
 static int check_options(orm_loader *L, orm_relspec *rs)
 {
@@ -337,7 +387,7 @@ static int check_options(orm_loader *L, orm_relspec *rs)
         orm_loader_check_order(L, &rs->origin, rpath(L, rs, "order_by"), r->order_by, r->target->table, false,
                                &r->order_by))
         return ORM_E_SCHEMA;
-    return 0;
+    return check_passive_deletes(L, rs);
 }
 
 /* Target, direction and join columns of one relationship. */
@@ -408,6 +458,10 @@ static int pair(orm_loader *L, orm_relspec *rs)
     if (rev->back_populates && strcmp(rev->back_populates, r->name) != 0)
         return orm_loader_fail(L, &rs->origin, path, "%s.%s has back_populates \"%s\", not \"%s\"",
                                rev->parent->name, rev->name, rev->back_populates, r->name);
+    if (r->viewonly != rev->viewonly)
+        return orm_loader_fail(L, &rs->origin, path, "%s.%s is viewonly and %s.%s is not: both or neither",
+                               (r->viewonly ? r : rev)->parent->name, (r->viewonly ? r : rev)->name,
+                               (r->viewonly ? rev : r)->parent->name, (r->viewonly ? rev : r)->name);
     if (!mirrors(r->direction, rev->direction))
         return orm_loader_fail(L, &rs->origin, path, "directions do not mirror: %s.%s is %s and %s.%s is %s",
                                r->parent->name, r->name, orm_direction_name(r->direction), rev->parent->name,
@@ -428,6 +482,6 @@ int orm_loader_resolve_relationships(orm_loader *L)
     for (size_t i = 0; i < L->nrels; i++)
         if (resolve_one(L, &L->rels[i])) return ORM_E_SCHEMA;
     for (size_t i = 0; i < L->nrels; i++)
-        if (pair(L, &L->rels[i])) return ORM_E_SCHEMA;
+        if (check_secondary(L, &L->rels[i]) || pair(L, &L->rels[i])) return ORM_E_SCHEMA;
     return 0;
 }

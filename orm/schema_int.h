@@ -50,6 +50,7 @@ typedef struct orm_relspec {
     const char **join_local, **join_remote;
     size_t njoin_local, njoin_remote;
     bool has_uselist, uselist;    /* explicit "uselist" */
+    bool has_cascade;             /* explicit "cascade" */
 } orm_relspec;
 
 typedef struct orm_loader {

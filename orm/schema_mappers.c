@@ -161,7 +161,7 @@ int orm_loader_build_mappers(orm_loadctx *C)
 
 static const char *const relationship_keys[] = {
     "target", "back_populates", "secondary", "uselist", "remote_side", "join", "order_by",
-    "cascade", "lazy", NULL};
+    "cascade", "lazy", "viewonly", "passive_deletes", NULL};
 static const char *const join_keys[] = {"local", "remote", "where", NULL};
 static const char *const lazy_names[] = {
 #define X(n, s) s,
@@ -276,9 +276,15 @@ static int parse_relationship(orm_loader *L, orm_decl *d, const char *name, json
     if (orm_loader_get_string(L, &d->origin, p, obj, "secondary", &rs->secondary_name) ||
         orm_loader_get_bool(L, &d->origin, p, obj, "uselist", &rs->uselist) ||
         parse_join(L, &d->origin, p, obj, rs) || parse_lazy(L, &d->origin, p, obj, &r->lazy) ||
-        orm_loader_get_string(L, &d->origin, p, obj, "order_by", &s))
+        orm_loader_get_string(L, &d->origin, p, obj, "order_by", &s) ||
+        orm_loader_get_bool(L, &d->origin, p, obj, "viewonly", &r->viewonly) ||
+        orm_loader_get_bool(L, &d->origin, p, obj, "passive_deletes", &r->passive_deletes))
         return ORM_E_SCHEMA;
     rs->has_uselist = json_object_get(obj, "uselist") != NULL;
+    rs->has_cascade = json_object_get(obj, "cascade") != NULL;
+    if (r->viewonly && rs->has_cascade)
+        return orm_loader_fail(L, &d->origin, orm_loader_subpath(L, p, "cascade"),
+                               "a viewonly relationship writes nothing, so it cascades nothing");
     r->order_by = s; /* checked against the target's columns once it is known */
     if ((v = json_object_get(obj, "remote_side")) &&
         orm_loader_get_name_list(L, &d->origin, orm_loader_subpath(L, p, "remote_side"), v, &rs->remote_side,
@@ -292,6 +298,7 @@ static int parse_relationship(orm_loader *L, orm_decl *d, const char *name, json
                           &r->cascade))
             return ORM_E_SCHEMA;
     }
+    if (r->viewonly) r->cascade = 0;
     return 0;
 }
 

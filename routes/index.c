@@ -16,9 +16,11 @@ static json_t *column_json(const orm_column *c)
 
 static json_t *relationship_json(const orm_relationship *r)
 {
-    return json_pack("{s:s, s:s, s:s, s:b, s:s}", "name", r->name, "target", r->target->name,
-                     "direction", orm_direction_name(r->direction), "uselist", r->uselist, "lazy",
-                     orm_lazy_name(r->lazy));
+    json_t *j = json_pack("{s:s, s:s, s:s, s:b, s:s}", "name", r->name, "target", r->target->name,
+                          "direction", orm_direction_name(r->direction), "uselist", r->uselist, "lazy",
+                          orm_lazy_name(r->lazy));
+    if (r->viewonly) json_object_set_new(j, "viewonly", json_true());
+    return j;
 }
 
 static json_t *resource_json(const orm_mapper *m, const orm_scope *scope)

@@ -80,9 +80,10 @@ static json_t *entity_schema(const orm_mapper *m, const orm_scope *scope)
             const orm_relationship *r = &mm->relationships[i];
             if (r->lazy == ORM_LAZY_NOLOAD || !orm_scope_visible(scope, r->target)) continue;
             json_t *one = ref(r->target);
-            json_object_set_new(props, r->name,
-                                r->uselist ? json_pack("{s:s, s:o}", "type", "array", "items", one)
-                                           : json_pack("{s:[o, {s:s}]}", "anyOf", one, "type", "null"));
+            json_t *prop = r->uselist ? json_pack("{s:s, s:o}", "type", "array", "items", one)
+                                      : json_pack("{s:[o, {s:s}]}", "anyOf", one, "type", "null");
+            if (r->viewonly) json_object_set_new(prop, "readOnly", json_true());
+            json_object_set_new(props, r->name, prop);
         }
     json_object_set_new(props, "_links", json_pack("{s:s, s:{s:s}}", "type", "object",
                                                    "additionalProperties", "type", "string"));

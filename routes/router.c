@@ -43,10 +43,10 @@ typedef struct route {
 
 static unsigned resource_allows(const rm_match *at) { return rm_resource_of(at->mapper)->methods; }
 
-/* Changing a collection is updating its parent. */
+/* Changing a collection is updating its parent (never a view-only one). */
 static bool collection_writable(const rm_match *at)
 {
-    return at->rel->uselist && (resource_allows(at) & RM_ALLOW_UPDATE);
+    return at->rel->uselist && !at->rel->viewonly && (resource_allows(at) & RM_ALLOW_UPDATE);
 }
 
 /* GET reads the target; POST adds to the collection. */

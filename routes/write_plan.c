@@ -99,6 +99,10 @@ static int parse_relationship(rm_ctx *ctx, const orm_relationship *r, const json
                               int depth, rm_plan_rel *out)
 {
     out->rel = r;
+    if (r->viewonly) {
+        orm_error_field(&ctx->err, ORM_E_INVALID, ptr, "is view-only: write through the relationship it reads");
+        return ORM_E_INVALID;
+    }
     if (r->uselist) {
         if (!json_is_array(v)) {
             orm_error_field(&ctx->err, ORM_E_INVALID, ptr, "must be an array of objects");
