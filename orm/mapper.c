@@ -48,7 +48,11 @@ const orm_mapper *orm_schema_polymorphic(const orm_schema *s, const orm_mapper *
 orm_expr *orm_mapper_identity_where(rm_arena *a, const orm_mapper *m, int alias)
 {
     if (!m->inherits || !m->has_identity || !m->polymorphic_on) return NULL;
-    return orm_expr_col_eq(a, alias, m->polymorphic_on, m->polymorphic_identity);
+    if (m->nidentities <= 1) return orm_expr_col_eq(a, alias, m->polymorphic_on, m->polymorphic_identity);
+    orm_expr **items = RM_NEW_ARRAY(a, orm_expr *, m->nidentities);
+    for (size_t i = 0; i < m->nidentities; i++) items[i] = orm_expr_param(a, m->identities[i], m->polymorphic_on);
+    return orm_expr_binary(a, ORM_OP_IN, orm_expr_column(a, alias, m->polymorphic_on),
+                           orm_expr_list(a, items, m->nidentities));
 }
 
 bool orm_mapper_column_allows(const orm_mapper *m, const orm_column *c, orm_column_use use)

@@ -106,6 +106,9 @@ typedef struct orm_mapper {
                                           inheritance hides siblings' columns); NULL = all */
     bool has_identity;
     orm_value polymorphic_identity;    /* this mapper's discriminator value */
+    const orm_value *identities;       /* its own and every descendant's identity: the
+                                          rows its queries reach */
+    size_t nidentities;
     json_t *decl;                      /* the entity's declaration as written (borrowed from the
                                         * schema JSON): the caller's own keys are read from it
                                         * (orm_schema_options.entity_keys, orm_decl_reader) */
@@ -118,8 +121,9 @@ typedef struct orm_mapper {
  * inherits from (single-table inheritance). */
 orm_relationship *orm_mapper_relationship(const orm_mapper *m, const char *name);
 
-/* discriminator = identity for a single-table-inheritance child mapper at
- * alias, else NULL. */
+/* For a single-table-inheritance child mapper at alias, the discriminator
+ * naming its class or a descendant's (= identity, or IN (identities)); else
+ * NULL. */
 orm_expr *orm_mapper_identity_where(rm_arena *a, const orm_mapper *m, int alias);
 
 /* What a column of a mapper may be used for: the one home of "may this

@@ -142,6 +142,25 @@ static void mark_visible_columns(orm_loadctx *C)
     }
 }
 
+/* Each class's identities: its own and its descendants', in declaration
+ * order (a query on a class reaches its subclasses' rows too). */
+static void collect_identities(orm_loadctx *C)
+{
+    orm_schema *s = C->L.s;
+    for (size_t k = 0; k < s->nmappers; k++) {
+        orm_mapper *a = s->mappers[k];
+        if (!a->has_identity) continue;
+        size_t n = 0;
+        for (size_t i = 0; i < s->nmappers; i++) n += s->mappers[i]->has_identity && orm_loader_isa(s->mappers[i], a);
+        orm_value *ids = RM_NEW_ARRAY(s->arena, orm_value, n);
+        a->nidentities = 0;
+        for (size_t i = 0; i < s->nmappers; i++)
+            if (s->mappers[i]->has_identity && orm_loader_isa(s->mappers[i], a))
+                ids[a->nidentities++] = s->mappers[i]->polymorphic_identity;
+        a->identities = ids;
+    }
+}
+
 int orm_loader_build_mappers(orm_loadctx *C)
 {
     for (size_t i = 0; i < C->ndecls; i++) {
@@ -153,6 +172,7 @@ int orm_loader_build_mappers(orm_loadctx *C)
     }
     for (size_t i = 0; i < C->ndecls; i++)
         if (C->decls[i].entity && parse_identity(C, &C->decls[i])) return ORM_E_SCHEMA;
+    collect_identities(C);
     mark_visible_columns(C);
     return 0;
 }
