@@ -578,22 +578,25 @@ static int by_mapper(const void *x, const void *y)
     return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-/* Every row the flush inserted or updated must meet the scope's criteria
- * for its mapper (a row filter holds for the new state of a create or an
+/* Every row the flush inserted or updated (or linked or unlinked through
+ * an association row) must meet the scope's criteria for its mapper (a row filter holds for the new state of a create or an
  * update, not only the old one), checked in the database after the
  * writes, so the criteria mean exactly what they mean for reads: rows of
  * one mapper together, CHECK_BATCH at a time. */
 static int check_written(orm_uow *u)
 {
-    size_t n = 0;
-    orm_instance **objs = RM_NEW_ARRAY(u->a, orm_instance *, u->nobjs + 1);
-    for (size_t i = 0; i < u->nobjs; i++) {
-        orm_instance *o = u->objs[i];
+    size_t n = 0, nall = u->nobjs + 2 * u->nassocs;
+    orm_instance **objs = RM_NEW_ARRAY(u->a, orm_instance *, nall + 1);
+    for (size_t i = 0; i < nall; i++) {
+        /* the unit's objects, then the ends of its association rows (an end
+         * need not be in the unit's list: its own row did not change) */
+        orm_instance *o = i < u->nobjs ? u->objs[i]
+                          : (i - u->nobjs) % 2 ? u->assocs[(i - u->nobjs) / 2].to : u->assocs[(i - u->nobjs) / 2].from;
         if (o->wrote && o->state == ORM_PERSISTENT && orm_scope_restricts(u->s->scope, o->mapper)) {
             o->seq = i;
             objs[n++] = o;
         }
-        o->wrote = false;
+        o->wrote = false; /* collected once */
     }
     qsort(objs, n, sizeof *objs, by_mapper);
     for (size_t at = 0; at < n;) {
@@ -654,6 +657,8 @@ static int write_assocs(orm_uow *u)
         const orm_assoc *as = &u->assocs[i];
         const orm_relationship *r = as->rel;
         if (!assoc_ready(as)) continue;
+        /* a criterion may go through the association: both ends are checked */
+        as->from->wrote = as->to->wrote = true;
         int rc;
         if (as->remove) {
             orm_value *vals = RM_NEW_ARRAY(a, orm_value, 2 * r->npairs);
@@ -727,6 +732,8 @@ static int delete_run(orm_uow *u, size_t *i)
     if (n == 1) return delete_one(u, first);
     orm_delete del = {.table = t, .where = orm_expr_binary(u->a, ORM_OP_IN, orm_expr_column(u->a, -1, t->pk[0]),
                                                             orm_expr_list(u->a, keys, n))};
+    orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope); /* as every DELETE: the rows the scope sees */
+    del.where = orm_expr_and(u->a, del.where, orm_scope_where(u->a, first->mapper, -1, &seq));
     orm_compiled c;
     orm_result r;
     int rc = orm_compile_delete(dialect(u), &del, u->a, &c, u->s->err);

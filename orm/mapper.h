@@ -109,6 +109,8 @@ typedef struct orm_mapper {
     const orm_value *identities;       /* its own and every descendant's identity: the
                                           rows its queries reach */
     size_t nidentities;
+    struct orm_mapper *const *descendants; /* every class below it, any depth */
+    size_t ndescendants;
     json_t *decl;                      /* the entity's declaration as written (borrowed from the
                                         * schema JSON): the caller's own keys are read from it
                                         * (orm_schema_options.entity_keys, orm_decl_reader) */

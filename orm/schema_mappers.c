@@ -142,8 +142,9 @@ static void mark_visible_columns(orm_loadctx *C)
     }
 }
 
-/* Each class's identities: its own and its descendants', in declaration
- * order (a query on a class reaches its subclasses' rows too). */
+/* Each class's identities, its own and its descendants', and its
+ * descendants, in declaration order (a query on a class reaches its
+ * subclasses' rows too). */
 static void collect_identities(orm_loadctx *C)
 {
     orm_schema *s = C->L.s;
@@ -158,6 +159,16 @@ static void collect_identities(orm_loadctx *C)
             if (s->mappers[i]->has_identity && orm_loader_isa(s->mappers[i], a))
                 ids[a->nidentities++] = s->mappers[i]->polymorphic_identity;
         a->identities = ids;
+    }
+    for (size_t k = 0; k < s->nmappers; k++) {
+        orm_mapper *a = s->mappers[k];
+        size_t n = 0;
+        for (size_t i = 0; i < s->nmappers; i++) n += s->mappers[i] != a && orm_loader_isa(s->mappers[i], a);
+        if (!n) continue;
+        orm_mapper **below = RM_NEW_ARRAY(s->arena, orm_mapper *, n);
+        for (size_t i = 0; i < s->nmappers; i++)
+            if (s->mappers[i] != a && orm_loader_isa(s->mappers[i], a)) below[a->ndescendants++] = s->mappers[i];
+        a->descendants = below;
     }
 }
 

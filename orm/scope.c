@@ -24,6 +24,16 @@ orm_expr *orm_scope_where(rm_arena *a, const orm_mapper *m, int alias, orm_alias
         const orm_template *t = criterion(seq->scope, k);
         if (t) w = orm_expr_and(a, w, orm_template_use(a, t, alias, seq));
     }
+    /* a subclass's rows reached through m meet the subclass's criterion:
+     * NOT (the row is of that class) OR criterion */
+    for (size_t i = 0; seq->scope && i < m->ndescendants; i++) {
+        const orm_mapper *d = m->descendants[i];
+        const orm_template *t = criterion(seq->scope, d);
+        if (!t) continue;
+        orm_expr *of_d = orm_mapper_identity_where(a, d, alias);
+        orm_expr *crit = orm_template_use(a, t, alias, seq);
+        w = orm_expr_and(a, w, of_d ? orm_expr_or(a, orm_expr_unary(a, ORM_OP_NOT, of_d), crit) : crit);
+    }
     return w;
 }
 

@@ -39,8 +39,10 @@ bool orm_scope_visible(const orm_scope *sc, const orm_mapper *m);
 const orm_relationship *orm_scope_relationship(const orm_scope *sc, const orm_mapper *m, const char *name);
 
 /* The rows of m a statement may see, over alias: m's polymorphic identity
- * AND the scope's criteria of m and of every mapper it inherits from
- * (subquery aliases from seq, claims bound from seq->scope). NULL: all. */
+ * AND the scope's criteria of m and of every mapper it inherits from, AND
+ * for each descendant with a criterion, rows of that class meet it (its
+ * rows are reached through m too; subquery aliases from seq, claims bound
+ * from seq->scope). NULL: all. */
 orm_expr *orm_scope_where(rm_arena *a, const orm_mapper *m, int alias, orm_alias_seq *seq);
 
 /* Whether m's rows are restricted by a criterion in this scope (the flush

@@ -15,9 +15,8 @@
  * (reads, the written rows' check, UPDATE/DELETE, cascades, collection
  * replacement); one template used twice in a statement.
  *
- * Assertions marked OBSERVED pin down behaviour reported to the lead as
- * questionable; those marked BUG, behaviour reported as wrong (they state
- * what happens now, and say in a comment what should).
+ * Assertions marked OBSERVED pin down behaviour that is a decision, not an
+ * accident (docs/decisions.md, access control).
  *
  * The seed (kinds.sql), for reading the expected answers:
  *   publishers 1 Penguin, 2 Tor
@@ -710,14 +709,12 @@ START_TEST(an_ancestor_criterion_applies_to_subclasses)
     ck_assert_str_eq(filtered("Engineer", NULL), "6");
     ck_assert_str_eq(graph(Q("Company", NULL, NULL), "engineers"),
                      "Company#1{engineers:[]}\nCompany#2{engineers:[Engineer#6]}\nCompany#3{engineers:[]}\n");
-    /* OBSERVED, as SQLAlchemy's with_loader_criteria: a subclass's
-     * criterion holds for statements on that class, not for its base
-     * class's, which reads the same rows: Jr (an Engineer of level 1,
-     * outside the Engineer criterion) is loaded through Employee queries
-     * and Company.employees as an Engineer instance. Reported to the lead. */
-    ck_assert_str_eq(filtered("Employee", NULL), "4,5,6");
+    /* a subclass's criterion holds wherever its rows are reached (SPEC §6),
+     * also through its base class (further than SQLAlchemy's
+     * with_loader_criteria): Jr, an Engineer of level 1, is outside */
+    ck_assert_str_eq(filtered("Employee", NULL), "4,6");
     ck_assert_str_eq(graph(Q("Company", "{\"id\": 2}", NULL), "employees"),
-                     "Company#2{employees:[Employee#4,Engineer#5,Engineer#6]}\n");
+                     "Company#2{employees:[Employee#4,Engineer#6]}\n");
 }
 END_TEST
 
@@ -882,14 +879,10 @@ START_TEST(updates_and_deletes_carry_the_criterion)
 END_TEST
 
 /* Several rows of a table without a version column go in one DELETE ...
- * IN (...). BUG (reported to the lead, not fixed here: orm/flush.c
- * delete_run): that statement leaves the criterion out, where the DELETE
- * of one row (delete_one) and every UPDATE carry it; so two tags read
- * inside the criterion and outside it by the time the DELETE runs are
- * deleted, where one alone is NOT_FOUND. The assertions marked BUG state
- * what happens now; once the batch carries the criterion they fail, and
- * take the values in their comments. */
-START_TEST(a_batched_delete_leaves_the_criterion_out)
+ * IN (...), which carries the criterion as the DELETE of one row does: two
+ * tags read inside the criterion and outside it by the time the DELETE
+ * runs are not found, and nothing is deleted. */
+START_TEST(a_batched_delete_carries_the_criterion)
 {
     restrict_rows("Tag", "{\"name\": {\"ne\": {\"$claim\": \"hide\"}}}");
     set_claims("{\"hide\": \"x\"}");
@@ -901,9 +894,9 @@ START_TEST(a_batched_delete_leaves_the_criterion_out)
     tdb_echo_reset(&DB);
     int rc = write_rc(&two);
     ck_assert_int_eq(tdb_echo_count(&DB, "DELETE FROM \"tags\" WHERE \"id\" IN ("), 1);
-    ck_assert_int_eq(rc, 0);                                         /* BUG: ORM_E_NOT_FOUND */
-    ck_assert_int_eq(tdb_count(&DB, "tags", "id IN (1, 3)"), 0);     /* BUG: 2, nothing written */
-    ck_assert_int_eq(tdb_echo_count(&DB, "AND \"name\" <> "), 0);  /* BUG: 1 */
+    ck_assert_int_eq(rc, ORM_E_NOT_FOUND);
+    ck_assert_int_eq(tdb_count(&DB, "tags", "id IN (1, 3)"), 2); /* nothing written */
+    ck_assert_int_eq(tdb_echo_count(&DB, "AND \"name\" <> "), 1);
 }
 END_TEST
 
@@ -944,11 +937,10 @@ START_TEST(delete_cascades_and_replacements_stay_inside)
 END_TEST
 
 /* Replacing a many-to-many collection unlinks only the members inside the
- * target's criterion (SPEC 6: members outside stay). OBSERVED (reported):
- * association rows are not checked against the parent's criterion, so a
- * book inside "has a red tag" may lose its red tag and leave the rows the
- * request sees, although its new state is outside (only rows the flush
- * INSERTs or UPDATEs are checked; the book's own row is not written). */
+ * target's criterion (SPEC 6: members outside stay); the rows at both ends
+ * of a changed association row are checked against their criteria, so a
+ * book inside "has a red tag" may not lose its red tag (its new state would
+ * be outside: FORBIDDEN, nothing written). */
 START_TEST(replacing_a_collection_leaves_members_outside)
 {
     restrict_rows("Tag", "{\"name\": {\"ne\": {\"$claim\": \"hide\"}}}");
@@ -961,9 +953,9 @@ START_TEST(replacing_a_collection_leaves_members_outside)
     restrict_rows("Book", "{\"tags\": {\"any\": {\"name\": {\"eq\": {\"$claim\": \"tag\"}}}}}");
     set_claims("{\"tag\": \"red\"}");
     writing leave = {.entity = "Book", .id = 3, .empty = "tags"};
-    ck_assert_int_eq(write_rc(&leave), 0); /* OBSERVED: not FORBIDDEN */
-    ck_assert_int_eq(tdb_count(&DB, "book_tags", "book_id = 3"), 0);
-    ck_assert_int_eq(get_rc("Book", 3, NULL), ORM_E_NOT_FOUND); /* the request's own write hid it */
+    ck_assert_int_eq(write_rc(&leave), ORM_E_FORBIDDEN);
+    ck_assert_int_eq(tdb_count(&DB, "book_tags", "book_id = 3"), 2); /* nothing written */
+    ck_assert_int_eq(get_rc("Book", 3, NULL), 0);
 }
 END_TEST
 
@@ -1023,6 +1015,6 @@ TS_SUITE(scope_suite, "orm/scope", setup, teardown, 1, reads_of_a_mapper_see_its
          filters_treat_rows_outside_as_nonexistent, sort_through_a_to_one_outside_sorts_as_null,
          relationships_to_hidden_mappers_are_unknown, an_ancestor_criterion_applies_to_subclasses,
          the_flush_writes_only_rows_inside, the_written_check_sees_association_rows,
-         updates_and_deletes_carry_the_criterion, a_batched_delete_leaves_the_criterion_out,
+         updates_and_deletes_carry_the_criterion, a_batched_delete_carries_the_criterion,
          delete_cascades_and_replacements_stay_inside, replacing_a_collection_leaves_members_outside,
          subclass_writes_meet_the_ancestor_criterion, one_template_twice_gets_distinct_aliases)
