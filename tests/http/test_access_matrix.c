@@ -33,6 +33,7 @@
 #include "tests/suites.h"
 #include "tests/support/rt.h"
 #include "tests/support/rt_jwt.h"
+#include "tests/support/rt_strs.h"
 
 #define SECRET "rt-matrix-secret-0123456789abcdef-xyz"
 
@@ -118,51 +119,9 @@ static bool eager(const mx_rel *r) { return strcmp(r->lazy, "select") != 0; }
  * (SPEC §3), so docs are created at their collection URL only. */
 static bool nested_creatable(int res) { return res != DOCS; }
 
-/* ------------------------------------------------------------ strings of one test */
-
-static char **pool;
-static size_t npool, cappool;
-
-static const char *keep(char *s)
-{
-    ck_assert_ptr_nonnull(s);
-    if (npool == cappool) {
-        cappool = cappool ? 2 * cappool : 256;
-        pool = realloc(pool, cappool * sizeof *pool);
-        ck_assert_ptr_nonnull(pool);
-    }
-    return pool[npool++] = s;
-}
-
-static void pool_free(void)
-{
-    for (size_t i = 0; i < npool; i++) free(pool[i]);
-    free(pool);
-    pool = NULL, npool = cappool = 0;
-}
-
-__attribute__((format(printf, 1, 2))) static const char *S(const char *fmt, ...)
-{
-    va_list ap, aq;
-    va_start(ap, fmt);
-    va_copy(aq, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(s);
-    vsnprintf(s, (size_t)n + 1, fmt, aq);
-    va_end(aq);
-    return keep(s);
-}
-
-/* JSON text of v (stolen). */
-static const char *J(json_t *v)
-{
-    ck_assert_ptr_nonnull(v);
-    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    json_decref(v);
-    return keep(s);
-}
+/* Kept strings (rt_strs.h), by short names: a case is written in one line. */
+#define S rt_strf
+#define J rt_json_text
 
 /* ------------------------------------------------------------ rows as JSON */
 
@@ -286,7 +245,7 @@ static void mx_stop(void)
     rt_server_stop(&mx);
     for (int i = 0; i < NWHO; i++) free(TOKEN[i]);
     free(seeded);
-    pool_free();
+    rt_strs_free();
 }
 
 /* ------------------------------------------------------------ the matrix */
@@ -468,7 +427,7 @@ START_TEST(object_urls)
 {
     for (int res = FIRST_FILTERED; res < NRES; res++)
         for (int who = 0; who < NWHO; who++) object_cases(who, res);
-    pool_free();
+    rt_strs_free();
 }
 END_TEST
 
@@ -539,7 +498,7 @@ START_TEST(lists)
 {
     for (int res = FIRST_FILTERED; res < NRES; res++)
         for (int who = 0; who < NWHO; who++) list_cases(who, res);
-    pool_free();
+    rt_strs_free();
 }
 END_TEST
 
@@ -605,7 +564,7 @@ START_TEST(includes)
 {
     for (int res = FIRST_FILTERED; res < NRES; res++)
         for (int who = 0; who < NWHO; who++) include_cases(who, res);
-    pool_free();
+    rt_strs_free();
 }
 END_TEST
 
@@ -674,7 +633,7 @@ START_TEST(sub_resources)
 {
     for (int res = FIRST_FILTERED; res < NRES; res++)
         for (int who = 0; who < NWHO; who++) sub_resource_cases(who, res);
-    pool_free();
+    rt_strs_free();
 }
 END_TEST
 
@@ -765,7 +724,7 @@ START_TEST(relationship_filters)
 {
     for (int res = FIRST_FILTERED; res < NRES; res++)
         for (int who = 0; who < NWHO; who++) filter_cases(who, res);
-    pool_free();
+    rt_strs_free();
 }
 END_TEST
 
@@ -830,7 +789,7 @@ START_TEST(sorts)
 {
     for (int res = FIRST_FILTERED; res < NRES; res++)
         for (int who = 0; who < NWHO; who++) sort_cases(who, res);
-    pool_free();
+    rt_strs_free();
 }
 END_TEST
 
@@ -904,7 +863,7 @@ START_TEST(batches)
 {
     for (int res = FIRST_FILTERED; res < NRES; res++)
         for (int who = 0; who < NWHO; who++) batch_cases(who, res);
-    pool_free();
+    rt_strs_free();
 }
 END_TEST
 
@@ -1009,7 +968,7 @@ START_TEST(nested_writes)
                 if (RELS[i].to_many) nested_to_many(who, &RELS[i]);
                 else nested_to_one(who, &RELS[i]);
             }
-    pool_free();
+    rt_strs_free();
 }
 END_TEST
 
@@ -1038,7 +997,7 @@ START_TEST(replacing_collections_spares_theirs)
             free(now);
         }
     }
-    pool_free();
+    rt_strs_free();
 }
 END_TEST
 
@@ -1087,7 +1046,7 @@ START_TEST(foreign_key_columns)
     for (size_t i = 0; i < NRELS; i++)
         if (!RELS[i].to_many && RELS[i].writable)
             for (int who = ALICE; who <= BOB; who++) fk_cases(who, &RELS[i]);
-    pool_free();
+    rt_strs_free();
 }
 END_TEST
 
@@ -1133,7 +1092,7 @@ START_TEST(matrix_is_complete)
     fflush(stdout);
     ck_assert_int_gt(total, 0);
     dry = false;
-    pool_free();
+    rt_strs_free();
 }
 END_TEST
 
