@@ -8,8 +8,9 @@
  * hops, to-one and to-many, a many-to-many), sub-resource URLs (GET, POST
  * to link or create, DELETE of a member), relationship filters
  * (any/has/none/every/is_null and dotted paths), sort through to-one paths
- * (one and two hops, with cursors), /api/_batch operations and nested
- * writes (link, update, replace a collection), and foreign-key columns.
+ * (one and two hops, with cursors), /api/_batch operations, nested
+ * writes (link, update, replace a collection), foreign-key columns, and
+ * the delete of a parent whose children are partly theirs.
  * The admin (exempt from the row filters) sends the same reads as a
  * control: what a member does not see is there.
  *
@@ -411,7 +412,8 @@ static void object_cases(int who, int res)
     /* creates owned by the other user, alone or with one of one's own */
     int them = who == BOB ? ALICE : BOB;
     check_as(who, res, P_OBJECT, S("POST /api/%s %s", R->name, J(new_obj(res, them, 1))), "403; @unchanged");
-    check_as(who, res, P_OBJECT, S("POST /api/%s %s", R->name, J(json_pack("[oo]", new_obj(res, who, 1), new_obj(res, them, 2)))),
+    check_as(who, res, P_OBJECT,
+             S("POST /api/%s %s", R->name, J(json_pack("[oo]", new_obj(res, who, 1), new_obj(res, them, 2)))),
              "403; @unchanged");
     /* one's own row given away: its new state is outside */
     check_as(who, res, P_OBJECT, S("PATCH %s %s", own, J(json_pack("{ss}", o, SUB[them]))), "403; @unchanged");
@@ -542,7 +544,7 @@ static void include_cases(int who, int res)
                        rel->holder, h, chain, 1);
         }
         /* without include: the eager relationships are embedded, the others linked */
-        int h0 = rows_seen(who, rel->holder, (int[NROWS]){0}) ? mine(who) : 0;
+        int h0 = mine(who); /* a holder row every viewer sees: its own */
         if (eager(rel)) {
             include_as(who, res, url(rel->holder, h0), rel->holder, h0, chain, 1);
         } else {
@@ -599,7 +601,8 @@ static void sub_resource_cases(int who, int res)
             }
             int k = members(who, rel, h, want);
             if (rel->to_many)
-                check_as(who, res, P_SUBRESOURCE, S("%s?fields=%s", sub, pk), S("data[].%s = %s", pk, J(keys_of(res, want, k))));
+                check_as(who, res, P_SUBRESOURCE, S("%s?fields=%s", sub, pk),
+                         S("data[].%s = %s", pk, J(keys_of(res, want, k))));
             else
                 check_as(who, res, P_SUBRESOURCE, sub, k ? S("%s = %s", pk, J(key_json(res, want[0]))) : "@body = null");
         }
@@ -835,7 +838,8 @@ static void batch_cases(int who, int res)
              json_pack("[oo]", op("POST", S("/api/%s", R->name), new_obj(res, who, 1)),
                        op("PATCH", other, json_pack("{ss}", R->text, "mine"))),
              "404 /operations/1; @unchanged");
-    batch_as(who, res, M_GET, json_pack("[oo]", op("PATCH", url(res, m), json_pack("{ss}", R->text, "changed")), op("GET", other, NULL)),
+    batch_as(who, res, M_GET,
+             json_pack("[oo]", op("PATCH", url(res, m), json_pack("{ss}", R->text, "changed")), op("GET", other, NULL)),
              "404 /operations/1; @unchanged");
     /* sub-resources and nested writes inside a batch */
     for (size_t i = 0; i < NRELS; i++) {
@@ -880,82 +884,87 @@ static json_t *collection(int who, const mx_rel *rel, int h, json_t *extra)
     return a;
 }
 
+/* "METHOD url BODY": base (stolen; NULL: {}) with rel set to v (stolen). */
+static const char *body_with(const char *method, const char *u, json_t *base, const char *rel, json_t *v)
+{
+    return S("%s %s %s", method, u, J(with(base ? base : json_object(), rel, v)));
+}
+
+/* {pk} of target row t with column col set to text (a nested update). */
+static json_t *ref_set(int res, int t, const char *col, const char *text)
+{
+    return with(ref(res, t), col, json_string(text));
+}
+
 static void nested_to_many(int who, const mx_rel *rel)
 {
     int res = rel->target, t = theirs(who), them = who == BOB ? ALICE : BOB, w[NROWS];
-    const mx_res *T = &RES[res], *H = &RES[rel->holder];
-    const char *r = rel->name;
+    const mx_res *T = &RES[res];
+    const char *r = rel->name, *coll = S("/api/%s", RES[rel->holder].name);
     int hv = holder_with(who, rel, t, true), hn = holder_with(who, rel, t, false);
     int kv = members(who, rel, hv, w);
-    const char *uv = url(rel->holder, hv);
+    const char *uv = url(rel->holder, hv), *at_kv = S("422 /%s/%d; @unchanged", r, kv);
     /* link theirs: into a new holder, into one without it, into one with it */
-    check_as(who, res, P_NESTED, S("POST /api/%s %s", H->name, J(with(new_obj(rel->holder, who, 1), r, json_pack("[o]", ref(res, t))))),
+    check_as(who, res, P_NESTED, body_with("POST", coll, new_obj(rel->holder, who, 1), r, json_pack("[o]", ref(res, t))),
              S("422 /%s/0; @unchanged", r));
     if (hn >= 0) {
         int wn[NROWS], kn = members(who, rel, hn, wn);
-        const char *un = url(rel->holder, hn);
-        check_as(who, res, P_NESTED, S("PATCH %s %s", un, J(json_pack("{so}", r, collection(who, rel, hn, ref(res, t))))),
-                 S("422 /%s/%d; @unchanged", r, kn));
+        const char *un = url(rel->holder, hn), *at_kn = S("422 /%s/%d; @unchanged", r, kn);
+        check_as(who, res, P_NESTED, body_with("PATCH", un, NULL, r, collection(who, rel, hn, ref(res, t))), at_kn);
         check_as(who, res, P_NESTED,
-                 S("PUT %s %s", un, J(with(row_obj(rel->holder, hn, false), r, collection(who, rel, hn, ref(res, t))))),
-                 S("422 /%s/%d; @unchanged", r, kn));
+                 body_with("PUT", un, row_obj(rel->holder, hn, false), r, collection(who, rel, hn, ref(res, t))), at_kn);
     }
-    check_as(who, res, P_NESTED, S("PUT %s %s", uv, J(with(row_obj(rel->holder, hv, false), r, collection(who, rel, hv, ref(res, t))))),
-             S("422 /%s/%d; @unchanged", r, kv));
+    check_as(who, res, P_NESTED, body_with("PUT", uv, row_obj(rel->holder, hv, false), r, collection(who, rel, hv, ref(res, t))),
+             at_kv);
     /* update theirs through the holder, or claim it */
     check_as(who, res, P_NESTED,
-             S("PATCH %s %s", uv, J(json_pack("{so}", r, collection(who, rel, hv, with(ref(res, t), T->text, json_string("mine")))))),
-             S("422 /%s/%d; @unchanged", r, kv));
+             body_with("PATCH", uv, NULL, r, collection(who, rel, hv, ref_set(res, t, T->text, "mine"))), at_kv);
     check_as(who, res, P_NESTED,
-             S("PATCH %s %s", uv, J(json_pack("{so}", r, collection(who, rel, hv, with(ref(res, t), T->owner, json_string(SUB[who])))))),
-             S("422 /%s/%d; @unchanged", r, kv));
+             body_with("PATCH", uv, NULL, r, collection(who, rel, hv, ref_set(res, t, T->owner, SUB[who]))), at_kv);
     /* create one for them, or give one of one's own away */
     if (nested_creatable(res))
         check_as(who, res, P_NESTED,
-                 S("POST /api/%s %s", H->name, J(with(new_obj(rel->holder, who, 1), r, json_pack("[o]", new_obj(res, them, 2))))),
+                 body_with("POST", coll, new_obj(rel->holder, who, 1), r, json_pack("[o]", new_obj(res, them, 2))),
                  "403; @unchanged");
     if (kv)
-        check_as(who, res, P_NESTED, S("PATCH %s %s", uv, J(json_pack("{s[o]}", r, with(ref(res, w[0]), T->owner, json_string(SUB[them]))))),
+        check_as(who, res, P_NESTED, body_with("PATCH", uv, NULL, r, json_pack("[o]", ref_set(res, w[0], T->owner, SUB[them]))),
                  "403; @unchanged");
     /* replace a collection holding theirs with what one sees of it: theirs stays, nothing changes */
-    check_as(who, res, P_NESTED, S("PATCH %s %s", uv, J(json_pack("{so}", r, collection(who, rel, hv, NULL)))),
+    check_as(who, res, P_NESTED, body_with("PATCH", uv, NULL, r, collection(who, rel, hv, NULL)),
              S("%s[].%s = %s; @unchanged", r, T->pk, J(keys_of(res, w, kv))));
-    check_as(who, res, P_NESTED, S("PUT %s %s", uv, J(with(row_obj(rel->holder, hv, false), r, collection(who, rel, hv, NULL)))),
+    check_as(who, res, P_NESTED, body_with("PUT", uv, row_obj(rel->holder, hv, false), r, collection(who, rel, hv, NULL)),
              "200; @unchanged");
     /* a holder of theirs */
-    for (int h = 0; h < H->nrows; h++)
+    for (int h = 0; h < RES[rel->holder].nrows; h++)
         if (!visible(who, rel->holder, h))
-            check_as(who, res, P_NESTED, S("PATCH %s %s", url(rel->holder, h), J(json_pack("{s[]}", r))), "404; @unchanged");
+            check_as(who, res, P_NESTED, body_with("PATCH", url(rel->holder, h), NULL, r, json_array()), "404; @unchanged");
 }
 
 static void nested_to_one(int who, const mx_rel *rel)
 {
     int res = rel->target, t = theirs(who), m = mine(who), them = who == BOB ? ALICE : BOB;
-    const mx_res *T = &RES[res], *H = &RES[rel->holder];
-    const char *r = rel->name;
+    const mx_res *T = &RES[res];
+    const char *r = rel->name, *coll = S("/api/%s", RES[rel->holder].name), *at_r = S("422 /%s; @unchanged", r);
     /* a holder pointing at one's own row, and one pointing at theirs */
     int hm = holder_with(who, rel, m, true), ht = holder_with(who, rel, t, true);
-    json_t *new_holder = without(new_obj(rel->holder, who, 1), rel->fk);
-    check_as(who, res, P_NESTED, S("POST /api/%s %s", H->name, J(with(json_deep_copy(new_holder), r, ref(res, t)))),
-             S("422 /%s; @unchanged", r));
+    check_as(who, res, P_NESTED, body_with("POST", coll, without(new_obj(rel->holder, who, 1), rel->fk), r, ref(res, t)),
+             at_r);
     if (nested_creatable(res))
-        check_as(who, res, P_NESTED, S("POST /api/%s %s", H->name, J(with(json_deep_copy(new_holder), r, new_obj(res, them, 2)))),
+        check_as(who, res, P_NESTED,
+                 body_with("POST", coll, without(new_obj(rel->holder, who, 1), rel->fk), r, new_obj(res, them, 2)),
                  "403; @unchanged");
-    json_decref(new_holder);
     if (hm < 0) return;
     const char *um = url(rel->holder, hm);
-    check_as(who, res, P_NESTED, S("PATCH %s %s", um, J(json_pack("{so}", r, ref(res, t)))), S("422 /%s; @unchanged", r));
-    check_as(who, res, P_NESTED, S("PUT %s %s", um, J(with(without(row_obj(rel->holder, hm, false), rel->fk), r, ref(res, t)))),
-             S("422 /%s; @unchanged", r));
-    check_as(who, res, P_NESTED, S("PATCH %s %s", um, J(json_pack("{so}", r, with(ref(res, t), T->text, json_string("mine"))))),
-             S("422 /%s; @unchanged", r));
+    check_as(who, res, P_NESTED, body_with("PATCH", um, NULL, r, ref(res, t)), at_r);
+    check_as(who, res, P_NESTED, body_with("PUT", um, without(row_obj(rel->holder, hm, false), rel->fk), r, ref(res, t)),
+             at_r);
+    check_as(who, res, P_NESTED, body_with("PATCH", um, NULL, r, ref_set(res, t, T->text, "mine")), at_r);
     if (ht >= 0)
-        check_as(who, res, P_NESTED, S("PATCH %s %s", url(rel->holder, ht), J(json_pack("{so}", r, with(ref(res, t), T->text, json_string("mine"))))),
-                 S("422 /%s; @unchanged", r));
-    check_as(who, res, P_NESTED, S("PATCH %s %s", um, J(json_pack("{so}", r, with(ref(res, m), T->owner, json_string(SUB[them]))))),
-             "403; @unchanged");
+        check_as(who, res, P_NESTED, body_with("PATCH", url(rel->holder, ht), NULL, r, ref_set(res, t, T->text, "mine")),
+                 at_r);
+    check_as(who, res, P_NESTED, body_with("PATCH", um, NULL, r, ref_set(res, m, T->owner, SUB[them])), "403; @unchanged");
     /* control: the same through one's own row */
-    check_as(who, res, P_NESTED, S("PATCH %s %s", um, J(json_pack("{so}", r, with(ref(res, m), T->text, json_string(text_of(res, m)))))),
+    check_as(who, res, P_NESTED, body_with("PATCH", um, NULL, r, ref_set(res, m, T->text, text_of(res, m))),
              S("%s.%s = %s; @unchanged", r, T->pk, J(key_json(res, m))));
 }
 
@@ -996,6 +1005,34 @@ START_TEST(replacing_collections_spares_theirs)
                           SUB[who], rel->name, uv);
             free(now);
         }
+    }
+    rt_strs_free();
+}
+END_TEST
+
+/* Deleting a parent sets its children's foreign keys to NULL (no delete
+ * cascade on teams): a team holding rows of the other user cannot be
+ * deleted (409, nothing written, theirs untouched), even one that looks
+ * empty; one holding only one's own rows can, and putting it back as it
+ * was restores the seed. */
+START_TEST(deleting_a_parent_spares_theirs)
+{
+    for (int who = ALICE; who <= BOB; who++) {
+        int own_team = who == ALICE ? 1 : 2, their_team = who == ALICE ? 2 : 1; /* rows of team 2 and 3 */
+        rt_check(&mx, rt_as(TOKEN[who], "DELETE /api/teams/1"), "409; @unchanged");
+        rt_check(&mx, rt_as(TOKEN[who], S("DELETE %s", url(TEAMS, their_team))), "409; @unchanged");
+        rt_check(&mx, rt_as(TOKEN[who], S("%s?include=projects,tasks,docs", url(TEAMS, their_team))),
+                 "projects # 0; tasks # 0; docs # 0");
+        rt_check(&mx, rt_as(TOKEN[who], S("DELETE %s", url(TEAMS, own_team))), "204");
+        json_t *team = row_obj(TEAMS, own_team, true);
+        for (size_t i = 0; i < NRELS; i++)
+            if (RELS[i].holder == TEAMS && RELS[i].writable)
+                json_object_set_new(team, RELS[i].name, collection(who, &RELS[i], own_team, NULL));
+        rt_check(&mx, rt_as(TOKEN[who], S("POST /api/teams %s", J(team))), "201");
+        char *now = rt_db_fingerprint(&mx);
+        ck_assert_msg(!strcmp(now, seeded), "%s put back team %d, and the database differs from the seed", SUB[who],
+                      own_team + 1);
+        free(now);
     }
     rt_strs_free();
 }
@@ -1100,7 +1137,8 @@ Suite *http_access_matrix_suite(void)
 {
     Suite *s = suite_create("http_access_matrix");
     TS_TCASE(s, "matrix", mx_start, mx_stop, 300, object_urls, lists, includes, sub_resources, relationship_filters,
-             sorts, batches, nested_writes, replacing_collections_spares_theirs, matrix_is_complete,
+             sorts, batches, nested_writes, replacing_collections_spares_theirs, deleting_a_parent_spares_theirs,
+             matrix_is_complete,
              foreign_key_columns);
     return s;
 }

@@ -134,7 +134,8 @@ static void read_seed(void)
     json_array_foreach(rt_json_at(r, "data"), i, o) LABEL[nlabel++] = dup_member(o, "code");
     rt_response_free(r);
     /* the notes, as the admin of the database sees them */
-    char *owners = rt_db_list(&inj, "SELECT owner FROM notes ORDER BY id"), *ids = rt_db_list(&inj, "SELECT id FROM notes ORDER BY id");
+    char *owners = rt_db_list(&inj, "SELECT owner FROM notes ORDER BY id");
+    char *ids = rt_db_list(&inj, "SELECT id FROM notes ORDER BY id");
     char *sp = NULL, *sq = NULL;
     for (char *id = strtok_r(ids, ",", &sp); id; id = strtok_r(NULL, ",", &sp)) NOTE[nnote++].id = atoll(id);
     /* owners hold no comma (the seed's), so the list splits cleanly */
@@ -672,7 +673,8 @@ START_TEST(body_values)
         long long id = rt_json_int(r, "id");
         rt_response_free(r);
         r = expect(ALICE, "GET", S("/api/authors/%lld", id), NULL, 200, p, false);
-        ck_assert_msg(!strcmp(rt_json_str(r, "name"), p) && !strcmp(rt_json_str(r, "bio"), p), "%.80s was not kept as given", p);
+        ck_assert_msg(!strcmp(rt_json_str(r, "name"), p) && !strcmp(rt_json_str(r, "bio"), p), "%.80s was not kept as given",
+                      p);
         rt_response_free(r);
         /* a value too long for its column, and a nested link by a key that is a payload */
         char *before = rt_db_fingerprint(&inj);
