@@ -66,36 +66,16 @@ static const char *token_of(int who)
     return tokens[who];
 }
 
-static const char *as(const char *token, const char *request);
-
 /* Each case in turn, sent by its user (rt_check). */
 static void run_as(const as_case *cases, size_t n)
 {
-    for (size_t i = 0; i < n; i++) rt_check(&ten, as(token_of(cases[i].who), cases[i].request), cases[i].expect);
+    for (size_t i = 0; i < n; i++) rt_check(&ten, rt_as(token_of(cases[i].who), cases[i].request), cases[i].expect);
 }
 #define AS_CASES(...)                                                  \
     do {                                                               \
         static const as_case cases_[] = {__VA_ARGS__};                 \
         run_as(cases_, sizeof cases_ / sizeof cases_[0]);              \
     } while (0)
-
-/* The request ("METHOD PATH BODY", as rt_case) sent with the token (NULL:
- * none), in one of 16 rotating buffers. */
-static const char *as(const char *token, const char *request)
-{
-    static char bufs[16][8192];
-    static int next;
-    char *out = bufs[next++ % 16];
-    if (!token) {
-        snprintf(out, sizeof bufs[0], "%s", request);
-        return out;
-    }
-    const char *target = *request == '/' ? request : strchr(request, ' ') + 1;
-    const char *end = target + rt_target_length(target);
-    snprintf(out, sizeof bufs[0], "%.*s\nAuthorization: Bearer %s\n\n%s", (int)(end - request), request, token,
-             *end ? end + 1 : "");
-    return out;
-}
 
 /* ------------------------------------------------------------ API1: object level */
 
@@ -118,12 +98,12 @@ END_TEST
 
 START_TEST(cursors_walk_only_their_rows)
 {
-    rt_response *r = rt_checked(&ten, as(ALICE, "/api/projects?limit=1&fields=id"), "data[].id = [1]");
+    rt_response *r = rt_checked(&ten, rt_as(ALICE, "/api/projects?limit=1&fields=id"), "data[].id = [1]");
     const char *next = rt_json_str(r, "links.next");
     ck_assert_ptr_nonnull(next);
-    rt_check(&ten, as(ALICE, next), "data[].id = [3]; !links.next");
+    rt_check(&ten, rt_as(ALICE, next), "data[].id = [3]; !links.next");
     /* a cursor is a position: bob following alice's sees his own rows after it */
-    rt_check(&ten, as(BOB, next), "data[].id = [2]");
+    rt_check(&ten, rt_as(BOB, next), "data[].id = [2]");
     rt_response_free(r);
 }
 END_TEST
@@ -178,11 +158,11 @@ START_TEST(writes_to_their_rows_only)
                    "{'name': 'renamed'}}, {'method': 'DELETE', 'path': '/api/projects/2'}]}",
          "404; @unchanged"},
     );
-    rt_check(&ten, as(ALICE, "POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/projects/2'}]}"),
+    rt_check(&ten, rt_as(ALICE, "POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/projects/2'}]}"),
              "404 /operations/0");
-    rt_check(&ten, as(ALICE, "POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/secrets'}]}"),
+    rt_check(&ten, rt_as(ALICE, "POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/secrets'}]}"),
              "403 /operations/0");
-    rt_check(&ten, as(ADMIN, "/api/projects/2"), "name = 'beta'");
+    rt_check(&ten, rt_as(ADMIN, "/api/projects/2"), "name = 'beta'");
 }
 END_TEST
 
@@ -202,11 +182,11 @@ START_TEST(new_state_must_stay_inside)
         {U_NOSUB, "/api/projects", "data # 0"},
         {U_NOSUB, "POST /api/projects {'name': 'n', 'owner': 'alice'}", "403; @unchanged"},
     );
-    long long p = rt_create(&ten, "%s", as(ALICE, "POST /api/projects {'name': 'delta', 'owner': 'alice', 'org_id': 2, "
+    long long p = rt_create(&ten, "%s", rt_as(ALICE, "POST /api/projects {'name': 'delta', 'owner': 'alice', 'org_id': 2, "
                                                "'tasks': [{'title': 'd1', 'assignee': 'alice'}]}"));
-    rt_check(&ten, as(ALICE, rt_fmt("/api/projects/%lld", p)), "tasks[].title = ['d1']");
-    rt_check(&ten, as(BOB, rt_fmt("/api/projects/%lld", p)), "404");
-    rt_check(&ten, as(ALICE, rt_fmt("DELETE /api/projects/%lld", p)), "204");
+    rt_check(&ten, rt_as(ALICE, rt_fmt("/api/projects/%lld", p)), "tasks[].title = ['d1']");
+    rt_check(&ten, rt_as(BOB, rt_fmt("/api/projects/%lld", p)), "404");
+    rt_check(&ten, rt_as(ALICE, rt_fmt("DELETE /api/projects/%lld", p)), "204");
 }
 END_TEST
 
@@ -214,13 +194,13 @@ END_TEST
  * task 2 (bob's) stays on project 1 when alice sets its tasks. */
 START_TEST(replacing_a_collection_spares_rows_outside)
 {
-    long long t = rt_create(&ten, "%s", as(ALICE, "POST /api/tasks {'title': 'new', 'assignee': 'alice'}"));
-    rt_check(&ten, as(ALICE, rt_fmt("PATCH /api/projects/1 {'tasks': [{'id': %lld}]}", t)),
+    long long t = rt_create(&ten, "%s", rt_as(ALICE, "POST /api/tasks {'title': 'new', 'assignee': 'alice'}"));
+    rt_check(&ten, rt_as(ALICE, rt_fmt("PATCH /api/projects/1 {'tasks': [{'id': %lld}]}", t)),
              rt_fmt("tasks[].id = [%lld]", t));
-    rt_check(&ten, as(ADMIN, "/api/projects/1?fields=id"), rt_fmt("tasks[].id = [2, %lld]", t));
-    rt_check(&ten, as(ADMIN, "/api/tasks/1"), "project_id = null"); /* alice's, detached */
-    rt_check(&ten, as(ADMIN, "PATCH /api/tasks/1 {'project_id': 1}"), "200");
-    rt_check(&ten, as(ADMIN, rt_fmt("DELETE /api/tasks/%lld", t)), "204");
+    rt_check(&ten, rt_as(ADMIN, "/api/projects/1?fields=id"), rt_fmt("tasks[].id = [2, %lld]", t));
+    rt_check(&ten, rt_as(ADMIN, "/api/tasks/1"), "project_id = null"); /* alice's, detached */
+    rt_check(&ten, rt_as(ADMIN, "PATCH /api/tasks/1 {'project_id': 1}"), "200");
+    rt_check(&ten, rt_as(ADMIN, rt_fmt("DELETE /api/tasks/%lld", t)), "204");
 }
 END_TEST
 
@@ -241,8 +221,8 @@ START_TEST(methods_outside_the_role)
         {U_NOROLE, "/api/orgs?fields=id", "data[].id = [1, 2]"},    /* no role claim: anonymous */
         {U_ADMIN, "/api/secrets?fields=id", "data[].id = [1, 2]"},
     );
-    long long o = rt_create(&ten, "%s", as(ADMIN, "POST /api/orgs {'name': 'initech'}"));
-    rt_check(&ten, as(ADMIN, rt_fmt("DELETE /api/orgs/%lld", o)), "204");
+    long long o = rt_create(&ten, "%s", rt_as(ADMIN, "POST /api/orgs {'name': 'initech'}"));
+    rt_check(&ten, rt_as(ADMIN, rt_fmt("DELETE /api/orgs/%lld", o)), "204");
 }
 END_TEST
 
@@ -263,7 +243,7 @@ START_TEST(unreadable_resources_disappear)
         {U_ANON, "/api/orgs/1?include=projects", "400 /query/include"},      /* anonymous may not read projects */
         {U_ANON, "/api/orgs/1", "!_links.projects"},
     );
-    rt_response *r = rt_checked(&ten, as(ALICE, "/openapi.json"), "paths./api/projects; components.schemas.Project");
+    rt_response *r = rt_checked(&ten, rt_as(ALICE, "/openapi.json"), "paths./api/projects; components.schemas.Project");
     ck_assert_ptr_null(rt_json_at(r, "paths./api/secrets"));
     ck_assert_ptr_null(rt_json_at(r, "components.schemas.Secret"));
     ck_assert_ptr_null(rt_json_at(r, "components.schemas.Project.properties.secrets"));
@@ -280,8 +260,8 @@ END_TEST
  * text the server ran never contains it. */
 START_TEST(claims_are_bound_parameters)
 {
-    rt_check(&ten, as(INJECT, "/api/projects"), "data # 0");
-    rt_check(&ten, as(INJECT, "POST /api/projects {'name': 'n', 'owner': 'alice'}"), "403; @unchanged");
+    rt_check(&ten, rt_as(INJECT, "/api/projects"), "data # 0");
+    rt_check(&ten, rt_as(INJECT, "POST /api/projects {'name': 'n', 'owner': 'alice'}"), "403; @unchanged");
     char *log = rt_server_log(&ten);
     int placeholders = 0;
     for (const char *p = strstr(log, "\"owner\" = "); p; p = strstr(p + 1, "\"owner\" = ")) {

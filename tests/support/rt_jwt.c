@@ -67,3 +67,23 @@ char *rt_hs256(const char *key, const char *fmt, ...)
     free(payload);
     return t;
 }
+
+const char *rt_as(const char *token, const char *request)
+{
+    static char bufs[16][8192];
+    static int next;
+    char *out = bufs[next++ % 16];
+    if (!token) {
+        snprintf(out, sizeof bufs[0], "%s", request);
+        return out;
+    }
+    const char *target = *request == '/' ? request : strchr(request, ' ') + 1;
+    const char *end = target + rt_target_length(target);
+    /* headers of the request's own (after a \n) stay after this one */
+    int n = *end == '\n' ? snprintf(out, sizeof bufs[0], "%.*s\nAuthorization: Bearer %s%s", (int)(end - request),
+                                     request, token, end)
+                         : snprintf(out, sizeof bufs[0], "%.*s\nAuthorization: Bearer %s\n\n%s", (int)(end - request),
+                                    request, token, *end ? end + 1 : "");
+    ck_assert_msg(n >= 0 && (size_t)n < sizeof bufs[0], "rt_as: request too long: %.200s", request);
+    return out;
+}
