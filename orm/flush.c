@@ -216,6 +216,7 @@ static void inserted(orm_uow *u, orm_instance *inst, const orm_value *row)
     memcpy(inst->committed, row, t->ncolumns * sizeof *row);
     inst->state = ORM_PERSISTENT;
     inst->wrote = true;
+    inst->before = NULL;
     orm_identity_map_put(&u->s->map, inst);
 }
 
@@ -504,6 +505,10 @@ static int update_changed(orm_uow *u, orm_instance *inst)
         return orm_error_set(u->s->err, m->version_col ? ORM_E_STALE : ORM_E_NOT_FOUND,
                              m->version_col ? "%s was changed or deleted by someone else: reload it and retry"
                                             : "%s no longer exists", m->name);
+    if (u->s->scope && !inst->wrote) { /* what it referred to before (check_written) */
+        inst->before = RM_NEW_ARRAY(a, orm_value, t->ncolumns);
+        memcpy(inst->before, inst->committed, t->ncolumns * sizeof *inst->before);
+    }
     memcpy(inst->row, r.values, t->ncolumns * sizeof *inst->row);
     memcpy(inst->committed, r.values, t->ncolumns * sizeof *inst->row);
     inst->wrote = true;
@@ -571,15 +576,71 @@ static int check_batch(orm_uow *u, orm_instance **objs, size_t n)
     return 0;
 }
 
+/* The mapper whose rows a table holds (its root, for a hierarchy), or NULL. */
+static const orm_mapper *owner_of(const orm_uow *u, const orm_table *t)
+{
+    const orm_schema *s = u->s->schema;
+    for (size_t i = 0; s && i < s->nmappers; i++)
+        if (s->mappers[i]->table == t && !s->mappers[i]->inherits) return s->mappers[i];
+    return NULL;
+}
+
+static int by_value(const void *x, const void *y) { return orm_value_cmp(x, y); }
+
+/* The values of c (a one-column foreign key) the written rows objs[0..n)
+ * set anew must name rows the scope sees in the referenced table: a row
+ * outside is answered as a missing one (the same conflict), so a foreign
+ * key column neither links to a row outside nor tells whether one exists.
+ * One count of the distinct values. */
+static int check_references(orm_uow *u, orm_instance **objs, size_t n, const orm_column *c)
+{
+    rm_arena *a = u->a;
+    const orm_mapper *target = owner_of(u, c->fk->table);
+    if (!target || !orm_scope_restricts(u->s->scope, target)) return 0;
+    orm_value *vals = RM_NEW_ARRAY(a, orm_value, n + 1);
+    size_t nv = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (objs[i]->mapper->table != c->table) continue;
+        const orm_value *v = &objs[i]->committed[c->index];
+        if (v->kind == ORM_V_NULL || (objs[i]->before && orm_value_eq(v, &objs[i]->before[c->index]))) continue;
+        vals[nv++] = *v;
+    }
+    if (!nv) return 0;
+    qsort(vals, nv, sizeof *vals, by_value);
+    size_t distinct = 0;
+    for (size_t i = 0; i < nv; i++)
+        if (!distinct || !orm_value_eq(&vals[i], &vals[distinct - 1])) vals[distinct++] = vals[i];
+    for (size_t at = 0; at < distinct; at += CHECK_BATCH) {
+        size_t k = distinct - at < CHECK_BATCH ? distinct - at : CHECK_BATCH;
+        orm_expr **items = RM_NEW_ARRAY(a, orm_expr *, k);
+        for (size_t i = 0; i < k; i++) items[i] = orm_expr_param(a, vals[at + i], c->fk->column);
+        orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
+        orm_select sel = {.from = target->table, .alias = 0, .flags = ORM_SELECT_COUNT};
+        sel.where = orm_expr_and(a, orm_expr_binary(a, ORM_OP_IN, orm_expr_column(a, 0, c->fk->column),
+                                                    orm_expr_list(a, items, k)),
+                                 orm_scope_where(a, target, 0, &seq));
+        orm_compiled cc;
+        orm_result r;
+        int rc = orm_compile_select(dialect(u), &sel, a, &cc, u->s->err);
+        if (rc || (rc = run(u, &cc, &r))) return rc;
+        if (!r.nrows || r.values[0].kind != ORM_V_INT || r.values[0].u.i != (int64_t)k)
+            return orm_error_set(u->s->err, ORM_E_CONFLICT, "the change would break a foreign-key reference");
+    }
+    return 0;
+}
+
 static int by_mapper(const void *x, const void *y)
 {
     const orm_instance *a = *(orm_instance *const *)x, *b = *(orm_instance *const *)y;
-    int c = strcmp(a->mapper->name, b->mapper->name);
+    int c = strcmp(a->mapper->table->name, b->mapper->table->name);
+    if (!c) c = strcmp(a->mapper->name, b->mapper->name);
     return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
 /* Every row the flush inserted or updated (or linked or unlinked through
- * an association row) must meet the scope's criteria for its mapper (a row filter holds for the new state of a create or an
+ * an association row) must meet the scope's criteria for its mapper, and
+ * the rows its foreign keys name anew be rows the scope sees
+ * (check_references) (a row filter holds for the new state of a create or an
  * update, not only the old one), checked in the database after the
  * writes, so the criteria mean exactly what they mean for reads: rows of
  * one mapper together, CHECK_BATCH at a time. */
@@ -592,18 +653,31 @@ static int check_written(orm_uow *u)
          * need not be in the unit's list: its own row did not change) */
         orm_instance *o = i < u->nobjs ? u->objs[i]
                           : (i - u->nobjs) % 2 ? u->assocs[(i - u->nobjs) / 2].to : u->assocs[(i - u->nobjs) / 2].from;
-        if (o->wrote && o->state == ORM_PERSISTENT && orm_scope_restricts(u->s->scope, o->mapper)) {
+        if (o->wrote && o->state == ORM_PERSISTENT && u->s->scope) {
             o->seq = i;
             objs[n++] = o;
         }
         o->wrote = false; /* collected once */
     }
+    if (!n) return 0;
     qsort(objs, n, sizeof *objs, by_mapper);
+    /* the rows themselves (a row outside is 403), then the rows their
+     * foreign keys name anew (one outside is a missing one: 409) */
+    for (size_t at = 0; at < n;) {
+        size_t m = 1;
+        while (at + m < n && m < CHECK_BATCH && objs[at + m]->mapper == objs[at]->mapper) m++;
+        int rc = orm_scope_restricts(u->s->scope, objs[at]->mapper) ? check_batch(u, objs + at, m) : 0;
+        if (rc) return rc;
+        at += m;
+    }
     for (size_t at = 0; at < n;) {
         size_t k = 1;
-        while (at + k < n && k < CHECK_BATCH && objs[at + k]->mapper == objs[at]->mapper) k++;
-        int rc = check_batch(u, objs + at, k);
-        if (rc) return rc;
+        const orm_table *t = objs[at]->mapper->table;
+        while (at + k < n && objs[at + k]->mapper->table == t) k++;
+        for (size_t c = 0; c < t->ncolumns; c++) {
+            int rc = t->columns[c].fk ? check_references(u, objs + at, k, &t->columns[c]) : 0;
+            if (rc) return rc;
+        }
         at += k;
     }
     return 0;

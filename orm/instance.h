@@ -50,6 +50,8 @@ struct orm_instance {
     size_t seq;                 /* flush: its number among the pending instances */
     size_t waits;               /* flush: links to pending parents not inserted yet */
     bool wrote;                 /* flush: inserted or updated by the running flush */
+    orm_value *before;          /* flush, with a scope: the committed row before its UPDATE
+                                   (NULL: inserted, every value is new) */
     uint64_t hash;
 };
 

@@ -1,6 +1,7 @@
 /* value.c: copying, ordering and printing orm_value; see value.h. */
 #include "orm/value.h"
 
+#include <stdio.h>
 #include <string.h>
 
 orm_value orm_value_copy(rm_arena *a, orm_value v)
@@ -55,8 +56,20 @@ const char *orm_value_repr(rm_arena *a, const orm_value *v)
     case ORM_V_INT: return rm_arena_sprintf(a, "%lld", (long long)v->u.i);
     case ORM_V_FLOAT: return rm_arena_sprintf(a, "%.17g", v->u.f);
     case ORM_V_TEXT: {
+        /* control characters as \xNN: one value stays on one line of a log
+         * (a newline in a value cannot forge a line) */
         size_t n = v->u.s.n > 200 ? 200 : v->u.s.n;
-        return rm_arena_sprintf(a, "'%.*s'%s", (int)n, v->u.s.p, n < v->u.s.n ? "..." : "");
+        char *out = rm_arena_alloc(a, 4 * n + 8), *o = out;
+        *o++ = '\'';
+        for (size_t i = 0; i < n; i++) {
+            unsigned char ch = (unsigned char)v->u.s.p[i];
+            if (ch < 0x20 || ch == 0x7f) o += sprintf(o, "\\x%02x", ch);
+            else *o++ = (char)ch;
+        }
+        *o++ = '\'';
+        if (n < v->u.s.n) o += sprintf(o, "...");
+        *o = 0;
+        return out;
     }
     }
     return "?";

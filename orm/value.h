@@ -41,7 +41,8 @@ orm_value orm_value_copy(rm_arena *a, orm_value v);
  * integers and floats compare numerically, text bytewise. */
 int orm_value_cmp(const orm_value *a, const orm_value *b);
 bool orm_value_eq(const orm_value *a, const orm_value *b);
-/* Render for logs (--echo): 'text' quoted, NULL, numbers. Arena string. */
+/* Render for logs (--echo): 'text' quoted (control characters as \xNN, the
+ * first 200 bytes), NULL, numbers. Arena string. */
 const char *orm_value_repr(rm_arena *a, const orm_value *v);
 
 #endif
