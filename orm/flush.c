@@ -768,9 +768,8 @@ static int delete_one(orm_uow *u, orm_instance *inst)
     orm_result r;
     int rc = orm_compile_delete(dialect(u), &del, a, &c, u->s->err);
     if (rc || (rc = run(u, &c, &r))) return rc;
-    if (r.changes == 0)
-        return orm_error_set(u->s->err, m->version_col ? ORM_E_STALE : ORM_E_NOT_FOUND,
-                             "%s was changed or deleted by someone else", m->name);
+    if (r.changes == 0) /* loaded in this unit, gone by its DELETE: stale, as any row (409) */
+        return orm_error_set(u->s->err, ORM_E_STALE, "%s was changed or deleted by someone else", m->name);
     return 0;
 }
 
@@ -813,7 +812,7 @@ static int delete_run(orm_uow *u, size_t *i)
     int rc = orm_compile_delete(dialect(u), &del, u->a, &c, u->s->err);
     if (rc || (rc = run(u, &c, &r))) return rc;
     if (r.changes != (int64_t)n)
-        return orm_error_set(u->s->err, ORM_E_NOT_FOUND, "%s was changed or deleted by someone else", first->mapper->name);
+        return orm_error_set(u->s->err, ORM_E_STALE, "%s was changed or deleted by someone else", first->mapper->name);
     *i = last;
     return 0;
 }

@@ -9,10 +9,30 @@
 
 #include <string.h>
 
-void orm_join_compile(orm_relationship *r, orm_expr *where, int seq_next)
+/* Count (cols NULL) or collect the equalities "target column = literal"
+ * AND-ed in e; false when e says anything else. */
+static bool equalities(const orm_expr *e, const orm_column **cols, orm_value *vals, size_t *n)
+{
+    if (e->op == ORM_OP_AND) return equalities(e->left, cols, vals, n) && equalities(e->right, cols, vals, n);
+    if (e->op != ORM_OP_EQ || e->left->op != ORM_OP_COLUMN || e->left->u.col.alias != 0 || e->right->op != ORM_OP_PARAM)
+        return false;
+    if (cols) cols[*n] = e->left->u.col.column, vals[*n] = e->right->u.param.value;
+    (*n)++;
+    return true;
+}
+
+void orm_join_compile(rm_arena *a, orm_relationship *r, orm_expr *where, int seq_next)
 {
     r->where = (orm_template){where, seq_next - 1};
     r->compiled = true;
+    r->where_settable = true;
+    if (!where) return;
+    size_t n = 0;
+    r->where_settable = equalities(where, NULL, NULL, &n);
+    if (!r->where_settable) return;
+    r->where_cols = RM_NEW_ARRAY(a, const orm_column *, n);
+    r->where_vals = RM_NEW_ARRAY(a, orm_value, n);
+    equalities(where, r->where_cols, r->where_vals, &r->nwhere_sets);
 }
 
 orm_column *const *orm_relationship_near(const orm_relationship *r)

@@ -60,8 +60,9 @@ orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship *r, in
                                       orm_alias_seq *aliases, int *target_alias);
 
 /* Install r's join "where" template: `where`, parsed over the target at
- * alias 0 using aliases 1..seq_next-1 (may be NULL). Called once per
- * relationship by the schema loader. */
-void orm_join_compile(orm_relationship *r, orm_expr *where, int seq_next);
+ * alias 0 using aliases 1..seq_next-1 (may be NULL), and what writing
+ * through r sets (where_cols, where_settable; in a's memory). Called once
+ * per relationship by the schema loader. */
+void orm_join_compile(rm_arena *a, orm_relationship *r, orm_expr *where, int seq_next);
 
 #endif

@@ -88,6 +88,14 @@ typedef struct orm_relationship {
      * (template.h); an empty template = none. */
     orm_template where;
     bool compiled;                     /* `where` is installed */
+    /* What writing through it sets on the target: the columns its "where"
+     * fixes by equality (target column = literal, AND-ed); where_settable
+     * when that is all the "where" says (else rows cannot be made to
+     * satisfy it by writing through the relationship). */
+    const orm_column **where_cols;
+    orm_value *where_vals;
+    size_t nwhere_sets;
+    bool where_settable;
 } orm_relationship;
 
 typedef struct orm_mapper {

@@ -226,7 +226,7 @@ static int compile_join(orm_loader *L, const orm_relspec *rs, size_t depth)
             }
         }
         if (!seq.uncompiled) {
-            orm_join_compile(r, e, seq.next);
+            orm_join_compile(L->s->arena, r, e, seq.next);
             return 0;
         }
         for (size_t i = 0; i < L->nrels; i++)

@@ -199,6 +199,28 @@ int orm_uow_replace(orm_uow *u, orm_instance *inst, const orm_relationship *r, o
     return 0;
 }
 
+int orm_uow_fit(orm_uow *u, const orm_relationship *r, orm_instance *target)
+{
+    if (!r->where.expr) return 0;
+    if (!r->where_settable)
+        return orm_error_set(u->s->err, ORM_E_VALIDATION,
+                             "%s.%s reaches only the rows its join \"where\" selects, and writing through it "
+                             "cannot make a row so (only column = value conditions can be set)",
+                             r->parent->name, r->name);
+    for (size_t k = 0; k < r->nwhere_sets; k++) {
+        const orm_column *c = r->where_cols[k];
+        const orm_value *want = &r->where_vals[k], *cur = &target->row[c->index];
+        if (orm_value_eq(cur, want)) continue;
+        bool given = target->state == ORM_PENDING ? target->given && target->given[c->index]
+                                                  : target->committed && !orm_value_eq(cur, &target->committed[c->index]);
+        if (given)
+            return orm_error_set(u->s->err, ORM_E_VALIDATION, "\"%s\" must be %s in %s.%s (its join \"where\")",
+                                 c->name, orm_value_repr(u->a, want), r->parent->name, r->name);
+        orm_uow_set(u, target, c, *want);
+    }
+    return 0;
+}
+
 void orm_uow_delete(orm_uow *u, orm_instance *inst)
 {
     if (inst->state == ORM_PERSISTENT) u->ndeleted++;

@@ -81,6 +81,12 @@ int orm_uow_unlink(orm_uow *u, orm_instance *inst, const orm_relationship *rel, 
  * as above; new ones linked. */
 int orm_uow_replace(orm_uow *u, orm_instance *inst, const orm_relationship *rel,
                     orm_instance **items, size_t n);
+/* Make target a row rel reaches before it is linked through rel: the
+ * columns rel's join "where" fixes by equality are set on it (SPEC §9: a
+ * nested create through Customer.addresses where kind = 'customer' stores
+ * that kind). ORM_E_VALIDATION when the row says otherwise, or when the
+ * "where" has conditions writing cannot meet (in, like, ...). */
+int orm_uow_fit(orm_uow *u, const orm_relationship *rel, orm_instance *target);
 /* Mark for deletion (a pending instance is simply not inserted). */
 void orm_uow_delete(orm_uow *u, orm_instance *inst);
 /* ORM_E_TOO_LARGE (with its message) once the unit holds more than

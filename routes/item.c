@@ -200,7 +200,7 @@ static int add_member(orm_session *s, member_unit *u, orm_uow *w, orm_instance *
 {
     rm_ctx *ctx = u->ctx;
     int rc = rm_build(ctx, w, u->plan, &u->child);
-    if (rc) return rc;
+    if (rc || (rc = rm_fit(ctx, w, u->rel, u->child, ""))) return rc;
     orm_uow_link(w, parent, u->rel, u->child);
     if ((rc = orm_uow_flush(w))) return rc;
     if ((rc = orm_load_related(s, &u->child, 1, u->include.nodes, u->include.n))) return rc;

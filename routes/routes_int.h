@@ -366,6 +366,9 @@ int rm_parse_write(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write
 /* A body for POST /api/{res}/{id}/{rel}: an object as it would be nested
  * under rel (new, a reference, or an update). */
 int rm_parse_member(rm_ctx *ctx, const orm_relationship *r, const json_t *obj, rm_plan **out);
+/* orm_uow_fit for a row of the body at pointer: a refusal becomes a field
+ * error there (422). */
+int rm_fit(rm_ctx *ctx, orm_uow *u, const orm_relationship *r, orm_instance *target, const char *pointer);
 /* Inside a unit: the plan's objects as instances of u, linked as the body
  * says. A nested reference to a missing row is 422 at its pointer. */
 int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out);

@@ -57,6 +57,8 @@ static bool *implied_columns(rm_ctx *ctx, const orm_mapper *m, const json_t *obj
     bool *imp = RM_NEW_ARRAY(ctx->a, bool, m->table->ncolumns);
     if (via && via->direction == ORM_ONE_TO_MANY)
         for (size_t k = 0; k < via->npairs; k++) imp[via->remote[k]->index] = true;
+    if (via) /* what its join "where" fixes (orm_uow_fit sets them) */
+        for (size_t k = 0; k < via->nwhere_sets; k++) imp[via->where_cols[k]->index] = true;
     const char *name;
     json_t *v;
     json_object_foreach((json_t *)obj, name, v) {
@@ -211,6 +213,17 @@ int rm_parse_member(rm_ctx *ctx, const orm_relationship *r, const json_t *obj, r
 
 /* ---- building ---------------------------------------------------------------- */
 
+int rm_fit(rm_ctx *ctx, orm_uow *u, const orm_relationship *r, orm_instance *target, const char *pointer)
+{
+    int rc = orm_uow_fit(u, r, target);
+    if (rc != ORM_E_VALIDATION) return rc;
+    char detail[sizeof ctx->err.detail];
+    memcpy(detail, ctx->err.detail, sizeof detail);
+    ctx->err.code = 0;
+    orm_error_field(&ctx->err, ORM_E_VALIDATION, pointer, "%s", detail);
+    return ORM_E_VALIDATION;
+}
+
 int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out)
 {
     const orm_mapper *m = p->mapper;
@@ -242,8 +255,10 @@ int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out)
     for (size_t k = 0; k < p->nrels; k++) {
         const rm_plan_rel *pr = &p->rels[k];
         orm_instance **items = RM_NEW_ARRAY(ctx->a, orm_instance *, pr->n + 1);
-        for (size_t i = 0; i < pr->n; i++)
+        for (size_t i = 0; i < pr->n; i++) {
             if ((rc = rm_build(ctx, u, pr->items[i], &items[i]))) return rc;
+            if ((rc = rm_fit(ctx, u, pr->rel, items[i], pr->items[i]->pointer))) return rc;
+        }
         if (p->kind == RM_PLAN_NEW) {
             for (size_t i = 0; i < pr->n; i++) orm_uow_link(u, inst, pr->rel, items[i]);
         } else if ((rc = orm_uow_replace(u, inst, pr->rel, items, pr->n))) {

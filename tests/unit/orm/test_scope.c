@@ -870,7 +870,7 @@ START_TEST(updates_and_deletes_carry_the_criterion)
     set_claims(now);
     writing tag_delete = {.entity = "Tag", .id = 1, .remove = true, .claims_then = later};
     tdb_echo_reset(&DB);
-    ck_assert_int_eq(write_rc(&tag_delete), ORM_E_NOT_FOUND);
+    ck_assert_int_eq(write_rc(&tag_delete), ORM_E_STALE); /* a DELETE's row gone: stale (SPEC §9) */
     ck_assert_int_eq(tdb_echo_count(&DB, "DELETE FROM \"tags\" WHERE \"id\" = "), 1);
     ck_assert_int_eq(tdb_echo_count(&DB, "AND \"name\" <> "), 1);
     ck_assert_int_eq(tdb_count(&DB, "tags", "id = 1 AND name = 'red'"), 1);
@@ -881,20 +881,20 @@ END_TEST
 /* Several rows of a table without a version column go in one DELETE ...
  * IN (...), which carries the criterion as the DELETE of one row does: two
  * tags read inside the criterion and outside it by the time the DELETE
- * runs are not found, and nothing is deleted. */
+ * runs are stale (409), and nothing is deleted. */
 START_TEST(a_batched_delete_carries_the_criterion)
 {
     restrict_rows("Tag", "{\"name\": {\"ne\": {\"$claim\": \"hide\"}}}");
     set_claims("{\"hide\": \"x\"}");
     writing one = {.entity = "Tag", .id = 1, .remove = true, .claims_then = "{\"hide\": \"red\"}"};
-    ck_assert_int_eq(write_rc(&one), ORM_E_NOT_FOUND);
+    ck_assert_int_eq(write_rc(&one), ORM_E_STALE);
     ck_assert_int_eq(tdb_count(&DB, "tags", "id = 1"), 1);
     set_claims("{\"hide\": \"x\"}");
     writing two = {.entity = "Tag", .id = 1, .remove_too = 3, .claims_then = "{\"hide\": \"red\"}", .remove = true};
     tdb_echo_reset(&DB);
     int rc = write_rc(&two);
     ck_assert_int_eq(tdb_echo_count(&DB, "DELETE FROM \"tags\" WHERE \"id\" IN ("), 1);
-    ck_assert_int_eq(rc, ORM_E_NOT_FOUND);
+    ck_assert_int_eq(rc, ORM_E_STALE);
     ck_assert_int_eq(tdb_count(&DB, "tags", "id IN (1, 3)"), 2); /* nothing written */
     ck_assert_int_eq(tdb_echo_count(&DB, "AND \"name\" <> "), 1);
 }
