@@ -34,6 +34,10 @@ static int resolve_fk(orm_loader *L, orm_tdecl *td, orm_column *c)
     fk->column = orm_table_column(fk->table, fk->column_name);
     if (!fk->column)
         return orm_loader_fail(L, o, path, "table %s has no column \"%s\"", fk->table_name, fk->column_name);
+    if (fk->column->primary_key && !fk->column->unique && fk->table->npk > 1)
+        return orm_loader_fail(L, o, path,
+                               "%s.%s is one column of a composite primary key: a foreign key to it names all "
+                               "of them (\"foreign_keys\" on the table)", fk->table_name, fk->column_name);
     if (!fk->column->primary_key && !fk->column->unique)
         return orm_loader_fail(L, o, path, "%s.%s is neither a primary key nor unique", fk->table_name,
                                fk->column_name);
