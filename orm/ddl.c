@@ -122,6 +122,17 @@ static bool forward_reference(const orm_dialect *d, const orm_schema *s, size_t 
     return false;
 }
 
+/* ("a", "b") */
+static void column_list(rm_sb *sb, const orm_index *ix)
+{
+    rm_sb_appendc(sb, '(');
+    for (size_t i = 0; i < ix->ncolumns; i++) {
+        if (i) rm_sb_append(sb, ", ");
+        orm_quote_ident(sb, ix->columns[i]->name);
+    }
+    rm_sb_appendc(sb, ')');
+}
+
 static const char *create_table(const orm_dialect *d, const orm_schema *s, size_t at, rm_arena *a)
 {
     const orm_table *t = s->tables[at];
@@ -150,8 +161,30 @@ static const char *create_table(const orm_dialect *d, const orm_schema *s, size_
         rm_sb_append(&sb, ",\n  ");
         foreign_key(&sb, c);
     }
+    for (size_t i = 0; i < t->nindexes; i++) {
+        const orm_index *ix = &t->indexes[i];
+        if (!ix->constraint) continue;
+        rm_sb_append(&sb, ",\n  CONSTRAINT ");
+        orm_quote_ident(&sb, ix->name);
+        rm_sb_append(&sb, " UNIQUE ");
+        column_list(&sb, ix);
+    }
     for (size_t i = 0; i < t->ncolumns; i++) column_checks(&sb, d, &t->columns[i]);
     rm_sb_append(&sb, "\n)");
+    return sb.buf;
+}
+
+/* CREATE [UNIQUE] INDEX for an entry of the table's "indexes". */
+static const char *create_declared_index(const orm_table *t, const orm_index *ix, rm_arena *a)
+{
+    rm_sb sb;
+    rm_sb_init(&sb, a);
+    rm_sb_append(&sb, ix->unique ? "CREATE UNIQUE INDEX IF NOT EXISTS " : "CREATE INDEX IF NOT EXISTS ");
+    orm_quote_ident(&sb, ix->name);
+    rm_sb_append(&sb, " ON ");
+    orm_quote_ident(&sb, t->name);
+    rm_sb_appendc(&sb, ' ');
+    column_list(&sb, ix);
     return sb.buf;
 }
 
@@ -180,7 +213,7 @@ static const char *create_index(const orm_dialect *d, const orm_table *t, const 
 void orm_ddl_build(const orm_dialect *d, const orm_schema *s, rm_arena *a, orm_ddl *out)
 {
     size_t cap = 1;
-    for (size_t i = 0; i < s->ntables; i++) cap += 1 + 2 * s->tables[i]->ncolumns;
+    for (size_t i = 0; i < s->ntables; i++) cap += 1 + 2 * s->tables[i]->ncolumns + s->tables[i]->nindexes;
     out->statements = RM_NEW_ARRAY(a, const char *, cap);
     out->n = 0;
     if (d->ddl_lock) out->statements[out->n++] = d->ddl_lock;
@@ -191,6 +224,8 @@ void orm_ddl_build(const orm_dialect *d, const orm_schema *s, rm_arena *a, orm_d
             const char *ix = create_index(d, t, &t->columns[k], a);
             if (ix) out->statements[out->n++] = ix;
         }
+        for (size_t k = 0; k < t->nindexes; k++)
+            if (!t->indexes[k].constraint) out->statements[out->n++] = create_declared_index(t, &t->indexes[k], a);
     }
     /* the keys of a cycle, once every table exists */
     for (size_t i = 0; i < s->ntables; i++) {

@@ -83,6 +83,15 @@ typedef struct orm_column {
     orm_foreign_key *fk;           /* NULL when not a foreign key */
 } orm_column;
 
+/* A table-level "unique" constraint or an entry of "indexes" (SPEC §9). */
+typedef struct orm_index {
+    const char *name;
+    struct orm_column **columns;   /* in order */
+    size_t ncolumns;
+    bool unique;
+    bool constraint;               /* a "unique" entry: CONSTRAINT ... UNIQUE in the table */
+} orm_index;
+
 typedef struct orm_table {
     const char *name;
     const char *source;            /* schema file it came from */
@@ -91,6 +100,8 @@ typedef struct orm_table {
     orm_column **pk;               /* primary-key columns, in declaration order */
     size_t npk;
     struct orm_mapper *mapper;     /* the (base) entity mapped to it, or NULL */
+    orm_index *indexes;            /* table-level unique constraints and indexes */
+    size_t nindexes;
 } orm_table;
 
 /* Column by name, or NULL. */

@@ -48,6 +48,9 @@ int orm_loader_build_relationships(orm_loadctx *C);
 /* schema_columns.c: every table with its columns, primary key and
  * autoincrement (needs the inheritance depths). */
 int orm_loader_build_tables(orm_loadctx *C);
+/* schema_constraints.c: the tables' "unique" and "indexes" (every column
+ * known). */
+int orm_loader_build_constraints(orm_loadctx *C);
 
 /* relationship.c: run in this order once every table, column and mapper is
  * built. */

@@ -35,8 +35,19 @@ static json_t *resource_json(const orm_mapper *m, const orm_scope *scope)
     char href[512];
     const char *name = rm_resource_of(m)->name;
     snprintf(href, sizeof href, "/api/%s", name);
-    return json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", name, "entity", m->name, "href",
-                     href, "columns", cols, "relationships", rels);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", name, "entity", m->name, "href",
+                          href, "columns", cols, "relationships", rels);
+    json_t *unique = json_array(); /* unique constraints of two or more columns */
+    for (size_t i = 0; i < m->table->nindexes; i++) {
+        const orm_index *ix = &m->table->indexes[i];
+        if (!ix->constraint || ix->ncolumns < 2) continue;
+        json_t *names = json_array();
+        for (size_t k = 0; k < ix->ncolumns; k++) json_array_append_new(names, json_string(ix->columns[k]->name));
+        json_array_append_new(unique, names);
+    }
+    if (json_array_size(unique)) json_object_set_new(j, "unique", unique);
+    else json_decref(unique);
+    return j;
 }
 
 int rm_handle_index(rm_ctx *ctx, const rm_match *at)

@@ -72,6 +72,23 @@ START_TEST(composite_key)
 }
 END_TEST
 
+/* Table-level unique constraints go in CREATE TABLE; declared indexes
+ * (plain or unique) are statements of their own after it. */
+START_TEST(unique_constraints_and_indexes)
+{
+    orm_column *uq[] = {&FX.acols[2], &FX.acols[1]}, *ix[] = {&FX.acols[1]};
+    orm_index idx[] = {{.name = "uq_pair", .columns = uq, .ncolumns = 2, .unique = true, .constraint = true},
+                       {.name = "ix_email", .columns = ix, .ncolumns = 1, .unique = true}};
+    FX.addresses.indexes = idx;
+    FX.addresses.nindexes = 2;
+    orm_ddl ddl;
+    orm_ddl_build(&orm_dialect_sqlite, &S, A, &ddl);
+    ck_assert_ptr_nonnull(strstr(ddl.statements[1], ",\n  CONSTRAINT \"uq_pair\" UNIQUE (\"user_id\", \"email\")"));
+    ck_assert_str_eq(ddl.statements[ddl.n - 1], "CREATE UNIQUE INDEX IF NOT EXISTS \"ix_email\" ON \"addresses\" (\"email\")");
+    for (size_t i = 0; i + 1 < ddl.n; i++) ck_assert_ptr_null(strstr(ddl.statements[i], "ix_email"));
+}
+END_TEST
+
 static int count_tables(orm_session *s, void *ud)
 {
     orm_compiled c;
@@ -102,5 +119,5 @@ START_TEST(ddl_runs_and_is_idempotent)
 }
 END_TEST
 
-TS_SUITE(ddl_suite, "orm/ddl", setup, teardown, 1, create_table_text, composite_key,
+TS_SUITE(ddl_suite, "orm/ddl", setup, teardown, 1, create_table_text, composite_key, unique_constraints_and_indexes,
          ddl_runs_and_is_idempotent)
