@@ -576,15 +576,6 @@ static int check_batch(orm_uow *u, orm_instance **objs, size_t n)
     return 0;
 }
 
-/* The mapper whose rows a table holds (its root, for a hierarchy), or NULL. */
-static const orm_mapper *owner_of(const orm_uow *u, const orm_table *t)
-{
-    const orm_schema *s = u->s->schema;
-    for (size_t i = 0; s && i < s->nmappers; i++)
-        if (s->mappers[i]->table == t && !s->mappers[i]->inherits) return s->mappers[i];
-    return NULL;
-}
-
 static int by_value(const void *x, const void *y) { return orm_value_cmp(x, y); }
 
 /* The values of c (a one-column foreign key) the written rows objs[0..n)
@@ -595,7 +586,7 @@ static int by_value(const void *x, const void *y) { return orm_value_cmp(x, y); 
 static int check_references(orm_uow *u, orm_instance **objs, size_t n, const orm_column *c)
 {
     rm_arena *a = u->a;
-    const orm_mapper *target = owner_of(u, c->fk->table);
+    const orm_mapper *target = c->fk->table->mapper; /* its base entity, or NULL (a plain table) */
     if (!target || !orm_scope_restricts(u->s->scope, target)) return 0;
     orm_value *vals = RM_NEW_ARRAY(a, orm_value, n + 1);
     size_t nv = 0;
