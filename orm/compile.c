@@ -16,7 +16,15 @@ typedef struct cctx {
     size_t nparams, cap;
     int bad;               /* malformed tree */
     int depth;             /* subqueries entered */
+    const struct span_scope *spans; /* the SELECTs being printed, innermost first */
 } cctx;
+
+/* A SELECT being printed, linked to the one it is nested in: where a
+ * column's alias comes from (a span's levels joined, or a derived table). */
+typedef struct span_scope {
+    const struct span_scope *up;
+    const orm_select *s;
+} span_scope;
 
 static void ctx_init(cctx *c, const orm_dialect *d, rm_arena *a)
 {
@@ -79,12 +87,43 @@ static void print_alias(cctx *c, int alias)
     rm_sb_append_int(&c->sql, alias);
 }
 
+/* The span whose levels are joined at alias (FROM or JOIN of a span,
+ * metadata.h), or NULL: the nearest SELECT that has the alias decides (a
+ * derived table's alias names its result columns, not the levels). */
+static const orm_table *span_at(const cctx *c, int alias)
+{
+    for (const span_scope *sc = c->spans; sc; sc = sc->up) {
+        const orm_select *s = sc->s;
+        if (s->alias == alias) return s->from_select ? NULL : s->from->levels ? s->from : NULL;
+        for (size_t i = 0; i < s->njoins; i++)
+            if (s->joins[i].alias == alias) return s->joins[i].table->levels ? s->joins[i].table : NULL;
+    }
+    return NULL;
+}
+
+/* A span's level k at alias: t<alias> for the root, t<alias>_<k> below. */
+static void print_level_alias(cctx *c, int alias, size_t k)
+{
+    print_alias(c, alias);
+    if (k) {
+        rm_sb_appendc(&c->sql, '_');
+        rm_sb_append_int(&c->sql, (int)k);
+    }
+}
+
 /* t<alias>."col"; an unaliased (DML) column is bare at the top, but
  * inside a subquery it is qualified by its table's name, or SQL would
- * resolve it against the subquery's own table first. */
+ * resolve it against the subquery's own table first. A span's column is
+ * qualified by the alias of the level it is stored in. */
 static void print_column(cctx *c, int alias, const orm_column *col)
 {
-    if (alias >= 0) {
+    const orm_table *span = alias >= 0 && col->storage ? span_at(c, alias) : NULL;
+    if (span) {
+        size_t k = 0;
+        while (k < span->nlevels && span->levels[k] != col->storage->table) k++;
+        print_level_alias(c, alias, k);
+        rm_sb_appendc(&c->sql, '.');
+    } else if (alias >= 0) {
         print_alias(c, alias);
         rm_sb_appendc(&c->sql, '.');
     } else if (c->depth) {
@@ -92,6 +131,34 @@ static void print_column(cctx *c, int alias, const orm_column *col)
         rm_sb_appendc(&c->sql, '.');
     }
     orm_quote_ident(&c->sql, col->name);
+}
+
+/* A span at alias: its root table, then each further level LEFT OUTER
+ * JOINed on the key (a row of any class of the hierarchy, its own
+ * levels' columns filled: with_polymorphic("*")). */
+static void print_span(cctx *c, const orm_table *span, int alias)
+{
+    orm_quote_ident(&c->sql, span->levels[0]->name);
+    rm_sb_append(&c->sql, " AS ");
+    print_alias(c, alias);
+    for (size_t k = 1; k < span->nlevels; k++) {
+        const orm_table *lt = span->levels[k];
+        rm_sb_append(&c->sql, " LEFT OUTER JOIN ");
+        orm_quote_ident(&c->sql, lt->name);
+        rm_sb_append(&c->sql, " AS ");
+        print_level_alias(c, alias, k);
+        rm_sb_append(&c->sql, " ON ");
+        for (size_t i = 0; i < lt->npk; i++) {
+            if (i) rm_sb_append(&c->sql, " AND ");
+            print_level_alias(c, alias, k);
+            rm_sb_appendc(&c->sql, '.');
+            orm_quote_ident(&c->sql, lt->pk[i]->name);
+            rm_sb_append(&c->sql, " = ");
+            print_alias(c, alias);
+            rm_sb_appendc(&c->sql, '.');
+            orm_quote_ident(&c->sql, span->pk[i]->name);
+        }
+    }
 }
 
 /* Operand of AND/OR/NOT: parenthesised when it is itself a combinator of
@@ -226,6 +293,8 @@ static void print_select(cctx *c, const orm_select *s)
         c->bad = 1;
         return;
     }
+    span_scope scope = {c->spans, s};
+    c->spans = &scope;
     rm_sb_append(&c->sql, "SELECT ");
     if (s->flags & ORM_SELECT_COUNT) {
         rm_sb_append(&c->sql, "count(*)");
@@ -251,33 +320,44 @@ static void print_select(cctx *c, const orm_select *s)
         rm_sb_appendc(&c->sql, '(');
         print_select(c, s->from_select);
         rm_sb_appendc(&c->sql, ')');
-    } else {
-        orm_quote_ident(&c->sql, s->from->name);
     }
-    rm_sb_append(&c->sql, " AS ");
-    print_alias(c, s->alias);
+    if (s->from_select || !s->from->levels) {
+        if (!s->from_select) orm_quote_ident(&c->sql, s->from->name);
+        rm_sb_append(&c->sql, " AS ");
+        print_alias(c, s->alias);
+    } else {
+        print_span(c, s->from, s->alias);
+    }
     for (size_t i = 0; i < s->njoins; i++) {
         const orm_join *j = &s->joins[i];
         rm_sb_append(&c->sql, j->kind == ORM_JOIN_LEFT ? " LEFT OUTER JOIN " : " JOIN ");
-        orm_quote_ident(&c->sql, j->table->name);
-        rm_sb_append(&c->sql, " AS ");
-        print_alias(c, j->alias);
+        if (j->table->levels) { /* its levels joined first, in parentheses: the ON may name any */
+            rm_sb_appendc(&c->sql, '(');
+            print_span(c, j->table, j->alias);
+            rm_sb_appendc(&c->sql, ')');
+        } else {
+            orm_quote_ident(&c->sql, j->table->name);
+            rm_sb_append(&c->sql, " AS ");
+            print_alias(c, j->alias);
+        }
         rm_sb_append(&c->sql, " ON ");
         print_expr(c, j->on);
     }
     print_where(c, s->where);
-    if (s->flags & (ORM_SELECT_COUNT | ORM_SELECT_ONE)) return;
-    print_order(c, s);
-    if (s->limit || s->offset) {
-        rm_sb_append(&c->sql, " LIMIT ");
-        if (s->limit) print_expr(c, s->limit);
-        else if (c->d->limit_all) rm_sb_append(&c->sql, c->d->limit_all);
-        else bind(c, orm_int(-1), NULL); /* SQLite's "no limit" before an OFFSET */
-        if (s->offset) {
-            rm_sb_append(&c->sql, " OFFSET ");
-            print_expr(c, s->offset);
+    if (!(s->flags & (ORM_SELECT_COUNT | ORM_SELECT_ONE))) {
+        print_order(c, s);
+        if (s->limit || s->offset) {
+            rm_sb_append(&c->sql, " LIMIT ");
+            if (s->limit) print_expr(c, s->limit);
+            else if (c->d->limit_all) rm_sb_append(&c->sql, c->d->limit_all);
+            else bind(c, orm_int(-1), NULL); /* SQLite's "no limit" before an OFFSET */
+            if (s->offset) {
+                rm_sb_append(&c->sql, " OFFSET ");
+                print_expr(c, s->offset);
+            }
         }
     }
+    c->spans = scope.up;
 }
 
 int orm_compile_select(const orm_dialect *d, const orm_select *s, rm_arena *a, orm_compiled *out,

@@ -31,6 +31,13 @@ orm_relationship *orm_mapper_relationship(const orm_mapper *m, const char *name)
     return NULL;
 }
 
+bool orm_mapper_isa(const orm_mapper *m, const orm_mapper *ancestor)
+{
+    for (; m; m = m->inherits)
+        if (m == ancestor) return true;
+    return false;
+}
+
 const orm_mapper *orm_schema_polymorphic(const orm_schema *s, const orm_mapper *m,
                                          const orm_value *row)
 {
@@ -63,6 +70,14 @@ bool orm_mapper_column_allows(const orm_mapper *m, const orm_column *c, orm_colu
 
 const orm_column *orm_mapper_column(const orm_mapper *m, const char *name, orm_column_use use)
 {
-    const orm_column *c = orm_table_column(m->table, name);
-    return c && orm_mapper_column_allows(m, c, use) ? c : NULL;
+    const orm_table *t = m->table;
+    if (!t->levels) {
+        const orm_column *c = orm_table_column(t, name);
+        return c && orm_mapper_column_allows(m, c, use) ? c : NULL;
+    }
+    /* a span may hold one name twice, in two branches' tables: m's own */
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (strcmp(t->columns[i].name, name) == 0 && orm_mapper_column_allows(m, &t->columns[i], use))
+            return &t->columns[i];
+    return NULL;
 }

@@ -131,6 +131,9 @@ typedef struct orm_mapper {
  * inherits from (single-table inheritance). */
 orm_relationship *orm_mapper_relationship(const orm_mapper *m, const char *name);
 
+/* m is ancestor or inherits from it, at any depth. */
+bool orm_mapper_isa(const orm_mapper *m, const orm_mapper *ancestor);
+
 /* For a single-table-inheritance child mapper at alias, the discriminator
  * naming its class or a descendant's (= identity, or IN (identities)); else
  * NULL. */

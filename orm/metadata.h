@@ -81,6 +81,8 @@ typedef struct orm_column {
     orm_value *choices;            /* enumeration, canonical storage form */
     size_t nchoices;
     orm_foreign_key *fk;           /* NULL when not a foreign key */
+    const struct orm_column *storage; /* a span's column (joined-table inheritance, below):
+                                         the table column it is stored in; else NULL */
 } orm_column;
 
 /* A table-level "unique" constraint or an entry of "indexes" (SPEC §9). */
@@ -102,6 +104,18 @@ typedef struct orm_table {
     struct orm_mapper *mapper;     /* the (base) entity mapped to it, or NULL */
     orm_index *indexes;            /* table-level unique constraints and indexes */
     size_t nindexes;
+    /* Joined-table inheritance (SPEC §9). A hierarchy with tables of its
+     * own is mapped to one "span": a table that is no database table,
+     * named as its root table, whose columns are the root table's and each
+     * further level's non-key ones (orm_column.storage says where each is
+     * stored), so a row of any class of the hierarchy is one row of the
+     * span. The compiler prints a span as its levels joined on the key;
+     * the flush writes each level's table. */
+    struct orm_table **levels;     /* on a span: the stored tables, root first, each after
+                                      its parent level; NULL on any other table */
+    const struct orm_mapper **level_owner; /* the class each level's table belongs to */
+    size_t nlevels;
+    struct orm_table *span;        /* on a level's table: its hierarchy's span, else NULL */
 } orm_table;
 
 /* Column by name, or NULL. */

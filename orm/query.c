@@ -293,10 +293,49 @@ size_t orm_insert_columns(const orm_mapper *m, const orm_value *values, const bo
     return n;
 }
 
+/* Joined-table inheritance (a span, metadata.h): one INSERT per table of
+ * m's class, root first, each level's key taking the key the root's
+ * INSERT returned; what each returns fills the one span row. */
+static int insert_levels(orm_session *s, const orm_mapper *m, const orm_value *values, const bool *given,
+                         orm_value **row)
+{
+    const orm_table *t = m->table;
+    const orm_column **cols = RM_NEW_ARRAY(s->arena, const orm_column *, t->ncolumns);
+    orm_value *vals = RM_NEW_ARRAY(s->arena, orm_value, t->ncolumns);
+    size_t n = orm_insert_columns(m, values, given, cols, vals);
+    orm_value *out = RM_NEW_ARRAY(s->arena, orm_value, t->ncolumns);
+    for (size_t i = 0; i < t->ncolumns; i++) out[i] = orm_null();
+    for (size_t k = 0; k < t->nlevels; k++) {
+        const orm_table *lt = t->levels[k];
+        if (!orm_mapper_isa(m, t->level_owner[k])) continue;
+        orm_insert ins = {.table = lt, .returning = true};
+        ins.columns = RM_NEW_ARRAY(s->arena, const orm_column *, lt->ncolumns);
+        ins.values = RM_NEW_ARRAY(s->arena, orm_value, lt->ncolumns);
+        for (size_t i = 0; k && i < lt->npk; i++) {
+            ins.columns[ins.ncolumns] = lt->pk[i];
+            ins.values[ins.ncolumns++] = out[t->pk[i]->index];
+        }
+        for (size_t i = 0; i < n; i++)
+            if (cols[i]->storage->table == lt) {
+                ins.columns[ins.ncolumns] = cols[i]->storage;
+                ins.values[ins.ncolumns++] = vals[i];
+            }
+        orm_compiled cc;
+        orm_value *got = NULL;
+        int rc = orm_compile_insert(orm_engine_dialect(s->engine), &ins, s->arena, &cc, s->err);
+        if (rc || (rc = run_returning(s, m, &cc, &got))) return rc;
+        for (size_t i = 0; i < t->ncolumns; i++)
+            if (t->columns[i].storage->table == lt) out[i] = got[t->columns[i].storage->index];
+    }
+    *row = out;
+    return 0;
+}
+
 int orm_insert_row(orm_session *s, const orm_mapper *m, const orm_value *values, const bool *given,
                orm_value **row)
 {
     const orm_table *t = m->table;
+    if (t->levels) return insert_levels(s, m, values, given, row);
     orm_insert ins = {.table = t, .returning = true};
     ins.columns = RM_NEW_ARRAY(s->arena, const orm_column *, t->ncolumns);
     ins.values = RM_NEW_ARRAY(s->arena, orm_value, t->ncolumns);
