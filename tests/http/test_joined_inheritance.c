@@ -1,0 +1,184 @@
+/* test_joined_inheritance.c: joined-table inheritance mixed with
+ * single-table levels (SPEC §9) on both backends.
+ *
+ * joined.json is schemas/inheritance.json (the seed documents'
+ * examples/inheritance joined.py and single.py): Person in people (the
+ * discriminator "type"); Engineer and Manager each with a table of its own
+ * (joined); Principal under Engineer and Intern under Person single-table
+ * (their columns in engineers and people); Director under Manager joined
+ * again (directors), so a director's row spans three tables. Person has
+ * badges, Engineer machines (both delete-orphan): cascades at two levels.
+ *
+ * Checked: a page of any resource is one statement and its rows are
+ * polymorphic; a subclass resource filters and sorts on inherited
+ * columns; another branch's row is 404 and a sibling's column 400; a
+ * relationship to a joined subclass reaches only its rows; a POST writes
+ * one row per table of its class and nothing else; a PATCH updates only
+ * the tables whose columns change (statement counts); a DELETE through
+ * any resource removes the row from every table, with the cascades of
+ * every level. */
+#include <check.h>
+
+#include "tests/suites.h"
+#include "tests/support/rt.h"
+#include "tests/support/rt_db.h"
+
+static rt_server j;
+
+RT_FIXTURE(j, "tests/http/schemas/joined.json", "tests/http/schemas/joined.seed.json", NULL)
+
+/* Rows of the key in each table, "people,engineers,managers,directors". */
+static void assert_levels(long long id, const char *want)
+{
+    static const char *const tables[] = {"people", "engineers", "managers", "directors"};
+    char got[64] = "";
+    for (size_t i = 0; i < 4; i++) {
+        long long n = rt_db_int(&j, rt_fmt("SELECT count(*) FROM %s WHERE id = %lld", tables[i], id));
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", i ? "," : "", n);
+    }
+    ck_assert_msg(strcmp(got, want) == 0, "rows of %lld in people,engineers,managers,directors: %s, not %s", id,
+                  got, want);
+}
+
+START_TEST(a_page_is_one_polymorphic_statement)
+{
+    RT_CASES(&j,
+        {"/api/people?fields=id,type",
+         "data[].type = ['person', 'engineer', 'engineer', 'principal', 'manager', 'director', 'intern']; "
+         "@queries = 1"},
+        {"/api/people",
+         "data[].id = [1, 2, 3, 4, 5, 6, 7]; @queries = 1; data.3.tier = 2; data.3.primary_language = 'cobol'; "
+         "data.3._links.self = '/api/principals/4'; data.5.budget = 1000; data.5.status = 'ZZZ'; "
+         "data.5._links.self = '/api/directors/6'; data.6.school = 'MIT'; !data.0.status; !data.4.budget"},
+        {"/api/engineers?fields=id", "data[].id = [2, 3, 4]; @queries = 1"},
+        {"/api/managers?fields=id", "data[].id = [5, 6]"},
+        {"/api/engineers?count=exact&fields=id", "meta.total = 3"},
+        /* each row its own class's columns and relationship links, whichever resource lists it */
+        {"/api/people/4", "type = 'principal'; engineer_name = 'engineer3'; tier = 2; "
+                          "_links.machines = '/api/principals/4/machines'; !manager_name"},
+        {"/api/managers/6", "type = 'director'; manager_name = 'director1'; budget = 1000; "
+                            "_links.self = '/api/directors/6'; !engineer_name"},
+        {"/api/people/1", "type = 'person'; !status; !_links.machines"},
+        /* a subclass names inherited columns, at any level */
+        {"/api/engineers?filter={\"name\": \"asok\"}&fields=id", "data[].id = [4]"},
+        {"/api/principals?filter={\"company_id\": 2, \"primary_language\": \"cobol\"}&fields=id", "data[].id = [4]"},
+        {"/api/engineers?sort=-primary_language&fields=id", "data[].id = [3, 2, 4]"},
+        {"/api/directors?filter={\"status\": \"ZZZ\"}&sort=name&fields=id,status,budget",
+         "data[].id = [6]; data.0.budget = 1000"},
+        {"/api/engineers?fields=name,status&sort=id", "data[].status = ['BBB', 'CGG', 'BBD']"},
+        {"/api/managers?fields=status&sort=id", "data[].status = ['AAB', 'ZZZ']"},
+        /* another branch's row */
+        {"/api/engineers/5", "404"},
+        {"/api/managers/2", "404"},
+        {"/api/principals/2", "404"},
+        {"/api/directors/5", "404"},
+        /* a subclass's or sibling's column */
+        {"/api/people?filter={\"status\": \"BBB\"}", "400"},
+        {"/api/managers?sort=engineer_name", "400"},
+        {"/api/engineers?fields=budget", "400"},
+        {"/api/managers?filter={\"tier\": 2}", "400"},
+        /* a relationship to a joined subclass reaches its class and descendants only */
+        {"/api/companies/1/engineers?fields=id", "data[].id = [2, 3]"},
+        {"/api/companies/2/engineers?fields=id&count=exact", "data[].id = [4]; meta.total = 1"},
+        {"/api/companies?filter={\"engineers\": {\"any\": {\"primary_language\": \"cobol\"}}}&fields=id",
+         "data[].id = [2]"},
+        {"/api/companies/2?include=engineers", "engineers[].id = [4]; engineers.0.tier = 2"},
+        {"/api/machines/2/engineer", "id = 4; type = 'principal'"},
+        {"/api/machines?filter={\"engineer\": {\"has\": {\"name\": \"dilbert\"}}}&fields=id", "data[].id = [1]"},
+        {"/api/engineers/2?include=machines", "machines[].id = [1]"},
+        {"/api/principals/4/machines?fields=name", "data[].name = ['pc-4']"},
+    );
+}
+END_TEST
+
+START_TEST(a_post_writes_one_row_per_table_of_its_class)
+{
+    long long p = rt_create(&j, "POST /api/principals {'name': 'neo', 'company_id': 1, 'engineer_name': 'e9', "
+                                "'tier': 3, 'machines': [{'name': 'm9'}], 'badges': [{'code': 'N'}]}");
+    assert_levels(p, "1,1,0,0");
+    rt_assert_sql(&j, "neo|principal|1", "SELECT name || '|' || type || '|' || CAST(company_id AS TEXT) FROM people WHERE id = %lld", p);
+    rt_assert_sql(&j, "e9|3", "SELECT engineer_name || '|' || CAST(tier AS TEXT) FROM engineers WHERE id = %lld", p);
+    rt_assert_sql(&j, "m9", "SELECT name FROM machines WHERE engineer_id = %lld", p);
+    rt_check(&j, rt_fmt("/api/people/%lld", p), rt_fmt("type = 'principal'; tier = 3; _links.self = '/api/principals/%lld'", p));
+
+    long long d = rt_create(&j, "POST /api/directors {'name': 'dd', 'company_id': 1, 'status': 'S', "
+                                "'manager_name': 'mm', 'budget': 5}");
+    assert_levels(d, "1,0,1,1");
+    rt_assert_sql(&j, "S|mm", "SELECT status || '|' || manager_name FROM managers WHERE id = %lld", d);
+    rt_assert_sql(&j, "5", "SELECT CAST(budget AS TEXT) FROM directors WHERE id = %lld", d);
+
+    long long i = rt_create(&j, "POST /api/interns {'name': 'ii', 'company_id': 2, 'school': 'KTH'}");
+    assert_levels(i, "1,0,0,0");
+    rt_assert_sql(&j, "intern|KTH", "SELECT type || '|' || school FROM people WHERE id = %lld", i);
+
+    long long m = rt_create(&j, "POST /api/managers {'name': 'mo', 'company_id': 2, 'status': 'Q'}");
+    assert_levels(m, "1,0,1,0");
+
+    /* the discriminator is set on create and read-only; a sibling's column is no field */
+    rt_check_refused(&j, "POST /api/directors {'name': 'x', 'company_id': 1, 'type': 'manager'}", "400");
+    rt_check_refused(&j, "POST /api/principals {'name': 'x', 'company_id': 1, 'budget': 1}", "400");
+    rt_check_refused(&j, "POST /api/managers {'name': 'x', 'company_id': 1, 'school': 'y'}", "400");
+    rt_check_refused(&j, rt_fmt("PATCH /api/directors/%lld {'type': 'manager'}", d), "400");
+}
+END_TEST
+
+START_TEST(a_patch_updates_only_the_tables_it_changes)
+{
+    long long d = rt_create(&j, "POST /api/directors {'name': 'pd', 'company_id': 1, 'status': 'A', "
+                                "'manager_name': 'pm', 'budget': 1}");
+    /* load + one UPDATE per changed table */
+    rt_check(&j, rt_fmt("PATCH /api/directors/%lld {'budget': 2}", d), "budget = 2; @queries = 2");
+    rt_check(&j, rt_fmt("PATCH /api/directors/%lld {'status': 'B'}", d), "status = 'B'; @queries = 2");
+    rt_check(&j, rt_fmt("PATCH /api/directors/%lld {'name': 'pe'}", d), "name = 'pe'; @queries = 2");
+    rt_check(&j, rt_fmt("PATCH /api/managers/%lld {'name': 'pf', 'budget': 3}", d), "400");
+    rt_check(&j, rt_fmt("PATCH /api/directors/%lld {'name': 'pf', 'status': 'C', 'budget': 3}", d),
+             "name = 'pf'; status = 'C'; budget = 3; @queries = 4");
+    rt_check(&j, rt_fmt("PATCH /api/directors/%lld {'budget': 3}", d), "budget = 3; @queries = 1");
+    rt_assert_sql(&j, "pf|C|3",
+                  "SELECT p.name || '|' || m.status || '|' || CAST(d.budget AS TEXT) FROM people p, managers m, "
+                  "directors d WHERE p.id = %lld AND m.id = p.id AND d.id = p.id", d);
+    rt_check(&j, rt_fmt("PUT /api/directors/%lld {'name': 'pg', 'company_id': 1, 'status': 'C', "
+                        "'manager_name': 'pm', 'budget': 4}", d), "name = 'pg'; budget = 4");
+    assert_levels(d, "1,0,1,1");
+}
+END_TEST
+
+START_TEST(a_delete_removes_every_level_with_its_cascades)
+{
+    long long p = rt_create(&j, "POST /api/principals {'name': 'del', 'company_id': 1, 'tier': 1, "
+                                "'machines': [{'name': 'dm1'}, {'name': 'dm2'}], 'badges': [{'code': 'D'}]}");
+    /* another branch's resource does not reach it */
+    rt_check_refused(&j, rt_fmt("DELETE /api/managers/%lld", p), "404");
+    rt_check(&j, rt_fmt("DELETE /api/people/%lld", p), "204");
+    assert_levels(p, "0,0,0,0");
+    rt_assert_sql(&j, "0", "SELECT count(*) FROM machines WHERE engineer_id = %lld", p);
+    rt_assert_sql(&j, "0", "SELECT count(*) FROM badges WHERE person_id = %lld", p);
+
+    long long d = rt_create(&j, "POST /api/directors {'name': 'dd', 'company_id': 1, 'budget': 1, "
+                                "'badges': [{'code': 'E'}]}");
+    rt_check(&j, rt_fmt("DELETE /api/managers/%lld", d), "204");
+    assert_levels(d, "0,0,0,0");
+    rt_assert_sql(&j, "0", "SELECT count(*) FROM badges WHERE person_id = %lld", d);
+    rt_check(&j, rt_fmt("/api/people/%lld", d), "404");
+
+    /* a company's delete-orphan cascade reaches each person's levels and their own cascades */
+    rt_check(&j, "DELETE /api/companies/2", "204");
+    assert_levels(4, "0,0,0,0");
+    assert_levels(6, "0,0,0,0");
+    assert_levels(7, "0,0,0,0");
+    assert_levels(5, "1,0,1,0");
+    rt_assert_sql(&j, "0", "SELECT count(*) FROM people WHERE company_id = 2");
+    rt_assert_sql(&j, "0", "SELECT count(*) FROM machines WHERE engineer_id = 4");
+    rt_assert_sql(&j, "0", "SELECT count(*) FROM badges WHERE person_id IN (4, 6)");
+    rt_assert_foreign_keys(&j);
+}
+END_TEST
+
+Suite *http_joined_inheritance_suite(void)
+{
+    Suite *s = suite_create("http_joined_inheritance");
+    TS_TCASE(s, "joined", j_start, j_stop, 60, a_page_is_one_polymorphic_statement,
+             a_post_writes_one_row_per_table_of_its_class, a_patch_updates_only_the_tables_it_changes,
+             a_delete_removes_every_level_with_its_cascades);
+    return s;
+}
