@@ -348,7 +348,9 @@ static int build_child_table(orm_loadctx *C, orm_decl *d)
         d->m->table = d->store = td->table;
         td->table->mapper = d->m;
         d->joined = true;
-        return parse_columns(L, td, &d->origin, d->json, true, false);
+        int rc = parse_columns(L, td, &d->origin, d->json, true, false);
+        d->col_end = td->table->ncolumns;
+        return rc;
     }
     d->m->table = d->store = parent;
     d->col_first = d->m->table->ncolumns;

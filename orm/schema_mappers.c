@@ -123,13 +123,13 @@ static int parse_identity(orm_loadctx *C, orm_decl *d)
 }
 
 /* Does class o declare column c (a column of its hierarchy's table or
- * span)? A joined class declares its table's columns but the key, a
- * single-table one the columns it added to its table. */
+ * span)? A class declares the columns it added to its table (a joined
+ * class: its table's own columns, the key aside). */
 static bool declares(const orm_decl *o, const orm_column *c)
 {
     const orm_column *st = c->storage ? c->storage : c;
     if (st->table != o->store || !o->m->inherits) return false;
-    return o->joined ? !st->primary_key : (size_t)st->index >= o->col_first && (size_t)st->index < o->col_end;
+    return !(o->joined && st->primary_key) && (size_t)st->index >= o->col_first && (size_t)st->index < o->col_end;
 }
 
 /* Columns each mapper of an inheritance hierarchy shows: the base's and
@@ -216,7 +216,8 @@ static int add_level(orm_loadctx *C, orm_table *v, orm_decl *d, orm_table *lt)
             const orm_mapper *theirs = declarer(C, had);
             if (strcmp(had->name, src->name) != 0) continue;
             if (!theirs || !mine || orm_loader_isa(mine, theirs) || orm_loader_isa(theirs, mine))
-                return orm_loader_fail(&C->L, &d->origin, rm_arena_sprintf(C->L.tmp, "columns.%s", src->name),
+                return orm_loader_fail(&C->L, mine ? &decl_of(C, mine)->origin : &d->origin,
+                                       rm_arena_sprintf(C->L.tmp, "columns.%s", src->name),
                                        "%s already declares a column of that name (table %s)",
                                        theirs ? theirs->name : v->levels[0]->mapper->name,
                                        had->storage->table->name);
