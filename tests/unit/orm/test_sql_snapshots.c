@@ -146,6 +146,12 @@ static const query_case QUERIES[] = {
     {.name = "with_parent_inheritance", .entity = "Company", .filter = "{\"level\": {\"ge\": 1}}",
      .rel = "engineers", .parent = "{\"id\": 2}"},
     {.name = "with_parent_join_where", .entity = "Company", .rel = "senior_engineers", .parent = "{\"id\": 2}"},
+    /* joined-table inheritance: a span's levels joined on the key */
+    {.name = "joined_polymorphic_page", .entity = "Vehicle", .sort = "name", .limit = 20},
+    F("joined_subclass_filter", "Car", "{\"name\": \"sedan\", \"doors\": {\"ge\": 2}}"),
+    F("joined_any_subclass", "Garage", "{\"cars\": {\"any\": {\"doors\": 4}}}"),
+    {.name = "joined_with_parent", .entity = "Garage", .rel = "cars", .parent = "{\"id\": 1}"},
+    {.name = "joined_sort_through", .entity = "Wheel", .sort = "car.doors,-car.name"},
 };
 #undef F
 
@@ -330,6 +336,38 @@ static int flush_delete_cascade(orm_session *s, const run_case *rc) { return flu
 static int flush_delete_detach(orm_session *s, const run_case *rc) { return flush_one(s, "Company", 1, NULL, NULL); }
 static int flush_delete_many_to_many(orm_session *s, const run_case *rc) { return flush_one(s, "Tag", 2, NULL, NULL); }
 
+/* Joined-table inheritance: a SportsCar's INSERT per table of its class
+ * (vehicles, then cars with the key vehicles returned). */
+static int insert_sports_car(orm_session *s, const run_case *rc)
+{
+    const orm_mapper *m = tdb_mapper(&DB, "SportsCar");
+    orm_value *vals = RM_NEW_ARRAY(s->arena, orm_value, m->table->ncolumns), *row;
+    bool *given = RM_NEW_ARRAY(s->arena, bool, m->table->ncolumns);
+    const orm_column *name = tdb_column(&DB, "SportsCar", "name"), *doors = tdb_column(&DB, "SportsCar", "doors"),
+                     *speed = tdb_column(&DB, "SportsCar", "top_speed");
+    vals[name->index] = tdb_text("zoom");
+    vals[doors->index] = orm_int(2);
+    vals[speed->index] = orm_int(250);
+    given[name->index] = given[doors->index] = given[speed->index] = true;
+    return orm_insert_row(s, m, vals, given, &row);
+}
+
+/* A car's column of its own level changed: the UPDATE of cars alone. */
+static int flush_update_level(orm_session *s, const run_case *rc)
+{
+    orm_uow *u = orm_session_uow(s);
+    orm_instance *inst;
+    orm_value pk = orm_int(2);
+    int code = orm_uow_get(u, tdb_mapper(&DB, "Car"), &pk, &inst);
+    if (code) return code;
+    orm_uow_set(u, inst, tdb_column(&DB, "Car", "doors"), orm_int(5));
+    return orm_uow_flush(u);
+}
+
+/* A sports car deleted through its base class: its wheels (Car's cascade),
+ * then its rows in cars and vehicles, most derived first. */
+static int flush_delete_levels(orm_session *s, const run_case *rc) { return flush_one(s, "Vehicle", 3, NULL, NULL); }
+
 #define L(n, e, inc, m) {.name = n, .fn = load_rows, .entity = e, .include = inc, .mode = m}
 static const run_case RUNS[] = {
     {.name = "get_child_class", .fn = get_engineer},
@@ -350,6 +388,11 @@ static const run_case RUNS[] = {
     {.name = "flush_delete_cascade", .fn = flush_delete_cascade},
     {.name = "flush_delete_detach", .fn = flush_delete_detach},
     {.name = "flush_delete_many_to_many", .fn = flush_delete_many_to_many},
+    L("joined_load_selectin", "Garage", "vehicles,cars(wheels)", TDB_ALL_SELECTIN),
+    L("joined_load_joined", "Garage", "vehicles,cars(wheels)", TDB_ALL_JOINED),
+    {.name = "joined_insert_chain", .fn = insert_sports_car},
+    {.name = "joined_update_level", .fn = flush_update_level},
+    {.name = "joined_delete_chain", .fn = flush_delete_levels},
 };
 #undef L
 
