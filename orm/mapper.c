@@ -68,6 +68,11 @@ bool orm_mapper_column_allows(const orm_mapper *m, const orm_column *c, orm_colu
     return use != ORM_COL_READ || !c->write_only;
 }
 
+bool orm_mapper_column_server_managed(const orm_mapper *m, const orm_column *c)
+{
+    return c->read_only || c->version || (m->polymorphic_on == c && m->has_identity);
+}
+
 const orm_column *orm_mapper_column(const orm_mapper *m, const char *name, orm_column_use use)
 {
     const orm_table *t = m->table;

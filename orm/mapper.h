@@ -151,6 +151,10 @@ typedef enum orm_column_use {
  * columns (a Manager does not have an Engineer's), never hidden, and not
  * write_only to be read. */
 bool orm_mapper_column_allows(const orm_mapper *m, const orm_column *c, orm_column_use use);
+/* Whether the server alone fills c for m (a body may not name it): a
+ * read_only or version column, or the discriminator of a class with an
+ * identity (set on create from the class). */
+bool orm_mapper_column_server_managed(const orm_mapper *m, const orm_column *c);
 /* m's column called name if m may use it for use, else NULL. */
 const orm_column *orm_mapper_column(const orm_mapper *m, const char *name, orm_column_use use);
 

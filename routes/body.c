@@ -11,7 +11,7 @@
 /* The server fills these columns itself: clients may not write them. */
 static bool server_managed(const orm_mapper *m, const orm_column *c)
 {
-    return c->read_only || c->version || (m->polymorphic_on == c && m->has_identity);
+    return orm_mapper_column_server_managed(m, c);
 }
 
 static const char *ptr(rm_ctx *ctx, const char *prefix, const char *key)

@@ -16,7 +16,7 @@
  * one row per table of its class and nothing else; a PATCH updates only
  * the tables whose columns change (statement counts); a DELETE through
  * any resource removes the row from every table, with the cascades of
- * every level. */
+ * every level; GET /api and /openapi.json describe the hierarchy. */
 #include <check.h>
 
 #include "tests/suites.h"
@@ -174,11 +174,45 @@ START_TEST(a_delete_removes_every_level_with_its_cascades)
 }
 END_TEST
 
+START_TEST(the_index_and_openapi_describe_the_hierarchy)
+{
+    RT_CASES(&j,
+        {"/api", "resources[].name = ['companies', 'people', 'engineers', 'principals', 'managers', 'directors', "
+                 "'interns', 'badges', 'machines']; !resources.0.inheritance; !resources.7.inheritance"},
+        {"/api", "resources.1.inheritance = {'parent': null, 'polymorphic_on': 'type', 'polymorphic_identity': "
+                 "'person', 'subclasses': ['engineers', 'managers', 'interns']}"},
+        {"/api", "resources.3.inheritance = {'parent': 'engineers', 'polymorphic_on': 'type', "
+                 "'polymorphic_identity': 'principal', 'subclasses': []}; "
+                 "resources.5.inheritance.parent = 'managers'; resources.4.inheritance.subclasses = ['directors']"},
+        /* the columns and relationships it may be filtered on: own and inherited ones; the discriminator read-only */
+        {"/api", "resources.5.columns[].name = ['id', 'company_id', 'name', 'type', 'status', 'manager_name', 'budget']; "
+                 "resources.5.columns.3.read_only = true; resources.5.columns.4.read_only = false; "
+                 "resources.3.relationships[].name = ['machines', 'company', 'badges']"},
+        {"/api", "resources.2.columns[].name = ['id', 'company_id', 'name', 'type', 'status', 'engineer_name', "
+                 "'primary_language']"},
+        /* OpenAPI: a subclass is allOf [its parent, what it adds]; a class with subclasses answers oneOf */
+        {"/openapi.json", "components.schemas.Director.allOf.0 = {'$ref': '#/components/schemas/Manager'}; "
+                          "components.schemas.Director.allOf.1.properties.budget.format = 'int32'; "
+                          "!components.schemas.Director.allOf.1.properties.status; "
+                          "components.schemas.Engineer.allOf.1.properties.machines.type = 'array'; "
+                          "components.schemas.Person.properties.type.readOnly = true; "
+                          "!components.schemas.Person.allOf"},
+        {"/openapi.json", "paths./api/managers/{id}.get.responses.200.content.application/json.schema = "
+                          "{'oneOf': [{'$ref': '#/components/schemas/Manager'}, {'$ref': '#/components/schemas/Director'}], "
+                          "'discriminator': {'propertyName': 'type', 'mapping': {'manager': '#/components/schemas/Manager', "
+                          "'director': '#/components/schemas/Director'}}}"},
+        {"/openapi.json", "paths./api/people.get.responses.200.content.application/json.schema.properties.data.items.oneOf # 6; "
+                          "paths./api/directors/{id}.get.responses.200.content.application/json.schema = "
+                          "{'$ref': '#/components/schemas/Director'}"},
+    );
+}
+END_TEST
+
 Suite *http_joined_inheritance_suite(void)
 {
     Suite *s = suite_create("http_joined_inheritance");
     TS_TCASE(s, "joined", j_start, j_stop, 60, a_page_is_one_polymorphic_statement,
              a_post_writes_one_row_per_table_of_its_class, a_patch_updates_only_the_tables_it_changes,
-             a_delete_removes_every_level_with_its_cascades);
+             a_delete_removes_every_level_with_its_cascades, the_index_and_openapi_describe_the_hierarchy);
     return s;
 }
