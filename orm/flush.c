@@ -465,6 +465,29 @@ static int insert_pending(orm_uow *u)
  * committed version in the WHERE (0 rows: stale data). */
 static int update_levels(orm_uow *u, orm_instance *inst);
 
+/* Run up, an UPDATE of inst's row (of one of its tables); with vc (its
+ * mapper's version column), increment it and require the committed
+ * version in the WHERE. No row: stale data (versioned) or gone. */
+static int run_update(orm_uow *u, const orm_instance *inst, orm_update *up, const orm_column *vc, orm_result *r)
+{
+    rm_arena *a = u->a;
+    if (vc) {
+        const orm_column *stored = vc->storage ? vc->storage : vc;
+        up->columns[up->ncolumns] = stored;
+        up->values[up->ncolumns++] = orm_expr_binary(a, ORM_OP_PLUS, orm_expr_column(a, -1, stored),
+                                                     orm_expr_param(a, orm_int(1), vc));
+        up->where = orm_expr_and(a, up->where, orm_expr_col_eq(a, -1, vc, inst->committed[vc->index]));
+    }
+    orm_compiled c;
+    int rc = orm_compile_update(dialect(u), up, a, &c, u->s->err);
+    if (rc || (rc = run(u, &c, r))) return rc;
+    if (!r->nrows)
+        return orm_error_set(u->s->err, vc ? ORM_E_STALE : ORM_E_NOT_FOUND,
+                             vc ? "%s was changed or deleted by someone else: reload it and retry"
+                                : "%s no longer exists", inst->mapper->name);
+    return 0;
+}
+
 static int update_changed(orm_uow *u, orm_instance *inst)
 {
     const orm_mapper *m = inst->mapper;
@@ -486,21 +509,9 @@ static int update_changed(orm_uow *u, orm_instance *inst)
     orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
     up.where = scoped_pk_where(u, m, pk);
-    if (m->version_col) {
-        const orm_column *vc = m->version_col;
-        up.columns[up.ncolumns] = vc;
-        up.values[up.ncolumns++] = orm_expr_binary(a, ORM_OP_PLUS, orm_expr_column(a, -1, vc),
-                                                   orm_expr_param(a, orm_int(1), vc));
-        up.where = orm_expr_and(a, up.where, orm_expr_col_eq(a, -1, vc, inst->committed[vc->index]));
-    }
-    orm_compiled c;
     orm_result r;
-    int rc = orm_compile_update(dialect(u), &up, a, &c, u->s->err);
-    if (rc || (rc = run(u, &c, &r))) return rc;
-    if (!r.nrows)
-        return orm_error_set(u->s->err, m->version_col ? ORM_E_STALE : ORM_E_NOT_FOUND,
-                             m->version_col ? "%s was changed or deleted by someone else: reload it and retry"
-                                            : "%s no longer exists", m->name);
+    int rc = run_update(u, inst, &up, m->version_col, &r);
+    if (rc) return rc;
     if (u->s->scope && !inst->wrote) { /* what it referred to before (check_written) */
         inst->before = RM_NEW_ARRAY(a, orm_value, t->ncolumns);
         memcpy(inst->before, inst->committed, t->ncolumns * sizeof *inst->before);
@@ -558,20 +569,9 @@ static int update_levels(orm_uow *u, orm_instance *inst)
         } else {
             up.where = scoped_pk_where(u, m, pk);
         }
-        if (vc) {
-            up.columns[up.ncolumns] = vc->storage;
-            up.values[up.ncolumns++] = orm_expr_binary(a, ORM_OP_PLUS, orm_expr_column(a, -1, vc->storage),
-                                                       orm_expr_param(a, orm_int(1), vc));
-            up.where = orm_expr_and(a, up.where, orm_expr_col_eq(a, -1, vc, inst->committed[vc->index]));
-        }
-        orm_compiled c;
         orm_result r;
-        int rc = orm_compile_update(dialect(u), &up, a, &c, u->s->err);
-        if (rc || (rc = run(u, &c, &r))) return rc;
-        if (!r.nrows)
-            return orm_error_set(u->s->err, vc ? ORM_E_STALE : ORM_E_NOT_FOUND,
-                                 vc ? "%s was changed or deleted by someone else: reload it and retry"
-                                    : "%s no longer exists", m->name);
+        int rc = run_update(u, inst, &up, vc, &r);
+        if (rc) return rc;
         for (size_t i = 0; i < t->ncolumns; i++)
             if (t->columns[i].storage->table == lt)
                 inst->row[i] = inst->committed[i] = r.values[t->columns[i].storage->index];
