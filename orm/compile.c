@@ -2,6 +2,7 @@
  * one compile context {sql builder, parameters, dialect}; errors are sticky
  * in the builder and checked once at the end. See compile.h. */
 #include "orm/compile.h"
+#include "orm/mapper.h"
 
 #include <string.h>
 
@@ -88,17 +89,36 @@ static void print_alias(cctx *c, int alias)
 }
 
 /* The span whose levels are joined at alias (FROM or JOIN of a span,
- * metadata.h), or NULL: the nearest SELECT that has the alias decides (a
- * derived table's alias names its result columns, not the levels). */
-static const orm_table *span_at(const cctx *c, int alias)
+ * metadata.h), or NULL, with the class read there (*cls, or NULL): the
+ * nearest SELECT that has the alias decides (a derived table's alias
+ * names its result columns, not the levels). */
+static const orm_table *span_at(const cctx *c, int alias, const orm_mapper **cls)
 {
+    *cls = NULL;
     for (const span_scope *sc = c->spans; sc; sc = sc->up) {
         const orm_select *s = sc->s;
-        if (s->alias == alias) return s->from_select ? NULL : s->from->levels ? s->from : NULL;
+        if (s->alias == alias) {
+            *cls = s->cls;
+            return s->from_select ? NULL : s->from->levels ? s->from : NULL;
+        }
         for (size_t i = 0; i < s->njoins; i++)
-            if (s->joins[i].alias == alias) return s->joins[i].table->levels ? s->joins[i].table : NULL;
+            if (s->joins[i].alias == alias) {
+                *cls = s->joins[i].cls;
+                return s->joins[i].table->levels ? s->joins[i].table : NULL;
+            }
     }
     return NULL;
+}
+
+/* How a span read as class cls (NULL: any) joins its level k: 'J' INNER
+ * (a level of cls or of an ancestor: every row has it), 'L' LEFT OUTER (a
+ * descendant's level), 0 not at all (another branch's: no row of cls has
+ * it, its columns are NULL). */
+static char level_join(const orm_table *span, size_t k, const orm_mapper *cls)
+{
+    if (!cls) return 'L';
+    if (orm_mapper_isa(cls, span->level_owner[k])) return 'J';
+    return orm_mapper_isa(span->level_owner[k], cls) ? 'L' : 0;
 }
 
 /* A span's level k at alias: t<alias> for the root, t<alias>_<k> below. */
@@ -114,13 +134,19 @@ static void print_level_alias(cctx *c, int alias, size_t k)
 /* t<alias>."col"; an unaliased (DML) column is bare at the top, but
  * inside a subquery it is qualified by its table's name, or SQL would
  * resolve it against the subquery's own table first. A span's column is
- * qualified by the alias of the level it is stored in. */
+ * qualified by the alias of the level it is stored in (NULL for a level
+ * not joined). */
 static void print_column(cctx *c, int alias, const orm_column *col)
 {
-    const orm_table *span = alias >= 0 && col->storage ? span_at(c, alias) : NULL;
+    const orm_mapper *cls = NULL;
+    const orm_table *span = alias >= 0 && col->storage ? span_at(c, alias, &cls) : NULL;
     if (span) {
         size_t k = 0;
         while (k < span->nlevels && span->levels[k] != col->storage->table) k++;
+        if (k < span->nlevels && !level_join(span, k, cls)) {
+            rm_sb_append(&c->sql, "NULL");
+            return;
+        }
         print_level_alias(c, alias, k);
         rm_sb_appendc(&c->sql, '.');
     } else if (alias >= 0) {
@@ -133,17 +159,20 @@ static void print_column(cctx *c, int alias, const orm_column *col)
     orm_quote_ident(&c->sql, col->name);
 }
 
-/* A span at alias: its root table, then each further level LEFT OUTER
- * JOINed on the key (a row of any class of the hierarchy, its own
- * levels' columns filled: with_polymorphic("*")). */
-static void print_span(cctx *c, const orm_table *span, int alias)
+/* A span at alias, read as class cls (NULL: any): its root table, then
+ * each further level joined on the key as level_join says (the rows of
+ * cls and its descendants, each with its own levels' columns:
+ * with_polymorphic("*")). */
+static void print_span(cctx *c, const orm_table *span, int alias, const orm_mapper *cls)
 {
     orm_quote_ident(&c->sql, span->levels[0]->name);
     rm_sb_append(&c->sql, " AS ");
     print_alias(c, alias);
     for (size_t k = 1; k < span->nlevels; k++) {
         const orm_table *lt = span->levels[k];
-        rm_sb_append(&c->sql, " LEFT OUTER JOIN ");
+        char how = level_join(span, k, cls);
+        if (!how) continue;
+        rm_sb_append(&c->sql, how == 'J' ? " JOIN " : " LEFT OUTER JOIN ");
         orm_quote_ident(&c->sql, lt->name);
         rm_sb_append(&c->sql, " AS ");
         print_level_alias(c, alias, k);
@@ -326,14 +355,14 @@ static void print_select(cctx *c, const orm_select *s)
         rm_sb_append(&c->sql, " AS ");
         print_alias(c, s->alias);
     } else {
-        print_span(c, s->from, s->alias);
+        print_span(c, s->from, s->alias, s->cls);
     }
     for (size_t i = 0; i < s->njoins; i++) {
         const orm_join *j = &s->joins[i];
         rm_sb_append(&c->sql, j->kind == ORM_JOIN_LEFT ? " LEFT OUTER JOIN " : " JOIN ");
         if (j->table->levels) { /* its levels joined first, in parentheses: the ON may name any */
             rm_sb_appendc(&c->sql, '(');
-            print_span(c, j->table, j->alias);
+            print_span(c, j->table, j->alias, j->cls);
             rm_sb_appendc(&c->sql, ')');
         } else {
             orm_quote_ident(&c->sql, j->table->name);

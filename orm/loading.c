@@ -74,11 +74,13 @@ static void collect(rm_arena *a, unsigned gen, orm_instance *inst, orm_instance 
     push(a, inst, list, n, cap);
 }
 
-static void add_join(rm_arena *a, orm_select *sel, const orm_table *t, int alias, orm_expr *on)
+/* LEFT OUTER JOIN t (the rows of class cls, or NULL) at alias. */
+static void add_join(rm_arena *a, orm_select *sel, const orm_table *t, int alias, orm_expr *on,
+                     const orm_mapper *cls)
 {
     sel->joins = rm_arena_realloc(a, sel->joins, sel->njoins * sizeof *sel->joins,
                                   (sel->njoins + 1) * sizeof *sel->joins);
-    sel->joins[sel->njoins++] = (orm_join){ORM_JOIN_LEFT, t, alias, on, NULL};
+    sel->joins[sel->njoins++] = (orm_join){ORM_JOIN_LEFT, t, alias, on, NULL, cls};
 }
 
 static void add_columns(rm_arena *a, orm_select *sel, const orm_table *t, int alias)
@@ -129,10 +131,11 @@ static void apply_plan(lctx *L, plan *p, orm_select *sel, int base_alias, orm_al
         orm_rel_join j;
         orm_relationship_join(L->a, r, &ends, seq, &j);
         if (r->direction == ORM_MANY_TO_MANY) {
-            add_join(L->a, sel, r->secondary, ends.secondary, j.link);
-            add_join(L->a, sel, r->target->table, sg->alias, orm_expr_and(L->a, j.secondary_on, j.target_where));
+            add_join(L->a, sel, r->secondary, ends.secondary, j.link, NULL);
+            add_join(L->a, sel, r->target->table, sg->alias, orm_expr_and(L->a, j.secondary_on, j.target_where),
+                     r->target);
         } else {
-            add_join(L->a, sel, r->target->table, sg->alias, orm_expr_and(L->a, j.link, j.target_where));
+            add_join(L->a, sel, r->target->table, sg->alias, orm_expr_and(L->a, j.link, j.target_where), r->target);
         }
         sg->offset = sel->ncolumns;
         add_columns(L->a, sel, r->target->table, sg->alias);
@@ -321,7 +324,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     plan_segments(a, &p, node->children, node->nchildren, -1, &seq);
     for (size_t from = 0; from < nkeys; from += chunk) {
         size_t to = from + chunk < nkeys ? from + chunk : nkeys;
-        orm_select sel = {.from = r->target->table, .alias = 0};
+        orm_select sel = {.from = r->target->table, .alias = 0, .cls = r->target};
         add_columns(a, &sel, r->target->table, 0);
         orm_alias_seq sub = seq;
         orm_join_ends ends = {.parent = ORM_JOIN_NO_PARENT, .target = 0, .secondary = 1};
@@ -331,7 +334,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
         if (m2m) {
             key_alias = 1;
             sel.joins = RM_NEW(a, orm_join);
-            sel.joins[0] = (orm_join){ORM_JOIN_INNER, r->secondary, 1, j.secondary_on, r};
+            sel.joins[0] = (orm_join){ORM_JOIN_INNER, r->secondary, 1, j.secondary_on, r, NULL};
             sel.njoins = 1;
             st.key_offset = sel.ncolumns;
             sel.columns = rm_arena_realloc(a, sel.columns, sel.ncolumns * sizeof *sel.columns,

@@ -49,7 +49,8 @@ static int join_for(orm_query *q, rm_arena *a, const orm_relationship *r, int pa
     orm_relationship_join(a, r, &ends, aliases, &j);
     q->joins = rm_arena_realloc(a, q->joins, q->njoins * sizeof *q->joins,
                                 (q->njoins + 1) * sizeof *q->joins);
-    q->joins[q->njoins++] = (orm_join){ORM_JOIN_LEFT, r->target->table, t, orm_expr_and(a, j.link, j.target_where), r};
+    q->joins[q->njoins++] =
+        (orm_join){ORM_JOIN_LEFT, r->target->table, t, orm_expr_and(a, j.link, j.target_where), r, r->target};
     return t;
 }
 
@@ -198,7 +199,7 @@ void orm_query_after(orm_query *q, rm_arena *a, const orm_value *values)
 void orm_query_select(const orm_query *q, rm_arena *a, orm_alias_seq *seq, orm_select *out)
 {
     const orm_table *t = q->mapper->table;
-    orm_select sel = {.from = t, .alias = 0, .joins = q->joins, .njoins = q->njoins};
+    orm_select sel = {.from = t, .alias = 0, .joins = q->joins, .njoins = q->njoins, .cls = q->mapper};
     sel.where = orm_expr_and(a, orm_expr_and(a, q->where, q->after), orm_scope_where(a, q->mapper, 0, seq));
     sel.order = orm_query_effective_order(q, a, &sel.norder);
     /* the table's columns, then sort keys from joined tables */
@@ -221,7 +222,7 @@ int orm_query_all(orm_session *s, const orm_query *q, orm_result *out)
 
 int orm_query_count(orm_session *s, const orm_query *q, int64_t *out)
 {
-    orm_select sel = {.from = q->mapper->table, .alias = 0, .flags = ORM_SELECT_COUNT};
+    orm_select sel = {.from = q->mapper->table, .alias = 0, .flags = ORM_SELECT_COUNT, .cls = q->mapper};
     orm_alias_seq seq = q->aliases;
     sel.where = orm_expr_and(s->arena, q->where, orm_scope_where(s->arena, q->mapper, 0, &seq));
     orm_result r;
@@ -252,7 +253,7 @@ orm_expr *orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_valu
 
 int orm_get(orm_session *s, const orm_mapper *m, const orm_value *pk, orm_value **row)
 {
-    orm_select sel = {.from = m->table, .alias = 0};
+    orm_select sel = {.from = m->table, .alias = 0, .cls = m};
     orm_alias_seq seq = orm_alias_seq_start(1, s->scope);
     sel.where = orm_expr_and(s->arena, orm_pk_where(s->arena, m, 0, pk), orm_scope_where(s->arena, m, 0, &seq));
     orm_result r;
