@@ -155,7 +155,7 @@ orm_order_item *orm_relationship_order(rm_arena *a, const orm_relationship *r, i
         char *copy = rm_arena_strdup(a, spec), *save = NULL;
         for (char *key = strtok_r(copy, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
             bool desc = *key == '-';
-            const orm_column *c = orm_table_column(t, key + desc);
+            const orm_column *c = orm_mapper_column(r->target, key + desc, ORM_COL_READ);
             if (c) items[k++] = (orm_order_item){orm_expr_column(a, alias, c), desc};
         }
     }

@@ -245,6 +245,14 @@ static int build_span(orm_loadctx *C, orm_decl *root)
         ncol += d->store->ncolumns;
     }
     if (nlev == 1) return 0;
+    for (size_t i = 0; i < C->ndecls; i++) {
+        orm_decl *d = &C->decls[i];
+        if (d->entity && d->joined && orm_loader_root(d->m) == root->m &&
+            orm_loader_tdecl(&C->L, d->store)->version_index >= 0)
+            return orm_loader_fail(&C->L, &d->origin, "columns",
+                                   "the version column of a joined hierarchy belongs in its root table (%s)",
+                                   root->store->name);
+    }
     orm_table *v = RM_NEW(s->arena, orm_table);
     v->name = root->store->name;
     v->source = root->store->source;
@@ -333,7 +341,7 @@ int orm_loader_build_mappers(orm_loadctx *C)
         orm_decl *d = &C->decls[i];
         if (!d->entity) continue;
         if (parse_default_order(C, d) || parse_polymorphic_on(C, d)) return ORM_E_SCHEMA;
-        orm_tdecl *td = orm_loader_tdecl(&C->L, d->store);
+        orm_tdecl *td = orm_loader_tdecl(&C->L, d->m->table->levels ? d->m->table->levels[0] : d->store);
         d->m->version_col = mapped_column(d->m, td->version_index >= 0 ? &td->table->columns[td->version_index] : NULL);
     }
     for (size_t i = 0; i < C->ndecls; i++)

@@ -175,11 +175,33 @@ START_TEST(a_delete_removes_every_level_with_its_cascades)
 }
 END_TEST
 
+/* Document (documents, with the version column) and Report (reports):
+ * a change to a subclass's column alone still increments and checks the
+ * version, in the root table. */
+START_TEST(the_version_is_the_root_tables_for_every_level)
+{
+    long long r = rt_create(&j, "POST /api/reports {'title': 'q1', 'pages': 10}");
+    rt_assert_sql(&j, "1|report", "SELECT CAST(version AS TEXT) || '|' || kind FROM documents WHERE id = %lld", r);
+    RT_CASES_AT(&j, rt_fmt("/api/reports/%lld", r),
+        {"PATCH %s {'pages': 11, 'version': 1}", "pages = 11; version = 2; @ETag = \"v2\"; @queries = 3"},
+        {"PATCH %s {'pages': 12, 'version': 1}", "409"},
+        {"PATCH %s {'title': 'q2', 'pages': 12}", "title = 'q2'; pages = 12; version = 3; @queries = 3"},
+    );
+    rt_check(&j, rt_fmt("/api/documents/%lld", r), rt_fmt("version = 3; pages = 12; _links.self = '/api/reports/%lld'", r));
+    rt_assert_sql(&j, "3|12", "SELECT CAST(d.version AS TEXT) || '|' || CAST(r.pages AS TEXT) FROM documents d, "
+                              "reports r WHERE d.id = %lld AND r.id = d.id", r);
+    rt_check(&j, rt_fmt("DELETE /api/documents/%lld", r), "204");
+    rt_assert_sql(&j, "0", "SELECT count(*) FROM reports WHERE id = %lld", r);
+    rt_assert_sql(&j, "0", "SELECT count(*) FROM documents WHERE id = %lld", r);
+}
+END_TEST
+
 START_TEST(the_index_and_openapi_describe_the_hierarchy)
 {
     RT_CASES(&j,
         {"/api", "resources[].name = ['companies', 'people', 'engineers', 'principals', 'managers', 'directors', "
-                 "'interns', 'badges', 'machines']; !resources.0.inheritance; !resources.7.inheritance"},
+                 "'interns', 'badges', 'documents', 'reports', 'machines']; !resources.0.inheritance; "
+                 "!resources.7.inheritance; resources.9.inheritance.parent = 'documents'"},
         {"/api", "resources.1.inheritance = {'parent': null, 'polymorphic_on': 'type', 'polymorphic_identity': "
                  "'person', 'subclasses': ['engineers', 'managers', 'interns']}"},
         {"/api", "resources.3.inheritance = {'parent': 'engineers', 'polymorphic_on': 'type', "
@@ -214,6 +236,7 @@ Suite *http_joined_inheritance_suite(void)
     Suite *s = suite_create("http_joined_inheritance");
     TS_TCASE(s, "joined", j_start, j_stop, 60, a_page_is_one_polymorphic_statement,
              a_post_writes_one_row_per_table_of_its_class, a_patch_updates_only_the_tables_it_changes,
-             a_delete_removes_every_level_with_its_cascades, the_index_and_openapi_describe_the_hierarchy);
+             a_delete_removes_every_level_with_its_cascades, the_version_is_the_root_tables_for_every_level,
+             the_index_and_openapi_describe_the_hierarchy);
     return s;
 }
