@@ -29,6 +29,21 @@ static int run(orm_uow *u, const orm_compiled *c, orm_result *r) { return orm_se
 static orm_expr *scoped_pk_where(orm_uow *u, const orm_mapper *m, const orm_value *pk)
 {
     orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
+    if (m->table->levels && orm_scope_restricts(u->s->scope, m)) {
+        /* a span's criteria may name any level: EXISTS (SELECT 1 FROM the
+         * span AS t1 WHERE t1.key = <root table>.key AND criteria), the
+         * statement being the root table's */
+        const orm_table *t = m->table;
+        int at = seq.next++;
+        orm_select *sub = RM_NEW(u->a, orm_select);
+        *sub = (orm_select){.from = t, .alias = at, .flags = ORM_SELECT_ONE, .cls = m};
+        for (size_t i = 0; i < t->npk; i++)
+            sub->where = orm_expr_and(u->a, sub->where,
+                                      orm_expr_binary(u->a, ORM_OP_EQ, orm_expr_column(u->a, at, t->pk[i]),
+                                                      orm_expr_column(u->a, -1, t->pk[i])));
+        sub->where = orm_expr_and(u->a, sub->where, orm_scope_where(u->a, m, at, &seq));
+        return orm_expr_and(u->a, orm_pk_where(u->a, m, -1, pk), orm_expr_exists(u->a, sub));
+    }
     return orm_expr_and(u->a, orm_pk_where(u->a, m, -1, pk), orm_scope_where(u->a, m, -1, &seq));
 }
 
@@ -810,14 +825,29 @@ static int write_assocs(orm_uow *u)
 /* ---- deletes ------------------------------------------------------------------------ */
 
 /* Joined-table inheritance (a span, metadata.h): the row leaves every
- * table of its class below the root, most derived first, by key (the
- * root's DELETE, with the scope and the version, comes after). */
-static int delete_levels(orm_uow *u, const orm_instance *inst, const orm_value *pk)
+ * table of its class below the root, most derived first, by key; *root
+ * is then the root table's condition (the key and the class; the version
+ * is added by the caller). A scope that restricts the class is checked
+ * first, over the span (its criteria may name any level, and the levels
+ * are gone by the root's DELETE): a row outside it is not found. */
+static int delete_levels(orm_uow *u, const orm_instance *inst, const orm_value *pk, orm_expr **root)
 {
-    const orm_table *t = inst->mapper->table;
+    const orm_mapper *m = inst->mapper;
+    const orm_table *t = m->table;
+    if (orm_scope_restricts(u->s->scope, m)) {
+        orm_select sel = {.from = t, .alias = 0, .flags = ORM_SELECT_COUNT, .cls = m};
+        orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
+        sel.where = orm_expr_and(u->a, orm_pk_where(u->a, m, 0, pk), orm_scope_where(u->a, m, 0, &seq));
+        orm_compiled c;
+        orm_result r;
+        int rc = orm_compile_select(dialect(u), &sel, u->a, &c, u->s->err);
+        if (rc || (rc = run(u, &c, &r))) return rc;
+        if (!r.nrows || r.values[0].kind != ORM_V_INT || r.values[0].u.i == 0)
+            return orm_error_set(u->s->err, ORM_E_STALE, "%s was changed or deleted by someone else", m->name);
+    }
     for (size_t k = t->nlevels; k-- > 1;) {
         const orm_table *lt = t->levels[k];
-        if (!orm_mapper_isa(inst->mapper, t->level_owner[k])) continue;
+        if (!orm_mapper_isa(m, t->level_owner[k])) continue;
         orm_delete del = {.table = lt};
         for (size_t i = 0; i < lt->npk; i++)
             del.where = orm_expr_and(u->a, del.where, orm_expr_col_eq(u->a, -1, lt->pk[i], pk[i]));
@@ -826,6 +856,7 @@ static int delete_levels(orm_uow *u, const orm_instance *inst, const orm_value *
         int rc = orm_compile_delete(dialect(u), &del, u->a, &c, u->s->err);
         if (rc || (rc = run(u, &c, &r))) return rc;
     }
+    *root = orm_expr_and(u->a, orm_pk_where(u->a, m, -1, pk), orm_mapper_identity_where(u->a, m, -1));
     return 0;
 }
 
@@ -836,9 +867,10 @@ static int delete_one(orm_uow *u, orm_instance *inst)
     rm_arena *a = u->a;
     orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
-    int lrc = t->levels ? delete_levels(u, inst, pk) : 0;
+    orm_expr *where = NULL;
+    int lrc = t->levels ? delete_levels(u, inst, pk, &where) : 0;
     if (lrc) return lrc;
-    orm_delete del = {.table = t->levels ? t->levels[0] : t, .where = scoped_pk_where(u, m, pk)};
+    orm_delete del = {.table = t->levels ? t->levels[0] : t, .where = t->levels ? where : scoped_pk_where(u, m, pk)};
     if (m->version_col)
         del.where = orm_expr_and(a, del.where, orm_expr_col_eq(a, -1, m->version_col,
                                                                 inst->committed[m->version_col->index]));

@@ -22,23 +22,26 @@
 #include "tests/suites.h"
 #include "tests/support/rt.h"
 #include "tests/support/rt_db.h"
+#include "tests/support/rt_jwt.h"
 
 static rt_server j;
 
 RT_FIXTURE(j, "tests/http/schemas/joined.json", "tests/http/schemas/joined.seed.json", NULL)
 
-/* Rows of the key in each table, "people,engineers,managers,directors". */
-static void assert_levels(long long id, const char *want)
+/* Rows of the key in each table of s, "people,engineers,managers,directors". */
+static void assert_rows(const rt_server *s, long long id, const char *want)
 {
     static const char *const tables[] = {"people", "engineers", "managers", "directors"};
     char got[64] = "";
     for (size_t i = 0; i < 4; i++) {
-        long long n = rt_db_int(&j, rt_fmt("SELECT count(*) FROM %s WHERE id = %lld", tables[i], id));
+        long long n = rt_db_int(s, rt_fmt("SELECT count(*) FROM %s WHERE id = %lld", tables[i], id));
         snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", i ? "," : "", n);
     }
     ck_assert_msg(strcmp(got, want) == 0, "rows of %lld in people,engineers,managers,directors: %s, not %s", id,
                   got, want);
 }
+
+static void assert_levels(long long id, const char *want) { assert_rows(&j, id, want); }
 
 START_TEST(a_page_is_one_polymorphic_statement)
 {
@@ -175,6 +178,39 @@ START_TEST(a_delete_removes_every_level_with_its_cascades)
 }
 END_TEST
 
+/* joined_scoped.json: joined.json with a row filter on Engineer over a
+ * column of its own level (engineers.status = the token's sub): the
+ * flush's UPDATE and DELETE of the root table check it over the span. */
+#define SECRET "joined-inheritance-secret-0123456789abcdef"
+static rt_server sc;
+static char *member;
+
+static void sc_start(void)
+{
+    static const char *const args[] = {"--jwt-secret", SECRET, NULL};
+    member = rt_hs256(SECRET, "{'role': 'member', 'sub': 'BBB'}");
+    rt_server_start(&sc, "tests/http/schemas/joined_scoped.json", "tests/http/schemas/joined.seed.json", args);
+}
+
+static void sc_stop(void)
+{
+    rt_server_stop(&sc);
+    free(member);
+}
+
+START_TEST(a_row_filter_on_a_level_holds_for_every_write)
+{
+    rt_check(&sc, rt_as(member, "/api/engineers?fields=id"), "data[].id = [2]");
+    rt_check_refused(&sc, rt_as(member, "DELETE /api/engineers/3"), "404");
+    rt_check(&sc, rt_as(member, "PATCH /api/engineers/2 {'name': 'dil'}"), "name = 'dil'; status = 'BBB'");
+    rt_check_refused(&sc, rt_as(member, "PATCH /api/engineers/2 {'status': 'ZZZ'}"), "403");
+    rt_check(&sc, rt_as(member, "DELETE /api/engineers/2"), "204");
+    assert_rows(&sc, 2, "0,0,0,0");
+    assert_rows(&sc, 3, "1,1,0,0");
+    rt_assert_sql(&sc, "0", "SELECT count(*) FROM machines WHERE engineer_id = 2");
+}
+END_TEST
+
 /* Document (documents, with the version column) and Report (reports):
  * a change to a subclass's column alone still increments and checks the
  * version, in the root table. */
@@ -234,9 +270,13 @@ END_TEST
 Suite *http_joined_inheritance_suite(void)
 {
     Suite *s = suite_create("http_joined_inheritance");
-    TS_TCASE(s, "joined", j_start, j_stop, 60, a_page_is_one_polymorphic_statement,
-             a_post_writes_one_row_per_table_of_its_class, a_patch_updates_only_the_tables_it_changes,
-             a_delete_removes_every_level_with_its_cascades, the_version_is_the_root_tables_for_every_level,
+    TS_TCASE(s, "row_filter", sc_start, sc_stop, 60, a_row_filter_on_a_level_holds_for_every_write);
+    TS_TCASE(s, "joined", j_start, j_stop, 60,
+             a_page_is_one_polymorphic_statement,
+             a_post_writes_one_row_per_table_of_its_class,
+             a_patch_updates_only_the_tables_it_changes,
+             a_delete_removes_every_level_with_its_cascades,
+             the_version_is_the_root_tables_for_every_level,
              the_index_and_openapi_describe_the_hierarchy);
     return s;
 }
