@@ -136,18 +136,33 @@ static void print_level_alias(cctx *c, int alias, size_t k)
  * resolve it against the subquery's own table first. A span's column is
  * qualified by the alias of the level it is stored in (NULL for a level
  * not joined). */
+/* The level of span storing col (a span's column). */
+static size_t level_of(const orm_table *span, const orm_column *col)
+{
+    size_t k = 0;
+    while (k < span->nlevels && span->levels[k] != col->storage->table) k++;
+    return k;
+}
+
+/* Is col at alias a span's column of a level not joined there (printed
+ * as NULL)? */
+static bool unjoined(const cctx *c, int alias, const orm_column *col)
+{
+    const orm_mapper *cls = NULL;
+    const orm_table *span = alias >= 0 && col->storage ? span_at(c, alias, &cls) : NULL;
+    return span && level_of(span, col) < span->nlevels && !level_join(span, level_of(span, col), cls);
+}
+
 static void print_column(cctx *c, int alias, const orm_column *col)
 {
     const orm_mapper *cls = NULL;
     const orm_table *span = alias >= 0 && col->storage ? span_at(c, alias, &cls) : NULL;
     if (span) {
-        size_t k = 0;
-        while (k < span->nlevels && span->levels[k] != col->storage->table) k++;
-        if (k < span->nlevels && !level_join(span, k, cls)) {
+        if (unjoined(c, alias, col)) {
             rm_sb_append(&c->sql, "NULL");
             return;
         }
-        print_level_alias(c, alias, k);
+        print_level_alias(c, alias, level_of(span, col));
         rm_sb_appendc(&c->sql, '.');
     } else if (alias >= 0) {
         print_alias(c, alias);
@@ -332,16 +347,25 @@ static void print_select(cctx *c, const orm_select *s)
     } else if (s->columns) {
         for (size_t i = 0; i < s->ncolumns; i++) {
             if (i) rm_sb_append(&c->sql, ", ");
-            print_expr(c, s->columns[i]);
-            if (s->labels && s->labels[i]) {
+            const orm_expr *e = s->columns[i];
+            print_expr(c, e);
+            const char *label = s->labels && s->labels[i] ? s->labels[i]
+                                : e->op == ORM_OP_COLUMN && unjoined(c, e->u.col.alias, e->u.col.column)
+                                    ? e->u.col.column->name /* a derived table's columns keep their names */
+                                    : NULL;
+            if (label) {
                 rm_sb_append(&c->sql, " AS ");
-                orm_quote_ident(&c->sql, s->labels[i]);
+                orm_quote_ident(&c->sql, label);
             }
         }
     } else {
         for (size_t i = 0; i < s->from->ncolumns; i++) {
             if (i) rm_sb_append(&c->sql, ", ");
             print_column(c, s->alias, &s->from->columns[i]);
+            if (unjoined(c, s->alias, &s->from->columns[i])) {
+                rm_sb_append(&c->sql, " AS ");
+                orm_quote_ident(&c->sql, s->from->columns[i].name);
+            }
         }
     }
     rm_sb_append(&c->sql, " FROM ");

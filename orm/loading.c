@@ -423,6 +423,16 @@ int orm_load_query(orm_session *s, const orm_query *q, const orm_include *inc, s
     return orm_load_page(s, q, SIZE_MAX, inc, ninc, out);
 }
 
+/* Does column i of t have the name of an earlier one? (A span may hold
+ * one name twice, in two branches' tables: a derived table labels the
+ * second.) */
+static bool repeated_name(const orm_table *t, size_t i)
+{
+    for (size_t k = 0; t->levels && k < i; k++)
+        if (strcmp(t->columns[k].name, t->columns[i].name) == 0) return true;
+    return false;
+}
+
 int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_include *inc,
                   size_t ninc, orm_loaded *out)
 {
@@ -445,11 +455,12 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
         sel = (orm_select){.from = t, .from_select = inner, .alias = 0};
         sel.columns = RM_NEW_ARRAY(a, orm_expr *, base.ncolumns);
         for (size_t i = 0; i < base.ncolumns; i++) {
-            if (i < t->ncolumns) {
+            if (i < t->ncolumns && !repeated_name(t, i)) {
                 sel.columns[sel.ncolumns++] = orm_expr_column(a, 0, &t->columns[i]);
                 continue;
             }
-            inner->labels[i] = rm_arena_sprintf(a, "_s%zu", i - t->ncolumns);
+            inner->labels[i] = i < t->ncolumns ? rm_arena_sprintf(a, "_c%zu", i)
+                                               : rm_arena_sprintf(a, "_s%zu", i - t->ncolumns);
             sel.columns[sel.ncolumns++] = orm_expr_label(a, 0, inner->labels[i]);
         }
         /* the same order outside, by the derived table's columns */
@@ -458,6 +469,7 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
         for (size_t i = 0; i < base.norder; i++) {
             orm_expr *e = base.order[i].expr;
             bool own = e->op == ORM_OP_COLUMN && e->u.col.alias == 0;
+            if (own && inner->labels[e->u.col.column->index]) e = sel.columns[e->u.col.column->index];
             sel.order[sel.norder++] = (orm_order_item){own ? e : sel.columns[x++], base.order[i].desc};
         }
     }

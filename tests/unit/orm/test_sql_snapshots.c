@@ -393,6 +393,10 @@ static const run_case RUNS[] = {
     {.name = "joined_insert_chain", .fn = insert_sports_car},
     {.name = "joined_update_level", .fn = flush_update_level},
     {.name = "joined_delete_chain", .fn = flush_delete_levels},
+    /* a page of cars with their wheels joined: the derived table labels the
+     * second "doors" of the span (Truck's) */
+    {.name = "joined_load_joined_page", .fn = load_rows, .entity = "Car", .include = "wheels",
+     .mode = TDB_ALL_JOINED, .limit = 2},
 };
 #undef L
 
