@@ -108,7 +108,8 @@ typedef struct orm_mapper {
                                         * ones are its parents' (see orm_mapper_relationship) */
     size_t nrelationships;
     orm_column *version_col;           /* or NULL */
-    struct orm_mapper *inherits;       /* single-table inheritance parent */
+    struct orm_mapper *inherits;       /* inheritance parent (single-table, or joined-table: then
+                                          every class of the hierarchy has its span as table) */
     orm_column *polymorphic_on;        /* discriminator column (on the base) */
     const bool *visible;               /* per table column: shown for this mapper (single-table
                                           inheritance hides siblings' columns); NULL = all */
@@ -128,7 +129,7 @@ typedef struct orm_mapper {
 } orm_mapper;
 
 /* Relationship by name, or NULL; looks in m, then in the mappers it
- * inherits from (single-table inheritance). */
+ * inherits from. */
 orm_relationship *orm_mapper_relationship(const orm_mapper *m, const char *name);
 
 /* m is ancestor or inherits from it, at any depth. */

@@ -1,8 +1,10 @@
 /* schema_mappers.c: the mapper phases of schema loading. Each entity
  * becomes a mapper (registered while the files are collected, keeping its
  * declaration for the caller's own keys), linked to the one it inherits
- * from; once the tables exist it gets its default order, its polymorphic
- * discriminator and identity, and the columns it shows; then its
+ * from; once the tables exist a hierarchy with tables of its own gets its
+ * span (joined-table inheritance, metadata.h) and each mapper its default
+ * order, its polymorphic discriminator and identity, and the columns it
+ * shows; then its
  * relationships are read as declared (target, secondary, join, cascade,
  * lazy, ...). Direction and join columns come after, in relationship.c.
  * Errors go through schema_loader.c. */
