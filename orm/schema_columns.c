@@ -316,6 +316,10 @@ static int add_table(orm_loadctx *C, orm_decl *d, const char *name, const char *
     orm_table *prev = rm_strmap_get(&s->tables_by_name, name);
     if (!orm_loader_is_ident(name))
         return orm_loader_fail(L, &d->origin, path, "\"%s\" is not a valid table name", name);
+    if (prev && d->entity && prev->mapper)
+        return orm_loader_fail(L, &d->origin, path,
+                               "table \"%s\" is already mapped by entity %s (%s): a second entity over it "
+                               "must be \"viewonly\": true", name, prev->mapper->name, prev->mapper->source);
     if (prev) {
         orm_tdecl *pd = orm_loader_tdecl(L, prev);
         return orm_loader_fail(L, &d->origin, path, "table \"%s\" is already declared by %s (%s)", name,
@@ -407,7 +411,7 @@ int orm_loader_build_tables(orm_loadctx *C)
 {
     for (size_t i = 0; i < C->ndecls; i++) {
         orm_decl *d = &C->decls[i];
-        if ((!d->entity || !d->m->inherits) && build_base_table(C, d)) return ORM_E_SCHEMA;
+        if ((!d->entity || (!d->m->inherits && !d->viewonly)) && build_base_table(C, d)) return ORM_E_SCHEMA;
     }
     for (int depth = 1; depth <= C->maxdepth; depth++)
         for (size_t i = 0; i < C->ndecls; i++) {
