@@ -316,14 +316,11 @@ static int add_table(orm_loadctx *C, orm_decl *d, const char *name, const char *
     orm_table *prev = rm_strmap_get(&s->tables_by_name, name);
     if (!orm_loader_is_ident(name))
         return orm_loader_fail(L, &d->origin, path, "\"%s\" is not a valid table name", name);
-    if (prev && d->entity && prev->mapper)
-        return orm_loader_fail(L, &d->origin, path,
-                               "table \"%s\" is already mapped by entity %s (%s): a second entity over it "
-                               "must be \"viewonly\": true", name, prev->mapper->name, prev->mapper->source);
     if (prev) {
         orm_tdecl *pd = orm_loader_tdecl(L, prev);
-        return orm_loader_fail(L, &d->origin, path, "table \"%s\" is already declared by %s (%s)", name,
-                               pd->origin.what, pd->origin.source);
+        return orm_loader_fail(L, &d->origin, path, "table \"%s\" is already declared by %s (%s)%s", name,
+                               pd->origin.what, pd->origin.source,
+                               d->entity && prev->mapper ? ": a second entity over it must be \"viewonly\": true" : "");
     }
     if (L->ntables == L->captables) {
         size_t ncap = L->captables ? L->captables * 2 : 16;

@@ -119,7 +119,7 @@ static int build_projection(orm_loader *L, orm_decl *d)
     if (!name) name = orm_default_table_name(L->tmp, d->name);
     orm_table *t = rm_strmap_get(&L->s->tables_by_name, name);
     if (!t || !t->mapper)
-        return orm_loader_fail(L, &d->origin, json_object_get(d->json, "table") ? "table" : NULL,
+        return orm_loader_fail(L, &d->origin, json_object_get(d->json, "table") ? "table" : "viewonly",
                                "no entity owns table \"%s\": a view-only entity projects another entity's table",
                                name);
     d->m->table = t;
@@ -144,6 +144,22 @@ int orm_loader_build_projections(orm_loadctx *C)
     return 0;
 }
 
+/* A projection's "default_order" (checked against the table as written)
+ * names only columns it shows. */
+static int check_default_order(orm_loader *L, orm_decl *d)
+{
+    const char *p = d->m->default_order;
+    while (p && *p) {
+        size_t n = strcspn(p, ",");
+        const char *name = rm_arena_strndup(L->tmp, p[0] == '-' ? p + 1 : p, p[0] == '-' ? n - 1 : n);
+        if (!orm_mapper_column(d->m, name, ORM_COL_READ))
+            return orm_loader_fail(L, &d->origin, "default_order", "\"%s\" is not a column entity %s shows", name,
+                                   d->m->name);
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
 int orm_loader_check_projections(orm_loadctx *C)
 {
     orm_loader *L = &C->L;
@@ -155,7 +171,11 @@ int orm_loader_check_projections(orm_loadctx *C)
                                r->parent->viewonly ? r->parent->name : r->target->name,
                                r->parent->viewonly ? "from" : "to");
     }
-    for (size_t i = 0; i < C->ndecls; i++)
-        if (C->decls[i].entity && C->decls[i].viewonly) C->decls[i].m->version_col = NULL; /* it writes nothing */
+    for (size_t i = 0; i < C->ndecls; i++) {
+        orm_decl *d = &C->decls[i];
+        if (!d->entity || !d->viewonly) continue;
+        d->m->version_col = NULL; /* it writes nothing */
+        if (check_default_order(L, d)) return ORM_E_SCHEMA;
+    }
     return 0;
 }
