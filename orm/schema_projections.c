@@ -81,7 +81,8 @@ static int projection_column(orm_loader *L, orm_decl *d, const char *key, json_t
                                pk ? "is not part of entity %s's primary key" : "is part of entity %s's primary key",
                                t->mapper->name);
     if (pk && hidden)
-        return orm_loader_fail(L, &d->origin, orm_loader_subpath(L, p, "hidden"), "a primary key column is always shown");
+        return orm_loader_fail(L, &d->origin, orm_loader_subpath(L, p, "hidden"),
+                               "a primary key column is always shown");
     declared[c->index] = true;
     shown[c->index] = !hidden;
     return 0;

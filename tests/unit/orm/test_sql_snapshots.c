@@ -336,7 +336,10 @@ static int flush_versioned_update(orm_session *s, const run_case *rc)
 static int flush_delete_cascade(orm_session *s, const run_case *rc) { return flush_one(s, "Author", 1, NULL, NULL); }
 static int flush_delete_detach(orm_session *s, const run_case *rc) { return flush_one(s, "Company", 1, NULL, NULL); }
 static int flush_delete_many_to_many(orm_session *s, const run_case *rc) { return flush_one(s, "Tag", 2, NULL, NULL); }
-static int flush_update_renamed(orm_session *s, const run_case *rc) { return flush_one(s, "Member", 2, "name", "bryan"); }
+static int flush_update_renamed(orm_session *s, const run_case *rc)
+{
+    return flush_one(s, "Member", 2, "name", "bryan");
+}
 
 /* A new member of club 1: the INSERT names the SQL columns. */
 static int flush_insert_renamed(orm_session *s, const run_case *rc)
