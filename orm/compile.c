@@ -91,7 +91,7 @@ static void print_column(cctx *c, int alias, const orm_column *col)
         orm_quote_ident(&c->sql, col->table->name);
         rm_sb_appendc(&c->sql, '.');
     }
-    orm_quote_ident(&c->sql, col->name);
+    orm_quote_ident(&c->sql, col->sql_name);
 }
 
 /* Operand of AND/OR/NOT: parenthesised when it is itself a combinator of
@@ -318,7 +318,7 @@ static void print_returning(cctx *c, const orm_table *t, orm_compiled *out)
     out->returns_rows = true;
     for (size_t i = 0; i < t->ncolumns; i++) {
         if (i) rm_sb_append(&c->sql, ", ");
-        orm_quote_ident(&c->sql, t->columns[i].name);
+        orm_quote_ident(&c->sql, t->columns[i].sql_name);
         out->result_columns[i] = &t->columns[i];
     }
 }
@@ -344,7 +344,7 @@ int orm_compile_insert(const orm_dialect *d, const orm_insert *s, rm_arena *a, o
         rm_sb_append(&c.sql, " (");
         for (size_t i = 0; i < s->ncolumns; i++) {
             if (i) rm_sb_append(&c.sql, ", ");
-            orm_quote_ident(&c.sql, s->columns[i]->name);
+            orm_quote_ident(&c.sql, s->columns[i]->sql_name);
         }
         rm_sb_append(&c.sql, ") VALUES ");
         size_t nrows = s->nrows ? s->nrows : 1;
@@ -371,7 +371,7 @@ int orm_compile_update(const orm_dialect *d, const orm_update *s, rm_arena *a, o
     rm_sb_append(&c.sql, " SET ");
     for (size_t i = 0; i < s->ncolumns; i++) {
         if (i) rm_sb_append(&c.sql, ", ");
-        orm_quote_ident(&c.sql, s->columns[i]->name);
+        orm_quote_ident(&c.sql, s->columns[i]->sql_name);
         rm_sb_append(&c.sql, " = ");
         print_expr(&c, s->values[i]);
     }

@@ -59,7 +59,9 @@ typedef struct orm_foreign_key {
 } orm_foreign_key;
 
 typedef struct orm_column {
-    const char *name;
+    const char *name;              /* the key: the only name the API and schema files use */
+    const char *sql_name;          /* the SQL column's name ("column", else the key): only the
+                                      SQL and DDL emitters (compile.c, ddl.c, dialect*.c) use it */
     struct orm_table *table;       /* owner */
     int index;                     /* position in table->columns */
     orm_type type;
@@ -104,7 +106,7 @@ typedef struct orm_table {
     size_t nindexes;
 } orm_table;
 
-/* Column by name, or NULL. */
+/* Column by key (orm_column.name), or NULL. */
 orm_column *orm_table_column(const orm_table *t, const char *name);
 
 #endif

@@ -71,7 +71,9 @@ static json_t *entity_schema(const orm_mapper *m, const orm_scope *scope)
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
         if (!orm_mapper_column_allows(m, c, ORM_COL_LISTED)) continue;
-        json_object_set_new(props, c->name, column_schema(c));
+        json_t *prop = column_schema(c);
+        if (m->viewonly) json_object_set_new(prop, "readOnly", json_true()); /* a projection: read only */
+        json_object_set_new(props, c->name, prop);
         if (!c->nullable && !c->has_default && !(c->primary_key && c->autoincrement) && !c->version)
             json_array_append_new(required, json_string(c->name));
     }
