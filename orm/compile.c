@@ -171,7 +171,7 @@ static void print_column(cctx *c, int alias, const orm_column *col)
         orm_quote_ident(&c->sql, col->table->name);
         rm_sb_appendc(&c->sql, '.');
     }
-    orm_quote_ident(&c->sql, col->name);
+    orm_quote_ident(&c->sql, col->sql_name);
 }
 
 /* A span at alias, read as class cls (NULL: any): its root table, then
@@ -196,11 +196,11 @@ static void print_span(cctx *c, const orm_table *span, int alias, const orm_mapp
             if (i) rm_sb_append(&c->sql, " AND ");
             print_level_alias(c, alias, k);
             rm_sb_appendc(&c->sql, '.');
-            orm_quote_ident(&c->sql, lt->pk[i]->name);
+            orm_quote_ident(&c->sql, lt->pk[i]->sql_name);
             rm_sb_append(&c->sql, " = ");
             print_alias(c, alias);
             rm_sb_appendc(&c->sql, '.');
-            orm_quote_ident(&c->sql, span->pk[i]->name);
+            orm_quote_ident(&c->sql, span->pk[i]->sql_name);
         }
     }
 }
@@ -351,7 +351,7 @@ static void print_select(cctx *c, const orm_select *s)
             print_expr(c, e);
             const char *label = s->labels && s->labels[i] ? s->labels[i]
                                 : e->op == ORM_OP_COLUMN && unjoined(c, e->u.col.alias, e->u.col.column)
-                                    ? e->u.col.column->name /* a derived table's columns keep their names */
+                                    ? e->u.col.column->sql_name /* a derived table's columns keep their names */
                                     : NULL;
             if (label) {
                 rm_sb_append(&c->sql, " AS ");
@@ -364,7 +364,7 @@ static void print_select(cctx *c, const orm_select *s)
             print_column(c, s->alias, &s->from->columns[i]);
             if (unjoined(c, s->alias, &s->from->columns[i])) {
                 rm_sb_append(&c->sql, " AS ");
-                orm_quote_ident(&c->sql, s->from->columns[i].name);
+                orm_quote_ident(&c->sql, s->from->columns[i].sql_name);
             }
         }
     }
@@ -451,7 +451,7 @@ static void print_returning(cctx *c, const orm_table *t, orm_compiled *out)
     out->returns_rows = true;
     for (size_t i = 0; i < t->ncolumns; i++) {
         if (i) rm_sb_append(&c->sql, ", ");
-        orm_quote_ident(&c->sql, t->columns[i].name);
+        orm_quote_ident(&c->sql, t->columns[i].sql_name);
         out->result_columns[i] = &t->columns[i];
     }
 }
@@ -477,7 +477,7 @@ int orm_compile_insert(const orm_dialect *d, const orm_insert *s, rm_arena *a, o
         rm_sb_append(&c.sql, " (");
         for (size_t i = 0; i < s->ncolumns; i++) {
             if (i) rm_sb_append(&c.sql, ", ");
-            orm_quote_ident(&c.sql, s->columns[i]->name);
+            orm_quote_ident(&c.sql, s->columns[i]->sql_name);
         }
         rm_sb_append(&c.sql, ") VALUES ");
         size_t nrows = s->nrows ? s->nrows : 1;
@@ -504,7 +504,7 @@ int orm_compile_update(const orm_dialect *d, const orm_update *s, rm_arena *a, o
     rm_sb_append(&c.sql, " SET ");
     for (size_t i = 0; i < s->ncolumns; i++) {
         if (i) rm_sb_append(&c.sql, ", ");
-        orm_quote_ident(&c.sql, s->columns[i]->name);
+        orm_quote_ident(&c.sql, s->columns[i]->sql_name);
         rm_sb_append(&c.sql, " = ");
         print_expr(&c, s->values[i]);
     }

@@ -5,7 +5,9 @@
  * later (a cycle of references) is written inline where the dialect lets
  * CREATE TABLE name a missing table (SQLite), and otherwise added after
  * every table by the dialect's idempotent statement, under the name
- * fk_<table>_<column>. Names the ORM makes (ix_..., fk_...) stay
+ * fk_<table>_<column>. DDL names columns by their SQL names ("column",
+ * else the key), and so do the names the ORM makes (here, and the uq_/ix_
+ * defaults of schema_constraints.c). Names the ORM makes (ix_..., fk_...) stay
  * within PostgreSQL's 63 bytes: a longer one keeps its first 54 bytes and
  * gets "_" and 8 hex digits of a hash of the whole name, so two long names
  * never become one. */
@@ -33,7 +35,7 @@ static const char *on_delete_sql(orm_on_delete a)
 /* "<prefix>_<table>_<column>", shortened as the file comment says. */
 static const char *made_name(rm_arena *a, const char *prefix, const orm_table *t, const orm_column *c)
 {
-    const char *name = rm_arena_sprintf(a, "%s_%s_%s", prefix, t->name, c->name);
+    const char *name = rm_arena_sprintf(a, "%s_%s_%s", prefix, t->name, c->sql_name);
     size_t n = strlen(name);
     if (n <= MAX_NAME) return name;
     uint32_t h = 2166136261u; /* FNV-1a */
@@ -49,7 +51,7 @@ static bool inline_autoincrement(const orm_table *t, const orm_column *c)
 
 static void column_def(rm_sb *sb, const orm_dialect *d, const orm_table *t, const orm_column *c)
 {
-    orm_quote_ident(sb, c->name);
+    orm_quote_ident(sb, c->sql_name);
     rm_sb_appendc(sb, ' ');
     if (inline_autoincrement(t, c)) {
         d->autoincrement_key(sb, c);
@@ -69,7 +71,7 @@ static void column_checks(rm_sb *sb, const orm_dialect *d, const orm_column *c)
 {
     if (c->nchoices) {
         rm_sb_append(sb, ",\n  CHECK (");
-        orm_quote_ident(sb, c->name);
+        orm_quote_ident(sb, c->sql_name);
         rm_sb_append(sb, " IN (");
         for (size_t i = 0; i < c->nchoices; i++) {
             if (i) rm_sb_append(sb, ", ");
@@ -80,19 +82,19 @@ static void column_checks(rm_sb *sb, const orm_dialect *d, const orm_column *c)
     if (c->has_min || c->has_max) {
         rm_sb_append(sb, ",\n  CHECK (");
         if (c->has_min) {
-            orm_quote_ident(sb, c->name);
+            orm_quote_ident(sb, c->sql_name);
             rm_sb_appendf(sb, " >= %.17g", c->min);
         }
         if (c->has_min && c->has_max) rm_sb_append(sb, " AND ");
         if (c->has_max) {
-            orm_quote_ident(sb, c->name);
+            orm_quote_ident(sb, c->sql_name);
             rm_sb_appendf(sb, " <= %.17g", c->max);
         }
         rm_sb_appendc(sb, ')');
     }
     if (c->type == ORM_T_BOOLEAN && d->boolean_is_integer) {
         rm_sb_append(sb, ",\n  CHECK (");
-        orm_quote_ident(sb, c->name);
+        orm_quote_ident(sb, c->sql_name);
         rm_sb_append(sb, " IN (0, 1))");
     }
 }
@@ -101,11 +103,11 @@ static void column_checks(rm_sb *sb, const orm_dialect *d, const orm_column *c)
 static void foreign_key(rm_sb *sb, const orm_column *c)
 {
     rm_sb_append(sb, "FOREIGN KEY (");
-    orm_quote_ident(sb, c->name);
+    orm_quote_ident(sb, c->sql_name);
     rm_sb_append(sb, ") REFERENCES ");
     orm_quote_ident(sb, c->fk->table_name);
     rm_sb_append(sb, " (");
-    orm_quote_ident(sb, c->fk->column_name);
+    orm_quote_ident(sb, (c->fk->stored ? c->fk->stored : c->fk->column)->sql_name);
     rm_sb_appendc(sb, ')');
     const char *od = on_delete_sql(c->fk->on_delete);
     if (od) rm_sb_appendf(sb, " ON DELETE %s", od);
@@ -118,7 +120,7 @@ static bool forward_reference(const orm_dialect *d, const orm_schema *s, size_t 
 {
     if (!d->add_foreign_key || !c->fk) return false;
     for (size_t i = at + 1; i < s->ntables; i++)
-        if (s->tables[i] == c->fk->table) return true;
+        if (s->tables[i] == (c->fk->stored ? c->fk->stored->table : c->fk->table)) return true;
     return false;
 }
 
@@ -128,7 +130,7 @@ static void column_list(rm_sb *sb, const orm_index *ix)
     rm_sb_appendc(sb, '(');
     for (size_t i = 0; i < ix->ncolumns; i++) {
         if (i) rm_sb_append(sb, ", ");
-        orm_quote_ident(sb, ix->columns[i]->name);
+        orm_quote_ident(sb, ix->columns[i]->sql_name);
     }
     rm_sb_appendc(sb, ')');
 }
@@ -151,7 +153,7 @@ static const char *create_table(const orm_dialect *d, const orm_schema *s, size_
         rm_sb_append(&sb, ",\n  PRIMARY KEY (");
         for (size_t i = 0; i < t->npk; i++) {
             if (i) rm_sb_append(&sb, ", ");
-            orm_quote_ident(&sb, t->pk[i]->name);
+            orm_quote_ident(&sb, t->pk[i]->sql_name);
         }
         rm_sb_appendc(&sb, ')');
     }
@@ -204,7 +206,7 @@ static const char *create_index(const orm_dialect *d, const orm_table *t, const 
     rm_sb_append(&sb, " ON ");
     orm_quote_ident(&sb, t->name);
     rm_sb_append(&sb, " (");
-    orm_quote_ident(&sb, c->name);
+    orm_quote_ident(&sb, c->sql_name);
     if (d->explicit_nulls_order && c->nullable) rm_sb_append(&sb, " NULLS FIRST");
     rm_sb_appendc(&sb, ')');
     return sb.buf;

@@ -45,7 +45,7 @@ static void sequence_of(rm_sb *sb, const orm_table *t, const orm_column *c)
     rm_sb_append(sb, "pg_get_serial_sequence(");
     table_name_literal(sb, t);
     rm_sb_append(sb, ", ");
-    orm_quote_string(sb, c->name, strlen(c->name));
+    orm_quote_string(sb, c->sql_name, strlen(c->sql_name));
     rm_sb_appendc(sb, ')');
 }
 
@@ -60,7 +60,7 @@ static void pg_sync_key(rm_sb *sb, const orm_table *t, const orm_column *c)
     rm_sb_append(sb, "SELECT setval(");
     sequence_of(sb, t, c);
     rm_sb_append(sb, ", GREATEST((SELECT coalesce(max(");
-    orm_quote_ident(sb, c->name);
+    orm_quote_ident(sb, c->sql_name);
     rm_sb_append(sb, "), 0) + 1 FROM ");
     orm_quote_ident(sb, t->name);
     rm_sb_append(sb, "), nextval(");

@@ -429,7 +429,7 @@ int orm_load_query(orm_session *s, const orm_query *q, const orm_include *inc, s
 static bool repeated_name(const orm_table *t, size_t i)
 {
     for (size_t k = 0; t->levels && k < i; k++)
-        if (strcmp(t->columns[k].name, t->columns[i].name) == 0) return true;
+        if (strcmp(t->columns[k].sql_name, t->columns[i].sql_name) == 0) return true;
     return false;
 }
 

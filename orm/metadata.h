@@ -56,10 +56,15 @@ typedef struct orm_foreign_key {
     struct orm_table *table;       /* resolved referenced table */
     struct orm_column *column;     /* resolved referenced column */
     orm_on_delete on_delete;
+    struct orm_column *stored;     /* when table and column are a span's (joined-table
+                                      inheritance, below): the database column referred to;
+                                      else NULL */
 } orm_foreign_key;
 
 typedef struct orm_column {
-    const char *name;
+    const char *name;              /* the key: the only name the API and schema files use */
+    const char *sql_name;          /* the SQL column's name ("column", else the key): only the
+                                      SQL and DDL emitters (compile.c, ddl.c, dialect*.c) use it */
     struct orm_table *table;       /* owner */
     int index;                     /* position in table->columns */
     orm_type type;
@@ -118,7 +123,7 @@ typedef struct orm_table {
     struct orm_table *span;        /* on a level's table: its hierarchy's span, else NULL */
 } orm_table;
 
-/* Column by name, or NULL. */
+/* Column by key (orm_column.name), or NULL. */
 orm_column *orm_table_column(const orm_table *t, const char *name);
 
 #endif

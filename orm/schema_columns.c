@@ -2,7 +2,9 @@
  * and base entity gets its table, each inheriting entity adds its columns
  * to its base's table (single-table inheritance), and every column's
  * declaration is checked key by key: type, flags, limits, version counter,
- * foreign key (bound later, in relationship.c), choices and default. Then
+ * foreign key (bound later, in relationship.c), choices and default, and
+ * its SQL name ("column": the name SQL and DDL use, the key everywhere
+ * else; one SQL column has one key in a table). Then
  * each table gets its primary key and autoincrement. Errors name the file,
  * the entity or table and the key, through schema_loader.c. */
 #include <limits.h>
@@ -15,7 +17,7 @@
 static const char *const column_keys[] = {
     "type", "primary_key", "autoincrement", "nullable", "unique", "index", "default",
     "foreign_key", "on_delete", "choices", "min", "max", "length", "precision", "scale",
-    "hidden", "read_only", "write_only", "version", NULL};
+    "hidden", "read_only", "write_only", "version", "column", NULL};
 static const char *const type_names[] = {
 #define X(n, s) s,
     ORM_TYPES(X)
@@ -233,6 +235,29 @@ static int parse_version(orm_loader *L, const orm_origin *o, const char *p, json
     return 0;
 }
 
+/* "column": the SQL column's name (else the key), one key per SQL column. */
+static int parse_sql_name(orm_loader *L, orm_tdecl *td, const orm_origin *o, const char *p, json_t *col,
+                          orm_column *c)
+{
+    json_t *v = json_object_get(col, "column");
+    const char *path = orm_loader_subpath(L, p, "column");
+    c->sql_name = c->name;
+    if (v) {
+        if (!json_is_string(v) || !json_string_length(v))
+            return orm_loader_fail(L, o, path, "must be a non-empty string (the SQL column's name)");
+        if (!orm_loader_is_ident(json_string_value(v)))
+            return orm_loader_fail(L, o, path, "\"%s\" is not a valid column name", json_string_value(v));
+        c->sql_name = rm_arena_strdup(L->s->arena, json_string_value(v));
+    }
+    for (size_t i = 0; i < td->table->ncolumns; i++) {
+        const orm_column *other = &td->table->columns[i];
+        if (other != c && other->sql_name && !strcmp(other->sql_name, c->sql_name))
+            return orm_loader_fail(L, o, v ? path : p, "column \"%s\" of table %s already has the key \"%s\"",
+                                   c->sql_name, td->table->name, other->name);
+    }
+    return 0;
+}
+
 /* One column of a table or entity. extra: declared by an inheriting entity
  * on its base's table (then it must be nullable and not a key). */
 static int parse_column(orm_loader *L, orm_tdecl *td, const orm_origin *o, const char *name,
@@ -250,7 +275,8 @@ static int parse_column(orm_loader *L, orm_tdecl *td, const orm_origin *o, const
     orm_column *c = add_column(L, td, &ci);
     c->name = rm_arena_strdup(L->s->arena, name);
     ci->origin = *o;
-    if (parse_type(L, o, p, col, c) || parse_flags(L, o, p, col, c, ci) || parse_limits(L, o, p, col, c) ||
+    if (parse_sql_name(L, td, o, p, col, c) || parse_type(L, o, p, col, c) || parse_flags(L, o, p, col, c, ci) ||
+        parse_limits(L, o, p, col, c) ||
         parse_version(L, o, p, col, td, c, entity) || parse_foreign_key(L, o, p, col, c) ||
         parse_choices(L, o, p, col, c) || parse_default(L, o, p, col, c))
         return ORM_E_SCHEMA;
@@ -292,8 +318,9 @@ static int add_table(orm_loadctx *C, orm_decl *d, const char *name, const char *
         return orm_loader_fail(L, &d->origin, path, "\"%s\" is not a valid table name", name);
     if (prev) {
         orm_tdecl *pd = orm_loader_tdecl(L, prev);
-        return orm_loader_fail(L, &d->origin, path, "table \"%s\" is already declared by %s (%s)", name,
-                               pd->origin.what, pd->origin.source);
+        return orm_loader_fail(L, &d->origin, path, "table \"%s\" is already declared by %s (%s)%s", name,
+                               pd->origin.what, pd->origin.source,
+                               d->entity && prev->mapper ? ": a second entity over it must be \"viewonly\": true" : "");
     }
     if (L->ntables == L->captables) {
         size_t ncap = L->captables ? L->captables * 2 : 16;
@@ -394,7 +421,7 @@ int orm_loader_build_tables(orm_loadctx *C)
 {
     for (size_t i = 0; i < C->ndecls; i++) {
         orm_decl *d = &C->decls[i];
-        if ((!d->entity || !d->m->inherits) && build_base_table(C, d)) return ORM_E_SCHEMA;
+        if ((!d->entity || (!d->m->inherits && !d->viewonly)) && build_base_table(C, d)) return ORM_E_SCHEMA;
     }
     for (int depth = 1; depth <= C->maxdepth; depth++)
         for (size_t i = 0; i < C->ndecls; i++) {

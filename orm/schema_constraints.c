@@ -1,7 +1,8 @@
 /* schema_constraints.c: the table-level "unique" and "indexes" of an
  * entity or a table (SPEC §9), read once every column is known (an
  * inheriting entity's too): each a list of the table's columns, with a
- * name (given, or uq_/ix_<table>_<columns>) unique in the schema. */
+ * name (given, or uq_/ix_<table>_<columns>, of the columns' SQL names)
+ * unique in the schema. */
 #include <string.h>
 
 #include "lib/sb.h"
@@ -15,7 +16,7 @@ static const char *default_name(orm_loader *L, const char *prefix, const orm_tab
     rm_sb sb;
     rm_sb_init(&sb, L->s->arena);
     rm_sb_appendf(&sb, "%s_%s", prefix, t->name);
-    for (size_t i = 0; i < n; i++) rm_sb_appendf(&sb, "_%s", cols[i]->name);
+    for (size_t i = 0; i < n; i++) rm_sb_appendf(&sb, "_%s", cols[i]->sql_name);
     return sb.buf;
 }
 

@@ -298,6 +298,7 @@ int orm_loader_bind_spans(orm_loader *L)
             if (t->span == v && c->primary_key) continue; /* a level's key: its parent's table */
             orm_column *to = orm_table_column(v, c->fk->column->name);
             if (!to) continue; /* a level's own unique column: the table itself */
+            c->fk->stored = c->fk->column;
             c->fk->table = v;
             c->fk->column = to;
         }
@@ -338,12 +339,15 @@ static void collect_identities(orm_loadctx *C)
 int orm_loader_build_mappers(orm_loadctx *C)
 {
     for (size_t i = 0; i < C->ndecls; i++)
-        if (C->decls[i].entity && !C->decls[i].m->inherits && build_span(C, &C->decls[i])) return ORM_E_SCHEMA;
+        if (C->decls[i].entity && C->decls[i].store && !C->decls[i].m->inherits && build_span(C, &C->decls[i]))
+            return ORM_E_SCHEMA;
     for (size_t i = 0; i < C->ndecls; i++) {
         orm_decl *d = &C->decls[i];
         if (!d->entity) continue;
         if (parse_default_order(C, d) || parse_polymorphic_on(C, d)) return ORM_E_SCHEMA;
-        orm_tdecl *td = orm_loader_tdecl(&C->L, d->m->table->levels ? d->m->table->levels[0] : d->store);
+        orm_tdecl *td = orm_loader_tdecl(&C->L, d->m->table->levels ? d->m->table->levels[0]
+                                                : d->store                ? d->store
+                                                                          : d->m->table /* a projection */);
         d->m->version_col = mapped_column(d->m, td->version_index >= 0 ? &td->table->columns[td->version_index] : NULL);
     }
     for (size_t i = 0; i < C->ndecls; i++)

@@ -64,6 +64,7 @@ static json_t *resource_json(rm_arena *a, const orm_mapper *m, const orm_scope *
     snprintf(href, sizeof href, "/api/%s", name);
     json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", name, "entity", m->name, "href",
                           href, "columns", cols, "relationships", rels);
+    if (m->viewonly) json_object_set_new(j, "viewonly", json_true()); /* a read-only projection (SPEC §9) */
     json_t *unique = json_array(); /* unique constraints of two or more columns */
     for (size_t i = 0; i < m->table->nindexes; i++) {
         const orm_index *ix = &m->table->indexes[i];

@@ -77,7 +77,9 @@ static json_t *entity_schema(const orm_mapper *m, const orm_scope *scope)
         const orm_column *c = &t->columns[i];
         if (!orm_mapper_column_allows(m, c, ORM_COL_LISTED)) continue;
         if (up && orm_mapper_column_allows(up, c, ORM_COL_LISTED)) continue;
-        json_object_set_new(props, c->name, column_schema(m, c));
+        json_t *prop = column_schema(m, c);
+        if (m->viewonly) json_object_set_new(prop, "readOnly", json_true()); /* a projection: read only */
+        json_object_set_new(props, c->name, prop);
         if (!c->nullable && !c->has_default && !(c->primary_key && c->autoincrement) && !c->version)
             json_array_append_new(required, json_string(c->name));
     }

@@ -8,6 +8,8 @@
  * (their columns in engineers and people); Director under Manager joined
  * again (directors), so a director's row spans three tables. Person has
  * badges, Engineer machines (both delete-orphan): cascades at two levels.
+ * Manager's key and one column have SQL names of their own ("column":
+ * managers.person_id, mgr_name), referred to by directors' key.
  *
  * Checked: a page of any resource is one statement and its rows are
  * polymorphic; a subclass resource filters and sorts on inherited
@@ -34,7 +36,8 @@ static void assert_rows(const rt_server *s, long long id, const char *want)
     static const char *const tables[] = {"people", "engineers", "managers", "directors"};
     char got[64] = "";
     for (size_t i = 0; i < 4; i++) {
-        long long n = rt_db_int(s, rt_fmt("SELECT count(*) FROM %s WHERE id = %lld", tables[i], id));
+        const char *key = s == &j && i == 2 ? "person_id" : "id"; /* joined.json names managers' key apart */
+        long long n = rt_db_int(s, rt_fmt("SELECT count(*) FROM %s WHERE %s = %lld", tables[i], key, id));
         snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", i ? "," : "", n);
     }
     ck_assert_msg(strcmp(got, want) == 0, "rows of %lld in people,engineers,managers,directors: %s, not %s", id,
@@ -107,7 +110,7 @@ START_TEST(a_post_writes_one_row_per_table_of_its_class)
     long long d = rt_create(&j, "POST /api/directors {'name': 'dd', 'company_id': 1, 'status': 'S', "
                                 "'manager_name': 'mm', 'budget': 5}");
     assert_levels(d, "1,0,1,1");
-    rt_assert_sql(&j, "S|mm", "SELECT status || '|' || manager_name FROM managers WHERE id = %lld", d);
+    rt_assert_sql(&j, "S|mm", "SELECT status || '|' || mgr_name FROM managers WHERE person_id = %lld", d);
     rt_assert_sql(&j, "5", "SELECT CAST(budget AS TEXT) FROM directors WHERE id = %lld", d);
 
     long long i = rt_create(&j, "POST /api/interns {'name': 'ii', 'company_id': 2, 'school': 'KTH'}");
@@ -140,7 +143,7 @@ START_TEST(a_patch_updates_only_the_tables_it_changes)
     rt_check_refused(&j, rt_fmt("PATCH /api/managers/%lld {'name': 'pf', 'budget': 3}", d), "400");
     rt_assert_sql(&j, "pf|C|3",
                   "SELECT p.name || '|' || m.status || '|' || CAST(d.budget AS TEXT) FROM people p, managers m, "
-                  "directors d WHERE p.id = %lld AND m.id = p.id AND d.id = p.id", d);
+                  "directors d WHERE p.id = %lld AND m.person_id = p.id AND d.id = p.id", d);
     rt_check(&j, rt_fmt("PUT /api/directors/%lld {'name': 'pg', 'company_id': 1, 'status': 'C', "
                         "'manager_name': 'pm', 'budget': 4}", d), "name = 'pg'; budget = 4");
     assert_levels(d, "1,0,1,1");

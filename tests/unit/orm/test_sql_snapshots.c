@@ -146,6 +146,13 @@ static const query_case QUERIES[] = {
     {.name = "with_parent_inheritance", .entity = "Company", .filter = "{\"level\": {\"ge\": 1}}",
      .rel = "engineers", .parent = "{\"id\": 2}"},
     {.name = "with_parent_join_where", .entity = "Company", .rel = "senior_engineers", .parent = "{\"id\": 2}"},
+    /* columns named apart from their keys ("column"), and a view-only projection's "where" */
+    {.name = "renamed_columns", .entity = "Member", .filter = "{\"name\": {\"ne\": \"x\"}, \"club_id\": 1}",
+     .sort = "-name"},
+    {.name = "sort_join_renamed_columns", .entity = "Member", .sort = "club.name"},
+    {.name = "projection", .entity = "PublicMember", .filter = "{\"name\": {\"like\": \"a%\"}}", .sort = "name"},
+    F("filter_any_projection", "Club", "{\"public_members\": {\"any\": {\"name\": \"ada\"}}}"),
+    {.name = "with_parent_projection", .entity = "Club", .rel = "public_members", .parent = "{\"id\": 1}"},
     /* joined-table inheritance: a span's levels joined on the key */
     {.name = "joined_polymorphic_page", .entity = "Vehicle", .sort = "name", .limit = 20},
     F("joined_subclass_filter", "Car", "{\"name\": \"sedan\", \"doors\": {\"ge\": 2}}"),
@@ -335,6 +342,24 @@ static int flush_versioned_update(orm_session *s, const run_case *rc)
 static int flush_delete_cascade(orm_session *s, const run_case *rc) { return flush_one(s, "Author", 1, NULL, NULL); }
 static int flush_delete_detach(orm_session *s, const run_case *rc) { return flush_one(s, "Company", 1, NULL, NULL); }
 static int flush_delete_many_to_many(orm_session *s, const run_case *rc) { return flush_one(s, "Tag", 2, NULL, NULL); }
+static int flush_update_renamed(orm_session *s, const run_case *rc)
+{
+    return flush_one(s, "Member", 2, "name", "bryan");
+}
+
+/* A new member of club 1: the INSERT names the SQL columns. */
+static int flush_insert_renamed(orm_session *s, const run_case *rc)
+{
+    orm_uow *u = orm_session_uow(s);
+    orm_instance *club;
+    orm_value one = orm_int(1);
+    int code = orm_uow_get(u, tdb_mapper(&DB, "Club"), &one, &club);
+    if (code) return code;
+    orm_instance *m = orm_uow_new(u, tdb_mapper(&DB, "Member"));
+    orm_uow_set(u, m, tdb_column(&DB, "Member", "name"), tdb_text("dora"));
+    orm_uow_link(u, club, tdb_rel(&DB, "Club", "members"), m);
+    return orm_uow_flush(u);
+}
 
 /* Joined-table inheritance: a SportsCar's INSERT per table of its class
  * (vehicles, then cars with the key vehicles returned). */
@@ -388,6 +413,10 @@ static const run_case RUNS[] = {
     {.name = "flush_delete_cascade", .fn = flush_delete_cascade},
     {.name = "flush_delete_detach", .fn = flush_delete_detach},
     {.name = "flush_delete_many_to_many", .fn = flush_delete_many_to_many},
+    L("load_selectin_projection", "Club", "members,public_members", TDB_ALL_SELECTIN),
+    L("load_joined_projection", "Club", "members,public_members", TDB_ALL_JOINED),
+    {.name = "flush_insert_renamed", .fn = flush_insert_renamed},
+    {.name = "flush_update_renamed", .fn = flush_update_renamed},
     L("joined_load_selectin", "Garage", "vehicles,cars(wheels)", TDB_ALL_SELECTIN),
     L("joined_load_joined", "Garage", "vehicles,cars(wheels)", TDB_ALL_JOINED),
     {.name = "joined_insert_chain", .fn = insert_sports_car},
