@@ -202,6 +202,16 @@ static int parse_choices(orm_loader *L, const orm_origin *o, const char *p, json
     return 0;
 }
 
+/* col's key (NULL when absent) and its path for errors. */
+static json_t *key_of(orm_loader *L, const char *p, json_t *col, const char *key, const char **path)
+{
+    json_t *v = json_object_get(col, key);
+    *path = v ? orm_loader_subpath(L, p, key) : NULL;
+    return v;
+}
+
+static bool is_time(const orm_column *c) { return c->type == ORM_T_DATE || c->type == ORM_T_DATETIME; }
+
 /* v as written (compact JSON), kept for GET /api. */
 static const char *written(orm_loader *L, json_t *v)
 {
@@ -233,7 +243,7 @@ static int parse_generator(orm_loader *L, const orm_origin *o, const char *path,
             return orm_loader_fail(L, o, path, "$uuid4 makes 36 characters (the length is %d)", c->length);
         c->generator = ORM_GEN_UUID4;
     } else if (strcmp(name, "$now") == 0) {
-        if (c->type != ORM_T_DATE && c->type != ORM_T_DATETIME)
+        if (!is_time(c))
             return orm_loader_fail(L, o, path, "$now is only for date and datetime columns (this one is %s)",
                                    orm_type_name(c->type));
         c->generator = ORM_GEN_NOW;
@@ -248,9 +258,9 @@ static int parse_generator(orm_loader *L, const orm_origin *o, const char *path,
 /* "default": a literal of the column's type, or a generator (SPEC §9). */
 static int parse_default(orm_loader *L, const orm_origin *o, const char *p, json_t *col, orm_column *c)
 {
-    json_t *v = json_object_get(col, "default");
+    const char *path;
+    json_t *v = key_of(L, p, col, "default", &path);
     if (!v) return 0;
-    const char *path = orm_loader_subpath(L, p, "default");
     c->default_json = written(L, v);
     if (is_generator(v)) return parse_generator(L, o, path, v, c);
     if (json_is_null(v) && !c->nullable)
@@ -265,15 +275,15 @@ static int parse_default(orm_loader *L, const orm_origin *o, const char *p, json
  * column, else a literal of the column's type (SPEC §9). */
 static int parse_server_default(orm_loader *L, const orm_origin *o, const char *p, json_t *col, orm_column *c)
 {
-    json_t *v = json_object_get(col, "server_default");
+    const char *path;
+    json_t *v = key_of(L, p, col, "server_default", &path);
     if (!v) return 0;
-    const char *path = orm_loader_subpath(L, p, "server_default");
     if (json_object_get(col, "default"))
         return orm_loader_fail(L, o, path, "a column has a default or a server_default, not both");
     if (json_is_null(v)) return orm_loader_fail(L, o, path, "must be a value (leave it out for none)");
     c->server_default_json = written(L, v);
     const char *text = json_is_string(v) ? json_string_value(v) : "";
-    if (strcmp(text, "now") == 0 && (c->type == ORM_T_DATE || c->type == ORM_T_DATETIME)) {
+    if (strcmp(text, "now") == 0 && is_time(c)) {
         c->server_default = ORM_SD_NOW;
     } else if (strcmp(text, "uuid") == 0 && c->type == ORM_T_UUID) {
         c->server_default = ORM_SD_UUID;
@@ -290,12 +300,12 @@ static int parse_server_default(orm_loader *L, const orm_origin *o, const char *
  * value for (a default or a server_default). */
 static int parse_onupdate(orm_loader *L, const orm_origin *o, const char *p, json_t *col, orm_column *c)
 {
-    json_t *v = json_object_get(col, "onupdate");
+    const char *path;
+    json_t *v = key_of(L, p, col, "onupdate", &path);
     if (!v) return 0;
-    const char *path = orm_loader_subpath(L, p, "onupdate");
     if (!json_is_string(v) || strcmp(json_string_value(v), "now") != 0)
         return orm_loader_fail(L, o, path, "must be \"now\"");
-    if (c->type != ORM_T_DATE && c->type != ORM_T_DATETIME)
+    if (!is_time(c))
         return orm_loader_fail(L, o, path, "only for date and datetime columns (this one is %s)",
                                orm_type_name(c->type));
     if (c->primary_key) return orm_loader_fail(L, o, path, "a primary key column cannot change");

@@ -1,7 +1,8 @@
 /* index.c: GET /api (every resource the role may read with its columns and
  * relationships, hidden columns and relationships to hidden resources left
- * out; a column's default, server_default and onupdate as written) and GET /healthz (200 when the database
- * answers, 503 otherwise). */
+ * out; a column's default, server_default and onupdate as written, but for
+ * the defaults of a write-only column, which are values of it) and GET
+ * /healthz (200 when the database answers, 503 otherwise). */
 #include <stdio.h>
 
 #include "routes/routes_int.h"
@@ -19,8 +20,10 @@ static json_t *column_json(const orm_column *c)
                           orm_type_name(c->type), "nullable", c->nullable, "primary_key",
                           c->primary_key, "read_only", c->read_only || c->version, "write_only",
                           c->write_only);
-    set_written(j, "default", c->default_json);
-    set_written(j, "server_default", c->server_default_json);
+    if (!c->write_only) { /* a write-only column's default is one of its values: never shown */
+        set_written(j, "default", c->default_json);
+        set_written(j, "server_default", c->server_default_json);
+    }
     if (c->onupdate_now) json_object_set_new(j, "onupdate", json_string("now"));
     return j;
 }

@@ -1,8 +1,7 @@
 /* openapi.c: GET /openapi.json, an OpenAPI 3.1 document generated from the
  * schema and the route table: one component schema per entity (column
  * types, formats, nullability, read-only/write-only, choices, bounds,
- * literal defaults,
- * relationships), the list/object/sub-resource paths with the operations
+ * literal defaults but a write-only column's, relationships), the list/object/sub-resource paths with the operations
  * the router serves there (router.c gathers them: rm_path_doc), the list
  * query parameters of SPEC §4, and problem+json for errors. Built once per
  * request with jansson (it is small and rarely asked for). */
@@ -39,8 +38,8 @@ static json_t *column_schema(const orm_column *c)
     if (c->length) json_object_set_new(s, "maxLength", json_integer(c->length));
     if (c->has_min) json_object_set_new(s, "minimum", json_real(c->min));
     if (c->has_max) json_object_set_new(s, "maximum", json_real(c->max));
-    orm_value lit; /* a literal default or server_default (SPEC §9) */
-    if (orm_column_literal_default(c, &lit) && lit.kind != ORM_V_NULL) {
+    orm_value lit; /* a literal default or server_default (SPEC §9), unless write-only: a value of it */
+    if (!c->write_only && orm_column_literal_default(c, &lit) && lit.kind != ORM_V_NULL) {
         rm_arena *a = rm_arena_new();
         rm_sb sb;
         rm_sb_init(&sb, a);

@@ -20,6 +20,11 @@ static rt_server defs;
 
 RT_FIXTURE(defs, "tests/http/schemas/defaults.json", NULL, NULL)
 
+/* the worked example of the README */
+static rt_server docs;
+
+RT_FIXTURE(docs, "schemas/documents.json", "schemas/documents.seed.json", NULL)
+
 static bool matches(const char *s, const char *pattern)
 {
     regex_t re;
@@ -243,11 +248,32 @@ START_TEST(index_and_openapi_show_defaults)
 }
 END_TEST
 
+START_TEST(documents_example_serves)
+{
+    RT_CASES(&docs,
+        {"/api/documents?sort=title", "data[].title = ['Meeting minutes', 'Release notes'];"
+                                      " data[].status = ['draft', 'published']; data.1.stamped_on = '2026-11-20';"
+                                      " data.1.uid = '0b6f2f4e-9c1a-4d3e-8f5b-2a7c9e1d4f60'; data.0.revisions # 1;"
+                                      " data.1.revisions[].number = [1, 2]"},
+        {"/api/revisions", "data # 3"},
+    );
+    rt_response *r = rt_get(&docs, "/api/documents?sort=title");
+    RT_ASSERT_STATUS(r, 200);
+    assert_uuid4("seeded uid", rt_json_str(r, "data.0.uid"));
+    assert_uuid4("seeded token", rt_json_str(r, "data.1.token"));
+    assert_uuid4("seeded revision", rt_json_str(r, "data.0.revisions.0.uid"));
+    epoch_of(rt_json_str(r, "data.0.updated_at"));
+    epoch_of(rt_json_str(r, "data.1.revisions.1.recorded_at"));
+    rt_response_free(r);
+}
+END_TEST
+
 Suite *http_defaults_suite(void)
 {
     Suite *s = suite_create("http_defaults");
     TS_TCASE(s, "defaults", defs_start, defs_stop, 120, post_fills_every_default, body_value_wins,
              onupdate_moves_on_change_only, nested_and_bulk_creates, ddl_defaults_fill_other_clients_rows,
              index_and_openapi_show_defaults);
+    TS_TCASE(s, "example", docs_start, docs_stop, 60, documents_example_serves);
     return s;
 }
