@@ -151,6 +151,29 @@ START_TEST(onupdate_moves_on_change_only)
 }
 END_TEST
 
+/* Deleting a parent detaches its children in one UPDATE: it sets their
+ * onupdate column too. */
+START_TEST(detaching_sets_onupdate)
+{
+    rt_response *r = rt_send_json(&defs, "POST", "/api/documents", "{\"title\": \"L\", \"labels\": [{\"name\": \"x\"}]}");
+    RT_ASSERT_STATUS(r, 201);
+    char *loc = strdup(rt_header(r, "Location"));
+    rt_response_free(r);
+    long long id = rt_db_int(&defs, "SELECT id FROM labels WHERE name = 'x'");
+    rt_db_exec(&defs, "UPDATE labels SET changed_at = '2000-01-01T00:00:00Z'");
+    rt_check(&defs, rt_fmt("/api/labels/%lld", id), "changed_at = '2000-01-01T00:00:00Z'");
+    time_t from = time(NULL);
+    rt_check(&defs, rt_fmt("DELETE %s", loc), "204");
+    time_t to = time(NULL);
+    r = rt_get(&defs, rt_fmt("/api/labels/%lld", id));
+    RT_ASSERT_STATUS(r, 200);
+    rt_assert_wants(r, "document_uid = null");
+    assert_now("changed_at after the detaching UPDATE", rt_json_str(r, "changed_at"), from, to);
+    rt_response_free(r);
+    free(loc);
+}
+END_TEST
+
 START_TEST(nested_and_bulk_creates)
 {
     rt_response *r = rt_send_json(&defs, "POST", "/api/documents",
@@ -272,7 +295,7 @@ Suite *http_defaults_suite(void)
 {
     Suite *s = suite_create("http_defaults");
     TS_TCASE(s, "defaults", defs_start, defs_stop, 120, post_fills_every_default, body_value_wins,
-             onupdate_moves_on_change_only, nested_and_bulk_creates, ddl_defaults_fill_other_clients_rows,
+             onupdate_moves_on_change_only, detaching_sets_onupdate, nested_and_bulk_creates, ddl_defaults_fill_other_clients_rows,
              index_and_openapi_show_defaults);
     TS_TCASE(s, "example", docs_start, docs_stop, 60, documents_example_serves);
     return s;
