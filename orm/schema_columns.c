@@ -202,14 +202,6 @@ static int parse_choices(orm_loader *L, const orm_origin *o, const char *p, json
     return 0;
 }
 
-/* col's key (NULL when absent) and its path for errors. */
-static json_t *key_of(orm_loader *L, const char *p, json_t *col, const char *key, const char **path)
-{
-    json_t *v = json_object_get(col, key);
-    *path = v ? orm_loader_subpath(L, p, key) : NULL;
-    return v;
-}
-
 static bool is_time(const orm_column *c) { return c->type == ORM_T_DATE || c->type == ORM_T_DATETIME; }
 
 /* v as written (compact JSON), kept for GET /api. */
@@ -255,12 +247,11 @@ static int parse_generator(orm_loader *L, const orm_origin *o, const char *path,
     return 0;
 }
 
-/* "default": a literal of the column's type, or a generator (SPEC §9). */
-static int parse_default(orm_loader *L, const orm_origin *o, const char *p, json_t *col, orm_column *c)
+/* "default" (v, at path): a literal of the column's type, or a generator
+ * (SPEC §9). */
+static int parse_default(orm_loader *L, const orm_origin *o, const char *path, json_t *col, json_t *v,
+                         orm_column *c)
 {
-    const char *path;
-    json_t *v = key_of(L, p, col, "default", &path);
-    if (!v) return 0;
     c->default_json = written(L, v);
     if (is_generator(v)) return parse_generator(L, o, path, v, c);
     if (json_is_null(v) && !c->nullable)
@@ -273,11 +264,9 @@ static int parse_default(orm_loader *L, const orm_origin *o, const char *p, json
 
 /* "server_default": "now" on a date or datetime column, "uuid" on a uuid
  * column, else a literal of the column's type (SPEC §9). */
-static int parse_server_default(orm_loader *L, const orm_origin *o, const char *p, json_t *col, orm_column *c)
+static int parse_server_default(orm_loader *L, const orm_origin *o, const char *path, json_t *col, json_t *v,
+                                orm_column *c)
 {
-    const char *path;
-    json_t *v = key_of(L, p, col, "server_default", &path);
-    if (!v) return 0;
     if (json_object_get(col, "default"))
         return orm_loader_fail(L, o, path, "a column has a default or a server_default, not both");
     if (json_is_null(v)) return orm_loader_fail(L, o, path, "must be a value (leave it out for none)");
@@ -298,11 +287,9 @@ static int parse_server_default(orm_loader *L, const orm_origin *o, const char *
 
 /* "onupdate": "now" on a date or datetime column that a new row gets a
  * value for (a default or a server_default). */
-static int parse_onupdate(orm_loader *L, const orm_origin *o, const char *p, json_t *col, orm_column *c)
+static int parse_onupdate(orm_loader *L, const orm_origin *o, const char *path, json_t *col, json_t *v,
+                          orm_column *c)
 {
-    const char *path;
-    json_t *v = key_of(L, p, col, "onupdate", &path);
-    if (!v) return 0;
     if (!json_is_string(v) || strcmp(json_string_value(v), "now") != 0)
         return orm_loader_fail(L, o, path, "must be \"now\"");
     if (!is_time(c))
@@ -312,6 +299,21 @@ static int parse_onupdate(orm_loader *L, const orm_origin *o, const char *p, jso
     if (!c->has_default && c->generator == ORM_GEN_NONE && c->server_default == ORM_SD_NONE)
         return orm_loader_fail(L, o, path, "needs a default or a server_default (the INSERT's value)");
     c->onupdate_now = true;
+    return 0;
+}
+
+/* "default", "server_default" and "onupdate", each when present, in that
+ * order (each one's checks may rely on the ones before). */
+static int parse_defaults(orm_loader *L, const orm_origin *o, const char *p, json_t *col, orm_column *c)
+{
+    static const struct {
+        const char *key;
+        int (*parse)(orm_loader *, const orm_origin *, const char *, json_t *, json_t *, orm_column *);
+    } keys[] = {{"default", parse_default}, {"server_default", parse_server_default}, {"onupdate", parse_onupdate}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        json_t *v = json_object_get(col, keys[i].key);
+        if (v && keys[i].parse(L, o, orm_loader_subpath(L, p, keys[i].key), col, v, c)) return ORM_E_SCHEMA;
+    }
     return 0;
 }
 
@@ -355,8 +357,7 @@ static int parse_column(orm_loader *L, orm_tdecl *td, const orm_origin *o, const
     ci->origin = *o;
     if (parse_type(L, o, p, col, c) || parse_flags(L, o, p, col, c, ci) || parse_limits(L, o, p, col, c) ||
         parse_version(L, o, p, col, td, c, entity) || parse_foreign_key(L, o, p, col, c) ||
-        parse_choices(L, o, p, col, c) || parse_default(L, o, p, col, c) ||
-        parse_server_default(L, o, p, col, c) || parse_onupdate(L, o, p, col, c))
+        parse_choices(L, o, p, col, c) || parse_defaults(L, o, p, col, c))
         return ORM_E_SCHEMA;
     if (extra && c->primary_key)
         return orm_loader_fail(L, o, orm_loader_subpath(L, p, "primary_key"),
