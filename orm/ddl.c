@@ -49,6 +49,27 @@ static bool inline_autoincrement(const orm_table *t, const orm_column *c)
            (c->type == ORM_T_INTEGER || c->type == ORM_T_BIGINT);
 }
 
+/* " DEFAULT ..." of a "server_default" (SPEC §9): its literal, or the
+ * dialect's expression for "now" and "uuid". */
+static void server_default(rm_sb *sb, const orm_dialect *d, const orm_column *c)
+{
+    switch (c->server_default) {
+    case ORM_SD_NONE: return;
+    case ORM_SD_LITERAL:
+        rm_sb_append(sb, " DEFAULT ");
+        orm_dialect_literal(d, sb, c, &c->server_default_value);
+        return;
+    case ORM_SD_NOW:
+        rm_sb_append(sb, " DEFAULT ");
+        rm_sb_append(sb, d->default_now[c->type]);
+        return;
+    case ORM_SD_UUID:
+        rm_sb_append(sb, " DEFAULT ");
+        rm_sb_append(sb, d->default_uuid);
+        return;
+    }
+}
+
 static void column_def(rm_sb *sb, const orm_dialect *d, const orm_table *t, const orm_column *c)
 {
     orm_quote_ident(sb, c->sql_name);
@@ -64,6 +85,7 @@ static void column_def(rm_sb *sb, const orm_dialect *d, const orm_table *t, cons
         rm_sb_append(sb, " DEFAULT ");
         orm_dialect_literal(d, sb, c, &c->default_value);
     }
+    server_default(sb, d, c);
 }
 
 /* CHECK constraints for choices, min/max and integer-stored booleans. */

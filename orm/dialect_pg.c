@@ -10,7 +10,8 @@
  * whole (the session's retry), so it then reads the other's change, as
  * SQLite's serialized second writer would (docs/decisions.md); create_all
  * under an advisory lock, and foreign keys of a reference cycle added by
- * ALTER TABLE once both tables exist. */
+ * ALTER TABLE once both tables exist; server defaults by now() and
+ * gen_random_uuid(). */
 #include <string.h>
 
 #include "orm/dialect.h"
@@ -111,4 +112,9 @@ const orm_dialect orm_dialect_pg = {
     .max_params = 65535,          /* the protocol's 16-bit parameter count */
     .limit_all = "ALL",
     .ddl_lock = "SELECT pg_advisory_xact_lock(7370746)",
+    /* a TIMESTAMPTZ reads back as canonical text (driver_pg.c); the date of
+     * UTC whatever the inserting session's TimeZone; gen_random_uuid() is
+     * built in since PostgreSQL 13 */
+    .default_now = {[ORM_T_DATE] = "((now() AT TIME ZONE 'UTC')::date)", [ORM_T_DATETIME] = "(now())"},
+    .default_uuid = "(gen_random_uuid())",
 };

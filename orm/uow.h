@@ -17,6 +17,7 @@
 #ifndef ORM_UOW_H
 #define ORM_UOW_H
 
+#include "orm/defaults.h"
 #include "orm/loading.h"
 
 /* A foreign-key link to establish (or clear) at flush: child's fk columns
@@ -49,6 +50,7 @@ typedef struct orm_uow {
     size_t nnew;                  /* instances made by orm_uow_new */
     size_t ndeleted;              /* persistent instances marked deleted, cascades included */
     unsigned statements_before;
+    orm_clock clock;              /* the unit's one "now": $now defaults and onupdate */
 } orm_uow;
 
 /* Bounds of one unit of work, so that one request cannot make the server

@@ -214,13 +214,15 @@ START_TEST(a_row_filter_on_a_level_holds_for_every_write)
 }
 END_TEST
 
-/* Document (documents, with the version column) and Report (reports):
- * a change to a subclass's column alone still increments and checks the
- * version, in the root table. */
+/* Document (documents, with the version column and an "onupdate" one)
+ * and Report (reports): a change to a subclass's column alone still
+ * increments and checks the version, in the root table, which sets its
+ * onupdate column. */
 START_TEST(the_version_is_the_root_tables_for_every_level)
 {
     long long r = rt_create(&j, "POST /api/reports {'title': 'q1', 'pages': 10}");
     rt_assert_sql(&j, "1|report", "SELECT CAST(version AS TEXT) || '|' || kind FROM documents WHERE id = %lld", r);
+    rt_db_exec(&j, rt_fmt("UPDATE documents SET updated = '2000-01-01 00:00:00' WHERE id = %lld", r));
     RT_CASES_AT(&j, rt_fmt("/api/reports/%lld", r),
         {"PATCH %s {'pages': 11, 'version': 1}", "pages = 11; version = 2; @ETag = \"v2\"; @queries = 3"},
         {"PATCH %s {'pages': 12, 'version': 1}", "409"},
@@ -229,6 +231,9 @@ START_TEST(the_version_is_the_root_tables_for_every_level)
     rt_check(&j, rt_fmt("/api/documents/%lld", r), rt_fmt("version = 3; pages = 12; _links.self = '/api/reports/%lld'", r));
     rt_assert_sql(&j, "3|12", "SELECT CAST(d.version AS TEXT) || '|' || CAST(r.pages AS TEXT) FROM documents d, "
                               "reports r WHERE d.id = %lld AND r.id = d.id", r);
+    /* the root's UPDATE (its version) sets its "onupdate" column too */
+    rt_assert_sql(&j, "1", "SELECT count(*) FROM documents WHERE id = %lld AND updated IS NOT NULL AND "
+                           "CAST(updated AS TEXT) NOT LIKE '2000-%%'", r);
     rt_check(&j, rt_fmt("DELETE /api/documents/%lld", r), "204");
     rt_assert_sql(&j, "0", "SELECT count(*) FROM reports WHERE id = %lld", r);
     rt_assert_sql(&j, "0", "SELECT count(*) FROM documents WHERE id = %lld", r);

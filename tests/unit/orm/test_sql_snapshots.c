@@ -7,7 +7,8 @@
  * join "where"; sorts through joins; keyset cursors both ways; paging;
  * with_parent) compiled with the dialect, and the statements the ORM runs
  * itself (orm_get, count, joined and selectin loading, insert, and the
- * flush's INSERT / versioned UPDATE / DELETE / foreign-key nulling), read
+ * flush's INSERT / versioned UPDATE / DELETE / foreign-key nulling, dynamic
+ * defaults and onupdate), read
  * from the engine's echo stream. Each statement's text and bound
  * parameters are compared with DIR/NAME.sql (NAME.K.sql for the K-th
  * statement of an operation):
@@ -361,6 +362,48 @@ static int flush_insert_renamed(orm_session *s, const run_case *rc)
     return orm_uow_flush(u);
 }
 
+/* Dynamic defaults (SPEC §9), the unit's clock fixed so the text is too:
+ * new memos giving their uuid key (else a random $uuid4) share an INSERT
+ * that sends the $now date and leaves the server defaults out, reading
+ * them back; a memo naming its status goes alone. */
+static orm_instance *new_memo(orm_uow *u, const char *uid, const char *status)
+{
+    orm_instance *m = orm_uow_new(u, tdb_mapper(&DB, "Memo"));
+    orm_uow_set(u, m, tdb_column(&DB, "Memo", "uid"), tdb_text(uid));
+    orm_uow_set(u, m, tdb_column(&DB, "Memo", "body"), tdb_text("hi"));
+    if (status) orm_uow_set(u, m, tdb_column(&DB, "Memo", "status"), tdb_text(status));
+    return m;
+}
+
+static void fix_clock(orm_uow *u)
+{
+    u->clock = (orm_clock){.taken = true, .datetime = "2026-11-22T10:15:00.5Z", .date = "2026-11-22"};
+}
+
+static int flush_insert_defaults(orm_session *s, const run_case *rc)
+{
+    orm_uow *u = orm_session_uow(s);
+    fix_clock(u);
+    new_memo(u, "0b6f2f4e-9c1a-4d3e-8f5b-2a7c9e1d4f60", NULL);
+    new_memo(u, "0b6f2f4e-9c1a-4d3e-8f5b-2a7c9e1d4f61", NULL);
+    new_memo(u, "0b6f2f4e-9c1a-4d3e-8f5b-2a7c9e1d4f62", "final");
+    return orm_uow_flush(u);
+}
+
+/* An UPDATE that changes a column also sets the "onupdate" column; one
+ * that changes nothing is no statement. */
+static int flush_update_onupdate(orm_session *s, const run_case *rc)
+{
+    orm_uow *u = orm_session_uow(s);
+    fix_clock(u);
+    orm_instance *m = new_memo(u, "0b6f2f4e-9c1a-4d3e-8f5b-2a7c9e1d4f63", NULL);
+    int code = orm_uow_flush(u);
+    if (code) return code;
+    orm_uow_set(u, m, tdb_column(&DB, "Memo", "body"), tdb_text("hi"));
+    if ((code = orm_uow_flush(u))) return code;
+    orm_uow_set(u, m, tdb_column(&DB, "Memo", "body"), tdb_text("changed"));
+    return orm_uow_flush(u);
+}
 /* Joined-table inheritance: a SportsCar's INSERT per table of its class
  * (vehicles, then cars with the key vehicles returned). */
 static int insert_sports_car(orm_session *s, const run_case *rc)
@@ -417,6 +460,8 @@ static const run_case RUNS[] = {
     L("load_joined_projection", "Club", "members,public_members", TDB_ALL_JOINED),
     {.name = "flush_insert_renamed", .fn = flush_insert_renamed},
     {.name = "flush_update_renamed", .fn = flush_update_renamed},
+    {.name = "flush_insert_defaults", .fn = flush_insert_defaults},
+    {.name = "flush_update_onupdate", .fn = flush_update_onupdate},
     L("joined_load_selectin", "Garage", "vehicles,cars(wheels)", TDB_ALL_SELECTIN),
     L("joined_load_joined", "Garage", "vehicles,cars(wheels)", TDB_ALL_JOINED),
     {.name = "joined_insert_chain", .fn = insert_sports_car},
