@@ -424,12 +424,14 @@ static int insert_sports_car(orm_session *s, const run_case *rc)
 static int flush_update_level(orm_session *s, const run_case *rc)
 {
     orm_uow *u = orm_session_uow(s);
-    orm_instance *inst;
     orm_value pk = orm_int(2);
-    int code = orm_uow_get(u, tdb_mapper(&DB, "Car"), &pk, &inst);
-    if (code) return code;
-    orm_uow_set(u, inst, tdb_column(&DB, "Car", "doors"), orm_int(5));
-    return orm_uow_flush(u);
+    orm_instance *car;
+    int code = orm_uow_get(u, tdb_mapper(&DB, "Car"), &pk, &car);
+    if (!code) {
+        orm_uow_set(u, car, tdb_column(&DB, "Car", "doors"), orm_int(5));
+        code = orm_uow_flush(u);
+    }
+    return code;
 }
 
 /* A sports car deleted through its base class: its wheels (Car's cascade),
