@@ -12,7 +12,8 @@
  *   mappers        schema_mappers.c   default order, polymorphism, visible columns
  *   relationships  schema_mappers.c   each relationship's declared options
  *   foreign keys, table order, relationship directions and pairs: relationship.c
- *   join filters   schema_load.c      each custom join's "where" parsed once */
+ *   join filters   schema_load.c      each custom join's "where" parsed once
+ *   proxies        proxy.c            association proxies over the resolved relationships */
 #ifndef ORM_SCHEMA_LOAD_INT_H
 #define ORM_SCHEMA_LOAD_INT_H
 
@@ -57,5 +58,8 @@ int orm_loader_build_constraints(orm_loadctx *C);
 int orm_loader_resolve_foreign_keys(orm_loader *L);
 int orm_loader_sort_tables(orm_loader *L);      /* fills s->tables */
 int orm_loader_resolve_relationships(orm_loader *L);
+
+/* proxy.c: each entity's "proxies", once its relationships are resolved. */
+int orm_loader_build_proxies(orm_loadctx *C);
 
 #endif

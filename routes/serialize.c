@@ -29,7 +29,7 @@ const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *ro
 static bool embedded(const orm_include *nodes, size_t n, const orm_relationship *r)
 {
     for (size_t i = 0; i < n; i++)
-        if (nodes[i].rel == r) return true;
+        if (nodes[i].rel == r && !nodes[i].unshown) return true;
     return false;
 }
 
@@ -59,8 +59,10 @@ static void write_links(rm_sb *sb, const orm_instance *inst, const orm_include *
     rm_sb_appendc(sb, '}');
 }
 
-void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *nodes, size_t n,
-                       rm_fields fields, const rm_include *inc)
+/* inst at `level` of the include tree (NULL: a top object), embedding
+ * (nodes, n). */
+static void write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *level,
+                           const orm_include *nodes, size_t n, rm_fields fields, const rm_include *inc)
 {
     const orm_mapper *m = inst->mapper;
     const orm_table *t = m->table;
@@ -74,9 +76,11 @@ void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *n
         orm_value_write_json(sb, c, &inst->row[i]);
         rm_sb_appendc(sb, ',');
     }
+    rm_write_proxies(sb, inst, level, fields, inc);
     for (size_t k = 0; k < n; k++) {
         const orm_include *node = &nodes[k];
         const orm_relationship *r = node->rel;
+        if (node->unshown) continue; /* loaded for a proxy only */
         const orm_related *rel = orm_instance_related(inst, r);
         const bool *sub = rm_view_fields(inc, node);
         rm_sb_append_json_string(sb, r->name, strlen(r->name));
@@ -85,11 +89,11 @@ void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *n
             rm_sb_appendc(sb, '[');
             for (size_t i = 0; rel && i < rel->n; i++) {
                 if (i) rm_sb_appendc(sb, ',');
-                rm_write_instance(sb, rel->items[i], node->children, node->nchildren, sub, inc);
+                write_instance(sb, rel->items[i], node, node->children, node->nchildren, sub, inc);
             }
             rm_sb_appendc(sb, ']');
         } else if (rel && rel->n) {
-            rm_write_instance(sb, rel->items[0], node->children, node->nchildren, sub, inc);
+            write_instance(sb, rel->items[0], node, node->children, node->nchildren, sub, inc);
         } else {
             rm_sb_append(sb, "null");
         }
@@ -97,6 +101,12 @@ void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *n
     }
     write_links(sb, inst, nodes, n, inc ? inc->scope : NULL);
     rm_sb_appendc(sb, '}');
+}
+
+void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *nodes, size_t n,
+                       rm_fields fields, const rm_include *inc)
+{
+    write_instance(sb, inst, NULL, nodes, n, fields, inc);
 }
 
 void rm_answer_init(rm_ctx *ctx, rm_sb *sb)
