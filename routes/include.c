@@ -117,7 +117,7 @@ static const orm_include *find_node(const rm_include *inc, const orm_mapper *m, 
         const orm_relationship *r = orm_mapper_relationship(m, name);
         found = NULL;
         for (size_t i = 0; r && i < n; i++)
-            if (nodes[i].rel == r) found = &nodes[i];
+            if (nodes[i].rel == r && !nodes[i].unshown) found = &nodes[i]; /* not one a proxy loads */
         if (!found) return NULL;
         nodes = found->children;
         n = found->nchildren;

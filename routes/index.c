@@ -1,5 +1,5 @@
-/* index.c: GET /api (every resource the role may read with its columns and
- * relationships, hidden columns and relationships to hidden resources left
+/* index.c: GET /api (every resource the role may read with its columns,
+ * relationships and association proxies, hidden columns and relationships to hidden resources left
  * out) and GET /healthz (200 when the database
  * answers, 503 otherwise). */
 #include <stdio.h>
@@ -21,6 +21,23 @@ static json_t *relationship_json(const orm_relationship *r)
                           orm_lazy_name(r->lazy));
     if (r->viewonly) json_object_set_new(j, "viewonly", json_true());
     return j;
+}
+
+/* The association proxies m shows (its own and inherited), or NULL for none. */
+static json_t *proxies_json(const orm_mapper *m, const orm_scope *scope)
+{
+    json_t *list = json_array();
+    for (const orm_mapper *mm = m; mm; mm = mm->inherits)
+        for (size_t i = 0; i < mm->nproxies; i++) {
+            const orm_proxy *x = &mm->proxies[i];
+            if (!orm_scope_visible(scope, x->through->target)) continue;
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", x->name, "through",
+                                                  x->through->name, "attribute", x->attribute->name, "type",
+                                                  orm_type_name(x->attribute->type), "read_only", x->read_only));
+        }
+    if (json_array_size(list)) return list;
+    json_decref(list);
+    return NULL;
 }
 
 static json_t *resource_json(const orm_mapper *m, const orm_scope *scope)
@@ -47,6 +64,8 @@ static json_t *resource_json(const orm_mapper *m, const orm_scope *scope)
     }
     if (json_array_size(unique)) json_object_set_new(j, "unique", unique);
     else json_decref(unique);
+    json_t *proxies = proxies_json(m, scope);
+    if (proxies) json_object_set_new(j, "proxies", proxies);
     return j;
 }
 

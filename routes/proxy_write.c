@@ -62,6 +62,63 @@ int rm_proxy_parse(rm_ctx *ctx, const orm_mapper *m, const orm_proxy *x, const j
     return orm_error_count(&ctx->err) > before ? ctx->err.code : 0;
 }
 
+/* The many-to-many targets proxy lists created in one unit, by (table,
+ * attribute value): a chained hash in the request arena. */
+typedef struct made_row {
+    const orm_column *attribute;
+    orm_value value;
+    uint64_t hash;
+    orm_instance *inst;
+    struct made_row *next;
+} made_row;
+
+struct rm_made_rows {
+    const orm_uow *unit;       /* whose rows (a retried unit starts a new uow) */
+    made_row **buckets;
+    size_t nbuckets, n;
+};
+
+static made_row **made_bucket(struct rm_made_rows *m, uint64_t h) { return &m->buckets[h & (m->nbuckets - 1)]; }
+
+static orm_instance *made_get(const rm_ctx *ctx, const orm_uow *u, const orm_column *c, const orm_value *v)
+{
+    struct rm_made_rows *m = ctx->made;
+    if (!m || m->unit != u) return NULL;
+    uint64_t h = orm_values_hash(v, 1);
+    for (made_row *e = *made_bucket(m, h); e; e = e->next)
+        if (e->hash == h && e->attribute == c && orm_value_eq(&e->value, v)) return e->inst;
+    return NULL;
+}
+
+void rm_proxy_created(rm_ctx *ctx, orm_uow *u, const rm_plan_proxy *pp, size_t i, orm_instance *target)
+{
+    if (pp->proxy->through->direction != ORM_MANY_TO_MANY) return; /* a child belongs to one parent */
+    struct rm_made_rows *m = ctx->made;
+    if (!m || m->unit != u) {
+        m = ctx->made = RM_NEW(ctx->a, struct rm_made_rows);
+        m->unit = u;
+        m->nbuckets = 64;
+        m->buckets = RM_NEW_ARRAY(ctx->a, made_row *, m->nbuckets);
+    }
+    if (m->n >= m->nbuckets) { /* rehash into twice the buckets */
+        made_row **old = m->buckets;
+        size_t nold = m->nbuckets;
+        m->nbuckets *= 2;
+        m->buckets = RM_NEW_ARRAY(ctx->a, made_row *, m->nbuckets);
+        for (size_t b = 0; b < nold; b++)
+            for (made_row *e = old[b], *next; e; e = next) {
+                next = e->next;
+                e->next = *made_bucket(m, e->hash);
+                *made_bucket(m, e->hash) = e;
+            }
+    }
+    made_row *e = RM_NEW(ctx->a, made_row);
+    *e = (made_row){pp->proxy->attribute, pp->values[i], orm_values_hash(&pp->values[i], 1), target, NULL};
+    e->next = *made_bucket(m, e->hash);
+    *made_bucket(m, e->hash) = e;
+    m->n++;
+}
+
 /* items[i] = the instance among rows[0..nrows) whose attribute is value i. */
 static void match(const orm_proxy *x, const rm_plan_proxy *pp, orm_instance **rows, size_t nrows,
                   orm_instance **items)
@@ -82,6 +139,8 @@ int rm_proxy_members(rm_ctx *ctx, orm_uow *u, const rm_plan_proxy *pp, orm_insta
         int rc = orm_lookup_in(u->s, r->target, x->attribute, pp->values, pp->n, &found);
         if (rc) return rc;
         match(x, pp, found.items, found.n, *items);
+        for (size_t i = 0; i < pp->n; i++)
+            if (!(*items)[i]) (*items)[i] = made_get(ctx, u, x->attribute, &pp->values[i]);
         return 0;
     }
     /* one-to-many: the current members (none for a new parent) */

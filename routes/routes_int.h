@@ -165,6 +165,8 @@ typedef struct rm_ctx {
                                     operations share the batch's */
     orm_scope scope;             /* what `who` may see (access.c); session.scope points here
                                     when access control is on */
+    struct rm_made_rows *made;   /* proxy_write.c: the targets proxy lists created in the
+                                    running unit, by value (NULL: none yet) */
 } rm_ctx;
 
 /* ---- access.c: a role's permissions and row filter, the one place --------
@@ -334,10 +336,14 @@ int rm_proxy_parse(rm_ctx *ctx, const orm_mapper *m, const orm_proxy *x, const j
 /* proxy_write.c, inside a unit: the existing rows the list names for
  * inst, items[i] for value i, NULL where the value needs a new row:
  * many-to-many, the targets whose attribute equals a value, looked up in
- * one statement; one-to-many, the current member with that value. The
+ * one statement (or created by an earlier list of the unit); one-to-many, the current member with that value. The
  * caller creates the missing ones (pp->news), fits and links them. */
 int rm_proxy_members(rm_ctx *ctx, orm_uow *u, const struct rm_plan_proxy *pp, orm_instance *inst,
                      orm_instance ***items);
+/* Many-to-many: value i of pp's list created target in unit u; a later
+ * list of the same unit naming that value links it (one row per value,
+ * whatever the number of lists that name it before the flush). */
+void rm_proxy_created(rm_ctx *ctx, orm_uow *u, const struct rm_plan_proxy *pp, size_t i, orm_instance *target);
 /* "name":[values], for each proxy of inst shown at level (NULL = top) with
  * fields (NULL = all) whose relationship is loaded. */
 void rm_write_proxies(rm_sb *sb, const orm_instance *inst, const orm_include *level, rm_fields fields,

@@ -283,6 +283,7 @@ static int build_proxy(rm_ctx *ctx, orm_uow *u, const rm_plan *p, const rm_plan_
         if ((rc = rm_require(ctx, rm_resource_of(r->target), RM_PERM_CREATE)) ||
             (rc = rm_build(ctx, u, pp->news[i], &items[i])))
             return rc;
+        rm_proxy_created(ctx, u, pp, i, items[i]);
     }
     for (size_t i = 0; !rc && i < pp->n; i++) rc = rm_fit(ctx, u, r, items[i], pp->news[i]->pointer);
     return rc ? rc : set_collection(u, p, inst, r, items, pp->n);
