@@ -90,20 +90,12 @@ static int parse_proxy(orm_loader *L, orm_decl *d, const char *name, json_t *obj
     return 0;
 }
 
+static void start_proxies(orm_loader *L, orm_decl *d, size_t n)
+{
+    d->m->proxies = RM_NEW_ARRAY(L->s->arena, orm_proxy, n);
+}
+
 int orm_loader_build_proxies(orm_loadctx *C)
 {
-    orm_loader *L = &C->L;
-    for (size_t i = 0; i < C->ndecls; i++) {
-        orm_decl *d = &C->decls[i];
-        json_t *proxies, *v;
-        const char *name;
-        if (!d->entity) continue;
-        if (orm_loader_get_object(L, &d->origin, NULL, d->json, "proxies", &proxies)) return ORM_E_SCHEMA;
-        if (!proxies) continue;
-        d->m->proxies = RM_NEW_ARRAY(L->s->arena, orm_proxy, json_object_size(proxies));
-        json_object_foreach(proxies, name, v) {
-            if (parse_proxy(L, d, name, v)) return ORM_E_SCHEMA;
-        }
-    }
-    return 0;
+    return orm_loader_each_member(C, "proxies", start_proxies, parse_proxy);
 }

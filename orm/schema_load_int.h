@@ -45,6 +45,12 @@ int orm_loader_add_mapper(orm_loadctx *C, orm_decl *d);
 int orm_loader_link_inheritance(orm_loadctx *C);
 int orm_loader_build_mappers(orm_loadctx *C);
 int orm_loader_build_relationships(orm_loadctx *C);
+/* For each entity that declares the object member `key` ("relationships",
+ * "proxies"): start(d, its number of members), then each(d, name, value)
+ * for every member in order; the first failure stops it (ORM_E_SCHEMA). */
+typedef void (*orm_members_fn)(orm_loader *L, orm_decl *d, size_t n);
+typedef int (*orm_member_fn)(orm_loader *L, orm_decl *d, const char *name, json_t *v);
+int orm_loader_each_member(orm_loadctx *C, const char *key, orm_members_fn start, orm_member_fn each);
 
 /* schema_columns.c: every table with its columns, primary key and
  * autoincrement (needs the inheritance depths). */
