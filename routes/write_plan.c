@@ -151,9 +151,12 @@ static void parse_proxy(rm_ctx *ctx, const orm_mapper *m, const orm_proxy *x, co
         const char *vp = rm_arena_sprintf(ctx->a, "%s/%zu", ptr, i);
         /* as a top object (depth 0): always a create, even when the attribute is the key */
         parse_object(ctx, x->through->target, row, RM_WRITE_CREATE, vp, NULL, x->through, 0, &pp.news[i]);
-        if (orm_error_count(&ctx->err))
+        if (orm_error_count(&ctx->err) && ctx->err.nfields) /* "/code is required" */
             pp.refused[i] = rm_arena_sprintf(ctx->a, "a new %s for this value: %s %s", x->through->target->name,
                                              ctx->err.fields[0].pointer + strlen(vp), ctx->err.fields[0].message);
+        else if (orm_error_count(&ctx->err) || ctx->err.code)
+            pp.refused[i] = rm_arena_sprintf(ctx->a, "a new %s for this value: %s", x->through->target->name,
+                                             ctx->err.detail);
         ctx->err = outer;
         json_decref(row);
     }
