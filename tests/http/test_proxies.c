@@ -150,6 +150,20 @@ START_TEST(a_new_value_is_created_once_per_unit)
 }
 END_TEST
 
+/* The ETag covers the proxy: If-Match holds for the representation GET
+ * gave (the check loads the proxy too) and fails once the list changed. */
+START_TEST(if_match_sees_proxies)
+{
+    rt_response *r = rt_checked(&blog, "/api/posts/3", "keyword_names = []");
+    char *etag = strdup(rt_header(r, "ETag"));
+    rt_response_free(r);
+    rt_check(&blog, rt_fmt("PATCH /api/posts/3\nIf-Match: %s\n\n{'keyword_names': ['tagged']}", etag),
+             "keyword_names = ['tagged']");
+    rt_check(&blog, rt_fmt("PATCH /api/posts/3\nIf-Match: %s\n\n{'keyword_names': []}", etag), "412; @unchanged");
+    free(etag);
+}
+END_TEST
+
 /* ---- writing: one-to-many -------------------------------------------------- */
 
 /* Every address as "id:email:user" (user NULL when detached), by id. */
@@ -285,7 +299,7 @@ Suite *http_proxies_suite(void)
     TS_TCASE(s, "read", blog_start, blog_stop, 60, proxies_are_in_every_representation, fields_leave_proxies_out,
              proxies_are_not_query_paths, blog_in_the_index_and_openapi, one_more_statement_per_level);
     TS_TCASE(s, "write", blog_start, blog_stop, 60, many_to_many_links_creates_and_unlinks,
-             a_new_value_is_created_once_per_unit, one_to_many_keeps_creates_and_orphans,
+             a_new_value_is_created_once_per_unit, if_match_sees_proxies, one_to_many_keeps_creates_and_orphans,
              bad_lists_are_refused_whole);
     TS_TCASE(s, "rules", rules_start, rules_stop, 60, read_only_proxies, one_to_many_without_orphans_detaches,
              a_new_target_failing_validation);
