@@ -24,6 +24,9 @@ typedef struct orm_include {
     orm_lazy strategy;
     struct orm_include *children;
     size_t nchildren;
+    bool unshown;      /* loaded for the caller's own use (routes/: an association
+                          proxy's values), not part of what it shows; the loader
+                          treats it like any other node */
 } orm_include;
 
 typedef struct orm_loaded {

@@ -81,6 +81,13 @@ static int sort_key(orm_query *q, rm_arena *a, char *key, orm_alias_seq *aliases
         key = dot + 1;
     }
     const orm_column *c = orm_mapper_column(m, key, ORM_COL_READ);
+    const orm_proxy *x = c ? NULL : orm_mapper_proxy(m, key);
+    if (x && orm_scope_visible(aliases->scope, x->through->target)) {
+        orm_error_field(err, ORM_E_INVALID, pointer,
+                        "\"%s\" is an association proxy (a list of %s.%s values), not a sort key: "
+                        "sort by a column", key, x->through->name, x->attribute->name);
+        return ORM_E_INVALID;
+    }
     if (!c) {
         orm_error_field(err, ORM_E_INVALID, pointer, "unknown column \"%s\"", key);
         return ORM_E_INVALID;

@@ -98,6 +98,14 @@ static json_t *entity_schema(const orm_mapper *m, const orm_scope *scope)
             if (r->viewonly) json_object_set_new(prop, "readOnly", json_true());
             json_object_set_new(props, r->name, prop);
         }
+    for (const orm_mapper *mm = m; mm; mm = mm->inherits) /* association proxies: lists of values */
+        for (size_t i = 0; i < mm->nproxies; i++) {
+            const orm_proxy *x = &mm->proxies[i];
+            if (!orm_scope_visible(scope, x->through->target)) continue;
+            json_t *prop = json_pack("{s:s, s:o}", "type", "array", "items", column_schema(x->attribute));
+            if (x->read_only) json_object_set_new(prop, "readOnly", json_true());
+            json_object_set_new(props, x->name, prop);
+        }
     json_object_set_new(props, "_links", json_pack("{s:s, s:{s:s}}", "type", "object",
                                                    "additionalProperties", "type", "string"));
     json_t *s = json_pack("{s:s, s:o}", "type", "object", "properties", props);

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "orm/compile.h"
+#include "orm/lookup.h"
 #include "orm/uow.h"
 #include "tests/suites.h"
 #include "tests/support/backend.h"
@@ -400,6 +401,26 @@ static int flush_update_onupdate(orm_session *s, const run_case *rc)
 }
 
 #define L(n, e, inc, m) {.name = n, .fn = load_rows, .entity = e, .include = inc, .mode = m}
+/* An association proxy's values (SPEC §9): the node routes/ adds for
+ * Book.tag_names = tags.name, loaded by the selectin loader. */
+static int load_proxy(orm_session *s, const run_case *rc)
+{
+    const orm_mapper *m = tdb_mapper(&DB, "Book");
+    orm_query q;
+    orm_query_init(&q, m, NULL);
+    orm_include node = {.rel = orm_mapper_relationship(m, "tags"), .strategy = ORM_LAZY_SELECTIN, .unshown = true};
+    orm_loaded out;
+    return orm_load_query(s, &q, &node, 1, &out);
+}
+
+/* Writing that proxy: the tags named by three values, in one statement. */
+static int lookup_proxy_targets(orm_session *s, const run_case *rc)
+{
+    orm_value v[] = {tdb_text("fiction"), tdb_text("poetry"), tdb_text("unknown")};
+    orm_loaded out;
+    return orm_lookup_in(s, tdb_mapper(&DB, "Tag"), tdb_column(&DB, "Tag", "name"), v, 3, &out);
+}
+
 static const run_case RUNS[] = {
     {.name = "get_child_class", .fn = get_engineer},
     {.name = "count_child_class", .fn = count_engineers},
@@ -425,6 +446,8 @@ static const run_case RUNS[] = {
     {.name = "flush_update_renamed", .fn = flush_update_renamed},
     {.name = "flush_insert_defaults", .fn = flush_insert_defaults},
     {.name = "flush_update_onupdate", .fn = flush_update_onupdate},
+    {.name = "proxy_load", .fn = load_proxy},
+    {.name = "proxy_lookup_by_attribute", .fn = lookup_proxy_targets},
 };
 #undef L
 
