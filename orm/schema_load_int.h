@@ -12,7 +12,8 @@
  *   mappers        schema_mappers.c   default order, polymorphism, visible columns
  *   relationships  schema_mappers.c   each relationship's declared options
  *   foreign keys, table order, relationship directions and pairs: relationship.c
- *   join filters   schema_load.c      each custom join's "where" parsed once */
+ *   join filters   schema_load.c      each custom join's "where" parsed once
+ *   computed       computed.c         computed attributes typed and compiled */
 #ifndef ORM_SCHEMA_LOAD_INT_H
 #define ORM_SCHEMA_LOAD_INT_H
 
@@ -26,7 +27,7 @@ typedef struct orm_decl {
     orm_origin origin;
     orm_mapper *m;                /* entities: the mapper */
     int depth;                    /* entities: inheritance depth, 0 = base */
-    size_t col_first, col_end;    /* inheriting entities: the table columns they add */
+    size_t col_first, col_end;    /* entities: the table columns they declare */
 } orm_decl;
 
 typedef struct orm_loadctx {
@@ -51,6 +52,8 @@ int orm_loader_build_tables(orm_loadctx *C);
 /* schema_constraints.c: the tables' "unique" and "indexes" (every column
  * known). */
 int orm_loader_build_constraints(orm_loadctx *C);
+/* computed.c: the computed attributes (every relationship resolved). */
+int orm_loader_build_computed(orm_loadctx *C);
 
 /* relationship.c: run in this order once every table, column and mapper is
  * built. */

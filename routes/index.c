@@ -8,10 +8,13 @@
 
 static json_t *column_json(const orm_column *c)
 {
-    return json_pack("{s:s, s:s, s:b, s:b, s:b, s:b}", "name", c->name, "type",
-                     orm_type_name(c->type), "nullable", c->nullable, "primary_key",
-                     c->primary_key, "read_only", c->read_only || c->version, "write_only",
-                     c->write_only);
+    json_t *j = json_pack("{s:s, s:s, s:b, s:b, s:b, s:b}", "name", c->name, "type",
+                          orm_type_name(c->type), "nullable", c->nullable, "primary_key",
+                          c->primary_key, "read_only", c->read_only || c->version, "write_only",
+                          c->write_only);
+    if (c->deferred) json_object_set_new(j, "deferred", json_true());
+    if (c->computed_json) json_object_set_new(j, "computed", json_loads(c->computed_json, 0, NULL)); /* as written */
+    return j;
 }
 
 static json_t *relationship_json(const orm_relationship *r)

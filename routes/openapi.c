@@ -72,7 +72,8 @@ static json_t *entity_schema(const orm_mapper *m, const orm_scope *scope)
         const orm_column *c = &t->columns[i];
         if (!orm_mapper_column_allows(m, c, ORM_COL_LISTED)) continue;
         json_object_set_new(props, c->name, column_schema(c));
-        if (!c->nullable && !c->has_default && !(c->primary_key && c->autoincrement) && !c->version)
+        if (!c->nullable && !c->has_default && !(c->primary_key && c->autoincrement) && !c->version &&
+            !c->deferred && !c->computed_json) /* deferred: absent unless asked; computed: never written */
             json_array_append_new(required, json_string(c->name));
     }
     for (const orm_mapper *mm = m; mm; mm = mm->inherits)
