@@ -224,24 +224,33 @@ static int aggregate(pctx *P, json_t *spec, const char *op, json_t *arg, orm_com
     P->c->type = count ? ORM_T_INTEGER : k->column->type;
     P->c->precision = count ? 0 : k->column->precision;
     P->c->scale = count ? 0 : k->column->scale;
-    json_t *filter = json_object_get(spec, "filter");
-    if (filter) {
-        const char *fp = orm_loader_subpath(L, P->path, "filter");
-        orm_error ferr;
-        orm_error_init(&ferr, L->tmp);
-        if (!json_is_object(filter)) return orm_loader_fail(L, P->o, fp, "must be a filter object (SPEC §5)");
-        if (orm_filter_parse_criterion(L->s->arena, m, filter, "", &k->filter, &ferr))
-            return orm_loader_fail(L, P->o, rm_arena_sprintf(L->tmp, "%s%s", fp, ferr.nfields ? ferr.fields[0].pointer : ""),
-                                   "%s", ferr.nfields ? ferr.fields[0].message : ferr.detail);
-        if (names_aggregate(k->filter.expr))
-            return orm_loader_fail(L, P->o, fp, "a computed aggregate's filter cannot name another aggregate");
-    }
     return 0;
 }
 
-/* One computed column of m; aggregates only in the second pass (they may
- * aggregate an expression the first pass typed). */
-static int build_one(orm_loader *L, const orm_origin *o, const orm_mapper *m, orm_column *c, bool aggregates)
+/* An aggregate's filter over its last target, once every computed
+ * attribute has its type (the filter's literals are converted to them). */
+static int aggregate_filter(pctx *P, json_t *spec, orm_computed *k)
+{
+    orm_loader *L = P->L;
+    json_t *filter = json_object_get(spec, "filter");
+    if (!filter) return 0;
+    const char *fp = orm_loader_subpath(L, P->path, "filter");
+    orm_error ferr;
+    orm_error_init(&ferr, L->tmp);
+    if (!json_is_object(filter)) return orm_loader_fail(L, P->o, fp, "must be a filter object (SPEC §5)");
+    if (orm_filter_parse_criterion(L->s->arena, k->path[k->npath - 1]->target, filter, "", &k->filter, &ferr))
+        return orm_loader_fail(L, P->o, rm_arena_sprintf(L->tmp, "%s%s", fp, ferr.nfields ? ferr.fields[0].pointer : ""),
+                               "%s", ferr.nfields ? ferr.fields[0].message : ferr.detail);
+    if (names_aggregate(k->filter.expr))
+        return orm_loader_fail(L, P->o, fp, "a computed aggregate's filter cannot name another aggregate");
+    return 0;
+}
+
+/* One computed column of m in one pass: 0 expressions (typed and
+ * compiled), 1 aggregates' paths and types (they may aggregate an
+ * expression), 2 aggregates' filters (they may compare any computed
+ * attribute's type). */
+static int build_one(orm_loader *L, const orm_origin *o, const orm_mapper *m, orm_column *c, int pass)
 {
     json_t *spec = json_loads(c->computed_json, 0, NULL);
     pctx P = {L, o, m, c, rm_arena_sprintf(L->tmp, "columns.%s.computed", c->name)};
@@ -252,7 +261,11 @@ static int build_one(orm_loader *L, const orm_origin *o, const orm_mapper *m, or
     }
     bool agg = op && orm_loader_in_list(op, agg_ops);
     int rc = 0;
-    if (agg != aggregates) goto done;
+    if (agg != (pass > 0)) goto done;
+    if (pass == 2) {
+        rc = aggregate_filter(&P, spec, (orm_computed *)c->computed);
+        goto done;
+    }
     orm_computed *k = RM_NEW(L->s->arena, orm_computed);
     if (agg) {
         static const char *const agg_keys[] = {"count", "sum", "min", "max", "filter", NULL};
@@ -293,7 +306,7 @@ static bool is_discriminator(const orm_loadctx *C, const orm_column *c)
 
 int orm_loader_build_computed(orm_loadctx *C)
 {
-    for (int pass = 0; pass < 2; pass++)
+    for (int pass = 0; pass < 3; pass++)
         for (size_t i = 0; i < C->ndecls; i++) {
             orm_decl *d = &C->decls[i];
             if (!d->entity) continue;
@@ -303,7 +316,7 @@ int orm_loader_build_computed(orm_loadctx *C)
                 if (pass == 0 && c->deferred && is_discriminator(C, c))
                     return orm_loader_fail(&C->L, &d->origin, rm_arena_sprintf(C->L.tmp, "columns.%s.deferred", c->name),
                                            "the discriminator (polymorphic_on) cannot be deferred");
-                if (c->computed_json && build_one(&C->L, &d->origin, d->m, c, pass == 1)) return ORM_E_SCHEMA;
+                if (c->computed_json && build_one(&C->L, &d->origin, d->m, c, pass)) return ORM_E_SCHEMA;
             }
         }
     return 0;
