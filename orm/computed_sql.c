@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "orm/join.h"
+#include "orm/scope.h"
 
 /* Expansions nest only through an aggregate over a computed expression
  * (sum of a row's amount): deeper than this is a loader bug. */
@@ -43,6 +44,9 @@ static orm_expr *aggregate(rm_arena *a, const orm_computed *k, int alias, orm_al
         at = ends.target;
     }
     s->where = orm_expr_and(a, s->where, orm_template_use(a, &k->filter, at, seq));
+    /* a target the request may not read counts as having no rows (no leak) */
+    for (size_t h = 0; h < k->npath; h++)
+        if (!orm_scope_visible(seq->scope, k->path[h]->target)) s->where = orm_expr_and(a, s->where, orm_expr_const(a, false));
     if (k->kind != ORM_COMPUTED_COUNT) {
         orm_expr *fn = orm_expr_unary(a, ORM_OP_CALL, orm_expr_column(a, at, k->column));
         fn->u.func = agg_names[k->kind];
