@@ -107,6 +107,8 @@ typedef struct query_case {
     const char *after;      /* keyset cursor: JSON array of effective-order values, or NULL */
     bool reverse;
     int64_t limit, offset;  /* 0: none */
+    const char *fields;     /* a representation's read (deferred columns left out) naming these
+                               columns ("a,b"; "" names none), or NULL: every column */
 } query_case;
 
 #define F(n, e, f) {.name = n, .entity = e, .filter = f}
@@ -146,6 +148,12 @@ static const query_case QUERIES[] = {
     {.name = "with_parent_inheritance", .entity = "Company", .filter = "{\"level\": {\"ge\": 1}}",
      .rel = "engineers", .parent = "{\"id\": 2}"},
     {.name = "with_parent_join_where", .entity = "Company", .rel = "senior_engineers", .parent = "{\"id\": 2}"},
+    /* computed attributes in the SELECT list, WHERE and ORDER BY; deferred columns left out or asked for */
+    {.name = "computed_page", .entity = "Shelf", .filter = "{\"caption\": {\"like\": \"A%\"}, \"slot_count\": {\"gt\": 0}}",
+     .sort = "-max_width", .limit = 10, .fields = ""},
+    {.name = "computed_keyset_after", .entity = "Shelf", .sort = "slot_count", .after = "[2, 7]", .fields = ""},
+    {.name = "deferred_asked_for", .entity = "Shelf", .fields = "notes,width_ratio"},
+    {.name = "computed_sort_through_join", .entity = "Slot", .sort = "shelf.slot_count,-area"},
 };
 #undef F
 
@@ -198,6 +206,14 @@ static void build_query(const query_case *qc, const orm_dialect *d)
     }
     if (qc->limit) q.limit = qc->limit;
     q.offset = qc->offset;
+    if (qc->fields) {
+        bool *fields = RM_NEW_ARRAY(a, bool, q.mapper->table->ncolumns);
+        char *copy = rm_arena_strdup(a, qc->fields), *save = NULL;
+        for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save))
+            fields[orm_table_column(q.mapper->table, f)->index] = true;
+        q.defer = true;
+        q.fields = fields;
+    }
     orm_select sel;
     orm_alias_seq seq = q.aliases;
     orm_query_select(&q, a, &seq, &sel);
@@ -350,6 +366,10 @@ static const run_case RUNS[] = {
     {.name = "flush_delete_cascade", .fn = flush_delete_cascade},
     {.name = "flush_delete_detach", .fn = flush_delete_detach},
     {.name = "flush_delete_many_to_many", .fn = flush_delete_many_to_many},
+    /* computed attributes of the paged parents (a derived table) and of joined / selectin rows */
+    {.name = "load_computed_joined_page", .fn = load_rows, .entity = "Shelf", .include = "slots",
+     .mode = TDB_ALL_JOINED, .limit = 3},
+    L("load_computed_selectin", "Shelf", "slots(tags)", TDB_ALL_SELECTIN),
 };
 #undef L
 

@@ -11,3 +11,6 @@ INSERT INTO employees (id, name, type, company_id, manager_data, level) VALUES
   (1, 'Ed', 'employee', 1, NULL, NULL), (2, 'Mo', 'manager', 1, 'm', NULL), (3, 'Eng', 'engineer', 1, NULL, 3),
   (4, 'temp', 'employee', 2, NULL, NULL), (5, 'Jr', 'engineer', 2, NULL, 1), (6, 'Sr', 'engineer', 2, NULL, 5),
   (7, 'Free', 'employee', NULL, NULL, NULL);
+INSERT INTO shelves (id, label, notes) VALUES (1, 'Oak', 'long text'), (2, 'Ash', NULL);
+INSERT INTO slots (id, shelf_id, width) VALUES (1, 1, 5), (2, 1, 20), (3, 2, 12);
+INSERT INTO slot_tags (slot_id, tag_id) VALUES (1, 1), (2, 1), (3, 1);
