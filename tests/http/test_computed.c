@@ -130,6 +130,11 @@ START_TEST(a_patch_keeps_or_writes_the_deferred_column)
     rt_assert_sql(&cs, "1", "SELECT count(*) FROM authors WHERE id = 2 AND bio IS NULL");
     rt_check(&cs, "PATCH /api/authors/1?fields=bio {'bio': 'New.'}", "bio = 'New.'");
     rt_assert_sql(&cs, "New.", "SELECT bio FROM authors WHERE id = 1");
+    /* read without it, then set to null in the same batch: still written */
+    rt_check(&cs, "POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/authors/1'},"
+                  " {'method': 'PATCH', 'path': '/api/authors/1', 'body': {'bio': null}}]}",
+             "results[].status = [200, 200]; !results.0.body.bio");
+    rt_assert_sql(&cs, "1", "SELECT count(*) FROM authors WHERE id = 1 AND bio IS NULL");
 }
 END_TEST
 
