@@ -119,6 +119,32 @@ static void print_like(cctx *c, const orm_expr *e)
     if (e->flags & ORM_EXPR_ESCAPE) rm_sb_append(&c->sql, " ESCAPE '\\'");
 }
 
+/* The nodes of a computed attribute's expression (orm/computed.h):
+ * (l op r), CAST(x AS <float>), fn(x[, y]) or count(*). */
+static void print_computed(cctx *c, const orm_expr *e)
+{
+    if (e->op == ORM_OP_CALL) {
+        rm_sb_append(&c->sql, e->u.func);
+        rm_sb_appendc(&c->sql, '(');
+    } else {
+        rm_sb_append(&c->sql, e->op == ORM_OP_AS_FLOAT ? "CAST(" : "(");
+    }
+    if (e->left) print_expr(c, e->left);
+    else rm_sb_appendc(&c->sql, '*'); /* count(*) */
+    if (e->op == ORM_OP_AS_FLOAT) {
+        rm_sb_append(&c->sql, " AS ");
+        rm_sb_append(&c->sql, c->d->types[ORM_T_FLOAT]);
+    } else if (e->right) {
+        rm_sb_append(&c->sql, e->op == ORM_OP_CALL ? ", " : " ");
+        if (e->op != ORM_OP_CALL) {
+            rm_sb_append(&c->sql, orm_expr_op_name(e->op));
+            rm_sb_appendc(&c->sql, ' ');
+        }
+        print_expr(c, e->right);
+    }
+    rm_sb_appendc(&c->sql, ')');
+}
+
 static void print_expr(cctx *c, const orm_expr *e)
 {
     if (!e) {
@@ -181,7 +207,9 @@ static void print_expr(cctx *c, const orm_expr *e)
         }
         return;
     case ORM_OP_EXISTS:
-        rm_sb_append(&c->sql, "EXISTS (");
+    case ORM_OP_SUBQUERY: /* EXISTS (SELECT ...) or a scalar (SELECT ...) */
+        if (e->op == ORM_OP_EXISTS) rm_sb_append(&c->sql, "EXISTS ");
+        rm_sb_appendc(&c->sql, '(');
         c->depth++;
         print_select(c, e->u.sub);
         c->depth--;
@@ -194,39 +222,7 @@ static void print_expr(cctx *c, const orm_expr *e)
         return;
     case ORM_OP_ADD: case ORM_OP_SUB: case ORM_OP_MUL:
     case ORM_OP_DIV: case ORM_OP_CONCAT:
-        rm_sb_appendc(&c->sql, '(');
-        print_expr(c, e->left);
-        rm_sb_appendc(&c->sql, ' ');
-        rm_sb_append(&c->sql, orm_expr_op_name(e->op));
-        rm_sb_appendc(&c->sql, ' ');
-        print_expr(c, e->right);
-        rm_sb_appendc(&c->sql, ')');
-        return;
-    case ORM_OP_AS_FLOAT:
-        rm_sb_append(&c->sql, "CAST(");
-        print_expr(c, e->left);
-        rm_sb_append(&c->sql, " AS ");
-        rm_sb_append(&c->sql, c->d->types[ORM_T_FLOAT]);
-        rm_sb_appendc(&c->sql, ')');
-        return;
-    case ORM_OP_CALL:
-        rm_sb_append(&c->sql, e->u.func);
-        rm_sb_appendc(&c->sql, '(');
-        if (e->left) print_expr(c, e->left);
-        else rm_sb_appendc(&c->sql, '*');
-        if (e->right) {
-            rm_sb_append(&c->sql, ", ");
-            print_expr(c, e->right);
-        }
-        rm_sb_appendc(&c->sql, ')');
-        return;
-    case ORM_OP_SUBQUERY:
-        rm_sb_appendc(&c->sql, '(');
-        c->depth++;
-        print_select(c, e->u.sub);
-        c->depth--;
-        rm_sb_appendc(&c->sql, ')');
-        return;
+    case ORM_OP_AS_FLOAT: case ORM_OP_CALL: print_computed(c, e); return;
     case ORM_OP_COMPUTED: print_expr(c, e->left); return;
     case ORM_OP_NULL: rm_sb_append(&c->sql, "NULL"); return;
     case ORM_OP_TRUE: rm_sb_append(&c->sql, "1 = 1"); return;

@@ -74,6 +74,24 @@ typedef struct xctx {
 
 static orm_expr *expand_expr(xctx *x, orm_expr *e, int keep_alias);
 
+/* A copy of n bytes at p (NULL for none). */
+static void *dup(rm_arena *a, const void *p, size_t n)
+{
+    if (!n) return (void *)p;
+    void *c = rm_arena_alloc(a, n);
+    memcpy(c, p, n);
+    return c;
+}
+
+/* *slot expanded; whether it changed. */
+static bool swap(xctx *x, orm_expr **slot, int keep)
+{
+    orm_expr *n = expand_expr(x, *slot, keep);
+    bool changed = n != *slot;
+    *slot = n;
+    return changed;
+}
+
 /* A copy of s with its computed references expanded, or s itself when it
  * has none. */
 static orm_select *expand_select(xctx *x, orm_select *s)
@@ -85,31 +103,13 @@ static orm_select *expand_select(xctx *x, orm_select *s)
         c.from_select = expand_select(x, s->from_select);
         changed |= c.from_select != s->from_select;
     }
-    if (s->ncolumns) {
-        c.columns = RM_NEW_ARRAY(x->a, orm_expr *, s->ncolumns);
-        for (size_t i = 0; i < s->ncolumns; i++) {
-            c.columns[i] = expand_expr(x, s->columns[i], keep);
-            changed |= c.columns[i] != s->columns[i];
-        }
-    }
-    if (s->njoins) {
-        c.joins = RM_NEW_ARRAY(x->a, orm_join, s->njoins);
-        for (size_t i = 0; i < s->njoins; i++) {
-            c.joins[i] = s->joins[i];
-            c.joins[i].on = expand_expr(x, s->joins[i].on, keep);
-            changed |= c.joins[i].on != s->joins[i].on;
-        }
-    }
-    if (s->norder) {
-        c.order = RM_NEW_ARRAY(x->a, orm_order_item, s->norder);
-        for (size_t i = 0; i < s->norder; i++) {
-            c.order[i] = s->order[i];
-            c.order[i].expr = expand_expr(x, s->order[i].expr, keep);
-            changed |= c.order[i].expr != s->order[i].expr;
-        }
-    }
-    c.where = expand_expr(x, s->where, keep);
-    changed |= c.where != s->where;
+    c.columns = dup(x->a, s->columns, s->ncolumns * sizeof *s->columns);
+    c.joins = dup(x->a, s->joins, s->njoins * sizeof *s->joins);
+    c.order = dup(x->a, s->order, s->norder * sizeof *s->order);
+    for (size_t i = 0; i < s->ncolumns; i++) changed |= swap(x, &c.columns[i], keep);
+    for (size_t i = 0; i < s->njoins; i++) changed |= swap(x, &c.joins[i].on, keep);
+    for (size_t i = 0; i < s->norder; i++) changed |= swap(x, &c.order[i].expr, keep);
+    changed |= swap(x, &c.where, keep);
     if (!changed) return s;
     orm_select *out = RM_NEW(x->a, orm_select);
     *out = c;
