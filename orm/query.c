@@ -221,8 +221,19 @@ void orm_query_select(const orm_query *q, rm_arena *a, orm_alias_seq *seq, orm_s
     orm_select sel = {.from = t, .alias = 0, .joins = q->joins, .njoins = q->njoins};
     sel.where = orm_expr_and(a, orm_expr_and(a, q->where, q->after), orm_scope_where(a, q->mapper, 0, seq));
     sel.order = orm_query_effective_order(q, a, &sel.norder);
-    /* the table's columns, then sort keys from joined tables */
-    orm_row_columns(a, &sel, t, 0, q->defer, q->fields, true);
+    /* the table's columns (a deferred sort key too: a cursor records it),
+     * then sort keys from joined tables */
+    bool *sorted = NULL; /* q->fields and the deferred sort keys */
+    for (size_t i = 0; q->defer && i < sel.norder; i++) {
+        const orm_expr *e = sel.order[i].expr;
+        if (!is_base_column(e, NULL) || !e->u.col.column->deferred) continue;
+        if (!sorted) {
+            sorted = RM_NEW_ARRAY(a, bool, t->ncolumns);
+            if (q->fields) memcpy(sorted, q->fields, t->ncolumns * sizeof *sorted);
+        }
+        sorted[e->u.col.column->index] = true;
+    }
+    orm_row_columns(a, &sel, t, 0, q->defer, sorted ? sorted : q->fields, true);
     sel.columns = rm_arena_realloc(a, sel.columns, sel.ncolumns * sizeof *sel.columns,
                                    (t->ncolumns + sel.norder) * sizeof *sel.columns);
     if (sel.labels) { /* the sort keys' columns have none */

@@ -115,6 +115,10 @@ START_TEST(deferred_only_when_fields_names_it)
         {"/api/authors?filter={\"bio\": {\"like\": \"%Solaris%\"}}", "data[].id = [2]; !data.0.bio"},
         {"/api/authors?sort=-bio&fields=id", "data[].id = [2, 1, 3]"},
     );
+    /* a cursor over a deferred sort key records its value without showing it */
+    rt_response *r = rt_checked(&cs, "/api/authors?sort=-bio&limit=1", "data[].id = [2]; !data.0.bio");
+    rt_check(&cs, rt_json_str(r, "links.next"), "data[].id = [1]; !data.0.bio");
+    rt_response_free(r);
 }
 END_TEST
 
