@@ -205,7 +205,8 @@ void orm_row_columns(rm_arena *a, orm_select *sel, const orm_table *t, int alias
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
         orm_expr *e = orm_expr_column(a, alias, c);
-        bool unloaded = c->deferred && defer && !(fields && fields[i]);
+        /* a foreign key is read anyway: relationships are loaded through it */
+        bool unloaded = c->deferred && defer && !(fields && fields[i]) && !c->fk;
         if (unloaded) e->op = ORM_OP_NULL; /* keeps u.col: the column it stands for */
         if (labels && (unloaded || c->computed)) {
             if (!sel->labels) sel->labels = RM_NEW_ARRAY(a, const char *, n0 + t->ncolumns);

@@ -108,6 +108,9 @@ START_TEST(deferred_only_when_fields_names_it)
         {"/api/books/1?fields=excerpt", "excerpt = 'Only in silence the word.'"},
         {"/api/authors/1?include=books", "books # 2; !books.0.excerpt"},
         {"/api/authors/1?include=books&fields[books]=excerpt", "books.0.excerpt = 'Only in silence the word.'"},
+        /* a deferred foreign key is not shown but still links its rows */
+        {"/api/cart_lines?include=cart&limit=2", "!data.0.cart_id; data[].cart.id = [1, 1]"},
+        {"/api/carts/1?include=lines", "lines # 2; !lines.0.cart_id"},
         /* a deferred computed attribute too */
         {"/api/carts/1", "!label"},
         {"/api/carts/1?fields=label", "label = \"ed's cart\""},
