@@ -304,8 +304,24 @@ static bool is_discriminator(const orm_loadctx *C, const orm_column *c)
     return false;
 }
 
+/* A table-level unique constraint or index cannot name a computed
+ * attribute: it is not stored. */
+static int check_indexes(orm_loader *L, const orm_decl *d)
+{
+    const orm_table *t = d->m->table;
+    for (size_t i = 0; i < t->nindexes; i++)
+        for (size_t k = 0; k < t->indexes[i].ncolumns; k++)
+            if (t->indexes[i].columns[k]->computed_json)
+                return orm_loader_fail(L, &d->origin, t->indexes[i].constraint ? "unique" : "indexes",
+                                       "\"%s\" is a computed attribute (not stored): it cannot be in a unique "
+                                       "constraint or an index", t->indexes[i].columns[k]->name);
+    return 0;
+}
+
 int orm_loader_build_computed(orm_loadctx *C)
 {
+    for (size_t i = 0; i < C->ndecls; i++)
+        if (C->decls[i].entity && !C->decls[i].m->inherits && check_indexes(&C->L, &C->decls[i])) return ORM_E_SCHEMA;
     for (int pass = 0; pass < 3; pass++)
         for (size_t i = 0; i < C->ndecls; i++) {
             orm_decl *d = &C->decls[i];
