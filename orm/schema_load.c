@@ -271,6 +271,7 @@ int orm_schema_load_opts(const orm_schema_options *opt, orm_schema **out, orm_er
     if (!rc) rc = orm_loader_check_projections(&C);
     if (!rc) rc = compile_joins(&C.L);
     if (!rc) rc = orm_loader_build_proxies(&C);
+    if (!rc) rc = orm_loader_build_computed(&C);
     rm_arena_destroy(C.L.tmp);
     if (rc) {
         orm_schema_free(C.L.s);

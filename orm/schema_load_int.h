@@ -16,7 +16,8 @@
  *   foreign keys, table order, relationship directions and pairs: relationship.c
  *   projections    schema_projections.c  relationships from and to them view-only
  *   join filters   schema_load.c      each custom join's "where" parsed once
- *   proxies        proxy.c            association proxies over the resolved relationships */
+ *   proxies        proxy.c            association proxies over the resolved relationships
+ *   computed       computed.c         computed attributes typed and compiled */
 #ifndef ORM_SCHEMA_LOAD_INT_H
 #define ORM_SCHEMA_LOAD_INT_H
 
@@ -30,7 +31,7 @@ typedef struct orm_decl {
     orm_origin origin;
     orm_mapper *m;                /* entities: the mapper */
     int depth;                    /* entities: inheritance depth, 0 = base */
-    size_t col_first, col_end;    /* inheriting entities: the table columns they add */
+    size_t col_first, col_end;    /* entities: the table columns they declare */
     bool viewonly;                /* entities: a projection of another entity's table */
 } orm_decl;
 
@@ -62,6 +63,8 @@ int orm_loader_build_tables(orm_loadctx *C);
 /* schema_constraints.c: the tables' "unique" and "indexes" (every column
  * known). */
 int orm_loader_build_constraints(orm_loadctx *C);
+/* computed.c: the computed attributes (every relationship resolved). */
+int orm_loader_build_computed(orm_loadctx *C);
 
 /* schema_projections.c: several entities over one table (SPEC §9): the
  * view-only keys read (after inheritance), projections bound to their

@@ -26,6 +26,8 @@ static json_t *column_json(const orm_column *c)
         set_written(j, "server_default", c->server_default_json);
     }
     if (c->onupdate_now) json_object_set_new(j, "onupdate", json_string("now"));
+    if (c->deferred) json_object_set_new(j, "deferred", json_true());
+    if (c->computed_json) json_object_set_new(j, "computed", json_loads(c->computed_json, 0, NULL)); /* as written */
     return j;
 }
 

@@ -85,7 +85,8 @@ static json_t *entity_schema(const orm_mapper *m, const orm_scope *scope)
         json_t *prop = column_schema(c);
         if (m->viewonly) json_object_set_new(prop, "readOnly", json_true()); /* a projection: read only */
         json_object_set_new(props, c->name, prop);
-        if (!c->nullable && !orm_column_defaulted(c) && !(c->primary_key && c->autoincrement) && !c->version)
+        if (!c->nullable && !orm_column_defaulted(c) && !(c->primary_key && c->autoincrement) && !c->version &&
+            !c->deferred && !c->computed_json) /* deferred: absent unless asked; computed: never written */
             json_array_append_new(required, json_string(c->name));
     }
     for (const orm_mapper *mm = m; mm; mm = mm->inherits)

@@ -134,6 +134,8 @@ static int parse_include_and_views(rm_ctx *ctx, const orm_mapper *m, rm_fields f
         const char *path = rel_fields_path(ctx, kv->key);
         if (path) rc = rm_parse_rel_fields(ctx, m, path, kv->value ? kv->value : "", kv->key, inc);
     }
+    /* an embedded row loads a deferred column only when its fieldset names it */
+    for (size_t i = 0; !rc && i < inc->nviews; i++) ((orm_include *)inc->views[i].node)->fields = inc->views[i].fields;
     return rc;
 }
 
@@ -198,5 +200,7 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_s
     if (out->cursor && (rc = apply_cursor(ctx, m, out))) return rc;
     out->query.limit = out->limit;
     out->query.offset = out->offset;
+    out->query.defer = true; /* a representation: deferred columns only when fields names them */
+    out->query.fields = out->fields;
     return 0;
 }

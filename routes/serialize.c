@@ -79,6 +79,7 @@ static void write_instance(rm_sb *sb, const orm_instance *inst, const orm_mapper
         const orm_column *c = &t->columns[i];
         if (!orm_mapper_column_allows(m, c, ORM_COL_READ)) continue;
         if (fields && !fields[i] && !c->primary_key) continue;
+        if (c->deferred && !fields) continue; /* shown only when fields names it (SPEC §9) */
         rm_sb_append_json_string(sb, c->name, strlen(c->name));
         rm_sb_appendc(sb, ':');
         orm_value_write_json(sb, c, &inst->row[i]);

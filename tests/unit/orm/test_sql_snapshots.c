@@ -109,6 +109,8 @@ typedef struct query_case {
     const char *after;      /* keyset cursor: JSON array of effective-order values, or NULL */
     bool reverse;
     int64_t limit, offset;  /* 0: none */
+    const char *fields;     /* a representation's read (deferred columns left out) naming these
+                               columns ("a,b"; "" names none), or NULL: every column */
 } query_case;
 
 #define F(n, e, f) {.name = n, .entity = e, .filter = f}
@@ -155,6 +157,12 @@ static const query_case QUERIES[] = {
     {.name = "projection", .entity = "PublicMember", .filter = "{\"name\": {\"like\": \"a%\"}}", .sort = "name"},
     F("filter_any_projection", "Club", "{\"public_members\": {\"any\": {\"name\": \"ada\"}}}"),
     {.name = "with_parent_projection", .entity = "Club", .rel = "public_members", .parent = "{\"id\": 1}"},
+    /* computed attributes in the SELECT list, WHERE and ORDER BY; deferred columns left out or asked for */
+    {.name = "computed_page", .entity = "Shelf", .filter = "{\"caption\": {\"like\": \"A%\"}, \"slot_count\": {\"gt\": 0}}",
+     .sort = "-max_width", .limit = 10, .fields = ""},
+    {.name = "computed_keyset_after", .entity = "Shelf", .sort = "slot_count", .after = "[2, 7]", .fields = ""},
+    {.name = "deferred_asked_for", .entity = "Shelf", .fields = "notes,width_ratio"},
+    {.name = "computed_sort_through_join", .entity = "Slot", .sort = "shelf.slot_count,-area"},
 };
 #undef F
 
@@ -207,6 +215,14 @@ static void build_query(const query_case *qc, const orm_dialect *d)
     }
     if (qc->limit) q.limit = qc->limit;
     q.offset = qc->offset;
+    if (qc->fields) {
+        bool *fields = RM_NEW_ARRAY(a, bool, q.mapper->table->ncolumns);
+        char *copy = rm_arena_strdup(a, qc->fields), *save = NULL;
+        for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save))
+            fields[orm_table_column(q.mapper->table, f)->index] = true;
+        q.defer = true;
+        q.fields = fields;
+    }
     orm_select sel;
     orm_alias_seq seq = q.aliases;
     orm_query_select(&q, a, &seq, &sel);
@@ -448,6 +464,10 @@ static const run_case RUNS[] = {
     {.name = "flush_update_onupdate", .fn = flush_update_onupdate},
     {.name = "proxy_load", .fn = load_proxy},
     {.name = "proxy_lookup_by_attribute", .fn = lookup_proxy_targets},
+    /* computed attributes of the paged parents (a derived table) and of joined / selectin rows */
+    {.name = "load_computed_joined_page", .fn = load_rows, .entity = "Shelf", .include = "slots",
+     .mode = TDB_ALL_JOINED, .limit = 3},
+    L("load_computed_selectin", "Shelf", "slots(tags)", TDB_ALL_SELECTIN),
 };
 #undef L
 
