@@ -230,6 +230,32 @@ static void print_like(cctx *c, const orm_expr *e)
     if (e->flags & ORM_EXPR_ESCAPE) rm_sb_append(&c->sql, " ESCAPE '\\'");
 }
 
+/* The nodes of a computed attribute's expression (orm/computed.h):
+ * (l op r), CAST(x AS <float>), fn(x[, y]) or count(*). */
+static void print_computed(cctx *c, const orm_expr *e)
+{
+    if (e->op == ORM_OP_CALL) {
+        rm_sb_append(&c->sql, e->u.func);
+        rm_sb_appendc(&c->sql, '(');
+    } else {
+        rm_sb_append(&c->sql, e->op == ORM_OP_AS_FLOAT ? "CAST(" : "(");
+    }
+    if (e->left) print_expr(c, e->left);
+    else rm_sb_appendc(&c->sql, '*'); /* count(*) */
+    if (e->op == ORM_OP_AS_FLOAT) {
+        rm_sb_append(&c->sql, " AS ");
+        rm_sb_append(&c->sql, c->d->types[ORM_T_FLOAT]);
+    } else if (e->right) {
+        rm_sb_append(&c->sql, e->op == ORM_OP_CALL ? ", " : " ");
+        if (e->op != ORM_OP_CALL) {
+            rm_sb_append(&c->sql, orm_expr_op_name(e->op));
+            rm_sb_appendc(&c->sql, ' ');
+        }
+        print_expr(c, e->right);
+    }
+    rm_sb_appendc(&c->sql, ')');
+}
+
 static void print_expr(cctx *c, const orm_expr *e)
 {
     if (!e) {
@@ -292,7 +318,9 @@ static void print_expr(cctx *c, const orm_expr *e)
         }
         return;
     case ORM_OP_EXISTS:
-        rm_sb_append(&c->sql, "EXISTS (");
+    case ORM_OP_SUBQUERY: /* EXISTS (SELECT ...) or a scalar (SELECT ...) */
+        if (e->op == ORM_OP_EXISTS) rm_sb_append(&c->sql, "EXISTS ");
+        rm_sb_appendc(&c->sql, '(');
         c->depth++;
         print_select(c, e->u.sub);
         c->depth--;
@@ -303,6 +331,11 @@ static void print_expr(cctx *c, const orm_expr *e)
         rm_sb_appendc(&c->sql, '.');
         orm_quote_ident(&c->sql, e->u.label.name);
         return;
+    case ORM_OP_ADD: case ORM_OP_SUB: case ORM_OP_MUL:
+    case ORM_OP_DIV: case ORM_OP_CONCAT:
+    case ORM_OP_AS_FLOAT: case ORM_OP_CALL: print_computed(c, e); return;
+    case ORM_OP_COMPUTED: print_expr(c, e->left); return;
+    case ORM_OP_NULL: rm_sb_append(&c->sql, "NULL"); return;
     case ORM_OP_TRUE: rm_sb_append(&c->sql, "1 = 1"); return;
     case ORM_OP_FALSE: rm_sb_append(&c->sql, "1 = 0"); return;
     case ORM_OP_CLAIM: break; /* a template's, never bound: a bug, not SQL */
@@ -361,7 +394,8 @@ static void print_select(cctx *c, const orm_select *s)
     } else {
         for (size_t i = 0; i < s->from->ncolumns; i++) {
             if (i) rm_sb_append(&c->sql, ", ");
-            print_column(c, s->alias, &s->from->columns[i]);
+            if (s->from->columns[i].computed) rm_sb_append(&c->sql, "NULL"); /* not stored */
+            else print_column(c, s->alias, &s->from->columns[i]);
             if (unjoined(c, s->alias, &s->from->columns[i])) {
                 rm_sb_append(&c->sql, " AS ");
                 orm_quote_ident(&c->sql, s->from->columns[i].sql_name);
@@ -426,9 +460,11 @@ int orm_compile_select(const orm_dialect *d, const orm_select *s, rm_arena *a, o
         if (s->columns) {
             out->nresult = s->ncolumns;
             out->result_columns = RM_NEW_ARRAY(a, const orm_column *, s->ncolumns);
-            for (size_t i = 0; i < s->ncolumns; i++)
-                if (s->columns[i]->op == ORM_OP_COLUMN)
+            for (size_t i = 0; i < s->ncolumns; i++) {
+                orm_expr_op op = s->columns[i]->op; /* a computed or unloaded column keeps its type */
+                if (op == ORM_OP_COLUMN || op == ORM_OP_COMPUTED || op == ORM_OP_NULL)
                     out->result_columns[i] = s->columns[i]->u.col.column;
+            }
         } else {
             out->nresult = s->from->ncolumns;
             out->result_columns = RM_NEW_ARRAY(a, const orm_column *, s->from->ncolumns);
@@ -451,7 +487,8 @@ static void print_returning(cctx *c, const orm_table *t, orm_compiled *out)
     out->returns_rows = true;
     for (size_t i = 0; i < t->ncolumns; i++) {
         if (i) rm_sb_append(&c->sql, ", ");
-        orm_quote_ident(&c->sql, t->columns[i].sql_name);
+        if (t->columns[i].computed) rm_sb_append(&c->sql, "NULL"); /* not stored: loaded by SELECTs */
+        else orm_quote_ident(&c->sql, t->columns[i].sql_name);
         out->result_columns[i] = &t->columns[i];
     }
 }

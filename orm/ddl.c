@@ -165,9 +165,11 @@ static const char *create_table(const orm_dialect *d, const orm_schema *s, size_
     rm_sb_append(&sb, "CREATE TABLE IF NOT EXISTS ");
     orm_quote_ident(&sb, t->name);
     rm_sb_append(&sb, " (\n  ");
-    bool inline_pk = false;
+    bool inline_pk = false, first = true;
     for (size_t i = 0; i < t->ncolumns; i++) {
-        if (i) rm_sb_append(&sb, ",\n  ");
+        if (t->columns[i].computed) continue; /* computed by every SELECT, never stored */
+        if (!first) rm_sb_append(&sb, ",\n  ");
+        first = false;
         column_def(&sb, d, t, &t->columns[i]);
         inline_pk |= inline_autoincrement(t, &t->columns[i]);
     }
@@ -193,7 +195,8 @@ static const char *create_table(const orm_dialect *d, const orm_schema *s, size_
         rm_sb_append(&sb, " UNIQUE ");
         column_list(&sb, ix);
     }
-    for (size_t i = 0; i < t->ncolumns; i++) column_checks(&sb, d, &t->columns[i]);
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (!t->columns[i].computed) column_checks(&sb, d, &t->columns[i]);
     rm_sb_append(&sb, "\n)");
     return sb.buf;
 }

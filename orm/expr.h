@@ -41,6 +41,17 @@
     X(LABEL, "label")            /* u.label: t<alias>."name" of a derived table */ \
     X(CLAIM, "claim")            /* u.claim: a request's claim, bound per use   \
                                     (row filters, orm_template_use); never compiled */ \
+    X(ADD, "+")                  /* computed arithmetic: printed (l op r) */     \
+    X(SUB, "-")                                                                 \
+    X(MUL, "*")                                                                 \
+    X(DIV, "/")                                                                 \
+    X(CONCAT, "||")                                                             \
+    X(AS_FLOAT, "float cast")    /* CAST(left AS the dialect's float type) */   \
+    X(CALL, "call")              /* u.func(left[, right]); count with no left: count(*) */ \
+    X(SUBQUERY, "subquery")      /* u.sub: a scalar subquery (SELECT ...) */    \
+    X(COMPUTED, "computed")      /* u.col: a computed column, printed as left, its \
+                                    expression (orm/computed.h) */              \
+    X(NULL, "NULL")              /* the constant NULL (a deferred column not loaded) */ \
     X(TRUE, "TRUE")              /* constant true (empty IN negated, {}) */     \
     X(FALSE, "FALSE")            /* constant false (empty IN) */
 
@@ -82,6 +93,7 @@ typedef struct orm_expr {
             int alias;
             const char *name;
         } label;
+        const char *func;              /* CALL: the function's name */
         struct {
             const char *name;          /* the claim ("sub") */
             const orm_column *column;  /* the column it is compared with: its value's type */

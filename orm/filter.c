@@ -323,6 +323,10 @@ static int read_path(fctx *f, const orm_mapper *m, const char *path, const json_
         if (c) return read_column(f, c, v, alias, ptr, out);
         const orm_relationship *r = orm_scope_relationship(f->aliases->scope, m, path);
         if (r) return read_relationship(f, r, v, alias, ptr, out);
+        const orm_proxy *x = orm_mapper_proxy(m, path);
+        if (x && orm_scope_visible(f->aliases->scope, x->through->target))
+            return fail(f, ptr, "\"%s\" is an association proxy, not a filter: filter through its relationship, "
+                        "as in {\"%s.%s\": ...}", path, x->through->name, x->attribute->name);
         return fail(f, ptr, "unknown column or relationship \"%s\"", path);
     }
     char *head = rm_arena_strndup(f->a, path, (size_t)(dot - path));
@@ -330,6 +334,10 @@ static int read_path(fctx *f, const orm_mapper *m, const char *path, const json_
     if (!r) {
         if (orm_table_column(m->table, head))
             return fail(f, ptr, "\"%s\" is a column: only relationships take a dotted path", head);
+        const orm_proxy *x = orm_mapper_proxy(m, head);
+        if (x && orm_scope_visible(f->aliases->scope, x->through->target))
+            return fail(f, ptr, "\"%s\" is an association proxy, not a filter path: use its relationship, "
+                        "as in \"%s.%s\"", head, x->through->name, x->attribute->name);
         return fail(f, ptr, "unknown relationship \"%s\"", head);
     }
     int rc = count_node(f, ptr);

@@ -576,7 +576,7 @@ static int update_changed(orm_uow *u, orm_instance *inst)
     up.values = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns + 1);
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
-        if (c->version || orm_value_eq(&inst->row[i], &inst->committed[i])) continue;
+        if (c->version || c->computed || orm_value_eq(&inst->row[i], &inst->committed[i])) continue;
         if (c->primary_key)
             return orm_error_set(u->s->err, ORM_E_INVALID, "the primary key of %s cannot change", m->name);
         up.columns[up.ncolumns] = c;

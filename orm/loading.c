@@ -8,6 +8,8 @@
  * level produced, which again join their own JOINED descendants. */
 #include "orm/loading.h"
 
+#include "orm/computed.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -83,12 +85,11 @@ static void add_join(rm_arena *a, orm_select *sel, const orm_table *t, int alias
     sel->joins[sel->njoins++] = (orm_join){ORM_JOIN_LEFT, t, alias, on, NULL, cls};
 }
 
-static void add_columns(rm_arena *a, orm_select *sel, const orm_table *t, int alias)
+/* An embedded row's columns: its deferred ones only when the include's
+ * fieldset names them. */
+static void add_columns(rm_arena *a, orm_select *sel, const orm_table *t, int alias, const orm_include *node)
 {
-    sel->columns = rm_arena_realloc(a, sel->columns, sel->ncolumns * sizeof *sel->columns,
-                                    (sel->ncolumns + t->ncolumns) * sizeof *sel->columns);
-    for (size_t i = 0; i < t->ncolumns; i++)
-        sel->columns[sel->ncolumns++] = orm_expr_column(a, alias, &t->columns[i]);
+    orm_row_columns(a, sel, t, alias, true, node->fields, false);
 }
 
 static void add_order(rm_arena *a, orm_select *sel, const orm_order_item *items, size_t n)
@@ -138,7 +139,7 @@ static void apply_plan(lctx *L, plan *p, orm_select *sel, int base_alias, orm_al
             add_join(L->a, sel, r->target->table, sg->alias, orm_expr_and(L->a, j.link, j.target_where), r->target);
         }
         sg->offset = sel->ncolumns;
-        add_columns(L->a, sel, r->target->table, sg->alias);
+        add_columns(L->a, sel, r->target->table, sg->alias, sg->node);
         if (r->uselist) {
             size_t n;
             orm_order_item *o = orm_relationship_order(L->a, r, sg->alias, &n);
@@ -325,7 +326,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     for (size_t from = 0; from < nkeys; from += chunk) {
         size_t to = from + chunk < nkeys ? from + chunk : nkeys;
         orm_select sel = {.from = r->target->table, .alias = 0, .cls = r->target};
-        add_columns(a, &sel, r->target->table, 0);
+        add_columns(a, &sel, r->target->table, 0, node);
         orm_alias_seq sub = seq;
         orm_join_ends ends = {.parent = ORM_JOIN_NO_PARENT, .target = 0, .secondary = 1};
         orm_rel_join j;
@@ -347,6 +348,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
         orm_order_item *order = orm_relationship_order(a, r, 0, &no);
         add_order(a, &sel, order, no);
         apply_plan(L, &p, &sel, 0, &sub);
+        orm_computed_expand(a, &sel, &sub);
         int rc = run_plan(L, &sel, r->target, &p, attach, &st);
         if (rc) return rc;
     }
@@ -456,6 +458,7 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
         sel.columns = RM_NEW_ARRAY(a, orm_expr *, base.ncolumns);
         for (size_t i = 0; i < base.ncolumns; i++) {
             if (i < t->ncolumns && !repeated_name(t, i)) {
+                if (base.labels) inner->labels[i] = base.labels[i]; /* computed, deferred */
                 sel.columns[sel.ncolumns++] = orm_expr_column(a, 0, &t->columns[i]);
                 continue;
             }
@@ -468,12 +471,14 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
         sel.order = RM_NEW_ARRAY(a, orm_order_item, base.norder);
         for (size_t i = 0; i < base.norder; i++) {
             orm_expr *e = base.order[i].expr;
-            bool own = e->op == ORM_OP_COLUMN && e->u.col.alias == 0;
+            bool own = (e->op == ORM_OP_COLUMN || e->op == ORM_OP_COMPUTED) && e->u.col.alias == 0;
             if (own && inner->labels[e->u.col.column->index]) e = sel.columns[e->u.col.column->index];
+            else if (own && e->op == ORM_OP_COMPUTED) e = orm_expr_column(a, 0, e->u.col.column); /* its label */
             sel.order[sel.norder++] = (orm_order_item){own ? e : sel.columns[x++], base.order[i].desc};
         }
     }
     apply_plan(&L, &p, &sel, 0, &seq);
+    orm_computed_expand(a, &sel, &seq); /* the joined rows' computed attributes */
     int rc = run_plan(&L, &sel, q->mapper, &p, add_top, &tr);
     if (rc) return rc;
     return finish_level(&L, out->items, out->n, inc, ninc, &p, -1);
@@ -484,4 +489,28 @@ int orm_load_related(orm_session *s, orm_instance **parents, size_t n, const orm
 {
     lctx L = {s, s->schema, &s->map, s->arena};
     return finish_level(&L, parents, n, inc, ninc, NULL, -1);
+}
+
+int orm_load_computed(orm_session *s, orm_instance **insts, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        orm_instance *inst = insts[i];
+        const orm_table *t = inst->mapper->table;
+        bool any = false;
+        for (size_t k = 0; k < t->ncolumns; k++) any |= t->columns[k].computed != NULL;
+        if (!any || inst->state != ORM_PERSISTENT) continue;
+        orm_value *pk = RM_NEW_ARRAY(s->arena, orm_value, t->npk);
+        for (size_t k = 0; k < t->npk; k++) pk[k] = inst->row[t->pk[k]->index];
+        orm_query q;
+        orm_query_init(&q, inst->mapper, s->scope);
+        q.where = orm_pk_where(s->arena, inst->mapper, 0, pk);
+        orm_result r;
+        int rc = orm_query_all(s, &q, &r);
+        if (rc) return rc;
+        if (!r.nrows) continue;
+        for (size_t k = 0; k < t->ncolumns; k++)
+            if (t->columns[k].computed)
+                inst->row[k] = inst->committed[k] = orm_value_copy(s->arena, r.values[k]);
+    }
+    return 0;
 }

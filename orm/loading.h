@@ -24,6 +24,11 @@ typedef struct orm_include {
     orm_lazy strategy;
     struct orm_include *children;
     size_t nchildren;
+    bool unshown;      /* loaded for the caller's own use (routes/: an association
+                          proxy's values), not part of what it shows; the loader
+                          treats it like any other node */
+    const bool *fields;     /* its target's fieldset by column index, or NULL: a deferred
+                               column is loaded only when named here (SPEC §9) */
 } orm_include;
 
 typedef struct orm_loaded {
@@ -47,6 +52,12 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
 /* Load the include tree on instances already loaded. */
 int orm_load_related(orm_session *s, orm_instance **parents, size_t n, const orm_include *inc,
                      size_t ninc);
+
+/* Read again the computed attributes of instances a flush just wrote (its
+ * RETURNING cannot compute them: a count of rows inserted after the
+ * parent, the request's scope): one SELECT per instance whose table has
+ * any; row and committed state both get the values. */
+int orm_load_computed(orm_session *s, orm_instance **insts, size_t n);
 
 /* Rows per selectin statement at most (before the dialect's parameter limit). */
 #define ORM_SELECTIN_CHUNK 1000

@@ -98,6 +98,19 @@ typedef struct orm_relationship {
     bool where_settable;
 } orm_relationship;
 
+/* An association proxy (SQLAlchemy's association_proxy, SPEC §9): the
+ * values of one column (`attribute`) of the rows a to-many relationship
+ * (`through`) reaches, read and written as a list of scalars. Resolved by
+ * orm/proxy.c once the relationships are. */
+typedef struct orm_proxy {
+    const char *name;
+    struct orm_mapper *parent;         /* the mapper it is declared on */
+    const orm_relationship *through;   /* a to-many relationship of parent (or inherited) */
+    const orm_column *attribute;       /* a readable column of through's target */
+    bool read_only;                    /* through is viewonly, or many-to-many with a
+                                          non-unique attribute (a value cannot name its row) */
+} orm_proxy;
+
 typedef struct orm_mapper {
     const char *name;                  /* entity name: "User" */
     const char *source;                /* schema file */
@@ -107,6 +120,9 @@ typedef struct orm_mapper {
     orm_relationship *relationships;   /* declared on this mapper; a child's inherited
                                         * ones are its parents' (see orm_mapper_relationship) */
     size_t nrelationships;
+    orm_proxy *proxies;                /* association proxies declared on this mapper (a child
+                                        * also has its parents': see orm_mapper_proxy) */
+    size_t nproxies;
     orm_column *version_col;           /* or NULL */
     struct orm_mapper *inherits;       /* inheritance parent (single-table, or joined-table: then
                                           every class of the hierarchy has its span as table) */
@@ -138,6 +154,10 @@ orm_relationship *orm_mapper_relationship(const orm_mapper *m, const char *name)
 
 /* m is ancestor or inherits from it, at any depth. */
 bool orm_mapper_isa(const orm_mapper *m, const orm_mapper *ancestor);
+
+/* Association proxy by name, or NULL; looks in m, then in the mappers it
+ * inherits from (orm/proxy.c). */
+const orm_proxy *orm_mapper_proxy(const orm_mapper *m, const char *name);
 
 /* For a single-table-inheritance child mapper at alias, the discriminator
  * naming its class or a descendant's (= identity, or IN (identities)); else

@@ -105,6 +105,10 @@ typedef struct orm_column {
     orm_value *choices;            /* enumeration, canonical storage form */
     size_t nchoices;
     orm_foreign_key *fk;           /* NULL when not a foreign key */
+    bool deferred;                 /* not loaded unless asked for by name (SPEC §9) */
+    const char *computed_json;     /* a computed attribute: its "computed" as written (JSON
+                                      text); never stored, written or made by DDL */
+    const struct orm_computed *computed; /* its compiled form (orm/computed.h) */
     const struct orm_column *storage; /* a span's column (joined-table inheritance, below):
                                          the table column it is stored in; else NULL */
 } orm_column;

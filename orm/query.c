@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "orm/compile.h"
+#include "orm/computed.h"
 #include "orm/scope.h"
 
 void orm_query_init(orm_query *q, const orm_mapper *m, const orm_scope *scope)
@@ -82,6 +83,13 @@ static int sort_key(orm_query *q, rm_arena *a, char *key, orm_alias_seq *aliases
         key = dot + 1;
     }
     const orm_column *c = orm_mapper_column(m, key, ORM_COL_READ);
+    const orm_proxy *x = c ? NULL : orm_mapper_proxy(m, key);
+    if (x && orm_scope_visible(aliases->scope, x->through->target)) {
+        orm_error_field(err, ORM_E_INVALID, pointer,
+                        "\"%s\" is an association proxy (a list of %s.%s values), not a sort key: "
+                        "sort by a column", key, x->through->name, x->attribute->name);
+        return ORM_E_INVALID;
+    }
     if (!c) {
         orm_error_field(err, ORM_E_INVALID, pointer, "unknown column \"%s\"", key);
         return ORM_E_INVALID;
@@ -196,19 +204,57 @@ void orm_query_after(orm_query *q, rm_arena *a, const orm_value *values)
     q->after = any;
 }
 
+void orm_row_columns(rm_arena *a, orm_select *sel, const orm_table *t, int alias, bool defer,
+                     const bool *fields, bool labels)
+{
+    size_t n0 = sel->ncolumns;
+    sel->columns = rm_arena_realloc(a, sel->columns, n0 * sizeof *sel->columns,
+                                    (n0 + t->ncolumns) * sizeof *sel->columns);
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const orm_column *c = &t->columns[i];
+        orm_expr *e = orm_expr_column(a, alias, c);
+        /* a foreign key is read anyway: relationships are loaded through it */
+        bool unloaded = c->deferred && defer && !(fields && fields[i]) && !c->fk;
+        if (unloaded) e->op = ORM_OP_NULL; /* keeps u.col: the column it stands for */
+        if (labels && (unloaded || c->computed)) {
+            if (!sel->labels) sel->labels = RM_NEW_ARRAY(a, const char *, n0 + t->ncolumns);
+            sel->labels[sel->ncolumns] = c->name;
+        }
+        sel->columns[sel->ncolumns++] = e;
+    }
+}
+
 void orm_query_select(const orm_query *q, rm_arena *a, orm_alias_seq *seq, orm_select *out)
 {
     const orm_table *t = q->mapper->table;
     orm_select sel = {.from = t, .alias = 0, .joins = q->joins, .njoins = q->njoins, .cls = q->mapper};
     sel.where = orm_expr_and(a, orm_expr_and(a, q->where, q->after), orm_scope_where(a, q->mapper, 0, seq));
     sel.order = orm_query_effective_order(q, a, &sel.norder);
-    /* the table's columns, then sort keys from joined tables */
-    sel.columns = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns + sel.norder);
-    for (size_t i = 0; i < t->ncolumns; i++) sel.columns[sel.ncolumns++] = orm_expr_column(a, 0, &t->columns[i]);
+    /* the table's columns (a deferred sort key too: a cursor records it),
+     * then sort keys from joined tables */
+    bool *sorted = NULL; /* q->fields and the deferred sort keys */
+    for (size_t i = 0; q->defer && i < sel.norder; i++) {
+        const orm_expr *e = sel.order[i].expr;
+        if (!is_base_column(e, NULL) || !e->u.col.column->deferred) continue;
+        if (!sorted) {
+            sorted = RM_NEW_ARRAY(a, bool, t->ncolumns);
+            if (q->fields) memcpy(sorted, q->fields, t->ncolumns * sizeof *sorted);
+        }
+        sorted[e->u.col.column->index] = true;
+    }
+    orm_row_columns(a, &sel, t, 0, q->defer, sorted ? sorted : q->fields, true);
+    sel.columns = rm_arena_realloc(a, sel.columns, sel.ncolumns * sizeof *sel.columns,
+                                   (t->ncolumns + sel.norder) * sizeof *sel.columns);
+    if (sel.labels) { /* the sort keys' columns have none */
+        const char **labels = RM_NEW_ARRAY(a, const char *, t->ncolumns + sel.norder);
+        memcpy(labels, sel.labels, sel.ncolumns * sizeof *labels);
+        sel.labels = labels;
+    }
     for (size_t i = 0; i < sel.norder; i++)
         if (!is_base_column(sel.order[i].expr, NULL)) sel.columns[sel.ncolumns++] = sel.order[i].expr;
     if (q->limit >= 0) sel.limit = orm_expr_param(a, orm_int(q->limit), NULL);
     if (q->offset > 0) sel.offset = orm_expr_param(a, orm_int(q->offset), NULL);
+    orm_computed_expand(a, &sel, seq);
     *out = sel;
 }
 
@@ -225,6 +271,7 @@ int orm_query_count(orm_session *s, const orm_query *q, int64_t *out)
     orm_select sel = {.from = q->mapper->table, .alias = 0, .flags = ORM_SELECT_COUNT, .cls = q->mapper};
     orm_alias_seq seq = q->aliases;
     sel.where = orm_expr_and(s->arena, q->where, orm_scope_where(s->arena, q->mapper, 0, &seq));
+    orm_computed_expand(s->arena, &sel, &seq);
     orm_result r;
     int rc = run_select(s, &sel, &r);
     if (rc) return rc;
@@ -256,6 +303,7 @@ int orm_get(orm_session *s, const orm_mapper *m, const orm_value *pk, orm_value 
     orm_select sel = {.from = m->table, .alias = 0, .cls = m};
     orm_alias_seq seq = orm_alias_seq_start(1, s->scope);
     sel.where = orm_expr_and(s->arena, orm_pk_where(s->arena, m, 0, pk), orm_scope_where(s->arena, m, 0, &seq));
+    orm_computed_expand(s->arena, &sel, &seq); /* a row filter may name a computed attribute */
     orm_result r;
     int rc = run_select(s, &sel, &r);
     if (rc) return rc;

@@ -28,6 +28,9 @@ typedef struct orm_query {
     int64_t offset;             /* 0: none */
     bool reverse;               /* every key's direction flipped: the rows before a cursor,
                                    nearest first (the caller reverses the page back) */
+    bool defer;                 /* a representation's read: deferred columns not in `fields`
+                                   are not loaded (SPEC §9); false: every column (writes) */
+    const bool *fields;         /* with defer: the sparse fieldset by column index, or NULL */
 } orm_query;
 
 /* A query on m's rows as the scope lets the request see them (orm/scope.h:
@@ -64,6 +67,12 @@ void orm_query_after(orm_query *q, rm_arena *a, const orm_value *values);
  * through joins), built in a, for callers that extend it (eager loading);
  * its subqueries take their aliases from seq (start from q->aliases). */
 void orm_query_select(const orm_query *q, rm_arena *a, orm_alias_seq *seq, orm_select *out);
+/* Append table t's columns over alias to sel->columns, in table order
+ * (rows keep one value per column): a deferred column not named by fields
+ * (when defer) is the constant NULL, not read; with labels, a computed or
+ * such a column is labelled with its name (a derived table's columns). */
+void orm_row_columns(rm_arena *a, orm_select *sel, const orm_table *t, int alias, bool defer,
+                     const bool *fields, bool labels);
 /* Rows of the query: each row is the table's columns, followed by one
  * value per effective-order key that is not a column of the table (sort
  * keys through joins), for orm_query_sort_values. */

@@ -20,7 +20,9 @@
 static const char *const column_keys[] = {
     "type", "primary_key", "autoincrement", "nullable", "unique", "index", "default",
     "foreign_key", "on_delete", "choices", "min", "max", "length", "precision", "scale",
-    "hidden", "read_only", "write_only", "version", "column", "server_default", "onupdate", NULL};
+    "hidden", "read_only", "write_only", "version", "column", "server_default", "onupdate", "deferred",
+    "computed", NULL};
+static const char *const computed_keys[] = {"computed", "deferred", NULL};
 static const char *const type_names[] = {
 #define X(n, s) s,
     ORM_TYPES(X)
@@ -363,6 +365,51 @@ static int parse_sql_name(orm_loader *L, orm_tdecl *td, const orm_origin *o, con
     return 0;
 }
 
+/* "deferred": only on a column the API shows and that no write needs to
+ * know (never a key, version, hidden or write_only column; a discriminator
+ * is refused once mappers are built, in computed.c). */
+static int parse_deferred(orm_loader *L, const orm_origin *o, const char *p, json_t *col, orm_column *c,
+                          bool entity)
+{
+    if (orm_loader_get_bool(L, o, p, col, "deferred", &c->deferred)) return ORM_E_SCHEMA;
+    if (!c->deferred) return 0;
+    const char *path = orm_loader_subpath(L, p, "deferred");
+    if (!entity) return orm_loader_fail(L, o, path, "only an entity's column can be deferred");
+    const char *why = c->primary_key ? "a primary key" : c->version ? "the version" : c->hidden ? "a hidden"
+                      : c->write_only ? "a write_only" : NULL;
+    if (why) return orm_loader_fail(L, o, path, "%s column cannot be deferred", why);
+    return 0;
+}
+
+/* A computed attribute: a read-only column the database computes, never
+ * stored; its declaration is kept as written and compiled by computed.c
+ * once relationships are resolved (its type is inferred there). */
+static int parse_computed(orm_loader *L, const orm_origin *o, const char *p, json_t *col, orm_column *c,
+                          bool entity)
+{
+    json_t *spec = json_object_get(col, "computed");
+    const char *path = orm_loader_subpath(L, p, "computed");
+    const char *key;
+    json_t *v;
+    json_object_foreach(col, key, v) {
+        if (!orm_loader_in_list(key, computed_keys))
+            return orm_loader_fail(L, o, orm_loader_subpath(L, p, key),
+                                   "a computed attribute takes no other option than deferred (its type is "
+                                   "inferred)");
+    }
+    if (!entity) return orm_loader_fail(L, o, path, "only an entity can have computed attributes");
+    if (!json_is_object(spec) || !json_object_size(spec))
+        return orm_loader_fail(L, o, path, "must be an object: an aggregate ({\"count\": \"rel\"}...) or an "
+                               "expression ({\"add\": [...]}...)");
+    char *text = json_dumps(spec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    c->computed_json = rm_arena_strdup(L->s->arena, text ? text : "{}");
+    free(text);
+    c->type = ORM_T_STRING; /* until computed.c infers it */
+    c->nullable = true;
+    c->read_only = true;
+    return orm_loader_get_bool(L, o, p, col, "deferred", &c->deferred);
+}
+
 /* One column of a table or entity. extra: declared by an inheriting entity
  * on its base's table (then it must be nullable and not a key). */
 static int parse_column(orm_loader *L, orm_tdecl *td, const orm_origin *o, const char *name,
@@ -380,10 +427,12 @@ static int parse_column(orm_loader *L, orm_tdecl *td, const orm_origin *o, const
     orm_column *c = add_column(L, td, &ci);
     c->name = rm_arena_strdup(L->s->arena, name);
     ci->origin = *o;
-    if (parse_sql_name(L, td, o, p, col, c) || parse_type(L, o, p, col, c) || parse_flags(L, o, p, col, c, ci) ||
-        parse_limits(L, o, p, col, c) ||
+    if (parse_sql_name(L, td, o, p, col, c)) return ORM_E_SCHEMA;
+    if (json_object_get(col, "computed")) return parse_computed(L, o, p, col, c, entity);
+    if (parse_type(L, o, p, col, c) || parse_flags(L, o, p, col, c, ci) || parse_limits(L, o, p, col, c) ||
         parse_version(L, o, p, col, td, c, entity) || parse_foreign_key(L, o, p, col, c) ||
-        parse_choices(L, o, p, col, c) || parse_defaults(L, o, p, col, c))
+        parse_choices(L, o, p, col, c) || parse_defaults(L, o, p, col, c) ||
+        parse_deferred(L, o, p, col, c, entity))
         return ORM_E_SCHEMA;
     if (extra && c->primary_key)
         return orm_loader_fail(L, o, orm_loader_subpath(L, p, "primary_key"),
@@ -461,7 +510,10 @@ static int build_base_table(orm_loadctx *C, orm_decl *d)
         d->m->table = d->store = td->table;
         td->table->mapper = d->m;
     }
-    return parse_columns(L, td, &d->origin, d->json, d->entity, false);
+    int rc = parse_columns(L, td, &d->origin, d->json, d->entity, false);
+    d->col_first = 0;
+    d->col_end = td->table->ncolumns;
+    return rc;
 }
 
 /* An inheriting entity: with a "table" of its own (other than its

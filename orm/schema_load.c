@@ -26,7 +26,7 @@ static const char *const top_keys[] = {"entities", "tables", NULL};
 static const char *const table_keys[] = {"columns", "unique", "indexes", NULL};
 static const char *const entity_keys[] = {
     "table", "columns", "relationships", "default_order", "inherits", "polymorphic_on",
-    "polymorphic_identity", "unique", "indexes", "viewonly", "where", NULL};
+    "polymorphic_identity", "unique", "indexes", "viewonly", "where", "proxies", NULL};
 
 /* The entity keys accepted: the ORM's own, then the caller's (scratch arena). */
 static const char *const *accepted_entity_keys(orm_loader *L, const char *const *extra)
@@ -271,6 +271,8 @@ int orm_schema_load_opts(const orm_schema_options *opt, orm_schema **out, orm_er
     if (!rc) rc = orm_loader_resolve_relationships(&C.L);
     if (!rc) rc = orm_loader_check_projections(&C);
     if (!rc) rc = compile_joins(&C.L);
+    if (!rc) rc = orm_loader_build_proxies(&C);
+    if (!rc) rc = orm_loader_build_computed(&C);
     rm_arena_destroy(C.L.tmp);
     if (rc) {
         orm_schema_free(C.L.s);

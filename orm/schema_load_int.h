@@ -15,7 +15,9 @@
  *   relationships  schema_mappers.c   each relationship's declared options
  *   foreign keys, table order, relationship directions and pairs: relationship.c
  *   projections    schema_projections.c  relationships from and to them view-only
- *   join filters   schema_load.c      each custom join's "where" parsed once */
+ *   join filters   schema_load.c      each custom join's "where" parsed once
+ *   proxies        proxy.c            association proxies over the resolved relationships
+ *   computed       computed.c         computed attributes typed and compiled */
 #ifndef ORM_SCHEMA_LOAD_INT_H
 #define ORM_SCHEMA_LOAD_INT_H
 
@@ -29,7 +31,7 @@ typedef struct orm_decl {
     orm_origin origin;
     orm_mapper *m;                /* entities: the mapper */
     int depth;                    /* entities: inheritance depth, 0 = base */
-    size_t col_first, col_end;    /* inheriting entities: the table columns they add */
+    size_t col_first, col_end;    /* entities: the table columns they declare */
     orm_table *store;             /* entities: the database table its columns are in */
     bool joined;                  /* an inheriting entity with a table of its own */
     bool viewonly;                /* entities: a projection of another entity's table */
@@ -50,6 +52,12 @@ int orm_loader_add_mapper(orm_loadctx *C, orm_decl *d);
 int orm_loader_link_inheritance(orm_loadctx *C);
 int orm_loader_build_mappers(orm_loadctx *C);
 int orm_loader_build_relationships(orm_loadctx *C);
+/* For each entity that declares the object member `key` ("relationships",
+ * "proxies"): start(d, its number of members), then each(d, name, value)
+ * for every member in order; the first failure stops it (ORM_E_SCHEMA). */
+typedef void (*orm_members_fn)(orm_loader *L, orm_decl *d, size_t n);
+typedef int (*orm_member_fn)(orm_loader *L, orm_decl *d, const char *name, json_t *v);
+int orm_loader_each_member(orm_loadctx *C, const char *key, orm_members_fn start, orm_member_fn each);
 
 /* schema_columns.c: every table with its columns, primary key and
  * autoincrement (needs the inheritance depths). */
@@ -57,6 +65,8 @@ int orm_loader_build_tables(orm_loadctx *C);
 /* schema_constraints.c: the tables' "unique" and "indexes" (every column
  * known). */
 int orm_loader_build_constraints(orm_loadctx *C);
+/* computed.c: the computed attributes (every relationship resolved). */
+int orm_loader_build_computed(orm_loadctx *C);
 
 /* schema_projections.c: several entities over one table (SPEC §9): the
  * view-only keys read (after inheritance), projections bound to their
@@ -75,5 +85,8 @@ int orm_loader_sort_tables(orm_loader *L);      /* fills s->tables */
  * table), so relationships to its classes find them. */
 int orm_loader_bind_spans(orm_loader *L);
 int orm_loader_resolve_relationships(orm_loader *L);
+
+/* proxy.c: each entity's "proxies", once its relationships are resolved. */
+int orm_loader_build_proxies(orm_loadctx *C);
 
 #endif

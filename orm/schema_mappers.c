@@ -212,6 +212,9 @@ static int add_level(orm_loadctx *C, orm_table *v, orm_decl *d, orm_table *lt)
     for (size_t i = 0; i < lt->ncolumns; i++) {
         const orm_column *src = &lt->columns[i];
         if (v->nlevels > 1 && src->primary_key) continue;
+        if (src->computed_json) /* its expression would name the level's table, not the span's */
+            return orm_loader_fail(&C->L, &d->origin, rm_arena_sprintf(C->L.tmp, "columns.%s.computed", src->name),
+                                   "a joined-table hierarchy has no computed attributes (yet)");
         const orm_mapper *mine = declarer(C, src);
         for (size_t k = 0; k < v->ncolumns; k++) {
             const orm_column *had = &v->columns[k];
@@ -502,21 +505,33 @@ static int parse_relationship(orm_loader *L, orm_decl *d, const char *name, json
     return 0;
 }
 
-int orm_loader_build_relationships(orm_loadctx *C)
+int orm_loader_each_member(orm_loadctx *C, const char *key, orm_members_fn start, orm_member_fn each)
 {
     orm_loader *L = &C->L;
     for (size_t i = 0; i < C->ndecls; i++) {
         orm_decl *d = &C->decls[i];
-        json_t *rels, *v;
+        json_t *obj, *v;
         const char *name;
         if (!d->entity) continue;
-        if (orm_loader_get_object(L, &d->origin, NULL, d->json, "relationships", &rels)) return ORM_E_SCHEMA;
-        if (!rels) continue;
-        d->m->relationships = RM_NEW_ARRAY(L->s->arena, orm_relationship, json_object_size(rels));
-        json_object_foreach(rels, name, v) {
-            if (parse_relationship(L, d, name, v)) return ORM_E_SCHEMA;
+        if (orm_loader_get_object(L, &d->origin, NULL, d->json, key, &obj)) return ORM_E_SCHEMA;
+        if (!obj) continue;
+        start(L, d, json_object_size(obj));
+        json_object_foreach(obj, name, v) {
+            if (each(L, d, name, v)) return ORM_E_SCHEMA;
         }
     }
+    return 0;
+}
+
+static void start_relationships(orm_loader *L, orm_decl *d, size_t n)
+{
+    d->m->relationships = RM_NEW_ARRAY(L->s->arena, orm_relationship, n);
+}
+
+int orm_loader_build_relationships(orm_loadctx *C)
+{
+    orm_loader *L = &C->L;
+    if (orm_loader_each_member(C, "relationships", start_relationships, parse_relationship)) return ORM_E_SCHEMA;
     /* a child's relationship may not hide one it inherits */
     for (size_t i = 0; i < L->nrels; i++) {
         orm_relationship *r = L->rels[i].rel;

@@ -105,7 +105,7 @@ int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_
     json_t *v;
     json_object_foreach((json_t *)obj, name, v) {
         const orm_column *c = orm_mapper_column(m, name, ORM_COL_INPUT);
-        if (!c && rm_relationship(ctx, m, name)) continue; /* write_plan.c reads those */
+        if (!c && (rm_relationship(ctx, m, name) || rm_proxy(ctx, m, name))) continue; /* write_plan.c reads those */
         if (!c) {
             orm_error_field(&ctx->err, ORM_E_INVALID, ptr(ctx, prefix, name), "unknown field");
             continue;

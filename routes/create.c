@@ -25,6 +25,7 @@ static int run_create(orm_session *s, void *ud)
         if (rc) return rc;
     }
     int rc = orm_uow_flush(u);
+    if (!rc) rc = orm_load_computed(s, c->insts, c->n); /* RETURNING does not compute them */
     if (rc || !c->include) return rc;
     return orm_load_related(s, c->insts, c->n, c->include->nodes, c->include->n);
 }

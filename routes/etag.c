@@ -94,6 +94,7 @@ int rm_check_if_match(orm_session *s, rm_ctx *ctx, const orm_mapper *m, orm_inst
     if (!if_match) return 0;
     rm_include def;
     rm_default_include(ctx, m, &def);
+    rm_proxy_includes(ctx, m, NULL, &def);
     if (!inst->mapper->version_col) { /* the hash covers the default representation */
         int rc = orm_load_related(s, &inst, 1, def.nodes, def.n);
         if (rc) return rc;

@@ -55,6 +55,11 @@ static int add_path(rm_ctx *ctx, const orm_mapper *m, char *path, rm_include *in
     for (char *save = NULL, *name = strtok_r(path, ".", &save); name; name = strtok_r(NULL, ".", &save)) {
         if (++depth > MAX_INCLUDE_DEPTH) return bad_include(ctx, "\"%s\": include paths are at most 3 deep", name);
         const orm_relationship *r = rm_relationship(ctx, m, name);
+        const orm_proxy *x = r ? NULL : rm_proxy(ctx, m, name);
+        if (x)
+            return bad_include(ctx, "\"%s\" is an association proxy, shown without include: include its "
+                               "relationship \"%s\" to embed the %s rows", name, x->through->name,
+                               x->through->target->name);
         if (!r) return bad_include(ctx, "unknown relationship \"%s\"", name);
         if (r->lazy == ORM_LAZY_DYNAMIC || r->lazy == ORM_LAZY_NOLOAD)
             return bad_include(ctx, "\"%s\" is a dynamic or noload relationship: use its sub-resource",
@@ -114,7 +119,7 @@ static const orm_include *find_node(const rm_include *inc, const orm_mapper *m, 
         const orm_relationship *r = orm_mapper_relationship(m, name);
         found = NULL;
         for (size_t i = 0; r && i < n; i++)
-            if (nodes[i].rel == r) found = &nodes[i];
+            if (nodes[i].rel == r && !nodes[i].unshown) found = &nodes[i]; /* not one a proxy loads */
         if (!found) return NULL;
         nodes = found->children;
         n = found->nchildren;
@@ -137,6 +142,11 @@ int rm_parse_rel_fields(rm_ctx *ctx, const orm_mapper *m, const char *path, cons
     char *copy = rm_arena_strdup(ctx->a, spec), *save = NULL;
     for (char *key = strtok_r(copy, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
         const orm_column *c = orm_mapper_column(node->rel->target, key, ORM_COL_READ);
+        const orm_proxy *x = c ? NULL : rm_proxy(ctx, node->rel->target, key);
+        if (x) {
+            rm_proxy_pick_add(ctx, inc, node, x);
+            continue;
+        }
         if (!c) {
             orm_error_field(&ctx->err, ORM_E_INVALID, rm_arena_sprintf(ctx->a, "/query/%s", param),
                             "unknown column \"%s\"", key);

@@ -1,8 +1,9 @@
-/* index.c: GET /api (every resource the role may read with its columns and
- * relationships, hidden columns and relationships to hidden resources left
- * out; a column's default, server_default and onupdate as written, but for
- * the defaults of a write-only column, which are values of it) and GET
- * /healthz (200 when the database answers, 503 otherwise). */
+/* index.c: GET /api (every resource the role may read with its columns,
+ * relationships and association proxies, hidden columns and relationships
+ * to hidden resources left out; a column's default, server_default and
+ * onupdate as written, but for the defaults of a write-only column, which
+ * are values of it) and GET /healthz (200 when the database answers, 503
+ * otherwise). */
 #include <stdio.h>
 
 #include "orm/convert.h"
@@ -27,6 +28,8 @@ static json_t *column_json(const orm_mapper *m, const orm_column *c)
         set_written(j, "server_default", c->server_default_json);
     }
     if (c->onupdate_now) json_object_set_new(j, "onupdate", json_string("now"));
+    if (c->deferred) json_object_set_new(j, "deferred", json_true());
+    if (c->computed_json) json_object_set_new(j, "computed", json_loads(c->computed_json, 0, NULL)); /* as written */
     return j;
 }
 
@@ -63,6 +66,23 @@ static json_t *inheritance_json(rm_arena *a, const orm_mapper *m, const orm_scop
     return j;
 }
 
+/* The association proxies m shows (its own and inherited), or NULL for none. */
+static json_t *proxies_json(const orm_mapper *m, const orm_scope *scope)
+{
+    json_t *list = json_array();
+    for (const orm_mapper *mm = m; mm; mm = mm->inherits)
+        for (size_t i = 0; i < mm->nproxies; i++) {
+            const orm_proxy *x = &mm->proxies[i];
+            if (!orm_scope_visible(scope, x->through->target)) continue;
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", x->name, "through",
+                                                  x->through->name, "attribute", x->attribute->name, "type",
+                                                  orm_type_name(x->attribute->type), "read_only", x->read_only));
+        }
+    if (json_array_size(list)) return list;
+    json_decref(list);
+    return NULL;
+}
+
 static json_t *resource_json(rm_arena *a, const orm_mapper *m, const orm_scope *scope)
 {
     json_t *cols = json_array(), *rels = json_array();
@@ -91,6 +111,8 @@ static json_t *resource_json(rm_arena *a, const orm_mapper *m, const orm_scope *
     else json_decref(unique);
     json_t *inh = inheritance_json(a, m, scope);
     if (inh) json_object_set_new(j, "inheritance", inh);
+    json_t *proxies = proxies_json(m, scope);
+    if (proxies) json_object_set_new(j, "proxies", proxies);
     return j;
 }
 

@@ -39,6 +39,8 @@ static int read_item(orm_session *s, item_unit *u)
     orm_query_init(&q, u->m, s->scope);
     q.where = orm_pk_where(ctx->a, u->m, 0, u->key);
     q.limit = 1;
+    q.defer = true; /* deferred columns only when fields names them */
+    q.fields = u->fields;
     orm_loaded got;
     int rc = orm_load_query(s, &q, u->include->nodes, u->include->n, &got);
     if (rc) return rc;
@@ -63,7 +65,7 @@ static int run_item(orm_session *s, void *ud)
         return orm_uow_flush(w);
     }
     if ((rc = rm_build(ctx, w, u->plan, &inst)) || (rc = orm_uow_flush(w)) ||
-        (rc = orm_load_related(s, &inst, 1, u->include->nodes, u->include->n)))
+        (rc = orm_load_computed(s, &inst, 1)) || (rc = orm_load_related(s, &inst, 1, u->include->nodes, u->include->n)))
         return rc;
     u->inst = inst;
     rm_sb_init(&u->body, ctx->a); /* a write's answer: bounded by its body */

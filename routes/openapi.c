@@ -91,7 +91,8 @@ static json_t *entity_schema(const orm_mapper *m, const orm_scope *scope)
         json_t *prop = column_schema(m, c);
         if (m->viewonly) json_object_set_new(prop, "readOnly", json_true()); /* a projection: read only */
         json_object_set_new(props, c->name, prop);
-        if (!c->nullable && !orm_column_defaulted(c) && !(c->primary_key && c->autoincrement) && !c->version)
+        if (!c->nullable && !orm_column_defaulted(c) && !(c->primary_key && c->autoincrement) && !c->version &&
+            !c->deferred && !c->computed_json) /* deferred: absent unless asked; computed: never written */
             json_array_append_new(required, json_string(c->name));
     }
     for (const orm_mapper *mm = m; mm && mm != up; mm = mm->inherits)
@@ -103,6 +104,15 @@ static json_t *entity_schema(const orm_mapper *m, const orm_scope *scope)
                                       : json_pack("{s:[o, {s:s}]}", "anyOf", one, "type", "null");
             if (r->viewonly) json_object_set_new(prop, "readOnly", json_true());
             json_object_set_new(props, r->name, prop);
+        }
+    for (const orm_mapper *mm = m; mm && mm != up; mm = mm->inherits) /* association proxies: lists of values */
+        for (size_t i = 0; i < mm->nproxies; i++) {
+            const orm_proxy *x = &mm->proxies[i];
+            if (!orm_scope_visible(scope, x->through->target)) continue;
+            json_t *prop = json_pack("{s:s, s:o}", "type", "array", "items",
+                                     column_schema(x->through->target, x->attribute));
+            if (x->read_only) json_object_set_new(prop, "readOnly", json_true());
+            json_object_set_new(props, x->name, prop);
         }
     if (!up)
         json_object_set_new(props, "_links", json_pack("{s:s, s:{s:s}}", "type", "object",

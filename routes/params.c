@@ -66,6 +66,7 @@ static int parse_fields(rm_ctx *ctx, const orm_mapper *m, const char *spec, bool
     char *copy = rm_arena_strdup(ctx->a, spec), *save = NULL;
     for (char *key = strtok_r(copy, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
         const orm_column *c = orm_mapper_column(m, key, ORM_COL_READ);
+        if (!c && rm_proxy(ctx, m, key)) continue; /* rm_proxy_pick_fields records it */
         if (!c) return bad(ctx, "fields", rm_arena_sprintf(ctx->a, "unknown column \"%s\"", key));
         fields[c->index] = true;
     }
@@ -76,6 +77,11 @@ static int parse_fields(rm_ctx *ctx, const orm_mapper *m, const char *spec, bool
 static int parse_shorthand(rm_ctx *ctx, const orm_mapper *m, const rm_kv *kv, orm_query *q)
 {
     const orm_column *c = orm_mapper_column(m, kv->key, ORM_COL_READ);
+    const orm_proxy *x = c ? NULL : rm_proxy(ctx, m, kv->key);
+    if (x)
+        return bad(ctx, kv->key, rm_arena_sprintf(ctx->a, "is an association proxy, not a column: filter through "
+                                                  "its relationship, as in filter={\"%s.%s\": ...}",
+                                                  x->through->name, x->attribute->name));
     if (!c) return bad(ctx, kv->key, "unknown query parameter");
     orm_value v;
     const char *msg;
@@ -110,19 +116,26 @@ static int parse_shape_param(rm_ctx *ctx, const orm_mapper *m, const rm_kv *kv, 
     return 1;
 }
 
-/* The include tree (the given one or the schema's eager default), then the
+/* The include tree (the given one or the schema's eager default) with the
+ * nodes its proxies need (fields: the top objects' fieldset), then the
  * fields[rel] fieldsets that refer into it. */
-static int parse_include_and_views(rm_ctx *ctx, const orm_mapper *m, rm_include *inc)
+static int parse_include_and_views(rm_ctx *ctx, const orm_mapper *m, rm_fields fields, rm_include *inc)
 {
     const char *spec = rm_request_query(ctx->req, "include");
     int rc = 0;
     if (spec) rc = rm_parse_include(ctx, m, spec, inc);
     else rm_default_include(ctx, m, inc);
+    if (!rc) {
+        rm_proxy_pick_fields(ctx, m, rm_request_query(ctx->req, "fields"), inc);
+        rm_proxy_includes(ctx, m, fields, inc);
+    }
     for (size_t i = 0; !rc && i < ctx->req->nquery; i++) {
         const rm_kv *kv = &ctx->req->query[i];
         const char *path = rel_fields_path(ctx, kv->key);
         if (path) rc = rm_parse_rel_fields(ctx, m, path, kv->value ? kv->value : "", kv->key, inc);
     }
+    /* an embedded row loads a deferred column only when its fieldset names it */
+    for (size_t i = 0; !rc && i < inc->nviews; i++) ((orm_include *)inc->views[i].node)->fields = inc->views[i].fields;
     return rc;
 }
 
@@ -137,7 +150,7 @@ int rm_parse_object_params(rm_ctx *ctx, const orm_mapper *m, rm_include *inc, bo
         if (rc == 1) rc = bad(ctx, kv->key, "unknown query parameter");
         if (rc) return rc;
     }
-    return parse_include_and_views(ctx, m, inc);
+    return parse_include_and_views(ctx, m, *fields, inc);
 }
 
 int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_sort,
@@ -180,12 +193,14 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_s
         }
         if (rc) return rc;
     }
-    if ((rc = parse_include_and_views(ctx, m, &out->include))) return rc;
+    if ((rc = parse_include_and_views(ctx, m, out->fields, &out->include))) return rc;
     if (sort && (rc = orm_query_order_by(&out->query, ctx->a, sort, &out->query.aliases, "/query/sort", &ctx->err)))
         return rc;
     if (out->cursor && offset_given) return bad(ctx, "offset", "cannot be combined with cursor");
     if (out->cursor && (rc = apply_cursor(ctx, m, out))) return rc;
     out->query.limit = out->limit;
     out->query.offset = out->offset;
+    out->query.defer = true; /* a representation: deferred columns only when fields names them */
+    out->query.fields = out->fields;
     return 0;
 }

@@ -165,6 +165,8 @@ typedef struct rm_ctx {
                                     operations share the batch's */
     orm_scope scope;             /* what `who` may see (access.c); session.scope points here
                                     when access control is on */
+    struct rm_made_rows *made;   /* proxy_write.c: the targets proxy lists created in the
+                                    running unit, by value (NULL: none yet) */
 } rm_ctx;
 
 /* ---- access.c: a role's permissions and row filter, the one place --------
@@ -265,6 +267,8 @@ typedef struct rm_include {
     const orm_scope *scope;    /* the request's (access.c): _links leave out what it hides */
     const orm_mapper *mapper;  /* whose rows it is for: a view-only projection's rows are
                                   written through it (their instances are of the owner's class) */
+    struct rm_proxy_pick *picks; /* proxies a fields / fields[rel] list names (proxy.c) */
+    size_t npicks;
 } rm_include;
 
 /* Parse ?include for m (400 at /query/include on error). */
@@ -296,6 +300,56 @@ void rm_answer_init(rm_ctx *ctx, rm_sb *sb);
 int rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb);
 /* Answer a json_t document (stolen: freed here), as rm_reply_json. */
 int rm_reply_json_doc(rm_ctx *ctx, int status, json_t *doc);
+
+/* ---- proxy.c: association proxies (SPEC §9) -------------------------------
+ *
+ * Read: each proxy's relationship is loaded like a selectin relationship
+ * (an include node, `unshown` unless the client included it too) and the
+ * serializer lists its attribute's values. Written: a list in a body
+ * replaces the collection (rm_plan.proxies, built by rm_build_proxies). */
+
+/* A proxy a fields list names at one level of the include tree. */
+typedef struct rm_proxy_pick {
+    const orm_include *level;  /* NULL: the top objects; else an include node's targets */
+    const orm_proxy *proxy;
+} rm_proxy_pick;
+
+/* m's proxy called name as the request may see it (its relationship's
+ * target visible to the role), or NULL. */
+const orm_proxy *rm_proxy(const rm_ctx *ctx, const orm_mapper *m, const char *name);
+/* A fields list at level names proxy x. */
+void rm_proxy_pick_add(rm_ctx *ctx, rm_include *inc, const orm_include *level, const orm_proxy *x);
+/* The proxies named by ?fields (spec, may be NULL) for the top objects of m. */
+void rm_proxy_pick_fields(rm_ctx *ctx, const orm_mapper *m, const char *spec, rm_include *inc);
+/* Make inc's tree load every proxy shown at each of its levels: a node on
+ * the proxy's relationship where there is none (unshown). top: the top
+ * level's fieldset (a proxy it does not pick is neither loaded nor shown).
+ * Call once the tree's nodes are all there and before fields[rel] views
+ * refer into it. */
+void rm_proxy_includes(rm_ctx *ctx, const orm_mapper *m, rm_fields top, rm_include *inc);
+/* Nodes only proxies needed, under nodes[0..n) and below (for trees merged into later). */
+void rm_proxy_includes_below(rm_ctx *ctx, orm_include *nodes, size_t n, const rm_include *inc);
+struct rm_plan_proxy;
+/* proxy_write.c: the list v at ptr in obj (an object of m's) for proxy x
+ * → out. A read-only proxy, a body that also gives its relationship, or a
+ * value of the wrong type is 400; null or a repeated value 422 at ptr/i. */
+int rm_proxy_parse(rm_ctx *ctx, const orm_mapper *m, const orm_proxy *x, const json_t *obj, const json_t *v,
+                   const char *ptr, struct rm_plan_proxy *out);
+/* proxy_write.c, inside a unit: the existing rows the list names for
+ * inst, items[i] for value i, NULL where the value needs a new row:
+ * many-to-many, the targets whose attribute equals a value, looked up in
+ * one statement (or created by an earlier list of the unit); one-to-many, the current member with that value. The
+ * caller creates the missing ones (pp->news), fits and links them. */
+int rm_proxy_members(rm_ctx *ctx, orm_uow *u, const struct rm_plan_proxy *pp, orm_instance *inst,
+                     orm_instance ***items);
+/* Many-to-many: value i of pp's list created target in unit u; a later
+ * list of the same unit naming that value links it (one row per value,
+ * whatever the number of lists that name it before the flush). */
+void rm_proxy_created(rm_ctx *ctx, orm_uow *u, const struct rm_plan_proxy *pp, size_t i, orm_instance *target);
+/* "name":[values], for each proxy of inst shown at level (NULL = top) with
+ * fields (NULL = all) whose relationship is loaded. */
+void rm_write_proxies(rm_sb *sb, const orm_instance *inst, const orm_include *level, rm_fields fields,
+                      const rm_include *inc);
 
 /* ---- body.c: JSON input → column values ---------------------------------- */
 typedef enum rm_write_mode {
@@ -343,6 +397,18 @@ typedef enum rm_plan_kind {
 } rm_plan_kind;
 
 struct rm_plan;
+/* An association proxy's list in a body (proxy_write.c): the collection
+ * it replaces. */
+typedef struct rm_plan_proxy {
+    const orm_proxy *proxy;
+    orm_value *values;          /* distinct, non-null, validated for the attribute */
+    size_t n;
+    const char *pointer;        /* the list's ("/keyword_names"): value i is at pointer/i */
+    struct rm_plan **news;      /* per value: the row a missing value creates, as a nested
+                                   create with only the attribute (write_plan.c) */
+    const char **refused;       /* per value: why that row could not be created, or NULL */
+} rm_plan_proxy;
+
 typedef struct rm_plan_rel {
     const orm_relationship *rel;
     struct rm_plan **items;     /* a scalar has n 0 (null) or 1 */
@@ -359,6 +425,8 @@ typedef struct rm_plan {
     rm_row_input in;            /* the columns given */
     rm_plan_rel *rels;          /* relationship keys present */
     size_t nrels;
+    rm_plan_proxy *proxies;     /* association proxy keys present */
+    size_t nproxies;
 } rm_plan;
 
 /* Validate a write body into a plan (no SQL). url_key: the key of PUT/PATCH

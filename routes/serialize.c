@@ -29,7 +29,7 @@ const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *ro
 static bool embedded(const orm_include *nodes, size_t n, const orm_relationship *r)
 {
     for (size_t i = 0; i < n; i++)
-        if (nodes[i].rel == r) return true;
+        if (nodes[i].rel == r && !nodes[i].unshown) return true;
     return false;
 }
 
@@ -67,8 +67,10 @@ static const orm_mapper *view_of(const orm_instance *inst, const orm_mapper *as)
     return as && as->viewonly ? as : inst->mapper;
 }
 
-static void write_instance(rm_sb *sb, const orm_instance *inst, const orm_mapper *as, const orm_include *nodes,
-                           size_t n, rm_fields fields, const rm_include *inc)
+/* inst read as `as` at `level` of the include tree (NULL: a top object),
+ * embedding (nodes, n). */
+static void write_instance(rm_sb *sb, const orm_instance *inst, const orm_mapper *as, const orm_include *level,
+                           const orm_include *nodes, size_t n, rm_fields fields, const rm_include *inc)
 {
     const orm_mapper *m = view_of(inst, as);
     const orm_table *t = m->table;
@@ -77,14 +79,17 @@ static void write_instance(rm_sb *sb, const orm_instance *inst, const orm_mapper
         const orm_column *c = &t->columns[i];
         if (!orm_mapper_column_allows(m, c, ORM_COL_READ)) continue;
         if (fields && !fields[i] && !c->primary_key) continue;
+        if (c->deferred && !fields) continue; /* shown only when fields names it (SPEC §9) */
         rm_sb_append_json_string(sb, c->name, strlen(c->name));
         rm_sb_appendc(sb, ':');
         orm_value_write_json(sb, c, &inst->row[i]);
         rm_sb_appendc(sb, ',');
     }
+    rm_write_proxies(sb, inst, level, fields, inc);
     for (size_t k = 0; k < n; k++) {
         const orm_include *node = &nodes[k];
         const orm_relationship *r = node->rel;
+        if (node->unshown) continue; /* loaded for a proxy only */
         const orm_related *rel = orm_instance_related(inst, r);
         const bool *sub = rm_view_fields(inc, node);
         rm_sb_append_json_string(sb, r->name, strlen(r->name));
@@ -93,11 +98,11 @@ static void write_instance(rm_sb *sb, const orm_instance *inst, const orm_mapper
             rm_sb_appendc(sb, '[');
             for (size_t i = 0; rel && i < rel->n; i++) {
                 if (i) rm_sb_appendc(sb, ',');
-                write_instance(sb, rel->items[i], r->target, node->children, node->nchildren, sub, inc);
+                write_instance(sb, rel->items[i], r->target, node, node->children, node->nchildren, sub, inc);
             }
             rm_sb_appendc(sb, ']');
         } else if (rel && rel->n) {
-            write_instance(sb, rel->items[0], r->target, node->children, node->nchildren, sub, inc);
+            write_instance(sb, rel->items[0], r->target, node, node->children, node->nchildren, sub, inc);
         } else {
             rm_sb_append(sb, "null");
         }
@@ -110,7 +115,7 @@ static void write_instance(rm_sb *sb, const orm_instance *inst, const orm_mapper
 void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *nodes, size_t n,
                        rm_fields fields, const rm_include *inc)
 {
-    write_instance(sb, inst, inc ? inc->mapper : NULL, nodes, n, fields, inc);
+    write_instance(sb, inst, inc ? inc->mapper : NULL, NULL, nodes, n, fields, inc);
 }
 
 void rm_answer_init(rm_ctx *ctx, rm_sb *sb)

@@ -131,6 +131,40 @@ static int parse_relationship(rm_ctx *ctx, const orm_relationship *r, const json
     return 0;
 }
 
+/* An association proxy's list (proxy_write.c checks the values), and for
+ * each value the row it would create: a nested object holding only the
+ * attribute, parsed as any nested create through the relationship. Whether
+ * that row is needed is known only in the unit, so its problems (a column
+ * the row needs besides the attribute) are kept, not reported, here. */
+static void parse_proxy(rm_ctx *ctx, const orm_mapper *m, const orm_proxy *x, const json_t *obj, const json_t *v,
+                        const char *ptr, int depth, rm_plan *p)
+{
+    rm_plan_proxy pp;
+    if (rm_proxy_parse(ctx, m, x, obj, v, ptr, &pp)) return;
+    pp.news = RM_NEW_ARRAY(ctx->a, rm_plan *, pp.n + 1);
+    pp.refused = RM_NEW_ARRAY(ctx->a, const char *, pp.n + 1);
+    for (size_t i = 0; i < pp.n; i++) {
+        json_t *row = json_object();
+        json_object_set(row, x->attribute->name, json_array_get(v, i));
+        orm_error outer = ctx->err;
+        orm_error_init(&ctx->err, ctx->a);
+        const char *vp = rm_arena_sprintf(ctx->a, "%s/%zu", ptr, i);
+        /* as a top object (depth 0): always a create, even when the attribute is the key */
+        parse_object(ctx, x->through->target, row, RM_WRITE_CREATE, vp, NULL, x->through, 0, &pp.news[i]);
+        if (orm_error_count(&ctx->err) && ctx->err.nfields) /* "/code is required" */
+            pp.refused[i] = rm_arena_sprintf(ctx->a, "a new %s for this value: %s %s", x->through->target->name,
+                                             ctx->err.fields[0].pointer + strlen(vp), ctx->err.fields[0].message);
+        else if (orm_error_count(&ctx->err) || ctx->err.code)
+            pp.refused[i] = rm_arena_sprintf(ctx->a, "a new %s for this value: %s", x->through->target->name,
+                                             ctx->err.detail);
+        ctx->err = outer;
+        json_decref(row);
+    }
+    p->proxies = rm_arena_realloc(ctx->a, p->proxies, p->nproxies * sizeof *p->proxies,
+                                  (p->nproxies + 1) * sizeof *p->proxies);
+    p->proxies[p->nproxies++] = pp;
+}
+
 static int parse_object(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_mode mode,
                         const char *prefix, const orm_value *url_key, const orm_relationship *via,
                         int depth, rm_plan **out)
@@ -159,6 +193,8 @@ static int parse_object(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_
     json_t *v;
     json_object_foreach((json_t *)obj, name, v) {
         const orm_relationship *r = rm_relationship(ctx, m, name);
+        const orm_proxy *x = r || orm_table_column(m->table, name) ? NULL : rm_proxy(ctx, m, name);
+        if (x) parse_proxy(ctx, m, x, obj, v, child_ptr(ctx->a, prefix, name), depth, p);
         if (!r || orm_table_column(m->table, name)) continue;
         const char *ptr = child_ptr(ctx->a, prefix, name);
         p->rels = rm_arena_realloc(ctx->a, p->rels, p->nrels * sizeof *p->rels, (p->nrels + 1) * sizeof *p->rels);
@@ -224,6 +260,38 @@ int rm_fit(rm_ctx *ctx, orm_uow *u, const orm_relationship *r, orm_instance *tar
     return ORM_E_VALIDATION;
 }
 
+/* inst.rel becomes items: linked on a new object, replaced on an existing one. */
+static int set_collection(orm_uow *u, const rm_plan *p, orm_instance *inst, const orm_relationship *r,
+                          orm_instance **items, size_t n)
+{
+    if (p->kind != RM_PLAN_NEW) return orm_uow_replace(u, inst, r, items, n);
+    for (size_t i = 0; i < n; i++) orm_uow_link(u, inst, r, items[i]);
+    return 0;
+}
+
+/* A proxy's list: the rows its values name (proxy_write.c), the missing
+ * ones created as nested creates (the role needs create on the target),
+ * then the collection set as a nested list would be. */
+static int build_proxy(rm_ctx *ctx, orm_uow *u, const rm_plan *p, const rm_plan_proxy *pp, orm_instance *inst)
+{
+    const orm_relationship *r = pp->proxy->through;
+    orm_instance **items;
+    int rc = rm_proxy_members(ctx, u, pp, inst, &items);
+    for (size_t i = 0; !rc && i < pp->n; i++) {
+        if (items[i]) continue;
+        if (pp->refused[i]) {
+            orm_error_field(&ctx->err, ORM_E_VALIDATION, pp->news[i]->pointer, "%s", pp->refused[i]);
+            return ORM_E_VALIDATION;
+        }
+        if ((rc = rm_require(ctx, rm_resource_of(r->target), RM_PERM_CREATE)) ||
+            (rc = rm_build(ctx, u, pp->news[i], &items[i])))
+            return rc;
+        rm_proxy_created(ctx, u, pp, i, items[i]);
+    }
+    for (size_t i = 0; !rc && i < pp->n; i++) rc = rm_fit(ctx, u, r, items[i], pp->news[i]->pointer);
+    return rc ? rc : set_collection(u, p, inst, r, items, pp->n);
+}
+
 int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out)
 {
     const orm_mapper *m = p->mapper;
@@ -259,12 +327,10 @@ int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out)
             if ((rc = rm_build(ctx, u, pr->items[i], &items[i]))) return rc;
             if ((rc = rm_fit(ctx, u, pr->rel, items[i], pr->items[i]->pointer))) return rc;
         }
-        if (p->kind == RM_PLAN_NEW) {
-            for (size_t i = 0; i < pr->n; i++) orm_uow_link(u, inst, pr->rel, items[i]);
-        } else if ((rc = orm_uow_replace(u, inst, pr->rel, items, pr->n))) {
-            return rc;
-        }
+        if ((rc = set_collection(u, p, inst, pr->rel, items, pr->n))) return rc;
     }
+    for (size_t k = 0; k < p->nproxies; k++)
+        if ((rc = build_proxy(ctx, u, p, &p->proxies[k], inst))) return rc;
     return 0;
 }
 
@@ -278,6 +344,7 @@ static void merge_written(rm_arena *a, const rm_plan *p, orm_include **nodes, si
         orm_include *node = NULL;
         for (size_t i = 0; i < *n; i++)
             if ((*nodes)[i].rel == r) node = &(*nodes)[i];
+        if (node) node->unshown = false; /* loaded for a proxy: now shown too */
         if (!node) {
             *nodes = rm_arena_realloc(a, *nodes, *n * sizeof **nodes, (*n + 1) * sizeof **nodes);
             node = &(*nodes)[(*n)++];
@@ -293,4 +360,5 @@ static void merge_written(rm_arena *a, const rm_plan *p, orm_include **nodes, si
 void rm_include_written(rm_ctx *ctx, const rm_plan *p, rm_include *inc)
 {
     merge_written(ctx->a, p, &inc->nodes, &inc->n);
+    rm_proxy_includes_below(ctx, inc->nodes, inc->n, inc); /* the proxies of the rows it embeds */
 }

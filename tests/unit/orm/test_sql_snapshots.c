@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "orm/compile.h"
+#include "orm/lookup.h"
 #include "orm/uow.h"
 #include "tests/suites.h"
 #include "tests/support/backend.h"
@@ -108,6 +109,8 @@ typedef struct query_case {
     const char *after;      /* keyset cursor: JSON array of effective-order values, or NULL */
     bool reverse;
     int64_t limit, offset;  /* 0: none */
+    const char *fields;     /* a representation's read (deferred columns left out) naming these
+                               columns ("a,b"; "" names none), or NULL: every column */
 } query_case;
 
 #define F(n, e, f) {.name = n, .entity = e, .filter = f}
@@ -154,6 +157,12 @@ static const query_case QUERIES[] = {
     {.name = "projection", .entity = "PublicMember", .filter = "{\"name\": {\"like\": \"a%\"}}", .sort = "name"},
     F("filter_any_projection", "Club", "{\"public_members\": {\"any\": {\"name\": \"ada\"}}}"),
     {.name = "with_parent_projection", .entity = "Club", .rel = "public_members", .parent = "{\"id\": 1}"},
+    /* computed attributes in the SELECT list, WHERE and ORDER BY; deferred columns left out or asked for */
+    {.name = "computed_page", .entity = "Shelf", .filter = "{\"caption\": {\"like\": \"A%\"}, \"slot_count\": {\"gt\": 0}}",
+     .sort = "-max_width", .limit = 10, .fields = ""},
+    {.name = "computed_keyset_after", .entity = "Shelf", .sort = "slot_count", .after = "[2, 7]", .fields = ""},
+    {.name = "deferred_asked_for", .entity = "Shelf", .fields = "notes,width_ratio"},
+    {.name = "computed_sort_through_join", .entity = "Slot", .sort = "shelf.slot_count,-area"},
     /* joined-table inheritance: a span's levels joined on the key */
     {.name = "joined_polymorphic_page", .entity = "Vehicle", .sort = "name", .limit = 20},
     F("joined_subclass_filter", "Car", "{\"name\": \"sedan\", \"doors\": {\"ge\": 2}}"),
@@ -212,6 +221,14 @@ static void build_query(const query_case *qc, const orm_dialect *d)
     }
     if (qc->limit) q.limit = qc->limit;
     q.offset = qc->offset;
+    if (qc->fields) {
+        bool *fields = RM_NEW_ARRAY(a, bool, q.mapper->table->ncolumns);
+        char *copy = rm_arena_strdup(a, qc->fields), *save = NULL;
+        for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save))
+            fields[orm_table_column(q.mapper->table, f)->index] = true;
+        q.defer = true;
+        q.fields = fields;
+    }
     orm_select sel;
     orm_alias_seq seq = q.aliases;
     orm_query_select(&q, a, &seq, &sel);
@@ -439,6 +456,26 @@ static int flush_update_level(orm_session *s, const run_case *rc)
 static int flush_delete_levels(orm_session *s, const run_case *rc) { return flush_one(s, "Vehicle", 3, NULL, NULL); }
 
 #define L(n, e, inc, m) {.name = n, .fn = load_rows, .entity = e, .include = inc, .mode = m}
+/* An association proxy's values (SPEC §9): the node routes/ adds for
+ * Book.tag_names = tags.name, loaded by the selectin loader. */
+static int load_proxy(orm_session *s, const run_case *rc)
+{
+    const orm_mapper *m = tdb_mapper(&DB, "Book");
+    orm_query q;
+    orm_query_init(&q, m, NULL);
+    orm_include node = {.rel = orm_mapper_relationship(m, "tags"), .strategy = ORM_LAZY_SELECTIN, .unshown = true};
+    orm_loaded out;
+    return orm_load_query(s, &q, &node, 1, &out);
+}
+
+/* Writing that proxy: the tags named by three values, in one statement. */
+static int lookup_proxy_targets(orm_session *s, const run_case *rc)
+{
+    orm_value v[] = {tdb_text("fiction"), tdb_text("poetry"), tdb_text("unknown")};
+    orm_loaded out;
+    return orm_lookup_in(s, tdb_mapper(&DB, "Tag"), tdb_column(&DB, "Tag", "name"), v, 3, &out);
+}
+
 static const run_case RUNS[] = {
     {.name = "get_child_class", .fn = get_engineer},
     {.name = "count_child_class", .fn = count_engineers},
@@ -464,6 +501,12 @@ static const run_case RUNS[] = {
     {.name = "flush_update_renamed", .fn = flush_update_renamed},
     {.name = "flush_insert_defaults", .fn = flush_insert_defaults},
     {.name = "flush_update_onupdate", .fn = flush_update_onupdate},
+    {.name = "proxy_load", .fn = load_proxy},
+    {.name = "proxy_lookup_by_attribute", .fn = lookup_proxy_targets},
+    /* computed attributes of the paged parents (a derived table) and of joined / selectin rows */
+    {.name = "load_computed_joined_page", .fn = load_rows, .entity = "Shelf", .include = "slots",
+     .mode = TDB_ALL_JOINED, .limit = 3},
+    L("load_computed_selectin", "Shelf", "slots(tags)", TDB_ALL_SELECTIN),
     L("joined_load_selectin", "Garage", "vehicles,cars(wheels)", TDB_ALL_SELECTIN),
     L("joined_load_joined", "Garage", "vehicles,cars(wheels)", TDB_ALL_JOINED),
     {.name = "joined_insert_chain", .fn = insert_sports_car},

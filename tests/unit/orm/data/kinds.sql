@@ -14,6 +14,9 @@ INSERT INTO employees (id, name, type, company_id, manager_data, level) VALUES
 INSERT INTO clubs (club_no, club_name) VALUES (1, 'Chess'), (2, 'Rowing');
 INSERT INTO members (member_id, member_name, public, club_ref) VALUES
   (1, 'ada', TRUE, 1), (2, 'brian', FALSE, 1), (3, 'chloe', TRUE, 2);
+INSERT INTO shelves (id, label, notes) VALUES (1, 'Oak', 'long text'), (2, 'Ash', NULL);
+INSERT INTO slots (id, shelf_id, width) VALUES (1, 1, 5), (2, 1, 20), (3, 2, 12);
+INSERT INTO slot_tags (slot_id, tag_id) VALUES (1, 1), (2, 1), (3, 1);
 INSERT INTO garages (id, name) VALUES (1, 'North'), (2, 'South');
 INSERT INTO vehicles (id, kind, name, garage_id) VALUES
   (1, 'vehicle', 'cart', 1), (2, 'car', 'sedan', 1), (3, 'sports', 'racer', 2), (4, 'truck', 'hauler', 2);
