@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "orm/check.h"
 #include "orm/compile.h"
 #include "orm/scope.h"
 #include "orm/uow.h"
@@ -207,6 +208,29 @@ static void apply_insert_links(orm_uow *u, orm_instance *inst)
     }
 }
 
+/* The row inst is about to store breaks none of its table's checks (SPEC
+ * §9), else ORM_E_VALIDATION: one field error at the first column the
+ * broken check names, under the body object inst came from
+ * (orm_uow_locate). A new row's unset columns count with their literal
+ * defaults, as its INSERT stores them. */
+static int check_row(orm_uow *u, const orm_instance *inst)
+{
+    const orm_table *t = inst->mapper->table;
+    if (!t->nchecks) return 0;
+    const orm_value *row = inst->row;
+    if (inst->state == ORM_PENDING && inst->given) {
+        orm_value *full = RM_NEW_ARRAY(u->a, orm_value, t->ncolumns);
+        for (size_t i = 0; i < t->ncolumns; i++)
+            full[i] = !inst->given[i] && t->columns[i].has_default ? t->columns[i].default_value : inst->row[i];
+        row = full;
+    }
+    const orm_check *ck = orm_check_row(t, row);
+    if (!ck) return 0;
+    orm_error_field(u->s->err, ORM_E_VALIDATION, rm_pointer_child(u->a, orm_uow_pointer(u, inst), ck->first->name),
+                    "the %s would break the check %s", inst->mapper->name, ck->name);
+    return ORM_E_VALIDATION;
+}
+
 /* inst's row is stored as `row` (what the database returned). */
 static void inserted(orm_uow *u, orm_instance *inst, const orm_value *row)
 {
@@ -341,6 +365,8 @@ static int insert_level(orm_uow *u, orm_instance **level, size_t nlevel)
         orm_instance *inst = level[i];
         const orm_table *t = inst->mapper->table;
         apply_insert_links(u, inst);
+        int rc = check_row(u, inst);
+        if (rc) return rc;
         insert_row *r = &rows[i];
         *r = (insert_row){.inst = inst, .cols = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns),
                           .vals = RM_NEW_ARRAY(a, orm_value, t->ncolumns)};
@@ -487,6 +513,8 @@ static int update_changed(orm_uow *u, orm_instance *inst)
         up.values[up.ncolumns++] = orm_expr_param(a, inst->row[i], c);
     }
     if (!up.ncolumns) return 0; /* nothing changed: no statement */
+    int rc = check_row(u, inst);
+    if (rc) return rc;
     orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
     up.where = scoped_pk_where(u, m, pk);
@@ -499,7 +527,7 @@ static int update_changed(orm_uow *u, orm_instance *inst)
     }
     orm_compiled c;
     orm_result r;
-    int rc = orm_compile_update(dialect(u), &up, a, &c, u->s->err);
+    rc = orm_compile_update(dialect(u), &up, a, &c, u->s->err);
     if (rc || (rc = run(u, &c, &r))) return rc;
     if (!r.nrows)
         return orm_error_set(u->s->err, m->version_col ? ORM_E_STALE : ORM_E_NOT_FOUND,

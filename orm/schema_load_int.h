@@ -48,8 +48,10 @@ int orm_loader_build_relationships(orm_loadctx *C);
 /* schema_columns.c: every table with its columns, primary key and
  * autoincrement (needs the inheritance depths). */
 int orm_loader_build_tables(orm_loadctx *C);
-/* schema_constraints.c: the tables' "unique" and "indexes" (every column
- * known). */
+/* An "on_delete" spelling ("cascade", "set null", ...) → *out; -1 if unknown. */
+int orm_loader_parse_on_delete(const char *s, orm_on_delete *out);
+/* schema_constraints.c: the tables' "unique", "indexes", "checks" and
+ * "foreign_keys" (every column known). */
 int orm_loader_build_constraints(orm_loadctx *C);
 
 /* relationship.c: run in this order once every table, column and mapper is
