@@ -17,10 +17,11 @@
 #include "tests/support/rt.h"
 #include "tests/support/rt_db.h"
 
-static rt_server trips, regions;
+static rt_server trips, regions, example;
 
 RT_FIXTURE(trips, "tests/http/schemas/checks.json", "tests/http/schemas/checks.seed.json", NULL)
 RT_FIXTURE(regions, "tests/http/schemas/checks.json", "tests/http/schemas/checks.seed.json", NULL)
+RT_FIXTURE(example, "schemas/trips.json", "schemas/trips.seed.json", NULL)
 
 START_TEST(checks_refuse_rows_before_writing)
 {
@@ -131,10 +132,28 @@ START_TEST(composite_foreign_keys)
 }
 END_TEST
 
+/* The README's example (schemas/trips.json) serves what it says. */
+START_TEST(trips_example)
+{
+    RT_CASES(&example,
+        {"PATCH /api/trips/2 {'booked': 9}",
+         "422 /booked; errors.0.message = 'the Trip would break the check ck_trips_booked'; @unchanged"},
+        {"PATCH /api/trips/1 {'end_date': '2025-04-30'}", "422 /end_date; @unchanged"},
+        {"POST /api/trips {'title': 'x', 'city_id': 2, 'start_date': '2025-08-01'}", "201 seats = 10; end_date = null"},
+        {"/api/regions/FR,28/cities", "data[].name = ['Rouen', 'Caen']"},
+        {"/api/cities/3?include=region", "region.name = 'Brittany'"},
+        {"/api/trips?filter={\"city.region.name\": \"Normandy\"}", "data[].id = [1, 4]"},
+        {"PATCH /api/cities/4 {'region': null}", "r_country = null; r_code = null"},
+        {"/api", "resources.2.checks[].name = ['ck_trips_dates', 'ck_trips_booked']"},
+    );
+}
+END_TEST
+
 Suite *http_checks_suite(void)
 {
     Suite *s = suite_create("http_checks");
     TS_TCASE(s, "checks", trips_start, trips_stop, 60, checks_refuse_rows_before_writing, checks_are_in_the_tables);
     TS_TCASE(s, "foreign_keys", regions_start, regions_stop, 60, composite_foreign_keys);
+    TS_TCASE(s, "example", example_start, example_stop, 60, trips_example);
     return s;
 }
