@@ -19,10 +19,6 @@
 
 static rt_server trips, regions, example;
 
-RT_FIXTURE(trips, "tests/http/schemas/checks.json", "tests/http/schemas/checks.seed.json", NULL)
-RT_FIXTURE(regions, "tests/http/schemas/checks.json", "tests/http/schemas/checks.seed.json", NULL)
-RT_FIXTURE(example, "schemas/trips.json", "schemas/trips.seed.json", NULL)
-
 START_TEST(checks_refuse_rows_before_writing)
 {
     RT_CASES(&trips,
@@ -148,6 +144,12 @@ START_TEST(trips_example)
     );
 }
 END_TEST
+
+/* one server per TCase: the checks, the composite key (the same schema and
+ * seed), the README's example */
+RT_FIXTURE(trips, "tests/http/schemas/checks.json", "tests/http/schemas/checks.seed.json", NULL)
+RT_FIXTURE(regions, "tests/http/schemas/checks.json", "tests/http/schemas/checks.seed.json", NULL)
+RT_FIXTURE(example, "schemas/trips.json", "schemas/trips.seed.json", NULL)
 
 Suite *http_checks_suite(void)
 {
