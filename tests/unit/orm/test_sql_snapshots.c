@@ -146,6 +146,12 @@ static const query_case QUERIES[] = {
     {.name = "with_parent_inheritance", .entity = "Company", .filter = "{\"level\": {\"ge\": 1}}",
      .rel = "engineers", .parent = "{\"id\": 2}"},
     {.name = "with_parent_join_where", .entity = "Company", .rel = "senior_engineers", .parent = "{\"id\": 2}"},
+    F("filter_has_composite_key", "City", "{\"region\": {\"has\": {\"name\": \"Normandy\"}}}"),
+    F("filter_any_composite_key", "Region", "{\"cities\": {\"any\": {\"name\": \"Vigo\"}}}"),
+    {.name = "with_parent_composite_one_to_many", .entity = "Region", .rel = "cities",
+     .parent = "{\"country\": \"FR\", \"code\": 1}"},
+    {.name = "with_parent_composite_many_to_one", .entity = "City", .rel = "region",
+     .parent = "{\"r_country\": \"FR\", \"r_code\": 2}"},
 };
 #undef F
 
@@ -350,6 +356,8 @@ static const run_case RUNS[] = {
     {.name = "flush_delete_cascade", .fn = flush_delete_cascade},
     {.name = "flush_delete_detach", .fn = flush_delete_detach},
     {.name = "flush_delete_many_to_many", .fn = flush_delete_many_to_many},
+    L("load_selectin_composite_key", "Region", "cities", TDB_ALL_SELECTIN),
+    L("load_joined_composite_key", "City", "region", TDB_ALL_JOINED),
 };
 #undef L
 
