@@ -222,6 +222,8 @@ static int operand(fctx *f, const orm_column *c, const json_t *j, const char *pt
     const json_t *claim = json_is_object(j) ? json_object_get(j, "$claim") : NULL;
     if (claim && f->row) return fail(f, ptr, "a check is about the row alone: {\"$claim\": ...} is not taken");
     if (is_col_operand(f, j)) return fail(f, ptr, "{\"$col\": ...} is an operand of eq ne lt le gt ge only");
+    if (f->row && c->type == ORM_T_JSON) /* the databases compare json text differently */
+        return fail(f, ptr, "a check compares no json column with a value (\"%s\"): is_null only", c->name);
     if (claim && f->claims) {
         if (json_object_size(j) != 1 || !json_is_string(claim) || !json_string_length(claim))
             return fail(f, ptr, "{\"$claim\": NAME} takes the name of a claim, and nothing else");
