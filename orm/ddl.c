@@ -264,11 +264,28 @@ static const char *create_index(const orm_dialect *d, const orm_table *t, const 
     return sb.buf;
 }
 
+/* An index over a composite foreign key's columns, in order (a cascade or
+ * a relationship load looks rows up by them), unless the primary key
+ * starts with them. Named as a declared index over them would be, so
+ * declaring one too makes one index. */
+static const char *create_fkey_index(const orm_table *t, const orm_fkey *fk, rm_arena *a)
+{
+    bool leading_pk = t->npk >= fk->n;
+    for (size_t i = 0; i < fk->n && leading_pk; i++) leading_pk = t->pk[i] == fk->columns[i];
+    if (leading_pk) return NULL;
+    rm_sb name;
+    rm_sb_init(&name, a);
+    rm_sb_appendf(&name, "ix_%s", t->name);
+    for (size_t i = 0; i < fk->n; i++) rm_sb_appendf(&name, "_%s", fk->columns[i]->name);
+    orm_index ix = {.name = name.buf, .columns = fk->columns, .ncolumns = fk->n};
+    return create_declared_index(t, &ix, a);
+}
+
 void orm_ddl_build(const orm_dialect *d, const orm_schema *s, rm_arena *a, orm_ddl *out)
 {
     size_t cap = 1;
     for (size_t i = 0; i < s->ntables; i++)
-        cap += 1 + 2 * s->tables[i]->ncolumns + s->tables[i]->nindexes + s->tables[i]->nfkeys;
+        cap += 1 + 2 * s->tables[i]->ncolumns + s->tables[i]->nindexes + 2 * s->tables[i]->nfkeys;
     out->statements = RM_NEW_ARRAY(a, const char *, cap);
     out->n = 0;
     if (d->ddl_lock) out->statements[out->n++] = d->ddl_lock;
@@ -281,6 +298,10 @@ void orm_ddl_build(const orm_dialect *d, const orm_schema *s, rm_arena *a, orm_d
         }
         for (size_t k = 0; k < t->nindexes; k++)
             if (!t->indexes[k].constraint) out->statements[out->n++] = create_declared_index(t, &t->indexes[k], a);
+        for (size_t k = 0; k < t->nfkeys; k++) {
+            const char *ix = create_fkey_index(t, &t->fkeys[k], a);
+            if (ix) out->statements[out->n++] = ix;
+        }
     }
     /* the keys of a cycle, once every table exists */
     for (size_t i = 0; i < s->ntables; i++) {

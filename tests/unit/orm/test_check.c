@@ -150,6 +150,13 @@ START_TEST(ddl_on_both_dialects)
     p = create_table(&orm_dialect_pg, "cities");
     ck_assert_msg(strstr(s, fk) != NULL, "%s", s);
     ck_assert_msg(strstr(p, fk) != NULL, "%s", p);
+    /* and an index over the key's columns, as a column foreign key gets */
+    orm_ddl ddl;
+    orm_ddl_build(&orm_dialect_pg, S, A, &ddl);
+    size_t found = 0;
+    for (size_t i = 0; i < ddl.n; i++)
+        found += !strcmp(ddl.statements[i], "CREATE INDEX IF NOT EXISTS \"ix_cities_rk_rc\" ON \"cities\" (\"rk\", \"rc\")");
+    ck_assert_uint_eq(found, 1);
 }
 END_TEST
 
