@@ -92,7 +92,7 @@ static void print_alias(cctx *c, int alias)
 static void print_column(cctx *c, int alias, const orm_column *col)
 {
     if (c->inline_values) {
-        orm_quote_ident(&c->sql, col->name);
+        orm_quote_ident(&c->sql, col->sql_name);
         return;
     }
     if (alias >= 0) {
@@ -102,7 +102,7 @@ static void print_column(cctx *c, int alias, const orm_column *col)
         orm_quote_ident(&c->sql, col->table->name);
         rm_sb_appendc(&c->sql, '.');
     }
-    orm_quote_ident(&c->sql, col->name);
+    orm_quote_ident(&c->sql, col->sql_name);
 }
 
 /* Operand of AND/OR/NOT: parenthesised when it is itself a combinator of
@@ -329,7 +329,7 @@ static void print_returning(cctx *c, const orm_table *t, orm_compiled *out)
     out->returns_rows = true;
     for (size_t i = 0; i < t->ncolumns; i++) {
         if (i) rm_sb_append(&c->sql, ", ");
-        orm_quote_ident(&c->sql, t->columns[i].name);
+        orm_quote_ident(&c->sql, t->columns[i].sql_name);
         out->result_columns[i] = &t->columns[i];
     }
 }
@@ -355,7 +355,7 @@ int orm_compile_insert(const orm_dialect *d, const orm_insert *s, rm_arena *a, o
         rm_sb_append(&c.sql, " (");
         for (size_t i = 0; i < s->ncolumns; i++) {
             if (i) rm_sb_append(&c.sql, ", ");
-            orm_quote_ident(&c.sql, s->columns[i]->name);
+            orm_quote_ident(&c.sql, s->columns[i]->sql_name);
         }
         rm_sb_append(&c.sql, ") VALUES ");
         size_t nrows = s->nrows ? s->nrows : 1;
@@ -382,7 +382,7 @@ int orm_compile_update(const orm_dialect *d, const orm_update *s, rm_arena *a, o
     rm_sb_append(&c.sql, " SET ");
     for (size_t i = 0; i < s->ncolumns; i++) {
         if (i) rm_sb_append(&c.sql, ", ");
-        orm_quote_ident(&c.sql, s->columns[i]->name);
+        orm_quote_ident(&c.sql, s->columns[i]->sql_name);
         rm_sb_append(&c.sql, " = ");
         print_expr(&c, s->values[i]);
     }

@@ -5,7 +5,9 @@
  * later (a cycle of references) is written inline where the dialect lets
  * CREATE TABLE name a missing table (SQLite), and otherwise added after
  * every table by the dialect's idempotent statement, under the name
- * fk_<table>_<column>. Names the ORM makes (ix_..., fk_...) stay
+ * fk_<table>_<column>. DDL names columns by their SQL names ("column",
+ * else the key), and so do the names the ORM makes (here, and the uq_/ix_
+ * defaults of schema_constraints.c). Names the ORM makes (ix_..., fk_...) stay
  * within PostgreSQL's 63 bytes: a longer one keeps its first 54 bytes and
  * gets "_" and 8 hex digits of a hash of the whole name, so two long names
  * never become one. */
@@ -33,7 +35,7 @@ static const char *on_delete_sql(orm_on_delete a)
 /* "<prefix>_<table>_<column>", shortened as the file comment says. */
 static const char *made_name(rm_arena *a, const char *prefix, const orm_table *t, const orm_column *c)
 {
-    const char *name = rm_arena_sprintf(a, "%s_%s_%s", prefix, t->name, c->name);
+    const char *name = rm_arena_sprintf(a, "%s_%s_%s", prefix, t->name, c->sql_name);
     size_t n = strlen(name);
     if (n <= MAX_NAME) return name;
     uint32_t h = 2166136261u; /* FNV-1a */
@@ -47,9 +49,30 @@ static bool inline_autoincrement(const orm_table *t, const orm_column *c)
            (c->type == ORM_T_INTEGER || c->type == ORM_T_BIGINT);
 }
 
+/* " DEFAULT ..." of a "server_default" (SPEC §9): its literal, or the
+ * dialect's expression for "now" and "uuid". */
+static void server_default(rm_sb *sb, const orm_dialect *d, const orm_column *c)
+{
+    switch (c->server_default) {
+    case ORM_SD_NONE: return;
+    case ORM_SD_LITERAL:
+        rm_sb_append(sb, " DEFAULT ");
+        orm_dialect_literal(d, sb, c, &c->server_default_value);
+        return;
+    case ORM_SD_NOW:
+        rm_sb_append(sb, " DEFAULT ");
+        rm_sb_append(sb, d->default_now[c->type]);
+        return;
+    case ORM_SD_UUID:
+        rm_sb_append(sb, " DEFAULT ");
+        rm_sb_append(sb, d->default_uuid);
+        return;
+    }
+}
+
 static void column_def(rm_sb *sb, const orm_dialect *d, const orm_table *t, const orm_column *c)
 {
-    orm_quote_ident(sb, c->name);
+    orm_quote_ident(sb, c->sql_name);
     rm_sb_appendc(sb, ' ');
     if (inline_autoincrement(t, c)) {
         d->autoincrement_key(sb, c);
@@ -62,6 +85,7 @@ static void column_def(rm_sb *sb, const orm_dialect *d, const orm_table *t, cons
         rm_sb_append(sb, " DEFAULT ");
         orm_dialect_literal(d, sb, c, &c->default_value);
     }
+    server_default(sb, d, c);
 }
 
 /* CHECK constraints for choices, min/max and integer-stored booleans. */
@@ -69,7 +93,7 @@ static void column_checks(rm_sb *sb, const orm_dialect *d, const orm_column *c)
 {
     if (c->nchoices) {
         rm_sb_append(sb, ",\n  CHECK (");
-        orm_quote_ident(sb, c->name);
+        orm_quote_ident(sb, c->sql_name);
         rm_sb_append(sb, " IN (");
         for (size_t i = 0; i < c->nchoices; i++) {
             if (i) rm_sb_append(sb, ", ");
@@ -80,19 +104,19 @@ static void column_checks(rm_sb *sb, const orm_dialect *d, const orm_column *c)
     if (c->has_min || c->has_max) {
         rm_sb_append(sb, ",\n  CHECK (");
         if (c->has_min) {
-            orm_quote_ident(sb, c->name);
+            orm_quote_ident(sb, c->sql_name);
             rm_sb_appendf(sb, " >= %.17g", c->min);
         }
         if (c->has_min && c->has_max) rm_sb_append(sb, " AND ");
         if (c->has_max) {
-            orm_quote_ident(sb, c->name);
+            orm_quote_ident(sb, c->sql_name);
             rm_sb_appendf(sb, " <= %.17g", c->max);
         }
         rm_sb_appendc(sb, ')');
     }
     if (c->type == ORM_T_BOOLEAN && d->boolean_is_integer) {
         rm_sb_append(sb, ",\n  CHECK (");
-        orm_quote_ident(sb, c->name);
+        orm_quote_ident(sb, c->sql_name);
         rm_sb_append(sb, " IN (0, 1))");
     }
 }
@@ -125,7 +149,7 @@ static void foreign_key_clause(rm_sb *sb, const char *const *cols, const char *t
 /* A column's own foreign_key. */
 static void foreign_key(rm_sb *sb, const orm_column *c)
 {
-    foreign_key_clause(sb, &c->name, c->fk->table_name, &c->fk->column_name, 1, c->fk->on_delete);
+    foreign_key_clause(sb, &c->sql_name, c->fk->table_name, &c->fk->column->sql_name, 1, c->fk->on_delete);
 }
 
 /* A table-level (composite) foreign key. */
@@ -133,8 +157,8 @@ static void table_foreign_key(rm_sb *sb, const orm_fkey *fk, rm_arena *a)
 {
     const char **cols = RM_NEW_ARRAY(a, const char *, fk->n), **refs = RM_NEW_ARRAY(a, const char *, fk->n);
     for (size_t i = 0; i < fk->n; i++) {
-        cols[i] = fk->columns[i]->name;
-        refs[i] = fk->ref_columns[i]->name;
+        cols[i] = fk->columns[i]->sql_name;
+        refs[i] = fk->ref_columns[i]->sql_name;
     }
     foreign_key_clause(sb, cols, fk->table->name, refs, fk->n, fk->on_delete);
 }
@@ -176,7 +200,7 @@ static void column_list(rm_sb *sb, const orm_index *ix)
     rm_sb_appendc(sb, '(');
     for (size_t i = 0; i < ix->ncolumns; i++) {
         if (i) rm_sb_append(sb, ", ");
-        orm_quote_ident(sb, ix->columns[i]->name);
+        orm_quote_ident(sb, ix->columns[i]->sql_name);
     }
     rm_sb_appendc(sb, ')');
 }
@@ -199,7 +223,7 @@ static const char *create_table(const orm_dialect *d, const orm_schema *s, size_
         rm_sb_append(&sb, ",\n  PRIMARY KEY (");
         for (size_t i = 0; i < t->npk; i++) {
             if (i) rm_sb_append(&sb, ", ");
-            orm_quote_ident(&sb, t->pk[i]->name);
+            orm_quote_ident(&sb, t->pk[i]->sql_name);
         }
         rm_sb_appendc(&sb, ')');
     }
@@ -258,7 +282,7 @@ static const char *create_index(const orm_dialect *d, const orm_table *t, const 
     rm_sb_append(&sb, " ON ");
     orm_quote_ident(&sb, t->name);
     rm_sb_append(&sb, " (");
-    orm_quote_ident(&sb, c->name);
+    orm_quote_ident(&sb, c->sql_name);
     if (d->explicit_nulls_order && c->nullable) rm_sb_append(&sb, " NULLS FIRST");
     rm_sb_appendc(&sb, ')');
     return sb.buf;
@@ -276,7 +300,7 @@ static const char *create_fkey_index(const orm_table *t, const orm_fkey *fk, rm_
     rm_sb name;
     rm_sb_init(&name, a);
     rm_sb_appendf(&name, "ix_%s", t->name);
-    for (size_t i = 0; i < fk->n; i++) rm_sb_appendf(&name, "_%s", fk->columns[i]->name);
+    for (size_t i = 0; i < fk->n; i++) rm_sb_appendf(&name, "_%s", fk->columns[i]->sql_name);
     orm_index ix = {.name = name.buf, .columns = fk->columns, .ncolumns = fk->n};
     return create_declared_index(t, &ix, a);
 }

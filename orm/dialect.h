@@ -54,6 +54,12 @@ typedef struct orm_dialect {
      * processes starting at once do not create the same tables together
      * (NULL: none needed, the write transaction already excludes them). */
     const char *ddl_lock;
+    /* ddl.c: the DEFAULT expressions of a "server_default" of "now" (a date
+     * column, a datetime column: the current UTC date, date-time) and of
+     * "uuid" (a random version-4 uuid), each in parentheses; a date-time
+     * such a DEFAULT stores reads back in the canonical form (convert.h). */
+    const char *default_now[ORM_T__COUNT];
+    const char *default_uuid;
 } orm_dialect;
 
 extern const orm_dialect orm_dialect_sqlite;

@@ -10,7 +10,8 @@
  * whole (the session's retry), so it then reads the other's change, as
  * SQLite's serialized second writer would (docs/decisions.md); create_all
  * under an advisory lock, and foreign keys of a reference cycle added by
- * ALTER TABLE once both tables exist. */
+ * ALTER TABLE once both tables exist; server defaults by now() and
+ * gen_random_uuid(). */
 #include <string.h>
 
 #include "orm/dialect.h"
@@ -45,7 +46,7 @@ static void sequence_of(rm_sb *sb, const orm_table *t, const orm_column *c)
     rm_sb_append(sb, "pg_get_serial_sequence(");
     table_name_literal(sb, t);
     rm_sb_append(sb, ", ");
-    orm_quote_string(sb, c->name, strlen(c->name));
+    orm_quote_string(sb, c->sql_name, strlen(c->sql_name));
     rm_sb_appendc(sb, ')');
 }
 
@@ -60,7 +61,7 @@ static void pg_sync_key(rm_sb *sb, const orm_table *t, const orm_column *c)
     rm_sb_append(sb, "SELECT setval(");
     sequence_of(sb, t, c);
     rm_sb_append(sb, ", GREATEST((SELECT coalesce(max(");
-    orm_quote_ident(sb, c->name);
+    orm_quote_ident(sb, c->sql_name);
     rm_sb_append(sb, "), 0) + 1 FROM ");
     orm_quote_ident(sb, t->name);
     rm_sb_append(sb, "), nextval(");
@@ -111,4 +112,9 @@ const orm_dialect orm_dialect_pg = {
     .max_params = 65535,          /* the protocol's 16-bit parameter count */
     .limit_all = "ALL",
     .ddl_lock = "SELECT pg_advisory_xact_lock(7370746)",
+    /* a TIMESTAMPTZ reads back as canonical text (driver_pg.c); the date of
+     * UTC whatever the inserting session's TimeZone; gen_random_uuid() is
+     * built in since PostgreSQL 13 */
+    .default_now = {[ORM_T_DATE] = "((now() AT TIME ZONE 'UTC')::date)", [ORM_T_DATETIME] = "(now())"},
+    .default_uuid = "(gen_random_uuid())",
 };

@@ -4,7 +4,8 @@
  * LIKE through lower() (the driver turns on case_sensitive_like so plain
  * LIKE is case-sensitive, as on PostgreSQL), and BEGIN IMMEDIATE for writes
  * (a deferred read-then-write transaction fails with SQLITE_BUSY_SNAPSHOT
- * whatever the busy timeout). */
+ * whatever the busy timeout); server defaults "now" and "uuid" as
+ * expressions over strftime and randomblob. */
 #include <stdio.h>
 
 #include "orm/dialect.h"
@@ -36,4 +37,14 @@ const orm_dialect orm_dialect_sqlite = {
     .begin_read = "BEGIN",
     .begin_write = "BEGIN IMMEDIATE",
     .max_params = 32766,           /* SQLITE_MAX_VARIABLE_NUMBER since 3.32 */
+    /* SQLite's clock has milliseconds and strftime's %f keeps their zeros:
+     * trimmed, as convert.c's canonical text ("...T10:15:00.12Z",
+     * "...T10:15:00Z"); the same 'now' for the whole statement */
+    .default_now = {[ORM_T_DATE] = "(date('now'))",
+                    [ORM_T_DATETIME] = "(rtrim(rtrim(strftime('%Y-%m-%dT%H:%M:%f', 'now'), '0'), '.') || 'Z')"},
+    /* no uuid function in SQLite 3.40: 122 random bits, the version nibble
+     * 4 and the variant 10xx, lower-case 8-4-4-4-12 */
+    .default_uuid = "(lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
+                    "substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (random() & 3), 1) || "
+                    "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))))",
 };

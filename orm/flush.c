@@ -10,6 +10,14 @@
  * relationship too, and the deleted rows of a table one DELETE ... IN
  * (delete_run); a nested POST of 20,000 children is 79 INSERTs.
  *
+ * Dynamic defaults (SPEC §9): a new row's generated values ($uuid4,
+ * $now) are made before its INSERT, as if given (a uuid key is known
+ * before the INSERT, so such rows share statements too, matched back by
+ * key); a server_default column a row lacks is left out of the INSERT and
+ * read back by RETURNING; every UPDATE sets the "onupdate" columns it does
+ * not set itself. One instant per unit: every "now" of a request is the
+ * same (orm_uow.clock).
+ *
  * Every pass is linear in the objects and links of the unit (the INSERT
  * order sorts each dependency level: n log n at worst); lookups between
  * objects go through hash tables, never a scan of the unit per object. */
@@ -24,6 +32,22 @@
 static const orm_dialect *dialect(orm_uow *u) { return orm_engine_dialect(u->s->engine); }
 
 static int run(orm_uow *u, const orm_compiled *c, orm_result *r) { return orm_session_execute(u->s, c, r); }
+
+/* up's UPDATE of a row of t also sets t's "onupdate": "now" columns it
+ * does not set already (the request's value wins) to the unit's instant.
+ * up's arrays have room for every column of t besides what they hold. */
+static void add_onupdate(orm_uow *u, orm_update *up, const orm_table *t)
+{
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const orm_column *c = &t->columns[i];
+        if (!c->onupdate_now) continue;
+        size_t k = 0;
+        while (k < up->ncolumns && up->columns[k] != c) k++;
+        if (k < up->ncolumns) continue;
+        up->columns[up->ncolumns] = c;
+        up->values[up->ncolumns++] = orm_expr_param(u->a, orm_clock_value(&u->clock, c, u->a), c);
+    }
+}
 
 /* "primary key = pk" for an unaliased UPDATE or DELETE of m's row, and the
  * rows the session's scope sees (a row outside it is not found). */
@@ -113,10 +137,15 @@ static bool detached_elsewhere(const orm_mapper *cls, const orm_relationship *r)
 static int detach_children(orm_uow *u, orm_instance *inst, const orm_mapper *m, const orm_relationship *r)
 {
     rm_arena *a = u->a;
-    orm_update up = {.table = r->target->table, .ncolumns = r->npairs};
-    up.columns = (const orm_column **)r->remote;
-    up.values = RM_NEW_ARRAY(a, orm_expr *, r->npairs);
-    for (size_t k = 0; k < r->npairs; k++) up.values[k] = orm_expr_param(a, orm_null(), r->remote[k]);
+    const orm_table *t = r->target->table;
+    orm_update up = {.table = t, .ncolumns = r->npairs};
+    up.columns = RM_NEW_ARRAY(a, const orm_column *, r->npairs + t->ncolumns);
+    up.values = RM_NEW_ARRAY(a, orm_expr *, r->npairs + t->ncolumns);
+    for (size_t k = 0; k < r->npairs; k++) {
+        up.columns[k] = r->remote[k];
+        up.values[k] = orm_expr_param(a, orm_null(), r->remote[k]);
+    }
+    add_onupdate(u, &up, t);
     orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
     orm_join_ends ends = {.parent_row = inst->committed, .target = -1};
     orm_rel_join j;
@@ -212,7 +241,8 @@ static void apply_insert_links(orm_uow *u, orm_instance *inst)
  * §9), else ORM_E_VALIDATION: one field error at the first column the
  * broken check names, under the body object inst came from
  * (orm_uow_locate). A new row's unset columns count with their literal
- * defaults, as its INSERT stores them. */
+ * defaults (or server defaults), as its INSERT stores them; generated
+ * ones are set before. */
 static int check_row(orm_uow *u, const orm_instance *inst)
 {
     const orm_table *t = inst->mapper->table;
@@ -221,7 +251,10 @@ static int check_row(orm_uow *u, const orm_instance *inst)
     if (inst->state == ORM_PENDING && inst->given) {
         orm_value *full = RM_NEW_ARRAY(u->a, orm_value, t->ncolumns);
         for (size_t i = 0; i < t->ncolumns; i++)
-            full[i] = !inst->given[i] && t->columns[i].has_default ? t->columns[i].default_value : inst->row[i];
+            full[i] = inst->given[i]                                   ? inst->row[i]
+                      : t->columns[i].has_default                        ? t->columns[i].default_value
+                      : t->columns[i].server_default == ORM_SD_LITERAL ? t->columns[i].server_default_value
+                                                                         : inst->row[i];
         row = full;
     }
     const orm_check *ck = orm_check_row(t, row);
@@ -242,6 +275,22 @@ static void inserted(orm_uow *u, orm_instance *inst, const orm_value *row)
     inst->wrote = true;
     inst->before = NULL;
     orm_identity_map_put(&u->s->map, inst);
+}
+
+/* A new row's generated defaults ($uuid4, $now) for the columns it does
+ * not give, made before its INSERT and then held as given: the INSERT
+ * sends them, and a generated key is known before it. */
+static int generate_defaults(orm_uow *u, orm_instance *inst)
+{
+    const orm_table *t = inst->mapper->table;
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const orm_column *c = &t->columns[i];
+        if (c->generator == ORM_GEN_NONE || inst->given[i]) continue;
+        if (orm_generate(&u->clock, c, u->a, &inst->row[i]))
+            return orm_error_set(u->s->err, ORM_E_INTERNAL, "no random bytes for %s.%s", t->name, c->name);
+        inst->given[i] = true;
+    }
+    return 0;
 }
 
 static int insert_one(orm_uow *u, orm_instance *inst)
@@ -281,16 +330,25 @@ typedef struct insert_row {
     size_t next; /* the next row of its group (index + 1); 0: the last */
 } insert_row;
 
+/* Does the row's table have one key column with a generator ($uuid4):
+ * its rows know their key before the INSERT? */
+static bool known_key(const orm_table *t)
+{
+    return t->npk == 1 && t->pk[0]->generator != ORM_GEN_NONE;
+}
+
 /* May the row share an INSERT with others? Only when its table's key is
- * generated (one autoincrement column the row does not give): the rows
- * RETURNING hands back, in no promised order, are then matched to the
- * instances by that key, which the generator hands out increasing in the
- * order of VALUES. A row that gives its key goes alone (the key generator
- * must be moved past it: sync_key). */
+ * generated: by the database (one autoincrement column the row does not
+ * give), the rows RETURNING hands back, in no promised order, are then
+ * matched to the instances by that key, which the generator hands out
+ * increasing in the order of VALUES; or by restmap (known_key), matched by
+ * the key each row sent. A row that gives an autoincrement key goes alone
+ * (the key generator must be moved past it: sync_key). */
 static bool shares_insert(const insert_row *r)
 {
     const orm_table *t = r->inst->mapper->table;
-    return r->ncols && t->npk == 1 && t->pk[0]->autoincrement && !r->inst->given[t->pk[0]->index];
+    return r->ncols && t->npk == 1 &&
+           ((t->pk[0]->autoincrement && !r->inst->given[t->pk[0]->index]) || known_key(t));
 }
 
 static bool same_columns(const insert_row *a, const insert_row *b)
@@ -299,15 +357,15 @@ static bool same_columns(const insert_row *a, const insert_row *b)
            memcmp(a->cols, b->cols, a->ncols * sizeof *a->cols) == 0;
 }
 
+/* A returned row, or a member of a group (known_key), by its key. */
 typedef struct keyed_row {
-    int64_t key;
-    const orm_value *row;
+    orm_value key;
+    const void *item;
 } keyed_row;
 
 static int by_key(const void *x, const void *y)
 {
-    int64_t a = ((const keyed_row *)x)->key, b = ((const keyed_row *)y)->key;
-    return (a > b) - (a < b);
+    return orm_value_cmp(&((const keyed_row *)x)->key, &((const keyed_row *)y)->key);
 }
 
 /* INSERT the group starting at rows[head] (rows naming the same columns of
@@ -332,15 +390,21 @@ static int insert_group(orm_uow *u, insert_row *rows, size_t head)
         int rc = orm_compile_insert(dialect(u), &ins, a, &c, u->s->err);
         if (rc || (rc = run(u, &c, &r))) return rc;
         if (r.nrows != k) return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned %zu rows of %zu", r.nrows, k);
-        keyed_row *got = RM_NEW_ARRAY(a, keyed_row, k);
+        keyed_row *got = RM_NEW_ARRAY(a, keyed_row, k), *sent = RM_NEW_ARRAY(a, keyed_row, k);
         for (size_t j = 0; j < k; j++) {
             const orm_value *row = orm_result_row(&r, j);
-            if (row[key].kind != ORM_V_INT)
+            if (!known_key(t) && row[key].kind != ORM_V_INT)
                 return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned a key that is not an integer");
-            got[j] = (keyed_row){row[key].u.i, row};
+            got[j] = (keyed_row){row[key], row};
+            sent[j] = (keyed_row){members[at + j]->inst->row[key], members[at + j]};
         }
         qsort(got, k, sizeof *got, by_key);
-        for (size_t j = 0; j < k; j++) inserted(u, members[at + j]->inst, got[j].row);
+        if (known_key(t)) qsort(sent, k, sizeof *sent, by_key); /* else in VALUES order: keys increase */
+        for (size_t j = 0; j < k; j++) {
+            if (known_key(t) && !orm_value_eq(&got[j].key, &sent[j].key))
+                return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned keys other than those it sent");
+            inserted(u, ((const insert_row *)sent[j].item)->inst, got[j].item);
+        }
         at += k;
     }
     return 0;
@@ -365,7 +429,8 @@ static int insert_level(orm_uow *u, orm_instance **level, size_t nlevel)
         orm_instance *inst = level[i];
         const orm_table *t = inst->mapper->table;
         apply_insert_links(u, inst);
-        int rc = check_row(u, inst);
+        int rc = generate_defaults(u, inst);
+        if (!rc) rc = check_row(u, inst);
         if (rc) return rc;
         insert_row *r = &rows[i];
         *r = (insert_row){.inst = inst, .cols = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns),
@@ -515,6 +580,7 @@ static int update_changed(orm_uow *u, orm_instance *inst)
     if (!up.ncolumns) return 0; /* nothing changed: no statement */
     int rc = check_row(u, inst);
     if (rc) return rc;
+    add_onupdate(u, &up, t);
     orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
     up.where = scoped_pk_where(u, m, pk);

@@ -34,6 +34,7 @@ orm_relationship *orm_mapper_relationship(const orm_mapper *m, const char *name)
 const orm_mapper *orm_schema_polymorphic(const orm_schema *s, const orm_mapper *m,
                                          const orm_value *row)
 {
+    if (m->viewonly) m = m->table->mapper; /* a projection's row is of its owner's class */
     const orm_column *on = m->polymorphic_on;
     if (!on) return m;
     const orm_value *v = &row[on->index];

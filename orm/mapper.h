@@ -119,6 +119,10 @@ typedef struct orm_mapper {
     size_t nidentities;
     struct orm_mapper *const *descendants; /* every class below it, any depth */
     size_t ndescendants;
+    bool viewonly;                     /* a read-only projection of another entity's table
+                                          (table->mapper owns it): never written */
+    orm_template view_where;           /* a projection's "where" over alias 0, compiled once
+                                          (orm_scope_where applies it); empty: every row */
     json_t *decl;                      /* the entity's declaration as written (borrowed from the
                                         * schema JSON): the caller's own keys are read from it
                                         * (orm_schema_options.entity_keys, orm_decl_reader) */

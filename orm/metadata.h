@@ -58,8 +58,23 @@ typedef struct orm_foreign_key {
     orm_on_delete on_delete;
 } orm_foreign_key;
 
+/* Dynamic defaults (SPEC §9). A generator restmap runs for a new row
+ * lacking the column ("default": {"$uuid4": true} / {"$now": true}). */
+typedef enum orm_generator { ORM_GEN_NONE = 0, ORM_GEN_UUID4, ORM_GEN_NOW } orm_generator;
+/* What the database fills when an INSERT leaves the column out
+ * ("server_default": a literal, "now" on a date or datetime, "uuid" on a
+ * uuid column): the DDL DEFAULT of --create-all. */
+typedef enum orm_server_default {
+    ORM_SD_NONE = 0,
+    ORM_SD_LITERAL,
+    ORM_SD_NOW,
+    ORM_SD_UUID
+} orm_server_default;
+
 typedef struct orm_column {
-    const char *name;
+    const char *name;              /* the key: the only name the API and schema files use */
+    const char *sql_name;          /* the SQL column's name ("column", else the key): only the
+                                      SQL and DDL emitters (compile.c, ddl.c, dialect*.c) use it */
     struct orm_table *table;       /* owner */
     int index;                     /* position in table->columns */
     orm_type type;
@@ -78,6 +93,12 @@ typedef struct orm_column {
     double min, max;               /* inclusive bounds on numeric values */
     bool has_default;
     orm_value default_value;       /* literal, canonical storage form */
+    orm_generator generator;       /* "default" is a generator (has_default is then false) */
+    const char *default_json;      /* "default" as written (compact JSON), or NULL */
+    orm_server_default server_default;
+    orm_value server_default_value; /* ORM_SD_LITERAL: canonical storage form */
+    const char *server_default_json; /* "server_default" as written, or NULL */
+    bool onupdate_now;             /* "onupdate": "now": every UPDATE sets the current time */
     orm_value *choices;            /* enumeration, canonical storage form */
     size_t nchoices;
     orm_foreign_key *fk;           /* NULL when not a foreign key */
@@ -131,7 +152,7 @@ typedef struct orm_table {
     size_t nchecks;
 } orm_table;
 
-/* Column by name, or NULL. */
+/* Column by key (orm_column.name), or NULL. */
 orm_column *orm_table_column(const orm_table *t, const char *name);
 
 #endif

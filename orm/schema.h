@@ -66,7 +66,9 @@ orm_mapper *orm_schema_mapper(const orm_schema *s, const char *entity);
 
 /* The most specific mapper for a row loaded through m: under single-table
  * inheritance, the mapper of m's table whose polymorphic_identity equals
- * the row's discriminator; m when there is none (or no hierarchy). */
+ * the row's discriminator; m when there is none (or no hierarchy). A
+ * view-only projection's rows are of its table owner's class (the caller
+ * shows them through the projection it read them with). */
 const orm_mapper *orm_schema_polymorphic(const orm_schema *s, const orm_mapper *m,
                                          const orm_value *row);
 

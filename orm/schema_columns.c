@@ -2,20 +2,25 @@
  * and base entity gets its table, each inheriting entity adds its columns
  * to its base's table (single-table inheritance), and every column's
  * declaration is checked key by key: type, flags, limits, version counter,
- * foreign key (bound later, in relationship.c), choices and default. Then
+ * foreign key (bound later, in relationship.c), choices, default (a literal
+ * or a generator), server_default and onupdate (SPEC §9), and its SQL name
+ * ("column": the name SQL and DDL use, the key everywhere else; one SQL
+ * column has one key in a table). Then
  * each table gets its primary key and autoincrement. Errors name the file,
  * the entity or table and the key, through schema_loader.c. */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "orm/convert.h"
+#include "orm/defaults.h"
 #include "orm/schema_load_int.h"
 
 static const char *const column_keys[] = {
     "type", "primary_key", "autoincrement", "nullable", "unique", "index", "default",
     "foreign_key", "on_delete", "choices", "min", "max", "length", "precision", "scale",
-    "hidden", "read_only", "write_only", "version", NULL};
+    "hidden", "read_only", "write_only", "version", "column", "server_default", "onupdate", NULL};
 static const char *const type_names[] = {
 #define X(n, s) s,
     ORM_TYPES(X)
@@ -199,16 +204,118 @@ static int parse_choices(orm_loader *L, const orm_origin *o, const char *p, json
     return 0;
 }
 
-static int parse_default(orm_loader *L, const orm_origin *o, const char *p, json_t *col, orm_column *c)
+static bool is_time(const orm_column *c) { return c->type == ORM_T_DATE || c->type == ORM_T_DATETIME; }
+
+/* v as written (compact JSON), kept for GET /api. */
+static const char *written(orm_loader *L, json_t *v)
 {
-    json_t *v = json_object_get(col, "default");
-    if (!v) return 0;
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+    const char *copy = text ? rm_arena_strdup(L->s->arena, text) : NULL;
+    free(text);
+    return copy;
+}
+
+/* An object whose first key starts with "$" is a generator ({"$uuid4":
+ * true}, {"$now": true}), also on a json column; anything else is a
+ * literal. */
+static bool is_generator(json_t *v)
+{
+    void *it = json_is_object(v) ? json_object_iter(v) : NULL;
+    return it && json_object_iter_key(it)[0] == '$';
+}
+
+static int parse_generator(orm_loader *L, const orm_origin *o, const char *path, json_t *v, orm_column *c)
+{
+    const char *name = json_object_iter_key(json_object_iter(v));
+    if (json_object_size(v) != 1 || !json_is_true(json_object_get(v, name)))
+        return orm_loader_fail(L, o, path, "a generator is one key set to true ({\"$uuid4\": true} or {\"$now\": true})");
+    if (strcmp(name, "$uuid4") == 0) {
+        if (c->type != ORM_T_UUID && c->type != ORM_T_STRING)
+            return orm_loader_fail(L, o, path, "$uuid4 is only for uuid and string columns (this one is %s)",
+                                   orm_type_name(c->type));
+        if (c->length && c->length < 36)
+            return orm_loader_fail(L, o, path, "$uuid4 makes 36 characters (the length is %d)", c->length);
+        c->generator = ORM_GEN_UUID4;
+    } else if (strcmp(name, "$now") == 0) {
+        if (!is_time(c))
+            return orm_loader_fail(L, o, path, "$now is only for date and datetime columns (this one is %s)",
+                                   orm_type_name(c->type));
+        c->generator = ORM_GEN_NOW;
+    } else {
+        return orm_loader_fail(L, o, path, "unknown generator \"%s\" (one of $uuid4, $now)", name);
+    }
+    if (c->nchoices)
+        return orm_loader_fail(L, o, path, "a generator cannot promise a value among the choices");
+    return 0;
+}
+
+/* "default" (v, at path): a literal of the column's type, or a generator
+ * (SPEC §9). */
+static int parse_default(orm_loader *L, const orm_origin *o, const char *path, json_t *col, json_t *v,
+                         orm_column *c)
+{
+    c->default_json = written(L, v);
+    if (is_generator(v)) return parse_generator(L, o, path, v, c);
     if (json_is_null(v) && !c->nullable)
-        return orm_loader_fail(L, o, orm_loader_subpath(L, p, "default"),
-                               "null for a column that is not nullable");
-    if (orm_loader_convert_literal(L, o, orm_loader_subpath(L, p, "default"), c, v, &c->default_value))
+        return orm_loader_fail(L, o, path, "null for a column that is not nullable");
+    if (orm_loader_convert_literal(L, o, path, c, v, &c->default_value))
         return ORM_E_SCHEMA;
     c->has_default = true;
+    return 0;
+}
+
+/* "server_default": "now" on a date or datetime column, "uuid" on a uuid
+ * column, else a literal of the column's type (SPEC §9). */
+static int parse_server_default(orm_loader *L, const orm_origin *o, const char *path, json_t *col, json_t *v,
+                                orm_column *c)
+{
+    if (json_object_get(col, "default"))
+        return orm_loader_fail(L, o, path, "a column has a default or a server_default, not both");
+    if (json_is_null(v)) return orm_loader_fail(L, o, path, "must be a value (leave it out for none)");
+    c->server_default_json = written(L, v);
+    const char *text = json_is_string(v) ? json_string_value(v) : "";
+    if (strcmp(text, "now") == 0 && is_time(c)) {
+        c->server_default = ORM_SD_NOW;
+    } else if (strcmp(text, "uuid") == 0 && c->type == ORM_T_UUID) {
+        c->server_default = ORM_SD_UUID;
+    } else {
+        if (orm_loader_convert_literal(L, o, path, c, v, &c->server_default_value)) return ORM_E_SCHEMA;
+        c->server_default = ORM_SD_LITERAL;
+    }
+    if (c->nchoices && c->server_default != ORM_SD_LITERAL)
+        return orm_loader_fail(L, o, path, "the database's value cannot promise one of the choices");
+    return 0;
+}
+
+/* "onupdate": "now" on a date or datetime column that a new row gets a
+ * value for (a default or a server_default). */
+static int parse_onupdate(orm_loader *L, const orm_origin *o, const char *path, json_t *col, json_t *v,
+                          orm_column *c)
+{
+    if (!json_is_string(v) || strcmp(json_string_value(v), "now") != 0)
+        return orm_loader_fail(L, o, path, "must be \"now\"");
+    if (!is_time(c))
+        return orm_loader_fail(L, o, path, "only for date and datetime columns (this one is %s)",
+                               orm_type_name(c->type));
+    if (c->primary_key) return orm_loader_fail(L, o, path, "a primary key column cannot change");
+    if (!c->has_default && c->generator == ORM_GEN_NONE && c->server_default == ORM_SD_NONE)
+        return orm_loader_fail(L, o, path, "needs a default or a server_default (the INSERT's value)");
+    c->onupdate_now = true;
+    return 0;
+}
+
+/* "default", "server_default" and "onupdate", each when present, in that
+ * order (each one's checks may rely on the ones before). */
+static int parse_defaults(orm_loader *L, const orm_origin *o, const char *p, json_t *col, orm_column *c)
+{
+    static const struct {
+        const char *key;
+        int (*parse)(orm_loader *, const orm_origin *, const char *, json_t *, json_t *, orm_column *);
+    } keys[] = {{"default", parse_default}, {"server_default", parse_server_default}, {"onupdate", parse_onupdate}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        json_t *v = json_object_get(col, keys[i].key);
+        if (v && keys[i].parse(L, o, orm_loader_subpath(L, p, keys[i].key), col, v, c)) return ORM_E_SCHEMA;
+    }
     return 0;
 }
 
@@ -233,6 +340,29 @@ static int parse_version(orm_loader *L, const orm_origin *o, const char *p, json
     return 0;
 }
 
+/* "column": the SQL column's name (else the key), one key per SQL column. */
+static int parse_sql_name(orm_loader *L, orm_tdecl *td, const orm_origin *o, const char *p, json_t *col,
+                          orm_column *c)
+{
+    json_t *v = json_object_get(col, "column");
+    const char *path = orm_loader_subpath(L, p, "column");
+    c->sql_name = c->name;
+    if (v) {
+        if (!json_is_string(v) || !json_string_length(v))
+            return orm_loader_fail(L, o, path, "must be a non-empty string (the SQL column's name)");
+        if (!orm_loader_is_ident(json_string_value(v)))
+            return orm_loader_fail(L, o, path, "\"%s\" is not a valid column name", json_string_value(v));
+        c->sql_name = rm_arena_strdup(L->s->arena, json_string_value(v));
+    }
+    for (size_t i = 0; i < td->table->ncolumns; i++) {
+        const orm_column *other = &td->table->columns[i];
+        if (other != c && other->sql_name && !strcmp(other->sql_name, c->sql_name))
+            return orm_loader_fail(L, o, v ? path : p, "column \"%s\" of table %s already has the key \"%s\"",
+                                   c->sql_name, td->table->name, other->name);
+    }
+    return 0;
+}
+
 /* One column of a table or entity. extra: declared by an inheriting entity
  * on its base's table (then it must be nullable and not a key). */
 static int parse_column(orm_loader *L, orm_tdecl *td, const orm_origin *o, const char *name,
@@ -250,9 +380,10 @@ static int parse_column(orm_loader *L, orm_tdecl *td, const orm_origin *o, const
     orm_column *c = add_column(L, td, &ci);
     c->name = rm_arena_strdup(L->s->arena, name);
     ci->origin = *o;
-    if (parse_type(L, o, p, col, c) || parse_flags(L, o, p, col, c, ci) || parse_limits(L, o, p, col, c) ||
+    if (parse_sql_name(L, td, o, p, col, c) || parse_type(L, o, p, col, c) || parse_flags(L, o, p, col, c, ci) ||
+        parse_limits(L, o, p, col, c) ||
         parse_version(L, o, p, col, td, c, entity) || parse_foreign_key(L, o, p, col, c) ||
-        parse_choices(L, o, p, col, c) || parse_default(L, o, p, col, c))
+        parse_choices(L, o, p, col, c) || parse_defaults(L, o, p, col, c))
         return ORM_E_SCHEMA;
     if (extra && c->primary_key)
         return orm_loader_fail(L, o, orm_loader_subpath(L, p, "primary_key"),
@@ -292,8 +423,9 @@ static int add_table(orm_loadctx *C, orm_decl *d, const char *name, const char *
         return orm_loader_fail(L, &d->origin, path, "\"%s\" is not a valid table name", name);
     if (prev) {
         orm_tdecl *pd = orm_loader_tdecl(L, prev);
-        return orm_loader_fail(L, &d->origin, path, "table \"%s\" is already declared by %s (%s)", name,
-                               pd->origin.what, pd->origin.source);
+        return orm_loader_fail(L, &d->origin, path, "table \"%s\" is already declared by %s (%s)%s", name,
+                               pd->origin.what, pd->origin.source,
+                               d->entity && prev->mapper ? ": a second entity over it must be \"viewonly\": true" : "");
     }
     if (L->ntables == L->captables) {
         size_t ncap = L->captables ? L->captables * 2 : 16;
@@ -371,7 +503,7 @@ static int finish_table(orm_loader *L, orm_tdecl *td)
                 return orm_loader_fail(L, &ci->origin, path, "a composite primary key cannot autoincrement");
             c->autoincrement = true;
         } else if (ci->autoincrement == -1) {
-            c->autoincrement = c->primary_key && integer && t->npk == 1 && !c->fk && !c->has_default;
+            c->autoincrement = c->primary_key && integer && t->npk == 1 && !c->fk && !orm_column_defaulted(c);
         }
     }
     return 0;
@@ -381,7 +513,7 @@ int orm_loader_build_tables(orm_loadctx *C)
 {
     for (size_t i = 0; i < C->ndecls; i++) {
         orm_decl *d = &C->decls[i];
-        if ((!d->entity || !d->m->inherits) && build_base_table(C, d)) return ORM_E_SCHEMA;
+        if ((!d->entity || (!d->m->inherits && !d->viewonly)) && build_base_table(C, d)) return ORM_E_SCHEMA;
     }
     for (int depth = 1; depth <= C->maxdepth; depth++)
         for (size_t i = 0; i < C->ndecls; i++) {

@@ -1,8 +1,8 @@
 /* schema_constraints.c: the table-level "unique", "indexes", "checks" and
  * "foreign_keys" of an entity or a table (SPEC §9), read once every column
  * is known (an inheriting entity's too). "unique" and "indexes" are lists
- * of the table's columns, with a name (given, or uq_/ix_<table>_<columns>)
- * unique in the schema; a check is a named §5 filter over the row itself,
+ * of the table's columns, with a name (given, or uq_/ix_<table>_<columns>, of the columns' SQL
+ * names) unique in the schema; a check is a named §5 filter over the row itself,
  * compiled once here (orm_filter_parse_check); a composite foreign key is
  * read once every table's "unique" is, since it must reference a key. */
 #include <stdlib.h>
@@ -21,7 +21,7 @@ static const char *default_name(orm_loader *L, const char *prefix, const orm_tab
     rm_sb sb;
     rm_sb_init(&sb, L->s->arena);
     rm_sb_appendf(&sb, "%s_%s", prefix, t->name);
-    for (size_t i = 0; i < n; i++) rm_sb_appendf(&sb, "_%s", cols[i]->name);
+    for (size_t i = 0; i < n; i++) rm_sb_appendf(&sb, "_%s", cols[i]->sql_name);
     return sb.buf;
 }
 

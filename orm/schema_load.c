@@ -26,7 +26,7 @@ static const char *const top_keys[] = {"entities", "tables", NULL};
 static const char *const table_keys[] = {"columns", "unique", "indexes", "checks", "foreign_keys", NULL};
 static const char *const entity_keys[] = {
     "table", "columns", "relationships", "default_order", "inherits", "polymorphic_on",
-    "polymorphic_identity", "unique", "indexes", "checks", "foreign_keys", NULL};
+    "polymorphic_identity", "unique", "indexes", "checks", "foreign_keys", "viewonly", "where", NULL};
 
 /* The entity keys accepted: the ORM's own, then the caller's (scratch arena). */
 static const char *const *accepted_entity_keys(orm_loader *L, const char *const *extra)
@@ -259,13 +259,16 @@ int orm_schema_load_opts(const orm_schema_options *opt, orm_schema **out, orm_er
     rc = read_sources(&C, opt->path, opt->text,
                       opt->text ? (opt->source ? opt->source : "<string>") : opt->path);
     if (!rc) rc = orm_loader_link_inheritance(&C);
+    if (!rc) rc = orm_loader_mark_projections(&C);
     if (!rc) rc = orm_loader_build_tables(&C);
+    if (!rc) rc = orm_loader_build_projections(&C);
     if (!rc) rc = orm_loader_build_constraints(&C);
     if (!rc) rc = orm_loader_build_mappers(&C);
     if (!rc) rc = orm_loader_build_relationships(&C);
     if (!rc) rc = orm_loader_resolve_foreign_keys(&C.L);
     if (!rc) rc = orm_loader_sort_tables(&C.L);
     if (!rc) rc = orm_loader_resolve_relationships(&C.L);
+    if (!rc) rc = orm_loader_check_projections(&C);
     if (!rc) rc = compile_joins(&C.L);
     rm_arena_destroy(C.L.tmp);
     if (rc) {

@@ -8,10 +8,13 @@
  * ORM_E_SCHEMA (err filled) and the first error stops loading:
  *   collect        schema_load.c      entities and plain tables of every file
  *   inheritance    schema_mappers.c   "inherits" linked, depths computed
+ *   projections    schema_projections.c  the view-only entities' keys
  *   tables         schema_columns.c   tables and columns, bases first
+ *   projections    schema_projections.c  view-only entities over their owner's table
  *   mappers        schema_mappers.c   default order, polymorphism, visible columns
  *   relationships  schema_mappers.c   each relationship's declared options
  *   foreign keys, table order, relationship directions and pairs: relationship.c
+ *   projections    schema_projections.c  relationships from and to them view-only
  *   join filters   schema_load.c      each custom join's "where" parsed once */
 #ifndef ORM_SCHEMA_LOAD_INT_H
 #define ORM_SCHEMA_LOAD_INT_H
@@ -27,6 +30,7 @@ typedef struct orm_decl {
     orm_mapper *m;                /* entities: the mapper */
     int depth;                    /* entities: inheritance depth, 0 = base */
     size_t col_first, col_end;    /* inheriting entities: the table columns they add */
+    bool viewonly;                /* entities: a projection of another entity's table */
 } orm_decl;
 
 typedef struct orm_loadctx {
@@ -53,6 +57,14 @@ int orm_loader_parse_on_delete(const char *s, orm_on_delete *out);
 /* schema_constraints.c: the tables' "unique", "indexes", "checks" and
  * "foreign_keys" (every column known). */
 int orm_loader_build_constraints(orm_loadctx *C);
+
+/* schema_projections.c: several entities over one table (SPEC §9): the
+ * view-only keys read (after inheritance), projections bound to their
+ * owner's table with their columns and "where" (after the tables), and
+ * their relationships checked and writes kept out (after relationships). */
+int orm_loader_mark_projections(orm_loadctx *C);
+int orm_loader_build_projections(orm_loadctx *C);
+int orm_loader_check_projections(orm_loadctx *C);
 
 /* relationship.c: run in this order once every table, column and mapper is
  * built. */

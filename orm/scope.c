@@ -19,7 +19,9 @@ static const orm_template *criterion(const orm_scope *sc, const orm_mapper *m)
 
 orm_expr *orm_scope_where(rm_arena *a, const orm_mapper *m, int alias, orm_alias_seq *seq)
 {
-    orm_expr *w = orm_mapper_identity_where(a, m, alias);
+    /* the class's identity, and a view-only projection's "where" */
+    orm_expr *w = orm_expr_and(a, orm_mapper_identity_where(a, m, alias),
+                               orm_template_use(a, &m->view_where, alias, seq));
     for (const orm_mapper *k = m; k; k = k->inherits) {
         const orm_template *t = criterion(seq->scope, k);
         if (t) w = orm_expr_and(a, w, orm_template_use(a, t, alias, seq));

@@ -17,6 +17,7 @@
 #ifndef ORM_UOW_H
 #define ORM_UOW_H
 
+#include "orm/defaults.h"
 #include "orm/loading.h"
 
 /* A foreign-key link to establish (or clear) at flush: child's fk columns
@@ -57,6 +58,7 @@ typedef struct orm_uow {
     struct orm_located *located;  /* orm_uow_locate: instances and where their input is */
     size_t nlocated, caplocated;
     unsigned statements_before;
+    orm_clock clock;              /* the unit's one "now": $now defaults and onupdate */
 } orm_uow;
 
 /* Bounds of one unit of work, so that one request cannot make the server

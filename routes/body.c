@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "orm/convert.h"
+#include "orm/defaults.h"
 #include "routes/routes_int.h"
 
 
@@ -27,9 +28,13 @@ static void absent_column(rm_ctx *ctx, const orm_mapper *m, const orm_column *c,
     if (mode == RM_WRITE_UPDATE || server_managed(m, c) || !orm_mapper_column_allows(m, c, ORM_COL_INPUT)) return;
     if (implied && implied[c->index]) return; /* a relationship in the body fills it */
     if (c->primary_key && (mode == RM_WRITE_REPLACE || c->autoincrement)) return;
-    if (c->has_default || c->nullable) {
-        if (mode == RM_WRITE_REPLACE) {
-            out->values[c->index] = c->has_default ? c->default_value : orm_null();
+    if (orm_column_defaulted(c) || c->nullable) {
+        /* a PUT: the literal default, else NULL; a generated or database-made
+         * value (SPEC §9) stays as stored */
+        orm_value lit;
+        bool has_lit = orm_column_literal_default(c, &lit);
+        if (mode == RM_WRITE_REPLACE && (has_lit || !orm_column_defaulted(c))) {
+            out->values[c->index] = has_lit ? lit : orm_null();
             out->given[c->index] = true;
         }
         return;

@@ -72,6 +72,7 @@ int rm_parse_include(rm_ctx *ctx, const orm_mapper *m, const char *spec, rm_incl
 {
     memset(out, 0, sizeof *out);
     out->scope = ctx->session.scope;
+    out->mapper = m;
     char *copy = rm_arena_strdup(ctx->a, spec), *save = NULL;
     for (char *path = strtok_r(copy, ",", &save); path; path = strtok_r(NULL, ",", &save)) {
         int rc = add_path(ctx, m, path, out);
@@ -99,6 +100,7 @@ void rm_default_include(rm_ctx *ctx, const orm_mapper *m, rm_include *out)
 {
     memset(out, 0, sizeof *out);
     out->scope = ctx->session.scope;
+    out->mapper = m;
     add_defaults(ctx->a, out->scope, m, NULL, 1, &out->nodes, &out->n);
 }
 

@@ -1,17 +1,31 @@
 /* index.c: GET /api (every resource the role may read with its columns and
  * relationships, hidden columns and relationships to hidden resources left
- * out) and GET /healthz (200 when the database
- * answers, 503 otherwise). */
+ * out; a column's default, server_default and onupdate as written, but for
+ * the defaults of a write-only column, which are values of it) and GET
+ * /healthz (200 when the database answers, 503 otherwise). */
 #include <stdio.h>
 
 #include "routes/routes_int.h"
 
+/* key: the JSON text `written` as the schema wrote it (SPEC §9), if any. */
+static void set_written(json_t *j, const char *key, const char *written)
+{
+    json_t *v = written ? json_loads(written, JSON_DECODE_ANY, NULL) : NULL;
+    if (v) json_object_set_new(j, key, v);
+}
+
 static json_t *column_json(const orm_column *c)
 {
-    return json_pack("{s:s, s:s, s:b, s:b, s:b, s:b}", "name", c->name, "type",
-                     orm_type_name(c->type), "nullable", c->nullable, "primary_key",
-                     c->primary_key, "read_only", c->read_only || c->version, "write_only",
-                     c->write_only);
+    json_t *j = json_pack("{s:s, s:s, s:b, s:b, s:b, s:b}", "name", c->name, "type",
+                          orm_type_name(c->type), "nullable", c->nullable, "primary_key",
+                          c->primary_key, "read_only", c->read_only || c->version, "write_only",
+                          c->write_only);
+    if (!c->write_only) { /* a write-only column's default is one of its values: never shown */
+        set_written(j, "default", c->default_json);
+        set_written(j, "server_default", c->server_default_json);
+    }
+    if (c->onupdate_now) json_object_set_new(j, "onupdate", json_string("now"));
+    return j;
 }
 
 static json_t *relationship_json(const orm_relationship *r)
@@ -37,6 +51,7 @@ static json_t *resource_json(const orm_mapper *m, const orm_scope *scope)
     snprintf(href, sizeof href, "/api/%s", name);
     json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", name, "entity", m->name, "href",
                           href, "columns", cols, "relationships", rels);
+    if (m->viewonly) json_object_set_new(j, "viewonly", json_true()); /* a read-only projection (SPEC §9) */
     json_t *unique = json_array(); /* unique constraints of two or more columns */
     for (size_t i = 0; i < m->table->nindexes; i++) {
         const orm_index *ix = &m->table->indexes[i];

@@ -1,7 +1,7 @@
 /* openapi.c: GET /openapi.json, an OpenAPI 3.1 document generated from the
  * schema and the route table: one component schema per entity (column
  * types, formats, nullability, read-only/write-only, choices, bounds,
- * relationships), the list/object/sub-resource paths with the operations
+ * literal defaults but a write-only column's, relationships), the list/object/sub-resource paths with the operations
  * the router serves there (router.c gathers them: rm_path_doc), the list
  * query parameters of SPEC §4, and problem+json for errors. Built once per
  * request with jansson (it is small and rarely asked for). */
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "orm/convert.h"
+#include "orm/defaults.h"
 #include "routes/routes_int.h"
 
 static json_t *column_schema(const orm_column *c)
@@ -37,6 +38,16 @@ static json_t *column_schema(const orm_column *c)
     if (c->length) json_object_set_new(s, "maxLength", json_integer(c->length));
     if (c->has_min) json_object_set_new(s, "minimum", json_real(c->min));
     if (c->has_max) json_object_set_new(s, "maximum", json_real(c->max));
+    orm_value lit; /* a literal default or server_default (SPEC §9), unless write-only: a value of it */
+    if (!c->write_only && orm_column_literal_default(c, &lit) && lit.kind != ORM_V_NULL) {
+        rm_arena *a = rm_arena_new();
+        rm_sb sb;
+        rm_sb_init(&sb, a);
+        orm_value_write_json(&sb, c, &lit);
+        json_t *d = json_loads(sb.buf, JSON_DECODE_ANY, NULL);
+        if (d) json_object_set_new(s, "default", d);
+        rm_arena_destroy(a);
+    }
     if (c->read_only || c->version) json_object_set_new(s, "readOnly", json_true());
     if (c->write_only) json_object_set_new(s, "writeOnly", json_true());
     if (c->nchoices) {
@@ -71,8 +82,10 @@ static json_t *entity_schema(const orm_mapper *m, const orm_scope *scope)
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
         if (!orm_mapper_column_allows(m, c, ORM_COL_LISTED)) continue;
-        json_object_set_new(props, c->name, column_schema(c));
-        if (!c->nullable && !c->has_default && !(c->primary_key && c->autoincrement) && !c->version)
+        json_t *prop = column_schema(c);
+        if (m->viewonly) json_object_set_new(prop, "readOnly", json_true()); /* a projection: read only */
+        json_object_set_new(props, c->name, prop);
+        if (!c->nullable && !orm_column_defaulted(c) && !(c->primary_key && c->autoincrement) && !c->version)
             json_array_append_new(required, json_string(c->name));
     }
     for (const orm_mapper *mm = m; mm; mm = mm->inherits)

@@ -36,7 +36,7 @@ static int read_name(rm_resources *rs, rm_resource *r, const orm_decl_reader *d)
     const orm_mapper *m = r->mapper;
     const char *name;
     if (orm_decl_string(d, "resource", &name)) return ORM_E_SCHEMA;
-    if (!name) name = m->inherits ? orm_default_table_name(d->tmp, m->name) : m->table->name;
+    if (!name) name = m->inherits || m->viewonly ? orm_default_table_name(d->tmp, m->name) : m->table->name;
     if (!is_segment(name))
         return orm_decl_fail(d, "resource",
                              "\"%s\" is not a valid URL segment (letters, digits, _ and -, not starting with _ or -)",
@@ -123,6 +123,10 @@ static int read_resource(rm_resources *rs, rm_resource *r, orm_error *err, rm_ar
         (methods && orm_decl_words(&d, "methods", methods, rm_method_names, "method", &r->methods)) ||
         read_paging(r, &d) || read_permissions(rs, r, &d) || read_row_filter(rs, r, &d))
         return ORM_E_SCHEMA;
+    /* a view-only projection (SPEC §9) answers GET, HEAD and OPTIONS only */
+    if (r->mapper->viewonly && methods && (r->methods & ~(unsigned)RM_ALLOW_READ))
+        return orm_decl_fail(&d, "methods", "entity %s is view-only: it answers GET only", r->mapper->name);
+    if (r->mapper->viewonly) r->methods = RM_ALLOW_READ;
     return 0;
 }
 

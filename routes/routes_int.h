@@ -263,6 +263,8 @@ typedef struct rm_include {
     rm_view *views;            /* fields[rel] fieldsets */
     size_t nviews;
     const orm_scope *scope;    /* the request's (access.c): _links leave out what it hides */
+    const orm_mapper *mapper;  /* whose rows it is for: a view-only projection's rows are
+                                  written through it (their instances are of the owner's class) */
 } rm_include;
 
 /* Parse ?include for m (400 at /query/include on error). */
@@ -281,8 +283,8 @@ const bool *rm_view_fields(const rm_include *inc, const orm_include *node);
 typedef const bool *rm_fields;
 /* "/api/users/5" (composite keys "k1,k2", each percent-encoded). */
 const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *row);
-/* One instance: its mapper's readable columns (fields: sparse fieldset or
- * NULL), the relationships of the include nodes embedded (recursively, with
+/* One instance: its mapper's readable columns (inc->mapper's when that is
+ * a view-only projection; fields: sparse fieldset or NULL), the relationships of the include nodes embedded (recursively, with
  * inc's fieldsets), and "_links": self plus each relationship neither
  * embedded nor noload. */
 void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *nodes, size_t n,

@@ -19,6 +19,9 @@ static int seed_resource(orm_session *s, seed_unit *u, const char *res, json_t *
     const rm_resource *r = rm_resource_named(&u->app->resources, res);
     if (!r) return orm_error_set(&ctx->err, ORM_E_INVALID, "unknown resource \"%s\"", res);
     const orm_mapper *m = r->mapper;
+    if (m->viewonly) /* a projection writes nothing (SPEC §9): its owner's resource does */
+        return orm_error_set(&ctx->err, ORM_E_INVALID, "\"%s\" is view-only: seed %s", res,
+                             rm_resource_of(m->table->mapper)->name);
     if (!json_is_array(rows))
         return orm_error_set(&ctx->err, ORM_E_INVALID, "\"%s\" must be an array of objects", res);
     orm_query q;

@@ -36,14 +36,14 @@ static bool embedded(const orm_include *nodes, size_t n, const orm_relationship 
 /* "_links": self, then a link to each relationship not embedded (noload
  * relationships, and those to resources the role may not read, are
  * neither embedded nor linked). */
-static void write_links(rm_sb *sb, const orm_instance *inst, const orm_include *nodes, size_t n,
-                        const orm_scope *scope)
+static void write_links(rm_sb *sb, const orm_instance *inst, const orm_mapper *view, const orm_include *nodes,
+                        size_t n, const orm_scope *scope)
 {
     rm_arena *a = sb->arena;
-    const char *self = rm_object_path(a, inst->mapper, inst->row);
+    const char *self = rm_object_path(a, view, inst->row);
     rm_sb_append(sb, "\"_links\":{\"self\":");
     rm_sb_append_json_string(sb, self, strlen(self));
-    for (const orm_mapper *m = inst->mapper; m; m = m->inherits)
+    for (const orm_mapper *m = view; m; m = m->inherits)
         for (size_t i = 0; i < m->nrelationships; i++) {
             const orm_relationship *r = &m->relationships[i];
             if (r->lazy == ORM_LAZY_NOLOAD || embedded(nodes, n, r) || !orm_scope_visible(scope, r->target)) continue;
@@ -59,10 +59,18 @@ static void write_links(rm_sb *sb, const orm_instance *inst, const orm_include *
     rm_sb_appendc(sb, '}');
 }
 
-void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *nodes, size_t n,
-                       rm_fields fields, const rm_include *inc)
+/* The mapper inst is written through when read as `as`: its own class (a
+ * subclass's row keeps its columns), unless `as` is a view-only projection
+ * (SPEC §9), whose rows are instances of the owner's class shown through it. */
+static const orm_mapper *view_of(const orm_instance *inst, const orm_mapper *as)
 {
-    const orm_mapper *m = inst->mapper;
+    return as && as->viewonly ? as : inst->mapper;
+}
+
+static void write_instance(rm_sb *sb, const orm_instance *inst, const orm_mapper *as, const orm_include *nodes,
+                           size_t n, rm_fields fields, const rm_include *inc)
+{
+    const orm_mapper *m = view_of(inst, as);
     const orm_table *t = m->table;
     rm_sb_appendc(sb, '{');
     for (size_t i = 0; i < t->ncolumns; i++) {
@@ -85,18 +93,24 @@ void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *n
             rm_sb_appendc(sb, '[');
             for (size_t i = 0; rel && i < rel->n; i++) {
                 if (i) rm_sb_appendc(sb, ',');
-                rm_write_instance(sb, rel->items[i], node->children, node->nchildren, sub, inc);
+                write_instance(sb, rel->items[i], r->target, node->children, node->nchildren, sub, inc);
             }
             rm_sb_appendc(sb, ']');
         } else if (rel && rel->n) {
-            rm_write_instance(sb, rel->items[0], node->children, node->nchildren, sub, inc);
+            write_instance(sb, rel->items[0], r->target, node->children, node->nchildren, sub, inc);
         } else {
             rm_sb_append(sb, "null");
         }
         rm_sb_appendc(sb, ',');
     }
-    write_links(sb, inst, nodes, n, inc ? inc->scope : NULL);
+    write_links(sb, inst, m, nodes, n, inc ? inc->scope : NULL);
     rm_sb_appendc(sb, '}');
+}
+
+void rm_write_instance(rm_sb *sb, const orm_instance *inst, const orm_include *nodes, size_t n,
+                       rm_fields fields, const rm_include *inc)
+{
+    write_instance(sb, inst, inc ? inc->mapper : NULL, nodes, n, fields, inc);
 }
 
 void rm_answer_init(rm_ctx *ctx, rm_sb *sb)

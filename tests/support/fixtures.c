@@ -7,6 +7,7 @@ static void col(orm_column *c, orm_table *t, int index, const char *name, orm_ty
 {
     memset(c, 0, sizeof *c);
     c->name = name;
+    c->sql_name = name;
     c->table = t;
     c->index = index;
     c->type = type;

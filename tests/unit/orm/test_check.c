@@ -3,7 +3,8 @@
  * (check.c: numbers by value, numeric text as decimals, LIKE with its
  * escape and one-character _, ILIKE folding ASCII), the DDL both dialects
  * print for them (exact text), and the relationship inferred from a
- * composite foreign key (pairs in key order, direction both ways). */
+ * composite foreign key (pairs in key order, direction both ways); SQL
+ * names of renamed columns ("column") in the DDL. */
 #include <check.h>
 #include <string.h>
 
@@ -18,7 +19,7 @@ static const char SCHEMA[] =
     " \"Trip\": {\"table\": \"trips\", \"columns\": {"
     "   \"id\": {\"type\": \"integer\", \"primary_key\": true}, \"start\": {\"type\": \"date\"},"
     "   \"end\": {\"type\": \"date\"}, \"n\": {\"type\": \"integer\"}, \"price\": {\"type\": \"numeric\"},"
-    "   \"cost\": {\"type\": \"float\"}, \"code\": {\"type\": \"string\"}, \"ok\": {\"type\": \"boolean\"}},"
+    "   \"cost\": {\"type\": \"float\"}, \"code\": {\"type\": \"string\", \"column\": \"trip_code\"}, \"ok\": {\"type\": \"boolean\"}},"
     "  \"checks\": ["
     "   {\"name\": \"ck_dates\", \"check\": {\"end\": {\"ge\": {\"$col\": \"start\"}}}},"
     "   {\"name\": \"ck_n\", \"check\": {\"or\": [{\"n\": {\"between\": [1, 5]}}, {\"n\": {\"in\": [10, 20]}}]}},"
@@ -28,7 +29,7 @@ static const char SCHEMA[] =
     "   {\"name\": \"ck_ok\", \"check\": {\"ok\": true, \"code\": {\"ne\": \"it's\"}}}]},"
     " \"City\": {\"table\": \"cities\", \"columns\": {"
     "   \"id\": {\"type\": \"integer\", \"primary_key\": true},"
-    "   \"rc\": {\"type\": \"integer\"}, \"rk\": {\"type\": \"string\"}},"
+    "   \"rc\": {\"type\": \"integer\", \"column\": \"region_code\"}, \"rk\": {\"type\": \"string\"}},"
     "  \"foreign_keys\": [{\"columns\": [\"rk\", \"rc\"], \"references\": \"regions\", \"on_delete\": \"cascade\"}],"
     "  \"relationships\": {\"region\": {\"target\": \"Region\"}}},"
     " \"Region\": {\"table\": \"regions\", \"columns\": {"
@@ -133,19 +134,19 @@ START_TEST(ddl_on_both_dialects)
         ",\n  CONSTRAINT \"ck_n\" CHECK (\"n\" BETWEEN 1 AND 5 OR \"n\" IN (10, 20))"
         ",\n  CONSTRAINT \"ck_price\" CHECK (\"price\" > \"n\")"
         ",\n  CONSTRAINT \"ck_cost\" CHECK (\"cost\" <= \"price\")"
-        ",\n  CONSTRAINT \"ck_code\" CHECK (NOT (\"code\" LIKE 'x\\_%' ESCAPE '\\') AND lower(\"code\") LIKE lower('%a_c') ESCAPE '\\')"
-        ",\n  CONSTRAINT \"ck_ok\" CHECK (\"ok\" = 1 AND \"code\" <> 'it''s')\n)";
+        ",\n  CONSTRAINT \"ck_code\" CHECK (NOT (\"trip_code\" LIKE 'x\\_%' ESCAPE '\\') AND lower(\"trip_code\") LIKE lower('%a_c') ESCAPE '\\')"
+        ",\n  CONSTRAINT \"ck_ok\" CHECK (\"ok\" = 1 AND \"trip_code\" <> 'it''s')\n)";
     static const char checks_pg[] =
         ",\n  CONSTRAINT \"ck_dates\" CHECK (\"end\" >= \"start\")"
         ",\n  CONSTRAINT \"ck_n\" CHECK (\"n\" BETWEEN 1 AND 5 OR \"n\" IN (10, 20))"
         ",\n  CONSTRAINT \"ck_price\" CHECK (\"price\" > \"n\")"
         ",\n  CONSTRAINT \"ck_cost\" CHECK (\"cost\" <= \"price\")"
-        ",\n  CONSTRAINT \"ck_code\" CHECK (NOT (\"code\" LIKE 'x\\_%' ESCAPE '\\') AND \"code\" ILIKE '%a_c' ESCAPE '\\')"
-        ",\n  CONSTRAINT \"ck_ok\" CHECK (\"ok\" = TRUE AND \"code\" <> 'it''s')\n)";
+        ",\n  CONSTRAINT \"ck_code\" CHECK (NOT (\"trip_code\" LIKE 'x\\_%' ESCAPE '\\') AND \"trip_code\" ILIKE '%a_c' ESCAPE '\\')"
+        ",\n  CONSTRAINT \"ck_ok\" CHECK (\"ok\" = TRUE AND \"trip_code\" <> 'it''s')\n)";
     const char *s = create_table(&orm_dialect_sqlite, "trips"), *p = create_table(&orm_dialect_pg, "trips");
     ck_assert_msg(strstr(s, checks_sqlite) != NULL, "%s", s);
     ck_assert_msg(strstr(p, checks_pg) != NULL, "%s", p);
-    static const char fk[] = ",\n  FOREIGN KEY (\"rk\", \"rc\") REFERENCES \"regions\" (\"country\", \"code\") ON DELETE CASCADE";
+    static const char fk[] = ",\n  FOREIGN KEY (\"rk\", \"region_code\") REFERENCES \"regions\" (\"country\", \"code\") ON DELETE CASCADE";
     s = create_table(&orm_dialect_sqlite, "cities");
     p = create_table(&orm_dialect_pg, "cities");
     ck_assert_msg(strstr(s, fk) != NULL, "%s", s);
@@ -155,7 +156,7 @@ START_TEST(ddl_on_both_dialects)
     orm_ddl_build(&orm_dialect_pg, S, A, &ddl);
     size_t found = 0;
     for (size_t i = 0; i < ddl.n; i++)
-        found += !strcmp(ddl.statements[i], "CREATE INDEX IF NOT EXISTS \"ix_cities_rk_rc\" ON \"cities\" (\"rk\", \"rc\")");
+        found += !strcmp(ddl.statements[i], "CREATE INDEX IF NOT EXISTS \"ix_cities_rk_region_code\" ON \"cities\" (\"rk\", \"region_code\")");
     ck_assert_uint_eq(found, 1);
 }
 END_TEST

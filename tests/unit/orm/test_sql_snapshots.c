@@ -7,7 +7,8 @@
  * join "where"; sorts through joins; keyset cursors both ways; paging;
  * with_parent) compiled with the dialect, and the statements the ORM runs
  * itself (orm_get, count, joined and selectin loading, insert, and the
- * flush's INSERT / versioned UPDATE / DELETE / foreign-key nulling), read
+ * flush's INSERT / versioned UPDATE / DELETE / foreign-key nulling, dynamic
+ * defaults and onupdate), read
  * from the engine's echo stream. Each statement's text and bound
  * parameters are compared with DIR/NAME.sql (NAME.K.sql for the K-th
  * statement of an operation):
@@ -146,6 +147,13 @@ static const query_case QUERIES[] = {
     {.name = "with_parent_inheritance", .entity = "Company", .filter = "{\"level\": {\"ge\": 1}}",
      .rel = "engineers", .parent = "{\"id\": 2}"},
     {.name = "with_parent_join_where", .entity = "Company", .rel = "senior_engineers", .parent = "{\"id\": 2}"},
+    /* columns named apart from their keys ("column"), and a view-only projection's "where" */
+    {.name = "renamed_columns", .entity = "Member", .filter = "{\"name\": {\"ne\": \"x\"}, \"club_id\": 1}",
+     .sort = "-name"},
+    {.name = "sort_join_renamed_columns", .entity = "Member", .sort = "club.name"},
+    {.name = "projection", .entity = "PublicMember", .filter = "{\"name\": {\"like\": \"a%\"}}", .sort = "name"},
+    F("filter_any_projection", "Club", "{\"public_members\": {\"any\": {\"name\": \"ada\"}}}"),
+    {.name = "with_parent_projection", .entity = "Club", .rel = "public_members", .parent = "{\"id\": 1}"},
     F("filter_has_composite_key", "City", "{\"region\": {\"has\": {\"name\": \"Normandy\"}}}"),
     F("filter_any_composite_key", "Region", "{\"cities\": {\"any\": {\"name\": \"Vigo\"}}}"),
     {.name = "with_parent_composite_one_to_many", .entity = "Region", .rel = "cities",
@@ -335,6 +343,67 @@ static int flush_versioned_update(orm_session *s, const run_case *rc)
 static int flush_delete_cascade(orm_session *s, const run_case *rc) { return flush_one(s, "Author", 1, NULL, NULL); }
 static int flush_delete_detach(orm_session *s, const run_case *rc) { return flush_one(s, "Company", 1, NULL, NULL); }
 static int flush_delete_many_to_many(orm_session *s, const run_case *rc) { return flush_one(s, "Tag", 2, NULL, NULL); }
+static int flush_update_renamed(orm_session *s, const run_case *rc)
+{
+    return flush_one(s, "Member", 2, "name", "bryan");
+}
+
+/* A new member of club 1: the INSERT names the SQL columns. */
+static int flush_insert_renamed(orm_session *s, const run_case *rc)
+{
+    orm_uow *u = orm_session_uow(s);
+    orm_instance *club;
+    orm_value one = orm_int(1);
+    int code = orm_uow_get(u, tdb_mapper(&DB, "Club"), &one, &club);
+    if (code) return code;
+    orm_instance *m = orm_uow_new(u, tdb_mapper(&DB, "Member"));
+    orm_uow_set(u, m, tdb_column(&DB, "Member", "name"), tdb_text("dora"));
+    orm_uow_link(u, club, tdb_rel(&DB, "Club", "members"), m);
+    return orm_uow_flush(u);
+}
+
+/* Dynamic defaults (SPEC §9), the unit's clock fixed so the text is too:
+ * new memos giving their uuid key (else a random $uuid4) share an INSERT
+ * that sends the $now date and leaves the server defaults out, reading
+ * them back; a memo naming its status goes alone. */
+static orm_instance *new_memo(orm_uow *u, const char *uid, const char *status)
+{
+    orm_instance *m = orm_uow_new(u, tdb_mapper(&DB, "Memo"));
+    orm_uow_set(u, m, tdb_column(&DB, "Memo", "uid"), tdb_text(uid));
+    orm_uow_set(u, m, tdb_column(&DB, "Memo", "body"), tdb_text("hi"));
+    if (status) orm_uow_set(u, m, tdb_column(&DB, "Memo", "status"), tdb_text(status));
+    return m;
+}
+
+static void fix_clock(orm_uow *u)
+{
+    u->clock = (orm_clock){.taken = true, .datetime = "2026-11-22T10:15:00.5Z", .date = "2026-11-22"};
+}
+
+static int flush_insert_defaults(orm_session *s, const run_case *rc)
+{
+    orm_uow *u = orm_session_uow(s);
+    fix_clock(u);
+    new_memo(u, "0b6f2f4e-9c1a-4d3e-8f5b-2a7c9e1d4f60", NULL);
+    new_memo(u, "0b6f2f4e-9c1a-4d3e-8f5b-2a7c9e1d4f61", NULL);
+    new_memo(u, "0b6f2f4e-9c1a-4d3e-8f5b-2a7c9e1d4f62", "final");
+    return orm_uow_flush(u);
+}
+
+/* An UPDATE that changes a column also sets the "onupdate" column; one
+ * that changes nothing is no statement. */
+static int flush_update_onupdate(orm_session *s, const run_case *rc)
+{
+    orm_uow *u = orm_session_uow(s);
+    fix_clock(u);
+    orm_instance *m = new_memo(u, "0b6f2f4e-9c1a-4d3e-8f5b-2a7c9e1d4f63", NULL);
+    int code = orm_uow_flush(u);
+    if (code) return code;
+    orm_uow_set(u, m, tdb_column(&DB, "Memo", "body"), tdb_text("hi"));
+    if ((code = orm_uow_flush(u))) return code;
+    orm_uow_set(u, m, tdb_column(&DB, "Memo", "body"), tdb_text("changed"));
+    return orm_uow_flush(u);
+}
 
 #define L(n, e, inc, m) {.name = n, .fn = load_rows, .entity = e, .include = inc, .mode = m}
 static const run_case RUNS[] = {
@@ -356,6 +425,12 @@ static const run_case RUNS[] = {
     {.name = "flush_delete_cascade", .fn = flush_delete_cascade},
     {.name = "flush_delete_detach", .fn = flush_delete_detach},
     {.name = "flush_delete_many_to_many", .fn = flush_delete_many_to_many},
+    L("load_selectin_projection", "Club", "members,public_members", TDB_ALL_SELECTIN),
+    L("load_joined_projection", "Club", "members,public_members", TDB_ALL_JOINED),
+    {.name = "flush_insert_renamed", .fn = flush_insert_renamed},
+    {.name = "flush_update_renamed", .fn = flush_update_renamed},
+    {.name = "flush_insert_defaults", .fn = flush_insert_defaults},
+    {.name = "flush_update_onupdate", .fn = flush_update_onupdate},
     L("load_selectin_composite_key", "Region", "cities", TDB_ALL_SELECTIN),
     L("load_joined_composite_key", "City", "region", TDB_ALL_JOINED),
 };

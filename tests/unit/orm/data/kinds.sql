@@ -11,6 +11,9 @@ INSERT INTO employees (id, name, type, company_id, manager_data, level) VALUES
   (1, 'Ed', 'employee', 1, NULL, NULL), (2, 'Mo', 'manager', 1, 'm', NULL), (3, 'Eng', 'engineer', 1, NULL, 3),
   (4, 'temp', 'employee', 2, NULL, NULL), (5, 'Jr', 'engineer', 2, NULL, 1), (6, 'Sr', 'engineer', 2, NULL, 5),
   (7, 'Free', 'employee', NULL, NULL, NULL);
+INSERT INTO clubs (club_no, club_name) VALUES (1, 'Chess'), (2, 'Rowing');
+INSERT INTO members (member_id, member_name, public, club_ref) VALUES
+  (1, 'ada', TRUE, 1), (2, 'brian', FALSE, 1), (3, 'chloe', TRUE, 2);
 INSERT INTO regions (country, code, name) VALUES ('FR', 1, 'Normandy'), ('FR', 2, 'Brittany'), ('ES', 1, 'Galicia');
 INSERT INTO cities (id, name, r_country, r_code) VALUES
   (1, 'Rouen', 'FR', 1), (2, 'Caen', 'FR', 1), (3, 'Rennes', 'FR', 2), (4, 'Vigo', 'ES', 1), (5, 'Nowhere', NULL, NULL);
