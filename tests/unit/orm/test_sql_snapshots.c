@@ -163,6 +163,12 @@ static const query_case QUERIES[] = {
     {.name = "computed_keyset_after", .entity = "Shelf", .sort = "slot_count", .after = "[2, 7]", .fields = ""},
     {.name = "deferred_asked_for", .entity = "Shelf", .fields = "notes,width_ratio"},
     {.name = "computed_sort_through_join", .entity = "Slot", .sort = "shelf.slot_count,-area"},
+    F("filter_has_composite_key", "City", "{\"region\": {\"has\": {\"name\": \"Normandy\"}}}"),
+    F("filter_any_composite_key", "Region", "{\"cities\": {\"any\": {\"name\": \"Vigo\"}}}"),
+    {.name = "with_parent_composite_one_to_many", .entity = "Region", .rel = "cities",
+     .parent = "{\"country\": \"FR\", \"code\": 1}"},
+    {.name = "with_parent_composite_many_to_one", .entity = "City", .rel = "region",
+     .parent = "{\"r_country\": \"FR\", \"r_code\": 2}"},
 };
 #undef F
 
@@ -468,6 +474,8 @@ static const run_case RUNS[] = {
     {.name = "load_computed_joined_page", .fn = load_rows, .entity = "Shelf", .include = "slots",
      .mode = TDB_ALL_JOINED, .limit = 3},
     L("load_computed_selectin", "Shelf", "slots(tags)", TDB_ALL_SELECTIN),
+    L("load_selectin_composite_key", "Region", "cities", TDB_ALL_SELECTIN),
+    L("load_joined_composite_key", "City", "region", TDB_ALL_JOINED),
 };
 #undef L
 
