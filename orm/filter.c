@@ -183,11 +183,19 @@ static bool comparable(orm_type x, orm_type y)
 static const orm_column *col_path(fctx *f, const char *path, const char *ptr)
 {
     if (strchr(path, '.')) {
-        fail(f, ptr, "\"%s\": a check compares columns of the row itself, not through relationships", path);
+        fail(f, ptr, "\"%s\": a check names columns of the row itself, not paths through relationships", path);
         return NULL;
     }
     const orm_column *o = orm_table_column(f->row, path);
-    if (!o) fail(f, ptr, "table %s has no column \"%s\"", f->row->name, path);
+    if (!o) {
+        fail(f, ptr, "table %s has no column \"%s\" (a check names the row's own columns, not relationships)",
+             f->row->name, path);
+        return NULL;
+    }
+    if (o->computed_json) { /* not stored: neither the database nor restmap has it when the row is written */
+        fail(f, ptr, "\"%s\" is a computed attribute: a check names stored columns", path);
+        return NULL;
+    }
     return o;
 }
 
@@ -377,11 +385,8 @@ static int read_path(fctx *f, const orm_mapper *m, const char *path, const json_
 {
     const char *dot = strchr(path, '.');
     if (f->row) { /* a check: the row's own columns only */
-        const orm_column *c = orm_table_column(f->row, path);
-        if (dot) return fail(f, ptr, "a check names columns of the row itself, not paths through relationships");
-        if (!c)
-            return fail(f, ptr, "table %s has no column \"%s\" (a check names the row's own columns, "
-                        "not relationships)", f->row->name, path);
+        const orm_column *c = col_path(f, path, ptr);
+        if (!c) return ORM_E_INVALID;
         if (!f->first) f->first = c;
         return read_column(f, c, v, alias, ptr, out);
     }
