@@ -18,6 +18,7 @@ typedef struct cctx {
     int bad;               /* malformed tree */
     int depth;             /* subqueries entered */
     const struct span_scope *spans; /* the SELECTs being printed, innermost first */
+    bool inline_values;    /* DDL (orm_compile_condition): values as literals, columns bare */
 } cctx;
 
 /* A SELECT being printed, linked to the one it is nested in: where a
@@ -38,6 +39,12 @@ static void ctx_init(cctx *c, const orm_dialect *d, rm_arena *a)
 
 static void bind(cctx *c, orm_value v, const orm_column *col)
 {
+    if (c->inline_values) {
+        if (col) orm_dialect_literal(c->d, &c->sql, col, &v);
+        else if (v.kind == ORM_V_TEXT) orm_quote_string(&c->sql, v.u.s.p, v.u.s.n);
+        else c->bad = 1; /* an untyped non-text value: no literal to write */
+        return;
+    }
     if (c->nparams == c->cap) {
         size_t ncap = c->cap ? c->cap * 2 : 8;
         c->params = rm_arena_realloc(c->a, c->params, c->cap * sizeof *c->params,
@@ -155,6 +162,10 @@ static bool unjoined(const cctx *c, int alias, const orm_column *col)
 
 static void print_column(cctx *c, int alias, const orm_column *col)
 {
+    if (c->inline_values) {
+        orm_quote_ident(&c->sql, col->sql_name);
+        return;
+    }
     const orm_mapper *cls = NULL;
     const orm_table *span = alias >= 0 && col->storage ? span_at(c, alias, &cls) : NULL;
     if (span) {
@@ -557,4 +568,16 @@ int orm_compile_delete(const orm_dialect *d, const orm_delete *s, rm_arena *a, o
     begin_dml(&c, d, a, out, "DELETE FROM ", s->table);
     print_where(&c, s->where);
     return finish(&c, out, err);
+}
+
+int orm_compile_condition(const orm_dialect *d, const orm_expr *e, rm_arena *a, const char **out, orm_error *err)
+{
+    cctx c;
+    ctx_init(&c, d, a);
+    c.inline_values = true;
+    print_expr(&c, e);
+    orm_compiled done = {0};
+    int rc = finish(&c, &done, err);
+    *out = rc ? NULL : done.sql;
+    return rc;
 }

@@ -35,4 +35,10 @@ int orm_compile_delete(const orm_dialect *d, const orm_delete *s, rm_arena *a,
 /* Plain text with no parameters (BEGIN, pragmas, DDL). */
 void orm_compiled_text(orm_compiled *out, const char *sql);
 
+/* A condition over one table's own columns (a CHECK constraint) as DDL
+ * text: columns unqualified and values written as the dialect's literals
+ * (quoted, quotes doubled), since DDL binds no parameters. 0 or
+ * ORM_E_INTERNAL; *out lives in arena a. */
+int orm_compile_condition(const orm_dialect *d, const orm_expr *e, rm_arena *a, const char **out, orm_error *err);
+
 #endif

@@ -121,29 +121,78 @@ static void column_checks(rm_sb *sb, const orm_dialect *d, const orm_column *c)
     }
 }
 
-/* FOREIGN KEY (col) REFERENCES "t" ("k") [ON DELETE ...] */
-static void foreign_key(rm_sb *sb, const orm_column *c)
+/* ("a", "b") for n column names */
+static void name_list(rm_sb *sb, const char *const *names, size_t n)
 {
-    rm_sb_append(sb, "FOREIGN KEY (");
-    orm_quote_ident(sb, c->sql_name);
-    rm_sb_append(sb, ") REFERENCES ");
-    orm_quote_ident(sb, c->fk->table_name);
-    rm_sb_append(sb, " (");
-    orm_quote_ident(sb, (c->fk->stored ? c->fk->stored : c->fk->column)->sql_name);
+    rm_sb_appendc(sb, '(');
+    for (size_t i = 0; i < n; i++) {
+        if (i) rm_sb_append(sb, ", ");
+        orm_quote_ident(sb, names[i]);
+    }
     rm_sb_appendc(sb, ')');
-    const char *od = on_delete_sql(c->fk->on_delete);
+}
+
+/* FOREIGN KEY ("a", ...) REFERENCES "t" ("k", ...) [ON DELETE ...] */
+static void foreign_key_clause(rm_sb *sb, const char *const *cols, const char *table, const char *const *refs,
+                               size_t n, orm_on_delete on_delete)
+{
+    rm_sb_append(sb, "FOREIGN KEY ");
+    name_list(sb, cols, n);
+    rm_sb_append(sb, " REFERENCES ");
+    orm_quote_ident(sb, table);
+    rm_sb_appendc(sb, ' ');
+    name_list(sb, refs, n);
+    const char *od = on_delete_sql(on_delete);
     if (od) rm_sb_appendf(sb, " ON DELETE %s", od);
 }
 
-/* Is c's referenced table created after c's own (a cycle of foreign keys)?
- * Where the database checks references when a table is created, such a
- * key is added once both exist (orm_dialect.add_foreign_key). */
+/* A column's own foreign_key. */
+static void foreign_key(rm_sb *sb, const orm_column *c)
+{
+    const orm_column *ref = c->fk->stored ? c->fk->stored : c->fk->column; /* a span's: its level's column */
+    foreign_key_clause(sb, &c->sql_name, c->fk->table_name, &ref->sql_name, 1, c->fk->on_delete);
+}
+
+/* A table-level (composite) foreign key. */
+static void table_foreign_key(rm_sb *sb, const orm_fkey *fk, rm_arena *a)
+{
+    const char **cols = RM_NEW_ARRAY(a, const char *, fk->n), **refs = RM_NEW_ARRAY(a, const char *, fk->n);
+    for (size_t i = 0; i < fk->n; i++) {
+        cols[i] = fk->columns[i]->sql_name;
+        refs[i] = fk->ref_columns[i]->sql_name;
+    }
+    foreign_key_clause(sb, cols, fk->table->name, refs, fk->n, fk->on_delete);
+}
+
+/* Is the table `ref` created after table `at` (a cycle of foreign keys)?
+ * Where the database checks references when a table is created, a key to
+ * it is added once both exist (orm_dialect.add_foreign_key). */
+static bool forward_table(const orm_dialect *d, const orm_schema *s, size_t at, const orm_table *ref)
+{
+    if (!d->add_foreign_key) return false;
+    for (size_t i = at + 1; i < s->ntables; i++)
+        if (s->tables[i] == ref) return true;
+    return false;
+}
+
 static bool forward_reference(const orm_dialect *d, const orm_schema *s, size_t at, const orm_column *c)
 {
-    if (!d->add_foreign_key || !c->fk) return false;
-    for (size_t i = at + 1; i < s->ntables; i++)
-        if (s->tables[i] == (c->fk->stored ? c->fk->stored->table : c->fk->table)) return true;
-    return false;
+    return c->fk && forward_table(d, s, at, c->fk->stored ? c->fk->stored->table : c->fk->table);
+}
+
+/* CONSTRAINT "name" CHECK (condition), values inlined as literals. */
+static void check_constraint(rm_sb *sb, const orm_dialect *d, const orm_check *ck, rm_arena *a)
+{
+    const char *cond = NULL;
+    orm_error err;
+    orm_error_init(&err, NULL);
+    /* the condition compiled on both dialects at load (schema_constraints.c) */
+    if (orm_compile_condition(d, ck->expr, a, &cond, &err)) sb->err = 1;
+    rm_sb_append(sb, ",\n  CONSTRAINT ");
+    orm_quote_ident(sb, ck->name);
+    rm_sb_append(sb, " CHECK (");
+    rm_sb_append(sb, cond ? cond : "");
+    rm_sb_appendc(sb, ')');
 }
 
 /* ("a", "b") */
@@ -187,6 +236,11 @@ static const char *create_table(const orm_dialect *d, const orm_schema *s, size_
         rm_sb_append(&sb, ",\n  ");
         foreign_key(&sb, c);
     }
+    for (size_t i = 0; i < t->nfkeys; i++) {
+        if (forward_table(d, s, at, t->fkeys[i].table)) continue;
+        rm_sb_append(&sb, ",\n  ");
+        table_foreign_key(&sb, &t->fkeys[i], a);
+    }
     for (size_t i = 0; i < t->nindexes; i++) {
         const orm_index *ix = &t->indexes[i];
         if (!ix->constraint) continue;
@@ -197,6 +251,7 @@ static const char *create_table(const orm_dialect *d, const orm_schema *s, size_
     }
     for (size_t i = 0; i < t->ncolumns; i++)
         if (!t->columns[i].computed) column_checks(&sb, d, &t->columns[i]);
+    for (size_t i = 0; i < t->nchecks; i++) check_constraint(&sb, d, &t->checks[i], a);
     rm_sb_append(&sb, "\n)");
     return sb.buf;
 }
@@ -237,10 +292,28 @@ static const char *create_index(const orm_dialect *d, const orm_table *t, const 
     return sb.buf;
 }
 
+/* An index over a composite foreign key's columns, in order (a cascade or
+ * a relationship load looks rows up by them), unless the primary key
+ * starts with them. Named as a declared index over them would be, so
+ * declaring one too makes one index. */
+static const char *create_fkey_index(const orm_table *t, const orm_fkey *fk, rm_arena *a)
+{
+    bool leading_pk = t->npk >= fk->n;
+    for (size_t i = 0; i < fk->n && leading_pk; i++) leading_pk = t->pk[i] == fk->columns[i];
+    if (leading_pk) return NULL;
+    rm_sb name;
+    rm_sb_init(&name, a);
+    rm_sb_appendf(&name, "ix_%s", t->name);
+    for (size_t i = 0; i < fk->n; i++) rm_sb_appendf(&name, "_%s", fk->columns[i]->sql_name);
+    orm_index ix = {.name = name.buf, .columns = fk->columns, .ncolumns = fk->n};
+    return create_declared_index(t, &ix, a);
+}
+
 void orm_ddl_build(const orm_dialect *d, const orm_schema *s, rm_arena *a, orm_ddl *out)
 {
     size_t cap = 1;
-    for (size_t i = 0; i < s->ntables; i++) cap += 1 + 2 * s->tables[i]->ncolumns + s->tables[i]->nindexes;
+    for (size_t i = 0; i < s->ntables; i++)
+        cap += 1 + 2 * s->tables[i]->ncolumns + s->tables[i]->nindexes + 2 * s->tables[i]->nfkeys;
     out->statements = RM_NEW_ARRAY(a, const char *, cap);
     out->n = 0;
     if (d->ddl_lock) out->statements[out->n++] = d->ddl_lock;
@@ -253,6 +326,10 @@ void orm_ddl_build(const orm_dialect *d, const orm_schema *s, rm_arena *a, orm_d
         }
         for (size_t k = 0; k < t->nindexes; k++)
             if (!t->indexes[k].constraint) out->statements[out->n++] = create_declared_index(t, &t->indexes[k], a);
+        for (size_t k = 0; k < t->nfkeys; k++) {
+            const char *ix = create_fkey_index(t, &t->fkeys[k], a);
+            if (ix) out->statements[out->n++] = ix;
+        }
     }
     /* the keys of a cycle, once every table exists */
     for (size_t i = 0; i < s->ntables; i++) {
@@ -265,6 +342,15 @@ void orm_ddl_build(const orm_dialect *d, const orm_schema *s, rm_arena *a, orm_d
             rm_sb_init(&sql, a);
             foreign_key(&fk, c);
             d->add_foreign_key(&sql, t, made_name(a, "fk", t, c), fk.buf);
+            out->statements[out->n++] = sql.buf;
+        }
+        for (size_t k = 0; k < t->nfkeys; k++) {
+            if (!forward_table(d, s, i, t->fkeys[k].table)) continue;
+            rm_sb fk, sql;
+            rm_sb_init(&fk, a);
+            rm_sb_init(&sql, a);
+            table_foreign_key(&fk, &t->fkeys[k], a);
+            d->add_foreign_key(&sql, t, t->fkeys[k].name, fk.buf);
             out->statements[out->n++] = sql.buf;
         }
     }

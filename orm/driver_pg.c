@@ -130,6 +130,7 @@ static int map_error(struct orm_conn *c, const PGresult *r, orm_error *err, cons
     if (state_is(state, "23503"))
         return orm_error_set(err, ORM_E_CONFLICT, "the change would break a foreign-key reference");
     if (state_is(state, "23502")) return orm_error_set(err, ORM_E_CONFLICT, "a required column would be NULL");
+    if (state_is(state, "23514")) return orm_error_set(err, ORM_E_VALIDATION, "the change breaks a check constraint");
     if (state_is(state, "23")) return orm_error_set(err, ORM_E_CONFLICT, "the change violates a constraint");
     if (state_is(state, "40001") || state_is(state, "40P01") || state_is(state, "55P03"))
         return orm_error_set(err, ORM_E_BUSY, "the database is busy");

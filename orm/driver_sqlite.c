@@ -51,6 +51,8 @@ static int map_error(sqlite3 *db, int rc, orm_error *err, const char *sql)
             return orm_error_set(err, ORM_E_CONFLICT, "the change would break a foreign-key reference");
         case SQLITE_CONSTRAINT_NOTNULL:
             return orm_error_set(err, ORM_E_CONFLICT, "a required column would be NULL");
+        case SQLITE_CONSTRAINT_CHECK: /* a row restmap's own checks let through (another writer's rule) */
+            return orm_error_set(err, ORM_E_VALIDATION, "the change breaks a check constraint");
         default:
             return orm_error_set(err, ORM_E_CONFLICT, "the change violates a constraint");
         }

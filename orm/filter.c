@@ -24,6 +24,10 @@ typedef struct fctx {
     orm_alias_seq *aliases;
     int nodes;
     bool claims; /* {"$claim": name} operands allowed (a row filter at schema load) */
+    /* a CHECK constraint's condition (schema load): paths are this table's
+     * own columns, operands may be {"$col": COLUMN}; NULL elsewhere */
+    const orm_table *row;
+    const orm_column *first; /* row mode: the first column the condition names */
 } fctx;
 
 /* ---- pointers and errors -------------------------------------------------- */
@@ -162,12 +166,72 @@ static bool textual(const orm_column *c)
            c->type == ORM_T_DATE || c->type == ORM_T_DATETIME;
 }
 
+/* Types whose values compare with each other: numbers with numbers, string
+ * with text, any other type with itself; never json. */
+static bool comparable(orm_type x, orm_type y)
+{
+    static const int family[ORM_T__COUNT] = {
+        [ORM_T_INTEGER] = 1, [ORM_T_BIGINT] = 1, [ORM_T_FLOAT] = 1, [ORM_T_NUMERIC] = 1,
+        [ORM_T_STRING] = 2, [ORM_T_TEXT] = 2, [ORM_T_BOOLEAN] = 3, [ORM_T_DATE] = 4,
+        [ORM_T_DATETIME] = 5, [ORM_T_UUID] = 6, [ORM_T_JSON] = 0};
+    return family[x] && family[x] == family[y];
+}
+
+/* The column a $col PATH names, or NULL after reporting at ptr. PATH is a
+ * column of the row's own table (row mode); the one place a path through
+ * many-to-one hops would be resolved. */
+static const orm_column *col_path(fctx *f, const char *path, const char *ptr)
+{
+    if (strchr(path, '.')) {
+        fail(f, ptr, "\"%s\": a check names columns of the row itself, not paths through relationships", path);
+        return NULL;
+    }
+    const orm_column *o = orm_table_column(f->row, path);
+    if (!o) {
+        fail(f, ptr, "table %s has no column \"%s\" (a check names the row's own columns, not relationships)",
+             f->row->name, path);
+        return NULL;
+    }
+    if (o->computed_json) { /* not stored: neither the database nor restmap has it when the row is written */
+        fail(f, ptr, "\"%s\" is a computed attribute: a check names stored columns", path);
+        return NULL;
+    }
+    return o;
+}
+
+/* {"$col": PATH} beside column c: the other column, at the same alias. */
+static int col_operand(fctx *f, const orm_column *c, const json_t *j, int alias, const char *ptr, orm_expr **out)
+{
+    const json_t *name = json_object_get(j, "$col");
+    const char *p = child(f, ptr, "$col");
+    int rc = count_node(f, p);
+    if (rc) return rc;
+    if (json_object_size(j) != 1) return fail(f, ptr, "{\"$col\": COLUMN} takes nothing beside \"$col\"");
+    if (!json_is_string(name)) return fail(f, p, "takes the name of a column");
+    const orm_column *o = col_path(f, json_string_value(name), p);
+    if (!o) return ORM_E_INVALID;
+    if (!comparable(c->type, o->type))
+        return fail(f, p, "\"%s\" (%s) and \"%s\" (%s) cannot be compared", c->name, orm_type_name(c->type),
+                    o->name, orm_type_name(o->type));
+    *out = orm_expr_column(f->a, alias, o);
+    return 0;
+}
+
+static bool is_col_operand(const fctx *f, const json_t *j)
+{
+    return f->row && json_is_object(j) && json_object_get(j, "$col");
+}
+
 /* One operand value of column c (no null: the caller handles null). */
 static int operand(fctx *f, const orm_column *c, const json_t *j, const char *ptr, orm_expr **out)
 {
     orm_value v;
     const char *msg = NULL;
     const json_t *claim = json_is_object(j) ? json_object_get(j, "$claim") : NULL;
+    if (claim && f->row) return fail(f, ptr, "a check is about the row alone: {\"$claim\": ...} is not taken");
+    if (is_col_operand(f, j)) return fail(f, ptr, "{\"$col\": ...} is an operand of eq ne lt le gt ge only");
+    if (f->row && c->type == ORM_T_JSON) /* the databases compare json text differently */
+        return fail(f, ptr, "a check compares no json column with a value (\"%s\"): is_null only", c->name);
     if (claim && f->claims) {
         if (json_object_size(j) != 1 || !json_is_string(claim) || !json_string_length(claim))
             return fail(f, ptr, "{\"$claim\": NAME} takes the name of a claim, and nothing else");
@@ -248,7 +312,9 @@ static int column_operator(fctx *f, const orm_column *c, int alias, column_op op
             *out = orm_expr_unary(a, op == OP_eq ? ORM_OP_IS_NULL : ORM_OP_IS_NOT_NULL, col);
             return 0;
         }
-        if ((rc = operand(f, c, arg, ptr, &rhs))) return rc;
+        if (is_col_operand(f, arg)) rc = col_operand(f, c, arg, alias, ptr, &rhs);
+        else rc = operand(f, c, arg, ptr, &rhs);
+        if (rc) return rc;
         *out = orm_expr_binary(a, cmp[op], col, rhs);
         return 0;
     case OP_in:
@@ -286,7 +352,7 @@ static int read_column(fctx *f, const orm_column *c, const json_t *v, int alias,
                        orm_expr **out)
 {
     int rc;
-    if (!json_is_object(v)) {
+    if (!json_is_object(v) || is_col_operand(f, v)) { /* a bare {"$col": ...} means eq */
         if ((rc = count_node(f, ptr))) return rc;
         if (json_is_array(v)) return fail(f, ptr, "a list needs an operator: {\"in\": [...]}");
         return column_operator(f, c, alias, OP_eq, v, ptr, out);
@@ -318,6 +384,12 @@ static int read_path(fctx *f, const orm_mapper *m, const char *path, const json_
                      const char *ptr, orm_expr **out)
 {
     const char *dot = strchr(path, '.');
+    if (f->row) { /* a check: the row's own columns only */
+        const orm_column *c = col_path(f, path, ptr);
+        if (!c) return ORM_E_INVALID;
+        if (!f->first) f->first = c;
+        return read_column(f, c, v, alias, ptr, out);
+    }
     if (!dot) {
         const orm_column *c = orm_mapper_column(m, path, ORM_COL_READ);
         if (c) return read_column(f, c, v, alias, ptr, out);
@@ -435,5 +507,17 @@ int orm_filter_parse_criterion(rm_arena *a, const orm_mapper *m, const json_t *f
     int rc = check_depth(&f, filter, pointer, 1);
     if (!rc) rc = read_filter(&f, m, filter, 0, pointer, &out->expr);
     out->naliases = seq.next - 1;
+    return rc;
+}
+
+int orm_filter_parse_check(rm_arena *a, const orm_table *t, const json_t *filter, const char *pointer,
+                           orm_expr **out, const orm_column **first, orm_error *err)
+{
+    orm_alias_seq seq = orm_alias_seq_start(1, NULL);
+    fctx f = {.a = a, .err = err, .aliases = &seq, .row = t};
+    int rc = check_depth(&f, filter, pointer, 1);
+    if (!rc) rc = read_filter(&f, NULL, filter, 0, pointer, out);
+    if (!rc && !*out) rc = fail(&f, pointer, "an empty check: name at least one column");
+    *first = f.first;
     return rc;
 }

@@ -40,4 +40,14 @@ int orm_filter_parse(rm_arena *a, const orm_mapper *m, const json_t *filter, int
 int orm_filter_parse_criterion(rm_arena *a, const orm_mapper *m, const json_t *filter, const char *pointer,
                                orm_template *out, orm_error *err);
 
+/* A CHECK constraint's condition (SPEC §9 "checks"), compiled once at
+ * load: `filter` over table t's row itself — its own columns only (no
+ * relationship, no $claim), the column operators, and/or/not, operands
+ * literal or {"$col": "other_column"} of a comparable type (numbers with
+ * numbers, string with text, others with their own type, never json) —
+ * as an expression whose columns are at alias 0. *first is the first
+ * column it names. An empty filter is an error. Errors as orm_filter_parse. */
+int orm_filter_parse_check(rm_arena *a, const orm_table *t, const json_t *filter, const char *pointer,
+                           orm_expr **out, const orm_column **first, orm_error *err);
+
 #endif

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "orm/check.h"
 #include "orm/compile.h"
 #include "orm/scope.h"
 #include "orm/uow.h"
@@ -244,6 +245,33 @@ static void apply_insert_links(orm_uow *u, orm_instance *inst)
     }
 }
 
+/* The row inst is about to store breaks none of its table's checks (SPEC
+ * §9), else ORM_E_VALIDATION: one field error at the first column the
+ * broken check names, under the body object inst came from
+ * (orm_uow_locate). A new row's unset columns count with their literal
+ * defaults (or server defaults), as its INSERT stores them; generated
+ * ones are set before. */
+static int check_row(orm_uow *u, const orm_instance *inst)
+{
+    const orm_table *t = inst->mapper->table;
+    if (!t->nchecks) return 0;
+    const orm_value *row = inst->row;
+    if (inst->state == ORM_PENDING && inst->given) {
+        orm_value *full = RM_NEW_ARRAY(u->a, orm_value, t->ncolumns);
+        for (size_t i = 0; i < t->ncolumns; i++)
+            full[i] = inst->given[i]                                   ? inst->row[i]
+                      : t->columns[i].has_default                        ? t->columns[i].default_value
+                      : t->columns[i].server_default == ORM_SD_LITERAL ? t->columns[i].server_default_value
+                                                                         : inst->row[i];
+        row = full;
+    }
+    const orm_check *ck = orm_check_row(t, row);
+    if (!ck) return 0;
+    orm_error_field(u->s->err, ORM_E_VALIDATION, rm_pointer_child(u->a, orm_uow_pointer(u, inst), ck->first->name),
+                    "the %s would break the check %s", inst->mapper->name, ck->name);
+    return ORM_E_VALIDATION;
+}
+
 /* inst's row is stored as `row` (what the database returned). */
 static void inserted(orm_uow *u, orm_instance *inst, const orm_value *row)
 {
@@ -410,6 +438,7 @@ static int insert_level(orm_uow *u, orm_instance **level, size_t nlevel)
         const orm_table *t = inst->mapper->table;
         apply_insert_links(u, inst);
         int rc = generate_defaults(u, inst);
+        if (!rc) rc = check_row(u, inst);
         if (rc) return rc;
         insert_row *r = &rows[i];
         *r = (insert_row){.inst = inst, .cols = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns),
@@ -583,12 +612,14 @@ static int update_changed(orm_uow *u, orm_instance *inst)
         up.values[up.ncolumns++] = orm_expr_param(a, inst->row[i], c);
     }
     if (!up.ncolumns) return 0; /* nothing changed: no statement */
+    int rc = check_row(u, inst);
+    if (rc) return rc;
     add_onupdate(u, &up, t);
     orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
     up.where = scoped_pk_where(u, m, pk);
     orm_result r;
-    int rc = run_update(u, inst, &up, m->version_col, &r);
+    rc = run_update(u, inst, &up, m->version_col, &r);
     if (rc) return rc;
     if (u->s->scope && !inst->wrote) { /* what it referred to before (check_written) */
         inst->before = RM_NEW_ARRAY(a, orm_value, t->ncolumns);
@@ -722,6 +753,24 @@ static int check_batch(orm_uow *u, orm_instance **objs, size_t n)
 
 static int by_value(const void *x, const void *y) { return orm_value_cmp(x, y); }
 
+/* Do the k rows of target that `keys` (at alias 0) names all meet the
+ * scope's criteria? One count; a row outside (or missing) is the foreign-key
+ * conflict. */
+static int all_seen(orm_uow *u, const orm_mapper *target, orm_expr *keys, size_t k)
+{
+    rm_arena *a = u->a;
+    orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
+    orm_select sel = {.from = target->table, .alias = 0, .flags = ORM_SELECT_COUNT};
+    sel.where = orm_expr_and(a, keys, orm_scope_where(a, target, 0, &seq));
+    orm_compiled cc;
+    orm_result r;
+    int rc = orm_compile_select(dialect(u), &sel, a, &cc, u->s->err);
+    if (rc || (rc = run(u, &cc, &r))) return rc;
+    if (!r.nrows || r.values[0].kind != ORM_V_INT || r.values[0].u.i != (int64_t)k)
+        return orm_error_set(u->s->err, ORM_E_CONFLICT, "the change would break a foreign-key reference");
+    return 0;
+}
+
 /* The values of c (a one-column foreign key) the written rows objs[0..n)
  * set anew must name rows the scope sees in the referenced table: a row
  * outside is answered as a missing one (the same conflict), so a foreign
@@ -749,17 +798,67 @@ static int check_references(orm_uow *u, orm_instance **objs, size_t n, const orm
         size_t k = distinct - at < CHECK_BATCH ? distinct - at : CHECK_BATCH;
         orm_expr **items = RM_NEW_ARRAY(a, orm_expr *, k);
         for (size_t i = 0; i < k; i++) items[i] = orm_expr_param(a, vals[at + i], c->fk->column);
-        orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
-        orm_select sel = {.from = target->table, .alias = 0, .flags = ORM_SELECT_COUNT};
-        sel.where = orm_expr_and(a, orm_expr_binary(a, ORM_OP_IN, orm_expr_column(a, 0, c->fk->column),
-                                                    orm_expr_list(a, items, k)),
-                                 orm_scope_where(a, target, 0, &seq));
-        orm_compiled cc;
-        orm_result r;
-        int rc = orm_compile_select(dialect(u), &sel, a, &cc, u->s->err);
-        if (rc || (rc = run(u, &cc, &r))) return rc;
-        if (!r.nrows || r.values[0].kind != ORM_V_INT || r.values[0].u.i != (int64_t)k)
-            return orm_error_set(u->s->err, ORM_E_CONFLICT, "the change would break a foreign-key reference");
+        int rc = all_seen(u, target, orm_expr_binary(a, ORM_OP_IN, orm_expr_column(a, 0, c->fk->column),
+                                                     orm_expr_list(a, items, k)), k);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* A key tuple of a table-level foreign key: n values. */
+typedef struct key_tuple {
+    const orm_value *v;
+    size_t n;
+} key_tuple;
+
+static int by_tuple(const void *x, const void *y)
+{
+    const key_tuple *a = x, *b = y;
+    for (size_t i = 0; i < a->n; i++) {
+        int c = orm_value_cmp(&a->v[i], &b->v[i]);
+        if (c) return c;
+    }
+    return 0;
+}
+
+/* check_references for a table-level (composite) foreign key fk of the
+ * rows objs[0..n): the key tuples they set anew, every column set (a key
+ * with a NULL names no row), must name rows the scope sees; one count of
+ * the distinct tuples per batch. */
+static int check_key_references(orm_uow *u, orm_instance **objs, size_t n, const orm_fkey *fk)
+{
+    rm_arena *a = u->a;
+    const orm_mapper *target = fk->table->mapper;
+    if (!target || !orm_scope_restricts(u->s->scope, target)) return 0;
+    key_tuple *keys = RM_NEW_ARRAY(a, key_tuple, n + 1);
+    size_t nk = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (objs[i]->mapper->table != fk->columns[0]->table) continue;
+        orm_value *v = RM_NEW_ARRAY(a, orm_value, fk->n);
+        bool set = true, changed = !objs[i]->before;
+        for (size_t k = 0; k < fk->n; k++) {
+            size_t at = (size_t)fk->columns[k]->index;
+            v[k] = objs[i]->committed[at];
+            set &= v[k].kind != ORM_V_NULL;
+            changed |= objs[i]->before && !orm_value_eq(&v[k], &objs[i]->before[at]);
+        }
+        if (set && changed) keys[nk++] = (key_tuple){v, fk->n};
+    }
+    qsort(keys, nk, sizeof *keys, by_tuple);
+    size_t distinct = 0;
+    for (size_t i = 0; i < nk; i++)
+        if (!distinct || by_tuple(&keys[i], &keys[distinct - 1])) keys[distinct++] = keys[i];
+    for (size_t at = 0; at < distinct; at += CHECK_BATCH) {
+        size_t k = distinct - at < CHECK_BATCH ? distinct - at : CHECK_BATCH;
+        orm_expr *any = NULL;
+        for (size_t i = 0; i < k; i++) {
+            orm_expr *one = NULL;
+            for (size_t c = 0; c < fk->n; c++)
+                one = orm_expr_and(a, one, orm_expr_col_eq(a, 0, fk->ref_columns[c], keys[at + i].v[c]));
+            any = orm_expr_or(a, any, one);
+        }
+        int rc = all_seen(u, target, any, k);
+        if (rc) return rc;
     }
     return 0;
 }
@@ -811,6 +910,10 @@ static int check_written(orm_uow *u)
         while (at + k < n && objs[at + k]->mapper->table == t) k++;
         for (size_t c = 0; c < t->ncolumns; c++) {
             int rc = t->columns[c].fk ? check_references(u, objs + at, k, &t->columns[c]) : 0;
+            if (rc) return rc;
+        }
+        for (size_t c = 0; c < t->nfkeys; c++) {
+            int rc = check_key_references(u, objs + at, k, &t->fkeys[c]);
             if (rc) return rc;
         }
         at += k;

@@ -122,6 +122,29 @@ typedef struct orm_index {
     bool constraint;               /* a "unique" entry: CONSTRAINT ... UNIQUE in the table */
 } orm_index;
 
+/* A table-level composite foreign key (SPEC §9 "foreign_keys"): columns[i]
+ * refers to ref_columns[i] of `table` (its primary key or a unique entry). */
+typedef struct orm_fkey {
+    const char *name;              /* fk_<table>_<columns> (DDL, where a name is needed) */
+    struct orm_column **columns;   /* in this table, in order */
+    struct orm_column **ref_columns; /* in the referenced table, in order */
+    size_t n;
+    struct orm_table *table;       /* referenced table */
+    orm_on_delete on_delete;
+} orm_fkey;
+
+struct orm_expr;
+
+/* A named CHECK constraint (SPEC §9 "checks"): a §5 filter over the row's
+ * own columns, compiled once at load (filter.c) into an expression whose
+ * columns are at alias 0; evaluated in C by check.c, printed by ddl.c. */
+typedef struct orm_check {
+    const char *name;
+    const char *written;           /* the "check" as written (compact JSON, GET /api) */
+    struct orm_expr *expr;
+    const struct orm_column *first; /* the first column it names (the error's pointer) */
+} orm_check;
+
 typedef struct orm_table {
     const char *name;
     const char *source;            /* schema file it came from */
@@ -132,6 +155,10 @@ typedef struct orm_table {
     struct orm_mapper *mapper;     /* the (base) entity mapped to it, or NULL */
     orm_index *indexes;            /* table-level unique constraints and indexes */
     size_t nindexes;
+    orm_fkey *fkeys;               /* table-level (composite) foreign keys */
+    size_t nfkeys;
+    orm_check *checks;             /* named CHECK constraints */
+    size_t nchecks;
     /* Joined-table inheritance (SPEC §9). A hierarchy with tables of its
      * own is mapped to one "span": a table that is no database table,
      * named as its root table, whose columns are the root table's and each

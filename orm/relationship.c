@@ -74,6 +74,8 @@ static bool ready(const orm_loader *L, size_t i, const bool *placed)
         const orm_foreign_key *fk = t->columns[k].fk;
         if (fk && fk->table != t && !placed[table_index(L, fk->table)]) return false;
     }
+    for (size_t k = 0; k < t->nfkeys; k++)
+        if (t->fkeys[k].table != t && !placed[table_index(L, t->fkeys[k].table)]) return false;
     return true;
 }
 
@@ -108,11 +110,13 @@ typedef struct fkpath {
     orm_column **ref;    /* in `to` */
     size_t n;
     int paths;           /* 0 none, 1 one path, 2 several (ambiguous) */
+    bool composite;      /* the path is a table-level "foreign_keys" entry */
 } fkpath;
 
-/* One path when there is a single FK column, or several that reference
- * distinct columns making up `to`'s whole primary key (a composite FK);
- * anything else (two FKs to users.id, say) is several paths. */
+/* One path when there is a single FK column, or one table-level composite
+ * foreign key ("foreign_keys"), or several FK columns that reference
+ * distinct columns making up `to`'s whole primary key; anything else (two
+ * FKs to users.id, a column FK and a composite one, say) is several paths. */
 static fkpath find_paths(orm_loader *L, const orm_table *from, const orm_table *to)
 {
     fkpath p = {0};
@@ -125,6 +129,20 @@ static fkpath find_paths(orm_loader *L, const orm_table *from, const orm_table *
             p.ref[p.n++] = c->fk->column;
         }
     }
+    for (size_t k = 0; k < from->nfkeys; k++) { /* a composite foreign key is one path */
+        const orm_fkey *fk = &from->fkeys[k];
+        if (fk->table != to) continue;
+        if (p.n || p.paths) {
+            p.paths = 2;
+            return p;
+        }
+        p.fk = fk->columns;
+        p.ref = fk->ref_columns;
+        p.paths = 1;
+        p.composite = true;
+        p.n = fk->n;
+    }
+    if (p.composite) return p;
     if (p.n <= 1) {
         p.paths = (int)p.n;
         return p;
@@ -319,6 +337,19 @@ static int resolve_fks(orm_loader *L, orm_relspec *rs, const orm_table *P, const
     return 0;
 }
 
+/* The ON DELETE action of the foreign key that makes column c refer to
+ * ref: its own "foreign_key", or the table-level one that pairs them. */
+static orm_on_delete on_delete_of(const orm_column *c, const orm_column *ref)
+{
+    if (c->fk) return c->fk->on_delete;
+    for (size_t k = 0; k < c->table->nfkeys; k++) {
+        const orm_fkey *fk = &c->table->fkeys[k];
+        for (size_t i = 0; i < fk->n; i++)
+            if (fk->columns[i] == c && fk->ref_columns[i] == ref) return fk->on_delete;
+    }
+    return ORM_FK_NO_ACTION;
+}
+
 /* passive_deletes: on a one-to-many (or one-to-one) whose foreign key's ON
  * DELETE does the work the flush then leaves to it. */
 static int check_passive_deletes(orm_loader *L, orm_relspec *rs)
@@ -331,7 +362,7 @@ static int check_passive_deletes(orm_loader *L, orm_relspec *rs)
                                orm_direction_name(r->direction));
     for (size_t k = 0; k < r->npairs; k++) {
         const orm_column *fk = r->remote[k];
-        orm_on_delete act = fk->fk ? fk->fk->on_delete : ORM_FK_NO_ACTION;
+        orm_on_delete act = on_delete_of(fk, r->local[k]);
         if (act != ORM_FK_CASCADE && act != ORM_FK_SET_NULL)
             return orm_loader_fail(L, &rs->origin, path,
                                    "%s.%s has no \"on_delete\": \"cascade\" or \"set null\" to leave the rows to",

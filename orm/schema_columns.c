@@ -141,7 +141,7 @@ static int parse_limits(orm_loader *L, const orm_origin *o, const char *p, json_
     return 0;
 }
 
-static int parse_on_delete(const char *s, orm_on_delete *out)
+int orm_loader_parse_on_delete(const char *s, orm_on_delete *out)
 {
     static const struct { const char *name; orm_on_delete v; } names[] = {
         {"cascade", ORM_FK_CASCADE}, {"set null", ORM_FK_SET_NULL}, {"restrict", ORM_FK_RESTRICT},
@@ -173,7 +173,7 @@ static int parse_foreign_key(orm_loader *L, const orm_origin *o, const char *p, 
     c->fk = RM_NEW(L->s->arena, orm_foreign_key);
     c->fk->table_name = rm_arena_strndup(L->s->arena, ref, (size_t)(dot - ref));
     c->fk->column_name = rm_arena_strdup(L->s->arena, dot + 1);
-    if (ondel && parse_on_delete(ondel, &c->fk->on_delete))
+    if (ondel && orm_loader_parse_on_delete(ondel, &c->fk->on_delete))
         return orm_loader_fail(L, o, orm_loader_subpath(L, p, "on_delete"),
                                "unknown action \"%s\" (one of cascade, set null, restrict, no action, set default)",
                                ondel);

@@ -23,10 +23,11 @@
 #include "orm/schema_load_int.h"
 
 static const char *const top_keys[] = {"entities", "tables", NULL};
-static const char *const table_keys[] = {"columns", "unique", "indexes", NULL};
+static const char *const table_keys[] = {"columns", "unique", "indexes", "checks", "foreign_keys", NULL};
 static const char *const entity_keys[] = {
     "table", "columns", "relationships", "default_order", "inherits", "polymorphic_on",
-    "polymorphic_identity", "unique", "indexes", "viewonly", "where", "proxies", NULL};
+    "polymorphic_identity", "unique", "indexes", "checks", "foreign_keys", "viewonly", "where", "proxies",
+    NULL};
 
 /* The entity keys accepted: the ORM's own, then the caller's (scratch arena). */
 static const char *const *accepted_entity_keys(orm_loader *L, const char *const *extra)

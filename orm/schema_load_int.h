@@ -62,8 +62,10 @@ int orm_loader_each_member(orm_loadctx *C, const char *key, orm_members_fn start
 /* schema_columns.c: every table with its columns, primary key and
  * autoincrement (needs the inheritance depths). */
 int orm_loader_build_tables(orm_loadctx *C);
-/* schema_constraints.c: the tables' "unique" and "indexes" (every column
- * known). */
+/* An "on_delete" spelling ("cascade", "set null", ...) → *out; -1 if unknown. */
+int orm_loader_parse_on_delete(const char *s, orm_on_delete *out);
+/* schema_constraints.c: the tables' "unique", "indexes", "checks" and
+ * "foreign_keys" (every column known). */
 int orm_loader_build_constraints(orm_loadctx *C);
 /* computed.c: the computed attributes (every relationship resolved). */
 int orm_loader_build_computed(orm_loadctx *C);

@@ -235,3 +235,16 @@ int orm_uow_check_size(orm_uow *u)
                          "the request would write more than %d objects (the limit of one request): "
                          "send them in several requests", ORM_MAX_UNIT_OBJECTS);
 }
+
+void orm_uow_locate(orm_uow *u, const orm_instance *inst, const char *pointer)
+{
+    u->located = grow_array(u->a, u->located, &u->caplocated, u->nlocated, sizeof *u->located);
+    u->located[u->nlocated++] = (orm_located){inst, pointer};
+}
+
+const char *orm_uow_pointer(const orm_uow *u, const orm_instance *inst)
+{
+    for (size_t i = u->nlocated; i-- > 0;) /* once, when a row fails: linear is enough */
+        if (u->located[i].inst == inst) return u->located[i].pointer;
+    return "";
+}

@@ -38,6 +38,12 @@ typedef struct orm_assoc {
     bool remove;
 } orm_assoc;
 
+/* An instance and the JSON pointer of the body object it was built from. */
+typedef struct orm_located {
+    const orm_instance *inst;
+    const char *pointer;
+} orm_located;
+
 typedef struct orm_uow {
     orm_session *s;               /* whose identity map and schema it uses */
     rm_arena *a;
@@ -49,6 +55,8 @@ typedef struct orm_uow {
     size_t nassocs, capassocs;
     size_t nnew;                  /* instances made by orm_uow_new */
     size_t ndeleted;              /* persistent instances marked deleted, cascades included */
+    struct orm_located *located;  /* orm_uow_locate: instances and where their input is */
+    size_t nlocated, caplocated;
     unsigned statements_before;
     orm_clock clock;              /* the unit's one "now": $now defaults and onupdate */
 } orm_uow;
@@ -89,6 +97,12 @@ int orm_uow_replace(orm_uow *u, orm_instance *inst, const orm_relationship *rel,
  * that kind). ORM_E_VALIDATION when the row says otherwise, or when the
  * "where" has conditions writing cannot meet (in, like, ...). */
 int orm_uow_fit(orm_uow *u, const orm_relationship *rel, orm_instance *target);
+/* The JSON pointer of the body object inst was built from ("" or
+ * "/items/0"): a row's field errors found at flush (a CHECK it breaks)
+ * point under it. Without one they point at "/<column>". */
+void orm_uow_locate(orm_uow *u, const orm_instance *inst, const char *pointer);
+/* Where inst's input is: its pointer, or "" (the last one given wins). */
+const char *orm_uow_pointer(const orm_uow *u, const orm_instance *inst);
 /* Mark for deletion (a pending instance is simply not inserted). */
 void orm_uow_delete(orm_uow *u, orm_instance *inst);
 /* ORM_E_TOO_LARGE (with its message) once the unit holds more than

@@ -113,6 +113,15 @@ static json_t *resource_json(rm_arena *a, const orm_mapper *m, const orm_scope *
     if (inh) json_object_set_new(j, "inheritance", inh);
     json_t *proxies = proxies_json(m, scope);
     if (proxies) json_object_set_new(j, "proxies", proxies);
+    if (m->table->nchecks) { /* named checks, as written */
+        json_t *checks = json_array();
+        for (size_t i = 0; i < m->table->nchecks; i++) {
+            const orm_check *ck = &m->table->checks[i];
+            json_array_append_new(checks, json_pack("{s:s, s:o}", "name", ck->name, "check",
+                                                    json_loads(ck->written, JSON_DECODE_ANY, NULL)));
+        }
+        json_object_set_new(j, "checks", checks);
+    }
     return j;
 }
 

@@ -194,9 +194,14 @@ static json_t *operation(const rm_path_doc *p, const rm_operation *op, const orm
     json_t *o = json_object();
     if (listing) json_object_set_new(o, "parameters", list_params());
     if (body) json_object_set_new(o, "requestBody", body_of(p->subject));
-    json_object_set_new(o, "responses", responses(op->status, op->status == 204 ? NULL
-                                                              : listing ? list_of(p->subject, scope)
-                                                                        : answer_of(p->subject, scope)));
+    json_t *r = responses(op->status, op->status == 204 ? NULL
+                                      : listing ? list_of(p->subject, scope)
+                                                : answer_of(p->subject, scope));
+    if (body || !strcmp(op->method, "DELETE")) /* a unique key, a foreign key, a version (SPEC §3, §9) */
+        json_object_set_new(r, "409", json_pack("{s:s}", "$ref", "#/components/responses/Conflict"));
+    if (body) /* a value out of its column's rules or breaking a named check */
+        json_object_set_new(r, "422", json_pack("{s:s}", "$ref", "#/components/responses/Invalid"));
+    json_object_set_new(o, "responses", r);
     return o;
 }
 
@@ -213,6 +218,13 @@ static json_t *path_item(const rm_path_doc *p, json_t *id, const orm_scope *scop
     }
     if (p->keyed) json_object_set(item, "parameters", id);
     return item;
+}
+
+/* A problem+json answer (components.responses) described by description. */
+static json_t *problem_answer(const char *description)
+{
+    return json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", description, "content", "application/problem+json",
+                     "schema", "$ref", "#/components/schemas/Problem");
 }
 
 int rm_reply_openapi(rm_ctx *ctx, const rm_path_doc *docs, size_t n)
@@ -232,9 +244,14 @@ int rm_reply_openapi(rm_ctx *ctx, const rm_path_doc *docs, size_t n)
                                   "string", "status", "type", "integer", "detail", "type", "string", "errors",
                                   "type", "array", "items", "type", "object", "properties", "pointer", "type",
                                   "string", "message", "type", "string"));
-    json_t *doc = json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:o, s:{s:{s:s, s:{s:{s:{s:s}}}}}}}", "openapi", "3.1.0",
-                            "info", "title", "restmap", "version", "1", "paths", paths, "components", "schemas",
-                            schemas, "responses", "Problem", "description", "an error (RFC 9457)", "content",
-                            "application/problem+json", "schema", "$ref", "#/components/schemas/Problem");
+    json_t *answers = json_object();
+    json_object_set_new(answers, "Problem", problem_answer("an error (RFC 9457)"));
+    json_object_set_new(answers, "Conflict",
+                        problem_answer("a unique key taken, a foreign key naming no row, or a stale version"));
+    json_object_set_new(answers, "Invalid",
+                        problem_answer("values that break a column's rules or a named check (errors[] by pointer)"));
+    json_t *doc = json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:o, s:o}}", "openapi", "3.1.0", "info", "title",
+                            "restmap", "version", "1", "paths", paths, "components", "schemas", schemas,
+                            "responses", answers);
     return rm_reply_json_doc(ctx, 200, doc);
 }

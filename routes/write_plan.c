@@ -313,6 +313,7 @@ int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out)
     }
     *out = inst;
     if (p->kind == RM_PLAN_REF) return 0;
+    orm_uow_locate(u, inst, p->pointer); /* where a check it breaks at flush points */
     const orm_column *vc = m->version_col;
     if (p->in.has_version && vc && inst->committed && !orm_value_eq(&inst->committed[vc->index], &p->in.version))
         return orm_error_set(&ctx->err, ORM_E_STALE,

@@ -142,18 +142,18 @@ void dt_constraint_violations_are_conflicts(const dt *t, orm_conn *c, const char
                   " code TEXT UNIQUE, n INTEGER CHECK (n > 0));"
                   "INSERT INTO parent VALUES (1);"
                   "INSERT INTO child VALUES (1, 1, 'a', 1);");
-    static const struct { const char *sql, *detail; } cases[] = {
-        {"INSERT INTO child VALUES (1, 1, 'b', 1)", "same unique value"},          /* primary key */
-        {"INSERT INTO child VALUES (2, 1, 'a', 1)", "same unique value"},          /* unique */
-        {"INSERT INTO child VALUES (2, 9, 'b', 1)", "foreign-key"},
-        {"INSERT INTO child VALUES (2, NULL, 'b', 1)", "required column"},         /* not null */
-        {"INSERT INTO child VALUES (2, 1, 'b', 0)", "violates a constraint"},      /* check */
-        {"DELETE FROM parent WHERE id = 1", "foreign-key"},
+    static const struct { const char *sql, *detail; int code; } cases[] = {
+        {"INSERT INTO child VALUES (1, 1, 'b', 1)", "same unique value", ORM_E_CONFLICT},   /* primary key */
+        {"INSERT INTO child VALUES (2, 1, 'a', 1)", "same unique value", ORM_E_CONFLICT},   /* unique */
+        {"INSERT INTO child VALUES (2, 9, 'b', 1)", "foreign-key", ORM_E_CONFLICT},
+        {"INSERT INTO child VALUES (2, NULL, 'b', 1)", "required column", ORM_E_CONFLICT},  /* not null */
+        {"INSERT INTO child VALUES (2, 1, 'b', 0)", "check constraint", ORM_E_VALIDATION},  /* check: 422 */
+        {"DELETE FROM parent WHERE id = 1", "foreign-key", ORM_E_CONFLICT},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         orm_error_init(t->err, t->a);
         dt_res r;
-        ck_assert_int_eq(dt_run(t, c, cases[i].sql, NULL, NULL, 0, 0, &r), ORM_E_CONFLICT);
+        ck_assert_int_eq(dt_run(t, c, cases[i].sql, NULL, NULL, 0, 0, &r), cases[i].code);
         ck_assert_msg(strstr(t->err->detail, cases[i].detail) != NULL, "%s: %s", cases[i].sql, t->err->detail);
         /* the detail names no table, column or constraint */
         ck_assert_msg(!strstr(t->err->detail, "child") && !strstr(t->err->detail, "parent"), "%s", t->err->detail);

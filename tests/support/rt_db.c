@@ -138,6 +138,8 @@ void rt_assert_sql_list(const rt_server *s, const char *want, const char *fmt, .
 
 void rt_db_exec(const rt_server *s, const char *sql) { ops()->exec(where(s), sql); }
 
+char *rt_db_try_exec(const rt_server *s, const char *sql) { return ops()->try_exec(where(s), sql); }
+
 char *rt_db_fk_violations(const rt_server *s)
 {
     char *v = ops()->fk_violations(where(s));

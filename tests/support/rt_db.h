@@ -57,6 +57,10 @@ void rt_assert_sql_list(const rt_server *s, const char *want, const char *fmt, .
 /* Run SQL read-write behind the server's back (to break it on purpose);
  * fails the test on an error. */
 void rt_db_exec(const rt_server *s, const char *sql);
+/* Run SQL read-write behind the server's back: NULL when it succeeded,
+ * else the database's message (malloc'd), for a statement the database
+ * itself must refuse. */
+char *rt_db_try_exec(const rt_server *s, const char *sql);
 /* A line for each foreign key whose value has no row, or NULL when there
  * is none (malloc'd): SQLite's PRAGMA foreign_key_check; on PostgreSQL a
  * NOT EXISTS per constraint, with the same MATCH SIMPLE reading (a key

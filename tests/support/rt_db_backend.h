@@ -19,6 +19,9 @@ typedef struct rt_db_ops {
      * text ("NULL" for NULL), joined by ","; the number of rows in *n. */
     char *(*rows)(const char *where, const char *sql, size_t max, size_t *n);
     void (*exec)(const char *where, const char *sql);
+    /* Run sql read-write: NULL when it succeeded, else the database's
+     * message (malloc'd). */
+    char *(*try_exec)(const char *where, const char *sql);
     char *(*fingerprint)(const char *where);
     /* A line per foreign key value without its row ("" when none). */
     char *(*fk_violations)(const char *where);

@@ -138,6 +138,18 @@ static void exec(const char *name, const char *sql)
     PQfinish(c);
 }
 
+static char *try_exec(const char *name, const char *sql)
+{
+    PGconn *c = connect_to(name, false);
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    char *why = st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK ? NULL
+                : strdup(r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return why;
+}
+
 /* "table T (type oids)" and a line per row, the rows in the order of all
  * their columns as text (every type has a text form; json has no order of
  * its own): N for NULL, else length:text. */
@@ -252,5 +264,5 @@ static char *integrity(const char *name)
 }
 
 const rt_db_ops rt_db_pg_ops = {.unreachable = unreachable, .create = create, .drop = drop, .rows = rows,
-                                .exec = exec, .fingerprint = fingerprint, .fk_violations = fk_violations,
+                                .exec = exec, .try_exec = try_exec, .fingerprint = fingerprint, .fk_violations = fk_violations,
                                 .integrity = integrity};

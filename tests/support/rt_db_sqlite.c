@@ -154,6 +154,17 @@ static void exec(const char *path, const char *sql)
     ck_assert_msg(rc == SQLITE_OK, "sqlite: %s", msg);
 }
 
+static char *try_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = open_db(path, true);
+    char *err = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+    char *why = rc == SQLITE_OK ? NULL : strdup(err ? err : sqlite3_errmsg(db));
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return why;
+}
+
 static char *fk_violations(const char *path)
 {
     /* table, rowid, parent table, foreign key index */
@@ -182,5 +193,5 @@ static char *integrity(const char *path)
 }
 
 /* no server, and the file is restmap's to make: no unreachable, create, drop */
-const rt_db_ops rt_db_sqlite_ops = {.rows = rows, .exec = exec, .fingerprint = fingerprint,
+const rt_db_ops rt_db_sqlite_ops = {.rows = rows, .exec = exec, .try_exec = try_exec, .fingerprint = fingerprint,
                                     .fk_violations = fk_violations, .integrity = integrity};

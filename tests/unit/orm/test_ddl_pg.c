@@ -198,9 +198,9 @@ START_TEST(the_constraints_hold)
                      "true 1 staff 12.50 0.5");
     /* text by bytes ("B" < "a"), NULLs first as the ORM sorts them */
     ck_assert_str_eq(rows("SELECT coalesce(name, '-') FROM people ORDER BY name NULLS FIRST"), "-|Bob|ann");
-    /* CHECKs and the unique key answer as constraint violations */
-    ck_assert_int_eq(try_sql("INSERT INTO people (level) VALUES (6)", NULL), ORM_E_CONFLICT);
-    ck_assert_int_eq(try_sql("INSERT INTO people (kind) VALUES ('other')", NULL), ORM_E_CONFLICT);
+    /* CHECKs answer as invalid rows (422), the unique key as a conflict */
+    ck_assert_int_eq(try_sql("INSERT INTO people (level) VALUES (6)", NULL), ORM_E_VALIDATION);
+    ck_assert_int_eq(try_sql("INSERT INTO people (kind) VALUES ('other')", NULL), ORM_E_VALIDATION);
     sql_ok("INSERT INTO people (kind) VALUES ('it''s boss')");
     ck_assert_int_eq(try_sql("INSERT INTO shops (name) VALUES ('corner')", NULL), ORM_E_CONFLICT);
     ck_assert_int_eq(try_sql("INSERT INTO people (mentor_id) VALUES (99)", NULL), ORM_E_CONFLICT);

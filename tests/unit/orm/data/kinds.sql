@@ -17,6 +17,9 @@ INSERT INTO members (member_id, member_name, public, club_ref) VALUES
 INSERT INTO shelves (id, label, notes) VALUES (1, 'Oak', 'long text'), (2, 'Ash', NULL);
 INSERT INTO slots (id, shelf_id, width) VALUES (1, 1, 5), (2, 1, 20), (3, 2, 12);
 INSERT INTO slot_tags (slot_id, tag_id) VALUES (1, 1), (2, 1), (3, 1);
+INSERT INTO regions (country, code, name) VALUES ('FR', 1, 'Normandy'), ('FR', 2, 'Brittany'), ('ES', 1, 'Galicia');
+INSERT INTO cities (id, name, r_country, r_code) VALUES
+  (1, 'Rouen', 'FR', 1), (2, 'Caen', 'FR', 1), (3, 'Rennes', 'FR', 2), (4, 'Vigo', 'ES', 1), (5, 'Nowhere', NULL, NULL);
 INSERT INTO garages (id, name) VALUES (1, 'North'), (2, 'South');
 INSERT INTO vehicles (id, kind, name, garage_id) VALUES
   (1, 'vehicle', 'cart', 1), (2, 'car', 'sedan', 1), (3, 'sports', 'racer', 2), (4, 'truck', 'hauler', 2);
