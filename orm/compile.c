@@ -2,6 +2,7 @@
  * one compile context {sql builder, parameters, dialect}; errors are sticky
  * in the builder and checked once at the end. See compile.h. */
 #include "orm/compile.h"
+#include "orm/mapper.h"
 
 #include <string.h>
 
@@ -16,8 +17,16 @@ typedef struct cctx {
     size_t nparams, cap;
     int bad;               /* malformed tree */
     int depth;             /* subqueries entered */
+    const struct span_scope *spans; /* the SELECTs being printed, innermost first */
     bool inline_values;    /* DDL (orm_compile_condition): values as literals, columns bare */
 } cctx;
+
+/* A SELECT being printed, linked to the one it is nested in: where a
+ * column's alias comes from (a span's levels joined, or a derived table). */
+typedef struct span_scope {
+    const struct span_scope *up;
+    const orm_select *s;
+} span_scope;
 
 static void ctx_init(cctx *c, const orm_dialect *d, rm_arena *a)
 {
@@ -86,16 +95,87 @@ static void print_alias(cctx *c, int alias)
     rm_sb_append_int(&c->sql, alias);
 }
 
+/* The span whose levels are joined at alias (FROM or JOIN of a span,
+ * metadata.h), or NULL, with the class read there (*cls, or NULL): the
+ * nearest SELECT that has the alias decides (a derived table's alias
+ * names its result columns, not the levels). */
+static const orm_table *span_at(const cctx *c, int alias, const orm_mapper **cls)
+{
+    *cls = NULL;
+    for (const span_scope *sc = c->spans; sc; sc = sc->up) {
+        const orm_select *s = sc->s;
+        if (s->alias == alias) {
+            *cls = s->cls;
+            return s->from_select ? NULL : s->from->levels ? s->from : NULL;
+        }
+        for (size_t i = 0; i < s->njoins; i++)
+            if (s->joins[i].alias == alias) {
+                *cls = s->joins[i].cls;
+                return s->joins[i].table->levels ? s->joins[i].table : NULL;
+            }
+    }
+    return NULL;
+}
+
+/* How a span read as class cls (NULL: any) joins its level k: 'J' INNER
+ * (a level of cls or of an ancestor: every row has it), 'L' LEFT OUTER (a
+ * descendant's level), 0 not at all (another branch's: no row of cls has
+ * it, its columns are NULL). */
+static char level_join(const orm_table *span, size_t k, const orm_mapper *cls)
+{
+    if (!cls) return 'L';
+    if (orm_mapper_isa(cls, span->level_owner[k])) return 'J';
+    return orm_mapper_isa(span->level_owner[k], cls) ? 'L' : 0;
+}
+
+/* A span's level k at alias: t<alias> for the root, t<alias>_<k> below. */
+static void print_level_alias(cctx *c, int alias, size_t k)
+{
+    print_alias(c, alias);
+    if (k) {
+        rm_sb_appendc(&c->sql, '_');
+        rm_sb_append_int(&c->sql, (int)k);
+    }
+}
+
 /* t<alias>."col"; an unaliased (DML) column is bare at the top, but
  * inside a subquery it is qualified by its table's name, or SQL would
- * resolve it against the subquery's own table first. */
+ * resolve it against the subquery's own table first. A span's column is
+ * qualified by the alias of the level it is stored in (NULL for a level
+ * not joined). */
+/* The level of span storing col (a span's column). */
+static size_t level_of(const orm_table *span, const orm_column *col)
+{
+    size_t k = 0;
+    while (k < span->nlevels && span->levels[k] != col->storage->table) k++;
+    return k;
+}
+
+/* Is col at alias a span's column of a level not joined there (printed
+ * as NULL)? */
+static bool unjoined(const cctx *c, int alias, const orm_column *col)
+{
+    const orm_mapper *cls = NULL;
+    const orm_table *span = alias >= 0 && col->storage ? span_at(c, alias, &cls) : NULL;
+    return span && level_of(span, col) < span->nlevels && !level_join(span, level_of(span, col), cls);
+}
+
 static void print_column(cctx *c, int alias, const orm_column *col)
 {
     if (c->inline_values) {
         orm_quote_ident(&c->sql, col->sql_name);
         return;
     }
-    if (alias >= 0) {
+    const orm_mapper *cls = NULL;
+    const orm_table *span = alias >= 0 && col->storage ? span_at(c, alias, &cls) : NULL;
+    if (span) {
+        if (unjoined(c, alias, col)) {
+            rm_sb_append(&c->sql, "NULL");
+            return;
+        }
+        print_level_alias(c, alias, level_of(span, col));
+        rm_sb_appendc(&c->sql, '.');
+    } else if (alias >= 0) {
         print_alias(c, alias);
         rm_sb_appendc(&c->sql, '.');
     } else if (c->depth) {
@@ -103,6 +183,37 @@ static void print_column(cctx *c, int alias, const orm_column *col)
         rm_sb_appendc(&c->sql, '.');
     }
     orm_quote_ident(&c->sql, col->sql_name);
+}
+
+/* A span at alias, read as class cls (NULL: any): its root table, then
+ * each further level joined on the key as level_join says (the rows of
+ * cls and its descendants, each with its own levels' columns:
+ * with_polymorphic("*")). */
+static void print_span(cctx *c, const orm_table *span, int alias, const orm_mapper *cls)
+{
+    orm_quote_ident(&c->sql, span->levels[0]->name);
+    rm_sb_append(&c->sql, " AS ");
+    print_alias(c, alias);
+    for (size_t k = 1; k < span->nlevels; k++) {
+        const orm_table *lt = span->levels[k];
+        char how = level_join(span, k, cls);
+        if (!how) continue;
+        rm_sb_append(&c->sql, how == 'J' ? " JOIN " : " LEFT OUTER JOIN ");
+        orm_quote_ident(&c->sql, lt->name);
+        rm_sb_append(&c->sql, " AS ");
+        print_level_alias(c, alias, k);
+        rm_sb_append(&c->sql, " ON ");
+        for (size_t i = 0; i < lt->npk; i++) {
+            if (i) rm_sb_append(&c->sql, " AND ");
+            print_level_alias(c, alias, k);
+            rm_sb_appendc(&c->sql, '.');
+            orm_quote_ident(&c->sql, lt->pk[i]->sql_name);
+            rm_sb_append(&c->sql, " = ");
+            print_alias(c, alias);
+            rm_sb_appendc(&c->sql, '.');
+            orm_quote_ident(&c->sql, span->pk[i]->sql_name);
+        }
+    }
 }
 
 /* Operand of AND/OR/NOT: parenthesised when it is itself a combinator of
@@ -270,6 +381,8 @@ static void print_select(cctx *c, const orm_select *s)
         c->bad = 1;
         return;
     }
+    span_scope scope = {c->spans, s};
+    c->spans = &scope;
     rm_sb_append(&c->sql, "SELECT ");
     if (s->flags & ORM_SELECT_COUNT) {
         rm_sb_append(&c->sql, "count(*)");
@@ -278,10 +391,15 @@ static void print_select(cctx *c, const orm_select *s)
     } else if (s->columns) {
         for (size_t i = 0; i < s->ncolumns; i++) {
             if (i) rm_sb_append(&c->sql, ", ");
-            print_expr(c, s->columns[i]);
-            if (s->labels && s->labels[i]) {
+            const orm_expr *e = s->columns[i];
+            print_expr(c, e);
+            const char *label = s->labels && s->labels[i] ? s->labels[i]
+                                : e->op == ORM_OP_COLUMN && unjoined(c, e->u.col.alias, e->u.col.column)
+                                    ? e->u.col.column->sql_name /* a derived table's columns keep their names */
+                                    : NULL;
+            if (label) {
                 rm_sb_append(&c->sql, " AS ");
-                orm_quote_ident(&c->sql, s->labels[i]);
+                orm_quote_ident(&c->sql, label);
             }
         }
     } else {
@@ -289,6 +407,10 @@ static void print_select(cctx *c, const orm_select *s)
             if (i) rm_sb_append(&c->sql, ", ");
             if (s->from->columns[i].computed) rm_sb_append(&c->sql, "NULL"); /* not stored */
             else print_column(c, s->alias, &s->from->columns[i]);
+            if (unjoined(c, s->alias, &s->from->columns[i])) {
+                rm_sb_append(&c->sql, " AS ");
+                orm_quote_ident(&c->sql, s->from->columns[i].sql_name);
+            }
         }
     }
     rm_sb_append(&c->sql, " FROM ");
@@ -296,33 +418,44 @@ static void print_select(cctx *c, const orm_select *s)
         rm_sb_appendc(&c->sql, '(');
         print_select(c, s->from_select);
         rm_sb_appendc(&c->sql, ')');
-    } else {
-        orm_quote_ident(&c->sql, s->from->name);
     }
-    rm_sb_append(&c->sql, " AS ");
-    print_alias(c, s->alias);
+    if (s->from_select || !s->from->levels) {
+        if (!s->from_select) orm_quote_ident(&c->sql, s->from->name);
+        rm_sb_append(&c->sql, " AS ");
+        print_alias(c, s->alias);
+    } else {
+        print_span(c, s->from, s->alias, s->cls);
+    }
     for (size_t i = 0; i < s->njoins; i++) {
         const orm_join *j = &s->joins[i];
         rm_sb_append(&c->sql, j->kind == ORM_JOIN_LEFT ? " LEFT OUTER JOIN " : " JOIN ");
-        orm_quote_ident(&c->sql, j->table->name);
-        rm_sb_append(&c->sql, " AS ");
-        print_alias(c, j->alias);
+        if (j->table->levels) { /* its levels joined first, in parentheses: the ON may name any */
+            rm_sb_appendc(&c->sql, '(');
+            print_span(c, j->table, j->alias, j->cls);
+            rm_sb_appendc(&c->sql, ')');
+        } else {
+            orm_quote_ident(&c->sql, j->table->name);
+            rm_sb_append(&c->sql, " AS ");
+            print_alias(c, j->alias);
+        }
         rm_sb_append(&c->sql, " ON ");
         print_expr(c, j->on);
     }
     print_where(c, s->where);
-    if (s->flags & (ORM_SELECT_COUNT | ORM_SELECT_ONE)) return;
-    print_order(c, s);
-    if (s->limit || s->offset) {
-        rm_sb_append(&c->sql, " LIMIT ");
-        if (s->limit) print_expr(c, s->limit);
-        else if (c->d->limit_all) rm_sb_append(&c->sql, c->d->limit_all);
-        else bind(c, orm_int(-1), NULL); /* SQLite's "no limit" before an OFFSET */
-        if (s->offset) {
-            rm_sb_append(&c->sql, " OFFSET ");
-            print_expr(c, s->offset);
+    if (!(s->flags & (ORM_SELECT_COUNT | ORM_SELECT_ONE))) {
+        print_order(c, s);
+        if (s->limit || s->offset) {
+            rm_sb_append(&c->sql, " LIMIT ");
+            if (s->limit) print_expr(c, s->limit);
+            else if (c->d->limit_all) rm_sb_append(&c->sql, c->d->limit_all);
+            else bind(c, orm_int(-1), NULL); /* SQLite's "no limit" before an OFFSET */
+            if (s->offset) {
+                rm_sb_append(&c->sql, " OFFSET ");
+                print_expr(c, s->offset);
+            }
         }
     }
+    c->spans = scope.up;
 }
 
 int orm_compile_select(const orm_dialect *d, const orm_select *s, rm_arena *a, orm_compiled *out,

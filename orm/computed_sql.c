@@ -34,12 +34,12 @@ static orm_expr *aggregate(rm_arena *a, const orm_computed *k, int alias, orm_al
         size_t n = s->njoins + (m2m ? 2 : 1);
         s->joins = rm_arena_realloc(a, s->joins, s->njoins * sizeof *s->joins, n * sizeof *s->joins);
         if (m2m) {
-            s->joins[s->njoins++] = (orm_join){ORM_JOIN_INNER, r->secondary, ends.secondary, j.link, r};
+            s->joins[s->njoins++] = (orm_join){ORM_JOIN_INNER, r->secondary, ends.secondary, j.link, r, NULL};
             s->joins[s->njoins++] = (orm_join){ORM_JOIN_INNER, r->target->table, ends.target,
-                                               orm_expr_and(a, j.secondary_on, j.target_where), r};
+                                               orm_expr_and(a, j.secondary_on, j.target_where), r, r->target};
         } else {
             s->joins[s->njoins++] = (orm_join){ORM_JOIN_INNER, r->target->table, ends.target,
-                                               orm_expr_and(a, j.link, j.target_where), r};
+                                               orm_expr_and(a, j.link, j.target_where), r, r->target};
         }
         at = ends.target;
     }

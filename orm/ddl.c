@@ -149,7 +149,8 @@ static void foreign_key_clause(rm_sb *sb, const char *const *cols, const char *t
 /* A column's own foreign_key. */
 static void foreign_key(rm_sb *sb, const orm_column *c)
 {
-    foreign_key_clause(sb, &c->sql_name, c->fk->table_name, &c->fk->column->sql_name, 1, c->fk->on_delete);
+    const orm_column *ref = c->fk->stored ? c->fk->stored : c->fk->column; /* a span's: its level's column */
+    foreign_key_clause(sb, &c->sql_name, c->fk->table_name, &ref->sql_name, 1, c->fk->on_delete);
 }
 
 /* A table-level (composite) foreign key. */
@@ -176,7 +177,7 @@ static bool forward_table(const orm_dialect *d, const orm_schema *s, size_t at, 
 
 static bool forward_reference(const orm_dialect *d, const orm_schema *s, size_t at, const orm_column *c)
 {
-    return c->fk && forward_table(d, s, at, c->fk->table);
+    return c->fk && forward_table(d, s, at, c->fk->stored ? c->fk->stored->table : c->fk->table);
 }
 
 /* CONSTRAINT "name" CHECK (condition), values inlined as literals. */

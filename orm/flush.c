@@ -54,6 +54,21 @@ static void add_onupdate(orm_uow *u, orm_update *up, const orm_table *t)
 static orm_expr *scoped_pk_where(orm_uow *u, const orm_mapper *m, const orm_value *pk)
 {
     orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
+    if (m->table->levels && orm_scope_restricts(u->s->scope, m)) {
+        /* a span's criteria may name any level: EXISTS (SELECT 1 FROM the
+         * span AS t1 WHERE t1.key = <root table>.key AND criteria), the
+         * statement being the root table's */
+        const orm_table *t = m->table;
+        int at = seq.next++;
+        orm_select *sub = RM_NEW(u->a, orm_select);
+        *sub = (orm_select){.from = t, .alias = at, .flags = ORM_SELECT_ONE, .cls = m};
+        for (size_t i = 0; i < t->npk; i++)
+            sub->where = orm_expr_and(u->a, sub->where,
+                                      orm_expr_binary(u->a, ORM_OP_EQ, orm_expr_column(u->a, at, t->pk[i]),
+                                                      orm_expr_column(u->a, -1, t->pk[i])));
+        sub->where = orm_expr_and(u->a, sub->where, orm_scope_where(u->a, m, at, &seq));
+        return orm_expr_and(u->a, orm_pk_where(u->a, m, -1, pk), orm_expr_exists(u->a, sub));
+    }
     return orm_expr_and(u->a, orm_pk_where(u->a, m, -1, pk), orm_scope_where(u->a, m, -1, &seq));
 }
 
@@ -95,20 +110,13 @@ static bool detaches(const orm_relationship *r)
            !r->passive_deletes;
 }
 
-static bool isa(const orm_mapper *m, const orm_mapper *ancestor)
-{
-    for (; m; m = m->inherits)
-        if (m == ancestor) return true;
-    return false;
-}
-
 /* Does detaching through wide already detach every row narrow reaches?
  * (Company.employees covers Company.engineers: the same key columns, and
  * every engineer is an employee.) */
 static bool covers(const orm_relationship *wide, const orm_relationship *narrow)
 {
     if (!detaches(wide) || wide->join_where || wide->target->table != narrow->target->table ||
-        wide->npairs != narrow->npairs || !isa(narrow->target, wide->target))
+        wide->npairs != narrow->npairs || !orm_mapper_isa(narrow->target, wide->target))
         return false;
     for (size_t k = 0; k < wide->npairs; k++)
         if (wide->remote[k] != narrow->remote[k] || wide->local[k] != narrow->local[k]) return false;
@@ -347,7 +355,7 @@ static bool known_key(const orm_table *t)
 static bool shares_insert(const insert_row *r)
 {
     const orm_table *t = r->inst->mapper->table;
-    return r->ncols && t->npk == 1 &&
+    return r->ncols && !t->levels && t->npk == 1 &&
            ((t->pk[0]->autoincrement && !r->inst->given[t->pk[0]->index]) || known_key(t));
 }
 
@@ -561,11 +569,37 @@ static int insert_pending(orm_uow *u)
 /* UPDATE the columns of a persistent instance that differ from its
  * committed state; with a version column, increment it and require the
  * committed version in the WHERE (0 rows: stale data). */
+static int update_levels(orm_uow *u, orm_instance *inst);
+
+/* Run up, an UPDATE of inst's row (of one of its tables); with vc (its
+ * mapper's version column), increment it and require the committed
+ * version in the WHERE. No row: stale data (versioned) or gone. */
+static int run_update(orm_uow *u, const orm_instance *inst, orm_update *up, const orm_column *vc, orm_result *r)
+{
+    rm_arena *a = u->a;
+    if (vc) {
+        const orm_column *stored = vc->storage ? vc->storage : vc;
+        up->columns[up->ncolumns] = stored;
+        up->values[up->ncolumns++] = orm_expr_binary(a, ORM_OP_PLUS, orm_expr_column(a, -1, stored),
+                                                     orm_expr_param(a, orm_int(1), vc));
+        up->where = orm_expr_and(a, up->where, orm_expr_col_eq(a, -1, vc, inst->committed[vc->index]));
+    }
+    orm_compiled c;
+    int rc = orm_compile_update(dialect(u), up, a, &c, u->s->err);
+    if (rc || (rc = run(u, &c, r))) return rc;
+    if (!r->nrows)
+        return orm_error_set(u->s->err, vc ? ORM_E_STALE : ORM_E_NOT_FOUND,
+                             vc ? "%s was changed or deleted by someone else: reload it and retry"
+                                : "%s no longer exists", inst->mapper->name);
+    return 0;
+}
+
 static int update_changed(orm_uow *u, orm_instance *inst)
 {
     const orm_mapper *m = inst->mapper;
     const orm_table *t = m->table;
     rm_arena *a = u->a;
+    if (t->levels) return update_levels(u, inst);
     orm_update up = {.table = t, .returning = true};
     up.columns = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns + 1);
     up.values = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns + 1);
@@ -584,27 +618,74 @@ static int update_changed(orm_uow *u, orm_instance *inst)
     orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
     up.where = scoped_pk_where(u, m, pk);
-    if (m->version_col) {
-        const orm_column *vc = m->version_col;
-        up.columns[up.ncolumns] = vc;
-        up.values[up.ncolumns++] = orm_expr_binary(a, ORM_OP_PLUS, orm_expr_column(a, -1, vc),
-                                                   orm_expr_param(a, orm_int(1), vc));
-        up.where = orm_expr_and(a, up.where, orm_expr_col_eq(a, -1, vc, inst->committed[vc->index]));
-    }
-    orm_compiled c;
     orm_result r;
-    rc = orm_compile_update(dialect(u), &up, a, &c, u->s->err);
-    if (rc || (rc = run(u, &c, &r))) return rc;
-    if (!r.nrows)
-        return orm_error_set(u->s->err, m->version_col ? ORM_E_STALE : ORM_E_NOT_FOUND,
-                             m->version_col ? "%s was changed or deleted by someone else: reload it and retry"
-                                            : "%s no longer exists", m->name);
+    rc = run_update(u, inst, &up, m->version_col, &r);
+    if (rc) return rc;
     if (u->s->scope && !inst->wrote) { /* what it referred to before (check_written) */
         inst->before = RM_NEW_ARRAY(a, orm_value, t->ncolumns);
         memcpy(inst->before, inst->committed, t->ncolumns * sizeof *inst->before);
     }
     memcpy(inst->row, r.values, t->ncolumns * sizeof *inst->row);
     memcpy(inst->committed, r.values, t->ncolumns * sizeof *inst->row);
+    inst->wrote = true;
+    return 0;
+}
+
+/* Joined-table inheritance (a span, metadata.h): an UPDATE of each
+ * level's table whose columns changed, by key; the root's carries the
+ * scope's criteria and the version (incremented whenever any level
+ * changes, checked as for one table). Each statement's returned row
+ * refreshes its columns of the span row. */
+static int update_levels(orm_uow *u, orm_instance *inst)
+{
+    const orm_mapper *m = inst->mapper;
+    const orm_table *t = m->table;
+    rm_arena *a = u->a;
+    size_t *changed = RM_NEW_ARRAY(a, size_t, t->nlevels), total = 0;
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const orm_column *c = &t->columns[i];
+        if (c->version || orm_value_eq(&inst->row[i], &inst->committed[i])) continue;
+        if (c->primary_key)
+            return orm_error_set(u->s->err, ORM_E_INVALID, "the primary key of %s cannot change", m->name);
+        size_t k = 0;
+        while (t->levels[k] != c->storage->table) k++;
+        changed[k]++;
+        total++;
+    }
+    if (!total) return 0;
+    if (u->s->scope && !inst->wrote) {
+        inst->before = RM_NEW_ARRAY(a, orm_value, t->ncolumns);
+        memcpy(inst->before, inst->committed, t->ncolumns * sizeof *inst->before);
+    }
+    orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
+    for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
+    for (size_t k = 0; k < t->nlevels; k++) {
+        const orm_table *lt = t->levels[k];
+        const orm_column *vc = k ? NULL : m->version_col;
+        if (!changed[k] && !vc) continue;
+        orm_update up = {.table = lt, .returning = true};
+        up.columns = RM_NEW_ARRAY(a, const orm_column *, lt->ncolumns + 1);
+        up.values = RM_NEW_ARRAY(a, orm_expr *, lt->ncolumns + 1);
+        for (size_t i = 0; i < t->ncolumns; i++) {
+            const orm_column *c = &t->columns[i];
+            if (c->storage->table != lt || c->version || orm_value_eq(&inst->row[i], &inst->committed[i])) continue;
+            up.columns[up.ncolumns] = c->storage;
+            up.values[up.ncolumns++] = orm_expr_param(a, inst->row[i], c->storage);
+        }
+        add_onupdate(u, &up, lt); /* the level's own "onupdate" columns */
+        if (k) {
+            for (size_t i = 0; i < lt->npk; i++)
+                up.where = orm_expr_and(a, up.where, orm_expr_col_eq(a, -1, lt->pk[i], pk[i]));
+        } else {
+            up.where = scoped_pk_where(u, m, pk);
+        }
+        orm_result r;
+        int rc = run_update(u, inst, &up, vc, &r);
+        if (rc) return rc;
+        for (size_t i = 0; i < t->ncolumns; i++)
+            if (t->columns[i].storage->table == lt)
+                inst->row[i] = inst->committed[i] = r.values[t->columns[i].storage->index];
+    }
     inst->wrote = true;
     return 0;
 }
@@ -910,6 +991,42 @@ static int write_assocs(orm_uow *u)
 
 /* ---- deletes ------------------------------------------------------------------------ */
 
+/* Joined-table inheritance (a span, metadata.h): the row leaves every
+ * table of its class below the root, most derived first, by key; *root
+ * is then the root table's condition (the key and the class; the version
+ * is added by the caller). A scope that restricts the class is checked
+ * first, over the span (its criteria may name any level, and the levels
+ * are gone by the root's DELETE): a row outside it is not found. */
+static int delete_levels(orm_uow *u, const orm_instance *inst, const orm_value *pk, orm_expr **root)
+{
+    const orm_mapper *m = inst->mapper;
+    const orm_table *t = m->table;
+    if (orm_scope_restricts(u->s->scope, m)) {
+        orm_select sel = {.from = t, .alias = 0, .flags = ORM_SELECT_COUNT, .cls = m};
+        orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
+        sel.where = orm_expr_and(u->a, orm_pk_where(u->a, m, 0, pk), orm_scope_where(u->a, m, 0, &seq));
+        orm_compiled c;
+        orm_result r;
+        int rc = orm_compile_select(dialect(u), &sel, u->a, &c, u->s->err);
+        if (rc || (rc = run(u, &c, &r))) return rc;
+        if (!r.nrows || r.values[0].kind != ORM_V_INT || r.values[0].u.i == 0)
+            return orm_error_set(u->s->err, ORM_E_STALE, "%s was changed or deleted by someone else", m->name);
+    }
+    for (size_t k = t->nlevels; k-- > 1;) {
+        const orm_table *lt = t->levels[k];
+        if (!orm_mapper_isa(m, t->level_owner[k])) continue;
+        orm_delete del = {.table = lt};
+        for (size_t i = 0; i < lt->npk; i++)
+            del.where = orm_expr_and(u->a, del.where, orm_expr_col_eq(u->a, -1, lt->pk[i], pk[i]));
+        orm_compiled c;
+        orm_result r;
+        int rc = orm_compile_delete(dialect(u), &del, u->a, &c, u->s->err);
+        if (rc || (rc = run(u, &c, &r))) return rc;
+    }
+    *root = orm_expr_and(u->a, orm_pk_where(u->a, m, -1, pk), orm_mapper_identity_where(u->a, m, -1));
+    return 0;
+}
+
 static int delete_one(orm_uow *u, orm_instance *inst)
 {
     const orm_mapper *m = inst->mapper;
@@ -917,7 +1034,10 @@ static int delete_one(orm_uow *u, orm_instance *inst)
     rm_arena *a = u->a;
     orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
-    orm_delete del = {.table = t, .where = scoped_pk_where(u, m, pk)};
+    orm_expr *where = NULL;
+    int lrc = t->levels ? delete_levels(u, inst, pk, &where) : 0;
+    if (lrc) return lrc;
+    orm_delete del = {.table = t->levels ? t->levels[0] : t, .where = t->levels ? where : scoped_pk_where(u, m, pk)};
     if (m->version_col)
         del.where = orm_expr_and(a, del.where, orm_expr_col_eq(a, -1, m->version_col,
                                                                 inst->committed[m->version_col->index]));
@@ -937,7 +1057,7 @@ static int delete_one(orm_uow *u, orm_instance *inst)
  * column and no version to check row by row. */
 static bool batchable(const orm_instance *inst)
 {
-    return inst->mapper->table->npk == 1 && !inst->mapper->version_col;
+    return inst->mapper->table->npk == 1 && !inst->mapper->version_col && !inst->mapper->table->levels;
 }
 
 /* Delete objs[*i] and, when batchable, the deleted instances of the same

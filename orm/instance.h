@@ -2,9 +2,10 @@
  * map that makes each (table, primary key) one object per request
  * (SQLAlchemy's InstanceState and IdentityMap).
  *
- * An instance holds its row (table column order, arena copies), its most
- * specific mapper (single-table inheritance resolved from the
- * discriminator), and the relationships loaded so far. Everything lives in
+ * An instance holds its row (table column order, arena copies; for a
+ * joined-table hierarchy the span's: every level's columns), its most
+ * specific mapper (resolved from the discriminator), and the
+ * relationships loaded so far. Everything lives in
  * the request arena; nothing is freed one by one. */
 #ifndef ORM_INSTANCE_H
 #define ORM_INSTANCE_H

@@ -91,6 +91,7 @@ orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship *r, in
     if (r->direction != ORM_MANY_TO_MANY) {
         s->from = r->target->table;
         s->alias = t;
+        s->cls = r->target;
         return s;
     }
     /* secondary AS ts JOIN target AS t ON t.key = ts.fk WHERE ts.fk = parent.key */
@@ -98,6 +99,6 @@ orm_select *orm_relationship_subquery(rm_arena *a, const orm_relationship *r, in
     s->alias = ends.secondary;
     s->joins = RM_NEW(a, orm_join);
     s->njoins = 1;
-    s->joins[0] = (orm_join){ORM_JOIN_INNER, r->target->table, t, j.secondary_on, r};
+    s->joins[0] = (orm_join){ORM_JOIN_INNER, r->target->table, t, j.secondary_on, r, r->target};
     return s;
 }

@@ -76,11 +76,13 @@ static void collect(rm_arena *a, unsigned gen, orm_instance *inst, orm_instance 
     push(a, inst, list, n, cap);
 }
 
-static void add_join(rm_arena *a, orm_select *sel, const orm_table *t, int alias, orm_expr *on)
+/* LEFT OUTER JOIN t (the rows of class cls, or NULL) at alias. */
+static void add_join(rm_arena *a, orm_select *sel, const orm_table *t, int alias, orm_expr *on,
+                     const orm_mapper *cls)
 {
     sel->joins = rm_arena_realloc(a, sel->joins, sel->njoins * sizeof *sel->joins,
                                   (sel->njoins + 1) * sizeof *sel->joins);
-    sel->joins[sel->njoins++] = (orm_join){ORM_JOIN_LEFT, t, alias, on, NULL};
+    sel->joins[sel->njoins++] = (orm_join){ORM_JOIN_LEFT, t, alias, on, NULL, cls};
 }
 
 /* An embedded row's columns: its deferred ones only when the include's
@@ -130,10 +132,11 @@ static void apply_plan(lctx *L, plan *p, orm_select *sel, int base_alias, orm_al
         orm_rel_join j;
         orm_relationship_join(L->a, r, &ends, seq, &j);
         if (r->direction == ORM_MANY_TO_MANY) {
-            add_join(L->a, sel, r->secondary, ends.secondary, j.link);
-            add_join(L->a, sel, r->target->table, sg->alias, orm_expr_and(L->a, j.secondary_on, j.target_where));
+            add_join(L->a, sel, r->secondary, ends.secondary, j.link, NULL);
+            add_join(L->a, sel, r->target->table, sg->alias, orm_expr_and(L->a, j.secondary_on, j.target_where),
+                     r->target);
         } else {
-            add_join(L->a, sel, r->target->table, sg->alias, orm_expr_and(L->a, j.link, j.target_where));
+            add_join(L->a, sel, r->target->table, sg->alias, orm_expr_and(L->a, j.link, j.target_where), r->target);
         }
         sg->offset = sel->ncolumns;
         add_columns(L->a, sel, r->target->table, sg->alias, sg->node);
@@ -322,7 +325,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     plan_segments(a, &p, node->children, node->nchildren, -1, &seq);
     for (size_t from = 0; from < nkeys; from += chunk) {
         size_t to = from + chunk < nkeys ? from + chunk : nkeys;
-        orm_select sel = {.from = r->target->table, .alias = 0};
+        orm_select sel = {.from = r->target->table, .alias = 0, .cls = r->target};
         add_columns(a, &sel, r->target->table, 0, node);
         orm_alias_seq sub = seq;
         orm_join_ends ends = {.parent = ORM_JOIN_NO_PARENT, .target = 0, .secondary = 1};
@@ -332,7 +335,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
         if (m2m) {
             key_alias = 1;
             sel.joins = RM_NEW(a, orm_join);
-            sel.joins[0] = (orm_join){ORM_JOIN_INNER, r->secondary, 1, j.secondary_on, r};
+            sel.joins[0] = (orm_join){ORM_JOIN_INNER, r->secondary, 1, j.secondary_on, r, NULL};
             sel.njoins = 1;
             st.key_offset = sel.ncolumns;
             sel.columns = rm_arena_realloc(a, sel.columns, sel.ncolumns * sizeof *sel.columns,
@@ -422,6 +425,16 @@ int orm_load_query(orm_session *s, const orm_query *q, const orm_include *inc, s
     return orm_load_page(s, q, SIZE_MAX, inc, ninc, out);
 }
 
+/* Does column i of t have the name of an earlier one? (A span may hold
+ * one name twice, in two branches' tables: a derived table labels the
+ * second.) */
+static bool repeated_name(const orm_table *t, size_t i)
+{
+    for (size_t k = 0; t->levels && k < i; k++)
+        if (strcmp(t->columns[k].sql_name, t->columns[i].sql_name) == 0) return true;
+    return false;
+}
+
 int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_include *inc,
                   size_t ninc, orm_loaded *out)
 {
@@ -444,12 +457,13 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
         sel = (orm_select){.from = t, .from_select = inner, .alias = 0};
         sel.columns = RM_NEW_ARRAY(a, orm_expr *, base.ncolumns);
         for (size_t i = 0; i < base.ncolumns; i++) {
-            if (i < t->ncolumns) {
+            if (i < t->ncolumns && !repeated_name(t, i)) {
                 if (base.labels) inner->labels[i] = base.labels[i]; /* computed, deferred */
                 sel.columns[sel.ncolumns++] = orm_expr_column(a, 0, &t->columns[i]);
                 continue;
             }
-            inner->labels[i] = rm_arena_sprintf(a, "_s%zu", i - t->ncolumns);
+            inner->labels[i] = i < t->ncolumns ? rm_arena_sprintf(a, "_c%zu", i)
+                                               : rm_arena_sprintf(a, "_s%zu", i - t->ncolumns);
             sel.columns[sel.ncolumns++] = orm_expr_label(a, 0, inner->labels[i]);
         }
         /* the same order outside, by the derived table's columns */
@@ -458,7 +472,8 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
         for (size_t i = 0; i < base.norder; i++) {
             orm_expr *e = base.order[i].expr;
             bool own = (e->op == ORM_OP_COLUMN || e->op == ORM_OP_COMPUTED) && e->u.col.alias == 0;
-            if (own && e->op == ORM_OP_COMPUTED) e = orm_expr_column(a, 0, e->u.col.column); /* its label */
+            if (own && inner->labels[e->u.col.column->index]) e = sel.columns[e->u.col.column->index];
+            else if (own && e->op == ORM_OP_COMPUTED) e = orm_expr_column(a, 0, e->u.col.column); /* its label */
             sel.order[sel.norder++] = (orm_order_item){own ? e : sel.columns[x++], base.order[i].desc};
         }
     }

@@ -31,6 +31,13 @@ orm_relationship *orm_mapper_relationship(const orm_mapper *m, const char *name)
     return NULL;
 }
 
+bool orm_mapper_isa(const orm_mapper *m, const orm_mapper *ancestor)
+{
+    for (; m; m = m->inherits)
+        if (m == ancestor) return true;
+    return false;
+}
+
 const orm_mapper *orm_schema_polymorphic(const orm_schema *s, const orm_mapper *m,
                                          const orm_value *row)
 {
@@ -62,8 +69,21 @@ bool orm_mapper_column_allows(const orm_mapper *m, const orm_column *c, orm_colu
     return use != ORM_COL_READ || !c->write_only;
 }
 
+bool orm_mapper_column_server_managed(const orm_mapper *m, const orm_column *c)
+{
+    return c->read_only || c->version || (m->polymorphic_on == c && m->has_identity);
+}
+
 const orm_column *orm_mapper_column(const orm_mapper *m, const char *name, orm_column_use use)
 {
-    const orm_column *c = orm_table_column(m->table, name);
-    return c && orm_mapper_column_allows(m, c, use) ? c : NULL;
+    const orm_table *t = m->table;
+    if (!t->levels) {
+        const orm_column *c = orm_table_column(t, name);
+        return c && orm_mapper_column_allows(m, c, use) ? c : NULL;
+    }
+    /* a span may hold one name twice, in two branches' tables: m's own */
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (strcmp(t->columns[i].name, name) == 0 && orm_mapper_column_allows(m, &t->columns[i], use))
+            return &t->columns[i];
+    return NULL;
 }

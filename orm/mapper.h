@@ -124,7 +124,8 @@ typedef struct orm_mapper {
                                         * also has its parents': see orm_mapper_proxy) */
     size_t nproxies;
     orm_column *version_col;           /* or NULL */
-    struct orm_mapper *inherits;       /* single-table inheritance parent */
+    struct orm_mapper *inherits;       /* inheritance parent (single-table, or joined-table: then
+                                          every class of the hierarchy has its span as table) */
     orm_column *polymorphic_on;        /* discriminator column (on the base) */
     const bool *visible;               /* per table column: shown for this mapper (single-table
                                           inheritance hides siblings' columns); NULL = all */
@@ -148,8 +149,11 @@ typedef struct orm_mapper {
 } orm_mapper;
 
 /* Relationship by name, or NULL; looks in m, then in the mappers it
- * inherits from (single-table inheritance). */
+ * inherits from. */
 orm_relationship *orm_mapper_relationship(const orm_mapper *m, const char *name);
+
+/* m is ancestor or inherits from it, at any depth. */
+bool orm_mapper_isa(const orm_mapper *m, const orm_mapper *ancestor);
 
 /* Association proxy by name, or NULL; looks in m, then in the mappers it
  * inherits from (orm/proxy.c). */
@@ -172,6 +176,10 @@ typedef enum orm_column_use {
  * columns (a Manager does not have an Engineer's), never hidden, and not
  * write_only to be read. */
 bool orm_mapper_column_allows(const orm_mapper *m, const orm_column *c, orm_column_use use);
+/* Whether the server alone fills c for m (a body may not name it): a
+ * read_only or version column, or the discriminator of a class with an
+ * identity (set on create from the class). */
+bool orm_mapper_column_server_managed(const orm_mapper *m, const orm_column *c);
 /* m's column called name if m may use it for use, else NULL. */
 const orm_column *orm_mapper_column(const orm_mapper *m, const char *name, orm_column_use use);
 

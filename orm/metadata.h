@@ -56,6 +56,9 @@ typedef struct orm_foreign_key {
     struct orm_table *table;       /* resolved referenced table */
     struct orm_column *column;     /* resolved referenced column */
     orm_on_delete on_delete;
+    struct orm_column *stored;     /* when table and column are a span's (joined-table
+                                      inheritance, below): the database column referred to;
+                                      else NULL */
 } orm_foreign_key;
 
 /* Dynamic defaults (SPEC §9). A generator restmap runs for a new row
@@ -106,6 +109,8 @@ typedef struct orm_column {
     const char *computed_json;     /* a computed attribute: its "computed" as written (JSON
                                       text); never stored, written or made by DDL */
     const struct orm_computed *computed; /* its compiled form (orm/computed.h) */
+    const struct orm_column *storage; /* a span's column (joined-table inheritance, below):
+                                         the table column it is stored in; else NULL */
 } orm_column;
 
 /* A table-level "unique" constraint or an entry of "indexes" (SPEC §9). */
@@ -154,6 +159,18 @@ typedef struct orm_table {
     size_t nfkeys;
     orm_check *checks;             /* named CHECK constraints */
     size_t nchecks;
+    /* Joined-table inheritance (SPEC §9). A hierarchy with tables of its
+     * own is mapped to one "span": a table that is no database table,
+     * named as its root table, whose columns are the root table's and each
+     * further level's non-key ones (orm_column.storage says where each is
+     * stored), so a row of any class of the hierarchy is one row of the
+     * span. The compiler prints a span as its levels joined on the key;
+     * the flush writes each level's table. */
+    struct orm_table **levels;     /* on a span: the stored tables, root first, each after
+                                      its parent level; NULL on any other table */
+    const struct orm_mapper **level_owner; /* the class each level's table belongs to */
+    size_t nlevels;
+    struct orm_table *span;        /* on a level's table: its hierarchy's span, else NULL */
 } orm_table;
 
 /* Column by key (orm_column.name), or NULL. */

@@ -50,7 +50,8 @@ static int join_for(orm_query *q, rm_arena *a, const orm_relationship *r, int pa
     orm_relationship_join(a, r, &ends, aliases, &j);
     q->joins = rm_arena_realloc(a, q->joins, q->njoins * sizeof *q->joins,
                                 (q->njoins + 1) * sizeof *q->joins);
-    q->joins[q->njoins++] = (orm_join){ORM_JOIN_LEFT, r->target->table, t, orm_expr_and(a, j.link, j.target_where), r};
+    q->joins[q->njoins++] =
+        (orm_join){ORM_JOIN_LEFT, r->target->table, t, orm_expr_and(a, j.link, j.target_where), r, r->target};
     return t;
 }
 
@@ -162,7 +163,7 @@ orm_order_item *orm_relationship_order(rm_arena *a, const orm_relationship *r, i
         char *copy = rm_arena_strdup(a, spec), *save = NULL;
         for (char *key = strtok_r(copy, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
             bool desc = *key == '-';
-            const orm_column *c = orm_table_column(t, key + desc);
+            const orm_column *c = orm_mapper_column(r->target, key + desc, ORM_COL_READ);
             if (c) items[k++] = (orm_order_item){orm_expr_column(a, alias, c), desc};
         }
     }
@@ -226,7 +227,7 @@ void orm_row_columns(rm_arena *a, orm_select *sel, const orm_table *t, int alias
 void orm_query_select(const orm_query *q, rm_arena *a, orm_alias_seq *seq, orm_select *out)
 {
     const orm_table *t = q->mapper->table;
-    orm_select sel = {.from = t, .alias = 0, .joins = q->joins, .njoins = q->njoins};
+    orm_select sel = {.from = t, .alias = 0, .joins = q->joins, .njoins = q->njoins, .cls = q->mapper};
     sel.where = orm_expr_and(a, orm_expr_and(a, q->where, q->after), orm_scope_where(a, q->mapper, 0, seq));
     sel.order = orm_query_effective_order(q, a, &sel.norder);
     /* the table's columns (a deferred sort key too: a cursor records it),
@@ -267,7 +268,7 @@ int orm_query_all(orm_session *s, const orm_query *q, orm_result *out)
 
 int orm_query_count(orm_session *s, const orm_query *q, int64_t *out)
 {
-    orm_select sel = {.from = q->mapper->table, .alias = 0, .flags = ORM_SELECT_COUNT};
+    orm_select sel = {.from = q->mapper->table, .alias = 0, .flags = ORM_SELECT_COUNT, .cls = q->mapper};
     orm_alias_seq seq = q->aliases;
     sel.where = orm_expr_and(s->arena, q->where, orm_scope_where(s->arena, q->mapper, 0, &seq));
     orm_computed_expand(s->arena, &sel, &seq);
@@ -299,7 +300,7 @@ orm_expr *orm_with_parent(rm_arena *a, const orm_relationship *r, const orm_valu
 
 int orm_get(orm_session *s, const orm_mapper *m, const orm_value *pk, orm_value **row)
 {
-    orm_select sel = {.from = m->table, .alias = 0};
+    orm_select sel = {.from = m->table, .alias = 0, .cls = m};
     orm_alias_seq seq = orm_alias_seq_start(1, s->scope);
     sel.where = orm_expr_and(s->arena, orm_pk_where(s->arena, m, 0, pk), orm_scope_where(s->arena, m, 0, &seq));
     orm_computed_expand(s->arena, &sel, &seq); /* a row filter may name a computed attribute */
@@ -341,10 +342,49 @@ size_t orm_insert_columns(const orm_mapper *m, const orm_value *values, const bo
     return n;
 }
 
+/* Joined-table inheritance (a span, metadata.h): one INSERT per table of
+ * m's class, root first, each level's key taking the key the root's
+ * INSERT returned; what each returns fills the one span row. */
+static int insert_levels(orm_session *s, const orm_mapper *m, const orm_value *values, const bool *given,
+                         orm_value **row)
+{
+    const orm_table *t = m->table;
+    const orm_column **cols = RM_NEW_ARRAY(s->arena, const orm_column *, t->ncolumns);
+    orm_value *vals = RM_NEW_ARRAY(s->arena, orm_value, t->ncolumns);
+    size_t n = orm_insert_columns(m, values, given, cols, vals);
+    orm_value *out = RM_NEW_ARRAY(s->arena, orm_value, t->ncolumns);
+    for (size_t i = 0; i < t->ncolumns; i++) out[i] = orm_null();
+    for (size_t k = 0; k < t->nlevels; k++) {
+        const orm_table *lt = t->levels[k];
+        if (!orm_mapper_isa(m, t->level_owner[k])) continue;
+        orm_insert ins = {.table = lt, .returning = true};
+        ins.columns = RM_NEW_ARRAY(s->arena, const orm_column *, lt->ncolumns);
+        ins.values = RM_NEW_ARRAY(s->arena, orm_value, lt->ncolumns);
+        for (size_t i = 0; k && i < lt->npk; i++) {
+            ins.columns[ins.ncolumns] = lt->pk[i];
+            ins.values[ins.ncolumns++] = out[t->pk[i]->index];
+        }
+        for (size_t i = 0; i < n; i++)
+            if (cols[i]->storage->table == lt) {
+                ins.columns[ins.ncolumns] = cols[i]->storage;
+                ins.values[ins.ncolumns++] = vals[i];
+            }
+        orm_compiled cc;
+        orm_value *got = NULL;
+        int rc = orm_compile_insert(orm_engine_dialect(s->engine), &ins, s->arena, &cc, s->err);
+        if (rc || (rc = run_returning(s, m, &cc, &got))) return rc;
+        for (size_t i = 0; i < t->ncolumns; i++)
+            if (t->columns[i].storage->table == lt) out[i] = got[t->columns[i].storage->index];
+    }
+    *row = out;
+    return 0;
+}
+
 int orm_insert_row(orm_session *s, const orm_mapper *m, const orm_value *values, const bool *given,
                orm_value **row)
 {
     const orm_table *t = m->table;
+    if (t->levels) return insert_levels(s, m, values, given, row);
     orm_insert ins = {.table = t, .returning = true};
     ins.columns = RM_NEW_ARRAY(s->arena, const orm_column *, t->ncolumns);
     ins.values = RM_NEW_ARRAY(s->arena, orm_value, t->ncolumns);

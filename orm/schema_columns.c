@@ -507,7 +507,7 @@ static int build_base_table(orm_loadctx *C, orm_decl *d)
     }
     if (add_table(C, d, name, path, &td)) return ORM_E_SCHEMA;
     if (d->entity) {
-        d->m->table = td->table;
+        d->m->table = d->store = td->table;
         td->table->mapper = d->m;
     }
     int rc = parse_columns(L, td, &d->origin, d->json, d->entity, false);
@@ -516,14 +516,27 @@ static int build_base_table(orm_loadctx *C, orm_decl *d)
     return rc;
 }
 
-/* An inheriting entity: its base's table, plus the columns it adds. */
+/* An inheriting entity: with a "table" of its own (other than its
+ * parent's), joined-table inheritance: a new table (its key is checked
+ * against the parent's once tables are finished, schema_mappers.c); else
+ * its parent's table, plus the columns it adds (single-table). */
 static int build_child_table(orm_loadctx *C, orm_decl *d)
 {
     orm_loader *L = &C->L;
-    if (json_object_get(d->json, "table"))
-        return orm_loader_fail(L, &d->origin, "table",
-                               "an inheriting entity shares its base's table (single-table inheritance)");
-    d->m->table = orm_loader_root(d->m)->table;
+    const char *name;
+    orm_table *parent = d->m->inherits->table;
+    if (orm_loader_get_string(L, &d->origin, NULL, d->json, "table", &name)) return ORM_E_SCHEMA;
+    if (name && strcmp(name, parent->name) != 0) {
+        orm_tdecl *td = NULL;
+        if (add_table(C, d, name, "table", &td)) return ORM_E_SCHEMA;
+        d->m->table = d->store = td->table;
+        td->table->mapper = d->m;
+        d->joined = true;
+        int rc = parse_columns(L, td, &d->origin, d->json, true, false);
+        d->col_end = td->table->ncolumns;
+        return rc;
+    }
+    d->m->table = d->store = parent;
     d->col_first = d->m->table->ncolumns;
     int rc = parse_columns(L, orm_loader_tdecl(L, d->m->table), &d->origin, d->json, true, true);
     d->col_end = d->m->table->ncolumns;

@@ -268,6 +268,7 @@ int orm_schema_load_opts(const orm_schema_options *opt, orm_schema **out, orm_er
     if (!rc) rc = orm_loader_build_relationships(&C);
     if (!rc) rc = orm_loader_resolve_foreign_keys(&C.L);
     if (!rc) rc = orm_loader_sort_tables(&C.L);
+    if (!rc) rc = orm_loader_bind_spans(&C.L);
     if (!rc) rc = orm_loader_resolve_relationships(&C.L);
     if (!rc) rc = orm_loader_check_projections(&C);
     if (!rc) rc = compile_joins(&C.L);

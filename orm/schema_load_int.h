@@ -32,6 +32,8 @@ typedef struct orm_decl {
     orm_mapper *m;                /* entities: the mapper */
     int depth;                    /* entities: inheritance depth, 0 = base */
     size_t col_first, col_end;    /* entities: the table columns they declare */
+    orm_table *store;             /* entities: the database table its columns are in */
+    bool joined;                  /* an inheriting entity with a table of its own */
     bool viewonly;                /* entities: a projection of another entity's table */
 } orm_decl;
 
@@ -80,6 +82,10 @@ int orm_loader_check_projections(orm_loadctx *C);
  * built. */
 int orm_loader_resolve_foreign_keys(orm_loader *L);
 int orm_loader_sort_tables(orm_loader *L);      /* fills s->tables */
+/* schema_mappers.c, after the table order: foreign keys into a joined
+ * hierarchy's tables refer to its span (a level's key keeps its parent's
+ * table), so relationships to its classes find them. */
+int orm_loader_bind_spans(orm_loader *L);
 int orm_loader_resolve_relationships(orm_loader *L);
 
 /* proxy.c: each entity's "proxies", once its relationships are resolved. */

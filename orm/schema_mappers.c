@@ -1,8 +1,10 @@
 /* schema_mappers.c: the mapper phases of schema loading. Each entity
  * becomes a mapper (registered while the files are collected, keeping its
  * declaration for the caller's own keys), linked to the one it inherits
- * from; once the tables exist it gets its default order, its polymorphic
- * discriminator and identity, and the columns it shows; then its
+ * from; once the tables exist a hierarchy with tables of its own gets its
+ * span (joined-table inheritance, metadata.h) and each mapper its default
+ * order, its polymorphic discriminator and identity, and the columns it
+ * shows; then its
  * relationships are read as declared (target, secondary, join, cascade,
  * lazy, ...). Direction and join columns come after, in relationship.c.
  * Errors go through schema_loader.c. */
@@ -122,6 +124,16 @@ static int parse_identity(orm_loadctx *C, orm_decl *d)
     return 0;
 }
 
+/* Does class o declare column c (a column of its hierarchy's table or
+ * span)? A class declares the columns it added to its table (a joined
+ * class: its table's own columns, the key aside). */
+static bool declares(const orm_decl *o, const orm_column *c)
+{
+    const orm_column *st = c->storage ? c->storage : c;
+    if (st->table != o->store || !o->m->inherits) return false;
+    return !(o->joined && st->primary_key) && (size_t)st->index >= o->col_first && (size_t)st->index < o->col_end;
+}
+
 /* Columns each mapper of an inheritance hierarchy shows: the base's and
  * those its own line of ancestors added (a Manager does not show an
  * Engineer's columns). Mappers outside hierarchies keep visible = NULL. */
@@ -136,10 +148,165 @@ static void mark_visible_columns(orm_loadctx *C)
         for (size_t j = 0; j < C->ndecls; j++) {
             orm_decl *o = &C->decls[j];
             if (!o->entity || o->m->table != d->m->table || orm_loader_isa(d->m, o->m)) continue;
-            for (size_t k = o->col_first; k < o->col_end; k++) vis[k] = false;
+            for (size_t k = 0; k < n; k++)
+                if (declares(o, &d->m->table->columns[k])) vis[k] = false;
         }
         d->m->visible = vis;
     }
+}
+
+/* ---- joined-table inheritance --------------------------------------------------------- */
+
+static orm_decl *decl_of(orm_loadctx *C, const orm_mapper *m)
+{
+    for (size_t i = 0; i < C->ndecls; i++)
+        if (C->decls[i].entity && C->decls[i].m == m) return &C->decls[i];
+    return NULL;
+}
+
+/* A joined table's primary key repeats its parent table's: the same
+ * column names in the same order, compatible types, each a foreign_key
+ * to the parent's key column. */
+static int check_joined_key(orm_loadctx *C, orm_decl *d)
+{
+    orm_loader *L = &C->L;
+    const orm_table *t = d->store, *p = decl_of(C, d->m->inherits)->store;
+    if (t->npk != p->npk)
+        return orm_loader_fail(L, &d->origin, "columns",
+                               "the primary key of %s must repeat its parent table %s's (%zu column%s)",
+                               t->name, p->name, p->npk, p->npk == 1 ? "" : "s");
+    for (size_t i = 0; i < t->npk; i++) {
+        const orm_column *c = t->pk[i], *pc = p->pk[i];
+        const char *path = rm_arena_sprintf(L->tmp, "columns.%s", c->name);
+        if (strcmp(c->name, pc->name) != 0 || !orm_types_compatible(c->type, pc->type))
+            return orm_loader_fail(L, &d->origin, path,
+                                   "the primary key of %s must repeat its parent table %s's: key column %zu "
+                                   "is %s.%s (%s)", t->name, p->name, i + 1, p->name, pc->name,
+                                   orm_type_name(pc->type));
+        if (!c->fk || strcmp(c->fk->table_name, p->name) != 0 || strcmp(c->fk->column_name, pc->name) != 0)
+            return orm_loader_fail(L, &d->origin, path,
+                                   "needs \"foreign_key\": \"%s.%s\" (a joined table's key refers to its "
+                                   "parent's)", p->name, pc->name);
+    }
+    return 0;
+}
+
+/* The class that declares column c of the hierarchy being spanned
+ * (declares), or NULL for the root's own. */
+static const orm_mapper *declarer(orm_loadctx *C, const orm_column *c)
+{
+    for (size_t i = 0; i < C->ndecls; i++)
+        if (C->decls[i].entity && declares(&C->decls[i], c)) return C->decls[i].m;
+    return NULL;
+}
+
+/* Add level lt's columns (its key too when it is the root) to span v. A
+ * class may not declare a column an ancestor of it declares; classes of
+ * other branches may (Engineer.status and Manager.status in their own
+ * tables: orm_mapper_column finds each class its own). */
+static int add_level(orm_loadctx *C, orm_table *v, orm_decl *d, orm_table *lt)
+{
+    v->levels[v->nlevels] = lt;
+    v->level_owner[v->nlevels++] = d->m;
+    lt->span = v;
+    for (size_t i = 0; i < lt->ncolumns; i++) {
+        const orm_column *src = &lt->columns[i];
+        if (v->nlevels > 1 && src->primary_key) continue;
+        if (src->computed_json) /* its expression would name the level's table, not the span's */
+            return orm_loader_fail(&C->L, &d->origin, rm_arena_sprintf(C->L.tmp, "columns.%s.computed", src->name),
+                                   "a joined-table hierarchy has no computed attributes (yet)");
+        const orm_mapper *mine = declarer(C, src);
+        for (size_t k = 0; k < v->ncolumns; k++) {
+            const orm_column *had = &v->columns[k];
+            const orm_mapper *theirs = declarer(C, had);
+            if (strcmp(had->name, src->name) != 0) continue;
+            if (!theirs || !mine || orm_loader_isa(mine, theirs) || orm_loader_isa(theirs, mine))
+                return orm_loader_fail(&C->L, mine ? &decl_of(C, mine)->origin : &d->origin,
+                                       rm_arena_sprintf(C->L.tmp, "columns.%s", src->name),
+                                       "%s already declares a column of that name (table %s)",
+                                       theirs ? theirs->name : v->levels[0]->mapper->name,
+                                       had->storage->table->name);
+        }
+        orm_column *c = &v->columns[v->ncolumns];
+        *c = *src;
+        c->table = v;
+        c->index = (int)v->ncolumns++;
+        c->storage = src;
+    }
+    return 0;
+}
+
+/* The span of root's hierarchy when some class below it has a table of
+ * its own: the levels root first (by depth, then declaration order), and
+ * every class of the hierarchy mapped to it. */
+static int build_span(orm_loadctx *C, orm_decl *root)
+{
+    orm_schema *s = C->L.s;
+    size_t nlev = 1, ncol = root->store->ncolumns;
+    for (size_t i = 0; i < C->ndecls; i++) {
+        orm_decl *d = &C->decls[i];
+        if (!d->entity || !d->joined || orm_loader_root(d->m) != root->m) continue;
+        nlev++;
+        ncol += d->store->ncolumns;
+    }
+    if (nlev == 1) return 0;
+    for (size_t i = 0; i < C->ndecls; i++) {
+        orm_decl *d = &C->decls[i];
+        if (d->entity && d->joined && orm_loader_root(d->m) == root->m &&
+            orm_loader_tdecl(&C->L, d->store)->version_index >= 0)
+            return orm_loader_fail(&C->L, &d->origin, "columns",
+                                   "the version column of a joined hierarchy belongs in its root table (%s)",
+                                   root->store->name);
+    }
+    orm_table *v = RM_NEW(s->arena, orm_table);
+    v->name = root->store->name;
+    v->source = root->store->source;
+    v->mapper = root->m;
+    v->columns = RM_NEW_ARRAY(s->arena, orm_column, ncol);
+    v->levels = RM_NEW_ARRAY(s->arena, orm_table *, nlev);
+    v->level_owner = RM_NEW_ARRAY(s->arena, const orm_mapper *, nlev);
+    if (add_level(C, v, root, root->store)) return ORM_E_SCHEMA;
+    for (int depth = 1; depth <= C->maxdepth; depth++)
+        for (size_t i = 0; i < C->ndecls; i++) {
+            orm_decl *d = &C->decls[i];
+            if (!d->entity || !d->joined || d->depth != depth || orm_loader_root(d->m) != root->m) continue;
+            if (check_joined_key(C, d) || add_level(C, v, d, d->store)) return ORM_E_SCHEMA;
+        }
+    v->npk = root->store->npk;
+    v->pk = RM_NEW_ARRAY(s->arena, orm_column *, v->npk);
+    for (size_t i = 0; i < v->npk; i++) v->pk[i] = &v->columns[root->store->pk[i]->index];
+    for (size_t i = 0; i < C->ndecls; i++)
+        if (C->decls[i].entity && orm_loader_root(C->decls[i].m) == root->m) C->decls[i].m->table = v;
+    return 0;
+}
+
+/* The column of m's table stored as `stored` (itself outside spans). */
+static orm_column *mapped_column(const orm_mapper *m, orm_column *stored)
+{
+    if (!stored || !m->table->levels) return stored;
+    for (size_t i = 0; i < m->table->ncolumns; i++)
+        if (m->table->columns[i].storage == stored) return &m->table->columns[i];
+    return NULL;
+}
+
+int orm_loader_bind_spans(orm_loader *L)
+{
+    orm_schema *s = L->s;
+    for (size_t i = 0; i < s->ntables; i++) {
+        orm_table *t = s->tables[i];
+        for (size_t k = 0; k < t->ncolumns; k++) {
+            orm_column *c = &t->columns[k];
+            if (!c->fk || !c->fk->table->span) continue;
+            orm_table *v = c->fk->table->span;
+            if (t->span == v && c->primary_key) continue; /* a level's key: its parent's table */
+            orm_column *to = orm_table_column(v, c->fk->column->name);
+            if (!to) continue; /* a level's own unique column: the table itself */
+            c->fk->stored = c->fk->column;
+            c->fk->table = v;
+            c->fk->column = to;
+        }
+    }
+    return 0;
 }
 
 /* Each class's identities, its own and its descendants', and its
@@ -174,12 +341,17 @@ static void collect_identities(orm_loadctx *C)
 
 int orm_loader_build_mappers(orm_loadctx *C)
 {
+    for (size_t i = 0; i < C->ndecls; i++)
+        if (C->decls[i].entity && C->decls[i].store && !C->decls[i].m->inherits && build_span(C, &C->decls[i]))
+            return ORM_E_SCHEMA;
     for (size_t i = 0; i < C->ndecls; i++) {
         orm_decl *d = &C->decls[i];
         if (!d->entity) continue;
         if (parse_default_order(C, d) || parse_polymorphic_on(C, d)) return ORM_E_SCHEMA;
-        orm_tdecl *td = orm_loader_tdecl(&C->L, d->m->table);
-        d->m->version_col = td->version_index >= 0 ? &td->table->columns[td->version_index] : NULL;
+        orm_tdecl *td = orm_loader_tdecl(&C->L, d->m->table->levels ? d->m->table->levels[0]
+                                                : d->store                ? d->store
+                                                                          : d->m->table /* a projection */);
+        d->m->version_col = mapped_column(d->m, td->version_index >= 0 ? &td->table->columns[td->version_index] : NULL);
     }
     for (size_t i = 0; i < C->ndecls; i++)
         if (C->decls[i].entity && parse_identity(C, &C->decls[i])) return ORM_E_SCHEMA;

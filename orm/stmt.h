@@ -23,6 +23,7 @@ typedef struct orm_join {
     int alias;
     orm_expr *on;
     const void *via;            /* what made it (a relationship, for reuse); ignored by the compiler */
+    const struct orm_mapper *cls; /* the class it reaches, or NULL (as orm_select.cls) */
 } orm_join;
 
 enum {
@@ -46,6 +47,10 @@ typedef struct orm_select {
     orm_expr *limit;          /* PARAM or NULL */
     orm_expr *offset;         /* PARAM or NULL */
     unsigned flags;           /* ORM_SELECT_* */
+    const struct orm_mapper *cls; /* the class whose rows it reads, or NULL: when `from` is a
+                                     span (joined-table inheritance, metadata.h), the levels of
+                                     that class and its ancestors are INNER JOINed (every row of
+                                     the class has them), the others LEFT OUTER JOINed */
 } orm_select;
 
 typedef struct orm_insert {

@@ -12,7 +12,7 @@
 /* The server fills these columns itself: clients may not write them. */
 static bool server_managed(const orm_mapper *m, const orm_column *c)
 {
-    return c->read_only || c->version || (m->polymorphic_on == c && m->has_identity);
+    return orm_mapper_column_server_managed(m, c);
 }
 
 static const char *ptr(rm_ctx *ctx, const char *prefix, const char *key)
@@ -104,9 +104,9 @@ int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_
     const char *name;
     json_t *v;
     json_object_foreach((json_t *)obj, name, v) {
-        orm_column *c = orm_table_column(t, name);
+        const orm_column *c = orm_mapper_column(m, name, ORM_COL_INPUT);
         if (!c && (rm_relationship(ctx, m, name) || rm_proxy(ctx, m, name))) continue; /* write_plan.c reads those */
-        if (!c || !orm_mapper_column_allows(m, c, ORM_COL_INPUT)) {
+        if (!c) {
             orm_error_field(&ctx->err, ORM_E_INVALID, ptr(ctx, prefix, name), "unknown field");
             continue;
         }

@@ -6,6 +6,8 @@
  * otherwise). */
 #include <stdio.h>
 
+#include "orm/convert.h"
+
 #include "routes/routes_int.h"
 
 /* key: the JSON text `written` as the schema wrote it (SPEC §9), if any. */
@@ -15,11 +17,11 @@ static void set_written(json_t *j, const char *key, const char *written)
     if (v) json_object_set_new(j, key, v);
 }
 
-static json_t *column_json(const orm_column *c)
+static json_t *column_json(const orm_mapper *m, const orm_column *c)
 {
     json_t *j = json_pack("{s:s, s:s, s:b, s:b, s:b, s:b}", "name", c->name, "type",
                           orm_type_name(c->type), "nullable", c->nullable, "primary_key",
-                          c->primary_key, "read_only", c->read_only || c->version, "write_only",
+                          c->primary_key, "read_only", orm_mapper_column_server_managed(m, c), "write_only",
                           c->write_only);
     if (!c->write_only) { /* a write-only column's default is one of its values: never shown */
         set_written(j, "default", c->default_json);
@@ -40,6 +42,30 @@ static json_t *relationship_json(const orm_relationship *r)
     return j;
 }
 
+/* A class of an inheritance hierarchy: its parent's resource (or null),
+ * the discriminator, its identity and its direct subclasses' resources
+ * (those the role may read). NULL outside hierarchies. */
+static json_t *inheritance_json(rm_arena *a, const orm_mapper *m, const orm_scope *scope)
+{
+    if (!m->inherits && !m->ndescendants) return NULL;
+    json_t *subs = json_array(), *identity = json_null();
+    if (m->has_identity) { /* as the discriminator's values are written in rows */
+        rm_sb sb;
+        rm_sb_init(&sb, a);
+        orm_value_write_json(&sb, m->polymorphic_on, &m->polymorphic_identity);
+        json_decref(identity);
+        identity = json_loads(sb.buf, JSON_DECODE_ANY, NULL);
+    }
+    for (size_t i = 0; i < m->ndescendants; i++)
+        if (m->descendants[i]->inherits == m && orm_scope_visible(scope, m->descendants[i]))
+            json_array_append_new(subs, json_string(rm_resource_of(m->descendants[i])->name));
+    json_t *j = json_pack("{s:o, s:o, s:o, s:o}", "parent",
+                          m->inherits ? json_string(rm_resource_of(m->inherits)->name) : json_null(),
+                          "polymorphic_on", m->polymorphic_on ? json_string(m->polymorphic_on->name) : json_null(),
+                          "polymorphic_identity", identity, "subclasses", subs);
+    return j;
+}
+
 /* The association proxies m shows (its own and inherited), or NULL for none. */
 static json_t *proxies_json(const orm_mapper *m, const orm_scope *scope)
 {
@@ -57,15 +83,16 @@ static json_t *proxies_json(const orm_mapper *m, const orm_scope *scope)
     return NULL;
 }
 
-static json_t *resource_json(const orm_mapper *m, const orm_scope *scope)
+static json_t *resource_json(rm_arena *a, const orm_mapper *m, const orm_scope *scope)
 {
     json_t *cols = json_array(), *rels = json_array();
     for (size_t i = 0; i < m->table->ncolumns; i++)
         if (orm_mapper_column_allows(m, &m->table->columns[i], ORM_COL_LISTED))
-            json_array_append_new(cols, column_json(&m->table->columns[i]));
-    for (size_t i = 0; i < m->nrelationships; i++)
-        if (orm_scope_visible(scope, m->relationships[i].target))
-            json_array_append_new(rels, relationship_json(&m->relationships[i]));
+            json_array_append_new(cols, column_json(m, &m->table->columns[i]));
+    for (const orm_mapper *mm = m; mm; mm = mm->inherits) /* its own, then inherited ones */
+        for (size_t i = 0; i < mm->nrelationships; i++)
+            if (orm_scope_visible(scope, mm->relationships[i].target))
+                json_array_append_new(rels, relationship_json(&mm->relationships[i]));
     char href[512];
     const char *name = rm_resource_of(m)->name;
     snprintf(href, sizeof href, "/api/%s", name);
@@ -82,6 +109,8 @@ static json_t *resource_json(const orm_mapper *m, const orm_scope *scope)
     }
     if (json_array_size(unique)) json_object_set_new(j, "unique", unique);
     else json_decref(unique);
+    json_t *inh = inheritance_json(a, m, scope);
+    if (inh) json_object_set_new(j, "inheritance", inh);
     json_t *proxies = proxies_json(m, scope);
     if (proxies) json_object_set_new(j, "proxies", proxies);
     if (m->table->nchecks) { /* named checks, as written */
@@ -102,7 +131,7 @@ int rm_handle_index(rm_ctx *ctx, const rm_match *at)
     json_t *list = json_array();
     for (size_t i = 0; i < s->nmappers; i++) /* the resources the role may read */
         if (orm_scope_visible(ctx->session.scope, s->mappers[i]))
-            json_array_append_new(list, resource_json(s->mappers[i], ctx->session.scope));
+            json_array_append_new(list, resource_json(ctx->a, s->mappers[i], ctx->session.scope));
     json_t *doc = json_pack("{s:o}", "resources", list);
     return rm_reply_json_doc(ctx, 200, doc);
 }

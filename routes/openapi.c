@@ -14,7 +14,7 @@
 #include "orm/defaults.h"
 #include "routes/routes_int.h"
 
-static json_t *column_schema(const orm_column *c)
+static json_t *column_schema(const orm_mapper *m, const orm_column *c)
 {
     json_t *s = json_object();
     const char *type = "string", *format = NULL;
@@ -48,7 +48,7 @@ static json_t *column_schema(const orm_column *c)
         if (d) json_object_set_new(s, "default", d);
         rm_arena_destroy(a);
     }
-    if (c->read_only || c->version) json_object_set_new(s, "readOnly", json_true());
+    if (orm_mapper_column_server_managed(m, c)) json_object_set_new(s, "readOnly", json_true());
     if (c->write_only) json_object_set_new(s, "writeOnly", json_true());
     if (c->nchoices) {
         rm_arena *a = rm_arena_new();
@@ -75,21 +75,27 @@ static json_t *ref(const orm_mapper *m)
     return json_pack("{s:s}", "$ref", buf);
 }
 
+/* m's component schema. A subclass whose parent the role may read is
+ * allOf [the parent's schema, what it adds: the columns its parent does
+ * not show and the relationships it declares]; any other entity lists
+ * its columns and relationships, inherited ones included. */
 static json_t *entity_schema(const orm_mapper *m, const orm_scope *scope)
 {
     const orm_table *t = m->table;
+    const orm_mapper *up = m->inherits && orm_scope_visible(scope, m->inherits) ? m->inherits : NULL;
     json_t *props = json_object(), *required = json_array();
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
         if (!orm_mapper_column_allows(m, c, ORM_COL_LISTED)) continue;
-        json_t *prop = column_schema(c);
+        if (up && orm_mapper_column_allows(up, c, ORM_COL_LISTED)) continue;
+        json_t *prop = column_schema(m, c);
         if (m->viewonly) json_object_set_new(prop, "readOnly", json_true()); /* a projection: read only */
         json_object_set_new(props, c->name, prop);
         if (!c->nullable && !orm_column_defaulted(c) && !(c->primary_key && c->autoincrement) && !c->version &&
             !c->deferred && !c->computed_json) /* deferred: absent unless asked; computed: never written */
             json_array_append_new(required, json_string(c->name));
     }
-    for (const orm_mapper *mm = m; mm; mm = mm->inherits)
+    for (const orm_mapper *mm = m; mm && mm != up; mm = mm->inherits)
         for (size_t i = 0; i < mm->nrelationships; i++) {
             const orm_relationship *r = &mm->relationships[i];
             if (r->lazy == ORM_LAZY_NOLOAD || !orm_scope_visible(scope, r->target)) continue;
@@ -99,20 +105,43 @@ static json_t *entity_schema(const orm_mapper *m, const orm_scope *scope)
             if (r->viewonly) json_object_set_new(prop, "readOnly", json_true());
             json_object_set_new(props, r->name, prop);
         }
-    for (const orm_mapper *mm = m; mm; mm = mm->inherits) /* association proxies: lists of values */
+    for (const orm_mapper *mm = m; mm && mm != up; mm = mm->inherits) /* association proxies: lists of values */
         for (size_t i = 0; i < mm->nproxies; i++) {
             const orm_proxy *x = &mm->proxies[i];
             if (!orm_scope_visible(scope, x->through->target)) continue;
-            json_t *prop = json_pack("{s:s, s:o}", "type", "array", "items", column_schema(x->attribute));
+            json_t *prop = json_pack("{s:s, s:o}", "type", "array", "items",
+                                     column_schema(x->through->target, x->attribute));
             if (x->read_only) json_object_set_new(prop, "readOnly", json_true());
             json_object_set_new(props, x->name, prop);
         }
-    json_object_set_new(props, "_links", json_pack("{s:s, s:{s:s}}", "type", "object",
-                                                   "additionalProperties", "type", "string"));
+    if (!up)
+        json_object_set_new(props, "_links", json_pack("{s:s, s:{s:s}}", "type", "object",
+                                                       "additionalProperties", "type", "string"));
     json_t *s = json_pack("{s:s, s:o}", "type", "object", "properties", props);
     if (json_array_size(required)) json_object_set_new(s, "required", required);
     else json_decref(required);
-    return s;
+    return up ? json_pack("{s:[o, o]}", "allOf", ref(up), s) : s;
+}
+
+/* What an answer holds for rows of m: m's schema, or, when m has
+ * subclasses the role may read, oneOf m and them with the discriminator
+ * mapping each identity to its class. */
+static json_t *answer_of(const orm_mapper *m, const orm_scope *scope)
+{
+    if (!m->ndescendants || !m->polymorphic_on) return ref(m);
+    json_t *one = json_array(), *mapping = json_object();
+    rm_arena *a = rm_arena_new();
+    for (size_t i = 0; i <= m->ndescendants; i++) {
+        const orm_mapper *c = i ? m->descendants[i - 1] : m;
+        if (i && !orm_scope_visible(scope, c)) continue;
+        json_t *r = ref(c);
+        if (c->has_identity)
+            json_object_set(mapping, orm_value_to_text(a, &c->polymorphic_identity), json_object_get(r, "$ref"));
+        json_array_append_new(one, r);
+    }
+    rm_arena_destroy(a);
+    return json_pack("{s:o, s:{s:s, s:o}}", "oneOf", one, "discriminator", "propertyName",
+                     m->polymorphic_on->name, "mapping", mapping);
 }
 
 static json_t *param(const char *name, const char *in, const char *desc)
@@ -144,10 +173,11 @@ static json_t *responses(int status, json_t *schema)
     return r;
 }
 
-static json_t *list_of(const orm_mapper *m)
+static json_t *list_of(const orm_mapper *m, const orm_scope *scope)
 {
     return json_pack("{s:s, s:{s:{s:s, s:o}, s:{s:s}, s:{s:s}}}", "type", "object", "properties", "data",
-                     "type", "array", "items", ref(m), "meta", "type", "object", "links", "type", "object");
+                     "type", "array", "items", answer_of(m, scope), "meta", "type", "object", "links", "type",
+                     "object");
 }
 
 static json_t *body_of(const orm_mapper *m)
@@ -157,14 +187,16 @@ static json_t *body_of(const orm_mapper *m)
 
 /* One operation of a path: the list parameters for a list's GET, the
  * subject as the body of a write that sends one, and its success. */
-static json_t *operation(const rm_path_doc *p, const rm_operation *op)
+static json_t *operation(const rm_path_doc *p, const rm_operation *op, const orm_scope *scope)
 {
     bool listing = p->collection && !strcmp(op->method, "GET");
     bool body = !strcmp(op->method, "POST") || !strcmp(op->method, "PUT") || !strcmp(op->method, "PATCH");
     json_t *o = json_object();
     if (listing) json_object_set_new(o, "parameters", list_params());
     if (body) json_object_set_new(o, "requestBody", body_of(p->subject));
-    json_t *r = responses(op->status, op->status == 204 ? NULL : listing ? list_of(p->subject) : ref(p->subject));
+    json_t *r = responses(op->status, op->status == 204 ? NULL
+                                      : listing ? list_of(p->subject, scope)
+                                                : answer_of(p->subject, scope));
     if (body || !strcmp(op->method, "DELETE")) /* a unique key, a foreign key, a version (SPEC §3, §9) */
         json_object_set_new(r, "409", json_pack("{s:s}", "$ref", "#/components/responses/Conflict"));
     if (body) /* a value out of its column's rules or breaking a named check */
@@ -175,14 +207,14 @@ static json_t *operation(const rm_path_doc *p, const rm_operation *op)
 
 /* A path item: its operations, keyed by the method in lower case, then the
  * {id} parameter where the path has one. */
-static json_t *path_item(const rm_path_doc *p, json_t *id)
+static json_t *path_item(const rm_path_doc *p, json_t *id, const orm_scope *scope)
 {
     json_t *item = json_object();
     for (size_t i = 0; i < p->nops; i++) {
         char key[8] = {0};
         for (size_t k = 0; k < sizeof key - 1 && p->ops[i].method[k]; k++)
             key[k] = (char)tolower((unsigned char)p->ops[i].method[k]);
-        json_object_set_new(item, key, operation(p, &p->ops[i]));
+        json_object_set_new(item, key, operation(p, &p->ops[i], scope));
     }
     if (p->keyed) json_object_set(item, "parameters", id);
     return item;
@@ -204,7 +236,7 @@ int rm_reply_openapi(rm_ctx *ctx, const rm_path_doc *docs, size_t n)
     for (size_t i = 0; i < s->nmappers; i++) /* the entities the role may read */
         if (orm_scope_visible(ctx->session.scope, s->mappers[i]))
             json_object_set_new(schemas, s->mappers[i]->name, entity_schema(s->mappers[i], ctx->session.scope));
-    for (size_t i = 0; i < n; i++) json_object_set_new(paths, docs[i].path, path_item(&docs[i], id));
+    for (size_t i = 0; i < n; i++) json_object_set_new(paths, docs[i].path, path_item(&docs[i], id, ctx->session.scope));
     json_decref(id);
     json_object_set_new(schemas, "Problem",
                         json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}}}}}}",

@@ -49,7 +49,7 @@ void fx_tables_init(fx_tables *fx)
     fx->acols[1].nullable = false;
     fx->acols[1].unique = true;
     col(&fx->acols[2], a, 2, "user_id", ORM_T_INTEGER);
-    fx->fk = (orm_foreign_key){"users", "id", u, &fx->ucols[0], ORM_FK_CASCADE};
+    fx->fk = (orm_foreign_key){"users", "id", u, &fx->ucols[0], ORM_FK_CASCADE, NULL};
     fx->acols[2].fk = &fx->fk;
     col(&fx->acols[3], a, 3, "kind", ORM_T_STRING);
     fx->kinds[0] = orm_text("home", 4);

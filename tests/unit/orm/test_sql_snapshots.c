@@ -169,6 +169,12 @@ static const query_case QUERIES[] = {
      .parent = "{\"country\": \"FR\", \"code\": 1}"},
     {.name = "with_parent_composite_many_to_one", .entity = "City", .rel = "region",
      .parent = "{\"r_country\": \"FR\", \"r_code\": 2}"},
+    /* joined-table inheritance: a span's levels joined on the key */
+    {.name = "joined_polymorphic_page", .entity = "Vehicle", .sort = "name", .limit = 20},
+    F("joined_subclass_filter", "Car", "{\"name\": \"sedan\", \"doors\": {\"ge\": 2}}"),
+    F("joined_any_subclass", "Garage", "{\"cars\": {\"any\": {\"doors\": 4}}}"),
+    {.name = "joined_with_parent", .entity = "Garage", .rel = "cars", .parent = "{\"id\": 1}"},
+    {.name = "joined_sort_through", .entity = "Wheel", .sort = "car.doors,-car.name"},
 };
 #undef F
 
@@ -421,6 +427,39 @@ static int flush_update_onupdate(orm_session *s, const run_case *rc)
     orm_uow_set(u, m, tdb_column(&DB, "Memo", "body"), tdb_text("changed"));
     return orm_uow_flush(u);
 }
+/* Joined-table inheritance: a SportsCar's INSERT per table of its class
+ * (vehicles, then cars with the key vehicles returned). */
+static int insert_sports_car(orm_session *s, const run_case *rc)
+{
+    const orm_mapper *m = tdb_mapper(&DB, "SportsCar");
+    orm_value *vals = RM_NEW_ARRAY(s->arena, orm_value, m->table->ncolumns), *row;
+    bool *given = RM_NEW_ARRAY(s->arena, bool, m->table->ncolumns);
+    const orm_column *name = tdb_column(&DB, "SportsCar", "name"), *doors = tdb_column(&DB, "SportsCar", "doors"),
+                     *speed = tdb_column(&DB, "SportsCar", "top_speed");
+    vals[name->index] = tdb_text("zoom");
+    vals[doors->index] = orm_int(2);
+    vals[speed->index] = orm_int(250);
+    given[name->index] = given[doors->index] = given[speed->index] = true;
+    return orm_insert_row(s, m, vals, given, &row);
+}
+
+/* A car's column of its own level changed: the UPDATE of cars alone. */
+static int flush_update_level(orm_session *s, const run_case *rc)
+{
+    orm_uow *u = orm_session_uow(s);
+    orm_value pk = orm_int(2);
+    orm_instance *car;
+    int code = orm_uow_get(u, tdb_mapper(&DB, "Car"), &pk, &car);
+    if (!code) {
+        orm_uow_set(u, car, tdb_column(&DB, "Car", "doors"), orm_int(5));
+        code = orm_uow_flush(u);
+    }
+    return code;
+}
+
+/* A sports car deleted through its base class: its wheels (Car's cascade),
+ * then its rows in cars and vehicles, most derived first. */
+static int flush_delete_levels(orm_session *s, const run_case *rc) { return flush_one(s, "Vehicle", 3, NULL, NULL); }
 
 #define L(n, e, inc, m) {.name = n, .fn = load_rows, .entity = e, .include = inc, .mode = m}
 /* An association proxy's values (SPEC §9): the node routes/ adds for
@@ -476,6 +515,15 @@ static const run_case RUNS[] = {
     L("load_computed_selectin", "Shelf", "slots(tags)", TDB_ALL_SELECTIN),
     L("load_selectin_composite_key", "Region", "cities", TDB_ALL_SELECTIN),
     L("load_joined_composite_key", "City", "region", TDB_ALL_JOINED),
+    L("joined_load_selectin", "Garage", "vehicles,cars(wheels)", TDB_ALL_SELECTIN),
+    L("joined_load_joined", "Garage", "vehicles,cars(wheels)", TDB_ALL_JOINED),
+    {.name = "joined_insert_chain", .fn = insert_sports_car},
+    {.name = "joined_update_level", .fn = flush_update_level},
+    {.name = "joined_delete_chain", .fn = flush_delete_levels},
+    /* a page of cars with their wheels joined: the derived table labels the
+     * second "doors" of the span (Truck's) */
+    {.name = "joined_load_joined_page", .fn = load_rows, .entity = "Car", .include = "wheels",
+     .mode = TDB_ALL_JOINED, .limit = 2},
 };
 #undef L
 

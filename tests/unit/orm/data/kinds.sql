@@ -20,3 +20,9 @@ INSERT INTO slot_tags (slot_id, tag_id) VALUES (1, 1), (2, 1), (3, 1);
 INSERT INTO regions (country, code, name) VALUES ('FR', 1, 'Normandy'), ('FR', 2, 'Brittany'), ('ES', 1, 'Galicia');
 INSERT INTO cities (id, name, r_country, r_code) VALUES
   (1, 'Rouen', 'FR', 1), (2, 'Caen', 'FR', 1), (3, 'Rennes', 'FR', 2), (4, 'Vigo', 'ES', 1), (5, 'Nowhere', NULL, NULL);
+INSERT INTO garages (id, name) VALUES (1, 'North'), (2, 'South');
+INSERT INTO vehicles (id, kind, name, garage_id) VALUES
+  (1, 'vehicle', 'cart', 1), (2, 'car', 'sedan', 1), (3, 'sports', 'racer', 2), (4, 'truck', 'hauler', 2);
+INSERT INTO cars (id, doors, top_speed) VALUES (2, 4, NULL), (3, 2, 300);
+INSERT INTO trucks (id, payload) VALUES (4, 20);
+INSERT INTO wheels (id, car_id, size) VALUES (1, 2, 16), (2, 2, 16), (3, 3, 19);

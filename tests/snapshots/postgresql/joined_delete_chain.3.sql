@@ -1,0 +1,2 @@
+DELETE FROM "wheels" WHERE "id" = $1
+-- params: [3]

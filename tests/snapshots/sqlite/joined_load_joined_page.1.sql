@@ -1,0 +1,2 @@
+SELECT t0."id", t0."kind", t0."name", t0."garage_id", t0."doors", t0."top_speed", t0."payload", t0."_c7", t1."id", t1."car_id", t1."size" FROM (SELECT t0."id", t0."kind", t0."name", t0."garage_id", t0_1."doors", t0_1."top_speed", NULL AS "payload", NULL AS "_c7" FROM "vehicles" AS t0 JOIN "cars" AS t0_1 ON t0_1."id" = t0."id" WHERE t0."kind" IN (?1, ?2) ORDER BY t0."id" LIMIT ?3) AS t0 LEFT OUTER JOIN "wheels" AS t1 ON t1."car_id" = t0."id" ORDER BY t0."id", t1."id"
+-- params: ['car', 'sports', 2]
