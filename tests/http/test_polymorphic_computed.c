@@ -12,7 +12,8 @@
  * a subclass's attributes absent from other classes' rows; the subclass
  * resource filters, sorts and pages on them; a POST or PATCH of a joined
  * class breaking its own table's check or its root table's is 422 at the
- * column, naming the check, and writes nothing. */
+ * column, naming the check, and writes nothing; GET /api and /openapi.json
+ * describe a subclass's computed attributes. */
 #include <check.h>
 
 #include "tests/suites.h"
@@ -42,12 +43,25 @@ START_TEST(a_polymorphic_page_with_computed_attributes_is_one_statement)
         {"/api/engineers/5?fields=pay,machine_count,label", "pay = 450; machine_count = 3; label = 'eve/lead'; "
                                                              "!bonus; @queries = 1"},
         {"/api/staff/2?fields=label,badge_count", "label = 'bob/contractor'; badge_count = 0"},
+        /* GET /api and /openapi.json: a subclass's computed attributes as written, read-only */
+        {"/api", "resources.3.name = 'engineers'; resources.3.columns[].name = ['id', 'team_id', 'name', 'kind', "
+                 "'salary', 'badge_count', 'label', 'level', 'bonus', 'machine_count', 'pay']; "
+                 "resources.3.columns.10.computed = {'add': [{'$col': 'salary'}, {'$col': 'bonus'}]}"},
+        {"/openapi.json", "components.schemas.Engineer.allOf.1.properties.pay.readOnly = true; "
+                          "components.schemas.Engineer.allOf.1.properties.machine_count.readOnly = true; "
+                          "!components.schemas.Engineer.allOf.1.properties.label"},
     );
 }
 END_TEST
 
 START_TEST(a_subclass_resource_filters_and_sorts_on_them)
 {
+    /* pages in the order of a computed attribute, through the cursor */
+    rt_response *r = rt_checked(&pc, "/api/engineers?sort=-pay&limit=2&fields=id", "data[].id = [5, 4]");
+    const char *next = rt_json_str(r, "links.next");
+    ck_assert_ptr_nonnull(next);
+    rt_check(&pc, next, "data[].id = [3]; !links.next");
+    rt_response_free(r);
     RT_CASES(&pc,
         {"/api/engineers?filter={\"machine_count\": {\"gt\": 0}}&fields=id", "data[].id = [3, 5]; @queries = 1"},
         {"/api/engineers?filter={\"pay\": {\"ge\": 300}}&sort=machine_count&fields=id", "data[].id = [4, 5]"},
@@ -61,12 +75,6 @@ START_TEST(a_subclass_resource_filters_and_sorts_on_them)
         {"/api/staff?filter={\"pay\": 1}", "400"},
         {"/api/contractors?sort=machine_count", "400"},
     );
-    /* pages in the order of a computed attribute, through the cursor */
-    rt_response *r = rt_checked(&pc, "/api/engineers?sort=-pay&limit=2&fields=id", "data[].id = [5, 4]");
-    const char *next = rt_json_str(r, "links.next");
-    ck_assert_ptr_nonnull(next);
-    rt_check(&pc, next, "data[].id = [3]; !links.next");
-    rt_response_free(r);
 }
 END_TEST
 

@@ -35,18 +35,21 @@ static const char SCHEMA[] =
 static orm_schema *S;
 static rm_arena *A;
 
+/* The schema loaded once per test, with an arena for its rows and DDL. */
 static void setup(void)
 {
     orm_error err;
-    A = rm_arena_new();
-    orm_error_init(&err, A);
-    ck_assert_msg(orm_schema_load_string(SCHEMA, "test.json", &S, &err) == 0, "%s", err.detail);
+    rm_arena *a = rm_arena_new();
+    orm_error_init(&err, a);
+    int rc = orm_schema_load_string(SCHEMA, "test.json", &S, &err);
+    ck_assert_msg(rc == 0, "the joined hierarchy with computed attributes loads: %s", err.detail);
+    A = a;
 }
 
 static void teardown(void)
 {
-    orm_schema_free(S);
     rm_arena_destroy(A);
+    orm_schema_free(S);
 }
 
 START_TEST(a_computed_attribute_of_a_joined_class_is_over_the_span)
