@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "orm/decimal.h"
+#include "orm/mapper.h"
 
 static orm_type node_type(const orm_expr *e, bool *known)
 {
@@ -212,5 +213,33 @@ const orm_check *orm_check_row(const orm_table *t, const orm_value *row)
 {
     for (size_t i = 0; i < t->nchecks; i++)
         if (orm_check_eval(t->checks[i].expr, row) == ORM_FALSE) return &t->checks[i];
+    return NULL;
+}
+
+/* Level lt's share of span row `row`: each of lt's columns is the span
+ * column stored in it, a lower level's key column the span's key. */
+static orm_value *level_row(const orm_table *span, const orm_table *lt, const orm_value *row, rm_arena *a)
+{
+    orm_value *out = RM_NEW_ARRAY(a, orm_value, lt->ncolumns ? lt->ncolumns : 1);
+    for (size_t j = 0; j < lt->ncolumns; j++) {
+        const orm_column *lc = &lt->columns[j];
+        out[j] = orm_null();
+        for (size_t i = 0; i < span->ncolumns; i++)
+            if (span->columns[i].storage == lc) out[j] = row[i];
+        for (size_t p = 0; lc->primary_key && p < lt->npk && p < span->npk; p++)
+            if (lt->pk[p] == lc) out[j] = row[span->pk[p]->index];
+    }
+    return out;
+}
+
+const orm_check *orm_check_class_row(const orm_table *t, const orm_mapper *cls, const orm_value *row, rm_arena *a)
+{
+    if (!t->levels) return orm_check_row(t, row);
+    for (size_t k = 0; k < t->nlevels; k++) {
+        const orm_table *lt = t->levels[k];
+        if (!lt->nchecks || !orm_mapper_isa(cls, t->level_owner[k])) continue;
+        const orm_check *ck = orm_check_row(lt, level_row(t, lt, row, a));
+        if (ck) return ck;
+    }
     return NULL;
 }

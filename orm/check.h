@@ -16,5 +16,13 @@ typedef enum orm_truth { ORM_FALSE = 0, ORM_TRUE, ORM_UNKNOWN } orm_truth;
 orm_truth orm_check_eval(const orm_expr *e, const orm_value *row);
 /* The first check of t that row (t's columns in order) breaks, or NULL. */
 const orm_check *orm_check_row(const orm_table *t, const orm_value *row);
+/* The first check that a row of class cls (t's columns in order, t being
+ * cls's table) breaks, or NULL: t's own checks, or, when t is a span
+ * (joined-table inheritance, metadata.h), the checks of every level's
+ * table that cls or an ancestor of it owns, root first, each evaluated on
+ * the level's share of the row (a lower level's key is the root's). a
+ * holds the level rows. */
+const orm_check *orm_check_class_row(const orm_table *t, const struct orm_mapper *cls, const orm_value *row,
+                                     rm_arena *a);
 
 #endif

@@ -308,7 +308,7 @@ static bool is_discriminator(const orm_loadctx *C, const orm_column *c)
  * attribute: it is not stored. */
 static int check_indexes(orm_loader *L, const orm_decl *d)
 {
-    const orm_table *t = d->m->table;
+    const orm_table *t = d->store ? d->store : d->m->table;
     for (size_t i = 0; i < t->nindexes; i++)
         for (size_t k = 0; k < t->indexes[i].ncolumns; k++)
             if (t->indexes[i].columns[k]->computed_json)
@@ -318,21 +318,36 @@ static int check_indexes(orm_loader *L, const orm_decl *d)
     return 0;
 }
 
+/* The column of m's table that declared column `own` of d->store is: the
+ * span's copy in a joined-table hierarchy (its expression then names the
+ * span's columns, printed at their levels), else `own` itself. */
+static orm_column *mapped(const orm_mapper *m, orm_column *own)
+{
+    const orm_table *t = m->table;
+    if (!t->levels) return own;
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (t->columns[i].storage == own) return &t->columns[i];
+    return own;
+}
+
 int orm_loader_build_computed(orm_loadctx *C)
 {
     for (size_t i = 0; i < C->ndecls; i++)
-        if (C->decls[i].entity && !C->decls[i].m->inherits && check_indexes(&C->L, &C->decls[i])) return ORM_E_SCHEMA;
+        if (C->decls[i].entity && (!C->decls[i].m->inherits || C->decls[i].joined) &&
+            check_indexes(&C->L, &C->decls[i]))
+            return ORM_E_SCHEMA;
     for (int pass = 0; pass < 3; pass++)
         for (size_t i = 0; i < C->ndecls; i++) {
             orm_decl *d = &C->decls[i];
             if (!d->entity) continue;
-            orm_table *t = d->m->table;
+            orm_table *t = d->store ? d->store : d->m->table;
             for (size_t k = d->col_first; k < d->col_end && k < t->ncolumns; k++) {
-                orm_column *c = &t->columns[k];
-                if (pass == 0 && c->deferred && is_discriminator(C, c))
+                orm_column *own = &t->columns[k], *c = mapped(d->m, own);
+                if (pass == 0 && c->deferred && (is_discriminator(C, c) || is_discriminator(C, own)))
                     return orm_loader_fail(&C->L, &d->origin, rm_arena_sprintf(C->L.tmp, "columns.%s.deferred", c->name),
                                            "the discriminator (polymorphic_on) cannot be deferred");
                 if (c->computed_json && build_one(&C->L, &d->origin, d->m, c, pass)) return ORM_E_SCHEMA;
+                own->computed = c->computed; /* the stored table's DDL and DML skip it too */
             }
         }
     return 0;

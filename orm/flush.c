@@ -254,7 +254,9 @@ static void apply_insert_links(orm_uow *u, orm_instance *inst)
 static int check_row(orm_uow *u, const orm_instance *inst)
 {
     const orm_table *t = inst->mapper->table;
-    if (!t->nchecks) return 0;
+    bool any = t->nchecks > 0;
+    for (size_t k = 0; k < t->nlevels; k++) any |= t->levels[k]->nchecks > 0;
+    if (!any) return 0;
     const orm_value *row = inst->row;
     if (inst->state == ORM_PENDING && inst->given) {
         orm_value *full = RM_NEW_ARRAY(u->a, orm_value, t->ncolumns);
@@ -265,7 +267,7 @@ static int check_row(orm_uow *u, const orm_instance *inst)
                                                                          : inst->row[i];
         row = full;
     }
-    const orm_check *ck = orm_check_row(t, row);
+    const orm_check *ck = orm_check_class_row(t, inst->mapper, row, u->a);
     if (!ck) return 0;
     orm_error_field(u->s->err, ORM_E_VALIDATION, rm_pointer_child(u->a, orm_uow_pointer(u, inst), ck->first->name),
                     "the %s would break the check %s", inst->mapper->name, ck->name);
@@ -644,7 +646,7 @@ static int update_levels(orm_uow *u, orm_instance *inst)
     size_t *changed = RM_NEW_ARRAY(a, size_t, t->nlevels), total = 0;
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
-        if (c->version || orm_value_eq(&inst->row[i], &inst->committed[i])) continue;
+        if (c->version || c->computed || orm_value_eq(&inst->row[i], &inst->committed[i])) continue;
         if (c->primary_key)
             return orm_error_set(u->s->err, ORM_E_INVALID, "the primary key of %s cannot change", m->name);
         size_t k = 0;
@@ -653,6 +655,8 @@ static int update_levels(orm_uow *u, orm_instance *inst)
         total++;
     }
     if (!total) return 0;
+    int crc = check_row(u, inst); /* every level's checks of its class */
+    if (crc) return crc;
     if (u->s->scope && !inst->wrote) {
         inst->before = RM_NEW_ARRAY(a, orm_value, t->ncolumns);
         memcpy(inst->before, inst->committed, t->ncolumns * sizeof *inst->before);
@@ -668,7 +672,7 @@ static int update_levels(orm_uow *u, orm_instance *inst)
         up.values = RM_NEW_ARRAY(a, orm_expr *, lt->ncolumns + 1);
         for (size_t i = 0; i < t->ncolumns; i++) {
             const orm_column *c = &t->columns[i];
-            if (c->storage->table != lt || c->version || orm_value_eq(&inst->row[i], &inst->committed[i])) continue;
+            if (c->storage->table != lt || c->version || c->computed || orm_value_eq(&inst->row[i], &inst->committed[i])) continue;
             up.columns[up.ncolumns] = c->storage;
             up.values[up.ncolumns++] = orm_expr_param(a, inst->row[i], c->storage);
         }

@@ -212,9 +212,6 @@ static int add_level(orm_loadctx *C, orm_table *v, orm_decl *d, orm_table *lt)
     for (size_t i = 0; i < lt->ncolumns; i++) {
         const orm_column *src = &lt->columns[i];
         if (v->nlevels > 1 && src->primary_key) continue;
-        if (src->computed_json) /* its expression would name the level's table, not the span's */
-            return orm_loader_fail(&C->L, &d->origin, rm_arena_sprintf(C->L.tmp, "columns.%s.computed", src->name),
-                                   "a joined-table hierarchy has no computed attributes (yet)");
         const orm_mapper *mine = declarer(C, src);
         for (size_t k = 0; k < v->ncolumns; k++) {
             const orm_column *had = &v->columns[k];

@@ -175,6 +175,10 @@ static const query_case QUERIES[] = {
     F("joined_any_subclass", "Garage", "{\"cars\": {\"any\": {\"doors\": 4}}}"),
     {.name = "joined_with_parent", .entity = "Garage", .rel = "cars", .parent = "{\"id\": 1}"},
     {.name = "joined_sort_through", .entity = "Wheel", .sort = "car.doors,-car.name"},
+    /* computed attributes of a joined-table hierarchy's root and joined subclass, over the span */
+    {.name = "joined_computed_page", .entity = "Robot", .sort = "name", .limit = 20},
+    {.name = "joined_computed_subclass", .entity = "Drone", .filter = "{\"prop_count\": {\"gt\": 0}, \"lift\": {\"ge\": 2}}",
+     .sort = "-lift,part_count", .limit = 20},
 };
 #undef F
 
@@ -524,6 +528,9 @@ static const run_case RUNS[] = {
      * second "doors" of the span (Truck's) */
     {.name = "joined_load_joined_page", .fn = load_rows, .entity = "Car", .include = "wheels",
      .mode = TDB_ALL_JOINED, .limit = 2},
+    /* a polymorphic page with computed attributes at two levels and one selectin include: two statements */
+    {.name = "joined_computed_selectin_page", .fn = load_rows, .entity = "Robot", .include = "parts",
+     .mode = TDB_ALL_SELECTIN, .limit = 20},
 };
 #undef L
 

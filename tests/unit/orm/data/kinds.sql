@@ -26,3 +26,7 @@ INSERT INTO vehicles (id, kind, name, garage_id) VALUES
 INSERT INTO cars (id, doors, top_speed) VALUES (2, 4, NULL), (3, 2, 300);
 INSERT INTO trucks (id, payload) VALUES (4, 20);
 INSERT INTO wheels (id, car_id, size) VALUES (1, 2, 16), (2, 2, 16), (3, 3, 19);
+INSERT INTO robots (id, kind, name, weight) VALUES (1, 'robot', 'r1', 10), (2, 'drone', 'd1', 5), (3, 'mini', 'm1', 1);
+INSERT INTO drones (id, payload, camera) VALUES (2, 3, NULL), (3, 1, 'hd');
+INSERT INTO robot_parts (id, robot_id, name) VALUES (1, 1, 'arm'), (2, 2, 'gps'), (3, 3, 'lens');
+INSERT INTO drone_props (id, drone_id, size) VALUES (1, 2, 5), (2, 2, 5), (3, 3, 2);

@@ -1,0 +1,2 @@
+SELECT t0."id", t0."kind", t0."name", t0."weight", (SELECT count(*) FROM "robot_parts" AS t1 WHERE t1."robot_id" = t0."id") AS "part_count", ((t0."name" || $1) || t0."kind") AS "tag", t0_1."payload", (t0."weight" + t0_1."payload") AS "lift", (SELECT count(*) FROM "drone_props" AS t2 WHERE t2."drone_id" = t0."id") AS "prop_count", t0_1."camera" FROM "robots" AS t0 LEFT OUTER JOIN "drones" AS t0_1 ON t0_1."id" = t0."id" ORDER BY t0."name", t0."id" LIMIT $2
+-- params: ['#', 20]
