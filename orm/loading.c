@@ -491,26 +491,80 @@ int orm_load_related(orm_session *s, orm_instance **parents, size_t n, const orm
     return finish_level(&L, parents, n, inc, ninc, NULL, -1);
 }
 
+/* Does m's table have a computed attribute? */
+static bool has_computed(const orm_mapper *m)
+{
+    for (size_t k = 0; k < m->table->ncolumns; k++)
+        if (m->table->columns[k].computed) return true;
+    return false;
+}
+
+/* Refresh insts[0..n) (one mapper, persistent, distinct) from one SELECT
+ * of their keys: `pk IN (...)` (a row value per key when the key has
+ * several columns). Rows are matched back to instances by key. */
+static int refresh_batch(orm_session *s, orm_instance **insts, size_t n)
+{
+    rm_arena *a = s->arena;
+    const orm_mapper *m = insts[0]->mapper;
+    const orm_table *t = m->table;
+    orm_expr *keys = NULL;
+    if (t->npk == 1) {
+        orm_expr **items = RM_NEW_ARRAY(a, orm_expr *, n);
+        for (size_t i = 0; i < n; i++) items[i] = orm_expr_param(a, insts[i]->row[t->pk[0]->index], t->pk[0]);
+        keys = orm_expr_binary(a, ORM_OP_IN, orm_expr_column(a, 0, t->pk[0]), orm_expr_list(a, items, n));
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
+            for (size_t k = 0; k < t->npk; k++) pk[k] = insts[i]->row[t->pk[k]->index];
+            keys = orm_expr_or(a, keys, orm_pk_where(a, m, 0, pk));
+        }
+    }
+    orm_query q;
+    orm_query_init(&q, m, s->scope);
+    q.where = keys;
+    orm_result r;
+    int rc = orm_query_all(s, &q, &r);
+    if (rc) return rc;
+    for (size_t j = 0; j < r.nrows; j++) {
+        const orm_value *row = orm_result_row(&r, j);
+        for (size_t i = 0; i < n; i++) {
+            orm_instance *inst = insts[i];
+            bool same = true;
+            for (size_t k = 0; same && k < t->npk; k++)
+                same = orm_value_eq(&inst->row[t->pk[k]->index], &row[t->pk[k]->index]);
+            if (!same) continue;
+            for (size_t k = 0; k < t->ncolumns; k++)
+                if (t->columns[k].computed) inst->row[k] = inst->committed[k] = orm_value_copy(a, row[k]);
+            break;
+        }
+    }
+    return 0;
+}
+
+/* Rows per refreshing statement: well under every dialect's parameter limit
+ * (room for the scope's own parameters). */
+#define REFRESH_CHUNK 250
+
 int orm_load_computed(orm_session *s, orm_instance **insts, size_t n)
 {
+    rm_arena *a = s->arena;
+    /* the instances to refresh, grouped by mapper (first met first) */
+    orm_instance **todo = RM_NEW_ARRAY(a, orm_instance *, n ? n : 1);
+    bool *taken = RM_NEW_ARRAY(a, bool, n ? n : 1);
+    size_t ntodo = 0;
+    for (size_t i = 0; i < n; i++) taken[i] = insts[i]->state != ORM_PERSISTENT || !has_computed(insts[i]->mapper);
     for (size_t i = 0; i < n; i++) {
-        orm_instance *inst = insts[i];
-        const orm_table *t = inst->mapper->table;
-        bool any = false;
-        for (size_t k = 0; k < t->ncolumns; k++) any |= t->columns[k].computed != NULL;
-        if (!any || inst->state != ORM_PERSISTENT) continue;
-        orm_value *pk = RM_NEW_ARRAY(s->arena, orm_value, t->npk);
-        for (size_t k = 0; k < t->npk; k++) pk[k] = inst->row[t->pk[k]->index];
-        orm_query q;
-        orm_query_init(&q, inst->mapper, s->scope);
-        q.where = orm_pk_where(s->arena, inst->mapper, 0, pk);
-        orm_result r;
-        int rc = orm_query_all(s, &q, &r);
-        if (rc) return rc;
-        if (!r.nrows) continue;
-        for (size_t k = 0; k < t->ncolumns; k++)
-            if (t->columns[k].computed)
-                inst->row[k] = inst->committed[k] = orm_value_copy(s->arena, r.values[k]);
+        if (taken[i]) continue;
+        size_t from = ntodo;
+        for (size_t j = i; j < n; j++)
+            if (!taken[j] && insts[j]->mapper == insts[i]->mapper) {
+                taken[j] = true;
+                todo[ntodo++] = insts[j];
+            }
+        for (size_t k = from; k < ntodo; k += REFRESH_CHUNK) {
+            int rc = refresh_batch(s, todo + k, ntodo - k < REFRESH_CHUNK ? ntodo - k : REFRESH_CHUNK);
+            if (rc) return rc;
+        }
     }
     return 0;
 }
