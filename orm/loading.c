@@ -281,6 +281,17 @@ static orm_expr *key_in(lctx *L, const selectin_state *st, int alias, orm_value 
     return any;
 }
 
+/* Is p a row of r's hierarchy that is not of r's class (nor below it)? A
+ * relationship a subclass declares is no relationship of its base's or
+ * its siblings' rows: they get no slot (a polymorphic page loads a
+ * subclass proxy's relationship for the rows of that class only). */
+static bool not_of_class(const orm_instance *p, const orm_relationship *r)
+{
+    const orm_mapper *root = r->parent;
+    while (root->inherits) root = root->inherits;
+    return orm_mapper_isa(p->mapper, root) && !orm_mapper_isa(p->mapper, r->parent);
+}
+
 static int selectin(lctx *L, const orm_include *node, orm_instance **parents, size_t n)
 {
     const orm_relationship *r = node->rel;
@@ -294,7 +305,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     size_t nkeys = 0;
     for (size_t i = 0; i < n; i++) {
         orm_instance *p = parents[i];
-        if (orm_instance_related(p, r)) continue; /* already loaded (or just written) */
+        if (orm_instance_related(p, r) || not_of_class(p, r)) continue; /* loaded (or just written) */
         orm_instance_load_slot(p, r, a);
         orm_value *key = RM_NEW_ARRAY(a, orm_value, r->npairs);
         bool has_null = false;

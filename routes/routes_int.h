@@ -329,6 +329,9 @@ void rm_proxy_pick_fields(rm_ctx *ctx, const orm_mapper *m, const char *spec, rm
 void rm_proxy_includes(rm_ctx *ctx, const orm_mapper *m, rm_fields top, rm_include *inc);
 /* Nodes only proxies needed, under nodes[0..n) and below (for trees merged into later). */
 void rm_proxy_includes_below(rm_ctx *ctx, orm_include *nodes, size_t n, const rm_include *inc);
+/* node has just got a fields[rel] view (its proxies picked): drop the
+ * unshown children that load a proxy it leaves out (no statement for them). */
+void rm_proxy_prune(rm_include *inc, orm_include *node);
 struct rm_plan_proxy;
 /* proxy_write.c: the list v at ptr in obj (an object of m's) for proxy x
  * → out. A read-only proxy, a body that also gives its relationship, or a

@@ -2,7 +2,10 @@
  * backends: computed attributes in the write answers of objects a nested
  * write created (tests/http/schemas/computed.json: every written object
  * refreshed, one statement per mapper of the written graph, never one per
- * object). */
+ * object); association proxies a subclass declares (single-table Manager,
+ * joined Engineer: tests/http/schemas/edges_proxies.json) on the rows of
+ * that class wherever they are listed, one statement per proxy
+ * relationship per level, none for a proxy a fields[rel] leaves out. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +13,10 @@
 #include "tests/suites.h"
 #include "tests/support/rt.h"
 
-static rt_server cs;
+static rt_server cs, px;
 
 RT_FIXTURE(cs, "tests/http/schemas/computed.json", "tests/http/schemas/computed.seed.json", NULL)
+RT_FIXTURE(px, "tests/http/schemas/edges_proxies.json", "tests/http/schemas/edges_proxies.seed.json", NULL)
 
 /* ---- computed attributes of nested writes ----------------------------------- */
 
@@ -64,10 +68,50 @@ START_TEST(refreshing_is_one_statement_per_mapper)
 }
 END_TEST
 
+/* ---- subclass proxies ------------------------------------------------------------ */
+
+START_TEST(subclass_proxies_show_through_the_base_resource)
+{
+    RT_CASES(&px,
+        /* each row its own class's proxies (and the base's), a statement per proxy relationship */
+        {"/api/people?sort=id",
+         "data[].badge_codes = [['B1'], ['B2'], ['B3'], [], []]; data.1.machine_names = ['lathe', 'drill'];"
+         " data.3.machine_names = ['saw']; data.2.perk_labels = ['car', 'gym']; data.4.perk_labels = [];"
+         " !data.0.machine_names; !data.0.perk_labels; !data.1.perk_labels; !data.2.machine_names; @queries = 4"},
+        {"/api/people/2", "machine_names = ['lathe', 'drill']; badge_codes = ['B2']; !perk_labels"},
+        {"/api/people/3", "perk_labels = ['car', 'gym']; !machine_names"},
+        /* embedded rows too: one statement per level and proxy relationship, never per row */
+        {"/api/companies/1?include=people",
+         "people[].name = ['ann', 'eve', 'max', 'ed', 'mia']; people.1.machine_names = ['lathe', 'drill'];"
+         " people.2.perk_labels = ['car', 'gym']; !people.0.perk_labels; @queries = 5"},
+        /* the subclass resources as before */
+        {"/api/engineers?sort=id", "data[].machine_names = [['lathe', 'drill'], ['saw']]; @queries = 3"},
+        {"/api/managers?sort=id", "data[].perk_labels = [['car', 'gym'], []]; @queries = 3"},
+    );
+}
+END_TEST
+
+START_TEST(a_fieldset_leaving_proxies_out_loads_none)
+{
+    RT_CASES(&px,
+        /* fields[people] names no proxy: no statement loads one */
+        {"/api/companies/1?include=people&fields[people]=name",
+         "people[].name = ['ann', 'eve', 'max', 'ed', 'mia']; !people.1.badge_codes; !people.1.machine_names;"
+         " @queries = 2"},
+        /* one named: only its relationship is loaded */
+        {"/api/companies/1?include=people&fields[people]=name,badge_codes",
+         "people[].badge_codes = [['B1'], ['B2'], ['B3'], [], []]; !people.1.machine_names; @queries = 3"},
+        {"/api/companies?include=people&fields[people]=id", "data.0.people # 5; !data.0.people.2.perk_labels; @queries = 2"},
+    );
+}
+END_TEST
+
 Suite *http_mapping_edges_suite(void)
 {
     Suite *s = suite_create("http_mapping_edges");
     TS_TCASE(s, "computed", cs_start, cs_stop, 60, nested_creates_answer_their_computed_values,
              refreshing_is_one_statement_per_mapper);
+    TS_TCASE(s, "proxies", px_start, px_stop, 60, subclass_proxies_show_through_the_base_resource,
+             a_fieldset_leaving_proxies_out_loads_none);
     return s;
 }
