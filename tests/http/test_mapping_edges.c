@@ -5,18 +5,25 @@
  * object); association proxies a subclass declares (single-table Manager,
  * joined Engineer: tests/http/schemas/edges_proxies.json) on the rows of
  * that class wherever they are listed, one statement per proxy
- * relationship per level, none for a proxy a fields[rel] leaves out. */
+ * relationship per level, none for a proxy a fields[rel] leaves out;
+ * composite table-level foreign keys into a joined-inheritance lower table
+ * and out of one (tests/http/schemas/edges_fkeys.json: permits → trucks'
+ * unique plate, trucks → depots' two-column key): relationships inferred
+ * as for per-column keys, the DDL naming the real tables. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/suites.h"
+#include "tests/support/backend.h"
 #include "tests/support/rt.h"
+#include "tests/support/rt_db.h"
 
-static rt_server cs, px;
+static rt_server cs, px, fk;
 
 RT_FIXTURE(cs, "tests/http/schemas/computed.json", "tests/http/schemas/computed.seed.json", NULL)
 RT_FIXTURE(px, "tests/http/schemas/edges_proxies.json", "tests/http/schemas/edges_proxies.seed.json", NULL)
+RT_FIXTURE(fk, "tests/http/schemas/edges_fkeys.json", "tests/http/schemas/edges_fkeys.seed.json", NULL)
 
 /* ---- computed attributes of nested writes ----------------------------------- */
 
@@ -106,6 +113,50 @@ START_TEST(a_fieldset_leaving_proxies_out_loads_none)
 }
 END_TEST
 
+/* ---- composite foreign keys and joined tables ------------------------------------ */
+
+START_TEST(composite_keys_into_and_out_of_a_joined_table)
+{
+    RT_CASES(&fk,
+        /* into the joined level (trucks' unique plate): both directions */
+        {"/api/permits/1?include=truck", "truck.name = 'big'; truck.plate_no = 100; truck.kind = 'truck'"},
+        {"/api/trucks/2/permits", "data[].area = ['alps', 'coast']"},
+        {"/api/trucks/2?include=permits", "permits[].id = [1, 2]"},
+        {"/api/permits?filter={\"truck\": {\"has\": {\"name\": \"small\"}}}", "data[].id = [3]"},
+        {"/api/trucks?filter={\"permits\": {\"any\": {\"area\": \"coast\"}}}", "data[].id = [2]"},
+        /* out of the joined level (trucks → depots) */
+        {"/api/trucks/2?include=depot", "depot.name = 'north one'"},
+        {"/api/depots/NO,1/trucks", "data[].id = [2, 3]"},
+        {"/api/depots?filter={\"trucks\": {\"any\": {\"plate_country\": \"FR\"}}}", "data[].name = ['north one']"},
+        {"/api/trucks?filter={\"depot\": {\"has\": {\"region\": \"NO\"}}}&sort=id", "data[].id = [2, 3]"},
+        /* nested creates: the key's columns from the new row */
+        {"POST /api/trucks {'name': 'new', 'plate_country': 'IT', 'plate_no': 9, 'permits': [{'area': 'lakes'}]}",
+         "201 permits.0.t_country = 'IT'; permits.0.t_no = 9"},
+        {"POST /api/depots {'region': 'EA', 'num': 2, 'name': 'east', 'trucks': [{'name': 't', 'plate_country': 'AT', 'plate_no': 1}]}",
+         "201 trucks.0.depot_region = 'EA'; trucks.0.depot_num = 2"},
+        {"POST /api/permits {'area': 'hills', 'truck': {'id': 4}}", "201 t_country = 'DE'; t_no = 5"},
+        {"PATCH /api/trucks/4 {'depot': {'region': 'SO', 'num': 1}}", "depot_region = 'SO'; depot_num = 1"},
+    );
+    rt_assert_sql(&fk, "lakes", "SELECT area FROM permits WHERE t_country = 'IT' AND t_no = 9");
+    rt_assert_sql(&fk, "1", "SELECT count(*) FROM trucks t JOIN vehicles v ON v.id = t.id "
+                            "WHERE t.depot_region = 'EA' AND t.depot_num = 2 AND v.kind = 'truck'");
+    rt_assert_sql(&fk, "SO", "SELECT depot_region FROM trucks WHERE id = 4");
+    /* passive_deletes: the key's ON DELETE SET NULL (on the trucks table) does the work */
+    rt_check(&fk, "DELETE /api/depots/SO,1", "204");
+    rt_assert_sql(&fk, "1", "SELECT count(*) FROM trucks WHERE id = 4 AND depot_region IS NULL AND depot_num IS NULL");
+    rt_assert_foreign_keys(&fk);
+    /* the DDL refers to the database tables, not the span */
+    if (rt_backend() == RT_SQLITE)
+        rt_assert_sql(&fk, "1", "SELECT count(*) FROM sqlite_master WHERE name = 'permits' AND sql LIKE "
+                                "'%%FOREIGN KEY (\"t_country\", \"t_no\") REFERENCES \"trucks\" "
+                                "(\"plate_country\", \"plate_no\")%%'");
+    else
+        rt_assert_sql(&fk, "FOREIGN KEY (t_country, t_no) REFERENCES trucks(plate_country, plate_no)",
+                      "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'permits'::regclass "
+                      "AND contype = 'f'");
+}
+END_TEST
+
 Suite *http_mapping_edges_suite(void)
 {
     Suite *s = suite_create("http_mapping_edges");
@@ -113,5 +164,6 @@ Suite *http_mapping_edges_suite(void)
              refreshing_is_one_statement_per_mapper);
     TS_TCASE(s, "proxies", px_start, px_stop, 60, subclass_proxies_show_through_the_base_resource,
              a_fieldset_leaving_proxies_out_loads_none);
+    TS_TCASE(s, "foreign_keys", fk_start, fk_stop, 60, composite_keys_into_and_out_of_a_joined_table);
     return s;
 }
