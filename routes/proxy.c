@@ -78,9 +78,9 @@ void rm_proxy_includes_below(rm_ctx *ctx, orm_include *nodes, size_t n, const rm
     for (size_t i = 0; i < n; i++) {
         orm_include *node = &nodes[i];
         if (node->unshown) continue; /* its targets are not shown: nothing to list for them */
-        /* a fields[rel] view already there loads only the proxies it picks;
-         * one parsed later prunes the others (rm_proxy_prune) */
-        add_nodes(ctx->a, inc, node->rel->target, node, rm_view_fields(inc, node), &node->children, &node->nchildren);
+        /* a fields[rel] view already set on the node loads only the proxies
+         * it picks; one parsed later prunes the others (rm_proxy_prune) */
+        add_nodes(ctx->a, inc, node->rel->target, node, node->fields, &node->children, &node->nchildren);
         rm_proxy_includes_below(ctx, node->children, node->nchildren, inc);
     }
 }

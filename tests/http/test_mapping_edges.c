@@ -110,6 +110,14 @@ START_TEST(a_fieldset_leaving_proxies_out_loads_none)
          "people[].badge_codes = [['B1'], ['B2'], ['B3'], [], []]; !people.1.machine_names; @queries = 3"},
         {"/api/companies?include=people&fields[people]=id", "data.0.people # 5; !data.0.people.2.perk_labels; @queries = 2"},
     );
+    /* a write answer the same: a statement for the named proxy's relationship only */
+    rt_response *none = rt_checked(&px, "PATCH /api/companies/1?include=people&fields[people]=name {'name': 'uno'}",
+                                   "name = 'uno'; people # 5; !people.1.badge_codes; !people.1.machine_names");
+    rt_response *one = rt_checked(&px, "PATCH /api/companies/1?include=people&fields[people]=name,badge_codes {'name': 'one'}",
+                                  "people[].badge_codes = [['B1'], ['B2'], ['B3'], [], []]; !people.1.machine_names");
+    ck_assert_int_eq(rt_queries(one), rt_queries(none) + 1);
+    rt_response_free(none);
+    rt_response_free(one);
 }
 END_TEST
 
