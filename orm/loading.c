@@ -511,25 +511,26 @@ static bool has_computed(const orm_mapper *m)
 }
 
 /* Refresh insts[0..n) (one mapper, persistent, distinct) from one SELECT
- * of their keys: `pk IN (...)` (a row value per key when the key has
- * several columns). Rows are matched back to instances by key. */
+ * of their keys. Rows are matched back to instances by key. */
 static int refresh_batch(orm_session *s, orm_instance **insts, size_t n)
 {
     rm_arena *a = s->arena;
     const orm_mapper *m = insts[0]->mapper;
     const orm_table *t = m->table;
-    orm_expr *keys = NULL;
-    if (t->npk == 1) {
-        orm_expr **items = RM_NEW_ARRAY(a, orm_expr *, n);
-        for (size_t i = 0; i < n; i++) items[i] = orm_expr_param(a, insts[i]->row[t->pk[0]->index], t->pk[0]);
-        keys = orm_expr_binary(a, ORM_OP_IN, orm_expr_column(a, 0, t->pk[0]), orm_expr_list(a, items, n));
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
-            for (size_t k = 0; k < t->npk; k++) pk[k] = insts[i]->row[t->pk[k]->index];
-            keys = orm_expr_or(a, keys, orm_pk_where(a, m, 0, pk));
+    /* one column: an IN list of the keys; several: an OR of key equalities */
+    orm_expr **items = RM_NEW_ARRAY(a, orm_expr *, n), *any = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const orm_value *row = insts[i]->row;
+        if (t->npk == 1) {
+            items[i] = orm_expr_param(a, row[t->pk[0]->index], t->pk[0]);
+            continue;
         }
+        orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
+        for (size_t k = 0; k < t->npk; k++) pk[k] = row[t->pk[k]->index];
+        any = orm_expr_or(a, any, orm_pk_where(a, m, 0, pk));
     }
+    orm_expr *keys = t->npk > 1 ? any
+                                : orm_expr_binary(a, ORM_OP_IN, orm_expr_column(a, 0, t->pk[0]), orm_expr_list(a, items, n));
     orm_query q;
     orm_query_init(&q, m, s->scope);
     q.where = keys;
