@@ -281,6 +281,17 @@ static orm_expr *key_in(lctx *L, const selectin_state *st, int alias, orm_value 
     return any;
 }
 
+/* Is p a row of r's hierarchy that is not of r's class (nor below it)? A
+ * relationship a subclass declares is no relationship of its base's or
+ * its siblings' rows: they get no slot (a polymorphic page loads a
+ * subclass proxy's relationship for the rows of that class only). */
+static bool not_of_class(const orm_instance *p, const orm_relationship *r)
+{
+    const orm_mapper *root = r->parent;
+    while (root->inherits) root = root->inherits;
+    return orm_mapper_isa(p->mapper, root) && !orm_mapper_isa(p->mapper, r->parent);
+}
+
 static int selectin(lctx *L, const orm_include *node, orm_instance **parents, size_t n)
 {
     const orm_relationship *r = node->rel;
@@ -294,7 +305,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     size_t nkeys = 0;
     for (size_t i = 0; i < n; i++) {
         orm_instance *p = parents[i];
-        if (orm_instance_related(p, r)) continue; /* already loaded (or just written) */
+        if (orm_instance_related(p, r) || not_of_class(p, r)) continue; /* loaded (or just written) */
         orm_instance_load_slot(p, r, a);
         orm_value *key = RM_NEW_ARRAY(a, orm_value, r->npairs);
         bool has_null = false;
@@ -491,26 +502,81 @@ int orm_load_related(orm_session *s, orm_instance **parents, size_t n, const orm
     return finish_level(&L, parents, n, inc, ninc, NULL, -1);
 }
 
+/* Does m's table have a computed attribute? */
+static bool has_computed(const orm_mapper *m)
+{
+    for (size_t k = 0; k < m->table->ncolumns; k++)
+        if (m->table->columns[k].computed) return true;
+    return false;
+}
+
+/* Refresh insts[0..n) (one mapper, persistent, distinct) from one SELECT
+ * of their keys. Rows are matched back to instances by key. */
+static int refresh_batch(orm_session *s, orm_instance **insts, size_t n)
+{
+    rm_arena *a = s->arena;
+    const orm_mapper *m = insts[0]->mapper;
+    const orm_table *t = m->table;
+    /* one column: an IN list of the keys; several: an OR of key equalities */
+    orm_expr **items = RM_NEW_ARRAY(a, orm_expr *, n), *any = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const orm_value *row = insts[i]->row;
+        if (t->npk == 1) {
+            items[i] = orm_expr_param(a, row[t->pk[0]->index], t->pk[0]);
+            continue;
+        }
+        orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
+        for (size_t k = 0; k < t->npk; k++) pk[k] = row[t->pk[k]->index];
+        any = orm_expr_or(a, any, orm_pk_where(a, m, 0, pk));
+    }
+    orm_expr *keys = t->npk > 1 ? any
+                                : orm_expr_binary(a, ORM_OP_IN, orm_expr_column(a, 0, t->pk[0]), orm_expr_list(a, items, n));
+    orm_query q;
+    orm_query_init(&q, m, s->scope);
+    q.where = keys;
+    orm_result r;
+    int rc = orm_query_all(s, &q, &r);
+    if (rc) return rc;
+    for (size_t j = 0; j < r.nrows; j++) {
+        const orm_value *row = orm_result_row(&r, j);
+        for (size_t i = 0; i < n; i++) {
+            orm_instance *inst = insts[i];
+            bool same = true;
+            for (size_t k = 0; same && k < t->npk; k++)
+                same = orm_value_eq(&inst->row[t->pk[k]->index], &row[t->pk[k]->index]);
+            if (!same) continue;
+            for (size_t k = 0; k < t->ncolumns; k++)
+                if (t->columns[k].computed) inst->row[k] = inst->committed[k] = orm_value_copy(a, row[k]);
+            break;
+        }
+    }
+    return 0;
+}
+
+/* Rows per refreshing statement: well under every dialect's parameter limit
+ * (room for the scope's own parameters). */
+#define REFRESH_CHUNK 250
+
 int orm_load_computed(orm_session *s, orm_instance **insts, size_t n)
 {
+    rm_arena *a = s->arena;
+    /* the instances to refresh, grouped by mapper (first met first) */
+    orm_instance **todo = RM_NEW_ARRAY(a, orm_instance *, n ? n : 1);
+    bool *taken = RM_NEW_ARRAY(a, bool, n ? n : 1);
+    size_t ntodo = 0;
+    for (size_t i = 0; i < n; i++) taken[i] = insts[i]->state != ORM_PERSISTENT || !has_computed(insts[i]->mapper);
     for (size_t i = 0; i < n; i++) {
-        orm_instance *inst = insts[i];
-        const orm_table *t = inst->mapper->table;
-        bool any = false;
-        for (size_t k = 0; k < t->ncolumns; k++) any |= t->columns[k].computed != NULL;
-        if (!any || inst->state != ORM_PERSISTENT) continue;
-        orm_value *pk = RM_NEW_ARRAY(s->arena, orm_value, t->npk);
-        for (size_t k = 0; k < t->npk; k++) pk[k] = inst->row[t->pk[k]->index];
-        orm_query q;
-        orm_query_init(&q, inst->mapper, s->scope);
-        q.where = orm_pk_where(s->arena, inst->mapper, 0, pk);
-        orm_result r;
-        int rc = orm_query_all(s, &q, &r);
-        if (rc) return rc;
-        if (!r.nrows) continue;
-        for (size_t k = 0; k < t->ncolumns; k++)
-            if (t->columns[k].computed)
-                inst->row[k] = inst->committed[k] = orm_value_copy(s->arena, r.values[k]);
+        if (taken[i]) continue;
+        size_t from = ntodo;
+        for (size_t j = i; j < n; j++)
+            if (!taken[j] && insts[j]->mapper == insts[i]->mapper) {
+                taken[j] = true;
+                todo[ntodo++] = insts[j];
+            }
+        for (size_t k = from; k < ntodo; k += REFRESH_CHUNK) {
+            int rc = refresh_batch(s, todo + k, ntodo - k < REFRESH_CHUNK ? ntodo - k : REFRESH_CHUNK);
+            if (rc) return rc;
+        }
     }
     return 0;
 }

@@ -55,8 +55,10 @@ int orm_load_related(orm_session *s, orm_instance **parents, size_t n, const orm
 
 /* Read again the computed attributes of instances a flush just wrote (its
  * RETURNING cannot compute them: a count of rows inserted after the
- * parent, the request's scope): one SELECT per instance whose table has
- * any; row and committed state both get the values. */
+ * parent, the request's scope): the persistent ones whose table has any,
+ * grouped by mapper, one SELECT ... WHERE key IN (...) per mapper (per 250
+ * rows), never one per instance; row and committed state both get the
+ * values. insts: distinct instances (a unit of work's objs). */
 int orm_load_computed(orm_session *s, orm_instance **insts, size_t n);
 
 /* Rows per selectin statement at most (before the dialect's parameter limit). */

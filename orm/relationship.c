@@ -113,6 +113,45 @@ typedef struct fkpath {
     bool composite;      /* the path is a table-level "foreign_keys" entry */
 } fkpath;
 
+/* The column of t stored as c: a span's column whose storage is c, or c
+ * itself outside spans; NULL when t has none. */
+static orm_column *stored_as(const orm_table *t, orm_column *c)
+{
+    if (!t->levels) return c->table == t ? c : NULL;
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (t->columns[i].storage == c) return &t->columns[i];
+    return NULL;
+}
+
+/* Does the table-level foreign key fk (of `from` or, when `from` is a
+ * span, of one of its levels) refer to `to` (a joined-table hierarchy's
+ * level counts as its span, as orm_loader_bind_spans points per-column
+ * ones at it)? Then cols / refs: its columns as `from`'s and `to`'s. A
+ * level's key referring to its parent level is no path (it is the span's
+ * own join). The DDL keeps fk as it is: the database tables. */
+static bool span_fkey(orm_loader *L, const orm_table *from, const orm_table *to, const orm_fkey *fk,
+                      orm_column ***cols, orm_column ***refs)
+{
+    const orm_table *target = fk->table->span ? fk->table->span : fk->table;
+    if (target != to) return false;
+    if (!from->levels && !to->levels) {
+        *cols = fk->columns;
+        *refs = fk->ref_columns;
+        return true;
+    }
+    bool level_key = from == to;
+    for (size_t i = 0; i < fk->n && level_key; i++) level_key = fk->columns[i]->primary_key;
+    if (level_key) return false;
+    *cols = RM_NEW_ARRAY(L->s->arena, orm_column *, fk->n);
+    *refs = RM_NEW_ARRAY(L->s->arena, orm_column *, fk->n);
+    for (size_t i = 0; i < fk->n; i++) {
+        (*cols)[i] = stored_as(from, fk->columns[i]);
+        (*refs)[i] = stored_as(to, fk->ref_columns[i]);
+        if (!(*cols)[i] || !(*refs)[i]) return false;
+    }
+    return true;
+}
+
 /* One path when there is a single FK column, or one table-level composite
  * foreign key ("foreign_keys"), or several FK columns that reference
  * distinct columns making up `to`'s whole primary key; anything else (two
@@ -129,18 +168,24 @@ static fkpath find_paths(orm_loader *L, const orm_table *from, const orm_table *
             p.ref[p.n++] = c->fk->column;
         }
     }
-    for (size_t k = 0; k < from->nfkeys; k++) { /* a composite foreign key is one path */
-        const orm_fkey *fk = &from->fkeys[k];
-        if (fk->table != to) continue;
-        if (p.n || p.paths) {
-            p.paths = 2;
-            return p;
+    /* a composite foreign key is one path; a span's are its levels' */
+    size_t nowners = from->levels ? from->nlevels : 1;
+    for (size_t l = 0; l < nowners; l++) {
+        const orm_table *owner = from->levels ? from->levels[l] : from;
+        for (size_t k = 0; k < owner->nfkeys; k++) {
+            const orm_fkey *fk = &owner->fkeys[k];
+            orm_column **cols, **refs;
+            if (!span_fkey(L, from, to, fk, &cols, &refs)) continue;
+            if (p.n || p.paths) {
+                p.paths = 2;
+                return p;
+            }
+            p.fk = cols;
+            p.ref = refs;
+            p.paths = 1;
+            p.composite = true;
+            p.n = fk->n;
         }
-        p.fk = fk->columns;
-        p.ref = fk->ref_columns;
-        p.paths = 1;
-        p.composite = true;
-        p.n = fk->n;
     }
     if (p.composite) return p;
     if (p.n <= 1) {
@@ -342,10 +387,12 @@ static int resolve_fks(orm_loader *L, orm_relspec *rs, const orm_table *P, const
 static orm_on_delete on_delete_of(const orm_column *c, const orm_column *ref)
 {
     if (c->fk) return c->fk->on_delete;
-    for (size_t k = 0; k < c->table->nfkeys; k++) {
-        const orm_fkey *fk = &c->table->fkeys[k];
+    /* a span's columns: the foreign key is their stored columns' */
+    const orm_column *sc = c->storage ? c->storage : c, *sref = ref->storage ? ref->storage : ref;
+    for (size_t k = 0; k < sc->table->nfkeys; k++) {
+        const orm_fkey *fk = &sc->table->fkeys[k];
         for (size_t i = 0; i < fk->n; i++)
-            if (fk->columns[i] == c && fk->ref_columns[i] == ref) return fk->on_delete;
+            if (fk->columns[i] == sc && fk->ref_columns[i] == sref) return fk->on_delete;
     }
     return ORM_FK_NO_ACTION;
 }

@@ -157,6 +157,7 @@ int rm_parse_rel_fields(rm_ctx *ctx, const orm_mapper *m, const char *path, cons
     inc->views = rm_arena_realloc(ctx->a, inc->views, inc->nviews * sizeof *inc->views,
                                   (inc->nviews + 1) * sizeof *inc->views);
     inc->views[inc->nviews++] = (rm_view){node, fields};
+    rm_proxy_prune(inc, (orm_include *)node);
     return 0;
 }
 

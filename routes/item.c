@@ -64,8 +64,8 @@ static int run_item(orm_session *s, void *ud)
         orm_uow_delete(w, inst);
         return orm_uow_flush(w);
     }
-    if ((rc = rm_build(ctx, w, u->plan, &inst)) || (rc = orm_uow_flush(w)) ||
-        (rc = orm_load_computed(s, &inst, 1)) || (rc = orm_load_related(s, &inst, 1, u->include->nodes, u->include->n)))
+    if ((rc = rm_build(ctx, w, u->plan, &inst)) || (rc = rm_flush_refreshed(s, w)) ||
+        (rc = orm_load_related(s, &inst, 1, u->include->nodes, u->include->n)))
         return rc;
     u->inst = inst;
     rm_sb_init(&u->body, ctx->a); /* a write's answer: bounded by its body */

@@ -43,25 +43,34 @@ static bool shown(const rm_include *inc, const orm_include *level, rm_fields fie
     return false;
 }
 
-/* A node loading each shown proxy of m's among (nodes, n), appended
- * unshown where none loads its relationship yet. */
+/* A node loading each shown proxy of cls's (its own, not inherited) among
+ * (nodes, n), appended unshown where none loads its relationship yet. */
+static void add_class_nodes(rm_arena *a, const rm_include *inc, const orm_mapper *cls, const orm_include *level,
+                            rm_fields fields, orm_include **nodes, size_t *n)
+{
+    for (size_t k = 0; k < cls->nproxies; k++) {
+        const orm_proxy *x = &cls->proxies[k];
+        if (!shown(inc, level, fields, x)) continue;
+        bool have = false;
+        for (size_t i = 0; i < *n && !have; i++) have = (*nodes)[i].rel == x->through;
+        if (have) continue;
+        *nodes = rm_arena_realloc(a, *nodes, *n * sizeof **nodes, (*n + 1) * sizeof **nodes);
+        orm_include *c = &(*nodes)[(*n)++];
+        memset(c, 0, sizeof *c);
+        c->rel = x->through;
+        c->strategy = ORM_LAZY_SELECTIN;
+        c->unshown = true;
+    }
+}
+
+/* The same for every class a row of m's may be: m, its ancestors, and its
+ * descendants (a polymorphic row shows its own class's proxies; the loader
+ * fills a subclass relationship only on rows of that class). */
 static void add_nodes(rm_arena *a, const rm_include *inc, const orm_mapper *m, const orm_include *level,
                       rm_fields fields, orm_include **nodes, size_t *n)
 {
-    for (const orm_mapper *mm = m; mm; mm = mm->inherits)
-        for (size_t k = 0; k < mm->nproxies; k++) {
-            const orm_proxy *x = &mm->proxies[k];
-            if (!shown(inc, level, fields, x)) continue;
-            bool have = false;
-            for (size_t i = 0; i < *n && !have; i++) have = (*nodes)[i].rel == x->through;
-            if (have) continue;
-            *nodes = rm_arena_realloc(a, *nodes, *n * sizeof **nodes, (*n + 1) * sizeof **nodes);
-            orm_include *c = &(*nodes)[(*n)++];
-            memset(c, 0, sizeof *c);
-            c->rel = x->through;
-            c->strategy = ORM_LAZY_SELECTIN;
-            c->unshown = true;
-        }
+    for (const orm_mapper *mm = m; mm; mm = mm->inherits) add_class_nodes(a, inc, mm, level, fields, nodes, n);
+    for (size_t i = 0; i < m->ndescendants; i++) add_class_nodes(a, inc, m->descendants[i], level, fields, nodes, n);
 }
 
 void rm_proxy_includes_below(rm_ctx *ctx, orm_include *nodes, size_t n, const rm_include *inc)
@@ -69,10 +78,24 @@ void rm_proxy_includes_below(rm_ctx *ctx, orm_include *nodes, size_t n, const rm
     for (size_t i = 0; i < n; i++) {
         orm_include *node = &nodes[i];
         if (node->unshown) continue; /* its targets are not shown: nothing to list for them */
-        /* fields[rel] views come later: every proxy of the targets is loaded */
-        add_nodes(ctx->a, inc, node->rel->target, node, NULL, &node->children, &node->nchildren);
+        /* a fields[rel] view already set on the node loads only the proxies
+         * it picks; one parsed later prunes the others (rm_proxy_prune) */
+        add_nodes(ctx->a, inc, node->rel->target, node, node->fields, &node->children, &node->nchildren);
         rm_proxy_includes_below(ctx, node->children, node->nchildren, inc);
     }
+}
+
+void rm_proxy_prune(rm_include *inc, orm_include *node)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < node->nchildren; i++) {
+        const orm_include *c = &node->children[i];
+        bool keep = !c->unshown;
+        for (size_t k = 0; k < inc->npicks && !keep; k++)
+            keep = inc->picks[k].level == node && inc->picks[k].proxy->through == c->rel;
+        if (keep) node->children[kept++] = *c;
+    }
+    node->nchildren = kept;
 }
 
 void rm_proxy_includes(rm_ctx *ctx, const orm_mapper *m, rm_fields top, rm_include *inc)

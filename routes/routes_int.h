@@ -329,6 +329,9 @@ void rm_proxy_pick_fields(rm_ctx *ctx, const orm_mapper *m, const char *spec, rm
 void rm_proxy_includes(rm_ctx *ctx, const orm_mapper *m, rm_fields top, rm_include *inc);
 /* Nodes only proxies needed, under nodes[0..n) and below (for trees merged into later). */
 void rm_proxy_includes_below(rm_ctx *ctx, orm_include *nodes, size_t n, const rm_include *inc);
+/* node has just got a fields[rel] view (its proxies picked): drop the
+ * unshown children that load a proxy it leaves out (no statement for them). */
+void rm_proxy_prune(rm_include *inc, orm_include *node);
 struct rm_plan_proxy;
 /* proxy_write.c: the list v at ptr in obj (an object of m's) for proxy x
  * → out. A read-only proxy, a body that also gives its relationship, or a
@@ -452,6 +455,10 @@ int rm_plan_objects(rm_ctx *ctx, const orm_mapper *m, const json_t *body, const 
 /* Inside a unit: build, flush, and load `include` (may be NULL) on the new objects. */
 int rm_create_objects(rm_ctx *ctx, orm_session *s, const orm_mapper *m, struct rm_plan **plans, size_t n,
                       const rm_include *include, orm_instance **insts);
+/* Flush u and read again the computed attributes of every object it
+ * wrote, nested ones included (orm_load_computed: one statement per mapper
+ * of the written graph): what a write answer shows. */
+int rm_flush_refreshed(orm_session *s, orm_uow *u);
 
 /* ---- keys ----------------------------------------------------------------- */
 /* Parse "{k1},{k2}" from the URL (still percent-encoded: split on ',',
