@@ -16,12 +16,15 @@ typedef struct create_unit {
     const rm_include *include;   /* what the answer embeds (NULL: nothing loaded) */
 } create_unit;
 
-int rm_flush_refreshed(orm_session *s, orm_uow *u)
+int rm_flush_refreshed(orm_session *s, orm_uow *u, orm_instance *top)
 {
     /* the flush settles u (its list of objects emptied): keep the list */
     size_t n = u->nobjs;
-    orm_instance **written = RM_NEW_ARRAY(s->arena, orm_instance *, n ? n : 1);
+    orm_instance **written = RM_NEW_ARRAY(s->arena, orm_instance *, n + 1);
     if (n) memcpy(written, u->objs, n * sizeof *written);
+    bool listed = !top;
+    for (size_t i = 0; i < n && !listed; i++) listed = written[i] == top;
+    if (!listed) written[n++] = top;
     int rc = orm_uow_flush(u);
     /* RETURNING does not compute them */
     return rc ? rc : orm_load_computed(s, written, n);
@@ -35,7 +38,7 @@ static int run_create(orm_session *s, void *ud)
         int rc = rm_build(c->ctx, u, c->plans[i], &c->insts[i]);
         if (rc) return rc;
     }
-    int rc = rm_flush_refreshed(s, u);
+    int rc = rm_flush_refreshed(s, u, NULL); /* the new objects are all written */
     if (rc || !c->include) return rc;
     return orm_load_related(s, c->insts, c->n, c->include->nodes, c->include->n);
 }

@@ -64,7 +64,7 @@ static int run_item(orm_session *s, void *ud)
         orm_uow_delete(w, inst);
         return orm_uow_flush(w);
     }
-    if ((rc = rm_build(ctx, w, u->plan, &inst)) || (rc = rm_flush_refreshed(s, w)) ||
+    if ((rc = rm_build(ctx, w, u->plan, &inst)) || (rc = rm_flush_refreshed(s, w, inst)) ||
         (rc = orm_load_related(s, &inst, 1, u->include->nodes, u->include->n)))
         return rc;
     u->inst = inst;

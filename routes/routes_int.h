@@ -456,9 +456,11 @@ int rm_plan_objects(rm_ctx *ctx, const orm_mapper *m, const json_t *body, const 
 int rm_create_objects(rm_ctx *ctx, orm_session *s, const orm_mapper *m, struct rm_plan **plans, size_t n,
                       const rm_include *include, orm_instance **insts);
 /* Flush u and read again the computed attributes of every object it
- * wrote, nested ones included (orm_load_computed: one statement per mapper
- * of the written graph): what a write answer shows. */
-int rm_flush_refreshed(orm_session *s, orm_uow *u);
+ * wrote, nested ones included, and of the answer's subject `top` (NULL:
+ * none), which a write through its relationships alone (a proxy's orphans)
+ * leaves unwritten yet changed (orm_load_computed: one statement per
+ * mapper of the written graph): what a write answer shows. */
+int rm_flush_refreshed(orm_session *s, orm_uow *u, orm_instance *top);
 
 /* ---- keys ----------------------------------------------------------------- */
 /* Parse "{k1},{k2}" from the URL (still percent-encoded: split on ',',
