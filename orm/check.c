@@ -222,12 +222,8 @@ static orm_value *level_row(const orm_table *span, const orm_table *lt, const or
 {
     orm_value *out = RM_NEW_ARRAY(a, orm_value, lt->ncolumns ? lt->ncolumns : 1);
     for (size_t j = 0; j < lt->ncolumns; j++) {
-        const orm_column *lc = &lt->columns[j];
-        out[j] = orm_null();
-        for (size_t i = 0; i < span->ncolumns; i++)
-            if (span->columns[i].storage == lc) out[j] = row[i];
-        for (size_t p = 0; lc->primary_key && p < lt->npk && p < span->npk; p++)
-            if (lt->pk[p] == lc) out[j] = row[span->pk[p]->index];
+        const orm_column *sc = orm_table_stored(span, &lt->columns[j]);
+        out[j] = sc ? row[sc->index] : orm_null();
     }
     return out;
 }

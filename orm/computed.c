@@ -323,11 +323,8 @@ static int check_indexes(orm_loader *L, const orm_decl *d)
  * span's columns, printed at their levels), else `own` itself. */
 static orm_column *mapped(const orm_mapper *m, orm_column *own)
 {
-    const orm_table *t = m->table;
-    if (!t->levels) return own;
-    for (size_t i = 0; i < t->ncolumns; i++)
-        if (t->columns[i].storage == own) return &t->columns[i];
-    return own;
+    orm_column *c = m->table->levels ? orm_table_stored(m->table, own) : NULL;
+    return c ? c : own;
 }
 
 int orm_loader_build_computed(orm_loadctx *C)

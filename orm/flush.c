@@ -829,10 +829,10 @@ static int by_tuple(const void *x, const void *y)
  * rows objs[0..n): the key tuples they set anew, every column set (a key
  * with a NULL names no row), must name rows the scope sees; one count of
  * the distinct tuples per batch. */
-static int check_key_references(orm_uow *u, orm_instance **objs, size_t n, const orm_fkey *fk)
+static int check_key_references(orm_uow *u, orm_instance **objs, size_t n, const orm_fkey *fk,
+                                const orm_mapper *target)
 {
     rm_arena *a = u->a;
-    const orm_mapper *target = fk->table->mapper;
     if (!target || !orm_scope_restricts(u->s->scope, target)) return 0;
     key_tuple *keys = RM_NEW_ARRAY(a, key_tuple, n + 1);
     size_t nk = 0;
@@ -863,6 +863,50 @@ static int check_key_references(orm_uow *u, orm_instance **objs, size_t n, const
         }
         int rc = all_seen(u, target, any, k);
         if (rc) return rc;
+    }
+    return 0;
+}
+
+/* fk, a table-level foreign key of t or (t a span) of one of its levels, as
+ * the rows of t see it: its columns t's, its referenced columns those of
+ * the referenced table's span when it has one, and *target the class whose
+ * rows it names (a level's owner). False for a level's key to its parent
+ * level, which is the span's own join. */
+static bool fkey_seen_from(rm_arena *a, const orm_table *t, const orm_fkey *fk, orm_fkey *view,
+                           const orm_mapper **target)
+{
+    orm_table *to = fk->table->span ? fk->table->span : fk->table;
+    *view = *fk;
+    view->table = to;
+    *target = fk->table->mapper;
+    if (!t->levels && !to->levels) return true;
+    for (size_t k = 0; to->levels && k < to->nlevels; k++)
+        if (to->levels[k] == fk->table) *target = to->level_owner[k];
+    view->columns = RM_NEW_ARRAY(a, orm_column *, fk->n);
+    view->ref_columns = RM_NEW_ARRAY(a, orm_column *, fk->n);
+    bool own_key = to == t;
+    for (size_t i = 0; i < fk->n; i++) {
+        view->columns[i] = orm_table_stored(t, fk->columns[i]);
+        view->ref_columns[i] = orm_table_stored(to, fk->ref_columns[i]);
+        if (!view->columns[i] || !view->ref_columns[i]) return false;
+        own_key &= view->columns[i]->primary_key && view->columns[i] == view->ref_columns[i];
+    }
+    return !own_key;
+}
+
+/* Every table-level foreign key of t's rows (a span's: its levels'). */
+static int check_table_keys(orm_uow *u, orm_instance **objs, size_t n, const orm_table *t)
+{
+    size_t nl = t->levels ? t->nlevels : 1;
+    for (size_t l = 0; l < nl; l++) {
+        const orm_table *lt = t->levels ? t->levels[l] : t;
+        for (size_t c = 0; c < lt->nfkeys; c++) {
+            orm_fkey view;
+            const orm_mapper *target;
+            if (!fkey_seen_from(u->a, t, &lt->fkeys[c], &view, &target)) continue;
+            int rc = check_key_references(u, objs, n, &view, target);
+            if (rc) return rc;
+        }
     }
     return 0;
 }
@@ -916,10 +960,8 @@ static int check_written(orm_uow *u)
             int rc = t->columns[c].fk ? check_references(u, objs + at, k, &t->columns[c]) : 0;
             if (rc) return rc;
         }
-        for (size_t c = 0; c < t->nfkeys; c++) {
-            int rc = check_key_references(u, objs + at, k, &t->fkeys[c]);
-            if (rc) return rc;
-        }
+        int rc = check_table_keys(u, objs + at, k, t);
+        if (rc) return rc;
         at += k;
     }
     return 0;

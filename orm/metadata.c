@@ -34,3 +34,14 @@ orm_column *orm_table_column(const orm_table *t, const char *name)
         if (strcmp(t->columns[i].name, name) == 0) return &t->columns[i];
     return NULL;
 }
+
+orm_column *orm_table_stored(const orm_table *t, const orm_column *c)
+{
+    if (!t->levels) return c->table == t ? &t->columns[c->index] : NULL;
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (t->columns[i].storage == c) return &t->columns[i];
+    const orm_table *lt = c->table;
+    for (size_t p = 0; c->primary_key && lt->span == t && p < lt->npk && p < t->npk; p++)
+        if (lt->pk[p] == c) return t->pk[p];
+    return NULL;
+}

@@ -175,5 +175,9 @@ typedef struct orm_table {
 
 /* Column by key (orm_column.name), or NULL. */
 orm_column *orm_table_column(const orm_table *t, const char *name);
+/* The column of t stored as c: on a span, its column whose storage is c (a
+ * lower level's key column: the span's key column at its position);
+ * elsewhere c itself when t holds it; else NULL. */
+orm_column *orm_table_stored(const orm_table *t, const orm_column *c);
 
 #endif

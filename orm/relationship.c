@@ -113,16 +113,6 @@ typedef struct fkpath {
     bool composite;      /* the path is a table-level "foreign_keys" entry */
 } fkpath;
 
-/* The column of t stored as c: a span's column whose storage is c, or c
- * itself outside spans; NULL when t has none. */
-static orm_column *stored_as(const orm_table *t, orm_column *c)
-{
-    if (!t->levels) return c->table == t ? c : NULL;
-    for (size_t i = 0; i < t->ncolumns; i++)
-        if (t->columns[i].storage == c) return &t->columns[i];
-    return NULL;
-}
-
 /* Does the table-level foreign key fk (of `from` or, when `from` is a
  * span, of one of its levels) refer to `to` (a joined-table hierarchy's
  * level counts as its span, as orm_loader_bind_spans points per-column
@@ -145,8 +135,8 @@ static bool span_fkey(orm_loader *L, const orm_table *from, const orm_table *to,
     *cols = RM_NEW_ARRAY(L->s->arena, orm_column *, fk->n);
     *refs = RM_NEW_ARRAY(L->s->arena, orm_column *, fk->n);
     for (size_t i = 0; i < fk->n; i++) {
-        (*cols)[i] = stored_as(from, fk->columns[i]);
-        (*refs)[i] = stored_as(to, fk->ref_columns[i]);
+        (*cols)[i] = orm_table_stored(from, fk->columns[i]);
+        (*refs)[i] = orm_table_stored(to, fk->ref_columns[i]);
         if (!(*cols)[i] || !(*refs)[i]) return false;
     }
     return true;

@@ -280,10 +280,7 @@ static int build_span(orm_loadctx *C, orm_decl *root)
 /* The column of m's table stored as `stored` (itself outside spans). */
 static orm_column *mapped_column(const orm_mapper *m, orm_column *stored)
 {
-    if (!stored || !m->table->levels) return stored;
-    for (size_t i = 0; i < m->table->ncolumns; i++)
-        if (m->table->columns[i].storage == stored) return &m->table->columns[i];
-    return NULL;
+    return stored && m->table->levels ? orm_table_stored(m->table, stored) : stored;
 }
 
 int orm_loader_bind_spans(orm_loader *L)

@@ -18,6 +18,7 @@
 #include "tests/support/backend.h"
 #include "tests/support/rt.h"
 #include "tests/support/rt_db.h"
+#include "tests/support/rt_jwt.h"
 
 static rt_server cs, px, fk;
 
@@ -164,6 +165,43 @@ START_TEST(composite_keys_into_and_out_of_a_joined_table)
 }
 END_TEST
 
+/* ---- composite keys of a joined level under a row filter -------------------- */
+
+/* edges_fkeys_scoped.json: edges_fkeys.json with a row filter on Depot
+ * (region = the token's sub). A truck's composite key to depots lives in
+ * the trucks level of the vehicles span: naming a depot outside the filter
+ * anew is a key naming no row (409), as for a plain table. */
+#define SECRET "mapping-edges-secret-0123456789abcdef"
+static rt_server sk;
+static char *north;
+
+static void sk_start(void)
+{
+    static const char *const args[] = {"--jwt-secret", SECRET, NULL};
+    north = rt_hs256(SECRET, "{'role': 'member', 'sub': 'NO'}");
+    rt_server_start(&sk, "tests/http/schemas/edges_fkeys_scoped.json", "tests/http/schemas/edges_fkeys.seed.json",
+                    args);
+}
+
+static void sk_stop(void)
+{
+    rt_server_stop(&sk);
+    free(north);
+}
+
+START_TEST(a_joined_levels_composite_key_meets_the_row_filter)
+{
+    rt_check(&sk, rt_as(north, "/api/depots"), "data[].region = ['NO']");
+    rt_check_refused(&sk, rt_as(north, "POST /api/trucks {'name': 't', 'plate_country': 'IT', 'plate_no': 1,"
+                                       " 'depot_region': 'SO', 'depot_num': 1}"), "409");
+    rt_check_refused(&sk, rt_as(north, "PATCH /api/trucks/4 {'depot_region': 'SO', 'depot_num': 1}"), "409");
+    rt_check(&sk, rt_as(north, "POST /api/trucks {'name': 't', 'plate_country': 'IT', 'plate_no': 1,"
+                               " 'depot_region': 'NO', 'depot_num': 1}"), "201 depot_region = 'NO'");
+    rt_check(&sk, rt_as(north, "PATCH /api/trucks/4 {'depot_region': 'NO', 'depot_num': 1}"), "200");
+    rt_assert_sql(&sk, "NO", "SELECT depot_region FROM trucks WHERE id = 4");
+}
+END_TEST
+
 Suite *http_mapping_edges_suite(void)
 {
     Suite *s = suite_create("http_mapping_edges");
@@ -172,5 +210,6 @@ Suite *http_mapping_edges_suite(void)
     TS_TCASE(s, "proxies", px_start, px_stop, 60, subclass_proxies_show_through_the_base_resource,
              a_fieldset_leaving_proxies_out_loads_none);
     TS_TCASE(s, "foreign_keys", fk_start, fk_stop, 60, composite_keys_into_and_out_of_a_joined_table);
+    TS_TCASE(s, "scoped_keys", sk_start, sk_stop, 60, a_joined_levels_composite_key_meets_the_row_filter);
     return s;
 }
