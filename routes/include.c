@@ -38,7 +38,7 @@ static int bad_include(rm_ctx *ctx, const char *fmt, ...)
     va_start(ap, fmt);
     const char *msg = rm_arena_vsprintf(ctx->a, fmt, ap);
     va_end(ap);
-    orm_error_field(&ctx->err, ORM_E_INVALID, "/query/include", "%s", msg);
+    orm_error_field(&ctx->err, ORM_E_INVALID, rm_param_pointer(ctx, "include"), "%s", msg);
     return ORM_E_INVALID;
 }
 
@@ -133,9 +133,7 @@ int rm_parse_rel_fields(rm_ctx *ctx, const orm_mapper *m, const char *path, cons
 {
     const orm_include *node = find_node(inc, m, path, ctx->a);
     if (!node) {
-        orm_error_field(&ctx->err, ORM_E_INVALID, rm_arena_sprintf(ctx->a, "/query/%s", param),
-                        "\"%s\" is not an included relationship", path);
-        return ORM_E_INVALID;
+        return rm_bad_param(ctx, param, "\"%s\" is not an included relationship", path);
     }
     const orm_table *t = node->rel->target->table;
     bool *fields = RM_NEW_ARRAY(ctx->a, bool, t->ncolumns);
@@ -147,11 +145,7 @@ int rm_parse_rel_fields(rm_ctx *ctx, const orm_mapper *m, const char *path, cons
             rm_proxy_pick_add(ctx, inc, node, x);
             continue;
         }
-        if (!c) {
-            orm_error_field(&ctx->err, ORM_E_INVALID, rm_arena_sprintf(ctx->a, "/query/%s", param),
-                            "unknown column \"%s\"", key);
-            return ORM_E_INVALID;
-        }
+        if (!c) return rm_bad_param(ctx, param, "unknown column \"%s\"", key);
         fields[c->index] = true;
     }
     inc->views = rm_arena_realloc(ctx->a, inc->views, inc->nviews * sizeof *inc->views,

@@ -2,6 +2,7 @@
  * fields and count options (SPEC §4). Every unknown parameter, repeated
  * parameter or bad value is a 400 whose pointer is /query/<param>. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,11 +10,22 @@
 #include "orm/convert.h"
 #include "routes/routes_int.h"
 
-static int bad(rm_ctx *ctx, const char *param, const char *msg)
+const char *rm_param_pointer(rm_ctx *ctx, const char *param)
 {
-    orm_error_field(&ctx->err, ORM_E_INVALID, rm_arena_sprintf(ctx->a, "/query/%s", param), "%s", msg);
+    return rm_arena_sprintf(ctx->a, "%s/%s", ctx->param_at ? ctx->param_at : "/query", param);
+}
+
+int rm_bad_param(rm_ctx *ctx, const char *param, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *msg = rm_arena_vsprintf(ctx->a, fmt, ap);
+    va_end(ap);
+    orm_error_field(&ctx->err, ORM_E_INVALID, rm_param_pointer(ctx, param), "%s", msg);
     return ORM_E_INVALID;
 }
+
+static int bad(rm_ctx *ctx, const char *param, const char *msg) { return rm_bad_param(ctx, param, "%s", msg); }
 
 /* Non-negative integer in plain digits (no sign, no space), or -1. */
 static int64_t parse_count(const char *s)
@@ -194,7 +206,8 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_s
         if (rc) return rc;
     }
     if ((rc = parse_include_and_views(ctx, m, out->fields, &out->include))) return rc;
-    if (sort && (rc = orm_query_order_by(&out->query, ctx->a, sort, &out->query.aliases, "/query/sort", &ctx->err)))
+    if (sort && (rc = orm_query_order_by(&out->query, ctx->a, sort, &out->query.aliases, rm_param_pointer(ctx, "sort"),
+                                        &ctx->err)))
         return rc;
     if (out->cursor && offset_given) return bad(ctx, "offset", "cannot be combined with cursor");
     if (out->cursor && (rc = apply_cursor(ctx, m, out))) return rc;

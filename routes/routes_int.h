@@ -167,6 +167,9 @@ typedef struct rm_ctx {
                                     when access control is on */
     struct rm_made_rows *made;   /* proxy_write.c: the targets proxy lists created in the
                                     running unit, by value (NULL: none yet) */
+    const char *param_at;        /* where a parameter's error points: NULL for the query
+                                    string ("/query/<param>"), "" for a query body
+                                    ("/<param>", SPEC §10 E); see rm_param_pointer */
 } rm_ctx;
 
 /* ---- access.c: a role's permissions and row filter, the one place --------
@@ -479,9 +482,17 @@ typedef struct rm_list_params {
     bool before;         /* the cursor asks for the rows before it (links.prev) */
     rm_include include;  /* relationships to embed */
 } rm_list_params;
+/* The pointer of list parameter `param` (a name such as "limit" or
+ * "filter[orders]"): "/query/<param>" for the query string, "/<param>" for
+ * a query body. Every error about a parameter's value as a whole points
+ * here; errors inside a JSON parameter use "/<param>/..." either way. */
+const char *rm_param_pointer(rm_ctx *ctx, const char *param);
+/* Record a 400 at rm_param_pointer(param) with the formatted detail;
+ * returns ORM_E_INVALID. */
+int rm_bad_param(rm_ctx *ctx, const char *param, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Parse the query string of a list request for m (default_sort: the order
  * when ?sort is absent, NULL = primary key). Errors are 400 with pointers
- * "/query/<param>". */
+ * rm_param_pointer(<param>). */
 int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_sort,
                          rm_list_params *out);
 /* The query string of a single-object request: include, fields and
