@@ -248,6 +248,7 @@ static void print_computed(cctx *c, const orm_expr *e)
     if (e->op == ORM_OP_CALL) {
         rm_sb_append(&c->sql, e->u.func);
         rm_sb_appendc(&c->sql, '(');
+        if (e->flags & ORM_EXPR_DISTINCT) rm_sb_append(&c->sql, "DISTINCT ");
     } else {
         rm_sb_append(&c->sql, e->op == ORM_OP_AS_FLOAT ? "CAST(" : "(");
     }
@@ -265,6 +266,50 @@ static void print_computed(cctx *c, const orm_expr *e)
         print_expr(c, e->right);
     }
     rm_sb_appendc(&c->sql, ')');
+}
+
+/* 10^k for k <= 18. */
+static long long pow10ll(int k)
+{
+    long long p = 1;
+    while (k-- > 0) p *= 10;
+    return p;
+}
+
+/* An exact scaled sum or mean (expr.h): the driver's functions, or on a
+ * database whose numeric is exact, sum(x) * 10^s and the mean
+ * sign(S) * div(|S| * 2*10^(s+4) + n, 2n) with S = sum(x), n = count(x). */
+static void print_scaled(cctx *c, const orm_expr *e)
+{
+    const char *fn = e->op == ORM_OP_SCALED_SUM ? c->d->scaled_sum : c->d->scaled_avg;
+    if (fn) {
+        rm_sb_append(&c->sql, fn);
+        rm_sb_appendc(&c->sql, '(');
+        print_expr(c, e->left);
+        rm_sb_append(&c->sql, ", ");
+        bind(c, orm_int(e->u.scale), NULL);
+        rm_sb_appendc(&c->sql, ')');
+        return;
+    }
+    if (e->op == ORM_OP_SCALED_SUM) {
+        rm_sb_append(&c->sql, "(sum(");
+        print_expr(c, e->left);
+        rm_sb_append(&c->sql, ") * ");
+        bind(c, orm_int(pow10ll(e->u.scale)), NULL);
+        rm_sb_appendc(&c->sql, ')');
+        return;
+    }
+    rm_sb_append(&c->sql, "(sign(sum(");
+    print_expr(c, e->left);
+    rm_sb_append(&c->sql, ")) * div(abs(sum(");
+    print_expr(c, e->left);
+    rm_sb_append(&c->sql, ")) * ");
+    bind(c, orm_int(2 * pow10ll(e->u.scale + 4)), NULL);
+    rm_sb_append(&c->sql, " + count(");
+    print_expr(c, e->left);
+    rm_sb_append(&c->sql, "), 2 * count(");
+    print_expr(c, e->left);
+    rm_sb_append(&c->sql, ")))");
 }
 
 static void print_expr(cctx *c, const orm_expr *e)
@@ -346,6 +391,8 @@ static void print_expr(cctx *c, const orm_expr *e)
     case ORM_OP_DIV: case ORM_OP_CONCAT:
     case ORM_OP_AS_FLOAT: case ORM_OP_CALL: print_computed(c, e); return;
     case ORM_OP_COMPUTED: print_expr(c, e->left); return;
+    case ORM_OP_SCALED_SUM:
+    case ORM_OP_SCALED_AVG: print_scaled(c, e); return;
     case ORM_OP_NULL: rm_sb_append(&c->sql, "NULL"); return;
     case ORM_OP_TRUE: rm_sb_append(&c->sql, "1 = 1"); return;
     case ORM_OP_FALSE: rm_sb_append(&c->sql, "1 = 0"); return;
@@ -428,7 +475,9 @@ static void print_select(cctx *c, const orm_select *s)
     }
     for (size_t i = 0; i < s->njoins; i++) {
         const orm_join *j = &s->joins[i];
-        rm_sb_append(&c->sql, j->kind == ORM_JOIN_LEFT ? " LEFT OUTER JOIN " : " JOIN ");
+        rm_sb_append(&c->sql, j->kind == ORM_JOIN_LEFT    ? " LEFT OUTER JOIN "
+                              : j->kind == ORM_JOIN_RIGHT ? " RIGHT OUTER JOIN "
+                                                          : " JOIN ");
         if (j->table->levels) { /* its levels joined first, in parentheses: the ON may name any */
             rm_sb_appendc(&c->sql, '(');
             print_span(c, j->table, j->alias, j->cls);
@@ -442,6 +491,14 @@ static void print_select(cctx *c, const orm_select *s)
         print_expr(c, j->on);
     }
     print_where(c, s->where);
+    for (size_t i = 0; i < s->ngroup; i++) {
+        rm_sb_append(&c->sql, i ? ", " : " GROUP BY ");
+        print_expr(c, s->group_by[i]);
+    }
+    if (s->having) {
+        rm_sb_append(&c->sql, " HAVING ");
+        print_expr(c, s->having);
+    }
     if (!(s->flags & (ORM_SELECT_COUNT | ORM_SELECT_ONE))) {
         print_order(c, s);
         if (s->limit || s->offset) {

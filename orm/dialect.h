@@ -60,6 +60,11 @@ typedef struct orm_dialect {
      * such a DEFAULT stores reads back in the canonical form (convert.h). */
     const char *default_now[ORM_T__COUNT];
     const char *default_uuid;
+    /* compile.c: the exact aggregates of numeric values as scaled integers
+     * (ORM_OP_SCALED_SUM, ORM_OP_SCALED_AVG): the functions name(x, scale)
+     * the driver registers; NULL: the database's numeric is exact, and
+     * they are written with sum(), count() and div(). */
+    const char *scaled_sum, *scaled_avg;
 } orm_dialect;
 
 extern const orm_dialect orm_dialect_sqlite;

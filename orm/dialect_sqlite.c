@@ -47,4 +47,7 @@ const orm_dialect orm_dialect_sqlite = {
     .default_uuid = "(lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
                     "substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (random() & 3), 1) || "
                     "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))))",
+    /* registered by driver_sqlite.c: numeric values are REAL or INTEGER here */
+    .scaled_sum = "rm_scaled_sum",
+    .scaled_avg = "rm_scaled_avg",
 };

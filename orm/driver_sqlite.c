@@ -5,13 +5,17 @@
  * is compiled to lower() LIKE lower()), a busy timeout, a progress handler
  * enforcing the statement timeout, and a prepared-statement cache keyed by
  * SQL text (bounded; emptied whole when full). Error codes map to orm_code:
- * constraint violations → CONFLICT, BUSY/LOCKED → BUSY, I/O → UNAVAILABLE. */
+ * constraint violations → CONFLICT, BUSY/LOCKED → BUSY, I/O → UNAVAILABLE.
+ * Two aggregate functions make numeric sums exact (SQLite keeps numeric
+ * values as REAL or INTEGER): rm_scaled_sum(x, s) and rm_scaled_avg(x, s)
+ * (dialect.h, orm/aggregate.h). */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "lib/strmap.h"
+#include "orm/decimal.h"
 #include "orm/driver.h"
 
 #define STMT_CACHE_MAX 512
@@ -126,6 +130,110 @@ static void cache_clear(struct orm_conn *c)
     rm_strmap_init(&c->cache);
 }
 
+/* ---- exact sums of numeric values ------------------------------------------
+ *
+ * rm_scaled_sum(x, s): the sum of the non-NULL x, each taken as the decimal
+ * a list shows for it at scale s (convert.c: a REAL's exact expansion
+ * rounded half away from zero, an INTEGER padded, a decimal TEXT rounded),
+ * as an integer in units of 10^-s, summed in 128 bits: never in floating
+ * point. rm_scaled_avg(x, s): that sum's mean in units of 10^-(s+4),
+ * rounded half away from zero. Both are NULL over no value; a result
+ * beyond 64 bits is returned as a REAL (its approximation), which
+ * orm/aggregate.c reports as too large. */
+__extension__ typedef __int128 scaled_int;
+#define SCALED_LIMIT ((scaled_int)1 << 120) /* past it, a sum is only "too large" */
+
+typedef struct scaled_acc {
+    scaled_int sum;
+    int64_t n;
+    bool over; /* a value or the sum outgrew 120 bits */
+} scaled_acc;
+
+/* The decimal d at scale s as an integer in units of 10^-s into *out; false
+ * when it does not fit. */
+static bool scaled_of(orm_decimal d, int s, scaled_int *out)
+{
+    rm_sb t;
+    rm_sb_init(&t, NULL);
+    orm_decimal_write(&t, d, s);
+    scaled_int v = 0;
+    bool ok = !t.err;
+    for (size_t i = 0; ok && i < t.len; i++) {
+        char ch = t.buf[i];
+        if (ch < '0' || ch > '9') continue;
+        if (v > SCALED_LIMIT / 10) ok = false;
+        v = v * 10 + (ch - '0');
+    }
+    rm_sb_free(&t);
+    *out = d.neg ? -v : v;
+    return ok;
+}
+
+static bool scaled_value(sqlite3_value *x, int s, scaled_int *out)
+{
+    rm_sb t;
+    rm_sb_init(&t, NULL);
+    switch (sqlite3_value_type(x)) {
+    case SQLITE_INTEGER: rm_sb_append_int(&t, (long long)sqlite3_value_int64(x)); break;
+    case SQLITE_FLOAT: {
+        double f = sqlite3_value_double(x);
+        if (f != f || f - f != 0) { /* NaN or infinite */
+            rm_sb_free(&t);
+            return false;
+        }
+        orm_decimal_exact(&t, f);
+        break;
+    }
+    default: rm_sb_appendn(&t, (const char *)sqlite3_value_text(x), (size_t)sqlite3_value_bytes(x)); break;
+    }
+    orm_decimal d;
+    bool ok = !t.err && orm_decimal_parse(t.buf, t.len, &d) && scaled_of(d, s, out);
+    rm_sb_free(&t);
+    return ok;
+}
+
+static void scaled_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    scaled_acc *acc = sqlite3_aggregate_context(cx, sizeof *acc);
+    if (!acc) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
+    scaled_int v;
+    acc->n++;
+    if (!scaled_value(argv[0], sqlite3_value_int(argv[1]), &v)) acc->over = true;
+    else acc->sum += v;
+    if (acc->sum > SCALED_LIMIT || acc->sum < -SCALED_LIMIT) acc->over = true;
+}
+
+static void scaled_result(sqlite3_context *cx, const scaled_acc *acc, scaled_int v)
+{
+    if (!acc->over && v <= INT64_MAX && v >= INT64_MIN) sqlite3_result_int64(cx, (sqlite3_int64)v);
+    else sqlite3_result_double(cx, acc->over ? (acc->sum < 0 ? -1e300 : 1e300) : (double)v);
+}
+
+static void scaled_sum_final(sqlite3_context *cx)
+{
+    scaled_acc *acc = sqlite3_aggregate_context(cx, 0);
+    if (!acc || !acc->n) sqlite3_result_null(cx);
+    else scaled_result(cx, acc, acc->sum);
+}
+
+static void scaled_avg_final(sqlite3_context *cx)
+{
+    scaled_acc *acc = sqlite3_aggregate_context(cx, 0);
+    if (!acc || !acc->n) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    /* |sum| <= 2^120 and 10^4 < 2^14: the product fits in 127 bits */
+    scaled_int m = acc->sum < 0 ? -acc->sum : acc->sum, n = acc->n;
+    scaled_int q = (m * 10000 * 2 / n + 1) / 2; /* half away from zero on the magnitude */
+    if (acc->over) q = 0;
+    scaled_result(cx, acc, acc->sum < 0 ? -q : q);
+}
+
 static void sqlite_disconnect(orm_conn *c)
 {
     if (!c) return;
@@ -181,6 +289,9 @@ static int sqlite_connect(const char *target, const orm_conn_options *opt, orm_c
     /* every few instructions: a scan whose rows each cost one long LIKE runs
      * only a handful of instructions per row, and must stop between rows */
     if (c->statement_timeout_ms > 0) sqlite3_progress_handler(c->db, PROGRESS_EVERY, progress, c);
+    int fl = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    sqlite3_create_function_v2(c->db, "rm_scaled_sum", 2, fl, NULL, NULL, scaled_step, scaled_sum_final, NULL);
+    sqlite3_create_function_v2(c->db, "rm_scaled_avg", 2, fl, NULL, NULL, scaled_step, scaled_avg_final, NULL);
     static const char *const pragmas =
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
         "PRAGMA case_sensitive_like=ON;";

@@ -51,6 +51,11 @@
     X(SUBQUERY, "subquery")      /* u.sub: a scalar subquery (SELECT ...) */    \
     X(COMPUTED, "computed")      /* u.col: a computed column, printed as left, its \
                                     expression (orm/computed.h) */              \
+    X(SCALED_SUM, "scaled sum")  /* aggregates (orm/aggregate.h): the exact sum of left, \
+                                    a numeric or integer column, in units of \
+                                    10^-u.scale (dialect.h: scaled_sum) */       \
+    X(SCALED_AVG, "scaled avg")  /* ... its mean in units of 10^-(u.scale + 4), \
+                                    rounded half away from zero */               \
     X(NULL, "NULL")              /* the constant NULL (a deferred column not loaded) */ \
     X(TRUE, "TRUE")              /* constant true (empty IN negated, {}) */     \
     X(FALSE, "FALSE")            /* constant false (empty IN) */
@@ -67,6 +72,7 @@ const char *orm_expr_op_name(orm_expr_op op);
 
 enum {
     ORM_EXPR_ESCAPE = 1u << 0, /* LIKE/ILIKE: append ESCAPE '\' */
+    ORM_EXPR_DISTINCT = 1u << 1, /* CALL: fn(DISTINCT left) (count_distinct) */
 };
 
 struct orm_select;
@@ -94,6 +100,7 @@ typedef struct orm_expr {
             const char *name;
         } label;
         const char *func;              /* CALL: the function's name */
+        int scale;                     /* SCALED_SUM, SCALED_AVG */
         struct {
             const char *name;          /* the claim ("sub") */
             const orm_column *column;  /* the column it is compared with: its value's type */

@@ -15,7 +15,8 @@ typedef struct orm_order_item {
     bool desc;
 } orm_order_item;
 
-typedef enum orm_join_kind { ORM_JOIN_INNER, ORM_JOIN_LEFT } orm_join_kind;
+/* RIGHT: every row of the joined table (orm/aggregate.c: a parent with no group) */
+typedef enum orm_join_kind { ORM_JOIN_INNER, ORM_JOIN_LEFT, ORM_JOIN_RIGHT } orm_join_kind;
 
 typedef struct orm_join {
     orm_join_kind kind;
@@ -47,6 +48,9 @@ typedef struct orm_select {
     orm_expr *limit;          /* PARAM or NULL */
     orm_expr *offset;         /* PARAM or NULL */
     unsigned flags;           /* ORM_SELECT_* */
+    orm_expr **group_by;      /* GROUP BY these (aggregates, orm/aggregate.h) */
+    size_t ngroup;
+    orm_expr *having;         /* HAVING, or NULL */
     const struct orm_mapper *cls; /* the class whose rows it reads, or NULL: when `from` is a
                                      span (joined-table inheritance, metadata.h), the levels of
                                      that class and its ancestors are INNER JOINed (every row of

@@ -34,9 +34,7 @@ static int run_list(orm_session *s, void *ud)
     return rc;
 }
 
-/* This list's URL: the request's parameters, with offset and cursor
- * replaced when `replace` (then offset > 0 and cursor non-NULL are added). */
-static const char *list_link(rm_ctx *ctx, const char *base, bool replace, int64_t offset,
+const char *rm_list_link(rm_ctx *ctx, const char *base, bool replace, int64_t offset,
                              const char *cursor)
 {
     rm_sb sb;
@@ -93,16 +91,16 @@ static void write_links(rm_ctx *ctx, const char *base, rm_list_params *p, const 
                         const char *prev, rm_sb *sb)
 {
     rm_sb_append(sb, "\"links\":{\"self\":");
-    const char *self = list_link(ctx, base, false, 0, NULL);
+    const char *self = rm_list_link(ctx, base, false, 0, NULL);
     rm_sb_append_json_string(sb, self, strlen(self));
     if (next) {
-        const char *link = list_link(ctx, base, true, 0, next);
+        const char *link = rm_list_link(ctx, base, true, 0, next);
         rm_sb_append(sb, ",\"next\":");
         rm_sb_append_json_string(sb, link, strlen(link));
     }
-    const char *back = prev ? list_link(ctx, base, true, 0, prev)
+    const char *back = prev ? rm_list_link(ctx, base, true, 0, prev)
                      : p->offset > 0 && !p->cursor
-                         ? list_link(ctx, base, true, p->offset > p->limit ? p->offset - p->limit : 0, NULL)
+                         ? rm_list_link(ctx, base, true, p->offset > p->limit ? p->offset - p->limit : 0, NULL)
                          : NULL;
     if (back) {
         rm_sb_append(sb, ",\"prev\":");

@@ -162,6 +162,36 @@ static json_t *list_params(void)
                      param("count", "query", "exact: adds meta.total"));
 }
 
+/* GET .../_aggregate (SPEC §10 A): its parameters and its answer. */
+static json_t *aggregate_params(void)
+{
+    static const char *const named[][2] = {
+        {"group_by", "columns or many-to-one paths (<= 3 hops) to group by, at most 8"},
+        {"count", "* (rows) or paths: non-NULL values; output count, count_PATH"},
+        {"count_distinct", "paths: distinct non-NULL values"},
+        {"sum", "numeric paths; numeric sums exact at the column's scale (a string)"},
+        {"avg", "numeric paths; numeric means at scale + 4, half away from zero"},
+        {"min", "paths (not boolean or json)"},
+        {"max", "paths (not boolean or json)"},
+        {"filter", "JSON filter (SPEC §5) on the rows, before grouping"},
+        {"having", "JSON filter over the output names, after grouping"},
+        {"sort", "output names, - for descending; ties by the group keys"},
+        {"limit", "groups per page (default and at most max_page_size)"},
+        {"offset", "groups to skip"},
+    };
+    json_t *all = json_array();
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        json_array_append_new(all, param(named[i][0], "query", named[i][1]));
+    return all;
+}
+
+static json_t *groups_answer(void)
+{
+    return json_pack("{s:s, s:{s:{s:s, s:{s:s}}, s:{s:s}, s:{s:s}}}", "type", "object", "properties", "data",
+                     "type", "array", "items", "type", "object", "meta", "type", "object", "links", "type",
+                     "object");
+}
+
 static json_t *responses(int status, json_t *schema)
 {
     char code[8];
@@ -192,6 +222,11 @@ static json_t *operation(const rm_path_doc *p, const rm_operation *op, const orm
     bool listing = p->collection && !strcmp(op->method, "GET");
     bool body = !strcmp(op->method, "POST") || !strcmp(op->method, "PUT") || !strcmp(op->method, "PATCH");
     json_t *o = json_object();
+    if (p->aggregate) {
+        json_object_set_new(o, "parameters", aggregate_params());
+        json_object_set_new(o, "responses", responses(op->status, groups_answer()));
+        return o;
+    }
     if (listing) json_object_set_new(o, "parameters", list_params());
     if (body) json_object_set_new(o, "requestBody", body_of(p->subject));
     json_t *r = responses(op->status, op->status == 204 ? NULL

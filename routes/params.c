@@ -217,3 +217,15 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_s
     out->query.fields = out->fields;
     return 0;
 }
+
+/* ---- shared with the other readers of a list's WHERE (aggregate.c, facets.c) ---- */
+
+int64_t rm_param_count(const char *s) { return parse_count(s); }
+
+int rm_param_where(rm_ctx *ctx, const orm_mapper *m, const rm_kv *kv, orm_query *q)
+{
+    if (!strcmp(kv->key, "filter")) return parse_filter(ctx, m, kv->value ? kv->value : "", &q->aliases, q);
+    return parse_shorthand(ctx, m, kv, q);
+}
+
+bool rm_param_repeated(const rm_request *req, size_t i) { return seen_before(req, i); }

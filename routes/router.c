@@ -56,6 +56,12 @@ static unsigned related_allows(const rm_match *at)
            (collection_writable(at) ? RM_ALLOW_CREATE : 0);
 }
 
+/* A collection's aggregate reads its target. */
+static unsigned related_read_allows(const rm_match *at)
+{
+    return at->rel->uselist ? rm_resource_of(at->rel->target)->methods & RM_ALLOW_READ : 0;
+}
+
 static unsigned member_allows(const rm_match *at)
 {
     return collection_writable(at) ? RM_ALLOW_DELETE : 0;
@@ -72,6 +78,8 @@ static const route routes[] = {
     {"/api/_batch", NO_QUERY | NOT_IN_BATCH, NULL, {{"POST", rm_handle_batch, 0, 0, 0}}},
     {"/api/{res}", 0, resource_allows,
      {{"GET", rm_handle_list, 200, RM_PERM_READ, 0}, {"POST", rm_handle_create, 201, RM_PERM_CREATE, 0}}},
+    /* reserved segments (SPEC §10): never an object's key */
+    {"/api/{res}/_aggregate", 0, resource_allows, {{"GET", rm_handle_aggregate, 200, RM_PERM_READ, 0}}},
     {"/api/{res}/{id}", 0, resource_allows,
      {{"GET", rm_handle_get_object, 200, RM_PERM_READ, 0}, {"PUT", rm_handle_replace_object, 200, RM_PERM_UPDATE, 0},
       {"PATCH", rm_handle_update_object, 200, RM_PERM_UPDATE, 0},
@@ -80,6 +88,8 @@ static const route routes[] = {
     {"/api/{res}/{id}/{rel}", 0, related_allows,
      {{"GET", rm_handle_get_related, 200, RM_PERM_READ, RM_PERM_READ},
       {"POST", rm_handle_add_member, 201, RM_PERM_UPDATE, RM_PERM_CREATE}}},
+    {"/api/{res}/{id}/{rel}/_aggregate", 0, related_read_allows,
+     {{"GET", rm_handle_aggregate, 200, RM_PERM_READ, RM_PERM_READ}}},
     {"/api/{res}/{id}/{rel}/{child}", 0, member_allows,
      {{"DELETE", rm_handle_remove_member, 0, RM_PERM_UPDATE, RM_PERM_READ}}},
 };
@@ -309,12 +319,15 @@ static void describe(const rm_ctx *ctx, const route *r, const rm_match *at, rm_p
     bool any = false;
     for (const route_method *m = r->methods; m->method; m++) any |= m->status && permitted(ctx, m, at);
     if (!any || (at->rel && !orm_scope_visible(ctx->session.scope, at->rel->target))) return;
+    bool aggregate = strstr(r->pattern, "/_aggregate") != NULL;
+    if (aggregate && !((r->allows ? r->allows(at) : RM_ALLOW_ALL) & RM_ALLOW_READ)) return; /* nothing to read */
     *docs = rm_arena_realloc(a, *docs, *n * sizeof **docs, (*n + 1) * sizeof **docs);
     rm_path_doc *d = &(*docs)[(*n)++];
     bool keyed = strstr(r->pattern, "{id}") != NULL;
     unsigned allowed = r->allows ? r->allows(at) : RM_ALLOW_ALL;
     *d = (rm_path_doc){.path = label_of(a, r->pattern, at), .subject = at->rel ? at->rel->target : at->mapper,
-                       .collection = at->rel ? at->rel->uselist : !keyed, .keyed = keyed};
+                       .collection = at->rel ? at->rel->uselist : !keyed, .keyed = keyed,
+                       .aggregate = aggregate};
     for (const route_method *m = r->methods; m->method; m++)
         if (m->status && (allowed & bit_of(m->method)) && permitted(ctx, m, at))
             d->ops[d->nops++] = (rm_operation){m->method, m->status};

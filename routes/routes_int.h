@@ -245,6 +245,7 @@ typedef struct rm_path_doc {
     bool keyed;                  /* the path holds {id} */
     rm_operation ops[5];         /* the methods the resource allows there, in the table's order */
     size_t nops;
+    bool aggregate;              /* .../_aggregate: grouped rows of the subject (SPEC §10 A) */
 } rm_path_doc;
 
 /* ---- errors.c: outcomes → HTTP status and problem+json, in one place ---- */
@@ -495,6 +496,13 @@ int rm_bad_param(rm_ctx *ctx, const char *param, const char *fmt, ...) __attribu
  * rm_param_pointer(<param>). */
 int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_sort,
                          rm_list_params *out);
+/* A non-negative integer in plain digits, or -1 (limit, offset). */
+int64_t rm_param_count(const char *s);
+/* filter=JSON, or else kv as the equality shorthand (an unknown parameter
+ * is 400 at its name): AND-ed into q->where. */
+int rm_param_where(rm_ctx *ctx, const orm_mapper *m, const rm_kv *kv, orm_query *q);
+/* Is the request's query parameter i a repetition of an earlier one? */
+bool rm_param_repeated(const rm_request *req, size_t i);
 /* The query string of a single-object request: include, fields and
  * fields[rel] only. */
 int rm_parse_object_params(rm_ctx *ctx, const orm_mapper *m, rm_include *inc, bool **fields);
@@ -531,10 +539,17 @@ int rm_handle_replace_object(rm_ctx *ctx, const rm_match *at); /* PUT */
 int rm_handle_update_object(rm_ctx *ctx, const rm_match *at);  /* PATCH */
 int rm_handle_delete_object(rm_ctx *ctx, const rm_match *at);  /* DELETE */
 int rm_handle_get_related(rm_ctx *ctx, const rm_match *at);    /* GET /api/{res}/{id}/{rel} */
+/* aggregate.c: GET /api/{res}/_aggregate and /api/{res}/{id}/{rel}/_aggregate
+ * (SPEC §10 A), parameters read from ctx->req->query */
+int rm_handle_aggregate(rm_ctx *ctx, const rm_match *at);
 int rm_handle_add_member(rm_ctx *ctx, const rm_match *at);     /* POST /api/{res}/{id}/{rel} */
 int rm_handle_remove_member(rm_ctx *ctx, const rm_match *at);  /* DELETE .../{rel}/{child} */
 /* A collection sub-resource: r's rows related to the parent with key, as a
  * list whose links start at base (list.c). */
+/* list.c: this list's URL: base and the request's parameters, with offset
+ * and cursor replaced when `replace` (then offset > 0 and cursor non-NULL
+ * are added). */
+const char *rm_list_link(rm_ctx *ctx, const char *base, bool replace, int64_t offset, const char *cursor);
 int rm_handle_related_list(rm_ctx *ctx, const orm_mapper *parent, const orm_relationship *r,
                            const orm_value *key, const char *base);
 /* ---- openapi.c ---- */

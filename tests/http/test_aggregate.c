@@ -1,0 +1,333 @@
+/* test_aggregate.c: GET /api/{res}/_aggregate and /api/{res}/{id}/{rel}/_aggregate
+ * (SPEC §10 A) on both backends, with exact answers over the shop example
+ * (schemas/shop.json): numeric sums and means exact at their scale, NULL and
+ * dotted groups, having, sort and paging, collections (one-to-many,
+ * many-to-many, dynamic; a missing parent 404), every error pointer, one
+ * statement per request; and over tests/http/schemas/aggregate.json: the
+ * row filter and permissions of SPEC §6, sums past 64 bits (422), means
+ * rounded half away from zero. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tests/suites.h"
+#include "tests/support/rt.h"
+#include "tests/support/rt_jwt.h"
+
+#define SECRET "rt-aggregate-secret-0123456789abcdef"
+
+static rt_server shop, agg;
+static char *ALICE, *BOB, *ADMIN;
+
+RT_FIXTURE(shop, "schemas/shop.json", "schemas/shop.seed.json", NULL)
+
+static void agg_start(void)
+{
+    ALICE = rt_hs256(SECRET, "{'role': 'member', 'sub': 'alice'}");
+    BOB = rt_hs256(SECRET, "{'role': 'member', 'sub': 'bob'}");
+    ADMIN = rt_hs256(SECRET, "{'role': 'admin', 'sub': 'root'}");
+    static const char *const args[] = {"--jwt-secret", SECRET, NULL};
+    rt_server_start_ex(&agg, &(rt_start){.schema = "tests/http/schemas/aggregate.json",
+                                         .seed = "tests/http/schemas/aggregate.seed.json", .args = args});
+}
+
+static void agg_stop(void)
+{
+    rt_server_stop(&agg);
+    free(ALICE), free(BOB), free(ADMIN);
+}
+
+/* ---- shop ------------------------------------------------------------------- */
+
+START_TEST(groups_with_exact_sums_and_means)
+{
+    RT_CASES(&shop,
+        {"/api/orders/_aggregate?group_by=status&count=*&sum=total&avg=total",
+         "data # 4; data[].status = ['cancelled','new','paid','shipped']; data[].count = [1,4,5,3];"
+         "data[].sum_total = ['49.00','68.89','207.48','98.32'];"
+         "data[].avg_total = ['49.000000','22.963333','41.496000','32.773333'];"
+         "meta.limit = 1000; meta.offset = 0; !links.next; @queries = 1"},
+        /* the SPEC's example */
+        {"/api/orders/_aggregate?group_by=customer_id,status&count=*&sum=total&avg=total"
+         "&filter={\"placed\":{\"ge\":\"2024-01-01\"}}&having={\"count\":{\"gt\":1}}&sort=-sum_total&limit=10",
+         "data = [{'customer_id':3,'status':'paid','count':2,'sum_total':'92.88','avg_total':'46.440000'}];"
+         "meta.limit = 10; @queries = 1"},
+        /* 0.10 + 0.20 is 0.30, not 0.30000000000000004 */
+        {"/api/customers/_aggregate?sum=credit&avg=credit&count=credit&count=*&filter={\"id\":{\"in\":[4,5]}}",
+         "400 /query/count"},
+        {"/api/customers/_aggregate?sum=credit&avg=credit&count=credit,*&filter={\"id\":{\"in\":[4,5]}}",
+         "data = [{'sum_credit':'0.30','avg_credit':'0.150000','count_credit':2,'count':2}]"},
+        {"/api/customers/_aggregate?sum=credit&avg=credit&min=credit&max=credit&count=credit",
+         "data = [{'sum_credit':'1750.80','avg_credit':'437.700000','min_credit':'0.10','max_credit':'1500.00',"
+         "'count_credit':4}]"},
+        /* no row: one row, null sums, zero counts */
+        {"/api/orders/_aggregate?count=*&count_distinct=status&sum=total&avg=total&min=placed&max=total"
+         "&filter={\"id\":{\"gt\":1000}}",
+         "data = [{'count':0,'count_distinct_status':0,'sum_total':null,'avg_total':null,'min_placed':null,"
+         "'max_total':null}]"},
+        /* integers: sums are integers, means doubles; floats are numbers */
+        {"/api/products/_aggregate?sum=views,weight&avg=views,weight&min=name&max=name&count_distinct=active",
+         "data = [{'sum_views':547,'sum_weight':2.4,'avg_views':109.4,'avg_weight':0.6,'min_name':'Filter papers',"
+         "'max_name':'Teapot','count_distinct_active':2}]"},
+        /* a group_by without aggregates lists the combinations */
+        {"/api/orders/_aggregate?group_by=status", "data[].status = ['cancelled','new','paid','shipped']"},
+    );
+}
+END_TEST
+
+START_TEST(null_and_dotted_groups)
+{
+    RT_CASES(&shop,
+        /* orders 11, 12 have no customer, order 10's customer no tier: one null group */
+        {"/api/orders/_aggregate?group_by=customer.tier&count=*&sum=total&max=customer.joined",
+         "data = [{'customer.tier':null,'count':4,'sum_total':'88.03','max_customer.joined':'2024-02-29'},"
+         "{'customer.tier':'gold','count':7,'sum_total':'244.76','max_customer.joined':'2021-03-04'},"
+         "{'customer.tier':'silver','count':2,'sum_total':'90.90','max_customer.joined':'2022-07-19'}]; @queries = 1"},
+        {"/api/orders/_aggregate?group_by=customer_id&count=*&filter={\"customer_id\":null}",
+         "data = [{'customer_id':null,'count':2}]"},
+        /* two hops */
+        {"/api/order_lines/_aggregate?group_by=order.customer.city&count=*&sort=-count,order.customer.city",
+         "data = [{'order.customer.city':'Paris','count':9},{'order.customer.city':null,'count':4},"
+         "{'order.customer.city':'London','count':4},{'order.customer.city':'Berlin','count':3}]"},
+        /* the equality shorthand selects rows before grouping */
+        {"/api/orders/_aggregate?status=paid&group_by=customer.city&count=*",
+         "data = [{'customer.city':null,'count':1},{'customer.city':'London','count':1},{'customer.city':'Paris',"
+         "'count':3}]"},
+    );
+}
+END_TEST
+
+START_TEST(having_sort_and_paging)
+{
+    RT_CASES(&shop,
+        /* numeric outputs compare as numbers, operands strings or numbers */
+        {"/api/orders/_aggregate?group_by=status&count=*&sum=total&having={\"sum_total\":{\"ge\":\"92.88\"}}",
+         "data[].status = ['paid','shipped']"},
+        {"/api/orders/_aggregate?group_by=status&count=*&having={\"count\":{\"ge\":\"4\"}}",
+         "data[].status = ['new','paid']"},
+        {"/api/orders/_aggregate?group_by=status&avg=total&having={\"avg_total\":{\"gt\":41.496}}",
+         "data[].status = ['cancelled']"},
+        {"/api/orders/_aggregate?group_by=status&avg=total&having={\"avg_total\":{\"ge\":41.496}}",
+         "data[].status = ['cancelled','paid']"},
+        {"/api/orders/_aggregate?group_by=status&sum=total&having={\"sum_total\":98.32}",
+         "data[].status = ['shipped']"},
+        {"/api/orders/_aggregate?group_by=status&sum=total&having={\"sum_total\":{\"in\":[\"49\",68.89,1.001]}}",
+         "data[].status = ['cancelled','new']"},
+        {"/api/orders/_aggregate?group_by=status&count=*&having={\"or\":[{\"count\":1},{\"not\":{\"status\":"
+         "{\"in\":[\"new\",\"cancelled\"]}}}]}",
+         "data[].status = ['cancelled','paid','shipped']"},
+        {"/api/orders/_aggregate?group_by=status&count=*&having={\"status\":{\"like\":\"%e%\"},\"count\":{\"between\":[2,4]}}",
+         "data[].status = ['new','shipped']"},
+        {"/api/orders/_aggregate?group_by=customer.tier&min=total&having={\"min_total\":{\"lt\":\"10\"}}",
+         "data = [{'customer.tier':'gold','min_total':'9.99'}]"},
+        /* sort by outputs; ties by the keys; NULL smallest */
+        {"/api/orders/_aggregate?group_by=customer.tier&count=*&sort=-count",
+         "data = [{'customer.tier':'gold','count':7},{'customer.tier':null,'count':4},{'customer.tier':'silver','count':2}]"},
+        {"/api/orders/_aggregate?group_by=status,customer.tier&count=*&sort=count&limit=3",
+         "data = [{'status':'cancelled','customer.tier':'silver','count':1},"
+         "{'status':'paid','customer.tier':null,'count':1},{'status':'paid','customer.tier':'silver','count':1}]"},
+        {"/api/orders/_aggregate?group_by=customer.tier&sum=total&sort=sum_total",
+         "data[].sum_total = ['88.03','90.90','244.76']"},
+        {"/api/orders/_aggregate?group_by=customer.tier&count=*&sort=-customer.tier",
+         "data = [{'customer.tier':'silver','count':2},{'customer.tier':'gold','count':7},{'customer.tier':null,'count':4}]"},
+        /* paging: links.next while groups follow */
+        {"/api/orders/_aggregate?group_by=status&count=*&limit=2",
+         "data[].status = ['cancelled','new']; meta.limit = 2;"
+         "links.next = '/api/orders/_aggregate?group_by=status&count=%2A&limit=2&offset=2'"},
+        {"/api/orders/_aggregate?group_by=status&count=*&limit=2&offset=2",
+         "data[].status = ['paid','shipped']; meta.offset = 2; !links.next"},
+        {"/api/orders/_aggregate?group_by=status&count=*&offset=9", "data # 0"},
+        {"/api/orders/_aggregate?group_by=status&limit=0", "data # 0; links.next"},
+    );
+}
+END_TEST
+
+START_TEST(collections)
+{
+    RT_CASES(&shop,
+        {"/api/customers/3/orders/_aggregate?group_by=status&count=*&sum=total",
+         "data = [{'status':'new','count':1,'sum_total':'39.00'},{'status':'paid','count':2,'sum_total':'92.88'},"
+         "{'status':'shipped','count':1,'sum_total':'45.00'}]; @queries = 1;"
+         "links.self = '/api/customers/3/orders/_aggregate?group_by=status&count=%2A&sum=total'"},
+        {"/api/customers/3/orders/_aggregate?group_by=status&count=*&limit=1",
+         "data[].status = ['new']; links.next = '/api/customers/3/orders/_aggregate?group_by=status&count=%2A&limit=1&offset=1'"},
+        /* a missing parent is 404, still one statement */
+        {"/api/customers/99/orders/_aggregate?group_by=status&count=*", "404; @queries = 1"},
+        {"/api/customers/99/orders/_aggregate?count=*", "404"},
+        {"/api/customers/abc/orders/_aggregate?count=*", "404"},
+        /* a parent with none: no group; without group_by one row */
+        {"/api/customers/5/orders/_aggregate?group_by=status&count=*", "data # 0; @queries = 1"},
+        {"/api/customers/5/orders/_aggregate?count=*&sum=total", "data = [{'count':0,'sum_total':null}]"},
+        {"/api/customers/3/orders/_aggregate?group_by=status&count=*&having={\"count\":{\"gt\":5}}", "data # 0"},
+        /* many-to-many and dynamic */
+        {"/api/orders/1/tags/_aggregate?group_by=name&count=*", "data[].name = ['gift','rush']"},
+        {"/api/tags/3/orders/_aggregate?sum=total&count=*", "data = [{'sum_total':'132.68','count':3}]"},
+        {"/api/customers/1/notes/_aggregate?count=*", "data = [{'count':2}]; @queries = 1"},
+        /* a to-one relationship has no _aggregate */
+        {"/api/orders/1/customer/_aggregate?count=*", "405; @Allow = OPTIONS"},
+        {"/api/customers/1/nothing/_aggregate?count=*", "404"},
+    );
+}
+END_TEST
+
+START_TEST(errors_point_at_their_parameter)
+{
+    RT_CASES(&shop,
+        {"/api/orders/_aggregate", "400 /query/group_by"},
+        {"/api/orders/_aggregate?filter={}", "400 /query/group_by"},
+        {"/api/orders/_aggregate?group_by=nothing", "400 /query/group_by"},
+        {"/api/orders/_aggregate?group_by=lines.price", "400 /query/group_by"},
+        {"/api/orders/_aggregate?group_by=a.b.c.d.e", "400 /query/group_by"},
+        {"/api/orders/_aggregate?group_by=-status", "400 /query/group_by"},
+        {"/api/products/_aggregate?group_by=specs", "400 /query/group_by"},
+        {"/api/products/_aggregate?count=secret", "400 /query/count"},
+        {"/api/products/_aggregate?max=secret", "400 /query/max"},
+        {"/api/products/_aggregate?count_distinct=specs", "400 /query/count_distinct"},
+        {"/api/products/_aggregate?sum=name", "400 /query/sum"},
+        {"/api/products/_aggregate?avg=active", "400 /query/avg"},
+        {"/api/products/_aggregate?min=active", "400 /query/min"},
+        {"/api/products/_aggregate?max=specs", "400 /query/max"},
+        {"/api/products/_aggregate?sum=*", "400 /query/sum"},
+        {"/api/products/_aggregate?group_by=*", "400 /query/group_by"},
+        {"/api/products/_aggregate?count=*,*", "400 /query/count"},
+        {"/api/products/_aggregate?min=price&max=price&min=name", "400 /query/min"},
+        {"/api/orders/_aggregate?group_by=status,status", "400 /query/group_by"},
+        {"/api/orders/_aggregate?group_by=a,b,c,d,e,f,g,h,i", "400 /query/group_by"},
+        {"/api/orders/_aggregate?group_by=id,status,placed,shipped,total,customer_id,version,customer.name,customer.city",
+         "400 /query/group_by"},
+        {"/api/orders/_aggregate?count=exact", "400 /query/count"},
+        {"/api/orders/_aggregate?count=*&cursor=abc", "400 /query/cursor"},
+        {"/api/orders/_aggregate?count=*&include=lines", "400 /query/include"},
+        {"/api/orders/_aggregate?count=*&fields=id", "400 /query/fields"},
+        {"/api/orders/_aggregate?count=*&fields[lines]=id", "400 /query/fields[lines]"},
+        {"/api/orders/_aggregate?count=*&limit=1001", "400 /query/limit"},
+        {"/api/orders/_aggregate?count=*&limit=-1", "400 /query/limit"},
+        {"/api/orders/_aggregate?count=*&offset=x", "400 /query/offset"},
+        {"/api/orders/_aggregate?count=*&bogus=1", "400 /query/bogus"},
+        {"/api/orders/_aggregate?count=*&sort=nothing", "400 /query/sort"},
+        {"/api/orders/_aggregate?count=*&sort=total", "400 /query/sort"},
+        {"/api/orders/_aggregate?count=*&filter={\"nothing\":1}", "400 /filter/nothing"},
+        {"/api/orders/_aggregate?count=*&filter=[", "400 /filter"},
+        {"/api/orders/_aggregate?count=*&having=[", "400 /having"},
+        {"/api/orders/_aggregate?count=*&having={\"total\":1}", "400 /having/total"},
+        {"/api/orders/_aggregate?count=*&having={\"count\":{\"any\":{}}}", "400 /having/count/any"},
+        {"/api/orders/_aggregate?group_by=status&count=*&having={\"status\":{\"has\":{}}}", "400 /having/status/has"},
+        {"/api/orders/_aggregate?count=*&having={\"count\":{\"gt\":{\"$col\":\"id\"}}}", "400 /having/count/gt"},
+        {"/api/orders/_aggregate?group_by=status&having={\"status\":{\"eq\":{\"$col\":\"id\"}}}",
+         "400 /having/status/eq"},
+        {"/api/orders/_aggregate?count=*&having={\"count\":{\"gt\":\"many\"}}", "400 /having/count/gt"},
+        {"/api/orders/_aggregate?count=*&having={\"count\":{\"like\":\"1%\"}}", "400 /having/count/like"},
+        {"/api/orders/_aggregate?count=*&having={\"or\":[{\"count\":1},{\"count\":{\"zz\":1}}]}",
+         "400 /having/or/1/count/zz"},
+        {"/api/orders/_aggregate?group_by=status&count=*&having={\"status\":{\"in\":[null]}}",
+         "400 /having/status/in/0"},
+        {"/api/orders/_aggregate?group_by=customer.tier&count=*&having={\"customer.tier\":{\"eq\":5}}",
+         "400 /having/customer.tier/eq"},
+        {"/api/orders/_aggregate?count=*&group_by=status&group_by=id", "400 /query/group_by"},
+    );
+}
+END_TEST
+
+START_TEST(reserved_segment_and_methods)
+{
+    RT_CASES(&shop,
+        {"POST /api/orders/_aggregate {}", "405; @Allow = GET, HEAD, OPTIONS"},
+        {"DELETE /api/orders/_aggregate", "405; @Allow = GET, HEAD, OPTIONS"},
+        {"OPTIONS /api/orders/_aggregate", "204; @Allow = GET, HEAD, OPTIONS"},
+        {"PATCH /api/customers/1/orders/_aggregate {}", "405; @Allow = GET, HEAD, OPTIONS"},
+        {"/api/nothing/_aggregate?count=*", "404"},
+    );
+}
+END_TEST
+
+/* ---- row filter, permissions, exactness ---------------------------------------- */
+
+/* Who sends a case. */
+enum { U_ANON, U_ALICE, U_BOB, U_ADMIN };
+
+typedef struct as_case {
+    int who;
+    const char *request, *expect;
+} as_case;
+
+static void run_as(const as_case *cases, size_t n)
+{
+    const char *const tokens[] = {NULL, ALICE, BOB, ADMIN};
+    for (size_t i = 0; i < n; i++) rt_check(&agg, rt_as(tokens[cases[i].who], cases[i].request), cases[i].expect);
+}
+#define AS_CASES(...)                                                  \
+    do {                                                               \
+        static const as_case cases_[] = {__VA_ARGS__};                 \
+        run_as(cases_, sizeof cases_ / sizeof cases_[0]);              \
+    } while (0)
+
+START_TEST(row_filter_and_permissions)
+{
+    AS_CASES(
+        {U_ALICE, "/api/accounts/_aggregate?sum=balance&count=*", "data = [{'sum_balance':'0.30','count':3}]; @queries = 1"},
+        {U_BOB, "/api/accounts/_aggregate?sum=balance&count=*", "data = [{'sum_balance':'5.00','count':1}]"},
+        {U_ADMIN, "/api/accounts/_aggregate?sum=balance&count=*", "data = [{'sum_balance':'5.30','count':4}]"},
+        /* a group key through a row outside the target's filter is the null group */
+        {U_ALICE, "/api/entries/_aggregate?group_by=account.region&sum=amount",
+         "data = [{'account.region':null,'sum_amount':'0.04'},{'account.region':'eu','sum_amount':'0.03'}]"},
+        {U_BOB, "/api/entries/_aggregate?group_by=account.region&sum=amount",
+         "data = [{'account.region':null,'sum_amount':'100.00'},{'account.region':'eu','sum_amount':'7.00'}]"},
+        /* collections: the parent and the members as the role sees them */
+        {U_ALICE, "/api/accounts/1/entries/_aggregate?sum=amount&count=*",
+         "data = [{'sum_amount':'0.03','count':2}]; @queries = 1"},
+        {U_ADMIN, "/api/accounts/1/entries/_aggregate?sum=amount&count=*", "data = [{'sum_amount':'100.03','count':3}]"},
+        {U_ALICE, "/api/accounts/3/entries/_aggregate?count=*", "404"},
+        {U_ALICE, "/api/accounts/3/entries/_aggregate?group_by=owner&count=*", "404"},
+        /* hidden columns are unknown everywhere */
+        {U_ADMIN, "/api/accounts/_aggregate?group_by=pin", "400 /query/group_by"},
+        {U_ADMIN, "/api/accounts/_aggregate?count=pin", "400 /query/count"},
+        {U_ALICE, "/api/accounts/_aggregate?count=*&filter={\"pin\":\"1\"}", "400 /filter/pin"},
+        /* permissions: read is needed, GET among the methods */
+        {U_ANON, "/api/accounts/_aggregate?count=*", "401"},
+        {U_ALICE, "/api/vaults/_aggregate?count=*", "403"},
+        {U_ADMIN, "/api/vaults/_aggregate?sum=sum", "data = [{'sum_sum':3}]"},
+        {U_ADMIN, "/api/sealed/_aggregate?count=*", "405; @Allow = OPTIONS"},
+    );
+}
+END_TEST
+
+START_TEST(sums_past_64_bits_and_rounding)
+{
+    AS_CASES(
+        {U_ADMIN, "/api/bigs/_aggregate?sum=v", "422 /query/sum"},
+        {U_ADMIN, "/api/bigs/_aggregate?group_by=grp&sum=v", "422 /query/sum"},
+        {U_ADMIN, "/api/bigs/_aggregate?group_by=grp&sum=v&having={\"grp\":\"small\"}",
+         "data = [{'grp':'small','sum_v':-3}]"},
+        {U_ADMIN, "/api/bigs/_aggregate?grp=small&sum=v&avg=v,exact&min=v&count=v",
+         "data = [{'sum_v':-3,'avg_v':-1.5,'avg_exact':'0.00020000','min_v':-5,'count_v':2}]"},
+        /* count and max of huge values are still exact */
+        {U_ADMIN, "/api/bigs/_aggregate?grp=huge&max=v&count=*&sum=exact",
+         "data = [{'max_v':9000000000000000000,'count':2,'sum_exact':'0.0002'}]"},
+    );
+    /* means at scale + 4, half away from zero: 1/32 of 0.0001 is 0.000003125 */
+    for (int i = 0; i < 32; i++) {
+        char req[160];
+        snprintf(req, sizeof req, "POST /api/bigs {'grp': 'half', 'exact': '%s'}", i ? "0" : "0.0001");
+        rt_check(&agg, rt_as(ADMIN, req), "201");
+        snprintf(req, sizeof req, "POST /api/bigs {'grp': 'minus', 'exact': '%s'}", i ? "0" : "-0.0001");
+        rt_check(&agg, rt_as(ADMIN, req), "201");
+    }
+    AS_CASES(
+        {U_ADMIN, "/api/bigs/_aggregate?group_by=grp&avg=exact&filter={\"grp\":{\"in\":[\"half\",\"minus\"]}}",
+         "data = [{'grp':'half','avg_exact':'0.00000313'},{'grp':'minus','avg_exact':'-0.00000313'}]"},
+        {U_ADMIN, "/api/bigs/_aggregate?group_by=grp&avg=exact&having={\"avg_exact\":{\"gt\":\"0.000003125\"}}",
+         "data[].grp = ['half','huge','small']"},
+        {U_ADMIN, "/api/bigs/_aggregate?group_by=grp&avg=exact&having={\"avg_exact\":\"-0.00000313\"}",
+         "data[].grp = ['minus']"},
+    );
+}
+END_TEST
+
+Suite *http_aggregate_suite(void)
+{
+    Suite *s = suite_create("http_aggregate");
+    TS_TCASE(s, "shop", shop_start, shop_stop, 60, groups_with_exact_sums_and_means, null_and_dotted_groups,
+             having_sort_and_paging, collections, errors_point_at_their_parameter, reserved_segment_and_methods);
+    TS_TCASE(s, "scoped", agg_start, agg_stop, 60, row_filter_and_permissions, sums_past_64_bits_and_rounding);
+    return s;
+}
