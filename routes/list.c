@@ -15,6 +15,7 @@ typedef struct list_unit {
     void *scope_ud;
     orm_loaded rows;
     int64_t total;
+    rm_facets facets;
 } list_unit;
 
 static int run_list(orm_session *s, void *ud)
@@ -31,6 +32,7 @@ static int run_list(orm_session *s, void *ud)
     q.limit = u->p->limit + 1; /* one more row tells whether there is a next page */
     int rc = orm_load_page(s, &q, (size_t)u->p->limit, u->p->include.nodes, u->p->include.n, &u->rows);
     if (!rc && u->p->count) rc = orm_query_count(s, &q, &u->total); /* WHERE only: no keyset, no paging */
+    if (!rc) rc = rm_facets_run(ctx, s, &q, &u->facets);
     return rc;
 }
 
@@ -192,6 +194,7 @@ static int reply_list(rm_ctx *ctx, const char *base, list_unit *u)
     rm_sb_appendf(&tail, "],\"meta\":{\"limit\":%lld,\"offset\":%lld", (long long)p->limit,
                   (long long)p->offset);
     if (p->count) rm_sb_appendf(&tail, ",\"total\":%lld", (long long)u->total);
+    rm_facets_write(&tail, &u->facets);
     if (next) {
         rm_sb_append(&tail, ",\"next_cursor\":");
         rm_sb_append_json_string(&tail, next, strlen(next));
@@ -229,8 +232,8 @@ int rm_handle_list(rm_ctx *ctx, const rm_match *at)
     const orm_mapper *m = at->mapper;
     rm_list_params p;
     int rc = rm_parse_list_params(ctx, m, m->default_order, &p);
-    if (rc) return rc;
     list_unit u = {.ctx = ctx, .p = &p};
+    if (rc || (rc = rm_facets_parse(ctx, m, &u.facets))) return rc;
     return reply_list(ctx, rm_arena_sprintf(ctx->a, "/api/%s", rm_resource_of(m)->name), &u);
 }
 
@@ -260,5 +263,6 @@ int rm_handle_related_list(rm_ctx *ctx, const orm_mapper *parent, const orm_rela
     if (rc) return rc;
     scope_ud sc = {parent, r, key};
     list_unit u = {.ctx = ctx, .p = &p, .scope = parent_scope, .scope_ud = &sc};
+    if ((rc = rm_facets_parse(ctx, r->target, &u.facets))) return rc;
     return reply_list(ctx, base, &u);
 }

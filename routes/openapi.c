@@ -152,7 +152,9 @@ static json_t *param(const char *name, const char *in, const char *desc)
 
 static json_t *list_params(void)
 {
-    return json_pack("[o, o, o, o, o, o, o, o]",
+    return json_pack("[o, o, o, o, o, o, o, o, o, o]",
+                     param("facet", "query", "columns or many-to-one paths: meta.facets counts their values"),
+                     param("facet_size", "query", "values per facet, 1 to 1000 (default 30)"),
                      param("filter", "query", "JSON filter (SPEC §5)"),
                      param("sort", "query", "keys, - for descending, dotted through many-to-one"),
                      param("limit", "query", "page size"), param("offset", "query", "rows to skip"),

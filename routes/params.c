@@ -200,6 +200,8 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_s
         } else if (!strcmp(kv->key, "count")) {
             if (strcmp(val, "exact")) rc = bad(ctx, "count", "must be \"exact\"");
             out->count = true;
+        } else if (!strcmp(kv->key, "facet") || !strcmp(kv->key, "facet_size")) {
+            /* facets.c reads them (rm_facets_parse) */
         } else if ((rc = parse_shape_param(ctx, m, kv, &out->fields)) == 1) {
             rc = parse_shorthand(ctx, m, kv, &out->query);
         }

@@ -507,6 +507,22 @@ bool rm_param_repeated(const rm_request *req, size_t i);
  * fields[rel] only. */
 int rm_parse_object_params(rm_ctx *ctx, const orm_mapper *m, rm_include *inc, bool **fields);
 
+/* ---- facets.c: facet=PATH,... and facet_size on lists (SPEC §10 B) ---- */
+typedef struct rm_facets {
+    const char **paths;              /* the facets asked for (n 0: none) */
+    size_t n;
+    int64_t size;                    /* facet_size: values per facet (default 30) */
+    struct rm_facet_result *results; /* per path, once rm_facets_run has run */
+} rm_facets;
+/* Read and check facet and facet_size from ctx->req->query for a list of
+ * m's rows (400 at /query/facet or /query/facet_size). */
+int rm_facets_parse(rm_ctx *ctx, const orm_mapper *m, rm_facets *out);
+/* Inside the list's unit: one statement per facet over q's WHERE (the
+ * list's filter, shorthand and parent; not its paging or cursor). */
+int rm_facets_run(rm_ctx *ctx, orm_session *s, const orm_query *q, rm_facets *f);
+/* ,"facets":{...} for meta (nothing when none was asked). */
+void rm_facets_write(rm_sb *sb, const rm_facets *f);
+
 /* ---- cursor.c: keyset cursors ------------------------------------------- */
 /* Opaque, MAC-protected cursor for the n effective-sort values of a row,
  * bound to m and the sort spec (NULL = default order). */

@@ -240,6 +240,55 @@ START_TEST(reserved_segment_and_methods)
 }
 END_TEST
 
+/* ---- facets (SPEC §10 B) ----------------------------------------------------- */
+
+START_TEST(facets_count_the_filtered_set)
+{
+    RT_CASES(&shop,
+        /* over the whole filtered set, not the page; one statement each */
+        {"/api/customers?facet=tier,city&limit=2&offset=1",
+         "data[].id = [2,3]; meta.facets = {'tier':{'values':[{'value':null,'count':2},{'value':'gold','count':2},"
+         "{'value':'bronze','count':1},{'value':'silver','count':1}],'truncated':false},"
+         "'city':{'values':[{'value':'London','count':2},{'value':'Paris','count':2},{'value':null,'count':1},"
+         "{'value':'Berlin','count':1}],'truncated':false}}; @queries = 3"},
+        {"/api/customers?facet=joined&facet_size=2&sort=-id",
+         "meta.facets.joined = {'values':[{'value':null,'count':1},{'value':'2020-01-30','count':1}],'truncated':true};"
+         "@queries = 2"},
+        /* filter and shorthand hold; a dotted path is a many-to-one join, NULL its own value */
+        {"/api/orders?facet=status&facet_size=2&limit=0&filter={\"total\":{\"gt\":30}}",
+         "meta.facets.status = {'values':[{'value':'paid','count':5},{'value':'cancelled','count':1}],'truncated':true}"},
+        {"/api/orders?status=new&facet=customer.tier&limit=0&include=",
+         "meta.facets = {'customer.tier':{'values':[{'value':null,'count':2},{'value':'gold','count':2}],"
+         "'truncated':false}}"},
+        /* the same counts as the _aggregate it stands for */
+        {"/api/orders/_aggregate?group_by=customer.tier&count=*&sort=-count,customer.tier&limit=30",
+         "data = [{'customer.tier':'gold','count':7},{'customer.tier':null,'count':4},{'customer.tier':'silver','count':2}]"},
+        {"/api/orders?facet=customer.tier&limit=0",
+         "meta.facets = {'customer.tier':{'values':[{'value':'gold','count':7},{'value':null,'count':4},"
+         "{'value':'silver','count':2}],'truncated':false}}"},
+        /* a cursor page counts the same set */
+        {"/api/customers/3/orders?facet=status&limit=1",
+         "meta.facets.status.values = [{'value':'paid','count':2},{'value':'new','count':1},{'value':'shipped','count':1}]"},
+        /* no facet asked: no facets */
+        {"/api/customers?limit=1", "!meta.facets"},
+        /* errors */
+        {"/api/orders?facet=lines.price", "400 /query/facet"},
+        {"/api/products?facet=specs", "400 /query/facet"},
+        {"/api/products?facet=secret", "400 /query/facet"},
+        {"/api/orders?facet=nothing", "400 /query/facet"},
+        {"/api/orders?facet=status,status", "400 /query/facet"},
+        {"/api/orders?facet=id,status,placed,shipped,total,customer_id,version,customer.name,customer.city,"
+         "customer.tier,customer.joined",
+         "400 /query/facet"},
+        {"/api/orders?facet=", "400 /query/facet"},
+        {"/api/orders?facet_size=3", "400 /query/facet_size"},
+        {"/api/orders?facet=status&facet_size=0", "400 /query/facet_size"},
+        {"/api/orders?facet=status&facet_size=1001", "400 /query/facet_size"},
+        {"/api/orders?facet=status&facet_size=x", "400 /query/facet_size"},
+    );
+}
+END_TEST
+
 /* ---- row filter, permissions, exactness ---------------------------------------- */
 
 /* Who sends a case. */
@@ -287,6 +336,15 @@ START_TEST(row_filter_and_permissions)
         {U_ALICE, "/api/vaults/_aggregate?count=*", "403"},
         {U_ADMIN, "/api/vaults/_aggregate?sum=sum", "data = [{'sum_sum':3}]"},
         {U_ADMIN, "/api/sealed/_aggregate?count=*", "405; @Allow = OPTIONS"},
+        /* facets count only the rows the role sees */
+        {U_ALICE, "/api/entries?facet=account.region&limit=0",
+         "meta.facets = {'account.region':{'values':[{'value':'eu','count':2},{'value':null,'count':1}],"
+         "'truncated':false}}; @queries = 2"},
+        {U_BOB, "/api/entries?facet=account.region,owner&limit=0",
+         "meta.facets = {'account.region':{'values':[{'value':null,'count':1},{'value':'eu','count':1}],"
+         "'truncated':false},'owner':{'values':[{'value':'bob','count':2}],'truncated':false}}"},
+        {U_ALICE, "/api/accounts/1/entries?facet=owner&limit=0",
+         "meta.facets.owner.values = [{'value':'alice','count':2}]"},
     );
 }
 END_TEST
@@ -327,7 +385,8 @@ Suite *http_aggregate_suite(void)
 {
     Suite *s = suite_create("http_aggregate");
     TS_TCASE(s, "shop", shop_start, shop_stop, 60, groups_with_exact_sums_and_means, null_and_dotted_groups,
-             having_sort_and_paging, collections, errors_point_at_their_parameter, reserved_segment_and_methods);
+             having_sort_and_paging, collections, errors_point_at_their_parameter, reserved_segment_and_methods,
+             facets_count_the_filtered_set);
     TS_TCASE(s, "scoped", agg_start, agg_stop, 60, row_filter_and_permissions, sums_past_64_bits_and_rounding);
     return s;
 }
