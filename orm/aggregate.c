@@ -158,8 +158,10 @@ int orm_aggregate_add(orm_aggregate *g, rm_arena *a, orm_agg_fn fn, const char *
         if (t == ORM_T_NUMERIC) {
             o.scale = o.column->scale + 4;
             o.expr = scaled(a, ORM_OP_SCALED_AVG, o.expr, o.column->scale);
-        } else {
-            o.expr = orm_expr_unary(a, ORM_OP_AS_FLOAT, call(a, "avg", o.expr, 0));
+        } else { /* the double sum / count: one rounding on both backends (PostgreSQL's
+                  * avg of integers is a numeric, rounded again as a double) */
+            o.expr = orm_expr_binary(a, ORM_OP_DIV, orm_expr_unary(a, ORM_OP_AS_FLOAT, call(a, "sum", o.expr, 0)),
+                                     call(a, "count", o.expr, 0));
         }
         break;
     case ORM_AGG_MIN: o.expr = call(a, "min", o.expr, 0); break;
