@@ -36,6 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "orm/aggregate.h"
 #include "orm/compile.h"
 #include "orm/lookup.h"
 #include "orm/uow.h"
@@ -486,6 +487,36 @@ static int lookup_proxy_targets(orm_session *s, const run_case *rc)
     return orm_lookup_in(s, tdb_mapper(&DB, "Tag"), tdb_column(&DB, "Tag", "name"), v, 3, &out);
 }
 
+/* Grouped aggregates (SPEC §10 A): keys through two many-to-one hops, an
+ * exact sum and a mean of an integer, having over a count, a sort over an
+ * output, a page; and over a parent's one-to-many and many-to-many rows. */
+static int aggregate_of(orm_session *s, const char *entity, const char *parent, const char *rel)
+{
+    rm_arena *a = s->arena;
+    orm_aggregate g;
+    orm_value key = orm_int(1);
+    if (parent) orm_aggregate_of_parent(&g, tdb_mapper(&DB, parent), tdb_rel(&DB, parent, rel), &key, NULL);
+    else orm_aggregate_init(&g, tdb_mapper(&DB, entity), NULL);
+    int code = parent ? orm_aggregate_add(&g, a, ORM_AGG_KEY, "name", "/group_by", s->err)
+                      : orm_aggregate_add(&g, a, ORM_AGG_KEY, "author.publisher.name", "/group_by", s->err);
+    if (!code) code = orm_aggregate_add(&g, a, ORM_AGG_COUNT, "*", "/count", s->err);
+    if (!code && !parent) code = orm_aggregate_add(&g, a, ORM_AGG_SUM, "rating", "/sum", s->err);
+    if (!code && !parent) code = orm_aggregate_add(&g, a, ORM_AGG_AVG, "rating", "/avg", s->err);
+    if (!code && !parent) code = orm_aggregate_add(&g, a, ORM_AGG_COUNT_DISTINCT, "title", "/count_distinct", s->err);
+    if (!code && !parent) {
+        json_t *h = tdb_json(&DB, "{\"count\": {\"gt\": 1.5}, \"sum_rating\": {\"ne\": null}}");
+        code = orm_aggregate_having(&g, a, h, "/having", s->err);
+    }
+    if (!code && !parent) code = orm_aggregate_order(&g, a, "-sum_rating", "/sort", s->err);
+    g.limit = 5;
+    orm_agg_rows rows;
+    return code ? code : orm_aggregate_run(s, &g, &rows);
+}
+
+static int aggregate_grouped(orm_session *s, const run_case *rc) { return aggregate_of(s, "Book", NULL, NULL); }
+static int aggregate_one_to_many(orm_session *s, const run_case *rc) { return aggregate_of(s, NULL, "Publisher", "authors"); }
+static int aggregate_many_to_many(orm_session *s, const run_case *rc) { return aggregate_of(s, NULL, "Book", "tags"); }
+
 static const run_case RUNS[] = {
     {.name = "get_child_class", .fn = get_engineer},
     {.name = "count_child_class", .fn = count_engineers},
@@ -531,6 +562,9 @@ static const run_case RUNS[] = {
     /* a polymorphic page with computed attributes at two levels and one selectin include: two statements */
     {.name = "joined_computed_selectin_page", .fn = load_rows, .entity = "Robot", .include = "parts",
      .mode = TDB_ALL_SELECTIN, .limit = 20},
+    {.name = "aggregate_grouped", .fn = aggregate_grouped},
+    {.name = "aggregate_of_one_to_many", .fn = aggregate_one_to_many},
+    {.name = "aggregate_of_many_to_many", .fn = aggregate_many_to_many},
 };
 #undef L
 

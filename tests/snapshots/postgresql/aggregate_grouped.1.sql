@@ -1,0 +1,2 @@
+SELECT t2."name", count(*), (sum(t0."rating") * $1), (CAST(sum(t0."rating") AS DOUBLE PRECISION) / count(t0."rating")), count(DISTINCT t0."title") FROM "books" AS t0 LEFT OUTER JOIN "authors" AS t1 ON t1."id" = t0."author_id" LEFT OUTER JOIN "publishers" AS t2 ON t2."id" = t1."publisher_id" GROUP BY t2."name" HAVING count(*) > $2 AND (sum(t0."rating") * $3) IS NOT NULL ORDER BY (sum(t0."rating") * $4) DESC NULLS LAST, t2."name" NULLS FIRST LIMIT $5
+-- params: [1, 1, 1, 1, 6]

@@ -1,0 +1,2 @@
+SELECT t2."name", count(*), rm_scaled_sum(t0."rating", ?1), (CAST(sum(t0."rating") AS FLOAT) / count(t0."rating")), count(DISTINCT t0."title") FROM "books" AS t0 LEFT OUTER JOIN "authors" AS t1 ON t1."id" = t0."author_id" LEFT OUTER JOIN "publishers" AS t2 ON t2."id" = t1."publisher_id" GROUP BY t2."name" HAVING count(*) > ?2 AND rm_scaled_sum(t0."rating", ?3) IS NOT NULL ORDER BY rm_scaled_sum(t0."rating", ?4) DESC, t2."name" LIMIT ?5
+-- params: [0, 1, 0, 0, 6]
