@@ -393,6 +393,9 @@ static int read_output(hctx *h, const orm_agg_output *o, const json_t *v, const 
             if (!strcmp(name, "$col")) return fail(h->err, ptr, "{\"$col\": ...} is not taken in having%s", "");
             if (json_is_object(arg) && json_object_get(arg, "$col"))
                 return fail(h->err, p, "{\"$col\": ...} is not taken in having%s", "");
+            bool text = o->column && (o->column->type == ORM_T_STRING || o->column->type == ORM_T_TEXT);
+            if (find_op(name) == H_PATTERN && o->fn != ORM_AGG_KEY && !text) /* min(date) LIKE: no text form */
+                return fail(h->err, p, "pattern operators apply to text outputs, not \"%s\"", o->name);
             if (find_op(name) < 0) {
                 if (!strcmp(name, "any") || !strcmp(name, "has") || !strcmp(name, "none") || !strcmp(name, "every"))
                     return fail(h->err, p, "\"%s\" applies to relationships: having takes column operators", name);

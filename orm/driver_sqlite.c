@@ -143,11 +143,26 @@ static void cache_clear(struct orm_conn *c)
 __extension__ typedef __int128 scaled_int;
 #define SCALED_LIMIT ((scaled_int)1 << 120) /* past it, a sum is only "too large" */
 
+/* The running state, copied in and out of SQLite's aggregate context
+ * (which is only 8-byte aligned: no 128-bit member lives there). */
 typedef struct scaled_acc {
     scaled_int sum;
     int64_t n;
     bool over; /* a value or the sum outgrew 120 bits */
 } scaled_acc;
+
+typedef struct scaled_store {
+    unsigned char bytes[sizeof(scaled_acc)];
+} scaled_store;
+
+/* The context's state into *acc (zero at the first call); the context, or NULL. */
+static scaled_store *load_acc(sqlite3_context *cx, int grow, scaled_acc *acc)
+{
+    scaled_store *st = sqlite3_aggregate_context(cx, grow ? (int)sizeof *st : 0);
+    if (st) memcpy(acc, st->bytes, sizeof *acc);
+    else memset(acc, 0, sizeof *acc);
+    return st;
+}
 
 /* The decimal d at scale s as an integer in units of 10^-s into *out; false
  * when it does not fit. */
@@ -194,17 +209,19 @@ static bool scaled_value(sqlite3_value *x, int s, scaled_int *out)
 
 static void scaled_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    scaled_acc *acc = sqlite3_aggregate_context(cx, sizeof *acc);
-    if (!acc) {
+    scaled_acc acc;
+    scaled_store *st = load_acc(cx, 1, &acc);
+    if (!st) {
         sqlite3_result_error_nomem(cx);
         return;
     }
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
     scaled_int v;
-    acc->n++;
-    if (!scaled_value(argv[0], sqlite3_value_int(argv[1]), &v)) acc->over = true;
-    else acc->sum += v;
-    if (acc->sum > SCALED_LIMIT || acc->sum < -SCALED_LIMIT) acc->over = true;
+    acc.n++;
+    if (!scaled_value(argv[0], sqlite3_value_int(argv[1]), &v)) acc.over = true;
+    else acc.sum += v;
+    if (acc.sum > SCALED_LIMIT || acc.sum < -SCALED_LIMIT) acc.over = true;
+    memcpy(st->bytes, &acc, sizeof acc);
 }
 
 static void scaled_result(sqlite3_context *cx, const scaled_acc *acc, scaled_int v)
@@ -215,23 +232,26 @@ static void scaled_result(sqlite3_context *cx, const scaled_acc *acc, scaled_int
 
 static void scaled_sum_final(sqlite3_context *cx)
 {
-    scaled_acc *acc = sqlite3_aggregate_context(cx, 0);
-    if (!acc || !acc->n) sqlite3_result_null(cx);
-    else scaled_result(cx, acc, acc->sum);
+    scaled_acc acc;
+    load_acc(cx, 0, &acc);
+    if (!acc.n) sqlite3_result_null(cx);
+    else scaled_result(cx, &acc, acc.sum);
 }
 
 static void scaled_avg_final(sqlite3_context *cx)
 {
-    scaled_acc *acc = sqlite3_aggregate_context(cx, 0);
-    if (!acc || !acc->n) {
+    scaled_acc acc;
+    load_acc(cx, 0, &acc);
+    if (!acc.n) {
         sqlite3_result_null(cx);
         return;
     }
-    /* |sum| <= 2^120 and 10^4 < 2^14: the product fits in 127 bits */
-    scaled_int m = acc->sum < 0 ? -acc->sum : acc->sum, n = acc->n;
-    scaled_int q = (m * 10000 * 2 / n + 1) / 2; /* half away from zero on the magnitude */
-    if (acc->over) q = 0;
-    scaled_result(cx, acc, acc->sum < 0 ? -q : q);
+    /* |sum| <= 2^120 and 2 * 10^4 < 2^15: the product fits in 127 bits...
+     * only below 2^112: past it the mean is "too large" too */
+    scaled_int m = acc.sum < 0 ? -acc.sum : acc.sum, n = acc.n;
+    if (m >= (scaled_int)1 << 112) acc.over = true;
+    scaled_int q = acc.over ? 0 : (m * 10000 * 2 / n + 1) / 2; /* half away from zero on the magnitude */
+    scaled_result(cx, &acc, acc.sum < 0 ? -q : q);
 }
 
 static void sqlite_disconnect(orm_conn *c)

@@ -196,6 +196,17 @@ START_TEST(errors_point_at_their_parameter)
         {"/api/orders/_aggregate?group_by=id,status,placed,shipped,total,customer_id,version,customer.name,customer.city",
          "400 /query/group_by"},
         {"/api/orders/_aggregate?count=exact", "400 /query/count"},
+        /* 33 outputs */
+        {"/api/orders/_aggregate?count=id,customer_id,status,placed,shipped,total,version,customer.id,customer.name,"
+         "customer.tier,customer.city,customer.joined,customer.credit&count_distinct=id,customer_id,status,placed,"
+         "shipped,total,version,customer.id,customer.name,customer.tier,customer.city,customer.joined,customer.credit"
+         "&max=id,customer_id,status,placed,shipped,total,version",
+         "400 /query/max"},
+        {"/api/orders/_aggregate?count=id,customer_id,status,placed,shipped,total,version,customer.id,customer.name,"
+         "customer.tier,customer.city,customer.joined,customer.credit&count_distinct=id,customer_id,status,placed,"
+         "shipped,total,version,customer.id,customer.name,customer.tier,customer.city,customer.joined,customer.credit"
+         "&max=id,customer_id,status,placed,shipped,total",
+         "data # 1; data.0.max_total = '50.98'; @queries = 1"},
         {"/api/orders/_aggregate?count=*&cursor=abc", "400 /query/cursor"},
         {"/api/orders/_aggregate?count=*&include=lines", "400 /query/include"},
         {"/api/orders/_aggregate?count=*&fields=id", "400 /query/fields"},
@@ -217,6 +228,12 @@ START_TEST(errors_point_at_their_parameter)
          "400 /having/status/eq"},
         {"/api/orders/_aggregate?count=*&having={\"count\":{\"gt\":\"many\"}}", "400 /having/count/gt"},
         {"/api/orders/_aggregate?count=*&having={\"count\":{\"like\":\"1%\"}}", "400 /having/count/like"},
+        {"/api/orders/_aggregate?min=placed&having={\"min_placed\":{\"startswith\":\"2\"}}",
+         "400 /having/min_placed/startswith"},
+        {"/api/orders/_aggregate?group_by=placed&having={\"placed\":{\"startswith\":\"2024-01\"}}",
+         "data[].placed = ['2024-01-05','2024-01-21']"},
+        {"/api/orders/_aggregate?max=status&having={\"max_status\":{\"like\":\"s%\"}}",
+         "data = [{'max_status':'shipped'}]"},
         {"/api/orders/_aggregate?count=*&having={\"or\":[{\"count\":1},{\"count\":{\"zz\":1}}]}",
          "400 /having/or/1/count/zz"},
         {"/api/orders/_aggregate?group_by=status&count=*&having={\"status\":{\"in\":[null]}}",
@@ -236,6 +253,11 @@ START_TEST(reserved_segment_and_methods)
         {"OPTIONS /api/orders/_aggregate", "204; @Allow = GET, HEAD, OPTIONS"},
         {"PATCH /api/customers/1/orders/_aggregate {}", "405; @Allow = GET, HEAD, OPTIONS"},
         {"/api/nothing/_aggregate?count=*", "404"},
+        {"HEAD /api/orders/_aggregate?count=*", "200 @empty"},
+        /* OpenAPI documents the routes and the parameters */
+        {"/openapi.json", "paths./api/orders/_aggregate.get.parameters[].name = ['group_by','count','count_distinct',"
+         "'sum','avg','min','max','filter','having','sort','limit','offset']; paths./api/customers/{id}/orders/_aggregate.get;"
+         "!paths./api/orders/{id}/customer/_aggregate"},
     );
 }
 END_TEST
@@ -334,7 +356,10 @@ START_TEST(row_filter_and_permissions)
         /* permissions: read is needed, GET among the methods */
         {U_ANON, "/api/accounts/_aggregate?count=*", "401"},
         {U_ALICE, "/api/vaults/_aggregate?count=*", "403"},
-        {U_ADMIN, "/api/vaults/_aggregate?sum=sum", "data = [{'sum_sum':3}]"},
+        {U_ADMIN, "/api/vaults/_aggregate?sum=count", "data = [{'sum_count':3}]"},
+        /* an output named like a group key */
+        {U_ADMIN, "/api/vaults/_aggregate?group_by=count&count=*", "400 /query/count"},
+        {U_ADMIN, "/api/vaults/_aggregate?group_by=count&count=count", "data = [{'count':3,'count_count':1}]"},
         {U_ADMIN, "/api/sealed/_aggregate?count=*", "405; @Allow = OPTIONS"},
         /* facets count only the rows the role sees */
         {U_ALICE, "/api/entries?facet=account.region&limit=0",
