@@ -249,6 +249,19 @@ static void print_computed(cctx *c, const orm_expr *e)
         rm_sb_append(&c->sql, e->u.func);
         rm_sb_appendc(&c->sql, '(');
         if (e->flags & ORM_EXPR_DISTINCT) rm_sb_append(&c->sql, "DISTINCT ");
+        /* min/max of a uuid: of its text (PostgreSQL has no min(uuid); the
+         * lower-case text orders as the uuid does) */
+        const char *const *as_text = e->left && e->left->op == ORM_OP_COLUMN && e->left->u.col.column->type == ORM_T_UUID &&
+                                             (!strcmp(e->u.func, "min") || !strcmp(e->u.func, "max"))
+                                         ? c->d->pattern_text[ORM_T_UUID]
+                                         : NULL;
+        if (as_text && as_text[0]) {
+            rm_sb_append(&c->sql, as_text[0]);
+            print_expr(c, e->left);
+            rm_sb_append(&c->sql, as_text[1]);
+            rm_sb_appendc(&c->sql, ')');
+            return;
+        }
     } else {
         rm_sb_append(&c->sql, e->op == ORM_OP_AS_FLOAT ? "CAST(" : "(");
     }

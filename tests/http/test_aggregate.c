@@ -386,6 +386,13 @@ START_TEST(sums_past_64_bits_and_rounding)
         /* count and max of huge values are still exact */
         {U_ADMIN, "/api/bigs/_aggregate?grp=huge&max=v&count=*&sum=exact",
          "data = [{'max_v':9000000000000000000,'count':2,'sum_exact':'0.0002'}]"},
+        /* a uuid's least and greatest, and its groups */
+        {U_ADMIN, "/api/bigs/_aggregate?min=tag&max=tag&count_distinct=tag",
+         "data = [{'min_tag':'0b2f0c1e-0000-4000-8000-0000000000ff','max_tag':'9b2f0c1e-0000-4000-8000-00000000000a',"
+         "'count_distinct_tag':2}]"},
+        {U_ADMIN, "/api/bigs/_aggregate?group_by=tag&count=*&having={\"tag\":\"0b2f0c1e-0000-4000-8000-0000000000ff\"}",
+         "data = [{'tag':'0b2f0c1e-0000-4000-8000-0000000000ff','count':1}]"},
+        {U_ADMIN, "/api/bigs/_aggregate?min=tag&having={\"min_tag\":{\"ne\":null}}", "400 /having/min_tag"},
     );
     /* means at scale + 4, half away from zero: 1/32 of 0.0001 is 0.000003125 */
     for (int i = 0; i < 32; i++) {
