@@ -564,15 +564,25 @@ static void build(rm_arena *a, const orm_aggregate *g, orm_alias_seq *seq, orm_s
             *g->out[i].expr = *sel.columns[i];
             sel.columns[i] = g->out[i].expr;
         }
-    sel.group_by = sel.columns;
+    /* keys by their position: PostgreSQL matches a key whose expression has
+     * parameters (a computed attribute's) only so */
+    orm_expr **position = RM_NEW_ARRAY(a, orm_expr *, g->nkeys + 1);
+    for (size_t i = 0; i < g->nkeys; i++) {
+        position[i] = RM_NEW(a, orm_expr);
+        position[i]->op = ORM_OP_POSITION;
+        position[i]->u.scale = (int)i + 1;
+    }
+    sel.group_by = position;
     sel.ngroup = g->nkeys;
     sel.having = g->having;
-    if (g->order) {
-        sel.order = g->order;
-        sel.norder = g->norder;
-    } else {
-        sel.order = RM_NEW_ARRAY(a, orm_order_item, g->nkeys + 1);
-        for (size_t i = 0; i < g->nkeys; i++) sel.order[sel.norder++] = (orm_order_item){g->out[i].expr, false};
+    const orm_order_item *order = g->order;
+    size_t norder = g->order ? g->norder : g->nkeys;
+    sel.order = RM_NEW_ARRAY(a, orm_order_item, norder + 1);
+    for (size_t k = 0; k < norder; k++) {
+        orm_order_item it = order ? order[k] : (orm_order_item){g->out[k].expr, false};
+        for (size_t i = 0; i < g->nkeys; i++)
+            if (it.expr == g->out[i].expr) it.expr = position[i];
+        sel.order[sel.norder++] = it;
     }
     if (g->limit >= 0) sel.limit = orm_expr_param(a, orm_int(g->limit + 1), NULL); /* one more: is there a next? */
     if (g->offset > 0) sel.offset = orm_expr_param(a, orm_int(g->offset), NULL);
@@ -591,9 +601,9 @@ static void build(rm_arena *a, const orm_aggregate *g, orm_alias_seq *seq, orm_s
         w.columns[w.ncolumns++] = orm_expr_label(a, ga, inner->labels[i]);
     }
     w.order = RM_NEW_ARRAY(a, orm_order_item, sel.norder + 1);
-    for (size_t k = 0; k < sel.norder; k++)
+    for (size_t k = 0; k < sel.norder; k++) /* the same order over the labels */
         for (size_t i = 0; i < g->n; i++)
-            if (sel.order[k].expr == g->out[i].expr) {
+            if (sel.order[k].expr == g->out[i].expr || (i < g->nkeys && sel.order[k].expr == position[i])) {
                 w.order[w.norder++] = (orm_order_item){w.columns[i], sel.order[k].desc};
                 break;
             }

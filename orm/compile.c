@@ -406,6 +406,7 @@ static void print_expr(cctx *c, const orm_expr *e)
     case ORM_OP_COMPUTED: print_expr(c, e->left); return;
     case ORM_OP_SCALED_SUM:
     case ORM_OP_SCALED_AVG: print_scaled(c, e); return;
+    case ORM_OP_POSITION: rm_sb_append_int(&c->sql, e->u.scale); return;
     case ORM_OP_NULL: rm_sb_append(&c->sql, "NULL"); return;
     case ORM_OP_TRUE: rm_sb_append(&c->sql, "1 = 1"); return;
     case ORM_OP_FALSE: rm_sb_append(&c->sql, "1 = 0"); return;

@@ -56,6 +56,9 @@
                                     10^-u.scale (dialect.h: scaled_sum) */       \
     X(SCALED_AVG, "scaled avg")  /* ... its mean in units of 10^-(u.scale + 4), \
                                     rounded half away from zero */               \
+    X(POSITION, "position")      /* u.scale: the statement's result column of that number \
+                                    (1-based), in GROUP BY and ORDER BY: a key whose \
+                                    expression has parameters is the same key there */ \
     X(NULL, "NULL")              /* the constant NULL (a deferred column not loaded) */ \
     X(TRUE, "TRUE")              /* constant true (empty IN negated, {}) */     \
     X(FALSE, "FALSE")            /* constant false (empty IN) */
@@ -100,7 +103,7 @@ typedef struct orm_expr {
             const char *name;
         } label;
         const char *func;              /* CALL: the function's name */
-        int scale;                     /* SCALED_SUM, SCALED_AVG */
+        int scale;                     /* SCALED_SUM, SCALED_AVG; POSITION's number */
         struct {
             const char *name;          /* the claim ("sub") */
             const orm_column *column;  /* the column it is compared with: its value's type */

@@ -16,10 +16,11 @@
 
 #define SECRET "rt-aggregate-secret-0123456789abcdef"
 
-static rt_server shop, agg;
+static rt_server shop, agg, cmp;
 static char *ALICE, *BOB, *ADMIN;
 
 RT_FIXTURE(shop, "schemas/shop.json", "schemas/shop.seed.json", NULL)
+RT_FIXTURE(cmp, "tests/http/schemas/computed.json", "tests/http/schemas/computed.seed.json", NULL)
 
 static void agg_start(void)
 {
@@ -413,6 +414,28 @@ START_TEST(sums_past_64_bits_and_rounding)
 }
 END_TEST
 
+/* Computed attributes (SPEC §9) as keys and arguments: an expression with
+ * parameters is grouped and sorted by its position (PostgreSQL matches it
+ * only so), an aggregate subquery summed. */
+START_TEST(computed_attributes)
+{
+    RT_CASES(&cmp,
+        {"/api/books/_aggregate?group_by=author.fullname&count=*&sort=-count",
+         "data = [{'author.fullname':'Ursula Le Guin','count':2},{'author.fullname':'Stanislaw Lem','count':1}];"
+         "@queries = 1"},
+        {"/api/authors/1/books/_aggregate?group_by=author.fullname&count=*",
+         "data = [{'author.fullname':'Ursula Le Guin','count':2}]"},
+        {"/api/authors/_aggregate?group_by=address_count&count=*&sort=-address_count",
+         "data = [{'address_count':2,'count':1},{'address_count':1,'count':1},{'address_count':0,'count':1}]"},
+        {"/api/authors/_aggregate?sum=book_count&max=fullname&having={\"sum_book_count\":{\"ge\":3}}",
+         "data = [{'sum_book_count':3,'max_fullname':'Ursula Le Guin'}]"},
+        {"/api/authors?facet=fullname&limit=0",
+         "meta.facets.fullname.values = [{'value':'New Writer','count':1},{'value':'Stanislaw Lem','count':1},"
+         "{'value':'Ursula Le Guin','count':1}]"},
+    );
+}
+END_TEST
+
 Suite *http_aggregate_suite(void)
 {
     Suite *s = suite_create("http_aggregate");
@@ -420,5 +443,6 @@ Suite *http_aggregate_suite(void)
              having_sort_and_paging, collections, errors_point_at_their_parameter, reserved_segment_and_methods,
              facets_count_the_filtered_set);
     TS_TCASE(s, "scoped", agg_start, agg_stop, 60, row_filter_and_permissions, sums_past_64_bits_and_rounding);
+    TS_TCASE(s, "computed", cmp_start, cmp_stop, 60, computed_attributes);
     return s;
 }
