@@ -386,6 +386,10 @@ static int read_output(hctx *h, const orm_agg_output *o, const json_t *v, const 
     int rc, scale;
     const char *name;
     json_t *arg;
+    if (o->fn == ORM_AGG_KEY && o->column && o->column->computed) /* PostgreSQL: not the grouped expression */
+        return fail(h->err, ptr, "\"%s\" is a computed attribute: filter the rows by it instead", o->name);
+    if (o->fn != ORM_AGG_KEY && o->column && o->column->type == ORM_T_UUID) /* min(text) against a uuid */
+        return fail(h->err, ptr, "\"%s\" (a least or greatest uuid) is not compared in having", o->name);
     if (json_is_object(v)) {
         if (!json_object_size(v)) return fail(h->err, ptr, "an empty operator object%s", "");
         json_object_foreach((json_t *)v, name, arg) {
@@ -394,8 +398,6 @@ static int read_output(hctx *h, const orm_agg_output *o, const json_t *v, const 
             if (json_is_object(arg) && json_object_get(arg, "$col"))
                 return fail(h->err, p, "{\"$col\": ...} is not taken in having%s", "");
             bool text = o->column && (o->column->type == ORM_T_STRING || o->column->type == ORM_T_TEXT);
-            if (o->fn != ORM_AGG_KEY && o->column && o->column->type == ORM_T_UUID) /* min(text) against a uuid */
-                return fail(h->err, ptr, "\"%s\" (a least or greatest uuid) is not compared in having", o->name);
             if (find_op(name) == H_PATTERN && o->fn != ORM_AGG_KEY && !text) /* min(date) LIKE: no text form */
                 return fail(h->err, p, "pattern operators apply to text outputs, not \"%s\"", o->name);
             if (find_op(name) < 0) {

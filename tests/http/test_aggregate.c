@@ -429,6 +429,7 @@ START_TEST(computed_attributes)
          "data = [{'address_count':2,'count':1},{'address_count':1,'count':1},{'address_count':0,'count':1}]"},
         {"/api/authors/_aggregate?sum=book_count&max=fullname&having={\"sum_book_count\":{\"ge\":3}}",
          "data = [{'sum_book_count':3,'max_fullname':'Ursula Le Guin'}]"},
+        {"/api/authors/_aggregate?group_by=fullname&having={\"fullname\":\"x\"}", "400 /having/fullname"},
         {"/api/authors?facet=fullname&limit=0",
          "meta.facets.fullname.values = [{'value':'New Writer','count':1},{'value':'Stanislaw Lem','count':1},"
          "{'value':'Ursula Le Guin','count':1}]"},
