@@ -4,7 +4,8 @@
  * built through the public builders (filters from orm_filter_parse with
  * any/has/none/every over one-to-many, many-to-one, many-to-many,
  * self-referential and single-table-inheritance relationships and a custom
- * join "where"; sorts through joins; keyset cursors both ways; paging;
+ * join "where", and column comparisons ($col) through many-to-one paths;
+ * sorts through joins; keyset cursors both ways; paging;
  * with_parent) compiled with the dialect, and the statements the ORM runs
  * itself (orm_get, count, joined and selectin loading, insert, and the
  * flush's INSERT / versioned UPDATE / DELETE / foreign-key nulling, dynamic
@@ -179,6 +180,15 @@ static const query_case QUERIES[] = {
     {.name = "joined_computed_page", .entity = "Robot", .sort = "name", .limit = 20},
     {.name = "joined_computed_subclass", .entity = "Drone", .filter = "{\"prop_count\": {\"gt\": 0}, \"lift\": {\"ge\": 2}}",
      .sort = "-lift,part_count", .limit = 20},
+    /* column comparisons ({"$col": PATH}, SPEC §10 F): the row's own column, a scalar subquery per
+     * many-to-one hop, from the related row inside any and after a dotted path, through a span */
+    F("col_same_row", "Book", "{\"rating\": {\"gt\": {\"$col\": \"id\"}}}"),
+    F("col_many_to_one", "Book", "{\"title\": {\"$col\": \"author.name\"}}"),
+    F("col_two_hops", "Book", "{\"title\": {\"ne\": {\"$col\": \"author.publisher.name\"}}}"),
+    F("col_inside_any", "Author", "{\"books\": {\"any\": {\"title\": {\"lt\": {\"$col\": \"author.name\"}}}}}"),
+    F("col_after_dotted_path", "Publisher", "{\"authors.books.rating\": {\"le\": {\"$col\": \"author.publisher.id\"}}}"),
+    F("col_through_span", "Wheel", "{\"size\": {\"ge\": {\"$col\": \"car.doors\"}}, \"id\": {\"lt\": {\"$col\": \"car.id\"}}}"),
+    F("col_self_referential", "Cat", "{\"name\": {\"gt\": {\"$col\": \"mother.mother.name\"}}}"),
 };
 #undef F
 
