@@ -181,33 +181,38 @@ static void bud_stop(void)
     free(ALICE), free(BOB), free(ADMIN);
 }
 
+/* A case's request line, then the bearer token RT_CASES_AT puts for %s. */
+#define AS "\nAuthorization: Bearer %s"
+
 /* The expenses' row_filter: the user's own, at most their budget's cap
  * (none without a budget, none when the cap is NULL). */
 START_TEST(a_row_filter_with_a_col_path)
 {
-    rt_check(&bud, rt_as(ALICE, "/api/expenses?fields=id"), "data[].id = [1, 2]");
-    rt_check(&bud, rt_as(BOB, "/api/expenses?fields=id"), "data[].id = [6]");
-    rt_check(&bud, rt_as(ADMIN, "/api/expenses?fields=id"), "data[].id = [1, 2, 3, 4, 5, 6]");
-    rt_check(&bud, rt_as(ALICE, "/api/expenses/3"), "404");
-    rt_check(&bud, rt_as(ALICE, "/api/expenses/5"), "404");
-    rt_check(&bud, rt_as(ALICE, "/api/budgets/1/expenses?fields=id"), "data[].id = [1, 2]");
-    rt_check(&bud, rt_as(ALICE, "/api/expenses?filter={\"amount\": {\"gt\": \"50\"}}&count=exact&fields=id"),
-             "data[].id = [2]; meta.total = 1");
-    /* a create or an update past the cap is refused, with nothing written */
-    rt_check_refused(&bud, rt_as(ALICE, "POST /api/expenses {'owner': 'alice', 'budget_id': 1, 'amount': '100.01'}"),
-                     "403");
-    rt_check_refused(&bud, rt_as(ALICE, "POST /api/expenses {'owner': 'alice', 'budget_id': 2, 'amount': '1.00'}"),
-                     "403");
-    rt_check_refused(&bud, rt_as(ALICE, "POST /api/expenses {'owner': 'alice', 'amount': '1.00'}"), "403");
-    rt_check_refused(&bud, rt_as(ALICE, "PATCH /api/expenses/1 {'amount': '100.50'}"), "403");
-    rt_check(&bud, rt_as(ALICE, "PATCH /api/expenses/1 {'amount': '99.99'}"), "amount = '99.99'");
+    RT_CASES_AT(&bud, ALICE,
+        {"/api/expenses?fields=id" AS, "data[].id = [1, 2]"},
+        {"/api/expenses/3" AS, "404"},
+        {"/api/expenses/5" AS, "404"},
+        {"/api/budgets/1/expenses?fields=id" AS, "data[].id = [1, 2]"},
+        {"/api/expenses?filter={\"amount\": {\"gt\": \"50\"}}&count=exact&fields=id" AS, "data[].id = [2]; meta.total = 1"},
+        {"POST /api/expenses" AS "\n\n{'owner': 'alice', 'budget_id': 1, 'amount': '100.01'}", "403; @unchanged"},
+        {"POST /api/expenses" AS "\n\n{'owner': 'alice', 'budget_id': 2, 'amount': '1.00'}", "403; @unchanged"},
+        {"POST /api/expenses" AS "\n\n{'owner': 'alice', 'amount': '1.00'}", "403; @unchanged"},
+        {"PATCH /api/expenses/1" AS "\n\n{'amount': '100.50'}", "403; @unchanged"},
+        {"PATCH /api/expenses/1" AS "\n\n{'amount': '99.99'}", "amount = '99.99'"},
+        {"PATCH /api/expenses/1" AS "\n\n{'amount': '40.00'}", "amount = '40.00'"},
+    );
+    RT_CASES_AT(&bud, BOB,
+        {"/api/expenses?fields=id" AS, "data[].id = [6]"},
+    );
+    RT_CASES_AT(&bud, ADMIN,
+        {"/api/expenses?fields=id" AS, "data[].id = [1, 2, 3, 4, 5, 6]"},
+    );
     rt_response *r = rt_checked(&bud, rt_as(ALICE, "POST /api/expenses {'owner': 'alice', 'budget_id': 1, 'amount': '100'}"),
                                 "201 amount = '100.00'");
     long long id = rt_json_int(r, "id");
     rt_response_free(r);
     rt_check(&bud, rt_as(ALICE, "/api/expenses?fields=id"), rt_fmt("data[].id = [1, 2, %lld]", id));
     rt_check(&bud, rt_as(ALICE, rt_fmt("DELETE /api/expenses/%lld", id)), "204");
-    rt_check(&bud, rt_as(ALICE, "PATCH /api/expenses/1 {'amount': '40.00'}"), "amount = '40.00'");
 }
 END_TEST
 
@@ -215,47 +220,39 @@ END_TEST
  * the user's row_filter reads as NULL. */
 START_TEST(the_row_filter_holds_in_col_paths)
 {
-    rt_check(&bud, rt_as(ALICE, "/api/payments?fields=id"), "data[].id = [1, 2]");
-    rt_check(&bud, rt_as(ALICE, "/api/payments?filter={\"amount\": {\"le\": {\"$col\": \"budget.cap\"}}}&fields=id"),
-             "data[].id = [1]");
-    rt_check(&bud, rt_as(ALICE, "/api/payments?filter={\"not\": {\"amount\": {\"le\": {\"$col\": \"budget.cap\"}}}}&fields=id"),
-             "data # 0");
-    rt_check(&bud, rt_as(ADMIN, "/api/payments?filter={\"amount\": {\"le\": {\"$col\": \"budget.cap\"}}}&fields=id"),
-             "data[].id = [1, 2]");
-    rt_check(&bud, rt_as(BOB, "/api/payments?filter={\"amount\": {\"gt\": {\"$col\": \"budget.cap\"}}}&fields=id"),
-             "data[].id = [3]");
+    RT_CASES_AT(&bud, ALICE,
+        {"/api/payments?fields=id" AS, "data[].id = [1, 2]"},
+        {"/api/payments?filter={\"amount\": {\"le\": {\"$col\": \"budget.cap\"}}}&fields=id" AS, "data[].id = [1]"},
+        {"/api/payments?filter={\"not\": {\"amount\": {\"le\": {\"$col\": \"budget.cap\"}}}}&fields=id" AS, "data # 0"},
+    );
+    RT_CASES_AT(&bud, ADMIN,
+        {"/api/payments?filter={\"amount\": {\"le\": {\"$col\": \"budget.cap\"}}}&fields=id" AS, "data[].id = [1, 2]"},
+    );
+    RT_CASES_AT(&bud, BOB,
+        {"/api/payments?filter={\"amount\": {\"gt\": {\"$col\": \"budget.cap\"}}}&fields=id" AS, "data[].id = [3]"},
+    );
 }
 END_TEST
 
-/* datetime (offsets normalised), boolean and uuid. */
-START_TEST(other_types_compare)
+/* datetime (offsets normalised), boolean and uuid; hidden and write_only
+ * columns are unknown to $col, through a path too. */
+START_TEST(other_types_and_refused_columns)
 {
-    static const char *const cases[][2] = {
-        {"/api/expenses?filter={\"at\": {\"lt\": {\"$col\": \"budget.closes\"}}}&fields=id", "data[].id = [1]"},
-        {"/api/expenses?filter={\"at\": {\"ge\": {\"$col\": \"budget.closes\"}}}&fields=id", "data[].id = [2]"},
-        {"/api/expenses?filter={\"approved\": {\"$col\": \"budget.strict\"}}&fields=id", "data[].id = [1, 3]"},
-        {"/api/expenses?filter={\"approved\": {\"ne\": {\"$col\": \"budget.strict\"}}}&fields=id", "data[].id = [2]"},
-        {"/api/expenses?filter={\"ref\": {\"$col\": \"budget.ref\"}}&fields=id", "data[].id = [1, 6]"},
-        {"/api/expenses?filter={\"ref\": {\"ne\": {\"$col\": \"budget.ref\"}}}&fields=id", "data[].id = [2]"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) rt_check(&bud, rt_as(ADMIN, cases[i][0]), cases[i][1]);
-}
-END_TEST
-
-/* Hidden and write_only columns are unknown to $col, through a path too. */
-START_TEST(refused_columns)
-{
-    static const char *const refused[][2] = {
-        {"/api/budgets?filter={\"owner\": {\"$col\": \"code\"}}", "400 /filter/owner/$col"},
-        {"/api/budgets?filter={\"owner\": {\"lt\": {\"$col\": \"pin\"}}}", "400 /filter/owner/lt/$col"},
-        {"/api/expenses?filter={\"owner\": {\"$col\": \"budget.code\"}}", "400 /filter/owner/$col"},
-        {"/api/expenses?filter={\"owner\": {\"$col\": \"budget.pin\"}}", "400 /filter/owner/$col"},
-        {"/api/expenses?filter={\"at\": {\"lt\": {\"$col\": \"budget.cap\"}}}", "400 /filter/at/lt/$col"},
-        {"/api/expenses?filter={\"approved\": {\"lt\": {\"$col\": \"ref\"}}}", "400 /filter/approved/lt/$col"},
-        {"/api/budgets?filter={\"cap\": {\"$col\": \"expenses.amount\"}}", "400 /filter/cap/$col"},
-    };
-    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
-        rt_check_refused(&bud, rt_as(ADMIN, refused[i][0]), refused[i][1]);
+    RT_CASES_AT(&bud, ADMIN,
+        {"/api/expenses?filter={\"at\": {\"lt\": {\"$col\": \"budget.closes\"}}}&fields=id" AS, "data[].id = [1]"},
+        {"/api/expenses?filter={\"at\": {\"ge\": {\"$col\": \"budget.closes\"}}}&fields=id" AS, "data[].id = [2]"},
+        {"/api/expenses?filter={\"approved\": {\"$col\": \"budget.strict\"}}&fields=id" AS, "data[].id = [1, 3]"},
+        {"/api/expenses?filter={\"approved\": {\"ne\": {\"$col\": \"budget.strict\"}}}&fields=id" AS, "data[].id = [2]"},
+        {"/api/expenses?filter={\"ref\": {\"$col\": \"budget.ref\"}}&fields=id" AS, "data[].id = [1, 6]"},
+        {"/api/expenses?filter={\"ref\": {\"ne\": {\"$col\": \"budget.ref\"}}}&fields=id" AS, "data[].id = [2]"},
+        {"/api/budgets?filter={\"owner\": {\"$col\": \"code\"}}" AS, "400 /filter/owner/$col; @unchanged"},
+        {"/api/budgets?filter={\"owner\": {\"lt\": {\"$col\": \"pin\"}}}" AS, "400 /filter/owner/lt/$col; @unchanged"},
+        {"/api/expenses?filter={\"owner\": {\"$col\": \"budget.code\"}}" AS, "400 /filter/owner/$col; @unchanged"},
+        {"/api/expenses?filter={\"owner\": {\"$col\": \"budget.pin\"}}" AS, "400 /filter/owner/$col; @unchanged"},
+        {"/api/expenses?filter={\"at\": {\"lt\": {\"$col\": \"budget.cap\"}}}" AS, "400 /filter/at/lt/$col; @unchanged"},
+        {"/api/expenses?filter={\"approved\": {\"lt\": {\"$col\": \"ref\"}}}" AS, "400 /filter/approved/lt/$col; @unchanged"},
+        {"/api/budgets?filter={\"cap\": {\"$col\": \"expenses.amount\"}}" AS, "400 /filter/cap/$col; @unchanged"},
+    );
 }
 END_TEST
 
@@ -265,6 +262,6 @@ Suite *http_col_compare_suite(void)
     TS_TCASE(s, "shop", shop_start, shop_stop, 60, the_spec_examples, null_never_matches,
              inside_relationship_operators, types_compare_by_value, errors_point_at_the_operand);
     TS_TCASE(s, "scoped", bud_start, bud_stop, 60, a_row_filter_with_a_col_path, the_row_filter_holds_in_col_paths,
-             other_types_compare, refused_columns);
+             other_types_and_refused_columns);
     return s;
 }

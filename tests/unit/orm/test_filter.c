@@ -275,40 +275,50 @@ END_TEST
  * the operator it may not follow. */
 START_TEST(column_comparison_errors)
 {
-    ASSERT_REJECTED("users", "{\"name\": {\"lt\": {\"$col\": \"nosuch\"}}}", "/filter/name/lt/$col", "unknown column \"nosuch\"");
-    ASSERT_REJECTED("users", "{\"name\": {\"$col\": \"password\"}}", "/filter/name/$col", "unknown column"); /* write_only */
-    ASSERT_REJECTED_IN(K, "authors", "{\"name\": {\"$col\": \"notes\"}}", "/filter/name/$col", "unknown column"); /* hidden */
-    ASSERT_REJECTED_IN(K, "books", "{\"title\": {\"eq\": {\"$col\": \"author.password\"}}}", "/filter/title/eq/$col",
-                       "unknown column");
-    ASSERT_REJECTED("users", "{\"name\": {\"$col\": \"addresses.email_address\"}}", "/filter/name/$col",
-                    "\"addresses\" is a collection");
-    ASSERT_REJECTED("posts", "{\"headline\": {\"$col\": \"keywords.keyword\"}}", "/filter/headline/$col", "collection");
-    ASSERT_REJECTED("addresses", "{\"email_address\": {\"$col\": \"user\"}}", "/filter/email_address/$col",
-                    "is a relationship");
-    ASSERT_REJECTED("addresses", "{\"email_address\": {\"$col\": \"user.nosuch\"}}", "/filter/email_address/$col",
-                    "unknown column \"nosuch\"");
-    ASSERT_REJECTED("addresses", "{\"email_address\": {\"$col\": \"nosuch.name\"}}", "/filter/email_address/$col",
-                    "unknown relationship \"nosuch\"");
-    ASSERT_REJECTED("users", "{\"name\": {\"$col\": \"fullname.x\"}}", "/filter/name/$col", "is a column");
-    ASSERT_REJECTED_IN(K, "cats", "{\"id\": {\"lt\": {\"$col\": \"mother.mother.mother.mother.id\"}}}",
-                       "/filter/id/lt/$col", "at most 3 relationships");
-    ASSERT_REJECTED("users", "{\"id\": {\"gt\": {\"$col\": \"name\"}}}", "/filter/id/gt/$col", "cannot be compared");
-    ASSERT_REJECTED("addresses", "{\"user_id\": {\"$col\": \"user.name\"}}", "/filter/user_id/$col", "cannot be compared");
-    ASSERT_REJECTED("users", "{\"name\": {\"lt\": {\"$col\": \"fullname\", \"x\": 1}}}", "/filter/name/lt/$col",
-                    "nothing beside");
-    ASSERT_REJECTED("users", "{\"name\": {\"$col\": \"fullname\", \"lt\": \"a\"}}", "/filter/name/$col", "nothing beside");
-    ASSERT_REJECTED("users", "{\"name\": {\"lt\": {\"$col\": 5}}}", "/filter/name/lt/$col", "name of a column");
-    ASSERT_REJECTED("users", "{\"name\": {\"like\": {\"$col\": \"fullname\"}}}", "/filter/name/like", "eq ne lt le gt ge only");
-    ASSERT_REJECTED("users", "{\"name\": {\"in\": [\"a\", {\"$col\": \"fullname\"}]}}", "/filter/name/in", "not of in");
-    ASSERT_REJECTED("users", "{\"name\": {\"nin\": [{\"$col\": \"fullname\"}]}}", "/filter/name/nin", "not of nin");
-    ASSERT_REJECTED("users", "{\"name\": {\"between\": [{\"$col\": \"fullname\"}, \"z\"]}}", "/filter/name/between",
-                    "not of between");
-    ASSERT_REJECTED("users", "{\"name\": {\"startswith\": {\"$col\": \"fullname\"}}}", "/filter/name/startswith",
-                    "not of startswith");
-    ASSERT_REJECTED("users", "{\"name\": {\"is_null\": {\"$col\": \"fullname\"}}}", "/filter/name/is_null",
-                    "not of is_null");
-    ASSERT_REJECTED("users", "{\"addresses\": {\"any\": {\"email_address\": {\"$col\": \"addresses\"}}}}",
-                    "/filter/addresses/any/email_address/$col", "unknown column"); /* paths start at the address */
+    static const struct {
+        bool kinds; /* kinds.json, else blog.json */
+        const char *res, *filter, *pointer, *says;
+    } cases[] = {
+        {false, "users", "{\"name\": {\"lt\": {\"$col\": \"nosuch\"}}}",
+         "/filter/name/lt/$col", "unknown column \"nosuch\""},
+        {false, "users", "{\"name\": {\"$col\": \"password\"}}",
+         "/filter/name/$col", "unknown column"}, /* write_only */
+        {true, "authors", "{\"name\": {\"$col\": \"notes\"}}", "/filter/name/$col", "unknown column"}, /* hidden */
+        {true, "books", "{\"title\": {\"eq\": {\"$col\": \"author.password\"}}}",
+         "/filter/title/eq/$col", "unknown column"},
+        {false, "users", "{\"name\": {\"$col\": \"addresses.email_address\"}}",
+         "/filter/name/$col", "\"addresses\" is a collection"},
+        {false, "posts", "{\"headline\": {\"$col\": \"keywords.keyword\"}}", "/filter/headline/$col", "collection"},
+        {false, "addresses", "{\"email_address\": {\"$col\": \"user\"}}",
+         "/filter/email_address/$col", "is a relationship"},
+        {false, "addresses", "{\"email_address\": {\"$col\": \"user.nosuch\"}}",
+         "/filter/email_address/$col", "unknown column \"nosuch\""},
+        {false, "addresses", "{\"email_address\": {\"$col\": \"nosuch.name\"}}",
+         "/filter/email_address/$col", "unknown relationship \"nosuch\""},
+        {false, "users", "{\"name\": {\"$col\": \"fullname.x\"}}", "/filter/name/$col", "is a column"},
+        {true, "cats", "{\"id\": {\"lt\": {\"$col\": \"mother.mother.mother.mother.id\"}}}",
+         "/filter/id/lt/$col", "at most 3 relationships"},
+        {false, "users", "{\"id\": {\"gt\": {\"$col\": \"name\"}}}", "/filter/id/gt/$col", "cannot be compared"},
+        {false, "addresses", "{\"user_id\": {\"$col\": \"user.name\"}}", "/filter/user_id/$col", "cannot be compared"},
+        {false, "users", "{\"name\": {\"lt\": {\"$col\": \"fullname\", \"x\": 1}}}",
+         "/filter/name/lt/$col", "nothing beside"},
+        {false, "users", "{\"name\": {\"$col\": \"fullname\", \"lt\": \"a\"}}", "/filter/name/$col", "nothing beside"},
+        {false, "users", "{\"name\": {\"lt\": {\"$col\": 5}}}", "/filter/name/lt/$col", "name of a column"},
+        {false, "users", "{\"name\": {\"like\": {\"$col\": \"fullname\"}}}",
+         "/filter/name/like", "eq ne lt le gt ge only"},
+        {false, "users", "{\"name\": {\"in\": [\"a\", {\"$col\": \"fullname\"}]}}", "/filter/name/in", "not of in"},
+        {false, "users", "{\"name\": {\"nin\": [{\"$col\": \"fullname\"}]}}", "/filter/name/nin", "not of nin"},
+        {false, "users", "{\"name\": {\"between\": [{\"$col\": \"fullname\"}, \"z\"]}}",
+         "/filter/name/between", "not of between"},
+        {false, "users", "{\"name\": {\"startswith\": {\"$col\": \"fullname\"}}}",
+         "/filter/name/startswith", "not of startswith"},
+        {false, "users", "{\"name\": {\"is_null\": {\"$col\": \"fullname\"}}}",
+         "/filter/name/is_null", "not of is_null"},
+        {false, "users", "{\"addresses\": {\"any\": {\"email_address\": {\"$col\": \"addresses\"}}}}",
+         "/filter/addresses/any/email_address/$col", "unknown column"}, /* paths start at the address */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ASSERT_REJECTED_IN(cases[i].kinds ? K : S, cases[i].res, cases[i].filter, cases[i].pointer, cases[i].says);
     /* the predicate a grammar without $col (having) refuses it with */
     json_t *op = json_pack("{s:s}", "$col", "a"), *other = json_pack("{s:s}", "$claim", "a"), *lit = json_string("a");
     ck_assert(orm_filter_is_col_operand(op));
@@ -321,26 +331,26 @@ START_TEST(column_comparison_errors)
 END_TEST
 
 /* One $col is one node; the limit counts it where it stands. */
-START_TEST(column_comparison_counts_one_node)
+/* head, then "or" over n copies of item: {HEAD "or": [ITEM, ...]} */
+static const char *or_of(const char *head, int n, const char *item)
 {
     rm_sb sb;
     rm_sb_init(&sb, A);
-    rm_sb_append(&sb, "{\"or\": [");
-    for (int i = 0; i < 127; i++) rm_sb_appendf(&sb, "%s{\"name\": {\"$col\": \"fullname\"}}", i ? "," : "");
-    rm_sb_append(&sb, "]}"); /* or + 127 × (eq + $col) = 255 */
+    rm_sb_appendf(&sb, "{%s\"or\": [", head);
+    for (int i = 0; i < n; i++) rm_sb_appendf(&sb, "%s%s", i ? "," : "", item);
+    rm_sb_append(&sb, "]}");
+    return sb.buf;
+}
+
+START_TEST(column_comparison_counts_one_node)
+{
+    const char *bare = "{\"name\": {\"$col\": \"fullname\"}}", *lt = "{\"name\": {\"lt\": {\"$col\": \"fullname\"}}}";
     orm_compiled c;
     orm_error e;
-    ck_assert_ptr_nonnull(where("users", sb.buf, &c, &e));
-    rm_sb_reset(&sb);
-    rm_sb_append(&sb, "{\"id\": 1, \"or\": [");
-    for (int i = 0; i < 127; i++) rm_sb_appendf(&sb, "%s{\"name\": {\"$col\": \"fullname\"}}", i ? "," : "");
-    rm_sb_append(&sb, "]}"); /* 256 */
-    ck_assert_ptr_nonnull(where("users", sb.buf, &c, &e));
-    rm_sb_reset(&sb);
-    rm_sb_append(&sb, "{\"id\": 1, \"name\": \"x\", \"or\": [");
-    for (int i = 0; i < 127; i++) rm_sb_appendf(&sb, "%s{\"name\": {\"lt\": {\"$col\": \"fullname\"}}}", i ? "," : "");
-    rm_sb_append(&sb, "]}"); /* 257: the last $col is one too many */
-    ck_assert_ptr_null(where("users", sb.buf, &c, &e));
+    ck_assert_ptr_nonnull(where("users", or_of("", 127, bare), &c, &e)); /* or + 127 × (eq + $col) = 255 */
+    ck_assert_ptr_nonnull(where("users", or_of("\"id\": 1, ", 127, bare), &c, &e)); /* 256 */
+    /* 257: the last $col is one too many */
+    ck_assert_ptr_null(where("users", or_of("\"id\": 1, \"name\": \"x\", ", 127, lt), &c, &e));
     ck_assert_str_eq(e.fields[0].pointer, "/filter/or/126/name/lt/$col");
 }
 END_TEST

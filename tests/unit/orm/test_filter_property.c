@@ -174,6 +174,19 @@ static bool bytes_contain(const char *h, size_t hn, const char *n, size_t nn)
     return false;
 }
 
+/* The relationship of e that path names up to dot. */
+static int head_rel(const fg_world *W, int e, const char *path, const char *dot)
+{
+    char head[64];
+    size_t hl = (size_t)(dot - path);
+    if (hl >= sizeof head) ck_abort_msg("evaluator: path %s", path);
+    memcpy(head, path, hl);
+    head[hl] = '\0';
+    int r = fg_find_rel(W, e, head);
+    if (r < 0) ck_abort_msg("evaluator: unknown relationship %s", head);
+    return r;
+}
+
 /* The value {"$col": PATH} names from row `row` of entity e (SPEC §10 F):
  * PATH's many-to-one hops followed in the model, NULL when one has no
  * related row. */
@@ -181,13 +194,8 @@ static orm_value col_value(const fg_world *W, int e, size_t row, const char *pat
 {
     const char *dot;
     while ((dot = strchr(path, '.'))) {
-        char head[64];
-        size_t hl = (size_t)(dot - path);
-        if (hl >= sizeof head) ck_abort_msg("evaluator: path %s", path);
-        memcpy(head, path, hl);
-        head[hl] = '\0';
-        int r = fg_find_rel(W, e, head);
-        if (r < 0 || W->rels[r].many) ck_abort_msg("evaluator: %s is no many-to-one relationship", head);
+        int r = head_rel(W, e, path, dot);
+        if (W->rels[r].many) ck_abort_msg("evaluator: %s is no many-to-one relationship", path);
         if (!fg_nrelated(W, r, row)) return orm_null();
         row = fg_related(W, r, row, 0);
         e = W->rels[r].to;
@@ -314,13 +322,7 @@ static tv ev_path(const fg_world *W, int e, size_t row, const char *path, const 
         if (r < 0) ck_abort_msg("evaluator: unknown path %s", path);
         return ev_rel(W, r, row, v);
     }
-    char head[64];
-    size_t hl = (size_t)(dot - path);
-    if (hl >= sizeof head) ck_abort_msg("evaluator: path %s", path);
-    memcpy(head, path, hl);
-    head[hl] = '\0';
-    int r = fg_find_rel(W, e, head);
-    if (r < 0) ck_abort_msg("evaluator: unknown relationship %s", head);
+    int r = head_rel(W, e, path, dot);
     for (size_t k = 0; k < fg_nrelated(W, r, row); k++)
         if (ev_path(W, W->rels[r].to, fg_related(W, r, row, k), dot + 1, v) == TV_T) return TV_T;
     return TV_F;
