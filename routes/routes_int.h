@@ -252,6 +252,14 @@ int rm_status_of(int orm_code);
 /* For `return rm_refuse(ctx, status, detail);`: the router answers status
  * (>= 400) as a problem with detail and no field errors. Returns status. */
 int rm_refuse(rm_ctx *ctx, int status, const char *detail);
+/* The pointer of list parameter `param` (a name such as "limit" or
+ * "filter[orders]"): "/query/<param>" for the query string, "/<param>" for
+ * a query body. Every error about a parameter's value as a whole points
+ * here; errors inside a JSON parameter use "/<param>/..." either way. */
+const char *rm_param_pointer(rm_ctx *ctx, const char *param);
+/* Record a 400 at rm_param_pointer(param) with the formatted detail;
+ * returns ORM_E_INVALID. */
+int rm_bad_param(rm_ctx *ctx, const char *param, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Answer a handler's outcome rc by the convention above (0: nothing to do).
  * 500s log the internal text with the request id, never show it. */
 void rm_answer_outcome(rm_ctx *ctx, int rc);
@@ -482,14 +490,6 @@ typedef struct rm_list_params {
     bool before;         /* the cursor asks for the rows before it (links.prev) */
     rm_include include;  /* relationships to embed */
 } rm_list_params;
-/* The pointer of list parameter `param` (a name such as "limit" or
- * "filter[orders]"): "/query/<param>" for the query string, "/<param>" for
- * a query body. Every error about a parameter's value as a whole points
- * here; errors inside a JSON parameter use "/<param>/..." either way. */
-const char *rm_param_pointer(rm_ctx *ctx, const char *param);
-/* Record a 400 at rm_param_pointer(param) with the formatted detail;
- * returns ORM_E_INVALID. */
-int rm_bad_param(rm_ctx *ctx, const char *param, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Parse the query string of a list request for m (default_sort: the order
  * when ?sort is absent, NULL = primary key). Errors are 400 with pointers
  * rm_param_pointer(<param>). */
