@@ -111,11 +111,12 @@ static int run_body(rm_ctx *ctx, const rm_match *at, const rm_body_member *membe
     rm_request req = *sent;
     req.query = params;
     req.nquery = n;
+    const char *param_at = ctx->param_at;
     ctx->req = &req;
     ctx->param_at = "";
     int rc = handler(ctx, at);
     ctx->req = sent;
-    ctx->param_at = NULL;
+    ctx->param_at = param_at;
     return rc;
 }
 
