@@ -166,8 +166,10 @@ static bool fits(const char *pattern, const path_segments *ps, fill *f)
         size_t len = end ? (size_t)(end - p) : strlen(p);
         if (i >= ps->n) return false;
         if (len == 5 && !strncmp(p, "{res}", 5)) f->res = ps->name[i];
-        else if (len == 4 && !strncmp(p, "{id}", 4) && !reserved(ps->name[i])) f->id = ps->raw[i];
-        else if (len == 4 && !strncmp(p, "{id}", 4)) return false;
+        else if (len == 4 && !strncmp(p, "{id}", 4)) {
+            if (reserved(ps->name[i])) return false;
+            f->id = ps->raw[i];
+        }
         else if (len == 5 && !strncmp(p, "{rel}", 5)) f->rel = ps->name[i];
         else if (len == 7 && !strncmp(p, "{child}", 7)) f->child = ps->raw[i];
         else if (strlen(ps->name[i]) != len || strncmp(p, ps->name[i], len)) return false;
