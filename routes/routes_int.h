@@ -226,6 +226,33 @@ typedef struct rm_match {
 
 typedef int (*rm_handler)(rm_ctx *ctx, const rm_match *at);
 
+/* ---- query_body.c: a read's parameters as a JSON body (SPEC §10 E) --------
+ *
+ * POST /api/{res}/_query and QUERY /api/{res} carry a list's query
+ * parameters as the members of a JSON object. Their body handler checks
+ * the body against its member table and runs the read's own handler on a
+ * copy of the request whose parameter list the body gives, so that its
+ * parsers read the body as they read a query string, with errors at
+ * "/<param>" (ctx->param_at = ""). A query string is then 400 at
+ * /query/<param>; a body that is not a JSON object 400 at ""; an unknown
+ * member, or one of a type its table does not give it, 400 at "/<member>".
+ * A new body route is a member table, a body handler and its line in
+ * query_body.c's table of them. */
+enum {
+    RM_BODY_TEXT = 1u << 0,    /* a JSON string: the text the URL would carry */
+    RM_BODY_INTEGER = 1u << 1, /* a JSON integer, written in decimal */
+    RM_BODY_JSON = 1u << 2     /* a JSON object, written as JSON text (a filter) */
+};
+typedef struct rm_body_member {
+    const char *name;          /* "limit"; "fields[]" names the family fields[PATH] */
+    unsigned takes;            /* RM_BODY_*: the JSON types the member may have */
+} rm_body_member;
+/* POST /api/{res}/_query, QUERY /api/{res}: rm_handle_list on the body. */
+int rm_handle_list_body(rm_ctx *ctx, const rm_match *at);
+/* The members (up to a NULL name) of body handler h's body, or NULL when h
+ * is not a body handler: what /openapi.json documents. */
+const rm_body_member *rm_body_members(rm_handler h);
+
 /* Match ctx->req against the route table and answer it. Set into app->route
  * for batches. */
 void rm_route(rm_ctx *ctx);
@@ -234,8 +261,10 @@ void rm_route(rm_ctx *ctx);
  * each resource and each route the document describes, what it serves
  * there, and openapi.c writes it. */
 typedef struct rm_operation {
-    const char *method;          /* "GET", "POST", "PUT", "PATCH" or "DELETE" */
+    const char *method;          /* "GET", "POST", "PUT", "PATCH", "DELETE" or "QUERY" */
     int status;                  /* the status of its success */
+    const rm_body_member *body;  /* a query body's members (SPEC §10 E): the body holds the
+                                    parameters and it answers as the path's list; or NULL */
 } rm_operation;
 
 typedef struct rm_path_doc {
