@@ -15,6 +15,7 @@
  * orders per tag 1:3 2:4 3:3. */
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tests/suites.h"
 #include "tests/support/rt.h"
@@ -190,6 +191,33 @@ START_TEST(errors_point_at_the_parameter)
 }
 END_TEST
 
+/* Whether the operation at `at` of r's document lists a parameter called name. */
+static bool has_param(const rt_response *r, const char *at, const char *name)
+{
+    json_t *params = rt_json_at(r, at), *p;
+    size_t i;
+    json_array_foreach(params, i, p) if (!strcmp(json_string_value(json_object_get(p, "name")), name)) return true;
+    return false;
+}
+
+START_TEST(openapi_documents_counts)
+{
+    rt_response *r = rt_checked(&shop, "/openapi.json",
+                                "components.schemas.Customer.properties._count.properties.orders.type = 'integer';"
+                                "components.schemas.Customer.properties._count.properties.notes.type = 'integer';"
+                                "components.schemas.Order.properties._count.properties.tags.type = 'integer';"
+                                "!components.schemas.Order.properties._count.properties.customer;"
+                                "!components.schemas.OrderLine.properties._count");
+    ck_assert(has_param(r, "paths./api/customers.get.parameters", "count[orders]"));
+    ck_assert(has_param(r, "paths./api/customers.get.parameters", "count[notes]"));
+    ck_assert(has_param(r, "paths./api/customers/{id}.get.parameters", "count[orders]"));
+    ck_assert(has_param(r, "paths./api/customers/{id}/orders.get.parameters", "count[tags]"));
+    ck_assert(!has_param(r, "paths./api/orders.get.parameters", "count[customer]"));
+    ck_assert(!has_param(r, "paths./api/order_lines.get.parameters", "count[order]"));
+    rt_response_free(r);
+}
+END_TEST
+
 /* ---- the row_filter and permissions inside a count ----------------------------------- */
 
 #define SECRET "rt-counts-secret-0123456789abcdef-xyz"
@@ -239,6 +267,12 @@ START_TEST(a_count_sees_only_the_rows_the_request_may_read)
     rt_check(&ten, "/api/orgs?sort=_count.projects", "400 /query/sort");
     rt_check(&ten, rt_as(ALICE, "/api/projects?count[secrets]=*"), "400 /query/count[secrets]");
     rt_check(&ten, rt_as(ADMIN, "/api/projects?count[secrets]=*"), "data[]._count.secrets = [1, 1, 0]");
+    /* the document the role reads names only what it may count */
+    rt_check(&ten, rt_as(ALICE, "/openapi.json"),
+             "components.schemas.Project.properties._count.properties.tasks.type = 'integer';"
+             "!components.schemas.Project.properties._count.properties.secrets");
+    rt_check(&ten, rt_as(ADMIN, "/openapi.json"),
+             "components.schemas.Project.properties._count.properties.secrets.type = 'integer'");
 }
 END_TEST
 
@@ -246,7 +280,8 @@ Suite *http_related_counts_suite(void)
 {
     Suite *s = suite_create("http/related_counts");
     TS_TCASE(s, "shop", shop_start, shop_stop, 60, counts_on_lists_objects_and_sub_resources,
-             counts_on_embedded_rows, sort_by_a_count_with_cursors, errors_point_at_the_parameter);
+             counts_on_embedded_rows, sort_by_a_count_with_cursors, errors_point_at_the_parameter,
+             openapi_documents_counts);
     TS_TCASE(s, "row_filter", ten_start, ten_stop, 60, a_count_sees_only_the_rows_the_request_may_read);
     return s;
 }
