@@ -109,7 +109,8 @@ void rm_default_include(rm_ctx *ctx, const orm_mapper *m, rm_include *out)
     add_defaults(ctx->a, out->scope, m, NULL, 1, &out->nodes, &out->n);
 }
 
-const orm_include *rm_include_node(const rm_include *inc, const orm_mapper *m, const char *path, rm_arena *a)
+/* fields[path]=a,b: the node for path in the tree, or NULL. */
+static const orm_include *find_node(const rm_include *inc, const orm_mapper *m, const char *path, rm_arena *a)
 {
     const orm_include *nodes = inc->nodes, *found = NULL;
     size_t n = inc->n;
@@ -127,10 +128,15 @@ const orm_include *rm_include_node(const rm_include *inc, const orm_mapper *m, c
     return found;
 }
 
+const orm_include *rm_include_node(const rm_include *inc, const orm_mapper *m, const char *path, rm_arena *a)
+{
+    return find_node(inc, m, path, a);
+}
+
 int rm_parse_rel_fields(rm_ctx *ctx, const orm_mapper *m, const char *path, const char *spec,
                         const char *param, rm_include *inc)
 {
-    const orm_include *node = rm_include_node(inc, m, path, ctx->a);
+    const orm_include *node = find_node(inc, m, path, ctx->a);
     if (!node) {
         return rm_bad_param(ctx, param, "\"%s\" is not an included relationship", path);
     }
