@@ -223,56 +223,57 @@ END_TEST
 #define SECRET "rt-counts-secret-0123456789abcdef-xyz"
 
 static rt_server ten;
-static char *ALICE, *BOB, *ADMIN;
 
 static void ten_start(void)
 {
-    ALICE = rt_hs256(SECRET, "{'role': 'member', 'sub': 'alice'}");
-    BOB = rt_hs256(SECRET, "{'role': 'member', 'sub': 'bob'}");
-    ADMIN = rt_hs256(SECRET, "{'role': 'admin', 'sub': 'root'}");
     static const char *const args[] = {"--jwt-secret", SECRET, NULL};
     rt_server_start_ex(&ten, &(rt_start){.schema = "tests/http/schemas/tenants.json",
                                          .seed = "tests/http/schemas/tenants.seed.json", .args = args});
 }
 
-static void ten_stop(void)
-{
-    rt_server_stop(&ten);
-    free(ALICE), free(BOB), free(ADMIN);
-}
+static void ten_stop(void) { rt_server_stop(&ten); }
 
 START_TEST(a_count_sees_only_the_rows_the_request_may_read)
 {
+    enum { ANON, AL, BO, AD };
+    char *who[] = {NULL, rt_hs256(SECRET, "{'role': 'member', 'sub': 'alice'}"),
+                   rt_hs256(SECRET, "{'role': 'member', 'sub': 'bob'}"),
+                   rt_hs256(SECRET, "{'role': 'admin', 'sub': 'root'}")};
     /* projects: 1 alice (org 1), 2 bob (org 1), 3 alice (org 2); tasks by
      * assignee: project 1 a1 alice, a2 bob; 2 b1 bob, x1 alice; 3 g1 alice */
-    rt_check(&ten, rt_as(ALICE, "/api/orgs?count[projects]=*"), "data[]._count.projects = [1, 1]");
-    rt_check(&ten, rt_as(BOB, "/api/orgs?count[projects]=*"), "data[]._count.projects = [1, 0]");
-    rt_check(&ten, rt_as(ADMIN, "/api/orgs?count[projects]=*"), "data[]._count.projects = [2, 1]");
-    rt_check(&ten, rt_as(BOB, "/api/orgs?sort=_count.projects&fields=id"), "data[].id = [2, 1]");
-    rt_check(&ten, rt_as(ADMIN, "/api/orgs?sort=_count.projects&fields=id"), "data[].id = [2, 1]");
-    rt_check(&ten, rt_as(ALICE, "/api/orgs?sort=-_count.projects&fields=id"), "data[].id = [1, 2]");
-    /* a filter inside the count: its relationship operators see the scope too */
-    rt_check(&ten, rt_as(BOB, "/api/orgs?count[projects]={\"tasks\": {\"any\": {\"title\": \"x1\"}}}"),
-             "data[]._count.projects = [0, 0]");
-    rt_check(&ten, rt_as(ADMIN, "/api/orgs?count[projects]={\"tasks\": {\"any\": {\"title\": \"x1\"}}}"),
-             "data[]._count.projects = [1, 0]");
-    /* the embedded rows' counts */
-    rt_check(&ten, rt_as(ALICE, "/api/orgs?include=projects&count[projects.tasks]=*"),
-             "data.0.projects[].id = [1]; data.1.projects[].id = [3]; data.0.projects.0._count.tasks = 1");
-    rt_check(&ten, rt_as(ADMIN, "/api/orgs/1?include=projects&count[projects.tasks]=*&count[projects]=*"),
-             "_count.projects = 2; projects[]._count.tasks = [2, 2]");
-    rt_check(&ten, rt_as(BOB, "/api/projects/2?count[tasks]=*"), "_count.tasks = 1");
-    /* a resource the role may not read is no relationship to count */
-    rt_check(&ten, "/api/orgs?count[projects]=*", "400 /query/count[projects]");
-    rt_check(&ten, "/api/orgs?sort=_count.projects", "400 /query/sort");
-    rt_check(&ten, rt_as(ALICE, "/api/projects?count[secrets]=*"), "400 /query/count[secrets]");
-    rt_check(&ten, rt_as(ADMIN, "/api/projects?count[secrets]=*"), "data[]._count.secrets = [1, 1, 0]");
-    /* the document the role reads names only what it may count */
-    rt_check(&ten, rt_as(ALICE, "/openapi.json"),
-             "components.schemas.Project.properties._count.properties.tasks.type = 'integer';"
-             "!components.schemas.Project.properties._count.properties.secrets");
-    rt_check(&ten, rt_as(ADMIN, "/openapi.json"),
-             "components.schemas.Project.properties._count.properties.secrets.type = 'integer'");
+    static const struct {
+        int as;
+        const char *request, *expect;
+    } cases[] = {
+        {AL, "/api/orgs?count[projects]=*", "data[]._count.projects = [1, 1]"},
+        {BO, "/api/orgs?count[projects]=*", "data[]._count.projects = [1, 0]"},
+        {AD, "/api/orgs?count[projects]=*", "data[]._count.projects = [2, 1]"},
+        {BO, "/api/orgs?sort=_count.projects&fields=id", "data[].id = [2, 1]"},
+        {AD, "/api/orgs?sort=_count.projects&fields=id", "data[].id = [2, 1]"},
+        {AL, "/api/orgs?sort=-_count.projects&fields=id", "data[].id = [1, 2]"},
+        /* a filter inside the count: its relationship operators see the scope too */
+        {BO, "/api/orgs?count[projects]={\"tasks\": {\"any\": {\"title\": \"x1\"}}}", "data[]._count.projects = [0, 0]"},
+        {AD, "/api/orgs?count[projects]={\"tasks\": {\"any\": {\"title\": \"x1\"}}}", "data[]._count.projects = [1, 0]"},
+        /* the embedded rows' counts */
+        {AL, "/api/orgs?include=projects&count[projects.tasks]=*",
+         "data.0.projects[].id = [1]; data.1.projects[].id = [3]; data.0.projects.0._count.tasks = 1"},
+        {AD, "/api/orgs/1?include=projects&count[projects.tasks]=*&count[projects]=*",
+         "_count.projects = 2; projects[]._count.tasks = [2, 2]"},
+        {BO, "/api/projects/2?count[tasks]=*", "_count.tasks = 1"},
+        /* a resource the role may not read is no relationship to count */
+        {ANON, "/api/orgs?count[projects]=*", "400 /query/count[projects]"},
+        {ANON, "/api/orgs?sort=_count.projects", "400 /query/sort"},
+        {AL, "/api/projects?count[secrets]=*", "400 /query/count[secrets]"},
+        {AD, "/api/projects?count[secrets]=*", "data[]._count.secrets = [1, 1, 0]"},
+        /* the document the role reads names only what it may count */
+        {AL, "/openapi.json",
+         "components.schemas.Project.properties._count.properties.tasks.type = 'integer';"
+         "!components.schemas.Project.properties._count.properties.secrets"},
+        {AD, "/openapi.json", "components.schemas.Project.properties._count.properties.secrets.type = 'integer'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        rt_check(&ten, rt_as(who[cases[i].as], cases[i].request), cases[i].expect);
+    for (int i = AL; i <= AD; i++) free(who[i]);
 }
 END_TEST
 
