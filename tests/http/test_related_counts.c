@@ -5,8 +5,10 @@
  * embeds (count[PATH.REL]); `fields` keeps _count; sorting by a count (its
  * count[REL] filter when given) with ties by key and keyset cursors walked
  * both ways; the statements a page runs unchanged by counts; every error
- * with its pointer; and, over tests/http/schemas/tenants.json, the target's
- * row_filter and permissions inside a count.
+ * with its pointer; /openapi.json; dynamic and noload relationships
+ * (tests/http/schemas/kinds_select.json); and, over
+ * tests/http/schemas/tenants.json, the target's row_filter and permissions
+ * inside a count.
  *
  * The figures come from schemas/shop.seed.json: orders per customer
  * 1:3 2:2 3:4 4:1 5:0 6:1 (paid: 1:1 2:1 3:2, none else); notes 1:2 2:0
@@ -218,6 +220,23 @@ START_TEST(openapi_documents_counts)
 }
 END_TEST
 
+/* ---- every loading strategy ------------------------------------------------------------ */
+
+static rt_server kinds;
+
+RT_FIXTURE(kinds, "tests/http/schemas/kinds_select.json", "tests/http/schemas/kinds.seed.json", NULL)
+
+START_TEST(dynamic_and_noload_relationships_count)
+{
+    /* Author.all_books is dynamic, Author.drafts noload: never embedded, still counted */
+    rt_assert_sql(&kinds, "3", "SELECT count(*) FROM books WHERE author_id = 1");
+    rt_check(&kinds, "/api/authors?count[all_books]=*&count[drafts]={\"title\": {\"lt\": \"N\"}}&fields=id",
+             "data[]._count.all_books = [3, 1, 0]; data[]._count.drafts = [2, 1, 0]; !data.0.drafts; @queries = 1");
+    rt_check(&kinds, "/api/authors?sort=-_count.drafts&fields=id", "data[].id = [1, 2, 3]");
+    rt_check(&kinds, "/api/authors/2?count[drafts]=*", "_count.drafts = 1; !drafts");
+}
+END_TEST
+
 /* ---- the row_filter and permissions inside a count ----------------------------------- */
 
 #define SECRET "rt-counts-secret-0123456789abcdef-xyz"
@@ -284,5 +303,6 @@ Suite *http_related_counts_suite(void)
              counts_on_embedded_rows, sort_by_a_count_with_cursors, errors_point_at_the_parameter,
              openapi_documents_counts);
     TS_TCASE(s, "row_filter", ten_start, ten_stop, 60, a_count_sees_only_the_rows_the_request_may_read);
+    TS_TCASE(s, "kinds", kinds_start, kinds_stop, 60, dynamic_and_noload_relationships_count);
     return s;
 }
