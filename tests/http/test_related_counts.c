@@ -29,9 +29,6 @@ RT_FIXTURE(shop, "schemas/shop.json", "schemas/shop.seed.json", NULL)
 
 START_TEST(counts_on_lists_objects_and_sub_resources)
 {
-    /* the rows the figures are counted from */
-    rt_assert_sql(&shop, "4", "SELECT count(*) FROM orders WHERE customer_id = 3");
-    rt_assert_sql(&shop, "2", "SELECT count(*) FROM notes WHERE customer_id = 1");
     RT_CASES(&shop,
         {"/api/customers?count[orders]=*&fields=id",
          "data[]._count.orders = [3, 2, 4, 1, 0, 1]; @queries = 1"},
@@ -63,6 +60,12 @@ START_TEST(counts_on_lists_objects_and_sub_resources)
         {"/api/tags/2/orders?count[lines]={\"price\": {\"lt\": \"20\"}}&fields=id",
          "data[].id = [1, 2, 7, 13]; data[]._count.lines = [2, 0, 1, 2]"},
     );
+    /* the rows the figures are counted from, read behind the server's back */
+    static const char *const orders[] = {"3", "2", "4", "1", "0", "1"}, *const notes[] = {"2", "0", "1", "1", "0", "1"};
+    for (int id = 1; id <= 6; id++) {
+        rt_assert_sql(&shop, orders[id - 1], "SELECT count(*) FROM orders WHERE customer_id = %d", id);
+        rt_assert_sql(&shop, notes[id - 1], "SELECT count(*) FROM notes WHERE customer_id = %d", id);
+    }
 }
 END_TEST
 
