@@ -108,6 +108,19 @@ static json_t *entity_schema(const orm_mapper *m, const orm_scope *scope)
             if (r->viewonly) json_object_set_new(prop, "readOnly", json_true());
             json_object_set_new(props, r->name, prop);
         }
+    json_t *counts = json_object(); /* count[REL] (SPEC §10 B): "_count" when asked */
+    for (const orm_mapper *mm = m; mm && mm != up; mm = mm->inherits)
+        for (size_t i = 0; i < mm->nrelationships; i++) {
+            const orm_relationship *r = &mm->relationships[i];
+            if (r->uselist && orm_scope_visible(scope, r->target))
+                json_object_set_new(counts, r->name, json_pack("{s:s}", "type", "integer"));
+        }
+    if (json_object_size(counts))
+        json_object_set_new(props, "_count",
+                            json_pack("{s:s, s:o, s:b, s:s}", "type", "object", "properties", counts, "readOnly", 1,
+                                      "description", "with count[REL]: the rows of each to-many relationship asked"));
+    else
+        json_decref(counts);
     for (const orm_mapper *mm = m; mm && mm != up; mm = mm->inherits) /* association proxies: lists of values */
         for (size_t i = 0; i < mm->nproxies; i++) {
             const orm_proxy *x = &mm->proxies[i];
@@ -153,16 +166,36 @@ static json_t *param(const char *name, const char *in, const char *desc)
                      "type", "string");
 }
 
-static json_t *list_params(void)
+/* count[REL] for each to-many relationship of m the role may read (SPEC
+ * §10 B), appended to params; count[PATH.REL] of included rows are
+ * described by the first. */
+static json_t *count_params(json_t *params, const orm_mapper *m, const orm_scope *scope)
 {
-    return json_pack("[o, o, o, o, o, o, o, o]",
+    for (const orm_mapper *mm = m; mm; mm = mm->inherits)
+        for (size_t i = 0; i < mm->nrelationships; i++) {
+            const orm_relationship *r = &mm->relationships[i];
+            if (!r->uselist || !orm_scope_visible(scope, r->target)) continue;
+            char name[300];
+            snprintf(name, sizeof name, "count[%s]", r->name);
+            json_array_append_new(params, param(name, "query",
+                                                "* or a JSON filter on the target: adds _count.REL to each object "
+                                                "(count[PATH.REL]: to the objects include=PATH embeds); at most 10"));
+        }
+    return params;
+}
+
+static json_t *list_params(const orm_mapper *m, const orm_scope *scope)
+{
+    json_t *params = json_pack("[o, o, o, o, o, o, o, o]",
                      param("filter", "query", "JSON filter (SPEC §5)"),
-                     param("sort", "query", "keys, - for descending, dotted through many-to-one"),
+                     param("sort", "query", "keys, - for descending, dotted through many-to-one; _count.REL: "
+                                            "the rows of a to-many relationship (count[REL]'s filter)"),
                      param("limit", "query", "page size"), param("offset", "query", "rows to skip"),
                      param("cursor", "query", "keyset cursor from links.next"),
                      param("include", "query", "relationships to embed, dotted, depth <= 3"),
                      param("fields", "query", "columns to return (the key is always kept)"),
                      param("count", "query", "exact: adds meta.total"));
+    return count_params(params, m, scope);
 }
 
 static json_t *responses(int status, json_t *schema)
@@ -226,8 +259,10 @@ static json_t *operation(const rm_path_doc *p, const rm_operation *op, const orm
     bool body = !op->body && (!strcmp(op->method, "POST") || !strcmp(op->method, "PUT") ||
                               !strcmp(op->method, "PATCH"));
     json_t *o = json_object();
-    if (listing && !op->body) json_object_set_new(o, "parameters", list_params());
     if (op->body) json_object_set_new(o, "requestBody", query_body_of(op->body));
+    if (listing && !op->body) json_object_set_new(o, "parameters", list_params(p->subject, scope));
+    else if (!strcmp(op->method, "GET")) /* one object: its counts */
+        json_object_set_new(o, "parameters", count_params(json_array(), p->subject, scope));
     if (body) json_object_set_new(o, "requestBody", body_of(p->subject));
     json_t *r = responses(op->status, op->status == 204 ? NULL
                                       : listing ? list_of(p->subject, scope)

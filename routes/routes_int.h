@@ -309,12 +309,18 @@ typedef struct rm_include {
                                   written through it (their instances are of the owner's class) */
     struct rm_proxy_pick *picks; /* proxies a fields / fields[rel] list names (proxy.c) */
     size_t npicks;
+    const orm_column *const *counts; /* count[REL] of the top objects (params.c; a node's own
+                                        count[PATH.REL] are on the node): orm/related_count.h */
+    size_t ncounts;
 } rm_include;
 
 /* Parse ?include for m (400 at /query/include on error). */
 int rm_parse_include(rm_ctx *ctx, const orm_mapper *m, const char *spec, rm_include *out);
 /* The schema's eager relationships of m, followed to depth 3. */
 void rm_default_include(rm_ctx *ctx, const orm_mapper *m, rm_include *out);
+/* The node of the included relationship path ("author.addresses") in
+ * inc's tree for m's rows, or NULL (not included, or only for a proxy). */
+const orm_include *rm_include_node(const rm_include *inc, const orm_mapper *m, const char *path, rm_arena *a);
 /* fields[path]=spec for an included relationship path (400 at /query/<param>). */
 int rm_parse_rel_fields(rm_ctx *ctx, const orm_mapper *m, const char *path, const char *spec,
                         const char *param, rm_include *inc);
@@ -524,8 +530,9 @@ typedef struct rm_list_params {
  * rm_param_pointer(<param>). */
 int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_sort,
                          rm_list_params *out);
-/* The query string of a single-object request: include, fields and
- * fields[rel] only. */
+/* The query string of a single-object request: include, fields,
+ * fields[rel] and (reads only) count[PATH]; the top object's counts are
+ * inc->counts. */
 int rm_parse_object_params(rm_ctx *ctx, const orm_mapper *m, rm_include *inc, bool **fields);
 
 /* ---- cursor.c: keyset cursors ------------------------------------------- */
