@@ -39,6 +39,7 @@
 
 #include "orm/compile.h"
 #include "orm/lookup.h"
+#include "orm/related_count.h"
 #include "orm/uow.h"
 #include "tests/suites.h"
 #include "tests/support/backend.h"
@@ -496,6 +497,35 @@ static int lookup_proxy_targets(orm_session *s, const run_case *rc)
     return orm_lookup_in(s, tdb_mapper(&DB, "Tag"), tdb_column(&DB, "Tag", "name"), v, 3, &out);
 }
 
+/* Related counts (SPEC §10 B): a keyset page of authors sorted by their
+ * count of well-rated books, that count read beside, and each embedded
+ * book's tags counted by the statement that loads it (joined: through the
+ * paged parents' derived table). */
+static int load_counts(orm_session *s, const run_case *rc)
+{
+    const orm_mapper *m = tdb_mapper(&DB, "Author");
+    const orm_relationship *books = orm_mapper_relationship(m, "books");
+    const orm_relationship *tags = orm_mapper_relationship(books->target, "tags");
+    orm_template f;
+    int code = orm_count_filter(s->arena, books, tdb_json(&DB, "{\"rating\": {\"ge\": 3}}"), NULL, "/count[books]",
+                                &f, s->err);
+    if (code) return code;
+    const orm_column *top[] = {orm_count_column(s->arena, books, &f)};
+    const orm_column *emb[] = {orm_count_column(s->arena, tags, NULL)};
+    orm_query q;
+    orm_query_init(&q, m, NULL);
+    q.counts = top;
+    q.ncounts = 1;
+    if ((code = orm_query_order_by(&q, s->arena, "-_count.books", &q.aliases, "/sort", s->err))) return code;
+    orm_value after[] = {orm_int(2), orm_int(5)};
+    orm_query_after(&q, s->arena, after);
+    q.limit = rc->limit;
+    orm_include node = {.rel = books, .strategy = rc->mode == TDB_ALL_JOINED ? ORM_LAZY_JOINED : ORM_LAZY_SELECTIN,
+                        .counts = emb, .ncounts = 1};
+    orm_loaded out;
+    return orm_load_page(s, &q, (size_t)rc->limit - 1, &node, 1, &out);
+}
+
 static const run_case RUNS[] = {
     {.name = "get_child_class", .fn = get_engineer},
     {.name = "count_child_class", .fn = count_engineers},
@@ -541,6 +571,8 @@ static const run_case RUNS[] = {
     /* a polymorphic page with computed attributes at two levels and one selectin include: two statements */
     {.name = "joined_computed_selectin_page", .fn = load_rows, .entity = "Robot", .include = "parts",
      .mode = TDB_ALL_SELECTIN, .limit = 20},
+    {.name = "count_joined_page", .fn = load_counts, .mode = TDB_ALL_JOINED, .limit = 3},
+    {.name = "count_selectin_page", .fn = load_counts, .mode = TDB_ALL_SELECTIN, .limit = 3},
 };
 #undef L
 
