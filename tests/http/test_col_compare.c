@@ -10,8 +10,9 @@
  * two many-to-one hops; inside any / none / every; numbers of every kind
  * compared by value (integer, bigint, float and numeric; 1 = 1.00 and
  * 0.1 = 0.10 on both backends); strings with text bytewise; dates; a
- * sub-resource list, count=exact, and the statement count (a path adds
- * none); and every error with its pointer.
+ * sub-resource list, count=exact, count[REL] (and sorting by it), query
+ * bodies, and the statement count (a path adds none); and every error
+ * with its pointer.
  *
  * Over a scoped schema (tests/http/schemas/colcmp.json, tokens as in
  * test_access.c): a row_filter with a $col path (expenses within their
@@ -128,6 +129,27 @@ START_TEST(types_compare_by_value)
     rt_check(&shop, "/api/products?filter={\"weight\": {\"$col\": \"cost\"}}&fields=id",
              rt_fmt("data[].id = [%lld]", id));
     rt_check(&shop, rt_fmt("DELETE /api/products/%lld", id), "204");
+}
+END_TEST
+
+/* Wherever a filter is: count[REL] (and sorting by it), query bodies. */
+START_TEST(taken_wherever_a_filter_is)
+{
+    RT_CASES(&shop,
+        {"/api/customers?count[orders]={\"shipped\": {\"lt\": {\"$col\": \"placed\"}}}&fields=id",
+         "data[]._count.orders = [1, 0, 1, 0, 0, 0]; @queries = 1"},
+        {"/api/customers?count[orders]={\"lines.price\": {\"lt\": {\"$col\": \"product.cost\"}}}&sort=-_count.orders"
+         "&fields=id", "data[].id = [3, 1, 6, 2, 4, 5]; data[]._count.orders = [2, 1, 1, 0, 0, 0]"},
+        {"/api/customers?count[orders]={\"shipped\": {\"lt\": {\"$col\": \"nosuch\"}}}",
+         "400 /count[orders]/shipped/lt/$col"},
+        {"POST /api/orders/_query {'filter': {'shipped': {'lt': {'$col': 'placed'}}}, 'fields': 'id', 'count': 'exact'}",
+         "data[].id = [2, 7]; meta.total = 2"},
+        {"POST /api/order_lines/_query {'filter': {'price': {'lt': {'$col': 'order.customer.credit'}}}, 'limit': 3}",
+         "data[].id = [1, 2, 3]"},
+        {"POST /api/orders/_query {'filter': {'placed': {'in': [{'$col': 'shipped'}]}}}", "400 /filter/placed/in"},
+        {"POST /api/orders/_query {'filter': {'or': [{'shipped': {'ge': {'$col': 'lines'}}}]}}",
+         "400 /filter/or/0/shipped/ge/$col"},
+    );
 }
 END_TEST
 
@@ -260,7 +282,8 @@ Suite *http_col_compare_suite(void)
 {
     Suite *s = suite_create("http_col_compare");
     TS_TCASE(s, "shop", shop_start, shop_stop, 60, the_spec_examples, null_never_matches,
-             inside_relationship_operators, types_compare_by_value, errors_point_at_the_operand);
+             inside_relationship_operators, types_compare_by_value, taken_wherever_a_filter_is,
+             errors_point_at_the_operand);
     TS_TCASE(s, "scoped", bud_start, bud_stop, 60, a_row_filter_with_a_col_path, the_row_filter_holds_in_col_paths,
              other_types_and_refused_columns);
     return s;
