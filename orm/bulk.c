@@ -245,21 +245,25 @@ int orm_bulk_update(orm_session *s, const orm_query *q, const orm_column *const 
 
 /* ---- delete ------------------------------------------------------------------------ */
 
-/* The rows of rs (one round) of classes that have r; with detach, only
+/* The rows of rs (round at, those still in it) of classes that have r; with detach, only
  * those whose delete detaches r's rows (orm_flush_detaches). */
-static rows parents_of(bulk *b, const rows *rs, const orm_relationship *r, bool detach)
+static rows parents_of(bulk *b, const rows *rs, size_t at, const orm_relationship *r, bool detach)
 {
     rows p = {0};
     for (size_t i = 0; i < rs->n; i++) {
         const orm_mapper *cls = rs->items[i]->mapper;
-        if (orm_mapper_isa(cls, r->parent) && (!detach || orm_flush_detaches(cls, r))) rows_add(b->a, &p, rs->items[i]);
+        if (rs->items[i]->seq == at && orm_mapper_isa(cls, r->parent) && (!detach || orm_flush_detaches(cls, r))) rows_add(b->a, &p, rs->items[i]);
     }
     return p;
 }
 
-/* The rows the delete cascade r reaches from parents, as the scope sees
- * them, not deleted yet: marked deleted and added to next. */
-static int cascade(bulk *b, const orm_relationship *r, const rows *parents, rows *next)
+/* The rows the delete cascade r reaches from parents (of round `round`),
+ * as the scope sees them: marked deleted in the next round and added to
+ * next. A row already deleted in an earlier round (a descendant the
+ * filter chose too) moves to the next one, so it goes before its parent;
+ * with its own descendants, as next is expanded again (bounded by the
+ * rows deleted: a cycle of rows stops moving). */
+static int cascade(bulk *b, const orm_relationship *r, const rows *parents, size_t round, rows *next)
 {
     rm_arena *a = b->a;
     size_t chunk = chunk_of(b, r->npairs);
@@ -278,9 +282,11 @@ static int cascade(bulk *b, const orm_relationship *r, const rows *parents, rows
         if (rc) return rc;
         for (size_t i = 0; i < got.n; i++) {
             orm_instance *child = got.items[i];
-            if (child->state == ORM_DELETED) continue;
+            if (child->state == ORM_DELETED && (child->seq > round || round >= b->u->ndeleted)) continue;
+            if (child->state != ORM_DELETED && ++b->u->ndeleted > ORM_MAX_DELETE_ROWS)
+                return orm_flush_too_many_deletes(b->u);
             child->state = ORM_DELETED;
-            if (++b->u->ndeleted > ORM_MAX_DELETE_ROWS) return orm_flush_too_many_deletes(b->u);
+            child->seq = round + 1;
             rows_add(a, next, child);
         }
     }
@@ -340,7 +346,7 @@ static int unlink_secondary(bulk *b, const orm_relationship *r, const rows *pare
 /* One round's cascades, relationship by relationship (each relationship
  * of the rows' classes once, in declaration order from the first row's
  * class up): the rows deleted with them go into next. */
-static int expand(bulk *b, const rows *round, rows *next)
+static int expand(bulk *b, const rows *round, size_t at, rows *next)
 {
     const orm_relationship **seen = NULL;
     size_t nseen = 0;
@@ -355,13 +361,13 @@ static int expand(bulk *b, const rows *round, rows *next)
                 seen[nseen++] = r;
                 int rc = 0;
                 if (r->direction == ORM_ONE_TO_MANY && (r->cascade & ORM_CASCADE_DELETE)) {
-                    rows p = parents_of(b, round, r, false);
-                    rc = cascade(b, r, &p, next);
+                    rows p = parents_of(b, round, at, r, false);
+                    rc = cascade(b, r, &p, at, next);
                 } else if (r->direction == ORM_ONE_TO_MANY) {
-                    rows p = parents_of(b, round, r, true);
+                    rows p = parents_of(b, round, at, r, true);
                     rc = p.n ? detach(b, r, &p) : 0;
                 } else if (r->direction == ORM_MANY_TO_MANY) {
-                    rows p = parents_of(b, round, r, false);
+                    rows p = parents_of(b, round, at, r, false);
                     rc = unlink_secondary(b, r, &p);
                 }
                 if (rc) return rc;
@@ -392,12 +398,13 @@ static int delete_keys(bulk *b, const orm_mapper *m, const orm_table *lt, bool r
     return 0;
 }
 
-/* A round's DELETEs: its rows class by class (in the order met), a span's
- * tables most derived first. */
-static int delete_round(bulk *b, const rows *round)
+/* A round's DELETEs: its rows (those that did not move to a later round)
+ * class by class (in the order met), a span's tables most derived first. */
+static int delete_round(bulk *b, const rows *round, size_t at)
 {
     bool *done = RM_NEW_ARRAY(b->a, bool, round->n + 1);
     orm_instance **cls = RM_NEW_ARRAY(b->a, orm_instance *, round->n + 1);
+    for (size_t i = 0; i < round->n; i++) done[i] = round->items[i]->seq != at;
     for (size_t i = 0; i < round->n; i++) {
         if (done[i]) continue;
         const orm_mapper *m = round->items[i]->mapper;
@@ -431,18 +438,19 @@ int orm_bulk_delete(orm_session *s, const orm_query *q, orm_bulk_result *out)
     rounds[0] = (rows){0};
     for (size_t i = 0; i < got.n; i++) {
         got.items[i]->state = ORM_DELETED;
+        got.items[i]->seq = 0; /* its round */
         rows_add(b.a, &rounds[0], got.items[i]);
     }
     if ((b.u->ndeleted += got.n) > ORM_MAX_DELETE_ROWS) return orm_flush_too_many_deletes(b.u);
     for (size_t r = 0; r < nrounds && rounds[r].n; r++) {
         rows next = {0};
-        if ((rc = expand(&b, &rounds[r], &next))) return rc;
+        if ((rc = expand(&b, &rounds[r], r, &next))) return rc;
         if (!next.n) break;
         rounds = rm_arena_realloc(b.a, rounds, nrounds * sizeof *rounds, (nrounds + 1) * sizeof *rounds);
         rounds[nrounds++] = next;
     }
     for (size_t r = nrounds; r-- > 0;)
-        if ((rc = delete_round(&b, &rounds[r]))) return rc;
+        if ((rc = delete_round(&b, &rounds[r], r))) return rc;
     return 0;
 }
 
