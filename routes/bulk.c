@@ -188,7 +188,9 @@ static int handle_bulk(rm_ctx *ctx, const rm_match *at, bool update)
 {
     const orm_mapper *m = at->mapper;
     bulk_unit u = {.ctx = ctx, .update = update, .max_rows = rm_resource_of(m)->max_bulk_rows};
-    int rc = parse_params(ctx, m, &u);
+    /* no one representation to compare: only If-Match "*" holds (412) */
+    int rc = rm_check_if_match_none(ctx);
+    if (!rc) rc = parse_params(ctx, m, &u);
     if (!rc && update) rc = parse_body(ctx, m, &u);
     if (rc) return rc;
     rc = rm_run(ctx, true, run_bulk, &u);
