@@ -302,14 +302,8 @@ static int detach(bulk *b, const orm_relationship *r, const rows *parents)
     size_t chunk = chunk_of(b, r->npairs);
     for (size_t from = 0; from < parents->n; from += chunk) {
         size_t to = from + chunk < parents->n ? from + chunk : parents->n;
-        orm_update up = {.table = t, .ncolumns = r->npairs};
-        up.columns = RM_NEW_ARRAY(a, const orm_column *, r->npairs + t->ncolumns);
-        up.values = RM_NEW_ARRAY(a, orm_expr *, r->npairs + t->ncolumns);
-        for (size_t k = 0; k < r->npairs; k++) {
-            up.columns[k] = r->remote[k];
-            up.values[k] = orm_expr_param(a, orm_null(), r->remote[k]);
-        }
-        orm_flush_add_onupdate(b->u, &up, t);
+        orm_update up;
+        orm_flush_detach_set(b->u, r, &up);
         orm_alias_seq seq = orm_alias_seq_start(1, b->s->scope);
         orm_join_ends ends = {.parent = ORM_JOIN_NO_PARENT, .target = -1};
         orm_rel_join j;

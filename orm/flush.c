@@ -111,20 +111,26 @@ bool orm_flush_detaches(const orm_mapper *cls, const orm_relationship *r)
     return detaches(r) && !detached_elsewhere(cls, r);
 }
 
+void orm_flush_detach_set(orm_uow *u, const orm_relationship *r, orm_update *up)
+{
+    const orm_table *t = r->target->table;
+    *up = (orm_update){.table = t, .ncolumns = r->npairs};
+    up->columns = RM_NEW_ARRAY(u->a, const orm_column *, r->npairs + t->ncolumns);
+    up->values = RM_NEW_ARRAY(u->a, orm_expr *, r->npairs + t->ncolumns);
+    for (size_t k = 0; k < r->npairs; k++) {
+        up->columns[k] = r->remote[k];
+        up->values[k] = orm_expr_param(u->a, orm_null(), r->remote[k]);
+    }
+    orm_flush_add_onupdate(u, up, t);
+}
+
 /* Detach r's rows from inst: one UPDATE setting their key NULL, restricted
  * to the rows r reaches (its target's identity, its join "where"). */
 static int detach_children(orm_uow *u, orm_instance *inst, const orm_mapper *m, const orm_relationship *r)
 {
     rm_arena *a = u->a;
-    const orm_table *t = r->target->table;
-    orm_update up = {.table = t, .ncolumns = r->npairs};
-    up.columns = RM_NEW_ARRAY(a, const orm_column *, r->npairs + t->ncolumns);
-    up.values = RM_NEW_ARRAY(a, orm_expr *, r->npairs + t->ncolumns);
-    for (size_t k = 0; k < r->npairs; k++) {
-        up.columns[k] = r->remote[k];
-        up.values[k] = orm_expr_param(a, orm_null(), r->remote[k]);
-    }
-    orm_flush_add_onupdate(u, &up, t);
+    orm_update up;
+    orm_flush_detach_set(u, r, &up);
     orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
     orm_join_ends ends = {.parent_row = inst->committed, .target = -1};
     orm_rel_join j;

@@ -60,6 +60,9 @@ int orm_flush_check_rows(orm_uow *u, orm_instance **objs, size_t n);
  * one-to-many r, and no other relationship of cls does it already (of two
  * that cover each other, the first declared does the work)? */
 bool orm_flush_detaches(const orm_mapper *cls, const orm_relationship *r);
+/* The UPDATE that detaches r's rows (the table, their foreign key set
+ * NULL, "onupdate" columns); the caller adds the WHERE. */
+void orm_flush_detach_set(orm_uow *u, const orm_relationship *r, orm_update *up);
 /* ORM_E_TOO_LARGE: a delete past ORM_MAX_DELETE_ROWS rows. */
 int orm_flush_too_many_deletes(orm_uow *u);
 /* The conflict of detaching r's rows (declared on m) whose key is NOT

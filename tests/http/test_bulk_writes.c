@@ -227,21 +227,19 @@ START_TEST(statements_independent_of_rows)
     snprintf(body + len, cap - len, "]");
     rt_check(&srv, body, "201");
     free(body);
+    static const char *const requests[2][2][2] = {
+        {{"PATCH /api/items?batch=1 {'flag': true}", "matched = 2; tables = {'items': {'updated': 2}}"},
+         {"PATCH /api/items?batch=2 {'flag': true}", "matched = 200; tables = {'items': {'updated': 200}}"}},
+        {{"DELETE /api/items?batch=1", "matched = 2; tables = {'items': {'deleted': 2}, 'parts': {'deleted': 4}}"},
+         {"DELETE /api/items?batch=2", "matched = 200; tables = {'items': {'deleted': 200}, 'parts': {'deleted': 400}}"}},
+    };
     int k[2][2];
-    for (int b = 0; b < 2; b++) {
-        rt_response *r = rt_checked(&srv, rt_fmt("PATCH /api/items?batch=%d {'flag': true}", b + 1),
-                                    b ? "matched = 200; tables = {'items': {'updated': 200}}"
-                                      : "matched = 2; tables = {'items': {'updated': 2}}");
-        k[0][b] = rt_queries(r);
-        rt_response_free(r);
-    }
-    for (int b = 0; b < 2; b++) {
-        rt_response *r = rt_checked(&srv, rt_fmt("DELETE /api/items?batch=%d", b + 1),
-                                    b ? "matched = 200; tables = {'items': {'deleted': 200}, 'parts': {'deleted': 400}}"
-                                      : "matched = 2; tables = {'items': {'deleted': 2}, 'parts': {'deleted': 4}}");
-        k[1][b] = rt_queries(r);
-        rt_response_free(r);
-    }
+    for (int op = 0; op < 2; op++)
+        for (int b = 0; b < 2; b++) {
+            rt_response *r = rt_checked(&srv, requests[op][b][0], requests[op][b][1]);
+            k[op][b] = rt_queries(r);
+            rt_response_free(r);
+        }
     ck_assert_int_eq(k[0][0], 2); /* the rows, one UPDATE */
     ck_assert_int_eq(k[0][0], k[0][1]);
     ck_assert_int_eq(k[1][0], 4); /* the rows, their parts, two DELETEs */
