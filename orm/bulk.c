@@ -10,12 +10,14 @@
  *   delete  round by round (round 0: the chosen rows; round k + 1: the
  *           rows a `delete` cascade reaches from round k, loaded through
  *           join.c as the scope sees them), each round's detaching UPDATEs
- *           and association-row DELETEs per relationship; then the DELETEs,
- *           last round first, one per class and table
+ *           and association-row DELETEs per relationship; the foreign keys
+ *           between deleted rows that the order would break set NULL; then
+ *           the DELETEs, last round first, one per class and table
  *
  * The rules of which relationship cascades, detaches or is left alone
  * are the flush's (flush_int.h), so a bulk write does what a loop of
  * single writes in one unit does. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "orm/bulk.h"
@@ -420,6 +422,65 @@ static int delete_round(bulk *b, const rows *round, size_t at)
     return 0;
 }
 
+static int by_value(const void *x, const void *y) { return orm_value_cmp(x, y); }
+
+/* Rows deleted together that refer to each other against the order of the
+ * DELETEs (a row whose nullable foreign key names a row of a later round,
+ * deleted before it: an album's cover among its photos) get that key set
+ * NULL first, as the flush's detach_deleted does (SQLAlchemy's
+ * post_update): per round, class and such column, one UPDATE of the rows
+ * that need it, none when none does. */
+static int unlink_between(bulk *b, rows *rounds, size_t nrounds)
+{
+    rm_arena *a = b->a;
+    for (size_t r = 0; r + 1 < nrounds; r++)
+        for (size_t i = 0; i < rounds[r].n; i++) {
+            const orm_instance *first = rounds[r].items[i];
+            const orm_mapper *m = first->mapper;
+            const orm_table *t = m->table;
+            bool seen = first->seq != r;
+            for (size_t j = 0; j < i && !seen; j++)
+                seen = rounds[r].items[j]->seq == r && rounds[r].items[j]->mapper == m;
+            if (seen) continue; /* the class's rows of this round: once, at its first */
+            for (size_t c = 0; c < t->ncolumns; c++) {
+                const orm_column *col = &t->columns[c];
+                if (!col->fk || !col->nullable) continue;
+                const orm_column *ref = col->fk->column;
+                /* the values of ref among the rows deleted before these */
+                orm_value *later = NULL;
+                size_t nl = 0;
+                for (size_t k = r + 1; k < nrounds; k++)
+                    for (size_t j = 0; j < rounds[k].n; j++) {
+                        const orm_instance *d = rounds[k].items[j];
+                        if (d->seq != k || ref->table != d->mapper->table) continue;
+                        later = rm_arena_realloc(a, later, nl * sizeof *later, (nl + 1) * sizeof *later);
+                        later[nl++] = d->committed[ref->index];
+                    }
+                if (!nl) continue;
+                qsort(later, nl, sizeof *later, by_value);
+                rows refer = {0};
+                for (size_t j = i; j < rounds[r].n; j++) {
+                    orm_instance *d = rounds[r].items[j];
+                    const orm_value *v = &d->committed[c];
+                    if (d->seq == r && d->mapper == m && v->kind != ORM_V_NULL &&
+                        bsearch(v, later, nl, sizeof *later, by_value))
+                        rows_add(a, &refer, d);
+                }
+                if (!refer.n) continue;
+                orm_update up = {.table = t, .ncolumns = 1};
+                up.columns = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns + 1);
+                up.values = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns + 1);
+                up.columns[0] = col;
+                up.values[0] = orm_expr_param(a, orm_null(), col);
+                up.where = keys_in(a, -1, t->pk, t->pk, t->npk, refer.items, 0, refer.n);
+                orm_compiled cc;
+                int rc = orm_compile_update(flush_dialect(b->u), &up, a, &cc, b->s->err);
+                if (rc || (rc = run_stmt(b, &cc, NULL))) return rc;
+            }
+        }
+    return 0;
+}
+
 int orm_bulk_delete(orm_session *s, const orm_query *q, orm_bulk_result *out)
 {
     bulk b;
@@ -443,6 +504,7 @@ int orm_bulk_delete(orm_session *s, const orm_query *q, orm_bulk_result *out)
         rounds = rm_arena_realloc(b.a, rounds, nrounds * sizeof *rounds, (nrounds + 1) * sizeof *rounds);
         rounds[nrounds++] = next;
     }
+    if ((rc = unlink_between(&b, rounds, nrounds))) return rc;
     for (size_t r = nrounds; r-- > 0;)
         if ((rc = delete_round(&b, &rounds[r], r))) return rc;
     return 0;

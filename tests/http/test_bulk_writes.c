@@ -266,6 +266,30 @@ START_TEST(self_referential_rounds)
 }
 END_TEST
 
+/* Rows deleted together that refer to each other against the order of the
+ * DELETEs (a user's favourite address, deleted with the user before it):
+ * that key is set NULL first, as a single DELETE does. */
+START_TEST(rows_that_refer_to_each_other)
+{
+    rt_server_start(&srv, "tests/http/schemas/cycle.json", NULL, NULL);
+    RT_CASES(&srv,
+        {"POST /api/users [{'id': 1, 'name': 'ed', 'addresses': [{'email_address': 'a'}, "
+         "{'email_address': 'b'}]}, {'id': 2, 'name': 'jo', 'addresses': [{'email_address': 'c'}]}]",
+         "201"},
+        {"PATCH /api/users/1 {'favorite_address_id': 2}", "200"},
+        {"PATCH /api/users/2 {'favorite_address_id': 1}", "200"},
+        /* jo still names ed's address 1 as his favourite: 409, as a single DELETE of ed */
+        {"DELETE /api/users?name=ed", "409; @unchanged"},
+        {"PATCH /api/users/2 {'favorite_address_id': 3}", "200"},
+        {"DELETE /api/users?name=ed&dry_run=true", "matched = 1; tables = {'users': {'deleted': 1}, 'addresses': {'deleted': 2}}; @unchanged"},
+        {"DELETE /api/users?name=ed", "matched = 1; tables = {'users': {'deleted': 1}, 'addresses': {'deleted': 2}}"},
+        {"DELETE /api/users?filter={\"id\":{\"ge\":1}}", "matched = 1; tables = {'users': {'deleted': 1}, 'addresses': {'deleted': 1}}"},
+    );
+    rt_assert_sql(&srv, "0", "SELECT count(*) FROM addresses");
+    rt_server_stop(&srv);
+}
+END_TEST
+
 #define SECRET "rt-bulk-secret-0123456789abcdef-xyz"
 
 /* The row filter chooses and holds; permissions and methods are those of
@@ -385,7 +409,7 @@ Suite *http_bulk_writes_suite(void)
 {
     Suite *s = suite_create("http_bulk_writes");
     TS_TCASE(s, "bulk", NULL, NULL, 120, spec_examples, cascades, versions_and_unchanged_rows, validation_writes_nothing,
-             conflicts, max_bulk_rows, dry_run, statements_independent_of_rows, self_referential_rounds,
+             conflicts, max_bulk_rows, dry_run, statements_independent_of_rows, self_referential_rounds, rows_that_refer_to_each_other,
              row_filter_and_permissions, in_batch, error_pointers);
     return s;
 }
