@@ -573,12 +573,10 @@ static const run_case RUNS[] = {
     {.name = "joined_computed_selectin_page", .fn = load_rows, .entity = "Robot", .include = "parts",
      .mode = TDB_ALL_SELECTIN, .limit = 20},
     /* bulk writes (SPEC §10 D): the chosen rows read once, then set-wise statements by key */
-    {.name = "bulk_update_versioned", .fn = bulk_update_versioned},
-    {.name = "bulk_update_level", .fn = bulk_update_level},
-    {.name = "bulk_delete_cascade", .fn = bulk_delete_cascade},
-    {.name = "bulk_delete_detach", .fn = bulk_delete_detach},
-    {.name = "bulk_delete_many_to_many", .fn = bulk_delete_many_to_many},
-    {.name = "bulk_delete_levels", .fn = bulk_delete_levels},
+#define B(fn_) {.name = #fn_, .fn = fn_}
+    B(bulk_update_versioned), B(bulk_update_level), B(bulk_delete_cascade), B(bulk_delete_detach),
+    B(bulk_delete_many_to_many), B(bulk_delete_levels),
+#undef B
 };
 #undef L
 
