@@ -162,7 +162,9 @@ static void run_case(const rt_server *a, const rt_server *b, rng *r, int round, 
     size_t n = json_array_size(ops);
     rt_response *loop = NULL;
     if (n) {
-        char *text = json_dumps(json_pack("{s:o}", "operations", ops), JSON_COMPACT);
+        json_t *doc = json_pack("{s:o}", "operations", ops);
+        char *text = json_dumps(doc, JSON_COMPACT);
+        json_decref(doc);
         loop = rt_request(b, "POST", "/api/_batch", text, NULL, NULL);
         free(text);
     } else {
