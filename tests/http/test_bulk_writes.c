@@ -240,6 +240,13 @@ START_TEST(statements_independent_of_rows)
             k[op][b] = rt_queries(r);
             rt_response_free(r);
         }
+    /* passive_deletes: the logs go by their foreign key's ON DELETE, unread and uncounted */
+    RT_CASES(&srv,
+        {"POST /api/items [{'id': 900, 'batch': 3}, {'id': 901, 'batch': 3}]", "201"},
+        {"POST /api/logs [{'item_id': 900}, {'item_id': 900}, {'item_id': 901}]", "201"},
+        {"DELETE /api/items?filter={\"id\":900}", "matched = 1; tables = {'items': {'deleted': 1}}; @queries = 3"},
+    );
+    rt_assert_sql(&srv, "901", "SELECT item_id FROM logs");
     ck_assert_int_eq(k[0][0], 2); /* the rows, one UPDATE */
     ck_assert_int_eq(k[0][0], k[0][1]);
     ck_assert_int_eq(k[1][0], 4); /* the rows, their parts, two DELETEs */
@@ -313,6 +320,12 @@ START_TEST(row_filter_and_permissions)
     rt_check_refused(&srv, "PATCH /api/docs?all=true {'title': 'z'}", "401");
     rt_check_refused(&srv, rt_as(admin, "DELETE /api/docs?all=true"), "405; @Allow = GET, HEAD, POST, PATCH, OPTIONS");
     rt_check(&srv, rt_as(admin, "PATCH /api/docs?all=true {'title': 'z'}"), "matched = 3; tables = {'docs': {'updated': 3}}");
+    /* a DELETE chooses within the row filter too; PATCH there needs update */
+    rt_check(&srv, rt_as(admin, "POST /api/memos [{'owner': 'alice'}, {'owner': 'bob'}, {'owner': 'alice'}]"), "201");
+    rt_check_refused(&srv, rt_as(alice, "PATCH /api/memos?all=true {'owner': 'alice'}"), "403");
+    rt_check(&srv, rt_as(alice, "DELETE /api/memos?owner=bob"), "matched = 0; tables = {}");
+    rt_check(&srv, rt_as(alice, "DELETE /api/memos?all=true"), "matched = 2; tables = {'memos': {'deleted': 2}}");
+    rt_assert_sql(&srv, "bob", "SELECT owner FROM memos");
     rt_server_stop(&srv);
     free(alice);
     free(reader);
