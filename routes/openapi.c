@@ -3,11 +3,11 @@
  * types, formats, nullability, read-only/write-only, choices, bounds,
  * literal defaults but a write-only column's, relationships), the list/object/sub-resource paths with the operations
  * the router serves there (router.c gathers them: rm_path_doc), the list
- * query parameters of SPEC §4, query bodies (SPEC §10 E: the body's
- * members from its table in query_body.c; QUERY, which OpenAPI 3.1 has no
- * field for, as the path item's extension "x-query"), and problem+json for
- * errors. Built once per request with jansson (it is small and rarely
- * asked for). */
+ * query parameters of SPEC §4, those of bulk writes (SPEC §10 D), query
+ * bodies (SPEC §10 E: the body's members from its table in query_body.c;
+ * QUERY, which OpenAPI 3.1 has no field for, as the path item's extension
+ * "x-query"), and problem+json for errors. Built once per request with
+ * jansson (it is small and rarely asked for). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,26 +250,51 @@ static json_t *query_body_of(const rm_body_member *members)
     return json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content", "application/json", "schema", schema);
 }
 
+/* PATCH and DELETE /api/{res}?filter=... (SPEC §10 D): the rows they choose. */
+static json_t *bulk_params(void)
+{
+    return json_pack("[o, o, o]",
+                     param("filter", "query", "JSON filter choosing the rows (SPEC §5); the equality "
+                                              "shorthand column=value too; one of them, or all=true, is required"),
+                     param("all", "query", "true: every row the row filter lets the request see (no filter)"),
+                     param("dry_run", "query", "true: answer what the request would do and write nothing"));
+}
+
+/* A bulk write's answer: the rows chosen and written per table. */
+static json_t *bulk_answer(void)
+{
+    return json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}}}}, s:{s:s}, s:{s:s}}}", "type",
+                     "object", "properties", "matched", "type", "integer", "tables", "type", "object",
+                     "additionalProperties", "type", "object", "properties", "updated", "type", "integer",
+                     "deleted", "type", "integer", "max_bulk_rows", "type", "integer", "dry_run", "type",
+                     "boolean");
+}
+
 /* One operation of a path: the list parameters for a list's GET (in the
  * body for a query body), the subject as the body of a write that sends
- * one, and its success. */
+ * one, and its success; a PATCH or DELETE of a resource's collection is a
+ * bulk write. */
 static json_t *operation(const rm_path_doc *p, const rm_operation *op, const orm_scope *scope)
 {
     bool listing = p->collection && (!strcmp(op->method, "GET") || op->body);
     bool body = !op->body && (!strcmp(op->method, "POST") || !strcmp(op->method, "PUT") ||
                               !strcmp(op->method, "PATCH"));
+    bool bulk = p->collection && !p->keyed && !op->body &&
+                (!strcmp(op->method, "PATCH") || !strcmp(op->method, "DELETE"));
     json_t *o = json_object();
     if (op->body) json_object_set_new(o, "requestBody", query_body_of(op->body));
     if (listing && !op->body) json_object_set_new(o, "parameters", list_params(p->subject, scope));
+    else if (bulk) json_object_set_new(o, "parameters", bulk_params());
     else if (!strcmp(op->method, "GET")) /* one object: its counts */
         json_object_set_new(o, "parameters", count_params(json_array(), p->subject, scope));
     if (body) json_object_set_new(o, "requestBody", body_of(p->subject));
     json_t *r = responses(op->status, op->status == 204 ? NULL
-                                      : listing ? list_of(p->subject, scope)
-                                                : answer_of(p->subject, scope));
+                                      : bulk            ? bulk_answer()
+                                      : listing         ? list_of(p->subject, scope)
+                                                        : answer_of(p->subject, scope));
     if (body || !strcmp(op->method, "DELETE")) /* a unique key, a foreign key, a version (SPEC §3, §9) */
         json_object_set_new(r, "409", json_pack("{s:s}", "$ref", "#/components/responses/Conflict"));
-    if (body) /* a value out of its column's rules or breaking a named check */
+    if (body || bulk) /* a value out of its column's rules or breaking a named check; past max_bulk_rows */
         json_object_set_new(r, "422", json_pack("{s:s}", "$ref", "#/components/responses/Invalid"));
     json_object_set_new(o, "responses", r);
     return o;

@@ -42,7 +42,7 @@ typedef struct route {
      * = UPDATE, DELETE = DELETE, QUERY = ALLOW_QUERY); NULL: every method
      * the route lists. */
     unsigned (*allows)(const rm_match *at);
-    route_method methods[5]; /* up to a NULL method */
+    route_method methods[6]; /* up to a NULL method */
 } route;
 
 /* The methods the router tells apart, bit k for method k: the schema's
@@ -100,7 +100,9 @@ static const route routes[] = {
     {"/api/_batch", NO_QUERY | NOT_IN_BATCH, NULL, {{"POST", rm_handle_batch, 0, 0, 0}}},
     {"/api/{res}", 0, list_allows,
      {{"GET", rm_handle_list, 200, RM_PERM_READ, 0}, {"POST", rm_handle_create, 201, RM_PERM_CREATE, 0},
-      {"QUERY", rm_handle_list_body, 200, RM_PERM_READ, 0}}},
+      {"QUERY", rm_handle_list_body, 200, RM_PERM_READ, 0},
+      {"PATCH", rm_handle_bulk_update, 200, RM_PERM_UPDATE, 0},
+      {"DELETE", rm_handle_bulk_delete, 200, RM_PERM_DELETE, 0}}},
     /* reserved segments (SPEC §10): before {id}, which they never fill (fits) */
     {"/api/{res}/_query", 0, query_allows, {{"POST", rm_handle_list_body, 200, RM_PERM_READ, 0}}},
     {"/api/{res}/{id}", 0, resource_allows,

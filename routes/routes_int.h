@@ -106,6 +106,8 @@ typedef struct rm_resource {
     unsigned methods;           /* RM_ALLOW_* (default all) */
     int page_size;              /* default 20 */
     int max_page_size;          /* default 1000 */
+    int max_bulk_rows;          /* rows one bulk write may write, cascades included
+                                   (SPEC §10 D; default 1000) */
     bool has_permissions;       /* "permissions" given: only the roles it names get in */
     rm_grant *grants;           /* SPEC §6 "permissions", one per role */
     size_t ngrants;
@@ -561,6 +563,8 @@ int rm_handle_index(rm_ctx *ctx, const rm_match *at);       /* GET /api (index.c
 int rm_handle_batch(rm_ctx *ctx, const rm_match *at);       /* POST /api/_batch */
 int rm_handle_list(rm_ctx *ctx, const rm_match *at);        /* GET /api/{res} (list.c) */
 int rm_handle_create(rm_ctx *ctx, const rm_match *at);      /* POST /api/{res} (create.c) */
+int rm_handle_bulk_update(rm_ctx *ctx, const rm_match *at); /* PATCH /api/{res}?filter= (bulk.c) */
+int rm_handle_bulk_delete(rm_ctx *ctx, const rm_match *at); /* DELETE /api/{res}?filter= (bulk.c) */
 /* item.c: /api/{res}/{id} and its sub-resources */
 int rm_handle_get_object(rm_ctx *ctx, const rm_match *at);     /* GET */
 int rm_handle_replace_object(rm_ctx *ctx, const rm_match *at); /* PUT */

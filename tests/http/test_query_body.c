@@ -509,8 +509,8 @@ END_TEST
 START_TEST(methods_follow_the_resource)
 {
     RT_CASES(&codes,
-        {"OPTIONS /api/codes", "204; @Allow = GET, HEAD, POST, QUERY, OPTIONS"},
-        {"PUT /api/codes {}", "405; @Allow = GET, HEAD, POST, QUERY, OPTIONS"},
+        {"OPTIONS /api/codes", "204; @Allow = GET, HEAD, POST, PATCH, DELETE, QUERY, OPTIONS"},
+        {"PUT /api/codes {}", "405; @Allow = GET, HEAD, POST, PATCH, DELETE, QUERY, OPTIONS"},
         {"QUERY /api/codes/abc {}", "405; @Allow = GET, HEAD, PUT, PATCH, DELETE, OPTIONS"},
         /* a resource without GET has no reads by body either */
         {"POST /api/drops/_query {}", "405; @Allow = OPTIONS"},

@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "orm/bulk.h"
 #include "orm/compile.h"
 #include "orm/lookup.h"
 #include "orm/related_count.h"
@@ -476,6 +477,46 @@ static int flush_update_level(orm_session *s, const run_case *rc)
  * then its rows in cars and vehicles, most derived first. */
 static int flush_delete_levels(orm_session *s, const run_case *rc) { return flush_one(s, "Vehicle", 3, NULL, NULL); }
 
+/* A bulk write (SPEC §10 D, orm/bulk.h) of the rows of entity the filter
+ * chooses: column set to v, or (column NULL) a delete with its cascades. */
+static int bulk_one(orm_session *s, const char *entity, const char *filter, const char *column, orm_value v)
+{
+    const orm_mapper *m = tdb_mapper(&DB, entity);
+    orm_query q;
+    orm_query_init(&q, m, NULL);
+    int rc = orm_filter_parse(s->arena, m, tdb_json(&DB, filter), 0, &q.aliases, "/filter", &q.where, s->err);
+    if (rc) return rc;
+    orm_bulk_result out;
+    if (!column) return orm_bulk_delete(s, &q, &out);
+    const orm_column *c = tdb_column(&DB, entity, column);
+    return orm_bulk_update(s, &q, &c, &v, 1, &out);
+}
+
+static int bulk_update_versioned(orm_session *s, const run_case *rc)
+{
+    return bulk_one(s, "Book", "{\"rating\": {\"ge\": 3}}", "title", tdb_text("Zen 2"));
+}
+static int bulk_update_level(orm_session *s, const run_case *rc)
+{
+    return bulk_one(s, "Car", "{\"id\": {\"in\": [2, 3]}}", "doors", orm_int(5));
+}
+static int bulk_delete_cascade(orm_session *s, const run_case *rc)
+{
+    return bulk_one(s, "Author", "{\"id\": {\"in\": [1, 2]}}", NULL, orm_null());
+}
+static int bulk_delete_detach(orm_session *s, const run_case *rc)
+{
+    return bulk_one(s, "Company", "{\"id\": 1}", NULL, orm_null());
+}
+static int bulk_delete_many_to_many(orm_session *s, const run_case *rc)
+{
+    return bulk_one(s, "Tag", "{\"id\": {\"ge\": 2}}", NULL, orm_null());
+}
+static int bulk_delete_levels(orm_session *s, const run_case *rc)
+{
+    return bulk_one(s, "Vehicle", "{\"id\": 3}", NULL, orm_null());
+}
+
 #define L(n, e, inc, m) {.name = n, .fn = load_rows, .entity = e, .include = inc, .mode = m}
 /* An association proxy's values (SPEC §9): the node routes/ adds for
  * Book.tag_names = tags.name, loaded by the selectin loader. */
@@ -573,6 +614,11 @@ static const run_case RUNS[] = {
      .mode = TDB_ALL_SELECTIN, .limit = 20},
     {.name = "count_joined_page", .fn = load_counts, .mode = TDB_ALL_JOINED, .limit = 3},
     {.name = "count_selectin_page", .fn = load_counts, .mode = TDB_ALL_SELECTIN, .limit = 3},
+    /* bulk writes (SPEC §10 D): the chosen rows read once, then set-wise statements by key */
+#define B(fn_) {.name = #fn_, .fn = fn_}
+    B(bulk_update_versioned), B(bulk_update_level), B(bulk_delete_cascade), B(bulk_delete_detach),
+    B(bulk_delete_many_to_many), B(bulk_delete_levels),
+#undef B
 };
 #undef L
 
