@@ -3,7 +3,9 @@
  * types, formats, nullability, read-only/write-only, choices, bounds,
  * literal defaults but a write-only column's, relationships), the list/object/sub-resource paths with the operations
  * the router serves there (router.c gathers them: rm_path_doc), the list
- * query parameters of SPEC §4, and problem+json for errors. Built once per
+ * query parameters of SPEC §4 (and, per to-many relationship of the
+ * subject, the criteria of SPEC §10 C: filter[REL], sort[REL], limit[REL],
+ * offset[REL]), and problem+json for errors. Built once per
  * request with jansson (it is small and rarely asked for). */
 #include <ctype.h>
 #include <stdio.h>
@@ -162,6 +164,30 @@ static json_t *list_params(void)
                      param("count", "query", "exact: adds meta.total"));
 }
 
+/* filter[REL], sort[REL], limit[REL], offset[REL] for each to-many
+ * relationship of m the role may read (dotted paths below them work too),
+ * appended to params. */
+static void criteria_params(json_t *params, const orm_mapper *m, const orm_scope *scope)
+{
+    static const char *const what[][3] = {
+        {"filter", "JSON filter (SPEC §5) on the embedded ", " rows: keeps those that match, never drops a parent"},
+        {"sort", "order of the embedded ", " rows, as sort (replaces the relationship's order_by)"},
+        {"limit", "at most this many embedded ", " rows per parent (a dynamic relationship is included with it)"},
+        {"offset", "embedded ", " rows skipped per parent"},
+    };
+    for (const orm_mapper *k = m; k; k = k->inherits)
+        for (size_t i = 0; i < k->nrelationships; i++) {
+            const orm_relationship *r = &k->relationships[i];
+            if (!r->uselist || r->lazy == ORM_LAZY_NOLOAD || !orm_scope_visible(scope, r->target)) continue;
+            for (size_t w = 0; w < sizeof what / sizeof *what; w++) {
+                char name[160], desc[240];
+                snprintf(name, sizeof name, "%s[%s]", what[w][0], r->name);
+                snprintf(desc, sizeof desc, "%s%s%s", what[w][1], r->name, what[w][2]);
+                json_array_append_new(params, param(name, "query", desc));
+            }
+        }
+}
+
 static json_t *responses(int status, json_t *schema)
 {
     char code[8];
@@ -192,7 +218,11 @@ static json_t *operation(const rm_path_doc *p, const rm_operation *op, const orm
     bool listing = p->collection && !strcmp(op->method, "GET");
     bool body = !strcmp(op->method, "POST") || !strcmp(op->method, "PUT") || !strcmp(op->method, "PATCH");
     json_t *o = json_object();
-    if (listing) json_object_set_new(o, "parameters", list_params());
+    if (listing) {
+        json_t *params = list_params();
+        criteria_params(params, p->subject, scope);
+        json_object_set_new(o, "parameters", params);
+    }
     if (body) json_object_set_new(o, "requestBody", body_of(p->subject));
     json_t *r = responses(op->status, op->status == 204 ? NULL
                                       : listing ? list_of(p->subject, scope)
