@@ -4,28 +4,12 @@
  * §10 C) on the include tree's nodes. Every unknown parameter, repeated
  * parameter or bad value is a 400 whose pointer is /query/<param>. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/json_error.h"
 #include "orm/convert.h"
 #include "routes/routes_int.h"
-
-const char *rm_param_pointer(rm_ctx *ctx, const char *param)
-{
-    return rm_arena_sprintf(ctx->a, "%s/%s", ctx->param_at ? ctx->param_at : "/query", param);
-}
-
-int rm_bad_param(rm_ctx *ctx, const char *param, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    const char *msg = rm_arena_vsprintf(ctx->a, fmt, ap);
-    va_end(ap);
-    orm_error_field(&ctx->err, ORM_E_INVALID, rm_param_pointer(ctx, param), "%s", msg);
-    return ORM_E_INVALID;
-}
 
 static int bad(rm_ctx *ctx, const char *param, const char *msg) { return rm_bad_param(ctx, param, "%s", msg); }
 

@@ -490,7 +490,7 @@ typedef struct rm_list_params {
     bool before;         /* the cursor asks for the rows before it (links.prev) */
     rm_include include;  /* relationships to embed */
 } rm_list_params;
-/* The pointer of list parameter `param` (a name such as "limit" or
+/* param_errors.c: the pointer of list parameter `param` (a name such as "limit" or
  * "filter[orders]"): "/query/<param>" for the query string, "/<param>" for
  * a query body. Every error about a parameter's value as a whole points
  * here; errors inside a JSON parameter use "/<param>/..." either way. */

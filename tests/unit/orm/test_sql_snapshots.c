@@ -509,42 +509,41 @@ static orm_include criteria_node(orm_session *s, const orm_mapper *m, const char
     return node;
 }
 
+/* entity's rows with the one include node. */
+static int load_with(orm_session *s, const char *entity, orm_include *node)
+{
+    orm_query q;
+    orm_query_init(&q, tdb_mapper(&DB, entity), NULL);
+    orm_loaded out;
+    return orm_load_query(s, &q, node, 1, &out);
+}
+
 /* Authors with their two best rated books after the first (sorted through
  * a many-to-one), each book's tags joined to the windowed rows. */
 static int load_include_window(orm_session *s, const run_case *rc)
 {
     const orm_mapper *m = tdb_mapper(&DB, "Author");
-    orm_query q;
-    orm_query_init(&q, m, NULL);
     orm_include node = criteria_node(s, m, "books", "{\"rating\": {\"ge\": 1}}", "-rating,author.name", 2, 1);
     orm_include tags = {.rel = orm_mapper_relationship(node.rel->target, "tags"), .strategy = ORM_LAZY_JOINED};
     node.children = &tags;
     node.nchildren = 1;
-    orm_loaded out;
-    return orm_load_query(s, &q, &node, 1, &out);
+    return load_with(s, "Author", &node);
 }
 
 /* Books with their first tag by name descending: the window partitioned by
  * the association table's column. */
 static int load_include_window_m2m(orm_session *s, const run_case *rc)
 {
-    const orm_mapper *m = tdb_mapper(&DB, "Book");
-    orm_query q;
-    orm_query_init(&q, m, NULL);
-    orm_include node = criteria_node(s, m, "tags", NULL, "-name", 1, 0);
-    orm_loaded out;
-    return orm_load_query(s, &q, &node, 1, &out);
+    orm_include node = criteria_node(s, tdb_mapper(&DB, "Book"), "tags", NULL, "-name", 1, 0);
+    return load_with(s, "Book", &node);
 }
 
 /* A filter and a sort without a window: the selectin statement with them. */
 static int load_include_filtered(orm_session *s, const run_case *rc)
 {
-    const orm_mapper *m = tdb_mapper(&DB, "Author");
-    orm_query q;
-    orm_query_init(&q, m, NULL);
-    orm_include node = criteria_node(s, m, "books", "{\"tags\": {\"any\": {\"name\": \"poetry\"}}}", "title", -1, 0);
-    orm_loaded out;
-    return orm_load_query(s, &q, &node, 1, &out);
+    orm_include node = criteria_node(s, tdb_mapper(&DB, "Author"), "books",
+                                     "{\"tags\": {\"any\": {\"name\": \"poetry\"}}}", "title", -1, 0);
+    return load_with(s, "Author", &node);
 }
 
 static const run_case RUNS[] = {
