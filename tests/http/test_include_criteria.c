@@ -5,7 +5,8 @@
  * many-to-many and dynamic relationships (schemas/shop.json); parents are
  * never dropped; one statement per level (@queries), a joined relationship
  * with criteria loaded by a statement of its own; links.next and cursors
- * keep the parameters; the target's row_filter holds
+ * keep the parameters; computed and deferred columns through the window
+ * (tests/http/schemas/computed.json); the target's row_filter holds
  * (tests/http/schemas/incl_scope.json); a collection reached twice shows
  * each path's own criteria, and a batch's later write sees the whole
  * collection; every error with its pointer. */
@@ -17,9 +18,10 @@
 #include "tests/support/rt.h"
 #include "tests/support/rt_jwt.h"
 
-static rt_server shop, scoped;
+static rt_server shop, scoped, computed;
 
 RT_FIXTURE(shop, "schemas/shop.json", "schemas/shop.seed.json", NULL)
+RT_FIXTURE(computed, "tests/http/schemas/computed.json", "tests/http/schemas/computed.seed.json", NULL)
 
 START_TEST(the_spec_example_embeds_the_top_orders_per_customer)
 {
@@ -244,6 +246,21 @@ START_TEST(openapi_documents_the_bracket_parameters)
 }
 END_TEST
 
+/* The window's derived table carries computed attributes and deferred
+ * columns (by their labels), and ranks by a computed one. */
+START_TEST(computed_and_deferred_columns_through_the_window)
+{
+    RT_CASES(&computed,
+        {"/api/carts?include=lines&limit[lines]=1&sort[lines]=-amount&fields[lines]=amount",
+         "data.0.lines[].id = [2]; data.0.lines.0.amount = '10.25'; data.1.lines # 0; data.2.lines[].id = [3]"},
+        {"/api/carts?include=lines&sort[lines]=-average&offset[lines]=1", "data.0.lines[].id = [1]; data.2.lines # 0"},
+        {"/api/authors?include=books&limit[books]=1&fields[books]=excerpt",
+         "data.0.books[].excerpt = ['Only in silence the word.']; data.1.books[].id = [3]; data.2.books # 0"},
+        {"/api/authors?include=books&limit[books]=1", "data.0.books[].id = [1]; !data.0.books.0.excerpt"},
+    );
+}
+END_TEST
+
 /* ---- a row filter on the target, joined relationships ----------------------------------------- */
 
 #define SECRET "include-criteria-secret-of-32-bytes!"
@@ -320,6 +337,7 @@ Suite *http_include_criteria_suite(void)
              one_statement_per_level_whatever_the_parents, links_and_cursors_keep_the_parameters,
              each_path_keeps_its_own_criteria, errors_point_at_the_parameter,
              openapi_documents_the_bracket_parameters);
+    TS_TCASE(s, "computed", computed_start, computed_stop, 60, computed_and_deferred_columns_through_the_window);
     /* the batch writes last */
     TS_TCASE(s, "scoped", scoped_start, scoped_stop, 60, the_targets_row_filter_holds,
              a_joined_relationship_with_criteria_has_its_own_statement,
