@@ -15,6 +15,7 @@
 
 #include "orm/compile.h"
 #include "orm/filter.h"
+#include "orm/related_count.h"
 #include "orm/window.h"
 
 typedef struct lctx {
@@ -30,6 +31,7 @@ typedef struct seg {
     int parent;            /* index of the parent segment; -1 = the base */
     int alias;             /* the target's alias */
     size_t offset;         /* where its columns start in a row */
+    size_t count_at;       /* where its node's related counts are in a row */
     orm_instance **loaded; /* distinct instances it produced */
     size_t nloaded, cap;
 } seg;
@@ -141,6 +143,7 @@ static void apply_plan(lctx *L, plan *p, orm_select *sel, int base_alias, orm_al
         }
         sg->offset = sel->ncolumns;
         add_columns(L->a, sel, r->target->table, sg->alias, sg->node);
+        sg->count_at = orm_count_columns(L->a, sel, sg->node->counts, sg->node->ncounts, sg->alias);
         if (r->uselist) {
             size_t n;
             orm_order_item *o = orm_relationship_order(L->a, r, sg->alias, &n);
@@ -164,6 +167,7 @@ static void decode_segments(lctx *L, plan *p, const orm_value *row, orm_instance
         const orm_value *cols = row + sg->offset;
         if (all_null(cols, r->target->table)) continue;
         orm_instance *child = materialize(L, r->target, cols);
+        orm_count_record(L->a, child, sg->node->counts, sg->node->ncounts, row + sg->count_at);
         orm_related_add(slot, child, L->a, true);
         insts[i] = child;
         if (!sg->nloaded || sg->loaded[sg->nloaded - 1] != child) /* rows repeat it */
@@ -229,12 +233,15 @@ typedef struct selectin_state {
     size_t nbuckets;
     size_t key_offset;       /* where the key values start in a row */
     orm_column *const *key_cols; /* their columns (r->remote, or r->sec_local for many-to-many) */
+    const orm_include *node;
+    size_t count_at;         /* where the node's related counts are in a row */
 } selectin_state;
 
 static void attach(lctx *L, orm_instance *child, const orm_value *row, void *ud)
 {
     selectin_state *st = ud;
     const orm_relationship *r = st->r;
+    orm_count_record(L->a, child, st->node->counts, st->node->ncounts, row + st->count_at);
     orm_value *key = RM_NEW_ARRAY(L->a, orm_value, r->npairs);
     for (size_t k = 0; k < r->npairs; k++)
         key[k] = r->direction == ORM_MANY_TO_MANY ? row[st->key_offset + k] : row[r->remote[k]->index];
@@ -342,7 +349,8 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     rm_arena *a = L->a;
     bool m2m = r->direction == ORM_MANY_TO_MANY;
     bool ranked = node->limited || node->offset > 0;
-    selectin_state st = {.r = r, .slot = node->slot ? node->slot : r, .nbuckets = next_pow2(n * 2 + 1)};
+    selectin_state st = {.r = r, .slot = node->slot ? node->slot : r, .nbuckets = next_pow2(n * 2 + 1),
+                         .node = node};
     st.buckets = RM_NEW_ARRAY(a, keyed *, st.nbuckets);
     st.key_cols = orm_relationship_near(r);
     /* distinct non-NULL parent keys; every parent's slot is loaded, maybe empty */
@@ -350,7 +358,8 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     size_t nkeys = 0;
     for (size_t i = 0; i < n; i++) {
         orm_instance *p = parents[i];
-        if (orm_instance_related(p, st.slot) || not_of_class(p, r)) continue; /* loaded (or just written) */
+        /* loaded (or just written): not again, unless the node reads counts of the targets */
+        if ((orm_instance_related(p, st.slot) && !node->ncounts) || not_of_class(p, r)) continue;
         orm_instance_load_slot(p, st.slot, a);
         orm_value *key = RM_NEW_ARRAY(a, orm_value, r->npairs);
         bool has_null = false;
@@ -399,6 +408,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
             for (size_t k = 0; k < r->npairs; k++)
                 sel.columns[sel.ncolumns++] = orm_expr_column(a, 1, r->sec_local[k]);
         }
+        st.count_at = orm_count_columns(a, &sel, node->counts, node->ncounts, 0);
         sel.where = orm_expr_and(a, key_in(L, &st, key_alias, keys, from, to, chunk), j.target_where);
         int rc = apply_criteria(L, node, &sel, &sub, st.key_cols, key_alias);
         if (rc) return rc;
@@ -462,6 +472,7 @@ const orm_related *orm_include_loaded(const orm_instance *inst, const orm_includ
 typedef struct top_rows {
     orm_loaded *out;
     size_t cap, nextra, extra_at;
+    const orm_query *q;     /* its related counts follow the extra columns */
     size_t keep;            /* rows to keep */
     orm_instance *last;     /* last base instance seen (joined rows repeat it) */
 } top_rows;
@@ -486,6 +497,7 @@ static void add_top(lctx *L, orm_instance *base, const orm_value *row, void *ud)
         base->extra = RM_NEW_ARRAY(L->a, orm_value, t->nextra);
         for (size_t i = 0; i < t->nextra; i++) base->extra[i] = orm_value_copy(L->a, row[t->extra_at + i]);
     }
+    orm_count_record(L->a, base, t->q->counts, t->q->ncounts, row + t->extra_at + t->nextra);
 }
 
 int orm_load_query(orm_session *s, const orm_query *q, const orm_include *inc, size_t ninc,
@@ -506,7 +518,8 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
     orm_select base;
     orm_query_select(q, a, &seq, &base);
     const orm_table *t = q->mapper->table;
-    top_rows tr = {.out = out, .nextra = base.ncolumns - t->ncolumns, .extra_at = t->ncolumns, .keep = keep};
+    top_rows tr = {.out = out, .nextra = base.ncolumns - t->ncolumns - q->ncounts, .extra_at = t->ncolumns,
+                   .keep = keep, .q = q};
     orm_select sel = base;
     if (p.to_many && (base.limit || base.offset)) {
         /* page the parents in a derived table, then join: LIMIT counts parents */
@@ -517,7 +530,8 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
         sel.order = RM_NEW_ARRAY(a, orm_order_item, base.norder);
         for (size_t i = 0; i < base.norder; i++) {
             orm_expr *e = base.order[i].expr;
-            bool own = (e->op == ORM_OP_COLUMN || e->op == ORM_OP_COMPUTED) && e->u.col.alias == 0;
+            bool own = (e->op == ORM_OP_COLUMN || e->op == ORM_OP_COMPUTED) && e->u.col.alias == 0 &&
+                       e->u.col.column->index >= 0; /* a related count is the derived table's extra column */
             if (own && inner->labels[e->u.col.column->index]) e = sel.columns[e->u.col.column->index];
             else if (own && e->op == ORM_OP_COMPUTED) e = orm_expr_column(a, 0, e->u.col.column); /* its label */
             sel.order[sel.norder++] = (orm_order_item){own ? e : sel.columns[x++], base.order[i].desc};

@@ -34,6 +34,9 @@ typedef struct orm_include {
                           treats it like any other node */
     const bool *fields;     /* its target's fieldset by column index, or NULL: a deferred
                                column is loaded only when named here (SPEC §9) */
+    const orm_column *const *counts; /* related counts of its targets (orm/related_count.h):
+                                        extra columns of the statement that loads them */
+    size_t ncounts;
     /* Criteria (SPEC §10 C), on a to-many node only: which rows of the
      * collection it embeds, per parent. A node with any of them is loaded
      * by a selectin statement of its own (a joined one too), and keeps
@@ -67,7 +70,8 @@ typedef struct orm_loaded {
 /* Run q (order, paging, keyset) and load the include tree on its rows.
  * Instances go through the session's identity map (so an object reached
  * twice is one instance). Each top-level instance's `extra` holds its sort
- * keys through joins. */
+ * keys through joins; the related counts of q and of the include nodes are
+ * recorded on the instances they were read for (orm_count_value). */
 int orm_load_query(orm_session *s, const orm_query *q, const orm_include *inc, size_t ninc,
                    orm_loaded *out);
 /* The same, keeping at most `keep` rows (their includes loaded) and setting

@@ -128,6 +128,11 @@ static const orm_include *find_node(const rm_include *inc, const orm_mapper *m, 
     return found;
 }
 
+const orm_include *rm_include_node(const rm_include *inc, const orm_mapper *m, const char *path, rm_arena *a)
+{
+    return find_node(inc, m, path, a);
+}
+
 int rm_parse_rel_fields(rm_ctx *ctx, const orm_mapper *m, const char *path, const char *spec,
                         const char *param, rm_include *inc)
 {

@@ -5,8 +5,10 @@
  * the router serves there (router.c gathers them: rm_path_doc), the list
  * query parameters of SPEC §4 (and, per to-many relationship of the
  * subject, the criteria of SPEC §10 C: filter[REL], sort[REL], limit[REL],
- * offset[REL]), and problem+json for errors. Built once per
- * request with jansson (it is small and rarely asked for). */
+ * offset[REL]), query bodies (SPEC §10 E: the body's members from its
+ * table in query_body.c; QUERY, which OpenAPI 3.1 has no field for, as the
+ * path item's extension "x-query"), and problem+json for errors. Built
+ * once per request with jansson (it is small and rarely asked for). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +109,19 @@ static json_t *entity_schema(const orm_mapper *m, const orm_scope *scope)
             if (r->viewonly) json_object_set_new(prop, "readOnly", json_true());
             json_object_set_new(props, r->name, prop);
         }
+    json_t *counts = json_object(); /* count[REL] (SPEC §10 B): "_count" when asked */
+    for (const orm_mapper *mm = m; mm && mm != up; mm = mm->inherits)
+        for (size_t i = 0; i < mm->nrelationships; i++) {
+            const orm_relationship *r = &mm->relationships[i];
+            if (r->uselist && orm_scope_visible(scope, r->target))
+                json_object_set_new(counts, r->name, json_pack("{s:s}", "type", "integer"));
+        }
+    if (json_object_size(counts))
+        json_object_set_new(props, "_count",
+                            json_pack("{s:s, s:o, s:b, s:s}", "type", "object", "properties", counts, "readOnly", 1,
+                                      "description", "with count[REL]: the rows of each to-many relationship asked"));
+    else
+        json_decref(counts);
     for (const orm_mapper *mm = m; mm && mm != up; mm = mm->inherits) /* association proxies: lists of values */
         for (size_t i = 0; i < mm->nproxies; i++) {
             const orm_proxy *x = &mm->proxies[i];
@@ -152,22 +167,28 @@ static json_t *param(const char *name, const char *in, const char *desc)
                      "type", "string");
 }
 
-static json_t *list_params(void)
+/* count[REL] for each to-many relationship of m the role may read (SPEC
+ * §10 B), appended to params; count[PATH.REL] of included rows are
+ * described by the first. */
+static json_t *count_params(json_t *params, const orm_mapper *m, const orm_scope *scope)
 {
-    return json_pack("[o, o, o, o, o, o, o, o]",
-                     param("filter", "query", "JSON filter (SPEC §5)"),
-                     param("sort", "query", "keys, - for descending, dotted through many-to-one"),
-                     param("limit", "query", "page size"), param("offset", "query", "rows to skip"),
-                     param("cursor", "query", "keyset cursor from links.next"),
-                     param("include", "query", "relationships to embed, dotted, depth <= 3"),
-                     param("fields", "query", "columns to return (the key is always kept)"),
-                     param("count", "query", "exact: adds meta.total"));
+    for (const orm_mapper *mm = m; mm; mm = mm->inherits)
+        for (size_t i = 0; i < mm->nrelationships; i++) {
+            const orm_relationship *r = &mm->relationships[i];
+            if (!r->uselist || !orm_scope_visible(scope, r->target)) continue;
+            char name[300];
+            snprintf(name, sizeof name, "count[%s]", r->name);
+            json_array_append_new(params, param(name, "query",
+                                                "* or a JSON filter on the target: adds _count.REL to each object "
+                                                "(count[PATH.REL]: to the objects include=PATH embeds); at most 10"));
+        }
+    return params;
 }
 
 /* filter[REL], sort[REL], limit[REL], offset[REL] for each to-many
  * relationship of m the role may read (dotted paths below them work too),
- * appended to params. */
-static void criteria_params(json_t *params, const orm_mapper *m, const orm_scope *scope)
+ * appended to params (returned). */
+static json_t *criteria_params(json_t *params, const orm_mapper *m, const orm_scope *scope)
 {
     static const char *const what[][3] = {
         {"filter", "JSON filter (SPEC §5) on the embedded ", " rows: keeps those that match, never drops a parent"},
@@ -186,6 +207,21 @@ static void criteria_params(json_t *params, const orm_mapper *m, const orm_scope
                 json_array_append_new(params, param(name, "query", desc));
             }
         }
+    return params;
+}
+
+static json_t *list_params(const orm_mapper *m, const orm_scope *scope)
+{
+    json_t *params = json_pack("[o, o, o, o, o, o, o, o]",
+                     param("filter", "query", "JSON filter (SPEC §5)"),
+                     param("sort", "query", "keys, - for descending, dotted through many-to-one; _count.REL: "
+                                            "the rows of a to-many relationship (count[REL]'s filter)"),
+                     param("limit", "query", "page size"), param("offset", "query", "rows to skip"),
+                     param("cursor", "query", "keyset cursor from links.next"),
+                     param("include", "query", "relationships to embed, dotted, depth <= 3"),
+                     param("fields", "query", "columns to return (the key is always kept)"),
+                     param("count", "query", "exact: adds meta.total"));
+    return criteria_params(count_params(params, m, scope), m, scope);
 }
 
 static json_t *responses(int status, json_t *schema)
@@ -211,18 +247,49 @@ static json_t *body_of(const orm_mapper *m)
     return json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content", "application/json", "schema", ref(m));
 }
 
-/* One operation of a path: the list parameters for a list's GET, the
- * subject as the body of a write that sends one, and its success. */
+/* A query body: an object of the members of its table, each with its JSON
+ * types; a family "fields[]" is the pattern property ^fields\[.+\]$. */
+static json_t *query_body_of(const rm_body_member *members)
+{
+    static const char *const types[] = {"string", "integer", "object"}; /* RM_BODY_TEXT, _INTEGER, _JSON */
+    json_t *props = json_object(), *patterns = json_object();
+    for (const rm_body_member *e = members; e->name; e++) {
+        json_t *t = json_array();
+        for (size_t k = 0; k < 3; k++)
+            if (e->takes & 1u << k) json_array_append_new(t, json_string(types[k]));
+        json_t *member = json_object();
+        json_object_set(member, "type", json_array_size(t) == 1 ? json_array_get(t, 0) : t);
+        json_decref(t);
+        size_t n = strlen(e->name);
+        if (n > 2 && !strcmp(e->name + n - 2, "[]")) {
+            char pattern[64];
+            snprintf(pattern, sizeof pattern, "^%.*s\\[.+\\]$", (int)(n - 2), e->name);
+            json_object_set_new(patterns, pattern, member);
+        } else {
+            json_object_set_new(props, e->name, member);
+        }
+    }
+    json_t *schema = json_pack("{s:s, s:s, s:o, s:o, s:b}", "type", "object", "description",
+                               "the list's query parameters by name, as the query string would carry them "
+                               "(filters as JSON objects, limits and offsets as integers)",
+                               "properties", props, "patternProperties", patterns, "additionalProperties", 0);
+    return json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content", "application/json", "schema", schema);
+}
+
+/* One operation of a path: the list parameters for a list's GET (in the
+ * body for a query body), the subject as the body of a write that sends
+ * one, and its success. */
 static json_t *operation(const rm_path_doc *p, const rm_operation *op, const orm_scope *scope)
 {
-    bool listing = p->collection && !strcmp(op->method, "GET");
-    bool body = !strcmp(op->method, "POST") || !strcmp(op->method, "PUT") || !strcmp(op->method, "PATCH");
+    bool listing = p->collection && (!strcmp(op->method, "GET") || op->body);
+    bool body = !op->body && (!strcmp(op->method, "POST") || !strcmp(op->method, "PUT") ||
+                              !strcmp(op->method, "PATCH"));
     json_t *o = json_object();
-    if (listing) {
-        json_t *params = list_params();
-        criteria_params(params, p->subject, scope);
-        json_object_set_new(o, "parameters", params);
-    }
+    if (op->body) json_object_set_new(o, "requestBody", query_body_of(op->body));
+    if (listing && !op->body) json_object_set_new(o, "parameters", list_params(p->subject, scope));
+    else if (!strcmp(op->method, "GET")) /* one object: its counts and its collections' criteria */
+        json_object_set_new(o, "parameters",
+                            criteria_params(count_params(json_array(), p->subject, scope), p->subject, scope));
     if (body) json_object_set_new(o, "requestBody", body_of(p->subject));
     json_t *r = responses(op->status, op->status == 204 ? NULL
                                       : listing ? list_of(p->subject, scope)
@@ -235,8 +302,8 @@ static json_t *operation(const rm_path_doc *p, const rm_operation *op, const orm
     return o;
 }
 
-/* A path item: its operations, keyed by the method in lower case, then the
- * {id} parameter where the path has one. */
+/* A path item: its operations, keyed by the method in lower case (QUERY
+ * as "x-query"), then the {id} parameter where the path has one. */
 static json_t *path_item(const rm_path_doc *p, json_t *id, const orm_scope *scope)
 {
     json_t *item = json_object();
@@ -244,6 +311,7 @@ static json_t *path_item(const rm_path_doc *p, json_t *id, const orm_scope *scop
         char key[8] = {0};
         for (size_t k = 0; k < sizeof key - 1 && p->ops[i].method[k]; k++)
             key[k] = (char)tolower((unsigned char)p->ops[i].method[k]);
+        if (!strcmp(key, "query")) memcpy(key, "x-query", 8);
         json_object_set_new(item, key, operation(p, &p->ops[i], scope));
     }
     if (p->keyed) json_object_set(item, "parameters", id);

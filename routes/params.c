@@ -9,7 +9,11 @@
 
 #include "lib/json_error.h"
 #include "orm/convert.h"
+#include "orm/related_count.h"
 #include "routes/routes_int.h"
+
+/* count[...] parameters one request may give (SPEC §10 limits). */
+#define MAX_COUNTS 10
 
 static int bad(rm_ctx *ctx, const char *param, const char *msg) { return rm_bad_param(ctx, param, "%s", msg); }
 
@@ -169,16 +173,85 @@ static int parse_criterion(rm_ctx *ctx, const orm_mapper *m, const rm_kv *kv, rm
     return rc;
 }
 
-/* include, fields, fields[rel]: shared by lists and single objects. Returns
- * 1 when kv is not one of them. */
+/* "count[orders.lines]" → "orders.lines", else NULL. */
+static const char *count_path(rm_ctx *ctx, const char *key) { return bracket_path(ctx, key, "count"); }
+
+/* include, fields, fields[rel], count[PATH]: shared by lists and single
+ * objects. Returns 1 when kv is not one of them. */
 static int parse_shape_param(rm_ctx *ctx, const orm_mapper *m, const rm_kv *kv, bool **fields)
 {
     const char *val = kv->value ? kv->value : "";
     if (!strcmp(kv->key, "fields")) return parse_fields(ctx, m, val, fields);
     const char *path;
-    if (!strcmp(kv->key, "include") || rel_fields_path(ctx, kv->key) || criterion_of(ctx, kv->key, &path) >= 0)
-        return 0; /* after the loop */
+    if (!strcmp(kv->key, "include") || rel_fields_path(ctx, kv->key) || count_path(ctx, kv->key) ||
+        criterion_of(ctx, kv->key, &path) >= 0)
+        return 0; /* after the loop: they refer into the include tree */
     return 1;
+}
+
+/* One count[PATH.REL]=VALUE (SPEC §10 B) → the count column of REL, a
+ * to-many relationship of m (no PATH) or of the targets of the included
+ * PATH, whose node *node gets (NULL: the top objects). VALUE is * or a
+ * JSON filter on REL's target (errors inside it at /count[PATH.REL]/...). */
+static int parse_related_count(rm_ctx *ctx, const orm_mapper *m, const rm_kv *kv, const char *path,
+                               rm_include *inc, orm_include **node, const orm_column **out)
+{
+    const char *dot = strrchr(path, '.'), *name = dot ? dot + 1 : path;
+    *node = NULL;
+    if (dot) {
+        const char *at = rm_arena_strndup(ctx->a, path, (size_t)(dot - path));
+        *node = (orm_include *)rm_include_node(inc, m, at, ctx->a);
+        if (!*node)
+            return rm_bad_param(ctx, kv->key, "\"%s\" is not an included relationship: include it to count "
+                                "the %s of its rows", at, name);
+        m = (*node)->rel->target;
+    }
+    const orm_relationship *r = rm_relationship(ctx, m, name);
+    if (!r) return rm_bad_param(ctx, kv->key, "unknown relationship \"%s\" of %s", name, m->name);
+    if (!r->uselist)
+        return rm_bad_param(ctx, kv->key, "\"%s\" is a to-one relationship: count takes a collection", name);
+    const char *val = kv->value ? kv->value : "";
+    if (!strcmp(val, "*")) {
+        *out = orm_count_column(ctx->a, r, NULL);
+        return 0;
+    }
+    json_t *j = json_loads(val, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return rm_bad_param(ctx, kv->key, "must be * or a JSON filter on %s (SPEC §5)", r->target->name);
+    }
+    orm_template filter;
+    int rc = orm_count_filter(ctx->a, r, j, ctx->session.scope, rm_arena_sprintf(ctx->a, "/%s", kv->key), &filter,
+                              &ctx->err);
+    json_decref(j); /* the tree keeps copies of every value it needs */
+    if (!rc) *out = orm_count_column(ctx->a, r, &filter);
+    return rc;
+}
+
+static void add_count(rm_arena *a, const orm_column *const **counts, size_t *n, const orm_column *c)
+{
+    *counts = rm_arena_realloc(a, (void *)*counts, *n * sizeof **counts, (*n + 1) * sizeof **counts);
+    ((const orm_column **)*counts)[(*n)++] = c;
+}
+
+/* Every count[...] of the request, in the order given, onto inc's tree:
+ * the top objects' in inc->counts, an included PATH's on its node. */
+static int parse_counts(rm_ctx *ctx, const orm_mapper *m, rm_include *inc)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ctx->req->nquery; i++) {
+        const rm_kv *kv = &ctx->req->query[i];
+        const char *path = count_path(ctx, kv->key);
+        if (!path) continue;
+        if (++n > MAX_COUNTS) return rm_bad_param(ctx, kv->key, "at most %d count[...] parameters", MAX_COUNTS);
+        orm_include *node = NULL;
+        const orm_column *c = NULL;
+        int rc = parse_related_count(ctx, m, kv, path, inc, &node, &c);
+        if (rc) return rc;
+        if (node) add_count(ctx->a, &node->counts, &node->ncounts, c);
+        else add_count(ctx->a, &inc->counts, &inc->ncounts, c);
+    }
+    return 0;
 }
 
 /* The include tree (the given one or the schema's eager default) with its
@@ -206,17 +279,20 @@ static int parse_include_and_views(rm_ctx *ctx, const orm_mapper *m, rm_fields f
     }
     /* an embedded row loads a deferred column only when its fieldset names it */
     for (size_t i = 0; !rc && i < inc->nviews; i++) ((orm_include *)inc->views[i].node)->fields = inc->views[i].fields;
-    return rc;
+    return rc ? rc : parse_counts(ctx, m, inc);
 }
 
 int rm_parse_object_params(rm_ctx *ctx, const orm_mapper *m, rm_include *inc, bool **fields)
 {
     *fields = NULL;
     memset(inc, 0, sizeof *inc);
+    bool read = !strcmp(ctx->req->method, "GET") || !strcmp(ctx->req->method, "HEAD");
     for (size_t i = 0; i < ctx->req->nquery; i++) {
         const rm_kv *kv = &ctx->req->query[i];
         int rc = seen_before(ctx->req, i) ? bad(ctx, kv->key, "is given more than once")
-                                          : parse_shape_param(ctx, m, kv, fields);
+                 : !read && count_path(ctx, kv->key)
+                     ? bad(ctx, kv->key, "is taken by reads only: GET the object for its counts")
+                     : parse_shape_param(ctx, m, kv, fields);
         if (rc == 1) rc = bad(ctx, kv->key, "unknown query parameter");
         if (rc) return rc;
     }
@@ -264,6 +340,8 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_s
         if (rc) return rc;
     }
     if ((rc = parse_include_and_views(ctx, m, out->fields, &out->include))) return rc;
+    out->query.counts = out->include.counts; /* read by the page's statement; _count.REL sorts by them */
+    out->query.ncounts = out->include.ncounts;
     if (sort && (rc = orm_query_order_by(&out->query, ctx->a, sort, &out->query.aliases, rm_param_pointer(ctx, "sort"),
                                         &ctx->err)))
         return rc;

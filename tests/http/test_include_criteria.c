@@ -187,6 +187,28 @@ START_TEST(each_path_keeps_its_own_criteria)
 }
 END_TEST
 
+/* With the other parts of §10: related counts of the windowed rows (no
+ * statement more), and the same parameters in a query body (E), with the
+ * body's pointers. */
+START_TEST(counts_and_query_bodies_take_them)
+{
+    RT_CASES(&shop,
+        {"/api/customers?include=orders&limit[orders]=1&sort[orders]=-placed&count[orders.lines]=*&limit=3",
+         "data.0.orders[].id = [3]; data.0.orders.0._count.lines = 1; data.1.orders[].id = [4];"
+         "data.1.orders.0._count.lines = 2; @queries = 2"},
+        {"POST /api/customers/_query {'include': 'orders.lines', 'filter[orders]': {'status': 'paid'},"
+         " 'sort[orders]': '-placed', 'limit[orders]': 1, 'limit[orders.lines]': 2, 'limit': 3}",
+         "data.2.orders[].id = [7]; data.2.orders.0.lines[].id = [10, 11]; data.0.orders[].id = [1]; @queries = 3"},
+    );
+    RT_REFUSED(&shop,
+        {"POST /api/customers/_query {'include': 'orders', 'limit[orders]': -1}", "400 /limit[orders]"},
+        {"POST /api/customers/_query {'include': 'orders', 'filter[orders]': {'zz': 1}}", "400 /filter[orders]/zz"},
+        {"POST /api/customers/_query {'include': 'orders', 'sort[orders]': 'zz'}", "400 /sort[orders]"},
+        {"POST /api/customers/_query {'limit[orders]': 1}", "400 /limit[orders]"},
+    );
+}
+END_TEST
+
 START_TEST(errors_point_at_the_parameter)
 {
     RT_REFUSED(&shop,
@@ -335,7 +357,7 @@ Suite *http_include_criteria_suite(void)
              sort_replaces_order_by_with_ties_by_key, sub_resource_lists_and_objects_take_them,
              many_to_many_both_ways, a_dynamic_relationship_is_included_when_bounded,
              one_statement_per_level_whatever_the_parents, links_and_cursors_keep_the_parameters,
-             each_path_keeps_its_own_criteria, errors_point_at_the_parameter,
+             each_path_keeps_its_own_criteria, counts_and_query_bodies_take_them, errors_point_at_the_parameter,
              openapi_documents_the_bracket_parameters);
     TS_TCASE(s, "computed", computed_start, computed_stop, 60, computed_and_deferred_columns_through_the_window);
     /* the batch writes last */

@@ -4,7 +4,8 @@
  * built through the public builders (filters from orm_filter_parse with
  * any/has/none/every over one-to-many, many-to-one, many-to-many,
  * self-referential and single-table-inheritance relationships and a custom
- * join "where"; sorts through joins; keyset cursors both ways; paging;
+ * join "where", and column comparisons ($col) through many-to-one paths;
+ * sorts through joins; keyset cursors both ways; paging;
  * with_parent) compiled with the dialect, and the statements the ORM runs
  * itself (orm_get, count, joined and selectin loading, insert, and the
  * flush's INSERT / versioned UPDATE / DELETE / foreign-key nulling, dynamic
@@ -38,6 +39,7 @@
 
 #include "orm/compile.h"
 #include "orm/lookup.h"
+#include "orm/related_count.h"
 #include "orm/uow.h"
 #include "tests/suites.h"
 #include "tests/support/backend.h"
@@ -179,6 +181,15 @@ static const query_case QUERIES[] = {
     {.name = "joined_computed_page", .entity = "Robot", .sort = "name", .limit = 20},
     {.name = "joined_computed_subclass", .entity = "Drone", .filter = "{\"prop_count\": {\"gt\": 0}, \"lift\": {\"ge\": 2}}",
      .sort = "-lift,part_count", .limit = 20},
+    /* column comparisons ({"$col": PATH}, SPEC §10 F): the row's own column, a scalar subquery per
+     * many-to-one hop, from the related row inside any and after a dotted path, through a span */
+    F("col_same_row", "Book", "{\"rating\": {\"gt\": {\"$col\": \"id\"}}}"),
+    F("col_many_to_one", "Book", "{\"title\": {\"$col\": \"author.name\"}}"),
+    F("col_two_hops", "Book", "{\"title\": {\"ne\": {\"$col\": \"author.publisher.name\"}}}"),
+    F("col_inside_any", "Author", "{\"books\": {\"any\": {\"title\": {\"lt\": {\"$col\": \"author.name\"}}}}}"),
+    F("col_after_dotted_path", "Publisher", "{\"authors.books.rating\": {\"le\": {\"$col\": \"author.publisher.id\"}}}"),
+    F("col_through_span", "Wheel", "{\"size\": {\"ge\": {\"$col\": \"car.doors\"}}, \"id\": {\"lt\": {\"$col\": \"car.id\"}}}"),
+    F("col_self_referential", "Cat", "{\"name\": {\"gt\": {\"$col\": \"mother.mother.name\"}}}"),
 };
 #undef F
 
@@ -486,6 +497,35 @@ static int lookup_proxy_targets(orm_session *s, const run_case *rc)
     return orm_lookup_in(s, tdb_mapper(&DB, "Tag"), tdb_column(&DB, "Tag", "name"), v, 3, &out);
 }
 
+/* Related counts (SPEC §10 B): a keyset page of authors sorted by their
+ * count of well-rated books, that count read beside, and each embedded
+ * book's tags counted by the statement that loads it (joined: through the
+ * paged parents' derived table). */
+static int load_counts(orm_session *s, const run_case *rc)
+{
+    const orm_mapper *m = tdb_mapper(&DB, "Author");
+    const orm_relationship *books = orm_mapper_relationship(m, "books");
+    const orm_relationship *tags = orm_mapper_relationship(books->target, "tags");
+    orm_template f;
+    int code = orm_count_filter(s->arena, books, tdb_json(&DB, "{\"rating\": {\"ge\": 3}}"), NULL, "/count[books]",
+                                &f, s->err);
+    if (code) return code;
+    const orm_column *top[] = {orm_count_column(s->arena, books, &f)};
+    const orm_column *emb[] = {orm_count_column(s->arena, tags, NULL)};
+    orm_query q;
+    orm_query_init(&q, m, NULL);
+    q.counts = top;
+    q.ncounts = 1;
+    if ((code = orm_query_order_by(&q, s->arena, "-_count.books", &q.aliases, "/sort", s->err))) return code;
+    orm_value after[] = {orm_int(2), orm_int(5)};
+    orm_query_after(&q, s->arena, after);
+    q.limit = rc->limit;
+    orm_include node = {.rel = books, .strategy = rc->mode == TDB_ALL_JOINED ? ORM_LAZY_JOINED : ORM_LAZY_SELECTIN,
+                        .counts = emb, .ncounts = 1};
+    orm_loaded out;
+    return orm_load_page(s, &q, (size_t)rc->limit - 1, &node, 1, &out);
+}
+
 /* Criteria inside include (SPEC §10 C): a node of m's relationship rel
  * with a filter (JSON text or NULL), a sort spec (or NULL), and a
  * per-parent limit (< 0: none) and offset. */
@@ -591,6 +631,8 @@ static const run_case RUNS[] = {
     /* a polymorphic page with computed attributes at two levels and one selectin include: two statements */
     {.name = "joined_computed_selectin_page", .fn = load_rows, .entity = "Robot", .include = "parts",
      .mode = TDB_ALL_SELECTIN, .limit = 20},
+    {.name = "count_joined_page", .fn = load_counts, .mode = TDB_ALL_JOINED, .limit = 3},
+    {.name = "count_selectin_page", .fn = load_counts, .mode = TDB_ALL_SELECTIN, .limit = 3},
     /* criteria inside include (SPEC §10 C): the per-parent window, over a
      * many-to-many too, and a filtered, sorted selectin */
     {.name = "include_criteria_window", .fn = load_include_window},
