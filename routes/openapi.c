@@ -3,11 +3,13 @@
  * types, formats, nullability, read-only/write-only, choices, bounds,
  * literal defaults but a write-only column's, relationships), the list/object/sub-resource paths with the operations
  * the router serves there (router.c gathers them: rm_path_doc), the list
- * query parameters of SPEC §4, those of bulk writes (SPEC §10 D), query
- * bodies (SPEC §10 E: the body's members from its table in query_body.c;
- * QUERY, which OpenAPI 3.1 has no field for, as the path item's extension
- * "x-query"), and problem+json for errors. Built once per request with
- * jansson (it is small and rarely asked for). */
+ * query parameters of SPEC §4 (and, per to-many relationship of the
+ * subject, the criteria of SPEC §10 C: filter[REL], sort[REL], limit[REL],
+ * offset[REL]), those of bulk writes (SPEC §10 D), query bodies (SPEC §10
+ * E: the body's members from its table in query_body.c; QUERY, which
+ * OpenAPI 3.1 has no field for, as the path item's extension "x-query"),
+ * and problem+json for errors. Built once per request with jansson (it is
+ * small and rarely asked for). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +186,31 @@ static json_t *count_params(json_t *params, const orm_mapper *m, const orm_scope
     return params;
 }
 
+/* filter[REL], sort[REL], limit[REL], offset[REL] for each to-many
+ * relationship of m the role may read (dotted paths below them work too),
+ * appended to params (returned). */
+static json_t *criteria_params(json_t *params, const orm_mapper *m, const orm_scope *scope)
+{
+    static const char *const what[][3] = {
+        {"filter", "JSON filter (SPEC §5) on the embedded ", " rows: keeps those that match, never drops a parent"},
+        {"sort", "order of the embedded ", " rows, as sort (replaces the relationship's order_by)"},
+        {"limit", "at most this many embedded ", " rows per parent (a dynamic relationship is included with it)"},
+        {"offset", "embedded ", " rows skipped per parent"},
+    };
+    for (const orm_mapper *k = m; k; k = k->inherits)
+        for (size_t i = 0; i < k->nrelationships; i++) {
+            const orm_relationship *r = &k->relationships[i];
+            if (!r->uselist || r->lazy == ORM_LAZY_NOLOAD || !orm_scope_visible(scope, r->target)) continue;
+            for (size_t w = 0; w < sizeof what / sizeof *what; w++) {
+                char name[160], desc[240];
+                snprintf(name, sizeof name, "%s[%s]", what[w][0], r->name);
+                snprintf(desc, sizeof desc, "%s%s%s", what[w][1], r->name, what[w][2]);
+                json_array_append_new(params, param(name, "query", desc));
+            }
+        }
+    return params;
+}
+
 static json_t *list_params(const orm_mapper *m, const orm_scope *scope)
 {
     json_t *params = json_pack("[o, o, o, o, o, o, o, o]",
@@ -195,7 +222,7 @@ static json_t *list_params(const orm_mapper *m, const orm_scope *scope)
                      param("include", "query", "relationships to embed, dotted, depth <= 3"),
                      param("fields", "query", "columns to return (the key is always kept)"),
                      param("count", "query", "exact: adds meta.total"));
-    return count_params(params, m, scope);
+    return criteria_params(count_params(params, m, scope), m, scope);
 }
 
 static json_t *responses(int status, json_t *schema)
@@ -285,8 +312,9 @@ static json_t *operation(const rm_path_doc *p, const rm_operation *op, const orm
     if (op->body) json_object_set_new(o, "requestBody", query_body_of(op->body));
     if (listing && !op->body) json_object_set_new(o, "parameters", list_params(p->subject, scope));
     else if (bulk) json_object_set_new(o, "parameters", bulk_params());
-    else if (!strcmp(op->method, "GET")) /* one object: its counts */
-        json_object_set_new(o, "parameters", count_params(json_array(), p->subject, scope));
+    else if (!strcmp(op->method, "GET")) /* one object: its counts and its collections' criteria */
+        json_object_set_new(o, "parameters",
+                            criteria_params(count_params(json_array(), p->subject, scope), p->subject, scope));
     if (body) json_object_set_new(o, "requestBody", body_of(p->subject));
     json_t *r = responses(op->status, op->status == 204 ? NULL
                                       : bulk            ? bulk_answer()

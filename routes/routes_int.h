@@ -328,6 +328,14 @@ int rm_parse_rel_fields(rm_ctx *ctx, const orm_mapper *m, const char *path, cons
                         const char *param, rm_include *inc);
 /* The fieldset for an include node, or NULL (all columns). */
 const bool *rm_view_fields(const rm_include *inc, const orm_include *node);
+/* The node of an included to-many path for a criterion parameter
+ * (filter[PATH], sort[PATH], limit[PATH], offset[PATH]: SPEC §10 C), or
+ * NULL with a 400 at rm_param_pointer(param): a path not included, or a
+ * to-one. */
+orm_include *rm_include_criteria_node(rm_ctx *ctx, const orm_mapper *m, const char *path, const char *param,
+                                      rm_include *inc);
+/* 400 at include for a dynamic relationship included without limit[PATH]. */
+int rm_include_check_bounded(rm_ctx *ctx, const rm_include *inc);
 
 /* ---- serialize.c: rows → JSON text ------------------------------------- */
 /* Columns to output: NULL = every readable column; else fields[i] for table

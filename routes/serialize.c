@@ -109,7 +109,7 @@ static void write_instance(rm_sb *sb, const orm_instance *inst, const orm_mapper
         const orm_include *node = &nodes[k];
         const orm_relationship *r = node->rel;
         if (node->unshown) continue; /* loaded for a proxy only */
-        const orm_related *rel = orm_instance_related(inst, r);
+        const orm_related *rel = orm_include_loaded(inst, node); /* its own slot with criteria */
         const bool *sub = rm_view_fields(inc, node);
         rm_sb_append_json_string(sb, r->name, strlen(r->name));
         rm_sb_appendc(sb, ':');

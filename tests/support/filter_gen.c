@@ -729,6 +729,11 @@ json_t *fg_gen_filter_case(const fg_world *W, fg_prng *g, int *e)
 void fg_gen_sort(const fg_world *W, fg_prng *g, fg_sort_case *out)
 {
     int e = fg_range(g, 0, 99) < 45 ? FG_PERSON : fg_range(g, 0, 99) < 85 ? FG_PET : FG_TAG;
+    fg_gen_sort_for(W, g, e, out);
+}
+
+void fg_gen_sort_for(const fg_world *W, fg_prng *g, int e, fg_sort_case *out)
+{
     size_t sl = 0;
     out->e = e;
     out->spec[0] = '\0';

@@ -134,6 +134,8 @@ typedef struct fg_sort_case {
 
 /* A random sort case (1..3 keys, a filter 30% of the time). */
 void fg_gen_sort(const fg_world *W, fg_prng *g, fg_sort_case *out);
+/* The same for entity e (the draws fg_gen_sort makes after picking it). */
+void fg_gen_sort_for(const fg_world *W, fg_prng *g, int e, fg_sort_case *out);
 
 /* ---- running queries and printing them ---- */
 

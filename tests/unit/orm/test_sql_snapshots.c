@@ -567,6 +567,66 @@ static int load_counts(orm_session *s, const run_case *rc)
     return orm_load_page(s, &q, (size_t)rc->limit - 1, &node, 1, &out);
 }
 
+/* Criteria inside include (SPEC §10 C): a node of m's relationship rel
+ * with a filter (JSON text or NULL), a sort spec (or NULL), and a
+ * per-parent limit (< 0: none) and offset. */
+static orm_include criteria_node(orm_session *s, const orm_mapper *m, const char *rel, const char *filter,
+                                 const char *sort, int64_t limit, int64_t offset)
+{
+    orm_include node = {.rel = orm_mapper_relationship(m, rel), .strategy = ORM_LAZY_SELECTIN};
+    if (filter) {
+        json_t *j = json_loads(filter, 0, NULL);
+        orm_alias_seq seq = orm_alias_seq_start(1, NULL);
+        orm_expr *e = NULL;
+        ck_assert_int_eq(orm_filter_parse(s->arena, node.rel->target, j, 0, &seq, "/f", &e, s->err), 0);
+        json_decref(j);
+        node.where = (orm_template){e, seq.next - 1};
+    }
+    node.sort = sort;
+    node.limited = limit >= 0;
+    node.limit = limit;
+    node.offset = offset;
+    orm_include_criteria(s->arena, &node);
+    return node;
+}
+
+/* entity's rows with the one include node. */
+static int load_with(orm_session *s, const char *entity, orm_include *node)
+{
+    orm_query q;
+    orm_query_init(&q, tdb_mapper(&DB, entity), NULL);
+    orm_loaded out;
+    return orm_load_query(s, &q, node, 1, &out);
+}
+
+/* Authors with their two best rated books after the first (sorted through
+ * a many-to-one), each book's tags joined to the windowed rows. */
+static int load_include_window(orm_session *s, const run_case *rc)
+{
+    const orm_mapper *m = tdb_mapper(&DB, "Author");
+    orm_include node = criteria_node(s, m, "books", "{\"rating\": {\"ge\": 1}}", "-rating,author.name", 2, 1);
+    orm_include tags = {.rel = orm_mapper_relationship(node.rel->target, "tags"), .strategy = ORM_LAZY_JOINED};
+    node.children = &tags;
+    node.nchildren = 1;
+    return load_with(s, "Author", &node);
+}
+
+/* Books with their first tag by name descending: the window partitioned by
+ * the association table's column. */
+static int load_include_window_m2m(orm_session *s, const run_case *rc)
+{
+    orm_include node = criteria_node(s, tdb_mapper(&DB, "Book"), "tags", NULL, "-name", 1, 0);
+    return load_with(s, "Book", &node);
+}
+
+/* A filter and a sort without a window: the selectin statement with them. */
+static int load_include_filtered(orm_session *s, const run_case *rc)
+{
+    orm_include node = criteria_node(s, tdb_mapper(&DB, "Author"), "books",
+                                     "{\"tags\": {\"any\": {\"name\": \"poetry\"}}}", "title", -1, 0);
+    return load_with(s, "Author", &node);
+}
+
 static const run_case RUNS[] = {
     {.name = "get_child_class", .fn = get_engineer},
     {.name = "count_child_class", .fn = count_engineers},
@@ -619,6 +679,11 @@ static const run_case RUNS[] = {
     B(bulk_update_versioned), B(bulk_update_level), B(bulk_delete_cascade), B(bulk_delete_detach),
     B(bulk_delete_many_to_many), B(bulk_delete_levels),
 #undef B
+    /* criteria inside include (SPEC §10 C): the per-parent window, over a
+     * many-to-many too, and a filtered, sorted selectin */
+    {.name = "include_criteria_window", .fn = load_include_window},
+    {.name = "include_criteria_window_many_to_many", .fn = load_include_window_m2m},
+    {.name = "include_criteria_filter_sort", .fn = load_include_filtered},
 };
 #undef L
 
