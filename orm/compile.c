@@ -81,6 +81,7 @@ void orm_compiled_text(orm_compiled *out, const char *sql)
 
 static void print_select(cctx *c, const orm_select *s);
 static void print_expr(cctx *c, const orm_expr *e);
+static void print_row_number(cctx *c, const orm_expr *e);
 
 static void print_where(cctx *c, const orm_expr *where)
 {
@@ -407,6 +408,7 @@ static void print_expr(cctx *c, const orm_expr *e)
     case ORM_OP_SCALED_SUM:
     case ORM_OP_SCALED_AVG: print_scaled(c, e); return;
     case ORM_OP_POSITION: rm_sb_append_int(&c->sql, e->u.scale); return;
+    case ORM_OP_ROW_NUMBER: print_row_number(c, e); return;
     case ORM_OP_NULL: rm_sb_append(&c->sql, "NULL"); return;
     case ORM_OP_TRUE: rm_sb_append(&c->sql, "1 = 1"); return;
     case ORM_OP_FALSE: rm_sb_append(&c->sql, "1 = 0"); return;
@@ -418,22 +420,46 @@ static void print_expr(cctx *c, const orm_expr *e)
 
 /* ---- SELECT ----------------------------------------------------------------- */
 
-static void print_order(cctx *c, const orm_select *s)
+/* "ORDER BY items" of a select whose FROM table is at from_alias (or of a
+ * window in it). */
+static void print_order_items(cctx *c, const orm_order_item *items, size_t n, int from_alias)
 {
-    if (!s->norder) return;
-    rm_sb_append(&c->sql, " ORDER BY ");
-    for (size_t i = 0; i < s->norder; i++) {
+    if (!n) return;
+    rm_sb_append(&c->sql, "ORDER BY ");
+    for (size_t i = 0; i < n; i++) {
         if (i) rm_sb_append(&c->sql, ", ");
-        print_expr(c, s->order[i].expr);
-        if (s->order[i].desc) rm_sb_append(&c->sql, " DESC");
+        print_expr(c, items[i].expr);
+        if (items[i].desc) rm_sb_append(&c->sql, " DESC");
         /* NULL is the smallest value on every backend; a NOT NULL column of
          * the FROM table has none, and ORDER BY it alone keeps an index
          * on it usable (a joined table's column may still be NULL) */
-        const orm_expr *e = s->order[i].expr;
-        bool never_null = e->op == ORM_OP_COLUMN && e->u.col.alias == s->alias && !e->u.col.column->nullable;
+        const orm_expr *e = items[i].expr;
+        bool never_null = e->op == ORM_OP_COLUMN && e->u.col.alias == from_alias && !e->u.col.column->nullable;
         if (c->d->explicit_nulls_order && !never_null)
-            rm_sb_append(&c->sql, s->order[i].desc ? " NULLS LAST" : " NULLS FIRST");
+            rm_sb_append(&c->sql, items[i].desc ? " NULLS LAST" : " NULLS FIRST");
     }
+}
+
+static void print_order(cctx *c, const orm_select *s)
+{
+    if (!s->norder) return;
+    rm_sb_appendc(&c->sql, ' ');
+    print_order_items(c, s->order, s->norder, s->alias);
+}
+
+/* ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...), inside the select
+ * that c->spans names last (its FROM alias decides which keys are never
+ * NULL). */
+static void print_row_number(cctx *c, const orm_expr *e)
+{
+    rm_sb_append(&c->sql, "ROW_NUMBER() OVER (");
+    for (size_t i = 0; i < e->u.window.npartition; i++) {
+        rm_sb_append(&c->sql, i ? ", " : "PARTITION BY ");
+        print_expr(c, e->u.window.partition[i]);
+    }
+    if (e->u.window.npartition && e->u.window.norder) rm_sb_appendc(&c->sql, ' ');
+    print_order_items(c, e->u.window.order, e->u.window.norder, c->spans ? c->spans->s->alias : 0);
+    rm_sb_appendc(&c->sql, ')');
 }
 
 static void print_select(cctx *c, const orm_select *s)

@@ -162,7 +162,9 @@ static bool names_aggregate(const orm_expr *e)
     if (e->op == ORM_OP_COLUMN)
         return e->u.col.column->computed_json && !(e->u.col.column->computed &&
                                                    e->u.col.column->computed->kind == ORM_COMPUTED_EXPR);
-    if (e->op == ORM_OP_EXISTS && e->u.sub && names_aggregate(e->u.sub->where)) return true;
+    if ((e->op == ORM_OP_EXISTS || e->op == ORM_OP_SUBQUERY) && e->u.sub &&
+        (names_aggregate(e->u.sub->where) || (e->u.sub->ncolumns && names_aggregate(e->u.sub->columns[0]))))
+        return true; /* a dotted path's EXISTS, a $col path's scalar subquery */
     if (e->op == ORM_OP_LIST)
         for (size_t i = 0; i < e->u.list.n; i++)
             if (names_aggregate(e->u.list.items[i])) return true;

@@ -84,6 +84,17 @@ orm_expr *orm_expr_col_eq(rm_arena *a, int alias, const orm_column *c, orm_value
     return orm_expr_binary(a, ORM_OP_EQ, orm_expr_column(a, alias, c), orm_expr_param(a, v, c));
 }
 
+orm_expr *orm_expr_row_number(rm_arena *a, orm_expr **partition, size_t npartition,
+                              const struct orm_order_item *order, size_t norder)
+{
+    orm_expr *e = node(a, ORM_OP_ROW_NUMBER);
+    e->u.window.partition = partition;
+    e->u.window.npartition = npartition;
+    e->u.window.order = order;
+    e->u.window.norder = norder;
+    return e;
+}
+
 orm_expr *orm_expr_label(rm_arena *a, int alias, const char *name)
 {
     orm_expr *e = node(a, ORM_OP_LABEL);

@@ -59,6 +59,8 @@
     X(POSITION, "position")      /* u.scale: the statement's result column of that number \
                                     (1-based), in GROUP BY and ORDER BY: a key whose \
                                     expression has parameters is the same key there */ \
+    X(ROW_NUMBER, "ROW_NUMBER")  /* u.window: ROW_NUMBER() OVER (PARTITION BY   \
+                                    ... ORDER BY ...), a select's column */     \
     X(NULL, "NULL")              /* the constant NULL (a deferred column not loaded) */ \
     X(TRUE, "TRUE")              /* constant true (empty IN negated, {}) */     \
     X(FALSE, "FALSE")            /* constant false (empty IN) */
@@ -79,6 +81,7 @@ enum {
 };
 
 struct orm_select;
+struct orm_order_item;
 
 typedef struct orm_expr {
     orm_expr_op op;
@@ -105,6 +108,12 @@ typedef struct orm_expr {
         const char *func;              /* CALL: the function's name */
         int scale;                     /* SCALED_SUM, SCALED_AVG; POSITION's number */
         struct {
+            struct orm_expr **partition;          /* PARTITION BY these (none: one window) */
+            size_t npartition;
+            const struct orm_order_item *order;   /* ORDER BY these, NULL smallest as a select's */
+            size_t norder;
+        } window;
+        struct {
             const char *name;          /* the claim ("sub") */
             const orm_column *column;  /* the column it is compared with: its value's type */
         } claim;
@@ -124,6 +133,10 @@ orm_expr *orm_expr_and(rm_arena *a, orm_expr *l, orm_expr *r);
 orm_expr *orm_expr_or(rm_arena *a, orm_expr *l, orm_expr *r);
 orm_expr *orm_expr_exists(rm_arena *a, struct orm_select *sub);
 orm_expr *orm_expr_const(rm_arena *a, bool value);
+/* ROW_NUMBER() OVER (PARTITION BY partition ORDER BY order): the rank of a
+ * row among those with its partition values (the arrays are kept). */
+orm_expr *orm_expr_row_number(rm_arena *a, orm_expr **partition, size_t npartition,
+                              const struct orm_order_item *order, size_t norder);
 /* Reference to a labelled column of a derived table: t<alias>."name". */
 orm_expr *orm_expr_label(rm_arena *a, int alias, const char *name);
 /* x[0] = y[0] AND ... for n column pairs, x at alias ax and y at ay (join

@@ -4,7 +4,9 @@
  * One recursive reader: a filter object is an AND of its keys; a key is a
  * combinator (and/or/not), a column (value: literal or {op: operand}), a
  * relationship (value: {any|has|none|every|is_null: ...}) or a dotted path
- * through relationships. Every node read counts toward the node limit,
+ * through relationships; a comparison's operand may be a column reference
+ * {"$col": PATH} (col_operand: the one reader of it, with a check's
+ * restrictions in row mode). Every node read counts toward the node limit,
  * every nested object/array toward the depth limit, and every error names
  * the JSON pointer of the node that caused it. */
 #include "orm/filter.h"
@@ -177,49 +179,124 @@ static bool comparable(orm_type x, orm_type y)
     return family[x] && family[x] == family[y];
 }
 
-/* The column a $col PATH names, or NULL after reporting at ptr. PATH is a
- * column of the row's own table (row mode); the one place a path through
- * many-to-one hops would be resolved. */
-static const orm_column *col_path(fctx *f, const char *path, const char *ptr)
+/* A column of the row a check is about (row mode), or NULL after
+ * reporting at ptr: no paths, no computed attributes (neither the database
+ * nor restmap has one when the row is written). */
+static const orm_column *row_column(fctx *f, const char *name, const char *ptr)
 {
-    if (strchr(path, '.')) {
-        fail(f, ptr, "\"%s\": a check names columns of the row itself, not paths through relationships", path);
+    if (strchr(name, '.')) {
+        fail(f, ptr, "\"%s\": a check names columns of the row itself, not paths through relationships", name);
         return NULL;
     }
-    const orm_column *o = orm_table_column(f->row, path);
+    const orm_column *o = orm_table_column(f->row, name);
     if (!o) {
         fail(f, ptr, "table %s has no column \"%s\" (a check names the row's own columns, not relationships)",
-             f->row->name, path);
+             f->row->name, name);
         return NULL;
     }
-    if (o->computed_json) { /* not stored: neither the database nor restmap has it when the row is written */
-        fail(f, ptr, "\"%s\" is a computed attribute: a check names stored columns", path);
+    if (o->computed_json) {
+        fail(f, ptr, "\"%s\" is a computed attribute: a check names stored columns", name);
         return NULL;
     }
     return o;
 }
 
-/* {"$col": PATH} beside column c: the other column, at the same alias. */
-static int col_operand(fctx *f, const orm_column *c, const json_t *j, int alias, const char *ptr, orm_expr **out)
+/* PATH's column read through its many-to-one hops from the row at alias:
+ * the column itself, or a scalar subquery per hop, each the relationship's
+ * correlated subquery (join.c, with the target's scope), so a NULL key, or
+ * a related row the request may not see, reads as NULL. */
+static orm_expr *col_through(fctx *f, const orm_relationship *const *hops, int n, const orm_column *o, int alias)
+{
+    if (!n) return orm_expr_column(f->a, alias, o);
+    int t;
+    orm_select *sub = orm_relationship_subquery(f->a, hops[0], alias, f->aliases, &t);
+    sub->flags = 0;
+    sub->columns = RM_NEW_ARRAY(f->a, orm_expr *, 1);
+    sub->columns[0] = col_through(f, hops + 1, n - 1, o, t);
+    sub->ncolumns = 1;
+    orm_expr *e = orm_expr_unary(f->a, ORM_OP_SUBQUERY, NULL);
+    e->u.sub = sub;
+    return e;
+}
+
+/* The value {"$col": PATH} names, PATH starting at the row of m at alias
+ * (row mode: table f->row, no paths): *col gets the column read; NULL
+ * after reporting at ptr (the "$col" member). */
+static orm_expr *col_ref(fctx *f, const orm_mapper *m, const char *path, int alias, const char *ptr,
+                         const orm_column **col)
+{
+    if (f->row) {
+        *col = row_column(f, path, ptr);
+        return *col ? orm_expr_column(f->a, alias, *col) : NULL;
+    }
+    const orm_relationship *hops[ORM_FILTER_COL_MAX_HOPS];
+    int n = 0;
+    const char *rest = path, *dot;
+    while ((dot = strchr(rest, '.'))) {
+        char *head = rm_arena_strndup(f->a, rest, (size_t)(dot - rest));
+        const orm_relationship *r = orm_scope_relationship(f->aliases->scope, m, head);
+        if (!r) {
+            if (orm_mapper_column(m, head, ORM_COL_READ))
+                fail(f, ptr, "\"%s\" is a column: only relationships take a dotted path", head);
+            else fail(f, ptr, "unknown relationship \"%s\"", head);
+            return NULL;
+        }
+        if (r->direction != ORM_MANY_TO_ONE) {
+            fail(f, ptr, "\"%s\" is a collection: a $col path goes through many-to-one relationships only", head);
+            return NULL;
+        }
+        if (n == ORM_FILTER_COL_MAX_HOPS) {
+            fail(f, ptr, "a $col path goes through at most %d relationships", ORM_FILTER_COL_MAX_HOPS);
+            return NULL;
+        }
+        hops[n++] = r;
+        m = r->target;
+        rest = dot + 1;
+    }
+    *col = orm_mapper_column(m, rest, ORM_COL_READ);
+    if (!*col) {
+        if (orm_scope_relationship(f->aliases->scope, m, rest))
+            fail(f, ptr, "\"%s\" is a relationship: $col names a column", rest);
+        else fail(f, ptr, "unknown column \"%s\"", rest);
+        return NULL;
+    }
+    return col_through(f, hops, n, *col, alias);
+}
+
+/* {"$col": PATH} compared with column c of the row of m at alias: the
+ * other side (one node). The one reader of the operand, for filters and
+ * checks alike. */
+static int col_operand(fctx *f, const orm_mapper *m, const orm_column *c, const json_t *j, int alias,
+                       const char *ptr, orm_expr **out)
 {
     const json_t *name = json_object_get(j, "$col");
     const char *p = child(f, ptr, "$col");
     int rc = count_node(f, p);
     if (rc) return rc;
-    if (json_object_size(j) != 1) return fail(f, ptr, "{\"$col\": COLUMN} takes nothing beside \"$col\"");
-    if (!json_is_string(name)) return fail(f, p, "takes the name of a column");
-    const orm_column *o = col_path(f, json_string_value(name), p);
-    if (!o) return ORM_E_INVALID;
+    if (json_object_size(j) != 1) return fail(f, p, "{\"$col\": PATH} takes nothing beside \"$col\"");
+    if (!json_is_string(name)) return fail(f, p, "takes the name of a column (or a path to one)");
+    const orm_column *o;
+    orm_expr *e = col_ref(f, m, json_string_value(name), alias, p, &o);
+    if (!e) return ORM_E_INVALID;
     if (!comparable(c->type, o->type))
         return fail(f, p, "\"%s\" (%s) and \"%s\" (%s) cannot be compared", c->name, orm_type_name(c->type),
-                    o->name, orm_type_name(o->type));
-    *out = orm_expr_column(f->a, alias, o);
+                    json_string_value(name), orm_type_name(o->type));
+    *out = e;
     return 0;
 }
 
-static bool is_col_operand(const fctx *f, const json_t *j)
+bool orm_filter_is_col_operand(const json_t *j)
 {
-    return f->row && json_is_object(j) && json_object_get(j, "$col");
+    return json_is_object(j) && json_object_get(j, "$col") != NULL;
+}
+
+/* Does an operator's argument hold a $col operand (itself or an item)? */
+static bool holds_col_operand(const json_t *arg)
+{
+    if (!json_is_array(arg)) return orm_filter_is_col_operand(arg);
+    for (size_t i = 0; i < json_array_size(arg); i++)
+        if (orm_filter_is_col_operand(json_array_get(arg, i))) return true;
+    return false;
 }
 
 /* One operand value of column c (no null: the caller handles null). */
@@ -229,7 +306,6 @@ static int operand(fctx *f, const orm_column *c, const json_t *j, const char *pt
     const char *msg = NULL;
     const json_t *claim = json_is_object(j) ? json_object_get(j, "$claim") : NULL;
     if (claim && f->row) return fail(f, ptr, "a check is about the row alone: {\"$claim\": ...} is not taken");
-    if (is_col_operand(f, j)) return fail(f, ptr, "{\"$col\": ...} is an operand of eq ne lt le gt ge only");
     if (f->row && c->type == ORM_T_JSON) /* the databases compare json text differently */
         return fail(f, ptr, "a check compares no json column with a value (\"%s\"): is_null only", c->name);
     if (claim && f->claims) {
@@ -296,8 +372,9 @@ static int list_operand(fctx *f, const orm_column *c, const json_t *j, const cha
     return 0;
 }
 
-static int column_operator(fctx *f, const orm_column *c, int alias, column_op op, const json_t *arg,
-                           const char *ptr, orm_expr **out)
+/* Operator op on column c of the row of m at alias (m: NULL in row mode). */
+static int column_operator(fctx *f, const orm_mapper *m, const orm_column *c, int alias, column_op op,
+                           const json_t *arg, const char *ptr, orm_expr **out)
 {
     rm_arena *a = f->a;
     orm_expr *col = orm_expr_column(a, alias, c), *rhs = NULL;
@@ -305,6 +382,10 @@ static int column_operator(fctx *f, const orm_column *c, int alias, column_op op
     int rc;
     static const orm_expr_op cmp[] = {[OP_eq] = ORM_OP_EQ, [OP_ne] = ORM_OP_NE, [OP_lt] = ORM_OP_LT,
                                       [OP_le] = ORM_OP_LE, [OP_gt] = ORM_OP_GT, [OP_ge] = ORM_OP_GE};
+    bool comparison = op == OP_eq || op == OP_ne || op == OP_lt || op == OP_le || op == OP_gt || op == OP_ge;
+    if (!comparison && holds_col_operand(arg))
+        return fail(f, ptr, "{\"$col\": PATH} is an operand of eq ne lt le gt ge only, not of %s",
+                    column_op_names[op]);
     switch (op) {
     case OP_eq: case OP_ne: case OP_lt: case OP_le: case OP_gt: case OP_ge:
         if (json_is_null(arg)) {
@@ -312,7 +393,7 @@ static int column_operator(fctx *f, const orm_column *c, int alias, column_op op
             *out = orm_expr_unary(a, op == OP_eq ? ORM_OP_IS_NULL : ORM_OP_IS_NOT_NULL, col);
             return 0;
         }
-        if (is_col_operand(f, arg)) rc = col_operand(f, c, arg, alias, ptr, &rhs);
+        if (orm_filter_is_col_operand(arg)) rc = col_operand(f, m, c, arg, alias, ptr, &rhs);
         else rc = operand(f, c, arg, ptr, &rhs);
         if (rc) return rc;
         *out = orm_expr_binary(a, cmp[op], col, rhs);
@@ -348,14 +429,14 @@ static int column_operator(fctx *f, const orm_column *c, int alias, column_op op
 }
 
 /* Value on a column: a literal (equality; null = IS NULL) or {op: operand, ...}. */
-static int read_column(fctx *f, const orm_column *c, const json_t *v, int alias, const char *ptr,
-                       orm_expr **out)
+static int read_column(fctx *f, const orm_mapper *m, const orm_column *c, const json_t *v, int alias,
+                       const char *ptr, orm_expr **out)
 {
     int rc;
-    if (!json_is_object(v) || is_col_operand(f, v)) { /* a bare {"$col": ...} means eq */
+    if (!json_is_object(v) || orm_filter_is_col_operand(v)) { /* a bare {"$col": ...} means eq */
         if ((rc = count_node(f, ptr))) return rc;
         if (json_is_array(v)) return fail(f, ptr, "a list needs an operator: {\"in\": [...]}");
-        return column_operator(f, c, alias, OP_eq, v, ptr, out);
+        return column_operator(f, m, c, alias, OP_eq, v, ptr, out);
     }
     if (json_object_size(v) == 0) return fail(f, ptr, "an empty operator object");
     const char *name;
@@ -371,7 +452,7 @@ static int read_column(fctx *f, const orm_column *c, const json_t *v, int alias,
             return fail(f, p, "unknown operator \"%s\"", name);
         }
         orm_expr *e;
-        if ((rc = column_operator(f, c, alias, (column_op)op, arg, p, &e))) return rc;
+        if ((rc = column_operator(f, m, c, alias, (column_op)op, arg, p, &e))) return rc;
         all = orm_expr_and(f->a, all, e);
     }
     *out = all;
@@ -385,14 +466,14 @@ static int read_path(fctx *f, const orm_mapper *m, const char *path, const json_
 {
     const char *dot = strchr(path, '.');
     if (f->row) { /* a check: the row's own columns only */
-        const orm_column *c = col_path(f, path, ptr);
+        const orm_column *c = row_column(f, path, ptr);
         if (!c) return ORM_E_INVALID;
         if (!f->first) f->first = c;
-        return read_column(f, c, v, alias, ptr, out);
+        return read_column(f, NULL, c, v, alias, ptr, out);
     }
     if (!dot) {
         const orm_column *c = orm_mapper_column(m, path, ORM_COL_READ);
-        if (c) return read_column(f, c, v, alias, ptr, out);
+        if (c) return read_column(f, m, c, v, alias, ptr, out);
         const orm_relationship *r = orm_scope_relationship(f->aliases->scope, m, path);
         if (r) return read_relationship(f, r, v, alias, ptr, out);
         const orm_proxy *x = orm_mapper_proxy(m, path);

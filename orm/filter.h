@@ -3,12 +3,15 @@
  * write-only columns, relationship operators on columns and the reverse).
  * Relationship operators become correlated EXISTS subqueries, each with a
  * fresh table alias, so the same relationship used twice gives two
- * independent subqueries (SQLAlchemy's aliased()).
+ * independent subqueries (SQLAlchemy's aliased()). A comparison's operand
+ * may be another column, {"$col": PATH} (SPEC §10 F; see
+ * orm_filter_is_col_operand below).
  *
  * Errors are ORM_E_INVALID field errors whose pointer is the JSON pointer of
  * the offending node under `pointer` ("/filter/or/1/addresses/any/...").
  * Limits: depth 16 (nested objects/arrays), 256 nodes (operators,
- * combinators, relationship operators), 1000 items in one in/nin list. */
+ * combinators, relationship operators, each $col operand), 1000 items in
+ * one in/nin list. */
 #ifndef ORM_FILTER_H
 #define ORM_FILTER_H
 
@@ -26,6 +29,9 @@
  * comparison of a long pattern with a long value is one step the statement
  * timeout cannot interrupt. */
 #define ORM_FILTER_MAX_PATTERN 400
+
+/* Relationships one {"$col": PATH} operand may go through (SPEC §10 F). */
+#define ORM_FILTER_COL_MAX_HOPS 3
 
 /* Parse `filter` (a JSON object) for mapper m whose table is `alias` in the
  * enclosing statement. *out is NULL for an empty filter ({}). Returns 0 or
@@ -49,5 +55,15 @@ int orm_filter_parse_criterion(rm_arena *a, const orm_mapper *m, const json_t *f
  * column it names. An empty filter is an error. Errors as orm_filter_parse. */
 int orm_filter_parse_check(rm_arena *a, const orm_table *t, const json_t *filter, const char *pointer,
                            orm_expr **out, const orm_column **first, orm_error *err);
+
+/* Whether a JSON operand is a column reference {"$col": PATH} (SPEC §10
+ * F): an operand of eq ne lt le gt ge, whose PATH is a column or a dotted
+ * path through many-to-one relationships (at most ORM_FILTER_COL_MAX_HOPS)
+ * from the row holding the compared column, read as a correlated scalar
+ * subquery per hop (a NULL key along it, or a row outside the target's
+ * scope, reads as NULL: SQL's NULL semantics). Every filter parser above
+ * takes it (a check: the row's own columns only); a grammar that does not
+ * (having) asks here to refuse it at its operator. */
+bool orm_filter_is_col_operand(const json_t *j);
 
 #endif

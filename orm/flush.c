@@ -3,7 +3,10 @@
  * one, whose rows are left to their foreign key's ON DELETE),
  * dependency-ordered INSERTs with key propagation and
  * post-updates for cycles, UPDATEs of changed columns with version checks,
- * association rows, then DELETEs children first. See uow.h.
+ * association rows, then DELETEs children first. See uow.h. One row's
+ * UPDATE/DELETE pieces and a span's level-by-level writes are in
+ * flush_levels.c, the scope's checks on what was written in flush_scope.c
+ * (flush_int.h).
  *
  * Rows of one table go in few statements: new rows naming the same columns
  * share a multi-row INSERT (insert_level), association rows of one
@@ -24,57 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "orm/check.h"
 #include "orm/compile.h"
+#include "orm/flush_int.h"
 #include "orm/scope.h"
-#include "orm/uow.h"
-
-static const orm_dialect *dialect(orm_uow *u) { return orm_engine_dialect(u->s->engine); }
-
-static int run(orm_uow *u, const orm_compiled *c, orm_result *r) { return orm_session_execute(u->s, c, r); }
-
-/* up's UPDATE of a row of t also sets t's "onupdate": "now" columns it
- * does not set already (the request's value wins) to the unit's instant.
- * up's arrays have room for every column of t besides what they hold. */
-static void add_onupdate(orm_uow *u, orm_update *up, const orm_table *t)
-{
-    for (size_t i = 0; i < t->ncolumns; i++) {
-        const orm_column *c = &t->columns[i];
-        if (!c->onupdate_now) continue;
-        size_t k = 0;
-        while (k < up->ncolumns && up->columns[k] != c) k++;
-        if (k < up->ncolumns) continue;
-        up->columns[up->ncolumns] = c;
-        up->values[up->ncolumns++] = orm_expr_param(u->a, orm_clock_value(&u->clock, c, u->a), c);
-    }
-}
-
-/* "primary key = pk" for an unaliased UPDATE or DELETE of m's row, and the
- * rows the session's scope sees (a row outside it is not found). */
-static orm_expr *scoped_pk_where(orm_uow *u, const orm_mapper *m, const orm_value *pk)
-{
-    orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
-    if (m->table->levels && orm_scope_restricts(u->s->scope, m)) {
-        /* a span's criteria may name any level: EXISTS (SELECT 1 FROM the
-         * span AS t1 WHERE t1.key = <root table>.key AND criteria), the
-         * statement being the root table's */
-        const orm_table *t = m->table;
-        int at = seq.next++;
-        orm_select *sub = RM_NEW(u->a, orm_select);
-        *sub = (orm_select){.from = t, .alias = at, .flags = ORM_SELECT_ONE, .cls = m};
-        for (size_t i = 0; i < t->npk; i++)
-            sub->where = orm_expr_and(u->a, sub->where,
-                                      orm_expr_binary(u->a, ORM_OP_EQ, orm_expr_column(u->a, at, t->pk[i]),
-                                                      orm_expr_column(u->a, -1, t->pk[i])));
-        sub->where = orm_expr_and(u->a, sub->where, orm_scope_where(u->a, m, at, &seq));
-        return orm_expr_and(u->a, orm_pk_where(u->a, m, -1, pk), orm_expr_exists(u->a, sub));
-    }
-    return orm_expr_and(u->a, orm_pk_where(u->a, m, -1, pk), orm_scope_where(u->a, m, -1, &seq));
-}
 
 /* ---- cascades on delete ------------------------------------------------------ */
 
-static int too_many_deletes(orm_uow *u)
+int orm_flush_too_many_deletes(orm_uow *u)
 {
     return orm_error_set(u->s->err, ORM_E_TOO_LARGE,
                          "the delete would remove more than %d rows (the limit of one request, cascades "
@@ -96,7 +55,7 @@ static int load_children(orm_uow *u, orm_instance *inst, const orm_relationship 
     orm_loaded got;
     int rc = orm_load_page(u->s, &q, room, NULL, 0, &got);
     if (rc) return rc;
-    if (got.more) return too_many_deletes(u);
+    if (got.more) return orm_flush_too_many_deletes(u);
     orm_related *slot = orm_instance_load_slot(inst, r, a);
     for (size_t i = 0; i < got.n; i++) orm_related_add(slot, got.items[i], a, true);
     *out = slot;
@@ -140,33 +99,47 @@ static bool detached_elsewhere(const orm_mapper *cls, const orm_relationship *r)
     return false;
 }
 
+int orm_flush_detach_conflict(orm_uow *u, const orm_mapper *m, const orm_relationship *r)
+{
+    return orm_error_set(u->s->err, ORM_E_CONFLICT,
+                         "%s still has %s, whose %s cannot be NULL: delete them first or "
+                         "cascade the delete", m->name, r->name, r->remote[0]->name);
+}
+
+bool orm_flush_detaches(const orm_mapper *cls, const orm_relationship *r)
+{
+    return detaches(r) && !detached_elsewhere(cls, r);
+}
+
+void orm_flush_detach_set(orm_uow *u, const orm_relationship *r, orm_update *up)
+{
+    const orm_table *t = r->target->table;
+    *up = (orm_update){.table = t, .ncolumns = r->npairs};
+    up->columns = RM_NEW_ARRAY(u->a, const orm_column *, r->npairs + t->ncolumns);
+    up->values = RM_NEW_ARRAY(u->a, orm_expr *, r->npairs + t->ncolumns);
+    for (size_t k = 0; k < r->npairs; k++) {
+        up->columns[k] = r->remote[k];
+        up->values[k] = orm_expr_param(u->a, orm_null(), r->remote[k]);
+    }
+    orm_flush_add_onupdate(u, up, t);
+}
+
 /* Detach r's rows from inst: one UPDATE setting their key NULL, restricted
  * to the rows r reaches (its target's identity, its join "where"). */
 static int detach_children(orm_uow *u, orm_instance *inst, const orm_mapper *m, const orm_relationship *r)
 {
     rm_arena *a = u->a;
-    const orm_table *t = r->target->table;
-    orm_update up = {.table = t, .ncolumns = r->npairs};
-    up.columns = RM_NEW_ARRAY(a, const orm_column *, r->npairs + t->ncolumns);
-    up.values = RM_NEW_ARRAY(a, orm_expr *, r->npairs + t->ncolumns);
-    for (size_t k = 0; k < r->npairs; k++) {
-        up.columns[k] = r->remote[k];
-        up.values[k] = orm_expr_param(a, orm_null(), r->remote[k]);
-    }
-    add_onupdate(u, &up, t);
+    orm_update up;
+    orm_flush_detach_set(u, r, &up);
     orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
     orm_join_ends ends = {.parent_row = inst->committed, .target = -1};
     orm_rel_join j;
     orm_relationship_join(a, r, &ends, &seq, &j);
     up.where = orm_expr_and(a, j.link, j.target_where);
     orm_compiled c;
-    int rc = orm_compile_update(dialect(u), &up, a, &c, u->s->err);
-    if (!rc) rc = run(u, &c, NULL);
-    if (rc == ORM_E_CONFLICT)
-        return orm_error_set(u->s->err, ORM_E_CONFLICT,
-                             "%s still has %s, whose %s cannot be NULL: delete them first or "
-                             "cascade the delete", m->name, r->name, r->remote[0]->name);
-    return rc;
+    int rc = orm_compile_update(flush_dialect(u), &up, a, &c, u->s->err);
+    if (!rc) rc = flush_run(u, &c, NULL);
+    return rc == ORM_E_CONFLICT ? orm_flush_detach_conflict(u, m, r) : rc;
 }
 
 /* A deleted persistent instance: cascade into one-to-many children (loaded
@@ -191,13 +164,13 @@ static int expand_delete(orm_uow *u, orm_instance *inst)
                     if (slot->items[k]->state == ORM_PERSISTENT) orm_uow_delete(u, slot->items[k]);
             } else if (r->direction == ORM_ONE_TO_MANY) {
                 /* children stay, without a parent; a NOT NULL key makes it a conflict */
-                if (!detached_elsewhere(inst->mapper, r) && (rc = detach_children(u, inst, m, r))) return rc;
+                if (orm_flush_detaches(inst->mapper, r) && (rc = detach_children(u, inst, m, r))) return rc;
             } else if (r->direction == ORM_MANY_TO_MANY) {
                 orm_delete del = {.table = r->secondary};
                 for (size_t k = 0; k < r->npairs; k++)
                     del.where = orm_expr_and(a, del.where, orm_expr_col_eq(a, -1, r->sec_local[k],
                                                                            inst->committed[r->local[k]->index]));
-                if ((rc = orm_compile_delete(dialect(u), &del, a, &c, u->s->err)) || (rc = run(u, &c, NULL)))
+                if ((rc = orm_compile_delete(flush_dialect(u), &del, a, &c, u->s->err)) || (rc = flush_run(u, &c, NULL)))
                     return rc;
             }
         }
@@ -220,7 +193,7 @@ static void apply_link(orm_uow *u, const orm_link *l, bool clear)
  * key generator moves past it before the next INSERT can collide. */
 static int sync_key(orm_uow *u, const orm_instance *inst)
 {
-    const orm_dialect *d = dialect(u);
+    const orm_dialect *d = flush_dialect(u);
     const orm_table *t = inst->mapper->table;
     if (!d->sync_key || t->npk != 1 || !t->pk[0]->autoincrement || !inst->given[t->pk[0]->index]) return 0;
     rm_sb sql;
@@ -228,7 +201,7 @@ static int sync_key(orm_uow *u, const orm_instance *inst)
     d->sync_key(&sql, t, t->pk[0]);
     orm_compiled c;
     orm_compiled_text(&c, sql.buf);
-    return run(u, &c, NULL);
+    return flush_run(u, &c, NULL);
 }
 
 /* Apply inst's links before its INSERT, oldest first as they were made (a
@@ -243,35 +216,6 @@ static void apply_insert_links(orm_uow *u, orm_instance *inst)
         const orm_link *l = &u->links[order[j]];
         apply_link(u, l, l->post_update || l->parent == inst);
     }
-}
-
-/* The row inst is about to store breaks none of its table's checks (SPEC
- * §9), else ORM_E_VALIDATION: one field error at the first column the
- * broken check names, under the body object inst came from
- * (orm_uow_locate). A new row's unset columns count with their literal
- * defaults (or server defaults), as its INSERT stores them; generated
- * ones are set before. */
-static int check_row(orm_uow *u, const orm_instance *inst)
-{
-    const orm_table *t = inst->mapper->table;
-    bool any = t->nchecks > 0;
-    for (size_t k = 0; k < t->nlevels; k++) any |= t->levels[k]->nchecks > 0;
-    if (!any) return 0;
-    const orm_value *row = inst->row;
-    if (inst->state == ORM_PENDING && inst->given) {
-        orm_value *full = RM_NEW_ARRAY(u->a, orm_value, t->ncolumns);
-        for (size_t i = 0; i < t->ncolumns; i++)
-            full[i] = inst->given[i]                                   ? inst->row[i]
-                      : t->columns[i].has_default                        ? t->columns[i].default_value
-                      : t->columns[i].server_default == ORM_SD_LITERAL ? t->columns[i].server_default_value
-                                                                         : inst->row[i];
-        row = full;
-    }
-    const orm_check *ck = orm_check_class_row(t, inst->mapper, row, u->a);
-    if (!ck) return 0;
-    orm_error_field(u->s->err, ORM_E_VALIDATION, rm_pointer_child(u->a, orm_uow_pointer(u, inst), ck->first->name),
-                    "the %s would break the check %s", inst->mapper->name, ck->name);
-    return ORM_E_VALIDATION;
 }
 
 /* inst's row is stored as `row` (what the database returned). */
@@ -323,7 +267,7 @@ static int insert_one(orm_uow *u, orm_instance *inst)
 /* The rows of the next INSERT of a run with `left` rows of ncols values. */
 static size_t insert_chunk(orm_uow *u, size_t left, size_t ncols)
 {
-    size_t max = INSERT_BATCH, by_params = ncols ? (size_t)dialect(u)->max_params / ncols : 1;
+    size_t max = INSERT_BATCH, by_params = ncols ? (size_t)flush_dialect(u)->max_params / ncols : 1;
     if (by_params < max) max = by_params;
     size_t k = 1;
     while (k * 2 <= left && k * 2 <= max) k *= 2;
@@ -397,8 +341,8 @@ static int insert_group(orm_uow *u, insert_row *rows, size_t head)
         for (size_t j = 0; j < k; j++) memcpy(ins.values + j * nc, members[at + j]->vals, nc * sizeof *ins.values);
         orm_compiled c;
         orm_result r;
-        int rc = orm_compile_insert(dialect(u), &ins, a, &c, u->s->err);
-        if (rc || (rc = run(u, &c, &r))) return rc;
+        int rc = orm_compile_insert(flush_dialect(u), &ins, a, &c, u->s->err);
+        if (rc || (rc = flush_run(u, &c, &r))) return rc;
         if (r.nrows != k) return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned %zu rows of %zu", r.nrows, k);
         keyed_row *got = RM_NEW_ARRAY(a, keyed_row, k), *sent = RM_NEW_ARRAY(a, keyed_row, k);
         for (size_t j = 0; j < k; j++) {
@@ -440,7 +384,7 @@ static int insert_level(orm_uow *u, orm_instance **level, size_t nlevel)
         const orm_table *t = inst->mapper->table;
         apply_insert_links(u, inst);
         int rc = generate_defaults(u, inst);
-        if (!rc) rc = check_row(u, inst);
+        if (!rc) rc = orm_flush_check_row(u, inst);
         if (rc) return rc;
         insert_row *r = &rows[i];
         *r = (insert_row){.inst = inst, .cols = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns),
@@ -570,38 +514,14 @@ static int insert_pending(orm_uow *u)
 
 /* UPDATE the columns of a persistent instance that differ from its
  * committed state; with a version column, increment it and require the
- * committed version in the WHERE (0 rows: stale data). */
-static int update_levels(orm_uow *u, orm_instance *inst);
-
-/* Run up, an UPDATE of inst's row (of one of its tables); with vc (its
- * mapper's version column), increment it and require the committed
- * version in the WHERE. No row: stale data (versioned) or gone. */
-static int run_update(orm_uow *u, const orm_instance *inst, orm_update *up, const orm_column *vc, orm_result *r)
-{
-    rm_arena *a = u->a;
-    if (vc) {
-        const orm_column *stored = vc->storage ? vc->storage : vc;
-        up->columns[up->ncolumns] = stored;
-        up->values[up->ncolumns++] = orm_expr_binary(a, ORM_OP_PLUS, orm_expr_column(a, -1, stored),
-                                                     orm_expr_param(a, orm_int(1), vc));
-        up->where = orm_expr_and(a, up->where, orm_expr_col_eq(a, -1, vc, inst->committed[vc->index]));
-    }
-    orm_compiled c;
-    int rc = orm_compile_update(dialect(u), up, a, &c, u->s->err);
-    if (rc || (rc = run(u, &c, r))) return rc;
-    if (!r->nrows)
-        return orm_error_set(u->s->err, vc ? ORM_E_STALE : ORM_E_NOT_FOUND,
-                             vc ? "%s was changed or deleted by someone else: reload it and retry"
-                                : "%s no longer exists", inst->mapper->name);
-    return 0;
-}
-
+ * committed version in the WHERE (0 rows: stale data). A span's levels:
+ * orm_flush_update_levels. */
 static int update_changed(orm_uow *u, orm_instance *inst)
 {
     const orm_mapper *m = inst->mapper;
     const orm_table *t = m->table;
     rm_arena *a = u->a;
-    if (t->levels) return update_levels(u, inst);
+    if (t->levels) return orm_flush_update_levels(u, inst);
     orm_update up = {.table = t, .returning = true};
     up.columns = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns + 1);
     up.values = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns + 1);
@@ -614,82 +534,21 @@ static int update_changed(orm_uow *u, orm_instance *inst)
         up.values[up.ncolumns++] = orm_expr_param(a, inst->row[i], c);
     }
     if (!up.ncolumns) return 0; /* nothing changed: no statement */
-    int rc = check_row(u, inst);
+    int rc = orm_flush_check_row(u, inst);
     if (rc) return rc;
-    add_onupdate(u, &up, t);
+    orm_flush_add_onupdate(u, &up, t);
     orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
-    up.where = scoped_pk_where(u, m, pk);
+    up.where = orm_flush_scoped_pk_where(u, m, pk);
     orm_result r;
-    rc = run_update(u, inst, &up, m->version_col, &r);
+    rc = orm_flush_run_update(u, inst, &up, m->version_col, &r);
     if (rc) return rc;
-    if (u->s->scope && !inst->wrote) { /* what it referred to before (check_written) */
+    if (u->s->scope && !inst->wrote) { /* what it referred to before (orm_flush_check_written) */
         inst->before = RM_NEW_ARRAY(a, orm_value, t->ncolumns);
         memcpy(inst->before, inst->committed, t->ncolumns * sizeof *inst->before);
     }
     memcpy(inst->row, r.values, t->ncolumns * sizeof *inst->row);
     memcpy(inst->committed, r.values, t->ncolumns * sizeof *inst->row);
-    inst->wrote = true;
-    return 0;
-}
-
-/* Joined-table inheritance (a span, metadata.h): an UPDATE of each
- * level's table whose columns changed, by key; the root's carries the
- * scope's criteria and the version (incremented whenever any level
- * changes, checked as for one table). Each statement's returned row
- * refreshes its columns of the span row. */
-static int update_levels(orm_uow *u, orm_instance *inst)
-{
-    const orm_mapper *m = inst->mapper;
-    const orm_table *t = m->table;
-    rm_arena *a = u->a;
-    size_t *changed = RM_NEW_ARRAY(a, size_t, t->nlevels), total = 0;
-    for (size_t i = 0; i < t->ncolumns; i++) {
-        const orm_column *c = &t->columns[i];
-        if (c->version || c->computed || orm_value_eq(&inst->row[i], &inst->committed[i])) continue;
-        if (c->primary_key)
-            return orm_error_set(u->s->err, ORM_E_INVALID, "the primary key of %s cannot change", m->name);
-        size_t k = 0;
-        while (t->levels[k] != c->storage->table) k++;
-        changed[k]++;
-        total++;
-    }
-    if (!total) return 0;
-    int crc = check_row(u, inst); /* every level's checks of its class */
-    if (crc) return crc;
-    if (u->s->scope && !inst->wrote) {
-        inst->before = RM_NEW_ARRAY(a, orm_value, t->ncolumns);
-        memcpy(inst->before, inst->committed, t->ncolumns * sizeof *inst->before);
-    }
-    orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
-    for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
-    for (size_t k = 0; k < t->nlevels; k++) {
-        const orm_table *lt = t->levels[k];
-        const orm_column *vc = k ? NULL : m->version_col;
-        if (!changed[k] && !vc) continue;
-        orm_update up = {.table = lt, .returning = true};
-        up.columns = RM_NEW_ARRAY(a, const orm_column *, lt->ncolumns + 1);
-        up.values = RM_NEW_ARRAY(a, orm_expr *, lt->ncolumns + 1);
-        for (size_t i = 0; i < t->ncolumns; i++) {
-            const orm_column *c = &t->columns[i];
-            if (c->storage->table != lt || c->version || c->computed || orm_value_eq(&inst->row[i], &inst->committed[i])) continue;
-            up.columns[up.ncolumns] = c->storage;
-            up.values[up.ncolumns++] = orm_expr_param(a, inst->row[i], c->storage);
-        }
-        add_onupdate(u, &up, lt); /* the level's own "onupdate" columns */
-        if (k) {
-            for (size_t i = 0; i < lt->npk; i++)
-                up.where = orm_expr_and(a, up.where, orm_expr_col_eq(a, -1, lt->pk[i], pk[i]));
-        } else {
-            up.where = scoped_pk_where(u, m, pk);
-        }
-        orm_result r;
-        int rc = run_update(u, inst, &up, vc, &r);
-        if (rc) return rc;
-        for (size_t i = 0; i < t->ncolumns; i++)
-            if (t->columns[i].storage->table == lt)
-                inst->row[i] = inst->committed[i] = r.values[t->columns[i].storage->index];
-    }
     inst->wrote = true;
     return 0;
 }
@@ -714,255 +573,6 @@ static int update_persistent(orm_uow *u)
         apply_link(u, l, false);
         int rc = update_changed(u, l->child);
         if (rc) return rc;
-    }
-    return 0;
-}
-
-/* ---- the scope's criteria on what was written -------------------------------------- */
-
-/* Rows one check statement looks up at most. */
-#define CHECK_BATCH 500
-
-/* Do the rows objs[0..n) just written (one mapper) all meet the scope's
- * criteria? One count. */
-static int check_batch(orm_uow *u, orm_instance **objs, size_t n)
-{
-    rm_arena *a = u->a;
-    const orm_mapper *m = objs[0]->mapper;
-    const orm_table *t = m->table;
-    orm_expr *keys = NULL;
-    if (t->npk == 1) {
-        orm_expr **items = RM_NEW_ARRAY(a, orm_expr *, n);
-        for (size_t i = 0; i < n; i++) items[i] = orm_expr_param(a, objs[i]->committed[t->pk[0]->index], t->pk[0]);
-        keys = orm_expr_binary(a, ORM_OP_IN, orm_expr_column(a, 0, t->pk[0]), orm_expr_list(a, items, n));
-    } else {
-        orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk * n);
-        for (size_t i = 0; i < n; i++) {
-            for (size_t k = 0; k < t->npk; k++) pk[i * t->npk + k] = objs[i]->committed[t->pk[k]->index];
-            keys = orm_expr_or(a, keys, orm_pk_where(a, m, 0, pk + i * t->npk));
-        }
-    }
-    orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
-    orm_select sel = {.from = t, .alias = 0, .flags = ORM_SELECT_COUNT};
-    sel.where = orm_expr_and(a, keys, orm_scope_where(a, m, 0, &seq));
-    orm_compiled c;
-    orm_result r;
-    int rc = orm_compile_select(dialect(u), &sel, a, &c, u->s->err);
-    if (rc || (rc = run(u, &c, &r))) return rc;
-    int64_t seen = r.nrows && r.values[0].kind == ORM_V_INT ? r.values[0].u.i : 0;
-    if (seen != (int64_t)n)
-        return orm_error_set(u->s->err, ORM_E_FORBIDDEN, "the %s would be outside the rows you may see", m->name);
-    return 0;
-}
-
-static int by_value(const void *x, const void *y) { return orm_value_cmp(x, y); }
-
-/* Do the k rows of target that `keys` (at alias 0) names all meet the
- * scope's criteria? One count; a row outside (or missing) is the foreign-key
- * conflict. */
-static int all_seen(orm_uow *u, const orm_mapper *target, orm_expr *keys, size_t k)
-{
-    rm_arena *a = u->a;
-    orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
-    orm_select sel = {.from = target->table, .alias = 0, .flags = ORM_SELECT_COUNT};
-    sel.where = orm_expr_and(a, keys, orm_scope_where(a, target, 0, &seq));
-    orm_compiled cc;
-    orm_result r;
-    int rc = orm_compile_select(dialect(u), &sel, a, &cc, u->s->err);
-    if (rc || (rc = run(u, &cc, &r))) return rc;
-    if (!r.nrows || r.values[0].kind != ORM_V_INT || r.values[0].u.i != (int64_t)k)
-        return orm_error_set(u->s->err, ORM_E_CONFLICT, "the change would break a foreign-key reference");
-    return 0;
-}
-
-/* The values of c (a one-column foreign key) the written rows objs[0..n)
- * set anew must name rows the scope sees in the referenced table: a row
- * outside is answered as a missing one (the same conflict), so a foreign
- * key column neither links to a row outside nor tells whether one exists.
- * One count of the distinct values. */
-static int check_references(orm_uow *u, orm_instance **objs, size_t n, const orm_column *c)
-{
-    rm_arena *a = u->a;
-    const orm_mapper *target = c->fk->table->mapper; /* its base entity, or NULL (a plain table) */
-    if (!target || !orm_scope_restricts(u->s->scope, target)) return 0;
-    orm_value *vals = RM_NEW_ARRAY(a, orm_value, n + 1);
-    size_t nv = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (objs[i]->mapper->table != c->table) continue;
-        const orm_value *v = &objs[i]->committed[c->index];
-        if (v->kind == ORM_V_NULL || (objs[i]->before && orm_value_eq(v, &objs[i]->before[c->index]))) continue;
-        vals[nv++] = *v;
-    }
-    if (!nv) return 0;
-    qsort(vals, nv, sizeof *vals, by_value);
-    size_t distinct = 0;
-    for (size_t i = 0; i < nv; i++)
-        if (!distinct || !orm_value_eq(&vals[i], &vals[distinct - 1])) vals[distinct++] = vals[i];
-    for (size_t at = 0; at < distinct; at += CHECK_BATCH) {
-        size_t k = distinct - at < CHECK_BATCH ? distinct - at : CHECK_BATCH;
-        orm_expr **items = RM_NEW_ARRAY(a, orm_expr *, k);
-        for (size_t i = 0; i < k; i++) items[i] = orm_expr_param(a, vals[at + i], c->fk->column);
-        int rc = all_seen(u, target, orm_expr_binary(a, ORM_OP_IN, orm_expr_column(a, 0, c->fk->column),
-                                                     orm_expr_list(a, items, k)), k);
-        if (rc) return rc;
-    }
-    return 0;
-}
-
-/* A key tuple of a table-level foreign key: n values. */
-typedef struct key_tuple {
-    const orm_value *v;
-    size_t n;
-} key_tuple;
-
-static int by_tuple(const void *x, const void *y)
-{
-    const key_tuple *a = x, *b = y;
-    for (size_t i = 0; i < a->n; i++) {
-        int c = orm_value_cmp(&a->v[i], &b->v[i]);
-        if (c) return c;
-    }
-    return 0;
-}
-
-/* check_references for a table-level (composite) foreign key fk of the
- * rows objs[0..n): the key tuples they set anew, every column set (a key
- * with a NULL names no row), must name rows the scope sees; one count of
- * the distinct tuples per batch. */
-static int check_key_references(orm_uow *u, orm_instance **objs, size_t n, const orm_fkey *fk,
-                                const orm_mapper *target)
-{
-    rm_arena *a = u->a;
-    if (!target || !orm_scope_restricts(u->s->scope, target)) return 0;
-    key_tuple *keys = RM_NEW_ARRAY(a, key_tuple, n + 1);
-    size_t nk = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (objs[i]->mapper->table != fk->columns[0]->table) continue;
-        orm_value *v = RM_NEW_ARRAY(a, orm_value, fk->n);
-        bool set = true, changed = !objs[i]->before;
-        for (size_t k = 0; k < fk->n; k++) {
-            size_t at = (size_t)fk->columns[k]->index;
-            v[k] = objs[i]->committed[at];
-            set &= v[k].kind != ORM_V_NULL;
-            changed |= objs[i]->before && !orm_value_eq(&v[k], &objs[i]->before[at]);
-        }
-        if (set && changed) keys[nk++] = (key_tuple){v, fk->n};
-    }
-    qsort(keys, nk, sizeof *keys, by_tuple);
-    size_t distinct = 0;
-    for (size_t i = 0; i < nk; i++)
-        if (!distinct || by_tuple(&keys[i], &keys[distinct - 1])) keys[distinct++] = keys[i];
-    for (size_t at = 0; at < distinct; at += CHECK_BATCH) {
-        size_t k = distinct - at < CHECK_BATCH ? distinct - at : CHECK_BATCH;
-        orm_expr *any = NULL;
-        for (size_t i = 0; i < k; i++) {
-            orm_expr *one = NULL;
-            for (size_t c = 0; c < fk->n; c++)
-                one = orm_expr_and(a, one, orm_expr_col_eq(a, 0, fk->ref_columns[c], keys[at + i].v[c]));
-            any = orm_expr_or(a, any, one);
-        }
-        int rc = all_seen(u, target, any, k);
-        if (rc) return rc;
-    }
-    return 0;
-}
-
-/* fk, a table-level foreign key of t or (t a span) of one of its levels, as
- * the rows of t see it: its columns t's, its referenced columns those of
- * the referenced table's span when it has one, and *target the class whose
- * rows it names (a level's owner). False for a level's key to its parent
- * level, which is the span's own join. */
-static bool fkey_seen_from(rm_arena *a, const orm_table *t, const orm_fkey *fk, orm_fkey *view,
-                           const orm_mapper **target)
-{
-    orm_table *to = fk->table->span ? fk->table->span : fk->table;
-    *view = *fk;
-    view->table = to;
-    *target = fk->table->mapper;
-    if (!t->levels && !to->levels) return true;
-    for (size_t k = 0; to->levels && k < to->nlevels; k++)
-        if (to->levels[k] == fk->table) *target = to->level_owner[k];
-    view->columns = RM_NEW_ARRAY(a, orm_column *, fk->n);
-    view->ref_columns = RM_NEW_ARRAY(a, orm_column *, fk->n);
-    bool own_key = to == t;
-    for (size_t i = 0; i < fk->n; i++) {
-        view->columns[i] = orm_table_stored(t, fk->columns[i]);
-        view->ref_columns[i] = orm_table_stored(to, fk->ref_columns[i]);
-        if (!view->columns[i] || !view->ref_columns[i]) return false;
-        own_key &= view->columns[i]->primary_key && view->columns[i] == view->ref_columns[i];
-    }
-    return !own_key;
-}
-
-/* Every table-level foreign key of t's rows (a span's: its levels'). */
-static int check_table_keys(orm_uow *u, orm_instance **objs, size_t n, const orm_table *t)
-{
-    size_t nl = t->levels ? t->nlevels : 1;
-    for (size_t l = 0; l < nl; l++) {
-        const orm_table *lt = t->levels ? t->levels[l] : t;
-        for (size_t c = 0; c < lt->nfkeys; c++) {
-            orm_fkey view;
-            const orm_mapper *target;
-            if (!fkey_seen_from(u->a, t, &lt->fkeys[c], &view, &target)) continue;
-            int rc = check_key_references(u, objs, n, &view, target);
-            if (rc) return rc;
-        }
-    }
-    return 0;
-}
-
-static int by_mapper(const void *x, const void *y)
-{
-    const orm_instance *a = *(orm_instance *const *)x, *b = *(orm_instance *const *)y;
-    int c = strcmp(a->mapper->table->name, b->mapper->table->name);
-    if (!c) c = strcmp(a->mapper->name, b->mapper->name);
-    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
-}
-
-/* Every row the flush inserted or updated (or linked or unlinked through
- * an association row) must meet the scope's criteria for its mapper, and
- * the rows its foreign keys name anew be rows the scope sees
- * (check_references) (a row filter holds for the new state of a create or an
- * update, not only the old one), checked in the database after the
- * writes, so the criteria mean exactly what they mean for reads: rows of
- * one mapper together, CHECK_BATCH at a time. */
-static int check_written(orm_uow *u)
-{
-    size_t n = 0, nall = u->nobjs + 2 * u->nassocs;
-    orm_instance **objs = RM_NEW_ARRAY(u->a, orm_instance *, nall + 1);
-    for (size_t i = 0; i < nall; i++) {
-        /* the unit's objects, then the ends of its association rows (an end
-         * need not be in the unit's list: its own row did not change) */
-        orm_instance *o = i < u->nobjs ? u->objs[i]
-                          : (i - u->nobjs) % 2 ? u->assocs[(i - u->nobjs) / 2].to : u->assocs[(i - u->nobjs) / 2].from;
-        if (o->wrote && o->state == ORM_PERSISTENT && u->s->scope) {
-            o->seq = i;
-            objs[n++] = o;
-        }
-        o->wrote = false; /* collected once */
-    }
-    if (!n) return 0;
-    qsort(objs, n, sizeof *objs, by_mapper);
-    /* the rows themselves (a row outside is 403), then the rows their
-     * foreign keys name anew (one outside is a missing one: 409) */
-    for (size_t at = 0; at < n;) {
-        size_t m = 1;
-        while (at + m < n && m < CHECK_BATCH && objs[at + m]->mapper == objs[at]->mapper) m++;
-        int rc = orm_scope_restricts(u->s->scope, objs[at]->mapper) ? check_batch(u, objs + at, m) : 0;
-        if (rc) return rc;
-        at += m;
-    }
-    for (size_t at = 0; at < n;) {
-        size_t k = 1;
-        const orm_table *t = objs[at]->mapper->table;
-        while (at + k < n && objs[at + k]->mapper->table == t) k++;
-        for (size_t c = 0; c < t->ncolumns; c++) {
-            int rc = t->columns[c].fk ? check_references(u, objs + at, k, &t->columns[c]) : 0;
-            if (rc) return rc;
-        }
-        int rc = check_table_keys(u, objs + at, k, t);
-        if (rc) return rc;
-        at += k;
     }
     return 0;
 }
@@ -1002,8 +612,8 @@ static int insert_assocs(orm_uow *u, size_t *i)
     for (size_t j = 0; j < k; j++) assoc_values(&u->assocs[*i + j], j ? NULL : ins.columns, ins.values + j * nc);
     *i += k - 1;
     orm_compiled c;
-    int rc = orm_compile_insert(dialect(u), &ins, a, &c, u->s->err);
-    return rc ? rc : run(u, &c, NULL);
+    int rc = orm_compile_insert(flush_dialect(u), &ins, a, &c, u->s->err);
+    return rc ? rc : flush_run(u, &c, NULL);
 }
 
 /* Association rows: the removed ones deleted one by one, the added ones
@@ -1027,7 +637,7 @@ static int write_assocs(orm_uow *u)
                 del.where = orm_expr_and(a, del.where, orm_expr_col_eq(a, -1, r->sec_remote[k], vals[2 * k + 1]));
             }
             orm_compiled c;
-            if ((rc = orm_compile_delete(dialect(u), &del, a, &c, u->s->err)) || (rc = run(u, &c, NULL))) return rc;
+            if ((rc = orm_compile_delete(flush_dialect(u), &del, a, &c, u->s->err)) || (rc = flush_run(u, &c, NULL))) return rc;
         } else if ((rc = insert_assocs(u, &i))) {
             return rc;
         }
@@ -1037,42 +647,6 @@ static int write_assocs(orm_uow *u)
 
 /* ---- deletes ------------------------------------------------------------------------ */
 
-/* Joined-table inheritance (a span, metadata.h): the row leaves every
- * table of its class below the root, most derived first, by key; *root
- * is then the root table's condition (the key and the class; the version
- * is added by the caller). A scope that restricts the class is checked
- * first, over the span (its criteria may name any level, and the levels
- * are gone by the root's DELETE): a row outside it is not found. */
-static int delete_levels(orm_uow *u, const orm_instance *inst, const orm_value *pk, orm_expr **root)
-{
-    const orm_mapper *m = inst->mapper;
-    const orm_table *t = m->table;
-    if (orm_scope_restricts(u->s->scope, m)) {
-        orm_select sel = {.from = t, .alias = 0, .flags = ORM_SELECT_COUNT, .cls = m};
-        orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
-        sel.where = orm_expr_and(u->a, orm_pk_where(u->a, m, 0, pk), orm_scope_where(u->a, m, 0, &seq));
-        orm_compiled c;
-        orm_result r;
-        int rc = orm_compile_select(dialect(u), &sel, u->a, &c, u->s->err);
-        if (rc || (rc = run(u, &c, &r))) return rc;
-        if (!r.nrows || r.values[0].kind != ORM_V_INT || r.values[0].u.i == 0)
-            return orm_error_set(u->s->err, ORM_E_STALE, "%s was changed or deleted by someone else", m->name);
-    }
-    for (size_t k = t->nlevels; k-- > 1;) {
-        const orm_table *lt = t->levels[k];
-        if (!orm_mapper_isa(m, t->level_owner[k])) continue;
-        orm_delete del = {.table = lt};
-        for (size_t i = 0; i < lt->npk; i++)
-            del.where = orm_expr_and(u->a, del.where, orm_expr_col_eq(u->a, -1, lt->pk[i], pk[i]));
-        orm_compiled c;
-        orm_result r;
-        int rc = orm_compile_delete(dialect(u), &del, u->a, &c, u->s->err);
-        if (rc || (rc = run(u, &c, &r))) return rc;
-    }
-    *root = orm_expr_and(u->a, orm_pk_where(u->a, m, -1, pk), orm_mapper_identity_where(u->a, m, -1));
-    return 0;
-}
-
 static int delete_one(orm_uow *u, orm_instance *inst)
 {
     const orm_mapper *m = inst->mapper;
@@ -1081,16 +655,16 @@ static int delete_one(orm_uow *u, orm_instance *inst)
     orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
     orm_expr *where = NULL;
-    int lrc = t->levels ? delete_levels(u, inst, pk, &where) : 0;
+    int lrc = t->levels ? orm_flush_delete_levels(u, inst, pk, &where) : 0;
     if (lrc) return lrc;
-    orm_delete del = {.table = t->levels ? t->levels[0] : t, .where = t->levels ? where : scoped_pk_where(u, m, pk)};
+    orm_delete del = {.table = t->levels ? t->levels[0] : t, .where = t->levels ? where : orm_flush_scoped_pk_where(u, m, pk)};
     if (m->version_col)
         del.where = orm_expr_and(a, del.where, orm_expr_col_eq(a, -1, m->version_col,
                                                                 inst->committed[m->version_col->index]));
     orm_compiled c;
     orm_result r;
-    int rc = orm_compile_delete(dialect(u), &del, a, &c, u->s->err);
-    if (rc || (rc = run(u, &c, &r))) return rc;
+    int rc = orm_compile_delete(flush_dialect(u), &del, a, &c, u->s->err);
+    if (rc || (rc = flush_run(u, &c, &r))) return rc;
     if (r.changes == 0) /* loaded in this unit, gone by its DELETE: stale, as any row (409) */
         return orm_error_set(u->s->err, ORM_E_STALE, "%s was changed or deleted by someone else", m->name);
     return 0;
@@ -1115,7 +689,7 @@ static int delete_run(orm_uow *u, size_t *i)
     orm_instance *first = u->objs[*i];
     if (!batchable(first)) return delete_one(u, first);
     const orm_table *t = first->mapper->table;
-    size_t max = (size_t)dialect(u)->max_params < DELETE_BATCH ? (size_t)dialect(u)->max_params : DELETE_BATCH;
+    size_t max = (size_t)flush_dialect(u)->max_params < DELETE_BATCH ? (size_t)flush_dialect(u)->max_params : DELETE_BATCH;
     orm_expr **keys = RM_NEW_ARRAY(u->a, orm_expr *, max);
     size_t n = 0, last = *i;
     for (size_t j = *i + 1; j-- > 0 && n < max;) {
@@ -1132,8 +706,8 @@ static int delete_run(orm_uow *u, size_t *i)
     del.where = orm_expr_and(u->a, del.where, orm_scope_where(u->a, first->mapper, -1, &seq));
     orm_compiled c;
     orm_result r;
-    int rc = orm_compile_delete(dialect(u), &del, u->a, &c, u->s->err);
-    if (rc || (rc = run(u, &c, &r))) return rc;
+    int rc = orm_compile_delete(flush_dialect(u), &del, u->a, &c, u->s->err);
+    if (rc || (rc = flush_run(u, &c, &r))) return rc;
     if (r.changes != (int64_t)n)
         return orm_error_set(u->s->err, ORM_E_STALE, "%s was changed or deleted by someone else", first->mapper->name);
     *i = last;
@@ -1262,12 +836,12 @@ int orm_uow_flush(orm_uow *u)
     if ((rc = orm_uow_check_size(u))) return rc;
     /* cascades first: they may add instances to delete (u->objs grows) */
     for (size_t i = 0; i < u->nobjs; i++) {
-        if (u->ndeleted > ORM_MAX_DELETE_ROWS) return too_many_deletes(u);
+        if (u->ndeleted > ORM_MAX_DELETE_ROWS) return orm_flush_too_many_deletes(u);
         if (u->objs[i]->state == ORM_DELETED && (rc = expand_delete(u, u->objs[i]))) return rc;
     }
-    if (u->ndeleted > ORM_MAX_DELETE_ROWS) return too_many_deletes(u);
+    if (u->ndeleted > ORM_MAX_DELETE_ROWS) return orm_flush_too_many_deletes(u);
     if ((rc = insert_pending(u)) || (rc = update_persistent(u)) || (rc = write_assocs(u))) return rc;
-    if ((rc = check_written(u))) return rc;
+    if ((rc = orm_flush_check_written(u))) return rc;
     if ((rc = detach_deleted(u))) return rc;
     /* children were met after their parents: delete in reverse */
     for (size_t i = u->nobjs; i-- > 0;)

@@ -39,6 +39,8 @@ struct orm_instance {
     orm_value *row;             /* table->ncolumns values */
     orm_value *extra;           /* extra result columns of the statement that loaded it
                                    (sort keys through joins), or NULL */
+    struct orm_count_value *counts; /* related counts its loading statements read
+                                       (orm/related_count.h), or NULL */
     orm_related *related;       /* loaded relationships */
     size_t nrelated, caprelated;
     orm_instance *chain;        /* identity-map bucket chain */

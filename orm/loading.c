@@ -15,6 +15,8 @@
 
 #include "orm/compile.h"
 #include "orm/filter.h"
+#include "orm/related_count.h"
+#include "orm/window.h"
 
 typedef struct lctx {
     orm_session *s;
@@ -29,6 +31,7 @@ typedef struct seg {
     int parent;            /* index of the parent segment; -1 = the base */
     int alias;             /* the target's alias */
     size_t offset;         /* where its columns start in a row */
+    size_t count_at;       /* where its node's related counts are in a row */
     orm_instance **loaded; /* distinct instances it produced */
     size_t nloaded, cap;
 } seg;
@@ -105,7 +108,7 @@ static void plan_segments(rm_arena *a, plan *p, const orm_include *inc, size_t n
                           orm_alias_seq *seq)
 {
     for (size_t i = 0; i < ninc; i++) {
-        if (inc[i].strategy != ORM_LAZY_JOINED) continue;
+        if (inc[i].strategy != ORM_LAZY_JOINED || inc[i].slot) continue; /* criteria: a statement of its own */
         p->segs = rm_arena_realloc(a, p->segs, p->n * sizeof *p->segs, (p->n + 1) * sizeof *p->segs);
         seg *sg = &p->segs[p->n];
         memset(sg, 0, sizeof *sg);
@@ -140,6 +143,7 @@ static void apply_plan(lctx *L, plan *p, orm_select *sel, int base_alias, orm_al
         }
         sg->offset = sel->ncolumns;
         add_columns(L->a, sel, r->target->table, sg->alias, sg->node);
+        sg->count_at = orm_count_columns(L->a, sel, sg->node->counts, sg->node->ncounts, sg->alias);
         if (r->uselist) {
             size_t n;
             orm_order_item *o = orm_relationship_order(L->a, r, sg->alias, &n);
@@ -163,6 +167,7 @@ static void decode_segments(lctx *L, plan *p, const orm_value *row, orm_instance
         const orm_value *cols = row + sg->offset;
         if (all_null(cols, r->target->table)) continue;
         orm_instance *child = materialize(L, r->target, cols);
+        orm_count_record(L->a, child, sg->node->counts, sg->node->ncounts, row + sg->count_at);
         orm_related_add(slot, child, L->a, true);
         insts[i] = child;
         if (!sg->nloaded || sg->loaded[sg->nloaded - 1] != child) /* rows repeat it */
@@ -223,16 +228,20 @@ typedef struct keyed {
 
 typedef struct selectin_state {
     const orm_relationship *r;
+    const orm_relationship *slot; /* the key of the parents' slot it fills (orm_include.slot) */
     keyed **buckets;
     size_t nbuckets;
     size_t key_offset;       /* where the key values start in a row */
     orm_column *const *key_cols; /* their columns (r->remote, or r->sec_local for many-to-many) */
+    const orm_include *node;
+    size_t count_at;         /* where the node's related counts are in a row */
 } selectin_state;
 
 static void attach(lctx *L, orm_instance *child, const orm_value *row, void *ud)
 {
     selectin_state *st = ud;
     const orm_relationship *r = st->r;
+    orm_count_record(L->a, child, st->node->counts, st->node->ncounts, row + st->count_at);
     orm_value *key = RM_NEW_ARRAY(L->a, orm_value, r->npairs);
     for (size_t k = 0; k < r->npairs; k++)
         key[k] = r->direction == ORM_MANY_TO_MANY ? row[st->key_offset + k] : row[r->remote[k]->index];
@@ -245,7 +254,7 @@ static void attach(lctx *L, orm_instance *child, const orm_value *row, void *ud)
         if (!same) continue;
         /* joined children repeat a child's row, and the same slot may also be
          * filled through a joined path of this statement: add each child once */
-        orm_related *slot = orm_instance_load_slot(e->parent, r, L->a);
+        orm_related *slot = orm_instance_load_slot(e->parent, st->slot, L->a);
         if (!slot->n || slot->items[slot->n - 1] != child) orm_related_add(slot, child, L->a, true);
     }
 }
@@ -292,12 +301,56 @@ static bool not_of_class(const orm_instance *p, const orm_relationship *r)
     return orm_mapper_isa(p->mapper, root) && !orm_mapper_isa(p->mapper, r->parent);
 }
 
+/* The order of a node with sort[PATH]: the spec's keys (their LEFT JOINs
+ * added to sel) then the target's primary key. */
+static int criteria_order(lctx *L, const orm_include *node, orm_select *sel, orm_alias_seq *seq,
+                          orm_order_item **order, size_t *n)
+{
+    orm_query q;
+    orm_query_init(&q, node->rel->target, seq->scope);
+    int rc = orm_query_order_by(&q, L->a, node->sort, seq, "/sort", L->s->err); /* checked when parsed */
+    if (rc) return rc;
+    sel->joins = rm_arena_realloc(L->a, sel->joins, sel->njoins * sizeof *sel->joins,
+                                  (sel->njoins + q.njoins) * sizeof *sel->joins);
+    for (size_t i = 0; i < q.njoins; i++) sel->joins[sel->njoins++] = q.joins[i];
+    *order = orm_query_effective_order(&q, L->a, n);
+    return 0;
+}
+
+/* A node's criteria on the selectin statement sel (the target at alias 0,
+ * the parent key's columns `key` at key_alias): the filter, the order
+ * (sort[PATH] or the relationship's), and the per-parent window. */
+static int apply_criteria(lctx *L, const orm_include *node, orm_select *sel, orm_alias_seq *seq,
+                          orm_column *const *key, int key_alias)
+{
+    rm_arena *a = L->a;
+    const orm_relationship *r = node->rel;
+    sel->where = orm_expr_and(a, sel->where, orm_template_use(a, &node->where, 0, seq));
+    orm_order_item *order;
+    size_t no;
+    if (node->sort) {
+        int rc = criteria_order(L, node, sel, seq, &order, &no);
+        if (rc) return rc;
+    } else {
+        order = orm_relationship_order(a, r, 0, &no);
+    }
+    add_order(a, sel, order, no);
+    if (!node->limited && node->offset <= 0) return 0;
+    orm_computed_expand(a, sel, seq); /* the ranking takes the order as it is */
+    orm_expr **part = RM_NEW_ARRAY(a, orm_expr *, r->npairs);
+    for (size_t k = 0; k < r->npairs; k++) part[k] = orm_expr_column(a, key_alias, key[k]);
+    orm_window_top(a, r->target->table, sel, part, r->npairs, node->offset, node->limited ? node->limit : -1);
+    return 0;
+}
+
 static int selectin(lctx *L, const orm_include *node, orm_instance **parents, size_t n)
 {
     const orm_relationship *r = node->rel;
     rm_arena *a = L->a;
     bool m2m = r->direction == ORM_MANY_TO_MANY;
-    selectin_state st = {.r = r, .nbuckets = next_pow2(n * 2 + 1)};
+    bool ranked = node->limited || node->offset > 0;
+    selectin_state st = {.r = r, .slot = node->slot ? node->slot : r, .nbuckets = next_pow2(n * 2 + 1),
+                         .node = node};
     st.buckets = RM_NEW_ARRAY(a, keyed *, st.nbuckets);
     st.key_cols = orm_relationship_near(r);
     /* distinct non-NULL parent keys; every parent's slot is loaded, maybe empty */
@@ -305,8 +358,9 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     size_t nkeys = 0;
     for (size_t i = 0; i < n; i++) {
         orm_instance *p = parents[i];
-        if (orm_instance_related(p, r) || not_of_class(p, r)) continue; /* loaded (or just written) */
-        orm_instance_load_slot(p, r, a);
+        /* loaded (or just written): not again, unless the node reads counts of the targets */
+        if ((orm_instance_related(p, st.slot) && !node->ncounts) || not_of_class(p, r)) continue;
+        orm_instance_load_slot(p, st.slot, a);
         orm_value *key = RM_NEW_ARRAY(a, orm_value, r->npairs);
         bool has_null = false;
         for (size_t k = 0; k < r->npairs; k++) {
@@ -337,7 +391,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     for (size_t from = 0; from < nkeys; from += chunk) {
         size_t to = from + chunk < nkeys ? from + chunk : nkeys;
         orm_select sel = {.from = r->target->table, .alias = 0, .cls = r->target};
-        add_columns(a, &sel, r->target->table, 0, node);
+        orm_row_columns(a, &sel, r->target->table, 0, true, node->fields, ranked); /* ranked: a derived table's */
         orm_alias_seq sub = seq;
         orm_join_ends ends = {.parent = ORM_JOIN_NO_PARENT, .target = 0, .secondary = 1};
         orm_rel_join j;
@@ -354,21 +408,20 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
             for (size_t k = 0; k < r->npairs; k++)
                 sel.columns[sel.ncolumns++] = orm_expr_column(a, 1, r->sec_local[k]);
         }
+        st.count_at = orm_count_columns(a, &sel, node->counts, node->ncounts, 0);
         sel.where = orm_expr_and(a, key_in(L, &st, key_alias, keys, from, to, chunk), j.target_where);
-        size_t no;
-        orm_order_item *order = orm_relationship_order(a, r, 0, &no);
-        add_order(a, &sel, order, no);
+        int rc = apply_criteria(L, node, &sel, &sub, st.key_cols, key_alias);
+        if (rc) return rc;
         apply_plan(L, &p, &sel, 0, &sub);
         orm_computed_expand(a, &sel, &sub);
-        int rc = run_plan(L, &sel, r->target, &p, attach, &st);
-        if (rc) return rc;
+        if ((rc = run_plan(L, &sel, r->target, &p, attach, &st))) return rc;
     }
     /* the next level: the distinct targets loaded */
     unsigned gen = ++L->map->generation;
     orm_instance **targets = NULL;
     size_t nt = 0, cap = 0;
     for (size_t i = 0; i < n; i++) {
-        orm_related *slot = orm_instance_related(parents[i], r);
+        orm_related *slot = orm_instance_related(parents[i], st.slot);
         for (size_t k = 0; slot && k < slot->n; k++) collect(a, gen, slot->items[k], &targets, &nt, &cap);
     }
     return finish_level(L, targets, nt, node->children, node->nchildren, &p, -1);
@@ -401,9 +454,25 @@ static int finish_level(lctx *L, orm_instance **insts, size_t n, const orm_inclu
 
 /* ---- entry points ------------------------------------------------------------- */
 
+void orm_include_criteria(rm_arena *a, orm_include *node)
+{
+    if (!node->slot) {
+        orm_relationship *own = RM_NEW(a, orm_relationship);
+        *own = *node->rel; /* only its address is used: a slot key no mapper has */
+        node->slot = own;
+    }
+    node->strategy = ORM_LAZY_SELECTIN;
+}
+
+const orm_related *orm_include_loaded(const orm_instance *inst, const orm_include *node)
+{
+    return orm_instance_related(inst, node->slot ? node->slot : node->rel);
+}
+
 typedef struct top_rows {
     orm_loaded *out;
     size_t cap, nextra, extra_at;
+    const orm_query *q;     /* its related counts follow the extra columns */
     size_t keep;            /* rows to keep */
     orm_instance *last;     /* last base instance seen (joined rows repeat it) */
 } top_rows;
@@ -428,22 +497,13 @@ static void add_top(lctx *L, orm_instance *base, const orm_value *row, void *ud)
         base->extra = RM_NEW_ARRAY(L->a, orm_value, t->nextra);
         for (size_t i = 0; i < t->nextra; i++) base->extra[i] = orm_value_copy(L->a, row[t->extra_at + i]);
     }
+    orm_count_record(L->a, base, t->q->counts, t->q->ncounts, row + t->extra_at + t->nextra);
 }
 
 int orm_load_query(orm_session *s, const orm_query *q, const orm_include *inc, size_t ninc,
                    orm_loaded *out)
 {
     return orm_load_page(s, q, SIZE_MAX, inc, ninc, out);
-}
-
-/* Does column i of t have the name of an earlier one? (A span may hold
- * one name twice, in two branches' tables: a derived table labels the
- * second.) */
-static bool repeated_name(const orm_table *t, size_t i)
-{
-    for (size_t k = 0; t->levels && k < i; k++)
-        if (strcmp(t->columns[k].sql_name, t->columns[i].sql_name) == 0) return true;
-    return false;
 }
 
 int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_include *inc,
@@ -458,31 +518,20 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
     orm_select base;
     orm_query_select(q, a, &seq, &base);
     const orm_table *t = q->mapper->table;
-    top_rows tr = {.out = out, .nextra = base.ncolumns - t->ncolumns, .extra_at = t->ncolumns, .keep = keep};
+    top_rows tr = {.out = out, .nextra = base.ncolumns - t->ncolumns - q->ncounts, .extra_at = t->ncolumns,
+                   .keep = keep, .q = q};
     orm_select sel = base;
     if (p.to_many && (base.limit || base.offset)) {
         /* page the parents in a derived table, then join: LIMIT counts parents */
-        orm_select *inner = RM_NEW(a, orm_select);
-        *inner = base;
-        inner->labels = RM_NEW_ARRAY(a, const char *, base.ncolumns);
-        sel = (orm_select){.from = t, .from_select = inner, .alias = 0};
-        sel.columns = RM_NEW_ARRAY(a, orm_expr *, base.ncolumns);
-        for (size_t i = 0; i < base.ncolumns; i++) {
-            if (i < t->ncolumns && !repeated_name(t, i)) {
-                if (base.labels) inner->labels[i] = base.labels[i]; /* computed, deferred */
-                sel.columns[sel.ncolumns++] = orm_expr_column(a, 0, &t->columns[i]);
-                continue;
-            }
-            inner->labels[i] = i < t->ncolumns ? rm_arena_sprintf(a, "_c%zu", i)
-                                               : rm_arena_sprintf(a, "_s%zu", i - t->ncolumns);
-            sel.columns[sel.ncolumns++] = orm_expr_label(a, 0, inner->labels[i]);
-        }
+        orm_derive(a, t, &base, &sel);
+        const orm_select *inner = sel.from_select;
         /* the same order outside, by the derived table's columns */
         size_t x = t->ncolumns;
         sel.order = RM_NEW_ARRAY(a, orm_order_item, base.norder);
         for (size_t i = 0; i < base.norder; i++) {
             orm_expr *e = base.order[i].expr;
-            bool own = (e->op == ORM_OP_COLUMN || e->op == ORM_OP_COMPUTED) && e->u.col.alias == 0;
+            bool own = (e->op == ORM_OP_COLUMN || e->op == ORM_OP_COMPUTED) && e->u.col.alias == 0 &&
+                       e->u.col.column->index >= 0; /* a related count is the derived table's extra column */
             if (own && inner->labels[e->u.col.column->index]) e = sel.columns[e->u.col.column->index];
             else if (own && e->op == ORM_OP_COMPUTED) e = orm_expr_column(a, 0, e->u.col.column); /* its label */
             sel.order[sel.norder++] = (orm_order_item){own ? e : sel.columns[x++], base.order[i].desc};

@@ -9,13 +9,18 @@
  *              dialect's parameter limit and padded to a power of two so
  *              few distinct statements reach the statement cache.
  * A list of N parents with an include tree of R selectin nodes therefore
- * runs 1 + R statements whatever N (more only when a key list is chunked). */
+ * runs 1 + R statements whatever N (more only when a key list is chunked).
+ * A node with criteria (filter, sort, per-parent limit and offset) is a
+ * selectin node whatever its strategy; its per-parent top-N is one
+ * statement too, through ROW_NUMBER() OVER (PARTITION BY the parent key)
+ * (orm/window.h). */
 #ifndef ORM_LOADING_H
 #define ORM_LOADING_H
 
 #include "orm/instance.h"
 #include "orm/query.h"
 #include "orm/schema.h"
+#include "orm/template.h"
 
 /* One node of an include tree: load rel with strategy (JOINED or
  * SELECTIN), then its children on the loaded targets. */
@@ -29,7 +34,32 @@ typedef struct orm_include {
                           treats it like any other node */
     const bool *fields;     /* its target's fieldset by column index, or NULL: a deferred
                                column is loaded only when named here (SPEC §9) */
+    const orm_column *const *counts; /* related counts of its targets (orm/related_count.h):
+                                        extra columns of the statement that loads them */
+    size_t ncounts;
+    /* Criteria (SPEC §10 C), on a to-many node only: which rows of the
+     * collection it embeds, per parent. A node with any of them is loaded
+     * by a selectin statement of its own (a joined one too), and keeps
+     * what it loaded in a slot of its own (`slot`): the instance's slot for
+     * rel keeps the whole collection, or stays unloaded. */
+    orm_template where;     /* filter[PATH]: over the target at alias 0 (subqueries at
+                               1..naliases, orm_filter_parse); empty: every row */
+    const char *sort;       /* sort[PATH]: a sort spec of the target (orm_query_order_by),
+                               replacing the relationship's order_by; NULL: that order_by */
+    bool limited;           /* limit[PATH] given: at most `limit` rows per parent */
+    int64_t limit;
+    int64_t offset;         /* offset[PATH]: rows per parent skipped first (0: none) */
+    const orm_relationship *slot; /* set by orm_include_criteria: the key of the instance
+                               slot holding what the node loaded; NULL: rel */
 } orm_include;
+
+/* Mark node as having criteria (call once any of where, sort, limited,
+ * offset is set): it gets a slot of its own (a copy of rel in a) and the
+ * selectin strategy. */
+void orm_include_criteria(rm_arena *a, orm_include *node);
+/* What node loaded for inst (NULL: not loaded): the slot of node->slot,
+ * else of node->rel. */
+const orm_related *orm_include_loaded(const orm_instance *inst, const orm_include *node);
 
 typedef struct orm_loaded {
     orm_instance **items;   /* the query's rows, in order, one per parent */
@@ -40,7 +70,8 @@ typedef struct orm_loaded {
 /* Run q (order, paging, keyset) and load the include tree on its rows.
  * Instances go through the session's identity map (so an object reached
  * twice is one instance). Each top-level instance's `extra` holds its sort
- * keys through joins. */
+ * keys through joins; the related counts of q and of the include nodes are
+ * recorded on the instances they were read for (orm_count_value). */
 int orm_load_query(orm_session *s, const orm_query *q, const orm_include *inc, size_t ninc,
                    orm_loaded *out);
 /* The same, keeping at most `keep` rows (their includes loaded) and setting

@@ -6,6 +6,7 @@
 
 #include "orm/compile.h"
 #include "orm/computed.h"
+#include "orm/related_count.h"
 #include "orm/scope.h"
 
 void orm_query_init(orm_query *q, const orm_mapper *m, const orm_scope *scope)
@@ -55,12 +56,39 @@ static int join_for(orm_query *q, rm_arena *a, const orm_relationship *r, int pa
     return t;
 }
 
-/* One sort key: [-]rel.rel.column → an order item. */
+/* "_count.REL": the count of the to-many REL of the query's rows, q->counts'
+ * (with its filter) when it has one. */
+static int count_key(orm_query *q, rm_arena *a, const char *rel, orm_alias_seq *aliases, const char *pointer,
+                     orm_error *err, const orm_column **out)
+{
+    const orm_relationship *r = orm_scope_relationship(aliases->scope, q->mapper, rel);
+    if (!r || !r->uselist) {
+        orm_error_field(err, ORM_E_INVALID, pointer,
+                        r ? "\"%s\" is not a to-many relationship: _count sorts by the size of a collection"
+                          : "unknown relationship \"%s\" after _count.", rel);
+        return ORM_E_INVALID;
+    }
+    for (size_t i = 0; i < q->ncounts; i++)
+        if (orm_count_relationship(q->counts[i]) == r) {
+            *out = q->counts[i];
+            return 0;
+        }
+    *out = orm_count_column(a, r, NULL);
+    return 0;
+}
+
+/* One sort key: [-]rel.rel.column or [-]_count.rel → an order item. */
 static int sort_key(orm_query *q, rm_arena *a, char *key, orm_alias_seq *aliases,
                     const char *pointer, orm_error *err, orm_order_item *out)
 {
     bool desc = *key == '-';
     if (*key == '-' || *key == '+') key++;
+    if (!strncmp(key, "_count.", 7)) {
+        const orm_column *c;
+        int rc = count_key(q, a, key + 7, aliases, pointer, err, &c);
+        if (!rc) *out = (orm_order_item){orm_expr_column(a, 0, c), desc};
+        return rc;
+    }
     const orm_mapper *m = q->mapper;
     int alias = 0, hops = 0;
     char *dot;
@@ -118,9 +146,11 @@ int orm_query_order_by(orm_query *q, rm_arena *a, const char *spec, orm_alias_se
     return 0;
 }
 
+/* A column of the query's own table (a related count is a column of no table). */
 static bool is_base_column(const orm_expr *e, const orm_column *c)
 {
-    return e->op == ORM_OP_COLUMN && e->u.col.alias == 0 && (!c || e->u.col.column == c);
+    return e->op == ORM_OP_COLUMN && e->u.col.alias == 0 && e->u.col.column->index >= 0 &&
+           (!c || e->u.col.column == c);
 }
 
 orm_order_item *orm_query_effective_order(const orm_query *q, rm_arena *a, size_t *n)
@@ -252,6 +282,7 @@ void orm_query_select(const orm_query *q, rm_arena *a, orm_alias_seq *seq, orm_s
     }
     for (size_t i = 0; i < sel.norder; i++)
         if (!is_base_column(sel.order[i].expr, NULL)) sel.columns[sel.ncolumns++] = sel.order[i].expr;
+    orm_count_columns(a, &sel, q->counts, q->ncounts, 0);
     if (q->limit >= 0) sel.limit = orm_expr_param(a, orm_int(q->limit), NULL);
     if (q->offset > 0) sel.offset = orm_expr_param(a, orm_int(q->offset), NULL);
     orm_computed_expand(a, &sel, seq);

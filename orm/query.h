@@ -31,6 +31,10 @@ typedef struct orm_query {
     bool defer;                 /* a representation's read: deferred columns not in `fields`
                                    are not loaded (SPEC §9); false: every column (writes) */
     const bool *fields;         /* with defer: the sparse fieldset by column index, or NULL */
+    const orm_column *const *counts; /* related counts of each row (orm/related_count.h): result
+                                        columns after the sort keys; a "_count.REL" sort key
+                                        takes REL's from here (its filter) */
+    size_t ncounts;
 } orm_query;
 
 /* A query on m's rows as the scope lets the request see them (orm/scope.h:
@@ -44,6 +48,8 @@ void orm_query_init(orm_query *q, const orm_mapper *m, const struct orm_scope *s
 /* Parse a sort spec ("name,-id", "user.name": dotted paths through
  * many-to-one relationships become LEFT OUTER JOINs, so rows whose foreign
  * key is NULL stay) into q->order and q->joins, replacing any order.
+ * "_count.REL" sorts by the number of rows of the to-many relationship REL
+ * (q->counts' count of REL when it has one, with its filter).
  * Hidden and write-only columns are not sortable. Errors: ORM_E_INVALID
  * with a field error at `pointer`. */
 int orm_query_order_by(orm_query *q, rm_arena *a, const char *spec, orm_alias_seq *aliases,
@@ -75,7 +81,8 @@ void orm_row_columns(rm_arena *a, orm_select *sel, const orm_table *t, int alias
                      const bool *fields, bool labels);
 /* Rows of the query: each row is the table's columns, followed by one
  * value per effective-order key that is not a column of the table (sort
- * keys through joins), for orm_query_sort_values. */
+ * keys through joins, related counts), for orm_query_sort_values, then
+ * one per q->counts. */
 int orm_query_all(orm_session *s, const orm_query *q, orm_result *out);
 /* count(*) of the query's WHERE (order and paging ignored). */
 int orm_query_count(orm_session *s, const orm_query *q, int64_t *out);

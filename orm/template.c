@@ -73,7 +73,8 @@ static orm_expr *copy_expr(use_ctx *u, const orm_expr *e)
     switch (e->op) {
     case ORM_OP_COLUMN: c->u.col.alias = renumber(u, e->u.col.alias); break;
     case ORM_OP_LABEL: c->u.label.alias = renumber(u, e->u.label.alias); break;
-    case ORM_OP_EXISTS: c->u.sub = copy_select(u, e->u.sub); break;
+    case ORM_OP_EXISTS:
+    case ORM_OP_SUBQUERY: c->u.sub = copy_select(u, e->u.sub); break; /* a $col path's subquery */
     case ORM_OP_LIST:
         c->u.list.items = RM_NEW_ARRAY(u->a, orm_expr *, e->u.list.n ? e->u.list.n : 1);
         for (size_t i = 0; i < e->u.list.n; i++) c->u.list.items[i] = copy_expr(u, e->u.list.items[i]);

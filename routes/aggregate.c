@@ -134,9 +134,10 @@ int rm_handle_aggregate(rm_ctx *ctx, const rm_match *at)
     }
     rm_sb_appendf(&sb, "],\"meta\":{\"limit\":%lld,\"offset\":%lld},\"links\":{\"self\":", (long long)g.limit,
                   (long long)g.offset);
-    const char *self = rm_list_link(ctx, base, false, 0, NULL);
+    /* parameters from a query body (SPEC §10 E): links.self is the path alone */
+    const char *self = ctx->param_at ? base : rm_list_link(ctx, base, false, 0, NULL);
     rm_sb_append_json_string(&sb, self, strlen(self));
-    if (u.rows.more) {
+    if (u.rows.more && !ctx->param_at) {
         const char *next = rm_list_link(ctx, base, true, g.offset + g.limit, NULL);
         rm_sb_append(&sb, ",\"next\":");
         rm_sb_append_json_string(&sb, next, strlen(next));

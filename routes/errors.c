@@ -1,11 +1,28 @@
 /* errors.c: the one place where a handler's outcome (an ORM error code or
  * a refusal with an HTTP status, see routes_int.h) becomes an HTTP status
  * and a problem+json body. A 500 logs the internal text (driver message,
- * SQL) with the request id and shows neither. */
+ * SQL) with the request id and shows neither. Also where a list
+ * parameter's error points (rm_param_pointer). */
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "lib/problem.h"
 #include "routes/routes_int.h"
+
+const char *rm_param_pointer(rm_ctx *ctx, const char *param)
+{
+    return rm_arena_sprintf(ctx->a, "%s/%s", ctx->param_at ? ctx->param_at : "/query", param);
+}
+
+int rm_bad_param(rm_ctx *ctx, const char *param, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *msg = rm_arena_vsprintf(ctx->a, fmt, ap);
+    va_end(ap);
+    orm_error_field(&ctx->err, ORM_E_INVALID, rm_param_pointer(ctx, param), "%s", msg);
+    return ORM_E_INVALID;
+}
 
 int rm_status_of(int code)
 {

@@ -1,6 +1,7 @@
 /* include.c: ?include=author,keywords,author.addresses → an include tree
- * for the ORM loader (SPEC §4): depth at most 3; dynamic and noload
- * relationships cannot be included; each node loads with its
+ * for the ORM loader (SPEC §4): depth at most 3; noload relationships
+ * cannot be included, nor dynamic ones unless limit[PATH] bounds them
+ * (SPEC §10 C, rm_include_check_bounded); each node loads with its
  * relationship's strategy when that is joined or selectin, else selectin.
  * Without ?include, the schema's eager relationships (joined, selectin) are
  * embedded, following eager relationships of the targets too, up to depth
@@ -61,9 +62,8 @@ static int add_path(rm_ctx *ctx, const orm_mapper *m, char *path, rm_include *in
                                "relationship \"%s\" to embed the %s rows", name, x->through->name,
                                x->through->target->name);
         if (!r) return bad_include(ctx, "unknown relationship \"%s\"", name);
-        if (r->lazy == ORM_LAZY_DYNAMIC || r->lazy == ORM_LAZY_NOLOAD)
-            return bad_include(ctx, "\"%s\" is a dynamic or noload relationship: use its sub-resource",
-                               name);
+        if (r->lazy == ORM_LAZY_NOLOAD)
+            return bad_include(ctx, "\"%s\" is a noload relationship: use its sub-resource", name);
         orm_include *c = child_for(ctx->a, nodes, n, r);
         nodes = &c->children;
         n = &c->nchildren;
@@ -109,7 +109,7 @@ void rm_default_include(rm_ctx *ctx, const orm_mapper *m, rm_include *out)
     add_defaults(ctx->a, out->scope, m, NULL, 1, &out->nodes, &out->n);
 }
 
-/* fields[path]=a,b: the node for path in the tree, or NULL. */
+/* fields[path]=a,b: the node for path in the tree (one the client sees), or NULL. */
 static const orm_include *find_node(const rm_include *inc, const orm_mapper *m, const char *path, rm_arena *a)
 {
     const orm_include *nodes = inc->nodes, *found = NULL;
@@ -126,6 +126,11 @@ static const orm_include *find_node(const rm_include *inc, const orm_mapper *m, 
         m = r->target;
     }
     return found;
+}
+
+const orm_include *rm_include_node(const rm_include *inc, const orm_mapper *m, const char *path, rm_arena *a)
+{
+    return find_node(inc, m, path, a);
 }
 
 int rm_parse_rel_fields(rm_ctx *ctx, const orm_mapper *m, const char *path, const char *spec,
@@ -160,4 +165,38 @@ const bool *rm_view_fields(const rm_include *inc, const orm_include *node)
     for (size_t i = 0; inc && i < inc->nviews; i++)
         if (inc->views[i].node == node) return inc->views[i].fields;
     return NULL;
+}
+
+orm_include *rm_include_criteria_node(rm_ctx *ctx, const orm_mapper *m, const char *path, const char *param,
+                                      rm_include *inc)
+{
+    const orm_include *node = find_node(inc, m, path, ctx->a);
+    if (!node) {
+        rm_bad_param(ctx, param, "\"%s\" is not an included relationship (name it in include)", path);
+        return NULL;
+    }
+    if (!node->rel->uselist) {
+        rm_bad_param(ctx, param, "\"%s\" is a to-one relationship: criteria apply to included collections", path);
+        return NULL;
+    }
+    return (orm_include *)node; /* the tree is the caller's */
+}
+
+/* The dynamic nodes of (nodes, n) and below, under the dotted prefix. */
+static int check_bounded(rm_ctx *ctx, const orm_include *nodes, size_t n, const char *prefix)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *path = prefix ? rm_arena_sprintf(ctx->a, "%s.%s", prefix, nodes[i].rel->name) : nodes[i].rel->name;
+        if (nodes[i].rel->lazy == ORM_LAZY_DYNAMIC && !nodes[i].limited)
+            return bad_include(ctx, "\"%s\" is a dynamic relationship: bound it with limit[%s], or use its "
+                               "sub-resource", nodes[i].rel->name, path);
+        int rc = check_bounded(ctx, nodes[i].children, nodes[i].nchildren, path);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+int rm_include_check_bounded(rm_ctx *ctx, const rm_include *inc)
+{
+    return check_bounded(ctx, inc->nodes, inc->n, NULL);
 }

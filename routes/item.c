@@ -41,6 +41,8 @@ static int read_item(orm_session *s, item_unit *u)
     q.limit = 1;
     q.defer = true; /* deferred columns only when fields names them */
     q.fields = u->fields;
+    q.counts = u->include->counts; /* count[REL]: read by the same statement */
+    q.ncounts = u->include->ncounts;
     orm_loaded got;
     int rc = orm_load_query(s, &q, u->include->nodes, u->include->n, &got);
     if (rc) return rc;
@@ -134,6 +136,8 @@ static int run_to_one(orm_session *s, void *ud)
     orm_query_init(&q, u->rel->target, s->scope);
     q.where = orm_with_parent(u->ctx->a, u->rel, row, 0, &q.aliases);
     q.limit = 1;
+    q.counts = u->include->counts;
+    q.ncounts = u->include->ncounts;
     orm_loaded got;
     rc = orm_load_query(s, &q, u->include->nodes, u->include->n, &got);
     u->inst = rc == 0 && got.n ? got.items[0] : NULL;

@@ -2,7 +2,9 @@
  * sub-resources GET /api/{res}/{id}/{rel}: parameters → query, one unit
  * that loads the page (and its includes) through the identity map and
  * counts when asked, then {"data", "meta", "links"} with a keyset cursor in
- * links.next. */
+ * links.next and meta.next_cursor. Parameters sent as a query body (SPEC
+ * §10 E, query_body.c) answer the same, but links holds only self: the
+ * request's path, since the parameters are in no URL. */
 #include <string.h>
 
 #include "routes/routes_int.h"
@@ -88,11 +90,17 @@ static void page_cursors(rm_ctx *ctx, rm_list_params *p, const orm_loaded *rows,
 }
 
 /* "links": self; next by keyset cursor; prev by keyset cursor on a cursor
- * page, else by offset. */
+ * page, else by offset. A query body's: self, its path, alone. */
 static void write_links(rm_ctx *ctx, const char *base, rm_list_params *p, const char *next,
                         const char *prev, rm_sb *sb)
 {
     rm_sb_append(sb, "\"links\":{\"self\":");
+    if (ctx->param_at) {
+        const char *path = ctx->req->raw_path ? ctx->req->raw_path : ctx->req->path;
+        rm_sb_append_json_string(sb, path, strlen(path));
+        rm_sb_appendc(sb, '}');
+        return;
+    }
     const char *self = rm_list_link(ctx, base, false, 0, NULL);
     rm_sb_append_json_string(sb, self, strlen(self));
     if (next) {

@@ -1,29 +1,19 @@
 /* params.c: the query string of a list request → an orm_query plus paging,
- * fields and count options (SPEC §4). Every unknown parameter, repeated
+ * fields and count options (SPEC §4), and the criteria of included
+ * collections (filter[PATH], sort[PATH], limit[PATH], offset[PATH]: SPEC
+ * §10 C) on the include tree's nodes. Every unknown parameter, repeated
  * parameter or bad value is a 400 whose pointer is /query/<param>. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/json_error.h"
 #include "orm/convert.h"
+#include "orm/related_count.h"
 #include "routes/routes_int.h"
 
-const char *rm_param_pointer(rm_ctx *ctx, const char *param)
-{
-    return rm_arena_sprintf(ctx->a, "%s/%s", ctx->param_at ? ctx->param_at : "/query", param);
-}
-
-int rm_bad_param(rm_ctx *ctx, const char *param, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    const char *msg = rm_arena_vsprintf(ctx->a, fmt, ap);
-    va_end(ap);
-    orm_error_field(&ctx->err, ORM_E_INVALID, rm_param_pointer(ctx, param), "%s", msg);
-    return ORM_E_INVALID;
-}
+/* count[...] parameters one request may give (SPEC §10 limits). */
+#define MAX_COUNTS 10
 
 static int bad(rm_ctx *ctx, const char *param, const char *msg) { return rm_bad_param(ctx, param, "%s", msg); }
 
@@ -39,20 +29,30 @@ static int64_t parse_count(const char *s)
     return *end || errno || v < 0 ? -1 : (int64_t)v;
 }
 
+/* A JSON filter's text for m at alias 0 → *out (NULL for {}); errors
+ * point under `pointer` ("/filter", "/filter[orders]"). */
+static int parse_json_filter(rm_ctx *ctx, const orm_mapper *m, const char *text, const char *pointer,
+                             orm_alias_seq *aliases, orm_expr **out)
+{
+    json_error_t jerr;
+    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+    *out = NULL;
+    if (!j) {
+        orm_error_field(&ctx->err, ORM_E_INVALID, pointer, "not valid JSON: %s (at character %d)",
+                        rm_json_error_message(&jerr), jerr.position);
+        return ORM_E_INVALID;
+    }
+    int rc = orm_filter_parse(ctx->a, m, j, 0, aliases, pointer, out, &ctx->err);
+    json_decref(j); /* the tree keeps copies of every value it needs */
+    return rc;
+}
+
 /* filter=JSON → WHERE, AND-ed with what is there. */
 static int parse_filter(rm_ctx *ctx, const orm_mapper *m, const char *text, orm_alias_seq *aliases,
                         orm_query *q)
 {
-    json_error_t jerr;
-    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-    if (!j) {
-        orm_error_field(&ctx->err, ORM_E_INVALID, "/filter", "not valid JSON: %s (at character %d)",
-                        rm_json_error_message(&jerr), jerr.position);
-        return ORM_E_INVALID;
-    }
-    orm_expr *e = NULL;
-    int rc = orm_filter_parse(ctx->a, m, j, 0, aliases, "/filter", &e, &ctx->err);
-    json_decref(j); /* the tree keeps copies of every value it needs */
+    orm_expr *e;
+    int rc = parse_json_filter(ctx, m, text, "/filter", aliases, &e);
     if (!rc) q->where = orm_expr_and(ctx->a, q->where, e);
     return rc;
 }
@@ -110,33 +110,164 @@ static bool seen_before(const rm_request *req, size_t i)
     return false;
 }
 
-/* "fields[author.addresses]" → "author.addresses", else NULL. */
-static const char *rel_fields_path(rm_ctx *ctx, const char *key)
+/* "NAME[author.addresses]" → "author.addresses", else NULL. */
+static const char *bracket_path(rm_ctx *ctx, const char *key, const char *name)
 {
-    size_t n = strlen(key);
-    if (n < 9 || strncmp(key, "fields[", 7) || key[n - 1] != ']') return NULL;
-    return rm_arena_strndup(ctx->a, key + 7, n - 8);
+    size_t n = strlen(key), k = strlen(name);
+    if (n < k + 3 || strncmp(key, name, k) || key[k] != '[' || key[n - 1] != ']') return NULL;
+    return rm_arena_strndup(ctx->a, key + k + 1, n - k - 2);
 }
 
-/* include, fields, fields[rel]: shared by lists and single objects. Returns
- * 1 when kv is not one of them. */
+static const char *rel_fields_path(rm_ctx *ctx, const char *key) { return bracket_path(ctx, key, "fields"); }
+
+/* The criteria of an included collection (SPEC §10 C), by parameter name. */
+enum { CRIT_FILTER, CRIT_SORT, CRIT_LIMIT, CRIT_OFFSET, NCRIT };
+static const char *const CRITERIA[NCRIT] = {"filter", "sort", "limit", "offset"};
+
+/* Which criterion key is ("sort[orders]" → CRIT_SORT, *path "orders"), or -1. */
+static int criterion_of(rm_ctx *ctx, const char *key, const char **path)
+{
+    for (int k = 0; k < NCRIT; k++)
+        if ((*path = bracket_path(ctx, key, CRITERIA[k]))) return k;
+    return -1;
+}
+
+/* limit[PATH] / offset[PATH]: 0 to the target's max_page_size. */
+static int parse_per_parent(rm_ctx *ctx, const rm_kv *kv, const orm_mapper *target, int64_t *out)
+{
+    int max = rm_resource_of(target)->max_page_size;
+    *out = parse_count(kv->value ? kv->value : "");
+    if (*out < 0) return bad(ctx, kv->key, "must be a non-negative integer");
+    if (*out > max) return rm_bad_param(ctx, kv->key, "must be at most %d (%s's max_page_size)", max, target->name);
+    return 0;
+}
+
+/* One criterion parameter onto its node of inc (m's include tree).
+ * Returns 1 when kv is not one. */
+static int parse_criterion(rm_ctx *ctx, const orm_mapper *m, const rm_kv *kv, rm_include *inc)
+{
+    const char *path, *val = kv->value ? kv->value : "";
+    int kind = criterion_of(ctx, kv->key, &path);
+    if (kind < 0) return 1;
+    orm_include *node = rm_include_criteria_node(ctx, m, path, kv->key, inc);
+    if (!node) return ORM_E_INVALID;
+    const orm_mapper *target = node->rel->target;
+    int rc = 0;
+    if (kind == CRIT_FILTER) {
+        orm_alias_seq seq = orm_alias_seq_start(1, ctx->session.scope);
+        orm_expr *e;
+        rc = parse_json_filter(ctx, target, val, rm_arena_sprintf(ctx->a, "/%s", kv->key), &seq, &e);
+        node->where = (orm_template){e, seq.next - 1};
+    } else if (kind == CRIT_SORT) {
+        orm_query check; /* the order is built again for each statement that loads the node */
+        orm_query_init(&check, target, ctx->session.scope);
+        rc = orm_query_order_by(&check, ctx->a, val, &check.aliases, rm_param_pointer(ctx, kv->key), &ctx->err);
+        node->sort = val;
+    } else if (kind == CRIT_LIMIT) {
+        rc = parse_per_parent(ctx, kv, target, &node->limit);
+        node->limited = true;
+    } else {
+        rc = parse_per_parent(ctx, kv, target, &node->offset);
+    }
+    if (!rc) orm_include_criteria(ctx->a, node);
+    return rc;
+}
+
+/* "count[orders.lines]" → "orders.lines", else NULL. */
+static const char *count_path(rm_ctx *ctx, const char *key) { return bracket_path(ctx, key, "count"); }
+
+/* include, fields, fields[rel], count[PATH]: shared by lists and single
+ * objects. Returns 1 when kv is not one of them. */
 static int parse_shape_param(rm_ctx *ctx, const orm_mapper *m, const rm_kv *kv, bool **fields)
 {
     const char *val = kv->value ? kv->value : "";
     if (!strcmp(kv->key, "fields")) return parse_fields(ctx, m, val, fields);
-    if (!strcmp(kv->key, "include") || rel_fields_path(ctx, kv->key)) return 0; /* after the loop */
+    const char *path;
+    if (!strcmp(kv->key, "include") || rel_fields_path(ctx, kv->key) || count_path(ctx, kv->key) ||
+        criterion_of(ctx, kv->key, &path) >= 0)
+        return 0; /* after the loop: they refer into the include tree */
     return 1;
 }
 
-/* The include tree (the given one or the schema's eager default) with the
- * nodes its proxies need (fields: the top objects' fieldset), then the
- * fields[rel] fieldsets that refer into it. */
+/* One count[PATH.REL]=VALUE (SPEC §10 B) → the count column of REL, a
+ * to-many relationship of m (no PATH) or of the targets of the included
+ * PATH, whose node *node gets (NULL: the top objects). VALUE is * or a
+ * JSON filter on REL's target (errors inside it at /count[PATH.REL]/...). */
+static int parse_related_count(rm_ctx *ctx, const orm_mapper *m, const rm_kv *kv, const char *path,
+                               rm_include *inc, orm_include **node, const orm_column **out)
+{
+    const char *dot = strrchr(path, '.'), *name = dot ? dot + 1 : path;
+    *node = NULL;
+    if (dot) {
+        const char *at = rm_arena_strndup(ctx->a, path, (size_t)(dot - path));
+        *node = (orm_include *)rm_include_node(inc, m, at, ctx->a);
+        if (!*node)
+            return rm_bad_param(ctx, kv->key, "\"%s\" is not an included relationship: include it to count "
+                                "the %s of its rows", at, name);
+        m = (*node)->rel->target;
+    }
+    const orm_relationship *r = rm_relationship(ctx, m, name);
+    if (!r) return rm_bad_param(ctx, kv->key, "unknown relationship \"%s\" of %s", name, m->name);
+    if (!r->uselist)
+        return rm_bad_param(ctx, kv->key, "\"%s\" is a to-one relationship: count takes a collection", name);
+    const char *val = kv->value ? kv->value : "";
+    if (!strcmp(val, "*")) {
+        *out = orm_count_column(ctx->a, r, NULL);
+        return 0;
+    }
+    json_t *j = json_loads(val, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return rm_bad_param(ctx, kv->key, "must be * or a JSON filter on %s (SPEC §5)", r->target->name);
+    }
+    orm_template filter;
+    int rc = orm_count_filter(ctx->a, r, j, ctx->session.scope, rm_arena_sprintf(ctx->a, "/%s", kv->key), &filter,
+                              &ctx->err);
+    json_decref(j); /* the tree keeps copies of every value it needs */
+    if (!rc) *out = orm_count_column(ctx->a, r, &filter);
+    return rc;
+}
+
+static void add_count(rm_arena *a, const orm_column *const **counts, size_t *n, const orm_column *c)
+{
+    *counts = rm_arena_realloc(a, (void *)*counts, *n * sizeof **counts, (*n + 1) * sizeof **counts);
+    ((const orm_column **)*counts)[(*n)++] = c;
+}
+
+/* Every count[...] of the request, in the order given, onto inc's tree:
+ * the top objects' in inc->counts, an included PATH's on its node. */
+static int parse_counts(rm_ctx *ctx, const orm_mapper *m, rm_include *inc)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ctx->req->nquery; i++) {
+        const rm_kv *kv = &ctx->req->query[i];
+        const char *path = count_path(ctx, kv->key);
+        if (!path) continue;
+        if (++n > MAX_COUNTS) return rm_bad_param(ctx, kv->key, "at most %d count[...] parameters", MAX_COUNTS);
+        orm_include *node = NULL;
+        const orm_column *c = NULL;
+        int rc = parse_related_count(ctx, m, kv, path, inc, &node, &c);
+        if (rc) return rc;
+        if (node) add_count(ctx->a, &node->counts, &node->ncounts, c);
+        else add_count(ctx->a, &inc->counts, &inc->ncounts, c);
+    }
+    return 0;
+}
+
+/* The include tree (the given one or the schema's eager default) with its
+ * nodes' criteria, the nodes its proxies need (fields: the top objects'
+ * fieldset), then the fields[rel] fieldsets that refer into it. */
 static int parse_include_and_views(rm_ctx *ctx, const orm_mapper *m, rm_fields fields, rm_include *inc)
 {
     const char *spec = rm_request_query(ctx->req, "include");
     int rc = 0;
     if (spec) rc = rm_parse_include(ctx, m, spec, inc);
     else rm_default_include(ctx, m, inc);
+    for (size_t i = 0; !rc && i < ctx->req->nquery; i++) {
+        rc = parse_criterion(ctx, m, &ctx->req->query[i], inc);
+        if (rc == 1) rc = 0;
+    }
+    if (!rc) rc = rm_include_check_bounded(ctx, inc);
     if (!rc) {
         rm_proxy_pick_fields(ctx, m, rm_request_query(ctx->req, "fields"), inc);
         rm_proxy_includes(ctx, m, fields, inc);
@@ -148,17 +279,20 @@ static int parse_include_and_views(rm_ctx *ctx, const orm_mapper *m, rm_fields f
     }
     /* an embedded row loads a deferred column only when its fieldset names it */
     for (size_t i = 0; !rc && i < inc->nviews; i++) ((orm_include *)inc->views[i].node)->fields = inc->views[i].fields;
-    return rc;
+    return rc ? rc : parse_counts(ctx, m, inc);
 }
 
 int rm_parse_object_params(rm_ctx *ctx, const orm_mapper *m, rm_include *inc, bool **fields)
 {
     *fields = NULL;
     memset(inc, 0, sizeof *inc);
+    bool read = !strcmp(ctx->req->method, "GET") || !strcmp(ctx->req->method, "HEAD");
     for (size_t i = 0; i < ctx->req->nquery; i++) {
         const rm_kv *kv = &ctx->req->query[i];
         int rc = seen_before(ctx->req, i) ? bad(ctx, kv->key, "is given more than once")
-                                          : parse_shape_param(ctx, m, kv, fields);
+                 : !read && count_path(ctx, kv->key)
+                     ? bad(ctx, kv->key, "is taken by reads only: GET the object for its counts")
+                     : parse_shape_param(ctx, m, kv, fields);
         if (rc == 1) rc = bad(ctx, kv->key, "unknown query parameter");
         if (rc) return rc;
     }
@@ -208,6 +342,8 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_s
         if (rc) return rc;
     }
     if ((rc = parse_include_and_views(ctx, m, out->fields, &out->include))) return rc;
+    out->query.counts = out->include.counts; /* read by the page's statement; _count.REL sorts by them */
+    out->query.ncounts = out->include.ncounts;
     if (sort && (rc = orm_query_order_by(&out->query, ctx->a, sort, &out->query.aliases, rm_param_pointer(ctx, "sort"),
                                         &ctx->err)))
         return rc;

@@ -52,7 +52,8 @@ static void add_class_nodes(rm_arena *a, const rm_include *inc, const orm_mapper
         const orm_proxy *x = &cls->proxies[k];
         if (!shown(inc, level, fields, x)) continue;
         bool have = false;
-        for (size_t i = 0; i < *n && !have; i++) have = (*nodes)[i].rel == x->through;
+        for (size_t i = 0; i < *n && !have; i++) /* one with criteria (SPEC §10 C) loads only some */
+            have = (*nodes)[i].rel == x->through && !(*nodes)[i].slot;
         if (have) continue;
         *nodes = rm_arena_realloc(a, *nodes, *n * sizeof **nodes, (*n + 1) * sizeof **nodes);
         orm_include *c = &(*nodes)[(*n)++];

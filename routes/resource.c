@@ -15,7 +15,8 @@
 
 const char *const rm_method_names[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
 const char *const rm_resource_keys[] = {"resource", "methods", "page_size", "max_page_size",
-                                        "permissions", "row_filter", "row_filter_exempt", NULL};
+                                        "permissions", "row_filter", "row_filter_exempt",
+                                        "max_bulk_rows", NULL};
 
 /* permission k is bit 1u << k (RM_PERM_*); "*" is every one */
 static const char *const permission_names[] = {"read", "create", "update", "delete", "*", NULL};
@@ -55,8 +56,11 @@ static int read_paging(rm_resource *r, const orm_decl_reader *d)
     bool given;
     r->page_size = 20;
     r->max_page_size = 1000;
+    r->max_bulk_rows = 1000;
+    bool bulk_given;
     if (orm_decl_int(d, "page_size", 1, INT_MAX, &r->page_size, &given) ||
-        orm_decl_int(d, "max_page_size", 1, INT_MAX, &r->max_page_size, &given))
+        orm_decl_int(d, "max_page_size", 1, INT_MAX, &r->max_page_size, &given) ||
+        orm_decl_int(d, "max_bulk_rows", 1, INT_MAX, &r->max_bulk_rows, &bulk_given))
         return ORM_E_SCHEMA;
     if (r->max_page_size < r->page_size)
         return orm_decl_fail(d, given ? "max_page_size" : "page_size",

@@ -8,6 +8,9 @@
  * parameters refused where a route takes none, OPTIONS and 405 with an
  * Allow built from the table, HEAD sent to the GET handler, and the
  * handler's failure answered once (the convention is in routes_int.h).
+ * A read whose parameters come as a JSON body (POST /api/{res}/_query,
+ * QUERY /api/{res}: SPEC §10 E) has a body handler of query_body.c, which
+ * runs the read's own handler on the body's parameters.
  * GET /openapi.json is the same table described, resource by resource
  * (openapi.c writes it). */
 #include <string.h>
@@ -22,7 +25,7 @@ enum {
 };
 
 typedef struct route_method {
-    const char *method;     /* GET (HEAD too), POST, PUT, PATCH or DELETE */
+    const char *method;     /* GET (HEAD too), POST, PUT, PATCH, DELETE or QUERY */
     rm_handler handler;
     int status;             /* the status of its success, as /openapi.json describes it;
                              * 0: not described there */
@@ -34,14 +37,39 @@ typedef struct route_method {
 typedef struct route {
     const char *pattern;    /* literal segments, {res}, {id}, {rel}, {child} */
     unsigned flags;
-    /* The methods the matched resource allows here, as RM_ALLOW_* bits
-     * (GET = READ, POST = CREATE, PUT = REPLACE, PATCH = UPDATE, DELETE =
-     * DELETE); NULL: every method the route lists. */
+    /* The methods the matched resource allows here, as method bits (see
+     * method_name: GET = RM_ALLOW_READ, POST = CREATE, PUT = REPLACE, PATCH
+     * = UPDATE, DELETE = DELETE, QUERY = ALLOW_QUERY); NULL: every method
+     * the route lists. */
     unsigned (*allows)(const rm_match *at);
-    route_method methods[5]; /* up to a NULL method */
+    route_method methods[6]; /* up to a NULL method */
 } route;
 
+/* The methods the router tells apart, bit k for method k: the schema's
+ * (rm_method_names, as RM_ALLOW_*), then QUERY, which no schema names: a
+ * route allows it where the resource allows GET (SPEC §10 E). */
+enum { QUERY_METHOD = 5, ALLOW_QUERY = 1u << QUERY_METHOD };
+_Static_assert(RM_ALLOW_ALL == ALLOW_QUERY - 1, "QUERY's bit follows the schema's methods");
+
+static const char *method_name(size_t k)
+{
+    return k < QUERY_METHOD ? rm_method_names[k] : k == QUERY_METHOD ? "QUERY" : NULL;
+}
+
 static unsigned resource_allows(const rm_match *at) { return rm_resource_of(at->mapper)->methods; }
+
+/* A list is read by GET, or by QUERY with its parameters as a body. */
+static unsigned list_allows(const rm_match *at)
+{
+    unsigned m = resource_allows(at);
+    return m & RM_ALLOW_READ ? m | ALLOW_QUERY : m;
+}
+
+/* POST /api/{res}/_query reads the list (POST's bit where GET is allowed). */
+static unsigned query_allows(const rm_match *at)
+{
+    return resource_allows(at) & RM_ALLOW_READ ? RM_ALLOW_CREATE : 0;
+}
 
 /* Changing a collection is updating its parent (never a view-only one). */
 static bool collection_writable(const rm_match *at)
@@ -76,9 +104,13 @@ static const route routes[] = {
     {"/metrics", NO_QUERY, NULL, {{"GET", rm_handle_metrics, 0, 0, 0}}},
     {"/api", NO_QUERY, NULL, {{"GET", rm_handle_index, 0, 0, 0}}},
     {"/api/_batch", NO_QUERY | NOT_IN_BATCH, NULL, {{"POST", rm_handle_batch, 0, 0, 0}}},
-    {"/api/{res}", 0, resource_allows,
-     {{"GET", rm_handle_list, 200, RM_PERM_READ, 0}, {"POST", rm_handle_create, 201, RM_PERM_CREATE, 0}}},
-    /* reserved segments (SPEC §10): never an object's key */
+    {"/api/{res}", 0, list_allows,
+     {{"GET", rm_handle_list, 200, RM_PERM_READ, 0}, {"POST", rm_handle_create, 201, RM_PERM_CREATE, 0},
+      {"QUERY", rm_handle_list_body, 200, RM_PERM_READ, 0},
+      {"PATCH", rm_handle_bulk_update, 200, RM_PERM_UPDATE, 0},
+      {"DELETE", rm_handle_bulk_delete, 200, RM_PERM_DELETE, 0}}},
+    /* reserved segments (SPEC §10): before {id}, which they never fill (fits) */
+    {"/api/{res}/_query", 0, query_allows, {{"POST", rm_handle_list_body, 200, RM_PERM_READ, 0}}},
     {"/api/{res}/_aggregate", 0, resource_allows, {{"GET", rm_handle_aggregate, 200, RM_PERM_READ, 0}}},
     {"/api/{res}/{id}", 0, resource_allows,
      {{"GET", rm_handle_get_object, 200, RM_PERM_READ, 0}, {"PUT", rm_handle_replace_object, 200, RM_PERM_UPDATE, 0},
@@ -128,6 +160,13 @@ typedef struct fill {
     const char *res, *id, *rel, *child;
 } fill;
 
+/* After a resource, these segments name routes, never an object (SPEC
+ * §10): a row whose key is one of them is reached through its list. */
+static bool reserved(const char *segment)
+{
+    return !strcmp(segment, "_query") || !strcmp(segment, "_aggregate");
+}
+
 /* Does the path fit the pattern? Literal segments compare decoded. */
 static bool fits(const char *pattern, const path_segments *ps, fill *f)
 {
@@ -138,7 +177,10 @@ static bool fits(const char *pattern, const path_segments *ps, fill *f)
         size_t len = end ? (size_t)(end - p) : strlen(p);
         if (i >= ps->n) return false;
         if (len == 5 && !strncmp(p, "{res}", 5)) f->res = ps->name[i];
-        else if (len == 4 && !strncmp(p, "{id}", 4)) f->id = ps->raw[i];
+        else if (len == 4 && !strncmp(p, "{id}", 4)) {
+            if (reserved(ps->name[i])) return false;
+            f->id = ps->raw[i];
+        }
         else if (len == 5 && !strncmp(p, "{rel}", 5)) f->rel = ps->name[i];
         else if (len == 7 && !strncmp(p, "{child}", 7)) f->child = ps->raw[i];
         else if (strlen(ps->name[i]) != len || strncmp(p, ps->name[i], len)) return false;
@@ -216,30 +258,30 @@ static int resolve(rm_ctx *ctx, const route *r, const fill *f, rm_match *at)
     return 0;
 }
 
-/* "GET, HEAD, POST, OPTIONS": the methods of r that allowed holds, in
- * rm_method_names order (GET brings HEAD). */
+/* "GET, HEAD, POST, QUERY, OPTIONS": the methods of r that allowed holds,
+ * in method_name order (GET brings HEAD). */
 static const char *allow_header(rm_arena *a, const route *r, unsigned allowed)
 {
     rm_sb sb;
     rm_sb_init(&sb, a);
-    for (size_t k = 0; rm_method_names[k]; k++) {
+    for (size_t k = 0; method_name(k); k++) {
         if (!(allowed & 1u << k)) continue;
         for (const route_method *m = r->methods; m->method; m++)
-            if (!strcmp(m->method, rm_method_names[k])) {
+            if (!strcmp(m->method, method_name(k))) {
                 rm_sb_append(&sb, sb.len ? ", " : "");
-                rm_sb_append(&sb, k ? rm_method_names[k] : "GET, HEAD");
+                rm_sb_append(&sb, k ? method_name(k) : "GET, HEAD");
             }
     }
     rm_sb_append(&sb, sb.len ? ", OPTIONS" : "OPTIONS");
     return sb.buf;
 }
 
-/* The RM_ALLOW_* bit of a method name (HEAD is GET's), or 0. */
+/* The bit of a method name (HEAD is GET's), or 0. */
 static unsigned bit_of(const char *method)
 {
     if (!strcmp(method, "HEAD")) method = "GET";
-    for (size_t k = 0; rm_method_names[k]; k++)
-        if (!strcmp(method, rm_method_names[k])) return 1u << k;
+    for (size_t k = 0; method_name(k); k++)
+        if (!strcmp(method, method_name(k))) return 1u << k;
     return 0;
 }
 
@@ -330,7 +372,7 @@ static void describe(const rm_ctx *ctx, const route *r, const rm_match *at, rm_p
                        .aggregate = aggregate};
     for (const route_method *m = r->methods; m->method; m++)
         if (m->status && (allowed & bit_of(m->method)) && permitted(ctx, m, at))
-            d->ops[d->nops++] = (rm_operation){m->method, m->status};
+            d->ops[d->nops++] = (rm_operation){m->method, m->status, rm_body_members(m->handler)};
 }
 
 /* Every resource, in declaration order, through every described route (a

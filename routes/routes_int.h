@@ -106,6 +106,8 @@ typedef struct rm_resource {
     unsigned methods;           /* RM_ALLOW_* (default all) */
     int page_size;              /* default 20 */
     int max_page_size;          /* default 1000 */
+    int max_bulk_rows;          /* rows one bulk write may write, cascades included
+                                   (SPEC §10 D; default 1000) */
     bool has_permissions;       /* "permissions" given: only the roles it names get in */
     rm_grant *grants;           /* SPEC §6 "permissions", one per role */
     size_t ngrants;
@@ -226,6 +228,33 @@ typedef struct rm_match {
 
 typedef int (*rm_handler)(rm_ctx *ctx, const rm_match *at);
 
+/* ---- query_body.c: a read's parameters as a JSON body (SPEC §10 E) --------
+ *
+ * POST /api/{res}/_query and QUERY /api/{res} carry a list's query
+ * parameters as the members of a JSON object. Their body handler checks
+ * the body against its member table and runs the read's own handler on a
+ * copy of the request whose parameter list the body gives, so that its
+ * parsers read the body as they read a query string, with errors at
+ * "/<param>" (ctx->param_at = ""). A query string is then 400 at
+ * /query/<param>; a body that is not a JSON object 400 at ""; an unknown
+ * member, or one of a type its table does not give it, 400 at "/<member>".
+ * A new body route is a member table, a body handler and its line in
+ * query_body.c's table of them. */
+enum {
+    RM_BODY_TEXT = 1u << 0,    /* a JSON string: the text the URL would carry */
+    RM_BODY_INTEGER = 1u << 1, /* a JSON integer, written in decimal */
+    RM_BODY_JSON = 1u << 2     /* a JSON object, written as JSON text (a filter) */
+};
+typedef struct rm_body_member {
+    const char *name;          /* "limit"; "fields[]" names the family fields[PATH] */
+    unsigned takes;            /* RM_BODY_*: the JSON types the member may have */
+} rm_body_member;
+/* POST /api/{res}/_query, QUERY /api/{res}: rm_handle_list on the body. */
+int rm_handle_list_body(rm_ctx *ctx, const rm_match *at);
+/* The members (up to a NULL name) of body handler h's body, or NULL when h
+ * is not a body handler: what /openapi.json documents. */
+const rm_body_member *rm_body_members(rm_handler h);
+
 /* Match ctx->req against the route table and answer it. Set into app->route
  * for batches. */
 void rm_route(rm_ctx *ctx);
@@ -234,8 +263,10 @@ void rm_route(rm_ctx *ctx);
  * each resource and each route the document describes, what it serves
  * there, and openapi.c writes it. */
 typedef struct rm_operation {
-    const char *method;          /* "GET", "POST", "PUT", "PATCH" or "DELETE" */
+    const char *method;          /* "GET", "POST", "PUT", "PATCH", "DELETE" or "QUERY" */
     int status;                  /* the status of its success */
+    const rm_body_member *body;  /* a query body's members (SPEC §10 E): the body holds the
+                                    parameters and it answers as the path's list; or NULL */
 } rm_operation;
 
 typedef struct rm_path_doc {
@@ -253,6 +284,14 @@ int rm_status_of(int orm_code);
 /* For `return rm_refuse(ctx, status, detail);`: the router answers status
  * (>= 400) as a problem with detail and no field errors. Returns status. */
 int rm_refuse(rm_ctx *ctx, int status, const char *detail);
+/* The pointer of list parameter `param` (a name such as "limit" or
+ * "filter[orders]"): "/query/<param>" for the query string, "/<param>" for
+ * a query body. Every error about a parameter's value as a whole points
+ * here; errors inside a JSON parameter use "/<param>/..." either way. */
+const char *rm_param_pointer(rm_ctx *ctx, const char *param);
+/* Record a 400 at rm_param_pointer(param) with the formatted detail;
+ * returns ORM_E_INVALID. */
+int rm_bad_param(rm_ctx *ctx, const char *param, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Answer a handler's outcome rc by the convention above (0: nothing to do).
  * 500s log the internal text with the request id, never show it. */
 void rm_answer_outcome(rm_ctx *ctx, int rc);
@@ -273,17 +312,31 @@ typedef struct rm_include {
                                   written through it (their instances are of the owner's class) */
     struct rm_proxy_pick *picks; /* proxies a fields / fields[rel] list names (proxy.c) */
     size_t npicks;
+    const orm_column *const *counts; /* count[REL] of the top objects (params.c; a node's own
+                                        count[PATH.REL] are on the node): orm/related_count.h */
+    size_t ncounts;
 } rm_include;
 
 /* Parse ?include for m (400 at /query/include on error). */
 int rm_parse_include(rm_ctx *ctx, const orm_mapper *m, const char *spec, rm_include *out);
 /* The schema's eager relationships of m, followed to depth 3. */
 void rm_default_include(rm_ctx *ctx, const orm_mapper *m, rm_include *out);
+/* The node of the included relationship path ("author.addresses") in
+ * inc's tree for m's rows, or NULL (not included, or only for a proxy). */
+const orm_include *rm_include_node(const rm_include *inc, const orm_mapper *m, const char *path, rm_arena *a);
 /* fields[path]=spec for an included relationship path (400 at /query/<param>). */
 int rm_parse_rel_fields(rm_ctx *ctx, const orm_mapper *m, const char *path, const char *spec,
                         const char *param, rm_include *inc);
 /* The fieldset for an include node, or NULL (all columns). */
 const bool *rm_view_fields(const rm_include *inc, const orm_include *node);
+/* The node of an included to-many path for a criterion parameter
+ * (filter[PATH], sort[PATH], limit[PATH], offset[PATH]: SPEC §10 C), or
+ * NULL with a 400 at rm_param_pointer(param): a path not included, or a
+ * to-one. */
+orm_include *rm_include_criteria_node(rm_ctx *ctx, const orm_mapper *m, const char *path, const char *param,
+                                      rm_include *inc);
+/* 400 at include for a dynamic relationship included without limit[PATH]. */
+int rm_include_check_bounded(rm_ctx *ctx, const rm_include *inc);
 
 /* ---- serialize.c: rows → JSON text ------------------------------------- */
 /* Columns to output: NULL = every readable column; else fields[i] for table
@@ -483,14 +536,6 @@ typedef struct rm_list_params {
     bool before;         /* the cursor asks for the rows before it (links.prev) */
     rm_include include;  /* relationships to embed */
 } rm_list_params;
-/* The pointer of list parameter `param` (a name such as "limit" or
- * "filter[orders]"): "/query/<param>" for the query string, "/<param>" for
- * a query body. Every error about a parameter's value as a whole points
- * here; errors inside a JSON parameter use "/<param>/..." either way. */
-const char *rm_param_pointer(rm_ctx *ctx, const char *param);
-/* Record a 400 at rm_param_pointer(param) with the formatted detail;
- * returns ORM_E_INVALID. */
-int rm_bad_param(rm_ctx *ctx, const char *param, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Parse the query string of a list request for m (default_sort: the order
  * when ?sort is absent, NULL = primary key). Errors are 400 with pointers
  * rm_param_pointer(<param>). */
@@ -503,8 +548,9 @@ int64_t rm_param_count(const char *s);
 int rm_param_where(rm_ctx *ctx, const orm_mapper *m, const rm_kv *kv, orm_query *q);
 /* Is the request's query parameter i a repetition of an earlier one? */
 bool rm_param_repeated(const rm_request *req, size_t i);
-/* The query string of a single-object request: include, fields and
- * fields[rel] only. */
+/* The query string of a single-object request: include, fields,
+ * fields[rel] and (reads only) count[PATH]; the top object's counts are
+ * inc->counts. */
 int rm_parse_object_params(rm_ctx *ctx, const orm_mapper *m, rm_include *inc, bool **fields);
 
 /* ---- facets.c: facet=PATH,... and facet_size on lists (SPEC §10 B) ---- */
@@ -549,6 +595,8 @@ int rm_handle_index(rm_ctx *ctx, const rm_match *at);       /* GET /api (index.c
 int rm_handle_batch(rm_ctx *ctx, const rm_match *at);       /* POST /api/_batch */
 int rm_handle_list(rm_ctx *ctx, const rm_match *at);        /* GET /api/{res} (list.c) */
 int rm_handle_create(rm_ctx *ctx, const rm_match *at);      /* POST /api/{res} (create.c) */
+int rm_handle_bulk_update(rm_ctx *ctx, const rm_match *at); /* PATCH /api/{res}?filter= (bulk.c) */
+int rm_handle_bulk_delete(rm_ctx *ctx, const rm_match *at); /* DELETE /api/{res}?filter= (bulk.c) */
 /* item.c: /api/{res}/{id} and its sub-resources */
 int rm_handle_get_object(rm_ctx *ctx, const rm_match *at);     /* GET */
 int rm_handle_replace_object(rm_ctx *ctx, const rm_match *at); /* PUT */

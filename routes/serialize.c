@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "orm/convert.h"
+#include "orm/related_count.h"
 #include "routes/routes_int.h"
 
 const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *row)
@@ -67,6 +68,24 @@ static const orm_mapper *view_of(const orm_instance *inst, const orm_mapper *as)
     return as && as->viewonly ? as : inst->mapper;
 }
 
+/* "_count":{"REL":n,...} for the count columns of inst's level (SPEC §10
+ * B), whatever the fieldset; null for a count not read for inst. */
+static void write_counts(rm_sb *sb, const orm_instance *inst, const orm_column *const *counts, size_t n)
+{
+    if (!n) return;
+    rm_sb_append(sb, "\"_count\":{");
+    for (size_t i = 0; i < n; i++) {
+        const char *name = orm_count_relationship(counts[i])->name;
+        int64_t v;
+        if (i) rm_sb_appendc(sb, ',');
+        rm_sb_append_json_string(sb, name, strlen(name));
+        rm_sb_appendc(sb, ':');
+        if (orm_count_value(inst, counts[i], &v)) rm_sb_append_int(sb, (long long)v);
+        else rm_sb_append(sb, "null");
+    }
+    rm_sb_append(sb, "},");
+}
+
 /* inst read as `as` at `level` of the include tree (NULL: a top object),
  * embedding (nodes, n). */
 static void write_instance(rm_sb *sb, const orm_instance *inst, const orm_mapper *as, const orm_include *level,
@@ -90,7 +109,7 @@ static void write_instance(rm_sb *sb, const orm_instance *inst, const orm_mapper
         const orm_include *node = &nodes[k];
         const orm_relationship *r = node->rel;
         if (node->unshown) continue; /* loaded for a proxy only */
-        const orm_related *rel = orm_instance_related(inst, r);
+        const orm_related *rel = orm_include_loaded(inst, node); /* its own slot with criteria */
         const bool *sub = rm_view_fields(inc, node);
         rm_sb_append_json_string(sb, r->name, strlen(r->name));
         rm_sb_appendc(sb, ':');
@@ -108,6 +127,8 @@ static void write_instance(rm_sb *sb, const orm_instance *inst, const orm_mapper
         }
         rm_sb_appendc(sb, ',');
     }
+    if (level) write_counts(sb, inst, level->counts, level->ncounts);
+    else if (inc) write_counts(sb, inst, inc->counts, inc->ncounts);
     write_links(sb, inst, m, nodes, n, inc ? inc->scope : NULL);
     rm_sb_appendc(sb, '}');
 }

@@ -64,7 +64,7 @@
 #define MAX_CONNECTIONS 16384u            /* whatever the file descriptor limit */
 #define FD_RESERVE 256                    /* descriptors kept for the database, logs, ... */
 #define LISTEN_BACKLOG 4096              /* the kernel caps it at somaxconn */
-#define ALLOWED_METHODS "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+#define ALLOWED_METHODS "GET, HEAD, POST, PUT, PATCH, DELETE, QUERY, OPTIONS"
 #define STATIC_METHODS "GET, HEAD, OPTIONS"
 #define STREAM_BLOCK ((size_t)64 << 10)     /* bytes per block of a streamed body */
 #define REQUEST_ID_LEN 16
@@ -383,7 +383,7 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 
 static bool method_known(const char *m)
 {
-    static const char *known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+    static const char *known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "QUERY", "OPTIONS"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strcmp(m, known[i]) == 0) return true;
     return false;

@@ -179,6 +179,16 @@ START_TEST(tree_self_referential) { check_schema("schemas/tree.json", "schemas/t
 END_TEST
 START_TEST(custom_join_with_where) { check_schema("tests/http/schemas/where.json", "tests/http/schemas/where.seed.json"); }
 END_TEST
+/* joined-table inheritance mixed with single-table levels, at depth 3 */
+START_TEST(joined_inheritance) { check_schema("schemas/inheritance.json", "schemas/inheritance.seed.json"); }
+END_TEST
+START_TEST(joined_inheritance_tests) { check_schema("tests/http/schemas/joined.json", "tests/http/schemas/joined.seed.json"); }
+END_TEST
+START_TEST(single_table_deep) { check_schema("tests/http/schemas/company_deep.json", "tests/http/schemas/company_deep.seed.json"); }
+END_TEST
+/* SPEC §10's shop: a dynamic collection, an association table, NULL keys */
+START_TEST(shop_every_kind) { check_schema("schemas/shop.json", "schemas/shop.seed.json"); }
+END_TEST
 
 /* Sorting through a relationship whose join has a "where": a row whose
  * related row falls outside it sorts as a NULL (order 2's party is a
@@ -283,5 +293,7 @@ END_TEST
 
 RT_SUITE(http_rel_paths_suite, "http_rel_paths", "paths", NULL, NULL, 120,
          company_inheritance, blog_many_to_many, graph_custom_joins, tree_self_referential, kinds_every_kind,
-         custom_join_with_where, sort_through_a_join_where, custom_join_through_a_join_where,
+         custom_join_with_where, joined_inheritance, joined_inheritance_tests, single_table_deep,
+         shop_every_kind,
+         sort_through_a_join_where, custom_join_through_a_join_where,
          delete_detaches_through_a_join_where, delete_detaches_once, sibling_columns_are_unknown)

@@ -155,7 +155,7 @@ START_TEST(test_every_route_and_method)
         {"/metrics", "GET, HEAD, OPTIONS", "/metrics", NULL, true},
         {"/api", "GET, HEAD, OPTIONS", "/api", NULL, true},
         {"/api/_batch", "POST, OPTIONS", "/api/_batch", "{\"operations\": []}", true},
-        {"/api/users", "GET, HEAD, POST, OPTIONS", "/api/users", "{\"name\": \"x\"}", false},
+        {"/api/users", "GET, HEAD, POST, PATCH, DELETE, QUERY, OPTIONS", "/api/users", "{\"name\": \"x\"}", false},
         {"/api/users/5", "GET, HEAD, PUT, PATCH, DELETE, OPTIONS", "/api/users/{id}", "{\"name\": \"x\"}", false},
         {"/api/users/5/addresses", "GET, HEAD, POST, OPTIONS", "/api/users/{id}/addresses",
          "{\"email_address\": \"x@y\"}", false},
@@ -175,7 +175,7 @@ END_TEST
 START_TEST(test_resource_methods_narrow_the_table)
 {
     static const route_case cases[] = {
-        {"/api/owners", "GET, HEAD, OPTIONS", "/api/owners", "{\"name\": \"x\"}", false},
+        {"/api/owners", "GET, HEAD, PATCH, QUERY, OPTIONS", "/api/owners", "{\"name\": \"x\"}", false},
         {"/api/owners/1", "GET, HEAD, PATCH, OPTIONS", "/api/owners/{id}", "{\"name\": \"x\"}", false},
         {"/api/owners/1/pets", "POST, OPTIONS", "/api/owners/{id}/pets", "{\"name\": \"x\"}", false},
         {"/api/owners/1/pets/1", "DELETE, OPTIONS", "/api/owners/{id}/pets/{child}", NULL, false},

@@ -324,6 +324,8 @@ void fg_world_free(fg_world *W)
     rm_arena_destroy(W->a);
 }
 
+bool fg_is_col_operand(const json_t *j) { return json_is_object(j) && json_object_get(j, "$col"); }
+
 /* ---- limits as SPEC §8 counts them ------------------------------------------------------------ */
 
 int fg_json_depth(const json_t *j)
@@ -352,6 +354,19 @@ int fg_json_depth(const json_t *j)
     return 0;
 }
 
+/* A column's value: each operator, and each {"$col": PATH} operand, is one
+ * node (a bare {"$col": ...} is eq and its operand: two). */
+static int count_column_value(const json_t *v)
+{
+    if (fg_is_col_operand(v)) return 2;
+    if (!json_is_object(v)) return 1;
+    int n = 0;
+    const char *op;
+    json_t *arg;
+    json_object_foreach((json_t *)v, op, arg) n += 1 + fg_is_col_operand(arg);
+    return n;
+}
+
 static int count_path(const fg_world *W, int e, const char *path, const json_t *v)
 {
     const char *dot = strchr(path, '.');
@@ -363,7 +378,7 @@ static int count_path(const fg_world *W, int e, const char *path, const json_t *
         return 1 + count_path(W, W->rels[fg_find_rel(W, e, head)].to, dot + 1, v);
     }
     int r = fg_find_rel(W, e, path);
-    if (r < 0) return json_is_object(v) ? (int)json_object_size(v) : 1;
+    if (r < 0) return count_column_value(v);
     if (!json_is_object(v)) return 1;
     int n = 0;
     const char *op;
@@ -514,14 +529,59 @@ static json_t *gen_literal(gen *G, const fg_col *c, const char *op)
     return j;
 }
 
+/* Kinds that compare with each other ($col): numbers, or the same kind. */
+static bool fg_comparable(fg_kind x, fg_kind y)
+{
+    bool nx = x == FG_INT || x == FG_FLOAT, ny = y == FG_INT || y == FG_FLOAT;
+    return nx || ny ? nx && ny : x == y;
+}
+
+/* The {"$col": PATH} paths from entity e (prefix: the hops so far) whose
+ * column compares with kind k: columns of e, and of the targets of its
+ * many-to-one relationships, up to hops more of them. */
+static int col_paths(const fg_world *W, int e, fg_kind k, const char *prefix, int hops, char (*out)[64], int n,
+                     int cap)
+{
+    const fg_ent *E = &W->ents[e];
+    for (int i = 0; i < E->ncols && n < cap; i++)
+        if (fg_comparable(k, E->cols[i].k)) snprintf(out[n++], 64, "%s%s", prefix, E->cols[i].name);
+    for (int r = 0; hops > 0 && r < FG_NREL; r++) {
+        if (W->rels[r].from != e || W->rels[r].many) continue;
+        char p[64];
+        snprintf(p, sizeof p, "%s%s.", prefix, W->rels[r].name);
+        n = col_paths(W, W->rels[r].to, k, p, hops - 1, out, n, cap);
+    }
+    return n;
+}
+
+/* A column comparison's operand for column c of entity e (SPEC §10 F),
+ * new reference; NULL when nothing compares with c. */
+static json_t *gen_col_operand(gen *G, int e, const fg_col *c)
+{
+    char paths[48][64];
+    int n = col_paths(G->W, e, c->k, "", 3, paths, 0, 48);
+    if (!n) return NULL;
+    G->nodes++;
+    return json_pack("{s:s}", "$col", paths[fg_range(G->g, 0, n - 1)]);
+}
+
 static const char *const ALL_OPS[] = {"eq", "ne", "lt", "le", "gt", "ge", "in", "nin", "is_null", "between",
                                       "like", "ilike", "startswith", "endswith", "contains"};
 
-/* Value on a column at filter depth d: a literal or {op: operand, ...}. */
-static json_t *gen_column_value(gen *G, const fg_col *c, int d)
+/* Value on a column of entity e at filter depth d: a literal, a bare
+ * {"$col": PATH} (eq) or {op: operand, ...}, an operand of a comparison
+ * being {"$col": PATH} some of the time. */
+static json_t *gen_column_value(gen *G, int e, const fg_col *c, int d)
 {
     fg_prng *g = G->g;
     bool textual = c->k == FG_TEXT || c->k == FG_DATE;
+    if (d + 1 <= G->max_depth && fg_chance(g, 3)) {
+        json_t *col = gen_col_operand(G, e, c);
+        if (col) {
+            G->nodes++;
+            return col;
+        }
+    }
     if (d + 1 > G->max_depth || fg_chance(g, 12)) {
         G->nodes++;
         return fg_chance(g, 20) ? json_null() : gen_scalar(G, c);
@@ -546,7 +606,10 @@ static json_t *gen_column_value(gen *G, const fg_col *c, int d)
         } else if (!strcmp(op, "like") || !strcmp(op, "ilike")) arg = gen_pattern(G, c, op[0] == 'i');
         else if (!strcmp(op, "startswith") || !strcmp(op, "endswith") || !strcmp(op, "contains"))
             arg = gen_literal(G, c, op);
-        else arg = gen_scalar(G, c);
+        else {
+            arg = d + 2 <= G->max_depth && fg_chance(G->g, 20) ? gen_col_operand(G, e, c) : NULL;
+            if (!arg) arg = gen_scalar(G, c);
+        }
         json_object_set_new(o, op, arg);
     }
     G->nodes += (int)json_object_size(o);
@@ -624,12 +687,12 @@ static void add_key(gen *G, json_t *f, int e, int d, int rn)
         } else {
             const fg_col *c = &W->ents[cur].cols[fg_range(g, 0, W->ents[cur].ncols - 1)];
             snprintf(path + pl, sizeof path - pl, "%s", c->name);
-            v = gen_column_value(G, c, d);
+            v = gen_column_value(G, cur, c, d);
         }
         json_object_set_new(f, path, v);
     } else {
         const fg_col *c = &W->ents[e].cols[fg_range(g, 0, W->ents[e].ncols - 1)];
-        json_object_set_new(f, c->name, gen_column_value(G, c, d));
+        json_object_set_new(f, c->name, gen_column_value(G, e, c, d));
     }
 }
 
@@ -666,6 +729,11 @@ json_t *fg_gen_filter_case(const fg_world *W, fg_prng *g, int *e)
 void fg_gen_sort(const fg_world *W, fg_prng *g, fg_sort_case *out)
 {
     int e = fg_range(g, 0, 99) < 45 ? FG_PERSON : fg_range(g, 0, 99) < 85 ? FG_PET : FG_TAG;
+    fg_gen_sort_for(W, g, e, out);
+}
+
+void fg_gen_sort_for(const fg_world *W, fg_prng *g, int e, fg_sort_case *out)
+{
     size_t sl = 0;
     out->e = e;
     out->spec[0] = '\0';

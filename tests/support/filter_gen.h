@@ -12,7 +12,9 @@
  *
  * The generators draw filters within SPEC §5's limits (every column
  * operator, null literals, several operators in one value, and/or/not
- * nested deeply, any/none/every/has/is_null, dotted paths) and sort cases
+ * nested deeply, any/none/every/has/is_null, dotted paths, column
+ * comparisons {"$col": PATH} with the row's own columns and through
+ * many-to-one paths: SPEC §10 F) and sort cases
  * (keys with '-', through owner.* for pets, sometimes a filter).
  * Deterministic: xorshift64* streams seeded by splitmix64; every function
  * fails the running check test when something it needs does not work. */
@@ -101,7 +103,10 @@ size_t fg_related(const fg_world *W, int r, size_t row, size_t k);
 
 /* ---- filters ---- */
 
-/* Depth and node count of a filter as SPEC §8 counts them. */
+/* Whether an operand is a column reference {"$col": PATH}. */
+bool fg_is_col_operand(const json_t *j);
+/* Depth and node count of a filter as SPEC §8 counts them (a $col
+ * operand is one node). */
 int fg_json_depth(const json_t *j);
 int fg_count_filter(const fg_world *W, int e, const json_t *f);
 /* A random filter on entity e (new reference) within SPEC §5's limits;
@@ -129,6 +134,8 @@ typedef struct fg_sort_case {
 
 /* A random sort case (1..3 keys, a filter 30% of the time). */
 void fg_gen_sort(const fg_world *W, fg_prng *g, fg_sort_case *out);
+/* The same for entity e (the draws fg_gen_sort makes after picking it). */
+void fg_gen_sort_for(const fg_world *W, fg_prng *g, int e, fg_sort_case *out);
 
 /* ---- running queries and printing them ---- */
 

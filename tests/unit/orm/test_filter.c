@@ -1,16 +1,19 @@
 /* test_filter.c: JSON filters → SQL text + bound parameters on the blog
  * schema, one case per operator and combinator, and the JSON pointer of
- * every kind of rejected filter (SPEC §5, §8). */
+ * every kind of rejected filter (SPEC §5, §8); column comparisons
+ * ({"$col": PATH}, SPEC §10 F) on the blog schema and, for paths of
+ * several hops and hidden columns, the ORM tests' kinds schema. */
 #include <check.h>
 #include <string.h>
 
 #include "orm/compile.h"
 #include "orm/filter.h"
 #include "orm/schema.h"
+#include "orm/template.h"
 #include "tests/suites.h"
 #include "tests/support/suite.h"
 
-static orm_schema *S;
+static orm_schema *S, *K; /* blog.json, kinds.json */
 static rm_arena *A;
 
 static void setup(void)
@@ -20,6 +23,8 @@ static void setup(void)
     static const char *const app_keys[] = {"resource", NULL}; /* routes/' key in blog.json */
     orm_schema_options opt = {.path = "schemas/blog.json", .entity_keys = app_keys};
     ck_assert_msg(orm_schema_load_opts(&opt, &S, &err) == 0, "%s", err.detail);
+    orm_schema_options kopt = {.path = "tests/unit/orm/data/kinds.json"};
+    ck_assert_msg(orm_schema_load_opts(&kopt, &K, &err) == 0, "%s", err.detail);
     A = rm_arena_new();
 }
 
@@ -27,17 +32,27 @@ static void teardown(void)
 {
     rm_arena_destroy(A);
     orm_schema_free(S);
+    orm_schema_free(K);
 }
 
 /* WHERE text of `filter` on the mapper of table res (in blog.json each
  * resource is named after its table); params into *c. NULL on error. */
+static const char *where_in(orm_schema *schema, const char *res, const char *filter, orm_compiled *c,
+                            orm_error *err);
+
 static const char *where(const char *res, const char *filter, orm_compiled *c, orm_error *err)
+{
+    return where_in(S, res, filter, c, err);
+}
+
+static const char *where_in(orm_schema *schema, const char *res, const char *filter, orm_compiled *c,
+                            orm_error *err)
 {
     json_error_t jerr;
     json_t *j = json_loads(filter, 0, &jerr);
     ck_assert_msg(j != NULL, "bad test JSON %s", filter);
     orm_error_init(err, A);
-    const orm_mapper *m = orm_schema_table(S, res)->mapper;
+    const orm_mapper *m = orm_schema_table(schema, res)->mapper;
     orm_alias_seq seq = {.next = 1};
     orm_expr *e = NULL;
     int rc = orm_filter_parse(A, m, j, 0, &seq, "/filter", &e, err);
@@ -50,21 +65,23 @@ static const char *where(const char *res, const char *filter, orm_compiled *c, o
     return c->sql + strlen(prefix);
 }
 
-#define ASSERT_WHERE(res, filter, sql)                                         \
+#define ASSERT_WHERE(res, filter, sql) ASSERT_WHERE_IN(S, res, filter, sql)
+#define ASSERT_WHERE_IN(schema, res, filter, sql)                              \
     do {                                                                       \
         orm_compiled c_;                                                       \
         orm_error e_;                                                          \
-        const char *w_ = where(res, filter, &c_, &e_);                         \
+        const char *w_ = where_in(schema, res, filter, &c_, &e_);              \
         ck_assert_msg(w_ != NULL, "%s: %s", filter, e_.nfields ? e_.fields[0].message : "?"); \
         ck_assert_str_eq(w_, sql);                                             \
     } while (0)
 
 /* the error pointer and (part of) its message */
-#define ASSERT_REJECTED(res, filter, ptr, msgpart)                             \
+#define ASSERT_REJECTED(res, filter, ptr, msgpart) ASSERT_REJECTED_IN(S, res, filter, ptr, msgpart)
+#define ASSERT_REJECTED_IN(schema, res, filter, ptr, msgpart)                  \
     do {                                                                       \
         orm_compiled c_;                                                       \
         orm_error e_;                                                          \
-        ck_assert_msg(where(res, filter, &c_, &e_) == NULL, "accepted: %s", filter); \
+        ck_assert_msg(where_in(schema, res, filter, &c_, &e_) == NULL, "accepted: %s", filter); \
         ck_assert_int_eq(e_.code, ORM_E_INVALID);                              \
         ck_assert_uint_eq(e_.nfields, 1);                                      \
         ck_assert_str_eq(e_.fields[0].pointer, ptr);                           \
@@ -217,6 +234,154 @@ START_TEST(rejections_point_at_the_node)
 }
 END_TEST
 
+
+/* {"$col": PATH} (SPEC §10 F): the row's own column, or a scalar subquery
+ * per many-to-one hop, correlated with the row that holds the compared
+ * column (inside any/has and after a dotted path: the related row). */
+START_TEST(column_comparisons)
+{
+    ASSERT_WHERE("users", "{\"name\": {\"lt\": {\"$col\": \"fullname\"}}}", "t0.\"name\" < t0.\"fullname\"");
+    ASSERT_WHERE("users", "{\"name\": {\"$col\": \"fullname\"}}", "t0.\"name\" = t0.\"fullname\""); /* bare: eq */
+    ASSERT_WHERE("users", "{\"name\": {\"ne\": {\"$col\": \"fullname\"}, \"ge\": \"a\"}}",
+                 "t0.\"name\" <> t0.\"fullname\" AND t0.\"name\" >= ?1");
+    ASSERT_WHERE("addresses", "{\"email_address\": {\"gt\": {\"$col\": \"user.name\"}}}",
+                 "t0.\"email_address\" > (SELECT t1.\"name\" FROM \"users\" AS t1 WHERE t1.\"id\" = t0.\"user_id\")");
+    /* inside any: from the address, not the user the filter started at */
+    ASSERT_WHERE("users", "{\"addresses\": {\"any\": {\"email_address\": {\"le\": {\"$col\": \"user.fullname\"}}}}}",
+                 "EXISTS (SELECT 1 FROM \"addresses\" AS t1 WHERE t1.\"user_id\" = t0.\"id\" AND "
+                 "t1.\"email_address\" <= (SELECT t2.\"fullname\" FROM \"users\" AS t2 WHERE t2.\"id\" = t1.\"user_id\"))");
+    /* after a dotted path: the same related row */
+    ASSERT_WHERE("users", "{\"addresses.email_address\": {\"ne\": {\"$col\": \"user.name\"}}}",
+                 "EXISTS (SELECT 1 FROM \"addresses\" AS t1 WHERE t1.\"user_id\" = t0.\"id\" AND "
+                 "t1.\"email_address\" <> (SELECT t2.\"name\" FROM \"users\" AS t2 WHERE t2.\"id\" = t1.\"user_id\"))");
+    ASSERT_WHERE("posts", "{\"not\": {\"headline\": {\"$col\": \"author.name\"}}}",
+                 "NOT (t0.\"headline\" = (SELECT t1.\"name\" FROM \"users\" AS t1 WHERE t1.\"id\" = t0.\"user_id\"))");
+    /* two and three hops: one scalar subquery per hop */
+    ASSERT_WHERE_IN(K, "books", "{\"title\": {\"ne\": {\"$col\": \"author.publisher.name\"}}}",
+                    "t0.\"title\" <> (SELECT (SELECT t2.\"name\" FROM \"publishers\" AS t2 WHERE t2.\"id\" = "
+                    "t1.\"publisher_id\") FROM \"authors\" AS t1 WHERE t1.\"id\" = t0.\"author_id\")");
+    ASSERT_WHERE_IN(K, "cats", "{\"id\": {\"lt\": {\"$col\": \"mother.mother.mother.id\"}}}",
+                    "t0.\"id\" < (SELECT (SELECT (SELECT t3.\"id\" FROM \"cats\" AS t3 WHERE t3.\"id\" = t2.\"mother_id\") "
+                    "FROM \"cats\" AS t2 WHERE t2.\"id\" = t1.\"mother_id\") FROM \"cats\" AS t1 WHERE t1.\"id\" = "
+                    "t0.\"mother_id\")");
+    /* numbers with numbers, whatever their kinds */
+    ASSERT_WHERE_IN(K, "books", "{\"rating\": {\"ge\": {\"$col\": \"author.publisher.id\"}}}",
+                    "t0.\"rating\" >= (SELECT (SELECT t2.\"id\" FROM \"publishers\" AS t2 WHERE t2.\"id\" = "
+                    "t1.\"publisher_id\") FROM \"authors\" AS t1 WHERE t1.\"id\" = t0.\"author_id\")");
+}
+END_TEST
+
+/* Every error of a $col operand (SPEC §10 F): at the "$col" member, or at
+ * the operator it may not follow. */
+START_TEST(column_comparison_errors)
+{
+    static const struct {
+        bool kinds; /* kinds.json, else blog.json */
+        const char *res, *filter, *pointer, *says;
+    } cases[] = {
+        {false, "users", "{\"name\": {\"lt\": {\"$col\": \"nosuch\"}}}",
+         "/filter/name/lt/$col", "unknown column \"nosuch\""},
+        {false, "users", "{\"name\": {\"$col\": \"password\"}}",
+         "/filter/name/$col", "unknown column"}, /* write_only */
+        {true, "authors", "{\"name\": {\"$col\": \"notes\"}}", "/filter/name/$col", "unknown column"}, /* hidden */
+        {true, "books", "{\"title\": {\"eq\": {\"$col\": \"author.password\"}}}",
+         "/filter/title/eq/$col", "unknown column"},
+        {false, "users", "{\"name\": {\"$col\": \"addresses.email_address\"}}",
+         "/filter/name/$col", "\"addresses\" is a collection"},
+        {false, "posts", "{\"headline\": {\"$col\": \"keywords.keyword\"}}", "/filter/headline/$col", "collection"},
+        {false, "addresses", "{\"email_address\": {\"$col\": \"user\"}}",
+         "/filter/email_address/$col", "is a relationship"},
+        {false, "addresses", "{\"email_address\": {\"$col\": \"user.nosuch\"}}",
+         "/filter/email_address/$col", "unknown column \"nosuch\""},
+        {false, "addresses", "{\"email_address\": {\"$col\": \"nosuch.name\"}}",
+         "/filter/email_address/$col", "unknown relationship \"nosuch\""},
+        {false, "users", "{\"name\": {\"$col\": \"fullname.x\"}}", "/filter/name/$col", "is a column"},
+        {true, "cats", "{\"id\": {\"lt\": {\"$col\": \"mother.mother.mother.mother.id\"}}}",
+         "/filter/id/lt/$col", "at most 3 relationships"},
+        {false, "users", "{\"id\": {\"gt\": {\"$col\": \"name\"}}}", "/filter/id/gt/$col", "cannot be compared"},
+        {false, "addresses", "{\"user_id\": {\"$col\": \"user.name\"}}", "/filter/user_id/$col", "cannot be compared"},
+        {false, "users", "{\"name\": {\"lt\": {\"$col\": \"fullname\", \"x\": 1}}}",
+         "/filter/name/lt/$col", "nothing beside"},
+        {false, "users", "{\"name\": {\"$col\": \"fullname\", \"lt\": \"a\"}}", "/filter/name/$col", "nothing beside"},
+        {false, "users", "{\"name\": {\"lt\": {\"$col\": 5}}}", "/filter/name/lt/$col", "name of a column"},
+        {false, "users", "{\"name\": {\"like\": {\"$col\": \"fullname\"}}}",
+         "/filter/name/like", "eq ne lt le gt ge only"},
+        {false, "users", "{\"name\": {\"in\": [\"a\", {\"$col\": \"fullname\"}]}}", "/filter/name/in", "not of in"},
+        {false, "users", "{\"name\": {\"nin\": [{\"$col\": \"fullname\"}]}}", "/filter/name/nin", "not of nin"},
+        {false, "users", "{\"name\": {\"between\": [{\"$col\": \"fullname\"}, \"z\"]}}",
+         "/filter/name/between", "not of between"},
+        {false, "users", "{\"name\": {\"startswith\": {\"$col\": \"fullname\"}}}",
+         "/filter/name/startswith", "not of startswith"},
+        {false, "users", "{\"name\": {\"is_null\": {\"$col\": \"fullname\"}}}",
+         "/filter/name/is_null", "not of is_null"},
+        {false, "users", "{\"addresses\": {\"any\": {\"email_address\": {\"$col\": \"addresses\"}}}}",
+         "/filter/addresses/any/email_address/$col", "unknown column"}, /* paths start at the address */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ASSERT_REJECTED_IN(cases[i].kinds ? K : S, cases[i].res, cases[i].filter, cases[i].pointer, cases[i].says);
+    /* the predicate a grammar without $col (having) refuses it with */
+    json_t *op = json_pack("{s:s}", "$col", "a"), *other = json_pack("{s:s}", "$claim", "a"), *lit = json_string("a");
+    ck_assert(orm_filter_is_col_operand(op));
+    ck_assert(!orm_filter_is_col_operand(other));
+    ck_assert(!orm_filter_is_col_operand(lit));
+    json_decref(op);
+    json_decref(other);
+    json_decref(lit);
+}
+END_TEST
+
+/* One $col is one node; the limit counts it where it stands. */
+/* head, then "or" over n copies of item: {HEAD "or": [ITEM, ...]} */
+static const char *or_of(const char *head, int n, const char *item)
+{
+    rm_sb sb;
+    rm_sb_init(&sb, A);
+    rm_sb_appendf(&sb, "{%s\"or\": [", head);
+    for (int i = 0; i < n; i++) rm_sb_appendf(&sb, "%s%s", i ? "," : "", item);
+    rm_sb_append(&sb, "]}");
+    return sb.buf;
+}
+
+START_TEST(column_comparison_counts_one_node)
+{
+    const char *bare = "{\"name\": {\"$col\": \"fullname\"}}", *lt = "{\"name\": {\"lt\": {\"$col\": \"fullname\"}}}";
+    orm_compiled c;
+    orm_error e;
+    ck_assert_ptr_nonnull(where("users", or_of("", 127, bare), &c, &e)); /* or + 127 × (eq + $col) = 255 */
+    ck_assert_ptr_nonnull(where("users", or_of("\"id\": 1, ", 127, bare), &c, &e)); /* 256 */
+    /* 257: the last $col is one too many */
+    ck_assert_ptr_null(where("users", or_of("\"id\": 1, \"name\": \"x\", ", 127, lt), &c, &e));
+    ck_assert_str_eq(e.fields[0].pointer, "/filter/or/126/name/lt/$col");
+}
+END_TEST
+
+/* A row criterion (a row_filter) with a $col path: a template whose
+ * subquery aliases are renumbered on each use. */
+START_TEST(column_comparison_in_a_template)
+{
+    json_error_t jerr;
+    json_t *j = json_loads("{\"email_address\": {\"ne\": {\"$col\": \"user.name\"}}}", 0, &jerr);
+    orm_error err;
+    orm_error_init(&err, A);
+    orm_template t;
+    const orm_mapper *m = orm_schema_table(S, "addresses")->mapper;
+    ck_assert_int_eq(orm_filter_parse_criterion(A, m, j, "/row_filter", &t, &err), 0);
+    json_decref(j);
+    ck_assert_int_eq(t.naliases, 1);
+    /* used twice in one statement whose own aliases end at 3 */
+    orm_alias_seq seq = orm_alias_seq_start(4, NULL);
+    orm_select s = {.from = m->table, .flags = ORM_SELECT_ONE};
+    orm_compiled c;
+    orm_expr *first = orm_template_use(A, &t, 0, &seq);
+    s.where = orm_expr_and(A, first, orm_template_use(A, &t, 0, &seq));
+    ck_assert_int_eq(seq.next, 6);
+    ck_assert_int_eq(orm_compile_select(&orm_dialect_sqlite, &s, A, &c, &err), 0);
+    ck_assert_str_eq(c.sql, "SELECT 1 FROM \"addresses\" AS t0 WHERE t0.\"email_address\" <> (SELECT t4.\"name\" FROM "
+                            "\"users\" AS t4 WHERE t4.\"id\" = t0.\"user_id\") AND t0.\"email_address\" <> (SELECT "
+                            "t5.\"name\" FROM \"users\" AS t5 WHERE t5.\"id\" = t0.\"user_id\")");
+}
+END_TEST
+
 START_TEST(limits)
 {
     /* depth: 16 nested levels pass, 17 do not */
@@ -264,4 +429,5 @@ END_TEST
 
 TS_SUITE(filter_suite, "orm/filter", setup, teardown, 1, comparisons_and_nulls, lists,
          patterns_escape_wildcards, combinators, relationships_become_exists, same_shape_same_text,
-         rejections_point_at_the_node, limits)
+         rejections_point_at_the_node, limits, column_comparisons, column_comparison_errors,
+         column_comparison_counts_one_node, column_comparison_in_a_template)

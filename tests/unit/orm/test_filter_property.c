@@ -12,11 +12,14 @@
  *
  *  - thousands of random filters (every column operator, null literals,
  *    several operators in one value, and/or/not nested deeply,
- *    any/none/every/has/is_null, dotted paths) are run through
+ *    any/none/every/has/is_null, dotted paths, $col operands) are run through
  *    orm_filter_parse → orm_query_all / orm_query_count, and the set of ids
  *    is compared with an evaluator written here over the in-memory rows that
  *    follows SPEC §8 literally: SQL three-valued logic (ne, nin and not do
- *    not match NULL), in [] matches nothing and nin [] everything, like is
+ *    not match NULL; a column comparison {"$col": PATH} is UNKNOWN when
+ *    either side is NULL, PATH read from the row holding the compared
+ *    column through its many-to-one hops, a missing related row being
+ *    NULL), in [] matches nothing and nin [] everything, like is
  *    case-sensitive with % _ and a \ escape, ilike folds ASCII letters only
  *    (SQLite's lower()), startswith/endswith/contains are literal and
  *    case-sensitive, any = some related row makes the inner filter TRUE,
@@ -171,7 +174,53 @@ static bool bytes_contain(const char *h, size_t hn, const char *n, size_t nn)
     return false;
 }
 
+/* The relationship of e that path names up to dot. */
+static int head_rel(const fg_world *W, int e, const char *path, const char *dot)
+{
+    char head[64];
+    size_t hl = (size_t)(dot - path);
+    if (hl >= sizeof head) ck_abort_msg("evaluator: path %s", path);
+    memcpy(head, path, hl);
+    head[hl] = '\0';
+    int r = fg_find_rel(W, e, head);
+    if (r < 0) ck_abort_msg("evaluator: unknown relationship %s", head);
+    return r;
+}
+
+/* The value {"$col": PATH} names from row `row` of entity e (SPEC §10 F):
+ * PATH's many-to-one hops followed in the model, NULL when one has no
+ * related row. */
+static orm_value col_value(const fg_world *W, int e, size_t row, const char *path)
+{
+    const char *dot;
+    while ((dot = strchr(path, '.'))) {
+        int r = head_rel(W, e, path, dot);
+        if (W->rels[r].many) ck_abort_msg("evaluator: %s is no many-to-one relationship", path);
+        if (!fg_nrelated(W, r, row)) return orm_null();
+        row = fg_related(W, r, row, 0);
+        e = W->rels[r].to;
+        path = dot + 1;
+    }
+    int c = fg_find_col(&W->ents[e], path);
+    if (c < 0) ck_abort_msg("evaluator: unknown column %s", path);
+    return *fg_cell(W, e, row, &W->ents[e].cols[c]);
+}
+
+/* Where a column's value is read: the row holding it ($col paths start there). */
+typedef struct ev_row {
+    const fg_world *W;
+    int e;
+    size_t row;
+} ev_row;
+
+static tv ev_op_at(const ev_row *at, const fg_col *c, const orm_value *v, const char *op, const json_t *arg);
+
 static tv ev_op(const fg_col *c, const orm_value *v, const char *op, const json_t *arg)
+{
+    return ev_op_at(NULL, c, v, op, arg);
+}
+
+static tv ev_op_at(const ev_row *at, const fg_col *c, const orm_value *v, const char *op, const json_t *arg)
 {
     bool isnull = v->kind == ORM_V_NULL;
     if (!strcmp(op, "is_null")) return tv_of(isnull == json_is_true(arg));
@@ -206,7 +255,14 @@ static tv ev_op(const fg_col *c, const orm_value *v, const char *op, const json_
         if (op[0] == 'e') return tv_of(tn <= n && !memcmp(v->u.s.p + n - tn, t, tn));
         return tv_of(bytes_contain(v->u.s.p, n, t, tn));
     }
-    orm_value x = operand_value(c, arg);
+    orm_value x;
+    if (fg_is_col_operand(arg)) { /* another column: NULL there is UNKNOWN too */
+        if (!at) ck_abort_msg("evaluator: $col without a row");
+        x = col_value(at->W, at->e, at->row, json_string_value(json_object_get(arg, "$col")));
+        if (x.kind == ORM_V_NULL) return TV_U;
+    } else {
+        x = operand_value(c, arg);
+    }
     int k = vcmp(v, &x);
     if (!strcmp(op, "eq")) return tv_of(k == 0);
     if (!strcmp(op, "ne")) return tv_of(k != 0);
@@ -254,24 +310,19 @@ static tv ev_path(const fg_world *W, int e, size_t row, const char *path, const 
         int c = fg_find_col(E, path);
         if (c >= 0) {
             const orm_value *x = fg_cell(W, e, row, &E->cols[c]);
-            if (!json_is_object(v)) return ev_op(&E->cols[c], x, "eq", v);
+            ev_row at = {W, e, row};
+            if (!json_is_object(v) || fg_is_col_operand(v)) return ev_op_at(&at, &E->cols[c], x, "eq", v);
             tv acc = TV_T;
             const char *op;
             json_t *arg;
-            json_object_foreach((json_t *)v, op, arg) acc = tv_and(acc, ev_op(&E->cols[c], x, op, arg));
+            json_object_foreach((json_t *)v, op, arg) acc = tv_and(acc, ev_op_at(&at, &E->cols[c], x, op, arg));
             return acc;
         }
         int r = fg_find_rel(W, e, path);
         if (r < 0) ck_abort_msg("evaluator: unknown path %s", path);
         return ev_rel(W, r, row, v);
     }
-    char head[64];
-    size_t hl = (size_t)(dot - path);
-    if (hl >= sizeof head) ck_abort_msg("evaluator: path %s", path);
-    memcpy(head, path, hl);
-    head[hl] = '\0';
-    int r = fg_find_rel(W, e, head);
-    if (r < 0) ck_abort_msg("evaluator: unknown relationship %s", head);
+    int r = head_rel(W, e, path, dot);
     for (size_t k = 0; k < fg_nrelated(W, r, row); k++)
         if (ev_path(W, W->rels[r].to, fg_related(W, r, row, k), dot + 1, v) == TV_T) return TV_T;
     return TV_F;
@@ -320,7 +371,7 @@ static stats ST;
 
 static const char *const KEY_NAMES[] = {"eq", "ne", "lt", "le", "gt", "ge", "in", "nin", "is_null", "between",
                                         "like", "ilike", "startswith", "endswith", "contains", "and", "or",
-                                        "not", "any", "none", "every", "has", "dotted", "literal", "null-rel"};
+                                        "not", "any", "none", "every", "has", "dotted", "literal", "null-rel", "$col"};
 #define NKEYS ((int)(sizeof KEY_NAMES / sizeof KEY_NAMES[0]))
 
 static void count_key(const char *k)

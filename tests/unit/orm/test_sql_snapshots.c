@@ -4,7 +4,8 @@
  * built through the public builders (filters from orm_filter_parse with
  * any/has/none/every over one-to-many, many-to-one, many-to-many,
  * self-referential and single-table-inheritance relationships and a custom
- * join "where"; sorts through joins; keyset cursors both ways; paging;
+ * join "where", and column comparisons ($col) through many-to-one paths;
+ * sorts through joins; keyset cursors both ways; paging;
  * with_parent) compiled with the dialect, and the statements the ORM runs
  * itself (orm_get, count, joined and selectin loading, insert, and the
  * flush's INSERT / versioned UPDATE / DELETE / foreign-key nulling, dynamic
@@ -37,8 +38,10 @@
 #include <unistd.h>
 
 #include "orm/aggregate.h"
+#include "orm/bulk.h"
 #include "orm/compile.h"
 #include "orm/lookup.h"
+#include "orm/related_count.h"
 #include "orm/uow.h"
 #include "tests/suites.h"
 #include "tests/support/backend.h"
@@ -180,6 +183,15 @@ static const query_case QUERIES[] = {
     {.name = "joined_computed_page", .entity = "Robot", .sort = "name", .limit = 20},
     {.name = "joined_computed_subclass", .entity = "Drone", .filter = "{\"prop_count\": {\"gt\": 0}, \"lift\": {\"ge\": 2}}",
      .sort = "-lift,part_count", .limit = 20},
+    /* column comparisons ({"$col": PATH}, SPEC §10 F): the row's own column, a scalar subquery per
+     * many-to-one hop, from the related row inside any and after a dotted path, through a span */
+    F("col_same_row", "Book", "{\"rating\": {\"gt\": {\"$col\": \"id\"}}}"),
+    F("col_many_to_one", "Book", "{\"title\": {\"$col\": \"author.name\"}}"),
+    F("col_two_hops", "Book", "{\"title\": {\"ne\": {\"$col\": \"author.publisher.name\"}}}"),
+    F("col_inside_any", "Author", "{\"books\": {\"any\": {\"title\": {\"lt\": {\"$col\": \"author.name\"}}}}}"),
+    F("col_after_dotted_path", "Publisher", "{\"authors.books.rating\": {\"le\": {\"$col\": \"author.publisher.id\"}}}"),
+    F("col_through_span", "Wheel", "{\"size\": {\"ge\": {\"$col\": \"car.doors\"}}, \"id\": {\"lt\": {\"$col\": \"car.id\"}}}"),
+    F("col_self_referential", "Cat", "{\"name\": {\"gt\": {\"$col\": \"mother.mother.name\"}}}"),
 };
 #undef F
 
@@ -466,6 +478,46 @@ static int flush_update_level(orm_session *s, const run_case *rc)
  * then its rows in cars and vehicles, most derived first. */
 static int flush_delete_levels(orm_session *s, const run_case *rc) { return flush_one(s, "Vehicle", 3, NULL, NULL); }
 
+/* A bulk write (SPEC §10 D, orm/bulk.h) of the rows of entity the filter
+ * chooses: column set to v, or (column NULL) a delete with its cascades. */
+static int bulk_one(orm_session *s, const char *entity, const char *filter, const char *column, orm_value v)
+{
+    const orm_mapper *m = tdb_mapper(&DB, entity);
+    orm_query q;
+    orm_query_init(&q, m, NULL);
+    int rc = orm_filter_parse(s->arena, m, tdb_json(&DB, filter), 0, &q.aliases, "/filter", &q.where, s->err);
+    if (rc) return rc;
+    orm_bulk_result out;
+    if (!column) return orm_bulk_delete(s, &q, &out);
+    const orm_column *c = tdb_column(&DB, entity, column);
+    return orm_bulk_update(s, &q, &c, &v, 1, &out);
+}
+
+static int bulk_update_versioned(orm_session *s, const run_case *rc)
+{
+    return bulk_one(s, "Book", "{\"rating\": {\"ge\": 3}}", "title", tdb_text("Zen 2"));
+}
+static int bulk_update_level(orm_session *s, const run_case *rc)
+{
+    return bulk_one(s, "Car", "{\"id\": {\"in\": [2, 3]}}", "doors", orm_int(5));
+}
+static int bulk_delete_cascade(orm_session *s, const run_case *rc)
+{
+    return bulk_one(s, "Author", "{\"id\": {\"in\": [1, 2]}}", NULL, orm_null());
+}
+static int bulk_delete_detach(orm_session *s, const run_case *rc)
+{
+    return bulk_one(s, "Company", "{\"id\": 1}", NULL, orm_null());
+}
+static int bulk_delete_many_to_many(orm_session *s, const run_case *rc)
+{
+    return bulk_one(s, "Tag", "{\"id\": {\"ge\": 2}}", NULL, orm_null());
+}
+static int bulk_delete_levels(orm_session *s, const run_case *rc)
+{
+    return bulk_one(s, "Vehicle", "{\"id\": 3}", NULL, orm_null());
+}
+
 #define L(n, e, inc, m) {.name = n, .fn = load_rows, .entity = e, .include = inc, .mode = m}
 /* An association proxy's values (SPEC §9): the node routes/ adds for
  * Book.tag_names = tags.name, loaded by the selectin loader. */
@@ -516,6 +568,94 @@ static int aggregate_of(orm_session *s, const char *entity, const char *parent, 
 static int aggregate_grouped(orm_session *s, const run_case *rc) { return aggregate_of(s, "Book", NULL, NULL); }
 static int aggregate_one_to_many(orm_session *s, const run_case *rc) { return aggregate_of(s, NULL, "Publisher", "authors"); }
 static int aggregate_many_to_many(orm_session *s, const run_case *rc) { return aggregate_of(s, NULL, "Book", "tags"); }
+/* Related counts (SPEC §10 B): a keyset page of authors sorted by their
+ * count of well-rated books, that count read beside, and each embedded
+ * book's tags counted by the statement that loads it (joined: through the
+ * paged parents' derived table). */
+static int load_counts(orm_session *s, const run_case *rc)
+{
+    const orm_mapper *m = tdb_mapper(&DB, "Author");
+    const orm_relationship *books = orm_mapper_relationship(m, "books");
+    const orm_relationship *tags = orm_mapper_relationship(books->target, "tags");
+    orm_template f;
+    int code = orm_count_filter(s->arena, books, tdb_json(&DB, "{\"rating\": {\"ge\": 3}}"), NULL, "/count[books]",
+                                &f, s->err);
+    if (code) return code;
+    const orm_column *top[] = {orm_count_column(s->arena, books, &f)};
+    const orm_column *emb[] = {orm_count_column(s->arena, tags, NULL)};
+    orm_query q;
+    orm_query_init(&q, m, NULL);
+    q.counts = top;
+    q.ncounts = 1;
+    if ((code = orm_query_order_by(&q, s->arena, "-_count.books", &q.aliases, "/sort", s->err))) return code;
+    orm_value after[] = {orm_int(2), orm_int(5)};
+    orm_query_after(&q, s->arena, after);
+    q.limit = rc->limit;
+    orm_include node = {.rel = books, .strategy = rc->mode == TDB_ALL_JOINED ? ORM_LAZY_JOINED : ORM_LAZY_SELECTIN,
+                        .counts = emb, .ncounts = 1};
+    orm_loaded out;
+    return orm_load_page(s, &q, (size_t)rc->limit - 1, &node, 1, &out);
+}
+
+/* Criteria inside include (SPEC §10 C): a node of m's relationship rel
+ * with a filter (JSON text or NULL), a sort spec (or NULL), and a
+ * per-parent limit (< 0: none) and offset. */
+static orm_include criteria_node(orm_session *s, const orm_mapper *m, const char *rel, const char *filter,
+                                 const char *sort, int64_t limit, int64_t offset)
+{
+    orm_include node = {.rel = orm_mapper_relationship(m, rel), .strategy = ORM_LAZY_SELECTIN};
+    if (filter) {
+        json_t *j = json_loads(filter, 0, NULL);
+        orm_alias_seq seq = orm_alias_seq_start(1, NULL);
+        orm_expr *e = NULL;
+        ck_assert_int_eq(orm_filter_parse(s->arena, node.rel->target, j, 0, &seq, "/f", &e, s->err), 0);
+        json_decref(j);
+        node.where = (orm_template){e, seq.next - 1};
+    }
+    node.sort = sort;
+    node.limited = limit >= 0;
+    node.limit = limit;
+    node.offset = offset;
+    orm_include_criteria(s->arena, &node);
+    return node;
+}
+
+/* entity's rows with the one include node. */
+static int load_with(orm_session *s, const char *entity, orm_include *node)
+{
+    orm_query q;
+    orm_query_init(&q, tdb_mapper(&DB, entity), NULL);
+    orm_loaded out;
+    return orm_load_query(s, &q, node, 1, &out);
+}
+
+/* Authors with their two best rated books after the first (sorted through
+ * a many-to-one), each book's tags joined to the windowed rows. */
+static int load_include_window(orm_session *s, const run_case *rc)
+{
+    const orm_mapper *m = tdb_mapper(&DB, "Author");
+    orm_include node = criteria_node(s, m, "books", "{\"rating\": {\"ge\": 1}}", "-rating,author.name", 2, 1);
+    orm_include tags = {.rel = orm_mapper_relationship(node.rel->target, "tags"), .strategy = ORM_LAZY_JOINED};
+    node.children = &tags;
+    node.nchildren = 1;
+    return load_with(s, "Author", &node);
+}
+
+/* Books with their first tag by name descending: the window partitioned by
+ * the association table's column. */
+static int load_include_window_m2m(orm_session *s, const run_case *rc)
+{
+    orm_include node = criteria_node(s, tdb_mapper(&DB, "Book"), "tags", NULL, "-name", 1, 0);
+    return load_with(s, "Book", &node);
+}
+
+/* A filter and a sort without a window: the selectin statement with them. */
+static int load_include_filtered(orm_session *s, const run_case *rc)
+{
+    orm_include node = criteria_node(s, tdb_mapper(&DB, "Author"), "books",
+                                     "{\"tags\": {\"any\": {\"name\": \"poetry\"}}}", "title", -1, 0);
+    return load_with(s, "Author", &node);
+}
 
 static const run_case RUNS[] = {
     {.name = "get_child_class", .fn = get_engineer},
@@ -562,6 +702,18 @@ static const run_case RUNS[] = {
     /* a polymorphic page with computed attributes at two levels and one selectin include: two statements */
     {.name = "joined_computed_selectin_page", .fn = load_rows, .entity = "Robot", .include = "parts",
      .mode = TDB_ALL_SELECTIN, .limit = 20},
+    {.name = "count_joined_page", .fn = load_counts, .mode = TDB_ALL_JOINED, .limit = 3},
+    {.name = "count_selectin_page", .fn = load_counts, .mode = TDB_ALL_SELECTIN, .limit = 3},
+    /* bulk writes (SPEC §10 D): the chosen rows read once, then set-wise statements by key */
+#define B(fn_) {.name = #fn_, .fn = fn_}
+    B(bulk_update_versioned), B(bulk_update_level), B(bulk_delete_cascade), B(bulk_delete_detach),
+    B(bulk_delete_many_to_many), B(bulk_delete_levels),
+#undef B
+    /* criteria inside include (SPEC §10 C): the per-parent window, over a
+     * many-to-many too, and a filtered, sorted selectin */
+    {.name = "include_criteria_window", .fn = load_include_window},
+    {.name = "include_criteria_window_many_to_many", .fn = load_include_window_m2m},
+    {.name = "include_criteria_filter_sort", .fn = load_include_filtered},
     {.name = "aggregate_grouped", .fn = aggregate_grouped},
     {.name = "aggregate_of_one_to_many", .fn = aggregate_one_to_many},
     {.name = "aggregate_of_many_to_many", .fn = aggregate_many_to_many},

@@ -462,14 +462,40 @@ END_TEST
 START_TEST(unknown_method_405)
 {
     http_res r = http("BREW", "/api/users", NULL, NULL, NULL);
-    ck_assert_str_eq(r.allow, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+    ck_assert_str_eq(r.allow, "GET, HEAD, POST, PUT, PATCH, DELETE, QUERY, OPTIONS");
     check_problem(&r, 405);
     r = http("TRACE", "/", NULL, NULL, NULL);
-    ck_assert_str_eq(r.allow, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+    ck_assert_str_eq(r.allow, "GET, HEAD, POST, PUT, PATCH, DELETE, QUERY, OPTIONS");
     check_problem(&r, 405);
     r = http("OPTIONS", "/api/users", NULL, NULL, NULL); /* known: the handler's */
     json_t *j = echo_json(&r);
     json_decref(j);
+}
+END_TEST
+
+/* QUERY (SPEC §10 E) is a method the server knows: its body is read and
+ * checked like a POST's (Content-Length or chunked, 415, 413) and handed
+ * to the application with the method as sent. */
+START_TEST(query_method_carries_a_body)
+{
+    http_res r = http("QUERY", "/api/users", "application/json", "{\"limit\":1}", NULL);
+    json_t *j = echo_json(&r);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "method")), "QUERY");
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "json"), "limit")), 1);
+    json_decref(j);
+    char *chunked = raw("QUERY /api/users HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nb\r\n{\"limit\":2}\r\n0\r\n\r\n");
+    ck_assert_msg(!strncmp(chunked, "HTTP/1.1 200 ", 13) && strstr(chunked, "\"json\":{\"limit\":2}"), "%.400s",
+                  chunked);
+    free(chunked);
+    int calls = atomic_load(&app.calls);
+    r = http("QUERY", "/api/users", "text/plain", "{}", NULL);
+    check_problem(&r, 415);
+    char *over = raw("QUERY /api/users HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                     "Content-Length: 99999999\r\nConnection: close\r\n\r\n");
+    ck_assert_msg(!strncmp(over, "HTTP/1.1 413 ", 13), "%.200s", over);
+    free(over);
+    ck_assert_int_eq(atomic_load(&app.calls), calls);
 }
 END_TEST
 
@@ -1213,7 +1239,7 @@ END_TEST
 TS_SUITE(http_server_suite, "http_server", start_server, stop_if_running, 1, echo_get_with_query,
          request_ids_differ_and_head_has_no_body, post_json_object_and_array, uri_too_long_414,
          headers_too_large_431, many_tiny_headers_431_is_ours, unknown_method_405,
-         duplicate_content_length_400, content_length_with_transfer_encoding_400, other_framing_errors,
+         query_method_carries_a_body, duplicate_content_length_400, content_length_with_transfer_encoding_400, other_framing_errors,
          checks_run_in_contract_order, content_length_over_limit_413, expect_100_continue_gets_413_first,
          chunked_over_limit_413, wrong_media_type_415, malformed_json_400_with_pointer,
          encoded_nul_in_target_400, handler_without_answer_is_500, unsafe_response_header_dropped,

@@ -1,0 +1,2 @@
+DELETE FROM "books" WHERE "id" IN ($1, $2, $3, $4)
+-- params: [1, 2, 3, 5]

@@ -1,0 +1,2 @@
+DELETE FROM "wheels" WHERE "id" IN ($1)
+-- params: [3]

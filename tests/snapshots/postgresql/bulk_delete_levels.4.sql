@@ -1,0 +1,2 @@
+DELETE FROM "cars" WHERE "id" IN ($1)
+-- params: [3]

@@ -1,0 +1,2 @@
+DELETE FROM "companies" WHERE "id" IN (?1)
+-- params: [1]

@@ -1,0 +1,2 @@
+SELECT t0."id", t0."car_id", t0."size" FROM "wheels" AS t0 WHERE t0."size" >= (SELECT t1_1."doors" FROM "vehicles" AS t1 JOIN "cars" AS t1_1 ON t1_1."id" = t1."id" WHERE t1."id" = t0."car_id" AND t1."kind" IN (?1, ?2)) AND t0."id" < (SELECT t2."id" FROM "vehicles" AS t2 JOIN "cars" AS t2_1 ON t2_1."id" = t2."id" WHERE t2."id" = t0."car_id" AND t2."kind" IN (?3, ?4)) ORDER BY t0."id"
+-- params: ['car', 'sports', 'car', 'sports']

@@ -1,0 +1,2 @@
+SELECT t0."id", t0."name", t0."_s0" FROM (SELECT t0."id", t0."name", t1."book_id" AS "_s0", ROW_NUMBER() OVER (PARTITION BY t1."book_id" ORDER BY t0."name" DESC, t0."id") AS "_rm_rank" FROM "tags" AS t0 JOIN "book_tags" AS t1 ON t0."id" = t1."tag_id" WHERE t1."book_id" IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)) AS t0 WHERE t0."_rm_rank" <= ?9 ORDER BY t0."_rm_rank"
+-- params: [1, 2, 3, 4, 5, 5, 5, 5, 1]
