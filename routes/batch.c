@@ -111,11 +111,23 @@ static int run_batch(orm_session *s, void *ud)
     return 0;
 }
 
-/* Where an operation's own pointer goes under /operations/N: into its body,
- * or (query parameters, filters, the path) beside it. */
-static const char *op_pointer(rm_ctx *ctx, size_t i, const char *p)
+/* Does pointer p lead into one of the operation's query parameters (a JSON
+ * one such as /filter/..., /count[orders]/..., /having/...)? */
+static bool into_query_param(const batch_op *o, const char *p)
 {
-    bool body = strncmp(p, "/query/", 7) && strncmp(p, "/filter", 7) && strcmp(p, "/path");
+    if (o->ctx.param_at) return false; /* a query body: its parameters were its body */
+    const char *end = strchr(p + 1, '/');
+    size_t len = end ? (size_t)(end - p - 1) : strlen(p + 1);
+    for (size_t k = 0; *p == '/' && k < o->req.nquery; k++)
+        if (strlen(o->req.query[k].key) == len && !strncmp(o->req.query[k].key, p + 1, len)) return true;
+    return false;
+}
+
+/* Where an operation's own pointer goes under /operations/N: into its body,
+ * or (query parameters, JSON ones included, and the path) beside it. */
+static const char *op_pointer(rm_ctx *ctx, size_t i, const batch_op *o, const char *p)
+{
+    bool body = strncmp(p, "/query/", 7) && !into_query_param(o, p) && strcmp(p, "/path");
     return rm_arena_sprintf(ctx->a, "/operations/%zu%s%s", i, body ? "/body" : "", p);
 }
 
@@ -136,7 +148,7 @@ static int reply_failure(rm_ctx *ctx, batch_unit *b)
     json_array_foreach(jerrs, k, je) {
         const char *p = json_string_value(json_object_get(je, "pointer"));
         const char *m = json_string_value(json_object_get(je, "message"));
-        errs[n++] = (rm_problem_error){op_pointer(ctx, b->failed, p ? p : ""),
+        errs[n++] = (rm_problem_error){op_pointer(ctx, b->failed, o, p ? p : ""),
                                        rm_arena_strdup(ctx->a, m ? m : "")};
     }
     if (!n) errs[n++] = (rm_problem_error){rm_arena_sprintf(ctx->a, "/operations/%zu", b->failed),

@@ -86,13 +86,16 @@ static int refuse_at(rm_ctx *ctx, const char *pointer, const char *msg)
     return ORM_E_INVALID;
 }
 
-/* Run handler on the body's parameters, checked against members. */
+/* Run handler on the body's parameters, checked against members. Leaves
+ * ctx->param_at set: the request's parameters were its body (a batch
+ * moves the operation's pointers under /body by it). */
 static int run_body(rm_ctx *ctx, const rm_match *at, const rm_body_member *members, rm_handler handler)
 {
     const rm_request *sent = ctx->req;
     if (sent->nquery) /* one place for the parameters: the body */
         return rm_bad_param(ctx, sent->query[0].key, "a query body takes no query string: send it as a member "
                                                      "of the body");
+    ctx->param_at = "";
     json_t *body = sent->json;
     if (!json_is_object(body))
         return refuse_at(ctx, "", "the body must be a JSON object whose members are the query parameters");
@@ -111,12 +114,10 @@ static int run_body(rm_ctx *ctx, const rm_match *at, const rm_body_member *membe
     rm_request req = *sent;
     req.query = params;
     req.nquery = n;
-    const char *param_at = ctx->param_at;
     ctx->req = &req;
     ctx->param_at = "";
     int rc = handler(ctx, at);
     ctx->req = sent;
-    ctx->param_at = param_at;
     return rc;
 }
 

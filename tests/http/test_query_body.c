@@ -409,6 +409,19 @@ START_TEST(a_batch_operation_may_be_a_query_body)
              "POST /api/_batch {'operations': [{'method': 'POST', 'path': '/api/orders/_query', 'body': "
              "{'limit': 'x'}}]}",
              "400 /operations/0/body/limit");
+    /* a query body's filter is in the operation's body; a query string's
+     * JSON parameters (filter, count[REL]) beside it */
+    rt_check(&shop,
+             "POST /api/_batch {'operations': [{'method': 'POST', 'path': '/api/orders/_query', 'body': "
+             "{'filter': {'nope': 1}}}]}",
+             "400 /operations/0/body/filter/nope");
+    rt_check(&shop,
+             "POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/orders?filter=%7B%22nope%22:1%7D'}]}",
+             "400 /operations/0/filter/nope");
+    rt_check(&shop,
+             "POST /api/_batch {'operations': [{'method': 'GET', 'path': "
+             "'/api/orders?count%5Blines%5D=%7B%22nope%22:1%7D'}]}",
+             "400 /operations/0/count[lines]/nope");
 }
 END_TEST
 
