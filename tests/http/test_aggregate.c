@@ -70,6 +70,9 @@ START_TEST(groups_with_exact_sums_and_means)
         {"/api/products/_aggregate?sum=views,weight&avg=views,weight&min=name&max=name&count_distinct=active",
          "data = [{'sum_views':547,'sum_weight':2.4,'avg_views':109.4,'avg_weight':0.6,'min_name':'Filter papers',"
          "'max_name':'Teapot','count_distinct_active':2}]"},
+        /* column comparisons (SPEC §10 F) in the filter: orders shipped before they were placed */
+        {"/api/orders/_aggregate?count=*&filter={\"shipped\":{\"lt\":{\"$col\":\"placed\"}}}",
+         "data = [{'count':2}]"},
         /* a group_by without aggregates lists the combinations */
         {"/api/orders/_aggregate?group_by=status", "data[].status = ['cancelled','new','paid','shipped']"},
     );
@@ -292,6 +295,12 @@ START_TEST(facets_count_the_filtered_set)
         /* a cursor page counts the same set */
         {"/api/customers/3/orders?facet=status&limit=1",
          "meta.facets.status.values = [{'value':'paid','count':2},{'value':'new','count':1},{'value':'shipped','count':1}]"},
+        /* in a query body (SPEC §10 E): the same facets, errors at the member */
+        {"POST /api/customers/_query {'facet': 'tier', 'facet_size': 2, 'limit': 0}",
+         "meta.facets.tier = {'values':[{'value':null,'count':2},{'value':'gold','count':2}],'truncated':true};"
+         "@queries = 2"},
+        {"POST /api/customers/_query {'facet_size': 2}", "400 /facet_size"},
+        {"POST /api/customers/_query {'facet': 'nothing'}", "400 /facet"},
         /* no facet asked: no facets */
         {"/api/customers?limit=1", "!meta.facets"},
         /* errors */
