@@ -341,8 +341,9 @@ static json_t *operation(const rm_path_doc *p, const rm_operation *op, const orm
     bool bulk = p->collection && !p->keyed && !op->body &&
                 (!strcmp(op->method, "PATCH") || !strcmp(op->method, "DELETE"));
     json_t *o = json_object();
-    if (p->aggregate) {
-        json_object_set_new(o, "parameters", aggregate_params());
+    if (p->aggregate) { /* its parameters in the query string, or (POST, QUERY) as a body */
+        if (op->body) json_object_set_new(o, "requestBody", query_body_of(op->body));
+        else json_object_set_new(o, "parameters", aggregate_params());
         json_object_set_new(o, "responses", responses(op->status, groups_answer()));
         return o;
     }

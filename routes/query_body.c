@@ -1,6 +1,7 @@
 /* query_body.c: query bodies (SPEC §10 E). A read whose parameters are too
  * long for a URL sends them as a JSON object, one member per parameter
- * (POST /api/{res}/_query, QUERY /api/{res}). The adapter checks the body
+ * (POST /api/{res}/_query, QUERY /api/{res}; POST and QUERY
+ * /api/{res}/_aggregate for an aggregate's). The adapter checks the body
  * against a member table (each member's name and JSON types), writes each
  * member as the text the query string would carry (filters as JSON text,
  * integers in decimal), and runs the route's own handler on a copy of the
@@ -31,6 +32,23 @@ static const rm_body_member list_body[] = {
     {"offset[]", RM_BODY_INTEGER},
     {"facet", RM_BODY_TEXT},
     {"facet_size", RM_BODY_INTEGER},
+    {NULL, 0},
+};
+
+/* An aggregate's parameters (SPEC §10 A). */
+static const rm_body_member aggregate_body[] = {
+    {"group_by", RM_BODY_TEXT},
+    {"count", RM_BODY_TEXT},
+    {"count_distinct", RM_BODY_TEXT},
+    {"sum", RM_BODY_TEXT},
+    {"avg", RM_BODY_TEXT},
+    {"min", RM_BODY_TEXT},
+    {"max", RM_BODY_TEXT},
+    {"filter", RM_BODY_JSON},
+    {"having", RM_BODY_JSON},
+    {"sort", RM_BODY_TEXT},
+    {"limit", RM_BODY_INTEGER},
+    {"offset", RM_BODY_INTEGER},
     {NULL, 0},
 };
 
@@ -125,11 +143,17 @@ static int run_body(rm_ctx *ctx, const rm_match *at, const rm_body_member *membe
 
 int rm_handle_list_body(rm_ctx *ctx, const rm_match *at) { return run_body(ctx, at, list_body, rm_handle_list); }
 
+int rm_handle_aggregate_body(rm_ctx *ctx, const rm_match *at)
+{
+    return run_body(ctx, at, aggregate_body, rm_handle_aggregate);
+}
+
 static const struct {
     rm_handler handler;
     const rm_body_member *members;
 } body_routes[] = {
     {rm_handle_list_body, list_body},
+    {rm_handle_aggregate_body, aggregate_body},
 };
 
 const rm_body_member *rm_body_members(rm_handler h)

@@ -71,6 +71,13 @@ static unsigned query_allows(const rm_match *at)
     return resource_allows(at) & RM_ALLOW_READ ? RM_ALLOW_CREATE : 0;
 }
 
+/* An aggregate is read by GET, or by POST or QUERY with its parameters as
+ * a body: all three where the resource allows GET. */
+static unsigned aggregate_allows(const rm_match *at)
+{
+    return resource_allows(at) & RM_ALLOW_READ ? RM_ALLOW_READ | RM_ALLOW_CREATE | ALLOW_QUERY : 0;
+}
+
 /* Changing a collection is updating its parent (never a view-only one). */
 static bool collection_writable(const rm_match *at)
 {
@@ -111,7 +118,9 @@ static const route routes[] = {
       {"DELETE", rm_handle_bulk_delete, 200, RM_PERM_DELETE, 0}}},
     /* reserved segments (SPEC §10): before {id}, which they never fill (fits) */
     {"/api/{res}/_query", 0, query_allows, {{"POST", rm_handle_list_body, 200, RM_PERM_READ, 0}}},
-    {"/api/{res}/_aggregate", 0, resource_allows, {{"GET", rm_handle_aggregate, 200, RM_PERM_READ, 0}}},
+    {"/api/{res}/_aggregate", 0, aggregate_allows,
+     {{"GET", rm_handle_aggregate, 200, RM_PERM_READ, 0}, {"POST", rm_handle_aggregate_body, 200, RM_PERM_READ, 0},
+      {"QUERY", rm_handle_aggregate_body, 200, RM_PERM_READ, 0}}},
     {"/api/{res}/{id}", 0, resource_allows,
      {{"GET", rm_handle_get_object, 200, RM_PERM_READ, 0}, {"PUT", rm_handle_replace_object, 200, RM_PERM_UPDATE, 0},
       {"PATCH", rm_handle_update_object, 200, RM_PERM_UPDATE, 0},

@@ -251,6 +251,8 @@ typedef struct rm_body_member {
 } rm_body_member;
 /* POST /api/{res}/_query, QUERY /api/{res}: rm_handle_list on the body. */
 int rm_handle_list_body(rm_ctx *ctx, const rm_match *at);
+/* POST and QUERY /api/{res}/_aggregate: rm_handle_aggregate on the body. */
+int rm_handle_aggregate_body(rm_ctx *ctx, const rm_match *at);
 /* The members (up to a NULL name) of body handler h's body, or NULL when h
  * is not a body handler: what /openapi.json documents. */
 const rm_body_member *rm_body_members(rm_handler h);

@@ -252,9 +252,10 @@ END_TEST
 START_TEST(reserved_segment_and_methods)
 {
     RT_CASES(&shop,
-        {"POST /api/orders/_aggregate {}", "405; @Allow = GET, HEAD, OPTIONS"},
-        {"DELETE /api/orders/_aggregate", "405; @Allow = GET, HEAD, OPTIONS"},
-        {"OPTIONS /api/orders/_aggregate", "204; @Allow = GET, HEAD, OPTIONS"},
+        {"PUT /api/orders/_aggregate {}", "405; @Allow = GET, HEAD, POST, QUERY, OPTIONS"},
+        {"DELETE /api/orders/_aggregate", "405; @Allow = GET, HEAD, POST, QUERY, OPTIONS"},
+        {"OPTIONS /api/orders/_aggregate", "204; @Allow = GET, HEAD, POST, QUERY, OPTIONS"},
+        {"POST /api/customers/1/orders/_aggregate {}", "405; @Allow = GET, HEAD, OPTIONS"},
         {"PATCH /api/customers/1/orders/_aggregate {}", "405; @Allow = GET, HEAD, OPTIONS"},
         {"/api/nothing/_aggregate?count=*", "404"},
         {"HEAD /api/orders/_aggregate?count=*", "200 @empty"},
@@ -262,6 +263,52 @@ START_TEST(reserved_segment_and_methods)
         {"/openapi.json", "paths./api/orders/_aggregate.get.parameters[].name = ['group_by','count','count_distinct',"
          "'sum','avg','min','max','filter','having','sort','limit','offset']; paths./api/customers/{id}/orders/_aggregate.get;"
          "!paths./api/orders/{id}/customer/_aggregate"},
+    );
+}
+END_TEST
+
+/* POST and QUERY /api/{res}/_aggregate (SPEC §10 E): the GET's answer, its
+ * parameters as a body (having as JSON), links only self, pointers into the
+ * body. */
+START_TEST(query_bodies)
+{
+    static const char *const same[][2] = {
+        {"group_by=customer.tier&count=*&sum=total&avg=total&sort=-sum_total",
+         "{'group_by': 'customer.tier', 'count': '*', 'sum': 'total', 'avg': 'total', 'sort': '-sum_total'}"},
+        {"group_by=status&count=*&having=%7B%22count%22:%7B%22ge%22:3%7D%7D&limit=1&offset=1",
+         "{'group_by': 'status', 'count': '*', 'having': {'count': {'ge': 3}}, 'limit': 1, 'offset': 1}"},
+        {"sum=price&min=price&max=product.name&filter=%7B%22quantity%22:%7B%22gt%22:1%7D%7D",
+         "{'sum': 'price', 'min': 'price', 'max': 'product.name', 'filter': {'quantity': {'gt': 1}}}"},
+    };
+    static const char *const res[] = {"orders", "orders", "order_lines"};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        char get[512], post[512], query[512];
+        snprintf(get, sizeof get, "/api/%s/_aggregate?%s", res[i], same[i][0]);
+        snprintf(post, sizeof post, "POST /api/%s/_aggregate %s", res[i], same[i][1]);
+        snprintf(query, sizeof query, "QUERY /api/%s/_aggregate %s", res[i], same[i][1]);
+        rt_response *g = rt_checked(&shop, get, "200; @queries = 1");
+        char *data = json_dumps(rt_json_at(g, "data"), JSON_COMPACT | JSON_SORT_KEYS);
+        char *meta = json_dumps(rt_json_at(g, "meta"), JSON_COMPACT | JSON_SORT_KEYS);
+        char want[2048];
+        snprintf(want, sizeof want, "200; data = %s; meta = %s; links = {'self': '/api/%s/_aggregate'}; @queries = 1",
+                 data, meta, res[i]);
+        rt_check(&shop, post, want);
+        rt_check(&shop, query, want);
+        free(data);
+        free(meta);
+        rt_response_free(g);
+    }
+    RT_CASES(&shop,
+        {"POST /api/orders/_aggregate {'group_by': 'status', 'having': {'count': {'gt': 'x'}}, 'count': '*'}",
+         "400 /having/count/gt"},
+        {"POST /api/orders/_aggregate {'group_by': 'nope', 'count': '*'}", "400 /group_by"},
+        {"POST /api/orders/_aggregate {'sum': 'status'}", "400 /sum"},
+        {"QUERY /api/orders/_aggregate {'count': '*', 'limit': '5'}", "400 /limit"},
+        {"QUERY /api/orders/_aggregate {'count': '*', 'include': 'lines'}", "400 /include"},
+        {"POST /api/orders/_aggregate {'count': '*', 'filter': {'nope': 1}}", "400 /filter/nope"},
+        {"POST /api/orders/_aggregate?count=* {'sum': 'total'}", "400 /query/count"},
+        {"POST /api/orders/_aggregate []", "400"},
+        {"/openapi.json", "paths./api/orders/_aggregate.post.requestBody; paths./api/orders/_aggregate.x-query"},
     );
 }
 END_TEST
@@ -371,6 +418,14 @@ START_TEST(row_filter_and_permissions)
         {U_ADMIN, "/api/vaults/_aggregate?group_by=count&count=*", "400 /query/count"},
         {U_ADMIN, "/api/vaults/_aggregate?group_by=count&count=count", "data = [{'count':3,'count_count':1}]"},
         {U_ADMIN, "/api/sealed/_aggregate?count=*", "405; @Allow = OPTIONS"},
+        /* a query body reads as the role may read: the same rows, the same refusals */
+        {U_ALICE, "POST /api/accounts/_aggregate {'sum': 'balance', 'count': '*'}",
+         "data = [{'sum_balance':'0.30','count':3}]; @queries = 1"},
+        {U_ALICE, "QUERY /api/entries/_aggregate {'group_by': 'account.region', 'sum': 'amount'}",
+         "data = [{'account.region':null,'sum_amount':'0.04'},{'account.region':'eu','sum_amount':'0.03'}]"},
+        {U_ANON, "POST /api/accounts/_aggregate {'count': '*'}", "401"},
+        {U_ALICE, "QUERY /api/vaults/_aggregate {'count': '*'}", "403"},
+        {U_ADMIN, "POST /api/sealed/_aggregate {'count': '*'}", "405; @Allow = OPTIONS"},
         /* facets count only the rows the role sees */
         {U_ALICE, "/api/entries?facet=account.region&limit=0",
          "meta.facets = {'account.region':{'values':[{'value':'eu','count':2},{'value':null,'count':1}],"
@@ -451,7 +506,7 @@ Suite *http_aggregate_suite(void)
     Suite *s = suite_create("http_aggregate");
     TS_TCASE(s, "shop", shop_start, shop_stop, 60, groups_with_exact_sums_and_means, null_and_dotted_groups,
              having_sort_and_paging, collections, errors_point_at_their_parameter, reserved_segment_and_methods,
-             facets_count_the_filtered_set);
+             query_bodies, facets_count_the_filtered_set);
     TS_TCASE(s, "scoped", agg_start, agg_stop, 60, row_filter_and_permissions, sums_past_64_bits_and_rounding);
     TS_TCASE(s, "computed", cmp_start, cmp_stop, 60, computed_attributes);
     return s;
