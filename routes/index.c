@@ -1,6 +1,6 @@
 /* index.c: GET /api (every resource the role may read with its columns,
  * relationships and association proxies, hidden columns and relationships
- * to hidden resources left out; a column's default, server_default and
+ * to hidden resources left out; a column's choices, default, server_default and
  * onupdate as written, but for the defaults of a write-only column, which
  * are values of it) and GET /healthz (200 when the database answers, 503
  * otherwise). */
@@ -27,6 +27,8 @@ static json_t *column_json(const orm_mapper *m, const orm_column *c)
         set_written(j, "default", c->default_json);
         set_written(j, "server_default", c->server_default_json);
     }
+    json_t *choices = rm_choices_json(c);
+    if (choices) json_object_set_new(j, "choices", choices);
     if (c->onupdate_now) json_object_set_new(j, "onupdate", json_string("now"));
     if (c->deferred) json_object_set_new(j, "deferred", json_true());
     if (c->computed_json) json_object_set_new(j, "computed", json_loads(c->computed_json, 0, NULL)); /* as written */

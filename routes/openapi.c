@@ -55,21 +55,8 @@ static json_t *column_schema(const orm_mapper *m, const orm_column *c)
     }
     if (orm_mapper_column_server_managed(m, c)) json_object_set_new(s, "readOnly", json_true());
     if (c->write_only) json_object_set_new(s, "writeOnly", json_true());
-    if (c->nchoices) {
-        rm_arena *a = rm_arena_new();
-        rm_sb sb;
-        rm_sb_init(&sb, a);
-        rm_sb_appendc(&sb, '[');
-        for (size_t i = 0; i < c->nchoices; i++) {
-            if (i) rm_sb_appendc(&sb, ',');
-            orm_value_write_json(&sb, c, &c->choices[i]);
-        }
-        rm_sb_appendc(&sb, ']');
-        json_error_t jerr;
-        json_t *e = json_loads(sb.buf, 0, &jerr);
-        if (e) json_object_set_new(s, "enum", e);
-        rm_arena_destroy(a);
-    }
+    json_t *e = rm_choices_json(c);
+    if (e) json_object_set_new(s, "enum", e);
     return s;
 }
 

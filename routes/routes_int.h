@@ -359,6 +359,9 @@ void rm_answer_init(rm_ctx *ctx, rm_sb *sb);
 int rm_reply_json(rm_ctx *ctx, int status, rm_sb *sb);
 /* Answer a json_t document (stolen: freed here), as rm_reply_json. */
 int rm_reply_json_doc(rm_ctx *ctx, int status, json_t *doc);
+/* c's choices as a JSON array of values written as rows write them (GET
+ * /api's "choices", OpenAPI's "enum"), or NULL when it has none. */
+json_t *rm_choices_json(const orm_column *c);
 
 /* ---- proxy.c: association proxies (SPEC §9) -------------------------------
  *

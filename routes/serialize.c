@@ -165,3 +165,20 @@ int rm_reply_json_doc(rm_ctx *ctx, int status, json_t *doc)
     free(text);
     return rm_reply_json(ctx, status, &sb);
 }
+
+json_t *rm_choices_json(const orm_column *c)
+{
+    if (!c->nchoices) return NULL;
+    rm_arena *a = rm_arena_new();
+    rm_sb sb;
+    rm_sb_init(&sb, a);
+    rm_sb_appendc(&sb, '[');
+    for (size_t i = 0; i < c->nchoices; i++) {
+        if (i) rm_sb_appendc(&sb, ',');
+        orm_value_write_json(&sb, c, &c->choices[i]);
+    }
+    rm_sb_appendc(&sb, ']');
+    json_t *e = json_loads(sb.buf, 0, NULL);
+    rm_arena_destroy(a);
+    return e;
+}

@@ -404,8 +404,14 @@
     const links = obj && obj._links && typeof obj._links === 'object' ? obj._links : {};
     const self = typeof links.self === 'string' ? links.self : null;
     const target = metaOfEntity(rel.target);
-    if (typeof links[rel.name] === 'string') return { href: apiToHash(links[rel.name]), label: rel.name };
+    const counted = obj && isPlainObject(obj._count) && Number.isInteger(obj._count[rel.name]) ? obj._count[rel.name] : null;
+    if (typeof links[rel.name] === 'string') {
+      return { href: apiToHash(links[rel.name]), label: rel.name + (counted !== null ? ' (' + counted + ')' : '') };
+    }
     const v = obj ? obj[rel.name] : undefined;
+    if (counted !== null && self) {
+      return { href: apiToHash(self + '/' + enc(rel.name)), label: rel.name + ' (' + counted + ')' };
+    }
     if (Array.isArray(v)) {
       return { href: self ? apiToHash(self + '/' + enc(rel.name)) : null, label: rel.name + ' (' + v.length + ')' };
     }
@@ -418,6 +424,41 @@
   }
 
   /* ------------------------------------------------------------------ list */
+
+  /* Low-cardinality columns (choices, booleans) get facet counts over the
+   * filtered rows, and to-many relationships their per-row counts (SPEC §10
+   * B): asked along with the page; each facet costs one statement, the
+   * counts none. At most 10 of each, as the server takes. */
+  function facetColumns(meta) {
+    return readable(meta).filter((c) => !c.primary_key && (c.type === 'boolean' || Array.isArray(c.choices))).slice(0, 10);
+  }
+  function listExtras(meta, params) {
+    const extra = [];
+    const facets = facetColumns(meta).map((c) => c.name);
+    if (facets.length && getParam(params, 'facet') === null) extra.push(['facet', facets.join(',')]);
+    (meta.relationships || []).filter((r) => r.uselist).slice(0, 10).forEach((r) => {
+      if (getParam(params, 'count[' + r.name + ']') === null) extra.push(['count[' + r.name + ']', '*']);
+    });
+    return extra;
+  }
+  /* meta.facets as lists of value (count) links: a click narrows the filter
+   * to that value (null: is null). */
+  function facetsBox(meta, facets, filterText, apply) {
+    const current = parseJson(filterText || '{}');
+    const base = isPlainObject(current) ? current : {};
+    const groups = Object.keys(facets).filter((k) => isPlainObject(facets[k]) && Array.isArray(facets[k].values));
+    if (!groups.length) return h('span', null);
+    return h('section', { class: 'facets', 'aria-label': 'Facets' }, groups.map((path) => {
+      const f = facets[path];
+      return h('div', { class: 'facet' }, h('h2', { class: 'facet-name' }, path),
+        h('ul', null, f.values.map((v) => {
+          const narrowed = Object.assign({}, base, { [path]: v.value === null ? { is_null: true } : v.value });
+          return h('li', null, h('button', { type: 'button', class: 'link', 'data-fk': 'facet:' + path,
+            onclick: () => apply(JSON.stringify(narrowed)) }, valueNode(v.value, 40)), ' ',
+          h('span', { class: 'muted small' }, String(v.count)));
+        })), f.truncated ? h('p', { class: 'muted small' }, 'more values not shown') : null);
+    }));
+  }
 
   /* Cursor pages know neither their position nor the page before them, so
    * the page remembers, per page hash, where it starts and which page led to
@@ -450,14 +491,15 @@
     const filterUi = filterEditor(ctx, filterText, (f) => go2({ filter: f }));
     view.appendChild(filterUi.el);
 
-    const shorthand = params.filter(([k]) => !['filter', 'sort', 'limit', 'offset', 'cursor', 'count'].includes(k));
+    const shorthand = params.filter(([k]) => !['filter', 'sort', 'limit', 'offset', 'cursor', 'count', 'facet', 'facet_size'].includes(k) &&
+      !k.startsWith('count['));
     if (shorthand.length) {
       view.appendChild(h('p', { class: 'chips' }, 'Also in the query: ', shorthand.map(([k, v]) => [
         h('code', null, k + '=' + v), ' ']),
       h('a', { href: hashOf(hashPath, params.filter(([k]) => !shorthand.some(([s]) => s === k))) }, 'remove')));
     }
 
-    const apiParams = params.filter(([k]) => k !== 'count').concat([['count', 'exact']]);
+    const apiParams = params.filter(([k]) => k !== 'count').concat([['count', 'exact']], listExtras(meta, params));
     const resp = await api('GET', ctx.apiPath + '?' + buildQuery(apiParams));
     if (!ctx.alive()) return;
 
@@ -531,6 +573,7 @@
         h('thead', null, headRow), body));
     view.appendChild(table);
     if (!data.length) view.appendChild(h('p', { class: 'empty' }, filterText ? 'No rows match this filter.' : 'No rows here.'));
+    if (m.facets) view.appendChild(facetsBox(meta, m.facets, filterText, (f) => go2({ filter: f })));
 
     /* paging */
     const prevHash = (seen && typeof seen.prev === 'string' ? seen.prev : null) || apiToHash(links.prev);

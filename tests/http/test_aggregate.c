@@ -318,6 +318,10 @@ END_TEST
 START_TEST(facets_count_the_filtered_set)
 {
     RT_CASES(&shop,
+        /* GET /api tells which columns take few values (the explorer facets them) */
+        {"/api", "resources.1.columns.2.name = 'status'; "
+         "resources.1.columns.2.choices = ['new','paid','shipped','cancelled']; "
+         "resources.0.columns.2.choices = ['gold','silver','bronze']; !resources.0.columns.1.choices"},
         /* over the whole filtered set, not the page; one statement each */
         {"/api/customers?facet=tier,city&limit=2&offset=1",
          "data[].id = [2,3]; meta.facets = {'tier':{'values':[{'value':null,'count':2},{'value':'gold','count':2},"
