@@ -4,6 +4,8 @@
  * (alias 0) and an aggregate's filter into a template over the last
  * target; and the deferred columns' last check (a discriminator cannot be
  * deferred). Errors name the entity and the key. See computed.h. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "orm/computed.h"
@@ -32,11 +34,40 @@ static bool stringy(orm_type t) { return t == ORM_T_STRING || t == ORM_T_TEXT; }
 /* ---- expressions over the row's own columns ------------------------------------ */
 
 /* What an operand's type may be besides a column's: a JSON real literal
- * gives float unless an exact numeric takes part. */
+ * gives float unless an exact numeric takes part. scale: the decimal
+ * places of an exact operand (a numeric column's scale, 0 for integers,
+ * a literal's own places), -1 when unknown (a numeric without precision,
+ * a float). */
 typedef struct etype {
     orm_type t;
     bool real_literal;
+    int scale;
 } etype;
+
+/* The places after the point of a JSON number as written shortest. */
+static int literal_scale(json_t *j)
+{
+    if (json_is_integer(j)) return 0;
+    char buf[64];
+    for (int p = 1; p <= 17; p++) { /* the fewest places that read back the same */
+        snprintf(buf, sizeof buf, "%.*f", p, json_real_value(j));
+        if (strtod(buf, NULL) == json_real_value(j)) return p;
+    }
+    return -1;
+}
+
+/* The scale of an exact result, as SQL's numeric arithmetic gives it (and
+ * PostgreSQL prints it): a sum or difference the most places of its
+ * operands, a product their total; -1 when an operand's is unknown. */
+static int result_scale(bool mul, const etype *ts, size_t n)
+{
+    int scale = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ts[i].scale < 0) return -1;
+        scale = mul ? scale + ts[i].scale : scale > ts[i].scale ? scale : ts[i].scale;
+    }
+    return scale;
+}
 
 static int operand(pctx *P, json_t *j, const char *path, etype *out, orm_expr **e);
 
@@ -76,7 +107,7 @@ static int operation(pctx *P, json_t *j, const char *path, etype *out, orm_expr 
         const char *ip = rm_arena_sprintf(P->L->tmp, "%s[%zu]", p, i);
         if (json_is_string(arg) || json_is_number(arg)) {
             ts[i] = (etype){json_is_string(arg) ? ORM_T_STRING : json_is_integer(arg) ? ORM_T_INTEGER : ORM_T_FLOAT,
-                            json_is_real(arg)};
+                            json_is_real(arg), json_is_number(arg) ? literal_scale(arg) : -1};
         } else if (operand(P, arg, ip, &ts[i], NULL)) {
             return ORM_E_SCHEMA;
         }
@@ -97,7 +128,8 @@ static int operation(pctx *P, json_t *j, const char *path, etype *out, orm_expr 
         }
         t = fl ? ORM_T_FLOAT : num ? ORM_T_NUMERIC : real ? ORM_T_FLOAT : big ? ORM_T_BIGINT : ORM_T_INTEGER;
     }
-    *out = (etype){t, false};
+    *out = (etype){t, false, t == ORM_T_NUMERIC ? result_scale(!strcmp(op, "mul"), ts, n)
+                           : t == ORM_T_INTEGER || t == ORM_T_BIGINT ? 0 : -1};
     if (!e) return 0;
     static const orm_expr_op ops[] = {ORM_OP_ADD, ORM_OP_SUB, ORM_OP_MUL, ORM_OP_DIV, ORM_OP_CONCAT};
     orm_expr_op code = ORM_OP_ADD;
@@ -148,7 +180,9 @@ static int operand(pctx *P, json_t *j, const char *path, etype *out, orm_expr **
     if (!c) return orm_loader_fail(P->L, P->o, cp, "unknown column \"%s\" of %s", name, P->m->name);
     if (c->computed_json)
         return orm_loader_fail(P->L, P->o, cp, "\"%s\" is a computed attribute: name stored columns", name);
-    *out = (etype){c->type, false};
+    *out = (etype){c->type, false,
+                   c->type == ORM_T_NUMERIC ? (c->precision ? c->scale : -1)
+                   : c->type == ORM_T_INTEGER || c->type == ORM_T_BIGINT ? 0 : -1};
     if (e) *e = orm_expr_column(P->L->s->arena, 0, c);
     return 0;
 }
@@ -289,6 +323,10 @@ static int build_one(orm_loader *L, const orm_origin *o, const orm_mapper *m, or
                                  "a filter goes with an aggregate (%s)", orm_loader_list_text(L, agg_ops));
         else if (!(rc = operation(&P, spec, P.path, &t, NULL))) {
             c->type = t.t;
+            if (t.t == ORM_T_NUMERIC && t.scale >= 0) { /* written at its scale on both backends */
+                c->precision = 1000; /* no bound on digits: only output reads it */
+                c->scale = t.scale;
+            }
             k->kind = ORM_COMPUTED_EXPR;
             rc = operation(&P, spec, P.path, &t, &k->expr.expr);
         }

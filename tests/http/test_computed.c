@@ -36,6 +36,10 @@ START_TEST(aggregates_and_expressions_match_the_rows)
         /* div is a float on both backends, null when dividing by zero */
         {"/api/cart_lines?fields=average", "data[].average = [1.75, 10.25, null]"},
         {"/api/cart_lines/2?fields=amount,qty", "amount = '10.25'; qty = 1"},
+        /* numeric arithmetic at SQL's scale on both backends: a product the
+         * places of its factors, a sum of it the same */
+        {"/api/cart_lines?fields=amount", "data[].amount = ['7.00', '10.25', '0.00']"},
+        {"/api/carts?fields=total", "data[].total = ['17.25', null, '0.00']"},
     );
 }
 END_TEST
