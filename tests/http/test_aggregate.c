@@ -17,25 +17,26 @@
 #define SECRET "rt-aggregate-secret-0123456789abcdef"
 
 static rt_server shop, agg, cmp;
-static char *ALICE, *BOB, *ADMIN;
+/* Who sends a case of the agg tables: their token is TOKEN[who] (ANON: none). */
+enum { ANON, ALICE, BOB, ADMIN, NWHO };
+static char *TOKEN[NWHO];
 
 RT_FIXTURE(shop, "schemas/shop.json", "schemas/shop.seed.json", NULL)
 RT_FIXTURE(cmp, "tests/http/schemas/computed.json", "tests/http/schemas/computed.seed.json", NULL)
 
 static void agg_start(void)
 {
-    ALICE = rt_hs256(SECRET, "{'role': 'member', 'sub': 'alice'}");
-    BOB = rt_hs256(SECRET, "{'role': 'member', 'sub': 'bob'}");
-    ADMIN = rt_hs256(SECRET, "{'role': 'admin', 'sub': 'root'}");
-    static const char *const args[] = {"--jwt-secret", SECRET, NULL};
-    rt_server_start_ex(&agg, &(rt_start){.schema = "tests/http/schemas/aggregate.json",
-                                         .seed = "tests/http/schemas/aggregate.seed.json", .args = args});
+    TOKEN[ALICE] = rt_hs256(SECRET, "{'role': 'member', 'sub': 'alice'}");
+    TOKEN[BOB] = rt_hs256(SECRET, "{'role': 'member', 'sub': 'bob'}");
+    TOKEN[ADMIN] = rt_hs256(SECRET, "{'role': 'admin', 'sub': 'root'}");
+    rt_server_start_secured(&agg, "tests/http/schemas/aggregate.json", "tests/http/schemas/aggregate.seed.json",
+                            SECRET);
 }
 
 static void agg_stop(void)
 {
     rt_server_stop(&agg);
-    free(ALICE), free(BOB), free(ADMIN);
+    for (int i = 0; i < NWHO; i++) free(TOKEN[i]), TOKEN[i] = NULL;
 }
 
 /* ---- shop ------------------------------------------------------------------- */
@@ -374,70 +375,51 @@ END_TEST
 
 /* ---- row filter, permissions, exactness ---------------------------------------- */
 
-/* Who sends a case. */
-enum { U_ANON, U_ALICE, U_BOB, U_ADMIN };
-
-typedef struct as_case {
-    int who;
-    const char *request, *expect;
-} as_case;
-
-static void run_as(const as_case *cases, size_t n)
-{
-    const char *const tokens[] = {NULL, ALICE, BOB, ADMIN};
-    for (size_t i = 0; i < n; i++) rt_check(&agg, rt_as(tokens[cases[i].who], cases[i].request), cases[i].expect);
-}
-#define AS_CASES(...)                                                  \
-    do {                                                               \
-        static const as_case cases_[] = {__VA_ARGS__};                 \
-        run_as(cases_, sizeof cases_ / sizeof cases_[0]);              \
-    } while (0)
-
 START_TEST(row_filter_and_permissions)
 {
-    AS_CASES(
-        {U_ALICE, "/api/accounts/_aggregate?sum=balance&count=*", "data = [{'sum_balance':'0.30','count':3}]; @queries = 1"},
-        {U_BOB, "/api/accounts/_aggregate?sum=balance&count=*", "data = [{'sum_balance':'5.00','count':1}]"},
-        {U_ADMIN, "/api/accounts/_aggregate?sum=balance&count=*", "data = [{'sum_balance':'5.30','count':4}]"},
+    RT_AS_CASES(&agg, TOKEN,
+        {ALICE, "/api/accounts/_aggregate?sum=balance&count=*", "data = [{'sum_balance':'0.30','count':3}]; @queries = 1"},
+        {BOB, "/api/accounts/_aggregate?sum=balance&count=*", "data = [{'sum_balance':'5.00','count':1}]"},
+        {ADMIN, "/api/accounts/_aggregate?sum=balance&count=*", "data = [{'sum_balance':'5.30','count':4}]"},
         /* a group key through a row outside the target's filter is the null group */
-        {U_ALICE, "/api/entries/_aggregate?group_by=account.region&sum=amount",
+        {ALICE, "/api/entries/_aggregate?group_by=account.region&sum=amount",
          "data = [{'account.region':null,'sum_amount':'0.04'},{'account.region':'eu','sum_amount':'0.03'}]"},
-        {U_BOB, "/api/entries/_aggregate?group_by=account.region&sum=amount",
+        {BOB, "/api/entries/_aggregate?group_by=account.region&sum=amount",
          "data = [{'account.region':null,'sum_amount':'100.00'},{'account.region':'eu','sum_amount':'7.00'}]"},
         /* collections: the parent and the members as the role sees them */
-        {U_ALICE, "/api/accounts/1/entries/_aggregate?sum=amount&count=*",
+        {ALICE, "/api/accounts/1/entries/_aggregate?sum=amount&count=*",
          "data = [{'sum_amount':'0.03','count':2}]; @queries = 1"},
-        {U_ADMIN, "/api/accounts/1/entries/_aggregate?sum=amount&count=*", "data = [{'sum_amount':'100.03','count':3}]"},
-        {U_ALICE, "/api/accounts/3/entries/_aggregate?count=*", "404"},
-        {U_ALICE, "/api/accounts/3/entries/_aggregate?group_by=owner&count=*", "404"},
+        {ADMIN, "/api/accounts/1/entries/_aggregate?sum=amount&count=*", "data = [{'sum_amount':'100.03','count':3}]"},
+        {ALICE, "/api/accounts/3/entries/_aggregate?count=*", "404"},
+        {ALICE, "/api/accounts/3/entries/_aggregate?group_by=owner&count=*", "404"},
         /* hidden columns are unknown everywhere */
-        {U_ADMIN, "/api/accounts/_aggregate?group_by=pin", "400 /query/group_by"},
-        {U_ADMIN, "/api/accounts/_aggregate?count=pin", "400 /query/count"},
-        {U_ALICE, "/api/accounts/_aggregate?count=*&filter={\"pin\":\"1\"}", "400 /filter/pin"},
+        {ADMIN, "/api/accounts/_aggregate?group_by=pin", "400 /query/group_by"},
+        {ADMIN, "/api/accounts/_aggregate?count=pin", "400 /query/count"},
+        {ALICE, "/api/accounts/_aggregate?count=*&filter={\"pin\":\"1\"}", "400 /filter/pin"},
         /* permissions: read is needed, GET among the methods */
-        {U_ANON, "/api/accounts/_aggregate?count=*", "401"},
-        {U_ALICE, "/api/vaults/_aggregate?count=*", "403"},
-        {U_ADMIN, "/api/vaults/_aggregate?sum=count", "data = [{'sum_count':3}]"},
+        {ANON, "/api/accounts/_aggregate?count=*", "401"},
+        {ALICE, "/api/vaults/_aggregate?count=*", "403"},
+        {ADMIN, "/api/vaults/_aggregate?sum=count", "data = [{'sum_count':3}]"},
         /* an output named like a group key */
-        {U_ADMIN, "/api/vaults/_aggregate?group_by=count&count=*", "400 /query/count"},
-        {U_ADMIN, "/api/vaults/_aggregate?group_by=count&count=count", "data = [{'count':3,'count_count':1}]"},
-        {U_ADMIN, "/api/sealed/_aggregate?count=*", "405; @Allow = OPTIONS"},
+        {ADMIN, "/api/vaults/_aggregate?group_by=count&count=*", "400 /query/count"},
+        {ADMIN, "/api/vaults/_aggregate?group_by=count&count=count", "data = [{'count':3,'count_count':1}]"},
+        {ADMIN, "/api/sealed/_aggregate?count=*", "405; @Allow = OPTIONS"},
         /* a query body reads as the role may read: the same rows, the same refusals */
-        {U_ALICE, "POST /api/accounts/_aggregate {'sum': 'balance', 'count': '*'}",
+        {ALICE, "POST /api/accounts/_aggregate {'sum': 'balance', 'count': '*'}",
          "data = [{'sum_balance':'0.30','count':3}]; @queries = 1"},
-        {U_ALICE, "QUERY /api/entries/_aggregate {'group_by': 'account.region', 'sum': 'amount'}",
+        {ALICE, "QUERY /api/entries/_aggregate {'group_by': 'account.region', 'sum': 'amount'}",
          "data = [{'account.region':null,'sum_amount':'0.04'},{'account.region':'eu','sum_amount':'0.03'}]"},
-        {U_ANON, "POST /api/accounts/_aggregate {'count': '*'}", "401"},
-        {U_ALICE, "QUERY /api/vaults/_aggregate {'count': '*'}", "403"},
-        {U_ADMIN, "POST /api/sealed/_aggregate {'count': '*'}", "405; @Allow = OPTIONS"},
+        {ANON, "POST /api/accounts/_aggregate {'count': '*'}", "401"},
+        {ALICE, "QUERY /api/vaults/_aggregate {'count': '*'}", "403"},
+        {ADMIN, "POST /api/sealed/_aggregate {'count': '*'}", "405; @Allow = OPTIONS"},
         /* facets count only the rows the role sees */
-        {U_ALICE, "/api/entries?facet=account.region&limit=0",
+        {ALICE, "/api/entries?facet=account.region&limit=0",
          "meta.facets = {'account.region':{'values':[{'value':'eu','count':2},{'value':null,'count':1}],"
          "'truncated':false}}; @queries = 2"},
-        {U_BOB, "/api/entries?facet=account.region,owner&limit=0",
+        {BOB, "/api/entries?facet=account.region,owner&limit=0",
          "meta.facets = {'account.region':{'values':[{'value':null,'count':1},{'value':'eu','count':1}],"
          "'truncated':false},'owner':{'values':[{'value':'bob','count':2}],'truncated':false}}"},
-        {U_ALICE, "/api/accounts/1/entries?facet=owner&limit=0",
+        {ALICE, "/api/accounts/1/entries?facet=owner&limit=0",
          "meta.facets.owner.values = [{'value':'alice','count':2}]"},
     );
 }
@@ -445,38 +427,38 @@ END_TEST
 
 START_TEST(sums_past_64_bits_and_rounding)
 {
-    AS_CASES(
-        {U_ADMIN, "/api/bigs/_aggregate?sum=v", "422 /query/sum"},
-        {U_ADMIN, "/api/bigs/_aggregate?group_by=grp&sum=v", "422 /query/sum"},
-        {U_ADMIN, "/api/bigs/_aggregate?group_by=grp&sum=v&having={\"grp\":\"small\"}",
+    RT_AS_CASES(&agg, TOKEN,
+        {ADMIN, "/api/bigs/_aggregate?sum=v", "422 /query/sum"},
+        {ADMIN, "/api/bigs/_aggregate?group_by=grp&sum=v", "422 /query/sum"},
+        {ADMIN, "/api/bigs/_aggregate?group_by=grp&sum=v&having={\"grp\":\"small\"}",
          "data = [{'grp':'small','sum_v':-3}]"},
-        {U_ADMIN, "/api/bigs/_aggregate?grp=small&sum=v&avg=v,exact&min=v&count=v",
+        {ADMIN, "/api/bigs/_aggregate?grp=small&sum=v&avg=v,exact&min=v&count=v",
          "data = [{'sum_v':-3,'avg_v':-1.5,'avg_exact':'0.00020000','min_v':-5,'count_v':2}]"},
         /* count and max of huge values are still exact */
-        {U_ADMIN, "/api/bigs/_aggregate?grp=huge&max=v&count=*&sum=exact",
+        {ADMIN, "/api/bigs/_aggregate?grp=huge&max=v&count=*&sum=exact",
          "data = [{'max_v':9000000000000000000,'count':2,'sum_exact':'0.0002'}]"},
         /* a uuid's least and greatest, and its groups */
-        {U_ADMIN, "/api/bigs/_aggregate?min=tag&max=tag&count_distinct=tag",
+        {ADMIN, "/api/bigs/_aggregate?min=tag&max=tag&count_distinct=tag",
          "data = [{'min_tag':'0b2f0c1e-0000-4000-8000-0000000000ff','max_tag':'9b2f0c1e-0000-4000-8000-00000000000a',"
          "'count_distinct_tag':2}]"},
-        {U_ADMIN, "/api/bigs/_aggregate?group_by=tag&count=*&having={\"tag\":\"0b2f0c1e-0000-4000-8000-0000000000ff\"}",
+        {ADMIN, "/api/bigs/_aggregate?group_by=tag&count=*&having={\"tag\":\"0b2f0c1e-0000-4000-8000-0000000000ff\"}",
          "data = [{'tag':'0b2f0c1e-0000-4000-8000-0000000000ff','count':1}]"},
-        {U_ADMIN, "/api/bigs/_aggregate?min=tag&having={\"min_tag\":{\"ne\":null}}", "400 /having/min_tag"},
+        {ADMIN, "/api/bigs/_aggregate?min=tag&having={\"min_tag\":{\"ne\":null}}", "400 /having/min_tag"},
     );
     /* means at scale + 4, half away from zero: 1/32 of 0.0001 is 0.000003125 */
     for (int i = 0; i < 32; i++) {
         char req[160];
         snprintf(req, sizeof req, "POST /api/bigs {'grp': 'half', 'exact': '%s'}", i ? "0" : "0.0001");
-        rt_check(&agg, rt_as(ADMIN, req), "201");
+        rt_check(&agg, rt_as(TOKEN[ADMIN], req), "201");
         snprintf(req, sizeof req, "POST /api/bigs {'grp': 'minus', 'exact': '%s'}", i ? "0" : "-0.0001");
-        rt_check(&agg, rt_as(ADMIN, req), "201");
+        rt_check(&agg, rt_as(TOKEN[ADMIN], req), "201");
     }
-    AS_CASES(
-        {U_ADMIN, "/api/bigs/_aggregate?group_by=grp&avg=exact&filter={\"grp\":{\"in\":[\"half\",\"minus\"]}}",
+    RT_AS_CASES(&agg, TOKEN,
+        {ADMIN, "/api/bigs/_aggregate?group_by=grp&avg=exact&filter={\"grp\":{\"in\":[\"half\",\"minus\"]}}",
          "data = [{'grp':'half','avg_exact':'0.00000313'},{'grp':'minus','avg_exact':'-0.00000313'}]"},
-        {U_ADMIN, "/api/bigs/_aggregate?group_by=grp&avg=exact&having={\"avg_exact\":{\"gt\":\"0.000003125\"}}",
+        {ADMIN, "/api/bigs/_aggregate?group_by=grp&avg=exact&having={\"avg_exact\":{\"gt\":\"0.000003125\"}}",
          "data[].grp = ['half','huge','small']"},
-        {U_ADMIN, "/api/bigs/_aggregate?group_by=grp&avg=exact&having={\"avg_exact\":\"-0.00000313\"}",
+        {ADMIN, "/api/bigs/_aggregate?group_by=grp&avg=exact&having={\"avg_exact\":\"-0.00000313\"}",
          "data[].grp = ['minus']"},
     );
 }

@@ -54,8 +54,7 @@ static void tokens_free(void)
 static void ex_start(void)
 {
     tokens_make();
-    static const char *const args[] = {"--jwt-secret", SECRET, NULL};
-    rt_server_start_ex(&ex, &(rt_start){.schema = SCHEMA, .seed = SEED, .args = args});
+    rt_server_start_secured(&ex, SCHEMA, SEED, SECRET);
 }
 
 static void ex_stop(void)
@@ -115,25 +114,9 @@ static void assert_clean(const rt_response *r, bool doc)
     if (!doc) assert_no_secret_key(r, r->json);
 }
 
-typedef struct ex_case {
-    int who;
-    const char *request, *expect;
-} ex_case;
-
-/* Each case sent by its user, checked (rt_check's expectations) and clean. */
-static void run(const ex_case *c, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        rt_response *r = rt_checked(&ex, rt_as(TOKEN[c[i].who], c[i].request), c[i].expect);
-        assert_clean(r, false);
-        rt_response_free(r);
-    }
-}
-#define CASES(...)                                          \
-    do {                                                    \
-        static const ex_case cases_[] = {__VA_ARGS__};      \
-        run(cases_, N(cases_));                             \
-    } while (0)
+/* Each answer of a table: checked (rt_check's expectations) and clean. */
+static void clean(const rt_response *r) { assert_clean(r, false); }
+#define CASES(...) RT_AS_CASES_CHECK(&ex, TOKEN, clean, __VA_ARGS__)
 
 /* ------------------------------------------------------------ mass assignment */
 
@@ -255,7 +238,7 @@ START_TEST(writes_answer_no_secret)
     rt_assert_sql(&ex, "WO-tok-3", "SELECT token FROM sessions WHERE account_id = %lld", id);
     rt_assert_sql(&ex, "HID-api-key", "SELECT api_key FROM accounts WHERE id = %lld", id);
     const char *u = rt_strf("/api/accounts/%lld", id);
-    const ex_case cases[] = {
+    const rt_as_case cases[] = {
         {ALICE, rt_strf("PATCH %s {'password': 'WO-carol-pw2'}", u), "name = 'Carol'"},
         {ALICE, rt_strf("PUT %s {'owner': 'alice', 'name': 'Carol', 'password': 'WO-carol-pw3', 'pin': 'WO-c-pi2', 'team_id': 1}", u),
          "name = 'Carol'"},
@@ -269,7 +252,7 @@ START_TEST(writes_answer_no_secret)
          "results[].status = [200, 201]"},
         {ALICE, "PATCH /api/teams/1 {'name': 'red'}", "accounts[].name = ['Alice', 'Carol']"},
     };
-    run(cases, N(cases));
+    rt_check_as(&ex, TOKEN, cases, N(cases), clean);
     rt_assert_sql(&ex, "WO-carol-pw3", "SELECT password FROM accounts WHERE id = %lld", id);
     rt_assert_sql(&ex, "WO-c-pi3", "SELECT pin FROM accounts WHERE id = %lld", id);
     rt_check(&ex, rt_as(TOKEN[ALICE], rt_strf("DELETE %s", u)), "204");

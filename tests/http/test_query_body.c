@@ -33,22 +33,22 @@ RT_FIXTURE(shop, "schemas/shop.json", "schemas/shop.seed.json", NULL)
 RT_FIXTURE(codes, "tests/http/schemas/qbody.json", "tests/http/schemas/qbody.seed.json", NULL)
 
 #define SECRET "rt-qbody-secret-0123456789abcdef-xyz"
-static char *ALICE, *BOB, *ADMIN;
+/* Who sends a case of the ten tables: their token is TOKEN[who] (ANON: none). */
+enum { ANON, ALICE, BOB, ADMIN, NWHO };
+static char *TOKEN[NWHO];
 
 static void ten_start(void)
 {
-    ALICE = rt_hs256(SECRET, "{'role': 'member', 'sub': 'alice'}");
-    BOB = rt_hs256(SECRET, "{'role': 'member', 'sub': 'bob'}");
-    ADMIN = rt_hs256(SECRET, "{'role': 'admin', 'sub': 'root'}");
-    static const char *const args[] = {"--jwt-secret", SECRET, NULL};
-    rt_server_start_ex(&ten, &(rt_start){.schema = "tests/http/schemas/tenants.json",
-                                         .seed = "tests/http/schemas/tenants.seed.json", .args = args});
+    TOKEN[ALICE] = rt_hs256(SECRET, "{'role': 'member', 'sub': 'alice'}");
+    TOKEN[BOB] = rt_hs256(SECRET, "{'role': 'member', 'sub': 'bob'}");
+    TOKEN[ADMIN] = rt_hs256(SECRET, "{'role': 'admin', 'sub': 'root'}");
+    rt_server_start_secured(&ten, "tests/http/schemas/tenants.json", "tests/http/schemas/tenants.seed.json", SECRET);
 }
 
 static void ten_stop(void)
 {
     rt_server_stop(&ten);
-    free(ALICE), free(BOB), free(ADMIN);
+    for (int i = 0; i < NWHO; i++) free(TOKEN[i]), TOKEN[i] = NULL;
 }
 
 /* "METHOD PATH BODY" in a malloc'd string. */
@@ -427,64 +427,50 @@ END_TEST
 
 /* ------------------------------------------------------------ access control */
 
-/* Who sends a case: no token, or one of the fixture's. */
-enum { NOBODY, U_ALICE, U_BOB, U_ADMIN };
-
-static const char *token_of(int who)
-{
-    const char *const tokens[] = {NULL, ALICE, BOB, ADMIN};
-    return tokens[who];
-}
-
 START_TEST(row_filter_and_permissions_hold)
 {
-    static const struct {
-        int who;
-        const char *request, *expect;
-    } cases[] = {
+    RT_AS_CASES(&ten, TOKEN,
         /* the row filter: each member sees the projects they own, the admin (exempt) all */
-        {U_ALICE, "POST /api/projects/_query {'fields': 'id'}", "data[].id = [1, 3]"},
-        {U_ALICE, "QUERY /api/projects {'fields': 'id'}", "data[].id = [1, 3]"},
-        {U_BOB, "POST /api/projects/_query {'fields': 'id'}", "data[].id = [2]"},
-        {U_ADMIN, "QUERY /api/projects {'fields': 'id'}", "data[].id = [1, 2, 3]"},
-        {U_ALICE, "POST /api/projects/_query {'filter': {'id': {'in': [1, 2, 3]}}, 'count': 'exact', 'fields': 'id'}",
+        {ALICE, "POST /api/projects/_query {'fields': 'id'}", "data[].id = [1, 3]"},
+        {ALICE, "QUERY /api/projects {'fields': 'id'}", "data[].id = [1, 3]"},
+        {BOB, "POST /api/projects/_query {'fields': 'id'}", "data[].id = [2]"},
+        {ADMIN, "QUERY /api/projects {'fields': 'id'}", "data[].id = [1, 2, 3]"},
+        {ALICE, "POST /api/projects/_query {'filter': {'id': {'in': [1, 2, 3]}}, 'count': 'exact', 'fields': 'id'}",
          "data[].id = [1, 3]; meta.total = 2; @queries = 3"},
         /* ... in include, and in relationship filters (rows outside it do not exist) */
-        {U_ALICE, "QUERY /api/projects {'include': 'tasks', 'fields': 'id', 'fields[tasks]': 'title'}",
+        {ALICE, "QUERY /api/projects {'include': 'tasks', 'fields': 'id', 'fields[tasks]': 'title'}",
          "data[].id = [1, 3]; data.0.tasks[].title = ['a1']; data.1.tasks[].title = ['g1']"},
-        {U_ALICE, "POST /api/projects/_query {'filter': {'tasks': {'any': {'assignee': 'bob'}}}}", "data # 0"},
-        {U_ADMIN, "POST /api/projects/_query {'filter': {'tasks': {'any': {'assignee': 'bob'}}}, 'fields': 'id'}",
+        {ALICE, "POST /api/projects/_query {'filter': {'tasks': {'any': {'assignee': 'bob'}}}}", "data # 0"},
+        {ADMIN, "POST /api/projects/_query {'filter': {'tasks': {'any': {'assignee': 'bob'}}}, 'fields': 'id'}",
          "data[].id = [1, 2]"},
-        {U_ALICE, "POST /api/orgs/_query {'filter': {'projects.name': 'beta'}}", "data # 0"},
-        {U_BOB, "POST /api/orgs/_query {'filter': {'projects.name': 'beta'}, 'fields': 'name'}",
+        {ALICE, "POST /api/orgs/_query {'filter': {'projects.name': 'beta'}}", "data # 0"},
+        {BOB, "POST /api/orgs/_query {'filter': {'projects.name': 'beta'}, 'fields': 'name'}",
          "data[].name = ['acme']"},
         /* a resource the role may not read is not there to filter through */
-        {U_ALICE, "POST /api/projects/_query {'filter': {'secrets': {'any': {}}}}", "400 /filter/secrets"},
-        {U_ADMIN, "POST /api/projects/_query {'filter': {'secrets': {'any': {}}}, 'fields': 'id'}",
+        {ALICE, "POST /api/projects/_query {'filter': {'secrets': {'any': {}}}}", "400 /filter/secrets"},
+        {ADMIN, "POST /api/projects/_query {'filter': {'secrets': {'any': {}}}, 'fields': 'id'}",
          "data[].id = [1, 2]"},
         /* a read, whatever the method: read permission, not create */
-        {U_ALICE, "POST /api/orgs/_query {'fields': 'name'}", "data[].name = ['acme', 'globex']"},
-        {U_ALICE, "POST /api/orgs {'name': 'x'}", "403"},
-        {NOBODY, "POST /api/orgs/_query {'fields': 'name'}", "data # 2"},
-        {NOBODY, "POST /api/projects/_query {}", "401"},
-        {NOBODY, "QUERY /api/projects {}", "401"},
-        {U_ALICE, "POST /api/secrets/_query {}", "403"},
-        {U_ALICE, "QUERY /api/secrets {}", "403"},
-        {U_ADMIN, "QUERY /api/secrets {'fields': 'note'}", "data[].note = ['s-alpha', 's-beta']"},
+        {ALICE, "POST /api/orgs/_query {'fields': 'name'}", "data[].name = ['acme', 'globex']"},
+        {ALICE, "POST /api/orgs {'name': 'x'}", "403"},
+        {ANON, "POST /api/orgs/_query {'fields': 'name'}", "data # 2"},
+        {ANON, "POST /api/projects/_query {}", "401"},
+        {ANON, "QUERY /api/projects {}", "401"},
+        {ALICE, "POST /api/secrets/_query {}", "403"},
+        {ALICE, "QUERY /api/secrets {}", "403"},
+        {ADMIN, "QUERY /api/secrets {'fields': 'note'}", "data[].note = ['s-alpha', 's-beta']"},
         /* permissions before the body is looked at */
-        {NOBODY, "POST /api/projects/_query {'nope': 1}", "401"},
-        {U_ALICE, "QUERY /api/secrets [1]", "403"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        rt_check(&ten, rt_as(token_of(cases[i].who), cases[i].request), cases[i].expect);
+        {ANON, "POST /api/projects/_query {'nope': 1}", "401"},
+        {ALICE, "QUERY /api/secrets [1]", "403"},
+    );
     /* a cursor is a position: bob following alice's page sees his own rows after it */
-    rt_response *r = rt_checked(&ten, rt_as(ALICE, "POST /api/projects/_query {'limit': 1, 'fields': 'id'}"),
+    rt_response *r = rt_checked(&ten, rt_as(TOKEN[ALICE], "POST /api/projects/_query {'limit': 1, 'fields': 'id'}"),
                                 "data[].id = [1]; meta.next_cursor");
     char req[600];
     snprintf(req, sizeof req, "QUERY /api/projects {'limit': 1, 'fields': 'id', 'cursor': '%s'}",
              rt_json_str(r, "meta.next_cursor"));
-    rt_check(&ten, rt_as(ALICE, req), "data[].id = [3]; !meta.next_cursor");
-    rt_check(&ten, rt_as(BOB, req), "data[].id = [2]; !meta.next_cursor");
+    rt_check(&ten, rt_as(TOKEN[ALICE], req), "data[].id = [3]; !meta.next_cursor");
+    rt_check(&ten, rt_as(TOKEN[BOB], req), "data[].id = [2]; !meta.next_cursor");
     rt_response_free(r);
 }
 END_TEST

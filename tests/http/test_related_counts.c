@@ -248,9 +248,7 @@ static rt_server ten;
 
 static void ten_start(void)
 {
-    static const char *const args[] = {"--jwt-secret", SECRET, NULL};
-    rt_server_start_ex(&ten, &(rt_start){.schema = "tests/http/schemas/tenants.json",
-                                         .seed = "tests/http/schemas/tenants.seed.json", .args = args});
+    rt_server_start_secured(&ten, "tests/http/schemas/tenants.json", "tests/http/schemas/tenants.seed.json", SECRET);
 }
 
 static void ten_stop(void) { rt_server_stop(&ten); }
@@ -263,10 +261,7 @@ START_TEST(a_count_sees_only_the_rows_the_request_may_read)
                    rt_hs256(SECRET, "{'role': 'admin', 'sub': 'root'}")};
     /* projects: 1 alice (org 1), 2 bob (org 1), 3 alice (org 2); tasks by
      * assignee: project 1 a1 alice, a2 bob; 2 b1 bob, x1 alice; 3 g1 alice */
-    static const struct {
-        int as;
-        const char *request, *expect;
-    } cases[] = {
+    RT_AS_CASES(&ten, who,
         {AL, "/api/orgs?count[projects]=*", "data[]._count.projects = [1, 1]"},
         {BO, "/api/orgs?count[projects]=*", "data[]._count.projects = [1, 0]"},
         {AD, "/api/orgs?count[projects]=*", "data[]._count.projects = [2, 1]"},
@@ -292,9 +287,7 @@ START_TEST(a_count_sees_only_the_rows_the_request_may_read)
          "components.schemas.Project.properties._count.properties.tasks.type = 'integer';"
          "!components.schemas.Project.properties._count.properties.secrets"},
         {AD, "/openapi.json", "components.schemas.Project.properties._count.properties.secrets.type = 'integer'"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        rt_check(&ten, rt_as(who[cases[i].as], cases[i].request), cases[i].expect);
+    );
     for (int i = AL; i <= AD; i++) free(who[i]);
 }
 END_TEST

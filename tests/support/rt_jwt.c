@@ -87,3 +87,19 @@ const char *rt_as(const char *token, const char *request)
     ck_assert_msg(n >= 0 && (size_t)n < sizeof bufs[0], "rt_as: request too long: %.200s", request);
     return out;
 }
+
+void rt_check_as(const rt_server *s, char *const *tokens, const rt_as_case *cases, size_t n,
+                 void (*check)(const rt_response *r))
+{
+    for (size_t i = 0; i < n; i++) {
+        rt_response *r = rt_checked(s, rt_as(tokens[cases[i].who], cases[i].request), cases[i].expect);
+        if (check) check(r);
+        rt_response_free(r);
+    }
+}
+
+void rt_server_start_secured(rt_server *s, const char *schema, const char *seed, const char *secret)
+{
+    const char *const args[] = {"--jwt-secret", secret, NULL};
+    rt_server_start(s, schema, seed, args);
+}
