@@ -73,7 +73,8 @@ static int parse_ops(rm_ctx *ctx, batch_unit *b)
         const char *why, *where;
         if (rm_target_parse(ctx->a, json_string_value(path), json_string_length(path), &o->req, &why, &where))
             return bad_op(ctx, i, "path", rm_arena_sprintf(ctx->a, "the %s %s", where, why));
-        if (strcmp(o->req.method, "GET")) b->writes = true;
+        rm_ctx probe = {.app = ctx->app, .req = &o->req, .a = ctx->a};
+        if (!rm_route_reads(&probe)) b->writes = true; /* a batch of reads takes no write lock */
     }
     return 0;
 }
@@ -167,6 +168,7 @@ int rm_handle_batch(rm_ctx *ctx, const rm_match *at)
     batch_unit b = {.ctx = ctx};
     int rc;
     if ((rc = parse_ops(ctx, &b)) || (rc = rm_check_if_match_none(ctx))) return rc;
+    b.failed = b.n; /* no operation failed, also when the unit never began (a busy database: 503) */
     if ((rc = orm_session_run(&ctx->session, b.writes, run_batch, &b)))
         return b.failed < b.n ? reply_failure(ctx, &b) : rc;
     rm_sb sb;

@@ -333,6 +333,16 @@ static const route *match(rm_ctx *ctx, fill *f)
     return NULL;
 }
 
+bool rm_route_reads(rm_ctx *ctx)
+{
+    if (!strcmp(ctx->req->method, "GET") || !strcmp(ctx->req->method, "HEAD")) return true;
+    fill f;
+    const route *r = match(ctx, &f);
+    for (const route_method *m = r ? r->methods : NULL; m && m->method; m++)
+        if (!strcmp(m->method, ctx->req->method)) return m->perm == RM_PERM_READ;
+    return false;
+}
+
 void rm_route(rm_ctx *ctx)
 {
     ctx->route = "unmatched";

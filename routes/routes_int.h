@@ -260,6 +260,10 @@ const rm_body_member *rm_body_members(rm_handler h);
 /* Match ctx->req against the route table and answer it. Set into app->route
  * for batches. */
 void rm_route(rm_ctx *ctx);
+/* Whether ctx->req only reads, by the route table: GET, HEAD, and the
+ * methods whose permission is read (POST .../_query, QUERY, ...). A batch
+ * of reads takes no write lock. */
+bool rm_route_reads(rm_ctx *ctx);
 
 /* GET /openapi.json is the route table described: router.c gathers, for
  * each resource and each route the document describes, what it serves

@@ -105,6 +105,29 @@ START_TEST(busy_database_answers_503_then_recovers)
 }
 END_TEST
 
+/* A batch whose operations only read (GET, POST .../_query) takes no write
+ * lock: it answers while another process holds SQLite's; one write among
+ * them makes it wait like any write. */
+START_TEST(a_batch_of_reads_takes_no_write_lock)
+{
+    rt_server s;
+    static const char *const args[] = {"--statement-timeout-ms", "100", NULL};
+    rt_server_start(&s, BLOG, BLOG_SEED, args);
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(s.db_path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    rt_check(&s, "POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/users?limit=1'}, "
+                 "{'method': 'POST', 'path': '/api/users/_query', 'body': {'limit': 1}}]}",
+             "200; results[].status = [200, 200]");
+    rt_check(&s, "POST /api/_batch {'operations': [{'method': 'POST', 'path': '/api/users/_query', 'body': {}}, "
+                 "{'method': 'POST', 'path': '/api/keywords', 'body': {'keyword': 'locked out'}}]}",
+             "503");
+    ck_assert_int_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    rt_server_stop(&s);
+}
+END_TEST
+
 /* ------------------------------------------------------------ values written by another program */
 
 /* "digits" followed by n zeros (malloc'd). */
@@ -218,7 +241,7 @@ Suite *http_sqlite_suite(void)
 {
     Suite *s = suite_create("http_sqlite");
     TS_TCASE(s, "urls", NULL, NULL, 60, unopenable_file_and_unknown_scheme, env_db_names_the_file);
-    TS_TCASE(s, "lock", NULL, NULL, 60, busy_database_answers_503_then_recovers);
+    TS_TCASE(s, "lock", NULL, NULL, 60, busy_database_answers_503_then_recovers, a_batch_of_reads_takes_no_write_lock);
     TS_TCASE(s, "limits", lim_start, lim_stop, 60, numeric_real_past_the_precision);
     TS_TCASE(s, "blog", blog_start, blog_stop, 60, answers_never_carry_invalid_utf8);
     return s;
