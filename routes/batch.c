@@ -116,10 +116,10 @@ static int run_batch(orm_session *s, void *ud)
  * one such as /filter/..., /count[orders]/..., /having/...)? */
 static bool into_query_param(const batch_op *o, const char *p)
 {
-    if (o->ctx.param_at) return false; /* a query body: its parameters were its body */
+    if (o->ctx.param_at || *p != '/') return false; /* a query body: its parameters were its body */
     const char *end = strchr(p + 1, '/');
     size_t len = end ? (size_t)(end - p - 1) : strlen(p + 1);
-    for (size_t k = 0; *p == '/' && k < o->req.nquery; k++)
+    for (size_t k = 0; k < o->req.nquery; k++)
         if (strlen(o->req.query[k].key) == len && !strncmp(o->req.query[k].key, p + 1, len)) return true;
     return false;
 }
