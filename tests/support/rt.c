@@ -423,6 +423,11 @@ void rt_server_stop(rt_server *s)
     }
     if (s->owns_dir) rt_rmtree(s->dir);
     s->owns_dir = false;
+    /* also on stderr: a failure in an unchecked fixture's teardown (the
+     * parent process) ends the whole run without check's report */
+    if (status != 0)
+        fprintf(stderr, "rt_server_stop: restmap exited with status %d after SIGTERM; stderr ends: %s\n", status,
+                tail);
     ck_assert_msg(status == 0, "restmap exited with status %d after SIGTERM; stderr ends: %s",
                   status, tail);
 }
