@@ -214,26 +214,13 @@ static json_t *list_params(const orm_mapper *m, const orm_scope *scope)
     return criteria_params(count_params(params, m, scope), m, scope);
 }
 
-/* GET .../_aggregate (SPEC §10 A): its parameters and its answer. */
+/* GET .../_aggregate (SPEC §10 A): its parameters (the body's members of
+ * POST .../_aggregate, as query parameters) and its answer. */
 static json_t *aggregate_params(void)
 {
-    static const char *const named[][2] = {
-        {"group_by", "columns or many-to-one paths (<= 3 hops) to group by, at most 8"},
-        {"count", "* (rows) or paths: non-NULL values; output count, count_PATH"},
-        {"count_distinct", "paths: distinct non-NULL values"},
-        {"sum", "numeric paths; numeric sums exact at the column's scale (a string)"},
-        {"avg", "numeric paths; numeric means at scale + 4, half away from zero"},
-        {"min", "paths (not boolean or json)"},
-        {"max", "paths (not boolean or json)"},
-        {"filter", "JSON filter (SPEC §5) on the rows, before grouping"},
-        {"having", "JSON filter over the output names, after grouping"},
-        {"sort", "output names, - for descending; ties by the group keys"},
-        {"limit", "groups per page (default and at most max_page_size)"},
-        {"offset", "groups to skip"},
-    };
     json_t *all = json_array();
-    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
-        json_array_append_new(all, param(named[i][0], "query", named[i][1]));
+    for (const rm_body_member *e = rm_body_members(rm_handle_aggregate_body); e->name; e++)
+        json_array_append_new(all, param(e->name, "query", e->doc));
     return all;
 }
 
@@ -279,6 +266,7 @@ static json_t *query_body_of(const rm_body_member *members)
             if (e->takes & 1u << k) json_array_append_new(t, json_string(types[k]));
         json_t *member = json_object();
         json_object_set(member, "type", json_array_size(t) == 1 ? json_array_get(t, 0) : t);
+        if (e->doc) json_object_set_new(member, "description", json_string(e->doc));
         json_decref(t);
         size_t n = strlen(e->name);
         if (n > 2 && !strcmp(e->name + n - 2, "[]")) {

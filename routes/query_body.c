@@ -16,40 +16,41 @@
 
 /* A list's parameters (SPEC §4, §10 B and C). */
 static const rm_body_member list_body[] = {
-    {"filter", RM_BODY_JSON},
-    {"sort", RM_BODY_TEXT},
-    {"limit", RM_BODY_INTEGER},
-    {"offset", RM_BODY_INTEGER},
-    {"cursor", RM_BODY_TEXT},
-    {"include", RM_BODY_TEXT},
-    {"fields", RM_BODY_TEXT},
-    {"fields[]", RM_BODY_TEXT},
-    {"count", RM_BODY_TEXT},
-    {"count[]", RM_BODY_TEXT | RM_BODY_JSON}, /* "*" or a filter on the relationship's target */
-    {"filter[]", RM_BODY_JSON},
-    {"sort[]", RM_BODY_TEXT},
-    {"limit[]", RM_BODY_INTEGER},
-    {"offset[]", RM_BODY_INTEGER},
-    {"facet", RM_BODY_TEXT},
-    {"facet_size", RM_BODY_INTEGER},
-    {NULL, 0},
+    {"filter", RM_BODY_JSON, NULL},
+    {"sort", RM_BODY_TEXT, NULL},
+    {"limit", RM_BODY_INTEGER, NULL},
+    {"offset", RM_BODY_INTEGER, NULL},
+    {"cursor", RM_BODY_TEXT, NULL},
+    {"include", RM_BODY_TEXT, NULL},
+    {"fields", RM_BODY_TEXT, NULL},
+    {"fields[]", RM_BODY_TEXT, NULL},
+    {"count", RM_BODY_TEXT, NULL},
+    {"count[]", RM_BODY_TEXT | RM_BODY_JSON, NULL}, /* "*" or a filter on the relationship's target */
+    {"filter[]", RM_BODY_JSON, NULL},
+    {"sort[]", RM_BODY_TEXT, NULL},
+    {"limit[]", RM_BODY_INTEGER, NULL},
+    {"offset[]", RM_BODY_INTEGER, NULL},
+    {"facet", RM_BODY_TEXT, NULL},
+    {"facet_size", RM_BODY_INTEGER, NULL},
+    {NULL, 0, NULL},
 };
 
-/* An aggregate's parameters (SPEC §10 A). */
+/* An aggregate's parameters (SPEC §10 A): the one list of them, which
+ * /openapi.json also documents the GET's query parameters from. */
 static const rm_body_member aggregate_body[] = {
-    {"group_by", RM_BODY_TEXT},
-    {"count", RM_BODY_TEXT},
-    {"count_distinct", RM_BODY_TEXT},
-    {"sum", RM_BODY_TEXT},
-    {"avg", RM_BODY_TEXT},
-    {"min", RM_BODY_TEXT},
-    {"max", RM_BODY_TEXT},
-    {"filter", RM_BODY_JSON},
-    {"having", RM_BODY_JSON},
-    {"sort", RM_BODY_TEXT},
-    {"limit", RM_BODY_INTEGER},
-    {"offset", RM_BODY_INTEGER},
-    {NULL, 0},
+    {"group_by", RM_BODY_TEXT, "columns or many-to-one paths (<= 3 hops) to group by, at most 8"},
+    {"count", RM_BODY_TEXT, "* (rows) or paths: non-NULL values; output count, count_PATH"},
+    {"count_distinct", RM_BODY_TEXT, "paths: distinct non-NULL values"},
+    {"sum", RM_BODY_TEXT, "numeric paths; numeric sums exact at the column's scale (a string)"},
+    {"avg", RM_BODY_TEXT, "numeric paths; numeric means at scale + 4, half away from zero"},
+    {"min", RM_BODY_TEXT, "paths (not boolean or json)"},
+    {"max", RM_BODY_TEXT, "paths (not boolean or json)"},
+    {"filter", RM_BODY_JSON, "JSON filter (SPEC §5) on the rows, before grouping"},
+    {"having", RM_BODY_JSON, "JSON filter over the output names, after grouping"},
+    {"sort", RM_BODY_TEXT, "output names, - for descending; ties by the group keys"},
+    {"limit", RM_BODY_INTEGER, "groups per page (default and at most max_page_size)"},
+    {"offset", RM_BODY_INTEGER, "groups to skip"},
+    {NULL, 0, NULL},
 };
 
 /* Does the member called key belong to entry e: the same name, or, for a

@@ -248,6 +248,7 @@ enum {
 typedef struct rm_body_member {
     const char *name;          /* "limit"; "fields[]" names the family fields[PATH] */
     unsigned takes;            /* RM_BODY_*: the JSON types the member may have */
+    const char *doc;           /* what /openapi.json says of it (query parameter and body member), or NULL */
 } rm_body_member;
 /* POST /api/{res}/_query, QUERY /api/{res}: rm_handle_list on the body. */
 int rm_handle_list_body(rm_ctx *ctx, const rm_match *at);

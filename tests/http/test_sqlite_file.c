@@ -84,17 +84,25 @@ END_TEST
 
 /* ------------------------------------------------------------ the write lock */
 
+/* A blog server with a short statement timeout, and another connection
+ * holding SQLite's write lock on its file (ROLLBACK and close it). */
+static sqlite3 *start_locked_out(rt_server *s)
+{
+    static const char *const args[] = {"--statement-timeout-ms", "100", NULL};
+    rt_server_start(s, BLOG, BLOG_SEED, args);
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(s->db_path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    return db;
+}
+
 /* Another process holds SQLite's write lock: the unit is retried whole a
  * bounded number of times, then answers 503; nothing is written; once the
  * lock is gone the same write succeeds. */
 START_TEST(busy_database_answers_503_then_recovers)
 {
     rt_server s;
-    static const char *const args[] = {"--statement-timeout-ms", "100", NULL};
-    rt_server_start(&s, BLOG, BLOG_SEED, args);
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(s.db_path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3 *db = start_locked_out(&s);
     rt_check(&s, "POST /api/keywords {\"keyword\": \"locked out\"}", "503");
     ck_assert_int_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
@@ -111,11 +119,7 @@ END_TEST
 START_TEST(a_batch_of_reads_takes_no_write_lock)
 {
     rt_server s;
-    static const char *const args[] = {"--statement-timeout-ms", "100", NULL};
-    rt_server_start(&s, BLOG, BLOG_SEED, args);
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(s.db_path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3 *db = start_locked_out(&s);
     rt_check(&s, "POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/users?limit=1'}, "
                  "{'method': 'POST', 'path': '/api/users/_query', 'body': {'limit': 1}}]}",
              "200; results[].status = [200, 200]");
