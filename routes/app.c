@@ -19,6 +19,7 @@ int rm_app_open(const rm_app_config *cfg, rm_app **out, char *errbuf, size_t err
     if (app->cfg.max_request_rows <= 0) app->cfg.max_request_rows = 100000;
     if (!app->cfg.max_response) app->cfg.max_response = (size_t)64 << 20;
     app->route = rm_route;
+    app->route_reads = rm_route_reads;
     rm_metrics_init(&app->metrics);
     orm_error err;
     orm_error_init(&err, NULL);

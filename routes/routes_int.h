@@ -150,6 +150,7 @@ struct rm_app {
      * operation through it as data, so batch.c and router.c do not call
      * each other by name. */
     void (*route)(struct rm_ctx *ctx);
+    bool (*route_reads)(struct rm_ctx *ctx); /* rm_route_reads, the same way */
 };
 
 /* Everything one request needs, on the handler's stack. */
