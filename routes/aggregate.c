@@ -5,7 +5,6 @@
  * Every error about a parameter points at rm_param_pointer(param). */
 #include <string.h>
 
-#include "lib/json_error.h"
 #include "orm/aggregate.h"
 #include "routes/routes_int.h"
 
@@ -32,13 +31,8 @@ static int add_paths(rm_ctx *ctx, orm_aggregate *g, orm_agg_fn fn, const char *p
 
 static int parse_having(rm_ctx *ctx, orm_aggregate *g, const char *text)
 {
-    json_error_t jerr;
-    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-    if (!j) {
-        orm_error_field(&ctx->err, ORM_E_INVALID, "/having", "not valid JSON: %s (at character %d)",
-                        rm_json_error_message(&jerr), jerr.position);
-        return ORM_E_INVALID;
-    }
+    json_t *j = rm_param_json(ctx, text, "/having");
+    if (!j) return ORM_E_INVALID;
     int rc = orm_aggregate_having(g, ctx->a, j, "/having", &ctx->err);
     json_decref(j);
     return rc;
@@ -66,13 +60,9 @@ static int parse_params(rm_ctx *ctx, orm_aggregate *g, const rm_resource *res)
                 rc = rm_bad_param(ctx, "count", "count=exact is not taken by _aggregate: aggregate without "
                                                 "group_by for totals");
         } else if (!strcmp(kv->key, "limit")) {
-            g->limit = rm_param_count(val);
-            if (g->limit < 0) rc = rm_bad_param(ctx, "limit", "must be a non-negative integer");
-            else if (g->limit > res->max_page_size)
-                rc = rm_bad_param(ctx, "limit", "must be at most %d", res->max_page_size);
+            rc = rm_param_bounded(ctx, "limit", val, res->max_page_size, "", &g->limit);
         } else if (!strcmp(kv->key, "offset")) {
-            g->offset = rm_param_count(val);
-            if (g->offset < 0) rc = rm_bad_param(ctx, "offset", "must be a non-negative integer");
+            rc = rm_param_bounded(ctx, "offset", val, -1, "", &g->offset);
         } else if (!strcmp(kv->key, "cursor") || !strcmp(kv->key, "include") || !strcmp(kv->key, "fields") ||
                    !strncmp(kv->key, "fields[", 7)) {
             rc = rm_bad_param(ctx, kv->key, "is not taken by _aggregate (its answer is groups, not objects)");

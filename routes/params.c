@@ -31,17 +31,30 @@ static int64_t parse_count(const char *s)
 
 /* A JSON filter's text for m at alias 0 → *out (NULL for {}); errors
  * point under `pointer` ("/filter", "/filter[orders]"). */
-static int parse_json_filter(rm_ctx *ctx, const orm_mapper *m, const char *text, const char *pointer,
-                             orm_alias_seq *aliases, orm_expr **out)
+json_t *rm_param_json(rm_ctx *ctx, const char *text, const char *pointer)
 {
     json_error_t jerr;
     json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-    *out = NULL;
-    if (!j) {
+    if (!j)
         orm_error_field(&ctx->err, ORM_E_INVALID, pointer, "not valid JSON: %s (at character %d)",
                         rm_json_error_message(&jerr), jerr.position);
-        return ORM_E_INVALID;
-    }
+    return j;
+}
+
+int rm_param_bounded(rm_ctx *ctx, const char *param, const char *val, int64_t max, const char *why, int64_t *out)
+{
+    *out = parse_count(val);
+    if (*out < 0) return bad(ctx, param, "must be a non-negative integer");
+    if (max >= 0 && *out > max) return rm_bad_param(ctx, param, "must be at most %lld%s", (long long)max, why);
+    return 0;
+}
+
+static int parse_json_filter(rm_ctx *ctx, const orm_mapper *m, const char *text, const char *pointer,
+                             orm_alias_seq *aliases, orm_expr **out)
+{
+    *out = NULL;
+    json_t *j = rm_param_json(ctx, text, pointer);
+    if (!j) return ORM_E_INVALID;
     int rc = orm_filter_parse(ctx->a, m, j, 0, aliases, pointer, out, &ctx->err);
     json_decref(j); /* the tree keeps copies of every value it needs */
     return rc;
@@ -135,11 +148,8 @@ static int criterion_of(rm_ctx *ctx, const char *key, const char **path)
 /* limit[PATH] / offset[PATH]: 0 to the target's max_page_size. */
 static int parse_per_parent(rm_ctx *ctx, const rm_kv *kv, const orm_mapper *target, int64_t *out)
 {
-    int max = rm_resource_of(target)->max_page_size;
-    *out = parse_count(kv->value ? kv->value : "");
-    if (*out < 0) return bad(ctx, kv->key, "must be a non-negative integer");
-    if (*out > max) return rm_bad_param(ctx, kv->key, "must be at most %d (%s's max_page_size)", max, target->name);
-    return 0;
+    return rm_param_bounded(ctx, kv->key, kv->value ? kv->value : "", rm_resource_of(target)->max_page_size,
+                            rm_arena_sprintf(ctx->a, " (%s's max_page_size)", target->name), out);
 }
 
 /* One criterion parameter onto its node of inc (m's include tree).
@@ -316,14 +326,10 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_s
         if (seen_before(req, i)) {
             rc = bad(ctx, kv->key, "is given more than once");
         } else if (!strcmp(kv->key, "limit")) {
-            out->limit = parse_count(val);
-            if (out->limit < 0) rc = bad(ctx, "limit", "must be a non-negative integer");
-            else if (out->limit > res->max_page_size)
-                rc = bad(ctx, "limit", rm_arena_sprintf(ctx->a, "must be at most %d", res->max_page_size));
+            rc = rm_param_bounded(ctx, "limit", val, res->max_page_size, "", &out->limit);
         } else if (!strcmp(kv->key, "offset")) {
-            out->offset = parse_count(val);
             offset_given = true;
-            if (out->offset < 0) rc = bad(ctx, "offset", "must be a non-negative integer");
+            rc = rm_param_bounded(ctx, "offset", val, -1, "", &out->offset);
         } else if (!strcmp(kv->key, "sort")) {
             sort = out->sort = val;
             if (!*val) rc = bad(ctx, "sort", "must name at least one column");

@@ -554,6 +554,13 @@ int rm_parse_list_params(rm_ctx *ctx, const orm_mapper *m, const char *default_s
                          rm_list_params *out);
 /* A non-negative integer in plain digits, or -1 (limit, offset). */
 int64_t rm_param_count(const char *s);
+/* Parameter param's value val as an integer from 0 to max (max < 0: no
+ * bound) into *out; else 400 at it: "must be a non-negative integer", or
+ * "must be at most MAX" followed by why (e.g. "" or " (X's max_page_size)"). */
+int rm_param_bounded(rm_ctx *ctx, const char *param, const char *val, int64_t max, const char *why, int64_t *out);
+/* A JSON parameter's text parsed (the caller decrefs it), or NULL after a
+ * 400 "not valid JSON" at pointer ("/filter", "/having", "/count[REL]"). */
+json_t *rm_param_json(rm_ctx *ctx, const char *text, const char *pointer);
 /* filter=JSON, or else kv as the equality shorthand (an unknown parameter
  * is 400 at its name): AND-ed into q->where. */
 int rm_param_where(rm_ctx *ctx, const orm_mapper *m, const rm_kv *kv, orm_query *q);
