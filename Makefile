@@ -32,7 +32,7 @@ TEST_SRC   := $(wildcard tests/unit/*/*.c) $(wildcard tests/http/*.c) $(wildcard
 TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_LIBS  = $(shell pkg-config --libs check libcurl 2>/dev/null)
 
-.PHONY: all deps run test test-plain test-sqlite test-postgresql test-asan asan valgrind bench fuzz fuzz-smoke \
+.PHONY: all deps run test test-plain test-sqlite test-postgresql test-asan test-instr asan valgrind bench fuzz fuzz-smoke \
         fuzz-http fuzz-http-smoke clean
 
 all: $(BUILD)/restmap
@@ -59,10 +59,12 @@ run: deps
 	./$(BUILD)/restmap --schema schemas/blog.json --db sqlite:///restmap.db \
 	    --create-all --seed schemas/blog.seed.json --port 8080 --static static
 
-# Every test, twice: a plain build, then AddressSanitizer + UBSan; then
-# short runs of the HTTP fuzzer (under ASan) and of the filter fuzzer.
+# Every test, twice: a plain build, then AddressSanitizer + UBSan; the
+# instruction budget of the plain build in between; then short runs of the
+# HTTP fuzzer (under ASan) and of the filter fuzzer.
 test: deps
 	$(MAKE) test-plain
+	$(MAKE) test-instr
 	$(MAKE) test-asan
 	$(MAKE) fuzz-http-smoke
 	$(MAKE) fuzz-smoke
@@ -83,6 +85,20 @@ test-postgresql: $(BUILD)/restmap $(BUILD)/run_tests
 
 test-asan:
 	$(MAKE) BUILD=build/asan SANITIZE=address,undefined test-plain
+
+# Instructions per request under callgrind (tests/perf/instr_budget.sh, on
+# SQLite): GET by id and a page with include must stay within the budgets
+# of tests/perf/budget.txt; the other benchmark requests are printed. Fails
+# without valgrind. Re-record after an intended change:
+# tests/perf/instr_budget.sh --record.
+INSTR_CLIENT_OBJ := $(BUILD)/obj/tests/perf/instr_client.o $(BUILD)/obj/tests/support/bench_requests.o
+
+$(BUILD)/instr_client: $(INSTR_CLIENT_OBJ)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(shell pkg-config --libs libcurl 2>/dev/null)
+
+test-instr: $(BUILD)/restmap $(BUILD)/instr_client
+	$(if $(SANITIZE),$(error test-instr runs under valgrind: the plain build only, without SANITIZE))
+	bash tests/perf/instr_budget.sh --bin $(BUILD)/restmap --client $(BUILD)/instr_client
 
 asan:
 	$(MAKE) BUILD=build/asan SANITIZE=address,undefined all
@@ -140,4 +156,4 @@ bench: deps
 clean:
 	rm -rf build
 
--include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(HTTP_FUZZ_OBJ:.o=.d) $(BUILD)/obj/server/main.d
+-include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(HTTP_FUZZ_OBJ:.o=.d) $(INSTR_CLIENT_OBJ:.o=.d) $(BUILD)/obj/server/main.d
