@@ -18,6 +18,7 @@
  *    their own values. */
 #include <check.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "orm/compile.h"
@@ -29,7 +30,7 @@
 #include "tests/support/fixtures.h"
 #include "tests/support/suite.h"
 
-static rm_arena *A;
+static _Thread_local rm_arena *A; /* each thread's (threads_share_one_cache) */
 static fx_tables FX;
 
 static void setup(void)
@@ -289,7 +290,6 @@ static int compile_stmt(const orm_dialect *d, const stmt *s, orm_compiled *out)
     return -1;
 }
 
-static orm_expr *ucol(int i) { return orm_expr_column(A, 0, &FX.ucols[i]); }
 static orm_expr *vint(int64_t v) { return orm_expr_param(A, orm_int(v), &FX.ucols[0]); }
 static orm_value text_value(const char *s, int v)
 {
@@ -317,30 +317,30 @@ static void build(int i, int v, stmt *s)
     q->from = &FX.users;
     static const orm_expr_op cmp[] = {ORM_OP_EQ, ORM_OP_NE, ORM_OP_LT, ORM_OP_LE, ORM_OP_GT, ORM_OP_GE};
     if (i < 6) { /* each comparison */
-        q->where = bin(cmp[i], ucol(3), vint(v));
+        q->where = bin(cmp[i], col(3), vint(v));
         return;
     }
     switch (i) {
-    case 6: case 7: case 8: q->where = bin(ORM_OP_IN, ucol(0), in_list(i - 5, v)); return;
-    case 9: q->where = bin(ORM_OP_NOT_IN, ucol(0), in_list(2, v)); return;
-    case 10: q->where = bin(ORM_OP_BETWEEN, ucol(3), in_list(2, v)); return;
-    case 11: q->where = bin(ORM_OP_LIKE, ucol(1), vtext("a%", v)); return;
+    case 6: case 7: case 8: q->where = bin(ORM_OP_IN, col(0), in_list(i - 5, v)); return;
+    case 9: q->where = bin(ORM_OP_NOT_IN, col(0), in_list(2, v)); return;
+    case 10: q->where = bin(ORM_OP_BETWEEN, col(3), in_list(2, v)); return;
+    case 11: q->where = bin(ORM_OP_LIKE, col(1), vtext("a%", v)); return;
     case 12:
-        q->where = bin(ORM_OP_LIKE, ucol(1), vtext("a%", v));
+        q->where = bin(ORM_OP_LIKE, col(1), vtext("a%", v));
         q->where->flags = ORM_EXPR_ESCAPE;
         return;
-    case 13: q->where = bin(ORM_OP_ILIKE, ucol(1), vtext("a%", v)); return;
-    case 14: q->where = orm_expr_unary(A, ORM_OP_IS_NULL, ucol(2)); return;
-    case 15: q->where = orm_expr_unary(A, ORM_OP_IS_NOT_NULL, ucol(2)); return;
+    case 13: q->where = bin(ORM_OP_ILIKE, col(1), vtext("a%", v)); return;
+    case 14: q->where = orm_expr_unary(A, ORM_OP_IS_NULL, col(2)); return;
+    case 15: q->where = orm_expr_unary(A, ORM_OP_IS_NOT_NULL, col(2)); return;
     case 16: /* a AND (b OR c) */
-        q->where = orm_expr_and(A, bin(ORM_OP_EQ, ucol(0), vint(v)),
-                                orm_expr_or(A, bin(ORM_OP_EQ, ucol(3), vint(v + 1)), bin(ORM_OP_EQ, ucol(1), vtext("n", v))));
+        q->where = orm_expr_and(A, bin(ORM_OP_EQ, col(0), vint(v)),
+                                orm_expr_or(A, bin(ORM_OP_EQ, col(3), vint(v + 1)), bin(ORM_OP_EQ, col(1), vtext("n", v))));
         return;
     case 17: /* (a AND b) OR c: the same nodes, another nesting */
-        q->where = orm_expr_or(A, orm_expr_and(A, bin(ORM_OP_EQ, ucol(0), vint(v)), bin(ORM_OP_EQ, ucol(3), vint(v + 1))),
-                               bin(ORM_OP_EQ, ucol(1), vtext("n", v)));
+        q->where = orm_expr_or(A, orm_expr_and(A, bin(ORM_OP_EQ, col(0), vint(v)), bin(ORM_OP_EQ, col(3), vint(v + 1))),
+                               bin(ORM_OP_EQ, col(1), vtext("n", v)));
         return;
-    case 18: q->where = orm_expr_unary(A, ORM_OP_NOT, bin(ORM_OP_EQ, ucol(3), vint(v))); return;
+    case 18: q->where = orm_expr_unary(A, ORM_OP_NOT, bin(ORM_OP_EQ, col(3), vint(v))); return;
     case 19: q->where = orm_expr_unary(A, ORM_OP_NOT, orm_expr_const(A, false)); return;
     case 20: q->limit = vint(v); return;
     case 21: q->offset = vint(v); return; /* LIMIT -1 made by the compiler */
@@ -351,30 +351,30 @@ static void build(int i, int v, stmt *s)
     case 23:
     case 24:
         q->order = RM_NEW_ARRAY(A, orm_order_item, 2);
-        q->order[0] = (orm_order_item){ucol(3), i == 24};
-        q->order[1] = (orm_order_item){ucol(0), false};
+        q->order[0] = (orm_order_item){col(3), i == 24};
+        q->order[1] = (orm_order_item){col(0), false};
         q->norder = 2;
         q->limit = vint(v);
         return;
-    case 25: q->flags = ORM_SELECT_COUNT; q->where = bin(ORM_OP_GT, ucol(3), vint(v)); return;
-    case 26: q->flags = ORM_SELECT_ONE; q->where = bin(ORM_OP_GT, ucol(3), vint(v)); return;
+    case 25: q->flags = ORM_SELECT_COUNT; q->where = bin(ORM_OP_GT, col(3), vint(v)); return;
+    case 26: q->flags = ORM_SELECT_ONE; q->where = bin(ORM_OP_GT, col(3), vint(v)); return;
     case 27:
     case 28: { /* a column by itself, then labelled */
         q->columns = RM_NEW_ARRAY(A, orm_expr *, 1);
-        q->columns[0] = ucol(1);
+        q->columns[0] = col(1);
         q->ncolumns = 1;
         if (i == 28) {
             q->labels = RM_NEW_ARRAY(A, const char *, 1);
             q->labels[0] = rm_arena_strdup(A, "label");
         }
-        q->where = bin(ORM_OP_EQ, ucol(0), vint(v));
+        q->where = bin(ORM_OP_EQ, col(0), vint(v));
         return;
     }
     case 29:
     case 30: { /* users JOIN / LEFT JOIN addresses */
         q->joins = RM_NEW_ARRAY(A, orm_join, 1);
         q->joins[0] = (orm_join){.kind = i == 29 ? ORM_JOIN_INNER : ORM_JOIN_LEFT, .table = &FX.addresses, .alias = 1,
-                                 .on = bin(ORM_OP_EQ, orm_expr_column(A, 1, &FX.acols[2]), ucol(0))};
+                                 .on = bin(ORM_OP_EQ, orm_expr_column(A, 1, &FX.acols[2]), col(0))};
         q->njoins = 1;
         q->where = bin(ORM_OP_EQ, orm_expr_column(A, 1, &FX.acols[1]), vtext("e", v));
         return;
@@ -382,26 +382,26 @@ static void build(int i, int v, stmt *s)
     case 31: { /* EXISTS (SELECT 1 FROM addresses AS t1 WHERE ...) */
         orm_select *sub = RM_NEW(A, orm_select);
         *sub = (orm_select){.from = &FX.addresses, .alias = 1, .flags = ORM_SELECT_ONE,
-                            .where = orm_expr_and(A, bin(ORM_OP_EQ, orm_expr_column(A, 1, &FX.acols[2]), ucol(0)),
+                            .where = orm_expr_and(A, bin(ORM_OP_EQ, orm_expr_column(A, 1, &FX.acols[2]), col(0)),
                                                   bin(ORM_OP_EQ, orm_expr_column(A, 1, &FX.acols[1]), vtext("x", v)))};
-        q->where = orm_expr_and(A, bin(ORM_OP_GT, ucol(3), vint(v)), orm_expr_exists(A, sub));
+        q->where = orm_expr_and(A, bin(ORM_OP_GT, col(3), vint(v)), orm_expr_exists(A, sub));
         return;
     }
     case 32:
     case 33: { /* exact sums: the compiler binds the scale's constants */
-        orm_expr *e = orm_expr_unary(A, i == 32 ? ORM_OP_SCALED_SUM : ORM_OP_SCALED_AVG, ucol(3));
+        orm_expr *e = orm_expr_unary(A, i == 32 ? ORM_OP_SCALED_SUM : ORM_OP_SCALED_AVG, col(3));
         e->u.scale = 2;
         q->columns = RM_NEW_ARRAY(A, orm_expr *, 1);
         q->columns[0] = e;
         q->ncolumns = 1;
         q->flags = 0;
-        q->where = bin(ORM_OP_LT, ucol(3), vint(v));
+        q->where = bin(ORM_OP_LT, col(3), vint(v));
         return;
     }
     case 34:
     case 35: { /* one row, two rows */
         s->kind = S_INSERT;
-        static const orm_column *cols[2];
+        const orm_column **cols = RM_NEW_ARRAY(A, const orm_column *, 2);
         cols[0] = &FX.ucols[1];
         cols[1] = &FX.ucols[3];
         size_t rows = (size_t)(i - 33);
@@ -418,7 +418,7 @@ static void build(int i, int v, stmt *s)
     case 37:
     case 38: { /* SET age = age + ?, name = ? WHERE id = ? [RETURNING] */
         s->kind = S_UPDATE;
-        static const orm_column *cols[2];
+        const orm_column **cols = RM_NEW_ARRAY(A, const orm_column *, 2);
         cols[0] = &FX.ucols[3];
         cols[1] = &FX.ucols[1];
         orm_expr **vals = RM_NEW_ARRAY(A, orm_expr *, 2);
@@ -491,12 +491,50 @@ END_TEST
 /* A value met twice by the walk (one node in two places) cannot tell its
  * placeholders apart: such a statement is not stored. It may still take a
  * shape stored from distinct nodes (each place its own source). */
+/* Threads compiling at once through one small cache, so that evictions
+ * race look-ups: every statement still agrees with the bare dialect's. */
+static orm_dialect SHARED;
+
+static void *compile_many(void *ud)
+{
+    A = rm_arena_new();
+    uint64_t x = (uint64_t)(uintptr_t)ud * 0x9e3779b97f4a7c15u + 1;
+    for (int n = 0; n < 3000; n++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        stmt s;
+        build((int)(x % NSHAPES), n % 7 + 1, &s);
+        orm_compiled cached, fresh;
+        ck_assert_int_eq(compile_stmt(&SHARED, &s, &cached), 0);
+        ck_assert_int_eq(compile_stmt(&orm_dialect_sqlite, &s, &fresh), 0);
+        same(&cached, &fresh, "threads");
+        if (n % 100 == 99) rm_arena_reset(A);
+    }
+    rm_arena_destroy(A);
+    return NULL;
+}
+
+START_TEST(threads_share_one_cache)
+{
+    SHARED = with_cache(&orm_dialect_sqlite, 8);
+    pthread_t t[4];
+    for (uintptr_t i = 0; i < 4; i++) ck_assert_int_eq(pthread_create(&t[i], NULL, compile_many, (void *)(i + 1)), 0);
+    for (int i = 0; i < 4; i++) pthread_join(t[i], NULL);
+    orm_compile_cache_stats st;
+    orm_compile_cache_stats_get(SHARED.cache, &st);
+    ck_assert_uint_eq(st.hits + st.misses, 4 * 3000);
+    ck_assert_uint_gt(st.hits, 0);
+    ck_assert_uint_gt(st.evictions, 0);
+    ck_assert_uint_le(st.entries, 8);
+    orm_compile_cache_free(SHARED.cache);
+}
+END_TEST
+
 START_TEST(shared_value_is_not_cached)
 {
     orm_dialect d = with_cache(&orm_dialect_sqlite, 0);
     for (int v = 1; v <= 2; v++) {
         orm_expr *p = vint(v);
-        orm_select s = {.from = &FX.users, .where = orm_expr_and(A, bin(ORM_OP_EQ, ucol(0), p), bin(ORM_OP_LT, ucol(3), p))};
+        orm_select s = {.from = &FX.users, .where = orm_expr_and(A, bin(ORM_OP_EQ, col(0), p), bin(ORM_OP_LT, col(3), p))};
         orm_compiled cached, fresh;
         orm_error err;
         orm_error_init(&err, A);
@@ -504,7 +542,7 @@ START_TEST(shared_value_is_not_cached)
         ck_assert_int_eq(orm_compile_select(&orm_dialect_sqlite, &s, A, &fresh, &err), 0);
         same(&cached, &fresh, "shared value");
         /* the same shape with two nodes is another statement for the cache */
-        s.where = orm_expr_and(A, bin(ORM_OP_EQ, ucol(0), vint(v)), bin(ORM_OP_LT, ucol(3), vint(v + 10)));
+        s.where = orm_expr_and(A, bin(ORM_OP_EQ, col(0), vint(v)), bin(ORM_OP_LT, col(3), vint(v + 10)));
         ck_assert_int_eq(orm_compile_select(&d, &s, A, &cached, &err), 0);
         ck_assert_int_eq(orm_compile_select(&orm_dialect_sqlite, &s, A, &fresh, &err), 0);
         same(&cached, &fresh, "two values");
@@ -613,7 +651,8 @@ Suite *compile_suite(void)
                                            order_limit_offset_are_parameters, dml_statements, identifiers_are_quoted,
                                            malformed_tree_is_an_error};
     Suite *s = ts_suite("orm/compile", setup, teardown, 1, compile, sizeof compile / sizeof *compile);
-    TS_TCASE(s, "cache", setup, teardown, 60, shapes_compile_as_fresh, bounded_cache_evicts, shared_value_is_not_cached);
+    TS_TCASE(s, "cache", setup, teardown, 60, shapes_compile_as_fresh, bounded_cache_evicts, shared_value_is_not_cached,
+             threads_share_one_cache);
     TCase *tc = ts_tcase(s, "cache: random filters", setup, teardown, 120);
     tcase_add_loop_test(tc, random_filters_compile_as_fresh, 0, 3);
     return s;
