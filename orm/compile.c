@@ -1,7 +1,10 @@
 /* compile.c: the SQL compiler. One printer per node kind, all writing into
  * one compile context {sql builder, parameters, dialect}; errors are sticky
- * in the builder and checked once at the end. See compile.h. */
+ * in the builder and checked once at the end. With the engine's compiled
+ * cache (dialect.h), a statement's cache key is looked up first and a
+ * known shape only takes its values (compile_cache.h). See compile.h. */
 #include "orm/compile.h"
+#include "orm/compile_cache.h"
 #include "orm/mapper.h"
 
 #include <string.h>
@@ -14,6 +17,7 @@ typedef struct cctx {
     rm_arena *a;
     orm_value *params;
     const orm_column **pcols;
+    const orm_value **psrc;   /* where each parameter's value is in the statement (NULL: made here) */
     size_t nparams, cap;
     int bad;               /* malformed tree */
     int depth;             /* subqueries entered */
@@ -37,7 +41,9 @@ static void ctx_init(cctx *c, const orm_dialect *d, rm_arena *a)
     c->a = a;
 }
 
-static void bind(cctx *c, orm_value v, const orm_column *col)
+/* Bind v, read from *src in the statement (NULL: a value the compiler
+ * makes, such as LIMIT -1), compared with col. */
+static void bind(cctx *c, const orm_value *src, orm_value v, const orm_column *col)
 {
     if (c->inline_values) {
         if (col) orm_dialect_literal(c->d, &c->sql, col, &v);
@@ -51,8 +57,10 @@ static void bind(cctx *c, orm_value v, const orm_column *col)
                                      ncap * sizeof *c->params);
         c->pcols = rm_arena_realloc(c->a, c->pcols, c->cap * sizeof *c->pcols,
                                     ncap * sizeof *c->pcols);
+        c->psrc = rm_arena_realloc(c->a, c->psrc, c->cap * sizeof *c->psrc, ncap * sizeof *c->psrc);
         c->cap = ncap;
     }
+    c->psrc[c->nparams] = src;
     c->params[c->nparams] = v;
     c->pcols[c->nparams++] = col;
     c->d->placeholder(&c->sql, c->nparams);
@@ -301,7 +309,7 @@ static void print_scaled(cctx *c, const orm_expr *e)
         rm_sb_appendc(&c->sql, '(');
         print_expr(c, e->left);
         rm_sb_append(&c->sql, ", ");
-        bind(c, orm_int(e->u.scale), NULL);
+        bind(c, NULL, orm_int(e->u.scale), NULL);
         rm_sb_appendc(&c->sql, ')');
         return;
     }
@@ -309,7 +317,7 @@ static void print_scaled(cctx *c, const orm_expr *e)
         rm_sb_append(&c->sql, "(sum(");
         print_expr(c, e->left);
         rm_sb_append(&c->sql, ") * ");
-        bind(c, orm_int(pow10ll(e->u.scale)), NULL);
+        bind(c, NULL, orm_int(pow10ll(e->u.scale)), NULL);
         rm_sb_appendc(&c->sql, ')');
         return;
     }
@@ -318,7 +326,7 @@ static void print_scaled(cctx *c, const orm_expr *e)
     rm_sb_append(&c->sql, ")) * div(abs(sum(");
     print_expr(c, e->left);
     rm_sb_append(&c->sql, ")) * ");
-    bind(c, orm_int(2 * pow10ll(e->u.scale + 4)), NULL);
+    bind(c, NULL, orm_int(2 * pow10ll(e->u.scale + 4)), NULL);
     rm_sb_append(&c->sql, " + count(");
     print_expr(c, e->left);
     rm_sb_append(&c->sql, "), 2 * count(");
@@ -334,7 +342,7 @@ static void print_expr(cctx *c, const orm_expr *e)
     }
     switch (e->op) {
     case ORM_OP_COLUMN: print_column(c, e->u.col.alias, e->u.col.column); return;
-    case ORM_OP_PARAM: bind(c, e->u.param.value, e->u.param.column); return;
+    case ORM_OP_PARAM: bind(c, &e->u.param.value, e->u.param.value, e->u.param.column); return;
     case ORM_OP_LIST:
         rm_sb_appendc(&c->sql, '(');
         for (size_t i = 0; i < e->u.list.n; i++) {
@@ -545,7 +553,7 @@ static void print_select(cctx *c, const orm_select *s)
             rm_sb_append(&c->sql, " LIMIT ");
             if (s->limit) print_expr(c, s->limit);
             else if (c->d->limit_all) rm_sb_append(&c->sql, c->d->limit_all);
-            else bind(c, orm_int(-1), NULL); /* SQLite's "no limit" before an OFFSET */
+            else bind(c, NULL, orm_int(-1), NULL); /* SQLite's "no limit" before an OFFSET */
             if (s->offset) {
                 rm_sb_append(&c->sql, " OFFSET ");
                 print_expr(c, s->offset);
@@ -555,13 +563,10 @@ static void print_select(cctx *c, const orm_select *s)
     c->spans = scope.up;
 }
 
-int orm_compile_select(const orm_dialect *d, const orm_select *s, rm_arena *a, orm_compiled *out,
-                       orm_error *err)
+/* What a SELECT returns: its result columns (from the statement itself,
+ * also when its text comes from the cache). */
+static void describe_select(const orm_select *s, rm_arena *a, orm_compiled *out)
 {
-    cctx c;
-    ctx_init(&c, d, a);
-    memset(out, 0, sizeof *out);
-    print_select(&c, s);
     out->returns_rows = true;
     out->is_query = true;
     if (s && s->from && !(s->flags & (ORM_SELECT_COUNT | ORM_SELECT_ONE))) {
@@ -582,90 +587,203 @@ int orm_compile_select(const orm_dialect *d, const orm_select *s, rm_arena *a, o
     } else {
         out->nresult = 1;
     }
-    return finish(&c, out, err);
 }
 
 /* ---- DML -------------------------------------------------------------------- */
 
-static void print_returning(cctx *c, const orm_table *t, orm_compiled *out)
+static void print_returning(cctx *c, const orm_table *t)
 {
     rm_sb_append(&c->sql, " RETURNING ");
-    out->result_columns = RM_NEW_ARRAY(c->a, const orm_column *, t->ncolumns);
-    out->nresult = t->ncolumns;
-    out->returns_rows = true;
     for (size_t i = 0; i < t->ncolumns; i++) {
         if (i) rm_sb_append(&c->sql, ", ");
         if (t->columns[i].computed) rm_sb_append(&c->sql, "NULL"); /* not stored: loaded by SELECTs */
         else orm_quote_ident(&c->sql, t->columns[i].sql_name);
-        out->result_columns[i] = &t->columns[i];
     }
 }
 
-/* The start every DML statement shares: "VERB "table"". */
-static void begin_dml(cctx *c, const orm_dialect *d, rm_arena *a, orm_compiled *out, const char *verb,
-                      const orm_table *t)
+/* What a DML statement returns: with RETURNING, every column of t. */
+static void describe_returning(const orm_table *t, bool returning, rm_arena *a, orm_compiled *out)
 {
-    ctx_init(c, d, a);
-    memset(out, 0, sizeof *out);
+    if (!returning) return;
+    out->result_columns = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns);
+    out->nresult = t->ncolumns;
+    out->returns_rows = true;
+    for (size_t i = 0; i < t->ncolumns; i++) out->result_columns[i] = &t->columns[i];
+}
+
+/* The start every DML statement shares: "VERB "table"". */
+static void begin_dml(cctx *c, const char *verb, const orm_table *t)
+{
     rm_sb_append(&c->sql, verb);
     orm_quote_ident(&c->sql, t->name);
 }
 
-int orm_compile_insert(const orm_dialect *d, const orm_insert *s, rm_arena *a, orm_compiled *out,
-                       orm_error *err)
+static void print_insert(cctx *c, const orm_insert *s)
 {
-    cctx c;
-    begin_dml(&c, d, a, out, "INSERT INTO ", s->table);
+    begin_dml(c, "INSERT INTO ", s->table);
     if (!s->ncolumns) {
-        rm_sb_append(&c.sql, " DEFAULT VALUES");
+        rm_sb_append(&c->sql, " DEFAULT VALUES");
     } else {
-        rm_sb_append(&c.sql, " (");
+        rm_sb_append(&c->sql, " (");
         for (size_t i = 0; i < s->ncolumns; i++) {
-            if (i) rm_sb_append(&c.sql, ", ");
-            orm_quote_ident(&c.sql, s->columns[i]->sql_name);
+            if (i) rm_sb_append(&c->sql, ", ");
+            orm_quote_ident(&c->sql, s->columns[i]->sql_name);
         }
-        rm_sb_append(&c.sql, ") VALUES ");
+        rm_sb_append(&c->sql, ") VALUES ");
         size_t nrows = s->nrows ? s->nrows : 1;
         for (size_t r = 0; r < nrows; r++) {
-            rm_sb_append(&c.sql, r ? ", (" : "(");
+            rm_sb_append(&c->sql, r ? ", (" : "(");
             for (size_t i = 0; i < s->ncolumns; i++) {
-                if (i) rm_sb_append(&c.sql, ", ");
-                bind(&c, s->values[r * s->ncolumns + i], s->columns[i]);
+                if (i) rm_sb_append(&c->sql, ", ");
+                const orm_value *v = &s->values[r * s->ncolumns + i];
+                bind(c, v, *v, s->columns[i]);
             }
-            rm_sb_appendc(&c.sql, ')');
+            rm_sb_appendc(&c->sql, ')');
         }
     }
-    if (!s->ncolumns && s->nrows > 1) c.bad = 1; /* DEFAULT VALUES is one row */
-    if (s->returning) print_returning(&c, s->table, out);
-    return finish(&c, out, err);
+    if (!s->ncolumns && s->nrows > 1) c->bad = 1; /* DEFAULT VALUES is one row */
+    if (s->returning) print_returning(c, s->table);
 }
 
-int orm_compile_update(const orm_dialect *d, const orm_update *s, rm_arena *a, orm_compiled *out,
-                       orm_error *err)
+static void print_update(cctx *c, const orm_update *s)
 {
-    cctx c;
-    begin_dml(&c, d, a, out, "UPDATE ", s->table);
-    if (!s->ncolumns) c.bad = 1;
-    rm_sb_append(&c.sql, " SET ");
+    begin_dml(c, "UPDATE ", s->table);
+    if (!s->ncolumns) c->bad = 1;
+    rm_sb_append(&c->sql, " SET ");
     for (size_t i = 0; i < s->ncolumns; i++) {
-        if (i) rm_sb_append(&c.sql, ", ");
-        orm_quote_ident(&c.sql, s->columns[i]->sql_name);
-        rm_sb_append(&c.sql, " = ");
-        print_expr(&c, s->values[i]);
+        if (i) rm_sb_append(&c->sql, ", ");
+        orm_quote_ident(&c->sql, s->columns[i]->sql_name);
+        rm_sb_append(&c->sql, " = ");
+        print_expr(c, s->values[i]);
     }
-    print_where(&c, s->where);
-    if (s->returning) print_returning(&c, s->table, out);
-    return finish(&c, out, err);
+    print_where(c, s->where);
+    if (s->returning) print_returning(c, s->table);
 }
 
-int orm_compile_delete(const orm_dialect *d, const orm_delete *s, rm_arena *a, orm_compiled *out,
-                       orm_error *err)
+static void print_delete(cctx *c, const orm_delete *s)
 {
-    cctx c;
-    begin_dml(&c, d, a, out, "DELETE FROM ", s->table);
-    print_where(&c, s->where);
-    return finish(&c, out, err);
+    begin_dml(c, "DELETE FROM ", s->table);
+    print_where(c, s->where);
 }
+
+/* ---- the four statements, through the cache ------------------------------------ */
+
+/* One kind of statement: its cache key, its printer, what it returns. */
+typedef struct stmt_kind {
+    void (*key)(orm_cache_key *k, rm_arena *a, const void *s);
+    void (*print)(cctx *c, const void *s);
+    void (*describe)(const void *s, rm_arena *a, orm_compiled *out);
+} stmt_kind;
+
+/* The parameters of a cached shape, each from its bind source in this
+ * statement's key (or a constant): false when the shape does not fit the
+ * key (never for equal keys; then the statement is compiled instead). */
+static bool bind_shape(const orm_cache_key *k, const orm_compiled_shape *sh, rm_arena *a, orm_compiled *out)
+{
+    out->sql = sh->sql;
+    out->sql_len = sh->sql_len;
+    out->nparams = sh->nparams;
+    if (!sh->nparams) return true;
+    out->params = RM_NEW_ARRAY(a, orm_value, sh->nparams);
+    out->param_columns = RM_NEW_ARRAY(a, const orm_column *, sh->nparams);
+    for (size_t i = 0; i < sh->nparams; i++) {
+        int32_t from = sh->src[i];
+        if (from >= 0 && (size_t)from < k->nsrc) {
+            out->params[i] = *k->src[from].value;
+            out->param_columns[i] = k->src[from].column;
+        } else if (from < 0 && (size_t)(-1 - (int64_t)from) < sh->nconsts) {
+            out->params[i] = sh->consts[-1 - (int64_t)from];
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Store the shape c just compiled under key k: each parameter's bind
+ * source found by the address of its value. Not stored when a value was
+ * met twice by the walk (which occurrence a placeholder takes would be
+ * ambiguous) or not at all, or when the compiler made a text value. */
+static void remember(orm_compile_cache *cc, const orm_cache_key *k, const cctx *c)
+{
+    if (k->nsrc > INT32_MAX / 2 || c->nparams > INT32_MAX / 2) return;
+    size_t cap = 16;
+    while (cap < 2 * k->nsrc) cap *= 2;
+    struct slot {
+        const orm_value *v;
+        int32_t i;
+    } *t = RM_NEW_ARRAY(c->a, struct slot, cap);
+    for (size_t i = 0; i < k->nsrc; i++) {
+        size_t h = (size_t)(((uintptr_t)k->src[i].value >> 3) * 0x9e3779b97f4a7c15u) & (cap - 1);
+        for (; t[h].v; h = (h + 1) & (cap - 1))
+            if (t[h].v == k->src[i].value) return;
+        t[h] = (struct slot){k->src[i].value, (int32_t)i};
+    }
+    int32_t *src = RM_NEW_ARRAY(c->a, int32_t, c->nparams + 1);
+    orm_value *consts = RM_NEW_ARRAY(c->a, orm_value, c->nparams + 1);
+    size_t nconsts = 0;
+    for (size_t j = 0; j < c->nparams; j++) {
+        const orm_value *v = c->psrc[j];
+        if (!v) {
+            if (c->params[j].kind == ORM_V_TEXT) return;
+            consts[nconsts] = c->params[j];
+            src[j] = -1 - (int32_t)nconsts++;
+            continue;
+        }
+        size_t h = (size_t)(((uintptr_t)v >> 3) * 0x9e3779b97f4a7c15u) & (cap - 1);
+        while (t[h].v && t[h].v != v) h = (h + 1) & (cap - 1);
+        if (!t[h].v) return;
+        src[j] = t[h].i;
+    }
+    orm_compiled_shape sh = {.sql = c->sql.buf, .sql_len = c->sql.len, .src = src, .nparams = c->nparams,
+                             .consts = consts, .nconsts = nconsts};
+    orm_compile_cache_put(cc, k, &sh);
+}
+
+static int compile(const orm_dialect *d, const stmt_kind *kind, const void *s, rm_arena *a, orm_compiled *out,
+                   orm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    orm_cache_key k = {.uncacheable = true};
+    if (d->cache) {
+        kind->key(&k, a, s);
+        orm_compiled_shape sh;
+        if (!k.uncacheable && orm_compile_cache_get(d->cache, &k, a, &sh)) {
+            if (bind_shape(&k, &sh, a, out)) {
+                kind->describe(s, a, out);
+                return 0;
+            }
+            memset(out, 0, sizeof *out);
+        }
+    }
+    cctx c;
+    ctx_init(&c, d, a);
+    kind->print(&c, s);
+    kind->describe(s, a, out);
+    int rc = finish(&c, out, err);
+    if (!rc && d->cache && !k.uncacheable) remember(d->cache, &k, &c);
+    return rc;
+}
+
+/* The kinds, each function adapted to take its statement as const void *. */
+#define STMT_KIND(name, T, describe_body)                                                                   \
+    static void key_##name(orm_cache_key *k, rm_arena *a, const void *s) { orm_cache_key_##name(k, a, s); } \
+    static void print_##name##_stmt(cctx *c, const void *s) { print_##name(c, s); }                         \
+    static void describe_##name##_stmt(const void *v, rm_arena *a, orm_compiled *out)                       \
+    {                                                                                                       \
+        const T *s = v;                                                                                     \
+        describe_body;                                                                                      \
+    }                                                                                                       \
+    static const stmt_kind kind_##name = {key_##name, print_##name##_stmt, describe_##name##_stmt};       \
+    int orm_compile_##name(const orm_dialect *d, const T *s, rm_arena *a, orm_compiled *out, orm_error *err) \
+    {                                                                                                       \
+        return compile(d, &kind_##name, s, a, out, err);                                                    \
+    }
+
+STMT_KIND(select, orm_select, describe_select(s, a, out))
+STMT_KIND(insert, orm_insert, describe_returning(s->table, s->returning, a, out))
+STMT_KIND(update, orm_update, describe_returning(s->table, s->returning, a, out))
+STMT_KIND(delete, orm_delete, (void)s; (void)a; (void)out)
 
 int orm_compile_condition(const orm_dialect *d, const orm_expr *e, rm_arena *a, const char **out, orm_error *err)
 {

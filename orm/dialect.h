@@ -65,6 +65,10 @@ typedef struct orm_dialect {
      * the driver registers; NULL: the database's numeric is exact, and
      * they are written with sum(), count() and div(). */
     const char *scaled_sum, *scaled_avg;
+    /* compile.c: the engine's compiled cache (compile_cache.h), on the
+     * engine's own copy of its driver's dialect (orm_engine_dialect); NULL
+     * on the dialects below: every statement is compiled afresh. */
+    struct orm_compile_cache *cache;
 } orm_dialect;
 
 extern const orm_dialect orm_dialect_sqlite;

@@ -16,6 +16,10 @@
  * to numbers; timestamptz to ISO 8601 with 'T' and 'Z' ("2024-01-02
  * 03:04:05.5+00" → "2024-01-02T03:04:05.5Z"); json/jsonb without the
  * blanks jsonb puts after ':' and ','; numeric, date, uuid, text as sent.
+ * A statement the server lost or must plan afresh (a table changed under
+ * it) empties the cache too; the server's statements go with DEALLOCATE
+ * ALL before the next one is prepared outside a failed transaction (where
+ * nothing but ROLLBACK runs).
  *
  * Deadlines: the server's statement_timeout bounds each statement; the
  * unit deadline (unit_deadline) is the client's: a statement waits for its
@@ -85,6 +89,7 @@ struct orm_conn {
     int statement_timeout_ms;
     long long unit_end;        /* monotonic ms; 0 = no unit running */
     bool broken;               /* lost, or left mid-statement: never used again */
+    bool deallocate;           /* the server keeps statements the cache forgot */
     char last_state[6];        /* SQLSTATE of the last error ("" if it had none) */
     rm_sb params;              /* the parameters' text, each NUL-terminated */
     size_t *offsets;           /* each parameter's start in params; SIZE_MAX = NULL */
@@ -381,6 +386,7 @@ static void cache_forget(struct orm_conn *c)
 {
     rm_strmap_free(&c->cache);
     rm_strmap_init(&c->cache);
+    c->deallocate = true;
 }
 
 /* The prepared statement for q's text (through the cache): its name in
@@ -397,9 +403,10 @@ static int prepare(struct orm_conn *c, const orm_compiled *q, char *name, bool *
     }
     c->stats.cache_misses++;
     int rc;
-    if (c->cache.count >= STMT_CACHE_MAX) {
-        cache_forget(c);
+    if (c->cache.count >= STMT_CACHE_MAX) cache_forget(c);
+    if (c->deallocate && PQtransactionStatus(c->pg) != PQTRANS_INERROR) {
         if ((rc = pg_exec(c, "DEALLOCATE ALL", err))) return rc;
+        c->deallocate = false;
     }
     n = ++c->last_stmt;
     snprintf(name, 24, "rm%lu", (unsigned long)n);

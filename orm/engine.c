@@ -10,6 +10,7 @@
  * connection has its own settings and an empty statement cache, so
  * nothing needs re-creating. */
 #include "orm/engine.h"
+#include "orm/compile_cache.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -20,6 +21,7 @@
 
 struct orm_engine {
     const orm_driver *driver;
+    orm_dialect dialect;         /* the driver's, with this engine's compiled cache */
     char *target;                /* driver connect string */
     orm_conn_options copt;
     orm_engine_options opt;
@@ -85,6 +87,8 @@ int orm_engine_open(const char *url, const orm_engine_options *opt, orm_engine *
     orm_engine *e = calloc(1, sizeof *e);
     if (!e) abort();
     e->driver = drv;
+    e->dialect = *drv->dialect;
+    e->dialect.cache = orm_compile_cache_new(0, 0);
     e->target = target;
     e->opt = *opt;
     e->copt.busy_timeout_ms = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 5000;
@@ -129,12 +133,13 @@ void orm_engine_close(orm_engine *e)
     pthread_mutex_destroy(&e->mu);
     pthread_cond_destroy(&e->freed);
     pthread_mutex_destroy(&e->write_mu);
+    orm_compile_cache_free(e->dialect.cache);
     free(e->idle);
     free(e->target);
     free(e);
 }
 
-const orm_dialect *orm_engine_dialect(const orm_engine *e) { return e->driver->dialect; }
+const orm_dialect *orm_engine_dialect(const orm_engine *e) { return &e->dialect; }
 const orm_driver *orm_engine_driver(const orm_engine *e) { return e->driver; }
 FILE *orm_engine_echo(const orm_engine *e) { return e->opt.echo; }
 

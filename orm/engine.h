@@ -18,7 +18,12 @@
  * statement cache), with a round trip when it sat idle ping_idle_ms or
  * longer. A connection checked in as broken is closed, and the idle ones
  * with it (a lost connection most likely means the server restarted).
- * The engine is shared by all threads; its functions are thread-safe. */
+ * The engine is shared by all threads; its functions are thread-safe.
+ *
+ * The dialect an engine gives (orm_engine_dialect) carries its compiled
+ * cache (compile_cache.h): statements of a shape compiled before are not
+ * compiled again. It knows tables, columns and classes by address, so the
+ * schemas whose statements an engine ran are freed after the engine. */
 #ifndef ORM_ENGINE_H
 #define ORM_ENGINE_H
 
@@ -63,6 +68,7 @@ int orm_engine_open(const char *url, const orm_engine_options *opt, orm_engine *
 /* Close every connection (none may be checked out). NULL is a no-op. */
 void orm_engine_close(orm_engine *e);
 
+/* The driver's dialect with the engine's compiled cache. */
 const orm_dialect *orm_engine_dialect(const orm_engine *e);
 const orm_driver *orm_engine_driver(const orm_engine *e);
 FILE *orm_engine_echo(const orm_engine *e);

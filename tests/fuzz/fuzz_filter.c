@@ -2,7 +2,9 @@
  * compiler. Input: one byte choosing the blog resource, then filter JSON.
  * Invariants checked: no crash or sanitizer report; a filter that parses
  * compiles; the compiled text has exactly one placeholder per parameter;
- * a rejected filter carries one error whose pointer starts with /filter.
+ * a rejected filter carries one error whose pointer starts with /filter;
+ * compiled through a dialect with a compiled cache (orm/compile_cache.h),
+ * kept across inputs, it gives the same text and parameters.
  * `make fuzz` runs it for a bounded time; `make test` runs a short smoke. */
 #include <stdint.h>
 #include <stdio.h>
@@ -10,12 +12,14 @@
 #include <string.h>
 
 #include "orm/compile.h"
+#include "orm/compile_cache.h"
 #include "orm/filter.h"
 #include "orm/schema.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static orm_schema *schema;
+static orm_dialect cached; /* the SQLite dialect with a cache that lives as long as the schema */
 
 static void load_schema(void)
 {
@@ -30,6 +34,8 @@ static void load_schema(void)
         fprintf(stderr, "fuzz_filter: %s\n", err.detail);
         abort();
     }
+    cached = orm_dialect_sqlite;
+    cached.cache = orm_compile_cache_new(64, 0);
 }
 
 static size_t count_placeholders(const char *sql)
@@ -65,6 +71,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         orm_compiled c;
         if (orm_compile_select(&orm_dialect_sqlite, &s, a, &c, &err)) abort();
         if (count_placeholders(c.sql) != c.nparams) abort();
+        orm_compiled k;
+        if (orm_compile_select(&cached, &s, a, &k, &err) || strcmp(k.sql, c.sql) || k.nparams != c.nparams) abort();
+        for (size_t i = 0; i < c.nparams; i++)
+            if (k.params[i].kind != c.params[i].kind || !orm_value_eq(&k.params[i], &c.params[i]) ||
+                k.param_columns[i] != c.param_columns[i])
+                abort();
     }
     json_decref(j);
     rm_arena_destroy(a);

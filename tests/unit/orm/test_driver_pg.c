@@ -349,6 +349,26 @@ START_TEST(many_distinct_statements_stay_correct)
 }
 END_TEST
 
+/* A table changed under a prepared statement (its result has another
+ * column): BUSY, so the session runs the unit again; the statement is
+ * prepared afresh and answers with the new column, and the server's old
+ * statements are deallocated, not left behind. */
+START_TEST(a_changed_table_prepares_afresh)
+{
+    exec_ok(C, "CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1)");
+    res r;
+    ck_assert_int_eq(run(C, "SELECT * FROM t", NULL, 0, 1, &r), 0);
+    ck_assert_int_eq(run(C, "SELECT id FROM t WHERE id > 0", NULL, 0, 1, &r), 0);
+    exec_ok(C, "ALTER TABLE t ADD COLUMN x INTEGER DEFAULT 7");
+    ck_assert_int_eq(run(C, "SELECT * FROM t", NULL, 0, 2, &r), ORM_E_BUSY);
+    ck_assert_int_eq(run(C, "SELECT * FROM t", NULL, 0, 2, &r), 0);
+    ck_assert_uint_eq(r.nrows, 1);
+    ck_assert_int_eq(r.v[1].u.i, 7);
+    /* SELECT * again, and this count: nothing from before the change */
+    ck_assert_int_eq(scalar(C, "SELECT count(*) FROM pg_prepared_statements").u.i, 2);
+}
+END_TEST
+
 /* Each violation maps to CONFLICT with SQLite's detail for it, by SQLSTATE. */
 START_TEST(constraint_violations_are_conflicts)
 {
@@ -576,7 +596,8 @@ TS_SUITE(driver_pg_suite, "orm/driver_pg", setup, teardown, 1, driver_describes_
          bad_urls_and_unreachable_servers, every_value_kind_round_trips, datetime_input_agrees_with_timestamptz,
          results_take_their_kind_from_the_result_type,
          refused_values, rows_changed_by_dml, statement_cache_is_keyed_by_sql_text, a_cursor_closed_early_starts_over,
-         many_distinct_statements_stay_correct, constraint_violations_are_conflicts, bad_sql_is_internal,
+         many_distinct_statements_stay_correct, a_changed_table_prepares_afresh, constraint_violations_are_conflicts,
+         bad_sql_is_internal,
          lock_timeout_is_busy, serialization_failure_is_busy, deadlock_is_busy, statement_timeout_interrupts,
          unit_deadline_spans_statements, killed_connection_is_unavailable, pool_replaces_a_killed_connection,
          dropped_connections_are_replaced)

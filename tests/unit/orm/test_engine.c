@@ -56,7 +56,10 @@ START_TEST(urls_accepted_and_refused)
     for (size_t i = 0; i < 2; i++) {
         ck_assert_msg(orm_engine_open(good[i], &o, &E, &ERR) == 0, "%s: %s", good[i], ERR.detail);
         ck_assert_ptr_eq(orm_engine_driver(E), &orm_driver_sqlite);
-        ck_assert_ptr_eq(orm_engine_dialect(E), &orm_dialect_sqlite);
+        ck_assert_ptr_eq(orm_engine_driver(E)->dialect, &orm_dialect_sqlite);
+        /* the engine's own copy of it, with its compiled cache */
+        ck_assert_str_eq(orm_engine_dialect(E)->name, "sqlite");
+        ck_assert_ptr_nonnull(orm_engine_dialect(E)->cache);
         ck_assert_ptr_null(orm_engine_echo(E));
         orm_engine_close(E);
         E = NULL;

@@ -1,0 +1,46 @@
+/* cache_key.h: a statement's structural cache key (SQLAlchemy 1.4's
+ * _generate_cache_key): every node and field that decides its SQL text,
+ * without the bound values, plus where each value is (its "bind sources",
+ * in walk order), so a statement of a shape compiled before takes its
+ * values from these and skips the compiler (compile_cache.h).
+ *
+ * The key is a sequence of words in which each node contributes its kind,
+ * its own fields and then its children (a NULL child, a list's length, a
+ * string's length are words too), so two statements have the same key
+ * only when they print the same text. Tables, columns and classes are in
+ * it by address: they are a schema's, which outlives the engine and does
+ * not change. A statement naming a column that is not its table's own
+ * (a per-request related count), or a node the compiler refuses, is
+ * uncacheable: it is compiled every time. */
+#ifndef ORM_CACHE_KEY_H
+#define ORM_CACHE_KEY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "orm/stmt.h"
+
+/* One bound value as the walk met it: the value in the statement (its
+ * address identifies it) and the column it is compared with (or NULL). */
+typedef struct orm_bind_source {
+    const orm_value *value;
+    const orm_column *column;
+} orm_bind_source;
+
+typedef struct orm_cache_key {
+    uint64_t *words;
+    size_t n, cap;
+    uint64_t hash;
+    orm_bind_source *src;
+    size_t nsrc, srccap;
+    bool uncacheable;
+    rm_arena *a;
+} orm_cache_key;
+
+/* The key of one statement (everything lives in arena a). */
+void orm_cache_key_select(orm_cache_key *k, rm_arena *a, const orm_select *s);
+void orm_cache_key_insert(orm_cache_key *k, rm_arena *a, const orm_insert *s);
+void orm_cache_key_update(orm_cache_key *k, rm_arena *a, const orm_update *s);
+void orm_cache_key_delete(orm_cache_key *k, rm_arena *a, const orm_delete *s);
+
+#endif
