@@ -33,6 +33,7 @@ typedef struct bench_job {
     bench_sizes sz;
     int run;                  /* this run's number (bulk_updates writes values no run wrote) */
     int timeout_ms;           /* the ORM engine's statement timeout (0: none) */
+    bool echo;                /* the ORM engine logs its statements on stderr */
 } bench_job;
 
 /* What one run reports. */

@@ -8,7 +8,7 @@
  *
  * Usage: bench_orm [--quick] [--runs N] [--only NAME[,NAME...]]
  *                  [--side orm|raw|both] [--tsv FILE] [--db FILE]
- *                  [--timeout-ms MS] [--schema DIR] */
+ *                  [--timeout-ms MS] [--schema DIR] [--echo] */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,12 +65,13 @@ typedef struct opts {
     const char *db;
     const char *schema;
     int timeout_ms;
+    bool echo;
 } opts;
 
 static void usage(FILE *f)
 {
     fputs("usage: bench_orm [--quick] [--runs N] [--only NAME[,NAME...]] [--side orm|raw|both]\n"
-          "                 [--tsv FILE] [--db FILE] [--timeout-ms MS] [--schema DIR]\n"
+          "                 [--tsv FILE] [--db FILE] [--timeout-ms MS] [--schema DIR] [--echo]\n"
           "  --quick        small sizes (a tenth; for profiling)\n"
           "  --runs N       runs per side, the median shown (default 3)\n"
           "  --only NAMES   these workloads:", f);
@@ -79,7 +80,8 @@ static void usage(FILE *f)
           "  --tsv FILE     also write the table as tab-separated values with a header\n"
           "  --db FILE      the SQLite file (default: a new one in a temporary directory, removed after)\n"
           "  --timeout-ms   the ORM engine's statement timeout (default 0: none; the server's is 5000)\n"
-          "  --schema DIR   the schema files (default bench/orm/schema)\n", f);
+          "  --schema DIR   the schema files (default bench/orm/schema)\n"
+          "  --echo         the ORM's statements on stderr (use with --quick: every row is a line)\n", f);
 }
 
 static int parse(int argc, char **argv, opts *o)
@@ -89,6 +91,7 @@ static int parse(int argc, char **argv, opts *o)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = true;
         if (!strcmp(a, "--quick")) o->sz = QUICK, takes = false;
+        else if (!strcmp(a, "--echo")) o->echo = true, takes = false;
         else if (!strcmp(a, "--runs") && v) o->runs = atoi(v);
         else if (!strcmp(a, "--only") && v) o->only = v;
         else if (!strcmp(a, "--side") && v && (!strcmp(v, "orm") || !strcmp(v, "raw") || !strcmp(v, "both")))
@@ -146,7 +149,7 @@ static int run_child(bench_fn fn, const bench_job *j, bench_out *out, long *rss_
         bench_out o = {0};
         fn(j, &o);
         ssize_t w = write(fd[1], &o, sizeof o);
-        _exit(w == (ssize_t)sizeof o ? 0 : 1);
+        exit(w == (ssize_t)sizeof o ? 0 : 1); /* not _exit: LeakSanitizer checks the child too */
     }
     close(fd[1]);
     memset(out, 0, sizeof *out);
@@ -248,7 +251,8 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "%s", o.db);
     }
     int rc = create_tables(&o, path);
-    bench_job j = {.db_path = path, .schema_dir = o.schema, .sz = o.sz, .timeout_ms = o.timeout_ms};
+    bench_job j = {.db_path = path, .schema_dir = o.schema, .sz = o.sz, .timeout_ms = o.timeout_ms,
+                   .echo = o.echo};
     FILE *tsv = !rc && o.tsv ? fopen(o.tsv, "w") : NULL;
     if (o.tsv && !tsv && !rc) {
         perror(o.tsv);

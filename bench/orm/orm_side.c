@@ -19,7 +19,7 @@ typedef struct ormb {
     rm_arena *a;              /* the session's: reset per session */
     orm_error err;
     const orm_mapper *customer, *parent;
-    const orm_column *name, *desc;
+    const orm_column *name, *desc, *child_name;
     const orm_relationship *children;
     long i;                   /* the row a per-session unit works on */
 } ormb;
@@ -31,7 +31,7 @@ static bool ormb_open(ormb *b, const bench_job *j, bench_out *o)
     b->o = o;
     orm_error_init(&b->err, NULL);
     orm_engine_options eo = {.pool_size = 1, .pool_timeout_ms = 5000, .busy_timeout_ms = 5000,
-                             .statement_timeout_ms = j->timeout_ms};
+                             .statement_timeout_ms = j->timeout_ms, .echo = j->echo ? stderr : NULL};
     if (orm_schema_load(j->schema_dir, &b->schema, &b->err) ||
         orm_engine_open(rm_arena_sprintf(b->schema->arena, "sqlite:///%s", j->db_path), &eo, &b->engine, &b->err)) {
         bench_fail(o, "%s", b->err.detail);
@@ -44,6 +44,7 @@ static bool ormb_open(ormb *b, const bench_job *j, bench_out *o)
     b->name = orm_table_column(b->customer->table, "name");
     b->desc = orm_table_column(b->customer->table, "description");
     b->children = orm_mapper_relationship(b->parent, "children");
+    b->child_name = orm_table_column(b->children->target->table, "name");
     return true;
 }
 
@@ -231,7 +232,7 @@ static void family_check(ormb *b, orm_instance **parents, size_t n)
             const orm_value *row = kids->items[k]->row;
             const orm_table *ct = kids->items[k]->mapper->table;
             b->o->check += bench_child_check(parents[i]->row[pid->index].u.i, row[ct->pk[0]->index].u.i,
-                                             row[orm_table_column(ct, "name")->index].u.s.n);
+                                             row[b->child_name->index].u.s.n);
         }
     }
 }
