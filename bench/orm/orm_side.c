@@ -67,6 +67,19 @@ static bool unit(ormb *b, bool write, orm_unit_fn fn)
     return false;
 }
 
+/* Time `times` units of fn, each in a new session (b->i is the unit's
+ * number), after the untimed open; the first failure stops. */
+static void run_units(const bench_job *j, bench_out *o, bool write, orm_unit_fn fn, long times)
+{
+    ormb b;
+    if (!ormb_open(&b, j, o)) return;
+    double t0 = bench_now();
+    for (b.i = 0; b.i < times; b.i++)
+        if (!unit(&b, write, fn)) break;
+    o->secs = bench_now() - t0;
+    ormb_close(&b);
+}
+
 static uint64_t customer_check(const ormb *b, const orm_instance *c)
 {
     const orm_value *row = c->row;
@@ -98,15 +111,7 @@ static int bulk_unit(orm_session *s, void *ud)
     return 0;
 }
 
-void orm_bulk_inserts(const bench_job *j, bench_out *o)
-{
-    ormb b;
-    if (!ormb_open(&b, j, o)) return;
-    double t0 = bench_now();
-    unit(&b, true, bulk_unit);
-    o->secs = bench_now() - t0;
-    ormb_close(&b);
-}
+void orm_bulk_inserts(const bench_job *j, bench_out *o) { run_units(j, o, true, bulk_unit, 1); }
 
 static int single_unit(orm_session *s, void *ud)
 {
@@ -116,16 +121,7 @@ static int single_unit(orm_session *s, void *ud)
     return orm_uow_flush(u);
 }
 
-void orm_single_inserts(const bench_job *j, bench_out *o)
-{
-    ormb b;
-    if (!ormb_open(&b, j, o)) return;
-    double t0 = bench_now();
-    for (b.i = 0; b.i < j->sz.single; b.i++)
-        if (!unit(&b, true, single_unit)) break;
-    o->secs = bench_now() - t0;
-    ormb_close(&b);
-}
+void orm_single_inserts(const bench_job *j, bench_out *o) { run_units(j, o, true, single_unit, j->sz.single); }
 
 /* As the server's GET of one object (routes/item.c): the key's query,
  * limit 1, loaded into the identity map. */
@@ -143,16 +139,7 @@ static int select_unit(orm_session *s, void *ud)
     return rc;
 }
 
-void orm_short_selects(const bench_job *j, bench_out *o)
-{
-    ormb b;
-    if (!ormb_open(&b, j, o)) return;
-    double t0 = bench_now();
-    for (b.i = 0; b.i < j->sz.selects; b.i++)
-        if (!unit(&b, false, select_unit)) break;
-    o->secs = bench_now() - t0;
-    ormb_close(&b);
-}
+void orm_short_selects(const bench_job *j, bench_out *o) { run_units(j, o, false, select_unit, j->sz.selects); }
 
 static int large_batch(orm_session *s, orm_instance **batch, size_t n, void *ud)
 {
@@ -170,15 +157,7 @@ static int large_unit(orm_session *s, void *ud)
     return orm_stream_query(s, &q, BENCH_CHUNK, NULL, 0, large_batch, b);
 }
 
-void orm_large_resultsets(const bench_job *j, bench_out *o)
-{
-    ormb b;
-    if (!ormb_open(&b, j, o)) return;
-    double t0 = bench_now();
-    unit(&b, false, large_unit);
-    o->secs = bench_now() - t0;
-    ormb_close(&b);
-}
+void orm_large_resultsets(const bench_job *j, bench_out *o) { run_units(j, o, false, large_unit, 1); }
 
 /* SQLAlchemy's bulk_updates test_orm_flush: one session; per chunk the
  * rows of an id range loaded, each changed, then a flush. */
@@ -209,15 +188,7 @@ static int updates_unit(orm_session *s, void *ud)
     return 0;
 }
 
-void orm_bulk_updates(const bench_job *j, bench_out *o)
-{
-    ormb b;
-    if (!ormb_open(&b, j, o)) return;
-    double t0 = bench_now();
-    unit(&b, true, updates_unit);
-    o->secs = bench_now() - t0;
-    ormb_close(&b);
-}
+void orm_bulk_updates(const bench_job *j, bench_out *o) { run_units(j, o, true, updates_unit, 1); }
 
 /* ---- relationship loading: every parent with its children ---- */
 
@@ -255,13 +226,8 @@ static int family_unit(orm_session *s, void *ud)
 
 static void family(const bench_job *j, bench_out *o, orm_lazy strategy)
 {
-    ormb b;
-    if (!ormb_open(&b, j, o)) return;
     rel_strategy = strategy;
-    double t0 = bench_now();
-    unit(&b, false, family_unit);
-    o->secs = bench_now() - t0;
-    ormb_close(&b);
+    run_units(j, o, false, family_unit, 1);
 }
 
 void orm_rel_lazy(const bench_job *j, bench_out *o) { family(j, o, ORM_LAZY_SELECT); }

@@ -34,6 +34,21 @@ static void raw_close(raw *r)
     sqlite3_close(r->db); /* finalizes nothing else: each workload finalizes its own */
 }
 
+/* Time body after the untimed open. */
+static void timed(const bench_job *j, bench_out *o, void (*body)(raw *r, const bench_job *j))
+{
+    raw r;
+    if (!raw_open(&r, j, o)) return;
+    double t0 = bench_now();
+    body(&r, j);
+    o->secs = bench_now() - t0;
+    raw_close(&r);
+}
+
+/* The public name of a workload whose body is NAME_body. */
+#define RAW_WORKLOAD(name) \
+    void raw_##name(const bench_job *j, bench_out *o) { timed(j, o, name##_body); }
+
 static sqlite3_stmt *prep(raw *r, const char *sql)
 {
     sqlite3_stmt *st = NULL;
@@ -75,78 +90,59 @@ static bool insert_one(raw *r, sqlite3_stmt *ins, long i, uint64_t *check)
     return true;
 }
 
-void raw_bulk_inserts(const bench_job *j, bench_out *o)
+static void bulk_inserts_body(raw *r, const bench_job *j)
 {
-    raw r;
-    if (!raw_open(&r, j, o)) return;
-    double t0 = bench_now();
-    sqlite3_stmt *ins = prep(&r, INSERT);
-    bool ok = ins && done(&r, r.begin_write);
-    for (long i = 0; ok && i < j->sz.bulk; i++) ok = insert_one(&r, ins, i, &o->check);
-    if (ok) done(&r, r.commit);
+    sqlite3_stmt *ins = prep(r, INSERT);
+    bool ok = ins && done(r, r->begin_write);
+    for (long i = 0; ok && i < j->sz.bulk; i++) ok = insert_one(r, ins, i, &r->o->check);
+    if (ok) done(r, r->commit);
     sqlite3_finalize(ins);
-    o->secs = bench_now() - t0;
-    raw_close(&r);
 }
+RAW_WORKLOAD(bulk_inserts)
 
-void raw_single_inserts(const bench_job *j, bench_out *o)
+static void single_inserts_body(raw *r, const bench_job *j)
 {
-    raw r;
-    if (!raw_open(&r, j, o)) return;
-    double t0 = bench_now();
-    sqlite3_stmt *ins = prep(&r, INSERT);
+    sqlite3_stmt *ins = prep(r, INSERT);
     bool ok = ins != NULL;
     for (long i = 0; ok && i < j->sz.single; i++)
-        ok = done(&r, r.begin_write) && insert_one(&r, ins, i, &o->check) && done(&r, r.commit);
+        ok = done(r, r->begin_write) && insert_one(r, ins, i, &r->o->check) && done(r, r->commit);
     sqlite3_finalize(ins);
-    o->secs = bench_now() - t0;
-    raw_close(&r);
 }
+RAW_WORKLOAD(single_inserts)
 
-void raw_short_selects(const bench_job *j, bench_out *o)
+static void short_selects_body(raw *r, const bench_job *j)
 {
-    raw r;
-    if (!raw_open(&r, j, o)) return;
-    double t0 = bench_now();
-    sqlite3_stmt *sel = prep(&r, "SELECT id, name, description FROM customer WHERE id = ?");
+    sqlite3_stmt *sel = prep(r, "SELECT id, name, description FROM customer WHERE id = ?");
     bool ok = sel != NULL;
     for (long k = 0; ok && k < j->sz.selects; k++) {
-        if (!(ok = done(&r, r.begin_read))) break;
+        if (!(ok = done(r, r->begin_read))) break;
         sqlite3_bind_int64(sel, 1, bench_lookup_id(&j->sz, k));
-        if (sqlite3_step(sel) == SQLITE_ROW) o->check += row_check(sel);
+        if (sqlite3_step(sel) == SQLITE_ROW) r->o->check += row_check(sel);
         sqlite3_reset(sel);
-        ok = done(&r, r.commit);
+        ok = done(r, r->commit);
     }
     sqlite3_finalize(sel);
-    o->secs = bench_now() - t0;
-    raw_close(&r);
 }
+RAW_WORKLOAD(short_selects)
 
-void raw_large_resultsets(const bench_job *j, bench_out *o)
+static void large_resultsets_body(raw *r, const bench_job *j)
 {
-    raw r;
-    if (!raw_open(&r, j, o)) return;
-    double t0 = bench_now();
-    sqlite3_stmt *sel = prep(&r, "SELECT id, name, description FROM customer ORDER BY id");
-    if (sel && done(&r, r.begin_read)) {
-        while (sqlite3_step(sel) == SQLITE_ROW) o->check += row_check(sel);
+    sqlite3_stmt *sel = prep(r, "SELECT id, name, description FROM customer ORDER BY id");
+    if (sel && done(r, r->begin_read)) {
+        while (sqlite3_step(sel) == SQLITE_ROW) r->o->check += row_check(sel);
         sqlite3_reset(sel);
-        done(&r, r.commit);
+        done(r, r->commit);
     }
     sqlite3_finalize(sel);
-    o->secs = bench_now() - t0;
-    raw_close(&r);
 }
+RAW_WORKLOAD(large_resultsets)
 
-void raw_bulk_updates(const bench_job *j, bench_out *o)
+static void bulk_updates_body(raw *r, const bench_job *j)
 {
-    raw r;
-    if (!raw_open(&r, j, o)) return;
-    double t0 = bench_now();
-    sqlite3_stmt *sel = prep(&r, "SELECT id, name, description FROM customer WHERE id BETWEEN ? AND ? ORDER BY id");
-    sqlite3_stmt *upd = prep(&r, "UPDATE customer SET description = ? WHERE id = ?");
+    sqlite3_stmt *sel = prep(r, "SELECT id, name, description FROM customer WHERE id BETWEEN ? AND ? ORDER BY id");
+    sqlite3_stmt *upd = prep(r, "UPDATE customer SET description = ? WHERE id = ?");
     int64_t ids[BENCH_CHUNK];
-    bool ok = sel && upd && done(&r, r.begin_write);
+    bool ok = sel && upd && done(r, r->begin_write);
     for (long lo = 1; ok && lo <= j->sz.updates; lo += BENCH_CHUNK) {
         long hi = lo + BENCH_CHUNK - 1 < j->sz.updates ? lo + BENCH_CHUNK - 1 : j->sz.updates;
         size_t n = 0;
@@ -159,16 +155,15 @@ void raw_bulk_updates(const bench_job *j, bench_out *o)
             int dl = bench_updated(desc, (long)ids[i], j->run);
             sqlite3_bind_text(upd, 1, desc, dl, SQLITE_STATIC);
             sqlite3_bind_int64(upd, 2, ids[i]);
-            ok = done(&r, upd);
-            o->check += bench_row_check(ids[i], 0, 0); /* the run number in the value varies */
+            ok = done(r, upd);
+            r->o->check += bench_row_check(ids[i], 0, 0); /* the run number in the value varies */
         }
     }
-    if (ok) done(&r, r.commit);
+    if (ok) done(r, r->commit);
     sqlite3_finalize(sel);
     sqlite3_finalize(upd);
-    o->secs = bench_now() - t0;
-    raw_close(&r);
 }
+RAW_WORKLOAD(bulk_updates)
 
 /* Parent ids in order (the parents' own rows are read as the ORM reads them). */
 static int64_t *parent_ids(raw *r, const bench_job *j, size_t *n)
@@ -195,74 +190,62 @@ static void child_rows(sqlite3_stmt *st, uint64_t *check)
     sqlite3_reset(st);
 }
 
-void raw_rel_lazy(const bench_job *j, bench_out *o)
+static void rel_lazy_body(raw *r, const bench_job *j)
 {
-    raw r;
-    if (!raw_open(&r, j, o)) return;
-    double t0 = bench_now();
-    if (done(&r, r.begin_read)) {
+    if (done(r, r->begin_read)) {
         size_t n;
-        int64_t *ids = parent_ids(&r, j, &n);
-        sqlite3_stmt *c = prep(&r, "SELECT id, parent_id, name FROM child WHERE parent_id = ? ORDER BY id");
+        int64_t *ids = parent_ids(r, j, &n);
+        sqlite3_stmt *c = prep(r, "SELECT id, parent_id, name FROM child WHERE parent_id = ? ORDER BY id");
         for (size_t i = 0; c && i < n; i++) {
             sqlite3_bind_int64(c, 1, ids[i]);
-            child_rows(c, &o->check);
+            child_rows(c, &r->o->check);
         }
         sqlite3_finalize(c);
         free(ids);
-        done(&r, r.commit);
+        done(r, r->commit);
     }
-    o->secs = bench_now() - t0;
-    raw_close(&r);
 }
+RAW_WORKLOAD(rel_lazy)
 
-void raw_rel_joined(const bench_job *j, bench_out *o)
+static void rel_joined_body(raw *r, const bench_job *j)
 {
-    raw r;
-    if (!raw_open(&r, j, o)) return;
-    double t0 = bench_now();
-    sqlite3_stmt *st = prep(&r, "SELECT c.id, p.id, c.name, p.name FROM parent p LEFT OUTER JOIN child c "
-                                "ON c.parent_id = p.id ORDER BY p.id, c.id");
-    if (st && done(&r, r.begin_read)) {
+    sqlite3_stmt *st = prep(r, "SELECT c.id, p.id, c.name, p.name FROM parent p LEFT OUTER JOIN child c "
+                               "ON c.parent_id = p.id ORDER BY p.id, c.id");
+    if (st && done(r, r->begin_read)) {
         while (sqlite3_step(st) == SQLITE_ROW) {
             sqlite3_column_text(st, 3);
             if (sqlite3_column_type(st, 0) == SQLITE_NULL) continue;
             sqlite3_column_text(st, 2);
-            o->check += bench_child_check(sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 0),
-                                          (size_t)sqlite3_column_bytes(st, 2));
+            r->o->check += bench_child_check(sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 0),
+                                             (size_t)sqlite3_column_bytes(st, 2));
         }
         sqlite3_reset(st);
-        done(&r, r.commit);
+        done(r, r->commit);
     }
     sqlite3_finalize(st);
-    o->secs = bench_now() - t0;
-    raw_close(&r);
 }
+RAW_WORKLOAD(rel_joined)
 
-void raw_rel_selectin(const bench_job *j, bench_out *o)
+static void rel_selectin_body(raw *r, const bench_job *j)
 {
-    raw r;
-    if (!raw_open(&r, j, o)) return;
-    double t0 = bench_now();
-    if (done(&r, r.begin_read)) {
+    if (done(r, r->begin_read)) {
         size_t n;
-        int64_t *ids = parent_ids(&r, j, &n);
+        int64_t *ids = parent_ids(r, j, &n);
         /* WHERE parent_id IN (?, ... BENCH_CHUNK) ORDER BY id, as the ORM's selectin */
         char *sql = malloc(64 + 3 * BENCH_CHUNK), *p = sql;
         p += sprintf(p, "SELECT id, parent_id, name FROM child WHERE parent_id IN (?");
         for (int k = 1; k < BENCH_CHUNK; k++) p += sprintf(p, ",?");
         strcpy(p, ") ORDER BY id");
-        sqlite3_stmt *c = prep(&r, sql);
+        sqlite3_stmt *c = prep(r, sql);
         for (size_t from = 0; c && from < n; from += BENCH_CHUNK) {
             for (size_t k = 0; k < BENCH_CHUNK; k++) /* a short last chunk repeats its last key */
                 sqlite3_bind_int64(c, (int)k + 1, ids[from + k < n ? from + k : n - 1]);
-            child_rows(c, &o->check);
+            child_rows(c, &r->o->check);
         }
         sqlite3_finalize(c);
         free(sql);
         free(ids);
-        done(&r, r.commit);
+        done(r, r->commit);
     }
-    o->secs = bench_now() - t0;
-    raw_close(&r);
 }
+RAW_WORKLOAD(rel_selectin)
