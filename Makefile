@@ -140,7 +140,8 @@ bench: deps
 # ORM workloads after SQLAlchemy's examples/performance suite, through orm/
 # as a library and with raw sqlite3 (bench/orm/main.c); one table of
 # ORM/raw. BENCH_ORM_ARGS passes options (--quick, --runs N, --only NAME,
-# --tsv FILE, ...; see build/bench_orm --help). Never part of `make test`.
+# --tsv FILE, ...; see build/bench_orm --help; bench/orm/profile.sh counts
+# instructions instead, with callgrind). Never part of `make test`.
 BENCH_ORM_SRC := $(wildcard bench/orm/*.c)
 BENCH_ORM_OBJ := $(BENCH_ORM_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_ORM_ARGS ?=
