@@ -32,8 +32,8 @@ TEST_SRC   := $(wildcard tests/unit/*/*.c) $(wildcard tests/http/*.c) $(wildcard
 TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_LIBS  = $(shell pkg-config --libs check libcurl 2>/dev/null)
 
-.PHONY: all deps run test test-plain test-sqlite test-postgresql test-asan test-instr asan valgrind bench fuzz fuzz-smoke \
-        fuzz-http fuzz-http-smoke clean
+.PHONY: all deps run test test-plain test-sqlite test-postgresql test-asan test-instr asan valgrind bench bench-orm \
+        fuzz fuzz-smoke fuzz-http fuzz-http-smoke clean
 
 all: $(BUILD)/restmap
 
@@ -153,7 +153,23 @@ bench: deps
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 	bash bench/run.sh $(BENCH_SECS)
 
+# ORM workloads after SQLAlchemy's examples/performance suite, through orm/
+# as a library and with raw sqlite3 (bench/orm/main.c); one table of
+# ORM/raw. BENCH_ORM_ARGS passes options (--quick, --runs N, --only NAME,
+# --tsv FILE, ...; see build/bench_orm --help; bench/orm/profile.sh counts
+# instructions instead, with callgrind). Never part of `make test`.
+BENCH_ORM_SRC := $(wildcard bench/orm/*.c)
+BENCH_ORM_OBJ := $(BENCH_ORM_SRC:%.c=$(BUILD)/obj/%.o)
+BENCH_ORM_ARGS ?=
+
+$(BUILD)/bench_orm: $(BENCH_ORM_OBJ) $(BUILD)/librestmap.a
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+bench-orm: $(BUILD)/bench_orm
+	./$(BUILD)/bench_orm $(BENCH_ORM_ARGS)
+
 clean:
 	rm -rf build
 
--include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(HTTP_FUZZ_OBJ:.o=.d) $(INSTR_CLIENT_OBJ:.o=.d) $(BUILD)/obj/server/main.d
+-include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(HTTP_FUZZ_OBJ:.o=.d) $(INSTR_CLIENT_OBJ:.o=.d) $(BENCH_ORM_OBJ:.o=.d) \
+         $(BUILD)/obj/server/main.d

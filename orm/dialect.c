@@ -28,22 +28,27 @@ void orm_dialect_literal(const orm_dialect *d, rm_sb *sb, const orm_column *c, c
     }
 }
 
+/* Append s[0, n) inside quote characters q, each q in it doubled: the
+ * runs between them go in whole (compiling a statement quotes every name). */
+static void quote(rm_sb *sb, char q, const char *s, size_t n)
+{
+    rm_sb_appendc(sb, q);
+    for (const char *end = s + n; s < end;) {
+        const char *at = memchr(s, q, (size_t)(end - s));
+        size_t run = at ? (size_t)(at - s) + 1 : (size_t)(end - s); /* through the quote */
+        rm_sb_appendn(sb, s, run);
+        if (at) rm_sb_appendc(sb, q);
+        s += run;
+    }
+    rm_sb_appendc(sb, q);
+}
+
 void orm_quote_ident(rm_sb *sb, const char *ident)
 {
-    rm_sb_appendc(sb, '"');
-    for (const char *p = ident; *p; p++) {
-        if (*p == '"') rm_sb_appendc(sb, '"');
-        rm_sb_appendc(sb, *p);
-    }
-    rm_sb_appendc(sb, '"');
+    quote(sb, '"', ident, strlen(ident));
 }
 
 void orm_quote_string(rm_sb *sb, const char *s, size_t n)
 {
-    rm_sb_appendc(sb, '\'');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\'') rm_sb_appendc(sb, '\'');
-        rm_sb_appendc(sb, s[i]);
-    }
-    rm_sb_appendc(sb, '\'');
+    quote(sb, '\'', s, n);
 }
