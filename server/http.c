@@ -102,6 +102,8 @@ typedef struct req_state {
     rm_request target;          /* path and query decoded by rm_target_parse */
     struct timespec start;      /* CLOCK_MONOTONIC at the request line */
     bool started;               /* first access-handler call done: counted in flight */
+    bool answering;             /* the connection is in phase ANSWER (server/conns.h) */
+    bool expect;                /* an Expect header came */
     const char *method, *path;  /* arena copies for the access log */
     rm_kv *headers;             /* collected on the first call */
     size_t nheaders;
@@ -295,7 +297,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, req_state *st, int status
 {
     add_header(r, "X-Request-Id", st->id);
     if (atomic_load(&st->srv->draining)) add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-    rm_conn_enter(st->srv->conns, conn_of(c), RM_CONN_ANSWER);
+    if (!st->answering) rm_conn_enter(st->srv->conns, conn_of(c), RM_CONN_ANSWER);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned int)status, r);
     MHD_destroy_response(r);
     st->status = status;
@@ -372,7 +374,7 @@ typedef struct header_scan {
     rm_kv *items;
     size_t n, cap;
     size_t bytes;                 /* sum of name + value + 4 (": " and CRLF) */
-    int n_content_length, n_transfer_encoding, n_host;
+    int n_content_length, n_transfer_encoding, n_host, n_expect;
     const char *content_length, *transfer_encoding;
 } header_scan;
 
@@ -391,6 +393,8 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
         h->n_transfer_encoding++;
         h->transfer_encoding = value;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_EXPECT) == 0) {
+        h->n_expect++;
     }
     if (h->n == h->cap) {
         size_t ncap = h->cap ? h->cap * 2 : 32;
@@ -506,6 +510,7 @@ static enum MHD_Result first_call(struct MHD_Connection *c, req_state *st, const
     MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_header, &h);
     st->headers = h.items;
     st->nheaders = h.n;
+    st->expect = h.n_expect > 0;
     if (h.bytes > s->max_header_bytes)
         return send_problem(c, st, 431, "the request headers are too large", NULL, NULL);
     if (!method_known(method))
@@ -634,6 +639,7 @@ static enum MHD_Result final_call(struct MHD_Connection *c, req_state *st, const
 {
     if (!rm_conn_enter(st->srv->conns, conn_of(c), RM_CONN_ANSWER))
         return MHD_NO; /* closed at its deadline, or by a stop */
+    st->answering = true;
     if (st->reject == 413)
         return send_problem(c, st, 413, "the request body is too large", NULL, NULL);
     if (st->body_len > 0) {
@@ -665,8 +671,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
          * sends "100 Continue" and reads what follows the head (the next
          * request) as this one's body, then drops the connection unanswered
          * (answering before the request is read closes the connection) */
-        if (r == MHD_YES && !st->status && !st->expects_body &&
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT))
+        if (r == MHD_YES && !st->status && !st->expects_body && st->expect)
             return final_call(c, st, url, method);
         return r;
     }
