@@ -1,6 +1,7 @@
 /* sb.c: growable string with a sticky error; see sb.h. */
 #include "lib/sb.h"
 
+#include "lib/fmt.h"
 #include "lib/utf8.h"
 
 #include <stdio.h>
@@ -77,14 +78,8 @@ void rm_sb_appendc(rm_sb *sb, char c)
 
 void rm_sb_append_int(rm_sb *sb, long long v)
 {
-    char buf[24], *p = buf + sizeof buf;
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) *--p = '-';
-    rm_sb_appendn(sb, p, (size_t)(buf + sizeof buf - p));
+    char buf[RM_FMT_INT_MAX];
+    rm_sb_appendn(sb, buf, rm_fmt_i64(buf, v));
 }
 
 void rm_sb_vappendf(rm_sb *sb, const char *fmt, va_list ap)

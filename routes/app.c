@@ -5,8 +5,10 @@
  * metrics). Resources are data from the schema: no C per resource. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "lib/fmt.h"
 #include "orm/ddl.h"
 #include "routes/routes_int.h"
 
@@ -70,9 +72,15 @@ void rm_app_close(rm_app *app)
 /* Server-Timing: db;desc="K queries";dur=MS (transaction verbs not counted). */
 static void add_timing(rm_ctx *ctx)
 {
-    rm_response_header(ctx->resp, ctx->a, "Server-Timing",
-                       rm_arena_sprintf(ctx->a, "db;desc=\"%u queries\";dur=%.3f",
-                                        ctx->session.statements, ctx->session.db_ms));
+    static const char desc[] = "db;desc=\"", queries[] = " queries\";dur=";
+    char v[sizeof desc + RM_FMT_INT_MAX + sizeof queries + RM_FMT_FIXED3_MAX];
+    size_t n = sizeof desc - 1;
+    memcpy(v, desc, n);
+    n += rm_fmt_u64(v + n, ctx->session.statements);
+    memcpy(v + n, queries, sizeof queries - 1);
+    n += sizeof queries - 1;
+    n += rm_fmt_fixed3(v + n, ctx->session.db_ms);
+    rm_response_header(ctx->resp, ctx->a, "Server-Timing", rm_arena_strndup(ctx->a, v, n));
 }
 
 void rm_app_handle(void *ud, const rm_request *req, rm_response *resp)

@@ -35,7 +35,9 @@ void rm_metrics_observe(rm_metrics *m, const char *route, const char *method, in
     if (i == m->n && m->n < RM_METRICS_MAX_SERIES) {
         rm_metrics_series *s = &m->series[m->n++];
         s->route = strdup(route);
-        snprintf(s->method, sizeof s->method, "%s", method);
+        size_t n = strnlen(method, sizeof s->method - 1);
+        memcpy(s->method, method, n);
+        s->method[n] = '\0';
         s->status = status;
     }
     if (i < m->n) m->series[i].count++;
@@ -54,10 +56,17 @@ int rm_handle_metrics(rm_ctx *ctx, const rm_match *at)
     rm_sb_append(&sb, "# HELP restmap_http_requests_total Requests answered, by route, method and status.\n"
                       "# TYPE restmap_http_requests_total counter\n");
     pthread_mutex_lock(&m->mu);
-    for (size_t i = 0; i < m->n; i++)
-        rm_sb_appendf(&sb, "restmap_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
-                      m->series[i].route, m->series[i].method, m->series[i].status,
-                      (unsigned long long)m->series[i].count);
+    for (size_t i = 0; i < m->n; i++) { /* a line per series: no printf */
+        rm_sb_append(&sb, "restmap_http_requests_total{route=\"");
+        rm_sb_append(&sb, m->series[i].route);
+        rm_sb_append(&sb, "\",method=\"");
+        rm_sb_append(&sb, m->series[i].method);
+        rm_sb_append(&sb, "\",status=\"");
+        rm_sb_append_int(&sb, m->series[i].status);
+        rm_sb_append(&sb, "\"} ");
+        rm_sb_append_int(&sb, (long long)m->series[i].count);
+        rm_sb_appendc(&sb, '\n');
+    }
     rm_sb_append(&sb, "# HELP restmap_http_request_duration_seconds Time spent answering requests.\n"
                       "# TYPE restmap_http_request_duration_seconds histogram\n");
     for (int b = 0; b < RM_METRICS_BUCKETS; b++)

@@ -26,7 +26,8 @@
  * HTML body of its own and "Connection: close", a malformed or
  * out-of-range Content-Length value, malformed chunked framing, a malformed
  * request line or header line, and request heads too big for its
- * per-connection memory (sized so that our 414/431 fire long before). It
+ * per-connection memory (sized so that our 414/431 fire first for heads
+ * of lines of 6 bytes or more: rm_server_connection_memory). It
  * offers no hook for these (docs/decisions.md, "HTTP"); the access log
  * still records their status. */
 #include "server/http.h"
@@ -47,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/fmt.h"
 #include "lib/json_error.h"
 #include "lib/problem.h"
 #include "lib/target.h"
@@ -57,7 +59,6 @@
 
 #define DEFAULT_MAX_BODY ((size_t)1 << 20)
 #define DEFAULT_MAX_URI ((size_t)8192)
-#define DEFAULT_MAX_HEADER_BYTES ((size_t)32768)
 #define DISCARD_MAX ((uint64_t)16 << 20)  /* body bytes thrown away after a 413 before closing */
 #define CONNECTION_TIMEOUT_S 30           /* least idle limit (an answer being sent) */
 #define STOP_BODY_GRACE_MS 1000           /* on stop, what a body still arriving may take */
@@ -101,6 +102,8 @@ typedef struct req_state {
     rm_request target;          /* path and query decoded by rm_target_parse */
     struct timespec start;      /* CLOCK_MONOTONIC at the request line */
     bool started;               /* first access-handler call done: counted in flight */
+    bool answering;             /* the connection is in phase ANSWER (server/conns.h) */
+    bool expect;                /* an Expect header came */
     const char *method, *path;  /* arena copies for the access log */
     rm_kv *headers;             /* collected on the first call */
     size_t nheaders;
@@ -135,7 +138,7 @@ static uint64_t random_seed(void)
 static void make_request_id(rm_server *s, char out[REQUEST_ID_LEN + 1])
 {
     uint64_t n = atomic_fetch_add(&s->next_id, 1);
-    snprintf(out, REQUEST_ID_LEN + 1, "%016llx", (unsigned long long)splitmix64(s->id_seed ^ n));
+    out[rm_fmt_hex16(out, splitmix64(s->id_seed ^ n))] = '\0';
 }
 
 /* ---------------------------------------------------- request lifecycle */
@@ -181,6 +184,15 @@ static rm_conn *conn_of(struct MHD_Connection *c)
     return i ? i->socket_context : NULL;
 }
 
+/* Append s[0..len) to line[0..RM_LOG_MESSAGE_MAX) at n, cut at its end;
+ * the new length. */
+static size_t put(char *line, size_t n, const char *s, size_t len)
+{
+    if (len > RM_LOG_MESSAGE_MAX - n) len = RM_LOG_MESSAGE_MAX - n;
+    memcpy(line + n, s, len);
+    return n + len;
+}
+
 /* One line per request. cut: the request was closed for missing its
  * deadline (logged as 408); a status of 0 means libmicrohttpd answered
  * itself (its status is logged). */
@@ -203,7 +215,20 @@ static void access_log(const req_state *st, struct MHD_Connection *c,
     } else if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
         snprintf(note, sizeof note, " (connection ended early, code %d)", (int)toe);
     }
-    rm_log(RM_LOG_INFO, "%s %s %d %.3fms %s%s", method, path, status, ms, st->id, note);
+    /* "METHOD PATH STATUS MS.msms ID NOTE", as "%s %s %d %.3fms %s%s" but
+     * without printf; cut at the log's line length */
+    char line[RM_LOG_MESSAGE_MAX], num[RM_FMT_FIXED3_MAX];
+    size_t n = put(line, 0, method, strlen(method));
+    n = put(line, n, " ", 1);
+    n = put(line, n, path, strlen(path));
+    n = put(line, n, " ", 1);
+    n = put(line, n, num, rm_fmt_i64(num, status));
+    n = put(line, n, " ", 1);
+    n = put(line, n, num, rm_fmt_fixed3(num, ms));
+    n = put(line, n, "ms ", 3);
+    n = put(line, n, st->id, REQUEST_ID_LEN);
+    n = put(line, n, note, strlen(note));
+    rm_log_buffered(RM_LOG_INFO, line, n);
 }
 
 /* MHD_OPTION_NOTIFY_COMPLETED: the response is sent (or the connection
@@ -272,7 +297,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, req_state *st, int status
 {
     add_header(r, "X-Request-Id", st->id);
     if (atomic_load(&st->srv->draining)) add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-    rm_conn_enter(st->srv->conns, conn_of(c), RM_CONN_ANSWER);
+    if (!st->answering) rm_conn_enter(st->srv->conns, conn_of(c), RM_CONN_ANSWER);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned int)status, r);
     MHD_destroy_response(r);
     st->status = status;
@@ -349,7 +374,7 @@ typedef struct header_scan {
     rm_kv *items;
     size_t n, cap;
     size_t bytes;                 /* sum of name + value + 4 (": " and CRLF) */
-    int n_content_length, n_transfer_encoding, n_host;
+    int n_content_length, n_transfer_encoding, n_host, n_expect;
     const char *content_length, *transfer_encoding;
 } header_scan;
 
@@ -368,6 +393,8 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
         h->n_transfer_encoding++;
         h->transfer_encoding = value;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_EXPECT) == 0) {
+        h->n_expect++;
     }
     if (h->n == h->cap) {
         size_t ncap = h->cap ? h->cap * 2 : 32;
@@ -483,6 +510,7 @@ static enum MHD_Result first_call(struct MHD_Connection *c, req_state *st, const
     MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_header, &h);
     st->headers = h.items;
     st->nheaders = h.n;
+    st->expect = h.n_expect > 0;
     if (h.bytes > s->max_header_bytes)
         return send_problem(c, st, 431, "the request headers are too large", NULL, NULL);
     if (!method_known(method))
@@ -611,6 +639,7 @@ static enum MHD_Result final_call(struct MHD_Connection *c, req_state *st, const
 {
     if (!rm_conn_enter(st->srv->conns, conn_of(c), RM_CONN_ANSWER))
         return MHD_NO; /* closed at its deadline, or by a stop */
+    st->answering = true;
     if (st->reject == 413)
         return send_problem(c, st, 413, "the request body is too large", NULL, NULL);
     if (st->body_len > 0) {
@@ -642,8 +671,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
          * sends "100 Continue" and reads what follows the head (the next
          * request) as this one's body, then drops the connection unanswered
          * (answering before the request is read closes the connection) */
-        if (r == MHD_YES && !st->status && !st->expects_body &&
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT))
+        if (r == MHD_YES && !st->status && !st->expects_body && st->expect)
             return final_call(c, st, url, method);
         return r;
     }
@@ -709,13 +737,23 @@ static int open_listener(const char *bind_addr, int port, int *fd_out, int *port
     return 0;
 }
 
-/* Room for our own limits to fire before libmicrohttpd's: the raw URI and
- * headers plus its per-header bookkeeping (tens of bytes per header, and a
- * header can be as short as 5 bytes), plus buffers. */
-static size_t connection_memory(const rm_server *s)
+/* libmicrohttpd 0.9.75 keeps a request's head in the connection's memory
+ * pool: every byte of it as received, and a record per header line and per
+ * query argument (struct MHD_HTTP_Header: 56 bytes on LP64, allocated
+ * rounded up to the pool's 16-byte alignment). It zeroes the whole pool
+ * before every request on a connection (MHD_pool_reset), so its size is
+ * paid per request: it holds what our limits need to fire, no more. */
+#define MHD_HEADER_RECORD 64
+#define MIN_HEADER_LINE 6       /* "a: b\r\n"; our 431 counts it 6 as well */
+#define ANSWER_ROOM 8192        /* the answer's head (libmicrohttpd's write buffer),
+                                   and the records of a target's query arguments */
+
+size_t rm_server_connection_memory(size_t max_uri, size_t max_header_bytes)
 {
-    size_t m = s->max_uri + s->max_header_bytes * 13 + 65536;
-    return m < 131072 ? 131072 : m;
+    /* the lines of a head one line past max_header_bytes, each as short as
+     * a header line our 431 counts fully can be */
+    size_t lines = max_header_bytes / MIN_HEADER_LINE + 1;
+    return max_uri + lines * (MIN_HEADER_LINE + MHD_HEADER_RECORD) + ANSWER_ROOM;
 }
 
 /* How many connections may be open at once: three quarters of the file
@@ -756,7 +794,8 @@ static int start_daemon(rm_server *s, int threads, char *err, size_t errlen)
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_line, s},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s},
-        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)connection_memory(s), NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+         (intptr_t)rm_server_connection_memory(s->max_uri, s->max_header_bytes), NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)idle_timeout_s(s), NULL},
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)connection_limit(), NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->max_conns_per_ip, NULL},
@@ -798,7 +837,7 @@ int rm_server_start(const rm_server_config *cfg, rm_handler_fn handler, void *ud
     s->ud = ud;
     s->max_body = cfg->max_body ? cfg->max_body : DEFAULT_MAX_BODY;
     s->max_uri = cfg->max_uri ? cfg->max_uri : DEFAULT_MAX_URI;
-    s->max_header_bytes = cfg->max_header_bytes ? cfg->max_header_bytes : DEFAULT_MAX_HEADER_BYTES;
+    s->max_header_bytes = cfg->max_header_bytes ? cfg->max_header_bytes : RM_MAX_HEADER_BYTES;
     s->head_timeout_ms = cfg->head_timeout_ms > 0 ? cfg->head_timeout_ms : RM_HEAD_TIMEOUT_MS;
     s->body_timeout_ms = cfg->body_timeout_ms > 0 ? cfg->body_timeout_ms : RM_BODY_TIMEOUT_MS;
     s->max_conns_per_ip = cfg->max_conns_per_ip;
@@ -853,6 +892,7 @@ void rm_server_stop(rm_server *s, int drain_timeout_ms)
     long left = atomic_load(&s->inflight);
     if (left > 0) rm_log(RM_LOG_WARN, "stopping with %ld request(s) still in flight", left);
     MHD_stop_daemon(s->daemon);
+    rm_log_flush(); /* the last requests' access lines */
     rm_conns_free(s->conns);
     free(s->static_root);
     free(s);

@@ -22,6 +22,7 @@
 #define RM_HEAD_TIMEOUT_MS 5000
 #define RM_BODY_TIMEOUT_MS 30000
 #define RM_MAX_CONNS_PER_IP 64
+#define RM_MAX_HEADER_BYTES 8192
 
 typedef struct rm_server_config {
     const char *bind;         /* IPv4/IPv6 literal or host name, e.g. "127.0.0.1", "::1" */
@@ -29,7 +30,8 @@ typedef struct rm_server_config {
     int threads;              /* worker threads (<= 1: one) */
     size_t max_body;          /* largest request body in bytes (413 past it); 0 = 1 MiB */
     size_t max_uri;           /* longest request target in bytes (414); 0 = 8192 */
-    size_t max_header_bytes;  /* sum of "name: value\r\n" over all headers (431); 0 = 32768 */
+    size_t max_header_bytes;  /* sum of "name: value\r\n" over all headers (431);
+                                 0 = RM_MAX_HEADER_BYTES */
     int head_timeout_ms;      /* from a connection being ready for a request (accepted, or
                                  the previous answer sent) to that request's complete
                                  head; past it the connection is closed. Also the
@@ -52,6 +54,12 @@ typedef struct rm_server rm_server;
  * returns -1 and writes one message (address and reason) into err. */
 int rm_server_start(const rm_server_config *cfg, rm_handler_fn handler, void *ud,
                     rm_server **out, char *err, size_t errlen);
+
+/* Bytes of libmicrohttpd memory each connection gets with these limits:
+ * a request target of max_uri bytes and headers one line past
+ * max_header_bytes (lines of 6 bytes or more) fit, so our 414 and 431
+ * answer them (docs/decisions.md, "HTTP"). */
+size_t rm_server_connection_memory(size_t max_uri, size_t max_header_bytes);
 
 /* The port actually bound (the ephemeral one when the config said 0). */
 int rm_server_port(const rm_server *s);

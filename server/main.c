@@ -80,7 +80,7 @@ static rm_server_config server_config(const rm_options *o)
         .threads = o->threads,
         .max_body = o->max_body,
         .max_uri = 8192,
-        .max_header_bytes = 32768,
+        .max_header_bytes = o->max_header_bytes,
         .head_timeout_ms = o->head_timeout_ms,
         .body_timeout_ms = o->body_timeout_ms,
         .max_conns_per_ip = (unsigned)o->max_conns_per_ip,
@@ -90,11 +90,16 @@ static rm_server_config server_config(const rm_options *o)
     return c;
 }
 
+/* Wait for SIGINT or SIGTERM; meanwhile write out the buffered access log
+ * once a second (server/log.h). */
 static int wait_for_stop_signal(const sigset_t *set)
 {
-    int sig = 0;
-    while (sigwait(set, &sig) != 0) {}
-    return sig;
+    const struct timespec second = {1, 0};
+    for (;;) {
+        int sig = sigtimedwait(set, NULL, &second);
+        if (sig > 0) return sig;
+        rm_log_flush(); /* a timeout (EAGAIN) or an interruption (EINTR) */
+    }
 }
 
 int main(int argc, char **argv)
@@ -135,6 +140,6 @@ int main(int argc, char **argv)
     rm_log(RM_LOG_INFO, "%s received: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rm_server_stop(srv, DRAIN_TIMEOUT_MS);
     rm_app_close(app);
-    rm_log(RM_LOG_INFO, "stopped");
+    rm_log(RM_LOG_INFO, "stopped"); /* after every buffered line */
     return 0;
 }

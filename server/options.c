@@ -47,6 +47,8 @@ static const opt_def opt_defs[] = {
      "statement timeout in milliseconds, 0 = none (default 5000)"},
     {"max-body", OPT_SIZE, F(max_body), 1, 1LL << 30, "BYTES",
      "largest request body accepted (default 1048576)"},
+    {"max-header-bytes", OPT_SIZE, F(max_header_bytes), 1024, 1LL << 20, "BYTES",
+     "largest request head: name, value and 4 bytes per header, all headers together (default 8192)"},
     {"max-request-rows", OPT_INT, F(max_request_rows), 1, INT32_MAX, "N",
      "rows one request may read from the database, all statements together (default 100000)"},
     {"max-response", OPT_SIZE, F(max_response), 65536, 1LL << 32, "BYTES",
@@ -80,6 +82,7 @@ static void set_defaults(rm_options *o)
     o->max_overflow = 10;
     o->statement_timeout_ms = 5000;
     o->max_body = 1048576;
+    o->max_header_bytes = RM_MAX_HEADER_BYTES;
     o->max_request_rows = 100000;
     o->max_response = (size_t)64 << 20;
     o->head_timeout_ms = RM_HEAD_TIMEOUT_MS;

@@ -26,6 +26,7 @@ typedef struct rm_options {
     int max_overflow;            /* --max-overflow 0..10000, default 10 */
     int statement_timeout_ms;    /* --statement-timeout-ms >= 0 (0 = none), default 5000 */
     size_t max_body;             /* --max-body 1..1 GiB, default 1048576 */
+    size_t max_header_bytes;     /* --max-header-bytes 1 KiB..1 MiB, default 8192 (431) */
     int max_request_rows;        /* --max-request-rows 1.., default 100000 */
     size_t max_response;         /* --max-response 64 KiB..4 GiB, default 64 MiB */
     int head_timeout_ms;         /* --head-timeout-ms 100..3600000, default 5000 */

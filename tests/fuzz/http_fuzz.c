@@ -113,7 +113,7 @@ static void parse_options(int argc, char **argv, options *o)
         .replay = true,
         .cfg = {.timeout_ms = 10000, .grace_ms = 15, .slow_ms = 6000, .liveness_ms = 5000, .probe_every_ms = 1000,
                 .stop_ms = 15000, .slow_stop_ms = 5000, .start_ms = 30000,
-                .limits = {.max_body = 1048576, .max_uri = 8192, .max_header_bytes = 32768}},
+                .limits = {.max_body = 1048576, .max_uri = 8192, .max_header_bytes = 8192}},
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;

@@ -39,7 +39,9 @@ static rt_server guarded, plain, open_srv;
 
 static void guarded_start(void)
 {
-    static const char *const args[] = {"--jwt-secret", SECRET, NULL};
+    /* heads up to 16 KiB: a token over the 8 KiB tokens may have reaches
+     * the check of tokens (at the default 8 KiB of headers it is 431) */
+    static const char *const args[] = {"--jwt-secret", SECRET, "--max-header-bytes", "16384", NULL};
     static const char *const env[] = {"RESTMAP_JWT_AUDIENCE=" AUDIENCE, NULL};
     rt_server_start_ex(&guarded, &(rt_start){.schema = BLOG, .seed = BLOG_SEED, .args = args, .env = env});
 }

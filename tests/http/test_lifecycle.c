@@ -5,12 +5,14 @@
  * RESTMAP_DB naming an SQLite file: test_sqlite_file.c); --seed
  * fills only empty tables; --echo logs statements with their parameters
  * but never a write_only value; SIGTERM and SIGINT finish the requests in
- * flight and exit 0. Each test starts its own processes. */
+ * flight and exit 0; the buffered access log loses no line and cuts none,
+ * also on SIGTERM right after a burst. Each test starts its own processes. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,6 +323,96 @@ START_TEST(test_sigterm_finishes_request_in_flight)
 }
 END_TEST
 
+/* The access log is buffered (server/log.c): a quiet server still writes a
+ * request's line within about a second; after a burst from several
+ * connections at once and a SIGTERM right after it, every request has
+ * exactly one line, whole, and none is lost. */
+#define BURST_THREADS 4
+#define BURST_REQUESTS 150
+
+typedef struct burst {
+    const rt_server *s;
+    char ids[BURST_REQUESTS][17];
+} burst;
+
+/* The X-Request-Id of a raw answer into id[17] ("" when absent). */
+static void request_id_of(const char *raw, char id[17])
+{
+    const char *h = strstr(raw, "X-Request-Id: ");
+    id[0] = '\0';
+    if (h && strlen(h + 14) >= 16) {
+        memcpy(id, h + 14, 16);
+        id[16] = '\0';
+    }
+}
+
+static void *burst_run(void *arg)
+{
+    burst *b = arg;
+    static const char req[] = "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    for (int i = 0; i < BURST_REQUESTS; i++) {
+        int fd = rt_connect(b->s);
+        rt_send_all(fd, req, sizeof req - 1);
+        char *raw = rt_read_response(fd, 5000);
+        close(fd);
+        request_id_of(raw, b->ids[i]);
+        free(raw);
+    }
+    return NULL;
+}
+
+/* The one line of log naming id: "<time> restmap[INFO] GET /healthz 200
+ * <ms>ms <id>" and nothing else. */
+static void assert_whole_line(const char *log, const char *id)
+{
+    const char *at = strstr(log, id);
+    ck_assert_msg(at, "request %s has no access line", id);
+    ck_assert_msg(!strstr(at + 1, id), "request %s has two access lines", id);
+    const char *bol = at;
+    while (bol > log && bol[-1] != '\n') bol--;
+    char line[256];
+    size_t n = (size_t)(strchr(at, '\n') ? strchr(at, '\n') - bol : -1);
+    ck_assert_msg(n < sizeof line, "request %s: no end of line", id);
+    memcpy(line, bol, n);
+    line[n] = '\0';
+    char ts[32], ms[32], got_id[32], rest[8];
+    int k = sscanf(line, "%31s restmap[INFO] GET /healthz 200 %31s %31s%7s", ts, ms, got_id, rest);
+    ck_assert_msg(k == 3 && strlen(ts) == 24 && ts[23] == 'Z' && !strcmp(got_id, id) &&
+                      !strcmp(ms + strlen(ms) - 2, "ms"),
+                  "not a whole access line: '%s'", line);
+}
+
+START_TEST(test_access_log_buffered_whole_and_complete)
+{
+    rt_server s;
+    rt_server_start(&s, BLOG, NULL, NULL);
+    rt_response *r = rt_request(&s, "GET", "/healthz", NULL, NULL, NULL);
+    char first[64];
+    snprintf(first, sizeof first, "%s", rt_header(r, "X-Request-Id"));
+    rt_response_free(r);
+    ck_assert_msg(rt_server_log_wait(&s, first, 3000), "a quiet server did not write the access line");
+
+    static burst bursts[BURST_THREADS];
+    pthread_t th[BURST_THREADS];
+    for (int t = 0; t < BURST_THREADS; t++) {
+        bursts[t].s = &s;
+        ck_assert_int_eq(pthread_create(&th[t], NULL, burst_run, &bursts[t]), 0);
+    }
+    for (int t = 0; t < BURST_THREADS; t++) pthread_join(th[t], NULL);
+    ck_assert_int_eq(rt_server_terminate(&s), 0); /* right away: lines still buffered */
+    char *log = rt_server_log(&s);
+    assert_whole_line(log, first);
+    for (int t = 0; t < BURST_THREADS; t++)
+        for (int i = 0; i < BURST_REQUESTS; i++) {
+            ck_assert_msg(strlen(bursts[t].ids[i]) == 16, "request %d/%d got no answer", t, i);
+            assert_whole_line(log, bursts[t].ids[i]);
+        }
+    ck_assert_msg(strstr(log, "restmap[INFO] stopped\n") != NULL, "no clean stop");
+    free(log);
+    rt_server_stop(&s);
+}
+END_TEST
+
 START_TEST(test_sigint_exits_0)
 {
     rt_server s;
@@ -341,6 +433,7 @@ Suite *http_lifecycle_suite(void)
     TS_TCASE(s, "config", NULL, NULL, 120, test_env_port_and_command_line_wins,
              test_env_max_body_and_command_line_wins, test_seed_only_into_empty_tables,
              test_echo_logs_statements_not_secrets);
-    TS_TCASE(s, "signals", NULL, NULL, 60, test_sigterm_finishes_request_in_flight, test_sigint_exits_0);
+    TS_TCASE(s, "signals", NULL, NULL, 60, test_sigterm_finishes_request_in_flight, test_sigint_exits_0,
+             test_access_log_buffered_whole_and_complete);
     return s;
 }

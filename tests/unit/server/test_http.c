@@ -38,6 +38,7 @@
 #include "tests/support/suite.h"
 
 #define MAX_BODY 1024
+#define MAX_HEADER_BYTES RM_MAX_HEADER_BYTES /* 8192 */
 
 /* ------------------------------------------------------------ fixture */
 
@@ -133,7 +134,7 @@ static void start_server(void)
         .threads = 4,
         .max_body = MAX_BODY,
         .max_uri = 8192,
-        .max_header_bytes = 32768,
+        .max_header_bytes = MAX_HEADER_BYTES,
         .static_dir = www_dir,
         .log_requests = 0,
     };
@@ -447,15 +448,70 @@ START_TEST(headers_too_large_431)
 }
 END_TEST
 
-START_TEST(many_tiny_headers_431_is_ours)
+/* "GET /x" with Host, Connection: close, then n lines "a: b", then last
+ * (more header lines, each with its CRLF, or ""); malloc'd. */
+static char *head_of_tiny_lines(size_t n, const char *last)
 {
-    size_t n = 7000, cap = n * 6 + 256;
+    size_t cap = n * 6 + strlen(last) + 256;
     char *req = malloc(cap);
     size_t off = (size_t)snprintf(req, cap, "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n");
     for (size_t i = 0; i < n; i++) off += (size_t)snprintf(req + off, cap - off, "a: b\r\n");
-    snprintf(req + off, cap - off, "\r\n");
+    snprintf(req + off, cap - off, "%s\r\n", last);
+    return req;
+}
+
+/* libmicrohttpd keeps every header line in the connection's memory with a
+ * 64-byte record: the smallest lines our 431 counts fully ("a: b", 6
+ * bytes) cost 70 bytes each. A head of them one line past the limit, and
+ * one as large as the connection memory still holds (its size less the
+ * 8 KiB left for the answer, at 70 bytes a line), both get our
+ * problem+json 431, not libmicrohttpd's HTML. */
+START_TEST(many_tiny_headers_431_is_ours)
+{
+    /* Host (9) and Connection (19) count too */
+    size_t over = (MAX_HEADER_BYTES - 28) / 6 + 1;
+    size_t largest = (rm_server_connection_memory(8192, MAX_HEADER_BYTES) - 8192) / 70;
+    ck_assert_uint_gt(largest, over);
+    size_t counts[] = {over, largest};
+    for (size_t i = 0; i < 2; i++) {
+        char *req = head_of_tiny_lines(counts[i], "");
+        assert_raw_problem(raw(req), 431);
+        free(req);
+    }
+    /* one line fewer is within the limit: answered */
+    char *req = head_of_tiny_lines(over - 1, "");
+    char *resp = raw(req);
+    ck_assert_msg(strncmp(resp, "HTTP/1.1 200 ", 13) == 0, "%.200s", resp);
+    free(resp);
+    free(req);
+}
+END_TEST
+
+/* A head just within the limit, most of it one large header (a 6 KiB
+ * bearer token), is answered normally. */
+START_TEST(large_authorization_within_the_limit_answered)
+{
+    size_t token = 6144;
+    /* Host (9), Connection (19), Authorization (13 + 7 + token + 4), X-Pad (5 + pad + 4) */
+    size_t pad = MAX_HEADER_BYTES - 28 - (24 + token) - 9;
+    char *last = malloc(token + pad + 64);
+    int n = sprintf(last, "Authorization: Bearer ");
+    memset(last + n, 't', token);
+    n += (int)token;
+    n += sprintf(last + n, "\r\nX-Pad: ");
+    memset(last + n, 'p', pad);
+    strcpy(last + n + pad, "\r\n");
+    char *req = head_of_tiny_lines(0, last);
+    char *resp = raw(req);
+    ck_assert_msg(strncmp(resp, "HTTP/1.1 200 ", 13) == 0, "%.200s", resp);
+    free(resp);
+    free(req);
+    /* one byte more is over */
+    strcpy(last + n + pad, "p\r\n");
+    req = head_of_tiny_lines(0, last);
     assert_raw_problem(raw(req), 431);
     free(req);
+    free(last);
 }
 END_TEST
 
@@ -1238,7 +1294,8 @@ END_TEST
 
 TS_SUITE(http_server_suite, "http_server", start_server, stop_if_running, 1, echo_get_with_query,
          request_ids_differ_and_head_has_no_body, post_json_object_and_array, uri_too_long_414,
-         headers_too_large_431, many_tiny_headers_431_is_ours, unknown_method_405,
+         headers_too_large_431, many_tiny_headers_431_is_ours,
+         large_authorization_within_the_limit_answered, unknown_method_405,
          query_method_carries_a_body, duplicate_content_length_400, content_length_with_transfer_encoding_400, other_framing_errors,
          checks_run_in_contract_order, content_length_over_limit_413, expect_100_continue_gets_413_first,
          chunked_over_limit_413, wrong_media_type_415, malformed_json_400_with_pointer,

@@ -28,6 +28,7 @@ START_TEST(defaults)
     ck_assert_int_eq(o.max_overflow, 10);
     ck_assert_int_eq(o.statement_timeout_ms, 5000);
     ck_assert_uint_eq(o.max_body, 1048576);
+    ck_assert_uint_eq(o.max_header_bytes, 8192);
     ck_assert_int_eq(o.head_timeout_ms, 5000);
     ck_assert_int_eq(o.body_timeout_ms, 30000);
     ck_assert_int_eq(o.max_conns_per_ip, 64);
@@ -155,6 +156,7 @@ START_TEST(bad_numbers_name_the_option)
         {"--port", ""},           {"--port", " 80"},      {"--port", "80x"},
         {"--threads", "0"},       {"--pool-size", "0"},   {"--max-body", "0"},
         {"--max-body", "99999999999999999999999"},        {"--max-overflow", "+3"},
+        {"--max-header-bytes", "1023"}, {"--max-header-bytes", "1048577"},
         {"--statement-timeout-ms", "1e3"},
         {"--head-timeout-ms", "0"}, {"--head-timeout-ms", "99"}, {"--body-timeout-ms", "3600001"},
         {"--body-timeout-ms", "5s"}, {"--max-connections-per-ip", "-1"},
@@ -231,6 +233,8 @@ START_TEST(last_one_wins_and_empty_static)
     ck_assert_str_eq(o.static_dir, "");
     ck_assert_int_eq(PARSE(&o, NULL, "--schema", "a", "--max-body", "1073741824"), 0);
     ck_assert_uint_eq(o.max_body, 1073741824u);
+    ck_assert_int_eq(PARSE(&o, NULL, "--schema", "a", "--max-header-bytes", "1048576"), 0);
+    ck_assert_uint_eq(o.max_header_bytes, 1048576u);
 }
 END_TEST
 
