@@ -63,7 +63,7 @@ START_TEST(answers_are_jansson_bytes)
 {
     char *names[3];
     for (int i = 0; i < 3; i++) {
-        char tag[8];
+        char tag[16];
         snprintf(tag, sizeof tag, "%d", i);
         names[i] = nasty(tag);
         char *body = malloc(4096);
