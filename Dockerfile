@@ -11,7 +11,8 @@ FROM debian:12-slim
 # "runtime" installs the libraries restmap needs at run time, libpq5
 # (PostgreSQL's client library) among them: one image serves sqlite:// and
 # postgresql:// URLs (compose.yaml runs it against PostgreSQL); libjwt0 and
-# OpenSSL's libssl3 (libcrypto) check bearer tokens and key the cursor MACs.
+# OpenSSL's libssl3 (libcrypto) check bearer tokens and key the cursor MACs;
+# libxxhash0 fingerprints the ETags of entities without a version column.
 COPY scripts/install-deps.sh /tmp/install-deps.sh
 RUN sh /tmp/install-deps.sh runtime && rm -rf /var/lib/apt/lists/* /tmp/install-deps.sh \
     && useradd --system --home /var/lib/restmap --create-home restmap

@@ -8,12 +8,21 @@
 
 size_t rm_fmt_u64(char *out, unsigned long long v)
 {
-    char buf[RM_FMT_INT_MAX], *p = buf + sizeof buf;
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    size_t n = (size_t)(buf + sizeof buf - p);
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
+    char buf[RM_FMT_INT_MAX], *end = buf + sizeof buf, *p = end;
+    for (; v >= 100; v /= 100) { /* two digits a step, backwards */
+        p -= 2;
+        memcpy(p, pairs + 2 * (v % 100), 2);
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, pairs + 2 * v, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
+    size_t n = (size_t)(end - p);
     memcpy(out, p, n);
     return n;
 }

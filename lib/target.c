@@ -90,14 +90,16 @@ int rm_target_parse(rm_arena *a, const char *target, size_t len, rm_request *req
 void rm_percent_encode(rm_sb *sb, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
+    size_t run = 0; /* start of the pending run of unreserved bytes, appended at once */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            rm_sb_appendc(sb, (char)c);
-        } else {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            rm_sb_appendn(sb, e, 3);
-        }
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+            c == '_' || c == '~')
+            continue;
+        char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+        rm_sb_appendn(sb, s + run, i - run);
+        rm_sb_appendn(sb, e, 3);
+        run = i + 1;
     }
+    rm_sb_appendn(sb, s + run, n - run);
 }

@@ -1,6 +1,7 @@
 /* etag.c: entity tags for single objects (SPEC §3): "v<version>" from the
- * version column when the entity has one, else a hash of the object's JSON
- * as GET answers it by default. If-None-Match compares weakly (W/ ignored),
+ * version column when the entity has one, else a fingerprint (lib/digest.h:
+ * XXH3-128, its first 96 bits) of the object's JSON as GET answers it by
+ * default. If-None-Match compares weakly (W/ ignored),
  * If-Match strongly; both take "*" or a list, parsed strictly (anything
  * else is 400, before the request runs). Every write route checks If-Match
  * here: against the object it changes, or the parent whose collection it
@@ -17,8 +18,8 @@ const char *rm_etag(rm_ctx *ctx, const orm_instance *inst, const char *json, siz
     const orm_column *vc = inst->mapper->version_col;
     if (vc && inst->row[vc->index].kind == ORM_V_INT)
         return rm_arena_sprintf(ctx->a, "\"v%lld\"", (long long)inst->row[vc->index].u.i);
-    unsigned char d[RM_SHA256_LEN];
-    rm_sha256(json, len, d);
+    unsigned char d[RM_FINGERPRINT_LEN];
+    rm_fingerprint(json, len, d);
     static const char hex[] = "0123456789abcdef";
     char *tag = rm_arena_alloc(ctx->a, 2 + 2 * 12 + 2);
     tag[0] = '"';

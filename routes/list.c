@@ -55,11 +55,14 @@ const char *rm_list_link(rm_ctx *ctx, const char *base, bool replace, int64_t of
         if (kv->value) rm_percent_encode(&sb, kv->value, strlen(kv->value));
     }
     if (replace && offset > 0) {
-        rm_sb_appendf(&sb, "%coffset=%lld", sep, (long long)offset);
+        rm_sb_appendc(&sb, sep);
+        rm_sb_append(&sb, "offset=");
+        rm_sb_append_int(&sb, (long long)offset);
         sep = '&';
     }
     if (replace && cursor) {
-        rm_sb_appendf(&sb, "%ccursor=", sep);
+        rm_sb_appendc(&sb, sep);
+        rm_sb_append(&sb, "cursor=");
         rm_percent_encode(&sb, cursor, strlen(cursor));
     }
     return sb.buf;
@@ -199,9 +202,14 @@ static int reply_list(rm_ctx *ctx, const char *base, list_unit *u)
     page_cursors(ctx, p, &u->rows, n, &next, &prev);
     rm_sb tail;
     rm_sb_init(&tail, ctx->a);
-    rm_sb_appendf(&tail, "],\"meta\":{\"limit\":%lld,\"offset\":%lld", (long long)p->limit,
-                  (long long)p->offset);
-    if (p->count) rm_sb_appendf(&tail, ",\"total\":%lld", (long long)u->total);
+    rm_sb_append(&tail, "],\"meta\":{\"limit\":");
+    rm_sb_append_int(&tail, (long long)p->limit);
+    rm_sb_append(&tail, ",\"offset\":");
+    rm_sb_append_int(&tail, (long long)p->offset);
+    if (p->count) {
+        rm_sb_append(&tail, ",\"total\":");
+        rm_sb_append_int(&tail, (long long)u->total);
+    }
     rm_facets_write(&tail, &u->facets);
     if (next) {
         rm_sb_append(&tail, ",\"next_cursor\":");

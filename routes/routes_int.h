@@ -144,7 +144,7 @@ struct rm_app {
     orm_schema *schema;
     rm_resources resources;        /* what the schema serves, by name */
     orm_engine *engine;
-    unsigned char cursor_key[32];  /* HMAC key of keyset cursors */
+    struct rm_hmac_key *cursor_key; /* HMAC key of keyset cursors, ready at start-up (cursor.c) */
     rm_metrics metrics;
     /* The router (rm_route, set by rm_app_open): batches route each
      * operation through it as data, so batch.c and router.c do not call
@@ -593,7 +593,8 @@ void rm_facets_write(rm_sb *sb, const rm_facets *f);
 const char *rm_cursor_encode(rm_ctx *ctx, const orm_mapper *m, const char *sort,
                              const orm_value *values, size_t n, bool before);
 /* Set app->cursor_key: from the deployment secret when there is one, else
- * from the schema (every replica serving it accepts the others' cursors). */
+ * from the schema (every replica serving it accepts the others' cursors).
+ * Once, at start-up, after the resources (it is freed with their arena). */
 void rm_cursor_key_derive(rm_app *app);
 /* Decode into n values; -1 unless issued by this server for m and sort. */
 int rm_cursor_decode(rm_ctx *ctx, const orm_mapper *m, const char *sort, const char *text,

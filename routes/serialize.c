@@ -7,23 +7,29 @@
 #include "orm/related_count.h"
 #include "routes/routes_int.h"
 
+/* Append m's object path for row: /api/<resource>/<key>[,<key>...]. */
+static void append_object_path(rm_sb *sb, const orm_mapper *m, const orm_value *row)
+{
+    rm_sb_append(sb, "/api/");
+    rm_sb_append(sb, rm_resource_of(m)->name);
+    rm_sb_appendc(sb, '/');
+    for (size_t i = 0; i < m->table->npk; i++) {
+        if (i) rm_sb_appendc(sb, ',');
+        const orm_value *v = &row[m->table->pk[i]->index];
+        if (v->kind == ORM_V_INT) {
+            rm_sb_append_int(sb, (long long)v->u.i); /* the common key: no printf, no copy */
+            continue;
+        }
+        const char *t = orm_value_to_text(sb->arena, v);
+        rm_percent_encode(sb, t, strlen(t));
+    }
+}
+
 const char *rm_object_path(rm_arena *a, const orm_mapper *m, const orm_value *row)
 {
     rm_sb sb;
     rm_sb_init(&sb, a);
-    rm_sb_append(&sb, "/api/");
-    rm_sb_append(&sb, rm_resource_of(m)->name);
-    rm_sb_appendc(&sb, '/');
-    for (size_t i = 0; i < m->table->npk; i++) {
-        if (i) rm_sb_appendc(&sb, ',');
-        const orm_value *v = &row[m->table->pk[i]->index];
-        if (v->kind == ORM_V_INT) {
-            rm_sb_append_int(&sb, (long long)v->u.i); /* the common key: no printf, no copy */
-            continue;
-        }
-        const char *t = orm_value_to_text(a, v);
-        rm_percent_encode(&sb, t, strlen(t));
-    }
+    append_object_path(&sb, m, row);
     return sb.buf;
 }
 
@@ -36,25 +42,29 @@ static bool embedded(const orm_include *nodes, size_t n, const orm_relationship 
 
 /* "_links": self, then a link to each relationship not embedded (noload
  * relationships, and those to resources the role may not read, are
- * neither embedded nor linked). */
+ * neither embedded nor linked). The path is written once, in place, and
+ * copied from the answer for each link. */
 static void write_links(rm_sb *sb, const orm_instance *inst, const orm_mapper *view, const orm_include *nodes,
                         size_t n, const orm_scope *scope)
 {
-    rm_arena *a = sb->arena;
-    const char *self = rm_object_path(a, view, inst->row);
-    rm_sb_append(sb, "\"_links\":{\"self\":");
-    rm_sb_append_json_string(sb, self, strlen(self));
+    rm_sb_append(sb, "\"_links\":{\"self\":\"");
+    size_t self = sb->len;
+    append_object_path(sb, view, inst->row);
+    rm_sb_json_escape_from(sb, self);
+    size_t self_len = sb->len - self;
+    rm_sb_appendc(sb, '"');
     for (const orm_mapper *m = view; m; m = m->inherits)
         for (size_t i = 0; i < m->nrelationships; i++) {
             const orm_relationship *r = &m->relationships[i];
             if (r->lazy == ORM_LAZY_NOLOAD || embedded(nodes, n, r) || !orm_scope_visible(scope, r->target)) continue;
-            /* "name":"<self>/<name>", built in place */
+            /* "name":"<self>/<name>" */
+            size_t name_len = strlen(r->name);
             rm_sb_appendc(sb, ',');
-            rm_sb_append_json_string(sb, r->name, strlen(r->name));
+            rm_sb_append_json_string(sb, r->name, name_len);
             rm_sb_append(sb, ":\"");
-            rm_sb_append_json_chars(sb, self, strlen(self));
+            rm_sb_append_own(sb, self, self_len);
             rm_sb_appendc(sb, '/');
-            rm_sb_append_json_chars(sb, r->name, strlen(r->name));
+            rm_sb_append_json_chars(sb, r->name, name_len);
             rm_sb_appendc(sb, '"');
         }
     rm_sb_appendc(sb, '}');

@@ -7,15 +7,16 @@
 set -eu
 
 # libjwt0 (bearer tokens) links OpenSSL's libcrypto (libssl3), which is also
-# restmap's SHA-256/HMAC: one crypto library (not libjwt-gnutls0)
-runtime="libmicrohttpd12 libjansson4 libsqlite3-0 libpq5 libjwt0 libssl3"
+# restmap's SHA-256/HMAC: one crypto library (not libjwt-gnutls0);
+# libxxhash0: XXH3-128, the fingerprint in ETags (lib/digest.h)
+runtime="libmicrohttpd12 libjansson4 libsqlite3-0 libpq5 libjwt0 libssl3 libxxhash0"
 # valgrind: callgrind counts the instructions of the benchmark requests
 # (make test-instr, tests/perf/instr_budget.sh); its callgrind_control is
 # Perl (perl comes with build-essential)
 # postgresql-15: the tests' throwaway server (scripts/pg-test-cluster.sh runs
 # /usr/lib/postgresql/15/bin/initdb and pg_ctl; amcheck comes with it)
 build="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
-libpq-dev libjwt-dev libssl-dev check libcurl4-openssl-dev sqlite3 curl clang libclang-rt-14-dev postgresql-15 valgrind"
+libpq-dev libjwt-dev libssl-dev libxxhash-dev check libcurl4-openssl-dev sqlite3 curl clang libclang-rt-14-dev postgresql-15 valgrind"
 
 if [ "${1:-}" = "runtime" ]; then want="$runtime"; else want="$runtime $build"; fi
 

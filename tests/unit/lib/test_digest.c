@@ -1,6 +1,7 @@
 /* test_digest.c: lib/digest.h against published vectors: SHA-256 (FIPS
  * 180-4 examples, NIST's million 'a's) and HMAC-SHA256 (RFC 4231 test
- * cases 1-4, 6 and 7; case 5 truncates, which no caller does), and the
+ * cases 1-4, 6 and 7, through a key made ready once; case 5 truncates,
+ * which no caller does), XXH3-128 (xxHash's own values), and the
  * constant-time comparison. */
 #include <check.h>
 #include <stdio.h>
@@ -37,36 +38,62 @@ START_TEST(sha256_vectors)
 }
 END_TEST
 
+/* HMAC-SHA256 through a key made ready once, as the cursors use it. */
+static void hmac_once(const void *key, size_t keylen, const void *data, size_t n,
+                           unsigned char out[RM_SHA256_LEN])
+{
+    rm_hmac_key *k = rm_hmac_key_new(key, keylen);
+    rm_hmac_sign(k, data, n, out);
+    unsigned char again[RM_SHA256_LEN]; /* signing leaves the key as it was */
+    rm_hmac_sign(k, data, n, again);
+    ck_assert(memcmp(out, again, RM_SHA256_LEN) == 0);
+    rm_hmac_key_free(k);
+}
+
 START_TEST(hmac_rfc4231_vectors)
 {
     unsigned char d[RM_SHA256_LEN], k20[20], kaa[131], data50[50];
     /* 1: a 20-byte key of 0x0b */
     memset(k20, 0x0b, sizeof k20);
-    rm_hmac_sha256(k20, 20, "Hi There", 8, d);
+    hmac_once(k20, 20, "Hi There", 8, d);
     ck_assert_str_eq(hex(d), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
     /* 2: a key shorter than the output */
-    rm_hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, d);
+    hmac_once("Jefe", 4, "what do ya want for nothing?", 28, d);
     ck_assert_str_eq(hex(d), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     /* 3: key 20 x 0xaa, data 50 x 0xdd */
     memset(k20, 0xaa, sizeof k20);
     memset(data50, 0xdd, sizeof data50);
-    rm_hmac_sha256(k20, 20, data50, 50, d);
+    hmac_once(k20, 20, data50, 50, d);
     ck_assert_str_eq(hex(d), "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe");
     /* 4: key 0x01..0x19, data 50 x 0xcd */
     unsigned char k25[25];
     for (int i = 0; i < 25; i++) k25[i] = (unsigned char)(i + 1);
     memset(data50, 0xcd, sizeof data50);
-    rm_hmac_sha256(k25, 25, data50, 50, d);
+    hmac_once(k25, 25, data50, 50, d);
     ck_assert_str_eq(hex(d), "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
     /* 6 and 7: a 131-byte key, longer than the block, is hashed first */
     memset(kaa, 0xaa, sizeof kaa);
     const char *t6 = "Test Using Larger Than Block-Size Key - Hash Key First";
-    rm_hmac_sha256(kaa, 131, t6, strlen(t6), d);
+    hmac_once(kaa, 131, t6, strlen(t6), d);
     ck_assert_str_eq(hex(d), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
     const char *t7 = "This is a test using a larger than block-size key and a larger than block-size "
                      "data. The key needs to be hashed before being used by the HMAC algorithm.";
-    rm_hmac_sha256(kaa, 131, t7, strlen(t7), d);
+    hmac_once(kaa, 131, t7, strlen(t7), d);
     ck_assert_str_eq(hex(d), "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+}
+END_TEST
+
+/* XXH3-128 in canonical bytes: the values xxhsum -H2 prints (the ETags'
+ * fingerprint must not depend on the machine's byte order). */
+START_TEST(fingerprint_vectors)
+{
+    unsigned char d[RM_SHA256_LEN] = {0};
+    rm_fingerprint("", 0, d);
+    ck_assert_str_eq(hex(d), "99aa06d3014798d86001c324468d497f"
+                             "00000000000000000000000000000000");
+    rm_fingerprint("abc", 3, d);
+    ck_assert_str_eq(hex(d), "06b05ab6733a618578af5f94892f3950"
+                             "00000000000000000000000000000000");
 }
 END_TEST
 
@@ -86,4 +113,4 @@ START_TEST(equal_compares_every_byte)
 END_TEST
 
 TS_SUITE(digest_suite, "lib/digest", NULL, NULL, 1, sha256_vectors, hmac_rfc4231_vectors,
-         equal_compares_every_byte)
+         fingerprint_vectors, equal_compares_every_byte)
