@@ -317,9 +317,38 @@ static int criteria_order(lctx *L, const orm_include *node, orm_select *sel, orm
     return 0;
 }
 
+/* Is e column c at alias? */
+static bool is_column(const orm_expr *e, int alias, const orm_column *c)
+{
+    return e->op == ORM_OP_COLUMN && e->u.col.alias == alias && e->u.col.column == c;
+}
+
+/* ORDER BY the parent key (`key` at key_alias), then `order` less the key's
+ * columns. attach() puts each row in its parent's collection, so only the
+ * order within one parent is the node's; leading with the key lets the
+ * index on the foreign key, whose entries for one key SQLite keeps in rowid
+ * order, give a relationship ordered by the target's INTEGER PRIMARY KEY
+ * its rows without a sort. The key takes the direction of the first item
+ * (an index is read forward or backward). */
+static void add_keyed_order(rm_arena *a, orm_select *sel, const orm_order_item *order, size_t n,
+                            orm_column *const *key, size_t nkey, int key_alias)
+{
+    orm_order_item *items = RM_NEW_ARRAY(a, orm_order_item, nkey + n);
+    size_t k = 0;
+    for (size_t i = 0; i < nkey; i++)
+        items[k++] = (orm_order_item){orm_expr_column(a, key_alias, key[i]), n && order[0].desc};
+    for (size_t i = 0; i < n; i++) {
+        bool is_key = false;
+        for (size_t j = 0; j < nkey && !is_key; j++) is_key = is_column(order[i].expr, key_alias, key[j]);
+        if (!is_key) items[k++] = order[i];
+    }
+    add_order(a, sel, items, k);
+}
+
 /* A node's criteria on the selectin statement sel (the target at alias 0,
  * the parent key's columns `key` at key_alias): the filter, the order
- * (sort[PATH] or the relationship's), and the per-parent window. */
+ * (sort[PATH] or the relationship's, after the key: add_keyed_order), and
+ * the per-parent window (whose rank orders the rows instead). */
 static int apply_criteria(lctx *L, const orm_include *node, orm_select *sel, orm_alias_seq *seq,
                           orm_column *const *key, int key_alias)
 {
@@ -334,8 +363,11 @@ static int apply_criteria(lctx *L, const orm_include *node, orm_select *sel, orm
     } else {
         order = orm_relationship_order(a, r, 0, &no);
     }
+    if (!node->limited && node->offset <= 0) {
+        add_keyed_order(a, sel, order, no, key, r->npairs, key_alias);
+        return 0;
+    }
     add_order(a, sel, order, no);
-    if (!node->limited && node->offset <= 0) return 0;
     orm_computed_expand(a, sel, seq); /* the ranking takes the order as it is */
     orm_expr **part = RM_NEW_ARRAY(a, orm_expr *, r->npairs);
     for (size_t k = 0; k < r->npairs; k++) part[k] = orm_expr_column(a, key_alias, key[k]);
