@@ -50,10 +50,11 @@ void orm_identity_map_put(orm_identity_map *map, orm_instance *inst)
     map->count++;
 }
 
-void orm_identity_map_init(orm_identity_map *map, rm_arena *a)
+void orm_identity_map_init(orm_identity_map *map, rm_arena *a, bool track)
 {
     memset(map, 0, sizeof *map);
     map->a = a;
+    map->track = track;
 }
 
 static uint64_t key_hash(const orm_table *t, const orm_value *pk)
@@ -94,7 +95,7 @@ static void grow(orm_identity_map *map)
     map->nbuckets = n;
 }
 
-orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, const orm_value *row,
+orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, orm_value *row,
                                    bool *is_new)
 {
     const orm_table *t = m->table;
@@ -108,9 +109,13 @@ orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, c
     orm_instance *inst = RM_NEW(map->a, orm_instance);
     inst->mapper = m;
     inst->state = ORM_PERSISTENT;
-    inst->row = RM_NEW_ARRAY(map->a, orm_value, t->ncolumns);
-    inst->committed = RM_NEW_ARRAY(map->a, orm_value, t->ncolumns);
-    for (size_t i = 0; i < t->ncolumns; i++) inst->committed[i] = inst->row[i] = orm_value_copy(map->a, row[i]);
+    if (map->track) {
+        size_t size = t->ncolumns * sizeof *row;
+        inst->row = memcpy(rm_arena_alloc(map->a, size), row, size);
+        inst->committed = memcpy(rm_arena_alloc(map->a, size), row, size);
+    } else {
+        inst->row = row;
+    }
     inst->hash = key_hash(t, key);
     size_t b = inst->hash & (map->nbuckets - 1);
     inst->chain = map->buckets[b];

@@ -45,7 +45,7 @@ typedef struct plan {
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static orm_instance *materialize(lctx *L, const orm_mapper *m, const orm_value *row)
+static orm_instance *materialize(lctx *L, const orm_mapper *m, orm_value *row)
 {
     bool fresh;
     orm_instance *inst = orm_identity_map_add(L->map, m, row, &fresh);
@@ -154,7 +154,7 @@ static void apply_plan(lctx *L, plan *p, orm_select *sel, int base_alias, orm_al
 }
 
 /* Decode the joined segments of one row, given its base instance. */
-static void decode_segments(lctx *L, plan *p, const orm_value *row, orm_instance *base,
+static void decode_segments(lctx *L, plan *p, orm_value *row, orm_instance *base,
                             orm_instance **insts)
 {
     for (size_t i = 0; i < p->n; i++) {
@@ -164,7 +164,7 @@ static void decode_segments(lctx *L, plan *p, const orm_value *row, orm_instance
         if (!parent) continue;
         const orm_relationship *r = sg->node->rel;
         orm_related *slot = orm_instance_load_slot(parent, r, L->a);
-        const orm_value *cols = row + sg->offset;
+        orm_value *cols = row + sg->offset;
         if (all_null(cols, r->target->table)) continue;
         orm_instance *child = materialize(L, r->target, cols);
         orm_count_record(L->a, child, sg->node->counts, sg->node->ncounts, row + sg->count_at);
@@ -207,7 +207,7 @@ static int run_plan(lctx *L, orm_select *sel, const orm_mapper *m, plan *p, row_
     if (rc || (rc = orm_session_execute(L->s, &c, &r))) return rc;
     orm_instance **insts = RM_NEW_ARRAY(L->a, orm_instance *, p->n + 1);
     for (size_t i = 0; i < r.nrows; i++) {
-        const orm_value *row = orm_result_row(&r, i);
+        orm_value *row = orm_result_row(&r, i);
         orm_instance *base = materialize(L, m, row);
         fn(L, base, row, ud);
         decode_segments(L, p, row, base, insts);

@@ -21,14 +21,14 @@ void orm_session_init(orm_session *s, orm_engine *e, const struct orm_schema *sc
     s->schema = schema;
     s->arena = a;
     s->err = err;
-    orm_identity_map_init(&s->map, a);
+    orm_identity_map_init(&s->map, a, true);
 }
 
 /* A unit starts with no objects: nothing loaded by an earlier attempt (or
  * batch operation) is taken for the database's current state. */
 static void begin_unit(orm_session *s)
 {
-    orm_identity_map_init(&s->map, s->arena);
+    orm_identity_map_init(&s->map, s->arena, s->write); /* a read-only unit tracks no changes */
     s->uow = NULL;
 }
 

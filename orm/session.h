@@ -6,6 +6,8 @@
  * a whole unit when the database stays busy.
  *
  * Rows are copied into the session arena, so results outlive the cursor.
+ * A read-only unit (orm_session_run with write false) keeps no committed
+ * state of the rows it loads (orm_identity_map_add): it must not flush.
  * A session is used by one thread (one request). */
 #ifndef ORM_SESSION_H
 #define ORM_SESSION_H

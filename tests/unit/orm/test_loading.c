@@ -303,6 +303,35 @@ START_TEST(sort_keys_through_joins_land_in_extra)
 }
 END_TEST
 
+/* A read-only unit's instances hold the rows as loaded, with no committed
+ * copy for change tracking (nothing will be flushed); a unit that may write
+ * keeps one, apart from the row it changes. */
+START_TEST(only_a_writing_unit_keeps_committed_state)
+{
+    for (int write = 0; write < 2; write++) {
+        load l = {.keep = 0};
+        orm_query_init(&l.q, tdb_mapper(&DB, "Author"), NULL);
+        l.inc = tdb_include(&DB, l.q.mapper, "books", TDB_ALL_SELECTIN, &l.ninc, NULL);
+        ck_assert_int_eq(tdb_unit(&DB, write, run_load, &l, NULL), 0);
+        ck_assert_uint_eq(l.out.n, 4);
+        const orm_related *books = orm_instance_related(l.out.items[0], tdb_rel(&DB, "Author", "books"));
+        ck_assert_uint_eq(books->n, 3);
+        const orm_instance *insts[] = {l.out.items[0], books->items[0]};
+        for (size_t i = 0; i < 2; i++) {
+            const orm_instance *inst = insts[i];
+            if (!write) {
+                ck_assert_ptr_null(inst->committed);
+                continue;
+            }
+            ck_assert_ptr_nonnull(inst->committed);
+            ck_assert_ptr_ne(inst->committed, inst->row);
+            for (size_t c = 0; c < inst->mapper->table->ncolumns; c++)
+                ck_assert(orm_value_eq(&inst->committed[c], &inst->row[c]));
+        }
+    }
+}
+END_TEST
+
 /* EXPLAIN QUERY PLAN of the selectin statement that loads rel for every
  * row of entity (its text from the echo stream; its parameters unbound:
  * the plan does not depend on them): the plan's lines, one a line. */
@@ -374,6 +403,7 @@ Suite *loading_suite(void)
     const TTest *const tests[] = {statement_count_does_not_grow_with_parents, an_object_reached_twice_is_one_instance,
                                   a_page_keeps_whole_parents, load_related_on_instances_already_loaded,
                                   sort_keys_through_joins_land_in_extra,
-                                  selectin_reads_the_foreign_key_index_in_order};
+                                  selectin_reads_the_foreign_key_index_in_order,
+                                  only_a_writing_unit_keeps_committed_state};
     return graphs_tcase(ts_suite("orm/loading", setup, teardown, 1, tests, sizeof tests / sizeof *tests));
 }
