@@ -104,11 +104,26 @@ static void add_order(rm_arena *a, orm_select *sel, const orm_order_item *items,
 
 /* ---- join plans ------------------------------------------------------------- */
 
+/* Is node loaded by the statement of its parents (a joined segment)? A
+ * node with criteria has a statement of its own whatever its strategy. */
+static bool joined_segment(const orm_include *node)
+{
+    return node->strategy == ORM_LAZY_JOINED && !node->slot;
+}
+
+/* Does the whole tree load in the statement of its top level's parents? */
+static bool one_statement(const orm_include *inc, size_t ninc)
+{
+    for (size_t i = 0; i < ninc; i++)
+        if (!joined_segment(&inc[i]) || !one_statement(inc[i].children, inc[i].nchildren)) return false;
+    return true;
+}
+
 static void plan_segments(rm_arena *a, plan *p, const orm_include *inc, size_t ninc, int parent,
                           orm_alias_seq *seq)
 {
     for (size_t i = 0; i < ninc; i++) {
-        if (inc[i].strategy != ORM_LAZY_JOINED || inc[i].slot) continue; /* criteria: a statement of its own */
+        if (!joined_segment(&inc[i])) continue;
         p->segs = rm_arena_realloc(a, p->segs, p->n * sizeof *p->segs, (p->n + 1) * sizeof *p->segs);
         seg *sg = &p->segs[p->n];
         memset(sg, 0, sizeof *sg);
@@ -571,6 +586,7 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
     }
     apply_plan(&L, &p, &sel, 0, &seq);
     orm_computed_expand(a, &sel, &seq); /* the joined rows' computed attributes */
+    if (!one_statement(inc, ninc)) orm_session_last(s, false); /* selectin statements follow */
     int rc = run_plan(&L, &sel, q->mapper, &p, add_top, &tr);
     if (rc) return rc;
     return finish_level(&L, out->items, out->n, inc, ninc, &p, -1);
@@ -580,6 +596,7 @@ int orm_load_related(orm_session *s, orm_instance **parents, size_t n, const orm
                      size_t ninc)
 {
     lctx L = {s, s->schema, &s->map, s->arena};
+    orm_session_last(s, false); /* a statement per selectin node, maybe several */
     return finish_level(&L, parents, n, inc, ninc, NULL, -1);
 }
 

@@ -55,11 +55,13 @@ struct load {
     size_t ninc;
     orm_identity_map map;      /* the session's, after the load */
     orm_loaded out;
+    bool last;                 /* declare the load the unit's last work (orm_session_last) */
 };
 
 static int run_load(orm_session *s, void *ud)
 {
     load *l = ud;
+    if (l->last) orm_session_last(s, true);
     int rc = l->keep ? orm_load_page(s, &l->q, l->keep, l->inc, l->ninc, &l->out)
                      : orm_load_query(s, &l->q, l->inc, l->ninc, &l->out);
     l->map = s->map;
@@ -332,6 +334,28 @@ START_TEST(only_a_writing_unit_keeps_committed_state)
 }
 END_TEST
 
+/* A read-only unit whose load is its last work: a load of one statement
+ * (every node joined) runs it without a transaction; one with selectin
+ * statements still reads them all in one (BEGIN before the first). */
+START_TEST(a_load_of_one_statement_runs_alone)
+{
+    for (int mode = 0; mode < TDB_NMODES; mode++) {
+        load l = {.last = true};
+        orm_query_init(&l.q, tdb_mapper(&DB, "Author"), NULL);
+        int selectin;
+        l.inc = tdb_include(&DB, l.q.mapper, "books(tags)", mode, &l.ninc, &selectin);
+        tdb_echo_reset(&DB);
+        orm_session s;
+        ck_assert_int_eq(tdb_unit(&DB, false, run_load, &l, &s), 0);
+        ck_assert_str_eq(graph_text(&l), GRAPHS[0].graph);
+        ck_assert_uint_eq(s.statements, 1u + (unsigned)selectin);
+        const char *echo = tdb_echo(&DB), *begin = strstr(echo, "SQL BEGIN"), *select = strstr(echo, "SQL SELECT");
+        ck_assert_msg(selectin ? begin && begin < select : !begin, "mode %d:\n%s", mode, echo);
+        ck_assert_int_eq(tdb_echo_count(&DB, "SQL COMMIT"), selectin ? 1 : 0);
+    }
+}
+END_TEST
+
 /* EXPLAIN QUERY PLAN of the selectin statement that loads rel for every
  * row of entity (its text from the echo stream; its parameters unbound:
  * the plan does not depend on them): the plan's lines, one a line. */
@@ -404,6 +428,6 @@ Suite *loading_suite(void)
                                   a_page_keeps_whole_parents, load_related_on_instances_already_loaded,
                                   sort_keys_through_joins_land_in_extra,
                                   selectin_reads_the_foreign_key_index_in_order,
-                                  only_a_writing_unit_keeps_committed_state};
+                                  only_a_writing_unit_keeps_committed_state, a_load_of_one_statement_runs_alone};
     return graphs_tcase(ts_suite("orm/loading", setup, teardown, 1, tests, sizeof tests / sizeof *tests));
 }
