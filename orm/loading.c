@@ -214,12 +214,14 @@ static void dedupe_segments(lctx *L, plan *p)
 /* Called with each row's base instance. */
 typedef void (*row_fn)(lctx *L, orm_instance *base, const orm_value *row, void *ud);
 
-static int run_plan(lctx *L, orm_select *sel, const orm_mapper *m, plan *p, row_fn fn, void *ud)
+/* expect: the rows it is expected to return (orm_session_query; 0: unknown). */
+static int run_plan(lctx *L, orm_select *sel, const orm_mapper *m, plan *p, size_t expect, row_fn fn,
+                    void *ud)
 {
     orm_compiled c;
     orm_result r;
     int rc = orm_compile_select(orm_engine_dialect(L->s->engine), sel, L->a, &c, L->s->err);
-    if (rc || (rc = orm_session_execute(L->s, &c, &r))) return rc;
+    if (rc || (rc = orm_session_query(L->s, &c, expect, &r))) return rc;
     orm_instance **insts = RM_NEW_ARRAY(L->a, orm_instance *, p->n + 1);
     for (size_t i = 0; i < r.nrows; i++) {
         orm_value *row = orm_result_row(&r, i);
@@ -257,7 +259,7 @@ static void attach(lctx *L, orm_instance *child, const orm_value *row, void *ud)
     selectin_state *st = ud;
     const orm_relationship *r = st->r;
     orm_count_record(L->a, child, st->node->counts, st->node->ncounts, row + st->count_at);
-    orm_value *key = RM_NEW_ARRAY(L->a, orm_value, r->npairs);
+    orm_value few[8], *key = r->npairs <= 8 ? few : RM_NEW_ARRAY(L->a, orm_value, r->npairs);
     for (size_t k = 0; k < r->npairs; k++)
         key[k] = r->direction == ORM_MANY_TO_MANY ? row[st->key_offset + k] : row[r->remote[k]->index];
     uint64_t h = orm_values_hash(key, r->npairs);
@@ -400,15 +402,18 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
                          .node = node};
     st.buckets = RM_NEW_ARRAY(a, keyed *, st.nbuckets);
     st.key_cols = orm_relationship_near(r);
-    /* distinct non-NULL parent keys; every parent's slot is loaded, maybe empty */
+    /* distinct non-NULL parent keys; every parent's slot is loaded, maybe
+     * empty. One block each for the keys' values and the bucket entries. */
     orm_value **keys = RM_NEW_ARRAY(a, orm_value *, n ? n : 1);
-    size_t nkeys = 0;
+    orm_value *key_values = rm_arena_alloc(a, (n ? n : 1) * r->npairs * sizeof *key_values);
+    keyed *entries = rm_arena_alloc(a, (n ? n : 1) * sizeof *entries);
+    size_t nkeys = 0, nentries = 0;
     for (size_t i = 0; i < n; i++) {
         orm_instance *p = parents[i];
         /* loaded (or just written): not again, unless the node reads counts of the targets */
         if ((orm_instance_related(p, st.slot) && !node->ncounts) || not_of_class(p, r)) continue;
         orm_instance_load_slot(p, st.slot, a);
-        orm_value *key = RM_NEW_ARRAY(a, orm_value, r->npairs);
+        orm_value *key = key_values + i * r->npairs;
         bool has_null = false;
         for (size_t k = 0; k < r->npairs; k++) {
             key[k] = p->row[r->local[k]->index];
@@ -423,7 +428,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
             for (size_t k = 0; k < r->npairs && seen; k++)
                 seen = orm_value_eq(&e->parent->row[r->local[k]->index], &key[k]);
         }
-        keyed *e = RM_NEW(a, keyed);
+        keyed *e = &entries[nentries++];
         *e = (keyed){p, h, st.buckets[h & (st.nbuckets - 1)]};
         st.buckets[h & (st.nbuckets - 1)] = e;
         if (!seen) keys[nkeys++] = key;
@@ -461,7 +466,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
         if (rc) return rc;
         apply_plan(L, &p, &sel, 0, &sub);
         orm_computed_expand(a, &sel, &sub);
-        if ((rc = run_plan(L, &sel, r->target, &p, attach, &st))) return rc;
+        if ((rc = run_plan(L, &sel, r->target, &p, to - from, attach, &st))) return rc; /* a row a parent, say */
     }
     /* the next level: the distinct targets loaded */
     unsigned gen = ++L->map->generation;
@@ -587,7 +592,7 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
     apply_plan(&L, &p, &sel, 0, &seq);
     orm_computed_expand(a, &sel, &seq); /* the joined rows' computed attributes */
     if (!one_statement(inc, ninc)) orm_session_last(s, false); /* selectin statements follow */
-    int rc = run_plan(&L, &sel, q->mapper, &p, add_top, &tr);
+    int rc = run_plan(&L, &sel, q->mapper, &p, q->limit > 0 ? (size_t)q->limit : 0, add_top, &tr);
     if (rc) return rc;
     return finish_level(&L, out->items, out->n, inc, ninc, &p, -1);
 }

@@ -89,6 +89,11 @@ void orm_session_last(orm_session *s, bool last)
 
 int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out)
 {
+    return orm_session_query(s, q, 0, out);
+}
+
+int orm_session_query(orm_session *s, const orm_compiled *q, size_t expect, orm_result *out)
+{
     const orm_driver *d = orm_engine_driver(s->engine);
     orm_cursor *cur;
     orm_conn_stats before, after;
@@ -110,6 +115,10 @@ int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out)
     if (rc) goto done;
     size_t ncols = q->returns_rows ? q->nresult : 0, nrows = 0, cap = 0;
     orm_value *vals = NULL;
+    if (out && ncols && expect) {
+        cap = expect < ORM_EXPECT_ROWS_MAX ? expect : ORM_EXPECT_ROWS_MAX;
+        vals = rm_arena_alloc(s->arena, cap * ncols * sizeof *vals);
+    }
     while ((rc = d->next(cur, s->err)) == 1) {
         if (!out || !ncols) continue;
         if (q->is_query && ++s->rows > s->max_rows && s->max_rows) {

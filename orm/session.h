@@ -91,5 +91,11 @@ void orm_session_last(orm_session *s, bool last);
  * for statements whose rows are not wanted). Past s->max_rows rows read in
  * the unit, ORM_E_TOO_LARGE. */
 int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out);
+/* The same for a query expected to return about `expect` rows (its LIMIT,
+ * one key's row, the parents of a selectin chunk; 0: unknown): the result
+ * array starts with room for that many (at most ORM_EXPECT_ROWS_MAX), so
+ * a known count is read without growing it. */
+int orm_session_query(orm_session *s, const orm_compiled *q, size_t expect, orm_result *out);
+#define ORM_EXPECT_ROWS_MAX 256
 
 #endif

@@ -73,6 +73,7 @@ typedef struct script {
     int busy_times;          /* return ORM_E_BUSY on the first attempts */
     bool last;               /* declare the first statement the unit's last (orm_session_last) */
     bool nested;             /* run the statements inside orm_session_nested */
+    size_t expect;           /* the rows each select is expected to return (orm_session_query) */
     int calls;               /* attempts that ran the body */
     bool saw_tx;             /* the body's statements ran with a connection, in a transaction */
     orm_result rows;         /* rows of the last select */
@@ -90,7 +91,7 @@ static int run_statements(orm_session *s, void *ud)
     for (int i = 0; i < sc->selects; i++) {
         if (i && sc->sleep_between_ms) ts_sleep_ms(sc->sleep_between_ms);
         orm_compiled q = select_items(s);
-        int rc = orm_session_execute(s, &q, &sc->rows);
+        int rc = orm_session_query(s, &q, sc->expect, &sc->rows);
         if (rc) return rc;
     }
     sc->saw_tx = s->in_tx && s->conn;
@@ -175,6 +176,29 @@ START_TEST(a_lone_read_runs_without_a_transaction)
         ck_assert(sc.saw_tx);
         ck_assert_int_eq(tdb_echo_count(&DB, in_tx[i].begin), 1);
         ck_assert_int_eq(tdb_echo_count(&DB, "SQL COMMIT"), 1);
+    }
+}
+END_TEST
+
+/* orm_session_query's expected row count only sizes the result array at
+ * first: fewer, as many or more rows than expected (past the cap too) come
+ * back whole and in order. */
+START_TEST(expected_row_counts_only_size_the_result)
+{
+    tdb_sql(&DB, "INSERT INTO items (name) SELECT printf('n%d', value) FROM json_each("
+                 "(SELECT json_group_array(x) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+                 "WHERE x < 300) SELECT x FROM c)))");
+    static const size_t expects[] = {0, 1, 299, 300, 301, ORM_EXPECT_ROWS_MAX, 100000};
+    for (size_t i = 0; i < sizeof expects / sizeof expects[0]; i++) {
+        script sc = {.selects = 1, .expect = expects[i]};
+        orm_session s;
+        ck_assert_int_eq(run(false, &sc, 0, 0, &s), 0);
+        ck_assert_uint_eq(sc.rows.nrows, 300);
+        for (size_t r = 0; r < 300; r++) {
+            const orm_value *row = orm_result_row(&sc.rows, r);
+            ck_assert_int_eq(row[0].u.i, (int64_t)r + 1);
+            ck_assert_str_eq(row[1].u.s.p, rm_arena_sprintf(DB.arena, "n%zu", r + 1));
+        }
     }
 }
 END_TEST
@@ -407,7 +431,7 @@ START_TEST(statements_reach_the_engine_statistics)
 END_TEST
 
 TS_SUITE(session_suite, "orm/session", setup, teardown, 1, read_unit_runs_in_one_transaction,
-         a_lone_read_runs_without_a_transaction, rows_outlive_the_unit, write_unit_commits, failed_unit_rolls_back_keeping_its_error,
+         a_lone_read_runs_without_a_transaction, expected_row_counts_only_size_the_result, rows_outlive_the_unit, write_unit_commits, failed_unit_rolls_back_keeping_its_error,
          read_budgets_bound_the_unit, busy_units_are_retried_whole,
          waiting_for_the_write_lock_is_not_retried, waiting_for_a_connection_is_not_retried,
          a_unit_inside_a_unit_is_refused, statement_timeout_bounds_the_whole_unit, statements_reach_the_engine_statistics)
