@@ -279,7 +279,8 @@ START_TEST(nested_create_everything)
 }
 END_TEST
 
-/* A read runs without BEGIN/COMMIT when it is one statement; its several
+/* A read runs without BEGIN/COMMIT when it is one statement (an object, a
+ * page without selectin includes, an aggregate); its several
  * statements (a page and its selectin level, a page and its count, the
  * operations of a batch of reads) run in one transaction; a write always
  * begins one. */
@@ -294,6 +295,8 @@ START_TEST(transactions_of_reads_and_writes)
         {"GET /api/users/1", "200 @queries = 2", 1}, /* addresses: selectin */
         {"GET /api/users?limit=2", "200 @queries = 2", 1},
         {"GET /api/users?limit=2&include=&count=exact", "200 @queries = 2", 1},
+        {"GET /api/users/_aggregate?count=*", "200 @queries = 1", 0},
+        {"GET /api/users/1/addresses/_aggregate?count=*", "200 @queries = 1", 0},
         {"POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/users/1?include='},"
          " {'method': 'GET', 'path': '/api/users/3?include='}]}", "200 @queries = 2", 1},
         {"PATCH /api/users/3?include= {'fullname': 'Mary C'}", "200", 1},
