@@ -7,7 +7,15 @@
 static void grow(orm_identity_map *map);
 static uint64_t key_hash(const orm_table *t, const orm_value *pk);
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
+/* One 64-bit word into h: multiply, then fold the high half down (a
+ * bucket is chosen by the low bits). */
+static uint64_t mix_word(uint64_t h, uint64_t x)
+{
+    h = (h ^ x) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 32);
+}
+
+static uint64_t mix_bytes(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;
     for (size_t i = 0; i < n; i++) {
@@ -21,15 +29,17 @@ uint64_t orm_values_hash(const orm_value *v, size_t n)
 {
     uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < n; i++) {
-        h = mix(h, &v[i].kind, sizeof v[i].kind);
+        h = mix_word(h, (uint64_t)v[i].kind);
         switch (v[i].kind) {
-        case ORM_V_INT: h = mix(h, &v[i].u.i, sizeof v[i].u.i); break;
+        case ORM_V_INT: h = mix_word(h, (uint64_t)v[i].u.i); break;
         case ORM_V_FLOAT: {
             double f = v[i].u.f == 0 ? 0.0 : v[i].u.f; /* -0.0 equals 0.0 */
-            h = mix(h, &f, sizeof f);
+            uint64_t bits;
+            memcpy(&bits, &f, sizeof bits);
+            h = mix_word(h, bits);
             break;
         }
-        case ORM_V_TEXT: h = mix(h, v[i].u.s.p, v[i].u.s.n); break;
+        case ORM_V_TEXT: h = mix_word(h, mix_bytes(h, v[i].u.s.p, v[i].u.s.n)); break;
         case ORM_V_NULL: break;
         }
     }
@@ -50,16 +60,16 @@ void orm_identity_map_put(orm_identity_map *map, orm_instance *inst)
     map->count++;
 }
 
-void orm_identity_map_init(orm_identity_map *map, rm_arena *a)
+void orm_identity_map_init(orm_identity_map *map, rm_arena *a, bool track)
 {
     memset(map, 0, sizeof *map);
     map->a = a;
+    map->track = track;
 }
 
 static uint64_t key_hash(const orm_table *t, const orm_value *pk)
 {
-    uint64_t h = orm_values_hash(pk, t->npk);
-    return mix(h, &t, sizeof t);
+    return mix_word(orm_values_hash(pk, t->npk), (uint64_t)(uintptr_t)t);
 }
 
 static bool same_key(const orm_instance *inst, const orm_table *t, const orm_value *pk)
@@ -70,14 +80,19 @@ static bool same_key(const orm_instance *inst, const orm_table *t, const orm_val
     return true;
 }
 
-orm_instance *orm_identity_map_get(const orm_identity_map *map, const orm_table *t,
-                                   const orm_value *pk)
+/* The instance of t with key pk, whose key_hash is h, or NULL. */
+static orm_instance *find(const orm_identity_map *map, const orm_table *t, const orm_value *pk, uint64_t h)
 {
     if (!map->nbuckets) return NULL;
-    uint64_t h = key_hash(t, pk);
     for (orm_instance *i = map->buckets[h & (map->nbuckets - 1)]; i; i = i->chain)
         if (i->hash == h && same_key(i, t, pk)) return i;
     return NULL;
+}
+
+orm_instance *orm_identity_map_get(const orm_identity_map *map, const orm_table *t,
+                                   const orm_value *pk)
+{
+    return map->nbuckets ? find(map, t, pk, key_hash(t, pk)) : NULL;
 }
 
 static void grow(orm_identity_map *map)
@@ -94,24 +109,29 @@ static void grow(orm_identity_map *map)
     map->nbuckets = n;
 }
 
-orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, const orm_value *row,
+orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, orm_value *row,
                                    bool *is_new)
 {
     const orm_table *t = m->table;
     orm_value pk[8];
     orm_value *key = t->npk <= 8 ? pk : RM_NEW_ARRAY(map->a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) key[i] = row[t->pk[i]->index];
-    orm_instance *found = orm_identity_map_get(map, t, key);
+    uint64_t h = key_hash(t, key);
+    orm_instance *found = find(map, t, key, h);
     if (is_new) *is_new = found == NULL;
     if (found) return found;
     if ((map->count + 1) * 4 > map->nbuckets * 3) grow(map);
     orm_instance *inst = RM_NEW(map->a, orm_instance);
     inst->mapper = m;
     inst->state = ORM_PERSISTENT;
-    inst->row = RM_NEW_ARRAY(map->a, orm_value, t->ncolumns);
-    inst->committed = RM_NEW_ARRAY(map->a, orm_value, t->ncolumns);
-    for (size_t i = 0; i < t->ncolumns; i++) inst->committed[i] = inst->row[i] = orm_value_copy(map->a, row[i]);
-    inst->hash = key_hash(t, key);
+    if (map->track) {
+        size_t size = t->ncolumns * sizeof *row;
+        inst->row = memcpy(rm_arena_alloc(map->a, size), row, size);
+        inst->committed = memcpy(rm_arena_alloc(map->a, size), row, size);
+    } else {
+        inst->row = row;
+    }
+    inst->hash = h;
     size_t b = inst->hash & (map->nbuckets - 1);
     inst->chain = map->buckets[b];
     map->buckets[b] = inst;

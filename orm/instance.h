@@ -60,17 +60,25 @@ struct orm_instance {
 
 typedef struct orm_identity_map {
     rm_arena *a;
+    bool track;                 /* instances keep committed state (a unit that may write);
+                                   false: a read-only unit's, see orm_identity_map_add */
     unsigned generation;        /* for orm_instance.mark */
     orm_instance **buckets;
     size_t nbuckets, count;
 } orm_identity_map;
 
-void orm_identity_map_init(orm_identity_map *map, rm_arena *a);
+/* An empty map; track: whether its instances keep committed state. */
+void orm_identity_map_init(orm_identity_map *map, rm_arena *a, bool track);
 /* The instance of table m->table with the key found in row: the one already
  * in the map (*is_new false; its row is kept as loaded first), else a new
- * one holding a copy of row (*is_new true), whose mapper is m (loading.c
- * then resolves polymorphic rows to their own mapper). is_new may be NULL. */
-orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, const orm_value *row,
+ * one (*is_new true), whose mapper is m (loading.c then resolves
+ * polymorphic rows to their own mapper). is_new may be NULL. row's values
+ * (a result row in the map's arena) must outlive the map; they are not
+ * copied again: a tracking map gives the instance a copy of the array as
+ * its row and another as its committed state, a read-only one (no flush
+ * will compare them) takes row itself as the instance's row, unchanged for
+ * as long as the map is used, and no committed state (NULL). */
+orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, orm_value *row,
                                    bool *is_new);
 /* Enter an instance whose key became known (a pending row just inserted). */
 void orm_identity_map_put(orm_identity_map *map, orm_instance *inst);

@@ -45,7 +45,7 @@ typedef struct plan {
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static orm_instance *materialize(lctx *L, const orm_mapper *m, const orm_value *row)
+static orm_instance *materialize(lctx *L, const orm_mapper *m, orm_value *row)
 {
     bool fresh;
     orm_instance *inst = orm_identity_map_add(L->map, m, row, &fresh);
@@ -104,11 +104,26 @@ static void add_order(rm_arena *a, orm_select *sel, const orm_order_item *items,
 
 /* ---- join plans ------------------------------------------------------------- */
 
+/* Is node loaded by the statement of its parents (a joined segment)? A
+ * node with criteria has a statement of its own whatever its strategy. */
+static bool joined_segment(const orm_include *node)
+{
+    return node->strategy == ORM_LAZY_JOINED && !node->slot;
+}
+
+/* Does the whole tree load in the statement of its top level's parents? */
+static bool one_statement(const orm_include *inc, size_t ninc)
+{
+    for (size_t i = 0; i < ninc; i++)
+        if (!joined_segment(&inc[i]) || !one_statement(inc[i].children, inc[i].nchildren)) return false;
+    return true;
+}
+
 static void plan_segments(rm_arena *a, plan *p, const orm_include *inc, size_t ninc, int parent,
                           orm_alias_seq *seq)
 {
     for (size_t i = 0; i < ninc; i++) {
-        if (inc[i].strategy != ORM_LAZY_JOINED || inc[i].slot) continue; /* criteria: a statement of its own */
+        if (!joined_segment(&inc[i])) continue;
         p->segs = rm_arena_realloc(a, p->segs, p->n * sizeof *p->segs, (p->n + 1) * sizeof *p->segs);
         seg *sg = &p->segs[p->n];
         memset(sg, 0, sizeof *sg);
@@ -154,7 +169,7 @@ static void apply_plan(lctx *L, plan *p, orm_select *sel, int base_alias, orm_al
 }
 
 /* Decode the joined segments of one row, given its base instance. */
-static void decode_segments(lctx *L, plan *p, const orm_value *row, orm_instance *base,
+static void decode_segments(lctx *L, plan *p, orm_value *row, orm_instance *base,
                             orm_instance **insts)
 {
     for (size_t i = 0; i < p->n; i++) {
@@ -164,7 +179,7 @@ static void decode_segments(lctx *L, plan *p, const orm_value *row, orm_instance
         if (!parent) continue;
         const orm_relationship *r = sg->node->rel;
         orm_related *slot = orm_instance_load_slot(parent, r, L->a);
-        const orm_value *cols = row + sg->offset;
+        orm_value *cols = row + sg->offset;
         if (all_null(cols, r->target->table)) continue;
         orm_instance *child = materialize(L, r->target, cols);
         orm_count_record(L->a, child, sg->node->counts, sg->node->ncounts, row + sg->count_at);
@@ -199,15 +214,17 @@ static void dedupe_segments(lctx *L, plan *p)
 /* Called with each row's base instance. */
 typedef void (*row_fn)(lctx *L, orm_instance *base, const orm_value *row, void *ud);
 
-static int run_plan(lctx *L, orm_select *sel, const orm_mapper *m, plan *p, row_fn fn, void *ud)
+/* expect: the rows it is expected to return (orm_session_query; 0: unknown). */
+static int run_plan(lctx *L, orm_select *sel, const orm_mapper *m, plan *p, size_t expect, row_fn fn,
+                    void *ud)
 {
     orm_compiled c;
     orm_result r;
     int rc = orm_compile_select(orm_engine_dialect(L->s->engine), sel, L->a, &c, L->s->err);
-    if (rc || (rc = orm_session_execute(L->s, &c, &r))) return rc;
+    if (rc || (rc = orm_session_query(L->s, &c, expect, &r))) return rc;
     orm_instance **insts = RM_NEW_ARRAY(L->a, orm_instance *, p->n + 1);
     for (size_t i = 0; i < r.nrows; i++) {
-        const orm_value *row = orm_result_row(&r, i);
+        orm_value *row = orm_result_row(&r, i);
         orm_instance *base = materialize(L, m, row);
         fn(L, base, row, ud);
         decode_segments(L, p, row, base, insts);
@@ -242,7 +259,7 @@ static void attach(lctx *L, orm_instance *child, const orm_value *row, void *ud)
     selectin_state *st = ud;
     const orm_relationship *r = st->r;
     orm_count_record(L->a, child, st->node->counts, st->node->ncounts, row + st->count_at);
-    orm_value *key = RM_NEW_ARRAY(L->a, orm_value, r->npairs);
+    orm_value few[8], *key = r->npairs <= 8 ? few : RM_NEW_ARRAY(L->a, orm_value, r->npairs);
     for (size_t k = 0; k < r->npairs; k++)
         key[k] = r->direction == ORM_MANY_TO_MANY ? row[st->key_offset + k] : row[r->remote[k]->index];
     uint64_t h = orm_values_hash(key, r->npairs);
@@ -317,9 +334,38 @@ static int criteria_order(lctx *L, const orm_include *node, orm_select *sel, orm
     return 0;
 }
 
+/* Is e column c at alias? */
+static bool is_column(const orm_expr *e, int alias, const orm_column *c)
+{
+    return e->op == ORM_OP_COLUMN && e->u.col.alias == alias && e->u.col.column == c;
+}
+
+/* ORDER BY the parent key (`key` at key_alias), then `order` less the key's
+ * columns. attach() puts each row in its parent's collection, so only the
+ * order within one parent is the node's; leading with the key lets the
+ * index on the foreign key, whose entries for one key SQLite keeps in rowid
+ * order, give a relationship ordered by the target's INTEGER PRIMARY KEY
+ * its rows without a sort. The key takes the direction of the first item
+ * (an index is read forward or backward). */
+static void add_keyed_order(rm_arena *a, orm_select *sel, const orm_order_item *order, size_t n,
+                            orm_column *const *key, size_t nkey, int key_alias)
+{
+    orm_order_item *items = RM_NEW_ARRAY(a, orm_order_item, nkey + n);
+    size_t k = 0;
+    for (size_t i = 0; i < nkey; i++)
+        items[k++] = (orm_order_item){orm_expr_column(a, key_alias, key[i]), n && order[0].desc};
+    for (size_t i = 0; i < n; i++) {
+        bool is_key = false;
+        for (size_t j = 0; j < nkey && !is_key; j++) is_key = is_column(order[i].expr, key_alias, key[j]);
+        if (!is_key) items[k++] = order[i];
+    }
+    add_order(a, sel, items, k);
+}
+
 /* A node's criteria on the selectin statement sel (the target at alias 0,
  * the parent key's columns `key` at key_alias): the filter, the order
- * (sort[PATH] or the relationship's), and the per-parent window. */
+ * (sort[PATH] or the relationship's, after the key: add_keyed_order), and
+ * the per-parent window (whose rank orders the rows instead). */
 static int apply_criteria(lctx *L, const orm_include *node, orm_select *sel, orm_alias_seq *seq,
                           orm_column *const *key, int key_alias)
 {
@@ -334,8 +380,11 @@ static int apply_criteria(lctx *L, const orm_include *node, orm_select *sel, orm
     } else {
         order = orm_relationship_order(a, r, 0, &no);
     }
+    if (!node->limited && node->offset <= 0) {
+        add_keyed_order(a, sel, order, no, key, r->npairs, key_alias);
+        return 0;
+    }
     add_order(a, sel, order, no);
-    if (!node->limited && node->offset <= 0) return 0;
     orm_computed_expand(a, sel, seq); /* the ranking takes the order as it is */
     orm_expr **part = RM_NEW_ARRAY(a, orm_expr *, r->npairs);
     for (size_t k = 0; k < r->npairs; k++) part[k] = orm_expr_column(a, key_alias, key[k]);
@@ -353,15 +402,18 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
                          .node = node};
     st.buckets = RM_NEW_ARRAY(a, keyed *, st.nbuckets);
     st.key_cols = orm_relationship_near(r);
-    /* distinct non-NULL parent keys; every parent's slot is loaded, maybe empty */
+    /* distinct non-NULL parent keys; every parent's slot is loaded, maybe
+     * empty. One block each for the keys' values and the bucket entries. */
     orm_value **keys = RM_NEW_ARRAY(a, orm_value *, n ? n : 1);
-    size_t nkeys = 0;
+    orm_value *key_values = rm_arena_alloc(a, (n ? n : 1) * r->npairs * sizeof *key_values);
+    keyed *entries = rm_arena_alloc(a, (n ? n : 1) * sizeof *entries);
+    size_t nkeys = 0, nentries = 0;
     for (size_t i = 0; i < n; i++) {
         orm_instance *p = parents[i];
         /* loaded (or just written): not again, unless the node reads counts of the targets */
         if ((orm_instance_related(p, st.slot) && !node->ncounts) || not_of_class(p, r)) continue;
         orm_instance_load_slot(p, st.slot, a);
-        orm_value *key = RM_NEW_ARRAY(a, orm_value, r->npairs);
+        orm_value *key = key_values + i * r->npairs;
         bool has_null = false;
         for (size_t k = 0; k < r->npairs; k++) {
             key[k] = p->row[r->local[k]->index];
@@ -376,7 +428,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
             for (size_t k = 0; k < r->npairs && seen; k++)
                 seen = orm_value_eq(&e->parent->row[r->local[k]->index], &key[k]);
         }
-        keyed *e = RM_NEW(a, keyed);
+        keyed *e = &entries[nentries++];
         *e = (keyed){p, h, st.buckets[h & (st.nbuckets - 1)]};
         st.buckets[h & (st.nbuckets - 1)] = e;
         if (!seen) keys[nkeys++] = key;
@@ -414,7 +466,7 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
         if (rc) return rc;
         apply_plan(L, &p, &sel, 0, &sub);
         orm_computed_expand(a, &sel, &sub);
-        if ((rc = run_plan(L, &sel, r->target, &p, attach, &st))) return rc;
+        if ((rc = run_plan(L, &sel, r->target, &p, to - from, attach, &st))) return rc; /* a row a parent, say */
     }
     /* the next level: the distinct targets loaded */
     unsigned gen = ++L->map->generation;
@@ -539,7 +591,8 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
     }
     apply_plan(&L, &p, &sel, 0, &seq);
     orm_computed_expand(a, &sel, &seq); /* the joined rows' computed attributes */
-    int rc = run_plan(&L, &sel, q->mapper, &p, add_top, &tr);
+    if (!one_statement(inc, ninc)) orm_session_last(s, false); /* selectin statements follow */
+    int rc = run_plan(&L, &sel, q->mapper, &p, q->limit > 0 ? (size_t)q->limit : 0, add_top, &tr);
     if (rc) return rc;
     return finish_level(&L, out->items, out->n, inc, ninc, &p, -1);
 }
@@ -548,6 +601,7 @@ int orm_load_related(orm_session *s, orm_instance **parents, size_t n, const orm
                      size_t ninc)
 {
     lctx L = {s, s->schema, &s->map, s->arena};
+    orm_session_last(s, false); /* a statement per selectin node, maybe several */
     return finish_level(&L, parents, n, inc, ninc, NULL, -1);
 }
 

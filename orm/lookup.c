@@ -12,6 +12,7 @@ int orm_lookup_in(orm_session *s, const orm_mapper *m, const orm_column *c, cons
     memset(out, 0, sizeof *out);
     size_t chunk = ORM_SELECTIN_CHUNK, max = (size_t)orm_engine_dialect(s->engine)->max_params;
     if (max / 2 < chunk) chunk = max / 2; /* room for the scope's own parameters */
+    if (n > chunk) orm_session_last(s, false); /* a statement per chunk */
     for (size_t from = 0; from < n; from += chunk) {
         size_t k = n - from < chunk ? n - from : chunk, padded = 1;
         while (padded < k) padded *= 2; /* few distinct statements for the statement cache */

@@ -25,11 +25,12 @@ orm_expr *orm_pk_where(rm_arena *a, const orm_mapper *m, int alias, const orm_va
     return w;
 }
 
-static int run_select(orm_session *s, const orm_select *sel, orm_result *out)
+/* expect: the rows it is expected to return (orm_session_query; 0: unknown). */
+static int run_select(orm_session *s, const orm_select *sel, size_t expect, orm_result *out)
 {
     orm_compiled c;
     int rc = orm_compile_select(orm_engine_dialect(s->engine), sel, s->arena, &c, s->err);
-    return rc ? rc : orm_session_execute(s, &c, out);
+    return rc ? rc : orm_session_query(s, &c, expect, out);
 }
 
 /* ---- ordering ------------------------------------------------------------- */
@@ -294,7 +295,7 @@ int orm_query_all(orm_session *s, const orm_query *q, orm_result *out)
     orm_select sel;
     orm_alias_seq seq = q->aliases;
     orm_query_select(q, s->arena, &seq, &sel);
-    return run_select(s, &sel, out);
+    return run_select(s, &sel, q->limit > 0 ? (size_t)q->limit : 0, out);
 }
 
 int orm_query_count(orm_session *s, const orm_query *q, int64_t *out)
@@ -304,7 +305,7 @@ int orm_query_count(orm_session *s, const orm_query *q, int64_t *out)
     sel.where = orm_expr_and(s->arena, q->where, orm_scope_where(s->arena, q->mapper, 0, &seq));
     orm_computed_expand(s->arena, &sel, &seq);
     orm_result r;
-    int rc = run_select(s, &sel, &r);
+    int rc = run_select(s, &sel, 1, &r);
     if (rc) return rc;
     *out = r.nrows && r.values[0].kind == ORM_V_INT ? r.values[0].u.i : 0;
     return 0;
@@ -336,7 +337,7 @@ int orm_get(orm_session *s, const orm_mapper *m, const orm_value *pk, orm_value 
     sel.where = orm_expr_and(s->arena, orm_pk_where(s->arena, m, 0, pk), orm_scope_where(s->arena, m, 0, &seq));
     orm_computed_expand(s->arena, &sel, &seq); /* a row filter may name a computed attribute */
     orm_result r;
-    int rc = run_select(s, &sel, &r);
+    int rc = run_select(s, &sel, 1, &r); /* one key's row */
     if (rc) return rc;
     if (!r.nrows) return orm_error_set(s->err, ORM_E_NOT_FOUND, "no %s with that key", m->name);
     *row = r.values;

@@ -21,21 +21,15 @@ void orm_session_init(orm_session *s, orm_engine *e, const struct orm_schema *sc
     s->schema = schema;
     s->arena = a;
     s->err = err;
-    orm_identity_map_init(&s->map, a);
+    orm_identity_map_init(&s->map, a, true);
 }
 
 /* A unit starts with no objects: nothing loaded by an earlier attempt (or
  * batch operation) is taken for the database's current state. */
 static void begin_unit(orm_session *s)
 {
-    orm_identity_map_init(&s->map, s->arena);
+    orm_identity_map_init(&s->map, s->arena, s->write); /* a read-only unit tracks no changes */
     s->uow = NULL;
-}
-
-int orm_session_nested(orm_session *s, orm_unit_fn fn, void *ud)
-{
-    begin_unit(s);
-    return fn(s, ud);
 }
 
 static void echo(orm_session *s, const orm_compiled *q, bool cached)
@@ -71,11 +65,45 @@ static int exec_verb(orm_session *s, const char *sql)
     return rc;
 }
 
+/* Open the unit's transaction. */
+static int begin_tx(orm_session *s)
+{
+    const orm_dialect *dl = orm_engine_dialect(s->engine);
+    int rc = exec_verb(s, s->write ? dl->begin_write : dl->begin_read);
+    s->in_tx = rc == 0;
+    return rc;
+}
+
+int orm_session_nested(orm_session *s, orm_unit_fn fn, void *ud)
+{
+    int rc = s->in_tx ? 0 : begin_tx(s);
+    if (rc) return rc;
+    begin_unit(s);
+    return fn(s, ud);
+}
+
+void orm_session_last(orm_session *s, bool last)
+{
+    s->alone = last && !s->write && !s->in_tx && !s->ran;
+}
+
 int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out)
+{
+    return orm_session_query(s, q, 0, out);
+}
+
+int orm_session_query(orm_session *s, const orm_compiled *q, size_t expect, orm_result *out)
 {
     const orm_driver *d = orm_engine_driver(s->engine);
     orm_cursor *cur;
     orm_conn_stats before, after;
+    bool alone = s->alone;
+    s->alone = false;
+    if (!s->in_tx && !alone) {
+        int rc = begin_tx(s);
+        if (rc) return rc;
+    }
+    s->ran = true;
     double t0 = now_ms();
     s->statements++;
     d->stats(s->conn, &before);
@@ -87,6 +115,10 @@ int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out)
     if (rc) goto done;
     size_t ncols = q->returns_rows ? q->nresult : 0, nrows = 0, cap = 0;
     orm_value *vals = NULL;
+    if (out && ncols && expect) {
+        cap = expect < ORM_EXPECT_ROWS_MAX ? expect : ORM_EXPECT_ROWS_MAX;
+        vals = rm_arena_alloc(s->arena, cap * ncols * sizeof *vals);
+    }
     while ((rc = d->next(cur, s->err)) == 1) {
         if (!out || !ncols) continue;
         if (q->is_query && ++s->rows > s->max_rows && s->max_rows) {
@@ -135,12 +167,12 @@ static void backoff(int attempt)
     nanosleep(&ts, NULL);
 }
 
-/* One attempt: take the write lock (writes), check out, begin, run, commit
- * or roll back, check in. The unit's statements share one deadline: the
+/* One attempt: take the write lock (writes), check out, begin (a read-only
+ * unit: at its first statement, orm_session_execute), run, commit or roll
+ * back, check in. The unit's statements share one deadline: the
  * statement timeout bounds the whole unit, not each statement. */
 static int attempt(orm_session *s, orm_unit_fn fn, void *ud)
 {
-    const orm_dialect *dl = orm_engine_dialect(s->engine);
     const orm_driver *d = orm_engine_driver(s->engine);
     int rc;
     if (s->write && (rc = orm_engine_write_lock(s->engine, s->err))) {
@@ -154,15 +186,15 @@ static int attempt(orm_session *s, orm_unit_fn fn, void *ud)
         return rc;
     }
     s->rows = s->bytes = 0;
-    rc = exec_verb(s, s->write ? dl->begin_write : dl->begin_read);
+    s->ran = s->alone = false;
+    rc = s->write ? begin_tx(s) : 0; /* a read-only unit's: at its first statement */
     if (rc == 0) {
-        s->in_tx = true;
         d->unit_deadline(s->conn, true);
         begin_unit(s);
         rc = fn(s, ud);
         d->unit_deadline(s->conn, false);
-        if (rc == 0) rc = exec_verb(s, "COMMIT");
-        if (rc != 0) {
+        if (s->in_tx && rc == 0) rc = exec_verb(s, "COMMIT");
+        if (s->in_tx && rc != 0) {
             orm_error keep = *s->err; /* ROLLBACK must not hide the first error */
             exec_verb(s, "ROLLBACK");
             *s->err = keep;

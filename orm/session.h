@@ -6,6 +6,8 @@
  * a whole unit when the database stays busy.
  *
  * Rows are copied into the session arena, so results outlive the cursor.
+ * A read-only unit (orm_session_run with write false) keeps no committed
+ * state of the rows it loads (orm_identity_map_add): it must not flush.
  * A session is used by one thread (one request). */
 #ifndef ORM_SESSION_H
 #define ORM_SESSION_H
@@ -35,7 +37,9 @@ typedef struct orm_session {
     orm_error *err;
     orm_conn *conn;           /* checked out while a unit runs */
     bool write;               /* write transaction (BEGIN IMMEDIATE on SQLite) */
-    bool in_tx;
+    bool in_tx;               /* the unit's transaction is open */
+    bool ran;                 /* the unit (this attempt) has run a statement */
+    bool alone;               /* its next statement runs without a transaction (orm_session_last) */
     unsigned statements;      /* executed, BEGIN/COMMIT/ROLLBACK not counted (all attempts) */
     double db_ms;             /* time spent in the database */
     int attempts;             /* how many times the unit ran */
@@ -57,7 +61,11 @@ void orm_session_init(orm_session *s, orm_engine *e, const struct orm_schema *sc
 /* The body of a unit: returns 0 to commit, an orm_code to roll back. */
 typedef int (*orm_unit_fn)(orm_session *s, void *ud);
 
-/* Run fn in one transaction. On ORM_E_BUSY (from fn or COMMIT) the unit is
+/* Run fn in one transaction. A write unit begins it first; a read-only one
+ * (write false) when it runs its first statement, unless that statement
+ * is declared its last (orm_session_last): then the statement runs alone,
+ * without BEGIN/COMMIT, which gives it a consistent snapshot by itself on
+ * both backends. On ORM_E_BUSY (from fn or COMMIT) the unit is
  * rolled back and run again whole, a bounded number of times; then
  * ORM_E_BUSY is returned. fn must therefore keep no state across attempts
  * except through ud it resets itself. A write unit first waits for the
@@ -67,13 +75,27 @@ typedef int (*orm_unit_fn)(orm_session *s, void *ud);
 int orm_session_run(orm_session *s, bool write, orm_unit_fn fn, void *ud);
 
 /* Inside a running unit: fn as a unit of its own in the same transaction
- * (an operation of a batch): it starts with an empty identity map and a
- * new unit of work, as a unit run alone would. */
+ * (an operation of a batch), begun now if it is not yet: the operations
+ * read in one transaction. It starts with an empty identity map and a new
+ * unit of work, as a unit run alone would. */
 int orm_session_nested(orm_session *s, orm_unit_fn fn, void *ud);
+
+/* last true: the unit's next statement is its last, so a read-only unit
+ * that has run none yet runs it without a transaction (no effect in a
+ * write unit, after a statement, or inside orm_session_nested). false:
+ * withdraw that, before work of more than one statement (the loader does
+ * so for a load with selectin levels). A statement uses the declaration up. */
+void orm_session_last(orm_session *s, bool last);
 
 /* Execute a compiled statement, collecting every row into out (may be NULL
  * for statements whose rows are not wanted). Past s->max_rows rows read in
  * the unit, ORM_E_TOO_LARGE. */
 int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out);
+/* The same for a query expected to return about `expect` rows (its LIMIT,
+ * one key's row, the parents of a selectin chunk; 0: unknown): the result
+ * array starts with room for that many (at most ORM_EXPECT_ROWS_MAX), so
+ * a known count is read without growing it. */
+int orm_session_query(orm_session *s, const orm_compiled *q, size_t expect, orm_result *out);
+#define ORM_EXPECT_ROWS_MAX 256
 
 #endif

@@ -90,6 +90,7 @@ typedef struct agg_unit {
 static int run_aggregate(orm_session *s, void *ud)
 {
     agg_unit *u = ud;
+    orm_session_last(s, true); /* one statement, all the unit reads */
     return orm_aggregate_run(s, u->g, &u->rows);
 }
 

@@ -44,6 +44,7 @@ static int read_item(orm_session *s, item_unit *u)
     q.counts = u->include->counts; /* count[REL]: read by the same statement */
     q.ncounts = u->include->ncounts;
     orm_loaded got;
+    orm_session_last(s, true); /* the load is all the unit reads */
     int rc = orm_load_query(s, &q, u->include->nodes, u->include->n, &got);
     if (rc) return rc;
     if (!got.n) return orm_error_set(&ctx->err, ORM_E_NOT_FOUND, "no %s with that key", u->m->name);

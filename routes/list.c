@@ -32,6 +32,7 @@ static int run_list(orm_session *s, void *ud)
         q.where = orm_expr_and(ctx->a, q.where, w);
     }
     q.limit = u->p->limit + 1; /* one more row tells whether there is a next page */
+    orm_session_last(s, !u->p->count && !u->facets.n); /* the page is all the unit reads */
     int rc = orm_load_page(s, &q, (size_t)u->p->limit, u->p->include.nodes, u->p->include.n, &u->rows);
     if (!rc && u->p->count) rc = orm_query_count(s, &q, &u->total); /* WHERE only: no keyset, no paging */
     if (!rc) rc = rm_facets_run(ctx, s, &q, &u->facets);

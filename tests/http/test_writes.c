@@ -279,6 +279,42 @@ START_TEST(nested_create_everything)
 }
 END_TEST
 
+/* A read runs without BEGIN/COMMIT when it is one statement (an object, a
+ * page without selectin includes, an aggregate); its several
+ * statements (a page and its selectin level, a page and its count, the
+ * operations of a batch of reads) run in one transaction; a write always
+ * begins one. */
+START_TEST(transactions_of_reads_and_writes)
+{
+    static const struct {
+        const char *req, *want;
+        int begins;
+    } cases[] = {
+        {"GET /api/users/1?include=", "200 @queries = 1", 0},
+        {"GET /api/users?limit=2&include=", "200 @queries = 1", 0},
+        {"GET /api/users/1", "200 @queries = 2", 1}, /* addresses: selectin */
+        {"GET /api/users?limit=2", "200 @queries = 2", 1},
+        {"GET /api/users?limit=2&include=&count=exact", "200 @queries = 2", 1},
+        {"GET /api/users/_aggregate?count=*", "200 @queries = 1", 0},
+        {"GET /api/users/1/addresses/_aggregate?count=*", "200 @queries = 1", 0},
+        {"POST /api/_batch {'operations': [{'method': 'GET', 'path': '/api/users/1?include='},"
+         " {'method': 'GET', 'path': '/api/users/3?include='}]}", "200 @queries = 2", 1},
+        {"PATCH /api/users/3?include= {'fullname': 'Mary C'}", "200", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t mark = log_mark(&blog);
+        rt_response *r = rt_checked(&blog, cases[i].req, cases[i].want);
+        char *log = log_since(&blog, mark);
+        assert_timing_matches_log(r, log);
+        ck_assert_msg(count_lines(log, "restmap: SQL BEGIN", NULL, NULL) == cases[i].begins &&
+                          count_lines(log, "restmap: SQL COMMIT", NULL, NULL) == cases[i].begins,
+                      "%s: wanted %d BEGIN/COMMIT:\n%s", cases[i].req, cases[i].begins, log);
+        free(log);
+        rt_response_free(r);
+    }
+}
+END_TEST
+
 /* A new address has to belong to a user (delete-orphan), as a top-level
  * object; nested under a user it gets its parent. */
 START_TEST(pending_orphan_is_422)
@@ -962,7 +998,7 @@ Suite *http_writes_suite(void)
              failing_nested_writes_change_nothing, collection_sub_resources, collection_link_missing_is_422,
              batch_success, batch_failure_validation, batch_unique_violation_is_409, batch_missing_object_is_404,
              etags_versioned, etags_hashed, version_increments_and_stale_body_version, concurrent_versioned_patches,
-             blog_alive);
+             transactions_of_reads_and_writes, blog_alive);
     /* patch_into_empty_relationships runs last: it crashes the server under UBSan */
     TS_TCASE(s, "nocascade", noc_start, noc_stop, 60, seed_delete_without_cascade, patch_collection_unlinks,
              collection_remove_unlinks, delete_with_not_null_children_is_409, patch_into_empty_relationships,

@@ -55,11 +55,13 @@ struct load {
     size_t ninc;
     orm_identity_map map;      /* the session's, after the load */
     orm_loaded out;
+    bool last;                 /* declare the load the unit's last work (orm_session_last) */
 };
 
 static int run_load(orm_session *s, void *ud)
 {
     load *l = ud;
+    if (l->last) orm_session_last(s, true);
     int rc = l->keep ? orm_load_page(s, &l->q, l->keep, l->inc, l->ninc, &l->out)
                      : orm_load_query(s, &l->q, l->inc, l->ninc, &l->out);
     l->map = s->map;
@@ -303,6 +305,113 @@ START_TEST(sort_keys_through_joins_land_in_extra)
 }
 END_TEST
 
+/* A read-only unit's instances hold the rows as loaded, with no committed
+ * copy for change tracking (nothing will be flushed); a unit that may write
+ * keeps one, apart from the row it changes. */
+START_TEST(only_a_writing_unit_keeps_committed_state)
+{
+    for (int write = 0; write < 2; write++) {
+        load l = {.keep = 0};
+        orm_query_init(&l.q, tdb_mapper(&DB, "Author"), NULL);
+        l.inc = tdb_include(&DB, l.q.mapper, "books", TDB_ALL_SELECTIN, &l.ninc, NULL);
+        ck_assert_int_eq(tdb_unit(&DB, write, run_load, &l, NULL), 0);
+        ck_assert_uint_eq(l.out.n, 4);
+        const orm_related *books = orm_instance_related(l.out.items[0], tdb_rel(&DB, "Author", "books"));
+        ck_assert_uint_eq(books->n, 3);
+        const orm_instance *insts[] = {l.out.items[0], books->items[0]};
+        for (size_t i = 0; i < 2; i++) {
+            const orm_instance *inst = insts[i];
+            if (!write) {
+                ck_assert_ptr_null(inst->committed);
+                continue;
+            }
+            ck_assert_ptr_nonnull(inst->committed);
+            ck_assert_ptr_ne(inst->committed, inst->row);
+            for (size_t c = 0; c < inst->mapper->table->ncolumns; c++)
+                ck_assert(orm_value_eq(&inst->committed[c], &inst->row[c]));
+        }
+    }
+}
+END_TEST
+
+/* A read-only unit whose load is its last work: a load of one statement
+ * (every node joined) runs it without a transaction; one with selectin
+ * statements still reads them all in one (BEGIN before the first). */
+START_TEST(a_load_of_one_statement_runs_alone)
+{
+    for (int mode = 0; mode < TDB_NMODES; mode++) {
+        load l = {.last = true};
+        orm_query_init(&l.q, tdb_mapper(&DB, "Author"), NULL);
+        int selectin;
+        l.inc = tdb_include(&DB, l.q.mapper, "books(tags)", mode, &l.ninc, &selectin);
+        tdb_echo_reset(&DB);
+        orm_session s;
+        ck_assert_int_eq(tdb_unit(&DB, false, run_load, &l, &s), 0);
+        ck_assert_str_eq(graph_text(&l), GRAPHS[0].graph);
+        ck_assert_uint_eq(s.statements, 1u + (unsigned)selectin);
+        const char *echo = tdb_echo(&DB), *begin = strstr(echo, "SQL BEGIN"), *select = strstr(echo, "SQL SELECT");
+        ck_assert_msg(selectin ? begin && begin < select : !begin, "mode %d:\n%s", mode, echo);
+        ck_assert_int_eq(tdb_echo_count(&DB, "SQL COMMIT"), selectin ? 1 : 0);
+    }
+}
+END_TEST
+
+/* EXPLAIN QUERY PLAN of the selectin statement that loads rel for every
+ * row of entity (its text from the echo stream; its parameters unbound:
+ * the plan does not depend on them): the plan's lines, one a line. */
+typedef struct plan_unit {
+    const char *sql;
+    rm_sb plan;
+} plan_unit;
+
+static int run_explain(orm_session *s, void *ud)
+{
+    plan_unit *u = ud;
+    orm_compiled q;
+    orm_compiled_text(&q, rm_arena_sprintf(DB.arena, "EXPLAIN QUERY PLAN %s", u->sql));
+    q.returns_rows = true;
+    q.nresult = 4; /* id, parent, notused, detail */
+    orm_result r;
+    int rc = orm_session_execute(s, &q, &r);
+    for (size_t i = 0; !rc && i < r.nrows; i++) {
+        const orm_value *detail = &orm_result_row(&r, i)[3];
+        rm_sb_appendf(&u->plan, "%.*s\n", (int)detail->u.s.n, detail->u.s.p);
+    }
+    return rc;
+}
+
+static const char *selectin_plan(const char *entity, const char *rel, const char *target_table)
+{
+    load l;
+    tdb_echo_reset(&DB);
+    load_graph(&l, entity, 0, rel, TDB_ALL_SELECTIN, NULL, NULL);
+    const char *from = rm_arena_sprintf(DB.arena, "FROM \"%s\"", target_table);
+    const char *line = strstr(tdb_echo(&DB), from);
+    ck_assert_msg(line, "no statement %s in:\n%s", from, tdb_echo(&DB));
+    while (line > tdb_echo(&DB) && line[-1] != '\n') line--;
+    line += strlen("restmap: SQL ");
+    plan_unit u = {.sql = rm_arena_strndup(DB.arena, line, strcspn(line, "\n"))};
+    *strstr(u.sql, " -- [") = '\0'; /* the parameters the echo lists */
+    rm_sb_init(&u.plan, DB.arena);
+    ck_assert_int_eq(tdb_unit(&DB, false, run_explain, &u, NULL), 0);
+    return u.plan.buf;
+}
+
+/* The selectin statement's rows come by the index on the foreign key, in
+ * the order it keeps them: grouped by parent, each parent's in rowid order.
+ * A relationship ordered by the target's key needs no sort; one ordered
+ * by another column sorts only within each parent. (The suite's database
+ * is SQLite's.) */
+START_TEST(selectin_reads_the_foreign_key_index_in_order)
+{
+    const char *plan = selectin_plan("Publisher", "authors", "authors");
+    ck_assert_msg(strstr(plan, "USING INDEX ix_authors_publisher_id") && !strstr(plan, "TEMP B-TREE"), "%s", plan);
+    plan = selectin_plan("Author", "books", "books"); /* order_by title */
+    ck_assert_msg(strstr(plan, "USING INDEX ix_books_author_id") &&
+                  strstr(plan, "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY"), "%s", plan);
+}
+END_TEST
+
 static Suite *graphs_tcase(Suite *s)
 {
     TCase *tc = tcase_create("graphs");
@@ -317,6 +426,8 @@ Suite *loading_suite(void)
 {
     const TTest *const tests[] = {statement_count_does_not_grow_with_parents, an_object_reached_twice_is_one_instance,
                                   a_page_keeps_whole_parents, load_related_on_instances_already_loaded,
-                                  sort_keys_through_joins_land_in_extra};
+                                  sort_keys_through_joins_land_in_extra,
+                                  selectin_reads_the_foreign_key_index_in_order,
+                                  only_a_writing_unit_keeps_committed_state, a_load_of_one_statement_runs_alone};
     return graphs_tcase(ts_suite("orm/loading", setup, teardown, 1, tests, sizeof tests / sizeof *tests));
 }

@@ -1,5 +1,6 @@
 /* test_session.c: orm/session.h: a unit runs in one transaction (BEGIN or
- * BEGIN IMMEDIATE, then COMMIT, or ROLLBACK keeping the first error), rows
+ * BEGIN IMMEDIATE, then COMMIT, or ROLLBACK keeping the first error; a
+ * read-only unit whose one statement is declared its last runs it alone), rows
  * are copied out of the driver, statements are counted (transaction verbs
  * not), the read budgets (max_rows, max_bytes) stop a unit at the row that
  * passes them, BUSY units are retried whole while a wait for the write lock
@@ -70,16 +71,18 @@ typedef struct script {
     long sleep_between_ms;   /* pause before each select after the first */
     int fail_with;           /* then return this code (0: commit) */
     int busy_times;          /* return ORM_E_BUSY on the first attempts */
+    bool last;               /* declare the first statement the unit's last (orm_session_last) */
+    bool nested;             /* run the statements inside orm_session_nested */
+    size_t expect;           /* the rows each select is expected to return (orm_session_query) */
     int calls;               /* attempts that ran the body */
-    bool saw_tx;             /* the body ran with a connection, in a transaction */
-    orm_result last;         /* rows of the last select */
+    bool saw_tx;             /* the body's statements ran with a connection, in a transaction */
+    orm_result rows;         /* rows of the last select */
 } script;
 
-static int run_script(orm_session *s, void *ud)
+static int run_statements(orm_session *s, void *ud)
 {
     script *sc = ud;
-    sc->calls++;
-    sc->saw_tx = s->in_tx && s->conn;
+    if (sc->last) orm_session_last(s, true);
     for (int i = 0; i < sc->inserts; i++) {
         orm_compiled q = insert_item(s, rm_arena_sprintf(s->arena, "item %d", i), "pw");
         int rc = orm_session_execute(s, &q, NULL);
@@ -88,9 +91,19 @@ static int run_script(orm_session *s, void *ud)
     for (int i = 0; i < sc->selects; i++) {
         if (i && sc->sleep_between_ms) ts_sleep_ms(sc->sleep_between_ms);
         orm_compiled q = select_items(s);
-        int rc = orm_session_execute(s, &q, &sc->last);
+        int rc = orm_session_query(s, &q, sc->expect, &sc->rows);
         if (rc) return rc;
     }
+    sc->saw_tx = s->in_tx && s->conn;
+    return 0;
+}
+
+static int run_script(orm_session *s, void *ud)
+{
+    script *sc = ud;
+    sc->calls++;
+    int rc = sc->nested ? orm_session_nested(s, run_statements, sc) : run_statements(s, sc);
+    if (rc) return rc;
     if (sc->calls <= sc->busy_times) return orm_error_set(s->err, ORM_E_BUSY, "pretend busy");
     return sc->fail_with ? orm_error_set(s->err, sc->fail_with, "the body failed first") : 0;
 }
@@ -130,13 +143,73 @@ START_TEST(read_unit_runs_in_one_transaction)
 }
 END_TEST
 
+/* A read-only unit of one statement declared its last runs it without
+ * BEGIN/COMMIT; a failure then has nothing to roll back. The declaration
+ * means nothing to a write unit, nor inside orm_session_nested (a batch's
+ * operations read in one transaction). */
+START_TEST(a_lone_read_runs_without_a_transaction)
+{
+    tdb_sql(&DB, "INSERT INTO items (name) VALUES ('a'), ('b')");
+    tdb_echo_reset(&DB);
+    script sc = {.selects = 1, .last = true};
+    orm_session s;
+    ck_assert_int_eq(run(false, &sc, 0, 0, &s), 0);
+    ck_assert(!sc.saw_tx);
+    ck_assert_uint_eq(sc.rows.nrows, 2);
+    ck_assert_uint_eq(s.statements, 1);
+    ck_assert_int_eq(tdb_echo_count(&DB, "SQL SELECT"), 1);
+    ck_assert_int_eq(tdb_echo_count(&DB, "SQL BEGIN"), 0);
+    ck_assert_int_eq(tdb_echo_count(&DB, "SQL COMMIT"), 0);
+
+    tdb_echo_reset(&DB);
+    sc = (script){.selects = 1, .last = true, .fail_with = ORM_E_VALIDATION};
+    ck_assert_int_eq(run(false, &sc, 0, 0, &s), ORM_E_VALIDATION);
+    ck_assert_str_eq(DB.err.detail, "the body failed first");
+    ck_assert_int_eq(tdb_echo_count(&DB, "SQL ROLLBACK"), 0);
+
+    struct { bool write, nested; const char *begin; } in_tx[] = {
+        {true, false, "SQL BEGIN IMMEDIATE"}, {false, true, "SQL BEGIN\n"}, {true, true, "SQL BEGIN IMMEDIATE"}};
+    for (size_t i = 0; i < sizeof in_tx / sizeof in_tx[0]; i++) {
+        tdb_echo_reset(&DB);
+        sc = (script){.selects = 1, .last = true, .nested = in_tx[i].nested};
+        ck_assert_int_eq(run(in_tx[i].write, &sc, 0, 0, &s), 0);
+        ck_assert(sc.saw_tx);
+        ck_assert_int_eq(tdb_echo_count(&DB, in_tx[i].begin), 1);
+        ck_assert_int_eq(tdb_echo_count(&DB, "SQL COMMIT"), 1);
+    }
+}
+END_TEST
+
+/* orm_session_query's expected row count only sizes the result array at
+ * first: fewer, as many or more rows than expected (past the cap too) come
+ * back whole and in order. */
+START_TEST(expected_row_counts_only_size_the_result)
+{
+    tdb_sql(&DB, "INSERT INTO items (name) SELECT printf('n%d', value) FROM json_each("
+                 "(SELECT json_group_array(x) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+                 "WHERE x < 300) SELECT x FROM c)))");
+    static const size_t expects[] = {0, 1, 299, 300, 301, ORM_EXPECT_ROWS_MAX, 100000};
+    for (size_t i = 0; i < sizeof expects / sizeof expects[0]; i++) {
+        script sc = {.selects = 1, .expect = expects[i]};
+        orm_session s;
+        ck_assert_int_eq(run(false, &sc, 0, 0, &s), 0);
+        ck_assert_uint_eq(sc.rows.nrows, 300);
+        for (size_t r = 0; r < 300; r++) {
+            const orm_value *row = orm_result_row(&sc.rows, r);
+            ck_assert_int_eq(row[0].u.i, (int64_t)r + 1);
+            ck_assert_str_eq(row[1].u.s.p, rm_arena_sprintf(DB.arena, "n%zu", r + 1));
+        }
+    }
+}
+END_TEST
+
 START_TEST(rows_outlive_the_unit)
 {
     tdb_sql(&DB, "INSERT INTO items (name) VALUES ('first'), (NULL), ('third')");
     script sc = {.selects = 1};
     orm_session s;
     ck_assert_int_eq(run(false, &sc, 0, 0, &s), 0);
-    orm_result *r = &sc.last;
+    orm_result *r = &sc.rows;
     ck_assert_uint_eq(r->nrows, 3);
     ck_assert_uint_eq(r->ncols, 3);
     ck_assert_ptr_eq(r->columns[1], tdb_column(&DB, "Item", "name"));
@@ -358,7 +431,7 @@ START_TEST(statements_reach_the_engine_statistics)
 END_TEST
 
 TS_SUITE(session_suite, "orm/session", setup, teardown, 1, read_unit_runs_in_one_transaction,
-         rows_outlive_the_unit, write_unit_commits, failed_unit_rolls_back_keeping_its_error,
+         a_lone_read_runs_without_a_transaction, expected_row_counts_only_size_the_result, rows_outlive_the_unit, write_unit_commits, failed_unit_rolls_back_keeping_its_error,
          read_budgets_bound_the_unit, busy_units_are_retried_whole,
          waiting_for_the_write_lock_is_not_retried, waiting_for_a_connection_is_not_retried,
          a_unit_inside_a_unit_is_refused, statement_timeout_bounds_the_whole_unit, statements_reach_the_engine_statistics)
