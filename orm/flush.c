@@ -322,6 +322,47 @@ static int by_key(const void *x, const void *y)
     return orm_value_cmp(&((const keyed_row *)x)->key, &((const keyed_row *)y)->key);
 }
 
+/* Does the database store a group's rows (rows naming first's columns) as
+ * they are sent, so that its INSERTs need no RETURNING (the dialect's
+ * rowid_keys)? Yes when every column sent is of a type stored as sent and
+ * every column not sent but the key is NULL (no server default; a computed
+ * one is NULL in RETURNING too). The key is then the rows' consecutive
+ * rowids (an autoincrement key) or was sent (known_key). */
+static bool stored_as_sent(orm_uow *u, const insert_row *first)
+{
+    const orm_dialect *d = flush_dialect(u);
+    const orm_table *t = first->inst->mapper->table;
+    if (!d->rowid_keys) return false;
+    size_t k = 0; /* orm_insert_columns names columns in table order */
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const orm_column *c = &t->columns[i];
+        bool sent = k < first->ncols && first->cols[k] == c;
+        k += sent;
+        if (sent ? d->stores_converted[c->type] : c->server_default != ORM_SD_NONE && !c->computed) return false;
+    }
+    return true;
+}
+
+/* The rows of an INSERT without RETURNING (stored_as_sent), as RETURNING
+ * would have handed them back: the values sent, NULL elsewhere, and for an
+ * autoincrement key the statement's rowids, last_id the last. */
+static int inserted_as_sent(orm_uow *u, insert_row **members, size_t k, const orm_result *r)
+{
+    const orm_table *t = members[0]->inst->mapper->table;
+    size_t key = t->pk[0]->index;
+    if (r->changes != (int64_t)k || (!known_key(t) && r->last_id < (int64_t)k))
+        return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT of %zu rows wrote %lld", k, (long long)r->changes);
+    orm_value *row = RM_NEW_ARRAY(u->a, orm_value, t->ncolumns); /* each copied by inserted() */
+    for (size_t j = 0; j < k; j++) {
+        const insert_row *m = members[j];
+        memset(row, 0, t->ncolumns * sizeof *row);
+        for (size_t c = 0; c < m->ncols; c++) row[m->cols[c]->index] = m->vals[c];
+        if (!known_key(t)) row[key] = orm_int(r->last_id - (int64_t)(k - 1 - j));
+        inserted(u, m->inst, row);
+    }
+    return 0;
+}
+
 /* INSERT the group starting at rows[head] (rows naming the same columns of
  * one table, shares_insert) in as few statements as insert_chunk allows. */
 static int insert_group(orm_uow *u, insert_row *rows, size_t head)
@@ -334,15 +375,21 @@ static int insert_group(orm_uow *u, insert_row *rows, size_t head)
     insert_row **members = RM_NEW_ARRAY(a, insert_row *, n);
     n = 0;
     for (size_t i = head + 1; i; i = rows[i - 1].next) members[n++] = &rows[i - 1];
+    bool as_sent = stored_as_sent(u, first);
     for (size_t at = 0; at < n;) {
         size_t k = insert_chunk(u, n - at, nc);
-        orm_insert ins = {.table = t, .columns = first->cols, .ncolumns = nc, .nrows = k, .returning = true};
+        orm_insert ins = {.table = t, .columns = first->cols, .ncolumns = nc, .nrows = k, .returning = !as_sent};
         ins.values = RM_NEW_ARRAY(a, orm_value, k * nc);
         for (size_t j = 0; j < k; j++) memcpy(ins.values + j * nc, members[at + j]->vals, nc * sizeof *ins.values);
         orm_compiled c;
         orm_result r;
         int rc = orm_compile_insert(flush_dialect(u), &ins, a, &c, u->s->err);
         if (rc || (rc = flush_run(u, &c, &r))) return rc;
+        if (as_sent) {
+            if ((rc = inserted_as_sent(u, members + at, k, &r))) return rc;
+            at += k;
+            continue;
+        }
         if (r.nrows != k) return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned %zu rows of %zu", r.nrows, k);
         keyed_row *got = RM_NEW_ARRAY(a, keyed_row, k), *sent = RM_NEW_ARRAY(a, keyed_row, k);
         for (size_t j = 0; j < k; j++) {
