@@ -51,7 +51,7 @@ int rm_plan_objects(rm_ctx *ctx, const orm_mapper *m, const json_t *body, const 
     *n = bulk ? json_array_size(body) : 1;
     *plans = RM_NEW_ARRAY(ctx->a, rm_plan *, *n + 1);
     for (size_t i = 0; i < *n; i++) {
-        const char *p = bulk ? rm_arena_sprintf(ctx->a, "%s/%zu", prefix, i) : prefix;
+        const char *p = bulk ? rm_index_pointer(ctx->a, prefix, i) : prefix;
         int rc = rm_parse_write(ctx, m, bulk ? json_array_get(body, i) : body, RM_WRITE_CREATE, p, NULL, &(*plans)[i]);
         if (rc >= 400) return rc; /* a refusal (access.c): not a field error */
     }
