@@ -364,10 +364,18 @@ static int inserted_as_sent(orm_uow *u, rm_arena *a, insert_row **members, size_
     return 0;
 }
 
-/* One INSERT of the k rows members[0..k) (naming first's columns), made
- * in a, a scratch arena for this statement alone (its text, parameters and
- * the matching of what it returned). */
-static int insert_rows(orm_uow *u, rm_arena *a, insert_row **members, size_t k, bool as_sent)
+/* A group's last INSERT text, kept for its next statement of as many rows:
+ * an INSERT's parameters are its values row by row, so only they change. */
+typedef struct insert_text {
+    orm_compiled c;
+    size_t nrows;      /* 0: none yet */
+    rm_arena *a;       /* where the text lives (the level's arena) */
+} insert_text;
+
+/* One INSERT of the k rows members[0..k) (naming first's columns), its
+ * values and the matching of what it returned in a, a scratch arena for
+ * this statement alone; its text from or into *text. */
+static int insert_rows(orm_uow *u, rm_arena *a, insert_text *text, insert_row **members, size_t k, bool as_sent)
 {
     const insert_row *first = members[0];
     const orm_table *t = first->inst->mapper->table;
@@ -375,9 +383,15 @@ static int insert_rows(orm_uow *u, rm_arena *a, insert_row **members, size_t k, 
     orm_insert ins = {.table = t, .columns = first->cols, .ncolumns = nc, .nrows = k, .returning = !as_sent};
     ins.values = RM_NEW_ARRAY(a, orm_value, k * nc);
     for (size_t j = 0; j < k; j++) memcpy(ins.values + j * nc, members[j]->vals, nc * sizeof *ins.values);
-    orm_compiled c;
+    orm_compiled c = text->c;
     orm_result r;
-    int rc = orm_compile_insert(flush_dialect(u), &ins, a, &c, u->s->err);
+    int rc = 0;
+    if (text->nrows == k) {
+        c.params = ins.values;
+    } else if (!(rc = orm_compile_insert(flush_dialect(u), &ins, text->a, &c, u->s->err))) {
+        text->c = c;
+        text->nrows = k;
+    }
     if (rc || (rc = flush_run(u, &c, &r))) return rc;
     if (as_sent) return inserted_as_sent(u, a, members, k, &r);
     if (r.nrows != k) return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned %zu rows of %zu", r.nrows, k);
@@ -410,11 +424,12 @@ static int insert_group(orm_uow *u, rm_arena *a, insert_row *rows, size_t head)
     for (size_t i = head + 1; i; i = rows[i - 1].next) members[n++] = &rows[i - 1];
     bool as_sent = stored_as_sent(u, &rows[head]);
     rm_arena *stmt = rm_arena_new();
+    insert_text text = {.a = a};
     int rc = 0;
     for (size_t at = 0, k; at < n && !rc; at += k) {
         k = insert_chunk(u, n - at, rows[head].ncols);
         rm_arena_reset(stmt);
-        rc = insert_rows(u, stmt, members + at, k, as_sent);
+        rc = insert_rows(u, stmt, &text, members + at, k, as_sent);
     }
     rm_arena_destroy(stmt);
     return rc;
