@@ -103,18 +103,21 @@ int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_
     }
     const char *name;
     json_t *v;
+    bool *present = RM_NEW_ARRAY(ctx->a, bool, t->ncolumns); /* the columns the body names */
     json_object_foreach((json_t *)obj, name, v) {
         const orm_column *c = orm_mapper_column(m, name, ORM_COL_INPUT);
-        if (!c && (rm_relationship(ctx, m, name) || rm_proxy(ctx, m, name))) continue; /* write_plan.c reads those */
-        if (!c) {
-            orm_error_field(&ctx->err, ORM_E_INVALID, ptr(ctx, prefix, name), "unknown field");
+        if (c) {
+            present[c->index] = true;
+            present_column(ctx, m, c, v, mode, prefix, key, out);
             continue;
         }
-        present_column(ctx, m, c, v, mode, prefix, key, out);
+        if (rm_relationship(ctx, m, name) || rm_proxy(ctx, m, name)) continue; /* write_plan.c reads those */
+        const orm_column *named = orm_table_column(t, name); /* one a client may not write */
+        if (named) present[named->index] = true;
+        orm_error_field(&ctx->err, ORM_E_INVALID, ptr(ctx, prefix, name), "unknown field");
     }
     for (size_t i = 0; i < t->ncolumns; i++)
-        if (!json_object_get(obj, t->columns[i].name))
-            absent_column(ctx, m, &t->columns[i], mode, prefix, implied, out);
+        if (!present[i]) absent_column(ctx, m, &t->columns[i], mode, prefix, implied, out);
     return orm_error_count(&ctx->err) > before ? ctx->err.code : 0;
 }
 
