@@ -113,8 +113,9 @@ int rm_handle_create(rm_ctx *ctx, const rm_match *at)
     bool bulk = json_is_array(body);
     /* the plans hold all the body says (values copied): a bulk body's
      * parsed tree (some 10 MB for 10,000 objects) goes before the unit's
-     * rows and the answer are made */
-    if (bulk) json_array_clear(body);
+     * rows and the answer are made; not a batch's operation, which the
+     * batch's unit runs again from its body when it retries */
+    if (bulk && !ctx->outer) json_array_clear(body);
     c.insts = RM_NEW_ARRAY(ctx->a, orm_instance *, c.n + 1);
     if ((rc = rm_check_if_match_none(ctx)) || (rc = rm_run(ctx, true, run_create, &c))) return rc;
     rm_arena_reset(plans);
