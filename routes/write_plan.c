@@ -212,8 +212,8 @@ static int parse_object(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_
     json_t *v;
     json_object_foreach((json_t *)obj, name, v) {
         const orm_relationship *r = rm_relationship(ctx, m, name);
-        const orm_proxy *x = r || orm_table_column(m->table, name) ? NULL : rm_proxy(ctx, m, name);
-        if (x) parse_proxy(ctx, m, x, obj, v, child_ptr(ctx->a, prefix, name), depth, p);
+        const orm_proxy *x = r ? NULL : rm_proxy(ctx, m, name); /* most keys are neither: no column look-up */
+        if (x && !orm_table_column(m->table, name)) parse_proxy(ctx, m, x, obj, v, child_ptr(ctx->a, prefix, name), depth, p);
         if (!r || orm_table_column(m->table, name)) continue;
         const char *ptr = child_ptr(ctx->a, prefix, name);
         p->rels = rm_arena_realloc(ctx->a, p->rels, p->nrels * sizeof *p->rels, (p->nrels + 1) * sizeof *p->rels);
