@@ -11,7 +11,12 @@
  * Rows of one table go in few statements: new rows naming the same columns
  * share a multi-row INSERT (insert_level), association rows of one
  * relationship too, and the deleted rows of a table one DELETE ... IN
- * (delete_run); a nested POST of 20,000 children is 79 INSERTs.
+ * (delete_run); a nested POST of 20,000 children is 79 INSERTs, whose
+ * text is compiled once per size (insert_text). Where the dialect has
+ * rowid_keys (SQLite) an INSERT whose rows the database stores as sent has
+ * no RETURNING: the rows are known, their keys the statement's rowids
+ * (stored_as_sent). What only a level's or a statement's INSERTs need
+ * lives in a scratch arena freed after it.
  *
  * Dynamic defaults (SPEC §9): a new row's generated values ($uuid4,
  * $now) are made before its INSERT, as if given (a uuid key is known
