@@ -49,6 +49,16 @@ typedef struct orm_dialect {
     const char *begin_read;             /* statement that opens a read transaction */
     const char *begin_write;            /* ... a write transaction */
     int max_params;                     /* bound-parameter limit per statement */
+    /* An autoincrement key is a rowid: the rows of one INSERT get
+     * consecutive keys, the last of which the driver reports
+     * (last_insert_id), so an INSERT whose row the database stores as sent
+     * needs no RETURNING (about 25k instructions a row in SQLite 3.40).
+     * false: RETURNING (PostgreSQL: one round trip either way). */
+    bool rowid_keys;
+    /* With rowid_keys: the column types whose values the database may
+     * store otherwise than sent (SQLite's NUMERIC and REAL affinities turn
+     * '1.50' into 1.5): their INSERTs read the row back. */
+    bool stores_converted[ORM_T__COUNT];
     const char *limit_all;              /* "no limit" before an OFFSET ("ALL"); NULL: LIMIT -1 */
     /* ddl.c: the statement that opens create_all's transaction so two
      * processes starting at once do not create the same tables together

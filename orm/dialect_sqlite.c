@@ -37,6 +37,11 @@ const orm_dialect orm_dialect_sqlite = {
     .begin_read = "BEGIN",
     .begin_write = "BEGIN IMMEDIATE",
     .max_params = 32766,           /* SQLITE_MAX_VARIABLE_NUMBER since 3.32 */
+    /* INTEGER PRIMARY KEY AUTOINCREMENT: one INSERT's rows take the next
+     * rowids in turn; dates and date-times are text no NUMERIC affinity
+     * reads as a number, booleans integers */
+    .rowid_keys = true,
+    .stores_converted = {[ORM_T_NUMERIC] = true, [ORM_T_FLOAT] = true},
     /* SQLite's clock has milliseconds and strftime's %f keeps their zeros:
      * trimmed, as convert.c's canonical text ("...T10:15:00.12Z",
      * "...T10:15:00Z"); the same 'now' for the whole statement */

@@ -45,6 +45,9 @@ typedef struct orm_driver {
     orm_value (*column)(orm_cursor *cur, size_t i);
     /* Rows changed by the finished INSERT/UPDATE/DELETE. */
     int64_t (*changes)(orm_cursor *cur);
+    /* The rowid of the last row the finished INSERT wrote (dialects with
+     * rowid_keys); NULL where the driver has none (RETURNING is used). */
+    int64_t (*last_insert_id)(orm_cursor *cur);
     void (*close)(orm_cursor *cur);
     void (*stats)(orm_conn *c, orm_conn_stats *out);
     /* start = true: the statements from now on share one deadline, the

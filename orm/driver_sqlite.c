@@ -411,6 +411,8 @@ static orm_value sqlite_column(orm_cursor *cur, size_t i)
 
 static int64_t sqlite_changes(orm_cursor *cur) { return cur->changes; }
 
+static int64_t sqlite_last_insert_id(orm_cursor *cur) { return sqlite3_last_insert_rowid(cur->conn->db); }
+
 static void sqlite_close(orm_cursor *cur)
 {
     if (!cur || !cur->stmt) return;
@@ -433,6 +435,7 @@ const orm_driver orm_driver_sqlite = {
     .next = sqlite_next,
     .column = sqlite_column,
     .changes = sqlite_changes,
+    .last_insert_id = sqlite_last_insert_id,
     .close = sqlite_close,
     .stats = sqlite_stats,
     .unit_deadline = sqlite_unit_deadline,

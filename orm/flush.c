@@ -11,7 +11,12 @@
  * Rows of one table go in few statements: new rows naming the same columns
  * share a multi-row INSERT (insert_level), association rows of one
  * relationship too, and the deleted rows of a table one DELETE ... IN
- * (delete_run); a nested POST of 20,000 children is 79 INSERTs.
+ * (delete_run); a nested POST of 20,000 children is 79 INSERTs, whose
+ * text is compiled once per size (insert_text). Where the dialect has
+ * rowid_keys (SQLite) an INSERT whose rows the database stores as sent has
+ * no RETURNING: the rows are known, their keys the statement's rowids
+ * (stored_as_sent). What only a level's or a statement's INSERTs need
+ * lives in a scratch arena freed after it.
  *
  * Dynamic defaults (SPEC §9): a new row's generated values ($uuid4,
  * $now) are made before its INSERT, as if given (a uuid key is known
@@ -205,12 +210,13 @@ static int sync_key(orm_uow *u, const orm_instance *inst)
 }
 
 /* Apply inst's links before its INSERT, oldest first as they were made (a
- * post-update link, or a link to itself, is written after the INSERT). */
-static void apply_insert_links(orm_uow *u, orm_instance *inst)
+ * post-update link, or a link to itself, is written after the INSERT);
+ * tmp: the level's scratch arena. */
+static void apply_insert_links(orm_uow *u, rm_arena *tmp, orm_instance *inst)
 {
     size_t n = 0;
     for (size_t k = inst->link_head; k; k = u->links[k - 1].next) n++;
-    size_t *order = RM_NEW_ARRAY(u->a, size_t, n + 1), at = n;
+    size_t few[8], *order = n <= 8 ? few : RM_NEW_ARRAY(tmp, size_t, n), at = n; /* one link, mostly */
     for (size_t k = inst->link_head; k; k = u->links[k - 1].next) order[--at] = k - 1;
     for (size_t j = 0; j < n; j++) {
         const orm_link *l = &u->links[order[j]];
@@ -322,46 +328,116 @@ static int by_key(const void *x, const void *y)
     return orm_value_cmp(&((const keyed_row *)x)->key, &((const keyed_row *)y)->key);
 }
 
+/* Does the database store a group's rows (rows naming first's columns) as
+ * they are sent, so that its INSERTs need no RETURNING (the dialect's
+ * rowid_keys)? Yes when every column sent is of a type stored as sent and
+ * every column not sent but the key is NULL (no server default; a computed
+ * one is NULL in RETURNING too). The key is then the rows' consecutive
+ * rowids (an autoincrement key) or was sent (known_key). */
+static bool stored_as_sent(orm_uow *u, const insert_row *first)
+{
+    const orm_dialect *d = flush_dialect(u);
+    const orm_table *t = first->inst->mapper->table;
+    if (!d->rowid_keys) return false;
+    size_t k = 0; /* orm_insert_columns names columns in table order */
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const orm_column *c = &t->columns[i];
+        bool sent = k < first->ncols && first->cols[k] == c;
+        k += sent;
+        if (sent ? d->stores_converted[c->type] : c->server_default != ORM_SD_NONE && !c->computed) return false;
+    }
+    return true;
+}
+
+/* The rows of an INSERT without RETURNING (stored_as_sent), as RETURNING
+ * would have handed them back: the values sent, NULL elsewhere, and for an
+ * autoincrement key the statement's rowids, last_id the last. */
+static int inserted_as_sent(orm_uow *u, rm_arena *a, insert_row **members, size_t k, const orm_result *r)
+{
+    const orm_table *t = members[0]->inst->mapper->table;
+    size_t key = t->pk[0]->index;
+    if (r->changes != (int64_t)k || (!known_key(t) && r->last_id < (int64_t)k))
+        return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT of %zu rows wrote %lld", k, (long long)r->changes);
+    orm_value *row = RM_NEW_ARRAY(a, orm_value, t->ncolumns); /* each copied by inserted() */
+    for (size_t j = 0; j < k; j++) {
+        const insert_row *m = members[j];
+        memset(row, 0, t->ncolumns * sizeof *row);
+        for (size_t c = 0; c < m->ncols; c++) row[m->cols[c]->index] = m->vals[c];
+        if (!known_key(t)) row[key] = orm_int(r->last_id - (int64_t)(k - 1 - j));
+        inserted(u, m->inst, row);
+    }
+    return 0;
+}
+
+/* A group's last INSERT text, kept for its next statement of as many rows:
+ * an INSERT's parameters are its values row by row, so only they change. */
+typedef struct insert_text {
+    orm_compiled c;
+    size_t nrows;      /* 0: none yet */
+    rm_arena *a;       /* where the text lives (the level's arena) */
+} insert_text;
+
+/* One INSERT of the k rows members[0..k) (naming first's columns), its
+ * values and the matching of what it returned in a, a scratch arena for
+ * this statement alone; its text from or into *text. */
+static int insert_rows(orm_uow *u, rm_arena *a, insert_text *text, insert_row **members, size_t k, bool as_sent)
+{
+    const insert_row *first = members[0];
+    const orm_table *t = first->inst->mapper->table;
+    size_t nc = first->ncols, key = t->pk[0]->index;
+    orm_insert ins = {.table = t, .columns = first->cols, .ncolumns = nc, .nrows = k, .returning = !as_sent};
+    ins.values = RM_NEW_ARRAY(a, orm_value, k * nc);
+    for (size_t j = 0; j < k; j++) memcpy(ins.values + j * nc, members[j]->vals, nc * sizeof *ins.values);
+    orm_compiled c = text->c;
+    orm_result r;
+    int rc = 0;
+    if (text->nrows == k) {
+        c.params = ins.values;
+    } else if (!(rc = orm_compile_insert(flush_dialect(u), &ins, text->a, &c, u->s->err))) {
+        text->c = c;
+        text->nrows = k;
+    }
+    if (rc || (rc = flush_run(u, &c, &r))) return rc;
+    if (as_sent) return inserted_as_sent(u, a, members, k, &r);
+    if (r.nrows != k) return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned %zu rows of %zu", r.nrows, k);
+    keyed_row *got = RM_NEW_ARRAY(a, keyed_row, k), *sent = RM_NEW_ARRAY(a, keyed_row, k);
+    for (size_t j = 0; j < k; j++) {
+        const orm_value *row = orm_result_row(&r, j);
+        if (!known_key(t) && row[key].kind != ORM_V_INT)
+            return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned a key that is not an integer");
+        got[j] = (keyed_row){row[key], row};
+        sent[j] = (keyed_row){members[j]->inst->row[key], members[j]};
+    }
+    qsort(got, k, sizeof *got, by_key);
+    if (known_key(t)) qsort(sent, k, sizeof *sent, by_key); /* else in VALUES order: keys increase */
+    for (size_t j = 0; j < k; j++) {
+        if (known_key(t) && !orm_value_eq(&got[j].key, &sent[j].key))
+            return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned keys other than those it sent");
+        inserted(u, ((const insert_row *)sent[j].item)->inst, got[j].item); /* the values are the session's */
+    }
+    return 0;
+}
+
 /* INSERT the group starting at rows[head] (rows naming the same columns of
  * one table, shares_insert) in as few statements as insert_chunk allows. */
-static int insert_group(orm_uow *u, insert_row *rows, size_t head)
+static int insert_group(orm_uow *u, rm_arena *a, insert_row *rows, size_t head)
 {
-    rm_arena *a = u->a;
-    const insert_row *first = &rows[head];
-    const orm_table *t = first->inst->mapper->table;
-    size_t n = 0, nc = first->ncols, key = t->pk[0]->index;
+    size_t n = 0;
     for (size_t i = head + 1; i; i = rows[i - 1].next) n++;
     insert_row **members = RM_NEW_ARRAY(a, insert_row *, n);
     n = 0;
     for (size_t i = head + 1; i; i = rows[i - 1].next) members[n++] = &rows[i - 1];
-    for (size_t at = 0; at < n;) {
-        size_t k = insert_chunk(u, n - at, nc);
-        orm_insert ins = {.table = t, .columns = first->cols, .ncolumns = nc, .nrows = k, .returning = true};
-        ins.values = RM_NEW_ARRAY(a, orm_value, k * nc);
-        for (size_t j = 0; j < k; j++) memcpy(ins.values + j * nc, members[at + j]->vals, nc * sizeof *ins.values);
-        orm_compiled c;
-        orm_result r;
-        int rc = orm_compile_insert(flush_dialect(u), &ins, a, &c, u->s->err);
-        if (rc || (rc = flush_run(u, &c, &r))) return rc;
-        if (r.nrows != k) return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned %zu rows of %zu", r.nrows, k);
-        keyed_row *got = RM_NEW_ARRAY(a, keyed_row, k), *sent = RM_NEW_ARRAY(a, keyed_row, k);
-        for (size_t j = 0; j < k; j++) {
-            const orm_value *row = orm_result_row(&r, j);
-            if (!known_key(t) && row[key].kind != ORM_V_INT)
-                return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned a key that is not an integer");
-            got[j] = (keyed_row){row[key], row};
-            sent[j] = (keyed_row){members[at + j]->inst->row[key], members[at + j]};
-        }
-        qsort(got, k, sizeof *got, by_key);
-        if (known_key(t)) qsort(sent, k, sizeof *sent, by_key); /* else in VALUES order: keys increase */
-        for (size_t j = 0; j < k; j++) {
-            if (known_key(t) && !orm_value_eq(&got[j].key, &sent[j].key))
-                return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned keys other than those it sent");
-            inserted(u, ((const insert_row *)sent[j].item)->inst, got[j].item);
-        }
-        at += k;
+    bool as_sent = stored_as_sent(u, &rows[head]);
+    rm_arena *stmt = rm_arena_new();
+    insert_text text = {.a = a};
+    int rc = 0;
+    for (size_t at = 0, k; at < n && !rc; at += k) {
+        k = insert_chunk(u, n - at, rows[head].ncols);
+        rm_arena_reset(stmt);
+        rc = insert_rows(u, stmt, &text, members + at, k, as_sent);
     }
-    return 0;
+    rm_arena_destroy(stmt);
+    return rc;
 }
 
 /* Open groups a row looks for its own among: the most recent ones. Rows
@@ -374,15 +450,14 @@ static int insert_group(orm_uow *u, insert_row *rows, size_t head)
  * one table naming the same columns share statements; groups run in the
  * order of their first row, each in unit order, so keys are handed out in
  * the order the request gave the objects. */
-static int insert_level(orm_uow *u, orm_instance **level, size_t nlevel)
+static int insert_level_in(orm_uow *u, rm_arena *a, orm_instance **level, size_t nlevel)
 {
-    rm_arena *a = u->a;
     insert_row *rows = RM_NEW_ARRAY(a, insert_row, nlevel);
     size_t *heads = RM_NEW_ARRAY(a, size_t, nlevel), *tails = RM_NEW_ARRAY(a, size_t, nlevel), ngroups = 0;
     for (size_t i = 0; i < nlevel; i++) {
         orm_instance *inst = level[i];
         const orm_table *t = inst->mapper->table;
-        apply_insert_links(u, inst);
+        apply_insert_links(u, a, inst);
         int rc = generate_defaults(u, inst);
         if (!rc) rc = orm_flush_check_row(u, inst);
         if (rc) return rc;
@@ -405,10 +480,22 @@ static int insert_level(orm_uow *u, orm_instance **level, size_t nlevel)
         }
     }
     for (size_t g = 0; g < ngroups; g++) {
-        int rc = shares_insert(&rows[heads[g]]) ? insert_group(u, rows, heads[g]) : insert_one(u, level[heads[g]]);
+        int rc = shares_insert(&rows[heads[g]]) ? insert_group(u, a, rows, heads[g]) : insert_one(u, level[heads[g]]);
         if (rc) return rc;
     }
     return 0;
+}
+
+/* insert_level_in with a scratch arena for what only the level's INSERTs
+ * need (each row's columns and values, the statements, their parameters):
+ * freed after it, a bulk POST of 30,000 rows does not keep them all. What
+ * outlives the level (the rows as stored, the identity map) goes in u->a. */
+static int insert_level(orm_uow *u, orm_instance **level, size_t nlevel)
+{
+    rm_arena *tmp = rm_arena_new();
+    int rc = insert_level_in(u, tmp, level, nlevel);
+    rm_arena_destroy(tmp);
+    return rc;
 }
 
 /* A link that makes its (pending) child wait for its (pending) parent's
@@ -512,6 +599,14 @@ static int insert_pending(orm_uow *u)
     return 0;
 }
 
+/* Does the UPDATE of inst's row set column i (a stored column, not the
+ * version, whose value differs from the committed one)? */
+static bool column_changed(const orm_instance *inst, size_t i)
+{
+    const orm_column *c = &inst->mapper->table->columns[i];
+    return !c->version && !c->computed && !orm_value_eq(&inst->row[i], &inst->committed[i]);
+}
+
 /* UPDATE the columns of a persistent instance that differ from its
  * committed state; with a version column, increment it and require the
  * committed version in the WHERE (0 rows: stale data). A span's levels:
@@ -522,18 +617,20 @@ static int update_changed(orm_uow *u, orm_instance *inst)
     const orm_table *t = m->table;
     rm_arena *a = u->a;
     if (t->levels) return orm_flush_update_levels(u, inst);
+    bool changed = false; /* most rows a flush meets have no change (those it inserted): no arrays */
+    for (size_t i = 0; i < t->ncolumns && !changed; i++) changed = column_changed(inst, i);
+    if (!changed) return 0;
     orm_update up = {.table = t, .returning = true};
     up.columns = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns + 1);
     up.values = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns + 1);
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
-        if (c->version || c->computed || orm_value_eq(&inst->row[i], &inst->committed[i])) continue;
+        if (!column_changed(inst, i)) continue;
         if (c->primary_key)
             return orm_error_set(u->s->err, ORM_E_INVALID, "the primary key of %s cannot change", m->name);
         up.columns[up.ncolumns] = c;
         up.values[up.ncolumns++] = orm_expr_param(a, inst->row[i], c);
     }
-    if (!up.ncolumns) return 0; /* nothing changed: no statement */
     int rc = orm_flush_check_row(u, inst);
     if (rc) return rc;
     orm_flush_add_onupdate(u, &up, t);

@@ -152,6 +152,7 @@ int orm_session_query(orm_session *s, const orm_compiled *q, size_t expect, orm_
         out->values = vals;
         out->columns = q->result_columns;
         out->changes = rc == 0 ? d->changes(cur) : 0;
+        out->last_id = rc == 0 && d->last_insert_id ? d->last_insert_id(cur) : 0;
     }
     d->close(cur);
 done:

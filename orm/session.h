@@ -23,6 +23,7 @@ typedef struct orm_result {
     orm_value *values;               /* row r, column c: values[r * ncols + c] */
     const orm_column **columns;      /* what each result column is (may hold NULLs) */
     int64_t changes;                 /* rows changed by DML */
+    int64_t last_id;                 /* an INSERT's last rowid (driver's last_insert_id), else 0 */
 } orm_result;
 
 static inline orm_value *orm_result_row(const orm_result *r, size_t i)

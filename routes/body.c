@@ -46,36 +46,36 @@ static void present_column(rm_ctx *ctx, const orm_mapper *m, const orm_column *c
                            rm_write_mode mode, const char *prefix, const orm_value *key,
                            rm_row_input *out)
 {
-    const char *p = ptr(ctx, prefix, c->name);
+    /* the field's pointer is made only for a problem: most values have none */
     const char *msg = NULL;
     if (c->version && mode != RM_WRITE_CREATE) {
         /* the version the client's change is based on (SQLAlchemy's version_id_col) */
         if (orm_value_parse_json(c, v, ctx->a, &out->version, &msg) || out->version.kind != ORM_V_INT) {
-            orm_error_field(&ctx->err, ORM_E_INVALID, p, "%s", msg ? msg : "must be an integer");
+            orm_error_field(&ctx->err, ORM_E_INVALID, ptr(ctx, prefix, c->name), "%s", msg ? msg : "must be an integer");
             return;
         }
         out->has_version = true;
         return;
     }
     if (server_managed(m, c)) {
-        orm_error_field(&ctx->err, ORM_E_INVALID, p, "is read-only");
+        orm_error_field(&ctx->err, ORM_E_INVALID, ptr(ctx, prefix, c->name), "is read-only");
         return;
     }
     orm_value val;
     int rc = orm_value_from_json(c, v, ctx->a, &val, &msg);
     if (rc) {
-        orm_error_field(&ctx->err, rc, p, "%s", msg);
+        orm_error_field(&ctx->err, rc, ptr(ctx, prefix, c->name), "%s", msg);
         return;
     }
     if (val.kind == ORM_V_NULL && !c->nullable && !(c->primary_key && c->autoincrement)) {
-        orm_error_field(&ctx->err, ORM_E_VALIDATION, p, "must not be null");
+        orm_error_field(&ctx->err, ORM_E_VALIDATION, ptr(ctx, prefix, c->name), "must not be null");
         return;
     }
     if (c->primary_key && key) {
         size_t k = 0;
         while (m->table->pk[k] != c) k++;
         if (!orm_value_eq(&val, &key[k])) {
-            orm_error_field(&ctx->err, ORM_E_INVALID, p, "does not match the key in the URL");
+            orm_error_field(&ctx->err, ORM_E_INVALID, ptr(ctx, prefix, c->name), "does not match the key in the URL");
             return;
         }
         return; /* the key is not rewritten */
@@ -83,7 +83,7 @@ static void present_column(rm_ctx *ctx, const orm_mapper *m, const orm_column *c
     if (val.kind == ORM_V_NULL && c->primary_key) return; /* null autoincrement key: generated */
     if (c->primary_key && val.kind == ORM_V_TEXT && val.u.s.n == 0) {
         /* "/api/tags/" could not name the row: refuse it rather than give a dead Location */
-        orm_error_field(&ctx->err, ORM_E_VALIDATION, p, "must not be empty: a key names its row in a URL");
+        orm_error_field(&ctx->err, ORM_E_VALIDATION, ptr(ctx, prefix, c->name), "must not be empty: a key names its row in a URL");
         return;
     }
     out->values[c->index] = val;
@@ -103,18 +103,21 @@ int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_
     }
     const char *name;
     json_t *v;
+    bool *present = RM_NEW_ARRAY(ctx->a, bool, t->ncolumns); /* the columns the body names */
     json_object_foreach((json_t *)obj, name, v) {
         const orm_column *c = orm_mapper_column(m, name, ORM_COL_INPUT);
-        if (!c && (rm_relationship(ctx, m, name) || rm_proxy(ctx, m, name))) continue; /* write_plan.c reads those */
-        if (!c) {
-            orm_error_field(&ctx->err, ORM_E_INVALID, ptr(ctx, prefix, name), "unknown field");
+        if (c) {
+            present[c->index] = true;
+            present_column(ctx, m, c, v, mode, prefix, key, out);
             continue;
         }
-        present_column(ctx, m, c, v, mode, prefix, key, out);
+        if (rm_relationship(ctx, m, name) || rm_proxy(ctx, m, name)) continue; /* write_plan.c reads those */
+        const orm_column *named = orm_table_column(t, name); /* one a client may not write */
+        if (named) present[named->index] = true;
+        orm_error_field(&ctx->err, ORM_E_INVALID, ptr(ctx, prefix, name), "unknown field");
     }
     for (size_t i = 0; i < t->ncolumns; i++)
-        if (!json_object_get(obj, t->columns[i].name))
-            absent_column(ctx, m, &t->columns[i], mode, prefix, implied, out);
+        if (!present[i]) absent_column(ctx, m, &t->columns[i], mode, prefix, implied, out);
     return orm_error_count(&ctx->err) > before ? ctx->err.code : 0;
 }
 

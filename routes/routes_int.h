@@ -504,6 +504,9 @@ typedef struct rm_plan {
  * (the top object is then an update). Errors in ctx->err with pointers. */
 int rm_parse_write(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_mode mode,
                    const char *prefix, const orm_value *url_key, rm_plan **out);
+/* prefix + "/" + i: the pointer of a body's i-th array member (without
+ * printf: a bulk body has tens of thousands). */
+const char *rm_index_pointer(rm_arena *a, const char *prefix, size_t i);
 /* A body for POST /api/{res}/{id}/{rel}: an object as it would be nested
  * under rel (new, a reference, or an update). */
 int rm_parse_member(rm_ctx *ctx, const orm_relationship *r, const json_t *obj, rm_plan **out);

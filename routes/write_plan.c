@@ -15,9 +15,28 @@
 
 #define MAX_NESTING 32
 
+/* prefix + "/" + the n bytes of token. */
+static const char *join_ptr(rm_arena *a, const char *prefix, const char *token, size_t n)
+{
+    size_t np = strlen(prefix);
+    char *p = rm_arena_alloc(a, np + n + 2);
+    memcpy(p, prefix, np);
+    p[np] = '/';
+    memcpy(p + np + 1, token, n);
+    p[np + 1 + n] = '\0';
+    return p;
+}
+
 static const char *child_ptr(rm_arena *a, const char *prefix, const char *key)
 {
-    return rm_arena_sprintf(a, "%s/%s", prefix, key);
+    return join_ptr(a, prefix, key, strlen(key));
+}
+
+const char *rm_index_pointer(rm_arena *a, const char *prefix, size_t i)
+{
+    char num[24], *end = num + sizeof num, *d = end;
+    do *--d = (char)('0' + i % 10); while (i /= 10);
+    return join_ptr(a, prefix, d, (size_t)(end - d));
 }
 
 /* A nested object's kind: all key columns present and non-null → a
@@ -121,7 +140,7 @@ static int parse_relationship(rm_ctx *ctx, const orm_relationship *r, const json
     out->items = RM_NEW_ARRAY(ctx->a, rm_plan *, out->n + 1);
     for (size_t i = 0; i < out->n; i++) {
         const json_t *item = r->uselist ? json_array_get(v, i) : v;
-        const char *p = r->uselist ? rm_arena_sprintf(ctx->a, "%s/%zu", ptr, i) : ptr;
+        const char *p = r->uselist ? rm_index_pointer(ctx->a, ptr, i) : ptr;
         if (!json_is_object(item)) {
             orm_error_field(&ctx->err, ORM_E_INVALID, p, "must be an object");
             continue;
@@ -148,7 +167,7 @@ static void parse_proxy(rm_ctx *ctx, const orm_mapper *m, const orm_proxy *x, co
         json_object_set(row, x->attribute->name, json_array_get(v, i));
         orm_error outer = ctx->err;
         orm_error_init(&ctx->err, ctx->a);
-        const char *vp = rm_arena_sprintf(ctx->a, "%s/%zu", ptr, i);
+        const char *vp = rm_index_pointer(ctx->a, ptr, i);
         /* as a top object (depth 0): always a create, even when the attribute is the key */
         parse_object(ctx, x->through->target, row, RM_WRITE_CREATE, vp, NULL, x->through, 0, &pp.news[i]);
         if (orm_error_count(&ctx->err) && ctx->err.nfields) /* "/code is required" */
@@ -193,8 +212,8 @@ static int parse_object(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_
     json_t *v;
     json_object_foreach((json_t *)obj, name, v) {
         const orm_relationship *r = rm_relationship(ctx, m, name);
-        const orm_proxy *x = r || orm_table_column(m->table, name) ? NULL : rm_proxy(ctx, m, name);
-        if (x) parse_proxy(ctx, m, x, obj, v, child_ptr(ctx->a, prefix, name), depth, p);
+        const orm_proxy *x = r ? NULL : rm_proxy(ctx, m, name); /* most keys are neither: no column look-up */
+        if (x && !orm_table_column(m->table, name)) parse_proxy(ctx, m, x, obj, v, child_ptr(ctx->a, prefix, name), depth, p);
         if (!r || orm_table_column(m->table, name)) continue;
         const char *ptr = child_ptr(ctx->a, prefix, name);
         p->rels = rm_arena_realloc(ctx->a, p->rels, p->nrels * sizeof *p->rels, (p->nrels + 1) * sizeof *p->rels);

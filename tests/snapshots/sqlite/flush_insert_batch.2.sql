@@ -1,2 +1,2 @@
-INSERT INTO "authors" ("name") VALUES (?1) RETURNING "id", "name", "publisher_id", "password", "notes"
+INSERT INTO "authors" ("name") VALUES (?1)
 -- params: ['Eve']

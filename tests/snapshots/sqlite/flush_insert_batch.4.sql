@@ -1,2 +1,2 @@
-INSERT INTO "books" ("title", "author_id", "version") VALUES (?1, ?2, ?3) RETURNING "id", "title", "author_id", "rating", "version"
+INSERT INTO "books" ("title", "author_id", "version") VALUES (?1, ?2, ?3)
 -- params: ['B3', 5, 1]

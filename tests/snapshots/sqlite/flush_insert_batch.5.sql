@@ -1,2 +1,2 @@
-INSERT INTO "books" ("title", "author_id", "rating", "version") VALUES (?1, ?2, ?3, ?4) RETURNING "id", "title", "author_id", "rating", "version"
+INSERT INTO "books" ("title", "author_id", "rating", "version") VALUES (?1, ?2, ?3, ?4)
 -- params: ['B4 rated', 5, 2, 1]

@@ -1,2 +1,2 @@
-INSERT INTO "authors" ("name", "password") VALUES (?1, ?2) RETURNING "id", "name", "publisher_id", "password", "notes"
+INSERT INTO "authors" ("name", "password") VALUES (?1, ?2)
 -- params: ['Eve', '***']

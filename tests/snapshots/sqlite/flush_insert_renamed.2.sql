@@ -1,2 +1,2 @@
-INSERT INTO "members" ("member_name", "public", "club_ref") VALUES (?1, ?2, ?3) RETURNING "member_id", "member_name", "public", "club_ref"
+INSERT INTO "members" ("member_name", "public", "club_ref") VALUES (?1, ?2, ?3)
 -- params: ['dora', 1, 1]

@@ -5,7 +5,8 @@
  * many-to-many association rows written only for changed members; at
  * scale: many independent cycles among new rows, a cycle among deleted
  * rows (the favourite address deleted with its user), large collection
- * replacement, and the bounds of a unit and of a delete cascade. */
+ * replacement, and the bounds of a unit and of a delete cascade; on
+ * SQLite, new rows' keys taken from the rowids without RETURNING. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -585,6 +586,58 @@ static int add_addresses(orm_session *s, void *ud)
     return rc ? rc : orm_uow_flush(u);
 }
 
+typedef struct labelled {
+    orm_instance *tags[300];
+    int64_t found; /* rows whose key and label are an instance's */
+} labelled;
+
+static int new_labelled_tags(orm_session *s, void *ud)
+{
+    labelled *l = ud;
+    orm_uow *u = orm_session_uow(s);
+    for (int i = 0; i < 300; i++) {
+        l->tags[i] = orm_uow_new(u, M("Tag"));
+        orm_uow_set(u, l->tags[i], C("Tag", "label"), T(rm_arena_sprintf(A, "t%d", i)));
+    }
+    return orm_uow_flush(u);
+}
+
+static int find_labelled_tags(orm_session *s, void *ud)
+{
+    labelled *l = ud;
+    const orm_table *t = orm_schema_table(S, "tags");
+    for (int i = 0; i < 300; i++) {
+        const orm_value *row = l->tags[i]->row;
+        orm_select sel = {.from = t, .flags = ORM_SELECT_COUNT};
+        sel.where = orm_expr_and(A, orm_expr_col_eq(A, 0, C("Tag", "id"), row[C("Tag", "id")->index]),
+                                 orm_expr_col_eq(A, 0, C("Tag", "label"), row[C("Tag", "label")->index]));
+        orm_compiled q;
+        orm_result r;
+        int rc = orm_compile_select(orm_engine_dialect(E), &sel, A, &q, &ERR);
+        if (rc || (rc = orm_session_execute(s, &q, &r))) return rc;
+        l->found += r.values[0].u.i;
+    }
+    return 0;
+}
+
+/* SQLite stores a new row as sent: its INSERT has no RETURNING (about 25k
+ * instructions a row), and each instance takes its rowid from the
+ * statement's last one; 300 rows are 4 INSERTs (256 + 32 + 8 + 4) and
+ * every instance holds the key of the row with its own label. */
+START_TEST(new_rows_take_their_rowids_without_returning)
+{
+    labelled l = {0};
+    echo_reset();
+    ck_assert_int_eq(unit(new_labelled_tags, &l, NULL), 0);
+    ck_assert_int_eq(echo_count("INSERT INTO \"tags\""), 4);
+    ck_assert_int_eq(echo_count("RETURNING"), 0);
+    ck_assert_int_eq(unit(find_labelled_tags, &l, NULL), 0);
+    ck_assert_int_eq(l.found, 300);
+    for (int i = 1; i < 300; i++) /* one statement's rows: consecutive keys in VALUES order */
+        ck_assert_int_eq(l.tags[i]->row[C("Tag", "id")->index].u.i, l.tags[i - 1]->row[C("Tag", "id")->index].u.i + 1);
+}
+END_TEST
+
 /* The user and its addresses count: 1 + (bound - 1) may go, one more may not. */
 START_TEST(delete_cascade_bound)
 {
@@ -628,7 +681,8 @@ Suite *uow_suite(void)
                          stale_version_is_refused, delete_cascades_and_sets_null,
                          many_to_many_writes_only_changed_members, many_cycles_between_new_rows,
                          delete_breaks_cycles_among_deleted_rows, large_collection_replace_writes_only_changes,
-                         unit_bound, delete_cascade_bound, cascaded_deletes_are_batched);
+                         unit_bound, delete_cascade_bound, cascaded_deletes_are_batched,
+                         new_rows_take_their_rowids_without_returning);
     tcase_add_checked_fixture(tc, setup, teardown);
     return s;
 }
