@@ -57,7 +57,7 @@ int orm_stream_query(orm_session *s, const orm_query *q, size_t per, const orm_i
     while (left != 0) {
         rm_arena_reset(batch);
         s->arena = batch;
-        orm_identity_map_init(&s->map, batch);
+        orm_identity_map_init(&s->map, batch, s->write); /* tracked as the session tracks */
         orm_loaded got;
         if ((rc = next_batch(&st, left, &got)) || !got.n) break;
         remember(&st, got.items[got.n - 1]);
