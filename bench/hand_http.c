@@ -99,7 +99,8 @@ static void put(buf *b, const char *s, size_t n)
     b->n += n;
 }
 
-#define PUTS(b, lit) put((b), (lit), sizeof(lit) - 1)
+/* a string literal only ("" lit refuses anything else) */
+#define PUTS(b, lit) put((b), "" lit, sizeof(lit) - 1)
 
 static void put_int(buf *b, long long v)
 {
@@ -394,7 +395,8 @@ static enum MHD_Result get_list(struct MHD_Connection *c, const request *r)
         PUTS(&b, ",\"prev\":\"/api/users?");
         int wrote = put_link_query(&b, query);
         if (offset > limit) {
-            PUTS(&b, wrote ? "&offset=" : "offset=");
+            if (wrote) PUTS(&b, "&");
+            PUTS(&b, "offset=");
             put_int(&b, offset - limit);
         }
         PUTS(&b, "\"");

@@ -243,9 +243,13 @@ check_bytes() {
     local bad=0
     for k in $cases bulk; do
         if ! cmp -s "$dir/restmap.$k.status" "$dir/hand.$k.status" || ! cmp -s "$dir/restmap.$k.body" "$dir/hand.$k.body"; then
-            log "$backend $k: restmap and the hand-written server answer differently:"
-            echo "  restmap $(cat "$dir/restmap.$k.status"): $(head -c 600 "$dir/restmap.$k.body")" >&2
-            echo "  hand    $(cat "$dir/hand.$k.status"): $(head -c 600 "$dir/hand.$k.body")" >&2
+            # from a little before the first byte that differs
+            local at
+            at=$(cmp "$dir/restmap.$k.body" "$dir/hand.$k.body" 2>/dev/null | awk '{print $5 + 0}' || true)
+            at=$((${at:-1} > 200 ? ${at:-1} - 200 : 0))
+            log "$backend $k: restmap and the hand-written server answer differently (from byte $at):"
+            echo "  restmap $(cat "$dir/restmap.$k.status"): $(tail -c +$((at + 1)) "$dir/restmap.$k.body" | head -c 500)" >&2
+            echo "  hand    $(cat "$dir/hand.$k.status"): $(tail -c +$((at + 1)) "$dir/hand.$k.body" | head -c 500)" >&2
             bad=1
         fi
         local st
@@ -325,15 +329,13 @@ keyset() {
         psql "$url" -qAtX -v ON_ERROR_STOP=1 -c "$fill FROM generate_series(1, $deep_rows) AS i; ANALYZE users" >/dev/null
     fi
     start_server restmap "$backend" "$url"
-    # shellcheck disable=SC2034 # read through ${!where} below
-    local shallow deep
-    shallow=$(curl -s "$base/api/users?limit=20&offset=1000" | python3 -c 'import json,sys; print(json.load(sys.stdin)["links"]["next"])')
-    deep=$(curl -s "$base/api/users?limit=20&offset=$((deep_rows - 1000))" | python3 -c 'import json,sys; print(json.load(sys.stdin)["links"]["next"])')
+    local next='import json, sys; print(json.load(sys.stdin)["links"]["next"])'
+    path[keyset_shallow]=$(curl -s "$base/api/users?limit=20&offset=1000" | python3 -c "$next")
+    path[keyset_deep]=$(curl -s "$base/api/users?limit=20&offset=$((deep_rows - 1000))" | python3 -c "$next")
     stop_server
     local r where
     for r in $(seq "$rounds"); do
         for where in shallow deep; do
-            path[keyset_$where]=${!where}
             start_server restmap "$backend" "$url"
             local out rps p50
             out=$(wrk_run "keyset_$where" 8)
