@@ -137,7 +137,7 @@ fuzz-http-smoke:
 # JSON bytes, on SQLite and a throwaway PostgreSQL, then the ORM workloads
 # when build/bench_orm is built; prints one table and writes the generated
 # part of docs/performance.md (see bench/run.sh for what is measured).
-# Quick: make bench BENCH_SECS=2 BENCH_SOAK=20 BENCH_CONNS="8 64" BENCH_ROUNDS=1
+# Quick: make bench BENCH_SECS=2 BENCH_SOAK=20 BENCH_CONNS="8 64" BENCH_ROUNDS=1 BENCH_ORM_ARGS=--quick
 BENCH_SECS     ?= 10
 BENCH_SOAK     ?= 600
 BENCH_CONNS    ?= 8 64 256
@@ -150,12 +150,13 @@ $(BUILD)/bench/hand_%: bench/hand_%.c bench/hand_http.c bench/hand.h
 	$(CC) $(CSTD) $(WARN) -O2 -g -I. $(PKG_CFLAGS) bench/hand_http.c $< -o $@ $(LDLIBS_ALL)
 
 bench-deps: deps
-	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+	@command -v wrk >/dev/null && command -v python3 >/dev/null || \
+	    { apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk python3 >/dev/null; }
 
 bench: bench-deps
 	$(MAKE) $(BUILD)/restmap $(BENCH_BIN)
 	BENCH_BUILD=$(BUILD) BENCH_SECS=$(BENCH_SECS) BENCH_SOAK=$(BENCH_SOAK) BENCH_CONNS="$(BENCH_CONNS)" BENCH_ROUNDS=$(BENCH_ROUNDS) \
-	    BENCH_BACKENDS="$(BENCH_BACKENDS)" bash bench/run.sh
+	    BENCH_BACKENDS="$(BENCH_BACKENDS)" BENCH_ORM_ARGS="$(BENCH_ORM_ARGS)" bash bench/run.sh
 
 clean:
 	rm -rf build

@@ -27,6 +27,7 @@
 #   BENCH_THREADS=4        server threads, both servers
 #   BENCH_RESTMAP_ARGS=""  more restmap options (its access log is on, as by default,
 #                          into a file)
+#   BENCH_ORM_ARGS=""      options of build/bench_orm (e.g. --quick)
 #   BENCH_OUT=docs/performance.md
 #   BENCH_BUILD=build      where restmap and the hand-written servers are built
 # Quick: BENCH_SECS=2 BENCH_SOAK=20 BENCH_CONNS="8 64" BENCH_ROUNDS=1 bench/run.sh
@@ -42,6 +43,7 @@ deep_rows=${BENCH_DEEP_ROWS:-1000000}
 threads=${BENCH_THREADS:-4}
 out=${BENCH_OUT:-docs/performance.md}
 restmap_args=${BENCH_RESTMAP_ARGS:-}
+orm_args=${BENCH_ORM_ARGS:-}
 
 for tool in wrk python3 curl sqlite3; do
     command -v $tool >/dev/null || { echo "bench: $tool is not installed (make bench-deps)" >&2; exit 1; }
@@ -353,7 +355,8 @@ keyset() {
 soak_run() {
     local backend=$1 url=$2
     start_server restmap "$backend" "$url"
-    wrk -t2 -c64 -d"${soak}s" --timeout 10s "$base${path[page_include]}" >"$dir/soak.out" 2>&1 &
+    # a little longer than the sampling, so that the last sample is under load
+    wrk -t2 -c64 -d"$((soak + 2))s" --timeout 10s "$base${path[page_include]}" >"$dir/soak.out" 2>&1 &
     local wpid=$! samples="" i
     # in the middle of each tenth of the run
     sleep "$(awk -v s="$soak" 'BEGIN { printf "%.2f", s / 20 }')"
@@ -407,16 +410,18 @@ done
 
 # ---- the ORM workloads (bench/orm, another part of the bench) ----------------------
 orm_tsv=""
-if make -n build/bench_orm >/dev/null 2>&1; then
-    log "ORM workloads: build/bench_orm"
-    if make -s build/bench_orm && ./build/bench_orm --tsv "$dir/orm.tsv" >&2; then
+if make -n "$bld/bench_orm" >/dev/null 2>&1; then
+    log "ORM workloads: $bld/bench_orm $orm_args"
+    # shellcheck disable=SC2086 # options, split on purpose
+    if make -s "$bld/bench_orm" && "./$bld/bench_orm" $orm_args --tsv "$dir/orm.tsv" >&2; then
         orm_tsv=$dir/orm.tsv
     else
-        log "build/bench_orm failed: its table says so"
+        log "$bld/bench_orm failed: its table says so"
         echo failed >"$dir/orm.tsv"
         orm_tsv=$dir/orm.tsv
     fi
 fi
 
 python3 bench/report.py --results "$results" --extras "$extras" ${orm_tsv:+--orm "$orm_tsv"} --out "$out" \
-    --secs "$secs" --rounds "$rounds" --threads "$threads" --deep-rows "$deep_rows" --backends "$backends"
+    --secs "$secs" --rounds "$rounds" --threads "$threads" --deep-rows "$deep_rows" --backends "$backends" \
+    --restmap-args="$restmap_args"
