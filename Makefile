@@ -145,9 +145,9 @@ BENCH_ROUNDS   ?= 3
 BENCH_BACKENDS ?= sqlite postgresql
 BENCH_BIN      := $(BUILD)/bench/hand_sqlite $(BUILD)/bench/hand_pg
 
-$(BUILD)/bench/hand_%: bench/hand_%.c bench/hand_http.c bench/hand.h
+$(BUILD)/bench/hand_%: bench/hand_%.c bench/hand_http.c bench/hand_sql.c bench/hand.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) -O2 -g -I. $(PKG_CFLAGS) bench/hand_http.c $< -o $@ $(LDLIBS_ALL)
+	$(CC) $(CSTD) $(WARN) -O2 -g -I. $(PKG_CFLAGS) bench/hand_http.c bench/hand_sql.c $< -o $@ $(LDLIBS_ALL)
 
 bench-deps: deps
 	@command -v wrk >/dev/null && command -v python3 >/dev/null || \

@@ -41,6 +41,22 @@ hand_addr *hand_add_addr(hand_rows *rows);
 /* Sets each address's owner from its user_id (users are few: a page). */
 void hand_link_owners(hand_rows *rows);
 
+/* ---- the statements (bench/hand_sql.c) ------------------------------------ */
+
+enum {
+    HAND_S_USER,      /* $1 id */
+    HAND_S_ADDRS_OF,  /* $1 user_id */
+    HAND_S_PAGE,      /* $1 limit, $2 offset */
+    HAND_S_PAGE_LIKE, /* $1 pattern, $2 limit, $3 offset */
+    HAND_S_ADDRS_IN,  /* $1..$HAND_IN_KEYS user ids */
+    HAND_S_INS_USER,  /* $1 name, $2 fullname */
+    HAND_S_INS_ADDR,  /* $1 email_address, $2 user_id */
+    HAND_S_PATCH,     /* $1 fullname, $2 id */
+    HAND_S_COUNT
+};
+#define HAND_IN_KEYS 32
+extern const char *const hand_sql[HAND_S_COUNT];
+
 /* ---- the database side, one connection per server thread ----------------
  * Each returns 0, or -1 on a database error (logged to stderr). */
 

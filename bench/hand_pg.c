@@ -16,35 +16,24 @@
 
 #include "bench/hand.h"
 
-#define IN_KEYS 32
 #define PIPE_ROWS 256
 
-enum { S_USER, S_ADDRS_OF, S_PAGE, S_PAGE_LIKE, S_ADDRS_IN, S_INS_USER, S_INS_ADDR, S_PATCH, S_COUNT };
-
-static const char *const sql[S_COUNT] = {
-    [S_USER] = "SELECT id, name, fullname FROM users WHERE id = $1",
-    [S_ADDRS_OF] = "SELECT id, email_address, user_id FROM addresses WHERE user_id = $1 ORDER BY id",
-    [S_PAGE] = "SELECT id, name, fullname FROM users ORDER BY id LIMIT $1 OFFSET $2",
-    [S_PAGE_LIKE] = "SELECT t0.id, t0.name, t0.fullname FROM users AS t0 WHERE EXISTS (SELECT 1 FROM addresses AS t1"
-                    " WHERE t1.user_id = t0.id AND t1.email_address LIKE $3 ESCAPE '\\')"
-                    " ORDER BY t0.id LIMIT $1 OFFSET $2",
-    [S_ADDRS_IN] = NULL, /* built in hand_db_open: IN_KEYS parameters */
-    [S_INS_USER] = "INSERT INTO users (name, fullname) VALUES ($1, $2) RETURNING id",
-    [S_INS_ADDR] = "INSERT INTO addresses (email_address, user_id) VALUES ($1, $2) RETURNING id",
-    [S_PATCH] = "UPDATE users SET fullname = $1 WHERE id = $2",
-};
-
-static const char *const names[S_COUNT] = {"u", "ao", "p", "pl", "ai", "iu", "ia", "pa"};
+/* The name statement s is prepared under: s<index>. */
+static const char *statement(char name[8], int s)
+{
+    snprintf(name, 8, "s%d", s);
+    return name;
+}
 
 void *hand_db_open(const char *url)
 {
     PGconn *c = PQconnectdb(url);
     if (PQstatus(c) != CONNECTION_OK) goto fail;
-    char in[512] = "SELECT id, email_address, user_id FROM addresses WHERE user_id IN ($1";
-    for (int i = 2; i <= IN_KEYS; i++) snprintf(in + strlen(in), sizeof in - strlen(in), ", $%d", i);
-    strcat(in, ") ORDER BY id");
-    for (int i = 0; i < S_COUNT; i++) {
-        PGresult *r = PQprepare(c, names[i], i == S_ADDRS_IN ? in : sql[i], 0, NULL);
+    for (int i = 0; i < HAND_S_COUNT; i++) {
+        char name[8], text[1024];
+        snprintf(text, sizeof text, "%s%s", hand_sql[i],
+                 i == HAND_S_INS_USER || i == HAND_S_INS_ADDR ? " RETURNING id" : "");
+        PGresult *r = PQprepare(c, statement(name, i), text, 0, NULL);
         int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
         PQclear(r);
         if (!ok) goto fail;
@@ -72,7 +61,8 @@ static int command(PGconn *c, const char *text)
  * (logged) when it failed. */
 static PGresult *exec(PGconn *c, int s, int n, const char *const *params)
 {
-    PGresult *r = PQexecPrepared(c, names[s], n, params, NULL, NULL, 0);
+    char name[8];
+    PGresult *r = PQexecPrepared(c, statement(name, s), n, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) return r;
     fprintf(stderr, "hand_pg: %s", PQerrorMessage(c));
@@ -121,9 +111,9 @@ static int load_user(PGconn *c, long long id, hand_rows *rows)
     char key[24];
     snprintf(key, sizeof key, "%lld", id);
     const char *p[] = {key};
-    if (read_users(exec(c, S_USER, 1, p), rows)) return -1;
+    if (read_users(exec(c, HAND_S_USER, 1, p), rows)) return -1;
     if (!rows->nusers) return 0;
-    if (read_addrs(exec(c, S_ADDRS_OF, 1, p), rows)) return -1;
+    if (read_addrs(exec(c, HAND_S_ADDRS_OF, 1, p), rows)) return -1;
     for (size_t a = 0; a < rows->naddrs; a++) rows->addrs[a].owner = 0;
     return 0;
 }
@@ -151,17 +141,17 @@ int hand_db_page(void *db, long long limit, long long offset, const char *like, 
     char ls[24], os[24];
     snprintf(ls, sizeof ls, "%lld", limit + 1);
     snprintf(os, sizeof os, "%lld", offset);
-    const char *p[] = {ls, os, like};
-    int rc = read_users(exec(c, like ? S_PAGE_LIKE : S_PAGE, like ? 3 : 2, p), rows);
+    const char *p[] = {like, ls, os};
+    int rc = read_users(like ? exec(c, HAND_S_PAGE_LIKE, 3, p) : exec(c, HAND_S_PAGE, 2, p + 1), rows);
     size_t n = rows->nusers > (size_t)limit ? (size_t)limit : rows->nusers;
-    char keys[IN_KEYS][24];
-    const char *kp[IN_KEYS];
-    for (size_t from = 0; !rc && from < n; from += IN_KEYS) {
-        for (size_t k = 0; k < IN_KEYS; k++) { /* the last key repeated to fill the list */
+    char keys[HAND_IN_KEYS][24];
+    const char *kp[HAND_IN_KEYS];
+    for (size_t from = 0; !rc && from < n; from += HAND_IN_KEYS) {
+        for (size_t k = 0; k < HAND_IN_KEYS; k++) { /* the last key repeated to fill the list */
             snprintf(keys[k], sizeof keys[k], "%lld", rows->users[from + k < n ? from + k : n - 1].id);
             kp[k] = keys[k];
         }
-        rc = read_addrs(exec(c, S_ADDRS_IN, IN_KEYS, kp), rows);
+        rc = read_addrs(exec(c, HAND_S_ADDRS_IN, HAND_IN_KEYS, kp), rows);
     }
     hand_link_owners(rows);
     return finish(c, rc);
@@ -173,11 +163,12 @@ int hand_db_page(void *db, long long limit, long long offset, const char *like, 
  * new ids into ids[0..n). 0 or -1. */
 static int insert_rows(PGconn *c, int s, size_t n, const char *(*p)[2], long long *ids)
 {
+    char name[8];
     int rc = n && !PQenterPipelineMode(c) ? -1 : 0;
     for (size_t from = 0; !rc && from < n; from += PIPE_ROWS) {
         size_t to = n - from < PIPE_ROWS ? n : from + PIPE_ROWS;
         for (size_t i = from; !rc && i < to; i++)
-            if (!PQsendQueryPrepared(c, names[s], 2, p[i], NULL, NULL, 0)) rc = -1;
+            if (!PQsendQueryPrepared(c, statement(name, s), 2, p[i], NULL, NULL, 0)) rc = -1;
         if (!rc && !PQpipelineSync(c)) rc = -1;
         for (size_t i = from; !rc && i < to; i++) { /* each result, then a NULL */
             PGresult *r = PQgetResult(c);
@@ -215,7 +206,7 @@ int hand_db_create(void *db, hand_rows *rows)
         p[i][1] = u->fullname == HAND_NULL ? NULL : rows->pool + u->fullname;
     }
     int rc = command(c, "BEGIN");
-    if (!rc) rc = insert_rows(c, S_INS_USER, rows->nusers, p, ids);
+    if (!rc) rc = insert_rows(c, HAND_S_INS_USER, rows->nusers, p, ids);
     for (size_t i = 0; !rc && i < rows->nusers; i++) rows->users[i].id = ids[i];
     for (size_t i = 0; !rc && i < rows->naddrs; i++) {
         hand_addr *a = &rows->addrs[i];
@@ -224,7 +215,7 @@ int hand_db_create(void *db, hand_rows *rows)
         p[i][0] = rows->pool + a->email;
         p[i][1] = uid[i];
     }
-    if (!rc) rc = insert_rows(c, S_INS_ADDR, rows->naddrs, p, ids);
+    if (!rc) rc = insert_rows(c, HAND_S_INS_ADDR, rows->naddrs, p, ids);
     for (size_t i = 0; !rc && i < rows->naddrs; i++) rows->addrs[i].id = ids[i];
     free(p);
     free(uid);
@@ -239,7 +230,7 @@ int hand_db_patch(void *db, long long id, const char *fullname, hand_rows *rows)
     char key[24];
     snprintf(key, sizeof key, "%lld", id);
     const char *p[] = {fullname, key};
-    PGresult *r = exec(c, S_PATCH, 2, p);
+    PGresult *r = exec(c, HAND_S_PATCH, 2, p);
     int rc = r ? 0 : -1;
     PQclear(r);
     return finish(c, rc ? rc : load_user(c, id, rows));

@@ -16,40 +16,9 @@
 
 #include "bench/hand.h"
 
-#define IN_KEYS 32
-
-enum {
-    S_BEGIN,
-    S_BEGIN_W,
-    S_COMMIT,
-    S_ROLLBACK,
-    S_USER,
-    S_ADDRS_OF,
-    S_PAGE,
-    S_PAGE_LIKE,
-    S_ADDRS_IN,
-    S_INS_USER,
-    S_INS_ADDR,
-    S_PATCH,
-    S_COUNT
-};
-
-static const char *const sql[S_COUNT] = {
-    [S_BEGIN] = "BEGIN",
-    [S_BEGIN_W] = "BEGIN IMMEDIATE",
-    [S_COMMIT] = "COMMIT",
-    [S_ROLLBACK] = "ROLLBACK",
-    [S_USER] = "SELECT id, name, fullname FROM users WHERE id = ?1",
-    [S_ADDRS_OF] = "SELECT id, email_address, user_id FROM addresses WHERE user_id = ?1 ORDER BY id",
-    [S_PAGE] = "SELECT id, name, fullname FROM users ORDER BY id LIMIT ?1 OFFSET ?2",
-    [S_PAGE_LIKE] = "SELECT t0.id, t0.name, t0.fullname FROM users AS t0 WHERE EXISTS (SELECT 1 FROM addresses AS t1"
-                    " WHERE t1.user_id = t0.id AND t1.email_address LIKE ?3 ESCAPE '\\')"
-                    " ORDER BY t0.id LIMIT ?1 OFFSET ?2",
-    [S_ADDRS_IN] = NULL, /* built in hand_db_open: IN_KEYS parameters */
-    [S_INS_USER] = "INSERT INTO users (name, fullname) VALUES (?1, ?2)",
-    [S_INS_ADDR] = "INSERT INTO addresses (email_address, user_id) VALUES (?1, ?2)",
-    [S_PATCH] = "UPDATE users SET fullname = ?1 WHERE id = ?2",
-};
+/* the transaction statements, after hand_sql's in conn.st */
+enum { S_BEGIN = HAND_S_COUNT, S_BEGIN_W, S_COMMIT, S_ROLLBACK, S_COUNT };
+static const char *const tx_sql[] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
 
 typedef struct {
     sqlite3 *db;
@@ -68,12 +37,9 @@ void *hand_db_open(const char *url)
                      " PRAGMA case_sensitive_like=ON;",
                      NULL, NULL, NULL) != SQLITE_OK)
         goto fail;
-    char in[512] = "SELECT id, email_address, user_id FROM addresses WHERE user_id IN (?1";
-    for (int i = 2; i <= IN_KEYS; i++) snprintf(in + strlen(in), sizeof in - strlen(in), ", ?%d", i);
-    strcat(in, ") ORDER BY id");
     for (int i = 0; i < S_COUNT; i++)
-        if (sqlite3_prepare_v3(c->db, i == S_ADDRS_IN ? in : sql[i], -1, SQLITE_PREPARE_PERSISTENT, &c->st[i],
-                               NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v3(c->db, i < HAND_S_COUNT ? hand_sql[i] : tx_sql[i - HAND_S_COUNT], -1,
+                               SQLITE_PREPARE_PERSISTENT, &c->st[i], NULL) != SQLITE_OK)
             goto fail;
     return c;
 fail:
@@ -142,11 +108,11 @@ static int read_addrs(conn *c, sqlite3_stmt *st, hand_rows *rows)
 /* The user id and its addresses, inside the caller's transaction. */
 static int load_user(conn *c, long long id, hand_rows *rows)
 {
-    sqlite3_bind_int64(c->st[S_USER], 1, id);
-    if (read_users(c, c->st[S_USER], rows)) return -1;
+    sqlite3_bind_int64(c->st[HAND_S_USER], 1, id);
+    if (read_users(c, c->st[HAND_S_USER], rows)) return -1;
     if (!rows->nusers) return 0;
-    sqlite3_bind_int64(c->st[S_ADDRS_OF], 1, id);
-    if (read_addrs(c, c->st[S_ADDRS_OF], rows)) return -1;
+    sqlite3_bind_int64(c->st[HAND_S_ADDRS_OF], 1, id);
+    if (read_addrs(c, c->st[HAND_S_ADDRS_OF], rows)) return -1;
     for (size_t a = 0; a < rows->naddrs; a++) rows->addrs[a].owner = 0;
     return 0;
 }
@@ -172,15 +138,16 @@ int hand_db_page(void *db, long long limit, long long offset, const char *like, 
 {
     conn *c = db;
     if (run(c, S_BEGIN)) return -1;
-    sqlite3_stmt *st = c->st[like ? S_PAGE_LIKE : S_PAGE];
-    sqlite3_bind_int64(st, 1, limit + 1);
-    sqlite3_bind_int64(st, 2, offset);
-    if (like) sqlite3_bind_text(st, 3, like, -1, SQLITE_STATIC);
+    sqlite3_stmt *st = c->st[like ? HAND_S_PAGE_LIKE : HAND_S_PAGE];
+    int at = like ? 2 : 1; /* limit's parameter */
+    if (like) sqlite3_bind_text(st, 1, like, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, at, limit + 1);
+    sqlite3_bind_int64(st, at + 1, offset);
     int rc = read_users(c, st, rows);
     size_t n = rows->nusers > (size_t)limit ? (size_t)limit : rows->nusers;
-    sqlite3_stmt *in = c->st[S_ADDRS_IN];
-    for (size_t from = 0; !rc && from < n; from += IN_KEYS) {
-        for (size_t k = 0; k < IN_KEYS; k++) /* the last key repeated to fill the list */
+    sqlite3_stmt *in = c->st[HAND_S_ADDRS_IN];
+    for (size_t from = 0; !rc && from < n; from += HAND_IN_KEYS) {
+        for (size_t k = 0; k < HAND_IN_KEYS; k++) /* the last key repeated to fill the list */
             sqlite3_bind_int64(in, (int)k + 1, rows->users[from + k < n ? from + k : n - 1].id);
         rc = read_addrs(c, in, rows);
     }
@@ -193,13 +160,13 @@ int hand_db_create(void *db, hand_rows *rows)
     conn *c = db;
     if (run(c, S_BEGIN_W)) return -1;
     int rc = 0;
-    sqlite3_stmt *iu = c->st[S_INS_USER], *ia = c->st[S_INS_ADDR];
+    sqlite3_stmt *iu = c->st[HAND_S_INS_USER], *ia = c->st[HAND_S_INS_ADDR];
     for (size_t i = 0; !rc && i < rows->nusers; i++) {
         hand_user *u = &rows->users[i];
         sqlite3_bind_text(iu, 1, rows->pool + u->name, -1, SQLITE_STATIC);
         if (u->fullname == HAND_NULL) sqlite3_bind_null(iu, 2);
         else sqlite3_bind_text(iu, 2, rows->pool + u->fullname, -1, SQLITE_STATIC);
-        rc = run(c, S_INS_USER);
+        rc = run(c, HAND_S_INS_USER);
         u->id = sqlite3_last_insert_rowid(c->db);
     }
     for (size_t i = 0; !rc && i < rows->naddrs; i++) {
@@ -207,7 +174,7 @@ int hand_db_create(void *db, hand_rows *rows)
         a->user_id = rows->users[a->owner].id;
         sqlite3_bind_text(ia, 1, rows->pool + a->email, -1, SQLITE_STATIC);
         sqlite3_bind_int64(ia, 2, a->user_id);
-        rc = run(c, S_INS_ADDR);
+        rc = run(c, HAND_S_INS_ADDR);
         a->id = sqlite3_last_insert_rowid(c->db);
     }
     return finish(c, rc);
@@ -217,10 +184,10 @@ int hand_db_patch(void *db, long long id, const char *fullname, hand_rows *rows)
 {
     conn *c = db;
     if (run(c, S_BEGIN_W)) return -1;
-    sqlite3_stmt *st = c->st[S_PATCH];
+    sqlite3_stmt *st = c->st[HAND_S_PATCH];
     if (fullname) sqlite3_bind_text(st, 1, fullname, -1, SQLITE_STATIC);
     else sqlite3_bind_null(st, 1);
     sqlite3_bind_int64(st, 2, id);
-    int rc = run(c, S_PATCH);
+    int rc = run(c, HAND_S_PATCH);
     return finish(c, rc ? rc : load_user(c, id, rows));
 }

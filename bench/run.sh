@@ -83,13 +83,13 @@ start_server() {
     : >"$dir/server.log"
     if [ "$kind" = restmap ]; then
         # shellcheck disable=SC2086 # options, split on purpose
-        "./$bld/restmap" --schema bench/schema.json --db "$url" --port 0 --threads "$threads" \
+        "$bld/restmap" --schema bench/schema.json --db "$url" --port 0 --threads "$threads" \
             --max-body 67108864 --max-connections-per-ip 0 --static "" $restmap_args 2>"$dir/server.log" &
         spid=$!
     else
         local port
         port=$(free_port)
-        "./$bld/bench/hand_$([ "$backend" = sqlite ] && echo sqlite || echo pg)" "$url" "$port" "$threads" \
+        "$bld/bench/hand_$([ "$backend" = sqlite ] && echo sqlite || echo pg)" "$url" "$port" "$threads" \
             bench/schema.json 2>"$dir/server.log" &
         spid=$!
     fi
@@ -168,7 +168,7 @@ PY
 load_db() {
     local url
     url=$(new_db "$1" "$2")
-    "./$bld/restmap" --schema bench/schema.json --db "$url" --create-all --port 0 --access-log=no \
+    "$bld/restmap" --schema bench/schema.json --db "$url" --create-all --port 0 --access-log=no \
         --max-body 67108864 --static "" 2>"$dir/server.log" &
     spid=$!
     for _ in $(seq 200); do grep -q "listening on" "$dir/server.log" && break; sleep 0.05; done
@@ -319,7 +319,7 @@ bulk() {
 keyset() {
     local backend=$1 url
     url=$(new_db "$backend" deep)
-    "./$bld/restmap" --schema bench/schema.json --db "$url" --create-all --port 0 --access-log=no --static "" \
+    "$bld/restmap" --schema bench/schema.json --db "$url" --create-all --port 0 --access-log=no --static "" \
         2>"$dir/server.log" &
     spid=$!
     for _ in $(seq 200); do grep -q "listening on" "$dir/server.log" && break; sleep 0.05; done
@@ -413,7 +413,7 @@ orm_tsv=""
 if make -n "$bld/bench_orm" >/dev/null 2>&1; then
     log "ORM workloads: $bld/bench_orm $orm_args"
     # shellcheck disable=SC2086 # options, split on purpose
-    if make -s "$bld/bench_orm" && "./$bld/bench_orm" $orm_args --tsv "$dir/orm.tsv" >&2; then
+    if make -s "$bld/bench_orm" && "$bld/bench_orm" $orm_args --tsv "$dir/orm.tsv" >&2; then
         orm_tsv=$dir/orm.tsv
     else
         log "$bld/bench_orm failed: its table says so"
