@@ -78,28 +78,17 @@ static size_t text(hand_rows *rows, PGresult *r, int row, int col)
 
 static long long integer(PGresult *r, int row, int col) { return strtoll(PQgetvalue(r, row, col), NULL, 10); }
 
-static int read_users(PGresult *r, hand_rows *rows)
+/* Reads every row of r (NULL: a failed statement, -1): users (id, name,
+ * fullname) or, when !users, addresses (id, email_address, user_id;
+ * owners are the caller's to set). Clears r. */
+static int read_rows(PGresult *r, int users, hand_rows *rows)
 {
     if (!r) return -1;
     for (int i = 0, n = PQntuples(r); i < n; i++) {
-        hand_user *u = hand_add_user(rows);
-        u->id = integer(r, i, 0);
-        u->name = text(rows, r, i, 1);
-        u->fullname = text(rows, r, i, 2);
-    }
-    PQclear(r);
-    return 0;
-}
-
-/* Addresses (owners are the caller's to set). */
-static int read_addrs(PGresult *r, hand_rows *rows)
-{
-    if (!r) return -1;
-    for (int i = 0, n = PQntuples(r); i < n; i++) {
-        hand_addr *a = hand_add_addr(rows);
-        a->id = integer(r, i, 0);
-        a->email = text(rows, r, i, 1);
-        a->user_id = integer(r, i, 2);
+        long long id = integer(r, i, 0);
+        size_t t = text(rows, r, i, 1);
+        if (users) *hand_add_user(rows) = (hand_user){id, t, text(rows, r, i, 2)};
+        else *hand_add_addr(rows) = (hand_addr){.id = id, .email = t, .user_id = integer(r, i, 2)};
     }
     PQclear(r);
     return 0;
@@ -111,9 +100,9 @@ static int load_user(PGconn *c, long long id, hand_rows *rows)
     char key[24];
     snprintf(key, sizeof key, "%lld", id);
     const char *p[] = {key};
-    if (read_users(exec(c, HAND_S_USER, 1, p), rows)) return -1;
+    if (read_rows(exec(c, HAND_S_USER, 1, p), 1, rows)) return -1;
     if (!rows->nusers) return 0;
-    if (read_addrs(exec(c, HAND_S_ADDRS_OF, 1, p), rows)) return -1;
+    if (read_rows(exec(c, HAND_S_ADDRS_OF, 1, p), 0, rows)) return -1;
     for (size_t a = 0; a < rows->naddrs; a++) rows->addrs[a].owner = 0;
     return 0;
 }
@@ -142,7 +131,7 @@ int hand_db_page(void *db, long long limit, long long offset, const char *like, 
     snprintf(ls, sizeof ls, "%lld", limit + 1);
     snprintf(os, sizeof os, "%lld", offset);
     const char *p[] = {like, ls, os};
-    int rc = read_users(like ? exec(c, HAND_S_PAGE_LIKE, 3, p) : exec(c, HAND_S_PAGE, 2, p + 1), rows);
+    int rc = read_rows(like ? exec(c, HAND_S_PAGE_LIKE, 3, p) : exec(c, HAND_S_PAGE, 2, p + 1), 1, rows);
     size_t n = rows->nusers > (size_t)limit ? (size_t)limit : rows->nusers;
     char keys[HAND_IN_KEYS][24];
     const char *kp[HAND_IN_KEYS];
@@ -151,7 +140,7 @@ int hand_db_page(void *db, long long limit, long long offset, const char *like, 
             snprintf(keys[k], sizeof keys[k], "%lld", rows->users[from + k < n ? from + k : n - 1].id);
             kp[k] = keys[k];
         }
-        rc = read_addrs(exec(c, HAND_S_ADDRS_IN, HAND_IN_KEYS, kp), rows);
+        rc = read_rows(exec(c, HAND_S_ADDRS_IN, HAND_IN_KEYS, kp), 0, rows);
     }
     hand_link_owners(rows);
     return finish(c, rc);

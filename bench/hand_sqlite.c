@@ -77,29 +77,16 @@ static size_t text(hand_rows *rows, sqlite3_stmt *st, int col)
     return t ? hand_pool_add(rows, t, (size_t)sqlite3_column_bytes(st, col)) : HAND_NULL;
 }
 
-/* Reads every row of st as users. */
-static int read_users(conn *c, sqlite3_stmt *st, hand_rows *rows)
+/* Reads every row of st: users (id, name, fullname) or, when !users,
+ * addresses (id, email_address, user_id; owners are the caller's to set). */
+static int read_rows(conn *c, sqlite3_stmt *st, int users, hand_rows *rows)
 {
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        hand_user *u = hand_add_user(rows);
-        u->id = sqlite3_column_int64(st, 0);
-        u->name = text(rows, st, 1);
-        u->fullname = text(rows, st, 2);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : fail(c);
-}
-
-/* Reads every row of st as addresses (owners are the caller's to set). */
-static int read_addrs(conn *c, sqlite3_stmt *st, hand_rows *rows)
-{
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        hand_addr *a = hand_add_addr(rows);
-        a->id = sqlite3_column_int64(st, 0);
-        a->email = text(rows, st, 1);
-        a->user_id = sqlite3_column_int64(st, 2);
+        long long id = sqlite3_column_int64(st, 0);
+        size_t t = text(rows, st, 1);
+        if (users) *hand_add_user(rows) = (hand_user){id, t, text(rows, st, 2)};
+        else *hand_add_addr(rows) = (hand_addr){.id = id, .email = t, .user_id = sqlite3_column_int64(st, 2)};
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : fail(c);
@@ -109,10 +96,10 @@ static int read_addrs(conn *c, sqlite3_stmt *st, hand_rows *rows)
 static int load_user(conn *c, long long id, hand_rows *rows)
 {
     sqlite3_bind_int64(c->st[HAND_S_USER], 1, id);
-    if (read_users(c, c->st[HAND_S_USER], rows)) return -1;
+    if (read_rows(c, c->st[HAND_S_USER], 1, rows)) return -1;
     if (!rows->nusers) return 0;
     sqlite3_bind_int64(c->st[HAND_S_ADDRS_OF], 1, id);
-    if (read_addrs(c, c->st[HAND_S_ADDRS_OF], rows)) return -1;
+    if (read_rows(c, c->st[HAND_S_ADDRS_OF], 0, rows)) return -1;
     for (size_t a = 0; a < rows->naddrs; a++) rows->addrs[a].owner = 0;
     return 0;
 }
@@ -143,13 +130,13 @@ int hand_db_page(void *db, long long limit, long long offset, const char *like, 
     if (like) sqlite3_bind_text(st, 1, like, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, at, limit + 1);
     sqlite3_bind_int64(st, at + 1, offset);
-    int rc = read_users(c, st, rows);
+    int rc = read_rows(c, st, 1, rows);
     size_t n = rows->nusers > (size_t)limit ? (size_t)limit : rows->nusers;
     sqlite3_stmt *in = c->st[HAND_S_ADDRS_IN];
     for (size_t from = 0; !rc && from < n; from += HAND_IN_KEYS) {
         for (size_t k = 0; k < HAND_IN_KEYS; k++) /* the last key repeated to fill the list */
             sqlite3_bind_int64(in, (int)k + 1, rows->users[from + k < n ? from + k : n - 1].id);
-        rc = read_addrs(c, in, rows);
+        rc = read_rows(c, in, 0, rows);
     }
     hand_link_owners(rows);
     return finish(c, rc);
