@@ -19,9 +19,9 @@
 #define PIPE_ROWS 256
 
 /* The name statement s is prepared under: s<index>. */
-static const char *statement(char name[8], int s)
+static const char *statement(char name[16], int s)
 {
-    snprintf(name, 8, "s%d", s);
+    snprintf(name, 16, "s%d", s);
     return name;
 }
 
@@ -30,7 +30,7 @@ void *hand_db_open(const char *url)
     PGconn *c = PQconnectdb(url);
     if (PQstatus(c) != CONNECTION_OK) goto fail;
     for (int i = 0; i < HAND_S_COUNT; i++) {
-        char name[8], text[1024];
+        char name[16], text[1024];
         snprintf(text, sizeof text, "%s%s", hand_sql[i],
                  i == HAND_S_INS_USER || i == HAND_S_INS_ADDR ? " RETURNING id" : "");
         PGresult *r = PQprepare(c, statement(name, i), text, 0, NULL);
@@ -61,7 +61,7 @@ static int command(PGconn *c, const char *text)
  * (logged) when it failed. */
 static PGresult *exec(PGconn *c, int s, int n, const char *const *params)
 {
-    char name[8];
+    char name[16];
     PGresult *r = PQexecPrepared(c, statement(name, s), n, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) return r;
@@ -152,7 +152,7 @@ int hand_db_page(void *db, long long limit, long long offset, const char *like, 
  * new ids into ids[0..n). 0 or -1. */
 static int insert_rows(PGconn *c, int s, size_t n, const char *(*p)[2], long long *ids)
 {
-    char name[8];
+    char name[16];
     int rc = n && !PQenterPipelineMode(c) ? -1 : 0;
     for (size_t from = 0; !rc && from < n; from += PIPE_ROWS) {
         size_t to = n - from < PIPE_ROWS ? n : from + PIPE_ROWS;
