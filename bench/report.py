@@ -60,7 +60,7 @@ def fmt(v, spec=".0f", none="–"):
     return none if v is None else format(v, spec)
 
 
-def machine(extras):
+def machine(extras, commit):
     cpu = "?"
     try:
         with open("/proc/cpuinfo") as f:
@@ -74,9 +74,6 @@ def machine(extras):
             debian = f.read().strip()
     except OSError:
         debian = "?"
-    commit = sh("git", "rev-parse", "--short=12", "HEAD")
-    if sh("git", "status", "--porcelain", "--untracked-files=no"):
-        commit += " (with uncommitted changes)"
     return [
         ("CPU", cpu), ("cores", str(os.cpu_count())), ("RAM", f"{ram:.1f} GiB"),
         ("kernel", platform.release()), ("Debian", debian),
@@ -108,6 +105,7 @@ def main():
     ap.add_argument("--deep-rows")
     ap.add_argument("--backends", default="")
     ap.add_argument("--restmap-args", default="")
+    ap.add_argument("--commit", default="?")
     a = ap.parse_args()
 
     runs = {}  # (backend, conns, case, server) -> list of rows
@@ -142,7 +140,7 @@ def main():
              "The hand-written servers run the same SELECTs; they write with one prepared INSERT per row "
              "(SQLite: no RETURNING, sqlite3_last_insert_rowid; PostgreSQL: RETURNING id, pipelined), "
              "hence 3 statements for the nested POST where restmap runs 2.", ""]
-    lines += table(["machine", ""], machine(extras)) + [""]
+    lines += table(["machine", ""], machine(extras, a.commit)) + [""]
 
     conns_all = sorted({c for (_b, c, _k, _s) in runs})
     targets = []

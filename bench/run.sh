@@ -53,6 +53,9 @@ for bin in "$bld/restmap" "$bld/bench/hand_sqlite" "$bld/bench/hand_pg"; do
     [ -x "$bin" ] || { echo "bench: $bin is not built (make bench builds it)" >&2; exit 1; }
 done
 
+# the commit measured (the report is written at the end of a long run)
+commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo "?")
+[ -z "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] || commit="$commit (with uncommitted changes)"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/restmap-bench-XXXXXX")
 chmod 755 "$dir"
 results=$dir/results.tsv # backend conns case server round rps p50 p99 cpu_us rss_kib non2xx
@@ -424,4 +427,4 @@ fi
 
 python3 bench/report.py --results "$results" --extras "$extras" ${orm_tsv:+--orm "$orm_tsv"} --out "$out" \
     --secs "$secs" --rounds "$rounds" --threads "$threads" --deep-rows "$deep_rows" --backends "$backends" \
-    --restmap-args="$restmap_args"
+    --restmap-args="$restmap_args" --commit="$commit"
