@@ -32,8 +32,8 @@ TEST_SRC   := $(wildcard tests/unit/*/*.c) $(wildcard tests/http/*.c) $(wildcard
 TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_LIBS  = $(shell pkg-config --libs check libcurl 2>/dev/null)
 
-.PHONY: all deps run test test-plain test-sqlite test-postgresql test-asan test-instr asan valgrind bench bench-orm \
-        fuzz fuzz-smoke fuzz-http fuzz-http-smoke clean
+.PHONY: all deps run test test-plain test-sqlite test-postgresql test-asan test-instr asan valgrind bench bench-deps \
+        bench-orm fuzz fuzz-smoke fuzz-http fuzz-http-smoke clean
 
 all: $(BUILD)/restmap
 
@@ -148,10 +148,31 @@ fuzz-http-smoke:
 	$(MAKE) BUILD=build/asan SANITIZE=address,undefined build/asan/restmap build/asan/http_fuzz
 	./build/asan/http_fuzz --bin build/asan/restmap --time $(FUZZ_HTTP_SMOKE_TIME) $(FUZZ_HTTP_SMOKE_ARGS)
 
-# Throughput of typical requests (wrk on loopback); see bench/run.sh.
-bench: deps
-	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
-	bash bench/run.sh $(BENCH_SECS)
+# `make bench` (never part of `make test`): restmap against hand-written
+# libmicrohttpd + sqlite3 / libpq servers (bench/hand_*.c) with the same
+# JSON bytes, on SQLite and a throwaway PostgreSQL, then the ORM workloads
+# (build/bench_orm, bench/orm/); prints one table and writes the generated
+# part of docs/performance.md (see bench/run.sh for what is measured).
+# Quick: make bench BENCH_SECS=2 BENCH_SOAK=20 BENCH_CONNS="8 64" BENCH_ROUNDS=1 BENCH_ORM_ARGS=--quick
+BENCH_SECS     ?= 10
+BENCH_SOAK     ?= 600
+BENCH_CONNS    ?= 8 64 256
+BENCH_ROUNDS   ?= 3
+BENCH_BACKENDS ?= sqlite postgresql
+BENCH_BIN      := $(BUILD)/bench/hand_sqlite $(BUILD)/bench/hand_pg
+
+$(BUILD)/bench/hand_%: bench/hand_%.c bench/hand_http.c bench/hand_sql.c bench/hand.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O2 -g -I. $(PKG_CFLAGS) bench/hand_http.c bench/hand_sql.c $< -o $@ $(LDLIBS_ALL)
+
+bench-deps: deps
+	@command -v wrk >/dev/null && command -v python3 >/dev/null || \
+	    { apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk python3 >/dev/null; }
+
+bench: bench-deps
+	$(MAKE) $(BUILD)/restmap $(BENCH_BIN) $(BUILD)/bench_orm
+	BENCH_BUILD=$(BUILD) BENCH_SECS=$(BENCH_SECS) BENCH_SOAK=$(BENCH_SOAK) BENCH_CONNS="$(BENCH_CONNS)" BENCH_ROUNDS=$(BENCH_ROUNDS) \
+	    BENCH_BACKENDS="$(BENCH_BACKENDS)" BENCH_ORM_ARGS="$(BENCH_ORM_ARGS)" bash bench/run.sh
 
 # ORM workloads after SQLAlchemy's examples/performance suite, through orm/
 # as a library and with raw sqlite3 (bench/orm/main.c); one table of
