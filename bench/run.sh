@@ -325,7 +325,12 @@ keyset() {
     "$bld/restmap" --schema bench/schema.json --db "$url" --create-all --port 0 --access-log=no --static "" \
         2>"$dir/server.log" &
     spid=$!
-    for _ in $(seq 200); do grep -q "listening on" "$dir/server.log" && break; sleep 0.05; done
+    for _ in $(seq 200); do
+        grep -q "listening on" "$dir/server.log" && break
+        kill -0 "$spid" 2>/dev/null || { log "restmap did not start:"; cat "$dir/server.log" >&2; exit 1; }
+        sleep 0.05
+    done
+    grep -q "listening on" "$dir/server.log" || { log "restmap did not start in 10 s"; exit 1; }
     stop_server
     local fill="INSERT INTO users (id, name, fullname) SELECT i, 'user' || i, 'User ' || i"
     if [ "$backend" = sqlite ]; then
