@@ -206,7 +206,7 @@ static int sync_key(orm_uow *u, const orm_instance *inst)
     d->sync_key(&sql, t, t->pk[0]);
     orm_compiled c;
     orm_compiled_text(&c, sql.buf);
-    return flush_run(u, &c, NULL);
+    return flush_run_own(u, &c, NULL); /* moves a sequence: no row changes */
 }
 
 /* Apply inst's links before its INSERT, oldest first as they were made (a
@@ -397,7 +397,7 @@ static int insert_rows(orm_uow *u, rm_arena *a, insert_text *text, insert_row **
         text->c = c;
         text->nrows = k;
     }
-    if (rc || (rc = flush_run(u, &c, &r))) return rc;
+    if (rc || (rc = flush_run_own(u, &c, &r))) return rc;
     if (as_sent) return inserted_as_sent(u, a, members, k, &r);
     if (r.nrows != k) return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned %zu rows of %zu", r.nrows, k);
     keyed_row *got = RM_NEW_ARRAY(a, keyed_row, k), *sent = RM_NEW_ARRAY(a, keyed_row, k);
@@ -607,50 +607,110 @@ static bool column_changed(const orm_instance *inst, size_t i)
     return !c->version && !c->computed && !orm_value_eq(&inst->row[i], &inst->committed[i]);
 }
 
+/* May inst's UPDATE (of one table, setting up's columns) go without
+ * RETURNING, the row it leaves being known without reading it back?
+ * RETURNING gives an UPDATE nothing the unit does not know when
+ *  - the dialect stores values as sent (rowid_keys) and none of the
+ *    columns set is of a type it may store converted (stores_converted):
+ *    the new values are those sent;
+ *  - a version column, if any, holds an integer below the largest: the
+ *    WHERE requires it, so the row holds it plus one;
+ *  - the table has no deferred column (a row loaded without it would
+ *    have it NULL; RETURNING reads it), and its computed ones RETURNING
+ *    gives as NULL anyway (compile.c);
+ *  - every other column of the row is as the unit loaded it: the unit's
+ *    transaction began before its loads (a write unit's BEGIN IMMEDIATE
+ *    holds SQLite's one write lock), its INSERTs and UPDATEs of an
+ *    instance store what they wrote in it, and no write that may change
+ *    rows behind their instances ran since the unit began (u->untracked:
+ *    a detach UPDATE, any DELETE with its ON DELETE actions, association
+ *    rows, a bulk write; flush_int.h, flush_run). A dry run's savepoint
+ *    undo ends its unit. A new unit (a batch's next operation) starts
+ *    with an empty identity map and a new unit of work.
+ * Elsewhere (PostgreSQL, numeric values, after such a write) RETURNING
+ * reads the row back, as SQLAlchemy refreshes server-set values. */
+static bool update_as_sent(orm_uow *u, const orm_instance *inst, const orm_update *up)
+{
+    const orm_dialect *d = flush_dialect(u);
+    const orm_table *t = inst->mapper->table;
+    const orm_column *vc = inst->mapper->version_col;
+    if (!d->rowid_keys || u->untracked) return false;
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (t->columns[i].deferred) return false;
+    if (vc && (inst->committed[vc->index].kind != ORM_V_INT || inst->committed[vc->index].u.i == INT64_MAX))
+        return false;
+    for (size_t k = 0; k < up->ncolumns; k++)
+        if (d->stores_converted[up->columns[k]->type]) return false;
+    return true;
+}
+
+/* inst's row after its UPDATE without RETURNING (update_as_sent): the
+ * values up set, the version one more, computed columns NULL (as
+ * RETURNING gives them), the rest as committed. */
+static void updated_as_sent(orm_instance *inst, const orm_update *up)
+{
+    const orm_table *t = inst->mapper->table;
+    const orm_column *vc = inst->mapper->version_col;
+    for (size_t k = 0; k < up->ncolumns; k++)
+        if (up->values[k]->op == ORM_OP_PARAM) inst->committed[up->columns[k]->index] = up->values[k]->u.param.value;
+    if (vc) inst->committed[vc->index].u.i++;
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (t->columns[i].computed) inst->committed[i] = orm_null();
+    memcpy(inst->row, inst->committed, t->ncolumns * sizeof *inst->row);
+}
+
 /* UPDATE the columns of a persistent instance that differ from its
  * committed state; with a version column, increment it and require the
- * committed version in the WHERE (0 rows: stale data). A span's levels:
+ * committed version in the WHERE (0 rows: stale data). The statement's
+ * pieces go in tmp, reset after it (what RETURNING reads is the
+ * session's): a flush of many rows keeps none of them. A span's levels:
  * orm_flush_update_levels. */
-static int update_changed(orm_uow *u, orm_instance *inst)
+static int update_changed(orm_uow *u, rm_arena *tmp, orm_instance *inst)
 {
     const orm_mapper *m = inst->mapper;
     const orm_table *t = m->table;
-    rm_arena *a = u->a;
     if (t->levels) return orm_flush_update_levels(u, inst);
-    bool changed = false; /* most rows a flush meets have no change (those it inserted): no arrays */
-    for (size_t i = 0; i < t->ncolumns && !changed; i++) changed = column_changed(inst, i);
-    if (!changed) return 0;
-    orm_update up = {.table = t, .returning = true};
-    up.columns = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns + 1);
-    up.values = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns + 1);
-    for (size_t i = 0; i < t->ncolumns; i++) {
+    size_t first = 0; /* most rows a flush meets have no change (those it inserted): no arrays */
+    while (first < t->ncolumns && !column_changed(inst, first)) first++;
+    if (first == t->ncolumns) return 0;
+    orm_update up = {.table = t};
+    up.columns = RM_NEW_ARRAY(tmp, const orm_column *, t->ncolumns + 1);
+    up.values = RM_NEW_ARRAY(tmp, orm_expr *, t->ncolumns + 1);
+    for (size_t i = first; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
-        if (!column_changed(inst, i)) continue;
+        if (i > first && !column_changed(inst, i)) continue;
         if (c->primary_key)
             return orm_error_set(u->s->err, ORM_E_INVALID, "the primary key of %s cannot change", m->name);
         up.columns[up.ncolumns] = c;
-        up.values[up.ncolumns++] = orm_expr_param(a, inst->row[i], c);
+        up.values[up.ncolumns++] = orm_expr_param(tmp, inst->row[i], c);
     }
     int rc = orm_flush_check_row(u, inst);
     if (rc) return rc;
-    orm_flush_add_onupdate(u, &up, t);
-    orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
+    orm_flush_add_onupdate(u, &up, t); /* its values in u->a: they may be kept */
+    bool as_sent = update_as_sent(u, inst, &up);
+    up.returning = !as_sent;
+    orm_value *pk = RM_NEW_ARRAY(tmp, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
-    up.where = orm_flush_scoped_pk_where(u, m, pk);
+    up.where = orm_flush_scoped_pk_where(u, tmp, m, pk);
     orm_result r;
-    rc = orm_flush_run_update(u, inst, &up, m->version_col, &r);
+    rc = orm_flush_run_update(u, tmp, inst, &up, m->version_col, &r);
     if (rc) return rc;
     if (u->s->scope && !inst->wrote) { /* what it referred to before (orm_flush_check_written) */
-        inst->before = RM_NEW_ARRAY(a, orm_value, t->ncolumns);
+        inst->before = RM_NEW_ARRAY(u->a, orm_value, t->ncolumns);
         memcpy(inst->before, inst->committed, t->ncolumns * sizeof *inst->before);
     }
-    memcpy(inst->row, r.values, t->ncolumns * sizeof *inst->row);
-    memcpy(inst->committed, r.values, t->ncolumns * sizeof *inst->row);
+    if (as_sent) {
+        updated_as_sent(inst, &up);
+    } else {
+        memcpy(inst->row, r.values, t->ncolumns * sizeof *inst->row);
+        memcpy(inst->committed, r.values, t->ncolumns * sizeof *inst->row);
+    }
+    rm_arena_reset(tmp);
     inst->wrote = true;
     return 0;
 }
 
-static int update_persistent(orm_uow *u)
+static int update_persistent(orm_uow *u, rm_arena *tmp)
 {
     for (size_t i = 0; i < u->nlinks; i++) {
         const orm_link *l = &u->links[i];
@@ -659,7 +719,7 @@ static int update_persistent(orm_uow *u)
     for (size_t i = 0; i < u->nobjs; i++) {
         orm_instance *inst = u->objs[i];
         if (inst->state != ORM_PERSISTENT || !inst->committed) continue;
-        int rc = update_changed(u, inst);
+        int rc = update_changed(u, tmp, inst);
         if (rc) return rc;
     }
     /* post-updates: the deferred foreign keys, now that every row exists */
@@ -668,7 +728,7 @@ static int update_persistent(orm_uow *u)
         if (!l->post_update && l->parent != l->child) continue;
         if (l->child->state != ORM_PERSISTENT) continue;
         apply_link(u, l, false);
-        int rc = update_changed(u, l->child);
+        int rc = update_changed(u, tmp, l->child);
         if (rc) return rc;
     }
     return 0;
@@ -754,7 +814,7 @@ static int delete_one(orm_uow *u, orm_instance *inst)
     orm_expr *where = NULL;
     int lrc = t->levels ? orm_flush_delete_levels(u, inst, pk, &where) : 0;
     if (lrc) return lrc;
-    orm_delete del = {.table = t->levels ? t->levels[0] : t, .where = t->levels ? where : orm_flush_scoped_pk_where(u, m, pk)};
+    orm_delete del = {.table = t->levels ? t->levels[0] : t, .where = t->levels ? where : orm_flush_scoped_pk_where(u, a, m, pk)};
     if (m->version_col)
         del.where = orm_expr_and(a, del.where, orm_expr_col_eq(a, -1, m->version_col,
                                                                 inst->committed[m->version_col->index]));
@@ -845,7 +905,7 @@ static ref_slot *ref_find(const ref_map *m, const orm_column *col, const orm_val
  * that foreign key set to NULL first, as SQLAlchemy's post_update does.
  * Deletes run in reverse: rows met after d in u->objs are deleted before
  * it. Linear: the referenced values of deleted rows are hashed once. */
-static int detach_deleted(orm_uow *u)
+static int detach_deleted(orm_uow *u, rm_arena *tmp)
 {
     rm_arena *a = u->a;
     /* the columns that nullable foreign keys of deleted rows refer to */
@@ -910,7 +970,7 @@ static int detach_deleted(orm_uow *u)
                 changed = true;
             }
         }
-        int rc = changed ? update_changed(u, d) : 0;
+        int rc = changed ? update_changed(u, tmp, d) : 0;
         if (rc) return rc;
     }
     return 0;
@@ -927,7 +987,9 @@ static void settle(orm_uow *u)
     u->nobjs = u->nlinks = u->nassocs = u->nnew = 0;
 }
 
-int orm_uow_flush(orm_uow *u)
+/* orm_uow_flush with tmp, a scratch arena for statements' pieces it
+ * need not keep (update_changed). */
+static int flush_in(orm_uow *u, rm_arena *tmp)
 {
     int rc;
     if ((rc = orm_uow_check_size(u))) return rc;
@@ -937,12 +999,20 @@ int orm_uow_flush(orm_uow *u)
         if (u->objs[i]->state == ORM_DELETED && (rc = expand_delete(u, u->objs[i]))) return rc;
     }
     if (u->ndeleted > ORM_MAX_DELETE_ROWS) return orm_flush_too_many_deletes(u);
-    if ((rc = insert_pending(u)) || (rc = update_persistent(u)) || (rc = write_assocs(u))) return rc;
+    if ((rc = insert_pending(u)) || (rc = update_persistent(u, tmp)) || (rc = write_assocs(u))) return rc;
     if ((rc = orm_flush_check_written(u))) return rc;
-    if ((rc = detach_deleted(u))) return rc;
+    if ((rc = detach_deleted(u, tmp))) return rc;
     /* children were met after their parents: delete in reverse */
     for (size_t i = u->nobjs; i-- > 0;)
         if (u->objs[i]->state == ORM_DELETED && (rc = delete_run(u, &i))) return rc;
     settle(u);
     return 0;
+}
+
+int orm_uow_flush(orm_uow *u)
+{
+    rm_arena *tmp = rm_arena_new();
+    int rc = flush_in(u, tmp);
+    rm_arena_destroy(tmp);
+    return rc;
 }

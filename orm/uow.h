@@ -58,6 +58,8 @@ typedef struct orm_uow {
     struct orm_located *located;  /* orm_uow_locate: instances and where their input is */
     size_t nlocated, caplocated;
     unsigned statements_before;
+    bool untracked;               /* a write ran that may have changed rows without their
+                                     instances (flush_int.h, flush_run) */
     orm_clock clock;              /* the unit's one "now": $now defaults and onupdate */
 } orm_uow;
 

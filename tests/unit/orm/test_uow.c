@@ -6,7 +6,10 @@
  * scale: many independent cycles among new rows, a cycle among deleted
  * rows (the favourite address deleted with its user), large collection
  * replacement, and the bounds of a unit and of a delete cascade; on
- * SQLite, new rows' keys taken from the rowids without RETURNING. */
+ * SQLite, new rows' keys taken from the rowids without RETURNING, and
+ * UPDATEs without RETURNING where the unit knows the row they leave, with
+ * it where a write the unit does not track may have changed the row (a
+ * detach UPDATE, a database's ON DELETE SET NULL). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,7 @@ static const char *SCHEMA =
     "                   \"join\": {\"local\": [\"id\"], \"remote\": [\"user_id\"]}},"
     "   \"favorite\": {\"target\": \"Address\", \"join\": {\"local\": [\"favorite_id\"], \"remote\": [\"id\"]}},"
     "   \"notes\": {\"target\": \"Note\"},"
+    "   \"memos\": {\"target\": \"Memo\", \"passive_deletes\": true},"
     "   \"tags\": {\"target\": \"Tag\", \"secondary\": \"user_tags\"}}},"
     " \"Address\": {\"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true},"
     "   \"email\": {\"type\": \"string\"}, \"user_id\": {\"type\": \"integer\", \"foreign_key\": \"users.id\"}},"
@@ -37,6 +41,9 @@ static const char *SCHEMA =
     "                     \"join\": {\"local\": [\"user_id\"], \"remote\": [\"id\"]}}}},"
     " \"Note\": {\"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true},"
     "   \"text\": {\"type\": \"string\"}, \"user_id\": {\"type\": \"integer\", \"foreign_key\": \"users.id\"}}},"
+    " \"Memo\": {\"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true},"
+    "   \"text\": {\"type\": \"string\"},"
+    "   \"user_id\": {\"type\": \"integer\", \"foreign_key\": \"users.id\", \"on_delete\": \"set null\"}}},"
     " \"Tag\": {\"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true}, \"label\": {\"type\": \"string\"}}}},"
     " \"tables\": {\"user_tags\": {\"columns\": {"
     "   \"user_id\": {\"type\": \"integer\", \"primary_key\": true, \"foreign_key\": \"users.id\"},"
@@ -638,6 +645,146 @@ START_TEST(new_rows_take_their_rowids_without_returning)
 }
 END_TEST
 
+/* ---- UPDATEs without RETURNING ---- */
+
+typedef struct stored {
+    const orm_mapper *m;
+    int64_t id;
+    orm_value *row;
+} stored;
+
+static int read_stored(orm_session *s, void *ud)
+{
+    stored *st = ud;
+    orm_value pk = orm_int(st->id);
+    return orm_get(s, st->m, &pk, &st->row);
+}
+
+/* inst's row is the row stored under its key, column by column. */
+static void same_as_stored(const orm_instance *inst)
+{
+    const orm_table *t = inst->mapper->table;
+    stored st = {inst->mapper, inst->row[t->pk[0]->index].u.i, NULL};
+    orm_session s;
+    orm_session_init(&s, E, S, A, &ERR);
+    ck_assert_int_eq(orm_session_run(&s, false, read_stored, &st), 0);
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        ck_assert_msg(orm_value_eq(&inst->row[i], &st.row[i]), "%s.%s: %s in the instance, %s stored", t->name,
+                      t->columns[i].name, orm_value_repr(A, &inst->row[i]), orm_value_repr(A, &st.row[i]));
+        ck_assert(orm_value_eq(&inst->committed[i], &st.row[i]));
+    }
+}
+
+typedef struct stale_case {
+    int64_t user_id, note_id, memo_id;
+    bool two_flushes; /* the delete, then the change in a second flush of the unit */
+    bool nested;      /* the change in a nested unit (a batch's next operation) */
+    orm_instance *note, *memo, *user;
+} stale_case;
+
+static int get_by_id(orm_uow *u, const char *m, int64_t id, orm_instance **out)
+{
+    orm_value pk = orm_int(id);
+    return orm_uow_get(u, M(m), &pk, out);
+}
+
+/* The change of the note and the memo (loaded, or loaded again in a
+ * nested unit): their text. */
+static int change_note_and_memo(orm_session *s, void *ud)
+{
+    stale_case *c = ud;
+    orm_uow *u = orm_session_uow(s);
+    int rc;
+    if ((rc = get_by_id(u, "Note", c->note_id, &c->note)) || (rc = get_by_id(u, "Memo", c->memo_id, &c->memo)))
+        return rc;
+    orm_uow_set(u, c->note, C("Note", "text"), T("changed"));
+    orm_uow_set(u, c->memo, C("Memo", "text"), T("changed"));
+    return orm_uow_flush(u);
+}
+
+/* Load the user, its note and its memo, delete the user (the note is
+ * detached by an UPDATE the flush runs, the memo by the database's ON
+ * DELETE SET NULL) and change the note and the memo: in the same flush,
+ * in a later flush of the unit, or in a nested unit. */
+static int delete_user_change_children(orm_session *s, void *ud)
+{
+    stale_case *c = ud;
+    orm_uow *u = orm_session_uow(s);
+    int rc;
+    if ((rc = get_by_id(u, "User", c->user_id, &c->user)) || (rc = get_by_id(u, "Note", c->note_id, &c->note)) ||
+        (rc = get_by_id(u, "Memo", c->memo_id, &c->memo)))
+        return rc;
+    orm_uow_delete(u, c->user);
+    if (c->nested) {
+        if ((rc = orm_uow_flush(u))) return rc;
+        return orm_session_nested(s, change_note_and_memo, c);
+    }
+    if (c->two_flushes && (rc = orm_uow_flush(u))) return rc;
+    orm_uow_set(u, c->note, C("Note", "text"), T("changed"));
+    orm_uow_set(u, c->memo, C("Memo", "text"), T("changed"));
+    return orm_uow_flush(u);
+}
+
+static int make_user_note_memo(orm_session *s, void *ud)
+{
+    stale_case *c = ud;
+    orm_uow *u = orm_session_uow(s);
+    orm_instance *user = orm_uow_new(u, M("User")), *note = orm_uow_new(u, M("Note")), *memo = orm_uow_new(u, M("Memo"));
+    orm_uow_set(u, user, C("User", "name"), T("jack"));
+    orm_uow_set(u, note, C("Note", "text"), T("n"));
+    orm_uow_set(u, memo, C("Memo", "text"), T("m"));
+    orm_uow_link(u, user, R("User", "notes"), note);
+    orm_uow_link(u, user, R("User", "memos"), memo);
+    int rc = orm_uow_flush(u);
+    c->user_id = user->row[C("User", "id")->index].u.i;
+    c->note_id = note->row[C("Note", "id")->index].u.i;
+    c->memo_id = memo->row[C("Memo", "id")->index].u.i;
+    return rc;
+}
+
+/* A changed row whose unit knows every column of it: its UPDATE has no
+ * RETURNING (SQLite), and the instance (the version one more) is the
+ * row as stored, as RETURNING would have read it. */
+START_TEST(update_without_returning_leaves_the_row_as_stored)
+{
+    graph g = {0};
+    ck_assert_int_eq(unit(create_graph, &g, NULL), 0);
+    change c = {g.user_id, "Jack Bean", 0, 0};
+    echo_reset();
+    ck_assert_int_eq(unit(change_user, &c, NULL), 0);
+    ck_assert_int_eq(echo_count("UPDATE \"users\""), 1);
+    ck_assert_int_eq(echo_count("RETURNING"), 0);
+    stale_case sc = {0};
+    ck_assert_int_eq(unit(make_user_note_memo, &sc, NULL), 0);
+    ck_assert_int_eq(unit(change_note_and_memo, &sc, NULL), 0);
+    same_as_stored(sc.note);
+    same_as_stored(sc.memo);
+}
+END_TEST
+
+/* Rows a write the unit does not track changed (the detach UPDATE of a
+ * deleted parent's notes, the database's ON DELETE SET NULL of its
+ * memos): their later UPDATEs read them back, and the instances hold the
+ * NULL keys as stored, whether the change is in the delete's flush, in a
+ * later flush of the unit, or in a nested unit (which loads them again). */
+START_TEST(update_after_untracked_writes_reads_the_row_back)
+{
+    for (int mode = 0; mode < 3; mode++) {
+        stale_case c = {.two_flushes = mode == 1, .nested = mode == 2};
+        ck_assert_int_eq(unit(make_user_note_memo, &c, NULL), 0);
+        ck_assert_int_eq(unit(delete_user_change_children, &c, NULL), 0);
+        ck_assert_int_eq(count("notes", "user_id", orm_null()), mode + 1); /* this case's and the earlier ones' */
+        ck_assert_int_eq(count("memos", "user_id", orm_null()), mode + 1);
+        ck_assert_int_eq(c.note->row[C("Note", "user_id")->index].kind, ORM_V_NULL);
+        same_as_stored(c.note);
+        if (mode) { /* in the delete's own flush the memo's UPDATE runs before the DELETE */
+            ck_assert_int_eq(c.memo->row[C("Memo", "user_id")->index].kind, ORM_V_NULL);
+            same_as_stored(c.memo);
+        }
+    }
+}
+END_TEST
+
 /* The user and its addresses count: 1 + (bound - 1) may go, one more may not. */
 START_TEST(delete_cascade_bound)
 {
@@ -682,7 +829,9 @@ Suite *uow_suite(void)
                          many_to_many_writes_only_changed_members, many_cycles_between_new_rows,
                          delete_breaks_cycles_among_deleted_rows, large_collection_replace_writes_only_changes,
                          unit_bound, delete_cascade_bound, cascaded_deletes_are_batched,
-                         new_rows_take_their_rowids_without_returning);
+                         new_rows_take_their_rowids_without_returning,
+                         update_without_returning_leaves_the_row_as_stored,
+                         update_after_untracked_writes_reads_the_row_back);
     tcase_add_checked_fixture(tc, setup, teardown);
     return s;
 }
