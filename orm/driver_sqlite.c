@@ -413,6 +413,13 @@ static int64_t sqlite_changes(orm_cursor *cur) { return cur->changes; }
 
 static int64_t sqlite_last_insert_id(orm_cursor *cur) { return sqlite3_last_insert_rowid(cur->conn->db); }
 
+static bool sqlite_keys_increase(orm_conn *c, const char *table, const char *column)
+{
+    int autoinc = 0;
+    return sqlite3_table_column_metadata(c->db, NULL, table, column, NULL, NULL, NULL, NULL, &autoinc) == SQLITE_OK &&
+           autoinc;
+}
+
 static void sqlite_close(orm_cursor *cur)
 {
     if (!cur || !cur->stmt) return;
@@ -436,6 +443,7 @@ const orm_driver orm_driver_sqlite = {
     .column = sqlite_column,
     .changes = sqlite_changes,
     .last_insert_id = sqlite_last_insert_id,
+    .keys_increase = sqlite_keys_increase,
     .close = sqlite_close,
     .stats = sqlite_stats,
     .unit_deadline = sqlite_unit_deadline,

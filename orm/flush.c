@@ -18,6 +18,23 @@
  * (stored_as_sent). What only a level's or a statement's INSERTs need
  * lives in a scratch arena freed after it.
  *
+ * Consecutive rowids: SQLite gives the rows of one INSERT the rowids
+ * max+1, max+2, ... (max: the table's largest) while they stay below the
+ * largest integer. Past it, a table made with AUTOINCREMENT (as restmap's
+ * DDL makes them) refuses new rows (SQLITE_FULL); one made without it
+ * (a database restmap maps but did not create) that holds the key
+ * 9223372036854775807 (a client may give that key) picks rowids at
+ * random. Both ways of knowing a multi-row INSERT's keys rely on the order
+ * (the rowids from the last one; RETURNING's rows matched by sorted key),
+ * so before a table's first multi-row INSERT without known keys the unit
+ * learns, once (rowid_top): whether its keys increase (AUTOINCREMENT,
+ * asked of the connection's schema: no statement; nothing more to know),
+ * else its largest key (one indexed SELECT; the unit holds SQLite's write
+ * lock, so only its own INSERTs add rows later, and each one moves the
+ * known largest). An INSERT of k rows into such a table goes as one
+ * statement only when largest + k fits; past it, a row a statement, whose
+ * rowid is its own (insert_group).
+ *
  * Dynamic defaults (SPEC §9): a new row's generated values ($uuid4,
  * $now) are made before its INSERT, as if given (a uuid key is known
  * before the INSERT, so such rows share statements too, matched back by
@@ -253,12 +270,58 @@ static int generate_defaults(orm_uow *u, orm_instance *inst)
     return 0;
 }
 
+/* What the unit knows of t's rowids, or NULL. */
+static orm_rowid_top *rowid_known(orm_uow *u, const orm_table *t)
+{
+    for (size_t i = 0; i < u->ntops; i++)
+        if (u->tops[i].table == t) return &u->tops[i];
+    return NULL;
+}
+
+/* A row of t with rowid id was written: the known largest follows it. */
+static void rowid_seen(orm_uow *u, const orm_table *t, int64_t id)
+{
+    orm_rowid_top *top = rowid_known(u, t);
+    if (top && id > top->max) top->max = id;
+}
+
+/* What the unit knows of t's rowids, learnt once per unit: whether the
+ * table's keys increase (AUTOINCREMENT, as restmap's DDL makes them: asked
+ * of the connection's schema, no statement), else its largest rowid:
+ * SELECT key ORDER BY key DESC LIMIT 1 (a seek to the rowid B-tree's end;
+ * 0 for an empty table). See the header: consecutive rowids. */
+static int rowid_top(orm_uow *u, const orm_table *t, orm_rowid_top **out)
+{
+    if ((*out = rowid_known(u, t))) return 0;
+    const orm_driver *drv = orm_engine_driver(u->s->engine);
+    const orm_column *key = t->pk[0];
+    orm_rowid_top top = {.table = t, .increase = drv->keys_increase && drv->keys_increase(u->s->conn, t->name, key->sql_name)};
+    if (!top.increase) {
+        rm_arena *a = u->a;
+        orm_expr *col = orm_expr_column(a, 0, key);
+        orm_order_item desc = {col, true};
+        orm_select sel = {.from = t, .alias = 0, .columns = &col, .ncolumns = 1, .order = &desc, .norder = 1,
+                          .limit = orm_expr_param(a, orm_int(1), NULL)};
+        orm_compiled c;
+        orm_result r;
+        int rc = orm_compile_select(flush_dialect(u), &sel, a, &c, u->s->err);
+        if (rc || (rc = flush_run(u, &c, &r))) return rc;
+        top.max = r.nrows && r.values[0].kind == ORM_V_INT ? r.values[0].u.i : 0;
+    }
+    u->tops = rm_arena_realloc(u->a, u->tops, u->ntops * sizeof *u->tops, (u->ntops + 1) * sizeof *u->tops);
+    u->tops[u->ntops] = top;
+    *out = &u->tops[u->ntops++];
+    return 0;
+}
+
 static int insert_one(orm_uow *u, orm_instance *inst)
 {
     orm_value *row;
+    const orm_table *t = inst->mapper->table;
     int rc = orm_insert_row(u->s, inst->mapper, inst->row, inst->given, &row);
     if (rc) return rc;
     inserted(u, inst, row);
+    if (t->npk == 1 && row[t->pk[0]->index].kind == ORM_V_INT) rowid_seen(u, t, row[t->pk[0]->index].u.i);
     return sync_key(u, inst);
 }
 
@@ -398,6 +461,7 @@ static int insert_rows(orm_uow *u, rm_arena *a, insert_text *text, insert_row **
         text->nrows = k;
     }
     if (rc || (rc = flush_run_own(u, &c, &r))) return rc;
+    if (flush_dialect(u)->rowid_keys && !known_key(t)) rowid_seen(u, t, r.last_id);
     if (as_sent) return inserted_as_sent(u, a, members, k, &r);
     if (r.nrows != k) return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned %zu rows of %zu", r.nrows, k);
     keyed_row *got = RM_NEW_ARRAY(a, keyed_row, k), *sent = RM_NEW_ARRAY(a, keyed_row, k);
@@ -428,11 +492,15 @@ static int insert_group(orm_uow *u, rm_arena *a, insert_row *rows, size_t head)
     n = 0;
     for (size_t i = head + 1; i; i = rows[i - 1].next) members[n++] = &rows[i - 1];
     bool as_sent = stored_as_sent(u, &rows[head]);
+    const orm_table *t = rows[head].inst->mapper->table;
+    orm_rowid_top *top = NULL; /* rowids: consecutive only below the largest integer (the header) */
+    int rc = flush_dialect(u)->rowid_keys && !known_key(t) && n > 1 ? rowid_top(u, t, &top) : 0;
+    if (rc) return rc;
     rm_arena *stmt = rm_arena_new();
     insert_text text = {.a = a};
-    int rc = 0;
     for (size_t at = 0, k; at < n && !rc; at += k) {
         k = insert_chunk(u, n - at, rows[head].ncols);
+        if (top && !top->increase && top->max > INT64_MAX - (int64_t)k) k = 1;
         rm_arena_reset(stmt);
         rc = insert_rows(u, stmt, &text, members + at, k, as_sent);
     }

@@ -785,6 +785,82 @@ START_TEST(update_after_untracked_writes_reads_the_row_back)
 }
 END_TEST
 
+/* ---- a table holding the largest rowid ---- */
+
+static int run_sql(orm_session *s, void *ud)
+{
+    for (const char *const *stmt = ud; *stmt; stmt++) {
+        orm_compiled c;
+        orm_compiled_text(&c, *stmt);
+        int rc = orm_session_execute(s, &c, NULL);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static int user_at_the_top(orm_session *s, void *ud)
+{
+    orm_uow *u = orm_session_uow(s);
+    orm_instance *top = orm_uow_new(u, M("User"));
+    orm_uow_set(u, top, C("User", "id"), orm_int(INT64_MAX));
+    orm_uow_set(u, top, C("User", "name"), T("top"));
+    return orm_uow_flush(u);
+}
+
+typedef struct families {
+    orm_instance *users[4], *addrs[4][3];
+} families;
+
+static int users_with_addresses(orm_session *s, void *ud)
+{
+    families *f = ud;
+    orm_uow *u = orm_session_uow(s);
+    for (int i = 0; i < 4; i++) {
+        f->users[i] = orm_uow_new(u, M("User"));
+        orm_uow_set(u, f->users[i], C("User", "name"), T(rm_arena_sprintf(A, "u%d", i)));
+        for (int j = 0; j < 3; j++) {
+            f->addrs[i][j] = orm_uow_new(u, M("Address"));
+            orm_uow_set(u, f->addrs[i][j], C("Address", "email"), T(rm_arena_sprintf(A, "u%d.a%d", i, j)));
+            orm_uow_link(u, f->users[i], R("User", "addresses"), f->addrs[i][j]);
+        }
+    }
+    return orm_uow_flush(u);
+}
+
+/* A table made without AUTOINCREMENT (not by restmap's DDL) that holds
+ * the key 9223372036854775807: SQLite gives new rows random rowids, so
+ * one INSERT's rows are not consecutive. The unit reads the table's
+ * largest key before its first multi-row INSERT and inserts those rows
+ * one a statement: every instance holds its own row's key, every address
+ * points at its own user. Elsewhere (the largest key small) the rows
+ * share a statement. */
+START_TEST(new_rows_beside_the_largest_rowid_take_their_own_keys)
+{
+    static const char *const ddl[] = {
+        "DROP TABLE addresses", "DROP TABLE users",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR, fullname VARCHAR, version INTEGER NOT NULL,"
+        " favorite_id INTEGER)",
+        "CREATE TABLE addresses (id INTEGER PRIMARY KEY, email VARCHAR, user_id INTEGER REFERENCES users (id))", NULL};
+    ck_assert_int_eq(unit(run_sql, (void *)ddl, NULL), 0);
+    for (int top = 0; top < 2; top++) {
+        if (top) ck_assert_int_eq(unit(user_at_the_top, NULL, NULL), 0);
+        families f;
+        echo_reset();
+        ck_assert_msg(unit(users_with_addresses, &f, NULL) == 0, "%s %s", ERR.detail, ERR.internal);
+        ck_assert_int_eq(echo_count("INSERT INTO \"users\""), top ? 4 : 1);
+        ck_assert_int_eq(echo_count("INSERT INTO \"addresses\""), 2); /* 8 + 4: their keys stay low */
+        for (int i = 0; i < 4; i++) {
+            same_as_stored(f.users[i]);
+            for (int j = 0; j < 3; j++) {
+                same_as_stored(f.addrs[i][j]);
+                ck_assert_int_eq(f.addrs[i][j]->row[C("Address", "user_id")->index].u.i,
+                                 f.users[i]->row[C("User", "id")->index].u.i);
+            }
+        }
+    }
+}
+END_TEST
+
 /* The user and its addresses count: 1 + (bound - 1) may go, one more may not. */
 START_TEST(delete_cascade_bound)
 {
@@ -831,7 +907,8 @@ Suite *uow_suite(void)
                          unit_bound, delete_cascade_bound, cascaded_deletes_are_batched,
                          new_rows_take_their_rowids_without_returning,
                          update_without_returning_leaves_the_row_as_stored,
-                         update_after_untracked_writes_reads_the_row_back);
+                         update_after_untracked_writes_reads_the_row_back,
+                         new_rows_beside_the_largest_rowid_take_their_own_keys);
     tcase_add_checked_fixture(tc, setup, teardown);
     return s;
 }
