@@ -49,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "orm/cache_key.h"
 #include "orm/compile.h"
 #include "orm/flush_int.h"
 #include "orm/scope.h"
@@ -697,18 +698,20 @@ static bool column_changed(const orm_instance *inst, size_t i)
  *    with an empty identity map and a new unit of work.
  * Elsewhere (PostgreSQL, numeric values, after such a write) RETURNING
  * reads the row back, as SQLAlchemy refreshes server-set values. */
-static bool update_as_sent(orm_uow *u, const orm_instance *inst, const orm_update *up)
+static bool update_as_sent(orm_uow *u, const orm_instance *inst, const orm_column **cols, size_t n)
 {
     const orm_dialect *d = flush_dialect(u);
     const orm_table *t = inst->mapper->table;
     const orm_column *vc = inst->mapper->version_col;
     if (!d->rowid_keys || u->untracked) return false;
-    for (size_t i = 0; i < t->ncolumns; i++)
-        if (t->columns[i].deferred) return false;
     if (vc && (inst->committed[vc->index].kind != ORM_V_INT || inst->committed[vc->index].u.i == INT64_MAX))
         return false;
-    for (size_t k = 0; k < up->ncolumns; k++)
-        if (d->stores_converted[up->columns[k]->type]) return false;
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const orm_column *c = &t->columns[i];
+        if (c->deferred || (c->onupdate_now && d->stores_converted[c->type])) return false;
+    }
+    for (size_t k = 0; k < n; k++)
+        if (d->stores_converted[cols[k]->type]) return false;
     return true;
 }
 
@@ -727,13 +730,71 @@ static void updated_as_sent(orm_instance *inst, const orm_update *up)
     memcpy(inst->row, inst->committed, t->ncolumns * sizeof *inst->row);
 }
 
+/* The last UPDATE without RETURNING update_changed compiled, kept for the
+ * flush's next row setting the same columns of the same table (a bulk
+ * change of many rows: one compile, not one a row). Only without a
+ * version column or a scope: the statement's parameters are then its SET
+ * values, then the key's, in the order its cache key's walk meets them
+ * (cache_key.h: bind sources, the order a compile-cache hit binds them;
+ * checked when the shape is kept); each row writes its values into the
+ * kept tree's parameters and reads them out in that order. */
+typedef struct update_shape {
+    rm_arena *a;                /* the flush's: the tree, the text, the sources */
+    const orm_table *t;         /* NULL: none kept */
+    orm_update up;              /* the row's columns first (nset), then the "onupdate" ones */
+    size_t nset;
+    orm_value **key;            /* the key's parameter values in the tree (npk) */
+    orm_compiled c;
+    orm_cache_key k;
+} update_shape;
+
+/* Keep up (made in shape->a, compiled as c) as the shape for the next rows,
+ * when its bind sources are its SET values then the key's. */
+static void keep_shape(update_shape *shape, const orm_update *up, size_t nset, const orm_compiled *c)
+{
+    const orm_table *t = up->table;
+    orm_cache_key_update(&shape->k, shape->a, up);
+    const orm_bind_source *src = shape->k.src;
+    bool ok = !shape->k.uncacheable && shape->k.nsrc == up->ncolumns + t->npk;
+    for (size_t i = 0; ok && i < up->ncolumns; i++)
+        ok = up->values[i]->op == ORM_OP_PARAM && src[i].value == &up->values[i]->u.param.value;
+    for (size_t j = 0; ok && j < t->npk; j++) ok = src[up->ncolumns + j].column == t->pk[j];
+    if (!ok) return;
+    shape->key = RM_NEW_ARRAY(shape->a, orm_value *, t->npk);
+    for (size_t j = 0; j < t->npk; j++) shape->key[j] = (orm_value *)src[up->ncolumns + j].value; /* the tree's */
+    shape->up = *up;
+    shape->nset = nset;
+    shape->c = *c;
+    shape->t = t;
+}
+
+/* inst's UPDATE of the n columns cols through the kept shape (same table,
+ * same columns): its values written into the tree, its parameters read
+ * out of it into tmp. */
+static int update_by_shape(orm_uow *u, rm_arena *tmp, update_shape *shape, orm_instance *inst, const orm_column **cols,
+                           size_t n)
+{
+    const orm_table *t = shape->t;
+    for (size_t k = 0; k < n; k++) shape->up.values[k]->u.param.value = inst->row[cols[k]->index];
+    for (size_t j = 0; j < t->npk; j++) *shape->key[j] = inst->committed[t->pk[j]->index];
+    orm_compiled c = shape->c;
+    orm_value *params = RM_NEW_ARRAY(tmp, orm_value, shape->k.nsrc);
+    for (size_t i = 0; i < shape->k.nsrc; i++) params[i] = *shape->k.src[i].value;
+    c.params = params;
+    orm_result r;
+    int rc = orm_flush_exec_update(u, inst, &c, NULL, &r);
+    if (!rc) updated_as_sent(inst, &shape->up);
+    return rc;
+}
+
 /* UPDATE the columns of a persistent instance that differ from its
  * committed state; with a version column, increment it and require the
  * committed version in the WHERE (0 rows: stale data). The statement's
  * pieces go in tmp, reset after it (what RETURNING reads is the
- * session's): a flush of many rows keeps none of them. A span's levels:
+ * session's), or in shape->a when kept for the next rows (update_shape):
+ * a flush of many rows keeps none of them. A span's levels:
  * orm_flush_update_levels. */
-static int update_changed(orm_uow *u, rm_arena *tmp, orm_instance *inst)
+static int update_changed(orm_uow *u, rm_arena *tmp, update_shape *shape, orm_instance *inst)
 {
     const orm_mapper *m = inst->mapper;
     const orm_table *t = m->table;
@@ -741,27 +802,49 @@ static int update_changed(orm_uow *u, rm_arena *tmp, orm_instance *inst)
     size_t first = 0; /* most rows a flush meets have no change (those it inserted): no arrays */
     while (first < t->ncolumns && !column_changed(inst, first)) first++;
     if (first == t->ncolumns) return 0;
-    orm_update up = {.table = t};
-    up.columns = RM_NEW_ARRAY(tmp, const orm_column *, t->ncolumns + 1);
-    up.values = RM_NEW_ARRAY(tmp, orm_expr *, t->ncolumns + 1);
+    const orm_column **cols = RM_NEW_ARRAY(tmp, const orm_column *, t->ncolumns);
+    size_t n = 0;
     for (size_t i = first; i < t->ncolumns; i++) {
-        const orm_column *c = &t->columns[i];
         if (i > first && !column_changed(inst, i)) continue;
-        if (c->primary_key)
+        if (t->columns[i].primary_key)
             return orm_error_set(u->s->err, ORM_E_INVALID, "the primary key of %s cannot change", m->name);
-        up.columns[up.ncolumns] = c;
-        up.values[up.ncolumns++] = orm_expr_param(tmp, inst->row[i], c);
+        cols[n++] = &t->columns[i];
     }
     int rc = orm_flush_check_row(u, inst);
     if (rc) return rc;
+    bool as_sent = update_as_sent(u, inst, cols, n), keep = as_sent && !m->version_col && !u->s->scope;
+    if (keep && shape->t == t && shape->nset == n && !memcmp(shape->up.columns, cols, n * sizeof *cols)) {
+        rc = update_by_shape(u, tmp, shape, inst, cols, n);
+        rm_arena_reset(tmp);
+        if (!rc) inst->wrote = true;
+        return rc;
+    }
+    if (keep) {
+        shape->t = NULL;
+        rm_arena_reset(shape->a);
+    }
+    rm_arena *a = keep ? shape->a : tmp;
+    orm_update up = {.table = t, .returning = !as_sent};
+    up.columns = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns + 1);
+    up.values = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns + 1);
+    for (size_t k = 0; k < n; k++) {
+        up.columns[up.ncolumns] = cols[k];
+        up.values[up.ncolumns++] = orm_expr_param(a, inst->row[cols[k]->index], cols[k]);
+    }
     orm_flush_add_onupdate(u, &up, t); /* its values in u->a: they may be kept */
-    bool as_sent = update_as_sent(u, inst, &up);
-    up.returning = !as_sent;
-    orm_value *pk = RM_NEW_ARRAY(tmp, orm_value, t->npk);
+    orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
-    up.where = orm_flush_scoped_pk_where(u, tmp, m, pk);
+    /* kept: no scope, so the key alone (the same condition), its parameters known */
+    up.where = keep ? orm_pk_where(a, m, -1, pk) : orm_flush_scoped_pk_where(u, a, m, pk);
     orm_result r;
-    rc = orm_flush_run_update(u, tmp, inst, &up, m->version_col, &r);
+    orm_compiled c;
+    if (keep) {
+        rc = orm_compile_update(flush_dialect(u), &up, a, &c, u->s->err);
+        if (!rc) keep_shape(shape, &up, n, &c);
+        if (!rc) rc = orm_flush_exec_update(u, inst, &c, NULL, &r);
+    } else {
+        rc = orm_flush_run_update(u, a, inst, &up, m->version_col, &r);
+    }
     if (rc) return rc;
     if (u->s->scope && !inst->wrote) { /* what it referred to before (orm_flush_check_written) */
         inst->before = RM_NEW_ARRAY(u->a, orm_value, t->ncolumns);
@@ -778,7 +861,7 @@ static int update_changed(orm_uow *u, rm_arena *tmp, orm_instance *inst)
     return 0;
 }
 
-static int update_persistent(orm_uow *u, rm_arena *tmp)
+static int update_persistent(orm_uow *u, rm_arena *tmp, update_shape *shape)
 {
     for (size_t i = 0; i < u->nlinks; i++) {
         const orm_link *l = &u->links[i];
@@ -787,7 +870,7 @@ static int update_persistent(orm_uow *u, rm_arena *tmp)
     for (size_t i = 0; i < u->nobjs; i++) {
         orm_instance *inst = u->objs[i];
         if (inst->state != ORM_PERSISTENT || !inst->committed) continue;
-        int rc = update_changed(u, tmp, inst);
+        int rc = update_changed(u, tmp, shape, inst);
         if (rc) return rc;
     }
     /* post-updates: the deferred foreign keys, now that every row exists */
@@ -796,7 +879,7 @@ static int update_persistent(orm_uow *u, rm_arena *tmp)
         if (!l->post_update && l->parent != l->child) continue;
         if (l->child->state != ORM_PERSISTENT) continue;
         apply_link(u, l, false);
-        int rc = update_changed(u, tmp, l->child);
+        int rc = update_changed(u, tmp, shape, l->child);
         if (rc) return rc;
     }
     return 0;
@@ -973,7 +1056,7 @@ static ref_slot *ref_find(const ref_map *m, const orm_column *col, const orm_val
  * that foreign key set to NULL first, as SQLAlchemy's post_update does.
  * Deletes run in reverse: rows met after d in u->objs are deleted before
  * it. Linear: the referenced values of deleted rows are hashed once. */
-static int detach_deleted(orm_uow *u, rm_arena *tmp)
+static int detach_deleted(orm_uow *u, rm_arena *tmp, update_shape *shape)
 {
     rm_arena *a = u->a;
     /* the columns that nullable foreign keys of deleted rows refer to */
@@ -1038,7 +1121,7 @@ static int detach_deleted(orm_uow *u, rm_arena *tmp)
                 changed = true;
             }
         }
-        int rc = changed ? update_changed(u, tmp, d) : 0;
+        int rc = changed ? update_changed(u, tmp, shape, d) : 0;
         if (rc) return rc;
     }
     return 0;
@@ -1056,8 +1139,8 @@ static void settle(orm_uow *u)
 }
 
 /* orm_uow_flush with tmp, a scratch arena for statements' pieces it
- * need not keep (update_changed). */
-static int flush_in(orm_uow *u, rm_arena *tmp)
+ * need not keep, and the UPDATE it keeps for rows alike (update_changed). */
+static int flush_in(orm_uow *u, rm_arena *tmp, update_shape *shape)
 {
     int rc;
     if ((rc = orm_uow_check_size(u))) return rc;
@@ -1067,9 +1150,9 @@ static int flush_in(orm_uow *u, rm_arena *tmp)
         if (u->objs[i]->state == ORM_DELETED && (rc = expand_delete(u, u->objs[i]))) return rc;
     }
     if (u->ndeleted > ORM_MAX_DELETE_ROWS) return orm_flush_too_many_deletes(u);
-    if ((rc = insert_pending(u)) || (rc = update_persistent(u, tmp)) || (rc = write_assocs(u))) return rc;
+    if ((rc = insert_pending(u)) || (rc = update_persistent(u, tmp, shape)) || (rc = write_assocs(u))) return rc;
     if ((rc = orm_flush_check_written(u))) return rc;
-    if ((rc = detach_deleted(u, tmp))) return rc;
+    if ((rc = detach_deleted(u, tmp, shape))) return rc;
     /* children were met after their parents: delete in reverse */
     for (size_t i = u->nobjs; i-- > 0;)
         if (u->objs[i]->state == ORM_DELETED && (rc = delete_run(u, &i))) return rc;
@@ -1080,7 +1163,9 @@ static int flush_in(orm_uow *u, rm_arena *tmp)
 int orm_uow_flush(orm_uow *u)
 {
     rm_arena *tmp = rm_arena_new();
-    int rc = flush_in(u, tmp);
+    update_shape shape = {.a = rm_arena_new()};
+    int rc = flush_in(u, tmp, &shape);
+    rm_arena_destroy(shape.a);
     rm_arena_destroy(tmp);
     return rc;
 }

@@ -49,6 +49,10 @@ int orm_flush_check_row(orm_uow *u, const orm_instance *inst);
  * (returned, or changed without RETURNING): stale (versioned) or not found. */
 int orm_flush_run_update(orm_uow *u, rm_arena *a, const orm_instance *inst, orm_update *up, const orm_column *vc,
                          orm_result *r);
+/* Run c, inst's compiled UPDATE (vc: its version column, or NULL); no row
+ * (returned, or changed without RETURNING): stale (versioned) or not found. */
+int orm_flush_exec_update(orm_uow *u, const orm_instance *inst, const orm_compiled *c, const orm_column *vc,
+                          orm_result *r);
 /* A span's UPDATE of inst: each level whose columns changed (the root's
  * with the scope and the version). */
 int orm_flush_update_levels(orm_uow *u, orm_instance *inst);

@@ -105,8 +105,15 @@ int orm_flush_run_update(orm_uow *u, rm_arena *a, const orm_instance *inst, orm_
     }
     orm_compiled c;
     int rc = orm_compile_update(flush_dialect(u), up, a, &c, u->s->err);
-    if (rc || (rc = flush_run_own(u, &c, r))) return rc;
-    if (up->returning ? !r->nrows : !r->changes)
+    return rc ? rc : orm_flush_exec_update(u, inst, &c, vc, r);
+}
+
+int orm_flush_exec_update(orm_uow *u, const orm_instance *inst, const orm_compiled *c, const orm_column *vc,
+                          orm_result *r)
+{
+    int rc = flush_run_own(u, c, r);
+    if (rc) return rc;
+    if (c->returns_rows ? !r->nrows : !r->changes)
         return orm_error_set(u->s->err, vc ? ORM_E_STALE : ORM_E_NOT_FOUND,
                              vc ? "%s was changed or deleted by someone else: reload it and retry"
                                 : "%s no longer exists", inst->mapper->name);

@@ -785,6 +785,60 @@ START_TEST(update_after_untracked_writes_reads_the_row_back)
 }
 END_TEST
 
+typedef struct many_changes {
+    orm_instance *addrs[12];
+    int64_t ids[12];
+} many_changes;
+
+/* Twelve addresses loaded and changed in one flush, in runs of alike rows
+ * and not: the email, the user (set NULL), or both; then every email again
+ * (a second flush of the unit). */
+static int change_addresses(orm_session *s, void *ud)
+{
+    many_changes *mc = ud;
+    orm_uow *u = orm_session_uow(s);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 12; i++) {
+            int rc = get_by_id(u, "Address", mc->ids[i], &mc->addrs[i]);
+            if (rc) return rc;
+            int kind = i < 6 ? 0 : i % 3; /* six alike, then the three kinds in turn */
+            if (kind != 1 || round) /* the second round: every email */
+                orm_uow_set(u, mc->addrs[i], C("Address", "email"), T(rm_arena_sprintf(A, "r%d.%d@x", round, i)));
+            if (kind != 0 && !round) orm_uow_set(u, mc->addrs[i], C("Address", "user_id"), orm_null());
+        }
+        int rc = orm_uow_flush(u);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* Many rows of one table changed in a flush (on SQLite the UPDATE of a
+ * shape is compiled once and each row's values bound to it): every row
+ * stored as its instance holds it, each with its own values. */
+START_TEST(many_updates_in_one_flush_each_store_their_row)
+{
+    graph g = {0};
+    ck_assert_int_eq(unit(create_graph, &g, NULL), 0);
+    bulk b = {.n = 10, .user_id = g.user_id};
+    ck_assert_int_eq(unit(add_addresses, &b, NULL), 0);
+    many_changes mc;
+    for (int i = 0; i < 12; i++) mc.ids[i] = g.a1->row[C("Address", "id")->index].u.i + i;
+    echo_reset();
+    ck_assert_int_eq(unit(change_addresses, &mc, NULL), 0);
+    ck_assert_int_eq(echo_count("UPDATE \"addresses\""), 24);
+    ck_assert_int_eq(echo_count("RETURNING"), 0);
+    for (int i = 0; i < 12; i++) {
+        same_as_stored(mc.addrs[i]);
+        const orm_value *email = &mc.addrs[i]->row[C("Address", "email")->index];
+        char want[32];
+        snprintf(want, sizeof want, "r1.%d@x", i);
+        ck_assert_int_eq(mc.addrs[i]->row[C("Address", "user_id")->index].kind,
+                         i >= 6 && i % 3 ? ORM_V_NULL : ORM_V_INT);
+        ck_assert_str_eq(rm_arena_strndup(A, email->u.s.p, email->u.s.n), want);
+    }
+}
+END_TEST
+
 /* ---- a table holding the largest rowid ---- */
 
 static int run_sql(orm_session *s, void *ud)
@@ -908,7 +962,8 @@ Suite *uow_suite(void)
                          new_rows_take_their_rowids_without_returning,
                          update_without_returning_leaves_the_row_as_stored,
                          update_after_untracked_writes_reads_the_row_back,
-                         new_rows_beside_the_largest_rowid_take_their_own_keys);
+                         new_rows_beside_the_largest_rowid_take_their_own_keys,
+                         many_updates_in_one_flush_each_store_their_row);
     tcase_add_checked_fixture(tc, setup, teardown);
     return s;
 }
