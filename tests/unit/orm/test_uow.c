@@ -593,6 +593,14 @@ static int add_addresses(orm_session *s, void *ud)
     return rc ? rc : orm_uow_flush(u);
 }
 
+/* A new instance of entity whose column is text. */
+static orm_instance *new_with(orm_uow *u, const char *entity, const char *column, const char *text)
+{
+    orm_instance *inst = orm_uow_new(u, M(entity));
+    orm_uow_set(u, inst, C(entity, column), T(text));
+    return inst;
+}
+
 typedef struct labelled {
     orm_instance *tags[300];
     int64_t found; /* rows whose key and label are an instance's */
@@ -602,10 +610,7 @@ static int new_labelled_tags(orm_session *s, void *ud)
 {
     labelled *l = ud;
     orm_uow *u = orm_session_uow(s);
-    for (int i = 0; i < 300; i++) {
-        l->tags[i] = orm_uow_new(u, M("Tag"));
-        orm_uow_set(u, l->tags[i], C("Tag", "label"), T(rm_arena_sprintf(A, "t%d", i)));
-    }
+    for (int i = 0; i < 300; i++) l->tags[i] = new_with(u, "Tag", "label", rm_arena_sprintf(A, "t%d", i));
     return orm_uow_flush(u);
 }
 
@@ -647,24 +652,33 @@ END_TEST
 
 /* ---- UPDATEs without RETURNING ---- */
 
+static int get_by_id(orm_uow *u, const char *m, int64_t id, orm_instance **out)
+{
+    orm_value pk = orm_int(id);
+    return orm_uow_get(u, M(m), &pk, out);
+}
+
+/* An instance's key, and the row a new unit reads under it. */
 typedef struct stored {
-    const orm_mapper *m;
-    int64_t id;
-    orm_value *row;
+    const orm_instance *inst;
+    const orm_value *row;
 } stored;
 
 static int read_stored(orm_session *s, void *ud)
 {
     stored *st = ud;
-    orm_value pk = orm_int(st->id);
-    return orm_get(s, st->m, &pk, &st->row);
+    const orm_table *t = st->inst->mapper->table;
+    orm_instance *fresh;
+    int rc = get_by_id(orm_session_uow(s), st->inst->mapper->name, st->inst->row[t->pk[0]->index].u.i, &fresh);
+    if (!rc) st->row = fresh->row;
+    return rc;
 }
 
 /* inst's row is the row stored under its key, column by column. */
 static void same_as_stored(const orm_instance *inst)
 {
     const orm_table *t = inst->mapper->table;
-    stored st = {inst->mapper, inst->row[t->pk[0]->index].u.i, NULL};
+    stored st = {inst, NULL};
     orm_session s;
     orm_session_init(&s, E, S, A, &ERR);
     ck_assert_int_eq(orm_session_run(&s, false, read_stored, &st), 0);
@@ -681,12 +695,6 @@ typedef struct stale_case {
     bool nested;      /* the change in a nested unit (a batch's next operation) */
     orm_instance *note, *memo, *user;
 } stale_case;
-
-static int get_by_id(orm_uow *u, const char *m, int64_t id, orm_instance **out)
-{
-    orm_value pk = orm_int(id);
-    return orm_uow_get(u, M(m), &pk, out);
-}
 
 /* The change of the note and the memo (loaded, or loaded again in a
  * nested unit): their text. */
@@ -715,14 +723,8 @@ static int delete_user_change_children(orm_session *s, void *ud)
         (rc = get_by_id(u, "Memo", c->memo_id, &c->memo)))
         return rc;
     orm_uow_delete(u, c->user);
-    if (c->nested) {
-        if ((rc = orm_uow_flush(u))) return rc;
-        return orm_session_nested(s, change_note_and_memo, c);
-    }
-    if (c->two_flushes && (rc = orm_uow_flush(u))) return rc;
-    orm_uow_set(u, c->note, C("Note", "text"), T("changed"));
-    orm_uow_set(u, c->memo, C("Memo", "text"), T("changed"));
-    return orm_uow_flush(u);
+    if ((c->nested || c->two_flushes) && (rc = orm_uow_flush(u))) return rc;
+    return c->nested ? orm_session_nested(s, change_note_and_memo, c) : change_note_and_memo(s, c);
 }
 
 static int make_user_note_memo(orm_session *s, void *ud)
@@ -870,11 +872,9 @@ static int users_with_addresses(orm_session *s, void *ud)
     families *f = ud;
     orm_uow *u = orm_session_uow(s);
     for (int i = 0; i < 4; i++) {
-        f->users[i] = orm_uow_new(u, M("User"));
-        orm_uow_set(u, f->users[i], C("User", "name"), T(rm_arena_sprintf(A, "u%d", i)));
+        f->users[i] = new_with(u, "User", "name", rm_arena_sprintf(A, "u%d", i));
         for (int j = 0; j < 3; j++) {
-            f->addrs[i][j] = orm_uow_new(u, M("Address"));
-            orm_uow_set(u, f->addrs[i][j], C("Address", "email"), T(rm_arena_sprintf(A, "u%d.a%d", i, j)));
+            f->addrs[i][j] = new_with(u, "Address", "email", rm_arena_sprintf(A, "a%d", i * 3 + j));
             orm_uow_link(u, f->users[i], R("User", "addresses"), f->addrs[i][j]);
         }
     }
