@@ -51,7 +51,8 @@ typedef struct orm_driver {
     /* Whether table's key column gives new rows keys above every key the
      * table ever held, never at random (SQLite's AUTOINCREMENT; without
      * it a table holding the largest rowid gets random ones). NULL where
-     * last_insert_id is. Reads the connection's schema: no statement. */
+     * last_insert_id is. Reads the connection's schema, once per table
+     * (table: a name that outlives the connection): no statement. */
     bool (*keys_increase)(orm_conn *c, const char *table, const char *column);
     void (*close)(orm_cursor *cur);
     void (*stats)(orm_conn *c, orm_conn_stats *out);

@@ -739,7 +739,8 @@ static void updated_as_sent(orm_instance *inst, const orm_update *up)
  * checked when the shape is kept); each row writes its values into the
  * kept tree's parameters and reads them out in that order. */
 typedef struct update_shape {
-    rm_arena *a;                /* the flush's: the tree, the text, the sources */
+    rm_arena *tmp;              /* the flush's scratch for one UPDATE (made on first use) */
+    rm_arena *a;                /* the flush's: the tree, the text, the sources (made on first use) */
     const orm_table *t;         /* NULL: none kept */
     orm_update up;              /* the row's columns first (nset), then the "onupdate" ones */
     size_t nset;
@@ -747,6 +748,13 @@ typedef struct update_shape {
     orm_compiled c;
     orm_cache_key k;
 } update_shape;
+
+/* *a, made on first use. */
+static rm_arena *lazy_arena(rm_arena **a)
+{
+    if (!*a) *a = rm_arena_new();
+    return *a;
+}
 
 /* Keep up (made in shape->a, compiled as c) as the shape for the next rows,
  * when its bind sources are its SET values then the key's. */
@@ -770,15 +778,15 @@ static void keep_shape(update_shape *shape, const orm_update *up, size_t nset, c
 
 /* inst's UPDATE of the n columns cols through the kept shape (same table,
  * same columns): its values written into the tree, its parameters read
- * out of it into tmp. */
-static int update_by_shape(orm_uow *u, rm_arena *tmp, update_shape *shape, orm_instance *inst, const orm_column **cols,
+ * out of it into shape->tmp. */
+static int update_by_shape(orm_uow *u, update_shape *shape, orm_instance *inst, const orm_column **cols,
                            size_t n)
 {
     const orm_table *t = shape->t;
     for (size_t k = 0; k < n; k++) shape->up.values[k]->u.param.value = inst->row[cols[k]->index];
     for (size_t j = 0; j < t->npk; j++) *shape->key[j] = inst->committed[t->pk[j]->index];
     orm_compiled c = shape->c;
-    orm_value *params = RM_NEW_ARRAY(tmp, orm_value, shape->k.nsrc);
+    orm_value *params = RM_NEW_ARRAY(shape->tmp, orm_value, shape->k.nsrc);
     for (size_t i = 0; i < shape->k.nsrc; i++) params[i] = *shape->k.src[i].value;
     c.params = params;
     orm_result r;
@@ -790,11 +798,11 @@ static int update_by_shape(orm_uow *u, rm_arena *tmp, update_shape *shape, orm_i
 /* UPDATE the columns of a persistent instance that differ from its
  * committed state; with a version column, increment it and require the
  * committed version in the WHERE (0 rows: stale data). The statement's
- * pieces go in tmp, reset after it (what RETURNING reads is the
+ * pieces go in shape->tmp, reset after it (what RETURNING reads is the
  * session's), or in shape->a when kept for the next rows (update_shape):
  * a flush of many rows keeps none of them. A span's levels:
  * orm_flush_update_levels. */
-static int update_changed(orm_uow *u, rm_arena *tmp, update_shape *shape, orm_instance *inst)
+static int update_changed(orm_uow *u, update_shape *shape, orm_instance *inst)
 {
     const orm_mapper *m = inst->mapper;
     const orm_table *t = m->table;
@@ -802,6 +810,7 @@ static int update_changed(orm_uow *u, rm_arena *tmp, update_shape *shape, orm_in
     size_t first = 0; /* most rows a flush meets have no change (those it inserted): no arrays */
     while (first < t->ncolumns && !column_changed(inst, first)) first++;
     if (first == t->ncolumns) return 0;
+    rm_arena *tmp = lazy_arena(&shape->tmp);
     const orm_column **cols = RM_NEW_ARRAY(tmp, const orm_column *, t->ncolumns);
     size_t n = 0;
     for (size_t i = first; i < t->ncolumns; i++) {
@@ -814,14 +823,14 @@ static int update_changed(orm_uow *u, rm_arena *tmp, update_shape *shape, orm_in
     if (rc) return rc;
     bool as_sent = update_as_sent(u, inst, cols, n), keep = as_sent && !m->version_col && !u->s->scope;
     if (keep && shape->t == t && shape->nset == n && !memcmp(shape->up.columns, cols, n * sizeof *cols)) {
-        rc = update_by_shape(u, tmp, shape, inst, cols, n);
+        rc = update_by_shape(u, shape, inst, cols, n);
         rm_arena_reset(tmp);
         if (!rc) inst->wrote = true;
         return rc;
     }
     if (keep) {
         shape->t = NULL;
-        rm_arena_reset(shape->a);
+        rm_arena_reset(lazy_arena(&shape->a));
     }
     rm_arena *a = keep ? shape->a : tmp;
     orm_update up = {.table = t, .returning = !as_sent};
@@ -861,7 +870,7 @@ static int update_changed(orm_uow *u, rm_arena *tmp, update_shape *shape, orm_in
     return 0;
 }
 
-static int update_persistent(orm_uow *u, rm_arena *tmp, update_shape *shape)
+static int update_persistent(orm_uow *u, update_shape *shape)
 {
     for (size_t i = 0; i < u->nlinks; i++) {
         const orm_link *l = &u->links[i];
@@ -870,7 +879,7 @@ static int update_persistent(orm_uow *u, rm_arena *tmp, update_shape *shape)
     for (size_t i = 0; i < u->nobjs; i++) {
         orm_instance *inst = u->objs[i];
         if (inst->state != ORM_PERSISTENT || !inst->committed) continue;
-        int rc = update_changed(u, tmp, shape, inst);
+        int rc = update_changed(u, shape, inst);
         if (rc) return rc;
     }
     /* post-updates: the deferred foreign keys, now that every row exists */
@@ -879,7 +888,7 @@ static int update_persistent(orm_uow *u, rm_arena *tmp, update_shape *shape)
         if (!l->post_update && l->parent != l->child) continue;
         if (l->child->state != ORM_PERSISTENT) continue;
         apply_link(u, l, false);
-        int rc = update_changed(u, tmp, shape, l->child);
+        int rc = update_changed(u, shape, l->child);
         if (rc) return rc;
     }
     return 0;
@@ -1056,7 +1065,7 @@ static ref_slot *ref_find(const ref_map *m, const orm_column *col, const orm_val
  * that foreign key set to NULL first, as SQLAlchemy's post_update does.
  * Deletes run in reverse: rows met after d in u->objs are deleted before
  * it. Linear: the referenced values of deleted rows are hashed once. */
-static int detach_deleted(orm_uow *u, rm_arena *tmp, update_shape *shape)
+static int detach_deleted(orm_uow *u, update_shape *shape)
 {
     rm_arena *a = u->a;
     /* the columns that nullable foreign keys of deleted rows refer to */
@@ -1121,7 +1130,7 @@ static int detach_deleted(orm_uow *u, rm_arena *tmp, update_shape *shape)
                 changed = true;
             }
         }
-        int rc = changed ? update_changed(u, tmp, shape, d) : 0;
+        int rc = changed ? update_changed(u, shape, d) : 0;
         if (rc) return rc;
     }
     return 0;
@@ -1138,9 +1147,9 @@ static void settle(orm_uow *u)
     u->nobjs = u->nlinks = u->nassocs = u->nnew = 0;
 }
 
-/* orm_uow_flush with tmp, a scratch arena for statements' pieces it
- * need not keep, and the UPDATE it keeps for rows alike (update_changed). */
-static int flush_in(orm_uow *u, rm_arena *tmp, update_shape *shape)
+/* orm_uow_flush with shape: the scratch of its UPDATEs and the one it
+ * keeps for rows alike (update_changed). */
+static int flush_in(orm_uow *u, update_shape *shape)
 {
     int rc;
     if ((rc = orm_uow_check_size(u))) return rc;
@@ -1150,9 +1159,9 @@ static int flush_in(orm_uow *u, rm_arena *tmp, update_shape *shape)
         if (u->objs[i]->state == ORM_DELETED && (rc = expand_delete(u, u->objs[i]))) return rc;
     }
     if (u->ndeleted > ORM_MAX_DELETE_ROWS) return orm_flush_too_many_deletes(u);
-    if ((rc = insert_pending(u)) || (rc = update_persistent(u, tmp, shape)) || (rc = write_assocs(u))) return rc;
+    if ((rc = insert_pending(u)) || (rc = update_persistent(u, shape)) || (rc = write_assocs(u))) return rc;
     if ((rc = orm_flush_check_written(u))) return rc;
-    if ((rc = detach_deleted(u, tmp, shape))) return rc;
+    if ((rc = detach_deleted(u, shape))) return rc;
     /* children were met after their parents: delete in reverse */
     for (size_t i = u->nobjs; i-- > 0;)
         if (u->objs[i]->state == ORM_DELETED && (rc = delete_run(u, &i))) return rc;
@@ -1162,10 +1171,9 @@ static int flush_in(orm_uow *u, rm_arena *tmp, update_shape *shape)
 
 int orm_uow_flush(orm_uow *u)
 {
-    rm_arena *tmp = rm_arena_new();
-    update_shape shape = {.a = rm_arena_new()};
-    int rc = flush_in(u, tmp, &shape);
+    update_shape shape = {0};
+    int rc = flush_in(u, &shape);
     rm_arena_destroy(shape.a);
-    rm_arena_destroy(tmp);
+    rm_arena_destroy(shape.tmp);
     return rc;
 }
