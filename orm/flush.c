@@ -731,17 +731,18 @@ static void updated_as_sent(orm_instance *inst, const orm_update *up)
 }
 
 /* The last UPDATE without RETURNING update_changed compiled, kept for the
- * flush's next row setting the same columns of the same table (a bulk
+ * flush's next row of the same class setting the same columns (a bulk
  * change of many rows: one compile, not one a row). Only without a
  * version column or a scope: the statement's parameters are then its SET
- * values, then the key's, in the order its cache key's walk meets them
+ * values, the key's, then constants of the class, in the order its cache
+ * key's walk meets them
  * (cache_key.h: bind sources, the order a compile-cache hit binds them;
  * checked when the shape is kept); each row writes its values into the
  * kept tree's parameters and reads them out in that order. */
 typedef struct update_shape {
     rm_arena *tmp;              /* the flush's scratch for one UPDATE (made on first use) */
     rm_arena *a;                /* the flush's: the tree, the text, the sources (made on first use) */
-    const orm_table *t;         /* NULL: none kept */
+    const orm_mapper *m;        /* whose rows it updates; NULL: none kept */
     orm_update up;              /* the row's columns first (nset), then the "onupdate" ones */
     size_t nset;
     orm_value **key;            /* the key's parameter values in the tree (npk) */
@@ -756,14 +757,16 @@ static rm_arena *lazy_arena(rm_arena **a)
     return *a;
 }
 
-/* Keep up (made in shape->a, compiled as c) as the shape for the next rows,
- * when its bind sources are its SET values then the key's. */
-static void keep_shape(update_shape *shape, const orm_update *up, size_t nset, const orm_compiled *c)
+/* Keep up (an UPDATE of m's rows made in shape->a, compiled as c) as the
+ * shape for the next rows, when its bind sources are its SET values, then
+ * the key's, then those of m's own condition (its class's identity, a
+ * projection's "where": the same for every row of m). */
+static void keep_shape(update_shape *shape, const orm_mapper *m, const orm_update *up, size_t nset, const orm_compiled *c)
 {
     const orm_table *t = up->table;
     orm_cache_key_update(&shape->k, shape->a, up);
     const orm_bind_source *src = shape->k.src;
-    bool ok = !shape->k.uncacheable && shape->k.nsrc == up->ncolumns + t->npk;
+    bool ok = !shape->k.uncacheable && shape->k.nsrc >= up->ncolumns + t->npk;
     for (size_t i = 0; ok && i < up->ncolumns; i++)
         ok = up->values[i]->op == ORM_OP_PARAM && src[i].value == &up->values[i]->u.param.value;
     for (size_t j = 0; ok && j < t->npk; j++) ok = src[up->ncolumns + j].column == t->pk[j];
@@ -773,7 +776,7 @@ static void keep_shape(update_shape *shape, const orm_update *up, size_t nset, c
     shape->up = *up;
     shape->nset = nset;
     shape->c = *c;
-    shape->t = t;
+    shape->m = m;
 }
 
 /* inst's UPDATE of the n columns cols through the kept shape (same table,
@@ -782,7 +785,7 @@ static void keep_shape(update_shape *shape, const orm_update *up, size_t nset, c
 static int update_by_shape(orm_uow *u, update_shape *shape, orm_instance *inst, const orm_column **cols,
                            size_t n)
 {
-    const orm_table *t = shape->t;
+    const orm_table *t = shape->m->table;
     for (size_t k = 0; k < n; k++) shape->up.values[k]->u.param.value = inst->row[cols[k]->index];
     for (size_t j = 0; j < t->npk; j++) *shape->key[j] = inst->committed[t->pk[j]->index];
     orm_compiled c = shape->c;
@@ -822,14 +825,14 @@ static int update_changed(orm_uow *u, update_shape *shape, orm_instance *inst)
     int rc = orm_flush_check_row(u, inst);
     if (rc) return rc;
     bool as_sent = update_as_sent(u, inst, cols, n), keep = as_sent && !m->version_col && !u->s->scope;
-    if (keep && shape->t == t && shape->nset == n && !memcmp(shape->up.columns, cols, n * sizeof *cols)) {
+    if (keep && shape->m == m && shape->nset == n && !memcmp(shape->up.columns, cols, n * sizeof *cols)) {
         rc = update_by_shape(u, shape, inst, cols, n);
         rm_arena_reset(tmp);
         if (!rc) inst->wrote = true;
         return rc;
     }
     if (keep) {
-        shape->t = NULL;
+        shape->m = NULL;
         rm_arena_reset(lazy_arena(&shape->a));
     }
     rm_arena *a = keep ? shape->a : tmp;
@@ -843,13 +846,12 @@ static int update_changed(orm_uow *u, update_shape *shape, orm_instance *inst)
     orm_flush_add_onupdate(u, &up, t); /* its values in u->a: they may be kept */
     orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
-    /* kept: no scope, so the key alone (the same condition), its parameters known */
-    up.where = keep ? orm_pk_where(a, m, -1, pk) : orm_flush_scoped_pk_where(u, a, m, pk);
+    up.where = orm_flush_scoped_pk_where(u, a, m, pk);
     orm_result r;
     orm_compiled c;
     if (keep) {
         rc = orm_compile_update(flush_dialect(u), &up, a, &c, u->s->err);
-        if (!rc) keep_shape(shape, &up, n, &c);
+        if (!rc) keep_shape(shape, m, &up, n, &c);
         if (!rc) rc = orm_flush_exec_update(u, inst, &c, NULL, &r);
     } else {
         rc = orm_flush_run_update(u, a, inst, &up, m->version_col, &r);
