@@ -48,6 +48,12 @@ typedef struct orm_driver {
     /* The rowid of the last row the finished INSERT wrote (dialects with
      * rowid_keys); NULL where the driver has none (RETURNING is used). */
     int64_t (*last_insert_id)(orm_cursor *cur);
+    /* Whether table's key column gives new rows keys above every key the
+     * table ever held, never at random (SQLite's AUTOINCREMENT; without
+     * it a table holding the largest rowid gets random ones). NULL where
+     * last_insert_id is. Reads the connection's schema, once per table
+     * (table: a name that outlives the connection): no statement. */
+    bool (*keys_increase)(orm_conn *c, const char *table, const char *column);
     void (*close)(orm_cursor *cur);
     void (*stats)(orm_conn *c, orm_conn_stats *out);
     /* start = true: the statements from now on share one deadline, the

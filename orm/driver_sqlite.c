@@ -38,6 +38,16 @@ struct orm_conn {
     struct timespec unit_end;      /* of the running unit; tv_sec 0 = none */
     bool timed_out;
     struct orm_cursor cursor; /* the one cursor */
+    struct key_kind *kinds;   /* keys_increase's answers, by the caller's table name */
+    size_t nkinds;
+};
+
+/* Whether a table's keys increase (sqlite_keys_increase), asked once per
+ * connection: keyed by the address of the schema's name (it outlives the
+ * engine), as the statement cache is by text. */
+struct key_kind {
+    const char *table;
+    bool increase;
 };
 
 static int map_error(sqlite3 *db, int rc, orm_error *err, const char *sql)
@@ -258,6 +268,7 @@ static void sqlite_disconnect(orm_conn *c)
 {
     if (!c) return;
     cache_clear(c);
+    free(c->kinds);
     sqlite3_close_v2(c->db);
     free(c);
 }
@@ -413,6 +424,20 @@ static int64_t sqlite_changes(orm_cursor *cur) { return cur->changes; }
 
 static int64_t sqlite_last_insert_id(orm_cursor *cur) { return sqlite3_last_insert_rowid(cur->conn->db); }
 
+static bool sqlite_keys_increase(orm_conn *c, const char *table, const char *column)
+{
+    for (size_t i = 0; i < c->nkinds; i++)
+        if (c->kinds[i].table == table) return c->kinds[i].increase;
+    int autoinc = 0;
+    bool inc = sqlite3_table_column_metadata(c->db, NULL, table, column, NULL, NULL, NULL, NULL, &autoinc) == SQLITE_OK &&
+               autoinc;
+    struct key_kind *k = realloc(c->kinds, (c->nkinds + 1) * sizeof *k);
+    if (!k) return inc; /* asked again next time */
+    c->kinds = k;
+    c->kinds[c->nkinds++] = (struct key_kind){table, inc};
+    return inc;
+}
+
 static void sqlite_close(orm_cursor *cur)
 {
     if (!cur || !cur->stmt) return;
@@ -436,6 +461,7 @@ const orm_driver orm_driver_sqlite = {
     .column = sqlite_column,
     .changes = sqlite_changes,
     .last_insert_id = sqlite_last_insert_id,
+    .keys_increase = sqlite_keys_increase,
     .close = sqlite_close,
     .stats = sqlite_stats,
     .unit_deadline = sqlite_unit_deadline,

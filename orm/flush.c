@@ -18,6 +18,23 @@
  * (stored_as_sent). What only a level's or a statement's INSERTs need
  * lives in a scratch arena freed after it.
  *
+ * Consecutive rowids: SQLite gives the rows of one INSERT the rowids
+ * max+1, max+2, ... (max: the table's largest) while they stay below the
+ * largest integer. Past it, a table made with AUTOINCREMENT (as restmap's
+ * DDL makes them) refuses new rows (SQLITE_FULL); one made without it
+ * (a database restmap maps but did not create) that holds the key
+ * 9223372036854775807 (a client may give that key) picks rowids at
+ * random. Both ways of knowing a multi-row INSERT's keys rely on the order
+ * (the rowids from the last one; RETURNING's rows matched by sorted key),
+ * so before a table's first multi-row INSERT without known keys the unit
+ * learns, once (rowid_top): whether its keys increase (AUTOINCREMENT,
+ * asked of the connection's schema: no statement; nothing more to know),
+ * else its largest key (one indexed SELECT; the unit holds SQLite's write
+ * lock, so only its own INSERTs add rows later, and each one moves the
+ * known largest). An INSERT of k rows into such a table goes as one
+ * statement only when largest + k fits; past it, a row a statement, whose
+ * rowid is its own (insert_group).
+ *
  * Dynamic defaults (SPEC §9): a new row's generated values ($uuid4,
  * $now) are made before its INSERT, as if given (a uuid key is known
  * before the INSERT, so such rows share statements too, matched back by
@@ -32,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "orm/cache_key.h"
 #include "orm/compile.h"
 #include "orm/flush_int.h"
 #include "orm/scope.h"
@@ -206,7 +224,7 @@ static int sync_key(orm_uow *u, const orm_instance *inst)
     d->sync_key(&sql, t, t->pk[0]);
     orm_compiled c;
     orm_compiled_text(&c, sql.buf);
-    return flush_run(u, &c, NULL);
+    return flush_run_own(u, &c, NULL); /* moves a sequence: no row changes */
 }
 
 /* Apply inst's links before its INSERT, oldest first as they were made (a
@@ -253,12 +271,58 @@ static int generate_defaults(orm_uow *u, orm_instance *inst)
     return 0;
 }
 
+/* What the unit knows of t's rowids, or NULL. */
+static orm_rowid_top *rowid_known(orm_uow *u, const orm_table *t)
+{
+    for (size_t i = 0; i < u->ntops; i++)
+        if (u->tops[i].table == t) return &u->tops[i];
+    return NULL;
+}
+
+/* A row of t with rowid id was written: the known largest follows it. */
+static void rowid_seen(orm_uow *u, const orm_table *t, int64_t id)
+{
+    orm_rowid_top *top = rowid_known(u, t);
+    if (top && id > top->max) top->max = id;
+}
+
+/* What the unit knows of t's rowids, learnt once per unit: whether the
+ * table's keys increase (AUTOINCREMENT, as restmap's DDL makes them: asked
+ * of the connection's schema, no statement), else its largest rowid:
+ * SELECT key ORDER BY key DESC LIMIT 1 (a seek to the rowid B-tree's end;
+ * 0 for an empty table). See the header: consecutive rowids. */
+static int rowid_top(orm_uow *u, const orm_table *t, orm_rowid_top **out)
+{
+    if ((*out = rowid_known(u, t))) return 0;
+    const orm_driver *drv = orm_engine_driver(u->s->engine);
+    const orm_column *key = t->pk[0];
+    orm_rowid_top top = {.table = t, .increase = drv->keys_increase && drv->keys_increase(u->s->conn, t->name, key->sql_name)};
+    if (!top.increase) {
+        rm_arena *a = u->a;
+        orm_expr *col = orm_expr_column(a, 0, key);
+        orm_order_item desc = {col, true};
+        orm_select sel = {.from = t, .alias = 0, .columns = &col, .ncolumns = 1, .order = &desc, .norder = 1,
+                          .limit = orm_expr_param(a, orm_int(1), NULL)};
+        orm_compiled c;
+        orm_result r;
+        int rc = orm_compile_select(flush_dialect(u), &sel, a, &c, u->s->err);
+        if (rc || (rc = flush_run(u, &c, &r))) return rc;
+        top.max = r.nrows && r.values[0].kind == ORM_V_INT ? r.values[0].u.i : 0;
+    }
+    u->tops = rm_arena_realloc(u->a, u->tops, u->ntops * sizeof *u->tops, (u->ntops + 1) * sizeof *u->tops);
+    u->tops[u->ntops] = top;
+    *out = &u->tops[u->ntops++];
+    return 0;
+}
+
 static int insert_one(orm_uow *u, orm_instance *inst)
 {
     orm_value *row;
+    const orm_table *t = inst->mapper->table;
     int rc = orm_insert_row(u->s, inst->mapper, inst->row, inst->given, &row);
     if (rc) return rc;
     inserted(u, inst, row);
+    if (t->npk == 1 && row[t->pk[0]->index].kind == ORM_V_INT) rowid_seen(u, t, row[t->pk[0]->index].u.i);
     return sync_key(u, inst);
 }
 
@@ -397,7 +461,8 @@ static int insert_rows(orm_uow *u, rm_arena *a, insert_text *text, insert_row **
         text->c = c;
         text->nrows = k;
     }
-    if (rc || (rc = flush_run(u, &c, &r))) return rc;
+    if (rc || (rc = flush_run_own(u, &c, &r))) return rc;
+    if (flush_dialect(u)->rowid_keys && !known_key(t)) rowid_seen(u, t, r.last_id);
     if (as_sent) return inserted_as_sent(u, a, members, k, &r);
     if (r.nrows != k) return orm_error_set(u->s->err, ORM_E_INTERNAL, "an INSERT returned %zu rows of %zu", r.nrows, k);
     keyed_row *got = RM_NEW_ARRAY(a, keyed_row, k), *sent = RM_NEW_ARRAY(a, keyed_row, k);
@@ -428,11 +493,15 @@ static int insert_group(orm_uow *u, rm_arena *a, insert_row *rows, size_t head)
     n = 0;
     for (size_t i = head + 1; i; i = rows[i - 1].next) members[n++] = &rows[i - 1];
     bool as_sent = stored_as_sent(u, &rows[head]);
+    const orm_table *t = rows[head].inst->mapper->table;
+    orm_rowid_top *top = NULL; /* rowids: consecutive only below the largest integer (the header) */
+    int rc = flush_dialect(u)->rowid_keys && !known_key(t) && n > 1 ? rowid_top(u, t, &top) : 0;
+    if (rc) return rc;
     rm_arena *stmt = rm_arena_new();
     insert_text text = {.a = a};
-    int rc = 0;
     for (size_t at = 0, k; at < n && !rc; at += k) {
         k = insert_chunk(u, n - at, rows[head].ncols);
+        if (top && !top->increase && top->max > INT64_MAX - (int64_t)k) k = 1;
         rm_arena_reset(stmt);
         rc = insert_rows(u, stmt, &text, members + at, k, as_sent);
     }
@@ -607,50 +676,203 @@ static bool column_changed(const orm_instance *inst, size_t i)
     return !c->version && !c->computed && !orm_value_eq(&inst->row[i], &inst->committed[i]);
 }
 
+/* May inst's UPDATE (of one table, setting up's columns) go without
+ * RETURNING, the row it leaves being known without reading it back?
+ * RETURNING gives an UPDATE nothing the unit does not know when
+ *  - the dialect stores values as sent (rowid_keys) and none of the
+ *    columns set is of a type it may store converted (stores_converted):
+ *    the new values are those sent;
+ *  - a version column, if any, holds an integer below the largest: the
+ *    WHERE requires it, so the row holds it plus one;
+ *  - the table has no deferred column (a row loaded without it would
+ *    have it NULL; RETURNING reads it), and its computed ones RETURNING
+ *    gives as NULL anyway (compile.c);
+ *  - every other column of the row is as the unit loaded it: the unit's
+ *    transaction began before its loads (a write unit's BEGIN IMMEDIATE
+ *    holds SQLite's one write lock), its INSERTs and UPDATEs of an
+ *    instance store what they wrote in it, and no write that may change
+ *    rows behind their instances ran since the unit began (u->untracked:
+ *    a detach UPDATE, any DELETE with its ON DELETE actions, association
+ *    rows, a bulk write; flush_int.h, flush_run). A dry run's savepoint
+ *    undo ends its unit. A new unit (a batch's next operation) starts
+ *    with an empty identity map and a new unit of work.
+ * Elsewhere (PostgreSQL, numeric values, after such a write) RETURNING
+ * reads the row back, as SQLAlchemy refreshes server-set values. */
+static bool update_as_sent(orm_uow *u, const orm_instance *inst, const orm_column **cols, size_t n)
+{
+    const orm_dialect *d = flush_dialect(u);
+    const orm_table *t = inst->mapper->table;
+    const orm_column *vc = inst->mapper->version_col;
+    if (!d->rowid_keys || u->untracked) return false;
+    if (vc && (inst->committed[vc->index].kind != ORM_V_INT || inst->committed[vc->index].u.i == INT64_MAX))
+        return false;
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const orm_column *c = &t->columns[i];
+        if (c->deferred || (c->onupdate_now && d->stores_converted[c->type])) return false;
+    }
+    for (size_t k = 0; k < n; k++)
+        if (d->stores_converted[cols[k]->type]) return false;
+    return true;
+}
+
+/* inst's row after its UPDATE without RETURNING (update_as_sent): the
+ * values up set, the version one more, computed columns NULL (as
+ * RETURNING gives them), the rest as committed. */
+static void updated_as_sent(orm_instance *inst, const orm_update *up)
+{
+    const orm_table *t = inst->mapper->table;
+    const orm_column *vc = inst->mapper->version_col;
+    for (size_t k = 0; k < up->ncolumns; k++)
+        if (up->values[k]->op == ORM_OP_PARAM) inst->committed[up->columns[k]->index] = up->values[k]->u.param.value;
+    if (vc) inst->committed[vc->index].u.i++;
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (t->columns[i].computed) inst->committed[i] = orm_null();
+    memcpy(inst->row, inst->committed, t->ncolumns * sizeof *inst->row);
+}
+
+/* The last UPDATE without RETURNING update_changed compiled, kept for the
+ * flush's next row of the same class setting the same columns (a bulk
+ * change of many rows: one compile, not one a row). Only without a
+ * version column or a scope: the statement's parameters are then its SET
+ * values, the key's, then constants of the class, in the order its cache
+ * key's walk meets them
+ * (cache_key.h: bind sources, the order a compile-cache hit binds them;
+ * checked when the shape is kept); each row writes its values into the
+ * kept tree's parameters and reads them out in that order. */
+typedef struct update_shape {
+    rm_arena *tmp;              /* the flush's scratch for one UPDATE (made on first use) */
+    rm_arena *a;                /* the flush's: the tree, the text, the sources (made on first use) */
+    const orm_mapper *m;        /* whose rows it updates; NULL: none kept */
+    orm_update up;              /* the row's columns first (nset), then the "onupdate" ones */
+    size_t nset;
+    orm_value **key;            /* the key's parameter values in the tree (npk) */
+    orm_compiled c;
+    orm_cache_key k;
+} update_shape;
+
+/* *a, made on first use. */
+static rm_arena *lazy_arena(rm_arena **a)
+{
+    if (!*a) *a = rm_arena_new();
+    return *a;
+}
+
+/* Keep up (an UPDATE of m's rows made in shape->a, compiled as c) as the
+ * shape for the next rows, when its bind sources are its SET values, then
+ * the key's, then those of m's own condition (its class's identity, a
+ * projection's "where": the same for every row of m). */
+static void keep_shape(update_shape *shape, const orm_mapper *m, const orm_update *up, size_t nset, const orm_compiled *c)
+{
+    const orm_table *t = up->table;
+    orm_cache_key_update(&shape->k, shape->a, up);
+    const orm_bind_source *src = shape->k.src;
+    bool ok = !shape->k.uncacheable && shape->k.nsrc >= up->ncolumns + t->npk;
+    for (size_t i = 0; ok && i < up->ncolumns; i++)
+        ok = up->values[i]->op == ORM_OP_PARAM && src[i].value == &up->values[i]->u.param.value;
+    for (size_t j = 0; ok && j < t->npk; j++) ok = src[up->ncolumns + j].column == t->pk[j];
+    if (!ok) return;
+    shape->key = RM_NEW_ARRAY(shape->a, orm_value *, t->npk);
+    for (size_t j = 0; j < t->npk; j++) shape->key[j] = (orm_value *)src[up->ncolumns + j].value; /* the tree's */
+    shape->up = *up;
+    shape->nset = nset;
+    shape->c = *c;
+    shape->m = m;
+}
+
+/* inst's UPDATE of the n columns cols through the kept shape (same table,
+ * same columns): its values written into the tree, its parameters read
+ * out of it into shape->tmp. */
+static int update_by_shape(orm_uow *u, update_shape *shape, orm_instance *inst, const orm_column **cols,
+                           size_t n)
+{
+    const orm_table *t = shape->m->table;
+    for (size_t k = 0; k < n; k++) shape->up.values[k]->u.param.value = inst->row[cols[k]->index];
+    for (size_t j = 0; j < t->npk; j++) *shape->key[j] = inst->committed[t->pk[j]->index];
+    orm_compiled c = shape->c;
+    orm_value *params = RM_NEW_ARRAY(shape->tmp, orm_value, shape->k.nsrc);
+    for (size_t i = 0; i < shape->k.nsrc; i++) params[i] = *shape->k.src[i].value;
+    c.params = params;
+    orm_result r;
+    int rc = orm_flush_exec_update(u, inst, &c, NULL, &r);
+    if (!rc) updated_as_sent(inst, &shape->up);
+    return rc;
+}
+
 /* UPDATE the columns of a persistent instance that differ from its
  * committed state; with a version column, increment it and require the
- * committed version in the WHERE (0 rows: stale data). A span's levels:
+ * committed version in the WHERE (0 rows: stale data). The statement's
+ * pieces go in shape->tmp, reset after it (what RETURNING reads is the
+ * session's), or in shape->a when kept for the next rows (update_shape):
+ * a flush of many rows keeps none of them. A span's levels:
  * orm_flush_update_levels. */
-static int update_changed(orm_uow *u, orm_instance *inst)
+static int update_changed(orm_uow *u, update_shape *shape, orm_instance *inst)
 {
     const orm_mapper *m = inst->mapper;
     const orm_table *t = m->table;
-    rm_arena *a = u->a;
     if (t->levels) return orm_flush_update_levels(u, inst);
-    bool changed = false; /* most rows a flush meets have no change (those it inserted): no arrays */
-    for (size_t i = 0; i < t->ncolumns && !changed; i++) changed = column_changed(inst, i);
-    if (!changed) return 0;
-    orm_update up = {.table = t, .returning = true};
-    up.columns = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns + 1);
-    up.values = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns + 1);
-    for (size_t i = 0; i < t->ncolumns; i++) {
-        const orm_column *c = &t->columns[i];
-        if (!column_changed(inst, i)) continue;
-        if (c->primary_key)
+    size_t first = 0; /* most rows a flush meets have no change (those it inserted): no arrays */
+    while (first < t->ncolumns && !column_changed(inst, first)) first++;
+    if (first == t->ncolumns) return 0;
+    rm_arena *tmp = lazy_arena(&shape->tmp);
+    const orm_column **cols = RM_NEW_ARRAY(tmp, const orm_column *, t->ncolumns);
+    size_t n = 0;
+    for (size_t i = first; i < t->ncolumns; i++) {
+        if (i > first && !column_changed(inst, i)) continue;
+        if (t->columns[i].primary_key)
             return orm_error_set(u->s->err, ORM_E_INVALID, "the primary key of %s cannot change", m->name);
-        up.columns[up.ncolumns] = c;
-        up.values[up.ncolumns++] = orm_expr_param(a, inst->row[i], c);
+        cols[n++] = &t->columns[i];
     }
     int rc = orm_flush_check_row(u, inst);
     if (rc) return rc;
-    orm_flush_add_onupdate(u, &up, t);
+    bool as_sent = update_as_sent(u, inst, cols, n), keep = as_sent && !m->version_col && !u->s->scope;
+    if (keep && shape->m == m && shape->nset == n && !memcmp(shape->up.columns, cols, n * sizeof *cols)) {
+        rc = update_by_shape(u, shape, inst, cols, n);
+        rm_arena_reset(tmp);
+        if (!rc) inst->wrote = true;
+        return rc;
+    }
+    if (keep) {
+        shape->m = NULL;
+        rm_arena_reset(lazy_arena(&shape->a));
+    }
+    rm_arena *a = keep ? shape->a : tmp;
+    orm_update up = {.table = t, .returning = !as_sent};
+    up.columns = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns + 1);
+    up.values = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns + 1);
+    for (size_t k = 0; k < n; k++) {
+        up.columns[up.ncolumns] = cols[k];
+        up.values[up.ncolumns++] = orm_expr_param(a, inst->row[cols[k]->index], cols[k]);
+    }
+    orm_flush_add_onupdate(u, &up, t); /* its values in u->a: they may be kept */
     orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
-    up.where = orm_flush_scoped_pk_where(u, m, pk);
+    up.where = orm_flush_scoped_pk_where(u, a, m, pk);
     orm_result r;
-    rc = orm_flush_run_update(u, inst, &up, m->version_col, &r);
+    orm_compiled c;
+    if (keep) {
+        rc = orm_compile_update(flush_dialect(u), &up, a, &c, u->s->err);
+        if (!rc) keep_shape(shape, m, &up, n, &c);
+        if (!rc) rc = orm_flush_exec_update(u, inst, &c, NULL, &r);
+    } else {
+        rc = orm_flush_run_update(u, a, inst, &up, m->version_col, &r);
+    }
     if (rc) return rc;
     if (u->s->scope && !inst->wrote) { /* what it referred to before (orm_flush_check_written) */
-        inst->before = RM_NEW_ARRAY(a, orm_value, t->ncolumns);
+        inst->before = RM_NEW_ARRAY(u->a, orm_value, t->ncolumns);
         memcpy(inst->before, inst->committed, t->ncolumns * sizeof *inst->before);
     }
-    memcpy(inst->row, r.values, t->ncolumns * sizeof *inst->row);
-    memcpy(inst->committed, r.values, t->ncolumns * sizeof *inst->row);
+    if (as_sent) {
+        updated_as_sent(inst, &up);
+    } else {
+        memcpy(inst->row, r.values, t->ncolumns * sizeof *inst->row);
+        memcpy(inst->committed, r.values, t->ncolumns * sizeof *inst->row);
+    }
+    rm_arena_reset(tmp);
     inst->wrote = true;
     return 0;
 }
 
-static int update_persistent(orm_uow *u)
+static int update_persistent(orm_uow *u, update_shape *shape)
 {
     for (size_t i = 0; i < u->nlinks; i++) {
         const orm_link *l = &u->links[i];
@@ -659,7 +881,7 @@ static int update_persistent(orm_uow *u)
     for (size_t i = 0; i < u->nobjs; i++) {
         orm_instance *inst = u->objs[i];
         if (inst->state != ORM_PERSISTENT || !inst->committed) continue;
-        int rc = update_changed(u, inst);
+        int rc = update_changed(u, shape, inst);
         if (rc) return rc;
     }
     /* post-updates: the deferred foreign keys, now that every row exists */
@@ -668,7 +890,7 @@ static int update_persistent(orm_uow *u)
         if (!l->post_update && l->parent != l->child) continue;
         if (l->child->state != ORM_PERSISTENT) continue;
         apply_link(u, l, false);
-        int rc = update_changed(u, l->child);
+        int rc = update_changed(u, shape, l->child);
         if (rc) return rc;
     }
     return 0;
@@ -754,7 +976,7 @@ static int delete_one(orm_uow *u, orm_instance *inst)
     orm_expr *where = NULL;
     int lrc = t->levels ? orm_flush_delete_levels(u, inst, pk, &where) : 0;
     if (lrc) return lrc;
-    orm_delete del = {.table = t->levels ? t->levels[0] : t, .where = t->levels ? where : orm_flush_scoped_pk_where(u, m, pk)};
+    orm_delete del = {.table = t->levels ? t->levels[0] : t, .where = t->levels ? where : orm_flush_scoped_pk_where(u, a, m, pk)};
     if (m->version_col)
         del.where = orm_expr_and(a, del.where, orm_expr_col_eq(a, -1, m->version_col,
                                                                 inst->committed[m->version_col->index]));
@@ -845,7 +1067,7 @@ static ref_slot *ref_find(const ref_map *m, const orm_column *col, const orm_val
  * that foreign key set to NULL first, as SQLAlchemy's post_update does.
  * Deletes run in reverse: rows met after d in u->objs are deleted before
  * it. Linear: the referenced values of deleted rows are hashed once. */
-static int detach_deleted(orm_uow *u)
+static int detach_deleted(orm_uow *u, update_shape *shape)
 {
     rm_arena *a = u->a;
     /* the columns that nullable foreign keys of deleted rows refer to */
@@ -910,7 +1132,7 @@ static int detach_deleted(orm_uow *u)
                 changed = true;
             }
         }
-        int rc = changed ? update_changed(u, d) : 0;
+        int rc = changed ? update_changed(u, shape, d) : 0;
         if (rc) return rc;
     }
     return 0;
@@ -927,7 +1149,9 @@ static void settle(orm_uow *u)
     u->nobjs = u->nlinks = u->nassocs = u->nnew = 0;
 }
 
-int orm_uow_flush(orm_uow *u)
+/* orm_uow_flush with shape: the scratch of its UPDATEs and the one it
+ * keeps for rows alike (update_changed). */
+static int flush_in(orm_uow *u, update_shape *shape)
 {
     int rc;
     if ((rc = orm_uow_check_size(u))) return rc;
@@ -937,12 +1161,21 @@ int orm_uow_flush(orm_uow *u)
         if (u->objs[i]->state == ORM_DELETED && (rc = expand_delete(u, u->objs[i]))) return rc;
     }
     if (u->ndeleted > ORM_MAX_DELETE_ROWS) return orm_flush_too_many_deletes(u);
-    if ((rc = insert_pending(u)) || (rc = update_persistent(u)) || (rc = write_assocs(u))) return rc;
+    if ((rc = insert_pending(u)) || (rc = update_persistent(u, shape)) || (rc = write_assocs(u))) return rc;
     if ((rc = orm_flush_check_written(u))) return rc;
-    if ((rc = detach_deleted(u))) return rc;
+    if ((rc = detach_deleted(u, shape))) return rc;
     /* children were met after their parents: delete in reverse */
     for (size_t i = u->nobjs; i-- > 0;)
         if (u->objs[i]->state == ORM_DELETED && (rc = delete_run(u, &i))) return rc;
     settle(u);
     return 0;
+}
+
+int orm_uow_flush(orm_uow *u)
+{
+    update_shape shape = {0};
+    int rc = flush_in(u, &shape);
+    rm_arena_destroy(shape.a);
+    rm_arena_destroy(shape.tmp);
+    return rc;
 }

@@ -11,7 +11,20 @@
 
 static inline const orm_dialect *flush_dialect(orm_uow *u) { return orm_engine_dialect(u->s->engine); }
 
+/* Run c, a statement of the unit's flush or bulk writes. A write run here
+ * (not a SELECT) may change rows whose instances the unit holds without
+ * changing them (a detach UPDATE, a DELETE's ON DELETE actions, a bulk
+ * write): it marks the unit `untracked`, and its later UPDATEs read their
+ * rows back (RETURNING; flush.c, update_as_sent). The statements that
+ * store what they wrote in the instances they write (the flush's INSERTs,
+ * its UPDATE of one instance) run through flush_run_own. */
 static inline int flush_run(orm_uow *u, const orm_compiled *c, orm_result *r)
+{
+    if (!c->is_query) u->untracked = true;
+    return orm_session_execute(u->s, c, r);
+}
+
+static inline int flush_run_own(orm_uow *u, const orm_compiled *c, orm_result *r)
 {
     return orm_session_execute(u->s, c, r);
 }
@@ -26,15 +39,20 @@ void orm_flush_add_onupdate(orm_uow *u, orm_update *up, const orm_table *t);
  * of m's rows, and the rows the session's scope sees (a span's criteria
  * through EXISTS over the span). */
 orm_expr *orm_flush_scoped_where(orm_uow *u, const orm_mapper *m, orm_expr *keys);
-/* The same for "primary key = pk". */
-orm_expr *orm_flush_scoped_pk_where(orm_uow *u, const orm_mapper *m, const orm_value *pk);
+/* The same for "primary key = pk", made in a. */
+orm_expr *orm_flush_scoped_pk_where(orm_uow *u, rm_arena *a, const orm_mapper *m, const orm_value *pk);
 /* The row inst is about to store breaks none of its table's checks, else
  * ORM_E_VALIDATION with one field error under inst's pointer. */
 int orm_flush_check_row(orm_uow *u, const orm_instance *inst);
-/* Run up, an UPDATE of inst's row; with vc, increment the version and
- * require the committed one. No row: stale (versioned) or not found. */
-int orm_flush_run_update(orm_uow *u, const orm_instance *inst, orm_update *up, const orm_column *vc,
+/* Run up, an UPDATE of inst's row (its pieces and statement made in a);
+ * with vc, increment the version and require the committed one. No row
+ * (returned, or changed without RETURNING): stale (versioned) or not found. */
+int orm_flush_run_update(orm_uow *u, rm_arena *a, const orm_instance *inst, orm_update *up, const orm_column *vc,
                          orm_result *r);
+/* Run c, inst's compiled UPDATE (vc: its version column, or NULL); no row
+ * (returned, or changed without RETURNING): stale (versioned) or not found. */
+int orm_flush_exec_update(orm_uow *u, const orm_instance *inst, const orm_compiled *c, const orm_column *vc,
+                          orm_result *r);
 /* A span's UPDATE of inst: each level whose columns changed (the root's
  * with the scope and the version). */
 int orm_flush_update_levels(orm_uow *u, orm_instance *inst);

@@ -29,7 +29,7 @@ void orm_flush_add_onupdate(orm_uow *u, orm_update *up, const orm_table *t)
 /* keys (a condition on the unaliased key columns of an UPDATE or DELETE
  * of m's rows: one key, or a set of them) and the rows the session's
  * scope sees (a row outside it is not found). */
-orm_expr *orm_flush_scoped_where(orm_uow *u, const orm_mapper *m, orm_expr *keys)
+static orm_expr *scoped_where(orm_uow *u, rm_arena *a, const orm_mapper *m, orm_expr *keys)
 {
     orm_alias_seq seq = orm_alias_seq_start(1, u->s->scope);
     if (m->table->levels && orm_scope_restricts(u->s->scope, m)) {
@@ -38,21 +38,26 @@ orm_expr *orm_flush_scoped_where(orm_uow *u, const orm_mapper *m, orm_expr *keys
          * statement being the root table's */
         const orm_table *t = m->table;
         int at = seq.next++;
-        orm_select *sub = RM_NEW(u->a, orm_select);
+        orm_select *sub = RM_NEW(a, orm_select);
         *sub = (orm_select){.from = t, .alias = at, .flags = ORM_SELECT_ONE, .cls = m};
         for (size_t i = 0; i < t->npk; i++)
-            sub->where = orm_expr_and(u->a, sub->where,
-                                      orm_expr_binary(u->a, ORM_OP_EQ, orm_expr_column(u->a, at, t->pk[i]),
-                                                      orm_expr_column(u->a, -1, t->pk[i])));
-        sub->where = orm_expr_and(u->a, sub->where, orm_scope_where(u->a, m, at, &seq));
-        return orm_expr_and(u->a, keys, orm_expr_exists(u->a, sub));
+            sub->where = orm_expr_and(a, sub->where,
+                                      orm_expr_binary(a, ORM_OP_EQ, orm_expr_column(a, at, t->pk[i]),
+                                                      orm_expr_column(a, -1, t->pk[i])));
+        sub->where = orm_expr_and(a, sub->where, orm_scope_where(a, m, at, &seq));
+        return orm_expr_and(a, keys, orm_expr_exists(a, sub));
     }
-    return orm_expr_and(u->a, keys, orm_scope_where(u->a, m, -1, &seq));
+    return orm_expr_and(a, keys, orm_scope_where(a, m, -1, &seq));
 }
 
-orm_expr *orm_flush_scoped_pk_where(orm_uow *u, const orm_mapper *m, const orm_value *pk)
+orm_expr *orm_flush_scoped_where(orm_uow *u, const orm_mapper *m, orm_expr *keys)
 {
-    return orm_flush_scoped_where(u, m, orm_pk_where(u->a, m, -1, pk));
+    return scoped_where(u, u->a, m, keys);
+}
+
+orm_expr *orm_flush_scoped_pk_where(orm_uow *u, rm_arena *a, const orm_mapper *m, const orm_value *pk)
+{
+    return scoped_where(u, a, m, orm_pk_where(a, m, -1, pk));
 }
 
 /* The row inst is about to store breaks none of its table's checks (SPEC
@@ -84,12 +89,13 @@ int orm_flush_check_row(orm_uow *u, const orm_instance *inst)
     return ORM_E_VALIDATION;
 }
 
-/* Run up, an UPDATE of inst's row (of one of its tables); with vc (its
- * mapper's version column), increment it and require the committed
- * version in the WHERE. No row: stale data (versioned) or gone. */
-int orm_flush_run_update(orm_uow *u, const orm_instance *inst, orm_update *up, const orm_column *vc, orm_result *r)
+/* Run up, an UPDATE of inst's row (of one of its tables; its pieces and
+ * statement made in a); with vc (its mapper's version column), increment
+ * it and require the committed version in the WHERE. No row (returned,
+ * or changed when up has no RETURNING): stale data (versioned) or gone. */
+int orm_flush_run_update(orm_uow *u, rm_arena *a, const orm_instance *inst, orm_update *up, const orm_column *vc,
+                         orm_result *r)
 {
-    rm_arena *a = u->a;
     if (vc) {
         const orm_column *stored = vc->storage ? vc->storage : vc;
         up->columns[up->ncolumns] = stored;
@@ -99,8 +105,15 @@ int orm_flush_run_update(orm_uow *u, const orm_instance *inst, orm_update *up, c
     }
     orm_compiled c;
     int rc = orm_compile_update(flush_dialect(u), up, a, &c, u->s->err);
-    if (rc || (rc = flush_run(u, &c, r))) return rc;
-    if (!r->nrows)
+    return rc ? rc : orm_flush_exec_update(u, inst, &c, vc, r);
+}
+
+int orm_flush_exec_update(orm_uow *u, const orm_instance *inst, const orm_compiled *c, const orm_column *vc,
+                          orm_result *r)
+{
+    int rc = flush_run_own(u, c, r);
+    if (rc) return rc;
+    if (c->returns_rows ? !r->nrows : !r->changes)
         return orm_error_set(u->s->err, vc ? ORM_E_STALE : ORM_E_NOT_FOUND,
                              vc ? "%s was changed or deleted by someone else: reload it and retry"
                                 : "%s no longer exists", inst->mapper->name);
@@ -155,10 +168,10 @@ int orm_flush_update_levels(orm_uow *u, orm_instance *inst)
             for (size_t i = 0; i < lt->npk; i++)
                 up.where = orm_expr_and(a, up.where, orm_expr_col_eq(a, -1, lt->pk[i], pk[i]));
         } else {
-            up.where = orm_flush_scoped_pk_where(u, m, pk);
+            up.where = orm_flush_scoped_pk_where(u, a, m, pk);
         }
         orm_result r;
-        int rc = orm_flush_run_update(u, inst, &up, vc, &r);
+        int rc = orm_flush_run_update(u, a, inst, &up, vc, &r);
         if (rc) return rc;
         for (size_t i = 0; i < t->ncolumns; i++)
             if (t->columns[i].storage->table == lt)

@@ -38,6 +38,14 @@ typedef struct orm_assoc {
     bool remove;
 } orm_assoc;
 
+/* Where the dialect has rowid_keys (SQLite): what the unit knows of a
+ * table's rowids (flush.c, rowid_top). */
+typedef struct orm_rowid_top {
+    const orm_table *table;
+    bool increase;                /* new rows' keys increase (AUTOINCREMENT): max unused */
+    int64_t max;                  /* else the largest rowid */
+} orm_rowid_top;
+
 /* An instance and the JSON pointer of the body object it was built from. */
 typedef struct orm_located {
     const orm_instance *inst;
@@ -58,6 +66,10 @@ typedef struct orm_uow {
     struct orm_located *located;  /* orm_uow_locate: instances and where their input is */
     size_t nlocated, caplocated;
     unsigned statements_before;
+    orm_rowid_top *tops;          /* tables whose largest rowid the unit knows */
+    size_t ntops, captops;
+    bool untracked;               /* a write ran that may have changed rows without their
+                                     instances (flush_int.h, flush_run) */
     orm_clock clock;              /* the unit's one "now": $now defaults and onupdate */
 } orm_uow;
 

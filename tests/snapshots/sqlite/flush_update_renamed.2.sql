@@ -1,2 +1,2 @@
-UPDATE "members" SET "member_name" = ?1 WHERE "member_id" = ?2 RETURNING "member_id", "member_name", "public", "club_ref"
+UPDATE "members" SET "member_name" = ?1 WHERE "member_id" = ?2
 -- params: ['bryan', 2]

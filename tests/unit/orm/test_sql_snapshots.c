@@ -388,6 +388,11 @@ static int flush_update_renamed(orm_session *s, const run_case *rc)
     return flush_one(s, "Member", 2, "name", "bryan");
 }
 
+/* A subclass's row (single-table inheritance): its UPDATE keeps the
+ * class's identity in the WHERE, also where the flush keeps the statement
+ * for the next rows alike (SQLite: one compile for a run of rows). */
+static int flush_update_subclass(orm_session *s, const run_case *rc) { return flush_one(s, "Engineer", 3, "name", "wally"); }
+
 /* A new member of club 1: the INSERT names the SQL columns. */
 static int flush_insert_renamed(orm_session *s, const run_case *rc)
 {
@@ -680,6 +685,7 @@ static const run_case RUNS[] = {
     L("load_joined_projection", "Club", "members,public_members", TDB_ALL_JOINED),
     {.name = "flush_insert_renamed", .fn = flush_insert_renamed},
     {.name = "flush_update_renamed", .fn = flush_update_renamed},
+    {.name = "flush_update_subclass", .fn = flush_update_subclass},
     {.name = "flush_insert_defaults", .fn = flush_insert_defaults},
     {.name = "flush_update_onupdate", .fn = flush_update_onupdate},
     {.name = "proxy_load", .fn = load_proxy},

@@ -6,7 +6,10 @@
  * scale: many independent cycles among new rows, a cycle among deleted
  * rows (the favourite address deleted with its user), large collection
  * replacement, and the bounds of a unit and of a delete cascade; on
- * SQLite, new rows' keys taken from the rowids without RETURNING. */
+ * SQLite, new rows' keys taken from the rowids without RETURNING, and
+ * UPDATEs without RETURNING where the unit knows the row they leave, with
+ * it where a write the unit does not track may have changed the row (a
+ * detach UPDATE, a database's ON DELETE SET NULL). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,7 @@ static const char *SCHEMA =
     "                   \"join\": {\"local\": [\"id\"], \"remote\": [\"user_id\"]}},"
     "   \"favorite\": {\"target\": \"Address\", \"join\": {\"local\": [\"favorite_id\"], \"remote\": [\"id\"]}},"
     "   \"notes\": {\"target\": \"Note\"},"
+    "   \"memos\": {\"target\": \"Memo\", \"passive_deletes\": true},"
     "   \"tags\": {\"target\": \"Tag\", \"secondary\": \"user_tags\"}}},"
     " \"Address\": {\"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true},"
     "   \"email\": {\"type\": \"string\"}, \"user_id\": {\"type\": \"integer\", \"foreign_key\": \"users.id\"}},"
@@ -37,6 +41,9 @@ static const char *SCHEMA =
     "                     \"join\": {\"local\": [\"user_id\"], \"remote\": [\"id\"]}}}},"
     " \"Note\": {\"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true},"
     "   \"text\": {\"type\": \"string\"}, \"user_id\": {\"type\": \"integer\", \"foreign_key\": \"users.id\"}}},"
+    " \"Memo\": {\"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true},"
+    "   \"text\": {\"type\": \"string\"},"
+    "   \"user_id\": {\"type\": \"integer\", \"foreign_key\": \"users.id\", \"on_delete\": \"set null\"}}},"
     " \"Tag\": {\"columns\": {\"id\": {\"type\": \"integer\", \"primary_key\": true}, \"label\": {\"type\": \"string\"}}}},"
     " \"tables\": {\"user_tags\": {\"columns\": {"
     "   \"user_id\": {\"type\": \"integer\", \"primary_key\": true, \"foreign_key\": \"users.id\"},"
@@ -586,6 +593,14 @@ static int add_addresses(orm_session *s, void *ud)
     return rc ? rc : orm_uow_flush(u);
 }
 
+/* A new instance of entity whose column is text. */
+static orm_instance *new_with(orm_uow *u, const char *entity, const char *column, const char *text)
+{
+    orm_instance *inst = orm_uow_new(u, M(entity));
+    orm_uow_set(u, inst, C(entity, column), T(text));
+    return inst;
+}
+
 typedef struct labelled {
     orm_instance *tags[300];
     int64_t found; /* rows whose key and label are an instance's */
@@ -595,10 +610,7 @@ static int new_labelled_tags(orm_session *s, void *ud)
 {
     labelled *l = ud;
     orm_uow *u = orm_session_uow(s);
-    for (int i = 0; i < 300; i++) {
-        l->tags[i] = orm_uow_new(u, M("Tag"));
-        orm_uow_set(u, l->tags[i], C("Tag", "label"), T(rm_arena_sprintf(A, "t%d", i)));
-    }
+    for (int i = 0; i < 300; i++) l->tags[i] = new_with(u, "Tag", "label", rm_arena_sprintf(A, "t%d", i));
     return orm_uow_flush(u);
 }
 
@@ -635,6 +647,271 @@ START_TEST(new_rows_take_their_rowids_without_returning)
     ck_assert_int_eq(l.found, 300);
     for (int i = 1; i < 300; i++) /* one statement's rows: consecutive keys in VALUES order */
         ck_assert_int_eq(l.tags[i]->row[C("Tag", "id")->index].u.i, l.tags[i - 1]->row[C("Tag", "id")->index].u.i + 1);
+}
+END_TEST
+
+/* ---- UPDATEs without RETURNING ---- */
+
+static int get_by_id(orm_uow *u, const char *m, int64_t id, orm_instance **out)
+{
+    orm_value pk = orm_int(id);
+    return orm_uow_get(u, M(m), &pk, out);
+}
+
+/* An instance's key, and the row a new unit reads under it. */
+typedef struct stored {
+    const orm_instance *inst;
+    const orm_value *row;
+} stored;
+
+static int read_stored(orm_session *s, void *ud)
+{
+    stored *st = ud;
+    const orm_table *t = st->inst->mapper->table;
+    orm_instance *fresh;
+    int rc = get_by_id(orm_session_uow(s), st->inst->mapper->name, st->inst->row[t->pk[0]->index].u.i, &fresh);
+    if (!rc) st->row = fresh->row;
+    return rc;
+}
+
+/* inst's row is the row stored under its key, column by column. */
+static void same_as_stored(const orm_instance *inst)
+{
+    const orm_table *t = inst->mapper->table;
+    stored st = {inst, NULL};
+    orm_session s;
+    orm_session_init(&s, E, S, A, &ERR);
+    ck_assert_int_eq(orm_session_run(&s, false, read_stored, &st), 0);
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        ck_assert_msg(orm_value_eq(&inst->row[i], &st.row[i]), "%s.%s: %s in the instance, %s stored", t->name,
+                      t->columns[i].name, orm_value_repr(A, &inst->row[i]), orm_value_repr(A, &st.row[i]));
+        ck_assert(orm_value_eq(&inst->committed[i], &st.row[i]));
+    }
+}
+
+typedef struct stale_case {
+    int64_t user_id, note_id, memo_id;
+    bool two_flushes; /* the delete, then the change in a second flush of the unit */
+    bool nested;      /* the change in a nested unit (a batch's next operation) */
+    orm_instance *note, *memo, *user;
+} stale_case;
+
+/* The change of the note and the memo (loaded, or loaded again in a
+ * nested unit): their text. */
+static int change_note_and_memo(orm_session *s, void *ud)
+{
+    stale_case *c = ud;
+    orm_uow *u = orm_session_uow(s);
+    int rc;
+    if ((rc = get_by_id(u, "Note", c->note_id, &c->note)) || (rc = get_by_id(u, "Memo", c->memo_id, &c->memo)))
+        return rc;
+    orm_uow_set(u, c->note, C("Note", "text"), T("changed"));
+    orm_uow_set(u, c->memo, C("Memo", "text"), T("changed"));
+    return orm_uow_flush(u);
+}
+
+/* Load the user, its note and its memo, delete the user (the note is
+ * detached by an UPDATE the flush runs, the memo by the database's ON
+ * DELETE SET NULL) and change the note and the memo: in the same flush,
+ * in a later flush of the unit, or in a nested unit. */
+static int delete_user_change_children(orm_session *s, void *ud)
+{
+    stale_case *c = ud;
+    orm_uow *u = orm_session_uow(s);
+    int rc;
+    if ((rc = get_by_id(u, "User", c->user_id, &c->user)) || (rc = get_by_id(u, "Note", c->note_id, &c->note)) ||
+        (rc = get_by_id(u, "Memo", c->memo_id, &c->memo)))
+        return rc;
+    orm_uow_delete(u, c->user);
+    if ((c->nested || c->two_flushes) && (rc = orm_uow_flush(u))) return rc;
+    return c->nested ? orm_session_nested(s, change_note_and_memo, c) : change_note_and_memo(s, c);
+}
+
+static int make_user_note_memo(orm_session *s, void *ud)
+{
+    stale_case *c = ud;
+    orm_uow *u = orm_session_uow(s);
+    orm_instance *user = orm_uow_new(u, M("User")), *note = orm_uow_new(u, M("Note")), *memo = orm_uow_new(u, M("Memo"));
+    orm_uow_set(u, user, C("User", "name"), T("jack"));
+    orm_uow_set(u, note, C("Note", "text"), T("n"));
+    orm_uow_set(u, memo, C("Memo", "text"), T("m"));
+    orm_uow_link(u, user, R("User", "notes"), note);
+    orm_uow_link(u, user, R("User", "memos"), memo);
+    int rc = orm_uow_flush(u);
+    c->user_id = user->row[C("User", "id")->index].u.i;
+    c->note_id = note->row[C("Note", "id")->index].u.i;
+    c->memo_id = memo->row[C("Memo", "id")->index].u.i;
+    return rc;
+}
+
+/* A changed row whose unit knows every column of it: its UPDATE has no
+ * RETURNING (SQLite), and the instance (the version one more) is the
+ * row as stored, as RETURNING would have read it. */
+START_TEST(update_without_returning_leaves_the_row_as_stored)
+{
+    graph g = {0};
+    ck_assert_int_eq(unit(create_graph, &g, NULL), 0);
+    change c = {g.user_id, "Jack Bean", 0, 0};
+    echo_reset();
+    ck_assert_int_eq(unit(change_user, &c, NULL), 0);
+    ck_assert_int_eq(echo_count("UPDATE \"users\""), 1);
+    ck_assert_int_eq(echo_count("RETURNING"), 0);
+    stale_case sc = {0};
+    ck_assert_int_eq(unit(make_user_note_memo, &sc, NULL), 0);
+    ck_assert_int_eq(unit(change_note_and_memo, &sc, NULL), 0);
+    same_as_stored(sc.note);
+    same_as_stored(sc.memo);
+}
+END_TEST
+
+/* Rows a write the unit does not track changed (the detach UPDATE of a
+ * deleted parent's notes, the database's ON DELETE SET NULL of its
+ * memos): their later UPDATEs read them back, and the instances hold the
+ * NULL keys as stored, whether the change is in the delete's flush, in a
+ * later flush of the unit, or in a nested unit (which loads them again). */
+START_TEST(update_after_untracked_writes_reads_the_row_back)
+{
+    for (int mode = 0; mode < 3; mode++) {
+        stale_case c = {.two_flushes = mode == 1, .nested = mode == 2};
+        ck_assert_int_eq(unit(make_user_note_memo, &c, NULL), 0);
+        ck_assert_int_eq(unit(delete_user_change_children, &c, NULL), 0);
+        ck_assert_int_eq(count("notes", "user_id", orm_null()), mode + 1); /* this case's and the earlier ones' */
+        ck_assert_int_eq(count("memos", "user_id", orm_null()), mode + 1);
+        ck_assert_int_eq(c.note->row[C("Note", "user_id")->index].kind, ORM_V_NULL);
+        same_as_stored(c.note);
+        if (mode) { /* in the delete's own flush the memo's UPDATE runs before the DELETE */
+            ck_assert_int_eq(c.memo->row[C("Memo", "user_id")->index].kind, ORM_V_NULL);
+            same_as_stored(c.memo);
+        }
+    }
+}
+END_TEST
+
+typedef struct many_changes {
+    orm_instance *addrs[12];
+    int64_t ids[12];
+} many_changes;
+
+/* Twelve addresses loaded and changed in one flush, in runs of alike rows
+ * and not: the email, the user (set NULL), or both; then every email again
+ * (a second flush of the unit). */
+static int change_addresses(orm_session *s, void *ud)
+{
+    many_changes *mc = ud;
+    orm_uow *u = orm_session_uow(s);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 12; i++) {
+            int rc = get_by_id(u, "Address", mc->ids[i], &mc->addrs[i]);
+            if (rc) return rc;
+            int kind = i < 6 ? 0 : i % 3; /* six alike, then the three kinds in turn */
+            if (kind != 1 || round) /* the second round: every email */
+                orm_uow_set(u, mc->addrs[i], C("Address", "email"), T(rm_arena_sprintf(A, "r%d.%d@x", round, i)));
+            if (kind != 0 && !round) orm_uow_set(u, mc->addrs[i], C("Address", "user_id"), orm_null());
+        }
+        int rc = orm_uow_flush(u);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* Many rows of one table changed in a flush (on SQLite the UPDATE of a
+ * shape is compiled once and each row's values bound to it): every row
+ * stored as its instance holds it, each with its own values. */
+START_TEST(many_updates_in_one_flush_each_store_their_row)
+{
+    graph g = {0};
+    ck_assert_int_eq(unit(create_graph, &g, NULL), 0);
+    bulk b = {.n = 10, .user_id = g.user_id};
+    ck_assert_int_eq(unit(add_addresses, &b, NULL), 0);
+    many_changes mc;
+    for (int i = 0; i < 12; i++) mc.ids[i] = g.a1->row[C("Address", "id")->index].u.i + i;
+    echo_reset();
+    ck_assert_int_eq(unit(change_addresses, &mc, NULL), 0);
+    ck_assert_int_eq(echo_count("UPDATE \"addresses\""), 24);
+    ck_assert_int_eq(echo_count("RETURNING"), 0);
+    for (int i = 0; i < 12; i++) {
+        same_as_stored(mc.addrs[i]);
+        const orm_value *email = &mc.addrs[i]->row[C("Address", "email")->index];
+        char want[32];
+        snprintf(want, sizeof want, "r1.%d@x", i);
+        ck_assert_int_eq(mc.addrs[i]->row[C("Address", "user_id")->index].kind,
+                         i >= 6 && i % 3 ? ORM_V_NULL : ORM_V_INT);
+        ck_assert_str_eq(rm_arena_strndup(A, email->u.s.p, email->u.s.n), want);
+    }
+}
+END_TEST
+
+/* ---- a table holding the largest rowid ---- */
+
+static int run_sql(orm_session *s, void *ud)
+{
+    for (const char *const *stmt = ud; *stmt; stmt++) {
+        orm_compiled c;
+        orm_compiled_text(&c, *stmt);
+        int rc = orm_session_execute(s, &c, NULL);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static int user_at_the_top(orm_session *s, void *ud)
+{
+    orm_uow *u = orm_session_uow(s);
+    orm_instance *top = orm_uow_new(u, M("User"));
+    orm_uow_set(u, top, C("User", "id"), orm_int(INT64_MAX));
+    orm_uow_set(u, top, C("User", "name"), T("top"));
+    return orm_uow_flush(u);
+}
+
+typedef struct families {
+    orm_instance *users[4], *addrs[4][3];
+} families;
+
+static int users_with_addresses(orm_session *s, void *ud)
+{
+    families *f = ud;
+    orm_uow *u = orm_session_uow(s);
+    for (int i = 0; i < 4; i++) {
+        f->users[i] = new_with(u, "User", "name", rm_arena_sprintf(A, "u%d", i));
+        for (int j = 0; j < 3; j++) {
+            f->addrs[i][j] = new_with(u, "Address", "email", rm_arena_sprintf(A, "a%d", i * 3 + j));
+            orm_uow_link(u, f->users[i], R("User", "addresses"), f->addrs[i][j]);
+        }
+    }
+    return orm_uow_flush(u);
+}
+
+/* A table made without AUTOINCREMENT (not by restmap's DDL) that holds
+ * the key 9223372036854775807: SQLite gives new rows random rowids, so
+ * one INSERT's rows are not consecutive. The unit reads the table's
+ * largest key before its first multi-row INSERT and inserts those rows
+ * one a statement: every instance holds its own row's key, every address
+ * points at its own user. Elsewhere (the largest key small) the rows
+ * share a statement. */
+START_TEST(new_rows_beside_the_largest_rowid_take_their_own_keys)
+{
+    static const char *const ddl[] = {
+        "DROP TABLE addresses", "DROP TABLE users",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR, fullname VARCHAR, version INTEGER NOT NULL,"
+        " favorite_id INTEGER)",
+        "CREATE TABLE addresses (id INTEGER PRIMARY KEY, email VARCHAR, user_id INTEGER REFERENCES users (id))", NULL};
+    ck_assert_int_eq(unit(run_sql, (void *)ddl, NULL), 0);
+    for (int top = 0; top < 2; top++) {
+        if (top) ck_assert_int_eq(unit(user_at_the_top, NULL, NULL), 0);
+        families f;
+        echo_reset();
+        ck_assert_msg(unit(users_with_addresses, &f, NULL) == 0, "%s %s", ERR.detail, ERR.internal);
+        ck_assert_int_eq(echo_count("INSERT INTO \"users\""), top ? 4 : 1);
+        ck_assert_int_eq(echo_count("INSERT INTO \"addresses\""), 2); /* 8 + 4: their keys stay low */
+        for (int i = 0; i < 4; i++) {
+            same_as_stored(f.users[i]);
+            for (int j = 0; j < 3; j++) {
+                same_as_stored(f.addrs[i][j]);
+                ck_assert_int_eq(f.addrs[i][j]->row[C("Address", "user_id")->index].u.i,
+                                 f.users[i]->row[C("User", "id")->index].u.i);
+            }
+        }
+    }
 }
 END_TEST
 
@@ -682,7 +959,11 @@ Suite *uow_suite(void)
                          many_to_many_writes_only_changed_members, many_cycles_between_new_rows,
                          delete_breaks_cycles_among_deleted_rows, large_collection_replace_writes_only_changes,
                          unit_bound, delete_cascade_bound, cascaded_deletes_are_batched,
-                         new_rows_take_their_rowids_without_returning);
+                         new_rows_take_their_rowids_without_returning,
+                         update_without_returning_leaves_the_row_as_stored,
+                         update_after_untracked_writes_reads_the_row_back,
+                         new_rows_beside_the_largest_rowid_take_their_own_keys,
+                         many_updates_in_one_flush_each_store_their_row);
     tcase_add_checked_fixture(tc, setup, teardown);
     return s;
 }
