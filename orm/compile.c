@@ -682,6 +682,7 @@ static bool bind_shape(const orm_cache_key *k, const orm_compiled_shape *sh, rm_
 {
     out->sql = sh->sql;
     out->sql_len = sh->sql_len;
+    out->shape_id = sh->id;
     out->nparams = sh->nparams;
     if (!sh->nparams) return true;
     out->params = RM_NEW_ARRAY(a, orm_value, sh->nparams);

@@ -40,9 +40,9 @@ typedef struct orm_driver {
     int (*query)(orm_conn *c, const orm_compiled *q, orm_cursor **out, orm_error *err);
     /* Step: 1 = a row is current, 0 = finished, < 0 = error code. */
     int (*next)(orm_cursor *cur, orm_error *err);
-    /* Column i of the current row. Text points into driver memory that is valid
-     * only until the next call to next() or close(). */
-    orm_value (*column)(orm_cursor *cur, size_t i);
+    /* Columns 0..n-1 of the current row into dst. Text points into driver
+     * memory that is valid only until the next call to next() or close(). */
+    void (*row)(orm_cursor *cur, orm_value *dst, size_t n);
     /* Rows changed by the finished INSERT/UPDATE/DELETE. */
     int64_t (*changes)(orm_cursor *cur);
     /* The rowid of the last row the finished INSERT wrote (dialects with

@@ -80,6 +80,12 @@ void orm_identity_map_init(orm_identity_map *map, rm_arena *a, bool track);
  * as long as the map is used, and no committed state (NULL). */
 orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, orm_value *row,
                                    bool *is_new);
+/* Make room for `more` instances beyond those in the map (a statement
+ * about to load that many): the buckets grow once, not step by step. */
+void orm_identity_map_reserve(orm_identity_map *map, size_t more);
+/* Whether inst is the instance of table t with the key found in row (as
+ * orm_identity_map_add would find it). */
+bool orm_instance_keyed(const orm_instance *inst, const orm_table *t, const orm_value *row);
 /* Enter an instance whose key became known (a pending row just inserted). */
 void orm_identity_map_put(orm_identity_map *map, orm_instance *inst);
 /* The instance of table t with primary key pk, or NULL. */
