@@ -745,7 +745,8 @@ static int compile(const orm_dialect *d, const stmt_kind *kind, const void *s, r
                    orm_error *err)
 {
     memset(out, 0, sizeof *out);
-    orm_cache_key k = {.uncacheable = true};
+    orm_cache_key_room room;
+    orm_cache_key k = {.uncacheable = true, .room = &room};
     if (d->cache) {
         kind->key(&k, a, s);
         orm_compiled_shape sh;

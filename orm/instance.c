@@ -75,17 +75,11 @@ static uint64_t key_hash(const orm_table *t, const orm_value *pk)
     return mix_word(h, (uint64_t)(uintptr_t)t);
 }
 
-static bool key_eq(const orm_value *a, const orm_value *b)
-{
-    if (a->kind == ORM_V_INT && b->kind == ORM_V_INT) return a->u.i == b->u.i; /* the usual key, inline */
-    return orm_value_eq(a, b);
-}
-
 static bool same_key(const orm_instance *inst, const orm_table *t, const orm_value *pk)
 {
     if (inst->mapper->table != t) return false;
     for (size_t i = 0; i < t->npk; i++)
-        if (!key_eq(&inst->row[t->pk[i]->index], &pk[i])) return false;
+        if (!orm_value_eq(&inst->row[t->pk[i]->index], &pk[i])) return false;
     return true;
 }
 
@@ -93,7 +87,7 @@ bool orm_instance_keyed(const orm_instance *inst, const orm_table *t, const orm_
 {
     if (inst->mapper->table != t) return false;
     for (size_t i = 0; i < t->npk; i++)
-        if (!key_eq(&inst->row[t->pk[i]->index], &row[t->pk[i]->index])) return false;
+        if (!orm_value_eq(&inst->row[t->pk[i]->index], &row[t->pk[i]->index])) return false;
     return true;
 }
 
@@ -175,7 +169,7 @@ orm_related *orm_instance_load_slot(orm_instance *inst, const orm_relationship *
     orm_related *r = orm_instance_related(inst, rel);
     if (r) return r;
     if (inst->nrelated == inst->caprelated) {
-        size_t ncap = inst->caprelated ? inst->caprelated * 2 : 4;
+        uint32_t ncap = inst->caprelated ? inst->caprelated * 2 : 4;
         inst->related = rm_arena_realloc(a, inst->related, inst->caprelated * sizeof *inst->related,
                                          ncap * sizeof *inst->related);
         inst->caprelated = ncap;

@@ -42,17 +42,17 @@ struct orm_instance {
     struct orm_count_value *counts; /* related counts its loading statements read
                                        (orm/related_count.h), or NULL */
     orm_related *related;       /* loaded relationships */
-    size_t nrelated, caprelated;
+    uint32_t nrelated, caprelated; /* (a mapper's relationships: few) */
     orm_instance *chain;        /* identity-map bucket chain */
     unsigned mark;              /* loader bookkeeping: last generation that visited it */
     orm_state state;            /* loaded instances are persistent */
+    bool touched;               /* in its unit of work's list */
+    bool wrote;                 /* flush: inserted or updated by the running flush */
     orm_value *committed;       /* the row as loaded: an UPDATE lists only columns that differ */
     bool *given;                /* pending: columns set explicitly (the rest take defaults) */
-    bool touched;               /* in its unit of work's list */
     size_t link_head;           /* flush: newest link whose child it is (1-based; 0 none) */
     size_t seq;                 /* flush: its number among the pending instances */
     size_t waits;               /* flush: links to pending parents not inserted yet */
-    bool wrote;                 /* flush: inserted or updated by the running flush */
     orm_value *before;          /* flush, with a scope: the committed row before its UPDATE
                                    (NULL: inserted, every value is new) */
     uint64_t hash;
