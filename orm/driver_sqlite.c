@@ -4,7 +4,8 @@
  * case_sensitive_like=ON (LIKE is case-sensitive as on PostgreSQL; ILIKE
  * is compiled to lower() LIKE lower()), a busy timeout, a progress handler
  * enforcing the statement timeout, and a prepared-statement cache keyed by
- * SQL text (bounded; emptied whole when full). Error codes map to orm_code:
+ * SQL text (bounded; emptied whole when full), recent statements found
+ * first by their compiled shape's id (orm_compiled.shape_id). Error codes map to orm_code:
  * constraint violations → CONFLICT, BUSY/LOCKED → BUSY, I/O → UNAVAILABLE.
  * Two aggregate functions make numeric sums exact (SQLite keeps numeric
  * values as REAL or INTEGER): rm_scaled_sum(x, s) and rm_scaled_avg(x, s)
