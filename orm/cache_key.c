@@ -8,8 +8,6 @@
 /* Statement kinds and markers: words no node kind (orm_expr_op) uses. */
 enum { K_SELECT = 0x1000, K_INSERT, K_UPDATE, K_DELETE, K_NIL, K_ALL_COLUMNS, K_NO_LABELS };
 
-#define FIRST_WORDS 256 /* room for most statements' keys at once */
-#define FIRST_SOURCES 32
 
 static __attribute__((noinline)) void grow(orm_cache_key *k)
 {
@@ -156,12 +154,14 @@ static void walk_select(orm_cache_key *k, const orm_select *s)
 
 static void start(orm_cache_key *k, rm_arena *a, uint64_t kind)
 {
+    orm_cache_key_room *room = k->room;
     memset(k, 0, sizeof *k);
+    k->room = room;
     k->a = a;
-    k->cap = FIRST_WORDS;
-    k->words = rm_arena_alloc(a, FIRST_WORDS * sizeof *k->words);
-    k->srccap = FIRST_SOURCES;
-    k->src = rm_arena_alloc(a, FIRST_SOURCES * sizeof *k->src);
+    k->cap = ORM_CACHE_KEY_WORDS;
+    k->words = room ? room->words : rm_arena_alloc(a, ORM_CACHE_KEY_WORDS * sizeof *k->words);
+    k->srccap = ORM_CACHE_KEY_SOURCES;
+    k->src = room ? room->src : rm_arena_alloc(a, ORM_CACHE_KEY_SOURCES * sizeof *k->src);
     push(k, kind);
 }
 

@@ -27,7 +27,18 @@ typedef struct orm_bind_source {
     const orm_column *column;
 } orm_bind_source;
 
+/* Room for most statements' keys, kept by the caller for as long as it
+ * uses the key (compile: on its stack): a key that outgrows it moves to
+ * the arena. */
+#define ORM_CACHE_KEY_WORDS 256
+#define ORM_CACHE_KEY_SOURCES 32
+typedef struct orm_cache_key_room {
+    uint64_t words[ORM_CACHE_KEY_WORDS];
+    orm_bind_source src[ORM_CACHE_KEY_SOURCES];
+} orm_cache_key_room;
+
 typedef struct orm_cache_key {
+    orm_cache_key_room *room;        /* set by the caller, or NULL: all in the arena */
     uint64_t *words;
     size_t n, cap;
     uint64_t hash;
@@ -37,7 +48,7 @@ typedef struct orm_cache_key {
     rm_arena *a;
 } orm_cache_key;
 
-/* The key of one statement (everything lives in arena a). */
+/* The key of one statement (in k->room as far as it fits, else in arena a). */
 void orm_cache_key_select(orm_cache_key *k, rm_arena *a, const orm_select *s);
 void orm_cache_key_insert(orm_cache_key *k, rm_arena *a, const orm_insert *s);
 void orm_cache_key_update(orm_cache_key *k, rm_arena *a, const orm_update *s);

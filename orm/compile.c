@@ -682,6 +682,7 @@ static bool bind_shape(const orm_cache_key *k, const orm_compiled_shape *sh, rm_
 {
     out->sql = sh->sql;
     out->sql_len = sh->sql_len;
+    out->shape_id = sh->id;
     out->nparams = sh->nparams;
     if (!sh->nparams) return true;
     out->params = RM_NEW_ARRAY(a, orm_value, sh->nparams);
@@ -744,7 +745,8 @@ static int compile(const orm_dialect *d, const stmt_kind *kind, const void *s, r
                    orm_error *err)
 {
     memset(out, 0, sizeof *out);
-    orm_cache_key k = {.uncacheable = true};
+    orm_cache_key_room room;
+    orm_cache_key k = {.uncacheable = true, .room = &room};
     if (d->cache) {
         kind->key(&k, a, s);
         orm_compiled_shape sh;

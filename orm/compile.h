@@ -20,6 +20,9 @@ typedef struct orm_compiled {
     size_t nresult;
     bool returns_rows;
     bool is_query;                       /* a SELECT: its rows count toward a request's read budget */
+    uint64_t shape_id;                   /* the compiled-cache entry sql came from (its id, which no
+                                            other text ever has), or 0: drivers may find their
+                                            prepared statement by it instead of by the text */
 } orm_compiled;
 
 /* Each returns 0, or ORM_E_INTERNAL (statement too large / malformed tree).

@@ -5,13 +5,14 @@
 #include "orm/compile_cache.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct entry {
     struct entry *chain;        /* next in the bucket */
     struct entry *newer, *older;
-    uint64_t hash;
+    uint64_t hash, id;
     size_t nwords, nparams, nconsts, sql_len, bytes;
     uint64_t *words;
     int32_t *src;
@@ -118,7 +119,7 @@ bool orm_compile_cache_get(orm_compile_cache *cc, const orm_cache_key *k, rm_are
         memcpy(consts, e->consts, e->nconsts * sizeof *consts);
     }
     *out = (orm_compiled_shape){.sql = rm_arena_strndup(a, e->sql, e->sql_len), .sql_len = e->sql_len,
-                                .src = src, .nparams = e->nparams, .consts = consts, .nconsts = e->nconsts};
+                                .src = src, .nparams = e->nparams, .consts = consts, .nconsts = e->nconsts, .id = e->id};
     pthread_mutex_unlock(&cc->mu);
     return true;
 }
@@ -135,7 +136,8 @@ void orm_compile_cache_put(orm_compile_cache *cc, const orm_cache_key *k, const 
     entry *e = malloc(bytes);
     if (!e) return;
     char *p = (char *)e + round8(sizeof(entry));
-    *e = (entry){.hash = k->hash, .nwords = k->n, .nparams = shape->nparams, .nconsts = shape->nconsts,
+    static _Atomic uint64_t last_id;
+    *e = (entry){.hash = k->hash, .id = atomic_fetch_add(&last_id, 1) + 1, .nwords = k->n, .nparams = shape->nparams, .nconsts = shape->nconsts,
                  .sql_len = shape->sql_len, .bytes = bytes};
     e->words = (uint64_t *)p;
     memcpy(e->words, k->words, k->n * sizeof *k->words);

@@ -30,6 +30,7 @@ typedef struct orm_compiled_shape {
     size_t nparams;
     const orm_value *consts;
     size_t nconsts;
+    uint64_t id;          /* the entry's: no other entry of any cache ever has it (0: none) */
 } orm_compiled_shape;
 
 typedef struct orm_compile_cache_stats {

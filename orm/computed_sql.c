@@ -83,34 +83,37 @@ static void *dup(rm_arena *a, const void *p, size_t n)
     return c;
 }
 
-/* *slot expanded; whether it changed. */
-static bool swap(xctx *x, orm_expr **slot, int keep)
-{
-    orm_expr *n = expand_expr(x, *slot, keep);
-    bool changed = n != *slot;
-    *slot = n;
-    return changed;
-}
+/* items[i] expanded: *copy (NULL at first) becomes a copy of the n items
+ * of `size` bytes, at items, at the first item that changes; slot(item)
+ * is where an item holds its expression. Whether one changed. */
+#define EXPAND_ITEMS(x, items, n, copy, slot, keep)                                   \
+    do {                                                                               \
+        for (size_t i_ = 0; i_ < (n); i_++) {                                          \
+            orm_expr *e_ = expand_expr((x), (items)[i_] slot, (keep));                 \
+            if (e_ == (items)[i_] slot) continue;                                      \
+            if (!(copy)) (copy) = dup((x)->a, (items), (n) * sizeof *(items));         \
+            (copy)[i_] slot = e_;                                                      \
+        }                                                                              \
+    } while (0)
 
 /* A copy of s with its computed references expanded, or s itself when it
- * has none. */
+ * has none (arrays are copied only when one of their items changes). */
 static orm_select *expand_select(xctx *x, orm_select *s)
 {
     orm_select c = *s;
-    bool changed = false;
     int keep = s->from_select ? s->alias : -2; /* the derived table's own columns stay */
-    if (s->from_select) {
-        c.from_select = expand_select(x, s->from_select);
-        changed |= c.from_select != s->from_select;
-    }
-    c.columns = dup(x->a, s->columns, s->ncolumns * sizeof *s->columns);
-    c.joins = dup(x->a, s->joins, s->njoins * sizeof *s->joins);
-    c.order = dup(x->a, s->order, s->norder * sizeof *s->order);
-    for (size_t i = 0; i < s->ncolumns; i++) changed |= swap(x, &c.columns[i], keep);
-    for (size_t i = 0; i < s->njoins; i++) changed |= swap(x, &c.joins[i].on, keep);
-    for (size_t i = 0; i < s->norder; i++) changed |= swap(x, &c.order[i].expr, keep);
-    changed |= swap(x, &c.where, keep);
-    if (!changed) return s;
+    if (s->from_select) c.from_select = expand_select(x, s->from_select);
+    orm_expr **columns = NULL;
+    orm_join *joins = NULL;
+    orm_order_item *order = NULL;
+    EXPAND_ITEMS(x, s->columns, s->ncolumns, columns, , keep);
+    EXPAND_ITEMS(x, s->joins, s->njoins, joins, .on, keep);
+    EXPAND_ITEMS(x, s->order, s->norder, order, .expr, keep);
+    c.where = expand_expr(x, s->where, keep);
+    if (!columns && !joins && !order && c.where == s->where && c.from_select == s->from_select) return s;
+    if (columns) c.columns = columns;
+    if (joins) c.joins = joins;
+    if (order) c.order = order;
     orm_select *out = RM_NEW(x->a, orm_select);
     *out = c;
     return out;
@@ -129,26 +132,21 @@ static orm_expr *expand_expr(xctx *x, orm_expr *e, int keep_alias)
         return n;
     }
     if (e->op == ORM_OP_COMPUTED) return e; /* expanded already */
-    orm_expr c = *e;
-    bool changed = false;
-    if (e->op == ORM_OP_EXISTS || e->op == ORM_OP_SUBQUERY) {
-        c.u.sub = expand_select(x, e->u.sub);
-        changed = c.u.sub != e->u.sub;
-    } else if (e->op == ORM_OP_LIST) {
-        c.u.list.items = RM_NEW_ARRAY(x->a, orm_expr *, e->u.list.n ? e->u.list.n : 1);
-        for (size_t i = 0; i < e->u.list.n; i++) {
-            c.u.list.items[i] = expand_expr(x, e->u.list.items[i], keep_alias);
-            changed |= c.u.list.items[i] != e->u.list.items[i];
-        }
-    }
+    orm_select *sub = NULL;
+    orm_expr **items = NULL, *left = e->left, *right = e->right;
+    if (e->op == ORM_OP_EXISTS || e->op == ORM_OP_SUBQUERY) sub = expand_select(x, e->u.sub);
+    else if (e->op == ORM_OP_LIST) EXPAND_ITEMS(x, e->u.list.items, e->u.list.n, items, , keep_alias);
     if (e->op != ORM_OP_PARAM && e->op != ORM_OP_LABEL && e->op != ORM_OP_CLAIM) {
-        c.left = expand_expr(x, e->left, keep_alias);
-        c.right = expand_expr(x, e->right, keep_alias);
-        changed |= c.left != e->left || c.right != e->right;
+        left = expand_expr(x, e->left, keep_alias);
+        right = expand_expr(x, e->right, keep_alias);
     }
-    if (!changed) return e;
+    if ((!sub || sub == e->u.sub) && !items && left == e->left && right == e->right) return e;
     orm_expr *out = RM_NEW(x->a, orm_expr);
-    *out = c;
+    *out = *e;
+    if (sub) out->u.sub = sub;
+    if (items) out->u.list.items = items;
+    out->left = left;
+    out->right = right;
     return out;
 }
 

@@ -4,7 +4,8 @@
  * sqlite3_* or PQ*.
  *
  * A connection is used by one thread at a time and has at most one open
- * cursor. Drivers keep a prepared-statement cache keyed by SQL text. */
+ * cursor. Drivers keep a prepared-statement cache keyed by SQL text (the
+ * SQLite driver finds recent ones by orm_compiled.shape_id first). */
 #ifndef ORM_DRIVER_H
 #define ORM_DRIVER_H
 
@@ -40,9 +41,9 @@ typedef struct orm_driver {
     int (*query)(orm_conn *c, const orm_compiled *q, orm_cursor **out, orm_error *err);
     /* Step: 1 = a row is current, 0 = finished, < 0 = error code. */
     int (*next)(orm_cursor *cur, orm_error *err);
-    /* Column i of the current row. Text points into driver memory that is valid
-     * only until the next call to next() or close(). */
-    orm_value (*column)(orm_cursor *cur, size_t i);
+    /* Columns 0..n-1 of the current row into dst. Text points into driver
+     * memory that is valid only until the next call to next() or close(). */
+    void (*row)(orm_cursor *cur, orm_value *dst, size_t n);
     /* Rows changed by the finished INSERT/UPDATE/DELETE. */
     int64_t (*changes)(orm_cursor *cur);
     /* The rowid of the last row the finished INSERT wrote (dialects with

@@ -558,6 +558,11 @@ static orm_value pg_column(orm_cursor *cur, size_t i)
     return orm_text(v, n);
 }
 
+static void pg_row(orm_cursor *cur, orm_value *dst, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dst[i] = pg_column(cur, i);
+}
+
 static int64_t pg_changes(orm_cursor *cur) { return cur->changes; }
 
 static void pg_close(orm_cursor *cur)
@@ -609,7 +614,7 @@ const orm_driver orm_driver_pg = {
     .exec = pg_exec,
     .query = pg_query,
     .next = pg_next,
-    .column = pg_column,
+    .row = pg_row,
     .changes = pg_changes,
     .close = pg_close,
     .stats = pg_stats,

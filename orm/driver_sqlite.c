@@ -4,7 +4,8 @@
  * case_sensitive_like=ON (LIKE is case-sensitive as on PostgreSQL; ILIKE
  * is compiled to lower() LIKE lower()), a busy timeout, a progress handler
  * enforcing the statement timeout, and a prepared-statement cache keyed by
- * SQL text (bounded; emptied whole when full). Error codes map to orm_code:
+ * SQL text (bounded; emptied whole when full), recent statements found
+ * first by their compiled shape's id (orm_compiled.shape_id). Error codes map to orm_code:
  * constraint violations → CONFLICT, BUSY/LOCKED → BUSY, I/O → UNAVAILABLE.
  * Two aggregate functions make numeric sums exact (SQLite keeps numeric
  * values as REAL or INTEGER): rm_scaled_sum(x, s) and rm_scaled_avg(x, s)
@@ -19,6 +20,7 @@
 #include "orm/driver.h"
 
 #define STMT_CACHE_MAX 512
+#define RECENT_SLOTS 64    /* statements found by their compiled shape's id (a power of two) */
 #define PROGRESS_EVERY 4   /* virtual-machine instructions between deadline checks */
 
 struct orm_cursor {
@@ -31,6 +33,10 @@ struct orm_cursor {
 struct orm_conn {
     sqlite3 *db;
     rm_strmap cache;   /* SQL text → sqlite3_stmt* */
+    struct recent {    /* in front of the map: statements by orm_compiled.shape_id */
+        uint64_t id;
+        sqlite3_stmt *st;
+    } recent[RECENT_SLOTS];
     orm_conn_stats stats;
     int statement_timeout_ms;
     struct timespec deadline;      /* of the running statement */
@@ -135,6 +141,7 @@ static void finalize_one(const char *key, void *value, void *ud) { sqlite3_final
 
 static void cache_clear(struct orm_conn *c)
 {
+    memset(c->recent, 0, sizeof c->recent);
     rm_strmap_each(&c->cache, finalize_one, NULL);
     rm_strmap_free(&c->cache);
     rm_strmap_init(&c->cache);
@@ -349,8 +356,19 @@ static int bind_value(sqlite3_stmt *st, int i, const orm_value *v)
 static int prepare(struct orm_conn *c, const orm_compiled *q, sqlite3_stmt **st, bool *cached,
                    orm_error *err)
 {
+    /* a text from the compiled cache: found by its entry's id (never
+     * another text's) without hashing the text; ids are handed out in
+     * sequence, so recent entries take distinct slots */
+    struct recent *r = q->shape_id ? &c->recent[q->shape_id & (RECENT_SLOTS - 1)] : NULL;
+    if (r && r->id == q->shape_id) {
+        *st = r->st;
+        c->stats.cache_hits++;
+        *cached = true;
+        return 0;
+    }
     *st = rm_strmap_getn(&c->cache, q->sql, q->sql_len);
     if (*st) {
+        if (r) *r = (struct recent){q->shape_id, *st};
         c->stats.cache_hits++;
         *cached = true;
         return 0;
@@ -361,6 +379,7 @@ static int prepare(struct orm_conn *c, const orm_compiled *q, sqlite3_stmt **st,
     if (c->cache.count >= STMT_CACHE_MAX) cache_clear(c);
     /* the map copies the key; q->sql is NUL-terminated at sql_len */
     rm_strmap_put(&c->cache, q->sql, *st);
+    if (r) *r = (struct recent){q->shape_id, *st};
     *cached = true;
     return 0;
 }
@@ -405,18 +424,23 @@ static int sqlite_next(orm_cursor *cur, orm_error *err)
     return mapped ? mapped : ORM_E_INTERNAL;
 }
 
-static orm_value sqlite_column(orm_cursor *cur, size_t i)
+/* Each column through its sqlite3_value: one checked call per column,
+ * then the value_* readers, which skip the statement checks each
+ * column_* call repeats (the values are read before the next step, on the
+ * one thread using the connection, as column_* calls would be). */
+static void sqlite_row(orm_cursor *cur, orm_value *dst, size_t n)
 {
-    sqlite3_stmt *st = cur->stmt;
-    int col = (int)i;
-    switch (sqlite3_column_type(st, col)) {
-    case SQLITE_INTEGER: return orm_int(sqlite3_column_int64(st, col));
-    case SQLITE_FLOAT: return orm_float(sqlite3_column_double(st, col));
-    case SQLITE_NULL: return orm_null();
-    default: {
-        const char *p = (const char *)sqlite3_column_text(st, col);
-        return orm_text(p ? p : "", (size_t)sqlite3_column_bytes(st, col));
-    }
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_value *v = sqlite3_column_value(cur->stmt, (int)i);
+        switch (sqlite3_value_type(v)) {
+        case SQLITE_INTEGER: dst[i] = orm_int(sqlite3_value_int64(v)); break;
+        case SQLITE_FLOAT: dst[i] = orm_float(sqlite3_value_double(v)); break;
+        case SQLITE_NULL: dst[i] = orm_null(); break;
+        default: {
+            const char *p = (const char *)sqlite3_value_text(v);
+            dst[i] = orm_text(p ? p : "", (size_t)sqlite3_value_bytes(v));
+        }
+        }
     }
 }
 
@@ -458,7 +482,7 @@ const orm_driver orm_driver_sqlite = {
     .exec = sqlite_exec,
     .query = sqlite_query,
     .next = sqlite_next,
-    .column = sqlite_column,
+    .row = sqlite_row,
     .changes = sqlite_changes,
     .last_insert_id = sqlite_last_insert_id,
     .keys_increase = sqlite_keys_increase,

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-static void grow(orm_identity_map *map);
+static void grow_for(orm_identity_map *map, size_t more);
 static uint64_t key_hash(const orm_table *t, const orm_value *pk);
 
 /* One 64-bit word into h: multiply, then fold the high half down (a
@@ -52,7 +52,7 @@ void orm_identity_map_put(orm_identity_map *map, orm_instance *inst)
     orm_value pk[8];
     orm_value *key = t->npk <= 8 ? pk : RM_NEW_ARRAY(map->a, orm_value, t->npk);
     for (size_t i = 0; i < t->npk; i++) key[i] = inst->row[t->pk[i]->index];
-    if ((map->count + 1) * 4 > map->nbuckets * 3) grow(map);
+    orm_identity_map_reserve(map, 1);
     inst->hash = key_hash(t, key);
     size_t b = inst->hash & (map->nbuckets - 1);
     inst->chain = map->buckets[b];
@@ -69,7 +69,10 @@ void orm_identity_map_init(orm_identity_map *map, rm_arena *a, bool track)
 
 static uint64_t key_hash(const orm_table *t, const orm_value *pk)
 {
-    return mix_word(orm_values_hash(pk, t->npk), (uint64_t)(uintptr_t)t);
+    uint64_t h = t->npk == 1 && pk->kind == ORM_V_INT /* orm_values_hash's steps, inline */
+                     ? mix_word(mix_word(1469598103934665603ULL, ORM_V_INT), (uint64_t)pk->u.i)
+                     : orm_values_hash(pk, t->npk);
+    return mix_word(h, (uint64_t)(uintptr_t)t);
 }
 
 static bool same_key(const orm_instance *inst, const orm_table *t, const orm_value *pk)
@@ -77,6 +80,14 @@ static bool same_key(const orm_instance *inst, const orm_table *t, const orm_val
     if (inst->mapper->table != t) return false;
     for (size_t i = 0; i < t->npk; i++)
         if (!orm_value_eq(&inst->row[t->pk[i]->index], &pk[i])) return false;
+    return true;
+}
+
+bool orm_instance_keyed(const orm_instance *inst, const orm_table *t, const orm_value *row)
+{
+    if (inst->mapper->table != t) return false;
+    for (size_t i = 0; i < t->npk; i++)
+        if (!orm_value_eq(&inst->row[t->pk[i]->index], &row[t->pk[i]->index])) return false;
     return true;
 }
 
@@ -95,9 +106,11 @@ orm_instance *orm_identity_map_get(const orm_identity_map *map, const orm_table 
     return map->nbuckets ? find(map, t, pk, key_hash(t, pk)) : NULL;
 }
 
-static void grow(orm_identity_map *map)
+/* Room for `more` instances past count: buckets for them all at once. */
+static void grow_for(orm_identity_map *map, size_t more)
 {
     size_t n = map->nbuckets ? map->nbuckets * 2 : 64;
+    while ((map->count + more) * 4 > n * 3) n *= 2;
     orm_instance **b = RM_NEW_ARRAY(map->a, orm_instance *, n);
     for (size_t k = 0; k < map->nbuckets; k++)
         for (orm_instance *i = map->buckets[k], *next; i; i = next) {
@@ -107,6 +120,11 @@ static void grow(orm_identity_map *map)
         }
     map->buckets = b;
     map->nbuckets = n;
+}
+
+void orm_identity_map_reserve(orm_identity_map *map, size_t more)
+{
+    if ((map->count + more) * 4 > map->nbuckets * 3) grow_for(map, more);
 }
 
 orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, orm_value *row,
@@ -120,7 +138,7 @@ orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, o
     orm_instance *found = find(map, t, key, h);
     if (is_new) *is_new = found == NULL;
     if (found) return found;
-    if ((map->count + 1) * 4 > map->nbuckets * 3) grow(map);
+    orm_identity_map_reserve(map, 1);
     orm_instance *inst = RM_NEW(map->a, orm_instance);
     inst->mapper = m;
     inst->state = ORM_PERSISTENT;
@@ -151,7 +169,7 @@ orm_related *orm_instance_load_slot(orm_instance *inst, const orm_relationship *
     orm_related *r = orm_instance_related(inst, rel);
     if (r) return r;
     if (inst->nrelated == inst->caprelated) {
-        size_t ncap = inst->caprelated ? inst->caprelated * 2 : 4;
+        uint32_t ncap = inst->caprelated ? inst->caprelated * 2 : 4;
         inst->related = rm_arena_realloc(a, inst->related, inst->caprelated * sizeof *inst->related,
                                          ncap * sizeof *inst->related);
         inst->caprelated = ncap;

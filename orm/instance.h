@@ -42,17 +42,17 @@ struct orm_instance {
     struct orm_count_value *counts; /* related counts its loading statements read
                                        (orm/related_count.h), or NULL */
     orm_related *related;       /* loaded relationships */
-    size_t nrelated, caprelated;
+    uint32_t nrelated, caprelated; /* (a mapper's relationships: few) */
     orm_instance *chain;        /* identity-map bucket chain */
     unsigned mark;              /* loader bookkeeping: last generation that visited it */
     orm_state state;            /* loaded instances are persistent */
+    bool touched;               /* in its unit of work's list */
+    bool wrote;                 /* flush: inserted or updated by the running flush */
     orm_value *committed;       /* the row as loaded: an UPDATE lists only columns that differ */
     bool *given;                /* pending: columns set explicitly (the rest take defaults) */
-    bool touched;               /* in its unit of work's list */
     size_t link_head;           /* flush: newest link whose child it is (1-based; 0 none) */
     size_t seq;                 /* flush: its number among the pending instances */
     size_t waits;               /* flush: links to pending parents not inserted yet */
-    bool wrote;                 /* flush: inserted or updated by the running flush */
     orm_value *before;          /* flush, with a scope: the committed row before its UPDATE
                                    (NULL: inserted, every value is new) */
     uint64_t hash;
@@ -80,6 +80,12 @@ void orm_identity_map_init(orm_identity_map *map, rm_arena *a, bool track);
  * as long as the map is used, and no committed state (NULL). */
 orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, orm_value *row,
                                    bool *is_new);
+/* Make room for `more` instances beyond those in the map (a statement
+ * about to load that many): the buckets grow once, not step by step. */
+void orm_identity_map_reserve(orm_identity_map *map, size_t more);
+/* Whether inst is the instance of table t with the key found in row (as
+ * orm_identity_map_add would find it). */
+bool orm_instance_keyed(const orm_instance *inst, const orm_table *t, const orm_value *row);
 /* Enter an instance whose key became known (a pending row just inserted). */
 void orm_identity_map_put(orm_identity_map *map, orm_instance *inst);
 /* The instance of table t with primary key pk, or NULL. */

@@ -214,21 +214,42 @@ static void dedupe_segments(lctx *L, plan *p)
 /* Called with each row's base instance. */
 typedef void (*row_fn)(lctx *L, orm_instance *base, const orm_value *row, void *ud);
 
-/* expect: the rows it is expected to return (orm_session_query; 0: unknown). */
+/* One statement's rows as they are read (orm_session_each). */
+typedef struct plan_run {
+    lctx *L;
+    const orm_mapper *m;
+    plan *p;
+    row_fn fn;
+    void *ud;
+    orm_instance **insts;   /* scratch: each segment's instance in the row */
+    orm_instance *last;     /* the previous row's base, where joined rows repeat it (p->to_many) */
+} plan_run;
+
+static void plan_row(void *ud, orm_value *row)
+{
+    plan_run *pr = ud;
+    orm_instance *base = pr->last && orm_instance_keyed(pr->last, pr->m->table, row) ? pr->last
+                                                                                     : materialize(pr->L, pr->m, row);
+    if (pr->p->to_many) pr->last = base;
+    pr->fn(pr->L, base, row, pr->ud);
+    decode_segments(pr->L, pr->p, row, base, pr->insts);
+}
+
+/* Instances a statement's expected rows reserve room for in the map, at most. */
+#define RESERVE_MAX 4096
+
+/* Run sel, each row made instances as it is read (the row itself the
+ * instance's row where the map keeps no copy); expect: the rows it is
+ * expected to return (0: unknown), for which the map makes room first. */
 static int run_plan(lctx *L, orm_select *sel, const orm_mapper *m, plan *p, size_t expect, row_fn fn,
                     void *ud)
 {
     orm_compiled c;
-    orm_result r;
     int rc = orm_compile_select(orm_engine_dialect(L->s->engine), sel, L->a, &c, L->s->err);
-    if (rc || (rc = orm_session_query(L->s, &c, expect, &r))) return rc;
-    orm_instance **insts = RM_NEW_ARRAY(L->a, orm_instance *, p->n + 1);
-    for (size_t i = 0; i < r.nrows; i++) {
-        orm_value *row = orm_result_row(&r, i);
-        orm_instance *base = materialize(L, m, row);
-        fn(L, base, row, ud);
-        decode_segments(L, p, row, base, insts);
-    }
+    if (rc) return rc;
+    orm_identity_map_reserve(L->map, expect < RESERVE_MAX ? expect : RESERVE_MAX);
+    plan_run pr = {L, m, p, fn, ud, RM_NEW_ARRAY(L->a, orm_instance *, p->n + 1), NULL};
+    if ((rc = orm_session_each(L->s, &c, plan_row, &pr))) return rc;
     dedupe_segments(L, p);
     return 0;
 }
@@ -590,7 +611,9 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
         }
     }
     apply_plan(&L, &p, &sel, 0, &seq);
-    orm_computed_expand(a, &sel, &seq); /* the joined rows' computed attributes */
+    /* base came expanded (orm_query_select): again only what was added,
+     * the joined rows' computed attributes, a derived table's order */
+    if (p.n || sel.from_select) orm_computed_expand(a, &sel, &seq);
     if (!one_statement(inc, ninc)) orm_session_last(s, false); /* selectin statements follow */
     int rc = run_plan(&L, &sel, q->mapper, &p, q->limit > 0 ? (size_t)q->limit : 0, add_top, &tr);
     if (rc) return rc;

@@ -92,7 +92,42 @@ int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out)
     return orm_session_query(s, q, 0, out);
 }
 
-int orm_session_query(orm_session *s, const orm_compiled *q, size_t expect, orm_result *out)
+/* The current row's ncols values, read into dst, with their texts copied
+ * (NUL-terminated) into the arena: block false, into one allocation of
+ * their own, and dst is the row; block true, into one allocation that
+ * holds the row's values and then its texts, which is returned (dst is
+ * scratch). Counts the text bytes a query reads. */
+static orm_value *read_row(orm_session *s, const orm_driver *d, orm_cursor *cur, const orm_compiled *q,
+                           size_t ncols, orm_value *dst, bool block)
+{
+    size_t text = 0, ntext = 0;
+    d->row(cur, dst, ncols);
+    for (size_t c = 0; c < ncols; c++) {
+        if (dst[c].kind != ORM_V_TEXT) continue;
+        text += dst[c].u.s.n;
+        ntext++;
+    }
+    if (q->is_query) s->bytes += text;
+    size_t head = block ? ncols * sizeof *dst : 0;
+    if (!ntext && !block) return dst;
+    char *mem = rm_arena_alloc(s->arena, head + text + ntext), *buf = mem + head;
+    orm_value *row = block ? memcpy(mem, dst, head) : dst;
+    for (size_t c = 0; ntext && c < ncols; c++) {
+        if (row[c].kind != ORM_V_TEXT) continue;
+        size_t n = row[c].u.s.n;
+        if (n) memcpy(buf, row[c].u.s.p, n);
+        buf[n] = 0;
+        row[c].u.s.p = buf;
+        buf += n + 1;
+    }
+    return row;
+}
+
+/* Run q and read its rows: with fn, each row (one block, read_row) is
+ * passed to fn as it is read; else they are collected into out (may be
+ * NULL), an array with room for `expect` rows first. */
+static int run_rows(orm_session *s, const orm_compiled *q, size_t expect, orm_result *out, orm_row_fn fn,
+                    void *ud)
 {
     const orm_driver *d = orm_engine_driver(s->engine);
     orm_cursor *cur;
@@ -113,31 +148,30 @@ int orm_session_query(orm_session *s, const orm_compiled *q, size_t expect, orm_
     orm_engine_count_statement(s->engine, cached);
     echo(s, q, cached);
     if (rc) goto done;
-    size_t ncols = q->returns_rows ? q->nresult : 0, nrows = 0, cap = 0;
+    size_t ncols = q->returns_rows && (out || fn) ? q->nresult : 0, nrows = 0, cap = 0;
     orm_value *vals = NULL;
-    if (out && ncols && expect) {
+    if (fn && ncols) {
+        cap = 1; /* scratch for one row */
+        vals = rm_arena_alloc(s->arena, ncols * sizeof *vals);
+    } else if (ncols && expect) {
         cap = expect < ORM_EXPECT_ROWS_MAX ? expect : ORM_EXPECT_ROWS_MAX;
         vals = rm_arena_alloc(s->arena, cap * ncols * sizeof *vals);
     }
     while ((rc = d->next(cur, s->err)) == 1) {
-        if (!out || !ncols) continue;
+        if (!ncols) continue;
         if (q->is_query && ++s->rows > s->max_rows && s->max_rows) {
             rc = orm_error_set(s->err, ORM_E_TOO_LARGE,
                                "the request would read more than %zu rows: ask for fewer (a smaller "
                                "limit, fewer includes or operations)", s->max_rows);
             break;
         }
-        if (nrows == cap) {
+        if (!fn && nrows == cap) {
             size_t ncap = cap ? cap * 2 : q->is_query ? 16 : 1; /* DML RETURNING: one row */
             vals = rm_arena_realloc(s->arena, vals, cap * ncols * sizeof *vals,
                                     ncap * ncols * sizeof *vals);
             cap = ncap;
         }
-        for (size_t c = 0; c < ncols; c++) {
-            orm_value v = d->column(cur, c);
-            if (v.kind == ORM_V_TEXT && q->is_query) s->bytes += v.u.s.n;
-            vals[nrows * ncols + c] = orm_value_copy(s->arena, v);
-        }
+        orm_value *row = read_row(s, d, cur, q, ncols, fn ? vals : vals + nrows * ncols, fn != NULL);
         nrows++;
         if (s->max_bytes && s->bytes > s->max_bytes) {
             rc = orm_error_set(s->err, ORM_E_TOO_LARGE,
@@ -145,11 +179,12 @@ int orm_session_query(orm_session *s, const orm_compiled *q, size_t expect, orm_
                                "rows or fields", s->max_bytes);
             break;
         }
+        if (fn) fn(ud, row);
     }
     if (out) {
-        out->nrows = nrows;
+        out->nrows = fn ? 0 : nrows;
         out->ncols = ncols;
-        out->values = vals;
+        out->values = fn ? NULL : vals;
         out->columns = q->result_columns;
         out->changes = rc == 0 ? d->changes(cur) : 0;
         out->last_id = rc == 0 && d->last_insert_id ? d->last_insert_id(cur) : 0;
@@ -158,6 +193,16 @@ int orm_session_query(orm_session *s, const orm_compiled *q, size_t expect, orm_
 done:
     s->db_ms += now_ms() - t0;
     return rc < 0 ? rc : 0;
+}
+
+int orm_session_query(orm_session *s, const orm_compiled *q, size_t expect, orm_result *out)
+{
+    return run_rows(s, q, expect, out, NULL, NULL);
+}
+
+int orm_session_each(orm_session *s, const orm_compiled *q, orm_row_fn fn, void *ud)
+{
+    return run_rows(s, q, 0, NULL, fn, ud);
 }
 
 static void backoff(int attempt)

@@ -99,4 +99,13 @@ int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out);
 int orm_session_query(orm_session *s, const orm_compiled *q, size_t expect, orm_result *out);
 #define ORM_EXPECT_ROWS_MAX 256
 
+/* Called with each row of a query as it is read: q->nresult values, with
+ * their texts, in one block of the session's arena that the callee may
+ * keep (an instance's row). It must not run statements. */
+typedef void (*orm_row_fn)(void *ud, orm_value *row);
+/* Execute q, passing each row to fn as it is read (no result array): the
+ * loader's way to read rows straight into instances. Row and byte bounds
+ * as orm_session_execute; rows before an error have been passed. */
+int orm_session_each(orm_session *s, const orm_compiled *q, orm_row_fn fn, void *ud);
+
 #endif

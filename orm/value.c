@@ -46,6 +46,7 @@ int orm_value_cmp(const orm_value *a, const orm_value *b)
 
 bool orm_value_eq(const orm_value *a, const orm_value *b)
 {
+    if (a->kind == ORM_V_INT && b->kind == ORM_V_INT) return a->u.i == b->u.i; /* keys, mostly */
     return a->kind == b->kind && orm_value_cmp(a, b) == 0;
 }
 

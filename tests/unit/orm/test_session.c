@@ -430,8 +430,108 @@ START_TEST(statements_reach_the_engine_statistics)
 }
 END_TEST
 
+/* orm_session_each: every row passed as it is read, each its own block
+ * whose texts (NUL-terminated, "" too) outlive the unit; the row budget
+ * stops it at the row past it, after the rows before were passed. */
+typedef struct each_rows {
+    orm_value *rows[8];
+    size_t n;
+} each_rows;
+
+static void keep_row(void *ud, orm_value *row)
+{
+    each_rows *e = ud;
+    if (e->n < 8) e->rows[e->n] = row;
+    e->n++;
+}
+
+static int each_unit(orm_session *s, void *ud)
+{
+    orm_compiled q = select_items(s);
+    return orm_session_each(s, &q, keep_row, ud);
+}
+
+START_TEST(each_passes_rows_as_they_are_read)
+{
+    tdb_sql(&DB, "INSERT INTO items (name, password) VALUES ('first', 'a'), (NULL, ''), ('', 'c'), ('fourth', NULL)");
+    each_rows e = {0};
+    orm_session s;
+    orm_session_init(&s, DB.engine, DB.schema, DB.arena, &DB.err);
+    ck_assert_int_eq(orm_session_run(&s, false, each_unit, &e), 0);
+    ck_assert_uint_eq(e.n, 4);
+    static const char *names[] = {"first", NULL, "", "fourth"}, *passwords[] = {"a", "", "c", NULL};
+    for (size_t i = 0; i < 4; i++) {
+        const orm_value *row = e.rows[i];
+        ck_assert_int_eq(row[0].u.i, (int64_t)i + 1);
+        for (size_t c = 1; c < 3; c++) {
+            const char *want = c == 1 ? names[i] : passwords[i];
+            if (!want) {
+                ck_assert_int_eq(row[c].kind, ORM_V_NULL);
+                continue;
+            }
+            ck_assert_int_eq(row[c].kind, ORM_V_TEXT);
+            ck_assert_uint_eq(row[c].u.s.n, strlen(want));
+            ck_assert_str_eq(row[c].u.s.p, want); /* NUL-terminated */
+        }
+        for (size_t j = 0; j < i; j++) ck_assert_ptr_ne(e.rows[j], e.rows[i]);
+    }
+    ck_assert_uint_eq(s.bytes, strlen("firstacfourth"));
+    each_rows bounded = {0};
+    orm_session_init(&s, DB.engine, DB.schema, DB.arena, &DB.err);
+    s.max_rows = 2;
+    ck_assert_int_eq(orm_session_run(&s, false, each_unit, &bounded), ORM_E_TOO_LARGE);
+    ck_assert_uint_eq(bounded.n, 2);
+}
+END_TEST
+
+/* A statement from the compiled cache is found by its shape; once the
+ * driver's statement cache has been emptied (more distinct statements than
+ * it keeps), the shape's statement is prepared again (a miss), not taken
+ * from the finalized one. */
+static int many_statements(orm_session *s, void *ud)
+{
+    int *round = ud;
+    orm_result r;
+    orm_compiled begin; /* the unit's BEGIN, before the statements counted below */
+    orm_compiled_text(&begin, "SELECT 0");
+    int brc = orm_session_execute(s, &begin, NULL);
+    if (brc) return brc;
+    for (int i = 0; i < 2; i++) { /* the first compile stores the shape, the second is found by it */
+        orm_compiled q = select_items(s);
+        ck_assert(i == 0 || q.shape_id != 0);
+        orm_engine_stats s0, s1;
+        orm_engine_stats_get(s->engine, &s0);
+        int rc = orm_session_query(s, &q, 0, &r);
+        if (rc) return rc;
+        orm_engine_stats_get(s->engine, &s1);
+        /* prepared once per round: the statement cache was emptied between */
+        ck_assert_uint_eq(s1.cache_misses - s0.cache_misses, i == 0 ? 1 : 0);
+        ck_assert_uint_eq(r.nrows, 2);
+        ck_assert_str_eq(orm_result_row(&r, 1)[1].u.s.p, "two");
+    }
+    for (int k = 0; *round == 0 && k < 600; k++) {
+        orm_compiled q;
+        orm_compiled_text(&q, rm_arena_sprintf(s->arena, "SELECT %d", k));
+        int rc = orm_session_execute(s, &q, NULL);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+START_TEST(statements_found_by_shape_survive_an_emptied_cache)
+{
+    tdb_sql(&DB, "INSERT INTO items (name) VALUES ('one'), ('two')");
+    for (int round = 0; round < 2; round++) {
+        orm_session s;
+        orm_session_init(&s, DB.engine, DB.schema, DB.arena, &DB.err);
+        ck_assert_int_eq(orm_session_run(&s, false, many_statements, &round), 0);
+    }
+}
+END_TEST
+
 TS_SUITE(session_suite, "orm/session", setup, teardown, 1, read_unit_runs_in_one_transaction,
          a_lone_read_runs_without_a_transaction, expected_row_counts_only_size_the_result, rows_outlive_the_unit, write_unit_commits, failed_unit_rolls_back_keeping_its_error,
          read_budgets_bound_the_unit, busy_units_are_retried_whole,
          waiting_for_the_write_lock_is_not_retried, waiting_for_a_connection_is_not_retried,
-         a_unit_inside_a_unit_is_refused, statement_timeout_bounds_the_whole_unit, statements_reach_the_engine_statistics)
+         a_unit_inside_a_unit_is_refused, statement_timeout_bounds_the_whole_unit, statements_reach_the_engine_statistics,
+         each_passes_rows_as_they_are_read, statements_found_by_shape_survive_an_emptied_cache)
