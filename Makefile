@@ -153,7 +153,7 @@ fuzz-http-smoke:
 # JSON bytes, on SQLite and a throwaway PostgreSQL, then the ORM workloads
 # (build/bench_orm, bench/orm/); prints one table and writes the generated
 # part of docs/performance.md (see bench/run.sh for what is measured).
-# Quick: make bench BENCH_SECS=2 BENCH_SOAK=20 BENCH_CONNS="8 64" BENCH_ROUNDS=1 BENCH_ORM_ARGS=--quick
+# Quick: make bench BENCH_SECS=1 BENCH_SOAK=5 BENCH_CONNS=8 BENCH_ROUNDS=1 BENCH_BACKENDS=sqlite BENCH_ORM_ARGS=--quick
 BENCH_SECS     ?= 10
 BENCH_SOAK     ?= 600
 BENCH_CONNS    ?= 8 64 256
@@ -161,9 +161,9 @@ BENCH_ROUNDS   ?= 3
 BENCH_BACKENDS ?= sqlite postgresql
 BENCH_BIN      := $(BUILD)/bench/hand_sqlite $(BUILD)/bench/hand_pg
 
-$(BUILD)/bench/hand_%: bench/hand_%.c bench/hand_http.c bench/hand_sql.c bench/hand.h
+$(BUILD)/bench/hand_%: bench/hand_%.c bench/hand_http.c bench/hand_sql.c bench/hand_bulk.c bench/hand.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) -O2 -g -I. $(PKG_CFLAGS) bench/hand_http.c bench/hand_sql.c $< -o $@ $(LDLIBS_ALL)
+	$(CC) $(CSTD) $(WARN) -O2 -g -I. $(PKG_CFLAGS) bench/hand_http.c bench/hand_sql.c bench/hand_bulk.c $< -o $@ $(LDLIBS_ALL)
 
 bench-deps: deps
 	@command -v wrk >/dev/null && command -v python3 >/dev/null || \

@@ -40,6 +40,8 @@ hand_user *hand_add_user(hand_rows *rows);
 hand_addr *hand_add_addr(hand_rows *rows);
 /* Sets each address's owner from its user_id (users are few: a page). */
 void hand_link_owners(hand_rows *rows);
+/* Frees rows' arrays (not rows itself). */
+void hand_rows_free(hand_rows *rows);
 
 /* ---- the statements (bench/hand_sql.c) ------------------------------------ */
 
@@ -75,5 +77,13 @@ int hand_db_page(void *db, long long limit, long long offset, const char *like, 
 int hand_db_create(void *db, hand_rows *rows);
 /* Sets the user's fullname (NULL: SQL NULL) and loads it as hand_db_user. */
 int hand_db_patch(void *db, long long id, const char *fullname, hand_rows *rows);
+
+/* ---- the raw-driver bulk limit (bench/hand_bulk.c) ------------------------ */
+
+/* `hand_sqlite|hand_pg --raw-bulk DB_URL USERS`: inserts USERS users with 2
+ * addresses each (the rows bench/run.sh POSTs in its bulk case) through
+ * hand_db_create, with no HTTP and no JSON; prints the seconds from BEGIN
+ * to COMMIT and the rows inserted. The exit status of main. */
+int hand_raw_bulk(int argc, char **argv);
 
 #endif

@@ -11,7 +11,8 @@
  * Lists carry meta.next_cursor and links.next as restmap does: the keyset
  * cursor's payload signed with HMAC-SHA256 under the key restmap derives
  * from the schema (routes/cursor.c) when no secret is given.
- * Usage: hand_sqlite|hand_pg DB_URL PORT THREADS SCHEMA_JSON */
+ * Usage: hand_sqlite|hand_pg DB_URL PORT THREADS SCHEMA_JSON
+ * (or --raw-bulk DB_URL USERS: bench/hand_bulk.c) */
 #include <jansson.h>
 #include <microhttpd.h>
 #include <openssl/evp.h>
@@ -78,7 +79,7 @@ void hand_link_owners(hand_rows *rows)
             if (rows->users[u].id == rows->addrs[a].user_id) rows->addrs[a].owner = u;
 }
 
-static void rows_free(hand_rows *rows)
+void hand_rows_free(hand_rows *rows)
 {
     free(rows->users);
     free(rows->addrs);
@@ -364,7 +365,7 @@ static enum MHD_Result get_list(struct MHD_Connection *c, const request *r)
     int rc = hand_db_page(db, limit, offset, like, &rows);
     json_decref(filter);
     if (rc) {
-        rows_free(&rows);
+        hand_rows_free(&rows);
         return send_problem(c, 500, "database error");
     }
     size_t n = rows.nusers > (size_t)limit ? (size_t)limit : rows.nusers;
@@ -402,7 +403,7 @@ static enum MHD_Result get_list(struct MHD_Connection *c, const request *r)
         PUTS(&b, "\"");
     }
     PUTS(&b, "}}");
-    rows_free(&rows);
+    hand_rows_free(&rows);
     return send_buf(c, 200, &b, NULL);
 }
 
@@ -464,7 +465,7 @@ static enum MHD_Result post_users(struct MHD_Connection *c, const request *r)
         PUTS(&b, "]}");
         ret = send_buf(c, 201, &b, NULL);
     }
-    rows_free(&rows);
+    hand_rows_free(&rows);
     return ret;
 }
 
@@ -478,7 +479,7 @@ static enum MHD_Result patch_user(struct MHD_Connection *c, const request *r, lo
     } else {
         hand_rows rows = {0};
         ret = send_user(c, 200, &rows, hand_db_patch(db, id, text_or_null(full), &rows));
-        rows_free(&rows);
+        hand_rows_free(&rows);
     }
     json_decref(doc);
     return ret;
@@ -517,7 +518,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
         if (!strcmp(method, "GET")) {
             hand_rows rows = {0};
             enum MHD_Result ret = send_user(c, 200, &rows, hand_db_user(db, id, &rows));
-            rows_free(&rows);
+            hand_rows_free(&rows);
             return ret;
         }
         if (!strcmp(method, "PATCH")) return patch_user(c, r, id);
@@ -527,8 +528,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "--raw-bulk")) return hand_raw_bulk(argc, argv);
     if (argc != 5) {
-        fprintf(stderr, "usage: %s DB_URL PORT THREADS SCHEMA_JSON\n", argv[0]);
+        fprintf(stderr, "usage: %s DB_URL PORT THREADS SCHEMA_JSON | --raw-bulk DB_URL USERS\n", argv[0]);
         return 2;
     }
     db_url = argv[1];

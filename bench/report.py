@@ -6,7 +6,10 @@ issue-15 targets with pass/fail, above MARKER. Everything below MARKER in the
 existing file (the hand-written notes) is kept as it is.
 
 results.tsv: backend conns case server round rps p50 p99 cpu_us rss_kib non2xx
-extras.tsv:  key value (stmts.B.CASE, bulk.B.SERVER.R "secs hwm",
+paced.tsv:   backend case server round offered_rps rps p50 p99 non2xx (the
+             paced runs at 256 connections that judge the p99 target)
+extras.tsv:  key value (stmts.B.CASE, bulk.B.SERVER.R "secs hwm" with
+             SERVER restmap, hand or raw (hwm 0),
              keyset.B.shallow|deep.R rps, soak.B "secs rss... hwm",
              version.postgresql)
 orm tsv:     build/bench_orm --tsv (a header line, then workload rows with
@@ -96,6 +99,7 @@ def table(head, rows):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", required=True)
+    ap.add_argument("--paced")
     ap.add_argument("--extras", required=True)
     ap.add_argument("--orm")
     ap.add_argument("--out", required=True)
@@ -115,6 +119,13 @@ def main():
             runs.setdefault((b, int(c), k, s), []).append(
                 {"rps": float(rps), "p50": ms(p50), "p99": ms(p99), "cpu": float(cpu), "rss": int(rss or 0),
                  "bad": int(bad)})
+    paced = {}  # (backend, case, server) -> list of rows
+    if a.paced and os.path.exists(a.paced):
+        with open(a.paced) as f:
+            for line in f:
+                b, k, s, _r, rate, rps, p50, p99, bad = line.rstrip("\n").split("\t")
+                paced.setdefault((b, k, s), []).append(
+                    {"rate": float(rate), "rps": float(rps), "p50": ms(p50), "p99": ms(p99), "bad": int(bad)})
     extras = {}
     with open(a.extras) as f:
         for line in f:
@@ -139,7 +150,16 @@ def main():
              f"--max-connections-per-ip 0{(' and ' + a.restmap_args) if a.restmap_args else ''}. "
              "The hand-written servers run the same SELECTs; they write with one prepared INSERT per row "
              "(SQLite: no RETURNING, sqlite3_last_insert_rowid; PostgreSQL: RETURNING id, pipelined), "
-             "hence 3 statements for the nested POST where restmap runs 2.", ""]
+             "hence 3 statements for the nested POST where restmap runs 2; on SQLite their writers queue "
+             "on one mutex, as restmap's do. Every run starts from a fresh copy of the database, so the "
+             "writing cases do not grow the tables the later cases read.", "",
+             "wrk keeps all its connections busy: at saturation a request waits for the others, and the mean "
+             "latency is connections ÷ req/s (Little's law; 256 connections at 5,000 req/s: 51 ms), for any "
+             "server. The p99 target at 256 connections is therefore judged on paced runs: both servers get "
+             "the same offered load, half of the hand-written server's median req/s at 256 connections, from "
+             "256 connections that each wait a random 0 to 2× the mean gap before each request (wrk's delay(); "
+             "latency is counted from the request's send); a server slower than that load queues, and its p99 "
+             "shows it.", ""]
     lines += table(["machine", ""], machine(extras, a.commit)) + [""]
 
     conns_all = sorted({c for (_b, c, _k, _s) in runs})
@@ -165,23 +185,51 @@ def main():
         lines += table(["request", "conns", "restmap req/s", "hand req/s", "ratio", "restmap p50/p99 ms",
                         "hand p50/p99 ms", "statements", "CPU µs/req", "peak RSS MiB"], rows) + [""]
 
+        # paced runs at 256 connections
+        prow = []
+        for k, name, _t in CASES:
+            if (b, k, "restmap") not in paced:
+                continue
+            pm = {s: (lambda f, s=s: med([r[f] for r in paced.get((b, k, s), [])])) for s in ("restmap", "hand")}
+            bad = {s: sum(r["bad"] for r in paced.get((b, k, s), [])) for s in ("restmap", "hand")}
+            prow.append([name, fmt(pm["restmap"]("rate")),
+                         fmt(pm["restmap"]("rps")) + (f" ({bad['restmap']} non-2xx)" if bad["restmap"] else ""),
+                         fmt(pm["hand"]("rps")) + (f" ({bad['hand']} non-2xx)" if bad["hand"] else ""),
+                         f"{fmt(pm['restmap']('p50'), '.2f')} / {fmt(pm['restmap']('p99'), '.1f')}",
+                         f"{fmt(pm['hand']('p50'), '.2f')} / {fmt(pm['hand']('p99'), '.1f')}"])
+        if prow:
+            lines += ["Paced at 256 connections (paced at half the hand-written server's saturated req/s above; "
+                      "medians of the rounds):", ""]
+            lines += table(["request", "paced at req/s", "restmap req/s", "hand req/s", "restmap p50/p99 ms",
+                            "hand p50/p99 ms"], prow) + [""]
+
         # bulk POST
         bulk = {s: [tuple(map(float, extras[key].split())) for key in sorted(extras)
-                    if key.startswith(f"bulk.{b}.{s}.")] for s in ("restmap", "hand")}
+                    if key.startswith(f"bulk.{b}.{s}.")] for s in ("restmap", "hand", "raw")}
         if bulk["restmap"]:
-            rsec, hsec = med([x[0] for x in bulk["restmap"]]), med([x[0] for x in bulk["hand"]])
+            sec = {s: med([x[0] for x in bulk[s]]) for s in bulk}
             rhwm, hhwm = max(x[1] for x in bulk["restmap"]), max(x[1] for x in bulk["hand"])
+            driver = "sqlite3" if b == "sqlite" else "libpq"
             lines += [f"Bulk POST of {BULK_USERS:,} users × 2 addresses ({BULK_ROWS:,} rows) in one request, "
-                      "one connection; the hand-written server inserts row by row with prepared statements "
-                      "in one transaction (the raw-driver limit):", ""]
-            lines += table(["server", "seconds", "rows/s", "peak RSS MiB", "statements"], [
-                ["restmap", fmt(rsec, ".3f"), fmt(BULK_ROWS / rsec), fmt(rhwm / MIB, ".1f"),
-                 extras.get(f"stmts.{b}.bulk", "?") + " (for 5 users)"],
-                ["hand-written", fmt(hsec, ".3f"), fmt(BULK_ROWS / hsec), fmt(hhwm / MIB, ".1f"), HAND_STMTS["bulk"]],
-            ]) + [""]
-            if b == "sqlite":  # the target is against raw sqlite3 (on PostgreSQL, row-by-row round trips lose)
-                targets.append((b, "bulk POST rows/s ≥ 0.5 × raw sqlite3 (hand-written)", f"{hsec / rsec:.2f} ×",
-                                hsec / rsec >= 0.5))
+                      "one connection, against the hand-written server (the same request, inserted row by row "
+                      f"with prepared statements in one transaction) and the raw {driver} limit (`hand_"
+                      f"{'sqlite' if b == 'sqlite' else 'pg'} --raw-bulk`, bench/hand_bulk.c: the same rows "
+                      "through the same prepared INSERTs in one transaction"
+                      f"{', pipelined' if b != 'sqlite' else ''}, no HTTP, no JSON; its seconds are from BEGIN to "
+                      "COMMIT). restmap's and the hand-written server's seconds are the whole request, "
+                      "as the client sees it; restmap inserts several rows per statement where these insert one"
+                      f"{' (INSERT … RETURNING id)' if b != 'sqlite' else ''}:", ""]
+            brows = [["restmap", fmt(sec["restmap"], ".3f"), fmt(BULK_ROWS / sec["restmap"]), fmt(rhwm / MIB, ".1f"),
+                      extras.get(f"stmts.{b}.bulk", "?") + " (for 5 users)"],
+                     ["hand-written HTTP", fmt(sec["hand"], ".3f"), fmt(BULK_ROWS / sec["hand"]),
+                      fmt(hhwm / MIB, ".1f"), HAND_STMTS["bulk"]]]
+            if sec["raw"]:
+                brows.append([f"raw {driver}", fmt(sec["raw"], ".3f"), fmt(BULK_ROWS / sec["raw"]), "–",
+                              HAND_STMTS["bulk"]])
+            lines += table(["server", "seconds", "rows/s", "peak RSS MiB", "statements"], brows) + [""]
+            if sec["raw"]:
+                r = sec["raw"] / sec["restmap"]
+                targets.append((b, f"bulk POST rows/s ≥ 0.5 × raw {driver} rows/s", f"{r:.2f} ×", r >= 0.5))
             targets.append((b, "bulk POST peak RSS < 64 MiB", f"{rhwm / MIB:.1f} MiB", rhwm < 64 * MIB))
 
         # keyset paging
@@ -222,9 +270,11 @@ def main():
             peak = max((m(b, 64, k, "restmap", "rss") or 0) for k, _n, _t in CASES)
             targets.append((b, "restmap RSS < 32 MiB at 64 connections (peak over the cases)",
                             f"{peak / MIB:.1f} MiB", peak < 32 * MIB))
-        if 256 in conns_all:
-            worst = max((m(b, 256, k, "restmap", "p99") or 0) for k, _n, _t in CASES)
-            targets.append((b, "restmap p99 < 50 ms at 256 connections (worst case)", f"{worst:.1f} ms", worst < 50))
+        if any((b, k, "restmap") in paced for k, _n, _t in CASES):
+            p99s = {k: med([r["p99"] for r in paced.get((b, k, "restmap"), [])]) for k, _n, _t in CASES}
+            k99 = max((k for k in p99s if p99s[k] is not None), key=lambda k: p99s[k])
+            targets.append((b, "restmap p99 < 50 ms at 256 connections, paced (worst case)",
+                            f"{p99s[k99]:.1f} ms ({dict((k, n) for k, n, _t in CASES)[k99]})", p99s[k99] < 50))
         else:
             targets.append((b, "restmap p99 < 50 ms at 256 connections", "not measured (BENCH_CONNS)", None))
 
@@ -238,13 +288,23 @@ def main():
             lines += ["build/bench_orm failed: see the output of `make bench`.", ""]
         else:
             head, body = orm[0], orm[1:]
+            lines += ["Each workload of SQLAlchemy's examples/performance suite run through orm/ as a library "
+                      "and written again with the raw sqlite3 C API (bench/orm/: prepared statements, the same "
+                      "transaction pattern), on one SQLite file in WAL mode with synchronous=NORMAL, the sides "
+                      "alternating in child processes. Columns: workload; rows it inserts, reads or updates; "
+                      "orm_s and raw_s, the median wall-clock seconds of each side; orm_over_raw, orm_s ÷ raw_s, "
+                      "the time ratio the ORM/raw ≤ 1.5 target is judged on (a time ratio, not an instruction "
+                      "count; bench/orm/profile.sh counts instructions); orm_rows_per_s; orm_peak_rss_kib and "
+                      "raw_peak_rss_kib, each side's peak RSS (VmHWM of its own process). Statements per "
+                      "request: n/a (these workloads make no HTTP requests; what each side runs is in "
+                      "bench/orm/README.md).", ""]
             lines += table(head, body) + [""]
             col = next((c for c in ("orm_over_raw", "ratio") if c in head), None)
             if col:
                 i, w = head.index(col), head.index("workload") if "workload" in head else 0
                 for r in body:
                     try:
-                        targets.append(("sqlite", f"ORM/raw ≤ 1.5: {r[w]}", r[i], float(r[i]) <= 1.5))
+                        targets.append(("sqlite", f"ORM/raw time ≤ 1.5: {r[w]}", r[i], float(r[i]) <= 1.5))
                     except (ValueError, IndexError):
                         pass
 
