@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "routes/routes_int.h"
 
@@ -134,6 +135,25 @@ static int read_resource(rm_resources *rs, rm_resource *r, orm_error *err, rm_ar
     return 0;
 }
 
+/* What serialize.c writes for r's every object, built once: its member
+ * keys, one per column of its table, and its path prefix (see rm_resource). */
+static void build_writer_texts(rm_arena *a, rm_resource *r)
+{
+    r->path_prefix = rm_arena_sprintf(a, "/api/%s/", r->name);
+    r->path_prefix_len = strlen(r->path_prefix);
+    const orm_table *t = r->mapper->table;
+    r->member_keys = RM_NEW_ARRAY(a, const char *, t->ncolumns);
+    r->member_key_len = RM_NEW_ARRAY(a, size_t, t->ncolumns);
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        rm_sb sb;
+        rm_sb_init(&sb, a);
+        rm_sb_append_json_string(&sb, t->columns[i].name, strlen(t->columns[i].name));
+        rm_sb_appendc(&sb, ':');
+        r->member_keys[i] = sb.buf;
+        r->member_key_len[i] = sb.len;
+    }
+}
+
 int rm_resources_build(rm_resources *rs, orm_schema *s, orm_error *err)
 {
     rs->arena = rm_arena_new();
@@ -147,6 +167,7 @@ int rm_resources_build(rm_resources *rs, orm_schema *s, orm_error *err)
         r->mapper = s->mappers[i];
         s->mappers[i]->info = r;
         rc = read_resource(rs, r, err, tmp);
+        if (!rc) build_writer_texts(rs->arena, r);
     }
     rm_arena_destroy(tmp);
     return rc;

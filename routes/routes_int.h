@@ -115,6 +115,11 @@ typedef struct rm_resource {
                                    request); empty: none */
     const char **exempt;        /* "row_filter_exempt": roles the row filter spares */
     size_t nexempt;
+    const char **member_keys;   /* per column of mapper->table: its JSON member key,
+                                 * "\"<name>\":", escaped once at start-up (serialize.c) */
+    size_t *member_key_len;
+    const char *path_prefix;    /* "/api/<name>/", its objects' paths before the key */
+    size_t path_prefix_len;
 } rm_resource;
 
 typedef struct rm_resources {

@@ -10,9 +10,8 @@
 /* Append m's object path for row: /api/<resource>/<key>[,<key>...]. */
 static void append_object_path(rm_sb *sb, const orm_mapper *m, const orm_value *row)
 {
-    rm_sb_append(sb, "/api/");
-    rm_sb_append(sb, rm_resource_of(m)->name);
-    rm_sb_appendc(sb, '/');
+    const rm_resource *res = rm_resource_of(m);
+    rm_sb_appendn(sb, res->path_prefix, res->path_prefix_len);
     for (size_t i = 0; i < m->table->npk; i++) {
         if (i) rm_sb_appendc(sb, ',');
         const orm_value *v = &row[m->table->pk[i]->index];
@@ -103,14 +102,14 @@ static void write_instance(rm_sb *sb, const orm_instance *inst, const orm_mapper
 {
     const orm_mapper *m = view_of(inst, as);
     const orm_table *t = m->table;
+    const rm_resource *res = rm_resource_of(m);
     rm_sb_appendc(sb, '{');
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
         if (!orm_mapper_column_allows(m, c, ORM_COL_READ)) continue;
         if (fields && !fields[i] && !c->primary_key) continue;
         if (c->deferred && !fields) continue; /* shown only when fields names it (SPEC §9) */
-        rm_sb_append_json_string(sb, c->name, strlen(c->name));
-        rm_sb_appendc(sb, ':');
+        rm_sb_appendn(sb, res->member_keys[i], res->member_key_len[i]);
         orm_value_write_json(sb, c, &inst->row[i]);
         rm_sb_appendc(sb, ',');
     }
