@@ -135,22 +135,41 @@ static int read_resource(rm_resources *rs, rm_resource *r, orm_error *err, rm_ar
     return 0;
 }
 
-/* What serialize.c writes for r's every object, built once: its member
- * keys, one per column of its table, and its path prefix (see rm_resource). */
+/* The text sb holds, as a piece (the arena keeps it). */
+static rm_piece piece_of(const rm_sb *sb) { return (rm_piece){sb->buf, sb->len}; }
+
+/* What serialize.c writes for r's every object, built once (see rm_resource). */
 static void build_writer_texts(rm_arena *a, rm_resource *r)
 {
-    r->path_prefix = rm_arena_sprintf(a, "/api/%s/", r->name);
-    r->path_prefix_len = strlen(r->path_prefix);
-    const orm_table *t = r->mapper->table;
-    r->member_keys = RM_NEW_ARRAY(a, const char *, t->ncolumns);
-    r->member_key_len = RM_NEW_ARRAY(a, size_t, t->ncolumns);
-    for (size_t i = 0; i < t->ncolumns; i++) {
-        rm_sb sb;
+    const orm_mapper *m = r->mapper;
+    rm_sb sb;
+    rm_sb_init(&sb, a);
+    rm_sb_append(&sb, "/api/");
+    rm_sb_append(&sb, r->name);
+    rm_sb_appendc(&sb, '/');
+    r->path_prefix = piece_of(&sb);
+    r->member_keys = RM_NEW_ARRAY(a, rm_piece, m->table->ncolumns);
+    for (size_t i = 0; i < m->table->ncolumns; i++) {
+        const char *name = m->table->columns[i].name;
         rm_sb_init(&sb, a);
-        rm_sb_append_json_string(&sb, t->columns[i].name, strlen(t->columns[i].name));
+        rm_sb_append_json_string(&sb, name, strlen(name));
         rm_sb_appendc(&sb, ':');
-        r->member_keys[i] = sb.buf;
-        r->member_key_len[i] = sb.len;
+        r->member_keys[i] = piece_of(&sb);
+    }
+    r->link_heads = RM_NEW_ARRAY(a, rm_piece, m->nrelationships);
+    r->link_tails = RM_NEW_ARRAY(a, rm_piece, m->nrelationships);
+    for (size_t i = 0; i < m->nrelationships; i++) {
+        const char *name = m->relationships[i].name;
+        rm_sb_init(&sb, a);
+        rm_sb_appendc(&sb, ',');
+        rm_sb_append_json_string(&sb, name, strlen(name));
+        rm_sb_append(&sb, ":\"");
+        r->link_heads[i] = piece_of(&sb);
+        rm_sb_init(&sb, a);
+        rm_sb_appendc(&sb, '/');
+        rm_sb_append_json_chars(&sb, name, strlen(name));
+        rm_sb_appendc(&sb, '"');
+        r->link_tails[i] = piece_of(&sb);
     }
 }
 
