@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "routes/routes_int.h"
 
@@ -134,6 +135,44 @@ static int read_resource(rm_resources *rs, rm_resource *r, orm_error *err, rm_ar
     return 0;
 }
 
+/* The text sb holds, as a piece (the arena keeps it). */
+static rm_piece piece_of(const rm_sb *sb) { return (rm_piece){sb->buf, sb->len}; }
+
+/* What serialize.c writes for r's every object, built once (see rm_resource). */
+static void build_writer_texts(rm_arena *a, rm_resource *r)
+{
+    const orm_mapper *m = r->mapper;
+    rm_sb sb;
+    rm_sb_init(&sb, a);
+    rm_sb_append(&sb, "/api/");
+    rm_sb_append(&sb, r->name);
+    rm_sb_appendc(&sb, '/');
+    r->path_prefix = piece_of(&sb);
+    r->member_keys = RM_NEW_ARRAY(a, rm_piece, m->table->ncolumns);
+    for (size_t i = 0; i < m->table->ncolumns; i++) {
+        const char *name = m->table->columns[i].name;
+        rm_sb_init(&sb, a);
+        rm_sb_append_json_string(&sb, name, strlen(name));
+        rm_sb_appendc(&sb, ':');
+        r->member_keys[i] = piece_of(&sb);
+    }
+    r->link_heads = RM_NEW_ARRAY(a, rm_piece, m->nrelationships);
+    r->link_tails = RM_NEW_ARRAY(a, rm_piece, m->nrelationships);
+    for (size_t i = 0; i < m->nrelationships; i++) {
+        const char *name = m->relationships[i].name;
+        rm_sb_init(&sb, a);
+        rm_sb_appendc(&sb, ',');
+        rm_sb_append_json_string(&sb, name, strlen(name));
+        rm_sb_append(&sb, ":\"");
+        r->link_heads[i] = piece_of(&sb);
+        rm_sb_init(&sb, a);
+        rm_sb_appendc(&sb, '/');
+        rm_sb_append_json_chars(&sb, name, strlen(name));
+        rm_sb_appendc(&sb, '"');
+        r->link_tails[i] = piece_of(&sb);
+    }
+}
+
 int rm_resources_build(rm_resources *rs, orm_schema *s, orm_error *err)
 {
     rs->arena = rm_arena_new();
@@ -147,6 +186,7 @@ int rm_resources_build(rm_resources *rs, orm_schema *s, orm_error *err)
         r->mapper = s->mappers[i];
         s->mappers[i]->info = r;
         rc = read_resource(rs, r, err, tmp);
+        if (!rc) build_writer_texts(rs->arena, r);
     }
     rm_arena_destroy(tmp);
     return rc;

@@ -137,11 +137,47 @@ static const route routes[] = {
 #define NROUTES (sizeof routes / sizeof routes[0])
 
 /* The path's segments: raw (still percent-encoded: keys are split on ','
- * before decoding) and decoded (names). A trailing slash is ignored. */
+ * before decoding) and decoded (names, of strlen name_len). A
+ * trailing slash is ignored. */
 typedef struct path_segments {
     const char *raw[MAX_SEGMENTS], *name[MAX_SEGMENTS];
+    size_t name_len[MAX_SEGMENTS];
     size_t n;               /* MAX_SEGMENTS + 1: more than fit */
 } path_segments;
+
+/* A pattern split once into its segments: literals, or what they fill. */
+typedef enum { SEG_LITERAL, SEG_RES, SEG_ID, SEG_REL, SEG_CHILD } seg_kind;
+
+typedef struct pattern_segs {
+    struct {
+        seg_kind kind;
+        const char *text;   /* a literal: into the pattern, len bytes */
+        size_t len;
+    } seg[MAX_SEGMENTS];
+    size_t n;
+} pattern_segs;
+
+static pattern_segs compiled[NROUTES];
+static pthread_once_t compiled_once = PTHREAD_ONCE_INIT;
+
+static void compile_patterns(void)
+{
+    static const char *const holes[] = {NULL, "{res}", "{id}", "{rel}", "{child}"};
+    for (size_t r = 0; r < NROUTES; r++) {
+        pattern_segs *ps = &compiled[r];
+        for (const char *p = routes[r].pattern + 1; *p; ps->n++) {
+            const char *end = strchr(p, '/');
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            ps->seg[ps->n].kind = SEG_LITERAL;
+            for (seg_kind k = SEG_RES; k <= SEG_CHILD; k++)
+                if (strlen(holes[k]) == len && !strncmp(p, holes[k], len)) ps->seg[ps->n].kind = k;
+            ps->seg[ps->n].text = p;
+            ps->seg[ps->n].len = len;
+            p += len;
+            if (*p == '/') p++;
+        }
+    }
+}
 
 static void split_path(rm_arena *a, const char *path, path_segments *ps)
 {
@@ -157,6 +193,7 @@ static void split_path(rm_arena *a, const char *path, path_segments *ps)
         }
         ps->raw[ps->n] = rm_arena_strndup(a, p, len);
         ps->name[ps->n] = rm_percent_decode(a, p, len, 0, NULL);
+        ps->name_len[ps->n] = strlen(ps->name[ps->n]); /* up to an encoded NUL, as compared */
         ps->n++;
         p += len;
         if (*p == '/') p++;
@@ -177,26 +214,25 @@ static bool reserved(const char *segment)
 }
 
 /* Does the path fit the pattern? Literal segments compare decoded. */
-static bool fits(const char *pattern, const path_segments *ps, fill *f)
+static bool fits(const pattern_segs *pat, const path_segments *ps, fill *f)
 {
+    if (pat->n != ps->n) return false;
     *f = (fill){0};
-    size_t i = 0;
-    for (const char *p = pattern + 1; *p; i++) {
-        const char *end = strchr(p, '/');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (i >= ps->n) return false;
-        if (len == 5 && !strncmp(p, "{res}", 5)) f->res = ps->name[i];
-        else if (len == 4 && !strncmp(p, "{id}", 4)) {
+    for (size_t i = 0; i < pat->n; i++) {
+        switch (pat->seg[i].kind) {
+        case SEG_RES: f->res = ps->name[i]; break;
+        case SEG_ID:
             if (reserved(ps->name[i])) return false;
             f->id = ps->raw[i];
+            break;
+        case SEG_REL: f->rel = ps->name[i]; break;
+        case SEG_CHILD: f->child = ps->raw[i]; break;
+        case SEG_LITERAL:
+            if (ps->name_len[i] != pat->seg[i].len || memcmp(pat->seg[i].text, ps->name[i], ps->name_len[i]))
+                return false;
         }
-        else if (len == 5 && !strncmp(p, "{rel}", 5)) f->rel = ps->name[i];
-        else if (len == 7 && !strncmp(p, "{child}", 7)) f->child = ps->raw[i];
-        else if (strlen(ps->name[i]) != len || strncmp(p, ps->name[i], len)) return false;
-        p += len;
-        if (*p == '/') p++;
     }
-    return i == ps->n;
+    return true;
 }
 
 /* The metrics label: the pattern with the resource's and the
@@ -212,8 +248,11 @@ static const char *label_of(rm_arena *a, const char *pattern, const rm_match *at
         } else if (!strncmp(p, "{rel}", 5)) {
             rm_sb_append(&sb, at->rel->name);
             p += 5;
-        } else {
-            rm_sb_appendc(&sb, *p++);
+        } else { /* the literal run up to the next '{' (other holes stay as written) */
+            const char *brace = strchr(p + 1, '{');
+            size_t len = brace ? (size_t)(brace - p) : strlen(p);
+            rm_sb_appendn(&sb, p, len);
+            p += len;
         }
     }
     return sb.buf;
@@ -328,8 +367,9 @@ static const route *match(rm_ctx *ctx, fill *f)
 {
     path_segments ps;
     split_path(ctx->a, ctx->req->raw_path ? ctx->req->raw_path : ctx->req->path, &ps);
+    pthread_once(&compiled_once, compile_patterns);
     for (size_t i = 0; i < NROUTES; i++)
-        if (fits(routes[i].pattern, &ps, f)) return &routes[i];
+        if (fits(&compiled[i], &ps, f)) return &routes[i];
     return NULL;
 }
 

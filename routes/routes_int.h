@@ -99,6 +99,12 @@ typedef struct rm_grant {
     unsigned perms;             /* RM_PERM_* */
 } rm_grant;
 
+/* A text built once, with its length. */
+typedef struct rm_piece {
+    const char *s;
+    size_t len;
+} rm_piece;
+
 typedef struct rm_resource {
     const orm_mapper *mapper;
     const char *name;           /* URL segment: "users" (default: the table name, or an
@@ -115,6 +121,12 @@ typedef struct rm_resource {
                                    request); empty: none */
     const char **exempt;        /* "row_filter_exempt": roles the row filter spares */
     size_t nexempt;
+    /* What serialize.c writes for every object, built once at start-up: */
+    rm_piece *member_keys;      /* per column of mapper->table: "\"<name>\":" (escaped) */
+    rm_piece *link_heads;       /* per relationship of mapper (its own, not inherited
+                                 * ones): ",\"<name>\":\"" before the object's path */
+    rm_piece *link_tails;       /* ... and "/<name>\"" after it */
+    rm_piece path_prefix;       /* "/api/<name>/", its objects' paths before the key */
 } rm_resource;
 
 typedef struct rm_resources {

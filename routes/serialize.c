@@ -10,9 +10,8 @@
 /* Append m's object path for row: /api/<resource>/<key>[,<key>...]. */
 static void append_object_path(rm_sb *sb, const orm_mapper *m, const orm_value *row)
 {
-    rm_sb_append(sb, "/api/");
-    rm_sb_append(sb, rm_resource_of(m)->name);
-    rm_sb_appendc(sb, '/');
+    const rm_piece *prefix = &rm_resource_of(m)->path_prefix;
+    rm_sb_appendn(sb, prefix->s, prefix->len);
     for (size_t i = 0; i < m->table->npk; i++) {
         if (i) rm_sb_appendc(sb, ',');
         const orm_value *v = &row[m->table->pk[i]->index];
@@ -53,20 +52,17 @@ static void write_links(rm_sb *sb, const orm_instance *inst, const orm_mapper *v
     rm_sb_json_escape_from(sb, self);
     size_t self_len = sb->len - self;
     rm_sb_appendc(sb, '"');
-    for (const orm_mapper *m = view; m; m = m->inherits)
+    for (const orm_mapper *m = view; m; m = m->inherits) {
+        const rm_resource *res = rm_resource_of(m);
         for (size_t i = 0; i < m->nrelationships; i++) {
             const orm_relationship *r = &m->relationships[i];
             if (r->lazy == ORM_LAZY_NOLOAD || embedded(nodes, n, r) || !orm_scope_visible(scope, r->target)) continue;
-            /* "name":"<self>/<name>" */
-            size_t name_len = strlen(r->name);
-            rm_sb_appendc(sb, ',');
-            rm_sb_append_json_string(sb, r->name, name_len);
-            rm_sb_append(sb, ":\"");
+            /* ,"name":"<self>/<name>" */
+            rm_sb_appendn(sb, res->link_heads[i].s, res->link_heads[i].len);
             rm_sb_append_own(sb, self, self_len);
-            rm_sb_appendc(sb, '/');
-            rm_sb_append_json_chars(sb, r->name, name_len);
-            rm_sb_appendc(sb, '"');
+            rm_sb_appendn(sb, res->link_tails[i].s, res->link_tails[i].len);
         }
+    }
     rm_sb_appendc(sb, '}');
 }
 
@@ -103,14 +99,14 @@ static void write_instance(rm_sb *sb, const orm_instance *inst, const orm_mapper
 {
     const orm_mapper *m = view_of(inst, as);
     const orm_table *t = m->table;
+    const rm_resource *res = rm_resource_of(m);
     rm_sb_appendc(sb, '{');
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
         if (!orm_mapper_column_allows(m, c, ORM_COL_READ)) continue;
         if (fields && !fields[i] && !c->primary_key) continue;
         if (c->deferred && !fields) continue; /* shown only when fields names it (SPEC §9) */
-        rm_sb_append_json_string(sb, c->name, strlen(c->name));
-        rm_sb_appendc(sb, ':');
+        rm_sb_appendn(sb, res->member_keys[i].s, res->member_keys[i].len);
         orm_value_write_json(sb, c, &inst->row[i]);
         rm_sb_appendc(sb, ',');
     }

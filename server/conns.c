@@ -155,12 +155,12 @@ bool rm_conn_enter(rm_conns *r, rm_conn *c, rm_conn_phase p)
     return alive;
 }
 
-bool rm_conn_was_cut(rm_conns *r, const rm_conn *c, rm_conn_phase *phase)
+bool rm_conn_request_done(rm_conns *r, rm_conn *c)
 {
     if (!c) return false;
     pthread_mutex_lock(&r->mu);
     bool was = c->cut;
-    if (phase) *phase = c->phase;
+    if (!was) set_phase(r, c, RM_CONN_HEAD);
     pthread_mutex_unlock(&r->mu);
     return was;
 }

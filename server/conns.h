@@ -10,7 +10,8 @@
  *           connection is ready for one (accepted, or the previous answer
  *           sent): head_ms. This is also the keep-alive idle limit.
  *   BODY    receiving the body, from the end of the head: body_ms.
- *   ANSWER  the handler runs or the answer is being sent: no deadline.
+ *   ANSWER  the handler runs or the answer is being sent: no deadline
+ *           (a request without a body enters it at the end of its head).
  * On stop (rm_conns_drain) connections waiting for a head are closed at
  * once, and bodies still arriving get at most grace_ms more.
  *
@@ -50,9 +51,11 @@ void rm_conns_remove(rm_conns *r, rm_conn *c);
  * entering HEAD during a drain cuts c. c NULL: true, nothing to do. */
 bool rm_conn_enter(rm_conns *r, rm_conn *c, rm_conn_phase p);
 
-/* Whether c was closed for missing its deadline or by a drain, and in which
- * phase (*phase may be NULL). */
-bool rm_conn_was_cut(rm_conns *r, const rm_conn *c, rm_conn_phase *phase);
+/* c's request is over (answered, or the connection died): whether c had
+ * been closed for missing its deadline or by a drain before; then, as
+ * rm_conn_enter(r, c, RM_CONN_HEAD), c waits for its next head. One lock.
+ * c NULL: false. */
+bool rm_conn_request_done(rm_conns *r, rm_conn *c);
 
 /* Begin a drain: cut every connection waiting for a head, give every body
  * still arriving at most grace_ms more, and cut connections added or

@@ -239,8 +239,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     rm_server *s = cls;
     req_state *st = *con_cls;
     rm_conn *conn = conn_of(c);
-    bool cut = rm_conn_was_cut(s->conns, conn, NULL);
-    rm_conn_enter(s->conns, conn, RM_CONN_HEAD);
+    bool cut = rm_conn_request_done(s->conns, conn);
     if (!st) return;
     *con_cls = NULL;
     if (s->log_requests) access_log(st, c, toe, cut);
@@ -267,17 +266,11 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 
 /* ------------------------------------------------------------ responses */
 
-static bool header_safe(const char *s)
-{
-    for (; *s; s++)
-        if (*s == '\r' || *s == '\n') return false;
-    return true;
-}
-
+/* libmicrohttpd itself refuses a name or value with CR or LF (and a name
+ * with a space or tab): such a header is dropped and logged, never sent. */
 static void add_header(struct MHD_Response *r, const char *name, const char *value)
 {
-    if (!header_safe(name) || !header_safe(value) ||
-        MHD_add_response_header(r, name, value) != MHD_YES)
+    if (MHD_add_response_header(r, name, value) != MHD_YES)
         rm_log(RM_LOG_WARN, "dropped response header '%s'", name);
 }
 
@@ -637,7 +630,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, req_state *st, const c
 static enum MHD_Result final_call(struct MHD_Connection *c, req_state *st, const char *url,
                                   const char *method)
 {
-    if (!rm_conn_enter(st->srv->conns, conn_of(c), RM_CONN_ANSWER))
+    if (!st->answering && !rm_conn_enter(st->srv->conns, conn_of(c), RM_CONN_ANSWER))
         return MHD_NO; /* closed at its deadline, or by a stop */
     st->answering = true;
     if (st->reject == 413)
@@ -664,15 +657,18 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
          * (the client went away mid-line) is not waited for on stop */
         st->started = true;
         atomic_fetch_add(&s->inflight, 1);
-        if (!rm_conn_enter(s->conns, conn_of(c), RM_CONN_BODY))
-            return MHD_NO; /* closed at its deadline, or by a stop */
         enum MHD_Result r = first_call(c, st, url, method, version);
+        if (r != MHD_YES || st->status) return r; /* answered: queue() entered ANSWER */
+        /* the head is in: a body has its own deadline; without one the
+         * answer follows at once (libmicrohttpd reads nothing more first) */
+        if (!rm_conn_enter(s->conns, conn_of(c), st->expects_body ? RM_CONN_BODY : RM_CONN_ANSWER))
+            return MHD_NO; /* closed at its deadline, or by a stop */
+        st->answering = !st->expects_body;
         /* an Expect header but no body: answer now, before libmicrohttpd
          * sends "100 Continue" and reads what follows the head (the next
          * request) as this one's body, then drops the connection unanswered
          * (answering before the request is read closes the connection) */
-        if (r == MHD_YES && !st->status && !st->expects_body && st->expect)
-            return final_call(c, st, url, method);
+        if (!st->expects_body && st->expect) return final_call(c, st, url, method);
         return r;
     }
     if (*upload_data_size) {
