@@ -50,7 +50,7 @@ static orm_instance *materialize(lctx *L, const orm_mapper *m, orm_value *row)
 {
     bool fresh;
     orm_instance *inst = orm_identity_map_add(L->map, m, row, &fresh);
-    if (fresh) inst->mapper = orm_schema_polymorphic(L->schema, m, inst->row);
+    if (fresh && orm_mapper_resolves_rows(m)) inst->mapper = orm_schema_polymorphic(L->schema, m, inst->row);
     return inst;
 }
 
@@ -589,7 +589,7 @@ static void add_top(lctx *L, orm_instance *base, const orm_value *row, void *ud)
         base->extra = RM_NEW_ARRAY(L->a, orm_value, t->nextra);
         for (size_t i = 0; i < t->nextra; i++) base->extra[i] = orm_value_copy(L->a, row[t->extra_at + i]);
     }
-    orm_count_record(L->a, base, t->q->counts, t->q->ncounts, row + t->extra_at + t->nextra);
+    if (t->q->ncounts) orm_count_record(L->a, base, t->q->counts, t->q->ncounts, row + t->extra_at + t->nextra);
 }
 
 int orm_load_query(orm_session *s, const orm_query *q, const orm_include *inc, size_t ninc,
