@@ -145,9 +145,9 @@ orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, o
     if (is_new) *is_new = found == NULL;
     if (found) return found;
     if (needs_room(map, 1)) grow_for(map, 1);
-    /* set whole by a literal: no call to zero it first */
-    orm_instance *inst = rm_arena_alloc(map->a, sizeof *inst);
-    *inst = (orm_instance){.mapper = m, .state = ORM_PERSISTENT};
+    orm_instance *inst = RM_NEW(map->a, orm_instance);
+    inst->mapper = m;
+    inst->state = ORM_PERSISTENT;
     if (map->track) {
         size_t size = t->ncolumns * sizeof *row;
         inst->row = memcpy(rm_arena_alloc(map->a, size), row, size);
