@@ -27,6 +27,7 @@ struct orm_compile_cache {
     entry *newest, *oldest;
     size_t max_entries, max_bytes;
     orm_compile_cache_stats stats;
+    _Atomic(orm_compiled_memo *) memo[ORM_COMPILE_MEMO_SLOTS]; /* open addressing; set once */
 };
 
 orm_compile_cache *orm_compile_cache_new(size_t max_entries, size_t max_bytes)
@@ -46,6 +47,7 @@ orm_compile_cache *orm_compile_cache_new(size_t max_entries, size_t max_bytes)
 void orm_compile_cache_free(orm_compile_cache *cc)
 {
     if (!cc) return;
+    for (size_t i = 0; i < ORM_COMPILE_MEMO_SLOTS; i++) free(atomic_load(&cc->memo[i]));
     for (entry *e = cc->newest, *next; e; e = next) {
         next = e->older;
         free(e);
@@ -124,6 +126,13 @@ bool orm_compile_cache_get(orm_compile_cache *cc, const orm_cache_key *k, rm_are
     return true;
 }
 
+/* A new id of a text (an entry's, a memo's): never 0, never given twice. */
+static uint64_t next_id(void)
+{
+    static _Atomic uint64_t last_id;
+    return atomic_fetch_add(&last_id, 1) + 1;
+}
+
 /* Bytes an entry's parts take, each rounded to a multiple of 8. */
 static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
 
@@ -136,8 +145,7 @@ void orm_compile_cache_put(orm_compile_cache *cc, const orm_cache_key *k, const 
     entry *e = malloc(bytes);
     if (!e) return;
     char *p = (char *)e + round8(sizeof(entry));
-    static _Atomic uint64_t last_id;
-    *e = (entry){.hash = k->hash, .id = atomic_fetch_add(&last_id, 1) + 1, .nwords = k->n, .nparams = shape->nparams, .nconsts = shape->nconsts,
+    *e = (entry){.hash = k->hash, .id = next_id(), .nwords = k->n, .nparams = shape->nparams, .nconsts = shape->nconsts,
                  .sql_len = shape->sql_len, .bytes = bytes};
     e->words = (uint64_t *)p;
     memcpy(e->words, k->words, k->n * sizeof *k->words);
@@ -171,4 +179,54 @@ void orm_compile_cache_stats_get(orm_compile_cache *cc, orm_compile_cache_stats 
     pthread_mutex_lock(&cc->mu);
     *out = cc->stats;
     pthread_mutex_unlock(&cc->mu);
+}
+
+/* ---- memos ------------------------------------------------------------------ */
+
+static size_t memo_slot(const void *owner, unsigned variant)
+{
+    uint64_t x = ((uint64_t)(uintptr_t)owner >> 3) ^ ((uint64_t)variant << 56);
+    return (size_t)((x * 0x9e3779b97f4a7c15u) >> 32) & (ORM_COMPILE_MEMO_SLOTS - 1);
+}
+
+const orm_compiled_memo *orm_compile_cache_memo(orm_compile_cache *cc, const void *owner, unsigned variant)
+{
+    for (size_t n = 0, i = memo_slot(owner, variant); n < ORM_COMPILE_MEMO_SLOTS;
+         n++, i = (i + 1) & (ORM_COMPILE_MEMO_SLOTS - 1)) {
+        const orm_compiled_memo *m = atomic_load_explicit(&cc->memo[i], memory_order_acquire);
+        if (!m) return NULL;
+        if (m->owner == owner && m->variant == variant) return m;
+    }
+    return NULL;
+}
+
+void orm_compile_cache_memo_put(orm_compile_cache *cc, const void *owner, unsigned variant, const orm_compiled *c,
+                                size_t arg)
+{
+    if (arg >= c->nparams) return;
+    for (size_t i = 0; i < c->nparams; i++)
+        if (i != arg && c->params[i].kind == ORM_V_TEXT) return; /* would point into a request's arena */
+    size_t params = c->nparams * sizeof *c->params, pcols = c->param_columns ? c->nparams * sizeof(void *) : 0,
+           rcols = c->nresult * sizeof(void *), head = round8(sizeof(orm_compiled_memo));
+    orm_compiled_memo *m = malloc(head + round8(params) + round8(pcols) + rcols + c->sql_len + 1);
+    if (!m) return;
+    char *p = (char *)m + head;
+    *m = (orm_compiled_memo){.owner = owner, .variant = variant, .arg = arg, .c = *c};
+    m->c.params = memcpy(p, c->params, params);
+    p += round8(params);
+    m->c.param_columns = pcols ? memcpy(p, c->param_columns, pcols) : NULL;
+    p += round8(pcols);
+    m->c.result_columns = rcols ? memcpy(p, c->result_columns, rcols) : NULL;
+    p += rcols;
+    m->c.sql = memcpy(p, c->sql, c->sql_len + 1);
+    if (!m->c.shape_id) m->c.shape_id = next_id(); /* freshly compiled: the driver finds it by this id */
+    for (size_t n = 0, i = memo_slot(owner, variant); n < ORM_COMPILE_MEMO_SLOTS;
+         n++, i = (i + 1) & (ORM_COMPILE_MEMO_SLOTS - 1)) {
+        orm_compiled_memo *empty = NULL;
+        if (atomic_compare_exchange_strong_explicit(&cc->memo[i], &empty, m, memory_order_release,
+                                                    memory_order_acquire))
+            return;
+        if (empty->owner == owner && empty->variant == variant) break; /* another thread's, the same */
+    }
+    free(m);
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "orm/cache_key.h"
+#include "orm/compile.h"
 
 #define ORM_COMPILE_CACHE_ENTRIES 500      /* SQLAlchemy's default query_cache_size */
 #define ORM_COMPILE_CACHE_BYTES (4u << 20) /* texts, keys and sources of all entries */
@@ -48,5 +49,26 @@ bool orm_compile_cache_get(orm_compile_cache *cc, const orm_cache_key *k, rm_are
  * kept). */
 void orm_compile_cache_put(orm_compile_cache *cc, const orm_cache_key *k, const orm_compiled_shape *shape);
 void orm_compile_cache_stats_get(orm_compile_cache *cc, orm_compile_cache_stats *out);
+
+/* Statements a caller keeps under its own key (an address and a variant)
+ * for the cache's life: for a statement that cannot differ between
+ * requests but in one parameter (orm/key_load.h). Read without a lock,
+ * never evicted; at most ORM_COMPILE_MEMO_SLOTS (more are not kept). */
+#define ORM_COMPILE_MEMO_SLOTS 256
+
+typedef struct orm_compiled_memo {
+    const void *owner;
+    unsigned variant;
+    size_t arg;           /* the parameter each use binds; the others are c's constants */
+    orm_compiled c;       /* its text, parameters and result columns: the memo's own */
+} orm_compiled_memo;
+
+/* The memo kept under (owner, variant), or NULL. */
+const orm_compiled_memo *orm_compile_cache_memo(orm_compile_cache *cc, const void *owner, unsigned variant);
+/* Keep a copy of c (its result columns and parameter columns are the
+ * schema's: the pointers are kept) under (owner, variant), unless one is
+ * kept there already, the slots are full, or a parameter but arg is text. */
+void orm_compile_cache_memo_put(orm_compile_cache *cc, const void *owner, unsigned variant, const orm_compiled *c,
+                                size_t arg);
 
 #endif

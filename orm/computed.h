@@ -48,5 +48,7 @@ orm_expr *orm_computed_expr(rm_arena *a, const orm_column *c, int alias, orm_ali
  * they are. Over a derived table the outer statement's own columns are the
  * derived table's (already computed inside it) and stay. */
 void orm_computed_expand(rm_arena *a, orm_select *sel, orm_alias_seq *seq);
+/* Whether t has a computed attribute. */
+bool orm_table_has_computed(const orm_table *t);
 
 #endif

@@ -155,3 +155,10 @@ void orm_computed_expand(rm_arena *a, orm_select *sel, orm_alias_seq *seq)
     xctx x = {a, seq, 0};
     *sel = *expand_select(&x, sel);
 }
+
+bool orm_table_has_computed(const orm_table *t)
+{
+    for (size_t k = 0; k < t->ncolumns; k++)
+        if (t->columns[k].computed) return true;
+    return false;
+}

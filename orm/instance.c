@@ -122,9 +122,15 @@ static void grow_for(orm_identity_map *map, size_t more)
     map->nbuckets = n;
 }
 
+/* Whether `more` instances past count would load the buckets past 3/4. */
+static inline bool needs_room(const orm_identity_map *map, size_t more)
+{
+    return (map->count + more) * 4 > map->nbuckets * 3;
+}
+
 void orm_identity_map_reserve(orm_identity_map *map, size_t more)
 {
-    if ((map->count + more) * 4 > map->nbuckets * 3) grow_for(map, more);
+    if (needs_room(map, more)) grow_for(map, more);
 }
 
 orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, orm_value *row,
@@ -138,7 +144,7 @@ orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, o
     orm_instance *found = find(map, t, key, h);
     if (is_new) *is_new = found == NULL;
     if (found) return found;
-    orm_identity_map_reserve(map, 1);
+    if (needs_room(map, 1)) grow_for(map, 1);
     orm_instance *inst = RM_NEW(map->a, orm_instance);
     inst->mapper = m;
     inst->state = ORM_PERSISTENT;

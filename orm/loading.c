@@ -15,6 +15,7 @@
 
 #include "orm/compile.h"
 #include "orm/filter.h"
+#include "orm/key_load.h"
 #include "orm/related_count.h"
 #include "orm/window.h"
 
@@ -49,7 +50,7 @@ static orm_instance *materialize(lctx *L, const orm_mapper *m, orm_value *row)
 {
     bool fresh;
     orm_instance *inst = orm_identity_map_add(L->map, m, row, &fresh);
-    if (fresh) inst->mapper = orm_schema_polymorphic(L->schema, m, inst->row);
+    if (fresh && orm_mapper_resolves_rows(m)) inst->mapper = orm_schema_polymorphic(L->schema, m, inst->row);
     return inst;
 }
 
@@ -241,17 +242,27 @@ static void plan_row(void *ud, orm_value *row)
 /* Run sel, each row made instances as it is read (the row itself the
  * instance's row where the map keeps no copy); expect: the rows it is
  * expected to return (0: unknown), for which the map makes room first. */
+static int run_compiled(lctx *L, const orm_compiled *c, const orm_mapper *m, plan *p, size_t expect, row_fn fn,
+                        void *ud)
+{
+    orm_identity_map_reserve(L->map, expect < RESERVE_MAX ? expect : RESERVE_MAX);
+    plan_run pr = {L, m, p, fn, ud, RM_NEW_ARRAY(L->a, orm_instance *, p->n + 1), NULL};
+    int rc = orm_session_each(L->s, c, plan_row, &pr);
+    if (rc) return rc;
+    dedupe_segments(L, p);
+    return 0;
+}
+
+/* run_compiled for sel, compiled first; kl: the plain load by key sel is
+ * (its statement then kept, orm/key_load.h), or NULL. */
 static int run_plan(lctx *L, orm_select *sel, const orm_mapper *m, plan *p, size_t expect, row_fn fn,
-                    void *ud)
+                    void *ud, const orm_key_load *kl)
 {
     orm_compiled c;
     int rc = orm_compile_select(orm_engine_dialect(L->s->engine), sel, L->a, &c, L->s->err);
     if (rc) return rc;
-    orm_identity_map_reserve(L->map, expect < RESERVE_MAX ? expect : RESERVE_MAX);
-    plan_run pr = {L, m, p, fn, ud, RM_NEW_ARRAY(L->a, orm_instance *, p->n + 1), NULL};
-    if ((rc = orm_session_each(L->s, &c, plan_row, &pr))) return rc;
-    dedupe_segments(L, p);
-    return 0;
+    if (kl) orm_key_load_keep(L->s, m, kl, &c);
+    return run_compiled(L, &c, m, p, expect, fn, ud);
 }
 
 static int finish_level(lctx *L, orm_instance **insts, size_t n, const orm_include *inc, size_t ninc,
@@ -273,6 +284,7 @@ typedef struct selectin_state {
     orm_column *const *key_cols; /* their columns (r->remote, or r->sec_local for many-to-many) */
     const orm_include *node;
     size_t count_at;         /* where the node's related counts are in a row */
+    bool dedupe;             /* a child may come twice for one parent (see selectin) */
 } selectin_state;
 
 static void attach(lctx *L, orm_instance *child, const orm_value *row, void *ud)
@@ -293,7 +305,7 @@ static void attach(lctx *L, orm_instance *child, const orm_value *row, void *ud)
         /* joined children repeat a child's row, and the same slot may also be
          * filled through a joined path of this statement: add each child once */
         orm_related *slot = orm_instance_load_slot(e->parent, st->slot, L->a);
-        if (!slot->n || slot->items[slot->n - 1] != child) orm_related_add(slot, child, L->a, true);
+        if (!slot->n || slot->items[slot->n - 1] != child) orm_related_add(slot, child, L->a, st->dedupe);
     }
 }
 
@@ -461,6 +473,12 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
     orm_alias_seq seq = orm_alias_seq_start(m2m ? 2 : 1, L->s->scope);
     plan p = {0};
     plan_segments(a, &p, node->children, node->nchildren, -1, &seq);
+    /* Each row is another child, each entry a parent whose slot was just
+     * made empty, and a child has one key: it comes once per parent, but
+     * through an association table (rows may repeat a pair), joined
+     * segments (which may fill the same slot), or into slots loaded before
+     * (a node that reads counts loads them again). */
+    st.dedupe = m2m || p.n || node->ncounts;
     for (size_t from = 0; from < nkeys; from += chunk) {
         size_t to = from + chunk < nkeys ? from + chunk : nkeys;
         orm_select sel = {.from = r->target->table, .alias = 0, .cls = r->target};
@@ -487,9 +505,10 @@ static int selectin(lctx *L, const orm_include *node, orm_instance **parents, si
         if (rc) return rc;
         apply_plan(L, &p, &sel, 0, &sub);
         orm_computed_expand(a, &sel, &sub);
-        if ((rc = run_plan(L, &sel, r->target, &p, to - from, attach, &st))) return rc; /* a row a parent, say */
+        if ((rc = run_plan(L, &sel, r->target, &p, to - from, attach, &st, NULL))) return rc; /* a row a parent, say */
     }
     /* the next level: the distinct targets loaded */
+    if (!node->nchildren) return 0;
     unsigned gen = ++L->map->generation;
     orm_instance **targets = NULL;
     size_t nt = 0, cap = 0;
@@ -570,7 +589,7 @@ static void add_top(lctx *L, orm_instance *base, const orm_value *row, void *ud)
         base->extra = RM_NEW_ARRAY(L->a, orm_value, t->nextra);
         for (size_t i = 0; i < t->nextra; i++) base->extra[i] = orm_value_copy(L->a, row[t->extra_at + i]);
     }
-    orm_count_record(L->a, base, t->q->counts, t->q->ncounts, row + t->extra_at + t->nextra);
+    if (t->q->ncounts) orm_count_record(L->a, base, t->q->counts, t->q->ncounts, row + t->extra_at + t->nextra);
 }
 
 int orm_load_query(orm_session *s, const orm_query *q, const orm_include *inc, size_t ninc,
@@ -585,12 +604,20 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
     lctx L = {s, s->schema, &s->map, s->arena};
     rm_arena *a = s->arena;
     memset(out, 0, sizeof *out);
+    const orm_table *t = q->mapper->table;
+    orm_key_load kl;
+    bool by_key = orm_key_load_plain(s, q, ninc, &kl);
+    orm_compiled kc;
+    if (by_key && orm_key_load_find(s, q->mapper, &kl, &kc)) {
+        top_rows tr = {.out = out, .extra_at = t->ncolumns, .keep = keep, .q = q};
+        plan none = {0};
+        return run_compiled(&L, &kc, q->mapper, &none, 1, add_top, &tr);
+    }
     orm_alias_seq seq = q->aliases;
     plan p = {0};
     plan_segments(a, &p, inc, ninc, -1, &seq);
     orm_select base;
     orm_query_select(q, a, &seq, &base);
-    const orm_table *t = q->mapper->table;
     top_rows tr = {.out = out, .nextra = base.ncolumns - t->ncolumns - q->ncounts, .extra_at = t->ncolumns,
                    .keep = keep, .q = q};
     orm_select sel = base;
@@ -615,7 +642,8 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
      * the joined rows' computed attributes, a derived table's order */
     if (p.n || sel.from_select) orm_computed_expand(a, &sel, &seq);
     if (!one_statement(inc, ninc)) orm_session_last(s, false); /* selectin statements follow */
-    int rc = run_plan(&L, &sel, q->mapper, &p, q->limit > 0 ? (size_t)q->limit : 0, add_top, &tr);
+    int rc = run_plan(&L, &sel, q->mapper, &p, q->limit > 0 ? (size_t)q->limit : 0, add_top, &tr,
+                      by_key ? &kl : NULL);
     if (rc) return rc;
     return finish_level(&L, out->items, out->n, inc, ninc, &p, -1);
 }
@@ -626,14 +654,6 @@ int orm_load_related(orm_session *s, orm_instance **parents, size_t n, const orm
     lctx L = {s, s->schema, &s->map, s->arena};
     orm_session_last(s, false); /* a statement per selectin node, maybe several */
     return finish_level(&L, parents, n, inc, ninc, NULL, -1);
-}
-
-/* Does m's table have a computed attribute? */
-static bool has_computed(const orm_mapper *m)
-{
-    for (size_t k = 0; k < m->table->ncolumns; k++)
-        if (m->table->columns[k].computed) return true;
-    return false;
 }
 
 /* Refresh insts[0..n) (one mapper, persistent, distinct) from one SELECT
@@ -690,7 +710,7 @@ int orm_load_computed(orm_session *s, orm_instance **insts, size_t n)
     orm_instance **todo = RM_NEW_ARRAY(a, orm_instance *, n ? n : 1);
     bool *taken = RM_NEW_ARRAY(a, bool, n ? n : 1);
     size_t ntodo = 0;
-    for (size_t i = 0; i < n; i++) taken[i] = insts[i]->state != ORM_PERSISTENT || !has_computed(insts[i]->mapper);
+    for (size_t i = 0; i < n; i++) taken[i] = insts[i]->state != ORM_PERSISTENT || !orm_table_has_computed(insts[i]->mapper->table);
     for (size_t i = 0; i < n; i++) {
         if (taken[i]) continue;
         size_t from = ntodo;

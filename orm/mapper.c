@@ -41,6 +41,7 @@ bool orm_mapper_isa(const orm_mapper *m, const orm_mapper *ancestor)
 const orm_mapper *orm_schema_polymorphic(const orm_schema *s, const orm_mapper *m,
                                          const orm_value *row)
 {
+    if (!orm_mapper_resolves_rows(m)) return m;
     if (m->viewonly) m = m->table->mapper; /* a projection's row is of its owner's class */
     const orm_column *on = m->polymorphic_on;
     if (!on) return m;

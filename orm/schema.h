@@ -71,6 +71,9 @@ orm_mapper *orm_schema_mapper(const orm_schema *s, const char *entity);
  * shows them through the projection it read them with). */
 const orm_mapper *orm_schema_polymorphic(const orm_schema *s, const orm_mapper *m,
                                          const orm_value *row);
+/* Whether orm_schema_polymorphic may give another mapper than m (a row
+ * loader asks once per row: inline). */
+static inline bool orm_mapper_resolves_rows(const orm_mapper *m) { return m->viewonly || m->polymorphic_on; }
 
 /* Default table name for an entity: snake_case, pluralised
  * (Address → addresses, BlogPost → blog_posts, Category → categories,

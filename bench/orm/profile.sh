@@ -2,8 +2,9 @@
 # bench/orm/profile.sh: instructions (callgrind, deterministic: not moved
 # by a busy machine) of each ORM workload of build/bench_orm at --quick
 # sizes, ORM side and raw side, their ratio, and the ORM side's top
-# inclusive functions. Only the workload function of each side is counted
-# (--toggle-collect), not the set-up around it.
+# inclusive functions. Only what the clock times is counted: each side's
+# timed function (orm_timed, raw_timed; --toggle-collect), not the open
+# (schema load, engine, connection) around it.
 #
 # Usage: bench/orm/profile.sh [--top N] [--keep DIR] [WORKLOAD...]
 #   --top N     the ORM side's N top inclusive functions per workload (default 0: none)
@@ -32,7 +33,7 @@ mkdir -p "$dir"
 # The instructions of one side of workload $1 ($2: orm or raw); its file is $dir/$2.$1.
 count() {
     rm -f "$dir/$2.$1".*
-    valgrind --tool=callgrind --toggle-collect="$2_$1" --callgrind-out-file="$dir/$2.$1.%p" \
+    valgrind --tool=callgrind --toggle-collect="$2_timed" --callgrind-out-file="$dir/$2.$1.%p" \
         build/bench_orm --quick --runs 1 --side "$2" --only "$1" >/dev/null 2>"$dir/$2.$1.log" ||
         { echo "profile.sh: $2 $1 failed, see $dir/$2.$1.log" >&2; exit 1; }
     local f # the child's file: the parent's counted nothing and is the smaller

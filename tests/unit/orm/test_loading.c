@@ -12,6 +12,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "orm/compile_cache.h"
 #include "orm/loading.h"
 #include "tests/suites.h"
 #include "tests/support/ormdb.h"
@@ -356,6 +357,45 @@ START_TEST(a_load_of_one_statement_runs_alone)
 }
 END_TEST
 
+/* A plain load of Author id by key (as GET of one object: orm_pk_where,
+ * LIMIT limit), deferral defer: its graph; *st gets the compiled cache's
+ * counts after it. */
+static const char *by_key(int64_t id, int64_t limit, bool defer, orm_compile_cache_stats *st)
+{
+    load l = {.last = true};
+    orm_query_init(&l.q, tdb_mapper(&DB, "Author"), NULL);
+    orm_value pk = orm_int(id);
+    l.q.where = orm_pk_where(DB.arena, l.q.mapper, 0, &pk);
+    l.q.limit = limit;
+    l.q.defer = defer;
+    ck_assert_int_eq(tdb_unit(&DB, false, run_load, &l, NULL), 0);
+    orm_compile_cache_stats_get(orm_engine_dialect(DB.engine)->cache, st);
+    return graph_text(&l);
+}
+
+static uint64_t lookups(const orm_compile_cache_stats *st) { return st->hits + st->misses; }
+
+/* The statement of a plain load by key is compiled once (orm/key_load.h):
+ * later loads of other keys only bind it, and find their own rows; a
+ * deferral is a statement of its own; a load that is more than a key's
+ * (LIMIT 2) takes the general path. */
+START_TEST(a_load_by_key_is_compiled_once)
+{
+    orm_compile_cache_stats st[5];
+    ck_assert_str_eq(by_key(1, 1, true, &st[0]), "Author#1\n");
+    ck_assert_str_eq(by_key(2, 1, true, &st[1]), "Author#2\n");
+    ck_assert_str_eq(by_key(99, 1, true, &st[2]), "");
+    ck_assert_uint_eq(lookups(&st[1]), lookups(&st[0]));
+    ck_assert_uint_eq(lookups(&st[2]), lookups(&st[0]));
+    ck_assert_str_eq(by_key(3, 1, false, &st[3]), "Author#3\n");
+    ck_assert_uint_eq(lookups(&st[3]), lookups(&st[2]) + 1);
+    ck_assert_str_eq(by_key(4, 2, true, &st[4]), "Author#4\n");
+    ck_assert_uint_eq(lookups(&st[4]), lookups(&st[3]) + 1);
+    ck_assert_str_eq(by_key(4, 1, false, &st[4]), "Author#4\n");
+    ck_assert_uint_eq(lookups(&st[4]), lookups(&st[3]) + 1);
+}
+END_TEST
+
 /* EXPLAIN QUERY PLAN of the selectin statement that loads rel for every
  * row of entity (its text from the echo stream; its parameters unbound:
  * the plan does not depend on them): the plan's lines, one a line. */
@@ -428,6 +468,7 @@ Suite *loading_suite(void)
                                   a_page_keeps_whole_parents, load_related_on_instances_already_loaded,
                                   sort_keys_through_joins_land_in_extra,
                                   selectin_reads_the_foreign_key_index_in_order,
-                                  only_a_writing_unit_keeps_committed_state, a_load_of_one_statement_runs_alone};
+                                  only_a_writing_unit_keeps_committed_state, a_load_of_one_statement_runs_alone,
+                                  a_load_by_key_is_compiled_once};
     return graphs_tcase(ts_suite("orm/loading", setup, teardown, 1, tests, sizeof tests / sizeof *tests));
 }
