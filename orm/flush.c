@@ -1149,11 +1149,88 @@ static void settle(orm_uow *u)
     u->nobjs = u->nlinks = u->nassocs = u->nnew = 0;
 }
 
+/* Was inst's key made by its INSERT (an autoincrement it did not give,
+ * or a generator's value): a key no row could refer to before? */
+static bool fresh_key(const orm_instance *inst)
+{
+    const orm_table *t = inst->mapper->table;
+    if (t->npk != 1) return false;
+    const orm_column *k = t->pk[0];
+    return (k->autoincrement && !inst->given[k->index]) || k->generator != ORM_GEN_NONE;
+}
+
+/* The distinct mappers of the unit's rows (few: one per class written). */
+typedef struct written_mappers {
+    const orm_mapper **m;
+    size_t n;
+} written_mappers;
+
+static written_mappers mappers_written(const orm_uow *u)
+{
+    written_mappers w = {RM_NEW_ARRAY(u->a, const orm_mapper *, u->nobjs + 1), 0};
+    for (size_t i = 0; i < u->nobjs; i++) {
+        const orm_mapper *o = u->objs[i]->mapper;
+        size_t j = 0;
+        while (j < w.n && w.m[j] != o) j++;
+        if (j == w.n) w.m[w.n++] = o;
+    }
+    return w;
+}
+
+/* Does the unit write rows of m's hierarchy (m, an ancestor or a
+ * descendant of it)? */
+static bool writes_rows_of(const written_mappers *w, const orm_mapper *m)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (orm_mapper_isa(w->m[i], m) || orm_mapper_isa(m, w->m[i])) return true;
+    return false;
+}
+
+/* A to-many relationship r of a new row whose rows are all in the unit:
+ * one-to-many by the plain foreign key to the row's own key (no custom
+ * join, no "where"), not self-referential, and no row of the target's
+ * hierarchy written by the unit nor any write it does not track. */
+static bool fills_from_unit(const orm_uow *u, const written_mappers *w, const orm_instance *inst,
+                            const orm_relationship *r)
+{
+    return r->direction == ORM_ONE_TO_MANY && !r->custom_join && !r->join_where && r->npairs == 1 &&
+           r->local[0] == inst->mapper->table->pk[0] && !orm_mapper_isa(inst->mapper, r->target) &&
+           !orm_mapper_isa(r->target, inst->mapper) && !u->untracked && !writes_rows_of(w, r->target);
+}
+
+/* The collections of the new rows that no row can be in yet get empty
+ * loaded slots, so an answer that embeds them runs no statement to find
+ * them empty (a POST of a user without addresses was 2 statements).
+ * Only where that is certain (fills_from_unit, fresh_key): the foreign
+ * key is checked at once, so no row refers to a key before the key
+ * exists, and rows the unit itself wrote would be in its hierarchy.
+ * Called before the unit's lists are emptied (settle). */
+static void settle_new_collections(orm_uow *u, orm_instance **fresh, size_t n)
+{
+    if (!n || u->untracked) return;
+    written_mappers w = mappers_written(u);
+    for (size_t i = 0; i < n; i++) {
+        orm_instance *inst = fresh[i];
+        if (!fresh_key(inst)) continue;
+        for (const orm_mapper *m = inst->mapper; m; m = m->inherits)
+            for (size_t j = 0; j < m->nrelationships; j++) {
+                const orm_relationship *r = &m->relationships[j];
+                if (!orm_instance_related(inst, r) && fills_from_unit(u, &w, inst, r))
+                    orm_instance_load_slot(inst, r, u->a);
+            }
+    }
+}
+
 /* orm_uow_flush with shape: the scratch of its UPDATEs and the one it
  * keeps for rows alike (update_changed). */
 static int flush_in(orm_uow *u, update_shape *shape)
 {
     int rc;
+    /* the rows this flush inserts, for settle_new_collections */
+    size_t nfresh = 0;
+    orm_instance **fresh = RM_NEW_ARRAY(u->a, orm_instance *, u->nobjs + 1);
+    for (size_t i = 0; i < u->nobjs; i++)
+        if (u->objs[i]->state == ORM_PENDING) fresh[nfresh++] = u->objs[i];
     if ((rc = orm_uow_check_size(u))) return rc;
     /* cascades first: they may add instances to delete (u->objs grows) */
     for (size_t i = 0; i < u->nobjs; i++) {
@@ -1167,6 +1244,7 @@ static int flush_in(orm_uow *u, update_shape *shape)
     /* children were met after their parents: delete in reverse */
     for (size_t i = u->nobjs; i-- > 0;)
         if (u->objs[i]->state == ORM_DELETED && (rc = delete_run(u, &i))) return rc;
+    settle_new_collections(u, fresh, nfresh);
     settle(u);
     return 0;
 }
