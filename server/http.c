@@ -160,10 +160,25 @@ static req_state *new_state(rm_server *s, const char *uri)
 }
 
 /* MHD_OPTION_URI_LOG_CALLBACK: once per request, before headers; the
- * return value becomes *con_cls. */
+ * return value becomes *con_cls.
+ *
+ * libmicrohttpd 0.9.75 calls it with the request target in its read
+ * buffer and then splits the query into one pool record (64 bytes) per
+ * argument, which restmap never reads: it parses its own copy of the
+ * target (new_state, lib/target.c). 8 KiB of "a&" would be 4,096 records,
+ * more than the connection's memory (connection_memory() sizes it for the
+ * head, not for this), and libmicrohttpd then drops the connection with
+ * no answer and no completion callback. So once copied, the query is cut
+ * in that buffer (the byte after '?' becomes NUL) and libmicrohttpd finds
+ * no arguments. The buffer is libmicrohttpd's own writable one, which it
+ * changes itself right after this call (the '?' becomes NUL); the pointer
+ * is const only in the callback's type. */
 static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *c)
 {
-    return new_state(cls, uri);
+    req_state *st = new_state(cls, uri);
+    char *query = uri ? strchr(uri, '?') : NULL;
+    if (query) query[1] = '\0';
+    return st;
 }
 
 static void free_json(void *ud) { json_decref(ud); }

@@ -118,6 +118,7 @@ typedef struct head_scan {
     const char *cl, *te;
     size_t cl_len, te_len;
     size_t header_bytes;
+    size_t lines;
 } head_scan;
 
 /* Header lines from p to the end of the head; false when one is not
@@ -137,6 +138,7 @@ static bool scan_headers(const char *p, const char *end, head_scan *h)
         size_t nl = (size_t)(colon - p);
         trim(&v, &vl);
         h->header_bytes += nl + vl + 4;
+        h->lines++;
         if (name_is(p, nl, "Content-Length")) h->n_cl++, h->cl = v, h->cl_len = vl;
         else if (name_is(p, nl, "Transfer-Encoding")) h->n_te++, h->te = v, h->te_len = vl;
         else if (name_is(p, nl, "Host")) h->n_host++;
@@ -147,7 +149,7 @@ static bool scan_headers(const char *p, const char *end, head_scan *h)
 
 static bool method_known(const char *m)
 {
-    static const char *known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+    static const char *known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "QUERY", "OPTIONS"};
     for (size_t i = 0; i < HF_COUNT(known); i++)
         if (!strcmp(m, known[i])) return true;
     return false;
@@ -187,6 +189,15 @@ static bool parse_one(const char *d, size_t n, const hf_limits *lim, hf_reqinfo 
     size_t target_len = (size_t)(te - t);
     long long cl = h.n_cl == 1 ? decimal(h.cl, h.cl_len) : 0;
     bool te_chunked = h.n_te == 1 && h.te_len == 7 && !strncasecmp(h.te, "chunked", 7);
+    /* Past what libmicrohttpd's connection memory holds, nothing is owed:
+     * restmap sizes it (server/http.c connection_memory) as max_uri +
+     * (max_header_bytes / 6 + 1) x 70 + 8 KiB, so that any head of up to
+     * max_header_bytes in lines of 6 bytes or more fits, with the 64 bytes
+     * of pool libmicrohttpd takes per line; a longer head that does not
+     * fit, libmicrohttpd answers itself or, with no room left even for its
+     * answer, closes the connection (docs/decisions.md, "HTTP"). */
+    size_t memory = lim->max_uri + (lim->max_header_bytes / 6 + 1) * 70;
+    if (h.header_bytes > lim->max_header_bytes && head_len + h.lines * 64 > memory) return false;
     /* what the server decides from the head alone (server/http.c first_call) */
     bool early = target_len > lim->max_uri || h.header_bytes > lim->max_header_bytes ||
                  !method_known(ri->method) || h.n_cl > 1 || h.n_te > 1 || (h.n_cl && h.n_te) ||
