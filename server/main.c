@@ -1,8 +1,9 @@
 /* main.c: the restmap binary. Parses options (exit 2 on a bad one),
  * opens the application (exit 1 when schemas or the database fail), starts
- * the HTTP server, prints one "listening on" line, and on SIGINT/SIGTERM
- * stops accepting, lets requests in flight finish, closes the pool and
- * exits 0. Signals are blocked before any thread starts, so only sigwait()
+ * the HTTP server, writes the --port-file if asked (exit 1 when it cannot),
+ * prints one "listening on" line, and on SIGINT/SIGTERM stops accepting,
+ * lets requests in flight finish, closes the pool, removes the port file
+ * and exits 0. Signals are blocked before any thread starts, so only sigwait()
  * in this thread ever sees them. */
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "server/http.h"
 #include "server/log.h"
 #include "server/options.h"
+#include "server/port_file.h"
 
 extern char **environ;
 
@@ -114,6 +116,13 @@ int main(int argc, char **argv)
         rm_options_usage(stdout);
         return 0;
     }
+    /* a file left by an earlier run goes first: until this run listens,
+     * no one must read a port that may be another process's by now */
+    const char *port_file = opts.port_file && *opts.port_file ? opts.port_file : NULL;
+    if (port_file && rm_port_file_clear(port_file, err, sizeof err) != 0) {
+        fprintf(stderr, "restmap: %s\n", err);
+        return 1;
+    }
     sigset_t stop_signals;
     block_signals(&stop_signals);
     raise_fd_limit();
@@ -131,6 +140,12 @@ int main(int argc, char **argv)
         rm_app_close(app);
         return 1;
     }
+    if (port_file && rm_port_file_write(port_file, opts.bind, rm_server_port(srv), err, sizeof err) != 0) {
+        fprintf(stderr, "restmap: %s\n", err);
+        rm_server_stop(srv, 0);
+        rm_app_close(app);
+        return 1;
+    }
     int v6 = strchr(opts.bind, ':') != NULL;
     fprintf(stderr, "restmap: listening on http://%s%s%s:%d\n", v6 ? "[" : "", opts.bind,
             v6 ? "]" : "", rm_server_port(srv));
@@ -140,6 +155,7 @@ int main(int argc, char **argv)
     rm_log(RM_LOG_INFO, "%s received: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rm_server_stop(srv, DRAIN_TIMEOUT_MS);
     rm_app_close(app);
+    if (port_file && rm_port_file_clear(port_file, err, sizeof err) != 0) rm_log(RM_LOG_WARN, "%s", err);
     rm_log(RM_LOG_INFO, "stopped"); /* after every buffered line */
     return 0;
 }

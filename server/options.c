@@ -34,6 +34,8 @@ static const opt_def opt_defs[] = {
     {"port", OPT_INT, F(port), 0, 65535, "N", "TCP port, 0 = any free port (default 8080)"},
     {"bind", OPT_STRING, F(bind), 0, 0, "ADDR",
      "address to listen on, IPv4 or IPv6 (default 127.0.0.1)"},
+    {"port-file", OPT_STRING, F(port_file), 0, 0, "PATH",
+     "once listening, write \"HOST PORT\" there (wildcard bind as loopback); removed on exit"},
     {"threads", OPT_INT, F(threads), 1, 1024, "N", "worker threads (default 4)"},
     {"create-all", OPT_BOOL, F(create_all), 0, 0, NULL,
      "create missing tables and indexes at start"},

@@ -18,6 +18,8 @@ typedef struct rm_options {
     const char *db;              /* --db URL, default "sqlite:///restmap.db" */
     int port;                    /* --port 0..65535, default 8080 (0 = ephemeral) */
     const char *bind;            /* --bind ADDR, default "127.0.0.1" */
+    const char *port_file;       /* --port-file PATH or NULL: "HOST PORT" once listening
+                                    (server/port_file.h), removed on exit */
     int threads;                 /* --threads 1..1024, default 4 */
     bool create_all;             /* --create-all */
     bool echo;                   /* --echo */
