@@ -64,6 +64,8 @@ run: deps
 # HTTP fuzzer (under ASan) and of the filter fuzzer.
 test: deps
 	$(MAKE) test-plain
+	$(MAKE) test-deps
+	$(MAKE) test-browser
 	$(MAKE) test-instr
 	$(MAKE) test-asan
 	$(MAKE) fuzz-http-smoke
@@ -85,6 +87,33 @@ test-postgresql: $(BUILD)/restmap $(BUILD)/run_tests
 
 test-asan:
 	$(MAKE) BUILD=build/asan SANITIZE=address,undefined test-plain
+
+.PHONY: test-deps test-browser
+
+# The package lists of scripts/install-deps.sh against the build (the
+# container's two stages install them): every library the binary links is
+# in the runtime list and every runtime package is linked
+# (tests/deps/runtime_libs.sh: readelf, ldd, dpkg -S); every pkg-config
+# module of PKGS is a package of the build list and nothing else is
+# (tests/deps/build_pkgs.sh). The plain build only: ASan links libasan.
+test-deps: $(BUILD)/restmap
+	$(if $(SANITIZE),$(error test-deps checks the libraries of the plain build, without SANITIZE))
+	sh tests/deps/runtime_libs.sh $(BUILD)/restmap
+	sh tests/deps/build_pkgs.sh $(PKGS)
+
+# The explorer in headless Chromium (tests/browser: node:test specs driving
+# Debian's chromium with playwright-core, whose exact version
+# tests/browser/package-lock.json pins; npm ci installs it the first time).
+# Screenshots land in build/browser-artifacts. Never skipped: without
+# node, npm or chromium it fails, saying which.
+BROWSER_DIR := tests/browser
+
+test-browser: $(BUILD)/restmap
+	@command -v node >/dev/null || { echo "test-browser: node is not installed (scripts/install-deps.sh installs nodejs)" >&2; exit 1; }
+	@[ -d $(BROWSER_DIR)/node_modules/playwright-core ] || { command -v npm >/dev/null || \
+	    { echo "test-browser: npm is not installed (scripts/install-deps.sh installs npm)" >&2; exit 1; }; \
+	    npm ci --prefix $(BROWSER_DIR) --no-audit --no-fund; }
+	RESTMAP_BIN=$(BUILD)/restmap node $(BROWSER_DIR)/run.js
 
 # Instructions per request under callgrind (tests/perf/instr_budget.sh, on
 # SQLite): GET by id and a page with include must stay within the budgets

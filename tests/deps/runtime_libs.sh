@@ -1,0 +1,43 @@
+#!/bin/sh
+# runtime_libs.sh: the runtime list of scripts/install-deps.sh (what the
+# container's runtime stage installs) against what the binary links:
+#  - every shared library the binary names (readelf NEEDED), found where
+#    ldd finds it, belongs to a package (dpkg -S) of the runtime list or of
+#    BASE, the part of debian:12-slim's base system it may link unlisted;
+#  - every package of the runtime list owns one of them (no extra).
+# So adding a -l (or a pkg-config module) to the Makefile without its
+# package in the runtime list fails here, and so does a stale entry.
+#   sh tests/deps/runtime_libs.sh [BIN]   (default build/restmap; the plain
+#   build: an ASan binary links libasan too)
+set -eu
+cd "$(dirname "$0")/../.."
+. tests/deps/lib.sh
+bin=${1:-build/restmap}
+# glibc (libc.so.6, libm.so.6, the loader) is in every Debian image
+BASE="libc6"
+
+[ -x "$bin" ] || { echo "runtime_libs: no binary at $bin (make all)" >&2; exit 1; }
+command -v readelf >/dev/null || { echo "runtime_libs: readelf (binutils) is missing" >&2; exit 1; }
+runtime=$(sh scripts/install-deps.sh --list runtime)
+needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p')
+[ -n "$needed" ] || { echo "runtime_libs: $bin names no shared library" >&2; exit 1; }
+libs=$(ldd "$bin")
+
+linked=""
+for so in $needed; do
+    path=$(printf '%s\n' "$libs" | awk -v so="$so" '$1 == so && $2 == "=>" { print $3; exit }')
+    if [ -z "$path" ] || [ ! -e "$path" ]; then fail "$so: ldd does not find it"; continue; fi
+    pkgs=$(owner "$path")
+    [ -n "$pkgs" ] || { fail "$so ($path): no Debian package owns it"; continue; }
+    for pkg in $pkgs; do
+        linked="$linked $pkg"
+        in_list "$pkg" "$runtime $BASE" ||
+            fail "$so is linked, but its package $pkg is not in the runtime list of scripts/install-deps.sh"
+    done
+    echo "  $so  $path  $(echo $pkgs)"
+done
+for pkg in $runtime; do
+    in_list "$pkg" "$linked" || fail "$pkg is in the runtime list of scripts/install-deps.sh, but $bin links no library of it"
+done
+[ "$fails" = 0 ] || exit 1
+echo "runtime_libs: every library $bin links comes from the runtime list ($(echo $runtime)) or $BASE, and every runtime package is linked"
