@@ -1,9 +1,14 @@
 # restmap container: build on Debian 12 with the same install script CI
-# uses, run as a non-root user with only the runtime libraries.
+# uses, run as a non-root user with only the runtime libraries. The two
+# package lists are checked against the build by `make test-deps`
+# (tests/deps/: every library the binary links is in the runtime list and
+# nothing else; the build list is the tools plus the -dev packages of the
+# Makefile's pkg-config modules).
 FROM debian:12-slim AS build
 WORKDIR /src
 COPY scripts/install-deps.sh scripts/install-deps.sh
-RUN sh scripts/install-deps.sh
+# "build": compiler, pkg-config and the -dev packages; no test tools
+RUN sh scripts/install-deps.sh build
 COPY . .
 RUN make clean && make -j"$(nproc)" all
 
@@ -27,9 +32,14 @@ ENV RESTMAP_SCHEMA=/etc/restmap/schemas/blog.json \
     RESTMAP_BIND=0.0.0.0 \
     RESTMAP_PORT=8080 \
     RESTMAP_STATIC=/usr/share/restmap/static \
-    RESTMAP_CREATE_ALL=1
+    RESTMAP_CREATE_ALL=1 \
+    RESTMAP_PORT_FILE=/tmp/restmap.port
 EXPOSE 8080
-# curl is not in the runtime image: bash's /dev/tcp asks /healthz directly
+# The server writes the address and port it actually listens on to
+# RESTMAP_PORT_FILE ("HOST PORT", a wildcard bind as loopback; removed on
+# exit), so the check follows `docker run IMAGE --port 9000` or --bind as
+# well as RESTMAP_PORT. curl is not in the runtime image: bash's /dev/tcp
+# asks /healthz directly.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 \
-    CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/${RESTMAP_PORT} && printf "GET /healthz HTTP/1.0\r\n\r\n" >&3 && head -1 <&3 | grep -q " 200 "'
+    CMD bash -c 'read -r host port < "$RESTMAP_PORT_FILE" && exec 3<>"/dev/tcp/$host/$port" && printf "GET /healthz HTTP/1.0\r\n\r\n" >&3 && head -1 <&3 | grep -q " 200 "'
 ENTRYPOINT ["/usr/local/bin/restmap"]

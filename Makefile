@@ -95,11 +95,14 @@ test-asan:
 # in the runtime list and every runtime package is linked
 # (tests/deps/runtime_libs.sh: readelf, ldd, dpkg -S); every pkg-config
 # module of PKGS is a package of the build list and nothing else is
-# (tests/deps/build_pkgs.sh). The plain build only: ASan links libasan.
+# (tests/deps/build_pkgs.sh). And the Dockerfile's HEALTHCHECK command
+# against the binary started with --port 0 (tests/deps/healthcheck.sh).
+# The plain build only: ASan links libasan.
 test-deps: $(BUILD)/restmap
 	$(if $(SANITIZE),$(error test-deps checks the libraries of the plain build, without SANITIZE))
 	sh tests/deps/runtime_libs.sh $(BUILD)/restmap
 	sh tests/deps/build_pkgs.sh $(PKGS)
+	sh tests/deps/healthcheck.sh $(BUILD)/restmap
 
 # The explorer in headless Chromium (tests/browser: node:test specs driving
 # Debian's chromium with playwright-core, whose exact version
