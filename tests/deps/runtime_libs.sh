@@ -18,26 +18,15 @@ BASE="libc6"
 
 [ -x "$bin" ] || { echo "runtime_libs: no binary at $bin (make all)" >&2; exit 1; }
 command -v readelf >/dev/null || { echo "runtime_libs: readelf (binutils) is missing" >&2; exit 1; }
-runtime=$(sh scripts/install-deps.sh --list runtime)
 needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p')
 [ -n "$needed" ] || { echo "runtime_libs: $bin names no shared library" >&2; exit 1; }
 libs=$(ldd "$bin")
-
-linked=""
-for so in $needed; do
+files=$(for so in $needed; do
     path=$(printf '%s\n' "$libs" | awk -v so="$so" '$1 == so && $2 == "=>" { print $3; exit }')
-    if [ -z "$path" ] || [ ! -e "$path" ]; then fail "$so: ldd does not find it"; continue; fi
-    pkgs=$(owner "$path")
-    [ -n "$pkgs" ] || { fail "$so ($path): no Debian package owns it"; continue; }
-    for pkg in $pkgs; do
-        linked="$linked $pkg"
-        in_list "$pkg" "$runtime $BASE" ||
-            fail "$so is linked, but its package $pkg is not in the runtime list of scripts/install-deps.sh"
-    done
-    echo "  $so  $path  $(echo $pkgs)"
-done
-for pkg in $runtime; do
-    in_list "$pkg" "$linked" || fail "$pkg is in the runtime list of scripts/install-deps.sh, but $bin links no library of it"
-done
+    echo "${path:--} $so (linked by $bin)"
+done)
+check_list runtime "$BASE" <<EOF
+$files
+EOF
 [ "$fails" = 0 ] || exit 1
-echo "runtime_libs: every library $bin links comes from the runtime list ($(echo $runtime)) or $BASE, and every runtime package is linked"
+echo "runtime_libs: every library $bin links comes from the runtime list or $BASE, and every runtime package is linked"

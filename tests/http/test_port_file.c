@@ -111,13 +111,12 @@ END_TEST
 
 START_TEST(host_of_bind_addresses)
 {
-    ck_assert_str_eq(rm_port_file_host("0.0.0.0"), "127.0.0.1");
-    ck_assert_str_eq(rm_port_file_host("::"), "::1");
-    ck_assert_str_eq(rm_port_file_host("0:0::0"), "::1");
-    ck_assert_str_eq(rm_port_file_host("127.0.0.1"), "127.0.0.1");
-    ck_assert_str_eq(rm_port_file_host("::1"), "::1");
-    ck_assert_str_eq(rm_port_file_host("10.1.2.3"), "10.1.2.3");
-    ck_assert_str_eq(rm_port_file_host("fe80::1"), "fe80::1");
+    static const char *const cases[][2] = {
+        {"0.0.0.0", "127.0.0.1"}, {"::", "::1"}, {"0:0::0", "::1"}, {"127.0.0.1", "127.0.0.1"},
+        {"::1", "::1"}, {"10.1.2.3", "10.1.2.3"}, {"fe80::1", "fe80::1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ck_assert_str_eq(rm_port_file_host(cases[i][0]), cases[i][1]);
 }
 END_TEST
 
@@ -142,11 +141,6 @@ START_TEST(unwritable_port_file_stops_the_start)
 }
 END_TEST
 
-Suite *http_port_file_suite(void)
-{
-    Suite *s = suite_create("http_port_file");
-    TS_TCASE(s, "port_file", NULL, NULL, 60, port_zero_writes_the_bound_port,
-             env_file_command_line_port_and_stale_file, wildcard_bind_is_written_as_loopback,
-             host_of_bind_addresses, unwritable_port_file_stops_the_start);
-    return s;
-}
+RT_SUITE(http_port_file_suite, "http_port_file", "port_file", NULL, NULL, 60, port_zero_writes_the_bound_port,
+         env_file_command_line_port_and_stale_file, wildcard_bind_is_written_as_loopback, host_of_bind_addresses,
+         unwritable_port_file_stops_the_start)
