@@ -18,6 +18,10 @@ runtime="libmicrohttpd12 libjansson4 libsqlite3-0 libpq5 libjwt0 libssl3 libxxha
 build="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
 libpq-dev libjwt-dev libssl-dev libxxhash-dev check libcurl4-openssl-dev sqlite3 curl clang libclang-rt-14-dev postgresql-15 valgrind"
 
+# zlib1g: gzip of the static files, made once per file (server/static.c)
+runtime="$runtime zlib1g"
+build="$build zlib1g-dev"
+
 if [ "${1:-}" = "runtime" ]; then want="$runtime"; else want="$runtime $build"; fi
 
 missing=""
