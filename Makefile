@@ -4,7 +4,7 @@
 # `make run` serves schemas/blog.json on port 8080.
 CC      ?= cc
 MAKEFLAGS += --jobs=$(shell nproc 2>/dev/null || echo 2)
-PKGS    := libmicrohttpd jansson sqlite3 libpq libjwt libcrypto libxxhash
+PKGS    := libmicrohttpd jansson sqlite3 libpq libjwt libcrypto libxxhash zlib
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter

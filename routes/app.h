@@ -38,6 +38,10 @@ typedef struct rm_app rm_app;
 int rm_app_open(const rm_app_config *cfg, rm_app **out, char *errbuf, size_t errlen);
 /* The request handler (an rm_handler_fn; ud is the rm_app). Thread-safe. */
 void rm_app_handle(void *app, const rm_request *req, rm_response *resp);
+/* Count an answer the server gave without the handler (a static file's)
+ * in GET /metrics, as the handler counts its own (an rm_observe_fn, server/http.h;
+ * ud is the rm_app). Thread-safe. */
+void rm_app_observe(void *app, const char *route, const char *method, int status, double seconds);
 /* Close the pool and free everything. NULL is a no-op. */
 void rm_app_close(rm_app *app);
 

@@ -109,7 +109,8 @@ int rm_handle_create(rm_ctx *ctx, const rm_match *at)
     rc = rm_plan_objects(ctx, m, body, "", &c.plans, &c.n);
     ctx->a = request;
     if (rc) return rc;
-    for (size_t i = 0; i < c.n; i++) rm_include_written(ctx, c.plans[i], &inc);
+    bool widened = false;
+    for (size_t i = 0; i < c.n; i++) widened |= rm_include_written(ctx, c.plans[i], &inc);
     bool bulk = json_is_array(body);
     /* the plans hold all the body says (values copied): a bulk body's
      * parsed tree (some 10 MB for 10,000 objects) goes before the unit's
@@ -124,6 +125,7 @@ int rm_handle_create(rm_ctx *ctx, const rm_match *at)
     rm_sb_init(&sb, ctx->a); /* bounded by the body it answers */
     rm_write_instance(&sb, c.insts[0], inc.nodes, inc.n, fields, &inc);
     rm_response_header(ctx->resp, ctx->a, "Location", rm_object_path(ctx->a, c.insts[0]->mapper, c.insts[0]->row));
-    rm_set_etag(ctx, c.insts[0], &sb);
+    if (!widened) /* else not the representation GET answers: no tag */
+        rm_response_header(ctx->resp, ctx->a, "ETag", rm_etag(ctx, c.insts[0], &inc, fields, sb.buf, sb.len));
     return rm_reply_json(ctx, 201, &sb);
 }

@@ -1,109 +1,80 @@
-/* etag.c: entity tags for single objects (SPEC §3): "v<version>" from the
- * version column when the entity has one, else a fingerprint (lib/digest.h:
- * XXH3-128, its first 96 bits) of the object's JSON as GET answers it by
- * default. If-None-Match compares weakly (W/ ignored),
- * If-Match strongly; both take "*" or a list, parsed strictly (anything
- * else is 400, before the request runs). Every write route checks If-Match
- * here: against the object it changes, or the parent whose collection it
- * changes; a write with no representation to compare (a create, a batch)
- * matches only "*". */
+/* etag.c: entity tags for single objects (SPEC §3, docs/decisions.md
+ * "ETag"). A tag names the bytes of the representation it comes with, so
+ * it changes whenever they do: "v<version>" when the entity has a version
+ * column and the representation is the row alone (nothing embedded, no
+ * fields, no _count, no association proxy, no aggregate computed from other
+ * rows); otherwise a fingerprint (lib/digest.h: XXH3-128, its first 96 bits)
+ * of the JSON, "v<version>-h<hex>" with a version column (a change of a
+ * deferred or hidden column changes it too), "h<hex>" without. Tags are
+ * strong. If-None-Match compares weakly (W/ ignored), If-Match strongly
+ * (lib/etag.h; a malformed list is 400 before the request runs). Every
+ * write route checks If-Match here: against the object as GET of the same
+ * URI answers it (its include and fields), or the parent whose collection
+ * it changes as GET answers it by default; a write with no representation
+ * to compare (a create, a batch) matches only "*". */
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/digest.h"
+#include "orm/computed.h"
 #include "routes/routes_int.h"
 
-const char *rm_etag(rm_ctx *ctx, const orm_instance *inst, const char *json, size_t len)
+/* Whether inst's version alone decides its representation written with
+ * inc and fields: nothing else shows (the _links depend on the role only). */
+static bool version_decides(const orm_instance *inst, const rm_include *inc, rm_fields fields)
+{
+    if (fields || (inc && (inc->n || inc->ncounts))) return false;
+    for (const orm_mapper *m = inst->mapper; m; m = m->inherits)
+        if (m->nproxies) return false;
+    const orm_table *t = inst->mapper->table;
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const orm_computed *c = t->columns[i].computed;
+        if (c && c->kind != ORM_COMPUTED_EXPR) return false; /* an aggregate of other rows */
+    }
+    return true;
+}
+
+const char *rm_etag(rm_ctx *ctx, const orm_instance *inst, const rm_include *inc, rm_fields fields,
+                    const char *json, size_t len)
 {
     const orm_column *vc = inst->mapper->version_col;
-    if (vc && inst->row[vc->index].kind == ORM_V_INT)
-        return rm_arena_sprintf(ctx->a, "\"v%lld\"", (long long)inst->row[vc->index].u.i);
+    bool versioned = vc && inst->row[vc->index].kind == ORM_V_INT;
+    long long version = versioned ? (long long)inst->row[vc->index].u.i : 0;
+    if (versioned && version_decides(inst, inc, fields)) return rm_arena_sprintf(ctx->a, "\"v%lld\"", version);
     unsigned char d[RM_FINGERPRINT_LEN];
     rm_fingerprint(json, len, d);
     static const char hex[] = "0123456789abcdef";
-    char *tag = rm_arena_alloc(ctx->a, 2 + 2 * 12 + 2);
-    tag[0] = '"';
-    tag[1] = 'h';
+    char h[2 * 12 + 1];
     for (int i = 0; i < 12; i++) {
-        tag[2 + 2 * i] = hex[d[i] >> 4];
-        tag[3 + 2 * i] = hex[d[i] & 15];
+        h[2 * i] = hex[d[i] >> 4];
+        h[2 * i + 1] = hex[d[i] & 15];
     }
-    tag[26] = '"';
-    tag[27] = '\0';
-    return tag;
+    h[24] = '\0';
+    return versioned ? rm_arena_sprintf(ctx->a, "\"v%lld-h%s\"", version, h)
+                     : rm_arena_sprintf(ctx->a, "\"h%s\"", h);
 }
 
-void rm_set_etag(rm_ctx *ctx, const orm_instance *inst, const rm_sb *body)
-{
-    rm_response_header(ctx->resp, ctx->a, "ETag", rm_etag(ctx, inst, body->buf, body->len));
-}
-
-/* One entity-tag ([W/]"etagc*", RFC 9110 §8.8.3) at p: its end, or NULL. */
-static const char *entity_tag_end(const char *p)
-{
-    if (!strncmp(p, "W/", 2)) p += 2;
-    if (*p != '"') return NULL;
-    for (p++; *p != '"'; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c < 0x21 || c == 0x7f) return NULL; /* etagc: %x21 / %x23-7E / obs-text */
-    }
-    return p + 1;
-}
-
-static const char *skip_ows(const char *p)
-{
-    while (*p == ' ' || *p == '\t') p++;
-    return p;
-}
-
-/* Walk "*" or a comma list of entity tags; with etag, say whether one
- * matches. 1 match, 0 none, -1 malformed. */
-static int walk_tags(const char *header, const char *etag, bool weak)
-{
-    const char *p = skip_ows(header);
-    if (*p == '*') return *skip_ows(p + 1) ? -1 : 1;
-    int found = 0;
-    bool any = false;
-    while (*p) {
-        if (*p == ',') { /* empty list elements are allowed (#rule) */
-            p = skip_ows(p + 1);
-            continue;
-        }
-        const char *end = entity_tag_end(p);
-        if (!end) return -1;
-        bool is_weak = *p == 'W';
-        const char *tag = p + (is_weak ? 2 : 0);
-        size_t n = (size_t)(end - tag);
-        if (etag && (weak || !is_weak) && n == strlen(etag) && !strncmp(tag, etag, n)) found = 1;
-        any = true;
-        p = skip_ows(end);
-        if (*p && *p != ',') return -1;
-    }
-    return any ? found : -1;
-}
-
-bool rm_etag_list_valid(const char *header) { return walk_tags(header, NULL, false) >= 0; }
-
-bool rm_etag_matches(const char *header, const char *etag, bool weak)
-{
-    return walk_tags(header, etag, weak) == 1;
-}
-
-int rm_check_if_match(orm_session *s, rm_ctx *ctx, const orm_mapper *m, orm_instance *inst)
+int rm_check_if_match(orm_session *s, rm_ctx *ctx, const orm_mapper *m, orm_instance *inst, bool own)
 {
     const char *if_match = rm_request_header(ctx->req, "If-Match");
     if (!if_match) return 0;
-    rm_include def;
-    rm_default_include(ctx, m, &def);
-    rm_proxy_includes(ctx, m, NULL, &def);
-    if (!inst->mapper->version_col) { /* the hash covers the default representation */
-        int rc = orm_load_related(s, &inst, 1, def.nodes, def.n);
+    rm_include view;
+    bool *fields = NULL;
+    if (own) { /* already parsed once without error: the same answer again */
+        int rc = rm_parse_object_params(ctx, m, &view, &fields);
         if (rc) return rc;
+    } else {
+        rm_default_include(ctx, m, &view);
+        rm_proxy_includes(ctx, m, NULL, &view);
     }
     rm_sb sb;
     rm_sb_init(&sb, ctx->a);
-    rm_write_instance(&sb, inst, def.nodes, def.n, NULL, &def);
-    const char *etag = rm_etag(ctx, inst, sb.buf, sb.len);
+    if (!inst->mapper->version_col || !version_decides(inst, &view, fields)) {
+        int rc = orm_load_related(s, &inst, 1, view.nodes, view.n); /* the tag covers them */
+        if (rc) return rc;
+        rm_write_instance(&sb, inst, view.nodes, view.n, fields, &view);
+    }
+    const char *etag = rm_etag(ctx, inst, &view, fields, sb.buf, sb.len);
     if (!rm_etag_matches(if_match, etag, false))
         return orm_error_set(&ctx->err, ORM_E_PRECONDITION,
                              "If-Match: the object has changed (its ETag is now %s)", etag);
@@ -113,7 +84,7 @@ int rm_check_if_match(orm_session *s, rm_ctx *ctx, const orm_mapper *m, orm_inst
 int rm_check_if_match_none(rm_ctx *ctx)
 {
     const char *if_match = rm_request_header(ctx->req, "If-Match");
-    if (!if_match || *skip_ows(if_match) == '*') return 0; /* syntax checked by the router */
+    if (!if_match || *rm_skip_ows(if_match) == '*') return 0; /* syntax checked by the router */
     return orm_error_set(&ctx->err, ORM_E_PRECONDITION,
                          "If-Match: this request changes no existing representation to compare; "
                          "only \"*\" can match");

@@ -22,12 +22,12 @@ typedef struct item_unit {
 } item_unit;
 
 /* The persistent object m/key in s's unit of work: 404 when gone, 412
- * when the request's If-Match does not hold for it. */
-static int begin_write(orm_session *s, rm_ctx *ctx, const orm_mapper *m, const orm_value *key,
+ * when the request's If-Match does not hold for it (own: as rm_check_if_match). */
+static int begin_write(orm_session *s, rm_ctx *ctx, const orm_mapper *m, const orm_value *key, bool own,
                        orm_instance **inst)
 {
     int rc = orm_uow_get(orm_session_uow(s), m, key, inst);
-    return rc ? rc : rm_check_if_match(s, ctx, m, *inst);
+    return rc ? rc : rm_check_if_match(s, ctx, m, *inst, own);
 }
 
 /* GET: one statement for the object and its joined relationships, one per
@@ -61,7 +61,7 @@ static int run_item(orm_session *s, void *ud)
     if (u->op == OP_GET) return read_item(s, u);
     orm_uow *w = orm_session_uow(s);
     orm_instance *inst;
-    int rc = begin_write(s, ctx, u->m, u->key, &inst);
+    int rc = begin_write(s, ctx, u->m, u->key, true, &inst);
     if (rc) return rc;
     if (u->op == OP_DELETE) {
         orm_uow_delete(w, inst);
@@ -82,7 +82,7 @@ static int handle_object(rm_ctx *ctx, const rm_match *at, item_op op)
     const orm_mapper *m = at->mapper;
     item_unit u = {.ctx = ctx, .m = m, .key = at->key, .op = op};
     rm_include inc;
-    bool *fields = NULL;
+    bool *fields = NULL, widened = false;
     int rc = rm_parse_object_params(ctx, m, &inc, &fields);
     if (rc) return rc;
     u.include = &inc;
@@ -94,14 +94,15 @@ static int handle_object(rm_ctx *ctx, const rm_match *at, item_op op)
         }
         rm_write_mode mode = op == OP_REPLACE ? RM_WRITE_REPLACE : RM_WRITE_UPDATE;
         if ((rc = rm_parse_write(ctx, m, ctx->req->json, mode, "", at->key, &u.plan))) return rc;
-        rm_include_written(ctx, u.plan, &inc);
+        widened = rm_include_written(ctx, u.plan, &inc);
     }
     if ((rc = rm_run(ctx, op != OP_GET, run_item, &u))) return rc;
     if (op == OP_DELETE) {
         rm_response_body(ctx->resp, 204, NULL, NULL, 0);
         return 0;
     }
-    const char *etag = rm_etag(ctx, u.inst, u.body.buf, u.body.len);
+    if (widened) return rm_reply_json(ctx, 200, &u.body); /* not GET's representation: no tag */
+    const char *etag = rm_etag(ctx, u.inst, &inc, fields, u.body.buf, u.body.len);
     rm_response_header(ctx->resp, ctx->a, "ETag", etag);
     const char *inm = rm_request_header(ctx->req, "If-None-Match");
     if (op == OP_GET && inm && rm_etag_matches(inm, etag, true)) {
@@ -199,7 +200,7 @@ static int run_member(orm_session *s, void *ud)
 {
     member_unit *u = ud;
     orm_instance *parent;
-    int rc = begin_write(s, u->ctx, u->m, u->key, &parent);
+    int rc = begin_write(s, u->ctx, u->m, u->key, false, &parent);
     return rc ? rc : u->op(s, u, orm_session_uow(s), parent);
 }
 

@@ -48,6 +48,11 @@ void rm_metrics_observe(rm_metrics *m, const char *route, const char *method, in
     pthread_mutex_unlock(&m->mu);
 }
 
+void rm_app_observe(void *app, const char *route, const char *method, int status, double seconds)
+{
+    rm_metrics_observe(&((rm_app *)app)->metrics, route, method, status, seconds);
+}
+
 int rm_handle_metrics(rm_ctx *ctx, const rm_match *at)
 {
     rm_metrics *m = &ctx->app->metrics;

@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 
+#include "lib/etag.h"
 #include "lib/http_msg.h"
 #include "lib/sb.h"
 #include "lib/target.h"
@@ -459,16 +460,16 @@ int rm_decode_row(rm_ctx *ctx, const orm_mapper *m, const json_t *obj, rm_write_
                   const char *prefix, const orm_value *key, const bool *implied, rm_row_input *out);
 
 /* ---- etag.c ------------------------------------------------------------------- */
-/* The ETag of inst whose JSON representation is json[0..len). */
-const char *rm_etag(rm_ctx *ctx, const orm_instance *inst, const char *json, size_t len);
-void rm_set_etag(rm_ctx *ctx, const orm_instance *inst, const rm_sb *body);
-/* Does an If-Match / If-None-Match header value match etag? */
-bool rm_etag_matches(const char *header, const char *etag, bool weak);
-/* Is it "*" or a comma list of entity tags (RFC 9110)? */
-bool rm_etag_list_valid(const char *header);
-/* Inside a write unit: the request's If-Match (if any) against inst of m,
- * as GET would answer it by default; ORM_E_PRECONDITION on a mismatch. */
-int rm_check_if_match(orm_session *s, rm_ctx *ctx, const orm_mapper *m, orm_instance *inst);
+/* The ETag of inst's representation json[0..len), written with inc (NULL:
+ * nothing embedded) and fields (docs/decisions.md "ETag"). */
+const char *rm_etag(rm_ctx *ctx, const orm_instance *inst, const rm_include *inc, rm_fields fields,
+                    const char *json, size_t len);
+/* Inside a write unit: the request's If-Match (if any) against inst of m as
+ * GET answers it: with the request's include and fields (own: the request
+ * names inst), or by default (a member route: inst is the parent); the
+ * embedded rows are loaded for the comparison when the tag covers them.
+ * ORM_E_PRECONDITION on a mismatch. */
+int rm_check_if_match(orm_session *s, rm_ctx *ctx, const orm_mapper *m, orm_instance *inst, bool own);
 /* For writes that change no existing representation: only If-Match "*" holds. */
 int rm_check_if_match_none(rm_ctx *ctx);
 
@@ -528,8 +529,9 @@ int rm_fit(rm_ctx *ctx, orm_uow *u, const orm_relationship *r, orm_instance *tar
 /* Inside a unit: the plan's objects as instances of u, linked as the body
  * says. A nested reference to a missing row is 422 at its pointer. */
 int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out);
-/* Add the relationships the body wrote to an include tree. */
-void rm_include_written(rm_ctx *ctx, const rm_plan *p, rm_include *inc);
+/* Add the relationships the body wrote to an include tree; true when that
+ * widened it (the answer then embeds more than GET of its URI). */
+bool rm_include_written(rm_ctx *ctx, const rm_plan *p, rm_include *inc);
 
 /* ---- create.c ----------------------------------------------------------------- */
 /* Plans for a POST body (object or array) whose pointers start at prefix. */

@@ -355,30 +355,37 @@ int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out)
 }
 
 /* The include tree of what the body wrote (to embed it in the answer),
- * merged into inc. */
-static void merge_written(rm_arena *a, const rm_plan *p, orm_include **nodes, size_t *n)
+ * merged into inc; true when a node was added or made shown. */
+static bool merge_written(rm_arena *a, const rm_plan *p, orm_include **nodes, size_t *n)
 {
+    bool widened = false;
     for (size_t k = 0; p && k < p->nrels; k++) {
         const orm_relationship *r = p->rels[k].rel;
         if (r->lazy == ORM_LAZY_DYNAMIC || r->lazy == ORM_LAZY_NOLOAD) continue; /* never embedded */
         orm_include *node = NULL;
         for (size_t i = 0; i < *n; i++)
             if ((*nodes)[i].rel == r) node = &(*nodes)[i];
-        if (node) node->unshown = false; /* loaded for a proxy: now shown too */
+        if (node && node->unshown) { /* loaded for a proxy: now shown too */
+            node->unshown = false;
+            widened = true;
+        }
         if (!node) {
             *nodes = rm_arena_realloc(a, *nodes, *n * sizeof **nodes, (*n + 1) * sizeof **nodes);
             node = &(*nodes)[(*n)++];
             memset(node, 0, sizeof *node);
             node->rel = r;
             node->strategy = ORM_LAZY_SELECTIN;
+            widened = true;
         }
         for (size_t i = 0; i < p->rels[k].n; i++)
-            merge_written(a, p->rels[k].items[i], &node->children, &node->nchildren);
+            widened |= merge_written(a, p->rels[k].items[i], &node->children, &node->nchildren);
     }
+    return widened;
 }
 
-void rm_include_written(rm_ctx *ctx, const rm_plan *p, rm_include *inc)
+bool rm_include_written(rm_ctx *ctx, const rm_plan *p, rm_include *inc)
 {
-    merge_written(ctx->a, p, &inc->nodes, &inc->n);
+    bool widened = merge_written(ctx->a, p, &inc->nodes, &inc->n);
     rm_proxy_includes_below(ctx, inc->nodes, inc->n, inc); /* the proxies of the rows it embeds */
+    return widened;
 }

@@ -12,10 +12,11 @@ set -eu
 
 # libjwt0 (bearer tokens) links OpenSSL's libcrypto (libssl3), which is also
 # restmap's SHA-256/HMAC: one crypto library (not libjwt-gnutls0);
-# libxxhash0: XXH3-128, the fingerprint in ETags (lib/digest.h)
-runtime="libmicrohttpd12 libjansson4 libsqlite3-0 libpq5 libjwt0 libssl3 libxxhash0"
+# libxxhash0: XXH3-128, the fingerprint in ETags (lib/digest.h);
+# zlib1g: gzip of the static files, made once per file (server/static.c)
+runtime="libmicrohttpd12 libjansson4 libsqlite3-0 libpq5 libjwt0 libssl3 libxxhash0 zlib1g"
 build="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
-libpq-dev libjwt-dev libssl-dev libxxhash-dev"
+libpq-dev libjwt-dev libssl-dev libxxhash-dev zlib1g-dev"
 # the test suites and tools of `make test`: check and libcurl (run_tests),
 # clang (fuzzers), chromium (the browser tests, tests/browser, driven by
 # playwright-core from npm with Debian's chromium: no browser download);

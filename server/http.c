@@ -52,7 +52,9 @@
 #include "lib/json_error.h"
 #include "lib/problem.h"
 #include "lib/target.h"
+#include "lib/etag.h"
 #include "server/conns.h"
+#include "server/cors.h"
 #include "server/log.h"
 #include "server/media_type.h"
 #include "server/static.h"
@@ -65,7 +67,7 @@
 #define MAX_CONNECTIONS 16384u            /* whatever the file descriptor limit */
 #define FD_RESERVE 256                    /* descriptors kept for the database, logs, ... */
 #define LISTEN_BACKLOG 4096              /* the kernel caps it at somaxconn */
-#define ALLOWED_METHODS "GET, HEAD, POST, PUT, PATCH, DELETE, QUERY, OPTIONS"
+#define ALLOWED_METHODS RM_SERVER_METHODS
 #define STATIC_METHODS "GET, HEAD, OPTIONS"
 #define STREAM_BLOCK ((size_t)64 << 10)     /* bytes per block of a streamed body */
 #define REQUEST_ID_LEN 16
@@ -84,6 +86,9 @@ struct rm_server {
     rm_conns *conns;            /* deadlines of every open connection */
     bool static_on;             /* a static dir was configured */
     char *static_root;          /* its realpath (malloc); NULL if it does not exist */
+    rm_static_cache *static_cache; /* its small files and their gzip (NULL: none kept) */
+    char *cors;                 /* --cors-origin (malloc), NULL: CORS off */
+    rm_observe_fn observe;
     int log_requests;
     uint64_t id_seed;           /* random per server: ids differ across restarts */
     atomic_uint_fast64_t next_id;
@@ -114,6 +119,7 @@ typedef struct req_state {
     bool expects_body;          /* Content-Length > 0 or chunked: a body follows the head */
     json_t *json;               /* parsed body; freed by the arena reset */
     int status;                 /* status sent, for the access log */
+    bool preflight;             /* answered as a CORS preflight (server/cors.h) */
 } req_state;
 
 /* ------------------------------------------------------------------ ids */
@@ -298,12 +304,23 @@ static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
     return n ? (ssize_t)n : (ssize_t)MHD_CONTENT_READER_END_OF_STREAM;
 }
 
+/* The CORS headers (server/cors.h) of every answer, preflight or not. */
+static void add_cors(struct MHD_Connection *c, const req_state *st, struct MHD_Response *r)
+{
+    if (!st->srv->cors) return;
+    rm_kv h[RM_CORS_MAX_HEADERS];
+    size_t n = rm_cors_headers(st->srv->cors, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
+                               st->preflight, h);
+    for (size_t i = 0; i < n; i++) add_header(r, h[i].key, h[i].value);
+}
+
 /* Queue r (headers but X-Request-Id and Connection set) with status on c
  * and destroy our reference; no deadline runs while an answer is sent. */
 static enum MHD_Result queue(struct MHD_Connection *c, req_state *st, int status,
                              struct MHD_Response *r)
 {
     add_header(r, "X-Request-Id", st->id);
+    add_cors(c, st, r);
     if (atomic_load(&st->srv->draining)) add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     if (!st->answering) rm_conn_enter(st->srv->conns, conn_of(c), RM_CONN_ANSWER);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned int)status, r);
@@ -473,9 +490,13 @@ static bool is_static_path(const rm_server *s, const char *url)
     return s->static_on && (strcmp(url, "/") == 0 || strncmp(url, "/static/", 8) == 0);
 }
 
-/* GET/HEAD a file, OPTIONS (204 with Allow), anything else 405. */
-static enum MHD_Result serve_static(struct MHD_Connection *c, req_state *st, const char *url,
-                                    const char *method)
+/* GET/HEAD a file (200, or 304 when If-None-Match holds its ETag),
+ * OPTIONS (204 with Allow), anything else 405. The file's body comes from
+ * the static cache, gzip when the client accepts it (server/static.h);
+ * "no-cache": the browser revalidates each time, so a new deploy is seen
+ * at once and an unchanged file costs a 304. */
+static enum MHD_Result static_answer(struct MHD_Connection *c, req_state *st, const char *url,
+                                     const char *method)
 {
     if (strcmp(method, "OPTIONS") == 0) {
         rm_response resp = {.status = 204};
@@ -491,15 +512,46 @@ static enum MHD_Result serve_static(struct MHD_Connection *c, req_state *st, con
     int status = st->srv->static_root ? rm_static_open(st->srv->static_root, name, &f) : 404;
     if (status == 400) return send_problem(c, st, 400, "invalid static file path", NULL, NULL);
     if (status) return send_problem(c, st, 404, "no such file", NULL, NULL);
-    struct MHD_Response *r = MHD_create_response_from_fd(f.size, f.fd); /* takes the fd */
-    if (!r) {
-        close(f.fd);
-        return MHD_NO;
-    }
-    add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f.content_type);
+    rm_static_body b;
+    const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    rm_static_body_of(st->srv->static_cache, &f, rm_static_accepts_gzip(ae), st->arena, &b);
+    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    bool fresh = inm && rm_etag_matches(inm, b.etag, true);
+    struct MHD_Response *r =
+        fresh    ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
+        : b.data ? MHD_create_response_from_buffer(b.len, (void *)b.data, MHD_RESPMEM_PERSISTENT)
+                 : MHD_create_response_from_fd(f.size, f.fd); /* takes the fd */
+    if (fresh || b.data || !r) close(f.fd);
+    if (!r) return MHD_NO;
+    if (!fresh) add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f.content_type);
+    if (b.gzip && !fresh) add_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    add_header(r, MHD_HTTP_HEADER_ETAG, b.etag);
+    add_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
     add_header(r, "X-Content-Type-Options", "nosniff");
     add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    return queue(c, st, MHD_HTTP_OK, r);
+    return queue(c, st, fresh ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, r);
+}
+
+/* A static answer, reported (metrics) as every answer of the handler is. */
+static enum MHD_Result serve_static(struct MHD_Connection *c, req_state *st, const char *url,
+                                    const char *method)
+{
+    enum MHD_Result r = static_answer(c, st, url, method);
+    rm_server *s = st->srv;
+    if (s->observe && st->status)
+        s->observe(s->ud, strcmp(url, "/") == 0 ? "/" : "/static/{path}", method, st->status,
+                   elapsed_ms(&st->start) / 1e3);
+    return r;
+}
+
+/* A CORS preflight (server/cors.h): 204, answered here for every path. */
+static enum MHD_Result answer_preflight(struct MHD_Connection *c, req_state *st)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (!r) return MHD_NO;
+    st->preflight = true; /* queue() adds the preflight's CORS headers */
+    add_header(r, "Server-Timing", SERVER_TIMING_NONE);
+    return queue(c, st, MHD_HTTP_NO_CONTENT, r);
 }
 
 /* ----------------------------------------------------------- first call */
@@ -537,6 +589,11 @@ static enum MHD_Result first_call(struct MHD_Connection *c, req_state *st, const
     long long cl = h.n_content_length ? parse_content_length(h.content_length) : 0;
     if (cl > 0 && (unsigned long long)cl > s->max_body)
         return send_problem(c, st, 413, "the request body is too large", NULL, NULL);
+    if (s->cors && rm_cors_is_preflight(s->cors, method,
+                                        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
+                                        MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                                    "Access-Control-Request-Method")))
+        return answer_preflight(c, st);
     if (is_static_path(s, url)) return serve_static(c, st, url, method);
     st->expects_body = cl > 0 || h.n_transfer_encoding;
     if (cl > 0) { /* known size: one allocation */
@@ -829,6 +886,7 @@ static void resolve_static(rm_server *s, const char *dir)
 {
     if (!dir || !*dir) return;
     s->static_on = true;
+    s->static_cache = rm_static_cache_new();
     s->static_root = realpath(dir, NULL);
     if (!s->static_root)
         rm_log(RM_LOG_WARN, "static directory '%s' not usable (%s): / and /static/ answer 404",
@@ -870,10 +928,14 @@ int rm_server_start(const rm_server_config *cfg, rm_handler_fn handler, void *ud
         return -1;
     }
     resolve_static(s, cfg->static_dir);
+    s->observe = cfg->observe;
+    if (cfg->cors_origin) s->cors = strdup(cfg->cors_origin);
     if (start_daemon(s, cfg->threads, err, errlen)) {
         close(s->listen_fd);
         rm_conns_free(s->conns);
         free(s->static_root);
+        rm_static_cache_free(s->static_cache);
+        free(s->cors);
         free(s);
         return -1;
     }
@@ -906,5 +968,7 @@ void rm_server_stop(rm_server *s, int drain_timeout_ms)
     rm_log_flush(); /* the last requests' access lines */
     rm_conns_free(s->conns);
     free(s->static_root);
+    rm_static_cache_free(s->static_cache);
+    free(s->cors);
     free(s);
 }

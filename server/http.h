@@ -23,6 +23,14 @@
 #define RM_BODY_TIMEOUT_MS 30000
 #define RM_MAX_CONNS_PER_IP 64
 #define RM_MAX_HEADER_BYTES 8192
+/* Every method the server knows (a 405's Allow; what CORS lets a page send). */
+#define RM_SERVER_METHODS "GET, HEAD, POST, PUT, PATCH, DELETE, QUERY, OPTIONS"
+
+/* Reports an answer the server gave itself (a static file's, whatever its
+ * status): route "/" or "/static/{path}", as the handler's answers are
+ * counted (routes/app.h rm_app_observe); ud is the handler's. */
+typedef void (*rm_observe_fn)(void *ud, const char *route, const char *method, int status,
+                              double seconds);
 
 typedef struct rm_server_config {
     const char *bind;         /* IPv4/IPv6 literal or host name, e.g. "127.0.0.1", "::1" */
@@ -41,6 +49,8 @@ typedef struct rm_server_config {
     unsigned max_conns_per_ip;/* connections one client address may hold at once (more
                                  are closed on accept, unanswered); 0 = no limit */
     const char *static_dir;   /* serve GET/HEAD / and /static/... from it; NULL/"" = off */
+    const char *cors_origin;  /* "*" or one origin: CORS on (server/cors.h); NULL = off */
+    rm_observe_fn observe;    /* NULL: static answers are not reported */
     int log_requests;         /* non-zero: one access-log line per request (server/log.h) */
 } rm_server_config;
 

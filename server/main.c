@@ -88,6 +88,8 @@ static rm_server_config server_config(const rm_options *o)
         .max_conns_per_ip = (unsigned)o->max_conns_per_ip,
         .static_dir = o->static_dir && *o->static_dir ? o->static_dir : NULL,
         .log_requests = o->access_log,
+        .cors_origin = o->cors_origin && *o->cors_origin ? o->cors_origin : NULL,
+        .observe = rm_app_observe,
     };
     return c;
 }

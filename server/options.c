@@ -4,6 +4,7 @@
  * text all come from it. */
 #include "server/options.h"
 
+#include "server/cors.h"
 #include "server/http.h"
 
 #include <ctype.h>
@@ -68,6 +69,8 @@ static const opt_def opt_defs[] = {
      "the \"aud\" a token must name (default: aud not checked)"},
     {"access-log", OPT_BOOL, F(access_log), 0, 0, NULL,
      "one log line per request (default on; --access-log=no to silence)"},
+    {"cors-origin", OPT_STRING, F(cors_origin), 0, 0, "ORIGIN",
+     "let pages of ORIGIN (or * for any) call the API: CORS headers and preflights (default off)"},
 };
 
 #define N_OPTS (sizeof opt_defs / sizeof opt_defs[0])
@@ -236,6 +239,7 @@ static int check_required(const rm_options *o, char *err, size_t errlen)
         snprintf(err, errlen, "--bind: empty address");
         return -1;
     }
+    if (o->cors_origin && *o->cors_origin) return rm_cors_check(o->cors_origin, err, errlen);
     return 0;
 }
 

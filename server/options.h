@@ -38,6 +38,7 @@ typedef struct rm_options {
     const char *jwt_secret;      /* --jwt-secret or NULL */
     const char *jwt_audience;    /* --jwt-audience or NULL */
     bool access_log;             /* --access-log, default true: one line per request */
+    const char *cors_origin;     /* --cors-origin "*" or ORIGIN, NULL/"" = no CORS */
     bool help;                   /* --help / -h given: print usage, exit 0 */
 } rm_options;
 
