@@ -30,8 +30,8 @@ export function exportQuery(params, limit) {
 /* Write every page of apiPath?params as format ('json' or 'csv') with the
  * given columns (names, for CSV). progress(rows) after each page; cancelled()
  * stops between pages. Resolves to {rows} or {problem}. */
-export async function exportAll({ apiPath, params, columns, format, name, progress, cancelled }) {
-  let url = apiPath + '?' + buildQuery(exportQuery(params, PAGE));
+export async function exportAll({ apiPath, params, columns, format, name, progress, cancelled, maxPage }) {
+  let url = apiPath + '?' + buildQuery(exportQuery(params, maxPage ? Math.min(PAGE, maxPage) : PAGE));
   let resp = await api('GET', url);
   if (!resp.ok && resp.status === 400 && problemOf(resp).errors.some((e) => e.pointer === '/query/limit')) {
     url = apiPath + '?' + buildQuery(exportQuery(params, 0)); /* a smaller max_page_size: the default page */

@@ -5,11 +5,11 @@
  * at that field with the rest of the path; errors without a field go to the
  * general box. A 409 without a pointer that the server says is a
  * foreign-key break is shown at the foreign keys the request sent. */
-import { h, clear, announce } from './dom.js';
+import { h, clear, announce, nextId } from './dom.js';
 import { api, problemOf } from './http.js';
 import { problemBox } from './problem.js';
 import { apiToHash, hashOf, go } from './hash.js';
-import { keyLabel, fkColumn } from './schema.js';
+import { keyLabel, fkColumn, metaOfEntity, labelColumn, rowLabel, pkCols } from './schema.js';
 import { makeField, collect, setFieldError, clearFieldErrors } from './fields.js';
 import { breadcrumbs } from './crumbs.js';
 
@@ -41,6 +41,25 @@ function showErrors(meta, fields, p, sent) {
     for (const c of fks) setFieldError(fields.find((x) => x.col === c), p.detail);
   }
   return unmatched;
+}
+
+/* Foreign-key inputs suggest the target's rows (up to 100) by label: a
+ * datalist whose values are keys. Filled after the form is shown. */
+function suggestTargets(meta, fields) {
+  for (const rel of meta.relationships || []) {
+    const col = fkColumn(meta, rel);
+    const f = col ? fields.find((x) => x.col === col && !x.locked && x.input.tagName === 'INPUT') : null;
+    const target = metaOfEntity(rel.target);
+    if (!f || !target || pkCols(target).length !== 1) continue;
+    const lc = labelColumn(target);
+    const list = h('datalist', { id: nextId('dl') });
+    f.input.setAttribute('list', list.id);
+    f.wrap.appendChild(list);
+    api('GET', target.href + '?limit=100' + (lc ? '&fields=' + encodeURIComponent(lc.name) : '')).then((r) => {
+      if (!r.ok || !r.data || !Array.isArray(r.data.data)) return;
+      for (const row of r.data.data) list.appendChild(h('option', { value: keyLabel(target, row) }, rowLabel(target, row)));
+    });
+  }
 }
 
 export async function formView(ctx, mode) {
@@ -116,5 +135,6 @@ export async function formView(ctx, mode) {
   h('div', { class: 'actions' }, submit, cancelHref ? h('a', { class: 'button', href: cancelHref }, 'Cancel') : null));
   general.setAttribute('tabindex', '-1');
   view.appendChild(form);
+  suggestTargets(meta, fields);
   ctx.show();
 }

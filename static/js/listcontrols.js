@@ -70,7 +70,7 @@ export function exportControl(ctx, params, columns) {
     stop = false;
     cancel.hidden = false;
     status.textContent = 'Exporting…';
-    const r = await exportAll({ apiPath: ctx.apiPath, params, columns, format, name: ctx.meta.name,
+    const r = await exportAll({ apiPath: ctx.apiPath, params, columns, format, name: ctx.meta.name, maxPage: ctx.meta.maxPageSize,
       progress: (n) => { status.textContent = 'Exporting… ' + n + ' rows'; }, cancelled: () => stop });
     running = false;
     cancel.hidden = true;
