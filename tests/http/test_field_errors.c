@@ -4,7 +4,9 @@
  * a batch; an answer that mixes both kinds is 400 and each entry carries
  * its own "status"; an answer of one kind is as it always was (no
  * "status" in its entries); the list is bounded (100 entries, then
- * "error_count"). Every refused request writes nothing. */
+ * "error_count"). A unique violation's 409 points at the field that wrote
+ * the value when the body has one such field. Every refused request writes
+ * nothing. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,10 +87,30 @@ START_TEST(the_list_is_bounded)
 }
 END_TEST
 
+/* A unique violation (409) points at the field that wrote the taken value
+ * when one object of the body wrote that column; with several candidates
+ * it points nowhere rather than guess. */
+START_TEST(unique_conflict_points_at_its_field)
+{
+    RT_REFUSED(&blog,
+        {"POST /api/keywords {'keyword': 'firstpost'}",
+         "409 /keyword; errors # 1; errors.0.message = 'another Keyword has this keyword'; !errors.0.status"},
+        {"PATCH /api/keywords/2 {'keyword': 'wendy'}", "409 /keyword; errors # 1"},
+        {"PUT /api/keywords/2 {'keyword': 'wendy'}", "409 /keyword; errors # 1"},
+        {"POST /api/posts/1/keywords {'keyword': 'wendy'}", "409 /keyword; errors # 1"},
+        {"POST /api/posts {'headline': 'h', 'author': {'id': 1}, 'keywords': [{'keyword': 'firstpost'}]}",
+         "409 /keywords/0/keyword; errors # 1"},
+        /* two objects wrote the column: which one collided is not known */
+        {"POST /api/keywords [{'keyword': 'fresh'}, {'keyword': 'fresh'}]", "409; errors # 0"},
+    );
+}
+END_TEST
+
 Suite *http_field_errors_suite(void)
 {
     Suite *s = suite_create("http_field_errors");
     TS_TCASE(s, "validate", val_start, val_stop, 60, type_error_hides_no_validation_error, one_kind_answers_as_before);
-    TS_TCASE(s, "blog", blog_start, blog_stop, 60, nested_and_patch, bulk_array_and_batch, the_list_is_bounded);
+    TS_TCASE(s, "blog", blog_start, blog_stop, 60, nested_and_patch, bulk_array_and_batch, the_list_is_bounded,
+             unique_conflict_points_at_its_field);
     return s;
 }
