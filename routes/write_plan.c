@@ -374,7 +374,10 @@ static void conflict_writers(const rm_plan *p, const orm_error *err, const rm_pl
     const orm_table *t = p->mapper->table;
     for (size_t i = 0; p->in.given && !strcmp(t->name, err->conflict_table) && i < t->ncolumns; i++) {
         if (!p->in.given[i] || !listed(err->conflict_columns, t->columns[i].sql_name)) continue;
-        if (!(*n)++) *at = p, *col = &t->columns[i];
+        if (!(*n)++) {
+            *at = p;
+            *col = &t->columns[i];
+        }
         break;
     }
     for (size_t k = 0; k < p->nrels; k++)
