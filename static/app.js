@@ -58,7 +58,8 @@ function homeView(view) {
           h('td', null, h('code', null, c.name)),
           h('td', null, c.type),
           h('td', { class: 'muted' }, [c.primary_key && 'primary key', c.nullable ? 'nullable' : 'not null',
-            c.read_only && 'read-only', c.write_only && 'write-only'].filter(Boolean).join(', ')))))),
+            c.read_only && 'read-only', c.write_only && 'write-only',
+          Array.isArray(c.choices) && 'choices: ' + c.choices.join(' | ')].filter(Boolean).join(', ')))))),
       r.relationships.length ? h('p', { class: 'rels' }, 'Relationships: ', r.relationships.map((rel, i) => [
         i ? ', ' : '', h('code', null, rel.name), ' → ', linkToEntity(rel.target),
         h('span', { class: 'muted small' }, ' (', String(rel.direction || ''), rel.lazy ? ', ' + rel.lazy : '', ')')])) : null));
