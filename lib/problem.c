@@ -44,7 +44,7 @@ static void append_member(rm_sb *sb, const char *key, const char *value)
     rm_sb_append_json_string(sb, value, strlen(value));
 }
 
-static void append_errors(rm_sb *sb, const rm_problem_error *errors, size_t n)
+static void append_errors(rm_sb *sb, const rm_problem_error *errors, const int *statuses, size_t n)
 {
     rm_sb_append(sb, ",\"errors\":[");
     for (size_t i = 0; i < n; i++) {
@@ -55,6 +55,7 @@ static void append_errors(rm_sb *sb, const rm_problem_error *errors, size_t n)
         rm_sb_append_json_string(sb, ptr, strlen(ptr));
         rm_sb_append(sb, ",\"message\":");
         rm_sb_append_json_string(sb, msg, strlen(msg));
+        if (statuses && statuses[i]) rm_sb_appendf(sb, ",\"status\":%d", statuses[i]);
         rm_sb_appendc(sb, '}');
     }
     rm_sb_appendc(sb, ']');
@@ -70,6 +71,13 @@ void rm_problem_some(rm_response *resp, rm_arena *a, int status, const char *det
                      const rm_problem_error *errors, size_t n, size_t total,
                      const char *request_id)
 {
+    rm_problem_kinds(resp, a, status, detail, errors, NULL, n, total, request_id);
+}
+
+void rm_problem_kinds(rm_response *resp, rm_arena *a, int status, const char *detail,
+                      const rm_problem_error *errors, const int *statuses, size_t n, size_t total,
+                      const char *request_id)
+{
     const char *title = rm_status_title(status);
     rm_sb sb;
     rm_sb_init(&sb, a);
@@ -77,7 +85,7 @@ void rm_problem_some(rm_response *resp, rm_arena *a, int status, const char *det
     append_member(&sb, "title", title);
     rm_sb_appendf(&sb, ",\"status\":%d", status);
     append_member(&sb, "detail", detail ? detail : title);
-    append_errors(&sb, errors, errors ? n : 0);
+    append_errors(&sb, errors, statuses, errors ? n : 0);
     if (total > n) rm_sb_appendf(&sb, ",\"error_count\":%zu", total);
     if (request_id) append_member(&sb, "request_id", request_id);
     rm_sb_appendc(&sb, '}');

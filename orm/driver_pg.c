@@ -115,6 +115,23 @@ static bool state_is(const char *state, const char *prefix)
     return state && strncmp(state, prefix, strlen(prefix)) == 0;
 }
 
+/* A unique violation's table and columns into err: the table from the
+ * result, the columns from its detail "Key (a, b)=(...) already exists."
+ * (names PostgreSQL had to quote keep their quotes: they match no column). */
+static void unique_columns(const PGresult *r, orm_error *err)
+{
+    const char *table = r ? PQresultErrorField(r, PG_DIAG_TABLE_NAME) : NULL;
+    const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    const char *open = detail ? strstr(detail, "Key (") : NULL;
+    const char *close = open ? strstr(open, ")=(") : NULL;
+    if (!table || !close) return;
+    char cols[160];
+    size_t n = 0;
+    for (const char *q = open + 5; q < close && n + 1 < sizeof cols; q++)
+        if (*q != ' ') cols[n++] = *q;
+    orm_error_conflict(err, table, strlen(table), cols, n);
+}
+
 /* The orm code (and client detail) for an error result r (NULL: a failure
  * libpq reported on the connection). A lost connection marks c broken. */
 static int map_error(struct orm_conn *c, const PGresult *r, orm_error *err, const char *sql)
@@ -130,8 +147,10 @@ static int map_error(struct orm_conn *c, const PGresult *r, orm_error *err, cons
         return orm_error_set(err, ORM_E_UNAVAILABLE, "the database is unavailable");
     }
     if (!state) return orm_error_set(err, ORM_E_INTERNAL, "database error");
-    if (state_is(state, "23505"))
+    if (state_is(state, "23505")) {
+        unique_columns(r, err);
         return orm_error_set(err, ORM_E_CONFLICT, "a row with the same unique value already exists");
+    }
     if (state_is(state, "23503"))
         return orm_error_set(err, ORM_E_CONFLICT, "the change would break a foreign-key reference");
     if (state_is(state, "23502")) return orm_error_set(err, ORM_E_CONFLICT, "a required column would be NULL");

@@ -56,6 +56,31 @@ struct key_kind {
     bool increase;
 };
 
+/* The table and columns of "UNIQUE constraint failed: t.a, t.b" into err. */
+static void unique_columns(const char *msg, orm_error *err)
+{
+    const char *p = strstr(msg, "constraint failed: ");
+    if (!p) return;
+    p += strlen("constraint failed: ");
+    const char *dot = strchr(p, '.');
+    if (!dot) return;
+    char cols[160];
+    size_t n = 0;
+    for (const char *item = p; *item;) {
+        size_t len = strcspn(item, ",");
+        const char *d = memchr(item, '.', len);
+        size_t k = d ? len - (size_t)(d + 1 - item) : 0;
+        if (d && n + k + 1 < sizeof cols) { /* "t.a": the name after its table */
+            if (n) cols[n++] = ',';
+            memcpy(cols + n, d + 1, k);
+            n += k;
+        }
+        item += len;
+        item += strspn(item, ", ");
+    }
+    orm_error_conflict(err, p, (size_t)(dot - p), cols, n);
+}
+
 static int map_error(sqlite3 *db, int rc, orm_error *err, const char *sql)
 {
     int ext = db ? sqlite3_extended_errcode(db) : rc;
@@ -66,6 +91,7 @@ static int map_error(sqlite3 *db, int rc, orm_error *err, const char *sql)
         switch (ext) {
         case SQLITE_CONSTRAINT_UNIQUE:
         case SQLITE_CONSTRAINT_PRIMARYKEY:
+            unique_columns(msg, err);
             return orm_error_set(err, ORM_E_CONFLICT, "a row with the same unique value already exists");
         case SQLITE_CONSTRAINT_FOREIGNKEY:
             return orm_error_set(err, ORM_E_CONFLICT, "the change would break a foreign-key reference");

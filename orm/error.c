@@ -29,6 +29,12 @@ void orm_error_internal(orm_error *e, const char *fmt, ...)
     va_end(ap);
 }
 
+void orm_error_conflict(orm_error *e, const char *table, size_t ntable, const char *columns, size_t ncolumns)
+{
+    snprintf(e->conflict_table, sizeof e->conflict_table, "%.*s", (int)ntable, table);
+    snprintf(e->conflict_columns, sizeof e->conflict_columns, "%.*s", (int)ncolumns, columns);
+}
+
 void orm_error_field(orm_error *e, int code, const char *pointer, const char *fmt, ...)
 {
     if (code == ORM_E_INVALID || e->code != ORM_E_INVALID) e->code = code;

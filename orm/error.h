@@ -33,7 +33,7 @@ typedef enum orm_code {
 } orm_code;
 
 typedef struct orm_field_error {
-    int code;            /* ORM_E_INVALID or ORM_E_VALIDATION */
+    int code;            /* ORM_E_INVALID or ORM_E_VALIDATION (ORM_E_CONFLICT: a 409's place) */
     const char *pointer; /* JSON pointer, e.g. "/addresses/0/email_address" */
     const char *message;
 } orm_field_error;
@@ -46,6 +46,10 @@ typedef struct orm_error {
     orm_field_error *fields;   /* the first ORM_ERROR_KEEP of each code */
     size_t nfields, capfields;
     size_t ninvalid, nvalidation; /* every field error reported, kept or not */
+    /* a unique violation's SQL table and its columns ("a,b") as the driver
+     * names them, or "": where routes/ can point a 409 */
+    char conflict_table[64];
+    char conflict_columns[160];
 } orm_error;
 
 /* Field errors kept per code: a body of 100,000 bad objects answers the
@@ -57,6 +61,8 @@ void orm_error_init(orm_error *e, rm_arena *arena);
 /* Set code and client-visible detail; returns code for `return orm_error_set(...)`. */
 int orm_error_set(orm_error *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Record a unique violation's table and columns (copied, cut to fit). */
+void orm_error_conflict(orm_error *e, const char *table, size_t ntable, const char *columns, size_t ncolumns);
 /* Set the log-only text (driver message, SQL). */
 void orm_error_internal(orm_error *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

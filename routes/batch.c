@@ -144,11 +144,13 @@ static int reply_failure(rm_ctx *ctx, batch_unit *b)
     if (!op_detail) op_detail = rm_status_title(o->resp.status);
     size_t n = 0, cap = json_array_size(jerrs) + 1;
     rm_problem_error *errs = RM_NEW_ARRAY(ctx->a, rm_problem_error, cap);
+    int *kinds = RM_NEW_ARRAY(ctx->a, int, cap); /* each entry's own status, when given */
     size_t k;
     json_t *je;
     json_array_foreach(jerrs, k, je) {
         const char *p = json_string_value(json_object_get(je, "pointer"));
         const char *m = json_string_value(json_object_get(je, "message"));
+        kinds[n] = (int)json_integer_value(json_object_get(je, "status"));
         errs[n++] = (rm_problem_error){op_pointer(ctx, b->failed, o, p ? p : ""),
                                        rm_arena_strdup(ctx->a, m ? m : "")};
     }
@@ -158,7 +160,7 @@ static int reply_failure(rm_ctx *ctx, batch_unit *b)
                                           o->req.method, o->req.raw_path, op_detail);
     json_int_t total = json_integer_value(json_object_get(doc, "error_count"));
     json_decref(doc);
-    rm_problem_some(ctx->resp, ctx->a, o->resp.status, detail, errs, n,
+    rm_problem_kinds(ctx->resp, ctx->a, o->resp.status, detail, errs, kinds, n,
                     total > (json_int_t)n ? (size_t)total : n, ctx->req->id);
     return 0;
 }

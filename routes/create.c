@@ -118,7 +118,8 @@ int rm_handle_create(rm_ctx *ctx, const rm_match *at)
      * batch's unit runs again from its body when it retries */
     if (bulk && !ctx->outer) json_array_clear(body);
     c.insts = RM_NEW_ARRAY(ctx->a, orm_instance *, c.n + 1);
-    if ((rc = rm_check_if_match_none(ctx)) || (rc = rm_run(ctx, true, run_create, &c))) return rc;
+    if ((rc = rm_check_if_match_none(ctx))) return rc;
+    if ((rc = rm_run(ctx, true, run_create, &c))) return rm_point_conflict(ctx, c.plans, c.n, rc);
     rm_arena_reset(plans);
     if (bulk) return reply_bulk(ctx, &c, &inc, fields);
     rm_sb sb;

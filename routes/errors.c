@@ -53,15 +53,25 @@ static void fail(rm_ctx *ctx)
                 e->detail, e->internal);
         if (status == 500) detail = "internal error; the request id identifies it in the server log";
     }
-    /* field errors of the kind that decided the status */
+    /* the field errors: those of the code that decided the status, and for
+     * a malformed or invalid body both kinds at once (a wrong type in one
+     * field hides no other field's error); when both kinds occur each entry
+     * says its own status (docs/decisions.md, "Field errors") */
+    bool body_kinds = e->code == ORM_E_INVALID || e->code == ORM_E_VALIDATION;
+    bool mixed = body_kinds && e->ninvalid && e->nvalidation;
     rm_problem_error *errs = RM_NEW_ARRAY(ctx->a, rm_problem_error, e->nfields + 1);
+    int *kinds = mixed ? RM_NEW_ARRAY(ctx->a, int, e->nfields + 1) : NULL;
     size_t n = 0;
-    for (size_t i = 0; i < e->nfields; i++)
-        if (e->fields[i].code == e->code)
-            errs[n++] = (rm_problem_error){e->fields[i].pointer, e->fields[i].message};
-    size_t total = orm_error_count_code(e, e->code);
+    for (size_t i = 0; i < e->nfields && n < ORM_ERROR_KEEP; i++) {
+        const orm_field_error *f = &e->fields[i];
+        bool shown = f->code == e->code || (body_kinds && (f->code == ORM_E_INVALID || f->code == ORM_E_VALIDATION));
+        if (!shown) continue;
+        if (kinds) kinds[n] = rm_status_of(f->code);
+        errs[n++] = (rm_problem_error){f->pointer, f->message};
+    }
+    size_t total = body_kinds ? orm_error_count(e) : orm_error_count_code(e, e->code);
     if (!detail && n) detail = total == 1 ? errs[0].message : "the request has invalid fields";
-    rm_problem_some(ctx->resp, ctx->a, status, detail, errs, n, total > n ? total : n, ctx->req->id);
+    rm_problem_kinds(ctx->resp, ctx->a, status, detail, errs, kinds, n, total > n ? total : n, ctx->req->id);
 }
 
 int rm_refuse(rm_ctx *ctx, int status, const char *detail)

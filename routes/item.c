@@ -96,7 +96,7 @@ static int handle_object(rm_ctx *ctx, const rm_match *at, item_op op)
         if ((rc = rm_parse_write(ctx, m, ctx->req->json, mode, "", at->key, &u.plan))) return rc;
         widened = rm_include_written(ctx, u.plan, &inc);
     }
-    if ((rc = rm_run(ctx, op != OP_GET, run_item, &u))) return rc;
+    if ((rc = rm_run(ctx, op != OP_GET, run_item, &u))) return rm_point_conflict(ctx, &u.plan, u.plan ? 1 : 0, rc);
     if (op == OP_DELETE) {
         rm_response_body(ctx->resp, 204, NULL, NULL, 0);
         return 0;
@@ -225,7 +225,7 @@ int rm_handle_add_member(rm_ctx *ctx, const rm_match *at)
         (rc = rm_parse_member(ctx, at->rel, ctx->req->json, &u.plan)))
         return rc;
     rm_include_written(ctx, u.plan, &u.include);
-    if ((rc = rm_run(ctx, true, run_member, &u))) return rc;
+    if ((rc = rm_run(ctx, true, run_member, &u))) return rm_point_conflict(ctx, &u.plan, 1, rc);
     rm_response_header(ctx->resp, ctx->a, "Location", rm_object_path(ctx->a, u.child->mapper, u.child->row));
     return rm_reply_json(ctx, 201, &u.body);
 }

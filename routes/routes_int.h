@@ -529,6 +529,11 @@ int rm_fit(rm_ctx *ctx, orm_uow *u, const orm_relationship *r, orm_instance *tar
 /* Inside a unit: the plan's objects as instances of u, linked as the body
  * says. A nested reference to a missing row is 422 at its pointer. */
 int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out);
+/* After a unit of plans[0..n) failed with a unique violation (ctx->err's
+ * conflict table and columns): a field error at the one object of the
+ * plans that wrote one of those columns, "/tags/1/code"; none when no
+ * object or several could be it. Returns rc. */
+int rm_point_conflict(rm_ctx *ctx, rm_plan *const *plans, size_t n, int rc);
 /* Add the relationships the body wrote to an include tree; true when that
  * widened it (the answer then embeds more than GET of its URI). */
 bool rm_include_written(rm_ctx *ctx, const rm_plan *p, rm_include *inc);

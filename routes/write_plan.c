@@ -354,6 +354,50 @@ int rm_build(rm_ctx *ctx, orm_uow *u, const rm_plan *p, orm_instance **out)
     return 0;
 }
 
+/* Whether name is one of the comma-separated names of list. */
+static bool listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && !memcmp(p, name, n)) return true;
+        p += len + (p[len] == ',');
+    }
+    return false;
+}
+
+/* The objects of p's tree that wrote a column of err's unique violation:
+ * counted in *n, the first one's pointer and column kept. */
+static void conflict_writers(const rm_plan *p, const orm_error *err, const rm_plan **at, const orm_column **col, size_t *n)
+{
+    if (!p || p->kind == RM_PLAN_REF) return;
+    const orm_table *t = p->mapper->table;
+    for (size_t i = 0; p->in.given && !strcmp(t->name, err->conflict_table) && i < t->ncolumns; i++) {
+        if (!p->in.given[i] || !listed(err->conflict_columns, t->columns[i].sql_name)) continue;
+        if (!(*n)++) {
+            *at = p;
+            *col = &t->columns[i];
+        }
+        break;
+    }
+    for (size_t k = 0; k < p->nrels; k++)
+        for (size_t i = 0; i < p->rels[k].n; i++) conflict_writers(p->rels[k].items[i], err, at, col, n);
+}
+
+int rm_point_conflict(rm_ctx *ctx, rm_plan *const *plans, size_t n, int rc)
+{
+    orm_error *err = &ctx->err;
+    if (rc != ORM_E_CONFLICT || !err->conflict_columns[0]) return rc;
+    const rm_plan *at = NULL;
+    const orm_column *col = NULL;
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++) conflict_writers(plans[i], err, &at, &col, &found);
+    if (found == 1)
+        orm_error_field(err, ORM_E_CONFLICT, rm_pointer_child(ctx->a, at->pointer, col->name),
+                        "another %s has this %s", at->mapper->name, col->name);
+    return rc;
+}
+
 /* The include tree of what the body wrote (to embed it in the answer),
  * merged into inc; true when a node was added or made shown. */
 static bool merge_written(rm_arena *a, const rm_plan *p, orm_include **nodes, size_t *n)
