@@ -40,13 +40,16 @@ static void push_str(orm_cache_key *k, const char *s)
     }
 }
 
+bool orm_cache_key_own_column(const orm_column *c)
+{
+    return c && c->table && c->index >= 0 && (size_t)c->index < c->table->ncolumns && &c->table->columns[c->index] == c;
+}
+
 /* A column by address, when it is its table's own (a schema's); anything
  * else (a per-request column) makes the statement uncacheable. */
 static void push_column(orm_cache_key *k, const orm_column *c)
 {
-    if (!c || !c->table || c->index < 0 || (size_t)c->index >= c->table->ncolumns ||
-        &c->table->columns[c->index] != c)
-        k->uncacheable = true;
+    if (!orm_cache_key_own_column(c)) k->uncacheable = true;
     push_ptr(k, c);
 }
 
@@ -165,15 +168,29 @@ static void start(orm_cache_key *k, rm_arena *a, uint64_t kind)
     push(k, kind);
 }
 
-/* The hash of the words (a multiplicative mix per word). */
+/* The hash of the words: a multiplication per word (which carries each
+ * difference upwards), then the high half folded onto the low one, which
+ * the table's buckets use. */
 static void finish(orm_cache_key *k)
 {
     uint64_t h = 0x9e3779b97f4a7c15u ^ k->n;
-    for (size_t i = 0; i < k->n; i++) {
-        h = (h ^ k->words[i]) * 0xbf58476d1ce4e5b9u;
-        h ^= h >> 31;
-    }
-    k->hash = h;
+    for (size_t i = 0; i < k->n; i++) h = (h ^ k->words[i]) * 0xbf58476d1ce4e5b9u;
+    k->hash = h ^ (h >> 32);
+}
+
+void orm_cache_key_spec(orm_cache_key *k, const uint64_t *words, size_t n, const orm_value *vals, size_t nvals)
+{
+    k->room = NULL; /* never grown, nor sources pushed */
+    k->a = NULL;
+    k->src = NULL;
+    k->srccap = 0;
+    k->words = (uint64_t *)words;
+    k->n = k->cap = n;
+    k->vals = vals;
+    k->nsrc = nvals;
+    k->values_array = true;
+    k->uncacheable = false;
+    finish(k);
 }
 
 void orm_cache_key_select(orm_cache_key *k, rm_arena *a, const orm_select *s)
@@ -191,9 +208,9 @@ void orm_cache_key_insert(orm_cache_key *k, rm_arena *a, const orm_insert *s)
     for (size_t i = 0; i < s->ncolumns; i++) push_column(k, s->columns[i]);
     push(k, s->nrows);
     push(k, s->returning);
-    size_t nrows = s->nrows ? s->nrows : 1;
-    for (size_t r = 0; s->ncolumns && r < nrows; r++)
-        for (size_t i = 0; i < s->ncolumns; i++) source(k, &s->values[r * s->ncolumns + i], s->columns[i]);
+    k->values_array = true; /* the values, row by row: no source to list one by one */
+    k->vals = s->values;
+    k->nsrc = s->ncolumns * (s->nrows ? s->nrows : 1);
     finish(k);
 }
 

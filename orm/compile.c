@@ -675,96 +675,193 @@ typedef struct stmt_kind {
     void (*describe)(const void *s, rm_arena *a, orm_compiled *out);
 } stmt_kind;
 
-/* The parameters of a cached shape, each from its bind source in this
- * statement's key (or a constant): false when the shape does not fit the
- * key (never for equal keys; then the statement is compiled instead). */
+/* The statement of a cached shape, each parameter from its bind source
+ * in this statement's key (or a constant): false when the shape does not
+ * fit the key (never for equal keys; then the statement is compiled
+ * instead). The parameters are the key's own array where the shape takes
+ * it as it is (an INSERT's values); an array-sourced key's columns are the
+ * shape's (cache_key.h). */
 static bool bind_shape(const orm_cache_key *k, const orm_compiled_shape *sh, rm_arena *a, orm_compiled *out)
 {
-    out->sql = sh->sql;
-    out->sql_len = sh->sql_len;
-    out->shape_id = sh->id;
-    out->nparams = sh->nparams;
+    bool own = k->values_array; /* the shape holds its columns and description (only then) */
+    *out = sh->head;
+    if (own && sh->identity && sh->nparams == k->nsrc) {
+        out->params = (orm_value *)k->vals; /* read, never written, by the drivers */
+        return true;
+    }
     if (!sh->nparams) return true;
-    out->params = RM_NEW_ARRAY(a, orm_value, sh->nparams);
-    out->param_columns = RM_NEW_ARRAY(a, const orm_column *, sh->nparams);
+    out->params = rm_arena_alloc(a, sh->nparams * sizeof *out->params); /* each set below */
+    const orm_column **cols = k->values_array ? NULL : RM_NEW_ARRAY(a, const orm_column *, sh->nparams);
     for (size_t i = 0; i < sh->nparams; i++) {
         int32_t from = sh->src[i];
         if (from >= 0 && (size_t)from < k->nsrc) {
-            out->params[i] = *k->src[from].value;
-            out->param_columns[i] = k->src[from].column;
+            out->params[i] = *orm_cache_key_value(k, (size_t)from);
+            if (cols) cols[i] = k->src[from].column;
         } else if (from < 0 && (size_t)(-1 - (int64_t)from) < sh->nconsts) {
             out->params[i] = sh->consts[-1 - (int64_t)from];
         } else {
             return false;
         }
     }
+    if (cols) out->param_columns = cols;
     return true;
 }
 
-/* Store the shape c just compiled under key k: each parameter's bind
- * source found by the address of its value. Not stored when a value was
- * met twice by the walk (which occurrence a placeholder takes would be
- * ambiguous) or not at all, or when the compiler made a text value. */
-static void remember(orm_compile_cache *cc, const orm_cache_key *k, const cctx *c)
+/* The shape stored under key k bound to k's values in *out: true; false
+ * on a miss (out then cleared). */
+static bool find_shape(const orm_dialect *d, const orm_cache_key *k, rm_arena *a, orm_compiled *out)
 {
-    if (k->nsrc > INT32_MAX / 2 || c->nparams > INT32_MAX / 2) return;
-    size_t cap = 16;
-    while (cap < 2 * k->nsrc) cap *= 2;
+    const orm_compiled_shape *sh = k->uncacheable ? NULL : orm_compile_cache_get(d->cache, k, a);
+    if (sh && bind_shape(k, sh, a, out)) return true;
+    memset(out, 0, sizeof *out);
+    return false;
+}
+
+/* Is every one of cols[0..n) a schema column (or none)? */
+static bool own_columns(const orm_column *const *cols, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cols[i] && !orm_cache_key_own_column(cols[i])) return false;
+    return true;
+}
+
+/* Where v is among the bind sources of k (a statement's own walk), or -1. */
+typedef struct source_index {
+    const orm_cache_key *k;
     struct slot {
         const orm_value *v;
         int32_t i;
-    } *t = RM_NEW_ARRAY(c->a, struct slot, cap);
+    } *t;
+    size_t mask;
+} source_index;
+
+static size_t slot_of(const orm_value *v, size_t mask)
+{
+    return (size_t)(((uintptr_t)v >> 3) * 0x9e3779b97f4a7c15u) & mask;
+}
+
+/* false when a value is met twice by the walk (which occurrence a
+ * placeholder takes would be ambiguous). */
+static bool index_sources(source_index *x, const orm_cache_key *k, rm_arena *a)
+{
+    *x = (source_index){.k = k};
+    if (k->values_array) return true; /* distinct addresses, found by subtraction */
+    size_t cap = 16;
+    while (cap < 2 * k->nsrc) cap *= 2;
+    x->t = RM_NEW_ARRAY(a, struct slot, cap);
+    x->mask = cap - 1;
     for (size_t i = 0; i < k->nsrc; i++) {
-        size_t h = (size_t)(((uintptr_t)k->src[i].value >> 3) * 0x9e3779b97f4a7c15u) & (cap - 1);
-        for (; t[h].v; h = (h + 1) & (cap - 1))
-            if (t[h].v == k->src[i].value) return;
-        t[h] = (struct slot){k->src[i].value, (int32_t)i};
+        size_t h = slot_of(k->src[i].value, x->mask);
+        for (; x->t[h].v; h = (h + 1) & x->mask)
+            if (x->t[h].v == k->src[i].value) return false;
+        x->t[h] = (struct slot){k->src[i].value, (int32_t)i};
     }
+    return true;
+}
+
+static int64_t source_of(const source_index *x, const orm_value *v)
+{
+    if (x->k->values_array) {
+        uintptr_t at = (uintptr_t)v, base = (uintptr_t)x->k->vals;
+        return at >= base && at < base + x->k->nsrc * sizeof *v && (at - base) % sizeof *v == 0
+                   ? (int64_t)((at - base) / sizeof *v)
+                   : -1;
+    }
+    size_t h = slot_of(v, x->mask);
+    while (x->t[h].v && x->t[h].v != v) h = (h + 1) & x->mask;
+    return x->t[h].v ? x->t[h].i : -1;
+}
+
+/* Store the shape c just compiled (described in out) under key `as`: each
+ * parameter's value found by its address among the bind sources of tk, the
+ * statement's own walk (tk == as: a statement keyed by its tree). A spec's
+ * key (as != tk) binds tk's first as->nsrc sources, which must hold the
+ * spec's values in order; tk's others and the values the compiler made are
+ * constants. Not stored when the sources are ambiguous or missing, or a
+ * spec's do not agree, or an array-sourced key names columns that are not
+ * the schema's (its entry keeps them). */
+static void remember(orm_compile_cache *cc, const orm_cache_key *as, const orm_cache_key *tk, const cctx *c,
+                     const orm_compiled *out)
+{
+    if (tk->nsrc > INT32_MAX / 2 || c->nparams > INT32_MAX / 2 || tk->nsrc < as->nsrc) return;
+    for (size_t i = 0; as != tk && i < as->nsrc; i++) {
+        const orm_value *want = orm_cache_key_value(as, i), *got = orm_cache_key_value(tk, i);
+        if (want->kind != got->kind || !orm_value_eq(want, got)) return;
+    }
+    source_index x;
+    if (!index_sources(&x, tk, c->a)) return;
     int32_t *src = RM_NEW_ARRAY(c->a, int32_t, c->nparams + 1);
     orm_value *consts = RM_NEW_ARRAY(c->a, orm_value, c->nparams + 1);
     size_t nconsts = 0;
     for (size_t j = 0; j < c->nparams; j++) {
-        const orm_value *v = c->psrc[j];
-        if (!v) {
-            if (c->params[j].kind == ORM_V_TEXT) return;
+        int64_t i = c->psrc[j] ? source_of(&x, c->psrc[j]) : -1;
+        if (c->psrc[j] && i < 0) return;
+        if (i >= 0 && (size_t)i < as->nsrc) {
+            src[j] = (int32_t)i;
+        } else {
             consts[nconsts] = c->params[j];
             src[j] = -1 - (int32_t)nconsts++;
-            continue;
         }
-        size_t h = (size_t)(((uintptr_t)v >> 3) * 0x9e3779b97f4a7c15u) & (cap - 1);
-        while (t[h].v && t[h].v != v) h = (h + 1) & (cap - 1);
-        if (!t[h].v) return;
-        src[j] = t[h].i;
     }
     orm_compiled_shape sh = {.sql = c->sql.buf, .sql_len = c->sql.len, .src = src, .nparams = c->nparams,
                              .consts = consts, .nconsts = nconsts};
-    orm_compile_cache_put(cc, k, &sh);
+    if (as->values_array) {
+        if (!own_columns(c->pcols, c->nparams) || !own_columns(out->result_columns, out->nresult)) return;
+        sh.param_columns = c->pcols;
+        sh.result_columns = out->result_columns;
+        sh.nresult = out->nresult;
+        sh.returns_rows = out->returns_rows;
+        sh.is_query = out->is_query;
+    }
+    orm_compile_cache_put(cc, as, &sh);
 }
 
-static int compile(const orm_dialect *d, const stmt_kind *kind, const void *s, rm_arena *a, orm_compiled *out,
-                   orm_error *err)
+/* Compile s (of kind) and store its shape under `as` (tk: s's own key;
+ * both uncacheable without a cache). */
+static int compile_fresh(const orm_dialect *d, const stmt_kind *kind, const void *s, const orm_cache_key *as,
+                         const orm_cache_key *tk, rm_arena *a, orm_compiled *out, orm_error *err)
 {
     memset(out, 0, sizeof *out);
-    orm_cache_key_room room;
-    orm_cache_key k = {.uncacheable = true, .room = &room};
-    if (d->cache) {
-        kind->key(&k, a, s);
-        orm_compiled_shape sh;
-        if (!k.uncacheable && orm_compile_cache_get(d->cache, &k, a, &sh)) {
-            if (bind_shape(&k, &sh, a, out)) {
-                kind->describe(s, a, out);
-                return 0;
-            }
-            memset(out, 0, sizeof *out);
-        }
-    }
     cctx c;
     ctx_init(&c, d, a);
     kind->print(&c, s);
     kind->describe(s, a, out);
     int rc = finish(&c, out, err);
-    if (!rc && d->cache && !k.uncacheable) remember(d->cache, &k, &c);
+    if (!rc && d->cache && !as->uncacheable && !tk->uncacheable) remember(d->cache, as, tk, &c, out);
     return rc;
+}
+
+/* s through the cache by its own key. */
+static int compile(const orm_dialect *d, const stmt_kind *kind, const void *s, rm_arena *a, orm_compiled *out,
+                   orm_error *err)
+{
+    orm_cache_key_room room;
+    orm_cache_key k = {.uncacheable = true, .room = &room};
+    if (d->cache) {
+        kind->key(&k, a, s);
+        if (find_shape(d, &k, a, out)) {
+            if (!k.values_array) kind->describe(s, a, out);
+            return 0;
+        }
+    }
+    return compile_fresh(d, kind, s, &k, &k, a, out, err);
+}
+
+/* s, the statement of spec, compiled and stored under spec's key. */
+static int compile_as(const orm_dialect *d, const orm_cache_key *spec, const stmt_kind *kind, const void *s,
+                      rm_arena *a, orm_compiled *out, orm_error *err)
+{
+    orm_cache_key_room room;
+    orm_cache_key k = {.uncacheable = true, .room = &room};
+    if (d->cache) kind->key(&k, a, s);
+    return compile_fresh(d, kind, s, spec, &k, a, out, err);
+}
+
+bool orm_compile_find(const orm_dialect *d, const orm_cache_key *spec, rm_arena *a, orm_compiled *out)
+{
+    if (d->cache) return find_shape(d, spec, a, out);
+    memset(out, 0, sizeof *out);
+    return false;
 }
 
 /* The kinds, each function adapted to take its statement as const void *. */
@@ -786,6 +883,18 @@ STMT_KIND(select, orm_select, describe_select(s, a, out))
 STMT_KIND(insert, orm_insert, describe_returning(s->table, s->returning, a, out))
 STMT_KIND(update, orm_update, describe_returning(s->table, s->returning, a, out))
 STMT_KIND(delete, orm_delete, (void)s; (void)a; (void)out)
+
+int orm_compile_select_as(const orm_dialect *d, const orm_cache_key *spec, const orm_select *s, rm_arena *a,
+                          orm_compiled *out, orm_error *err)
+{
+    return compile_as(d, spec, &kind_select, s, a, out, err);
+}
+
+int orm_compile_update_as(const orm_dialect *d, const orm_cache_key *spec, const orm_update *s, rm_arena *a,
+                          orm_compiled *out, orm_error *err)
+{
+    return compile_as(d, spec, &kind_update, s, a, out, err);
+}
 
 int orm_compile_condition(const orm_dialect *d, const orm_expr *e, rm_arena *a, const char **out, orm_error *err)
 {

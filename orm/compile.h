@@ -2,7 +2,11 @@
  * (SQLAlchemy's compiler). Values never enter the text: every PARAM becomes
  * a placeholder and its value is appended to `params`; identifiers come from
  * the schema only. Statements of the same shape compile to the same text,
- * whatever their values, so the per-connection statement cache hits. */
+ * whatever their values, so the per-connection statement cache hits.
+ * With the dialect's compiled cache (compile_cache.h) every statement is
+ * looked up there first: a hit is bound, not printed, and what it returns
+ * (text, columns, an INSERT's parameters: its own values array) lives as
+ * long as the arena given and the statement's values. */
 #ifndef ORM_COMPILE_H
 #define ORM_COMPILE_H
 
@@ -35,6 +39,21 @@ int orm_compile_update(const orm_dialect *d, const orm_update *s, rm_arena *a,
                        orm_compiled *out, orm_error *err);
 int orm_compile_delete(const orm_dialect *d, const orm_delete *s, rm_arena *a,
                        orm_compiled *out, orm_error *err);
+struct orm_cache_key;
+
+/* Statements keyed by their spec (cache_key.h, orm_cache_key_spec): the
+ * statement of spec compiled before, bound to spec's values, in *out
+ * (its parameters may be spec's own array, kept by the caller as long as
+ * out): true, with no tree built; false (no cache, or not compiled yet).
+ * Then the caller builds the tree and compiles it with orm_compile_*_as,
+ * which stores it under spec (when its tree's walk meets spec's values
+ * first, in order). */
+bool orm_compile_find(const orm_dialect *d, const struct orm_cache_key *spec, rm_arena *a, orm_compiled *out);
+int orm_compile_select_as(const orm_dialect *d, const struct orm_cache_key *spec, const orm_select *s, rm_arena *a,
+                          orm_compiled *out, orm_error *err);
+int orm_compile_update_as(const orm_dialect *d, const struct orm_cache_key *spec, const orm_update *s, rm_arena *a,
+                          orm_compiled *out, orm_error *err);
+
 /* Plain text with no parameters (BEGIN, pragmas, DDL). */
 void orm_compiled_text(orm_compiled *out, const char *sql);
 

@@ -5,10 +5,16 @@
  * statement of a known shape takes its values from its own bind sources
  * and is not compiled again.
  *
- * Thread-safe (one short mutex around a look-up or an insertion), bounded
+ * Every statement the ORM runs goes through it (one rule, one place):
+ * statements with a tree by their structural key, the few that a caller
+ * can describe without one (a load by key, a flush's UPDATE of a row) by
+ * their spec (cache_key.h), whose hit builds no tree at all.
+ *
+ * Thread-safe (one short spin lock around a look-up or a linking), bounded
  * by entries and by bytes, least recently used evicted first. What a
- * look-up returns is copied into the caller's arena: an entry evicted
- * meanwhile by another thread is never read after. */
+ * look-up returns is the entry's own, pinned until the caller's arena is
+ * reset (rm_arena_on_reset): an entry evicted meanwhile by another thread
+ * is freed when its last reader's arena lets it go, never copied. */
 #ifndef ORM_COMPILE_CACHE_H
 #define ORM_COMPILE_CACHE_H
 
@@ -23,7 +29,10 @@
 typedef struct orm_compile_cache orm_compile_cache;
 
 /* A compiled shape. src[i] >= 0: placeholder i + 1 takes bind source
- * src[i]; < 0: the value consts[-1 - src[i]] (never text). */
+ * src[i]; < 0: the value consts[-1 - src[i]] (a text one's bytes are the
+ * entry's). The shape of an array-sourced key (cache_key.h) also keeps
+ * what the compiler says of the statement: its parameters' and result
+ * columns (schema columns only). */
 typedef struct orm_compiled_shape {
     const char *sql;
     size_t sql_len;
@@ -31,7 +40,13 @@ typedef struct orm_compiled_shape {
     size_t nparams;
     const orm_value *consts;
     size_t nconsts;
+    const orm_column **param_columns; /* nparams, or NULL: the key's sources say */
+    const orm_column **result_columns;
+    size_t nresult;
+    bool returns_rows, is_query;
+    bool identity;        /* placeholder i takes bind source i, no constant (set by the cache) */
     uint64_t id;          /* the entry's: no other entry of any cache ever has it (0: none) */
+    orm_compiled head;    /* the statement but its parameters (set by the cache) */
 } orm_compiled_shape;
 
 typedef struct orm_compile_cache_stats {
@@ -42,33 +57,12 @@ typedef struct orm_compile_cache_stats {
 /* max_entries, max_bytes: 0 for the defaults above. Never NULL. */
 orm_compile_cache *orm_compile_cache_new(size_t max_entries, size_t max_bytes);
 void orm_compile_cache_free(orm_compile_cache *cc);
-/* The shape stored for key k, copied into arena a: true; false on a miss
- * (counted). */
-bool orm_compile_cache_get(orm_compile_cache *cc, const orm_cache_key *k, rm_arena *a, orm_compiled_shape *out);
+/* The shape stored for key k, pinned until arena a is reset; NULL on a
+ * miss (counted). */
+const orm_compiled_shape *orm_compile_cache_get(orm_compile_cache *cc, const orm_cache_key *k, rm_arena *a);
 /* Remember shape for k (copied; a shape too large for the cache is not
  * kept). */
 void orm_compile_cache_put(orm_compile_cache *cc, const orm_cache_key *k, const orm_compiled_shape *shape);
 void orm_compile_cache_stats_get(orm_compile_cache *cc, orm_compile_cache_stats *out);
-
-/* Statements a caller keeps under its own key (an address and a variant)
- * for the cache's life: for a statement that cannot differ between
- * requests but in one parameter (orm/key_load.h). Read without a lock,
- * never evicted; at most ORM_COMPILE_MEMO_SLOTS (more are not kept). */
-#define ORM_COMPILE_MEMO_SLOTS 256
-
-typedef struct orm_compiled_memo {
-    const void *owner;
-    unsigned variant;
-    size_t arg;           /* the parameter each use binds; the others are c's constants */
-    orm_compiled c;       /* its text, parameters and result columns: the memo's own */
-} orm_compiled_memo;
-
-/* The memo kept under (owner, variant), or NULL. */
-const orm_compiled_memo *orm_compile_cache_memo(orm_compile_cache *cc, const void *owner, unsigned variant);
-/* Keep a copy of c (its result columns and parameter columns are the
- * schema's: the pointers are kept) under (owner, variant), unless one is
- * kept there already, the slots are full, or a parameter but arg is text. */
-void orm_compile_cache_memo_put(orm_compile_cache *cc, const void *owner, unsigned variant, const orm_compiled *c,
-                                size_t arg);
 
 #endif

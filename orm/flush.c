@@ -11,8 +11,9 @@
  * Rows of one table go in few statements: new rows naming the same columns
  * share a multi-row INSERT (insert_level), association rows of one
  * relationship too, and the deleted rows of a table one DELETE ... IN
- * (delete_run); a nested POST of 20,000 children is 79 INSERTs, whose
- * text is compiled once per size (insert_text). Where the dialect has
+ * (delete_run); a nested POST of 20,000 children is 79 INSERTs, of a
+ * handful of sizes, each size's text compiled once (the compiled cache:
+ * every statement here goes through it). Where the dialect has
  * rowid_keys (SQLite) an INSERT whose rows the database stores as sent has
  * no RETURNING: the rows are known, their keys the statement's rowids
  * (stored_as_sent). What only a level's or a statement's INSERTs need
@@ -433,18 +434,10 @@ static int inserted_as_sent(orm_uow *u, rm_arena *a, insert_row **members, size_
     return 0;
 }
 
-/* A group's last INSERT text, kept for its next statement of as many rows:
- * an INSERT's parameters are its values row by row, so only they change. */
-typedef struct insert_text {
-    orm_compiled c;
-    size_t nrows;      /* 0: none yet */
-    rm_arena *a;       /* where the text lives (the level's arena) */
-} insert_text;
-
 /* One INSERT of the k rows members[0..k) (naming first's columns), its
- * values and the matching of what it returned in a, a scratch arena for
- * this statement alone; its text from or into *text. */
-static int insert_rows(orm_uow *u, rm_arena *a, insert_text *text, insert_row **members, size_t k, bool as_sent)
+ * values, statement and the matching of what it returned in a, a scratch
+ * arena for this statement alone. */
+static int insert_rows(orm_uow *u, rm_arena *a, insert_row **members, size_t k, bool as_sent)
 {
     const insert_row *first = members[0];
     const orm_table *t = first->inst->mapper->table;
@@ -452,15 +445,9 @@ static int insert_rows(orm_uow *u, rm_arena *a, insert_text *text, insert_row **
     orm_insert ins = {.table = t, .columns = first->cols, .ncolumns = nc, .nrows = k, .returning = !as_sent};
     ins.values = RM_NEW_ARRAY(a, orm_value, k * nc);
     for (size_t j = 0; j < k; j++) memcpy(ins.values + j * nc, members[j]->vals, nc * sizeof *ins.values);
-    orm_compiled c = text->c;
+    orm_compiled c;
     orm_result r;
-    int rc = 0;
-    if (text->nrows == k) {
-        c.params = ins.values;
-    } else if (!(rc = orm_compile_insert(flush_dialect(u), &ins, text->a, &c, u->s->err))) {
-        text->c = c;
-        text->nrows = k;
-    }
+    int rc = orm_compile_insert(flush_dialect(u), &ins, a, &c, u->s->err);
     if (rc || (rc = flush_run_own(u, &c, &r))) return rc;
     if (flush_dialect(u)->rowid_keys && !known_key(t)) rowid_seen(u, t, r.last_id);
     if (as_sent) return inserted_as_sent(u, a, members, k, &r);
@@ -498,12 +485,11 @@ static int insert_group(orm_uow *u, rm_arena *a, insert_row *rows, size_t head)
     int rc = flush_dialect(u)->rowid_keys && !known_key(t) && n > 1 ? rowid_top(u, t, &top) : 0;
     if (rc) return rc;
     rm_arena *stmt = rm_arena_new();
-    insert_text text = {.a = a};
     for (size_t at = 0, k; at < n && !rc; at += k) {
         k = insert_chunk(u, n - at, rows[head].ncols);
         if (top && !top->increase && top->max > INT64_MAX - (int64_t)k) k = 1;
         rm_arena_reset(stmt);
-        rc = insert_rows(u, stmt, &text, members + at, k, as_sent);
+        rc = insert_rows(u, stmt, members + at, k, as_sent);
     }
     rm_arena_destroy(stmt);
     return rc;
@@ -601,15 +587,23 @@ static int defer_links(orm_uow *u, orm_instance *inst)
     return 0;
 }
 
+/* The instances a flush inserts, in unit order (each one's seq its index). */
+typedef struct pending {
+    orm_instance **objs;
+    size_t n;
+} pending;
+
 /* INSERT the pending instances parents first, level by level (a level is
  * every instance whose pending parents are all in earlier levels), each
  * level in unit order; a cycle is broken by deferring one foreign key of
  * the first waiting instance (post-update). Linear but for sorting each
- * level: the links are indexed by parent once. */
-static int insert_pending(orm_uow *u)
+ * level: the links are indexed by parent once. *out: the instances
+ * (settle_new_collections). */
+static int insert_pending(orm_uow *u, pending *out)
 {
     rm_arena *a = u->a;
     size_t np = 0;
+    *out = (pending){0};
     for (size_t i = 0; i < u->nobjs; i++)
         if (u->objs[i]->state == ORM_PENDING) {
             u->objs[i]->seq = np++;
@@ -619,6 +613,7 @@ static int insert_pending(orm_uow *u)
     orm_instance **pend = RM_NEW_ARRAY(a, orm_instance *, np);
     for (size_t i = 0; i < u->nobjs; i++)
         if (u->objs[i]->state == ORM_PENDING) pend[u->objs[i]->seq] = u->objs[i];
+    *out = (pending){pend, np};
     /* the waiting links grouped by parent: first[p] .. first[p + 1] in by_parent */
     size_t *first = RM_NEW_ARRAY(a, size_t, np + 1), *by_parent, *fill;
     for (size_t i = 0; i < u->nlinks; i++)
@@ -716,39 +711,18 @@ static bool update_as_sent(orm_uow *u, const orm_instance *inst, const orm_colum
 }
 
 /* inst's row after its UPDATE without RETURNING (update_as_sent): the
- * values up set, the version one more, computed columns NULL (as
- * RETURNING gives them), the rest as committed. */
-static void updated_as_sent(orm_instance *inst, const orm_update *up)
+ * values it set (vals of cols[0..n)), the version one more, computed
+ * columns NULL (as RETURNING gives them), the rest as committed. */
+static void updated_as_sent(orm_instance *inst, const orm_column **cols, const orm_value *vals, size_t n)
 {
     const orm_table *t = inst->mapper->table;
     const orm_column *vc = inst->mapper->version_col;
-    for (size_t k = 0; k < up->ncolumns; k++)
-        if (up->values[k]->op == ORM_OP_PARAM) inst->committed[up->columns[k]->index] = up->values[k]->u.param.value;
+    for (size_t k = 0; k < n; k++) inst->committed[cols[k]->index] = vals[k];
     if (vc) inst->committed[vc->index].u.i++;
     for (size_t i = 0; i < t->ncolumns; i++)
         if (t->columns[i].computed) inst->committed[i] = orm_null();
     memcpy(inst->row, inst->committed, t->ncolumns * sizeof *inst->row);
 }
-
-/* The last UPDATE without RETURNING update_changed compiled, kept for the
- * flush's next row of the same class setting the same columns (a bulk
- * change of many rows: one compile, not one a row). Only without a
- * version column or a scope: the statement's parameters are then its SET
- * values, the key's, then constants of the class, in the order its cache
- * key's walk meets them
- * (cache_key.h: bind sources, the order a compile-cache hit binds them;
- * checked when the shape is kept); each row writes its values into the
- * kept tree's parameters and reads them out in that order. */
-typedef struct update_shape {
-    rm_arena *tmp;              /* the flush's scratch for one UPDATE (made on first use) */
-    rm_arena *a;                /* the flush's: the tree, the text, the sources (made on first use) */
-    const orm_mapper *m;        /* whose rows it updates; NULL: none kept */
-    orm_update up;              /* the row's columns first (nset), then the "onupdate" ones */
-    size_t nset;
-    orm_value **key;            /* the key's parameter values in the tree (npk) */
-    orm_compiled c;
-    orm_cache_key k;
-} update_shape;
 
 /* *a, made on first use. */
 static rm_arena *lazy_arena(rm_arena **a)
@@ -757,112 +731,90 @@ static rm_arena *lazy_arena(rm_arena **a)
     return *a;
 }
 
-/* Keep up (an UPDATE of m's rows made in shape->a, compiled as c) as the
- * shape for the next rows, when its bind sources are its SET values, then
- * the key's, then those of m's own condition (its class's identity, a
- * projection's "where": the same for every row of m). */
-static void keep_shape(update_shape *shape, const orm_mapper *m, const orm_update *up, size_t nset, const orm_compiled *c)
+/* The compiled UPDATE of inst's row (of one table) setting cols[0..n) to
+ * vals, by the key vals[n..n + npk) (the committed one), in a; with a
+ * version column, incrementing it and requiring the committed one.
+ * Without a version column or a scope it is keyed by its spec (the
+ * mapper, RETURNING or not, the columns; cache_key.h), so a row like one
+ * written before (a bulk change of many rows) builds no tree; else by its
+ * tree. */
+static int update_statement(orm_uow *u, rm_arena *a, const orm_instance *inst, const orm_column **cols,
+                            const orm_value *vals, size_t n, bool returning, orm_compiled *c)
 {
-    const orm_table *t = up->table;
-    orm_cache_key_update(&shape->k, shape->a, up);
-    const orm_bind_source *src = shape->k.src;
-    bool ok = !shape->k.uncacheable && shape->k.nsrc >= up->ncolumns + t->npk;
-    for (size_t i = 0; ok && i < up->ncolumns; i++)
-        ok = up->values[i]->op == ORM_OP_PARAM && src[i].value == &up->values[i]->u.param.value;
-    for (size_t j = 0; ok && j < t->npk; j++) ok = src[up->ncolumns + j].column == t->pk[j];
-    if (!ok) return;
-    shape->key = RM_NEW_ARRAY(shape->a, orm_value *, t->npk);
-    for (size_t j = 0; j < t->npk; j++) shape->key[j] = (orm_value *)src[up->ncolumns + j].value; /* the tree's */
-    shape->up = *up;
-    shape->nset = nset;
-    shape->c = *c;
-    shape->m = m;
-}
-
-/* inst's UPDATE of the n columns cols through the kept shape (same table,
- * same columns): its values written into the tree, its parameters read
- * out of it into shape->tmp. */
-static int update_by_shape(orm_uow *u, update_shape *shape, orm_instance *inst, const orm_column **cols,
-                           size_t n)
-{
-    const orm_table *t = shape->m->table;
-    for (size_t k = 0; k < n; k++) shape->up.values[k]->u.param.value = inst->row[cols[k]->index];
-    for (size_t j = 0; j < t->npk; j++) *shape->key[j] = inst->committed[t->pk[j]->index];
-    orm_compiled c = shape->c;
-    orm_value *params = RM_NEW_ARRAY(shape->tmp, orm_value, shape->k.nsrc);
-    for (size_t i = 0; i < shape->k.nsrc; i++) params[i] = *shape->k.src[i].value;
-    c.params = params;
-    orm_result r;
-    int rc = orm_flush_exec_update(u, inst, &c, NULL, &r);
-    if (!rc) updated_as_sent(inst, &shape->up);
-    return rc;
+    const orm_mapper *m = inst->mapper;
+    const orm_table *t = m->table;
+    const orm_dialect *d = flush_dialect(u);
+    bool by_spec = !m->version_col && !u->s->scope; /* their values would follow the key's */
+    orm_cache_key spec;
+    uint64_t room[16]; /* the spec's words, for a few columns */
+    if (by_spec) {
+        uint64_t *words = n + 2 <= 16 ? room : rm_arena_alloc(a, (n + 2) * sizeof *words);
+        words[0] = ORM_SPEC_UPDATE_ROW | (uint64_t)returning << 16 | (uint64_t)n << 32;
+        words[1] = (uint64_t)(uintptr_t)m;
+        for (size_t k = 0; k < n; k++) words[2 + k] = (uint64_t)(uintptr_t)cols[k];
+        orm_cache_key_spec(&spec, words, n + 2, vals, n + t->npk);
+        if (orm_compile_find(d, &spec, a, c)) return 0;
+    }
+    orm_update up = {.table = t, .returning = returning};
+    up.columns = RM_NEW_ARRAY(a, const orm_column *, n + 1);
+    up.values = RM_NEW_ARRAY(a, orm_expr *, n + 1);
+    for (size_t k = 0; k < n; k++) {
+        up.columns[up.ncolumns] = cols[k];
+        up.values[up.ncolumns++] = orm_expr_param(a, vals[k], cols[k]);
+    }
+    up.where = orm_flush_scoped_pk_where(u, a, m, vals + n);
+    if (m->version_col) orm_flush_add_version(a, inst, &up, m->version_col);
+    return by_spec ? orm_compile_update_as(d, &spec, &up, a, c, u->s->err)
+                   : orm_compile_update(d, &up, a, c, u->s->err);
 }
 
 /* UPDATE the columns of a persistent instance that differ from its
- * committed state; with a version column, increment it and require the
- * committed version in the WHERE (0 rows: stale data). The statement's
- * pieces go in shape->tmp, reset after it (what RETURNING reads is the
- * session's), or in shape->a when kept for the next rows (update_shape):
- * a flush of many rows keeps none of them. A span's levels:
- * orm_flush_update_levels. */
-static int update_changed(orm_uow *u, update_shape *shape, orm_instance *inst)
+ * committed state (and its "onupdate" ones); with a version column,
+ * increment it and require the committed version in the WHERE (0 rows:
+ * stale data). The statement's pieces go in *scratch (made on first use),
+ * reset after it (what RETURNING reads is the session's): a flush of many
+ * rows keeps none of them. A span's levels: orm_flush_update_levels. */
+static int update_changed(orm_uow *u, rm_arena **scratch, orm_instance *inst)
 {
     const orm_mapper *m = inst->mapper;
     const orm_table *t = m->table;
     if (t->levels) return orm_flush_update_levels(u, inst);
-    size_t first = 0; /* most rows a flush meets have no change (those it inserted): no arrays */
-    while (first < t->ncolumns && !column_changed(inst, first)) first++;
-    if (first == t->ncolumns) return 0;
-    rm_arena *tmp = lazy_arena(&shape->tmp);
-    const orm_column **cols = RM_NEW_ARRAY(tmp, const orm_column *, t->ncolumns);
+    /* the columns it sets and their values, then the key's: on the stack
+     * for a table of a few columns, else made at the first change (most
+     * rows a flush meets have none: those it inserted) */
+    enum { FEW = 16 };
+    const orm_column *few_cols[FEW], **cols = t->ncolumns <= FEW ? few_cols : NULL;
+    orm_value few_vals[FEW + 1], *vals = t->ncolumns + t->npk <= FEW + 1 ? few_vals : NULL;
     size_t n = 0;
-    for (size_t i = first; i < t->ncolumns; i++) {
-        if (i > first && !column_changed(inst, i)) continue;
+    bool onupdate = false;
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        onupdate |= t->columns[i].onupdate_now;
+        if (!column_changed(inst, i)) continue;
         if (t->columns[i].primary_key)
             return orm_error_set(u->s->err, ORM_E_INVALID, "the primary key of %s cannot change", m->name);
-        cols[n++] = &t->columns[i];
+        if (!cols) cols = rm_arena_alloc(lazy_arena(scratch), t->ncolumns * sizeof *cols); /* filled up to n */
+        if (!vals) vals = rm_arena_alloc(lazy_arena(scratch), (t->ncolumns + t->npk) * sizeof *vals);
+        cols[n] = &t->columns[i];
+        vals[n++] = inst->row[i];
     }
+    if (!n) return 0;
+    rm_arena *tmp = lazy_arena(scratch);
     int rc = orm_flush_check_row(u, inst);
     if (rc) return rc;
-    bool as_sent = update_as_sent(u, inst, cols, n), keep = as_sent && !m->version_col && !u->s->scope;
-    if (keep && shape->m == m && shape->nset == n && !memcmp(shape->up.columns, cols, n * sizeof *cols)) {
-        rc = update_by_shape(u, shape, inst, cols, n);
-        rm_arena_reset(tmp);
-        if (!rc) inst->wrote = true;
-        return rc;
-    }
-    if (keep) {
-        shape->m = NULL;
-        rm_arena_reset(lazy_arena(&shape->a));
-    }
-    rm_arena *a = keep ? shape->a : tmp;
-    orm_update up = {.table = t, .returning = !as_sent};
-    up.columns = RM_NEW_ARRAY(a, const orm_column *, t->ncolumns + 1);
-    up.values = RM_NEW_ARRAY(a, orm_expr *, t->ncolumns + 1);
-    for (size_t k = 0; k < n; k++) {
-        up.columns[up.ncolumns] = cols[k];
-        up.values[up.ncolumns++] = orm_expr_param(a, inst->row[cols[k]->index], cols[k]);
-    }
-    orm_flush_add_onupdate(u, &up, t); /* its values in u->a: they may be kept */
-    orm_value *pk = RM_NEW_ARRAY(a, orm_value, t->npk);
-    for (size_t i = 0; i < t->npk; i++) pk[i] = inst->committed[t->pk[i]->index];
-    up.where = orm_flush_scoped_pk_where(u, a, m, pk);
-    orm_result r;
+    bool as_sent = update_as_sent(u, inst, cols, n);
+    if (onupdate) n = orm_flush_onupdate(u, t, cols, vals, n);
+    for (size_t j = 0; j < t->npk; j++) vals[n + j] = inst->committed[t->pk[j]->index];
     orm_compiled c;
-    if (keep) {
-        rc = orm_compile_update(flush_dialect(u), &up, a, &c, u->s->err);
-        if (!rc) keep_shape(shape, m, &up, n, &c);
-        if (!rc) rc = orm_flush_exec_update(u, inst, &c, NULL, &r);
-    } else {
-        rc = orm_flush_run_update(u, a, inst, &up, m->version_col, &r);
-    }
-    if (rc) return rc;
+    orm_result r;
+    if ((rc = update_statement(u, tmp, inst, cols, vals, n, !as_sent, &c)) ||
+        (rc = orm_flush_exec_update(u, inst, &c, m->version_col, &r)))
+        return rc;
     if (u->s->scope && !inst->wrote) { /* what it referred to before (orm_flush_check_written) */
         inst->before = RM_NEW_ARRAY(u->a, orm_value, t->ncolumns);
         memcpy(inst->before, inst->committed, t->ncolumns * sizeof *inst->before);
     }
     if (as_sent) {
-        updated_as_sent(inst, &up);
+        updated_as_sent(inst, cols, vals, n);
     } else {
         memcpy(inst->row, r.values, t->ncolumns * sizeof *inst->row);
         memcpy(inst->committed, r.values, t->ncolumns * sizeof *inst->row);
@@ -872,7 +824,7 @@ static int update_changed(orm_uow *u, update_shape *shape, orm_instance *inst)
     return 0;
 }
 
-static int update_persistent(orm_uow *u, update_shape *shape)
+static int update_persistent(orm_uow *u, rm_arena **scratch)
 {
     for (size_t i = 0; i < u->nlinks; i++) {
         const orm_link *l = &u->links[i];
@@ -881,7 +833,7 @@ static int update_persistent(orm_uow *u, update_shape *shape)
     for (size_t i = 0; i < u->nobjs; i++) {
         orm_instance *inst = u->objs[i];
         if (inst->state != ORM_PERSISTENT || !inst->committed) continue;
-        int rc = update_changed(u, shape, inst);
+        int rc = update_changed(u, scratch, inst);
         if (rc) return rc;
     }
     /* post-updates: the deferred foreign keys, now that every row exists */
@@ -890,7 +842,7 @@ static int update_persistent(orm_uow *u, update_shape *shape)
         if (!l->post_update && l->parent != l->child) continue;
         if (l->child->state != ORM_PERSISTENT) continue;
         apply_link(u, l, false);
-        int rc = update_changed(u, shape, l->child);
+        int rc = update_changed(u, scratch, l->child);
         if (rc) return rc;
     }
     return 0;
@@ -1067,7 +1019,7 @@ static ref_slot *ref_find(const ref_map *m, const orm_column *col, const orm_val
  * that foreign key set to NULL first, as SQLAlchemy's post_update does.
  * Deletes run in reverse: rows met after d in u->objs are deleted before
  * it. Linear: the referenced values of deleted rows are hashed once. */
-static int detach_deleted(orm_uow *u, update_shape *shape)
+static int detach_deleted(orm_uow *u, rm_arena **scratch)
 {
     rm_arena *a = u->a;
     /* the columns that nullable foreign keys of deleted rows refer to */
@@ -1132,7 +1084,7 @@ static int detach_deleted(orm_uow *u, update_shape *shape)
                 changed = true;
             }
         }
-        int rc = changed ? update_changed(u, shape, d) : 0;
+        int rc = changed ? update_changed(u, scratch, d) : 0;
         if (rc) return rc;
     }
     return 0;
@@ -1204,13 +1156,14 @@ static bool fills_from_unit(const orm_uow *u, const written_mappers *w, const or
  * Only where that is certain (fills_from_unit, fresh_key): the foreign
  * key is checked at once, so no row refers to a key before the key
  * exists, and rows the unit itself wrote would be in its hierarchy.
- * Called before the unit's lists are emptied (settle). */
-static void settle_new_collections(orm_uow *u, orm_instance **fresh, size_t n)
+ * fresh: the rows the flush inserted (insert_pending). Called before the
+ * unit's lists are emptied (settle). */
+static void settle_new_collections(orm_uow *u, const pending *fresh)
 {
-    if (!n || u->untracked) return;
+    if (!fresh->n || u->untracked) return;
     written_mappers w = mappers_written(u);
-    for (size_t i = 0; i < n; i++) {
-        orm_instance *inst = fresh[i];
+    for (size_t i = 0; i < fresh->n; i++) {
+        orm_instance *inst = fresh->objs[i];
         if (!fresh_key(inst)) continue;
         for (const orm_mapper *m = inst->mapper; m; m = m->inherits)
             for (size_t j = 0; j < m->nrelationships; j++) {
@@ -1221,16 +1174,10 @@ static void settle_new_collections(orm_uow *u, orm_instance **fresh, size_t n)
     }
 }
 
-/* orm_uow_flush with shape: the scratch of its UPDATEs and the one it
- * keeps for rows alike (update_changed). */
-static int flush_in(orm_uow *u, update_shape *shape)
+/* orm_uow_flush with the scratch arena of its UPDATEs (made on first use). */
+static int flush_in(orm_uow *u, rm_arena **scratch)
 {
     int rc;
-    /* the rows this flush inserts, for settle_new_collections */
-    size_t nfresh = 0;
-    orm_instance **fresh = RM_NEW_ARRAY(u->a, orm_instance *, u->nobjs + 1);
-    for (size_t i = 0; i < u->nobjs; i++)
-        if (u->objs[i]->state == ORM_PENDING) fresh[nfresh++] = u->objs[i];
     if ((rc = orm_uow_check_size(u))) return rc;
     /* cascades first: they may add instances to delete (u->objs grows) */
     for (size_t i = 0; i < u->nobjs; i++) {
@@ -1238,22 +1185,22 @@ static int flush_in(orm_uow *u, update_shape *shape)
         if (u->objs[i]->state == ORM_DELETED && (rc = expand_delete(u, u->objs[i]))) return rc;
     }
     if (u->ndeleted > ORM_MAX_DELETE_ROWS) return orm_flush_too_many_deletes(u);
-    if ((rc = insert_pending(u)) || (rc = update_persistent(u, shape)) || (rc = write_assocs(u))) return rc;
+    pending fresh; /* the rows this flush inserts */
+    if ((rc = insert_pending(u, &fresh)) || (rc = update_persistent(u, scratch)) || (rc = write_assocs(u))) return rc;
     if ((rc = orm_flush_check_written(u))) return rc;
-    if ((rc = detach_deleted(u, shape))) return rc;
+    if ((rc = detach_deleted(u, scratch))) return rc;
     /* children were met after their parents: delete in reverse */
     for (size_t i = u->nobjs; i-- > 0;)
         if (u->objs[i]->state == ORM_DELETED && (rc = delete_run(u, &i))) return rc;
-    settle_new_collections(u, fresh, nfresh);
+    settle_new_collections(u, &fresh);
     settle(u);
     return 0;
 }
 
 int orm_uow_flush(orm_uow *u)
 {
-    update_shape shape = {0};
-    int rc = flush_in(u, &shape);
-    rm_arena_destroy(shape.a);
-    rm_arena_destroy(shape.tmp);
+    rm_arena *scratch = NULL;
+    int rc = flush_in(u, &scratch);
+    rm_arena_destroy(scratch);
     return rc;
 }

@@ -31,9 +31,12 @@ static inline int flush_run_own(orm_uow *u, const orm_compiled *c, orm_result *r
 
 /* ---- flush_levels.c ---- */
 
-/* up's UPDATE of a row of t also sets t's "onupdate": "now" columns it
- * does not set already to the unit's instant. up's arrays have room for
- * every column of t besides what they hold. */
+/* An UPDATE of a row of t that sets cols[0..n) (values vals) also sets
+ * t's "onupdate": "now" columns it does not set already to the unit's
+ * instant (its text in u->a): appended to cols and vals, which have room
+ * for every column of t besides the n; the new count. */
+size_t orm_flush_onupdate(orm_uow *u, const orm_table *t, const orm_column **cols, orm_value *vals, size_t n);
+/* The same for up's UPDATE (its arrays have that room). */
 void orm_flush_add_onupdate(orm_uow *u, orm_update *up, const orm_table *t);
 /* keys, a condition on the unaliased key columns of an UPDATE or DELETE
  * of m's rows, and the rows the session's scope sees (a span's criteria
@@ -44,6 +47,9 @@ orm_expr *orm_flush_scoped_pk_where(orm_uow *u, rm_arena *a, const orm_mapper *m
 /* The row inst is about to store breaks none of its table's checks, else
  * ORM_E_VALIDATION with one field error under inst's pointer. */
 int orm_flush_check_row(orm_uow *u, const orm_instance *inst);
+/* up, an UPDATE of inst's row (room for one more column), increments
+ * the version vc and requires the committed one (pieces made in a). */
+void orm_flush_add_version(rm_arena *a, const orm_instance *inst, orm_update *up, const orm_column *vc);
 /* Run up, an UPDATE of inst's row (its pieces and statement made in a);
  * with vc, increment the version and require the committed one. No row
  * (returned, or changed without RETURNING): stale (versioned) or not found. */

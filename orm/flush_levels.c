@@ -13,17 +13,27 @@
 /* up's UPDATE of a row of t also sets t's "onupdate": "now" columns it
  * does not set already (the request's value wins) to the unit's instant.
  * up's arrays have room for every column of t besides what they hold. */
-void orm_flush_add_onupdate(orm_uow *u, orm_update *up, const orm_table *t)
+size_t orm_flush_onupdate(orm_uow *u, const orm_table *t, const orm_column **cols, orm_value *vals, size_t n)
 {
+    size_t given = n;
     for (size_t i = 0; i < t->ncolumns; i++) {
         const orm_column *c = &t->columns[i];
         if (!c->onupdate_now) continue;
         size_t k = 0;
-        while (k < up->ncolumns && up->columns[k] != c) k++;
-        if (k < up->ncolumns) continue;
-        up->columns[up->ncolumns] = c;
-        up->values[up->ncolumns++] = orm_expr_param(u->a, orm_clock_value(&u->clock, c, u->a), c);
+        while (k < given && cols[k] != c) k++;
+        if (k < given) continue;
+        cols[n] = c;
+        vals[n++] = orm_clock_value(&u->clock, c, u->a);
     }
+    return n;
+}
+
+void orm_flush_add_onupdate(orm_uow *u, orm_update *up, const orm_table *t)
+{
+    orm_value *vals = RM_NEW_ARRAY(u->a, orm_value, up->ncolumns + t->ncolumns);
+    size_t n = orm_flush_onupdate(u, t, up->columns, vals, up->ncolumns);
+    for (size_t k = up->ncolumns; k < n; k++) up->values[k] = orm_expr_param(u->a, vals[k], up->columns[k]);
+    up->ncolumns = n;
 }
 
 /* keys (a condition on the unaliased key columns of an UPDATE or DELETE
@@ -93,16 +103,19 @@ int orm_flush_check_row(orm_uow *u, const orm_instance *inst)
  * statement made in a); with vc (its mapper's version column), increment
  * it and require the committed version in the WHERE. No row (returned,
  * or changed when up has no RETURNING): stale data (versioned) or gone. */
+void orm_flush_add_version(rm_arena *a, const orm_instance *inst, orm_update *up, const orm_column *vc)
+{
+    const orm_column *stored = vc->storage ? vc->storage : vc;
+    up->columns[up->ncolumns] = stored;
+    up->values[up->ncolumns++] = orm_expr_binary(a, ORM_OP_PLUS, orm_expr_column(a, -1, stored),
+                                                 orm_expr_param(a, orm_int(1), vc));
+    up->where = orm_expr_and(a, up->where, orm_expr_col_eq(a, -1, vc, inst->committed[vc->index]));
+}
+
 int orm_flush_run_update(orm_uow *u, rm_arena *a, const orm_instance *inst, orm_update *up, const orm_column *vc,
                          orm_result *r)
 {
-    if (vc) {
-        const orm_column *stored = vc->storage ? vc->storage : vc;
-        up->columns[up->ncolumns] = stored;
-        up->values[up->ncolumns++] = orm_expr_binary(a, ORM_OP_PLUS, orm_expr_column(a, -1, stored),
-                                                     orm_expr_param(a, orm_int(1), vc));
-        up->where = orm_expr_and(a, up->where, orm_expr_col_eq(a, -1, vc, inst->committed[vc->index]));
-    }
+    if (vc) orm_flush_add_version(a, inst, up, vc);
     orm_compiled c;
     int rc = orm_compile_update(flush_dialect(u), up, a, &c, u->s->err);
     return rc ? rc : orm_flush_exec_update(u, inst, &c, vc, r);

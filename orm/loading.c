@@ -254,14 +254,15 @@ static int run_compiled(lctx *L, const orm_compiled *c, const orm_mapper *m, pla
 }
 
 /* run_compiled for sel, compiled first; kl: the plain load by key sel is
- * (its statement then kept, orm/key_load.h), or NULL. */
+ * (its statement then cached under its spec, orm/key_load.h), or NULL. */
 static int run_plan(lctx *L, orm_select *sel, const orm_mapper *m, plan *p, size_t expect, row_fn fn,
                     void *ud, const orm_key_load *kl)
 {
     orm_compiled c;
-    int rc = orm_compile_select(orm_engine_dialect(L->s->engine), sel, L->a, &c, L->s->err);
+    const orm_dialect *d = orm_engine_dialect(L->s->engine);
+    int rc = kl ? orm_compile_select_as(d, &kl->key, sel, L->a, &c, L->s->err)
+                : orm_compile_select(d, sel, L->a, &c, L->s->err);
     if (rc) return rc;
-    if (kl) orm_key_load_keep(L->s, m, kl, &c);
     return run_compiled(L, &c, m, p, expect, fn, ud);
 }
 
@@ -606,9 +607,9 @@ int orm_load_page(orm_session *s, const orm_query *q, size_t keep, const orm_inc
     memset(out, 0, sizeof *out);
     const orm_table *t = q->mapper->table;
     orm_key_load kl;
-    bool by_key = orm_key_load_plain(s, q, ninc, &kl);
+    bool by_key = orm_key_load_spec(s, q, ninc, &kl);
     orm_compiled kc;
-    if (by_key && orm_key_load_find(s, q->mapper, &kl, &kc)) {
+    if (by_key && orm_compile_find(orm_engine_dialect(s->engine), &kl.key, a, &kc)) {
         top_rows tr = {.out = out, .extra_at = t->ncolumns, .keep = keep, .q = q};
         plan none = {0};
         return run_compiled(&L, &kc, q->mapper, &none, 1, add_top, &tr);

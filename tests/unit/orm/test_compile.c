@@ -488,6 +488,35 @@ START_TEST(bounded_cache_evicts)
 }
 END_TEST
 
+/* A shape a reader holds stays whole after another statement evicts its
+ * entry: the reader's arena pins the entry until it is reset, and then
+ * frees it (ASan sees any read of freed memory or a leak). */
+START_TEST(an_evicted_shape_lives_as_long_as_its_reader)
+{
+    orm_dialect d = with_cache(&orm_dialect_sqlite, 1);
+    stmt first, second;
+    build(0, 1, &first);
+    build(1, 2, &second);
+    orm_compiled stored, held, other, fresh;
+    orm_error err;
+    orm_error_init(&err, A);
+    rm_arena *reader = rm_arena_new();
+    ck_assert_int_eq(compile_stmt(&d, &first, &stored), 0);                         /* a miss: stored */
+    ck_assert_int_eq(orm_compile_select(&d, &first.sel, reader, &held, &err), 0); /* a hit, pinned */
+    ck_assert_int_eq(compile_stmt(&d, &second, &other), 0);                         /* evicts the first */
+    orm_compile_cache_stats st;
+    orm_compile_cache_stats_get(d.cache, &st);
+    ck_assert_uint_eq(st.hits, 1);
+    ck_assert_uint_eq(st.evictions, 1);
+    ck_assert_uint_eq(st.entries, 1);
+    ck_assert_int_eq(compile_stmt(&orm_dialect_sqlite, &first, &fresh), 0);
+    same(&held, &fresh, "held after eviction");
+    ck_assert_uint_ne(held.shape_id, 0);
+    rm_arena_destroy(reader);
+    orm_compile_cache_free(d.cache);
+}
+END_TEST
+
 /* A value met twice by the walk (one node in two places) cannot tell its
  * placeholders apart: such a statement is not stored. It may still take a
  * shape stored from distinct nodes (each place its own source). */
@@ -652,7 +681,7 @@ Suite *compile_suite(void)
                                            malformed_tree_is_an_error};
     Suite *s = ts_suite("orm/compile", setup, teardown, 1, compile, sizeof compile / sizeof *compile);
     TS_TCASE(s, "cache", setup, teardown, 60, shapes_compile_as_fresh, bounded_cache_evicts, shared_value_is_not_cached,
-             threads_share_one_cache);
+             threads_share_one_cache, an_evicted_shape_lives_as_long_as_its_reader);
     TCase *tc = ts_tcase(s, "cache: random filters", setup, teardown, 120);
     tcase_add_loop_test(tc, random_filters_compile_as_fresh, 0, 3);
     return s;

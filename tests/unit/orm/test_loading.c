@@ -357,13 +357,13 @@ START_TEST(a_load_of_one_statement_runs_alone)
 }
 END_TEST
 
-/* A plain load of Author id by key (as GET of one object: orm_pk_where,
- * LIMIT limit), deferral defer: its graph; *st gets the compiled cache's
- * counts after it. */
-static const char *by_key(int64_t id, int64_t limit, bool defer, orm_compile_cache_stats *st)
+/* A plain load of entity's row id by key (as GET of one object:
+ * orm_pk_where, LIMIT limit), deferral defer: its graph; *st gets the
+ * compiled cache's counts after it. */
+static const char *by_key_of(const char *entity, int64_t id, int64_t limit, bool defer, orm_compile_cache_stats *st)
 {
     load l = {.last = true};
-    orm_query_init(&l.q, tdb_mapper(&DB, "Author"), NULL);
+    orm_query_init(&l.q, tdb_mapper(&DB, entity), NULL);
     orm_value pk = orm_int(id);
     l.q.where = orm_pk_where(DB.arena, l.q.mapper, 0, &pk);
     l.q.limit = limit;
@@ -373,26 +373,68 @@ static const char *by_key(int64_t id, int64_t limit, bool defer, orm_compile_cac
     return graph_text(&l);
 }
 
-static uint64_t lookups(const orm_compile_cache_stats *st) { return st->hits + st->misses; }
+static const char *by_key(int64_t id, int64_t limit, bool defer, orm_compile_cache_stats *st)
+{
+    return by_key_of("Author", id, limit, defer, st);
+}
 
 /* The statement of a plain load by key is compiled once (orm/key_load.h):
- * later loads of other keys only bind it, and find their own rows; a
- * deferral is a statement of its own; a load that is more than a key's
- * (LIMIT 2) takes the general path. */
+ * later loads of other keys find it in the compiled cache by their spec
+ * and only bind it, and find their own rows; a deferral is a statement of
+ * its own; a load that is more than a key's (LIMIT 2) is keyed by its
+ * tree. */
 START_TEST(a_load_by_key_is_compiled_once)
 {
-    orm_compile_cache_stats st[5];
+    orm_compile_cache_stats st[6];
     ck_assert_str_eq(by_key(1, 1, true, &st[0]), "Author#1\n");
     ck_assert_str_eq(by_key(2, 1, true, &st[1]), "Author#2\n");
     ck_assert_str_eq(by_key(99, 1, true, &st[2]), "");
-    ck_assert_uint_eq(lookups(&st[1]), lookups(&st[0]));
-    ck_assert_uint_eq(lookups(&st[2]), lookups(&st[0]));
+    for (int i = 1; i <= 2; i++) {
+        ck_assert_uint_eq(st[i].misses, st[0].misses);
+        ck_assert_uint_eq(st[i].hits, st[0].hits + (uint64_t)i);
+    }
     ck_assert_str_eq(by_key(3, 1, false, &st[3]), "Author#3\n");
-    ck_assert_uint_eq(lookups(&st[3]), lookups(&st[2]) + 1);
+    ck_assert_uint_eq(st[3].misses, st[2].misses + 1);
     ck_assert_str_eq(by_key(4, 2, true, &st[4]), "Author#4\n");
-    ck_assert_uint_eq(lookups(&st[4]), lookups(&st[3]) + 1);
-    ck_assert_str_eq(by_key(4, 1, false, &st[4]), "Author#4\n");
-    ck_assert_uint_eq(lookups(&st[4]), lookups(&st[3]) + 1);
+    ck_assert_uint_eq(st[4].misses, st[3].misses + 1);
+    ck_assert_str_eq(by_key(4, 1, false, &st[5]), "Author#4\n");
+    ck_assert_uint_eq(st[5].misses, st[4].misses);
+    ck_assert_uint_eq(st[5].hits, st[4].hits + 1);
+}
+END_TEST
+
+/* Loads by key of different mappers: each mapper's statement is an entry
+ * of its own in the compiled cache, compiled once, with its own table's
+ * text; a later load of each binds its entry (a hit, no entry added). */
+START_TEST(loads_by_key_of_each_mapper_have_their_own_entry)
+{
+    static const struct {
+        const char *entity, *sql;
+        int64_t id[2];
+    } cases[] = {
+        {"Author", "SQL SELECT t0.\"id\", t0.\"name\", t0.\"publisher_id\", t0.\"password\", t0.\"notes\" "
+                   "FROM \"authors\" AS t0 WHERE t0.\"id\" = ?1 ORDER BY t0.\"id\" LIMIT ?2 -- [2, 1]",
+         {1, 2}},
+        {"Book", "SQL SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", t0.\"rating\", t0.\"version\" "
+                 "FROM \"books\" AS t0 WHERE t0.\"id\" = ?1 ORDER BY t0.\"id\" LIMIT ?2 -- [5, 1]",
+         {3, 5}},
+        {"Tag", "SQL SELECT t0.\"id\", t0.\"name\" FROM \"tags\" AS t0 WHERE t0.\"id\" = ?1 ORDER BY t0.\"id\" "
+                "LIMIT ?2 -- [4, 1]",
+         {2, 4}},
+    };
+    orm_compile_cache_stats st, before;
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+            orm_compile_cache_stats_get(orm_engine_dialect(DB.engine)->cache, &before);
+            tdb_echo_reset(&DB);
+            const char *got = by_key_of(cases[i].entity, cases[i].id[round], 1, true, &st);
+            ck_assert_str_eq(got, rm_arena_sprintf(DB.arena, "%s#%lld\n", cases[i].entity,
+                                                   (long long)cases[i].id[round]));
+            ck_assert_uint_eq(st.misses, before.misses + (round ? 0 : 1));
+            ck_assert_uint_eq(st.hits, before.hits + (round ? 1 : 0));
+            ck_assert_uint_eq(st.entries, before.entries + (round ? 0 : 1));
+            if (round) ck_assert_msg(strstr(tdb_echo(&DB), cases[i].sql), "%s", tdb_echo(&DB));
+        }
 }
 END_TEST
 
@@ -469,6 +511,6 @@ Suite *loading_suite(void)
                                   sort_keys_through_joins_land_in_extra,
                                   selectin_reads_the_foreign_key_index_in_order,
                                   only_a_writing_unit_keeps_committed_state, a_load_of_one_statement_runs_alone,
-                                  a_load_by_key_is_compiled_once};
+                                  a_load_by_key_is_compiled_once, loads_by_key_of_each_mapper_have_their_own_entry};
     return graphs_tcase(ts_suite("orm/loading", setup, teardown, 1, tests, sizeof tests / sizeof *tests));
 }

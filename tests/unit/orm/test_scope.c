@@ -379,9 +379,9 @@ static int64_t by_key(const char *entity, int64_t id)
     return r.got.n ? r.got.items[0]->row[q->mapper->table->pk[0]->index].u.i : 0;
 }
 
-/* A load by key whose statement was kept while nothing restricted the
- * mapper (orm/key_load.h) still meets a criterion added later: the kept
- * statement is only for loads the scope adds nothing to. */
+/* A load by key whose statement was cached under its spec while nothing
+ * restricted the mapper (orm/key_load.h) still meets a criterion added
+ * later: the spec is only for loads the scope adds nothing to. */
 START_TEST(a_load_by_key_sees_a_criterion_after_unrestricted_ones)
 {
     ck_assert_int_eq(by_key("Book", 3), 3);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "orm/compile.h"
+#include "orm/compile_cache.h"
 #include "orm/ddl.h"
 #include "orm/uow.h"
 #include "tests/suites.h"
@@ -556,19 +557,51 @@ START_TEST(large_collection_replace_writes_only_changes)
 }
 END_TEST
 
+/* A flush's look-ups of the engine's compiled cache, and the entries it
+ * added (the tests of every statement of a flush through the cache, below). */
+typedef struct looked_up {
+    uint64_t hits, misses;
+    size_t added;
+} looked_up;
+
+static orm_compile_cache_stats cache_stats(void)
+{
+    orm_compile_cache_stats st;
+    orm_compile_cache_stats_get(orm_engine_dialect(E)->cache, &st);
+    return st;
+}
+
+/* orm_uow_flush, counting its look-ups in *l (and its statements alone in the echo). */
+static int flush_counted(orm_uow *u, looked_up *l)
+{
+    orm_compile_cache_stats before = cache_stats();
+    echo_reset();
+    int rc = orm_uow_flush(u);
+    orm_compile_cache_stats after = cache_stats();
+    *l = (looked_up){after.hits - before.hits, after.misses - before.misses, after.entries - before.entries};
+    return rc;
+}
+
 /* ---- bounds ----------------------------------------------------------------------------- */
 
 typedef struct bulk {
     int n;
     int64_t user_id;
+    orm_instance **tags; /* new_tags: each labelled and kept here, or NULL */
+    looked_up *l;        /* new_tags: the flush's look-ups, or NULL */
 } bulk;
 
 static int new_tags(orm_session *s, void *ud)
 {
     bulk *b = ud;
     orm_uow *u = orm_session_uow(s);
-    for (int i = 0; i < b->n; i++) orm_uow_new(u, M("Tag"));
-    return orm_uow_flush(u);
+    for (int i = 0; i < b->n; i++) {
+        orm_instance *t = orm_uow_new(u, M("Tag"));
+        if (!b->tags) continue;
+        orm_uow_set(u, t, C("Tag", "label"), T(rm_arena_sprintf(A, "l%d.%d", b->n, i)));
+        b->tags[i] = t;
+    }
+    return b->l ? flush_counted(u, b->l) : orm_uow_flush(u);
 }
 
 START_TEST(unit_bound)
@@ -841,6 +874,120 @@ START_TEST(many_updates_in_one_flush_each_store_their_row)
 }
 END_TEST
 
+/* ---- every statement of a flush through the compiled cache ---- */
+
+/* Four addresses changed in rounds (update_addresses). */
+typedef struct updates {
+    int64_t ids[4], user_id;
+    orm_instance *addrs[4];
+    int round;
+    looked_up l;
+} updates;
+
+/* An INSERT of k rows (statement text VALUES (?1), ..., (?k)) ran `times` times. */
+static void inserted_rows(int k, int times)
+{
+    rm_sb sb;
+    rm_sb_init(&sb, A);
+    rm_sb_append(&sb, "SQL INSERT INTO \"tags\" (\"label\") VALUES ");
+    for (int i = 1; i <= k; i++) rm_sb_appendf(&sb, "%s(?%d)", i > 1 ? ", " : "", i);
+    rm_sb_append(&sb, " -- [");
+    ck_assert_msg(echo_count(sb.buf) == times, "%d x %d rows:\n%.2000s", times, k, echo_text());
+}
+
+/* INSERTs of different row counts each get their own entry, compiled
+ * once and found by every later statement of as many rows, within a
+ * flush (520 rows: 256 + 256 + 8) and across flushes; each row stored
+ * with its own values and key. */
+START_TEST(inserts_of_each_row_count_have_their_own_entry)
+{
+    static const struct {
+        int n;
+        looked_up l;
+    } runs[] = {
+        {3, {0, 2, 2}},   /* 2 + 1 rows: two new texts */
+        {3, {2, 0, 0}},   /* the same two */
+        {6, {1, 1, 1}},   /* 4 (new) + 2 */
+        {520, {1, 2, 2}}, /* 256 (new), 256 (the first's), 8 (new) */
+    };
+    orm_instance *tags[520];
+    looked_up l;
+    for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+        bulk r = {.n = runs[i].n, .tags = tags, .l = &l};
+        ck_assert_int_eq(unit(new_tags, &r, NULL), 0);
+        ck_assert_msg(l.hits == runs[i].l.hits && l.misses == runs[i].l.misses && l.added == runs[i].l.added,
+                      "run %zu: %llu hits, %llu misses, %zu entries added", i, (unsigned long long)l.hits,
+                      (unsigned long long)l.misses, l.added);
+        for (int k = 256; k; k /= 2) /* n's binary digits, 512 being two of 256 */
+            inserted_rows(k, (r.n / k) % 2 + (k == 256 ? r.n / 512 * 2 : 0));
+        for (int k = 0; k < r.n; k++) {
+            same_as_stored(tags[k]);
+            if (k) ck_assert_int_eq(tags[k]->row[0].u.i, tags[k - 1]->row[0].u.i + 1);
+        }
+    }
+}
+END_TEST
+
+/* Round 0: the first two addresses' email changed, the last two's user
+ * (NULL); round 1: both columns of all four (the user swapped: NULL for
+ * the first two, back for the others); round 2: the email of all four. */
+static int update_addresses(orm_session *s, void *ud)
+{
+    updates *up = ud;
+    orm_uow *u = orm_session_uow(s);
+    for (int i = 0; i < 4; i++) {
+        int rc = get_by_id(u, "Address", up->ids[i], &up->addrs[i]);
+        if (rc) return rc;
+        if (up->round || i < 2)
+            orm_uow_set(u, up->addrs[i], C("Address", "email"), T(rm_arena_sprintf(A, "u%d.%d@x", up->round, i)));
+        if (up->round == 1 || (!up->round && i >= 2))
+            orm_uow_set(u, up->addrs[i], C("Address", "user_id"), up->round && i >= 2 ? orm_int(up->user_id) : orm_null());
+    }
+    return flush_counted(u, &up->l);
+}
+
+/* UPDATEs of different column sets each get their own entry (keyed by
+ * their spec: mapper, columns; no tree built for a row of a known set),
+ * with its own text; every row stored with its own values. */
+START_TEST(updates_of_each_column_set_have_their_own_entry)
+{
+    graph g = {0};
+    ck_assert_int_eq(unit(create_graph, &g, NULL), 0);
+    bulk b = {.n = 2, .user_id = g.user_id};
+    ck_assert_int_eq(unit(add_addresses, &b, NULL), 0);
+    updates up = {.user_id = g.user_id};
+    for (int i = 0; i < 4; i++) up.ids[i] = g.a1->row[C("Address", "id")->index].u.i + i;
+    static const struct {
+        looked_up l;
+        const char *sql[2];
+        int times[2];
+    } rounds[] = {
+        {{2, 2, 2},
+         {"SQL UPDATE \"addresses\" SET \"email\" = ?1 WHERE \"id\" = ?2 -- [",
+          "SQL UPDATE \"addresses\" SET \"user_id\" = ?1 WHERE \"id\" = ?2 -- ["},
+         {2, 2}},
+        {{3, 1, 1}, {"SQL UPDATE \"addresses\" SET \"email\" = ?1, \"user_id\" = ?2 WHERE \"id\" = ?3 -- ["}, {4}},
+        {{4, 0, 0}, {"SQL UPDATE \"addresses\" SET \"email\" = ?1 WHERE \"id\" = ?2 -- ["}, {4}},
+    };
+    for (up.round = 0; up.round < 3; up.round++) {
+        ck_assert_int_eq(unit(update_addresses, &up, NULL), 0);
+        const looked_up *want = &rounds[up.round].l;
+        ck_assert_msg(up.l.hits == want->hits && up.l.misses == want->misses && up.l.added == want->added,
+                      "round %d: %llu hits, %llu misses, %zu entries added", up.round, (unsigned long long)up.l.hits,
+                      (unsigned long long)up.l.misses, up.l.added);
+        ck_assert_int_eq(echo_count("SQL UPDATE"), 4);
+        for (int k = 0; k < 2 && rounds[up.round].sql[k]; k++)
+            ck_assert_msg(echo_count(rounds[up.round].sql[k]) == rounds[up.round].times[k], "%s", echo_text());
+        for (int i = 0; i < 4; i++) {
+            same_as_stored(up.addrs[i]);
+            const orm_value *email = &up.addrs[i]->row[C("Address", "email")->index];
+            const char *want_email = rm_arena_sprintf(A, "u%d.%d@x", up.round || i < 2 ? up.round : -1, i);
+            if (up.round || i < 2) ck_assert_str_eq(rm_arena_strndup(A, email->u.s.p, email->u.s.n), want_email);
+        }
+    }
+}
+END_TEST
+
 /* ---- a table holding the largest rowid ---- */
 
 static int run_sql(orm_session *s, void *ud)
@@ -952,6 +1099,7 @@ Suite *uow_suite(void)
 {
     Suite *s = suite_create("orm/uow");
     TCase *tc = TS_TCASE(s, "uow", NULL, NULL, 120, parents_first_and_keys_propagated,
+                         inserts_of_each_row_count_have_their_own_entry, updates_of_each_column_set_have_their_own_entry,
                          session_owns_the_identity_map_and_the_unit_of_work,
                          a_second_flush_writes_only_what_changed,
                          cycle_between_new_rows_uses_a_post_update, update_only_what_changed,
