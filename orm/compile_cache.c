@@ -21,7 +21,10 @@ typedef struct entry {
 } entry;
 
 struct orm_compile_cache {
-    pthread_spinlock_t mu;      /* held for a look-up or a linking: a few dozen instructions */
+    pthread_mutex_t mu;         /* held for a look-up or a linking: a few dozen instructions
+                                 * (a mutex, not a spin lock: with more server threads than
+                                 * cores, a holder descheduled mid-look-up would make the
+                                 * others spin out their time slices) */
     entry **buckets;
     size_t nbuckets;            /* a power of two */
     entry *newest, *oldest;
@@ -39,7 +42,7 @@ orm_compile_cache *orm_compile_cache_new(size_t max_entries, size_t max_bytes)
     while (cc->nbuckets < 2 * cc->max_entries) cc->nbuckets *= 2;
     cc->buckets = calloc(cc->nbuckets, sizeof *cc->buckets);
     if (!cc->buckets) abort();
-    pthread_spin_init(&cc->mu, PTHREAD_PROCESS_PRIVATE);
+    pthread_mutex_init(&cc->mu, NULL);
     return cc;
 }
 
@@ -58,7 +61,7 @@ void orm_compile_cache_free(orm_compile_cache *cc)
         next = e->older;
         unref(e);
     }
-    pthread_spin_destroy(&cc->mu);
+    pthread_mutex_destroy(&cc->mu);
     free(cc->buckets);
     free(cc);
 }
@@ -113,11 +116,11 @@ static void evict_oldest(orm_compile_cache *cc, entry **gone)
 
 const orm_compiled_shape *orm_compile_cache_get(orm_compile_cache *cc, const orm_cache_key *k, rm_arena *a)
 {
-    pthread_spin_lock(&cc->mu);
+    pthread_mutex_lock(&cc->mu);
     entry *e = find(cc, k);
     if (!e) {
         cc->stats.misses++;
-        pthread_spin_unlock(&cc->mu);
+        pthread_mutex_unlock(&cc->mu);
         return NULL;
     }
     cc->stats.hits++;
@@ -126,7 +129,7 @@ const orm_compiled_shape *orm_compile_cache_get(orm_compile_cache *cc, const orm
         link_newest(cc, e);
     }
     atomic_fetch_add_explicit(&e->refs, 1, memory_order_relaxed);
-    pthread_spin_unlock(&cc->mu);
+    pthread_mutex_unlock(&cc->mu);
     rm_arena_on_reset(a, unpin, e);
     return &e->shape;
 }
@@ -193,9 +196,9 @@ void orm_compile_cache_put(orm_compile_cache *cc, const orm_cache_key *k, const 
                               .param_columns = sh->param_columns, .result_columns = sh->result_columns,
                               .nresult = sh->nresult, .returns_rows = sh->returns_rows, .is_query = sh->is_query};
 
-    pthread_spin_lock(&cc->mu);
+    pthread_mutex_lock(&cc->mu);
     if (find(cc, k)) { /* another thread stored it first */
-        pthread_spin_unlock(&cc->mu);
+        pthread_mutex_unlock(&cc->mu);
         free(e);
         return;
     }
@@ -208,7 +211,7 @@ void orm_compile_cache_put(orm_compile_cache *cc, const orm_cache_key *k, const 
     link_newest(cc, e);
     cc->stats.entries++;
     cc->stats.bytes += bytes;
-    pthread_spin_unlock(&cc->mu);
+    pthread_mutex_unlock(&cc->mu);
     for (entry *next; gone; gone = next) {
         next = gone->chain;
         unref(gone);
@@ -217,7 +220,7 @@ void orm_compile_cache_put(orm_compile_cache *cc, const orm_cache_key *k, const 
 
 void orm_compile_cache_stats_get(orm_compile_cache *cc, orm_compile_cache_stats *out)
 {
-    pthread_spin_lock(&cc->mu);
+    pthread_mutex_lock(&cc->mu);
     *out = cc->stats;
-    pthread_spin_unlock(&cc->mu);
+    pthread_mutex_unlock(&cc->mu);
 }
