@@ -408,8 +408,10 @@ START_TEST(error_pointers)
     rt_check(&srv, "OPTIONS /api/orders", "204; @Allow = GET, HEAD, POST, PATCH, DELETE, QUERY, OPTIONS");
     /* /openapi.json documents both */
     rt_check(&srv, "/openapi.json",
-             "paths./api/orders.patch.parameters[].name = ['filter', 'all', 'dry_run']; "
-             "paths./api/orders.delete.parameters[].name = ['filter', 'all', 'dry_run']; "
+             "paths./api/orders.patch.parameters[].name = ['filter', 'all', 'dry_run', 'id', 'customer_id', 'status', "
+             "'placed', 'shipped', 'total', 'version', 'If-Match']; "
+             "paths./api/orders.delete.parameters[].name = ['filter', 'all', 'dry_run', 'id', 'customer_id', 'status', "
+             "'placed', 'shipped', 'total', 'version', 'If-Match']; "
              "paths./api/orders.delete.responses.200.content.application/json.schema.properties.matched; "
              "paths./api/orders.patch.responses.422; paths./api/orders/{id}.patch.responses.200");
     /* a json column takes an object that is not a $col */
