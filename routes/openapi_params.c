@@ -56,7 +56,7 @@ static void add(json_t *params, json_t *p)
     json_array_append_new(params, p);
 }
 
-/* name[REL] for r with desc: "<before><REL><after>". */
+/* "name[REL]" for r, into buf. */
 static const char *bracket(char *buf, size_t len, const char *name, const orm_relationship *r)
 {
     snprintf(buf, len, "%s[%s]", name, r->name);

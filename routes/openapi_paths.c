@@ -238,12 +238,13 @@ static json_t *body_ref(const orm_mapper *m, const char *suffix)
     return json_pack("{s:b, s:o}", "required", 1, "content", json_content(rm_oa_schema_ref(m, suffix)));
 }
 
-/* A success answer with a JSON schema and the headers named (NULL-ended). */
+/* A success answer with a JSON schema and headers (NULL-ended pairs: the
+ * header's name, its component in components.headers). */
 static json_t *success_with(const char *description, json_t *schema, const char *const *headers)
 {
     json_t *r = success(description, schema ? json_content(schema) : NULL);
     json_t *h = json_object();
-    for (const char *const *n = headers; n && *n; n++) json_object_set_new(h, *n, rm_oa_ref("headers", *n, ""));
+    for (const char *const *n = headers; n && *n; n += 2) json_object_set_new(h, n[0], rm_oa_ref("headers", n[1], ""));
     if (json_object_size(h)) json_object_set_new(r, "headers", h);
     else json_decref(h);
     return r;
@@ -283,8 +284,9 @@ static json_t *operation(const rm_path_doc *p, const rm_operation *op, const orm
     bool bulk = p->collection && !p->keyed && !op->body && (is(op, "PATCH") || is(op, "DELETE"));
     bool write = !op->body && !p->aggregate && !is(op, "GET");
     json_t *r = json_object(), *params = NULL;
-    static const char *const etag[] = {"ETag", NULL}, *const created[] = {"Location", "ETag", NULL},
-                             *const located[] = {"Location", NULL};
+    static const char *const etag[] = {"ETag", "ETag", NULL},
+                             *const created[] = {"Location", "CreatedLocation", "ETag", "CreatedETag", NULL},
+                             *const located[] = {"Location", "Location", NULL};
     errs e = {.found = p->keyed, .body = op->body || is(op, "POST") || is(op, "PUT") || is(op, "PATCH"),
               .writes = write, .invalid = p->aggregate || (write && !(member || (is(op, "DELETE") && !bulk))),
               .access = access,
@@ -414,10 +416,16 @@ json_t *rm_oa_responses(void)
     return all;
 }
 
+/* ETag and Location where every such answer has them (required), and on
+ * a POST's 201, which has them for one object and not for an array. */
 json_t *rm_oa_headers(void)
 {
-    return json_pack("{s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}}", "ETag", "description",
-                     "the entity tag: \"v<version>\" from the version column, else a hash of the representation",
-                     "schema", "type", "string", "Location", "description", "the created row's path", "schema",
-                     "type", "string");
+    static const char *const etag = "the entity tag: \"v<version>\" from the version column, else a hash of the "
+                                    "representation",
+                             *const location = "the created row's path";
+    return json_pack("{s:{s:s, s:b, s:{s:s}}, s:{s:s, s:b, s:{s:s}}, s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}}", "ETag",
+                     "description", etag, "required", 1, "schema", "type", "string", "Location", "description",
+                     location, "required", 1, "schema", "type", "string", "CreatedETag", "description",
+                     "for one object created (none for an array)", "schema", "type", "string", "CreatedLocation",
+                     "description", "for one object created (none for an array)", "schema", "type", "string");
 }

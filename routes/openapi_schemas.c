@@ -255,8 +255,8 @@ static void body_relationship(json_t *props, const orm_relationship *r, const or
     json_t *one = rm_oa_schema_ref(r->target, "Member");
     json_object_set_new(props, r->name,
                         r->uselist ? json_pack("{s:s, s:o, s:s}", "type", "array", "items", one, "description",
-                                               "replaces the collection: new rows, {key} links, key and fields "
-                                               "updates")
+                                               "the collection's members: new rows, {key} links, key and fields "
+                                               "updates; on PUT/PATCH it replaces the collection")
                                    : json_pack("{s:[o, {s:s}]}", "oneOf", one, "type", "null"));
 }
 

@@ -181,6 +181,23 @@ START_TEST(bearer_security_with_access_control)
 }
 END_TEST
 
+/* Choices are an enum, with null when the column is nullable, in answers
+ * and bodies alike; a numeric column is a decimal string in answers and
+ * also an integer in bodies. */
+START_TEST(choices_and_numerics)
+{
+    rt_server shop;
+    rt_server_start(&shop, "schemas/shop.json", NULL, NULL);
+    rt_check(&shop, "/openapi.json",
+             "components.schemas.Customer.properties.tier.enum = ['gold', 'silver', 'bronze', null]; "
+             "components.schemas.CustomerUpdate.properties.tier.enum = ['gold', 'silver', 'bronze', null]; "
+             "components.schemas.Order.properties.total.format = 'decimal'; "
+             "components.schemas.Order.properties.total.type = ['string', 'null']; "
+             "components.schemas.OrderCreate.properties.total.type = ['string', 'integer', 'null']");
+    rt_server_stop(&shop);
+}
+END_TEST
+
 RT_SUITE(http_openapi_suite, "http_openapi", "blog", srv_start, srv_stop, 0, document, requests_apart_from_answers,
          nested_writes_and_nullable_to_one, conditionals_and_problems, parameters_and_operations,
-         bearer_security_with_access_control)
+         bearer_security_with_access_control, choices_and_numerics)

@@ -85,7 +85,7 @@ async function check(doc, access) {
 }
 
 async function main() {
-  const files = process.argv.slice(2).length ? process.argv.slice(2) : exampleSchemas();
+  const files = process.argv.slice(2).length ? process.argv.slice(2).map((f) => require('path').resolve(f)) : exampleSchemas();
   let failed = 0, documents = 0;
   for (const file of files) {
     for (const access of [false, true]) {

@@ -171,6 +171,9 @@ function checkExchange(entry, x, stats) {
   const declared = Object.keys(answer.headers || {}).map((h) => h.toLowerCase());
   for (const h of ['etag', 'location'])
     if (x.headers[h] !== undefined && !declared.includes(h)) problems.push(`header ${h} is not declared for ${x.status}`);
+  for (const [h, spec] of Object.entries(answer.headers || {}))
+    if (resolve(doc, spec).required && x.headers[h.toLowerCase()] === undefined)
+      problems.push(`the required header ${h} is missing`);
   const body = x.body === null ? '' : x.body;
   if (x.body_truncated) stats.truncated++;
   else if (!answer.content) {
@@ -263,12 +266,15 @@ async function selfTest(servers, exchanges, documents) {
   const listed = exchanges.find((x) => ok(x) && x.method === 'GET' && x.status === 200 && /^\/api\/[a-z_]+$/.test(x.path));
   const created = exchanges.find((x) => ok(x) && x.method === 'POST' && x.status === 201 && /^\/api\/[a-z_]+$/.test(x.path) &&
     x.request_body && x.request_body.startsWith('{'));
-  if (!listed || !created) throw new Error('the recorded exchanges lack a GET list 200 or a POST 201 to plant faults in');
+  const read = exchanges.find((x) => ok(x) && x.method === 'GET' && x.status === 200 && /^\/api\/[a-z_]+\/[^/?]+$/.test(x.path) &&
+    x.headers.etag);
+  if (!listed || !created || !read) throw new Error('the recorded exchanges lack a GET list 200, a GET object 200 or a POST 201 to plant faults in');
   const faults = [
     ['a list answer whose data is not an array', { ...listed, body: '{"data": 5, "meta": {"limit": 1, "offset": 0}, "links": {"self": "/"}}' }],
     ['a status the operation does not declare', { ...listed, status: 299 }],
     ['an accepted request body with an unknown member', { ...created, request_body: JSON.stringify({ ...JSON.parse(created.request_body), no_such_member_zz: 1 }) }],
     ['an undeclared header', { ...listed, headers: { ...listed.headers, location: '/api/x/1' } }],
+    ['a required header missing', { ...read, headers: { ...read.headers, etag: undefined } }],
   ];
   let missed = 0;
   for (const [what, x] of faults) {
