@@ -15,7 +15,7 @@ static json_t *with_schema(const char *name, const char *desc, json_t *schema)
     return json_pack("{s:s, s:s, s:s, s:o}", "name", name, "in", "query", "description", desc, "schema", schema);
 }
 
-json_t *rm_oa_param(const char *name, const char *desc)
+static json_t *param(const char *name, const char *desc)
 {
     return with_schema(name, desc, json_pack("{s:s}", "type", "string"));
 }
@@ -74,10 +74,10 @@ static void relationship_params(json_t *params, const orm_mapper *m, const orm_s
             const orm_relationship *r = &k->relationships[i];
             if (!orm_scope_visible(scope, r->target)) continue;
             if (r->lazy != ORM_LAZY_NOLOAD && r->lazy != ORM_LAZY_DYNAMIC)
-                add(params, rm_oa_param(bracket(name, sizeof name, "fields", r),
+                add(params, param(bracket(name, sizeof name, "fields", r),
                                         "columns of the embedded rows (with include); the key is kept"));
             if (!reads || !r->uselist) continue;
-            add(params, rm_oa_param(bracket(name, sizeof name, "count", r),
+            add(params, param(bracket(name, sizeof name, "count", r),
                                     "* or a JSON filter on the target: adds _count.REL to each object "
                                     "(count[PATH.REL]: to the objects include=PATH embeds); at most 10"));
             if (r->lazy == ORM_LAZY_NOLOAD) continue;
@@ -85,7 +85,7 @@ static void relationship_params(json_t *params, const orm_mapper *m, const orm_s
             add(params, json_param(bracket(name, sizeof name, "filter", r),
                                    "JSON filter (SPEC §5) on the embedded rows: keeps those that match, never "
                                    "drops a parent"));
-            add(params, rm_oa_param(bracket(name, sizeof name, "sort", r),
+            add(params, param(bracket(name, sizeof name, "sort", r),
                                     "order of the embedded rows, as sort (replaces the relationship's order_by)"));
             add(params, int_param(bracket(name, sizeof name, "limit", r),
                                   "at most this many embedded rows per parent (a dynamic relationship is "
@@ -104,7 +104,7 @@ static void shorthand_params(json_t *params, const orm_mapper *m)
         if (!orm_mapper_column_allows(m, c, ORM_COL_READ) || !orm_mapper_column_allows(m, c, ORM_COL_LISTED))
             continue;
         if (orm_mapper_column(m, c->name, ORM_COL_READ) != c) continue; /* another class's in the table */
-        add(params, rm_oa_param(c->name, "equality shorthand: rows whose column equals the value (its text), "
+        add(params, param(c->name, "equality shorthand: rows whose column equals the value (its text), "
                                          "AND-ed with filter"));
     }
 }
@@ -115,15 +115,15 @@ json_t *rm_oa_list_params(const orm_mapper *m, const orm_scope *scope)
     const rm_resource *res = rm_resource_of(m);
     json_t *params = json_array();
     add(params, json_param("filter", "JSON filter (SPEC §5)"));
-    add(params, rm_oa_param("sort", "keys, - for descending, dotted through many-to-one; _count.REL: the rows of "
+    add(params, param("sort", "keys, - for descending, dotted through many-to-one; _count.REL: the rows of "
                                     "a to-many relationship (count[REL]'s filter)"));
     add(params, int_param("limit", "page size (default page_size)", 0, res->max_page_size));
     add(params, int_param("offset", "rows to skip (not with cursor)", 0, -1));
-    add(params, rm_oa_param("cursor", "keyset cursor from links.next or meta.next_cursor"));
-    add(params, rm_oa_param("include", "relationships to embed, comma-separated, dotted, depth <= 3"));
-    add(params, rm_oa_param("fields", "columns to return, comma-separated (the key is always kept)"));
+    add(params, param("cursor", "keyset cursor from links.next or meta.next_cursor"));
+    add(params, param("include", "relationships to embed, comma-separated, dotted, depth <= 3"));
+    add(params, param("fields", "columns to return, comma-separated (the key is always kept)"));
     add(params, enum_param("count", "exact: adds meta.total", exact));
-    add(params, rm_oa_param("facet", "columns or many-to-one paths: meta.facets counts their values (at most 10)"));
+    add(params, param("facet", "columns or many-to-one paths: meta.facets counts their values (at most 10)"));
     add(params, int_param("facet_size", "values per facet (default 30; only with facet)", 1, 1000));
     relationship_params(params, m, scope, true);
     shorthand_params(params, m);
@@ -133,8 +133,8 @@ json_t *rm_oa_list_params(const orm_mapper *m, const orm_scope *scope)
 json_t *rm_oa_object_params(const orm_mapper *m, const orm_scope *scope, bool reads)
 {
     json_t *params = json_array();
-    add(params, rm_oa_param("include", "relationships to embed, comma-separated, dotted, depth <= 3"));
-    add(params, rm_oa_param("fields", "columns to return, comma-separated (the key is always kept)"));
+    add(params, param("include", "relationships to embed, comma-separated, dotted, depth <= 3"));
+    add(params, param("fields", "columns to return, comma-separated (the key is always kept)"));
     relationship_params(params, m, scope, reads);
     return params;
 }
@@ -157,6 +157,6 @@ json_t *rm_oa_aggregate_params(void)
     for (const rm_body_member *e = rm_body_members(rm_handle_aggregate_body); e->name; e++)
         add(all, e->takes & RM_BODY_INTEGER ? int_param(e->name, e->doc, 0, -1)
                  : e->takes & RM_BODY_JSON  ? json_param(e->name, e->doc)
-                                            : rm_oa_param(e->name, e->doc));
+                                            : param(e->name, e->doc));
     return all;
 }

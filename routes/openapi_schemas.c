@@ -14,6 +14,8 @@
  *   XReplace PUT: the same, the key not required (the URL names it), the
  *            version accepted (the one the change is based on);
  *   XUpdate  PATCH: the same members, none required;
+ *   XBulkUpdate  PATCH /api/{res}?filter=: writable columns but the key and
+ *            the version, at least one;
  *   XLink    {key}: an existing row to link;
  *   XNew     a nested new row (its parent fills what the relationship sets);
  *   XMember  a nested to-one or collection member: anyOf link, new, or key
@@ -26,15 +28,6 @@
 #include "orm/convert.h"
 #include "orm/defaults.h"
 #include "routes/openapi_int.h"
-
-json_t *rm_oa_ref(const char *kind, const char *name, const char *suffix)
-{
-    char buf[320];
-    snprintf(buf, sizeof buf, "#/components/%s/%s%s", kind, name, suffix);
-    return json_pack("{s:s}", "$ref", buf);
-}
-
-json_t *rm_oa_schema_ref(const orm_mapper *m, const char *suffix) { return rm_oa_ref("schemas", m->name, suffix); }
 
 /* The JSON types of c's values: an array when null is one of them. */
 static json_t *types_of(const char *type, const char *also, bool nullable)
@@ -194,32 +187,35 @@ static json_t *entity_answer(const orm_mapper *m, const orm_scope *scope)
 
 json_t *rm_oa_list_of(const orm_mapper *m, const orm_scope *scope)
 {
-    json_t *facet = json_pack("{s:s, s:{s:{s:s, s:{s:s, s:{s:{}, s:{s:s}}, s:[s, s]}}, s:{s:s}}, s:[s, s]}",
-                              "type", "object", "properties", "values", "type", "array", "items", "type", "object",
-                              "properties", "value", "count", "type", "integer", "required", "value", "count",
-                              "truncated", "type", "boolean", "required", "values", "truncated");
-    json_t *meta = json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s, s:o}}, s:[s, s], s:b}", "type",
-                             "object", "properties", "limit", "type", "integer", "offset", "type", "integer",
-                             "total", "type", "integer", "next_cursor", "type", "string", "facets", "type",
-                             "object", "additionalProperties", facet, "required", "limit", "offset",
-                             "additionalProperties", 0);
-    json_t *links = json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}, s:[s], s:b}", "type", "object", "properties",
-                              "self", "type", "string", "next", "type", "string", "prev", "type", "string",
-                              "required", "self", "additionalProperties", 0);
-    return json_pack("{s:s, s:{s:{s:s, s:o}, s:o, s:o}, s:[s, s, s], s:b}", "type", "object", "properties", "data",
-                     "type", "array", "items", rm_oa_answer_of(m, scope), "meta", meta, "links", links, "required",
-                     "data", "meta", "links", "additionalProperties", 0);
+    json_t *list = rm_oa_shape(
+        "{'type': 'object', 'required': ['data', 'meta', 'links'], 'additionalProperties': false, 'properties': {"
+        "  'data': {'type': 'array'},"
+        "  'meta': {'type': 'object', 'required': ['limit', 'offset'], 'additionalProperties': false, 'properties': {"
+        "    'limit': {'type': 'integer'}, 'offset': {'type': 'integer'}, 'total': {'type': 'integer'},"
+        "    'next_cursor': {'type': 'string'},"
+        "    'facets': {'type': 'object', 'additionalProperties': {"
+        "      'type': 'object', 'required': ['values', 'truncated'], 'properties': {"
+        "        'values': {'type': 'array', 'items': {'type': 'object', 'required': ['value', 'count'],"
+        "          'properties': {'value': {}, 'count': {'type': 'integer'}}}},"
+        "        'truncated': {'type': 'boolean'}}}}}},"
+        "  'links': {'type': 'object', 'required': ['self'], 'additionalProperties': false, 'properties': {"
+        "    'self': {'type': 'string'}, 'next': {'type': 'string'}, 'prev': {'type': 'string'}}}}}");
+    json_t *data = json_object_get(json_object_get(list, "properties"), "data");
+    if (data) json_object_set_new(data, "items", rm_oa_answer_of(m, scope));
+    return list;
 }
 
 /* ---- request bodies ---------------------------------------------------------------- */
 
-typedef enum { BODY_CREATE, BODY_REPLACE, BODY_UPDATE, BODY_NEW } body_kind;
+typedef enum { BODY_CREATE, BODY_REPLACE, BODY_UPDATE, BODY_NEW, BODY_BULK } body_kind;
 
 /* Is c a member of m's bodies of this kind? Server-managed columns are not
- * (read-only: 400), but for the version an update is based on. */
+ * (read-only: 400), but for the version an update is based on; a bulk
+ * PATCH (SPEC §10 D) takes no key and no version. */
 static bool body_member(const orm_mapper *m, const orm_column *c, body_kind kind)
 {
     if (!orm_mapper_column_allows(m, c, ORM_COL_INPUT)) return false;
+    if (kind == BODY_BULK && (c->primary_key || c->version)) return false;
     if (c->version) return kind == BODY_REPLACE || kind == BODY_UPDATE;
     return !orm_mapper_column_server_managed(m, c);
 }
@@ -283,6 +279,12 @@ static json_t *entity_body(const orm_mapper *m, const orm_scope *scope, body_kin
                                                 c->name, "required", r->name, "properties", r->name, "type",
                                                 "object"));
     }
+    if (kind == BODY_BULK) { /* columns only, at least one */
+        json_t *s = obj_schema(props, required, true);
+        json_object_set_new(s, "minProperties", json_integer(1));
+        json_decref(either);
+        return s;
+    }
     each_relationship(m, NULL, scope, props, body_relationship);
     for (const orm_mapper *mm = m; mm; mm = mm->inherits)
         for (size_t i = 0; i < mm->nproxies; i++) {
@@ -325,14 +327,12 @@ static json_t *entity_member(const orm_mapper *m)
 
 static json_t *problem_schema(void)
 {
-    return json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s, s:i, s:i}, s:{s:s}, s:{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}},"
-                     " s:[s, s]}}, s:{s:s}, s:{s:s}}, s:[s, s, s, s, s]}",
-                     "type", "object", "properties", "type", "type", "string", "title", "type", "string", "status",
-                     "type", "integer", "minimum", 400, "maximum", 599, "detail", "type", "string", "errors",
-                     "type", "array", "items", "type", "object", "properties", "pointer", "type", "string",
-                     "message", "type", "string", "required", "pointer", "message", "error_count", "type",
-                     "integer", "request_id", "type", "string", "required", "type", "title", "status", "detail",
-                     "errors");
+    return rm_oa_shape("{'type': 'object', 'required': ['type', 'title', 'status', 'detail', 'errors'], 'properties': {"
+                       "  'type': {'type': 'string'}, 'title': {'type': 'string'},"
+                       "  'status': {'type': 'integer', 'minimum': 400, 'maximum': 599}, 'detail': {'type': 'string'},"
+                       "  'errors': {'type': 'array', 'items': {'type': 'object', 'required': ['pointer', 'message'],"
+                       "    'properties': {'pointer': {'type': 'string'}, 'message': {'type': 'string'}}}},"
+                       "  'error_count': {'type': 'integer'}, 'request_id': {'type': 'string'}}}");
 }
 
 void rm_oa_schemas(json_t *schemas, const orm_schema *s, const orm_scope *scope)
@@ -340,7 +340,8 @@ void rm_oa_schemas(json_t *schemas, const orm_schema *s, const orm_scope *scope)
     static const struct {
         const char *suffix;
         body_kind kind;
-    } bodies[] = {{"Create", BODY_CREATE}, {"Replace", BODY_REPLACE}, {"Update", BODY_UPDATE}, {"New", BODY_NEW}};
+    } bodies[] = {{"Create", BODY_CREATE}, {"Replace", BODY_REPLACE}, {"Update", BODY_UPDATE}, {"New", BODY_NEW},
+                  {"BulkUpdate", BODY_BULK}};
     for (size_t i = 0; i < s->nmappers; i++) {
         const orm_mapper *m = s->mappers[i];
         if (!orm_scope_visible(scope, m)) continue;

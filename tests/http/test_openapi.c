@@ -147,6 +147,16 @@ START_TEST(parameters_and_operations)
         "paths./api/users/{id}.get.operationId = 'get_users_by_id'; paths./api/users.get.summary = 'List User rows'; "
         "paths./healthz.get.responses.503; paths./metrics.get.responses.200.content.text/plain; "
         "paths./api.get.operationId = 'get_index'; paths./api/_batch.post.requestBody.required = true; "
+        "paths./api/_batch.post.requestBody.content.application/json.schema.required = ['operations']; "
+        "paths./api/_batch.post.responses.200.content.application/json.schema.properties.results.items.required = "
+        "['status', 'body']; paths./api.get.responses.200.content.application/json.schema.required = ['resources']; "
+        "paths./api/users.get.responses.200.content.application/json.schema.properties.meta.required = "
+        "['limit', 'offset']; paths./api/users.get.responses.200.content.application/json.schema.properties.data.items = "
+        "{'$ref': '#/components/schemas/User'}; "
+        "paths./api/users.patch.responses.200.content.application/json.schema.required = "
+        "['matched', 'tables', 'max_bulk_rows', 'dry_run']; "
+        "paths./api/users/_aggregate.get.responses.200.content.application/json.schema.required = "
+        "['data', 'meta', 'links']; "
         "tags[].name = ['users', 'addresses', 'posts', 'keywords', 'api', 'service']");
     json_t *ids = json_object(), *item, *op;
     const char *path, *method;
