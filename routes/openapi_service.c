@@ -35,6 +35,20 @@ static json_t *index_answer(void)
                        "      'columns': {'type': 'array'}, 'relationships': {'type': 'array'}}}}}}");
 }
 
+/* The GET routes: summary, media type and schema of the success (JSON
+ * text with ' for "). */
+static const struct {
+    const char *path, *summary, *media, *shape;
+} reads[] = {
+    {"/healthz", "Health: 200 when the database answers, 503 otherwise", "application/json",
+     "{'type': 'object', 'required': ['status'], 'properties': {'status': {'type': 'string', 'enum': ['ok']}}}"},
+    {"/metrics", "Prometheus metrics: requests by route and status, latency, pool use", "text/plain",
+     "{'type': 'string'}"},
+    {"/openapi.json", "This document (OpenAPI 3.1), for the role of the request", "application/json",
+     "{'type': 'object', 'required': ['openapi', 'paths'], 'properties': {'openapi': {'const': '3.1.0'}}}"},
+    {"/api", "The index: every resource with its columns and relationships", "application/json", NULL},
+};
+
 /* GET /healthz, /openapi.json, /metrics, /api and POST /api/_batch. */
 json_t *rm_oa_service_item(const rm_path_doc *p, bool access)
 {
@@ -43,26 +57,17 @@ json_t *rm_oa_service_item(const rm_path_doc *p, bool access)
     if (!strcmp(path, "/api/_batch")) {
         json_t *o = rm_oa_operation("POST", path, "Run operations in one unit of work: all or nothing", access);
         json_object_set_new(o, "requestBody", batch_body());
-        rm_oa_answer(r, 200, rm_oa_success("every operation's status, body and location", rm_oa_json_content(batch_answer())));
+        rm_oa_answer(r, 200, rm_oa_success_with("every operation's status, body and location", batch_answer(), NULL));
         json_object_set_new(o, "responses", rm_oa_problems(r, (rm_oa_errs){true, true, true, true, access, true}));
         return json_pack("{s:o}", "post", o);
     }
-    const char *summary = "The index: every resource with its columns and relationships";
-    json_t *content = rm_oa_json_content(index_answer());
-    if (!strcmp(path, "/healthz")) {
-        summary = "Health: 200 when the database answers, 503 otherwise";
-        content = rm_oa_json_content(json_pack("{s:s, s:{s:{s:s, s:[s]}}, s:[s]}", "type", "object", "properties",
-                                         "status", "type", "string", "enum", "ok", "required", "status"));
-        rm_oa_answer(r, 503, rm_oa_ref("responses", "Unavailable", ""));
-    } else if (!strcmp(path, "/metrics")) {
-        summary = "Prometheus metrics: requests by route and status, latency, pool use";
-        content = json_pack("{s:{s:{s:s}}}", "text/plain", "schema", "type", "string");
-    } else if (!strcmp(path, "/openapi.json")) {
-        summary = "This document (OpenAPI 3.1), for the request's role";
-        content = rm_oa_json_content(json_pack("{s:s}", "type", "object"));
-    }
-    json_t *o = rm_oa_operation("GET", path, summary, access);
-    rm_oa_answer(r, 200, rm_oa_success("ok", content));
-    json_object_set_new(o, "responses", rm_oa_problems(r, (rm_oa_errs){.access = access, .api = !strcmp(path, "/api")}));
+    size_t k = 0;
+    while (k + 1 < sizeof reads / sizeof reads[0] && strcmp(reads[k].path, path)) k++; /* else the index */
+    json_t *schema = reads[k].shape ? rm_oa_shape(reads[k].shape) : index_answer();
+    rm_oa_answer(r, 200, rm_oa_success("ok", json_pack("{s:{s:o}}", reads[k].media, "schema", schema)));
+    if (!strcmp(path, "/healthz")) rm_oa_answer(r, 503, rm_oa_ref("responses", "Unavailable", ""));
+    json_t *o = rm_oa_operation("GET", path, reads[k].summary, access);
+    json_object_set_new(o, "responses",
+                        rm_oa_problems(r, (rm_oa_errs){.access = access, .api = !strcmp(path, "/api")}));
     return json_pack("{s:o}", "get", o);
 }
