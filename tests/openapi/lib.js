@@ -19,6 +19,16 @@ function binary() {
   return bin;
 }
 
+// Servers still running when node exits (an exception, a closed pipe) are
+// stopped with it, never left behind.
+const running = new Map(); // child process -> its directory
+process.on('exit', () => {
+  for (const [child, dir] of running) {
+    child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // Start restmap with --schema schema and extra args/env on a new SQLite
 // file; resolves to {url, stop()} once it prints "listening on".
 function startServer(schema, args = [], env = {}) {
@@ -27,6 +37,8 @@ function startServer(schema, args = [], env = {}) {
     ...args];
   const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RESTMAP_')));
   const child = spawn(binary(), argv, { cwd: dir, env: { ...childEnv, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  running.set(child, dir);
+  child.on('exit', () => running.delete(child));
   let stderr = '';
   const stop = () => new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) {
