@@ -93,7 +93,7 @@ test-postgresql: $(BUILD)/restmap $(BUILD)/run_tests
 # /openapi.json checked by independent tools (tests/openapi: swagger-parser
 # and ajv under node): the document of every example schema (validate-docs.js),
 # then every exchange test-sqlite recorded against its server's document
-# (validate-exchanges.js), then the validator's self-test (planted faults
+# (validate-exchanges.js), and both validators' self-tests (planted faults
 # must be reported). Fails when node or npm is missing, or nothing was
 # recorded; never skips.
 OPENAPI_DIR := tests/openapi
@@ -101,6 +101,7 @@ OPENAPI_RUN := RESTMAP_BIN=$(BUILD)/restmap node $(OPENAPI_DIR)
 
 test-openapi: $(BUILD)/restmap $(OPENAPI_DIR)/node_modules/.package-lock.json
 	$(OPENAPI_RUN)/validate-docs.js
+	$(OPENAPI_RUN)/validate-docs.js --self-test
 	$(OPENAPI_RUN)/validate-exchanges.js $(BUILD)/exchanges
 	$(OPENAPI_RUN)/validate-exchanges.js --self-test $(BUILD)/exchanges
 

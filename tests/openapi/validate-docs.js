@@ -10,7 +10,8 @@
 //    tag being listed; every /api operation's body and answers described;
 //  - have components.securitySchemes bearer JWT and security on the /api
 //    operations exactly when access control is on.
-// Usage: node validate-docs.js [schema.json ...] (default: every example).
+// Usage: node validate-docs.js [schema.json ...] (default: every example);
+//        node validate-docs.js --self-test (planted faults must be reported).
 // Exits 1 on any failure, naming the schema and what is wrong.
 'use strict';
 
@@ -84,7 +85,41 @@ async function check(doc, access) {
   return { problems, operations, compiled };
 }
 
+// --self-test: faults planted into the blog schema's document must each be
+// reported (swagger-parser, ajv and the checks above really look).
+async function selfTest() {
+  const server = await startServer(require('path').join(__dirname, '..', '..', 'schemas', 'blog.json'));
+  let doc;
+  try {
+    doc = await fetchDocument(server.url);
+  } finally {
+    await server.stop();
+  }
+  const faults = [
+    ['a $ref to nothing', (d) => { d.components.schemas.User.properties.name = { $ref: '#/components/schemas/Nope' }; }],
+    ['an answer without a description', (d) => { delete d.paths['/api/users'].get.responses['200'].description; }],
+    ['a schema keyword ajv does not know', (d) => { d.components.schemas.UserCreate.requird = ['name']; }],
+    ['an unknown format', (d) => { d.components.schemas.User.properties.name.format = 'no-such-format'; }],
+    ['a repeated operationId', (d) => { d.paths['/api/users'].post.operationId = d.paths['/api/users'].get.operationId; }],
+    ['an operation without a tag', (d) => { delete d.paths['/api/users/{id}'].get.tags; }],
+    ['security without access control', (d) => { d.paths['/api'].get.security = [{ bearerAuth: [] }]; }],
+  ];
+  let missed = 0;
+  for (const [what, plant] of faults) {
+    const broken = structuredClone(doc);
+    plant(broken);
+    const { problems } = await check(broken, false);
+    console.log(`self-test: ${what}: ${problems.length ? `reported: ${problems[0].slice(0, 160)}` : 'NOT reported'}`);
+    if (!problems.length) missed++;
+  }
+  const { problems } = await check(doc, false);
+  if (problems.length) missed++; // and the true document has none
+  console.log(`validate-docs --self-test: ${missed} planted faults missed`);
+  return missed ? 1 : 0;
+}
+
 async function main() {
+  if (process.argv[2] === '--self-test') process.exit(await selfTest());
   const files = process.argv.slice(2).length ? process.argv.slice(2).map((f) => require('path').resolve(f)) : exampleSchemas();
   let failed = 0, documents = 0;
   for (const file of files) {
