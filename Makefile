@@ -32,7 +32,7 @@ TEST_SRC   := $(wildcard tests/unit/*/*.c) $(wildcard tests/http/*.c) $(wildcard
 TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_LIBS  = $(shell pkg-config --libs check libcurl 2>/dev/null)
 
-.PHONY: all deps run test test-plain test-sqlite test-postgresql test-asan test-instr asan valgrind bench bench-deps \
+.PHONY: all deps run test test-plain test-sqlite test-postgresql test-openapi test-openapi-postgresql test-asan test-instr asan valgrind bench bench-deps \
         bench-orm fuzz fuzz-smoke fuzz-http fuzz-http-smoke clean
 
 all: $(BUILD)/restmap
@@ -77,13 +77,43 @@ test: deps
 # that scripts/with-postgres.sh starts for the run and always removes (the
 # run fails, saying why, when it cannot start).
 test-plain: test-sqlite
+	$(MAKE) test-openapi
 	$(MAKE) test-postgresql
+	$(MAKE) test-openapi-postgresql
 
+# Both runs record every HTTP exchange (RT_RECORD, tests/support/rt_record.c)
+# for test-openapi to check against /openapi.json.
 test-sqlite: $(BUILD)/restmap $(BUILD)/run_tests
-	RESTMAP_BIN=$(BUILD)/restmap RT_BACKEND=sqlite ./$(BUILD)/run_tests
+	rm -rf $(BUILD)/exchanges && mkdir -p $(BUILD)/exchanges
+	RT_RECORD=$(CURDIR)/$(BUILD)/exchanges RESTMAP_BIN=$(BUILD)/restmap RT_BACKEND=sqlite ./$(BUILD)/run_tests
 
 test-postgresql: $(BUILD)/restmap $(BUILD)/run_tests
-	RESTMAP_BIN=$(BUILD)/restmap RT_BACKEND=postgresql sh scripts/with-postgres.sh ./$(BUILD)/run_tests
+	rm -rf $(BUILD)/exchanges-postgresql && mkdir -p $(BUILD)/exchanges-postgresql
+	RT_RECORD=$(CURDIR)/$(BUILD)/exchanges-postgresql RESTMAP_BIN=$(BUILD)/restmap RT_BACKEND=postgresql \
+	    sh scripts/with-postgres.sh ./$(BUILD)/run_tests
+
+# /openapi.json checked by independent tools (tests/openapi: swagger-parser
+# and ajv under node): the document of every example schema (validate-docs.js),
+# then every exchange test-sqlite recorded against its server's document
+# (validate-exchanges.js), and both validators' self-tests (planted faults
+# must be reported). Fails when node or npm is missing, or nothing was
+# recorded; never skips.
+OPENAPI_DIR := tests/openapi
+OPENAPI_RUN := RESTMAP_BIN=$(BUILD)/restmap node $(OPENAPI_DIR)
+
+test-openapi: $(BUILD)/restmap $(OPENAPI_DIR)/node_modules/.package-lock.json
+	$(OPENAPI_RUN)/validate-docs.js
+	$(OPENAPI_RUN)/validate-docs.js --self-test
+	$(OPENAPI_RUN)/validate-exchanges.js $(BUILD)/exchanges
+	$(OPENAPI_RUN)/validate-exchanges.js --self-test $(BUILD)/exchanges
+
+test-openapi-postgresql: $(BUILD)/restmap $(OPENAPI_DIR)/node_modules/.package-lock.json
+	$(OPENAPI_RUN)/validate-exchanges.js $(BUILD)/exchanges-postgresql
+
+$(OPENAPI_DIR)/node_modules/.package-lock.json: $(OPENAPI_DIR)/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || \
+	    { echo "test-openapi: node and npm are required (scripts/install-deps.sh installs them)" >&2; exit 1; }
+	npm ci --prefix $(OPENAPI_DIR) --no-audit --no-fund
 
 test-asan:
 	$(MAKE) BUILD=build/asan SANITIZE=address,undefined test-plain

@@ -106,11 +106,11 @@ static int handle_openapi(rm_ctx *ctx, const rm_match *at);
 
 /* First match wins: literal routes before the patterns they would fit. */
 static const route routes[] = {
-    {"/healthz", NO_QUERY, NULL, {{"GET", rm_handle_healthz, 0, 0, 0}}},
-    {"/openapi.json", NO_QUERY, NULL, {{"GET", handle_openapi, 0, 0, 0}}},
-    {"/metrics", NO_QUERY, NULL, {{"GET", rm_handle_metrics, 0, 0, 0}}},
-    {"/api", NO_QUERY, NULL, {{"GET", rm_handle_index, 0, 0, 0}}},
-    {"/api/_batch", NO_QUERY | NOT_IN_BATCH, NULL, {{"POST", rm_handle_batch, 0, 0, 0}}},
+    {"/healthz", NO_QUERY, NULL, {{"GET", rm_handle_healthz, 200, 0, 0}}},
+    {"/openapi.json", NO_QUERY, NULL, {{"GET", handle_openapi, 200, 0, 0}}},
+    {"/metrics", NO_QUERY, NULL, {{"GET", rm_handle_metrics, 200, 0, 0}}},
+    {"/api", NO_QUERY, NULL, {{"GET", rm_handle_index, 200, 0, 0}}},
+    {"/api/_batch", NO_QUERY | NOT_IN_BATCH, NULL, {{"POST", rm_handle_batch, 200, 0, 0}}},
     {"/api/{res}", 0, list_allows,
      {{"GET", rm_handle_list, 200, RM_PERM_READ, 0}, {"POST", rm_handle_create, 201, RM_PERM_CREATE, 0},
       {"QUERY", rm_handle_list_body, 200, RM_PERM_READ, 0},
@@ -132,7 +132,7 @@ static const route routes[] = {
     {"/api/{res}/{id}/{rel}/_aggregate", 0, related_read_allows,
      {{"GET", rm_handle_aggregate, 200, RM_PERM_READ, RM_PERM_READ}}},
     {"/api/{res}/{id}/{rel}/{child}", 0, member_allows,
-     {{"DELETE", rm_handle_remove_member, 0, RM_PERM_UPDATE, RM_PERM_READ}}},
+     {{"DELETE", rm_handle_remove_member, 204, RM_PERM_UPDATE, RM_PERM_READ}}},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -434,17 +434,20 @@ static void describe(const rm_ctx *ctx, const route *r, const rm_match *at, rm_p
             d->ops[d->nops++] = (rm_operation){m->method, m->status, rm_body_members(m->handler)};
 }
 
-/* Every resource, in declaration order, through every described route (a
- * {rel} route once per relationship, inherited ones included). */
+/* The routes of no resource, then every resource, in declaration order,
+ * through every described route (a {rel} route once per relationship,
+ * inherited ones included). */
 static int handle_openapi(rm_ctx *ctx, const rm_match *unused)
 {
     const rm_resources *rs = &ctx->app->resources;
     rm_path_doc *docs = NULL;
     size_t n = 0;
+    for (const route *r = routes; r < routes + NROUTES; r++)
+        if (described(r) && !strstr(r->pattern, "{res}")) describe(ctx, r, &(rm_match){0}, &docs, &n);
     for (size_t i = 0; i < rs->n; i++)
         for (const route *r = routes; r < routes + NROUTES; r++) {
             rm_match at = {.mapper = rs->items[i].mapper};
-            if (!described(r)) continue;
+            if (!described(r) || !strstr(r->pattern, "{res}")) continue;
             if (!strstr(r->pattern, "{rel}")) {
                 describe(ctx, r, &at, &docs, &n);
                 continue;

@@ -292,7 +292,8 @@ typedef struct rm_operation {
 
 typedef struct rm_path_doc {
     const char *path;            /* "/api/users/{id}/posts": the pattern, {res} and {rel} filled in */
-    const orm_mapper *subject;   /* whose rows it answers with (under {rel}: the target's) */
+    const orm_mapper *subject;   /* whose rows it answers with (under {rel}: the target's);
+                                    NULL on the routes of no resource (/healthz, /api, ...) */
     bool collection;             /* a list of them: its GET takes the list parameters */
     bool keyed;                  /* the path holds {id} */
     rm_operation ops[5];         /* the methods the resource allows there, in the table's order */

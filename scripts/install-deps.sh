@@ -49,6 +49,12 @@ for p in $want; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
         || missing="$missing $p"
 done
+# node and npm: tests/openapi (swagger-parser, ajv) checks /openapi.json;
+# Debian 12's packages, unless a node with its npm is there already (a
+# NodeSource nodejs brings npm and conflicts with Debian's npm package)
+if [ "${1:-}" != "runtime" ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
+    missing="$missing nodejs npm"
+fi
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then

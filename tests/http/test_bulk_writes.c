@@ -408,10 +408,16 @@ START_TEST(error_pointers)
     rt_check(&srv, "OPTIONS /api/orders", "204; @Allow = GET, HEAD, POST, PATCH, DELETE, QUERY, OPTIONS");
     /* /openapi.json documents both */
     rt_check(&srv, "/openapi.json",
-             "paths./api/orders.patch.parameters[].name = ['filter', 'all', 'dry_run']; "
-             "paths./api/orders.delete.parameters[].name = ['filter', 'all', 'dry_run']; "
+             "paths./api/orders.patch.parameters[].name = ['filter', 'all', 'dry_run', 'id', 'customer_id', 'status', "
+             "'placed', 'shipped', 'total', 'version', 'If-Match']; "
+             "paths./api/orders.delete.parameters[].name = ['filter', 'all', 'dry_run', 'id', 'customer_id', 'status', "
+             "'placed', 'shipped', 'total', 'version', 'If-Match']; "
              "paths./api/orders.delete.responses.200.content.application/json.schema.properties.matched; "
-             "paths./api/orders.patch.responses.422; paths./api/orders/{id}.patch.responses.200");
+             "paths./api/orders.patch.responses.422; paths./api/orders/{id}.patch.responses.200; "
+             "paths./api/orders.patch.requestBody.content.application/json.schema = "
+             "{'$ref': '#/components/schemas/OrderBulkUpdate'}; !components.schemas.OrderBulkUpdate.properties.id; "
+             "!components.schemas.OrderBulkUpdate.properties.version; "
+             "components.schemas.OrderBulkUpdate.minProperties = 1");
     /* a json column takes an object that is not a $col */
     rt_check(&srv, "PATCH /api/products?id=3 {'specs': {'col': 1}}", "matched = 1; tables = {'products': {'updated': 1}}");
     rt_server_stop(&srv);

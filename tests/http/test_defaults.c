@@ -260,13 +260,14 @@ START_TEST(index_and_openapi_show_defaults)
                  " resources.0.columns.5.server_default = 'now'; resources.0.columns.5.onupdate = 'now';"
                  " !resources.0.columns.4.onupdate; resources.0.columns.6.default = {'$now': true};"
                  " resources.0.columns.10.server_default = 7; resources.0.columns.11.default = 'plain'"},
-        {"/openapi.json", "components.schemas.Document.required = ['title'];"
+        {"/openapi.json", "components.schemas.DocumentCreate.required = ['title'];"
                           " components.schemas.Document.properties.status.default = 'draft';"
                           " components.schemas.Document.properties.priority.default = 7;"
                           " components.schemas.Document.properties.tag.default = 'plain';"
                           " !components.schemas.Document.properties.created_at.default;"
                           " !components.schemas.Document.properties.uid.default;"
-                          " components.schemas.Revision.required = ['document_uid', 'number']"},
+                          " components.schemas.RevisionCreate.required = ['number'];"
+                          " components.schemas.RevisionCreate.allOf.0.anyOf.0.required = ['document_uid']"},
     );
 }
 END_TEST

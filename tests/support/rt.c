@@ -3,6 +3,7 @@
  * problem+json and JSON expectations the HTTP suites share, and the walker
  * of their case tables. */
 #include "tests/support/rt.h"
+#include "tests/support/rt_record.h"
 #include "tests/support/backend.h"
 #include "tests/support/util.h"
 
@@ -352,6 +353,7 @@ int rt_server_try_start(rt_server *s, const rt_start *o, char **err, int *exit_s
         bool up = parse_listening(text, s->base, sizeof s->base, &s->port);
         if (up) {
             free(text);
+            rt_record_server(s, o);
             return 0;
         }
         int st;
@@ -607,6 +609,7 @@ rt_response *rt_request(const rt_server *s, const char *method, const char *path
     const char *rct = rt_header(r, "Content-Type");
     if (r->body_len && rct && strstr(rct, "json"))
         r->json = json_loadb(r->body, r->body_len, 0, NULL);
+    rt_record_exchange(s, method, path, body, content_type, extra_headers, r);
     return r;
 }
 
