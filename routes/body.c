@@ -20,6 +20,14 @@ static const char *ptr(rm_ctx *ctx, const char *prefix, const char *key)
     return rm_pointer_child(ctx->a, prefix, key);
 }
 
+bool rm_body_requires(const orm_mapper *m, const orm_column *c, rm_write_mode mode)
+{
+    if (mode == RM_WRITE_UPDATE || server_managed(m, c) || !orm_mapper_column_allows(m, c, ORM_COL_INPUT))
+        return false;
+    if (c->primary_key && (mode == RM_WRITE_REPLACE || c->autoincrement)) return false;
+    return !orm_column_defaulted(c) && !c->nullable;
+}
+
 /* A column absent from the body: what create/replace do with it. */
 static void absent_column(rm_ctx *ctx, const orm_mapper *m, const orm_column *c,
                           rm_write_mode mode, const char *prefix, const bool *implied,
@@ -27,8 +35,8 @@ static void absent_column(rm_ctx *ctx, const orm_mapper *m, const orm_column *c,
 {
     if (mode == RM_WRITE_UPDATE || server_managed(m, c) || !orm_mapper_column_allows(m, c, ORM_COL_INPUT)) return;
     if (implied && implied[c->index]) return; /* a relationship in the body fills it */
-    if (c->primary_key && (mode == RM_WRITE_REPLACE || c->autoincrement)) return;
-    if (orm_column_defaulted(c) || c->nullable) {
+    if (!rm_body_requires(m, c, mode)) {
+        if (c->primary_key && (mode == RM_WRITE_REPLACE || c->autoincrement)) return;
         /* a PUT: the literal default, else NULL; a generated or database-made
          * value (SPEC §9) stays as stored */
         orm_value lit;

@@ -164,16 +164,25 @@ json_t *rm_oa_responses(void)
     return all;
 }
 
-/* ETag and Location where every such answer has them (required), and on
- * a POST's 201, which has them for one object and not for an array. */
+/* ETag and Location where every such answer has them (required); on a
+ * POST's 201, which has them for one object and not for an array; and on
+ * a PUT/PATCH's 200, which has no ETag when the body wrote a relationship
+ * that GET of the same URI does not embed (routes/etag.c). */
 json_t *rm_oa_headers(void)
 {
-    static const char *const etag = "the entity tag: \"v<version>\" from the version column, else a hash of the "
-                                    "representation",
+    static const char *const etag = "the entity tag of this representation: \"v<version>\" for a versioned row "
+                                    "shown alone, else \"v<version>-h<hash>\" or \"h<hash>\" (a hash of the answer)",
                              *const location = "the created row's path";
-    return json_pack("{s:{s:s, s:b, s:{s:s}}, s:{s:s, s:b, s:{s:s}}, s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}}", "ETag",
-                     "description", etag, "required", 1, "schema", "type", "string", "Location", "description",
-                     location, "required", 1, "schema", "type", "string", "CreatedETag", "description",
-                     "for one object created (none for an array)", "schema", "type", "string", "CreatedLocation",
-                     "description", "for one object created (none for an array)", "schema", "type", "string");
+    json_t *string = json_pack("{s:s}", "type", "string");
+    json_t *h = json_pack("{s:{s:s, s:b, s:O}, s:{s:s, s:b, s:O}, s:{s:s, s:O}, s:{s:s, s:O}, s:{s:s, s:O}}", "ETag",
+                          "description", etag, "required", 1, "schema", string, "Location", "description", location,
+                          "required", 1, "schema", string, "CreatedETag", "description",
+                          "for one object created (none for an array)", "schema", string, "CreatedLocation",
+                          "description", "for one object created (none for an array)", "schema", string,
+                          "WrittenETag", "description",
+                          "the ETag of GET of the same URI; none when the body wrote a relationship that GET does "
+                          "not embed (the answer then shows more than GET would)",
+                          "schema", string);
+    json_decref(string);
+    return h;
 }

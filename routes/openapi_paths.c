@@ -109,7 +109,8 @@ static json_t *operation(const rm_path_doc *p, const rm_operation *op, const orm
     json_t *r = json_object(), *params = NULL;
     static const char *const etag[] = {"ETag", "ETag", NULL},
                              *const created[] = {"Location", "CreatedLocation", "ETag", "CreatedETag", NULL},
-                             *const located[] = {"Location", "Location", NULL};
+                             *const located[] = {"Location", "Location", NULL},
+                             *const written[] = {"ETag", "WrittenETag", NULL};
     rm_oa_errs e = {.found = p->keyed, .body = op->body || is(op, "POST") || is(op, "PUT") || is(op, "PATCH"),
               .writes = write, .invalid = p->aggregate || (write && !(member || (is(op, "DELETE") && !bulk))),
               .access = access,
@@ -158,7 +159,7 @@ static json_t *operation(const rm_path_doc *p, const rm_operation *op, const orm
     } else if (is(op, "PUT") || is(op, "PATCH")) {
         params = rm_oa_object_params(m, scope, false);
         json_object_set_new(o, "requestBody", body_ref(m, is(op, "PUT") ? "Replace" : "Update"));
-        rm_oa_answer(r, op->status, rm_oa_success_with("the object, as it is now", rm_oa_answer_of(m, scope), etag));
+        rm_oa_answer(r, op->status, rm_oa_success_with("the object, as it is now", rm_oa_answer_of(m, scope), written));
     } else {
         rm_oa_answer(r, op->status ? op->status : 204, rm_oa_success_with("done", NULL, NULL));
     }

@@ -220,16 +220,6 @@ static bool body_member(const orm_mapper *m, const orm_column *c, body_kind kind
     return !orm_mapper_column_server_managed(m, c);
 }
 
-/* Must a top-level POST (PUT) body give c? As body.c's absent_column
- * refuses it: writable, not a generated key (any key on PUT: the URL's),
- * no default, NOT NULL. */
-static bool body_requires(const orm_mapper *m, const orm_column *c, body_kind kind)
-{
-    if ((kind != BODY_CREATE && kind != BODY_REPLACE) || !body_member(m, c, kind) || c->version) return false;
-    if (c->primary_key && (kind == BODY_REPLACE || c->autoincrement)) return false;
-    return !orm_column_defaulted(c) && !c->nullable;
-}
-
 /* The writable to-one of m whose foreign key holds c (a body giving that
  * relationship fills c), or NULL. */
 static const orm_relationship *filled_by(const orm_mapper *m, const orm_column *c, const orm_scope *scope)
@@ -269,7 +259,8 @@ static json_t *entity_body(const orm_mapper *m, const orm_scope *scope, body_kin
             json_object_set_new(prop, "description",
                                 json_string("the version the change is based on: a stale one is 409"));
         json_object_set_new(props, c->name, prop);
-        if (!body_requires(m, c, kind)) continue;
+        if (kind != BODY_CREATE && kind != BODY_REPLACE) continue; /* nested, PATCH: nothing required */
+        if (!rm_body_requires(m, c, kind == BODY_CREATE ? RM_WRITE_CREATE : RM_WRITE_REPLACE)) continue;
         const orm_relationship *r = filled_by(m, c, scope);
         if (!r) {
             json_array_append_new(required, json_string(c->name));

@@ -450,6 +450,12 @@ typedef struct rm_row_input {
     orm_value version;  /* ... that version: a mismatch is stale data (409) */
 } rm_row_input;
 
+/* Must a create (RM_WRITE_CREATE) or replace (RM_WRITE_REPLACE) body give
+ * column c? The one rule behind a body's 422 "is required" and the
+ * OpenAPI request schemas' "required": a column bodies write (not
+ * server-managed), not a generated key (on PUT no key: the URL's), without
+ * a default, NOT NULL. A to-one in the body may still fill it. */
+bool rm_body_requires(const orm_mapper *m, const orm_column *c, rm_write_mode mode);
 /* Decode and validate the columns of one JSON object for mapper m
  * (relationship keys are left to write_plan.c). Field errors go into
  * ctx->err with pointers prefix + "/column". key (may be NULL) is the

@@ -29,9 +29,9 @@ const path = require('path');
 const { startServer, fetchDocument, ajvFor, compile, errorsText } = require('./lib');
 
 const BY_DEFAULT = new Set([405, 414, 431, 500, 503]); // answers of the server, not of an operation
-const DROPPED = new Set(['--port', '--db', '--seed', '--static', '--schema']); // options with a value
+const DROPPED = new Set(['--port', '--port-file', '--db', '--seed', '--static', '--schema']); // options with a value
 const FLAGS = new Set(['--create-all', '--echo']);
-const DROPPED_ENV = /^RESTMAP_(SCHEMA|DB|SEED|STATIC|PORT|CREATE_ALL|ECHO)=/; // the same, from the environment
+const DROPPED_ENV = /^RESTMAP_(SCHEMA|DB|SEED|STATIC|PORT|PORT_FILE|CREATE_ALL|ECHO)=/; // the same, from the environment
 
 function readExchanges(dir) {
   const servers = new Map(), exchanges = [];
@@ -51,7 +51,7 @@ function documentArgs(args) {
   const out = [];
   for (let i = 0; i < args.length; i++) {
     if (DROPPED.has(args[i])) i++;
-    else if (!FLAGS.has(args[i]) && !/^--(port|db|seed|static|schema)=/.test(args[i])) out.push(args[i]);
+    else if (!FLAGS.has(args[i]) && !/^--(port|port-file|db|seed|static|schema)=/.test(args[i])) out.push(args[i]);
   }
   return out;
 }
