@@ -28,15 +28,13 @@ export function exportQuery(params, limit) {
 }
 
 /* Write every page of apiPath?params as format ('json' or 'csv') with the
- * given columns (names, for CSV). progress(rows) after each page; cancelled()
- * stops between pages. Resolves to {rows} or {problem}. */
+ * given columns (names, for CSV), asking pages of PAGE rows or the
+ * resource's max_page_size (GET /api) when smaller. progress(rows) after
+ * each page; cancelled() stops between pages. Resolves to {rows} or
+ * {problem}. */
 export async function exportAll({ apiPath, params, columns, format, name, progress, cancelled, maxPage }) {
-  let url = apiPath + '?' + buildQuery(exportQuery(params, maxPage ? Math.min(PAGE, maxPage) : PAGE));
-  let resp = await api('GET', url);
-  if (!resp.ok && resp.status === 400 && problemOf(resp).errors.some((e) => e.pointer === '/query/limit')) {
-    url = apiPath + '?' + buildQuery(exportQuery(params, 0)); /* a smaller max_page_size: the default page */
-    resp = await api('GET', url);
-  }
+  const limit = Number.isInteger(maxPage) && maxPage > 0 ? Math.min(PAGE, maxPage) : PAGE;
+  let resp = await api('GET', apiPath + '?' + buildQuery(exportQuery(params, limit)));
   const chunks = [format === 'csv' ? csvLine(columns) : '['];
   let rows = 0;
   for (;;) {
