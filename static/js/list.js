@@ -7,7 +7,7 @@ import { parseJson, isPlainObject } from './json.js';
 import { api, problemOf } from './http.js';
 import { problemBox } from './problem.js';
 import { buildQuery, getParam, withParams, hashOf, apiToHash, go, parseQuery } from './hash.js';
-import { readable, isNum, keyLabel, fkColumn } from './schema.js';
+import { readable, isNum, keyLabel, fkColumn, pageLimit } from './schema.js';
 import { filterEditor } from './filter.js';
 import { relLink, fkCell } from './rels.js';
 import { columnChooser, includeControl, exportControl, includable } from './listcontrols.js';
@@ -20,8 +20,7 @@ const LIST_PARAMS = ['filter', 'sort', 'limit', 'offset', 'cursor', 'count', 'fa
 /* The page sizes offered: the usual ones the resource allows (none above
  * its max_page_size, a 400) and the one shown. */
 function pageSizes(meta, limit) {
-  const max = Number.isInteger(meta.max_page_size) ? meta.max_page_size : Infinity;
-  const sizes = LIMITS.filter((n) => n <= max);
+  const sizes = LIMITS.filter((n) => pageLimit(meta, n) === n);
   return sizes.concat(sizes.includes(limit) ? [] : [limit]).sort((a, b) => a - b);
 }
 

@@ -71,7 +71,7 @@ export function exportControl(ctx, params, columns) {
     stop = false;
     cancel.hidden = false;
     status.textContent = 'Exporting…';
-    const r = await exportAll({ apiPath: ctx.apiPath, params, columns, format, name: ctx.meta.name, maxPage: ctx.meta.max_page_size,
+    const r = await exportAll({ apiPath: ctx.apiPath, params, columns, format, meta: ctx.meta,
       progress: (n) => { status.textContent = 'Exporting… ' + n + ' rows'; }, cancelled: () => stop });
     running = false;
     cancel.hidden = true;

@@ -80,6 +80,12 @@ export async function loadSchema() {
   return null;
 }
 
+/* A page of at most n rows that meta's lists allow (its max_page_size). */
+export function pageLimit(meta, n) {
+  const max = meta && Number.isInteger(meta.max_page_size) && meta.max_page_size > 0 ? meta.max_page_size : n;
+  return Math.min(n, max);
+}
+
 export function readable(meta) { return meta.columns.filter((c) => !c.write_only); }
 export function pkCols(meta) { return meta ? meta.columns.filter((c) => c.primary_key) : []; }
 export function relOf(meta, name) { return (meta.relationships || []).find((r) => r.name === name) || null; }

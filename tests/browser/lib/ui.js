@@ -128,7 +128,6 @@ async function openBox(box) {
 const boxCheck = (box, name) => box.getByRole('checkbox', { name, exact: true });
 const applyColumns = (page) => page.getByRole('button', { name: 'Apply columns' });
 const allColumns = (page) => page.getByRole('button', { name: 'All columns' });
-const nestedPaths = (page) => includeBox(page).getByLabel('Nested paths');
 const applyInclude = (page) => page.getByRole('button', { name: 'Apply include' });
 const defaultInclude = (page) => page.getByRole('button', { name: 'Default include' });
 /* The column headers of a list, by name (the name without its type and sort mark). */
@@ -159,8 +158,7 @@ const unlinkButton = (page, rel, label) => page.getByRole('button', { name: `Unl
 
 /* ---------------------------------------------------------------- forms */
 
-/* The message shown next to a field, and the box of errors without a field. */
-const fieldError = (page, column) => page.locator(`.form-row[data-field="${column}"] .field-error`);
+/* The box of the errors that name no field (and the lead of those that do). */
 const formProblem = (page) => page.locator('#form-problem');
 
 /* -------------------------------------------------------------- API page */
@@ -192,9 +190,9 @@ module.exports = {
   field, createButton, saveButton, fieldState,
   editLink, deleteButton, deleteShown, shown,
   apiLink, timing,
-  columnsBox, includeBox, openBox, boxCheck, applyColumns, allColumns, nestedPaths, applyInclude, defaultInclude, columnNames,
+  columnsBox, includeBox, openBox, boxCheck, applyColumns, allColumns, applyInclude, defaultInclude, columnNames,
   exportButton, exportStatus, facet, fkLink,
   membersOf, memberLabels, linkChoice, linkKey, linkButton, unlinkButton,
-  fieldError, formProblem,
+  formProblem,
   tokenField, findOperations, operation, paramInput, requestBody, sendButton, tryStatus, tryBody, tryHeaders, curlLine,
 };
