@@ -136,7 +136,7 @@ async function columnNames(page, title) {
 }
 
 const exportButton = (page, format) => page.getByRole('button', { name: 'Export ' + format, exact: true });
-const exportStatus = (page) => page.locator('#export-status');
+const exportStatus = (page) => page.getByRole('group', { name: 'Export' }).getByRole('status');
 /* A facet value: "status = paid (5 rows)". */
 const facet = (page, column, value) => page.getByRole('button', { name: new RegExp('^' + esc(column + ' = ' + value) + ' \\(\\d+ rows\\)$') });
 
@@ -146,7 +146,7 @@ const fkLink = (row, label) => row.getByRole('link', { name: label, exact: true 
 /* --------------------------------------------------- many-to-many members */
 
 /* The section of the members of relationship rel on an object page. */
-const membersOf = (page, rel) => page.getByRole('region', { name: startsWithWord(rel) }).and(page.locator('section.members-box'));
+const membersOf = (page, rel) => page.getByRole('region', { name: startsWithWord(rel) });
 async function memberLabels(page, rel) {
   const items = membersOf(page, rel).getByRole('list').first().getByRole('listitem');
   return (await items.getByRole('link').allInnerTexts()).map((t) => t.trim());
