@@ -1,5 +1,6 @@
 /* index.c: GET /api (every resource the role may read with its columns,
- * relationships and association proxies, hidden columns and relationships
+ * page sizes, relationships (a many-to-one with its foreign-key columns)
+ * and association proxies, hidden columns and relationships
  * to hidden resources left out; a column's choices, default, server_default and
  * onupdate as written, but for the defaults of a write-only column, which
  * are values of it) and GET /healthz (200 when the database answers, 503
@@ -35,11 +36,30 @@ static json_t *column_json(const orm_mapper *m, const orm_column *c)
     return j;
 }
 
-static json_t *relationship_json(const orm_relationship *r)
+/* A many-to-one's foreign-key columns on m (the relationship's local
+ * columns, in pair order), or NULL when it is another direction or one of
+ * them is not listed for m (then none is named). */
+static json_t *fk_columns_json(const orm_mapper *m, const orm_relationship *r)
+{
+    if (r->direction != ORM_MANY_TO_ONE || !r->npairs) return NULL;
+    json_t *names = json_array();
+    for (size_t i = 0; i < r->npairs; i++) {
+        if (!orm_mapper_column(m, r->local[i]->name, ORM_COL_LISTED)) {
+            json_decref(names);
+            return NULL;
+        }
+        json_array_append_new(names, json_string(r->local[i]->name));
+    }
+    return names;
+}
+
+static json_t *relationship_json(const orm_mapper *m, const orm_relationship *r)
 {
     json_t *j = json_pack("{s:s, s:s, s:s, s:b, s:s}", "name", r->name, "target", r->target->name,
                           "direction", orm_direction_name(r->direction), "uselist", r->uselist, "lazy",
                           orm_lazy_name(r->lazy));
+    json_t *fk = fk_columns_json(m, r);
+    if (fk) json_object_set_new(j, "columns", fk);
     if (r->viewonly) json_object_set_new(j, "viewonly", json_true());
     return j;
 }
@@ -94,12 +114,14 @@ static json_t *resource_json(rm_arena *a, const orm_mapper *m, const orm_scope *
     for (const orm_mapper *mm = m; mm; mm = mm->inherits) /* its own, then inherited ones */
         for (size_t i = 0; i < mm->nrelationships; i++)
             if (orm_scope_visible(scope, mm->relationships[i].target))
-                json_array_append_new(rels, relationship_json(&mm->relationships[i]));
+                json_array_append_new(rels, relationship_json(m, &mm->relationships[i]));
+    const rm_resource *res = rm_resource_of(m);
+    const char *name = res->name;
     char href[512];
-    const char *name = rm_resource_of(m)->name;
     snprintf(href, sizeof href, "/api/%s", name);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", name, "entity", m->name, "href",
-                          href, "columns", cols, "relationships", rels);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:i, s:i}", "name", name, "entity", m->name, "href", href,
+                          "columns", cols, "relationships", rels, "page_size", res->page_size, "max_page_size",
+                          res->max_page_size);
     if (m->viewonly) json_object_set_new(j, "viewonly", json_true()); /* a read-only projection (SPEC §9) */
     json_t *unique = json_array(); /* unique constraints of two or more columns */
     for (size_t i = 0; i < m->table->nindexes; i++) {

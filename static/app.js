@@ -14,7 +14,7 @@
  *
  * The header shows the last request's statements and time (Server-Timing). */
 import { h, clear, nextId } from './js/dom.js';
-import { onRequest, problemOf } from './js/http.js';
+import { onRequest, problemOf, getToken, setToken } from './js/http.js';
 import { problemBox } from './js/problem.js';
 import { enc, dec, hashOf, parseQuery } from './js/hash.js';
 import { state, loadSchema, relOf, metaOfEntity } from './js/schema.js';
@@ -205,6 +205,12 @@ async function boot() {
     clear(main);
     main.appendChild(h('h1', null, 'restmap explorer'));
     main.appendChild(problemBox(problemOf(failed), undefined, 'GET /api failed.'));
+    /* a token the server refuses (expired, another secret) refuses every
+     * request, the API page's too: offer to forget it */
+    if (getToken()) {
+      main.appendChild(h('p', null, 'The requests carry the bearer token typed on the API page. ',
+        h('button', { type: 'button', onclick: () => { setToken(''); location.reload(); } }, 'Forget the bearer token')));
+    }
     return;
   }
   clear(navList);

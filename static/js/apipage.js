@@ -180,10 +180,11 @@ export async function apiPage(ctx) {
     h('a', { href: '/openapi.json' }, '/openapi.json'), doc.openapi ? ' (OpenAPI ' + doc.openapi + ')' : ''));
   const tokId = nextId('token');
   const token = h('input', { id: tokId, type: 'password', autocomplete: 'off', value: getToken(), 'data-fk': 'api-token', size: '40' });
+  /* What the role may see (GET /api, this document) depends on the token:
+   * a new one reloads the explorer, which reads both again with it. */
   token.addEventListener('change', () => {
     setToken(token.value.trim());
-    for (const u of view.querySelectorAll('.op-body input')) u.dispatchEvent(new Event('input'));
-    announce(token.value ? 'Token set: requests carry it' : 'Token cleared');
+    location.reload();
   });
   const findId = nextId('opfind');
   const find = h('input', { id: findId, type: 'search', autocomplete: 'off', placeholder: 'path, method or summary' });

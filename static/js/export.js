@@ -8,6 +8,7 @@
 import { api, problemOf } from './http.js';
 import { buildQuery } from './hash.js';
 import { download } from './dom.js';
+import { pageLimit } from './schema.js';
 
 const PAGE = 500;
 const DROP = new Set(['cursor', 'offset', 'limit', 'count', 'facet', 'facet_size']);
@@ -27,16 +28,13 @@ export function exportQuery(params, limit) {
   return pairs;
 }
 
-/* Write every page of apiPath?params as format ('json' or 'csv') with the
- * given columns (names, for CSV). progress(rows) after each page; cancelled()
- * stops between pages. Resolves to {rows} or {problem}. */
-export async function exportAll({ apiPath, params, columns, format, name, progress, cancelled, maxPage }) {
-  let url = apiPath + '?' + buildQuery(exportQuery(params, maxPage ? Math.min(PAGE, maxPage) : PAGE));
-  let resp = await api('GET', url);
-  if (!resp.ok && resp.status === 400 && problemOf(resp).errors.some((e) => e.pointer === '/query/limit')) {
-    url = apiPath + '?' + buildQuery(exportQuery(params, 0)); /* a smaller max_page_size: the default page */
-    resp = await api('GET', url);
-  }
+/* Write every page of apiPath?params, rows of meta's resource (it names
+ * the file), as format ('json' or 'csv') with the given columns (names,
+ * for CSV), in pages of PAGE rows or the resource's max_page_size when
+ * smaller. progress(rows) after each page; cancelled() stops between
+ * pages. Resolves to {rows} or {problem}. */
+export async function exportAll({ apiPath, params, columns, format, meta, progress, cancelled }) {
+  let resp = await api('GET', apiPath + '?' + buildQuery(exportQuery(params, pageLimit(meta, PAGE))));
   const chunks = [format === 'csv' ? csvLine(columns) : '['];
   let rows = 0;
   for (;;) {
@@ -52,6 +50,6 @@ export async function exportAll({ apiPath, params, columns, format, name, progre
     resp = await api('GET', next);
   }
   if (format !== 'csv') chunks.push('\n]\n');
-  download(name + (format === 'csv' ? '.csv' : '.json'), format === 'csv' ? 'text/csv' : 'application/json', chunks);
+  download(meta.name + (format === 'csv' ? '.csv' : '.json'), format === 'csv' ? 'text/csv' : 'application/json', chunks);
   return { rows };
 }

@@ -14,7 +14,7 @@ import { parseJson, prettyJson } from './json.js';
 import { typeLabel, isRequired } from './schema.js';
 
 const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
-const JSON_INTEGER = /^-?(0|[1-9]\d*)$/;
+const NUMBER_TYPES = new Set(['integer', 'bigint', 'float']);
 
 function inputKind(col) {
   if (col.write_only) return 'password';
@@ -115,8 +115,8 @@ function fieldJson(f, raw) {
     case 'datetime': return { json: JSON.stringify(/[zZ]|[+-]\d\d:\d\d$/.test(t) ? t : t + 'Z') };
     default: break;
   }
-  if ((f.col.type === 'integer' || f.col.type === 'bigint') && JSON_INTEGER.test(t)) return { json: t };
-  if (f.col.type === 'float' && JSON_NUMBER.test(t)) return { json: t };
+  /* a number as typed (an integer column's 1.5 too: the server says it must be an integer) */
+  if (NUMBER_TYPES.has(f.col.type) && JSON_NUMBER.test(t)) return { json: t };
   if (f.kind === 'select' && f.col.choices.some((c) => typeof c !== 'string')) {
     const c = f.col.choices.find((x) => JSON.stringify(x) === raw);
     if (c !== undefined) return { json: JSON.stringify(c) };

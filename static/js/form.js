@@ -9,7 +9,7 @@ import { h, clear, announce, nextId } from './dom.js';
 import { api, problemOf } from './http.js';
 import { problemBox } from './problem.js';
 import { apiToHash, hashOf, go } from './hash.js';
-import { keyLabel, fkColumn, metaOfEntity, labelColumn, rowLabel, pkCols } from './schema.js';
+import { keyLabel, fkColumn, metaOfEntity, labelColumn, rowLabel, pkCols, pageLimit } from './schema.js';
 import { makeField, collect, setFieldError, clearFieldErrors } from './fields.js';
 import { breadcrumbs } from './crumbs.js';
 
@@ -55,7 +55,7 @@ function suggestTargets(meta, fields) {
     const list = h('datalist', { id: nextId('dl') });
     f.input.setAttribute('list', list.id);
     f.wrap.appendChild(list);
-    api('GET', target.href + '?limit=100' + (lc ? '&fields=' + encodeURIComponent(lc.name) : '')).then((r) => {
+    api('GET', target.href + '?limit=' + pageLimit(target, 100) + (lc ? '&fields=' + encodeURIComponent(lc.name) : '')).then((r) => {
       if (!r.ok || !r.data || !Array.isArray(r.data.data)) return;
       for (const row of r.data.data) list.appendChild(h('option', { value: keyLabel(target, row) }, rowLabel(target, row)));
     });

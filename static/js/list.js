@@ -7,7 +7,7 @@ import { parseJson, isPlainObject } from './json.js';
 import { api, problemOf } from './http.js';
 import { problemBox } from './problem.js';
 import { buildQuery, getParam, withParams, hashOf, apiToHash, go, parseQuery } from './hash.js';
-import { readable, isNum, keyLabel, fkColumn } from './schema.js';
+import { readable, isNum, keyLabel, fkColumn, pageLimit } from './schema.js';
 import { filterEditor } from './filter.js';
 import { relLink, fkCell } from './rels.js';
 import { columnChooser, includeControl, exportControl, includable } from './listcontrols.js';
@@ -16,6 +16,13 @@ import { breadcrumbs } from './crumbs.js';
 const LIMITS = [10, 20, 50, 100];
 /* what is not the equality shorthand */
 const LIST_PARAMS = ['filter', 'sort', 'limit', 'offset', 'cursor', 'count', 'facet', 'facet_size', 'fields', 'include'];
+
+/* The page sizes offered: the usual ones the resource allows (none above
+ * its max_page_size, a 400) and the one shown. */
+function pageSizes(meta, limit) {
+  const sizes = LIMITS.filter((n) => pageLimit(meta, n) === n);
+  return sizes.concat(sizes.includes(limit) ? [] : [limit]).sort((a, b) => a - b);
+}
 
 /* Low-cardinality columns (choices, booleans) get facet counts over the
  * filtered rows, and to-many relationships their per-row counts (SPEC §10
@@ -125,7 +132,7 @@ export async function listView(ctx) {
   const cols = readable(meta).filter((c) => c.primary_key || !fieldsParam || fieldsParam.split(',').includes(c.name));
   view.appendChild(h('div', { class: 'list-tools' },
     columnChooser(meta, fieldsParam, (f) => go2({ fields: f })),
-    includeControl(meta, getParam(params, 'include'), (i) => go2({ include: i })),
+    includeControl(meta, getParam(params, 'include'), defaultInclude(meta), (i) => go2({ include: i })),
     exportControl(ctx, params, cols.map((c) => c.name))));
 
   const shorthand = params.filter(([k]) => !LIST_PARAMS.includes(k) && !k.startsWith('count[') && !k.startsWith('fields['));
@@ -224,7 +231,7 @@ export async function listView(ctx) {
     } }, 'Next ›'),
     h('label', { for: limitId, class: 'limit' }, 'Rows per page '),
     h('select', { id: limitId, 'data-fk': 'limit', value: String(limit), onchange: (ev) => go2({ limit: ev.target.value }) },
-      LIMITS.concat(LIMITS.includes(limit) ? [] : [limit]).sort((a, b) => a - b).map((n) => h('option', { value: String(n) }, String(n))))));
+      pageSizes(meta, limit).map((n) => h('option', { value: String(n) }, String(n))))));
   if (sort) {
     view.appendChild(h('p', { class: 'muted small' }, 'Sort: ', h('code', null, sort), ' ',
       h('button', { type: 'button', class: 'link', onclick: () => go2({ sort: null }) }, 'clear sort')));

@@ -38,10 +38,11 @@ export function columnChooser(meta, fieldsParam, apply) {
 }
 
 /* The include control: include = the ticked relationships (dotted paths
- * typed in the text box are kept). */
-export function includeControl(meta, includeParam, apply) {
+ * typed in the text box are kept). Without an include parameter the
+ * relationships the page embeds by default (defaults) are ticked. */
+export function includeControl(meta, includeParam, defaults, apply) {
   const rels = includable(meta).map((r) => r.name);
-  const given = includeParam ? includeParam.split(',').filter(Boolean) : [];
+  const given = includeParam ? includeParam.split(',').filter(Boolean) : defaults;
   const box = checks('Relationships to embed', rels, new Set(given), 'inc');
   const moreId = nextId('inc-more');
   const more = h('input', { type: 'text', id: moreId, value: given.filter((g) => !rels.includes(g)).join(','),
@@ -70,7 +71,7 @@ export function exportControl(ctx, params, columns) {
     stop = false;
     cancel.hidden = false;
     status.textContent = 'Exporting…';
-    const r = await exportAll({ apiPath: ctx.apiPath, params, columns, format, name: ctx.meta.name, maxPage: ctx.meta.maxPageSize,
+    const r = await exportAll({ apiPath: ctx.apiPath, params, columns, format, meta: ctx.meta,
       progress: (n) => { status.textContent = 'Exporting… ' + n + ' rows'; }, cancelled: () => stop });
     running = false;
     cancel.hidden = true;

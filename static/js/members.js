@@ -6,7 +6,7 @@ import { h, clear, nextId, announce } from './dom.js';
 import { api, problemOf } from './http.js';
 import { problemBox } from './problem.js';
 import { apiToHash, enc } from './hash.js';
-import { metaOfEntity, pkCols, rowLabel, keyLabel, labelColumn } from './schema.js';
+import { metaOfEntity, pkCols, rowLabel, keyLabel, labelColumn, pageLimit } from './schema.js';
 import { numberFrom } from './json.js';
 
 const SHOWN = 50;
@@ -49,8 +49,8 @@ export function membersSection(owner, obj, rel) {
     const lc = labelColumn(target);
     const fields = lc ? '&fields=' + enc(lc.name) : '';
     const [cur, all] = await Promise.all([
-      api('GET', relPath + '?limit=' + SHOWN + '&count=exact' + fields),
-      api('GET', target.href + '?limit=' + CANDIDATES + fields)]);
+      api('GET', relPath + '?limit=' + pageLimit(target, SHOWN) + '&count=exact' + fields),
+      api('GET', target.href + '?limit=' + pageLimit(target, CANDIDATES) + fields)]);
     clear(list);
     if (!cur.ok || !cur.data || !Array.isArray(cur.data.data)) { fail(cur, 'The members could not be read.'); return; }
     const rows = cur.data.data;

@@ -1,5 +1,6 @@
 /* schema.js: what the page knows of the resources. GET /api gives names,
- * columns (type, nullable, key, read-only, write-only) and relationships;
+ * columns (type, nullable, key, read-only, write-only), page sizes and
+ * relationships (a many-to-one with its foreign-key columns);
  * /openapi.json adds what /api does not say: a column's choices (enum),
  * whether it has a default and whether a create requires it. The document
  * is read tolerantly: the POST request schema when there is one (a $ref, or
@@ -46,20 +47,7 @@ function readSchema(doc, r) {
   return deref(doc, comps[r.entity]) || null;
 }
 
-/* The largest page the document allows on the list (limit's maximum), or null. */
-function maxPage(doc, r) {
-  const path = doc.paths && doc.paths[r.href || '/api/' + r.name];
-  const params = path && path.get && Array.isArray(path.get.parameters) ? path.get.parameters : [];
-  for (const p0 of params) {
-    const p = deref(doc, p0);
-    const s = p && p.name === 'limit' ? deref(doc, p.schema) : null;
-    if (s && typeof s.maximum === 'number') return s.maximum;
-  }
-  return null;
-}
-
 function enrich(doc, r) {
-  r.maxPageSize = maxPage(doc, r);
   const ws = writeSchema(doc, r);
   const rs = readSchema(doc, r);
   const required = new Set(ws && Array.isArray(ws.required) ? ws.required : []);
@@ -90,6 +78,12 @@ export async function loadSchema() {
     }
   }
   return null;
+}
+
+/* A page of at most n rows that meta's lists allow (its max_page_size). */
+export function pageLimit(meta, n) {
+  const max = meta && Number.isInteger(meta.max_page_size) && meta.max_page_size > 0 ? meta.max_page_size : n;
+  return Math.min(n, max);
 }
 
 export function readable(meta) { return meta.columns.filter((c) => !c.write_only); }
@@ -141,18 +135,10 @@ export function rowLabel(meta, obj) {
   return typeof v === 'string' && v !== '' ? v : keyLabel(meta, obj);
 }
 
-/* The foreign-key column of a many-to-one relationship, by name: the
- * relationship's ("customer" → customer_id), else the target entity's
- * ("author" to User → user_id) when no other many-to-one goes to it. */
+/* The foreign-key column of a many-to-one relationship: the one column
+ * GET /api names in its "columns" (a composite foreign key has no single
+ * column to show its target at: null). */
 export function fkColumn(meta, rel) {
-  if (!rel || rel.direction !== 'many_to_one') return null;
-  const target = metaOfEntity(rel.target);
-  const pk = pkCols(target);
-  const byRel = [rel.name + '_id', rel.name + 'id', rel.name + 'Id'].concat(pk.length === 1 ? [rel.name + '_' + pk[0].name] : []);
-  const found = meta.columns.find((c) => byRel.includes(c.name));
-  if (found) return found;
-  const same = (meta.relationships || []).filter((r) => r.direction === 'many_to_one' && r.target === rel.target);
-  if (same.length !== 1) return null;
-  const snake = String(rel.target).replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-  return meta.columns.find((c) => c.name === snake + '_id') || null;
+  if (!rel || rel.direction !== 'many_to_one' || !Array.isArray(rel.columns) || rel.columns.length !== 1) return null;
+  return meta.columns.find((c) => c.name === rel.columns[0]) || null;
 }

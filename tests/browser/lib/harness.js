@@ -14,7 +14,8 @@
  * Each test leaves a full-page screenshot in the artefacts directory
  * (BROWSER_ARTIFACTS, default build/browser-artifacts): SUITE--TEST.png at
  * its end, SUITE--TEST.failed.png when it fails. download() keeps what a
- * click downloads there too. */
+ * click downloads there too; apiGet() and apiRows() ask the API directly,
+ * to compare what the page shows with the server's state. */
 'use strict';
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -133,4 +134,23 @@ async function eventually(check, timeoutMs = ACTION_TIMEOUT_MS) {
   }
 }
 
-module.exports = { browserSuite, download, eventually, launchBrowser, closeBrowser, CHROMIUM, ARTIFACTS };
+/* What the API itself answers, asked from the test (not the page): the
+ * parsed body of GET path (a bearer token when given); throws on a status
+ * other than 200. apiRows() follows links.next and returns every row. */
+async function apiGet(srv, path, token) {
+  const res = await fetch(srv.url + path, { headers: token ? { Authorization: 'Bearer ' + token } : {} });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+async function apiRows(srv, path, token) {
+  const rows = [];
+  for (let next = path; next;) {
+    const page = await apiGet(srv, next, token);
+    rows.push(...page.data);
+    next = page.links && page.links.next;
+  }
+  return rows;
+}
+
+module.exports = { browserSuite, download, eventually, apiGet, apiRows, launchBrowser, closeBrowser, CHROMIUM, ARTIFACTS };

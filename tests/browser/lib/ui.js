@@ -111,6 +111,74 @@ async function deleteShown(page) {
   await deleteButton(page).click();
 }
 
+/* ---------------------------------------------------------------- header */
+
+const apiLink = (page) => page.getByRole('banner').getByRole('link', { name: 'API', exact: true });
+/* The last request's line ("GET /api/orders → 200: 2 statements, ..."). */
+const timing = (page) => page.locator('#timing');
+
+/* ----------------------------------------------------- list tools, facets */
+
+/* The column chooser and the include control: disclosures opened by their summary. */
+const columnsBox = (page) => page.locator('details#columns-box');
+const includeBox = (page) => page.locator('details#include-box');
+async function openBox(box) {
+  if ((await box.getAttribute('open')) === null) await box.locator('summary').click();
+}
+const boxCheck = (box, name) => box.getByRole('checkbox', { name, exact: true });
+const applyColumns = (page) => page.getByRole('button', { name: 'Apply columns' });
+const allColumns = (page) => page.getByRole('button', { name: 'All columns' });
+const applyInclude = (page) => page.getByRole('button', { name: 'Apply include' });
+const defaultInclude = (page) => page.getByRole('button', { name: 'Default include' });
+/* The column headers of a list, by name (the name without its type and sort mark). */
+async function columnNames(page, title) {
+  return rowsTable(page, title).locator('thead .col-name').evaluateAll((els) => els.map((e) => e.firstChild.textContent.trim()));
+}
+
+const exportButton = (page, format) => page.getByRole('button', { name: 'Export ' + format, exact: true });
+const exportStatus = (page) => page.getByRole('group', { name: 'Export' }).getByRole('status');
+/* A facet value: "status = paid (5 rows)". */
+const facet = (page, column, value) => page.getByRole('button', { name: new RegExp('^' + esc(column + ' = ' + value) + ' \\(\\d+ rows\\)$') });
+
+/* A many-to-one value shown as its target's label, linked to the target row. */
+const fkLink = (row, label) => row.getByRole('link', { name: label, exact: true });
+
+/* --------------------------------------------------- many-to-many members */
+
+/* The section of the members of relationship rel on an object page. */
+const membersOf = (page, rel) => page.getByRole('region', { name: startsWithWord(rel) });
+async function memberLabels(page, rel) {
+  const items = membersOf(page, rel).getByRole('list').first().getByRole('listitem');
+  return (await items.getByRole('link').allInnerTexts()).map((t) => t.trim());
+}
+const linkChoice = (page, rel, target) => page.getByLabel(`Link a ${target} to ${rel}`);
+const linkKey = (page, rel) => membersOf(page, rel).getByLabel('or its key');
+const linkButton = (page, rel) => page.getByRole('button', { name: 'Link to ' + rel, exact: true });
+const unlinkButton = (page, rel, label) => page.getByRole('button', { name: `Unlink ${label} from ${rel}`, exact: true });
+
+/* ---------------------------------------------------------------- forms */
+
+/* The box of the errors that name no field (and the lead of those that do). */
+const formProblem = (page) => page.locator('#form-problem');
+
+/* -------------------------------------------------------------- API page */
+
+const tokenField = (page) => page.getByLabel('Bearer token');
+const findOperations = (page) => page.getByLabel('Find operations');
+/* One operation ("GET /api/customers/{id}"), opened. */
+async function operation(page, methodPath) {
+  const op = page.locator(`details.op[data-op="${methodPath}"]`);
+  if ((await op.getAttribute('open')) === null) await op.locator('summary').click();
+  return op;
+}
+const paramInput = (op, name) => op.getByLabel(name, { exact: true });
+const requestBody = (op) => op.getByLabel('Request body (JSON)');
+const sendButton = (op, methodPath) => op.getByRole('button', { name: 'Send ' + methodPath, exact: true });
+const tryStatus = (op) => op.locator('.try-status');
+const tryBody = (op) => op.getByLabel('Response body');
+const tryHeaders = (op) => op.getByLabel('Response headers');
+const curlLine = (op) => op.locator('code.curl');
+
 /* Text the user sees (exact, whole element). */
 const shown = (page, text) => page.getByText(text, { exact: true }).first();
 
@@ -121,4 +189,10 @@ module.exports = {
   addFilterCondition, applyFilter,
   field, createButton, saveButton, fieldState,
   editLink, deleteButton, deleteShown, shown,
+  apiLink, timing,
+  columnsBox, includeBox, openBox, boxCheck, applyColumns, allColumns, applyInclude, defaultInclude, columnNames,
+  exportButton, exportStatus, facet, fkLink,
+  membersOf, memberLabels, linkChoice, linkKey, linkButton, unlinkButton,
+  formProblem,
+  tokenField, findOperations, operation, paramInput, requestBody, sendButton, tryStatus, tryBody, tryHeaders, curlLine,
 };
