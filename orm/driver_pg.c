@@ -179,8 +179,11 @@ typedef enum { WAIT_READY, WAIT_TIMED_OUT, WAIT_FAILED } wait_outcome;
 static wait_outcome wait_ready(struct orm_conn *c, long long deadline, bool *cancelled, long long *give_up)
 {
     for (;;) {
-        /* a lost connection is reported by the next PQgetResult */
-        if (!PQconsumeInput(c->pg) || !PQisBusy(c->pg)) return WAIT_READY;
+        /* what is already read may hold the next result (a statement's
+         * answer comes in one packet: its result, then the end): no recv()
+         * that could only find nothing. A lost connection is reported by
+         * the next PQgetResult. */
+        if (!PQisBusy(c->pg) || !PQconsumeInput(c->pg) || !PQisBusy(c->pg)) return WAIT_READY;
         int wait = -1;
         if (deadline) {
             long long now = now_ms();

@@ -192,8 +192,13 @@ static void split_path(rm_arena *a, const char *path, path_segments *ps)
             return;
         }
         ps->raw[ps->n] = rm_arena_strndup(a, p, len);
-        ps->name[ps->n] = rm_percent_decode(a, p, len, 0, NULL);
-        ps->name_len[ps->n] = strlen(ps->name[ps->n]); /* up to an encoded NUL, as compared */
+        if (memchr(p, '%', len)) {
+            ps->name[ps->n] = rm_percent_decode(a, p, len, 0, NULL);
+            ps->name_len[ps->n] = strlen(ps->name[ps->n]); /* up to an encoded NUL, as compared */
+        } else { /* nothing to decode (the target has no NUL: rm_target_parse) */
+            ps->name[ps->n] = ps->raw[ps->n];
+            ps->name_len[ps->n] = len;
+        }
         ps->n++;
         p += len;
         if (*p == '/') p++;
@@ -235,27 +240,29 @@ static bool fits(const pattern_segs *pat, const path_segments *ps, fill *f)
     return true;
 }
 
-/* The metrics label: the pattern with the resource's and the
- * relationship's names in place of {res} and {rel}. */
-static const char *label_of(rm_arena *a, const char *pattern, const rm_match *at)
+/* The metrics label: the pattern (pat, its segments) with the resource's
+ * and the relationship's names in place of {res} and {rel}; other holes
+ * stay as written. One allocation of the exact size: it runs per request. */
+static const char *label_of(rm_arena *a, const pattern_segs *pat, const rm_match *at)
 {
-    rm_sb sb;
-    rm_sb_init(&sb, a);
-    for (const char *p = pattern; *p;) {
-        if (!strncmp(p, "{res}", 5)) {
-            rm_sb_append(&sb, rm_resource_of(at->mapper)->name);
-            p += 5;
-        } else if (!strncmp(p, "{rel}", 5)) {
-            rm_sb_append(&sb, at->rel->name);
-            p += 5;
-        } else { /* the literal run up to the next '{' (other holes stay as written) */
-            const char *brace = strchr(p + 1, '{');
-            size_t len = brace ? (size_t)(brace - p) : strlen(p);
-            rm_sb_appendn(&sb, p, len);
-            p += len;
-        }
+    const char *text[MAX_SEGMENTS];
+    size_t len[MAX_SEGMENTS], total = 0;
+    for (size_t i = 0; i < pat->n; i++) {
+        text[i] = pat->seg[i].kind == SEG_RES   ? rm_resource_of(at->mapper)->name
+                  : pat->seg[i].kind == SEG_REL ? at->rel->name
+                                                : NULL;
+        len[i] = text[i] ? strlen(text[i]) : pat->seg[i].len;
+        if (!text[i]) text[i] = pat->seg[i].text;
+        total += 1 + len[i];
     }
-    return sb.buf;
+    char *out = rm_arena_alloc(a, total + 1), *p = out;
+    for (size_t i = 0; i < pat->n; i++) {
+        *p++ = '/';
+        memcpy(p, text[i], len[i]);
+        p += len[i];
+    }
+    *p = '\0';
+    return out;
 }
 
 /* The If-Match / If-None-Match syntax, for every route (400). */
@@ -283,7 +290,7 @@ static int resolve(rm_ctx *ctx, const route *r, const fill *f, rm_match *at)
     }
     if (f->rel) at->rel = rm_relationship(ctx, at->mapper, f->rel);
     /* the label names the relationship only when it exists: bounded cardinality */
-    ctx->route = f->rel && !at->rel ? "unmatched" : label_of(ctx->a, r->pattern, at);
+    ctx->route = f->rel && !at->rel ? "unmatched" : label_of(ctx->a, &compiled[r - routes], at);
     if ((r->flags & NOT_IN_BATCH) && ctx->outer) { /* it would re-enter the running unit */
         orm_error_field(&ctx->err, ORM_E_INVALID, "/path", "batches do not nest");
         return ORM_E_INVALID;
@@ -350,8 +357,11 @@ static int dispatch(rm_ctx *ctx, const route *r, const rm_match *at)
 {
     const char *method = ctx->req->method;
     unsigned allowed = r->allows ? r->allows(at) : RM_ALLOW_ALL, bit = bit_of(method);
+    size_t k = 0;
+    while (bit >> (k + 1)) k++;
+    const char *name = method_name(k); /* the method's as the table spells it (HEAD: GET) */
     for (const route_method *m = r->methods; m->method && (allowed & bit); m++) {
-        if (bit_of(m->method) != bit) continue;
+        if (strcmp(m->method, name)) continue;
         int rc = authorize(ctx, m, at);
         return rc ? rc : m->handler(ctx, at);
     }
@@ -426,7 +436,7 @@ static void describe(const rm_ctx *ctx, const route *r, const rm_match *at, rm_p
     rm_path_doc *d = &(*docs)[(*n)++];
     bool keyed = strstr(r->pattern, "{id}") != NULL;
     unsigned allowed = r->allows ? r->allows(at) : RM_ALLOW_ALL;
-    *d = (rm_path_doc){.path = label_of(a, r->pattern, at), .subject = at->rel ? at->rel->target : at->mapper,
+    *d = (rm_path_doc){.path = label_of(a, &compiled[r - routes], at), .subject = at->rel ? at->rel->target : at->mapper,
                        .collection = at->rel ? at->rel->uselist : !keyed, .keyed = keyed,
                        .aggregate = aggregate};
     for (const route_method *m = r->methods; m->method; m++)

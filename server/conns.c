@@ -32,10 +32,13 @@ struct rm_conns {
     bool draining;
 };
 
+/* The coarse clock (a memory read, no clock source access): deadlines are
+ * whole milliseconds, checked every 5 ms or more, and it moves 4 ms at a
+ * time at worst. Two calls per request. */
 static int64_t now_ms(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
