@@ -16,10 +16,14 @@ export function parseQuery(q) {
 }
 export function buildQuery(pairs) { return pairs.map(([k, v]) => enc(k) + '=' + enc(v)).join('&'); }
 export function getParam(pairs, key) { const p = pairs.find(([k]) => k === key); return p ? p[1] : null; }
-/* pairs with the keys of changes replaced (null or '' removes them) */
+/* Parameters whose empty value means something: include= embeds nothing. */
+const EMPTY_MEANS = new Set(['include']);
+/* pairs with the keys of changes replaced (null removes them; '' too,
+ * except for a parameter in EMPTY_MEANS) */
 export function withParams(pairs, changes) {
   const out = pairs.filter(([k]) => !(k in changes));
-  for (const [k, v] of Object.entries(changes)) if (v !== null && v !== undefined && v !== '') out.push([k, String(v)]);
+  for (const [k, v] of Object.entries(changes))
+    if (v !== null && v !== undefined && (v !== '' || EMPTY_MEANS.has(k))) out.push([k, String(v)]);
   return out;
 }
 export function hashOf(path, pairs) { return '#' + path + (pairs && pairs.length ? '?' + buildQuery(pairs) : ''); }

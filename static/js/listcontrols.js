@@ -38,25 +38,27 @@ export function columnChooser(meta, fieldsParam, apply) {
 }
 
 /* The include control: include = the ticked relationships (dotted paths
- * typed in the text box are kept). Without an include parameter the
+ * typed in the text box are kept); nothing ticked is include= (embed
+ * nothing). Without an include parameter (includeParam null) the
  * relationships the page embeds by default (defaults) are ticked. */
 export function includeControl(meta, includeParam, defaults, apply) {
   const rels = includable(meta).map((r) => r.name);
-  const given = includeParam ? includeParam.split(',').filter(Boolean) : defaults;
+  const given = includeParam !== null ? includeParam.split(',').filter(Boolean) : defaults;
   const box = checks('Relationships to embed', rels, new Set(given), 'inc');
   const moreId = nextId('inc-more');
   const more = h('input', { type: 'text', id: moreId, value: given.filter((g) => !rels.includes(g)).join(','),
     placeholder: 'e.g. author.addresses', autocomplete: 'off' });
   return h('details', { class: 'chooser', id: 'include-box' },
-    h('summary', null, 'Include', includeParam ? h('code', { class: 'small' }, ' ' + includeParam) : null),
+    h('summary', null, 'Include', includeParam !== null
+      ? h('code', { class: 'small' }, ' ' + (includeParam || '(nothing)')) : null),
     box,
     h('span', { class: 'field' }, h('label', { for: moreId }, 'Nested paths'), more),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'primary', 'data-fk': 'apply-include', onclick: () => {
         const list = ticked(box).concat(more.value.split(',').map((s) => s.trim()).filter(Boolean));
-        apply(list.length ? [...new Set(list)].join(',') : null);
+        apply([...new Set(list)].join(','));
       } }, 'Apply include'),
-      h('button', { type: 'button', disabled: !includeParam, onclick: () => apply(null) }, 'Default include')));
+      h('button', { type: 'button', disabled: includeParam === null, onclick: () => apply(null) }, 'Default include')));
 }
 
 /* Export JSON / Export CSV of every page of the list as it is filtered. */

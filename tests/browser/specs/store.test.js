@@ -71,7 +71,15 @@ browserSuite('store', STORE, (test) => {
       ['2', '3', '1']));
     assert.equal(await ui.fkLink(ui.dataRows(page, 'orders').nth(2), 'Ada Lovelace').count(), 0);
     assert.match(await ui.includeBox(page).locator('summary').innerText(), /^Include\s+tags$/);
+    /* nothing ticked: include= embeds nothing (not the default) */
     await ui.openBox(ui.includeBox(page));
+    await ui.boxCheck(ui.includeBox(page), 'tags').uncheck();
+    await ui.applyInclude(page).click();
+    await eventually(async () => assert.match(await ui.includeBox(page).locator('summary').innerText(),
+      /^Include\s+\(nothing\)$/));
+    assert.deepEqual((await ui.columnValues(page, 'orders', 'placed_by')).slice(0, 3), ['2', '3', '1']);
+    await ui.openBox(ui.includeBox(page));
+    assert.equal(await ui.boxCheck(ui.includeBox(page), 'buyer').isChecked(), false);
     await ui.defaultInclude(page).click();
     await eventually(async () => assert.deepEqual((await ui.columnValues(page, 'orders', 'placed_by')).slice(0, 3),
       ['Brook, "B" Ltd', 'Chen', 'Ada Lovelace']));
