@@ -10,6 +10,30 @@ orm_value orm_value_copy(rm_arena *a, orm_value v)
     return v;
 }
 
+char *orm_values_move_texts(orm_value *v, size_t n, char *buf)
+{
+    for (size_t c = 0; c < n; c++) {
+        if (v[c].kind != ORM_V_TEXT) continue;
+        size_t len = v[c].u.s.n;
+        if (len) memcpy(buf, v[c].u.s.p, len);
+        buf[len] = 0;
+        v[c].u.s.p = buf;
+        buf += len + 1;
+    }
+    return buf;
+}
+
+orm_value *orm_values_keep(rm_arena *a, const orm_value *v, size_t n, size_t head)
+{
+    size_t text = 0;
+    for (size_t c = 0; c < n; c++)
+        if (v[c].kind == ORM_V_TEXT) text += v[c].u.s.n + 1;
+    char *mem = rm_arena_alloc(a, head + n * sizeof *v + text);
+    orm_value *kept = memcpy(mem + head, v, n * sizeof *v);
+    orm_values_move_texts(kept, n, (char *)(kept + n));
+    return kept;
+}
+
 static int rank(const orm_value *v)
 {
     switch (v->kind) {
