@@ -141,8 +141,14 @@ void orm_identity_map_reserve(orm_identity_map *map, size_t more)
 static orm_instance *find_row(const orm_identity_map *map, const orm_table *t, const orm_value *row, uint64_t *h)
 {
     orm_value pk[8];
-    orm_value *key = t->npk <= 8 ? pk : RM_NEW_ARRAY(map->a, orm_value, t->npk);
-    for (size_t i = 0; i < t->npk; i++) key[i] = row[t->pk[i]->index];
+    const orm_value *key;
+    if (t->npk == 1) {
+        key = &row[t->pk[0]->index]; /* a single key column: no copy */
+    } else {
+        orm_value *k = t->npk <= 8 ? pk : RM_NEW_ARRAY(map->a, orm_value, t->npk);
+        for (size_t i = 0; i < t->npk; i++) k[i] = row[t->pk[i]->index];
+        key = k;
+    }
     *h = key_hash(t, key);
     return find(map, t, key, *h);
 }
@@ -191,11 +197,15 @@ orm_instance *orm_identity_map_load(orm_identity_map *map, const orm_mapper *m, 
     orm_instance *found = find_row(map, m->table, row, &h);
     *is_new = found == NULL;
     if (found) return found;
-    /* one block: the instance, (tracking) its row, then the row as loaded with its texts */
+    /* one block: the row as loaded with its texts, then the instance (last:
+     * a lean one's missing fields are past the end, where a sanitizer
+     * looks), a tracking one's followed by its row */
     size_t isize = instance_size(map), rsize = m->table->ncolumns * sizeof *row;
-    size_t head = isize + (map->track ? rsize : 0);
-    orm_value *kept = orm_values_keep(map->a, row, m->table->ncolumns, head);
-    orm_instance *inst = memset((char *)kept - head, 0, isize);
+    void *at;
+    orm_value *kept = orm_values_keep(map->a, row, m->table->ncolumns, isize + (map->track ? rsize : 0), &at);
+    orm_instance *inst = at;
+    if (map->track) memset(inst, 0, sizeof *inst); /* constant sizes: stores, not a call */
+    else memset(inst, 0, ORM_INSTANCE_LEAN);
     inst->row = kept;
     if (map->track) {
         inst->committed = kept;

@@ -56,10 +56,11 @@ struct orm_instance {
      * and flush use them. */
     bool touched;               /* in its unit of work's list */
     bool wrote;                 /* flush: inserted or updated by the running flush */
+    uint32_t link_head;         /* flush: newest link whose child it is (1-based; 0 none) */
+    uint32_t seq;               /* flush: its number among the pending instances */
+    uint32_t waits;             /* flush: links to pending parents not inserted yet */
+    /* (32 bits: a unit holds at most ORM_MAX_UNIT_OBJECTS objects, orm/uow.h) */
     bool *given;                /* pending: columns set explicitly (the rest take defaults) */
-    size_t link_head;           /* flush: newest link whose child it is (1-based; 0 none) */
-    size_t seq;                 /* flush: its number among the pending instances */
-    size_t waits;               /* flush: links to pending parents not inserted yet */
     orm_value *before;          /* flush, with a scope: the committed row before its UPDATE
                                    (NULL: inserted, every value is new) */
 };

@@ -41,9 +41,10 @@ orm_value orm_value_copy(rm_arena *a, orm_value v);
  * values at the copies; returns the end of what was written (buf needs
  * the texts' lengths plus one byte each). */
 char *orm_values_move_texts(orm_value *v, size_t n, char *buf);
-/* v[0..n) kept in one arena block with their texts (NUL-terminated), after
- * `head` bytes the caller uses (a multiple of 8; left uninitialised). */
-orm_value *orm_values_keep(rm_arena *a, const orm_value *v, size_t n, size_t head);
+/* v[0..n) kept in one arena block with their texts (NUL-terminated), then
+ * `extra` bytes the caller uses (8-aligned, uninitialised; at *extra_at,
+ * unless extra_at is NULL). */
+orm_value *orm_values_keep(rm_arena *a, const orm_value *v, size_t n, size_t extra, void **extra_at);
 /* Total order used by tests and in-memory evaluation: NULL < numbers < text;
  * integers and floats compare numerically, text bytewise. */
 int orm_value_cmp(const orm_value *a, const orm_value *b);

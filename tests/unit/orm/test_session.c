@@ -442,7 +442,7 @@ typedef struct each_rows {
 static void keep_row(void *ud, orm_value *row)
 {
     each_rows *e = ud;
-    if (e->n < 8) e->rows[e->n] = orm_values_keep(DB.arena, row, 3, 0); /* id, name, password */
+    if (e->n < 8) e->rows[e->n] = orm_values_keep(DB.arena, row, 3, 0, NULL); /* id, name, password */
     e->n++;
 }
 
