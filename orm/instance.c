@@ -138,7 +138,7 @@ void orm_identity_map_reserve(orm_identity_map *map, size_t more)
 }
 
 /* The instance of t whose key is in row, or NULL; *h: that key's hash. */
-static orm_instance *find_row(const orm_identity_map *map, const orm_table *t, const orm_value *row, uint64_t *h)
+static inline orm_instance *find_row(const orm_identity_map *map, const orm_table *t, const orm_value *row, uint64_t *h)
 {
     orm_value pk[8];
     const orm_value *key;

@@ -10,19 +10,6 @@ orm_value orm_value_copy(rm_arena *a, orm_value v)
     return v;
 }
 
-char *orm_values_move_texts(orm_value *v, size_t n, char *buf)
-{
-    for (size_t c = 0; c < n; c++) {
-        if (v[c].kind != ORM_V_TEXT) continue;
-        size_t len = v[c].u.s.n;
-        if (len) memcpy(buf, v[c].u.s.p, len);
-        buf[len] = 0;
-        v[c].u.s.p = buf;
-        buf += len + 1;
-    }
-    return buf;
-}
-
 orm_value *orm_values_keep(rm_arena *a, const orm_value *v, size_t n, size_t extra, void **extra_at)
 {
     size_t text = 0;
