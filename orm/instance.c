@@ -106,10 +106,14 @@ orm_instance *orm_identity_map_get(const orm_identity_map *map, const orm_table 
     return map->nbuckets ? find(map, t, pk, key_hash(t, pk)) : NULL;
 }
 
-/* Room for `more` instances past count: buckets for them all at once. */
+/* Room for `more` instances past count: buckets for them all at once,
+ * four times as many each time: a rehash reads every instance it moves
+ * (its hash and chain), which a map grown row by row (a lazy load per
+ * parent) would otherwise do twice as often, and leaves a third of the
+ * old buckets behind in the arena instead of as many as the new. */
 static void grow_for(orm_identity_map *map, size_t more)
 {
-    size_t n = map->nbuckets ? map->nbuckets * 2 : 64;
+    size_t n = map->nbuckets ? map->nbuckets * 4 : 64;
     while ((map->count + more) * 4 > n * 3) n *= 2;
     orm_instance **b = RM_NEW_ARRAY(map->a, orm_instance *, n);
     for (size_t k = 0; k < map->nbuckets; k++)
@@ -133,34 +137,81 @@ void orm_identity_map_reserve(orm_identity_map *map, size_t more)
     if (needs_room(map, more)) grow_for(map, more);
 }
 
-orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, orm_value *row,
-                                   bool *is_new)
+/* The instance of t whose key is in row, or NULL; *h: that key's hash. */
+static inline orm_instance *find_row(const orm_identity_map *map, const orm_table *t, const orm_value *row, uint64_t *h)
 {
-    const orm_table *t = m->table;
     orm_value pk[8];
-    orm_value *key = t->npk <= 8 ? pk : RM_NEW_ARRAY(map->a, orm_value, t->npk);
-    for (size_t i = 0; i < t->npk; i++) key[i] = row[t->pk[i]->index];
-    uint64_t h = key_hash(t, key);
-    orm_instance *found = find(map, t, key, h);
-    if (is_new) *is_new = found == NULL;
-    if (found) return found;
+    const orm_value *key;
+    if (t->npk == 1) {
+        key = &row[t->pk[0]->index]; /* a single key column: no copy */
+    } else {
+        orm_value *k = t->npk <= 8 ? pk : RM_NEW_ARRAY(map->a, orm_value, t->npk);
+        for (size_t i = 0; i < t->npk; i++) k[i] = row[t->pk[i]->index];
+        key = k;
+    }
+    *h = key_hash(t, key);
+    return find(map, t, key, *h);
+}
+
+/* Enter inst (mapper m, persistent; its other fields zero) with key hash h. */
+static orm_instance *enter(orm_identity_map *map, orm_instance *inst, const orm_mapper *m, uint64_t h)
+{
     if (needs_room(map, 1)) grow_for(map, 1);
-    orm_instance *inst = RM_NEW(map->a, orm_instance);
     inst->mapper = m;
     inst->state = ORM_PERSISTENT;
-    if (map->track) {
-        size_t size = t->ncolumns * sizeof *row;
-        inst->row = memcpy(rm_arena_alloc(map->a, size), row, size);
-        inst->committed = memcpy(rm_arena_alloc(map->a, size), row, size);
-    } else {
-        inst->row = row;
-    }
     inst->hash = h;
     size_t b = inst->hash & (map->nbuckets - 1);
     inst->chain = map->buckets[b];
     map->buckets[b] = inst;
     map->count++;
     return inst;
+}
+
+/* The bytes of one of the map's instances. */
+static size_t instance_size(const orm_identity_map *map)
+{
+    return map->track ? sizeof(orm_instance) : ORM_INSTANCE_LEAN;
+}
+
+orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, orm_value *row,
+                                   bool *is_new)
+{
+    uint64_t h;
+    orm_instance *found = find_row(map, m->table, row, &h);
+    if (is_new) *is_new = found == NULL;
+    if (found) return found;
+    orm_instance *inst = rm_arena_zalloc(map->a, instance_size(map));
+    inst->row = row;
+    if (map->track) { /* row stays as loaded: the committed state; the instance's row a copy */
+        size_t size = m->table->ncolumns * sizeof *row;
+        inst->committed = row;
+        inst->row = memcpy(rm_arena_alloc(map->a, size), row, size);
+    }
+    return enter(map, inst, m, h);
+}
+
+orm_instance *orm_identity_map_load(orm_identity_map *map, const orm_mapper *m, const orm_value *row,
+                                    bool *is_new)
+{
+    uint64_t h;
+    orm_instance *found = find_row(map, m->table, row, &h);
+    *is_new = found == NULL;
+    if (found) return found;
+    /* one block: the row as loaded with its texts, then the instance (last:
+     * a lean one's missing fields are past the end, where a sanitizer
+     * looks), a tracking one's followed by its row */
+    size_t isize = instance_size(map), rsize = m->table->ncolumns * sizeof *row;
+    void *at;
+    orm_value *kept = orm_values_keep(map->a, row, m->table->ncolumns, isize + (map->track ? rsize : 0), &at);
+    orm_instance *inst = at;
+    if (map->track) memset(inst, 0, sizeof *inst); /* constant sizes: stores, not a call */
+    else memset(inst, 0, ORM_INSTANCE_LEAN);
+    inst->row = kept;
+    if (map->track) {
+        inst->committed = kept;
+        inst->row = memcpy((char *)inst + isize, kept, rsize);
+    }
+    return enter(map, inst, m, h);
 }
 
 orm_related *orm_instance_related(const orm_instance *inst, const orm_relationship *rel)

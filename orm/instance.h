@@ -11,6 +11,7 @@
 #define ORM_INSTANCE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "orm/mapper.h"
@@ -37,26 +38,35 @@ typedef struct orm_related {
 struct orm_instance {
     const orm_mapper *mapper;   /* most specific mapper */
     orm_value *row;             /* table->ncolumns values */
+    orm_value *committed;       /* the row as loaded: an UPDATE lists only columns that differ
+                                   (NULL: a read-only unit's, or pending) */
     orm_value *extra;           /* extra result columns of the statement that loaded it
                                    (sort keys through joins), or NULL */
     struct orm_count_value *counts; /* related counts its loading statements read
                                        (orm/related_count.h), or NULL */
     orm_related *related;       /* loaded relationships */
-    uint32_t nrelated, caprelated; /* (a mapper's relationships: few) */
     orm_instance *chain;        /* identity-map bucket chain */
+    uint64_t hash;
+    uint32_t nrelated, caprelated; /* (a mapper's relationships: few) */
     unsigned mark;              /* loader bookkeeping: last generation that visited it */
     orm_state state;            /* loaded instances are persistent */
+    /* The unit of work's fields, from `touched` on: an instance a read-only
+     * unit loads (an identity map that tracks nothing) is allocated without
+     * them (ORM_INSTANCE_LEAN bytes), for only a write unit's unit of work
+     * and flush use them. */
     bool touched;               /* in its unit of work's list */
     bool wrote;                 /* flush: inserted or updated by the running flush */
-    orm_value *committed;       /* the row as loaded: an UPDATE lists only columns that differ */
+    uint32_t link_head;         /* flush: newest link whose child it is (1-based; 0 none) */
+    uint32_t seq;               /* flush: its number among the pending instances */
+    uint32_t waits;             /* flush: links to pending parents not inserted yet */
+    /* (32 bits: a unit holds at most ORM_MAX_UNIT_OBJECTS objects, orm/uow.h) */
     bool *given;                /* pending: columns set explicitly (the rest take defaults) */
-    size_t link_head;           /* flush: newest link whose child it is (1-based; 0 none) */
-    size_t seq;                 /* flush: its number among the pending instances */
-    size_t waits;               /* flush: links to pending parents not inserted yet */
     orm_value *before;          /* flush, with a scope: the committed row before its UPDATE
                                    (NULL: inserted, every value is new) */
-    uint64_t hash;
 };
+
+/* The bytes of an instance without the unit of work's fields. */
+#define ORM_INSTANCE_LEAN offsetof(orm_instance, touched)
 
 typedef struct orm_identity_map {
     rm_arena *a;
@@ -74,12 +84,18 @@ void orm_identity_map_init(orm_identity_map *map, rm_arena *a, bool track);
  * one (*is_new true), whose mapper is m (loading.c then resolves
  * polymorphic rows to their own mapper). is_new may be NULL. row's values
  * (a result row in the map's arena) must outlive the map; they are not
- * copied again: a tracking map gives the instance a copy of the array as
- * its row and another as its committed state, a read-only one (no flush
+ * copied again: a tracking map keeps the array itself as the instance's
+ * committed state and gives it a copy as its row, a read-only one (no flush
  * will compare them) takes row itself as the instance's row, unchanged for
- * as long as the map is used, and no committed state (NULL). */
+ * as long as the map is used, and no committed state (NULL); its instances
+ * are ORM_INSTANCE_LEAN bytes, without the unit of work's fields. */
 orm_instance *orm_identity_map_add(orm_identity_map *map, const orm_mapper *m, orm_value *row,
                                    bool *is_new);
+/* orm_identity_map_add for a row that is not the map's to keep (a row as
+ * the driver passes it, orm_session_each): only a new instance's values
+ * and texts are copied, into one block with the instance. */
+orm_instance *orm_identity_map_load(orm_identity_map *map, const orm_mapper *m, const orm_value *row,
+                                    bool *is_new);
 /* Make room for `more` instances beyond those in the map (a statement
  * about to load that many): the buckets grow once, not step by step. */
 void orm_identity_map_reserve(orm_identity_map *map, size_t more);

@@ -46,11 +46,12 @@ typedef struct plan {
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static orm_instance *materialize(lctx *L, const orm_mapper *m, orm_value *row)
+/* The instance of row, a row as the driver passes it (*fresh: made now,
+ * its values kept, and in no slot yet). */
+static orm_instance *materialize(lctx *L, const orm_mapper *m, const orm_value *row, bool *fresh)
 {
-    bool fresh;
-    orm_instance *inst = orm_identity_map_add(L->map, m, row, &fresh);
-    if (fresh && orm_mapper_resolves_rows(m)) inst->mapper = orm_schema_polymorphic(L->schema, m, inst->row);
+    orm_instance *inst = orm_identity_map_load(L->map, m, row, fresh);
+    if (*fresh && orm_mapper_resolves_rows(m)) inst->mapper = orm_schema_polymorphic(L->schema, m, inst->row);
     return inst;
 }
 
@@ -182,9 +183,10 @@ static void decode_segments(lctx *L, plan *p, orm_value *row, orm_instance *base
         orm_related *slot = orm_instance_load_slot(parent, r, L->a);
         orm_value *cols = row + sg->offset;
         if (all_null(cols, r->target->table)) continue;
-        orm_instance *child = materialize(L, r->target, cols);
+        bool fresh;
+        orm_instance *child = materialize(L, r->target, cols, &fresh);
         orm_count_record(L->a, child, sg->node->counts, sg->node->ncounts, row + sg->count_at);
-        orm_related_add(slot, child, L->a, true);
+        orm_related_add(slot, child, L->a, !fresh); /* a fresh one is in no slot yet */
         insts[i] = child;
         if (!sg->nloaded || sg->loaded[sg->nloaded - 1] != child) /* rows repeat it */
             push(L->a, child, &sg->loaded, &sg->nloaded, &sg->cap);
@@ -229,8 +231,9 @@ typedef struct plan_run {
 static void plan_row(void *ud, orm_value *row)
 {
     plan_run *pr = ud;
+    bool fresh;
     orm_instance *base = pr->last && orm_instance_keyed(pr->last, pr->m->table, row) ? pr->last
-                                                                                     : materialize(pr->L, pr->m, row);
+                                                                                     : materialize(pr->L, pr->m, row, &fresh);
     if (pr->p->to_many) pr->last = base;
     pr->fn(pr->L, base, row, pr->ud);
     decode_segments(pr->L, pr->p, row, base, pr->insts);
@@ -239,8 +242,8 @@ static void plan_row(void *ud, orm_value *row)
 /* Instances a statement's expected rows reserve room for in the map, at most. */
 #define RESERVE_MAX 4096
 
-/* Run sel, each row made instances as it is read (the row itself the
- * instance's row where the map keeps no copy); expect: the rows it is
+/* Run sel, each row made instances as it is read (only new instances'
+ * values kept: a joined row's repeated parent is not copied); expect: the rows it is
  * expected to return (0: unknown), for which the map makes room first. */
 static int run_compiled(lctx *L, const orm_compiled *c, const orm_mapper *m, plan *p, size_t expect, row_fn fn,
                         void *ud)

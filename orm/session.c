@@ -92,13 +92,12 @@ int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out)
     return orm_session_query(s, q, 0, out);
 }
 
-/* The current row's ncols values, read into dst, with their texts copied
- * (NUL-terminated) into the arena: block false, into one allocation of
- * their own, and dst is the row; block true, into one allocation that
- * holds the row's values and then its texts, which is returned (dst is
- * scratch). Counts the text bytes a query reads. */
-static orm_value *read_row(orm_session *s, const orm_driver *d, orm_cursor *cur, const orm_compiled *q,
-                           size_t ncols, orm_value *dst, bool block)
+/* The current row's ncols values, read into dst, counting the text bytes
+ * a query reads. copy: their texts copied (NUL-terminated) into one
+ * allocation of the arena; else they stay in the driver's memory, valid
+ * until the next row. */
+static void read_row(orm_session *s, const orm_driver *d, orm_cursor *cur, const orm_compiled *q,
+                     size_t ncols, orm_value *dst, bool copy)
 {
     size_t text = 0, ntext = 0;
     d->row(cur, dst, ncols);
@@ -108,23 +107,11 @@ static orm_value *read_row(orm_session *s, const orm_driver *d, orm_cursor *cur,
         ntext++;
     }
     if (q->is_query) s->bytes += text;
-    size_t head = block ? ncols * sizeof *dst : 0;
-    if (!ntext && !block) return dst;
-    char *mem = rm_arena_alloc(s->arena, head + text + ntext), *buf = mem + head;
-    orm_value *row = block ? memcpy(mem, dst, head) : dst;
-    for (size_t c = 0; ntext && c < ncols; c++) {
-        if (row[c].kind != ORM_V_TEXT) continue;
-        size_t n = row[c].u.s.n;
-        if (n) memcpy(buf, row[c].u.s.p, n);
-        buf[n] = 0;
-        row[c].u.s.p = buf;
-        buf += n + 1;
-    }
-    return row;
+    if (copy && ntext) orm_values_move_texts(dst, ncols, rm_arena_alloc(s->arena, text + ntext));
 }
 
-/* Run q and read its rows: with fn, each row (one block, read_row) is
- * passed to fn as it is read; else they are collected into out (may be
+/* Run q and read its rows: with fn, each row is passed to fn as it is
+ * read (its texts the driver's); else they are collected into out (may be
  * NULL), an array with room for `expect` rows first. */
 static int run_rows(orm_session *s, const orm_compiled *q, size_t expect, orm_result *out, orm_row_fn fn,
                     void *ud)
@@ -171,7 +158,8 @@ static int run_rows(orm_session *s, const orm_compiled *q, size_t expect, orm_re
                                     ncap * ncols * sizeof *vals);
             cap = ncap;
         }
-        orm_value *row = read_row(s, d, cur, q, ncols, fn ? vals : vals + nrows * ncols, fn != NULL);
+        orm_value *row = fn ? vals : vals + nrows * ncols;
+        read_row(s, d, cur, q, ncols, row, fn == NULL);
         nrows++;
         if (s->max_bytes && s->bytes > s->max_bytes) {
             rc = orm_error_set(s->err, ORM_E_TOO_LARGE,

@@ -5,7 +5,8 @@
  * --echo logging and counting, bounds what a request may read, and retries
  * a whole unit when the database stays busy.
  *
- * Rows are copied into the session arena, so results outlive the cursor.
+ * Collected rows are copied into the session arena, so results outlive the
+ * cursor (rows passed one by one are the callee's to keep: orm_session_each).
  * A read-only unit (orm_session_run with write false) keeps no committed
  * state of the rows it loads (orm_identity_map_add): it must not flush.
  * A session is used by one thread (one request). */
@@ -99,9 +100,10 @@ int orm_session_execute(orm_session *s, const orm_compiled *q, orm_result *out);
 int orm_session_query(orm_session *s, const orm_compiled *q, size_t expect, orm_result *out);
 #define ORM_EXPECT_ROWS_MAX 256
 
-/* Called with each row of a query as it is read: q->nresult values, with
- * their texts, in one block of the session's arena that the callee may
- * keep (an instance's row). It must not run statements. */
+/* Called with each row of a query as it is read: q->nresult values whose
+ * texts are the driver's, valid only during the call (the values array
+ * too): the callee keeps what it needs (orm_values_keep: an instance's row
+ * only when the row is a new instance). It must not run statements. */
 typedef void (*orm_row_fn)(void *ud, orm_value *row);
 /* Execute q, passing each row to fn as it is read (no result array): the
  * loader's way to read rows straight into instances. Row and byte bounds

@@ -2,6 +2,7 @@
  * linked, unlinked and deleted instances; see uow.h. The flush is flush.c. */
 #include "orm/uow.h"
 
+#include <assert.h>
 #include <string.h>
 
 static void *grow_array(rm_arena *a, void *p, size_t *cap, size_t n, size_t size)
@@ -15,6 +16,8 @@ static void *grow_array(rm_arena *a, void *p, size_t *cap, size_t n, size_t size
 
 static void touch(orm_uow *u, orm_instance *inst)
 {
+    /* a read-only unit's instances have no unit-of-work fields (ORM_INSTANCE_LEAN) */
+    assert(u->s->write || inst->state == ORM_PENDING);
     if (inst->touched) return; /* O(1): a bulk POST of many rows stays linear */
     inst->touched = true;
     u->objs = grow_array(u->a, u->objs, &u->capobjs, u->nobjs, sizeof *u->objs);
@@ -59,9 +62,9 @@ int orm_uow_get(orm_uow *u, const orm_mapper *m, const orm_value *pk, orm_instan
 
 void orm_uow_set(orm_uow *u, orm_instance *inst, const orm_column *c, orm_value v)
 {
+    touch(u, inst); /* first: it checks the instance has the fields used next */
     inst->row[c->index] = orm_value_copy(u->a, v);
     if (inst->given) inst->given[c->index] = true;
-    touch(u, inst);
 }
 
 /* The foreign-key side of rel between inst and target: which instance owns
@@ -86,11 +89,11 @@ static void fk_side(const orm_relationship *r, orm_instance *inst, orm_instance 
 
 static void add_link(orm_uow *u, orm_link l)
 {
+    touch(u, l.child); /* first: it checks the instance has the fields used next */
     u->links = grow_array(u->a, u->links, &u->caplinks, u->nlinks, sizeof *u->links);
     l.next = l.child->link_head; /* each child chains its own links */
     u->links[u->nlinks++] = l;
     l.child->link_head = u->nlinks;
-    touch(u, l.child);
 }
 
 static void add_assoc(orm_uow *u, const orm_relationship *r, orm_instance *from, orm_instance *to, bool remove)

@@ -10,6 +10,19 @@ orm_value orm_value_copy(rm_arena *a, orm_value v)
     return v;
 }
 
+orm_value *orm_values_keep(rm_arena *a, const orm_value *v, size_t n, size_t extra, void **extra_at)
+{
+    size_t text = 0;
+    for (size_t c = 0; c < n; c++)
+        if (v[c].kind == ORM_V_TEXT) text += v[c].u.s.n + 1;
+    size_t at = (n * sizeof *v + text + 7) & ~(size_t)7;
+    char *mem = rm_arena_alloc(a, at + extra);
+    orm_value *kept = memcpy(mem, v, n * sizeof *v);
+    orm_values_move_texts(kept, n, (char *)(kept + n));
+    if (extra_at) *extra_at = mem + at;
+    return kept;
+}
+
 static int rank(const orm_value *v)
 {
     switch (v->kind) {

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lib/arena.h"
 
@@ -37,6 +38,25 @@ static inline orm_value orm_text(const char *p, size_t n)
 
 /* Copy text into the arena so the value outlives a driver row. */
 orm_value orm_value_copy(rm_arena *a, orm_value v);
+/* Copy the texts of v[0..n) to buf, each NUL-terminated, and point v's
+ * values at the copies; returns the end of what was written (buf needs
+ * the texts' lengths plus one byte each). */
+static inline char *orm_values_move_texts(orm_value *v, size_t n, char *buf)
+{
+    for (size_t c = 0; c < n; c++) {
+        if (v[c].kind != ORM_V_TEXT) continue;
+        size_t len = v[c].u.s.n;
+        if (len) memcpy(buf, v[c].u.s.p, len);
+        buf[len] = 0;
+        v[c].u.s.p = buf;
+        buf += len + 1;
+    }
+    return buf;
+}
+/* v[0..n) kept in one arena block with their texts (NUL-terminated), then
+ * `extra` bytes the caller uses (8-aligned, uninitialised; at *extra_at,
+ * unless extra_at is NULL). */
+orm_value *orm_values_keep(rm_arena *a, const orm_value *v, size_t n, size_t extra, void **extra_at);
 /* Total order used by tests and in-memory evaluation: NULL < numbers < text;
  * integers and floats compare numerically, text bytewise. */
 int orm_value_cmp(const orm_value *a, const orm_value *b);

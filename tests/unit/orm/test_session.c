@@ -430,9 +430,10 @@ START_TEST(statements_reach_the_engine_statistics)
 }
 END_TEST
 
-/* orm_session_each: every row passed as it is read, each its own block
- * whose texts (NUL-terminated, "" too) outlive the unit; the row budget
- * stops it at the row past it, after the rows before were passed. */
+/* orm_session_each: every row passed as it is read, the driver's, which
+ * the callee keeps in a block of its own (orm_values_keep) whose texts
+ * (NUL-terminated, "" too) outlive the unit; the row budget stops it at
+ * the row past it, after the rows before were passed. */
 typedef struct each_rows {
     orm_value *rows[8];
     size_t n;
@@ -441,7 +442,7 @@ typedef struct each_rows {
 static void keep_row(void *ud, orm_value *row)
 {
     each_rows *e = ud;
-    if (e->n < 8) e->rows[e->n] = row;
+    if (e->n < 8) e->rows[e->n] = orm_values_keep(DB.arena, row, 3, 0, NULL); /* id, name, password */
     e->n++;
 }
 
