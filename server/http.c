@@ -561,6 +561,10 @@ static enum MHD_Result static_answer(struct MHD_Connection *c, req_state *st, co
     add_header(r, MHD_HTTP_HEADER_ETAG, b.etag);
     add_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
     add_header(r, "X-Content-Type-Options", "nosniff");
+    /* no other site may frame the explorer (clickjacking): only a header can
+     * say so, the page's <meta> CSP cannot carry frame-ancestors */
+    add_header(r, "Content-Security-Policy", "frame-ancestors 'none'");
+    add_header(r, "X-Frame-Options", "DENY");
     add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     return queue(c, st, fresh ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, r);
 }

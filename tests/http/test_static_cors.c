@@ -128,9 +128,13 @@ static char *file_text(const char *name, size_t *len)
     return buf;
 }
 
-/* A static answer's caching headers. */
+/* A static answer's caching headers, and that no other site may frame
+ * the explorer (a <meta> CSP cannot say frame-ancestors: a header must). */
 static void assert_static_headers(const rt_response *r)
 {
+    ck_assert_msg(has_header(r, "Content-Security-Policy", "frame-ancestors 'none'"),
+                  "%s: no Content-Security-Policy: frame-ancestors 'none'", r->what);
+    ck_assert_msg(has_header(r, "X-Frame-Options", "DENY"), "%s: no X-Frame-Options: DENY", r->what);
     const char *etag = rt_header(r, "ETag");
     ck_assert_msg(etag && etag[0] == '"', "%s: ETag %s: expected a strong tag", r->what, etag ? etag : "(none)");
     ck_assert_msg(has_header(r, "Cache-Control", "no-cache"), "%s: no Cache-Control: no-cache", r->what);
