@@ -26,8 +26,10 @@ libpq-dev libjwt-dev libssl-dev libxxhash-dev zlib1g-dev"
 # postgresql-15: the tests' throwaway server (scripts/pg-test-cluster.sh runs
 # /usr/lib/postgresql/15/bin/initdb and pg_ctl; amcheck comes with it)
 test="check libcurl4-openssl-dev sqlite3 curl clang libclang-rt-14-dev postgresql-15 valgrind chromium"
-# node and npm run the browser tests; any node >= 18 will do (Debian 12's
+# node and npm run the browser tests (tests/browser) and check /openapi.json
+# (tests/openapi: swagger-parser, ajv); any node >= 18 will do (Debian 12's
 # nodejs is 18), so they are installed only when the commands are missing
+# (a NodeSource nodejs brings its own npm, which Debian's npm conflicts with)
 command -v node >/dev/null 2>&1 || test="$test nodejs"
 command -v npm >/dev/null 2>&1 || test="$test npm"
 
@@ -49,12 +51,6 @@ for p in $want; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
         || missing="$missing $p"
 done
-# node and npm: tests/openapi (swagger-parser, ajv) checks /openapi.json;
-# Debian 12's packages, unless a node with its npm is there already (a
-# NodeSource nodejs brings npm and conflicts with Debian's npm package)
-if [ "${1:-}" != "runtime" ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
-    missing="$missing nodejs npm"
-fi
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then
