@@ -121,6 +121,7 @@ typedef struct req_state {
     json_t *json;               /* parsed body; freed by the arena reset */
     int status;                 /* status sent, for the access log */
     bool preflight;             /* answered as a CORS preflight (server/cors.h) */
+    bool observed;              /* reported to /metrics by the server itself (observed()) */
 } req_state;
 
 /* ------------------------------------------------------------------ ids */
@@ -569,16 +570,23 @@ static enum MHD_Result static_answer(struct MHD_Connection *c, req_state *st, co
     return queue(c, st, fresh ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, r);
 }
 
-/* A static answer, reported (metrics) as every answer of the handler is. */
+/* An answer the server gave itself (a static file, a preflight, a head it
+ * refused), reported to /metrics under route as the handler's answers are.
+ * (The handler reports its own, routes/app.c.) */
+static enum MHD_Result observed(req_state *st, const char *route, enum MHD_Result r)
+{
+    rm_server *s = st->srv;
+    st->observed = true;
+    /* a method the server does not know is "OTHER": labels stay a bounded set */
+    const char *method = method_known(st->method) ? st->method : "OTHER";
+    if (s->observe && st->status) s->observe(s->ud, route, method, st->status, elapsed_ms(&st->start) / 1e3);
+    return r;
+}
+
 static enum MHD_Result serve_static(struct MHD_Connection *c, req_state *st, const char *url,
                                     const char *method)
 {
-    enum MHD_Result r = static_answer(c, st, url, method);
-    rm_server *s = st->srv;
-    if (s->observe && st->status)
-        s->observe(s->ud, strcmp(url, "/") == 0 ? "/" : "/static/{path}", method, st->status,
-                   elapsed_ms(&st->start) / 1e3);
-    return r;
+    return observed(st, strcmp(url, "/") == 0 ? "/" : "/static/{path}", static_answer(c, st, url, method));
 }
 
 /* A CORS preflight (server/cors.h): 204, answered here for every path. */
@@ -595,8 +603,8 @@ static enum MHD_Result answer_preflight(struct MHD_Connection *c, req_state *st)
 
 /* Checks on the request line and headers, in the order the contract
  * gives; answers right away (before any body is read) when one fails. */
-static enum MHD_Result first_call(struct MHD_Connection *c, req_state *st, const char *url,
-                                  const char *method, const char *version)
+static enum MHD_Result screen_head(struct MHD_Connection *c, req_state *st, const char *url,
+                                   const char *method, const char *version)
 {
     rm_server *s = st->srv;
     st->method = rm_arena_strdup(st->arena, method);
@@ -630,7 +638,7 @@ static enum MHD_Result first_call(struct MHD_Connection *c, req_state *st, const
                                         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
                                         MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                                     "Access-Control-Request-Method")))
-        return answer_preflight(c, st);
+        return observed(st, "preflight", answer_preflight(c, st));
     if (is_static_path(s, url)) return serve_static(c, st, url, method);
     st->expects_body = cl > 0 || h.n_transfer_encoding;
     if (cl > 0) { /* known size: one allocation */
@@ -638,6 +646,16 @@ static enum MHD_Result first_call(struct MHD_Connection *c, req_state *st, const
         st->body = rm_arena_alloc(st->arena, st->body_cap);
     }
     return MHD_YES;
+}
+
+/* screen_head, with the answers it gives itself before any route (414,
+ * 431, 405, framing 400/501/413...) counted in /metrics as route "server"
+ * (static files and preflights count themselves). */
+static enum MHD_Result first_call(struct MHD_Connection *c, req_state *st, const char *url,
+                                  const char *method, const char *version)
+{
+    enum MHD_Result r = screen_head(c, st, url, method, version);
+    return !st->status || st->observed ? r : observed(st, "server", r);
 }
 
 /* ------------------------------------------------------------ body */

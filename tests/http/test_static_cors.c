@@ -264,6 +264,36 @@ START_TEST(static_requests_are_counted)
 }
 END_TEST
 
+/* The answers the server gives before any route (a refused head, an
+ * unknown method) are counted too, as route "server"; an unknown method is
+ * labelled OTHER, so a client cannot make up labels. */
+START_TEST(server_answers_are_counted)
+{
+    static const char *const BREW = "restmap_http_requests_total{route=\"server\",method=\"OTHER\",status=\"405\"}",
+                             *const LONG = "restmap_http_requests_total{route=\"server\",method=\"GET\",status=\"414\"}",
+                             *const BIG = "restmap_http_requests_total{route=\"server\",method=\"GET\",status=\"431\"}";
+    char *uri = malloc(9100), *head = malloc(9100);
+    memcpy(uri, "/api/users?x=", 13);
+    memset(uri + 13, 'a', 9000);
+    uri[9013] = '\0';
+    int n = snprintf(head, 9100, "/static/app.js\nX-Big: ");
+    memset(head + n, 'b', 9000);
+    head[n + 9000] = '\0';
+    const rt_case refused[] = {{"BREW /api/users", "405"}, {"BREW /static/app.js", "405"}, {uri, "414"}, {head, "431"}};
+    long long brew = 0, long_uri = 0, big = 0;
+    for (int round = 0; round < 2; round++) { /* the first makes the series, the second counts */
+        if (round) brew = rt_metric(&plain, BREW), long_uri = rt_metric(&plain, LONG), big = rt_metric(&plain, BIG);
+        for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+            rt_response_free(rt_case_send(&plain, &refused[i]));
+    }
+    free(uri);
+    free(head);
+    ck_assert_int_eq(rt_metric(&plain, BREW), brew + 2);
+    ck_assert_int_eq(rt_metric(&plain, LONG), long_uri + 1);
+    ck_assert_int_eq(rt_metric(&plain, BIG), big + 1);
+}
+END_TEST
+
 /* Every answer to the allowed origin carries the CORS headers: the
  * handler's (2xx, 4xx), the server's own errors, static files. */
 START_TEST(cors_headers_on_every_answer)
@@ -318,6 +348,12 @@ START_TEST(cors_preflight)
     ck_assert_str_eq(rt_header(r, "Access-Control-Max-Age"), "600");
     ck_assert(has_header(r, "Vary", "Origin"));
     rt_response_free(r);
+    /* preflights are counted, as route "preflight" */
+    static const char *const PREFLIGHT =
+        "restmap_http_requests_total{route=\"preflight\",method=\"OPTIONS\",status=\"204\"}";
+    long long preflights = rt_metric(&cors, PREFLIGHT); /* the one above */
+    rt_response_free(sent(&cors, "OPTIONS /api/users\nOrigin: " ORIGIN "\nAccess-Control-Request-Method: POST", 204));
+    ck_assert_int_eq(rt_metric(&cors, PREFLIGHT), preflights + 1);
     /* the same for a path no route serves, and a static file */
     rt_response_free(sent(&cors, "OPTIONS /static/app.js\nOrigin: " ORIGIN "\nAccess-Control-Request-Method: GET", 204));
     /* not a preflight the origin may make: OPTIONS as without CORS */
@@ -393,7 +429,7 @@ Suite *http_static_cors_suite(void)
 {
     Suite *s = suite_create("http_static_cors");
     TS_TCASE(s, "static", plain_start, plain_stop, 60, static_etag_and_304, static_gzip, static_requests_are_counted,
-             cors_off_by_default);
+             server_answers_are_counted, cors_off_by_default);
     TS_TCASE(s, "cors", cors_start, cors_stop, 60, cors_headers_on_every_answer, cors_preflight, cors_any_origin,
              cors_origin_checked);
     return s;
