@@ -11,26 +11,56 @@
 #define ALLOW_HEADERS "Authorization, Content-Type, If-Match, If-None-Match, Prefer"
 #define EXPOSE_HEADERS "ETag, Location, Link, Server-Timing, X-Request-Id, Allow, WWW-Authenticate"
 
+/* The next origin of a comma list from *p ("a, b"): its start, its length
+ * in *len; NULL past the last. */
+static const char *next_origin(const char **p, size_t *len)
+{
+    const char *s = *p;
+    while (*s == ' ' || *s == ',') s++;
+    if (!*s) return NULL;
+    const char *e = s;
+    while (*e && *e != ',' && *e != ' ') e++;
+    *len = (size_t)(e - s);
+    *p = e;
+    return s;
+}
+
+/* Whether s[0..len) is an origin "scheme://host[:port]". */
+static bool is_origin(const char *s, size_t len)
+{
+    size_t skip = len > 8 && !strncmp(s, "https://", 8) ? 8 : len > 7 && !strncmp(s, "http://", 7) ? 7 : 0;
+    if (!skip || s[skip] == ':' || len > 512) return false;
+    for (size_t i = skip; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c >= 0x7f || c == '/' || c == '?' || c == '#' || c == '@') return false;
+    }
+    return true;
+}
+
 int rm_cors_check(const char *allowed, char *err, size_t errlen)
 {
     if (!strcmp(allowed, "*")) return 0;
-    const char *host = !strncmp(allowed, "https://", 8) ? allowed + 8
-                       : !strncmp(allowed, "http://", 7) ? allowed + 7 : NULL;
-    bool ok = host && *host && *host != ':' && strlen(allowed) <= 512;
-    for (const char *p = host; ok && *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        ok = c > 0x20 && c < 0x7f && c != '/' && c != '?' && c != '#' && c != '@' && c != ',';
-    }
-    if (ok) return 0;
-    snprintf(err, errlen, "--cors-origin: expected * or an origin such as https://app.example.com "
-                          "(scheme and host, optional port, no path), got '%.64s'", allowed);
+    const char *p = allowed, *o;
+    size_t len, n = 0;
+    bool ok = strlen(allowed) <= 4096;
+    while (ok && (o = next_origin(&p, &len))) ok = is_origin(o, len) && ++n <= RM_CORS_MAX_ORIGINS;
+    if (ok && n) return 0;
+    snprintf(err, errlen, "--cors-origin: expected * or origins such as https://app.example.com, comma-separated "
+                          "(scheme and host, optional port, no path; at most %d), got '%.64s'", RM_CORS_MAX_ORIGINS,
+             allowed);
     return -1;
 }
 
 /* Whether origin is one the configuration allows. */
 static bool allowed_origin(const char *allowed, const char *origin)
 {
-    return allowed && origin && (!strcmp(allowed, "*") || !strcmp(allowed, origin));
+    if (!allowed || !origin) return false;
+    if (!strcmp(allowed, "*")) return true;
+    size_t n = strlen(origin), len;
+    const char *p = allowed, *o;
+    while ((o = next_origin(&p, &len)))
+        if (len == n && !memcmp(o, origin, n)) return true;
+    return false;
 }
 
 bool rm_cors_is_preflight(const char *allowed, const char *method, const char *origin,

@@ -8,9 +8,10 @@
  * Access-Control-Request-Method from an allowed origin) is answered 204 by
  * the server with the methods, request headers and max age it allows.
  * "*" allows every origin (no credentials: the API's bearer token is a
- * header the page sets, not a cookie); one origin is compared byte for
- * byte and answers carry Vary: Origin. Pure string logic: server/http.c
- * adds the headers. */
+ * header the page sets, not a cookie); a list of origins ("https://a.example,
+ * https://b.example") is compared byte for byte, the request's Origin is
+ * echoed when it is one of them, and answers carry Vary: Origin. Pure
+ * string logic: server/http.c adds the headers. */
 #ifndef RM_CORS_H
 #define RM_CORS_H
 
@@ -20,12 +21,14 @@
 #include "lib/http_msg.h"
 
 #define RM_CORS_MAX_HEADERS 6
+/* origins a --cors-origin list may name */
+#define RM_CORS_MAX_ORIGINS 32
 /* seconds a browser may keep a preflight's answer */
 #define RM_CORS_MAX_AGE "600"
 
-/* 0 when allowed is a usable --cors-origin value: "*", or an origin
- * "scheme://host[:port]" (http or https, no path, no trailing '/'); else -1
- * with a message naming the option in err. */
+/* 0 when allowed is a usable --cors-origin value: "*", or a comma list of
+ * origins "scheme://host[:port]" (http or https, no path, no trailing '/');
+ * else -1 with a message naming the option in err. */
 int rm_cors_check(const char *allowed, char *err, size_t errlen);
 
 /* Whether a request is a preflight the server answers itself: CORS on

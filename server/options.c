@@ -69,8 +69,9 @@ static const opt_def opt_defs[] = {
      "the \"aud\" a token must name (default: aud not checked)"},
     {"access-log", OPT_BOOL, F(access_log), 0, 0, NULL,
      "one log line per request (default on; --access-log=no to silence)"},
-    {"cors-origin", OPT_STRING, F(cors_origin), 0, 0, "ORIGIN",
-     "let pages of ORIGIN (or * for any) call the API: CORS headers and preflights (default off)"},
+    {"cors-origin", OPT_STRING, F(cors_origin), 0, 0, "ORIGINS",
+     "let pages of ORIGINS (comma-separated, or * for any) call the API: CORS headers and preflights "
+     "(default off)"},
 };
 
 #define N_OPTS (sizeof opt_defs / sizeof opt_defs[0])

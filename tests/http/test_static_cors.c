@@ -407,12 +407,37 @@ START_TEST(cors_any_origin)
 }
 END_TEST
 
-/* A --cors-origin that is not an origin stops the start with a message. */
+/* A list of origins: each is granted (its own Origin echoed), any other
+ * is not. */
+START_TEST(cors_origin_list)
+{
+    rt_server s;
+    const char *const args[] = {"--cors-origin", "https://one.example, http://two.example:8080", NULL};
+    rt_server_start(&s, BLOG, NULL, args);
+    static const char *const granted[] = {"https://one.example", "http://two.example:8080"};
+    for (size_t i = 0; i < 2; i++) {
+        rt_response *r = rt_case_send(&s, &(rt_case){rt_fmt("/api/users\nOrigin: %s", granted[i]), NULL});
+        ck_assert_str_eq(rt_header(r, "Access-Control-Allow-Origin"), granted[i]);
+        ck_assert(has_header(r, "Vary", "Origin"));
+        rt_response_free(r);
+    }
+    static const char *const refused[] = {"https://two.example:8080", "https://one.example.evil", "http://two.example"};
+    for (size_t i = 0; i < 3; i++) {
+        rt_response *r = rt_case_send(&s, &(rt_case){rt_fmt("/api/users\nOrigin: %s", refused[i]), NULL});
+        ck_assert_msg(!rt_header(r, "Access-Control-Allow-Origin"), "%s granted", refused[i]);
+        rt_response_free(r);
+    }
+    rt_server_stop(&s);
+}
+END_TEST
+
+/* A --cors-origin that is not an origin (or a list of them) stops the
+ * start with a message. */
 START_TEST(cors_origin_checked)
 {
     static const char *const bad[] = {"https://app.example/", "app.example", "https://app.example/path", "ftp://x",
-                                      "https://"};
-    for (size_t i = 0; i < 5; i++) {
+                                      "https://", "https://a.example, ftp://b.example", ",", "https://a.example, *"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         rt_server s;
         char *err = NULL;
         int status;
@@ -431,6 +456,6 @@ Suite *http_static_cors_suite(void)
     TS_TCASE(s, "static", plain_start, plain_stop, 60, static_etag_and_304, static_gzip, static_requests_are_counted,
              server_answers_are_counted, cors_off_by_default);
     TS_TCASE(s, "cors", cors_start, cors_stop, 60, cors_headers_on_every_answer, cors_preflight, cors_any_origin,
-             cors_origin_checked);
+             cors_origin_list, cors_origin_checked);
     return s;
 }
