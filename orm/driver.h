@@ -37,6 +37,12 @@ typedef struct orm_driver {
     void (*disconnect)(orm_conn *c);
     /* One statement without parameters or rows (BEGIN, COMMIT, DDL). */
     int (*exec)(orm_conn *c, const char *sql, orm_error *err);
+    /* Open a transaction with sql (the dialect's begin_read/begin_write):
+     * as exec, except that the driver may send it only with whatever goes
+     * to the server next (a statement, COMMIT, ROLLBACK), with the same
+     * outcome as sent alone; its errors then come from that call. NULL:
+     * exec is used. */
+    int (*begin)(orm_conn *c, const char *sql, orm_error *err);
     /* Prepare (through the cache) and bind q; the cursor is valid until close. */
     int (*query)(orm_conn *c, const orm_compiled *q, orm_cursor **out, orm_error *err);
     /* Step: 1 = a row is current, 0 = finished, < 0 = error code. */

@@ -28,6 +28,16 @@
  * timeout). A statement of a unit whose time is already up is not sent.
  * No extra round trip per unit or statement.
  *
+ * BEGIN costs no round trip of its own: pg_begin keeps it, and it goes
+ * with the next thing sent. Before a statement, in one libpq pipeline:
+ * BEGIN, the statement's Prepare when it is new on the connection, its
+ * Execute, Sync; the results are read in order. An error in any of them
+ * skips the rest (PGRES_PIPELINE_ABORTED) and leaves the transaction as
+ * sending them one by one would: failed if BEGIN ran (ROLLBACK follows),
+ * none if BEGIN itself failed. Before COMMIT, ROLLBACK or set-up (a unit
+ * with no statement, DEALLOCATE ALL) it goes in the same simple-protocol
+ * message: "BEGIN ...; COMMIT".
+ *
  * Errors map by SQLSTATE, never by message text: class 23 → CONFLICT with
  * the details SQLite's mapping gives; 40001/40P01 (serialization failure,
  * deadlock) and 55P03 (lock timeout) → BUSY, so the session retries the
@@ -90,6 +100,8 @@ struct orm_conn {
     long long unit_end;        /* monotonic ms; 0 = no unit running */
     bool broken;               /* lost, or left mid-statement: never used again */
     bool deallocate;           /* the server keeps statements the cache forgot */
+    bool begin_pending;        /* begin is yet to be sent (pg_begin) */
+    char begin[64];            /* the transaction's BEGIN statement */
     char last_state[6];        /* SQLSTATE of the last error ("" if it had none) */
     rm_sb params;              /* the parameters' text, each NUL-terminated */
     size_t *offsets;           /* each parameter's start in params; SIZE_MAX = NULL */
@@ -170,6 +182,11 @@ static int map_error(struct orm_conn *c, const PGresult *r, orm_error *err, cons
 
 /* ---- waiting for answers ------------------------------------------------------ */
 
+static int unavailable(orm_error *err)
+{
+    return orm_error_set(err, ORM_E_UNAVAILABLE, "the database is unavailable");
+}
+
 typedef enum { WAIT_READY, WAIT_TIMED_OUT, WAIT_FAILED } wait_outcome;
 
 /* Wait until a result can be read without blocking. Past deadline (0:
@@ -208,15 +225,25 @@ static wait_outcome wait_ready(struct orm_conn *c, long long deadline, bool *can
     }
 }
 
+static bool is_error(const PGresult *r)
+{
+    ExecStatusType st = PQresultStatus(r);
+    return st == PGRES_FATAL_ERROR || st == PGRES_PIPELINE_ABORTED;
+}
+
 /* The outcome of what was just sent: 0, or the mapped error. *out (may be
  * NULL) gets a good result (the caller clears it). Every result is read:
- * the first error wins, else the last result. */
+ * the first error wins, else the last result. queued: the statements of
+ * a pipeline before its Sync (0: no pipeline), whose results are read to
+ * the Sync's (a pipeline out of step leaves c broken). *good (may be
+ * NULL): how many results came before the first error. */
 static int await_result(struct orm_conn *c, long long deadline, PGresult **out, orm_error *err,
-                        const char *sql)
+                        const char *sql, int queued, int *good)
 {
-    bool cancelled = false;
+    bool cancelled = false, synced = false;
     long long give_up = 0;
     PGresult *keep = NULL, *r;
+    int ok = 0;
     c->last_state[0] = '\0';
     for (;;) {
         wait_outcome w = wait_ready(c, deadline, &cancelled, &give_up);
@@ -227,15 +254,32 @@ static int await_result(struct orm_conn *c, long long deadline, PGresult **out, 
             return w == WAIT_TIMED_OUT ? orm_error_set(err, ORM_E_TIMEOUT, "the statement took too long")
                                        : orm_error_set(err, ORM_E_UNAVAILABLE, "the database is unavailable");
         }
-        if (!(r = PQgetResult(c->pg))) break;
-        if (keep && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
+        if (!(r = PQgetResult(c->pg))) {
+            /* in a pipeline, the end of one statement's results */
+            if (queued-- > 0 && PQstatus(c->pg) != CONNECTION_BAD) continue;
+            break;
+        }
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            synced = true;
+            break;
+        }
+        if (keep && is_error(keep)) {
             PQclear(r);
         } else {
+            ok += !is_error(r);
             PQclear(keep);
             keep = r;
         }
     }
-    if (!keep) return map_error(c, NULL, err, sql);
+    if (good) *good = ok;
+    if (PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF && (!synced || !PQexitPipelineMode(c->pg)))
+        c->broken = true;
+    if (!keep || c->broken) {
+        int rc = map_error(c, keep, err, sql);
+        PQclear(keep);
+        return c->broken ? unavailable(err) : rc;
+    }
     ExecStatusType st = PQresultStatus(keep);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
         int rc = map_error(c, keep, err, sql);
@@ -322,9 +366,30 @@ static int pg_connect(const char *target, const orm_conn_options *opt, orm_conn 
  * statement timeout of their own, never the unit's. */
 static int pg_exec(orm_conn *c, const char *sql, orm_error *err)
 {
-    if (c->broken) return orm_error_set(err, ORM_E_UNAVAILABLE, "the database is unavailable");
-    if (!PQsendQuery(c->pg, sql)) return map_error(c, NULL, err, sql);
-    return await_result(c, statement_deadline(c), NULL, err, sql);
+    if (c->broken) return unavailable(err);
+    char *both = NULL;
+    if (c->begin_pending) { /* the kept BEGIN first, in the same message */
+        c->begin_pending = false;
+        size_t n = strlen(c->begin) + strlen(sql) + 3;
+        if (!(both = malloc(n))) return orm_error_set(err, ORM_E_INTERNAL, "out of memory");
+        snprintf(both, n, "%s; %s", c->begin, sql);
+        sql = both;
+    }
+    int rc = PQsendQuery(c->pg, sql) ? await_result(c, statement_deadline(c), NULL, err, sql, 0, NULL)
+                                     : map_error(c, NULL, err, sql);
+    free(both);
+    return rc;
+}
+
+/* Keep the BEGIN for the next thing sent (see the top of the file). */
+static int pg_begin(orm_conn *c, const char *sql, orm_error *err)
+{
+    if (c->broken) return unavailable(err);
+    size_t n = strlen(sql);
+    if (c->begin_pending || n >= sizeof c->begin) return pg_exec(c, sql, err);
+    memcpy(c->begin, sql, n + 1);
+    c->begin_pending = true;
+    return 0;
 }
 
 /* ---- statements ----------------------------------------------------------------- */
@@ -412,9 +477,9 @@ static void cache_forget(struct orm_conn *c)
 }
 
 /* The prepared statement for q's text (through the cache): its name in
- * name[24]; *hit when it was prepared before. c->types must be bound. */
-static int prepare(struct orm_conn *c, const orm_compiled *q, char *name, bool *hit, long long deadline,
-                   orm_error *err)
+ * name[24]; *hit when it was prepared before, else the name it is to be
+ * prepared under (the server's forgotten statements deallocated first). */
+static int statement_name(struct orm_conn *c, const orm_compiled *q, char *name, bool *hit, orm_error *err)
 {
     uintptr_t n = (uintptr_t)rm_strmap_getn(&c->cache, q->sql, q->sql_len);
     *hit = n != 0;
@@ -432,11 +497,47 @@ static int prepare(struct orm_conn *c, const orm_compiled *q, char *name, bool *
     }
     n = ++c->last_stmt;
     snprintf(name, 24, "rm%lu", (unsigned long)n);
-    if (!PQsendPrepare(c->pg, name, q->sql, (int)q->nparams, c->types)) return map_error(c, NULL, err, q->sql);
-    if ((rc = await_result(c, deadline, NULL, err, q->sql))) return rc;
-    /* the map copies the key; q->sql is NUL-terminated at sql_len */
-    rm_strmap_put(&c->cache, q->sql, (void *)n);
     return 0;
+}
+
+/* Remember q's text as prepared under name (statement_name's). */
+static void cache_put(struct orm_conn *c, const orm_compiled *q, const char *name)
+{
+    /* the map copies the key; q->sql is NUL-terminated at sql_len */
+    rm_strmap_put(&c->cache, q->sql, (void *)(uintptr_t)strtoul(name + 2, NULL, 10));
+}
+
+/* Send q's Prepare (unless hit) and Execute, after the kept BEGIN when
+ * there is one, all in one pipeline; *r gets the Execute's result. c's
+ * parameters must be bound. */
+static int send_statement(struct orm_conn *c, const orm_compiled *q, const char *name, bool hit,
+                          long long deadline, PGresult **r, orm_error *err)
+{
+    int rc, good = 0, queued = 0;
+    bool pipeline = c->begin_pending;
+    c->begin_pending = false;
+    if (pipeline) {
+        if (!PQenterPipelineMode(c->pg) || !PQsendQueryParams(c->pg, c->begin, 0, NULL, NULL, NULL, NULL, 0))
+            goto unsent;
+        queued++;
+    } else if (!hit) { /* alone: Prepare waits for its answer, as Execute does */
+        if (!PQsendPrepare(c->pg, name, q->sql, (int)q->nparams, c->types)) goto unsent;
+        if ((rc = await_result(c, deadline, NULL, err, q->sql, 0, NULL))) return rc;
+        cache_put(c, q, name);
+        hit = true;
+    }
+    if (!hit && !PQsendPrepare(c->pg, name, q->sql, (int)q->nparams, c->types)) goto unsent;
+    queued += !hit;
+    if (!PQsendQueryPrepared(c->pg, name, (int)q->nparams, c->values, NULL, NULL, 0)) goto unsent;
+    if (pipeline && !PQpipelineSync(c->pg)) goto unsent;
+    rc = await_result(c, deadline, r, err, q->sql, pipeline ? queued + 1 : 0, &good);
+    if (!hit && good >= 2) cache_put(c, q, name); /* BEGIN and Prepare were answered */
+    return rc;
+unsent:
+    rc = map_error(c, NULL, err, q->sql);
+    if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF) return rc;
+    c->broken = true; /* a pipeline half sent */
+    return unavailable(err);
 }
 
 static col_kind kind_of(Oid type)
@@ -465,7 +566,7 @@ static bool column_room(struct orm_conn *c, size_t n)
 
 static int pg_query(orm_conn *c, const orm_compiled *q, orm_cursor **out, orm_error *err)
 {
-    if (c->broken) return orm_error_set(err, ORM_E_UNAVAILABLE, "the database is unavailable");
+    if (c->broken) return unavailable(err);
     long long deadline = statement_deadline(c);
     if (c->unit_end && (!deadline || c->unit_end < deadline)) deadline = c->unit_end;
     if (deadline && now_ms() >= deadline) {
@@ -476,11 +577,9 @@ static int pg_query(orm_conn *c, const orm_compiled *q, orm_cursor **out, orm_er
     if (rc) return rc;
     char name[24];
     bool hit;
-    if ((rc = prepare(c, q, name, &hit, deadline, err))) return rc;
-    if (!PQsendQueryPrepared(c->pg, name, (int)q->nparams, c->values, NULL, NULL, 0))
-        return map_error(c, NULL, err, q->sql);
+    if ((rc = statement_name(c, q, name, &hit, err))) return rc;
     PGresult *r = NULL;
-    if ((rc = await_result(c, deadline, &r, err, q->sql))) {
+    if ((rc = send_statement(c, q, name, hit, deadline, &r, err))) {
         /* the server lost the statement (DISCARD ALL) or its plan no longer
          * fits the table (a column changed type): prepare afresh, and let
          * the session run the unit again */
@@ -608,7 +707,9 @@ static void pg_unit_deadline(orm_conn *c, bool start)
  * trip. */
 static int pg_check(orm_conn *c, bool ping, orm_error *err)
 {
-    if (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE) c->broken = true;
+    /* a BEGIN still kept: a unit ended without COMMIT or ROLLBACK */
+    if (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE || c->begin_pending)
+        c->broken = true;
     for (int i = 0; i < 4 && !c->broken; i++) {
         struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
         if (poll(&p, 1, 0) <= 0) break;
@@ -618,7 +719,7 @@ static int pg_check(orm_conn *c, bool ping, orm_error *err)
         orm_error ignored;
         orm_error_init(&ignored, NULL);
         if (!PQsendQuery(c->pg, "SELECT 1") ||
-            await_result(c, now_ms() + PING_TIMEOUT_MS, NULL, &ignored, "SELECT 1"))
+            await_result(c, now_ms() + PING_TIMEOUT_MS, NULL, &ignored, "SELECT 1", 0, NULL))
             c->broken = true;
     }
     if (!c->broken) return 0;
@@ -634,6 +735,7 @@ const orm_driver orm_driver_pg = {
     .connect = pg_connect,
     .disconnect = pg_disconnect,
     .exec = pg_exec,
+    .begin = pg_begin,
     .query = pg_query,
     .next = pg_next,
     .row = pg_row,

@@ -55,12 +55,16 @@ static void echo(orm_session *s, const orm_compiled *q, bool cached)
     fflush(f);
 }
 
-static int exec_verb(orm_session *s, const char *sql)
+/* Run (and echo) a transaction verb; begin: it opens the transaction,
+ * through the driver's begin where it has one (which may send it with
+ * the next statement: echoed here all the same). */
+static int exec_verb(orm_session *s, const char *sql, bool begin)
 {
+    const orm_driver *d = orm_engine_driver(s->engine);
     FILE *f = orm_engine_echo(s->engine);
     if (f) fprintf(f, "restmap: SQL %s\n", sql);
     double t0 = now_ms();
-    int rc = orm_engine_driver(s->engine)->exec(s->conn, sql, s->err);
+    int rc = begin && d->begin ? d->begin(s->conn, sql, s->err) : d->exec(s->conn, sql, s->err);
     s->db_ms += now_ms() - t0;
     return rc;
 }
@@ -69,7 +73,7 @@ static int exec_verb(orm_session *s, const char *sql)
 static int begin_tx(orm_session *s)
 {
     const orm_dialect *dl = orm_engine_dialect(s->engine);
-    int rc = exec_verb(s, s->write ? dl->begin_write : dl->begin_read);
+    int rc = exec_verb(s, s->write ? dl->begin_write : dl->begin_read, true);
     s->in_tx = rc == 0;
     return rc;
 }
@@ -227,10 +231,10 @@ static int attempt(orm_session *s, orm_unit_fn fn, void *ud)
         begin_unit(s);
         rc = fn(s, ud);
         d->unit_deadline(s->conn, false);
-        if (s->in_tx && rc == 0) rc = exec_verb(s, "COMMIT");
+        if (s->in_tx && rc == 0) rc = exec_verb(s, "COMMIT", false);
         if (s->in_tx && rc != 0) {
             orm_error keep = *s->err; /* ROLLBACK must not hide the first error */
-            exec_verb(s, "ROLLBACK");
+            exec_verb(s, "ROLLBACK", false);
             *s->err = keep;
         }
         s->in_tx = false;

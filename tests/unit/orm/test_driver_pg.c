@@ -10,7 +10,9 @@
  * serialization failure, deadlock, lock timeout → BUSY; statement timeout
  * and the unit deadline → TIMEOUT; a refused value → VALIDATION; bad SQL →
  * INTERNAL), and a killed connection → UNAVAILABLE, found by check()
- * without a round trip, and replaced by the pool on the next checkout. */
+ * without a round trip, and replaced by the pool on the next checkout;
+ * BEGIN kept by begin() and sent with the first statement: the same
+ * transaction, errors and deadlines as sent alone. */
 #include <check.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -592,6 +594,174 @@ START_TEST(dropped_connections_are_replaced)
 }
 END_TEST
 
+/* Terminate KILL_PID's server process from connection ud after 200 ms. */
+static int64_t KILL_PID;
+
+static void *kill_after(void *ud)
+{
+    ts_sleep_ms(200);
+    rm_arena *a = rm_arena_new();
+    orm_error e;
+    orm_error_init(&e, NULL);
+    dt t = {D, a, &e};
+    dt_res r;
+    orm_value p = orm_int(KILL_PID);
+    dt_run(&t, ud, "SELECT pg_terminate_backend(#1::int, 5000)", &p, NULL, 1, 1, &r);
+    rm_arena_destroy(a);
+    return NULL;
+}
+/* ---- BEGIN sent with the first statement (pg_begin) --------------------------- */
+
+/* begin() sends nothing: on a connection whose server process is gone it
+ * succeeds, and the statement it goes with finds the loss. */
+START_TEST(begin_waits_for_the_first_statement)
+{
+    orm_conn *c = open_conn(1000, 0);
+    kill_backend(c);
+    ts_sleep_ms(50);
+    ck_assert_int_eq(D->begin(c, "BEGIN", &ERR), 0);
+    res r;
+    ck_assert_int_eq(run(c, "SELECT 1", NULL, 0, 1, &r), ORM_E_UNAVAILABLE);
+    ck_assert_int_eq(D->exec(c, "ROLLBACK", &ERR), ORM_E_UNAVAILABLE);
+    ck_assert_int_eq(D->check(c, false, &ERR), ORM_E_UNAVAILABLE);
+    ck_assert_int_eq(D->begin(c, "BEGIN", &ERR), ORM_E_UNAVAILABLE);
+    D->disconnect(c);
+}
+END_TEST
+
+/* The kept BEGIN opens the transaction the statement runs in, with its
+ * isolation level, whether the statement is prepared already or new, and
+ * COMMIT and ROLLBACK end it as before. */
+START_TEST(begin_opens_the_statements_transaction)
+{
+    exec_ok(C, "CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER)");
+    for (int cached = 0; cached < 2; cached++) {
+        orm_conn_stats before = dt_stats(&DT, C);
+        ck_assert_int_eq(D->begin(C, "BEGIN ISOLATION LEVEL REPEATABLE READ", &ERR), 0);
+        ck_assert(dt_text_is(scalar(C, "SELECT current_setting('transaction_isolation')"), "repeatable read"));
+        orm_conn_stats after = dt_stats(&DT, C);
+        ck_assert_uint_eq(after.cache_hits - before.cache_hits, (unsigned)cached);
+        orm_value p = orm_int(cached);
+        res r;
+        ck_assert_int_eq(run(C, "INSERT INTO t VALUES (#1, 1)", &p, 1, 0, &r), 0);
+        ck_assert_int_eq(D->exec(C, cached ? "COMMIT" : "ROLLBACK", &ERR), 0);
+    }
+    ck_assert_int_eq(scalar(C, "SELECT count(*) FROM t").u.i, 1); /* the rolled back one is gone */
+    ck_assert(dt_text_is(scalar(C, "SELECT current_setting('transaction_isolation')"), "read committed"));
+    /* a unit without a statement: BEGIN and COMMIT in one message */
+    ck_assert_int_eq(D->begin(C, "BEGIN", &ERR), 0);
+    ck_assert_int_eq(D->exec(C, "COMMIT", &ERR), 0);
+    ck_assert_int_eq(D->check(C, true, &ERR), 0); /* idle, outside a transaction */
+}
+END_TEST
+
+/* An error in the first statement, sent with BEGIN: its code and details
+ * as alone, the transaction failed (nothing else runs in it) until
+ * ROLLBACK, and the connection fine afterwards. */
+START_TEST(first_statement_errors_leave_the_transaction_failed)
+{
+    exec_ok(C, "CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER UNIQUE)");
+    exec_ok(C, "INSERT INTO t VALUES (1, 1)");
+    static const struct {
+        const char *sql;
+        int rc;
+        const char *state;
+    } cases[] = {
+        {"INSERT INTO t VALUES (2, 1)", ORM_E_CONFLICT, "23505"},   /* new statement: Prepare in the pipeline */
+        {"INSERT INTO t VALUES (2, 1)", ORM_E_CONFLICT, "23505"},   /* prepared then: cached */
+        {"SELEC 1", ORM_E_INTERNAL, "42601"},                       /* the Prepare fails */
+        {"SELEC 1", ORM_E_INTERNAL, "42601"},                       /* and was not cached */
+        {"SELECT 1 / (x - 1) FROM t", ORM_E_VALIDATION, "22012"},   /* the Execute fails */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        orm_conn_stats before = dt_stats(&DT, C);
+        ck_assert_int_eq(D->begin(C, "BEGIN", &ERR), 0);
+        res r;
+        int rc = run(C, cases[i].sql, NULL, 0, 1, &r);
+        orm_conn_stats after = dt_stats(&DT, C);
+        ck_assert_msg(i == 1 ? after.cache_hits == before.cache_hits + 1 : after.cache_misses == before.cache_misses + 1,
+                      "case %zu: the cache", i);
+        ck_assert_int_eq(rc, cases[i].rc);
+        ck_assert_msg(strstr(ERR.internal, cases[i].state), "case %zu: %s", i, ERR.internal);
+        if (rc == ORM_E_CONFLICT) ck_assert_ptr_nonnull(strstr(ERR.detail, "unique"));
+        /* the transaction BEGIN opened is failed: nothing more runs in it */
+        ck_assert_int_ne(run(C, "SELECT 7", NULL, 0, 1, &r), 0);
+        ck_assert_msg(strstr(ERR.internal, "25P02"), "case %zu: %s", i, ERR.internal);
+        ck_assert_int_eq(D->exec(C, "ROLLBACK", &ERR), 0);
+        ck_assert_int_eq(D->check(C, true, &ERR), 0);
+        ck_assert_int_eq(scalar(C, "SELECT count(*) FROM t").u.i, 1);
+    }
+}
+END_TEST
+
+/* Lock timeout and the unit deadline on the first statement: BUSY and
+ * TIMEOUT as alone, ROLLBACK fine, the connection usable; a unit whose
+ * time is up sends nothing, and its ROLLBACK ends the kept BEGIN. */
+START_TEST(first_statement_waits_and_deadlines)
+{
+    lock_row(C);
+    orm_conn *c2 = open_conn(100, 0); /* lock_timeout 100 ms */
+    res r;
+    ck_assert_int_eq(D->begin(c2, "BEGIN ISOLATION LEVEL REPEATABLE READ", &ERR), 0);
+    ck_assert_int_eq(run(c2, "UPDATE t SET x = 2 WHERE id = 1", NULL, 0, 0, &r), ORM_E_BUSY);
+    ck_assert_ptr_nonnull(strstr(ERR.internal, "55P03"));
+    ck_assert_int_eq(D->exec(c2, "ROLLBACK", &ERR), 0);
+    ck_assert_int_eq(D->check(c2, true, &ERR), 0);
+    exec_ok(C, "COMMIT");
+    D->disconnect(c2);
+    c2 = open_conn(10, 150); /* statement timeout 150 ms */
+    /* the unit's deadline cancels the first statement (57014) */
+    ck_assert_int_eq(D->begin(c2, "BEGIN", &ERR), 0);
+    D->unit_deadline(c2, true);
+    ck_assert_int_eq(run(c2, "SELECT pg_sleep(0.5)", NULL, 0, 1, &r), ORM_E_TIMEOUT);
+    ck_assert_ptr_nonnull(strstr(ERR.internal, "57014"));
+    D->unit_deadline(c2, false);
+    ck_assert_int_eq(D->exec(c2, "ROLLBACK", &ERR), 0);
+    ck_assert_int_eq(D->check(c2, true, &ERR), 0);
+    /* time up before the first statement: not sent */
+    ck_assert_int_eq(D->begin(c2, "BEGIN", &ERR), 0);
+    D->unit_deadline(c2, true);
+    ts_sleep_ms(200);
+    ck_assert_int_eq(run(c2, "SELECT 1", NULL, 0, 1, &r), ORM_E_TIMEOUT);
+    ck_assert_ptr_nonnull(strstr(ERR.internal, "time was up"));
+    D->unit_deadline(c2, false);
+    ck_assert_int_eq(D->check(c2, false, &ERR), ORM_E_UNAVAILABLE); /* a BEGIN kept: no unit ended so */
+    D->disconnect(c2);
+    c2 = open_conn(10, 150);
+    ck_assert_int_eq(D->begin(c2, "BEGIN", &ERR), 0);
+    D->unit_deadline(c2, true);
+    ts_sleep_ms(200);
+    ck_assert_int_eq(run(c2, "SELECT 1", NULL, 0, 1, &r), ORM_E_TIMEOUT);
+    D->unit_deadline(c2, false);
+    ck_assert_int_eq(D->exec(c2, "ROLLBACK", &ERR), 0);
+    ck_assert_int_eq(D->check(c2, true, &ERR), 0);
+    D->disconnect(c2);
+}
+END_TEST
+
+/* A connection killed while the BEGIN and first statement wait for
+ * their answer: UNAVAILABLE, and the connection is not used again. */
+START_TEST(connection_lost_under_the_first_statement)
+{
+    orm_conn *c = open_conn(1000, 0);
+    int64_t pid = scalar(c, "SELECT pg_backend_pid()").u.i;
+    orm_conn_options o = {0};
+    orm_conn *admin;
+    ck_assert_int_eq(D->connect(pgtmp_admin_url(), &o, &admin, &ERR), 0);
+    ck_assert_int_eq(D->begin(c, "BEGIN", &ERR), 0);
+    pthread_t th;
+    KILL_PID = pid;
+    pthread_create(&th, NULL, kill_after, admin);
+    res r;
+    ck_assert_int_eq(run(c, "SELECT pg_sleep(5)", NULL, 0, 1, &r), ORM_E_UNAVAILABLE);
+    pthread_join(th, NULL);
+    ck_assert_int_eq(D->exec(c, "ROLLBACK", &ERR), ORM_E_UNAVAILABLE);
+    ck_assert_int_eq(D->check(c, false, &ERR), ORM_E_UNAVAILABLE);
+    D->disconnect(c);
+    D->disconnect(admin);
+}
+END_TEST
+
 TS_SUITE(driver_pg_suite, "orm/driver_pg", setup, teardown, 1, driver_describes_itself, connections_are_set_up,
          bad_urls_and_unreachable_servers, every_value_kind_round_trips, datetime_input_agrees_with_timestamptz,
          results_take_their_kind_from_the_result_type,
@@ -600,4 +770,6 @@ TS_SUITE(driver_pg_suite, "orm/driver_pg", setup, teardown, 1, driver_describes_
          bad_sql_is_internal,
          lock_timeout_is_busy, serialization_failure_is_busy, deadlock_is_busy, statement_timeout_interrupts,
          unit_deadline_spans_statements, killed_connection_is_unavailable, pool_replaces_a_killed_connection,
-         dropped_connections_are_replaced)
+         dropped_connections_are_replaced, begin_waits_for_the_first_statement,
+         begin_opens_the_statements_transaction, first_statement_errors_leave_the_transaction_failed,
+         first_statement_waits_and_deadlines, connection_lost_under_the_first_statement)
