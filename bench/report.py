@@ -151,7 +151,9 @@ def main():
              "The hand-written servers run the same SELECTs; they write with one prepared INSERT per row "
              "(SQLite: no RETURNING, sqlite3_last_insert_rowid; PostgreSQL: RETURNING id, pipelined), "
              "hence 3 statements for the nested POST where restmap runs 2; on SQLite their writers queue "
-             "on one mutex, as restmap's do. Every run starts from a fresh copy of the database, so the "
+             "on one mutex, as restmap's do. On PostgreSQL restmap sends BEGIN in one pipeline with a "
+             "transaction's first statement, the hand-written server sends it alone (a round trip more per "
+             "request). Every run starts from a fresh copy of the database, so the "
              "writing cases do not grow the tables the later cases read.", "",
              "wrk keeps all its connections busy: at saturation a request waits for the others, and the mean "
              "latency is connections ÷ req/s (Little's law; 256 connections at 5,000 req/s: 51 ms), for any "
